@@ -1,0 +1,912 @@
+//! Calls: metadata, the extensive call data, and call creation.
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use parley_domain as d;
+
+use crate::{null_as_default, time, WireId};
+
+/// What the renderer needs to know about the deployment.
+#[derive(Debug, Clone)]
+pub struct RenderCtx {
+    /// The company time zone; every date-time is emitted in it.
+    pub tz: Tz,
+    /// Prefix of call links, e.g. `https://parley.acme.com/call?id=`.
+    pub call_url_prefix: String,
+}
+
+impl RenderCtx {
+    pub fn time(&self, t: d::Timestamp) -> String {
+        time::format(t, self.tz)
+    }
+
+    pub fn call_url(&self, id: d::CallId) -> String {
+        format!("{}{id}", self.call_url_prefix)
+    }
+}
+
+fn direction_str(v: d::Direction) -> &'static str {
+    match v {
+        d::Direction::Inbound => "Inbound",
+        d::Direction::Outbound => "Outbound",
+        d::Direction::Conference => "Conference",
+        d::Direction::Unknown => "Unknown",
+    }
+}
+
+fn parse_direction(s: &str) -> Option<d::Direction> {
+    Some(match s {
+        "Inbound" => d::Direction::Inbound,
+        "Outbound" => d::Direction::Outbound,
+        "Conference" => d::Direction::Conference,
+        "Unknown" => d::Direction::Unknown,
+        _ => return None,
+    })
+}
+
+fn scope_str(v: d::CallScope) -> &'static str {
+    match v {
+        d::CallScope::Internal => "Internal",
+        d::CallScope::External => "External",
+        d::CallScope::Unknown => "Unknown",
+    }
+}
+
+fn affiliation_str(v: d::Affiliation) -> &'static str {
+    match v {
+        d::Affiliation::Internal => "Internal",
+        d::Affiliation::External => "External",
+        d::Affiliation::Unknown => "Unknown",
+    }
+}
+
+fn crm_system_str(v: d::CrmSystem) -> &'static str {
+    match v {
+        d::CrmSystem::Salesforce => "Salesforce",
+        d::CrmSystem::HubSpot => "HubSpot",
+        d::CrmSystem::MicrosoftDynamic => "MicrosoftDynamic",
+        d::CrmSystem::Generic => "Generic",
+    }
+}
+
+fn parse_crm_system(s: &str) -> Option<d::CrmSystem> {
+    Some(match s {
+        "Salesforce" => d::CrmSystem::Salesforce,
+        "HubSpot" => d::CrmSystem::HubSpot,
+        "MicrosoftDynamic" => d::CrmSystem::MicrosoftDynamic,
+        "Generic" => d::CrmSystem::Generic,
+        _ => return None,
+    })
+}
+
+/// `CallBasicData`: the metadata of one call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallBasicData {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub scheduled: Option<String>,
+    pub started: String,
+    pub duration: i64,
+    pub primary_user_id: String,
+    pub direction: String,
+    pub system: Option<String>,
+    pub scope: String,
+    pub media: String,
+    pub language: String,
+    pub workspace_id: String,
+    pub sdr_disposition: Option<String>,
+    pub client_unique_id: Option<String>,
+    pub custom_data: Option<String>,
+    pub purpose: Option<String>,
+    pub meeting_url: Option<String>,
+    pub is_private: bool,
+    pub calendar_event_id: Option<String>,
+}
+
+impl CallBasicData {
+    pub fn from_domain(c: &d::Call, ctx: &RenderCtx) -> Self {
+        CallBasicData {
+            id: c.id.to_string(),
+            url: ctx.call_url(c.id),
+            title: c.title.clone(),
+            scheduled: c.scheduled.map(|t| ctx.time(t)),
+            started: ctx.time(c.started),
+            duration: c.duration_s,
+            primary_user_id: c.primary_user_id.to_string(),
+            direction: direction_str(c.direction).to_owned(),
+            system: c.system.clone(),
+            scope: scope_str(c.scope).to_owned(),
+            media: match c.media {
+                d::MediaKind::Audio => "Audio",
+                d::MediaKind::Video => "Video",
+            }
+            .to_owned(),
+            // Choice: `und` (undetermined, ISO-639-2) until the language is known.
+            language: c.language.clone().unwrap_or_else(|| "und".to_owned()),
+            workspace_id: c.workspace_id.to_string(),
+            sdr_disposition: c.sdr_disposition.clone(),
+            client_unique_id: c.client_unique_id.clone(),
+            custom_data: c.custom_data.clone(),
+            purpose: c.purpose.clone(),
+            meeting_url: c.meeting_url.clone(),
+            is_private: c.is_private,
+            calendar_event_id: c.calendar_event_id.clone(),
+        }
+    }
+}
+
+/// `GET /v2/calls` response.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallsResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub calls: Vec<CallBasicData>,
+}
+
+/// `GET /v2/calls/{id}` response.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallResponse {
+    pub request_id: String,
+    pub call: CallBasicData,
+}
+
+/// Query of `GET /v2/calls`. Unknown parameters are ignored.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListCallsQuery {
+    pub from_date_time: Option<String>,
+    pub to_date_time: Option<String>,
+    pub workspace_id: Option<String>,
+    pub cursor: Option<String>,
+}
+
+/// Body of `POST /v2/calls/extensive`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensiveRequest {
+    pub cursor: Option<String>,
+    /// Choice: the reference marks `filter` required, but `{}` and a missing filter mean
+    /// the same to every client read; both are accepted.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub filter: CallsFilter,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub content_selector: ContentSelector,
+}
+
+/// The `filter` of the call list endpoints.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallsFilter {
+    pub from_date_time: Option<String>,
+    pub to_date_time: Option<String>,
+    pub workspace_id: Option<WireId>,
+    pub call_ids: Option<Vec<WireId>>,
+    pub primary_user_ids: Option<Vec<WireId>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentSelector {
+    pub context: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub context_timing: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub exposed_fields: ExposedFields,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposedFields {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub parties: bool,
+    pub content: Option<ContentFields>,
+    pub interaction: Option<InteractionFields>,
+    pub collaboration: Option<CollaborationFields>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub media: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ContentFields {
+    #[serde(deserialize_with = "null_as_default")]
+    pub structure: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub topics: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub trackers: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub tracker_occurrences: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub points_of_interest: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub brief: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub outline: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub highlights: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub call_outcome: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub key_points: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct InteractionFields {
+    #[serde(deserialize_with = "null_as_default")]
+    pub speakers: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub video: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub person_interaction_stats: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub questions: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CollaborationFields {
+    #[serde(deserialize_with = "null_as_default")]
+    pub public_comments: bool,
+}
+
+/// How much CRM context a client asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContextLevel {
+    None,
+    Basic,
+    Extended,
+}
+
+impl ContentSelector {
+    pub fn context_level(&self) -> Result<ContextLevel, String> {
+        match self.context.as_deref() {
+            None | Some("None") => Ok(ContextLevel::None),
+            Some("Basic") => Ok(ContextLevel::Basic),
+            Some("Extended") => Ok(ContextLevel::Extended),
+            Some(other) => Err(format!(
+                "invalid field contentSelector.context: {other:?} is not one of None, Basic, Extended"
+            )),
+        }
+    }
+
+    /// The timings to report CRM values for. Parley keeps the current values only, so
+    /// `TimeOfCall` is answered with the values as they are now, labelled `TimeOfCall`.
+    pub fn timings(&self) -> Result<Vec<&'static str>, String> {
+        if self.context_timing.is_empty() {
+            return Ok(vec!["Now"]);
+        }
+        let mut out = Vec::new();
+        for t in &self.context_timing {
+            let t = match t.as_str() {
+                "Now" => "Now",
+                "TimeOfCall" => "TimeOfCall",
+                other => {
+                    return Err(format!(
+                        "invalid field contentSelector.contextTiming: {other:?} is not one of Now, TimeOfCall"
+                    ))
+                }
+            };
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// `{name, value}` of a CRM field; values keep their JSON types.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CrmField {
+    pub name: String,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContextObject {
+    pub object_type: String,
+    pub object_id: String,
+    pub fields: Vec<CrmField>,
+    pub timing: String,
+}
+
+/// One `context[]` entry.
+///
+/// Choice: the OpenAPI puts `timing` on each object, gongy requires it on the entry.
+/// We emit one entry per (system, timing) pair and put `timing` in both places; each
+/// reader ignores the key it does not expect.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallContext {
+    pub system: String,
+    pub objects: Vec<ContextObject>,
+    pub timing: String,
+}
+
+/// Groups CRM links by (system, timing), in first-seen order. `Basic` context carries
+/// the links with no field values.
+pub fn render_context(links: &[d::CrmLink], level: ContextLevel, timings: &[&str]) -> Vec<CallContext> {
+    let mut out: Vec<CallContext> = Vec::new();
+    if level == ContextLevel::None {
+        return out;
+    }
+    for timing in timings {
+        for link in links {
+            let system = crm_system_str(link.system);
+            let idx = match out.iter().position(|c| c.system == system && c.timing == *timing) {
+                Some(i) => i,
+                None => {
+                    out.push(CallContext {
+                        system: system.to_owned(),
+                        objects: vec![],
+                        timing: (*timing).to_owned(),
+                    });
+                    out.len() - 1
+                }
+            };
+            let fields = if level == ContextLevel::Extended {
+                link.fields
+                    .iter()
+                    .map(|(name, value)| CrmField { name: name.clone(), value: value.clone() })
+                    .collect()
+            } else {
+                vec![]
+            };
+            out[idx].objects.push(ContextObject {
+                object_type: link.object_type.clone(),
+                object_id: link.object_id.clone(),
+                fields,
+                timing: (*timing).to_owned(),
+            });
+        }
+    }
+    out
+}
+
+/// A participant of a call.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartyWire {
+    pub id: String,
+    pub email_address: Option<String>,
+    pub name: Option<String>,
+    pub title: Option<String>,
+    pub user_id: Option<String>,
+    pub speaker_id: Option<String>,
+    pub context: Vec<CallContext>,
+    pub affiliation: String,
+    pub phone_number: Option<String>,
+    pub methods: Vec<String>,
+}
+
+impl PartyWire {
+    pub fn from_domain(p: &d::Party, level: ContextLevel, timings: &[&str]) -> Self {
+        PartyWire {
+            id: p.id.to_string(),
+            email_address: p.email.clone(),
+            name: p.name.clone(),
+            title: p.title.clone(),
+            user_id: p.user_id.map(|u| u.to_string()),
+            speaker_id: p.speaker_id.map(|s| s.to_string()),
+            context: render_context(&p.context, level, timings),
+            affiliation: affiliation_str(p.affiliation).to_owned(),
+            phone_number: p.phone.clone(),
+            methods: p
+                .methods
+                .iter()
+                .map(|m| match m {
+                    d::PartyMethod::Invitee => "Invitee",
+                    d::PartyMethod::Attendee => "Attendee",
+                })
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NameDuration {
+    pub name: String,
+    pub duration: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackerOccurrence {
+    pub start_time: f64,
+    pub speaker_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackerPhrase {
+    pub count: i64,
+    pub phrase: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<Vec<TrackerOccurrence>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tracker {
+    pub id: String,
+    pub name: String,
+    pub count: i64,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrences: Option<Vec<TrackerOccurrence>>,
+    pub phrases: Vec<TrackerPhrase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionItem {
+    pub snippet_start_time: f64,
+    pub snippet_end_time: f64,
+    #[serde(rename = "speakerID")]
+    pub speaker_id: String,
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PointsOfInterest {
+    pub action_items: Vec<ActionItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutlineItem {
+    pub text: String,
+    pub start_time: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutlineSection {
+    pub section: String,
+    pub start_time: f64,
+    pub duration: f64,
+    pub items: Vec<OutlineItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HighlightItem {
+    pub text: String,
+    pub start_times: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Highlight {
+    pub title: String,
+    pub items: Vec<HighlightItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallOutcome {
+    pub id: String,
+    pub category: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeyPoint {
+    pub text: String,
+}
+
+/// The `content` block. Each member is present only when requested.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Content {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub structure: Option<Vec<NameDuration>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<NameDuration>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trackers: Option<Vec<Tracker>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points_of_interest: Option<PointsOfInterest>,
+    /// Requested but not computed yet: explicit `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brief: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outline: Option<Vec<OutlineSection>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlights: Option<Vec<Highlight>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub call_outcome: Option<Option<CallOutcome>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_points: Option<Vec<KeyPoint>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpeakerTalkTime {
+    pub id: String,
+    pub user_id: Option<String>,
+    pub talk_time: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedValue {
+    pub name: String,
+    pub value: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Questions {
+    pub company_count: i64,
+    pub non_company_count: i64,
+}
+
+/// The `interaction` block. Each member is present only when requested.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interaction {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub speakers: Option<Vec<SpeakerTalkTime>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction_stats: Option<Vec<NamedValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video: Option<Vec<NamedValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub questions: Option<Questions>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: String,
+    pub audio_start_time: f64,
+    pub audio_end_time: f64,
+    pub commenter_user_id: String,
+    pub comment: String,
+    pub posted: String,
+    pub in_reply_to: Option<String>,
+    pub during_call: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Collaboration {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_comments: Option<Vec<Comment>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Media {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+}
+
+/// `CallData`: one element of `/v2/calls/extensive` and the webhook's `callData`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallData {
+    pub meta_data: CallBasicData,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Vec<CallContext>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parties: Option<Vec<PartyWire>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interaction: Option<Interaction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collaboration: Option<Collaboration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media: Option<Media>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExtensiveResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub calls: Vec<CallData>,
+}
+
+/// What is known about one call when rendering its extensive data.
+pub struct CallFacts<'a> {
+    pub call: &'a d::Call,
+    pub parties: &'a [d::Party],
+    pub context: &'a [d::CrmLink],
+    /// The stored transcript, when there is one.
+    pub transcript: Option<&'a d::Transcript>,
+}
+
+impl ExposedFields {
+    /// Renders one call with exactly the sections the selector asked for. Sections whose
+    /// analysis has not run yet are present with empty lists or `null`, so that their keys
+    /// and types are already those of the reference.
+    pub fn render(
+        &self,
+        facts: &CallFacts<'_>,
+        level: ContextLevel,
+        timings: &[&str],
+        ctx: &RenderCtx,
+    ) -> CallData {
+        let content = self.content.map(|c| Content {
+            structure: c.structure.then(Vec::new),
+            topics: c.topics.then(Vec::new),
+            trackers: c.trackers.then(Vec::new),
+            points_of_interest: c
+                .points_of_interest
+                .then(|| PointsOfInterest { action_items: vec![] }),
+            brief: c.brief.then_some(None),
+            outline: c.outline.then(Vec::new),
+            highlights: c.highlights.then(Vec::new),
+            call_outcome: c.call_outcome.then_some(None),
+            key_points: c.key_points.then(Vec::new),
+        });
+        let interaction = self.interaction.map(|i| Interaction {
+            speakers: i.speakers.then(|| {
+                facts
+                    .transcript
+                    .map(d::talk_time)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|(speaker, secs)| {
+                        let party = facts.parties.iter().find(|p| p.speaker_id == Some(*speaker))?;
+                        Some(SpeakerTalkTime {
+                            id: party.id.to_string(),
+                            user_id: party.user_id.map(|u| u.to_string()),
+                            talk_time: *secs,
+                        })
+                    })
+                    .collect()
+            }),
+            interaction_stats: i.person_interaction_stats.then(Vec::new),
+            video: i.video.then(Vec::new),
+            questions: i.questions.then(|| {
+                let (company, non_company) =
+                    facts.transcript.map_or((0, 0), |t| d::question_counts(t, facts.parties));
+                Questions { company_count: company, non_company_count: non_company }
+            }),
+        });
+        CallData {
+            meta_data: CallBasicData::from_domain(facts.call, ctx),
+            context: (level != ContextLevel::None).then(|| render_context(facts.context, level, timings)),
+            parties: self.parties.then(|| {
+                facts.parties.iter().map(|p| PartyWire::from_domain(p, level, timings)).collect()
+            }),
+            content,
+            interaction,
+            collaboration: self
+                .collaboration
+                .map(|c| Collaboration { public_comments: c.public_comments.then(Vec::new) }),
+            media: self.media.then(Media::default),
+        }
+    }
+}
+
+/// A CRM object reference in a create-call request.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadContextObject {
+    pub object_type: String,
+    pub object_id: WireId,
+    /// Choice: Gong documents `fields` on upload objects without a shape; we accept both
+    /// `[{"name","value"}]` and a plain `{"name": value}` map.
+    #[serde(default)]
+    pub fields: Option<Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadContext {
+    pub system: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub objects: Vec<UploadContextObject>,
+}
+
+/// `CallParticipant` of a create-call request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewParticipant {
+    pub phone_number: Option<String>,
+    pub email_address: Option<String>,
+    pub name: Option<String>,
+    pub user_id: Option<WireId>,
+    pub title: Option<String>,
+    pub party_id: Option<String>,
+    pub media_channel_id: Option<i32>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub context: Vec<UploadContext>,
+}
+
+/// Body of `POST /v2/calls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCallRequest {
+    pub client_unique_id: Option<String>,
+    pub actual_start: Option<String>,
+    pub parties: Option<Vec<NewParticipant>>,
+    pub direction: Option<String>,
+    pub primary_user: Option<WireId>,
+    pub title: Option<String>,
+    pub purpose: Option<String>,
+    pub scheduled_start: Option<String>,
+    pub scheduled_end: Option<String>,
+    pub duration: Option<f64>,
+    pub disposition: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub context: Vec<UploadContext>,
+    pub custom_data: Option<String>,
+    pub speakers_timeline: Option<Value>,
+    pub meeting_url: Option<String>,
+    pub call_provider_code: Option<String>,
+    pub download_media_url: Option<String>,
+    pub workspace_id: Option<WireId>,
+    pub language_code: Option<String>,
+}
+
+fn convert_context(ctx: &[UploadContext], path: &str, problems: &mut Vec<String>) -> Vec<d::CrmLink> {
+    let mut out = Vec::new();
+    for (i, c) in ctx.iter().enumerate() {
+        let Some(system) = parse_crm_system(&c.system) else {
+            problems.push(format!(
+                "{path}[{i}].system must be one of Salesforce, HubSpot, MicrosoftDynamic, Generic"
+            ));
+            continue;
+        };
+        for (j, o) in c.objects.iter().enumerate() {
+            let fields = match &o.fields {
+                None | Some(Value::Null) => vec![],
+                Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                Some(Value::Array(items)) => {
+                    let mut fields = vec![];
+                    for item in items {
+                        match (item.get("name").and_then(Value::as_str), item.get("value")) {
+                            (Some(n), Some(v)) => fields.push((n.to_owned(), v.clone())),
+                            _ => problems.push(format!(
+                                "{path}[{i}].objects[{j}].fields items need name and value"
+                            )),
+                        }
+                    }
+                    fields
+                }
+                Some(_) => {
+                    problems.push(format!("{path}[{i}].objects[{j}].fields must be a list or an object"));
+                    vec![]
+                }
+            };
+            if o.object_id.0.is_empty() || o.object_id.0.len() > 64 {
+                problems.push(format!("{path}[{i}].objects[{j}].objectId must be 1 to 64 characters"));
+            }
+            out.push(d::CrmLink {
+                system,
+                object_type: o.object_type.clone(),
+                object_id: o.object_id.0.clone(),
+                fields,
+            });
+        }
+    }
+    out
+}
+
+impl NewCallRequest {
+    /// Converts to the domain request, collecting every problem (missing required fields,
+    /// bad enums, bad dates) into one list.
+    pub fn into_domain(self, tz: Tz) -> Result<d::NewCall, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut required = |name: &str, present: bool| {
+            if !present {
+                problems.push(format!("{name} is required"));
+            }
+        };
+        required("clientUniqueId", self.client_unique_id.is_some());
+        required("actualStart", self.actual_start.is_some());
+        required("parties", self.parties.is_some());
+        required("direction", self.direction.is_some());
+        required("primaryUser", self.primary_user.is_some());
+
+        let date = |name: &str, v: &Option<String>, problems: &mut Vec<String>| {
+            v.as_deref().and_then(|s| match time::parse_datetime(s, tz) {
+                Ok(t) => Some(t),
+                Err(e) => {
+                    problems.push(format!("{name}: {e}"));
+                    None
+                }
+            })
+        };
+        let actual_start = date("actualStart", &self.actual_start, &mut problems);
+        let scheduled_start = date("scheduledStart", &self.scheduled_start, &mut problems);
+        let scheduled_end = date("scheduledEnd", &self.scheduled_end, &mut problems);
+
+        let direction = self.direction.as_deref().and_then(|s| {
+            let d = parse_direction(s);
+            if d.is_none() {
+                problems.push(format!(
+                    "direction {s:?} is not one of Inbound, Outbound, Conference, Unknown"
+                ));
+            }
+            d
+        });
+        let primary_user = self.primary_user.as_ref().and_then(|id| {
+            let n = id.numeric();
+            if n.is_none() {
+                problems.push(format!("primaryUser {:?} is not a user id", id.0));
+            }
+            n.map(d::UserId)
+        });
+        let workspace_id = self.workspace_id.as_ref().and_then(|id| {
+            let n = id.numeric();
+            if n.is_none() {
+                problems.push(format!("workspaceId {:?} is not a workspace id", id.0));
+            }
+            n.map(d::WorkspaceId)
+        });
+        let context = convert_context(&self.context, "context", &mut problems);
+        let mut parties = Vec::new();
+        for (i, p) in self.parties.into_iter().flatten().enumerate() {
+            let user_id = p.user_id.as_ref().and_then(|id| {
+                let n = id.numeric();
+                if n.is_none() {
+                    problems.push(format!("parties[{i}].userId {:?} is not a user id", id.0));
+                }
+                n.map(d::UserId)
+            });
+            let context = convert_context(&p.context, &format!("parties[{i}].context"), &mut problems);
+            let blank_to_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+            parties.push(d::NewParty {
+                name: blank_to_none(p.name),
+                email: blank_to_none(p.email_address),
+                phone: blank_to_none(p.phone_number),
+                user_id,
+                title: blank_to_none(p.title),
+                media_channel: p.media_channel_id,
+                context,
+            });
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let (Some(actual_start), Some(direction), Some(primary_user), Some(client_unique_id)) =
+            (actual_start, direction, primary_user, self.client_unique_id)
+        else {
+            return Err(vec!["request is incomplete".to_owned()]);
+        };
+        Ok(d::NewCall {
+            client_unique_id,
+            actual_start,
+            workspace_id,
+            title: self.title,
+            purpose: self.purpose,
+            scheduled_start,
+            scheduled_end,
+            duration_s: self.duration,
+            disposition: self.disposition,
+            direction,
+            primary_user,
+            parties,
+            context,
+            custom_data: self.custom_data,
+            meeting_url: self.meeting_url,
+            call_provider_code: self.call_provider_code,
+            download_media_url: self.download_media_url,
+            language_code: self.language_code,
+        })
+    }
+}
+
+/// `POST /v2/calls` response.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewCallResponse {
+    pub request_id: String,
+    pub call_id: String,
+    pub url: String,
+}

@@ -1,0 +1,136 @@
+//! Gong's public REST API v2, as it appears on the wire.
+//!
+//! Architecture Invariant: this is the only crate that spells Gong's field names
+//! (`metaData`, `primaryUserId`, `callTranscripts`, ...). Handlers decode requests into
+//! the types here, convert them to `parley_domain` types, and convert domain types back
+//! with the `From`-style functions in each module. Nothing here does IO.
+//!
+//! Compatibility choices (where the reference leaves room) are recorded next to the code
+//! that makes them, each with a `Choice:` comment.
+
+#![forbid(unsafe_code)]
+
+pub mod calls;
+pub mod time;
+pub mod transcript;
+pub mod users;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// The body of every non-2xx response: `{"requestId": "...", "errors": ["..."]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    pub request_id: String,
+    pub errors: Vec<String>,
+}
+
+/// Exact messages that clients match on. Reproduce byte-for-byte.
+pub mod messages {
+    pub const NO_CALLS_FOUND: &str = "No calls found corresponding to the provided filters";
+    pub const INTERNAL: &str = "Internal server error occurred";
+    pub const RATE_LIMITED: &str = "API request limit exceeded";
+    pub const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
+    pub const UNAUTHORIZED: &str = "Unauthorized: the access key or secret is wrong, or the key was revoked";
+    pub const NO_USERS_FOUND: &str = "No users found corresponding to the provided filters";
+
+    pub fn call_not_found(id: &str) -> String {
+        format!("Call ID {id} was not found")
+    }
+
+    pub fn user_not_found(id: &str) -> String {
+        format!("User ID {id} was not found")
+    }
+}
+
+/// Paging information on list responses. `cursor` is absent (not null) on the last page:
+/// Airbyte and gongy stop on its absence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Records {
+    pub total_records: i64,
+    pub current_page_size: i64,
+    pub current_page_number: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// Decodes a JSON object body into `T`, naming the offending field on failure
+/// (`filter.callIds[0]: invalid type: ...`), so a 400 tells the client what to fix.
+/// Every request body of the API is an object; serde would otherwise read an array as a
+/// struct's fields in order.
+pub fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if first != Some(&b'{') {
+        let what = match first {
+            None => "an empty body",
+            Some(b'[') => "an array",
+            _ => "something else",
+        };
+        return Err(format!("invalid JSON body: expected a JSON object, got {what}"));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            if matches!(inner.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof) {
+                return Err(format!("invalid JSON body: {inner}"));
+            }
+            let msg = strip_position(&inner.to_string());
+            if path == "." || path.is_empty() {
+                Err(format!("invalid JSON body: {msg}"))
+            } else {
+                Err(format!("invalid field {path}: {msg}"))
+            }
+        }
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    // serde_json appends " at line L column C"; for a field error the path says more.
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_owned(),
+        _ => msg.to_owned(),
+    }
+}
+
+/// An id as clients send it. Gong ids are strings of digits; some generated SDKs send
+/// them as JSON numbers. Choice: accept both, keep the text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WireId(pub String);
+
+impl<'de> Deserialize<'de> for WireId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            S(String),
+            N(u64),
+        }
+        match Raw::deserialize(d) {
+            Ok(Raw::S(s)) => Ok(WireId(s)),
+            Ok(Raw::N(n)) => Ok(WireId(n.to_string())),
+            Err(_) => Err(serde::de::Error::custom("expected an id (a string of digits)")),
+        }
+    }
+}
+
+impl WireId {
+    /// The numeric value, or `None` when the text is not a valid id. Unknown or malformed
+    /// ids are "not found", not "bad request": Gong matches path ids as opaque strings.
+    pub fn numeric(&self) -> Option<i64> {
+        parley_domain::parse_id(&self.0).ok()
+    }
+}
+
+/// Deserializes `null` as the default value. Clients send `"callIds": null` for "no
+/// filter"; treating it as absent is what they mean.
+pub fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}

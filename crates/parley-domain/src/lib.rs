@@ -1,0 +1,23 @@
+//! Parley's domain model: the things a revenue-intelligence system talks about
+//! (workspaces, users, calls, parties, CRM objects, transcripts) and the pure rules
+//! over them (validation, speaker-to-party mapping, subtitle parsing).
+//!
+//! Architecture Invariant: this crate does no IO and knows nothing of HTTP, SQL or
+//! Gong's wire names. Other crates convert to and from these types.
+
+#![forbid(unsafe_code)]
+
+pub mod call;
+pub mod id;
+pub mod subtitle;
+pub mod transcript;
+pub mod user;
+
+pub use call::*;
+pub use id::*;
+pub use transcript::*;
+pub use user::*;
+
+/// A point in time. Always stored and compared in UTC; the wire layer renders it in
+/// the company time zone.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,0 +1,67 @@
+//! Server settings that handlers see. Loading them (flags, env, TOML) is the binary's job.
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+/// Request rate limits per API key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateLimit {
+    /// Sustained requests per second; 0 turns the per-second limit off.
+    pub per_second: u32,
+    /// Requests allowed at once above the sustained rate.
+    pub burst: u32,
+    /// Requests per rolling day; 0 turns the daily limit off.
+    pub per_day: u32,
+}
+
+impl RateLimit {
+    /// Gong's published defaults: 3 calls per second, 10,000 per day.
+    pub const GONG: RateLimit = RateLimit { per_second: 3, burst: 3, per_day: 10_000 };
+    /// Parley's default for a self-hosted server: generous enough for bulk ETL from a
+    /// few clients, still a guard against a runaway script. No daily cap.
+    pub const SELF_HOSTED: RateLimit = RateLimit { per_second: 100, burst: 200, per_day: 0 };
+    pub const OFF: RateLimit = RateLimit { per_second: 0, burst: 0, per_day: 0 };
+
+    /// Reads a preset name (`gong`, `self-hosted`, `off`).
+    pub fn preset(name: &str) -> Option<RateLimit> {
+        match name {
+            "gong" => Some(Self::GONG),
+            "self-hosted" | "default" => Some(Self::SELF_HOSTED),
+            "off" | "none" => Some(Self::OFF),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The company time zone: dates in responses carry its offset, date-only filters
+    /// are read in it.
+    pub timezone: Tz,
+    /// The URL users reach Parley at; call links are `{public_url}/call?id=...`.
+    pub public_url: String,
+    pub rate_limit: RateLimit,
+    /// Records per page on every paged endpoint (Gong: 100).
+    pub page_size: u32,
+    /// Largest JSON request body accepted.
+    pub max_json_bytes: usize,
+    /// Largest transcript file accepted.
+    pub max_transcript_bytes: usize,
+    /// How long a verified key is trusted before its row is read again; bounds how long a
+    /// revocation made elsewhere (another node, the CLI) takes to apply.
+    pub key_recheck_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            timezone: chrono_tz::UTC,
+            public_url: "http://localhost:8080".to_owned(),
+            rate_limit: RateLimit::SELF_HOSTED,
+            page_size: 100,
+            max_json_bytes: 2 * 1024 * 1024,
+            max_transcript_bytes: 20 * 1024 * 1024,
+            key_recheck_secs: 1,
+        }
+    }
+}

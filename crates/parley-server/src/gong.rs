@@ -1,0 +1,363 @@
+//! The Gong API v2 routes.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use gong_api_v2::calls::{
+    CallBasicData, CallFacts, CallResponse, CallsFilter, CallsResponse, ContextLevel, ExtensiveRequest,
+    ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse,
+};
+use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
+use gong_api_v2::users::{
+    ListUsersQuery, SettingChangeWire, SettingsHistoryResponse, UserResponse, UserWire, UsersExtensiveRequest,
+    UsersResponse, WorkspaceWire, WorkspacesResponse,
+};
+use gong_api_v2::{messages, time, Records, WireId};
+use parley_domain::{Call, CallId, UserId, WorkspaceId};
+use parley_store::{CallFilter, CallKey, UserFilter};
+
+use crate::cursor::{filter_digest, Cursor};
+use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
+use crate::{service, AppState};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v2/calls", get(list_calls).post(create_call))
+        .route("/v2/calls/extensive", post(calls_extensive))
+        .route("/v2/calls/transcript", post(transcripts))
+        .route("/v2/calls/{id}", get(get_call))
+        .route("/v2/users", get(list_users))
+        .route("/v2/users/extensive", post(users_extensive))
+        .route("/v2/users/{id}", get(get_user))
+        .route("/v2/users/{id}/settings-history", get(settings_history))
+        .route("/v2/workspaces", get(workspaces))
+}
+
+/// Decodes a JSON body; `allow_empty` reads an empty body as `{}`.
+pub fn parse_json<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    allow_empty: bool,
+) -> ApiResult<T> {
+    let body = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is too large or could not be read",
+        ),
+        other => ApiError::bad_request(format!("request body could not be read: {other}")),
+    })?;
+    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &body };
+    gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+    q.map(|Query(v)| v).map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+}
+
+/// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
+#[derive(Debug, Default, Deserialize)]
+struct CursorQuery {
+    cursor: Option<String>,
+}
+
+/// Turns the wire filter into a store filter. Ids that are not numeric cannot match a
+/// call, so they filter everything out rather than fail.
+fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
+    let tz = state.config.timezone;
+    let parse = |name: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|s| time::parse_datetime(s, tz).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+            .transpose()
+    };
+    let from = parse("fromDateTime", &f.from_date_time)?;
+    let to = parse("toDateTime", &f.to_date_time)?;
+    if let (Some(from), Some(to)) = (from, to) {
+        if to < from {
+            return Err(ApiError::bad_request("toDateTime is before fromDateTime"));
+        }
+    }
+    let ids = |v: &Option<Vec<WireId>>| {
+        v.as_ref().map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
+    };
+    Ok(CallFilter {
+        from,
+        to,
+        // An impossible id keeps "unknown workspace" a plain empty result.
+        workspace_id: f.workspace_id.as_ref().map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
+        call_ids: ids(&f.call_ids).map(|v| v.into_iter().map(CallId).collect()),
+        primary_user_ids: ids(&f.primary_user_ids).map(|v| v.into_iter().map(UserId).collect()),
+    })
+}
+
+/// One page of calls plus its `records`, or Gong's 404 when nothing matches.
+async fn page_of_calls(
+    state: &AppState,
+    endpoint: &str,
+    filter: &CallFilter,
+    cursor: Option<&str>,
+) -> ApiResult<(Vec<Call>, Records)> {
+    let digest = filter_digest(&format!("{filter:?}"));
+    let (after, page, total) = match cursor.filter(|c| !c.trim().is_empty()) {
+        Some(text) => {
+            let c = state.cursors.decode(text, endpoint, &digest)?;
+            let [started_us, id] = c.last[..] else {
+                return Err(ApiError::bad_request("cursor is invalid"));
+            };
+            (Some(CallKey { started_us, id }), c.page, c.total)
+        }
+        None => (None, 0, state.store.count_calls(filter).await?),
+    };
+    let size = state.config.page_size;
+    let mut calls = state.store.list_calls(filter, after, size + 1).await?;
+    if calls.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    let more = calls.len() > size as usize;
+    calls.truncate(size as usize);
+    let cursor = more.then(|| {
+        let last = CallKey::of(calls.last().expect("non-empty page"));
+        state.cursors.encode(&Cursor {
+            endpoint: endpoint.to_owned(),
+            filter: digest,
+            page: page + 1,
+            total,
+            last: vec![last.started_us, last.id],
+        })
+    });
+    let records = Records {
+        total_records: total.max(calls.len() as i64),
+        current_page_size: calls.len() as i64,
+        current_page_number: page,
+        cursor,
+    };
+    Ok((calls, records))
+}
+
+async fn list_calls(
+    State(state): State<AppState>,
+    q: Result<Query<ListCallsQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let filter = call_filter(
+        &state,
+        &CallsFilter {
+            from_date_time: q.from_date_time,
+            to_date_time: q.to_date_time,
+            workspace_id: q.workspace_id.map(WireId),
+            call_ids: None,
+            primary_user_ids: None,
+        },
+    )?;
+    let (calls, records) = page_of_calls(&state, "calls", &filter, q.cursor.as_deref()).await?;
+    let render = &state.render;
+    Ok(Wire(CallsResponse {
+        request_id: request_id(),
+        records,
+        calls: calls.iter().map(|c| CallBasicData::from_domain(c, render)).collect(),
+    })
+    .into_response())
+}
+
+async fn get_call(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let call = match parley_domain::parse_id(&id) {
+        Ok(n) => state.store.get_call(CallId(n)).await?,
+        Err(_) => None,
+    };
+    let call = call.ok_or_else(|| ApiError::not_found(messages::call_not_found(&id)))?;
+    Ok(Wire(CallResponse { request_id: request_id(), call: CallBasicData::from_domain(&call, &state.render) })
+        .into_response())
+}
+
+async fn create_call(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let req: NewCallRequest = parse_json(body, false)?;
+    let new = req.into_domain(state.config.timezone).map_err(ApiError::bad_request_all)?;
+    let created = service::create_call(state.store.as_ref(), new).await?;
+    Ok(Wire(NewCallResponse {
+        request_id: request_id(),
+        call_id: created.call_id.to_string(),
+        url: state.render.call_url(created.call_id),
+    })
+    .into_response())
+}
+
+async fn calls_extensive(
+    State(state): State<AppState>,
+    q: Result<Query<CursorQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let req: ExtensiveRequest = parse_json(body, true)?;
+    let level = req.content_selector.context_level().map_err(ApiError::bad_request)?;
+    let timings = req.content_selector.timings().map_err(ApiError::bad_request)?;
+    let filter = call_filter(&state, &req.filter)?;
+    let cursor = req.cursor.or(q.cursor);
+    let (calls, records) = page_of_calls(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+
+    let fields = &req.content_selector.exposed_fields;
+    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
+    let wants_transcript = fields.interaction.is_some_and(|i| i.speakers || i.questions);
+    let needs_parties = fields.parties || wants_transcript;
+    let mut parties = if needs_parties { state.store.parties_of(&ids).await? } else { HashMap::new() };
+    let mut context =
+        if level != ContextLevel::None { state.store.call_context_of(&ids).await? } else { HashMap::new() };
+    let transcripts = if wants_transcript { state.store.transcripts_of(&ids).await? } else { HashMap::new() };
+
+    let out = calls
+        .iter()
+        .map(|call| {
+            let call_parties = parties.remove(&call.id).unwrap_or_default();
+            let call_context = context.remove(&call.id).unwrap_or_default();
+            let facts = CallFacts {
+                call,
+                parties: &call_parties,
+                context: &call_context,
+                transcript: transcripts.get(&call.id),
+            };
+            fields.render(&facts, level, &timings, &state.render)
+        })
+        .collect();
+    Ok(Wire(ExtensiveResponse { request_id: request_id(), records, calls: out }).into_response())
+}
+
+async fn transcripts(
+    State(state): State<AppState>,
+    q: Result<Query<CursorQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let req: TranscriptRequest = parse_json(body, true)?;
+    let filter = call_filter(&state, &req.filter)?;
+    let cursor = req.cursor.or(q.cursor);
+    let (calls, records) = page_of_calls(&state, "transcripts", &filter, cursor.as_deref()).await?;
+    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
+    let mut stored = state.store.transcripts_of(&ids).await?;
+    let call_transcripts = ids
+        .iter()
+        .map(|id| CallTranscript::from_domain(*id, &stored.remove(id).unwrap_or_default()))
+        .collect();
+    Ok(Wire(TranscriptResponse { request_id: request_id(), records, call_transcripts }).into_response())
+}
+
+/// One page of users in id order.
+async fn page_of_users(
+    state: &AppState,
+    endpoint: &str,
+    filter: &UserFilter,
+    cursor: Option<&str>,
+) -> ApiResult<Response> {
+    let digest = filter_digest(&format!("{filter:?}"));
+    let (after, page, total) = match cursor.filter(|c| !c.trim().is_empty()) {
+        Some(text) => {
+            let c = state.cursors.decode(text, endpoint, &digest)?;
+            let [id] = c.last[..] else {
+                return Err(ApiError::bad_request("cursor is invalid"));
+            };
+            (Some(UserId(id)), c.page, c.total)
+        }
+        None => (None, 0, state.store.count_users(filter).await?),
+    };
+    let size = state.config.page_size;
+    let mut users = state.store.list_users(filter, after, size + 1).await?;
+    if users.is_empty() {
+        return Err(ApiError::not_found(messages::NO_USERS_FOUND));
+    }
+    let more = users.len() > size as usize;
+    users.truncate(size as usize);
+    let cursor = more.then(|| {
+        state.cursors.encode(&Cursor {
+            endpoint: endpoint.to_owned(),
+            filter: digest,
+            page: page + 1,
+            total,
+            last: vec![users.last().expect("non-empty page").id.0],
+        })
+    });
+    let records = Records {
+        total_records: total.max(users.len() as i64),
+        current_page_size: users.len() as i64,
+        current_page_number: page,
+        cursor,
+    };
+    Ok(Wire(UsersResponse {
+        request_id: request_id(),
+        records,
+        users: users.iter().map(|u| UserWire::from_domain(u, &state.render)).collect(),
+    })
+    .into_response())
+}
+
+async fn list_users(
+    State(state): State<AppState>,
+    q: Result<Query<ListUsersQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    // Parley has no synthetic "avatar" users, so includeAvatars changes nothing.
+    let _ = gong_api_v2::users::flag(&q.include_avatars);
+    page_of_users(&state, "users", &UserFilter::default(), q.cursor.as_deref()).await
+}
+
+async fn users_extensive(
+    State(state): State<AppState>,
+    q: Result<Query<CursorQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let req: UsersExtensiveRequest = parse_json(body, true)?;
+    let tz = state.config.timezone;
+    let parse = |name: &str, v: &Option<String>| {
+        v.as_deref()
+            .map(|s| time::parse_datetime(s, tz).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+            .transpose()
+    };
+    let filter = UserFilter {
+        created_from: parse("filter.createdFromDateTime", &req.filter.created_from_date_time)?,
+        created_to: parse("filter.createdToDateTime", &req.filter.created_to_date_time)?,
+        user_ids: req
+            .filter
+            .user_ids
+            .as_ref()
+            .map(|ids| ids.iter().filter_map(WireId::numeric).map(UserId).collect()),
+    };
+    let cursor = req.cursor.or(q.cursor);
+    page_of_users(&state, "users-extensive", &filter, cursor.as_deref()).await
+}
+
+async fn find_user(state: &AppState, id: &str) -> ApiResult<parley_domain::User> {
+    let user = match parley_domain::parse_id(id) {
+        Ok(n) => state.store.get_user(UserId(n)).await?,
+        Err(_) => None,
+    };
+    user.ok_or_else(|| ApiError::not_found(messages::user_not_found(id)))
+}
+
+async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let user = find_user(&state, &id).await?;
+    Ok(Wire(UserResponse { request_id: request_id(), user: UserWire::from_domain(&user, &state.render) })
+        .into_response())
+}
+
+async fn settings_history(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let user = find_user(&state, &id).await?;
+    let history = state.store.settings_history(user.id).await?;
+    Ok(Wire(SettingsHistoryResponse {
+        request_id: request_id(),
+        user_settings_history: history.iter().map(|c| SettingChangeWire::from_domain(c, &state.render)).collect(),
+    })
+    .into_response())
+}
+
+async fn workspaces(State(state): State<AppState>) -> ApiResult<Response> {
+    let list = state.store.list_workspaces().await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &WorkspacesResponse { request_id: request_id(), workspaces: list.iter().map(WorkspaceWire::from_domain).collect() },
+    ))
+}

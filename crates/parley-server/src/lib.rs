@@ -1,0 +1,130 @@
+//! Parley's HTTP server.
+//!
+//! [`app`] builds the axum router over an [`AppState`]; [`serve`] runs it on a listener
+//! until a shutdown future completes, so tests bind port 0 and stop it at will.
+//!
+//! Architecture Invariant: handlers never build SQL and never spell Gong field names;
+//! they decode with `gong_api_v2`, call `service` or the `Store`, and encode with
+//! `gong_api_v2`. Every response body, error or not, carries the request id that the
+//! `x-traceid` header also carries.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod cursor;
+pub mod demo;
+pub mod error;
+mod gong;
+mod parley_api;
+pub mod service;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use gong_api_v2::calls::RenderCtx;
+use parley_store::Store;
+
+use crate::auth::{KeyCache, Limits};
+pub use crate::config::{RateLimit, ServerConfig};
+use crate::cursor::CursorCodec;
+use crate::error::{new_request_id, with_request_id, ApiError};
+
+/// Everything a handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub config: Arc<ServerConfig>,
+    pub render: Arc<RenderCtx>,
+    pub cursors: CursorCodec,
+    pub keys: Arc<KeyCache>,
+    pub limits: Arc<Limits>,
+}
+
+impl AppState {
+    /// Prepares the state: the default workspace and the shared cursor key.
+    pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> parley_store::Result<AppState> {
+        service::ensure_default_workspace(store.as_ref()).await?;
+        let fresh: [u8; 32] = rand::random();
+        let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
+        let render = RenderCtx {
+            tz: config.timezone,
+            call_url_prefix: format!("{}/call?id=", config.public_url.trim_end_matches('/')),
+        };
+        Ok(AppState {
+            store,
+            keys: Arc::new(KeyCache::new(Duration::from_secs(config.key_recheck_secs))),
+            limits: Limits::new(config.rate_limit),
+            render: Arc::new(render),
+            cursors: CursorCodec::new(cursor_key),
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Gives every request an id, served in `x-traceid` and in the body.
+async fn request_id_layer(req: Request, next: Next) -> Response {
+    let id = new_request_id();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let mut resp = with_request_id(id.clone(), next.run(req)).await;
+    tracing::debug!(
+        request_id = %id, %method, path = %path, status = resp.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64, "request"
+    );
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert("x-traceid", v);
+    }
+    resp
+}
+
+async fn health() -> Response {
+    error::json_response(StatusCode::OK, &serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found(req: Request) -> Response {
+    ApiError::not_found(format!("no such endpoint: {} {}", req.method(), req.uri().path())).into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, gong_api_v2::messages::METHOD_NOT_ALLOWED).into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("handler panicked");
+    ApiError::internal().into_response()
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let authed = gong::routes()
+        .merge(parley_api::routes(&state))
+        .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
+        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
+    Router::new()
+        .route("/health", get(health))
+        .merge(authed)
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn(request_id_layer))
+}
+
+/// Serves `app` on `listener` until `shutdown` completes.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,228 @@
+//! Parley's own routes under `/parley/v1`: what Gong does in its web app but not in its
+//! public API (creating users and workspaces, importing transcripts).
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{patch, post, put};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use parley_domain::{CallId, SpokenLanguage, UserId, UserSettings, Workspace, WorkspaceId};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::gong::parse_json;
+use crate::service::{self, TranscriptFormat};
+use crate::AppState;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/workspaces", post(create_workspace))
+        .route("/parley/v1/users", post(create_user))
+        .route("/parley/v1/users/{id}", patch(update_user))
+        .route(
+            "/parley/v1/calls/{id}/transcript",
+            put(import_transcript)
+                .post(import_transcript)
+                .layer(DefaultBodyLimit::max(state.config.max_transcript_bytes)),
+        )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewWorkspaceBody {
+    name: String,
+    description: Option<String>,
+    #[serde(default)]
+    default: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkspaceCreated {
+    request_id: String,
+    workspace_id: String,
+}
+
+async fn create_workspace(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let body: NewWorkspaceBody = parse_json(body, false)?;
+    if body.name.trim().is_empty() {
+        return Err(ApiError::bad_request("name must not be empty"));
+    }
+    let w = Workspace {
+        id: WorkspaceId::generate(),
+        name: body.name.trim().to_owned(),
+        description: body.description,
+        created: chrono::Utc::now(),
+    };
+    state.store.create_workspace(&w, body.default).await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &WorkspaceCreated { request_id: request_id(), workspace_id: w.id.to_string() },
+    ))
+}
+
+/// Recording and import switches, all optional in requests.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsBody {
+    web_conferences_recorded: Option<bool>,
+    prevent_web_conference_recording: Option<bool>,
+    telephony_calls_imported: Option<bool>,
+    emails_imported: Option<bool>,
+    prevent_email_import: Option<bool>,
+    non_recorded_meetings_imported: Option<bool>,
+    gong_connect_enabled: Option<bool>,
+}
+
+impl SettingsBody {
+    fn apply(&self, s: &mut UserSettings) {
+        let set = |field: &mut bool, v: Option<bool>| {
+            if let Some(v) = v {
+                *field = v;
+            }
+        };
+        set(&mut s.web_conferences_recorded, self.web_conferences_recorded);
+        set(&mut s.prevent_web_conference_recording, self.prevent_web_conference_recording);
+        set(&mut s.telephony_calls_imported, self.telephony_calls_imported);
+        set(&mut s.emails_imported, self.emails_imported);
+        set(&mut s.prevent_email_import, self.prevent_email_import);
+        set(&mut s.non_recorded_meetings_imported, self.non_recorded_meetings_imported);
+        set(&mut s.gong_connect_enabled, self.gong_connect_enabled);
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewUserBody {
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    title: Option<String>,
+    phone: Option<String>,
+    manager_id: Option<gong_api_v2::WireId>,
+    active: Option<bool>,
+    #[serde(default)]
+    settings: SettingsBody,
+    /// BCP-47 tags; the first is primary.
+    #[serde(default)]
+    languages: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserCreated {
+    request_id: String,
+    user_id: String,
+}
+
+fn user_id_of(id: &gong_api_v2::WireId, field: &str) -> ApiResult<UserId> {
+    id.numeric().map(UserId).ok_or_else(|| ApiError::bad_request(format!("{field} {:?} is not a user id", id.0)))
+}
+
+async fn create_user(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+    let body: NewUserBody = parse_json(body, false)?;
+    let mut settings = UserSettings::default();
+    body.settings.apply(&mut settings);
+    let user = service::create_user(
+        state.store.as_ref(),
+        service::NewUser {
+            email: body.email,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            title: body.title,
+            phone: body.phone,
+            manager_id: body.manager_id.as_ref().map(|m| user_id_of(m, "managerId")).transpose()?,
+            active: body.active.unwrap_or(true),
+            settings,
+            spoken_languages: body
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(i, l)| SpokenLanguage { language: l.clone(), primary: i == 0 })
+                .collect(),
+            created: None,
+        },
+    )
+    .await?;
+    Ok(json_response(StatusCode::CREATED, &UserCreated { request_id: request_id(), user_id: user.id.to_string() }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPatchBody {
+    active: Option<bool>,
+    title: Option<String>,
+    #[serde(default)]
+    settings: SettingsBody,
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body: UserPatchBody = parse_json(body, false)?;
+    let not_found = || ApiError::not_found(gong_api_v2::messages::user_not_found(&id));
+    let user_id = parley_domain::parse_id(&id).map_err(|_| not_found())?;
+    let mut user = state.store.get_user(UserId(user_id)).await?.ok_or_else(not_found)?;
+    if let Some(active) = body.active {
+        user.active = active;
+    }
+    if let Some(title) = body.title {
+        user.title = Some(title);
+    }
+    body.settings.apply(&mut user.settings);
+    state.store.update_user(&user, chrono::Utc::now()).await?;
+    Ok(json_response(StatusCode::OK, &UserCreated { request_id: request_id(), user_id: user.id.to_string() }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FormatQuery {
+    format: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Imported {
+    request_id: String,
+    #[serde(flatten)]
+    report: service::ImportReport,
+}
+
+/// Imports a transcript file. The format comes from `?format=`, else from a specific
+/// `Content-Type` (`text/vtt`, `application/x-subrip`, `application/json`), else from
+/// the content itself.
+async fn import_transcript(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    q: Result<Query<FormatQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let format = match q.format.as_deref() {
+        Some(name) => Some(TranscriptFormat::from_name(name).ok_or_else(|| {
+            ApiError::bad_request(format!("format {name:?} is not one of vtt, srt, json"))
+        })?),
+        None => headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|ct| TranscriptFormat::from_name(ct.split(';').next().unwrap_or_default().trim())),
+    };
+    let body = body.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("transcript is larger than {} bytes", state.config.max_transcript_bytes),
+        )
+    })?;
+    let call_id = parley_domain::parse_id(&id)
+        .map(CallId)
+        .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    let report = service::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
+    Ok(json_response(StatusCode::OK, &Imported { request_id: request_id(), report }).into_response())
+}

@@ -1,0 +1,139 @@
+//! A real Parley server on port 0 over a real SQLite file, and an HTTP client for it.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use parley_server::{AppState, RateLimit, ServerConfig};
+use parley_store::Store;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub struct TestServer {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub key: String,
+    pub secret: String,
+    pub store: Arc<dyn Store>,
+    _dir: tempfile::TempDir,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("parley.db").display());
+        let store = parley_store::open(&url).await.unwrap();
+        let mut config = ServerConfig {
+            rate_limit: RateLimit::OFF,
+            key_recheck_secs: 0,
+            public_url: "https://parley.test-host.example.com".into(),
+            ..ServerConfig::default()
+        };
+        tweak(&mut config);
+        let state = AppState::new(store.clone(), config).await.unwrap();
+        let key = parley_server::auth::create_key(store.as_ref(), "tests").await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(parley_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::new(),
+            key: key.access_key,
+            secret: key.secret,
+            store,
+            _dir: dir,
+            _shutdown: tx,
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        let mut req = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(&self.key, Some(&self.secret));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        Self::reply(req.send().await.unwrap()).await
+    }
+
+    pub async fn raw(&self, req: reqwest::RequestBuilder) -> Reply {
+        Self::reply(req.send().await.unwrap()).await
+    }
+
+    pub async fn reply(resp: reqwest::Response) -> Reply {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| panic!("non-JSON body ({status}): {}", String::from_utf8_lossy(&bytes)));
+        Reply { status, headers, body }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(body)).await
+    }
+
+    /// Creates a user through Parley's API; returns its id.
+    pub async fn user(&self, email: &str, first: &str, last: &str) -> String {
+        let r = self
+            .post("/parley/v1/users", json!({"email": email, "firstName": first, "lastName": last}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["userId"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a call through `POST /v2/calls`; returns its id.
+    pub async fn call(&self, body: Value) -> String {
+        let r = self.post("/v2/calls", body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["callId"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A valid create-call body for `user` starting at `start`.
+pub fn call_body(unique: &str, user: &str, start: &str) -> Value {
+    json!({
+        "clientUniqueId": unique,
+        "actualStart": start,
+        "direction": "Outbound",
+        "primaryUser": user,
+        "title": format!("Call {unique}"),
+        "parties": [
+            {"userId": user},
+            {"name": "Carl Customer", "emailAddress": "carl@customer.example.com", "phoneNumber": "+15550001111"}
+        ]
+    })
+}
+
+/// Asserts a Gong error body with this status and first message.
+pub fn assert_error(r: &Reply, status: StatusCode, message: &str) {
+    assert_eq!(r.status, status, "{}", r.body);
+    let errors = r.body["errors"].as_array().unwrap_or_else(|| panic!("no errors in {}", r.body));
+    assert!(
+        errors.iter().any(|e| e.as_str().unwrap().contains(message)),
+        "expected {message:?} in {}",
+        r.body
+    );
+    let id = r.body["requestId"].as_str().unwrap();
+    assert_eq!(id.len(), 19);
+    assert_eq!(r.headers["x-traceid"].to_str().unwrap(), id);
+}

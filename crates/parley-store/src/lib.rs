@@ -1,0 +1,182 @@
+//! Storage for Parley.
+//!
+//! [`Store`] is the one interface handlers and the CLI use; backends implement it and are
+//! chosen by URL with [`open`]: `sqlite://path/to/parley.db` today, `postgres://` next.
+//!
+//! Architecture Invariant: no other crate issues SQL. Each backend owns its own
+//! `migrations/<backend>` folder, applied on open.
+
+#![forbid(unsafe_code)]
+
+mod sqlite;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use parley_domain::{
+    Call, CallId, CrmLink, Party, PartyId, SettingChange, SpeakerId, Timestamp, Transcript, User,
+    UserId, Workspace, WorkspaceId,
+};
+
+pub use sqlite::SqliteStore;
+
+/// What can go wrong in storage, classified for the callers that must react.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was hit; the message names it.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("unsupported database url {0:?}: expected sqlite://PATH (postgres:// is planned)")]
+    UnsupportedUrl(String),
+    #[error("database error: {0}")]
+    Backend(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which calls a listing returns. All members combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallFilter {
+    /// Inclusive.
+    pub from: Option<Timestamp>,
+    /// Exclusive.
+    pub to: Option<Timestamp>,
+    pub workspace_id: Option<WorkspaceId>,
+    pub call_ids: Option<Vec<CallId>>,
+    pub primary_user_ids: Option<Vec<UserId>>,
+}
+
+/// Where a call listing continues: the last `(started, id)` already returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallKey {
+    pub started_us: i64,
+    pub id: i64,
+}
+
+impl CallKey {
+    pub fn of(call: &Call) -> CallKey {
+        CallKey { started_us: call.started.timestamp_micros(), id: call.id.0 }
+    }
+}
+
+/// Which users a listing returns.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UserFilter {
+    pub created_from: Option<Timestamp>,
+    pub created_to: Option<Timestamp>,
+    pub user_ids: Option<Vec<UserId>>,
+}
+
+/// An API key as stored: the secret only as a PHC hash string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiKeyRecord {
+    pub access_key: String,
+    pub name: String,
+    pub secret_hash: String,
+    pub created: Timestamp,
+    pub revoked: Option<Timestamp>,
+}
+
+/// A transcript replacing whatever the call had, with the party changes it implies.
+#[derive(Debug, Clone)]
+pub struct TranscriptWrite<'a> {
+    pub call_id: CallId,
+    /// Where it came from: `import:webvtt`, `import:srt`, `import:gong-json`, `asr:<model>`.
+    pub source: &'a str,
+    pub transcript: &'a Transcript,
+    pub speaking_parties: &'a [(PartyId, SpeakerId)],
+    pub new_parties: &'a [Party],
+    /// Set the call's duration when it has none yet.
+    pub duration_s: Option<i64>,
+    pub at: Timestamp,
+}
+
+/// The storage interface. One method per use case; every write is one transaction.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>>;
+    async fn default_workspace(&self) -> Result<Option<Workspace>>;
+    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
+
+    /// Fails with `Conflict` when the email is taken.
+    async fn create_user(&self, u: &User) -> Result<()>;
+    /// Saves `u` and appends the settings that changed to its history.
+    async fn update_user(&self, u: &User, at: Timestamp) -> Result<()>;
+    async fn get_user(&self, id: UserId) -> Result<Option<User>>;
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<User>>;
+    /// Users in id order after `after`.
+    async fn list_users(&self, f: &UserFilter, after: Option<UserId>, limit: u32) -> Result<Vec<User>>;
+    async fn count_users(&self, f: &UserFilter) -> Result<i64>;
+    async fn settings_history(&self, id: UserId) -> Result<Vec<SettingChange>>;
+
+    async fn create_api_key(&self, k: &ApiKeyRecord) -> Result<()>;
+    async fn get_api_key(&self, access_key: &str) -> Result<Option<ApiKeyRecord>>;
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>>;
+    /// Returns false when no such live key exists.
+    async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool>;
+
+    /// Inserts a call with its parties and CRM links (call-level `context`, party-level in
+    /// each `Party::context`). CRM objects are upserted: the newest field values win.
+    /// Fails with `Conflict` when the client unique id is taken.
+    async fn insert_call(&self, call: &Call, parties: &[Party], context: &[CrmLink]) -> Result<()>;
+    async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>>;
+    async fn get_call(&self, id: CallId) -> Result<Option<Call>>;
+    /// Calls in `(started, id)` order after `after`.
+    async fn list_calls(&self, f: &CallFilter, after: Option<CallKey>, limit: u32) -> Result<Vec<Call>>;
+    async fn count_calls(&self, f: &CallFilter) -> Result<i64>;
+    /// Parties (with their CRM links) of each call, in the order they were given.
+    async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>>;
+    /// Call-level CRM links of each call.
+    async fn call_context_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<CrmLink>>>;
+
+    /// Replaces the call's transcript atomically.
+    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()>;
+    async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
+
+    /// A named random secret shared by all nodes; created with `fresh` on first use.
+    async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;
+}
+
+/// Opens (and migrates) the store named by `url`.
+pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if let Some(rest) = url.strip_prefix("sqlite://") {
+        return Ok(Arc::new(SqliteStore::open(rest).await?));
+    }
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        return Ok(Arc::new(SqliteStore::open(rest).await?));
+    }
+    Err(StoreError::UnsupportedUrl(redact(url)))
+}
+
+/// Hides a password in a database URL before it reaches an error or a log.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme_end + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
+    }
+}

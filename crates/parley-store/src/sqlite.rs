@@ -1,0 +1,850 @@
+//! The embedded backend: one SQLite file in WAL mode.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
+
+use parley_domain::*;
+
+use crate::{ApiKeyRecord, CallFilter, CallKey, Result, Store, StoreError, TranscriptWrite, UserFilter};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// A store on one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn us(t: Timestamp) -> i64 {
+    t.timestamp_micros()
+}
+
+fn ts(us: i64) -> Result<Timestamp> {
+    DateTime::<Utc>::from_timestamp_micros(us).ok_or_else(|| StoreError::Corrupt(format!("timestamp {us}")))
+}
+
+fn opt_ts(us: Option<i64>) -> Result<Option<Timestamp>> {
+    us.map(ts).transpose()
+}
+
+fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        _ => StoreError::Backend(e),
+    }
+}
+
+fn direction_key(d: Direction) -> &'static str {
+    match d {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+        Direction::Conference => "conference",
+        Direction::Unknown => "unknown",
+    }
+}
+
+fn direction_of(s: &str) -> Direction {
+    match s {
+        "inbound" => Direction::Inbound,
+        "outbound" => Direction::Outbound,
+        "conference" => Direction::Conference,
+        _ => Direction::Unknown,
+    }
+}
+
+fn scope_key(s: CallScope) -> &'static str {
+    match s {
+        CallScope::Internal => "internal",
+        CallScope::External => "external",
+        CallScope::Unknown => "unknown",
+    }
+}
+
+fn scope_of_key(s: &str) -> CallScope {
+    match s {
+        "internal" => CallScope::Internal,
+        "external" => CallScope::External,
+        _ => CallScope::Unknown,
+    }
+}
+
+fn affiliation_key(a: Affiliation) -> &'static str {
+    match a {
+        Affiliation::Internal => "internal",
+        Affiliation::External => "external",
+        Affiliation::Unknown => "unknown",
+    }
+}
+
+fn affiliation_of(s: &str) -> Affiliation {
+    match s {
+        "internal" => Affiliation::Internal,
+        "external" => Affiliation::External,
+        _ => Affiliation::Unknown,
+    }
+}
+
+fn methods_key(m: &[PartyMethod]) -> String {
+    m.iter()
+        .map(|m| match m {
+            PartyMethod::Invitee => "invitee",
+            PartyMethod::Attendee => "attendee",
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn methods_of(s: &str) -> Vec<PartyMethod> {
+    s.split(',')
+        .filter_map(|m| match m {
+            "invitee" => Some(PartyMethod::Invitee),
+            "attendee" => Some(PartyMethod::Attendee),
+            _ => None,
+        })
+        .collect()
+}
+
+fn crm_system_key(s: CrmSystem) -> &'static str {
+    match s {
+        CrmSystem::Salesforce => "salesforce",
+        CrmSystem::HubSpot => "hubspot",
+        CrmSystem::MicrosoftDynamic => "dynamics",
+        CrmSystem::Generic => "generic",
+    }
+}
+
+fn crm_system_of(s: &str) -> CrmSystem {
+    match s {
+        "salesforce" => CrmSystem::Salesforce,
+        "hubspot" => CrmSystem::HubSpot,
+        "dynamics" => CrmSystem::MicrosoftDynamic,
+        _ => CrmSystem::Generic,
+    }
+}
+
+fn json_list(v: &[String]) -> String {
+    serde_json::to_string(v).expect("a list of strings serialises")
+}
+
+fn list_of(s: &str) -> Result<Vec<String>> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("string list: {e}")))
+}
+
+const CALL_COLUMNS: &str = "id, workspace_id, title, scheduled_us, started_us, duration_s, primary_user_id, \
+    direction, system, scope, media, language, sdr_disposition, client_unique_id, custom_data, purpose, \
+    meeting_url, is_private, calendar_event_id, media_source_url, language_hint, created_us";
+
+fn call_of(r: &SqliteRow) -> Result<Call> {
+    Ok(Call {
+        id: CallId(r.try_get("id")?),
+        workspace_id: WorkspaceId(r.try_get("workspace_id")?),
+        title: r.try_get("title")?,
+        scheduled: opt_ts(r.try_get("scheduled_us")?)?,
+        started: ts(r.try_get("started_us")?)?,
+        duration_s: r.try_get("duration_s")?,
+        primary_user_id: UserId(r.try_get("primary_user_id")?),
+        direction: direction_of(r.try_get("direction")?),
+        system: r.try_get("system")?,
+        scope: scope_of_key(r.try_get("scope")?),
+        media: if r.try_get::<&str, _>("media")? == "video" { MediaKind::Video } else { MediaKind::Audio },
+        language: r.try_get("language")?,
+        sdr_disposition: r.try_get("sdr_disposition")?,
+        client_unique_id: r.try_get("client_unique_id")?,
+        custom_data: r.try_get("custom_data")?,
+        purpose: r.try_get("purpose")?,
+        meeting_url: r.try_get("meeting_url")?,
+        is_private: r.try_get("is_private")?,
+        calendar_event_id: r.try_get("calendar_event_id")?,
+        media_source_url: r.try_get("media_source_url")?,
+        language_hint: r.try_get("language_hint")?,
+        created: ts(r.try_get("created_us")?)?,
+    })
+}
+
+const USER_COLUMNS: &str = "id, email, created_us, active, first_name, last_name, title, phone, extension, \
+    manager_id, trusted_email, meeting_consent_page_url, email_aliases, personal_meeting_urls, spoken_languages, \
+    web_conferences_recorded, prevent_web_conference_recording, telephony_calls_imported, emails_imported, \
+    prevent_email_import, non_recorded_meetings_imported, gong_connect_enabled";
+
+fn user_of(r: &SqliteRow) -> Result<User> {
+    let langs: Vec<(String, bool)> = serde_json::from_str(r.try_get("spoken_languages")?)
+        .map_err(|e| StoreError::Corrupt(format!("spoken languages: {e}")))?;
+    Ok(User {
+        id: UserId(r.try_get("id")?),
+        email: r.try_get("email")?,
+        created: ts(r.try_get("created_us")?)?,
+        active: r.try_get("active")?,
+        email_aliases: list_of(r.try_get("email_aliases")?)?,
+        trusted_email: r.try_get("trusted_email")?,
+        first_name: r.try_get("first_name")?,
+        last_name: r.try_get("last_name")?,
+        title: r.try_get("title")?,
+        phone: r.try_get("phone")?,
+        extension: r.try_get("extension")?,
+        personal_meeting_urls: list_of(r.try_get("personal_meeting_urls")?)?,
+        settings: UserSettings {
+            web_conferences_recorded: r.try_get("web_conferences_recorded")?,
+            prevent_web_conference_recording: r.try_get("prevent_web_conference_recording")?,
+            telephony_calls_imported: r.try_get("telephony_calls_imported")?,
+            emails_imported: r.try_get("emails_imported")?,
+            prevent_email_import: r.try_get("prevent_email_import")?,
+            non_recorded_meetings_imported: r.try_get("non_recorded_meetings_imported")?,
+            gong_connect_enabled: r.try_get("gong_connect_enabled")?,
+        },
+        manager_id: r.try_get::<Option<i64>, _>("manager_id")?.map(UserId),
+        meeting_consent_page_url: r.try_get("meeting_consent_page_url")?,
+        spoken_languages: langs
+            .into_iter()
+            .map(|(language, primary)| SpokenLanguage { language, primary })
+            .collect(),
+    })
+}
+
+fn workspace_of(r: &SqliteRow) -> Result<Workspace> {
+    Ok(Workspace {
+        id: WorkspaceId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        created: ts(r.try_get("created_us")?)?,
+    })
+}
+
+fn key_of(r: &SqliteRow) -> Result<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
+        access_key: r.try_get("access_key")?,
+        name: r.try_get("name")?,
+        secret_hash: r.try_get("secret_hash")?,
+        created: ts(r.try_get("created_us")?)?,
+        revoked: opt_ts(r.try_get("revoked_us")?)?,
+    })
+}
+
+fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
+    q.push("(");
+    let mut sep = q.separated(", ");
+    for id in ids {
+        sep.push_bind(id);
+    }
+    sep.push_unseparated(")");
+}
+
+fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
+    q.push(" WHERE 1=1");
+    if let Some(from) = f.from {
+        q.push(" AND started_us >= ").push_bind(us(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND started_us < ").push_bind(us(to));
+    }
+    if let Some(ws) = f.workspace_id {
+        q.push(" AND workspace_id = ").push_bind(ws.0);
+    }
+    if let Some(ids) = &f.call_ids {
+        if ids.is_empty() {
+            q.push(" AND 0");
+        } else {
+            q.push(" AND id IN ");
+            push_ids(q, ids.iter().map(|i| i.0));
+        }
+    }
+    if let Some(ids) = &f.primary_user_ids {
+        if ids.is_empty() {
+            q.push(" AND 0");
+        } else {
+            q.push(" AND primary_user_id IN ");
+            push_ids(q, ids.iter().map(|i| i.0));
+        }
+    }
+}
+
+fn push_user_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &UserFilter) {
+    q.push(" WHERE 1=1");
+    if let Some(from) = f.created_from {
+        q.push(" AND created_us >= ").push_bind(us(from));
+    }
+    if let Some(to) = f.created_to {
+        q.push(" AND created_us < ").push_bind(us(to));
+    }
+    if let Some(ids) = &f.user_ids {
+        if ids.is_empty() {
+            q.push(" AND 0");
+        } else {
+            q.push(" AND id IN ");
+            push_ids(q, ids.iter().map(|i| i.0));
+        }
+    }
+}
+
+impl SqliteStore {
+    /// Opens or creates the database file and brings its schema up to date.
+    pub async fn open(path: &str) -> Result<SqliteStore> {
+        let opts = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL is durable against process crashes; only an OS crash can lose
+            // the last transactions, never corrupt the file.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .min_connections(1)
+            .connect_with(opts)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn upsert_crm(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        link: &CrmLink,
+        at: Timestamp,
+    ) -> Result<i64> {
+        let fields = serde_json::to_string(&link.fields).expect("json values serialise");
+        // Empty field lists (a bare link) never wipe values learned earlier.
+        let row = sqlx::query(
+            "INSERT INTO crm_objects (system, object_type, object_id, fields, updated_us) VALUES (?, ?, ?, ?, ?) \
+             ON CONFLICT (system, object_type, object_id) DO UPDATE SET \
+               fields = CASE WHEN excluded.fields = '[]' THEN crm_objects.fields ELSE excluded.fields END, \
+               updated_us = excluded.updated_us \
+             RETURNING pk",
+        )
+        .bind(crm_system_key(link.system))
+        .bind(&link.object_type)
+        .bind(&link.object_id)
+        .bind(fields)
+        .bind(us(at))
+        .fetch_one(&mut **tx)
+        .await?;
+        Ok(row.try_get("pk")?)
+    }
+
+    async fn insert_party(tx: &mut sqlx::Transaction<'_, Sqlite>, p: &Party, ord: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO parties (id, call_id, ord, name, email, title, user_id, speaker_id, affiliation, phone, methods, media_channel) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(p.id.0)
+        .bind(p.call_id.0)
+        .bind(ord)
+        .bind(&p.name)
+        .bind(&p.email)
+        .bind(&p.title)
+        .bind(p.user_id.map(|u| u.0))
+        .bind(p.speaker_id.map(|s| s.0))
+        .bind(affiliation_key(p.affiliation))
+        .bind(&p.phone)
+        .bind(methods_key(&p.methods))
+        .bind(p.media_channel)
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+
+    async fn links_of(&self, ids: &[CallId], parties: bool) -> Result<Vec<(i64, Option<i64>, CrmLink)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT l.call_id, l.party_id, o.system, o.object_type, o.object_id, o.fields \
+             FROM crm_links l JOIN crm_objects o ON o.pk = l.crm_pk WHERE l.call_id IN ",
+        );
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        q.push(if parties { " AND l.party_id IS NOT NULL" } else { " AND l.party_id IS NULL" });
+        q.push(" ORDER BY l.call_id, l.ord");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let fields: Vec<(String, serde_json::Value)> = serde_json::from_str(r.try_get("fields")?)
+                    .map_err(|e| StoreError::Corrupt(format!("crm fields: {e}")))?;
+                Ok((
+                    r.try_get("call_id")?,
+                    r.try_get("party_id")?,
+                    CrmLink {
+                        system: crm_system_of(r.try_get("system")?),
+                        object_type: r.try_get("object_type")?,
+                        object_id: r.try_get("object_id")?,
+                        fields,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        if is_default {
+            sqlx::query("UPDATE workspaces SET is_default = 0").execute(&mut *tx).await?;
+        }
+        sqlx::query("INSERT INTO workspaces (id, name, description, created_us, is_default) VALUES (?, ?, ?, ?, ?)")
+            .bind(w.id.0)
+            .bind(&w.name)
+            .bind(&w.description)
+            .bind(us(w.created))
+            .bind(is_default)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_unique(e, "workspace id is taken"))?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
+        let rows = sqlx::query("SELECT * FROM workspaces ORDER BY created_us, id").fetch_all(&self.pool).await?;
+        rows.iter().map(workspace_of).collect()
+    }
+
+    async fn default_workspace(&self) -> Result<Option<Workspace>> {
+        let row = sqlx::query("SELECT * FROM workspaces ORDER BY is_default DESC, created_us, id LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(workspace_of).transpose()
+    }
+
+    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
+        row.as_ref().map(workspace_of).transpose()
+    }
+
+    async fn create_user(&self, u: &User) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let langs: Vec<(&str, bool)> = u.spoken_languages.iter().map(|l| (l.language.as_str(), l.primary)).collect();
+        sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            .bind(u.id.0)
+            .bind(&u.email)
+            .bind(us(u.created))
+            .bind(u.active)
+            .bind(&u.first_name)
+            .bind(&u.last_name)
+            .bind(&u.title)
+            .bind(&u.phone)
+            .bind(&u.extension)
+            .bind(u.manager_id.map(|m| m.0))
+            .bind(&u.trusted_email)
+            .bind(&u.meeting_consent_page_url)
+            .bind(json_list(&u.email_aliases))
+            .bind(json_list(&u.personal_meeting_urls))
+            .bind(serde_json::to_string(&langs).expect("serialises"))
+            .bind(u.settings.web_conferences_recorded)
+            .bind(u.settings.prevent_web_conference_recording)
+            .bind(u.settings.telephony_calls_imported)
+            .bind(u.settings.emails_imported)
+            .bind(u.settings.prevent_email_import)
+            .bind(u.settings.non_recorded_meetings_imported)
+            .bind(u.settings.gong_connect_enabled)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| map_unique(e, &format!("a user with email {} exists", u.email)))?;
+        for change in u.initial_history() {
+            sqlx::query("INSERT INTO user_settings_history (user_id, setting, value, time_us) VALUES (?, ?, ?, ?)")
+                .bind(u.id.0)
+                .bind(change.setting.key())
+                .bind(change.value)
+                .bind(us(change.time))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn update_user(&self, u: &User, at: Timestamp) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let before = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(u.id.0)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {}", u.id)))?;
+        let before = user_of(&before)?;
+        let langs: Vec<(&str, bool)> = u.spoken_languages.iter().map(|l| (l.language.as_str(), l.primary)).collect();
+        sqlx::query(
+            "UPDATE users SET email = ?, active = ?, first_name = ?, last_name = ?, title = ?, phone = ?, extension = ?, \
+             manager_id = ?, trusted_email = ?, meeting_consent_page_url = ?, email_aliases = ?, personal_meeting_urls = ?, \
+             spoken_languages = ?, web_conferences_recorded = ?, prevent_web_conference_recording = ?, \
+             telephony_calls_imported = ?, emails_imported = ?, prevent_email_import = ?, \
+             non_recorded_meetings_imported = ?, gong_connect_enabled = ? WHERE id = ?",
+        )
+        .bind(&u.email)
+        .bind(u.active)
+        .bind(&u.first_name)
+        .bind(&u.last_name)
+        .bind(&u.title)
+        .bind(&u.phone)
+        .bind(&u.extension)
+        .bind(u.manager_id.map(|m| m.0))
+        .bind(&u.trusted_email)
+        .bind(&u.meeting_consent_page_url)
+        .bind(json_list(&u.email_aliases))
+        .bind(json_list(&u.personal_meeting_urls))
+        .bind(serde_json::to_string(&langs).expect("serialises"))
+        .bind(u.settings.web_conferences_recorded)
+        .bind(u.settings.prevent_web_conference_recording)
+        .bind(u.settings.telephony_calls_imported)
+        .bind(u.settings.emails_imported)
+        .bind(u.settings.prevent_email_import)
+        .bind(u.settings.non_recorded_meetings_imported)
+        .bind(u.settings.gong_connect_enabled)
+        .bind(u.id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_unique(e, &format!("a user with email {} exists", u.email)))?;
+        for change in before.settings_diff(u, at) {
+            sqlx::query("INSERT INTO user_settings_history (user_id, setting, value, time_us) VALUES (?, ?, ?, ?)")
+                .bind(u.id.0)
+                .bind(change.setting.key())
+                .bind(change.value)
+                .bind(us(change.time))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_user(&self, id: UserId) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_of).transpose()
+    }
+
+    async fn find_user_by_email(&self, email: &str) -> Result<Option<User>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = ?"))
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(user_of).transpose()
+    }
+
+    async fn list_users(&self, f: &UserFilter, after: Option<UserId>, limit: u32) -> Result<Vec<User>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {USER_COLUMNS} FROM users"));
+        push_user_filter(&mut q, f);
+        if let Some(after) = after {
+            q.push(" AND id > ").push_bind(after.0);
+        }
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(user_of).collect()
+    }
+
+    async fn count_users(&self, f: &UserFilter) -> Result<i64> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) AS n FROM users");
+        push_user_filter(&mut q, f);
+        Ok(q.build().fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    async fn settings_history(&self, id: UserId) -> Result<Vec<SettingChange>> {
+        let rows = sqlx::query("SELECT setting, value, time_us FROM user_settings_history WHERE user_id = ? ORDER BY seq")
+            .bind(id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let key: &str = r.try_get("setting")?;
+                Ok(SettingChange {
+                    setting: Setting::from_key(key).ok_or_else(|| StoreError::Corrupt(format!("setting {key}")))?,
+                    value: r.try_get("value")?,
+                    time: ts(r.try_get("time_us")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn create_api_key(&self, k: &ApiKeyRecord) -> Result<()> {
+        sqlx::query("INSERT INTO api_keys (access_key, name, secret_hash, created_us, revoked_us) VALUES (?, ?, ?, ?, ?)")
+            .bind(&k.access_key)
+            .bind(&k.name)
+            .bind(&k.secret_hash)
+            .bind(us(k.created))
+            .bind(k.revoked.map(us))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| map_unique(e, "access key exists"))?;
+        Ok(())
+    }
+
+    async fn get_api_key(&self, access_key: &str) -> Result<Option<ApiKeyRecord>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE access_key = ?")
+            .bind(access_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(key_of).transpose()
+    }
+
+    async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_us, access_key").fetch_all(&self.pool).await?;
+        rows.iter().map(key_of).collect()
+    }
+
+    async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool> {
+        let done = sqlx::query("UPDATE api_keys SET revoked_us = ? WHERE access_key = ? AND revoked_us IS NULL")
+            .bind(us(at))
+            .bind(access_key)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_call(&self, call: &Call, parties: &[Party], context: &[CrmLink]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&format!(
+            "INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ))
+        .bind(call.id.0)
+        .bind(call.workspace_id.0)
+        .bind(&call.title)
+        .bind(call.scheduled.map(us))
+        .bind(us(call.started))
+        .bind(call.duration_s)
+        .bind(call.primary_user_id.0)
+        .bind(direction_key(call.direction))
+        .bind(&call.system)
+        .bind(scope_key(call.scope))
+        .bind(match call.media {
+            MediaKind::Audio => "audio",
+            MediaKind::Video => "video",
+        })
+        .bind(&call.language)
+        .bind(&call.sdr_disposition)
+        .bind(&call.client_unique_id)
+        .bind(&call.custom_data)
+        .bind(&call.purpose)
+        .bind(&call.meeting_url)
+        .bind(call.is_private)
+        .bind(&call.calendar_event_id)
+        .bind(&call.media_source_url)
+        .bind(&call.language_hint)
+        .bind(us(call.created))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| map_unique(e, "a call with this clientUniqueId exists"))?;
+
+        let mut ord = 0i64;
+        for link in context {
+            let pk = Self::upsert_crm(&mut tx, link, call.created).await?;
+            sqlx::query("INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, NULL, ?, ?)")
+                .bind(call.id.0)
+                .bind(ord)
+                .bind(pk)
+                .execute(&mut *tx)
+                .await?;
+            ord += 1;
+        }
+        for (i, p) in parties.iter().enumerate() {
+            Self::insert_party(&mut tx, p, i as i64).await?;
+            for link in &p.context {
+                let pk = Self::upsert_crm(&mut tx, link, call.created).await?;
+                sqlx::query("INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, ?, ?, ?)")
+                    .bind(call.id.0)
+                    .bind(p.id.0)
+                    .bind(ord)
+                    .bind(pk)
+                    .execute(&mut *tx)
+                    .await?;
+                ord += 1;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>> {
+        let row = sqlx::query("SELECT id FROM calls WHERE client_unique_id = ?")
+            .bind(client_unique_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("id")).transpose()?.map(CallId))
+    }
+
+    async fn get_call(&self, id: CallId) -> Result<Option<Call>> {
+        let row = sqlx::query(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?"))
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(call_of).transpose()
+    }
+
+    async fn list_calls(&self, f: &CallFilter, after: Option<CallKey>, limit: u32) -> Result<Vec<Call>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+        push_call_filter(&mut q, f);
+        if let Some(k) = after {
+            // Row-value comparison lets SQLite seek the (started_us, id) index directly.
+            q.push(" AND (started_us, id) > (").push_bind(k.started_us).push(", ").push_bind(k.id).push(")");
+        }
+        q.push(" ORDER BY started_us, id LIMIT ").push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(call_of).collect()
+    }
+
+    async fn count_calls(&self, f: &CallFilter) -> Result<i64> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) AS n FROM calls");
+        push_call_filter(&mut q, f);
+        Ok(q.build().fetch_one(&self.pool).await?.try_get("n")?)
+    }
+
+    async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>> {
+        let mut out: HashMap<CallId, Vec<Party>> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT id, call_id, name, email, title, user_id, speaker_id, affiliation, phone, methods, media_channel \
+             FROM parties WHERE call_id IN ",
+        );
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        q.push(" ORDER BY call_id, ord");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut links: HashMap<i64, Vec<CrmLink>> = HashMap::new();
+        for (_, party, link) in self.links_of(ids, true).await? {
+            if let Some(party) = party {
+                links.entry(party).or_default().push(link);
+            }
+        }
+        for r in &rows {
+            let id: i64 = r.try_get("id")?;
+            let party = Party {
+                id: PartyId(id),
+                call_id: CallId(r.try_get("call_id")?),
+                name: r.try_get("name")?,
+                email: r.try_get("email")?,
+                title: r.try_get("title")?,
+                user_id: r.try_get::<Option<i64>, _>("user_id")?.map(UserId),
+                speaker_id: r.try_get::<Option<i64>, _>("speaker_id")?.map(SpeakerId),
+                affiliation: affiliation_of(r.try_get("affiliation")?),
+                phone: r.try_get("phone")?,
+                methods: methods_of(r.try_get("methods")?),
+                media_channel: r.try_get("media_channel")?,
+                context: links.remove(&id).unwrap_or_default(),
+            };
+            out.entry(party.call_id).or_default().push(party);
+        }
+        Ok(out)
+    }
+
+    async fn call_context_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<CrmLink>>> {
+        let mut out: HashMap<CallId, Vec<CrmLink>> = HashMap::new();
+        for (call, _, link) in self.links_of(ids, false).await? {
+            out.entry(CallId(call)).or_default().push(link);
+        }
+        Ok(out)
+    }
+
+    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let exists = sqlx::query("SELECT 1 FROM calls WHERE id = ?").bind(w.call_id.0).fetch_optional(&mut *tx).await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound(format!("call {}", w.call_id)));
+        }
+        sqlx::query("DELETE FROM transcripts WHERE call_id = ?").bind(w.call_id.0).execute(&mut *tx).await?;
+        // Voices of the old transcript no longer speak unless this one says so.
+        sqlx::query("UPDATE parties SET speaker_id = NULL WHERE call_id = ?").bind(w.call_id.0).execute(&mut *tx).await?;
+        sqlx::query("INSERT INTO transcripts (call_id, source, created_us) VALUES (?, ?, ?)")
+            .bind(w.call_id.0)
+            .bind(w.source)
+            .bind(us(w.at))
+            .execute(&mut *tx)
+            .await?;
+        for (m_idx, m) in w.transcript.iter().enumerate() {
+            for (s_idx, s) in m.sentences.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(w.call_id.0)
+                .bind(m_idx as i64)
+                .bind(s_idx as i64)
+                .bind(m.speaker_id.0)
+                .bind(&m.topic)
+                .bind(s.start_ms)
+                .bind(s.end_ms)
+                .bind(&s.text)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        for (party, speaker) in w.speaking_parties {
+            sqlx::query("UPDATE parties SET speaker_id = ? WHERE id = ? AND call_id = ?")
+                .bind(speaker.0)
+                .bind(party.0)
+                .bind(w.call_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let next_ord: i64 = sqlx::query("SELECT COALESCE(MAX(ord) + 1, 0) AS n FROM parties WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+        for (i, p) in w.new_parties.iter().enumerate() {
+            Self::insert_party(&mut tx, p, next_ord + i as i64).await?;
+        }
+        if let Some(d) = w.duration_s {
+            sqlx::query("UPDATE calls SET duration_s = ? WHERE id = ? AND duration_s = 0")
+                .bind(d)
+                .bind(w.call_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>> {
+        let mut out: HashMap<CallId, Transcript> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut present = QueryBuilder::<Sqlite>::new("SELECT call_id FROM transcripts WHERE call_id IN ");
+        push_ids(&mut present, ids.iter().map(|i| i.0));
+        for r in present.build().fetch_all(&self.pool).await? {
+            out.insert(CallId(r.try_get("call_id")?), Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT call_id, monologue, speaker_id, topic, start_ms, end_ms, text FROM transcript_sentences WHERE call_id IN ",
+        );
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        q.push(" ORDER BY call_id, monologue, seq");
+        let rows = q.build().fetch_all(&self.pool).await?;
+        let mut last: Option<(i64, i64)> = None;
+        for r in &rows {
+            let call: i64 = r.try_get("call_id")?;
+            let mono: i64 = r.try_get("monologue")?;
+            let t = out.entry(CallId(call)).or_default();
+            if last != Some((call, mono)) {
+                t.push(Monologue {
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    topic: r.try_get("topic")?,
+                    sentences: Vec::new(),
+                });
+                last = Some((call, mono));
+            }
+            t.last_mut().expect("pushed above").sentences.push(Sentence {
+                start_ms: r.try_get("start_ms")?,
+                end_ms: r.try_get("end_ms")?,
+                text: r.try_get("text")?,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>> {
+        // INSERT OR IGNORE then read: the first node to start wins, every node agrees.
+        sqlx::query("INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)")
+            .bind(name)
+            .bind(fresh)
+            .execute(&self.pool)
+            .await?;
+        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = ?").bind(name).fetch_one(&self.pool).await?;
+        Ok(row.try_get("value")?)
+    }
+}

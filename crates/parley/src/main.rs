@@ -1,0 +1,308 @@
+//! `parley`: one binary for the server and its administration.
+//!
+//! Settings come from flags, then `PARLEY_*` environment variables, then a TOML file
+//! (`--config`, default `parley.toml` in the current directory when present), then
+//! built-in defaults. `parley config` prints the defaults as TOML.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use serde::{Deserialize, Serialize};
+
+use parley_server::service::{self, TranscriptFormat};
+use parley_server::{AppState, RateLimit, ServerConfig};
+use parley_store::Store;
+
+#[derive(Debug, Parser)]
+#[command(name = "parley", version, about = "Self-hosted conversation intelligence with a Gong-compatible API")]
+struct Cli {
+    #[command(flatten)]
+    common: Common,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Args)]
+struct Common {
+    /// TOML settings file [default: ./parley.toml when it exists]
+    #[arg(long, global = true, env = "PARLEY_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the database and media [default: ./parley-data]
+    #[arg(long, global = true, env = "PARLEY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Database URL [default: sqlite://<data-dir>/parley.db]
+    #[arg(long, global = true, env = "PARLEY_DATABASE_URL")]
+    database_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Fill the database with a demo company (once; does nothing when calls exist).
+    Demo,
+    /// Manage API keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Import a transcript file (WebVTT, SRT or Gong JSON) into an existing call.
+    Import {
+        /// The call to attach the transcript to.
+        #[arg(long)]
+        call: String,
+        /// vtt, srt or json [default: guessed from the content]
+        #[arg(long)]
+        format: Option<String>,
+        file: PathBuf,
+    },
+    /// Print the default settings as TOML.
+    Config,
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a key and print its secret (shown only once).
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+    /// List keys (never their secrets).
+    List,
+    /// Revoke a key; requests using it get 401.
+    Revoke { access_key: String },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "PARLEY_LISTEN")]
+    listen: Option<String>,
+    /// Seed a demo company first (when the database has no calls) and print a demo key.
+    #[arg(long)]
+    demo: bool,
+    /// Company time zone (IANA name) [default: UTC]
+    #[arg(long, env = "PARLEY_TIMEZONE")]
+    timezone: Option<String>,
+    /// URL users reach Parley at, used in call links [default: http://<listen>]
+    #[arg(long, env = "PARLEY_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Rate-limit preset: self-hosted (100/s, burst 200), gong (3/s, 10,000/day) or off
+    #[arg(long, env = "PARLEY_RATE_LIMIT")]
+    rate_limit: Option<String>,
+}
+
+/// The TOML file. Every key is optional.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    listen: Option<String>,
+    timezone: Option<String>,
+    public_url: Option<String>,
+    rate_limit: Option<RateLimitFile>,
+    page_size: Option<u32>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+enum RateLimitFile {
+    Preset(String),
+    Custom(RateLimit),
+}
+
+const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+fn load_file(common: &Common) -> Result<FileConfig> {
+    let (path, explicit) = match &common.config {
+        Some(p) => (p.clone(), true),
+        None => (PathBuf::from("parley.toml"), false),
+    };
+    if !path.exists() {
+        if explicit {
+            bail!("config file {} does not exist", path.display());
+        }
+        return Ok(FileConfig::default());
+    }
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+fn database_url(common: &Common, file: &FileConfig) -> Result<String> {
+    if let Some(url) = common.database_url.clone().or_else(|| file.database_url.clone()) {
+        return Ok(url);
+    }
+    let dir = common.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("parley-data"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating data folder {}", dir.display()))?;
+    Ok(format!("sqlite://{}", dir.join("parley.db").display()))
+}
+
+async fn open_store(common: &Common, file: &FileConfig) -> Result<Arc<dyn Store>> {
+    let url = database_url(common, file)?;
+    parley_store::open(&url).await.with_context(|| format!("opening database {}", parley_store::redact(&url)))
+}
+
+fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLimit> {
+    let preset = |name: &str| {
+        RateLimit::preset(name).with_context(|| format!("unknown rate-limit preset {name:?}: use self-hosted, gong or off"))
+    };
+    match (flag, file) {
+        (Some(name), _) => preset(name),
+        (None, Some(RateLimitFile::Preset(name))) => preset(name),
+        (None, Some(RateLimitFile::Custom(custom))) => Ok(*custom),
+        (None, None) => Ok(RateLimit::SELF_HOSTED),
+    }
+}
+
+fn server_config(args: &ServeArgs, file: &FileConfig, listen: &str) -> Result<ServerConfig> {
+    let tz_name = args.timezone.clone().or_else(|| file.timezone.clone()).unwrap_or_else(|| "UTC".to_owned());
+    let timezone = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
+    let defaults = ServerConfig::default();
+    Ok(ServerConfig {
+        timezone,
+        public_url: args
+            .public_url
+            .clone()
+            .or_else(|| file.public_url.clone())
+            .unwrap_or_else(|| format!("http://{listen}")),
+        rate_limit: rate_limit(args.rate_limit.as_deref(), file.rate_limit.as_ref())?,
+        page_size: file.page_size.unwrap_or(defaults.page_size).clamp(1, 100),
+        ..defaults
+    })
+}
+
+async fn seed_demo(store: &dyn Store) -> Result<()> {
+    if parley_server::demo::already_seeded(store).await.map_err(api_error)? {
+        println!("demo: the database already has calls; not seeding again");
+        return Ok(());
+    }
+    let summary = parley_server::demo::seed(store, chrono::Utc::now()).await.map_err(api_error)?;
+    println!(
+        "demo: seeded {} workspaces, {} users, {} calls ({} with transcripts)",
+        summary.workspaces, summary.users, summary.calls, summary.transcripts
+    );
+    Ok(())
+}
+
+fn api_error(e: parley_server::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{} {}", e.status, e.errors.join("; "))
+}
+
+async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<()> {
+    let store = open_store(common, file).await?;
+    let listen = args.listen.clone().or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let config = server_config(args, file, &listen)?;
+    let state = AppState::new(store.clone(), config).await.context("preparing the server state")?;
+    if args.demo {
+        seed_demo(store.as_ref()).await?;
+        let key = parley_server::auth::create_key(store.as_ref(), "demo").await?;
+        println!("demo key (shown once): access key {}  secret {}", key.access_key, key.secret);
+        println!("try: curl -u {}:{} http://{listen}/v2/calls", key.access_key, key.secret);
+    }
+    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    println!("parley listening on http://{addr}");
+    if !args.demo {
+        println!("create an API key with: parley keys create --name my-key");
+    }
+    tracing::info!(%addr, "listening");
+    parley_server::serve(listener, state, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+async fn keys(common: &Common, file: &FileConfig, cmd: &KeysCommand) -> Result<()> {
+    let store = open_store(common, file).await?;
+    match cmd {
+        KeysCommand::Create { name } => {
+            let key = parley_server::auth::create_key(store.as_ref(), name).await?;
+            println!("access key: {}", key.access_key);
+            println!("secret:     {}", key.secret);
+            println!("the secret is shown only now; Parley keeps only its hash");
+        }
+        KeysCommand::List => {
+            for k in store.list_api_keys().await? {
+                let state = match k.revoked {
+                    Some(t) => format!("revoked {}", t.to_rfc3339()),
+                    None => "active".to_owned(),
+                };
+                println!("{}  {:<20}  created {}  {}", k.access_key, k.name, k.created.to_rfc3339(), state);
+            }
+        }
+        KeysCommand::Revoke { access_key } => {
+            if !store.revoke_api_key(access_key, chrono::Utc::now()).await? {
+                bail!("no active key {access_key}");
+            }
+            println!("revoked {access_key}");
+        }
+    }
+    Ok(())
+}
+
+async fn import(common: &Common, file: &FileConfig, call: &str, format: Option<&str>, path: &Path) -> Result<()> {
+    let store = open_store(common, file).await?;
+    let call_id = parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?;
+    let format = format
+        .map(|f| TranscriptFormat::from_name(f).with_context(|| format!("unknown format {f:?}: use vtt, srt or json")))
+        .transpose()?;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let report = service::import_transcript(store.as_ref(), parley_domain::CallId(call_id), format, &bytes)
+        .await
+        .map_err(api_error)
+        .with_context(|| format!("importing {}", path.display()))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let file = load_file(&cli.common)?;
+    match &cli.command {
+        Command::Serve(args) => serve(&cli.common, &file, args).await,
+        Command::Demo => {
+            let store = open_store(&cli.common, &file).await?;
+            parley_server::service::ensure_default_workspace(store.as_ref()).await?;
+            seed_demo(store.as_ref()).await
+        }
+        Command::Keys(cmd) => keys(&cli.common, &file, cmd).await,
+        Command::Import { call, format, file: path } => {
+            import(&cli.common, &file, call, format.as_deref(), path).await
+        }
+        Command::Config => {
+            let defaults = FileConfig {
+                data_dir: Some(PathBuf::from("parley-data")),
+                database_url: None,
+                listen: Some(DEFAULT_LISTEN.to_owned()),
+                timezone: Some("UTC".to_owned()),
+                public_url: None,
+                rate_limit: Some(RateLimitFile::Custom(RateLimit::SELF_HOSTED)),
+                page_size: Some(100),
+            };
+            print!("{}", toml::to_string(&defaults)?);
+            Ok(())
+        }
+    }
+}
