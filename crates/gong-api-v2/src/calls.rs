@@ -88,7 +88,7 @@ pub struct CallBasicData {
     pub id: String,
     pub url: String,
     pub title: String,
-    pub scheduled: Option<String>,
+    pub scheduled: String,
     pub started: String,
     pub duration: i64,
     pub primary_user_id: String,
@@ -113,7 +113,9 @@ impl CallBasicData {
             id: c.id.to_string(),
             url: ctx.call_url(c.id),
             title: c.title.clone(),
-            scheduled: c.scheduled.map(|t| ctx.time(t)),
+            // Choice: gongy requires `scheduled`; a call with no calendar slot (a dialer
+            // call, an upload without scheduledStart) reports its actual start.
+            scheduled: ctx.time(c.scheduled.unwrap_or(c.started)),
             started: ctx.time(c.started),
             duration: c.duration_s,
             primary_user_id: c.primary_user_id.to_string(),
@@ -332,7 +334,11 @@ pub struct CallContext {
 
 /// Groups CRM links by (system, timing), in first-seen order. `Basic` context carries
 /// the links with no field values.
-pub fn render_context(links: &[d::CrmLink], level: ContextLevel, timings: &[&str]) -> Vec<CallContext> {
+pub fn render_context(
+    links: &[d::CrmLink],
+    level: ContextLevel,
+    timings: &[&str],
+) -> Vec<CallContext> {
     let mut out: Vec<CallContext> = Vec::new();
     if level == ContextLevel::None {
         return out;
@@ -340,7 +346,10 @@ pub fn render_context(links: &[d::CrmLink], level: ContextLevel, timings: &[&str
     for timing in timings {
         for link in links {
             let system = crm_system_str(link.system);
-            let idx = match out.iter().position(|c| c.system == system && c.timing == *timing) {
+            let idx = match out
+                .iter()
+                .position(|c| c.system == system && c.timing == *timing)
+            {
                 Some(i) => i,
                 None => {
                     out.push(CallContext {
@@ -354,7 +363,10 @@ pub fn render_context(links: &[d::CrmLink], level: ContextLevel, timings: &[&str
             let fields = if level == ContextLevel::Extended {
                 link.fields
                     .iter()
-                    .map(|(name, value)| CrmField { name: name.clone(), value: value.clone() })
+                    .map(|(name, value)| CrmField {
+                        name: name.clone(),
+                        value: value.clone(),
+                    })
                     .collect()
             } else {
                 vec![]
@@ -643,9 +655,9 @@ impl ExposedFields {
             structure: c.structure.then(Vec::new),
             topics: c.topics.then(Vec::new),
             trackers: c.trackers.then(Vec::new),
-            points_of_interest: c
-                .points_of_interest
-                .then(|| PointsOfInterest { action_items: vec![] }),
+            points_of_interest: c.points_of_interest.then(|| PointsOfInterest {
+                action_items: vec![],
+            }),
             brief: c.brief.then_some(None),
             outline: c.outline.then(Vec::new),
             highlights: c.highlights.then(Vec::new),
@@ -660,7 +672,10 @@ impl ExposedFields {
                     .unwrap_or_default()
                     .iter()
                     .filter_map(|(speaker, secs)| {
-                        let party = facts.parties.iter().find(|p| p.speaker_id == Some(*speaker))?;
+                        let party = facts
+                            .parties
+                            .iter()
+                            .find(|p| p.speaker_id == Some(*speaker))?;
                         Some(SpeakerTalkTime {
                             id: party.id.to_string(),
                             user_id: party.user_id.map(|u| u.to_string()),
@@ -672,22 +687,31 @@ impl ExposedFields {
             interaction_stats: i.person_interaction_stats.then(Vec::new),
             video: i.video.then(Vec::new),
             questions: i.questions.then(|| {
-                let (company, non_company) =
-                    facts.transcript.map_or((0, 0), |t| d::question_counts(t, facts.parties));
-                Questions { company_count: company, non_company_count: non_company }
+                let (company, non_company) = facts
+                    .transcript
+                    .map_or((0, 0), |t| d::question_counts(t, facts.parties));
+                Questions {
+                    company_count: company,
+                    non_company_count: non_company,
+                }
             }),
         });
         CallData {
             meta_data: CallBasicData::from_domain(facts.call, ctx),
-            context: (level != ContextLevel::None).then(|| render_context(facts.context, level, timings)),
+            context: (level != ContextLevel::None)
+                .then(|| render_context(facts.context, level, timings)),
             parties: self.parties.then(|| {
-                facts.parties.iter().map(|p| PartyWire::from_domain(p, level, timings)).collect()
+                facts
+                    .parties
+                    .iter()
+                    .map(|p| PartyWire::from_domain(p, level, timings))
+                    .collect()
             }),
             content,
             interaction,
-            collaboration: self
-                .collaboration
-                .map(|c| Collaboration { public_comments: c.public_comments.then(Vec::new) }),
+            collaboration: self.collaboration.map(|c| Collaboration {
+                public_comments: c.public_comments.then(Vec::new),
+            }),
             media: self.media.then(Media::default),
         }
     }
@@ -753,7 +777,11 @@ pub struct NewCallRequest {
     pub language_code: Option<String>,
 }
 
-fn convert_context(ctx: &[UploadContext], path: &str, problems: &mut Vec<String>) -> Vec<d::CrmLink> {
+fn convert_context(
+    ctx: &[UploadContext],
+    path: &str,
+    problems: &mut Vec<String>,
+) -> Vec<d::CrmLink> {
     let mut out = Vec::new();
     for (i, c) in ctx.iter().enumerate() {
         let Some(system) = parse_crm_system(&c.system) else {
@@ -765,7 +793,9 @@ fn convert_context(ctx: &[UploadContext], path: &str, problems: &mut Vec<String>
         for (j, o) in c.objects.iter().enumerate() {
             let fields = match &o.fields {
                 None | Some(Value::Null) => vec![],
-                Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+                Some(Value::Object(map)) => {
+                    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+                }
                 Some(Value::Array(items)) => {
                     let mut fields = vec![];
                     for item in items {
@@ -779,12 +809,16 @@ fn convert_context(ctx: &[UploadContext], path: &str, problems: &mut Vec<String>
                     fields
                 }
                 Some(_) => {
-                    problems.push(format!("{path}[{i}].objects[{j}].fields must be a list or an object"));
+                    problems.push(format!(
+                        "{path}[{i}].objects[{j}].fields must be a list or an object"
+                    ));
                     vec![]
                 }
             };
             if o.object_id.0.is_empty() || o.object_id.0.len() > 64 {
-                problems.push(format!("{path}[{i}].objects[{j}].objectId must be 1 to 64 characters"));
+                problems.push(format!(
+                    "{path}[{i}].objects[{j}].objectId must be 1 to 64 characters"
+                ));
             }
             out.push(d::CrmLink {
                 system,
@@ -814,13 +848,14 @@ impl NewCallRequest {
         required("primaryUser", self.primary_user.is_some());
 
         let date = |name: &str, v: &Option<String>, problems: &mut Vec<String>| {
-            v.as_deref().and_then(|s| match time::parse_datetime(s, tz) {
-                Ok(t) => Some(t),
-                Err(e) => {
-                    problems.push(format!("{name}: {e}"));
-                    None
-                }
-            })
+            v.as_deref()
+                .and_then(|s| match time::parse_datetime(s, tz) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        problems.push(format!("{name}: {e}"));
+                        None
+                    }
+                })
         };
         let actual_start = date("actualStart", &self.actual_start, &mut problems);
         let scheduled_start = date("scheduledStart", &self.scheduled_start, &mut problems);
@@ -859,7 +894,8 @@ impl NewCallRequest {
                 }
                 n.map(d::UserId)
             });
-            let context = convert_context(&p.context, &format!("parties[{i}].context"), &mut problems);
+            let context =
+                convert_context(&p.context, &format!("parties[{i}].context"), &mut problems);
             let blank_to_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
             parties.push(d::NewParty {
                 name: blank_to_none(p.name),

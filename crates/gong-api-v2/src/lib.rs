@@ -31,7 +31,8 @@ pub mod messages {
     pub const INTERNAL: &str = "Internal server error occurred";
     pub const RATE_LIMITED: &str = "API request limit exceeded";
     pub const METHOD_NOT_ALLOWED: &str = "Method Not Allowed";
-    pub const UNAUTHORIZED: &str = "Unauthorized: the access key or secret is wrong, or the key was revoked";
+    pub const UNAUTHORIZED: &str =
+        "Unauthorized: the access key or secret is wrong, or the key was revoked";
     pub const NO_USERS_FOUND: &str = "No users found corresponding to the provided filters";
 
     pub fn call_not_found(id: &str) -> String {
@@ -67,7 +68,9 @@ pub fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
             Some(b'[') => "an array",
             _ => "something else",
         };
-        return Err(format!("invalid JSON body: expected a JSON object, got {what}"));
+        return Err(format!(
+            "invalid JSON body: expected a JSON object, got {what}"
+        ));
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize(de) {
@@ -75,7 +78,10 @@ pub fn from_json<'a, T: Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, String> {
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
-            if matches!(inner.classify(), serde_json::error::Category::Syntax | serde_json::error::Category::Eof) {
+            if matches!(
+                inner.classify(),
+                serde_json::error::Category::Syntax | serde_json::error::Category::Eof
+            ) {
                 return Err(format!("invalid JSON body: {inner}"));
             }
             let msg = strip_position(&inner.to_string());
@@ -112,7 +118,9 @@ impl<'de> Deserialize<'de> for WireId {
         match Raw::deserialize(d) {
             Ok(Raw::S(s)) => Ok(WireId(s)),
             Ok(Raw::N(n)) => Ok(WireId(n.to_string())),
-            Err(_) => Err(serde::de::Error::custom("expected an id (a string of digits)")),
+            Err(_) => Err(serde::de::Error::custom(
+                "expected an id (a string of digits)",
+            )),
         }
     }
 }

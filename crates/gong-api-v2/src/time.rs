@@ -29,12 +29,20 @@ pub fn parse_datetime(s: &str, tz: Tz) -> Result<Timestamp, String> {
         return Ok(t.with_timezone(&Utc));
     }
     // `+0000` offsets without a colon, and a space instead of `T`.
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Ok(t.with_timezone(&Utc));
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
             return local_to_utc(naive, tz);
         }
@@ -42,7 +50,9 @@ pub fn parse_datetime(s: &str, tz: Tz) -> Result<Timestamp, String> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return local_to_utc(d.and_hms_opt(0, 0, 0).expect("midnight exists"), tz);
     }
-    Err(format!("{s:?} is not an ISO-8601 date-time such as 2024-03-01T00:00:00Z"))
+    Err(format!(
+        "{s:?} is not an ISO-8601 date-time such as 2024-03-01T00:00:00Z"
+    ))
 }
 
 /// Parses a `YYYY-MM-DD` date; a full date-time is truncated to its date in the company
@@ -113,8 +123,14 @@ mod tests {
     #[test]
     fn dates_truncate_date_times() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
-        assert_eq!(parse_date("2024-03-01", tz).unwrap().to_string(), "2024-03-01");
-        assert_eq!(parse_date("2024-02-29T23:30:00Z", tz).unwrap().to_string(), "2024-03-01");
+        assert_eq!(
+            parse_date("2024-03-01", tz).unwrap().to_string(),
+            "2024-03-01"
+        );
+        assert_eq!(
+            parse_date("2024-02-29T23:30:00Z", tz).unwrap().to_string(),
+            "2024-03-01"
+        );
         assert!(parse_date("03/01/2024", tz).is_err());
     }
 }

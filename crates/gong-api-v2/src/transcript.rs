@@ -59,7 +59,11 @@ impl CallTranscript {
                     sentences: m
                         .sentences
                         .iter()
-                        .map(|s| SentenceWire { start: s.start_ms, end: s.end_ms, text: s.text.clone() })
+                        .map(|s| SentenceWire {
+                            start: s.start_ms,
+                            end: s.end_ms,
+                            text: s.text.clone(),
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -102,7 +106,9 @@ pub fn parse_gong_transcript(bytes: &[u8], call_id: Option<&str>) -> Result<Vec<
                 _ => None,
             };
             chosen
-                .ok_or_else(|| "the file holds several calls and none has this call's callId".to_owned())?
+                .ok_or_else(|| {
+                    "the file holds several calls and none has this call's callId".to_owned()
+                })?
                 .transcript
         }
     };

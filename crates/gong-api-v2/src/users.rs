@@ -77,7 +77,10 @@ impl UserWire {
             spoken_languages: u
                 .spoken_languages
                 .iter()
-                .map(|l| SpokenLanguageWire { language: l.language.clone(), primary: l.primary })
+                .map(|l| SpokenLanguageWire {
+                    language: l.language.clone(),
+                    primary: l.primary,
+                })
                 .collect(),
         }
     }
@@ -154,7 +157,11 @@ pub struct SettingsHistoryResponse {
 
 impl SettingChangeWire {
     pub fn from_domain(c: &d::SettingChange, ctx: &RenderCtx) -> Self {
-        SettingChangeWire { setting: setting_str(c.setting).to_owned(), value: c.value, time: ctx.time(c.time) }
+        SettingChangeWire {
+            setting: setting_str(c.setting).to_owned(),
+            value: c.value,
+            time: ctx.time(c.time),
+        }
     }
 }
 
@@ -174,7 +181,11 @@ pub struct WorkspacesResponse {
 
 impl WorkspaceWire {
     pub fn from_domain(w: &d::Workspace) -> Self {
-        WorkspaceWire { id: w.id.to_string(), name: w.name.clone(), description: w.description.clone() }
+        WorkspaceWire {
+            id: w.id.to_string(),
+            name: w.name.clone(),
+            description: w.description.clone(),
+        }
     }
 }
 

@@ -167,8 +167,14 @@ impl NewCall {
                 "clientUniqueId is longer than {MAX_CLIENT_UNIQUE_ID_LEN} characters"
             ));
         }
-        if self.purpose.as_ref().is_some_and(|p| p.chars().count() > MAX_PURPOSE_LEN) {
-            problems.push(format!("purpose is longer than {MAX_PURPOSE_LEN} characters"));
+        if self
+            .purpose
+            .as_ref()
+            .is_some_and(|p| p.chars().count() > MAX_PURPOSE_LEN)
+        {
+            problems.push(format!(
+                "purpose is longer than {MAX_PURPOSE_LEN} characters"
+            ));
         }
         if self
             .disposition
@@ -182,7 +188,11 @@ impl NewCall {
         if self.parties.is_empty() {
             problems.push("parties must contain at least one party".to_owned());
         }
-        if !self.parties.iter().any(|p| p.user_id == Some(self.primary_user)) {
+        if !self
+            .parties
+            .iter()
+            .any(|p| p.user_id == Some(self.primary_user))
+        {
             problems.push(format!(
                 "parties must include the primary user {}",
                 self.primary_user
@@ -204,7 +214,9 @@ impl NewCall {
                 }
             }
             if party.media_channel.is_some_and(|c| !(0..=31).contains(&c)) {
-                problems.push(format!("parties[{i}].mediaChannelId must be between 0 and 31"));
+                problems.push(format!(
+                    "parties[{i}].mediaChannelId must be between 0 and 31"
+                ));
             }
         }
         if let Some(d) = self.duration_s {
@@ -290,7 +302,10 @@ mod tests {
             disposition: None,
             direction: Direction::Outbound,
             primary_user: UserId(7),
-            parties: vec![NewParty { user_id: Some(UserId(7)), ..Default::default() }],
+            parties: vec![NewParty {
+                user_id: Some(UserId(7)),
+                ..Default::default()
+            }],
             context: vec![],
             custom_data: None,
             meeting_url: None,
@@ -309,16 +324,39 @@ mod tests {
     fn each_rule_reports_its_own_problem() {
         type Case = (fn(&mut NewCall), &'static str);
         let cases: Vec<Case> = vec![
-            (|c| c.client_unique_id = " ".into(), "clientUniqueId must not be empty"),
-            (|c| c.parties.clear(), "parties must contain at least one party"),
-            (|c| c.primary_user = UserId(8), "parties must include the primary user 8"),
-            (|c| c.parties.push(NewParty::default()), "parties[1] needs at least one"),
             (
-                |c| c.parties.push(NewParty { email: Some("nope".into()), ..Default::default() }),
+                |c| c.client_unique_id = " ".into(),
+                "clientUniqueId must not be empty",
+            ),
+            (
+                |c| c.parties.clear(),
+                "parties must contain at least one party",
+            ),
+            (
+                |c| c.primary_user = UserId(8),
+                "parties must include the primary user 8",
+            ),
+            (
+                |c| c.parties.push(NewParty::default()),
+                "parties[1] needs at least one",
+            ),
+            (
+                |c| {
+                    c.parties.push(NewParty {
+                        email: Some("nope".into()),
+                        ..Default::default()
+                    })
+                },
                 "parties[1].emailAddress is not an email address",
             ),
-            (|c| c.duration_s = Some(-1.0), "duration must be a non-negative"),
-            (|c| c.purpose = Some("x".repeat(256)), "purpose is longer than 255"),
+            (
+                |c| c.duration_s = Some(-1.0),
+                "duration must be a non-negative",
+            ),
+            (
+                |c| c.purpose = Some("x".repeat(256)),
+                "purpose is longer than 255",
+            ),
             (
                 |c| c.download_media_url = Some("file:///etc/passwd".into()),
                 "downloadMediaUrl must be an http or https URL",
@@ -347,7 +385,15 @@ mod tests {
     #[test]
     fn email_check_is_loose_but_not_empty() {
         assert!(looks_like_email("a.b@acme.co.uk"));
-        for bad in ["", "a@", "@b.com", "a b@c.com", "a@b", "a@@b.com", "a@b.com."] {
+        for bad in [
+            "",
+            "a@",
+            "@b.com",
+            "a b@c.com",
+            "a@b",
+            "a@@b.com",
+            "a@b.com.",
+        ] {
             assert!(!looks_like_email(bad), "{bad}");
         }
     }

@@ -84,7 +84,15 @@ mod tests {
 
     #[test]
     fn non_numeric_ids_are_refused() {
-        for bad in ["", "-1", "+5", " 5", "12a", "99999999999999999999", "9223372036854775808"] {
+        for bad in [
+            "",
+            "-1",
+            "+5",
+            " 5",
+            "12a",
+            "99999999999999999999",
+            "9223372036854775808",
+        ] {
             assert!(parse_id(bad).is_err(), "{bad:?} parsed");
         }
         assert_eq!(parse_id("0042"), Ok(42));

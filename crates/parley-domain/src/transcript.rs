@@ -62,7 +62,10 @@ pub struct SpeakerAssignment {
 }
 
 fn normalise(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 /// Finds the party a voice label stands for.
@@ -101,9 +104,10 @@ fn match_party(label: &SpeakerLabel, parties: &[Party], taken: &[PartyId]) -> Op
             let first = wanted.split(' ').next().unwrap_or_default();
             let mut by_first = parties.iter().enumerate().filter(|(_, p)| {
                 free(p)
-                    && p.name.as_deref().map(normalise).is_some_and(|n| {
-                        n.split(' ').next() == Some(first)
-                    })
+                    && p.name
+                        .as_deref()
+                        .map(normalise)
+                        .is_some_and(|n| n.split(' ').next() == Some(first))
             });
             match (by_first.next(), by_first.next()) {
                 (Some((i, _)), None) => Some(i),
@@ -131,14 +135,18 @@ pub fn assign_speakers(mut cues: Vec<Cue>, parties: &[Party]) -> SpeakerAssignme
     let mut taken: Vec<PartyId> = Vec::new();
     let mut speaking_parties = Vec::new();
     let mut new_parties: Vec<NewSpeakerParty> = Vec::new();
-    let mut used_speaker_ids: Vec<SpeakerId> = parties.iter().filter_map(|p| p.speaker_id).collect();
+    let mut used_speaker_ids: Vec<SpeakerId> =
+        parties.iter().filter_map(|p| p.speaker_id).collect();
 
     let mut transcript: Transcript = Vec::new();
     for cue in cues {
         let speaker_id = match speaker_of.get(&label_key(&cue.speaker)) {
             Some(id) => *id,
             None => {
-                let matched = cue.speaker.as_ref().and_then(|l| match_party(l, parties, &taken));
+                let matched = cue
+                    .speaker
+                    .as_ref()
+                    .and_then(|l| match_party(l, parties, &taken));
                 let id = match matched {
                     Some(i) => {
                         let party = &parties[i];
@@ -178,20 +186,38 @@ pub fn assign_speakers(mut cues: Vec<Cue>, parties: &[Party]) -> SpeakerAssignme
                 id
             }
         };
-        let sentence = Sentence { start_ms: cue.start_ms, end_ms: cue.end_ms, text: cue.text.trim().to_owned() };
+        let sentence = Sentence {
+            start_ms: cue.start_ms,
+            end_ms: cue.end_ms,
+            text: cue.text.trim().to_owned(),
+        };
         match transcript.last_mut() {
-            Some(m) if m.speaker_id == speaker_id && (cue.topic.is_none() || m.topic == cue.topic) => {
+            Some(m)
+                if m.speaker_id == speaker_id && (cue.topic.is_none() || m.topic == cue.topic) =>
+            {
                 m.sentences.push(sentence)
             }
-            _ => transcript.push(Monologue { speaker_id, topic: cue.topic, sentences: vec![sentence] }),
+            _ => transcript.push(Monologue {
+                speaker_id,
+                topic: cue.topic,
+                sentences: vec![sentence],
+            }),
         }
     }
-    SpeakerAssignment { transcript, speaking_parties, new_parties }
+    SpeakerAssignment {
+        transcript,
+        speaking_parties,
+        new_parties,
+    }
 }
 
 /// The end of the last sentence, in milliseconds.
 pub fn transcript_end_ms(t: &Transcript) -> i64 {
-    t.iter().flat_map(|m| &m.sentences).map(|s| s.end_ms).max().unwrap_or(0)
+    t.iter()
+        .flat_map(|m| &m.sentences)
+        .map(|s| s.end_ms)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Seconds each speaker talked: the sum of their sentence spans.
@@ -217,7 +243,11 @@ pub fn question_counts(t: &Transcript, parties: &[Party]) -> (i64, i64) {
         let internal = parties
             .iter()
             .any(|p| p.speaker_id == Some(m.speaker_id) && p.affiliation == Affiliation::Internal);
-        let asked = m.sentences.iter().filter(|s| s.text.trim_end().ends_with('?')).count() as i64;
+        let asked = m
+            .sentences
+            .iter()
+            .filter(|s| s.text.trim_end().ends_with('?'))
+            .count() as i64;
         if internal {
             company += asked;
         } else {
@@ -286,8 +316,15 @@ mod tests {
     #[test]
     fn ambiguous_first_names_and_strangers_become_new_parties() {
         let parties = vec![party("Sam One", None), party("Sam Two", None)];
-        let a = assign_speakers(vec![cue("Sam", 0, "Hi."), cue("Zed", 1000, "Yo.")], &parties);
-        let names: Vec<_> = a.new_parties.iter().map(|p| p.name.clone().unwrap()).collect();
+        let a = assign_speakers(
+            vec![cue("Sam", 0, "Hi."), cue("Zed", 1000, "Yo.")],
+            &parties,
+        );
+        let names: Vec<_> = a
+            .new_parties
+            .iter()
+            .map(|p| p.name.clone().unwrap())
+            .collect();
         assert_eq!(names, vec!["Sam", "Zed"]);
         assert!(a.speaking_parties.is_empty());
     }
@@ -298,8 +335,20 @@ mod tests {
         p.speaker_id = Some(SpeakerId(4242));
         let a = assign_speakers(
             vec![
-                Cue { speaker: Some(SpeakerLabel::Id("4242".into())), start_ms: 0, end_ms: 5, text: "a".into(), topic: None },
-                Cue { speaker: Some(SpeakerLabel::Id("777".into())), start_ms: 10, end_ms: 15, text: "b".into(), topic: None },
+                Cue {
+                    speaker: Some(SpeakerLabel::Id("4242".into())),
+                    start_ms: 0,
+                    end_ms: 5,
+                    text: "a".into(),
+                    topic: None,
+                },
+                Cue {
+                    speaker: Some(SpeakerLabel::Id("777".into())),
+                    start_ms: 10,
+                    end_ms: 15,
+                    text: "b".into(),
+                    topic: None,
+                },
             ],
             &[p.clone()],
         );
@@ -314,28 +363,77 @@ mod tests {
         let mut buyer = party("Carl", None);
         buyer.affiliation = Affiliation::External;
         buyer.speaker_id = Some(SpeakerId(2));
-        let s = |a: i64, b: i64, t: &str| Sentence { start_ms: a, end_ms: b, text: t.into() };
+        let s = |a: i64, b: i64, t: &str| Sentence {
+            start_ms: a,
+            end_ms: b,
+            text: t.into(),
+        };
         let t = vec![
-            Monologue { speaker_id: SpeakerId(1), topic: None, sentences: vec![s(0, 1500, "Hi."), s(1500, 3000, "Ready? ")] },
-            Monologue { speaker_id: SpeakerId(2), topic: None, sentences: vec![s(3000, 4000, "Price?"), s(4000, 4250, "Ok?")] },
-            Monologue { speaker_id: SpeakerId(1), topic: None, sentences: vec![s(5000, 5500, "Sure.")] },
-            Monologue { speaker_id: SpeakerId(9), topic: None, sentences: vec![s(6000, 6100, "Who?")] },
+            Monologue {
+                speaker_id: SpeakerId(1),
+                topic: None,
+                sentences: vec![s(0, 1500, "Hi."), s(1500, 3000, "Ready? ")],
+            },
+            Monologue {
+                speaker_id: SpeakerId(2),
+                topic: None,
+                sentences: vec![s(3000, 4000, "Price?"), s(4000, 4250, "Ok?")],
+            },
+            Monologue {
+                speaker_id: SpeakerId(1),
+                topic: None,
+                sentences: vec![s(5000, 5500, "Sure.")],
+            },
+            Monologue {
+                speaker_id: SpeakerId(9),
+                topic: None,
+                sentences: vec![s(6000, 6100, "Who?")],
+            },
         ];
-        assert_eq!(talk_time(&t), vec![(SpeakerId(1), 3.5), (SpeakerId(2), 1.25), (SpeakerId(9), 0.1)]);
+        assert_eq!(
+            talk_time(&t),
+            vec![
+                (SpeakerId(1), 3.5),
+                (SpeakerId(2), 1.25),
+                (SpeakerId(9), 0.1)
+            ]
+        );
         assert_eq!(question_counts(&t, &[rep, buyer]), (1, 3));
     }
 
     #[test]
     fn unlabelled_transcripts_get_one_speaker_and_empty_cues_drop() {
         let cues = vec![
-            Cue { speaker: None, start_ms: 2000, end_ms: 2500, text: "second".into(), topic: None },
-            Cue { speaker: None, start_ms: 0, end_ms: 500, text: "first".into(), topic: None },
-            Cue { speaker: None, start_ms: 900, end_ms: 950, text: "  ".into(), topic: None },
+            Cue {
+                speaker: None,
+                start_ms: 2000,
+                end_ms: 2500,
+                text: "second".into(),
+                topic: None,
+            },
+            Cue {
+                speaker: None,
+                start_ms: 0,
+                end_ms: 500,
+                text: "first".into(),
+                topic: None,
+            },
+            Cue {
+                speaker: None,
+                start_ms: 900,
+                end_ms: 950,
+                text: "  ".into(),
+                topic: None,
+            },
         ];
         let a = assign_speakers(cues, &[]);
         assert_eq!(a.new_parties.len(), 1);
         assert_eq!(a.transcript.len(), 1);
-        let texts: Vec<_> = a.transcript[0].sentences.iter().map(|s| s.text.as_str()).collect();
+        let texts: Vec<_> = a.transcript[0]
+            .sentences
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect();
         assert_eq!(texts, ["first", "second"]);
         assert_eq!(transcript_end_ms(&a.transcript), 2500);
     }

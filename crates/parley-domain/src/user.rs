@@ -118,7 +118,9 @@ pub struct User {
 
 impl User {
     pub fn full_name(&self) -> String {
-        format!("{} {}", self.first_name, self.last_name).trim().to_owned()
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
     }
 
     /// The settings history a freshly created user starts with: one entry per setting.
@@ -140,7 +142,11 @@ impl User {
             .filter_map(|setting| {
                 let before = setting.value_in(&self.settings, self.active);
                 let after = setting.value_in(&next.settings, next.active);
-                (before != after).then_some(SettingChange { setting, value: after, time })
+                (before != after).then_some(SettingChange {
+                    setting,
+                    value: after,
+                    time,
+                })
             })
             .collect()
     }
@@ -184,7 +190,10 @@ mod tests {
         next.settings.emails_imported = true;
         let diff = user.settings_diff(&next, now);
         let changed: Vec<_> = diff.iter().map(|c| (c.setting, c.value)).collect();
-        assert_eq!(changed, vec![(Setting::EmailsImported, true), (Setting::Active, false)]);
+        assert_eq!(
+            changed,
+            vec![(Setting::EmailsImported, true), (Setting::Active, false)]
+        );
         assert_eq!(user.initial_history().len(), Setting::ALL.len());
     }
 }

@@ -10,7 +10,9 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -88,11 +90,19 @@ pub struct KeyCache {
 
 impl KeyCache {
     pub fn new(recheck: Duration) -> Self {
-        KeyCache { entries: Mutex::new(HashMap::new()), recheck }
+        KeyCache {
+            entries: Mutex::new(HashMap::new()),
+            recheck,
+        }
     }
 
     /// Whether `secret` is the live secret of `access_key`.
-    async fn verify(&self, store: &dyn Store, access_key: &str, secret: &str) -> Result<bool, ApiError> {
+    async fn verify(
+        &self,
+        store: &dyn Store,
+        access_key: &str,
+        secret: &str,
+    ) -> Result<bool, ApiError> {
         let sha: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         {
             let entries = self.entries.lock().expect("key cache lock");
@@ -120,7 +130,11 @@ impl KeyCache {
             let secret = secret.to_owned();
             tokio::task::spawn_blocking(move || {
                 PasswordHash::new(&hash)
-                    .map(|parsed| Argon2::default().verify_password(secret.as_bytes(), &parsed).is_ok())
+                    .map(|parsed| {
+                        Argon2::default()
+                            .verify_password(secret.as_bytes(), &parsed)
+                            .is_ok()
+                    })
                     .unwrap_or(false)
             })
             .await
@@ -129,7 +143,12 @@ impl KeyCache {
         if ok {
             self.entries.lock().expect("key cache lock").insert(
                 access_key.to_owned(),
-                Verified { secret_hash: record.secret_hash, secret_sha: sha, revoked, checked: Instant::now() },
+                Verified {
+                    secret_hash: record.secret_hash,
+                    secret_sha: sha,
+                    revoked,
+                    checked: Instant::now(),
+                },
             );
         }
         Ok(ok && !revoked)
@@ -151,8 +170,10 @@ fn basic_credentials(req: &Request) -> Option<(String, String)> {
 
 fn unauthorized() -> Response {
     let mut resp = ApiError::new(StatusCode::UNAUTHORIZED, messages::UNAUTHORIZED).into_response();
-    resp.headers_mut()
-        .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Basic realm=\"parley\""));
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"parley\""),
+    );
     resp
 }
 
@@ -161,7 +182,11 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
     let Some((access_key, secret)) = basic_credentials(&req) else {
         return unauthorized();
     };
-    match state.keys.verify(state.store.as_ref(), &access_key, &secret).await {
+    match state
+        .keys
+        .verify(state.store.as_ref(), &access_key, &secret)
+        .await
+    {
         Ok(true) => {}
         Ok(false) => {
             tracing::info!(access_key = %access_key, "rejected credentials");
@@ -195,9 +220,17 @@ impl Limits {
         // and each spent request comes back after 86400/per_day seconds.
         let per_day = NonZeroU32::new(cfg.per_day).map(|n| {
             let period = Duration::from_secs_f64(86_400.0 / f64::from(n.get()));
-            RateLimiter::keyed(Quota::with_period(period).expect("non-zero period").allow_burst(n))
+            RateLimiter::keyed(
+                Quota::with_period(period)
+                    .expect("non-zero period")
+                    .allow_burst(n),
+            )
         });
-        Arc::new(Limits { per_second, per_day, clock: DefaultClock::default() })
+        Arc::new(Limits {
+            per_second,
+            per_day,
+            clock: DefaultClock::default(),
+        })
     }
 
     /// `Err(seconds to wait)` when the key is over a limit.
@@ -225,19 +258,31 @@ mod tests {
         assert_eq!(key.access_key.len(), 24);
         assert!(!key.record.secret_hash.contains(&key.secret));
         let parsed = PasswordHash::new(&key.record.secret_hash).unwrap();
-        assert!(Argon2::default().verify_password(key.secret.as_bytes(), &parsed).is_ok());
-        assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
+        assert!(Argon2::default()
+            .verify_password(key.secret.as_bytes(), &parsed)
+            .is_ok());
+        assert!(Argon2::default()
+            .verify_password(b"wrong", &parsed)
+            .is_err());
     }
 
     #[test]
     fn limits_refuse_past_the_burst_with_a_whole_second_wait() {
-        let limits = Limits::new(RateLimit { per_second: 3, burst: 3, per_day: 0 });
+        let limits = Limits::new(RateLimit {
+            per_second: 3,
+            burst: 3,
+            per_day: 0,
+        });
         for _ in 0..3 {
             assert_eq!(limits.check("a"), Ok(()));
         }
         assert_eq!(limits.check("a"), Err(1));
         assert_eq!(limits.check("b"), Ok(()), "keys are limited separately");
-        let daily = Limits::new(RateLimit { per_second: 0, burst: 0, per_day: 2 });
+        let daily = Limits::new(RateLimit {
+            per_second: 0,
+            burst: 0,
+            per_day: 2,
+        });
         assert!(daily.check("a").is_ok() && daily.check("a").is_ok());
         let wait = daily.check("a").unwrap_err();
         assert!((43_000..=43_200).contains(&wait), "{wait}");

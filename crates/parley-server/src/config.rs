@@ -16,11 +16,23 @@ pub struct RateLimit {
 
 impl RateLimit {
     /// Gong's published defaults: 3 calls per second, 10,000 per day.
-    pub const GONG: RateLimit = RateLimit { per_second: 3, burst: 3, per_day: 10_000 };
+    pub const GONG: RateLimit = RateLimit {
+        per_second: 3,
+        burst: 3,
+        per_day: 10_000,
+    };
     /// Parley's default for a self-hosted server: generous enough for bulk ETL from a
     /// few clients, still a guard against a runaway script. No daily cap.
-    pub const SELF_HOSTED: RateLimit = RateLimit { per_second: 100, burst: 200, per_day: 0 };
-    pub const OFF: RateLimit = RateLimit { per_second: 0, burst: 0, per_day: 0 };
+    pub const SELF_HOSTED: RateLimit = RateLimit {
+        per_second: 100,
+        burst: 200,
+        per_day: 0,
+    };
+    pub const OFF: RateLimit = RateLimit {
+        per_second: 0,
+        burst: 0,
+        per_day: 0,
+    };
 
     /// Reads a preset name (`gong`, `self-hosted`, `off`).
     pub fn preset(name: &str) -> Option<RateLimit> {

@@ -61,17 +61,27 @@ impl CursorCodec {
 
     pub fn encode(&self, c: &Cursor) -> String {
         let payload = serde_json::to_vec(c).expect("cursor serialises");
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(self.tag(&payload)))
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(&payload),
+            URL_SAFE_NO_PAD.encode(self.tag(&payload))
+        )
     }
 
     /// Decodes and checks a cursor presented for `endpoint` with filter digest `filter`.
     pub fn decode(&self, text: &str, endpoint: &str, filter: &str) -> Result<Cursor, ApiError> {
-        let invalid = || ApiError::bad_request("cursor is invalid: pass the cursor value from the previous page unchanged");
+        let invalid = || {
+            ApiError::bad_request(
+                "cursor is invalid: pass the cursor value from the previous page unchanged",
+            )
+        };
         let (payload_b64, tag_b64) = text.trim().split_once('.').ok_or_else(invalid)?;
         let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| invalid())?;
         let tag = URL_SAFE_NO_PAD.decode(tag_b64).map_err(|_| invalid())?;
         let expected = self.tag(&payload);
-        if tag.len() != expected.len() || !bool::from(subtle::ConstantTimeEq::ct_eq(&tag[..], &expected[..])) {
+        if tag.len() != expected.len()
+            || !bool::from(subtle::ConstantTimeEq::ct_eq(&tag[..], &expected[..]))
+        {
             return Err(invalid());
         }
         let cursor: Cursor = serde_json::from_slice(&payload).map_err(|_| invalid())?;
@@ -92,14 +102,23 @@ mod tests {
     use super::*;
 
     fn cursor() -> Cursor {
-        Cursor { endpoint: "calls".into(), filter: filter_digest("x"), page: 1, total: 250, last: vec![5, 7] }
+        Cursor {
+            endpoint: "calls".into(),
+            filter: filter_digest("x"),
+            page: 1,
+            total: 250,
+            last: vec![5, 7],
+        }
     }
 
     #[test]
     fn round_trips() {
         let codec = CursorCodec::new(b"k".to_vec());
         let text = codec.encode(&cursor());
-        assert_eq!(codec.decode(&text, "calls", &filter_digest("x")).unwrap(), cursor());
+        assert_eq!(
+            codec.decode(&text, "calls", &filter_digest("x")).unwrap(),
+            cursor()
+        );
     }
 
     #[test]
@@ -117,7 +136,10 @@ mod tests {
             String::new(),
             CursorCodec::new(b"other".to_vec()).encode(&cursor()),
         ] {
-            assert!(codec.decode(&bad, "calls", &filter_digest("x")).is_err(), "{bad}");
+            assert!(
+                codec.decode(&bad, "calls", &filter_digest("x")).is_err(),
+                "{bad}"
+            );
         }
         assert!(codec.decode(&text, "users", &filter_digest("x")).is_err());
         assert!(codec.decode(&text, "calls", &filter_digest("y")).is_err());

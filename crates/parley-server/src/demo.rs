@@ -687,7 +687,7 @@ const ACCOUNTS: [AccountSpec; 11] = [
         sdr: None,
         csm: Some(EMILY),
         customer: true,
-        meetings: &[Kickoff, CheckIn, Qbr, Renewal],
+        meetings: &[CheckIn, Qbr, CheckIn, Renewal],
         stranger: None,
     },
 ];
@@ -1255,7 +1255,7 @@ const PROSPECTING: &[Exchange] = &[
     ],
     &[(R::H, &["Do you know roughly how many customer calls the team has per week?"]), (R::C, &["Probably a few hundred, between discovery calls and demos."])],
     &[
-        (R::H, &["Would it make sense to set up thirty minutes with one of our account executives next week?"]),
+        (R::H, &["Would it make sense to set up thirty minutes next week to go a bit deeper?"]),
         (R::C, &["Sure, send me an invite for Tuesday or Wednesday afternoon.", "Okay, let's do it. Include my colleague from sales ops as well."]),
     ],
 ];
@@ -1413,8 +1413,6 @@ const LOST: &[Exchange] = &[
             R::H,
             &["I appreciate you telling me directly. Can I ask what tipped the decision?"],
         ),
-    ],
-    &[
         (
             R::C,
             &["Mostly price, and they already had a relationship with our CRO."],
@@ -1423,8 +1421,6 @@ const LOST: &[Exchange] = &[
             R::H,
             &["That makes sense. Was there anything we could have done differently?"],
         ),
-    ],
-    &[
         (
             R::C,
             &["Honestly, your product was stronger technically. It just came down to budget."],
@@ -1506,8 +1502,8 @@ const QBR: &[Exchange] = &[
         (R::D, &["Send me the details and the pricing, and I'll take a look."]),
     ],
     &[(R::H, &["How are the managers using the coaching scorecards?"]), (R::A, &["Two managers use them every week. The others need a refresher."])],
-    &[(R::H, &["I'd like to schedule a refresher session for the managers next month."]), (R::C, &["Good idea, let's do that."])],
     &[(R::C, &["Can we get a report of which trackers fire most often?"]), (R::H, &["Absolutely, I'll include it in the follow-up."])],
+    &[(R::H, &["I'd like to schedule a refresher session for the managers next month."]), (R::C, &["Good idea, let's do that."])],
 ];
 
 const RENEWAL: &[Exchange] = &[
@@ -1522,8 +1518,9 @@ const RENEWAL: &[Exchange] = &[
 ];
 
 const ESCALATION: &[Exchange] = &[
-    &[(R::C, &["Some calls from last Tuesday are missing transcripts."]), (R::H, &["Thanks for flagging. Do you have a couple of call links you can send me?"])],
     &[
+        (R::C, &["Some calls from last Tuesday are missing transcripts."]),
+        (R::H, &["Thanks for flagging. Do you have a couple of call links you can send me?"]),
         (R::C, &["Yes, I'll send three examples right after this."]),
         (R::H, &["Great. I'll open a ticket with support right away and update you by end of day."]),
     ],
@@ -1592,7 +1589,7 @@ const FOLLOW_UPS: &[Exchange] = &[
 
 fn next_steps(kind: Kind) -> &'static [&'static str] {
     match kind {
-        Prospecting => &["Great. I'll send a calendar invite for {day} with one of our account executives.", "Perfect. I'll get something on the calendar for {day} and send over a short overview beforehand."],
+        Prospecting => &["Great. I'll send a calendar invite for {day}.", "Perfect. I'll get something on the calendar for {day} and send over a short overview beforehand."],
         Discovery => &["I'll send a recap email with my notes and a few times for a demo next week.", "Next step, let's get a demo on the calendar for {day} with your sales ops lead."],
         Demo => &["I'll send the proposal by Friday.", "I'll send over the proposal and our security package by {day}."],
         Negotiation => &["I'll send the updated order form by end of day.", "I'll get the revised terms to you by {day}."],
@@ -1606,21 +1603,41 @@ fn next_steps(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-fn body_pool(kind: Kind) -> Vec<Exchange> {
-    let parts: &[&[Exchange]] = match kind {
-        Prospecting => &[PROSPECTING, &COMPETITION[..1]],
-        Discovery => &[DISCOVERY, COMPETITION, OBJECTIONS],
-        Demo => &[DEMO, PRICING, COMPETITION, &OBJECTIONS[..2]],
-        Negotiation => &[NEGOTIATION, PRICING, &OBJECTIONS[..1]],
-        Won => &[WON],
-        Lost => &[LOST, &COMPETITION[..1]],
-        Kickoff => &[KICKOFF],
-        CheckIn => &[CHECK_IN],
-        Qbr => &[QBR],
-        Renewal => &[RENEWAL, &PRICING[1..]],
-        Escalation => &[ESCALATION],
+/// The topics of a call's body: the kind's first exchange opens it, the rest come in a
+/// shuffled order, and some kinds have an exchange that must come last.
+struct Body {
+    opener: Exchange,
+    middle: Vec<Exchange>,
+    closer: Option<Exchange>,
+}
+
+fn body(kind: Kind) -> Body {
+    let (own, extra, closer): (&[Exchange], &[&[Exchange]], Option<Exchange>) = match kind {
+        Prospecting => (
+            &PROSPECTING[..PROSPECTING.len() - 1],
+            &[&COMPETITION[..1]],
+            PROSPECTING.last().copied(),
+        ),
+        Discovery => (DISCOVERY, &[COMPETITION, OBJECTIONS], None),
+        Demo => (DEMO, &[PRICING, COMPETITION, &OBJECTIONS[..2]], None),
+        Negotiation => (NEGOTIATION, &[PRICING, &OBJECTIONS[..1]], None),
+        Won => (WON, &[], None),
+        Lost => (&LOST[..LOST.len() - 1], &[], LOST.last().copied()),
+        Kickoff => (KICKOFF, &[], None),
+        CheckIn => (CHECK_IN, &[], None),
+        Qbr => (&QBR[..QBR.len() - 1], &[], QBR.last().copied()),
+        Renewal => (RENEWAL, &[&PRICING[1..]], None),
+        Escalation => (ESCALATION, &[], None),
     };
-    parts.iter().flat_map(|p| p.iter().copied()).collect()
+    Body {
+        opener: own[0],
+        middle: own[1..]
+            .iter()
+            .chain(extra.iter().flat_map(|p| p.iter()))
+            .copied()
+            .collect(),
+        closer,
+    }
 }
 
 /// The people of one call, by display name, as the transcript voices them.
@@ -1746,11 +1763,18 @@ fn script(
         cast.customers[0].clone(),
         fill(thanks.choose(rng).unwrap(), vars),
     ));
-    let bye = [
-        "Thanks everyone, have a great rest of your day.",
-        "Thanks, {c}. Talk soon.",
-        "Appreciate it. Have a good one.",
-    ];
+    let group = cast.customers.len()
+        + usize::from(cast.colleague.is_some())
+        + usize::from(cast.stranger.is_some())
+        > 1;
+    let bye: &[&str] = if group {
+        &[
+            "Thanks everyone, have a great rest of your day.",
+            "Thanks all. Talk soon.",
+        ]
+    } else {
+        &["Thanks, {c}. Talk soon.", "Appreciate it. Have a good one."]
+    };
     closing.push((cast.host.clone(), fill(bye.choose(rng).unwrap(), vars)));
     let bye_back = ["Thanks, bye.", "Bye now.", "Take care, bye."];
     closing.push((
@@ -1758,17 +1782,23 @@ fn script(
         bye_back.choose(rng).unwrap().to_string(),
     ));
 
-    // Body: each exchange at most once, with follow-ups between, in a shuffled order.
-    let mut pool = body_pool(kind);
-    pool.shuffle(rng);
+    // Body: each exchange at most once, with follow-ups between, the opener first and
+    // the closer last.
+    let Body {
+        opener,
+        mut middle,
+        closer,
+    } = body(kind);
+    middle.shuffle(rng);
     if cast.stranger.is_some() {
-        pool.insert(pool.len() / 2, STRANGER_ASKS);
+        middle.insert(middle.len() / 2, STRANGER_ASKS);
     }
     let mut follow_ups: Vec<Exchange> = FOLLOW_UPS.to_vec();
     follow_ups.shuffle(rng);
     let mut follow_ups = follow_ups.into_iter().cycle();
-    let room = target.saturating_sub(closing.len());
-    for ex in pool {
+    let room = target.saturating_sub(closing.len() + closer.map_or(0, <[Line]>::len));
+    say(rng, &mut lines, opener);
+    for ex in middle {
         if lines.len() + ex.len() > room {
             break;
         }
@@ -1781,8 +1811,13 @@ fn script(
         }
     }
     // Short calls with few topics still get a realistic length.
-    while lines.len() + 2 <= room && lines.len() + closing.len() < 20 {
+    while lines.len() + 2 <= room
+        && lines.len() + closing.len() + closer.map_or(0, <[Line]>::len) < 20
+    {
         say(rng, &mut lines, follow_ups.next().unwrap());
+    }
+    if let Some(ex) = closer {
+        say(rng, &mut lines, ex);
     }
     lines.extend(closing);
     lines
@@ -2215,15 +2250,6 @@ mod tests {
                 .count();
         }
         assert_eq!(strangers, 2);
-        let unknown: Vec<_> = parties
-            .values()
-            .flatten()
-            .filter(|p| p.affiliation == Affiliation::Unknown)
-            .collect();
-        assert!(
-            unknown.is_empty(),
-            "strangers appear only once transcripts are imported"
-        );
         let after = store.parties_of(&ids).await.unwrap();
         let names: HashSet<_> = after
             .values()

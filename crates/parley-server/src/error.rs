@@ -14,12 +14,16 @@ tokio::task_local! {
 pub fn new_request_id() -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     let mut rng = rand::thread_rng();
-    (0..19).map(|_| ALPHABET[rng.gen_range(0..36)] as char).collect()
+    (0..19)
+        .map(|_| ALPHABET[rng.gen_range(0..36)] as char)
+        .collect()
 }
 
 /// The id of the request being served. Outside a request (tests, the CLI) a fresh one.
 pub fn request_id() -> String {
-    REQUEST_ID.try_with(Clone::clone).unwrap_or_else(|_| new_request_id())
+    REQUEST_ID
+        .try_with(Clone::clone)
+        .unwrap_or_else(|_| new_request_id())
 }
 
 /// Runs `fut` with `id` as the current request id.
@@ -37,7 +41,11 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, errors: vec![message.into()], retry_after: None }
+        ApiError {
+            status,
+            errors: vec![message.into()],
+            retry_after: None,
+        }
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -45,7 +53,11 @@ impl ApiError {
     }
 
     pub fn bad_request_all(errors: Vec<String>) -> Self {
-        ApiError { status: StatusCode::BAD_REQUEST, errors, retry_after: None }
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+            retry_after: None,
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {
@@ -95,12 +107,18 @@ pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Respo
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { request_id: request_id(), errors: self.errors };
+        let body = ErrorBody {
+            request_id: request_id(),
+            errors: self.errors,
+        };
         let mut resp = json_response(self.status, &body);
-        resp.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json; charset=utf-8"),
+        );
         if let Some(secs) = self.retry_after {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
     }

@@ -13,13 +13,13 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use gong_api_v2::calls::{
-    CallBasicData, CallFacts, CallResponse, CallsFilter, CallsResponse, ContextLevel, ExtensiveRequest,
-    ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse,
+    CallBasicData, CallFacts, CallResponse, CallsFilter, CallsResponse, ContextLevel,
+    ExtensiveRequest, ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse,
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::users::{
-    ListUsersQuery, SettingChangeWire, SettingsHistoryResponse, UserResponse, UserWire, UsersExtensiveRequest,
-    UsersResponse, WorkspaceWire, WorkspacesResponse,
+    ListUsersQuery, SettingChangeWire, SettingsHistoryResponse, UserResponse, UserWire,
+    UsersExtensiveRequest, UsersResponse, WorkspaceWire, WorkspacesResponse,
 };
 use gong_api_v2::{messages, time, Records, WireId};
 use parley_domain::{Call, CallId, UserId, WorkspaceId};
@@ -54,12 +54,17 @@ pub fn parse_json<T: DeserializeOwned>(
         ),
         other => ApiError::bad_request(format!("request body could not be read: {other}")),
     })?;
-    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &body };
+    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &body
+    };
     gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
 }
 
 fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
-    q.map(|Query(v)| v).map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
 }
 
 /// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
@@ -74,7 +79,10 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
     let tz = state.config.timezone;
     let parse = |name: &str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| time::parse_datetime(s, tz).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+            .map(|s| {
+                time::parse_datetime(s, tz)
+                    .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
+            })
             .transpose()
     };
     let from = parse("fromDateTime", &f.from_date_time)?;
@@ -85,13 +93,17 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
         }
     }
     let ids = |v: &Option<Vec<WireId>>| {
-        v.as_ref().map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
+        v.as_ref()
+            .map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
     };
     Ok(CallFilter {
         from,
         to,
         // An impossible id keeps "unknown workspace" a plain empty result.
-        workspace_id: f.workspace_id.as_ref().map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
+        workspace_id: f
+            .workspace_id
+            .as_ref()
+            .map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
         call_ids: ids(&f.call_ids).map(|v| v.into_iter().map(CallId).collect()),
         primary_user_ids: ids(&f.primary_user_ids).map(|v| v.into_iter().map(UserId).collect()),
     })
@@ -161,7 +173,10 @@ async fn list_calls(
     Ok(Wire(CallsResponse {
         request_id: request_id(),
         records,
-        calls: calls.iter().map(|c| CallBasicData::from_domain(c, render)).collect(),
+        calls: calls
+            .iter()
+            .map(|c| CallBasicData::from_domain(c, render))
+            .collect(),
     })
     .into_response())
 }
@@ -172,13 +187,21 @@ async fn get_call(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
         Err(_) => None,
     };
     let call = call.ok_or_else(|| ApiError::not_found(messages::call_not_found(&id)))?;
-    Ok(Wire(CallResponse { request_id: request_id(), call: CallBasicData::from_domain(&call, &state.render) })
-        .into_response())
+    Ok(Wire(CallResponse {
+        request_id: request_id(),
+        call: CallBasicData::from_domain(&call, &state.render),
+    })
+    .into_response())
 }
 
-async fn create_call(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+async fn create_call(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let req: NewCallRequest = parse_json(body, false)?;
-    let new = req.into_domain(state.config.timezone).map_err(ApiError::bad_request_all)?;
+    let new = req
+        .into_domain(state.config.timezone)
+        .map_err(ApiError::bad_request_all)?;
     let created = service::create_call(state.store.as_ref(), new).await?;
     Ok(Wire(NewCallResponse {
         request_id: request_id(),
@@ -195,20 +218,40 @@ async fn calls_extensive(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let req: ExtensiveRequest = parse_json(body, true)?;
-    let level = req.content_selector.context_level().map_err(ApiError::bad_request)?;
-    let timings = req.content_selector.timings().map_err(ApiError::bad_request)?;
+    let level = req
+        .content_selector
+        .context_level()
+        .map_err(ApiError::bad_request)?;
+    let timings = req
+        .content_selector
+        .timings()
+        .map_err(ApiError::bad_request)?;
     let filter = call_filter(&state, &req.filter)?;
     let cursor = req.cursor.or(q.cursor);
-    let (calls, records) = page_of_calls(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let (calls, records) =
+        page_of_calls(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
 
     let fields = &req.content_selector.exposed_fields;
     let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
-    let wants_transcript = fields.interaction.is_some_and(|i| i.speakers || i.questions);
+    let wants_transcript = fields
+        .interaction
+        .is_some_and(|i| i.speakers || i.questions);
     let needs_parties = fields.parties || wants_transcript;
-    let mut parties = if needs_parties { state.store.parties_of(&ids).await? } else { HashMap::new() };
-    let mut context =
-        if level != ContextLevel::None { state.store.call_context_of(&ids).await? } else { HashMap::new() };
-    let transcripts = if wants_transcript { state.store.transcripts_of(&ids).await? } else { HashMap::new() };
+    let mut parties = if needs_parties {
+        state.store.parties_of(&ids).await?
+    } else {
+        HashMap::new()
+    };
+    let mut context = if level != ContextLevel::None {
+        state.store.call_context_of(&ids).await?
+    } else {
+        HashMap::new()
+    };
+    let transcripts = if wants_transcript {
+        state.store.transcripts_of(&ids).await?
+    } else {
+        HashMap::new()
+    };
 
     let out = calls
         .iter()
@@ -224,7 +267,12 @@ async fn calls_extensive(
             fields.render(&facts, level, &timings, &state.render)
         })
         .collect();
-    Ok(Wire(ExtensiveResponse { request_id: request_id(), records, calls: out }).into_response())
+    Ok(Wire(ExtensiveResponse {
+        request_id: request_id(),
+        records,
+        calls: out,
+    })
+    .into_response())
 }
 
 async fn transcripts(
@@ -243,7 +291,12 @@ async fn transcripts(
         .iter()
         .map(|id| CallTranscript::from_domain(*id, &stored.remove(id).unwrap_or_default()))
         .collect();
-    Ok(Wire(TranscriptResponse { request_id: request_id(), records, call_transcripts }).into_response())
+    Ok(Wire(TranscriptResponse {
+        request_id: request_id(),
+        records,
+        call_transcripts,
+    })
+    .into_response())
 }
 
 /// One page of users in id order.
@@ -289,7 +342,10 @@ async fn page_of_users(
     Ok(Wire(UsersResponse {
         request_id: request_id(),
         records,
-        users: users.iter().map(|u| UserWire::from_domain(u, &state.render)).collect(),
+        users: users
+            .iter()
+            .map(|u| UserWire::from_domain(u, &state.render))
+            .collect(),
     })
     .into_response())
 }
@@ -314,11 +370,17 @@ async fn users_extensive(
     let tz = state.config.timezone;
     let parse = |name: &str, v: &Option<String>| {
         v.as_deref()
-            .map(|s| time::parse_datetime(s, tz).map_err(|e| ApiError::bad_request(format!("{name}: {e}"))))
+            .map(|s| {
+                time::parse_datetime(s, tz)
+                    .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
+            })
             .transpose()
     };
     let filter = UserFilter {
-        created_from: parse("filter.createdFromDateTime", &req.filter.created_from_date_time)?,
+        created_from: parse(
+            "filter.createdFromDateTime",
+            &req.filter.created_from_date_time,
+        )?,
         created_to: parse("filter.createdToDateTime", &req.filter.created_to_date_time)?,
         user_ids: req
             .filter
@@ -340,16 +402,25 @@ async fn find_user(state: &AppState, id: &str) -> ApiResult<parley_domain::User>
 
 async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let user = find_user(&state, &id).await?;
-    Ok(Wire(UserResponse { request_id: request_id(), user: UserWire::from_domain(&user, &state.render) })
-        .into_response())
+    Ok(Wire(UserResponse {
+        request_id: request_id(),
+        user: UserWire::from_domain(&user, &state.render),
+    })
+    .into_response())
 }
 
-async fn settings_history(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn settings_history(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let user = find_user(&state, &id).await?;
     let history = state.store.settings_history(user.id).await?;
     Ok(Wire(SettingsHistoryResponse {
         request_id: request_id(),
-        user_settings_history: history.iter().map(|c| SettingChangeWire::from_domain(c, &state.render)).collect(),
+        user_settings_history: history
+            .iter()
+            .map(|c| SettingChangeWire::from_domain(c, &state.render))
+            .collect(),
     })
     .into_response())
 }
@@ -358,6 +429,9 @@ async fn workspaces(State(state): State<AppState>) -> ApiResult<Response> {
     let list = state.store.list_workspaces().await?;
     Ok(json_response(
         StatusCode::OK,
-        &WorkspacesResponse { request_id: request_id(), workspaces: list.iter().map(WorkspaceWire::from_domain).collect() },
+        &WorkspacesResponse {
+            request_id: request_id(),
+            workspaces: list.iter().map(WorkspaceWire::from_domain).collect(),
+        },
     ))
 }

@@ -51,7 +51,10 @@ pub struct AppState {
 
 impl AppState {
     /// Prepares the state: the default workspace and the shared cursor key.
-    pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> parley_store::Result<AppState> {
+    pub async fn new(
+        store: Arc<dyn Store>,
+        config: ServerConfig,
+    ) -> parley_store::Result<AppState> {
         service::ensure_default_workspace(store.as_ref()).await?;
         let fresh: [u8; 32] = rand::random();
         let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
@@ -92,11 +95,20 @@ async fn health() -> Response {
 }
 
 async fn not_found(req: Request) -> Response {
-    ApiError::not_found(format!("no such endpoint: {} {}", req.method(), req.uri().path())).into_response()
+    ApiError::not_found(format!(
+        "no such endpoint: {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
 }
 
 async fn method_not_allowed() -> Response {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, gong_api_v2::messages::METHOD_NOT_ALLOWED).into_response()
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        gong_api_v2::messages::METHOD_NOT_ALLOWED,
+    )
+    .into_response()
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -109,7 +121,10 @@ pub fn app(state: AppState) -> Router {
     let authed = gong::routes()
         .merge(parley_api::routes(&state))
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
-        .route_layer(middleware::from_fn_with_state(state.clone(), auth::require_key));
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_key,
+        ));
     Router::new()
         .route("/health", get(health))
         .merge(authed)
@@ -126,5 +141,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -46,7 +46,10 @@ struct WorkspaceCreated {
     workspace_id: String,
 }
 
-async fn create_workspace(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+async fn create_workspace(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body: NewWorkspaceBody = parse_json(body, false)?;
     if body.name.trim().is_empty() {
         return Err(ApiError::bad_request("name must not be empty"));
@@ -60,7 +63,10 @@ async fn create_workspace(State(state): State<AppState>, body: Result<Bytes, Byt
     state.store.create_workspace(&w, body.default).await?;
     Ok(json_response(
         StatusCode::CREATED,
-        &WorkspaceCreated { request_id: request_id(), workspace_id: w.id.to_string() },
+        &WorkspaceCreated {
+            request_id: request_id(),
+            workspace_id: w.id.to_string(),
+        },
     ))
 }
 
@@ -84,12 +90,24 @@ impl SettingsBody {
                 *field = v;
             }
         };
-        set(&mut s.web_conferences_recorded, self.web_conferences_recorded);
-        set(&mut s.prevent_web_conference_recording, self.prevent_web_conference_recording);
-        set(&mut s.telephony_calls_imported, self.telephony_calls_imported);
+        set(
+            &mut s.web_conferences_recorded,
+            self.web_conferences_recorded,
+        );
+        set(
+            &mut s.prevent_web_conference_recording,
+            self.prevent_web_conference_recording,
+        );
+        set(
+            &mut s.telephony_calls_imported,
+            self.telephony_calls_imported,
+        );
         set(&mut s.emails_imported, self.emails_imported);
         set(&mut s.prevent_email_import, self.prevent_email_import);
-        set(&mut s.non_recorded_meetings_imported, self.non_recorded_meetings_imported);
+        set(
+            &mut s.non_recorded_meetings_imported,
+            self.non_recorded_meetings_imported,
+        );
         set(&mut s.gong_connect_enabled, self.gong_connect_enabled);
     }
 }
@@ -121,10 +139,15 @@ struct UserCreated {
 }
 
 fn user_id_of(id: &gong_api_v2::WireId, field: &str) -> ApiResult<UserId> {
-    id.numeric().map(UserId).ok_or_else(|| ApiError::bad_request(format!("{field} {:?} is not a user id", id.0)))
+    id.numeric()
+        .map(UserId)
+        .ok_or_else(|| ApiError::bad_request(format!("{field} {:?} is not a user id", id.0)))
 }
 
-async fn create_user(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> ApiResult<Response> {
+async fn create_user(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
     let body: NewUserBody = parse_json(body, false)?;
     let mut settings = UserSettings::default();
     body.settings.apply(&mut settings);
@@ -136,20 +159,33 @@ async fn create_user(State(state): State<AppState>, body: Result<Bytes, BytesRej
             last_name: body.last_name,
             title: body.title,
             phone: body.phone,
-            manager_id: body.manager_id.as_ref().map(|m| user_id_of(m, "managerId")).transpose()?,
+            manager_id: body
+                .manager_id
+                .as_ref()
+                .map(|m| user_id_of(m, "managerId"))
+                .transpose()?,
             active: body.active.unwrap_or(true),
             settings,
             spoken_languages: body
                 .languages
                 .iter()
                 .enumerate()
-                .map(|(i, l)| SpokenLanguage { language: l.clone(), primary: i == 0 })
+                .map(|(i, l)| SpokenLanguage {
+                    language: l.clone(),
+                    primary: i == 0,
+                })
                 .collect(),
             created: None,
         },
     )
     .await?;
-    Ok(json_response(StatusCode::CREATED, &UserCreated { request_id: request_id(), user_id: user.id.to_string() }))
+    Ok(json_response(
+        StatusCode::CREATED,
+        &UserCreated {
+            request_id: request_id(),
+            user_id: user.id.to_string(),
+        },
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -169,7 +205,11 @@ async fn update_user(
     let body: UserPatchBody = parse_json(body, false)?;
     let not_found = || ApiError::not_found(gong_api_v2::messages::user_not_found(&id));
     let user_id = parley_domain::parse_id(&id).map_err(|_| not_found())?;
-    let mut user = state.store.get_user(UserId(user_id)).await?.ok_or_else(not_found)?;
+    let mut user = state
+        .store
+        .get_user(UserId(user_id))
+        .await?
+        .ok_or_else(not_found)?;
     if let Some(active) = body.active {
         user.active = active;
     }
@@ -178,7 +218,13 @@ async fn update_user(
     }
     body.settings.apply(&mut user.settings);
     state.store.update_user(&user, chrono::Utc::now()).await?;
-    Ok(json_response(StatusCode::OK, &UserCreated { request_id: request_id(), user_id: user.id.to_string() }))
+    Ok(json_response(
+        StatusCode::OK,
+        &UserCreated {
+            request_id: request_id(),
+            user_id: user.id.to_string(),
+        },
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -212,17 +258,29 @@ async fn import_transcript(
         None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .and_then(|ct| TranscriptFormat::from_name(ct.split(';').next().unwrap_or_default().trim())),
+            .and_then(|ct| {
+                TranscriptFormat::from_name(ct.split(';').next().unwrap_or_default().trim())
+            }),
     };
     let body = body.map_err(|_| {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("transcript is larger than {} bytes", state.config.max_transcript_bytes),
+            format!(
+                "transcript is larger than {} bytes",
+                state.config.max_transcript_bytes
+            ),
         )
     })?;
     let call_id = parley_domain::parse_id(&id)
         .map(CallId)
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
     let report = service::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
-    Ok(json_response(StatusCode::OK, &Imported { request_id: request_id(), report }).into_response())
+    Ok(json_response(
+        StatusCode::OK,
+        &Imported {
+            request_id: request_id(),
+            report,
+        },
+    )
+    .into_response())
 }

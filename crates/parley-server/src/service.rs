@@ -43,12 +43,21 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> ApiResult<Created> 
     if !problems.is_empty() {
         return Err(ApiError::bad_request_all(problems));
     }
-    if let Some(id) = store.call_by_client_unique_id(&new.client_unique_id).await? {
-        return Ok(Created { call_id: id, new: false });
+    if let Some(id) = store
+        .call_by_client_unique_id(&new.client_unique_id)
+        .await?
+    {
+        return Ok(Created {
+            call_id: id,
+            new: false,
+        });
     }
     let mut problems = Vec::new();
     if store.get_user(new.primary_user).await?.is_none() {
-        problems.push(format!("primaryUser {} is not a known user", new.primary_user));
+        problems.push(format!(
+            "primaryUser {} is not a known user",
+            new.primary_user
+        ));
     }
     let workspace_id = match new.workspace_id {
         Some(id) => {
@@ -83,18 +92,32 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> ApiResult<Created> 
             Affiliation::Unknown
         };
         if user.is_some() && !p.context.is_empty() {
-            problems.push(format!("parties[{i}].context is only valid for non-company parties"));
+            problems.push(format!(
+                "parties[{i}].context is only valid for non-company parties"
+            ));
         }
         parties.push(Party {
             id: PartyId::generate(),
             call_id,
-            name: p.name.clone().or_else(|| user.as_ref().map(User::full_name)),
-            email: p.email.clone().or_else(|| user.as_ref().map(|u| u.email.clone())),
-            title: p.title.clone().or_else(|| user.as_ref().and_then(|u| u.title.clone())),
+            name: p
+                .name
+                .clone()
+                .or_else(|| user.as_ref().map(User::full_name)),
+            email: p
+                .email
+                .clone()
+                .or_else(|| user.as_ref().map(|u| u.email.clone())),
+            title: p
+                .title
+                .clone()
+                .or_else(|| user.as_ref().and_then(|u| u.title.clone())),
             user_id: user.as_ref().map(|u| u.id),
             speaker_id: None,
             affiliation,
-            phone: p.phone.clone().or_else(|| user.as_ref().and_then(|u| u.phone.clone())),
+            phone: p
+                .phone
+                .clone()
+                .or_else(|| user.as_ref().and_then(|u| u.phone.clone())),
             methods: vec![PartyMethod::Attendee],
             media_channel: p.media_channel,
             context: p.context.clone(),
@@ -113,7 +136,11 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> ApiResult<Created> 
         duration_s: new.duration_s.map_or(0, |d| d.round() as i64),
         primary_user_id: new.primary_user,
         direction: new.direction,
-        system: Some(new.call_provider_code.as_deref().map_or_else(|| "Upload".to_owned(), system_for_provider)),
+        system: Some(
+            new.call_provider_code
+                .as_deref()
+                .map_or_else(|| "Upload".to_owned(), system_for_provider),
+        ),
         scope: scope_of(parties.iter().map(|p| p.affiliation)),
         media: MediaKind::Audio,
         language: None,
@@ -134,8 +161,14 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> ApiResult<Created> 
             Ok(Created { call_id, new: true })
         }
         // Two concurrent requests with one clientUniqueId: the loser returns the winner.
-        Err(StoreError::Conflict(_)) => match store.call_by_client_unique_id(&new.client_unique_id).await? {
-            Some(id) => Ok(Created { call_id: id, new: false }),
+        Err(StoreError::Conflict(_)) => match store
+            .call_by_client_unique_id(&new.client_unique_id)
+            .await?
+        {
+            Some(id) => Ok(Created {
+                call_id: id,
+                new: false,
+            }),
             None => Err(ApiError::internal()),
         },
         Err(e) => Err(e.into()),
@@ -211,10 +244,16 @@ pub async fn import_transcript(
     bytes: &[u8],
 ) -> ApiResult<ImportReport> {
     let Some(call) = store.get_call(call_id).await? else {
-        return Err(ApiError::not_found(gong_api_v2::messages::call_not_found(&call_id.to_string())));
+        return Err(ApiError::not_found(gong_api_v2::messages::call_not_found(
+            &call_id.to_string(),
+        )));
     };
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| ApiError::bad_request(format!("transcript is not UTF-8 text (byte {})", e.valid_up_to())))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        ApiError::bad_request(format!(
+            "transcript is not UTF-8 text (byte {})",
+            e.valid_up_to()
+        ))
+    })?;
     if text.trim().is_empty() {
         return Err(ApiError::bad_request("transcript file is empty"));
     }
@@ -222,12 +261,21 @@ pub async fn import_transcript(
         ApiError::bad_request("cannot tell the transcript format: send WebVTT, SRT or Gong transcript JSON, or name it with ?format=vtt|srt|json")
     })?;
     let cues = match format {
-        TranscriptFormat::WebVtt => subtitle::parse_webvtt(text).map_err(|e| ApiError::bad_request(format!("webvtt {e}")))?,
-        TranscriptFormat::Srt => subtitle::parse_srt(text).map_err(|e| ApiError::bad_request(format!("srt {e}")))?,
-        TranscriptFormat::GongJson => gong_api_v2::transcript::parse_gong_transcript(bytes, Some(&call_id.to_string()))
-            .map_err(ApiError::bad_request)?,
+        TranscriptFormat::WebVtt => subtitle::parse_webvtt(text)
+            .map_err(|e| ApiError::bad_request(format!("webvtt {e}")))?,
+        TranscriptFormat::Srt => {
+            subtitle::parse_srt(text).map_err(|e| ApiError::bad_request(format!("srt {e}")))?
+        }
+        TranscriptFormat::GongJson => {
+            gong_api_v2::transcript::parse_gong_transcript(bytes, Some(&call_id.to_string()))
+                .map_err(ApiError::bad_request)?
+        }
     };
-    let parties = store.parties_of(&[call_id]).await?.remove(&call_id).unwrap_or_default();
+    let parties = store
+        .parties_of(&[call_id])
+        .await?
+        .remove(&call_id)
+        .unwrap_or_default();
     let assignment = assign_speakers(cues, &parties);
     if assignment.transcript.is_empty() {
         return Err(ApiError::bad_request("transcript has no text"));
@@ -268,7 +316,10 @@ pub async fn import_transcript(
         .map(|(party, speaker)| ImportedSpeaker {
             speaker_id: speaker.to_string(),
             party_id: party.to_string(),
-            name: parties.iter().find(|p| p.id == *party).and_then(|p| p.name.clone()),
+            name: parties
+                .iter()
+                .find(|p| p.id == *party)
+                .and_then(|p| p.name.clone()),
             matched_existing_party: true,
         })
         .collect();
@@ -283,7 +334,11 @@ pub async fn import_transcript(
         call_id: call_id.to_string(),
         format: format.source(),
         monologues: assignment.transcript.len(),
-        sentences: assignment.transcript.iter().map(|m| m.sentences.len()).sum(),
+        sentences: assignment
+            .transcript
+            .iter()
+            .map(|m| m.sentences.len())
+            .sum(),
         speakers,
     })
 }

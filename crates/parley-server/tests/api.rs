@@ -19,33 +19,77 @@ async fn health_needs_no_key_and_everything_else_does() {
         assert_error(&r, StatusCode::UNAUTHORIZED, "Unauthorized");
         assert!(r.headers.contains_key("www-authenticate"));
     }
-    let wrong_secret = s.client.get(format!("{}/v2/workspaces", s.base)).basic_auth(&s.key, Some("nope"));
-    assert_error(&s.raw(wrong_secret).await, StatusCode::UNAUTHORIZED, "Unauthorized");
-    let unknown_key = s.client.get(format!("{}/v2/workspaces", s.base)).basic_auth("NOSUCHKEY", Some(&s.secret));
-    assert_error(&s.raw(unknown_key).await, StatusCode::UNAUTHORIZED, "Unauthorized");
-    let bearer = s.client.get(format!("{}/v2/workspaces", s.base)).bearer_auth("token");
-    assert_error(&s.raw(bearer).await, StatusCode::UNAUTHORIZED, "Unauthorized");
-    let garbage = s.client.get(format!("{}/v2/workspaces", s.base)).header("authorization", "Basic %%%");
-    assert_error(&s.raw(garbage).await, StatusCode::UNAUTHORIZED, "Unauthorized");
+    let wrong_secret = s
+        .client
+        .get(format!("{}/v2/workspaces", s.base))
+        .basic_auth(&s.key, Some("nope"));
+    assert_error(
+        &s.raw(wrong_secret).await,
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+    );
+    let unknown_key = s
+        .client
+        .get(format!("{}/v2/workspaces", s.base))
+        .basic_auth("NOSUCHKEY", Some(&s.secret));
+    assert_error(
+        &s.raw(unknown_key).await,
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+    );
+    let bearer = s
+        .client
+        .get(format!("{}/v2/workspaces", s.base))
+        .bearer_auth("token");
+    assert_error(
+        &s.raw(bearer).await,
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+    );
+    let garbage = s
+        .client
+        .get(format!("{}/v2/workspaces", s.base))
+        .header("authorization", "Basic %%%");
+    assert_error(
+        &s.raw(garbage).await,
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+    );
 }
 
 #[tokio::test]
 async fn a_revoked_key_is_refused() {
     let s = TestServer::start().await;
     assert_eq!(s.get("/v2/workspaces").await.status, StatusCode::OK);
-    assert!(s.store.revoke_api_key(&s.key, chrono::Utc::now()).await.unwrap());
-    assert_error(&s.get("/v2/workspaces").await, StatusCode::UNAUTHORIZED, "Unauthorized");
+    assert!(s
+        .store
+        .revoke_api_key(&s.key, chrono::Utc::now())
+        .await
+        .unwrap());
+    assert_error(
+        &s.get("/v2/workspaces").await,
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized",
+    );
 }
 
 #[tokio::test]
 async fn rate_limits_answer_429_with_whole_second_retry_after() {
     let s = TestServer::start_with(|c| {
-        c.rate_limit = parley_server::RateLimit { per_second: 1, burst: 1, per_day: 0 };
+        c.rate_limit = parley_server::RateLimit {
+            per_second: 1,
+            burst: 1,
+            per_day: 0,
+        };
     })
     .await;
     assert_eq!(s.get("/v2/workspaces").await.status, StatusCode::OK);
     let r = s.get("/v2/workspaces").await;
-    assert_error(&r, StatusCode::TOO_MANY_REQUESTS, "API request limit exceeded");
+    assert_error(
+        &r,
+        StatusCode::TOO_MANY_REQUESTS,
+        "API request limit exceeded",
+    );
     let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=2).contains(&retry), "{retry}");
 }
@@ -56,11 +100,20 @@ async fn every_response_carries_its_request_id() {
     let r = s.get("/v2/workspaces").await;
     let id = r.body["requestId"].as_str().unwrap();
     assert_eq!(id.len(), 19);
-    assert!(id.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
+    assert!(id
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase()));
     assert_eq!(r.headers["x-traceid"].to_str().unwrap(), id);
-    assert_eq!(r.headers["content-type"].to_str().unwrap(), "application/json;charset=UTF-8");
+    assert_eq!(
+        r.headers["content-type"].to_str().unwrap(),
+        "application/json;charset=UTF-8"
+    );
     let workspaces = r.body["workspaces"].as_array().unwrap();
-    assert_eq!(workspaces.len(), 1, "a default workspace exists from the start");
+    assert_eq!(
+        workspaces.len(),
+        1,
+        "a default workspace exists from the start"
+    );
 }
 
 #[tokio::test]
@@ -69,7 +122,11 @@ async fn empty_call_listings_are_gongs_404_byte_for_byte() {
     let checks = [
         s.get("/v2/calls").await,
         s.post("/v2/calls/extensive", json!({"filter": {}})).await,
-        s.post("/v2/calls/transcript", json!({"filter": {"callIds": ["123"]}})).await,
+        s.post(
+            "/v2/calls/transcript",
+            json!({"filter": {"callIds": ["123"]}}),
+        )
+        .await,
     ];
     for r in checks {
         assert_eq!(r.status, StatusCode::NOT_FOUND);
@@ -82,12 +139,36 @@ async fn empty_call_listings_are_gongs_404_byte_for_byte() {
 #[tokio::test]
 async fn unknown_routes_and_methods_get_gong_error_bodies() {
     let s = TestServer::start().await;
-    assert_error(&s.get("/v2/nope").await, StatusCode::NOT_FOUND, "no such endpoint");
-    assert_error(&s.send(Method::DELETE, "/v2/calls", None).await, StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed");
-    assert_error(&s.get("/v2/calls/7782342274025937895").await, StatusCode::NOT_FOUND, "Call ID 7782342274025937895 was not found");
-    assert_error(&s.get("/v2/calls/not-a-number").await, StatusCode::NOT_FOUND, "Call ID not-a-number was not found");
-    assert_error(&s.get("/v2/users/42").await, StatusCode::NOT_FOUND, "User ID 42 was not found");
-    assert_error(&s.get("/v2/users/42/settings-history").await, StatusCode::NOT_FOUND, "User ID 42 was not found");
+    assert_error(
+        &s.get("/v2/nope").await,
+        StatusCode::NOT_FOUND,
+        "no such endpoint",
+    );
+    assert_error(
+        &s.send(Method::DELETE, "/v2/calls", None).await,
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method Not Allowed",
+    );
+    assert_error(
+        &s.get("/v2/calls/7782342274025937895").await,
+        StatusCode::NOT_FOUND,
+        "Call ID 7782342274025937895 was not found",
+    );
+    assert_error(
+        &s.get("/v2/calls/not-a-number").await,
+        StatusCode::NOT_FOUND,
+        "Call ID not-a-number was not found",
+    );
+    assert_error(
+        &s.get("/v2/users/42").await,
+        StatusCode::NOT_FOUND,
+        "User ID 42 was not found",
+    );
+    assert_error(
+        &s.get("/v2/users/42/settings-history").await,
+        StatusCode::NOT_FOUND,
+        "User ID 42 was not found",
+    );
 }
 
 #[tokio::test]
@@ -99,10 +180,17 @@ async fn creating_a_call_validates_and_is_idempotent_per_client_unique_id() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let id = r.body["callId"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 19);
-    assert_eq!(r.body["url"], format!("https://parley.test-host.example.com/call?id={id}"));
+    assert_eq!(
+        r.body["url"],
+        format!("https://parley.test-host.example.com/call?id={id}")
+    );
 
     let again = s.post("/v2/calls", body).await;
-    assert_eq!(again.body["callId"], id.as_str(), "same clientUniqueId, same call");
+    assert_eq!(
+        again.body["callId"],
+        id.as_str(),
+        "same clientUniqueId, same call"
+    );
 
     let call = s.get(&format!("/v2/calls/{id}")).await;
     assert_eq!(call.status, StatusCode::OK);
@@ -128,19 +216,41 @@ async fn bad_call_bodies_get_400_naming_the_problem() {
     };
     let cases: Vec<(Value, &str)> = vec![
         (json!({}), "clientUniqueId is required"),
-        (with("direction", json!("Sideways")), "direction \"Sideways\" is not one of"),
+        (
+            with("direction", json!("Sideways")),
+            "direction \"Sideways\" is not one of",
+        ),
         (with("actualStart", json!("yesterday")), "actualStart:"),
-        (with("primaryUser", json!("999")), "parties must include the primary user 999"),
-        (call_body("rec-2", "999", "2024-03-05T10:00:00Z"), "primaryUser 999 is not a known user"),
-        (with("parties", json!([])), "parties must contain at least one party"),
+        (
+            with("primaryUser", json!("999")),
+            "parties must include the primary user 999",
+        ),
+        (
+            call_body("rec-2", "999", "2024-03-05T10:00:00Z"),
+            "primaryUser 999 is not a known user",
+        ),
+        (
+            with("parties", json!([])),
+            "parties must contain at least one party",
+        ),
         (with("parties", json!("everyone")), "invalid field parties"),
         (with("duration", json!("long")), "invalid field duration"),
-        (with("workspaceId", json!("12")), "workspaceId 12 is not a known workspace"),
-        (with("downloadMediaUrl", json!("file:///etc/passwd")), "downloadMediaUrl must be an http or https URL"),
+        (
+            with("workspaceId", json!("12")),
+            "workspaceId 12 is not a known workspace",
+        ),
+        (
+            with("downloadMediaUrl", json!("file:///etc/passwd")),
+            "downloadMediaUrl must be an http or https URL",
+        ),
         (json!([1, 2]), "invalid JSON body"),
     ];
     for (body, message) in cases {
-        assert_error(&s.post("/v2/calls", body).await, StatusCode::BAD_REQUEST, message);
+        assert_error(
+            &s.post("/v2/calls", body).await,
+            StatusCode::BAD_REQUEST,
+            message,
+        );
     }
     let bad_json = s
         .client
@@ -148,13 +258,21 @@ async fn bad_call_bodies_get_400_naming_the_problem() {
         .basic_auth(&s.key, Some(&s.secret))
         .header("content-type", "application/json")
         .body("{\"clientUniqueId\": ");
-    assert_error(&s.raw(bad_json).await, StatusCode::BAD_REQUEST, "invalid JSON body");
+    assert_error(
+        &s.raw(bad_json).await,
+        StatusCode::BAD_REQUEST,
+        "invalid JSON body",
+    );
     let huge = s
         .client
         .post(format!("{}/v2/calls", s.base))
         .basic_auth(&s.key, Some(&s.secret))
         .body(vec![b' '; 3 * 1024 * 1024]);
-    assert_error(&s.raw(huge).await, StatusCode::PAYLOAD_TOO_LARGE, "too large");
+    assert_error(
+        &s.raw(huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too large",
+    );
 }
 
 #[tokio::test]
@@ -166,8 +284,16 @@ async fn unknown_fields_and_params_are_ignored() {
     body["parties"][1]["affiliation"] = json!("External");
     body["somethingNew"] = json!({"a": 1});
     s.call(body).await;
-    assert_eq!(s.get("/v2/calls?limit=100&foo=bar").await.status, StatusCode::OK);
-    let r = s.post("/v2/calls/extensive", json!({"filter": {"x": 1}, "extra": true})).await;
+    assert_eq!(
+        s.get("/v2/calls?limit=100&foo=bar").await.status,
+        StatusCode::OK
+    );
+    let r = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"x": 1}, "extra": true}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK);
 }
 
@@ -177,7 +303,10 @@ async fn many_calls(s: &TestServer, user: &str, n: usize) -> Vec<String> {
     for i in 0..n {
         let start = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap()
             + chrono::Duration::minutes(i as i64);
-        ids.push(s.call(call_body(&format!("rec-{i}"), user, &start.to_rfc3339())).await);
+        ids.push(
+            s.call(call_body(&format!("rec-{i}"), user, &start.to_rfc3339()))
+                .await,
+        );
     }
     ids
 }
@@ -199,9 +328,18 @@ async fn listings_page_by_100_with_an_opaque_cursor_absent_on_the_last_page() {
         let r = s.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
         let rec = &r.body["records"];
-        pages.push((rec["currentPageNumber"].as_i64().unwrap(), rec["currentPageSize"].as_i64().unwrap()));
+        pages.push((
+            rec["currentPageNumber"].as_i64().unwrap(),
+            rec["currentPageSize"].as_i64().unwrap(),
+        ));
         assert_eq!(rec["totalRecords"], 250);
-        seen.extend(r.body["calls"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()));
+        seen.extend(
+            r.body["calls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned()),
+        );
         match rec.get("cursor") {
             Some(c) => cursor = Some(c.as_str().unwrap().to_owned()),
             None => break,
@@ -213,25 +351,50 @@ async fn listings_page_by_100_with_an_opaque_cursor_absent_on_the_last_page() {
     // The same walk through POST with the cursor in the body.
     let first = s.post("/v2/calls/extensive", json!({"filter": {}})).await;
     let c = first.body["records"]["cursor"].as_str().unwrap().to_owned();
-    let second = s.post("/v2/calls/extensive", json!({"filter": {}, "cursor": c})).await;
+    let second = s
+        .post("/v2/calls/extensive", json!({"filter": {}, "cursor": c}))
+        .await;
     assert_eq!(second.body["records"]["currentPageNumber"], 1);
-    assert_eq!(second.body["calls"][0]["metaData"]["id"], created[100].as_str());
+    assert_eq!(
+        second.body["calls"][0]["metaData"]["id"],
+        created[100].as_str()
+    );
     // ... and with the cursor in the query string, as Airbyte sends it for transcripts.
     let t1 = s.post("/v2/calls/transcript", json!({"filter": {}})).await;
     let tc = t1.body["records"]["cursor"].as_str().unwrap().to_owned();
-    let t2 = s.post(&format!("/v2/calls/transcript?cursor={}", urlencode(&tc)), json!({"filter": {}})).await;
+    let t2 = s
+        .post(
+            &format!("/v2/calls/transcript?cursor={}", urlencode(&tc)),
+            json!({"filter": {}}),
+        )
+        .await;
     assert_eq!(t2.body["records"]["currentPageNumber"], 1);
-    assert_eq!(t2.body["callTranscripts"][0]["callId"], created[100].as_str());
+    assert_eq!(
+        t2.body["callTranscripts"][0]["callId"],
+        created[100].as_str()
+    );
 
     // Cursors are tamper-evident and bound to their endpoint and filter.
     let mut forged = c.clone();
-    forged.insert(3, if forged.as_bytes()[3] == b'A' { 'B' } else { 'A' });
+    forged.insert(
+        3,
+        if forged.as_bytes()[3] == b'A' {
+            'B'
+        } else {
+            'A'
+        },
+    );
     for bad in [forged.as_str(), "garbage", "e30.AAAA"] {
-        let r = s.post("/v2/calls/extensive", json!({"filter": {}, "cursor": bad})).await;
+        let r = s
+            .post("/v2/calls/extensive", json!({"filter": {}, "cursor": bad}))
+            .await;
         assert_error(&r, StatusCode::BAD_REQUEST, "cursor is invalid");
     }
     let other_filter = s
-        .post("/v2/calls/extensive", json!({"filter": {"fromDateTime": "2024-01-01T00:00:00Z"}, "cursor": c}))
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"fromDateTime": "2024-01-01T00:00:00Z"}, "cursor": c}),
+        )
         .await;
     assert_error(&other_filter, StatusCode::BAD_REQUEST, "other filters");
     let other_endpoint = s.get(&format!("/v2/calls?cursor={}", urlencode(&c))).await;
@@ -241,7 +404,9 @@ async fn listings_page_by_100_with_an_opaque_cursor_absent_on_the_last_page() {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -256,28 +421,74 @@ async fn date_filters_are_inclusive_from_exclusive_to_in_any_spelling() {
     for (from, to, expected) in [
         ("2024-01-01T00:01:00Z", "2024-01-01T00:03:00Z", 2),
         ("2024-01-01T00:01:00.000Z", "2024-01-01T00:03:00.000Z", 2),
-        ("2024-01-01T01:01:00%2B01:00", "2024-01-01T01:03:00%2B01:00", 2),
+        (
+            "2024-01-01T01:01:00%2B01:00",
+            "2024-01-01T01:03:00%2B01:00",
+            2,
+        ),
         ("2024-01-01T00:01:00.5Z", "2024-01-02T00:00:00Z", 3),
     ] {
-        let r = s.get(&format!("/v2/calls?fromDateTime={from}&toDateTime={to}")).await;
+        let r = s
+            .get(&format!("/v2/calls?fromDateTime={from}&toDateTime={to}"))
+            .await;
         assert_eq!(count(&r), expected, "{from}..{to}: {}", r.body);
     }
     let none = s.get("/v2/calls?fromDateTime=2030-01-01T00:00:00Z").await;
     assert_eq!(none.status, StatusCode::NOT_FOUND);
-    assert_error(&s.get("/v2/calls?fromDateTime=soon").await, StatusCode::BAD_REQUEST, "fromDateTime");
-    let backwards = s.get("/v2/calls?fromDateTime=2024-02-01T00:00:00Z&toDateTime=2024-01-01T00:00:00Z").await;
-    assert_error(&backwards, StatusCode::BAD_REQUEST, "toDateTime is before fromDateTime");
+    assert_error(
+        &s.get("/v2/calls?fromDateTime=soon").await,
+        StatusCode::BAD_REQUEST,
+        "fromDateTime",
+    );
+    let backwards = s
+        .get("/v2/calls?fromDateTime=2024-02-01T00:00:00Z&toDateTime=2024-01-01T00:00:00Z")
+        .await;
+    assert_error(
+        &backwards,
+        StatusCode::BAD_REQUEST,
+        "toDateTime is before fromDateTime",
+    );
 
-    let by_id = s.post("/v2/calls/extensive", json!({"filter": {"callIds": [ids[1], ids[3], "junk"]}})).await;
+    let by_id = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"callIds": [ids[1], ids[3], "junk"]}}),
+        )
+        .await;
     assert_eq!(count(&by_id), 2);
-    let by_user = s.post("/v2/calls/extensive", json!({"filter": {"primaryUserIds": [user]}})).await;
+    let by_user = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"primaryUserIds": [user]}}),
+        )
+        .await;
     assert_eq!(count(&by_user), 5);
-    let other_user = s.post("/v2/calls/extensive", json!({"filter": {"primaryUserIds": ["1"]}})).await;
+    let other_user = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"primaryUserIds": ["1"]}}),
+        )
+        .await;
     assert_eq!(other_user.status, StatusCode::NOT_FOUND);
-    let wrong_type = s.post("/v2/calls/extensive", json!({"filter": {"callIds": "all"}})).await;
-    assert_error(&wrong_type, StatusCode::BAD_REQUEST, "invalid field filter.callIds");
-    let bad_selector = s.post("/v2/calls/extensive", json!({"filter": {}, "contentSelector": {"context": "All"}})).await;
-    assert_error(&bad_selector, StatusCode::BAD_REQUEST, "contentSelector.context");
+    let wrong_type = s
+        .post("/v2/calls/extensive", json!({"filter": {"callIds": "all"}}))
+        .await;
+    assert_error(
+        &wrong_type,
+        StatusCode::BAD_REQUEST,
+        "invalid field filter.callIds",
+    );
+    let bad_selector = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {}, "contentSelector": {"context": "All"}}),
+        )
+        .await;
+    assert_error(
+        &bad_selector,
+        StatusCode::BAD_REQUEST,
+        "contentSelector.context",
+    );
 }
 
 #[tokio::test]
@@ -294,7 +505,12 @@ async fn users_and_workspaces() {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let rita = r.body["userId"].as_str().unwrap().to_owned();
-    let dup = s.post("/parley/v1/users", json!({"email": "RITA@northwind.example.com", "firstName": "R"})).await;
+    let dup = s
+        .post(
+            "/parley/v1/users",
+            json!({"email": "RITA@northwind.example.com", "firstName": "R"}),
+        )
+        .await;
     assert_error(&dup, StatusCode::CONFLICT, "exists");
 
     let list = s.get("/v2/users").await;
@@ -304,29 +520,62 @@ async fn users_and_workspaces() {
     let u = &one.body["user"];
     assert_eq!(u["managerId"], boss.as_str());
     assert_eq!(u["settings"]["webConferencesRecorded"], true);
-    assert_eq!(u["spokenLanguages"], json!([{"language": "en-US", "primary": true}]));
+    assert_eq!(
+        u["spokenLanguages"],
+        json!([{"language": "en-US", "primary": true}])
+    );
     assert!(u["trustedEmailAddress"].is_null());
 
     let all = s.post("/v2/users/extensive", json!({"filter": {}})).await;
     assert_eq!(all.body["users"].as_array().unwrap().len(), 2);
-    let some = s.post("/v2/users/extensive", json!({"filter": {"userIds": [rita]}})).await;
+    let some = s
+        .post(
+            "/v2/users/extensive",
+            json!({"filter": {"userIds": [rita]}}),
+        )
+        .await;
     assert_eq!(some.body["users"].as_array().unwrap().len(), 1);
-    let none = s.post("/v2/users/extensive", json!({"filter": {"userIds": ["1"]}})).await;
+    let none = s
+        .post("/v2/users/extensive", json!({"filter": {"userIds": ["1"]}}))
+        .await;
     assert_error(&none, StatusCode::NOT_FOUND, "No users found");
-    let future = s.post("/v2/users/extensive", json!({"filter": {"createdFromDateTime": "2999-01-01T00:00:00Z"}})).await;
+    let future = s
+        .post(
+            "/v2/users/extensive",
+            json!({"filter": {"createdFromDateTime": "2999-01-01T00:00:00Z"}}),
+        )
+        .await;
     assert_eq!(future.status, StatusCode::NOT_FOUND);
 
-    let patched = s.send(Method::PATCH, &format!("/parley/v1/users/{rita}"), Some(json!({"active": false}))).await;
+    let patched = s
+        .send(
+            Method::PATCH,
+            &format!("/parley/v1/users/{rita}"),
+            Some(json!({"active": false})),
+        )
+        .await;
     assert_eq!(patched.status, StatusCode::OK);
     let history = s.get(&format!("/v2/users/{rita}/settings-history")).await;
     let entries = history.body["userSettingsHistory"].as_array().unwrap();
     let last = entries.last().unwrap();
-    assert_eq!((&last["setting"], &last["value"]), (&json!("active"), &json!(false)));
-    assert!(entries.iter().any(|e| e["setting"] == "webConferencesRecorded" && e["value"] == true));
+    assert_eq!(
+        (&last["setting"], &last["value"]),
+        (&json!("active"), &json!(false))
+    );
+    assert!(entries
+        .iter()
+        .any(|e| e["setting"] == "webConferencesRecorded" && e["value"] == true));
 
-    let ws = s.post("/parley/v1/workspaces", json!({"name": "EMEA"})).await;
+    let ws = s
+        .post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+        .await;
     assert_eq!(ws.status, StatusCode::CREATED);
     let list = s.get("/v2/workspaces").await;
-    let names: Vec<_> = list.body["workspaces"].as_array().unwrap().iter().map(|w| w["name"].clone()).collect();
+    let names: Vec<_> = list.body["workspaces"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["name"].clone())
+        .collect();
     assert_eq!(names, vec![json!("Default workspace"), json!("EMEA")]);
 }

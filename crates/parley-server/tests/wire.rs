@@ -110,7 +110,12 @@ async fn extensive_call_data_with_every_section() {
     let imported = s.raw(imported).await;
     assert_eq!(imported.status, StatusCode::OK, "{}", imported.body);
 
-    let r = s.post("/v2/calls/extensive", json!({"filter": {"callIds": [call]}, "contentSelector": everything()})).await;
+    let r = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"callIds": [call]}, "contentSelector": everything()}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let data = &r.body["calls"][0];
     let parties = data["parties"].as_array().unwrap();
@@ -133,7 +138,12 @@ async fn extensive_call_data_with_every_section() {
     body["requestId"] = json!("REQUEST_ID");
     insta::assert_json_snapshot!("extensive_everything", stable(body, &names));
 
-    let t = s.post("/v2/calls/transcript", json!({"filter": {"callIds": [call]}})).await;
+    let t = s
+        .post(
+            "/v2/calls/transcript",
+            json!({"filter": {"callIds": [call]}}),
+        )
+        .await;
     let mut tbody = t.body.clone();
     tbody["requestId"] = json!("REQUEST_ID");
     insta::assert_json_snapshot!("transcript", stable(tbody, &names));
@@ -148,8 +158,18 @@ async fn extensive_call_data_with_every_section() {
 async fn sections_not_asked_for_are_absent_and_basic_context_has_no_values() {
     let s = TestServer::start().await;
     let (_, call) = rich_call(&s).await;
-    let r = s.post("/v2/calls/extensive", json!({"filter": {"callIds": [call]}})).await;
-    let keys: Vec<_> = r.body["calls"][0].as_object().unwrap().keys().cloned().collect();
+    let r = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"callIds": [call]}}),
+        )
+        .await;
+    let keys: Vec<_> = r.body["calls"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     assert_eq!(keys, vec!["metaData"]);
 
     let r = s
@@ -162,7 +182,10 @@ async fn sections_not_asked_for_are_absent_and_basic_context_has_no_values() {
     assert_eq!(context[0]["system"], "Salesforce");
     assert_eq!(context[0]["timing"], "Now");
     assert_eq!(context[0]["objects"][0]["fields"], json!([]));
-    assert_eq!(r.body["calls"][0]["parties"][1]["context"][0]["objects"][0]["objectType"], "Contact");
+    assert_eq!(
+        r.body["calls"][0]["parties"][1]["context"][0]["objects"][0]["objectType"],
+        "Contact"
+    );
 }
 
 #[tokio::test]
@@ -171,7 +194,10 @@ async fn transcript_import_maps_voices_to_parties_and_replaces_atomically() {
     let (_, call) = rich_call(&s).await;
     let put = |body: &str, format: &str| {
         s.client
-            .put(format!("{}/parley/v1/calls/{call}/transcript?format={format}", s.base))
+            .put(format!(
+                "{}/parley/v1/calls/{call}/transcript?format={format}",
+                s.base
+            ))
             .basic_auth(&s.key, Some(&s.secret))
             .body(body.to_owned())
     };
@@ -180,7 +206,10 @@ async fn transcript_import_maps_voices_to_parties_and_replaces_atomically() {
     assert_eq!(r.body["monologues"], 3);
     assert_eq!(r.body["sentences"], 4);
     let speakers = r.body["speakers"].as_array().unwrap();
-    let matched: Vec<_> = speakers.iter().map(|s| (s["name"].clone(), s["matchedExistingParty"].clone())).collect();
+    let matched: Vec<_> = speakers
+        .iter()
+        .map(|s| (s["name"].clone(), s["matchedExistingParty"].clone()))
+        .collect();
     assert_eq!(
         matched,
         vec![
@@ -194,10 +223,20 @@ async fn transcript_import_maps_voices_to_parties_and_replaces_atomically() {
     let srt = "1\n00:00:01,000 --> 00:00:02,000\nJust one line.\n";
     let r = s.raw(put(srt, "srt")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let t = s.post("/v2/calls/transcript", json!({"filter": {"callIds": [call]}})).await;
-    let mono = t.body["callTranscripts"][0]["transcript"].as_array().unwrap();
+    let t = s
+        .post(
+            "/v2/calls/transcript",
+            json!({"filter": {"callIds": [call]}}),
+        )
+        .await;
+    let mono = t.body["callTranscripts"][0]["transcript"]
+        .as_array()
+        .unwrap();
     assert_eq!(mono.len(), 1);
-    assert_eq!(mono[0]["sentences"], json!([{"start": 1000, "end": 2000, "text": "Just one line."}]));
+    assert_eq!(
+        mono[0]["sentences"],
+        json!([{"start": 1000, "end": 2000, "text": "Just one line."}])
+    );
     let parties = s
         .post("/v2/calls/extensive", json!({"filter": {"callIds": [call]}, "contentSelector": {"exposedFields": {"parties": true}}}))
         .await;
@@ -218,16 +257,29 @@ async fn transcript_import_maps_voices_to_parties_and_replaces_atomically() {
 
     // Bad files are refused with the line or field, and the stored transcript is kept.
     for (body, format, message) in [
-        ("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\n<v A>x\n", "vtt", "webvtt line 3: cue ends before it starts"),
+        (
+            "WEBVTT\n\n00:00:05.000 --> 00:00:01.000\n<v A>x\n",
+            "vtt",
+            "webvtt line 3: cue ends before it starts",
+        ),
         ("not a subtitle", "vtt", "webvtt line 1"),
         ("1\n00:00:01,000 -> 00:00:02,000\nhi\n", "srt", "srt line 2"),
         ("[{\"speakerId\": 5}]", "json", "not Gong transcript JSON"),
         ("", "vtt", "transcript file is empty"),
         ("WEBVTT", "pdf", "format \"pdf\" is not one of"),
     ] {
-        assert_error(&s.raw(put(body, format)).await, StatusCode::BAD_REQUEST, message);
+        assert_error(
+            &s.raw(put(body, format)).await,
+            StatusCode::BAD_REQUEST,
+            message,
+        );
     }
-    let still = s.post("/v2/calls/transcript", json!({"filter": {"callIds": [call]}})).await;
+    let still = s
+        .post(
+            "/v2/calls/transcript",
+            json!({"filter": {"callIds": [call]}}),
+        )
+        .await;
     assert_eq!(still.body["callTranscripts"], t.body["callTranscripts"]);
 
     let bytes = s
@@ -241,5 +293,9 @@ async fn transcript_import_maps_voices_to_parties_and_replaces_atomically() {
         .put(format!("{}/parley/v1/calls/12345/transcript", s.base))
         .basic_auth(&s.key, Some(&s.secret))
         .body(VTT);
-    assert_error(&s.raw(missing).await, StatusCode::NOT_FOUND, "Call ID 12345 was not found");
+    assert_error(
+        &s.raw(missing).await,
+        StatusCode::NOT_FOUND,
+        "Call ID 12345 was not found",
+    );
 }

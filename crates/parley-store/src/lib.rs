@@ -64,7 +64,10 @@ pub struct CallKey {
 
 impl CallKey {
     pub fn of(call: &Call) -> CallKey {
-        CallKey { started_us: call.started.timestamp_micros(), id: call.id.0 }
+        CallKey {
+            started_us: call.started.timestamp_micros(),
+            id: call.id.0,
+        }
     }
 }
 
@@ -115,7 +118,12 @@ pub trait Store: Send + Sync + 'static {
     async fn get_user(&self, id: UserId) -> Result<Option<User>>;
     async fn find_user_by_email(&self, email: &str) -> Result<Option<User>>;
     /// Users in id order after `after`.
-    async fn list_users(&self, f: &UserFilter, after: Option<UserId>, limit: u32) -> Result<Vec<User>>;
+    async fn list_users(
+        &self,
+        f: &UserFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<User>>;
     async fn count_users(&self, f: &UserFilter) -> Result<i64>;
     async fn settings_history(&self, id: UserId) -> Result<Vec<SettingChange>>;
 
@@ -132,7 +140,12 @@ pub trait Store: Send + Sync + 'static {
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>>;
     async fn get_call(&self, id: CallId) -> Result<Option<Call>>;
     /// Calls in `(started, id)` order after `after`.
-    async fn list_calls(&self, f: &CallFilter, after: Option<CallKey>, limit: u32) -> Result<Vec<Call>>;
+    async fn list_calls(
+        &self,
+        f: &CallFilter,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<Call>>;
     async fn count_calls(&self, f: &CallFilter) -> Result<i64>;
     /// Parties (with their CRM links) of each call, in the order they were given.
     async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>>;
@@ -176,7 +189,10 @@ pub fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
         assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
     }
 }

@@ -6,12 +6,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use parley_domain::*;
 
-use crate::{ApiKeyRecord, CallFilter, CallKey, Result, Store, StoreError, TranscriptWrite, UserFilter};
+use crate::{
+    ApiKeyRecord, CallFilter, CallKey, Result, Store, StoreError, TranscriptWrite, UserFilter,
+};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -26,7 +30,8 @@ fn us(t: Timestamp) -> i64 {
 }
 
 fn ts(us: i64) -> Result<Timestamp> {
-    DateTime::<Utc>::from_timestamp_micros(us).ok_or_else(|| StoreError::Corrupt(format!("timestamp {us}")))
+    DateTime::<Utc>::from_timestamp_micros(us)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {us}")))
 }
 
 fn opt_ts(us: Option<i64>) -> Result<Option<Timestamp>> {
@@ -35,7 +40,9 @@ fn opt_ts(us: Option<i64>) -> Result<Option<Timestamp>> {
 
 fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict(what.to_owned()),
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(what.to_owned())
+        }
         _ => StoreError::Backend(e),
     }
 }
@@ -152,7 +159,11 @@ fn call_of(r: &SqliteRow) -> Result<Call> {
         direction: direction_of(r.try_get("direction")?),
         system: r.try_get("system")?,
         scope: scope_of_key(r.try_get("scope")?),
-        media: if r.try_get::<&str, _>("media")? == "video" { MediaKind::Video } else { MediaKind::Audio },
+        media: if r.try_get::<&str, _>("media")? == "video" {
+            MediaKind::Video
+        } else {
+            MediaKind::Audio
+        },
         language: r.try_get("language")?,
         sdr_disposition: r.try_get("sdr_disposition")?,
         client_unique_id: r.try_get("client_unique_id")?,
@@ -325,7 +336,11 @@ impl SqliteStore {
         Ok(row.try_get("pk")?)
     }
 
-    async fn insert_party(tx: &mut sqlx::Transaction<'_, Sqlite>, p: &Party, ord: i64) -> Result<()> {
+    async fn insert_party(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        p: &Party,
+        ord: i64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO parties (id, call_id, ord, name, email, title, user_id, speaker_id, affiliation, phone, methods, media_channel) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -347,7 +362,11 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn links_of(&self, ids: &[CallId], parties: bool) -> Result<Vec<(i64, Option<i64>, CrmLink)>> {
+    async fn links_of(
+        &self,
+        ids: &[CallId],
+        parties: bool,
+    ) -> Result<Vec<(i64, Option<i64>, CrmLink)>> {
         if ids.is_empty() {
             return Ok(vec![]);
         }
@@ -356,13 +375,18 @@ impl SqliteStore {
              FROM crm_links l JOIN crm_objects o ON o.pk = l.crm_pk WHERE l.call_id IN ",
         );
         push_ids(&mut q, ids.iter().map(|i| i.0));
-        q.push(if parties { " AND l.party_id IS NOT NULL" } else { " AND l.party_id IS NULL" });
+        q.push(if parties {
+            " AND l.party_id IS NOT NULL"
+        } else {
+            " AND l.party_id IS NULL"
+        });
         q.push(" ORDER BY l.call_id, l.ord");
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter()
             .map(|r| {
-                let fields: Vec<(String, serde_json::Value)> = serde_json::from_str(r.try_get("fields")?)
-                    .map_err(|e| StoreError::Corrupt(format!("crm fields: {e}")))?;
+                let fields: Vec<(String, serde_json::Value)> =
+                    serde_json::from_str(r.try_get("fields")?)
+                        .map_err(|e| StoreError::Corrupt(format!("crm fields: {e}")))?;
                 Ok((
                     r.try_get("call_id")?,
                     r.try_get("party_id")?,
@@ -383,7 +407,9 @@ impl Store for SqliteStore {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         if is_default {
-            sqlx::query("UPDATE workspaces SET is_default = 0").execute(&mut *tx).await?;
+            sqlx::query("UPDATE workspaces SET is_default = 0")
+                .execute(&mut *tx)
+                .await?;
         }
         sqlx::query("INSERT INTO workspaces (id, name, description, created_us, is_default) VALUES (?, ?, ?, ?, ?)")
             .bind(w.id.0)
@@ -399,25 +425,36 @@ impl Store for SqliteStore {
     }
 
     async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
-        let rows = sqlx::query("SELECT * FROM workspaces ORDER BY created_us, id").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM workspaces ORDER BY created_us, id")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(workspace_of).collect()
     }
 
     async fn default_workspace(&self) -> Result<Option<Workspace>> {
-        let row = sqlx::query("SELECT * FROM workspaces ORDER BY is_default DESC, created_us, id LIMIT 1")
+        let row = sqlx::query(
+            "SELECT * FROM workspaces ORDER BY is_default DESC, created_us, id LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(workspace_of).transpose()
+    }
+
+    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
+        let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?")
+            .bind(id.0)
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(workspace_of).transpose()
     }
 
-    async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>> {
-        let row = sqlx::query("SELECT * FROM workspaces WHERE id = ?").bind(id.0).fetch_optional(&self.pool).await?;
-        row.as_ref().map(workspace_of).transpose()
-    }
-
     async fn create_user(&self, u: &User) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let langs: Vec<(&str, bool)> = u.spoken_languages.iter().map(|l| (l.language.as_str(), l.primary)).collect();
+        let langs: Vec<(&str, bool)> = u
+            .spoken_languages
+            .iter()
+            .map(|l| (l.language.as_str(), l.primary))
+            .collect();
         sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
             .bind(u.id.0)
             .bind(&u.email)
@@ -465,7 +502,11 @@ impl Store for SqliteStore {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("user {}", u.id)))?;
         let before = user_of(&before)?;
-        let langs: Vec<(&str, bool)> = u.spoken_languages.iter().map(|l| (l.language.as_str(), l.primary)).collect();
+        let langs: Vec<(&str, bool)> = u
+            .spoken_languages
+            .iter()
+            .map(|l| (l.language.as_str(), l.primary))
+            .collect();
         sqlx::query(
             "UPDATE users SET email = ?, active = ?, first_name = ?, last_name = ?, title = ?, phone = ?, extension = ?, \
              manager_id = ?, trusted_email = ?, meeting_consent_page_url = ?, email_aliases = ?, personal_meeting_urls = ?, \
@@ -526,7 +567,12 @@ impl Store for SqliteStore {
         row.as_ref().map(user_of).transpose()
     }
 
-    async fn list_users(&self, f: &UserFilter, after: Option<UserId>, limit: u32) -> Result<Vec<User>> {
+    async fn list_users(
+        &self,
+        f: &UserFilter,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<User>> {
         let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {USER_COLUMNS} FROM users"));
         push_user_filter(&mut q, f);
         if let Some(after) = after {
@@ -552,7 +598,8 @@ impl Store for SqliteStore {
             .map(|r| {
                 let key: &str = r.try_get("setting")?;
                 Ok(SettingChange {
-                    setting: Setting::from_key(key).ok_or_else(|| StoreError::Corrupt(format!("setting {key}")))?,
+                    setting: Setting::from_key(key)
+                        .ok_or_else(|| StoreError::Corrupt(format!("setting {key}")))?,
                     value: r.try_get("value")?,
                     time: ts(r.try_get("time_us")?)?,
                 })
@@ -582,16 +629,20 @@ impl Store for SqliteStore {
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_us, access_key").fetch_all(&self.pool).await?;
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY created_us, access_key")
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(key_of).collect()
     }
 
     async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool> {
-        let done = sqlx::query("UPDATE api_keys SET revoked_us = ? WHERE access_key = ? AND revoked_us IS NULL")
-            .bind(us(at))
-            .bind(access_key)
-            .execute(&self.pool)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE api_keys SET revoked_us = ? WHERE access_key = ? AND revoked_us IS NULL",
+        )
+        .bind(us(at))
+        .bind(access_key)
+        .execute(&self.pool)
+        .await?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -632,25 +683,29 @@ impl Store for SqliteStore {
         let mut ord = 0i64;
         for link in context {
             let pk = Self::upsert_crm(&mut tx, link, call.created).await?;
-            sqlx::query("INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, NULL, ?, ?)")
-                .bind(call.id.0)
-                .bind(ord)
-                .bind(pk)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, NULL, ?, ?)",
+            )
+            .bind(call.id.0)
+            .bind(ord)
+            .bind(pk)
+            .execute(&mut *tx)
+            .await?;
             ord += 1;
         }
         for (i, p) in parties.iter().enumerate() {
             Self::insert_party(&mut tx, p, i as i64).await?;
             for link in &p.context {
                 let pk = Self::upsert_crm(&mut tx, link, call.created).await?;
-                sqlx::query("INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, ?, ?, ?)")
-                    .bind(call.id.0)
-                    .bind(p.id.0)
-                    .bind(ord)
-                    .bind(pk)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, ?, ?, ?)",
+                )
+                .bind(call.id.0)
+                .bind(p.id.0)
+                .bind(ord)
+                .bind(pk)
+                .execute(&mut *tx)
+                .await?;
                 ord += 1;
             }
         }
@@ -674,14 +729,24 @@ impl Store for SqliteStore {
         row.as_ref().map(call_of).transpose()
     }
 
-    async fn list_calls(&self, f: &CallFilter, after: Option<CallKey>, limit: u32) -> Result<Vec<Call>> {
+    async fn list_calls(
+        &self,
+        f: &CallFilter,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<Call>> {
         let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
         push_call_filter(&mut q, f);
         if let Some(k) = after {
             // Row-value comparison lets SQLite seek the (started_us, id) index directly.
-            q.push(" AND (started_us, id) > (").push_bind(k.started_us).push(", ").push_bind(k.id).push(")");
+            q.push(" AND (started_us, id) > (")
+                .push_bind(k.started_us)
+                .push(", ")
+                .push_bind(k.id)
+                .push(")");
         }
-        q.push(" ORDER BY started_us, id LIMIT ").push_bind(i64::from(limit));
+        q.push(" ORDER BY started_us, id LIMIT ")
+            .push_bind(i64::from(limit));
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(call_of).collect()
     }
@@ -741,13 +806,22 @@ impl Store for SqliteStore {
 
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let exists = sqlx::query("SELECT 1 FROM calls WHERE id = ?").bind(w.call_id.0).fetch_optional(&mut *tx).await?;
+        let exists = sqlx::query("SELECT 1 FROM calls WHERE id = ?")
+            .bind(w.call_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound(format!("call {}", w.call_id)));
         }
-        sqlx::query("DELETE FROM transcripts WHERE call_id = ?").bind(w.call_id.0).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM transcripts WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .execute(&mut *tx)
+            .await?;
         // Voices of the old transcript no longer speak unless this one says so.
-        sqlx::query("UPDATE parties SET speaker_id = NULL WHERE call_id = ?").bind(w.call_id.0).execute(&mut *tx).await?;
+        sqlx::query("UPDATE parties SET speaker_id = NULL WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("INSERT INTO transcripts (call_id, source, created_us) VALUES (?, ?, ?)")
             .bind(w.call_id.0)
             .bind(w.source)
@@ -780,11 +854,12 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        let next_ord: i64 = sqlx::query("SELECT COALESCE(MAX(ord) + 1, 0) AS n FROM parties WHERE call_id = ?")
-            .bind(w.call_id.0)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+        let next_ord: i64 =
+            sqlx::query("SELECT COALESCE(MAX(ord) + 1, 0) AS n FROM parties WHERE call_id = ?")
+                .bind(w.call_id.0)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?;
         for (i, p) in w.new_parties.iter().enumerate() {
             Self::insert_party(&mut tx, p, next_ord + i as i64).await?;
         }
@@ -804,7 +879,8 @@ impl Store for SqliteStore {
         if ids.is_empty() {
             return Ok(out);
         }
-        let mut present = QueryBuilder::<Sqlite>::new("SELECT call_id FROM transcripts WHERE call_id IN ");
+        let mut present =
+            QueryBuilder::<Sqlite>::new("SELECT call_id FROM transcripts WHERE call_id IN ");
         push_ids(&mut present, ids.iter().map(|i| i.0));
         for r in present.build().fetch_all(&self.pool).await? {
             out.insert(CallId(r.try_get("call_id")?), Vec::new());
@@ -828,11 +904,14 @@ impl Store for SqliteStore {
                 });
                 last = Some((call, mono));
             }
-            t.last_mut().expect("pushed above").sentences.push(Sentence {
-                start_ms: r.try_get("start_ms")?,
-                end_ms: r.try_get("end_ms")?,
-                text: r.try_get("text")?,
-            });
+            t.last_mut()
+                .expect("pushed above")
+                .sentences
+                .push(Sentence {
+                    start_ms: r.try_get("start_ms")?,
+                    end_ms: r.try_get("end_ms")?,
+                    text: r.try_get("text")?,
+                });
         }
         Ok(out)
     }
@@ -844,7 +923,10 @@ impl Store for SqliteStore {
             .bind(fresh)
             .execute(&self.pool)
             .await?;
-        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = ?").bind(name).fetch_one(&self.pool).await?;
+        let row = sqlx::query("SELECT value FROM server_secrets WHERE name = ?")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
         Ok(row.try_get("value")?)
     }
 }

@@ -16,7 +16,11 @@ use parley_server::{AppState, RateLimit, ServerConfig};
 use parley_store::Store;
 
 #[derive(Debug, Parser)]
-#[command(name = "parley", version, about = "Self-hosted conversation intelligence with a Gong-compatible API")]
+#[command(
+    name = "parley",
+    version,
+    about = "Self-hosted conversation intelligence with a Gong-compatible API"
+)]
 struct Cli {
     #[command(flatten)]
     common: Common,
@@ -125,27 +129,41 @@ fn load_file(common: &Common) -> Result<FileConfig> {
         }
         return Ok(FileConfig::default());
     }
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 fn database_url(common: &Common, file: &FileConfig) -> Result<String> {
-    if let Some(url) = common.database_url.clone().or_else(|| file.database_url.clone()) {
+    if let Some(url) = common
+        .database_url
+        .clone()
+        .or_else(|| file.database_url.clone())
+    {
         return Ok(url);
     }
-    let dir = common.data_dir.clone().or_else(|| file.data_dir.clone()).unwrap_or_else(|| PathBuf::from("parley-data"));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating data folder {}", dir.display()))?;
+    let dir = common
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("parley-data"));
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating data folder {}", dir.display()))?;
     Ok(format!("sqlite://{}", dir.join("parley.db").display()))
 }
 
 async fn open_store(common: &Common, file: &FileConfig) -> Result<Arc<dyn Store>> {
     let url = database_url(common, file)?;
-    parley_store::open(&url).await.with_context(|| format!("opening database {}", parley_store::redact(&url)))
+    parley_store::open(&url)
+        .await
+        .with_context(|| format!("opening database {}", parley_store::redact(&url)))
 }
 
 fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLimit> {
     let preset = |name: &str| {
-        RateLimit::preset(name).with_context(|| format!("unknown rate-limit preset {name:?}: use self-hosted, gong or off"))
+        RateLimit::preset(name).with_context(|| {
+            format!("unknown rate-limit preset {name:?}: use self-hosted, gong or off")
+        })
     };
     match (flag, file) {
         (Some(name), _) => preset(name),
@@ -156,8 +174,14 @@ fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLi
 }
 
 fn server_config(args: &ServeArgs, file: &FileConfig, listen: &str) -> Result<ServerConfig> {
-    let tz_name = args.timezone.clone().or_else(|| file.timezone.clone()).unwrap_or_else(|| "UTC".to_owned());
-    let timezone = tz_name.parse().map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
+    let tz_name = args
+        .timezone
+        .clone()
+        .or_else(|| file.timezone.clone())
+        .unwrap_or_else(|| "UTC".to_owned());
+    let timezone = tz_name
+        .parse()
+        .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
     let defaults = ServerConfig::default();
     Ok(ServerConfig {
         timezone,
@@ -173,11 +197,16 @@ fn server_config(args: &ServeArgs, file: &FileConfig, listen: &str) -> Result<Se
 }
 
 async fn seed_demo(store: &dyn Store) -> Result<()> {
-    if parley_server::demo::already_seeded(store).await.map_err(api_error)? {
+    if parley_server::demo::already_seeded(store)
+        .await
+        .map_err(api_error)?
+    {
         println!("demo: the database already has calls; not seeding again");
         return Ok(());
     }
-    let summary = parley_server::demo::seed(store, chrono::Utc::now()).await.map_err(api_error)?;
+    let summary = parley_server::demo::seed(store, chrono::Utc::now())
+        .await
+        .map_err(api_error)?;
     println!(
         "demo: seeded {} workspaces, {} users, {} calls ({} with transcripts)",
         summary.workspaces, summary.users, summary.calls, summary.transcripts
@@ -191,16 +220,33 @@ fn api_error(e: parley_server::error::ApiError) -> anyhow::Error {
 
 async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<()> {
     let store = open_store(common, file).await?;
-    let listen = args.listen.clone().or_else(|| file.listen.clone()).unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
+    let listen = args
+        .listen
+        .clone()
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
     let config = server_config(args, file, &listen)?;
-    let state = AppState::new(store.clone(), config).await.context("preparing the server state")?;
+    // The demo goes first so that its default workspace is the server's default.
     if args.demo {
         seed_demo(store.as_ref()).await?;
-        let key = parley_server::auth::create_key(store.as_ref(), "demo").await?;
-        println!("demo key (shown once): access key {}  secret {}", key.access_key, key.secret);
-        println!("try: curl -u {}:{} http://{listen}/v2/calls", key.access_key, key.secret);
     }
-    let listener = tokio::net::TcpListener::bind(&listen).await.with_context(|| format!("binding {listen}"))?;
+    let state = AppState::new(store.clone(), config)
+        .await
+        .context("preparing the server state")?;
+    if args.demo {
+        let key = parley_server::auth::create_key(store.as_ref(), "demo").await?;
+        println!(
+            "demo key (shown once): access key {}  secret {}",
+            key.access_key, key.secret
+        );
+        println!(
+            "try: curl -u {}:{} http://{listen}/v2/calls",
+            key.access_key, key.secret
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
     println!("parley listening on http://{addr}");
     if !args.demo {
@@ -217,7 +263,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };
@@ -242,7 +289,13 @@ async fn keys(common: &Common, file: &FileConfig, cmd: &KeysCommand) -> Result<(
                     Some(t) => format!("revoked {}", t.to_rfc3339()),
                     None => "active".to_owned(),
                 };
-                println!("{}  {:<20}  created {}  {}", k.access_key, k.name, k.created.to_rfc3339(), state);
+                println!(
+                    "{}  {:<20}  created {}  {}",
+                    k.access_key,
+                    k.name,
+                    k.created.to_rfc3339(),
+                    state
+                );
             }
         }
         KeysCommand::Revoke { access_key } => {
@@ -255,17 +308,32 @@ async fn keys(common: &Common, file: &FileConfig, cmd: &KeysCommand) -> Result<(
     Ok(())
 }
 
-async fn import(common: &Common, file: &FileConfig, call: &str, format: Option<&str>, path: &Path) -> Result<()> {
+async fn import(
+    common: &Common,
+    file: &FileConfig,
+    call: &str,
+    format: Option<&str>,
+    path: &Path,
+) -> Result<()> {
     let store = open_store(common, file).await?;
-    let call_id = parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?;
+    let call_id =
+        parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?;
     let format = format
-        .map(|f| TranscriptFormat::from_name(f).with_context(|| format!("unknown format {f:?}: use vtt, srt or json")))
+        .map(|f| {
+            TranscriptFormat::from_name(f)
+                .with_context(|| format!("unknown format {f:?}: use vtt, srt or json"))
+        })
         .transpose()?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let report = service::import_transcript(store.as_ref(), parley_domain::CallId(call_id), format, &bytes)
-        .await
-        .map_err(api_error)
-        .with_context(|| format!("importing {}", path.display()))?;
+    let report = service::import_transcript(
+        store.as_ref(),
+        parley_domain::CallId(call_id),
+        format,
+        &bytes,
+    )
+    .await
+    .map_err(api_error)
+    .with_context(|| format!("importing {}", path.display()))?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
 }
@@ -274,7 +342,8 @@ async fn import(common: &Common, file: &FileConfig, call: &str, format: Option<&
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -284,13 +353,14 @@ async fn main() -> Result<()> {
         Command::Serve(args) => serve(&cli.common, &file, args).await,
         Command::Demo => {
             let store = open_store(&cli.common, &file).await?;
-            parley_server::service::ensure_default_workspace(store.as_ref()).await?;
             seed_demo(store.as_ref()).await
         }
         Command::Keys(cmd) => keys(&cli.common, &file, cmd).await,
-        Command::Import { call, format, file: path } => {
-            import(&cli.common, &file, call, format.as_deref(), path).await
-        }
+        Command::Import {
+            call,
+            format,
+            file: path,
+        } => import(&cli.common, &file, call, format.as_deref(), path).await,
         Command::Config => {
             let defaults = FileConfig {
                 data_dir: Some(PathBuf::from("parley-data")),

@@ -42,7 +42,9 @@ impl TestServer {
         };
         tweak(&mut config);
         let state = AppState::new(store.clone(), config).await.unwrap();
-        let key = parley_server::auth::create_key(store.as_ref(), "tests").await.unwrap();
+        let key = parley_server::auth::create_key(store.as_ref(), "tests")
+            .await
+            .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -79,9 +81,17 @@ impl TestServer {
         let status = resp.status();
         let headers = resp.headers().clone();
         let bytes = resp.bytes().await.unwrap();
-        let body = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| panic!("non-JSON body ({status}): {}", String::from_utf8_lossy(&bytes)));
-        Reply { status, headers, body }
+        let body = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            panic!(
+                "non-JSON body ({status}): {}",
+                String::from_utf8_lossy(&bytes)
+            )
+        });
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
@@ -95,7 +105,10 @@ impl TestServer {
     /// Creates a user through Parley's API; returns its id.
     pub async fn user(&self, email: &str, first: &str, last: &str) -> String {
         let r = self
-            .post("/parley/v1/users", json!({"email": email, "firstName": first, "lastName": last}))
+            .post(
+                "/parley/v1/users",
+                json!({"email": email, "firstName": first, "lastName": last}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         r.body["userId"].as_str().unwrap().to_owned()
@@ -127,7 +140,9 @@ pub fn call_body(unique: &str, user: &str, start: &str) -> Value {
 /// Asserts a Gong error body with this status and first message.
 pub fn assert_error(r: &Reply, status: StatusCode, message: &str) {
     assert_eq!(r.status, status, "{}", r.body);
-    let errors = r.body["errors"].as_array().unwrap_or_else(|| panic!("no errors in {}", r.body));
+    let errors = r.body["errors"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no errors in {}", r.body));
     assert!(
         errors.iter().any(|e| e.as_str().unwrap().contains(message)),
         "expected {message:?} in {}",

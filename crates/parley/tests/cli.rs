@@ -1,0 +1,172 @@
+//! Drives the real `parley` binary: keys, demo, import, serve.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+fn parley(data: &Path, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("PARLEY_CONFIG")
+        .current_dir(data)
+        .output()
+        .expect("parley runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    text.lines()
+        .find_map(|l| l.strip_prefix(label))
+        .unwrap_or_else(|| panic!("no {label:?} in {text}"))
+        .trim()
+}
+
+#[test]
+fn keys_are_created_listed_and_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = parley(dir.path(), &["keys", "create", "--name", "etl"]);
+    assert!(ok, "{err}");
+    let key = field(&out, "access key:").to_owned();
+    let secret = field(&out, "secret:").to_owned();
+    assert_eq!(key.len(), 24);
+    let db = std::fs::read(dir.path().join("parley.db")).unwrap();
+    assert!(
+        !db.windows(secret.len()).any(|w| w == secret.as_bytes()),
+        "the secret must not be stored"
+    );
+    let (_, list, _) = parley(dir.path(), &["keys", "list"]);
+    assert!(
+        list.contains(&key) && list.contains("etl") && list.contains("active"),
+        "{list}"
+    );
+    assert!(!list.contains(&secret));
+    let (ok, _, _) = parley(dir.path(), &["keys", "revoke", &key]);
+    assert!(ok);
+    let (_, list, _) = parley(dir.path(), &["keys", "list"]);
+    assert!(list.contains("revoked"), "{list}");
+    let (ok, _, err) = parley(dir.path(), &["keys", "revoke", &key]);
+    assert!(!ok && err.contains("no active key"), "{err}");
+}
+
+#[test]
+fn config_prints_defaults_and_bad_settings_fail_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, _) = parley(dir.path(), &["config"]);
+    assert!(ok && out.contains("listen = \"127.0.0.1:8080\""), "{out}");
+    std::fs::write(dir.path().join("parley.toml"), "listen = 5\n").unwrap();
+    let (ok, _, err) = parley(dir.path(), &["keys", "list"]);
+    assert!(!ok && err.contains("parley.toml"), "{err}");
+    std::fs::write(
+        dir.path().join("parley.toml"),
+        "timezone = \"Mars/Olympus\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = parley(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!ok && err.contains("unknown time zone"), "{err}");
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let (mut key, mut secret, mut addr) = (String::new(), String::new(), String::new());
+    let mut seeded = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix("demo key (shown once): access key ") {
+            let (k, s) = rest.split_once("  secret ").unwrap();
+            (key, secret) = (k.to_owned(), s.to_owned());
+        } else if line.starts_with("demo: seeded") {
+            seeded = line.clone();
+        } else if let Some(a) = line.strip_prefix("parley listening on ") {
+            addr = a.to_owned();
+            break;
+        }
+    }
+    assert!(seeded.contains("12 users"), "{seeded}");
+    let client = reqwest::Client::new();
+    let get = |path: &str| {
+        client
+            .get(format!("{addr}{path}"))
+            .basic_auth(&key, Some(&secret))
+            .send()
+    };
+    let calls: serde_json::Value = get("/v2/calls").await.unwrap().json().await.unwrap();
+    assert!(
+        calls["records"]["totalRecords"].as_i64().unwrap() >= 40,
+        "{calls}"
+    );
+    let users: serde_json::Value = get("/v2/users").await.unwrap().json().await.unwrap();
+    assert_eq!(users["users"].as_array().unwrap().len(), 12);
+    let workspaces: serde_json::Value = get("/v2/workspaces").await.unwrap().json().await.unwrap();
+    assert!(workspaces["workspaces"].as_array().unwrap().len() >= 3);
+
+    // The import CLI works on the same database while the server runs.
+    let call_id = calls["calls"][0]["id"].as_str().unwrap().to_owned();
+    let vtt = dir.path().join("t.vtt");
+    std::fs::write(
+        &vtt,
+        "WEBVTT\n\n00:00.000 --> 00:02.000\n<v Someone New>Hello from the CLI?\n",
+    )
+    .unwrap();
+    let (ok, out, err) = parley(
+        dir.path(),
+        &["import", "--call", &call_id, vtt.to_str().unwrap()],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("\"sentences\": 1"), "{out}");
+    let t: serde_json::Value = client
+        .post(format!("{addr}/v2/calls/transcript"))
+        .basic_auth(&key, Some(&secret))
+        .json(&serde_json::json!({"filter": {"callIds": [call_id]}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        t["callTranscripts"][0]["transcript"][0]["sentences"][0]["text"],
+        "Hello from the CLI?"
+    );
+
+    let (ok, _, err) = parley(
+        dir.path(),
+        &["import", "--call", "123", vtt.to_str().unwrap()],
+    );
+    assert!(!ok && err.contains("Call ID 123 was not found"), "{err}");
+    let bad = dir.path().join("bad.srt");
+    std::fs::write(&bad, "1\n00:00:01,000 --> garbage\nhi\n").unwrap();
+    let (ok, _, err) = parley(
+        dir.path(),
+        &["import", "--call", &call_id, bad.to_str().unwrap()],
+    );
+    assert!(!ok && err.contains("line 2"), "{err}");
+    drop(server);
+}
