@@ -86,13 +86,28 @@ struct Verified {
 pub struct KeyCache {
     entries: Mutex<HashMap<String, Verified>>,
     recheck: Duration,
+    /// Bounds the argon2 verifications per access key, so wrong secrets sent with a known
+    /// key cannot make the server burn CPU. A client with the right secret needs one.
+    hashing: DefaultKeyedRateLimiter<String>,
+}
+
+/// What checking a key's credentials found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Verdict {
+    Valid,
+    Invalid,
+    /// Too many secrets were tried for this key; retry after this many seconds.
+    Throttled(u64),
 }
 
 impl KeyCache {
     pub fn new(recheck: Duration) -> Self {
+        let quota = Quota::per_second(NonZeroU32::new(5).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(20).expect("non-zero"));
         KeyCache {
             entries: Mutex::new(HashMap::new()),
             recheck,
+            hashing: RateLimiter::keyed(quota),
         }
     }
 
@@ -102,18 +117,19 @@ impl KeyCache {
         store: &dyn Store,
         access_key: &str,
         secret: &str,
-    ) -> Result<bool, ApiError> {
+    ) -> Result<Verdict, ApiError> {
         let sha: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
         {
             let entries = self.entries.lock().expect("key cache lock");
             if let Some(v) = entries.get(access_key) {
                 if v.checked.elapsed() < self.recheck {
-                    return Ok(!v.revoked && v.secret_sha == sha);
+                    let ok = !v.revoked && v.secret_sha == sha;
+                    return Ok(if ok { Verdict::Valid } else { Verdict::Invalid });
                 }
             }
         }
         let Some(record) = store.get_api_key(access_key).await? else {
-            return Ok(false);
+            return Ok(Verdict::Invalid);
         };
         let revoked = record.revoked.is_some();
         let cached_match = {
@@ -125,6 +141,10 @@ impl KeyCache {
         let ok = if cached_match {
             true
         } else {
+            if let Err(not_until) = self.hashing.check_key(&access_key.to_owned()) {
+                let wait = not_until.wait_time_from(DefaultClock::default().now());
+                return Ok(Verdict::Throttled(whole_seconds(wait)));
+            }
             // argon2 is deliberately slow: keep it off the async workers.
             let hash = record.secret_hash.clone();
             let secret = secret.to_owned();
@@ -151,7 +171,11 @@ impl KeyCache {
                 },
             );
         }
-        Ok(ok && !revoked)
+        Ok(if ok && !revoked {
+            Verdict::Valid
+        } else {
+            Verdict::Invalid
+        })
     }
 }
 
@@ -182,22 +206,29 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
     let Some((access_key, secret)) = basic_credentials(&req) else {
         return unauthorized();
     };
+    let too_many = |retry_after| {
+        let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, messages::RATE_LIMITED);
+        err.retry_after = Some(retry_after);
+        err.into_response()
+    };
     match state
         .keys
         .verify(state.store.as_ref(), &access_key, &secret)
         .await
     {
-        Ok(true) => {}
-        Ok(false) => {
+        Ok(Verdict::Valid) => {}
+        Ok(Verdict::Invalid) => {
             tracing::info!(access_key = %access_key, "rejected credentials");
             return unauthorized();
+        }
+        Ok(Verdict::Throttled(retry_after)) => {
+            tracing::warn!(access_key = %access_key, "too many secrets tried for one key");
+            return too_many(retry_after);
         }
         Err(e) => return e.into_response(),
     }
     if let Err(retry_after) = state.limits.check(&access_key) {
-        let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, messages::RATE_LIMITED);
-        err.retry_after = Some(retry_after);
-        return err.into_response();
+        return too_many(retry_after);
     }
     req.extensions_mut().insert(Caller { access_key });
     next.run(req).await
@@ -237,15 +268,17 @@ impl Limits {
     pub fn check(&self, key: &str) -> Result<(), u64> {
         for limiter in [&self.per_second, &self.per_day].into_iter().flatten() {
             if let Err(not_until) = limiter.check_key(&key.to_owned()) {
-                let wait = not_until.wait_time_from(self.clock.now());
-                // Whole seconds, rounded up, at least 1: a client that waits exactly this
-                // long must succeed.
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                return Err(secs.max(1));
+                return Err(whole_seconds(not_until.wait_time_from(self.clock.now())));
             }
         }
         Ok(())
     }
+}
+
+/// A wait in whole seconds, rounded up, at least 1: a client that waits exactly this long
+/// must succeed.
+fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
 }
 
 #[cfg(test)]

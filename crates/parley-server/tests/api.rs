@@ -579,3 +579,117 @@ async fn users_and_workspaces() {
         .collect();
     assert_eq!(names, vec![json!("Default workspace"), json!("EMEA")]);
 }
+
+#[tokio::test]
+async fn guessing_secrets_for_a_known_key_is_throttled() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    assert_eq!(s.get("/v2/workspaces").await.status, StatusCode::OK);
+    let guesses: Vec<_> = (0..60)
+        .map(|_| {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let req = s
+                    .client
+                    .get(format!("{}/v2/workspaces", s.base))
+                    .basic_auth(&s.key, Some("guess"));
+                s.raw(req).await.status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for g in guesses {
+        statuses.push(g.await.unwrap());
+    }
+    assert!(!statuses.contains(&StatusCode::OK), "{statuses:?}");
+    assert!(statuses.contains(&StatusCode::UNAUTHORIZED), "{statuses:?}");
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // The right secret was verified once and is remembered: it needs no hashing and still works.
+    assert_eq!(s.get("/v2/workspaces").await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn concurrent_creates_lose_nothing_and_never_duplicate_a_client_unique_id() {
+    let s = std::sync::Arc::new(TestServer::start().await);
+    let user = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = s.clone();
+        let unique = if i % 2 == 0 {
+            "shared".to_owned()
+        } else {
+            format!("own-{i}")
+        };
+        let body = call_body(&unique, &user, "2024-05-01T09:00:00Z");
+        tasks.push(tokio::spawn(async move {
+            let r = s.post("/v2/calls", body).await;
+            (
+                unique,
+                r.status,
+                r.body["callId"].as_str().map(str::to_owned),
+            )
+        }));
+    }
+    let mut shared_ids = std::collections::HashSet::new();
+    for t in tasks {
+        let (unique, status, id) = t.await.unwrap();
+        assert_eq!(status, StatusCode::OK);
+        if unique == "shared" {
+            shared_ids.insert(id.unwrap());
+        }
+    }
+    assert_eq!(shared_ids.len(), 1, "one call for one clientUniqueId");
+    let r = s.get("/v2/calls").await;
+    assert_eq!(r.body["records"]["totalRecords"], 21);
+}
+
+#[tokio::test]
+async fn dates_are_rendered_in_the_company_time_zone() {
+    let s = TestServer::start_with(|c| c.timezone = "America/Los_Angeles".parse().unwrap()).await;
+    let user = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let id = s
+        .call(call_body("rec-1", &user, "2024-07-01T16:30:00Z"))
+        .await;
+    let r = s.get(&format!("/v2/calls/{id}")).await;
+    assert_eq!(r.body["call"]["started"], "2024-07-01T09:30:00-07:00");
+    // A date-time without an offset is read in the company time zone too.
+    let r = s
+        .get("/v2/calls?fromDateTime=2024-07-01T09:30:00&toDateTime=2024-07-01T09:31:00")
+        .await;
+    assert_eq!(
+        r.body["calls"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn calls_can_be_listed_per_workspace() {
+    let s = TestServer::start().await;
+    let user = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let ws = s
+        .post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+        .await;
+    let emea = ws.body["workspaceId"].as_str().unwrap().to_owned();
+    let mut body = call_body("rec-emea", &user, "2024-05-01T09:00:00Z");
+    body["workspaceId"] = json!(emea);
+    let in_emea = s.call(body).await;
+    s.call(call_body("rec-default", &user, "2024-05-01T10:00:00Z"))
+        .await;
+    let r = s.get(&format!("/v2/calls?workspaceId={emea}")).await;
+    let ids: Vec<_> = r.body["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(in_emea)]);
+    assert_eq!(r.body["calls"][0]["workspaceId"], emea.as_str());
+    let none = s.get("/v2/calls?workspaceId=123").await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    let garbage = s.get("/v2/calls?workspaceId=abc").await;
+    assert_eq!(garbage.status, StatusCode::NOT_FOUND);
+}

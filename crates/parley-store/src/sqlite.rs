@@ -312,6 +312,13 @@ impl SqliteStore {
         Ok(SqliteStore { pool })
     }
 
+    /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a
+    /// transaction that reads before it writes waits in the busy handler instead of
+    /// failing with `SQLITE_BUSY` when another writer got there first.
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     async fn upsert_crm(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         link: &CrmLink,
@@ -405,7 +412,7 @@ impl SqliteStore {
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         if is_default {
             sqlx::query("UPDATE workspaces SET is_default = 0")
                 .execute(&mut *tx)
@@ -449,7 +456,7 @@ impl Store for SqliteStore {
     }
 
     async fn create_user(&self, u: &User) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let langs: Vec<(&str, bool)> = u
             .spoken_languages
             .iter()
@@ -495,7 +502,7 @@ impl Store for SqliteStore {
     }
 
     async fn update_user(&self, u: &User, at: Timestamp) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let before = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?"))
             .bind(u.id.0)
             .fetch_optional(&mut *tx)
@@ -647,7 +654,7 @@ impl Store for SqliteStore {
     }
 
     async fn insert_call(&self, call: &Call, parties: &[Party], context: &[CrmLink]) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query(&format!(
             "INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ))
@@ -805,7 +812,7 @@ impl Store for SqliteStore {
     }
 
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let exists = sqlx::query("SELECT 1 FROM calls WHERE id = ?")
             .bind(w.call_id.0)
             .fetch_optional(&mut *tx)
