@@ -188,8 +188,3 @@ impl WorkspaceWire {
         }
     }
 }
-
-/// Parses Gong's `includeAvatars` query flag; anything but `true` is false.
-pub fn flag(v: &Option<String>) -> bool {
-    v.as_deref().is_some_and(|s| s.eq_ignore_ascii_case("true"))
-}

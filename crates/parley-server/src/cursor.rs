@@ -97,6 +97,80 @@ impl CursorCodec {
     }
 }
 
+/// Where a requested page starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStart {
+    pub endpoint: String,
+    /// Digest of the filter the listing runs with.
+    pub filter: String,
+    /// The sort key after which the page begins; `None` on the first page.
+    pub after: Option<Vec<i64>>,
+    pub page: i64,
+    /// The total counted on the first page; `None` when this is the first page.
+    pub total: Option<i64>,
+}
+
+impl CursorCodec {
+    /// Reads the request's cursor (absent or blank: the first page).
+    pub fn start(
+        &self,
+        cursor: Option<&str>,
+        endpoint: &str,
+        filter: &str,
+    ) -> Result<PageStart, ApiError> {
+        match cursor.filter(|c| !c.trim().is_empty()) {
+            None => Ok(PageStart {
+                endpoint: endpoint.to_owned(),
+                filter: filter.to_owned(),
+                after: None,
+                page: 0,
+                total: None,
+            }),
+            Some(text) => {
+                let c = self.decode(text, endpoint, filter)?;
+                Ok(PageStart {
+                    endpoint: c.endpoint,
+                    filter: c.filter,
+                    after: Some(c.last),
+                    page: c.page,
+                    total: Some(c.total),
+                })
+            }
+        }
+    }
+
+    /// Cuts a page from `items` (fetched with one extra to learn whether more exist) and
+    /// builds its `records`, with a cursor only when another page exists.
+    pub fn page<T>(
+        &self,
+        mut items: Vec<T>,
+        size: u32,
+        start: &PageStart,
+        total: i64,
+        key_of: impl Fn(&T) -> Vec<i64>,
+    ) -> (Vec<T>, gong_api_v2::Records) {
+        let more = items.len() > size as usize;
+        items.truncate(size as usize);
+        let cursor = match items.last() {
+            Some(last) if more => Some(self.encode(&Cursor {
+                endpoint: start.endpoint.clone(),
+                filter: start.filter.clone(),
+                page: start.page + 1,
+                total,
+                last: key_of(last),
+            })),
+            _ => None,
+        };
+        let records = gong_api_v2::Records {
+            total_records: total.max(items.len() as i64),
+            current_page_size: items.len() as i64,
+            current_page_number: start.page,
+            cursor,
+        };
+        (items, records)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

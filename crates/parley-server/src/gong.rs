@@ -25,7 +25,7 @@ use gong_api_v2::{messages, time, Records, WireId};
 use parley_domain::{Call, CallId, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey, UserFilter};
 
-use crate::cursor::{filter_digest, Cursor};
+use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::{service, AppState};
 
@@ -117,40 +117,25 @@ async fn page_of_calls(
     cursor: Option<&str>,
 ) -> ApiResult<(Vec<Call>, Records)> {
     let digest = filter_digest(&format!("{filter:?}"));
-    let (after, page, total) = match cursor.filter(|c| !c.trim().is_empty()) {
-        Some(text) => {
-            let c = state.cursors.decode(text, endpoint, &digest)?;
-            let [started_us, id] = c.last[..] else {
-                return Err(ApiError::bad_request("cursor is invalid"));
-            };
-            (Some(CallKey { started_us, id }), c.page, c.total)
-        }
-        None => (None, 0, state.store.count_calls(filter).await?),
+    let start = state.cursors.start(cursor, endpoint, &digest)?;
+    let after = match start.after.as_deref() {
+        None => None,
+        Some(&[started_us, id]) => Some(CallKey { started_us, id }),
+        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
+    };
+    let total = match start.total {
+        Some(t) => t,
+        None => state.store.count_calls(filter).await?,
     };
     let size = state.config.page_size;
-    let mut calls = state.store.list_calls(filter, after, size + 1).await?;
+    let calls = state.store.list_calls(filter, after, size + 1).await?;
     if calls.is_empty() {
         return Err(ApiError::no_calls());
     }
-    let more = calls.len() > size as usize;
-    calls.truncate(size as usize);
-    let cursor = more.then(|| {
-        let last = CallKey::of(calls.last().expect("non-empty page"));
-        state.cursors.encode(&Cursor {
-            endpoint: endpoint.to_owned(),
-            filter: digest,
-            page: page + 1,
-            total,
-            last: vec![last.started_us, last.id],
-        })
-    });
-    let records = Records {
-        total_records: total.max(calls.len() as i64),
-        current_page_size: calls.len() as i64,
-        current_page_number: page,
-        cursor,
-    };
-    Ok((calls, records))
+    Ok(state.cursors.page(calls, size, &start, total, |c| {
+        let k = CallKey::of(c);
+        vec![k.started_us, k.id]
+    }))
 }
 
 async fn list_calls(
@@ -307,38 +292,24 @@ async fn page_of_users(
     cursor: Option<&str>,
 ) -> ApiResult<Response> {
     let digest = filter_digest(&format!("{filter:?}"));
-    let (after, page, total) = match cursor.filter(|c| !c.trim().is_empty()) {
-        Some(text) => {
-            let c = state.cursors.decode(text, endpoint, &digest)?;
-            let [id] = c.last[..] else {
-                return Err(ApiError::bad_request("cursor is invalid"));
-            };
-            (Some(UserId(id)), c.page, c.total)
-        }
-        None => (None, 0, state.store.count_users(filter).await?),
+    let start = state.cursors.start(cursor, endpoint, &digest)?;
+    let after = match start.after.as_deref() {
+        None => None,
+        Some(&[id]) => Some(UserId(id)),
+        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
+    };
+    let total = match start.total {
+        Some(t) => t,
+        None => state.store.count_users(filter).await?,
     };
     let size = state.config.page_size;
-    let mut users = state.store.list_users(filter, after, size + 1).await?;
+    let users = state.store.list_users(filter, after, size + 1).await?;
     if users.is_empty() {
         return Err(ApiError::not_found(messages::NO_USERS_FOUND));
     }
-    let more = users.len() > size as usize;
-    users.truncate(size as usize);
-    let cursor = more.then(|| {
-        state.cursors.encode(&Cursor {
-            endpoint: endpoint.to_owned(),
-            filter: digest,
-            page: page + 1,
-            total,
-            last: vec![users.last().expect("non-empty page").id.0],
-        })
-    });
-    let records = Records {
-        total_records: total.max(users.len() as i64),
-        current_page_size: users.len() as i64,
-        current_page_number: page,
-        cursor,
-    };
+    let (users, records) = state
+        .cursors
+        .page(users, size, &start, total, |u| vec![u.id.0]);
     Ok(Wire(UsersResponse {
         request_id: request_id(),
         records,
@@ -355,8 +326,7 @@ async fn list_users(
     q: Result<Query<ListUsersQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    // Parley has no synthetic "avatar" users, so includeAvatars changes nothing.
-    let _ = gong_api_v2::users::flag(&q.include_avatars);
+    // `includeAvatars` is read and ignored: Parley has no synthetic "avatar" users.
     page_of_users(&state, "users", &UserFilter::default(), q.cursor.as_deref()).await
 }
 
