@@ -9,12 +9,14 @@
 
 pub mod call;
 pub mod id;
+pub mod job;
 pub mod subtitle;
 pub mod transcript;
 pub mod user;
 
 pub use call::*;
 pub use id::*;
+pub use job::*;
 pub use transcript::*;
 pub use user::*;
 

@@ -308,6 +308,7 @@ pub async fn import_transcript(
             new_parties: &new_parties,
             duration_s: (call.duration_s == 0).then_some(end_s),
             at: Utc::now(),
+            lease: None,
         })
         .await?;
     let mut speakers: Vec<ImportedSpeaker> = assignment

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use parley_domain::{
-    Call, CallId, CrmLink, Party, PartyId, SettingChange, SpeakerId, Timestamp, Transcript, User,
-    UserId, Workspace, WorkspaceId,
+    Call, CallId, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId, SettingChange,
+    SpeakerId, Timestamp, Transcript, User, UserId, Workspace, WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;
@@ -39,6 +39,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// A job result was written by a worker that no longer holds the job's lease.
+    #[error("job {0} is no longer held by this worker")]
+    LeaseLost(i64),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -101,6 +104,30 @@ pub struct TranscriptWrite<'a> {
     /// Set the call's duration when it has none yet.
     pub duration_s: Option<i64>,
     pub at: Timestamp,
+    /// When a job produced this transcript: the write happens only if the job is still
+    /// held under this lease, and marks the job done in the same transaction.
+    pub lease: Option<JobLease>,
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    pub kind: JobKind,
+    pub call_id: Option<CallId>,
+    pub payload: serde_json::Value,
+    pub max_attempts: u32,
+    /// Return the queued or running job of the same kind for the same call instead of
+    /// adding a second one.
+    pub dedupe: bool,
+}
+
+/// How a failed run ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth retrying (after the backoff) while attempts remain.
+    Transient,
+    /// Retrying cannot help (corrupt media, no such call).
+    Permanent,
 }
 
 /// The storage interface. One method per use case; every write is one transaction.
@@ -155,6 +182,42 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the call's transcript atomically.
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()>;
     async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
+
+    /// Adds a job (or returns the live duplicate when `dedupe`).
+    async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job>;
+    /// Takes the next runnable job of one of `kinds`: a queued job whose time has come,
+    /// or a running job whose lease expired (its worker died). Returns the job and the
+    /// lease that fences its result.
+    async fn claim_job(
+        &self,
+        kinds: &[JobKind],
+        worker: &str,
+        lease_secs: u32,
+        now: Timestamp,
+    ) -> Result<Option<(Job, JobLease)>>;
+    /// Extends the lease and records progress; false when the lease was lost.
+    async fn heartbeat_job(
+        &self,
+        lease: JobLease,
+        progress: Option<f64>,
+        lease_secs: u32,
+        now: Timestamp,
+    ) -> Result<bool>;
+    /// Marks a job done (for jobs whose result is written elsewhere or not at all).
+    async fn finish_job(&self, lease: JobLease, now: Timestamp) -> Result<()>;
+    /// Records a failed run; returns the state the job is left in.
+    async fn fail_job(
+        &self,
+        lease: JobLease,
+        error: &str,
+        failure: Failure,
+        now: Timestamp,
+    ) -> Result<JobState>;
+    async fn get_job(&self, id: i64) -> Result<Option<Job>>;
+    /// Jobs of one call, oldest first.
+    async fn jobs_for_call(&self, call_id: CallId) -> Result<Vec<Job>>;
+    /// The most recent jobs, optionally only in one state.
+    async fn list_jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>>;
 
     /// A named random secret shared by all nodes; created with `fresh` on first use.
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;

@@ -14,7 +14,8 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use parley_domain::*;
 
 use crate::{
-    ApiKeyRecord, CallFilter, CallKey, Result, Store, StoreError, TranscriptWrite, UserFilter,
+    ApiKeyRecord, CallFilter, CallKey, Failure, NewJob, Result, Store, StoreError, TranscriptWrite,
+    UserFilter,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -289,6 +290,54 @@ fn push_user_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &UserFilter) {
             q.push(" AND id IN ");
             push_ids(q, ids.iter().map(|i| i.0));
         }
+    }
+}
+
+fn job_of(r: &SqliteRow) -> Result<Job> {
+    let kind: &str = r.try_get("kind")?;
+    let state: &str = r.try_get("state")?;
+    let payload: &str = r.try_get("payload")?;
+    Ok(Job {
+        id: r.try_get("id")?,
+        kind: JobKind::from_key(kind)
+            .ok_or_else(|| StoreError::Corrupt(format!("job kind {kind}")))?,
+        call_id: r.try_get::<Option<i64>, _>("call_id")?.map(CallId),
+        payload: serde_json::from_str(payload)
+            .map_err(|e| StoreError::Corrupt(format!("job payload: {e}")))?,
+        state: JobState::from_key(state)
+            .ok_or_else(|| StoreError::Corrupt(format!("job state {state}")))?,
+        attempts: r.try_get::<i64, _>("attempts")? as u32,
+        max_attempts: r.try_get::<i64, _>("max_attempts")? as u32,
+        run_after: ts(r.try_get("run_after_us")?)?,
+        progress: r.try_get("progress")?,
+        error: r.try_get("error")?,
+        created: ts(r.try_get("created_us")?)?,
+        updated: ts(r.try_get("updated_us")?)?,
+        finished: opt_ts(r.try_get("finished_us")?)?,
+    })
+}
+
+/// Marks the leased job done inside `tx`, or fails with `LeaseLost` when another worker
+/// has taken it over (or it finished already), so the caller's writes roll back.
+async fn finish_leased(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    lease: JobLease,
+    now: Timestamp,
+) -> Result<()> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', progress = 1.0, error = NULL, lease_owner = NULL, lease_until_us = NULL, \
+         updated_us = ?, finished_us = ? WHERE id = ? AND attempts = ? AND state = 'running'",
+    )
+    .bind(us(now))
+    .bind(us(now))
+    .bind(lease.job_id)
+    .bind(i64::from(lease.attempt))
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::LeaseLost(lease.job_id))
     }
 }
 
@@ -813,6 +862,9 @@ impl Store for SqliteStore {
 
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        if let Some(lease) = w.lease {
+            finish_leased(&mut tx, lease, w.at).await?;
+        }
         let exists = sqlx::query("SELECT 1 FROM calls WHERE id = ?")
             .bind(w.call_id.0)
             .fetch_optional(&mut *tx)
@@ -921,6 +973,201 @@ impl Store for SqliteStore {
                 });
         }
         Ok(out)
+    }
+
+    async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
+        let mut tx = self.write_tx().await?;
+        if job.dedupe {
+            let live = sqlx::query(
+                "SELECT * FROM jobs WHERE kind = ? AND call_id IS ? AND state IN ('queued', 'running') \
+                 ORDER BY created_us LIMIT 1",
+            )
+            .bind(job.kind.key())
+            .bind(job.call_id.map(|c| c.0))
+            .fetch_optional(&mut *tx)
+            .await?;
+            if let Some(row) = live {
+                tx.commit().await?;
+                return job_of(&row);
+            }
+        }
+        let row = sqlx::query(
+            "INSERT INTO jobs (id, kind, call_id, payload, state, attempts, max_attempts, run_after_us, created_us, updated_us) \
+             VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *",
+        )
+        .bind(random_id())
+        .bind(job.kind.key())
+        .bind(job.call_id.map(|c| c.0))
+        .bind(job.payload.to_string())
+        .bind(i64::from(job.max_attempts.max(1)))
+        .bind(us(now))
+        .bind(us(now))
+        .bind(us(now))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        job_of(&row)
+    }
+
+    async fn claim_job(
+        &self,
+        kinds: &[JobKind],
+        worker: &str,
+        lease_secs: u32,
+        now: Timestamp,
+    ) -> Result<Option<(Job, JobLease)>> {
+        if kinds.is_empty() {
+            return Ok(None);
+        }
+        let mut tx = self.write_tx().await?;
+        loop {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "SELECT id, attempts, max_attempts, state FROM jobs WHERE ((state = 'queued' AND run_after_us <= ",
+            );
+            q.push_bind(us(now))
+                .push(") OR (state = 'running' AND lease_until_us < ")
+                .push_bind(us(now))
+                .push(")) AND kind IN (");
+            let mut sep = q.separated(", ");
+            for k in kinds {
+                sep.push_bind(k.key());
+            }
+            q.push(") ORDER BY run_after_us, created_us LIMIT 1");
+            let Some(row) = q.build().fetch_optional(&mut *tx).await? else {
+                tx.commit().await?;
+                return Ok(None);
+            };
+            let id: i64 = row.try_get("id")?;
+            let attempts: i64 = row.try_get("attempts")?;
+            let max_attempts: i64 = row.try_get("max_attempts")?;
+            let state: &str = row.try_get("state")?;
+            if state == "running" && attempts >= max_attempts {
+                // Its worker died on the last allowed attempt: give up rather than loop.
+                sqlx::query(
+                    "UPDATE jobs SET state = 'failed', error = 'the worker running this job stopped responding', \
+                     lease_owner = NULL, lease_until_us = NULL, updated_us = ?, finished_us = ? WHERE id = ?",
+                )
+                .bind(us(now))
+                .bind(us(now))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                continue;
+            }
+            let lease_until = now + chrono::Duration::seconds(i64::from(lease_secs));
+            let row = sqlx::query(
+                "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = ?, lease_until_us = ?, \
+                 progress = NULL, updated_us = ? WHERE id = ? RETURNING *",
+            )
+            .bind(worker)
+            .bind(us(lease_until))
+            .bind(us(now))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            let job = job_of(&row)?;
+            let lease = JobLease {
+                job_id: job.id,
+                attempt: job.attempts,
+            };
+            return Ok(Some((job, lease)));
+        }
+    }
+
+    async fn heartbeat_job(
+        &self,
+        lease: JobLease,
+        progress: Option<f64>,
+        lease_secs: u32,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let lease_until = now + chrono::Duration::seconds(i64::from(lease_secs));
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until_us = ?, progress = COALESCE(?, progress), updated_us = ? \
+             WHERE id = ? AND attempts = ? AND state = 'running'",
+        )
+        .bind(us(lease_until))
+        .bind(progress)
+        .bind(us(now))
+        .bind(lease.job_id)
+        .bind(i64::from(lease.attempt))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_job(&self, lease: JobLease, now: Timestamp) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        finish_leased(&mut tx, lease, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn fail_job(
+        &self,
+        lease: JobLease,
+        error: &str,
+        failure: Failure,
+        now: Timestamp,
+    ) -> Result<JobState> {
+        let mut tx = self.write_tx().await?;
+        let row = sqlx::query("SELECT attempts, max_attempts FROM jobs WHERE id = ? AND attempts = ? AND state = 'running'")
+            .bind(lease.job_id)
+            .bind(i64::from(lease.attempt))
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::LeaseLost(lease.job_id))?;
+        let attempts: i64 = row.try_get("attempts")?;
+        let max_attempts: i64 = row.try_get("max_attempts")?;
+        let retry = failure == Failure::Transient && attempts < max_attempts;
+        let state = if retry {
+            JobState::Queued
+        } else {
+            JobState::Failed
+        };
+        let run_after = now + retry_backoff(attempts as u32);
+        sqlx::query(
+            "UPDATE jobs SET state = ?, error = ?, run_after_us = ?, lease_owner = NULL, lease_until_us = NULL, \
+             updated_us = ?, finished_us = ? WHERE id = ?",
+        )
+        .bind(state.key())
+        .bind(error)
+        .bind(us(run_after))
+        .bind(us(now))
+        .bind((!retry).then_some(us(now)))
+        .bind(lease.job_id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(state)
+    }
+
+    async fn get_job(&self, id: i64) -> Result<Option<Job>> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_of).transpose()
+    }
+
+    async fn jobs_for_call(&self, call_id: CallId) -> Result<Vec<Job>> {
+        let rows = sqlx::query("SELECT * FROM jobs WHERE call_id = ? ORDER BY created_us, id")
+            .bind(call_id.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(job_of).collect()
+    }
+
+    async fn list_jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM jobs");
+        if let Some(state) = state {
+            q.push(" WHERE state = ").push_bind(state.key());
+        }
+        q.push(" ORDER BY created_us DESC, id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(job_of).collect()
     }
 
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>> {

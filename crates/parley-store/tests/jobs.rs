@@ -1,0 +1,375 @@
+//! The job queue on a real SQLite file: leases, fencing, retries, concurrency.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use parley_domain::*;
+use parley_store::{Failure, NewJob, SqliteStore, Store, StoreError, TranscriptWrite};
+
+async fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path().join("q.db").to_str().unwrap())
+        .await
+        .unwrap();
+    (dir, Arc::new(s))
+}
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+}
+
+fn job(kind: JobKind, call: Option<CallId>) -> NewJob {
+    NewJob {
+        kind,
+        call_id: call,
+        payload: serde_json::json!({"model": "tiny.en"}),
+        max_attempts: 3,
+        dedupe: true,
+    }
+}
+
+/// A call to hang jobs and transcripts on.
+async fn a_call(s: &SqliteStore) -> CallId {
+    let now = t0();
+    let ws = Workspace {
+        id: WorkspaceId::generate(),
+        name: "w".into(),
+        description: None,
+        created: now,
+    };
+    s.create_workspace(&ws, true).await.unwrap();
+    let user = User {
+        id: UserId::generate(),
+        email: "u@northwind.example.com".into(),
+        created: now,
+        active: true,
+        email_aliases: vec![],
+        trusted_email: None,
+        first_name: "U".into(),
+        last_name: "Ser".into(),
+        title: None,
+        phone: None,
+        extension: None,
+        personal_meeting_urls: vec![],
+        settings: UserSettings::default(),
+        manager_id: None,
+        meeting_consent_page_url: None,
+        spoken_languages: vec![],
+    };
+    s.create_user(&user).await.unwrap();
+    let call = Call {
+        id: CallId::generate(),
+        workspace_id: ws.id,
+        title: "t".into(),
+        scheduled: None,
+        started: now,
+        duration_s: 0,
+        primary_user_id: user.id,
+        direction: Direction::Outbound,
+        system: None,
+        scope: CallScope::Internal,
+        media: MediaKind::Audio,
+        language: None,
+        sdr_disposition: None,
+        client_unique_id: None,
+        custom_data: None,
+        purpose: None,
+        meeting_url: None,
+        is_private: false,
+        calendar_event_id: None,
+        media_source_url: None,
+        language_hint: None,
+        created: now,
+    };
+    s.insert_call(&call, &[], &[]).await.unwrap();
+    call.id
+}
+
+#[tokio::test]
+async fn a_job_runs_once_and_duplicates_collapse() {
+    let (_d, s) = store().await;
+    let call = a_call(&s).await;
+    let a = s
+        .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
+        .await
+        .unwrap();
+    let b = s
+        .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        a.id, b.id,
+        "a live job of the same kind for the same call is reused"
+    );
+    assert_eq!(a.state, JobState::Queued);
+
+    assert!(
+        s.claim_job(&[JobKind::Analyze], "w1", 60, t0())
+            .await
+            .unwrap()
+            .is_none(),
+        "kinds filter"
+    );
+    let (claimed, lease) = s
+        .claim_job(&[JobKind::Transcribe], "w1", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (claimed.id, claimed.state, claimed.attempts),
+        (a.id, JobState::Running, 1)
+    );
+    assert!(
+        s.claim_job(&[JobKind::Transcribe], "w2", 60, t0())
+            .await
+            .unwrap()
+            .is_none(),
+        "held"
+    );
+    assert!(s
+        .heartbeat_job(lease, Some(0.5), 60, t0() + Duration::seconds(30))
+        .await
+        .unwrap());
+    assert_eq!(s.get_job(a.id).await.unwrap().unwrap().progress, Some(0.5));
+    s.finish_job(lease, t0() + Duration::seconds(40))
+        .await
+        .unwrap();
+    let done = s.get_job(a.id).await.unwrap().unwrap();
+    assert_eq!((done.state, done.progress), (JobState::Done, Some(1.0)));
+    assert!(done.finished.is_some());
+    let again = s
+        .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
+        .await
+        .unwrap();
+    assert_ne!(again.id, a.id, "a finished job does not block a new one");
+    assert_eq!(s.jobs_for_call(call).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
+    let (_d, s) = store().await;
+    let call = a_call(&s).await;
+    s.enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
+        .await
+        .unwrap();
+    let (_, stale) = s
+        .claim_job(&[JobKind::Transcribe], "w1", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    // w1 stalls past its lease; w2 takes the job over.
+    let later = t0() + Duration::seconds(61);
+    let (retaken, fresh) = s
+        .claim_job(&[JobKind::Transcribe], "w2", 60, later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(retaken.attempts, 2);
+    assert!(!s.heartbeat_job(stale, None, 60, later).await.unwrap());
+
+    let t = vec![Monologue {
+        speaker_id: SpeakerId(1),
+        topic: None,
+        sentences: vec![Sentence {
+            start_ms: 0,
+            end_ms: 10,
+            text: "stale".into(),
+        }],
+    }];
+    let write = |text: &str| {
+        let mut t = t.clone();
+        t[0].sentences[0].text = text.into();
+        t
+    };
+    let stale_t = write("stale");
+    let err = s
+        .replace_transcript(TranscriptWrite {
+            call_id: call,
+            source: "asr:test",
+            transcript: &stale_t,
+            speaking_parties: &[],
+            new_parties: &[],
+            duration_s: None,
+            at: later,
+            lease: Some(stale),
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LeaseLost(_)), "{err}");
+    assert!(
+        s.transcripts_of(&[call]).await.unwrap().is_empty(),
+        "nothing of the stale run is kept"
+    );
+
+    let fresh_t = write("fresh");
+    s.replace_transcript(TranscriptWrite {
+        call_id: call,
+        source: "asr:test",
+        transcript: &fresh_t,
+        speaking_parties: &[],
+        new_parties: &[],
+        duration_s: Some(1),
+        at: later,
+        lease: Some(fresh),
+    })
+    .await
+    .unwrap();
+    let stored = s.transcripts_of(&[call]).await.unwrap();
+    assert_eq!(stored[&call][0].sentences[0].text, "fresh");
+    assert_eq!(
+        s.get_job(retaken.id).await.unwrap().unwrap().state,
+        JobState::Done,
+        "result and done are one write"
+    );
+    // The same lease cannot write twice.
+    assert!(matches!(
+        s.finish_job(fresh, later).await,
+        Err(StoreError::LeaseLost(_))
+    ));
+}
+
+#[tokio::test]
+async fn failures_retry_with_backoff_until_attempts_run_out() {
+    let (_d, s) = store().await;
+    let j = s
+        .enqueue_job(&job(JobKind::FetchMedia, None), t0())
+        .await
+        .unwrap();
+    let (_, l1) = s
+        .claim_job(&[JobKind::FetchMedia], "w", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.fail_job(l1, "connection reset", Failure::Transient, t0())
+            .await
+            .unwrap(),
+        JobState::Queued
+    );
+    let queued = s.get_job(j.id).await.unwrap().unwrap();
+    assert_eq!(queued.run_after, t0() + retry_backoff(1));
+    assert_eq!(queued.error.as_deref(), Some("connection reset"));
+    assert!(
+        s.claim_job(&[JobKind::FetchMedia], "w", 60, t0() + Duration::seconds(5))
+            .await
+            .unwrap()
+            .is_none(),
+        "backing off"
+    );
+    let at = t0() + Duration::seconds(10);
+    let (_, l2) = s
+        .claim_job(&[JobKind::FetchMedia], "w", 60, at)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.fail_job(l2, "timeout", Failure::Transient, at)
+            .await
+            .unwrap(),
+        JobState::Queued
+    );
+    let at = at + Duration::seconds(20);
+    let (_, l3) = s
+        .claim_job(&[JobKind::FetchMedia], "w", 60, at)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.fail_job(l3, "timeout", Failure::Transient, at)
+            .await
+            .unwrap(),
+        JobState::Failed,
+        "3 of 3 attempts"
+    );
+
+    let p = s
+        .enqueue_job(&job(JobKind::Transcribe, None), t0())
+        .await
+        .unwrap();
+    let (_, lp) = s
+        .claim_job(&[JobKind::Transcribe], "w", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        s.fail_job(lp, "not a recording", Failure::Permanent, t0())
+            .await
+            .unwrap(),
+        JobState::Failed
+    );
+    assert_eq!(s.get_job(p.id).await.unwrap().unwrap().attempts, 1);
+}
+
+#[tokio::test]
+async fn a_job_whose_worker_dies_on_every_attempt_ends_failed() {
+    let (_d, s) = store().await;
+    let j = s
+        .enqueue_job(
+            &NewJob {
+                max_attempts: 2,
+                ..job(JobKind::Analyze, None)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    let mut now = t0();
+    for _ in 0..2 {
+        assert!(s
+            .claim_job(&[JobKind::Analyze], "w", 10, now)
+            .await
+            .unwrap()
+            .is_some());
+        now += Duration::seconds(11);
+    }
+    assert!(s
+        .claim_job(&[JobKind::Analyze], "w", 10, now)
+        .await
+        .unwrap()
+        .is_none());
+    let failed = s.get_job(j.id).await.unwrap().unwrap();
+    assert_eq!(failed.state, JobState::Failed);
+    assert!(failed.error.unwrap().contains("stopped responding"));
+}
+
+#[tokio::test]
+async fn concurrent_workers_never_share_a_job() {
+    let (_d, s) = store().await;
+    for _ in 0..30 {
+        s.enqueue_job(
+            &NewJob {
+                dedupe: false,
+                ..job(JobKind::Analyze, None)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    }
+    let mut workers = Vec::new();
+    for w in 0..6 {
+        let s = s.clone();
+        workers.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some((j, lease)) = s
+                .claim_job(&[JobKind::Analyze], &format!("w{w}"), 60, t0())
+                .await
+                .unwrap()
+            {
+                s.finish_job(lease, t0()).await.unwrap();
+                mine.push(j.id);
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for w in workers {
+        all.extend(w.await.unwrap());
+    }
+    let unique: std::collections::HashSet<_> = all.iter().collect();
+    assert_eq!((all.len(), unique.len()), (30, 30));
+    assert_eq!(
+        s.list_jobs(Some(JobState::Done), 100).await.unwrap().len(),
+        30
+    );
+}
