@@ -1,0 +1,235 @@
+//! Where recordings live.
+//!
+//! [`BlobStore::open`] takes a URL: `file:///var/lib/parley/media` (or a plain path) for
+//! local disk, `s3://bucket/prefix` for S3-compatible storage (configured by the usual
+//! `AWS_*` variables, e.g. `AWS_ENDPOINT` for MinIO), `memory://` for tests. The
+//! `object_store` crate does the work; this crate fixes the few operations Parley needs
+//! and streams large files in parts so a 1.5 GB upload never sits in memory.
+
+#![forbid(unsafe_code)]
+
+use std::path::Path as FsPath;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::memory::InMemory;
+use object_store::path::Path;
+use object_store::prefix::PrefixStore;
+use object_store::{ObjectStore, WriteMultipart};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Part size for streamed uploads (S3 needs at least 5 MiB per part).
+const PART_BYTES: usize = 8 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("unsupported storage url {0:?}: expected file://PATH, a path, s3://BUCKET/PREFIX or memory://")]
+    UnsupportedUrl(String),
+    #[error("no stored object {0}")]
+    NotFound(String),
+    #[error("storage error: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("io error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+pub type Result<T, E = BlobError> = std::result::Result<T, E>;
+
+/// A place to keep media objects under string keys such as `calls/123/recording.mp3`.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    inner: Arc<dyn ObjectStore>,
+    description: String,
+}
+
+impl BlobStore {
+    /// Opens the storage named by `url`; a local folder is created when missing.
+    pub fn open(url: &str) -> Result<BlobStore> {
+        if url == "memory://" || url == "memory:" {
+            return Ok(BlobStore {
+                inner: Arc::new(InMemory::new()),
+                description: "memory://".into(),
+            });
+        }
+        if url.starts_with("s3://") {
+            let parsed =
+                url::Url::parse(url).map_err(|_| BlobError::UnsupportedUrl(url.to_owned()))?;
+            let (store, prefix) = object_store::parse_url_opts(&parsed, std::env::vars())?;
+            let inner: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+                Arc::from(store)
+            } else {
+                Arc::new(PrefixStore::new(store, prefix))
+            };
+            return Ok(BlobStore {
+                inner,
+                description: url.to_owned(),
+            });
+        }
+        let path = match url.strip_prefix("file://") {
+            Some(p) => p,
+            None if !url.contains("://") => url,
+            None => return Err(BlobError::UnsupportedUrl(url.to_owned())),
+        };
+        std::fs::create_dir_all(path)?;
+        let inner = LocalFileSystem::new_with_prefix(path)?;
+        Ok(BlobStore {
+            inner: Arc::new(inner),
+            description: format!("file://{path}"),
+        })
+    }
+
+    /// Where the objects are, for logs (no credentials: those come from the environment).
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    pub async fn put_bytes(&self, key: &str, bytes: Bytes) -> Result<()> {
+        self.inner.put(&Path::from(key), bytes.into()).await?;
+        Ok(())
+    }
+
+    /// Copies a local file into the store in parts; returns its size in bytes. A failed
+    /// upload is aborted so no partial object stays behind.
+    pub async fn put_file(&self, key: &str, file: &FsPath) -> Result<u64> {
+        let mut f = tokio::fs::File::open(file).await?;
+        let upload = self.inner.put_multipart(&Path::from(key)).await?;
+        let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
+        let mut total = 0u64;
+        let mut buf = vec![0u8; 1024 * 1024];
+        loop {
+            let n = match f.read(&mut buf).await {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = writer.abort().await;
+                    return Err(e.into());
+                }
+            };
+            if let Err(e) = writer.wait_for_capacity(4).await {
+                let _ = writer.abort().await;
+                return Err(e.into());
+            }
+            writer.write(&buf[..n]);
+            total += n as u64;
+        }
+        writer.finish().await?;
+        Ok(total)
+    }
+
+    /// Copies an object to a local file; returns its size in bytes.
+    pub async fn get_to_file(&self, key: &str, file: &FsPath) -> Result<u64> {
+        let got = self
+            .inner
+            .get(&Path::from(key))
+            .await
+            .map_err(|e| not_found(e, key))?;
+        let mut stream = got.into_stream();
+        let mut out = tokio::fs::File::create(file).await?;
+        let mut total = 0u64;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk?;
+            total += chunk.len() as u64;
+            out.write_all(&chunk).await?;
+        }
+        out.flush().await?;
+        Ok(total)
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Bytes> {
+        let got = self
+            .inner
+            .get(&Path::from(key))
+            .await
+            .map_err(|e| not_found(e, key))?;
+        Ok(got.bytes().await?)
+    }
+
+    /// The object's size, or `None` when it does not exist.
+    pub async fn size(&self, key: &str) -> Result<Option<u64>> {
+        match self.inner.head(&Path::from(key)).await {
+            Ok(meta) => Ok(Some(meta.size)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes an object; deleting a missing one is not an error.
+    pub async fn delete(&self, key: &str) -> Result<()> {
+        match self.inner.delete(&Path::from(key)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn not_found(e: object_store::Error, key: &str) -> BlobError {
+    match e {
+        object_store::Error::NotFound { .. } => BlobError::NotFound(key.to_owned()),
+        other => BlobError::Store(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn story(store: &BlobStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("in.bin");
+        // Larger than one part, not a multiple of it.
+        let data: Vec<u8> = (0..(PART_BYTES + 12_345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        std::fs::write(&src, &data).unwrap();
+        assert_eq!(
+            store.put_file("calls/1/rec.bin", &src).await.unwrap(),
+            data.len() as u64
+        );
+        assert_eq!(
+            store.size("calls/1/rec.bin").await.unwrap(),
+            Some(data.len() as u64)
+        );
+        let dst = dir.path().join("out.bin");
+        assert_eq!(
+            store.get_to_file("calls/1/rec.bin", &dst).await.unwrap(),
+            data.len() as u64
+        );
+        assert_eq!(std::fs::read(&dst).unwrap(), data);
+        store
+            .put_bytes("calls/1/small", Bytes::from_static(b"hi"))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.get_bytes("calls/1/small").await.unwrap(),
+            Bytes::from_static(b"hi")
+        );
+        store.delete("calls/1/rec.bin").await.unwrap();
+        store.delete("calls/1/rec.bin").await.unwrap();
+        assert_eq!(store.size("calls/1/rec.bin").await.unwrap(), None);
+        assert!(matches!(
+            store.get_bytes("calls/1/rec.bin").await,
+            Err(BlobError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn local_folder_and_memory_behave_alike() {
+        let dir = tempfile::tempdir().unwrap();
+        let local =
+            BlobStore::open(&format!("file://{}", dir.path().join("media").display())).unwrap();
+        story(&local).await;
+        let bare = BlobStore::open(dir.path().join("bare").to_str().unwrap()).unwrap();
+        story(&bare).await;
+        story(&BlobStore::open("memory://").unwrap()).await;
+    }
+
+    #[test]
+    fn unknown_schemes_are_refused() {
+        assert!(matches!(
+            BlobStore::open("ftp://x/y"),
+            Err(BlobError::UnsupportedUrl(_))
+        ));
+    }
+}
