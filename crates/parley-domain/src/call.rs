@@ -398,3 +398,24 @@ mod tests {
         }
     }
 }
+
+/// The recording of a call, as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallMedia {
+    pub call_id: CallId,
+    /// Object key in the media store.
+    pub key: String,
+    pub size_bytes: u64,
+    /// Lowercase hex SHA-256 of the file.
+    pub sha256: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    /// What probing found: container and codec names, channels, rate, declared duration.
+    pub container: String,
+    pub codec: String,
+    pub channels: Option<u32>,
+    pub sample_rate: Option<u32>,
+    pub duration_ms: Option<u64>,
+    pub has_video: bool,
+    pub uploaded: Timestamp,
+}

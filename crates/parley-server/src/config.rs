@@ -59,6 +59,12 @@ pub struct ServerConfig {
     pub max_json_bytes: usize,
     /// Largest transcript file accepted.
     pub max_transcript_bytes: usize,
+    /// Where recordings are kept: `file://PATH`, `s3://BUCKET/PREFIX` or `memory://`.
+    pub media_url: String,
+    /// Folder for uploads in flight (they are streamed here, checked, then stored).
+    pub work_dir: std::path::PathBuf,
+    /// Largest recording accepted (Gong: 1.5 GB).
+    pub max_media_bytes: u64,
     /// How long a verified key is trusted before its row is read again; bounds how long a
     /// revocation made elsewhere (another node, the CLI) takes to apply.
     pub key_recheck_secs: u64,
@@ -73,6 +79,9 @@ impl Default for ServerConfig {
             page_size: 100,
             max_json_bytes: 2 * 1024 * 1024,
             max_transcript_bytes: 20 * 1024 * 1024,
+            media_url: "memory://".to_owned(),
+            work_dir: std::env::temp_dir(),
+            max_media_bytes: 1536 * 1024 * 1024,
             key_recheck_secs: 1,
         }
     }

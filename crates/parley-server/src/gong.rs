@@ -29,12 +29,21 @@ use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::{service, AppState};
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    // Multipart framing adds a little to the file itself.
+    let media_limit = usize::try_from(state.config.max_media_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1 << 20);
     Router::new()
         .route("/v2/calls", get(list_calls).post(create_call))
         .route("/v2/calls/extensive", post(calls_extensive))
         .route("/v2/calls/transcript", post(transcripts))
         .route("/v2/calls/{id}", get(get_call))
+        .route(
+            "/v2/calls/{id}/media",
+            axum::routing::put(crate::media::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(media_limit)),
+        )
         .route("/v2/users", get(list_users))
         .route("/v2/users/extensive", post(users_extensive))
         .route("/v2/users/{id}", get(get_user))

@@ -16,7 +16,8 @@ pub mod cursor;
 pub mod demo;
 pub mod error;
 mod gong;
-mod parley_api;
+pub mod media;
+pub mod parley_api;
 pub mod service;
 
 use std::sync::Arc;
@@ -47,14 +48,12 @@ pub struct AppState {
     pub cursors: CursorCodec,
     pub keys: Arc<KeyCache>,
     pub limits: Arc<Limits>,
+    pub blobs: parley_blob::BlobStore,
 }
 
 impl AppState {
     /// Prepares the state: the default workspace and the shared cursor key.
-    pub async fn new(
-        store: Arc<dyn Store>,
-        config: ServerConfig,
-    ) -> parley_store::Result<AppState> {
+    pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> Result<AppState, StartError> {
         service::ensure_default_workspace(store.as_ref()).await?;
         let fresh: [u8; 32] = rand::random();
         let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
@@ -62,7 +61,9 @@ impl AppState {
             tz: config.timezone,
             call_url_prefix: format!("{}/call?id=", config.public_url.trim_end_matches('/')),
         };
+        let blobs = parley_blob::BlobStore::open(&config.media_url)?;
         Ok(AppState {
+            blobs,
             store,
             keys: Arc::new(KeyCache::new(Duration::from_secs(config.key_recheck_secs))),
             limits: Limits::new(config.rate_limit),
@@ -71,6 +72,15 @@ impl AppState {
             config: Arc::new(config),
         })
     }
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] parley_store::StoreError),
+    #[error(transparent)]
+    Media(#[from] parley_blob::BlobError),
 }
 
 /// Gives every request an id, served in `x-traceid` and in the body.
@@ -118,7 +128,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let authed = gong::routes()
+    let authed = gong::routes(&state)
         .merge(parley_api::routes(&state))
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .route_layer(middleware::from_fn_with_state(

@@ -22,6 +22,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/parley/v1/workspaces", post(create_workspace))
         .route("/parley/v1/users", post(create_user))
         .route("/parley/v1/users/{id}", patch(update_user))
+        .route("/parley/v1/jobs", axum::routing::get(list_jobs))
+        .route("/parley/v1/calls/{id}/jobs", axum::routing::get(call_jobs))
         .route(
             "/parley/v1/calls/{id}/transcript",
             put(import_transcript)
@@ -283,4 +285,94 @@ async fn import_transcript(
         },
     )
     .into_response())
+}
+
+/// A background job as Parley's API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobView {
+    id: String,
+    kind: &'static str,
+    call_id: Option<String>,
+    state: &'static str,
+    attempts: u32,
+    max_attempts: u32,
+    progress: Option<f64>,
+    error: Option<String>,
+    created: String,
+    updated: String,
+    run_after: String,
+    finished: Option<String>,
+}
+
+impl JobView {
+    pub fn of(j: &parley_domain::Job) -> JobView {
+        let t =
+            |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        JobView {
+            id: j.id.to_string(),
+            kind: j.kind.key(),
+            call_id: j.call_id.map(|c| c.to_string()),
+            state: j.state.key(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            progress: j.progress,
+            error: j.error.clone(),
+            created: t(j.created),
+            updated: t(j.updated),
+            run_after: t(j.run_after),
+            finished: j.finished.map(t),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Jobs {
+    request_id: String,
+    jobs: Vec<JobView>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct JobsQuery {
+    state: Option<String>,
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    q: Result<Query<JobsQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let filter = match q.state.as_deref() {
+        None => None,
+        Some(name) => Some(parley_domain::JobState::from_key(name).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "state {name:?} is not one of queued, running, done, failed"
+            ))
+        })?),
+    };
+    let jobs = state.store.list_jobs(filter, 200).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Jobs {
+            request_id: request_id(),
+            jobs: jobs.iter().map(JobView::of).collect(),
+        },
+    ))
+}
+
+async fn call_jobs(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let not_found = || ApiError::not_found(gong_api_v2::messages::call_not_found(&id));
+    let call_id = parley_domain::parse_id(&id)
+        .map(CallId)
+        .map_err(|_| not_found())?;
+    state.store.get_call(call_id).await?.ok_or_else(not_found)?;
+    let jobs = state.store.jobs_for_call(call_id).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Jobs {
+            request_id: request_id(),
+            jobs: jobs.iter().map(JobView::of).collect(),
+        },
+    ))
 }

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use parley_domain::{
-    Call, CallId, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId, SettingChange,
-    SpeakerId, Timestamp, Transcript, User, UserId, Workspace, WorkspaceId,
+    Call, CallId, CallMedia, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId,
+    SettingChange, SpeakerId, Timestamp, Transcript, User, UserId, Workspace, WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;
@@ -182,6 +182,11 @@ pub trait Store: Send + Sync + 'static {
     /// Replaces the call's transcript atomically.
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()>;
     async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
+
+    /// Records (or replaces) a call's recording; a recording with video makes the call's
+    /// media `Video`.
+    async fn set_call_media(&self, media: &CallMedia) -> Result<()>;
+    async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>>;
 
     /// Adds a job (or returns the live duplicate when `dedupe`).
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job>;

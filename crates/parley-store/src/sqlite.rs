@@ -975,6 +975,65 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    async fn set_call_media(&self, m: &CallMedia) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "INSERT OR REPLACE INTO call_media (call_id, key, size_bytes, sha256, file_name, content_type, container, codec, \
+             channels, sample_rate, duration_ms, has_video, uploaded_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(m.call_id.0)
+        .bind(&m.key)
+        .bind(m.size_bytes as i64)
+        .bind(&m.sha256)
+        .bind(&m.file_name)
+        .bind(&m.content_type)
+        .bind(&m.container)
+        .bind(&m.codec)
+        .bind(m.channels.map(i64::from))
+        .bind(m.sample_rate.map(i64::from))
+        .bind(m.duration_ms.map(|d| d as i64))
+        .bind(m.has_video)
+        .bind(us(m.uploaded))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE calls SET media = ? WHERE id = ?")
+            .bind(if m.has_video { "video" } else { "audio" })
+            .bind(m.call_id.0)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>> {
+        let row = sqlx::query("SELECT * FROM call_media WHERE call_id = ?")
+            .bind(call_id.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> Result<CallMedia> {
+            Ok(CallMedia {
+                call_id: CallId(r.try_get("call_id")?),
+                key: r.try_get("key")?,
+                size_bytes: r.try_get::<i64, _>("size_bytes")? as u64,
+                sha256: r.try_get("sha256")?,
+                file_name: r.try_get("file_name")?,
+                content_type: r.try_get("content_type")?,
+                container: r.try_get("container")?,
+                codec: r.try_get("codec")?,
+                channels: r.try_get::<Option<i64>, _>("channels")?.map(|c| c as u32),
+                sample_rate: r
+                    .try_get::<Option<i64>, _>("sample_rate")?
+                    .map(|c| c as u32),
+                duration_ms: r
+                    .try_get::<Option<i64>, _>("duration_ms")?
+                    .map(|d| d as u64),
+                has_video: r.try_get("has_video")?,
+                uploaded: ts(r.try_get("uploaded_us")?)?,
+            })
+        })
+        .transpose()
+    }
+
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
         let mut tx = self.write_tx().await?;
         if job.dedupe {

@@ -39,6 +39,9 @@ struct Common {
     /// Database URL [default: sqlite://<data-dir>/parley.db]
     #[arg(long, global = true, env = "PARLEY_DATABASE_URL")]
     database_url: Option<String>,
+    /// Where recordings are kept: file://PATH, s3://BUCKET/PREFIX [default: <data-dir>/media]
+    #[arg(long, global = true, env = "PARLEY_MEDIA_URL")]
+    media_url: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +62,15 @@ enum Command {
         #[arg(long)]
         format: Option<String>,
         file: PathBuf,
+    },
+    /// Show background jobs (transcription, analysis), newest first.
+    Jobs {
+        /// Only jobs of this call.
+        #[arg(long)]
+        call: Option<String>,
+        /// Only jobs in this state: queued, running, done or failed.
+        #[arg(long)]
+        state: Option<String>,
     },
     /// Print the default settings as TOML.
     Config,
@@ -102,6 +114,7 @@ struct ServeArgs {
 struct FileConfig {
     data_dir: Option<PathBuf>,
     database_url: Option<String>,
+    media_url: Option<String>,
     listen: Option<String>,
     timezone: Option<String>,
     public_url: Option<String>,
@@ -134,6 +147,18 @@ fn load_file(common: &Common) -> Result<FileConfig> {
     toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
+/// The data folder, created when missing.
+fn data_dir(common: &Common, file: &FileConfig) -> Result<PathBuf> {
+    let dir = common
+        .data_dir
+        .clone()
+        .or_else(|| file.data_dir.clone())
+        .unwrap_or_else(|| PathBuf::from("parley-data"));
+    std::fs::create_dir_all(&dir)
+        .with_context(|| format!("creating data folder {}", dir.display()))?;
+    Ok(dir)
+}
+
 fn database_url(common: &Common, file: &FileConfig) -> Result<String> {
     if let Some(url) = common
         .database_url
@@ -142,14 +167,10 @@ fn database_url(common: &Common, file: &FileConfig) -> Result<String> {
     {
         return Ok(url);
     }
-    let dir = common
-        .data_dir
-        .clone()
-        .or_else(|| file.data_dir.clone())
-        .unwrap_or_else(|| PathBuf::from("parley-data"));
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating data folder {}", dir.display()))?;
-    Ok(format!("sqlite://{}", dir.join("parley.db").display()))
+    Ok(format!(
+        "sqlite://{}",
+        data_dir(common, file)?.join("parley.db").display()
+    ))
 }
 
 async fn open_store(common: &Common, file: &FileConfig) -> Result<Arc<dyn Store>> {
@@ -173,7 +194,23 @@ fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLi
     }
 }
 
-fn server_config(args: &ServeArgs, file: &FileConfig, listen: &str) -> Result<ServerConfig> {
+fn server_config(
+    common: &Common,
+    args: &ServeArgs,
+    file: &FileConfig,
+    listen: &str,
+) -> Result<ServerConfig> {
+    let data = data_dir(common, file)?;
+    let media_url = match common.media_url.clone().or_else(|| file.media_url.clone()) {
+        Some(url) => url,
+        None => format!(
+            "file://{}",
+            std::path::absolute(data.join("media"))?.display()
+        ),
+    };
+    let work_dir = data.join("tmp");
+    std::fs::create_dir_all(&work_dir)
+        .with_context(|| format!("creating {}", work_dir.display()))?;
     let tz_name = args
         .timezone
         .clone()
@@ -192,6 +229,8 @@ fn server_config(args: &ServeArgs, file: &FileConfig, listen: &str) -> Result<Se
             .unwrap_or_else(|| format!("http://{listen}")),
         rate_limit: rate_limit(args.rate_limit.as_deref(), file.rate_limit.as_ref())?,
         page_size: file.page_size.unwrap_or(defaults.page_size).clamp(1, 100),
+        media_url,
+        work_dir,
         ..defaults
     })
 }
@@ -225,7 +264,7 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
         .clone()
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-    let config = server_config(args, file, &listen)?;
+    let config = server_config(common, args, file, &listen)?;
     // The demo goes first so that its default workspace is the server's default.
     if args.demo {
         seed_demo(store.as_ref()).await?;
@@ -338,6 +377,51 @@ async fn import(
     Ok(())
 }
 
+async fn jobs(store: &dyn Store, call: Option<&str>, state: Option<&str>) -> Result<()> {
+    let jobs = match call {
+        Some(call) => {
+            let id = parley_domain::parse_id(call)
+                .with_context(|| format!("{call:?} is not a call id"))?;
+            store.jobs_for_call(parley_domain::CallId(id)).await?
+        }
+        None => {
+            let state = state
+                .map(|s| {
+                    parley_domain::JobState::from_key(s).with_context(|| {
+                        format!("unknown state {s:?}: use queued, running, done or failed")
+                    })
+                })
+                .transpose()?;
+            store.list_jobs(state, 200).await?
+        }
+    };
+    for j in jobs
+        .iter()
+        .filter(|j| state.is_none_or(|s| j.state.key() == s))
+    {
+        let progress = j
+            .progress
+            .map(|p| format!(" {:.0}%", p * 100.0))
+            .unwrap_or_default();
+        let call = j
+            .call_id
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{}  {:<11} call {:<19}  {}{}  attempt {}/{}  {}",
+            j.id,
+            j.kind.key(),
+            call,
+            j.state.key(),
+            progress,
+            j.attempts,
+            j.max_attempts,
+            j.error.as_deref().unwrap_or("")
+        );
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
@@ -361,10 +445,15 @@ async fn main() -> Result<()> {
             format,
             file: path,
         } => import(&cli.common, &file, call, format.as_deref(), path).await,
+        Command::Jobs { call, state } => {
+            let store = open_store(&cli.common, &file).await?;
+            jobs(store.as_ref(), call.as_deref(), state.as_deref()).await
+        }
         Command::Config => {
             let defaults = FileConfig {
                 data_dir: Some(PathBuf::from("parley-data")),
                 database_url: None,
+                media_url: None,
                 listen: Some(DEFAULT_LISTEN.to_owned()),
                 timezone: Some("UTC".to_owned()),
                 public_url: None,

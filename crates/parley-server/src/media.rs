@@ -1,0 +1,184 @@
+//! `PUT /v2/calls/{id}/media`: a recording for a call, as Gong's upload API takes it.
+//!
+//! The `mediaFile` part is streamed to a temporary file (never held in memory), hashed,
+//! probed (a file that is not a recording is refused with a 400 before anything is
+//! stored), copied to the media store, recorded on the call, and a transcription job is
+//! queued.
+
+use std::io::Write;
+
+use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use gong_api_v2::messages;
+use parley_domain::{CallId, CallMedia, JobKind};
+use parley_store::NewJob;
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::AppState;
+
+/// Attempts a transcription gets before it is marked failed.
+pub const TRANSCRIBE_ATTEMPTS: u32 = 3;
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Uploaded {
+    request_id: String,
+    call_id: String,
+    url: String,
+}
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("mediaFile is larger than the {limit} byte limit"),
+    )
+}
+
+/// The file extension to keep, from the client's file name, when it is a plain one.
+fn extension(file_name: Option<&str>) -> Option<String> {
+    let ext = std::path::Path::new(file_name?)
+        .extension()?
+        .to_str()?
+        .to_ascii_lowercase();
+    (ext.len() <= 5 && ext.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(ext)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    let not_found = || ApiError::not_found(messages::call_not_found(&id));
+    let call_id = parley_domain::parse_id(&id)
+        .map(CallId)
+        .map_err(|_| not_found())?;
+    state.store.get_call(call_id).await?.ok_or_else(not_found)?;
+    let mut multipart = multipart.map_err(|e| {
+        ApiError::bad_request(format!(
+            "expected multipart/form-data with a mediaFile part: {}",
+            e.body_text()
+        ))
+    })?;
+
+    let limit = state.config.max_media_bytes;
+    let mut found = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e, limit))?
+    {
+        if field.name() != Some("mediaFile") {
+            continue;
+        }
+        let file_name = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let mut tmp = tempfile::Builder::new()
+            .prefix("upload-")
+            .tempfile_in(&state.config.work_dir)
+            .map_err(|e| {
+                tracing::error!(error = %e, dir = %state.config.work_dir.display(), "cannot create an upload file");
+                ApiError::internal()
+            })?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        while let Some(chunk) = field.chunk().await.map_err(|e| multipart_error(e, limit))? {
+            size += chunk.len() as u64;
+            if size > limit {
+                return Err(too_large(limit));
+            }
+            hasher.update(&chunk);
+            // Small synchronous writes to a local file; the chunks are at most a few KB.
+            tmp.write_all(&chunk).map_err(|e| {
+                tracing::error!(error = %e, "writing an upload failed");
+                ApiError::internal()
+            })?;
+        }
+        found = Some((tmp, file_name, content_type, size, hex(&hasher.finalize())));
+        break;
+    }
+    let Some((tmp, file_name, content_type, size, sha256)) = found else {
+        return Err(ApiError::bad_request("mediaFile part is missing"));
+    };
+    if size == 0 {
+        return Err(ApiError::bad_request("mediaFile is empty"));
+    }
+    let ext = extension(file_name.as_deref());
+    let path = tmp.path().to_owned();
+    let hint = ext.clone();
+    // Probing reads headers and may scan packets: keep it off the async workers.
+    let info = tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path)?;
+        parley_media::probe(file, hint.as_deref())
+    })
+    .await
+    .map_err(|_| ApiError::internal())?
+    .map_err(|e| ApiError::bad_request(format!("mediaFile: {e}")))?;
+
+    let key = format!(
+        "calls/{call_id}/{}.{}",
+        &sha256[..16],
+        ext.as_deref().unwrap_or("bin")
+    );
+    state.blobs.put_file(&key, tmp.path()).await.map_err(|e| {
+        tracing::error!(error = %e, call_id = %call_id, "storing media failed");
+        ApiError::internal()
+    })?;
+    let now = chrono::Utc::now();
+    state
+        .store
+        .set_call_media(&CallMedia {
+            call_id,
+            key,
+            size_bytes: size,
+            sha256,
+            file_name,
+            content_type,
+            container: info.container,
+            codec: info.codec,
+            channels: info.channels.map(|c| c as u32),
+            sample_rate: info.sample_rate,
+            duration_ms: info.duration_ms,
+            has_video: info.has_video,
+            uploaded: now,
+        })
+        .await?;
+    let job = state
+        .store
+        .enqueue_job(
+            &NewJob {
+                kind: JobKind::Transcribe,
+                call_id: Some(call_id),
+                payload: serde_json::json!({}),
+                max_attempts: TRANSCRIBE_ATTEMPTS,
+                dedupe: true,
+            },
+            now,
+        )
+        .await?;
+    tracing::info!(call_id = %call_id, bytes = size, job_id = job.id, "media stored, transcription queued");
+    Ok(json_response(
+        StatusCode::CREATED,
+        &Uploaded {
+            request_id: request_id(),
+            call_id: call_id.to_string(),
+            url: state.render.call_url(call_id),
+        },
+    ))
+}
+
+fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(limit)
+    } else {
+        ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
