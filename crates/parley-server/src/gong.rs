@@ -82,18 +82,25 @@ struct CursorQuery {
     cursor: Option<String>,
 }
 
+/// Parses an optional request date-time; a bad one is a 400 naming the field.
+fn optional_datetime(
+    state: &AppState,
+    name: &str,
+    value: &Option<String>,
+) -> ApiResult<Option<parley_domain::Timestamp>> {
+    value
+        .as_deref()
+        .map(|s| {
+            time::parse_datetime(s, state.config.timezone)
+                .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
+        })
+        .transpose()
+}
+
 /// Turns the wire filter into a store filter. Ids that are not numeric cannot match a
 /// call, so they filter everything out rather than fail.
 fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
-    let tz = state.config.timezone;
-    let parse = |name: &str, v: &Option<String>| {
-        v.as_deref()
-            .map(|s| {
-                time::parse_datetime(s, tz)
-                    .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
-            })
-            .transpose()
-    };
+    let parse = |name: &str, v: &Option<String>| optional_datetime(state, name, v);
     let from = parse("fromDateTime", &f.from_date_time)?;
     let to = parse("toDateTime", &f.to_date_time)?;
     if let (Some(from), Some(to)) = (from, to) {
@@ -346,15 +353,7 @@ async fn users_extensive(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let req: UsersExtensiveRequest = parse_json(body, true)?;
-    let tz = state.config.timezone;
-    let parse = |name: &str, v: &Option<String>| {
-        v.as_deref()
-            .map(|s| {
-                time::parse_datetime(s, tz)
-                    .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
-            })
-            .transpose()
-    };
+    let parse = |name: &str, v: &Option<String>| optional_datetime(&state, name, v);
     let filter = UserFilter {
         created_from: parse(
             "filter.createdFromDateTime",

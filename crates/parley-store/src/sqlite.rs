@@ -368,6 +368,79 @@ impl SqliteStore {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
+    /// Inserts a user row, or with `update` overwrites every column but `id` and
+    /// `created_us` of the existing one.
+    async fn write_user_row(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        u: &User,
+        update: bool,
+    ) -> Result<()> {
+        let mut sql = format!(
+            "INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        );
+        if update {
+            let set: Vec<String> = USER_COLUMNS
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !matches!(*c, "id" | "created_us"))
+                .map(|c| format!("{c} = excluded.{c}"))
+                .collect();
+            sql.push_str(&format!(
+                " ON CONFLICT (id) DO UPDATE SET {}",
+                set.join(", ")
+            ));
+        }
+        let langs: Vec<(&str, bool)> = u
+            .spoken_languages
+            .iter()
+            .map(|l| (l.language.as_str(), l.primary))
+            .collect();
+        sqlx::query(&sql)
+            .bind(u.id.0)
+            .bind(&u.email)
+            .bind(us(u.created))
+            .bind(u.active)
+            .bind(&u.first_name)
+            .bind(&u.last_name)
+            .bind(&u.title)
+            .bind(&u.phone)
+            .bind(&u.extension)
+            .bind(u.manager_id.map(|m| m.0))
+            .bind(&u.trusted_email)
+            .bind(&u.meeting_consent_page_url)
+            .bind(json_list(&u.email_aliases))
+            .bind(json_list(&u.personal_meeting_urls))
+            .bind(serde_json::to_string(&langs).expect("serialises"))
+            .bind(u.settings.web_conferences_recorded)
+            .bind(u.settings.prevent_web_conference_recording)
+            .bind(u.settings.telephony_calls_imported)
+            .bind(u.settings.emails_imported)
+            .bind(u.settings.prevent_email_import)
+            .bind(u.settings.non_recorded_meetings_imported)
+            .bind(u.settings.gong_connect_enabled)
+            .execute(&mut **tx)
+            .await
+            .map_err(|e| map_unique(e, &format!("a user with email {} exists", u.email)))?;
+        Ok(())
+    }
+
+    async fn append_history(
+        tx: &mut sqlx::Transaction<'_, Sqlite>,
+        user: UserId,
+        changes: &[SettingChange],
+    ) -> Result<()> {
+        for change in changes {
+            sqlx::query("INSERT INTO user_settings_history (user_id, setting, value, time_us) VALUES (?, ?, ?, ?)")
+                .bind(user.0)
+                .bind(change.setting.key())
+                .bind(change.value)
+                .bind(us(change.time))
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
     async fn upsert_crm(
         tx: &mut sqlx::Transaction<'_, Sqlite>,
         link: &CrmLink,
@@ -506,46 +579,8 @@ impl Store for SqliteStore {
 
     async fn create_user(&self, u: &User) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        let langs: Vec<(&str, bool)> = u
-            .spoken_languages
-            .iter()
-            .map(|l| (l.language.as_str(), l.primary))
-            .collect();
-        sqlx::query(&format!("INSERT INTO users ({USER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-            .bind(u.id.0)
-            .bind(&u.email)
-            .bind(us(u.created))
-            .bind(u.active)
-            .bind(&u.first_name)
-            .bind(&u.last_name)
-            .bind(&u.title)
-            .bind(&u.phone)
-            .bind(&u.extension)
-            .bind(u.manager_id.map(|m| m.0))
-            .bind(&u.trusted_email)
-            .bind(&u.meeting_consent_page_url)
-            .bind(json_list(&u.email_aliases))
-            .bind(json_list(&u.personal_meeting_urls))
-            .bind(serde_json::to_string(&langs).expect("serialises"))
-            .bind(u.settings.web_conferences_recorded)
-            .bind(u.settings.prevent_web_conference_recording)
-            .bind(u.settings.telephony_calls_imported)
-            .bind(u.settings.emails_imported)
-            .bind(u.settings.prevent_email_import)
-            .bind(u.settings.non_recorded_meetings_imported)
-            .bind(u.settings.gong_connect_enabled)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| map_unique(e, &format!("a user with email {} exists", u.email)))?;
-        for change in u.initial_history() {
-            sqlx::query("INSERT INTO user_settings_history (user_id, setting, value, time_us) VALUES (?, ?, ?, ?)")
-                .bind(u.id.0)
-                .bind(change.setting.key())
-                .bind(change.value)
-                .bind(us(change.time))
-                .execute(&mut *tx)
-                .await?;
-        }
+        Self::write_user_row(&mut tx, u, false).await?;
+        Self::append_history(&mut tx, u.id, &u.initial_history()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -558,51 +593,8 @@ impl Store for SqliteStore {
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("user {}", u.id)))?;
         let before = user_of(&before)?;
-        let langs: Vec<(&str, bool)> = u
-            .spoken_languages
-            .iter()
-            .map(|l| (l.language.as_str(), l.primary))
-            .collect();
-        sqlx::query(
-            "UPDATE users SET email = ?, active = ?, first_name = ?, last_name = ?, title = ?, phone = ?, extension = ?, \
-             manager_id = ?, trusted_email = ?, meeting_consent_page_url = ?, email_aliases = ?, personal_meeting_urls = ?, \
-             spoken_languages = ?, web_conferences_recorded = ?, prevent_web_conference_recording = ?, \
-             telephony_calls_imported = ?, emails_imported = ?, prevent_email_import = ?, \
-             non_recorded_meetings_imported = ?, gong_connect_enabled = ? WHERE id = ?",
-        )
-        .bind(&u.email)
-        .bind(u.active)
-        .bind(&u.first_name)
-        .bind(&u.last_name)
-        .bind(&u.title)
-        .bind(&u.phone)
-        .bind(&u.extension)
-        .bind(u.manager_id.map(|m| m.0))
-        .bind(&u.trusted_email)
-        .bind(&u.meeting_consent_page_url)
-        .bind(json_list(&u.email_aliases))
-        .bind(json_list(&u.personal_meeting_urls))
-        .bind(serde_json::to_string(&langs).expect("serialises"))
-        .bind(u.settings.web_conferences_recorded)
-        .bind(u.settings.prevent_web_conference_recording)
-        .bind(u.settings.telephony_calls_imported)
-        .bind(u.settings.emails_imported)
-        .bind(u.settings.prevent_email_import)
-        .bind(u.settings.non_recorded_meetings_imported)
-        .bind(u.settings.gong_connect_enabled)
-        .bind(u.id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_unique(e, &format!("a user with email {} exists", u.email)))?;
-        for change in before.settings_diff(u, at) {
-            sqlx::query("INSERT INTO user_settings_history (user_id, setting, value, time_us) VALUES (?, ?, ?, ?)")
-                .bind(u.id.0)
-                .bind(change.setting.key())
-                .bind(change.value)
-                .bind(us(change.time))
-                .execute(&mut *tx)
-                .await?;
-        }
+        Self::write_user_row(&mut tx, u, true).await?;
+        Self::append_history(&mut tx, u.id, &before.settings_diff(u, at)).await?;
         tx.commit().await?;
         Ok(())
     }
