@@ -148,34 +148,64 @@ const CALL_COLUMNS: &str = "id, workspace_id, title, scheduled_us, started_us, d
     direction, system, scope, media, language, sdr_disposition, client_unique_id, custom_data, purpose, \
     meeting_url, is_private, calendar_event_id, media_source_url, language_hint, created_us";
 
+/// A `calls` row as `json_array({CALL_COLUMNS})`, fields in that order.
+#[derive(serde::Deserialize)]
+struct CallRow(
+    i64,
+    i64,
+    String,
+    Option<i64>,
+    i64,
+    i64,
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
 fn call_of(r: &SqliteRow) -> Result<Call> {
+    let text: &str = r.try_get("row")?;
+    let c: CallRow =
+        serde_json::from_str(text).map_err(|e| StoreError::Corrupt(format!("call row: {e}")))?;
     Ok(Call {
-        id: CallId(r.try_get("id")?),
-        workspace_id: WorkspaceId(r.try_get("workspace_id")?),
-        title: r.try_get("title")?,
-        scheduled: opt_ts(r.try_get("scheduled_us")?)?,
-        started: ts(r.try_get("started_us")?)?,
-        duration_s: r.try_get("duration_s")?,
-        primary_user_id: UserId(r.try_get("primary_user_id")?),
-        direction: direction_of(r.try_get("direction")?),
-        system: r.try_get("system")?,
-        scope: scope_of_key(r.try_get("scope")?),
-        media: if r.try_get::<&str, _>("media")? == "video" {
+        id: CallId(c.0),
+        workspace_id: WorkspaceId(c.1),
+        title: c.2,
+        scheduled: opt_ts(c.3)?,
+        started: ts(c.4)?,
+        duration_s: c.5,
+        primary_user_id: UserId(c.6),
+        direction: direction_of(&c.7),
+        system: c.8,
+        scope: scope_of_key(&c.9),
+        media: if c.10 == "video" {
             MediaKind::Video
         } else {
             MediaKind::Audio
         },
-        language: r.try_get("language")?,
-        sdr_disposition: r.try_get("sdr_disposition")?,
-        client_unique_id: r.try_get("client_unique_id")?,
-        custom_data: r.try_get("custom_data")?,
-        purpose: r.try_get("purpose")?,
-        meeting_url: r.try_get("meeting_url")?,
-        is_private: r.try_get("is_private")?,
-        calendar_event_id: r.try_get("calendar_event_id")?,
-        media_source_url: r.try_get("media_source_url")?,
-        language_hint: r.try_get("language_hint")?,
-        created: ts(r.try_get("created_us")?)?,
+        language: c.11,
+        sdr_disposition: c.12,
+        client_unique_id: c.13,
+        custom_data: c.14,
+        purpose: c.15,
+        meeting_url: c.16,
+        is_private: c.17 != 0,
+        calendar_event_id: c.18,
+        media_source_url: c.19,
+        language_hint: c.20,
+        created: ts(c.21)?,
     })
 }
 
@@ -774,10 +804,12 @@ impl Store for SqliteStore {
     }
 
     async fn get_call(&self, id: CallId) -> Result<Option<Call>> {
-        let row = sqlx::query(&format!("SELECT {CALL_COLUMNS} FROM calls WHERE id = ?"))
-            .bind(id.0)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT json_array({CALL_COLUMNS}) AS row FROM calls WHERE id = ?"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(call_of).transpose()
     }
 
@@ -787,7 +819,12 @@ impl Store for SqliteStore {
         after: Option<CallKey>,
         limit: u32,
     ) -> Result<Vec<Call>> {
-        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+        // One JSON array per row instead of 22 columns: sqlx copies and decodes every
+        // column of every row into an owned value, which dominated listing cost
+        // (BENCHMARKS.md); SQLite builds the array and serde_json reads it in one pass.
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT json_array({CALL_COLUMNS}) AS row FROM calls"
+        ));
         push_call_filter(&mut q, f);
         if let Some(k) = after {
             // Row-value comparison lets SQLite seek the (started_us, id) index directly.

@@ -1,0 +1,96 @@
+//! Calls survive the store unchanged, whatever their text holds.
+
+use chrono::{TimeZone, Utc};
+use parley_domain::*;
+use parley_store::{CallFilter, SqliteStore, Store};
+
+#[tokio::test]
+async fn every_call_field_round_trips_through_get_and_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = SqliteStore::open(dir.path().join("c.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let now = Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap()
+        + chrono::Duration::microseconds(789_012);
+    let ws = Workspace {
+        id: WorkspaceId::generate(),
+        name: "w".into(),
+        description: None,
+        created: now,
+    };
+    s.create_workspace(&ws, true).await.unwrap();
+    let user = User {
+        id: UserId(i64::MAX),
+        email: "u@northwind.example.com".into(),
+        created: now,
+        active: true,
+        email_aliases: vec![],
+        trusted_email: None,
+        first_name: "U".into(),
+        last_name: "Ser".into(),
+        title: None,
+        phone: None,
+        extension: None,
+        personal_meeting_urls: vec![],
+        settings: UserSettings::default(),
+        manager_id: None,
+        meeting_consent_page_url: None,
+        spoken_languages: vec![],
+    };
+    s.create_user(&user).await.unwrap();
+    let text = |t: &str| Some(format!("{t} \"quoted\" \\ back\nslash ünïcode 📞"));
+    let full = Call {
+        id: CallId(i64::MAX - 1),
+        workspace_id: ws.id,
+        title: text("title").unwrap(),
+        scheduled: Some(now - chrono::Duration::minutes(5)),
+        started: now,
+        duration_s: 1843,
+        primary_user_id: user.id,
+        direction: Direction::Conference,
+        system: text("system"),
+        scope: CallScope::External,
+        media: MediaKind::Video,
+        language: Some("eng".into()),
+        sdr_disposition: text("disposition"),
+        client_unique_id: text("cuid"),
+        custom_data: text("custom"),
+        purpose: text("purpose"),
+        meeting_url: Some("https://zoom.us/j/1?pwd=a&b=c".into()),
+        is_private: true,
+        calendar_event_id: text("event"),
+        media_source_url: Some("https://example.com/a.mp3".into()),
+        language_hint: Some("en-US".into()),
+        created: now,
+    };
+    let empty = Call {
+        id: CallId(1_000_000_000_000_000_000),
+        title: String::new(),
+        scheduled: None,
+        system: None,
+        scope: CallScope::Unknown,
+        media: MediaKind::Audio,
+        language: None,
+        sdr_disposition: None,
+        client_unique_id: None,
+        custom_data: None,
+        purpose: None,
+        meeting_url: None,
+        is_private: false,
+        calendar_event_id: None,
+        media_source_url: None,
+        language_hint: None,
+        direction: Direction::Unknown,
+        started: now + chrono::Duration::seconds(1),
+        ..full.clone()
+    };
+    for c in [&full, &empty] {
+        s.insert_call(c, &[], &[]).await.unwrap();
+        assert_eq!(s.get_call(c.id).await.unwrap().as_ref(), Some(c));
+    }
+    let listed = s
+        .list_calls(&CallFilter::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed, vec![full, empty]);
+}
