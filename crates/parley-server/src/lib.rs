@@ -17,7 +17,7 @@ pub mod demo;
 pub mod error;
 mod gong;
 pub mod media;
-pub mod parley_api;
+mod parley_api;
 pub mod service;
 
 use std::sync::Arc;

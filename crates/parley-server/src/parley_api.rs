@@ -290,7 +290,7 @@ async fn import_transcript(
 /// A background job as Parley's API shows it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct JobView {
+struct JobView {
     id: String,
     kind: &'static str,
     call_id: Option<String>,
@@ -306,7 +306,7 @@ pub struct JobView {
 }
 
 impl JobView {
-    pub fn of(j: &parley_domain::Job) -> JobView {
+    fn of(j: &parley_domain::Job) -> JobView {
         let t =
             |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         JobView {
