@@ -2,42 +2,16 @@
 
 use chrono::{TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{CallFilter, SqliteStore, Store};
+use parley_store::{CallFilter, Store};
+
+mod common;
 
 #[tokio::test]
 async fn every_call_field_round_trips_through_get_and_list() {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(dir.path().join("c.db").to_str().unwrap())
-        .await
-        .unwrap();
+    let (_dir, s) = common::store().await;
     let now = Utc.with_ymd_and_hms(2026, 2, 3, 4, 5, 6).unwrap()
         + chrono::Duration::microseconds(789_012);
-    let ws = Workspace {
-        id: WorkspaceId::generate(),
-        name: "w".into(),
-        description: None,
-        created: now,
-    };
-    s.create_workspace(&ws, true).await.unwrap();
-    let user = User {
-        id: UserId(i64::MAX),
-        email: "u@northwind.example.com".into(),
-        created: now,
-        active: true,
-        email_aliases: vec![],
-        trusted_email: None,
-        first_name: "U".into(),
-        last_name: "Ser".into(),
-        title: None,
-        phone: None,
-        extension: None,
-        personal_meeting_urls: vec![],
-        settings: UserSettings::default(),
-        manager_id: None,
-        meeting_consent_page_url: None,
-        spoken_languages: vec![],
-    };
-    s.create_user(&user).await.unwrap();
+    let (ws, user) = common::workspace_and_user(&s, UserId(i64::MAX), now).await;
     let text = |t: &str| Some(format!("{t} \"quoted\" \\ back\nslash ünïcode 📞"));
     let full = Call {
         id: CallId(i64::MAX - 1),

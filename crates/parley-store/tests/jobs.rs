@@ -6,11 +6,10 @@ use chrono::{Duration, TimeZone, Utc};
 use parley_domain::*;
 use parley_store::{Failure, NewJob, SqliteStore, Store, StoreError, TranscriptWrite};
 
+mod common;
+
 async fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    let s = SqliteStore::open(dir.path().join("q.db").to_str().unwrap())
-        .await
-        .unwrap();
+    let (dir, s) = common::store().await;
     (dir, Arc::new(s))
 }
 
@@ -31,32 +30,7 @@ fn job(kind: JobKind, call: Option<CallId>) -> NewJob {
 /// A call to hang jobs and transcripts on.
 async fn a_call(s: &SqliteStore) -> CallId {
     let now = t0();
-    let ws = Workspace {
-        id: WorkspaceId::generate(),
-        name: "w".into(),
-        description: None,
-        created: now,
-    };
-    s.create_workspace(&ws, true).await.unwrap();
-    let user = User {
-        id: UserId::generate(),
-        email: "u@northwind.example.com".into(),
-        created: now,
-        active: true,
-        email_aliases: vec![],
-        trusted_email: None,
-        first_name: "U".into(),
-        last_name: "Ser".into(),
-        title: None,
-        phone: None,
-        extension: None,
-        personal_meeting_urls: vec![],
-        settings: UserSettings::default(),
-        manager_id: None,
-        meeting_consent_page_url: None,
-        spoken_languages: vec![],
-    };
-    s.create_user(&user).await.unwrap();
+    let (ws, user) = common::workspace_and_user(s, UserId::generate(), now).await;
     let call = Call {
         id: CallId::generate(),
         workspace_id: ws.id,
