@@ -37,27 +37,12 @@ async fn every_call_field_round_trips_through_get_and_list() {
         language_hint: Some("en-US".into()),
         created: now,
     };
-    let empty = Call {
-        id: CallId(1_000_000_000_000_000_000),
-        title: String::new(),
-        scheduled: None,
-        system: None,
-        scope: CallScope::Unknown,
-        media: MediaKind::Audio,
-        language: None,
-        sdr_disposition: None,
-        client_unique_id: None,
-        custom_data: None,
-        purpose: None,
-        meeting_url: None,
-        is_private: false,
-        calendar_event_id: None,
-        media_source_url: None,
-        language_hint: None,
-        direction: Direction::Unknown,
-        started: now + chrono::Duration::seconds(1),
-        ..full.clone()
-    };
+    let empty = common::bare_call(
+        CallId(1_000_000_000_000_000_000),
+        ws.id,
+        user.id,
+        now + chrono::Duration::seconds(1),
+    );
     for c in [&full, &empty] {
         s.insert_call(c, &[], &[]).await.unwrap();
         assert_eq!(s.get_call(c.id).await.unwrap().as_ref(), Some(c));

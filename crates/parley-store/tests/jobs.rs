@@ -32,28 +32,10 @@ async fn a_call(s: &SqliteStore) -> CallId {
     let now = t0();
     let (ws, user) = common::workspace_and_user(s, UserId::generate(), now).await;
     let call = Call {
-        id: CallId::generate(),
-        workspace_id: ws.id,
         title: "t".into(),
-        scheduled: None,
-        started: now,
-        duration_s: 0,
-        primary_user_id: user.id,
         direction: Direction::Outbound,
-        system: None,
         scope: CallScope::Internal,
-        media: MediaKind::Audio,
-        language: None,
-        sdr_disposition: None,
-        client_unique_id: None,
-        custom_data: None,
-        purpose: None,
-        meeting_url: None,
-        is_private: false,
-        calendar_event_id: None,
-        media_source_url: None,
-        language_hint: None,
-        created: now,
+        ..common::bare_call(CallId::generate(), ws.id, user.id, now)
     };
     s.insert_call(&call, &[], &[]).await.unwrap();
     call.id

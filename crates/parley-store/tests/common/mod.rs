@@ -48,3 +48,31 @@ pub async fn workspace_and_user(
     s.create_user(&user).await.unwrap();
     (ws, user)
 }
+
+/// A call with every optional field empty, started and created at `at`.
+pub fn bare_call(id: CallId, workspace: WorkspaceId, user: UserId, at: Timestamp) -> Call {
+    Call {
+        id,
+        workspace_id: workspace,
+        title: String::new(),
+        scheduled: None,
+        started: at,
+        duration_s: 0,
+        primary_user_id: user,
+        direction: Direction::Unknown,
+        system: None,
+        scope: CallScope::Unknown,
+        media: MediaKind::Audio,
+        language: None,
+        sdr_disposition: None,
+        client_unique_id: None,
+        custom_data: None,
+        purpose: None,
+        meeting_url: None,
+        is_private: false,
+        calendar_event_id: None,
+        media_source_url: None,
+        language_hint: None,
+        created: at,
+    }
+}
