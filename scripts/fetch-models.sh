@@ -20,7 +20,17 @@ set -euo pipefail
 
 dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
 stamp="$dir/.verified-v1"
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+
+# The build finds the CTranslate2 runtime through `.parley/models` in the checkout
+# (`.cargo/config.toml` points the linker there), so link it to wherever the models are.
+link_checkout() {
+  mkdir -p "$repo/.parley"
+  ln -sfn "$(cd "$dir" && pwd)" "$repo/.parley/models"
+}
+
 if [ -f "$stamp" ]; then
+  link_checkout
   echo "models already fetched and verified in $dir"
   exit 0
 fi
@@ -94,4 +104,5 @@ d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/m
 SUMS
 )
 touch "$stamp"
+link_checkout
 echo "models fetched and verified in $dir"

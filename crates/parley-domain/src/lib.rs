@@ -10,6 +10,7 @@
 pub mod call;
 pub mod id;
 pub mod job;
+pub mod speaker;
 pub mod subtitle;
 pub mod transcript;
 pub mod user;
@@ -17,6 +18,7 @@ pub mod user;
 pub use call::*;
 pub use id::*;
 pub use job::*;
+pub use speaker::*;
 pub use transcript::*;
 pub use user::*;
 

@@ -10,6 +10,16 @@ pub struct Sentence {
     pub start_ms: i64,
     pub end_ms: i64,
     pub text: String,
+    /// Word timings when speech recognition produced the sentence (imports have none).
+    pub words: Vec<Word>,
+}
+
+/// A recognised word and when it was said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub text: String,
 }
 
 /// An uninterrupted stretch of one speaker.
@@ -190,6 +200,7 @@ pub fn assign_speakers(mut cues: Vec<Cue>, parties: &[Party]) -> SpeakerAssignme
             start_ms: cue.start_ms,
             end_ms: cue.end_ms,
             text: cue.text.trim().to_owned(),
+            words: Vec::new(),
         };
         match transcript.last_mut() {
             Some(m)
@@ -367,6 +378,7 @@ mod tests {
             start_ms: a,
             end_ms: b,
             text: t.into(),
+            words: Vec::new(),
         };
         let t = vec![
             Monologue {

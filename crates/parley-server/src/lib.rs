@@ -15,10 +15,12 @@ pub mod config;
 pub mod cursor;
 pub mod demo;
 pub mod error;
+pub mod fetch;
 mod gong;
 pub mod media;
 mod parley_api;
 pub mod service;
+pub mod worker;
 
 use std::sync::Arc;
 use std::time::Duration;

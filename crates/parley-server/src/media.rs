@@ -107,30 +107,93 @@ pub async fn upload(
     if size == 0 {
         return Err(ApiError::bad_request("mediaFile is empty"));
     }
+    let received = Received {
+        path: tmp.path().to_owned(),
+        file_name,
+        content_type,
+        size,
+        sha256,
+    };
+    let (job, size) = store_media(&state.store, &state.blobs, call_id, received)
+        .await
+        .map_err(|e| match e {
+            StoreMediaError::NotMedia(m) => ApiError::bad_request(format!("mediaFile: {m}")),
+            StoreMediaError::Api(e) => e,
+        })?;
+    drop(tmp);
+    tracing::info!(call_id = %call_id, bytes = size, job_id = job.id, "media stored, transcription queued");
+    Ok(json_response(
+        StatusCode::CREATED,
+        &Uploaded {
+            request_id: request_id(),
+            call_id: call_id.to_string(),
+            url: state.render.call_url(call_id),
+        },
+    ))
+}
+
+/// A recording received in full into a local file.
+pub struct Received {
+    pub path: std::path::PathBuf,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub size: u64,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// Why [`store_media`] refused a recording.
+#[derive(Debug)]
+pub enum StoreMediaError {
+    /// The file is not media Parley can read (the message says why).
+    NotMedia(String),
+    Api(ApiError),
+}
+
+impl From<parley_store::StoreError> for StoreMediaError {
+    fn from(e: parley_store::StoreError) -> Self {
+        StoreMediaError::Api(e.into())
+    }
+}
+
+/// Checks a received recording, stores it as the call's media and queues its
+/// transcription: what an upload, a pulled `downloadMediaUrl` and `parley import` share.
+/// Returns the transcription job and the size.
+pub async fn store_media(
+    store: &std::sync::Arc<dyn parley_store::Store>,
+    blobs: &parley_blob::BlobStore,
+    call_id: CallId,
+    r: Received,
+) -> Result<(parley_domain::Job, u64), StoreMediaError> {
+    let Received {
+        path,
+        file_name,
+        content_type,
+        size,
+        sha256,
+    } = r;
     let ext = extension(file_name.as_deref());
-    let path = tmp.path().to_owned();
+    let probe_path = path.clone();
     let hint = ext.clone();
-    // Probing reads headers and may scan packets: keep it off the async workers.
     let info = tokio::task::spawn_blocking(move || {
-        let file = std::fs::File::open(&path)?;
+        let file = std::fs::File::open(&probe_path)?;
         parley_media::probe(file, hint.as_deref())
     })
     .await
-    .map_err(|_| ApiError::internal())?
-    .map_err(|e| ApiError::bad_request(format!("mediaFile: {e}")))?;
+    .map_err(|_| StoreMediaError::Api(ApiError::internal()))?
+    .map_err(|e| StoreMediaError::NotMedia(e.to_string()))?;
 
     let key = format!(
         "calls/{call_id}/{}.{}",
-        &sha256[..16],
+        &sha256[..16.min(sha256.len())],
         ext.as_deref().unwrap_or("bin")
     );
-    state.blobs.put_file(&key, tmp.path()).await.map_err(|e| {
+    blobs.put_file(&key, &path).await.map_err(|e| {
         tracing::error!(error = %e, call_id = %call_id, "storing media failed");
-        ApiError::internal()
+        StoreMediaError::Api(ApiError::internal())
     })?;
     let now = chrono::Utc::now();
-    state
-        .store
+    store
         .set_call_media(&CallMedia {
             call_id,
             key,
@@ -147,8 +210,7 @@ pub async fn upload(
             uploaded: now,
         })
         .await?;
-    let job = state
-        .store
+    let job = store
         .enqueue_job(
             &NewJob {
                 kind: JobKind::Transcribe,
@@ -160,15 +222,15 @@ pub async fn upload(
             now,
         )
         .await?;
-    tracing::info!(call_id = %call_id, bytes = size, job_id = job.id, "media stored, transcription queued");
-    Ok(json_response(
-        StatusCode::CREATED,
-        &Uploaded {
-            request_id: request_id(),
-            call_id: call_id.to_string(),
-            url: state.render.call_url(call_id),
-        },
-    ))
+    Ok((job, size))
+}
+
+/// Hex SHA-256 of a file, streamed.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    let mut f = std::fs::File::open(path)?;
+    let mut h = Sha256::new();
+    std::io::copy(&mut f, &mut h)?;
+    Ok(hex(&h.finalize()))
 }
 
 fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> ApiError {

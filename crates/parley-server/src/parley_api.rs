@@ -24,10 +24,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/parley/v1/users/{id}", patch(update_user))
         .route("/parley/v1/jobs", axum::routing::get(list_jobs))
         .route("/parley/v1/calls/{id}/jobs", axum::routing::get(call_jobs))
+        .route("/parley/v1/calls/{id}/speakers", axum::routing::get(call_speakers))
+        .route("/parley/v1/calls/{id}/speakers/{speaker}", put(assign_speaker))
+        .route("/parley/v1/calls/{id}/transcribe", post(retranscribe))
         .route(
             "/parley/v1/calls/{id}/transcript",
             put(import_transcript)
                 .post(import_transcript)
+                .get(transcript_detail)
                 .layer(DefaultBodyLimit::max(state.config.max_transcript_bytes)),
         )
 }
@@ -373,6 +377,215 @@ async fn call_jobs(State(state): State<AppState>, Path(id): Path<String>) -> Api
         &Jobs {
             request_id: request_id(),
             jobs: jobs.iter().map(JobView::of).collect(),
+        },
+    ))
+}
+
+fn call_id_of(id: &str) -> ApiResult<CallId> {
+    parley_domain::parse_id(id)
+        .map(CallId)
+        .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpeakerView {
+    speaker_id: String,
+    channel: Option<u32>,
+    speech_ms: i64,
+    party_id: Option<String>,
+    party_name: Option<String>,
+    user_id: Option<String>,
+    /// How the voice was tied to its party: channel, profile, elimination, manual, unmatched.
+    assigned_by: &'static str,
+    has_voiceprint: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Speakers {
+    request_id: String,
+    speakers: Vec<SpeakerView>,
+}
+
+async fn call_speakers(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    let parties = state
+        .store
+        .parties_of(&[call_id])
+        .await?
+        .remove(&call_id)
+        .unwrap_or_default();
+    let speakers = state
+        .store
+        .call_speakers(call_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let party = s.party_id.and_then(|p| parties.iter().find(|x| x.id == p));
+            SpeakerView {
+                speaker_id: s.speaker_id.to_string(),
+                channel: s.channel,
+                speech_ms: s.speech_ms,
+                party_id: s.party_id.map(|p| p.to_string()),
+                party_name: party.and_then(|p| p.name.clone()),
+                user_id: party.and_then(|p| p.user_id).map(|u| u.to_string()),
+                assigned_by: s.source.key(),
+                has_voiceprint: s.voice.is_some(),
+            }
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &Speakers {
+            request_id: request_id(),
+            speakers,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignBody {
+    party_id: String,
+}
+
+async fn assign_speaker(
+    State(state): State<AppState>,
+    Path((id, speaker)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    let speaker = parley_domain::parse_id(&speaker)
+        .map(parley_domain::SpeakerId)
+        .map_err(|_| ApiError::not_found(format!("speaker {speaker} does not speak in call {id}")))?;
+    let body: AssignBody = parse_json(body, false)?;
+    let party = parley_domain::parse_id(&body.party_id)
+        .map(parley_domain::PartyId)
+        .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?;
+    service::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
+    call_speakers(State(state), Path(id)).await
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WordView {
+    start: i64,
+    end: i64,
+    text: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SentenceView {
+    start: i64,
+    end: i64,
+    text: String,
+    words: Vec<WordView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct MonologueView {
+    speaker_id: String,
+    topic: Option<String>,
+    sentences: Vec<SentenceView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TranscriptView {
+    request_id: String,
+    call_id: String,
+    /// `asr:<model>` or `import:<format>`.
+    source: String,
+    transcript: Vec<MonologueView>,
+}
+
+/// The transcript with word timings (Gong's `/v2/calls/transcript` has sentences only).
+async fn transcript_detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    let Some((source, t)) = state.store.transcript_detail(call_id).await? else {
+        state
+            .store
+            .get_call(call_id)
+            .await?
+            .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+        return Err(ApiError::not_found(format!("call {id} has no transcript")));
+    };
+    let transcript = t
+        .into_iter()
+        .map(|m| MonologueView {
+            speaker_id: m.speaker_id.to_string(),
+            topic: m.topic,
+            sentences: m
+                .sentences
+                .into_iter()
+                .map(|s| SentenceView {
+                    start: s.start_ms,
+                    end: s.end_ms,
+                    text: s.text,
+                    words: s
+                        .words
+                        .into_iter()
+                        .map(|w| WordView {
+                            start: w.start_ms,
+                            end: w.end_ms,
+                            text: w.text,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &TranscriptView {
+            request_id: request_id(),
+            call_id: id,
+            source,
+            transcript,
+        },
+    ))
+}
+
+/// Queues a new transcription of the call's recording (e.g. after changing the model);
+/// the new transcript replaces the old one atomically when it is done.
+async fn retranscribe(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    if state.store.call_media(call_id).await?.is_none() {
+        return Err(ApiError::bad_request(format!(
+            "call {id} has no recording: upload one with PUT /v2/calls/{id}/media"
+        )));
+    }
+    let job = state
+        .store
+        .enqueue_job(
+            &parley_store::NewJob {
+                kind: parley_domain::JobKind::Transcribe,
+                call_id: Some(call_id),
+                payload: serde_json::json!({}),
+                max_attempts: crate::media::TRANSCRIBE_ATTEMPTS,
+                dedupe: true,
+            },
+            chrono::Utc::now(),
+        )
+        .await?;
+    Ok(json_response(
+        StatusCode::ACCEPTED,
+        &Jobs {
+            request_id: request_id(),
+            jobs: vec![JobView::of(&job)],
         },
     ))
 }

@@ -307,6 +307,8 @@ pub async fn import_transcript(
             speaking_parties: &assignment.speaking_parties,
             new_parties: &new_parties,
             duration_s: (call.duration_s == 0).then_some(end_s),
+            language: None,
+            speakers: &[],
             at: Utc::now(),
             lease: None,
         })
@@ -398,4 +400,58 @@ pub async fn create_user(store: &dyn Store, new: NewUser) -> ApiResult<User> {
         other => other.into(),
     })?;
     Ok(user)
+}
+
+/// Ties a voice of a call's recording to one of its parties, by a person's word. When
+/// the party is a company user and the voice has an embedding, the user's voice profile
+/// learns from it, so their later mono calls name them; re-transcribing this call keeps
+/// the correction (see `parley_domain::map_voices`).
+pub async fn assign_speaker(
+    store: &dyn Store,
+    call_id: CallId,
+    speaker: parley_domain::SpeakerId,
+    party: parley_domain::PartyId,
+) -> ApiResult<()> {
+    if store.get_call(call_id).await?.is_none() {
+        return Err(ApiError::not_found(gong_api_v2::messages::call_not_found(
+            &call_id.to_string(),
+        )));
+    }
+    let parties = store
+        .parties_of(&[call_id])
+        .await?
+        .remove(&call_id)
+        .unwrap_or_default();
+    let Some(target) = parties.iter().find(|p| p.id == party) else {
+        return Err(ApiError::not_found(format!(
+            "party {party} is not a party of call {call_id}"
+        )));
+    };
+    let voices = store.call_speakers(call_id).await?;
+    let voice = voices.iter().find(|v| v.speaker_id == speaker);
+    let learn = match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
+        (Some(user), Some(v)) => {
+            let mut profile = store
+                .voice_profiles(&[user])
+                .await?
+                .pop()
+                .unwrap_or(parley_domain::VoiceProfile {
+                    user_id: user,
+                    voice: Vec::new(),
+                    samples: 0,
+                });
+            profile.learn(v);
+            Some(profile)
+        }
+        _ => None,
+    };
+    match store
+        .assign_speaker(call_id, speaker, party, learn.as_ref(), Utc::now())
+        .await
+    {
+        Err(parley_store::StoreError::NotFound(_)) => Err(ApiError::not_found(format!(
+            "speaker {speaker} does not speak in call {call_id}"
+        ))),
+        other => Ok(other?),
+    }
 }

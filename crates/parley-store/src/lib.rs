@@ -16,8 +16,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use parley_domain::{
-    Call, CallId, CallMedia, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId,
-    SettingChange, SpeakerId, Timestamp, Transcript, User, UserId, Workspace, WorkspaceId,
+    Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind, JobLease, JobState, Party,
+    PartyId, SettingChange, SpeakerId, Timestamp, Transcript, User, UserId, VoiceProfile,
+    Workspace, WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;
@@ -103,6 +104,11 @@ pub struct TranscriptWrite<'a> {
     pub new_parties: &'a [Party],
     /// Set the call's duration when it has none yet.
     pub duration_s: Option<i64>,
+    /// The spoken language (ISO 639-2/B) speech recognition detected; `None` leaves the
+    /// call's language as it is.
+    pub language: Option<&'a str>,
+    /// The voices found in the recording (empty for imports): replaces the call's list.
+    pub speakers: &'a [CallSpeaker],
     pub at: Timestamp,
     /// When a job produced this transcript: the write happens only if the job is still
     /// held under this lease, and marks the job done in the same transaction.
@@ -181,7 +187,26 @@ pub trait Store: Send + Sync + 'static {
 
     /// Replaces the call's transcript atomically.
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()>;
+    /// Transcripts as the Gong wire needs them (sentences without word timings).
     async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
+    /// One call's transcript with word timings, and where it came from.
+    async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>>;
+
+    /// The voices of a call's recording.
+    async fn call_speakers(&self, id: CallId) -> Result<Vec<CallSpeaker>>;
+    /// Ties a voice to a party by hand: the party takes the voice's speaker id (any other
+    /// party of the call loses it) and the voice is marked [`SpeakerSource::Manual`].
+    /// With `learn`, the party's user's voice profile is updated in the same transaction.
+    async fn assign_speaker(
+        &self,
+        call: CallId,
+        speaker: SpeakerId,
+        party: PartyId,
+        learn: Option<&VoiceProfile>,
+        at: Timestamp,
+    ) -> Result<()>;
+    async fn voice_profiles(&self, users: &[UserId]) -> Result<Vec<VoiceProfile>>;
+    async fn save_voice_profile(&self, profile: &VoiceProfile, at: Timestamp) -> Result<()>;
 
     /// Records (or replaces) a call's recording; a recording with video makes the call's
     /// media `Video`.

@@ -285,6 +285,56 @@ fn key_of(r: &SqliteRow) -> Result<ApiKeyRecord> {
 /// Appends `(SELECT value FROM json_each(?))` with the ids bound as one JSON array: one
 /// parameter and one statement text whatever the number of ids, so the prepared statement
 /// is reused and binding stays cheap (100 separate binds cost milliseconds through sqlx).
+async fn upsert_profile(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    p: &VoiceProfile,
+    at: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO voice_profiles (user_id, voice, samples, updated_us) VALUES (?, ?, ?, ?) \
+         ON CONFLICT (user_id) DO UPDATE SET voice = excluded.voice, samples = excluded.samples, \
+         updated_us = excluded.updated_us",
+    )
+    .bind(p.user_id.0)
+    .bind(voice_blob(&p.voice))
+    .bind(i64::from(p.samples))
+    .bind(us(at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn voice_blob(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn voice_from_blob(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4)
+        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect()
+}
+
+fn words_json(words: &[Word]) -> String {
+    let arr: Vec<serde_json::Value> = words
+        .iter()
+        .map(|w| serde_json::json!([w.start_ms, w.end_ms, w.text]))
+        .collect();
+    serde_json::Value::Array(arr).to_string()
+}
+
+fn parse_words(json: &str) -> Result<Vec<Word>> {
+    let corrupt = |e: String| StoreError::Corrupt(format!("sentence words: {e}"));
+    let rows: Vec<(i64, i64, String)> = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    Ok(rows
+        .into_iter()
+        .map(|(start_ms, end_ms, text)| Word {
+            start_ms,
+            end_ms,
+            text,
+        })
+        .collect())
+}
+
 fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
     let list =
         serde_json::to_string(&ids.collect::<Vec<i64>>()).expect("a list of integers serialises");
@@ -949,9 +999,10 @@ impl Store for SqliteStore {
             .await?;
         for (m_idx, m) in w.transcript.iter().enumerate() {
             for (s_idx, s) in m.sentences.iter().enumerate() {
+                let words = (!s.words.is_empty()).then(|| words_json(&s.words));
                 sqlx::query(
-                    "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text, words) \
+                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 )
                 .bind(w.call_id.0)
                 .bind(m_idx as i64)
@@ -961,6 +1012,7 @@ impl Store for SqliteStore {
                 .bind(s.start_ms)
                 .bind(s.end_ms)
                 .bind(&s.text)
+                .bind(words)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -989,6 +1041,196 @@ impl Store for SqliteStore {
                 .execute(&mut *tx)
                 .await?;
         }
+        if let Some(lang) = w.language {
+            sqlx::query("UPDATE calls SET language = ? WHERE id = ?")
+                .bind(lang)
+                .bind(w.call_id.0)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM call_speakers WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .execute(&mut *tx)
+            .await?;
+        for sp in w.speakers {
+            sqlx::query(
+                "INSERT INTO call_speakers (call_id, speaker_id, channel, speech_ms, voice, party_id, source) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(w.call_id.0)
+            .bind(sp.speaker_id.0)
+            .bind(sp.channel.map(i64::from))
+            .bind(sp.speech_ms)
+            .bind(sp.voice.as_deref().map(voice_blob))
+            .bind(sp.party_id.map(|p| p.0))
+            .bind(sp.source.key())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>> {
+        let Some(head) = sqlx::query("SELECT source FROM transcripts WHERE call_id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let source: String = head.try_get("source")?;
+        let rows = sqlx::query(
+            "SELECT monologue, speaker_id, topic, start_ms, end_ms, text, words FROM transcript_sentences \
+             WHERE call_id = ? ORDER BY monologue, seq",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut t: Transcript = Vec::new();
+        let mut last = None;
+        for r in &rows {
+            let mono: i64 = r.try_get("monologue")?;
+            if last != Some(mono) {
+                t.push(Monologue {
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    topic: r.try_get("topic")?,
+                    sentences: Vec::new(),
+                });
+                last = Some(mono);
+            }
+            let words: Option<String> = r.try_get("words")?;
+            let words = match words {
+                Some(j) => parse_words(&j)?,
+                None => Vec::new(),
+            };
+            if let Some(m) = t.last_mut() {
+                m.sentences.push(Sentence {
+                    start_ms: r.try_get("start_ms")?,
+                    end_ms: r.try_get("end_ms")?,
+                    text: r.try_get("text")?,
+                    words,
+                });
+            }
+        }
+        Ok(Some((source, t)))
+    }
+
+    async fn call_speakers(&self, id: CallId) -> Result<Vec<CallSpeaker>> {
+        let rows = sqlx::query(
+            "SELECT speaker_id, channel, speech_ms, voice, party_id, source FROM call_speakers \
+             WHERE call_id = ? ORDER BY channel, speaker_id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let source: String = r.try_get("source")?;
+                let voice: Option<Vec<u8>> = r.try_get("voice")?;
+                let channel: Option<i64> = r.try_get("channel")?;
+                Ok(CallSpeaker {
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    channel: channel.and_then(|c| u32::try_from(c).ok()),
+                    speech_ms: r.try_get("speech_ms")?,
+                    voice: voice.as_deref().map(voice_from_blob),
+                    party_id: r.try_get::<Option<i64>, _>("party_id")?.map(PartyId),
+                    source: SpeakerSource::from_key(&source)
+                        .ok_or_else(|| StoreError::Corrupt(format!("speaker source {source:?}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn assign_speaker(
+        &self,
+        call: CallId,
+        speaker: SpeakerId,
+        party: PartyId,
+        learn: Option<&VoiceProfile>,
+        at: Timestamp,
+    ) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        let found = sqlx::query("SELECT 1 FROM parties WHERE id = ? AND call_id = ?")
+            .bind(party.0)
+            .bind(call.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound(format!("party {party}")));
+        }
+        let updated = sqlx::query(
+            "UPDATE call_speakers SET party_id = ?, source = 'manual' WHERE call_id = ? AND speaker_id = ?",
+        )
+        .bind(party.0)
+        .bind(call.0)
+        .bind(speaker.0)
+        .execute(&mut *tx)
+        .await?;
+        let in_transcript = sqlx::query(
+            "SELECT 1 FROM transcript_sentences WHERE call_id = ? AND speaker_id = ? LIMIT 1",
+        )
+        .bind(call.0)
+        .bind(speaker.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 && in_transcript.is_none() {
+            return Err(StoreError::NotFound(format!("speaker {speaker}")));
+        }
+        // The voice was someone else's: no other party keeps it, and no other voice keeps
+        // this party.
+        sqlx::query("UPDATE parties SET speaker_id = NULL WHERE call_id = ? AND speaker_id = ?")
+            .bind(call.0)
+            .bind(speaker.0)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE call_speakers SET party_id = NULL, source = 'unmatched' \
+             WHERE call_id = ? AND party_id = ? AND speaker_id <> ?",
+        )
+        .bind(call.0)
+        .bind(party.0)
+        .bind(speaker.0)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE parties SET speaker_id = ? WHERE id = ? AND call_id = ?")
+            .bind(speaker.0)
+            .bind(party.0)
+            .bind(call.0)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(p) = learn {
+            upsert_profile(&mut tx, p, at).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn voice_profiles(&self, users: &[UserId]) -> Result<Vec<VoiceProfile>> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT user_id, voice, samples FROM voice_profiles WHERE user_id IN ",
+        );
+        push_ids(&mut q, users.iter().map(|u| u.0));
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let voice: Vec<u8> = r.try_get("voice")?;
+                let samples: i64 = r.try_get("samples")?;
+                Ok(VoiceProfile {
+                    user_id: UserId(r.try_get("user_id")?),
+                    voice: voice_from_blob(&voice),
+                    samples: u32::try_from(samples).unwrap_or(u32::MAX),
+                })
+            })
+            .collect()
+    }
+
+    async fn save_voice_profile(&self, profile: &VoiceProfile, at: Timestamp) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        upsert_profile(&mut tx, profile, at).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1030,6 +1272,7 @@ impl Store for SqliteStore {
                     start_ms: r.try_get("start_ms")?,
                     end_ms: r.try_get("end_ms")?,
                     text: r.try_get("text")?,
+                    words: Vec::new(),
                 });
         }
         Ok(out)

@@ -130,6 +130,7 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
             start_ms: 0,
             end_ms: 10,
             text: "stale".into(),
+            words: Vec::new(),
         }],
     }];
     let write = |text: &str| {
@@ -146,6 +147,8 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
             speaking_parties: &[],
             new_parties: &[],
             duration_s: None,
+            language: None,
+            speakers: &[],
             at: later,
             lease: Some(stale),
         })
@@ -165,6 +168,8 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
         speaking_parties: &[],
         new_parties: &[],
         duration_s: Some(1),
+        language: None,
+        speakers: &[],
         at: later,
         lease: Some(fresh),
     })

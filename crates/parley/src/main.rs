@@ -42,6 +42,15 @@ struct Common {
     /// Where recordings are kept: file://PATH, s3://BUCKET/PREFIX [default: <data-dir>/media]
     #[arg(long, global = true, env = "PARLEY_MEDIA_URL")]
     media_url: Option<String>,
+    /// Speech models folder, as scripts/fetch-models.sh fills it [default: ~/.cache/parley/models]
+    #[arg(long, global = true, env = "PARLEY_MODELS")]
+    models: Option<PathBuf>,
+    /// Whisper model: base, tiny.en, or the path of a CTranslate2 Whisper folder [default: base]
+    #[arg(long, global = true, env = "PARLEY_ASR_MODEL")]
+    asr_model: Option<String>,
+    /// CPU threads for speech recognition [default: all cores]
+    #[arg(long, global = true, env = "PARLEY_ASR_THREADS")]
+    asr_threads: Option<usize>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,15 +62,53 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Import a transcript file (WebVTT, SRT or Gong JSON) into an existing call.
+    /// Import recordings (files or folders) as new calls and transcribe them, or with
+    /// --call, a transcript file (WebVTT, SRT or Gong JSON) into an existing call.
     Import {
-        /// The call to attach the transcript to.
+        /// The call to attach a transcript file to.
         #[arg(long)]
-        call: String,
-        /// vtt, srt or json [default: guessed from the content]
+        call: Option<String>,
+        /// Transcript format: vtt, srt or json [default: guessed from the content]
         #[arg(long)]
         format: Option<String>,
+        /// Owner of imported recordings (email) [default: the first user]
+        #[arg(long)]
+        user: Option<String>,
+        /// Queue the recordings without transcribing them here.
+        #[arg(long)]
+        no_wait: bool,
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Transcribe a media file and print the transcript (no server or database needed).
+    Transcribe {
+        /// text, or json (segments with speakers and word timings)
+        #[arg(long, default_value = "text")]
+        format: String,
+        /// Spoken language (ISO 639-1 or 639-2) [default: detected]
+        #[arg(long)]
+        language: Option<String>,
+        /// Most speakers to separate in a mono recording [default: up to 8]
+        #[arg(long)]
+        max_speakers: Option<usize>,
         file: PathBuf,
+    },
+    /// Run background workers only (transcription, media download) against the database.
+    Worker {
+        /// Jobs to run at once.
+        #[arg(long, default_value_t = 1)]
+        concurrency: usize,
+    },
+    /// Show the voices of a call's recording, or tie one to a party (--speaker with --party).
+    Speakers {
+        #[arg(long)]
+        call: String,
+        /// The voice (speaker id) to reassign.
+        #[arg(long, requires = "party")]
+        speaker: Option<String>,
+        /// The party that voice belongs to.
+        #[arg(long, requires = "speaker")]
+        party: Option<String>,
     },
     /// Show background jobs (transcription, analysis), newest first.
     Jobs {
@@ -106,6 +153,9 @@ struct ServeArgs {
     /// Rate-limit preset: self-hosted (100/s, burst 200), gong (3/s, 10,000/day) or off
     #[arg(long, env = "PARLEY_RATE_LIMIT")]
     rate_limit: Option<String>,
+    /// Do not run transcription workers in this process (run `parley worker` elsewhere).
+    #[arg(long)]
+    no_workers: bool,
 }
 
 /// The TOML file. Every key is optional.
@@ -120,6 +170,11 @@ struct FileConfig {
     public_url: Option<String>,
     rate_limit: Option<RateLimitFile>,
     page_size: Option<u32>,
+    models: Option<PathBuf>,
+    asr_model: Option<String>,
+    asr_threads: Option<usize>,
+    /// Hosts `downloadMediaUrl` may point at (see `parley_server::fetch`).
+    media_fetch_allow: Option<Vec<String>>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -130,6 +185,10 @@ enum RateLimitFile {
 }
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+const DEFAULT_ASR_MODEL: &str = "base";
+
+mod asr;
+mod cli;
 
 fn load_file(common: &Common) -> Result<FileConfig> {
     let (path, explicit) = match &common.config {
@@ -194,6 +253,17 @@ fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLi
     }
 }
 
+/// Where recordings are kept: the flag or file setting, else `<data-dir>/media`.
+fn media_url(common: &Common, file: &FileConfig) -> Result<String> {
+    match common.media_url.clone().or_else(|| file.media_url.clone()) {
+        Some(url) => Ok(url),
+        None => Ok(format!(
+            "file://{}",
+            std::path::absolute(data_dir(common, file)?.join("media"))?.display()
+        )),
+    }
+}
+
 fn server_config(
     common: &Common,
     args: &ServeArgs,
@@ -201,13 +271,7 @@ fn server_config(
     listen: &str,
 ) -> Result<ServerConfig> {
     let data = data_dir(common, file)?;
-    let media_url = match common.media_url.clone().or_else(|| file.media_url.clone()) {
-        Some(url) => url,
-        None => format!(
-            "file://{}",
-            std::path::absolute(data.join("media"))?.display()
-        ),
-    };
+    let media_url = media_url(common, file)?;
     let work_dir = data.join("tmp");
     std::fs::create_dir_all(&work_dir)
         .with_context(|| format!("creating {}", work_dir.display()))?;
@@ -292,7 +356,18 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
         println!("create an API key with: parley keys create --name my-key");
     }
     tracing::info!(%addr, "listening");
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let workers = if args.no_workers {
+        None
+    } else {
+        let w = cli::workers(common, file, state.store.clone(), state.blobs.clone(), 1).await?;
+        Some(tokio::spawn(w.run(stopped)))
+    };
     parley_server::serve(listener, state, shutdown_signal()).await?;
+    let _ = stop.send(true);
+    if let Some(w) = workers {
+        let _ = w.await;
+    }
     Ok(())
 }
 
@@ -441,10 +516,38 @@ async fn main() -> Result<()> {
         }
         Command::Keys(cmd) => keys(&cli.common, &file, cmd).await,
         Command::Import {
-            call,
+            call: Some(call),
             format,
+            files,
+            ..
+        } => {
+            let [path] = files.as_slice() else {
+                bail!("a transcript import takes one file");
+            };
+            import(&cli.common, &file, call, format.as_deref(), path).await
+        }
+        Command::Import {
+            call: None,
+            user,
+            no_wait,
+            files,
+            ..
+        } => cli::import_media(&cli.common, &file, files, user.as_deref(), *no_wait).await,
+        Command::Transcribe {
+            format,
+            language,
+            max_speakers,
             file: path,
-        } => import(&cli.common, &file, call, format.as_deref(), path).await,
+        } => cli::transcribe(&cli.common, &file, path, format, language.as_deref(), *max_speakers),
+        Command::Worker { concurrency } => cli::worker(&cli.common, &file, *concurrency).await,
+        Command::Speakers {
+            call,
+            speaker,
+            party,
+        } => {
+            let store = open_store(&cli.common, &file).await?;
+            cli::speakers(store.as_ref(), call, speaker.as_deref(), party.as_deref()).await
+        }
         Command::Jobs { call, state } => {
             let store = open_store(&cli.common, &file).await?;
             jobs(store.as_ref(), call.as_deref(), state.as_deref()).await
@@ -459,6 +562,10 @@ async fn main() -> Result<()> {
                 public_url: None,
                 rate_limit: Some(RateLimitFile::Custom(RateLimit::SELF_HOSTED)),
                 page_size: Some(100),
+                models: Some(parley_asr::ModelFiles::default_dir()),
+                asr_model: Some(DEFAULT_ASR_MODEL.to_owned()),
+                asr_threads: None,
+                media_fetch_allow: Some(vec!["*".to_owned()]),
             };
             print!("{}", toml::to_string(&defaults)?);
             Ok(())

@@ -1,0 +1,519 @@
+//! Local speech recognition for Parley: a recording's channels in, a transcript out in which
+//! every word has its time and its speaker.
+//!
+//! * [`whisper`]: Whisper on CTranslate2 (the engine under faster-whisper) with our own
+//!   decode loop, behind the [`SpeechModel`] trait so another engine (a from-source or GPU
+//!   build) can replace it.
+//! * [`vad`]: Silero VAD on ONNX Runtime. Silence is cut before decoding, as
+//!   faster-whisper's `vad_filter` does: Whisper invents text ("Thank you.") in silence.
+//! * [`Engine::transcribe`]: the pipeline. Distinct channels (a dialer's stereo: one party
+//!   per channel) are transcribed separately and merged in time order; a mono recording is
+//!   transcribed once and its speakers are separated by diarization (`parley-voice`).
+//!
+//! Everything here is synchronous and CPU-bound; async callers use `spawn_blocking`.
+//! Nothing is downloaded: models come from the folder `scripts/fetch-models.sh` fills
+//! ([`ModelFiles`]).
+
+pub mod lang;
+mod mel;
+mod vad;
+mod vocab;
+pub mod whisper;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use parley_voice::{Embedding, SpeakerBounds, SpeakerEncoder};
+pub use vad::{speech_regions, SileroVad, SpeechOnly, VadParams};
+pub use whisper::{WhisperConfig, WhisperModel};
+
+/// What can go wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum AsrError {
+    /// A model or runtime file is missing or unreadable: a setup problem, not the input's.
+    #[error("cannot load {path}: {reason}")]
+    Model { path: PathBuf, reason: String },
+    /// The inference engine failed.
+    #[error("speech engine failed: {0}")]
+    Engine(String),
+    #[error("no audio channels to transcribe")]
+    NoAudio,
+}
+
+/// A recognised word; times in seconds from the start of the audio given.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub start: f32,
+    pub end: f32,
+    pub text: String,
+    /// Mean token probability.
+    pub prob: f32,
+}
+
+/// A stretch of text the model produced as one piece.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub start: f32,
+    pub end: f32,
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// A speech-to-text model.
+pub trait SpeechModel: Send + Sync {
+    /// The model's name as recorded with each transcript (`whisper-base`).
+    fn name(&self) -> &str;
+    fn is_multilingual(&self) -> bool;
+    /// The spoken language (ISO 639-1 code as Whisper names it) and its probability,
+    /// from the first 30 s of `audio`; `None` when there is too little audio.
+    fn detect_language(&self, audio: &[f32]) -> Result<Option<(String, f32)>, AsrError>;
+    /// Transcribes 16 kHz mono audio. `progress` gets the share done, 0.0 to 1.0.
+    fn transcribe(
+        &self,
+        audio: &[f32],
+        language: Option<&str>,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Result<Vec<Segment>, AsrError>;
+}
+
+/// The models folder written by `scripts/fetch-models.sh`.
+#[derive(Debug, Clone)]
+pub struct ModelFiles {
+    pub dir: PathBuf,
+}
+
+impl ModelFiles {
+    /// `$PARLEY_MODELS`, else the folder this build was linked against, else
+    /// `~/.cache/parley/models`.
+    pub fn default_dir() -> PathBuf {
+        if let Some(dir) = std::env::var_os("PARLEY_MODELS").filter(|d| !d.is_empty()) {
+            return PathBuf::from(dir);
+        }
+        if let Some(dir) = option_env!("PARLEY_BUILD_MODELS_DIR") {
+            return PathBuf::from(dir);
+        }
+        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        home.join(".cache/parley/models")
+    }
+
+    pub fn new(dir: impl Into<PathBuf>) -> ModelFiles {
+        ModelFiles { dir: dir.into() }
+    }
+
+    /// A Whisper model: a name from the folder (`base`, `tiny.en`, `whisper-base`) or the
+    /// path of any CTranslate2 Whisper folder (e.g. one downloaded from the Hugging Face
+    /// hub as `Systran/faster-whisper-small`).
+    pub fn whisper(&self, model: &str) -> PathBuf {
+        let as_path = Path::new(model);
+        if as_path.is_absolute() || model.contains('/') {
+            return as_path.to_owned();
+        }
+        let name = if model.starts_with("whisper-") {
+            model.to_owned()
+        } else {
+            format!("whisper-{model}")
+        };
+        self.dir.join(name)
+    }
+
+    pub fn onnxruntime(&self) -> PathBuf {
+        self.dir.join("onnxruntime/libonnxruntime.so.1.32.0")
+    }
+
+    pub fn silero_vad(&self) -> PathBuf {
+        self.dir.join("silero_vad.onnx")
+    }
+
+    pub fn speaker_encoder(&self) -> PathBuf {
+        self.dir.join("ge2e_pretrained.pt")
+    }
+}
+
+/// How to set up an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub models: ModelFiles,
+    /// `base` (default), `tiny.en`, or a model folder.
+    pub model: String,
+    /// CPU threads in all. On 2 cores two one-thread decoders (one per channel) beat one
+    /// two-thread decoder, so threads go to parallel channels first.
+    pub threads: usize,
+    pub beam_size: usize,
+}
+
+impl EngineConfig {
+    pub fn new(models: ModelFiles, model: impl Into<String>) -> EngineConfig {
+        EngineConfig {
+            models,
+            model: model.into(),
+            threads: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            beam_size: 5,
+        }
+    }
+}
+
+/// Speech recognition, voice activity detection and speaker separation, loaded once.
+pub struct Engine {
+    model: Box<dyn SpeechModel>,
+    vad: SileroVad,
+    /// Speaker embeddings, for diarization and voice profiles; absent when the encoder's
+    /// weights are missing (then mono recordings come out as one speaker).
+    voices: Option<SpeakerEncoder>,
+    /// Concurrent decodes the model was loaded for.
+    replicas: usize,
+}
+
+/// What a transcription should know beforehand.
+#[derive(Debug, Clone, Default)]
+pub struct TranscribeOptions {
+    /// ISO 639-1 code; detected when `None`.
+    pub language: Option<String>,
+    /// Most speakers a mono recording can have (e.g. the call's parties); 0 = unknown.
+    pub max_speakers: usize,
+}
+
+/// Who spoke in a [`Transcription`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speaker {
+    /// The source channel, when each speaker had one.
+    pub channel: Option<usize>,
+    /// Seconds of speech.
+    pub speech_s: f32,
+    /// The speaker's voice embedding (unit vector), when there was enough speech.
+    pub voice: Option<Vec<f32>>,
+}
+
+/// One speaker's stretch of text, with its words.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Utterance {
+    /// Index into [`Transcription::speakers`].
+    pub speaker: usize,
+    pub start: f32,
+    pub end: f32,
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// A recording's transcript.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Transcription {
+    /// ISO 639-1 code.
+    pub language: String,
+    pub model: String,
+    pub duration_s: f32,
+    pub speakers: Vec<Speaker>,
+    /// In time order.
+    pub utterances: Vec<Utterance>,
+}
+
+impl Engine {
+    pub fn load(cfg: &EngineConfig) -> Result<Engine, AsrError> {
+        let threads = cfg.threads.max(1);
+        // Two channels decode at once when there are two threads for them.
+        let replicas = threads.min(2);
+        let model = WhisperModel::load(&WhisperConfig {
+            model_dir: cfg.models.whisper(&cfg.model),
+            threads: (threads / replicas).max(1),
+            replicas,
+            beam_size: cfg.beam_size,
+        })?;
+        let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
+        let encoder_path = cfg.models.speaker_encoder();
+        let voices = match SpeakerEncoder::load(&encoder_path) {
+            Ok(enc) => Some(enc),
+            Err(e) => {
+                tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
+                None
+            }
+        };
+        Ok(Engine {
+            model: Box::new(model),
+            vad,
+            voices,
+            replicas,
+        })
+    }
+
+    pub fn model_name(&self) -> &str {
+        self.model.name()
+    }
+
+    /// Transcribes a recording given as 16 kHz channels that are distinct (copies and
+    /// silent channels already dropped, as `parley-media` does).
+    pub fn transcribe(
+        &self,
+        channels: &[Vec<f32>],
+        opts: &TranscribeOptions,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Result<Transcription, AsrError> {
+        if channels.is_empty() {
+            return Err(AsrError::NoAudio);
+        }
+        let duration_s = channels[0].len() as f32 / 16_000.0;
+
+        // Speech of each channel, laid end to end.
+        let mut speech = Vec::with_capacity(channels.len());
+        let mut probs = Vec::with_capacity(channels.len());
+        for ch in channels {
+            let p = self.vad.probabilities(ch)?;
+            let regions = speech_regions(&p, ch.len(), VadParams::TRANSCRIPTION);
+            speech.push(SpeechOnly::collect(ch, &regions));
+            probs.push(p);
+        }
+
+        let language = match &opts.language {
+            Some(l) => l.clone(),
+            None => {
+                // The channel with the most speech says the most about the language.
+                let richest = speech
+                    .iter()
+                    .max_by_key(|s| s.audio.len())
+                    .map(|s| s.audio.as_slice())
+                    .unwrap_or(&[]);
+                self.model
+                    .detect_language(richest)?
+                    .map_or_else(|| "en".to_owned(), |(l, _)| l)
+            }
+        };
+
+        // Progress over all channels, weighted by their speech.
+        let total: usize = speech.iter().map(|s| s.audio.len()).sum::<usize>().max(1);
+        let done: Vec<AtomicU32> = speech.iter().map(|_| AtomicU32::new(0)).collect();
+        let report = |i: usize, share: f32| {
+            done[i].store(share.to_bits(), Ordering::Relaxed);
+            let sum: f32 = done
+                .iter()
+                .zip(&speech)
+                .map(|(d, s)| f32::from_bits(d.load(Ordering::Relaxed)) * s.audio.len() as f32)
+                .sum();
+            progress(sum / total as f32);
+        };
+
+        let decode = |i: usize| -> Result<Vec<Segment>, AsrError> {
+            let s = &speech[i];
+            let segments = self
+                .model
+                .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
+            Ok(restore_times(s, segments))
+        };
+        let per_channel: Vec<Result<Vec<Segment>, AsrError>> = if self.replicas > 1 && speech.len() > 1 {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..speech.len())
+                    .map(|i| scope.spawn(move || decode(i)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(AsrError::Engine("decoder thread panicked".into())))
+                    })
+                    .collect()
+            })
+        } else {
+            (0..speech.len()).map(decode).collect()
+        };
+
+        let mut speakers = Vec::new();
+        let mut utterances = Vec::new();
+        if channels.len() > 1 {
+            for (i, segments) in per_channel.into_iter().enumerate() {
+                let segments = segments?;
+                speakers.push(Speaker {
+                    channel: Some(i),
+                    speech_s: speech[i].audio.len() as f32 / 16_000.0,
+                    voice: self.embed(&speech[i].audio),
+                });
+                utterances.extend(segments.into_iter().map(|s| Utterance {
+                    speaker: i,
+                    start: s.start,
+                    end: s.end,
+                    text: s.text,
+                    words: s.words,
+                }));
+            }
+        } else {
+            let segments = per_channel
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Ok(Vec::new()))?;
+            let (found, split) = self.diarize(&channels[0], &probs[0], segments, opts);
+            speakers = found;
+            utterances = split;
+        }
+        utterances.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
+        progress(1.0);
+        Ok(Transcription {
+            language,
+            model: self.model.name().to_owned(),
+            duration_s,
+            speakers,
+            utterances,
+        })
+    }
+}
+
+impl Engine {
+    /// A voice embedding from up to two minutes of one speaker's speech.
+    fn embed(&self, speech: &[f32]) -> Option<Vec<f32>> {
+        let enc = self.voices.as_ref()?;
+        let take = speech.len().min(120 * 16_000);
+        enc.embed(&speech[..take]).map(Embedding::into_vec)
+    }
+
+    /// Separates the speakers of a mono recording and gives each word to the speaker
+    /// whose turn covers most of it; segments are split where the speaker changes.
+    fn diarize(
+        &self,
+        audio: &[f32],
+        probs: &[f32],
+        segments: Vec<Segment>,
+        opts: &TranscribeOptions,
+    ) -> (Vec<Speaker>, Vec<Utterance>) {
+        let one_speaker = |segments: Vec<Segment>, voice: Option<Vec<f32>>| {
+            let speech_s = segments.iter().map(|s| s.end - s.start).sum();
+            let utterances = segments
+                .into_iter()
+                .map(|s| Utterance {
+                    speaker: 0,
+                    start: s.start,
+                    end: s.end,
+                    text: s.text,
+                    words: s.words,
+                })
+                .collect();
+            (
+                vec![Speaker {
+                    channel: None,
+                    speech_s,
+                    voice,
+                }],
+                utterances,
+            )
+        };
+        let Some(enc) = &self.voices else {
+            return one_speaker(segments, None);
+        };
+        let regions = speech_regions(probs, audio.len(), VadParams::TURNS);
+        let bounds = if opts.max_speakers > 0 {
+            SpeakerBounds::at_most(opts.max_speakers)
+        } else {
+            SpeakerBounds::default()
+        };
+        let d = parley_voice::diarize(enc, audio, &regions, bounds);
+        if d.centroids.len() <= 1 {
+            let voice = d.centroids.into_iter().next().map(Embedding::into_vec);
+            return one_speaker(segments, voice);
+        }
+        let speaker_at = |start: f32, end: f32| -> usize {
+            let (a, b) = ((start * 16_000.0) as usize, (end * 16_000.0) as usize);
+            let mut best = (0usize, None);
+            for t in &d.turns {
+                let overlap = b.min(t.end).saturating_sub(a.max(t.start));
+                if overlap > best.0 {
+                    best = (overlap, Some(t.speaker));
+                }
+            }
+            best.1.unwrap_or_else(|| {
+                // No turn covers the word: the nearest one.
+                let mid = (a + b) / 2;
+                d.turns
+                    .iter()
+                    .min_by_key(|t| {
+                        if mid < t.start {
+                            t.start - mid
+                        } else {
+                            mid.saturating_sub(t.end)
+                        }
+                    })
+                    .map_or(0, |t| t.speaker)
+            })
+        };
+        let mut utterances: Vec<Utterance> = Vec::new();
+        for s in segments {
+            if s.words.is_empty() {
+                utterances.push(Utterance {
+                    speaker: speaker_at(s.start, s.end),
+                    start: s.start,
+                    end: s.end,
+                    text: s.text,
+                    words: s.words,
+                });
+                continue;
+            }
+            let mut current: Option<Utterance> = None;
+            for w in s.words {
+                let who = speaker_at(w.start, w.end);
+                match &mut current {
+                    Some(u) if u.speaker == who => {
+                        u.end = w.end;
+                        u.words.push(w);
+                    }
+                    _ => {
+                        utterances.extend(current.take());
+                        current = Some(Utterance {
+                            speaker: who,
+                            start: w.start,
+                            end: w.end,
+                            text: String::new(),
+                            words: vec![w],
+                        });
+                    }
+                }
+            }
+            utterances.extend(current);
+        }
+        for u in &mut utterances {
+            if u.text.is_empty() {
+                u.text = u
+                    .words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+            }
+        }
+        let speakers = d
+            .centroids
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Speaker {
+                channel: None,
+                speech_s: d
+                    .turns
+                    .iter()
+                    .filter(|t| t.speaker == i)
+                    .map(|t| (t.end - t.start) as f32 / 16_000.0)
+                    .sum(),
+                voice: Some(c.into_vec()),
+            })
+            .collect();
+        (speakers, utterances)
+    }
+}
+
+/// Moves segment and word times from the speech-only audio back to recording time. A word
+/// is placed by the region its middle falls in, so it never straddles a cut.
+fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
+    segments
+        .into_iter()
+        .map(|mut s| {
+            for w in &mut s.words {
+                let region = speech.region_of((w.start + w.end) / 2.0);
+                w.start = speech.to_recording(w.start, region);
+                w.end = speech.to_recording(w.end, region).max(w.start);
+            }
+            match (s.words.first(), s.words.last()) {
+                (Some(first), Some(last)) => {
+                    s.start = first.start;
+                    s.end = last.end;
+                }
+                _ => {
+                    let region = speech.region_of(s.start);
+                    s.start = speech.to_recording(s.start, region);
+                    s.end = speech.to_recording(s.end, region).max(s.start);
+                }
+            }
+            s
+        })
+        .collect()
+}

@@ -1,0 +1,604 @@
+//! Whisper on CTranslate2 (`ct2rs::sys::Whisper`) with the decode loop of OpenAI's
+//! `transcribe.py` as faster-whisper implements it: 30-second windows over a log-mel of the
+//! whole input, timestamp tokens, seeking to the last complete segment (or the end of the
+//! last aligned word), conditioning on the previous text, temperature fallback, the
+//! no-speech gate, and word timestamps from cross-attention alignment (`align`).
+//!
+//! ct2rs's high-level `Whisper` wrapper is not used: on real calls it dropped whole turns
+//! (37% WER) and builds the wrong prompt for English-only models.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use ct2rs::sys::{ComputeType, Config, Device, StorageView, Whisper, WhisperOptions};
+
+use crate::mel::{log_mel, HOP, SAMPLE_RATE};
+use crate::vocab::Vocab;
+use crate::{AsrError, Segment, SpeechModel, Word};
+
+/// Mel frames in one 30-second window.
+const WINDOW_FRAMES: usize = 3000;
+/// Mel frames per timestamp step (20 ms): the encoder halves the frame rate.
+const INPUT_STRIDE: usize = 2;
+const TIME_PRECISION: f32 = 0.02;
+/// Text tokens of earlier windows given as the prompt (half the decoder context).
+const MAX_PROMPT_TOKENS: usize = 223;
+/// Windows with less real audio than this are not decoded: Whisper fills near-empty
+/// windows with "Thank you." and similar.
+const MIN_WINDOW_FRAMES: usize = 30;
+
+/// faster-whisper's defaults for the fallback and the no-speech gate.
+const TEMPERATURES: [f32; 6] = [0.0, 0.2, 0.4, 0.6, 0.8, 1.0];
+const COMPRESSION_RATIO_THRESHOLD: f32 = 2.4;
+const LOG_PROB_THRESHOLD: f32 = -1.0;
+const NO_SPEECH_THRESHOLD: f32 = 0.6;
+const PROMPT_RESET_ON_TEMPERATURE: f32 = 0.5;
+const BEST_OF: usize = 5;
+
+/// How to run a Whisper model.
+#[derive(Debug, Clone)]
+pub struct WhisperConfig {
+    /// Folder with `model.bin`, `config.json` and `vocabulary.txt` (CTranslate2 format).
+    pub model_dir: PathBuf,
+    /// Threads per concurrent transcription.
+    pub threads: usize,
+    /// Transcriptions that can run at once (model replicas; each costs its weights in memory).
+    pub replicas: usize,
+    pub beam_size: usize,
+}
+
+/// A Whisper model loaded into CTranslate2.
+pub struct WhisperModel {
+    whisper: Whisper,
+    vocab: Vocab,
+    name: String,
+    beam_size: usize,
+}
+
+impl WhisperModel {
+    pub fn load(cfg: &WhisperConfig) -> Result<WhisperModel, AsrError> {
+        let model_err = |reason: String| AsrError::Model {
+            path: cfg.model_dir.clone(),
+            reason,
+        };
+        if !cfg.model_dir.join("model.bin").is_file() {
+            return Err(model_err("no model.bin in the model folder".into()));
+        }
+        let vocab = Vocab::load(&cfg.model_dir)?;
+        let config = Config {
+            device: Device::CPU,
+            // The PyPI model files are float16; int8 decoding was 4-6x faster than float32
+            // on this class of CPU with the same text (docs/asr-engine-spike.md).
+            compute_type: ComputeType::INT8,
+            device_indices: vec![0; cfg.replicas.max(1)],
+            num_threads_per_replica: cfg.threads.max(1),
+            ..Default::default()
+        };
+        let whisper =
+            Whisper::new(&cfg.model_dir, config).map_err(|e| model_err(format!("{e:#}")))?;
+        let name = model_name(&cfg.model_dir);
+        Ok(WhisperModel {
+            whisper,
+            vocab,
+            name,
+            beam_size: cfg.beam_size.max(1),
+        })
+    }
+
+    fn encode(&self, window: &mut [f32], n_mels: usize) -> Result<StorageView<'static>, AsrError> {
+        let sv = StorageView::new(&[1, n_mels, WINDOW_FRAMES], window, Device::CPU)
+            .map_err(engine)?;
+        self.whisper.encode(&sv, false).map_err(engine)
+    }
+
+    /// `<|startoftranscript|>`, then the language and task for multilingual models only
+    /// (English-only models take no such tokens).
+    fn sot_sequence(&self, language: &str) -> Vec<String> {
+        let mut seq = vec!["<|startoftranscript|>".to_owned()];
+        if self.whisper.is_multilingual() {
+            let lang = format!("<|{language}|>");
+            if self.vocab.id(&lang).is_some() {
+                seq.push(lang);
+            } else {
+                seq.push("<|en|>".to_owned());
+            }
+            seq.push("<|transcribe|>".to_owned());
+        }
+        seq
+    }
+
+    /// Decodes one window with faster-whisper's temperature fallback.
+    fn generate_with_fallback(
+        &self,
+        encoded: &StorageView,
+        prompt: &[String],
+    ) -> Result<Decoded, AsrError> {
+        let mut tried: Vec<Decoded> = Vec::new();
+        for &temperature in &TEMPERATURES {
+            let opts = if temperature > 0.0 {
+                WhisperOptions {
+                    beam_size: 1,
+                    num_hypotheses: BEST_OF,
+                    sampling_topk: 0,
+                    sampling_temperature: temperature,
+                    return_scores: true,
+                    return_no_speech_prob: true,
+                    ..Default::default()
+                }
+            } else {
+                WhisperOptions {
+                    beam_size: self.beam_size,
+                    return_scores: true,
+                    return_no_speech_prob: true,
+                    ..Default::default()
+                }
+            };
+            let res = self
+                .whisper
+                .generate(encoded, &[prompt.to_vec()], &opts)
+                .map_err(engine)?;
+            let Some(r) = res.into_iter().next() else {
+                return Err(AsrError::Engine("whisper returned no result".into()));
+            };
+            let mut tokens = r.sequences_ids.first().cloned().unwrap_or_default();
+            if tokens.last() == Some(&self.vocab.eot) {
+                tokens.pop();
+            }
+            // CTranslate2 reports the length-normalised score; undo it the way
+            // faster-whisper does to get its average log probability.
+            let len = tokens.len() as f32;
+            let score = r.scores.first().copied().unwrap_or(0.0);
+            let avg_logprob = score * len / (len + 1.0);
+            let text = self.vocab.decode(&tokens);
+            let decoded = Decoded {
+                compression_ratio: compression_ratio(text.trim()),
+                tokens,
+                avg_logprob,
+                no_speech_prob: r.no_speech_prob,
+                temperature,
+            };
+            let silent = decoded.no_speech_prob > NO_SPEECH_THRESHOLD
+                && decoded.avg_logprob < LOG_PROB_THRESHOLD;
+            let needs_fallback = !silent
+                && (decoded.compression_ratio > COMPRESSION_RATIO_THRESHOLD
+                    || decoded.avg_logprob < LOG_PROB_THRESHOLD);
+            if !needs_fallback {
+                return Ok(decoded);
+            }
+            tried.push(decoded);
+        }
+        // Every temperature failed a check: keep the most likely result that is not a
+        // repetition loop, else the most likely one.
+        let pick = |only_plausible: bool| {
+            tried
+                .iter()
+                .filter(|d| !only_plausible || d.compression_ratio <= COMPRESSION_RATIO_THRESHOLD)
+                .max_by(|a, b| a.avg_logprob.total_cmp(&b.avg_logprob))
+                .cloned()
+        };
+        pick(true)
+            .or_else(|| pick(false))
+            .ok_or_else(|| AsrError::Engine("whisper returned no result".into()))
+    }
+
+    /// Word timings for the text tokens of one window, from cross-attention alignment.
+    fn align_words(
+        &self,
+        encoded: &StorageView,
+        sot: &[String],
+        text_tokens: &[usize],
+        segment_frames: usize,
+        offset: f32,
+    ) -> Result<Vec<Word>, AsrError> {
+        let sot_ids: Vec<usize> = sot.iter().filter_map(|t| self.vocab.id(t)).collect();
+        let al = self
+            .whisper
+            .align(
+                encoded,
+                &sot_ids,
+                &[text_tokens.to_vec()],
+                &[segment_frames],
+                7,
+            )
+            .map_err(engine)?;
+        let Some(a) = al.into_iter().next() else {
+            return Ok(Vec::new());
+        };
+        // The time at which the alignment path moves on to each token (the last jump
+        // belongs to end-of-text).
+        let mut jump_times: Vec<f32> = Vec::with_capacity(text_tokens.len() + 1);
+        let mut prev = -1i64;
+        for p in &a.alignments {
+            if p.token_x != prev {
+                jump_times.push(p.frame_x as f32 * TIME_PRECISION);
+                prev = p.token_x;
+            }
+        }
+        let mut words: Vec<Vec<usize>> = Vec::new();
+        for &t in text_tokens {
+            match words.last_mut() {
+                Some(w) if !self.vocab.starts_word(t) => w.push(t),
+                _ => words.push(vec![t]),
+            }
+        }
+        let mut out = Vec::with_capacity(words.len());
+        let mut b0 = 0usize;
+        for w in words {
+            let b1 = b0 + w.len();
+            let start = jump_times.get(b0).copied().unwrap_or(0.0);
+            let end = jump_times.get(b1).copied().unwrap_or(start).max(start);
+            let probs = a.text_token_probs.get(b0..b1).unwrap_or(&[]);
+            let prob = if probs.is_empty() {
+                0.0
+            } else {
+                probs.iter().sum::<f32>() / probs.len() as f32
+            };
+            let text = self.vocab.decode(&w).trim().to_owned();
+            if !text.is_empty() {
+                out.push(Word {
+                    start: offset + start,
+                    end: offset + end,
+                    text,
+                    prob,
+                });
+            }
+            b0 = b1;
+        }
+        Ok(out)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Decoded {
+    tokens: Vec<usize>,
+    avg_logprob: f32,
+    no_speech_prob: f32,
+    compression_ratio: f32,
+    temperature: f32,
+}
+
+impl SpeechModel for WhisperModel {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn is_multilingual(&self) -> bool {
+        self.whisper.is_multilingual()
+    }
+
+    fn detect_language(&self, audio: &[f32]) -> Result<Option<(String, f32)>, AsrError> {
+        if !self.whisper.is_multilingual() {
+            return Ok(Some(("en".to_owned(), 1.0)));
+        }
+        let n_mels = self.whisper.n_mels();
+        let take = audio.len().min(WINDOW_FRAMES * HOP);
+        if take < MIN_WINDOW_FRAMES * HOP {
+            return Ok(None);
+        }
+        let mel = log_mel(&audio[..take], n_mels);
+        let mut window = mel.window(0, WINDOW_FRAMES);
+        let sv = StorageView::new(&[1, n_mels, WINDOW_FRAMES], &mut window, Device::CPU)
+            .map_err(engine)?;
+        let res = self.whisper.detect_language(&sv).map_err(engine)?;
+        Ok(res
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|d| parse_detection(&format!("{d:?}"))))
+    }
+
+    fn transcribe(
+        &self,
+        audio: &[f32],
+        language: Option<&str>,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Result<Vec<Segment>, AsrError> {
+        let n_mels = self.whisper.n_mels();
+        let content_frames = audio.len() / HOP;
+        if content_frames < MIN_WINDOW_FRAMES {
+            return Ok(Vec::new());
+        }
+        // As whisper does: the mel of the audio followed by 30 s of silence, so that every
+        // window is real data and the normalisation sees the same maximum.
+        let mut padded = Vec::with_capacity(audio.len() + WINDOW_FRAMES * HOP);
+        padded.extend_from_slice(audio);
+        padded.resize(audio.len() + WINDOW_FRAMES * HOP, 0.0);
+        let mel = log_mel(&padded, n_mels);
+        drop(padded);
+
+        let sot = self.sot_sequence(language.unwrap_or("en"));
+        let mut segments: Vec<Segment> = Vec::new();
+        let mut prompt_tokens: Vec<usize> = Vec::new();
+        let mut seek = 0usize;
+        while seek + MIN_WINDOW_FRAMES <= content_frames {
+            let offset = (seek * HOP) as f32 / SAMPLE_RATE as f32;
+            let segment_frames = (content_frames - seek).min(WINDOW_FRAMES);
+            let mut window = mel.window(seek, WINDOW_FRAMES);
+            let encoded = self.encode(&mut window, n_mels)?;
+
+            let mut prompt: Vec<String> = Vec::new();
+            if !prompt_tokens.is_empty() {
+                prompt.push("<|startofprev|>".to_owned());
+                let from = prompt_tokens.len().saturating_sub(MAX_PROMPT_TOKENS);
+                prompt.extend(
+                    prompt_tokens[from..]
+                        .iter()
+                        .map(|&t| self.vocab.token(t).to_owned()),
+                );
+            }
+            prompt.extend(sot.iter().cloned());
+            let d = self.generate_with_fallback(&encoded, &prompt)?;
+
+            let silent =
+                d.no_speech_prob > NO_SPEECH_THRESHOLD && d.avg_logprob <= LOG_PROB_THRESHOLD;
+            if silent {
+                seek += segment_frames;
+                progress(seek.min(content_frames) as f32 / content_frames as f32);
+                continue;
+            }
+
+            let (pieces, next_seek, ended_on_single_timestamp) =
+                split_segments(&self.vocab, &d.tokens, seek, segment_frames);
+            let text_tokens: Vec<usize> = pieces
+                .iter()
+                .flat_map(|p| p.tokens.iter().copied())
+                .collect();
+            let words = if text_tokens.is_empty() {
+                Vec::new()
+            } else {
+                self.align_words(&encoded, &sot, &text_tokens, segment_frames, offset)?
+            };
+            seek = next_seek;
+            // With word timestamps, whisper resumes after the last aligned word when the
+            // window did not end on a lone timestamp; otherwise speech after an unfinished
+            // segment is lost (seen: "If not," vanished at a window edge).
+            if !ended_on_single_timestamp {
+                if let Some(last) = words.last() {
+                    let frames = (last.end * 100.0).round() as usize;
+                    if frames > (offset * 100.0).round() as usize {
+                        seek = frames;
+                    }
+                }
+            }
+            // Never stall: always move forward.
+            let window_start = (offset * 100.0).round() as usize;
+            if seek <= window_start {
+                seek = window_start + segment_frames;
+            }
+            segments.extend(assign_words(&self.vocab, pieces, words, offset));
+
+            if d.temperature > PROMPT_RESET_ON_TEMPERATURE {
+                prompt_tokens.clear();
+            } else {
+                prompt_tokens.extend(text_tokens);
+            }
+            progress(seek.min(content_frames) as f32 / content_frames as f32);
+        }
+        progress(1.0);
+        Ok(segments)
+    }
+}
+
+/// A segment of one window as token ids, with times relative to the window.
+struct Piece {
+    start: f32,
+    end: f32,
+    tokens: Vec<usize>,
+}
+
+/// Whisper's segmentation of one window's tokens (consecutive timestamp pairs end a
+/// segment), where the next window starts (in mel frames), and whether the window ended
+/// on a lone timestamp.
+fn split_segments(
+    vocab: &Vocab,
+    toks: &[usize],
+    seek: usize,
+    segment_frames: usize,
+) -> (Vec<Piece>, usize, bool) {
+    let is_ts = |t: usize| vocab.is_timestamp(t);
+    let ts_time = |t: usize| (t - vocab.ts_begin) as f32 * TIME_PRECISION;
+    let text_of = |s: &[usize]| -> Vec<usize> { s.iter().copied().filter(|&t| t < vocab.eot).collect() };
+    let n = toks.len();
+    let single_ts_ending = n >= 2 && !is_ts(toks[n - 2]) && is_ts(toks[n - 1]);
+    let mut cuts: Vec<usize> = (1..n).filter(|&i| is_ts(toks[i]) && is_ts(toks[i - 1])).collect();
+    let mut pieces = Vec::new();
+    let next_seek;
+    if !cuts.is_empty() {
+        if single_ts_ending {
+            cuts.push(n);
+        }
+        let mut last = 0;
+        for &cut in &cuts {
+            let sl = &toks[last..cut];
+            let start = sl.first().filter(|&&t| is_ts(t)).map_or(0.0, |&t| ts_time(t));
+            let end = sl.last().filter(|&&t| is_ts(t)).map_or(start, |&t| ts_time(t));
+            pieces.push(Piece {
+                start,
+                end,
+                tokens: text_of(sl),
+            });
+            last = cut;
+        }
+        next_seek = if single_ts_ending {
+            seek + segment_frames
+        } else {
+            // Resume at the last complete segment's closing timestamp.
+            seek + (toks[last - 1].saturating_sub(vocab.ts_begin)) * INPUT_STRIDE
+        };
+    } else {
+        let mut dur = (segment_frames * HOP) as f32 / SAMPLE_RATE as f32;
+        if let Some(&l) = toks.iter().rev().find(|&&t| is_ts(t)) {
+            if l != vocab.ts_begin {
+                dur = ts_time(l);
+            }
+        }
+        pieces.push(Piece {
+            start: 0.0,
+            end: dur,
+            tokens: text_of(toks),
+        });
+        next_seek = seek + segment_frames;
+    }
+    pieces.retain(|p| !p.tokens.is_empty());
+    (pieces, next_seek, single_ts_ending)
+}
+
+/// Turns a window's pieces into segments, giving each its words in order.
+fn assign_words(vocab: &Vocab, pieces: Vec<Piece>, words: Vec<Word>, offset: f32) -> Vec<Segment> {
+    let mut words = words.into_iter().peekable();
+    let mut out = Vec::with_capacity(pieces.len());
+    let last = pieces.len().saturating_sub(1);
+    for (i, p) in pieces.into_iter().enumerate() {
+        let text = vocab.decode(&p.tokens).trim().to_owned();
+        // A piece owns as many words as its text has; the last piece takes the rest.
+        let n = text.split_whitespace().count();
+        let mut ws = Vec::new();
+        while words.peek().is_some() && (i == last || ws.len() < n) {
+            ws.extend(words.next());
+        }
+        let start = ws.first().map_or(offset + p.start, |w| w.start);
+        let end = ws.last().map_or(offset + p.end, |w| w.end).max(start);
+        out.push(Segment {
+            start,
+            end,
+            text,
+            words: ws,
+        });
+    }
+    out.retain(|s| !s.text.is_empty());
+    out
+}
+
+/// `zlib` compressed size over raw size, as whisper uses to spot repetition loops.
+fn compression_ratio(text: &str) -> f32 {
+    if text.is_empty() {
+        return 0.0;
+    }
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    if enc.write_all(text.as_bytes()).is_err() {
+        return 0.0;
+    }
+    match enc.finish() {
+        Ok(z) if !z.is_empty() => text.len() as f32 / z.len() as f32,
+        _ => 0.0,
+    }
+}
+
+/// ct2rs keeps `DetectionResult`'s fields private and offers no accessors, so the language
+/// token and probability are read from its `Debug` output
+/// (`DetectionResult { language: "<|de|>", probability: 0.97 }`).
+fn parse_detection(debug: &str) -> Option<(String, f32)> {
+    let lang_start = debug.find("<|")? + 2;
+    let lang_end = lang_start + debug[lang_start..].find("|>")?;
+    let lang = debug[lang_start..lang_end].to_owned();
+    let p_start = debug.find("probability:")? + "probability:".len();
+    let p: f32 = debug[p_start..]
+        .trim()
+        .trim_end_matches('}')
+        .trim()
+        .parse()
+        .ok()?;
+    Some((lang, p))
+}
+
+fn engine(e: impl std::fmt::Display) -> AsrError {
+    AsrError::Engine(e.to_string())
+}
+
+/// `whisper-base` for `.../whisper-base`, else the folder name.
+fn model_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "whisper".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detection_debug_is_parsed() {
+        assert_eq!(
+            parse_detection(r#"DetectionResult { language: "<|de|>", probability: 0.97 }"#),
+            Some(("de".to_owned(), 0.97))
+        );
+        assert_eq!(parse_detection("DetectionResult { }"), None);
+    }
+
+    #[test]
+    fn repetition_compresses_well() {
+        let loop_text = "thank you ".repeat(30);
+        assert!(compression_ratio(&loop_text) > COMPRESSION_RATIO_THRESHOLD);
+        let normal = "Thanks for joining. Let's review the budget for the launch.";
+        assert!(compression_ratio(normal) < COMPRESSION_RATIO_THRESHOLD);
+        assert_eq!(compression_ratio(""), 0.0);
+    }
+
+    fn vocab() -> Vocab {
+        let mut lines: Vec<String> = ["Hi", "Ġthere", ".", "ĠBye"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for t in ["<|endoftext|>", "<|startoftranscript|>", "<|startofprev|>"] {
+            lines.push(t.to_owned());
+        }
+        for i in 0..=1500 {
+            lines.push(format!("<|{:.2}|>", i as f32 * 0.02));
+        }
+        Vocab::parse(&lines.join("\n")).unwrap()
+    }
+
+    #[test]
+    fn segments_split_at_timestamp_pairs() {
+        let v = vocab();
+        let ts = |s: f32| v.ts_begin + (s / 0.02).round() as usize;
+        // <0.00> Hi there. <1.00><1.20> Bye <2.00>   (ends on a single timestamp)
+        let toks = vec![ts(0.0), 0, 1, 2, ts(1.0), ts(1.2), 3, ts(2.0)];
+        let (pieces, next, single) = split_segments(&v, &toks, 0, 3000);
+        assert!(single);
+        assert_eq!(pieces.len(), 2);
+        assert_eq!(pieces[0].tokens, vec![0, 1, 2]);
+        assert!((pieces[1].start - 1.2).abs() < 1e-4 && (pieces[1].end - 2.0).abs() < 1e-4);
+        assert_eq!(next, 3000, "single timestamp ending consumes the window");
+
+        // Unfinished last segment: resume at the last complete segment's end (1.00 s = 100 frames).
+        let toks = vec![ts(0.0), 0, 1, 2, ts(1.0), ts(1.2), 3];
+        let (pieces, next, single) = split_segments(&v, &toks, 500, 3000);
+        assert!(!single);
+        assert_eq!(pieces.len(), 1);
+        assert_eq!(next, 500 + 100);
+
+        // No pairs at all: one segment over the window.
+        let (pieces, next, _) = split_segments(&v, &[0, 1], 0, 1200);
+        assert_eq!((pieces.len(), next), (1, 1200));
+        assert!((pieces[0].end - 12.0).abs() < 1e-4);
+    }
+
+    #[test]
+    fn words_follow_their_segments() {
+        let v = vocab();
+        let pieces = vec![
+            Piece {
+                start: 0.0,
+                end: 1.0,
+                tokens: vec![0, 1, 2],
+            },
+            Piece {
+                start: 1.2,
+                end: 2.0,
+                tokens: vec![3],
+            },
+        ];
+        let w = |s: f32, e: f32, t: &str| Word {
+            start: s,
+            end: e,
+            text: t.into(),
+            prob: 0.9,
+        };
+        let words = vec![w(10.0, 10.3, "Hi"), w(10.3, 10.9, "there."), w(11.2, 11.8, "Bye")];
+        let segs = assign_words(&v, pieces, words, 10.0);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].text, "Hi there.");
+        assert_eq!(segs[0].words.len(), 2);
+        assert_eq!((segs[1].start, segs[1].end), (11.2, 11.8));
+    }
+}

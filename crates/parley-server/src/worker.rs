@@ -1,0 +1,466 @@
+//! Background workers: they take jobs from the queue in the database (shared by every
+//! process pointing at it) and run them. `parley serve` runs them in-process; `parley
+//! worker` runs only them.
+//!
+//! A job is held under a lease that a heartbeat extends while it runs; a worker that dies
+//! (even by `kill -9`) stops heartbeating, its lease runs out, and another worker takes the
+//! job over from the start. Results are written fenced by the lease in the transaction
+//! that marks the job done, so a late write from a stalled worker is refused and exactly
+//! one result is kept.
+//!
+//! Decoding and speech recognition are CPU-bound and synchronous: they run on tokio's
+//! blocking pool, never on the async runtime's threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use parley_domain::{
+    map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, Job,
+    JobKind, JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceProfile, VoiceUtterance,
+};
+use parley_media::{DecodeOptions, DecodedAudio, MediaError};
+use parley_store::{Failure, Store, StoreError, TranscriptWrite};
+use tokio::sync::watch;
+
+/// Cosine similarity from which two voice embeddings count as the same person.
+pub const SAME_VOICE: f32 = 0.80;
+
+/// What the speech engine tells a transcription to expect.
+#[derive(Debug, Clone, Default)]
+pub struct Hints {
+    /// ISO 639-1 language code, when the call says.
+    pub language: Option<String>,
+    /// Most voices a mono recording can have (the call's parties); 0 = unknown.
+    pub max_speakers: usize,
+}
+
+/// A recording recognised: voices and what they said.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognised {
+    pub model: String,
+    /// ISO 639-2/B, as Gong reports a call's language.
+    pub language: String,
+    pub voices: Vec<FoundVoice>,
+    /// In time order.
+    pub utterances: Vec<VoiceUtterance>,
+}
+
+/// Why a transcription failed.
+#[derive(Debug, thiserror::Error)]
+pub enum TranscribeError {
+    /// Something about the setup (a missing model, the engine failing): retrying later
+    /// may help.
+    #[error("{0}")]
+    Engine(String),
+    /// The recording itself cannot be transcribed.
+    #[error("{0}")]
+    Input(String),
+}
+
+/// A speech engine as the workers see it. The binary plugs `parley-asr` in; keeping the
+/// trait here keeps this crate (and its tests) free of the native speech runtime.
+pub trait Transcriber: Send + Sync + 'static {
+    fn model(&self) -> String;
+    /// Blocking: runs on a blocking thread. `progress` gets the share done (0.0 to 1.0).
+    fn transcribe(
+        &self,
+        audio: &DecodedAudio,
+        hints: &Hints,
+        progress: &(dyn Fn(f32) + Sync),
+    ) -> Result<Recognised, TranscribeError>;
+}
+
+/// How workers run.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Names this process in job records (host and pid by default).
+    pub name: String,
+    /// Jobs run at once by this process.
+    pub concurrency: usize,
+    /// How long a job stays held without a heartbeat.
+    pub lease_secs: u32,
+    /// How often an idle worker looks for work.
+    pub poll: Duration,
+    /// Where media is copied for decoding.
+    pub work_dir: PathBuf,
+}
+
+impl Default for WorkerConfig {
+    fn default() -> Self {
+        WorkerConfig {
+            name: default_worker_name(),
+            concurrency: 1,
+            lease_secs: 60,
+            poll: Duration::from_millis(500),
+            work_dir: std::env::temp_dir(),
+        }
+    }
+}
+
+pub fn default_worker_name() -> String {
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_else(|_| "localhost".to_owned());
+    format!("{host}:{}", std::process::id())
+}
+
+/// Everything a worker needs.
+#[derive(Clone)]
+pub struct Workers {
+    pub store: Arc<dyn Store>,
+    pub blobs: parley_blob::BlobStore,
+    pub transcriber: Option<Arc<dyn Transcriber>>,
+    pub config: WorkerConfig,
+    pub fetch: Option<Arc<crate::fetch::FetchPolicy>>,
+}
+
+impl Workers {
+    /// The job kinds this process can run.
+    pub fn kinds(&self) -> Vec<JobKind> {
+        let mut kinds = Vec::new();
+        if self.fetch.is_some() {
+            kinds.push(JobKind::FetchMedia);
+        }
+        if self.transcriber.is_some() {
+            kinds.push(JobKind::Transcribe);
+        }
+        kinds
+    }
+
+    /// Runs `concurrency` worker loops until `shutdown` turns true.
+    pub async fn run(self, shutdown: watch::Receiver<bool>) {
+        let kinds = self.kinds();
+        if kinds.is_empty() {
+            return;
+        }
+        tracing::info!(
+            worker = %self.config.name,
+            concurrency = self.config.concurrency,
+            kinds = ?kinds.iter().map(|k| k.key()).collect::<Vec<_>>(),
+            "workers started"
+        );
+        let mut loops = Vec::new();
+        for n in 0..self.config.concurrency.max(1) {
+            let me = self.clone();
+            let kinds = kinds.clone();
+            let shutdown = shutdown.clone();
+            loops.push(tokio::spawn(async move {
+                me.work_loop(n, &kinds, shutdown).await
+            }));
+        }
+        for l in loops {
+            let _ = l.await;
+        }
+    }
+
+    async fn work_loop(&self, n: usize, kinds: &[JobKind], mut shutdown: watch::Receiver<bool>) {
+        let name = format!("{}#{n}", self.config.name);
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            match self.run_next(&name, kinds).await {
+                Ok(true) => continue,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(worker = %name, error = %e, "job queue unavailable"),
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.poll) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    /// Claims and runs one job; false when there was none.
+    pub async fn run_next(&self, name: &str, kinds: &[JobKind]) -> Result<bool, StoreError> {
+        let Some((job, lease)) = self
+            .store
+            .claim_job(kinds, name, self.config.lease_secs, Utc::now())
+            .await?
+        else {
+            return Ok(false);
+        };
+        tracing::info!(job_id = job.id, kind = job.kind.key(), call_id = ?job.call_id.map(|c| c.0), attempt = job.attempts, "job started");
+        let progress = Arc::new(AtomicU32::new(0f32.to_bits()));
+        let beat = self.heartbeat(lease, progress.clone());
+        let outcome = match job.kind {
+            JobKind::Transcribe => self.transcribe(&job, lease, progress).await,
+            JobKind::FetchMedia => self.fetch_media(&job, lease).await,
+            JobKind::Analyze => Err(JobError::permanent("analysis is not available yet")),
+        };
+        beat.abort();
+        match outcome {
+            Ok(()) => tracing::info!(job_id = job.id, "job done"),
+            Err(e) => {
+                let failure = if e.transient {
+                    Failure::Transient
+                } else {
+                    Failure::Permanent
+                };
+                let state = self
+                    .store
+                    .fail_job(lease, &e.message, failure, Utc::now())
+                    .await;
+                tracing::warn!(job_id = job.id, error = %e.message, state = ?state.as_ref().map(|s| s.key()), "job failed");
+            }
+        }
+        Ok(true)
+    }
+
+    /// Extends the lease every third of its length and reports progress.
+    fn heartbeat(&self, lease: JobLease, progress: Arc<AtomicU32>) -> tokio::task::JoinHandle<()> {
+        let store = self.store.clone();
+        let secs = self.config.lease_secs;
+        tokio::spawn(async move {
+            let every = Duration::from_secs(u64::from(secs.max(3) / 3));
+            loop {
+                tokio::time::sleep(every).await;
+                let p = f64::from(f32::from_bits(progress.load(Ordering::Relaxed)));
+                match store.heartbeat_job(lease, Some(p), secs, Utc::now()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(job_id = lease.job_id, "lease lost; the result will be refused");
+                        return;
+                    }
+                    Err(e) => tracing::warn!(job_id = lease.job_id, error = %e, "heartbeat failed"),
+                }
+            }
+        })
+    }
+
+    async fn transcribe(
+        &self,
+        job: &Job,
+        lease: JobLease,
+        progress: Arc<AtomicU32>,
+    ) -> Result<(), JobError> {
+        let transcriber = self
+            .transcriber
+            .clone()
+            .ok_or_else(|| JobError::transient("no speech engine in this worker"))?;
+        let call_id = job
+            .call_id
+            .ok_or_else(|| JobError::permanent("transcribe job without a call"))?;
+        let call = self
+            .store
+            .get_call(call_id)
+            .await?
+            .ok_or_else(|| JobError::permanent("the call no longer exists"))?;
+        let media = self
+            .store
+            .call_media(call_id)
+            .await?
+            .ok_or_else(|| JobError::permanent("the call has no recording"))?;
+        let parties = self
+            .store
+            .parties_of(&[call_id])
+            .await?
+            .remove(&call_id)
+            .unwrap_or_default();
+
+        let local = tempfile::Builder::new()
+            .prefix("media-")
+            .tempfile_in(&self.config.work_dir)
+            .map_err(|e| JobError::transient(format!("cannot create a work file: {e}")))?
+            .into_temp_path();
+        self.blobs
+            .get_to_file(&media.key, &local)
+            .await
+            .map_err(|e| JobError::transient(format!("reading the recording: {e}")))?;
+
+        let hints = Hints {
+            language: None,
+            max_speakers: parties.len(),
+        };
+        let path: PathBuf = local.to_path_buf();
+        let recognised = tokio::task::spawn_blocking(move || {
+            let audio = decode(&path)?;
+            let report = |p: f32| progress.store(p.to_bits(), Ordering::Relaxed);
+            transcriber
+                .transcribe(&audio, &hints, &report)
+                .map(|r| (r, audio.duration_ms))
+                .map_err(|e| match e {
+                    TranscribeError::Engine(m) => JobError::transient(m),
+                    TranscribeError::Input(m) => JobError::permanent(m),
+                })
+        })
+        .await
+        .map_err(|_| JobError::transient("the transcription thread panicked"))??;
+        drop(local);
+        let (recognised, duration_ms) = recognised;
+
+        let users: Vec<_> = parties.iter().filter_map(|p| p.user_id).collect();
+        let profiles = self.store.voice_profiles(&users).await?;
+        let remembered: Vec<(Vec<f32>, PartyId)> = self
+            .store
+            .call_speakers(call_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.source == parley_domain::SpeakerSource::Manual)
+            .filter_map(|s| Some((s.voice?, s.party_id?)))
+            .collect();
+        let mapping = map_voices(
+            &recognised.voices,
+            &parties,
+            Some(call.primary_user_id),
+            &profiles,
+            &remembered,
+            SAME_VOICE,
+        );
+
+        let speaker_ids: Vec<SpeakerId> = recognised
+            .voices
+            .iter()
+            .map(|_| SpeakerId::generate())
+            .collect();
+        let mut speaking = Vec::new();
+        let mut new_parties = Vec::new();
+        let mut speakers = Vec::new();
+        let mut unnamed = 0;
+        for (i, (v, m)) in recognised.voices.iter().zip(&mapping).enumerate() {
+            let party_id = match m.party {
+                Some(p) => {
+                    speaking.push((p, speaker_ids[i]));
+                    p
+                }
+                None => {
+                    unnamed += 1;
+                    let p = unnamed_party(call_id, speaker_ids[i], unnamed, v.channel);
+                    let id = p.id;
+                    new_parties.push(p);
+                    id
+                }
+            };
+            speakers.push(CallSpeaker {
+                speaker_id: speaker_ids[i],
+                channel: v.channel,
+                speech_ms: v.speech_ms,
+                voice: v.voice.clone(),
+                party_id: Some(party_id),
+                source: m.source,
+            });
+        }
+        let transcript = transcript_from_speech(&recognised.utterances, &speaker_ids);
+        let source = format!("asr:{}", recognised.model);
+        self.store
+            .replace_transcript(TranscriptWrite {
+                call_id,
+                source: &source,
+                transcript: &transcript,
+                speaking_parties: &speaking,
+                new_parties: &new_parties,
+                duration_s: Some(((duration_ms + 500) / 1000) as i64),
+                language: Some(&recognised.language),
+                speakers: &speakers,
+                at: Utc::now(),
+                lease: Some(lease),
+            })
+            .await?;
+
+        // Voices whose owner is certain teach their user's profile.
+        for (sp, m) in speakers.iter().zip(&mapping) {
+            let (Some(voice), Some(party)) = (&sp.voice, m.party) else {
+                continue;
+            };
+            if !m.source.is_certain() {
+                continue;
+            }
+            let Some(user) = parties.iter().find(|p| p.id == party).and_then(|p| p.user_id) else {
+                continue;
+            };
+            let mut profile = profiles
+                .iter()
+                .find(|p| p.user_id == user)
+                .cloned()
+                .unwrap_or(VoiceProfile {
+                    user_id: user,
+                    voice: Vec::new(),
+                    samples: 0,
+                });
+            profile.learn(voice);
+            self.store.save_voice_profile(&profile, Utc::now()).await?;
+        }
+        tracing::info!(
+            call_id = %call_id,
+            model = %recognised.model,
+            language = %recognised.language,
+            voices = recognised.voices.len(),
+            sentences = transcript.iter().map(|m| m.sentences.len()).sum::<usize>(),
+            "transcript stored"
+        );
+        Ok(())
+    }
+
+    async fn fetch_media(&self, _job: &Job, _lease: JobLease) -> Result<(), JobError> {
+        Err(JobError::permanent("fetching media is not wired yet"))
+    }
+}
+
+/// A party for a voice nobody could name: "Speaker 2", or "Channel 2" on a multi-channel
+/// recording.
+fn unnamed_party(call_id: CallId, speaker: SpeakerId, n: usize, channel: Option<u32>) -> Party {
+    let name = match channel {
+        Some(c) => format!("Channel {}", c + 1),
+        None => format!("Speaker {n}"),
+    };
+    Party {
+        id: PartyId::generate(),
+        call_id,
+        name: Some(name),
+        email: None,
+        title: None,
+        user_id: None,
+        speaker_id: Some(speaker),
+        affiliation: Affiliation::Unknown,
+        phone: None,
+        methods: vec![PartyMethod::Attendee],
+        media_channel: channel.map(|c| c as i32),
+        context: Vec::new(),
+    }
+}
+
+fn decode(path: &Path) -> Result<DecodedAudio, JobError> {
+    parley_media::decode_file(path, &DecodeOptions::default()).map_err(|e: MediaError| {
+        if e.is_permanent() {
+            JobError::permanent(format!("the recording cannot be transcribed: {e}"))
+        } else {
+            JobError::transient(format!("reading the recording: {e}"))
+        }
+    })
+}
+
+/// A failed run and whether to retry it.
+#[derive(Debug)]
+pub struct JobError {
+    pub message: String,
+    pub transient: bool,
+}
+
+impl JobError {
+    pub fn transient(m: impl Into<String>) -> JobError {
+        JobError {
+            message: m.into(),
+            transient: true,
+        }
+    }
+    pub fn permanent(m: impl Into<String>) -> JobError {
+        JobError {
+            message: m.into(),
+            transient: false,
+        }
+    }
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::LeaseLost(_) => {
+                JobError::permanent("the job was taken over by another worker")
+            }
+            other => JobError::transient(other.to_string()),
+        }
+    }
+}

@@ -1,0 +1,22 @@
+//! Errors of the speaker encoder.
+
+use std::path::PathBuf;
+
+/// Why the speaker encoder could not be loaded. Embedding and diarization never fail: bad
+/// or too-short audio gives `None` or an empty result instead.
+#[derive(Debug, thiserror::Error)]
+pub enum VoiceError {
+    /// The weights file could not be read.
+    #[error("cannot read speaker-encoder weights {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The bytes are not a legacy torch checkpoint this reader understands.
+    #[error("malformed torch checkpoint at byte {offset}: {reason}")]
+    Format { offset: usize, reason: String },
+    /// The checkpoint parsed but does not hold the GE2E encoder we expect.
+    #[error("unexpected speaker-encoder weights: {0}")]
+    Model(String),
+}

@@ -1,0 +1,682 @@
+//! Reader for the legacy (pre-1.6, non-zip) torch serialization of a `state_dict` checkpoint.
+//!
+//! Layout: five pickles back to back (magic number, protocol version, system info, the
+//! checkpoint object, the list of storage keys), then each storage's raw data in key order
+//! (`i64` element count, then the `f32` elements), ending exactly at end of file.
+//!
+//! The pickle machine here is deliberately minimal: it knows only the opcodes and globals a
+//! protocol-2 torch checkpoint of plain float tensors uses, and rejects everything else with an
+//! error naming the opcode. That keeps it small, auditable and unable to run arbitrary code
+//! (which is what Python's own unpickler would do with a hostile file).
+
+use std::collections::HashMap;
+
+use crate::error::VoiceError;
+
+/// `torch.serialization.MAGIC_NUMBER`.
+const MAGIC_NUMBER: i128 = 0x1950a86a20f9469cfc6c;
+/// `torch.serialization.PROTOCOL_VERSION`.
+const PROTOCOL_VERSION: i128 = 1001;
+/// Bound on nesting and element counts so that a hostile file cannot make us allocate wildly.
+const MAX_DIMS: usize = 8;
+
+/// A dense row-major `f32` tensor read from a checkpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tensor {
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// Reads the `model_state` entry of a legacy torch checkpoint: tensor names in file order.
+pub(crate) fn read_model_state(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, VoiceError> {
+    let mut p = Parser::new(bytes);
+
+    let magic = p.load()?;
+    if !matches!(magic, Value::Int(MAGIC_NUMBER)) {
+        return Err(fmt_err(
+            0,
+            "not a legacy torch checkpoint (wrong magic number)",
+        ));
+    }
+    let at = p.pos;
+    if !matches!(p.load()?, Value::Int(PROTOCOL_VERSION)) {
+        return Err(fmt_err(
+            at,
+            "unsupported torch serialization protocol version",
+        ));
+    }
+    let at = p.pos;
+    let sys_info = p.load()?;
+    // Storage bytes are decoded as little-endian below; a big-endian file would decode to garbage.
+    match p.dict_get(&sys_info, "little_endian") {
+        Some(Value::Bool(true)) => {}
+        _ => return Err(fmt_err(at, "checkpoint is not little-endian")),
+    }
+
+    let at = p.pos;
+    let checkpoint = p.load()?;
+    let state = p
+        .dict_get(&checkpoint, "model_state")
+        .ok_or_else(|| fmt_err(at, "checkpoint has no model_state"))?;
+    let Some(Obj::Dict(entries)) = p.obj(&state) else {
+        return Err(fmt_err(at, "model_state is not a dict"));
+    };
+    let mut refs = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let (Value::Str(name), Some(Obj::Tensor(t))) = (k, p.obj(v)) else {
+            return Err(fmt_err(at, "model_state entry is not a named tensor"));
+        };
+        refs.push((name.clone(), t.clone()));
+    }
+
+    let at = p.pos;
+    let keys = p.load()?;
+    let Some(Obj::List(keys)) = p.obj(&keys) else {
+        return Err(fmt_err(at, "storage key list is not a list"));
+    };
+    let mut storages: HashMap<String, (usize, usize)> = HashMap::new();
+    for key in keys.clone() {
+        let Value::Str(key) = key else {
+            return Err(fmt_err(p.pos, "storage key is not a string"));
+        };
+        let at = p.pos;
+        let numel = i64::from_le_bytes(p.take_array::<8>()?);
+        let numel = usize::try_from(numel).map_err(|_| fmt_err(at, "negative storage size"))?;
+        let len = numel
+            .checked_mul(4)
+            .ok_or_else(|| fmt_err(at, "storage size overflows"))?;
+        let start = p.pos;
+        p.take(len)?;
+        storages.insert(key, (start, numel));
+    }
+    if p.pos != bytes.len() {
+        return Err(fmt_err(p.pos, "trailing bytes after the last storage"));
+    }
+
+    refs.into_iter()
+        .map(|(name, t)| {
+            let &(start, numel) = storages
+                .get(&t.storage_key)
+                .ok_or_else(|| VoiceError::Model(format!("tensor {name} has no storage data")))?;
+            if numel != t.storage_numel {
+                return Err(VoiceError::Model(format!(
+                    "storage of {name} holds {numel} elements, pickle says {}",
+                    t.storage_numel
+                )));
+            }
+            let data = gather(&bytes[start..start + 4 * numel], &t)
+                .ok_or_else(|| VoiceError::Model(format!("tensor {name} overruns its storage")))?;
+            Ok((
+                name,
+                Tensor {
+                    shape: t.size,
+                    data,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Copies a strided view out of a storage into a dense row-major buffer; `None` when the view
+/// reaches outside the storage.
+fn gather(storage: &[u8], t: &TensorRef) -> Option<Vec<f32>> {
+    let numel = storage.len() / 4;
+    let count = t
+        .size
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))?;
+    if count == 0 {
+        return Some(Vec::new());
+    }
+    // Largest element index the view touches; checked so a hostile stride cannot wrap around.
+    let mut last = t.offset;
+    for (&d, &s) in t.size.iter().zip(&t.stride) {
+        last = last.checked_add((d - 1).checked_mul(s)?)?;
+    }
+    if last >= numel {
+        return None;
+    }
+    let read = |i: usize| {
+        let b = &storage[4 * i..4 * i + 4];
+        f32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    };
+    let mut out = Vec::with_capacity(count);
+    let mut index = vec![0usize; t.size.len()];
+    for _ in 0..count {
+        let flat = t.offset
+            + index
+                .iter()
+                .zip(&t.stride)
+                .map(|(i, s)| i * s)
+                .sum::<usize>();
+        out.push(read(flat));
+        // Odometer increment, last dimension fastest (row-major).
+        for d in (0..index.len()).rev() {
+            index[d] += 1;
+            if index[d] < t.size[d] {
+                break;
+            }
+            index[d] = 0;
+        }
+    }
+    Some(out)
+}
+
+fn fmt_err(offset: usize, reason: impl Into<String>) -> VoiceError {
+    VoiceError::Format {
+        offset,
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Value {
+    None,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    /// Index into the parser's object arena. Containers live there so that a memoised
+    /// container filled after `BINPUT` is seen filled through `BINGET`, as in Python.
+    Obj(usize),
+    /// `MARK` on the stack.
+    Mark,
+}
+
+#[derive(Debug, Clone)]
+enum Obj {
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    Dict(Vec<(Value, Value)>),
+    Global(Global),
+    Storage { key: String, numel: usize },
+    Tensor(TensorRef),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Global {
+    OrderedDict,
+    RebuildTensorV2,
+    FloatStorage,
+}
+
+#[derive(Debug, Clone)]
+struct TensorRef {
+    storage_key: String,
+    storage_numel: usize,
+    offset: usize,
+    size: Vec<usize>,
+    stride: Vec<usize>,
+}
+
+struct Parser<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    arena: Vec<Obj>,
+}
+
+impl<'a> Parser<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            pos: 0,
+            arena: Vec::new(),
+        }
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], VoiceError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(|| fmt_err(self.pos, "unexpected end of file"))?;
+        let s = &self.bytes[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn take_array<const N: usize>(&mut self) -> Result<[u8; N], VoiceError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+
+    fn line(&mut self) -> Result<String, VoiceError> {
+        let at = self.pos;
+        let rest = &self.bytes[self.pos..];
+        let n = rest
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| fmt_err(at, "unterminated GLOBAL name"))?;
+        let s =
+            std::str::from_utf8(&rest[..n]).map_err(|_| fmt_err(at, "GLOBAL name is not utf-8"))?;
+        self.pos += n + 1;
+        Ok(s.to_owned())
+    }
+
+    fn alloc(&mut self, o: Obj) -> Value {
+        self.arena.push(o);
+        Value::Obj(self.arena.len() - 1)
+    }
+
+    fn obj(&self, v: &Value) -> Option<&Obj> {
+        match v {
+            Value::Obj(i) => self.arena.get(*i),
+            _ => None,
+        }
+    }
+
+    fn dict_get(&self, d: &Value, key: &str) -> Option<Value> {
+        match self.obj(d)? {
+            Obj::Dict(entries) => entries
+                .iter()
+                .find(|(k, _)| matches!(k, Value::Str(s) if s == key))
+                .map(|(_, v)| v.clone()),
+            _ => None,
+        }
+    }
+
+    /// Runs the pickle machine until `STOP` and returns the object on top of the stack.
+    fn load(&mut self) -> Result<Value, VoiceError> {
+        let mut stack: Vec<Value> = Vec::new();
+        let mut memo: HashMap<u32, Value> = HashMap::new();
+        loop {
+            let at = self.pos;
+            let op = self.take(1)?[0];
+            match op {
+                // PROTO: torch's legacy format always writes protocol 2.
+                0x80 => {
+                    let v = self.take(1)?[0];
+                    if v != 2 {
+                        return Err(fmt_err(at, format!("unsupported pickle protocol {v}")));
+                    }
+                }
+                // STOP
+                b'.' => {
+                    let top = stack
+                        .pop()
+                        .ok_or_else(|| fmt_err(at, "STOP on empty stack"))?;
+                    if !stack.is_empty() {
+                        return Err(fmt_err(at, "STOP with leftover stack"));
+                    }
+                    return Ok(top);
+                }
+                // LONG1: little-endian two's complement of n bytes.
+                0x8a => {
+                    let n = usize::from(self.take(1)?[0]);
+                    if n > 16 {
+                        return Err(fmt_err(at, "LONG1 integer too large"));
+                    }
+                    let b = self.take(n)?;
+                    let mut buf = [0u8; 16];
+                    buf[..n].copy_from_slice(b);
+                    if n > 0 && b[n - 1] & 0x80 != 0 {
+                        buf[n..].fill(0xff);
+                    }
+                    stack.push(Value::Int(i128::from_le_bytes(buf)));
+                }
+                b'J' => stack.push(Value::Int(i32::from_le_bytes(self.take_array()?).into())),
+                b'K' => stack.push(Value::Int(self.take(1)?[0].into())),
+                b'M' => stack.push(Value::Int(u16::from_le_bytes(self.take_array()?).into())),
+                // BINFLOAT is big-endian, unlike everything else in pickle.
+                b'G' => stack.push(Value::Float(f64::from_be_bytes(self.take_array()?))),
+                b'X' => {
+                    let n = u32::from_le_bytes(self.take_array()?) as usize;
+                    let s = std::str::from_utf8(self.take(n)?)
+                        .map_err(|_| fmt_err(at, "BINUNICODE is not utf-8"))?;
+                    stack.push(Value::Str(s.to_owned()));
+                }
+                b'N' => stack.push(Value::None),
+                0x88 => stack.push(Value::Bool(true)),
+                0x89 => stack.push(Value::Bool(false)),
+                b'}' => {
+                    let v = self.alloc(Obj::Dict(Vec::new()));
+                    stack.push(v);
+                }
+                b']' => {
+                    let v = self.alloc(Obj::List(Vec::new()));
+                    stack.push(v);
+                }
+                b')' => {
+                    let v = self.alloc(Obj::Tuple(Vec::new()));
+                    stack.push(v);
+                }
+                b'(' => stack.push(Value::Mark),
+                b't' => {
+                    let items = pop_mark(&mut stack, at)?;
+                    let v = self.alloc(Obj::Tuple(items));
+                    stack.push(v);
+                }
+                0x85 | 0x86 => {
+                    let n = if op == 0x85 { 1 } else { 2 };
+                    let items = pop_n(&mut stack, n, at)?;
+                    let v = self.alloc(Obj::Tuple(items));
+                    stack.push(v);
+                }
+                b'a' | b'e' => {
+                    let items = if op == b'a' {
+                        pop_n(&mut stack, 1, at)?
+                    } else {
+                        pop_mark(&mut stack, at)?
+                    };
+                    let target = stack
+                        .last()
+                        .ok_or_else(|| fmt_err(at, "APPEND on empty stack"))?;
+                    match target {
+                        Value::Obj(i) => match self.arena.get_mut(*i) {
+                            Some(Obj::List(l)) => l.extend(items),
+                            _ => return Err(fmt_err(at, "APPEND to a non-list")),
+                        },
+                        _ => return Err(fmt_err(at, "APPEND to a non-list")),
+                    }
+                }
+                b's' | b'u' => {
+                    let items = if op == b's' {
+                        pop_n(&mut stack, 2, at)?
+                    } else {
+                        pop_mark(&mut stack, at)?
+                    };
+                    if items.len() % 2 != 0 {
+                        return Err(fmt_err(at, "SETITEMS with an odd number of items"));
+                    }
+                    let target = stack
+                        .last()
+                        .ok_or_else(|| fmt_err(at, "SETITEM on empty stack"))?;
+                    let dict = match target {
+                        Value::Obj(i) => match self.arena.get_mut(*i) {
+                            Some(Obj::Dict(d)) => d,
+                            _ => return Err(fmt_err(at, "SETITEM on a non-dict")),
+                        },
+                        _ => return Err(fmt_err(at, "SETITEM on a non-dict")),
+                    };
+                    let mut it = items.into_iter();
+                    while let (Some(k), Some(v)) = (it.next(), it.next()) {
+                        // Python dict semantics: a repeated key replaces the earlier value.
+                        match dict.iter_mut().find(|(ek, _)| *ek == k) {
+                            Some(slot) => slot.1 = v,
+                            None => dict.push((k, v)),
+                        }
+                    }
+                }
+                b'q' | b'r' => {
+                    let idx = if op == b'q' {
+                        u32::from(self.take(1)?[0])
+                    } else {
+                        u32::from_le_bytes(self.take_array()?)
+                    };
+                    let top = stack
+                        .last()
+                        .ok_or_else(|| fmt_err(at, "PUT on empty stack"))?;
+                    memo.insert(idx, top.clone());
+                }
+                b'h' => {
+                    let idx = u32::from(self.take(1)?[0]);
+                    let v = memo
+                        .get(&idx)
+                        .ok_or_else(|| fmt_err(at, format!("BINGET of unknown memo {idx}")))?;
+                    stack.push(v.clone());
+                }
+                b'c' => {
+                    let module = self.line()?;
+                    let name = self.line()?;
+                    let g = match (module.as_str(), name.as_str()) {
+                        ("collections", "OrderedDict") => Global::OrderedDict,
+                        ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
+                        ("torch", "FloatStorage") => Global::FloatStorage,
+                        _ => {
+                            return Err(fmt_err(
+                                at,
+                                format!(
+                                "unsupported global {module}.{name} (only float tensors are read)"
+                            ),
+                            ))
+                        }
+                    };
+                    let v = self.alloc(Obj::Global(g));
+                    stack.push(v);
+                }
+                b'Q' => {
+                    let pid = pop_n(&mut stack, 1, at)?.remove(0);
+                    let v = self.storage_from_pid(&pid, at)?;
+                    stack.push(v);
+                }
+                b'R' => {
+                    let mut both = pop_n(&mut stack, 2, at)?;
+                    let args = both.pop().unwrap_or(Value::None);
+                    let func = both.pop().unwrap_or(Value::None);
+                    let v = self.reduce(&func, &args, at)?;
+                    stack.push(v);
+                }
+                // BUILD: torch sets `_metadata` on the state dict's OrderedDict; that
+                // attribute carries module versions we do not need, so the state is dropped.
+                b'b' => {
+                    pop_n(&mut stack, 1, at)?;
+                    match stack.last().and_then(|v| self.obj(v)) {
+                        Some(Obj::Dict(_)) => {}
+                        _ => return Err(fmt_err(at, "BUILD on something other than a dict")),
+                    }
+                }
+                _ => return Err(fmt_err(at, format!("unsupported pickle opcode 0x{op:02x}"))),
+            }
+        }
+    }
+
+    /// `('storage', FloatStorage, key, location, numel[, view_metadata])` to a storage.
+    fn storage_from_pid(&mut self, pid: &Value, at: usize) -> Result<Value, VoiceError> {
+        let bad = || fmt_err(at, "persistent id is not a float storage reference");
+        let Some(Obj::Tuple(items)) = self.obj(pid) else {
+            return Err(bad());
+        };
+        let (tag, kind, key, numel) = match items.as_slice() {
+            [t, k, key, _location, n] | [t, k, key, _location, n, Value::None] => (t, k, key, n),
+            _ => return Err(bad()),
+        };
+        if *tag != Value::Str("storage".into())
+            || !matches!(self.obj(kind), Some(Obj::Global(Global::FloatStorage)))
+        {
+            return Err(bad());
+        }
+        let (Value::Str(key), Value::Int(numel)) = (key, numel) else {
+            return Err(bad());
+        };
+        let numel = usize::try_from(*numel).map_err(|_| bad())?;
+        let key = key.clone();
+        Ok(self.alloc(Obj::Storage { key, numel }))
+    }
+
+    fn reduce(&mut self, func: &Value, args: &Value, at: usize) -> Result<Value, VoiceError> {
+        let Some(Obj::Tuple(args)) = self.obj(args).cloned() else {
+            return Err(fmt_err(at, "REDUCE arguments are not a tuple"));
+        };
+        match self.obj(func) {
+            Some(Obj::Global(Global::OrderedDict)) if args.is_empty() => {
+                Ok(self.alloc(Obj::Dict(Vec::new())))
+            }
+            Some(Obj::Global(Global::RebuildTensorV2)) => {
+                let bad = |what: &str| fmt_err(at, format!("bad _rebuild_tensor_v2 {what}"));
+                // (storage, storage_offset, size, stride, requires_grad, backward_hooks)
+                let [storage, offset, size, stride, ..] = args.as_slice() else {
+                    return Err(bad("arguments"));
+                };
+                let Some(Obj::Storage { key, numel }) = self.obj(storage).cloned() else {
+                    return Err(bad("storage"));
+                };
+                let Value::Int(offset) = offset else {
+                    return Err(bad("offset"));
+                };
+                let offset = usize::try_from(*offset).map_err(|_| bad("offset"))?;
+                let size = self.usize_tuple(size).ok_or_else(|| bad("size"))?;
+                let stride = self.usize_tuple(stride).ok_or_else(|| bad("stride"))?;
+                if size.len() != stride.len() || size.len() > MAX_DIMS {
+                    return Err(bad("shape"));
+                }
+                Ok(self.alloc(Obj::Tensor(TensorRef {
+                    storage_key: key,
+                    storage_numel: numel,
+                    offset,
+                    size,
+                    stride,
+                })))
+            }
+            _ => Err(fmt_err(at, "REDUCE of an unsupported callable")),
+        }
+    }
+
+    fn usize_tuple(&self, v: &Value) -> Option<Vec<usize>> {
+        match self.obj(v)? {
+            Obj::Tuple(items) => items
+                .iter()
+                .map(|i| match i {
+                    Value::Int(n) => usize::try_from(*n).ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    }
+}
+
+fn pop_n(stack: &mut Vec<Value>, n: usize, at: usize) -> Result<Vec<Value>, VoiceError> {
+    if stack.len() < n || stack[stack.len() - n..].contains(&Value::Mark) {
+        return Err(fmt_err(at, "stack underflow"));
+    }
+    Ok(stack.split_off(stack.len() - n))
+}
+
+fn pop_mark(stack: &mut Vec<Value>, at: usize) -> Result<Vec<Value>, VoiceError> {
+    let m = stack
+        .iter()
+        .rposition(|v| *v == Value::Mark)
+        .ok_or_else(|| fmt_err(at, "no MARK on the stack"))?;
+    let items = stack.split_off(m + 1);
+    stack.pop();
+    Ok(items)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds a tiny but complete legacy checkpoint: one 2x3 tensor viewing a 7-element
+    /// storage at offset 1 with a transposed stride, so the gather path is exercised.
+    fn tiny_checkpoint() -> Vec<u8> {
+        let mut b = Vec::new();
+        // magic: LONG1 of 10 bytes
+        b.extend([0x80, 2, 0x8a, 10]);
+        b.extend(&MAGIC_NUMBER.to_le_bytes()[..10]);
+        b.push(b'.');
+        // protocol version 1001
+        b.extend([0x80, 2, b'M']);
+        b.extend(1001u16.to_le_bytes());
+        b.push(b'.');
+        // sys info {'little_endian': True}
+        b.extend([0x80, 2, b'}', b'(']);
+        push_str(&mut b, "little_endian");
+        b.extend([0x88, b'u', b'.']);
+        // {'model_state': OrderedDict([('w', tensor)])}
+        b.extend([0x80, 2, b'}', b'(']);
+        push_str(&mut b, "model_state");
+        b.extend(b"ccollections\nOrderedDict\n");
+        b.extend([b')', b'R', b'(']);
+        push_str(&mut b, "w");
+        b.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
+        b.extend([b'(', b'(']);
+        push_str(&mut b, "storage");
+        b.extend(b"ctorch\nFloatStorage\n");
+        push_str(&mut b, "k0");
+        push_str(&mut b, "cpu");
+        b.extend([b'K', 7, b'N', b't', b'Q']);
+        b.extend([b'K', 1]); // offset
+        b.extend([b'K', 2, b'K', 3, 0x86]); // size (2, 3)
+        b.extend([b'K', 1, b'K', 2, 0x86]); // stride (1, 2)
+        b.extend([0x89, b')', b't', b'R']);
+        b.extend([b'u', b'}', b'b', b'u', b'.']);
+        // keys ['k0']
+        b.extend([0x80, 2, b']', b'(']);
+        push_str(&mut b, "k0");
+        b.extend([b'e', b'.']);
+        b.extend(7i64.to_le_bytes());
+        for i in 0..7 {
+            b.extend((i as f32).to_le_bytes());
+        }
+        b
+    }
+
+    fn push_str(b: &mut Vec<u8>, s: &str) {
+        b.push(b'X');
+        b.extend((s.len() as u32).to_le_bytes());
+        b.extend(s.as_bytes());
+    }
+
+    #[test]
+    fn reads_strided_tensor() {
+        let state = read_model_state(&tiny_checkpoint()).unwrap();
+        assert_eq!(state.len(), 1);
+        assert_eq!(state[0].0, "w");
+        assert_eq!(state[0].1.shape, vec![2, 3]);
+        // element (r, c) = storage[1 + r + 2c]
+        assert_eq!(state[0].1.data, vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
+    }
+
+    #[test]
+    fn every_truncation_is_an_error() {
+        let full = tiny_checkpoint();
+        for n in 0..full.len() {
+            assert!(read_model_state(&full[..n]).is_err(), "truncated at {n}");
+        }
+    }
+
+    #[test]
+    fn wrong_magic_is_an_error() {
+        let mut b = tiny_checkpoint();
+        b[4] ^= 1;
+        let e = read_model_state(&b).unwrap_err().to_string();
+        assert!(e.contains("wrong magic"), "{e}");
+    }
+
+    #[test]
+    fn trailing_bytes_are_an_error() {
+        let mut b = tiny_checkpoint();
+        b.push(0);
+        let e = read_model_state(&b).unwrap_err().to_string();
+        assert!(e.contains("trailing bytes"), "{e}");
+    }
+
+    #[test]
+    fn unknown_opcode_and_global_are_errors() {
+        let e = read_model_state(&[0x80, 2, b'S', b'.'])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unsupported pickle opcode 0x53"), "{e}");
+        let mut b = vec![0x80, 2];
+        b.extend(b"cos\nsystem\n");
+        let e = read_model_state(&b).unwrap_err().to_string();
+        assert!(e.contains("unsupported global os.system"), "{e}");
+    }
+
+    #[test]
+    fn view_outside_storage_is_an_error() {
+        let mut b = tiny_checkpoint();
+        // Move the view one element on (offset 1 -> 2): its last element falls off the end.
+        let i = b.windows(3).position(|w| w == [b'Q', b'K', 1]).unwrap();
+        b[i + 2] = 2;
+        let e = read_model_state(&b).unwrap_err().to_string();
+        assert!(e.contains("overruns its storage"), "{e}");
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for len in [0usize, 1, 7, 100, 1000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            assert!(read_model_state(&bytes).is_err());
+        }
+    }
+}

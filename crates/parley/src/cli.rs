@@ -1,0 +1,456 @@
+//! The speech commands: `transcribe`, `worker`, media `import`, `speakers`, and the worker
+//! set-up `serve` shares.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use serde::Serialize;
+
+use parley_domain::{CallId, Direction, JobState, NewCall, NewParty, PartyId, SpeakerId};
+use parley_server::fetch::{FetchPolicy, HostAllowList};
+use parley_server::worker::{Transcriber, WorkerConfig, Workers};
+use parley_store::Store;
+
+use crate::asr::LocalAsr;
+use crate::{api_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL};
+
+fn models_dir(common: &Common, file: &FileConfig) -> PathBuf {
+    common
+        .models
+        .clone()
+        .or_else(|| file.models.clone())
+        .unwrap_or_else(parley_asr::ModelFiles::default_dir)
+}
+
+fn asr_model(common: &Common, file: &FileConfig) -> String {
+    common
+        .asr_model
+        .clone()
+        .or_else(|| file.asr_model.clone())
+        .unwrap_or_else(|| DEFAULT_ASR_MODEL.to_owned())
+}
+
+fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
+    let models = models_dir(common, file);
+    let model = asr_model(common, file);
+    let threads = common.asr_threads.or(file.asr_threads).unwrap_or(0);
+    LocalAsr::load(&models, &model, threads).with_context(|| {
+        format!(
+            "loading speech model {model:?} from {} (run scripts/fetch-models.sh to fetch the models)",
+            models.display()
+        )
+    })
+}
+
+/// Workers for `serve` and `worker`: transcription when the models load (otherwise the
+/// jobs wait for a process that has them), media download always.
+pub async fn workers(
+    common: &Common,
+    file: &FileConfig,
+    store: Arc<dyn Store>,
+    blobs: parley_blob::BlobStore,
+    concurrency: usize,
+) -> Result<Workers> {
+    let (c, f) = (clone_common(common), clone_file(file));
+    let transcriber = tokio::task::spawn_blocking(move || load_asr(&c, &f)).await?;
+    let transcriber: Option<Arc<dyn Transcriber>> = match transcriber {
+        Ok(t) => {
+            tracing::info!(model = %t.model(), "speech recognition ready");
+            Some(Arc::new(t))
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "speech recognition unavailable; transcription jobs stay queued");
+            None
+        }
+    };
+    let allow = match std::env::var("PARLEY_MEDIA_FETCH_ALLOW") {
+        Ok(list) => HostAllowList::parse_comma_separated(&list),
+        Err(_) => match &file.media_fetch_allow {
+            Some(list) => HostAllowList::parse(list),
+            None => Ok(HostAllowList::default()),
+        },
+    }
+    .map_err(|e| anyhow::anyhow!("media_fetch_allow: {e}"))?;
+    let work_dir = data_dir(common, file)?.join("tmp");
+    std::fs::create_dir_all(&work_dir)?;
+    Ok(Workers {
+        store,
+        blobs,
+        transcriber,
+        config: WorkerConfig {
+            concurrency,
+            work_dir,
+            ..WorkerConfig::default()
+        },
+        fetch: Some(Arc::new(FetchPolicy {
+            allow,
+            ..FetchPolicy::default()
+        })),
+    })
+}
+
+fn clone_common(c: &Common) -> Common {
+    Common {
+        config: c.config.clone(),
+        data_dir: c.data_dir.clone(),
+        database_url: c.database_url.clone(),
+        media_url: c.media_url.clone(),
+        models: c.models.clone(),
+        asr_model: c.asr_model.clone(),
+        asr_threads: c.asr_threads,
+    }
+}
+
+fn clone_file(f: &FileConfig) -> FileConfig {
+    FileConfig {
+        models: f.models.clone(),
+        asr_model: f.asr_model.clone(),
+        asr_threads: f.asr_threads,
+        ..FileConfig::default()
+    }
+}
+
+/// `parley worker`: runs workers until Ctrl-C / SIGTERM.
+pub async fn worker(common: &Common, file: &FileConfig, concurrency: usize) -> Result<()> {
+    let store = open_store(common, file).await?;
+    let blobs = parley_blob::BlobStore::open(&media_url(common, file)?)?;
+    let w = workers(common, file, store, blobs, concurrency).await?;
+    if w.transcriber.is_none() {
+        bail!("this worker cannot transcribe: the speech models did not load (see the warning above)");
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(w.run(stopped));
+    crate::shutdown_signal().await;
+    let _ = stop.send(true);
+    let _ = run.await;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonTranscript {
+    language: String,
+    duration_ms: i64,
+    model: String,
+    segments: Vec<JsonSegment>,
+}
+
+#[derive(Serialize)]
+struct JsonSegment {
+    speaker: String,
+    start_ms: i64,
+    end_ms: i64,
+    text: String,
+    words: Vec<JsonWord>,
+}
+
+#[derive(Serialize)]
+struct JsonWord {
+    start_ms: i64,
+    end_ms: i64,
+    word: String,
+}
+
+/// `parley transcribe FILE`: no server, no database.
+pub fn transcribe(
+    common: &Common,
+    file: &FileConfig,
+    path: &Path,
+    format: &str,
+    language: Option<&str>,
+    max_speakers: Option<usize>,
+) -> Result<()> {
+    if format != "text" && format != "json" {
+        bail!("unknown format {format:?}: use text or json");
+    }
+    let language = language
+        .map(|l| {
+            parley_asr::lang::whisper_code(l)
+                .map(str::to_owned)
+                .with_context(|| format!("unknown language {l:?}"))
+        })
+        .transpose()?;
+    let audio = parley_media::decode_file(path, &Default::default())
+        .with_context(|| format!("reading {}", path.display()))?;
+    let asr = load_asr(common, file)?;
+    let bar = ProgressBar::new(1000);
+    bar.set_style(ProgressStyle::with_template("{spinner} transcribing {bar:30} {percent}% {elapsed}")?);
+    let opts = parley_asr::TranscribeOptions {
+        language,
+        max_speakers: max_speakers.unwrap_or(0),
+    };
+    let t = asr
+        .engine()
+        .transcribe(&audio.channels, &opts, &|p| bar.set_position((p * 1000.0) as u64))?;
+    bar.finish_and_clear();
+    let label = |s: usize| match t.speakers.get(s).and_then(|sp| sp.channel) {
+        Some(c) => format!(
+            "channel-{}",
+            audio.source_channel_index.get(c).copied().unwrap_or(c)
+        ),
+        None => format!("speaker-{}", s + 1),
+    };
+    let ms = |s: f32| (s * 1000.0).round() as i64;
+    if format == "json" {
+        let out = JsonTranscript {
+            language: parley_asr::lang::iso639_2b(&t.language).to_owned(),
+            duration_ms: ms(t.duration_s),
+            model: t.model.clone(),
+            segments: t
+                .utterances
+                .iter()
+                .map(|u| JsonSegment {
+                    speaker: label(u.speaker),
+                    start_ms: ms(u.start),
+                    end_ms: ms(u.end),
+                    text: u.text.clone(),
+                    words: u
+                        .words
+                        .iter()
+                        .map(|w| JsonWord {
+                            start_ms: ms(w.start),
+                            end_ms: ms(w.end),
+                            word: w.text.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for u in &t.utterances {
+            let at = u.start as u64;
+            println!(
+                "[{:02}:{:02}:{:02}] {}: {}",
+                at / 3600,
+                at / 60 % 60,
+                at % 60,
+                label(u.speaker),
+                u.text
+            );
+        }
+    }
+    Ok(())
+}
+
+const MEDIA_EXTENSIONS: &[&str] = &[
+    "wav", "mp3", "flac", "ogg", "oga", "opus", "webm", "m4a", "mp4", "m4v", "mov", "mkv", "aac",
+];
+
+fn media_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(p)
+                .with_context(|| format!("reading folder {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.is_file()
+                        && f.extension()
+                            .and_then(|e| e.to_str())
+                            .is_some_and(|e| MEDIA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+                })
+                .collect();
+            entries.sort();
+            out.extend(entries);
+        } else if p.is_file() {
+            out.push(p.clone());
+        } else {
+            bail!("{} does not exist", p.display());
+        }
+    }
+    if out.is_empty() {
+        bail!("no media files found");
+    }
+    Ok(out)
+}
+
+/// `parley import FILES...`: each recording becomes a call of `user`, its media is stored
+/// and transcribed (here, with a progress bar per file, unless `no_wait`).
+pub async fn import_media(
+    common: &Common,
+    file: &FileConfig,
+    paths: &[PathBuf],
+    user: Option<&str>,
+    no_wait: bool,
+) -> Result<()> {
+    let files = media_files(paths)?;
+    let store = open_store(common, file).await?;
+    let blobs = parley_blob::BlobStore::open(&media_url(common, file)?)?;
+    let owner = match user {
+        Some(email) => store
+            .find_user_by_email(email)
+            .await?
+            .with_context(|| format!("no user with email {email}"))?,
+        None => store
+            .list_users(&Default::default(), None, 1)
+            .await?
+            .into_iter()
+            .next()
+            .context("the database has no users: create one (POST /parley/v1/users) or run `parley demo`")?,
+    };
+    let mut queued: Vec<(CallId, PathBuf, i64)> = Vec::new();
+    for f in &files {
+        let meta = std::fs::metadata(f)?;
+        let started: chrono::DateTime<chrono::Utc> = meta.modified().map(Into::into).unwrap_or_else(|_| chrono::Utc::now());
+        let sha = parley_server::media::sha256_file(f)?;
+        let title = f
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Imported recording".to_owned());
+        let created = parley_server::service::create_call(
+            store.as_ref(),
+            NewCall {
+                client_unique_id: format!("import:{sha}"),
+                actual_start: started,
+                workspace_id: None,
+                title: Some(title),
+                purpose: None,
+                scheduled_start: None,
+                scheduled_end: None,
+                duration_s: None,
+                disposition: None,
+                direction: Direction::Conference,
+                primary_user: owner.id,
+                parties: vec![NewParty {
+                    name: Some(owner.full_name()),
+                    email: Some(owner.email.clone()),
+                    user_id: Some(owner.id),
+                    ..NewParty::default()
+                }],
+                context: Vec::new(),
+                custom_data: None,
+                meeting_url: None,
+                call_provider_code: None,
+                download_media_url: None,
+                language_code: None,
+            },
+        )
+        .await
+        .map_err(api_error)?;
+        if !created.new && store.call_media(created.call_id).await?.is_some() {
+            println!("{}: already imported as call {}", f.display(), created.call_id);
+            continue;
+        }
+        let received = parley_server::media::Received {
+            path: f.clone(),
+            file_name: f.file_name().map(|n| n.to_string_lossy().into_owned()),
+            content_type: None,
+            size: meta.len(),
+            sha256: sha,
+        };
+        let (job, _) = parley_server::media::store_media(&store, &blobs, created.call_id, received)
+            .await
+            .map_err(|e| match e {
+                parley_server::media::StoreMediaError::NotMedia(m) => {
+                    anyhow::anyhow!("{}: {m}", f.display())
+                }
+                parley_server::media::StoreMediaError::Api(e) => api_error(e),
+            })?;
+        println!("{}: call {} (job {})", f.display(), created.call_id, job.id);
+        queued.push((created.call_id, f.clone(), job.id));
+    }
+    if no_wait || queued.is_empty() {
+        return Ok(());
+    }
+
+    let w = workers(common, file, store.clone(), blobs, 1).await?;
+    if w.transcriber.is_none() {
+        bail!("the recordings are queued, but this process cannot transcribe them (see the warning above); run `parley serve` or `parley worker` with the models");
+    }
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(w.run(stopped));
+    let multi = MultiProgress::new();
+    let style = ProgressStyle::with_template("{prefix:30!} {bar:30} {percent:>3}% {msg}")?;
+    let bars: Vec<ProgressBar> = queued
+        .iter()
+        .map(|(_, f, _)| {
+            let b = multi.add(ProgressBar::new(100));
+            b.set_style(style.clone());
+            b.set_prefix(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            b.set_message("queued");
+            b
+        })
+        .collect();
+    let mut failed = 0;
+    loop {
+        let mut pending = 0;
+        for ((_, _, job_id), bar) in queued.iter().zip(&bars) {
+            if bar.is_finished() {
+                continue;
+            }
+            let Some(job) = store.get_job(*job_id).await? else {
+                continue;
+            };
+            match job.state {
+                JobState::Done => {
+                    bar.set_position(100);
+                    bar.finish_with_message("done");
+                }
+                JobState::Failed => {
+                    failed += 1;
+                    bar.abandon_with_message(format!("failed: {}", job.error.unwrap_or_default()));
+                }
+                JobState::Running => {
+                    pending += 1;
+                    bar.set_position((job.progress.unwrap_or(0.0) * 100.0) as u64);
+                    bar.set_message("transcribing");
+                }
+                JobState::Queued => {
+                    pending += 1;
+                    if let Some(e) = job.error {
+                        bar.set_message(format!("retrying: {e}"));
+                    }
+                }
+            }
+        }
+        if pending == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let _ = stop.send(true);
+    let _ = run.await;
+    if failed > 0 {
+        bail!("{failed} of {} recordings failed", queued.len());
+    }
+    Ok(())
+}
+
+/// `parley speakers`: list a call's voices, or tie one to a party.
+pub async fn speakers(
+    store: &dyn Store,
+    call: &str,
+    speaker: Option<&str>,
+    party: Option<&str>,
+) -> Result<()> {
+    let call_id = CallId(parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?);
+    if let (Some(speaker), Some(party)) = (speaker, party) {
+        let speaker = SpeakerId(parley_domain::parse_id(speaker).with_context(|| format!("{speaker:?} is not a speaker id"))?);
+        let party = PartyId(parley_domain::parse_id(party).with_context(|| format!("{party:?} is not a party id"))?);
+        parley_server::service::assign_speaker(store, call_id, speaker, party)
+            .await
+            .map_err(api_error)?;
+        println!("speaker {speaker} is now party {party}");
+    }
+    let parties = store.parties_of(&[call_id]).await?.remove(&call_id).unwrap_or_default();
+    for s in store.call_speakers(call_id).await? {
+        let who = s
+            .party_id
+            .and_then(|p| parties.iter().find(|x| x.id == p))
+            .map(|p| format!("party {} {}", p.id, p.name.as_deref().unwrap_or("(unnamed)")))
+            .unwrap_or_else(|| "no party".to_owned());
+        let channel = s.channel.map(|c| format!("channel {c}")).unwrap_or_else(|| "mono".to_owned());
+        println!(
+            "speaker {}  {:<10} {:>6.1}s  {:<12} {}",
+            s.speaker_id,
+            channel,
+            s.speech_ms as f64 / 1000.0,
+            s.source.key(),
+            who
+        );
+    }
+    Ok(())
+}
