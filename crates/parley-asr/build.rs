@@ -26,6 +26,9 @@ fn main() {
     // RUNPATH to it (the `parley` binary's build script does the same for the binary).
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
     if let Some(models) = lib_dir.parent() {
-        println!("cargo:rustc-env=PARLEY_BUILD_MODELS_DIR={}", models.display());
+        println!(
+            "cargo:rustc-env=PARLEY_BUILD_MODELS_DIR={}",
+            models.display()
+        );
     }
 }

@@ -92,7 +92,9 @@ impl ModelFiles {
         if let Some(dir) = option_env!("PARLEY_BUILD_MODELS_DIR") {
             return PathBuf::from(dir);
         }
-        let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+        let home = std::env::var_os("HOME")
+            .map(PathBuf::from)
+            .unwrap_or_default();
         home.join(".cache/parley/models")
     }
 
@@ -296,22 +298,24 @@ impl Engine {
                 .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
-        let per_channel: Vec<Result<Vec<Segment>, AsrError>> = if self.replicas > 1 && speech.len() > 1 {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..speech.len())
-                    .map(|i| scope.spawn(move || decode(i)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join()
-                            .unwrap_or_else(|_| Err(AsrError::Engine("decoder thread panicked".into())))
-                    })
-                    .collect()
-            })
-        } else {
-            (0..speech.len()).map(decode).collect()
-        };
+        let per_channel: Vec<Result<Vec<Segment>, AsrError>> =
+            if self.replicas > 1 && speech.len() > 1 {
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = (0..speech.len())
+                        .map(|i| scope.spawn(move || decode(i)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(AsrError::Engine("decoder thread panicked".into()))
+                            })
+                        })
+                        .collect()
+                })
+            } else {
+                (0..speech.len()).map(decode).collect()
+            };
 
         let mut speakers = Vec::new();
         let mut utterances = Vec::new();

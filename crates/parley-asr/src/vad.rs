@@ -24,7 +24,8 @@ static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = On
 fn environment(lib: &Path) -> Result<ort::environment::Environment, AsrError> {
     ENVIRONMENT
         .get_or_init(|| {
-            let builder = ort::init_from(lib).map_err(|e| format!("loading {}: {e}", lib.display()))?;
+            let builder =
+                ort::init_from(lib).map_err(|e| format!("loading {}: {e}", lib.display()))?;
             builder.build().map_err(|e| e.to_string())
         })
         .clone()

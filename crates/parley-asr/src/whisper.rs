@@ -86,8 +86,8 @@ impl WhisperModel {
     }
 
     fn encode(&self, window: &mut [f32], n_mels: usize) -> Result<StorageView<'static>, AsrError> {
-        let sv = StorageView::new(&[1, n_mels, WINDOW_FRAMES], window, Device::CPU)
-            .map_err(engine)?;
+        let sv =
+            StorageView::new(&[1, n_mels, WINDOW_FRAMES], window, Device::CPU).map_err(engine)?;
         self.whisper.encode(&sv, false).map_err(engine)
     }
 
@@ -396,10 +396,13 @@ fn split_segments(
 ) -> (Vec<Piece>, usize, bool) {
     let is_ts = |t: usize| vocab.is_timestamp(t);
     let ts_time = |t: usize| (t - vocab.ts_begin) as f32 * TIME_PRECISION;
-    let text_of = |s: &[usize]| -> Vec<usize> { s.iter().copied().filter(|&t| t < vocab.eot).collect() };
+    let text_of =
+        |s: &[usize]| -> Vec<usize> { s.iter().copied().filter(|&t| t < vocab.eot).collect() };
     let n = toks.len();
     let single_ts_ending = n >= 2 && !is_ts(toks[n - 2]) && is_ts(toks[n - 1]);
-    let mut cuts: Vec<usize> = (1..n).filter(|&i| is_ts(toks[i]) && is_ts(toks[i - 1])).collect();
+    let mut cuts: Vec<usize> = (1..n)
+        .filter(|&i| is_ts(toks[i]) && is_ts(toks[i - 1]))
+        .collect();
     let mut pieces = Vec::new();
     let next_seek;
     if !cuts.is_empty() {
@@ -409,8 +412,14 @@ fn split_segments(
         let mut last = 0;
         for &cut in &cuts {
             let sl = &toks[last..cut];
-            let start = sl.first().filter(|&&t| is_ts(t)).map_or(0.0, |&t| ts_time(t));
-            let end = sl.last().filter(|&&t| is_ts(t)).map_or(start, |&t| ts_time(t));
+            let start = sl
+                .first()
+                .filter(|&&t| is_ts(t))
+                .map_or(0.0, |&t| ts_time(t));
+            let end = sl
+                .last()
+                .filter(|&&t| is_ts(t))
+                .map_or(start, |&t| ts_time(t));
             pieces.push(Piece {
                 start,
                 end,
@@ -594,7 +603,11 @@ mod tests {
             text: t.into(),
             prob: 0.9,
         };
-        let words = vec![w(10.0, 10.3, "Hi"), w(10.3, 10.9, "there."), w(11.2, 11.8, "Bye")];
+        let words = vec![
+            w(10.0, 10.3, "Hi"),
+            w(10.3, 10.9, "there."),
+            w(11.2, 11.8, "Bye"),
+        ];
         let segs = assign_words(&v, pieces, words, 10.0);
         assert_eq!(segs.len(), 2);
         assert_eq!(segs[0].text, "Hi there.");

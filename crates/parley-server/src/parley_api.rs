@@ -24,8 +24,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/parley/v1/users/{id}", patch(update_user))
         .route("/parley/v1/jobs", axum::routing::get(list_jobs))
         .route("/parley/v1/calls/{id}/jobs", axum::routing::get(call_jobs))
-        .route("/parley/v1/calls/{id}/speakers", axum::routing::get(call_speakers))
-        .route("/parley/v1/calls/{id}/speakers/{speaker}", put(assign_speaker))
+        .route(
+            "/parley/v1/calls/{id}/speakers",
+            axum::routing::get(call_speakers),
+        )
+        .route(
+            "/parley/v1/calls/{id}/speakers/{speaker}",
+            put(assign_speaker),
+        )
         .route("/parley/v1/calls/{id}/transcribe", post(retranscribe))
         .route(
             "/parley/v1/calls/{id}/transcript",
@@ -408,7 +414,10 @@ struct Speakers {
     speakers: Vec<SpeakerView>,
 }
 
-async fn call_speakers(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn call_speakers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let call_id = call_id_of(&id)?;
     state
         .store
@@ -463,7 +472,9 @@ async fn assign_speaker(
     let call_id = call_id_of(&id)?;
     let speaker = parley_domain::parse_id(&speaker)
         .map(parley_domain::SpeakerId)
-        .map_err(|_| ApiError::not_found(format!("speaker {speaker} does not speak in call {id}")))?;
+        .map_err(|_| {
+            ApiError::not_found(format!("speaker {speaker} does not speak in call {id}"))
+        })?;
     let body: AssignBody = parse_json(body, false)?;
     let party = parley_domain::parse_id(&body.party_id)
         .map(parley_domain::PartyId)
@@ -508,7 +519,10 @@ struct TranscriptView {
 }
 
 /// The transcript with word timings (Gong's `/v2/calls/transcript` has sentences only).
-async fn transcript_detail(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn transcript_detail(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let call_id = call_id_of(&id)?;
     let Some((source, t)) = state.store.transcript_detail(call_id).await? else {
         state
@@ -556,7 +570,10 @@ async fn transcript_detail(State(state): State<AppState>, Path(id): Path<String>
 
 /// Queues a new transcription of the call's recording (e.g. after changing the model);
 /// the new transcript replaces the old one atomically when it is done.
-async fn retranscribe(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn retranscribe(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let call_id = call_id_of(&id)?;
     state
         .store

@@ -158,6 +158,22 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> ApiResult<Created> 
     match store.insert_call(&call, &parties, &new.context).await {
         Ok(()) => {
             tracing::info!(call_id = %call_id, workspace_id = %workspace_id, parties = parties.len(), "call created");
+            if call.media_source_url.is_some() {
+                // The recording is pulled by a worker: the client's request does not wait
+                // on someone else's server.
+                store
+                    .enqueue_job(
+                        &parley_store::NewJob {
+                            kind: JobKind::FetchMedia,
+                            call_id: Some(call_id),
+                            payload: serde_json::json!({}),
+                            max_attempts: 5,
+                            dedupe: true,
+                        },
+                        now,
+                    )
+                    .await?;
+            }
             Ok(Created { call_id, new: true })
         }
         // Two concurrent requests with one clientUniqueId: the loser returns the winner.
@@ -429,22 +445,21 @@ pub async fn assign_speaker(
     };
     let voices = store.call_speakers(call_id).await?;
     let voice = voices.iter().find(|v| v.speaker_id == speaker);
-    let learn = match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
-        (Some(user), Some(v)) => {
-            let mut profile = store
-                .voice_profiles(&[user])
-                .await?
-                .pop()
-                .unwrap_or(parley_domain::VoiceProfile {
-                    user_id: user,
-                    voice: Vec::new(),
-                    samples: 0,
-                });
-            profile.learn(v);
-            Some(profile)
-        }
-        _ => None,
-    };
+    let learn =
+        match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
+            (Some(user), Some(v)) => {
+                let mut profile = store.voice_profiles(&[user]).await?.pop().unwrap_or(
+                    parley_domain::VoiceProfile {
+                        user_id: user,
+                        voice: Vec::new(),
+                        samples: 0,
+                    },
+                );
+                profile.learn(v);
+                Some(profile)
+            }
+            _ => None,
+        };
     match store
         .assign_speaker(call_id, speaker, party, learn.as_ref(), Utc::now())
         .await

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use chrono::Utc;
 use parley_domain::{
-    map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, Job,
-    JobKind, JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceProfile, VoiceUtterance,
+    map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, Job, JobKind,
+    JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceProfile, VoiceUtterance,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
 use parley_store::{Failure, Store, StoreError, TranscriptWrite};
@@ -222,7 +222,10 @@ impl Workers {
                 match store.heartbeat_job(lease, Some(p), secs, Utc::now()).await {
                     Ok(true) => {}
                     Ok(false) => {
-                        tracing::warn!(job_id = lease.job_id, "lease lost; the result will be refused");
+                        tracing::warn!(
+                            job_id = lease.job_id,
+                            "lease lost; the result will be refused"
+                        );
                         return;
                     }
                     Err(e) => tracing::warn!(job_id = lease.job_id, error = %e, "heartbeat failed"),
@@ -368,7 +371,11 @@ impl Workers {
             if !m.source.is_certain() {
                 continue;
             }
-            let Some(user) = parties.iter().find(|p| p.id == party).and_then(|p| p.user_id) else {
+            let Some(user) = parties
+                .iter()
+                .find(|p| p.id == party)
+                .and_then(|p| p.user_id)
+            else {
                 continue;
             };
             let mut profile = profiles
@@ -394,9 +401,62 @@ impl Workers {
         Ok(())
     }
 
-    async fn fetch_media(&self, _job: &Job, _lease: JobLease) -> Result<(), JobError> {
-        Err(JobError::permanent("fetching media is not wired yet"))
+    /// Pulls the call's `downloadMediaUrl` under the operator's fetch policy, then stores
+    /// it as an upload would be (which queues the transcription).
+    async fn fetch_media(&self, job: &Job, lease: JobLease) -> Result<(), JobError> {
+        let policy = self
+            .fetch
+            .clone()
+            .ok_or_else(|| JobError::transient("this worker does not fetch media"))?;
+        let call_id = job
+            .call_id
+            .ok_or_else(|| JobError::permanent("fetch job without a call"))?;
+        let call = self
+            .store
+            .get_call(call_id)
+            .await?
+            .ok_or_else(|| JobError::permanent("the call no longer exists"))?;
+        let url = call
+            .media_source_url
+            .ok_or_else(|| JobError::permanent("the call has no downloadMediaUrl"))?;
+        let fetched = crate::fetch::fetch_media(&url, &policy, &self.config.work_dir)
+            .await
+            .map_err(|e| JobError {
+                message: format!("downloading the media: {e}"),
+                transient: e.is_transient(),
+            })?;
+        let path = fetched.path.to_path_buf();
+        let hash_path = path.clone();
+        let sha256 = tokio::task::spawn_blocking(move || crate::media::sha256_file(&hash_path))
+            .await
+            .map_err(|_| JobError::transient("hashing thread panicked"))?
+            .map_err(|e| JobError::transient(format!("reading the download: {e}")))?;
+        let received = crate::media::Received {
+            path,
+            file_name: fetched.file_name.clone(),
+            content_type: fetched.content_type.clone(),
+            size: fetched.bytes,
+            sha256,
+        };
+        crate::media::store_media(&self.store, &self.blobs, call_id, received)
+            .await
+            .map_err(|e| match e {
+                crate::media::StoreMediaError::NotMedia(m) => {
+                    JobError::permanent(format!("the downloaded file is not usable media: {m}"))
+                }
+                crate::media::StoreMediaError::Api(e) => JobError::transient(e.errors.join("; ")),
+            })?;
+        drop(fetched);
+        self.store.finish_job(lease, Utc::now()).await?;
+        tracing::info!(call_id = %call_id, url = %fetched_url_for_log(&url), "media downloaded");
+        Ok(())
     }
+}
+
+fn fetched_url_for_log(url: &str) -> String {
+    reqwest::Url::parse(url)
+        .map(|u| crate::fetch::redact_url(&u))
+        .unwrap_or_else(|_| "<invalid url>".to_owned())
 }
 
 /// A party for a voice nobody could name: "Speaker 2", or "Channel 2" on a multi-channel

@@ -324,7 +324,8 @@ fn words_json(words: &[Word]) -> String {
 
 fn parse_words(json: &str) -> Result<Vec<Word>> {
     let corrupt = |e: String| StoreError::Corrupt(format!("sentence words: {e}"));
-    let rows: Vec<(i64, i64, String)> = serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
+    let rows: Vec<(i64, i64, String)> =
+        serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
     Ok(rows
         .into_iter()
         .map(|(start_ms, end_ms, text)| Word {

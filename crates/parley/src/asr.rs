@@ -10,7 +10,11 @@ pub struct LocalAsr {
 }
 
 impl LocalAsr {
-    pub fn load(models: &std::path::Path, model: &str, threads: usize) -> Result<LocalAsr, parley_asr::AsrError> {
+    pub fn load(
+        models: &std::path::Path,
+        model: &str,
+        threads: usize,
+    ) -> Result<LocalAsr, parley_asr::AsrError> {
         let mut cfg = EngineConfig::new(ModelFiles::new(models), model);
         if threads > 0 {
             cfg.threads = threads;

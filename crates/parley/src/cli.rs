@@ -83,6 +83,11 @@ pub async fn workers(
         config: WorkerConfig {
             concurrency,
             work_dir,
+            // How long a dead worker's job stays held before another takes it over.
+            lease_secs: std::env::var("PARLEY_WORKER_LEASE_SECS")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(60),
             ..WorkerConfig::default()
         },
         fetch: Some(Arc::new(FetchPolicy {
@@ -119,7 +124,9 @@ pub async fn worker(common: &Common, file: &FileConfig, concurrency: usize) -> R
     let blobs = parley_blob::BlobStore::open(&media_url(common, file)?)?;
     let w = workers(common, file, store, blobs, concurrency).await?;
     if w.transcriber.is_none() {
-        bail!("this worker cannot transcribe: the speech models did not load (see the warning above)");
+        bail!(
+            "this worker cannot transcribe: the speech models did not load (see the warning above)"
+        );
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let run = tokio::spawn(w.run(stopped));
@@ -176,14 +183,16 @@ pub fn transcribe(
         .with_context(|| format!("reading {}", path.display()))?;
     let asr = load_asr(common, file)?;
     let bar = ProgressBar::new(1000);
-    bar.set_style(ProgressStyle::with_template("{spinner} transcribing {bar:30} {percent}% {elapsed}")?);
+    bar.set_style(ProgressStyle::with_template(
+        "{spinner} transcribing {bar:30} {percent}% {elapsed}",
+    )?);
     let opts = parley_asr::TranscribeOptions {
         language,
         max_speakers: max_speakers.unwrap_or(0),
     };
-    let t = asr
-        .engine()
-        .transcribe(&audio.channels, &opts, &|p| bar.set_position((p * 1000.0) as u64))?;
+    let t = asr.engine().transcribe(&audio.channels, &opts, &|p| {
+        bar.set_position((p * 1000.0) as u64)
+    })?;
     bar.finish_and_clear();
     let label = |s: usize| match t.speakers.get(s).and_then(|sp| sp.channel) {
         Some(c) => format!(
@@ -248,9 +257,9 @@ fn media_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|f| {
                     f.is_file()
-                        && f.extension()
-                            .and_then(|e| e.to_str())
-                            .is_some_and(|e| MEDIA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+                        && f.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                            MEDIA_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
+                        })
                 })
                 .collect();
             entries.sort();
@@ -294,7 +303,10 @@ pub async fn import_media(
     let mut queued: Vec<(CallId, PathBuf, i64)> = Vec::new();
     for f in &files {
         let meta = std::fs::metadata(f)?;
-        let started: chrono::DateTime<chrono::Utc> = meta.modified().map(Into::into).unwrap_or_else(|_| chrono::Utc::now());
+        let started: chrono::DateTime<chrono::Utc> = meta
+            .modified()
+            .map(Into::into)
+            .unwrap_or_else(|_| chrono::Utc::now());
         let sha = parley_server::media::sha256_file(f)?;
         let title = f
             .file_stem()
@@ -331,7 +343,11 @@ pub async fn import_media(
         .await
         .map_err(api_error)?;
         if !created.new && store.call_media(created.call_id).await?.is_some() {
-            println!("{}: already imported as call {}", f.display(), created.call_id);
+            println!(
+                "{}: already imported as call {}",
+                f.display(),
+                created.call_id
+            );
             continue;
         }
         let received = parley_server::media::Received {
@@ -369,7 +385,11 @@ pub async fn import_media(
         .map(|(_, f, _)| {
             let b = multi.add(ProgressBar::new(100));
             b.set_style(style.clone());
-            b.set_prefix(f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            b.set_prefix(
+                f.file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+            );
             b.set_message("queued");
             b
         })
@@ -426,23 +446,44 @@ pub async fn speakers(
     speaker: Option<&str>,
     party: Option<&str>,
 ) -> Result<()> {
-    let call_id = CallId(parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?);
+    let call_id = CallId(
+        parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?,
+    );
     if let (Some(speaker), Some(party)) = (speaker, party) {
-        let speaker = SpeakerId(parley_domain::parse_id(speaker).with_context(|| format!("{speaker:?} is not a speaker id"))?);
-        let party = PartyId(parley_domain::parse_id(party).with_context(|| format!("{party:?} is not a party id"))?);
+        let speaker = SpeakerId(
+            parley_domain::parse_id(speaker)
+                .with_context(|| format!("{speaker:?} is not a speaker id"))?,
+        );
+        let party = PartyId(
+            parley_domain::parse_id(party)
+                .with_context(|| format!("{party:?} is not a party id"))?,
+        );
         parley_server::service::assign_speaker(store, call_id, speaker, party)
             .await
             .map_err(api_error)?;
         println!("speaker {speaker} is now party {party}");
     }
-    let parties = store.parties_of(&[call_id]).await?.remove(&call_id).unwrap_or_default();
+    let parties = store
+        .parties_of(&[call_id])
+        .await?
+        .remove(&call_id)
+        .unwrap_or_default();
     for s in store.call_speakers(call_id).await? {
         let who = s
             .party_id
             .and_then(|p| parties.iter().find(|x| x.id == p))
-            .map(|p| format!("party {} {}", p.id, p.name.as_deref().unwrap_or("(unnamed)")))
+            .map(|p| {
+                format!(
+                    "party {} {}",
+                    p.id,
+                    p.name.as_deref().unwrap_or("(unnamed)")
+                )
+            })
             .unwrap_or_else(|| "no party".to_owned());
-        let channel = s.channel.map(|c| format!("channel {c}")).unwrap_or_else(|| "mono".to_owned());
+        let channel = s
+            .channel
+            .map(|c| format!("channel {c}"))
+            .unwrap_or_else(|| "mono".to_owned());
         println!(
             "speaker {}  {:<10} {:>6.1}s  {:<12} {}",
             s.speaker_id,

@@ -538,7 +538,14 @@ async fn main() -> Result<()> {
             language,
             max_speakers,
             file: path,
-        } => cli::transcribe(&cli.common, &file, path, format, language.as_deref(), *max_speakers),
+        } => cli::transcribe(
+            &cli.common,
+            &file,
+            path,
+            format,
+            language.as_deref(),
+            *max_speakers,
+        ),
         Command::Worker { concurrency } => cli::worker(&cli.common, &file, *concurrency).await,
         Command::Speakers {
             call,

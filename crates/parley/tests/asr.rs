@@ -1,0 +1,596 @@
+//! Recording to transcript through the real binary: upload, pull by URL, the worker, the
+//! speaker mapping and its correction, re-transcription, corrupt media, and `kill -9` in
+//! the middle of a transcription. Uses Whisper tiny.en (fetched by scripts/fetch-models.sh)
+//! and audio made at test time with espeak-ng and sox.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const REP: &str =
+    "Hi Dana, thanks for taking the time today. I wanted to walk you through our pricing.";
+const CUSTOMER: &str =
+    "Sure. Right now we use a competitor, and the renewal price went up a lot this year.";
+const REP2: &str = "That makes sense. Could we schedule a demo for next Tuesday?";
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{cmd:?} did not start ({e}): install espeak-ng and sox (apt-get install espeak-ng sox)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn speak(dir: &Path, name: &str, voice: &[&str], text: &str) -> PathBuf {
+    let raw = dir.join(format!("{name}-raw.wav"));
+    run(Command::new("espeak-ng")
+        .args(voice)
+        .arg("-w")
+        .arg(&raw)
+        .arg(text));
+    let out = dir.join(format!("{name}.wav"));
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(["-r", "16000"])
+        .arg(&out));
+    out
+}
+
+fn seconds(path: &Path) -> f64 {
+    let out = Command::new("soxi").arg("-D").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+/// A two-party call: the rep (left channel) speaks, the customer (right) answers, the rep
+/// closes. Returns (stereo, mono mix).
+fn make_call(dir: &Path) -> (PathBuf, PathBuf) {
+    let rep_voice = ["-v", "en-us", "-p", "40", "-s", "165"];
+    let cust_voice = ["-v", "en-us+f4", "-p", "80", "-s", "150"];
+    let a = speak(dir, "rep1", &rep_voice, REP);
+    let b = speak(dir, "cust", &cust_voice, CUSTOMER);
+    let c = speak(dir, "rep2", &rep_voice, REP2);
+    let (la, lb, lc) = (seconds(&a), seconds(&b), seconds(&c));
+    let gap = 0.6;
+    let left = dir.join("left.wav");
+    let mid = dir.join("left-a.wav");
+    run(Command::new("sox").arg(&a).arg(&mid).args([
+        "pad",
+        "0",
+        &format!("{:.3}", lb + 2.0 * gap),
+    ]));
+    run(Command::new("sox").arg(&mid).arg(&c).arg(&left));
+    let right = dir.join("right.wav");
+    run(Command::new("sox").arg(&b).arg(&right).args([
+        "pad",
+        &format!("{:.3}", la + gap),
+        &format!("{:.3}", gap + lc),
+    ]));
+    let stereo = dir.join("call-stereo.wav");
+    run(Command::new("sox")
+        .arg("-M")
+        .arg(&left)
+        .arg(&right)
+        .arg(&stereo));
+    let mono = dir.join("call-mono.wav");
+    run(Command::new("sox")
+        .arg("-m")
+        .arg(&left)
+        .arg(&right)
+        .arg(&mono));
+    (stereo, mono)
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn parley(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["--asr-model", "tiny.en", "--asr-threads", "2"])
+        .env_remove("PARLEY_CONFIG")
+        .env("PARLEY_WORKER_LEASE_SECS", "4")
+        .current_dir(data);
+    cmd
+}
+
+fn serve(data: &Path, extra_env: &[(&str, &str)]) -> Server {
+    let mut cmd = parley(data);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut addr = String::new();
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(a) = line.strip_prefix("parley listening on ") {
+            addr = a.to_owned();
+            break;
+        }
+    }
+    assert!(!addr.is_empty(), "the server did not start");
+    // Keep reading: a closed pipe would make the server's next line fail.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr }
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: (String, String),
+}
+
+impl Api {
+    fn new(data: &Path, addr: &str) -> Api {
+        let out = parley(data)
+            .args(["keys", "create", "--name", "test"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let field = |label: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(label))
+                .unwrap_or_else(|| panic!("{label} in {text}"))
+                .trim()
+                .to_owned()
+        };
+        Api {
+            http: reqwest::Client::new(),
+            base: addr.to_owned(),
+            key: (field("access key:"), field("secret:")),
+        }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(&self.key.0, Some(&self.key.1));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    async fn upload(&self, call: &str, file: &Path) -> (u16, Value) {
+        let bytes = std::fs::read(file).unwrap();
+        let part = reqwest::multipart::Part::bytes(bytes).file_name("call.wav");
+        let form = reqwest::multipart::Form::new().part("mediaFile", part);
+        let r = self
+            .http
+            .put(format!("{}/v2/calls/{call}/media", self.base))
+            .basic_auth(&self.key.0, Some(&self.key.1))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Creates a user and a call (the user and one outside party); returns (call, user).
+    async fn call(&self, unique: &str, extra: Value) -> (String, String) {
+        let email = format!("rita.{unique}@northwind.example.com");
+        let (s, u) = self
+            .send(
+                reqwest::Method::POST,
+                "/parley/v1/users",
+                Some(json!({"email": email, "firstName": "Rita", "lastName": "Rep"})),
+            )
+            .await;
+        assert!(s == 200 || s == 201, "{u}");
+        let user = u["userId"]
+            .as_str()
+            .or(u["id"].as_str())
+            .unwrap()
+            .to_owned();
+        let mut body = json!({
+            "clientUniqueId": unique,
+            "actualStart": "2026-11-20T10:00:00Z",
+            "direction": "Outbound",
+            "primaryUser": user,
+            "title": format!("Call {unique}"),
+            "parties": [
+                {"userId": user},
+                {"name": "Dana Customer", "emailAddress": "dana@acme.example.com"}
+            ]
+        });
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        let (s, c) = self
+            .send(reqwest::Method::POST, "/v2/calls", Some(body))
+            .await;
+        assert!(s == 200 || s == 201, "{c}");
+        (c["callId"].as_str().unwrap().to_owned(), user)
+    }
+
+    /// Waits until the call's jobs are all finished; returns them.
+    async fn settle(&self, call: &str, timeout: Duration) -> Vec<Value> {
+        let start = Instant::now();
+        loop {
+            let jobs = self.get(&format!("/parley/v1/calls/{call}/jobs")).await;
+            let jobs = jobs["jobs"].as_array().cloned().unwrap_or_default();
+            let busy = jobs
+                .iter()
+                .any(|j| j["state"] == "queued" || j["state"] == "running");
+            if !jobs.is_empty() && !busy {
+                return jobs;
+            }
+            assert!(start.elapsed() < timeout, "jobs did not finish: {jobs:?}");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    }
+
+    async fn transcript(&self, call: &str) -> Value {
+        let (s, t) = self
+            .send(
+                reqwest::Method::POST,
+                "/v2/calls/transcript",
+                Some(json!({"filter": {"callIds": [call]}})),
+            )
+            .await;
+        assert_eq!(s, 200, "{t}");
+        t["callTranscripts"][0]["transcript"].clone()
+    }
+}
+
+fn words_of(monologue: &Value) -> String {
+    monologue["sentences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap().to_lowercase())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The party (name) each speaker id belongs to.
+async fn party_names(api: &Api, call: &str) -> Vec<(String, String)> {
+    let c = api
+        .send(
+            reqwest::Method::POST,
+            "/v2/calls/extensive",
+            Some(json!({"filter": {"callIds": [call]}, "contentSelector": {"exposedFields": {"parties": true}}})),
+        )
+        .await
+        .1;
+    c["calls"][0]["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| !p["speakerId"].is_null())
+        .map(|p| {
+            (
+                p["speakerId"].as_str().unwrap().to_owned(),
+                p["name"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stereo, _) = make_call(dir.path());
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api.call("stereo-1", json!({})).await;
+
+    let (s, body) = api.upload(&call, &stereo).await;
+    assert_eq!(s, 201, "{body}");
+    let jobs = api.settle(&call, Duration::from_secs(300)).await;
+    assert_eq!(jobs.last().unwrap()["state"], "done", "{jobs:?}");
+
+    let t = api.transcript(&call).await;
+    let monologues = t.as_array().unwrap();
+    assert!(monologues.len() >= 3, "rep, customer, rep: {t}");
+    let names = party_names(&api, &call).await;
+    let name_of = |speaker: &Value| {
+        names
+            .iter()
+            .find(|(id, _)| speaker.as_str() == Some(id))
+            .map(|(_, n)| n.clone())
+            .unwrap_or_default()
+    };
+    // Stereo: the rep's channel is the primary user, the other the outside party.
+    assert_eq!(name_of(&monologues[0]["speakerId"]), "Rita Rep", "{t}");
+    assert!(words_of(&monologues[0]).contains("pricing"), "{t}");
+    assert_eq!(name_of(&monologues[1]["speakerId"]), "Dana Customer", "{t}");
+    assert!(words_of(&monologues[1]).contains("renewal price"), "{t}");
+    assert!(words_of(&monologues[2]).contains("demo"), "{t}");
+
+    // Language, duration, word timings.
+    let c = api.get(&format!("/v2/calls/{call}")).await;
+    assert_eq!(c["call"]["language"], "eng");
+    assert!(c["call"]["duration"].as_i64().unwrap() >= 10, "{c}");
+    let detail = api
+        .get(&format!("/parley/v1/calls/{call}/transcript"))
+        .await;
+    assert_eq!(detail["source"], "asr:whisper-tiny.en");
+    let words = detail["transcript"][0]["sentences"][0]["words"]
+        .as_array()
+        .unwrap();
+    assert!(words.len() >= 2, "{detail}");
+    assert!(words[0]["end"].as_i64() >= words[0]["start"].as_i64());
+
+    // A correction: the voices are shown with how they were mapped; say the customer's
+    // voice is the rep's and back, and the change is visible.
+    let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
+    let speakers = sp["speakers"].as_array().unwrap();
+    assert_eq!(speakers.len(), 2, "{sp}");
+    assert!(
+        speakers
+            .iter()
+            .all(|s| s["assignedBy"] == "channel" && s["hasVoiceprint"] == true),
+        "{sp}"
+    );
+    let customer = speakers.iter().find(|s| s["channel"] == 1).unwrap();
+    let rep = speakers.iter().find(|s| s["channel"] == 0).unwrap();
+    let (s, body) = api
+        .send(
+            reqwest::Method::PUT,
+            &format!(
+                "/parley/v1/calls/{call}/speakers/{}",
+                customer["speakerId"].as_str().unwrap()
+            ),
+            Some(json!({"partyId": rep["partyId"]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{body}");
+    let moved = body["speakers"].as_array().unwrap();
+    let c2 = moved.iter().find(|s| s["channel"] == 1).unwrap();
+    assert_eq!(c2["partyName"], "Rita Rep");
+    assert_eq!(c2["assignedBy"], "manual");
+    // Unknown speakers and parties are 404s; a bad body is a 400.
+    let (s, _) = api
+        .send(
+            reqwest::Method::PUT,
+            &format!("/parley/v1/calls/{call}/speakers/123"),
+            Some(json!({"partyId": rep["partyId"]})),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = api
+        .send(
+            reqwest::Method::PUT,
+            &format!(
+                "/parley/v1/calls/{call}/speakers/{}",
+                rep["speakerId"].as_str().unwrap()
+            ),
+            Some(json!({"partyId": 5})),
+        )
+        .await;
+    assert_eq!(s, 400);
+
+    // Re-transcription replaces the transcript and keeps the correction (the voice that
+    // was said to be the rep's is mapped to the rep again).
+    let (s, body) = api
+        .send(
+            reqwest::Method::POST,
+            &format!("/parley/v1/calls/{call}/transcribe"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 202, "{body}");
+    let jobs = api.settle(&call, Duration::from_secs(300)).await;
+    assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
+    assert_eq!(jobs.len(), 2);
+    let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
+    let again = sp["speakers"].as_array().unwrap();
+    let ch1 = again.iter().find(|s| s["channel"] == 1).unwrap();
+    assert_eq!(ch1["partyName"], "Rita Rep", "{sp}");
+    assert_eq!(ch1["assignedBy"], "manual", "{sp}");
+    assert_ne!(
+        ch1["speakerId"], customer["speakerId"],
+        "new transcription, new speaker ids"
+    );
+    let t2 = api.transcript(&call).await;
+    assert_eq!(
+        t2.as_array().unwrap().len(),
+        monologues.len(),
+        "replaced, not appended: {t2}"
+    );
+}
+
+#[tokio::test]
+async fn mono_call_is_diarized_into_two_speakers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mono) = make_call(dir.path());
+    let out = parley(dir.path())
+        .args(["transcribe", "--format", "json"])
+        .arg(&mono)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(t["language"], "eng");
+    let segs = t["segments"].as_array().unwrap();
+    let speaker_of = |needle: &str| {
+        segs.iter()
+            .find(|s| s["text"].as_str().unwrap().to_lowercase().contains(needle))
+            .unwrap_or_else(|| panic!("{needle:?} in {t}"))["speaker"]
+            .clone()
+    };
+    let rep = speaker_of("pricing");
+    let customer = speaker_of("renewal");
+    assert_ne!(rep, customer, "two voices: {t}");
+    assert_eq!(speaker_of("tuesday"), rep, "{t}");
+}
+
+#[tokio::test]
+async fn bad_media_fails_the_job_with_a_reason_and_keeps_the_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api.call("silent-1", json!({})).await;
+    // Not media at all: refused at the upload.
+    let junk = dir.path().join("junk.wav");
+    std::fs::write(&junk, b"this is not a recording").unwrap();
+    let (s, body) = api.upload(&call, &junk).await;
+    assert_eq!(s, 400, "{body}");
+    // Valid WAV, nothing audible: accepted, and the job fails with the reason.
+    let silent = dir.path().join("silent.wav");
+    run(Command::new("sox")
+        .args(["-n", "-r", "16000", "-c", "1"])
+        .arg(&silent)
+        .args(["trim", "0", "3"]));
+    let (s, body) = api.upload(&call, &silent).await;
+    assert_eq!(s, 201, "{body}");
+    let jobs = api.settle(&call, Duration::from_secs(120)).await;
+    let last = jobs.last().unwrap();
+    assert_eq!(last["state"], "failed", "{jobs:?}");
+    assert!(last["error"].as_str().unwrap().contains("silent"), "{last}");
+    assert_eq!(last["attempts"], 1, "permanent failures are not retried");
+    // The call is intact.
+    let c = api.get(&format!("/v2/calls/{call}")).await;
+    assert_eq!(c["call"]["title"], "Call silent-1");
+}
+
+#[tokio::test]
+async fn download_media_url_is_pulled_only_from_allowed_hosts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stereo, _) = make_call(dir.path());
+    let bytes = std::fs::read(&stereo).unwrap();
+    // A media host on loopback.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let media_addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/rec.wav",
+        axum::routing::get(move || {
+            let b = bytes.clone();
+            async move { b }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let url = format!("http://{media_addr}/rec.wav?X-Signature=secret");
+
+    // By default loopback is refused: the fetch job fails without retrying.
+    {
+        let server = serve(dir.path(), &[]);
+        let api = Api::new(dir.path(), &server.addr);
+        let (call, _) = api
+            .call("url-refused", json!({"downloadMediaUrl": url}))
+            .await;
+        let jobs = api.settle(&call, Duration::from_secs(60)).await;
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        assert_eq!(jobs[0]["kind"], "fetch-media");
+        assert_eq!(jobs[0]["state"], "failed");
+        let err = jobs[0]["error"].as_str().unwrap();
+        assert!(
+            err.contains("not allowed") || err.contains("refused"),
+            "{err}"
+        );
+        assert!(!err.contains("secret"), "no credentials in errors: {err}");
+    }
+    // Allowed explicitly: pulled, stored and transcribed.
+    let server = serve(dir.path(), &[("PARLEY_MEDIA_FETCH_ALLOW", "127.0.0.1")]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api
+        .call("url-allowed", json!({"downloadMediaUrl": url}))
+        .await;
+    let jobs = api.settle(&call, Duration::from_secs(300)).await;
+    let kinds: Vec<(&str, &str)> = jobs
+        .iter()
+        .map(|j| (j["kind"].as_str().unwrap(), j["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, vec![("fetch-media", "done"), ("transcribe", "done")]);
+    let t = api.transcript(&call).await;
+    assert!(t.as_array().unwrap().len() >= 3, "{t}");
+}
+
+#[tokio::test]
+async fn kill_9_mid_transcription_then_restart_keeps_exactly_one_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let (stereo, _) = make_call(dir.path());
+    // Long enough that the kill lands mid-transcription: the call four times over.
+    let long = dir.path().join("long.wav");
+    run(Command::new("sox")
+        .arg(&stereo)
+        .arg(&stereo)
+        .arg(&stereo)
+        .arg(&stereo)
+        .arg(&long));
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api.call("kill-1", json!({})).await;
+    let (s, body) = api.upload(&call, &long).await;
+    assert_eq!(s, 201, "{body}");
+    // Wait for the job to run, then kill the process without any chance to clean up.
+    let start = Instant::now();
+    loop {
+        let jobs = api.get(&format!("/parley/v1/calls/{call}/jobs")).await;
+        if jobs["jobs"][0]["state"] == "running" {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "never ran: {jobs}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let mut server = server;
+    let pid = server.child.id();
+    run(Command::new("kill").args(["-9", &pid.to_string()]));
+    let _ = server.child.wait();
+    drop(server);
+
+    // Restart: the lease (4 s here) runs out, the job is taken over and rerun.
+    let server = serve(dir.path(), &[]);
+    let api = Api {
+        base: server.addr.clone(),
+        ..api
+    };
+    let jobs = api.settle(&call, Duration::from_secs(600)).await;
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0]["state"], "done", "{jobs:?}");
+    assert_eq!(
+        jobs[0]["attempts"], 2,
+        "rerun once after the kill: {jobs:?}"
+    );
+    let t = api.transcript(&call).await;
+    let text: String = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(words_of)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        text.matches("renewal price").count(),
+        4,
+        "exactly one result: {text}"
+    );
+}
