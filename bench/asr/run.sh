@@ -9,7 +9,7 @@
 #   --minutes    call length: 3 = one pass of call_script.txt (~2.7 min), 30 = the script repeated
 #                with variations (default 3)
 #   --parley     the parley binary; without it (or if it does not exist) Parley is skipped
-#   --parley-model-arg   what to pass to `parley transcribe --model` (default: the --model value)
+#   --parley-model-arg   what to pass to `parley transcribe --asr-model` (default: the --model value)
 #   --out        results directory (default $PARLEY_BENCH_CACHE/results/<UTC time>-<model>-<minutes>m)
 #   --no-faster-whisper  skip the reference (e.g. to re-measure only Parley)
 #
@@ -124,10 +124,10 @@ else
   parley="$(cd "$(dirname "$parley")" && pwd)/$(basename "$parley")"
   for input in stereo mono; do
     name="parley-$input"
-    say "parley transcribe --model $parley_model_arg --threads $threads, $input"
+    say "parley transcribe --asr-model $parley_model_arg --asr-threads $threads, $input"
     set +e
     PARLEY_MODELS="$models" /usr/bin/time -v -o "$out/$name.time.log" \
-      "$parley" transcribe --model "$parley_model_arg" --threads "$threads" --format json "$call/call_$input.wav" \
+      "$parley" transcribe --asr-model "$parley_model_arg" --asr-threads "$threads" --format json "$call/call_$input.wav" \
       >"$out/$name.hyp.json" 2>"$out/$name.stderr.log"
     rc=$?
     set -e

@@ -594,3 +594,60 @@ async fn kill_9_mid_transcription_then_restart_keeps_exactly_one_result() {
         "exactly one result: {text}"
     );
 }
+
+#[test]
+fn import_cli_turns_recordings_into_transcribed_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("recordings");
+    std::fs::create_dir(&rec).unwrap();
+    let (stereo, _) = make_call(dir.path());
+    std::fs::copy(&stereo, rec.join("acme-discovery.wav")).unwrap();
+    std::fs::write(rec.join("notes.txt"), "not a recording").unwrap();
+
+    // No users yet: a clear error, nothing half-done.
+    let out = parley(dir.path()).arg("import").arg(&rec).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no users"));
+
+    assert!(parley(dir.path())
+        .arg("demo")
+        .output()
+        .unwrap()
+        .status
+        .success());
+    let out = parley(dir.path()).arg("import").arg(&rec).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The folder's one recording (the .txt is skipped) became a call.
+    let call = stdout
+        .lines()
+        .find_map(|l| l.split(": call ").nth(1))
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("{stdout}"))
+        .to_owned();
+    let jobs = parley(dir.path())
+        .args(["jobs", "--call", &call])
+        .output()
+        .unwrap();
+    let jobs = String::from_utf8_lossy(&jobs.stdout).into_owned();
+    assert!(
+        jobs.contains("transcribe") && jobs.contains("done"),
+        "{jobs}"
+    );
+
+    // Importing the same file again finds the call instead of making a second one.
+    let out = parley(dir.path())
+        .arg("import")
+        .arg(rec.join("acme-discovery.wav"))
+        .output()
+        .unwrap();
+    let again = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        again.contains(&format!("already imported as call {call}")),
+        "{again}"
+    );
+}
