@@ -262,6 +262,28 @@ impl Engine {
             speech.push(SpeechOnly::collect(ch, &regions));
             probs.push(p);
         }
+        // A mono recording would leave a decoder replica idle: long speech is cut in two at
+        // a pause near its middle and the halves decode in parallel (each half loses only
+        // the previous-text prompt at the cut).
+        let mut halves: Option<(SpeechOnly, SpeechOnly)> = None;
+        if channels.len() == 1 && self.replicas > 1 && speech[0].audio.len() > SPLIT_MONO_AFTER {
+            let regions = speech_regions(&probs[0], channels[0].len(), VadParams::TRANSCRIPTION);
+            let turns = speech_regions(&probs[0], channels[0].len(), VadParams::TURNS);
+            if let Some(cut) = pause_near_middle(&turns, channels[0].len()) {
+                let (a, b) = split_regions(&regions, cut);
+                if !a.is_empty() && !b.is_empty() {
+                    halves = Some((
+                        SpeechOnly::collect(&channels[0], &a),
+                        SpeechOnly::collect(&channels[0], &b),
+                    ));
+                }
+            }
+        }
+        // What decodes: (speaker index, speech).
+        let pieces: Vec<(usize, &SpeechOnly)> = match &halves {
+            Some((a, b)) => vec![(0, a), (0, b)],
+            None => speech.iter().enumerate().collect(),
+        };
 
         let language = match &opts.language {
             Some(l) => l.clone(),
@@ -278,44 +300,57 @@ impl Engine {
             }
         };
 
-        // Progress over all channels, weighted by their speech.
-        let total: usize = speech.iter().map(|s| s.audio.len()).sum::<usize>().max(1);
-        let done: Vec<AtomicU32> = speech.iter().map(|_| AtomicU32::new(0)).collect();
+        // Progress over all pieces, weighted by their speech.
+        let total: usize = pieces
+            .iter()
+            .map(|(_, s)| s.audio.len())
+            .sum::<usize>()
+            .max(1);
+        let done: Vec<AtomicU32> = pieces.iter().map(|_| AtomicU32::new(0)).collect();
         let report = |i: usize, share: f32| {
             done[i].store(share.to_bits(), Ordering::Relaxed);
             let sum: f32 = done
                 .iter()
-                .zip(&speech)
-                .map(|(d, s)| f32::from_bits(d.load(Ordering::Relaxed)) * s.audio.len() as f32)
+                .zip(&pieces)
+                .map(|(d, (_, s))| f32::from_bits(d.load(Ordering::Relaxed)) * s.audio.len() as f32)
                 .sum();
             progress(sum / total as f32);
         };
 
         let decode = |i: usize| -> Result<Vec<Segment>, AsrError> {
-            let s = &speech[i];
+            let s = pieces[i].1;
             let segments = self
                 .model
                 .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
-        let per_channel: Vec<Result<Vec<Segment>, AsrError>> =
-            if self.replicas > 1 && speech.len() > 1 {
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = (0..speech.len())
-                        .map(|i| scope.spawn(move || decode(i)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(AsrError::Engine("decoder thread panicked".into()))
-                            })
+        let decoded: Vec<Result<Vec<Segment>, AsrError>> = if self.replicas > 1 && pieces.len() > 1
+        {
+            std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..pieces.len())
+                    .map(|i| scope.spawn(move || decode(i)))
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| {
+                        h.join().unwrap_or_else(|_| {
+                            Err(AsrError::Engine("decoder thread panicked".into()))
                         })
-                        .collect()
-                })
-            } else {
-                (0..speech.len()).map(decode).collect()
-            };
+                    })
+                    .collect()
+            })
+        } else {
+            (0..pieces.len()).map(decode).collect()
+        };
+        let mut per_channel: Vec<Result<Vec<Segment>, AsrError>> =
+            speech.iter().map(|_| Ok(Vec::new())).collect();
+        for ((ch, _), result) in pieces.iter().zip(decoded) {
+            match (&mut per_channel[*ch], result) {
+                (Ok(all), Ok(segments)) => all.extend(segments),
+                (slot, Err(e)) => *slot = Err(e),
+                (Err(_), Ok(_)) => {}
+            }
+        }
 
         let mut speakers = Vec::new();
         let mut utterances = Vec::new();
@@ -495,6 +530,38 @@ impl Engine {
     }
 }
 
+/// Mono speech longer than this (in samples at 16 kHz: 60 s) is decoded as two halves.
+const SPLIT_MONO_AFTER: usize = 60 * 16_000;
+
+/// The middle of the pause between speech regions closest to the middle of the recording.
+fn pause_near_middle(turns: &[std::ops::Range<usize>], len: usize) -> Option<usize> {
+    let middle = len / 2;
+    turns
+        .windows(2)
+        .map(|w| (w[0].end + w[1].start) / 2)
+        .min_by_key(|&cut| cut.abs_diff(middle))
+}
+
+/// Regions before and after `cut`; a region spanning it is split there.
+fn split_regions(
+    regions: &[std::ops::Range<usize>],
+    cut: usize,
+) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
+    let mut before = Vec::new();
+    let mut after = Vec::new();
+    for r in regions {
+        if r.end <= cut {
+            before.push(r.clone());
+        } else if r.start >= cut {
+            after.push(r.clone());
+        } else {
+            before.push(r.start..cut);
+            after.push(cut..r.end);
+        }
+    }
+    (before, after)
+}
+
 /// Moves segment and word times from the speech-only audio back to recording time. A word
 /// is placed by the region its middle falls in, so it never straddles a cut.
 fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
@@ -520,4 +587,20 @@ fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
             s
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mono_is_cut_at_the_pause_nearest_the_middle() {
+        let turns = vec![0..100, 150..400, 450..900, 1000..1100];
+        // Middle of 1000 is 500: the pause 400..450 (cut 425) is nearest.
+        assert_eq!(pause_near_middle(&turns, 1000), Some(425));
+        assert_eq!(pause_near_middle(&[0..10], 1000), None);
+        let (a, b) = split_regions(&[0..300, 350..600, 700..800], 425);
+        assert_eq!(a, vec![0..300, 350..425]);
+        assert_eq!(b, vec![425..600, 700..800]);
+    }
 }
