@@ -598,7 +598,10 @@ mod tests {
         let turns = vec![0..100, 150..400, 450..900, 1000..1100];
         // Middle of 1000 is 500: the pause 400..450 (cut 425) is nearest.
         assert_eq!(pause_near_middle(&turns, 1000), Some(425));
-        assert_eq!(pause_near_middle(&[0..10], 1000), None);
+        assert_eq!(
+            pause_near_middle(std::slice::from_ref(&(0..10)), 1000),
+            None
+        );
         let (a, b) = split_regions(&[0..300, 350..600, 700..800], 425);
         assert_eq!(a, vec![0..300, 350..425]);
         assert_eq!(b, vec![425..600, 700..800]);

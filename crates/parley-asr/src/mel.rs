@@ -8,53 +8,10 @@ pub const SAMPLE_RATE: usize = 16_000;
 pub const N_FFT: usize = 400;
 pub const HOP: usize = 160;
 
-fn hz_to_mel(f: f64) -> f64 {
-    // Slaney's scale (librosa with htk=False): linear below 1 kHz, logarithmic above.
-    let f_sp = 200.0 / 3.0;
-    let min_log_hz = 1000.0;
-    let min_log_mel = min_log_hz / f_sp;
-    let logstep = 6.4f64.ln() / 27.0;
-    if f >= min_log_hz {
-        min_log_mel + (f / min_log_hz).ln() / logstep
-    } else {
-        f / f_sp
-    }
-}
-
-fn mel_to_hz(m: f64) -> f64 {
-    let f_sp = 200.0 / 3.0;
-    let min_log_hz = 1000.0;
-    let min_log_mel = min_log_hz / f_sp;
-    let logstep = 6.4f64.ln() / 27.0;
-    if m >= min_log_mel {
-        min_log_hz * (logstep * (m - min_log_mel)).exp()
-    } else {
-        f_sp * m
-    }
-}
-
 /// `librosa.filters.mel(sr=16000, n_fft=400, n_mels)` with Slaney area normalisation, as
-/// `[n_mels][201]`.
+/// `[n_mels][201]` (shared with the speaker encoder's front end).
 pub fn mel_filters(n_mels: usize) -> Vec<Vec<f32>> {
-    let n_bins = N_FFT / 2 + 1;
-    let fftfreqs: Vec<f64> = (0..n_bins)
-        .map(|i| i as f64 * (SAMPLE_RATE as f64 / 2.0) / (n_bins - 1) as f64)
-        .collect();
-    let (mmin, mmax) = (hz_to_mel(0.0), hz_to_mel(SAMPLE_RATE as f64 / 2.0));
-    let mel_f: Vec<f64> = (0..n_mels + 2)
-        .map(|i| mel_to_hz(mmin + (mmax - mmin) * i as f64 / (n_mels + 1) as f64))
-        .collect();
-    let mut w = vec![vec![0f32; n_bins]; n_mels];
-    for (i, row) in w.iter_mut().enumerate() {
-        let (fd0, fd1) = (mel_f[i + 1] - mel_f[i], mel_f[i + 2] - mel_f[i + 1]);
-        let enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
-        for (k, &f) in fftfreqs.iter().enumerate() {
-            let lower = (f - mel_f[i]) / fd0;
-            let upper = (mel_f[i + 2] - f) / fd1;
-            row[k] = (lower.min(upper).max(0.0) * enorm) as f32;
-        }
-    }
-    w
+    parley_voice::slaney_filters(n_mels)
 }
 
 /// A log-mel spectrogram, row-major `[n_mels][frames]`.

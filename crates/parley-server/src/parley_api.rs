@@ -372,11 +372,7 @@ async fn list_jobs(
 }
 
 async fn call_jobs(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let not_found = || ApiError::not_found(gong_api_v2::messages::call_not_found(&id));
-    let call_id = parley_domain::parse_id(&id)
-        .map(CallId)
-        .map_err(|_| not_found())?;
-    state.store.get_call(call_id).await?.ok_or_else(not_found)?;
+    let call_id = existing_call(&state, &id).await?;
     let jobs = state.store.jobs_for_call(call_id).await?;
     Ok(json_response(
         StatusCode::OK,
@@ -391,6 +387,17 @@ fn call_id_of(id: &str) -> ApiResult<CallId> {
     parley_domain::parse_id(id)
         .map(CallId)
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
+}
+
+/// The call's id, or Gong's 404 when there is no such call.
+async fn existing_call(state: &AppState, id: &str) -> ApiResult<CallId> {
+    let call_id = call_id_of(id)?;
+    state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))?;
+    Ok(call_id)
 }
 
 #[derive(Debug, Serialize)]
@@ -418,12 +425,7 @@ async fn call_speakers(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call_id = call_id_of(&id)?;
-    state
-        .store
-        .get_call(call_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    let call_id = existing_call(&state, &id).await?;
     let parties = state
         .store
         .parties_of(&[call_id])
@@ -574,12 +576,7 @@ async fn retranscribe(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call_id = call_id_of(&id)?;
-    state
-        .store
-        .get_call(call_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    let call_id = existing_call(&state, &id).await?;
     if state.store.call_media(call_id).await?.is_none() {
         return Err(ApiError::bad_request(format!(
             "call {id} has no recording: upload one with PUT /v2/calls/{id}/media"

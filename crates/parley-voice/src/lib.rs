@@ -63,6 +63,7 @@ mod torch_legacy;
 pub use diarize::{diarize, match_profiles, Diarization, SpeakerBounds, Turn};
 pub use encoder::{Embedding, SpeakerEncoder, EMBEDDING_DIM, MIN_EMBED_SAMPLES};
 pub use error::VoiceError;
+pub use mel::slaney_filters;
 
 /// Sample rate every function of this crate expects.
 pub const SAMPLE_RATE: u32 = 16_000;

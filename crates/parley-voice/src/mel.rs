@@ -31,7 +31,7 @@ impl MelFrontEnd {
                 (0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / N_FFT as f64).cos()) as f32
             })
             .collect();
-        let filters = slaney_filters()
+        let filters = slaney_filters(N_MELS)
             .into_iter()
             .map(|row| {
                 let first = row.iter().position(|&w| w != 0.0).unwrap_or(0);
@@ -113,17 +113,18 @@ fn mel_to_hz(mel: f64) -> f64 {
     }
 }
 
-/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)` (htk=False, norm='slaney').
-fn slaney_filters() -> Vec<Vec<f32>> {
+/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels)` (htk=False, norm='slaney') as
+/// `[n_mels][201]`: the filterbank of both GE2E (40 bands) and Whisper (80 or 128).
+pub fn slaney_filters(n_mels: usize) -> Vec<Vec<f32>> {
     let fmax = SAMPLE_RATE as f64 / 2.0;
     let (lo, hi) = (hz_to_mel(0.0), hz_to_mel(fmax));
-    let mel_f: Vec<f64> = (0..N_MELS + 2)
-        .map(|i| mel_to_hz(lo + (hi - lo) * i as f64 / (N_MELS + 1) as f64))
+    let mel_f: Vec<f64> = (0..n_mels + 2)
+        .map(|i| mel_to_hz(lo + (hi - lo) * i as f64 / (n_mels + 1) as f64))
         .collect();
     let fft_freqs: Vec<f64> = (0..N_BINS)
         .map(|k| fmax * k as f64 / (N_BINS - 1) as f64)
         .collect();
-    (0..N_MELS)
+    (0..n_mels)
         .map(|i| {
             let enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
             fft_freqs
@@ -161,7 +162,7 @@ mod tests {
     #[test]
     fn filters_match_librosa() {
         // librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)[0, :5]
-        let f = slaney_filters();
+        let f = slaney_filters(N_MELS);
         let want = [0.0, 0.007_390_21, 0.012_404_52, 0.005_014_31, 0.0];
         for (a, b) in f[0][..5].iter().zip(want) {
             assert!((a - b).abs() < 1e-6, "{a} vs {b}");
