@@ -563,35 +563,83 @@ fn split_regions(
 }
 
 /// Moves segment and word times from the speech-only audio back to recording time. A word
-/// is placed by the region its middle falls in, so it never straddles a cut.
+/// is placed by the region its middle falls in, so it never straddles a cut; a segment whose
+/// words fall in different regions (Whisper read across a removed silence) is split there,
+/// so that another channel's turn in that silence keeps its place in the time order.
 fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
-    segments
-        .into_iter()
-        .map(|mut s| {
-            for w in &mut s.words {
-                let region = speech.region_of((w.start + w.end) / 2.0);
-                w.start = speech.to_recording(w.start, region);
-                w.end = speech.to_recording(w.end, region).max(w.start);
+    let mut out = Vec::with_capacity(segments.len());
+    for s in segments {
+        if s.words.is_empty() {
+            let region = speech.region_of(s.start);
+            let start = speech.to_recording(s.start, region);
+            let end = speech.to_recording(s.end, region).max(start);
+            out.push(Segment { start, end, ..s });
+            continue;
+        }
+        let mut pieces: Vec<(usize, Vec<Word>)> = Vec::new();
+        for mut w in s.words {
+            let region = speech.region_of((w.start + w.end) / 2.0);
+            w.start = speech.to_recording(w.start, region);
+            w.end = speech.to_recording(w.end, region).max(w.start);
+            match pieces.last_mut() {
+                Some((r, ws)) if *r == region => ws.push(w),
+                _ => pieces.push((region, vec![w])),
             }
-            match (s.words.first(), s.words.last()) {
-                (Some(first), Some(last)) => {
-                    s.start = first.start;
-                    s.end = last.end;
-                }
-                _ => {
-                    let region = speech.region_of(s.start);
-                    s.start = speech.to_recording(s.start, region);
-                    s.end = speech.to_recording(s.end, region).max(s.start);
-                }
-            }
-            s
-        })
-        .collect()
+        }
+        let whole = pieces.len() == 1;
+        for (_, words) in pieces {
+            let text = if whole {
+                s.text.clone()
+            } else {
+                words
+                    .iter()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            out.push(Segment {
+                start: words.first().map_or(0.0, |w| w.start),
+                end: words.last().map_or(0.0, |w| w.end),
+                text,
+                words,
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn segments_read_across_a_cut_are_split_there() {
+        let audio = vec![0.0f32; 16_000 * 20];
+        // Speech at 1-3 s and 10-12 s; collected, the second region starts at 2 s.
+        let speech = SpeechOnly::collect(&audio, &[16_000..48_000, 160_000..192_000]);
+        let w = |a: f32, b: f32, t: &str| Word {
+            start: a,
+            end: b,
+            text: t.into(),
+            prob: 1.0,
+        };
+        let seg = Segment {
+            start: 0.5,
+            end: 2.8,
+            text: "Thanks. And next".into(),
+            words: vec![
+                w(0.5, 1.0, "Thanks."),
+                w(2.2, 2.5, "And"),
+                w(2.5, 2.8, "next"),
+            ],
+        };
+        let out = restore_times(&speech, vec![seg]);
+        assert_eq!(out.len(), 2);
+        assert_eq!(out[0].text, "Thanks.");
+        assert!((out[0].start - 1.5).abs() < 1e-3, "{}", out[0].start);
+        assert_eq!(out[1].text, "And next");
+        assert!((out[1].start - 10.2).abs() < 1e-3, "{}", out[1].start);
+    }
 
     #[test]
     fn mono_is_cut_at_the_pause_nearest_the_middle() {

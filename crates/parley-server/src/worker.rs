@@ -387,6 +387,15 @@ impl Workers {
                     voice: Vec::new(),
                     samples: 0,
                 });
+            // A channel mapped by the dialer convention could be wrong (a dialer that puts
+            // the customer left): a voice unlike the profile it would join does not teach it.
+            if m.source == parley_domain::SpeakerSource::Channel
+                && profile.samples > 0
+                && parley_domain::cosine(&profile.voice, voice) < SAME_VOICE
+            {
+                tracing::warn!(call_id = %call_id, user_id = %user, "channel voice does not match the user's voice profile; profile left as it was");
+                continue;
+            }
             profile.learn(voice);
             self.store.save_voice_profile(&profile, Utc::now()).await?;
         }
