@@ -54,7 +54,7 @@ pub async fn workers(
     blobs: parley_blob::BlobStore,
     concurrency: usize,
 ) -> Result<Workers> {
-    let (c, f) = (clone_common(common), clone_file(file));
+    let (c, f) = (common.clone(), file.clone());
     let transcriber = tokio::task::spawn_blocking(move || load_asr(&c, &f)).await?;
     let transcriber: Option<Arc<dyn Transcriber>> = match transcriber {
         Ok(t) => {
@@ -95,27 +95,6 @@ pub async fn workers(
             ..FetchPolicy::default()
         })),
     })
-}
-
-fn clone_common(c: &Common) -> Common {
-    Common {
-        config: c.config.clone(),
-        data_dir: c.data_dir.clone(),
-        database_url: c.database_url.clone(),
-        media_url: c.media_url.clone(),
-        models: c.models.clone(),
-        asr_model: c.asr_model.clone(),
-        asr_threads: c.asr_threads,
-    }
-}
-
-fn clone_file(f: &FileConfig) -> FileConfig {
-    FileConfig {
-        models: f.models.clone(),
-        asr_model: f.asr_model.clone(),
-        asr_threads: f.asr_threads,
-        ..FileConfig::default()
-    }
 }
 
 /// `parley worker`: runs workers until Ctrl-C / SIGTERM.

@@ -28,7 +28,7 @@ struct Cli {
     command: Command,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 struct Common {
     /// TOML settings file [default: ./parley.toml when it exists]
     #[arg(long, global = true, env = "PARLEY_CONFIG")]
@@ -159,7 +159,7 @@ struct ServeArgs {
 }
 
 /// The TOML file. Every key is optional.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileConfig {
     data_dir: Option<PathBuf>,
@@ -177,7 +177,7 @@ struct FileConfig {
     media_fetch_allow: Option<Vec<String>>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 enum RateLimitFile {
     Preset(String),
