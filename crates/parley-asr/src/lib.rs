@@ -392,6 +392,27 @@ impl Engine {
 }
 
 impl Engine {
+    /// The voiceprint of a recording of one person (an enrollment sample): the embedding of
+    /// its speech, all channels mixed. `None` when there is too little speech or no
+    /// speaker encoder.
+    pub fn voiceprint(&self, channels: &[Vec<f32>]) -> Result<Option<Vec<f32>>, AsrError> {
+        let Some(first) = channels.first() else {
+            return Err(AsrError::NoAudio);
+        };
+        let mixed: Vec<f32> = (0..first.len())
+            .map(|i| {
+                channels
+                    .iter()
+                    .map(|c| c.get(i).copied().unwrap_or(0.0))
+                    .sum::<f32>()
+                    / channels.len() as f32
+            })
+            .collect();
+        let probs = self.vad.probabilities(&mixed)?;
+        let regions = speech_regions(&probs, mixed.len(), VadParams::TURNS);
+        Ok(self.embed(&SpeechOnly::collect(&mixed, &regions).audio))
+    }
+
     /// A voice embedding from up to two minutes of one speaker's speech.
     fn embed(&self, speech: &[f32]) -> Option<Vec<f32>> {
         let enc = self.voices.as_ref()?;

@@ -418,6 +418,42 @@ pub async fn import_media(
     Ok(())
 }
 
+/// `parley enroll`: a user's voiceprint from a recording of them alone.
+pub async fn enroll(common: &Common, file: &FileConfig, email: &str, path: &Path) -> Result<()> {
+    let store = open_store(common, file).await?;
+    let user = store
+        .find_user_by_email(email)
+        .await?
+        .with_context(|| format!("no user with email {email}"))?;
+    let (c, f, p) = (common.clone(), file.clone(), path.to_owned());
+    let voice = tokio::task::spawn_blocking(move || -> Result<Option<Vec<f32>>> {
+        let audio = parley_media::decode_file(&p, &Default::default())
+            .with_context(|| format!("reading {}", p.display()))?;
+        Ok(load_asr(&c, &f)?.engine().voiceprint(&audio.channels)?)
+    })
+    .await??
+    .context("the recording has too little speech for a voiceprint (a few seconds are needed)")?;
+    let mut profile =
+        store
+            .voice_profiles(&[user.id])
+            .await?
+            .pop()
+            .unwrap_or(parley_domain::VoiceProfile {
+                user_id: user.id,
+                voice: Vec::new(),
+                samples: 0,
+            });
+    profile.learn(&voice);
+    store
+        .save_voice_profile(&profile, chrono::Utc::now())
+        .await?;
+    println!(
+        "voice profile of {} updated ({} samples)",
+        user.email, profile.samples
+    );
+    Ok(())
+}
+
 /// `parley speakers`: list a call's voices, or tie one to a party.
 pub async fn speakers(
     store: &dyn Store,

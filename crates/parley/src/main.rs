@@ -99,6 +99,14 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
     },
+    /// Enroll a company user's voice from a recording of them alone, so that mono calls
+    /// name them (adds to the voice profile their calls have taught).
+    Enroll {
+        /// The user's email.
+        #[arg(long)]
+        user: String,
+        file: PathBuf,
+    },
     /// Show the voices of a call's recording, or tie one to a party (--speaker with --party).
     Speakers {
         #[arg(long)]
@@ -546,6 +554,7 @@ async fn main() -> Result<()> {
             language.as_deref(),
             *max_speakers,
         ),
+        Command::Enroll { user, file: path } => cli::enroll(&cli.common, &file, user, path).await,
         Command::Worker { concurrency } => cli::worker(&cli.common, &file, *concurrency).await,
         Command::Speakers {
             call,

@@ -651,3 +651,69 @@ fn import_cli_turns_recordings_into_transcribed_calls() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn enrolled_voice_names_the_user_in_a_mono_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mono) = make_call(dir.path());
+    let sample = speak(
+        dir.path(),
+        "enroll",
+        &["-v", "en-us", "-p", "40", "-s", "165"],
+        "This is my enrollment sample. I manage the northwest accounts and I run most of our discovery calls.",
+    );
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api.call("enroll-1", json!({})).await;
+
+    // Unknown users and silence are refused clearly.
+    let out = parley(dir.path())
+        .args(["enroll", "--user", "nobody@example.com"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no user"));
+    let out = parley(dir.path())
+        .args(["enroll", "--user", "rita.enroll-1@northwind.example.com"])
+        .arg(&sample)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 samples"));
+
+    let (s, body) = api.upload(&call, &mono).await;
+    assert_eq!(s, 201, "{body}");
+    let jobs = api.settle(&call, Duration::from_secs(300)).await;
+    assert_eq!(jobs.last().unwrap()["state"], "done", "{jobs:?}");
+    let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
+    let speakers = sp["speakers"].as_array().unwrap();
+    assert_eq!(speakers.len(), 2, "{sp}");
+    let rita = speakers
+        .iter()
+        .find(|s| s["partyName"] == "Rita Rep")
+        .unwrap();
+    assert_eq!(rita["assignedBy"], "profile", "{sp}");
+    let dana = speakers
+        .iter()
+        .find(|s| s["partyName"] == "Dana Customer")
+        .unwrap();
+    assert_eq!(dana["assignedBy"], "elimination", "{sp}");
+    // The rep's words are the rep's.
+    let t = api.transcript(&call).await;
+    let rep_says: String = t
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["speakerId"] == rita["speakerId"])
+        .map(words_of)
+        .collect();
+    assert!(
+        rep_says.contains("pricing") && !rep_says.contains("renewal"),
+        "{t}"
+    );
+}
