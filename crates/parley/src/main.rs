@@ -359,9 +359,15 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
         .await
         .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    println!("parley listening on http://{addr}");
+    // A long-running server must not die because whoever started it stopped reading its
+    // output (println! panics on a closed pipe).
+    let say = |line: String| {
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), "{line}");
+    };
+    say(format!("parley listening on http://{addr}"));
     if !args.demo {
-        println!("create an API key with: parley keys create --name my-key");
+        say("create an API key with: parley keys create --name my-key".to_owned());
     }
     tracing::info!(%addr, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
