@@ -256,21 +256,22 @@ impl Engine {
         // Speech of each channel, laid end to end.
         let mut speech = Vec::with_capacity(channels.len());
         let mut probs = Vec::with_capacity(channels.len());
+        let mut regions = Vec::with_capacity(channels.len());
         for ch in channels {
             let p = self.vad.probabilities(ch)?;
-            let regions = speech_regions(&p, ch.len(), VadParams::TRANSCRIPTION);
-            speech.push(SpeechOnly::collect(ch, &regions));
+            let r = speech_regions(&p, ch.len(), VadParams::TRANSCRIPTION);
+            speech.push(SpeechOnly::collect(ch, &r));
             probs.push(p);
+            regions.push(r);
         }
         // A mono recording would leave a decoder replica idle: long speech is cut in two at
         // a pause near its middle and the halves decode in parallel (each half loses only
         // the previous-text prompt at the cut).
         let mut halves: Option<(SpeechOnly, SpeechOnly)> = None;
         if channels.len() == 1 && self.replicas > 1 && speech[0].audio.len() > SPLIT_MONO_AFTER {
-            let regions = speech_regions(&probs[0], channels[0].len(), VadParams::TRANSCRIPTION);
             let turns = speech_regions(&probs[0], channels[0].len(), VadParams::TURNS);
             if let Some(cut) = pause_near_middle(&turns, channels[0].len()) {
-                let (a, b) = split_regions(&regions, cut);
+                let (a, b) = split_regions(&regions[0], cut);
                 if !a.is_empty() && !b.is_empty() {
                     halves = Some((
                         SpeechOnly::collect(&channels[0], &a),

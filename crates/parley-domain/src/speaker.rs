@@ -73,6 +73,15 @@ pub struct VoiceProfile {
 }
 
 impl VoiceProfile {
+    /// A profile with nothing learned yet.
+    pub fn new(user_id: UserId) -> VoiceProfile {
+        VoiceProfile {
+            user_id,
+            voice: Vec::new(),
+            samples: 0,
+        }
+    }
+
     /// Folds another sample in as a running mean, so no single call dominates.
     pub fn learn(&mut self, voice: &[f32]) {
         if voice.len() != self.voice.len() {

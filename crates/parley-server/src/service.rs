@@ -445,21 +445,18 @@ pub async fn assign_speaker(
     };
     let voices = store.call_speakers(call_id).await?;
     let voice = voices.iter().find(|v| v.speaker_id == speaker);
-    let learn =
-        match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
-            (Some(user), Some(v)) => {
-                let mut profile = store.voice_profiles(&[user]).await?.pop().unwrap_or(
-                    parley_domain::VoiceProfile {
-                        user_id: user,
-                        voice: Vec::new(),
-                        samples: 0,
-                    },
-                );
-                profile.learn(v);
-                Some(profile)
-            }
-            _ => None,
-        };
+    let learn = match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
+        (Some(user), Some(v)) => {
+            let mut profile = store
+                .voice_profiles(&[user])
+                .await?
+                .pop()
+                .unwrap_or_else(|| parley_domain::VoiceProfile::new(user));
+            profile.learn(v);
+            Some(profile)
+        }
+        _ => None,
+    };
     match store
         .assign_speaker(call_id, speaker, party, learn.as_ref(), Utc::now())
         .await

@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::Utc;
 use parley_domain::{
     map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, Job, JobKind,
-    JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceProfile, VoiceUtterance,
+    JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
 use parley_store::{Failure, Store, StoreError, TranscriptWrite};
@@ -382,11 +382,7 @@ impl Workers {
                 .iter()
                 .find(|p| p.user_id == user)
                 .cloned()
-                .unwrap_or(VoiceProfile {
-                    user_id: user,
-                    voice: Vec::new(),
-                    samples: 0,
-                });
+                .unwrap_or_else(|| parley_domain::VoiceProfile::new(user));
             // A channel mapped by the dialer convention could be wrong (a dialer that puts
             // the customer left): a voice unlike the profile it would join does not teach it.
             if m.source == parley_domain::SpeakerSource::Channel

@@ -433,16 +433,11 @@ pub async fn enroll(common: &Common, file: &FileConfig, email: &str, path: &Path
     })
     .await??
     .context("the recording has too little speech for a voiceprint (a few seconds are needed)")?;
-    let mut profile =
-        store
-            .voice_profiles(&[user.id])
-            .await?
-            .pop()
-            .unwrap_or(parley_domain::VoiceProfile {
-                user_id: user.id,
-                voice: Vec::new(),
-                samples: 0,
-            });
+    let mut profile = store
+        .voice_profiles(&[user.id])
+        .await?
+        .pop()
+        .unwrap_or_else(|| parley_domain::VoiceProfile::new(user.id));
     profile.learn(&voice);
     store
         .save_voice_profile(&profile, chrono::Utc::now())

@@ -42,6 +42,14 @@ fn speak(dir: &Path, name: &str, voice: &[&str], text: &str) -> PathBuf {
     out
 }
 
+fn assert_ran(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn seconds(path: &Path) -> f64 {
     let out = Command::new("soxi").arg("-D").arg(path).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
@@ -429,11 +437,7 @@ async fn mono_call_is_diarized_into_two_speakers() {
         .arg(&mono)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     let t: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(t["language"], "eng");
     let segs = t["segments"].as_array().unwrap();
@@ -679,11 +683,7 @@ async fn enrolled_voice_names_the_user_in_a_mono_call() {
         .arg(&sample)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ran(&out);
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 samples"));
 
     let (s, body) = api.upload(&call, &mono).await;
