@@ -27,7 +27,7 @@ pub enum MediaKind {
 }
 
 /// Which side of the conversation a party is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Affiliation {
     /// A user of the company.
     Internal,

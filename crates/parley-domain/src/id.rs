@@ -34,6 +34,29 @@ macro_rules! id_type {
                 parse_id(s).map(Self)
             }
         }
+
+        // As a decimal string, so that 19-digit ids survive JSON readers that hold
+        // numbers as doubles (anyone reading stored analysis JSON with plain SQL tools).
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[derive(serde::Deserialize)]
+                #[serde(untagged)]
+                enum Raw {
+                    Text(String),
+                    Number(i64),
+                }
+                match Raw::deserialize(d)? {
+                    Raw::Number(n) => Ok(Self(n)),
+                    Raw::Text(s) => s.parse().map_err(serde::de::Error::custom),
+                }
+            }
+        }
     )*};
 }
 
@@ -48,6 +71,8 @@ id_type!(
     PartyId,
     /// A voice in one call's transcript; parties point at it.
     SpeakerId,
+    /// A keyword tracker.
+    TrackerId,
 );
 
 /// The text was not a numeric id.

@@ -1,0 +1,2 @@
+//! Analysis throughput (being written).
+fn main() {}

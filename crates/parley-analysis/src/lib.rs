@@ -1,0 +1,55 @@
+//! Conversation analysis: what was said in a call, computed from its stored transcript.
+//!
+//! Everything here is a pure function of its inputs: the transcript, who each speaker is,
+//! and the workspace's settings (trackers, topics). The same inputs always give the same
+//! result, so any number can be recomputed from the stored transcript and checked against
+//! the formulas in `docs/analysis.md`.
+//!
+//! Architecture Invariant: no IO, no clocks, no randomness, no Gong wire names. The
+//! server stores results as JSON of these types and the `gong-api-v2` crate renders them.
+
+#![forbid(unsafe_code)]
+
+pub mod interaction;
+pub mod summary;
+pub mod text;
+pub mod topics;
+pub mod trackers;
+
+use parley_domain::{Affiliation, PartyId, SpeakerId, Transcript, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Who a voice in the transcript is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Speaker {
+    pub speaker_id: SpeakerId,
+    pub party_id: Option<PartyId>,
+    pub user_id: Option<UserId>,
+    /// `Internal` voices are the company; everything else (external, unknown, no party)
+    /// counts as the customer side.
+    pub affiliation: Affiliation,
+}
+
+/// One call to analyse.
+#[derive(Debug, Clone, Copy)]
+pub struct CallInput<'a> {
+    pub transcript: &'a Transcript,
+    pub speakers: &'a [Speaker],
+    /// The call's host (primary user); per-call interaction stats are theirs.
+    pub host: Option<UserId>,
+    /// ISO 639-2/B language of the call (`eng`), when known.
+    pub language: Option<&'a str>,
+}
+
+impl CallInput<'_> {
+    /// Whether a voice belongs to the company side.
+    pub fn is_company(&self, speaker: SpeakerId) -> bool {
+        self.speakers
+            .iter()
+            .any(|s| s.speaker_id == speaker && s.affiliation == Affiliation::Internal)
+    }
+
+    pub fn speaker(&self, speaker: SpeakerId) -> Option<&Speaker> {
+        self.speakers.iter().find(|s| s.speaker_id == speaker)
+    }
+}
