@@ -638,6 +638,159 @@ pub struct CallFacts<'a> {
     pub context: &'a [d::CrmLink],
     /// The stored transcript, when there is one.
     pub transcript: Option<&'a d::Transcript>,
+    /// The stored analysis, once the call has been analysed.
+    pub analysis: Option<&'a parley_analysis::CallAnalysis>,
+}
+
+fn secs(ms: i64) -> f64 {
+    ms as f64 / 1000.0
+}
+
+/// Whole seconds, rounded, as Gong's integer durations.
+fn whole_secs(ms: i64) -> i64 {
+    (ms + 500).div_euclid(1000)
+}
+
+fn occurrences(list: &[parley_analysis::trackers::Occurrence]) -> Vec<TrackerOccurrence> {
+    list.iter()
+        .map(|o| TrackerOccurrence {
+            start_time: secs(o.start_ms),
+            speaker_id: o.speaker_id.to_string(),
+        })
+        .collect()
+}
+
+/// The `content` block of an analysed call.
+fn analysed_content(c: &ContentFields, a: &parley_analysis::CallAnalysis) -> Content {
+    let s = &a.summary;
+    let named = |list: Vec<(String, i64)>| {
+        list.into_iter()
+            .map(|(name, ms)| NameDuration {
+                name,
+                duration: whole_secs(ms),
+            })
+            .collect::<Vec<_>>()
+    };
+    Content {
+        structure: c.structure.then(|| {
+            named(
+                a.topics
+                    .spans
+                    .iter()
+                    .map(|sp| (sp.name.clone(), sp.end_ms - sp.start_ms))
+                    .collect(),
+            )
+        }),
+        topics: c.topics.then(|| named(a.topics.totals.clone())),
+        trackers: c.trackers.then(|| {
+            a.trackers
+                .iter()
+                .map(|t| Tracker {
+                    id: t.tracker_id.to_string(),
+                    name: t.name.clone(),
+                    count: i64::from(t.count),
+                    kind: "KEYWORD".into(),
+                    occurrences: c.tracker_occurrences.then(|| occurrences(&t.occurrences)),
+                    phrases: t
+                        .phrases
+                        .iter()
+                        .map(|p| TrackerPhrase {
+                            count: i64::from(p.count),
+                            phrase: p.phrase.clone(),
+                            occurrences: c.tracker_occurrences.then(|| occurrences(&p.occurrences)),
+                        })
+                        .collect(),
+                })
+                .collect()
+        }),
+        points_of_interest: c.points_of_interest.then(|| PointsOfInterest {
+            action_items: s
+                .next_steps
+                .iter()
+                .map(|m| ActionItem {
+                    snippet_start_time: secs(m.start_ms),
+                    snippet_end_time: secs(m.end_ms),
+                    speaker_id: m.speaker_id.map(|s| s.to_string()).unwrap_or_default(),
+                    snippet: m.text.clone(),
+                })
+                .collect(),
+        }),
+        brief: c.brief.then(|| s.brief.clone()),
+        outline: c.outline.then(|| {
+            s.outline
+                .iter()
+                .map(|o| OutlineSection {
+                    section: o.section.clone(),
+                    start_time: secs(o.start_ms),
+                    duration: secs(o.duration_ms),
+                    items: o
+                        .items
+                        .iter()
+                        .map(|m| OutlineItem {
+                            text: m.text.clone(),
+                            start_time: secs(m.start_ms),
+                        })
+                        .collect(),
+                })
+                .collect()
+        }),
+        highlights: c.highlights.then(|| {
+            s.highlights
+                .iter()
+                .map(|h| Highlight {
+                    title: h.title.clone(),
+                    items: h
+                        .items
+                        .iter()
+                        .map(|m| HighlightItem {
+                            text: m.text.clone(),
+                            start_times: vec![secs(m.start_ms)],
+                        })
+                        .collect(),
+                })
+                .collect()
+        }),
+        call_outcome: c.call_outcome.then(|| {
+            s.outcome.as_ref().map(|o| CallOutcome {
+                id: o.id.clone(),
+                category: o.category.clone(),
+                name: o.name.clone(),
+            })
+        }),
+        key_points: c.key_points.then(|| {
+            s.key_points
+                .iter()
+                .map(|m| KeyPoint {
+                    text: m.text.clone(),
+                })
+                .collect()
+        }),
+    }
+}
+
+/// The host's stats of an analysed call, as Gong names them for a call.
+fn host_stats(a: &parley_analysis::CallAnalysis, host: d::UserId) -> Vec<NamedValue> {
+    let Some(p) = a
+        .interaction
+        .persons
+        .iter()
+        .find(|p| p.user_id == Some(host))
+    else {
+        return Vec::new();
+    };
+    [
+        ("Talk Ratio", p.talk_ratio),
+        ("Longest Monologue", secs(p.longest_monologue_ms)),
+        ("Longest Customer Story", secs(p.longest_customer_story_ms)),
+        ("Interactivity", p.interactivity),
+        ("Patience", p.patience_s),
+    ]
+    .into_iter()
+    .map(|(name, value)| NamedValue {
+        name: name.into(),
+        value,
+    })
+    .collect()
 }
 
 impl ExposedFields {
@@ -651,26 +804,36 @@ impl ExposedFields {
         timings: &[&str],
         ctx: &RenderCtx,
     ) -> CallData {
-        let content = self.content.map(|c| Content {
-            structure: c.structure.then(Vec::new),
-            topics: c.topics.then(Vec::new),
-            trackers: c.trackers.then(Vec::new),
-            points_of_interest: c.points_of_interest.then(|| PointsOfInterest {
-                action_items: vec![],
-            }),
-            brief: c.brief.then_some(None),
-            outline: c.outline.then(Vec::new),
-            highlights: c.highlights.then(Vec::new),
-            call_outcome: c.call_outcome.then_some(None),
-            key_points: c.key_points.then(Vec::new),
+        let content = self.content.map(|c| match facts.analysis {
+            Some(a) => analysed_content(&c, a),
+            None => Content {
+                structure: c.structure.then(Vec::new),
+                topics: c.topics.then(Vec::new),
+                trackers: c.trackers.then(Vec::new),
+                points_of_interest: c.points_of_interest.then(|| PointsOfInterest {
+                    action_items: vec![],
+                }),
+                brief: c.brief.then_some(None),
+                outline: c.outline.then(Vec::new),
+                highlights: c.highlights.then(Vec::new),
+                call_outcome: c.call_outcome.then_some(None),
+                key_points: c.key_points.then(Vec::new),
+            },
         });
         let interaction = self.interaction.map(|i| Interaction {
             speakers: i.speakers.then(|| {
-                facts
-                    .transcript
-                    .map(d::talk_time)
-                    .unwrap_or_default()
-                    .iter()
+                // The analysed talk time (overlaps within a voice counted once) when there
+                // is one; else the plain sum of sentence spans.
+                let talk = match facts.analysis {
+                    Some(a) => a
+                        .interaction
+                        .speakers
+                        .iter()
+                        .map(|s| (s.speaker_id, secs(s.talk_ms)))
+                        .collect(),
+                    None => facts.transcript.map(d::talk_time).unwrap_or_default(),
+                };
+                talk.iter()
                     .filter_map(|(speaker, secs)| {
                         let party = facts
                             .parties
@@ -684,12 +847,23 @@ impl ExposedFields {
                     })
                     .collect()
             }),
-            interaction_stats: i.person_interaction_stats.then(Vec::new),
+            interaction_stats: i.person_interaction_stats.then(|| {
+                facts
+                    .analysis
+                    .map(|a| host_stats(a, facts.call.primary_user_id))
+                    .unwrap_or_default()
+            }),
             video: i.video.then(Vec::new),
             questions: i.questions.then(|| {
-                let (company, non_company) = facts
-                    .transcript
-                    .map_or((0, 0), |t| d::question_counts(t, facts.parties));
+                let (company, non_company) = match facts.analysis {
+                    Some(a) => (
+                        i64::from(a.interaction.company_questions),
+                        i64::from(a.interaction.non_company_questions),
+                    ),
+                    None => facts
+                        .transcript
+                        .map_or((0, 0), |t| d::question_counts(t, facts.parties)),
+                };
                 Questions {
                     company_count: company,
                     non_company_count: non_company,

@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 pub mod calls;
+pub mod settings;
+pub mod stats;
 pub mod time;
 pub mod transcript;
 pub mod users;

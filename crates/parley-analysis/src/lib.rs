@@ -3,7 +3,7 @@
 //! Everything here is a pure function of its inputs: the transcript, who each speaker is,
 //! and the workspace's settings (trackers, topics). The same inputs always give the same
 //! result, so any number can be recomputed from the stored transcript and checked against
-//! the formulas in `docs/analysis.md`.
+//! the formulas in `docs/analysis-metrics.md`.
 //!
 //! Architecture Invariant: no IO, no clocks, no randomness, no Gong wire names. The
 //! server stores results as JSON of these types and the `gong-api-v2` crate renders them.
@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod interaction;
+pub mod llm;
 pub mod summary;
 pub mod text;
 pub mod topics;
@@ -51,5 +52,33 @@ impl CallInput<'_> {
 
     pub fn speaker(&self, speaker: SpeakerId) -> Option<&Speaker> {
         self.speakers.iter().find(|s| s.speaker_id == speaker)
+    }
+}
+
+/// Everything Parley derives from one call's transcript.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallAnalysis {
+    pub interaction: interaction::InteractionStats,
+    pub topics: topics::Topics,
+    pub trackers: Vec<trackers::TrackerHits>,
+    pub summary: summary::Summary,
+    /// The engine that wrote `summary`.
+    pub engine: summary::EngineInfo,
+}
+
+/// Analyses one call with the built-in (extractive) summary engine. Topics come first:
+/// trackers may be limited to topics.
+pub fn analyze(
+    call: &CallInput<'_>,
+    trackers: &trackers::TrackerSet,
+    topic_defs: &[topics::TopicDef],
+) -> CallAnalysis {
+    let topics = topics::segment(call, topic_defs);
+    CallAnalysis {
+        interaction: interaction::compute(call),
+        trackers: trackers.scan(call, &topics.per_monologue),
+        summary: summary::extractive(call, &topics),
+        engine: summary::extractive_engine(),
+        topics,
     }
 }

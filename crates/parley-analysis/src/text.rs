@@ -110,10 +110,10 @@ impl CachedStemmer {
 /// Words that open a question when a sentence carries no end punctuation (imported
 /// captions often have none). English only; other languages rely on `?`.
 const QUESTION_OPENERS: &[&str] = &[
-    "what", "why", "how", "when", "where", "who", "whom", "whose", "which", "do", "does",
-    "did", "is", "are", "was", "were", "can", "could", "would", "will", "should", "shall",
-    "have", "has", "may", "might", "am", "isnt", "arent", "dont", "doesnt", "didnt", "cant",
-    "couldnt", "wouldnt", "wont", "shouldnt",
+    "what", "why", "how", "when", "where", "who", "whom", "whose", "which", "do", "does", "did",
+    "is", "are", "was", "were", "can", "could", "would", "will", "should", "shall", "have", "has",
+    "may", "might", "am", "isnt", "arent", "dont", "doesnt", "didnt", "cant", "couldnt", "wouldnt",
+    "wont", "shouldnt",
 ];
 
 /// Whether a sentence is a question: it ends in `?` (ignoring closing quotes and
@@ -145,7 +145,17 @@ mod tests {
     fn words_keep_inner_apostrophes_and_split_on_the_rest() {
         assert_eq!(
             normalised_words("Don't  use SALESFORCE's API—ok? e-mail 3.5"),
-            ["dont", "use", "salesforces", "api", "ok", "e", "mail", "3", "5"]
+            [
+                "dont",
+                "use",
+                "salesforces",
+                "api",
+                "ok",
+                "e",
+                "mail",
+                "3",
+                "5"
+            ]
         );
         assert_eq!(normalised_words("'quoted' Straße"), ["quoted", "straße"]);
     }

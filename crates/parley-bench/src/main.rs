@@ -1123,6 +1123,7 @@ async fn breakdown(state: &AppState, access_key: &str) -> Result<Vec<Timing>> {
                             parties: p,
                             context: c,
                             transcript: None,
+                            analysis: None,
                         };
                         req.content_selector
                             .exposed_fields

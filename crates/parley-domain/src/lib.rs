@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod activity;
 pub mod call;
 pub mod id;
 pub mod job;
@@ -15,6 +16,7 @@ pub mod subtitle;
 pub mod transcript;
 pub mod user;
 
+pub use activity::*;
 pub use call::*;
 pub use id::*;
 pub use job::*;

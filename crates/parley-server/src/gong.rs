@@ -253,6 +253,15 @@ async fn calls_extensive(
     } else {
         HashMap::new()
     };
+    let wants_analysis = fields.content.is_some()
+        || fields
+            .interaction
+            .is_some_and(|i| i.speakers || i.questions || i.person_interaction_stats);
+    let analyses = if wants_analysis {
+        state.store.analyses_of(&ids).await?
+    } else {
+        HashMap::new()
+    };
 
     let out = calls
         .iter()
@@ -264,6 +273,7 @@ async fn calls_extensive(
                 parties: &call_parties,
                 context: &call_context,
                 transcript: transcripts.get(&call.id),
+                analysis: analyses.get(&call.id),
             };
             fields.render(&facts, level, &timings, &state.render)
         })

@@ -10,6 +10,8 @@
 
 #![forbid(unsafe_code)]
 
+pub mod analysis;
+mod analysis_api;
 pub mod auth;
 pub mod config;
 pub mod cursor;
@@ -132,6 +134,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 pub fn app(state: AppState) -> Router {
     let authed = gong::routes(&state)
         .merge(parley_api::routes(&state))
+        .merge(analysis_api::routes())
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -300,7 +300,7 @@ async fn import_transcript(
 /// A background job as Parley's API shows it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct JobView {
+pub(crate) struct JobView {
     id: String,
     kind: &'static str,
     call_id: Option<String>,
@@ -316,7 +316,7 @@ struct JobView {
 }
 
 impl JobView {
-    fn of(j: &parley_domain::Job) -> JobView {
+    pub(crate) fn of(j: &parley_domain::Job) -> JobView {
         let t =
             |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         JobView {
@@ -338,9 +338,9 @@ impl JobView {
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Jobs {
-    request_id: String,
-    jobs: Vec<JobView>,
+pub(crate) struct Jobs {
+    pub request_id: String,
+    pub jobs: Vec<JobView>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -390,7 +390,7 @@ fn call_id_of(id: &str) -> ApiResult<CallId> {
 }
 
 /// The call's id, or Gong's 404 when there is no such call.
-async fn existing_call(state: &AppState, id: &str) -> ApiResult<CallId> {
+pub(crate) async fn existing_call(state: &AppState, id: &str) -> ApiResult<CallId> {
     let call_id = call_id_of(id)?;
     state
         .store

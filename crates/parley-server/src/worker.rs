@@ -115,6 +115,8 @@ pub struct Workers {
     pub transcriber: Option<Arc<dyn Transcriber>>,
     pub config: WorkerConfig,
     pub fetch: Option<Arc<crate::fetch::FetchPolicy>>,
+    /// Writes summaries when the operator configured an LLM endpoint.
+    pub llm: Option<Arc<crate::analysis::LlmEngine>>,
 }
 
 impl Workers {
@@ -127,6 +129,7 @@ impl Workers {
         if self.transcriber.is_some() {
             kinds.push(JobKind::Transcribe);
         }
+        kinds.push(JobKind::Analyze);
         kinds
     }
 
@@ -151,6 +154,13 @@ impl Workers {
                 me.work_loop(n, &kinds, shutdown).await
             }));
         }
+        // Analyses take milliseconds; one loop of their own keeps them from waiting behind
+        // a long transcription.
+        let me = self.clone();
+        let n = self.config.concurrency.max(1);
+        loops.push(tokio::spawn(async move {
+            me.work_loop(n, &[JobKind::Analyze], shutdown).await
+        }));
         for l in loops {
             let _ = l.await;
         }
@@ -189,7 +199,16 @@ impl Workers {
         let outcome = match job.kind {
             JobKind::Transcribe => self.transcribe(&job, lease, progress).await,
             JobKind::FetchMedia => self.fetch_media(&job, lease).await,
-            JobKind::Analyze => Err(JobError::permanent("analysis is not available yet")),
+            JobKind::Analyze => {
+                crate::analysis::run_job(
+                    self.store.as_ref(),
+                    self.llm.as_ref(),
+                    &job,
+                    lease,
+                    &progress,
+                )
+                .await
+            }
         };
         beat.abort();
         match outcome {

@@ -15,10 +15,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use parley_analysis::interaction::PersonStats;
+use parley_analysis::topics::TopicDef;
+use parley_analysis::trackers::{TrackerDef, TrackerHits};
+use parley_analysis::CallAnalysis;
 use parley_domain::{
-    Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind, JobLease, JobState, Party,
-    PartyId, SettingChange, SpeakerId, Timestamp, Transcript, User, UserId, VoiceProfile,
-    Workspace, WorkspaceId,
+    ActivityEvent, ActivityFact, Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind,
+    JobLease, JobState, Party, PartyId, SettingChange, SpeakerId, Timestamp, TrackerId, Transcript,
+    User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;
@@ -125,6 +129,49 @@ pub struct NewJob {
     /// Return the queued or running job of the same kind for the same call instead of
     /// adding a second one.
     pub dedupe: bool,
+}
+
+/// A keyword tracker as stored: its definition and who made and last changed it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackerRecord {
+    pub def: TrackerDef,
+    pub workspace_id: WorkspaceId,
+    pub created: Timestamp,
+    pub creator: Option<UserId>,
+    pub updated: Timestamp,
+    pub updater: Option<UserId>,
+}
+
+/// A transcript ready for analysis: `version` identifies it (its creation time), so a
+/// result computed from it is refused once the call has a newer one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisInput {
+    pub version: i64,
+    pub transcript: Transcript,
+}
+
+/// A call's analysis to store.
+#[derive(Debug, Clone)]
+pub struct AnalysisWrite<'a> {
+    pub call_id: CallId,
+    /// The [`AnalysisInput::version`] analysed.
+    pub transcript_version: i64,
+    pub analysis: &'a CallAnalysis,
+    pub at: Timestamp,
+    /// When a job produced the result: written only while the job holds this lease, and
+    /// the job is marked done in the same transaction.
+    pub lease: Option<JobLease>,
+}
+
+/// The job that analyses one call's transcript.
+pub fn analysis_job(call: CallId) -> NewJob {
+    NewJob {
+        kind: JobKind::Analyze,
+        call_id: Some(call),
+        payload: serde_json::json!({}),
+        max_attempts: 3,
+        dedupe: true,
+    }
 }
 
 /// How a failed run ends.
@@ -248,6 +295,66 @@ pub trait Store: Send + Sync + 'static {
     async fn jobs_for_call(&self, call_id: CallId) -> Result<Vec<Job>>;
     /// The most recent jobs, optionally only in one state.
     async fn list_jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>>;
+
+    /// Creates or (same id) replaces a tracker. Fails with `Conflict` when the workspace
+    /// has another tracker of that name.
+    async fn save_tracker(&self, t: &TrackerRecord) -> Result<()>;
+    async fn get_tracker(&self, id: TrackerId) -> Result<Option<TrackerRecord>>;
+    /// Trackers of one workspace, or of all; in name order.
+    async fn trackers(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TrackerRecord>>;
+    /// Returns false when there was no such tracker.
+    async fn delete_tracker(&self, id: TrackerId) -> Result<bool>;
+
+    /// The workspace's topic set, when it replaced the defaults.
+    async fn workspace_topics(&self, workspace: WorkspaceId) -> Result<Option<Vec<TopicDef>>>;
+    async fn set_workspace_topics(
+        &self,
+        workspace: WorkspaceId,
+        topics: &[TopicDef],
+        at: Timestamp,
+    ) -> Result<()>;
+
+    /// The call's transcript (with word timings) and its version.
+    async fn analysis_input(&self, id: CallId) -> Result<Option<AnalysisInput>>;
+    /// Stores a call's analysis, its per-person stats and each monologue's topic.
+    /// Returns false (and writes nothing) when the transcript changed since
+    /// `transcript_version` was read.
+    async fn save_analysis(&self, w: AnalysisWrite<'_>) -> Result<bool>;
+    /// Replaces only the tracker results of an analysed call; false when the call has no
+    /// analysis of that transcript version.
+    async fn save_tracker_hits(
+        &self,
+        call: CallId,
+        transcript_version: i64,
+        hits: &[TrackerHits],
+    ) -> Result<bool>;
+    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, CallAnalysis>>;
+    /// Calls that have a transcript, in id order after `after`, optionally of one workspace.
+    async fn transcribed_calls(
+        &self,
+        workspace: Option<WorkspaceId>,
+        after: Option<CallId>,
+        limit: u32,
+    ) -> Result<Vec<CallId>>;
+    /// Per-person interaction stats of calls started in `[from, to)`, by user id.
+    async fn person_stats(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        users: Option<&[UserId]>,
+    ) -> Result<Vec<(UserId, PersonStats)>>;
+
+    /// Appends an event (its id is assigned); fails with `NotFound` for an unknown call
+    /// or user.
+    async fn record_activity(&self, e: &ActivityEvent) -> Result<i64>;
+    /// Every counter contribution in `[from, to)`: hosting and attending by call start,
+    /// events by their time.
+    async fn activity_facts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        users: Option<&[UserId]>,
+    ) -> Result<Vec<ActivityFact>>;
 
     /// A named random secret shared by all nodes; created with `fresh` on first use.
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;

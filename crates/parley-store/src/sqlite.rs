@@ -13,9 +13,14 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use parley_domain::*;
 
+use parley_analysis::interaction::PersonStats;
+use parley_analysis::topics::TopicDef;
+use parley_analysis::trackers::{TrackerDef, TrackerHits};
+use parley_analysis::CallAnalysis;
+
 use crate::{
-    ApiKeyRecord, CallFilter, CallKey, Failure, NewJob, Result, Store, StoreError, TranscriptWrite,
-    UserFilter,
+    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, Failure, NewJob, Result,
+    Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -336,6 +341,30 @@ fn parse_words(json: &str) -> Result<Vec<Word>> {
         .collect())
 }
 
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    // Our own plain data types: serialising them cannot fail.
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+fn tracker_of(r: &SqliteRow) -> Result<TrackerRecord> {
+    let mut def: TrackerDef = from_json(r.try_get("definition")?, "tracker definition")?;
+    // The row's columns are the truth for the fields they hold.
+    def.id = TrackerId(r.try_get("id")?);
+    def.name = r.try_get("name")?;
+    Ok(TrackerRecord {
+        def,
+        workspace_id: WorkspaceId(r.try_get("workspace_id")?),
+        created: ts(r.try_get("created_us")?)?,
+        creator: r.try_get::<Option<i64>, _>("creator_user_id")?.map(UserId),
+        updated: ts(r.try_get("updated_us")?)?,
+        updater: r.try_get::<Option<i64>, _>("updater_user_id")?.map(UserId),
+    })
+}
+
 fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
     let list =
         serde_json::to_string(&ids.collect::<Vec<i64>>()).expect("a list of integers serialises");
@@ -439,6 +468,48 @@ async fn finish_leased(
     }
 }
 
+/// Adds a job inside `tx`, unless a job of the same kind for the same call is in one of
+/// `live_states` (that job is returned instead).
+async fn enqueue_in(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    job: &NewJob,
+    live_states: &[&str],
+    now: Timestamp,
+) -> Result<Job> {
+    if !live_states.is_empty() {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM jobs WHERE kind = ");
+        q.push_bind(job.kind.key())
+            .push(" AND call_id IS ")
+            .push_bind(job.call_id.map(|c| c.0))
+            .push(" AND payload = ")
+            .push_bind(job.payload.to_string())
+            .push(" AND state IN (");
+        let mut sep = q.separated(", ");
+        for st in live_states {
+            sep.push_bind(*st);
+        }
+        q.push(") ORDER BY created_us LIMIT 1");
+        if let Some(row) = q.build().fetch_optional(&mut **tx).await? {
+            return job_of(&row);
+        }
+    }
+    let row = sqlx::query(
+        "INSERT INTO jobs (id, kind, call_id, payload, state, attempts, max_attempts, run_after_us, created_us, updated_us) \
+         VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *",
+    )
+    .bind(random_id())
+    .bind(job.kind.key())
+    .bind(job.call_id.map(|c| c.0))
+    .bind(job.payload.to_string())
+    .bind(i64::from(job.max_attempts.max(1)))
+    .bind(us(now))
+    .bind(us(now))
+    .bind(us(now))
+    .fetch_one(&mut **tx)
+    .await?;
+    job_of(&row)
+}
+
 impl SqliteStore {
     /// Opens or creates the database file and brings its schema up to date.
     pub async fn open(path: &str) -> Result<SqliteStore> {
@@ -468,6 +539,54 @@ impl SqliteStore {
     /// failing with `SQLITE_BUSY` when another writer got there first.
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A call's transcript with word timings, its source and its version (`created_us`).
+    async fn read_transcript(&self, id: CallId) -> Result<Option<(String, i64, Transcript)>> {
+        let Some(head) =
+            sqlx::query("SELECT source, created_us FROM transcripts WHERE call_id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let source: String = head.try_get("source")?;
+        let version: i64 = head.try_get("created_us")?;
+        let rows = sqlx::query(
+            "SELECT monologue, speaker_id, topic, start_ms, end_ms, text, words FROM transcript_sentences \
+             WHERE call_id = ? ORDER BY monologue, seq",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut t: Transcript = Vec::new();
+        let mut last = None;
+        for r in &rows {
+            let mono: i64 = r.try_get("monologue")?;
+            if last != Some(mono) {
+                t.push(Monologue {
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    topic: r.try_get("topic")?,
+                    sentences: Vec::new(),
+                });
+                last = Some(mono);
+            }
+            let words: Option<String> = r.try_get("words")?;
+            let words = match words {
+                Some(j) => parse_words(&j)?,
+                None => Vec::new(),
+            };
+            if let Some(m) = t.last_mut() {
+                m.sentences.push(Sentence {
+                    start_ms: r.try_get("start_ms")?,
+                    end_ms: r.try_get("end_ms")?,
+                    text: r.try_get("text")?,
+                    words,
+                });
+            }
+        }
+        Ok(Some((source, version, t)))
     }
 
     /// Inserts a user row, or with `update` overwrites every column but `id` and
@@ -1068,53 +1187,19 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        // A new transcript is analysed again; queued with it so that no crash can leave a
+        // transcript without its analysis. A queued analysis will read this transcript
+        // anyway; a running one is for the old transcript and its result will be refused.
+        enqueue_in(&mut tx, &crate::analysis_job(w.call_id), &["queued"], w.at).await?;
         tx.commit().await?;
         Ok(())
     }
 
     async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>> {
-        let Some(head) = sqlx::query("SELECT source FROM transcripts WHERE call_id = ?")
-            .bind(id.0)
-            .fetch_optional(&self.pool)
+        Ok(self
+            .read_transcript(id)
             .await?
-        else {
-            return Ok(None);
-        };
-        let source: String = head.try_get("source")?;
-        let rows = sqlx::query(
-            "SELECT monologue, speaker_id, topic, start_ms, end_ms, text, words FROM transcript_sentences \
-             WHERE call_id = ? ORDER BY monologue, seq",
-        )
-        .bind(id.0)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut t: Transcript = Vec::new();
-        let mut last = None;
-        for r in &rows {
-            let mono: i64 = r.try_get("monologue")?;
-            if last != Some(mono) {
-                t.push(Monologue {
-                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
-                    topic: r.try_get("topic")?,
-                    sentences: Vec::new(),
-                });
-                last = Some(mono);
-            }
-            let words: Option<String> = r.try_get("words")?;
-            let words = match words {
-                Some(j) => parse_words(&j)?,
-                None => Vec::new(),
-            };
-            if let Some(m) = t.last_mut() {
-                m.sentences.push(Sentence {
-                    start_ms: r.try_get("start_ms")?,
-                    end_ms: r.try_get("end_ms")?,
-                    text: r.try_get("text")?,
-                    words,
-                });
-            }
-        }
-        Ok(Some((source, t)))
+            .map(|(source, _, t)| (source, t)))
     }
 
     async fn call_speakers(&self, id: CallId) -> Result<Vec<CallSpeaker>> {
@@ -1340,36 +1425,14 @@ impl Store for SqliteStore {
 
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
         let mut tx = self.write_tx().await?;
-        if job.dedupe {
-            let live = sqlx::query(
-                "SELECT * FROM jobs WHERE kind = ? AND call_id IS ? AND state IN ('queued', 'running') \
-                 ORDER BY created_us LIMIT 1",
-            )
-            .bind(job.kind.key())
-            .bind(job.call_id.map(|c| c.0))
-            .fetch_optional(&mut *tx)
-            .await?;
-            if let Some(row) = live {
-                tx.commit().await?;
-                return job_of(&row);
-            }
-        }
-        let row = sqlx::query(
-            "INSERT INTO jobs (id, kind, call_id, payload, state, attempts, max_attempts, run_after_us, created_us, updated_us) \
-             VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) RETURNING *",
-        )
-        .bind(random_id())
-        .bind(job.kind.key())
-        .bind(job.call_id.map(|c| c.0))
-        .bind(job.payload.to_string())
-        .bind(i64::from(job.max_attempts.max(1)))
-        .bind(us(now))
-        .bind(us(now))
-        .bind(us(now))
-        .fetch_one(&mut *tx)
-        .await?;
+        let states: &[&str] = if job.dedupe {
+            &["queued", "running"]
+        } else {
+            &[]
+        };
+        let job = enqueue_in(&mut tx, job, states, now).await?;
         tx.commit().await?;
-        job_of(&row)
+        Ok(job)
     }
 
     async fn claim_job(
@@ -1531,6 +1594,344 @@ impl Store for SqliteStore {
             .push_bind(i64::from(limit));
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(job_of).collect()
+    }
+
+    async fn save_tracker(&self, t: &TrackerRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO trackers (id, workspace_id, name, definition, created_us, creator_user_id, updated_us, updater_user_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (id) DO UPDATE SET workspace_id = excluded.workspace_id, name = excluded.name, \
+             definition = excluded.definition, updated_us = excluded.updated_us, updater_user_id = excluded.updater_user_id",
+        )
+        .bind(t.def.id.0)
+        .bind(t.workspace_id.0)
+        .bind(&t.def.name)
+        .bind(to_json(&t.def))
+        .bind(us(t.created))
+        .bind(t.creator.map(|u| u.0))
+        .bind(us(t.updated))
+        .bind(t.updater.map(|u| u.0))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| map_unique(e, "a tracker with this name already exists in the workspace"))?;
+        Ok(())
+    }
+
+    async fn get_tracker(&self, id: TrackerId) -> Result<Option<TrackerRecord>> {
+        sqlx::query("SELECT * FROM trackers WHERE id = ?")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(tracker_of)
+            .transpose()
+    }
+
+    async fn trackers(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TrackerRecord>> {
+        sqlx::query(
+            "SELECT * FROM trackers WHERE ?1 IS NULL OR workspace_id = ?1 \
+             ORDER BY name COLLATE NOCASE, id",
+        )
+        .bind(workspace.map(|w| w.0))
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(tracker_of)
+        .collect()
+    }
+
+    async fn delete_tracker(&self, id: TrackerId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM trackers WHERE id = ?")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn workspace_topics(&self, workspace: WorkspaceId) -> Result<Option<Vec<TopicDef>>> {
+        let row = sqlx::query("SELECT topics FROM workspace_topics WHERE workspace_id = ?")
+            .bind(workspace.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| from_json(r.try_get("topics")?, "workspace topics"))
+            .transpose()
+    }
+
+    async fn set_workspace_topics(
+        &self,
+        workspace: WorkspaceId,
+        topics: &[TopicDef],
+        at: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO workspace_topics (workspace_id, topics, updated_us) VALUES (?, ?, ?) \
+             ON CONFLICT (workspace_id) DO UPDATE SET topics = excluded.topics, updated_us = excluded.updated_us",
+        )
+        .bind(workspace.0)
+        .bind(to_json(&topics))
+        .bind(us(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn analysis_input(&self, id: CallId) -> Result<Option<AnalysisInput>> {
+        Ok(self
+            .read_transcript(id)
+            .await?
+            .map(|(_, version, transcript)| AnalysisInput {
+                version,
+                transcript,
+            }))
+    }
+
+    async fn save_analysis(&self, w: AnalysisWrite<'_>) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let current = sqlx::query(
+            "SELECT t.created_us, c.started_us FROM transcripts t JOIN calls c ON c.id = t.call_id \
+             WHERE t.call_id = ?",
+        )
+        .bind(w.call_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current else {
+            return Ok(false);
+        };
+        if current.try_get::<i64, _>("created_us")? != w.transcript_version {
+            return Ok(false);
+        }
+        let started_us: i64 = current.try_get("started_us")?;
+        if let Some(lease) = w.lease {
+            finish_leased(&mut tx, lease, w.at).await?;
+        }
+        let a = w.analysis;
+        sqlx::query(
+            "INSERT OR REPLACE INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, summary, engine, analysed_us) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(w.call_id.0)
+        .bind(w.transcript_version)
+        .bind(to_json(&a.interaction))
+        .bind(to_json(&a.topics))
+        .bind(to_json(&a.trackers))
+        .bind(to_json(&a.summary))
+        .bind(to_json(&a.engine))
+        .bind(us(w.at))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM call_person_stats WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .execute(&mut *tx)
+            .await?;
+        for p in &a.interaction.persons {
+            let Some(user) = p.user_id else { continue };
+            sqlx::query(
+                "INSERT OR REPLACE INTO call_person_stats (call_id, user_id, started_us, stats) VALUES (?, ?, ?, ?)",
+            )
+            .bind(w.call_id.0)
+            .bind(user.0)
+            .bind(started_us)
+            .bind(to_json(p))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (m, topic) in a.topics.per_monologue.iter().enumerate() {
+            sqlx::query(
+                "UPDATE transcript_sentences SET topic = ? WHERE call_id = ? AND monologue = ?",
+            )
+            .bind(topic)
+            .bind(w.call_id.0)
+            .bind(m as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn save_tracker_hits(
+        &self,
+        call: CallId,
+        transcript_version: i64,
+        hits: &[TrackerHits],
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE call_analysis SET trackers = ? WHERE call_id = ? AND transcript_us = ? \
+             AND transcript_us = (SELECT created_us FROM transcripts WHERE call_id = ?)",
+        )
+        .bind(to_json(&hits))
+        .bind(call.0)
+        .bind(transcript_version)
+        .bind(call.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, CallAnalysis>> {
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM call_analysis WHERE call_id IN ");
+        push_ids(&mut q, ids.iter().map(|c| c.0));
+        for r in q.build().fetch_all(&self.pool).await? {
+            let analysis = CallAnalysis {
+                interaction: from_json(r.try_get("interaction")?, "interaction")?,
+                topics: from_json(r.try_get("topics")?, "topics")?,
+                trackers: from_json(r.try_get("trackers")?, "trackers")?,
+                summary: from_json(r.try_get("summary")?, "summary")?,
+                engine: from_json(r.try_get("engine")?, "engine")?,
+            };
+            out.insert(CallId(r.try_get("call_id")?), analysis);
+        }
+        Ok(out)
+    }
+
+    async fn transcribed_calls(
+        &self,
+        workspace: Option<WorkspaceId>,
+        after: Option<CallId>,
+        limit: u32,
+    ) -> Result<Vec<CallId>> {
+        let rows = sqlx::query(
+            "SELECT t.call_id FROM transcripts t JOIN calls c ON c.id = t.call_id \
+             WHERE (?1 IS NULL OR c.workspace_id = ?1) AND t.call_id > ?2 ORDER BY t.call_id LIMIT ?3",
+        )
+        .bind(workspace.map(|w| w.0))
+        .bind(after.map_or(i64::MIN, |c| c.0))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok(CallId(r.try_get("call_id")?)))
+            .collect()
+    }
+
+    async fn person_stats(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        users: Option<&[UserId]>,
+    ) -> Result<Vec<(UserId, PersonStats)>> {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT user_id, stats FROM call_person_stats WHERE started_us >= ",
+        );
+        q.push_bind(us(from))
+            .push(" AND started_us < ")
+            .push_bind(us(to));
+        if let Some(users) = users {
+            q.push(" AND user_id IN ");
+            push_ids(&mut q, users.iter().map(|u| u.0));
+        }
+        q.push(" ORDER BY user_id, started_us, call_id");
+        q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    UserId(r.try_get("user_id")?),
+                    from_json(r.try_get("stats")?, "person stats")?,
+                ))
+            })
+            .collect()
+    }
+
+    async fn record_activity(&self, e: &ActivityEvent) -> Result<i64> {
+        let id = random_id();
+        sqlx::query(
+            "INSERT INTO activity_events (id, kind, actor_user_id, subject_user_id, call_id, at_us) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id)
+        .bind(e.kind.key())
+        .bind(e.actor.0)
+        .bind(e.subject.map(|u| u.0))
+        .bind(e.call_id.0)
+        .bind(us(e.at))
+        .execute(&self.pool)
+        .await
+        .map_err(|err| match &err {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::NotFound("the call or user of the event".into())
+            }
+            _ => StoreError::Backend(err),
+        })?;
+        Ok(id)
+    }
+
+    async fn activity_facts(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        users: Option<&[UserId]>,
+    ) -> Result<Vec<ActivityFact>> {
+        let wanted = |u: UserId| users.is_none_or(|list| list.contains(&u));
+        let mut out = Vec::new();
+        // Hosting and attending, by call start.
+        let rows = sqlx::query(
+            "SELECT c.id, c.started_us, c.primary_user_id, p.user_id FROM calls c \
+             LEFT JOIN parties p ON p.call_id = c.id AND p.user_id IS NOT NULL AND p.user_id != c.primary_user_id \
+             WHERE c.started_us >= ? AND c.started_us < ? ORDER BY c.started_us, c.id",
+        )
+        .bind(us(from))
+        .bind(us(to))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut last_hosted = None;
+        for r in &rows {
+            let call = CallId(r.try_get("id")?);
+            let at = ts(r.try_get("started_us")?)?;
+            let host = UserId(r.try_get("primary_user_id")?);
+            if last_hosted != Some(call) && wanted(host) {
+                out.push(ActivityFact {
+                    user: host,
+                    counter: Counter::CallsAsHost,
+                    call,
+                    at,
+                });
+            }
+            last_hosted = Some(call);
+            if let Some(attendee) = r.try_get::<Option<i64>, _>("user_id")?.map(UserId) {
+                if wanted(attendee) {
+                    out.push(ActivityFact {
+                        user: attendee,
+                        counter: Counter::CallsAttended,
+                        call,
+                        at,
+                    });
+                }
+            }
+        }
+        let rows = sqlx::query(
+            "SELECT e.kind, e.actor_user_id, COALESCE(e.subject_user_id, c.primary_user_id) AS subject, \
+             e.call_id, e.at_us FROM activity_events e JOIN calls c ON c.id = e.call_id \
+             WHERE e.at_us >= ? AND e.at_us < ? ORDER BY e.at_us, e.id",
+        )
+        .bind(us(from))
+        .bind(us(to))
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let kind: &str = r.try_get("kind")?;
+            let kind = ActivityKind::from_key(kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("activity kind {kind}")))?;
+            let call = CallId(r.try_get("call_id")?);
+            let at = ts(r.try_get("at_us")?)?;
+            let actor = UserId(r.try_get("actor_user_id")?);
+            let subject = UserId(r.try_get("subject")?);
+            for (user, counter) in counters_of(kind, actor, subject) {
+                if wanted(user) {
+                    out.push(ActivityFact {
+                        user,
+                        counter,
+                        call,
+                        at,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>> {

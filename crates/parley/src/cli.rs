@@ -94,6 +94,7 @@ pub async fn workers(
             allow,
             ..FetchPolicy::default()
         })),
+        llm: crate::analysis_cli::llm_engine(file)?,
     })
 }
 

@@ -127,6 +127,20 @@ enum Command {
         #[arg(long)]
         state: Option<String>,
     },
+    /// Manage keyword trackers.
+    #[command(subcommand)]
+    Trackers(analysis_cli::TrackersCommand),
+    /// Analyse calls now (trackers, stats, topics, summary): one call, or every
+    /// transcribed call.
+    Analyze {
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        call: Option<String>,
+        #[arg(long)]
+        all: bool,
+        /// With --all: only this workspace's calls.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
     /// Print the default settings as TOML.
     Config,
 }
@@ -183,6 +197,21 @@ struct FileConfig {
     asr_threads: Option<usize>,
     /// Hosts `downloadMediaUrl` may point at (see `parley_server::fetch`).
     media_fetch_allow: Option<Vec<String>>,
+    /// An OpenAI-compatible endpoint that writes call summaries (see `LlmFile`).
+    llm: Option<LlmFile>,
+}
+
+/// `[llm]`: summaries by a language model instead of the built-in extractive engine.
+/// `PARLEY_LLM_URL` / `PARLEY_LLM_MODEL` override; the key comes only from
+/// `PARLEY_LLM_API_KEY` so that it never sits in a file.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LlmFile {
+    /// API base, e.g. `http://localhost:11434/v1` (Ollama) or `https://api.openai.com/v1`.
+    url: Option<String>,
+    model: Option<String>,
+    timeout_secs: Option<u64>,
+    max_prompt_chars: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -195,6 +224,7 @@ enum RateLimitFile {
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_ASR_MODEL: &str = "base";
 
+mod analysis_cli;
 mod asr;
 mod cli;
 
@@ -574,6 +604,19 @@ async fn main() -> Result<()> {
             let store = open_store(&cli.common, &file).await?;
             jobs(store.as_ref(), call.as_deref(), state.as_deref()).await
         }
+        Command::Trackers(cmd) => {
+            let store = open_store(&cli.common, &file).await?;
+            analysis_cli::trackers(store.as_ref(), cmd).await
+        }
+        Command::Analyze {
+            call,
+            all: _,
+            workspace,
+        } => {
+            let store = open_store(&cli.common, &file).await?;
+            analysis_cli::analyze(store.as_ref(), &file, call.as_deref(), workspace.as_deref())
+                .await
+        }
         Command::Config => {
             let defaults = FileConfig {
                 data_dir: Some(PathBuf::from("parley-data")),
@@ -588,6 +631,7 @@ async fn main() -> Result<()> {
                 asr_model: Some(DEFAULT_ASR_MODEL.to_owned()),
                 asr_threads: None,
                 media_fetch_allow: Some(vec!["*".to_owned()]),
+                llm: None,
             };
             print!("{}", toml::to_string(&defaults)?);
             Ok(())

@@ -152,3 +152,43 @@ pub fn assert_error(r: &Reply, status: StatusCode, message: &str) {
     assert_eq!(id.len(), 19);
     assert_eq!(r.headers["x-traceid"].to_str().unwrap(), id);
 }
+
+impl TestServer {
+    /// Runs queued analysis jobs (and the jobs they queue) until none is left; returns
+    /// how many ran. The test server itself runs no workers, so tests decide when.
+    pub async fn run_analysis_jobs(
+        &self,
+        llm: Option<Arc<parley_server::analysis::LlmEngine>>,
+    ) -> usize {
+        let workers = parley_server::worker::Workers {
+            store: self.store.clone(),
+            blobs: parley_blob::BlobStore::open("memory://").unwrap(),
+            transcriber: None,
+            config: parley_server::worker::WorkerConfig::default(),
+            fetch: None,
+            llm,
+        };
+        let mut n = 0;
+        while workers
+            .run_next("test", &[parley_domain::JobKind::Analyze])
+            .await
+            .unwrap()
+        {
+            n += 1;
+        }
+        n
+    }
+
+    pub async fn put_transcript(&self, call: &str, format: &str, text: &str) -> Reply {
+        self.raw(
+            self.client
+                .put(format!(
+                    "{}/parley/v1/calls/{call}/transcript?format={format}",
+                    self.base
+                ))
+                .basic_auth(&self.key, Some(&self.secret))
+                .body(text.to_owned()),
+        )
+        .await
+    }
+}

@@ -1,0 +1,181 @@
+//! Settings: keyword trackers (`GET /v2/settings/trackers`), and the same shape as the
+//! body Parley accepts to create or change a tracker.
+
+use serde::{Deserialize, Serialize};
+
+use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
+use parley_domain as d;
+
+use crate::calls::RenderCtx;
+use crate::null_as_default;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LanguageKeywords {
+    pub language: String,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub keywords: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub include_related_forms: bool,
+}
+
+/// One element of `keywordTrackers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeywordTrackerWire {
+    pub tracker_id: String,
+    pub tracker_name: String,
+    pub workspace_id: String,
+    pub language_keywords: Vec<LanguageKeywords>,
+    pub affiliation: &'static str,
+    pub part_of_question: bool,
+    /// Parley counts phrases anywhere in the call; Gong's First/Last windows are not
+    /// supported, so these three always say "anytime".
+    pub said_at: &'static str,
+    pub said_at_interval: Option<i64>,
+    pub said_at_unit: Option<String>,
+    pub said_in_topics: Vec<String>,
+    pub filter_query: String,
+    pub created: String,
+    pub creator_user_id: Option<String>,
+    pub updated: String,
+    pub updater_user_id: Option<String>,
+}
+
+fn affiliation_key(s: SaidBy) -> &'static str {
+    match s {
+        SaidBy::Anyone => "Anyone",
+        SaidBy::Company => "Company",
+        SaidBy::NonCompany => "NonCompany",
+    }
+}
+
+/// What Parley knows of a stored tracker beyond its definition.
+pub struct TrackerMeta {
+    pub workspace_id: d::WorkspaceId,
+    pub created: d::Timestamp,
+    pub creator: Option<d::UserId>,
+    pub updated: d::Timestamp,
+    pub updater: Option<d::UserId>,
+}
+
+impl KeywordTrackerWire {
+    pub fn from_domain(def: &TrackerDef, meta: &TrackerMeta, ctx: &RenderCtx) -> Self {
+        KeywordTrackerWire {
+            tracker_id: def.id.to_string(),
+            tracker_name: def.name.clone(),
+            workspace_id: meta.workspace_id.to_string(),
+            language_keywords: def
+                .keywords
+                .iter()
+                .map(|k| LanguageKeywords {
+                    language: k.language.clone(),
+                    keywords: k.phrases.clone(),
+                    include_related_forms: k.include_related_forms,
+                })
+                .collect(),
+            affiliation: affiliation_key(def.said_by),
+            part_of_question: def.part_of_question,
+            said_at: "Anytime",
+            said_at_interval: None,
+            said_at_unit: None,
+            said_in_topics: def.said_in_topics.clone(),
+            filter_query: "{}".into(),
+            created: ctx.time(meta.created),
+            creator_user_id: meta.creator.map(|u| u.to_string()),
+            updated: ctx.time(meta.updated),
+            updater_user_id: meta.updater.map(|u| u.to_string()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackersResponse {
+    pub request_id: String,
+    pub keyword_trackers: Vec<KeywordTrackerWire>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackersQuery {
+    pub workspace_id: Option<String>,
+}
+
+/// A tracker as a client sends it to create or replace one: the fields of
+/// `keywordTrackers[]` that a user sets. Unknown fields are ignored, so a tracker read
+/// from Gong can be posted as it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackerInput {
+    pub tracker_name: String,
+    pub workspace_id: Option<crate::WireId>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub language_keywords: Vec<LanguageKeywords>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub affiliation: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub part_of_question: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub said_in_topics: Vec<String>,
+    pub said_at: Option<String>,
+}
+
+impl TrackerInput {
+    /// The definition this input describes, or what is wrong with it (field names as
+    /// the client sent them).
+    pub fn into_def(self, id: d::TrackerId) -> Result<TrackerDef, Vec<String>> {
+        let mut errors = Vec::new();
+        let said_by = match self.affiliation.as_deref() {
+            None | Some("Anyone") => SaidBy::Anyone,
+            Some("Company") => SaidBy::Company,
+            Some("NonCompany") => SaidBy::NonCompany,
+            Some(other) => {
+                errors.push(format!(
+                    "affiliation: {other:?} is not one of Anyone, Company, NonCompany"
+                ));
+                SaidBy::Anyone
+            }
+        };
+        match self.said_at.as_deref() {
+            None | Some("Anytime") => {}
+            Some(other) => errors.push(format!(
+                "saidAt: {other:?} is not supported; Parley trackers count the whole call (Anytime)"
+            )),
+        }
+        let def = TrackerDef {
+            id,
+            name: self.tracker_name.trim().to_owned(),
+            keywords: self
+                .language_keywords
+                .into_iter()
+                .map(|k| Keywords {
+                    language: k.language.trim().to_ascii_lowercase(),
+                    phrases: k.keywords,
+                    include_related_forms: k.include_related_forms,
+                })
+                .collect(),
+            said_by,
+            part_of_question: self.part_of_question,
+            said_in_topics: self.said_in_topics,
+        };
+        errors.extend(
+            parley_analysis::trackers::validate(&def)
+                .into_iter()
+                .map(wire_field_names),
+        );
+        if errors.is_empty() {
+            Ok(def)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// Renames the analysis crate's field paths to the wire's in a validation message.
+fn wire_field_names(message: String) -> String {
+    message
+        .replace("keywords[", "languageKeywords[")
+        .replace("].phrases", "].keywords")
+        .replace("name ", "trackerName ")
+}

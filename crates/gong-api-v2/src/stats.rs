@@ -1,0 +1,169 @@
+//! Stats: `/v2/stats/interaction` and the three `/v2/stats/activity/*` listings.
+
+use serde::{Deserialize, Serialize};
+
+use parley_analysis::interaction::PersonAggregate;
+use parley_domain::Counter;
+
+use crate::null_as_default;
+
+/// `filter` of every stats request (`MultipleUsersWithDates`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsFilter {
+    pub from_date: Option<String>,
+    pub to_date: Option<String>,
+    pub created_from_date_time: Option<String>,
+    pub created_to_date_time: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub user_ids: Option<Vec<crate::WireId>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsRequest {
+    pub cursor: Option<String>,
+    pub filter: Option<StatsFilter>,
+    /// Only `aggregate-by-period`: `DAY`, `WEEK`, `MONTH`, `QUARTER` or `YEAR`.
+    pub aggregation_period: Option<String>,
+}
+
+/// The wire name of each activity counter.
+pub fn counter_name(c: Counter) -> &'static str {
+    match c {
+        Counter::CallsAsHost => "callsAsHost",
+        Counter::CallsGaveFeedback => "callsGaveFeedback",
+        Counter::CallsRequestedFeedback => "callsRequestedFeedback",
+        Counter::CallsReceivedFeedback => "callsReceivedFeedback",
+        Counter::OwnCallsListenedTo => "ownCallsListenedTo",
+        Counter::OthersCallsListenedTo => "othersCallsListenedTo",
+        Counter::CallsSharedInternally => "callsSharedInternally",
+        Counter::CallsSharedExternally => "callsSharedExternally",
+        Counter::CallsScorecardsFilled => "callsScorecardsFilled",
+        Counter::CallsScorecardsReceived => "callsScorecardsReceived",
+        Counter::CallsAttended => "callsAttended",
+        Counter::CallsCommentsGiven => "callsCommentsGiven",
+        Counter::CallsCommentsReceived => "callsCommentsReceived",
+        Counter::CallsMarkedAsFeedbackGiven => "callsMarkedAsFeedbackGiven",
+        Counter::CallsMarkedAsFeedbackReceived => "callsMarkedAsFeedbackReceived",
+    }
+}
+
+/// The fifteen counters as a JSON object in Gong's order, each value made by `value`
+/// (a count, or a list of call ids).
+pub fn counters_object(
+    mut value: impl FnMut(Counter) -> serde_json::Value,
+) -> serde_json::Map<String, serde_json::Value> {
+    Counter::ALL
+        .into_iter()
+        .map(|c| (counter_name(c).to_owned(), value(c)))
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAggregateActivity {
+    pub user_id: String,
+    pub user_email_address: String,
+    pub user_aggregate_activity_stats: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AggregateResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub time_zone: String,
+    pub from_date_time: String,
+    pub to_date_time: String,
+    pub users_aggregate_activity_stats: Vec<UserAggregateActivity>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserActivityByPeriod {
+    pub user_id: String,
+    pub user_email_address: String,
+    /// Each element: the fifteen counters plus `fromDate` and `toDate`.
+    pub user_aggregate_activity: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AggregateByPeriodResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub users_aggregate_activity: Vec<UserActivityByPeriod>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserDailyActivity {
+    pub user_id: String,
+    pub user_email_address: String,
+    /// Each element: the fifteen counters as lists of call ids plus `fromDate`/`toDate`.
+    pub user_daily_activity_stats: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DayByDayResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub users_detailed_activities: Vec<UserDailyActivity>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NamedStat {
+    pub name: &'static str,
+    pub value: f64,
+}
+
+/// The person stats of `/v2/stats/interaction`, in Gong's order.
+pub fn person_interaction_stats(a: &PersonAggregate) -> Vec<NamedStat> {
+    vec![
+        NamedStat {
+            name: "Talk Ratio",
+            value: a.talk_ratio,
+        },
+        NamedStat {
+            name: "Longest Monologue",
+            value: a.longest_monologue_s,
+        },
+        NamedStat {
+            name: "Longest Customer Story",
+            value: a.longest_customer_story_s,
+        },
+        NamedStat {
+            name: "Interactivity",
+            value: a.interactivity,
+        },
+        NamedStat {
+            name: "Patience",
+            value: a.patience_s,
+        },
+        NamedStat {
+            name: "Question Rate",
+            value: a.question_rate,
+        },
+    ]
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersonInteraction {
+    pub user_id: String,
+    pub user_email_address: String,
+    pub person_interaction_stats: Vec<NamedStat>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InteractionResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub time_zone: String,
+    pub from_date_time: String,
+    pub to_date_time: String,
+    pub people_interaction_stats: Vec<PersonInteraction>,
+}

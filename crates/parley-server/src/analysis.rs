@@ -1,0 +1,394 @@
+//! Running the conversation analysis: a call's transcript and its workspace's settings
+//! in, the stored [`CallAnalysis`] out. The analysis itself is pure and runs on the
+//! blocking pool; this module does the reading, writing, and the optional LLM call.
+//!
+//! Jobs (kind `analyze`):
+//! - with a call: analyse that call (queued by every transcript write, and on request);
+//! - without a call, payload `{"scope": "trackers", "workspaceId": ..}`: re-run only the
+//!   trackers over every transcribed call of the workspace (after a tracker changed);
+//! - without a call, payload `{"scope": "all"}`: queue an analysis of every transcribed
+//!   call.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use parley_analysis::summary::Summary;
+use parley_analysis::topics::{default_topics, TopicDef};
+use parley_analysis::trackers::{TrackerDef, TrackerSet};
+use parley_analysis::{CallAnalysis, CallInput, Speaker};
+use parley_domain::{Call, CallId, Job, JobKind, JobLease, Party, WorkspaceId};
+use parley_store::{AnalysisInput, AnalysisWrite, NewJob, Store};
+use serde_json::json;
+
+use crate::worker::JobError;
+
+/// An OpenAI-compatible chat endpoint (OpenAI, a local Ollama or vLLM, ...) that writes
+/// the summaries instead of the built-in extractive engine.
+#[derive(Debug, Clone)]
+pub struct LlmConfig {
+    /// The API base, e.g. `http://localhost:11434/v1`; `/chat/completions` is appended.
+    pub url: String,
+    pub model: String,
+    /// Sent as a bearer token; never logged.
+    pub api_key: Option<String>,
+    pub timeout: Duration,
+    /// Longest transcript (characters) put into one prompt.
+    pub max_prompt_chars: usize,
+}
+
+/// The LLM engine: its settings and an HTTP client.
+pub struct LlmEngine {
+    config: LlmConfig,
+    http: reqwest::Client,
+}
+
+impl LlmEngine {
+    pub fn new(config: LlmConfig) -> Result<LlmEngine, String> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| format!("llm client: {e}"))?;
+        Ok(LlmEngine { config, http })
+    }
+
+    /// Asks the model; the reply's text.
+    async fn complete(&self, prompt: &str) -> Result<String, String> {
+        let url = format!("{}/chat/completions", self.config.url.trim_end_matches('/'));
+        let body = json!({
+            "model": self.config.model,
+            "temperature": 0,
+            "seed": 0,
+            "messages": [
+                {"role": "system", "content": parley_analysis::llm::SYSTEM_PROMPT},
+                {"role": "user", "content": prompt},
+            ],
+        });
+        let mut req = self.http.post(&url).json(&body);
+        if let Some(key) = &self.config.api_key {
+            req = req.bearer_auth(key);
+        }
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| format!("llm endpoint unreachable: {}", e.without_url()))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(format!("llm endpoint answered {status}"));
+        }
+        let reply: serde_json::Value = resp
+            .json()
+            .await
+            .map_err(|e| format!("llm reply is not json: {}", e.without_url()))?;
+        reply["choices"][0]["message"]["content"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "llm reply has no choices[0].message.content".to_owned())
+    }
+}
+
+/// Who each voice of a call is, from its parties.
+pub fn speakers_of(parties: &[Party]) -> Vec<Speaker> {
+    parties
+        .iter()
+        .filter_map(|p| {
+            Some(Speaker {
+                speaker_id: p.speaker_id?,
+                party_id: Some(p.id),
+                user_id: p.user_id,
+                affiliation: p.affiliation,
+            })
+        })
+        .collect()
+}
+
+/// A workspace's analysis settings.
+pub struct Settings {
+    pub trackers: Vec<TrackerDef>,
+    pub topics: Vec<TopicDef>,
+}
+
+pub async fn settings(store: &dyn Store, workspace: WorkspaceId) -> Result<Settings, JobError> {
+    let trackers = store
+        .trackers(Some(workspace))
+        .await?
+        .into_iter()
+        .map(|t| t.def)
+        .collect();
+    let topics = store
+        .workspace_topics(workspace)
+        .await?
+        .unwrap_or_else(default_topics);
+    Ok(Settings { trackers, topics })
+}
+
+fn compile(trackers: &[TrackerDef]) -> Result<TrackerSet, JobError> {
+    TrackerSet::compile(trackers)
+        .map_err(|e| JobError::permanent(format!("the workspace's trackers do not compile: {e}")))
+}
+
+/// Everything one call's analysis reads.
+struct Loaded {
+    call: Call,
+    parties: Vec<Party>,
+    input: AnalysisInput,
+}
+
+async fn load(store: &dyn Store, id: CallId) -> Result<Option<Loaded>, JobError> {
+    let Some(call) = store.get_call(id).await? else {
+        return Err(JobError::permanent(format!("call {id} no longer exists")));
+    };
+    let Some(input) = store.analysis_input(id).await? else {
+        return Ok(None);
+    };
+    let parties = store
+        .parties_of(&[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    Ok(Some(Loaded {
+        call,
+        parties,
+        input,
+    }))
+}
+
+/// Analyses one call and stores the result. A transcript replaced while the analysis
+/// ran makes the result stale; it is then computed again from the new transcript.
+pub async fn analyze_call(
+    store: &dyn Store,
+    llm: Option<&LlmEngine>,
+    id: CallId,
+    lease: Option<JobLease>,
+) -> Result<(), JobError> {
+    for _ in 0..3 {
+        let Some(loaded) = load(store, id).await? else {
+            // No transcript (yet): nothing to analyse. A transcript write queues a job.
+            if let Some(lease) = lease {
+                store.finish_job(lease, Utc::now()).await?;
+            }
+            return Ok(());
+        };
+        let settings = settings(store, loaded.call.workspace_id).await?;
+        let trackers = compile(&settings.trackers)?;
+        let previous = store.analyses_of(&[id]).await?.remove(&id);
+        let analysis = compute(&loaded, trackers, settings.topics, llm, previous).await?;
+        let stored = store
+            .save_analysis(AnalysisWrite {
+                call_id: id,
+                transcript_version: loaded.input.version,
+                analysis: &analysis,
+                at: Utc::now(),
+                lease,
+            })
+            .await?;
+        if stored {
+            tracing::info!(
+                call_id = %id,
+                engine = %analysis.engine.engine,
+                trackers = analysis.trackers.len(),
+                topics = analysis.topics.spans.len(),
+                "analysis stored"
+            );
+            return Ok(());
+        }
+        tracing::info!(call_id = %id, "transcript changed during analysis; analysing again");
+    }
+    Err(JobError::transient(
+        "the transcript kept changing during analysis",
+    ))
+}
+
+async fn compute(
+    loaded: &Loaded,
+    trackers: TrackerSet,
+    topics: Vec<TopicDef>,
+    llm: Option<&LlmEngine>,
+    previous: Option<CallAnalysis>,
+) -> Result<CallAnalysis, JobError> {
+    let speakers = speakers_of(&loaded.parties);
+    let transcript = loaded.input.transcript.clone();
+    let host = loaded.call.primary_user_id;
+    let language = loaded.call.language.clone();
+    let (mut analysis, prompt) = {
+        let speakers = speakers.clone();
+        let transcript = transcript.clone();
+        let language = language.clone();
+        let max_chars = llm.map(|l| l.config.max_prompt_chars);
+        tokio::task::spawn_blocking(move || {
+            let input = CallInput {
+                transcript: &transcript,
+                speakers: &speakers,
+                host: Some(host),
+                language: language.as_deref(),
+            };
+            let analysis = parley_analysis::analyze(&input, &trackers, &topics);
+            let prompt = max_chars.map(|m| parley_analysis::llm::prompt(&input, m));
+            (analysis, prompt)
+        })
+        .await
+        .map_err(|e| JobError::transient(format!("analysis task failed: {e}")))?
+    };
+    let (Some(llm), Some(prompt)) = (llm, prompt) else {
+        return Ok(analysis);
+    };
+    let engine = parley_analysis::llm::engine(&llm.config.model, &prompt);
+    // The same prompt to the same model gives the stored answer back: analysing a call
+    // twice with one engine gives one result, and costs one model call.
+    if let Some(prev) = previous.filter(|p| p.engine == engine) {
+        analysis.summary = prev.summary;
+        analysis.engine = engine;
+        return Ok(analysis);
+    }
+    match llm.complete(&prompt).await {
+        Ok(reply) => {
+            let input = CallInput {
+                transcript: &transcript,
+                speakers: &speakers,
+                host: Some(host),
+                language: language.as_deref(),
+            };
+            let summary: Summary =
+                parley_analysis::llm::parse_reply(&input, &reply, &analysis.summary)
+                    .map_err(JobError::transient)?;
+            analysis.summary = summary;
+            analysis.engine = engine;
+            Ok(analysis)
+        }
+        Err(e) => Err(JobError::transient(e)),
+    }
+}
+
+/// Re-runs the trackers of one workspace over its transcribed calls. Calls never
+/// analysed get a full analysis queued instead.
+pub async fn backfill_trackers(
+    store: &dyn Store,
+    workspace: Option<WorkspaceId>,
+    progress: &AtomicU32,
+) -> Result<(), JobError> {
+    let mut after = None;
+    let mut done = 0u32;
+    loop {
+        let ids = store.transcribed_calls(workspace, after, 200).await?;
+        let Some(last) = ids.last().copied() else {
+            return Ok(());
+        };
+        after = Some(last);
+        for id in ids {
+            let Some(loaded) = load(store, id).await? else {
+                continue;
+            };
+            let settings = settings(store, loaded.call.workspace_id).await?;
+            let trackers = compile(&settings.trackers)?;
+            let version = loaded.input.version;
+            let topics = store
+                .analyses_of(&[id])
+                .await?
+                .remove(&id)
+                .map(|a| a.topics.per_monologue);
+            let Some(topics) = topics else {
+                store
+                    .enqueue_job(&parley_store::analysis_job(id), Utc::now())
+                    .await?;
+                continue;
+            };
+            let hits = tokio::task::spawn_blocking(move || {
+                let speakers = speakers_of(&loaded.parties);
+                let input = CallInput {
+                    transcript: &loaded.input.transcript,
+                    speakers: &speakers,
+                    host: Some(loaded.call.primary_user_id),
+                    language: loaded.call.language.as_deref(),
+                };
+                trackers.scan(&input, &topics)
+            })
+            .await
+            .map_err(|e| JobError::transient(format!("tracker task failed: {e}")))?;
+            if !store.save_tracker_hits(id, version, &hits).await? {
+                // The transcript changed meanwhile; its own analysis job covers it.
+                tracing::debug!(call_id = %id, "tracker back-fill skipped a changed transcript");
+            }
+            done += 1;
+            progress.store(
+                (done as f32 / (done as f32 + 1.0)).to_bits(),
+                Ordering::Relaxed,
+            );
+        }
+    }
+}
+
+/// Queues a full analysis of every transcribed call (of one workspace, or all).
+pub async fn analyze_all(
+    store: &dyn Store,
+    workspace: Option<WorkspaceId>,
+) -> Result<usize, JobError> {
+    let mut after = None;
+    let mut queued = 0;
+    loop {
+        let ids = store.transcribed_calls(workspace, after, 500).await?;
+        let Some(last) = ids.last().copied() else {
+            return Ok(queued);
+        };
+        after = Some(last);
+        for id in ids {
+            store
+                .enqueue_job(&parley_store::analysis_job(id), Utc::now())
+                .await?;
+            queued += 1;
+        }
+    }
+}
+
+/// The job that re-runs trackers over a workspace's calls (or all workspaces' calls).
+pub fn tracker_backfill_job(workspace: Option<WorkspaceId>) -> NewJob {
+    NewJob {
+        kind: JobKind::Analyze,
+        call_id: None,
+        payload: json!({"scope": "trackers", "workspaceId": workspace.map(|w| w.to_string())}),
+        max_attempts: 5,
+        dedupe: true,
+    }
+}
+
+/// The job that queues an analysis of every transcribed call.
+pub fn analyze_all_job(workspace: Option<WorkspaceId>) -> NewJob {
+    NewJob {
+        kind: JobKind::Analyze,
+        call_id: None,
+        payload: json!({"scope": "all", "workspaceId": workspace.map(|w| w.to_string())}),
+        max_attempts: 5,
+        dedupe: true,
+    }
+}
+
+/// Runs an `analyze` job of any scope.
+pub async fn run_job(
+    store: &dyn Store,
+    llm: Option<&Arc<LlmEngine>>,
+    job: &Job,
+    lease: JobLease,
+    progress: &AtomicU32,
+) -> Result<(), JobError> {
+    if let Some(call) = job.call_id {
+        return analyze_call(store, llm.map(|l| l.as_ref()), call, Some(lease)).await;
+    }
+    let workspace = job.payload["workspaceId"]
+        .as_str()
+        .and_then(|w| w.parse().ok())
+        .map(WorkspaceId);
+    match job.payload["scope"].as_str() {
+        Some("trackers") => backfill_trackers(store, workspace, progress).await?,
+        Some("all") => {
+            let n = analyze_all(store, workspace).await?;
+            tracing::info!(calls = n, "analysis queued for every transcribed call");
+        }
+        other => {
+            return Err(JobError::permanent(format!(
+                "unknown analysis scope {other:?}"
+            )))
+        }
+    }
+    store.finish_job(lease, Utc::now()).await?;
+    Ok(())
+}

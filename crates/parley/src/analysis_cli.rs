@@ -1,0 +1,233 @@
+//! The analysis commands: `trackers` (list, add, remove) and `analyze`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
+use parley_domain::{CallId, TrackerId, WorkspaceId};
+use parley_server::analysis::{analyze_call, tracker_backfill_job, LlmConfig, LlmEngine};
+use parley_store::{Store, TrackerRecord};
+
+use crate::FileConfig;
+
+#[derive(Debug, Subcommand)]
+pub enum TrackersCommand {
+    /// List the keyword trackers.
+    List {
+        /// Only this workspace's.
+        #[arg(long)]
+        workspace: Option<String>,
+    },
+    /// Add a keyword tracker; its hits in existing calls are back-filled by the workers.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// A word or phrase to track (repeat for more).
+        #[arg(long = "phrase", required = true)]
+        phrases: Vec<String>,
+        /// Language of the phrases (ISO 639-2/B), or mul for any language.
+        #[arg(long, default_value = "eng")]
+        language: String,
+        /// Also match other forms of the words ("price" finds "pricing").
+        #[arg(long)]
+        related_forms: bool,
+        /// Whose words count: anyone, company or non-company.
+        #[arg(long, default_value = "anyone")]
+        said_by: String,
+        /// Count only phrases inside questions.
+        #[arg(long)]
+        question: bool,
+        /// Count only in these topics (repeat for more).
+        #[arg(long = "topic")]
+        topics: Vec<String>,
+        /// The workspace [default: the default workspace].
+        #[arg(long)]
+        workspace: Option<String>,
+    },
+    /// Remove a tracker (its hits leave existing calls with the next back-fill).
+    Remove { id: String },
+}
+
+async fn workspace(store: &dyn Store, id: Option<&str>) -> Result<WorkspaceId> {
+    let found = match id {
+        Some(id) => {
+            let n = parley_domain::parse_id(id)
+                .with_context(|| format!("{id:?} is not a workspace id"))?;
+            store.get_workspace(WorkspaceId(n)).await?
+        }
+        None => store.default_workspace().await?,
+    };
+    Ok(found.context("no such workspace")?.id)
+}
+
+pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
+    let now = chrono::Utc::now();
+    match cmd {
+        TrackersCommand::List { workspace: w } => {
+            let w = match w {
+                Some(w) => Some(workspace(store, Some(w)).await?),
+                None => None,
+            };
+            for t in store.trackers(w).await? {
+                let phrases: Vec<String> = t
+                    .def
+                    .keywords
+                    .iter()
+                    .flat_map(|k| {
+                        let forms = if k.include_related_forms { "~" } else { "" };
+                        k.phrases
+                            .iter()
+                            .map(move |p| format!("{forms}{p} ({})", k.language))
+                    })
+                    .collect();
+                println!(
+                    "{}  {:<24}  {:?}  {}",
+                    t.def.id,
+                    t.def.name,
+                    t.def.said_by,
+                    phrases.join(", ")
+                );
+            }
+        }
+        TrackersCommand::Add {
+            name,
+            phrases,
+            language,
+            related_forms,
+            said_by,
+            question,
+            topics,
+            workspace: w,
+        } => {
+            let said_by = match said_by.as_str() {
+                "anyone" => SaidBy::Anyone,
+                "company" => SaidBy::Company,
+                "non-company" => SaidBy::NonCompany,
+                other => bail!("--said-by {other:?}: use anyone, company or non-company"),
+            };
+            let def = TrackerDef {
+                id: TrackerId::generate(),
+                name: name.trim().to_owned(),
+                keywords: vec![Keywords {
+                    language: language.to_ascii_lowercase(),
+                    phrases: phrases.clone(),
+                    include_related_forms: *related_forms,
+                }],
+                said_by,
+                part_of_question: *question,
+                said_in_topics: topics.clone(),
+            };
+            let problems = parley_analysis::trackers::validate(&def);
+            if !problems.is_empty() {
+                bail!("{}", problems.join("; "));
+            }
+            let workspace_id = workspace(store, w.as_deref()).await?;
+            store
+                .save_tracker(&TrackerRecord {
+                    def: def.clone(),
+                    workspace_id,
+                    created: now,
+                    creator: None,
+                    updated: now,
+                    updater: None,
+                })
+                .await?;
+            store
+                .enqueue_job(&tracker_backfill_job(Some(workspace_id)), now)
+                .await?;
+            println!(
+                "tracker {} added; existing calls are back-filled by the workers",
+                def.id
+            );
+        }
+        TrackersCommand::Remove { id } => {
+            let n = parley_domain::parse_id(id)
+                .with_context(|| format!("{id:?} is not a tracker id"))?;
+            let t = store
+                .get_tracker(TrackerId(n))
+                .await?
+                .with_context(|| format!("no tracker {id}"))?;
+            store.delete_tracker(t.def.id).await?;
+            store
+                .enqueue_job(&tracker_backfill_job(Some(t.workspace_id)), now)
+                .await?;
+            println!("tracker {id} removed");
+        }
+    }
+    Ok(())
+}
+
+/// The LLM engine the settings (env over file) describe, if any.
+pub fn llm_engine(file: &FileConfig) -> Result<Option<Arc<LlmEngine>>> {
+    let from_file = file.llm.clone().unwrap_or_default();
+    let url = std::env::var("PARLEY_LLM_URL").ok().or(from_file.url);
+    let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+        return Ok(None);
+    };
+    let model = std::env::var("PARLEY_LLM_MODEL")
+        .ok()
+        .or(from_file.model)
+        .context("an LLM url is set but no model: set PARLEY_LLM_MODEL or llm.model")?;
+    let engine = LlmEngine::new(LlmConfig {
+        url,
+        model,
+        api_key: std::env::var("PARLEY_LLM_API_KEY").ok(),
+        timeout: Duration::from_secs(from_file.timeout_secs.unwrap_or(120)),
+        max_prompt_chars: from_file.max_prompt_chars.unwrap_or(60_000),
+    })
+    .map_err(anyhow::Error::msg)?;
+    Ok(Some(Arc::new(engine)))
+}
+
+/// `parley analyze`: analyses calls right here (no server needed).
+pub async fn analyze(
+    store: &dyn Store,
+    file: &FileConfig,
+    call: Option<&str>,
+    workspace_id: Option<&str>,
+) -> Result<()> {
+    let llm = llm_engine(file)?;
+    let ids = match call {
+        Some(c) => vec![CallId(
+            parley_domain::parse_id(c).with_context(|| format!("{c:?} is not a call id"))?,
+        )],
+        None => {
+            let w = match workspace_id {
+                Some(w) => Some(workspace(store, Some(w)).await?),
+                None => None,
+            };
+            let mut all = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.transcribed_calls(w, after, 1000).await?;
+                let Some(last) = page.last().copied() else {
+                    break;
+                };
+                after = Some(last);
+                all.extend(page);
+            }
+            all
+        }
+    };
+    let bar = ProgressBar::new(ids.len() as u64).with_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} calls analysed {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let mut failed = 0;
+    for id in &ids {
+        if let Err(e) = analyze_call(store, llm.as_deref(), *id, None).await {
+            bar.suspend(|| eprintln!("call {id}: {}", e.message));
+            failed += 1;
+        }
+        bar.inc(1);
+    }
+    bar.finish();
+    if failed > 0 {
+        bail!("{failed} of {} calls could not be analysed", ids.len());
+    }
+    Ok(())
+}
