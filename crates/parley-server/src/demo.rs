@@ -1894,6 +1894,38 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
         workspaces.push(w.id);
     }
 
+    // Trackers before any transcript, so that the first analyses already count them.
+    for (i, w) in workspaces.iter().enumerate() {
+        if !store.trackers(Some(*w)).await?.is_empty() {
+            continue;
+        }
+        for (name, phrases, related) in DEMO_TRACKERS {
+            let def = parley_analysis::trackers::TrackerDef {
+                id: parley_domain::TrackerId::generate(),
+                name: (*name).to_owned(),
+                keywords: vec![parley_analysis::trackers::Keywords {
+                    language: "eng".into(),
+                    phrases: phrases.iter().map(|p| (*p).to_owned()).collect(),
+                    include_related_forms: *related,
+                }],
+                said_by: parley_analysis::trackers::SaidBy::Anyone,
+                part_of_question: false,
+                said_in_topics: vec![],
+            };
+            let at = now - Duration::days(300) + Duration::hours(i as i64);
+            store
+                .save_tracker(&parley_store::TrackerRecord {
+                    def,
+                    workspace_id: *w,
+                    created: at,
+                    creator: None,
+                    updated: at,
+                    updater: None,
+                })
+                .await?;
+        }
+    }
+
     // Users, managers first.
     let mut users: Vec<User> = Vec::with_capacity(USERS.len());
     for spec in &USERS {
@@ -1954,17 +1986,20 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
             ),
         )
         .await?;
-        // About four calls in five have a transcript; the ones with a stranger always do.
-        if i % 5 == 4 && plan.stranger.is_none() {
-            continue;
-        }
-        if !created.new
-            && store
+        // Seeding again never touches a call it made before. (Plans depend on `now`, so
+        // the plan at this index may differ from the one the call was made from.)
+        if !created.new {
+            if store
                 .transcripts_of(&[created.call_id])
                 .await?
                 .contains_key(&created.call_id)
-        {
-            transcripts += 1;
+            {
+                transcripts += 1;
+            }
+            continue;
+        }
+        // About four calls in five have a transcript; the ones with a stranger always do.
+        if i % 5 == 4 && plan.stranger.is_none() {
             continue;
         }
         let account = &ACCOUNTS[plan.account];
@@ -2002,6 +2037,12 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
         )
         .await?;
         transcripts += 1;
+        if created.new {
+            // A generator of its own, so that the transcripts stay as they were.
+            let mut activity_rng = StdRng::seed_from_u64(n as u64);
+            record_demo_activity(store, &mut activity_rng, plan, &users, created.call_id)
+                .await?;
+        }
     }
 
     let summary = DemoSummary {
@@ -2012,6 +2053,59 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
     };
     tracing::info!(?summary, "demo data seeded");
     Ok(summary)
+}
+
+/// Keyword trackers every demo workspace starts with: (name, phrases, related forms).
+const DEMO_TRACKERS: &[(&str, &[&str], bool)] = &[
+    ("Competitors", &["Gong", "Chorus", "Salesloft", "Clari"], false),
+    ("Pricing", &["price", "discount", "budget", "cost"], true),
+    ("Security", &["security review", "SOC 2", "GDPR", "SSO"], false),
+];
+
+/// What the team did with a freshly seeded call, recorded as the activity events the API
+/// records: the host replays some of their calls, managers listen to and comment on
+/// some of their reps' calls and fill a scorecard for a few.
+async fn record_demo_activity(
+    store: &dyn Store,
+    rng: &mut StdRng,
+    plan: &CallPlan,
+    users: &[User],
+    call: parley_domain::CallId,
+) -> Result<(), ApiError> {
+    use parley_domain::{ActivityEvent, ActivityKind};
+    let host = users[plan.primary].id;
+    let mut events = Vec::new();
+    let later = |rng: &mut StdRng| plan.start + Duration::hours(rng.gen_range(2..72));
+    if rng.gen_bool(0.3) {
+        events.push((ActivityKind::Listen, host, None, later(rng)));
+    }
+    if let Some(manager) = USERS[plan.primary].manager.map(|m| users[m].id) {
+        if rng.gen_bool(0.4) {
+            events.push((ActivityKind::Listen, manager, None, later(rng)));
+            if rng.gen_bool(0.5) {
+                events.push((ActivityKind::Comment, manager, None, later(rng)));
+            }
+            if rng.gen_bool(0.25) {
+                events.push((ActivityKind::Scorecard, manager, Some(host), later(rng)));
+            }
+        }
+    }
+    if rng.gen_bool(0.1) {
+        events.push((ActivityKind::ShareInternal, host, None, later(rng)));
+    }
+    for (kind, actor, subject, at) in events {
+        store
+            .record_activity(&ActivityEvent {
+                id: 0,
+                kind,
+                actor,
+                subject,
+                call_id: call,
+                at: at.min(chrono::Utc::now()),
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -2269,8 +2363,25 @@ mod tests {
         let now = chrono::Utc::now();
         let first = seed(&store, now).await.unwrap();
         assert!(already_seeded(&store).await.unwrap());
+        let trackers = store.trackers(None).await.unwrap().len();
+        assert_eq!(trackers, 3 * DEMO_TRACKERS.len());
+        let activity = store
+            .activity_facts(now - Duration::days(400), now + Duration::days(1), None)
+            .await
+            .unwrap()
+            .len();
+        assert!(activity > 50, "hosting, attending and events: {activity}");
         let second = seed(&store, now + Duration::hours(1)).await.unwrap();
         assert_eq!(first, second);
+        assert_eq!(store.trackers(None).await.unwrap().len(), trackers);
+        assert_eq!(
+            store
+                .activity_facts(now - Duration::days(400), now + Duration::days(1), None)
+                .await
+                .unwrap()
+                .len(),
+            activity
+        );
         assert_eq!(store.list_workspaces().await.unwrap().len(), 3);
         assert_eq!(store.count_users(&Default::default()).await.unwrap(), 12);
         assert_eq!(
