@@ -168,5 +168,98 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         &["import", "--call", &call_id, bad.to_str().unwrap()],
     );
     assert!(!ok && err.contains("line 2"), "{err}");
+
+    // The in-process workers analyse the demo's transcripts: its trackers find the
+    // competitors its scripts name, and the stats endpoints answer for its reps.
+    let mut found = serde_json::Value::Null;
+    for _ in 0..120 {
+        let r: serde_json::Value = client
+            .post(format!("{addr}/v2/calls/extensive"))
+            .basic_auth(&key, Some(&secret))
+            .json(&serde_json::json!({"filter": {},
+                "contentSelector": {"exposedFields": {"content": {"trackers": true, "brief": true}}}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let hit = r["calls"].as_array().unwrap().iter().find(|c| {
+            c["content"]["trackers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"] == "Competitors")
+        });
+        if let Some(c) = hit {
+            found = c.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert!(found["content"]["brief"].is_string(), "no analysed call: {found}");
+    let stats: serde_json::Value = client
+        .post(format!("{addr}/v2/stats/activity/aggregate"))
+        .basic_auth(&key, Some(&secret))
+        .json(&serde_json::json!({"filter": {"fromDate": "2000-01-01", "toDate": "2100-01-01"}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hosted: i64 = stats["usersAggregateActivityStats"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{stats}"))
+        .iter()
+        .map(|u| u["userAggregateActivityStats"]["callsAsHost"].as_i64().unwrap())
+        .sum();
+    assert_eq!(hosted, calls["records"]["totalRecords"].as_i64().unwrap());
+
+    // Trackers from the CLI, on the same database.
+    let (ok, out, err) = parley(
+        dir.path(),
+        &[
+            "trackers",
+            "add",
+            "--name",
+            "Hello",
+            "--phrase",
+            "hello",
+            "--related-forms",
+            "--workspace",
+            calls["calls"][0]["workspaceId"].as_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{err}");
+    let tracker_id = out.split_whitespace().nth(1).unwrap().to_owned();
+    let (ok, out, _) = parley(dir.path(), &["trackers", "list"]);
+    assert!(ok && out.contains("Hello") && out.contains("~hello (eng)"), "{out}");
+    let (ok, _, err) = parley(dir.path(), &["analyze", "--call", &call_id]);
+    assert!(ok, "{err}");
+    let r: serde_json::Value = client
+        .post(format!("{addr}/v2/calls/extensive"))
+        .basic_auth(&key, Some(&secret))
+        .json(&serde_json::json!({"filter": {"callIds": [call_id]},
+            "contentSelector": {"exposedFields": {"content": {"trackers": true}}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let hello = r["calls"][0]["content"]["trackers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Hello")
+        .cloned();
+    assert_eq!(hello.unwrap_or_else(|| panic!("{r}"))["count"], 1);
+    let (ok, _, err) = parley(dir.path(), &["trackers", "add", "--name", "Bad", "--phrase", "?!"]);
+    assert!(!ok && err.contains("no words"), "{err}");
+    let (ok, _, err) = parley(dir.path(), &["trackers", "remove", &tracker_id]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = parley(dir.path(), &["analyze", "--call", "42"]);
+    assert!(!ok && err.contains("42"), "{err}");
     drop(server);
 }
