@@ -2040,8 +2040,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
         if created.new {
             // A generator of its own, so that the transcripts stay as they were.
             let mut activity_rng = StdRng::seed_from_u64(n as u64);
-            record_demo_activity(store, &mut activity_rng, plan, &users, created.call_id)
-                .await?;
+            record_demo_activity(store, &mut activity_rng, plan, &users, created.call_id).await?;
         }
     }
 
@@ -2057,9 +2056,17 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
 
 /// Keyword trackers every demo workspace starts with: (name, phrases, related forms).
 const DEMO_TRACKERS: &[(&str, &[&str], bool)] = &[
-    ("Competitors", &["Gong", "Chorus", "Salesloft", "Clari"], false),
+    (
+        "Competitors",
+        &["Gong", "Chorus", "Salesloft", "Clari"],
+        false,
+    ),
     ("Pricing", &["price", "discount", "budget", "cost"], true),
-    ("Security", &["security review", "SOC 2", "GDPR", "SSO"], false),
+    (
+        "Security",
+        &["security review", "SOC 2", "GDPR", "SSO"],
+        false,
+    ),
 ];
 
 /// What the team did with a freshly seeded call, recorded as the activity events the API

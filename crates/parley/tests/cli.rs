@@ -197,7 +197,10 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
-    assert!(found["content"]["brief"].is_string(), "no analysed call: {found}");
+    assert!(
+        found["content"]["brief"].is_string(),
+        "no analysed call: {found}"
+    );
     let stats: serde_json::Value = client
         .post(format!("{addr}/v2/stats/activity/aggregate"))
         .basic_auth(&key, Some(&secret))
@@ -212,7 +215,11 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         .as_array()
         .unwrap_or_else(|| panic!("{stats}"))
         .iter()
-        .map(|u| u["userAggregateActivityStats"]["callsAsHost"].as_i64().unwrap())
+        .map(|u| {
+            u["userAggregateActivityStats"]["callsAsHost"]
+                .as_i64()
+                .unwrap()
+        })
         .sum();
     assert_eq!(hosted, calls["records"]["totalRecords"].as_i64().unwrap());
 
@@ -234,7 +241,10 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     assert!(ok, "{err}");
     let tracker_id = out.split_whitespace().nth(1).unwrap().to_owned();
     let (ok, out, _) = parley(dir.path(), &["trackers", "list"]);
-    assert!(ok && out.contains("Hello") && out.contains("~hello (eng)"), "{out}");
+    assert!(
+        ok && out.contains("Hello") && out.contains("~hello (eng)"),
+        "{out}"
+    );
     let (ok, _, err) = parley(dir.path(), &["analyze", "--call", &call_id]);
     assert!(ok, "{err}");
     let r: serde_json::Value = client
@@ -255,7 +265,10 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         .find(|t| t["name"] == "Hello")
         .cloned();
     assert_eq!(hello.unwrap_or_else(|| panic!("{r}"))["count"], 1);
-    let (ok, _, err) = parley(dir.path(), &["trackers", "add", "--name", "Bad", "--phrase", "?!"]);
+    let (ok, _, err) = parley(
+        dir.path(),
+        &["trackers", "add", "--name", "Bad", "--phrase", "?!"],
+    );
     assert!(!ok && err.contains("no words"), "{err}");
     let (ok, _, err) = parley(dir.path(), &["trackers", "remove", &tracker_id]);
     assert!(ok, "{err}");
