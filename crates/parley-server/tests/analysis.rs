@@ -307,6 +307,18 @@ async fn an_imported_transcript_is_analysed_and_extensive_shows_every_block() {
     insta::assert_json_snapshot!("analysed_blocks", blocks);
 }
 
+/// A stats response made stable for a snapshot: request id fixed, users in email order,
+/// ids named.
+fn stats_snapshot(body: &Value, list: &str, names: &[(String, String)]) -> Value {
+    let mut snap = body.clone();
+    snap["requestId"] = json!("REQUEST_ID");
+    let mut users = snap[list].as_array().unwrap().clone();
+    users.sort_by_key(|u| u["userEmailAddress"].as_str().unwrap().to_owned());
+    snap[list] = json!(users);
+    stable(&mut snap, names);
+    snap
+}
+
 fn stable(v: &mut Value, names: &[(String, String)]) {
     match v {
         Value::String(s) => {
@@ -571,6 +583,14 @@ async fn interaction_stats_per_user_over_a_date_range() {
             "Question Rate"
         ]
     );
+    insta::assert_json_snapshot!(
+        "stats_interaction",
+        stats_snapshot(
+            &r.body,
+            "peopleInteractionStats",
+            &[(f.rep.clone(), "USER_RITA".into())]
+        )
+    );
 
     // The call is outside this range: Gong's "no stats" 404.
     let r = s
@@ -743,29 +763,25 @@ async fn activity_stats_count_calls_from_call_data_and_the_event_log() {
     assert_eq!(mona["callsCommentsGiven"], 1);
     assert_eq!(mona["callsScorecardsFilled"], 1);
     assert_eq!(mona["callsAsHost"], 0);
-    let mut snap = r.body.clone();
-    snap["requestId"] = json!("REQUEST_ID");
-    // Users come in id order, and ids are random: sort for a stable snapshot.
-    let mut listed = snap["usersAggregateActivityStats"]
-        .as_array()
-        .unwrap()
-        .clone();
-    listed.sort_by_key(|u| u["userEmailAddress"].as_str().unwrap().to_owned());
-    snap["usersAggregateActivityStats"] = json!(listed);
-    stable(
-        &mut snap,
-        &[
-            (f.rep.clone(), "USER_RITA".into()),
-            (f.manager.clone(), "USER_MONA".into()),
-        ],
+    let names = [
+        (f.rep.clone(), "USER_RITA".to_owned()),
+        (f.manager.clone(), "USER_MONA".to_owned()),
+        (f.call.clone(), "CALL".to_owned()),
+    ];
+    insta::assert_json_snapshot!(
+        "activity_aggregate",
+        stats_snapshot(&r.body, "usersAggregateActivityStats", &names)
     );
-    insta::assert_json_snapshot!("activity_aggregate", snap);
 
     // By week (Monday starts), clipped to the range.
     let mut body = stats_filter("2024-03-01", "2024-03-15");
     body["aggregationPeriod"] = json!("WEEK");
     let r = s.post("/v2/stats/activity/aggregate-by-period", body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!(
+        "activity_by_week",
+        stats_snapshot(&r.body, "usersAggregateActivity", &names)
+    );
     let rep = r.body["usersAggregateActivity"]
         .as_array()
         .unwrap()
@@ -789,6 +805,10 @@ async fn activity_stats_count_calls_from_call_data_and_the_event_log() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!(
+        "activity_day_by_day",
+        stats_snapshot(&r.body, "usersDetailedActivities", &names)
+    );
     let mona = r.body["usersDetailedActivities"]
         .as_array()
         .unwrap()

@@ -335,6 +335,17 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
     assert!(words_of(&monologues[1]).contains("renewal price"), "{t}");
     assert!(words_of(&monologues[2]).contains("demo"), "{t}");
 
+    // The transcript was analysed by the in-process workers: two voices, one of them the
+    // company's rep.
+    let a = api.get(&format!("/parley/v1/calls/{call}/analysis")).await;
+    let interaction = &a["analysis"]["interaction"];
+    assert_eq!(interaction["speakers"].as_array().unwrap().len(), 2, "{a}");
+    assert_eq!(interaction["persons"].as_array().unwrap().len(), 1, "{a}");
+    assert!(
+        interaction["persons"][0]["talk_ratio"].as_f64().unwrap() > 0.2,
+        "{a}"
+    );
+
     // Language, duration, word timings.
     let c = api.get(&format!("/v2/calls/{call}")).await;
     assert_eq!(c["call"]["language"], "eng");
