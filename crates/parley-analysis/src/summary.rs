@@ -2180,40 +2180,4 @@ mod tests {
         let long = vec!["word"; 40].join(" ");
         assert!(quote(&long).ends_with("word…\""));
     }
-
-    /// A 60-minute call: `cargo test --release -- --ignored --nocapture timing`.
-    #[test]
-    #[ignore]
-    fn timing_of_an_hour_long_call() {
-        let base = demo_call();
-        let mut t: Transcript = Vec::new();
-        for round in 0..24 {
-            for m in &base {
-                let mut m = m.clone();
-                for s in &mut m.sentences {
-                    s.start_ms += round * 150_000;
-                    s.end_ms += round * 150_000;
-                    s.text = format!("{} Round {round} of the review.", s.text);
-                }
-                t.push(m);
-            }
-        }
-        let sentences: usize = t.iter().map(|m| m.sentences.len()).sum();
-        let speakers = speakers();
-        let call = CallInput {
-            transcript: &t,
-            speakers: &speakers,
-            host: None,
-            language: Some("eng"),
-        };
-        let start = std::time::Instant::now();
-        let topics = segment(&call, &default_topics());
-        let topics_time = start.elapsed();
-        let s = extractive(&call, &topics);
-        eprintln!(
-            "{sentences} sentences: topics {topics_time:?}, summary {:?}, {} key points",
-            start.elapsed() - topics_time,
-            s.key_points.len()
-        );
-    }
 }
