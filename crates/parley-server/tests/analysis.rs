@@ -1034,3 +1034,41 @@ async fn an_unreachable_llm_fails_the_job_with_its_reason_and_retries() {
     assert_eq!(job["state"], "queued", "retried later: {job}");
     assert!(job["error"].as_str().unwrap().contains("503"), "{job}");
 }
+
+#[tokio::test]
+async fn every_analysis_route_needs_a_key() {
+    let s = TestServer::start().await;
+    for (method, path) in [
+        (Method::GET, "/v2/settings/trackers"),
+        (Method::POST, "/v2/stats/interaction"),
+        (Method::POST, "/v2/stats/activity/aggregate"),
+        (Method::POST, "/v2/stats/activity/aggregate-by-period"),
+        (Method::POST, "/v2/stats/activity/day-by-day"),
+        (Method::GET, "/parley/v1/trackers"),
+        (Method::POST, "/parley/v1/trackers"),
+        (Method::PUT, "/parley/v1/trackers/1"),
+        (Method::DELETE, "/parley/v1/trackers/1"),
+        (Method::GET, "/parley/v1/topics"),
+        (Method::PUT, "/parley/v1/topics"),
+        (Method::POST, "/parley/v1/analyze"),
+        (Method::POST, "/parley/v1/calls/1/analyze"),
+        (Method::GET, "/parley/v1/calls/1/analysis"),
+        (Method::POST, "/parley/v1/activity"),
+    ] {
+        let r = s
+            .raw(
+                s.client
+                    .request(method.clone(), format!("{}{path}", s.base))
+                    .basic_auth(&s.key, Some("wrong-secret")),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        let r = s
+            .raw(
+                s.client
+                    .request(method.clone(), format!("{}{path}", s.base)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+}
