@@ -427,7 +427,7 @@ pub fn aggregate(per_call: &[PersonStats]) -> Option<PersonAggregate> {
 
 #[cfg(test)]
 mod tests {
-    use parley_domain::{Affiliation, Monologue, Sentence, Transcript};
+    use parley_domain::{Affiliation, Transcript};
 
     use super::*;
     use crate::Speaker;
@@ -444,24 +444,10 @@ mod tests {
     type Row<'a> = (i64, i64, i64, &'a str);
 
     fn transcript(rows: &[Row<'_>]) -> Transcript {
-        let mut t: Transcript = Vec::new();
-        for &(who, start_ms, end_ms, text) in rows {
-            let sentence = Sentence {
-                start_ms,
-                end_ms,
-                text: text.into(),
-                words: Vec::new(),
-            };
-            match t.last_mut() {
-                Some(m) if m.speaker_id == SpeakerId(who) => m.sentences.push(sentence),
-                _ => t.push(Monologue {
-                    speaker_id: SpeakerId(who),
-                    topic: None,
-                    sentences: vec![sentence],
-                }),
-            }
-        }
-        t
+        crate::test_support::transcript_of(
+            rows.iter()
+                .map(|&(who, start, end, text)| (who, start, end, text.to_owned())),
+        )
     }
 
     fn speakers() -> Vec<Speaker> {

@@ -17,6 +17,45 @@ pub mod text;
 pub mod topics;
 pub mod trackers;
 
+/// Small transcripts for the modules' table tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use parley_domain::{Monologue, Sentence, SpeakerId, Transcript};
+
+    /// `(speaker, start ms, end ms, text)` rows as sentences; consecutive rows of one
+    /// speaker form a monologue.
+    pub fn transcript_of(rows: impl IntoIterator<Item = (i64, i64, i64, String)>) -> Transcript {
+        let mut t: Transcript = Vec::new();
+        for (who, start_ms, end_ms, text) in rows {
+            let sentence = Sentence {
+                start_ms,
+                end_ms,
+                text,
+                words: Vec::new(),
+            };
+            match t.last_mut() {
+                Some(m) if m.speaker_id == SpeakerId(who) => m.sentences.push(sentence),
+                _ => t.push(Monologue {
+                    speaker_id: SpeakerId(who),
+                    topic: None,
+                    sentences: vec![sentence],
+                }),
+            }
+        }
+        t
+    }
+
+    /// `(speaker, start seconds, text)` lines, each lasting until the next line starts
+    /// (or 5 s); `keep_order` keeps an end from falling before its start.
+    pub fn timed_lines(lines: &[(i64, i64, &str)], keep_order: bool) -> Transcript {
+        transcript_of(lines.iter().enumerate().map(|(k, &(who, start, text))| {
+            let next = lines.get(k + 1).map_or(start + 5, |l| l.1);
+            let end = if keep_order { next.max(start) } else { next };
+            (who, start * 1000, end * 1000, text.to_owned())
+        }))
+    }
+}
+
 use parley_domain::{Affiliation, PartyId, SpeakerId, Transcript, UserId};
 use serde::{Deserialize, Serialize};
 

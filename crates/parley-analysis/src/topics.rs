@@ -876,31 +876,13 @@ fn absorb_short_runs(
 mod tests {
     use super::*;
     use crate::Speaker;
-    use parley_domain::{Affiliation, Monologue, Sentence, SpeakerId, Transcript};
+    use parley_domain::{Affiliation, Monologue, SpeakerId, Transcript};
 
     /// A transcript from `(speaker, start seconds, text)` lines; each line is a sentence
     /// lasting until the next line (or 5 s), consecutive lines of one speaker are one
     /// monologue.
     fn transcript(lines: &[(i64, i64, &str)]) -> Transcript {
-        let mut t: Transcript = Vec::new();
-        for (k, &(who, start, text)) in lines.iter().enumerate() {
-            let end = lines.get(k + 1).map_or(start + 5, |l| l.1) * 1000;
-            let sentence = Sentence {
-                start_ms: start * 1000,
-                end_ms: end,
-                text: text.into(),
-                words: Vec::new(),
-            };
-            match t.last_mut() {
-                Some(m) if m.speaker_id == SpeakerId(who) => m.sentences.push(sentence),
-                _ => t.push(Monologue {
-                    speaker_id: SpeakerId(who),
-                    topic: None,
-                    sentences: vec![sentence],
-                }),
-            }
-        }
-        t
+        crate::test_support::timed_lines(lines, false)
     }
 
     fn speakers() -> Vec<Speaker> {

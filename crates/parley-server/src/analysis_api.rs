@@ -34,7 +34,7 @@ use parley_store::{TrackerRecord, UserFilter};
 use crate::analysis::{analyze_all_job, tracker_backfill_job};
 use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::gong::parse_json;
+use crate::gong::{parse_json, query, CursorQuery};
 use crate::parley_api::{existing_call, JobView, Jobs};
 use crate::AppState;
 
@@ -65,9 +65,15 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/activity", post(record_activity))
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
-    q.map(|Query(v)| v)
-        .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+/// A job queued by a request, as the answer to it.
+fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Response {
+    json_response(
+        status,
+        &Jobs {
+            request_id: request_id(),
+            jobs: vec![JobView::of(job)],
+        },
+    )
 }
 
 /// The workspace a request names, or the default one; an unknown id is Gong's 404.
@@ -210,11 +216,7 @@ async fn delete_tracker(
             Utc::now(),
         )
         .await?;
-    Ok(Wire(Jobs {
-        request_id: request_id(),
-        jobs: vec![JobView::of(&job)],
-    })
-    .into_response())
+    Ok(job_reply(StatusCode::OK, &job))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -320,11 +322,7 @@ async fn put_topics(
         .store
         .enqueue_job(&analyze_all_job(Some(w.id)), now)
         .await?;
-    Ok(Wire(Jobs {
-        request_id: request_id(),
-        jobs: vec![JobView::of(&job)],
-    })
-    .into_response())
+    Ok(job_reply(StatusCode::OK, &job))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -341,13 +339,7 @@ async fn analyze_one(State(state): State<AppState>, Path(id): Path<String>) -> A
         .store
         .enqueue_job(&parley_store::analysis_job(call), Utc::now())
         .await?;
-    Ok(json_response(
-        StatusCode::ACCEPTED,
-        &Jobs {
-            request_id: request_id(),
-            jobs: vec![JobView::of(&job)],
-        },
-    ))
+    Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
 async fn analyze_everything(
@@ -363,13 +355,7 @@ async fn analyze_everything(
         .store
         .enqueue_job(&analyze_all_job(workspace), Utc::now())
         .await?;
-    Ok(json_response(
-        StatusCode::ACCEPTED,
-        &Jobs {
-            request_id: request_id(),
-            jobs: vec![JobView::of(&job)],
-        },
-    ))
+    Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
 #[derive(Debug, Serialize)]
@@ -622,11 +608,6 @@ async fn stats_request(
     Ok((req, range, cursor))
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct CursorQuery {
-    cursor: Option<String>,
-}
-
 async fn stats_interaction(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -736,6 +717,26 @@ fn counts(m: &BTreeMap<Counter, BTreeSet<CallId>>) -> serde_json::Map<String, Va
     counters_object(|c| json!(m.get(&c).map_or(0, BTreeSet::len)))
 }
 
+/// One object per period: the fifteen counters (each `value` of the period's calls) and
+/// the period's `fromDate` and `toDate`.
+fn per_period(
+    state: &AppState,
+    buckets: &[BTreeMap<Counter, BTreeSet<CallId>>],
+    periods: &[(NaiveDate, NaiveDate)],
+    value: impl Fn(Option<&BTreeSet<CallId>>) -> Value,
+) -> Vec<serde_json::Map<String, Value>> {
+    buckets
+        .iter()
+        .zip(periods)
+        .map(|(m, (from, to))| {
+            let mut o = counters_object(|c| value(m.get(&c)));
+            o.insert("fromDate".into(), json!(render_midnight(state, *from)));
+            o.insert("toDate".into(), json!(render_midnight(state, *to)));
+            o
+        })
+        .collect()
+}
+
 async fn stats_aggregate(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -802,16 +803,9 @@ async fn stats_aggregate_by_period(
             .map(|(u, email, b)| UserActivityByPeriod {
                 user_id: u.to_string(),
                 user_email_address: email,
-                user_aggregate_activity: b
-                    .iter()
-                    .zip(&periods)
-                    .map(|(m, (s, e))| {
-                        let mut o = counts(m);
-                        o.insert("fromDate".into(), json!(render_midnight(&state, *s)));
-                        o.insert("toDate".into(), json!(render_midnight(&state, *e)));
-                        o
-                    })
-                    .collect(),
+                user_aggregate_activity: per_period(&state, &b, &periods, |calls| {
+                    json!(calls.map_or(0, BTreeSet::len))
+                }),
             })
             .collect(),
     })
@@ -847,21 +841,11 @@ async fn stats_day_by_day(
             .map(|(u, email, b)| UserDailyActivity {
                 user_id: u.to_string(),
                 user_email_address: email,
-                user_daily_activity_stats: b
-                    .iter()
-                    .zip(&days)
-                    .map(|(m, (s, e))| {
-                        let mut o = counters_object(|c| {
-                            json!(m
-                                .get(&c)
-                                .map(|calls| calls.iter().map(|c| c.to_string()).collect())
-                                .unwrap_or_else(Vec::<String>::new))
-                        });
-                        o.insert("fromDate".into(), json!(render_midnight(&state, *s)));
-                        o.insert("toDate".into(), json!(render_midnight(&state, *e)));
-                        o
-                    })
-                    .collect(),
+                user_daily_activity_stats: per_period(&state, &b, &days, |calls| {
+                    json!(calls
+                        .map(|calls| calls.iter().map(|c| c.to_string()).collect())
+                        .unwrap_or_else(Vec::<String>::new))
+                }),
             })
             .collect(),
     })

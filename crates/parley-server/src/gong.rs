@@ -71,15 +71,15 @@ pub fn parse_json<T: DeserializeOwned>(
     gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
 }
 
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
     q.map(|Query(v)| v)
         .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
 }
 
 /// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
 #[derive(Debug, Default, Deserialize)]
-struct CursorQuery {
-    cursor: Option<String>,
+pub(crate) struct CursorQuery {
+    pub cursor: Option<String>,
 }
 
 /// Parses an optional request date-time; a bad one is a 400 naming the field.
