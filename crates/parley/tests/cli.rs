@@ -71,6 +71,26 @@ fn config_prints_defaults_and_bad_settings_fail_clearly() {
     assert!(!ok && err.contains("unknown time zone"), "{err}");
 }
 
+/// POSTs JSON with the key and returns the JSON answer.
+async fn post_json(
+    client: &reqwest::Client,
+    addr: &str,
+    (key, secret): (&str, &str),
+    path: &str,
+    body: &serde_json::Value,
+) -> serde_json::Value {
+    client
+        .post(format!("{addr}{path}"))
+        .basic_auth(key, Some(secret))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 struct Server(Child);
 
 impl Drop for Server {
@@ -111,6 +131,7 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     }
     assert!(seeded.contains("12 users"), "{seeded}");
     let client = reqwest::Client::new();
+    let auth = (key.as_str(), secret.as_str());
     let get = |path: &str| {
         client
             .get(format!("{addr}{path}"))
@@ -141,16 +162,14 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("\"sentences\": 1"), "{out}");
-    let t: serde_json::Value = client
-        .post(format!("{addr}/v2/calls/transcript"))
-        .basic_auth(&key, Some(&secret))
-        .json(&serde_json::json!({"filter": {"callIds": [call_id]}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let t: serde_json::Value = post_json(
+        &client,
+        &addr,
+        auth,
+        "/v2/calls/transcript",
+        &serde_json::json!({"filter": {"callIds": [call_id]}}),
+    )
+    .await;
     assert_eq!(
         t["callTranscripts"][0]["transcript"][0]["sentences"][0]["text"],
         "Hello from the CLI?"
@@ -173,17 +192,9 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     // competitors its scripts name, and the stats endpoints answer for its reps.
     let mut found = serde_json::Value::Null;
     for _ in 0..120 {
-        let r: serde_json::Value = client
-            .post(format!("{addr}/v2/calls/extensive"))
-            .basic_auth(&key, Some(&secret))
-            .json(&serde_json::json!({"filter": {},
-                "contentSelector": {"exposedFields": {"content": {"trackers": true, "brief": true}}}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let selector = serde_json::json!({"filter": {},
+            "contentSelector": {"exposedFields": {"content": {"trackers": true, "brief": true}}}});
+        let r = post_json(&client, &addr, auth, "/v2/calls/extensive", &selector).await;
         let hit = r["calls"].as_array().unwrap().iter().find(|c| {
             c["content"]["trackers"]
                 .as_array()
@@ -201,16 +212,14 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         found["content"]["brief"].is_string(),
         "no analysed call: {found}"
     );
-    let stats: serde_json::Value = client
-        .post(format!("{addr}/v2/stats/activity/aggregate"))
-        .basic_auth(&key, Some(&secret))
-        .json(&serde_json::json!({"filter": {"fromDate": "2000-01-01", "toDate": "2100-01-01"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = post_json(
+        &client,
+        &addr,
+        auth,
+        "/v2/stats/activity/aggregate",
+        &serde_json::json!({"filter": {"fromDate": "2000-01-01", "toDate": "2100-01-01"}}),
+    )
+    .await;
     let hosted: i64 = stats["usersAggregateActivityStats"]
         .as_array()
         .unwrap_or_else(|| panic!("{stats}"))
@@ -247,17 +256,15 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     );
     let (ok, _, err) = parley(dir.path(), &["analyze", "--call", &call_id]);
     assert!(ok, "{err}");
-    let r: serde_json::Value = client
-        .post(format!("{addr}/v2/calls/extensive"))
-        .basic_auth(&key, Some(&secret))
-        .json(&serde_json::json!({"filter": {"callIds": [call_id]},
-            "contentSelector": {"exposedFields": {"content": {"trackers": true}}}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let r: serde_json::Value = post_json(
+        &client,
+        &addr,
+        auth,
+        "/v2/calls/extensive",
+        &serde_json::json!({"filter": {"callIds": [call_id]},
+            "contentSelector": {"exposedFields": {"content": {"trackers": true}}}}),
+    )
+    .await;
     let hello = r["calls"][0]["content"]["trackers"]
         .as_array()
         .unwrap()
