@@ -421,7 +421,9 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
     assert_eq!(s, 202, "{body}");
     let jobs = api.settle(&call, Duration::from_secs(300)).await;
     assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
-    assert_eq!(jobs.len(), 2);
+    // Two transcriptions, each followed by the analysis of its transcript.
+    let kinds: Vec<&str> = jobs.iter().map(|j| j["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["transcribe", "analyze", "transcribe", "analyze"]);
     let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
     let again = sp["speakers"].as_array().unwrap();
     let ch1 = again.iter().find(|s| s["channel"] == 1).unwrap();
@@ -540,7 +542,14 @@ async fn download_media_url_is_pulled_only_from_allowed_hosts() {
         .iter()
         .map(|j| (j["kind"].as_str().unwrap(), j["state"].as_str().unwrap()))
         .collect();
-    assert_eq!(kinds, vec![("fetch-media", "done"), ("transcribe", "done")]);
+    assert_eq!(
+        kinds,
+        vec![
+            ("fetch-media", "done"),
+            ("transcribe", "done"),
+            ("analyze", "done")
+        ]
+    );
     let t = api.transcript(&call).await;
     assert!(t.as_array().unwrap().len() >= 3, "{t}");
 }
@@ -589,7 +598,9 @@ async fn kill_9_mid_transcription_then_restart_keeps_exactly_one_result() {
         ..api
     };
     let jobs = api.settle(&call, Duration::from_secs(600)).await;
-    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    // One transcription (rerun after the kill) and the one analysis of its result.
+    let kinds: Vec<&str> = jobs.iter().map(|j| j["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["transcribe", "analyze"], "{jobs:?}");
     assert_eq!(jobs[0]["state"], "done", "{jobs:?}");
     assert_eq!(
         jobs[0]["attempts"], 2,
