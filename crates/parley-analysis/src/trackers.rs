@@ -170,8 +170,6 @@ pub struct TrackerSet {
     language_streams: Vec<Vec<StreamId>>,
     /// The stemmers of phrases that include related forms.
     algorithms: Vec<Algorithm>,
-    /// Per algorithm: which words are worth stemming at all (English only).
-    stem_filters: Vec<Option<StemFilter>>,
     /// Whether some tracker counts every monologue (no speaker or topic filter), so no
     /// monologue can be skipped.
     counts_everything: bool,
@@ -200,7 +198,6 @@ impl TrackerSet {
         let mut languages: Vec<String> = Vec::new();
         let mut algorithms: Vec<Algorithm> = Vec::new();
         let mut stemmers: Vec<StemCache> = Vec::new();
-        let mut stem_filters: Vec<Option<StemFilter>> = Vec::new();
         let mut slots: Vec<Slot> = Vec::new();
         let mut pattern_ids: HashMap<String, usize> = HashMap::new();
         let mut pattern_texts: Vec<String> = Vec::new();
@@ -241,7 +238,6 @@ impl TrackerSet {
                         None => {
                             algorithms.push(a);
                             stemmers.push(StemCache::new(a));
-                            stem_filters.push((a == Algorithm::English).then(StemFilter::new));
                             algorithms.len()
                         }
                     },
@@ -259,21 +255,14 @@ impl TrackerSet {
                         });
                         slots.len() - 1
                     });
-                    let k = stream.checked_sub(1);
-                    let pattern_text = match k.and_then(|k| stemmers.get_mut(k)) {
+                    let pattern_text = match stream.checked_sub(1).and_then(|k| stemmers.get_mut(k))
+                    {
                         None => format!(" {key} "),
                         Some(stemmer) => {
                             // Stemmed exactly as the words of a call are.
                             let mut p = vec![b' '];
-                            let mut filter = k
-                                .and_then(|k| stem_filters.get_mut(k))
-                                .and_then(Option::as_mut);
                             for w in &words {
-                                let start = p.len();
                                 stemmer.push_stem(w.as_bytes(), &mut p);
-                                if let (Some(f), Some(stem)) = (filter.as_mut(), p.get(start..)) {
-                                    f.add_stem(stem);
-                                }
                                 p.push(b' ');
                             }
                             String::from_utf8_lossy(&p).into_owned()
@@ -363,7 +352,6 @@ impl TrackerSet {
             languages,
             language_streams,
             algorithms,
-            stem_filters,
         })
     }
 
@@ -437,8 +425,7 @@ impl TrackerSet {
         }
         for (k, algorithm) in self.algorithms.iter().enumerate() {
             if wanted.get(k + 1) == Some(&true) {
-                let filter = self.stem_filters.get(k).and_then(Option::as_ref);
-                let stems = cached_stem_stream(&words, *algorithm, filter);
+                let stems = cached_stem_stream(&words, *algorithm);
                 self.collect(matcher, call, &words, &stems, k + 1, &mut found);
             }
         }
@@ -1271,7 +1258,7 @@ thread_local! {
 
 /// The stem stream of a call, stemmed through this thread's cache for `algorithm` (a
 /// fresh cache if the thread's cannot be reached, as while the thread shuts down).
-fn cached_stem_stream(words: &Words, algorithm: Algorithm, filter: Option<&StemFilter>) -> Stream {
+fn cached_stem_stream(words: &Words, algorithm: Algorithm) -> Stream {
     STEM_CACHES
         .try_with(|caches| {
             let mut caches = caches.try_borrow_mut().ok()?;
@@ -1283,15 +1270,15 @@ fn cached_stem_stream(words: &Words, algorithm: Algorithm, filter: Option<&StemF
                 }
             };
             let (_, cache) = caches.get_mut(i)?;
-            Some(stem_stream(words, cache, filter))
+            Some(stem_stream(words, cache))
         })
         .ok()
         .flatten()
-        .unwrap_or_else(|| stem_stream(words, &mut StemCache::new(algorithm), filter))
+        .unwrap_or_else(|| stem_stream(words, &mut StemCache::new(algorithm)))
 }
 
 /// The stems of the words of a call, laid out as its word stream is.
-fn stem_stream(words: &Words, cache: &mut StemCache, filter: Option<&StemFilter>) -> Stream {
+fn stem_stream(words: &Words, cache: &mut StemCache) -> Stream {
     let exact = &words.exact;
     let mut out = Stream {
         bytes: Vec::with_capacity(exact.bytes.len()),
@@ -1321,82 +1308,13 @@ fn stem_stream(words: &Words, cache: &mut StemCache, filter: Option<&StemFilter>
             .unwrap_or(exact.bytes.len());
         let text = exact.bytes.get(from..to).unwrap_or_default();
         for word in text.split(|&b| b == b' ' || b == b'\n') {
-            if word.is_empty() {
-                continue;
-            }
-            if filter.is_some_and(|f| !f.may_stem_to_a_pattern(word)) {
-                // It keeps its place (hits count words), but cannot be part of a match.
-                out.bytes.push(UNMATCHABLE);
-            } else {
+            if !word.is_empty() {
                 cache.push_stem(word, &mut out.bytes);
+                out.bytes.push(b' ');
             }
-            out.bytes.push(b' ');
         }
     }
     out
-}
-
-/// Stands in the stem stream for a word that cannot stem to any pattern word: no pattern
-/// holds this byte.
-const UNMATCHABLE: u8 = 0x01;
-
-/// Which words of a call can stem to a word of some stemmed pattern, so that the others
-/// need no stemming (a cache lookup per word was most of the cost of related forms).
-///
-/// It rests on a property of the English (Porter2) stemmer, checked by a test over a
-/// million generated words: it only rewrites the end of a word, so a word and its stem
-/// share their first two bytes, except for the three words it rewrites whole ("dying",
-/// "lying", "tying") and for stems of one byte (a vowel plus "ed" or "ing"), which share
-/// the first byte. Other stemmers are not filtered.
-#[derive(Debug, Clone)]
-struct StemFilter {
-    /// First bytes of one-byte stems.
-    single: [bool; 256],
-    /// The first two bytes of longer stems, as a 65,536-bit set.
-    pairs: Vec<u64>,
-}
-
-/// The words the English stemmer rewrites from the start.
-const REWRITTEN_WHOLE: [&[u8]; 3] = [b"dying", b"lying", b"tying"];
-
-impl StemFilter {
-    fn new() -> StemFilter {
-        StemFilter {
-            single: [false; 256],
-            pairs: vec![0; 65_536 / 64],
-        }
-    }
-
-    fn pair_bit(a: u8, b: u8) -> (usize, u64) {
-        let n = usize::from(a) << 8 | usize::from(b);
-        (n / 64, 1 << (n % 64))
-    }
-
-    fn add_stem(&mut self, stem: &[u8]) {
-        match stem {
-            [] => {}
-            [a] => self.single[usize::from(*a)] = true,
-            [a, b, ..] => {
-                let (i, bit) = Self::pair_bit(*a, *b);
-                if let Some(w) = self.pairs.get_mut(i) {
-                    *w |= bit;
-                }
-            }
-        }
-    }
-
-    fn may_stem_to_a_pattern(&self, word: &[u8]) -> bool {
-        match word {
-            [] => false,
-            [a] => self.single[usize::from(*a)],
-            [a, b, ..] => {
-                let (i, bit) = Self::pair_bit(*a, *b);
-                self.single[usize::from(*a)]
-                    || self.pairs.get(i).is_some_and(|w| w & bit != 0)
-                    || REWRITTEN_WHOLE.contains(&word)
-            }
-        }
-    }
 }
 
 /// ISO 639-2 gives twenty languages two codes; calls carry the bibliographic one
@@ -2389,60 +2307,5 @@ mod tests {
         // The server shares one compiled set between worker threads.
         fn shareable<T: Send + Sync + Clone>(_: &T) {}
         shareable(&set);
-    }
-
-    /// The property `StemFilter` rests on: every word passes a filter that holds only
-    /// its own English stem. Generated words cover the stemmer's suffix rules.
-    #[test]
-    fn every_word_passes_the_filter_of_its_own_stem() {
-        let stemmer = rust_stemmers::Stemmer::create(Algorithm::English);
-        const SUFFIXES: &[&str] = &[
-            "", "s", "es", "ies", "ied", "ing", "ingly", "ed", "edly", "eed", "eedly", "ly", "li",
-            "ness", "ful", "fulness", "ational", "tional", "ation", "ization", "izer", "ator",
-            "alism", "aliti", "alli", "ousli", "ousness", "iveness", "iviti", "biliti", "bli",
-            "abli", "entli", "enci", "anci", "ogi", "lessli", "fulli", "icate", "ative", "alize",
-            "iciti", "ical", "ment", "ement", "ence", "ance", "able", "ible", "ant", "ent", "ism",
-            "ate", "iti", "ous", "ive", "ize", "ion", "al", "er", "ic", "e", "y", "sses", "ss",
-            "us", "at", "bl", "iz", "ingli",
-        ];
-        let mut seed = 0x5eed_u64;
-        let mut next = move |n: usize| {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (seed >> 33) as usize % n
-        };
-        let mut words: Vec<String> = [
-            "dying", "lying", "tying", "skies", "news", "yes", "ayes", "eing", "über", "naïve",
-        ]
-        .iter()
-        .map(|w| (*w).to_owned())
-        .collect();
-        for len in 1..=6 {
-            for _ in 0..20_000 {
-                let mut w = String::new();
-                for i in 0..len {
-                    let pool: &[u8] = if i % 2 == 1 || next(3) == 0 {
-                        b"aeiouy"
-                    } else {
-                        b"abcdefghijklmnopqrstuvwxyz"
-                    };
-                    w.push(char::from(pool[next(pool.len())]));
-                }
-                w.push_str(SUFFIXES[next(SUFFIXES.len())]);
-                words.push(w);
-            }
-        }
-        for w in &words {
-            let stem = stemmer.stem(w);
-            let mut filter = StemFilter::new();
-            filter.add_stem(stem.as_bytes());
-            assert!(filter.may_stem_to_a_pattern(w.as_bytes()), "{w} -> {stem}");
-        }
-        // And it does filter: a word of another beginning does not pass.
-        let mut filter = StemFilter::new();
-        filter.add_stem(b"price");
-        assert!(!filter.may_stem_to_a_pattern(b"budget"));
-        assert!(filter.may_stem_to_a_pattern(b"pricing"));
     }
 }
