@@ -150,6 +150,24 @@ pub struct CallsResponse {
     pub calls: Vec<CallBasicData>,
 }
 
+/// `GET /v2/calls` response built from calls rendered earlier (see [`CallBasicData::raw`]):
+/// the same bytes as [`CallsResponse`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawCallsResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub calls: Vec<Box<serde_json::value::RawValue>>,
+}
+
+impl CallBasicData {
+    /// The call rendered as JSON once, to be served again while the call is unchanged.
+    pub fn raw(c: &d::Call, ctx: &RenderCtx) -> Result<Box<serde_json::value::RawValue>, String> {
+        serde_json::value::to_raw_value(&CallBasicData::from_domain(c, ctx))
+            .map_err(|e| format!("rendering call {}: {e}", c.id))
+    }
+}
+
 /// `GET /v2/calls/{id}` response.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -68,6 +68,8 @@ pub struct ServerConfig {
     /// How long a verified key is trusted before its row is read again; bounds how long a
     /// revocation made elsewhere (another node, the CLI) takes to apply.
     pub key_recheck_secs: u64,
+    /// Calls kept rendered in memory for listings (about 0.7 KB each); 0 turns it off.
+    pub call_cache_entries: usize,
 }
 
 impl Default for ServerConfig {
@@ -83,6 +85,10 @@ impl Default for ServerConfig {
             work_dir: std::env::temp_dir(),
             max_media_bytes: 1536 * 1024 * 1024,
             key_recheck_secs: 1,
+            // At most ~65 MB, filled only as calls are listed: every call of a 100,000-call
+            // database, so an ETL job paging through all of them is served from memory on
+            // its next run.
+            call_cache_entries: 100_000,
         }
     }
 }

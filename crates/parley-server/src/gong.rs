@@ -13,8 +13,8 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use gong_api_v2::calls::{
-    CallBasicData, CallFacts, CallResponse, CallsFilter, CallsResponse, ContextLevel,
-    ExtensiveRequest, ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse,
+    CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
+    ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse,
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::users::{
@@ -125,13 +125,19 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
     })
 }
 
-/// One page of calls plus its `records`, or Gong's 404 when nothing matches.
-async fn page_of_calls(
+/// Where a page of calls starts, and how many calls the filter matches.
+struct CallPageStart {
+    start: crate::cursor::PageStart,
+    after: Option<CallKey>,
+    total: i64,
+}
+
+async fn call_page_start(
     state: &AppState,
     endpoint: &str,
     filter: &CallFilter,
     cursor: Option<&str>,
-) -> ApiResult<(Vec<Call>, Records)> {
+) -> ApiResult<CallPageStart> {
     let digest = filter_digest(&format!("{filter:?}"));
     let start = state.cursors.start(cursor, endpoint, &digest)?;
     let after = match start.after.as_deref() {
@@ -143,12 +149,27 @@ async fn page_of_calls(
         Some(t) => t,
         None => state.store.count_calls(filter).await?,
     };
+    Ok(CallPageStart {
+        start,
+        after,
+        total,
+    })
+}
+
+/// One page of calls plus its `records`, or Gong's 404 when nothing matches.
+async fn page_of_calls(
+    state: &AppState,
+    endpoint: &str,
+    filter: &CallFilter,
+    cursor: Option<&str>,
+) -> ApiResult<(Vec<Call>, Records)> {
+    let p = call_page_start(state, endpoint, filter, cursor).await?;
     let size = state.config.page_size;
-    let calls = state.store.list_calls(filter, after, size + 1).await?;
+    let calls = state.store.list_calls(filter, p.after, size + 1).await?;
     if calls.is_empty() {
         return Err(ApiError::no_calls());
     }
-    Ok(state.cursors.page(calls, size, &start, total, |c| {
+    Ok(state.cursors.page(calls, size, &p.start, p.total, |c| {
         let k = CallKey::of(c);
         vec![k.started_us, k.id]
     }))
@@ -169,15 +190,28 @@ async fn list_calls(
             primary_user_ids: None,
         },
     )?;
-    let (calls, records) = page_of_calls(&state, "calls", &filter, q.cursor.as_deref()).await?;
-    let render = &state.render;
-    Ok(Wire(CallsResponse {
+    // The calls' places and versions come from an index; their JSON, when this node has
+    // rendered that version before, from memory.
+    let p = call_page_start(&state, "calls", &filter, q.cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let versions = state
+        .store
+        .list_call_versions(&filter, p.after, size + 1)
+        .await?;
+    if versions.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    let (versions, records) = state.cursors.page(versions, size, &p.start, p.total, |c| {
+        vec![c.key.started_us, c.key.id]
+    });
+    let calls = state
+        .calls
+        .rendered(state.store.as_ref(), &state.render, &versions)
+        .await?;
+    Ok(Wire(RawCallsResponse {
         request_id: request_id(),
         records,
-        calls: calls
-            .iter()
-            .map(|c| CallBasicData::from_domain(c, render))
-            .collect(),
+        calls,
     })
     .into_response())
 }

@@ -13,6 +13,7 @@
 pub mod analysis;
 mod analysis_api;
 pub mod auth;
+mod call_cache;
 pub mod config;
 pub mod cursor;
 pub mod demo;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub keys: Arc<KeyCache>,
     pub limits: Arc<Limits>,
     pub blobs: parley_blob::BlobStore,
+    /// Calls already rendered for `GET /v2/calls`, by row version.
+    pub calls: Arc<call_cache::CallCache>,
 }
 
 impl AppState {
@@ -73,6 +76,7 @@ impl AppState {
             limits: Limits::new(config.rate_limit),
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
+            calls: Arc::new(call_cache::CallCache::new(config.call_cache_entries)),
             config: Arc::new(config),
         })
     }

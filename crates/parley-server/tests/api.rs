@@ -693,3 +693,41 @@ async fn calls_can_be_listed_per_workspace() {
     let garbage = s.get("/v2/calls?workspaceId=abc").await;
     assert_eq!(garbage.status, StatusCode::NOT_FOUND);
 }
+
+/// `GET /v2/calls` serves calls it rendered before from memory while their row is
+/// unchanged; a change (here: a transcript import that sets the duration) must show at once.
+#[tokio::test]
+async fn a_listed_call_shows_its_changes_at_once() {
+    let s = TestServer::start().await;
+    let user = s.user("lister@acme.example.com", "Lee", "Lister").await;
+    let call = s
+        .call(common::call_body("cache-1", &user, "2024-05-01T10:00:00Z"))
+        .await;
+    let listed = |r: &common::Reply| {
+        r.body["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == serde_json::json!(call))
+            .cloned()
+            .unwrap()
+    };
+    let first = s.get("/v2/calls").await;
+    assert_eq!(listed(&first)["duration"], 0);
+    // Twice, so the second answer comes from the cache.
+    let again = s.get("/v2/calls").await;
+    assert_eq!(listed(&again), listed(&first));
+
+    let r = s
+        .put_transcript(
+            &call,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:42.000\n<v Lee Lister>Hello there.\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = s.get("/v2/calls").await;
+    assert_eq!(listed(&after)["duration"], 42, "{}", after.body);
+    let one = s.get(&format!("/v2/calls/{call}")).await;
+    assert_eq!(one.body["call"], listed(&after));
+}

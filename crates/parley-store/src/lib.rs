@@ -79,6 +79,14 @@ impl CallKey {
     }
 }
 
+/// Where a call sits in the listing order, and the version of its row: every change to
+/// the row bumps it, so a rendering of the same version is still right.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CallVersion {
+    pub key: CallKey,
+    pub version: i64,
+}
+
 /// Which users a listing returns.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserFilter {
@@ -226,6 +234,15 @@ pub trait Store: Send + Sync + 'static {
         after: Option<CallKey>,
         limit: u32,
     ) -> Result<Vec<Call>>;
+    /// Like `list_calls`, but only each call's place and version (read from an index).
+    async fn list_call_versions(
+        &self,
+        f: &CallFilter,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<CallVersion>>;
+    /// These calls (those that exist, in no particular order) with their versions.
+    async fn calls_with_versions(&self, ids: &[CallId]) -> Result<Vec<(Call, i64)>>;
     async fn count_calls(&self, f: &CallFilter) -> Result<i64>;
     /// Parties (with their CRM links) of each call, in the order they were given.
     async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>>;

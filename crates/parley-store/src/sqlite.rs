@@ -19,8 +19,8 @@ use parley_analysis::trackers::{TrackerDef, TrackerHits};
 use parley_analysis::CallAnalysis;
 
 use crate::{
-    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, Failure, NewJob, Result,
-    Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
+    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion, Failure, NewJob,
+    Result, Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -1036,6 +1036,56 @@ impl Store for SqliteStore {
         rows.iter().map(call_of).collect()
     }
 
+    async fn list_call_versions(
+        &self,
+        f: &CallFilter,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<CallVersion>> {
+        // Only indexed columns: SQLite answers from the index without reading the rows.
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT started_us, id, version FROM calls");
+        push_call_filter(&mut q, f);
+        if let Some(k) = after {
+            q.push(" AND (started_us, id) > (")
+                .push_bind(k.started_us)
+                .push(", ")
+                .push_bind(k.id)
+                .push(")");
+        }
+        q.push(" ORDER BY started_us, id LIMIT ")
+            .push_bind(i64::from(limit));
+        q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(CallVersion {
+                    key: CallKey {
+                        started_us: r.try_get("started_us")?,
+                        id: r.try_get("id")?,
+                    },
+                    version: r.try_get("version")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn calls_with_versions(&self, ids: &[CallId]) -> Result<Vec<(Call, i64)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT json_array({CALL_COLUMNS}) AS row, version FROM calls WHERE id IN "
+        ));
+        push_ids(&mut q, ids.iter().map(|c| c.0));
+        q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| Ok((call_of(r)?, r.try_get("version")?)))
+            .collect()
+    }
+
     async fn count_calls(&self, f: &CallFilter) -> Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) AS n FROM calls");
         push_call_filter(&mut q, f);
@@ -1155,14 +1205,14 @@ impl Store for SqliteStore {
             Self::insert_party(&mut tx, p, next_ord + i as i64).await?;
         }
         if let Some(d) = w.duration_s {
-            sqlx::query("UPDATE calls SET duration_s = ? WHERE id = ? AND duration_s = 0")
+            sqlx::query("UPDATE calls SET duration_s = ?, version = version + 1 WHERE id = ? AND duration_s = 0")
                 .bind(d)
                 .bind(w.call_id.0)
                 .execute(&mut *tx)
                 .await?;
         }
         if let Some(lang) = w.language {
-            sqlx::query("UPDATE calls SET language = ? WHERE id = ?")
+            sqlx::query("UPDATE calls SET language = ?, version = version + 1 WHERE id = ?")
                 .bind(lang)
                 .bind(w.call_id.0)
                 .execute(&mut *tx)
@@ -1385,7 +1435,7 @@ impl Store for SqliteStore {
         .bind(us(m.uploaded))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE calls SET media = ? WHERE id = ?")
+        sqlx::query("UPDATE calls SET media = ?, version = version + 1 WHERE id = ?")
             .bind(if m.has_video { "video" } else { "audio" })
             .bind(m.call_id.0)
             .execute(&mut *tx)

@@ -199,6 +199,8 @@ struct FileConfig {
     media_fetch_allow: Option<Vec<String>>,
     /// An OpenAI-compatible endpoint that writes call summaries (see `LlmFile`).
     llm: Option<LlmFile>,
+    /// Calls kept rendered in memory for `GET /v2/calls` (~0.7 KB each; 0 = off).
+    call_cache_entries: Option<usize>,
 }
 
 /// `[llm]`: summaries by a language model instead of the built-in extractive engine.
@@ -333,6 +335,9 @@ fn server_config(
         page_size: file.page_size.unwrap_or(defaults.page_size).clamp(1, 100),
         media_url,
         work_dir,
+        call_cache_entries: file
+            .call_cache_entries
+            .unwrap_or(defaults.call_cache_entries),
         ..defaults
     })
 }
@@ -632,6 +637,7 @@ async fn main() -> Result<()> {
                 asr_threads: None,
                 media_fetch_allow: Some(vec!["*".to_owned()]),
                 llm: None,
+                call_cache_entries: Some(ServerConfig::default().call_cache_entries),
             };
             print!("{}", toml::to_string(&defaults)?);
             Ok(())
