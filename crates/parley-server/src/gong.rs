@@ -147,7 +147,12 @@ async fn call_page_start(
     };
     let total = match start.total {
         Some(t) => t,
-        None => state.store.count_calls(filter).await?,
+        None => {
+            state
+                .calls
+                .count(state.store.as_ref(), filter, &digest)
+                .await?
+        }
     };
     Ok(CallPageStart {
         start,

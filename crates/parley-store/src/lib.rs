@@ -244,6 +244,9 @@ pub trait Store: Send + Sync + 'static {
     /// These calls (those that exist, in no particular order) with their versions.
     async fn calls_with_versions(&self, ids: &[CallId]) -> Result<Vec<(Call, i64)>>;
     async fn count_calls(&self, f: &CallFilter) -> Result<i64>;
+    /// Changes whenever a call is added or removed: counts under a filter stay right
+    /// while it does not change (no filtered column of a call ever changes).
+    async fn calls_generation(&self) -> Result<i64>;
     /// Parties (with their CRM links) of each call, in the order they were given.
     async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>>;
     /// Call-level CRM links of each call.

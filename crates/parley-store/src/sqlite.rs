@@ -1086,6 +1086,15 @@ impl Store for SqliteStore {
             .collect()
     }
 
+    async fn calls_generation(&self) -> Result<i64> {
+        Ok(
+            sqlx::query("SELECT value FROM generations WHERE name = 'calls'")
+                .fetch_one(&self.pool)
+                .await?
+                .try_get("value")?,
+        )
+    }
+
     async fn count_calls(&self, f: &CallFilter) -> Result<i64> {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) AS n FROM calls");
         push_call_filter(&mut q, f);
