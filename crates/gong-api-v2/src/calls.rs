@@ -649,6 +649,24 @@ pub struct ExtensiveResponse {
     pub calls: Vec<CallData>,
 }
 
+/// `/v2/calls/extensive` response built from calls rendered earlier: the same bytes as
+/// [`ExtensiveResponse`].
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawExtensiveResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub calls: Vec<Box<serde_json::value::RawValue>>,
+}
+
+impl CallData {
+    /// The rendering as JSON, to be served again while the call is unchanged.
+    pub fn raw(&self) -> Result<Box<serde_json::value::RawValue>, String> {
+        serde_json::value::to_raw_value(self)
+            .map_err(|e| format!("rendering call {}: {e}", self.meta_data.id))
+    }
+}
+
 /// What is known about one call when rendering its extensive data.
 pub struct CallFacts<'a> {
     pub call: &'a d::Call,

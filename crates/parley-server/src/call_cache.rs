@@ -1,31 +1,45 @@
-//! Calls rendered in Gong's shape, kept in memory by row version.
+//! Calls rendered in Gong's shape, kept in memory by version.
 //!
 //! A listing reads each call's place and version from an index (cheap), serves the calls
 //! this node has already rendered at that version from memory, and reads and renders only
-//! the rest. Every change to a call's row bumps its version in the same statement, so a
-//! node never serves a stale rendering, and nodes need not tell each other anything.
-//! Counts of calls under a filter are kept the same way, by the store's calls generation.
+//! the rest. Every change to anything a call renders (its row, parties, CRM links and
+//! objects, transcript, analysis) bumps its version in the same transaction (triggers in
+//! migration 0006), so a node never serves a stale rendering and nodes need not tell each
+//! other anything. Counts of calls under a filter are kept the same way, by the store's
+//! calls generation.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use gong_api_v2::calls::{CallBasicData, RenderCtx};
 use parley_domain::CallId;
 use parley_store::{CallFilter, CallVersion, Store};
+use serde_json::value::RawValue;
+
+use crate::error::ApiResult;
 
 /// Filters whose counts are kept (a digest and two numbers each).
 const COUNTED_FILTERS: usize = 10_000;
-use serde_json::value::RawValue;
 
-use crate::error::{ApiError, ApiResult};
+/// Which rendering of a call: `GET /v2/calls`'s, or a hash of an extensive selector.
+pub type Shape = u64;
+pub const BASIC: Shape = 0;
+
+/// A call's rendering in one shape, and the version it was rendered at.
+type Renderings = HashMap<(CallId, Shape), (i64, Box<RawValue>)>;
 
 pub struct CallCache {
-    entries: Mutex<HashMap<CallId, (i64, Box<RawValue>)>>,
+    entries: Mutex<Renderings>,
     /// Call counts by filter digest, with the calls generation they were counted at.
     counts: Mutex<HashMap<String, (i64, i64)>>,
-    /// Most calls kept; the cache starts over when it is full (a listing refills what it
-    /// needs in one query).
+    /// Most renderings kept; the cache starts over when it is full (a listing refills
+    /// what it needs in one query).
     capacity: usize,
+}
+
+/// A page looked up: the renderings found, and the calls to render.
+pub struct Lookup {
+    found: Vec<Option<Box<RawValue>>>,
+    pub missing: Vec<CallId>,
 }
 
 impl CallCache {
@@ -66,55 +80,60 @@ impl CallCache {
         Ok(n)
     }
 
-    /// The calls of `page`, rendered, in its order. A call that no longer exists is left
-    /// out.
-    pub async fn rendered(
-        &self,
-        store: &dyn Store,
-        ctx: &RenderCtx,
-        page: &[CallVersion],
-    ) -> ApiResult<Vec<Box<RawValue>>> {
-        let mut out: Vec<Option<Box<RawValue>>> = vec![None; page.len()];
+    /// The renderings of `page` this node holds at the listed versions.
+    pub fn lookup(&self, page: &[CallVersion], shape: Shape) -> Lookup {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         let mut missing = Vec::new();
-        {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            for (slot, c) in out.iter_mut().zip(page) {
-                match entries.get(&CallId(c.key.id)) {
-                    Some((version, json)) if *version == c.version => *slot = Some(json.clone()),
-                    _ => missing.push(CallId(c.key.id)),
+        let found = page
+            .iter()
+            .map(|c| match entries.get(&(CallId(c.key.id), shape)) {
+                Some((version, json)) if *version == c.version => Some(json.clone()),
+                _ => {
+                    missing.push(CallId(c.key.id));
+                    None
                 }
-            }
-        }
-        if !missing.is_empty() {
-            let fresh = store.calls_with_versions(&missing).await?;
-            let mut rendered = Vec::with_capacity(fresh.len());
-            for (call, version) in &fresh {
-                let json = CallBasicData::raw(call, ctx).map_err(|e| {
-                    tracing::error!(error = %e, "call rendering failed");
-                    ApiError::internal()
-                })?;
-                rendered.push((call.id, *version, json));
-            }
-            for (slot, c) in out.iter_mut().zip(page) {
-                if slot.is_none() {
-                    *slot = rendered
+            })
+            .collect();
+        Lookup { found, missing }
+    }
+
+    /// Completes a lookup with the calls rendered for it (`(call, version, json)`; a call
+    /// that no longer exists is left out of the page) and keeps those renderings.
+    pub fn complete(
+        &self,
+        lookup: Lookup,
+        page: &[CallVersion],
+        shape: Shape,
+        rendered: Vec<(CallId, i64, Box<RawValue>)>,
+    ) -> Vec<Box<RawValue>> {
+        let out = lookup
+            .found
+            .into_iter()
+            .zip(page)
+            .filter_map(|(found, c)| {
+                found.or_else(|| {
+                    rendered
                         .iter()
                         .find(|(id, _, _)| id.0 == c.key.id)
-                        .map(|(_, _, json)| json.clone());
-                }
-            }
+                        .map(|(_, _, json)| json.clone())
+                })
+            })
+            .collect();
+        if self.capacity > 0 && !rendered.is_empty() {
             let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if entries.len() + rendered.len() > self.capacity {
                 entries.clear();
             }
             for (id, version, json) in rendered {
                 // A slower request must not put back an older rendering.
-                let newer = entries.get(&id).is_none_or(|(v, _)| *v < version);
-                if newer && self.capacity > 0 {
-                    entries.insert(id, (version, json));
+                let slot = entries
+                    .entry((id, shape))
+                    .or_insert((version, json.clone()));
+                if slot.0 < version {
+                    *slot = (version, json);
                 }
             }
         }
-        Ok(out.into_iter().flatten().collect())
+        out
     }
 }

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
-    ExtensiveResponse, ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse,
+    ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse, RawExtensiveResponse,
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::users::{
@@ -25,6 +25,7 @@ use gong_api_v2::{messages, time, Records, WireId};
 use parley_domain::{Call, CallId, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey, UserFilter};
 
+use crate::call_cache;
 use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::{service, AppState};
@@ -125,6 +126,11 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
     })
 }
 
+fn render_failed(e: String) -> ApiError {
+    tracing::error!(error = %e, "call rendering failed");
+    ApiError::internal()
+}
+
 /// Where a page of calls starts, and how many calls the filter matches.
 struct CallPageStart {
     start: crate::cursor::PageStart,
@@ -209,10 +215,15 @@ async fn list_calls(
     let (versions, records) = state.cursors.page(versions, size, &p.start, p.total, |c| {
         vec![c.key.started_us, c.key.id]
     });
+    let lookup = state.calls.lookup(&versions, call_cache::BASIC);
+    let mut rendered = Vec::with_capacity(lookup.missing.len());
+    for (call, version) in state.store.calls_with_versions(&lookup.missing).await? {
+        let json = CallBasicData::raw(&call, &state.render).map_err(render_failed)?;
+        rendered.push((call.id, version, json));
+    }
     let calls = state
         .calls
-        .rendered(state.store.as_ref(), &state.render, &versions)
-        .await?;
+        .complete(lookup, &versions, call_cache::BASIC, rendered);
     Ok(Wire(RawCallsResponse {
         request_id: request_id(),
         records,
@@ -268,27 +279,68 @@ async fn calls_extensive(
         .map_err(ApiError::bad_request)?;
     let filter = call_filter(&state, &req.filter)?;
     let cursor = req.cursor.or(q.cursor);
-    let (calls, records) =
-        page_of_calls(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let p = call_page_start(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let versions = state
+        .store
+        .list_call_versions(&filter, p.after, size + 1)
+        .await?;
+    if versions.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    let (versions, records) = state.cursors.page(versions, size, &p.start, p.total, |c| {
+        vec![c.key.started_us, c.key.id]
+    });
 
+    // Calls this node rendered with the same selector at the same version come from
+    // memory; the rest are read and rendered.
     let fields = &req.content_selector.exposed_fields;
-    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
+    let shape = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        format!("{fields:?}|{level:?}|{timings:?}").hash(&mut h);
+        h.finish() | 1
+    };
+    let lookup = state.calls.lookup(&versions, shape);
+    let rendered = if lookup.missing.is_empty() {
+        Vec::new()
+    } else {
+        render_extensive(&state, &lookup.missing, fields, level, &timings).await?
+    };
+    let calls = state.calls.complete(lookup, &versions, shape, rendered);
+    Ok(Wire(RawExtensiveResponse {
+        request_id: request_id(),
+        records,
+        calls,
+    })
+    .into_response())
+}
+
+/// Reads and renders these calls for `/v2/calls/extensive`: `(call, version, json)`.
+async fn render_extensive(
+    state: &AppState,
+    ids: &[CallId],
+    fields: &gong_api_v2::calls::ExposedFields,
+    level: ContextLevel,
+    timings: &[&str],
+) -> ApiResult<Vec<(CallId, i64, Box<serde_json::value::RawValue>)>> {
+    let calls = state.store.calls_with_versions(ids).await?;
     let wants_transcript = fields
         .interaction
         .is_some_and(|i| i.speakers || i.questions);
     let needs_parties = fields.parties || wants_transcript;
     let mut parties = if needs_parties {
-        state.store.parties_of(&ids).await?
+        state.store.parties_of(ids).await?
     } else {
         HashMap::new()
     };
     let mut context = if level != ContextLevel::None {
-        state.store.call_context_of(&ids).await?
+        state.store.call_context_of(ids).await?
     } else {
         HashMap::new()
     };
     let transcripts = if wants_transcript {
-        state.store.transcripts_of(&ids).await?
+        state.store.transcripts_of(ids).await?
     } else {
         HashMap::new()
     };
@@ -297,14 +349,13 @@ async fn calls_extensive(
             .interaction
             .is_some_and(|i| i.speakers || i.questions || i.person_interaction_stats);
     let analyses = if wants_analysis {
-        state.store.analyses_of(&ids).await?
+        state.store.analyses_of(ids).await?
     } else {
         HashMap::new()
     };
-
-    let out = calls
+    calls
         .iter()
-        .map(|call| {
+        .map(|(call, version)| {
             let call_parties = parties.remove(&call.id).unwrap_or_default();
             let call_context = context.remove(&call.id).unwrap_or_default();
             let facts = CallFacts {
@@ -314,15 +365,13 @@ async fn calls_extensive(
                 transcript: transcripts.get(&call.id),
                 analysis: analyses.get(&call.id),
             };
-            fields.render(&facts, level, &timings, &state.render)
+            let json = fields
+                .render(&facts, level, timings, &state.render)
+                .raw()
+                .map_err(render_failed)?;
+            Ok((call.id, *version, json))
         })
-        .collect();
-    Ok(Wire(ExtensiveResponse {
-        request_id: request_id(),
-        records,
-        calls: out,
-    })
-    .into_response())
+        .collect()
 }
 
 async fn transcripts(

@@ -738,3 +738,49 @@ async fn a_listed_call_shows_its_changes_at_once() {
         .await;
     assert_eq!(total(&s.get("/v2/calls").await), total(&first) + 1);
 }
+
+/// `/v2/calls/extensive` serves renderings from memory too; whatever a call renders
+/// changes its version: here a CRM object the call shares with a newer call, and the
+/// parties a transcript import adds.
+#[tokio::test]
+async fn extensive_shows_changes_to_shared_crm_objects_and_parties_at_once() {
+    let s = TestServer::start().await;
+    let user = s.user("crm@acme.example.com", "Cora", "Crm").await;
+    let with_account = |unique: &str, name: &str| {
+        let mut b = call_body(unique, &user, "2024-05-01T10:00:00Z");
+        b["context"] = json!([{"system": "Salesforce", "objects": [
+            {"objectType": "Account", "objectId": "001SHARED", "fields": [{"name": "Name", "value": name}]}
+        ]}]);
+        b
+    };
+    let call = s.call(with_account("crm-1", "Acme")).await;
+    let read = || async {
+        let r = s
+            .post(
+                "/v2/calls/extensive",
+                json!({"filter": {"callIds": [call]},
+                       "contentSelector": {"context": "Extended", "exposedFields": {"parties": true}}}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["calls"][0].clone()
+    };
+    let name = |c: &Value| c["context"][0]["objects"][0]["fields"][0]["value"].clone();
+    assert_eq!(name(&read().await), "Acme");
+    assert_eq!(name(&read().await), "Acme", "served again");
+
+    s.call(with_account("crm-2", "Acme Corporation")).await;
+    assert_eq!(name(&read().await), "Acme Corporation");
+
+    let parties = |c: &Value| c["parties"].as_array().unwrap().len();
+    let before = parties(&read().await);
+    let r = s
+        .put_transcript(
+            &call,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Someone New>Hello?\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(parties(&read().await), before + 1);
+}
