@@ -167,6 +167,28 @@ async fn call_page_start(
     })
 }
 
+/// One page of calls' places and versions plus its `records`, or Gong's 404 when nothing
+/// matches.
+async fn page_of_call_versions(
+    state: &AppState,
+    endpoint: &str,
+    filter: &CallFilter,
+    cursor: Option<&str>,
+) -> ApiResult<(Vec<parley_store::CallVersion>, Records)> {
+    let p = call_page_start(state, endpoint, filter, cursor).await?;
+    let size = state.config.page_size;
+    let versions = state
+        .store
+        .list_call_versions(filter, p.after, size + 1)
+        .await?;
+    if versions.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    Ok(state.cursors.page(versions, size, &p.start, p.total, |c| {
+        vec![c.key.started_us, c.key.id]
+    }))
+}
+
 /// One page of calls plus its `records`, or Gong's 404 when nothing matches.
 async fn page_of_calls(
     state: &AppState,
@@ -203,18 +225,8 @@ async fn list_calls(
     )?;
     // The calls' places and versions come from an index; their JSON, when this node has
     // rendered that version before, from memory.
-    let p = call_page_start(&state, "calls", &filter, q.cursor.as_deref()).await?;
-    let size = state.config.page_size;
-    let versions = state
-        .store
-        .list_call_versions(&filter, p.after, size + 1)
-        .await?;
-    if versions.is_empty() {
-        return Err(ApiError::no_calls());
-    }
-    let (versions, records) = state.cursors.page(versions, size, &p.start, p.total, |c| {
-        vec![c.key.started_us, c.key.id]
-    });
+    let (versions, records) =
+        page_of_call_versions(&state, "calls", &filter, q.cursor.as_deref()).await?;
     let lookup = state.calls.lookup(&versions, call_cache::BASIC);
     let mut rendered = Vec::with_capacity(lookup.missing.len());
     for (call, version) in state.store.calls_with_versions(&lookup.missing).await? {
@@ -279,18 +291,8 @@ async fn calls_extensive(
         .map_err(ApiError::bad_request)?;
     let filter = call_filter(&state, &req.filter)?;
     let cursor = req.cursor.or(q.cursor);
-    let p = call_page_start(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
-    let size = state.config.page_size;
-    let versions = state
-        .store
-        .list_call_versions(&filter, p.after, size + 1)
-        .await?;
-    if versions.is_empty() {
-        return Err(ApiError::no_calls());
-    }
-    let (versions, records) = state.cursors.page(versions, size, &p.start, p.total, |c| {
-        vec![c.key.started_us, c.key.id]
-    });
+    let (versions, records) =
+        page_of_call_versions(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
 
     // Calls this node rendered with the same selector at the same version come from
     // memory; the rest are read and rendered.
