@@ -373,6 +373,26 @@ fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>
         .push("))");
 }
 
+/// The filter, the keyset start and the order of a page of calls.
+fn push_call_page(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    f: &CallFilter,
+    after: Option<CallKey>,
+    limit: u32,
+) {
+    push_call_filter(q, f);
+    if let Some(k) = after {
+        // Row-value comparison lets SQLite seek the (started_us, id) index directly.
+        q.push(" AND (started_us, id) > (")
+            .push_bind(k.started_us)
+            .push(", ")
+            .push_bind(k.id)
+            .push(")");
+    }
+    q.push(" ORDER BY started_us, id LIMIT ")
+        .push_bind(i64::from(limit));
+}
+
 fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
     q.push(" WHERE 1=1");
     if let Some(from) = f.from {
@@ -1021,17 +1041,7 @@ impl Store for SqliteStore {
         let mut q = QueryBuilder::<Sqlite>::new(format!(
             "SELECT json_array({CALL_COLUMNS}) AS row FROM calls"
         ));
-        push_call_filter(&mut q, f);
-        if let Some(k) = after {
-            // Row-value comparison lets SQLite seek the (started_us, id) index directly.
-            q.push(" AND (started_us, id) > (")
-                .push_bind(k.started_us)
-                .push(", ")
-                .push_bind(k.id)
-                .push(")");
-        }
-        q.push(" ORDER BY started_us, id LIMIT ")
-            .push_bind(i64::from(limit));
+        push_call_page(&mut q, f, after, limit);
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(call_of).collect()
     }
@@ -1044,16 +1054,7 @@ impl Store for SqliteStore {
     ) -> Result<Vec<CallVersion>> {
         // Only indexed columns: SQLite answers from the index without reading the rows.
         let mut q = QueryBuilder::<Sqlite>::new("SELECT started_us, id, version FROM calls");
-        push_call_filter(&mut q, f);
-        if let Some(k) = after {
-            q.push(" AND (started_us, id) > (")
-                .push_bind(k.started_us)
-                .push(", ")
-                .push_bind(k.id)
-                .push(")");
-        }
-        q.push(" ORDER BY started_us, id LIMIT ")
-            .push_bind(i64::from(limit));
+        push_call_page(&mut q, f, after, limit);
         q.build()
             .fetch_all(&self.pool)
             .await?
