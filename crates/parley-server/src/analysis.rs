@@ -26,7 +26,7 @@ use crate::worker::JobError;
 
 /// An OpenAI-compatible chat endpoint (OpenAI, a local Ollama or vLLM, ...) that writes
 /// the summaries instead of the built-in extractive engine.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LlmConfig {
     /// The API base, e.g. `http://localhost:11434/v1`; `/chat/completions` is appended.
     pub url: String,
@@ -36,6 +36,19 @@ pub struct LlmConfig {
     pub timeout: Duration,
     /// Longest transcript (characters) put into one prompt.
     pub max_prompt_chars: usize,
+}
+
+/// Never shows the key, so that a logged config cannot leak it.
+impl std::fmt::Debug for LlmConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LlmConfig")
+            .field("url", &self.url)
+            .field("model", &self.model)
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("timeout", &self.timeout)
+            .field("max_prompt_chars", &self.max_prompt_chars)
+            .finish()
+    }
 }
 
 /// The LLM engine: its settings and an HTTP client.
