@@ -14,12 +14,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use parley_analysis::summary::Summary;
 use parley_analysis::topics::{default_topics, TopicDef};
 use parley_analysis::trackers::{TrackerDef, TrackerSet};
 use parley_analysis::{CallAnalysis, CallInput, Speaker};
 use parley_domain::{Call, CallId, Job, JobKind, JobLease, Party, WorkspaceId};
-use parley_store::{AnalysisInput, AnalysisWrite, NewJob, Store};
+use parley_store::{AnalysisInput, AnalysisWrite, NewJob, Store, StoreError, TrackerRecord};
 use serde_json::json;
 
 use crate::worker::JobError;
@@ -144,8 +143,19 @@ fn compile(trackers: &[TrackerDef]) -> Result<TrackerSet, JobError> {
 /// Everything one call's analysis reads.
 struct Loaded {
     call: Call,
-    parties: Vec<Party>,
+    speakers: Vec<Speaker>,
     input: AnalysisInput,
+}
+
+impl Loaded {
+    fn call_input(&self) -> CallInput<'_> {
+        CallInput {
+            transcript: &self.input.transcript,
+            speakers: &self.speakers,
+            host: Some(self.call.primary_user_id),
+            language: self.call.language.as_deref(),
+        }
+    }
 }
 
 async fn load(store: &dyn Store, id: CallId) -> Result<Option<Loaded>, JobError> {
@@ -162,7 +172,7 @@ async fn load(store: &dyn Store, id: CallId) -> Result<Option<Loaded>, JobError>
         .unwrap_or_default();
     Ok(Some(Loaded {
         call,
-        parties,
+        speakers: speakers_of(&parties),
         input,
     }))
 }
@@ -186,11 +196,12 @@ pub async fn analyze_call(
         let settings = settings(store, loaded.call.workspace_id).await?;
         let trackers = compile(&settings.trackers)?;
         let previous = store.analyses_of(&[id]).await?.remove(&id);
-        let analysis = compute(&loaded, trackers, settings.topics, llm, previous).await?;
+        let version = loaded.input.version;
+        let analysis = compute(loaded, trackers, settings.topics, llm, previous).await?;
         let stored = store
             .save_analysis(AnalysisWrite {
                 call_id: id,
-                transcript_version: loaded.input.version,
+                transcript_version: version,
                 analysis: &analysis,
                 at: Utc::now(),
                 lease,
@@ -214,35 +225,22 @@ pub async fn analyze_call(
 }
 
 async fn compute(
-    loaded: &Loaded,
+    loaded: Loaded,
     trackers: TrackerSet,
     topics: Vec<TopicDef>,
     llm: Option<&LlmEngine>,
     previous: Option<CallAnalysis>,
 ) -> Result<CallAnalysis, JobError> {
-    let speakers = speakers_of(&loaded.parties);
-    let transcript = loaded.input.transcript.clone();
-    let host = loaded.call.primary_user_id;
-    let language = loaded.call.language.clone();
-    let (mut analysis, prompt) = {
-        let speakers = speakers.clone();
-        let transcript = transcript.clone();
-        let language = language.clone();
-        let max_chars = llm.map(|l| l.config.max_prompt_chars);
-        tokio::task::spawn_blocking(move || {
-            let input = CallInput {
-                transcript: &transcript,
-                speakers: &speakers,
-                host: Some(host),
-                language: language.as_deref(),
-            };
-            let analysis = parley_analysis::analyze(&input, &trackers, &topics);
-            let prompt = max_chars.map(|m| parley_analysis::llm::prompt(&input, m));
-            (analysis, prompt)
-        })
-        .await
-        .map_err(|e| JobError::transient(format!("analysis task failed: {e}")))?
-    };
+    let max_chars = llm.map(|l| l.config.max_prompt_chars);
+    // The call goes to the blocking pool and comes back for the LLM reply's parsing.
+    let (loaded, mut analysis, prompt) = tokio::task::spawn_blocking(move || {
+        let input = loaded.call_input();
+        let analysis = parley_analysis::analyze(&input, &trackers, &topics);
+        let prompt = max_chars.map(|m| parley_analysis::llm::prompt(&input, m));
+        (loaded, analysis, prompt)
+    })
+    .await
+    .map_err(|e| JobError::transient(format!("analysis task failed: {e}")))?;
     let (Some(llm), Some(prompt)) = (llm, prompt) else {
         return Ok(analysis);
     };
@@ -254,23 +252,12 @@ async fn compute(
         analysis.engine = engine;
         return Ok(analysis);
     }
-    match llm.complete(&prompt).await {
-        Ok(reply) => {
-            let input = CallInput {
-                transcript: &transcript,
-                speakers: &speakers,
-                host: Some(host),
-                language: language.as_deref(),
-            };
-            let summary: Summary =
-                parley_analysis::llm::parse_reply(&input, &reply, &analysis.summary)
-                    .map_err(JobError::transient)?;
-            analysis.summary = summary;
-            analysis.engine = engine;
-            Ok(analysis)
-        }
-        Err(e) => Err(JobError::transient(e)),
-    }
+    let reply = llm.complete(&prompt).await.map_err(JobError::transient)?;
+    analysis.summary =
+        parley_analysis::llm::parse_reply(&loaded.call_input(), &reply, &analysis.summary)
+            .map_err(JobError::transient)?;
+    analysis.engine = engine;
+    Ok(analysis)
 }
 
 /// Re-runs the trackers of one workspace over its transcribed calls. Calls never
@@ -282,6 +269,9 @@ pub async fn backfill_trackers(
 ) -> Result<(), JobError> {
     let mut after = None;
     let mut done = 0u32;
+    // Compiled once per workspace, not per call (1,000 phrases take milliseconds).
+    let mut compiled: std::collections::HashMap<WorkspaceId, Arc<TrackerSet>> =
+        std::collections::HashMap::new();
     loop {
         let ids = store.transcribed_calls(workspace, after, 200).await?;
         let Some(last) = ids.last().copied() else {
@@ -292,8 +282,16 @@ pub async fn backfill_trackers(
             let Some(loaded) = load(store, id).await? else {
                 continue;
             };
-            let settings = settings(store, loaded.call.workspace_id).await?;
-            let trackers = compile(&settings.trackers)?;
+            let workspace_id = loaded.call.workspace_id;
+            let trackers = match compiled.get(&workspace_id) {
+                Some(t) => t.clone(),
+                None => {
+                    let settings = settings(store, workspace_id).await?;
+                    let t = Arc::new(compile(&settings.trackers)?);
+                    compiled.insert(workspace_id, t.clone());
+                    t
+                }
+            };
             let version = loaded.input.version;
             let topics = store
                 .analyses_of(&[id])
@@ -306,18 +304,10 @@ pub async fn backfill_trackers(
                     .await?;
                 continue;
             };
-            let hits = tokio::task::spawn_blocking(move || {
-                let speakers = speakers_of(&loaded.parties);
-                let input = CallInput {
-                    transcript: &loaded.input.transcript,
-                    speakers: &speakers,
-                    host: Some(loaded.call.primary_user_id),
-                    language: loaded.call.language.as_deref(),
-                };
-                trackers.scan(&input, &topics)
-            })
-            .await
-            .map_err(|e| JobError::transient(format!("tracker task failed: {e}")))?;
+            let hits =
+                tokio::task::spawn_blocking(move || trackers.scan(&loaded.call_input(), &topics))
+                    .await
+                    .map_err(|e| JobError::transient(format!("tracker task failed: {e}")))?;
             if !store.save_tracker_hits(id, version, &hits).await? {
                 // The transcript changed meanwhile; its own analysis job covers it.
                 tracing::debug!(call_id = %id, "tracker back-fill skipped a changed transcript");
@@ -362,6 +352,35 @@ pub fn tracker_backfill_job(workspace: Option<WorkspaceId>) -> NewJob {
         max_attempts: 5,
         dedupe: true,
     }
+}
+
+/// Stores a tracker and queues the back-fill of its workspace; a tracker that moved from
+/// `left` (another workspace) back-fills that one too, to drop its stale hits. Returns the
+/// back-fill of the tracker's workspace.
+pub async fn save_tracker(
+    store: &dyn Store,
+    record: &TrackerRecord,
+    left: Option<WorkspaceId>,
+) -> Result<Job, StoreError> {
+    store.save_tracker(record).await?;
+    let now = Utc::now();
+    let job = store
+        .enqueue_job(&tracker_backfill_job(Some(record.workspace_id)), now)
+        .await?;
+    if let Some(old) = left.filter(|w| *w != record.workspace_id) {
+        store
+            .enqueue_job(&tracker_backfill_job(Some(old)), now)
+            .await?;
+    }
+    Ok(job)
+}
+
+/// Deletes a tracker and queues the back-fill that removes its hits.
+pub async fn delete_tracker(store: &dyn Store, record: &TrackerRecord) -> Result<Job, StoreError> {
+    store.delete_tracker(record.def.id).await?;
+    store
+        .enqueue_job(&tracker_backfill_job(Some(record.workspace_id)), Utc::now())
+        .await
 }
 
 /// The job that queues an analysis of every transcribed call.

@@ -31,7 +31,7 @@ use parley_domain::{
 };
 use parley_store::{TrackerRecord, UserFilter};
 
-use crate::analysis::{analyze_all_job, tracker_backfill_job};
+use crate::analysis::analyze_all_job;
 use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::gong::{parse_json, query, CursorQuery};
@@ -152,26 +152,16 @@ async fn save_tracker(
         updated: now,
         updater: None,
     };
-    state.store.save_tracker(&record).await?;
-    let mut jobs = vec![
-        state
-            .store
-            .enqueue_job(&tracker_backfill_job(Some(workspace)), now)
-            .await?,
-    ];
-    // A tracker moved between workspaces leaves stale hits in the old one.
-    if let Some(old) = existing.filter(|e| e.workspace_id != workspace) {
-        jobs.push(
-            state
-                .store
-                .enqueue_job(&tracker_backfill_job(Some(old.workspace_id)), now)
-                .await?,
-        );
-    }
+    let job = crate::analysis::save_tracker(
+        state.store.as_ref(),
+        &record,
+        existing.map(|e| e.workspace_id),
+    )
+    .await?;
     Ok(TrackerSaved {
         request_id: request_id(),
         tracker: tracker_wire(state, &record),
-        job: JobView::of(&jobs[0]),
+        job: JobView::of(&job),
     })
 }
 
@@ -208,14 +198,7 @@ async fn delete_tracker(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let existing = find_tracker(&state, &id).await?;
-    state.store.delete_tracker(existing.def.id).await?;
-    let job = state
-        .store
-        .enqueue_job(
-            &tracker_backfill_job(Some(existing.workspace_id)),
-            Utc::now(),
-        )
-        .await?;
+    let job = crate::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }
 

@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
 use parley_domain::{CallId, TrackerId, WorkspaceId};
-use parley_server::analysis::{analyze_call, tracker_backfill_job, LlmConfig, LlmEngine};
+use parley_server::analysis::{analyze_call, delete_tracker, save_tracker, LlmConfig, LlmEngine};
 use parley_store::{Store, TrackerRecord};
 
 use crate::FileConfig;
@@ -126,19 +126,15 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
                 bail!("{}", problems.join("; "));
             }
             let workspace_id = workspace(store, w.as_deref()).await?;
-            store
-                .save_tracker(&TrackerRecord {
-                    def: def.clone(),
-                    workspace_id,
-                    created: now,
-                    creator: None,
-                    updated: now,
-                    updater: None,
-                })
-                .await?;
-            store
-                .enqueue_job(&tracker_backfill_job(Some(workspace_id)), now)
-                .await?;
+            let record = TrackerRecord {
+                def: def.clone(),
+                workspace_id,
+                created: now,
+                creator: None,
+                updated: now,
+                updater: None,
+            };
+            save_tracker(store, &record, None).await?;
             println!(
                 "tracker {} added; existing calls are back-filled by the workers",
                 def.id
@@ -151,10 +147,7 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
                 .get_tracker(TrackerId(n))
                 .await?
                 .with_context(|| format!("no tracker {id}"))?;
-            store.delete_tracker(t.def.id).await?;
-            store
-                .enqueue_job(&tracker_backfill_job(Some(t.workspace_id)), now)
-                .await?;
+            delete_tracker(store, &t).await?;
             println!("tracker {id} removed");
         }
     }
