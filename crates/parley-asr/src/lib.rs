@@ -19,6 +19,7 @@ mod mel;
 mod vad;
 mod vocab;
 pub mod whisper;
+mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -65,19 +65,19 @@ impl Vocab {
 
     /// The text of ordinary tokens; special and timestamp tokens are skipped.
     pub fn decode(&self, ids: &[usize]) -> String {
-        let bytes: Vec<u8> = ids
-            .iter()
-            .filter(|&&i| i < self.eot)
-            .flat_map(|&i| self.token(i).chars())
-            .filter_map(|c| self.byte_of.get(&c).copied())
-            .collect();
+        let bytes: Vec<u8> = ids.iter().flat_map(|&i| self.bytes(i)).collect();
         String::from_utf8_lossy(&bytes).into_owned()
     }
 
-    /// Whether a token starts a new word (its text begins with a space).
-    pub fn starts_word(&self, id: usize) -> bool {
-        // 'Ġ' is GPT-2's stand-in for the space byte.
-        self.token(id).starts_with('Ġ')
+    /// The bytes an ordinary token stands for (empty for special and timestamp tokens).
+    pub fn bytes(&self, id: usize) -> Vec<u8> {
+        if id >= self.eot {
+            return Vec::new();
+        }
+        self.token(id)
+            .chars()
+            .filter_map(|c| self.byte_of.get(&c).copied())
+            .collect()
     }
 }
 
@@ -134,7 +134,7 @@ mod tests {
         assert_eq!(v.eot, 5);
         assert_eq!(v.ts_begin, 9);
         assert_eq!(v.decode(&[0, 1, 2, 9, 3, 4, 5]), "Hello world, café");
-        assert!(v.starts_word(1) && !v.starts_word(2));
+
         assert!(v.is_timestamp(10) && !v.is_timestamp(8));
         assert_eq!(v.id("<|en|>"), Some(7));
     }

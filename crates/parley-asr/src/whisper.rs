@@ -14,6 +14,7 @@ use ct2rs::sys::{ComputeType, Config, Device, StorageView, Whisper, WhisperOptio
 
 use crate::mel::{log_mel, HOP, SAMPLE_RATE};
 use crate::vocab::Vocab;
+use crate::words::{self, Bounds, Timing};
 use crate::{AsrError, Segment, SpeechModel, Word};
 
 /// Mel frames in one 30-second window.
@@ -34,6 +35,7 @@ const LOG_PROB_THRESHOLD: f32 = -1.0;
 const NO_SPEECH_THRESHOLD: f32 = 0.6;
 const PROMPT_RESET_ON_TEMPERATURE: f32 = 0.5;
 const BEST_OF: usize = 5;
+const SAMPLING_SEED: u32 = 20_240_601;
 
 /// How to run a Whisper model.
 #[derive(Debug, Clone)]
@@ -65,6 +67,10 @@ impl WhisperModel {
             return Err(model_err("no model.bin in the model folder".into()));
         }
         let vocab = Vocab::load(&cfg.model_dir)?;
+        // The temperature fallback samples. CTranslate2 seeds each thread's generator from
+        // a process-wide seed, random unless set: fixing it makes the same audio give the
+        // same transcript in a fresh process (tests, benchmarks, a user's second try).
+        ct2rs::sys::set_random_seed(SAMPLING_SEED);
         let config = Config {
             device: Device::CPU,
             // The PyPI model files are float16; int8 decoding was 4-6x faster than float32
@@ -181,15 +187,16 @@ impl WhisperModel {
             .ok_or_else(|| AsrError::Engine("whisper returned no result".into()))
     }
 
-    /// Word timings for the text tokens of one window, from cross-attention alignment.
+    /// Word timings for the text tokens of one window (relative to the window), from
+    /// cross-attention alignment, tidied as whisper does ([`words`]), and the window's
+    /// median and maximum word duration.
     fn align_words(
         &self,
         encoded: &StorageView,
         sot: &[String],
         text_tokens: &[usize],
         segment_frames: usize,
-        offset: f32,
-    ) -> Result<Vec<Word>, AsrError> {
+    ) -> Result<(Vec<Timing>, f32, f32), AsrError> {
         let sot_ids: Vec<usize> = sot.iter().filter_map(|t| self.vocab.id(t)).collect();
         let al = self
             .whisper
@@ -202,7 +209,7 @@ impl WhisperModel {
             )
             .map_err(engine)?;
         let Some(a) = al.into_iter().next() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0.0, 0.0));
         };
         // The time at which the alignment path moves on to each token (the last jump
         // belongs to end-of-text).
@@ -214,37 +221,31 @@ impl WhisperModel {
                 prev = p.token_x;
             }
         }
-        let mut words: Vec<Vec<usize>> = Vec::new();
-        for &t in text_tokens {
-            match words.last_mut() {
-                Some(w) if !self.vocab.starts_word(t) => w.push(t),
-                _ => words.push(vec![t]),
-            }
-        }
-        let mut out = Vec::with_capacity(words.len());
+        let bytes: Vec<Vec<u8>> = text_tokens.iter().map(|&t| self.vocab.bytes(t)).collect();
+        let mut timings = Vec::new();
         let mut b0 = 0usize;
-        for w in words {
-            let b1 = b0 + w.len();
+        for (text, n) in words::split_words(&bytes) {
+            let b1 = b0 + n;
             let start = jump_times.get(b0).copied().unwrap_or(0.0);
-            let end = jump_times.get(b1).copied().unwrap_or(start).max(start);
+            let end = jump_times.get(b1).copied().unwrap_or(start);
             let probs = a.text_token_probs.get(b0..b1).unwrap_or(&[]);
             let prob = if probs.is_empty() {
                 0.0
             } else {
                 probs.iter().sum::<f32>() / probs.len() as f32
             };
-            let text = self.vocab.decode(&w).trim().to_owned();
-            if !text.is_empty() {
-                out.push(Word {
-                    start: offset + start,
-                    end: offset + end,
-                    text,
-                    prob,
-                });
-            }
+            timings.push(Timing {
+                text,
+                tokens: n,
+                start,
+                end,
+                prob,
+            });
             b0 = b1;
         }
-        Ok(out)
+        let (median, max_duration) = words::median_max(&timings);
+        words::tidy(&mut timings, max_duration);
+        Ok((timings, median, max_duration))
     }
 }
 
@@ -309,6 +310,8 @@ impl SpeechModel for WhisperModel {
         let mut segments: Vec<Segment> = Vec::new();
         let mut prompt_tokens: Vec<usize> = Vec::new();
         let mut seek = 0usize;
+        // End of the last word decoded so far (whisper's `last_speech_timestamp`).
+        let mut last_speech = 0.0f32;
         while seek + MIN_WINDOW_FRAMES <= content_frames {
             let offset = (seek * HOP) as f32 / SAMPLE_RATE as f32;
             let segment_frames = (content_frames - seek).min(WINDOW_FRAMES);
@@ -342,25 +345,44 @@ impl SpeechModel for WhisperModel {
                 .iter()
                 .flat_map(|p| p.tokens.iter().copied())
                 .collect();
-            let prompt_next: Vec<usize> = pieces
-                .iter()
-                .flat_map(|p| p.prompt.iter().copied())
-                .collect();
-            let words = if text_tokens.is_empty() {
-                Vec::new()
+            let (timings, median, max_duration) = if text_tokens.is_empty() {
+                (Vec::new(), 0.0, 0.0)
             } else {
-                self.align_words(&encoded, &sot, &text_tokens, segment_frames, offset)?
+                self.align_words(&encoded, &sot, &text_tokens, segment_frames)?
             };
+            let mut bounds: Vec<Bounds> = pieces
+                .iter()
+                .map(|p| Bounds {
+                    start: offset + p.start,
+                    end: offset + p.end,
+                    tokens: p.tokens.len(),
+                })
+                .collect();
+            let placed = words::place(
+                &timings,
+                &mut bounds,
+                offset,
+                median,
+                max_duration,
+                last_speech,
+            );
+            // Whisper's `get_end`: the last word's end, else the last segment's.
+            let last_end = placed
+                .iter()
+                .rev()
+                .find_map(|ws| ws.last().map(|w| w.end))
+                .or(bounds.last().map(|b| b.end));
+            if let Some(end) = last_end {
+                last_speech = end;
+            }
             seek = next_seek;
-            // With word timestamps, whisper resumes after the last aligned word when the
-            // window did not end on a lone timestamp; otherwise speech after an unfinished
-            // segment is lost (seen: "If not," vanished at a window edge).
+            // With word timestamps, whisper resumes after the last word when the window did
+            // not end on a lone timestamp; otherwise speech after an unfinished segment is
+            // lost (seen: "If not," vanished at a window edge). The word's end is the tidied
+            // one: a raw alignment end can run over the next turn's first words.
             if !ended_on_single_timestamp {
-                if let Some(last) = words.last() {
-                    let frames = (last.end * 100.0).round() as usize;
-                    if frames > (offset * 100.0).round() as usize {
-                        seek = frames;
-                    }
+                if let Some(end) = last_end.filter(|&e| e > offset) {
+                    seek = (end * 100.0).round() as usize;
                 }
             }
             // Never stall: always move forward.
@@ -368,7 +390,38 @@ impl SpeechModel for WhisperModel {
             if seek <= window_start {
                 seek = window_start + segment_frames;
             }
-            segments.extend(assign_words(&self.vocab, pieces, words, offset));
+            tracing::debug!(
+                window_start = offset,
+                next_seek = seek as f32 / 100.0,
+                temperature = d.temperature,
+                avg_logprob = d.avg_logprob,
+                no_speech_prob = d.no_speech_prob,
+                text = %annotated(&self.vocab, &d.tokens),
+                "decoded window"
+            );
+            let mut prompt_next: Vec<usize> = Vec::new();
+            for ((piece, b), ws) in pieces.into_iter().zip(bounds).zip(placed) {
+                let text = self.vocab.decode(&piece.tokens).trim().to_owned();
+                // Whisper drops segments without text or length (and so from the prompt).
+                if text.is_empty() || b.start == b.end {
+                    continue;
+                }
+                prompt_next.extend(piece.prompt);
+                segments.push(Segment {
+                    start: b.start,
+                    end: b.end.max(b.start),
+                    text,
+                    words: ws
+                        .into_iter()
+                        .map(|w| Word {
+                            start: w.start,
+                            end: w.end.max(w.start),
+                            text: w.text,
+                            prob: w.prob,
+                        })
+                        .collect(),
+                });
+            }
 
             if d.temperature > PROMPT_RESET_ON_TEMPERATURE {
                 prompt_tokens.clear();
@@ -470,29 +523,23 @@ fn split_segments(
     (pieces, next_seek, single_ts_ending)
 }
 
-/// Turns a window's pieces into segments, giving each its words in order.
-fn assign_words(vocab: &Vocab, pieces: Vec<Piece>, words: Vec<Word>, offset: f32) -> Vec<Segment> {
-    let mut words = words.into_iter().peekable();
-    let mut out = Vec::with_capacity(pieces.len());
-    let last = pieces.len().saturating_sub(1);
-    for (i, p) in pieces.into_iter().enumerate() {
-        let text = vocab.decode(&p.tokens).trim().to_owned();
-        // A piece owns as many words as its text has; the last piece takes the rest.
-        let n = text.split_whitespace().count();
-        let mut ws = Vec::new();
-        while words.peek().is_some() && (i == last || ws.len() < n) {
-            ws.extend(words.next());
+/// A window's tokens as text with its timestamp tokens shown as `<|1.24|>`, for the debug log.
+fn annotated(vocab: &Vocab, tokens: &[usize]) -> String {
+    let mut out = String::new();
+    let mut run: Vec<usize> = Vec::new();
+    for &t in tokens {
+        if vocab.is_timestamp(t) {
+            out.push_str(&vocab.decode(&run));
+            run.clear();
+            out.push_str(&format!(
+                "<|{:.2}|>",
+                (t - vocab.ts_begin) as f32 * TIME_PRECISION
+            ));
+        } else {
+            run.push(t);
         }
-        let start = ws.first().map_or(offset + p.start, |w| w.start);
-        let end = ws.last().map_or(offset + p.end, |w| w.end).max(start);
-        out.push(Segment {
-            start,
-            end,
-            text,
-            words: ws,
-        });
     }
-    out.retain(|s| !s.text.is_empty());
+    out.push_str(&vocab.decode(&run));
     out
 }
 
@@ -602,40 +649,5 @@ mod tests {
         let (pieces, next, _) = split_segments(&v, &[0, 1], 0, 1200);
         assert_eq!((pieces.len(), next), (1, 1200));
         assert!((pieces[0].end - 12.0).abs() < 1e-4);
-    }
-
-    #[test]
-    fn words_follow_their_segments() {
-        let v = vocab();
-        let pieces = vec![
-            Piece {
-                start: 0.0,
-                end: 1.0,
-                tokens: vec![0, 1, 2],
-                prompt: vec![],
-            },
-            Piece {
-                start: 1.2,
-                end: 2.0,
-                tokens: vec![3],
-                prompt: vec![],
-            },
-        ];
-        let w = |s: f32, e: f32, t: &str| Word {
-            start: s,
-            end: e,
-            text: t.into(),
-            prob: 0.9,
-        };
-        let words = vec![
-            w(10.0, 10.3, "Hi"),
-            w(10.3, 10.9, "there."),
-            w(11.2, 11.8, "Bye"),
-        ];
-        let segs = assign_words(&v, pieces, words, 10.0);
-        assert_eq!(segs.len(), 2);
-        assert_eq!(segs[0].text, "Hi there.");
-        assert_eq!(segs[0].words.len(), 2);
-        assert_eq!((segs[1].start, segs[1].end), (11.2, 11.8));
     }
 }
