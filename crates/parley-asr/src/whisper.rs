@@ -375,21 +375,13 @@ impl SpeechModel for WhisperModel {
             if let Some(end) = last_end {
                 last_speech = end;
             }
-            seek = next_seek;
-            // With word timestamps, whisper resumes after the last word when the window did
-            // not end on a lone timestamp; otherwise speech after an unfinished segment is
-            // lost (seen: "If not," vanished at a window edge). The word's end is the tidied
-            // one: a raw alignment end can run over the next turn's first words.
-            if !ended_on_single_timestamp {
-                if let Some(end) = last_end.filter(|&e| e > offset) {
-                    seek = (end * 100.0).round() as usize;
-                }
-            }
-            // Never stall: always move forward.
-            let window_start = (offset * 100.0).round() as usize;
-            if seek <= window_start {
-                seek = window_start + segment_frames;
-            }
+            seek = resume_at(
+                next_seek,
+                ended_on_single_timestamp,
+                last_end,
+                seek,
+                segment_frames,
+            );
             tracing::debug!(
                 window_start = offset,
                 next_seek = seek as f32 / 100.0,
@@ -523,6 +515,34 @@ fn split_segments(
     (pieces, next_seek, single_ts_ending)
 }
 
+/// Where the next window starts (mel frames), given `split_segments`' answer, whether the
+/// window ended on a lone timestamp, the end of its last tidied word ([`words::place`]), and
+/// the window's own start and length.
+///
+/// With word timestamps, whisper resumes after the last word when the window did not end on a
+/// lone timestamp; otherwise speech after an unfinished segment is lost (seen: "If not,"
+/// vanished at a window edge). The end must be the tidied one: a raw alignment end can run
+/// over the next turn's first words. Never stalls: the result is past `window_start`.
+fn resume_at(
+    next_seek: usize,
+    single_timestamp_ending: bool,
+    last_word_end: Option<f32>,
+    window_start: usize,
+    segment_frames: usize,
+) -> usize {
+    let offset = window_start as f32 / 100.0;
+    let mut seek = next_seek;
+    if !single_timestamp_ending {
+        if let Some(end) = last_word_end.filter(|&e| e > offset) {
+            seek = (end * 100.0).round() as usize;
+        }
+    }
+    if seek <= window_start {
+        seek = window_start + segment_frames;
+    }
+    seek
+}
+
 /// A window's tokens as text with its timestamp tokens shown as `<|1.24|>`, for the debug log.
 fn annotated(vocab: &Vocab, tokens: &[usize]) -> String {
     let mut out = String::new();
@@ -589,6 +609,20 @@ fn model_name(dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn windows_resume_after_the_last_tidied_word() {
+        // The window at 320.14 s of the 30-minute bench call: its last complete segment
+        // closed at 346.14 s; "fine." ended there once tidied (its raw end, 350.12 s, was
+        // past the next turn's start).
+        assert_eq!(resume_at(34_614, false, Some(346.14), 32_014, 3000), 34_614);
+        // A lone closing timestamp consumes the window whatever the words say.
+        assert_eq!(resume_at(35_014, true, Some(346.14), 32_014, 3000), 35_014);
+        // No words: the segments' answer stands.
+        assert_eq!(resume_at(34_614, false, None, 32_014, 3000), 34_614);
+        // Never stall, never go back.
+        assert_eq!(resume_at(32_014, false, Some(310.0), 32_014, 3000), 35_014);
+    }
 
     #[test]
     fn detection_debug_is_parsed() {
