@@ -278,7 +278,7 @@ pub async fn import_media(
             .await?
             .into_iter()
             .next()
-            .context("the database has no users: create one (POST /parley/v1/users) or run `parley demo`")?,
+            .context("the database has no users: add the recordings' owner with `parley users add --email EMAIL --name NAME` (or POST /parley/v1/users)")?,
     };
     let mut queued: Vec<(CallId, PathBuf, i64)> = Vec::new();
     for f in &files {

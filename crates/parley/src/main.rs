@@ -62,6 +62,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage company users (the people whose calls are recorded).
+    #[command(subcommand)]
+    Users(UsersCommand),
     /// Import recordings (files or folders) as new calls and transcribe them, or with
     /// --call, a transcript file (WebVTT, SRT or Gong JSON) into an existing call.
     Import {
@@ -156,6 +159,25 @@ enum KeysCommand {
     List,
     /// Revoke a key; requests using it get 401.
     Revoke { access_key: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Add a company user.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// Full name: the first word is the first name, the rest the last name.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        title: Option<String>,
+        /// The manager's email.
+        #[arg(long)]
+        manager: Option<String>,
+    },
+    /// List users.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -420,6 +442,67 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
     Ok(())
 }
 
+async fn users(common: &Common, file: &FileConfig, cmd: &UsersCommand) -> Result<()> {
+    let store = open_store(common, file).await?;
+    match cmd {
+        UsersCommand::Add {
+            email,
+            name,
+            title,
+            manager,
+        } => {
+            let manager_id = match manager {
+                Some(m) => Some(
+                    store
+                        .find_user_by_email(m)
+                        .await?
+                        .with_context(|| format!("no user with email {m}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let name = name.trim();
+            let (first, last) = name.split_once(' ').unwrap_or((name, ""));
+            let user = parley_server::service::create_user(
+                store.as_ref(),
+                parley_server::service::NewUser {
+                    email: email.clone(),
+                    first_name: first.to_owned(),
+                    last_name: last.trim().to_owned(),
+                    title: title.clone(),
+                    manager_id,
+                    active: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(api_error)?;
+            println!("added user {}  {}", user.id, user.email);
+        }
+        UsersCommand::List => {
+            let mut after = None;
+            loop {
+                let page = store.list_users(&Default::default(), after, 500).await?;
+                for u in &page {
+                    let name = format!("{} {}", u.first_name, u.last_name);
+                    println!(
+                        "{}  {:<32}  {:<24}  {}",
+                        u.id,
+                        u.email,
+                        name.trim(),
+                        u.title.as_deref().unwrap_or("")
+                    );
+                }
+                match page.last() {
+                    Some(u) if page.len() == 500 => after = Some(u.id),
+                    _ => break,
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
@@ -564,6 +647,7 @@ async fn main() -> Result<()> {
             seed_demo(store.as_ref()).await
         }
         Command::Keys(cmd) => keys(&cli.common, &file, cmd).await,
+        Command::Users(cmd) => users(&cli.common, &file, cmd).await,
         Command::Import {
             call: Some(call),
             format,

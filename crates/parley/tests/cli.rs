@@ -55,6 +55,94 @@ fn keys_are_created_listed_and_revoked() {
 }
 
 #[test]
+fn users_are_added_and_listed_and_import_names_the_way_to_add_one() {
+    let dir = tempfile::tempdir().unwrap();
+    // A fresh install has nobody to own imported recordings: the error says what to run.
+    let rec = dir.path().join("call.wav");
+    std::fs::write(&rec, b"not yet").unwrap();
+    let (ok, _, err) = parley(dir.path(), &["import", rec.to_str().unwrap()]);
+    assert!(!ok && err.contains("parley users add"), "{err}");
+
+    let (ok, out, err) = parley(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "ada@acme.test",
+            "--name",
+            "Ada King Lovelace",
+            "--title",
+            "AE",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(
+        out.starts_with("added user ") && out.contains("ada@acme.test"),
+        "{out}"
+    );
+    let (ok, _, err) = parley(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "bo@acme.test",
+            "--name",
+            "Bo",
+            "--manager",
+            "ada@acme.test",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (_, list, _) = parley(dir.path(), &["users", "list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+    assert!(
+        list.contains("Ada King Lovelace") && list.contains("AE"),
+        "{list}"
+    );
+    assert!(list.contains("bo@acme.test"), "{list}");
+
+    // Mistakes are refused with the reason.
+    let (ok, _, err) = parley(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "ada@acme.test",
+            "--name",
+            "Ada Again",
+        ],
+    );
+    assert!(!ok && err.contains("409"), "{err}");
+    let (ok, _, err) = parley(
+        dir.path(),
+        &["users", "add", "--email", "nope", "--name", "X"],
+    );
+    assert!(!ok && err.contains("not an email address"), "{err}");
+    let (ok, _, err) = parley(
+        dir.path(),
+        &[
+            "users",
+            "add",
+            "--email",
+            "c@acme.test",
+            "--name",
+            "C",
+            "--manager",
+            "zz@acme.test",
+        ],
+    );
+    assert!(
+        !ok && err.contains("no user with email zz@acme.test"),
+        "{err}"
+    );
+    let (_, list, _) = parley(dir.path(), &["users", "list"]);
+    assert_eq!(list.lines().count(), 2, "{list}");
+}
+
+#[test]
 fn config_prints_defaults_and_bad_settings_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let (ok, out, _) = parley(dir.path(), &["config"]);
