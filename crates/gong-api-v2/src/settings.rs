@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
+use parley_analysis::trackers::{Keywords, SaidAt, SaidBy, Stretch, TrackerDef};
 use parley_domain as d;
 
 use crate::calls::RenderCtx;
@@ -29,11 +29,11 @@ pub struct KeywordTrackerWire {
     pub language_keywords: Vec<LanguageKeywords>,
     pub affiliation: &'static str,
     pub part_of_question: bool,
-    /// Parley counts phrases anywhere in the call; Gong's First/Last windows are not
-    /// supported, so these three always say "anytime".
+    /// `Anytime`, `First` or `Last`; the stretch in `saidAtInterval` units of
+    /// `saidAtUnit` (`Minutes` or `Percent`; both null for `Anytime`, as Gong shows).
     pub said_at: &'static str,
-    pub said_at_interval: Option<i64>,
-    pub said_at_unit: Option<String>,
+    pub said_at_interval: Option<u32>,
+    pub said_at_unit: Option<&'static str>,
     pub said_in_topics: Vec<String>,
     pub filter_query: String,
     pub created: String,
@@ -50,6 +50,19 @@ fn affiliation_key(s: SaidBy) -> &'static str {
     }
 }
 
+/// `saidAt`, `saidAtInterval` and `saidAtUnit` of a definition.
+fn said_at_fields(s: SaidAt) -> (&'static str, Option<u32>, Option<&'static str>) {
+    let stretch = |s: Stretch| match s {
+        Stretch::Minutes(m) => (Some(m), Some("Minutes")),
+        Stretch::Percent(p) => (Some(p), Some("Percent")),
+    };
+    match s {
+        SaidAt::Anytime => ("Anytime", None, None),
+        SaidAt::First(s) => ("First", stretch(s).0, stretch(s).1),
+        SaidAt::Last(s) => ("Last", stretch(s).0, stretch(s).1),
+    }
+}
+
 /// What Parley knows of a stored tracker beyond its definition.
 pub struct TrackerMeta {
     pub workspace_id: d::WorkspaceId,
@@ -61,6 +74,7 @@ pub struct TrackerMeta {
 
 impl KeywordTrackerWire {
     pub fn from_domain(def: &TrackerDef, meta: &TrackerMeta, ctx: &RenderCtx) -> Self {
+        let (said_at, said_at_interval, said_at_unit) = said_at_fields(def.said_at);
         KeywordTrackerWire {
             tracker_id: def.id.to_string(),
             tracker_name: def.name.clone(),
@@ -76,9 +90,9 @@ impl KeywordTrackerWire {
                 .collect(),
             affiliation: affiliation_key(def.said_by),
             part_of_question: def.part_of_question,
-            said_at: "Anytime",
-            said_at_interval: None,
-            said_at_unit: None,
+            said_at,
+            said_at_interval,
+            said_at_unit,
             said_in_topics: def.said_in_topics.clone(),
             filter_query: "{}".into(),
             created: ctx.time(meta.created),
@@ -118,7 +132,13 @@ pub struct TrackerInput {
     pub part_of_question: bool,
     #[serde(default, deserialize_with = "null_as_default")]
     pub said_in_topics: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
     pub said_at: Option<String>,
+    /// A number; a numeric string is taken too (some clients type it as text).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub said_at_interval: Option<serde_json::Value>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub said_at_unit: Option<String>,
 }
 
 impl TrackerInput {
@@ -137,12 +157,26 @@ impl TrackerInput {
                 SaidBy::Anyone
             }
         };
-        match self.said_at.as_deref() {
-            None | Some("Anytime") => {}
-            Some(other) => errors.push(format!(
-                "saidAt: {other:?} is not supported; Parley trackers count the whole call (Anytime)"
-            )),
-        }
+        let said_at = match self.said_at.as_deref() {
+            // A tracker read from Gong may carry a stale interval with Anytime: ignored.
+            None | Some("Anytime") => SaidAt::Anytime,
+            Some(w @ ("First" | "Last")) => {
+                match stretch_of(self.said_at_interval.as_ref(), self.said_at_unit.as_deref()) {
+                    Ok(s) if w == "First" => SaidAt::First(s),
+                    Ok(s) => SaidAt::Last(s),
+                    Err(e) => {
+                        errors.push(e);
+                        SaidAt::Anytime
+                    }
+                }
+            }
+            Some(other) => {
+                errors.push(format!(
+                    "saidAt: {other:?} is not one of Anytime, First, Last"
+                ));
+                SaidAt::Anytime
+            }
+        };
         let def = TrackerDef {
             id,
             name: self.tracker_name.trim().to_owned(),
@@ -158,6 +192,7 @@ impl TrackerInput {
             said_by,
             part_of_question: self.part_of_question,
             said_in_topics: self.said_in_topics,
+            said_at,
         };
         errors.extend(
             parley_analysis::trackers::validate(&def)
@@ -172,10 +207,32 @@ impl TrackerInput {
     }
 }
 
+/// The stretch of a `First`/`Last` tracker from `saidAtInterval` and `saidAtUnit`.
+fn stretch_of(interval: Option<&serde_json::Value>, unit: Option<&str>) -> Result<Stretch, String> {
+    let n = match interval {
+        None => return Err("saidAtInterval is required when saidAt is First or Last".into()),
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse::<u64>().ok(),
+        Some(_) => None,
+    }
+    .and_then(|n| u32::try_from(n).ok())
+    .ok_or_else(|| "saidAtInterval must be a whole number of minutes or percent".to_owned())?;
+    match unit.map(|u| u.trim().to_ascii_lowercase()).as_deref() {
+        Some("minutes" | "minute") => Ok(Stretch::Minutes(n)),
+        Some("percent" | "percentage") => Ok(Stretch::Percent(n)),
+        None => Err("saidAtUnit is required when saidAt is First or Last".into()),
+        Some(_) => Err(format!(
+            "saidAtUnit: {:?} is not one of Minutes, Percent",
+            unit.unwrap_or_default()
+        )),
+    }
+}
+
 /// Renames the analysis crate's field paths to the wire's in a validation message.
 fn wire_field_names(message: String) -> String {
     message
         .replace("keywords[", "languageKeywords[")
         .replace("].phrases", "].keywords")
         .replace("name ", "trackerName ")
+        .replace("said_at: ", "saidAtInterval: ")
 }

@@ -892,6 +892,7 @@ fn trackers(rng: &mut Rng, vocab: &Vocabulary, related_every: Option<usize>) -> 
                 },
                 part_of_question: i % 17 == 5,
                 said_in_topics: Vec::new(),
+                said_at: Default::default(),
             }
         })
         .collect()
@@ -1026,6 +1027,7 @@ fn main() {
                         speakers: &speakers,
                         host: None,
                         language: Some("eng"),
+                        duration_ms: None,
                     };
                     let found = black_box(s.set.scan(&call, &[]));
                     hits += found.iter().map(|h| u64::from(h.count)).sum::<u64>();
@@ -1109,6 +1111,7 @@ fn main() {
         speakers: &speakers,
         host: None,
         language: Some("eng"),
+        duration_ms: None,
     };
     let topic_defs = topics::default_topics();
     let segmented = topics::segment(&call, &topic_defs);

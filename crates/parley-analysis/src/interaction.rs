@@ -473,6 +473,7 @@ mod tests {
             speakers: &speakers,
             host: Some(UserId(7)),
             language: Some("eng"),
+            duration_ms: None,
         })
     }
 

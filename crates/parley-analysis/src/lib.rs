@@ -79,6 +79,8 @@ pub struct CallInput<'a> {
     pub host: Option<UserId>,
     /// ISO 639-2/B language of the call (`eng`), when known.
     pub language: Option<&'a str>,
+    /// The recording's length, when known; the transcript's end stands in otherwise.
+    pub duration_ms: Option<i64>,
 }
 
 impl CallInput<'_> {
@@ -87,6 +89,17 @@ impl CallInput<'_> {
         self.speakers
             .iter()
             .any(|s| s.speaker_id == speaker && s.affiliation == Affiliation::Internal)
+    }
+
+    /// The call's length: the recording's, else where the transcript ends.
+    pub fn duration_ms(&self) -> i64 {
+        self.duration_ms.unwrap_or_else(|| {
+            self.transcript
+                .iter()
+                .flat_map(|m| m.sentences.iter().map(|s| s.end_ms))
+                .max()
+                .unwrap_or(0)
+        })
     }
 
     pub fn speaker(&self, speaker: SpeakerId) -> Option<&Speaker> {

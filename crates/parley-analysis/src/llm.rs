@@ -239,6 +239,7 @@ mod tests {
             speakers: &sp,
             host: None,
             language: None,
+            duration_ms: None,
         };
         let p = prompt(&input, 10_000);
         assert!(
@@ -265,6 +266,7 @@ mod tests {
             speakers: &sp,
             host: None,
             language: None,
+            duration_ms: None,
         };
         let reply = "Here you go:\n```json\n{\"brief\": \" A first call. \", \
             \"key_points\": [{\"text\": \"They use spreadsheets\", \"line\": 2}, {\"text\": \"ghost\", \"line\": 99}], \

@@ -1725,6 +1725,7 @@ mod tests {
             speakers: &speakers,
             host: None,
             language: Some("eng"),
+            duration_ms: None,
         };
         let topics = segment(&call, &default_topics());
         let summary = extractive(&call, &topics);
@@ -2130,6 +2131,7 @@ mod tests {
                 speakers: &speakers,
                 host: None,
                 language,
+                duration_ms: None,
             };
             let topics = segment(&call, &default_topics());
             assert_eq!(topics.per_monologue.len(), 3);

@@ -909,6 +909,7 @@ mod tests {
             speakers: &speakers,
             host: None,
             language: Some("eng"),
+            duration_ms: None,
         };
         segment(&call, defs)
     }

@@ -39,6 +39,8 @@ use crate::CallInput;
 pub const MAX_NAME_CHARS: usize = 200;
 /// Most phrases one tracker may have, over all its languages.
 pub const MAX_PHRASES: usize = 1000;
+/// Longest `SaidAt` stretch in minutes (a day).
+pub const MAX_SAID_AT_MINUTES: u32 = 24 * 60;
 
 /// Whose words a tracker counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +49,41 @@ pub enum SaidBy {
     Anyone,
     Company,
     NonCompany,
+}
+
+/// When in the call a tracker counts (Gong's `saidAt`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SaidAt {
+    #[default]
+    Anytime,
+    /// Only phrases that begin within the call's first stretch.
+    First(Stretch),
+    /// Only phrases that begin within the call's last stretch.
+    Last(Stretch),
+}
+
+/// A stretch of a call: minutes, or a share of its length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stretch {
+    Minutes(u32),
+    Percent(u32),
+}
+
+impl SaidAt {
+    /// Whether a phrase beginning at `start_ms` counts in a call `duration_ms` long.
+    /// A stretch covers its bounds: "the first 2 minutes" includes 2:00.0 itself, and
+    /// a stretch longer than the call is the whole call.
+    pub fn covers(self, start_ms: i64, duration_ms: i64) -> bool {
+        let length = |s: Stretch| match s {
+            Stretch::Minutes(m) => i64::from(m) * 60_000,
+            Stretch::Percent(p) => duration_ms.saturating_mul(i64::from(p)) / 100,
+        };
+        match self {
+            SaidAt::Anytime => true,
+            SaidAt::First(s) => start_ms <= length(s),
+            SaidAt::Last(s) => start_ms >= duration_ms - length(s),
+        }
+    }
 }
 
 /// The phrases of a tracker in one language.
@@ -70,6 +107,9 @@ pub struct TrackerDef {
     pub part_of_question: bool,
     /// Count a phrase only in monologues of these topics; empty means any topic.
     pub said_in_topics: Vec<String>,
+    /// Count a phrase only at the start or the end of the call.
+    #[serde(default)]
+    pub said_at: SaidAt,
 }
 
 /// One hit: when the phrase began and who said it.
@@ -147,6 +187,7 @@ struct Slot {
 #[derive(Debug, Clone)]
 struct Rule {
     said_by: SaidBy,
+    said_at: SaidAt,
     part_of_question: bool,
     /// Lower case.
     topics: Vec<String>,
@@ -208,6 +249,7 @@ impl TrackerSet {
         for (t, def) in defs.iter().enumerate() {
             rules.push(Rule {
                 said_by: def.said_by,
+                said_at: def.said_at,
                 part_of_question: def.part_of_question,
                 topics: def
                     .said_in_topics
@@ -555,14 +597,29 @@ impl TrackerSet {
             !overlaps
         });
         let mut times = Timings::new(words.rows.len());
+        // Only windowed trackers need the call's length (a pass over the transcript).
+        let duration_ms = self
+            .rules
+            .iter()
+            .any(|r| r.said_at != SaidAt::Anytime)
+            .then(|| call.duration_ms());
         hits.retain_mut(|h| {
             let speaker = words
                 .rows
                 .get(h.row)
                 .and_then(|r| call.transcript.get(r.monologue))
                 .map(|m| m.speaker_id);
+            let in_window = |start_ms: i64| {
+                let Some(duration_ms) = duration_ms else {
+                    return true;
+                };
+                self.slots
+                    .get(h.slot)
+                    .and_then(|s| self.rules.get(s.tracker))
+                    .is_none_or(|r| r.said_at.covers(start_ms, duration_ms))
+            };
             match (speaker, times.start_ms(call, words, h.row, h.first_word)) {
-                (Some(speaker_id), Some(start_ms)) => {
+                (Some(speaker_id), Some(start_ms)) if in_window(start_ms) => {
                     h.speaker_id = speaker_id;
                     h.start_ms = start_ms;
                     true
@@ -1382,6 +1439,21 @@ pub fn validate(def: &TrackerDef) -> Vec<String> {
         }
         phrases += kw.phrases.len();
     }
+    match def.said_at {
+        SaidAt::Anytime => {}
+        SaidAt::First(s) | SaidAt::Last(s) => match s {
+            Stretch::Minutes(0) | Stretch::Percent(0) => {
+                problems.push("said_at: the stretch must be longer than 0".to_owned())
+            }
+            Stretch::Percent(p) if p > 100 => {
+                problems.push(format!("said_at: {p} percent is more than the whole call"))
+            }
+            Stretch::Minutes(m) if m > MAX_SAID_AT_MINUTES => problems.push(format!(
+                "said_at: {m} minutes is more than {MAX_SAID_AT_MINUTES}"
+            )),
+            _ => {}
+        },
+    }
     if phrases == 0 {
         problems.push("tracker has no phrases".to_owned());
     } else if phrases > MAX_PHRASES {
@@ -1429,6 +1501,7 @@ mod tests {
             said_by: SaidBy::Anyone,
             part_of_question: false,
             said_in_topics: Vec::new(),
+            said_at: SaidAt::Anytime,
         }
     }
 
@@ -1568,6 +1641,7 @@ mod tests {
             speakers: &speakers,
             host: None,
             language: c.language,
+            duration_ms: None,
         };
         let first = set.scan(&call, &c.topics);
         assert_eq!(
@@ -1739,6 +1813,7 @@ mod tests {
             "topics from the argument, case-insensitive",
             vec![TrackerDef {
                 said_in_topics: vec!["Pricing".into()],
+                said_at: SaidAt::Anytime,
                 ..tracker("Discounts", &["discount"])
             }],
             vec![
@@ -1790,6 +1865,7 @@ mod tests {
                 "topics from the monologues when none are given",
                 vec![TrackerDef {
                     said_in_topics: vec!["pricing".into(), "Next Steps".into()],
+                    said_at: SaidAt::Anytime,
                     ..tracker("Discounts", &["discount"])
                 }],
                 vec![
@@ -1799,6 +1875,99 @@ mod tests {
                     mono_in("next steps", REP, vec![s(3000, 3100, "discount")]),
                 ],
                 "Discounts(2)[1000b,3000r]: discount@1000b,3000r",
+            ),
+        ]);
+    }
+
+    #[test]
+    fn said_at_windows_cover_their_bounds() {
+        use Stretch::{Minutes, Percent};
+        // (window, start ms, call length ms, counts)
+        let table = [
+            (SaidAt::Anytime, 3_599_000, 3_600_000, true),
+            (SaidAt::First(Minutes(2)), 120_000, 600_000, true),
+            (SaidAt::First(Minutes(2)), 120_001, 600_000, false),
+            (SaidAt::First(Minutes(20)), 590_000, 600_000, true),
+            (SaidAt::Last(Minutes(2)), 480_000, 600_000, true),
+            (SaidAt::Last(Minutes(2)), 479_999, 600_000, false),
+            (SaidAt::First(Percent(10)), 60_000, 600_000, true),
+            (SaidAt::First(Percent(10)), 60_001, 600_000, false),
+            (SaidAt::Last(Percent(25)), 450_000, 600_000, true),
+            (SaidAt::Last(Percent(25)), 449_999, 600_000, false),
+            (SaidAt::Last(Percent(100)), 0, 600_000, true),
+        ];
+        for (window, start, length, want) in table {
+            assert_eq!(
+                window.covers(start, length),
+                want,
+                "{window:?} at {start} of {length}"
+            );
+        }
+    }
+
+    #[test]
+    fn said_at_counts_only_the_start_or_end_of_the_call() {
+        let at = |mut t: TrackerDef, w: SaidAt| {
+            t.said_at = w;
+            t
+        };
+        // Five minutes of transcript; "budget" at 0:11.5, 2:30.5 and 4:50 (times within an
+        // untimed sentence are interpolated by word).
+        let transcript = || {
+            vec![
+                mono(REP, vec![s(10_000, 12_000, "What is the budget?")]),
+                mono(BUYER, vec![s(150_000, 152_000, "The budget is set.")]),
+                mono(REP, vec![s(290_000, 300_000, "Budget noted, thanks.")]),
+            ]
+        };
+        // With the recording's length known, it sets the window, not the transcript's end:
+        // the last 10% of 600 s starts at 9:00, after every hit.
+        let set = TrackerSet::compile(&[at(
+            tracker("End", &["budget"]),
+            SaidAt::Last(Stretch::Percent(10)),
+        )])
+        .unwrap();
+        let (speakers, transcript_600) = (speakers(), transcript());
+        let call = CallInput {
+            transcript: &transcript_600,
+            speakers: &speakers,
+            host: None,
+            language: Some("eng"),
+            duration_ms: Some(600_000),
+        };
+        assert!(set.scan(&call, &[]).is_empty());
+
+        check(vec![
+            case(
+                "first two minutes",
+                vec![at(
+                    tracker("Opening", &["budget"]),
+                    SaidAt::First(Stretch::Minutes(2)),
+                )],
+                transcript(),
+                "Opening(1)[11500r]: budget@11500r",
+            ),
+            case(
+                "last 10% of the transcript (no recording length)",
+                vec![at(
+                    tracker("Closing", &["budget"]),
+                    SaidAt::Last(Stretch::Percent(10)),
+                )],
+                transcript(),
+                "Closing(1)[290000r]: budget@290000r",
+            ),
+            case(
+                "windows are per tracker",
+                vec![
+                    at(
+                        tracker("Late", &["budget"]),
+                        SaidAt::Last(Stretch::Minutes(3)),
+                    ),
+                    tracker("Any", &["budget"]),
+                ],
+                transcript(),
+                "Late(2)[150500b,290000r]: budget@150500b,290000r\n\
+                 Any(3)[11500r,150500b,290000r]: budget@11500r,150500b,290000r",
             ),
         ]);
     }
@@ -2179,6 +2348,7 @@ mod tests {
                 speakers: &speakers,
                 host: None,
                 language: Some("eng"),
+                duration_ms: None,
             };
             let got: Vec<Vec<(String, Vec<SpeakerId>)>> = {
                 let hits = set.scan(&call, &[]);
@@ -2264,6 +2434,46 @@ mod tests {
                 vec!["tracker has 1001 phrases; at most 1000 are allowed"],
             ),
             (
+                "said at: the whole call",
+                TrackerDef {
+                    said_at: SaidAt::Last(Stretch::Percent(100)),
+                    ..valid()
+                },
+                vec![],
+            ),
+            (
+                "said at: a day",
+                TrackerDef {
+                    said_at: SaidAt::First(Stretch::Minutes(MAX_SAID_AT_MINUTES)),
+                    ..valid()
+                },
+                vec![],
+            ),
+            (
+                "said at: empty stretch",
+                TrackerDef {
+                    said_at: SaidAt::First(Stretch::Minutes(0)),
+                    ..valid()
+                },
+                vec!["said_at: the stretch must be longer than 0"],
+            ),
+            (
+                "said at: over the whole call",
+                TrackerDef {
+                    said_at: SaidAt::Last(Stretch::Percent(101)),
+                    ..valid()
+                },
+                vec!["said_at: 101 percent is more than the whole call"],
+            ),
+            (
+                "said at: over a day",
+                TrackerDef {
+                    said_at: SaidAt::Last(Stretch::Minutes(MAX_SAID_AT_MINUTES + 1)),
+                    ..valid()
+                },
+                vec!["said_at: 1441 minutes is more than 1440"],
+            ),
+            (
                 "several problems",
                 bad,
                 vec![
@@ -2293,6 +2503,7 @@ mod tests {
             speakers: &[],
             host: None,
             language: None,
+            duration_ms: None,
         };
         assert_eq!(empty.scan(&call, &[]), vec![]);
         assert!(empty.defs().is_empty());

@@ -154,6 +154,8 @@ impl Loaded {
             speakers: &self.speakers,
             host: Some(self.call.primary_user_id),
             language: self.call.language.as_deref(),
+            // Zero when the call has no recording length yet.
+            duration_ms: (self.call.duration_s > 0).then(|| self.call.duration_s * 1000),
         }
     }
 }

@@ -1911,6 +1911,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
                 said_by: parley_analysis::trackers::SaidBy::Anyone,
                 part_of_question: false,
                 said_in_topics: vec![],
+                said_at: Default::default(),
             };
             let at = now - Duration::days(300) + Duration::hours(i as i64);
             store

@@ -390,6 +390,80 @@ async fn tracker_changes_back_fill_existing_calls() {
 }
 
 #[tokio::test]
+async fn said_at_windows_limit_hits_and_round_trip() {
+    let s = TestServer::start().await;
+    let f = fixture(&s).await;
+    import(&s, &f.call, VTT).await;
+    let phrases = json!([{"language": "eng", "keywords": ["Acme", "Globex"]}]);
+    // The call has no recording length, so the transcript's 29 s stand in: the last half
+    // starts at 14.5 s, after "Acme" and "Globex" (~6 s) and before "ACME" (~16 s).
+    // The interval as a string and a lower-case unit are taken, as some clients send them.
+    add_tracker(
+        &s,
+        json!({"trackerName": "Late", "saidAt": "Last", "saidAtInterval": "50",
+               "saidAtUnit": "percent", "languageKeywords": phrases}),
+    )
+    .await;
+    add_tracker(
+        &s,
+        json!({"trackerName": "Early", "saidAt": "First", "saidAtInterval": 1,
+               "saidAtUnit": "Minutes", "languageKeywords": phrases}),
+    )
+    .await;
+    // A tracker read from Gong says Anytime with a leftover interval: ignored.
+    add_tracker(
+        &s,
+        json!({"trackerName": "Any", "saidAt": "Anytime", "saidAtInterval": 3,
+               "saidAtUnit": null, "languageKeywords": phrases}),
+    )
+    .await;
+    s.run_analysis_jobs(None).await;
+    let c = extensive(&s, &f.call).await;
+    let late = tracker(&c, "Late").unwrap();
+    assert_eq!(late["count"], 1, "{late}");
+    assert!(
+        late["occurrences"][0]["startTime"].as_f64().unwrap() > 14.5,
+        "{late}"
+    );
+    assert_eq!(tracker(&c, "Early").unwrap()["count"], 3);
+    assert_eq!(tracker(&c, "Any").unwrap()["count"], 3);
+
+    let r = s.get("/v2/settings/trackers").await;
+    let listed = |name: &str| {
+        r.body["keywordTrackers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["trackerName"] == name)
+            .unwrap()
+            .clone()
+    };
+    let late = listed("Late");
+    assert_eq!(
+        (
+            &late["saidAt"],
+            &late["saidAtInterval"],
+            &late["saidAtUnit"]
+        ),
+        (&json!("Last"), &json!(50), &json!("Percent"))
+    );
+    let early = listed("Early");
+    assert_eq!(
+        (
+            &early["saidAt"],
+            &early["saidAtInterval"],
+            &early["saidAtUnit"]
+        ),
+        (&json!("First"), &json!(1), &json!("Minutes"))
+    );
+    let any = listed("Any");
+    assert_eq!(
+        (&any["saidAt"], &any["saidAtInterval"], &any["saidAtUnit"]),
+        (&json!("Anytime"), &Value::Null, &Value::Null)
+    );
+}
+
+#[tokio::test]
 async fn a_new_transcript_replaces_the_analysis() {
     let s = TestServer::start().await;
     standard_trackers(&s).await;
@@ -462,7 +536,35 @@ async fn trackers_are_listed_in_gongs_shape_and_bad_ones_refused() {
         ),
         (
             json!({"trackerName": "When", "saidAt": "First", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
-            "saidAt",
+            "saidAtInterval is required when saidAt is First or Last",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "Middle", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAt: \"Middle\" is not one of Anytime, First, Last",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "Last", "saidAtInterval": 5, "saidAtUnit": "Hours", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtUnit: \"Hours\" is not one of Minutes, Percent",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "Last", "saidAtInterval": 5, "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtUnit is required",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "Last", "saidAtInterval": "soon", "saidAtUnit": "Minutes", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtInterval must be a whole number",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "Last", "saidAtInterval": -2, "saidAtUnit": "Minutes", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtInterval must be a whole number",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "First", "saidAtInterval": 0, "saidAtUnit": "Percent", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtInterval: the stretch must be longer than 0",
+        ),
+        (
+            json!({"trackerName": "When", "saidAt": "First", "saidAtInterval": 150, "saidAtUnit": "Percent", "languageKeywords": [{"language": "eng", "keywords": ["x"]}]}),
+            "saidAtInterval: 150 percent is more than the whole call",
         ),
         (json!({"trackerName": 5}), "trackerName"),
         (

@@ -52,6 +52,7 @@ fn analysis_of(t: &Transcript, trackers: &[TrackerDef]) -> CallAnalysis {
             speakers: &[],
             host: None,
             language: Some("eng"),
+            duration_ms: None,
         },
         &set,
         &parley_analysis::topics::default_topics(),
@@ -70,6 +71,7 @@ fn tracker(phrase: &str) -> TrackerDef {
         said_by: SaidBy::Anyone,
         part_of_question: false,
         said_in_topics: vec![],
+        said_at: Default::default(),
     }
 }
 

@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
+use parley_analysis::trackers::{Keywords, SaidAt, SaidBy, Stretch, TrackerDef};
 use parley_domain::{CallId, TrackerId, WorkspaceId};
 use parley_server::analysis::{analyze_call, delete_tracker, save_tracker, LlmConfig, LlmEngine};
 use parley_store::{Store, TrackerRecord};
@@ -44,6 +44,12 @@ pub enum TrackersCommand {
         /// Count only in these topics (repeat for more).
         #[arg(long = "topic")]
         topics: Vec<String>,
+        /// Count only at the start of the call: minutes (5m) or a share of it (10%).
+        #[arg(long, conflicts_with = "last")]
+        first: Option<String>,
+        /// Count only at the end of the call: minutes (5m) or a share of it (10%).
+        #[arg(long)]
+        last: Option<String>,
         /// The workspace [default: the default workspace].
         #[arg(long)]
         workspace: Option<String>,
@@ -62,6 +68,23 @@ async fn workspace(store: &dyn Store, id: Option<&str>) -> Result<WorkspaceId> {
         None => store.default_workspace().await?,
     };
     Ok(found.context("no such workspace")?.id)
+}
+
+/// `5m` (minutes) or `10%` (a share of the call).
+fn stretch(s: &str) -> Result<Stretch> {
+    let s = s.trim();
+    let number = |n: &str| {
+        n.trim()
+            .parse::<u32>()
+            .with_context(|| format!("{s:?}: use minutes (5m) or a share of the call (10%)"))
+    };
+    if let Some(p) = s.strip_suffix('%') {
+        Ok(Stretch::Percent(number(p)?))
+    } else if let Some(m) = s.strip_suffix("min").or_else(|| s.strip_suffix('m')) {
+        Ok(Stretch::Minutes(number(m)?))
+    } else {
+        bail!("{s:?}: use minutes (5m) or a share of the call (10%)")
+    }
 }
 
 pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
@@ -84,8 +107,17 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
                             .map(move |p| format!("{forms}{p} ({})", k.language))
                     })
                     .collect();
+                let stretch = |s: Stretch| match s {
+                    Stretch::Minutes(m) => format!("{m}m"),
+                    Stretch::Percent(p) => format!("{p}%"),
+                };
+                let when = match t.def.said_at {
+                    SaidAt::Anytime => String::new(),
+                    SaidAt::First(s) => format!("  first {}", stretch(s)),
+                    SaidAt::Last(s) => format!("  last {}", stretch(s)),
+                };
                 println!(
-                    "{}  {:<24}  {:?}  {}",
+                    "{}  {:<24}  {:?}{when}  {}",
                     t.def.id,
                     t.def.name,
                     t.def.said_by,
@@ -101,8 +133,15 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
             said_by,
             question,
             topics,
+            first,
+            last,
             workspace: w,
         } => {
+            let said_at = match (first, last) {
+                (Some(f), _) => SaidAt::First(stretch(f)?),
+                (None, Some(l)) => SaidAt::Last(stretch(l)?),
+                (None, None) => SaidAt::Anytime,
+            };
             let said_by = match said_by.as_str() {
                 "anyone" => SaidBy::Anyone,
                 "company" => SaidBy::Company,
@@ -120,6 +159,7 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
                 said_by,
                 part_of_question: *question,
                 said_in_topics: topics.clone(),
+                said_at,
             };
             let problems = parley_analysis::trackers::validate(&def);
             if !problems.is_empty() {

@@ -365,6 +365,35 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
         &["trackers", "add", "--name", "Bad", "--phrase", "?!"],
     );
     assert!(!ok && err.contains("no words"), "{err}");
+    let (ok, _, err) = parley(
+        dir.path(),
+        &[
+            "trackers",
+            "add",
+            "--name",
+            "Wrap-up",
+            "--phrase",
+            "next steps",
+            "--last",
+            "10%",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (_, out, _) = parley(dir.path(), &["trackers", "list"]);
+    assert!(out.contains("Wrap-up") && out.contains("last 10%"), "{out}");
+    for (when, wrong) in [
+        ("soon", "use minutes (5m) or a share of the call (10%)"),
+        ("0m", "the stretch must be longer than 0"),
+        ("200%", "more than the whole call"),
+    ] {
+        let (ok, _, err) = parley(
+            dir.path(),
+            &[
+                "trackers", "add", "--name", "W", "--phrase", "x", "--first", when,
+            ],
+        );
+        assert!(!ok && err.contains(wrong), "{when}: {err}");
+    }
     let (ok, _, err) = parley(dir.path(), &["trackers", "remove", &tracker_id]);
     assert!(ok, "{err}");
     let (ok, _, err) = parley(dir.path(), &["analyze", "--call", "42"]);
