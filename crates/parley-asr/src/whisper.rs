@@ -15,7 +15,7 @@ use ct2rs::sys::{ComputeType, Config, Device, StorageView, Whisper, WhisperOptio
 use crate::mel::{log_mel, HOP, SAMPLE_RATE};
 use crate::vocab::Vocab;
 use crate::words::{self, Bounds, Timing};
-use crate::{AsrError, Segment, SpeechModel, Word};
+use crate::{AsrError, Segment, SpeechModel};
 
 /// Mel frames in one 30-second window.
 const WINDOW_FRAMES: usize = 3000;
@@ -403,15 +403,7 @@ impl SpeechModel for WhisperModel {
                     start: b.start,
                     end: b.end.max(b.start),
                     text,
-                    words: ws
-                        .into_iter()
-                        .map(|w| Word {
-                            start: w.start,
-                            end: w.end.max(w.start),
-                            text: w.text,
-                            prob: w.prob,
-                        })
-                        .collect(),
+                    words: ws,
                 });
             }
 

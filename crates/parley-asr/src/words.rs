@@ -15,6 +15,8 @@
 //! * per segment, the first word after a pause and the segment's first and last words are
 //!   held to the segment's own timestamps when the alignment strays by more than 0.5 s.
 
+use crate::Word;
+
 /// Punctuation that joins the word after it / before it (whisper's defaults).
 const PREPEND: &str = "\"'“¿([{-";
 const APPEND: &str = "\"'.。,，!！?？:：”)]}、";
@@ -132,15 +134,6 @@ pub(crate) fn tidy(words: &mut [Timing], max_duration: f32) {
     }
 }
 
-/// A word placed in its segment, times in seconds from the start of the decoded audio.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Placed {
-    pub text: String,
-    pub start: f32,
-    pub end: f32,
-    pub prob: f32,
-}
-
 /// A segment's bounds (from its timestamp tokens, absolute) and its count of text tokens.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bounds {
@@ -149,7 +142,8 @@ pub(crate) struct Bounds {
     pub tokens: usize,
 }
 
-/// Hands the window's words to its segments in order by token count, and holds the edges:
+/// Hands the window's words (times from the start of the decoded audio) to its segments in
+/// order by token count, and holds the edges:
 /// the first word after a pause longer than four median words is cut to `max_duration`,
 /// and a segment's first/last word yields to the segment's timestamp when it strays more
 /// than 0.5 s beyond it (otherwise the segment takes the word's time). `last_speech` is
@@ -162,17 +156,17 @@ pub(crate) fn place(
     median: f32,
     max_duration: f32,
     mut last_speech: f32,
-) -> Vec<Vec<Placed>> {
+) -> Vec<Vec<Word>> {
     let round2 = |t: f32| (t * 100.0).round() / 100.0;
     let mut out = Vec::with_capacity(segments.len());
     let mut next = 0usize;
     for seg in segments.iter_mut() {
         let mut saved = 0usize;
-        let mut ws: Vec<Placed> = Vec::new();
+        let mut ws: Vec<Word> = Vec::new();
         while next < words.len() && saved < seg.tokens {
             let w = &words[next];
             if !w.text.is_empty() {
-                ws.push(Placed {
+                ws.push(Word {
                     text: w.text.trim().to_owned(),
                     start: round2(offset + w.start),
                     end: round2(offset + w.end),
