@@ -52,15 +52,16 @@ fn affiliation_key(s: SaidBy) -> &'static str {
 
 /// `saidAt`, `saidAtInterval` and `saidAtUnit` of a definition.
 fn said_at_fields(s: SaidAt) -> (&'static str, Option<u32>, Option<&'static str>) {
-    let stretch = |s: Stretch| match s {
-        Stretch::Minutes(m) => (Some(m), Some("Minutes")),
-        Stretch::Percent(p) => (Some(p), Some("Percent")),
+    let (at, stretch) = match s {
+        SaidAt::Anytime => return ("Anytime", None, None),
+        SaidAt::First(stretch) => ("First", stretch),
+        SaidAt::Last(stretch) => ("Last", stretch),
     };
-    match s {
-        SaidAt::Anytime => ("Anytime", None, None),
-        SaidAt::First(s) => ("First", stretch(s).0, stretch(s).1),
-        SaidAt::Last(s) => ("Last", stretch(s).0, stretch(s).1),
-    }
+    let (n, unit) = match stretch {
+        Stretch::Minutes(m) => (m, "Minutes"),
+        Stretch::Percent(p) => (p, "Percent"),
+    };
+    (at, Some(n), Some(unit))
 }
 
 /// What Parley knows of a stored tracker beyond its definition.
