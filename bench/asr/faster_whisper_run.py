@@ -73,8 +73,11 @@ def segments_of(model, audio, speaker, args):
     for seg in segments:  # the generator does the decoding: consume it inside the timed region
         words = [{"start_ms": round(w.start * 1000), "end_ms": round(w.end * 1000), "word": w.word.strip()}
                  for w in (seg.words or [])]
+        # seek (the window's start, in 10 ms frames of the speech-only audio), temperature and
+        # avg_logprob are for comparing windows with Parley's debug log; score.py ignores them.
         out.append({"speaker": speaker, "start_ms": round(seg.start * 1000), "end_ms": round(seg.end * 1000),
-                    "text": seg.text.strip(), "words": words})
+                    "text": seg.text.strip(), "words": words, "seek": seg.seek,
+                    "temperature": seg.temperature, "avg_logprob": round(seg.avg_logprob, 4)})
     return out, info
 
 
