@@ -739,3 +739,161 @@ async fn enrolled_voice_names_the_user_in_a_mono_call() {
         "{t}"
     );
 }
+
+/// The models folder this checkout was set up with (`scripts/fetch-models.sh`).
+fn models_dir() -> PathBuf {
+    match std::env::var_os("PARLEY_MODELS").filter(|d| !d.is_empty()) {
+        Some(d) => PathBuf::from(d),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.parley/models"),
+    }
+}
+
+/// A stand-in for the Hugging Face hub on port 0: serves `root`'s files at
+/// `/Org/faster-whisper-tiny.en/resolve/REV/FILE` and announces model.bin's SHA-256 as the hub does
+/// (`X-Linked-Etag`), a wrong one when `lie` is set.
+struct FakeHub {
+    child: Child,
+    url: String,
+}
+
+impl FakeHub {
+    /// The one repository it has.
+    const REPO: &str = "Org/faster-whisper-tiny.en";
+
+    fn start(root: &Path, lie: bool) -> FakeHub {
+        const SERVER: &str = r#"
+import hashlib, http.server, os, sys
+root, lie, repo = sys.argv[1], sys.argv[2] == "lie", sys.argv[3]
+class Hub(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        parts = self.path.split("/")
+        path = os.path.join(root, parts[-1])
+        known = len(parts) == 6 and "/".join(parts[1:3]) == repo and parts[3] == "resolve"
+        if not known or not os.path.isfile(path):
+            self.send_response(404); self.end_headers(); return
+        data = open(path, "rb").read()
+        self.send_response(200)
+        if parts[-1] == "model.bin":
+            sha = "0" * 64 if lie else hashlib.sha256(data).hexdigest()
+            self.send_header("X-Linked-Etag", '"%s"' % sha)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hub)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+"#;
+        let mut child = Command::new("python3")
+            .args(["-c", SERVER])
+            .arg(root)
+            .arg(if lie { "lie" } else { "honest" })
+            .arg(FakeHub::REPO)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        FakeHub {
+            child,
+            url: format!("http://127.0.0.1:{}", line.trim()),
+        }
+    }
+}
+
+impl Drop for FakeHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_model_from_the_hub_is_fetched_checked_and_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = models_dir();
+    // The hub's copy of tiny.en, as newer conversions ship it: vocabulary.json, no
+    // tokenizer.json.
+    let hub_root = dir.path().join("hub");
+    std::fs::create_dir(&hub_root).unwrap();
+    let tiny = real.join("whisper-tiny.en");
+    for f in ["model.bin", "config.json"] {
+        std::fs::copy(tiny.join(f), hub_root.join(f)).unwrap();
+    }
+    let vocabulary = std::fs::read_to_string(tiny.join("vocabulary.txt")).unwrap();
+    let tokens: Vec<&str> = vocabulary.lines().collect();
+    std::fs::write(
+        hub_root.join("vocabulary.json"),
+        serde_json::to_string(&tokens).unwrap(),
+    )
+    .unwrap();
+    // A models folder of its own, with the runtimes and the other models of the real one.
+    let models = dir.path().join("models");
+    std::fs::create_dir(&models).unwrap();
+    for f in [
+        "ct2lib",
+        "onnxruntime",
+        "silero_vad.onnx",
+        "ge2e_pretrained.pt",
+    ] {
+        std::os::unix::fs::symlink(real.join(f).canonicalize().unwrap(), models.join(f)).unwrap();
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/fetch-hub-model.sh");
+    let fetch = |hub: &FakeHub, repo: &str| {
+        Command::new("bash")
+            .arg(&script)
+            .arg(repo)
+            .arg("hubtiny")
+            .env("PARLEY_MODELS", &models)
+            .env("HF_ENDPOINT", &hub.url)
+            .output()
+            .unwrap()
+    };
+
+    let hub = FakeHub::start(&hub_root, false);
+    let out = fetch(&hub, FakeHub::REPO);
+    assert_ran(&out);
+    let fetched = models.join("whisper-hubtiny");
+    let text = std::fs::read_to_string(fetched.join("vocabulary.txt")).unwrap();
+    assert_eq!(text.lines().collect::<Vec<_>>(), tokens);
+    // The fetched model transcribes.
+    let clip = speak(dir.path(), "clip", &["-v", "en-us"], REP);
+    let out = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--models")
+        .arg(&models)
+        .args(["--asr-model", "hubtiny", "transcribe"])
+        .arg(&clip)
+        .output()
+        .unwrap();
+    assert_ran(&out);
+    let said = String::from_utf8_lossy(&out.stdout).to_lowercase();
+    assert!(said.contains("pricing"), "{said}");
+    drop(hub);
+
+    // A model.bin that does not match what the hub announced is refused, and the model
+    // fetched before stays as it was; nothing half-written is left behind.
+    let hub = FakeHub::start(&hub_root, true);
+    let out = fetch(&hub, FakeHub::REPO);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("does not match the SHA-256"), "{err}");
+    assert!(fetched.join("model.bin").is_file());
+    // An unknown repository is a clear error.
+    let out = fetch(&hub, "Org/nothing-here");
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("answered HTTP 404"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&models)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
