@@ -329,6 +329,95 @@ mod tests {
     }
 
     #[test]
+    fn random_windows_keep_every_word_in_order_with_sane_times() {
+        // xorshift: no dependency, same cases every run.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let pieces = [
+            " the", " price", ".", ",", " \"", "\"", " (", ")", "ing", "s", " ok", "?", "-", " é",
+            "'", " it", "'s",
+        ];
+        for case in 0..500 {
+            let n = 1 + next(40) as usize;
+            let tokens: Vec<Vec<u8>> = (0..n)
+                .map(|_| {
+                    pieces[next(pieces.len() as u64) as usize]
+                        .as_bytes()
+                        .to_vec()
+                })
+                .collect();
+            let text: String = tokens
+                .iter()
+                .map(|t| String::from_utf8_lossy(t).into_owned())
+                .collect();
+            let split = split_words(&tokens);
+            assert_eq!(split.iter().map(|w| w.1).sum::<usize>(), n, "case {case}");
+            assert_eq!(
+                split.iter().map(|w| w.0.as_str()).collect::<String>(),
+                text,
+                "case {case}"
+            );
+            // Jump times only move forward, as the alignment path does.
+            let mut t = 0.0f32;
+            let mut timings: Vec<Timing> = split
+                .into_iter()
+                .map(|(text, tokens)| {
+                    let start = t;
+                    t += next(150) as f32 / 100.0;
+                    Timing {
+                        text,
+                        tokens,
+                        start,
+                        end: t,
+                        prob: 0.5,
+                    }
+                })
+                .collect();
+            let (median, max) = median_max(&timings);
+            tidy(&mut timings, max);
+            assert_eq!(timings.iter().map(|w| w.tokens).sum::<usize>(), n);
+            assert_eq!(
+                timings.iter().map(|w| w.text.as_str()).collect::<String>(),
+                text
+            );
+            // Two segments splitting the tokens somewhere.
+            let cut = next(n as u64 + 1) as usize;
+            let mut segs = [
+                Bounds {
+                    start: 0.0,
+                    end: t / 2.0,
+                    tokens: cut,
+                },
+                Bounds {
+                    start: t / 2.0,
+                    end: t,
+                    tokens: n - cut,
+                },
+            ];
+            let placed = place(&timings, &mut segs, 30.0, median, max, 0.0);
+            let words: Vec<&Word> = placed.iter().flatten().collect();
+            let want: Vec<String> = timings
+                .iter()
+                .filter(|w| !w.text.is_empty())
+                .map(|w| w.text.trim().to_owned())
+                .collect();
+            assert_eq!(
+                words.iter().map(|w| w.text.clone()).collect::<Vec<_>>(),
+                want,
+                "case {case}"
+            );
+            for w in &words {
+                assert!(w.start >= 0.0 && w.start <= w.end, "case {case}: {w:?}");
+            }
+        }
+    }
+
+    #[test]
     fn a_long_first_word_after_a_pause_is_cut() {
         // Last speech at 0 s; "Well" aligned over 3 s of silence.
         let ws = vec![t(" Well", 1, 5.0, 8.0), t(" yes", 1, 8.0, 8.3)];
