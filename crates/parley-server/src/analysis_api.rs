@@ -27,7 +27,6 @@ use gong_api_v2::{messages, time, Records, WireId};
 use parley_analysis::topics::{default_topics, TopicDef};
 use parley_domain::{
     ActivityEvent, ActivityKind, CallId, Counter, Timestamp, TrackerId, UserId, Workspace,
-    WorkspaceId,
 };
 use parley_store::{TrackerRecord, UserFilter};
 
@@ -78,14 +77,7 @@ fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Response {
 
 /// The workspace a request names, or the default one; an unknown id is Gong's 404.
 async fn workspace_of(state: &AppState, id: Option<&str>) -> ApiResult<Workspace> {
-    let found = match id.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(id) => match parley_domain::parse_id(id) {
-            Ok(n) => state.store.get_workspace(WorkspaceId(n)).await?,
-            Err(_) => None,
-        },
-        None => state.store.default_workspace().await?,
-    };
-    found.ok_or_else(|| ApiError::not_found("Workspace not found"))
+    crate::service::workspace_or_default(state.store.as_ref(), id).await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -25,6 +25,19 @@ pub async fn ensure_default_workspace(store: &dyn Store) -> parley_store::Result
     Ok(w)
 }
 
+/// A workspace by id (as text, the way clients send it), or the default one when none is
+/// given: 404 "Workspace not found" for an unknown or malformed id, as Gong answers.
+pub async fn workspace_or_default(store: &dyn Store, id: Option<&str>) -> ApiResult<Workspace> {
+    let found = match id.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(id) => match parse_id(id) {
+            Ok(n) => store.get_workspace(WorkspaceId(n)).await?,
+            Err(_) => None,
+        },
+        None => store.default_workspace().await?,
+    };
+    found.ok_or_else(|| ApiError::not_found("Workspace not found"))
+}
+
 /// The result of creating a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Created {

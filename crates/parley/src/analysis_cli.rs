@@ -59,15 +59,10 @@ pub enum TrackersCommand {
 }
 
 async fn workspace(store: &dyn Store, id: Option<&str>) -> Result<WorkspaceId> {
-    let found = match id {
-        Some(id) => {
-            let n = parley_domain::parse_id(id)
-                .with_context(|| format!("{id:?} is not a workspace id"))?;
-            store.get_workspace(WorkspaceId(n)).await?
-        }
-        None => store.default_workspace().await?,
-    };
-    Ok(found.context("no such workspace")?.id)
+    Ok(parley_server::service::workspace_or_default(store, id)
+        .await
+        .map_err(crate::api_error)?
+        .id)
 }
 
 /// `5m` (minutes) or `10%` (a share of the call).
