@@ -466,35 +466,22 @@ impl Engine {
             let voice = d.centroids.into_iter().next().map(Embedding::into_vec);
             return one_speaker(segments, voice);
         }
-        let speaker_at = |start: f32, end: f32| -> usize {
-            let (a, b) = ((start * 16_000.0) as usize, (end * 16_000.0) as usize);
-            let mut best = (0usize, None);
-            for t in &d.turns {
-                let overlap = b.min(t.end).saturating_sub(a.max(t.start));
-                if overlap > best.0 {
-                    best = (overlap, Some(t.speaker));
-                }
-            }
-            best.1.unwrap_or_else(|| {
-                // No turn covers the word: the nearest one.
-                let mid = (a + b) / 2;
-                d.turns
-                    .iter()
-                    .min_by_key(|t| {
-                        if mid < t.start {
-                            t.start - mid
-                        } else {
-                            mid.saturating_sub(t.end)
-                        }
-                    })
-                    .map_or(0, |t| t.speaker)
-            })
+        for t in &d.turns {
+            tracing::debug!(
+                start = t.start as f32 / 16_000.0,
+                end = t.end as f32 / 16_000.0,
+                speaker = t.speaker,
+                "diarization turn"
+            );
+        }
+        let speaker_at = |start: f32, end: f32, edge: SentenceEdge| -> usize {
+            speaker_of(&d.turns, start, end, edge)
         };
         let mut utterances: Vec<Utterance> = Vec::new();
         for s in segments {
             if s.words.is_empty() {
                 utterances.push(Utterance {
-                    speaker: speaker_at(s.start, s.end),
+                    speaker: speaker_at(s.start, s.end, SentenceEdge::None),
                     start: s.start,
                     end: s.end,
                     text: s.text,
@@ -503,8 +490,16 @@ impl Engine {
                 continue;
             }
             let mut current: Option<Utterance> = None;
+            let mut after_sentence = true;
             for w in s.words {
-                let who = speaker_at(w.start, w.end);
+                let ends_sentence = ends_sentence(&w.text);
+                let edge = match (after_sentence, ends_sentence) {
+                    (true, _) => SentenceEdge::Starts,
+                    (false, true) => SentenceEdge::Ends,
+                    (false, false) => SentenceEdge::None,
+                };
+                after_sentence = ends_sentence;
+                let who = speaker_at(w.start, w.end, edge);
                 match &mut current {
                     Some(u) if u.speaker == who => {
                         u.end = w.end;
@@ -589,6 +584,65 @@ fn split_regions(
 /// is placed by the region its middle falls in, so it never straddles a cut; a segment whose
 /// words fall in different regions (Whisper read across a removed silence) is split there,
 /// so that another channel's turn in that silence keeps its place in the time order.
+/// Where a word stands in its sentence, for a word that straddles a change of speaker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SentenceEdge {
+    /// The first word of a sentence.
+    Starts,
+    /// The last word of a sentence.
+    Ends,
+    None,
+}
+
+fn ends_sentence(word: &str) -> bool {
+    word.trim_end_matches(['"', '\'', ')', '”'])
+        .ends_with(['.', '?', '!'])
+}
+
+/// The speaker of a word (seconds) among diarization turns (samples at 16 kHz).
+///
+/// Mostly the turn holding most of the word. But alignment stretches a word over the pause
+/// next to it, so the first word of a reply can reach back into the other speaker's last
+/// syllables (seen: "And" at 29.54-30.26 s, the reply starting at 30.08 s). A change of
+/// speaker in a conversation falls at a sentence boundary: a word that straddles two
+/// speakers' turns goes to the later one when it starts a sentence, to the earlier one when
+/// it ends one, and by the larger overlap otherwise. A word no turn covers goes to the
+/// nearest turn.
+fn speaker_of(turns: &[parley_voice::Turn], start: f32, end: f32, edge: SentenceEdge) -> usize {
+    let (a, b) = ((start * 16_000.0) as usize, (end * 16_000.0) as usize);
+    let overlapping: Vec<(&parley_voice::Turn, usize)> = turns
+        .iter()
+        .map(|t| (t, b.min(t.end).saturating_sub(a.max(t.start))))
+        .filter(|(_, o)| *o > 0)
+        .collect();
+    if let (Some((first, _)), Some((last, _))) = (overlapping.first(), overlapping.last()) {
+        if first.speaker != last.speaker {
+            match edge {
+                SentenceEdge::Starts => return last.speaker,
+                SentenceEdge::Ends => return first.speaker,
+                SentenceEdge::None => {}
+            }
+        }
+    }
+    if let Some((t, _)) = overlapping
+        .iter()
+        .max_by_key(|(t, o)| (*o, std::cmp::Reverse(t.start)))
+    {
+        return t.speaker;
+    }
+    let mid = (a + b) / 2;
+    turns
+        .iter()
+        .min_by_key(|t| {
+            if mid < t.start {
+                t.start - mid
+            } else {
+                mid.saturating_sub(t.end)
+            }
+        })
+        .map_or(0, |t| t.speaker)
+}
+
 fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
     let mut out = Vec::with_capacity(segments.len());
     for s in segments {
@@ -662,6 +716,40 @@ mod tests {
         assert!((out[0].start - 1.5).abs() < 1e-3, "{}", out[0].start);
         assert_eq!(out[1].text, "And next");
         assert!((out[1].start - 10.2).abs() < 1e-3, "{}", out[1].start);
+    }
+
+    #[test]
+    fn words_across_a_change_of_speaker_follow_the_sentence() {
+        let turn = |start: f32, end: f32, speaker| parley_voice::Turn {
+            start: (start * 16_000.0) as usize,
+            end: (end * 16_000.0) as usize,
+            speaker,
+        };
+        // The bench call at 0:25-0:33: the customer until 29.79 s, the rep from 30.08 s.
+        let turns = [turn(25.634, 29.79, 1), turn(30.082, 32.894, 0)];
+        use SentenceEdge::*;
+        // (word start, end, edge, speaker)
+        let table = [
+            // "And" opening the rep's reply, stretched back over the pause: more of it
+            // lies in the customer's turn, but it starts a sentence.
+            (29.544, 30.264, Starts, 0),
+            (29.544, 30.264, None, 1),
+            // A last word stretched forward into the reply ends its sentence.
+            (29.5, 30.4, Ends, 1),
+            // Inside one turn, or between turns, the edge does not matter.
+            (26.0, 26.3, Starts, 1),
+            (31.0, 31.2, Ends, 0),
+            (29.85, 29.95, Starts, 1),
+            (29.99, 30.05, None, 0),
+        ];
+        for (start, end, edge, want) in table {
+            assert_eq!(
+                speaker_of(&turns, start, end, edge),
+                want,
+                "{start}-{end} {edge:?}"
+            );
+        }
+        assert!(ends_sentence("there.") && ends_sentence("why?\"") && !ends_sentence("Mr"));
     }
 
     #[test]
