@@ -474,14 +474,11 @@ impl Engine {
                 "diarization turn"
             );
         }
-        let speaker_at = |start: f32, end: f32, edge: SentenceEdge| -> usize {
-            speaker_of(&d.turns, start, end, edge)
-        };
         let mut utterances: Vec<Utterance> = Vec::new();
         for s in segments {
             if s.words.is_empty() {
                 utterances.push(Utterance {
-                    speaker: speaker_at(s.start, s.end, SentenceEdge::None),
+                    speaker: speaker_of(&d.turns, s.start, s.end, SentenceEdge::None),
                     start: s.start,
                     end: s.end,
                     text: s.text,
@@ -499,7 +496,7 @@ impl Engine {
                     (false, false) => SentenceEdge::None,
                 };
                 after_sentence = ends_sentence;
-                let who = speaker_at(w.start, w.end, edge);
+                let who = speaker_of(&d.turns, w.start, w.end, edge);
                 match &mut current {
                     Some(u) if u.speaker == who => {
                         u.end = w.end;
