@@ -93,13 +93,8 @@ impl CallInput<'_> {
 
     /// The call's length: the recording's, else where the transcript ends.
     pub fn duration_ms(&self) -> i64 {
-        self.duration_ms.unwrap_or_else(|| {
-            self.transcript
-                .iter()
-                .flat_map(|m| m.sentences.iter().map(|s| s.end_ms))
-                .max()
-                .unwrap_or(0)
-        })
+        self.duration_ms
+            .unwrap_or_else(|| parley_domain::transcript_end_ms(self.transcript))
     }
 
     pub fn speaker(&self, speaker: SpeakerId) -> Option<&Speaker> {
