@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Everything Parley needs on a machine before it builds, runs or tests, in one command:
+#
+#   scripts/setup.sh [MODELS_DIR]
+#
+# 1. System packages: python3 (the models script and the hub stand-in in the tests), and
+#    espeak-ng and sox (the speech tests make their audio with them). Installed with the
+#    machine's package manager when missing: apt-get (Debian, Ubuntu), dnf, or apk, as root
+#    or through sudo. Without one of those it stops and names what to install.
+# 2. The speech models and runtimes (`scripts/fetch-models.sh`, pinned and checksummed).
+#
+# Idempotent: what is already there is left alone, so running it before every build costs
+# a second.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+
+need=()
+command -v python3 >/dev/null || need+=(python3)
+command -v espeak-ng >/dev/null || need+=(espeak-ng)
+command -v sox >/dev/null || need+=(sox)
+# The models script downloads wheels with pip.
+if command -v python3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
+  need+=(python3-pip)
+fi
+
+if [ "${#need[@]}" -gt 0 ]; then
+  sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then
+      sudo=(sudo)
+    else
+      echo "setup: missing ${need[*]}; install them as root (no sudo here)" >&2
+      exit 1
+    fi
+  fi
+  echo "setup: installing ${need[*]}"
+  if command -v apt-get >/dev/null; then
+    pkgs=("${need[@]}")
+    [[ " ${need[*]} " == *" python3 "* ]] && pkgs+=(python3-pip)
+    export DEBIAN_FRONTEND=noninteractive
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" apt-get install -y -qq "${pkgs[@]}" >/dev/null
+  elif command -v dnf >/dev/null; then
+    "${sudo[@]}" dnf install -y -q "${need[@]}"
+  elif command -v apk >/dev/null; then
+    "${sudo[@]}" apk add --quiet "${need[@]}"
+  else
+    echo "setup: missing ${need[*]} and no apt-get, dnf or apk to install them with" >&2
+    exit 1
+  fi
+fi
+
+exec bash "$here/fetch-models.sh" "$@"
