@@ -9,6 +9,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Condvar, Mutex};
 
 use ct2rs::sys::{ComputeType, Config, Device, StorageView, Whisper, WhisperOptions};
 
@@ -44,14 +45,15 @@ pub struct WhisperConfig {
     pub model_dir: PathBuf,
     /// Threads per concurrent transcription.
     pub threads: usize,
-    /// Transcriptions that can run at once (model replicas; each costs its weights in memory).
+    /// Transcriptions that can run at once (models loaded side by side; each costs its
+    /// weights in memory).
     pub replicas: usize,
     pub beam_size: usize,
 }
 
 /// A Whisper model loaded into CTranslate2.
 pub struct WhisperModel {
-    whisper: Whisper,
+    whisper: Decoders,
     vocab: Vocab,
     name: String,
     beam_size: usize,
@@ -76,12 +78,28 @@ impl WhisperModel {
             // The PyPI model files are float16; int8 decoding was 4-6x faster than float32
             // on this class of CPU with the same text (docs/asr-engine-spike.md).
             compute_type: ComputeType::INT8,
-            device_indices: vec![0; cfg.replicas.max(1)],
+            // One replica per model, never `device_indices: [0, 0, ...]`. CTranslate2 makes
+            // the replicas of a list of device indices by copying the first model's weights
+            // byte for byte (`Model::copy_to`), and on Intel CPUs (where it uses MKL and
+            // packs the int8 weights with `cblas_gemm_s8u8s32_pack`) the copies are packed
+            // buffers MKL never packed at that address: the second replica's int8 GEMM
+            // died with SIGFPE in `mkl_blas_gemm_s8u8s32_compute` on Xeons with AVX-512/AMX,
+            // whatever the audio. faster-whisper (one device index) never copies. Loading
+            // each model on its own lets MKL pack every copy itself; it costs what the
+            // copies cost (the weights once per concurrent transcription) and a second
+            // read of model.bin at start.
+            device_indices: vec![0],
             num_threads_per_replica: cfg.threads.max(1),
             ..Default::default()
         };
-        let whisper =
-            Whisper::new(&cfg.model_dir, config).map_err(|e| model_err(format!("{e:#}")))?;
+        let mut decoders = Vec::with_capacity(cfg.replicas.max(1));
+        for _ in 0..cfg.replicas.max(1) {
+            decoders.push(
+                Whisper::new(&cfg.model_dir, config.clone())
+                    .map_err(|e| model_err(format!("{e:#}")))?,
+            );
+        }
+        let whisper = Decoders::new(decoders);
         let name = model_name(&cfg.model_dir);
         Ok(WhisperModel {
             whisper,
@@ -94,14 +112,14 @@ impl WhisperModel {
     fn encode(&self, window: &mut [f32], n_mels: usize) -> Result<StorageView<'static>, AsrError> {
         let sv =
             StorageView::new(&[1, n_mels, WINDOW_FRAMES], window, Device::CPU).map_err(engine)?;
-        self.whisper.encode(&sv, false).map_err(engine)
+        self.whisper.with(|w| w.encode(&sv, false)).map_err(engine)
     }
 
     /// `<|startoftranscript|>`, then the language and task for multilingual models only
     /// (English-only models take no such tokens).
     fn sot_sequence(&self, language: &str) -> Vec<String> {
         let mut seq = vec!["<|startoftranscript|>".to_owned()];
-        if self.whisper.is_multilingual() {
+        if self.whisper.first().is_multilingual() {
             let lang = format!("<|{language}|>");
             if self.vocab.id(&lang).is_some() {
                 seq.push(lang);
@@ -141,7 +159,7 @@ impl WhisperModel {
             };
             let res = self
                 .whisper
-                .generate(encoded, &[prompt.to_vec()], &opts)
+                .with(|w| w.generate(encoded, &[prompt.to_vec()], &opts))
                 .map_err(engine)?;
             let Some(r) = res.into_iter().next() else {
                 return Err(AsrError::Engine("whisper returned no result".into()));
@@ -200,13 +218,15 @@ impl WhisperModel {
         let sot_ids: Vec<usize> = sot.iter().filter_map(|t| self.vocab.id(t)).collect();
         let al = self
             .whisper
-            .align(
-                encoded,
-                &sot_ids,
-                &[text_tokens.to_vec()],
-                &[segment_frames],
-                7,
-            )
+            .with(|w| {
+                w.align(
+                    encoded,
+                    &sot_ids,
+                    &[text_tokens.to_vec()],
+                    &[segment_frames],
+                    7,
+                )
+            })
             .map_err(engine)?;
         let Some(a) = al.into_iter().next() else {
             return Ok((Vec::new(), 0.0, 0.0));
@@ -249,6 +269,56 @@ impl WhisperModel {
     }
 }
 
+/// Models loaded side by side, one per transcription that can run at once. Each call takes
+/// a free one (waiting when all are busy), so a model's single worker thread never queues.
+struct Decoders {
+    all: Vec<Whisper>,
+    free: Mutex<Vec<usize>>,
+    freed: Condvar,
+}
+
+impl Decoders {
+    fn new(all: Vec<Whisper>) -> Decoders {
+        let free = Mutex::new((0..all.len()).rev().collect());
+        Decoders {
+            all,
+            free,
+            freed: Condvar::new(),
+        }
+    }
+
+    /// For what every model answers alike (vocabulary, mel bins).
+    fn first(&self) -> &Whisper {
+        &self.all[0]
+    }
+
+    fn with<R>(&self, run: impl FnOnce(&Whisper) -> R) -> R {
+        let index = {
+            let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+            loop {
+                if let Some(i) = free.pop() {
+                    break i;
+                }
+                free = self.freed.wait(free).unwrap_or_else(|p| p.into_inner());
+            }
+        };
+        // Put back even if `run` unwinds.
+        struct Release<'a>(&'a Decoders, usize);
+        impl Drop for Release<'_> {
+            fn drop(&mut self) {
+                self.0
+                    .free
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(self.1);
+                self.0.freed.notify_one();
+            }
+        }
+        let _release = Release(self, index);
+        run(&self.all[index])
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Decoded {
     tokens: Vec<usize>,
@@ -264,14 +334,14 @@ impl SpeechModel for WhisperModel {
     }
 
     fn is_multilingual(&self) -> bool {
-        self.whisper.is_multilingual()
+        self.whisper.first().is_multilingual()
     }
 
     fn detect_language(&self, audio: &[f32]) -> Result<Option<(String, f32)>, AsrError> {
-        if !self.whisper.is_multilingual() {
+        if !self.whisper.first().is_multilingual() {
             return Ok(Some(("en".to_owned(), 1.0)));
         }
-        let n_mels = self.whisper.n_mels();
+        let n_mels = self.whisper.first().n_mels();
         let take = audio.len().min(WINDOW_FRAMES * HOP);
         if take < MIN_WINDOW_FRAMES * HOP {
             return Ok(None);
@@ -280,7 +350,10 @@ impl SpeechModel for WhisperModel {
         let mut window = mel.window(0, WINDOW_FRAMES);
         let sv = StorageView::new(&[1, n_mels, WINDOW_FRAMES], &mut window, Device::CPU)
             .map_err(engine)?;
-        let res = self.whisper.detect_language(&sv).map_err(engine)?;
+        let res = self
+            .whisper
+            .with(|w| w.detect_language(&sv))
+            .map_err(engine)?;
         Ok(res
             .first()
             .and_then(|r| r.first())
@@ -293,7 +366,7 @@ impl SpeechModel for WhisperModel {
         language: Option<&str>,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Vec<Segment>, AsrError> {
-        let n_mels = self.whisper.n_mels();
+        let n_mels = self.whisper.first().n_mels();
         let content_frames = audio.len() / HOP;
         if content_frames < MIN_WINDOW_FRAMES {
             return Ok(Vec::new());
