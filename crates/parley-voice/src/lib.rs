@@ -52,17 +52,22 @@
 //! the synthetic voices an enrolment from different text scored 0.95-0.96 against its own
 //! speaker's centroid and 0.63-0.64 against the other.
 
+mod campp;
 mod cell;
 mod diarize;
 mod encoder;
 mod error;
+mod fbank;
 mod gemm;
 mod mel;
 mod torch_legacy;
+mod torch_zip;
 
+pub use campp::CamPlusPlus;
 pub use diarize::{diarize, match_profiles, Diarization, SpeakerBounds, Turn};
 pub use encoder::{Embedding, SpeakerEncoder, EMBEDDING_DIM, MIN_EMBED_SAMPLES};
 pub use error::VoiceError;
+pub use fbank::{Fbank, FBANK_BINS, FRAME_LEN, FRAME_SHIFT};
 pub use mel::slaney_filters;
 
 /// Sample rate every function of this crate expects.
@@ -74,6 +79,7 @@ mod tests {
     fn encoder_is_send_and_sync() {
         fn check<T: Send + Sync>() {}
         check::<crate::SpeakerEncoder>();
+        check::<crate::CamPlusPlus>();
         check::<crate::Diarization>();
     }
 }
