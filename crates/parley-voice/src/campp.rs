@@ -38,6 +38,10 @@ const BN_EPS: f32 = 1e-5;
 const SEG_LEN: usize = 100;
 /// Channels after the front end: 32 feature maps × 10 frequency rows.
 const HEAD_CHANNELS: usize = 320;
+/// Frames the front end processes at once (plus context), bounding its memory.
+const HEAD_CHUNK: usize = 400;
+/// How far in time the front end looks on each side: ten 3-wide convolutions in a row.
+const HEAD_REACH: usize = 10;
 const GROWTH: usize = 32;
 /// Blocks of the network: (layers, dilation).
 const BLOCKS: [(usize, usize); 3] = [(12, 1), (24, 2), (16, 2)];
@@ -172,14 +176,7 @@ impl CamPlusPlus {
     /// The network on mean-normalised features (`t` frames × 80, row-major); returns the
     /// un-normalised 192-d output.
     fn forward(&self, feats: &[f32], t: usize) -> Vec<f32> {
-        // (T, F) → (F, T): the front end treats frequency as image rows.
-        let mut x = vec![0f32; FBANK_BINS * t];
-        for (ti, row) in feats.chunks_exact(FBANK_BINS).enumerate() {
-            for (fi, &v) in row.iter().enumerate() {
-                x[fi * t + ti] = v;
-            }
-        }
-        let x = self.head.forward(x, t);
+        let x = self.head.forward_features(feats, t);
         let (mut x, t) = self.tdnn.forward(&x, t);
         relu(&mut x);
         let mut channels = 128;
@@ -382,6 +379,36 @@ impl Head {
             blocks,
             conv2,
         })
+    }
+
+    /// `t` frames × 80 (row-major) → 320 × t, in chunks of time.
+    ///
+    /// Why chunks: the front end holds 32 × 80 values per frame, ~25 KB with temporaries,
+    /// which a minutes-long segment would turn into gigabytes. It is purely convolutional
+    /// and each of its ten 3×3 convolutions on the path reaches one frame further in time,
+    /// so a chunk computed with [`HEAD_REACH`] frames of real context on each side is exact.
+    fn forward_features(&self, feats: &[f32], t: usize) -> Vec<f32> {
+        let mut out = vec![0f32; HEAD_CHANNELS * t];
+        for s in (0..t).step_by(HEAD_CHUNK) {
+            let e = (s + HEAD_CHUNK).min(t);
+            let (a, b) = (s.saturating_sub(HEAD_REACH), (e + HEAD_REACH).min(t));
+            let n = b - a;
+            // (T, F) → (F, T): the front end treats frequency as image rows.
+            let mut x = vec![0f32; FBANK_BINS * n];
+            for (ti, row) in feats[a * FBANK_BINS..b * FBANK_BINS]
+                .chunks_exact(FBANK_BINS)
+                .enumerate()
+            {
+                for (fi, &v) in row.iter().enumerate() {
+                    x[fi * n + ti] = v;
+                }
+            }
+            let y = self.forward(x, n);
+            for (dst, src) in out.chunks_exact_mut(t).zip(y.chunks_exact(n)) {
+                dst[s..e].copy_from_slice(&src[s - a..e - a]);
+            }
+        }
+        out
     }
 
     /// 80 × t fbank image → 320 × t.
@@ -770,6 +797,63 @@ impl Weights {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pseudo_random(n: usize, seed: u32, scale: f32) -> Vec<f32> {
+        let mut x = seed | 1;
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x as f32 / u32::MAX as f32 - 0.5) * scale
+            })
+            .collect()
+    }
+
+    fn random_conv(seed: u32, cin: usize, k: usize, stride: usize) -> Conv2d {
+        Conv2d {
+            w: pseudo_random(32 * cin * k * k, seed, 0.4),
+            b: pseudo_random(32, seed + 1, 0.2),
+            cout: 32,
+            cin,
+            k,
+            stride,
+        }
+    }
+
+    #[test]
+    fn head_in_chunks_equals_one_pass() {
+        let mut blocks = Vec::new();
+        for i in 0..4u32 {
+            let stride = if i % 2 == 0 { 2 } else { 1 };
+            blocks.push(ResBlock {
+                conv1: random_conv(10 + i, 32, 3, stride),
+                conv2: random_conv(20 + i, 32, 3, 1),
+                shortcut: (stride == 2).then(|| random_conv(30 + i, 32, 1, 2)),
+            });
+        }
+        let head = Head {
+            conv1: random_conv(1, 1, 3, 1),
+            blocks,
+            conv2: random_conv(2, 32, 3, 2),
+        };
+        // Three chunks, the last one short.
+        let t = 2 * HEAD_CHUNK + 37;
+        let feats = pseudo_random(t * FBANK_BINS, 7, 4.0);
+        let chunked = head.forward_features(&feats, t);
+        let mut image = vec![0f32; FBANK_BINS * t];
+        for (ti, row) in feats.chunks_exact(FBANK_BINS).enumerate() {
+            for (fi, &v) in row.iter().enumerate() {
+                image[fi * t + ti] = v;
+            }
+        }
+        let whole = head.forward(image, t);
+        assert_eq!(chunked.len(), whole.len());
+        let scale = whole.iter().fold(0f32, |m, v| m.max(v.abs()));
+        for (i, (a, b)) in chunked.iter().zip(&whole).enumerate() {
+            assert!((a - b).abs() <= 1e-5 * scale, "{i}: {a} vs {b}");
+        }
+    }
 
     #[test]
     fn shifted_copy_pads_with_zeros() {

@@ -33,7 +33,9 @@ impl Fbank {
     /// Wraps `frames × 80` row-major values (e.g. features computed elsewhere). `None` when
     /// the length is not a multiple of 80.
     pub fn from_vec(data: Vec<f32>) -> Option<Self> {
-        (data.len() % FBANK_BINS == 0).then_some(Self { data })
+        data.len()
+            .is_multiple_of(FBANK_BINS)
+            .then_some(Self { data })
     }
 
     /// Number of frames.

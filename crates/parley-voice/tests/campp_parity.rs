@@ -11,7 +11,10 @@ use std::sync::OnceLock;
 
 use parley_voice::{CamPlusPlus, Fbank, FBANK_BINS};
 
-const CLIPS: [(&str, &[u8], &[u8], &[u8]); 3] = [
+/// (speaker, clip as s16le, torch embedding of the whole clip, of frames 20..170).
+type Clip = (&'static str, &'static [u8], &'static [u8], &'static [u8]);
+
+const CLIPS: [Clip; 3] = [
     (
         "spk1089",
         include_bytes!("fixtures/campp_libri_01_spk1089.s16"),
