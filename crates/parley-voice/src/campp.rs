@@ -132,9 +132,9 @@ impl CamPlusPlus {
     /// the order given). Ranges are clipped to the features; empty ones are skipped.
     ///
     /// Cost on one core: roughly 7 ms plus 18 ms per second of frames (1.5 s ~35 ms, 10 s
-    /// ~190 ms, measured on an EPYC shared with builds); memory about 6 KB per frame while
-    /// it runs (360 MB for ten minutes), so embed long recordings as windows.
-    /// CPU-bound: call it from a blocking thread, never on the async runtime.
+    /// ~190 ms, measured on an EPYC shared with builds). Memory, counting its buffers: about
+    /// 6 KB per frame while it runs (360 MB for ten minutes), so embed long recordings as
+    /// windows. CPU-bound: call it from a blocking thread, never on the async runtime.
     pub fn embed_spans(&self, f: &Fbank, spans: &[Range<usize>]) -> Option<Vec<f32>> {
         let n = f.len();
         let mut feats = Vec::new();
