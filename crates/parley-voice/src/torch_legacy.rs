@@ -1,4 +1,5 @@
-//! Reader for the legacy (pre-1.6, non-zip) torch serialization of a `state_dict` checkpoint.
+//! Reader for the legacy (pre-1.6, non-zip) torch serialization of a `state_dict` checkpoint,
+//! and the pickle machine the zip format (`torch_zip`) shares with it.
 //!
 //! Layout: five pickles back to back (magic number, protocol version, system info, the
 //! checkpoint object, the list of storage keys), then each storage's raw data in key order
@@ -66,6 +67,9 @@ pub(crate) fn read_model_state(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, Vo
         let (Value::Str(name), Some(Obj::Tensor(t))) = (k, p.obj(v)) else {
             return Err(fmt_err(at, "model_state entry is not a named tensor"));
         };
+        if t.dtype != Dtype::F32 {
+            return Err(fmt_err(at, format!("tensor {name} is not float32")));
+        }
         refs.push((name.clone(), t.clone()));
     }
 
@@ -117,9 +121,30 @@ pub(crate) fn read_model_state(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, Vo
         .collect()
 }
 
+/// Runs one pickle (the zip format's `data.pkl`) whose object is a state dict: a dict of
+/// tensor name to tensor, in file order. Non-float tensors (BatchNorm's `num_batches_tracked`
+/// counters) are included; callers skip what they do not need.
+pub(crate) fn read_state_dict_pickle(bytes: &[u8]) -> Result<Vec<(String, TensorRef)>, VoiceError> {
+    let mut p = Parser::new(bytes);
+    let state = p.load()?;
+    if p.pos != bytes.len() {
+        return Err(fmt_err(p.pos, "trailing bytes after the state-dict pickle"));
+    }
+    let Some(Obj::Dict(entries)) = p.obj(&state) else {
+        return Err(fmt_err(0, "state dict is not a dict"));
+    };
+    entries
+        .iter()
+        .map(|(k, v)| match (k, p.obj(v)) {
+            (Value::Str(name), Some(Obj::Tensor(t))) => Ok((name.clone(), t.clone())),
+            _ => Err(fmt_err(0, "state-dict entry is not a named tensor")),
+        })
+        .collect()
+}
+
 /// Copies a strided view out of a storage into a dense row-major buffer; `None` when the view
 /// reaches outside the storage.
-fn gather(storage: &[u8], t: &TensorRef) -> Option<Vec<f32>> {
+pub(crate) fn gather(storage: &[u8], t: &TensorRef) -> Option<Vec<f32>> {
     let numel = storage.len() / 4;
     let count = t
         .size
@@ -189,7 +214,11 @@ enum Obj {
     List(Vec<Value>),
     Dict(Vec<(Value, Value)>),
     Global(Global),
-    Storage { key: String, numel: usize },
+    Storage {
+        key: String,
+        numel: usize,
+        dtype: Dtype,
+    },
     Tensor(TensorRef),
 }
 
@@ -198,15 +227,35 @@ enum Global {
     OrderedDict,
     RebuildTensorV2,
     FloatStorage,
+    LongStorage,
 }
 
+/// Element type of a storage. Only `F32` data is ever decoded; `I64` is recognised so that a
+/// state dict holding BatchNorm counters parses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dtype {
+    F32,
+    I64,
+}
+
+impl Dtype {
+    pub(crate) fn size(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::I64 => 8,
+        }
+    }
+}
+
+/// A tensor as the pickle describes it: a strided view of a named storage.
 #[derive(Debug, Clone)]
-struct TensorRef {
-    storage_key: String,
-    storage_numel: usize,
-    offset: usize,
-    size: Vec<usize>,
-    stride: Vec<usize>,
+pub(crate) struct TensorRef {
+    pub storage_key: String,
+    pub storage_numel: usize,
+    pub dtype: Dtype,
+    pub offset: usize,
+    pub size: Vec<usize>,
+    pub stride: Vec<usize>,
 }
 
 struct Parser<'a> {
@@ -347,8 +396,8 @@ impl<'a> Parser<'a> {
                     let v = self.alloc(Obj::Tuple(items));
                     stack.push(v);
                 }
-                0x85 | 0x86 => {
-                    let n = if op == 0x85 { 1 } else { 2 };
+                0x85..=0x87 => {
+                    let n = usize::from(op - 0x84);
                     let items = pop_n(&mut stack, n, at)?;
                     let v = self.alloc(Obj::Tuple(items));
                     stack.push(v);
@@ -423,6 +472,7 @@ impl<'a> Parser<'a> {
                         ("collections", "OrderedDict") => Global::OrderedDict,
                         ("torch._utils", "_rebuild_tensor_v2") => Global::RebuildTensorV2,
                         ("torch", "FloatStorage") => Global::FloatStorage,
+                        ("torch", "LongStorage") => Global::LongStorage,
                         _ => {
                             return Err(fmt_err(
                                 at,
@@ -463,7 +513,7 @@ impl<'a> Parser<'a> {
 
     /// `('storage', FloatStorage, key, location, numel[, view_metadata])` to a storage.
     fn storage_from_pid(&mut self, pid: &Value, at: usize) -> Result<Value, VoiceError> {
-        let bad = || fmt_err(at, "persistent id is not a float storage reference");
+        let bad = || fmt_err(at, "persistent id is not a storage reference");
         let Some(Obj::Tuple(items)) = self.obj(pid) else {
             return Err(bad());
         };
@@ -471,17 +521,20 @@ impl<'a> Parser<'a> {
             [t, k, key, _location, n] | [t, k, key, _location, n, Value::None] => (t, k, key, n),
             _ => return Err(bad()),
         };
-        if *tag != Value::Str("storage".into())
-            || !matches!(self.obj(kind), Some(Obj::Global(Global::FloatStorage)))
-        {
+        if *tag != Value::Str("storage".into()) {
             return Err(bad());
         }
+        let dtype = match self.obj(kind) {
+            Some(Obj::Global(Global::FloatStorage)) => Dtype::F32,
+            Some(Obj::Global(Global::LongStorage)) => Dtype::I64,
+            _ => return Err(bad()),
+        };
         let (Value::Str(key), Value::Int(numel)) = (key, numel) else {
             return Err(bad());
         };
         let numel = usize::try_from(*numel).map_err(|_| bad())?;
         let key = key.clone();
-        Ok(self.alloc(Obj::Storage { key, numel }))
+        Ok(self.alloc(Obj::Storage { key, numel, dtype }))
     }
 
     fn reduce(&mut self, func: &Value, args: &Value, at: usize) -> Result<Value, VoiceError> {
@@ -498,7 +551,7 @@ impl<'a> Parser<'a> {
                 let [storage, offset, size, stride, ..] = args.as_slice() else {
                     return Err(bad("arguments"));
                 };
-                let Some(Obj::Storage { key, numel }) = self.obj(storage).cloned() else {
+                let Some(Obj::Storage { key, numel, dtype }) = self.obj(storage).cloned() else {
                     return Err(bad("storage"));
                 };
                 let Value::Int(offset) = offset else {
@@ -513,6 +566,7 @@ impl<'a> Parser<'a> {
                 Ok(self.alloc(Obj::Tensor(TensorRef {
                     storage_key: key,
                     storage_numel: numel,
+                    dtype,
                     offset,
                     size,
                     stride,
