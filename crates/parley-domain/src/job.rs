@@ -12,16 +12,25 @@ pub enum JobKind {
     Transcribe,
     /// Run the conversation analysis over a call's transcript.
     Analyze,
+    /// Delete a stored recording that a newer one replaced (payload `{"key": ...}`), once
+    /// nothing refers to it.
+    DeleteMedia,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 3] = [JobKind::FetchMedia, JobKind::Transcribe, JobKind::Analyze];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::FetchMedia,
+        JobKind::Transcribe,
+        JobKind::Analyze,
+        JobKind::DeleteMedia,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             JobKind::FetchMedia => "fetch-media",
             JobKind::Transcribe => "transcribe",
             JobKind::Analyze => "analyze",
+            JobKind::DeleteMedia => "delete-media",
         }
     }
 

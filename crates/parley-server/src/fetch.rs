@@ -61,6 +61,9 @@ use reqwest::{StatusCode, Url};
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
+/// [`FetchPolicy::min_bytes_per_sec`] unless the operator says otherwise.
+pub const DEFAULT_MIN_BYTES_PER_SEC: u64 = 16 * 1024;
+
 /// How [`fetch_media`] may download: size and time limits, redirects, allowed hosts.
 #[derive(Debug, Clone)]
 pub struct FetchPolicy {
@@ -73,6 +76,13 @@ pub struct FetchPolicy {
     /// Fail when no bytes arrive for this long (also: waiting for the response headers
     /// after connecting).
     pub idle_timeout: Duration,
+    /// Fail when fewer than this many bytes per second arrive, averaged over each
+    /// [`FetchPolicy::min_rate_window`] of the body; 0 turns the check off. A server
+    /// that trickles a few bytes at a time never trips the idle timeout, and would
+    /// otherwise hold a media worker for the whole total timeout.
+    pub min_bytes_per_sec: u64,
+    /// The stretch the minimum rate is averaged over.
+    pub min_rate_window: Duration,
     /// Redirects to follow at most; each hop is checked against [`FetchPolicy::allow`].
     pub max_redirects: usize,
     /// Which destinations may be fetched.
@@ -88,6 +98,10 @@ impl Default for FetchPolicy {
             connect_timeout: Duration::from_secs(10),
             total_timeout: Duration::from_secs(30 * 60),
             idle_timeout: Duration::from_secs(60),
+            // 16 KiB/s is a phone call's MP3 in real time several times over; a
+            // recording server slower than that for half a minute is stuck.
+            min_bytes_per_sec: DEFAULT_MIN_BYTES_PER_SEC,
+            min_rate_window: Duration::from_secs(30),
             max_redirects: 5,
             allow: HostAllowList::default(),
         }
@@ -148,6 +162,12 @@ pub enum FetchError {
     IdleTimeout(Duration),
     #[error("the media download did not finish within {0:?}")]
     TotalTimeout(Duration),
+    #[error("the media download was too slow: {rate} bytes/s over {window:?}, below the minimum of {min} bytes/s")]
+    TooSlow {
+        rate: u64,
+        min: u64,
+        window: Duration,
+    },
     #[error("the connection to the media url broke during the download")]
     Network,
     #[error("could not store the downloaded media")]
@@ -169,6 +189,7 @@ impl FetchError {
             | Self::ConnectTimeout { .. }
             | Self::IdleTimeout(_)
             | Self::TotalTimeout(_)
+            | Self::TooSlow { .. }
             | Self::Network
             | Self::Io(_) => true,
             Self::Status { status } => *status >= 500 || *status == 408 || *status == 429,
@@ -805,29 +826,39 @@ async fn stream_to_file(
         Some(len) if len > limit => return Err(FetchError::TooLarge { limit }),
         _ => {}
     }
-    let file = tempfile::Builder::new()
-        .prefix(".parley-fetch-")
-        .tempfile_in(dir)
-        .map_err(FetchError::Io)?;
+    let file = crate::workdir::temp_file(dir, "fetch").map_err(FetchError::Io)?;
     // From here on an early return drops `path`, which deletes the partial file.
     let (file, path) = file.into_parts();
     let mut file = tokio::fs::File::from_std(file);
     let mut written: u64 = 0;
+    let mut rate = RateCheck::new(policy);
+    let mut last_data = tokio::time::Instant::now();
     loop {
-        let chunk = match tokio::time::timeout(policy.idle_timeout, response.chunk()).await {
-            Err(_) => return Err(FetchError::IdleTimeout(policy.idle_timeout)),
+        let idle_at = last_data + policy.idle_timeout;
+        // Wake at the end of a rate window too, so a trickle is caught on time.
+        let wake_at = rate.window_end().map_or(idle_at, |end| end.min(idle_at));
+        match tokio::time::timeout_at(wake_at, response.chunk()).await {
+            Err(_) if tokio::time::Instant::now() >= idle_at => {
+                return Err(FetchError::IdleTimeout(policy.idle_timeout))
+            }
+            // The rate window ended; `chunk` is cancel safe, so waiting again loses nothing.
+            Err(_) => {}
             Ok(Err(e)) => {
                 tracing::debug!(error = %e.without_url(), "media body failed");
                 return Err(FetchError::Network);
             }
             Ok(Ok(None)) => break,
-            Ok(Ok(Some(chunk))) => chunk,
-        };
-        written = written.saturating_add(chunk.len() as u64);
-        if written > limit {
-            return Err(FetchError::TooLarge { limit });
+            Ok(Ok(Some(chunk))) => {
+                last_data = tokio::time::Instant::now();
+                written = written.saturating_add(chunk.len() as u64);
+                if written > limit {
+                    return Err(FetchError::TooLarge { limit });
+                }
+                rate.add(chunk.len() as u64);
+                file.write_all(&chunk).await.map_err(FetchError::Io)?;
+            }
         }
-        file.write_all(&chunk).await.map_err(FetchError::Io)?;
+        rate.check()?;
     }
     if written == 0 {
         return Err(FetchError::EmptyBody);
@@ -837,6 +868,62 @@ async fn stream_to_file(
     file.flush().await.map_err(FetchError::Io)?;
     drop(file);
     Ok((path, written))
+}
+
+/// The minimum transfer rate, over consecutive windows of the body.
+struct RateCheck {
+    min: u64,
+    window: Duration,
+    started: tokio::time::Instant,
+    bytes: u64,
+}
+
+impl RateCheck {
+    fn new(policy: &FetchPolicy) -> RateCheck {
+        RateCheck {
+            min: policy.min_bytes_per_sec,
+            window: policy.min_rate_window,
+            started: tokio::time::Instant::now(),
+            bytes: 0,
+        }
+    }
+
+    fn on(&self) -> bool {
+        self.min > 0 && !self.window.is_zero()
+    }
+
+    fn window_end(&self) -> Option<tokio::time::Instant> {
+        self.on().then(|| self.started + self.window)
+    }
+
+    fn add(&mut self, bytes: u64) {
+        self.bytes = self.bytes.saturating_add(bytes);
+    }
+
+    /// At the end of a window: fails when it was too slow, else starts the next one.
+    fn check(&mut self) -> Result<(), FetchError> {
+        if !self.on() {
+            return Ok(());
+        }
+        let elapsed = self.started.elapsed();
+        if elapsed < self.window {
+            return Ok(());
+        }
+        let millis = u64::try_from(elapsed.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let rate = self.bytes.saturating_mul(1000) / millis;
+        if rate < self.min {
+            return Err(FetchError::TooSlow {
+                rate,
+                min: self.min,
+                window: self.window,
+            });
+        }
+        self.started = tokio::time::Instant::now();
+        self.bytes = 0;
+        Ok(())
+    }
 }
 
 /// `filename*=` (RFC 5987, UTF-8 or ISO-8859-1) wins over `filename=`.
@@ -1120,6 +1207,22 @@ mod tests {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 return;
             }
+            "/slow-enough" => {
+                // 2 KB every 50 ms: 40 KB/s, for half a second.
+                let _ = stream.write_all(&chunked()).await;
+                for _ in 0..10 {
+                    let mut chunk = b"800\r\n".to_vec();
+                    chunk.extend(std::iter::repeat_n(b'y', 0x800));
+                    chunk.extend_from_slice(b"\r\n");
+                    if stream.write_all(&chunk).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                let _ = stream.write_all(b"0\r\n\r\n").await;
+                let _ = stream.shutdown().await;
+                return;
+            }
             "/trickle" => {
                 let _ = stream.write_all(&chunked()).await;
                 while stream.write_all(b"1\r\nx\r\n").await.is_ok() {
@@ -1143,9 +1246,15 @@ mod tests {
         }
     }
 
+    /// No files but this process's lock of the work folder.
     fn is_empty_dir(dir: &Path) -> bool {
+        let lock = format!(".parley-{}.lock", crate::workdir::owner());
         std::fs::read_dir(dir)
-            .map(|mut entries| entries.next().is_none())
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .all(|e| e.file_name().to_str() == Some(lock.as_str()))
+            })
             .unwrap_or(false)
     }
 
@@ -1417,6 +1526,56 @@ mod tests {
         assert!(matches!(err, FetchError::TotalTimeout(_)), "{err:?}");
         assert!(err.is_transient());
         assert!(is_empty_dir(dir.path()));
+    }
+
+    #[tokio::test]
+    async fn a_trickle_below_the_minimum_rate_fails_and_leaves_no_file() {
+        let server = Server::start().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The trickle sends 20 bytes/s, always within the idle timeout.
+        let policy = FetchPolicy {
+            min_bytes_per_sec: 1_000,
+            min_rate_window: Duration::from_millis(400),
+            ..local_policy()
+        };
+        let started = Instant::now();
+        let err = fetch_err(&server.url("/trickle"), &policy, dir.path()).await;
+        assert!(
+            matches!(err, FetchError::TooSlow { min: 1_000, rate, .. } if rate < 1_000),
+            "{err:?}"
+        );
+        assert!(err.is_transient());
+        assert!(
+            err.to_string()
+                .starts_with("the media download was too slow: "),
+            "{err}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(4));
+        assert!(is_empty_dir(dir.path()));
+
+        // Off, the same trickle runs into the total timeout instead.
+        let off = FetchPolicy {
+            min_bytes_per_sec: 0,
+            total_timeout: Duration::from_millis(900),
+            ..policy
+        };
+        let err = fetch_err(&server.url("/trickle"), &off, dir.path()).await;
+        assert!(matches!(err, FetchError::TotalTimeout(_)), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn a_download_above_the_minimum_rate_completes() {
+        let server = Server::start().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let policy = FetchPolicy {
+            min_bytes_per_sec: 8_000,
+            min_rate_window: Duration::from_millis(150),
+            ..local_policy()
+        };
+        let media = fetch_media(&server.url("/slow-enough"), &policy, dir.path())
+            .await
+            .expect("fetch");
+        assert_eq!(media.bytes, 10 * 0x800);
     }
 
     #[tokio::test]
@@ -1790,6 +1949,11 @@ mod tests {
             FetchError::Status { status: 408 },
             FetchError::IdleTimeout(Duration::from_secs(1)),
             FetchError::TotalTimeout(Duration::from_secs(1)),
+            FetchError::TooSlow {
+                rate: 10,
+                min: 100,
+                window: Duration::from_secs(30),
+            },
             FetchError::Network,
             FetchError::Io(std::io::Error::other("disk full")),
         ];

@@ -23,6 +23,7 @@ mod gong;
 pub mod media;
 mod parley_api;
 pub mod service;
+pub mod workdir;
 pub mod worker;
 
 use std::sync::Arc;
@@ -69,6 +70,12 @@ impl AppState {
             call_url_prefix: format!("{}/call?id=", config.public_url.trim_end_matches('/')),
         };
         let blobs = parley_blob::BlobStore::open(&config.media_url)?;
+        // Uploads left half-received by a crashed process go before this one adds its own.
+        let work_dir = config.work_dir.clone();
+        tokio::task::spawn_blocking(move || workdir::prepare(&work_dir))
+            .await
+            .map_err(|e| StartError::WorkDir(std::io::Error::other(e)))?
+            .map_err(StartError::WorkDir)?;
         Ok(AppState {
             blobs,
             store,
@@ -89,6 +96,8 @@ pub enum StartError {
     Store(#[from] parley_store::StoreError),
     #[error(transparent)]
     Media(#[from] parley_blob::BlobError),
+    #[error("preparing the work folder: {0}")]
+    WorkDir(#[source] std::io::Error),
 }
 
 /// Gives every request an id, served in `x-traceid` and in the body.

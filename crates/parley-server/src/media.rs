@@ -2,8 +2,9 @@
 //!
 //! The `mediaFile` part is streamed to a temporary file (never held in memory), hashed,
 //! probed (a file that is not a recording is refused with a 400 before anything is
-//! stored), copied to the media store, recorded on the call, and a transcription job is
-//! queued.
+//! stored), copied to the media store, and recorded on the call with its transcription
+//! job in one transaction. A replaced recording is deleted by a job queued in that
+//! transaction.
 
 use std::io::Write;
 
@@ -77,9 +78,7 @@ pub async fn upload(
         }
         let file_name = field.file_name().map(str::to_owned);
         let content_type = field.content_type().map(str::to_owned);
-        let mut tmp = tempfile::Builder::new()
-            .prefix("upload-")
-            .tempfile_in(&state.config.work_dir)
+        let mut tmp = crate::workdir::temp_file(&state.config.work_dir, "upload")
             .map_err(|e| {
                 tracing::error!(error = %e, dir = %state.config.work_dir.display(), "cannot create an upload file");
                 ApiError::internal()
@@ -183,46 +182,56 @@ pub async fn store_media(
     .map_err(|_| StoreMediaError::Api(ApiError::internal()))?
     .map_err(|e| StoreMediaError::NotMedia(e.to_string()))?;
 
+    let now = chrono::Utc::now();
+    // One key per stored recording, never reused: a replaced recording's key can then be
+    // deleted once nothing refers to it without any chance of deleting a newer upload of
+    // the same bytes.
     let key = format!(
-        "calls/{call_id}/{}.{}",
+        "calls/{call_id}/{}-{}.{}",
         &sha256[..16.min(sha256.len())],
+        now.timestamp_micros(),
         ext.as_deref().unwrap_or("bin")
     );
     blobs.put_file(&key, &path).await.map_err(|e| {
         tracing::error!(error = %e, call_id = %call_id, "storing media failed");
         StoreMediaError::Api(ApiError::internal())
     })?;
-    let now = chrono::Utc::now();
-    store
-        .set_call_media(&CallMedia {
-            call_id,
-            key,
-            size_bytes: size,
-            sha256,
-            file_name,
-            content_type,
-            container: info.container,
-            codec: info.codec,
-            channels: info.channels.map(|c| c as u32),
-            sample_rate: info.sample_rate,
-            duration_ms: info.duration_ms,
-            has_video: info.has_video,
-            uploaded: now,
-        })
-        .await?;
-    let job = store
-        .enqueue_job(
-            &NewJob {
-                kind: JobKind::Transcribe,
-                call_id: Some(call_id),
-                payload: serde_json::json!({}),
-                max_attempts: TRANSCRIBE_ATTEMPTS,
-                dedupe: true,
-            },
-            now,
-        )
-        .await?;
-    Ok((job, size))
+    let media = CallMedia {
+        call_id,
+        key: key.clone(),
+        size_bytes: size,
+        sha256,
+        file_name,
+        content_type,
+        container: info.container,
+        codec: info.codec,
+        channels: info.channels.map(|c| c as u32),
+        sample_rate: info.sample_rate,
+        duration_ms: info.duration_ms,
+        has_video: info.has_video,
+        uploaded: now,
+    };
+    let transcribe = NewJob {
+        kind: JobKind::Transcribe,
+        call_id: Some(call_id),
+        payload: serde_json::json!({}),
+        max_attempts: TRANSCRIBE_ATTEMPTS,
+        dedupe: true,
+    };
+    let stored = match store.store_call_media(&media, &transcribe, now).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            // Nothing refers to the new object: the transaction did not happen.
+            if let Err(d) = blobs.delete(&key).await {
+                tracing::warn!(error = %d, key = %key, "removing an unrecorded recording failed");
+            }
+            return Err(e.into());
+        }
+    };
+    if let Some(old) = &stored.replaced {
+        tracing::info!(call_id = %call_id, old_key = %old, new_key = %key, "recording replaced; the old one will be deleted");
+    }
+    Ok((stored.job, size))
 }
 
 /// Hex SHA-256 of a file, streamed.

@@ -340,6 +340,7 @@ pub async fn import_transcript(
             speakers: &[],
             at: Utc::now(),
             lease: None,
+            media_sha256: None,
         })
         .await?;
     let mut speakers: Vec<ImportedSpeaker> = assignment

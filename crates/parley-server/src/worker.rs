@@ -78,13 +78,17 @@ pub trait Transcriber: Send + Sync + 'static {
 pub struct WorkerConfig {
     /// Names this process in job records (host and pid by default).
     pub name: String,
-    /// Jobs run at once by this process.
+    /// Transcriptions run at once by this process.
     pub concurrency: usize,
+    /// Media jobs (`downloadMediaUrl` pulls, deletions of replaced recordings) run at once,
+    /// in loops of their own: a slow pull never holds up a transcription.
+    pub media_concurrency: usize,
     /// How long a job stays held without a heartbeat.
     pub lease_secs: u32,
     /// How often an idle worker looks for work.
     pub poll: Duration,
-    /// Where media is copied for decoding.
+    /// Where media is copied for decoding and pulls are downloaded (see
+    /// [`crate::workdir`]).
     pub work_dir: PathBuf,
 }
 
@@ -93,6 +97,7 @@ impl Default for WorkerConfig {
         WorkerConfig {
             name: default_worker_name(),
             concurrency: 1,
+            media_concurrency: 2,
             lease_secs: 60,
             poll: Duration::from_millis(500),
             work_dir: std::env::temp_dir(),
@@ -130,37 +135,68 @@ impl Workers {
             kinds.push(JobKind::Transcribe);
         }
         kinds.push(JobKind::Analyze);
+        kinds.push(JobKind::DeleteMedia);
         kinds
     }
 
-    /// Runs `concurrency` worker loops until `shutdown` turns true.
+    /// What the media loops run.
+    fn media_kinds(&self) -> Vec<JobKind> {
+        let mut kinds = Vec::new();
+        if self.fetch.is_some() {
+            kinds.push(JobKind::FetchMedia);
+        }
+        kinds.push(JobKind::DeleteMedia);
+        kinds
+    }
+
+    /// Runs `concurrency` transcription loops, `media_concurrency` media loops and one
+    /// analysis loop until `shutdown` turns true.
     pub async fn run(self, shutdown: watch::Receiver<bool>) {
         let kinds = self.kinds();
-        if kinds.is_empty() {
-            return;
+        // Work files of a process that crashed go before this one adds its own; a folder
+        // that cannot be prepared fails each job that needs it, with the reason.
+        let dir = self.config.work_dir.clone();
+        match tokio::task::spawn_blocking(move || crate::workdir::prepare(&dir)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(work_dir = %self.config.work_dir.display(), error = %e, "cannot prepare the work folder")
+            }
+            Err(e) => tracing::warn!(error = %e, "preparing the work folder panicked"),
         }
+        let mut transcription: Vec<JobKind> = Vec::new();
+        if self.transcriber.is_some() {
+            transcription.push(JobKind::Transcribe);
+        }
+        transcription.push(JobKind::Analyze);
+        let media = self.media_kinds();
         tracing::info!(
             worker = %self.config.name,
             concurrency = self.config.concurrency,
+            media_concurrency = self.config.media_concurrency,
             kinds = ?kinds.iter().map(|k| k.key()).collect::<Vec<_>>(),
             "workers started"
         );
         let mut loops = Vec::new();
-        for n in 0..self.config.concurrency.max(1) {
+        let mut n = 0;
+        let mut spawn = |kinds: Vec<JobKind>, shutdown: watch::Receiver<bool>| {
             let me = self.clone();
-            let kinds = kinds.clone();
-            let shutdown = shutdown.clone();
+            let id = n;
+            n += 1;
             loops.push(tokio::spawn(async move {
-                me.work_loop(n, &kinds, shutdown).await
+                me.work_loop(id, &kinds, shutdown).await
             }));
+        };
+        for _ in 0..self.config.concurrency.max(1) {
+            spawn(transcription.clone(), shutdown.clone());
+        }
+        // Pulls wait on other servers, for minutes when those are slow; loops of their own
+        // keep them from occupying the transcription slots.
+        for _ in 0..self.config.media_concurrency.max(1) {
+            spawn(media.clone(), shutdown.clone());
         }
         // Analyses take milliseconds; one loop of their own keeps them from waiting behind
         // a long transcription.
-        let me = self.clone();
-        let n = self.config.concurrency.max(1);
-        loops.push(tokio::spawn(async move {
-            me.work_loop(n, &[JobKind::Analyze], shutdown).await
-        }));
+        spawn(vec![JobKind::Analyze], shutdown);
         for l in loops {
             let _ = l.await;
         }
@@ -199,6 +235,7 @@ impl Workers {
         let outcome = match job.kind {
             JobKind::Transcribe => self.transcribe(&job, lease, progress).await,
             JobKind::FetchMedia => self.fetch_media(&job, lease).await,
+            JobKind::DeleteMedia => self.delete_media(&job, lease).await,
             JobKind::Analyze => {
                 crate::analysis::run_job(
                     self.store.as_ref(),
@@ -283,15 +320,18 @@ impl Workers {
             .remove(&call_id)
             .unwrap_or_default();
 
-        let local = tempfile::Builder::new()
-            .prefix("media-")
-            .tempfile_in(&self.config.work_dir)
+        let local = crate::workdir::temp_file(&self.config.work_dir, "media")
             .map_err(|e| JobError::transient(format!("cannot create a work file: {e}")))?
             .into_temp_path();
-        self.blobs
-            .get_to_file(&media.key, &local)
-            .await
-            .map_err(|e| JobError::transient(format!("reading the recording: {e}")))?;
+        if let Err(e) = self.blobs.get_to_file(&media.key, &local).await {
+            // A replacement may have deleted the file this job read about; the new
+            // recording has a job of its own.
+            let current = self.store.call_media(call_id).await?;
+            if current.is_some_and(|c| c.sha256 != media.sha256) {
+                return self.superseded(call_id, lease).await;
+            }
+            return Err(JobError::transient(format!("reading the recording: {e}")));
+        }
 
         let hints = Hints {
             language: None,
@@ -367,7 +407,8 @@ impl Workers {
         }
         let transcript = transcript_from_speech(&recognised.utterances, &speaker_ids);
         let source = format!("asr:{}", recognised.model);
-        self.store
+        let kept = self
+            .store
             .replace_transcript(TranscriptWrite {
                 call_id,
                 source: &source,
@@ -379,8 +420,12 @@ impl Workers {
                 speakers: &speakers,
                 at: Utc::now(),
                 lease: Some(lease),
+                media_sha256: Some(&media.sha256),
             })
             .await?;
+        if !kept {
+            return self.superseded(call_id, lease).await;
+        }
 
         // Voices whose owner is certain teach their user's profile.
         for (sp, m) in speakers.iter().zip(&mapping) {
@@ -422,6 +467,35 @@ impl Workers {
             sentences = transcript.iter().map(|m| m.sentences.len()).sum::<usize>(),
             "transcript stored"
         );
+        Ok(())
+    }
+
+    /// Ends a transcription whose recording was replaced while it ran: its result is
+    /// dropped, and the job queued with the new recording transcribes that one.
+    async fn superseded(&self, call_id: CallId, lease: JobLease) -> Result<(), JobError> {
+        self.store.finish_job(lease, Utc::now()).await?;
+        tracing::info!(call_id = %call_id, job_id = lease.job_id, "recording replaced during transcription; result dropped");
+        Ok(())
+    }
+
+    /// Deletes a replaced recording, unless a call refers to it again. A failure is
+    /// retried with the job's backoff; the new recording is never touched (its key is
+    /// another).
+    async fn delete_media(&self, job: &Job, lease: JobLease) -> Result<(), JobError> {
+        let key = job
+            .payload
+            .get("key")
+            .and_then(|k| k.as_str())
+            .ok_or_else(|| JobError::permanent("delete-media job without a key"))?;
+        if self.store.media_key_in_use(key).await? {
+            tracing::info!(key, "recording still in use; not deleted");
+        } else {
+            self.blobs.delete(key).await.map_err(|e| {
+                JobError::transient(format!("deleting the replaced recording {key}: {e}"))
+            })?;
+            tracing::info!(key, "replaced recording deleted");
+        }
+        self.store.finish_job(lease, Utc::now()).await?;
         Ok(())
     }
 

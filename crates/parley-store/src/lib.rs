@@ -125,6 +125,21 @@ pub struct TranscriptWrite<'a> {
     /// When a job produced this transcript: the write happens only if the job is still
     /// held under this lease, and marks the job done in the same transaction.
     pub lease: Option<JobLease>,
+    /// When the transcript was made from the call's recording: the SHA-256 of the
+    /// recording that was read. The write is refused when the call's recording has been
+    /// replaced since (its transcription is queued anew), so a stale result is never kept.
+    pub media_sha256: Option<&'a str>,
+}
+
+/// What [`Store::store_call_media`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaStored {
+    /// The job that transcribes the new recording: a new one, or the queued one that will
+    /// read it anyway (or the running one, when the bytes did not change).
+    pub job: Job,
+    /// The replaced recording's key, when there was one under another key; a
+    /// `delete-media` job queued in the same transaction removes it.
+    pub replaced: Option<String>,
 }
 
 /// A job to enqueue.
@@ -179,6 +194,19 @@ pub fn analysis_job(call: CallId) -> NewJob {
         payload: serde_json::json!({}),
         max_attempts: 3,
         dedupe: true,
+    }
+}
+
+/// The job that deletes a replaced recording. Not tied to the call: the file must go
+/// even if the call is deleted before the job runs.
+pub fn delete_media_job(key: &str) -> NewJob {
+    NewJob {
+        kind: JobKind::DeleteMedia,
+        call_id: None,
+        payload: serde_json::json!({ "key": key }),
+        // Doubling backoff from 10 s: the last try comes about three hours in.
+        max_attempts: 10,
+        dedupe: false,
     }
 }
 
@@ -253,7 +281,9 @@ pub trait Store: Send + Sync + 'static {
     async fn call_context_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<CrmLink>>>;
 
     /// Replaces the call's transcript atomically.
-    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()>;
+    /// Returns false, writing nothing, when `media_sha256` no longer names the call's
+    /// recording.
+    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<bool>;
     /// Transcripts as the Gong wire needs them (sentences without word timings).
     async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
     /// One call's transcript with word timings, and where it came from.
@@ -275,9 +305,20 @@ pub trait Store: Send + Sync + 'static {
     async fn voice_profiles(&self, users: &[UserId]) -> Result<Vec<VoiceProfile>>;
     async fn save_voice_profile(&self, profile: &VoiceProfile, at: Timestamp) -> Result<()>;
 
-    /// Records (or replaces) a call's recording; a recording with video makes the call's
-    /// media `Video`.
-    async fn set_call_media(&self, media: &CallMedia) -> Result<()>;
+    /// Records (or replaces) a call's recording and queues its transcription `transcribe`
+    /// in one transaction, so a recording is never left without its job; a recording with
+    /// video makes the call's media `Video`. A queued transcription of the call is reused
+    /// (it reads the new recording when it runs); a running one is reused only when the
+    /// bytes are the same, otherwise its result will be refused and a new job is queued.
+    /// A replaced recording under another key gets a `delete-media` job.
+    async fn store_call_media(
+        &self,
+        media: &CallMedia,
+        transcribe: &NewJob,
+        now: Timestamp,
+    ) -> Result<MediaStored>;
+    /// Whether any call's recording is stored under `key`.
+    async fn media_key_in_use(&self, key: &str) -> Result<bool>;
     async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>>;
 
     /// Adds a job (or returns the live duplicate when `dedupe`).

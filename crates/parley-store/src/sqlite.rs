@@ -19,8 +19,8 @@ use parley_analysis::trackers::{TrackerDef, TrackerHits};
 use parley_analysis::CallAnalysis;
 
 use crate::{
-    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion, Failure, NewJob,
-    Result, Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
+    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion, Failure,
+    MediaStored, NewJob, Result, Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -1150,7 +1150,7 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<()> {
+    async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<bool> {
         let mut tx = self.write_tx().await?;
         if let Some(lease) = w.lease {
             finish_leased(&mut tx, lease, w.at).await?;
@@ -1161,6 +1161,18 @@ impl Store for SqliteStore {
             .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound(format!("call {}", w.call_id)));
+        }
+        if let Some(read) = w.media_sha256 {
+            let current: Option<String> =
+                sqlx::query_scalar("SELECT sha256 FROM call_media WHERE call_id = ?")
+                    .bind(w.call_id.0)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if current.as_deref() != Some(read) {
+                // Dropping `tx` rolls back, the job's completion included: the caller
+                // decides how the job ends.
+                return Ok(false);
+            }
         }
         sqlx::query("DELETE FROM transcripts WHERE call_id = ?")
             .bind(w.call_id.0)
@@ -1252,7 +1264,7 @@ impl Store for SqliteStore {
         // anyway; a running one is for the old transcript and its result will be refused.
         enqueue_in(&mut tx, &crate::analysis_job(w.call_id), &["queued"], w.at).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>> {
@@ -1424,8 +1436,21 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
-    async fn set_call_media(&self, m: &CallMedia) -> Result<()> {
+    async fn store_call_media(
+        &self,
+        m: &CallMedia,
+        transcribe: &NewJob,
+        now: Timestamp,
+    ) -> Result<MediaStored> {
         let mut tx = self.write_tx().await?;
+        let old = sqlx::query("SELECT key, sha256 FROM call_media WHERE call_id = ?")
+            .bind(m.call_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (old_key, old_sha): (Option<String>, Option<String>) = match &old {
+            Some(r) => (Some(r.try_get("key")?), Some(r.try_get("sha256")?)),
+            None => (None, None),
+        };
         sqlx::query(
             "INSERT OR REPLACE INTO call_media (call_id, key, size_bytes, sha256, file_name, content_type, container, codec, \
              channels, sample_rate, duration_ms, has_video, uploaded_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -1450,8 +1475,32 @@ impl Store for SqliteStore {
             .bind(m.call_id.0)
             .execute(&mut *tx)
             .await?;
+        // A queued job has not read the recording yet; a running one has, and its result
+        // is right only if the bytes are the same (it is fenced on their hash).
+        let live: &[&str] = if !transcribe.dedupe {
+            &[]
+        } else if old_sha.as_deref() == Some(m.sha256.as_str()) {
+            &["queued", "running"]
+        } else {
+            &["queued"]
+        };
+        let job = enqueue_in(&mut tx, transcribe, live, now).await?;
+        let replaced = old_key.filter(|k| *k != m.key);
+        if let Some(key) = &replaced {
+            enqueue_in(&mut tx, &crate::delete_media_job(key), &[], now).await?;
+        }
         tx.commit().await?;
-        Ok(())
+        Ok(MediaStored { job, replaced })
+    }
+
+    async fn media_key_in_use(&self, key: &str) -> Result<bool> {
+        Ok(
+            sqlx::query("SELECT 1 FROM call_media WHERE key = ? LIMIT 1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?
+                .is_some(),
+        )
     }
 
     async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>> {

@@ -39,6 +39,7 @@ async fn write(s: &SqliteStore, call: CallId, t: &Transcript, at: Timestamp) {
         speakers: &[],
         at,
         lease: None,
+        media_sha256: None,
     })
     .await
     .unwrap();

@@ -151,6 +151,7 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
             speakers: &[],
             at: later,
             lease: Some(stale),
+            media_sha256: None,
         })
         .await
         .unwrap_err();
@@ -172,6 +173,7 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
         speakers: &[],
         at: later,
         lease: Some(fresh),
+        media_sha256: None,
     })
     .await
     .unwrap();

@@ -76,12 +76,20 @@ pub async fn workers(
     .map_err(|e| anyhow::anyhow!("media_fetch_allow: {e}"))?;
     let work_dir = data_dir(common, file)?.join("tmp");
     std::fs::create_dir_all(&work_dir)?;
+    let media_concurrency = setting(
+        "PARLEY_MEDIA_FETCH_CONCURRENCY",
+        file.media_fetch_concurrency,
+    )?
+    .unwrap_or(WorkerConfig::default().media_concurrency);
+    let min_rate = setting("PARLEY_MEDIA_FETCH_MIN_RATE", file.media_fetch_min_rate)?
+        .unwrap_or(parley_server::fetch::DEFAULT_MIN_BYTES_PER_SEC);
     Ok(Workers {
         store,
         blobs,
         transcriber,
         config: WorkerConfig {
             concurrency,
+            media_concurrency,
             work_dir,
             // How long a dead worker's job stays held before another takes it over.
             lease_secs: std::env::var("PARLEY_WORKER_LEASE_SECS")
@@ -92,10 +100,23 @@ pub async fn workers(
         },
         fetch: Some(Arc::new(FetchPolicy {
             allow,
+            min_bytes_per_sec: min_rate,
             ..FetchPolicy::default()
         })),
         llm: crate::analysis_cli::llm_engine(file)?,
     })
+}
+
+/// A number from the environment (`var`), else from the file.
+fn setting<T: std::str::FromStr>(var: &str, file: Option<T>) -> Result<Option<T>> {
+    match std::env::var(var) {
+        Ok(v) => v
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{var}: expected a whole number, got {v:?}")),
+        Err(_) => Ok(file),
+    }
 }
 
 /// `parley worker`: runs workers until Ctrl-C / SIGTERM.

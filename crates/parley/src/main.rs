@@ -98,7 +98,8 @@ enum Command {
     },
     /// Run background workers only (transcription, media download) against the database.
     Worker {
-        /// Jobs to run at once.
+        /// Transcriptions to run at once (media pulls have their own slots:
+        /// media_fetch_concurrency).
         #[arg(long, default_value_t = 1)]
         concurrency: usize,
     },
@@ -219,6 +220,10 @@ struct FileConfig {
     asr_threads: Option<usize>,
     /// Hosts `downloadMediaUrl` may point at (see `parley_server::fetch`).
     media_fetch_allow: Option<Vec<String>>,
+    /// `downloadMediaUrl` pulls run at once, apart from transcriptions (default 2).
+    media_fetch_concurrency: Option<usize>,
+    /// Bytes per second, averaged over 30 s, below which a pull is given up (0 = off).
+    media_fetch_min_rate: Option<u64>,
     /// An OpenAI-compatible endpoint that writes call summaries (see `LlmFile`).
     llm: Option<LlmFile>,
     /// Calls kept rendered in memory for `GET /v2/calls` (~0.7 KB each; 0 = off).
@@ -720,6 +725,10 @@ async fn main() -> Result<()> {
                 asr_model: Some(DEFAULT_ASR_MODEL.to_owned()),
                 asr_threads: None,
                 media_fetch_allow: Some(vec!["*".to_owned()]),
+                media_fetch_concurrency: Some(
+                    parley_server::worker::WorkerConfig::default().media_concurrency,
+                ),
+                media_fetch_min_rate: Some(parley_server::fetch::DEFAULT_MIN_BYTES_PER_SEC),
                 llm: None,
                 call_cache_entries: Some(ServerConfig::default().call_cache_entries),
             };

@@ -1,0 +1,397 @@
+//! Media jobs on a real server over a real SQLite file and a real media folder: a
+//! recording replaced during its transcription, slow pulls beside transcriptions, and
+//! work files left by a crashed process.
+//!
+//! The speech engine is the one part stood in for: `Rates` "recognises" the sample rate
+//! of the recording it was handed, so a transcript says which recording it came from, and
+//! it can hold a transcription until the test lets it go.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use common::{call_body, TestServer};
+use parley_domain::{CallId, FoundVoice, Job, JobKind, JobState, VoiceUtterance};
+use parley_media::DecodedAudio;
+use parley_server::fetch::{FetchPolicy, HostAllowList};
+use parley_server::worker::{
+    Hints, Recognised, TranscribeError, Transcriber, WorkerConfig, Workers,
+};
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+use serde_json::json;
+use tokio::io::AsyncWriteExt;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/../parley-media/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// A speech engine whose transcript is the recording's source sample rate. With a gate,
+/// each transcription reports that it started and waits until released.
+struct Rates {
+    gate: Option<Mutex<(mpsc::Sender<u32>, mpsc::Receiver<()>)>>,
+}
+
+impl Transcriber for Rates {
+    fn model(&self) -> String {
+        "rates".into()
+    }
+
+    fn transcribe(
+        &self,
+        audio: &DecodedAudio,
+        _hints: &Hints,
+        _progress: &(dyn Fn(f32) + Sync),
+    ) -> Result<Recognised, TranscribeError> {
+        if let Some(gate) = &self.gate {
+            let gate = gate.lock().unwrap();
+            gate.0.send(audio.source_rate).unwrap();
+            gate.1
+                .recv_timeout(Duration::from_secs(30))
+                .map_err(|_| TranscribeError::Engine("the test never released".into()))?;
+        }
+        let text = format!("rate {}.", audio.source_rate);
+        Ok(Recognised {
+            model: "rates".into(),
+            language: "eng".into(),
+            voices: vec![FoundVoice {
+                channel: None,
+                speech_ms: 1_000,
+                voice: None,
+            }],
+            utterances: vec![VoiceUtterance {
+                voice: 0,
+                start_ms: 0,
+                end_ms: 1_000,
+                text,
+                words: Vec::new(),
+            }],
+        })
+    }
+}
+
+struct Setup {
+    server: TestServer,
+    _dir: tempfile::TempDir,
+    media_dir: PathBuf,
+    work_dir: PathBuf,
+}
+
+async fn setup() -> Setup {
+    let dir = tempfile::tempdir().unwrap();
+    let media_dir = dir.path().join("media");
+    let work_dir = dir.path().join("tmp");
+    let (m, w) = (media_dir.clone(), work_dir.clone());
+    let server = TestServer::start_with(move |c| {
+        c.media_url = format!("file://{}", m.display());
+        c.work_dir = w;
+    })
+    .await;
+    Setup {
+        server,
+        _dir: dir,
+        media_dir,
+        work_dir,
+    }
+}
+
+impl Setup {
+    fn workers(&self, transcriber: Option<Rates>, fetch: Option<FetchPolicy>) -> Workers {
+        Workers {
+            store: self.server.store.clone(),
+            blobs: parley_blob::BlobStore::open(&format!("file://{}", self.media_dir.display()))
+                .unwrap(),
+            transcriber: transcriber.map(|t| Arc::new(t) as Arc<dyn Transcriber>),
+            config: WorkerConfig {
+                work_dir: self.work_dir.clone(),
+                poll: Duration::from_millis(50),
+                concurrency: 1,
+                media_concurrency: 1,
+                ..WorkerConfig::default()
+            },
+            fetch: fetch.map(Arc::new),
+            llm: None,
+        }
+    }
+
+    async fn call(&self, unique: &str, extra: serde_json::Value) -> CallId {
+        let user = self
+            .server
+            .user(&format!("{unique}@northwind.example.com"), "Rita", unique)
+            .await;
+        let mut body = call_body(unique, &user, "2024-03-05T10:00:00Z");
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        CallId(self.server.call(body).await.parse().unwrap())
+    }
+
+    async fn upload(&self, call: CallId, file: &str) {
+        let form = Form::new().part(
+            "mediaFile",
+            Part::bytes(fixture(file)).file_name(file.to_owned()),
+        );
+        let r = self
+            .server
+            .raw(
+                self.server
+                    .client
+                    .put(format!("{}/v2/calls/{call}/media", self.server.base))
+                    .basic_auth(&self.server.key, Some(&self.server.secret))
+                    .multipart(form),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+
+    async fn key(&self, call: CallId) -> String {
+        self.server
+            .store
+            .call_media(call)
+            .await
+            .unwrap()
+            .unwrap()
+            .key
+    }
+
+    async fn transcript_text(&self, call: CallId) -> Option<String> {
+        let t = self.server.store.transcripts_of(&[call]).await.unwrap();
+        t.get(&call).map(|t| t[0].sentences[0].text.clone())
+    }
+
+    async fn jobs(&self, call: CallId, kind: JobKind) -> Vec<Job> {
+        let jobs = self.server.store.jobs_for_call(call).await.unwrap();
+        jobs.into_iter().filter(|j| j.kind == kind).collect()
+    }
+}
+
+fn stored(media_dir: &Path, key: &str) -> bool {
+    media_dir.join(key).is_file()
+}
+
+#[tokio::test]
+async fn a_recording_replaced_during_transcription_is_the_one_transcribed() {
+    let s = setup().await;
+    let call = s.call("replaced", json!({})).await;
+    s.upload(call, "speech.mp3").await;
+    let old_key = s.key(call).await;
+    assert!(stored(&s.media_dir, &old_key));
+
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let w = s.workers(
+        Some(Rates {
+            gate: Some(Mutex::new((started_tx, release_rx))),
+        }),
+        None,
+    );
+    let first = {
+        let w = w.clone();
+        tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
+    };
+    let old_rate = tokio::task::spawn_blocking(move || {
+        let rate = started.recv_timeout(Duration::from_secs(30)).unwrap();
+        (rate, started)
+    })
+    .await
+    .unwrap();
+    let (old_rate, started) = old_rate;
+    assert_ne!(old_rate, 8_000);
+
+    // Replaced while the old recording is being transcribed.
+    s.upload(call, "telephony_8k_ulaw.wav").await;
+    let new_key = s.key(call).await;
+    assert_ne!(new_key, old_key);
+    let queued = s.jobs(call, JobKind::Transcribe).await;
+    assert_eq!(
+        queued.iter().map(|j| j.state).collect::<Vec<_>>(),
+        [JobState::Running, JobState::Queued],
+        "the replacement queued a transcription of its own"
+    );
+
+    release.send(()).unwrap();
+    assert!(first.await.unwrap().unwrap());
+    assert_eq!(
+        s.transcript_text(call).await,
+        None,
+        "the old recording's transcript is not kept"
+    );
+    let jobs = s.jobs(call, JobKind::Transcribe).await;
+    assert_eq!(jobs[0].state, JobState::Done);
+    assert_eq!(jobs[1].state, JobState::Queued);
+
+    // The new recording's job runs and its transcript is kept.
+    let second = {
+        let w = w.clone();
+        tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
+    };
+    let new_rate =
+        tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(30)).unwrap())
+            .await
+            .unwrap();
+    assert_eq!(new_rate, 8_000);
+    release.send(()).unwrap();
+    assert!(second.await.unwrap().unwrap());
+    assert_eq!(s.transcript_text(call).await.as_deref(), Some("rate 8000."));
+
+    // The old file goes, the new one stays.
+    assert!(stored(&s.media_dir, &old_key), "deleted only by its job");
+    assert!(w.run_next("test", &[JobKind::DeleteMedia]).await.unwrap());
+    assert!(
+        !stored(&s.media_dir, &old_key),
+        "the replaced file is deleted"
+    );
+    assert!(stored(&s.media_dir, &new_key));
+    let deleted = s
+        .server
+        .store
+        .list_jobs(None, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|j| j.kind == JobKind::DeleteMedia)
+        .unwrap();
+    assert_eq!(deleted.state, JobState::Done);
+    assert_eq!(deleted.payload["key"], old_key.as_str());
+}
+
+/// An HTTP server on port 0 that sends one byte every 50 ms, forever.
+async fn trickle_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let _ = tokio::io::AsyncReadExt::read(&mut stream, &mut buf).await;
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: audio/mpeg\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                while stream.write_all(b"1\r\nx\r\n").await.is_ok() {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            });
+        }
+    });
+    format!("http://{addr}/call.mp3")
+}
+
+fn local_fetch() -> FetchPolicy {
+    FetchPolicy {
+        allow: HostAllowList::parse(&["127.0.0.1"]).unwrap(),
+        ..FetchPolicy::default()
+    }
+}
+
+#[tokio::test]
+async fn a_slow_pull_does_not_hold_up_transcription() {
+    let s = setup().await;
+    let url = trickle_server().await;
+    // Pulled first (queued first), and never finishing while the test runs.
+    let pulled = s.call("pulled", json!({"downloadMediaUrl": url})).await;
+    let uploaded = s.call("uploaded", json!({})).await;
+    s.upload(uploaded, "telephony_8k_ulaw.wav").await;
+
+    let policy = FetchPolicy {
+        min_bytes_per_sec: 0,
+        ..local_fetch()
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(
+        s.workers(Some(Rates { gate: None }), Some(policy))
+            .run(stopped),
+    );
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while s.transcript_text(uploaded).await.is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the upload was not transcribed while the pull ran"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        s.transcript_text(uploaded).await.as_deref(),
+        Some("rate 8000.")
+    );
+    let pull = s.jobs(pulled, JobKind::FetchMedia).await;
+    assert_eq!(pull[0].state, JobState::Running, "the pull is still going");
+    let _ = stop.send(true);
+    run.abort();
+}
+
+#[tokio::test]
+async fn a_trickling_pull_fails_with_the_reason_on_the_job() {
+    let s = setup().await;
+    let url = trickle_server().await;
+    let call = s.call("trickle", json!({"downloadMediaUrl": url})).await;
+    let policy = FetchPolicy {
+        min_bytes_per_sec: 1_000,
+        min_rate_window: Duration::from_millis(300),
+        ..local_fetch()
+    };
+    let w = s.workers(None, Some(policy));
+    assert!(w.run_next("test", &[JobKind::FetchMedia]).await.unwrap());
+    let job = &s.jobs(call, JobKind::FetchMedia).await[0];
+    assert_eq!(job.state, JobState::Queued, "tried again later");
+    let error = job.error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with("downloading the media: the media download was too slow: ")
+            && error.ends_with("below the minimum of 1000 bytes/s"),
+        "{error}"
+    );
+    assert!(s.server.store.call_media(call).await.unwrap().is_none());
+    let left: Vec<_> = std::fs::read_dir(&s.work_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| !n.ends_with(".lock"))
+        .collect();
+    assert!(left.is_empty(), "the partial pull is gone: {left:?}");
+}
+
+#[tokio::test]
+async fn work_files_of_a_crashed_process_are_removed_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("tmp");
+    std::fs::create_dir_all(&work).unwrap();
+    // A process that crashed: its lock file is there, nobody holds it.
+    let dead = "0000000000000001";
+    std::fs::write(work.join(format!(".parley-{dead}.lock")), b"").unwrap();
+    let leftovers = [
+        format!(".parley-{dead}-upload-a1"),
+        format!(".parley-{dead}-fetch-b2"),
+        format!(".parley-{dead}-media-c3"),
+    ];
+    for f in &leftovers {
+        std::fs::write(work.join(f), vec![0u8; 4096]).unwrap();
+    }
+    // A process still running (its lock held here) and a file that is not Parley's.
+    let live = "0000000000000002";
+    let held = std::fs::File::create(work.join(format!(".parley-{live}.lock"))).unwrap();
+    held.try_lock().unwrap();
+    let in_flight = format!(".parley-{live}-upload-d4");
+    std::fs::write(work.join(&in_flight), b"x").unwrap();
+    std::fs::write(work.join("notes.txt"), b"x").unwrap();
+
+    let w = work.clone();
+    let _server = TestServer::start_with(move |c| c.work_dir = w).await;
+    for f in &leftovers {
+        assert!(!work.join(f).exists(), "{f} was left");
+    }
+    assert!(!work.join(format!(".parley-{dead}.lock")).exists());
+    assert!(
+        work.join(&in_flight).exists(),
+        "a live process's file was removed"
+    );
+    assert!(work.join("notes.txt").exists());
+    assert!(work
+        .join(format!(".parley-{}.lock", parley_server::workdir::owner()))
+        .exists());
+}

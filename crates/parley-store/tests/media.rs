@@ -1,0 +1,256 @@
+//! A call's recording and its transcription on a real SQLite file: stored and queued in
+//! one transaction, replaced while a transcription runs, and the stale result refused.
+
+use chrono::{TimeZone, Utc};
+use parley_domain::*;
+use parley_store::{NewJob, SqliteStore, Store, StoreError, TranscriptWrite};
+
+mod common;
+
+fn t0() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
+}
+
+async fn a_call(s: &SqliteStore) -> CallId {
+    let now = t0();
+    let (ws, user) = common::workspace_and_user(s, UserId::generate(), now).await;
+    another_call(
+        s,
+        &common::bare_call(CallId::generate(), ws.id, user.id, now),
+    )
+    .await
+}
+
+/// A call like `like` (same workspace and user) under a new id.
+async fn another_call(s: &SqliteStore, like: &Call) -> CallId {
+    let call = Call {
+        id: CallId::generate(),
+        ..like.clone()
+    };
+    s.insert_call(&call, &[], &[]).await.unwrap();
+    call.id
+}
+
+fn media(call: CallId, sha: &str, key: &str) -> CallMedia {
+    CallMedia {
+        call_id: call,
+        key: key.into(),
+        size_bytes: 10,
+        sha256: sha.into(),
+        file_name: Some("call.wav".into()),
+        content_type: None,
+        container: "wav".into(),
+        codec: "pcm_s16le".into(),
+        channels: Some(1),
+        sample_rate: Some(16_000),
+        duration_ms: Some(1_000),
+        has_video: false,
+        uploaded: t0(),
+    }
+}
+
+fn transcribe(call: CallId) -> NewJob {
+    NewJob {
+        kind: JobKind::Transcribe,
+        call_id: Some(call),
+        payload: serde_json::json!({}),
+        max_attempts: 3,
+        dedupe: true,
+    }
+}
+
+fn transcript(text: &str) -> Transcript {
+    vec![Monologue {
+        speaker_id: SpeakerId(1),
+        topic: None,
+        sentences: vec![Sentence {
+            start_ms: 0,
+            end_ms: 10,
+            text: text.into(),
+            words: Vec::new(),
+        }],
+    }]
+}
+
+fn asr_write<'a>(
+    call: CallId,
+    t: &'a Transcript,
+    lease: JobLease,
+    sha: &'a str,
+) -> TranscriptWrite<'a> {
+    TranscriptWrite {
+        call_id: call,
+        source: "asr:test",
+        transcript: t,
+        speaking_parties: &[],
+        new_parties: &[],
+        duration_s: None,
+        language: None,
+        speakers: &[],
+        at: t0(),
+        lease: Some(lease),
+        media_sha256: Some(sha),
+    }
+}
+
+#[tokio::test]
+async fn recording_and_its_transcription_are_one_write() {
+    let (_d, s) = common::store().await;
+    let call = a_call(&s).await;
+    let stored = s
+        .store_call_media(&media(call, "aa", "calls/1/a.wav"), &transcribe(call), t0())
+        .await
+        .unwrap();
+    assert_eq!(stored.replaced, None);
+    assert_eq!(stored.job.kind, JobKind::Transcribe);
+    assert_eq!(stored.job.state, JobState::Queued);
+    assert_eq!(
+        s.call_media(call).await.unwrap().unwrap().key,
+        "calls/1/a.wav"
+    );
+
+    // When the job cannot be queued (here: it names a call that does not exist), the
+    // recording is not recorded either.
+    let first = s.get_call(call).await.unwrap().unwrap();
+    let other = another_call(&s, &first).await;
+    let video = CallMedia {
+        has_video: true,
+        ..media(other, "bb", "calls/2/b.mp4")
+    };
+    let err = s
+        .store_call_media(&video, &transcribe(CallId(42)), t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Backend(_)), "{err}");
+    assert!(s.call_media(other).await.unwrap().is_none());
+    assert!(s.jobs_for_call(other).await.unwrap().is_empty());
+    assert_eq!(
+        s.get_call(other).await.unwrap().unwrap().media,
+        MediaKind::Audio,
+        "the call row is unchanged"
+    );
+}
+
+#[tokio::test]
+async fn a_recording_replaced_during_its_transcription_is_transcribed_again() {
+    let (_d, s) = common::store().await;
+    let call = a_call(&s).await;
+    s.store_call_media(
+        &media(call, "old", "calls/c/old.wav"),
+        &transcribe(call),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let (running, lease) = s
+        .claim_job(&[JobKind::Transcribe], "w", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let stored = s
+        .store_call_media(
+            &media(call, "new", "calls/c/new.wav"),
+            &transcribe(call),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_ne!(stored.job.id, running.id, "a new job for the new recording");
+    assert_eq!(stored.job.state, JobState::Queued);
+    assert_eq!(stored.replaced.as_deref(), Some("calls/c/old.wav"));
+    let deletions: Vec<Job> = s
+        .list_jobs(Some(JobState::Queued), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == JobKind::DeleteMedia)
+        .collect();
+    assert_eq!(deletions.len(), 1);
+    assert_eq!(deletions[0].payload["key"], "calls/c/old.wav");
+    assert!(!s.media_key_in_use("calls/c/old.wav").await.unwrap());
+    assert!(s.media_key_in_use("calls/c/new.wav").await.unwrap());
+
+    // The old run's result is refused, and nothing of it is written: not the transcript,
+    // not the job's completion.
+    let old_t = transcript("from the old recording");
+    assert!(!s
+        .replace_transcript(asr_write(call, &old_t, lease, "old"))
+        .await
+        .unwrap());
+    assert!(s.transcripts_of(&[call]).await.unwrap().is_empty());
+    assert_eq!(
+        s.get_job(running.id).await.unwrap().unwrap().state,
+        JobState::Running
+    );
+
+    // The new job's result is kept.
+    let (next, lease) = s
+        .claim_job(&[JobKind::Transcribe], "w", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.id, stored.job.id);
+    let new_t = transcript("from the new recording");
+    assert!(s
+        .replace_transcript(asr_write(call, &new_t, lease, "new"))
+        .await
+        .unwrap());
+    assert_eq!(
+        s.transcripts_of(&[call]).await.unwrap()[&call][0].sentences[0].text,
+        "from the new recording"
+    );
+}
+
+#[tokio::test]
+async fn the_same_bytes_again_keep_the_running_transcription() {
+    let (_d, s) = common::store().await;
+    let call = a_call(&s).await;
+    s.store_call_media(
+        &media(call, "same", "calls/c/1.wav"),
+        &transcribe(call),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let (running, lease) = s
+        .claim_job(&[JobKind::Transcribe], "w", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    let again = s
+        .store_call_media(
+            &media(call, "same", "calls/c/2.wav"),
+            &transcribe(call),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        again.job.id, running.id,
+        "the running job reads the same bytes"
+    );
+    assert_eq!(again.replaced.as_deref(), Some("calls/c/1.wav"));
+    let t = transcript("same");
+    assert!(s
+        .replace_transcript(asr_write(call, &t, lease, "same"))
+        .await
+        .unwrap());
+
+    // Stored under the same key again: nothing to delete.
+    let before = s.list_jobs(None, 100).await.unwrap().len();
+    let same_key = s
+        .store_call_media(
+            &media(call, "same", "calls/c/2.wav"),
+            &transcribe(call),
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(same_key.replaced, None);
+    assert_eq!(
+        s.list_jobs(None, 100).await.unwrap().len(),
+        before + 1,
+        "only the transcription is queued"
+    );
+}
