@@ -231,7 +231,10 @@ impl Workers {
                     // The count as the store will have it once this failure is recorded.
                     let n = job.crashes + 1;
                     let message = if n >= limit || job.attempts >= job.max_attempts {
-                        format!("{} (crashed the speech engine {n} times; not retried)", e.message)
+                        format!(
+                            "{} (crashed the speech engine {n} times; not retried)",
+                            e.message
+                        )
                     } else {
                         format!("{} (speech engine crash {n} of at most {limit})", e.message)
                     };

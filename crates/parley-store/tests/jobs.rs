@@ -276,7 +276,7 @@ async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
         .unwrap();
     assert_eq!(j.crashes, 0);
     let mut now = t0();
-    let mut claim = async |now| {
+    let claim = async |now| {
         s.claim_job(&[JobKind::Transcribe], "w", 60, now)
             .await
             .unwrap()
@@ -285,14 +285,22 @@ async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
     // A transient failure between two crashes does not count as one.
     let (_, l) = claim(now).await;
     assert_eq!(
-        s.fail_job(l, "signal 8 (SIGFPE) in transcribe", Failure::Crash { limit: 2 }, now)
-            .await
-            .unwrap(),
+        s.fail_job(
+            l,
+            "signal 8 (SIGFPE) in transcribe",
+            Failure::Crash { limit: 2 },
+            now
+        )
+        .await
+        .unwrap(),
         JobState::Queued
     );
     now += Duration::hours(2);
     let (again, l) = claim(now).await;
-    assert_eq!(again.crashes, 1, "the claimed job says how often it crashed");
+    assert_eq!(
+        again.crashes, 1,
+        "the claimed job says how often it crashed"
+    );
     assert_eq!(
         s.fail_job(l, "database busy", Failure::Transient, now)
             .await
@@ -303,9 +311,14 @@ async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
     let (again, l) = claim(now).await;
     assert_eq!(again.crashes, 1);
     assert_eq!(
-        s.fail_job(l, "signal 8 (SIGFPE) in transcribe", Failure::Crash { limit: 2 }, now)
-            .await
-            .unwrap(),
+        s.fail_job(
+            l,
+            "signal 8 (SIGFPE) in transcribe",
+            Failure::Crash { limit: 2 },
+            now
+        )
+        .await
+        .unwrap(),
         JobState::Failed,
         "second crash of 2, with attempts to spare"
     );

@@ -58,7 +58,8 @@ pub fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
 /// How this process starts its engine hosts: this binary's `engine-host` with the
 /// resolved speech settings, so that the child needs no config file of its own.
 fn engine_spec(common: &Common, file: &FileConfig) -> Result<EngineSpec> {
-    let program = std::env::current_exe().context("finding this program to start the speech engine")?;
+    let program =
+        std::env::current_exe().context("finding this program to start the speech engine")?;
     let args = vec![
         "engine-host".into(),
         "--models".into(),
@@ -86,15 +87,9 @@ fn engine_spec(common: &Common, file: &FileConfig) -> Result<EngineSpec> {
 
 /// Starts a first engine host (blocking: it loads the models).
 fn engine_hosts(common: &Common, file: &FileConfig) -> Result<EngineHosts> {
-    let spec = engine_spec(common, file)?;
-    let model = asr_model(common, file);
-    let models = models_dir(common, file);
-    EngineHosts::start(spec).map_err(|e| {
-        anyhow::anyhow!(
-            "starting the speech engine with model {model:?} from {} (run scripts/fetch-models.sh to fetch the models): {e}",
-            models.display()
-        )
-    })
+    // The host's own error names the model, its folder and the fix.
+    EngineHosts::start(engine_spec(common, file)?)
+        .map_err(|e| anyhow::anyhow!("starting the speech engine: {e}"))
 }
 
 /// Workers for `serve` and `worker`: transcription when the models load (otherwise the

@@ -266,7 +266,10 @@ fn write_channels(w: &mut impl Write, channels: &[Vec<f32>]) -> io::Result<()> {
 fn read_channels(r: &mut impl Read, samples: &[usize]) -> io::Result<Vec<Vec<f32>>> {
     let bad = |m: String| io::Error::new(io::ErrorKind::InvalidData, m);
     if samples.len() > MAX_CHANNELS {
-        return Err(bad(format!("{} channels (at most {MAX_CHANNELS})", samples.len())));
+        return Err(bad(format!(
+            "{} channels (at most {MAX_CHANNELS})",
+            samples.len()
+        )));
     }
     if let Some(n) = samples.iter().find(|&&n| n > MAX_SAMPLES) {
         return Err(bad(format!("{n} samples (at most {MAX_SAMPLES})")));
@@ -310,9 +313,11 @@ pub fn host_main(load: impl FnOnce() -> anyhow::Result<LocalAsr>) -> anyhow::Res
                 parley_engine: PROTOCOL,
                 model: None,
                 pid: None,
-                error: Some(message.clone()),
+                error: Some(message),
             });
-            anyhow::bail!(message);
+            // The worker reports the error from the hello; a second copy on stderr would
+            // only repeat it in its log.
+            std::process::exit(1);
         }
     };
     send(&Hello {
@@ -497,7 +502,9 @@ impl Watchdog {
                 }
                 _ => false,
             })
-            .map_err(|e| tracing::warn!(error = %e, "no deadline thread; the request runs unguarded"))
+            .map_err(
+                |e| tracing::warn!(error = %e, "no deadline thread; the request runs unguarded"),
+            )
             .ok();
         Watchdog {
             done: Some(done),
@@ -760,7 +767,11 @@ fn forward_stderr(pid: u32, stderr: ChildStderr, tail: &Mutex<VecDeque<String>>)
         }
         if window.elapsed() >= Duration::from_secs(60) {
             if dropped > 0 {
-                tracing::warn!(engine_pid = pid, dropped, "engine host output not logged (too much)");
+                tracing::warn!(
+                    engine_pid = pid,
+                    dropped,
+                    "engine host output not logged (too much)"
+                );
             }
             window = Instant::now();
             (logged, dropped) = (0, 0);
@@ -887,7 +898,10 @@ impl EngineHosts {
         let audio_ms = channels.first().map_or(0, |c| c.len() as u64 / 16);
         match self.run(&req, channels, self.spec.deadline(audio_ms), &|_| {})? {
             Reply::Voiceprint(v) => Ok(v),
-            Reply::Error { input: true, message } => Err(TranscribeError::Input(message)),
+            Reply::Error {
+                input: true,
+                message,
+            } => Err(TranscribeError::Input(message)),
             Reply::Error { message, .. } => Err(TranscribeError::Engine(message)),
             _ => Err(TranscribeError::Engine("unexpected reply".to_owned())),
         }
@@ -914,7 +928,10 @@ impl Transcriber for EngineHosts {
         let deadline = self.spec.deadline(audio.duration_ms);
         match self.run(&req, &audio.channels, deadline, progress)? {
             Reply::Transcribed(r) => Ok(r.into()),
-            Reply::Error { input: true, message } => Err(TranscribeError::Input(message)),
+            Reply::Error {
+                input: true,
+                message,
+            } => Err(TranscribeError::Input(message)),
             Reply::Error { message, .. } => Err(TranscribeError::Engine(message)),
             _ => Err(TranscribeError::Engine("unexpected reply".to_owned())),
         }
@@ -932,8 +949,14 @@ mod tests {
     #[test]
     fn exit_statuses_read_as_reasons() {
         assert_eq!(describe_exit(exit_of("kill -FPE $$")), "signal 8 (SIGFPE)");
-        assert_eq!(describe_exit(exit_of("kill -SEGV $$")), "signal 11 (SIGSEGV)");
-        assert_eq!(describe_exit(exit_of("kill -ABRT $$")), "signal 6 (SIGABRT)");
+        assert_eq!(
+            describe_exit(exit_of("kill -SEGV $$")),
+            "signal 11 (SIGSEGV)"
+        );
+        assert_eq!(
+            describe_exit(exit_of("kill -ABRT $$")),
+            "signal 6 (SIGABRT)"
+        );
         assert_eq!(
             describe_exit(exit_of("kill -KILL $$")),
             "killed (signal 9, SIGKILL: out of memory?)"

@@ -186,12 +186,18 @@ impl Api {
             .send(
                 reqwest::Method::POST,
                 "/parley/v1/users",
-                Some(json!({"email": format!("rita.{unique}@northwind.example.com"),
-                            "firstName": "Rita", "lastName": "Rep"})),
+                Some(
+                    json!({"email": format!("rita.{unique}@northwind.example.com"),
+                            "firstName": "Rita", "lastName": "Rep"}),
+                ),
             )
             .await;
         assert!(s == 200 || s == 201, "{u}");
-        let user = u["userId"].as_str().or(u["id"].as_str()).unwrap().to_owned();
+        let user = u["userId"]
+            .as_str()
+            .or(u["id"].as_str())
+            .unwrap()
+            .to_owned();
         let (s, c) = self
             .send(
                 reqwest::Method::POST,
@@ -207,8 +213,8 @@ impl Api {
             .await;
         assert!(s == 200 || s == 201, "{c}");
         let call = c["callId"].as_str().unwrap().to_owned();
-        let part = reqwest::multipart::Part::bytes(std::fs::read(file).unwrap())
-            .file_name("call.wav");
+        let part =
+            reqwest::multipart::Part::bytes(std::fs::read(file).unwrap()).file_name("call.wav");
         let r = self
             .http
             .put(format!("{}/v2/calls/{call}/media", self.base))
@@ -223,7 +229,12 @@ impl Api {
 
     /// Polls the call's transcription job until `done(job)`, checking on every round that
     /// the API still answers. Returns the job.
-    async fn wait_for(&self, call: &str, timeout: Duration, done: impl Fn(&Value) -> bool) -> Value {
+    async fn wait_for(
+        &self,
+        call: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
         let start = Instant::now();
         loop {
             let jobs = self.get(&format!("/parley/v1/calls/{call}/jobs")).await;
@@ -261,7 +272,11 @@ async fn a_crashing_engine_fails_the_attempt_not_the_server_and_the_job_ends_fai
     );
     let api = Api::new(dir.path(), &server.addr);
     let first_engine = engine_pids(server.child.id());
-    assert_eq!(first_engine.len(), 1, "one engine host per slot, started with the worker");
+    assert_eq!(
+        first_engine.len(),
+        1,
+        "one engine host per slot, started with the worker"
+    );
     let call = api.call_with("fpe", &audio).await;
 
     // The first attempt dies of SIGFPE in the engine; the job records it and waits.
@@ -288,10 +303,17 @@ async fn a_crashing_engine_fails_the_attempt_not_the_server_and_the_job_ends_fai
         "{job}"
     );
     assert!(error_of(&job).contains("2 times"), "{job}");
-    assert_eq!((job["attempts"].clone(), job["crashes"].clone()), (json!(2), json!(2)), "{job}");
+    assert_eq!(
+        (job["attempts"].clone(), job["crashes"].clone()),
+        (json!(2), json!(2)),
+        "{job}"
+    );
 
     // The server lived through both and still answers.
-    assert!(server.child.try_wait().unwrap().is_none(), "the server is running");
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server is running"
+    );
     api.answers().await;
     // And it never loaded a native speech runtime itself.
     assert!(!maps_contain(server.child.id(), "libonnxruntime"));
@@ -348,7 +370,10 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
     run(Command::new("kill").args(["-STOP", &engine]));
     let job = api.wait_for(&call, Duration::from_secs(10), |_| true).await;
     assert_eq!(job["state"], "running", "still in the engine: {job}");
-    assert!(maps_contain(engines[0], "libonnxruntime"), "the engine runs VAD");
+    assert!(
+        maps_contain(engines[0], "libonnxruntime"),
+        "the engine runs VAD"
+    );
     run(Command::new("kill").args(["-9", &engine]));
 
     let job = api
@@ -364,7 +389,11 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
         })
         .await;
     assert_eq!(job["state"], "done", "{job}");
-    assert_eq!((job["attempts"].clone(), job["crashes"].clone()), (json!(2), json!(1)), "{job}");
+    assert_eq!(
+        (job["attempts"].clone(), job["crashes"].clone()),
+        (json!(2), json!(1)),
+        "{job}"
+    );
     let new_engines = engine_pids(server.child.id());
     assert_eq!(new_engines.len(), 1, "restarted: {new_engines:?}");
     assert_ne!(new_engines[0], engines[0]);
@@ -409,7 +438,11 @@ fn a_crash_while_enrolling_is_an_error_with_its_reason() {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "an error, not a crash: {stderr}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an error, not a crash: {stderr}"
+    );
     assert!(
         stderr.contains("signal 6 (SIGABRT) in voiceprint"),
         "{stderr}"
