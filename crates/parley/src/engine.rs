@@ -46,6 +46,7 @@ pub const PROTOCOL: u32 = 1;
 
 /// Test-only switch read by the engine host: `fpe`, `segv`, `abort` or `hang` makes it die
 /// (or hang) on every request after a first progress report, as a crash in native code
+/// would; `stdout` makes it print to its standard output first, as a chatty native library
 /// would. The binary's tests use it to check the supervision; nothing else should set it.
 pub const TEST_CRASH_ENV: &str = "PARLEY_TEST_ENGINE_CRASH";
 
@@ -300,7 +301,7 @@ fn read_channels(r: &mut impl Read, samples: &[usize]) -> io::Result<Vec<Vec<f32
 /// Runs the engine host on stdin/stdout until its input ends. `load` loads the models;
 /// its error is reported in the hello line.
 pub fn host_main(load: impl FnOnce() -> anyhow::Result<LocalAsr>) -> anyhow::Result<()> {
-    let out = Mutex::new(io::stdout());
+    let out = Mutex::new(protocol_output()?);
     let send = |reply: &dyn ErasedReply| -> io::Result<()> {
         let mut w = lock(&out);
         reply.write_to(&mut *w)
@@ -383,6 +384,26 @@ pub fn host_main(load: impl FnOnce() -> anyhow::Result<LocalAsr>) -> anyhow::Res
     }
 }
 
+/// The stdout the worker reads, moved to a descriptor of its own, with descriptor 1 pointed
+/// at stderr: whatever else prints to stdout (a native library, a stray `println!`) then
+/// lands in the worker's log instead of in the protocol.
+fn protocol_output() -> io::Result<std::fs::File> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: plain descriptor calls on the process's own standard descriptors; the new
+    // descriptor is owned by the returned File and by nothing else.
+    unsafe {
+        let fd = libc::fcntl(libc::STDOUT_FILENO, libc::F_DUPFD_CLOEXEC, 3);
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let file = std::fs::File::from_raw_fd(fd);
+        if libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(file)
+    }
+}
+
 /// Lets one closure send both hello and reply lines.
 trait ErasedReply {
     fn write_to(&self, w: &mut dyn Write) -> io::Result<()>;
@@ -407,6 +428,11 @@ fn test_crash_switch(progress: &dyn Fn(f32) -> io::Result<()>) {
         "hang" => loop {
             std::thread::sleep(Duration::from_secs(3600));
         },
+        "stdout" => {
+            let chatter = b"native library chatter on stdout\n";
+            // SAFETY: writes a static buffer to descriptor 1, as C code's printf would.
+            unsafe { libc::write(libc::STDOUT_FILENO, chatter.as_ptr().cast(), chatter.len()) };
+        }
         other => tracing::warn!(mode = other, "unknown {TEST_CRASH_ENV} mode; ignored"),
     }
 }

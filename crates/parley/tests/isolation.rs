@@ -422,7 +422,7 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
 #[test]
 fn a_crash_while_enrolling_is_an_error_with_its_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let audio = recording(dir.path(), 1);
+    let audio = recording(dir.path(), 2);
     run(parley(dir.path()).args([
         "users",
         "add",
@@ -445,6 +445,25 @@ fn a_crash_while_enrolling_is_an_error_with_its_reason() {
     );
     assert!(
         stderr.contains("signal 6 (SIGABRT) in voiceprint"),
+        "{stderr}"
+    );
+
+    // Native code printing to the engine's stdout does not break the protocol: it goes to
+    // the log, and the voiceprint is made.
+    let out = parley(dir.path())
+        .env("PARLEY_TEST_ENGINE_CRASH", "stdout")
+        .args(["enroll", "--user", "rita@northwind.example.com"])
+        .arg(&audio)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 samples"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("native library chatter on stdout"),
         "{stderr}"
     );
 }
