@@ -85,6 +85,8 @@ pub struct Job {
     /// Runs started so far, including the current one.
     pub attempts: u32,
     pub max_attempts: u32,
+    /// Runs that ended with the speech engine's process dying (a crash or a deadline).
+    pub crashes: u32,
     /// Not to be started before this time (backoff after a failure).
     pub run_after: Timestamp,
     /// 0.0–1.0 while running, when the worker reports it.

@@ -307,6 +307,8 @@ pub(crate) struct JobView {
     state: &'static str,
     attempts: u32,
     max_attempts: u32,
+    /// Runs that ended with the speech engine's process dying.
+    crashes: u32,
     progress: Option<f64>,
     error: Option<String>,
     created: String,
@@ -326,6 +328,7 @@ impl JobView {
             state: j.state.key(),
             attempts: j.attempts,
             max_attempts: j.max_attempts,
+            crashes: j.crashes,
             progress: j.progress,
             error: j.error.clone(),
             created: t(j.created),

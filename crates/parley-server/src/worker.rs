@@ -58,10 +58,18 @@ pub enum TranscribeError {
     /// The recording itself cannot be transcribed.
     #[error("{0}")]
     Input(String),
+    /// The process running the engine died on this recording (a signal, an abort, an
+    /// out-of-memory kill) or was killed at its deadline, e.g. `signal 8 (SIGFPE) in
+    /// transcribe`. The job is retried in a fresh process until it has crashed one
+    /// [`WorkerConfig::engine_crash_limit`] times.
+    #[error("{reason}")]
+    Crashed { reason: String },
 }
 
-/// A speech engine as the workers see it. The binary plugs `parley-asr` in; keeping the
-/// trait here keeps this crate (and its tests) free of the native speech runtime.
+/// A speech engine as the workers see it. The binary plugs `parley-asr` in, run in
+/// supervised child processes so that a crash in native code ends a job attempt and not
+/// the server; keeping the trait here keeps this crate (and its tests) free of the native
+/// speech runtime.
 pub trait Transcriber: Send + Sync + 'static {
     fn model(&self) -> String;
     /// Blocking: runs on a blocking thread. `progress` gets the share done (0.0 to 1.0).
@@ -90,6 +98,9 @@ pub struct WorkerConfig {
     /// Where media is copied for decoding and pulls are downloaded (see
     /// [`crate::workdir`]).
     pub work_dir: PathBuf,
+    /// A transcription job that has crashed the speech engine this many times ends
+    /// `failed` (it still has no more than its `max_attempts` runs).
+    pub engine_crash_limit: u32,
 }
 
 impl Default for WorkerConfig {
@@ -101,6 +112,7 @@ impl Default for WorkerConfig {
             lease_secs: 60,
             poll: Duration::from_millis(500),
             work_dir: std::env::temp_dir(),
+            engine_crash_limit: 3,
         }
     }
 }
@@ -251,16 +263,29 @@ impl Workers {
         match outcome {
             Ok(()) => tracing::info!(job_id = job.id, "job done"),
             Err(e) => {
-                let failure = if e.transient {
-                    Failure::Transient
+                let limit = self.config.engine_crash_limit.max(1);
+                let (failure, message) = if e.crash {
+                    // The count as the store will have it once this failure is recorded.
+                    let n = job.crashes + 1;
+                    let message = if n >= limit || job.attempts >= job.max_attempts {
+                        format!(
+                            "{} (crashed the speech engine {n} times; not retried)",
+                            e.message
+                        )
+                    } else {
+                        format!("{} (speech engine crash {n} of at most {limit})", e.message)
+                    };
+                    (Failure::Crash { limit }, message)
+                } else if e.transient {
+                    (Failure::Transient, e.message)
                 } else {
-                    Failure::Permanent
+                    (Failure::Permanent, e.message)
                 };
                 let state = self
                     .store
-                    .fail_job(lease, &e.message, failure, Utc::now())
+                    .fail_job(lease, &message, failure, Utc::now())
                     .await;
-                tracing::warn!(job_id = job.id, error = %e.message, state = ?state.as_ref().map(|s| s.key()), "job failed");
+                tracing::warn!(job_id = job.id, error = %message, state = ?state.as_ref().map(|s| s.key()), "job failed");
             }
         }
         Ok(true)
@@ -347,6 +372,7 @@ impl Workers {
                 .map_err(|e| match e {
                     TranscribeError::Engine(m) => JobError::transient(m),
                     TranscribeError::Input(m) => JobError::permanent(m),
+                    TranscribeError::Crashed { reason } => JobError::crash(reason),
                 })
         })
         .await
@@ -519,9 +545,13 @@ impl Workers {
             .ok_or_else(|| JobError::permanent("the call has no downloadMediaUrl"))?;
         let fetched = crate::fetch::fetch_media(&url, &policy, &self.config.work_dir)
             .await
-            .map_err(|e| JobError {
-                message: format!("downloading the media: {e}"),
-                transient: e.is_transient(),
+            .map_err(|e| {
+                let message = format!("downloading the media: {e}");
+                if e.is_transient() {
+                    JobError::transient(message)
+                } else {
+                    JobError::permanent(message)
+                }
             })?;
         let path = fetched.path.to_path_buf();
         let hash_path = path.clone();
@@ -595,6 +625,9 @@ fn decode(path: &Path) -> Result<DecodedAudio, JobError> {
 pub struct JobError {
     pub message: String,
     pub transient: bool,
+    /// The speech engine's process died on the job: retried (transient) but counted, see
+    /// [`Failure::Crash`].
+    pub crash: bool,
 }
 
 impl JobError {
@@ -602,12 +635,21 @@ impl JobError {
         JobError {
             message: m.into(),
             transient: true,
+            crash: false,
         }
     }
     pub fn permanent(m: impl Into<String>) -> JobError {
         JobError {
             message: m.into(),
             transient: false,
+            crash: false,
+        }
+    }
+    pub fn crash(m: impl Into<String>) -> JobError {
+        JobError {
+            message: m.into(),
+            transient: true,
+            crash: true,
         }
     }
 }

@@ -217,6 +217,11 @@ pub enum Failure {
     Transient,
     /// Retrying cannot help (corrupt media, no such call).
     Permanent,
+    /// The process running the speech engine died on it (a signal, an abort, a deadline):
+    /// counted on the job and retried like a transient failure until the job has crashed
+    /// the engine `limit` times, so that a recording that always crashes it ends `failed`
+    /// instead of crash-looping.
+    Crash { limit: u32 },
 }
 
 /// The storage interface. One method per use case; every write is one transaction.

@@ -455,6 +455,7 @@ fn job_of(r: &SqliteRow) -> Result<Job> {
             .ok_or_else(|| StoreError::Corrupt(format!("job state {state}")))?,
         attempts: r.try_get::<i64, _>("attempts")? as u32,
         max_attempts: r.try_get::<i64, _>("max_attempts")? as u32,
+        crashes: r.try_get::<i64, _>("crashes")? as u32,
         run_after: ts(r.try_get("run_after_us")?)?,
         progress: r.try_get("progress")?,
         error: r.try_get("error")?,
@@ -1647,7 +1648,7 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<JobState> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query("SELECT attempts, max_attempts FROM jobs WHERE id = ? AND attempts = ? AND state = 'running'")
+        let row = sqlx::query("SELECT attempts, max_attempts, crashes FROM jobs WHERE id = ? AND attempts = ? AND state = 'running'")
             .bind(lease.job_id)
             .bind(i64::from(lease.attempt))
             .fetch_optional(&mut *tx)
@@ -1655,7 +1656,15 @@ impl Store for SqliteStore {
             .ok_or(StoreError::LeaseLost(lease.job_id))?;
         let attempts: i64 = row.try_get("attempts")?;
         let max_attempts: i64 = row.try_get("max_attempts")?;
-        let retry = failure == Failure::Transient && attempts < max_attempts;
+        let mut crashes: i64 = row.try_get("crashes")?;
+        let retry = match failure {
+            Failure::Transient => attempts < max_attempts,
+            Failure::Permanent => false,
+            Failure::Crash { limit } => {
+                crashes += 1;
+                attempts < max_attempts && crashes < i64::from(limit)
+            }
+        };
         let state = if retry {
             JobState::Queued
         } else {
@@ -1663,11 +1672,12 @@ impl Store for SqliteStore {
         };
         let run_after = now + retry_backoff(attempts as u32);
         sqlx::query(
-            "UPDATE jobs SET state = ?, error = ?, run_after_us = ?, lease_owner = NULL, lease_until_us = NULL, \
+            "UPDATE jobs SET state = ?, error = ?, crashes = ?, run_after_us = ?, lease_owner = NULL, lease_until_us = NULL, \
              updated_us = ?, finished_us = ? WHERE id = ?",
         )
         .bind(state.key())
         .bind(error)
+        .bind(crashes)
         .bind(us(run_after))
         .bind(us(now))
         .bind((!retry).then_some(us(now)))

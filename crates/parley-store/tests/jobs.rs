@@ -264,6 +264,76 @@ async fn failures_retry_with_backoff_until_attempts_run_out() {
 }
 
 #[tokio::test]
+async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
+    let (_d, s) = store().await;
+    let j = s
+        .enqueue_job(
+            &NewJob {
+                max_attempts: 5,
+                ..job(JobKind::Transcribe, None)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(j.crashes, 0);
+    let mut now = t0();
+    let claim = async |now| {
+        s.claim_job(&[JobKind::Transcribe], "w", 60, now)
+            .await
+            .unwrap()
+            .unwrap()
+    };
+    // A transient failure between two crashes does not count as one.
+    let (_, l) = claim(now).await;
+    assert_eq!(
+        s.fail_job(
+            l,
+            "signal 8 (SIGFPE) in transcribe",
+            Failure::Crash { limit: 2 },
+            now
+        )
+        .await
+        .unwrap(),
+        JobState::Queued
+    );
+    now += Duration::hours(2);
+    let (again, l) = claim(now).await;
+    assert_eq!(
+        again.crashes, 1,
+        "the claimed job says how often it crashed"
+    );
+    assert_eq!(
+        s.fail_job(l, "database busy", Failure::Transient, now)
+            .await
+            .unwrap(),
+        JobState::Queued
+    );
+    now += Duration::hours(2);
+    let (again, l) = claim(now).await;
+    assert_eq!(again.crashes, 1);
+    assert_eq!(
+        s.fail_job(
+            l,
+            "signal 8 (SIGFPE) in transcribe",
+            Failure::Crash { limit: 2 },
+            now
+        )
+        .await
+        .unwrap(),
+        JobState::Failed,
+        "second crash of 2, with attempts to spare"
+    );
+    let failed = s.get_job(j.id).await.unwrap().unwrap();
+    assert_eq!((failed.attempts, failed.crashes), (3, 2));
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("signal 8 (SIGFPE) in transcribe")
+    );
+    assert!(failed.finished.is_some());
+}
+
+#[tokio::test]
 async fn a_job_whose_worker_dies_on_every_attempt_ends_failed() {
     let (_d, s) = store().await;
     let j = s

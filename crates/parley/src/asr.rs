@@ -1,9 +1,9 @@
-//! Plugs the local speech engine (`parley-asr`) into the server's workers.
+//! The local speech engine (`parley-asr`) in the domain's terms. Workers never call it in
+//! their own process: `engine` runs it in a supervised `parley engine-host` child.
 
 use parley_asr::{lang, Engine, EngineConfig, ModelFiles, TranscribeOptions};
 use parley_domain::{FoundVoice, VoiceUtterance, Word};
-use parley_media::DecodedAudio;
-use parley_server::worker::{Hints, Recognised, TranscribeError, Transcriber};
+use parley_server::worker::{Hints, Recognised, TranscribeError};
 
 pub struct LocalAsr {
     engine: Engine,
@@ -33,8 +33,9 @@ fn ms(s: f32) -> i64 {
     (s * 1000.0).round() as i64
 }
 
-/// The engine's result in the domain's terms; channel numbers are the source's.
-pub fn recognised(t: parley_asr::Transcription, audio: &DecodedAudio) -> Recognised {
+/// The engine's result in the domain's terms; channel numbers are the source's
+/// (`source_channel_index` is [`parley_media::DecodedAudio::source_channel_index`]).
+pub fn recognised(t: parley_asr::Transcription, source_channel_index: &[usize]) -> Recognised {
     Recognised {
         model: t.model,
         language: lang::iso639_2b(&t.language).to_owned(),
@@ -44,7 +45,7 @@ pub fn recognised(t: parley_asr::Transcription, audio: &DecodedAudio) -> Recogni
             .map(|s| FoundVoice {
                 channel: s
                     .channel
-                    .map(|c| audio.source_channel_index.get(c).copied().unwrap_or(c) as u32),
+                    .map(|c| source_channel_index.get(c).copied().unwrap_or(c) as u32),
                 speech_ms: ms(s.speech_s),
                 voice: s.voice,
             })
@@ -71,14 +72,12 @@ pub fn recognised(t: parley_asr::Transcription, audio: &DecodedAudio) -> Recogni
     }
 }
 
-impl Transcriber for LocalAsr {
-    fn model(&self) -> String {
-        self.engine.model_name().to_owned()
-    }
-
-    fn transcribe(
+impl LocalAsr {
+    /// Transcribes decoded channels (16 kHz, as `parley-media` gives them).
+    pub fn recognise(
         &self,
-        audio: &DecodedAudio,
+        channels: &[Vec<f32>],
+        source_channel_index: &[usize],
         hints: &Hints,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Recognised, TranscribeError> {
@@ -92,11 +91,11 @@ impl Transcriber for LocalAsr {
         };
         let t = self
             .engine
-            .transcribe(&audio.channels, &opts, progress)
+            .transcribe(channels, &opts, progress)
             .map_err(|e| match e {
                 parley_asr::AsrError::NoAudio => TranscribeError::Input(e.to_string()),
                 other => TranscribeError::Engine(other.to_string()),
             })?;
-        Ok(recognised(t, audio))
+        Ok(recognised(t, source_channel_index))
     }
 }

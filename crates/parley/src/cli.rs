@@ -15,7 +15,11 @@ use parley_server::worker::{Transcriber, WorkerConfig, Workers};
 use parley_store::Store;
 
 use crate::asr::LocalAsr;
-use crate::{api_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL};
+use crate::engine::{EngineHosts, EngineSpec};
+use crate::{
+    api_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL,
+    DEFAULT_ENGINE_CRASH_LIMIT, DEFAULT_ENGINE_TIMEOUT_FACTOR, DEFAULT_ENGINE_TIMEOUT_SECS,
+};
 
 fn models_dir(common: &Common, file: &FileConfig) -> PathBuf {
     common
@@ -33,10 +37,16 @@ fn asr_model(common: &Common, file: &FileConfig) -> String {
         .unwrap_or_else(|| DEFAULT_ASR_MODEL.to_owned())
 }
 
-fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
+fn asr_threads(common: &Common, file: &FileConfig) -> usize {
+    common.asr_threads.or(file.asr_threads).unwrap_or(0)
+}
+
+/// Loads the speech engine into this process: only `engine-host` and the one-shot
+/// `parley transcribe` do; workers use [`engine_hosts`].
+pub fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
     let models = models_dir(common, file);
     let model = asr_model(common, file);
-    let threads = common.asr_threads.or(file.asr_threads).unwrap_or(0);
+    let threads = asr_threads(common, file);
     LocalAsr::load(&models, &model, threads).with_context(|| {
         format!(
             "loading speech model {model:?} from {} (run scripts/fetch-models.sh to fetch the models)",
@@ -45,8 +55,46 @@ fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
     })
 }
 
+/// How this process starts its engine hosts: this binary's `engine-host` with the
+/// resolved speech settings, so that the child needs no config file of its own.
+fn engine_spec(common: &Common, file: &FileConfig) -> Result<EngineSpec> {
+    let program =
+        std::env::current_exe().context("finding this program to start the speech engine")?;
+    let args = vec![
+        "engine-host".into(),
+        "--models".into(),
+        models_dir(common, file).into_os_string(),
+        "--asr-model".into(),
+        asr_model(common, file).into(),
+        "--asr-threads".into(),
+        asr_threads(common, file).to_string().into(),
+    ];
+    Ok(EngineSpec {
+        program,
+        args,
+        timeout: Duration::from_secs(
+            common
+                .engine_timeout_secs
+                .or(file.engine_timeout_secs)
+                .unwrap_or(DEFAULT_ENGINE_TIMEOUT_SECS),
+        ),
+        timeout_factor: common
+            .engine_timeout_factor
+            .or(file.engine_timeout_factor)
+            .unwrap_or(DEFAULT_ENGINE_TIMEOUT_FACTOR),
+    })
+}
+
+/// Starts a first engine host (blocking: it loads the models).
+fn engine_hosts(common: &Common, file: &FileConfig) -> Result<EngineHosts> {
+    // The host's own error names the model, its folder and the fix.
+    EngineHosts::start(engine_spec(common, file)?)
+        .map_err(|e| anyhow::anyhow!("starting the speech engine: {e}"))
+}
+
 /// Workers for `serve` and `worker`: transcription when the models load (otherwise the
-/// jobs wait for a process that has them), media download always.
+/// jobs wait for a process that has them), media download always. The speech engine runs
+/// in child processes (`engine`), never in this one.
 pub async fn workers(
     common: &Common,
     file: &FileConfig,
@@ -55,7 +103,7 @@ pub async fn workers(
     concurrency: usize,
 ) -> Result<Workers> {
     let (c, f) = (common.clone(), file.clone());
-    let transcriber = tokio::task::spawn_blocking(move || load_asr(&c, &f)).await?;
+    let transcriber = tokio::task::spawn_blocking(move || engine_hosts(&c, &f)).await?;
     let transcriber: Option<Arc<dyn Transcriber>> = match transcriber {
         Ok(t) => {
             tracing::info!(model = %t.model(), "speech recognition ready");
@@ -96,6 +144,10 @@ pub async fn workers(
                 .ok()
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(60),
+            engine_crash_limit: common
+                .engine_crash_limit
+                .or(file.engine_crash_limit)
+                .unwrap_or(DEFAULT_ENGINE_CRASH_LIMIT),
             ..WorkerConfig::default()
         },
         fetch: Some(Arc::new(FetchPolicy {
@@ -448,10 +500,12 @@ pub async fn enroll(common: &Common, file: &FileConfig, email: &str, path: &Path
         .await?
         .with_context(|| format!("no user with email {email}"))?;
     let (c, f, p) = (common.clone(), file.clone(), path.to_owned());
+    // In an engine host like the workers' transcriptions: a crash in native code is then
+    // reported as an error, with its reason, instead of killing this command.
     let voice = tokio::task::spawn_blocking(move || -> Result<Option<Vec<f32>>> {
         let audio = parley_media::decode_file(&p, &Default::default())
             .with_context(|| format!("reading {}", p.display()))?;
-        Ok(load_asr(&c, &f)?.engine().voiceprint(&audio.channels)?)
+        Ok(engine_hosts(&c, &f)?.voiceprint(&audio.channels)?)
     })
     .await??
     .context("the recording has too little speech for a voiceprint (a few seconds are needed)")?;

@@ -51,6 +51,16 @@ struct Common {
     /// CPU threads for speech recognition [default: all cores]
     #[arg(long, global = true, env = "PARLEY_ASR_THREADS")]
     asr_threads: Option<usize>,
+    /// A transcription job that crashed the speech engine this many times ends failed [default: 3]
+    #[arg(long, global = true, env = "PARLEY_ENGINE_CRASH_LIMIT")]
+    engine_crash_limit: Option<u32>,
+    /// Seconds a transcription may take before its engine is killed, plus
+    /// --engine-timeout-factor times the recording's length [default: 60]
+    #[arg(long, global = true, env = "PARLEY_ENGINE_TIMEOUT_SECS")]
+    engine_timeout_secs: Option<u64>,
+    /// Seconds of transcription allowed per second of audio, on top of --engine-timeout-secs [default: 4]
+    #[arg(long, global = true, env = "PARLEY_ENGINE_TIMEOUT_FACTOR")]
+    engine_timeout_factor: Option<f64>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +157,10 @@ enum Command {
     },
     /// Print the default settings as TOML.
     Config,
+    /// Internal: the speech engine process a worker starts and talks to over stdin/stdout
+    /// (see `engine.rs`).
+    #[command(hide = true)]
+    EngineHost,
 }
 
 #[derive(Debug, Subcommand)]
@@ -228,6 +242,12 @@ struct FileConfig {
     llm: Option<LlmFile>,
     /// Calls kept rendered in memory for `GET /v2/calls` (~0.7 KB each; 0 = off).
     call_cache_entries: Option<usize>,
+    /// Crashes of the speech engine after which a transcription job ends failed.
+    engine_crash_limit: Option<u32>,
+    /// A transcription's engine is killed after `engine_timeout_secs` plus
+    /// `engine_timeout_factor` seconds per second of audio.
+    engine_timeout_secs: Option<u64>,
+    engine_timeout_factor: Option<f64>,
 }
 
 /// `[llm]`: summaries by a language model instead of the built-in extractive engine.
@@ -252,10 +272,14 @@ enum RateLimitFile {
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 const DEFAULT_ASR_MODEL: &str = "base";
+const DEFAULT_ENGINE_CRASH_LIMIT: u32 = 3;
+const DEFAULT_ENGINE_TIMEOUT_SECS: u64 = 60;
+const DEFAULT_ENGINE_TIMEOUT_FACTOR: f64 = 4.0;
 
 mod analysis_cli;
 mod asr;
 mod cli;
+mod engine;
 
 fn load_file(common: &Common) -> Result<FileConfig> {
     let (path, explicit) = match &common.config {
@@ -634,16 +658,36 @@ async fn jobs(store: &dyn Store, call: Option<&str>, state: Option<&str>) -> Res
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+fn main() -> Result<()> {
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+            .unwrap_or_else(|_| "info,sqlx=warn".into())
+    };
+    let cli = Cli::parse();
+    if let Command::EngineHost = cli.command {
+        // Its stderr goes into the worker's log, which adds its own time and colours. No
+        // tokio runtime: the host only runs the (blocking) speech engine.
+        tracing_subscriber::fmt()
+            .with_env_filter(filter())
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .without_time()
+            .init();
+        // Every setting it needs comes as a flag from the worker that started it.
+        return engine::host_main(|| cli::load_asr(&cli.common, &FileConfig::default()));
+    }
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
+        .with_env_filter(filter())
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> Result<()> {
     let file = load_file(&cli.common)?;
     match &cli.command {
         Command::Serve(args) => serve(&cli.common, &file, args).await,
@@ -731,9 +775,14 @@ async fn main() -> Result<()> {
                 media_fetch_min_rate: Some(parley_server::fetch::DEFAULT_MIN_BYTES_PER_SEC),
                 llm: None,
                 call_cache_entries: Some(ServerConfig::default().call_cache_entries),
+                engine_crash_limit: Some(DEFAULT_ENGINE_CRASH_LIMIT),
+                engine_timeout_secs: Some(DEFAULT_ENGINE_TIMEOUT_SECS),
+                engine_timeout_factor: Some(DEFAULT_ENGINE_TIMEOUT_FACTOR),
             };
             print!("{}", toml::to_string(&defaults)?);
             Ok(())
         }
+        // Dispatched in `main`, before the runtime starts.
+        Command::EngineHost => bail!("engine-host cannot run inside the async runtime"),
     }
 }

@@ -1,0 +1,469 @@
+//! The speech engine runs in supervised child processes (`parley engine-host`): a crash in
+//! it ends one job attempt with its reason, never the API server. Real `parley serve`
+//! processes on port 0 over real SQLite files; the engine host dies on purpose through its
+//! test-only switch (`PARLEY_TEST_ENGINE_CRASH`) or by a real `kill -9`. Uses Whisper
+//! tiny.en (scripts/fetch-models.sh) and audio made with espeak-ng and sox.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const SENTENCE: &str =
+    "Sure. Right now we use a competitor, and the renewal price went up a lot this year.";
+
+fn run(cmd: &mut Command) {
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("{cmd:?} did not start ({e}): install espeak-ng and sox (apt-get install espeak-ng sox)")
+    });
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The sentence spoken `times` times in a row, 16 kHz mono.
+fn recording(dir: &Path, times: usize) -> PathBuf {
+    let raw = dir.join("raw.wav");
+    run(Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "160", "-w"])
+        .arg(&raw)
+        .arg(SENTENCE));
+    let one = dir.join("one.wav");
+    run(Command::new("sox")
+        .arg(&raw)
+        .args(["-r", "16000"])
+        .arg(&one)
+        .args(["pad", "0", "0.8"]));
+    let out = dir.join(format!("call-{times}.wav"));
+    let mut sox = Command::new("sox");
+    for _ in 0..times {
+        sox.arg(&one);
+    }
+    run(sox.arg(&out));
+    out
+}
+
+fn parley(data: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+    cmd.arg("--data-dir")
+        .arg(data)
+        .args(["--asr-model", "tiny.en", "--asr-threads", "2"])
+        .env_remove("PARLEY_CONFIG")
+        .env_remove("PARLEY_TEST_ENGINE_CRASH")
+        .env("PARLEY_WORKER_LEASE_SECS", "3")
+        .current_dir(data);
+    cmd
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        for pid in engine_pids(self.child.id()) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
+    let mut cmd = parley(data);
+    cmd.args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("parley listening on ").map(str::to_owned))
+        .expect("the server did not start");
+    // Keep reading: a closed pipe would make the server's next line fail.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr }
+}
+
+/// The engine hosts a process started (its children running `engine-host`).
+fn engine_pids(parent: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{parent}/task")) else {
+        return pids;
+    };
+    for t in tasks.flatten() {
+        let children = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
+        for pid in children.split_whitespace().filter_map(|p| p.parse().ok()) {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains("engine-host") {
+                pids.push(pid);
+            }
+        }
+    }
+    pids
+}
+
+/// Whether a process has this shared library mapped (ONNX Runtime is loaded on first use).
+fn maps_contain(pid: u32, lib: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/maps"))
+        .unwrap()
+        .contains(lib)
+}
+
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    key: (String, String),
+}
+
+impl Api {
+    fn new(data: &Path, addr: &str) -> Api {
+        let out = parley(data)
+            .args(["keys", "create", "--name", "test"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let field = |label: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(label))
+                .unwrap_or_else(|| panic!("{label} in {text}"))
+                .trim()
+                .to_owned()
+        };
+        Api {
+            http: reqwest::Client::new(),
+            base: addr.to_owned(),
+            key: (field("access key:"), field("secret:")),
+        }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .basic_auth(&self.key.0, Some(&self.key.1))
+            .timeout(Duration::from_secs(10));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    /// The API answers: health, and a listing that reads the database.
+    async fn answers(&self) {
+        let health = self
+            .http
+            .get(format!("{}/health", self.base))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status().as_u16(), 200);
+        let calls = self.get("/v2/calls").await;
+        assert!(!calls["calls"].as_array().unwrap().is_empty(), "{calls}");
+    }
+
+    /// A user and a call of theirs with one outside party, its recording uploaded.
+    async fn call_with(&self, unique: &str, file: &Path) -> String {
+        let (s, u) = self
+            .send(
+                reqwest::Method::POST,
+                "/parley/v1/users",
+                Some(
+                    json!({"email": format!("rita.{unique}@northwind.example.com"),
+                            "firstName": "Rita", "lastName": "Rep"}),
+                ),
+            )
+            .await;
+        assert!(s == 200 || s == 201, "{u}");
+        let user = u["userId"]
+            .as_str()
+            .or(u["id"].as_str())
+            .unwrap()
+            .to_owned();
+        let (s, c) = self
+            .send(
+                reqwest::Method::POST,
+                "/v2/calls",
+                Some(json!({
+                    "clientUniqueId": unique,
+                    "actualStart": "2026-11-20T10:00:00Z",
+                    "direction": "Outbound",
+                    "primaryUser": user,
+                    "parties": [{"userId": user}, {"name": "Dana Customer"}]
+                })),
+            )
+            .await;
+        assert!(s == 200 || s == 201, "{c}");
+        let call = c["callId"].as_str().unwrap().to_owned();
+        let part =
+            reqwest::multipart::Part::bytes(std::fs::read(file).unwrap()).file_name("call.wav");
+        let r = self
+            .http
+            .put(format!("{}/v2/calls/{call}/media", self.base))
+            .basic_auth(&self.key.0, Some(&self.key.1))
+            .multipart(reqwest::multipart::Form::new().part("mediaFile", part))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 201);
+        call
+    }
+
+    /// Polls the call's transcription job until `done(job)`, checking on every round that
+    /// the API still answers. Returns the job.
+    async fn wait_for(
+        &self,
+        call: &str,
+        timeout: Duration,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let start = Instant::now();
+        loop {
+            let jobs = self.get(&format!("/parley/v1/calls/{call}/jobs")).await;
+            let job = jobs["jobs"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|j| j["kind"] == "transcribe")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if done(&job) {
+                return job;
+            }
+            assert!(start.elapsed() < timeout, "still waiting: {jobs}");
+            self.answers().await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+fn error_of(job: &Value) -> &str {
+    job["error"].as_str().unwrap_or("")
+}
+
+#[tokio::test]
+async fn a_crashing_engine_fails_the_attempt_not_the_server_and_the_job_ends_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = recording(dir.path(), 1);
+    let mut server = serve(
+        dir.path(),
+        &[
+            ("PARLEY_TEST_ENGINE_CRASH", "fpe"),
+            ("PARLEY_ENGINE_CRASH_LIMIT", "2"),
+        ],
+    );
+    let api = Api::new(dir.path(), &server.addr);
+    let first_engine = engine_pids(server.child.id());
+    assert_eq!(
+        first_engine.len(),
+        1,
+        "one engine host per slot, started with the worker"
+    );
+    let call = api.call_with("fpe", &audio).await;
+
+    // The first attempt dies of SIGFPE in the engine; the job records it and waits.
+    let job = api
+        .wait_for(&call, Duration::from_secs(120), |j| !error_of(j).is_empty())
+        .await;
+    assert_eq!(job["state"], "queued", "retried: {job}");
+    assert!(
+        error_of(&job).starts_with("signal 8 (SIGFPE) in transcribe"),
+        "{job}"
+    );
+    assert_eq!(job["crashes"], 1, "{job}");
+    assert!(
+        !engine_pids(server.child.id()).contains(&first_engine[0]),
+        "the crashed engine is gone"
+    );
+
+    // The retry (after the backoff) crashes a fresh engine; the second crash of two ends it.
+    let job = api
+        .wait_for(&call, Duration::from_secs(120), |j| j["state"] == "failed")
+        .await;
+    assert!(
+        error_of(&job).starts_with("signal 8 (SIGFPE) in transcribe"),
+        "{job}"
+    );
+    assert!(error_of(&job).contains("2 times"), "{job}");
+    assert_eq!(
+        (job["attempts"].clone(), job["crashes"].clone()),
+        (json!(2), json!(2)),
+        "{job}"
+    );
+
+    // The server lived through both and still answers.
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server is running"
+    );
+    api.answers().await;
+    // And it never loaded a native speech runtime itself.
+    assert!(!maps_contain(server.child.id(), "libonnxruntime"));
+}
+
+#[tokio::test]
+async fn a_hung_engine_is_killed_at_its_deadline() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = recording(dir.path(), 1);
+    let server = serve(
+        dir.path(),
+        &[
+            ("PARLEY_TEST_ENGINE_CRASH", "hang"),
+            ("PARLEY_ENGINE_TIMEOUT_SECS", "3"),
+            ("PARLEY_ENGINE_TIMEOUT_FACTOR", "0"),
+            ("PARLEY_ENGINE_CRASH_LIMIT", "1"),
+        ],
+    );
+    let api = Api::new(dir.path(), &server.addr);
+    let call = api.call_with("hang", &audio).await;
+    let started = Instant::now();
+    let job = api
+        .wait_for(&call, Duration::from_secs(120), |j| j["state"] == "failed")
+        .await;
+    assert!(
+        error_of(&job).starts_with("timed out after 3 s in transcribe"),
+        "{job}"
+    );
+    assert!(error_of(&job).contains("not retried"), "{job}");
+    assert_eq!(job["crashes"], 1, "{job}");
+    // Killed at the deadline, not left to hang until some other limit.
+    assert!(started.elapsed() < Duration::from_secs(60));
+    api.answers().await;
+}
+
+#[tokio::test]
+async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
+    let dir = tempfile::tempdir().unwrap();
+    let times = 6;
+    let audio = recording(dir.path(), times);
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let call = api.call_with("kill", &audio).await;
+
+    // Mid-job: the engine has reported progress. Freeze it so that it cannot finish
+    // between this look and the kill, check the job is still running, then kill it.
+    api.wait_for(&call, Duration::from_secs(180), |j| {
+        j["state"] == "running" && j["progress"].as_f64().is_some_and(|p| p > 0.0)
+    })
+    .await;
+    let engines = engine_pids(server.child.id());
+    assert_eq!(engines.len(), 1, "{engines:?}");
+    let engine = engines[0].to_string();
+    run(Command::new("kill").args(["-STOP", &engine]));
+    let job = api.wait_for(&call, Duration::from_secs(10), |_| true).await;
+    assert_eq!(job["state"], "running", "still in the engine: {job}");
+    assert!(
+        maps_contain(engines[0], "libonnxruntime"),
+        "the engine runs VAD"
+    );
+    run(Command::new("kill").args(["-9", &engine]));
+
+    let job = api
+        .wait_for(&call, Duration::from_secs(60), |j| !error_of(j).is_empty())
+        .await;
+    assert!(
+        error_of(&job).starts_with("killed (signal 9, SIGKILL: out of memory?) in transcribe"),
+        "{job}"
+    );
+    let job = api
+        .wait_for(&call, Duration::from_secs(300), |j| {
+            j["state"] == "done" || j["state"] == "failed"
+        })
+        .await;
+    assert_eq!(job["state"], "done", "{job}");
+    assert_eq!(
+        (job["attempts"].clone(), job["crashes"].clone()),
+        (json!(2), json!(1)),
+        "{job}"
+    );
+    let new_engines = engine_pids(server.child.id());
+    assert_eq!(new_engines.len(), 1, "restarted: {new_engines:?}");
+    assert_ne!(new_engines[0], engines[0]);
+
+    // Exactly one transcript: the sentence as many times as it was said, not twice that.
+    let (s, t) = api
+        .send(
+            reqwest::Method::POST,
+            "/v2/calls/transcript",
+            Some(json!({"filter": {"callIds": [call]}})),
+        )
+        .await;
+    assert_eq!(s, 200, "{t}");
+    let text: String = t["callTranscripts"][0]["transcript"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| m["sentences"].as_array().unwrap().iter())
+        .map(|s| s["text"].as_str().unwrap().to_lowercase() + " ")
+        .collect();
+    assert_eq!(text.matches("renewal price").count(), times, "{text}");
+    // The server process itself never ran the engine.
+    assert!(!maps_contain(server.child.id(), "libonnxruntime"));
+}
+
+#[test]
+fn a_crash_while_enrolling_is_an_error_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let audio = recording(dir.path(), 2);
+    run(parley(dir.path()).args([
+        "users",
+        "add",
+        "--email",
+        "rita@northwind.example.com",
+        "--name",
+        "Rita Rep",
+    ]));
+    let out = parley(dir.path())
+        .env("PARLEY_TEST_ENGINE_CRASH", "abort")
+        .args(["enroll", "--user", "rita@northwind.example.com"])
+        .arg(&audio)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "an error, not a crash: {stderr}"
+    );
+    assert!(
+        stderr.contains("signal 6 (SIGABRT) in voiceprint"),
+        "{stderr}"
+    );
+
+    // Native code printing to the engine's stdout does not break the protocol: it goes to
+    // the log, and the voiceprint is made.
+    let out = parley(dir.path())
+        .env("PARLEY_TEST_ENGINE_CRASH", "stdout")
+        .args(["enroll", "--user", "rita@northwind.example.com"])
+        .arg(&audio)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 samples"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("native library chatter on stdout"),
+        "{stderr}"
+    );
+}
