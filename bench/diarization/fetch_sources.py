@@ -9,6 +9,7 @@ SHA-256 against sources.PACKAGES, and unpacks only the audio:
     SRC/council/<meeting>/<speaker>/<start_ms>-<end_ms>.wav   (speakerbox diarized.zip)
     SRC/council-meetings/short_{0,1,2}.wav                     (unannotated, kept for listening)
     SRC/libri/<speaker>.wav                                    (voxint benchmark assets)
+    SRC/real/pyannote-sample.{wav,rttm,stm}                    (pyannote-audio's sample call)
 
 Idempotent: verified archives are not downloaded again. Standard library only.
 """
@@ -97,6 +98,15 @@ def unpack_voxint(wheel: Path, src: Path) -> int:
     return n
 
 
+def unpack_pyannote(wheel: Path, src: Path) -> int:
+    out = src / "real"
+    out.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(wheel) as w:
+        for ext in ("wav", "rttm", "stm"):
+            (out / f"pyannote-sample.{ext}").write_bytes(w.read(f"pyannote/audio/sample/sample.{ext}"))
+    return 1
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         raise SystemExit(__doc__)
@@ -108,9 +118,10 @@ def main() -> None:
     vx = fetch("voxint", PACKAGES["voxint"], dl)
     n_council = unpack_speakerbox(sb, src)
     n_libri = unpack_voxint(vx, src)
+    unpack_pyannote(fetch("pyannote-audio", PACKAGES["pyannote-audio"], dl), src)
     if n_council != 73 or n_libri != 9:
         raise SystemExit(f"fetch_sources: found {n_council} council clips and {n_libri} libri clips, expected 73 and 9")
-    print(f"fetch_sources: {n_council} council clips, {n_libri} libri clips in {src}", file=sys.stderr)
+    print(f"fetch_sources: {n_council} council clips, {n_libri} libri clips, 1 real call in {src}", file=sys.stderr)
 
 
 if __name__ == "__main__":

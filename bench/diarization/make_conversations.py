@@ -13,7 +13,11 @@ SRC is what fetch_sources.py unpacked. OUT gets, per conversation ID:
     OUT/manifest.json          every file with its set, speaker count and condition
 
 <set> is `dev` (speakers for tuning) or `check` (other people, held out). Deterministic:
-the same SRC and seed give the same bytes.
+the same SRC and seed give the same bytes. Real recordings that come with their own
+reference go to `real` unchanged (condition `recorded`):
+
+    OUT/real/real-2spk-pyannote-sample.recorded.wav   a real 30 s two-party phone call
+    OUT/real/real-2spk-pyannote-sample.{rttm,json}    its RTTM; the JSON adds the STM transcript
 
 How a conversation is built (all times drawn from one seeded generator):
 - Turn lengths 0.4-6 s: 35 % 0.4-1.0 s, 40 % 1-3 s, 25 % 3-6 s. Each turn is the next stretch
@@ -406,14 +410,68 @@ def plan() -> list[dict]:
     return P
 
 
+def add_real(src: Path, out: Path) -> list[dict]:
+    """Real recordings with their own references: copied, never altered."""
+    rid = "real-2spk-pyannote-sample"
+    d = out / "real"
+    d.mkdir(parents=True, exist_ok=True)
+    x, sr = sf.read(src / "real/pyannote-sample.wav", dtype="int16")
+    if sr != SR or x.ndim != 1:
+        raise SystemExit("make_conversations: pyannote-sample.wav is not 16 kHz mono")
+    sf.write(d / f"{rid}.recorded.wav", x, SR, subtype="PCM_16")
+    segments = []
+    for line in (src / "real/pyannote-sample.rttm").read_text().splitlines():
+        f = line.split()
+        if f and f[0] == "SPEAKER":
+            a = float(f[3])
+            segments.append({"speaker": f[7], "start": a, "end": round(a + float(f[4]), 3)})
+    transcript = []
+    for line in (src / "real/pyannote-sample.stm").read_text().splitlines():
+        f = line.split()
+        if len(f) >= 5:
+            transcript.append({"speaker": f[2], "start": float(f[3]), "end": float(f[4]), "text": " ".join(f[5:])})
+    segments.sort(key=lambda s: (s["start"], s["end"]))
+    meta = {
+        "id": rid,
+        "set": "real",
+        "sample_rate": SR,
+        "duration": round(len(x) / SR, 3),
+        "source": "PyPI pyannote-audio 4.0.7, pyannote/audio/sample/sample.{wav,rttm,stm}",
+        "speakers": [{"name": n, "corpus": "telephone"} for n in sorted({s["speaker"] for s in segments})],
+        # The RTTM's labels (speaker90/91) and the STM's names (Diane/Sheila) are the same two
+        # people; the transcript is for word-level checks and keeps its own names.
+        "segments": segments,
+        "transcript": transcript,
+        "speech_seconds": round(sum(s["end"] - s["start"] for s in segments), 3),
+        "overlap_seconds": round(overlap_seconds(segments), 3),
+        "files": {"recorded": f"{rid}.recorded.wav"},
+    }
+    (d / f"{rid}.json").write_text(json.dumps(meta, indent=1) + "\n")
+    write_rttm(d / f"{rid}.rttm", rid, segments)
+    return [
+        {
+            "set": "real",
+            "id": rid,
+            "condition": "recorded",
+            "wav": f"real/{rid}.recorded.wav",
+            "ref": f"real/{rid}.json",
+            "rttm": f"real/{rid}.rttm",
+            "speakers": len(meta["speakers"]),
+            "duration": meta["duration"],
+        }
+    ]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("src", type=Path)
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=20261203)
-    ap.add_argument("--only", choices=["dev", "check"])
+    ap.add_argument("--only", choices=["dev", "check", "real"])
     args = ap.parse_args()
     manifest = []
+    if args.only in (None, "real"):
+        manifest += add_real(args.src, args.out)
     for i, spec in enumerate(plan()):
         if args.only and spec["set"] != args.only:
             continue

