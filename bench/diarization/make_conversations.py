@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Splice real single-speaker recordings into conversations with exact reference turns.
 
-    python3 make_conversations.py SRC OUT [--seed N] [--only dev|check]
+    python3 make_conversations.py SRC OUT [--seed N] [--only dev|check|real]
+    python3 make_conversations.py SRC FIXTURE_DIR --fixtures
 
 SRC is what fetch_sources.py unpacked. OUT gets, per conversation ID:
 
@@ -220,12 +221,16 @@ def turn_seconds(rng: np.random.Generator) -> float:
     return float(rng.uniform(3.0, 6.0))
 
 
-def telephone(x: np.ndarray) -> np.ndarray:
-    """300-3400 Hz band-pass, 8 kHz, 8-bit mu-law, back to 16 kHz."""
+def telephone_band(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz band-pass, then 8 kHz (before the 8-bit mu-law step)."""
     sos = signal.butter(6, [300.0, 3400.0], btype="bandpass", fs=SR, output="sos")
     y = signal.sosfilt(sos, x)
-    y = signal.resample_poly(y, 1, 2)
-    y = np.clip(y, -1.0, 1.0)
+    return np.clip(signal.resample_poly(y, 1, 2), -1.0, 1.0)
+
+
+def telephone(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz band-pass, 8 kHz, 8-bit mu-law, back to 16 kHz."""
+    y = telephone_band(x)
     mu = 255.0
     q = np.round((np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) + 1.0) * 127.5)
     y = np.sign(q / 127.5 - 1.0) * (np.expm1(np.abs(q / 127.5 - 1.0) * np.log1p(mu)) / mu)
@@ -457,9 +462,42 @@ def add_real(src: Path, out: Path) -> list[dict]:
             "ref": f"real/{rid}.json",
             "rttm": f"real/{rid}.rttm",
             "speakers": len(meta["speakers"]),
+            "corpus": "telephone",
             "duration": meta["duration"],
         }
     ]
+
+
+# Small files committed as Rust test fixtures (crates/parley/tests/fixtures/diarization/):
+# DEV speakers only, so CHECK stays unseen by anything that is tuned or asserted on.
+FIXTURES = [
+    {"id": "two-speakers-phone", "speakers": ["lewis", "gonzalez"], "seconds": 22.0,
+     "meeting": "6d6702d7b820", "format": "mulaw8k"},
+    {"id": "three-speakers", "speakers": ["pedersen", "herbold", "mosqueda"], "seconds": 22.0,
+     "meeting": "9f581faa5ece", "format": "flac16k"},
+    {"id": "one-voice-phone", "speakers": ["herbold"], "seconds": 16.0,
+     "meeting": "01e7f8bb1c03", "format": "mulaw8k"},
+]
+
+
+def write_fixtures(src: Path, out: Path, seed: int) -> None:
+    """8 kHz mu-law WAV (through the telephone band) or 16 kHz FLAC, each with its JSON."""
+    out.mkdir(parents=True, exist_ok=True)
+    for i, spec in enumerate(FIXTURES):
+        mix, meta = build({**spec, "set": "fixture"}, src, seed + 1000 + i)
+        if meta["duration"] > 30.0:
+            raise SystemExit(f"make_conversations: fixture {spec['id']} is {meta['duration']} s, over 30 s")
+        if spec["format"] == "mulaw8k":
+            name = f"{spec['id']}.wav"
+            sf.write(out / name, telephone_band(mix), SR // 2, subtype="ULAW")
+            meta["condition"] = "phone: 300-3400 Hz band-pass, 8 kHz, G.711 mu-law WAV"
+        else:
+            name = f"{spec['id']}.flac"
+            sf.write(out / name, mix, SR, subtype="PCM_16", format="FLAC")
+            meta["condition"] = "clean, 16 kHz 16-bit FLAC"
+        meta["files"] = {"audio": name}
+        (out / f"{spec['id']}.json").write_text(json.dumps(meta, indent=1) + "\n")
+        print(f"fixture {name}: {meta['duration']:.1f} s, {len(meta['turns'])} turns", file=sys.stderr)
 
 
 def main() -> None:
@@ -468,7 +506,11 @@ def main() -> None:
     ap.add_argument("out", type=Path)
     ap.add_argument("--seed", type=int, default=20261203)
     ap.add_argument("--only", choices=["dev", "check", "real"])
+    ap.add_argument("--fixtures", action="store_true", help="write only the Rust test fixtures, into OUT")
     args = ap.parse_args()
+    if args.fixtures:
+        write_fixtures(args.src, args.out, args.seed)
+        return
     manifest = []
     if args.only in (None, "real"):
         manifest += add_real(args.src, args.out)
@@ -493,6 +535,7 @@ def main() -> None:
                     "ref": f"{spec['set']}/{spec['id']}.json",
                     "rttm": f"{spec['set']}/{spec['id']}.rttm",
                     "speakers": len(spec["speakers"]),
+                    "corpus": sources.speaker(spec["speakers"][0]).corpus,
                     "duration": meta["duration"],
                 }
             )
