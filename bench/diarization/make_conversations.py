@@ -21,6 +21,8 @@ reference go to `real` unchanged (condition `recorded`):
     OUT/real/real-2spk-pyannote-sample.{rttm,json}    its RTTM; the JSON adds the STM transcript
 
 How a conversation is built (all times drawn from one seeded generator):
+- Each person's speech comes from one meeting only (one room, one microphone chain), as a
+  caller keeps one phone; when it runs out, the conversation ends there.
 - Turn lengths 0.4-6 s: 35 % 0.4-1.0 s, 40 % 1-3 s, 25 % 3-6 s. Each turn is the next stretch
   of that person's own recording (never crossing a clip boundary, never reused within the
   conversation), with its cut points moved to the quietest 10 ms within 120 ms so words are
@@ -56,6 +58,7 @@ SR = 16000
 FRAME = 160  # 10 ms
 LEVEL_DB = -26.0  # speech level every person is brought to before their gain
 NOISE_DB = -62.0
+MEETING_MIN_S = 30  # speech a person should have in one meeting to be drawn from it
 
 
 @dataclass
@@ -114,20 +117,27 @@ def load_pools(src: Path, names: list[str], rng: np.random.Generator, order: str
         sp = sources.speaker(name)
         if sp.corpus == "council":
             rels = sorted(str(p.relative_to(src)) for p in (src / "council").glob(f"*/{name}/*.wav"))
-            # Clips from the conversation's own meeting first (same room and microphone chain
-            # for everyone in it), then the person's other meetings, largest first.
             clips = [load_clip(src, r) for r in rels]
             clips = [c for c in clips if len(c.audio) >= SR]  # sub-second clips are mostly cut-offs
-            clips.sort(key=lambda c: (0 if order and f"/{order}/" in f"/{c.path}" else 1, -len(c.audio)))
+            # One meeting per person: a real caller keeps one phone and one room for the whole
+            # call, so a voice must not change microphone chain mid-file. The conversation's
+            # own meeting when the person has enough speech in it, else their largest meeting.
+            by_meeting: dict[str, list[Clip]] = {}
+            for c in clips:
+                by_meeting.setdefault(c.path.split("/")[1], []).append(c)
+            size = {m: sum(len(c.audio) for c in cs) for m, cs in by_meeting.items()}
+            meeting = order if order in size and size[order] >= MEETING_MIN_S * SR else max(size, key=lambda m: (size[m], m))
+            clips = sorted(by_meeting[meeting], key=lambda c: (-len(c.audio), c.path))
         else:
             clips = [load_clip(src, f"libri/{name}.wav")]
         p = Pool(name, clips)
         p.level_gain = 10.0 ** ((LEVEL_DB - speech_level_db(clips)) / 20.0)
         p.gain_db = float(rng.uniform(-6.0, 3.0))
-        # Start somewhere inside the first clip so conversations sharing a person differ.
-        # (LibriSpeech clips are too short to skip any of.)
-        if sp.corpus == "council":
-            p.pos = int(rng.integers(0, max(1, len(p.clips[0].audio) // 3)))
+        # Start somewhere inside the first clip so conversations sharing a person differ,
+        # without giving away speech the conversation may need.
+        spare = p.total - MEETING_MIN_S * SR
+        if spare > 0:
+            p.pos = int(rng.integers(0, max(1, min(spare, len(p.clips[0].audio) // 3))))
         pools[name] = p
     return pools
 
@@ -389,11 +399,11 @@ def plan() -> list[dict]:
         ["pedersen", "gonzalez"],
         ["pedersen", "mosqueda"],
     ]:
-        add("dev", "2spk", pair, 60.0, "6d6702d7b820")
-    add("dev", "3spk", ["lewis", "gonzalez", "mosqueda"], 90.0, "9f581faa5ece")
-    add("dev", "3spk", ["pedersen", "herbold", "gonzalez"], 90.0, "6d6702d7b820")
-    add("dev", "4spk", ["lewis", "pedersen", "herbold", "mosqueda"], 120.0, "9f581faa5ece")
-    add("dev", "4spk", ["lewis", "pedersen", "gonzalez", "herbold"], 120.0, "6d6702d7b820")
+        add("dev", "2spk", pair, 55.0, "6d6702d7b820")
+    add("dev", "3spk", ["lewis", "gonzalez", "mosqueda"], 80.0, "9f581faa5ece")
+    add("dev", "3spk", ["pedersen", "herbold", "gonzalez"], 80.0, "6d6702d7b820")
+    add("dev", "4spk", ["lewis", "pedersen", "herbold", "mosqueda"], 100.0, "9f581faa5ece")
+    add("dev", "4spk", ["lewis", "pedersen", "gonzalez", "herbold"], 100.0, "6d6702d7b820")
     add("dev", "1spk", ["herbold"], 45.0, "01e7f8bb1c03")
     add("dev", "1spk", ["lewis"], 45.0, "6d6702d7b820")
     # CHECK: strauss (m); juarez, morales, sawant (f); and LibriSpeech read speech.
@@ -404,9 +414,9 @@ def plan() -> list[dict]:
         ["strauss", "juarez"],
         ["juarez", "sawant"],
     ]:
-        add("check", "2spk", pair, 60.0, "9f581faa5ece")
-    add("check", "3spk", ["strauss", "juarez", "sawant"], 90.0, "9f581faa5ece")
-    add("check", "4spk", ["strauss", "juarez", "morales", "sawant"], 120.0, "6d6702d7b820")
+        add("check", "2spk", pair, 55.0, "9f581faa5ece")
+    add("check", "3spk", ["strauss", "juarez", "sawant"], 80.0, "9f581faa5ece")
+    add("check", "4spk", ["strauss", "juarez", "morales", "sawant"], 100.0, "6d6702d7b820")
     add("check", "1spk", ["sawant"], 45.0, "9f55f22d8e61")
     # One 4-7 s read clip per LibriSpeech speaker: these end when a clip is used up.
     for pair in [["1089", "1188"], ["121", "1221"], ["1320", "1580"]]:
@@ -470,13 +480,15 @@ def add_real(src: Path, out: Path) -> list[dict]:
 
 # Small files committed as Rust test fixtures (crates/parley/tests/fixtures/diarization/):
 # DEV speakers only, so CHECK stays unseen by anything that is tuned or asserted on.
+# "variant" picks the seed (seed + 1000 + index + 100 * variant), chosen by hand among the
+# first 12 for many turns under 1 s, backchannels and some overlap in under 30 s.
 FIXTURES = [
     {"id": "two-speakers-phone", "speakers": ["lewis", "gonzalez"], "seconds": 22.0,
-     "meeting": "6d6702d7b820", "format": "mulaw8k"},
+     "meeting": "6d6702d7b820", "format": "mulaw8k", "variant": 4},
     {"id": "three-speakers", "speakers": ["pedersen", "herbold", "mosqueda"], "seconds": 22.0,
-     "meeting": "9f581faa5ece", "format": "flac16k"},
+     "meeting": "9f581faa5ece", "format": "flac16k", "variant": 8},
     {"id": "one-voice-phone", "speakers": ["herbold"], "seconds": 16.0,
-     "meeting": "01e7f8bb1c03", "format": "mulaw8k"},
+     "meeting": "01e7f8bb1c03", "format": "mulaw8k", "variant": 0},
 ]
 
 
@@ -484,7 +496,7 @@ def write_fixtures(src: Path, out: Path, seed: int) -> None:
     """8 kHz mu-law WAV (through the telephone band) or 16 kHz FLAC, each with its JSON."""
     out.mkdir(parents=True, exist_ok=True)
     for i, spec in enumerate(FIXTURES):
-        mix, meta = build({**spec, "set": "fixture"}, src, seed + 1000 + i)
+        mix, meta = build({**spec, "set": "fixture"}, src, seed + 1000 + i + 100 * spec["variant"])
         if meta["duration"] > 30.0:
             raise SystemExit(f"make_conversations: fixture {spec['id']} is {meta['duration']} s, over 30 s")
         if spec["format"] == "mulaw8k":
