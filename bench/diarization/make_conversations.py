@@ -238,13 +238,17 @@ def telephone_band(x: np.ndarray) -> np.ndarray:
     return np.clip(signal.resample_poly(y, 1, 2), -1.0, 1.0)
 
 
-def telephone(x: np.ndarray) -> np.ndarray:
-    """300-3400 Hz band-pass, 8 kHz, 8-bit mu-law, back to 16 kHz."""
-    y = telephone_band(x)
+def mulaw8(y: np.ndarray) -> np.ndarray:
+    """Through 8-bit mu-law (mu = 255) and back: 256 levels, finer near zero."""
     mu = 255.0
     q = np.round((np.sign(y) * np.log1p(mu * np.abs(y)) / np.log1p(mu) + 1.0) * 127.5)
-    y = np.sign(q / 127.5 - 1.0) * (np.expm1(np.abs(q / 127.5 - 1.0) * np.log1p(mu)) / mu)
-    return signal.resample_poly(y, 2, 1)
+    c = q / 127.5 - 1.0
+    return np.sign(c) * (np.expm1(np.abs(c) * np.log1p(mu)) / mu)
+
+
+def telephone(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz band-pass, 8 kHz, 8-bit mu-law, back to 16 kHz."""
+    return signal.resample_poly(mulaw8(telephone_band(x)), 2, 1)
 
 
 @dataclass
