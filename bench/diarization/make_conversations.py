@@ -429,6 +429,16 @@ def plan() -> list[dict]:
     return P
 
 
+def name_map(segments: list[dict], transcript: list[dict]) -> dict[str, str]:
+    shared: dict[tuple[str, str], float] = {}
+    for u in transcript:
+        for s in segments:
+            t = min(u["end"], s["end"]) - max(u["start"], s["start"])
+            if t > 0:
+                shared[(u["speaker"], s["speaker"])] = shared.get((u["speaker"], s["speaker"]), 0.0) + t
+    return {name: max((v, lab) for (n, lab), v in shared.items() if n == name)[1] for name in sorted({n for n, _ in shared})}
+
+
 def add_real(src: Path, out: Path) -> list[dict]:
     """Real recordings with their own references: copied, never altered."""
     rid = "real-2spk-pyannote-sample"
@@ -458,8 +468,10 @@ def add_real(src: Path, out: Path) -> list[dict]:
         "source": "PyPI pyannote-audio 4.0.7, pyannote/audio/sample/sample.{wav,rttm,stm}",
         "speakers": [{"name": n, "corpus": "telephone"} for n in sorted({s["speaker"] for s in segments})],
         # The RTTM's labels (speaker90/91) and the STM's names (Diane/Sheila) are the same two
-        # people; the transcript is for word-level checks and keeps its own names.
+        # people; the transcript keeps its names and `transcript_speaker` ties them together
+        # (by the most shared time).
         "segments": segments,
+        "transcript_speaker": name_map(segments, transcript),
         "transcript": transcript,
         "speech_seconds": round(sum(s["end"] - s["start"] for s in segments), 3),
         "overlap_seconds": round(overlap_seconds(segments), 3),
