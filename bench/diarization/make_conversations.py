@@ -10,7 +10,8 @@ SRC is what fetch_sources.py unpacked. OUT gets, per conversation ID:
     OUT/<set>/<ID>.phone.wav   the same through a telephone channel (300-3400 Hz band-pass,
                                8 kHz, 8-bit mu-law), back to 16 kHz 16-bit PCM
     OUT/<set>/<ID>.rttm        reference speech segments (speaker = source person)
-    OUT/<set>/<ID>.json        turns, segments, sources, gains (see `describe` below)
+    OUT/<set>/<ID>.json        segments (the reference), turns (kind, source clip and span),
+                               speakers (gender, gain), duration, speech and overlap seconds
     OUT/manifest.json          every file with its set, speaker count and condition
 
 <set> is `dev` (speakers for tuning) or `check` (other people, held out). Deterministic:
