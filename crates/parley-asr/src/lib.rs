@@ -470,13 +470,14 @@ impl Engine {
             SpeakerBounds::default()
         };
         let started = std::time::Instant::now();
-        let track = match segment::diarize_mono(seg, enc, audio, bounds, &DiarizationSettings::default()) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(error = %e, "segmentation failed: one speaker");
-                return None;
-            }
-        };
+        let track =
+            match segment::diarize_mono(seg, enc, audio, bounds, &DiarizationSettings::default()) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "segmentation failed: one speaker");
+                    return None;
+                }
+            };
         tracing::debug!(
             audio_s = audio.len() as f32 / 16_000.0,
             took_s = started.elapsed().as_secs_f32(),

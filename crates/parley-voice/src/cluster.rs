@@ -42,7 +42,10 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// Normalised mean of `items`; `None` for none or a zero/non-finite mean.
-pub fn mean_direction<'a>(items: impl IntoIterator<Item = &'a [f32]>, dim: usize) -> Option<Vec<f32>> {
+pub fn mean_direction<'a>(
+    items: impl IntoIterator<Item = &'a [f32]>,
+    dim: usize,
+) -> Option<Vec<f32>> {
     let mut sum = vec![0f64; dim];
     let mut any = false;
     for v in items {
@@ -165,7 +168,13 @@ pub fn cluster(embs: &[Vec<f32>], min: usize, max: usize, p: ClusterParams) -> V
     }
     let labels: Vec<usize> = clean
         .iter()
-        .map(|e| if e.len() == dim { nearest(e, &centroids) } else { usize::MAX })
+        .map(|e| {
+            if e.len() == dim {
+                nearest(e, &centroids)
+            } else {
+                usize::MAX
+            }
+        })
         .collect();
     renumber(labels)
 }
@@ -354,8 +363,16 @@ mod tests {
     #[test]
     fn degenerate_input_is_labelled_without_panicking() {
         assert!(cluster(&[], 1, 2, ClusterParams::default()).is_empty());
-        assert_eq!(cluster(&[vec![1.0, 0.0]], 1, 2, ClusterParams::default()), vec![0]);
-        let odd = vec![vec![1.0, 0.0], vec![f32::NAN, 0.0], vec![0.0], vec![0.9, 0.1]];
+        assert_eq!(
+            cluster(&[vec![1.0, 0.0]], 1, 2, ClusterParams::default()),
+            vec![0]
+        );
+        let odd = vec![
+            vec![1.0, 0.0],
+            vec![f32::NAN, 0.0],
+            vec![0.0],
+            vec![0.9, 0.1],
+        ];
         assert_eq!(cluster(&odd, 0, 0, ClusterParams::default()).len(), 4);
         // Subsampling keeps every item labelled.
         let many: Vec<Vec<f32>> = (0..50).map(|i| voice((i % 2) as usize, 0.1, i)).collect();

@@ -281,7 +281,10 @@ mod tests {
         assert_eq!(chunk_starts(CHUNK_SAMPLES, 40_000), vec![0]);
         let s = chunk_starts(CHUNK_SAMPLES + 50_000, 40_000);
         assert_eq!(s, vec![0, 40_000, 50_000]);
-        assert_eq!(chunk_starts(CHUNK_SAMPLES + 80_000, 40_000), vec![0, 40_000, 80_000]);
+        assert_eq!(
+            chunk_starts(CHUNK_SAMPLES + 80_000, 40_000),
+            vec![0, 40_000, 80_000]
+        );
         // A zero step does not loop forever.
         assert!(chunk_starts(CHUNK_SAMPLES + 1000, 0).len() > 1);
     }
@@ -318,7 +321,9 @@ mod tests {
         let len = 60 * FRAME_STEP + FRAME_SPAN;
         let g = aggregate(&[chunk(0, &pat)], len);
         // a -> b after the overlap, and b -> a across the pause.
-        let voted: Vec<usize> = (0..g.changes.len()).filter(|&i| g.changes[i] > 0.0).collect();
+        let voted: Vec<usize> = (0..g.changes.len())
+            .filter(|&i| g.changes[i] > 0.0)
+            .collect();
         assert_eq!(voted, vec![20, 44]);
         let pieces = speech_pieces(&g, len, PieceParams::default());
         let frames: Vec<_> = pieces.iter().map(|p| p.frames.clone()).collect();
@@ -363,7 +368,12 @@ mod tests {
             range: a..b,
             frames: 0..1,
         };
-        let w = windows(&[piece(0, 100), piece(200, 230), piece(300, 305)], 40, 20, 10);
+        let w = windows(
+            &[piece(0, 100), piece(200, 230), piece(300, 305)],
+            40,
+            20,
+            10,
+        );
         let ranges: Vec<_> = w.iter().map(|w| (w.piece, w.range.clone())).collect();
         assert_eq!(
             ranges,

@@ -7,7 +7,8 @@
 //!    speech, which VAD pauses never show.
 //! 2. Every piece is embedded in windows (1.5 s every 0.75 s by default; a shorter piece is
 //!    one window), so a change the segmentation missed costs at most part of a window.
-//! 3. The windows are clustered ([`crate::cluster`]), bounded by the caller's speaker count.
+//! 3. The windows are clustered (spectral, [`crate::spectral`], or by a threshold,
+//!    [`crate::cluster`]), bounded by the caller's speaker count.
 //! 4. Each piece's frames take the label of the nearest window centre in the piece; a piece
 //!    too short to embed takes the label its chunk's local speaker has elsewhere in the
 //!    chunk (the segmentation model tracks voices within its 10 s), else the nearest
@@ -26,6 +27,7 @@ use crate::diarize::{SpeakerBounds, Turn};
 use crate::segmentation::{
     aggregate, frame_centre, speech_pieces, windows, ChunkFrames, PieceParams, FRAME_STEP,
 };
+use crate::spectral::{spectral, SpectralParams};
 
 /// Settings of [`diarize_segmented`]; sample counts at 16 kHz.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +38,7 @@ pub struct SegmentedParams {
     pub shift: usize,
     /// Shortest piece that gets an embedding of its own.
     pub min_window: usize,
-    pub cluster: ClusterParams,
+    pub clustering: Clustering,
     /// Speech per speaker embedded for its voice (the longest turns first).
     pub voice_max: usize,
 }
@@ -48,10 +50,20 @@ impl Default for SegmentedParams {
             window: 24_000,
             shift: 12_000,
             min_window: 6_400,
-            cluster: ClusterParams::default(),
+            clustering: Clustering::Spectral(SpectralParams::default()),
             voice_max: 120 * 16_000,
         }
     }
+}
+
+/// How windows are grouped into speakers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Clustering {
+    /// Spectral clustering, the count from the eigengap (the default: see
+    /// [`crate::spectral`] for why).
+    Spectral(SpectralParams),
+    /// Average linkage at a similarity threshold, small clusters reassigned.
+    Threshold(ClusterParams),
 }
 
 /// Result of [`diarize_segmented`]: speakers numbered 0.. by first appearance.
@@ -104,7 +116,10 @@ pub fn diarize_segmented(
     }
     let (min, max) = (bounds.min, bounds.max);
     let embs: Vec<Vec<f32>> = wins.iter().map(|(e, _)| e.clone()).collect();
-    let labels = cluster(&embs, min, max, p.cluster);
+    let labels = match p.clustering {
+        Clustering::Spectral(sp) => spectral(&embs, max, sp),
+        Clustering::Threshold(cp) => cluster(&embs, min, max, cp),
+    };
 
     // Labels of every piece's frames: (piece, frame label) spans.
     let mut piece_labels: Vec<Vec<(Range<usize>, usize)>> = vec![Vec::new(); pieces.len()];
@@ -382,7 +397,11 @@ mod tests {
         assert!(acc > 0.97, "accuracy {acc}: {:?}", track.turns);
         // The 0.3 s reply is too short for a window; the chunks link it to its voice.
         let at = 12_650 * 16;
-        let t = track.turns.iter().find(|t| t.start <= at && at < t.end).unwrap();
+        let t = track
+            .turns
+            .iter()
+            .find(|t| t.start <= at && at < t.end)
+            .unwrap();
         let first = track.turns[0].speaker;
         assert_eq!(t.speaker, first, "{:?}", track.turns);
         assert!(track.voices.iter().all(Option::is_some));
@@ -442,9 +461,15 @@ mod tests {
             &SegmentedParams::default(),
         );
         assert_eq!(t.voices, vec![None]);
-        assert!(diarize_segmented(&[], 0, &none, SpeakerBounds::default(), &SegmentedParams::default())
-            .turns
-            .is_empty());
+        assert!(diarize_segmented(
+            &[],
+            0,
+            &none,
+            SpeakerBounds::default(),
+            &SegmentedParams::default()
+        )
+        .turns
+        .is_empty());
         let _ = FRAME_SPAN;
     }
 }
