@@ -55,7 +55,7 @@ pub fn mean_direction<'a>(
         }
     }
     let norm = sum.iter().map(|x| x * x).sum::<f64>().sqrt();
-    if !any || !(norm > 0.0 && norm.is_finite()) {
+    if !(any && norm > 0.0 && norm.is_finite()) {
         return None;
     }
     Some(sum.iter().map(|x| (x / norm) as f32).collect())
@@ -100,7 +100,7 @@ pub fn cluster(embs: &[Vec<f32>], min: usize, max: usize, p: ClusterParams) -> V
 
     // Groups large enough to be a voice, largest first.
     let mut by_size: Vec<(usize, Vec<usize>)> = groups.into_iter().map(|g| (g.len(), g)).collect();
-    by_size.sort_by(|a, b| b.0.cmp(&a.0));
+    by_size.sort_by_key(|g| std::cmp::Reverse(g.0));
     let big_enough = (p.min_share * items.len() as f32).ceil() as usize;
     let floor = big_enough.min(p.min_size).max(1);
     let mut large: Vec<Vec<usize>> = by_size

@@ -15,6 +15,16 @@
 //!    window's. The result is an exclusive track: one speaker per moment.
 //! 5. Each speaker's voice is embedded from its own turns, for voice profiles.
 //!
+//! Measured on the spliced dev conversations (council voices in one room, turns of 0.3-6 s,
+//! median 0.95 s, backchannels and some overlap; 26 files clean and phone) and one real
+//! 30 s two-party call, scored as the share of reference speech given the right speaker:
+//! with CAM++ (a PyTorch prototype of exactly this pipeline) 84.3% on dev (2 speakers 83.4%,
+//! 3-4 speakers 81.5%, one voice 93.2% and always one speaker), the real call 99.2%, the
+//! speaker count right on 23 of 27; with the GE2E stand-in 79.7% on dev and 96.6% on the
+//! real call. The same windows with the true speaker count reach 86%: what remains is
+//! changes the segmentation does not see (it often hears two people in one room as one
+//! local speaker). Embedding only every other window (1.5 s hop) cost 3.6 points.
+//!
 //! Why windows rather than one embedding per (chunk, local speaker) as pyannote does: on
 //! spliced real voices the model often merges two people into one local speaker, and that
 //! embedding is then a blend of both (measured: 52% on three of six dev pairs versus
@@ -66,6 +76,10 @@ pub enum Clustering {
     Threshold(ClusterParams),
 }
 
+/// An embedder: the unit-length embedding of the speech in some sample spans, `None` when
+/// it cannot make one.
+pub type SpanEmbedder<'a> = dyn Fn(&[Range<usize>]) -> Option<Vec<f32>> + 'a;
+
 /// Result of [`diarize_segmented`]: speakers numbered 0.. by first appearance.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SpeakerTrack {
@@ -84,7 +98,7 @@ pub struct SpeakerTrack {
 pub fn diarize_segmented(
     chunks: &[ChunkFrames],
     len: usize,
-    embed: &dyn Fn(&[Range<usize>]) -> Option<Vec<f32>>,
+    embed: &SpanEmbedder<'_>,
     bounds: SpeakerBounds,
     p: &SegmentedParams,
 ) -> SpeakerTrack {
@@ -301,7 +315,7 @@ mod tests {
 
     impl World {
         fn embed(&self, spans: &[Range<usize>]) -> Option<Vec<f32>> {
-            let mut v = vec![0f32; 4];
+            let mut v = [0f32; 4];
             for s in spans {
                 for (r, axis) in &self.truth {
                     let o = s.end.min(r.end).saturating_sub(s.start.max(r.start));
