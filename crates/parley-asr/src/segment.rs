@@ -163,4 +163,30 @@ mod tests {
         assert_eq!(fbank_frames(&(0..399)), None);
         assert_eq!(fbank_frames(&(161..600)), None);
     }
+
+    /// The real model, from the models folder (`scripts/fetch-models.sh`); a missing model
+    /// fails the test rather than skipping it.
+    fn segmenter() -> Segmenter {
+        let m = crate::ModelFiles::new(crate::ModelFiles::default_dir());
+        Segmenter::load(&m.onnxruntime(), &m.segmentation())
+            .expect("segmentation model: run scripts/fetch-models.sh")
+    }
+
+    #[test]
+    fn silence_and_broken_samples_give_no_speech_and_every_chunk() {
+        let seg = segmenter();
+        // 23 s: chunks at 0, 5 and 10 s, and the last aligned to the end (13 s).
+        let mut audio = vec![0f32; 23 * 16_000];
+        audio[1000] = f32::NAN;
+        audio[2000] = f32::INFINITY;
+        let chunks = seg.chunks(&audio, 80_000).unwrap();
+        let starts: Vec<usize> = chunks.iter().map(|c| c.start).collect();
+        assert_eq!(starts, vec![0, 80_000, 160_000, 208_000]);
+        for c in &chunks {
+            assert_eq!(c.frames.len(), CHUNK_FRAMES);
+            assert!(c.frames.iter().all(|&f| f == 0), "speech in silence");
+        }
+        // Shorter than a chunk: one zero-padded chunk.
+        assert_eq!(seg.chunks(&[0.0; 1600], 40_000).unwrap().len(), 1);
+    }
 }
