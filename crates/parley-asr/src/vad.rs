@@ -21,7 +21,7 @@ const RATE: usize = 16_000;
 /// ONNX Runtime allows one environment per process; every VAD shares it.
 static ENVIRONMENT: OnceLock<Result<ort::environment::Environment, String>> = OnceLock::new();
 
-fn environment(lib: &Path) -> Result<ort::environment::Environment, AsrError> {
+pub(crate) fn environment(lib: &Path) -> Result<ort::environment::Environment, AsrError> {
     ENVIRONMENT
         .get_or_init(|| {
             let builder =

@@ -65,6 +65,22 @@
 //! `max` when known. Real recordings vary more within a speaker than synthetic ones: the
 //! threshold deserves re-checking on real calls.
 //!
+//! [`diarize`] is the earlier VAD-first method; mono transcription now uses
+//! [`diarize_segmented`] below, and [`diarize`] remains for callers without the
+//! segmentation model.
+//!
+//! # Diarization from speaker segmentation
+//!
+//! [`diarize_segmented`] takes the per-frame local speakers of pyannote segmentation-3.0
+//! over overlapping 10 s chunks (the model runs in `parley-asr`; [`segmentation`] decodes
+//! its powerset output and aggregates the chunks), cuts speech where the chunks vote for a
+//! change of speaker, embeds 1.5 s windows (0.75 s hop) between the cuts with any embedder
+//! (CAM++ by design; [`CamPlusPlus`] is a GE2E-backed stand-in until the native CAM++
+//! lands), and clusters them by [`spectral`] clustering (speaker count from the eigengap)
+//! or by a similarity threshold ([`cluster`]). The output is an exclusive track of turns
+//! and one voice embedding per speaker. Measurements and the reasons for each choice are in
+//! the module docs.
+//!
 //! # Profiles
 //!
 //! [`match_profiles`] assigns diarized speakers to enrolled profiles one-to-one, maximising
@@ -74,12 +90,16 @@
 
 mod campp;
 mod cell;
+pub mod cluster;
 mod diarize;
 mod encoder;
 mod error;
 mod fbank;
 mod gemm;
 mod mel;
+pub mod segmentation;
+mod segmented;
+pub mod spectral;
 mod torch_legacy;
 mod torch_zip;
 
@@ -89,6 +109,7 @@ pub use encoder::{Embedding, SpeakerEncoder, EMBEDDING_DIM, MIN_EMBED_SAMPLES};
 pub use error::VoiceError;
 pub use fbank::{Fbank, FBANK_BINS, FRAME_LEN, FRAME_SHIFT};
 pub use mel::slaney_filters;
+pub use segmented::{diarize_segmented, Clustering, SegmentedParams, SpeakerTrack};
 
 /// Sample rate every function of this crate expects.
 pub const SAMPLE_RATE: u32 = 16_000;

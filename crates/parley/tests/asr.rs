@@ -837,7 +837,8 @@ fn a_model_from_the_hub_is_fetched_checked_and_used() {
         "ct2lib",
         "onnxruntime",
         "silero_vad.onnx",
-        "ge2e_pretrained.pt",
+        "campplus_cn_en_common.pt",
+        "segmentation-3.0.onnx",
     ] {
         std::os::unix::fs::symlink(real.join(f).canonicalize().unwrap(), models.join(f)).unwrap();
     }

@@ -70,8 +70,18 @@ fn mono_at_two_threads_on_the_mkl_int8_path() {
             std::thread::sleep(Duration::from_millis(200));
         };
         let (mut out, mut err) = (String::new(), String::new());
-        child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-        child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
         assert!(status.success(), "run {run}: {status}: {err}");
         let text = out.to_lowercase();
         assert!(

@@ -1,0 +1,101 @@
+//! Diarizes recordings (no transcription) and writes one RTTM per file, for scoring against
+//! reference turns: `cargo run --release -p parley-asr --example diarize -- OUT_DIR FILE...`
+//! (`MAX=N` bounds the speaker count). Tuning knobs as environment variables, all optional:
+//! `STEP_S` (chunk hop), `WINDOW_S`, `SHIFT_S`, `VOTE`, `THRESHOLD` (threshold clustering
+//! instead of spectral), `KEEP_SHARE` (spectral pruning).
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// CPU seconds this process has used (user + system), from /proc: wall time means little
+/// on a shared machine.
+fn cpu_s() -> f32 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    let rest = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<f32> = rest
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    f.iter().sum::<f32>() / 100.0
+}
+
+fn env_f32(name: &str) -> Option<f32> {
+    std::env::var(name).ok()?.parse().ok()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (out, files) = args.split_first().ok_or("usage: diarize OUT_DIR FILE...")?;
+    let models = parley_asr::ModelFiles::new(parley_asr::ModelFiles::default_dir());
+    let seg = parley_asr::Segmenter::load(&models.onnxruntime(), &models.segmentation())?;
+    let enc = parley_voice::CamPlusPlus::load(&models.speaker_embedder())?;
+    let mut s = parley_asr::DiarizationSettings::default();
+    let samples = |secs: f32| (secs * 16_000.0) as usize;
+    if let Some(v) = env_f32("STEP_S") {
+        // Whole frames keep every chunk on one frame grid.
+        s.chunk_step = samples(v) / 270 * 270;
+    }
+    if let Some(v) = env_f32("WINDOW_S") {
+        s.params.window = samples(v);
+    }
+    if let Some(v) = env_f32("SHIFT_S") {
+        s.params.shift = samples(v);
+    }
+    if let Some(v) = env_f32("THRESHOLD") {
+        s.params.clustering =
+            parley_voice::Clustering::Threshold(parley_voice::cluster::ClusterParams {
+                threshold: v,
+                ..Default::default()
+            });
+    }
+    if let Some(v) = env_f32("KEEP_SHARE") {
+        s.params.clustering =
+            parley_voice::Clustering::Spectral(parley_voice::spectral::SpectralParams {
+                keep_share: v,
+                ..Default::default()
+            });
+    }
+    if let Some(v) = env_f32("VOTE") {
+        s.params.pieces.change_vote = v;
+    }
+    let bounds = match env_f32("MAX") {
+        Some(m) => parley_voice::SpeakerBounds::at_most(m as usize),
+        None => parley_voice::SpeakerBounds::default(),
+    };
+    std::fs::create_dir_all(out)?;
+    let (mut audio_s, mut took_s) = (0f32, 0f32);
+    for file in files {
+        let audio = parley_media::decode_file(Path::new(file), &Default::default())?;
+        let mono = audio.channels.first().ok_or("no audio")?;
+        let cpu0 = cpu_s();
+        let track = parley_asr::diarize_mono(&seg, &enc, mono, bounds, &s)?;
+        let took = cpu_s() - cpu0;
+        audio_s += mono.len() as f32 / 16_000.0;
+        took_s += took;
+        let stem = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("x")
+            .trim_end_matches(".wav");
+        let mut f = std::fs::File::create(PathBuf::from(out).join(format!("{stem}.rttm")))?;
+        for turn in &track.turns {
+            let start = turn.start as f32 / 16_000.0;
+            let dur = (turn.end - turn.start) as f32 / 16_000.0;
+            writeln!(
+                f,
+                "SPEAKER {stem} 1 {start:.3} {dur:.3} <NA> <NA> spk{} <NA> <NA>",
+                turn.speaker
+            )?;
+        }
+        eprintln!(
+            "{stem}: {} speakers, {} turns, {:.1} s audio in {took:.2} CPU s",
+            track.speech.len(),
+            track.turns.len(),
+            mono.len() as f32 / 16_000.0
+        );
+    }
+    eprintln!("total: {audio_s:.0} s audio in {took_s:.1} CPU s");
+    Ok(())
+}
