@@ -46,8 +46,9 @@ pub const PROTOCOL: u32 = 1;
 
 /// Test-only switch read by the engine host: `fpe`, `segv`, `abort` or `hang` makes it die
 /// (or hang) on every request after a first progress report, as a crash in native code
-/// would; `stdout` makes it print to its standard output first, as a chatty native library
-/// would. The binary's tests use it to check the supervision; nothing else should set it.
+/// would; `pause` makes it wait 5 s after that report and then work normally (so a test can
+/// catch a job mid-run however fast the machine); `stdout` makes it print to its standard
+/// output first, as a chatty native library would. The binary's tests use it to check the supervision; nothing else should set it.
 pub const TEST_CRASH_ENV: &str = "PARLEY_TEST_ENGINE_CRASH";
 
 /// Longest header line a host accepts.
@@ -428,6 +429,7 @@ fn test_crash_switch(progress: &dyn Fn(f32) -> io::Result<()>) {
         "hang" => loop {
             std::thread::sleep(Duration::from_secs(3600));
         },
+        "pause" => std::thread::sleep(Duration::from_secs(5)),
         "stdout" => {
             let chatter = b"native library chatter on stdout\n";
             // SAFETY: writes a static buffer to descriptor 1, as C code's printf would.

@@ -354,7 +354,16 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
     let dir = tempfile::tempdir().unwrap();
     let times = 6;
     let audio = recording(dir.path(), times);
-    let server = serve(dir.path(), &[]);
+    // `pause` holds every request for 5 s after its first progress report, and a 3 s
+    // lease makes the worker write progress every second: a short recording on a fast
+    // machine was otherwise done before the test saw it running.
+    let server = serve(
+        dir.path(),
+        &[
+            ("PARLEY_TEST_ENGINE_CRASH", "pause"),
+            ("PARLEY_WORKER_LEASE_SECS", "3"),
+        ],
+    );
     let api = Api::new(dir.path(), &server.addr);
     let call = api.call_with("kill", &audio).await;
 
