@@ -252,7 +252,7 @@ pub(crate) fn average_linkage_groups(items: &[&[f32]], threshold: f32) -> Vec<Ve
     groups
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
+pub(crate) fn find(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
         parent[i] = parent[parent[i]];
         i = parent[i];

@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+use crate::cluster::find;
 use crate::encoder::{Embedding, SpeakerEncoder, MIN_EMBED_SAMPLES, PARTIAL_SAMPLES};
 
 /// Window embedded for clustering: exactly one 1.6 s partial of the encoder, so each window
@@ -360,14 +361,6 @@ pub(crate) fn cluster(items: &[&Embedding], min: usize, max: usize) -> Vec<usize
         .collect()
 }
 
-fn find(parent: &mut [usize], mut i: usize) -> usize {
-    while parent[i] != i {
-        parent[i] = parent[parent[i]];
-        i = parent[i];
-    }
-    i
-}
-
 /// The full dendrogram by the nearest-neighbour-chain algorithm (O(n²) time and memory):
 /// merges as (slot a, slot b, average similarity), sorted most similar first. Slot `a`
 /// stands for the merged cluster afterwards.
@@ -381,52 +374,7 @@ fn average_linkage(items: &[&Embedding]) -> Vec<(usize, usize, f32)> {
             sim[j * n + i] = s;
         }
     }
-    let mut size = vec![1usize; n];
-    let mut active = vec![true; n];
-    let mut merges = Vec::with_capacity(n.saturating_sub(1));
-    let mut chain: Vec<usize> = Vec::new();
-    for _ in 1..n {
-        if chain.is_empty() {
-            chain.extend(active.iter().position(|&a| a));
-        }
-        let (a, b) = loop {
-            let Some(&a) = chain.last() else { break (0, 0) };
-            let prev = chain.len().checked_sub(2).map(|i| chain[i]);
-            // Most similar active cluster; the previous chain element wins ties, which is
-            // what guarantees the chain ends in a reciprocal pair.
-            let mut best = prev;
-            let mut best_sim = prev.map_or(f32::NEG_INFINITY, |p| sim[a * n + p]);
-            for j in 0..n {
-                if active[j] && j != a && sim[a * n + j] > best_sim {
-                    best = Some(j);
-                    best_sim = sim[a * n + j];
-                }
-            }
-            match best {
-                Some(b) if Some(b) == prev => break (a, b),
-                Some(b) => chain.push(b),
-                None => break (a, a),
-            }
-        };
-        chain.pop();
-        chain.pop();
-        if a == b {
-            break;
-        }
-        let (keep, gone) = (a.min(b), a.max(b));
-        merges.push((keep, gone, sim[keep * n + gone]));
-        // Lance-Williams update for average linkage.
-        let (sk, sg) = (size[keep] as f32, size[gone] as f32);
-        for j in 0..n {
-            if active[j] && j != keep && j != gone {
-                let s = (sk * sim[keep * n + j] + sg * sim[gone * n + j]) / (sk + sg);
-                sim[keep * n + j] = s;
-                sim[j * n + keep] = s;
-            }
-        }
-        size[keep] += size[gone];
-        active[gone] = false;
-    }
+    let mut merges = crate::cluster::average_linkage(sim, n);
     merges.sort_by(|x, y| y.2.total_cmp(&x.2));
     merges
 }
