@@ -28,20 +28,7 @@ pub struct Segmenter {
 impl Segmenter {
     /// Loads `segmentation-3.0.onnx`; `onnxruntime` as for [`crate::SileroVad::load`].
     pub fn load(onnxruntime: &Path, model: &Path) -> Result<Segmenter, AsrError> {
-        let env = crate::vad::environment(onnxruntime)?;
-        let model_err = |e: String| AsrError::Model {
-            path: model.to_owned(),
-            reason: e,
-        };
-        // One thread: segmentation runs beside the decoders, which own the other cores.
-        let session = Session::builder(&env)
-            .map_err(|e| model_err(e.to_string()))?
-            .with_intra_threads(1)
-            .map_err(|e| model_err(e.to_string()))?
-            .with_inter_threads(1)
-            .map_err(|e| model_err(e.to_string()))?
-            .commit_from_file(model)
-            .map_err(|e| model_err(e.to_string()))?;
+        let session = crate::vad::one_thread_session(onnxruntime, model)?;
         Ok(Segmenter {
             session: Mutex::new(session),
         })

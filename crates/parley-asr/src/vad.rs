@@ -32,6 +32,24 @@ pub(crate) fn environment(lib: &Path) -> Result<ort::environment::Environment, A
         .map_err(AsrError::Engine)
 }
 
+/// A session of `model` on one intra-op and one inter-op thread: the ONNX models run beside
+/// the Whisper decoders, which own the other cores.
+pub(crate) fn one_thread_session(onnxruntime: &Path, model: &Path) -> Result<Session, AsrError> {
+    let env = environment(onnxruntime)?;
+    let model_err = |e: String| AsrError::Model {
+        path: model.to_owned(),
+        reason: e,
+    };
+    Session::builder(&env)
+        .map_err(|e| model_err(e.to_string()))?
+        .with_intra_threads(1)
+        .map_err(|e| model_err(e.to_string()))?
+        .with_inter_threads(1)
+        .map_err(|e| model_err(e.to_string()))?
+        .commit_from_file(model)
+        .map_err(|e| model_err(e.to_string()))
+}
+
 /// Silero VAD. Sessions are not reentrant, so calls take turns (VAD costs about 1% of
 /// real time on one core, far less than transcription).
 pub struct SileroVad {
@@ -42,19 +60,7 @@ impl SileroVad {
     /// Loads the model; `onnxruntime` is the path of `libonnxruntime.so` (loaded at run
     /// time: ort's build-time download does not work offline).
     pub fn load(onnxruntime: &Path, model: &Path) -> Result<SileroVad, AsrError> {
-        let env = environment(onnxruntime)?;
-        let model_err = |e: String| AsrError::Model {
-            path: model.to_owned(),
-            reason: e,
-        };
-        let session = Session::builder(&env)
-            .map_err(|e| model_err(e.to_string()))?
-            .with_intra_threads(1)
-            .map_err(|e| model_err(e.to_string()))?
-            .with_inter_threads(1)
-            .map_err(|e| model_err(e.to_string()))?
-            .commit_from_file(model)
-            .map_err(|e| model_err(e.to_string()))?;
+        let session = one_thread_session(onnxruntime, model)?;
         Ok(SileroVad {
             session: Mutex::new(session),
         })
