@@ -16,6 +16,7 @@
 //! Nothing is downloaded: models come from the folder `scripts/fetch-models.sh` fills
 //! ([`ModelFiles`]).
 
+mod attribute;
 pub mod lang;
 mod mel;
 pub mod segment;
@@ -414,7 +415,7 @@ impl Engine {
                 .into_iter()
                 .next()
                 .unwrap_or_else(|| Ok(Vec::new()))?;
-            let (found, split) = diarize(segments, track);
+            let (found, split) = attribute::diarize(segments, track);
             speakers = found;
             utterances = split;
         }
@@ -496,104 +497,6 @@ impl Engine {
     }
 }
 
-/// Gives each word of a mono recording to the speaker active over most of it (see
-/// [`speaker_of`]); segments are split where the speaker changes. Without a track, or with
-/// one speaker, everything is one speaker.
-fn diarize(segments: Vec<Segment>, track: Option<SpeakerTrack>) -> (Vec<Speaker>, Vec<Utterance>) {
-    let one_speaker = |segments: Vec<Segment>, voice: Option<Vec<f32>>| {
-        let speech_s = segments.iter().map(|s| s.end - s.start).sum();
-        let utterances = segments
-            .into_iter()
-            .map(|s| Utterance {
-                speaker: 0,
-                start: s.start,
-                end: s.end,
-                text: s.text,
-                words: s.words,
-            })
-            .collect();
-        (
-            vec![Speaker {
-                channel: None,
-                speech_s,
-                voice,
-            }],
-            utterances,
-        )
-    };
-    let Some(track) = track else {
-        return one_speaker(segments, None);
-    };
-    if track.speech.len() <= 1 {
-        let voice = track.voices.into_iter().next().flatten();
-        return one_speaker(segments, voice);
-    }
-    let turns = &track.turns;
-    let mut utterances: Vec<Utterance> = Vec::new();
-    for s in segments {
-        if s.words.is_empty() {
-            utterances.push(Utterance {
-                speaker: speaker_of(turns, s.start, s.end, SentenceEdge::None),
-                start: s.start,
-                end: s.end,
-                text: s.text,
-                words: s.words,
-            });
-            continue;
-        }
-        let mut current: Option<Utterance> = None;
-        let mut after_sentence = true;
-        for w in s.words {
-            let ends_sentence = ends_sentence(&w.text);
-            let edge = match (after_sentence, ends_sentence) {
-                (true, _) => SentenceEdge::Starts,
-                (false, true) => SentenceEdge::Ends,
-                (false, false) => SentenceEdge::None,
-            };
-            after_sentence = ends_sentence;
-            let who = speaker_of(turns, w.start, w.end, edge);
-            match &mut current {
-                Some(u) if u.speaker == who => {
-                    u.end = w.end;
-                    u.words.push(w);
-                }
-                _ => {
-                    utterances.extend(current.take());
-                    current = Some(Utterance {
-                        speaker: who,
-                        start: w.start,
-                        end: w.end,
-                        text: String::new(),
-                        words: vec![w],
-                    });
-                }
-            }
-        }
-        utterances.extend(current);
-    }
-    for u in &mut utterances {
-        if u.text.is_empty() {
-            u.text = u
-                .words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-        }
-    }
-    let speakers = track
-        .voices
-        .into_iter()
-        .zip(&track.speech)
-        .map(|(voice, &speech)| Speaker {
-            channel: None,
-            speech_s: speech as f32 / 16_000.0,
-            voice,
-        })
-        .collect();
-    (speakers, utterances)
-}
-
 /// Mono speech longer than this (in samples at 16 kHz: 60 s) is decoded as two halves.
 const SPLIT_MONO_AFTER: usize = 60 * 16_000;
 
@@ -630,65 +533,6 @@ fn split_regions(
 /// is placed by the region its middle falls in, so it never straddles a cut; a segment whose
 /// words fall in different regions (Whisper read across a removed silence) is split there,
 /// so that another channel's turn in that silence keeps its place in the time order.
-/// Where a word stands in its sentence, for a word that straddles a change of speaker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SentenceEdge {
-    /// The first word of a sentence.
-    Starts,
-    /// The last word of a sentence.
-    Ends,
-    None,
-}
-
-fn ends_sentence(word: &str) -> bool {
-    word.trim_end_matches(['"', '\'', ')', '”'])
-        .ends_with(['.', '?', '!'])
-}
-
-/// The speaker of a word (seconds) among diarization turns (samples at 16 kHz).
-///
-/// Mostly the turn holding most of the word. But alignment stretches a word over the pause
-/// next to it, so the first word of a reply can reach back into the other speaker's last
-/// syllables (seen: "And" at 29.54-30.26 s, the reply starting at 30.08 s). A change of
-/// speaker in a conversation falls at a sentence boundary: a word that straddles two
-/// speakers' turns goes to the later one when it starts a sentence, to the earlier one when
-/// it ends one, and by the larger overlap otherwise. A word no turn covers goes to the
-/// nearest turn.
-fn speaker_of(turns: &[parley_voice::Turn], start: f32, end: f32, edge: SentenceEdge) -> usize {
-    let (a, b) = ((start * 16_000.0) as usize, (end * 16_000.0) as usize);
-    let overlapping: Vec<(&parley_voice::Turn, usize)> = turns
-        .iter()
-        .map(|t| (t, b.min(t.end).saturating_sub(a.max(t.start))))
-        .filter(|(_, o)| *o > 0)
-        .collect();
-    if let (Some((first, _)), Some((last, _))) = (overlapping.first(), overlapping.last()) {
-        if first.speaker != last.speaker {
-            match edge {
-                SentenceEdge::Starts => return last.speaker,
-                SentenceEdge::Ends => return first.speaker,
-                SentenceEdge::None => {}
-            }
-        }
-    }
-    if let Some((t, _)) = overlapping
-        .iter()
-        .max_by_key(|(t, o)| (*o, std::cmp::Reverse(t.start)))
-    {
-        return t.speaker;
-    }
-    let mid = (a + b) / 2;
-    turns
-        .iter()
-        .min_by_key(|t| {
-            if mid < t.start {
-                t.start - mid
-            } else {
-                mid.saturating_sub(t.end)
-            }
-        })
-        .map_or(0, |t| t.speaker)
-}
-
 fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
     let mut out = Vec::with_capacity(segments.len());
     for s in segments {
@@ -762,40 +606,6 @@ mod tests {
         assert!((out[0].start - 1.5).abs() < 1e-3, "{}", out[0].start);
         assert_eq!(out[1].text, "And next");
         assert!((out[1].start - 10.2).abs() < 1e-3, "{}", out[1].start);
-    }
-
-    #[test]
-    fn words_across_a_change_of_speaker_follow_the_sentence() {
-        let turn = |start: f32, end: f32, speaker| parley_voice::Turn {
-            start: (start * 16_000.0) as usize,
-            end: (end * 16_000.0) as usize,
-            speaker,
-        };
-        // The bench call at 0:25-0:33: the customer until 29.79 s, the rep from 30.08 s.
-        let turns = [turn(25.634, 29.79, 1), turn(30.082, 32.894, 0)];
-        use SentenceEdge::*;
-        // (word start, end, edge, speaker)
-        let table = [
-            // "And" opening the rep's reply, stretched back over the pause: more of it
-            // lies in the customer's turn, but it starts a sentence.
-            (29.544, 30.264, Starts, 0),
-            (29.544, 30.264, None, 1),
-            // A last word stretched forward into the reply ends its sentence.
-            (29.5, 30.4, Ends, 1),
-            // Inside one turn, or between turns, the edge does not matter.
-            (26.0, 26.3, Starts, 1),
-            (31.0, 31.2, Ends, 0),
-            (29.85, 29.95, Starts, 1),
-            (29.99, 30.05, None, 0),
-        ];
-        for (start, end, edge, want) in table {
-            assert_eq!(
-                speaker_of(&turns, start, end, edge),
-                want,
-                "{start}-{end} {edge:?}"
-            );
-        }
-        assert!(ends_sentence("there.") && ends_sentence("why?\"") && !ends_sentence("Mr"));
     }
 
     #[test]

@@ -132,7 +132,8 @@ pub struct VoiceUtterance {
 
 /// Builds a transcript from recognised speech in time order: a voice's consecutive
 /// utterances form one monologue, and a monologue is cut into sentences after words
-/// ending in `.`, `?` or `!`. `speaker_ids[v]` is voice `v`'s speaker id.
+/// ending in `.`, `?` or `!`; an utterance's sentences cover its whole span.
+/// `speaker_ids[v]` is voice `v`'s speaker id.
 pub fn transcript_from_speech(
     utterances: &[VoiceUtterance],
     speaker_ids: &[SpeakerId],
@@ -171,6 +172,20 @@ pub fn transcript_from_speech(
                     sentences.push(sentence_of(&u.words[from..=i]));
                     from = i + 1;
                 }
+            }
+            // The sentences tile the utterance: its span is where the speaker's voice is
+            // (the speech recogniser fitted it to the speaker track), while word times are
+            // the aligner's guess and leave the pauses between words to nobody.
+            let n = sentences.len();
+            for k in 0..n {
+                if k == 0 {
+                    sentences[k].start_ms = sentences[k].start_ms.min(u.start_ms);
+                }
+                sentences[k].end_ms = if k + 1 == n {
+                    sentences[k].end_ms.max(u.end_ms)
+                } else {
+                    sentences[k].end_ms.max(sentences[k + 1].start_ms)
+                };
             }
         }
         if sentences.is_empty() {
@@ -500,7 +515,12 @@ mod tests {
                 ],
             ),
             u(0, vec![w(1500, 1800, "Good")]),
-            u(1, vec![w(2000, 2400, "Fine,"), w(2400, 2800, "thanks.")]),
+            // Fitted to its speaker's turn: wider than its words.
+            VoiceUtterance {
+                start_ms: 1900,
+                end_ms: 3000,
+                ..u(1, vec![w(2000, 2400, "Fine,"), w(2400, 2800, "thanks.")])
+            },
         ];
         let t = transcript_from_speech(&speech, &[SpeakerId(5), SpeakerId(6)]);
         assert_eq!(t.len(), 2);
@@ -511,8 +531,21 @@ mod tests {
             (400, 1200)
         );
         assert_eq!(t[0].sentences[1].words.len(), 3);
+        // Sentences of one utterance meet; those of two utterances do not.
+        assert_eq!(
+            (t[0].sentences[0].start_ms, t[0].sentences[0].end_ms),
+            (0, 400)
+        );
+        assert_eq!(
+            (t[0].sentences[2].start_ms, t[0].sentences[2].end_ms),
+            (1500, 1800)
+        );
         assert_eq!(t[1].speaker_id, SpeakerId(6));
         assert_eq!(t[1].sentences[0].text, "Fine, thanks.");
+        assert_eq!(
+            (t[1].sentences[0].start_ms, t[1].sentences[0].end_ms),
+            (1900, 3000)
+        );
     }
 
     #[test]
