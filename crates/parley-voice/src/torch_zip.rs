@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::error::VoiceError;
-use crate::torch_legacy::{gather, read_state_dict_pickle, Dtype, Tensor};
+use crate::torch_pickle::{fmt_err, gather, read_state_dict_pickle, Dtype, Tensor};
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
@@ -149,13 +149,6 @@ fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     Some(u32::from_le_bytes(
         b.get(i..i.checked_add(4)?)?.try_into().ok()?,
     ))
-}
-
-fn fmt_err(offset: usize, reason: impl Into<String>) -> VoiceError {
-    VoiceError::Format {
-        offset,
-        reason: reason.into(),
-    }
 }
 
 #[cfg(test)]
