@@ -498,8 +498,63 @@ fn pop_mark(stack: &mut Vec<Value>, at: usize) -> Result<Vec<Value>, VoiceError>
     Ok(items)
 }
 
+/// Pickle bytes for the readers' tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    /// BINUNICODE `s`.
+    pub(crate) fn push_str(b: &mut Vec<u8>, s: &str) {
+        b.push(b'X');
+        b.extend((s.len() as u32).to_le_bytes());
+        b.extend(s.as_bytes());
+    }
+
+    /// A tuple of small integers.
+    fn push_ints(b: &mut Vec<u8>, v: &[u8]) {
+        match v.len() {
+            0 => b.push(b')'),
+            1..=3 => {
+                for &x in v {
+                    b.extend([b'K', x]);
+                }
+                b.push(0x84 + v.len() as u8);
+            }
+            _ => {
+                b.push(b'(');
+                for &x in v {
+                    b.extend([b'K', x]);
+                }
+                b.push(b't');
+            }
+        }
+    }
+
+    /// `_rebuild_tensor_v2` of a view (`offset`, `size`, `stride`) of the storage `key`, a
+    /// `kind` (`FloatStorage`, `LongStorage`) of `numel` elements, as `torch.save` writes it.
+    pub(crate) fn push_tensor(
+        b: &mut Vec<u8>,
+        kind: &str,
+        key: &str,
+        numel: u8,
+        offset: u8,
+        size: &[u8],
+        stride: &[u8],
+    ) {
+        b.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
+        b.extend([b'(', b'(']);
+        push_str(b, "storage");
+        b.extend(format!("ctorch\n{kind}\n").as_bytes());
+        push_str(b, key);
+        push_str(b, "cpu");
+        b.extend([b'K', numel, b't', b'Q', b'K', offset]);
+        push_ints(b, size);
+        push_ints(b, stride);
+        b.extend([0x89, b')', b't', b'R']);
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixture::{push_str, push_tensor};
     use super::*;
 
     /// A tiny state dict: `OrderedDict([('w', tensor)])`, one 2x3 tensor viewing a
@@ -510,17 +565,7 @@ mod tests {
         b.extend(b"ccollections\nOrderedDict\n");
         b.extend([b')', b'R', b'(']);
         push_str(&mut b, "w");
-        b.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
-        b.extend([b'(', b'(']);
-        push_str(&mut b, "storage");
-        b.extend(b"ctorch\nFloatStorage\n");
-        push_str(&mut b, "k0");
-        push_str(&mut b, "cpu");
-        b.extend([b'K', 7, b'N', b't', b'Q']);
-        b.extend([b'K', 1]); // offset
-        b.extend([b'K', 2, b'K', 3, 0x86]); // size (2, 3)
-        b.extend([b'K', 1, b'K', 2, 0x86]); // stride (1, 2)
-        b.extend([0x89, b')', b't', b'R']);
+        push_tensor(&mut b, "FloatStorage", "k0", 7, 1, &[2, 3], &[1, 2]);
         b.extend([b'u', b'}', b'b', b'.']);
         b
     }
@@ -528,12 +573,6 @@ mod tests {
     /// The storage `k0`: 0.0, 1.0, ... 6.0.
     fn storage() -> Vec<u8> {
         (0..7).flat_map(|i| (i as f32).to_le_bytes()).collect()
-    }
-
-    fn push_str(b: &mut Vec<u8>, s: &str) {
-        b.push(b'X');
-        b.extend((s.len() as u32).to_le_bytes());
-        b.extend(s.as_bytes());
     }
 
     #[test]
@@ -550,6 +589,17 @@ mod tests {
             gather(&storage(), t),
             Some(vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0])
         );
+        // A storage reference with a trailing `None` (view metadata) reads the same.
+        let plain = tiny_state_dict();
+        let at = plain
+            .windows(4)
+            .position(|w| w == [b'K', 7, b't', b'Q'])
+            .unwrap();
+        let mut with_none = plain[..at + 2].to_vec();
+        with_none.push(b'N');
+        with_none.extend(&plain[at + 2..]);
+        let again = read_state_dict_pickle(&with_none).unwrap();
+        assert_eq!(gather(&storage(), &again[0].1), gather(&storage(), t));
     }
 
     #[test]
