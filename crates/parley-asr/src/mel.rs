@@ -8,10 +8,56 @@ pub const SAMPLE_RATE: usize = 16_000;
 pub const N_FFT: usize = 400;
 pub const HOP: usize = 160;
 
-/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels)` with Slaney area normalisation, as
-/// `[n_mels][201]` (shared with the speaker encoder's front end).
+/// `librosa.filters.mel(sr=16000, n_fft=400, n_mels)` (htk=False, norm='slaney'): Slaney
+/// mel scale with area normalisation, 0 Hz to Nyquist, as `[n_mels][201]`.
 pub fn mel_filters(n_mels: usize) -> Vec<Vec<f32>> {
-    parley_voice::slaney_filters(n_mels)
+    let n_bins = N_FFT / 2 + 1;
+    let fmax = SAMPLE_RATE as f64 / 2.0;
+    let (lo, hi) = (hz_to_mel(0.0), hz_to_mel(fmax));
+    let mel_f: Vec<f64> = (0..n_mels + 2)
+        .map(|i| mel_to_hz(lo + (hi - lo) * i as f64 / (n_mels + 1) as f64))
+        .collect();
+    let fft_freqs: Vec<f64> = (0..n_bins)
+        .map(|k| fmax * k as f64 / (n_bins - 1) as f64)
+        .collect();
+    (0..n_mels)
+        .map(|i| {
+            let enorm = 2.0 / (mel_f[i + 2] - mel_f[i]);
+            fft_freqs
+                .iter()
+                .map(|&f| {
+                    let lower = (f - mel_f[i]) / (mel_f[i + 1] - mel_f[i]);
+                    let upper = (mel_f[i + 2] - f) / (mel_f[i + 2] - mel_f[i + 1]);
+                    (lower.min(upper).max(0.0) * enorm) as f32
+                })
+                .collect()
+        })
+        .collect()
+}
+
+// Slaney's mel scale: linear below 1 kHz, logarithmic above.
+const F_SP: f64 = 200.0 / 3.0;
+const MIN_LOG_HZ: f64 = 1000.0;
+const MIN_LOG_MEL: f64 = MIN_LOG_HZ / F_SP;
+
+fn log_step() -> f64 {
+    6.4f64.ln() / 27.0
+}
+
+fn hz_to_mel(hz: f64) -> f64 {
+    if hz >= MIN_LOG_HZ {
+        MIN_LOG_MEL + (hz / MIN_LOG_HZ).ln() / log_step()
+    } else {
+        hz / F_SP
+    }
+}
+
+fn mel_to_hz(mel: f64) -> f64 {
+    if mel >= MIN_LOG_MEL {
+        MIN_LOG_HZ * (log_step() * (mel - MIN_LOG_MEL)).exp()
+    } else {
+        F_SP * mel
+    }
 }
 
 /// A log-mel spectrogram, row-major `[n_mels][frames]`.
@@ -105,6 +151,16 @@ mod tests {
         assert!((f[0][1] - 0.024_862_59).abs() < 1e-6, "{}", f[0][1]);
         // Every filter has some weight, and none reaches past Nyquist.
         assert!(f.iter().all(|r| r.iter().any(|&v| v > 0.0)));
+    }
+
+    #[test]
+    fn filters_match_librosa() {
+        // librosa.filters.mel(sr=16000, n_fft=400, n_mels=40)[0, :5]
+        let f = mel_filters(40);
+        let want = [0.0, 0.007_390_21, 0.012_404_52, 0.005_014_31, 0.0];
+        for (a, b) in f[0][..5].iter().zip(want) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -31,7 +31,7 @@ use std::path::Path;
 
 use crate::error::VoiceError;
 use crate::fbank::{Fbank, FbankFrontEnd, FBANK_BINS};
-use crate::torch_legacy::Tensor;
+use crate::torch_pickle::Tensor;
 
 const BN_EPS: f32 = 1e-5;
 /// Frames in one chunk of the context-aware mask's local pooling.

@@ -1,9 +1,9 @@
-//! Errors of the speaker encoder.
+//! Errors of loading a model.
 
 use std::path::PathBuf;
 
-/// Why the speaker encoder could not be loaded. Embedding and diarization never fail: bad
-/// or too-short audio gives `None` or an empty result instead.
+/// Why the speaker-embedding model could not be loaded. Embedding and diarization never
+/// fail: bad or too-short audio gives `None` or an empty result instead.
 #[derive(Debug, thiserror::Error)]
 pub enum VoiceError {
     /// The weights file could not be read.
@@ -13,10 +13,10 @@ pub enum VoiceError {
         #[source]
         source: std::io::Error,
     },
-    /// The bytes are not a legacy torch checkpoint this reader understands.
+    /// The bytes are not a torch checkpoint this reader understands.
     #[error("malformed torch checkpoint at byte {offset}: {reason}")]
     Format { offset: usize, reason: String },
-    /// The checkpoint parsed but does not hold the GE2E encoder we expect.
+    /// The checkpoint parsed but does not hold the network we expect.
     #[error("unexpected speaker-encoder weights: {0}")]
     Model(String),
 }

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use crate::error::VoiceError;
-use crate::torch_legacy::{gather, read_state_dict_pickle, Dtype, Tensor};
+use crate::torch_pickle::{fmt_err, gather, read_state_dict_pickle, Dtype, Tensor};
 
 const EOCD_SIG: u32 = 0x0605_4b50;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
@@ -151,16 +151,10 @@ fn u32_at(b: &[u8], i: usize) -> Option<u32> {
     ))
 }
 
-fn fmt_err(offset: usize, reason: impl Into<String>) -> VoiceError {
-    VoiceError::Format {
-        offset,
-        reason: reason.into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::torch_pickle::fixture::{push_str, push_tensor};
 
     /// A stored zip archive of `files`, laid out as torch writes it.
     fn zip(files: &[(&str, &[u8])]) -> Vec<u8> {
@@ -197,37 +191,14 @@ mod tests {
         out
     }
 
-    fn push_str(b: &mut Vec<u8>, s: &str) {
-        b.push(b'X');
-        b.extend((s.len() as u32).to_le_bytes());
-        b.extend(s.as_bytes());
-    }
-
     /// `{'w': FloatTensor (1, 2, 2) over storage '0' (transposed view), 'n': LongTensor ()
     /// over storage '1'}`.
     fn checkpoint() -> Vec<u8> {
         let mut p = vec![0x80, 2, b'}', b'('];
         push_str(&mut p, "w");
-        p.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
-        p.extend([b'(', b'(']);
-        push_str(&mut p, "storage");
-        p.extend(b"ctorch\nFloatStorage\n");
-        push_str(&mut p, "0");
-        push_str(&mut p, "cpu");
-        p.extend([b'K', 4, b't', b'Q', b'K', 0]);
-        p.extend([b'K', 1, b'K', 2, b'K', 2, 0x87]); // size (1, 2, 2)
-        p.extend([b'K', 4, b'K', 1, b'K', 2, 0x87]); // stride (4, 1, 2)
-        p.extend([0x89, b')', b't', b'R']);
+        push_tensor(&mut p, "FloatStorage", "0", 4, 0, &[1, 2, 2], &[4, 1, 2]);
         push_str(&mut p, "n");
-        p.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
-        p.extend([b'(', b'(']);
-        push_str(&mut p, "storage");
-        p.extend(b"ctorch\nLongStorage\n");
-        push_str(&mut p, "1");
-        push_str(&mut p, "cpu");
-        p.extend([
-            b'K', 1, b't', b'Q', b'K', 0, b')', b')', 0x89, b')', b't', b'R',
-        ]);
+        push_tensor(&mut p, "LongStorage", "1", 1, 0, &[], &[]);
         p.extend([b'u', b'.']);
         let floats: Vec<u8> = [1f32, 2.0, 3.0, 4.0]
             .iter()

@@ -3,11 +3,14 @@
 //! the middle of a transcription. Uses Whisper tiny.en (fetched by scripts/fetch-models.sh)
 //! and audio made at test time with espeak-ng and sox.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::{parley, run, serve, Api};
 use serde_json::{json, Value};
 
 const REP: &str =
@@ -15,17 +18,6 @@ const REP: &str =
 const CUSTOMER: &str =
     "Sure. Right now we use a competitor, and the renewal price went up a lot this year.";
 const REP2: &str = "That makes sense. Could we schedule a demo for next Tuesday?";
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{cmd:?} did not start ({e}): install espeak-ng and sox (apt-get install espeak-ng sox)")
-    });
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 fn speak(dir: &Path, name: &str, voice: &[&str], text: &str) -> PathBuf {
     let raw = dir.join(format!("{name}-raw.wav"));
@@ -94,158 +86,12 @@ fn make_call(dir: &Path) -> (PathBuf, PathBuf) {
     (stereo, mono)
 }
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn parley(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
-    cmd.arg("--data-dir")
-        .arg(data)
-        .args(["--asr-model", "tiny.en", "--asr-threads", "2"])
-        .env_remove("PARLEY_CONFIG")
-        .env("PARLEY_WORKER_LEASE_SECS", "4")
-        .current_dir(data);
-    cmd
-}
-
-fn serve(data: &Path, extra_env: &[(&str, &str)]) -> Server {
-    let mut cmd = parley(data);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut addr = String::new();
-    let mut lines = BufReader::new(stdout).lines();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(a) = line.strip_prefix("parley listening on ") {
-            addr = a.to_owned();
-            break;
-        }
-    }
-    assert!(!addr.is_empty(), "the server did not start");
-    // Keep reading: a closed pipe would make the server's next line fail.
-    std::thread::spawn(move || lines.for_each(drop));
-    Server { child, addr }
-}
-
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    key: (String, String),
-}
-
 impl Api {
-    fn new(data: &Path, addr: &str) -> Api {
-        let out = parley(data)
-            .args(["keys", "create", "--name", "test"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let field = |label: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(label))
-                .unwrap_or_else(|| panic!("{label} in {text}"))
-                .trim()
-                .to_owned()
-        };
-        Api {
-            http: reqwest::Client::new(),
-            base: addr.to_owned(),
-            key: (field("access key:"), field("secret:")),
-        }
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(&self.key.0, Some(&self.key.1));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
-    async fn upload(&self, call: &str, file: &Path) -> (u16, Value) {
-        let bytes = std::fs::read(file).unwrap();
-        let part = reqwest::multipart::Part::bytes(bytes).file_name("call.wav");
-        let form = reqwest::multipart::Form::new().part("mediaFile", part);
-        let r = self
-            .http
-            .put(format!("{}/v2/calls/{call}/media", self.base))
-            .basic_auth(&self.key.0, Some(&self.key.1))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Creates a user and a call (the user and one outside party); returns (call, user).
-    async fn call(&self, unique: &str, extra: Value) -> (String, String) {
-        let email = format!("rita.{unique}@northwind.example.com");
-        let (s, u) = self
-            .send(
-                reqwest::Method::POST,
-                "/parley/v1/users",
-                Some(json!({"email": email, "firstName": "Rita", "lastName": "Rep"})),
-            )
-            .await;
-        assert!(s == 200 || s == 201, "{u}");
-        let user = u["userId"]
-            .as_str()
-            .or(u["id"].as_str())
-            .unwrap()
-            .to_owned();
-        let mut body = json!({
-            "clientUniqueId": unique,
-            "actualStart": "2026-11-20T10:00:00Z",
-            "direction": "Outbound",
-            "primaryUser": user,
-            "title": format!("Call {unique}"),
-            "parties": [
-                {"userId": user},
-                {"name": "Dana Customer", "emailAddress": "dana@acme.example.com"}
-            ]
-        });
-        for (k, v) in extra.as_object().into_iter().flatten() {
-            body[k] = v.clone();
-        }
-        let (s, c) = self
-            .send(reqwest::Method::POST, "/v2/calls", Some(body))
-            .await;
-        assert!(s == 200 || s == 201, "{c}");
-        (c["callId"].as_str().unwrap().to_owned(), user)
-    }
-
     /// Waits until the call's jobs are all finished; returns them.
     async fn settle(&self, call: &str, timeout: Duration) -> Vec<Value> {
         let start = Instant::now();
         loop {
-            let jobs = self.get(&format!("/parley/v1/calls/{call}/jobs")).await;
-            let jobs = jobs["jobs"].as_array().cloned().unwrap_or_default();
+            let jobs = self.jobs(call).await;
             let busy = jobs
                 .iter()
                 .any(|j| j["state"] == "queued" || j["state"] == "running");
@@ -255,18 +101,6 @@ impl Api {
             assert!(start.elapsed() < timeout, "jobs did not finish: {jobs:?}");
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
-    }
-
-    async fn transcript(&self, call: &str) -> Value {
-        let (s, t) = self
-            .send(
-                reqwest::Method::POST,
-                "/v2/calls/transcript",
-                Some(json!({"filter": {"callIds": [call]}})),
-            )
-            .await;
-        assert_eq!(s, 200, "{t}");
-        t["callTranscripts"][0]["transcript"].clone()
     }
 }
 

@@ -4,26 +4,17 @@
 //! test-only switch (`PARLEY_TEST_ENGINE_CRASH`) or by a real `kill -9`. Uses Whisper
 //! tiny.en (scripts/fetch-models.sh) and audio made with espeak-ng and sox.
 
-use std::io::{BufRead, BufReader};
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::{engine_pids, parley, run, Api, Server};
 use serde_json::{json, Value};
 
 const SENTENCE: &str =
     "Sure. Right now we use a competitor, and the renewal price went up a lot this year.";
-
-fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| {
-        panic!("{cmd:?} did not start ({e}): install espeak-ng and sox (apt-get install espeak-ng sox)")
-    });
-    assert!(
-        out.status.success(),
-        "{cmd:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The sentence spoken `times` times in a row, 16 kHz mono.
 fn recording(dir: &Path, times: usize) -> PathBuf {
@@ -47,69 +38,19 @@ fn recording(dir: &Path, times: usize) -> PathBuf {
     out
 }
 
-fn parley(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
-    cmd.arg("--data-dir")
-        .arg(data)
-        .args(["--asr-model", "tiny.en", "--asr-threads", "2"])
-        .env_remove("PARLEY_CONFIG")
-        .env_remove("PARLEY_TEST_ENGINE_CRASH")
-        .env("PARLEY_WORKER_LEASE_SECS", "3")
-        .current_dir(data);
-    cmd
-}
-
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        for pid in engine_pids(self.child.id()) {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
+/// `serve` with a 3 s worker lease: the worker then writes the job's progress every
+/// second, which the tests watch.
 fn serve(data: &Path, env: &[(&str, &str)]) -> Server {
-    let mut cmd = parley(data);
-    cmd.args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let addr = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| l.strip_prefix("parley listening on ").map(str::to_owned))
-        .expect("the server did not start");
-    // Keep reading: a closed pipe would make the server's next line fail.
-    std::thread::spawn(move || lines.for_each(drop));
-    Server { child, addr }
+    common::serve(data, &[&[("PARLEY_WORKER_LEASE_SECS", "3")], env].concat())
 }
 
-/// The engine hosts a process started (its children running `engine-host`).
-fn engine_pids(parent: u32) -> Vec<u32> {
-    let mut pids = Vec::new();
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{parent}/task")) else {
-        return pids;
-    };
-    for t in tasks.flatten() {
-        let children = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
-        for pid in children.split_whitespace().filter_map(|p| p.parse().ok()) {
-            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            if String::from_utf8_lossy(&cmdline).contains("engine-host") {
-                pids.push(pid);
-            }
-        }
+/// An API client whose every JSON request must be answered within 10 s: these tests check
+/// that the API keeps answering while engines crash.
+fn api(data: &Path, addr: &str) -> Api {
+    Api {
+        timeout: Some(Duration::from_secs(10)),
+        ..Api::new(data, addr)
     }
-    pids
 }
 
 /// Whether a process has this shared library mapped (ONNX Runtime is loaded on first use).
@@ -119,53 +60,7 @@ fn maps_contain(pid: u32, lib: &str) -> bool {
         .contains(lib)
 }
 
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    key: (String, String),
-}
-
 impl Api {
-    fn new(data: &Path, addr: &str) -> Api {
-        let out = parley(data)
-            .args(["keys", "create", "--name", "test"])
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        let field = |label: &str| {
-            text.lines()
-                .find_map(|l| l.strip_prefix(label))
-                .unwrap_or_else(|| panic!("{label} in {text}"))
-                .trim()
-                .to_owned()
-        };
-        Api {
-            http: reqwest::Client::new(),
-            base: addr.to_owned(),
-            key: (field("access key:"), field("secret:")),
-        }
-    }
-
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(&self.key.0, Some(&self.key.1))
-            .timeout(Duration::from_secs(10));
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str) -> Value {
-        let (status, body) = self.send(reqwest::Method::GET, path, None).await;
-        assert_eq!(status, 200, "GET {path}: {body}");
-        body
-    }
-
     /// The API answers: health, and a listing that reads the database.
     async fn answers(&self) {
         let health = self
@@ -182,48 +77,9 @@ impl Api {
 
     /// A user and a call of theirs with one outside party, its recording uploaded.
     async fn call_with(&self, unique: &str, file: &Path) -> String {
-        let (s, u) = self
-            .send(
-                reqwest::Method::POST,
-                "/parley/v1/users",
-                Some(
-                    json!({"email": format!("rita.{unique}@northwind.example.com"),
-                            "firstName": "Rita", "lastName": "Rep"}),
-                ),
-            )
-            .await;
-        assert!(s == 200 || s == 201, "{u}");
-        let user = u["userId"]
-            .as_str()
-            .or(u["id"].as_str())
-            .unwrap()
-            .to_owned();
-        let (s, c) = self
-            .send(
-                reqwest::Method::POST,
-                "/v2/calls",
-                Some(json!({
-                    "clientUniqueId": unique,
-                    "actualStart": "2026-11-20T10:00:00Z",
-                    "direction": "Outbound",
-                    "primaryUser": user,
-                    "parties": [{"userId": user}, {"name": "Dana Customer"}]
-                })),
-            )
-            .await;
-        assert!(s == 200 || s == 201, "{c}");
-        let call = c["callId"].as_str().unwrap().to_owned();
-        let part =
-            reqwest::multipart::Part::bytes(std::fs::read(file).unwrap()).file_name("call.wav");
-        let r = self
-            .http
-            .put(format!("{}/v2/calls/{call}/media", self.base))
-            .basic_auth(&self.key.0, Some(&self.key.1))
-            .multipart(reqwest::multipart::Form::new().part("mediaFile", part))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status().as_u16(), 201);
+        let (call, _) = self.call(unique, json!({})).await;
+        let (status, body) = self.upload(&call, file).await;
+        assert_eq!(status, 201, "{body}");
         call
     }
 
@@ -270,7 +126,7 @@ async fn a_crashing_engine_fails_the_attempt_not_the_server_and_the_job_ends_fai
             ("PARLEY_ENGINE_CRASH_LIMIT", "2"),
         ],
     );
-    let api = Api::new(dir.path(), &server.addr);
+    let api = api(dir.path(), &server.addr);
     let first_engine = engine_pids(server.child.id());
     assert_eq!(
         first_engine.len(),
@@ -332,7 +188,7 @@ async fn a_hung_engine_is_killed_at_its_deadline() {
             ("PARLEY_ENGINE_CRASH_LIMIT", "1"),
         ],
     );
-    let api = Api::new(dir.path(), &server.addr);
+    let api = api(dir.path(), &server.addr);
     let call = api.call_with("hang", &audio).await;
     let started = Instant::now();
     let job = api
@@ -364,7 +220,7 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
             ("PARLEY_WORKER_LEASE_SECS", "3"),
         ],
     );
-    let api = Api::new(dir.path(), &server.addr);
+    let api = api(dir.path(), &server.addr);
     let call = api.call_with("kill", &audio).await;
 
     // Mid-job: the engine has reported progress. Freeze it so that it cannot finish
@@ -408,15 +264,9 @@ async fn kill_9_of_the_engine_mid_job_retries_it_and_keeps_one_transcript() {
     assert_ne!(new_engines[0], engines[0]);
 
     // Exactly one transcript: the sentence as many times as it was said, not twice that.
-    let (s, t) = api
-        .send(
-            reqwest::Method::POST,
-            "/v2/calls/transcript",
-            Some(json!({"filter": {"callIds": [call]}})),
-        )
-        .await;
-    assert_eq!(s, 200, "{t}");
-    let text: String = t["callTranscripts"][0]["transcript"]
+    let text: String = api
+        .transcript(&call)
+        .await
         .as_array()
         .unwrap()
         .iter()

@@ -1,9 +1,6 @@
-//! Reader for the legacy (pre-1.6, non-zip) torch serialization of a `state_dict` checkpoint,
-//! and the pickle machine the zip format (`torch_zip`) shares with it.
-//!
-//! Layout: five pickles back to back (magic number, protocol version, system info, the
-//! checkpoint object, the list of storage keys), then each storage's raw data in key order
-//! (`i64` element count, then the `f32` elements), ending exactly at end of file.
+//! The pickle machine for torch's serialization of a `state_dict`: the object in the zip
+//! format's (`torch_zip`) `data.pkl`, whose tensors are strided views of storages stored
+//! beside it.
 //!
 //! The pickle machine here is deliberately minimal: it knows only the opcodes and globals a
 //! protocol-2 torch checkpoint of plain float tensors uses, and rejects everything else with an
@@ -14,10 +11,6 @@ use std::collections::HashMap;
 
 use crate::error::VoiceError;
 
-/// `torch.serialization.MAGIC_NUMBER`.
-const MAGIC_NUMBER: i128 = 0x1950a86a20f9469cfc6c;
-/// `torch.serialization.PROTOCOL_VERSION`.
-const PROTOCOL_VERSION: i128 = 1001;
 /// Bound on nesting and element counts so that a hostile file cannot make us allocate wildly.
 const MAX_DIMS: usize = 8;
 
@@ -26,99 +19,6 @@ const MAX_DIMS: usize = 8;
 pub(crate) struct Tensor {
     pub shape: Vec<usize>,
     pub data: Vec<f32>,
-}
-
-/// Reads the `model_state` entry of a legacy torch checkpoint: tensor names in file order.
-pub(crate) fn read_model_state(bytes: &[u8]) -> Result<Vec<(String, Tensor)>, VoiceError> {
-    let mut p = Parser::new(bytes);
-
-    let magic = p.load()?;
-    if !matches!(magic, Value::Int(MAGIC_NUMBER)) {
-        return Err(fmt_err(
-            0,
-            "not a legacy torch checkpoint (wrong magic number)",
-        ));
-    }
-    let at = p.pos;
-    if !matches!(p.load()?, Value::Int(PROTOCOL_VERSION)) {
-        return Err(fmt_err(
-            at,
-            "unsupported torch serialization protocol version",
-        ));
-    }
-    let at = p.pos;
-    let sys_info = p.load()?;
-    // Storage bytes are decoded as little-endian below; a big-endian file would decode to garbage.
-    match p.dict_get(&sys_info, "little_endian") {
-        Some(Value::Bool(true)) => {}
-        _ => return Err(fmt_err(at, "checkpoint is not little-endian")),
-    }
-
-    let at = p.pos;
-    let checkpoint = p.load()?;
-    let state = p
-        .dict_get(&checkpoint, "model_state")
-        .ok_or_else(|| fmt_err(at, "checkpoint has no model_state"))?;
-    let Some(Obj::Dict(entries)) = p.obj(&state) else {
-        return Err(fmt_err(at, "model_state is not a dict"));
-    };
-    let mut refs = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        let (Value::Str(name), Some(Obj::Tensor(t))) = (k, p.obj(v)) else {
-            return Err(fmt_err(at, "model_state entry is not a named tensor"));
-        };
-        if t.dtype != Dtype::F32 {
-            return Err(fmt_err(at, format!("tensor {name} is not float32")));
-        }
-        refs.push((name.clone(), t.clone()));
-    }
-
-    let at = p.pos;
-    let keys = p.load()?;
-    let Some(Obj::List(keys)) = p.obj(&keys) else {
-        return Err(fmt_err(at, "storage key list is not a list"));
-    };
-    let mut storages: HashMap<String, (usize, usize)> = HashMap::new();
-    for key in keys.clone() {
-        let Value::Str(key) = key else {
-            return Err(fmt_err(p.pos, "storage key is not a string"));
-        };
-        let at = p.pos;
-        let numel = i64::from_le_bytes(p.take_array::<8>()?);
-        let numel = usize::try_from(numel).map_err(|_| fmt_err(at, "negative storage size"))?;
-        let len = numel
-            .checked_mul(4)
-            .ok_or_else(|| fmt_err(at, "storage size overflows"))?;
-        let start = p.pos;
-        p.take(len)?;
-        storages.insert(key, (start, numel));
-    }
-    if p.pos != bytes.len() {
-        return Err(fmt_err(p.pos, "trailing bytes after the last storage"));
-    }
-
-    refs.into_iter()
-        .map(|(name, t)| {
-            let &(start, numel) = storages
-                .get(&t.storage_key)
-                .ok_or_else(|| VoiceError::Model(format!("tensor {name} has no storage data")))?;
-            if numel != t.storage_numel {
-                return Err(VoiceError::Model(format!(
-                    "storage of {name} holds {numel} elements, pickle says {}",
-                    t.storage_numel
-                )));
-            }
-            let data = gather(&bytes[start..start + 4 * numel], &t)
-                .ok_or_else(|| VoiceError::Model(format!("tensor {name} overruns its storage")))?;
-            Ok((
-                name,
-                Tensor {
-                    shape: t.size,
-                    data,
-                },
-            ))
-        })
-        .collect()
 }
 
 /// Runs one pickle (the zip format's `data.pkl`) whose object is a state dict: a dict of
@@ -187,7 +87,8 @@ pub(crate) fn gather(storage: &[u8], t: &TensorRef) -> Option<Vec<f32>> {
     Some(out)
 }
 
-fn fmt_err(offset: usize, reason: impl Into<String>) -> VoiceError {
+/// A [`VoiceError::Format`] at byte `offset`.
+pub(crate) fn fmt_err(offset: usize, reason: impl Into<String>) -> VoiceError {
     VoiceError::Format {
         offset,
         reason: reason.into(),
@@ -315,16 +216,6 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn dict_get(&self, d: &Value, key: &str) -> Option<Value> {
-        match self.obj(d)? {
-            Obj::Dict(entries) => entries
-                .iter()
-                .find(|(k, _)| matches!(k, Value::Str(s) if s == key))
-                .map(|(_, v)| v.clone()),
-            _ => None,
-        }
-    }
-
     /// Runs the pickle machine until `STOP` and returns the object on top of the stack.
     fn load(&mut self) -> Result<Value, VoiceError> {
         let mut stack: Vec<Value> = Vec::new();
@@ -333,7 +224,7 @@ impl<'a> Parser<'a> {
             let at = self.pos;
             let op = self.take(1)?[0];
             match op {
-                // PROTO: torch's legacy format always writes protocol 2.
+                // PROTO: torch writes protocol 2.
                 0x80 => {
                     let v = self.take(1)?[0];
                     if v != 2 {
@@ -607,115 +498,146 @@ fn pop_mark(stack: &mut Vec<Value>, at: usize) -> Result<Vec<Value>, VoiceError>
     Ok(items)
 }
 
+/// Pickle bytes for the readers' tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Builds a tiny but complete legacy checkpoint: one 2x3 tensor viewing a 7-element
-    /// storage at offset 1 with a transposed stride, so the gather path is exercised.
-    fn tiny_checkpoint() -> Vec<u8> {
-        let mut b = Vec::new();
-        // magic: LONG1 of 10 bytes
-        b.extend([0x80, 2, 0x8a, 10]);
-        b.extend(&MAGIC_NUMBER.to_le_bytes()[..10]);
-        b.push(b'.');
-        // protocol version 1001
-        b.extend([0x80, 2, b'M']);
-        b.extend(1001u16.to_le_bytes());
-        b.push(b'.');
-        // sys info {'little_endian': True}
-        b.extend([0x80, 2, b'}', b'(']);
-        push_str(&mut b, "little_endian");
-        b.extend([0x88, b'u', b'.']);
-        // {'model_state': OrderedDict([('w', tensor)])}
-        b.extend([0x80, 2, b'}', b'(']);
-        push_str(&mut b, "model_state");
-        b.extend(b"ccollections\nOrderedDict\n");
-        b.extend([b')', b'R', b'(']);
-        push_str(&mut b, "w");
-        b.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
-        b.extend([b'(', b'(']);
-        push_str(&mut b, "storage");
-        b.extend(b"ctorch\nFloatStorage\n");
-        push_str(&mut b, "k0");
-        push_str(&mut b, "cpu");
-        b.extend([b'K', 7, b'N', b't', b'Q']);
-        b.extend([b'K', 1]); // offset
-        b.extend([b'K', 2, b'K', 3, 0x86]); // size (2, 3)
-        b.extend([b'K', 1, b'K', 2, 0x86]); // stride (1, 2)
-        b.extend([0x89, b')', b't', b'R']);
-        b.extend([b'u', b'}', b'b', b'u', b'.']);
-        // keys ['k0']
-        b.extend([0x80, 2, b']', b'(']);
-        push_str(&mut b, "k0");
-        b.extend([b'e', b'.']);
-        b.extend(7i64.to_le_bytes());
-        for i in 0..7 {
-            b.extend((i as f32).to_le_bytes());
-        }
-        b
-    }
-
-    fn push_str(b: &mut Vec<u8>, s: &str) {
+pub(crate) mod fixture {
+    /// BINUNICODE `s`.
+    pub(crate) fn push_str(b: &mut Vec<u8>, s: &str) {
         b.push(b'X');
         b.extend((s.len() as u32).to_le_bytes());
         b.extend(s.as_bytes());
     }
 
+    /// A tuple of small integers.
+    fn push_ints(b: &mut Vec<u8>, v: &[u8]) {
+        match v.len() {
+            0 => b.push(b')'),
+            1..=3 => {
+                for &x in v {
+                    b.extend([b'K', x]);
+                }
+                b.push(0x84 + v.len() as u8);
+            }
+            _ => {
+                b.push(b'(');
+                for &x in v {
+                    b.extend([b'K', x]);
+                }
+                b.push(b't');
+            }
+        }
+    }
+
+    /// `_rebuild_tensor_v2` of a view (`offset`, `size`, `stride`) of the storage `key`, a
+    /// `kind` (`FloatStorage`, `LongStorage`) of `numel` elements, as `torch.save` writes it.
+    pub(crate) fn push_tensor(
+        b: &mut Vec<u8>,
+        kind: &str,
+        key: &str,
+        numel: u8,
+        offset: u8,
+        size: &[u8],
+        stride: &[u8],
+    ) {
+        b.extend(b"ctorch._utils\n_rebuild_tensor_v2\n");
+        b.extend([b'(', b'(']);
+        push_str(b, "storage");
+        b.extend(format!("ctorch\n{kind}\n").as_bytes());
+        push_str(b, key);
+        push_str(b, "cpu");
+        b.extend([b'K', numel, b't', b'Q', b'K', offset]);
+        push_ints(b, size);
+        push_ints(b, stride);
+        b.extend([0x89, b')', b't', b'R']);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixture::{push_str, push_tensor};
+    use super::*;
+
+    /// A tiny state dict: `OrderedDict([('w', tensor)])`, one 2x3 tensor viewing a
+    /// 7-element storage at offset 1 with a transposed stride, so the gather path is
+    /// exercised.
+    fn tiny_state_dict() -> Vec<u8> {
+        let mut b = vec![0x80, 2];
+        b.extend(b"ccollections\nOrderedDict\n");
+        b.extend([b')', b'R', b'(']);
+        push_str(&mut b, "w");
+        push_tensor(&mut b, "FloatStorage", "k0", 7, 1, &[2, 3], &[1, 2]);
+        b.extend([b'u', b'}', b'b', b'.']);
+        b
+    }
+
+    /// The storage `k0`: 0.0, 1.0, ... 6.0.
+    fn storage() -> Vec<u8> {
+        (0..7).flat_map(|i| (i as f32).to_le_bytes()).collect()
+    }
+
     #[test]
     fn reads_strided_tensor() {
-        let state = read_model_state(&tiny_checkpoint()).unwrap();
+        let state = read_state_dict_pickle(&tiny_state_dict()).unwrap();
         assert_eq!(state.len(), 1);
-        assert_eq!(state[0].0, "w");
-        assert_eq!(state[0].1.shape, vec![2, 3]);
+        let (name, t) = &state[0];
+        assert_eq!(name, "w");
+        assert_eq!((t.storage_key.as_str(), t.storage_numel), ("k0", 7));
+        assert_eq!(t.dtype, Dtype::F32);
+        assert_eq!(t.size, vec![2, 3]);
         // element (r, c) = storage[1 + r + 2c]
-        assert_eq!(state[0].1.data, vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0]);
+        assert_eq!(
+            gather(&storage(), t),
+            Some(vec![1.0, 3.0, 5.0, 2.0, 4.0, 6.0])
+        );
+        // A storage reference with a trailing `None` (view metadata) reads the same.
+        let plain = tiny_state_dict();
+        let at = plain
+            .windows(4)
+            .position(|w| w == [b'K', 7, b't', b'Q'])
+            .unwrap();
+        let mut with_none = plain[..at + 2].to_vec();
+        with_none.push(b'N');
+        with_none.extend(&plain[at + 2..]);
+        let again = read_state_dict_pickle(&with_none).unwrap();
+        assert_eq!(gather(&storage(), &again[0].1), gather(&storage(), t));
     }
 
     #[test]
     fn every_truncation_is_an_error() {
-        let full = tiny_checkpoint();
+        let full = tiny_state_dict();
         for n in 0..full.len() {
-            assert!(read_model_state(&full[..n]).is_err(), "truncated at {n}");
+            assert!(
+                read_state_dict_pickle(&full[..n]).is_err(),
+                "truncated at {n}"
+            );
         }
     }
 
     #[test]
-    fn wrong_magic_is_an_error() {
-        let mut b = tiny_checkpoint();
-        b[4] ^= 1;
-        let e = read_model_state(&b).unwrap_err().to_string();
-        assert!(e.contains("wrong magic"), "{e}");
-    }
-
-    #[test]
     fn trailing_bytes_are_an_error() {
-        let mut b = tiny_checkpoint();
+        let mut b = tiny_state_dict();
         b.push(0);
-        let e = read_model_state(&b).unwrap_err().to_string();
+        let e = read_state_dict_pickle(&b).unwrap_err().to_string();
         assert!(e.contains("trailing bytes"), "{e}");
     }
 
     #[test]
     fn unknown_opcode_and_global_are_errors() {
-        let e = read_model_state(&[0x80, 2, b'S', b'.'])
+        let e = read_state_dict_pickle(&[0x80, 2, b'S', b'.'])
             .unwrap_err()
             .to_string();
         assert!(e.contains("unsupported pickle opcode 0x53"), "{e}");
         let mut b = vec![0x80, 2];
         b.extend(b"cos\nsystem\n");
-        let e = read_model_state(&b).unwrap_err().to_string();
+        let e = read_state_dict_pickle(&b).unwrap_err().to_string();
         assert!(e.contains("unsupported global os.system"), "{e}");
     }
 
     #[test]
-    fn view_outside_storage_is_an_error() {
-        let mut b = tiny_checkpoint();
-        // Move the view one element on (offset 1 -> 2): its last element falls off the end.
-        let i = b.windows(3).position(|w| w == [b'Q', b'K', 1]).unwrap();
-        b[i + 2] = 2;
-        let e = read_model_state(&b).unwrap_err().to_string();
-        assert!(e.contains("overruns its storage"), "{e}");
+    fn view_outside_storage_is_none() {
+        let state = read_state_dict_pickle(&tiny_state_dict()).unwrap();
+        // One element short: the view's last element (index 6) falls off the end.
+        assert_eq!(gather(&storage()[..6 * 4], &state[0].1), None);
     }
 
     #[test]
@@ -730,7 +652,7 @@ mod tests {
                     x as u8
                 })
                 .collect();
-            assert!(read_model_state(&bytes).is_err());
+            assert!(read_state_dict_pickle(&bytes).is_err());
         }
     }
 }
