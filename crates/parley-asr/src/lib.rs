@@ -231,29 +231,52 @@ impl Engine {
         let threads = cfg.threads.max(1);
         // Two channels decode at once when there are two threads for them.
         let replicas = threads.min(2);
-        let model = WhisperModel::load(&WhisperConfig {
+        let whisper_cfg = WhisperConfig {
             model_dir: cfg.models.whisper(&cfg.model),
             threads: (threads / replicas).max(1),
             replicas,
             beam_size: cfg.beam_size,
-        })?;
-        let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
-        let encoder_path = cfg.models.speaker_embedder();
-        let voices = match CamPlusPlus::load(&encoder_path) {
-            Ok(enc) => Some(enc),
-            Err(e) => {
-                tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
-                None
-            }
         };
-        let seg_path = cfg.models.segmentation();
-        let segmenter = match Segmenter::load(&cfg.models.onnxruntime(), &seg_path) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(path = %seg_path.display(), error = %e, "no segmentation model: mono recordings will not be diarized (run scripts/fetch-models.sh)");
-                None
-            }
-        };
+        let started = std::time::Instant::now();
+        // The models load side by side: each is mostly one thread reading and converting
+        // weights, and on a short recording loading is a good part of the whole run.
+        let (model, onnx, voices) = std::thread::scope(|scope| {
+            let whisper = scope.spawn(|| WhisperModel::load(&whisper_cfg));
+            let voices = scope.spawn(|| {
+                let encoder_path = cfg.models.speaker_embedder();
+                match CamPlusPlus::load(&encoder_path) {
+                    Ok(enc) => Some(enc),
+                    Err(e) => {
+                        tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
+                        None
+                    }
+                }
+            });
+            // One thread for both ONNX sessions: they share ONNX Runtime's environment.
+            let onnx = (|| {
+                let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
+                let seg_path = cfg.models.segmentation();
+                let segmenter = match Segmenter::load(&cfg.models.onnxruntime(), &seg_path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        tracing::warn!(path = %seg_path.display(), error = %e, "no segmentation model: mono recordings will not be diarized (run scripts/fetch-models.sh)");
+                        None
+                    }
+                };
+                Ok::<_, AsrError>((vad, segmenter))
+            })();
+            let join_err = || AsrError::Engine("model loading thread panicked".into());
+            let model = whisper.join().map_err(|_| join_err());
+            let voices = voices.join().map_err(|_| join_err());
+            (model, onnx, voices)
+        });
+        let (model, voices) = (model??, voices?);
+        let (vad, segmenter) = onnx?;
+        tracing::debug!(
+            took_s = started.elapsed().as_secs_f32(),
+            replicas,
+            "engine loaded"
+        );
         Ok(Engine {
             model: Box::new(model),
             vad,
