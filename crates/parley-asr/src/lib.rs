@@ -1054,6 +1054,15 @@ mod tests {
             decode_plan(std::slice::from_ref(&short), 2),
             vec![vec![piece(0, &[0..15 * sec])]]
         );
+        // A short call (the 41.7 s bench call has ~38 s of speech) uses both decoders too.
+        let short_call = ch(&[0..30 * sec], &[0..14 * sec, 16 * sec..30 * sec]);
+        assert_eq!(
+            decode_plan(std::slice::from_ref(&short_call), 2),
+            vec![
+                vec![piece(0, &[0..15 * sec])],
+                vec![piece(0, &[15 * sec..30 * sec])],
+            ]
+        );
         // No pause to cut at: one part.
         let unbroken = ch(&[0..40 * sec], &[0..40 * sec]);
         assert_eq!(decode_plan(std::slice::from_ref(&unbroken), 2).len(), 1);
