@@ -231,7 +231,7 @@ pub struct Transcription {
 impl Engine {
     pub fn load(cfg: &EngineConfig) -> Result<Engine, AsrError> {
         let threads = cfg.threads.max(1);
-        // Two channels decode at once when there are two threads for them.
+        // Two decoders when there are two threads for them (see `EngineConfig::threads`).
         let replicas = threads.min(2);
         let whisper_cfg = WhisperConfig {
             model_dir: cfg.models.whisper(&cfg.model),
@@ -374,14 +374,14 @@ impl Engine {
             .collect();
         // What decodes: (speaker index, speech), and which pieces each decoder takes in turn.
         let mut pieces: Vec<(usize, &SpeechOnly)> = Vec::new();
-        let mut turns: Vec<Vec<usize>> = Vec::new();
+        let mut queues: Vec<Vec<usize>> = Vec::new();
         for (list, own) in plan.iter().zip(&own) {
             let mut mine = Vec::new();
             for (p, o) in list.iter().zip(own) {
                 mine.push(pieces.len());
                 pieces.push((p.channel, o.as_ref().unwrap_or(&speech[p.channel])));
             }
-            turns.push(mine);
+            queues.push(mine);
         }
 
         let language = match &opts.language {
@@ -440,15 +440,15 @@ impl Engine {
             });
             let mut decoded: Vec<Option<Result<Vec<Segment>, AsrError>>> =
                 pieces.iter().map(|_| None).collect();
-            if turns.len() > 1 {
-                let handles: Vec<_> = turns
+            if queues.len() > 1 {
+                let handles: Vec<_> = queues
                     .iter()
                     .map(|mine| {
                         scope
                             .spawn(move || mine.iter().map(|&i| (i, decode(i))).collect::<Vec<_>>())
                     })
                     .collect();
-                for (h, mine) in handles.into_iter().zip(&turns) {
+                for (h, mine) in handles.into_iter().zip(&queues) {
                     match h.join() {
                         Ok(results) => {
                             for (i, r) in results {
