@@ -54,10 +54,6 @@ pub struct WhisperConfig {
 /// A Whisper model loaded into CTranslate2.
 pub struct WhisperModel {
     whisper: Decoders,
-    /// Held while a window is encoded: two encoders at once (each with its window's
-    /// attention buffers) were the peak of a short call; one at a time cut it by 30-65 MB on
-    /// the 41.7 s call with the same wall and CPU time, as the decoders' other work fills in.
-    encoding: Mutex<()>,
     vocab: Vocab,
     name: String,
     beam_size: usize,
@@ -110,7 +106,6 @@ impl WhisperModel {
         let name = model_name(&cfg.model_dir);
         Ok(WhisperModel {
             whisper,
-            encoding: Mutex::new(()),
             vocab,
             name,
             beam_size: cfg.beam_size.max(1),
@@ -120,7 +115,6 @@ impl WhisperModel {
     fn encode(&self, window: &mut [f32], n_mels: usize) -> Result<StorageView<'static>, AsrError> {
         let sv =
             StorageView::new(&[1, n_mels, WINDOW_FRAMES], window, Device::CPU).map_err(engine)?;
-        let _one_at_a_time = self.encoding.lock().unwrap_or_else(|p| p.into_inner());
         self.whisper.with(|w| w.encode(&sv, false)).map_err(engine)
     }
 
