@@ -16,7 +16,9 @@ writes into OUT_DIR:
 Without --minutes (or when M minutes is shorter than about 1.5 passes) the call is one pass of
 the script (~2.5 min). With --minutes M, passes are appended until the call is about M minutes
 long (round(M / one pass) passes); pass k fills the script's @var placeholders with value k mod n
-and nudges both voices' speed and pitch, so passes do not repeat word for word.
+and nudges both voices' speed and pitch, so passes do not repeat word for word. When M minutes
+is under half a pass (e.g. --minutes 0.75), the call is the script's first turns, as many as
+end within M minutes: a short call (the 44 s case of the benchmark).
 
 Needs only the standard library and espeak-ng on PATH.
 """
@@ -148,7 +150,17 @@ def main():
     os.makedirs(args.out_dir, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmpdir:
         passes = [build_pass(0, variables, turns, tmpdir)]
-        if args.minutes:
+        if args.minutes and args.minutes * 60 * RATE < pass_len(passes[0]) / 2:
+            # A short call: the opening turns that fit, nothing cut mid-turn.
+            budget = args.minutes * 60 * RATE - 2 * LEAD_S * RATE
+            kept, used = [], 0
+            for turn in passes[0]:
+                used += len(turn[2]) + turn[3]
+                if kept and used > budget:
+                    break
+                kept.append(turn)
+            passes = [kept]
+        elif args.minutes:
             n = max(1, round(args.minutes * 60 * RATE / pass_len(passes[0])))
             for k in range(1, n):
                 print(f"make_call: pass {k + 1}/{n}", file=sys.stderr)

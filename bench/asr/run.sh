@@ -7,7 +7,7 @@
 #   --model      Whisper model: $PARLEY_MODELS/whisper-<model> (default base)
 #   --threads    CPU threads for both engines (default 2)
 #   --minutes    call length: 3 = one pass of call_script.txt (~2.7 min), 30 = the script repeated
-#                with variations (default 3)
+#                with variations, 0.75 = the script's opening turns that fit in 45 s (default 3)
 #   --parley     the parley binary; without it (or if it does not exist) Parley is skipped
 #   --parley-model-arg   what to pass to `parley transcribe --asr-model` (default: the --model value)
 #   --out        results directory (default $PARLEY_BENCH_CACHE/results/<UTC time>-<model>-<minutes>m)

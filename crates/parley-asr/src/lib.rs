@@ -149,8 +149,10 @@ pub struct EngineConfig {
     pub models: ModelFiles,
     /// `base` (default), `tiny.en`, or a model folder.
     pub model: String,
-    /// CPU threads in all. On 2 cores two one-thread decoders (one per channel) beat one
-    /// two-thread decoder, so threads go to parallel channels first.
+    /// CPU threads in all. On 2 cores two one-thread decoders beat one two-thread decoder
+    /// (about half its wall time on the same windows) and one decoder batching windows, so
+    /// threads go to decoders first (at most two: each costs a model and its buffers) and
+    /// the speech is shared among them (`decode_plan`).
     pub threads: usize,
     pub beam_size: usize,
 }
@@ -226,31 +228,54 @@ pub struct Transcription {
 impl Engine {
     pub fn load(cfg: &EngineConfig) -> Result<Engine, AsrError> {
         let threads = cfg.threads.max(1);
-        // Two channels decode at once when there are two threads for them.
+        // Two decoders when there are two threads for them (see `EngineConfig::threads`).
         let replicas = threads.min(2);
-        let model = WhisperModel::load(&WhisperConfig {
+        let whisper_cfg = WhisperConfig {
             model_dir: cfg.models.whisper(&cfg.model),
             threads: (threads / replicas).max(1),
             replicas,
             beam_size: cfg.beam_size,
-        })?;
-        let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
-        let encoder_path = cfg.models.speaker_embedder();
-        let voices = match CamPlusPlus::load(&encoder_path) {
-            Ok(enc) => Some(enc),
-            Err(e) => {
-                tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
-                None
-            }
         };
-        let seg_path = cfg.models.segmentation();
-        let segmenter = match Segmenter::load(&cfg.models.onnxruntime(), &seg_path) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                tracing::warn!(path = %seg_path.display(), error = %e, "no segmentation model: mono recordings will not be diarized (run scripts/fetch-models.sh)");
-                None
-            }
-        };
+        let started = std::time::Instant::now();
+        // The models load side by side: each is mostly one thread reading and converting
+        // weights, and on a short recording loading is a good part of the whole run.
+        let (model, onnx, voices) = std::thread::scope(|scope| {
+            let whisper = scope.spawn(|| WhisperModel::load(&whisper_cfg));
+            let voices = scope.spawn(|| {
+                let encoder_path = cfg.models.speaker_embedder();
+                match CamPlusPlus::load(&encoder_path) {
+                    Ok(enc) => Some(enc),
+                    Err(e) => {
+                        tracing::warn!(path = %encoder_path.display(), error = %e, "no speaker encoder: mono recordings will not be diarized");
+                        None
+                    }
+                }
+            });
+            // One thread for both ONNX sessions: they share ONNX Runtime's environment.
+            let onnx = (|| {
+                let vad = SileroVad::load(&cfg.models.onnxruntime(), &cfg.models.silero_vad())?;
+                let seg_path = cfg.models.segmentation();
+                let segmenter = match Segmenter::load(&cfg.models.onnxruntime(), &seg_path) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        tracing::warn!(path = %seg_path.display(), error = %e, "no segmentation model: mono recordings will not be diarized (run scripts/fetch-models.sh)");
+                        None
+                    }
+                };
+                Ok::<_, AsrError>((vad, segmenter))
+            })();
+            let join_err = || AsrError::Engine("model loading thread panicked".into());
+            let model = whisper.join().map_err(|_| join_err());
+            let voices = voices.join().map_err(|_| join_err());
+            (model, onnx, voices)
+        });
+        let (model, voices) = (model??, voices?);
+        let (vad, segmenter) = onnx?;
+        tracing::debug!(
+            took_s = started.elapsed().as_secs_f32(),
+            replicas,
+            "engine loaded"
+        );
         Ok(Engine {
             model: Box::new(model),
             vad,
@@ -275,12 +300,38 @@ impl Engine {
         if channels.is_empty() {
             return Err(AsrError::NoAudio);
         }
+        // A mono recording's speakers are found on a thread of their own from the start:
+        // diarization needs only the audio, so it runs beside the VAD, the language
+        // detection and the decode, and need not wait for any of them.
+        std::thread::scope(|scope| {
+            let diarizer = (channels.len() == 1)
+                .then(|| scope.spawn(|| self.speaker_track(&channels[0], opts)));
+            let track = move || {
+                diarizer.and_then(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        tracing::error!("diarization thread panicked: one speaker");
+                        None
+                    })
+                })
+            };
+            self.transcribe_with(channels, opts, progress, track)
+        })
+    }
+
+    fn transcribe_with(
+        &self,
+        channels: &[Vec<f32>],
+        opts: &TranscribeOptions,
+        progress: &(dyn Fn(f32) + Sync),
+        track: impl FnOnce() -> Option<SpeakerTrack>,
+    ) -> Result<Transcription, AsrError> {
         let duration_s = channels[0].len() as f32 / 16_000.0;
 
         // Speech of each channel, laid end to end.
         let mut speech = Vec::with_capacity(channels.len());
         let mut probs = Vec::with_capacity(channels.len());
         let mut regions = Vec::with_capacity(channels.len());
+        let started = std::time::Instant::now();
         for ch in channels {
             let p = self.vad.probabilities(ch)?;
             let r = speech_regions(&p, ch.len(), VadParams::TRANSCRIPTION);
@@ -288,27 +339,47 @@ impl Engine {
             probs.push(p);
             regions.push(r);
         }
-        // A mono recording would leave a decoder replica idle: long speech is cut in two at
-        // a pause near its middle and the halves decode in parallel (each half loses only
-        // the previous-text prompt at the cut).
-        let mut halves: Option<(SpeechOnly, SpeechOnly)> = None;
-        if channels.len() == 1 && self.replicas > 1 && speech[0].audio.len() > SPLIT_MONO_AFTER {
-            let turns = speech_regions(&probs[0], channels[0].len(), VadParams::TURNS);
-            if let Some(cut) = pause_near_middle(&turns, channels[0].len()) {
-                let (a, b) = split_regions(&regions[0], cut);
-                if !a.is_empty() && !b.is_empty() {
-                    halves = Some((
-                        SpeechOnly::collect(&channels[0], &a),
-                        SpeechOnly::collect(&channels[0], &b),
-                    ));
-                }
+        // What each decoder transcribes, in order: the speech of all channels shared out
+        // evenly (`decode_plan`), so that no decoder idles while another has a long channel.
+        let channel_speech: Vec<ChannelSpeech> = probs
+            .iter()
+            .zip(&regions)
+            .zip(channels)
+            .map(|((p, r), ch)| ChannelSpeech {
+                regions: r.clone(),
+                turns: speech_regions(p, ch.len(), VadParams::TURNS),
+            })
+            .collect();
+        let plan = decode_plan(&channel_speech, self.replicas);
+        tracing::debug!(
+            took_s = started.elapsed().as_secs_f32(),
+            pieces = ?plan.iter().map(|l| l.iter().map(|p| (p.channel, p.regions.iter().map(|r| r.len()).sum::<usize>() as f32 / 16_000.0)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+            "speech found, decode plan"
+        );
+        // A piece that is a whole channel decodes that channel's speech as collected; the
+        // others are collected on their own.
+        let own: Vec<Vec<Option<SpeechOnly>>> = plan
+            .iter()
+            .map(|list| {
+                list.iter()
+                    .map(|p| {
+                        (p.regions != regions[p.channel])
+                            .then(|| SpeechOnly::collect(&channels[p.channel], &p.regions))
+                    })
+                    .collect()
+            })
+            .collect();
+        // What decodes: (speaker index, speech), and which pieces each decoder takes in turn.
+        let mut pieces: Vec<(usize, &SpeechOnly)> = Vec::new();
+        let mut queues: Vec<Vec<usize>> = Vec::new();
+        for (list, own) in plan.iter().zip(&own) {
+            let mut mine = Vec::new();
+            for (p, o) in list.iter().zip(own) {
+                mine.push(pieces.len());
+                pieces.push((p.channel, o.as_ref().unwrap_or(&speech[p.channel])));
             }
+            queues.push(mine);
         }
-        // What decodes: (speaker index, speech).
-        let pieces: Vec<(usize, &SpeechOnly)> = match &halves {
-            Some((a, b)) => vec![(0, a), (0, b)],
-            None => speech.iter().enumerate().collect(),
-        };
 
         let language = match &opts.language {
             Some(l) => l.clone(),
@@ -319,9 +390,12 @@ impl Engine {
                     .max_by_key(|s| s.audio.len())
                     .map(|s| s.audio.as_slice())
                     .unwrap_or(&[]);
-                self.model
+                let l = self
+                    .model
                     .detect_language(richest)?
-                    .map_or_else(|| "en".to_owned(), |(l, _)| l)
+                    .map_or_else(|| "en".to_owned(), |(l, _)| l);
+                tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected");
+                l
             }
         };
 
@@ -349,34 +423,61 @@ impl Engine {
                 .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
-        // A mono recording's speakers are found on a thread of their own while it decodes:
-        // diarization is a fraction of the decode's cost and need not wait for it.
-        let (decoded, track) = std::thread::scope(|scope| {
-            let diarizer = (channels.len() == 1)
-                .then(|| scope.spawn(|| self.speaker_track(&channels[0], opts)));
-            let decoded: Vec<Result<Vec<Segment>, AsrError>> =
-                if self.replicas > 1 && pieces.len() > 1 {
-                    let handles: Vec<_> = (0..pieces.len())
-                        .map(|i| scope.spawn(move || decode(i)))
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join().unwrap_or_else(|_| {
-                                Err(AsrError::Engine("decoder thread panicked".into()))
-                            })
-                        })
-                        .collect()
-                } else {
-                    (0..pieces.len()).map(decode).collect()
-                };
-            let track = diarizer.and_then(|h| {
-                h.join().unwrap_or_else(|_| {
-                    tracing::error!("diarization thread panicked: one speaker");
-                    None
+        // The channels' voices of a multichannel recording are embedded on a thread of their
+        // own while it decodes (embedded after the decode, they were the last 1.7 s of a 10 s
+        // run on a 3-minute stereo call, with one core idle).
+        let (decoded, track, mut voices) = std::thread::scope(|scope| {
+            let embedder = (channels.len() > 1).then(|| {
+                scope.spawn(|| {
+                    speech
+                        .iter()
+                        .map(|s| self.embed(&s.audio))
+                        .collect::<Vec<_>>()
                 })
             });
-            (decoded, track)
+            let mut decoded: Vec<Option<Result<Vec<Segment>, AsrError>>> =
+                pieces.iter().map(|_| None).collect();
+            if queues.len() > 1 {
+                let handles: Vec<_> = queues
+                    .iter()
+                    .map(|mine| {
+                        scope
+                            .spawn(move || mine.iter().map(|&i| (i, decode(i))).collect::<Vec<_>>())
+                    })
+                    .collect();
+                for (h, mine) in handles.into_iter().zip(&queues) {
+                    match h.join() {
+                        Ok(results) => {
+                            for (i, r) in results {
+                                decoded[i] = Some(r);
+                            }
+                        }
+                        Err(_) => {
+                            for &i in mine {
+                                decoded[i] =
+                                    Some(Err(AsrError::Engine("decoder thread panicked".into())));
+                            }
+                        }
+                    }
+                }
+            } else {
+                for (i, slot) in decoded.iter_mut().enumerate() {
+                    *slot = Some(decode(i));
+                }
+            }
+            let decoded: Vec<Result<Vec<Segment>, AsrError>> = decoded
+                .into_iter()
+                .map(|d| d.unwrap_or_else(|| Ok(Vec::new())))
+                .collect();
+            let track = track();
+            let voices = embedder
+                .and_then(|h| {
+                    h.join()
+                        .map_err(|_| tracing::error!("voice embedding thread panicked: no voices"))
+                        .ok()
+                })
+                .unwrap_or_default();
+            (decoded, track, voices)
         });
         let mut per_channel: Vec<Result<Vec<Segment>, AsrError>> =
             speech.iter().map(|_| Ok(Vec::new())).collect();
@@ -396,7 +497,7 @@ impl Engine {
                 speakers.push(Speaker {
                     channel: Some(i),
                     speech_s: speech[i].audio.len() as f32 / 16_000.0,
-                    voice: self.embed(&speech[i].audio),
+                    voice: voices.get_mut(i).and_then(Option::take),
                 });
                 utterances.extend(segments.into_iter().map(|s| Utterance {
                     speaker: i,
@@ -493,36 +594,155 @@ impl Engine {
     }
 }
 
-/// Mono speech longer than this (in samples at 16 kHz: 60 s) is decoded as two halves.
-const SPLIT_MONO_AFTER: usize = 60 * 16_000;
+/// The least speech (samples at 16 kHz: 10 s) worth a cut of its own: below it the prompt
+/// lost at a cut costs more than another core gains.
+const MIN_PART: usize = 10 * 16_000;
 
-/// The middle of the pause between speech regions closest to the middle of the recording.
-fn pause_near_middle(turns: &[std::ops::Range<usize>], len: usize) -> Option<usize> {
-    let middle = len / 2;
-    turns
-        .windows(2)
-        .map(|w| (w[0].end + w[1].start) / 2)
-        .min_by_key(|&cut| cut.abs_diff(middle))
+/// One channel's speech as the VAD found it: the regions that are transcribed and the finer
+/// turns whose pauses are where a channel may be cut.
+#[derive(Debug, Clone)]
+struct ChannelSpeech {
+    regions: Vec<std::ops::Range<usize>>,
+    turns: Vec<std::ops::Range<usize>>,
 }
 
-/// Regions before and after `cut`; a region spanning it is split there.
-fn split_regions(
-    regions: &[std::ops::Range<usize>],
-    cut: usize,
-) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
-    let mut before = Vec::new();
-    let mut after = Vec::new();
-    for r in regions {
-        if r.end <= cut {
-            before.push(r.clone());
-        } else if r.start >= cut {
-            after.push(r.clone());
-        } else {
-            before.push(r.start..cut);
-            after.push(cut..r.end);
+/// A stretch of one channel's speech that one decoder transcribes in one go.
+#[derive(Debug, Clone, PartialEq)]
+struct Piece {
+    channel: usize,
+    regions: Vec<std::ops::Range<usize>>,
+}
+
+/// How the speech of all channels is shared among `decoders` decoders that run at once: one
+/// list of pieces per decoder, decoded in that order.
+///
+/// The channels' speech is laid end to end and cut into as many parts as there are decoders,
+/// of about equal speech (a decoder's time is its speech), each part keeping at least
+/// [`MIN_PART`] unless channels alone make more parts. A cut falls where one channel ends and
+/// the next begins when that is within [`MIN_PART`] of the even point (it costs no prompt,
+/// and a smaller part costs a window of its own), else at the pause nearest the even point (it resets the prompt there, as a new
+/// channel does). So a mono recording decodes as one part per decoder, and a stereo call whose
+/// sides spoke about equally decodes one channel per decoder, as before; a call where one side
+/// spoke much more gives part of that side to the other decoder.
+fn decode_plan(channels: &[ChannelSpeech], decoders: usize) -> Vec<Vec<Piece>> {
+    let lens: Vec<usize> = channels
+        .iter()
+        .map(|c| c.regions.iter().map(|r| r.len()).sum())
+        .collect();
+    let total: usize = lens.iter().sum();
+    let parts = decoders.min((total / MIN_PART).max(channels.len())).max(1);
+    // Where each channel starts in the speech laid end to end.
+    let offsets: Vec<usize> = lens
+        .iter()
+        .scan(0, |acc, &l| {
+            let o = *acc;
+            *acc += l;
+            Some(o)
+        })
+        .collect();
+    let speech_before = |c: usize, cut: usize| -> usize {
+        channels[c]
+            .regions
+            .iter()
+            .map(|r| r.end.min(cut).saturating_sub(r.start))
+            .sum()
+    };
+    // Candidate cuts as (position in the laid-out speech, channel and sample of a pause, or
+    // None for a channel boundary).
+    let boundaries: Vec<usize> = offsets.iter().skip(1).copied().collect();
+    let mut pauses: Vec<(usize, usize, usize)> = Vec::new();
+    for (c, ch) in channels.iter().enumerate() {
+        for w in ch.turns.windows(2) {
+            let cut = (w[0].end + w[1].start) / 2;
+            let before = speech_before(c, cut);
+            if before > 0 && before < lens[c] {
+                pauses.push((offsets[c] + before, c, cut));
+            }
         }
     }
-    (before, after)
+    let mut cuts_at: Vec<usize> = Vec::new();
+    let mut channel_cuts: Vec<Vec<usize>> = vec![Vec::new(); channels.len()];
+    for k in 1..parts {
+        let target = total * k / parts;
+        let last = cuts_at.last().copied().unwrap_or(0);
+        let free = boundaries
+            .iter()
+            .copied()
+            .filter(|&b| b > last && b.abs_diff(target) <= MIN_PART)
+            .min_by_key(|&b| b.abs_diff(target));
+        let pause = pauses
+            .iter()
+            .copied()
+            .filter(|&(at, _, _)| at > last)
+            .min_by_key(|&(at, _, _)| at.abs_diff(target));
+        let nearest_boundary = boundaries
+            .iter()
+            .copied()
+            .filter(|&b| b > last)
+            .min_by_key(|&b| b.abs_diff(target));
+        match (free, pause, nearest_boundary) {
+            (Some(b), _, _) => cuts_at.push(b),
+            (None, Some((at, _, _)), Some(b)) if b.abs_diff(target) <= at.abs_diff(target) => {
+                cuts_at.push(b)
+            }
+            (None, Some((at, c, cut)), _) => {
+                cuts_at.push(at);
+                channel_cuts[c].push(cut);
+            }
+            (None, None, Some(b)) => cuts_at.push(b),
+            (None, None, None) => break,
+        }
+    }
+    // The laid-out speech in pieces (each channel split at its own cuts), each with where it
+    // ends; a decoder's list closes at every chosen cut.
+    let mut plan: Vec<Vec<Piece>> = vec![Vec::new()];
+    for (c, ch) in channels.iter().enumerate() {
+        let split = split_regions(&ch.regions, &channel_cuts[c]);
+        let n = split.len();
+        for (i, regions) in split.into_iter().enumerate() {
+            let end = offsets[c]
+                + channel_cuts[c]
+                    .get(i)
+                    .map_or(lens[c], |&cut| speech_before(c, cut));
+            if !regions.is_empty() {
+                if let Some(list) = plan.last_mut() {
+                    list.push(Piece {
+                        channel: c,
+                        regions,
+                    });
+                }
+            }
+            let closes = cuts_at.contains(&end) && (i + 1 < n || c + 1 < channels.len());
+            if closes {
+                plan.push(Vec::new());
+            }
+        }
+    }
+    plan.retain(|list| !list.is_empty());
+    plan
+}
+
+/// `regions` cut at the increasing positions `cuts`: one list per part, a region spanning a
+/// cut split there (parts may be empty).
+fn split_regions(
+    regions: &[std::ops::Range<usize>],
+    cuts: &[usize],
+) -> Vec<Vec<std::ops::Range<usize>>> {
+    let mut parts: Vec<Vec<std::ops::Range<usize>>> = vec![Vec::new(); cuts.len() + 1];
+    for r in regions {
+        let mut start = r.start;
+        for (i, part) in parts.iter_mut().enumerate() {
+            let end = cuts.get(i).map_or(r.end, |&c| c.min(r.end));
+            if end > start {
+                part.push(start..end);
+                start = end;
+            }
+            if start >= r.end {
+                break;
+            }
+        }
+    }
+    parts
 }
 
 /// Moves segment and word times from the speech-only audio back to recording time. A word
@@ -605,16 +825,99 @@ mod tests {
     }
 
     #[test]
-    fn mono_is_cut_at_the_pause_nearest_the_middle() {
-        let turns = vec![0..100, 150..400, 450..900, 1000..1100];
-        // Middle of 1000 is 500: the pause 400..450 (cut 425) is nearest.
-        assert_eq!(pause_near_middle(&turns, 1000), Some(425));
-        assert_eq!(
-            pause_near_middle(std::slice::from_ref(&(0..10)), 1000),
-            None
+    // Lists of speech regions, many of them of one region (not ranges meant as lists).
+    #[allow(clippy::single_range_in_vec_init)]
+    fn speech_is_shared_evenly_among_the_decoders() {
+        let sec = 16_000;
+        type Ranges<'a> = &'a [std::ops::Range<usize>];
+        let ch = |regions: Ranges, turns: Ranges| ChannelSpeech {
+            regions: regions.to_vec(),
+            turns: turns.to_vec(),
+        };
+        let piece = |channel, regions: Ranges| Piece {
+            channel,
+            regions: regions.to_vec(),
+        };
+        // Mono, 60 s of speech: 0-20 s and 40-80 s; pauses between turns at 16.5 s (16.5 s of
+        // speech before it, 13.5 s off the even 30 s) and at 60 s (40 s before it, 10 s off).
+        // Two decoders: cut at 60 s, not at the pause nearest the middle of the recording.
+        let mono = ch(
+            &[0..20 * sec, 40 * sec..80 * sec],
+            &[0..15 * sec, 18 * sec..58 * sec, 62 * sec..80 * sec],
         );
-        let (a, b) = split_regions(&[0..300, 350..600, 700..800], 425);
-        assert_eq!(a, vec![0..300, 350..425]);
-        assert_eq!(b, vec![425..600, 700..800]);
+        assert_eq!(
+            decode_plan(std::slice::from_ref(&mono), 2),
+            vec![
+                vec![piece(0, &[0..20 * sec, 40 * sec..60 * sec])],
+                vec![piece(0, &[60 * sec..80 * sec])],
+            ]
+        );
+        // One decoder, or too little speech for two parts of 10 s: the whole channel.
+        let whole = vec![vec![piece(0, &mono.regions)]];
+        assert_eq!(decode_plan(std::slice::from_ref(&mono), 1), whole);
+        let short = ch(&[0..15 * sec], &[0..7 * sec, 8 * sec..15 * sec]);
+        assert_eq!(
+            decode_plan(std::slice::from_ref(&short), 2),
+            vec![vec![piece(0, &[0..15 * sec])]]
+        );
+        // A short call (the 41.7 s bench call has ~38 s of speech) uses both decoders too.
+        let short_call = ch(&[0..30 * sec], &[0..14 * sec, 16 * sec..30 * sec]);
+        assert_eq!(
+            decode_plan(std::slice::from_ref(&short_call), 2),
+            vec![
+                vec![piece(0, &[0..15 * sec])],
+                vec![piece(0, &[15 * sec..30 * sec])],
+            ]
+        );
+        // No pause to cut at: one part.
+        let unbroken = ch(&[0..40 * sec], &[0..40 * sec]);
+        assert_eq!(decode_plan(std::slice::from_ref(&unbroken), 2).len(), 1);
+
+        // Stereo, sides about equal (50 s and 46 s): one channel per decoder, no cut.
+        let left = ch(&[0..50 * sec], &[0..24 * sec, 26 * sec..50 * sec]);
+        let right = ch(&[0..46 * sec], &[0..30 * sec, 31 * sec..46 * sec]);
+        assert_eq!(
+            decode_plan(&[left.clone(), right.clone()], 2),
+            vec![
+                vec![piece(0, &[0..50 * sec])],
+                vec![piece(1, &[0..46 * sec])],
+            ]
+        );
+        // The bench call (82 s and 94 s): the channel boundary is 6 s off the even point, and
+        // a 6 s part is not worth the prompt it resets: still one channel per decoder.
+        let rep = ch(&[0..82 * sec], &[0..40 * sec, 41 * sec..82 * sec]);
+        let customer = ch(&[0..94 * sec], &[0..88 * sec, 89 * sec..94 * sec]);
+        assert_eq!(decode_plan(&[rep, customer], 2).len(), 2);
+        assert_eq!(
+            decode_plan(&[left.clone(), right.clone()], 2)[0],
+            vec![piece(0, &[0..50 * sec])]
+        );
+        // Short stereo still decodes its channels in parallel.
+        let (a, b) = (ch(&[0..4 * sec], &[]), ch(&[0..3 * sec], &[]));
+        assert_eq!(decode_plan(&[a, b], 2).len(), 2);
+        // One side spoke 80 s, the other 20 s: the even point is 50 s into the left side; its
+        // pause at 50 s gives 50 s to one decoder and 30 + 20 s to the other.
+        let talker = ch(&[0..80 * sec], &[0..49 * sec, 51 * sec..80 * sec]);
+        let quiet = ch(&[0..20 * sec], &[0..20 * sec]);
+        assert_eq!(
+            decode_plan(&[talker, quiet], 2),
+            vec![
+                vec![piece(0, &[0..50 * sec])],
+                vec![piece(0, &[50 * sec..80 * sec]), piece(1, &[0..20 * sec])],
+            ]
+        );
+        // Three decoders over the 50 s / 46 s call: three parts of about 32 s.
+        let plan = decode_plan(&[left, right], 3);
+        assert_eq!(plan.len(), 3, "{plan:?}");
+
+        // Regions spanning a cut are split there; every sample lands in exactly one part.
+        type Part<'a> = &'a [std::ops::Range<usize>];
+        let parts = split_regions(&[0..300, 350..600, 700..800], &[425, 750]);
+        let want: [Part; 3] = [&[0..300, 350..425], &[425..600, 700..750], &[750..800]];
+        assert_eq!(parts, want);
+        let want: [Part; 1] = [&[0..10]];
+        assert_eq!(split_regions(&[0..10], &[]), want);
+        let want: [Part; 2] = [&[0..10], &[]];
+        assert_eq!(split_regions(&[0..10], &[20]), want);
     }
 }
