@@ -96,8 +96,12 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
     let Some((values, vectors)) = symmetric_eigen(lap, s) else {
         return vec![0; n];
     };
-    // The number of speakers: the largest gap among the smallest eigenvalues.
-    let top = (max + 1).min(s);
+    // The number of speakers: the largest gap among the smallest eigenvalues. No more
+    // speakers than there are clusters of `min_cluster` items (smaller ones are merged
+    // away below): with few windows the eigenvalues spread, and the largest gap can lie
+    // far up (a 17 s recording of one voice: 15 windows, the widest gap after the fourth
+    // eigenvalue, two voices after the merging).
+    let top = (max + 1).min(s).min(s / p.min_cluster.max(1) + 1);
     let k = (0..top - 1)
         .max_by(|&x, &y| (values[x + 1] - values[x]).total_cmp(&(values[y + 1] - values[y])))
         .map_or(1, |i| i + 1)

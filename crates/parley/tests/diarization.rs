@@ -153,6 +153,16 @@ fn three_real_voices_with_short_turns_are_separated() {
 }
 
 #[test]
+fn one_real_voice_stays_one_voice() {
+    // 17 s of one council member through a telephone line: few embedding windows, where
+    // the eigengap once read four speakers and the merging left two.
+    let hyp = transcribe(&fixture("one-voice-phone.wav"));
+    let (attribution, found) = score(&fixture("one-voice-phone.json"), &hyp);
+    assert_eq!(found, 1, "speakers found: {hyp}");
+    assert!(attribution >= 0.85, "attribution {attribution:.3}");
+}
+
+#[test]
 fn the_scorer_matches_the_bench_rules() {
     let reference = fixture("two-speakers-phone.json");
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&reference).unwrap()).unwrap();
