@@ -10,7 +10,7 @@
 
 use parley_voice::{SpeakerTrack, Turn};
 
-use crate::{Segment, Speaker, Utterance};
+use crate::{words_text, Segment, Speaker, Utterance};
 
 /// Gives each word of a mono recording to the speaker active over most of it (see
 /// [`speaker_of`]); segments are split where the speaker changes. Without a track, or with
@@ -93,12 +93,7 @@ pub(crate) fn diarize(
     }
     for u in &mut utterances {
         if u.text.is_empty() {
-            u.text = u
-                .words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
+            u.text = words_text(&u.words);
         }
     }
     let speakers = track
@@ -223,11 +218,7 @@ pub(crate) fn fit_to_turns(utterances: Vec<Utterance>, turns: &[Turn]) -> Vec<Ut
                 let text = if whole {
                     u.text.clone()
                 } else {
-                    words
-                        .iter()
-                        .map(|w| w.text.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
+                    words_text(&words)
                 };
                 pieces.push((
                     Utterance {
@@ -319,11 +310,7 @@ mod tests {
             speaker,
             start: words[0].start,
             end: words[words.len() - 1].end,
-            text: words
-                .iter()
-                .map(|w| w.text.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
+            text: words_text(&words),
             words,
         }
     }

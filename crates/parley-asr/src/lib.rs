@@ -56,6 +56,15 @@ pub struct Word {
     pub prob: f32,
 }
 
+/// The text of some words, space-separated.
+pub(crate) fn words_text(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A stretch of text the model produced as one piece.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Segment {
@@ -774,11 +783,7 @@ fn restore_times(speech: &SpeechOnly, segments: Vec<Segment>) -> Vec<Segment> {
             let text = if whole {
                 s.text.clone()
             } else {
-                words
-                    .iter()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ")
+                words_text(&words)
             };
             out.push(Segment {
                 start: words.first().map_or(0.0, |w| w.start),
