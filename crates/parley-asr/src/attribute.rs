@@ -133,11 +133,11 @@ fn ends_sentence(word: &str) -> bool {
 /// speakers' turns goes to the later one when it starts a sentence, to the earlier one when
 /// it ends one, and by the larger overlap otherwise. A word no turn covers goes to the
 /// nearest turn.
-fn speaker_of(turns: &[parley_voice::Turn], start: f32, end: f32, edge: SentenceEdge) -> usize {
-    let (a, b) = ((start * 16_000.0) as usize, (end * 16_000.0) as usize);
-    let overlapping: Vec<(&parley_voice::Turn, usize)> = turns
+fn speaker_of(turns: &[Turn], start: f32, end: f32, edge: SentenceEdge) -> usize {
+    let (a, b) = (samples(start), samples(end));
+    let overlapping: Vec<(&Turn, usize)> = turns
         .iter()
-        .map(|t| (t, b.min(t.end).saturating_sub(a.max(t.start))))
+        .map(|t| (t, overlap(t, a, b)))
         .filter(|(_, o)| *o > 0)
         .collect();
     if let (Some((first, _)), Some((last, _))) = (overlapping.first(), overlapping.last()) {
@@ -155,17 +155,29 @@ fn speaker_of(turns: &[parley_voice::Turn], start: f32, end: f32, edge: Sentence
     {
         return t.speaker;
     }
-    let mid = (a + b) / 2;
     turns
         .iter()
-        .min_by_key(|t| {
-            if mid < t.start {
-                t.start - mid
-            } else {
-                mid.saturating_sub(t.end)
-            }
-        })
+        .min_by_key(|t| distance(t, (a + b) / 2))
         .map_or(0, |t| t.speaker)
+}
+
+/// Samples (16 kHz) of a time in seconds; negative times are 0.
+fn samples(s: f32) -> usize {
+    (s.max(0.0) * 16_000.0) as usize
+}
+
+/// Samples of `a..b` inside turn `t`.
+fn overlap(t: &Turn, a: usize, b: usize) -> usize {
+    b.min(t.end).saturating_sub(a.max(t.start))
+}
+
+/// Samples from `at` to turn `t` (0 inside it).
+fn distance(t: &Turn, at: usize) -> usize {
+    if at < t.start {
+        t.start - at
+    } else {
+        at.saturating_sub(t.end)
+    }
 }
 
 /// Fits utterances (in any order) to the speaker track's turns, in two steps.
@@ -183,7 +195,6 @@ pub(crate) fn fit_to_turns(utterances: Vec<Utterance>, turns: &[Turn]) -> Vec<Ut
     if turns.is_empty() {
         return utterances;
     }
-    let samples = |s: f32| (s.max(0.0) * 16_000.0) as usize;
     let seconds = |x: usize| x as f32 / 16_000.0;
     // (utterance, first turn, last turn)
     let mut pieces: Vec<(Utterance, Option<usize>, Option<usize>)> = Vec::new();
@@ -209,16 +220,14 @@ pub(crate) fn fit_to_turns(utterances: Vec<Utterance>, turns: &[Turn]) -> Vec<Ut
                 };
             if cut || last {
                 let words = u.words[from..=i].to_vec();
-                let whole = from == 0 && last;
-                let (start, end) = if whole {
-                    (u.start, u.end)
+                let (start, end, text) = if from == 0 && last {
+                    (u.start, u.end, u.text.clone())
                 } else {
-                    (words[0].start, words[words.len() - 1].end)
-                };
-                let text = if whole {
-                    u.text.clone()
-                } else {
-                    words_text(&words)
+                    (
+                        words[0].start,
+                        words[words.len() - 1].end,
+                        words_text(&words),
+                    )
                 };
                 pieces.push((
                     Utterance {
@@ -264,22 +273,14 @@ fn turn_of(turns: &[Turn], speaker: usize, a: usize, b: usize) -> Option<usize> 
             .enumerate()
             .filter(|(_, t)| t.speaker == speaker)
     };
-    let overlap = |t: &Turn| b.min(t.end).saturating_sub(a.max(t.start));
     if let Some((i, _)) = own()
-        .filter(|(_, t)| overlap(t) > 0)
-        .max_by_key(|(_, t)| overlap(t))
+        .filter(|(_, t)| overlap(t, a, b) > 0)
+        .max_by_key(|(_, t)| overlap(t, a, b))
     {
         return Some(i);
     }
-    let mid = (a + b) / 2;
     own()
-        .min_by_key(|(_, t)| {
-            if mid < t.start {
-                t.start - mid
-            } else {
-                mid.saturating_sub(t.end)
-            }
-        })
+        .min_by_key(|(_, t)| distance(t, (a + b) / 2))
         .map(|(i, _)| i)
 }
 

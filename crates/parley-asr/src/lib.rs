@@ -656,8 +656,8 @@ fn decode_plan(channels: &[ChannelSpeech], decoders: usize) -> Vec<Vec<Piece>> {
             .map(|r| r.end.min(cut).saturating_sub(r.start))
             .sum()
     };
-    // Candidate cuts as (position in the laid-out speech, channel and sample of a pause, or
-    // None for a channel boundary).
+    // Candidate cuts: where one channel meets the next in the laid-out speech, and every
+    // pause as (position in the laid-out speech, channel, sample in that channel).
     let boundaries: Vec<usize> = offsets.iter().skip(1).copied().collect();
     let mut pauses: Vec<(usize, usize, usize)> = Vec::new();
     for (c, ch) in channels.iter().enumerate() {
