@@ -1250,7 +1250,7 @@ fn main() -> Result<()> {
     let payloads = Arc::new(Payloads::default());
     let started = server_rt.block_on(async {
         let store = parley_store::open(&url).await.context("opening the store")?;
-        let ws = parley_server::service::ensure_default_workspace(store.as_ref()).await?;
+        let ws = parley_app::workspaces::ensure_default_workspace(store.as_ref()).await?;
         let existing = store.count_calls(&CallFilter::default()).await?;
         let seed_secs = if existing == 0 {
             println!(

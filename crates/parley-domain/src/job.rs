@@ -1,9 +1,9 @@
 //! Background work: what a job is and how its retries are spaced. The queue itself
 //! lives in the store, so that every worker process shares it.
 
-use crate::{CallId, Timestamp};
+use crate::{CallId, Timestamp, WorkspaceId};
 
-/// What a job does.
+/// What a job does: the key it is stored and shown under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum JobKind {
     /// Pull a recording from the call's `downloadMediaUrl`.
@@ -12,16 +12,21 @@ pub enum JobKind {
     Transcribe,
     /// Run the conversation analysis over a call's transcript.
     Analyze,
-    /// Delete a stored recording that a newer one replaced (payload `{"key": ...}`), once
-    /// nothing refers to it.
+    /// Re-run a workspace's trackers over its transcribed calls (after a tracker changed).
+    BackfillTrackers,
+    /// Queue an analysis of every transcribed call of a workspace (or of all).
+    AnalyzeWorkspace,
+    /// Delete a stored recording that a newer one replaced, once nothing refers to it.
     DeleteMedia,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 6] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
+        JobKind::BackfillTrackers,
+        JobKind::AnalyzeWorkspace,
         JobKind::DeleteMedia,
     ];
 
@@ -30,12 +35,135 @@ impl JobKind {
             JobKind::FetchMedia => "fetch-media",
             JobKind::Transcribe => "transcribe",
             JobKind::Analyze => "analyze",
+            JobKind::BackfillTrackers => "backfill-trackers",
+            JobKind::AnalyzeWorkspace => "analyze-workspace",
             JobKind::DeleteMedia => "delete-media",
         }
     }
 
     pub fn from_key(key: &str) -> Option<JobKind> {
         JobKind::ALL.into_iter().find(|k| k.key() == key)
+    }
+}
+
+/// A job, typed: what to do and to what. Each kind has one constructor (its variant), one
+/// handler (in the application core's worker) and its own retry policy
+/// ([`JobSpec::max_attempts`]). The queue stores it as its kind's key, the call it is
+/// about and a JSON payload for the rest; [`JobSpec::of`] reads it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobSpec {
+    FetchMedia {
+        call: CallId,
+    },
+    Transcribe {
+        call: CallId,
+    },
+    Analyze {
+        call: CallId,
+    },
+    /// `None`: every workspace.
+    BackfillTrackers {
+        workspace: Option<WorkspaceId>,
+    },
+    /// `None`: every workspace.
+    AnalyzeWorkspace {
+        workspace: Option<WorkspaceId>,
+    },
+    /// Not tied to a call: the file must go even if the call is deleted first.
+    DeleteMedia {
+        key: String,
+    },
+}
+
+impl JobSpec {
+    pub fn kind(&self) -> JobKind {
+        match self {
+            JobSpec::FetchMedia { .. } => JobKind::FetchMedia,
+            JobSpec::Transcribe { .. } => JobKind::Transcribe,
+            JobSpec::Analyze { .. } => JobKind::Analyze,
+            JobSpec::BackfillTrackers { .. } => JobKind::BackfillTrackers,
+            JobSpec::AnalyzeWorkspace { .. } => JobKind::AnalyzeWorkspace,
+            JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
+        }
+    }
+
+    pub fn call_id(&self) -> Option<CallId> {
+        match self {
+            JobSpec::FetchMedia { call }
+            | JobSpec::Transcribe { call }
+            | JobSpec::Analyze { call } => Some(*call),
+            _ => None,
+        }
+    }
+
+    /// What the job needs besides its call, as stored.
+    pub fn payload(&self) -> serde_json::Value {
+        match self {
+            JobSpec::BackfillTrackers { workspace } | JobSpec::AnalyzeWorkspace { workspace } => {
+                serde_json::json!({ "workspaceId": workspace.map(|w| w.to_string()) })
+            }
+            JobSpec::DeleteMedia { key } => serde_json::json!({ "key": key }),
+            _ => serde_json::json!({}),
+        }
+    }
+
+    /// Runs a job gets before it ends `failed`; retries are spaced by [`retry_backoff`].
+    pub fn max_attempts(&self) -> u32 {
+        match self {
+            // A recording server can be down for a while.
+            JobSpec::FetchMedia { .. } => 5,
+            // Minutes of CPU each; a recording that fails three times will fail again.
+            JobSpec::Transcribe { .. } => 3,
+            JobSpec::Analyze { .. } => 3,
+            JobSpec::BackfillTrackers { .. } | JobSpec::AnalyzeWorkspace { .. } => 5,
+            // Doubling backoff from 10 s: the last try comes about three hours in.
+            JobSpec::DeleteMedia { .. } => 10,
+        }
+    }
+
+    /// Whether enqueueing it returns the same job already queued or running instead of
+    /// adding a second one. Deletions are cheap and each names its own file.
+    pub fn dedupe(&self) -> bool {
+        !matches!(self, JobSpec::DeleteMedia { .. })
+    }
+
+    /// Reads a stored job back; the message says what is wrong with one that does not
+    /// fit its kind (retrying it cannot help).
+    pub fn of(job: &Job) -> Result<JobSpec, String> {
+        let call = || {
+            job.call_id
+                .ok_or_else(|| format!("{} job without a call", job.kind.key()))
+        };
+        let workspace = || -> Result<Option<WorkspaceId>, String> {
+            match &job.payload["workspaceId"] {
+                serde_json::Value::Null => Ok(None),
+                serde_json::Value::String(s) => s
+                    .parse::<i64>()
+                    .map(|n| Some(WorkspaceId(n)))
+                    .map_err(|_| format!("{} job with a malformed workspaceId", job.kind.key())),
+                _ => Err(format!(
+                    "{} job with a malformed workspaceId",
+                    job.kind.key()
+                )),
+            }
+        };
+        Ok(match job.kind {
+            JobKind::FetchMedia => JobSpec::FetchMedia { call: call()? },
+            JobKind::Transcribe => JobSpec::Transcribe { call: call()? },
+            JobKind::Analyze => JobSpec::Analyze { call: call()? },
+            JobKind::BackfillTrackers => JobSpec::BackfillTrackers {
+                workspace: workspace()?,
+            },
+            JobKind::AnalyzeWorkspace => JobSpec::AnalyzeWorkspace {
+                workspace: workspace()?,
+            },
+            JobKind::DeleteMedia => JobSpec::DeleteMedia {
+                key: job.payload["key"]
+                    .as_str()
+                    .ok_or("delete-media job without a key")?
+                    .to_owned(),
+            },
+        })
     }
 }
 
@@ -127,6 +255,72 @@ mod tests {
         );
         assert_eq!(retry_backoff(0).num_seconds(), 10);
         assert_eq!(retry_backoff(u32::MAX).num_seconds(), 3600);
+    }
+
+    fn stored(spec: &JobSpec) -> Job {
+        let t = chrono::DateTime::from_timestamp(0, 0).unwrap();
+        Job {
+            id: 1,
+            kind: spec.kind(),
+            call_id: spec.call_id(),
+            payload: spec.payload(),
+            state: JobState::Queued,
+            attempts: 0,
+            max_attempts: spec.max_attempts(),
+            crashes: 0,
+            run_after: t,
+            progress: None,
+            error: None,
+            created: t,
+            updated: t,
+            finished: None,
+        }
+    }
+
+    #[test]
+    fn every_spec_reads_back_as_stored() {
+        let specs = [
+            JobSpec::FetchMedia { call: CallId(7) },
+            JobSpec::Transcribe { call: CallId(7) },
+            JobSpec::Analyze { call: CallId(7) },
+            JobSpec::BackfillTrackers { workspace: None },
+            JobSpec::BackfillTrackers {
+                workspace: Some(WorkspaceId(1234567890123456789)),
+            },
+            JobSpec::AnalyzeWorkspace { workspace: None },
+            JobSpec::AnalyzeWorkspace {
+                workspace: Some(WorkspaceId(42)),
+            },
+            JobSpec::DeleteMedia {
+                key: "calls/7/a.wav".into(),
+            },
+        ];
+        for spec in &specs {
+            assert_eq!(JobSpec::of(&stored(spec)).as_ref(), Ok(spec));
+        }
+        assert!(specs.iter().all(|s| s.max_attempts() >= 1));
+        // Every kind is covered.
+        for k in JobKind::ALL {
+            assert!(specs.iter().any(|s| s.kind() == k), "{k:?}");
+        }
+    }
+
+    #[test]
+    fn a_stored_job_that_does_not_fit_its_kind_is_refused() {
+        let mut job = stored(&JobSpec::Transcribe { call: CallId(7) });
+        job.call_id = None;
+        assert_eq!(
+            JobSpec::of(&job),
+            Err("transcribe job without a call".to_owned())
+        );
+        let mut job = stored(&JobSpec::BackfillTrackers { workspace: None });
+        job.payload = serde_json::json!({"workspaceId": "x1"});
+        assert!(JobSpec::of(&job)
+            .unwrap_err()
+            .contains("malformed workspaceId"));
+        let mut job = stored(&JobSpec::DeleteMedia { key: "k".into() });
+        job.payload = serde_json::json!({});
+        assert!(JobSpec::of(&job).is_err());
     }
 
     #[test]

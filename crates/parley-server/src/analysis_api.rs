@@ -30,7 +30,6 @@ use parley_domain::{
 };
 use parley_store::{TrackerRecord, UserFilter};
 
-use crate::analysis::analyze_all_job;
 use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::gong::{parse_json, query, CursorQuery};
@@ -77,7 +76,7 @@ fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Response {
 
 /// The workspace a request names, or the default one; an unknown id is Gong's 404.
 async fn workspace_of(state: &AppState, id: Option<&str>) -> ApiResult<Workspace> {
-    crate::service::workspace_or_default(state.store.as_ref(), id).await
+    Ok(parley_app::workspaces::workspace_or_default(state.store.as_ref(), id).await?)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -144,7 +143,7 @@ async fn save_tracker(
         updated: now,
         updater: None,
     };
-    let job = crate::analysis::save_tracker(
+    let job = parley_app::analysis::save_tracker(
         state.store.as_ref(),
         &record,
         existing.map(|e| e.workspace_id),
@@ -190,7 +189,7 @@ async fn delete_tracker(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let existing = find_tracker(&state, &id).await?;
-    let job = crate::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
+    let job = parley_app::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }
 
@@ -290,13 +289,7 @@ async fn put_topics(
                 .collect(),
         })
         .collect();
-    let now = Utc::now();
-    state.store.set_workspace_topics(w.id, &defs, now).await?;
-    // Topics shape everything downstream (tracker topic filters, outline): re-analyse.
-    let job = state
-        .store
-        .enqueue_job(&analyze_all_job(Some(w.id)), now)
-        .await?;
+    let job = parley_app::analysis::set_topics(state.store.as_ref(), w.id, &defs).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }
 
@@ -305,15 +298,7 @@ async fn put_topics(
 
 async fn analyze_one(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let call = existing_call(&state, &id).await?;
-    if state.store.analysis_input(call).await?.is_none() {
-        return Err(ApiError::bad_request(format!(
-            "call {id} has no transcript to analyse yet"
-        )));
-    }
-    let job = state
-        .store
-        .enqueue_job(&parley_store::analysis_job(call), Utc::now())
-        .await?;
+    let job = parley_app::analysis::request_analysis(state.store.as_ref(), call).await?;
     Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
@@ -326,10 +311,8 @@ async fn analyze_everything(
         Some(w) => Some(workspace_of(&state, Some(w)).await?.id),
         None => None,
     };
-    let job = state
-        .store
-        .enqueue_job(&analyze_all_job(workspace), Utc::now())
-        .await?;
+    let job =
+        parley_app::analysis::request_workspace_analysis(state.store.as_ref(), workspace).await?;
     Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 

@@ -2,8 +2,8 @@
 //! customer success teams, ten customer accounts and about fifty recorded calls from the
 //! last sixty days, most of them with a transcript.
 //!
-//! Everything goes through the code paths API clients use (`service::create_user`,
-//! `service::create_call`, `service::import_transcript`, and `Store::create_workspace`
+//! Everything goes through the code paths API clients use (`parley_app`'s `create_user`,
+//! `create_call` and `import_transcript`, and `Store::create_workspace`
 //! as the workspace route does), so the demo exercises the same validation, party
 //! classification and speaker matching as real traffic.
 //!
@@ -28,7 +28,9 @@ use parley_domain::{
 use parley_store::Store;
 
 use crate::error::ApiError;
-use crate::service::{self, NewUser, TranscriptFormat};
+use parley_app::calls::create_call;
+use parley_app::transcripts::{import_transcript, TranscriptFormat};
+use parley_app::users::{create_user, NewUser};
 
 /// What [`seed`] put in place (found or created).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1938,7 +1940,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
         let (web, telephony, emails) = spec.switches;
         let created =
             now - Duration::days(spec.created_days_ago) + Duration::minutes(rng.gen_range(0..600));
-        let user = service::create_user(
+        let user = create_user(
             store,
             NewUser {
                 email,
@@ -1976,7 +1978,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
     let mut transcripts = 0;
     for (i, plan) in plans.iter().enumerate() {
         let n = i + 1;
-        let created = service::create_call(
+        let created = create_call(
             store,
             new_call(
                 n,
@@ -2030,7 +2032,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> Result<DemoSummary, ApiE
         let target = (14 + plan.duration_s / 60).clamp(22, 80) as usize;
         let lines = script(&mut rng, plan.kind, plan.direction, &cast, &vars, target);
         let vtt = webvtt(&mut rng, &lines, plan.duration_s);
-        service::import_transcript(
+        import_transcript(
             store,
             created.call_id,
             Some(TranscriptFormat::WebVtt),

@@ -87,6 +87,27 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// The one place a use case's failure becomes Gong's error body: the caller's mistakes
+/// keep their message and get their status; the server's own are logged and shown as
+/// Gong's internal error, never with their detail.
+impl From<parley_app::AppError> for ApiError {
+    fn from(e: parley_app::AppError) -> Self {
+        use parley_app::AppError as E;
+        match e {
+            E::Invalid(errors) => ApiError::bad_request_all(errors),
+            E::NotFound(m) => ApiError::not_found(m),
+            E::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
+            E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            E::NotMedia(m) => ApiError::bad_request(m),
+            E::Store(e) => e.into(),
+            E::Internal(m) => {
+                tracing::error!(error = %m, "internal failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
 /// Serialises a body as JSON with Gong's content type.
 pub fn json_response<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     match serde_json::to_vec(body) {

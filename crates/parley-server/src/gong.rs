@@ -28,7 +28,7 @@ use parley_store::{CallFilter, CallKey, UserFilter};
 use crate::call_cache;
 use crate::cursor::filter_digest;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::{service, AppState};
+use crate::AppState;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     // Multipart framing adds a little to the file itself.
@@ -265,7 +265,7 @@ async fn create_call(
     let new = req
         .into_domain(state.config.timezone)
         .map_err(ApiError::bad_request_all)?;
-    let created = service::create_call(state.store.as_ref(), new).await?;
+    let created = parley_app::calls::create_call(state.store.as_ref(), new).await?;
     Ok(Wire(NewCallResponse {
         request_id: request_id(),
         call_id: created.call_id.to_string(),

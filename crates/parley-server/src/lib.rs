@@ -4,13 +4,12 @@
 //! until a shutdown future completes, so tests bind port 0 and stop it at will.
 //!
 //! Architecture Invariant: handlers never build SQL and never spell Gong field names;
-//! they decode with `gong_api_v2`, call `service` or the `Store`, and encode with
+//! they decode with `gong_api_v2`, call `parley_app` or the `Store`, and encode with
 //! `gong_api_v2`. Every response body, error or not, carries the request id that the
 //! `x-traceid` header also carries.
 
 #![forbid(unsafe_code)]
 
-pub mod analysis;
 mod analysis_api;
 pub mod auth;
 mod call_cache;
@@ -18,13 +17,9 @@ pub mod config;
 pub mod cursor;
 pub mod demo;
 pub mod error;
-pub mod fetch;
 mod gong;
-pub mod media;
+mod media;
 mod parley_api;
-pub mod service;
-pub mod workdir;
-pub mod worker;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,7 +57,7 @@ pub struct AppState {
 impl AppState {
     /// Prepares the state: the default workspace and the shared cursor key.
     pub async fn new(store: Arc<dyn Store>, config: ServerConfig) -> Result<AppState, StartError> {
-        service::ensure_default_workspace(store.as_ref()).await?;
+        parley_app::workspaces::ensure_default_workspace(store.as_ref()).await?;
         let fresh: [u8; 32] = rand::random();
         let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
         let render = RenderCtx {
@@ -72,7 +67,7 @@ impl AppState {
         let blobs = parley_blob::BlobStore::open(&config.media_url)?;
         // Uploads left half-received by a crashed process go before this one adds its own.
         let work_dir = config.work_dir.clone();
-        tokio::task::spawn_blocking(move || workdir::prepare(&work_dir))
+        tokio::task::spawn_blocking(move || parley_app::workdir::prepare(&work_dir))
             .await
             .map_err(|e| StartError::WorkDir(std::io::Error::other(e)))?
             .map_err(StartError::WorkDir)?;

@@ -14,8 +14,9 @@ use parley_domain::{CallId, SpokenLanguage, UserId, UserSettings, Workspace, Wor
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::gong::parse_json;
-use crate::service::{self, TranscriptFormat};
 use crate::AppState;
+use parley_app::transcripts::{self, TranscriptFormat};
+use parley_app::users;
 
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
@@ -163,9 +164,9 @@ async fn create_user(
     let body: NewUserBody = parse_json(body, false)?;
     let mut settings = UserSettings::default();
     body.settings.apply(&mut settings);
-    let user = service::create_user(
+    let user = users::create_user(
         state.store.as_ref(),
-        service::NewUser {
+        users::NewUser {
             email: body.email,
             first_name: body.first_name,
             last_name: body.last_name,
@@ -249,7 +250,7 @@ struct FormatQuery {
 struct Imported {
     request_id: String,
     #[serde(flatten)]
-    report: service::ImportReport,
+    report: transcripts::ImportReport,
 }
 
 /// Imports a transcript file. The format comes from `?format=`, else from a specific
@@ -286,7 +287,8 @@ async fn import_transcript(
     let call_id = parley_domain::parse_id(&id)
         .map(CallId)
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
-    let report = service::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
+    let report =
+        transcripts::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
     Ok(json_response(
         StatusCode::OK,
         &Imported {
@@ -484,7 +486,7 @@ async fn assign_speaker(
     let party = parley_domain::parse_id(&body.party_id)
         .map(parley_domain::PartyId)
         .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?;
-    service::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
+    parley_app::speakers::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
     call_speakers(State(state), Path(id)).await
 }
 
@@ -585,19 +587,11 @@ async fn retranscribe(
             "call {id} has no recording: upload one with PUT /v2/calls/{id}/media"
         )));
     }
-    let job = state
-        .store
-        .enqueue_job(
-            &parley_store::NewJob {
-                kind: parley_domain::JobKind::Transcribe,
-                call_id: Some(call_id),
-                payload: serde_json::json!({}),
-                max_attempts: crate::media::TRANSCRIBE_ATTEMPTS,
-                dedupe: true,
-            },
-            chrono::Utc::now(),
-        )
-        .await?;
+    let job = parley_app::enqueue(
+        state.store.as_ref(),
+        parley_app::JobSpec::Transcribe { call: call_id },
+    )
+    .await?;
     Ok(json_response(
         StatusCode::ACCEPTED,
         &Jobs {

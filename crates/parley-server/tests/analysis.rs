@@ -354,7 +354,7 @@ async fn tracker_changes_back_fill_existing_calls() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|j| j["kind"] == "analyze"));
+        .any(|j| j["kind"] == "backfill-trackers"));
     s.run_analysis_jobs(None).await;
     let c = extensive(&s, &f.call).await;
     assert_eq!(tracker(&c, "Support").unwrap()["count"], 1);
@@ -1049,9 +1049,9 @@ async fn fake_llm(
     (format!("http://{addr}/v1"), hits, seen)
 }
 
-fn llm(url: &str) -> Arc<parley_server::analysis::LlmEngine> {
+fn llm(url: &str) -> Arc<parley_app::analysis::LlmEngine> {
     Arc::new(
-        parley_server::analysis::LlmEngine::new(parley_server::analysis::LlmConfig {
+        parley_app::analysis::LlmEngine::new(parley_app::analysis::LlmConfig {
             url: url.to_owned(),
             model: "tiny-test-model".into(),
             api_key: Some("sk-test-secret".into()),

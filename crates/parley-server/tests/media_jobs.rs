@@ -13,12 +13,10 @@ use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use common::{call_body, TestServer};
+use parley_app::worker::{Hints, Recognised, TranscribeError, Transcriber, WorkerConfig, Workers};
 use parley_domain::{CallId, FoundVoice, Job, JobKind, JobState, VoiceUtterance};
 use parley_media::DecodedAudio;
-use parley_server::fetch::{FetchPolicy, HostAllowList};
-use parley_server::worker::{
-    Hints, Recognised, TranscribeError, Transcriber, WorkerConfig, Workers,
-};
+use parley_outbound::{FetchPolicy, HostAllowList};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -392,6 +390,6 @@ async fn work_files_of_a_crashed_process_are_removed_at_start() {
     );
     assert!(work.join("notes.txt").exists());
     assert!(work
-        .join(format!(".parley-{}.lock", parley_server::workdir::owner()))
+        .join(format!(".parley-{}.lock", parley_app::workdir::owner()))
         .exists());
 }

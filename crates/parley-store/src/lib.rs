@@ -21,8 +21,8 @@ use parley_analysis::trackers::{TrackerDef, TrackerHits};
 use parley_analysis::CallAnalysis;
 use parley_domain::{
     ActivityEvent, ActivityFact, Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind,
-    JobLease, JobState, Party, PartyId, SettingChange, SpeakerId, Timestamp, TrackerId, Transcript,
-    User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    JobLease, JobSpec, JobState, Party, PartyId, SettingChange, SpeakerId, Timestamp, TrackerId,
+    Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;
@@ -186,27 +186,21 @@ pub struct AnalysisWrite<'a> {
     pub lease: Option<JobLease>,
 }
 
-/// The job that analyses one call's transcript.
-pub fn analysis_job(call: CallId) -> NewJob {
-    NewJob {
-        kind: JobKind::Analyze,
-        call_id: Some(call),
-        payload: serde_json::json!({}),
-        max_attempts: 3,
-        dedupe: true,
+impl From<&JobSpec> for NewJob {
+    fn from(spec: &JobSpec) -> NewJob {
+        NewJob {
+            kind: spec.kind(),
+            call_id: spec.call_id(),
+            payload: spec.payload(),
+            max_attempts: spec.max_attempts(),
+            dedupe: spec.dedupe(),
+        }
     }
 }
 
-/// The job that deletes a replaced recording. Not tied to the call: the file must go
-/// even if the call is deleted before the job runs.
-pub fn delete_media_job(key: &str) -> NewJob {
-    NewJob {
-        kind: JobKind::DeleteMedia,
-        call_id: None,
-        payload: serde_json::json!({ "key": key }),
-        // Doubling backoff from 10 s: the last try comes about three hours in.
-        max_attempts: 10,
-        dedupe: false,
+impl From<JobSpec> for NewJob {
+    fn from(spec: JobSpec) -> NewJob {
+        NewJob::from(&spec)
     }
 }
 

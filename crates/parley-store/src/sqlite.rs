@@ -1263,7 +1263,13 @@ impl Store for SqliteStore {
         // A new transcript is analysed again; queued with it so that no crash can leave a
         // transcript without its analysis. A queued analysis will read this transcript
         // anyway; a running one is for the old transcript and its result will be refused.
-        enqueue_in(&mut tx, &crate::analysis_job(w.call_id), &["queued"], w.at).await?;
+        enqueue_in(
+            &mut tx,
+            &JobSpec::Analyze { call: w.call_id }.into(),
+            &["queued"],
+            w.at,
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1488,7 +1494,13 @@ impl Store for SqliteStore {
         let job = enqueue_in(&mut tx, transcribe, live, now).await?;
         let replaced = old_key.filter(|k| *k != m.key);
         if let Some(key) = &replaced {
-            enqueue_in(&mut tx, &crate::delete_media_job(key), &[], now).await?;
+            enqueue_in(
+                &mut tx,
+                &JobSpec::DeleteMedia { key: key.clone() }.into(),
+                &[],
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(MediaStored { job, replaced })

@@ -8,8 +8,8 @@ use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use parley_analysis::trackers::{Keywords, SaidAt, SaidBy, Stretch, TrackerDef};
+use parley_app::analysis::{analyze_call, delete_tracker, save_tracker, LlmConfig, LlmEngine};
 use parley_domain::{CallId, TrackerId, WorkspaceId};
-use parley_server::analysis::{analyze_call, delete_tracker, save_tracker, LlmConfig, LlmEngine};
 use parley_store::{Store, TrackerRecord};
 
 use crate::FileConfig;
@@ -59,9 +59,9 @@ pub enum TrackersCommand {
 }
 
 async fn workspace(store: &dyn Store, id: Option<&str>) -> Result<WorkspaceId> {
-    Ok(parley_server::service::workspace_or_default(store, id)
+    Ok(parley_app::workspaces::workspace_or_default(store, id)
         .await
-        .map_err(crate::api_error)?
+        .map_err(crate::app_error)?
         .id)
 }
 

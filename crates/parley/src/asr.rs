@@ -1,9 +1,9 @@
 //! The local speech engine (`parley-asr`) in the domain's terms. Workers never call it in
 //! their own process: `engine` runs it in a supervised `parley engine-host` child.
 
+use parley_app::worker::{Hints, Recognised, TranscribeError};
 use parley_asr::{lang, Engine, EngineConfig, ModelFiles, TranscribeOptions};
 use parley_domain::{FoundVoice, VoiceUtterance, Word};
-use parley_server::worker::{Hints, Recognised, TranscribeError};
 
 pub struct LocalAsr {
     engine: Engine,

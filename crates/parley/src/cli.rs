@@ -9,15 +9,15 @@ use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use parley_app::worker::{Transcriber, WorkerConfig, Workers};
 use parley_domain::{CallId, Direction, JobState, NewCall, NewParty, PartyId, SpeakerId};
-use parley_server::fetch::{FetchPolicy, HostAllowList};
-use parley_server::worker::{Transcriber, WorkerConfig, Workers};
+use parley_outbound::{FetchPolicy, HostAllowList};
 use parley_store::Store;
 
 use crate::asr::LocalAsr;
 use crate::engine::{EngineHosts, EngineSpec};
 use crate::{
-    api_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL,
+    app_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL,
     DEFAULT_ENGINE_CRASH_LIMIT, DEFAULT_ENGINE_TIMEOUT_FACTOR, DEFAULT_ENGINE_TIMEOUT_SECS,
 };
 
@@ -130,7 +130,7 @@ pub async fn workers(
     )?
     .unwrap_or(WorkerConfig::default().media_concurrency);
     let min_rate = setting("PARLEY_MEDIA_FETCH_MIN_RATE", file.media_fetch_min_rate)?
-        .unwrap_or(parley_server::fetch::DEFAULT_MIN_BYTES_PER_SEC);
+        .unwrap_or(parley_outbound::DEFAULT_MIN_BYTES_PER_SEC);
     Ok(Workers {
         store,
         blobs,
@@ -360,12 +360,12 @@ pub async fn import_media(
             .modified()
             .map(Into::into)
             .unwrap_or_else(|_| chrono::Utc::now());
-        let sha = parley_server::media::sha256_file(f)?;
+        let sha = parley_app::media::sha256_file(f)?;
         let title = f
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Imported recording".to_owned());
-        let created = parley_server::service::create_call(
+        let created = parley_app::calls::create_call(
             store.as_ref(),
             NewCall {
                 client_unique_id: format!("import:{sha}"),
@@ -394,7 +394,7 @@ pub async fn import_media(
             },
         )
         .await
-        .map_err(api_error)?;
+        .map_err(app_error)?;
         if !created.new && store.call_media(created.call_id).await?.is_some() {
             println!(
                 "{}: already imported as call {}",
@@ -403,20 +403,18 @@ pub async fn import_media(
             );
             continue;
         }
-        let received = parley_server::media::Received {
+        let received = parley_app::media::Received {
             path: f.clone(),
             file_name: f.file_name().map(|n| n.to_string_lossy().into_owned()),
             content_type: None,
             size: meta.len(),
             sha256: sha,
         };
-        let (job, _) = parley_server::media::store_media(&store, &blobs, created.call_id, received)
+        let (job, _) = parley_app::media::store_media(&store, &blobs, created.call_id, received)
             .await
             .map_err(|e| match e {
-                parley_server::media::StoreMediaError::NotMedia(m) => {
-                    anyhow::anyhow!("{}: {m}", f.display())
-                }
-                parley_server::media::StoreMediaError::Api(e) => api_error(e),
+                parley_app::AppError::NotMedia(m) => anyhow::anyhow!("{}: {m}", f.display()),
+                other => app_error(other),
             })?;
         println!("{}: call {} (job {})", f.display(), created.call_id, job.id);
         queued.push((created.call_id, f.clone(), job.id));
@@ -544,9 +542,9 @@ pub async fn speakers(
             parley_domain::parse_id(party)
                 .with_context(|| format!("{party:?} is not a party id"))?,
         );
-        parley_server::service::assign_speaker(store, call_id, speaker, party)
+        parley_app::speakers::assign_speaker(store, call_id, speaker, party)
             .await
-            .map_err(api_error)?;
+            .map_err(app_error)?;
         println!("speaker {speaker} is now party {party}");
     }
     let parties = store

@@ -33,9 +33,9 @@ use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use parley_app::worker::{Hints, Recognised, TranscribeError, Transcriber};
 use parley_domain::{FoundVoice, VoiceUtterance, Word};
 use parley_media::DecodedAudio;
-use parley_server::worker::{Hints, Recognised, TranscribeError, Transcriber};
 use serde::{Deserialize, Serialize};
 
 use crate::asr::LocalAsr;

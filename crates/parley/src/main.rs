@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde::{Deserialize, Serialize};
 
-use parley_server::service::{self, TranscriptFormat};
+use parley_app::transcripts::{self, TranscriptFormat};
 use parley_server::{AppState, RateLimit, ServerConfig};
 use parley_store::Store;
 
@@ -232,7 +232,7 @@ struct FileConfig {
     models: Option<PathBuf>,
     asr_model: Option<String>,
     asr_threads: Option<usize>,
-    /// Hosts `downloadMediaUrl` may point at (see `parley_server::fetch`).
+    /// Hosts `downloadMediaUrl` may point at (see `parley_outbound`).
     media_fetch_allow: Option<Vec<String>>,
     /// `downloadMediaUrl` pulls run at once, apart from transcriptions (default 2).
     media_fetch_concurrency: Option<usize>,
@@ -411,6 +411,20 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
     Ok(())
 }
 
+/// A use case's refusal as the CLI shows it: what kind of problem, then the message.
+fn app_error(e: parley_app::AppError) -> anyhow::Error {
+    use parley_app::AppError as E;
+    let kind = match &e {
+        E::Invalid(_) | E::NotMedia(_) => "invalid",
+        E::NotFound(_) => "not found",
+        E::Conflict(_) => "conflict",
+        E::Forbidden(_) => "forbidden",
+        E::Store(_) | E::Internal(_) => "failed",
+    };
+    anyhow::anyhow!("{kind}: {e}")
+}
+
+/// The demo seeder still answers in the HTTP crate's error type.
 fn api_error(e: parley_server::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{} {}", e.status, e.errors.join("; "))
 }
@@ -492,9 +506,9 @@ async fn users(common: &Common, file: &FileConfig, cmd: &UsersCommand) -> Result
             };
             let name = name.trim();
             let (first, last) = name.split_once(' ').unwrap_or((name, ""));
-            let user = parley_server::service::create_user(
+            let user = parley_app::users::create_user(
                 store.as_ref(),
-                parley_server::service::NewUser {
+                parley_app::users::NewUser {
                     email: email.clone(),
                     first_name: first.to_owned(),
                     last_name: last.trim().to_owned(),
@@ -505,7 +519,7 @@ async fn users(common: &Common, file: &FileConfig, cmd: &UsersCommand) -> Result
                 },
             )
             .await
-            .map_err(api_error)?;
+            .map_err(app_error)?;
             println!("added user {}  {}", user.id, user.email);
         }
         UsersCommand::List => {
@@ -600,14 +614,14 @@ async fn import(
         })
         .transpose()?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let report = service::import_transcript(
+    let report = transcripts::import_transcript(
         store.as_ref(),
         parley_domain::CallId(call_id),
         format,
         &bytes,
     )
     .await
-    .map_err(api_error)
+    .map_err(app_error)
     .with_context(|| format!("importing {}", path.display()))?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     Ok(())
@@ -770,9 +784,9 @@ async fn run(cli: Cli) -> Result<()> {
                 asr_threads: None,
                 media_fetch_allow: Some(vec!["*".to_owned()]),
                 media_fetch_concurrency: Some(
-                    parley_server::worker::WorkerConfig::default().media_concurrency,
+                    parley_app::worker::WorkerConfig::default().media_concurrency,
                 ),
-                media_fetch_min_rate: Some(parley_server::fetch::DEFAULT_MIN_BYTES_PER_SEC),
+                media_fetch_min_rate: Some(parley_outbound::DEFAULT_MIN_BYTES_PER_SEC),
                 llm: None,
                 call_cache_entries: Some(ServerConfig::default().call_cache_entries),
                 engine_crash_limit: Some(DEFAULT_ENGINE_CRASH_LIMIT),

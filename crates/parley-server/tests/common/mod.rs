@@ -158,19 +158,19 @@ impl TestServer {
     /// how many ran. The test server itself runs no workers, so tests decide when.
     pub async fn run_analysis_jobs(
         &self,
-        llm: Option<Arc<parley_server::analysis::LlmEngine>>,
+        llm: Option<Arc<parley_app::analysis::LlmEngine>>,
     ) -> usize {
-        let workers = parley_server::worker::Workers {
+        let workers = parley_app::worker::Workers {
             store: self.store.clone(),
             blobs: parley_blob::BlobStore::open("memory://").unwrap(),
             transcriber: None,
-            config: parley_server::worker::WorkerConfig::default(),
+            config: parley_app::worker::WorkerConfig::default(),
             fetch: None,
             llm,
         };
         let mut n = 0;
         while workers
-            .run_next("test", &[parley_domain::JobKind::Analyze])
+            .run_next("test", &parley_app::worker::ANALYSIS_KINDS)
             .await
             .unwrap()
         {

@@ -1,4 +1,6 @@
-//! Pulling recordings from `downloadMediaUrl` (stored on the call as `media_source_url`).
+//! Parley's way out to the network. Today: pulling recordings from `downloadMediaUrl`
+//! (stored on the call as `media_source_url`); the same policy is for every request Parley
+//! makes on a client's or an operator's behalf (LLM endpoints, webhooks).
 //!
 //! [`fetch_media`] downloads one URL into a temporary file, following redirects by hand and
 //! refusing any destination the operator has not allowed. The URL comes from an API
@@ -52,7 +54,6 @@
 //! `?<redacted>`.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -111,7 +112,7 @@ impl Default for FetchPolicy {
 /// A downloaded recording.
 #[derive(Debug)]
 pub struct FetchedMedia {
-    /// The temporary file in the directory given to [`fetch_media`]. Dropping it deletes
+    /// The temporary file made by the `new_file` given to [`fetch_media`]. Dropping it deletes
     /// the file; keep it with [`TempPath::persist`] or [`TempPath::keep`].
     pub path: TempPath,
     /// Size of the file.
@@ -557,14 +558,19 @@ pub fn redact_url(url: &Url) -> String {
     out
 }
 
-/// Downloads `url` into a new temporary file in `dir` under `policy`.
+/// Where a download goes: a new temporary file, made by the caller (which owns the
+/// folder and its clean-up after a crash).
+pub type NewFile<'a> = dyn Fn() -> std::io::Result<tempfile::NamedTempFile> + Sync + 'a;
+
+/// Downloads `url` under `policy` into a file from `new_file`, made once the response
+/// headers have passed every check.
 ///
 /// The file is deleted again on every failure, including when the total timeout drops
 /// the download half-way.
 pub async fn fetch_media(
     url: &str,
     policy: &FetchPolicy,
-    dir: &Path,
+    new_file: &NewFile<'_>,
 ) -> Result<FetchedMedia, FetchError> {
     let started = Instant::now();
     let url = match Url::parse(url.trim()) {
@@ -576,11 +582,15 @@ pub async fn fetch_media(
         }
     };
     let shown = redact_url(&url);
-    let result =
-        match tokio::time::timeout(policy.total_timeout, fetch_inner(url, policy, dir)).await {
-            Ok(result) => result,
-            Err(_) => Err(FetchError::TotalTimeout(policy.total_timeout)),
-        };
+    let result = match tokio::time::timeout(
+        policy.total_timeout,
+        fetch_inner(url, policy, new_file),
+    )
+    .await
+    {
+        Ok(result) => result,
+        Err(_) => Err(FetchError::TotalTimeout(policy.total_timeout)),
+    };
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     match &result {
         Ok(media) => tracing::info!(
@@ -612,7 +622,7 @@ pub async fn fetch_media(
 async fn fetch_inner(
     mut url: Url,
     policy: &FetchPolicy,
-    dir: &Path,
+    new_file: &NewFile<'_>,
 ) -> Result<FetchedMedia, FetchError> {
     url.set_fragment(None);
     let mut redirects = 0usize;
@@ -664,7 +674,7 @@ async fn fetch_inner(
         .get(CONTENT_DISPOSITION)
         .and_then(file_name_from_disposition)
         .or_else(|| file_name_from_url(&url));
-    let (path, bytes) = stream_to_file(response, policy, dir).await?;
+    let (path, bytes) = stream_to_file(response, policy, new_file).await?;
     Ok(FetchedMedia {
         path,
         bytes,
@@ -818,7 +828,7 @@ fn redirect_target(current: &Url, location: Option<&HeaderValue>) -> Result<Url,
 async fn stream_to_file(
     mut response: reqwest::Response,
     policy: &FetchPolicy,
-    dir: &Path,
+    new_file: &NewFile<'_>,
 ) -> Result<(TempPath, u64), FetchError> {
     let limit = policy.max_bytes;
     match response.content_length() {
@@ -826,7 +836,7 @@ async fn stream_to_file(
         Some(len) if len > limit => return Err(FetchError::TooLarge { limit }),
         _ => {}
     }
-    let file = crate::workdir::temp_file(dir, "fetch").map_err(FetchError::Io)?;
+    let file = new_file().map_err(FetchError::Io)?;
     // From here on an early return drops `path`, which deletes the partial file.
     let (file, path) = file.into_parts();
     let mut file = tokio::fs::File::from_std(file);
@@ -1050,6 +1060,8 @@ mod tests {
     use tokio::io::AsyncReadExt;
     use tokio::net::{TcpListener, TcpStream};
 
+    use std::path::Path;
+
     use super::*;
 
     fn media_body() -> Vec<u8> {
@@ -1246,20 +1258,24 @@ mod tests {
         }
     }
 
-    /// No files but this process's lock of the work folder.
+    /// No files left behind.
     fn is_empty_dir(dir: &Path) -> bool {
-        let lock = format!(".parley-{}.lock", crate::workdir::owner());
         std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(|e| e.ok())
-                    .all(|e| e.file_name().to_str() == Some(lock.as_str()))
-            })
+            .map(|mut entries| entries.next().is_none())
             .unwrap_or(false)
     }
 
+    /// Downloads into temporary files in `dir`, as the workers do in their work folder.
+    async fn fetch_into(
+        url: &str,
+        policy: &FetchPolicy,
+        dir: &Path,
+    ) -> Result<FetchedMedia, FetchError> {
+        fetch_media(url, policy, &|| tempfile::NamedTempFile::new_in(dir)).await
+    }
+
     async fn fetch_err(url: &str, policy: &FetchPolicy, dir: &Path) -> FetchError {
-        match fetch_media(url, policy, dir).await {
+        match fetch_into(url, policy, dir).await {
             Ok(media) => panic!("{url} was fetched: {media:?}"),
             Err(e) => e,
         }
@@ -1343,7 +1359,7 @@ mod tests {
     async fn allowed_address_downloads_exact_bytes() {
         let server = Server::start().await;
         let dir = tempfile::tempdir().expect("tempdir");
-        let media = fetch_media(&server.url("/media.mp3"), &local_policy(), dir.path())
+        let media = fetch_into(&server.url("/media.mp3"), &local_policy(), dir.path())
             .await
             .expect("fetch");
         assert_eq!(media.bytes, 10_000);
@@ -1365,7 +1381,7 @@ mod tests {
             max_bytes: 10_000,
             ..local_policy()
         };
-        let media = fetch_media(&server.url("/media.mp3"), &exact, dir.path()).await;
+        let media = fetch_into(&server.url("/media.mp3"), &exact, dir.path()).await;
         assert_eq!(media.expect("fetch at the limit").bytes, 10_000);
         let below = FetchPolicy {
             max_bytes: 9_999,
@@ -1382,7 +1398,7 @@ mod tests {
     async fn redirect_chain_within_limit_succeeds() {
         let server = Server::start().await;
         let dir = tempfile::tempdir().expect("tempdir");
-        let media = fetch_media(&server.url("/r/5"), &local_policy(), dir.path())
+        let media = fetch_into(&server.url("/r/5"), &local_policy(), dir.path())
             .await
             .expect("fetch");
         assert_eq!(std::fs::read(&media.path).expect("read"), media_body());
@@ -1431,7 +1447,7 @@ mod tests {
     async fn final_url_and_file_name_hide_the_signed_query() {
         let server = Server::start().await;
         let dir = tempfile::tempdir().expect("tempdir");
-        let media = fetch_media(&server.url("/to-signed"), &local_policy(), dir.path())
+        let media = fetch_into(&server.url("/to-signed"), &local_policy(), dir.path())
             .await
             .expect("fetch");
         assert_eq!(
@@ -1448,11 +1464,11 @@ mod tests {
         let server = Server::start().await;
         let dir = tempfile::tempdir().expect("tempdir");
         let policy = local_policy();
-        let media = fetch_media(&server.url("/disposition"), &policy, dir.path())
+        let media = fetch_into(&server.url("/disposition"), &policy, dir.path())
             .await
             .expect("fetch");
         assert_eq!(media.file_name.as_deref(), Some("call; \"one\".mp3"));
-        let media = fetch_media(&server.url("/disposition-ext"), &policy, dir.path())
+        let media = fetch_into(&server.url("/disposition-ext"), &policy, dir.path())
             .await
             .expect("fetch");
         assert_eq!(media.file_name.as_deref(), Some("réunion.wav"));
@@ -1572,7 +1588,7 @@ mod tests {
             min_rate_window: Duration::from_millis(150),
             ..local_policy()
         };
-        let media = fetch_media(&server.url("/slow-enough"), &policy, dir.path())
+        let media = fetch_into(&server.url("/slow-enough"), &policy, dir.path())
             .await
             .expect("fetch");
         assert_eq!(media.bytes, 10 * 0x800);
@@ -1643,7 +1659,7 @@ mod tests {
             allow: HostAllowList::parse(&["localhost", "127.0.0.0/8", "::1"]).expect("pattern"),
             ..local_policy()
         };
-        let media = fetch_media(&url, &name_and_range, dir.path())
+        let media = fetch_into(&url, &name_and_range, dir.path())
             .await
             .expect("fetch");
         assert_eq!(media.bytes, 10_000);

@@ -2,12 +2,10 @@
 //! in, the stored [`CallAnalysis`] out. The analysis itself is pure and runs on the
 //! blocking pool; this module does the reading, writing, and the optional LLM call.
 //!
-//! Jobs (kind `analyze`):
-//! - with a call: analyse that call (queued by every transcript write, and on request);
-//! - without a call, payload `{"scope": "trackers", "workspaceId": ..}`: re-run only the
-//!   trackers over every transcribed call of the workspace (after a tracker changed);
-//! - without a call, payload `{"scope": "all"}`: queue an analysis of every transcribed
-//!   call.
+//! Jobs: `Analyze` analyses one call (queued by every transcript write, and on request);
+//! `BackfillTrackers` re-runs only the trackers over every transcribed call of a
+//! workspace (after a tracker changed); `AnalyzeWorkspace` queues an analysis of every
+//! transcribed call.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -17,11 +15,12 @@ use chrono::Utc;
 use parley_analysis::topics::{default_topics, TopicDef};
 use parley_analysis::trackers::{TrackerDef, TrackerSet};
 use parley_analysis::{CallAnalysis, CallInput, Speaker};
-use parley_domain::{Call, CallId, Job, JobKind, JobLease, Party, WorkspaceId};
-use parley_store::{AnalysisInput, AnalysisWrite, NewJob, Store, StoreError, TrackerRecord};
+use parley_domain::{Call, CallId, Job, JobLease, JobSpec, Party, WorkspaceId};
+use parley_store::{AnalysisInput, AnalysisWrite, Store, StoreError, TrackerRecord};
 use serde_json::json;
 
-use crate::worker::JobError;
+use crate::error::{AppError, AppResult};
+use crate::jobs::{enqueue, JobError};
 
 /// An OpenAI-compatible chat endpoint (OpenAI, a local Ollama or vLLM, ...) that writes
 /// the summaries instead of the built-in extractive engine.
@@ -301,9 +300,7 @@ pub async fn backfill_trackers(
                 .remove(&id)
                 .map(|a| a.topics.per_monologue);
             let Some(topics) = topics else {
-                store
-                    .enqueue_job(&parley_store::analysis_job(id), Utc::now())
-                    .await?;
+                enqueue(store, JobSpec::Analyze { call: id }).await?;
                 continue;
             };
             let hits =
@@ -337,23 +334,41 @@ pub async fn analyze_all(
         };
         after = Some(last);
         for id in ids {
-            store
-                .enqueue_job(&parley_store::analysis_job(id), Utc::now())
-                .await?;
+            enqueue(store, JobSpec::Analyze { call: id }).await?;
             queued += 1;
         }
     }
 }
 
-/// The job that re-runs trackers over a workspace's calls (or all workspaces' calls).
-pub fn tracker_backfill_job(workspace: Option<WorkspaceId>) -> NewJob {
-    NewJob {
-        kind: JobKind::Analyze,
-        call_id: None,
-        payload: json!({"scope": "trackers", "workspaceId": workspace.map(|w| w.to_string())}),
-        max_attempts: 5,
-        dedupe: true,
+/// Replaces a workspace's topics and queues a re-analysis of its calls: topics shape
+/// everything downstream (tracker topic filters, the outline).
+pub async fn set_topics(
+    store: &dyn Store,
+    workspace: WorkspaceId,
+    topics: &[TopicDef],
+) -> AppResult<Job> {
+    store
+        .set_workspace_topics(workspace, topics, Utc::now())
+        .await?;
+    request_workspace_analysis(store, Some(workspace)).await
+}
+
+/// Queues the analysis of one call, which must have a transcript.
+pub async fn request_analysis(store: &dyn Store, call: CallId) -> AppResult<Job> {
+    if store.analysis_input(call).await?.is_none() {
+        return Err(AppError::invalid(format!(
+            "call {call} has no transcript to analyse yet"
+        )));
     }
+    Ok(enqueue(store, JobSpec::Analyze { call }).await?)
+}
+
+/// Queues an analysis of every transcribed call of a workspace (`None`: of all).
+pub async fn request_workspace_analysis(
+    store: &dyn Store,
+    workspace: Option<WorkspaceId>,
+) -> AppResult<Job> {
+    Ok(enqueue(store, JobSpec::AnalyzeWorkspace { workspace }).await?)
 }
 
 /// Stores a tracker and queues the back-fill of its workspace; a tracker that moved from
@@ -365,14 +380,9 @@ pub async fn save_tracker(
     left: Option<WorkspaceId>,
 ) -> Result<Job, StoreError> {
     store.save_tracker(record).await?;
-    let now = Utc::now();
-    let job = store
-        .enqueue_job(&tracker_backfill_job(Some(record.workspace_id)), now)
-        .await?;
+    let job = enqueue(store, backfill(record.workspace_id)).await?;
     if let Some(old) = left.filter(|w| *w != record.workspace_id) {
-        store
-            .enqueue_job(&tracker_backfill_job(Some(old)), now)
-            .await?;
+        enqueue(store, backfill(old)).await?;
     }
     Ok(job)
 }
@@ -380,49 +390,11 @@ pub async fn save_tracker(
 /// Deletes a tracker and queues the back-fill that removes its hits.
 pub async fn delete_tracker(store: &dyn Store, record: &TrackerRecord) -> Result<Job, StoreError> {
     store.delete_tracker(record.def.id).await?;
-    store
-        .enqueue_job(&tracker_backfill_job(Some(record.workspace_id)), Utc::now())
-        .await
+    enqueue(store, backfill(record.workspace_id)).await
 }
 
-/// The job that queues an analysis of every transcribed call.
-pub fn analyze_all_job(workspace: Option<WorkspaceId>) -> NewJob {
-    NewJob {
-        kind: JobKind::Analyze,
-        call_id: None,
-        payload: json!({"scope": "all", "workspaceId": workspace.map(|w| w.to_string())}),
-        max_attempts: 5,
-        dedupe: true,
+fn backfill(workspace: WorkspaceId) -> JobSpec {
+    JobSpec::BackfillTrackers {
+        workspace: Some(workspace),
     }
-}
-
-/// Runs an `analyze` job of any scope.
-pub async fn run_job(
-    store: &dyn Store,
-    llm: Option<&Arc<LlmEngine>>,
-    job: &Job,
-    lease: JobLease,
-    progress: &AtomicU32,
-) -> Result<(), JobError> {
-    if let Some(call) = job.call_id {
-        return analyze_call(store, llm.map(|l| l.as_ref()), call, Some(lease)).await;
-    }
-    let workspace = job.payload["workspaceId"]
-        .as_str()
-        .and_then(|w| w.parse().ok())
-        .map(WorkspaceId);
-    match job.payload["scope"].as_str() {
-        Some("trackers") => backfill_trackers(store, workspace, progress).await?,
-        Some("all") => {
-            let n = analyze_all(store, workspace).await?;
-            tracing::info!(calls = n, "analysis queued for every transcribed call");
-        }
-        other => {
-            return Err(JobError::permanent(format!(
-                "unknown analysis scope {other:?}"
-            )))
-        }
-    }
-    store.finish_job(lease, Utc::now()).await?;
-    Ok(())
 }

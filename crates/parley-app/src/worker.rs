@@ -18,12 +18,15 @@ use std::time::Duration;
 
 use chrono::Utc;
 use parley_domain::{
-    map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, Job, JobKind,
-    JobLease, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
+    map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, JobKind,
+    JobLease, JobSpec, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
 use parley_store::{Failure, Store, StoreError, TranscriptWrite};
 use tokio::sync::watch;
+
+use crate::error::AppError;
+use crate::jobs::JobError;
 
 /// Cosine similarity from which two voice embeddings count as the same person.
 /// For CAM++ embeddings of whole speakers (tens of seconds): on real voices (9 council
@@ -127,6 +130,14 @@ pub fn default_worker_name() -> String {
     format!("{host}:{}", std::process::id())
 }
 
+/// What the analysis loop runs: milliseconds each, so they never wait behind a
+/// transcription.
+pub const ANALYSIS_KINDS: [JobKind; 3] = [
+    JobKind::Analyze,
+    JobKind::BackfillTrackers,
+    JobKind::AnalyzeWorkspace,
+];
+
 /// Everything a worker needs.
 #[derive(Clone)]
 pub struct Workers {
@@ -134,7 +145,7 @@ pub struct Workers {
     pub blobs: parley_blob::BlobStore,
     pub transcriber: Option<Arc<dyn Transcriber>>,
     pub config: WorkerConfig,
-    pub fetch: Option<Arc<crate::fetch::FetchPolicy>>,
+    pub fetch: Option<Arc<parley_outbound::FetchPolicy>>,
     /// Writes summaries when the operator configured an LLM endpoint.
     pub llm: Option<Arc<crate::analysis::LlmEngine>>,
 }
@@ -149,7 +160,7 @@ impl Workers {
         if self.transcriber.is_some() {
             kinds.push(JobKind::Transcribe);
         }
-        kinds.push(JobKind::Analyze);
+        kinds.extend(ANALYSIS_KINDS);
         kinds.push(JobKind::DeleteMedia);
         kinds
     }
@@ -182,7 +193,7 @@ impl Workers {
         if self.transcriber.is_some() {
             transcription.push(JobKind::Transcribe);
         }
-        transcription.push(JobKind::Analyze);
+        transcription.extend(ANALYSIS_KINDS);
         let media = self.media_kinds();
         tracing::info!(
             worker = %self.config.name,
@@ -211,7 +222,7 @@ impl Workers {
         }
         // Analyses take milliseconds; one loop of their own keeps them from waiting behind
         // a long transcription.
-        spawn(vec![JobKind::Analyze], shutdown);
+        spawn(ANALYSIS_KINDS.to_vec(), shutdown);
         for l in loops {
             let _ = l.await;
         }
@@ -247,20 +258,9 @@ impl Workers {
         tracing::info!(job_id = job.id, kind = job.kind.key(), call_id = ?job.call_id.map(|c| c.0), attempt = job.attempts, "job started");
         let progress = Arc::new(AtomicU32::new(0f32.to_bits()));
         let beat = self.heartbeat(lease, progress.clone());
-        let outcome = match job.kind {
-            JobKind::Transcribe => self.transcribe(&job, lease, progress).await,
-            JobKind::FetchMedia => self.fetch_media(&job, lease).await,
-            JobKind::DeleteMedia => self.delete_media(&job, lease).await,
-            JobKind::Analyze => {
-                crate::analysis::run_job(
-                    self.store.as_ref(),
-                    self.llm.as_ref(),
-                    &job,
-                    lease,
-                    &progress,
-                )
-                .await
-            }
+        let outcome = match JobSpec::of(&job) {
+            Err(m) => Err(JobError::permanent(m)),
+            Ok(spec) => self.run_spec(spec, lease, progress).await,
         };
         beat.abort();
         match outcome {
@@ -294,6 +294,36 @@ impl Workers {
         Ok(true)
     }
 
+    /// Each kind's one handler.
+    async fn run_spec(
+        &self,
+        spec: JobSpec,
+        lease: JobLease,
+        progress: Arc<AtomicU32>,
+    ) -> Result<(), JobError> {
+        let store = self.store.as_ref();
+        match spec {
+            JobSpec::Transcribe { call } => self.transcribe(call, lease, progress).await,
+            JobSpec::FetchMedia { call } => self.fetch_media(call, lease).await,
+            JobSpec::DeleteMedia { key } => self.delete_media(&key, lease).await,
+            JobSpec::Analyze { call } => {
+                let llm = self.llm.as_deref();
+                crate::analysis::analyze_call(store, llm, call, Some(lease)).await
+            }
+            JobSpec::BackfillTrackers { workspace } => {
+                crate::analysis::backfill_trackers(store, workspace, &progress).await?;
+                store.finish_job(lease, Utc::now()).await?;
+                Ok(())
+            }
+            JobSpec::AnalyzeWorkspace { workspace } => {
+                let n = crate::analysis::analyze_all(store, workspace).await?;
+                tracing::info!(calls = n, "analysis queued for every transcribed call");
+                store.finish_job(lease, Utc::now()).await?;
+                Ok(())
+            }
+        }
+    }
+
     /// Extends the lease every third of its length and reports progress.
     fn heartbeat(&self, lease: JobLease, progress: Arc<AtomicU32>) -> tokio::task::JoinHandle<()> {
         let store = self.store.clone();
@@ -320,7 +350,7 @@ impl Workers {
 
     async fn transcribe(
         &self,
-        job: &Job,
+        call_id: CallId,
         lease: JobLease,
         progress: Arc<AtomicU32>,
     ) -> Result<(), JobError> {
@@ -328,9 +358,6 @@ impl Workers {
             .transcriber
             .clone()
             .ok_or_else(|| JobError::transient("no speech engine in this worker"))?;
-        let call_id = job
-            .call_id
-            .ok_or_else(|| JobError::permanent("transcribe job without a call"))?;
         let call = self
             .store
             .get_call(call_id)
@@ -513,12 +540,7 @@ impl Workers {
     /// Deletes a replaced recording, unless a call refers to it again. A failure is
     /// retried with the job's backoff; the new recording is never touched (its key is
     /// another).
-    async fn delete_media(&self, job: &Job, lease: JobLease) -> Result<(), JobError> {
-        let key = job
-            .payload
-            .get("key")
-            .and_then(|k| k.as_str())
-            .ok_or_else(|| JobError::permanent("delete-media job without a key"))?;
+    async fn delete_media(&self, key: &str, lease: JobLease) -> Result<(), JobError> {
         if self.store.media_key_in_use(key).await? {
             tracing::info!(key, "recording still in use; not deleted");
         } else {
@@ -533,14 +555,11 @@ impl Workers {
 
     /// Pulls the call's `downloadMediaUrl` under the operator's fetch policy, then stores
     /// it as an upload would be (which queues the transcription).
-    async fn fetch_media(&self, job: &Job, lease: JobLease) -> Result<(), JobError> {
+    async fn fetch_media(&self, call_id: CallId, lease: JobLease) -> Result<(), JobError> {
         let policy = self
             .fetch
             .clone()
             .ok_or_else(|| JobError::transient("this worker does not fetch media"))?;
-        let call_id = job
-            .call_id
-            .ok_or_else(|| JobError::permanent("fetch job without a call"))?;
         let call = self
             .store
             .get_call(call_id)
@@ -549,7 +568,9 @@ impl Workers {
         let url = call
             .media_source_url
             .ok_or_else(|| JobError::permanent("the call has no downloadMediaUrl"))?;
-        let fetched = crate::fetch::fetch_media(&url, &policy, &self.config.work_dir)
+        let work_dir = &self.config.work_dir;
+        let new_file = || crate::workdir::temp_file(work_dir, "fetch");
+        let fetched = parley_outbound::fetch_media(&url, &policy, &new_file)
             .await
             .map_err(|e| {
                 let message = format!("downloading the media: {e}");
@@ -575,10 +596,10 @@ impl Workers {
         crate::media::store_media(&self.store, &self.blobs, call_id, received)
             .await
             .map_err(|e| match e {
-                crate::media::StoreMediaError::NotMedia(m) => {
+                AppError::NotMedia(m) => {
                     JobError::permanent(format!("the downloaded file is not usable media: {m}"))
                 }
-                crate::media::StoreMediaError::Api(e) => JobError::transient(e.errors.join("; ")),
+                other => JobError::transient(other.to_string()),
             })?;
         drop(fetched);
         self.store.finish_job(lease, Utc::now()).await?;
@@ -589,7 +610,7 @@ impl Workers {
 
 fn fetched_url_for_log(url: &str) -> String {
     reqwest::Url::parse(url)
-        .map(|u| crate::fetch::redact_url(&u))
+        .map(|u| parley_outbound::redact_url(&u))
         .unwrap_or_else(|_| "<invalid url>".to_owned())
 }
 
@@ -624,49 +645,4 @@ fn decode(path: &Path) -> Result<DecodedAudio, JobError> {
             JobError::transient(format!("reading the recording: {e}"))
         }
     })
-}
-
-/// A failed run and whether to retry it.
-#[derive(Debug)]
-pub struct JobError {
-    pub message: String,
-    pub transient: bool,
-    /// The speech engine's process died on the job: retried (transient) but counted, see
-    /// [`Failure::Crash`].
-    pub crash: bool,
-}
-
-impl JobError {
-    pub fn transient(m: impl Into<String>) -> JobError {
-        JobError {
-            message: m.into(),
-            transient: true,
-            crash: false,
-        }
-    }
-    pub fn permanent(m: impl Into<String>) -> JobError {
-        JobError {
-            message: m.into(),
-            transient: false,
-            crash: false,
-        }
-    }
-    pub fn crash(m: impl Into<String>) -> JobError {
-        JobError {
-            message: m.into(),
-            transient: true,
-            crash: true,
-        }
-    }
-}
-
-impl From<StoreError> for JobError {
-    fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::LeaseLost(_) => {
-                JobError::permanent("the job was taken over by another worker")
-            }
-            other => JobError::transient(other.to_string()),
-        }
-    }
 }

@@ -1,0 +1,177 @@
+//! Registering calls.
+
+use chrono::Utc;
+
+use parley_domain::*;
+use parley_store::{Store, StoreError};
+
+use crate::error::{AppError, AppResult};
+use crate::workspaces::ensure_default_workspace;
+
+/// The result of creating a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Created {
+    pub call_id: CallId,
+    /// False when the clientUniqueId was already known and the existing call is returned.
+    pub new: bool,
+}
+
+/// Registers a call: validates it, resolves users and the workspace, classifies parties.
+///
+/// Choice: a repeated `clientUniqueId` returns the existing call's id with 200, so a
+/// client that retries after a timeout does not get a spurious failure, and the call is
+/// never created twice.
+pub async fn create_call(store: &dyn Store, new: NewCall) -> AppResult<Created> {
+    let problems = new.validate();
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    if let Some(id) = store
+        .call_by_client_unique_id(&new.client_unique_id)
+        .await?
+    {
+        return Ok(Created {
+            call_id: id,
+            new: false,
+        });
+    }
+    let mut problems = Vec::new();
+    if store.get_user(new.primary_user).await?.is_none() {
+        problems.push(format!(
+            "primaryUser {} is not a known user",
+            new.primary_user
+        ));
+    }
+    let workspace_id = match new.workspace_id {
+        Some(id) => {
+            if store.get_workspace(id).await?.is_none() {
+                problems.push(format!("workspaceId {id} is not a known workspace"));
+            }
+            id
+        }
+        None => ensure_default_workspace(store).await?.id,
+    };
+    let call_id = CallId::generate();
+    let mut parties = Vec::with_capacity(new.parties.len());
+    for (i, p) in new.parties.iter().enumerate() {
+        let user = match p.user_id {
+            Some(id) => {
+                let user = store.get_user(id).await?;
+                if user.is_none() {
+                    problems.push(format!("parties[{i}].userId {id} is not a known user"));
+                }
+                user
+            }
+            None => match &p.email {
+                Some(email) => store.find_user_by_email(email).await?,
+                None => None,
+            },
+        };
+        let affiliation = if user.is_some() {
+            Affiliation::Internal
+        } else if p.email.is_some() || p.phone.is_some() {
+            Affiliation::External
+        } else {
+            Affiliation::Unknown
+        };
+        if user.is_some() && !p.context.is_empty() {
+            problems.push(format!(
+                "parties[{i}].context is only valid for non-company parties"
+            ));
+        }
+        parties.push(Party {
+            id: PartyId::generate(),
+            call_id,
+            name: p
+                .name
+                .clone()
+                .or_else(|| user.as_ref().map(User::full_name)),
+            email: p
+                .email
+                .clone()
+                .or_else(|| user.as_ref().map(|u| u.email.clone())),
+            title: p
+                .title
+                .clone()
+                .or_else(|| user.as_ref().and_then(|u| u.title.clone())),
+            user_id: user.as_ref().map(|u| u.id),
+            speaker_id: None,
+            affiliation,
+            phone: p
+                .phone
+                .clone()
+                .or_else(|| user.as_ref().and_then(|u| u.phone.clone())),
+            methods: vec![PartyMethod::Attendee],
+            media_channel: p.media_channel,
+            context: p.context.clone(),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    let now = Utc::now();
+    let call = Call {
+        id: call_id,
+        workspace_id,
+        title: new.title.clone().unwrap_or_default(),
+        scheduled: new.scheduled_start,
+        started: new.actual_start,
+        duration_s: new.duration_s.map_or(0, |d| d.round() as i64),
+        primary_user_id: new.primary_user,
+        direction: new.direction,
+        system: Some(
+            new.call_provider_code
+                .as_deref()
+                .map_or_else(|| "Upload".to_owned(), system_for_provider),
+        ),
+        scope: scope_of(parties.iter().map(|p| p.affiliation)),
+        media: MediaKind::Audio,
+        language: None,
+        sdr_disposition: new.disposition.clone(),
+        client_unique_id: Some(new.client_unique_id.clone()),
+        custom_data: new.custom_data.clone(),
+        purpose: new.purpose.clone(),
+        meeting_url: new.meeting_url.clone(),
+        is_private: false,
+        calendar_event_id: None,
+        media_source_url: new.download_media_url.clone(),
+        language_hint: new.language_code.clone(),
+        created: now,
+    };
+    match store.insert_call(&call, &parties, &new.context).await {
+        Ok(()) => {
+            tracing::info!(call_id = %call_id, workspace_id = %workspace_id, parties = parties.len(), "call created");
+            if call.media_source_url.is_some() {
+                // The recording is pulled by a worker: the client's request does not wait
+                // on someone else's server.
+                store
+                    .enqueue_job(
+                        &parley_store::NewJob {
+                            kind: JobKind::FetchMedia,
+                            call_id: Some(call_id),
+                            payload: serde_json::json!({}),
+                            max_attempts: 5,
+                            dedupe: true,
+                        },
+                        now,
+                    )
+                    .await?;
+            }
+            Ok(Created { call_id, new: true })
+        }
+        // Two concurrent requests with one clientUniqueId: the loser returns the winner.
+        Err(StoreError::Conflict(_)) => match store
+            .call_by_client_unique_id(&new.client_unique_id)
+            .await?
+        {
+            Some(id) => Ok(Created {
+                call_id: id,
+                new: false,
+            }),
+            None => Err(AppError::internal(
+                "a clientUniqueId conflicted, but no call has it",
+            )),
+        },
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,27 @@
+//! Parley's application core: the use cases every entry point shares (the HTTP routes,
+//! the CLI, the demo seeder, and next the web UI, webhooks and MCP), the background jobs
+//! and the workers that run them.
+//!
+//! Architecture Invariant: nothing here knows HTTP — no status codes, no extractors, no
+//! response bodies. A use case takes domain values and returns them or an [`AppError`];
+//! each entry point renders that its own way (the HTTP crate as Gong's error body, in one
+//! place). Gong's field names stay in `gong-api-v2`; SQL stays in `parley-store`; outbound
+//! requests go through `parley-outbound`.
+
+#![forbid(unsafe_code)]
+
+pub mod analysis;
+pub mod calls;
+pub mod error;
+pub mod jobs;
+pub mod media;
+pub mod speakers;
+pub mod transcripts;
+pub mod users;
+pub mod workdir;
+pub mod worker;
+pub mod workspaces;
+
+pub use error::{AppError, AppResult};
+pub use jobs::{enqueue, JobError};
+pub use parley_domain::JobSpec;
