@@ -2398,6 +2398,123 @@ mod tests {
         );
     }
 
+    /// Everything seeding puts in a fresh store for a fixed `now`, in a stable order and
+    /// with ids replaced by labels in order of appearance (ids are random). Not a check
+    /// but a tool: run it before and after a change to the demo's code and compare the
+    /// files to show that the content did not move:
+    /// `PARLEY_DEMO_DUMP=FILE cargo test -p parley-server demo_dump -- --ignored`.
+    #[tokio::test]
+    #[ignore = "writes the file named by PARLEY_DEMO_DUMP"]
+    async fn demo_dump() {
+        use std::fmt::Write;
+        let Ok(path) = std::env::var("PARLEY_DEMO_DUMP") else {
+            return;
+        };
+        let (_dir, store) = open_store().await;
+        let now = chrono::DateTime::parse_from_rfc3339("2026-10-15T16:30:00Z")
+            .unwrap()
+            .to_utc();
+        let summary = seed(&store, now).await.unwrap();
+        let mut out = format!("{summary:?}\n");
+        for w in store.list_workspaces().await.unwrap() {
+            writeln!(out, "{w:?}").unwrap();
+            let mut trackers = store.trackers(Some(w.id)).await.unwrap();
+            trackers.sort_by(|a, b| a.def.name.cmp(&b.def.name));
+            for t in trackers {
+                writeln!(out, "  {:?} {} {:?}", t.def, t.created, t.creator).unwrap();
+            }
+        }
+        let mut users = store
+            .list_users(&Default::default(), None, 100)
+            .await
+            .unwrap();
+        users.sort_by(|a, b| a.email.cmp(&b.email));
+        for u in &users {
+            writeln!(out, "{u:?}").unwrap();
+        }
+        let mut calls = store
+            .list_calls(&Default::default(), None, 1000)
+            .await
+            .unwrap();
+        let n = |c: &parley_domain::Call| -> usize {
+            c.client_unique_id.as_deref().unwrap()[5..].parse().unwrap()
+        };
+        calls.sort_by_key(n);
+        let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
+        let mut parties = store.parties_of(&ids).await.unwrap();
+        let contexts = store.call_context_of(&ids).await.unwrap();
+        let transcripts = store.transcripts_of(&ids).await.unwrap();
+        for call in &calls {
+            // Stamped with the clock when the call was stored.
+            let call = parley_domain::Call {
+                created: now,
+                ..call.clone()
+            };
+            writeln!(out, "{call:?}").unwrap();
+            writeln!(out, "  {:?}", contexts.get(&call.id)).unwrap();
+            let ps = parties.get_mut(&call.id).unwrap();
+            ps.sort_by(|a, b| (&a.email, &a.name).cmp(&(&b.email, &b.name)));
+            for p in ps.iter() {
+                writeln!(out, "  {p:?}").unwrap();
+            }
+            if let Some(t) = transcripts.get(&call.id) {
+                for m in t {
+                    writeln!(out, "  {m:?}").unwrap();
+                }
+            }
+        }
+        let label = |id: i64| -> String {
+            users
+                .iter()
+                .find(|u| u.id.0 == id)
+                .map(|u| u.email.clone())
+                .or_else(|| {
+                    calls
+                        .iter()
+                        .find(|c| c.id.0 == id)
+                        .and_then(|c| c.client_unique_id.clone())
+                })
+                .unwrap()
+        };
+        let mut facts: Vec<String> = store
+            .activity_facts(now - Duration::days(400), now + Duration::days(1), None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {:?} {} {}",
+                    label(f.user.0),
+                    f.counter,
+                    label(f.call.0),
+                    f.at
+                )
+            })
+            .collect();
+        facts.sort();
+        for f in facts {
+            writeln!(out, "{f}").unwrap();
+        }
+
+        // Ids as labels, numbered in order of first appearance.
+        let mut labels: HashMap<String, usize> = HashMap::new();
+        let mut dump = String::with_capacity(out.len());
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find("Id(") {
+            dump.push_str(&rest[..at + 3]);
+            rest = &rest[at + 3..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                let next = labels.len();
+                let n = *labels.entry(rest[..digits].to_owned()).or_insert(next);
+                write!(dump, "#{n}").unwrap();
+                rest = &rest[digits..];
+            }
+        }
+        dump.push_str(rest);
+        std::fs::write(path, dump).unwrap();
+    }
+
     #[test]
     fn content_is_deterministic() {
         let now = chrono::Utc::now();
