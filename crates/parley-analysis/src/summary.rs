@@ -8,9 +8,11 @@
 //!
 //! # Rules
 //!
-//! Sentences with no word are ignored. Word lists and patterns are English; in other
-//! languages the statistics (key points, outline) still work, the patterns (next steps,
-//! highlights, outcome) mostly find nothing.
+//! Sentences with no word are ignored. The word lists below are data, per language
+//! ([`crate::lexicon`], `data/en/lexicon.toml`); only English has them, so every call
+//! uses the English lists and patterns. In other languages the statistics (key points,
+//! outline) still work, the patterns (next steps, highlights, outcome) mostly find
+//! nothing.
 //!
 //! * **Content words** are the words that are not English stop words ("the", "we",
 //!   "would") or filler ("um", "yeah", "okay", "basically", "makes sense"), and have at
@@ -88,8 +90,9 @@
 use parley_domain::SpeakerId;
 use serde::{Deserialize, Serialize};
 
+use crate::lexicon::{default_topics_of, Lexicon};
 use crate::text::{is_question, push_normalised, word_spans};
-use crate::topics::{Lexicon, Topics, Vocab, DEFAULT_TOPICS};
+use crate::topics::{KeywordIndex, TopicDef, Topics, Vocab};
 use crate::CallInput;
 
 /// A piece of the summary and the moment of the call it stands for.
@@ -188,674 +191,6 @@ pub fn extractive(call: &CallInput<'_>, topics: &Topics) -> Summary {
     }
 }
 
-// ---------------------------------------------------------------------------------------
-// Word lists (normalised: lower case, apostrophes dropped, unless noted).
-
-const STOPWORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "against",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "arent",
-    "as",
-    "at",
-    "be",
-    "because",
-    "been",
-    "before",
-    "being",
-    "below",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "cant",
-    "cannot",
-    "could",
-    "couldnt",
-    "did",
-    "didnt",
-    "do",
-    "does",
-    "doesnt",
-    "doing",
-    "dont",
-    "down",
-    "during",
-    "each",
-    "either",
-    "else",
-    "even",
-    "ever",
-    "every",
-    "few",
-    "for",
-    "from",
-    "further",
-    "get",
-    "gets",
-    "getting",
-    "got",
-    "had",
-    "hadnt",
-    "has",
-    "hasnt",
-    "have",
-    "havent",
-    "having",
-    "he",
-    "hed",
-    "hell",
-    "hes",
-    "her",
-    "here",
-    "heres",
-    "hers",
-    "herself",
-    "him",
-    "himself",
-    "his",
-    "how",
-    "hows",
-    "i",
-    "id",
-    "ill",
-    "im",
-    "ive",
-    "if",
-    "in",
-    "into",
-    "is",
-    "isnt",
-    "it",
-    "its",
-    "itself",
-    "lets",
-    "let",
-    "me",
-    "might",
-    "more",
-    "most",
-    "much",
-    "must",
-    "my",
-    "myself",
-    "need",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "one",
-    "only",
-    "or",
-    "other",
-    "our",
-    "ours",
-    "ourselves",
-    "out",
-    "over",
-    "own",
-    "same",
-    "shall",
-    "she",
-    "shed",
-    "shell",
-    "shes",
-    "should",
-    "shouldnt",
-    "so",
-    "some",
-    "such",
-    "than",
-    "that",
-    "thats",
-    "the",
-    "their",
-    "theirs",
-    "them",
-    "themselves",
-    "then",
-    "there",
-    "theres",
-    "these",
-    "they",
-    "theyd",
-    "theyll",
-    "theyre",
-    "theyve",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "very",
-    "was",
-    "wasnt",
-    "we",
-    "wed",
-    "well",
-    "were",
-    "weve",
-    "werent",
-    "what",
-    "whats",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whos",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "wont",
-    "would",
-    "wouldnt",
-    "you",
-    "youd",
-    "youll",
-    "youre",
-    "youve",
-    "your",
-    "yours",
-    "yourself",
-    "yourselves",
-    "go",
-    "going",
-    "goes",
-    "gone",
-    "make",
-    "made",
-    "say",
-    "said",
-    "says",
-    "see",
-    "seen",
-    "want",
-    "wanted",
-    "way",
-    "think",
-    "lot",
-    "lots",
-    "bit",
-    "little",
-    "us",
-    "come",
-    "came",
-    "take",
-    "took",
-    "put",
-    "still",
-    "back",
-    "yet",
-    "maybe",
-    "probably",
-    "pretty",
-    "quite",
-    "something",
-    "anything",
-    "everything",
-    "nothing",
-    "someone",
-    "anyone",
-    "everyone",
-    "thing",
-    "things",
-    "stuff",
-    "look",
-    "good",
-    "nice",
-    "able",
-    "try",
-    "trying",
-    "tell",
-    "told",
-    "give",
-    "talk",
-    "talking",
-    "feel",
-    "doing",
-];
-
-const FILLERS: &[&str] = &[
-    "um",
-    "uh",
-    "uhm",
-    "umm",
-    "erm",
-    "er",
-    "ah",
-    "oh",
-    "hmm",
-    "mm",
-    "mhm",
-    "mmm",
-    "huh",
-    "yeah",
-    "yep",
-    "yup",
-    "yes",
-    "nope",
-    "okay",
-    "ok",
-    "alright",
-    "like",
-    "right",
-    "sure",
-    "cool",
-    "great",
-    "awesome",
-    "perfect",
-    "gotcha",
-    "totally",
-    "absolutely",
-    "exactly",
-    "definitely",
-    "basically",
-    "actually",
-    "literally",
-    "really",
-    "just",
-    "kind",
-    "kinda",
-    "sort",
-    "sorta",
-    "know",
-    "mean",
-    "guess",
-    "anyway",
-    "anyways",
-    "hey",
-    "hi",
-    "hello",
-    "bye",
-    "goodbye",
-    "thanks",
-    "thank",
-    "please",
-    "sorry",
-    "gonna",
-    "wanna",
-    "gotta",
-    "honestly",
-    "obviously",
-    "fine",
-    "wow",
-    "interesting",
-    "sounds",
-    "sound",
-    "correct",
-    "true",
-    "fair",
-    "makes",
-    "sense",
-    "lovely",
-    "amazing",
-    "good",
-    "bad",
-    "much",
-];
-
-/// Subjects that carry their modal (lower case, apostrophes kept).
-const SUBJECTS_WITH_MODAL: &[&str] = &[
-    "i'll", "we'll", "you'll", "they'll", "he'll", "she'll", "let's", "i'd", "we'd", "i'm",
-    "we're", "you're", "they're", "he's", "she's", "lets",
-];
-const SUBJECTS: &[&str] = &["i", "we", "you", "they", "he", "she"];
-const MODALS: &[&str] = &[
-    "will", "can", "could", "should", "shall", "would", "need", "needs", "have", "has", "going",
-    "gonna", "want", "wants", "plan", "planning", "am", "are", "is", "must",
-];
-/// Words allowed between a subject or modal and its verb.
-const BRIDGES: &[&str] = &[
-    "to",
-    "also",
-    "just",
-    "then",
-    "definitely",
-    "probably",
-    "quickly",
-    "go",
-    "ahead",
-    "and",
-    "try",
-    "be",
-    "able",
-    "certainly",
-    "happy",
-    "glad",
-    "first",
-    "please",
-    "like",
-    "love",
-    "actually",
-    "still",
-    "gladly",
-    "really",
-    "absolutely",
-    "totally",
-    "both",
-    "all",
-];
-const INVERTED_MODALS: &[&str] = &["can", "could", "would", "will", "should", "shall"];
-const NEGATIONS: &[&str] = &[
-    "not",
-    "never",
-    "won't",
-    "can't",
-    "cannot",
-    "don't",
-    "doesn't",
-    "didn't",
-    "shouldn't",
-    "wouldn't",
-    "couldn't",
-    "no",
-    "isn't",
-    "aren't",
-    "wont",
-    "cant",
-    "dont",
-];
-/// Words skipped before an opening verb ("So, send me the deck").
-const OPENERS: &[&str] = &[
-    "so", "and", "okay", "ok", "great", "yeah", "yes", "sure", "please", "then", "just", "alright",
-    "perfect", "also", "oh", "well", "cool", "awesome", "but",
-];
-/// Action verbs and phrases of a follow-up, with their strength.
-const ACTIONS: &[(&str, f64)] = &[
-    ("send", 2.0),
-    ("sending", 2.0),
-    ("schedule", 2.0),
-    ("scheduling", 2.0),
-    ("reschedule", 2.0),
-    ("book", 2.0),
-    ("booking", 2.0),
-    ("follow up", 2.0),
-    ("following up", 2.0),
-    ("followup", 2.0),
-    ("loop", 2.0),
-    ("looping", 2.0),
-    ("circle back", 2.0),
-    ("reach out", 2.0),
-    ("reaching out", 2.0),
-    ("get back", 2.0),
-    ("get you", 2.0),
-    ("touch base", 2.0),
-    ("set up", 2.0),
-    ("setting up", 2.0),
-    ("put together", 2.0),
-    ("putting together", 2.0),
-    ("invite", 2.0),
-    ("introduce", 2.0),
-    ("forward", 2.0),
-    ("sign", 2.0),
-    ("draft", 2.0),
-    ("prepare", 2.0),
-    ("confirm", 2.0),
-    ("reconnect", 2.0),
-    ("pencil", 2.0),
-    ("kick off", 2.0),
-    ("find a time", 2.0),
-    ("find time", 2.0),
-    ("finalize", 2.0),
-    ("email", 2.0),
-    ("block", 2.0),
-    ("run it by", 2.0),
-    ("run this by", 2.0),
-    ("run that by", 2.0),
-    ("check with", 2.0),
-    ("call", 1.0),
-    ("talk", 1.0),
-    ("discuss", 1.0),
-    ("check", 1.0),
-    ("review", 1.0),
-    ("meet", 1.0),
-    ("chat", 1.0),
-    ("sync", 1.0),
-    ("connect", 1.0),
-    ("share", 1.0),
-    ("demo", 1.0),
-    ("run", 1.0),
-    ("start", 1.0),
-    ("ping", 1.0),
-    ("update", 1.0),
-    ("provide", 1.0),
-    ("look into", 1.0),
-    ("take a look", 1.0),
-    ("hop on", 1.0),
-    ("jump on", 1.0),
-    ("grab", 1.0),
-    ("get it", 1.0),
-    ("get that", 1.0),
-    ("come back", 1.0),
-    ("text", 1.0),
-    ("deliver", 1.0),
-    ("submit", 1.0),
-    ("arrange", 1.0),
-    ("organize", 1.0),
-    ("coordinate", 1.0),
-    ("bring", 1.0),
-    ("test", 1.0),
-    ("pilot", 1.0),
-    ("trial", 1.0),
-    ("order", 1.0),
-    ("purchase", 1.0),
-    ("buy", 1.0),
-];
-const STRONG_MARKERS: &[&str] = &["next step", "next steps", "action item", "action items"];
-const MARKERS: &[&str] = &[
-    "follow up",
-    "followup",
-    "circle back",
-    "touch base",
-    "reach out",
-    "get back to",
-    "loop in",
-    "calendar invite",
-    "send over",
-    "send it over",
-    "send that over",
-    "send them over",
-];
-const DELIVERABLES: &[&str] = &[
-    "proposal",
-    "quote",
-    "contract",
-    "deck",
-    "slides",
-    "invite",
-    "invitation",
-    "agenda",
-    "recap",
-    "summary",
-    "notes",
-    "pricing",
-    "case study",
-    "documentation",
-    "docs",
-    "link",
-    "trial",
-    "pilot",
-    "demo",
-    "meeting",
-    "call",
-    "agreement",
-    "paperwork",
-    "questionnaire",
-    "sow",
-    "msa",
-    "nda",
-];
-const WEEKDAYS: &[&str] = &[
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "april",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-const NUMBER_WORDS: &[&str] = &[
-    "a", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "couple",
-    "few",
-];
-const MEETING_WORDS: &[&str] = &[
-    "meeting",
-    "call",
-    "demo",
-    "session",
-    "workshop",
-    "invite",
-    "calendar",
-    "schedule",
-    "scheduled",
-    "book",
-    "booked",
-    "slot",
-    "sync",
-];
-const REJECTIONS: &[&str] = &[
-    "not interested",
-    "no interest",
-    "not a fit",
-    "not a good fit",
-    "not the right fit",
-    "dont call",
-    "do not call",
-    "stop calling",
-    "remove me",
-    "take me off",
-    "unsubscribe",
-    "well pass",
-    "going to pass",
-    "gonna pass",
-    "pass on this",
-    "pass for now",
-    "no thanks",
-    "no thank you",
-    "went with another",
-    "going with another",
-    "go with another",
-    "decided to go with",
-    "chose another",
-    "not moving forward",
-    "wont be moving forward",
-    "not going to move forward",
-    "not going to proceed",
-    "decided not to",
-    "not in the market",
-    "not for us",
-];
-const VOICEMAIL_GREETINGS: &[&str] = &[
-    "leave a message",
-    "leave your message",
-    "leave me a message",
-    "after the tone",
-    "after the beep",
-    "at the tone",
-    "voicemail",
-    "voice mail",
-    "mailbox",
-    "not available to take your call",
-    "unable to take your call",
-    "cant take your call",
-    "record your message",
-    "youve reached",
-];
-const CALL_BACKS: &[&str] = &[
-    "call me back",
-    "give me a call",
-    "reach me at",
-    "my number is",
-    "call me at",
-    "give me a ring",
-    "return my call",
-    "my direct line",
-    "call you back",
-];
-const PAIN_WORDS: &[&str] = &[
-    "challenge",
-    "problem",
-    "struggle",
-    "struggling",
-    "pain",
-    "painful",
-    "frustrating",
-    "frustrated",
-    "manual",
-    "manually",
-    "spreadsheet",
-    "time consuming",
-    "takes forever",
-    "waste",
-    "wasting",
-    "difficult",
-    "hard to",
-    "bottleneck",
-    "slow",
-    "error",
-    "mistake",
-    "no visibility",
-    "lack of",
-    "missing",
-    "losing",
-    "churn",
-    "broken",
-    "headache",
-    "annoying",
-    "inefficient",
-    "tedious",
-    "cumbersome",
-    "clunky",
-    "issue",
-    "complaint",
-    "overwhelmed",
-    "blind spot",
-    "nightmare",
-    "lose",
-    "lost",
-    "escalate",
-    "escalation",
-    "chaos",
-    "mess",
-    "messy",
-    "fall through the cracks",
-    "takes too long",
-    "complain",
-    "unhappy",
-];
-
 const NEXT_STEP_THRESHOLD: f64 = 3.0;
 const MAX_NEXT_STEPS: usize = 5;
 const NEAR_DUPLICATE: f64 = 0.5;
@@ -868,37 +203,37 @@ const VOICEMAIL_MAX_MS: i64 = 120_000;
 /// more, and whether the list is about pains.
 struct HighlightKind {
     title: &'static str,
-    keywords: &'static [&'static str],
+    keywords: &'static [String],
     topic: &'static str,
 }
 
-fn default_keywords(topic: &str) -> &'static [&'static str] {
-    DEFAULT_TOPICS
+fn default_keywords(defaults: &'static [TopicDef], topic: &str) -> &'static [String] {
+    defaults
         .iter()
-        .find(|(name, _)| *name == topic)
-        .map_or(&[], |(_, k)| k)
+        .find(|t| t.name == topic)
+        .map_or(&[][..], |t| t.keywords.as_slice())
 }
 
-fn highlight_kinds() -> [HighlightKind; 4] {
+fn highlight_kinds(lex: &'static Lexicon, defaults: &'static [TopicDef]) -> [HighlightKind; 4] {
     [
         HighlightKind {
             title: "Pain points",
-            keywords: PAIN_WORDS,
+            keywords: &lex.pain_words,
             topic: "Discovery",
         },
         HighlightKind {
             title: "Pricing",
-            keywords: default_keywords("Pricing"),
+            keywords: default_keywords(defaults, "Pricing"),
             topic: "Pricing",
         },
         HighlightKind {
             title: "Competition",
-            keywords: default_keywords("Competition"),
+            keywords: default_keywords(defaults, "Competition"),
             topic: "Competition",
         },
         HighlightKind {
             title: "Concerns",
-            keywords: default_keywords("Objections"),
+            keywords: default_keywords(defaults, "Objections"),
             topic: "Objections",
         },
     ]
@@ -927,8 +262,13 @@ struct Sent<'a> {
     has_digit: bool,
 }
 
-fn is_content(norm: &str) -> bool {
-    if STOPWORDS.contains(&norm) || FILLERS.contains(&norm) {
+/// Whether `word` is an entry of `list`.
+fn listed(list: &[String], word: &str) -> bool {
+    list.iter().any(|l| l == word)
+}
+
+fn is_content(lex: &Lexicon, norm: &str) -> bool {
+    if listed(&lex.stopwords, norm) || listed(&lex.fillers, norm) {
         return false;
     }
     norm.chars().count() >= 3 || norm.chars().any(|c| c.is_numeric() || !c.is_ascii())
@@ -959,7 +299,7 @@ fn starts_with_phrase(words: &[String], k: usize, phrase: &str) -> bool {
     n > 0
 }
 
-fn has_any(words: &[String], phrases: &[&str]) -> bool {
+fn has_any(words: &[String], phrases: &[String]) -> bool {
     phrases.iter().any(|p| find_phrase(words, p).is_some())
 }
 
@@ -984,9 +324,9 @@ fn cosine(a: &[(u32, f64)], b: &[(u32, f64)]) -> f64 {
 }
 
 /// The strength of the action verb (or phrase) at `k`, if there is one.
-fn action_at(words: &[String], k: usize) -> Option<f64> {
+fn action_at(lex: &Lexicon, words: &[String], k: usize) -> Option<f64> {
     let mut best: Option<f64> = None;
-    for &(phrase, strength) in ACTIONS {
+    for (phrase, strength) in lex.actions.weighted() {
         if starts_with_phrase(words, k, phrase) {
             best = Some(best.map_or(strength, |b: f64| b.max(strength)));
         }
@@ -1003,7 +343,7 @@ fn action_at(words: &[String], k: usize) -> Option<f64> {
 }
 
 /// A commitment or request with an action verb: `(verb strength, is a request form)`.
-fn commitment(words: &[String]) -> Option<(f64, bool)> {
+fn commitment(lex: &Lexicon, words: &[String]) -> Option<(f64, bool)> {
     let mut best: Option<(f64, bool)> = None;
     let mut consider = |found: (f64, bool)| {
         if best.is_none_or(|b| found.0 > b.0) {
@@ -1013,11 +353,11 @@ fn commitment(words: &[String]) -> Option<(f64, bool)> {
     for i in 0..words.len() {
         let w = words[i].as_str();
         let next = words.get(i + 1);
-        let (from, mut modal, request) = if SUBJECTS_WITH_MODAL.contains(&w) {
+        let (from, mut modal, request) = if listed(&lex.subjects_with_modal, w) {
             (i + 1, true, false)
-        } else if SUBJECTS.contains(&w) {
+        } else if listed(&lex.subjects, w) {
             (i + 1, false, false)
-        } else if INVERTED_MODALS.contains(&w) && in_list(next, &["you", "we", "i"]) {
+        } else if listed(&lex.inverted_modals, w) && in_list(next, &["you", "we", "i"]) {
             (i + 2, true, true)
         } else if w == "let" && in_list(next, &["me", "us"]) {
             (i + 2, true, false)
@@ -1028,25 +368,25 @@ fn commitment(words: &[String]) -> Option<(f64, bool)> {
         };
         for j in from..words.len().min(from + 6) {
             let t = words[j].as_str();
-            if NEGATIONS.contains(&t) {
+            if listed(&lex.negations, t) {
                 break;
             }
             if modal {
-                if let Some(strength) = action_at(words, j) {
+                if let Some(strength) = action_at(lex, words, j) {
                     consider((strength, request));
                     break;
                 }
             }
-            if MODALS.contains(&t) {
+            if listed(&lex.modals, t) {
                 modal = true;
-            } else if !BRIDGES.contains(&t) {
+            } else if !listed(&lex.bridges, t) {
                 break;
             }
         }
     }
     // A sentence opening with the verb: "Send me the contract."
-    if let Some(k) = words.iter().position(|w| !OPENERS.contains(&w.as_str())) {
-        if let Some(strength) = action_at(words, k) {
+    if let Some(k) = words.iter().position(|w| !listed(&lex.openers, w)) {
+        if let Some(strength) = action_at(lex, words, k) {
             consider((strength, true));
         }
     }
@@ -1058,32 +398,32 @@ fn is_number(w: &str) -> bool {
 }
 
 /// Whether the words name a time to come.
-fn future_time(words: &[String]) -> bool {
+fn future_time(lex: &Lexicon, words: &[String]) -> bool {
     let periods = ["day", "days", "week", "weeks", "month", "months"];
     words.iter().enumerate().any(|(k, w)| {
         let w = w.as_str();
         let next = words.get(k + 1).map(String::as_str);
         let prev = k.checked_sub(1).map(|p| words[p].as_str());
-        WEEKDAYS.contains(&w)
+        listed(&lex.weekdays, w)
             || matches!(
                 w,
                 "tomorrow" | "tonight" | "eod" | "eow" | "noon" | "o'clock"
             )
             || (matches!(w, "next" | "this")
                 && next.is_some_and(|n| {
-                    WEEKDAYS.contains(&n)
+                    listed(&lex.weekdays, n)
                         || matches!(n, "week" | "month" | "quarter" | "year" | "afternoon")
                 }))
             || (w == "end" && next == Some("of"))
             || (w == "later" && matches!(next, Some("today" | "this")))
-            || ((is_number(w) || NUMBER_WORDS.contains(&w))
+            || ((is_number(w) || listed(&lex.number_words, w))
                 && next.is_some_and(|n| periods.contains(&n))
                 && prev == Some("in"))
             || (is_number(w) && matches!(next, Some("am" | "pm")))
             || (w.len() > 2
                 && w.starts_with(|c: char| c.is_ascii_digit())
                 && (w.ends_with("am") || w.ends_with("pm")))
-            || (MONTHS.contains(&w)
+            || (listed(&lex.months, w)
                 || (matches!(w, "may" | "march")
                     && (next.is_some_and(is_number) || prev.is_some_and(is_number))))
             || (w.len() == 2
@@ -1097,13 +437,13 @@ fn future_time(words: &[String]) -> bool {
 }
 
 /// Whether the words name a time gone by.
-fn past_time(words: &[String]) -> bool {
+fn past_time(lex: &Lexicon, words: &[String]) -> bool {
     words.iter().enumerate().any(|(k, w)| {
         let next = words.get(k + 1).map(String::as_str);
         matches!(w.as_str(), "yesterday" | "ago")
             || (w == "last"
                 && next.is_some_and(|n| {
-                    WEEKDAYS.contains(&n)
+                    listed(&lex.weekdays, n)
                         || matches!(
                             n,
                             "week" | "month" | "quarter" | "year" | "time" | "call" | "meeting"
@@ -1113,27 +453,27 @@ fn past_time(words: &[String]) -> bool {
 }
 
 /// The next-step score of a sentence (see the module doc).
-fn next_step_score(s: &Sent<'_>) -> f64 {
+fn next_step_score(lex: &Lexicon, s: &Sent<'_>) -> f64 {
     if s.words.len() < 4 {
         return 0.0;
     }
     let mut score = 0.0;
-    let found = commitment(&s.words);
+    let found = commitment(lex, &s.words);
     if let Some((strength, _)) = found {
         score += 1.0 + strength;
     }
-    if has_any(&s.norm, STRONG_MARKERS) {
+    if has_any(&s.norm, &lex.strong_markers) {
         score += 3.0;
-    } else if has_any(&s.norm, MARKERS) {
+    } else if has_any(&s.norm, &lex.markers) {
         score += 2.0;
     }
-    let past = past_time(&s.words);
+    let past = past_time(lex, &s.words);
     if past {
         score -= 2.0;
-    } else if future_time(&s.words) {
+    } else if future_time(lex, &s.words) {
         score += 1.5;
     }
-    if has_any(&s.norm, DELIVERABLES) {
+    if has_any(&s.norm, &lex.deliverables) {
         score += 0.5;
     }
     if s.question && !found.is_some_and(|(_, request)| request) {
@@ -1155,16 +495,21 @@ struct Prepared<'a> {
     /// Informativeness, 0 for sentences too short to stand alone.
     info: Vec<f64>,
     next_step: Vec<f64>,
-    lexicons: Vec<Lexicon>,
+    keywords: Vec<KeywordIndex>,
     has_company: bool,
+    /// The word lists and default topics of the call's language.
+    lex: &'static Lexicon,
+    defaults: &'static [TopicDef],
 }
 
 impl<'a> Prepared<'a> {
     fn new(call: &'a CallInput<'a>, topics: &'a Topics) -> Prepared<'a> {
+        let lex = Lexicon::of(call.language);
+        let defaults = default_topics_of(call.language);
         let mut vocab = Vocab::new(call.language);
-        let lexicons: Vec<Lexicon> = highlight_kinds()
+        let keywords: Vec<KeywordIndex> = highlight_kinds(lex, defaults)
             .iter()
-            .map(|k| Lexicon::new(&[k.keywords], &mut vocab))
+            .map(|k| KeywordIndex::new(&[k.keywords], &mut vocab))
             .collect();
         let mut sents = Vec::new();
         let mut topic = Vec::new();
@@ -1194,7 +539,7 @@ impl<'a> Prepared<'a> {
                     push_normalised(raw, &mut n);
                     let id = vocab.stem_id(&n);
                     stems.push(id);
-                    if is_content(&n) {
+                    if is_content(lex, &n) {
                         content.push(id);
                     }
                     words.push(lower);
@@ -1293,8 +638,8 @@ impl<'a> Prepared<'a> {
             .iter()
             .map(|s| {
                 let mut hits = [0i64; 1];
-                for lexicon in &lexicons {
-                    lexicon.score(&s.stems, &mut hits);
+                for k in &keywords {
+                    k.score(&s.stems, &mut hits);
                 }
                 hits[0] as f64 / 1000.0
             })
@@ -1334,7 +679,7 @@ impl<'a> Prepared<'a> {
                 score
             })
             .collect();
-        let next_step = sents.iter().map(next_step_score).collect();
+        let next_step = sents.iter().map(|s| next_step_score(lex, s)).collect();
         Prepared {
             call,
             sents,
@@ -1342,8 +687,10 @@ impl<'a> Prepared<'a> {
             vectors,
             info,
             next_step,
-            lexicons,
+            keywords,
             has_company,
+            lex,
+            defaults,
         }
     }
 
@@ -1472,16 +819,16 @@ impl<'a> Prepared<'a> {
     }
 
     fn highlights(&self, steps_in_time: &[usize]) -> Vec<Highlight> {
-        let kinds = highlight_kinds();
+        let kinds = highlight_kinds(self.lex, self.defaults);
         // The score of every sentence for every kind (0 when it does not qualify), and its
         // plain keyword hits.
         let mut hits = [0i64; 1];
         let mut raw: Vec<Vec<i64>> = vec![vec![0; self.sents.len()]; kinds.len()];
         let scores: Vec<Vec<f64>> = kinds
             .iter()
-            .zip(&self.lexicons)
+            .zip(&self.keywords)
             .zip(&mut raw)
-            .map(|((kind, lexicon), raw)| {
+            .map(|((kind, index), raw)| {
                 let pains = kind.title == "Pain points";
                 let pricing = kind.title == "Pricing";
                 (0..self.sents.len())
@@ -1491,7 +838,7 @@ impl<'a> Prepared<'a> {
                             return 0.0;
                         }
                         hits[0] = 0;
-                        lexicon.score(&s.stems, &mut hits);
+                        index.score(&s.stems, &mut hits);
                         if hits[0] <= 0 {
                             return 0.0;
                         }
@@ -1585,8 +932,11 @@ impl<'a> Prepared<'a> {
         let greeting = self
             .sents
             .iter()
-            .any(|s| has_any(&s.norm, VOICEMAIL_GREETINGS));
-        let call_back = self.sents.iter().any(|s| has_any(&s.norm, CALL_BACKS));
+            .any(|s| has_any(&s.norm, &self.lex.voicemail_greetings));
+        let call_back = self
+            .sents
+            .iter()
+            .any(|s| has_any(&s.norm, &self.lex.call_backs));
         let first = self.sents.iter().map(|s| s.start_ms).min().unwrap_or(0);
         let last = self.sents.iter().map(|s| s.end_ms).max().unwrap_or(0);
         let short = last.saturating_sub(first) <= VOICEMAIL_MAX_MS;
@@ -1600,10 +950,10 @@ impl<'a> Prepared<'a> {
         let n = self.sents.len();
         let meeting = |i: usize| {
             let s = &self.sents[i];
-            has_any(&s.norm, MEETING_WORDS)
-                && future_time(&s.words)
-                && !past_time(&s.words)
-                && !s.words.iter().any(|w| NEGATIONS.contains(&w.as_str()))
+            has_any(&s.norm, &self.lex.meeting_words)
+                && future_time(self.lex, &s.words)
+                && !past_time(self.lex, &s.words)
+                && !s.words.iter().any(|w| listed(&self.lex.negations, w))
                 && (steps.contains(&i) || 3 * i >= 2 * n)
         };
         let meetings: Vec<usize> = (0..n).filter(|&i| meeting(i)).collect();
@@ -1611,7 +961,7 @@ impl<'a> Prepared<'a> {
         let rejected = (0..n).rev().find(|&i| {
             let s = &self.sents[i];
             !s.company
-                && REJECTIONS.iter().any(|r| {
+                && self.lex.rejections.iter().any(|r| {
                     find_phrase(&s.norm, r)
                         .is_some_and(|k| !s.norm[k.saturating_sub(3)..k].iter().any(|w| w == "if"))
                 })
@@ -1639,7 +989,7 @@ impl<'a> Prepared<'a> {
             .iter()
             .filter(|n| named.len() == 1 || !n.eq_ignore_ascii_case("small talk"))
             .map(|n| {
-                if DEFAULT_TOPICS.iter().any(|(d, _)| d == n) {
+                if self.defaults.iter().any(|d| d.name == *n) {
                     n.to_lowercase()
                 } else {
                     (*n).to_owned()

@@ -107,15 +107,6 @@ impl CachedStemmer {
     }
 }
 
-/// Words that open a question when a sentence carries no end punctuation (imported
-/// captions often have none). English only; other languages rely on `?`.
-const QUESTION_OPENERS: &[&str] = &[
-    "what", "why", "how", "when", "where", "who", "whom", "whose", "which", "do", "does", "did",
-    "is", "are", "was", "were", "can", "could", "would", "will", "should", "shall", "have", "has",
-    "may", "might", "am", "isnt", "arent", "dont", "doesnt", "didnt", "cant", "couldnt", "wouldnt",
-    "wont", "shouldnt",
-];
-
 /// Whether a sentence is a question: it ends in `?` (ignoring closing quotes and
 /// brackets), or it has no end punctuation at all and its first word is an English
 /// question opener ("what", "how", "do", "can", ...).
@@ -132,7 +123,8 @@ pub fn is_question(sentence: &str) -> bool {
                 push_normalised(&trimmed[s..e], &mut w);
                 w
             });
-            first.is_some_and(|w| QUESTION_OPENERS.contains(&w.as_str()))
+            let openers = &crate::lexicon::Lexicon::english().question_openers;
+            first.is_some_and(|w| openers.contains(&w))
         }
     }
 }

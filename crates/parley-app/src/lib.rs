@@ -12,6 +12,7 @@
 
 pub mod analysis;
 pub mod calls;
+pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod media;

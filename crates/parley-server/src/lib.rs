@@ -15,7 +15,6 @@ pub mod auth;
 mod call_cache;
 pub mod config;
 pub mod cursor;
-pub mod demo;
 pub mod error;
 mod gong;
 mod media;

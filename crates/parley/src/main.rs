@@ -394,16 +394,16 @@ fn server_config(
 }
 
 async fn seed_demo(store: &dyn Store) -> Result<()> {
-    if parley_server::demo::already_seeded(store)
+    if parley_app::demo::already_seeded(store)
         .await
-        .map_err(api_error)?
+        .map_err(app_error)?
     {
         println!("demo: the database already has calls; not seeding again");
         return Ok(());
     }
-    let summary = parley_server::demo::seed(store, chrono::Utc::now())
+    let summary = parley_app::demo::seed(store, chrono::Utc::now())
         .await
-        .map_err(api_error)?;
+        .map_err(app_error)?;
     println!(
         "demo: seeded {} workspaces, {} users, {} calls ({} with transcripts)",
         summary.workspaces, summary.users, summary.calls, summary.transcripts
@@ -422,11 +422,6 @@ fn app_error(e: parley_app::AppError) -> anyhow::Error {
         E::Store(_) | E::Internal(_) => "failed",
     };
     anyhow::anyhow!("{kind}: {e}")
-}
-
-/// The demo seeder still answers in the HTTP crate's error type.
-fn api_error(e: parley_server::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{} {}", e.status, e.errors.join("; "))
 }
 
 async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<()> {
