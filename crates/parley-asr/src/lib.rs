@@ -27,6 +27,7 @@ mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use parley_voice::{CamPlusPlus, SpeakerBounds, SpeakerTrack};
 pub use segment::{diarize_mono, DiarizationSettings, Segmenter};
@@ -82,14 +83,85 @@ pub trait SpeechModel: Send + Sync {
     /// The spoken language (ISO 639-1 code as Whisper names it) and its probability,
     /// from the first 30 s of `audio`; `None` when there is too little audio.
     fn detect_language(&self, audio: &[f32]) -> Result<Option<(String, f32)>, AsrError>;
-    /// Transcribes 16 kHz mono audio. `progress` gets the share done, 0.0 to 1.0.
+    /// Transcribes 16 kHz mono audio in `language`. With `detect`, this call detects the
+    /// language from its first window's encoder output and offers it to `language` (the
+    /// other decoders of the recording wait for it before their first window); without,
+    /// it waits for `language` to be known. `progress` gets the share done, 0.0 to 1.0.
     fn transcribe(
         &self,
         audio: &[f32],
-        language: Option<&str>,
+        language: &SharedLanguage,
+        detect: bool,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Vec<Segment>, AsrError>;
 }
+
+/// The language one recording is decoded in, shared by its decoders: known beforehand, or
+/// detected by one of them from the encoder output of its first window (the window it
+/// decodes anyway) while the others wait for it. A separate detection pass encoded that
+/// window a second time, before any decoding started.
+#[derive(Debug, Default)]
+pub struct SharedLanguage {
+    value: Mutex<Option<String>>,
+    ready: Condvar,
+}
+
+impl SharedLanguage {
+    /// Known beforehand: nobody waits.
+    pub fn known(language: &str) -> SharedLanguage {
+        SharedLanguage {
+            value: Mutex::new(Some(language.to_owned())),
+            ready: Condvar::new(),
+        }
+    }
+
+    /// To be detected by one decoder.
+    pub fn pending() -> SharedLanguage {
+        SharedLanguage::default()
+    }
+
+    /// Sets the language unless it is already set (the first offer wins) and wakes those
+    /// waiting for it.
+    pub fn offer(&self, language: &str) {
+        let mut value = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        if value.is_none() {
+            *value = Some(language.to_owned());
+            self.ready.notify_all();
+        }
+    }
+
+    /// The language, once it is set.
+    pub fn wait(&self) -> String {
+        let mut value = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(l) = value.as_ref() {
+                return l.clone();
+            }
+            value = self.ready.wait(value).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// The language if it is set.
+    pub fn get(&self) -> Option<String> {
+        self.value.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// Offers English when dropped: the detecting decoder's promise that the others never wait
+/// for ever, whether it found too little audio, failed or panicked.
+struct OfferOnDrop<'a>(Option<&'a SharedLanguage>);
+
+impl Drop for OfferOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.0 {
+            l.offer(FALLBACK_LANGUAGE);
+        }
+    }
+}
+
+/// The language when there is too little speech to tell (as before: Whisper's own default
+/// for the prompt).
+const FALLBACK_LANGUAGE: &str = "en";
 
 /// The models folder written by `scripts/fetch-models.sh`.
 #[derive(Debug, Clone)]
@@ -391,22 +463,30 @@ impl Engine {
         }
 
         let language = match &opts.language {
-            Some(l) => l.clone(),
-            None => {
-                // The channel with the most speech says the most about the language.
-                let richest = speech
-                    .iter()
-                    .max_by_key(|s| s.audio.len())
-                    .map(|s| s.audio.as_slice())
-                    .unwrap_or(&[]);
+            Some(l) => SharedLanguage::known(l),
+            None if !self.model.is_multilingual() => SharedLanguage::known(FALLBACK_LANGUAGE),
+            None => SharedLanguage::pending(),
+        };
+        // The channel with the most speech says the most about the language. The decoder
+        // whose first piece starts that channel's speech detects it from the encoder output
+        // of its first window, which it decodes anyway (the others encode their first window
+        // meanwhile and wait for it before decoding); only when no decoder starts with that
+        // speech is it a pass of its own, before decoding, as it always was before.
+        let mut detector = None;
+        if language.get().is_none() {
+            let richest = (0..speech.len())
+                .max_by_key(|&c| speech[c].audio.len())
+                .unwrap_or(0);
+            detector = detector_piece(&plan, &queues, richest, &regions[richest]);
+            if detector.is_none() {
                 let l = self
                     .model
-                    .detect_language(richest)?
-                    .map_or_else(|| "en".to_owned(), |(l, _)| l);
-                tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected");
-                l
+                    .detect_language(&speech[richest].audio)?
+                    .map_or_else(|| FALLBACK_LANGUAGE.to_owned(), |(l, _)| l);
+                tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected in a pass of its own");
+                language.offer(&l);
             }
-        };
+        }
 
         // Progress over all pieces, weighted by their speech.
         let total: usize = pieces
@@ -427,9 +507,11 @@ impl Engine {
 
         let decode = |i: usize| -> Result<Vec<Segment>, AsrError> {
             let s = pieces[i].1;
+            let detect = detector == Some(i);
+            let _promise = OfferOnDrop(detect.then_some(&language));
             let segments = self
                 .model
-                .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
+                .transcribe(&s.audio, &language, detect, &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
         // The channels' voices of a multichannel recording are embedded on a thread of their
@@ -528,7 +610,9 @@ impl Engine {
         utterances.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
         progress(1.0);
         Ok(Transcription {
-            language,
+            language: language
+                .get()
+                .unwrap_or_else(|| FALLBACK_LANGUAGE.to_owned()),
             model: self.model.name().to_owned(),
             duration_s,
             speakers,
@@ -731,6 +815,26 @@ fn decode_plan(channels: &[ChannelSpeech], decoders: usize) -> Vec<Vec<Piece>> {
     plan
 }
 
+/// The piece (index into the decoders' `queues`) whose first window detects the language:
+/// the first piece of a decoder that starts where channel `richest`'s speech (`regions`)
+/// starts (a first part of a cut channel does; its first region may end earlier, at the
+/// cut). `None` when no decoder starts with it (then a pass of its own detects it).
+fn detector_piece(
+    plan: &[Vec<Piece>],
+    queues: &[Vec<usize>],
+    richest: usize,
+    regions: &[std::ops::Range<usize>],
+) -> Option<usize> {
+    plan.iter().zip(queues).find_map(|(list, mine)| {
+        list.first()
+            .filter(|p| {
+                p.channel == richest
+                    && p.regions.first().map(|r| r.start) == regions.first().map(|r| r.start)
+            })
+            .and(mine.first().copied())
+    })
+}
+
 /// `regions` cut at the increasing positions `cuts`: one list per part, a region spanning a
 /// cut split there (parts may be empty).
 fn split_regions(
@@ -924,5 +1028,84 @@ mod tests {
         assert_eq!(split_regions(&[0..10], &[]), want);
         let want: [Part; 2] = [&[0..10], &[]];
         assert_eq!(split_regions(&[0..10], &[20]), want);
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn the_decoder_that_starts_the_richest_speech_detects_the_language() {
+        let sec = 16_000;
+        let ch =
+            |regions: &[std::ops::Range<usize>], turns: &[std::ops::Range<usize>]| ChannelSpeech {
+                regions: regions.to_vec(),
+                turns: turns.to_vec(),
+            };
+        // Pieces are numbered in plan order, as `transcribe_with` queues them.
+        let detector = |channels: &[ChannelSpeech], decoders: usize, richest: usize| {
+            let plan = decode_plan(channels, decoders);
+            let mut next = 0;
+            let queues: Vec<Vec<usize>> = plan
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(|_| {
+                            next += 1;
+                            next - 1
+                        })
+                        .collect()
+                })
+                .collect();
+            detector_piece(&plan, &queues, richest, &channels[richest].regions)
+        };
+        // Mono cut in two at a pause inside its one region: the first part starts it.
+        let mono = ch(&[sec..31 * sec], &[sec..15 * sec, 16 * sec..31 * sec]);
+        assert_eq!(decode_plan(std::slice::from_ref(&mono), 2).len(), 2);
+        assert_eq!(detector(std::slice::from_ref(&mono), 2, 0), Some(0));
+        assert_eq!(detector(std::slice::from_ref(&mono), 1, 0), Some(0));
+        // Stereo, one channel per decoder: the richer right channel's decoder.
+        let left = ch(&[0..46 * sec], &[0..30 * sec, 31 * sec..46 * sec]);
+        let right = ch(&[0..50 * sec], &[0..24 * sec, 26 * sec..50 * sec]);
+        let both = [left, right];
+        assert_eq!(detector(&both, 2, 1), Some(1));
+        // One decoder takes the left channel first: no decoder starts with the right one, so
+        // it is a pass of its own (the decoder must not wait for a piece it has not reached).
+        assert_eq!(detector(&both, 1, 1), None);
+        assert_eq!(detector(&both, 1, 0), Some(0));
+        // No speech at all: nobody.
+        let silent = ch(&[], &[]);
+        assert_eq!(detector(std::slice::from_ref(&silent), 2, 0), None);
+    }
+
+    #[test]
+    fn the_language_is_offered_once_and_waited_for() {
+        let known = SharedLanguage::known("de");
+        known.offer("fr");
+        assert_eq!(known.wait(), "de");
+
+        let pending = SharedLanguage::pending();
+        assert_eq!(pending.get(), None);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| pending.wait());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            pending.offer("es");
+            pending.offer("it");
+            assert_eq!(waiter.join().unwrap(), "es");
+        });
+
+        // A detecting decoder that ends without detecting (too little audio, an error, a
+        // panic) still releases the others, with English.
+        let pending = SharedLanguage::pending();
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| pending.wait());
+            let detecting = scope.spawn(|| {
+                let _promise = OfferOnDrop(Some(&pending));
+                panic!("decoder failed");
+            });
+            assert!(detecting.join().is_err());
+            assert_eq!(waiter.join().unwrap(), FALLBACK_LANGUAGE);
+        });
+        // A decoder that is not the detector promises nothing.
+        let pending = SharedLanguage::pending();
+        drop(OfferOnDrop(None));
+        assert_eq!(pending.get(), None);
     }
 }
