@@ -27,7 +27,7 @@ mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use parley_voice::{CamPlusPlus, SpeakerBounds, SpeakerTrack};
 pub use segment::{diarize_mono, DiarizationSettings, Segmenter};
@@ -147,6 +147,54 @@ impl SharedLanguage {
     }
 }
 
+/// A value made on a thread of its own, waited for when first needed.
+struct Background<T> {
+    loading: Mutex<Option<std::thread::JoinHandle<Result<T, AsrError>>>>,
+    done: OnceLock<Result<T, AsrError>>,
+}
+
+impl<T> Background<T> {
+    fn new(loading: std::thread::JoinHandle<Result<T, AsrError>>) -> Background<T> {
+        Background {
+            loading: Mutex::new(Some(loading)),
+            done: OnceLock::new(),
+        }
+    }
+
+    /// The value, once made (the first caller joins the thread; the others wait for it).
+    fn get(&self) -> Result<&T, AsrError> {
+        self.done
+            .get_or_init(|| {
+                let handle = self
+                    .loading
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                match handle.map(|h| h.join()) {
+                    Some(Ok(made)) => made,
+                    Some(Err(_)) => Err(AsrError::Engine("model loading thread panicked".into())),
+                    None => Err(AsrError::Engine("model loading thread lost".into())),
+                }
+            })
+            .as_ref()
+            .map_err(AsrError::again)
+    }
+}
+
+impl AsrError {
+    /// The same error again (a stored one is returned to every caller).
+    fn again(&self) -> AsrError {
+        match self {
+            AsrError::Model { path, reason } => AsrError::Model {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            AsrError::Engine(e) => AsrError::Engine(e.clone()),
+            AsrError::NoAudio => AsrError::NoAudio,
+        }
+    }
+}
+
 /// Offers English when dropped: the detecting decoder's promise that the others never wait
 /// for ever, whether it found too little audio, failed or panicked.
 struct OfferOnDrop<'a>(Option<&'a SharedLanguage>);
@@ -251,7 +299,9 @@ impl EngineConfig {
 
 /// Speech recognition, voice activity detection and speaker separation, loaded once.
 pub struct Engine {
-    model: Box<dyn SpeechModel>,
+    /// Whisper, loading on a thread of its own until the first decode waits for it.
+    model: Background<Box<dyn SpeechModel>>,
+    model_name: String,
     vad: SileroVad,
     /// Speaker embeddings, for diarization and voice profiles; absent when the encoder's
     /// weights are missing (then mono recordings come out as one speaker).
@@ -319,9 +369,22 @@ impl Engine {
         };
         let started = std::time::Instant::now();
         // The models load side by side: each is mostly one thread reading and converting
-        // weights, and on a short recording loading is a good part of the whole run.
-        let (model, onnx, voices) = std::thread::scope(|scope| {
-            let whisper = scope.spawn(|| WhisperModel::load(&whisper_cfg));
+        // weights, and on a short recording loading is a good part of the whole run. Whisper
+        // takes longest and is needed last (after the VAD, which the diarizer of a mono
+        // recording starts beside), so it goes on loading after `load` returns, until the
+        // first decode needs it. What can be checked at once is: its folder and files.
+        let model_name = whisper::model_name(&whisper_cfg.model_dir);
+        WhisperModel::check(&whisper_cfg)?;
+        let whisper = std::thread::Builder::new()
+            .name("whisper-load".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let model = WhisperModel::load(&whisper_cfg);
+                tracing::debug!(took_s = started.elapsed().as_secs_f32(), "whisper loaded");
+                model.map(|m| Box::new(m) as Box<dyn SpeechModel>)
+            })
+            .map_err(|e| AsrError::Engine(format!("cannot start loading whisper: {e}")))?;
+        let (onnx, voices) = std::thread::scope(|scope| {
             let voices = scope.spawn(|| {
                 let encoder_path = cfg.models.speaker_embedder();
                 match CamPlusPlus::load(&encoder_path) {
@@ -345,20 +408,21 @@ impl Engine {
                 };
                 Ok::<_, AsrError>((vad, segmenter))
             })();
-            let join_err = || AsrError::Engine("model loading thread panicked".into());
-            let model = whisper.join().map_err(|_| join_err());
-            let voices = voices.join().map_err(|_| join_err());
-            (model, onnx, voices)
+            let voices = voices
+                .join()
+                .map_err(|_| AsrError::Engine("model loading thread panicked".into()));
+            (onnx, voices)
         });
-        let (model, voices) = (model??, voices?);
+        let voices = voices?;
         let (vad, segmenter) = onnx?;
         tracing::debug!(
             took_s = started.elapsed().as_secs_f32(),
             replicas,
-            "engine loaded"
+            "engine loaded (whisper still loading)"
         );
         Ok(Engine {
-            model: Box::new(model),
+            model: Background::new(whisper),
+            model_name,
             vad,
             voices,
             segmenter,
@@ -366,8 +430,14 @@ impl Engine {
         })
     }
 
+    /// The Whisper model's name (`whisper-base`), without waiting for it to load.
     pub fn model_name(&self) -> &str {
-        self.model.name()
+        &self.model_name
+    }
+
+    /// Waits until the Whisper model has loaded: its error, if it could not be.
+    pub fn ready(&self) -> Result<(), AsrError> {
+        self.model.get().map(|_| ())
     }
 
     /// Transcribes a recording given as 16 kHz channels that are distinct (copies and
@@ -462,9 +532,13 @@ impl Engine {
             queues.push(mine);
         }
 
+        // Loaded by now, unless the VAD was quicker than Whisper's loading.
+        let waited = std::time::Instant::now();
+        let model = self.model.get()?;
+        tracing::debug!(waited_s = waited.elapsed().as_secs_f32(), "whisper ready");
         let language = match &opts.language {
             Some(l) => SharedLanguage::known(l),
-            None if !self.model.is_multilingual() => SharedLanguage::known(FALLBACK_LANGUAGE),
+            None if !model.is_multilingual() => SharedLanguage::known(FALLBACK_LANGUAGE),
             None => SharedLanguage::pending(),
         };
         // The channel with the most speech says the most about the language. The decoder
@@ -479,8 +553,7 @@ impl Engine {
                 .unwrap_or(0);
             detector = detector_piece(&plan, &queues, richest, &regions[richest]);
             if detector.is_none() {
-                let l = self
-                    .model
+                let l = model
                     .detect_language(&speech[richest].audio)?
                     .map_or_else(|| FALLBACK_LANGUAGE.to_owned(), |(l, _)| l);
                 tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected in a pass of its own");
@@ -509,9 +582,7 @@ impl Engine {
             let s = pieces[i].1;
             let detect = detector == Some(i);
             let _promise = OfferOnDrop(detect.then_some(&language));
-            let segments = self
-                .model
-                .transcribe(&s.audio, &language, detect, &|p| report(i, p))?;
+            let segments = model.transcribe(&s.audio, &language, detect, &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
         // The channels' voices of a multichannel recording are embedded on a thread of their
@@ -613,7 +684,7 @@ impl Engine {
             language: language
                 .get()
                 .unwrap_or_else(|| FALLBACK_LANGUAGE.to_owned()),
-            model: self.model.name().to_owned(),
+            model: model.name().to_owned(),
             duration_s,
             speakers,
             utterances,

@@ -60,14 +60,23 @@ pub struct WhisperModel {
 }
 
 impl WhisperModel {
+    /// What can be checked at once, without loading: the folder has a model.
+    pub fn check(cfg: &WhisperConfig) -> Result<(), AsrError> {
+        if !cfg.model_dir.join("model.bin").is_file() {
+            return Err(AsrError::Model {
+                path: cfg.model_dir.clone(),
+                reason: "no model.bin in the model folder".into(),
+            });
+        }
+        Ok(())
+    }
+
     pub fn load(cfg: &WhisperConfig) -> Result<WhisperModel, AsrError> {
         let model_err = |reason: String| AsrError::Model {
             path: cfg.model_dir.clone(),
             reason,
         };
-        if !cfg.model_dir.join("model.bin").is_file() {
-            return Err(model_err("no model.bin in the model folder".into()));
-        }
+        Self::check(cfg)?;
         let vocab = Vocab::load(&cfg.model_dir)?;
         // The temperature fallback samples. CTranslate2 seeds each thread's generator from
         // a process-wide seed, random unless set: fixing it makes the same audio give the
@@ -692,7 +701,7 @@ fn engine(e: impl std::fmt::Display) -> AsrError {
 }
 
 /// `whisper-base` for `.../whisper-base`, else the folder name.
-fn model_name(dir: &Path) -> String {
+pub(crate) fn model_name(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "whisper".to_owned())
