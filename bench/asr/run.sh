@@ -2,7 +2,8 @@
 # ASR benchmark: Parley's `parley transcribe` against faster-whisper on a scripted sales call.
 #
 #   bench/asr/run.sh [--model base|tiny.en] [--threads N] [--minutes 3|30] [--parley PATH]
-#                    [--parley-model-arg NAME] [--out DIR] [--no-faster-whisper]
+#                    [--parley-model-arg NAME] [--language en|detect] [--out DIR]
+#                    [--no-faster-whisper]
 #
 #   --model      Whisper model: $PARLEY_MODELS/whisper-<model> (default base)
 #   --threads    CPU threads for both engines (default 2)
@@ -10,6 +11,9 @@
 #                with variations, 0.75 = the script's opening turns that fit in 45 s (default 3)
 #   --parley     the parley binary; without it (or if it does not exist) Parley is skipped
 #   --parley-model-arg   what to pass to `parley transcribe --asr-model` (default: the --model value)
+#   --language   en (default): both engines are told the call is English (faster-whisper
+#                language="en", Parley --language en); detect: both detect it (faster-whisper
+#                --detect-language, Parley without --language). Never one told and the other not.
 #   --out        results directory (default $PARLEY_BENCH_CACHE/results/<UTC time>-<model>-<minutes>m)
 #   --no-faster-whisper  skip the reference (e.g. to re-measure only Parley)
 #
@@ -27,7 +31,7 @@ repo="$(cd "$here/../.." && pwd)"
 die() { echo "run.sh: error: $*" >&2; exit 1; }
 say() { echo "run.sh: $*" >&2; }
 
-model=base threads=2 minutes=3 parley="" parley_model_arg="" out="" run_fw=1
+model=base threads=2 minutes=3 parley="" parley_model_arg="" out="" run_fw=1 language=en
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) model="${2:?--model needs a value}"; shift 2 ;;
@@ -35,14 +39,20 @@ while [ $# -gt 0 ]; do
     --minutes) minutes="${2:?--minutes needs a value}"; shift 2 ;;
     --parley) parley="${2:?--parley needs a path}"; shift 2 ;;
     --parley-model-arg) parley_model_arg="${2:?--parley-model-arg needs a value}"; shift 2 ;;
+    --language) language="${2:?--language needs en or detect}"; shift 2 ;;
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
     --no-faster-whisper) run_fw=0; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || die "--threads must be a positive integer, got '$threads'"
 [[ "$minutes" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--minutes must be a number, got '$minutes'"
+case "$language" in
+  en) fw_language_args=() parley_language_args=(--language en) ;;
+  detect) fw_language_args=(--detect-language) parley_language_args=() ;;
+  *) die "--language must be en or detect, got '$language'" ;;
+esac
 parley_model_arg="${parley_model_arg:-$model}"
 
 models="${PARLEY_MODELS:-$HOME/.cache/parley/models}"
@@ -77,9 +87,9 @@ if [ -z "$out" ]; then
 fi
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
-python3 - "$out/context.json" "$repo" "$model" "$threads" "$minutes" "$audio_s" "$call" "$parley" <<'EOF'
+python3 - "$out/context.json" "$repo" "$model" "$threads" "$minutes" "$audio_s" "$call" "$parley" "$language" <<'EOF'
 import json, os, platform, subprocess, sys, time
-path, repo, model, threads, minutes, audio_s, call, parley = sys.argv[1:]
+path, repo, model, threads, minutes, audio_s, call, parley, language = sys.argv[1:]
 def sh(*cmd):
     try:
         return subprocess.run(cmd, capture_output=True, text=True, cwd=repo).stdout.strip()
@@ -88,7 +98,7 @@ def sh(*cmd):
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), None)
 json.dump({"started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "commit": sh("git", "rev-parse", "--short", "HEAD"),
            "cpu": cpu, "cores": os.cpu_count(), "loadavg_start": os.getloadavg(), "model": model,
-           "threads": int(threads), "minutes": float(minutes), "audio_s": float(audio_s), "call_dir": call,
+           "threads": int(threads), "language": language, "minutes": float(minutes), "audio_s": float(audio_s), "call_dir": call,
            "parley": parley or None, "espeak_ng": sh("espeak-ng", "--version"), "python": platform.python_version()},
           open(path, "w"), indent=1)
 EOF
@@ -108,7 +118,7 @@ if [ "$run_fw" = 1 ]; then
     channels=mix; [ "$input" = stereo ] && channels=split
     say "faster-whisper $model, $input ($threads threads)"
     "$venv/bin/python" "$here/faster_whisper_run.py" "$call/call_$input.wav" --model-dir "$model_dir" \
-      --channels "$channels" --threads "$threads" --out "$out/$name.hyp.json" --metrics "$out/$name.metrics.json" \
+      --channels "$channels" --threads "$threads" "${fw_language_args[@]}" --out "$out/$name.hyp.json" --metrics "$out/$name.metrics.json" \
       2> >(grep -v -e '^$' -e 'UserWarning' -e 'warnings.warn' >&2) \
       || die "faster-whisper failed on $input"
     score "$name"
@@ -124,10 +134,11 @@ else
   parley="$(cd "$(dirname "$parley")" && pwd)/$(basename "$parley")"
   for input in stereo mono; do
     name="parley-$input"
-    say "parley transcribe --asr-model $parley_model_arg --asr-threads $threads, $input"
+    say "parley transcribe --asr-model $parley_model_arg --asr-threads $threads ${parley_language_args[*]}, $input"
     set +e
     PARLEY_MODELS="$models" /usr/bin/time -v -o "$out/$name.time.log" \
-      "$parley" transcribe --asr-model "$parley_model_arg" --asr-threads "$threads" --format json "$call/call_$input.wav" \
+      "$parley" transcribe --asr-model "$parley_model_arg" --asr-threads "$threads" "${parley_language_args[@]}" \
+      --format json "$call/call_$input.wav" \
       >"$out/$name.hyp.json" 2>"$out/$name.stderr.log"
     rc=$?
     set -e
@@ -158,7 +169,7 @@ c = json.load(open(sys.argv[1])); c["loadavg_end"] = os.getloadavg(); json.dump(
 EOF
 ls "$out"/*.metrics.json >/dev/null 2>&1 || die "nothing was run"
 echo
-echo "ASR benchmark: whisper-$model, $threads threads, ${audio_s} s call ($(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("commit %s, %s, load avg %.1f -> %.1f" % (c["commit"], c["cpu"], c["loadavg_start"][0], c["loadavg_end"][0]))' "$out/context.json"))"
+echo "ASR benchmark: whisper-$model, $threads threads, language $language, ${audio_s} s call ($(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("commit %s, %s, load avg %.1f -> %.1f" % (c["commit"], c["cpu"], c["loadavg_start"][0], c["loadavg_end"][0]))' "$out/context.json"))"
 echo
 python3 "$here/report.py" table "$out"
 echo

@@ -27,6 +27,7 @@ mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use parley_voice::{CamPlusPlus, SpeakerBounds, SpeakerTrack};
 pub use segment::{diarize_mono, DiarizationSettings, Segmenter};
@@ -82,14 +83,133 @@ pub trait SpeechModel: Send + Sync {
     /// The spoken language (ISO 639-1 code as Whisper names it) and its probability,
     /// from the first 30 s of `audio`; `None` when there is too little audio.
     fn detect_language(&self, audio: &[f32]) -> Result<Option<(String, f32)>, AsrError>;
-    /// Transcribes 16 kHz mono audio. `progress` gets the share done, 0.0 to 1.0.
+    /// Transcribes 16 kHz mono audio in `language`. With `detect`, this call detects the
+    /// language from its first window's encoder output and offers it to `language` (the
+    /// other decoders of the recording wait for it before their first window); without,
+    /// it waits for `language` to be known. `progress` gets the share done, 0.0 to 1.0.
     fn transcribe(
         &self,
         audio: &[f32],
-        language: Option<&str>,
+        language: &SharedLanguage,
+        detect: bool,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Vec<Segment>, AsrError>;
 }
+
+/// The language one recording is decoded in, shared by its decoders: known beforehand, or
+/// detected by one of them from the encoder output of its first window (the window it
+/// decodes anyway) while the others wait for it. A separate detection pass encoded that
+/// window a second time, before any decoding started.
+#[derive(Debug, Default)]
+pub struct SharedLanguage {
+    value: Mutex<Option<String>>,
+    ready: Condvar,
+}
+
+impl SharedLanguage {
+    /// Known beforehand: nobody waits.
+    pub fn known(language: &str) -> SharedLanguage {
+        SharedLanguage {
+            value: Mutex::new(Some(language.to_owned())),
+            ready: Condvar::new(),
+        }
+    }
+
+    /// To be detected by one decoder.
+    pub fn pending() -> SharedLanguage {
+        SharedLanguage::default()
+    }
+
+    /// Sets the language unless it is already set (the first offer wins) and wakes those
+    /// waiting for it.
+    pub fn offer(&self, language: &str) {
+        let mut value = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        if value.is_none() {
+            *value = Some(language.to_owned());
+            self.ready.notify_all();
+        }
+    }
+
+    /// The language, once it is set.
+    pub fn wait(&self) -> String {
+        let mut value = self.value.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(l) = value.as_ref() {
+                return l.clone();
+            }
+            value = self.ready.wait(value).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+
+    /// The language if it is set.
+    pub fn get(&self) -> Option<String> {
+        self.value.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+/// A value made on a thread of its own, waited for when first needed.
+struct Background<T> {
+    loading: Mutex<Option<std::thread::JoinHandle<Result<T, AsrError>>>>,
+    done: OnceLock<Result<T, AsrError>>,
+}
+
+impl<T> Background<T> {
+    fn new(loading: std::thread::JoinHandle<Result<T, AsrError>>) -> Background<T> {
+        Background {
+            loading: Mutex::new(Some(loading)),
+            done: OnceLock::new(),
+        }
+    }
+
+    /// The value, once made (the first caller joins the thread; the others wait for it).
+    fn get(&self) -> Result<&T, AsrError> {
+        self.done
+            .get_or_init(|| {
+                let handle = self
+                    .loading
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .take();
+                match handle.map(|h| h.join()) {
+                    Some(Ok(made)) => made,
+                    Some(Err(_)) => Err(AsrError::Engine("model loading thread panicked".into())),
+                    None => Err(AsrError::Engine("model loading thread lost".into())),
+                }
+            })
+            .as_ref()
+            .map_err(AsrError::again)
+    }
+}
+
+impl AsrError {
+    /// The same error again (a stored one is returned to every caller).
+    fn again(&self) -> AsrError {
+        match self {
+            AsrError::Model { path, reason } => AsrError::Model {
+                path: path.clone(),
+                reason: reason.clone(),
+            },
+            AsrError::Engine(e) => AsrError::Engine(e.clone()),
+            AsrError::NoAudio => AsrError::NoAudio,
+        }
+    }
+}
+
+/// Offers English when dropped: the detecting decoder's promise that the others never wait
+/// for ever, whether it found too little audio, failed or panicked.
+struct OfferOnDrop<'a>(Option<&'a SharedLanguage>);
+
+impl Drop for OfferOnDrop<'_> {
+    fn drop(&mut self) {
+        if let Some(l) = self.0 {
+            l.offer(FALLBACK_LANGUAGE);
+        }
+    }
+}
+
+/// The language when there is too little speech to tell (as before: Whisper's own default
+/// for the prompt).
+const FALLBACK_LANGUAGE: &str = "en";
 
 /// The models folder written by `scripts/fetch-models.sh`.
 #[derive(Debug, Clone)]
@@ -179,7 +299,9 @@ impl EngineConfig {
 
 /// Speech recognition, voice activity detection and speaker separation, loaded once.
 pub struct Engine {
-    model: Box<dyn SpeechModel>,
+    /// Whisper, loading on a thread of its own until the first decode waits for it.
+    model: Background<Box<dyn SpeechModel>>,
+    model_name: String,
     vad: SileroVad,
     /// Speaker embeddings, for diarization and voice profiles; absent when the encoder's
     /// weights are missing (then mono recordings come out as one speaker).
@@ -247,9 +369,22 @@ impl Engine {
         };
         let started = std::time::Instant::now();
         // The models load side by side: each is mostly one thread reading and converting
-        // weights, and on a short recording loading is a good part of the whole run.
-        let (model, onnx, voices) = std::thread::scope(|scope| {
-            let whisper = scope.spawn(|| WhisperModel::load(&whisper_cfg));
+        // weights, and on a short recording loading is a good part of the whole run. Whisper
+        // takes longest and is needed last (after the VAD, which the diarizer of a mono
+        // recording starts beside), so it goes on loading after `load` returns, until the
+        // first decode needs it. What can be checked at once is: its folder and files.
+        let model_name = whisper::model_name(&whisper_cfg.model_dir);
+        WhisperModel::check(&whisper_cfg)?;
+        let whisper = std::thread::Builder::new()
+            .name("whisper-load".into())
+            .spawn(move || {
+                let started = std::time::Instant::now();
+                let model = WhisperModel::load(&whisper_cfg);
+                tracing::debug!(took_s = started.elapsed().as_secs_f32(), "whisper loaded");
+                model.map(|m| Box::new(m) as Box<dyn SpeechModel>)
+            })
+            .map_err(|e| AsrError::Engine(format!("cannot start loading whisper: {e}")))?;
+        let (onnx, voices) = std::thread::scope(|scope| {
             let voices = scope.spawn(|| {
                 let encoder_path = cfg.models.speaker_embedder();
                 match CamPlusPlus::load(&encoder_path) {
@@ -273,20 +408,21 @@ impl Engine {
                 };
                 Ok::<_, AsrError>((vad, segmenter))
             })();
-            let join_err = || AsrError::Engine("model loading thread panicked".into());
-            let model = whisper.join().map_err(|_| join_err());
-            let voices = voices.join().map_err(|_| join_err());
-            (model, onnx, voices)
+            let voices = voices
+                .join()
+                .map_err(|_| AsrError::Engine("model loading thread panicked".into()));
+            (onnx, voices)
         });
-        let (model, voices) = (model??, voices?);
+        let voices = voices?;
         let (vad, segmenter) = onnx?;
         tracing::debug!(
             took_s = started.elapsed().as_secs_f32(),
             replicas,
-            "engine loaded"
+            "engine loaded (whisper still loading)"
         );
         Ok(Engine {
-            model: Box::new(model),
+            model: Background::new(whisper),
+            model_name,
             vad,
             voices,
             segmenter,
@@ -294,8 +430,14 @@ impl Engine {
         })
     }
 
+    /// The Whisper model's name (`whisper-base`), without waiting for it to load.
     pub fn model_name(&self) -> &str {
-        self.model.name()
+        &self.model_name
+    }
+
+    /// Waits until the Whisper model has loaded: its error, if it could not be.
+    pub fn ready(&self) -> Result<(), AsrError> {
+        self.model.get().map(|_| ())
     }
 
     /// Transcribes a recording given as 16 kHz channels that are distinct (copies and
@@ -390,23 +532,34 @@ impl Engine {
             queues.push(mine);
         }
 
+        // Loaded by now, unless the VAD was quicker than Whisper's loading.
+        let waited = std::time::Instant::now();
+        let model = self.model.get()?;
+        tracing::debug!(waited_s = waited.elapsed().as_secs_f32(), "whisper ready");
         let language = match &opts.language {
-            Some(l) => l.clone(),
-            None => {
-                // The channel with the most speech says the most about the language.
-                let richest = speech
-                    .iter()
-                    .max_by_key(|s| s.audio.len())
-                    .map(|s| s.audio.as_slice())
-                    .unwrap_or(&[]);
-                let l = self
-                    .model
-                    .detect_language(richest)?
-                    .map_or_else(|| "en".to_owned(), |(l, _)| l);
-                tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected");
-                l
-            }
+            Some(l) => SharedLanguage::known(l),
+            None if !model.is_multilingual() => SharedLanguage::known(FALLBACK_LANGUAGE),
+            None => SharedLanguage::pending(),
         };
+        // The channel with the most speech says the most about the language. The decoder
+        // whose first piece starts that channel's speech detects it from the encoder output
+        // of its first window, which it decodes anyway (the others encode their first window
+        // meanwhile and wait for it before decoding); only when no decoder starts with that
+        // speech is it a pass of its own, before decoding, as it always was before.
+        let mut detector = None;
+        if language.get().is_none() {
+            let richest = (0..speech.len())
+                .max_by_key(|&c| speech[c].audio.len())
+                .unwrap_or(0);
+            detector = detector_piece(&plan, &queues, richest, &regions[richest]);
+            if detector.is_none() {
+                let l = model
+                    .detect_language(&speech[richest].audio)?
+                    .map_or_else(|| FALLBACK_LANGUAGE.to_owned(), |(l, _)| l);
+                tracing::debug!(language = %l, took_s = started.elapsed().as_secs_f32(), "language detected in a pass of its own");
+                language.offer(&l);
+            }
+        }
 
         // Progress over all pieces, weighted by their speech.
         let total: usize = pieces
@@ -427,9 +580,9 @@ impl Engine {
 
         let decode = |i: usize| -> Result<Vec<Segment>, AsrError> {
             let s = pieces[i].1;
-            let segments = self
-                .model
-                .transcribe(&s.audio, Some(&language), &|p| report(i, p))?;
+            let detect = detector == Some(i);
+            let _promise = OfferOnDrop(detect.then_some(&language));
+            let segments = model.transcribe(&s.audio, &language, detect, &|p| report(i, p))?;
             Ok(restore_times(s, segments))
         };
         // The channels' voices of a multichannel recording are embedded on a thread of their
@@ -528,8 +681,10 @@ impl Engine {
         utterances.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.speaker.cmp(&b.speaker)));
         progress(1.0);
         Ok(Transcription {
-            language,
-            model: self.model.name().to_owned(),
+            language: language
+                .get()
+                .unwrap_or_else(|| FALLBACK_LANGUAGE.to_owned()),
+            model: model.name().to_owned(),
             duration_s,
             speakers,
             utterances,
@@ -731,6 +886,26 @@ fn decode_plan(channels: &[ChannelSpeech], decoders: usize) -> Vec<Vec<Piece>> {
     plan
 }
 
+/// The piece (index into the decoders' `queues`) whose first window detects the language:
+/// the first piece of a decoder that starts where channel `richest`'s speech (`regions`)
+/// starts (a first part of a cut channel does; its first region may end earlier, at the
+/// cut). `None` when no decoder starts with it (then a pass of its own detects it).
+fn detector_piece(
+    plan: &[Vec<Piece>],
+    queues: &[Vec<usize>],
+    richest: usize,
+    regions: &[std::ops::Range<usize>],
+) -> Option<usize> {
+    plan.iter().zip(queues).find_map(|(list, mine)| {
+        list.first()
+            .filter(|p| {
+                p.channel == richest
+                    && p.regions.first().map(|r| r.start) == regions.first().map(|r| r.start)
+            })
+            .and(mine.first().copied())
+    })
+}
+
 /// `regions` cut at the increasing positions `cuts`: one list per part, a region spanning a
 /// cut split there (parts may be empty).
 fn split_regions(
@@ -924,5 +1099,84 @@ mod tests {
         assert_eq!(split_regions(&[0..10], &[]), want);
         let want: [Part; 2] = [&[0..10], &[]];
         assert_eq!(split_regions(&[0..10], &[20]), want);
+    }
+
+    #[test]
+    #[allow(clippy::single_range_in_vec_init)]
+    fn the_decoder_that_starts_the_richest_speech_detects_the_language() {
+        let sec = 16_000;
+        let ch =
+            |regions: &[std::ops::Range<usize>], turns: &[std::ops::Range<usize>]| ChannelSpeech {
+                regions: regions.to_vec(),
+                turns: turns.to_vec(),
+            };
+        // Pieces are numbered in plan order, as `transcribe_with` queues them.
+        let detector = |channels: &[ChannelSpeech], decoders: usize, richest: usize| {
+            let plan = decode_plan(channels, decoders);
+            let mut next = 0;
+            let queues: Vec<Vec<usize>> = plan
+                .iter()
+                .map(|list| {
+                    list.iter()
+                        .map(|_| {
+                            next += 1;
+                            next - 1
+                        })
+                        .collect()
+                })
+                .collect();
+            detector_piece(&plan, &queues, richest, &channels[richest].regions)
+        };
+        // Mono cut in two at a pause inside its one region: the first part starts it.
+        let mono = ch(&[sec..31 * sec], &[sec..15 * sec, 16 * sec..31 * sec]);
+        assert_eq!(decode_plan(std::slice::from_ref(&mono), 2).len(), 2);
+        assert_eq!(detector(std::slice::from_ref(&mono), 2, 0), Some(0));
+        assert_eq!(detector(std::slice::from_ref(&mono), 1, 0), Some(0));
+        // Stereo, one channel per decoder: the richer right channel's decoder.
+        let left = ch(&[0..46 * sec], &[0..30 * sec, 31 * sec..46 * sec]);
+        let right = ch(&[0..50 * sec], &[0..24 * sec, 26 * sec..50 * sec]);
+        let both = [left, right];
+        assert_eq!(detector(&both, 2, 1), Some(1));
+        // One decoder takes the left channel first: no decoder starts with the right one, so
+        // it is a pass of its own (the decoder must not wait for a piece it has not reached).
+        assert_eq!(detector(&both, 1, 1), None);
+        assert_eq!(detector(&both, 1, 0), Some(0));
+        // No speech at all: nobody.
+        let silent = ch(&[], &[]);
+        assert_eq!(detector(std::slice::from_ref(&silent), 2, 0), None);
+    }
+
+    #[test]
+    fn the_language_is_offered_once_and_waited_for() {
+        let known = SharedLanguage::known("de");
+        known.offer("fr");
+        assert_eq!(known.wait(), "de");
+
+        let pending = SharedLanguage::pending();
+        assert_eq!(pending.get(), None);
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| pending.wait());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            pending.offer("es");
+            pending.offer("it");
+            assert_eq!(waiter.join().unwrap(), "es");
+        });
+
+        // A detecting decoder that ends without detecting (too little audio, an error, a
+        // panic) still releases the others, with English.
+        let pending = SharedLanguage::pending();
+        std::thread::scope(|scope| {
+            let waiter = scope.spawn(|| pending.wait());
+            let detecting = scope.spawn(|| {
+                let _promise = OfferOnDrop(Some(&pending));
+                panic!("decoder failed");
+            });
+            assert!(detecting.join().is_err());
+            assert_eq!(waiter.join().unwrap(), FALLBACK_LANGUAGE);
+        });
+        // A decoder that is not the detector promises nothing.
+        let pending = SharedLanguage::pending();
+        drop(OfferOnDrop(None));
+        assert_eq!(pending.get(), None);
     }
 }

@@ -16,7 +16,7 @@ use ct2rs::sys::{ComputeType, Config, Device, StorageView, Whisper, WhisperOptio
 use crate::mel::{log_mel, HOP, SAMPLE_RATE};
 use crate::vocab::Vocab;
 use crate::words::{self, Bounds, Timing};
-use crate::{AsrError, Segment, SpeechModel};
+use crate::{AsrError, Segment, SharedLanguage, SpeechModel};
 
 /// Mel frames in one 30-second window.
 const WINDOW_FRAMES: usize = 3000;
@@ -60,14 +60,23 @@ pub struct WhisperModel {
 }
 
 impl WhisperModel {
+    /// What can be checked at once, without loading: the folder has a model.
+    pub fn check(cfg: &WhisperConfig) -> Result<(), AsrError> {
+        if !cfg.model_dir.join("model.bin").is_file() {
+            return Err(AsrError::Model {
+                path: cfg.model_dir.clone(),
+                reason: "no model.bin in the model folder".into(),
+            });
+        }
+        Ok(())
+    }
+
     pub fn load(cfg: &WhisperConfig) -> Result<WhisperModel, AsrError> {
         let model_err = |reason: String| AsrError::Model {
             path: cfg.model_dir.clone(),
             reason,
         };
-        if !cfg.model_dir.join("model.bin").is_file() {
-            return Err(model_err("no model.bin in the model folder".into()));
-        }
+        Self::check(cfg)?;
         let vocab = Vocab::load(&cfg.model_dir)?;
         // The temperature fallback samples. CTranslate2 seeds each thread's generator from
         // a process-wide seed, random unless set: fixing it makes the same audio give the
@@ -272,6 +281,30 @@ impl WhisperModel {
     }
 }
 
+/// As whisper does: the mel of the audio followed by 30 s of silence, so that every window
+/// is real data and the normalisation sees the same maximum.
+fn padded_mel(audio: &[f32], n_mels: usize) -> crate::mel::LogMel {
+    let mut padded = Vec::with_capacity(audio.len() + WINDOW_FRAMES * HOP);
+    padded.extend_from_slice(audio);
+    padded.resize(audio.len() + WINDOW_FRAMES * HOP, 0.0);
+    log_mel(&padded, n_mels)
+}
+
+impl WhisperModel {
+    /// The most likely language (ISO 639-1) and its probability, from a window's features
+    /// or its encoder output (CTranslate2 encodes only what is not encoded yet).
+    fn detect_in(&self, features: &StorageView) -> Result<Option<(String, f32)>, AsrError> {
+        let res = self
+            .whisper
+            .with(|w| w.detect_language(features))
+            .map_err(engine)?;
+        Ok(res
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|d| parse_detection(&format!("{d:?}"))))
+    }
+}
+
 /// Models loaded side by side, one per transcription that can run at once. Each call takes
 /// a free one (waiting when all are busy), so a model's single worker thread never queues.
 struct Decoders {
@@ -353,20 +386,14 @@ impl SpeechModel for WhisperModel {
         let mut window = mel.window(0, WINDOW_FRAMES);
         let sv = StorageView::new(&[1, n_mels, WINDOW_FRAMES], &mut window, Device::CPU)
             .map_err(engine)?;
-        let res = self
-            .whisper
-            .with(|w| w.detect_language(&sv))
-            .map_err(engine)?;
-        Ok(res
-            .first()
-            .and_then(|r| r.first())
-            .and_then(|d| parse_detection(&format!("{d:?}"))))
+        self.detect_in(&sv)
     }
 
     fn transcribe(
         &self,
         audio: &[f32],
-        language: Option<&str>,
+        language: &SharedLanguage,
+        detect: bool,
         progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Vec<Segment>, AsrError> {
         let n_mels = self.whisper.first().n_mels();
@@ -374,15 +401,10 @@ impl SpeechModel for WhisperModel {
         if content_frames < MIN_WINDOW_FRAMES {
             return Ok(Vec::new());
         }
-        // As whisper does: the mel of the audio followed by 30 s of silence, so that every
-        // window is real data and the normalisation sees the same maximum.
-        let mut padded = Vec::with_capacity(audio.len() + WINDOW_FRAMES * HOP);
-        padded.extend_from_slice(audio);
-        padded.resize(audio.len() + WINDOW_FRAMES * HOP, 0.0);
-        let mel = log_mel(&padded, n_mels);
-        drop(padded);
+        let mel = padded_mel(audio, n_mels);
 
-        let sot = self.sot_sequence(language.unwrap_or("en"));
+        // Known once the first window is encoded (see `SharedLanguage`).
+        let mut sot: Option<Vec<String>> = None;
         let mut segments: Vec<Segment> = Vec::new();
         let mut prompt_tokens: Vec<usize> = Vec::new();
         let mut seek = 0usize;
@@ -393,6 +415,17 @@ impl SpeechModel for WhisperModel {
             let segment_frames = (content_frames - seek).min(WINDOW_FRAMES);
             let mut window = mel.window(seek, WINDOW_FRAMES);
             let encoded = self.encode(&mut window, n_mels)?;
+            if sot.is_none() {
+                if detect {
+                    let started = std::time::Instant::now();
+                    if let Some((l, p)) = self.detect_in(&encoded)? {
+                        tracing::debug!(language = %l, probability = p, took_s = started.elapsed().as_secs_f32(), "language detected from the first window");
+                        language.offer(&l);
+                    }
+                }
+                sot = Some(self.sot_sequence(&language.wait()));
+            }
+            let sot = sot.as_deref().unwrap_or_default();
 
             let mut prompt: Vec<String> = Vec::new();
             if !prompt_tokens.is_empty() {
@@ -424,7 +457,7 @@ impl SpeechModel for WhisperModel {
             let (timings, median, max_duration) = if text_tokens.is_empty() {
                 (Vec::new(), 0.0, 0.0)
             } else {
-                self.align_words(&encoded, &sot, &text_tokens, segment_frames)?
+                self.align_words(&encoded, sot, &text_tokens, segment_frames)?
             };
             let mut bounds: Vec<Bounds> = pieces
                 .iter()
@@ -668,7 +701,7 @@ fn engine(e: impl std::fmt::Display) -> AsrError {
 }
 
 /// `whisper-base` for `.../whisper-base`, else the folder name.
-fn model_name(dir: &Path) -> String {
+pub(crate) fn model_name(dir: &Path) -> String {
     dir.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "whisper".to_owned())
@@ -677,6 +710,73 @@ fn model_name(dir: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl WhisperModel {
+        /// The language as `transcribe` detects it: from the encoder output of the first
+        /// window of the padded mel.
+        fn first_window_language(&self, audio: &[f32]) -> Option<(String, f32)> {
+            let n_mels = self.whisper.first().n_mels();
+            let mut window = padded_mel(audio, n_mels).window(0, WINDOW_FRAMES);
+            let encoded = self.encode(&mut window, n_mels).unwrap();
+            self.detect_in(&encoded).unwrap()
+        }
+    }
+
+    /// 16 kHz mono clips: the real voices of the diarization fixtures (English), and
+    /// espeak-ng reading German, French and Spanish.
+    fn clips() -> Vec<(String, &'static str, Vec<f32>)> {
+        let fixtures =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../parley/tests/fixtures/diarization");
+        let mut clips = Vec::new();
+        for name in [
+            "two-speakers-phone.wav",
+            "three-speakers.flac",
+            "one-voice-phone.wav",
+        ] {
+            let audio = parley_media::decode_file(fixtures.join(name), &Default::default())
+                .expect("diarization fixture");
+            clips.push((name.to_owned(), "en", audio.channels[0].clone()));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        for (voice, text) in [
+            ("de", "Guten Morgen, wir besprechen heute das Angebot und die Preise für das nächste Jahr. Können Sie mir sagen, wann der Vertrag beginnt?"),
+            ("fr", "Bonjour, nous parlons aujourd'hui de l'offre et des prix pour l'année prochaine. Pouvez-vous me dire quand le contrat commence?"),
+            ("es", "Buenos días, hoy hablamos de la oferta y de los precios para el año que viene. ¿Puede decirme cuándo empieza el contrato?"),
+        ] {
+            let wav = dir.path().join(format!("{voice}.wav"));
+            let ok = std::process::Command::new("espeak-ng")
+                .args(["-v", voice, "-w"])
+                .arg(&wav)
+                .arg(text)
+                .status()
+                .expect("espeak-ng (scripts/setup.sh installs it)")
+                .success();
+            assert!(ok, "espeak-ng failed for {voice}");
+            let audio = parley_media::decode_file(&wav, &Default::default()).unwrap();
+            clips.push((format!("espeak {voice}"), voice, audio.channels[0].clone()));
+        }
+        clips
+    }
+
+    #[test]
+    fn the_first_window_tells_the_language_the_separate_pass_told() {
+        let models = crate::ModelFiles::new(crate::ModelFiles::default_dir());
+        let model = WhisperModel::load(&WhisperConfig {
+            model_dir: models.whisper("base"),
+            threads: 1,
+            replicas: 1,
+            beam_size: 5,
+        })
+        .expect("whisper base: run scripts/fetch-models.sh");
+        for (name, expected, audio) in clips() {
+            let (separate, p_separate) = model.detect_language(&audio).unwrap().unwrap();
+            let (window, p_window) = model.first_window_language(&audio).unwrap();
+            assert_eq!(window, separate, "{name}: {p_window} against {p_separate}");
+            assert_eq!(window, expected, "{name}");
+        }
+        // Too little audio to tell: no answer either way (the caller falls back to English).
+        assert_eq!(model.detect_language(&[0.0; 2_000]).unwrap(), None);
+    }
 
     #[test]
     fn windows_resume_after_the_last_tidied_word() {

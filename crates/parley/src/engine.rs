@@ -307,7 +307,14 @@ pub fn host_main(load: impl FnOnce() -> anyhow::Result<LocalAsr>) -> anyhow::Res
         let mut w = lock(&out);
         reply.write_to(&mut *w)
     };
-    let asr = match load() {
+    // The host is long-lived: it waits for Whisper (which `Engine::load` leaves loading in
+    // the background, for one-shot `parley transcribe`) so that a model that cannot load is
+    // reported in the hello, not by every job.
+    let loaded = load().and_then(|asr| {
+        asr.engine().ready()?;
+        Ok(asr)
+    });
+    let asr = match loaded {
         Ok(asr) => asr,
         Err(e) => {
             let message = format!("{e:#}");
