@@ -30,7 +30,7 @@ use parley_domain::{
 };
 use parley_store::{TrackerRecord, UserFilter};
 
-use crate::cursor::filter_digest;
+use crate::cursor::FilterKey;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::gong::{parse_json, query, CursorQuery};
 use crate::parley_api::{existing_call, JobView, Jobs};
@@ -480,10 +480,12 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
     let midnight = |d: NaiveDate| {
         time::local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz).map_err(ApiError::bad_request)
     };
-    let digest = filter_digest(&format!(
-        "{from_date}|{to_date}|{users:?}|{:?}",
-        req.aggregation_period
-    ));
+    let digest = FilterKey::new()
+        .field("fromDate", from_date.to_string())
+        .field("toDate", to_date.to_string())
+        .field("userIds", crate::gong::ids_of(&users, |u| u.0))
+        .field("period", req.aggregation_period.as_deref())
+        .digest();
     Ok(StatsRange {
         from: midnight(from_date)?,
         to: midnight(to_date)?,

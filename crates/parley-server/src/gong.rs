@@ -26,7 +26,7 @@ use parley_domain::{Call, CallId, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey, UserFilter};
 
 use crate::call_cache;
-use crate::cursor::filter_digest;
+use crate::cursor::FilterKey;
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::AppState;
 
@@ -126,6 +126,22 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
     })
 }
 
+/// What a page of calls is bound to (see [`FilterKey`]); the call cache's counts are
+/// keyed by it too.
+fn call_filter_key(f: &CallFilter) -> FilterKey {
+    FilterKey::new()
+        .field("from", f.from.map(|t| t.timestamp_micros()))
+        .field("to", f.to.map(|t| t.timestamp_micros()))
+        .field("workspaceId", f.workspace_id.map(|w| w.0))
+        .field("callIds", ids_of(&f.call_ids, |c| c.0))
+        .field("primaryUserIds", ids_of(&f.primary_user_ids, |u| u.0))
+}
+
+/// An id list as plain integers.
+pub(crate) fn ids_of<T: Copy>(ids: &Option<Vec<T>>, raw: impl Fn(T) -> i64) -> Option<Vec<i64>> {
+    ids.as_ref().map(|v| v.iter().map(|&i| raw(i)).collect())
+}
+
 fn render_failed(e: String) -> ApiError {
     tracing::error!(error = %e, "call rendering failed");
     ApiError::internal()
@@ -144,7 +160,7 @@ async fn call_page_start(
     filter: &CallFilter,
     cursor: Option<&str>,
 ) -> ApiResult<CallPageStart> {
-    let digest = filter_digest(&format!("{filter:?}"));
+    let digest = call_filter_key(filter).digest();
     let start = state.cursors.start(cursor, endpoint, &digest)?;
     let after = match start.after.as_deref() {
         None => None,
@@ -407,7 +423,14 @@ async fn page_of_users(
     filter: &UserFilter,
     cursor: Option<&str>,
 ) -> ApiResult<Response> {
-    let digest = filter_digest(&format!("{filter:?}"));
+    let digest = FilterKey::new()
+        .field(
+            "createdFrom",
+            filter.created_from.map(|t| t.timestamp_micros()),
+        )
+        .field("createdTo", filter.created_to.map(|t| t.timestamp_micros()))
+        .field("userIds", ids_of(&filter.user_ids, |u| u.0))
+        .digest();
     let start = state.cursors.start(cursor, endpoint, &digest)?;
     let after = match start.after.as_deref() {
         None => None,
