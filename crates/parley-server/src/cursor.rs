@@ -207,6 +207,11 @@ impl CursorCodec {
     }
 }
 
+/// An id list as plain integers, for a [`FilterKey`].
+pub fn ids_of<T: Copy>(ids: &Option<Vec<T>>, raw: impl Fn(T) -> i64) -> Option<Vec<i64>> {
+    ids.as_ref().map(|v| v.iter().map(|&i| raw(i)).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

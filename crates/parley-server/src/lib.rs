@@ -10,15 +10,12 @@
 
 #![forbid(unsafe_code)]
 
-mod analysis_api;
 pub mod auth;
 mod call_cache;
 pub mod config;
 pub mod cursor;
 pub mod error;
-mod gong;
-mod media;
-mod parley_api;
+mod routes;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -139,9 +136,7 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
-    let authed = gong::routes(&state)
-        .merge(parley_api::routes(&state))
-        .merge(analysis_api::routes())
+    let authed = routes::routes(&state)
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -20,6 +20,17 @@ use parley_domain::CallId;
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::AppState;
 
+pub fn routes(state: &AppState) -> axum::Router<AppState> {
+    // Multipart framing adds a little to the file itself.
+    let limit = usize::try_from(state.config.max_media_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1 << 20);
+    axum::Router::new().route(
+        "/v2/calls/{id}/media",
+        axum::routing::put(upload).layer(axum::extract::DefaultBodyLimit::max(limit)),
+    )
+}
+
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Uploaded {
@@ -35,7 +46,7 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
-pub async fn upload(
+async fn upload(
     State(state): State<AppState>,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,

@@ -1,46 +1,33 @@
-//! Analysis on the wire: Gong's `/v2/settings/trackers` and `/v2/stats/*`, and Parley's
-//! own routes to manage trackers and topics, run analyses, read a call's full analysis
-//! and record user activity.
+//! `/v2/stats/*`: interaction stats and the activity counters, per user over a date
+//! range in the company time zone.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::post;
 use axum::Router;
-use chrono::{Datelike, Duration as Days, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use chrono::{Datelike, Duration as Days, NaiveDate};
 use serde_json::{json, Value};
 
-use gong_api_v2::settings::{
-    KeywordTrackerWire, TrackerInput, TrackerMeta, TrackersQuery, TrackersResponse,
-};
 use gong_api_v2::stats::{
     counters_object, person_interaction_stats, AggregateByPeriodResponse, AggregateResponse,
     DayByDayResponse, InteractionResponse, PersonInteraction, StatsRequest, UserActivityByPeriod,
     UserAggregateActivity, UserDailyActivity,
 };
-use gong_api_v2::{messages, time, Records, WireId};
-use parley_analysis::topics::{default_topics, TopicDef};
-use parley_domain::{
-    ActivityEvent, ActivityKind, CallId, Counter, Timestamp, TrackerId, UserId, Workspace,
-};
-use parley_store::{TrackerRecord, UserFilter};
+use gong_api_v2::{messages, time, Records};
+use parley_domain::{CallId, Counter, Timestamp, UserId};
+use parley_store::UserFilter;
 
 use crate::cursor::FilterKey;
-use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::gong::{parse_json, query, CursorQuery};
-use crate::parley_api::{existing_call, JobView, Jobs};
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{parse_json, query, CursorQuery};
 use crate::AppState;
-
-pub const NO_STATS_FOUND: &str = "No stats found corresponding to the provided filters";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/v2/settings/trackers", get(gong_trackers))
         .route("/v2/stats/interaction", post(stats_interaction))
         .route("/v2/stats/activity/aggregate", post(stats_aggregate))
         .route(
@@ -48,380 +35,9 @@ pub fn routes() -> Router<AppState> {
             post(stats_aggregate_by_period),
         )
         .route("/v2/stats/activity/day-by-day", post(stats_day_by_day))
-        .route(
-            "/parley/v1/trackers",
-            get(gong_trackers).post(create_tracker),
-        )
-        .route(
-            "/parley/v1/trackers/{id}",
-            put(replace_tracker).delete(delete_tracker),
-        )
-        .route("/parley/v1/topics", get(get_topics).put(put_topics))
-        .route("/parley/v1/analyze", post(analyze_everything))
-        .route("/parley/v1/calls/{id}/analyze", post(analyze_one))
-        .route("/parley/v1/calls/{id}/analysis", get(call_analysis))
-        .route("/parley/v1/activity", post(record_activity))
 }
 
-/// A job queued by a request, as the answer to it.
-fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Response {
-    json_response(
-        status,
-        &Jobs {
-            request_id: request_id(),
-            jobs: vec![JobView::of(job)],
-        },
-    )
-}
-
-/// The workspace a request names, or the default one; an unknown id is Gong's 404.
-async fn workspace_of(state: &AppState, id: Option<&str>) -> ApiResult<Workspace> {
-    Ok(parley_app::workspaces::workspace_or_default(state.store.as_ref(), id).await?)
-}
-
-// ---------------------------------------------------------------------------------------
-// Trackers
-
-async fn gong_trackers(
-    State(state): State<AppState>,
-    q: Result<Query<TrackersQuery>, QueryRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let workspace = match q.workspace_id.as_deref().filter(|w| !w.trim().is_empty()) {
-        Some(id) => Some(workspace_of(&state, Some(id)).await?.id),
-        None => None,
-    };
-    let list = state.store.trackers(workspace).await?;
-    Ok(Wire(TrackersResponse {
-        request_id: request_id(),
-        keyword_trackers: list.iter().map(|t| tracker_wire(&state, t)).collect(),
-    })
-    .into_response())
-}
-
-fn tracker_wire(state: &AppState, t: &TrackerRecord) -> KeywordTrackerWire {
-    KeywordTrackerWire::from_domain(
-        &t.def,
-        &TrackerMeta {
-            workspace_id: t.workspace_id,
-            created: t.created,
-            creator: t.creator,
-            updated: t.updated,
-            updater: t.updater,
-        },
-        &state.render,
-    )
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TrackerSaved {
-    request_id: String,
-    tracker: KeywordTrackerWire,
-    /// The back-fill that re-runs the workspace's trackers over its calls.
-    job: JobView,
-}
-
-async fn save_tracker(
-    state: &AppState,
-    id: TrackerId,
-    input: TrackerInput,
-    existing: Option<TrackerRecord>,
-) -> ApiResult<TrackerSaved> {
-    let workspace = match (&input.workspace_id, &existing) {
-        (Some(w), _) => workspace_of(state, Some(&w.0)).await?.id,
-        (None, Some(e)) => e.workspace_id,
-        (None, None) => workspace_of(state, None).await?.id,
-    };
-    let def = input.into_def(id).map_err(ApiError::bad_request_all)?;
-    let now = Utc::now();
-    let record = TrackerRecord {
-        def,
-        workspace_id: workspace,
-        created: existing.as_ref().map_or(now, |e| e.created),
-        creator: existing.as_ref().and_then(|e| e.creator),
-        updated: now,
-        updater: None,
-    };
-    let job = parley_app::analysis::save_tracker(
-        state.store.as_ref(),
-        &record,
-        existing.map(|e| e.workspace_id),
-    )
-    .await?;
-    Ok(TrackerSaved {
-        request_id: request_id(),
-        tracker: tracker_wire(state, &record),
-        job: JobView::of(&job),
-    })
-}
-
-async fn create_tracker(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let input: TrackerInput = parse_json(body, false)?;
-    let saved = save_tracker(&state, TrackerId::generate(), input, None).await?;
-    Ok(json_response(StatusCode::CREATED, &saved))
-}
-
-async fn find_tracker(state: &AppState, id: &str) -> ApiResult<TrackerRecord> {
-    let found = match parley_domain::parse_id(id) {
-        Ok(n) => state.store.get_tracker(TrackerId(n)).await?,
-        Err(_) => None,
-    };
-    found.ok_or_else(|| ApiError::not_found(format!("Tracker ID {id} was not found")))
-}
-
-async fn replace_tracker(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let existing = find_tracker(&state, &id).await?;
-    let input: TrackerInput = parse_json(body, false)?;
-    let saved = save_tracker(&state, existing.def.id, input, Some(existing)).await?;
-    Ok(Wire(saved).into_response())
-}
-
-async fn delete_tracker(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let existing = find_tracker(&state, &id).await?;
-    let job = parley_app::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
-    Ok(job_reply(StatusCode::OK, &job))
-}
-
-// ---------------------------------------------------------------------------------------
-// Topics
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct WorkspaceQuery {
-    workspace_id: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct TopicView {
-    name: String,
-    keywords: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TopicsView {
-    request_id: String,
-    workspace_id: String,
-    /// True while the workspace uses Parley's default topic set.
-    is_default: bool,
-    topics: Vec<TopicView>,
-}
-
-#[derive(Debug, Deserialize)]
-struct TopicsBody {
-    topics: Vec<TopicView>,
-}
-
-async fn get_topics(
-    State(state): State<AppState>,
-    q: Result<Query<WorkspaceQuery>, QueryRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
-    let custom = state.store.workspace_topics(w.id).await?;
-    let is_default = custom.is_none();
-    let topics = custom.unwrap_or_else(default_topics);
-    Ok(Wire(TopicsView {
-        request_id: request_id(),
-        workspace_id: w.id.to_string(),
-        is_default,
-        topics: topics
-            .into_iter()
-            .map(|t| TopicView {
-                name: t.name,
-                keywords: t.keywords,
-            })
-            .collect(),
-    })
-    .into_response())
-}
-
-async fn put_topics(
-    State(state): State<AppState>,
-    q: Result<Query<WorkspaceQuery>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
-    let body: TopicsBody = parse_json(body, false)?;
-    let mut errors = Vec::new();
-    let mut seen = BTreeSet::new();
-    for (i, t) in body.topics.iter().enumerate() {
-        let name = t.name.trim();
-        if name.is_empty() {
-            errors.push(format!("topics[{i}].name must not be empty"));
-        } else if !seen.insert(name.to_lowercase()) {
-            errors.push(format!("topics[{i}].name {name:?} is given twice"));
-        }
-        if t.keywords.iter().all(|k| k.trim().is_empty()) {
-            errors.push(format!(
-                "topics[{i}].keywords must hold at least one keyword"
-            ));
-        }
-    }
-    if body.topics.len() > 100 {
-        errors.push("at most 100 topics are allowed".into());
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::bad_request_all(errors));
-    }
-    let defs: Vec<TopicDef> = body
-        .topics
-        .into_iter()
-        .map(|t| TopicDef {
-            name: t.name.trim().to_owned(),
-            keywords: t
-                .keywords
-                .into_iter()
-                .map(|k| k.trim().to_owned())
-                .filter(|k| !k.is_empty())
-                .collect(),
-        })
-        .collect();
-    let job = parley_app::analysis::set_topics(state.store.as_ref(), w.id, &defs).await?;
-    Ok(job_reply(StatusCode::OK, &job))
-}
-
-// ---------------------------------------------------------------------------------------
-// Running and reading analyses
-
-async fn analyze_one(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let call = existing_call(&state, &id).await?;
-    let job = parley_app::analysis::request_analysis(state.store.as_ref(), call).await?;
-    Ok(job_reply(StatusCode::ACCEPTED, &job))
-}
-
-async fn analyze_everything(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let q: WorkspaceQuery = parse_json(body, true)?;
-    let workspace = match q.workspace_id.as_deref() {
-        Some(w) => Some(workspace_of(&state, Some(w)).await?.id),
-        None => None,
-    };
-    let job =
-        parley_app::analysis::request_workspace_analysis(state.store.as_ref(), workspace).await?;
-    Ok(job_reply(StatusCode::ACCEPTED, &job))
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct AnalysisView {
-    request_id: String,
-    call_id: String,
-    analysis: parley_analysis::CallAnalysis,
-}
-
-async fn call_analysis(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let call = existing_call(&state, &id).await?;
-    let analysis = state
-        .store
-        .analyses_of(&[call])
-        .await?
-        .remove(&call)
-        .ok_or_else(|| ApiError::not_found(format!("call {id} has not been analysed yet")))?;
-    Ok(Wire(AnalysisView {
-        request_id: request_id(),
-        call_id: call.to_string(),
-        analysis,
-    })
-    .into_response())
-}
-
-// ---------------------------------------------------------------------------------------
-// Activity events
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ActivityBody {
-    kind: String,
-    user_id: Option<WireId>,
-    call_id: Option<WireId>,
-    subject_user_id: Option<WireId>,
-    at: Option<String>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ActivityRecorded {
-    request_id: String,
-    event_id: String,
-}
-
-async fn record_activity(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let b: ActivityBody = parse_json(body, false)?;
-    let kind = ActivityKind::from_key(&b.kind).ok_or_else(|| {
-        let known: Vec<&str> = ActivityKind::ALL.iter().map(|k| k.key()).collect();
-        ApiError::bad_request(format!(
-            "kind: {:?} is not one of {}",
-            b.kind,
-            known.join(", ")
-        ))
-    })?;
-    let user = |w: &WireId| -> ApiResult<UserId> {
-        w.numeric()
-            .map(UserId)
-            .ok_or_else(|| ApiError::not_found(messages::user_not_found(&w.0)))
-    };
-    let required = |v: Option<WireId>, name: &str| {
-        v.ok_or_else(|| ApiError::bad_request(format!("{name} is required")))
-    };
-    let actor = user(&required(b.user_id, "userId")?)?;
-    let call = required(b.call_id, "callId")?;
-    let subject = b.subject_user_id.as_ref().map(user).transpose()?;
-    for u in std::iter::once(actor).chain(subject) {
-        if state.store.get_user(u).await?.is_none() {
-            return Err(ApiError::not_found(messages::user_not_found(
-                &u.to_string(),
-            )));
-        }
-    }
-    let call_id = existing_call(&state, &call.0).await?;
-    let at = match &b.at {
-        Some(s) => time::parse_datetime(s, state.config.timezone)
-            .map_err(|e| ApiError::bad_request(format!("at: {e}")))?,
-        None => Utc::now(),
-    };
-    let id = state
-        .store
-        .record_activity(&ActivityEvent {
-            id: 0,
-            kind,
-            actor,
-            subject,
-            call_id,
-            at,
-        })
-        .await?;
-    Ok(json_response(
-        StatusCode::CREATED,
-        &ActivityRecorded {
-            request_id: request_id(),
-            event_id: id.to_string(),
-        },
-    ))
-}
-
-// ---------------------------------------------------------------------------------------
-// Stats
+pub const NO_STATS_FOUND: &str = "No stats found corresponding to the provided filters";
 
 /// A validated stats filter.
 struct StatsRange {
@@ -483,7 +99,7 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
     let digest = FilterKey::new()
         .field("fromDate", from_date.to_string())
         .field("toDate", to_date.to_string())
-        .field("userIds", crate::gong::ids_of(&users, |u| u.0))
+        .field("userIds", crate::cursor::ids_of(&users, |u| u.0))
         .field("period", req.aggregation_period.as_deref())
         .digest();
     Ok(StatsRange {

@@ -1,101 +1,35 @@
-//! The Gong API v2 routes.
+//! `/v2/calls`: listing, reading and creating calls, the extensive export and
+//! transcripts.
 
 use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
 
 use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
     ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse, RawExtensiveResponse,
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
-use gong_api_v2::users::{
-    ListUsersQuery, SettingChangeWire, SettingsHistoryResponse, UserResponse, UserWire,
-    UsersExtensiveRequest, UsersResponse, WorkspaceWire, WorkspacesResponse,
-};
-use gong_api_v2::{messages, time, Records, WireId};
+use gong_api_v2::{messages, Records, WireId};
 use parley_domain::{Call, CallId, UserId, WorkspaceId};
-use parley_store::{CallFilter, CallKey, UserFilter};
+use parley_store::{CallFilter, CallKey};
 
-use crate::call_cache;
-use crate::cursor::FilterKey;
-use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::AppState;
+use crate::cursor::{ids_of, FilterKey};
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{optional_datetime, parse_json, query, CursorQuery};
+use crate::{call_cache, AppState};
 
-pub fn routes(state: &AppState) -> Router<AppState> {
-    // Multipart framing adds a little to the file itself.
-    let media_limit = usize::try_from(state.config.max_media_bytes)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1 << 20);
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v2/calls", get(list_calls).post(create_call))
         .route("/v2/calls/extensive", post(calls_extensive))
         .route("/v2/calls/transcript", post(transcripts))
         .route("/v2/calls/{id}", get(get_call))
-        .route(
-            "/v2/calls/{id}/media",
-            axum::routing::put(crate::media::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(media_limit)),
-        )
-        .route("/v2/users", get(list_users))
-        .route("/v2/users/extensive", post(users_extensive))
-        .route("/v2/users/{id}", get(get_user))
-        .route("/v2/users/{id}/settings-history", get(settings_history))
-        .route("/v2/workspaces", get(workspaces))
-}
-
-/// Decodes a JSON body; `allow_empty` reads an empty body as `{}`.
-pub fn parse_json<T: DeserializeOwned>(
-    body: Result<Bytes, BytesRejection>,
-    allow_empty: bool,
-) -> ApiResult<T> {
-    let body = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "request body is too large or could not be read",
-        ),
-        other => ApiError::bad_request(format!("request body could not be read: {other}")),
-    })?;
-    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
-    } else {
-        &body
-    };
-    gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
-}
-
-pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
-    q.map(|Query(v)| v)
-        .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
-}
-
-/// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct CursorQuery {
-    pub cursor: Option<String>,
-}
-
-/// Parses an optional request date-time; a bad one is a 400 naming the field.
-fn optional_datetime(
-    state: &AppState,
-    name: &str,
-    value: &Option<String>,
-) -> ApiResult<Option<parley_domain::Timestamp>> {
-    value
-        .as_deref()
-        .map(|s| {
-            time::parse_datetime(s, state.config.timezone)
-                .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
-        })
-        .transpose()
 }
 
 /// Turns the wire filter into a store filter. Ids that are not numeric cannot match a
@@ -135,11 +69,6 @@ fn call_filter_key(f: &CallFilter) -> FilterKey {
         .field("workspaceId", f.workspace_id.map(|w| w.0))
         .field("callIds", ids_of(&f.call_ids, |c| c.0))
         .field("primaryUserIds", ids_of(&f.primary_user_ids, |u| u.0))
-}
-
-/// An id list as plain integers.
-pub(crate) fn ids_of<T: Copy>(ids: &Option<Vec<T>>, raw: impl Fn(T) -> i64) -> Option<Vec<i64>> {
-    ids.as_ref().map(|v| v.iter().map(|&i| raw(i)).collect())
 }
 
 fn render_failed(e: String) -> ApiError {
@@ -414,125 +343,4 @@ async fn transcripts(
         call_transcripts,
     })
     .into_response())
-}
-
-/// One page of users in id order.
-async fn page_of_users(
-    state: &AppState,
-    endpoint: &str,
-    filter: &UserFilter,
-    cursor: Option<&str>,
-) -> ApiResult<Response> {
-    let digest = FilterKey::new()
-        .field(
-            "createdFrom",
-            filter.created_from.map(|t| t.timestamp_micros()),
-        )
-        .field("createdTo", filter.created_to.map(|t| t.timestamp_micros()))
-        .field("userIds", ids_of(&filter.user_ids, |u| u.0))
-        .digest();
-    let start = state.cursors.start(cursor, endpoint, &digest)?;
-    let after = match start.after.as_deref() {
-        None => None,
-        Some(&[id]) => Some(UserId(id)),
-        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
-    };
-    let total = match start.total {
-        Some(t) => t,
-        None => state.store.count_users(filter).await?,
-    };
-    let size = state.config.page_size;
-    let users = state.store.list_users(filter, after, size + 1).await?;
-    if users.is_empty() {
-        return Err(ApiError::not_found(messages::NO_USERS_FOUND));
-    }
-    let (users, records) = state
-        .cursors
-        .page(users, size, &start, total, |u| vec![u.id.0]);
-    Ok(Wire(UsersResponse {
-        request_id: request_id(),
-        records,
-        users: users
-            .iter()
-            .map(|u| UserWire::from_domain(u, &state.render))
-            .collect(),
-    })
-    .into_response())
-}
-
-async fn list_users(
-    State(state): State<AppState>,
-    q: Result<Query<ListUsersQuery>, QueryRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    // `includeAvatars` is read and ignored: Parley has no synthetic "avatar" users.
-    page_of_users(&state, "users", &UserFilter::default(), q.cursor.as_deref()).await
-}
-
-async fn users_extensive(
-    State(state): State<AppState>,
-    q: Result<Query<CursorQuery>, QueryRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let req: UsersExtensiveRequest = parse_json(body, true)?;
-    let parse = |name: &str, v: &Option<String>| optional_datetime(&state, name, v);
-    let filter = UserFilter {
-        created_from: parse(
-            "filter.createdFromDateTime",
-            &req.filter.created_from_date_time,
-        )?,
-        created_to: parse("filter.createdToDateTime", &req.filter.created_to_date_time)?,
-        user_ids: req
-            .filter
-            .user_ids
-            .as_ref()
-            .map(|ids| ids.iter().filter_map(WireId::numeric).map(UserId).collect()),
-    };
-    let cursor = req.cursor.or(q.cursor);
-    page_of_users(&state, "users-extensive", &filter, cursor.as_deref()).await
-}
-
-async fn find_user(state: &AppState, id: &str) -> ApiResult<parley_domain::User> {
-    let user = match parley_domain::parse_id(id) {
-        Ok(n) => state.store.get_user(UserId(n)).await?,
-        Err(_) => None,
-    };
-    user.ok_or_else(|| ApiError::not_found(messages::user_not_found(id)))
-}
-
-async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let user = find_user(&state, &id).await?;
-    Ok(Wire(UserResponse {
-        request_id: request_id(),
-        user: UserWire::from_domain(&user, &state.render),
-    })
-    .into_response())
-}
-
-async fn settings_history(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
-    let user = find_user(&state, &id).await?;
-    let history = state.store.settings_history(user.id).await?;
-    Ok(Wire(SettingsHistoryResponse {
-        request_id: request_id(),
-        user_settings_history: history
-            .iter()
-            .map(|c| SettingChangeWire::from_domain(c, &state.render))
-            .collect(),
-    })
-    .into_response())
-}
-
-async fn workspaces(State(state): State<AppState>) -> ApiResult<Response> {
-    let list = state.store.list_workspaces().await?;
-    Ok(json_response(
-        StatusCode::OK,
-        &WorkspacesResponse {
-            request_id: request_id(),
-            workspaces: list.iter().map(WorkspaceWire::from_domain).collect(),
-        },
-    ))
 }

@@ -1,0 +1,102 @@
+//! What the route modules share: body and query extraction with Gong's 400s, the
+//! call a path names, and the answer for a queued job.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use gong_api_v2::time;
+use parley_domain::{CallId, Workspace};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::parley::jobs::{JobView, Jobs};
+use crate::AppState;
+
+/// Decodes a JSON body; `allow_empty` reads an empty body as `{}`.
+pub fn parse_json<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    allow_empty: bool,
+) -> ApiResult<T> {
+    let body = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "request body is too large or could not be read",
+        ),
+        other => ApiError::bad_request(format!("request body could not be read: {other}")),
+    })?;
+    let bytes: &[u8] = if allow_empty && body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &body
+    };
+    gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
+}
+
+pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {}", e.body_text())))
+}
+
+/// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CursorQuery {
+    pub cursor: Option<String>,
+}
+
+/// A job queued by a request, as the answer to it.
+pub(crate) fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Response {
+    json_response(
+        status,
+        &Jobs {
+            request_id: request_id(),
+            jobs: vec![JobView::of(job)],
+        },
+    )
+}
+
+/// The workspace a request names, or the default one; an unknown id is Gong's 404.
+pub(crate) async fn workspace_of(state: &AppState, id: Option<&str>) -> ApiResult<Workspace> {
+    Ok(parley_app::workspaces::workspace_or_default(state.store.as_ref(), id).await?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WorkspaceQuery {
+    pub workspace_id: Option<String>,
+}
+
+pub(crate) fn call_id_of(id: &str) -> ApiResult<CallId> {
+    parley_domain::parse_id(id)
+        .map(CallId)
+        .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
+}
+
+/// The call's id, or Gong's 404 when there is no such call.
+pub(crate) async fn existing_call(state: &AppState, id: &str) -> ApiResult<CallId> {
+    let call_id = call_id_of(id)?;
+    state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))?;
+    Ok(call_id)
+}
+
+/// Parses an optional request date-time; a bad one is a 400 naming the field.
+pub(crate) fn optional_datetime(
+    state: &AppState,
+    name: &str,
+    value: &Option<String>,
+) -> ApiResult<Option<parley_domain::Timestamp>> {
+    value
+        .as_deref()
+        .map(|s| {
+            time::parse_datetime(s, state.config.timezone)
+                .map_err(|e| ApiError::bad_request(format!("{name}: {e}")))
+        })
+        .transpose()
+}

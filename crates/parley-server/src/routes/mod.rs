@@ -1,0 +1,20 @@
+//! The HTTP routes: one module per API (`v2`: Gong's; `parley`: Parley's own under
+//! `/parley/v1`) and resource, and what they share (`extract`).
+//!
+//! Architecture Invariant: a route module extracts and checks what the request says,
+//! authorises it, calls `parley_app` (or reads the `Store` to render), and renders the
+//! answer with `gong_api_v2` (or Parley's own camelCase views). Rules live in
+//! `parley_app`; a route that needs one that is not there adds it there.
+
+use axum::Router;
+
+use crate::AppState;
+
+pub mod extract;
+pub mod parley;
+pub mod v2;
+
+/// Every authenticated route.
+pub fn routes(state: &AppState) -> Router<AppState> {
+    v2::routes(state).merge(parley::routes(state))
+}

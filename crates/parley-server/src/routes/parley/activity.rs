@@ -1,0 +1,97 @@
+//! `/parley/v1/activity`: listens, comments, shares, feedback and scorecards, which
+//! feed the activity stats.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use gong_api_v2::{messages, time, WireId};
+use parley_domain::{ActivityEvent, ActivityKind, UserId};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::{existing_call, parse_json};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/parley/v1/activity", post(record_activity))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ActivityBody {
+    kind: String,
+    user_id: Option<WireId>,
+    call_id: Option<WireId>,
+    subject_user_id: Option<WireId>,
+    at: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActivityRecorded {
+    request_id: String,
+    event_id: String,
+}
+
+async fn record_activity(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let b: ActivityBody = parse_json(body, false)?;
+    let kind = ActivityKind::from_key(&b.kind).ok_or_else(|| {
+        let known: Vec<&str> = ActivityKind::ALL.iter().map(|k| k.key()).collect();
+        ApiError::bad_request(format!(
+            "kind: {:?} is not one of {}",
+            b.kind,
+            known.join(", ")
+        ))
+    })?;
+    let user = |w: &WireId| -> ApiResult<UserId> {
+        w.numeric()
+            .map(UserId)
+            .ok_or_else(|| ApiError::not_found(messages::user_not_found(&w.0)))
+    };
+    let required = |v: Option<WireId>, name: &str| {
+        v.ok_or_else(|| ApiError::bad_request(format!("{name} is required")))
+    };
+    let actor = user(&required(b.user_id, "userId")?)?;
+    let call = required(b.call_id, "callId")?;
+    let subject = b.subject_user_id.as_ref().map(user).transpose()?;
+    for u in std::iter::once(actor).chain(subject) {
+        if state.store.get_user(u).await?.is_none() {
+            return Err(ApiError::not_found(messages::user_not_found(
+                &u.to_string(),
+            )));
+        }
+    }
+    let call_id = existing_call(&state, &call.0).await?;
+    let at = match &b.at {
+        Some(s) => time::parse_datetime(s, state.config.timezone)
+            .map_err(|e| ApiError::bad_request(format!("at: {e}")))?,
+        None => Utc::now(),
+    };
+    let id = state
+        .store
+        .record_activity(&ActivityEvent {
+            id: 0,
+            kind,
+            actor,
+            subject,
+            call_id,
+            at,
+        })
+        .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &ActivityRecorded {
+            request_id: request_id(),
+            event_id: id.to_string(),
+        },
+    ))
+}

@@ -1,0 +1,108 @@
+//! `/parley/v1/jobs` and a call's jobs: background work and its state.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::existing_call;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/jobs", get(list_jobs))
+        .route("/parley/v1/calls/{id}/jobs", get(call_jobs))
+}
+
+/// A background job as Parley's API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct JobView {
+    id: String,
+    kind: &'static str,
+    call_id: Option<String>,
+    state: &'static str,
+    attempts: u32,
+    max_attempts: u32,
+    /// Runs that ended with the speech engine's process dying.
+    crashes: u32,
+    progress: Option<f64>,
+    error: Option<String>,
+    created: String,
+    updated: String,
+    run_after: String,
+    finished: Option<String>,
+}
+
+impl JobView {
+    pub(crate) fn of(j: &parley_domain::Job) -> JobView {
+        let t =
+            |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        JobView {
+            id: j.id.to_string(),
+            kind: j.kind.key(),
+            call_id: j.call_id.map(|c| c.to_string()),
+            state: j.state.key(),
+            attempts: j.attempts,
+            max_attempts: j.max_attempts,
+            crashes: j.crashes,
+            progress: j.progress,
+            error: j.error.clone(),
+            created: t(j.created),
+            updated: t(j.updated),
+            run_after: t(j.run_after),
+            finished: j.finished.map(t),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Jobs {
+    pub request_id: String,
+    pub jobs: Vec<JobView>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct JobsQuery {
+    state: Option<String>,
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    q: Result<Query<JobsQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let filter = match q.state.as_deref() {
+        None => None,
+        Some(name) => Some(parley_domain::JobState::from_key(name).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "state {name:?} is not one of queued, running, done, failed"
+            ))
+        })?),
+    };
+    let jobs = state.store.list_jobs(filter, 200).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Jobs {
+            request_id: request_id(),
+            jobs: jobs.iter().map(JobView::of).collect(),
+        },
+    ))
+}
+
+async fn call_jobs(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let call_id = existing_call(&state, &id).await?;
+    let jobs = state.store.jobs_for_call(call_id).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Jobs {
+            request_id: request_id(),
+            jobs: jobs.iter().map(JobView::of).collect(),
+        },
+    ))
+}

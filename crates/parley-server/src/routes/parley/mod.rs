@@ -1,0 +1,30 @@
+//! Parley's own API under `/parley/v1`: what Gong does in its web app but not in its
+//! public API (workspaces and users, transcripts and speakers, jobs, trackers and topics,
+//! analyses, activity).
+
+use axum::Router;
+
+use crate::AppState;
+
+pub mod activity;
+pub mod analysis;
+pub mod jobs;
+pub mod speakers;
+pub mod topics;
+pub mod trackers;
+pub mod transcripts;
+pub mod users;
+pub mod workspaces;
+
+pub fn routes(state: &AppState) -> Router<AppState> {
+    Router::new()
+        .merge(workspaces::routes())
+        .merge(users::routes())
+        .merge(jobs::routes())
+        .merge(speakers::routes())
+        .merge(transcripts::routes(state))
+        .merge(trackers::routes())
+        .merge(topics::routes())
+        .merge(analysis::routes())
+        .merge(activity::routes())
+}

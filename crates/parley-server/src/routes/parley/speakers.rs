@@ -1,0 +1,108 @@
+//! `/parley/v1/calls/{id}/speakers`: a call's voices and correcting one.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, put};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::{call_id_of, existing_call, parse_json};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/calls/{id}/speakers", get(call_speakers))
+        .route(
+            "/parley/v1/calls/{id}/speakers/{speaker}",
+            put(assign_speaker),
+        )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SpeakerView {
+    speaker_id: String,
+    channel: Option<u32>,
+    speech_ms: i64,
+    party_id: Option<String>,
+    party_name: Option<String>,
+    user_id: Option<String>,
+    /// How the voice was tied to its party: channel, profile, elimination, manual, unmatched.
+    assigned_by: &'static str,
+    has_voiceprint: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Speakers {
+    request_id: String,
+    speakers: Vec<SpeakerView>,
+}
+
+async fn call_speakers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call_id = existing_call(&state, &id).await?;
+    let parties = state
+        .store
+        .parties_of(&[call_id])
+        .await?
+        .remove(&call_id)
+        .unwrap_or_default();
+    let speakers = state
+        .store
+        .call_speakers(call_id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let party = s.party_id.and_then(|p| parties.iter().find(|x| x.id == p));
+            SpeakerView {
+                speaker_id: s.speaker_id.to_string(),
+                channel: s.channel,
+                speech_ms: s.speech_ms,
+                party_id: s.party_id.map(|p| p.to_string()),
+                party_name: party.and_then(|p| p.name.clone()),
+                user_id: party.and_then(|p| p.user_id).map(|u| u.to_string()),
+                assigned_by: s.source.key(),
+                has_voiceprint: s.voice.is_some(),
+            }
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &Speakers {
+            request_id: request_id(),
+            speakers,
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssignBody {
+    party_id: String,
+}
+
+async fn assign_speaker(
+    State(state): State<AppState>,
+    Path((id, speaker)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    let speaker = parley_domain::parse_id(&speaker)
+        .map(parley_domain::SpeakerId)
+        .map_err(|_| {
+            ApiError::not_found(format!("speaker {speaker} does not speak in call {id}"))
+        })?;
+    let body: AssignBody = parse_json(body, false)?;
+    let party = parley_domain::parse_id(&body.party_id)
+        .map(parley_domain::PartyId)
+        .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?;
+    parley_app::speakers::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
+    call_speakers(State(state), Path(id)).await
+}

@@ -1,0 +1,113 @@
+//! `/parley/v1/topics`: a workspace's call topics.
+
+use std::collections::BTreeSet;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use parley_analysis::topics::{default_topics, TopicDef};
+
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{job_reply, parse_json, query, workspace_of, WorkspaceQuery};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/parley/v1/topics", get(get_topics).put(put_topics))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TopicView {
+    name: String,
+    keywords: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TopicsView {
+    request_id: String,
+    workspace_id: String,
+    /// True while the workspace uses Parley's default topic set.
+    is_default: bool,
+    topics: Vec<TopicView>,
+}
+
+#[derive(Debug, Deserialize)]
+struct TopicsBody {
+    topics: Vec<TopicView>,
+}
+
+async fn get_topics(
+    State(state): State<AppState>,
+    q: Result<Query<WorkspaceQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
+    let custom = state.store.workspace_topics(w.id).await?;
+    let is_default = custom.is_none();
+    let topics = custom.unwrap_or_else(default_topics);
+    Ok(Wire(TopicsView {
+        request_id: request_id(),
+        workspace_id: w.id.to_string(),
+        is_default,
+        topics: topics
+            .into_iter()
+            .map(|t| TopicView {
+                name: t.name,
+                keywords: t.keywords,
+            })
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn put_topics(
+    State(state): State<AppState>,
+    q: Result<Query<WorkspaceQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
+    let body: TopicsBody = parse_json(body, false)?;
+    let mut errors = Vec::new();
+    let mut seen = BTreeSet::new();
+    for (i, t) in body.topics.iter().enumerate() {
+        let name = t.name.trim();
+        if name.is_empty() {
+            errors.push(format!("topics[{i}].name must not be empty"));
+        } else if !seen.insert(name.to_lowercase()) {
+            errors.push(format!("topics[{i}].name {name:?} is given twice"));
+        }
+        if t.keywords.iter().all(|k| k.trim().is_empty()) {
+            errors.push(format!(
+                "topics[{i}].keywords must hold at least one keyword"
+            ));
+        }
+    }
+    if body.topics.len() > 100 {
+        errors.push("at most 100 topics are allowed".into());
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::bad_request_all(errors));
+    }
+    let defs: Vec<TopicDef> = body
+        .topics
+        .into_iter()
+        .map(|t| TopicDef {
+            name: t.name.trim().to_owned(),
+            keywords: t
+                .keywords
+                .into_iter()
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty())
+                .collect(),
+        })
+        .collect();
+    let job = parley_app::analysis::set_topics(state.store.as_ref(), w.id, &defs).await?;
+    Ok(job_reply(StatusCode::OK, &job))
+}

@@ -1,0 +1,113 @@
+//! `/parley/v1/trackers`: keyword trackers, created, replaced and deleted.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::Router;
+use chrono::Utc;
+use serde::Serialize;
+
+use gong_api_v2::settings::{KeywordTrackerWire, TrackerInput};
+use parley_domain::TrackerId;
+use parley_store::TrackerRecord;
+
+use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{job_reply, parse_json, workspace_of};
+use crate::routes::parley::jobs::JobView;
+use crate::routes::v2::settings::tracker_wire;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/parley/v1/trackers",
+            get(crate::routes::v2::settings::gong_trackers).post(create_tracker),
+        )
+        .route(
+            "/parley/v1/trackers/{id}",
+            put(replace_tracker).delete(delete_tracker),
+        )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TrackerSaved {
+    request_id: String,
+    tracker: KeywordTrackerWire,
+    /// The back-fill that re-runs the workspace's trackers over its calls.
+    job: JobView,
+}
+
+async fn save_tracker(
+    state: &AppState,
+    id: TrackerId,
+    input: TrackerInput,
+    existing: Option<TrackerRecord>,
+) -> ApiResult<TrackerSaved> {
+    let workspace = match (&input.workspace_id, &existing) {
+        (Some(w), _) => workspace_of(state, Some(&w.0)).await?.id,
+        (None, Some(e)) => e.workspace_id,
+        (None, None) => workspace_of(state, None).await?.id,
+    };
+    let def = input.into_def(id).map_err(ApiError::bad_request_all)?;
+    let now = Utc::now();
+    let record = TrackerRecord {
+        def,
+        workspace_id: workspace,
+        created: existing.as_ref().map_or(now, |e| e.created),
+        creator: existing.as_ref().and_then(|e| e.creator),
+        updated: now,
+        updater: None,
+    };
+    let job = parley_app::analysis::save_tracker(
+        state.store.as_ref(),
+        &record,
+        existing.map(|e| e.workspace_id),
+    )
+    .await?;
+    Ok(TrackerSaved {
+        request_id: request_id(),
+        tracker: tracker_wire(state, &record),
+        job: JobView::of(&job),
+    })
+}
+
+async fn create_tracker(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let input: TrackerInput = parse_json(body, false)?;
+    let saved = save_tracker(&state, TrackerId::generate(), input, None).await?;
+    Ok(json_response(StatusCode::CREATED, &saved))
+}
+
+async fn find_tracker(state: &AppState, id: &str) -> ApiResult<TrackerRecord> {
+    let found = match parley_domain::parse_id(id) {
+        Ok(n) => state.store.get_tracker(TrackerId(n)).await?,
+        Err(_) => None,
+    };
+    found.ok_or_else(|| ApiError::not_found(format!("Tracker ID {id} was not found")))
+}
+
+async fn replace_tracker(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let existing = find_tracker(&state, &id).await?;
+    let input: TrackerInput = parse_json(body, false)?;
+    let saved = save_tracker(&state, existing.def.id, input, Some(existing)).await?;
+    Ok(Wire(saved).into_response())
+}
+
+async fn delete_tracker(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let existing = find_tracker(&state, &id).await?;
+    let job = parley_app::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
+    Ok(job_reply(StatusCode::OK, &job))
+}

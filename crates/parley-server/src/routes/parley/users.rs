@@ -1,0 +1,180 @@
+//! `/parley/v1/users`: creating and changing company users.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{patch, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use parley_app::users;
+use parley_domain::{SpokenLanguage, UserId, UserSettings};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::parse_json;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/users", post(create_user))
+        .route("/parley/v1/users/{id}", patch(update_user))
+}
+
+/// Recording and import switches, all optional in requests.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SettingsBody {
+    web_conferences_recorded: Option<bool>,
+    prevent_web_conference_recording: Option<bool>,
+    telephony_calls_imported: Option<bool>,
+    emails_imported: Option<bool>,
+    prevent_email_import: Option<bool>,
+    non_recorded_meetings_imported: Option<bool>,
+    gong_connect_enabled: Option<bool>,
+}
+
+impl SettingsBody {
+    fn apply(&self, s: &mut UserSettings) {
+        let set = |field: &mut bool, v: Option<bool>| {
+            if let Some(v) = v {
+                *field = v;
+            }
+        };
+        set(
+            &mut s.web_conferences_recorded,
+            self.web_conferences_recorded,
+        );
+        set(
+            &mut s.prevent_web_conference_recording,
+            self.prevent_web_conference_recording,
+        );
+        set(
+            &mut s.telephony_calls_imported,
+            self.telephony_calls_imported,
+        );
+        set(&mut s.emails_imported, self.emails_imported);
+        set(&mut s.prevent_email_import, self.prevent_email_import);
+        set(
+            &mut s.non_recorded_meetings_imported,
+            self.non_recorded_meetings_imported,
+        );
+        set(&mut s.gong_connect_enabled, self.gong_connect_enabled);
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewUserBody {
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    title: Option<String>,
+    phone: Option<String>,
+    manager_id: Option<gong_api_v2::WireId>,
+    active: Option<bool>,
+    #[serde(default)]
+    settings: SettingsBody,
+    /// BCP-47 tags; the first is primary.
+    #[serde(default)]
+    languages: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserCreated {
+    request_id: String,
+    user_id: String,
+}
+
+fn user_id_of(id: &gong_api_v2::WireId, field: &str) -> ApiResult<UserId> {
+    id.numeric()
+        .map(UserId)
+        .ok_or_else(|| ApiError::bad_request(format!("{field} {:?} is not a user id", id.0)))
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body: NewUserBody = parse_json(body, false)?;
+    let mut settings = UserSettings::default();
+    body.settings.apply(&mut settings);
+    let user = users::create_user(
+        state.store.as_ref(),
+        users::NewUser {
+            email: body.email,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            title: body.title,
+            phone: body.phone,
+            manager_id: body
+                .manager_id
+                .as_ref()
+                .map(|m| user_id_of(m, "managerId"))
+                .transpose()?,
+            active: body.active.unwrap_or(true),
+            settings,
+            spoken_languages: body
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(i, l)| SpokenLanguage {
+                    language: l.clone(),
+                    primary: i == 0,
+                })
+                .collect(),
+            created: None,
+        },
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &UserCreated {
+            request_id: request_id(),
+            user_id: user.id.to_string(),
+        },
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPatchBody {
+    active: Option<bool>,
+    title: Option<String>,
+    #[serde(default)]
+    settings: SettingsBody,
+}
+
+async fn update_user(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body: UserPatchBody = parse_json(body, false)?;
+    let not_found = || ApiError::not_found(gong_api_v2::messages::user_not_found(&id));
+    let user_id = parley_domain::parse_id(&id).map_err(|_| not_found())?;
+    let mut user = state
+        .store
+        .get_user(UserId(user_id))
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(active) = body.active {
+        user.active = active;
+    }
+    if let Some(title) = body.title {
+        user.title = Some(title);
+    }
+    body.settings.apply(&mut user.settings);
+    state.store.update_user(&user, chrono::Utc::now()).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &UserCreated {
+            request_id: request_id(),
+            user_id: user.id.to_string(),
+        },
+    ))
+}
