@@ -49,19 +49,36 @@ impl std::fmt::Debug for LlmConfig {
     }
 }
 
-/// The LLM engine: its settings and an HTTP client.
+/// The LLM engine: its settings and the outbound policy its requests run under.
 pub struct LlmEngine {
     config: LlmConfig,
-    http: reqwest::Client,
+    policy: parley_outbound::FetchPolicy,
 }
+
+/// Largest LLM answer read: a chat completion is a few kilobytes; a runaway or hostile
+/// endpoint must not fill the worker's memory.
+const MAX_LLM_REPLY_BYTES: u64 = 4 * 1024 * 1024;
 
 impl LlmEngine {
     pub fn new(config: LlmConfig) -> Result<LlmEngine, String> {
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| format!("llm client: {e}"))?;
-        Ok(LlmEngine { config, http })
+        let url = parley_outbound::Url::parse(config.url.trim())
+            .map_err(|e| format!("llm url {:?} is not a url: {e}", config.url))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(format!("llm url {:?} must be http or https", config.url));
+        }
+        let policy = parley_outbound::FetchPolicy {
+            // The operator named this endpoint (often a model on the same machine or
+            // network), so any address it resolves to is allowed; clients cannot change
+            // it, and redirects are not followed, so nothing else is reachable through it.
+            allow: parley_outbound::HostAllowList::parse(&["0.0.0.0/0", "::/0"])?,
+            max_bytes: MAX_LLM_REPLY_BYTES,
+            connect_timeout: config.timeout,
+            idle_timeout: config.timeout,
+            total_timeout: config.timeout,
+            min_bytes_per_sec: 0,
+            ..parley_outbound::FetchPolicy::default()
+        };
+        Ok(LlmEngine { config, policy })
     }
 
     /// Asks the model; the reply's text.
@@ -76,22 +93,15 @@ impl LlmEngine {
                 {"role": "user", "content": prompt},
             ],
         });
-        let mut req = self.http.post(&url).json(&body);
-        if let Some(key) = &self.config.api_key {
-            req = req.bearer_auth(key);
-        }
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| format!("llm endpoint unreachable: {}", e.without_url()))?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(format!("llm endpoint answered {status}"));
-        }
-        let reply: serde_json::Value = resp
-            .json()
-            .await
-            .map_err(|e| format!("llm reply is not json: {}", e.without_url()))?;
+        let reply =
+            parley_outbound::post_json(&url, &body, self.config.api_key.as_deref(), &self.policy)
+                .await
+                .map_err(|e| match e {
+                    parley_outbound::FetchError::Status { status } => {
+                        format!("llm endpoint answered {status}")
+                    }
+                    other => format!("llm endpoint: {other}"),
+                })?;
         reply["choices"][0]["message"]["content"]
             .as_str()
             .map(str::to_owned)

@@ -609,7 +609,7 @@ impl Workers {
 }
 
 fn fetched_url_for_log(url: &str) -> String {
-    reqwest::Url::parse(url)
+    parley_outbound::Url::parse(url)
         .map(|u| parley_outbound::redact_url(&u))
         .unwrap_or_else(|_| "<invalid url>".to_owned())
 }

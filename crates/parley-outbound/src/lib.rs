@@ -8,6 +8,8 @@
 //! `http://169.254.169.254/` (cloud credentials), `http://127.0.0.1:5432/` or anything
 //! else on the operator's network: a server-side request forgery.
 //!
+//! [`json::post_json`] sends one JSON request to an endpoint under the same policy.
+//!
 //! # Policy
 //!
 //! * Only `http` and `https`; no `user:password@` in the URL; an `https` URL may not
@@ -58,9 +60,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
-use reqwest::{StatusCode, Url};
+use reqwest::StatusCode;
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
+
+pub mod json;
+pub use json::post_json;
+/// URLs as this crate takes them.
+pub use reqwest::Url;
 
 /// [`FetchPolicy::min_bytes_per_sec`] unless the operator says otherwise.
 pub const DEFAULT_MIN_BYTES_PER_SEC: u64 = 16 * 1024;
@@ -131,50 +138,52 @@ pub struct FetchedMedia {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum FetchError {
-    #[error("the media url is not valid: {0}")]
+    #[error("the url is not valid: {0}")]
     InvalidUrl(String),
-    #[error("the media url scheme {0:?} is not supported; use http or https")]
+    #[error("the url scheme {0:?} is not supported; use http or https")]
     UnsupportedScheme(String),
-    #[error("the media url must not contain a user name or password")]
+    #[error("the url must not contain a user name or password")]
     Credentials,
     /// `reason` is for the operator's logs; the message leaves it out so clients cannot
     /// map the operator's internal DNS names.
-    #[error("the media url host {host} is not allowed by this server's media fetch policy")]
+    #[error("the host {host} is not allowed by this server's outbound policy")]
     HostRefused { host: String, reason: String },
-    #[error("could not resolve the media url host {host}")]
+    #[error("could not resolve the host {host}")]
     Resolve { host: String },
-    #[error("could not connect to the media url host {host}")]
+    #[error("could not connect to the host {host}")]
     Connect { host: String },
-    #[error("connecting to the media url host {host} timed out")]
+    #[error("connecting to the host {host} timed out")]
     ConnectTimeout { host: String },
-    #[error("the media url redirected more than {0} times")]
+    #[error("the url redirected more than {0} times")]
     TooManyRedirects(usize),
-    #[error("the media url redirected from https to http, which is refused")]
+    #[error("the url redirected from https to http, which is refused")]
     InsecureRedirect,
-    #[error("the media url returned a redirect without a usable location")]
+    #[error("the url returned a redirect without a usable location")]
     BadRedirect,
-    #[error("the media url returned http status {status}")]
+    #[error("the url returned http status {status}")]
     Status { status: u16 },
-    #[error("the media is larger than the limit of {limit} bytes")]
+    #[error("the response is larger than the limit of {limit} bytes")]
     TooLarge { limit: u64 },
-    #[error("the media url returned an empty body")]
+    #[error("the url returned an empty body")]
     EmptyBody,
-    #[error("the media download stalled: no data for {0:?}")]
+    #[error("the download stalled: no data for {0:?}")]
     IdleTimeout(Duration),
-    #[error("the media download did not finish within {0:?}")]
+    #[error("the download did not finish within {0:?}")]
     TotalTimeout(Duration),
-    #[error("the media download was too slow: {rate} bytes/s over {window:?}, below the minimum of {min} bytes/s")]
+    #[error("the download was too slow: {rate} bytes/s over {window:?}, below the minimum of {min} bytes/s")]
     TooSlow {
         rate: u64,
         min: u64,
         window: Duration,
     },
-    #[error("the connection to the media url broke during the download")]
+    #[error("the connection broke during the download")]
     Network,
-    #[error("could not store the downloaded media")]
+    #[error("could not store the download")]
     Io(#[source] std::io::Error),
-    #[error("could not set up the media download")]
+    #[error("could not set up the request")]
     Internal,
+    #[error("the response is not json")]
+    NotJson,
 }
 
 impl FetchError {
@@ -204,6 +213,8 @@ impl FetchError {
             | Self::TooLarge { .. }
             | Self::EmptyBody
             | Self::Internal => false,
+            // A broken endpoint may be mended or restarted.
+            Self::NotJson => true,
         }
     }
 }
@@ -1562,8 +1573,7 @@ mod tests {
         );
         assert!(err.is_transient());
         assert!(
-            err.to_string()
-                .starts_with("the media download was too slow: "),
+            err.to_string().starts_with("the download was too slow: "),
             "{err}"
         );
         assert!(started.elapsed() < Duration::from_secs(4));
@@ -1612,7 +1622,7 @@ mod tests {
             assert_eq!(err.is_transient(), transient, "{path}");
             assert_eq!(
                 err.to_string(),
-                format!("the media url returned http status {code}")
+                format!("the url returned http status {code}")
             );
         }
         assert!(is_empty_dir(dir.path()));
@@ -1625,7 +1635,7 @@ mod tests {
         for path in ["/empty", "/empty-chunked"] {
             let err = fetch_err(&server.url(path), &local_policy(), dir.path()).await;
             assert!(matches!(err, FetchError::EmptyBody), "{path}: {err:?}");
-            assert_eq!(err.to_string(), "the media url returned an empty body");
+            assert_eq!(err.to_string(), "the url returned an empty body");
         }
         assert!(is_empty_dir(dir.path()));
     }

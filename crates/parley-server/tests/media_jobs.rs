@@ -341,7 +341,7 @@ async fn a_trickling_pull_fails_with_the_reason_on_the_job() {
     assert_eq!(job.state, JobState::Queued, "tried again later");
     let error = job.error.as_deref().unwrap_or_default();
     assert!(
-        error.starts_with("downloading the media: the media download was too slow: ")
+        error.starts_with("downloading the media: the download was too slow: ")
             && error.ends_with("below the minimum of 1000 bytes/s"),
         "{error}"
     );
