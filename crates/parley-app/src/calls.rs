@@ -138,25 +138,20 @@ pub async fn create_call(store: &dyn Store, new: NewCall) -> AppResult<Created> 
         language_hint: new.language_code.clone(),
         created: now,
     };
-    match store.insert_call(&call, &parties, &new.context).await {
+    // The recording is pulled by a worker, queued with the call: the client's request
+    // does not wait on someone else's server.
+    let jobs: Vec<parley_store::NewJob> = call
+        .media_source_url
+        .is_some()
+        .then(|| JobSpec::FetchMedia { call: call_id }.into())
+        .into_iter()
+        .collect();
+    match store
+        .insert_call(&call, &parties, &new.context, &jobs)
+        .await
+    {
         Ok(()) => {
             tracing::info!(call_id = %call_id, workspace_id = %workspace_id, parties = parties.len(), "call created");
-            if call.media_source_url.is_some() {
-                // The recording is pulled by a worker: the client's request does not wait
-                // on someone else's server.
-                store
-                    .enqueue_job(
-                        &parley_store::NewJob {
-                            kind: JobKind::FetchMedia,
-                            call_id: Some(call_id),
-                            payload: serde_json::json!({}),
-                            max_attempts: 5,
-                            dedupe: true,
-                        },
-                        now,
-                    )
-                    .await?;
-            }
             Ok(Created { call_id, new: true })
         }
         // Two concurrent requests with one clientUniqueId: the loser returns the winner.

@@ -383,7 +383,7 @@ async fn seed(store: Arc<dyn Store>, args: &Args, ws: WorkspaceId) -> Result<()>
             while i < total {
                 let (call, parties, context) = bench_call(i, &mut rng, &users, ws);
                 store
-                    .insert_call(&call, &parties, &context)
+                    .insert_call(&call, &parties, &context, &[])
                     .await
                     .with_context(|| format!("insert_call #{i}"))?;
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;

@@ -250,8 +250,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Inserts a call with its parties and CRM links (call-level `context`, party-level in
     /// each `Party::context`). CRM objects are upserted: the newest field values win.
-    /// Fails with `Conflict` when the client unique id is taken.
-    async fn insert_call(&self, call: &Call, parties: &[Party], context: &[CrmLink]) -> Result<()>;
+    /// Fails with `Conflict` when the client unique id is taken. `jobs` (e.g. pulling the
+    /// call's `downloadMediaUrl`) are queued in the same transaction, so a call is never
+    /// stored without the work it needs.
+    async fn insert_call(
+        &self,
+        call: &Call,
+        parties: &[Party],
+        context: &[CrmLink],
+        jobs: &[NewJob],
+    ) -> Result<()>;
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>>;
     async fn get_call(&self, id: CallId) -> Result<Option<Call>>;
     /// Calls in `(started, id)` order after `after`.

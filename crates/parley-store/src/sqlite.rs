@@ -945,7 +945,13 @@ impl Store for SqliteStore {
         Ok(done.rows_affected() == 1)
     }
 
-    async fn insert_call(&self, call: &Call, parties: &[Party], context: &[CrmLink]) -> Result<()> {
+    async fn insert_call(
+        &self,
+        call: &Call,
+        parties: &[Party],
+        context: &[CrmLink],
+        jobs: &[NewJob],
+    ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query(&format!(
             "INSERT INTO calls ({CALL_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -1007,6 +1013,14 @@ impl Store for SqliteStore {
                 .await?;
                 ord += 1;
             }
+        }
+        for job in jobs {
+            let live: &[&str] = if job.dedupe {
+                &["queued", "running"]
+            } else {
+                &[]
+            };
+            enqueue_in(&mut tx, job, live, call.created).await?;
         }
         tx.commit().await?;
         Ok(())

@@ -81,7 +81,7 @@ async fn results_for_a_replaced_transcript_are_refused() {
     let (_dir, s) = common::store().await;
     let (ws, user) = common::workspace_and_user(&s, UserId::generate(), t0()).await;
     let call = common::bare_call(CallId::generate(), ws.id, user.id, t0());
-    s.insert_call(&call, &[], &[]).await.unwrap();
+    s.insert_call(&call, &[], &[], &[]).await.unwrap();
 
     let first = transcript("We also looked at Acme.");
     write(&s, call.id, &first, t0()).await;

@@ -44,7 +44,7 @@ async fn every_call_field_round_trips_through_get_and_list() {
         now + chrono::Duration::seconds(1),
     );
     for c in [&full, &empty] {
-        s.insert_call(c, &[], &[]).await.unwrap();
+        s.insert_call(c, &[], &[], &[]).await.unwrap();
         assert_eq!(s.get_call(c.id).await.unwrap().as_ref(), Some(c));
     }
     let listed = s

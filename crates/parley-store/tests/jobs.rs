@@ -37,7 +37,7 @@ async fn a_call(s: &SqliteStore) -> CallId {
         scope: CallScope::Internal,
         ..common::bare_call(CallId::generate(), ws.id, user.id, now)
     };
-    s.insert_call(&call, &[], &[]).await.unwrap();
+    s.insert_call(&call, &[], &[], &[]).await.unwrap();
     call.id
 }
 
@@ -462,4 +462,38 @@ async fn jobs_queued_before_typed_jobs_are_carried_over() {
         .await
         .unwrap();
     assert_eq!(again.id, 1, "the carried-over job is the live one");
+}
+
+/// A call and the jobs it needs are one transaction: stored together, or (a taken
+/// clientUniqueId) neither.
+#[tokio::test]
+async fn a_call_is_stored_with_its_jobs_or_not_at_all() {
+    let (_d, s) = store().await;
+    let (ws, user) = common::workspace_and_user(&s, UserId::generate(), t0()).await;
+    let call = Call {
+        client_unique_id: Some("crm-1".into()),
+        media_source_url: Some("https://media.example/a.mp3".into()),
+        ..common::bare_call(CallId::generate(), ws.id, user.id, t0())
+    };
+    let fetch = |c: &Call| -> NewJob { JobSpec::FetchMedia { call: c.id }.into() };
+    s.insert_call(&call, &[], &[], &[fetch(&call)])
+        .await
+        .unwrap();
+    let jobs = s.jobs_for_call(call.id).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        JobSpec::of(&jobs[0]),
+        Ok(JobSpec::FetchMedia { call: call.id })
+    );
+
+    let twin = Call {
+        id: CallId::generate(),
+        ..call.clone()
+    };
+    let err = s
+        .insert_call(&twin, &[], &[], &[fetch(&twin)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+    assert!(s.jobs_for_call(twin.id).await.unwrap().is_empty());
 }

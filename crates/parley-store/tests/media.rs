@@ -27,7 +27,7 @@ async fn another_call(s: &SqliteStore, like: &Call) -> CallId {
         id: CallId::generate(),
         ..like.clone()
     };
-    s.insert_call(&call, &[], &[]).await.unwrap();
+    s.insert_call(&call, &[], &[], &[]).await.unwrap();
     call.id
 }
 
