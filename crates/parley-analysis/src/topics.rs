@@ -41,15 +41,8 @@ use serde::{Deserialize, Serialize};
 use crate::text::{push_normalised, stemmer_algorithm, word_spans, CachedStemmer};
 use crate::CallInput;
 
-/// A topic a workspace tracks and the words that signal it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TopicDef {
-    pub name: String,
-    /// Words or short phrases; matched on word stems (English).
-    pub keywords: Vec<String>,
-}
+pub use parley_domain::tracker::TopicDef;
 
-/// The default topic set for a new workspace.
 /// The default topic set for a new workspace: the English topics of a sales call
 /// (`data/en/topics.toml`).
 pub fn default_topics() -> Vec<TopicDef> {

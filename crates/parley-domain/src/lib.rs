@@ -13,6 +13,7 @@ pub mod id;
 pub mod job;
 pub mod speaker;
 pub mod subtitle;
+pub mod tracker;
 pub mod transcript;
 pub mod user;
 
