@@ -176,7 +176,7 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
     assert_eq!(interaction["speakers"].as_array().unwrap().len(), 2, "{a}");
     assert_eq!(interaction["persons"].as_array().unwrap().len(), 1, "{a}");
     assert!(
-        interaction["persons"][0]["talk_ratio"].as_f64().unwrap() > 0.2,
+        interaction["persons"][0]["talkRatio"].as_f64().unwrap() > 0.2,
         "{a}"
     );
 

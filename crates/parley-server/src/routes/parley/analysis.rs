@@ -45,7 +45,41 @@ async fn analyze_everything(
 struct AnalysisView {
     request_id: String,
     call_id: String,
-    analysis: parley_analysis::CallAnalysis,
+    /// The stored analysis with camelCase keys (see [`camel_case_keys`]).
+    analysis: serde_json::Value,
+}
+
+/// Parley's API speaks camelCase, like Gong's; the stored analysis serialises with its
+/// Rust (snake_case) field names, so its object keys are converted on the way out. Every
+/// object in it is a struct or an enum tag (no map is keyed by data), so no tracker,
+/// topic or speaker name is renamed; values are never touched.
+fn camel_case_keys(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (camel(&k), camel_case_keys(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(camel_case_keys).collect()),
+        other => other,
+    }
+}
+
+fn camel(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut upper = false;
+    for c in key.chars() {
+        if c == '_' && !out.is_empty() {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 async fn call_analysis(
@@ -59,10 +93,35 @@ async fn call_analysis(
         .await?
         .remove(&call)
         .ok_or_else(|| ApiError::not_found(format!("call {id} has not been analysed yet")))?;
+    let analysis = serde_json::to_value(&analysis)
+        .map_err(|e| ApiError::from(parley_app::AppError::internal(e.to_string())))?;
     Ok(Wire(AnalysisView {
         request_id: request_id(),
         call_id: call.to_string(),
-        analysis,
+        analysis: camel_case_keys(analysis),
     })
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_become_camel_case_and_values_stay() {
+        let v = serde_json::json!({
+            "talk_ratio": 0.5,
+            "per_monologue": [{"topic_name": "pricing_talk", "First": {"Minutes": 2}}],
+            "engine": "extractive",
+        });
+        assert_eq!(
+            camel_case_keys(v),
+            serde_json::json!({
+                "talkRatio": 0.5,
+                "perMonologue": [{"topicName": "pricing_talk", "First": {"Minutes": 2}}],
+                "engine": "extractive",
+            })
+        );
+        assert_eq!(camel("_private"), "_private");
+    }
 }
