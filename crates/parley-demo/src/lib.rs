@@ -229,15 +229,7 @@ fn generate(demo: &Demo, seed: u64, now: Timestamp) -> Plan {
                 ),
                 ..Default::default()
             },
-            spoken_languages: u
-                .languages
-                .iter()
-                .enumerate()
-                .map(|(i, l)| SpokenLanguage {
-                    language: l.clone(),
-                    primary: i == 0,
-                })
-                .collect(),
+            spoken_languages: SpokenLanguage::in_order(&u.languages),
             created: now - Duration::days(u.created_days_ago)
                 + Duration::minutes(rng.gen_range(0..600)),
         })

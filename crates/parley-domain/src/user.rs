@@ -96,6 +96,20 @@ pub struct SpokenLanguage {
     pub primary: bool,
 }
 
+impl SpokenLanguage {
+    /// Languages in order of preference: the first is the primary one.
+    pub fn in_order(languages: &[String]) -> Vec<SpokenLanguage> {
+        languages
+            .iter()
+            .enumerate()
+            .map(|(i, l)| SpokenLanguage {
+                language: l.clone(),
+                primary: i == 0,
+            })
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
     pub id: UserId,

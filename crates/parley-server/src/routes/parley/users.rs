@@ -118,15 +118,7 @@ async fn create_user(
                 .transpose()?,
             active: body.active.unwrap_or(true),
             settings,
-            spoken_languages: body
-                .languages
-                .iter()
-                .enumerate()
-                .map(|(i, l)| SpokenLanguage {
-                    language: l.clone(),
-                    primary: i == 0,
-                })
-                .collect(),
+            spoken_languages: SpokenLanguage::in_order(&body.languages),
             created: None,
         },
     )
