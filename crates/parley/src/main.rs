@@ -32,7 +32,8 @@ struct Cli {
 
 #[derive(Debug, Clone, Args)]
 struct Common {
-    /// TOML settings file [default: ./parley.toml when it exists]
+    /// TOML settings file: its keys are the flags' names with _ for - (--llm-url is url in
+    /// its [llm] table); `parley config` prints one [default: ./parley.toml when it exists]
     #[arg(long, global = true, env = "PARLEY_CONFIG")]
     config: Option<PathBuf>,
     #[command(flatten)]
