@@ -649,6 +649,35 @@ mod tests {
         assert_eq!(s.llm.timeout_secs, 9);
     }
 
+    /// Merging finds a key's flag by the clap id: the two must name the same settings.
+    #[test]
+    fn every_toml_key_is_a_flag_id() {
+        let (mut s, _) = parse(&[]);
+        s.database_url = Some("sqlite://x".into());
+        s.media_url = Some("memory://".into());
+        s.public_url = Some("http://x".into());
+        s.llm.url = Some("http://x".into());
+        s.llm.model = Some("m".into());
+        let table = toml::Table::try_from(&s).unwrap();
+        let mut keys = BTreeSet::new();
+        for (k, v) in table {
+            match v {
+                toml::Value::Table(t) if k == "llm" => {
+                    keys.extend(t.keys().map(|k| format!("llm_{k}")));
+                }
+                _ => {
+                    keys.insert(k);
+                }
+            }
+        }
+        let mut ids = setting_ids();
+        assert!(
+            ids.remove("llm_api_key"),
+            "the key is the one setting without a TOML key"
+        );
+        assert_eq!(keys, ids);
+    }
+
     #[test]
     fn the_printed_settings_load_back_the_same() {
         let file = "rate_limit = { per_second = 5, burst = 6, per_day = 7 }\nmedia_fetch_allow = [\"example.com\", \"*.example.org\"]\n[llm]\nurl = \"http://localhost:11434/v1\"\nmodel = \"m\"\n";
