@@ -1,4 +1,6 @@
-//! Server settings that handlers see. Loading them (flags, env, TOML) is the binary's job.
+//! Server settings that handlers see. Loading them (flags, env, TOML) is the binary's job
+//! (`crates/parley/src/settings.rs`, where each limit here is a setting whose default is
+//! this type's `Default`).
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};

@@ -1,18 +1,17 @@
 //! The analysis commands: `trackers` (list, add, remove) and `analyze`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use parley_analysis::trackers::{Keywords, SaidAt, SaidBy, Stretch, TrackerDef};
-use parley_app::analysis::{analyze_call, delete_tracker, save_tracker, LlmConfig, LlmEngine};
+use parley_app::analysis::{analyze_call, delete_tracker, save_tracker, LlmEngine};
 use parley_domain::{CallId, TrackerId, WorkspaceId};
 use parley_store::{Store, TrackerRecord};
 
-use crate::FileConfig;
+use crate::settings::Settings;
 
 #[derive(Debug, Subcommand)]
 pub enum TrackersCommand {
@@ -189,36 +188,23 @@ pub async fn trackers(store: &dyn Store, cmd: &TrackersCommand) -> Result<()> {
     Ok(())
 }
 
-/// The LLM engine the settings (env over file) describe, if any.
-pub fn llm_engine(file: &FileConfig) -> Result<Option<Arc<LlmEngine>>> {
-    let from_file = file.llm.clone().unwrap_or_default();
-    let url = std::env::var("PARLEY_LLM_URL").ok().or(from_file.url);
-    let Some(url) = url.filter(|u| !u.trim().is_empty()) else {
+/// The LLM engine the settings describe, if any.
+pub fn llm_engine(settings: &Settings) -> Result<Option<Arc<LlmEngine>>> {
+    let Some(config) = settings.llm_config()? else {
         return Ok(None);
     };
-    let model = std::env::var("PARLEY_LLM_MODEL")
-        .ok()
-        .or(from_file.model)
-        .context("an LLM url is set but no model: set PARLEY_LLM_MODEL or llm.model")?;
-    let engine = LlmEngine::new(LlmConfig {
-        url,
-        model,
-        api_key: std::env::var("PARLEY_LLM_API_KEY").ok(),
-        timeout: Duration::from_secs(from_file.timeout_secs.unwrap_or(120)),
-        max_prompt_chars: from_file.max_prompt_chars.unwrap_or(60_000),
-    })
-    .map_err(anyhow::Error::msg)?;
+    let engine = LlmEngine::new(config).map_err(anyhow::Error::msg)?;
     Ok(Some(Arc::new(engine)))
 }
 
 /// `parley analyze`: analyses calls right here (no server needed).
 pub async fn analyze(
     store: &dyn Store,
-    file: &FileConfig,
+    settings: &Settings,
     call: Option<&str>,
     workspace_id: Option<&str>,
 ) -> Result<()> {
-    let llm = llm_engine(file)?;
+    let llm = llm_engine(settings)?;
     let ids = match call {
         Some(c) => vec![CallId(
             parley_domain::parse_id(c).with_context(|| format!("{c:?} is not a call id"))?,

@@ -9,45 +9,20 @@ use anyhow::{bail, Context, Result};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 
-use parley_app::worker::{Transcriber, WorkerConfig, Workers};
+use parley_app::worker::{Transcriber, Workers};
 use parley_domain::{CallId, Direction, JobState, NewCall, NewParty, PartyId, SpeakerId};
-use parley_outbound::{FetchPolicy, HostAllowList};
 use parley_store::Store;
 
 use crate::asr::LocalAsr;
 use crate::engine::{EngineHosts, EngineSpec};
-use crate::{
-    app_error, data_dir, media_url, open_store, Common, FileConfig, DEFAULT_ASR_MODEL,
-    DEFAULT_ENGINE_CRASH_LIMIT, DEFAULT_ENGINE_TIMEOUT_FACTOR, DEFAULT_ENGINE_TIMEOUT_SECS,
-};
-
-fn models_dir(common: &Common, file: &FileConfig) -> PathBuf {
-    common
-        .models
-        .clone()
-        .or_else(|| file.models.clone())
-        .unwrap_or_else(parley_asr::ModelFiles::default_dir)
-}
-
-fn asr_model(common: &Common, file: &FileConfig) -> String {
-    common
-        .asr_model
-        .clone()
-        .or_else(|| file.asr_model.clone())
-        .unwrap_or_else(|| DEFAULT_ASR_MODEL.to_owned())
-}
-
-fn asr_threads(common: &Common, file: &FileConfig) -> usize {
-    common.asr_threads.or(file.asr_threads).unwrap_or(0)
-}
+use crate::settings::Settings;
+use crate::{app_error, open_store};
 
 /// Loads the speech engine into this process: only `engine-host` and the one-shot
 /// `parley transcribe` do; workers use [`engine_hosts`].
-pub fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
-    let models = models_dir(common, file);
-    let model = asr_model(common, file);
-    let threads = asr_threads(common, file);
-    LocalAsr::load(&models, &model, threads).with_context(|| {
+pub fn load_asr(settings: &Settings) -> Result<LocalAsr> {
+    let (models, model) = (&settings.models, &settings.asr_model);
+    LocalAsr::load(models, model, settings.asr_threads).with_context(|| {
         format!(
             "loading speech model {model:?} from {} (run scripts/fetch-models.sh to fetch the models)",
             models.display()
@@ -57,38 +32,30 @@ pub fn load_asr(common: &Common, file: &FileConfig) -> Result<LocalAsr> {
 
 /// How this process starts its engine hosts: this binary's `engine-host` with the
 /// resolved speech settings, so that the child needs no config file of its own.
-fn engine_spec(common: &Common, file: &FileConfig) -> Result<EngineSpec> {
+fn engine_spec(settings: &Settings) -> Result<EngineSpec> {
     let program =
         std::env::current_exe().context("finding this program to start the speech engine")?;
     let args = vec![
         "engine-host".into(),
         "--models".into(),
-        models_dir(common, file).into_os_string(),
+        settings.models.clone().into_os_string(),
         "--asr-model".into(),
-        asr_model(common, file).into(),
+        settings.asr_model.clone().into(),
         "--asr-threads".into(),
-        asr_threads(common, file).to_string().into(),
+        settings.asr_threads.to_string().into(),
     ];
     Ok(EngineSpec {
         program,
         args,
-        timeout: Duration::from_secs(
-            common
-                .engine_timeout_secs
-                .or(file.engine_timeout_secs)
-                .unwrap_or(DEFAULT_ENGINE_TIMEOUT_SECS),
-        ),
-        timeout_factor: common
-            .engine_timeout_factor
-            .or(file.engine_timeout_factor)
-            .unwrap_or(DEFAULT_ENGINE_TIMEOUT_FACTOR),
+        timeout: Duration::from_secs(settings.engine_timeout_secs),
+        timeout_factor: settings.engine_timeout_factor,
     })
 }
 
 /// Starts a first engine host (blocking: it loads the models).
-fn engine_hosts(common: &Common, file: &FileConfig) -> Result<EngineHosts> {
+fn engine_hosts(settings: &Settings) -> Result<EngineHosts> {
     // The host's own error names the model, its folder and the fix.
-    EngineHosts::start(engine_spec(common, file)?)
+    EngineHosts::start(engine_spec(settings)?)
         .map_err(|e| anyhow::anyhow!("starting the speech engine: {e}"))
 }
 
@@ -96,14 +63,12 @@ fn engine_hosts(common: &Common, file: &FileConfig) -> Result<EngineHosts> {
 /// jobs wait for a process that has them), media download always. The speech engine runs
 /// in child processes (`engine`), never in this one.
 pub async fn workers(
-    common: &Common,
-    file: &FileConfig,
+    settings: &Settings,
     store: Arc<dyn Store>,
     blobs: parley_blob::BlobStore,
-    concurrency: usize,
 ) -> Result<Workers> {
-    let (c, f) = (common.clone(), file.clone());
-    let transcriber = tokio::task::spawn_blocking(move || engine_hosts(&c, &f)).await?;
+    let s = settings.clone();
+    let transcriber = tokio::task::spawn_blocking(move || engine_hosts(&s)).await?;
     let transcriber: Option<Arc<dyn Transcriber>> = match transcriber {
         Ok(t) => {
             tracing::info!(model = %t.model(), "speech recognition ready");
@@ -114,68 +79,21 @@ pub async fn workers(
             None
         }
     };
-    let allow = match std::env::var("PARLEY_MEDIA_FETCH_ALLOW") {
-        Ok(list) => HostAllowList::parse_comma_separated(&list),
-        Err(_) => match &file.media_fetch_allow {
-            Some(list) => HostAllowList::parse(list),
-            None => Ok(HostAllowList::default()),
-        },
-    }
-    .map_err(|e| anyhow::anyhow!("media_fetch_allow: {e}"))?;
-    let work_dir = data_dir(common, file)?.join("tmp");
-    std::fs::create_dir_all(&work_dir)?;
-    let media_concurrency = setting(
-        "PARLEY_MEDIA_FETCH_CONCURRENCY",
-        file.media_fetch_concurrency,
-    )?
-    .unwrap_or(WorkerConfig::default().media_concurrency);
-    let min_rate = setting("PARLEY_MEDIA_FETCH_MIN_RATE", file.media_fetch_min_rate)?
-        .unwrap_or(parley_outbound::DEFAULT_MIN_BYTES_PER_SEC);
     Ok(Workers {
         store,
         blobs,
         transcriber,
-        config: WorkerConfig {
-            concurrency,
-            media_concurrency,
-            work_dir,
-            // How long a dead worker's job stays held before another takes it over.
-            lease_secs: std::env::var("PARLEY_WORKER_LEASE_SECS")
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(60),
-            engine_crash_limit: common
-                .engine_crash_limit
-                .or(file.engine_crash_limit)
-                .unwrap_or(DEFAULT_ENGINE_CRASH_LIMIT),
-            ..WorkerConfig::default()
-        },
-        fetch: Some(Arc::new(FetchPolicy {
-            allow,
-            min_bytes_per_sec: min_rate,
-            ..FetchPolicy::default()
-        })),
-        llm: crate::analysis_cli::llm_engine(file)?,
+        config: settings.worker_config()?,
+        fetch: Some(Arc::new(settings.fetch_policy()?)),
+        llm: crate::analysis_cli::llm_engine(settings)?,
     })
 }
 
-/// A number from the environment (`var`), else from the file.
-fn setting<T: std::str::FromStr>(var: &str, file: Option<T>) -> Result<Option<T>> {
-    match std::env::var(var) {
-        Ok(v) => v
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| anyhow::anyhow!("{var}: expected a whole number, got {v:?}")),
-        Err(_) => Ok(file),
-    }
-}
-
 /// `parley worker`: runs workers until Ctrl-C / SIGTERM.
-pub async fn worker(common: &Common, file: &FileConfig, concurrency: usize) -> Result<()> {
-    let store = open_store(common, file).await?;
-    let blobs = parley_blob::BlobStore::open(&media_url(common, file)?)?;
-    let w = workers(common, file, store, blobs, concurrency).await?;
+pub async fn worker(settings: &Settings) -> Result<()> {
+    let store = open_store(settings).await?;
+    let blobs = parley_blob::BlobStore::open(&settings.media_url())?;
+    let w = workers(settings, store, blobs).await?;
     if w.transcriber.is_none() {
         bail!(
             "this worker cannot transcribe: the speech models did not load (see the warning above)"
@@ -215,8 +133,7 @@ struct JsonWord {
 
 /// `parley transcribe FILE`: no server, no database.
 pub fn transcribe(
-    common: &Common,
-    file: &FileConfig,
+    settings: &Settings,
     path: &Path,
     format: &str,
     language: Option<&str>,
@@ -234,7 +151,7 @@ pub fn transcribe(
         .transpose()?;
     let audio = parley_media::decode_file(path, &Default::default())
         .with_context(|| format!("reading {}", path.display()))?;
-    let asr = load_asr(common, file)?;
+    let asr = load_asr(settings)?;
     let bar = ProgressBar::new(1000);
     bar.set_style(ProgressStyle::with_template(
         "{spinner} transcribing {bar:30} {percent}% {elapsed}",
@@ -332,15 +249,14 @@ fn media_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// `parley import FILES...`: each recording becomes a call of `user`, its media is stored
 /// and transcribed (here, with a progress bar per file, unless `no_wait`).
 pub async fn import_media(
-    common: &Common,
-    file: &FileConfig,
+    settings: &Settings,
     paths: &[PathBuf],
     user: Option<&str>,
     no_wait: bool,
 ) -> Result<()> {
     let files = media_files(paths)?;
-    let store = open_store(common, file).await?;
-    let blobs = parley_blob::BlobStore::open(&media_url(common, file)?)?;
+    let store = open_store(settings).await?;
+    let blobs = parley_blob::BlobStore::open(&settings.media_url())?;
     let owner = match user {
         Some(email) => store
             .find_user_by_email(email)
@@ -423,7 +339,7 @@ pub async fn import_media(
         return Ok(());
     }
 
-    let w = workers(common, file, store.clone(), blobs, 1).await?;
+    let w = workers(settings, store.clone(), blobs).await?;
     if w.transcriber.is_none() {
         bail!("the recordings are queued, but this process cannot transcribe them (see the warning above); run `parley serve` or `parley worker` with the models");
     }
@@ -491,19 +407,19 @@ pub async fn import_media(
 }
 
 /// `parley enroll`: a user's voiceprint from a recording of them alone.
-pub async fn enroll(common: &Common, file: &FileConfig, email: &str, path: &Path) -> Result<()> {
-    let store = open_store(common, file).await?;
+pub async fn enroll(settings: &Settings, email: &str, path: &Path) -> Result<()> {
+    let store = open_store(settings).await?;
     let user = store
         .find_user_by_email(email)
         .await?
         .with_context(|| format!("no user with email {email}"))?;
-    let (c, f, p) = (common.clone(), file.clone(), path.to_owned());
+    let (s, p) = (settings.clone(), path.to_owned());
     // In an engine host like the workers' transcriptions: a crash in native code is then
     // reported as an error, with its reason, instead of killing this command.
     let voice = tokio::task::spawn_blocking(move || -> Result<Option<Vec<f32>>> {
         let audio = parley_media::decode_file(&p, &Default::default())
             .with_context(|| format!("reading {}", p.display()))?;
-        Ok(engine_hosts(&c, &f)?.voiceprint(&audio.channels)?)
+        Ok(engine_hosts(&s)?.voiceprint(&audio.channels)?)
     })
     .await??
     .context("the recording has too little speech for a voiceprint (a few seconds are needed)")?;

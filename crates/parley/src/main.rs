@@ -2,18 +2,20 @@
 //!
 //! Settings come from flags, then `PARLEY_*` environment variables, then a TOML file
 //! (`--config`, default `parley.toml` in the current directory when present), then
-//! built-in defaults. `parley config` prints the defaults as TOML.
+//! built-in defaults: one [`settings::Settings`] value, built once in `main`.
+//! `parley config` prints it as TOML.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use clap::{Args, Parser, Subcommand};
-use serde::{Deserialize, Serialize};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use parley_app::transcripts::{self, TranscriptFormat};
-use parley_server::{AppState, RateLimit, ServerConfig};
+use parley_server::AppState;
 use parley_store::Store;
+
+use crate::settings::Settings;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -30,37 +32,12 @@ struct Cli {
 
 #[derive(Debug, Clone, Args)]
 struct Common {
-    /// TOML settings file [default: ./parley.toml when it exists]
+    /// TOML settings file: its keys are the flags' names with _ for - (--llm-url is url in
+    /// its [llm] table); `parley config` prints one [default: ./parley.toml when it exists]
     #[arg(long, global = true, env = "PARLEY_CONFIG")]
     config: Option<PathBuf>,
-    /// Folder for the database and media [default: ./parley-data]
-    #[arg(long, global = true, env = "PARLEY_DATA_DIR")]
-    data_dir: Option<PathBuf>,
-    /// Database URL [default: sqlite://<data-dir>/parley.db]
-    #[arg(long, global = true, env = "PARLEY_DATABASE_URL")]
-    database_url: Option<String>,
-    /// Where recordings are kept: file://PATH, s3://BUCKET/PREFIX [default: <data-dir>/media]
-    #[arg(long, global = true, env = "PARLEY_MEDIA_URL")]
-    media_url: Option<String>,
-    /// Speech models folder, as scripts/fetch-models.sh fills it [default: ~/.cache/parley/models]
-    #[arg(long, global = true, env = "PARLEY_MODELS")]
-    models: Option<PathBuf>,
-    /// Whisper model: base, tiny.en, or the path of a CTranslate2 Whisper folder [default: base]
-    #[arg(long, global = true, env = "PARLEY_ASR_MODEL")]
-    asr_model: Option<String>,
-    /// CPU threads for speech recognition [default: all cores]
-    #[arg(long, global = true, env = "PARLEY_ASR_THREADS")]
-    asr_threads: Option<usize>,
-    /// A transcription job that crashed the speech engine this many times ends failed [default: 3]
-    #[arg(long, global = true, env = "PARLEY_ENGINE_CRASH_LIMIT")]
-    engine_crash_limit: Option<u32>,
-    /// Seconds a transcription may take before its engine is killed, plus
-    /// --engine-timeout-factor times the recording's length [default: 60]
-    #[arg(long, global = true, env = "PARLEY_ENGINE_TIMEOUT_SECS")]
-    engine_timeout_secs: Option<u64>,
-    /// Seconds of transcription allowed per second of audio, on top of --engine-timeout-secs [default: 4]
-    #[arg(long, global = true, env = "PARLEY_ENGINE_TIMEOUT_FACTOR")]
-    engine_timeout_factor: Option<f64>,
+    #[command(flatten)]
+    settings: Settings,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,13 +83,9 @@ enum Command {
         max_speakers: Option<usize>,
         file: PathBuf,
     },
-    /// Run background workers only (transcription, media download) against the database.
-    Worker {
-        /// Transcriptions to run at once (media pulls have their own slots:
-        /// media_fetch_concurrency).
-        #[arg(long, default_value_t = 1)]
-        concurrency: usize,
-    },
+    /// Run background workers only (transcription, media download) against the database
+    /// (`--concurrency` is `--worker-concurrency`).
+    Worker,
     /// Enroll a company user's voice from a recording of them alone, so that mono calls
     /// name them (adds to the voice profile their calls have taught).
     Enroll {
@@ -155,7 +128,8 @@ enum Command {
         #[arg(long)]
         workspace: Option<String>,
     },
-    /// Print the default settings as TOML.
+    /// Print the effective settings (flags, environment, file, defaults) as TOML; the
+    /// output is a valid settings file.
     Config,
     /// Internal: the speech engine process a worker starts and talks to over stdin/stdout
     /// (see `engine.rs`).
@@ -195,202 +169,29 @@ enum UsersCommand {
     List,
 }
 
+/// `serve`'s own options (its settings, `--listen` and the rest, are global).
 #[derive(Debug, Args)]
 struct ServeArgs {
-    /// Address to listen on [default: 127.0.0.1:8080]
-    #[arg(long, env = "PARLEY_LISTEN")]
-    listen: Option<String>,
     /// Seed a demo company first (when the database has no calls) and print a demo key.
     #[arg(long)]
     demo: bool,
-    /// Company time zone (IANA name) [default: UTC]
-    #[arg(long, env = "PARLEY_TIMEZONE")]
-    timezone: Option<String>,
-    /// URL users reach Parley at, used in call links [default: http://<listen>]
-    #[arg(long, env = "PARLEY_PUBLIC_URL")]
-    public_url: Option<String>,
-    /// Rate-limit preset: self-hosted (100/s, burst 200), gong (3/s, 10,000/day) or off
-    #[arg(long, env = "PARLEY_RATE_LIMIT")]
-    rate_limit: Option<String>,
     /// Do not run transcription workers in this process (run `parley worker` elsewhere).
     #[arg(long)]
     no_workers: bool,
 }
 
-/// The TOML file. Every key is optional.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FileConfig {
-    data_dir: Option<PathBuf>,
-    database_url: Option<String>,
-    media_url: Option<String>,
-    listen: Option<String>,
-    timezone: Option<String>,
-    public_url: Option<String>,
-    rate_limit: Option<RateLimitFile>,
-    page_size: Option<u32>,
-    models: Option<PathBuf>,
-    asr_model: Option<String>,
-    asr_threads: Option<usize>,
-    /// Hosts `downloadMediaUrl` may point at (see `parley_outbound`).
-    media_fetch_allow: Option<Vec<String>>,
-    /// `downloadMediaUrl` pulls run at once, apart from transcriptions (default 2).
-    media_fetch_concurrency: Option<usize>,
-    /// Bytes per second, averaged over 30 s, below which a pull is given up (0 = off).
-    media_fetch_min_rate: Option<u64>,
-    /// An OpenAI-compatible endpoint that writes call summaries (see `LlmFile`).
-    llm: Option<LlmFile>,
-    /// Calls kept rendered in memory for `GET /v2/calls` (~0.7 KB each; 0 = off).
-    call_cache_entries: Option<usize>,
-    /// Crashes of the speech engine after which a transcription job ends failed.
-    engine_crash_limit: Option<u32>,
-    /// A transcription's engine is killed after `engine_timeout_secs` plus
-    /// `engine_timeout_factor` seconds per second of audio.
-    engine_timeout_secs: Option<u64>,
-    engine_timeout_factor: Option<f64>,
-}
-
-/// `[llm]`: summaries by a language model instead of the built-in extractive engine.
-/// `PARLEY_LLM_URL` / `PARLEY_LLM_MODEL` override; the key comes only from
-/// `PARLEY_LLM_API_KEY` so that it never sits in a file.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LlmFile {
-    /// API base, e.g. `http://localhost:11434/v1` (Ollama) or `https://api.openai.com/v1`.
-    url: Option<String>,
-    model: Option<String>,
-    timeout_secs: Option<u64>,
-    max_prompt_chars: Option<usize>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(untagged)]
-enum RateLimitFile {
-    Preset(String),
-    Custom(RateLimit),
-}
-
-const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
-const DEFAULT_ASR_MODEL: &str = "base";
-const DEFAULT_ENGINE_CRASH_LIMIT: u32 = 3;
-const DEFAULT_ENGINE_TIMEOUT_SECS: u64 = 60;
-const DEFAULT_ENGINE_TIMEOUT_FACTOR: f64 = 4.0;
-
 mod analysis_cli;
 mod asr;
 mod cli;
 mod engine;
+mod settings;
 
-fn load_file(common: &Common) -> Result<FileConfig> {
-    let (path, explicit) = match &common.config {
-        Some(p) => (p.clone(), true),
-        None => (PathBuf::from("parley.toml"), false),
-    };
-    if !path.exists() {
-        if explicit {
-            bail!("config file {} does not exist", path.display());
-        }
-        return Ok(FileConfig::default());
-    }
-    let text =
-        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
-}
-
-/// The data folder, created when missing.
-fn data_dir(common: &Common, file: &FileConfig) -> Result<PathBuf> {
-    let dir = common
-        .data_dir
-        .clone()
-        .or_else(|| file.data_dir.clone())
-        .unwrap_or_else(|| PathBuf::from("parley-data"));
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("creating data folder {}", dir.display()))?;
-    Ok(dir)
-}
-
-fn database_url(common: &Common, file: &FileConfig) -> Result<String> {
-    if let Some(url) = common
-        .database_url
-        .clone()
-        .or_else(|| file.database_url.clone())
-    {
-        return Ok(url);
-    }
-    Ok(format!(
-        "sqlite://{}",
-        data_dir(common, file)?.join("parley.db").display()
-    ))
-}
-
-async fn open_store(common: &Common, file: &FileConfig) -> Result<Arc<dyn Store>> {
-    let url = database_url(common, file)?;
+async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
+    settings.data_dir()?;
+    let url = settings.database_url();
     parley_store::open(&url)
         .await
         .with_context(|| format!("opening database {}", parley_store::redact(&url)))
-}
-
-fn rate_limit(flag: Option<&str>, file: Option<&RateLimitFile>) -> Result<RateLimit> {
-    let preset = |name: &str| {
-        RateLimit::preset(name).with_context(|| {
-            format!("unknown rate-limit preset {name:?}: use self-hosted, gong or off")
-        })
-    };
-    match (flag, file) {
-        (Some(name), _) => preset(name),
-        (None, Some(RateLimitFile::Preset(name))) => preset(name),
-        (None, Some(RateLimitFile::Custom(custom))) => Ok(*custom),
-        (None, None) => Ok(RateLimit::SELF_HOSTED),
-    }
-}
-
-/// Where recordings are kept: the flag or file setting, else `<data-dir>/media`.
-fn media_url(common: &Common, file: &FileConfig) -> Result<String> {
-    match common.media_url.clone().or_else(|| file.media_url.clone()) {
-        Some(url) => Ok(url),
-        None => Ok(format!(
-            "file://{}",
-            std::path::absolute(data_dir(common, file)?.join("media"))?.display()
-        )),
-    }
-}
-
-fn server_config(
-    common: &Common,
-    args: &ServeArgs,
-    file: &FileConfig,
-    listen: &str,
-) -> Result<ServerConfig> {
-    let data = data_dir(common, file)?;
-    let media_url = media_url(common, file)?;
-    let work_dir = data.join("tmp");
-    std::fs::create_dir_all(&work_dir)
-        .with_context(|| format!("creating {}", work_dir.display()))?;
-    let tz_name = args
-        .timezone
-        .clone()
-        .or_else(|| file.timezone.clone())
-        .unwrap_or_else(|| "UTC".to_owned());
-    let timezone = tz_name
-        .parse()
-        .map_err(|_| anyhow::anyhow!("unknown time zone {tz_name:?}"))?;
-    let defaults = ServerConfig::default();
-    Ok(ServerConfig {
-        timezone,
-        public_url: args
-            .public_url
-            .clone()
-            .or_else(|| file.public_url.clone())
-            .unwrap_or_else(|| format!("http://{listen}")),
-        rate_limit: rate_limit(args.rate_limit.as_deref(), file.rate_limit.as_ref())?,
-        page_size: file.page_size.unwrap_or(defaults.page_size).clamp(1, 100),
-        media_url,
-        work_dir,
-        call_cache_entries: file
-            .call_cache_entries
-            .unwrap_or(defaults.call_cache_entries),
-        ..defaults
-    })
 }
 
 async fn seed_demo(store: &dyn Store) -> Result<()> {
@@ -424,14 +225,10 @@ fn app_error(e: parley_app::AppError) -> anyhow::Error {
     anyhow::anyhow!("{kind}: {e}")
 }
 
-async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<()> {
-    let store = open_store(common, file).await?;
-    let listen = args
-        .listen
-        .clone()
-        .or_else(|| file.listen.clone())
-        .unwrap_or_else(|| DEFAULT_LISTEN.to_owned());
-    let config = server_config(common, args, file, &listen)?;
+async fn serve(settings: &Settings, args: &ServeArgs) -> Result<()> {
+    let store = open_store(settings).await?;
+    let listen = &settings.listen;
+    let config = settings.server_config()?;
     // The demo goes first so that its default workspace is the server's default.
     if args.demo {
         seed_demo(store.as_ref()).await?;
@@ -469,7 +266,7 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
     let workers = if args.no_workers {
         None
     } else {
-        let w = cli::workers(common, file, state.store.clone(), state.blobs.clone(), 1).await?;
+        let w = cli::workers(settings, state.store.clone(), state.blobs.clone()).await?;
         Some(tokio::spawn(w.run(stopped)))
     };
     parley_server::serve(listener, state, shutdown_signal()).await?;
@@ -480,8 +277,8 @@ async fn serve(common: &Common, file: &FileConfig, args: &ServeArgs) -> Result<(
     Ok(())
 }
 
-async fn users(common: &Common, file: &FileConfig, cmd: &UsersCommand) -> Result<()> {
-    let store = open_store(common, file).await?;
+async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
+    let store = open_store(settings).await?;
     match cmd {
         UsersCommand::Add {
             email,
@@ -558,8 +355,8 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
-async fn keys(common: &Common, file: &FileConfig, cmd: &KeysCommand) -> Result<()> {
-    let store = open_store(common, file).await?;
+async fn keys(settings: &Settings, cmd: &KeysCommand) -> Result<()> {
+    let store = open_store(settings).await?;
     match cmd {
         KeysCommand::Create { name } => {
             let key = parley_server::auth::create_key(store.as_ref(), name).await?;
@@ -592,14 +389,8 @@ async fn keys(common: &Common, file: &FileConfig, cmd: &KeysCommand) -> Result<(
     Ok(())
 }
 
-async fn import(
-    common: &Common,
-    file: &FileConfig,
-    call: &str,
-    format: Option<&str>,
-    path: &Path,
-) -> Result<()> {
-    let store = open_store(common, file).await?;
+async fn import(settings: &Settings, call: &str, format: Option<&str>, path: &Path) -> Result<()> {
+    let store = open_store(settings).await?;
     let call_id =
         parley_domain::parse_id(call).with_context(|| format!("{call:?} is not a call id"))?;
     let format = format
@@ -672,7 +463,8 @@ fn main() -> Result<()> {
         tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
             .unwrap_or_else(|_| "info,sqlx=warn".into())
     };
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     if let Command::EngineHost = cli.command {
         // Its stderr goes into the worker's log, which adds its own time and colours. No
         // tokio runtime: the host only runs the (blocking) speech engine.
@@ -682,30 +474,37 @@ fn main() -> Result<()> {
             .with_ansi(false)
             .without_time()
             .init();
-        // Every setting it needs comes as a flag from the worker that started it.
-        return engine::host_main(|| cli::load_asr(&cli.common, &FileConfig::default()));
+        // Every setting it needs comes as a flag from the worker that started it: no file.
+        let settings = Settings::load(cli.common.settings, &matches, None)?;
+        return engine::host_main(|| cli::load_asr(&settings));
     }
     tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_writer(std::io::stderr)
         .init();
+    // The one place settings are read.
+    let file = settings::read_file(cli.common.config.as_deref())?;
+    let settings = Settings::load(
+        cli.common.settings.clone(),
+        &matches,
+        file.as_ref().map(|(p, t)| (p.as_path(), t.as_str())),
+    )?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?
-        .block_on(run(cli))
+        .block_on(run(&settings, cli.command))
 }
 
-async fn run(cli: Cli) -> Result<()> {
-    let file = load_file(&cli.common)?;
-    match &cli.command {
-        Command::Serve(args) => serve(&cli.common, &file, args).await,
+async fn run(settings: &Settings, command: Command) -> Result<()> {
+    match &command {
+        Command::Serve(args) => serve(settings, args).await,
         Command::Demo => {
-            let store = open_store(&cli.common, &file).await?;
+            let store = open_store(settings).await?;
             seed_demo(store.as_ref()).await
         }
-        Command::Keys(cmd) => keys(&cli.common, &file, cmd).await,
-        Command::Users(cmd) => users(&cli.common, &file, cmd).await,
+        Command::Keys(cmd) => keys(settings, cmd).await,
+        Command::Users(cmd) => users(settings, cmd).await,
         Command::Import {
             call: Some(call),
             format,
@@ -715,7 +514,7 @@ async fn run(cli: Cli) -> Result<()> {
             let [path] = files.as_slice() else {
                 bail!("a transcript import takes one file");
             };
-            import(&cli.common, &file, call, format.as_deref(), path).await
+            import(settings, call, format.as_deref(), path).await
         }
         Command::Import {
             call: None,
@@ -723,36 +522,29 @@ async fn run(cli: Cli) -> Result<()> {
             no_wait,
             files,
             ..
-        } => cli::import_media(&cli.common, &file, files, user.as_deref(), *no_wait).await,
+        } => cli::import_media(settings, files, user.as_deref(), *no_wait).await,
         Command::Transcribe {
             format,
             language,
             max_speakers,
             file: path,
-        } => cli::transcribe(
-            &cli.common,
-            &file,
-            path,
-            format,
-            language.as_deref(),
-            *max_speakers,
-        ),
-        Command::Enroll { user, file: path } => cli::enroll(&cli.common, &file, user, path).await,
-        Command::Worker { concurrency } => cli::worker(&cli.common, &file, *concurrency).await,
+        } => cli::transcribe(settings, path, format, language.as_deref(), *max_speakers),
+        Command::Enroll { user, file: path } => cli::enroll(settings, user, path).await,
+        Command::Worker => cli::worker(settings).await,
         Command::Speakers {
             call,
             speaker,
             party,
         } => {
-            let store = open_store(&cli.common, &file).await?;
+            let store = open_store(settings).await?;
             cli::speakers(store.as_ref(), call, speaker.as_deref(), party.as_deref()).await
         }
         Command::Jobs { call, state } => {
-            let store = open_store(&cli.common, &file).await?;
+            let store = open_store(settings).await?;
             jobs(store.as_ref(), call.as_deref(), state.as_deref()).await
         }
         Command::Trackers(cmd) => {
-            let store = open_store(&cli.common, &file).await?;
+            let store = open_store(settings).await?;
             analysis_cli::trackers(store.as_ref(), cmd).await
         }
         Command::Analyze {
@@ -760,35 +552,17 @@ async fn run(cli: Cli) -> Result<()> {
             all: _,
             workspace,
         } => {
-            let store = open_store(&cli.common, &file).await?;
-            analysis_cli::analyze(store.as_ref(), &file, call.as_deref(), workspace.as_deref())
-                .await
+            let store = open_store(settings).await?;
+            analysis_cli::analyze(
+                store.as_ref(),
+                settings,
+                call.as_deref(),
+                workspace.as_deref(),
+            )
+            .await
         }
         Command::Config => {
-            let defaults = FileConfig {
-                data_dir: Some(PathBuf::from("parley-data")),
-                database_url: None,
-                media_url: None,
-                listen: Some(DEFAULT_LISTEN.to_owned()),
-                timezone: Some("UTC".to_owned()),
-                public_url: None,
-                rate_limit: Some(RateLimitFile::Custom(RateLimit::SELF_HOSTED)),
-                page_size: Some(100),
-                models: Some(parley_asr::ModelFiles::default_dir()),
-                asr_model: Some(DEFAULT_ASR_MODEL.to_owned()),
-                asr_threads: None,
-                media_fetch_allow: Some(vec!["*".to_owned()]),
-                media_fetch_concurrency: Some(
-                    parley_app::worker::WorkerConfig::default().media_concurrency,
-                ),
-                media_fetch_min_rate: Some(parley_outbound::DEFAULT_MIN_BYTES_PER_SEC),
-                llm: None,
-                call_cache_entries: Some(ServerConfig::default().call_cache_entries),
-                engine_crash_limit: Some(DEFAULT_ENGINE_CRASH_LIMIT),
-                engine_timeout_secs: Some(DEFAULT_ENGINE_TIMEOUT_SECS),
-                engine_timeout_factor: Some(DEFAULT_ENGINE_TIMEOUT_FACTOR),
-            };
-            print!("{}", toml::to_string(&defaults)?);
+            print!("{}", settings.to_toml()?);
             Ok(())
         }
         // Dispatched in `main`, before the runtime starts.

@@ -142,14 +142,43 @@ fn users_are_added_and_listed_and_import_names_the_way_to_add_one() {
     assert_eq!(list.lines().count(), 2, "{list}");
 }
 
+/// `parley` on `data` with `env` set (and no other `PARLEY_*` setting of the caller's
+/// besides the models folder).
+fn parley_env(data: &Path, env: &[(&str, &str)], args: &[&str]) -> (bool, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PARLEY_") && k != "PARLEY_MODELS" {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(data)
+        .output()
+        .expect("parley runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 #[test]
 fn config_prints_defaults_and_bad_settings_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
-    let (ok, out, _) = parley(dir.path(), &["config"]);
+    let (ok, out, _) = parley_env(dir.path(), &[], &["config"]);
     assert!(ok && out.contains("listen = \"127.0.0.1:8080\""), "{out}");
+    assert!(out.contains("max_media_bytes = 1610612736"), "{out}");
+    assert!(out.contains("worker_lease_secs = 60"), "{out}");
     std::fs::write(dir.path().join("parley.toml"), "listen = 5\n").unwrap();
     let (ok, _, err) = parley(dir.path(), &["keys", "list"]);
-    assert!(!ok && err.contains("parley.toml"), "{err}");
+    assert!(
+        !ok && err.contains("parley.toml") && err.contains("listen"),
+        "{err}"
+    );
     std::fs::write(
         dir.path().join("parley.toml"),
         "timezone = \"Mars/Olympus\"\n",
@@ -157,6 +186,130 @@ fn config_prints_defaults_and_bad_settings_fail_clearly() {
     .unwrap();
     let (ok, _, err) = parley(dir.path(), &["serve", "--listen", "127.0.0.1:0"]);
     assert!(!ok && err.contains("unknown time zone"), "{err}");
+    // An unknown key is refused by name, in the file and in its [llm] table.
+    std::fs::write(dir.path().join("parley.toml"), "listen_addr = \"x\"\n").unwrap();
+    let (ok, _, err) = parley(dir.path(), &["keys", "list"]);
+    assert!(
+        !ok && err.contains("unknown setting `listen_addr`"),
+        "{err}"
+    );
+    std::fs::write(dir.path().join("parley.toml"), "[llm]\ntimeout = 5\n").unwrap();
+    let (ok, _, err) = parley(dir.path(), &["config"]);
+    assert!(
+        !ok && err.contains("unknown setting `llm.timeout`"),
+        "{err}"
+    );
+    // A value that cannot work is refused by name, wherever it comes from.
+    std::fs::write(
+        dir.path().join("parley.toml"),
+        "media_fetch_max_bytes = 0\n",
+    )
+    .unwrap();
+    let (ok, _, err) = parley(dir.path(), &["config"]);
+    assert!(
+        !ok && err.contains("media_fetch_max_bytes: must be at least 1"),
+        "{err}"
+    );
+    std::fs::remove_file(dir.path().join("parley.toml")).unwrap();
+    let (ok, _, err) = parley_env(
+        dir.path(),
+        &[("PARLEY_WORKER_LEASE_SECS", "0")],
+        &["config"],
+    );
+    assert!(!ok && err.contains("worker_lease_secs"), "{err}");
+    let (ok, _, err) = parley_env(
+        dir.path(),
+        &[("PARLEY_ENGINE_CRASH_LIMIT", "many")],
+        &["config"],
+    );
+    assert!(!ok && err.contains("engine-crash-limit"), "{err}");
+    // `parley worker --concurrency` is the worker_concurrency setting.
+    let (ok, _, err) = parley_env(dir.path(), &[], &["worker", "--concurrency", "0"]);
+    assert!(
+        !ok && err.contains("worker_concurrency: must be at least 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn settings_take_flags_over_environment_over_file_over_defaults() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parley.toml"),
+        "listen = \"0.0.0.0:9001\"\nengine_crash_limit = 5\nworker_lease_secs = 30\n\
+         media_fetch_allow = [\"files.example.com\"]\n[llm]\nmodel = \"from-file\"\n",
+    )
+    .unwrap();
+    let env = [
+        ("PARLEY_LISTEN", "127.0.0.1:9002"),
+        ("PARLEY_ENGINE_CRASH_LIMIT", "6"),
+        ("PARLEY_MEDIA_FETCH_ALLOW", "a.example.com,b.example.com"),
+        ("PARLEY_LLM_URL", "http://localhost:11434/v1"),
+    ];
+    let (ok, out, err) = parley_env(dir.path(), &env, &["config"]);
+    assert!(ok, "{err}");
+    let (ok, flagged, err) =
+        parley_env(dir.path(), &env, &["config", "--listen", "127.0.0.1:9003"]);
+    assert!(ok, "{err}");
+    // The flag beats the environment, which beats the file, which beats the default.
+    assert!(flagged.contains("listen = \"127.0.0.1:9003\""), "{flagged}");
+    assert!(out.contains("listen = \"127.0.0.1:9002\""), "{out}");
+    assert!(out.contains("engine_crash_limit = 6"), "{out}");
+    assert!(
+        out.contains("media_fetch_allow = [\"a.example.com\", \"b.example.com\"]"),
+        "{out}"
+    );
+    assert!(out.contains("worker_lease_secs = 30"), "{out}");
+    assert!(out.contains("model = \"from-file\""), "{out}");
+    assert!(out.contains("url = \"http://localhost:11434/v1\""), "{out}");
+    assert!(out.contains("page_size = 100"), "{out}");
+    // Without the environment, the file.
+    let (ok, out, err) = parley_env(dir.path(), &[], &["config"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("listen = \"0.0.0.0:9001\""), "{out}");
+    assert!(out.contains("engine_crash_limit = 5"), "{out}");
+}
+
+#[test]
+fn printed_settings_load_back_as_the_same_settings_without_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("parley.toml"),
+        "rate_limit = { per_second = 5, burst = 10, per_day = 1000 }\n\
+         timezone = \"Europe/Paris\"\n[llm]\nurl = \"http://localhost:11434/v1\"\n\
+         model = \"llama3\"\nmax_prompt_chars = 1234\n",
+    )
+    .unwrap();
+    let env = [
+        ("PARLEY_LLM_API_KEY", "sk-very-secret"),
+        ("PARLEY_MEDIA_FETCH_MIN_RATE", "0"),
+    ];
+    let (ok, printed, err) = parley_env(dir.path(), &env, &["config", "--page-size", "50"]);
+    assert!(ok, "{err}");
+    assert!(!printed.contains("sk-very-secret"), "{printed}");
+    assert!(
+        printed.contains("PARLEY_LLM_API_KEY (not shown)"),
+        "{printed}"
+    );
+    assert!(printed.contains("max_prompt_chars = 1234"), "{printed}");
+    // The printed file, and nothing else, gives the same settings.
+    let other = tempfile::tempdir().unwrap();
+    let file = other.path().join("printed.toml");
+    std::fs::write(&file, &printed).unwrap();
+    let (ok, again, err) = parley_env(
+        dir.path(),
+        &[("PARLEY_CONFIG", file.to_str().unwrap())],
+        &["config"],
+    );
+    assert!(ok, "{err}");
+    let without_key = |s: &str| {
+        s.lines()
+            .filter(|l| !l.contains("PARLEY_LLM_API_KEY"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(without_key(&again), without_key(&printed));
+    assert!(again.contains("page_size = 50") && again.contains("media_fetch_min_rate = 0"));
 }
 
 /// POSTs JSON with the key and returns the JSON answer.

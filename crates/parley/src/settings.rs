@@ -1,0 +1,746 @@
+//! Every setting of the binary, in one type, built once at start.
+//!
+//! [`Settings`] is modelled on meilisearch's `Opt`: each field is declared once, and that
+//! one declaration carries everything about the setting:
+//! - its TOML key is the field name (`[llm]` fields sit in the `llm` table);
+//! - its flag and `PARLEY_*` variable are the clap `long` and `env` attributes;
+//! - its default is the clap `default_value*` attribute (taken, where a library type owns
+//!   the limit, from that type's `Default`, so the number is written once);
+//! - its documentation is the doc comment, which `--help` shows.
+//!
+//! Precedence, strongest first: flags, `PARLEY_*` environment, the TOML file, defaults.
+//! Clap resolves the first two and the defaults, and records where each value came from
+//! ([`clap::parser::ValueSource`]); [`Settings::load`] then lets every key of the file
+//! replace the values that came from a default (or were left unset), and deserializes the
+//! result once more through serde, so that the file and the command line meet the same
+//! types. Unknown keys in the file are refused by name. This keeps the one struct and needs
+//! no second "optional" copy of it, no hand-written merge per field, and no writing of the
+//! file into the process environment (meilisearch's trick).
+//!
+//! **Invariant:** settings are read once, at start, here (`main` calls [`read_file`] and
+//! [`Settings::load`]); no other code of the binary reads a `PARLEY_*` variable or the file
+//! for a setting, and the libraries take their settings as values. [`Settings::server_config`],
+//! [`Settings::worker_config`], [`Settings::fetch_policy`] and [`Settings::llm_config`] turn
+//! them into the libraries' own types.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args};
+use serde::{Deserialize, Serialize};
+
+use parley_app::analysis::LlmConfig;
+use parley_app::worker::WorkerConfig;
+use parley_outbound::{FetchPolicy, HostAllowList};
+use parley_server::{RateLimit, ServerConfig};
+
+fn server() -> ServerConfig {
+    ServerConfig::default()
+}
+fn worker() -> WorkerConfig {
+    WorkerConfig::default()
+}
+fn fetch() -> FetchPolicy {
+    FetchPolicy::default()
+}
+
+/// Seconds an LLM request may take.
+const DEFAULT_LLM_TIMEOUT_SECS: u64 = 120;
+/// Longest transcript (characters) put into one LLM prompt.
+const DEFAULT_LLM_MAX_PROMPT_CHARS: usize = 60_000;
+
+/// Every setting (see the module documentation for how each is declared and merged).
+#[derive(Debug, Clone, PartialEq, Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Folder for the database and media
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_DATA_DIR",
+        default_value = "parley-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL [default: sqlite://<data-dir>/parley.db]
+    #[arg(long, global = true, env = "PARLEY_DATABASE_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    /// Where recordings are kept: file://PATH, s3://BUCKET/PREFIX [default: <data-dir>/media]
+    #[arg(long, global = true, env = "PARLEY_MEDIA_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub media_url: Option<String>,
+
+    /// Address the server listens on
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: String,
+    /// Company time zone (IANA name)
+    #[arg(long, global = true, env = "PARLEY_TIMEZONE", default_value = "UTC")]
+    pub timezone: String,
+    /// URL users reach Parley at, used in call links [default: http://<listen>]
+    #[arg(long, global = true, env = "PARLEY_PUBLIC_URL")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_url: Option<String>,
+    /// Rate limit per API key: self-hosted (100/s, burst 200), gong (3/s, 10,000/day) or
+    /// off; in the file also a table {per_second, burst, per_day}
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_RATE_LIMIT",
+        default_value = "self-hosted"
+    )]
+    pub rate_limit: RateLimitSetting,
+    /// Records per page on every paged endpoint, 1 to 100 (Gong: 100)
+    #[arg(long, global = true, env = "PARLEY_PAGE_SIZE", default_value_t = server().page_size)]
+    pub page_size: u32,
+    /// Largest JSON request body accepted (bytes)
+    #[arg(long, global = true, env = "PARLEY_MAX_JSON_BYTES", default_value_t = server().max_json_bytes)]
+    pub max_json_bytes: usize,
+    /// Largest transcript file accepted (bytes)
+    #[arg(long, global = true, env = "PARLEY_MAX_TRANSCRIPT_BYTES", default_value_t = server().max_transcript_bytes)]
+    pub max_transcript_bytes: usize,
+    /// Largest recording accepted by upload (bytes; Gong: 1.5 GB)
+    #[arg(long, global = true, env = "PARLEY_MAX_MEDIA_BYTES", default_value_t = server().max_media_bytes)]
+    pub max_media_bytes: u64,
+    /// Seconds a verified API key is trusted before its row is read again (bounds how long a
+    /// revocation made elsewhere takes to apply; 0 = every request)
+    #[arg(long, global = true, env = "PARLEY_KEY_RECHECK_SECS", default_value_t = server().key_recheck_secs)]
+    pub key_recheck_secs: u64,
+    /// Calls kept rendered in memory for GET /v2/calls (about 0.7 KB each; 0 = off)
+    #[arg(long, global = true, env = "PARLEY_CALL_CACHE_ENTRIES", default_value_t = server().call_cache_entries)]
+    pub call_cache_entries: usize,
+
+    /// Speech models folder, as scripts/fetch-models.sh fills it
+    #[arg(long, global = true, env = "PARLEY_MODELS", default_value_os_t = parley_asr::ModelFiles::default_dir())]
+    pub models: PathBuf,
+    /// Whisper model: base, tiny.en, or the path of a CTranslate2 Whisper folder
+    #[arg(long, global = true, env = "PARLEY_ASR_MODEL", default_value = "base")]
+    pub asr_model: String,
+    /// CPU threads for speech recognition (0 = all cores)
+    #[arg(long, global = true, env = "PARLEY_ASR_THREADS", default_value_t = 0)]
+    pub asr_threads: usize,
+    /// A transcription job that crashed the speech engine this many times ends failed
+    #[arg(long, global = true, env = "PARLEY_ENGINE_CRASH_LIMIT", default_value_t = worker().engine_crash_limit)]
+    pub engine_crash_limit: u32,
+    /// Seconds a transcription may take before its engine is killed, plus
+    /// engine_timeout_factor times the recording's length
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_ENGINE_TIMEOUT_SECS",
+        default_value_t = 60
+    )]
+    pub engine_timeout_secs: u64,
+    /// Seconds of transcription allowed per second of audio, on top of engine_timeout_secs
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_ENGINE_TIMEOUT_FACTOR",
+        default_value_t = 4.0
+    )]
+    pub engine_timeout_factor: f64,
+
+    /// Transcriptions run at once by this process's workers (`parley worker --concurrency`)
+    #[arg(long, alias = "concurrency", global = true, env = "PARLEY_WORKER_CONCURRENCY", default_value_t = worker().concurrency)]
+    pub worker_concurrency: usize,
+    /// Seconds a job stays held without a heartbeat before another worker takes it over
+    #[arg(long, global = true, env = "PARLEY_WORKER_LEASE_SECS", default_value_t = worker().lease_secs)]
+    pub worker_lease_secs: u32,
+    /// Milliseconds between an idle worker's looks for work
+    #[arg(long, global = true, env = "PARLEY_WORKER_POLL_MS", default_value_t = worker().poll.as_millis() as u64)]
+    pub worker_poll_ms: u64,
+
+    /// Hosts downloadMediaUrl may point at (comma-separated in flag and environment);
+    /// * = any host whose addresses are all public
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_MEDIA_FETCH_ALLOW",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub media_fetch_allow: Vec<String>,
+    /// downloadMediaUrl pulls run at once per process, apart from transcriptions
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_CONCURRENCY", default_value_t = worker().media_concurrency)]
+    pub media_fetch_concurrency: usize,
+    /// Bytes per second, averaged over media_fetch_min_rate_window_secs, below which a pull
+    /// is given up and retried later (0 = off)
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_MIN_RATE", default_value_t = fetch().min_bytes_per_sec)]
+    pub media_fetch_min_rate: u64,
+    /// Seconds the minimum pull rate is averaged over
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_MIN_RATE_WINDOW_SECS", default_value_t = fetch().min_rate_window.as_secs())]
+    pub media_fetch_min_rate_window_secs: u64,
+    /// Largest recording a pull downloads (bytes)
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_MAX_BYTES", default_value_t = fetch().max_bytes)]
+    pub media_fetch_max_bytes: u64,
+    /// Seconds for resolving and connecting to a media host, per hop
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_CONNECT_TIMEOUT_SECS", default_value_t = fetch().connect_timeout.as_secs())]
+    pub media_fetch_connect_timeout_secs: u64,
+    /// Seconds a whole pull may take, redirects included
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_TOTAL_TIMEOUT_SECS", default_value_t = fetch().total_timeout.as_secs())]
+    pub media_fetch_total_timeout_secs: u64,
+    /// Seconds without a byte after which a pull fails
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_IDLE_TIMEOUT_SECS", default_value_t = fetch().idle_timeout.as_secs())]
+    pub media_fetch_idle_timeout_secs: u64,
+    /// Redirects a pull follows at most (each hop checked against media_fetch_allow)
+    #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_MAX_REDIRECTS", default_value_t = fetch().max_redirects)]
+    pub media_fetch_max_redirects: usize,
+
+    /// `[llm]`: summaries by an OpenAI-compatible model instead of the built-in engine.
+    #[command(flatten)]
+    pub llm: LlmSettings,
+}
+
+/// The `[llm]` table. Its clap ids are `llm_<key>`, which is how [`Settings::load`] finds
+/// the flag of a key of the table.
+#[derive(Debug, Clone, PartialEq, Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LlmSettings {
+    /// LLM API base, e.g. http://localhost:11434/v1 (Ollama) [default: none, the built-in
+    /// extractive summaries]
+    #[arg(
+        id = "llm_url",
+        long = "llm-url",
+        global = true,
+        env = "PARLEY_LLM_URL"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// LLM model name (needed with an LLM url)
+    #[arg(
+        id = "llm_model",
+        long = "llm-model",
+        global = true,
+        env = "PARLEY_LLM_MODEL"
+    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// LLM API key, sent as a bearer token. Only from the environment (never a file, never
+    /// printed by `parley config`).
+    #[arg(
+        id = "llm_api_key",
+        long = "llm-api-key",
+        hide = true,
+        global = true,
+        env = "PARLEY_LLM_API_KEY",
+        hide_env_values = true
+    )]
+    #[serde(skip)]
+    pub api_key: Option<String>,
+    /// Seconds an LLM request may take
+    #[arg(id = "llm_timeout_secs", long = "llm-timeout-secs", global = true, env = "PARLEY_LLM_TIMEOUT_SECS", default_value_t = DEFAULT_LLM_TIMEOUT_SECS)]
+    pub timeout_secs: u64,
+    /// Longest transcript (characters) put into one LLM prompt
+    #[arg(id = "llm_max_prompt_chars", long = "llm-max-prompt-chars", global = true, env = "PARLEY_LLM_MAX_PROMPT_CHARS", default_value_t = DEFAULT_LLM_MAX_PROMPT_CHARS)]
+    pub max_prompt_chars: usize,
+}
+
+/// `rate_limit`: a preset name (flag, environment or file) or, in the file, a table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum RateLimitSetting {
+    Preset(String),
+    Custom(RateLimit),
+}
+
+impl std::str::FromStr for RateLimitSetting {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match RateLimit::preset(s) {
+            Some(_) => Ok(RateLimitSetting::Preset(s.to_owned())),
+            None => Err(format!(
+                "unknown rate-limit preset {s:?}: use self-hosted, gong or off"
+            )),
+        }
+    }
+}
+
+impl RateLimitSetting {
+    fn limit(&self) -> Result<RateLimit> {
+        match self {
+            RateLimitSetting::Preset(name) => RateLimit::preset(name).with_context(|| {
+                format!("rate_limit: unknown preset {name:?}: use self-hosted, gong or off")
+            }),
+            RateLimitSetting::Custom(limit) => Ok(*limit),
+        }
+    }
+}
+
+/// The settings file: `--config` / `PARLEY_CONFIG`, else `./parley.toml` when it exists.
+/// `None` when there is none.
+pub fn read_file(explicit: Option<&Path>) -> Result<Option<(PathBuf, String)>> {
+    let path = match explicit {
+        Some(p) => p.to_owned(),
+        None => {
+            let p = PathBuf::from("parley.toml");
+            if !p.exists() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    if !path.exists() {
+        bail!("config file {} does not exist", path.display());
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some((path, text)))
+}
+
+impl Settings {
+    /// Merges the file under what clap parsed (`parsed`, from `matches`), then checks and
+    /// completes the result. `file` is the file's path (for messages) and text.
+    pub fn load(
+        parsed: Settings,
+        matches: &ArgMatches,
+        file: Option<(&Path, &str)>,
+    ) -> Result<Settings> {
+        let settings = match file {
+            None => parsed,
+            Some((path, text)) => merge_file(parsed, matches, text)
+                .with_context(|| format!("parsing {}", path.display()))?,
+        };
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// The settings whose defaults derive from others, with their values: `parley config`
+    /// shows them as comments, so that a printed file does not pin them.
+    fn derived(&self) -> Vec<(&'static str, String, &'static str)> {
+        let mut out = Vec::new();
+        if self.database_url.is_none() {
+            out.push(("database_url", self.database_url(), "data_dir"));
+        }
+        if self.media_url.is_none() {
+            out.push(("media_url", self.media_url(), "data_dir"));
+        }
+        if self.public_url.is_none() {
+            out.push(("public_url", self.public_url(), "listen"));
+        }
+        out
+    }
+
+    /// Refuses values that cannot work, naming the setting.
+    fn validate(&self) -> Result<()> {
+        let positive = [
+            ("max_json_bytes", self.max_json_bytes as u64),
+            ("max_transcript_bytes", self.max_transcript_bytes as u64),
+            ("max_media_bytes", self.max_media_bytes),
+            ("engine_crash_limit", self.engine_crash_limit.into()),
+            ("engine_timeout_secs", self.engine_timeout_secs),
+            ("worker_concurrency", self.worker_concurrency as u64),
+            ("worker_lease_secs", self.worker_lease_secs.into()),
+            ("worker_poll_ms", self.worker_poll_ms),
+            (
+                "media_fetch_concurrency",
+                self.media_fetch_concurrency as u64,
+            ),
+            (
+                "media_fetch_min_rate_window_secs",
+                self.media_fetch_min_rate_window_secs,
+            ),
+            ("media_fetch_max_bytes", self.media_fetch_max_bytes),
+            (
+                "media_fetch_connect_timeout_secs",
+                self.media_fetch_connect_timeout_secs,
+            ),
+            (
+                "media_fetch_total_timeout_secs",
+                self.media_fetch_total_timeout_secs,
+            ),
+            (
+                "media_fetch_idle_timeout_secs",
+                self.media_fetch_idle_timeout_secs,
+            ),
+            ("llm.timeout_secs", self.llm.timeout_secs),
+            ("llm.max_prompt_chars", self.llm.max_prompt_chars as u64),
+        ];
+        for (name, value) in positive {
+            if value == 0 {
+                bail!("{name}: must be at least 1, got 0");
+            }
+        }
+        if !(1..=100).contains(&self.page_size) {
+            bail!("page_size: must be 1 to 100, got {}", self.page_size);
+        }
+        if !self.engine_timeout_factor.is_finite() || self.engine_timeout_factor < 0.0 {
+            bail!(
+                "engine_timeout_factor: must be a number of seconds, 0 or more, got {}",
+                self.engine_timeout_factor
+            );
+        }
+        self.timezone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| anyhow::anyhow!("timezone: unknown time zone {:?}", self.timezone))?;
+        self.rate_limit.limit()?;
+        self.allow_list()?;
+        if self
+            .llm
+            .url
+            .as_deref()
+            .is_some_and(|u| !u.trim().is_empty())
+            && self.llm.model.is_none()
+        {
+            bail!("llm.model: an LLM url is set but no model: set PARLEY_LLM_MODEL or llm.model");
+        }
+        Ok(())
+    }
+
+    fn allow_list(&self) -> Result<HostAllowList> {
+        HostAllowList::parse(&self.media_fetch_allow)
+            .map_err(|e| anyhow::anyhow!("media_fetch_allow: {e}"))
+    }
+
+    /// The database URL: the setting, else `sqlite://<data_dir>/parley.db`.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("parley.db").display()))
+    }
+
+    /// Where recordings are kept: the setting, else `file://<data_dir>/media` (absolute).
+    pub fn media_url(&self) -> String {
+        self.media_url.clone().unwrap_or_else(|| {
+            let media = self.data_dir.join("media");
+            let media = std::path::absolute(&media).unwrap_or(media);
+            format!("file://{}", media.display())
+        })
+    }
+
+    /// The URL users reach Parley at: the setting, else `http://<listen>`.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
+    /// The data folder, created when missing.
+    pub fn data_dir(&self) -> Result<&Path> {
+        std::fs::create_dir_all(&self.data_dir)
+            .with_context(|| format!("creating data folder {}", self.data_dir.display()))?;
+        Ok(&self.data_dir)
+    }
+
+    /// The folder for uploads and pulls in flight, created when missing.
+    pub fn work_dir(&self) -> Result<PathBuf> {
+        let dir = self.data_dir()?.join("tmp");
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(dir)
+    }
+
+    /// The HTTP server's settings.
+    pub fn server_config(&self) -> Result<ServerConfig> {
+        Ok(ServerConfig {
+            timezone: self
+                .timezone
+                .parse()
+                .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", self.timezone))?,
+            public_url: self.public_url(),
+            rate_limit: self.rate_limit.limit()?,
+            page_size: self.page_size,
+            max_json_bytes: self.max_json_bytes,
+            max_transcript_bytes: self.max_transcript_bytes,
+            media_url: self.media_url(),
+            work_dir: self.work_dir()?,
+            max_media_bytes: self.max_media_bytes,
+            key_recheck_secs: self.key_recheck_secs,
+            call_cache_entries: self.call_cache_entries,
+        })
+    }
+
+    /// The job workers' settings.
+    pub fn worker_config(&self) -> Result<WorkerConfig> {
+        Ok(WorkerConfig {
+            concurrency: self.worker_concurrency,
+            media_concurrency: self.media_fetch_concurrency,
+            lease_secs: self.worker_lease_secs,
+            poll: Duration::from_millis(self.worker_poll_ms),
+            work_dir: self.work_dir()?,
+            engine_crash_limit: self.engine_crash_limit,
+            ..WorkerConfig::default()
+        })
+    }
+
+    /// How `downloadMediaUrl` pulls may download.
+    pub fn fetch_policy(&self) -> Result<FetchPolicy> {
+        Ok(FetchPolicy {
+            max_bytes: self.media_fetch_max_bytes,
+            connect_timeout: Duration::from_secs(self.media_fetch_connect_timeout_secs),
+            total_timeout: Duration::from_secs(self.media_fetch_total_timeout_secs),
+            idle_timeout: Duration::from_secs(self.media_fetch_idle_timeout_secs),
+            min_bytes_per_sec: self.media_fetch_min_rate,
+            min_rate_window: Duration::from_secs(self.media_fetch_min_rate_window_secs),
+            max_redirects: self.media_fetch_max_redirects,
+            allow: self.allow_list()?,
+        })
+    }
+
+    /// The LLM that writes summaries, when one is set.
+    pub fn llm_config(&self) -> Result<Option<LlmConfig>> {
+        let Some(url) = self.llm.url.clone().filter(|u| !u.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let model = self
+            .llm
+            .model
+            .clone()
+            .context("an LLM url is set but no model: set PARLEY_LLM_MODEL or llm.model")?;
+        Ok(Some(LlmConfig {
+            url,
+            model,
+            api_key: self.llm.api_key.clone(),
+            timeout: Duration::from_secs(self.llm.timeout_secs),
+            max_prompt_chars: self.llm.max_prompt_chars,
+        }))
+    }
+
+    /// The effective settings as a settings file: what `parley config` prints. Loading it
+    /// back gives the same settings; the LLM key is never in it.
+    pub fn to_toml(&self) -> Result<String> {
+        let mut out = String::from(
+            "# The effective settings (flags > PARLEY_* environment > file > defaults).\n",
+        );
+        for (key, value, from) in self.derived() {
+            let value = toml::Value::String(value);
+            out.push_str(&format!("# {key} = {value}  (follows {from} unless set)\n"));
+        }
+        if self.llm.api_key.is_some() {
+            out.push_str("# llm api key: set by PARLEY_LLM_API_KEY (not shown)\n");
+        }
+        out.push_str(&toml::to_string(self).context("writing the settings as TOML")?);
+        Ok(out)
+    }
+}
+
+/// The clap ids of every setting.
+fn setting_ids() -> BTreeSet<String> {
+    let cmd = Settings::augment_args(clap::Command::new("parley"));
+    cmd.get_arguments()
+        .map(|a| a.get_id().as_str().to_owned())
+        .collect()
+}
+
+/// The file's keys replace what came from a default; flags and environment stay.
+fn merge_file(parsed: Settings, matches: &ArgMatches, text: &str) -> Result<Settings> {
+    let file: toml::Table = text.parse()?;
+    let ids = setting_ids();
+    let from_user = |id: &str| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    let mut merged = toml::Table::try_from(&parsed)?;
+    for (key, value) in file {
+        if key == "llm" {
+            let toml::Value::Table(llm) = value else {
+                bail!("llm: expected a table ([llm])");
+            };
+            let section = merged
+                .entry("llm")
+                .or_insert_with(|| toml::Value::Table(Default::default()))
+                .as_table_mut()
+                .context("llm is a table")?;
+            for (k, v) in llm {
+                let id = format!("llm_{k}");
+                if k == "api_key" {
+                    bail!("llm.api_key: the key is not read from a file; set PARLEY_LLM_API_KEY");
+                }
+                if !ids.contains(&id) {
+                    bail!("unknown setting `llm.{k}` (`parley config` lists every setting)");
+                }
+                if !from_user(&id) {
+                    check_type(
+                        &format!("llm.{k}"),
+                        &v,
+                        |t| toml::Value::Table(t).try_into::<LlmSettings>().map(drop),
+                        section,
+                        &k,
+                    )?;
+                    section.insert(k, v);
+                }
+            }
+            continue;
+        }
+        if !ids.contains(&key) || key.starts_with("llm_") {
+            bail!("unknown setting `{key}` (`parley config` lists every setting)");
+        }
+        if !from_user(&key) {
+            check_type(
+                &key,
+                &value,
+                |t| toml::Value::Table(t).try_into::<Settings>().map(drop),
+                &merged,
+                &key,
+            )?;
+            merged.insert(key, value);
+        }
+    }
+    let mut settings: Settings = toml::Value::Table(merged).try_into()?;
+    // Not in the file by design; clap read it.
+    settings.llm.api_key = parsed.llm.api_key;
+    Ok(settings)
+}
+
+/// Tries `value` for `key` in a copy of `table`, so that a wrong type is reported with the
+/// setting's name.
+fn check_type(
+    name: &str,
+    value: &toml::Value,
+    parse: impl Fn(toml::Table) -> Result<(), toml::de::Error>,
+    table: &toml::Table,
+    key: &str,
+) -> Result<()> {
+    let mut t = table.clone();
+    t.insert(key.to_owned(), value.clone());
+    parse(t).map_err(|e| anyhow::anyhow!("{name}: {}", e.message().trim()))
+}
+
+/// The clap command with only the settings (for tests of merging).
+#[cfg(test)]
+fn parse(args: &[&str]) -> (Settings, ArgMatches) {
+    #[derive(clap::Parser)]
+    struct T {
+        #[command(flatten)]
+        s: Settings,
+    }
+    let matches = <T as clap::CommandFactory>::command()
+        .try_get_matches_from(std::iter::once("parley").chain(args.iter().copied()))
+        .unwrap();
+    let s = <Settings as clap::FromArgMatches>::from_arg_matches(&matches).unwrap();
+    (s, matches)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(args: &[&str], file: Option<&str>) -> Result<Settings> {
+        let (s, m) = parse(args);
+        Settings::load(s, &m, file.map(|t| (Path::new("parley.toml"), t)))
+    }
+
+    #[test]
+    fn a_flag_beats_the_file_which_beats_the_default() {
+        let s = load(&[], None).unwrap();
+        assert_eq!(s.listen, "127.0.0.1:8080");
+        assert_eq!(s.engine_crash_limit, 3);
+        assert_eq!(s.media_fetch_concurrency, 2);
+        let file = "listen = \"0.0.0.0:9000\"\nengine_crash_limit = 5\n[llm]\ntimeout_secs = 7\n";
+        let s = load(&[], Some(file)).unwrap();
+        assert_eq!(s.listen, "0.0.0.0:9000");
+        assert_eq!(s.engine_crash_limit, 5);
+        assert_eq!(s.llm.timeout_secs, 7);
+        assert_eq!(s.public_url(), "http://0.0.0.0:9000");
+        let s = load(
+            &["--listen", "127.0.0.1:1", "--llm-timeout-secs", "9"],
+            Some(file),
+        )
+        .unwrap();
+        assert_eq!(s.listen, "127.0.0.1:1");
+        assert_eq!(s.engine_crash_limit, 5);
+        assert_eq!(s.llm.timeout_secs, 9);
+    }
+
+    /// Merging finds a key's flag by the clap id: the two must name the same settings.
+    #[test]
+    fn every_toml_key_is_a_flag_id() {
+        let (mut s, _) = parse(&[]);
+        s.database_url = Some("sqlite://x".into());
+        s.media_url = Some("memory://".into());
+        s.public_url = Some("http://x".into());
+        s.llm.url = Some("http://x".into());
+        s.llm.model = Some("m".into());
+        let table = toml::Table::try_from(&s).unwrap();
+        let mut keys = BTreeSet::new();
+        for (k, v) in table {
+            match v {
+                toml::Value::Table(t) if k == "llm" => {
+                    keys.extend(t.keys().map(|k| format!("llm_{k}")));
+                }
+                _ => {
+                    keys.insert(k);
+                }
+            }
+        }
+        let mut ids = setting_ids();
+        assert!(
+            ids.remove("llm_api_key"),
+            "the key is the one setting without a TOML key"
+        );
+        assert_eq!(keys, ids);
+    }
+
+    #[test]
+    fn the_printed_settings_load_back_the_same() {
+        let file = "rate_limit = { per_second = 5, burst = 6, per_day = 7 }\nmedia_fetch_allow = [\"example.com\", \"*.example.org\"]\n[llm]\nurl = \"http://localhost:11434/v1\"\nmodel = \"m\"\n";
+        let s = load(
+            &["--asr-threads", "2", "--timezone", "Europe/Paris"],
+            Some(file),
+        )
+        .unwrap();
+        let printed = s.to_toml().unwrap();
+        assert_eq!(load(&[], Some(&printed)).unwrap(), s, "{printed}");
+        let d = load(&[], None).unwrap();
+        assert_eq!(load(&[], Some(&d.to_toml().unwrap())).unwrap(), d);
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_values_name_the_setting() {
+        let err =
+            |args: &[&str], file: Option<&str>| format!("{:#}", load(args, file).unwrap_err());
+        let e = err(&[], Some("lisen = \"x\"\n"));
+        assert!(e.contains("unknown setting `lisen`"), "{e}");
+        let e = err(&[], Some("[llm]\nmodle = \"x\"\n"));
+        assert!(e.contains("unknown setting `llm.modle`"), "{e}");
+        let e = err(&[], Some("[llm]\napi_key = \"x\"\n"));
+        assert!(e.contains("PARLEY_LLM_API_KEY"), "{e}");
+        let e = err(&[], Some("listen = 5\n"));
+        assert!(e.contains("listen:") && e.contains("parley.toml"), "{e}");
+        let e = err(&[], Some("worker_lease_secs = 0\n"));
+        assert!(e.contains("worker_lease_secs: must be at least 1"), "{e}");
+        let e = err(&["--media-fetch-concurrency", "0"], None);
+        assert!(e.contains("media_fetch_concurrency"), "{e}");
+        let e = err(&[], Some("page_size = 500\n"));
+        assert!(e.contains("page_size"), "{e}");
+        let e = err(&[], Some("rate_limit = \"fast\"\n"));
+        assert!(e.contains("rate_limit"), "{e}");
+        let e = err(&[], Some("[llm]\nurl = \"http://x\"\n"));
+        assert!(e.contains("llm.model"), "{e}");
+        // A key the user gave as a flag is still checked in the file.
+        let e = err(&["--listen", "a:1"], Some("nope = 1\n"));
+        assert!(e.contains("unknown setting `nope`"), "{e}");
+    }
+
+    #[test]
+    fn the_libraries_get_the_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let s = load(
+            &[
+                "--data-dir",
+                data,
+                "--media-fetch-max-redirects",
+                "0",
+                "--worker-poll-ms",
+                "50",
+            ],
+            Some("max_media_bytes = 10\nmedia_fetch_allow = [\"127.0.0.1\"]\nrate_limit = \"gong\"\n"),
+        )
+        .unwrap();
+        assert_eq!(s.fetch_policy().unwrap().max_redirects, 0);
+        let server = s.server_config().unwrap();
+        assert_eq!(server.max_media_bytes, 10);
+        assert_eq!(server.rate_limit, RateLimit::GONG);
+        assert_eq!(server.work_dir, dir.path().join("tmp"));
+        assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));
+        assert!(s.llm_config().unwrap().is_none());
+    }
+}
