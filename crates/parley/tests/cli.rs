@@ -4,20 +4,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+/// `parley` on `data`, free of the caller's `PARLEY_*` settings (see [`parley_env`]).
 fn parley(data: &Path, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_parley"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("PARLEY_CONFIG")
-        .current_dir(data)
-        .output()
-        .expect("parley runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    parley_env(data, &[], args)
 }
 
 fn field<'a>(text: &'a str, label: &str) -> &'a str {
