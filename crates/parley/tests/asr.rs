@@ -19,6 +19,9 @@ const CUSTOMER: &str =
     "Sure. Right now we use a competitor, and the renewal price went up a lot this year.";
 const REP2: &str = "That makes sense. Could we schedule a demo for next Tuesday?";
 
+/// `-D` on every sox call: sox dithers by default with a random seed, so the same call
+/// was made of slightly different audio on every run, and a test that passes once could
+/// fail the next time (seen: the espeak rep split into two voices by a few LSBs of noise).
 fn speak(dir: &Path, name: &str, voice: &[&str], text: &str) -> PathBuf {
     let raw = dir.join(format!("{name}-raw.wav"));
     run(Command::new("espeak-ng")
@@ -28,6 +31,7 @@ fn speak(dir: &Path, name: &str, voice: &[&str], text: &str) -> PathBuf {
         .arg(text));
     let out = dir.join(format!("{name}.wav"));
     run(Command::new("sox")
+        .arg("-D")
         .arg(&raw)
         .args(["-r", "16000"])
         .arg(&out));
@@ -59,26 +63,28 @@ fn make_call(dir: &Path) -> (PathBuf, PathBuf) {
     let gap = 0.6;
     let left = dir.join("left.wav");
     let mid = dir.join("left-a.wav");
-    run(Command::new("sox").arg(&a).arg(&mid).args([
+    run(Command::new("sox").arg("-D").arg(&a).arg(&mid).args([
         "pad",
         "0",
         &format!("{:.3}", lb + 2.0 * gap),
     ]));
-    run(Command::new("sox").arg(&mid).arg(&c).arg(&left));
+    run(Command::new("sox").arg("-D").arg(&mid).arg(&c).arg(&left));
     let right = dir.join("right.wav");
-    run(Command::new("sox").arg(&b).arg(&right).args([
+    run(Command::new("sox").arg("-D").arg(&b).arg(&right).args([
         "pad",
         &format!("{:.3}", la + gap),
         &format!("{:.3}", gap + lc),
     ]));
     let stereo = dir.join("call-stereo.wav");
     run(Command::new("sox")
+        .arg("-D")
         .arg("-M")
         .arg(&left)
         .arg(&right)
         .arg(&stereo));
     let mono = dir.join("call-mono.wav");
     run(Command::new("sox")
+        .arg("-D")
         .arg("-m")
         .arg(&left)
         .arg(&right)
@@ -314,6 +320,7 @@ async fn bad_media_fails_the_job_with_a_reason_and_keeps_the_call() {
     // Valid WAV, nothing audible: accepted, and the job fails with the reason.
     let silent = dir.path().join("silent.wav");
     run(Command::new("sox")
+        .arg("-D")
         .args(["-n", "-r", "16000", "-c", "1"])
         .arg(&silent)
         .args(["trim", "0", "3"]));
@@ -395,6 +402,7 @@ async fn kill_9_mid_transcription_then_restart_keeps_exactly_one_result() {
     // Long enough that the kill lands mid-transcription: the call four times over.
     let long = dir.path().join("long.wav");
     run(Command::new("sox")
+        .arg("-D")
         .arg(&stereo)
         .arg(&stereo)
         .arg(&stereo)

@@ -32,6 +32,7 @@ fn make_audio(dir: &Path) -> std::path::PathBuf {
         .success();
     assert!(ok, "espeak-ng failed");
     let ok = Command::new("sox")
+        .arg("-D")
         .arg(&raw)
         .args(["-r", "16000", "-c", "1"])
         .arg(&out)

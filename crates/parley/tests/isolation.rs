@@ -25,12 +25,14 @@ fn recording(dir: &Path, times: usize) -> PathBuf {
         .arg(SENTENCE));
     let one = dir.join("one.wav");
     run(Command::new("sox")
+        .arg("-D")
         .arg(&raw)
         .args(["-r", "16000"])
         .arg(&one)
         .args(["pad", "0", "0.8"]));
     let out = dir.join(format!("call-{times}.wav"));
     let mut sox = Command::new("sox");
+    sox.arg("-D");
     for _ in 0..times {
         sox.arg(&one);
     }
