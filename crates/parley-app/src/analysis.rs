@@ -66,6 +66,8 @@ impl LlmEngine {
         if !matches!(url.scheme(), "http" | "https") {
             return Err(format!("llm url {:?} must be http or https", config.url));
         }
+        // What `post_json` reads of a policy: the allow-list, the connect and total
+        // timeouts and the size limit (it follows no redirect and has no rate check).
         let policy = parley_outbound::FetchPolicy {
             // The operator named this endpoint (often a model on the same machine or
             // network), so any address it resolves to is allowed; clients cannot change
@@ -73,9 +75,7 @@ impl LlmEngine {
             allow: parley_outbound::HostAllowList::parse(&["0.0.0.0/0", "::/0"])?,
             max_bytes: MAX_LLM_REPLY_BYTES,
             connect_timeout: config.timeout,
-            idle_timeout: config.timeout,
             total_timeout: config.timeout,
-            min_bytes_per_sec: 0,
             ..parley_outbound::FetchPolicy::default()
         };
         Ok(LlmEngine { config, policy })

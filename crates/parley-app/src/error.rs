@@ -49,11 +49,6 @@ impl AppError {
     pub fn call_not_found(call: impl std::fmt::Display) -> AppError {
         AppError::NotFound(gong_api_v2::messages::call_not_found(&call.to_string()))
     }
-
-    /// Whether the caller's input is at fault (a 4xx), as opposed to the server.
-    pub fn is_client_error(&self) -> bool {
-        !matches!(self, AppError::Store(_) | AppError::Internal(_))
-    }
 }
 
 impl From<StoreError> for AppError {
@@ -82,9 +77,10 @@ mod tests {
             AppError::from(StoreError::NotFound("call 7".into())),
             AppError::NotFound(m) if m == "call 7 was not found"
         ));
-        let e = AppError::from(StoreError::LeaseLost(1));
-        assert!(!e.is_client_error());
-        assert!(AppError::invalid("x").is_client_error());
+        assert!(matches!(
+            AppError::from(StoreError::LeaseLost(1)),
+            AppError::Store(StoreError::LeaseLost(1))
+        ));
         assert_eq!(
             AppError::Invalid(vec!["a".into(), "b".into()]).to_string(),
             "a; b"
