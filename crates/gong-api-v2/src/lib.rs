@@ -44,6 +44,11 @@ pub mod messages {
     pub fn user_not_found(id: &str) -> String {
         format!("User ID {id} was not found")
     }
+
+    /// Gong's 401 for a key or token without the endpoint's scope.
+    pub fn missing_scope(scope: &str) -> String {
+        format!("You don't have permission to use '{scope}' in your app.")
+    }
 }
 
 /// Paging information on list responses. `cursor` is absent (not null) on the last page:

@@ -21,6 +21,7 @@ use serde_json::json;
 
 use crate::error::{AppError, AppResult};
 use crate::jobs::{enqueue, JobError};
+use crate::stored::Stored;
 
 /// An OpenAI-compatible chat endpoint (OpenAI, a local Ollama or vLLM, ...) that writes
 /// the summaries instead of the built-in extractive engine.
@@ -206,14 +207,18 @@ pub async fn analyze_call(
         };
         let settings = settings(store, loaded.call.workspace_id).await?;
         let trackers = compile(&settings.trackers)?;
-        let previous = store.analyses_of(&[id]).await?.remove(&id);
+        let previous = store
+            .analyses_of(&[id])
+            .await?
+            .remove(&id)
+            .map(CallAnalysis::from_row);
         let version = loaded.input.version;
         let analysis = compute(loaded, trackers, settings.topics, llm, previous).await?;
         let stored = store
             .save_analysis(AnalysisWrite {
                 call_id: id,
                 transcript_version: version,
-                analysis: &analysis,
+                analysis: &analysis.to_row(),
                 at: Utc::now(),
                 lease,
             })
@@ -308,7 +313,7 @@ pub async fn backfill_trackers(
                 .analyses_of(&[id])
                 .await?
                 .remove(&id)
-                .map(|a| a.topics.per_monologue);
+                .map(|row| row.topics.per_monologue);
             let Some(topics) = topics else {
                 enqueue(store, JobSpec::Analyze { call: id }).await?;
                 continue;
@@ -317,6 +322,7 @@ pub async fn backfill_trackers(
                 tokio::task::spawn_blocking(move || trackers.scan(&loaded.call_input(), &topics))
                     .await
                     .map_err(|e| JobError::transient(format!("tracker task failed: {e}")))?;
+            let hits: Vec<_> = hits.iter().map(Stored::to_row).collect();
             if !store.save_tracker_hits(id, version, &hits).await? {
                 // The transcript changed meanwhile; its own analysis job covers it.
                 tracing::debug!(call_id = %id, "tracker back-fill skipped a changed transcript");

@@ -19,6 +19,10 @@ pub enum AppError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The caller's credentials do not allow this operation (a scope, a role, a
+    /// workspace).
+    #[error(transparent)]
+    Denied(#[from] crate::access::Denied),
     /// A file given as a recording is not media Parley can read (the message says why).
     #[error("{0}")]
     NotMedia(String),

@@ -10,13 +10,16 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod analysis;
 pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod keys;
 pub mod media;
 pub mod speakers;
+pub mod stored;
 pub mod transcripts;
 pub mod users;
 pub mod workdir;

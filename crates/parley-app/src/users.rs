@@ -62,3 +62,9 @@ pub async fn create_user(store: &dyn Store, new: NewUser) -> AppResult<User> {
     })?;
     Ok(user)
 }
+
+/// Changes a user's role (what they may do beyond their keys' scopes).
+pub async fn set_role(store: &dyn Store, user: UserId, role: Role) -> AppResult<()> {
+    store.set_user_role(user, role, Utc::now()).await?;
+    Ok(())
+}

@@ -1275,7 +1275,8 @@ fn main() -> Result<()> {
         };
         let config = ServerConfig { rate_limit: RateLimit::OFF, ..Default::default() };
         let state = AppState::new(store.clone(), config).await?;
-        let key = parley_server::auth::create_key(store.as_ref(), "bench").await?;
+        let key = parley_app::keys::create_key(store.as_ref(), &parley_app::keys::KeySpec::full("bench"))
+            .await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

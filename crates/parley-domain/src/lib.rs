@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod activity;
 pub mod call;
 pub mod id;
@@ -17,6 +18,7 @@ pub mod tracker;
 pub mod transcript;
 pub mod user;
 
+pub use access::*;
 pub use activity::*;
 pub use call::*;
 pub use id::*;

@@ -98,12 +98,28 @@ impl From<parley_app::AppError> for ApiError {
             E::NotFound(m) => ApiError::not_found(m),
             E::Conflict(m) => ApiError::new(StatusCode::CONFLICT, m),
             E::Forbidden(m) => ApiError::new(StatusCode::FORBIDDEN, m),
+            E::Denied(d) => d.into(),
             E::NotMedia(m) => ApiError::bad_request(m),
             E::Store(e) => e.into(),
             E::Internal(m) => {
                 tracing::error!(error = %m, "internal failure");
                 ApiError::internal()
             }
+        }
+    }
+}
+
+/// A missing scope is Gong's 401 naming the scope; a role or workspace the caller lacks
+/// is a 403 that says which.
+impl From<parley_app::access::Denied> for ApiError {
+    fn from(d: parley_app::access::Denied) -> Self {
+        use parley_app::access::Denied;
+        match d {
+            Denied::Scope(s) => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                gong_api_v2::messages::missing_scope(s.as_str()),
+            ),
+            other => ApiError::new(StatusCode::FORBIDDEN, other.to_string()),
         }
     }
 }

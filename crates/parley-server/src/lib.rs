@@ -31,7 +31,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use gong_api_v2::calls::RenderCtx;
 use parley_store::Store;
 
-use crate::auth::{KeyCache, Limits};
+use crate::auth::{FailureLog, KeyCache, Limits, Usage};
 pub use crate::config::{RateLimit, ServerConfig};
 use crate::cursor::CursorCodec;
 use crate::error::{new_request_id, with_request_id, ApiError};
@@ -45,6 +45,10 @@ pub struct AppState {
     pub cursors: CursorCodec,
     pub keys: Arc<KeyCache>,
     pub limits: Arc<Limits>,
+    /// Rejected credentials, logged without flooding.
+    pub failures: Arc<FailureLog>,
+    /// When each key was last recorded as used.
+    pub usage: Arc<Usage>,
     pub blobs: parley_blob::BlobStore,
     /// Calls already rendered for `GET /v2/calls`, by row version.
     pub calls: Arc<call_cache::CallCache>,
@@ -72,6 +76,8 @@ impl AppState {
             store,
             keys: Arc::new(KeyCache::new(Duration::from_secs(config.key_recheck_secs))),
             limits: Limits::new(config.rate_limit),
+            failures: Arc::new(FailureLog::default()),
+            usage: Arc::new(Usage::default()),
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
             calls: Arc::new(call_cache::CallCache::new(config.call_cache_entries)),
@@ -158,7 +164,9 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
+    // With each connection's address: credential throttles are per source.
+    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

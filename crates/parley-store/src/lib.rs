@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod rows;
 mod sqlite;
 
 use std::collections::HashMap;
@@ -15,16 +16,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use parley_analysis::interaction::PersonStats;
-use parley_analysis::topics::TopicDef;
-use parley_analysis::trackers::{TrackerDef, TrackerHits};
-use parley_analysis::CallAnalysis;
+use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::{
     ActivityEvent, ActivityFact, Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind,
-    JobLease, JobSpec, JobState, Party, PartyId, SettingChange, SpeakerId, Timestamp, TrackerId,
-    Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    JobLease, JobSpec, JobState, Party, PartyId, Role, ScopeSet, SettingChange, SpeakerId,
+    Timestamp, TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 
+pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 pub use sqlite::SqliteStore;
 
 /// What can go wrong in storage, classified for the callers that must react.
@@ -61,6 +60,9 @@ pub struct CallFilter {
     pub workspace_id: Option<WorkspaceId>,
     pub call_ids: Option<Vec<CallId>>,
     pub primary_user_ids: Option<Vec<UserId>>,
+    /// Only calls one of these users hosted or attended (a caller's call access); `None`:
+    /// every call.
+    pub visible_to: Option<Vec<UserId>>,
 }
 
 /// Where a call listing continues: the last `(started, id)` already returned.
@@ -103,6 +105,12 @@ pub struct ApiKeyRecord {
     pub secret_hash: String,
     pub created: Timestamp,
     pub revoked: Option<Timestamp>,
+    pub scopes: ScopeSet,
+    /// The one workspace the key reaches; `None`: all.
+    pub workspace: Option<WorkspaceId>,
+    /// The user the key belongs to; `None`: a company key.
+    pub owner: Option<UserId>,
+    pub last_used: Option<Timestamp>,
 }
 
 /// A transcript replacing whatever the call had, with the party changes it implies.
@@ -179,7 +187,7 @@ pub struct AnalysisWrite<'a> {
     pub call_id: CallId,
     /// The [`AnalysisInput::version`] analysed.
     pub transcript_version: i64,
-    pub analysis: &'a CallAnalysis,
+    pub analysis: &'a AnalysisRow,
     pub at: Timestamp,
     /// When a job produced the result: written only while the job holds this lease, and
     /// the job is marked done in the same transaction.
@@ -247,6 +255,14 @@ pub trait Store: Send + Sync + 'static {
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>>;
     /// Returns false when no such live key exists.
     async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool>;
+    /// Gives a live key a new secret; false when no such live key exists.
+    async fn rotate_api_key(&self, access_key: &str, secret_hash: &str) -> Result<bool>;
+    /// Records that a key was used at `at`.
+    async fn touch_api_key(&self, access_key: &str, at: Timestamp) -> Result<()>;
+    /// A user's role (members have no row).
+    async fn user_role(&self, user: UserId) -> Result<Role>;
+    /// Fails with `NotFound` for an unknown user.
+    async fn set_user_role(&self, user: UserId, role: Role, at: Timestamp) -> Result<()>;
 
     /// Inserts a call with its parties and CRM links (call-level `context`, party-level in
     /// each `Party::context`). CRM objects are upserted: the newest field values win.
@@ -394,9 +410,9 @@ pub trait Store: Send + Sync + 'static {
         &self,
         call: CallId,
         transcript_version: i64,
-        hits: &[TrackerHits],
+        hits: &[TrackerHitsRow],
     ) -> Result<bool>;
-    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, CallAnalysis>>;
+    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, AnalysisRow>>;
     /// Calls that have a transcript, in id order after `after`, optionally of one workspace.
     async fn transcribed_calls(
         &self,
@@ -410,7 +426,7 @@ pub trait Store: Send + Sync + 'static {
         from: Timestamp,
         to: Timestamp,
         users: Option<&[UserId]>,
-    ) -> Result<Vec<(UserId, PersonStats)>>;
+    ) -> Result<Vec<(UserId, PersonStatsRow)>>;
 
     /// Appends an event (its id is assigned); fails with `NotFound` for an unknown call
     /// or user.

@@ -11,16 +11,14 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
+use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::*;
 
-use parley_analysis::interaction::PersonStats;
-use parley_analysis::topics::TopicDef;
-use parley_analysis::trackers::{TrackerDef, TrackerHits};
-use parley_analysis::CallAnalysis;
-
+use crate::rows::{check_format, ANALYSIS_FORMAT};
 use crate::{
-    AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion, Failure,
-    MediaStored, NewJob, Result, Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
+    AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion,
+    Failure, MediaStored, NewJob, PersonStatsRow, Result, Store, StoreError, TrackerHitsRow,
+    TrackerRecord, TranscriptWrite, UserFilter,
 };
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -284,6 +282,16 @@ fn key_of(r: &SqliteRow) -> Result<ApiKeyRecord> {
         secret_hash: r.try_get("secret_hash")?,
         created: ts(r.try_get("created_us")?)?,
         revoked: opt_ts(r.try_get("revoked_us")?)?,
+        scopes: match r.try_get::<Option<String>, _>("scopes")? {
+            None => ScopeSet::full(),
+            Some(text) => ScopeSet::parse(&text)
+                .map_err(|e| StoreError::Corrupt(format!("api key scopes: {e}")))?,
+        },
+        workspace: r
+            .try_get::<Option<i64>, _>("workspace_id")?
+            .map(WorkspaceId),
+        owner: r.try_get::<Option<i64>, _>("owner_user_id")?.map(UserId),
+        last_used: opt_ts(r.try_get("last_used_us")?)?,
     })
 }
 
@@ -418,6 +426,17 @@ fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
         } else {
             q.push(" AND primary_user_id IN ");
             push_ids(q, ids.iter().map(|i| i.0));
+        }
+    }
+    if let Some(users) = &f.visible_to {
+        if users.is_empty() {
+            q.push(" AND 0");
+        } else {
+            q.push(" AND (primary_user_id IN ");
+            push_ids(q, users.iter().map(|i| i.0));
+            q.push(" OR id IN (SELECT call_id FROM parties WHERE user_id IN ");
+            push_ids(q, users.iter().map(|i| i.0));
+            q.push("))");
         }
     }
 }
@@ -907,15 +926,27 @@ impl Store for SqliteStore {
     }
 
     async fn create_api_key(&self, k: &ApiKeyRecord) -> Result<()> {
-        sqlx::query("INSERT INTO api_keys (access_key, name, secret_hash, created_us, revoked_us) VALUES (?, ?, ?, ?, ?)")
-            .bind(&k.access_key)
-            .bind(&k.name)
-            .bind(&k.secret_hash)
-            .bind(us(k.created))
-            .bind(k.revoked.map(us))
-            .execute(&self.pool)
-            .await
-            .map_err(|e| map_unique(e, "access key exists"))?;
+        sqlx::query(
+            "INSERT INTO api_keys (access_key, name, secret_hash, created_us, revoked_us, scopes, \
+             workspace_id, owner_user_id, last_used_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&k.access_key)
+        .bind(&k.name)
+        .bind(&k.secret_hash)
+        .bind(us(k.created))
+        .bind(k.revoked.map(us))
+        .bind(k.scopes.to_string())
+        .bind(k.workspace.map(|w| w.0))
+        .bind(k.owner.map(|u| u.0))
+        .bind(k.last_used.map(us))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::NotFound("the key's workspace or owner".into())
+            }
+            _ => map_unique(e, "access key exists"),
+        })?;
         Ok(())
     }
 
@@ -943,6 +974,61 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn rotate_api_key(&self, access_key: &str, secret_hash: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE api_keys SET secret_hash = ? WHERE access_key = ? AND revoked_us IS NULL",
+        )
+        .bind(secret_hash)
+        .bind(access_key)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn touch_api_key(&self, access_key: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE api_keys SET last_used_us = ?1 WHERE access_key = ?2 \
+             AND (last_used_us IS NULL OR last_used_us < ?1)",
+        )
+        .bind(us(at))
+        .bind(access_key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn user_role(&self, user: UserId) -> Result<Role> {
+        let role: Option<String> =
+            sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = ?")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        match role {
+            None => Ok(Role::Member),
+            Some(r) => Role::parse(&r)
+                .ok_or_else(|| StoreError::Corrupt(format!("unknown role {r:?} of user {user}"))),
+        }
+    }
+
+    async fn set_user_role(&self, user: UserId, role: Role, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO user_roles (user_id, role, updated_us) VALUES (?, ?, ?) \
+             ON CONFLICT (user_id) DO UPDATE SET role = excluded.role, updated_us = excluded.updated_us",
+        )
+        .bind(user.0)
+        .bind(role.key())
+        .bind(us(at))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::NotFound(format!("user {user}"))
+            }
+            _ => StoreError::from(e),
+        })?;
+        Ok(())
     }
 
     async fn insert_call(
@@ -1851,8 +1937,8 @@ impl Store for SqliteStore {
         }
         let a = w.analysis;
         sqlx::query(
-            "INSERT OR REPLACE INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, summary, engine, analysed_us) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, summary, engine, analysed_us, format) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(w.call_id.0)
         .bind(w.transcript_version)
@@ -1862,6 +1948,7 @@ impl Store for SqliteStore {
         .bind(to_json(&a.summary))
         .bind(to_json(&a.engine))
         .bind(us(w.at))
+        .bind(ANALYSIS_FORMAT)
         .execute(&mut *tx)
         .await?;
         sqlx::query("DELETE FROM call_person_stats WHERE call_id = ?")
@@ -1871,12 +1958,13 @@ impl Store for SqliteStore {
         for p in &a.interaction.persons {
             let Some(user) = p.user_id else { continue };
             sqlx::query(
-                "INSERT OR REPLACE INTO call_person_stats (call_id, user_id, started_us, stats) VALUES (?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO call_person_stats (call_id, user_id, started_us, stats, format) VALUES (?, ?, ?, ?, ?)",
             )
             .bind(w.call_id.0)
             .bind(user.0)
             .bind(started_us)
             .bind(to_json(p))
+            .bind(ANALYSIS_FORMAT)
             .execute(&mut *tx)
             .await?;
         }
@@ -1898,22 +1986,23 @@ impl Store for SqliteStore {
         &self,
         call: CallId,
         transcript_version: i64,
-        hits: &[TrackerHits],
+        hits: &[TrackerHitsRow],
     ) -> Result<bool> {
         let done = sqlx::query(
             "UPDATE call_analysis SET trackers = ? WHERE call_id = ? AND transcript_us = ? \
-             AND transcript_us = (SELECT created_us FROM transcripts WHERE call_id = ?)",
+             AND transcript_us = (SELECT created_us FROM transcripts WHERE call_id = ?) AND format = ?",
         )
         .bind(to_json(&hits))
         .bind(call.0)
         .bind(transcript_version)
         .bind(call.0)
+        .bind(ANALYSIS_FORMAT)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, CallAnalysis>> {
+    async fn analyses_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, AnalysisRow>> {
         let mut out = HashMap::new();
         if ids.is_empty() {
             return Ok(out);
@@ -1921,7 +2010,8 @@ impl Store for SqliteStore {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM call_analysis WHERE call_id IN ");
         push_ids(&mut q, ids.iter().map(|c| c.0));
         for r in q.build().fetch_all(&self.pool).await? {
-            let analysis = CallAnalysis {
+            check_format(r.try_get("format")?, "a call analysis")?;
+            let analysis = AnalysisRow {
                 interaction: from_json(r.try_get("interaction")?, "interaction")?,
                 topics: from_json(r.try_get("topics")?, "topics")?,
                 trackers: from_json(r.try_get("trackers")?, "trackers")?,
@@ -1958,9 +2048,9 @@ impl Store for SqliteStore {
         from: Timestamp,
         to: Timestamp,
         users: Option<&[UserId]>,
-    ) -> Result<Vec<(UserId, PersonStats)>> {
+    ) -> Result<Vec<(UserId, PersonStatsRow)>> {
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT user_id, stats FROM call_person_stats WHERE started_us >= ",
+            "SELECT user_id, stats, format FROM call_person_stats WHERE started_us >= ",
         );
         q.push_bind(us(from))
             .push(" AND started_us < ")
@@ -1975,6 +2065,7 @@ impl Store for SqliteStore {
             .await?
             .iter()
             .map(|r| {
+                check_format(r.try_get("format")?, "a call's person stats")?;
                 Ok((
                     UserId(r.try_get("user_id")?),
                     from_json(r.try_get("stats")?, "person stats")?,

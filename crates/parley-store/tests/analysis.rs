@@ -2,10 +2,9 @@
 //! results refused for a replaced transcript, tracker-only rewrites, trackers and topics.
 
 use chrono::{Duration, TimeZone, Utc};
-use parley_analysis::topics::TopicDef;
-use parley_analysis::trackers::{Keywords, SaidBy, TrackerDef};
-use parley_analysis::{CallAnalysis, CallInput};
+use parley_domain::tracker::{Keywords, SaidBy, TopicDef, TrackerDef};
 use parley_domain::*;
+use parley_store::rows::*;
 use parley_store::{AnalysisWrite, SqliteStore, Store, StoreError, TrackerRecord, TranscriptWrite};
 
 mod common;
@@ -45,19 +44,47 @@ async fn write(s: &SqliteStore, call: CallId, t: &Transcript, at: Timestamp) {
     .unwrap();
 }
 
-fn analysis_of(t: &Transcript, trackers: &[TrackerDef]) -> CallAnalysis {
-    let set = parley_analysis::trackers::TrackerSet::compile(trackers).unwrap();
-    parley_analysis::analyze(
-        &CallInput {
-            transcript: t,
-            speakers: &[],
-            host: None,
-            language: Some("eng"),
-            duration_ms: None,
+/// A stored analysis with one tracker hit (the store keeps what it is given; the
+/// numbers need not add up).
+fn analysis_row(tracker_name: &str) -> AnalysisRow {
+    let hit = OccurrenceRow {
+        start_ms: 500,
+        speaker_id: SpeakerId(7),
+    };
+    AnalysisRow {
+        interaction: InteractionRow {
+            speakers: vec![SpeakerTalkRow {
+                speaker_id: SpeakerId(7),
+                talk_ms: 2000,
+            }],
+            span_ms: 2000,
+            total_talk_ms: 2000,
+            ..Default::default()
         },
-        &set,
-        &parley_analysis::topics::default_topics(),
-    )
+        topics: TopicsRow {
+            spans: vec![],
+            per_monologue: vec![None],
+            totals: vec![],
+        },
+        trackers: vec![TrackerHitsRow {
+            tracker_id: TrackerId(11),
+            name: tracker_name.into(),
+            count: 1,
+            occurrences: vec![hit.clone()],
+            phrases: vec![PhraseHitsRow {
+                phrase: tracker_name.into(),
+                count: 1,
+                occurrences: vec![hit],
+            }],
+        }],
+        summary: SummaryRow::default(),
+        engine: EngineRow {
+            engine: "extractive".into(),
+            version: "1".into(),
+            model: None,
+            prompt: None,
+        },
+    }
 }
 
 fn tracker(phrase: &str) -> TrackerDef {
@@ -95,9 +122,7 @@ async fn results_for_a_replaced_transcript_are_refused() {
 
     let input = s.analysis_input(call.id).await.unwrap().unwrap();
     assert_eq!(input.transcript, first);
-    let trackers = [tracker("Acme")];
-    let analysis = analysis_of(&input.transcript, &trackers);
-    assert_eq!(analysis.trackers[0].count, 1);
+    let analysis = analysis_row("Acme");
 
     // The transcript changes before the result is written: the result is refused.
     let second = transcript("Only Globex.");
@@ -123,7 +148,7 @@ async fn results_for_a_replaced_transcript_are_refused() {
 
     // The current version is stored, with each monologue's topic.
     let fresh = s.analysis_input(call.id).await.unwrap().unwrap();
-    let mut analysis = analysis_of(&fresh.transcript, &[tracker("Globex")]);
+    let mut analysis = analysis_row("Globex");
     analysis.topics.per_monologue = vec![Some("Competition".into())];
     assert!(s
         .save_analysis(AnalysisWrite {
@@ -197,4 +222,106 @@ async fn trackers_and_topics_are_kept_per_workspace() {
     }];
     s.set_workspace_topics(ws.id, &topics, t0()).await.unwrap();
     assert_eq!(s.workspace_topics(ws.id).await.unwrap(), Some(topics));
+}
+
+/// Rows written before the store had its own row types (and before the `format` column)
+/// are read as format 1: this JSON is what those builds wrote, byte for byte in shape.
+/// A row of a format this build does not know is an error naming the format, and a
+/// tracker back-fill does not write format-1 hits into it.
+#[tokio::test]
+async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused() {
+    use sqlx::sqlite::SqlitePoolOptions;
+    let (dir, s) = common::store().await;
+    let (ws, user) = common::workspace_and_user(&s, UserId(5), t0()).await;
+    let call = common::bare_call(CallId::generate(), ws.id, user.id, t0());
+    s.insert_call(&call, &[], &[], &[]).await.unwrap();
+    let t = transcript("We also looked at Acme.");
+    write(&s, call.id, &t, t0()).await;
+    let version = s.analysis_input(call.id).await.unwrap().unwrap().version;
+
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let raw = SqlitePoolOptions::new().connect(&url).await.unwrap();
+    // `call_talk_ms` and `call_span_ms` are missing, as in rows from before they existed.
+    let person = r#"{"speaker_id":7,"user_id":"5","talk_ms":2000,"talk_ratio":1.0,
+        "longest_monologue_ms":2000,"longest_customer_story_ms":0,"interactivity":0.0,
+        "patience_s":0.0,"patience_samples":0,"questions_asked":0,"question_rate":0.0,
+        "words":5,"words_per_minute":150.0}"#;
+    let interaction = format!(
+        r#"{{"speakers":[{{"speaker_id":"7","talk_ms":2000}}],"company_questions":0,
+        "non_company_questions":0,"persons":[{person}],"longest_customer_story_ms":0,
+        "interactivity":0.0,"span_ms":2000,"switches":0,"total_talk_ms":2000}}"#
+    );
+    let topics = r#"{"spans":[{"name":"Competition","start_ms":0,"end_ms":2000,
+        "first_monologue":0,"end_monologue":1}],"per_monologue":["Competition"],
+        "totals":[["Competition",2000]]}"#;
+    let trackers = r#"[{"tracker_id":"11","name":"Competitors","count":1,
+        "occurrences":[{"start_ms":500,"speaker_id":"7"}],
+        "phrases":[{"phrase":"Acme","count":1,"occurrences":[{"start_ms":500,"speaker_id":"7"}]}]}]"#;
+    let summary = r#"{"brief":"They compared Acme.","key_points":[{"text":"Acme came up.",
+        "start_ms":0,"end_ms":2000,"speaker_id":"7"}],"outline":[{"section":"Competition",
+        "start_ms":0,"duration_ms":2000,"items":[]}],"highlights":[{"title":"Next steps",
+        "items":[]}],"next_steps":[],"outcome":{"id":"ONGOING","category":"Open","name":"Ongoing"}}"#;
+    let engine = r#"{"engine":"extractive","version":"1","model":null,"prompt":null}"#;
+    sqlx::query(
+        "INSERT INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, \
+         summary, engine, analysed_us) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+    )
+    .bind(call.id.0)
+    .bind(version)
+    .bind(&interaction)
+    .bind(topics)
+    .bind(trackers)
+    .bind(summary)
+    .bind(engine)
+    .execute(&raw)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO call_person_stats (call_id, user_id, started_us, stats) VALUES (?, 5, ?, ?)",
+    )
+    .bind(call.id.0)
+    .bind(t0().timestamp_micros())
+    .bind(person)
+    .execute(&raw)
+    .await
+    .unwrap();
+
+    let row = s
+        .analyses_of(&[call.id])
+        .await
+        .unwrap()
+        .remove(&call.id)
+        .unwrap();
+    assert_eq!(row.interaction.persons[0].user_id, Some(UserId(5)));
+    assert_eq!(row.interaction.persons[0].words, 5);
+    assert_eq!(row.interaction.persons[0].call_talk_ms, 0);
+    assert_eq!(row.topics.totals, [("Competition".to_owned(), 2000)]);
+    assert_eq!(row.trackers[0].phrases[0].occurrences[0].start_ms, 500);
+    assert_eq!(row.summary.outcome.unwrap().id, "ONGOING");
+    assert_eq!(row.engine.engine, "extractive");
+    let stats = s
+        .person_stats(t0(), t0() + Duration::hours(1), None)
+        .await
+        .unwrap();
+    assert_eq!(stats.len(), 1);
+    assert_eq!((stats[0].0, stats[0].1.talk_ms), (UserId(5), 2000));
+
+    // A newer build's row: refused by name, and left alone by a tracker back-fill.
+    sqlx::query("UPDATE call_analysis SET format = 2")
+        .execute(&raw)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE call_person_stats SET format = 2")
+        .execute(&raw)
+        .await
+        .unwrap();
+    match s.analyses_of(&[call.id]).await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("format 2"), "{m}"),
+        other => panic!("expected a format error, got {other:?}"),
+    }
+    match s.person_stats(t0(), t0() + Duration::hours(1), None).await {
+        Err(StoreError::Corrupt(m)) => assert!(m.contains("format 2"), "{m}"),
+        other => panic!("expected a format error, got {other:?}"),
+    }
+    assert!(!s.save_tracker_hits(call.id, version, &[]).await.unwrap());
 }

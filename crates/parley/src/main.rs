@@ -11,7 +11,9 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use parley_app::keys::KeySpec;
 use parley_app::transcripts::{self, TranscriptFormat};
+use parley_domain::{Role, ScopeSet};
 use parley_server::AppState;
 use parley_store::Store;
 
@@ -143,9 +145,22 @@ enum KeysCommand {
     Create {
         #[arg(long)]
         name: String,
+        /// What the key may do: `full`, `read-only`, or scopes separated by spaces or
+        /// commas (Gong's, such as `api:calls:read:basic`, and Parley's `parley:…`).
+        #[arg(long, default_value = "full")]
+        scopes: String,
+        /// Bind the key to one workspace (its id): it sees nothing of the others.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// The user (email) the key belongs to: it acts with their role. Without it the
+        /// key is the company's and acts as an admin.
+        #[arg(long)]
+        user: Option<String>,
     },
     /// List keys (never their secrets).
     List,
+    /// Give a key a new secret (printed once); the old secret stops working.
+    Rotate { access_key: String },
     /// Revoke a key; requests using it get 401.
     Revoke { access_key: String },
 }
@@ -164,6 +179,19 @@ enum UsersCommand {
         /// The manager's email.
         #[arg(long)]
         manager: Option<String>,
+        /// Make the user an admin (same as `--role admin`).
+        #[arg(long, conflicts_with = "role")]
+        admin: bool,
+        /// `admin`, `manager` or `member` (the default).
+        #[arg(long)]
+        role: Option<String>,
+    },
+    /// Change a user's role.
+    Role {
+        /// The user's email.
+        email: String,
+        /// `admin`, `manager` or `member`.
+        role: String,
     },
     /// List users.
     List,
@@ -213,13 +241,26 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
 }
 
 /// A use case's refusal as the CLI shows it: what kind of problem, then the message.
+fn parse_role(text: &str) -> Result<Role> {
+    Role::parse(text)
+        .with_context(|| format!("unknown role {text:?}: use admin, manager or member"))
+}
+
+async fn user_by_email(store: &dyn Store, email: &str) -> Result<parley_domain::UserId> {
+    Ok(store
+        .find_user_by_email(email)
+        .await?
+        .with_context(|| format!("no user with email {email}"))?
+        .id)
+}
+
 fn app_error(e: parley_app::AppError) -> anyhow::Error {
     use parley_app::AppError as E;
     let kind = match &e {
         E::Invalid(_) | E::NotMedia(_) => "invalid",
         E::NotFound(_) => "not found",
         E::Conflict(_) => "conflict",
-        E::Forbidden(_) => "forbidden",
+        E::Forbidden(_) | E::Denied(_) => "forbidden",
         E::Store(_) | E::Internal(_) => "failed",
     };
     anyhow::anyhow!("{kind}: {e}")
@@ -237,7 +278,9 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<()> {
         .await
         .context("preparing the server state")?;
     if args.demo {
-        let key = parley_server::auth::create_key(store.as_ref(), "demo").await?;
+        let key = parley_app::keys::create_key(store.as_ref(), &KeySpec::full("demo"))
+            .await
+            .map_err(app_error)?;
         println!(
             "demo key (shown once): access key {}  secret {}",
             key.access_key, key.secret
@@ -285,7 +328,14 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
             name,
             title,
             manager,
+            admin,
+            role,
         } => {
+            let role = match (admin, role) {
+                (true, _) => Role::Admin,
+                (false, Some(r)) => parse_role(r)?,
+                (false, None) => Role::Member,
+            };
             let manager_id = match manager {
                 Some(m) => Some(
                     store
@@ -312,7 +362,18 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
             )
             .await
             .map_err(app_error)?;
-            println!("added user {}  {}", user.id, user.email);
+            parley_app::users::set_role(store.as_ref(), user.id, role)
+                .await
+                .map_err(app_error)?;
+            println!("added user {}  {}  ({role})", user.id, user.email);
+        }
+        UsersCommand::Role { email, role } => {
+            let id = user_by_email(store.as_ref(), email).await?;
+            let role = parse_role(role)?;
+            parley_app::users::set_role(store.as_ref(), id, role)
+                .await
+                .map_err(app_error)?;
+            println!("{email} is now {role}");
         }
         UsersCommand::List => {
             let mut after = None;
@@ -358,31 +419,84 @@ async fn shutdown_signal() {
 async fn keys(settings: &Settings, cmd: &KeysCommand) -> Result<()> {
     let store = open_store(settings).await?;
     match cmd {
-        KeysCommand::Create { name } => {
-            let key = parley_server::auth::create_key(store.as_ref(), name).await?;
+        KeysCommand::Create {
+            name,
+            scopes,
+            workspace,
+            user,
+        } => {
+            let scopes = ScopeSet::parse(scopes)?;
+            let workspace = workspace
+                .as_deref()
+                .map(parley_domain::parse_id)
+                .transpose()
+                .context("--workspace takes a workspace id")?
+                .map(parley_domain::WorkspaceId);
+            let owner = match user {
+                Some(email) => Some(user_by_email(store.as_ref(), email).await?),
+                None => None,
+            };
+            let spec = KeySpec {
+                name: name.clone(),
+                scopes,
+                workspace,
+                owner,
+            };
+            let key = parley_app::keys::create_key(store.as_ref(), &spec)
+                .await
+                .map_err(app_error)?;
             println!("access key: {}", key.access_key);
             println!("secret:     {}", key.secret);
             println!("the secret is shown only now; Parley keeps only its hash");
         }
         KeysCommand::List => {
-            for k in store.list_api_keys().await? {
+            for k in parley_app::keys::list_keys(store.as_ref())
+                .await
+                .map_err(app_error)?
+            {
                 let state = match k.revoked {
                     Some(t) => format!("revoked {}", t.to_rfc3339()),
                     None => "active".to_owned(),
                 };
+                let scopes = k
+                    .scopes
+                    .preset_name()
+                    .map_or_else(|| k.scopes.to_string(), str::to_owned);
+                let used = k.last_used.map_or_else(
+                    || "never used".to_owned(),
+                    |t| format!("used {}", t.to_rfc3339()),
+                );
+                let workspace = k
+                    .workspace
+                    .map_or_else(|| "all workspaces".to_owned(), |w| format!("workspace {w}"));
+                let owner = k
+                    .owner
+                    .map_or_else(|| "company".to_owned(), |u| format!("user {u}"));
                 println!(
-                    "{}  {:<20}  created {}  {}",
+                    "{}  {:<20}  created {}  {}  {}  {}  {}  scopes: {}",
                     k.access_key,
                     k.name,
                     k.created.to_rfc3339(),
-                    state
+                    state,
+                    used,
+                    owner,
+                    workspace,
+                    scopes
                 );
             }
         }
+        KeysCommand::Rotate { access_key } => {
+            let secret = parley_app::keys::rotate_key(store.as_ref(), access_key)
+                .await
+                .map_err(app_error)?;
+            println!("access key: {access_key}");
+            println!("secret:     {secret}");
+            println!("the old secret stops working; the new one is shown only now");
+        }
         KeysCommand::Revoke { access_key } => {
-            if !store.revoke_api_key(access_key, chrono::Utc::now()).await? {
-                bail!("no active key {access_key}");
-            }
+            parley_app::keys::revoke_key(store.as_ref(), access_key)
+                .await
+                .map_err(app_error)?;
             println!("revoked {access_key}");
         }
     }
@@ -478,9 +592,12 @@ fn main() -> Result<()> {
         let settings = Settings::load(cli.common.settings, &matches, None)?;
         return engine::host_main(|| cli::load_asr(&settings));
     }
+    // Colours only on a terminal: a log file or collector gets plain text, so an escape
+    // sequence in it can only have come from a value (and values are escaped).
     tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     // The one place settings are read.
     let file = settings::read_file(cli.common.config.as_deref())?;

@@ -542,3 +542,66 @@ async fn demo_server_answers_gong_calls_and_import_cli_replaces_a_transcript() {
     assert!(!ok && err.contains("42"), "{err}");
     drop(server);
 }
+
+/// Hostile credentials cannot be turned against the operator's log: a rejected key
+/// appears only as a short fingerprint (never raw, never the secret pasted with it), so
+/// newlines and terminal escapes in it forge nothing, and a burst of rejections is
+/// sampled instead of written line by line.
+#[tokio::test]
+async fn rejected_credentials_reach_the_log_only_as_sampled_fingerprints() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = parley(dir.path(), &["keys", "create", "--name", "etl"]);
+    assert!(ok, "{err}");
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .args(["serve", "--no-workers", "--listen", "127.0.0.1:0"])
+        .env("PARLEY_LOG", "info")
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let server = Server(child);
+    let addr = BufReader::new(stdout)
+        .lines()
+        .find_map(|l| {
+            l.unwrap()
+                .strip_prefix("parley listening on ")
+                .map(str::to_owned)
+        })
+        .expect("the server says where it listens");
+    let client = reqwest::Client::new();
+    let evil_key = format!("EVIL\nINFO forged line\u{1b}[31m{}", "A".repeat(30_000));
+    for i in 0..40 {
+        let key = if i == 0 {
+            evil_key.as_str()
+        } else {
+            "NOSUCHKEY"
+        };
+        let status = client
+            .get(format!("{addr}/v2/calls"))
+            .basic_auth(key, Some("pasted-secret-123"))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        assert!(status == 401 || status == 429, "{status}");
+    }
+    drop(server);
+    let text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(!text.contains("forged line"), "{text}");
+    assert!(!text.contains('\u{1b}'), "an escape reached the log");
+    assert!(
+        !text.contains("pasted-secret") && !text.contains("NOSUCHKEY"),
+        "{text}"
+    );
+    assert!(text.len() < 20_000, "{} bytes of log", text.len());
+    let rejected = text.matches("rejected credentials").count()
+        + text.matches("too many secrets tried").count();
+    assert!((1..=10).contains(&rejected), "{rejected} lines:\n{text}");
+    assert!(text.contains("key=k-"), "{text}");
+}

@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 use gong_api_v2::time;
-use parley_domain::{CallId, Workspace};
+use parley_domain::{CallId, Principal, Workspace};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::parley::jobs::{JobView, Jobs};
@@ -58,9 +58,21 @@ pub(crate) fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Respons
     )
 }
 
-/// The workspace a request names, or the default one; an unknown id is Gong's 404.
-pub(crate) async fn workspace_of(state: &AppState, id: Option<&str>) -> ApiResult<Workspace> {
-    Ok(parley_app::workspaces::workspace_or_default(state.store.as_ref(), id).await?)
+/// The workspace a request names, or the default one (a bound key's own); an unknown id
+/// is Gong's 404, another workspace than a bound key's a 403.
+pub(crate) async fn workspace_of(
+    state: &AppState,
+    principal: &Principal,
+    id: Option<&str>,
+) -> ApiResult<Workspace> {
+    let w = match (id, principal.workspace) {
+        (None, Some(bound)) => Some(bound.to_string()),
+        (id, _) => id.map(str::to_owned),
+    };
+    let w =
+        parley_app::workspaces::workspace_or_default(state.store.as_ref(), w.as_deref()).await?;
+    parley_app::access::confine(principal, Some(w.id))?;
+    Ok(w)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -75,14 +87,23 @@ pub(crate) fn call_id_of(id: &str) -> ApiResult<CallId> {
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
 }
 
-/// The call's id, or Gong's 404 when there is no such call.
-pub(crate) async fn existing_call(state: &AppState, id: &str) -> ApiResult<CallId> {
+/// The call's id, or Gong's 404 when there is no such call (or it is in a workspace
+/// the caller's key does not reach).
+pub(crate) async fn existing_call(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> ApiResult<CallId> {
     let call_id = call_id_of(id)?;
-    state
+    let not_found = || gong_api_v2::messages::call_not_found(id);
+    let call = state
         .store
         .get_call(call_id)
         .await?
-        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))?;
+        .ok_or_else(|| ApiError::not_found(not_found()))?;
+    if !parley_app::access::may_see_call(state.store.as_ref(), principal, &call).await? {
+        return Err(ApiError::not_found(not_found()));
+    }
     Ok(call_id)
 }
 

@@ -42,9 +42,10 @@ impl TestServer {
         };
         tweak(&mut config);
         let state = AppState::new(store.clone(), config).await.unwrap();
-        let key = parley_server::auth::create_key(store.as_ref(), "tests")
-            .await
-            .unwrap();
+        let key =
+            parley_app::keys::create_key(store.as_ref(), &parley_app::keys::KeySpec::full("tests"))
+                .await
+                .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();

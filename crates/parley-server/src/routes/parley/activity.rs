@@ -7,12 +7,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
+use axum::Extension;
 use axum::Router;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use gong_api_v2::{messages, time, WireId};
-use parley_domain::{ActivityEvent, ActivityKind, UserId};
+use parley_domain::{ActivityEvent, ActivityKind, Principal, UserId};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{existing_call, parse_json};
@@ -41,6 +42,7 @@ struct ActivityRecorded {
 
 async fn record_activity(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let b: ActivityBody = parse_json(body, false)?;
@@ -70,7 +72,7 @@ async fn record_activity(
             )));
         }
     }
-    let call_id = existing_call(&state, &call.0).await?;
+    let call_id = existing_call(&state, &principal, &call.0).await?;
     let at = match &b.at {
         Some(s) => time::parse_datetime(s, state.config.timezone)
             .map_err(|e| ApiError::bad_request(format!("at: {e}")))?,

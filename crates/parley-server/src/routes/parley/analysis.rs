@@ -6,8 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 use serde::Serialize;
+
+use parley_domain::Principal;
 
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{existing_call, job_reply, parse_json, workspace_of, WorkspaceQuery};
@@ -20,20 +23,26 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/calls/{id}/analysis", get(call_analysis))
 }
 
-async fn analyze_one(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let call = existing_call(&state, &id).await?;
+async fn analyze_one(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call = existing_call(&state, &principal, &id).await?;
     let job = parley_app::analysis::request_analysis(state.store.as_ref(), call).await?;
     Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
 async fn analyze_everything(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let q: WorkspaceQuery = parse_json(body, true)?;
     let workspace = match q.workspace_id.as_deref() {
-        Some(w) => Some(workspace_of(&state, Some(w)).await?.id),
-        None => None,
+        Some(w) => Some(workspace_of(&state, &principal, Some(w)).await?.id),
+        // Every workspace, or only a bound key's own.
+        None => principal.workspace,
     };
     let job =
         parley_app::analysis::request_workspace_analysis(state.store.as_ref(), workspace).await?;
@@ -84,12 +93,11 @@ fn camel(key: &str) -> String {
 
 async fn call_analysis(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call = existing_call(&state, &id).await?;
-    let analysis = state
-        .store
-        .analyses_of(&[call])
+    let call = existing_call(&state, &principal, &id).await?;
+    let analysis = parley_app::stored::analyses_of(state.store.as_ref(), &[call])
         .await?
         .remove(&call)
         .ok_or_else(|| ApiError::not_found(format!("call {id} has not been analysed yet")))?;

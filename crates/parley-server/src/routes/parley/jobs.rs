@@ -5,8 +5,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
+
+use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::existing_call;
@@ -95,8 +98,12 @@ async fn list_jobs(
     ))
 }
 
-async fn call_jobs(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
-    let call_id = existing_call(&state, &id).await?;
+async fn call_jobs(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call_id = existing_call(&state, &principal, &id).await?;
     let jobs = state.store.jobs_for_call(call_id).await?;
     Ok(json_response(
         StatusCode::OK,

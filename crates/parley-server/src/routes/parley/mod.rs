@@ -9,6 +9,7 @@ use crate::AppState;
 pub mod activity;
 pub mod analysis;
 pub mod jobs;
+pub mod keys;
 pub mod speakers;
 pub mod topics;
 pub mod trackers;
@@ -20,6 +21,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(workspaces::routes())
         .merge(users::routes())
+        .merge(keys::routes())
         .merge(jobs::routes())
         .merge(speakers::routes())
         .merge(transcripts::routes(state))

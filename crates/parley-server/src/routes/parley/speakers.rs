@@ -6,11 +6,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, put};
+use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use parley_domain::Principal;
+
 use crate::error::{json_response, request_id, ApiError, ApiResult};
-use crate::routes::extract::{call_id_of, existing_call, parse_json};
+use crate::routes::extract::{existing_call, parse_json};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -45,9 +48,10 @@ struct Speakers {
 
 async fn call_speakers(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call_id = existing_call(&state, &id).await?;
+    let call_id = existing_call(&state, &principal, &id).await?;
     let parties = state
         .store
         .parties_of(&[call_id])
@@ -90,10 +94,11 @@ struct AssignBody {
 
 async fn assign_speaker(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path((id, speaker)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let call_id = call_id_of(&id)?;
+    let call_id = existing_call(&state, &principal, &id).await?;
     let speaker = parley_domain::parse_id(&speaker)
         .map(parley_domain::SpeakerId)
         .map_err(|_| {
@@ -104,5 +109,5 @@ async fn assign_speaker(
         .map(parley_domain::PartyId)
         .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?;
     parley_app::speakers::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
-    call_speakers(State(state), Path(id)).await
+    call_speakers(State(state), Extension(principal), Path(id)).await
 }

@@ -8,10 +8,13 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use parley_analysis::topics::{default_topics, TopicDef};
+
+use parley_domain::Principal;
 
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{job_reply, parse_json, query, workspace_of, WorkspaceQuery};
@@ -44,10 +47,11 @@ struct TopicsBody {
 
 async fn get_topics(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<WorkspaceQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
+    let w = workspace_of(&state, &principal, q.workspace_id.as_deref()).await?;
     let custom = state.store.workspace_topics(w.id).await?;
     let is_default = custom.is_none();
     let topics = custom.unwrap_or_else(default_topics);
@@ -68,11 +72,12 @@ async fn get_topics(
 
 async fn put_topics(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<WorkspaceQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    let w = workspace_of(&state, q.workspace_id.as_deref()).await?;
+    let w = workspace_of(&state, &principal, q.workspace_id.as_deref()).await?;
     let body: TopicsBody = parse_json(body, false)?;
     let mut errors = Vec::new();
     let mut seen = BTreeSet::new();

@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
+use axum::Extension;
 use axum::Router;
 use chrono::Utc;
 use serde::Serialize;
 
 use gong_api_v2::settings::{KeywordTrackerWire, TrackerInput};
-use parley_domain::TrackerId;
+use parley_domain::{Principal, TrackerId};
 use parley_store::TrackerRecord;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
@@ -43,14 +44,15 @@ struct TrackerSaved {
 
 async fn save_tracker(
     state: &AppState,
+    principal: &Principal,
     id: TrackerId,
     input: TrackerInput,
     existing: Option<TrackerRecord>,
 ) -> ApiResult<TrackerSaved> {
     let workspace = match (&input.workspace_id, &existing) {
-        (Some(w), _) => workspace_of(state, Some(&w.0)).await?.id,
+        (Some(w), _) => workspace_of(state, principal, Some(&w.0)).await?.id,
         (None, Some(e)) => e.workspace_id,
-        (None, None) => workspace_of(state, None).await?.id,
+        (None, None) => workspace_of(state, principal, None).await?.id,
     };
     let def = input.into_def(id).map_err(ApiError::bad_request_all)?;
     let now = Utc::now();
@@ -77,37 +79,48 @@ async fn save_tracker(
 
 async fn create_tracker(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let input: TrackerInput = parse_json(body, false)?;
-    let saved = save_tracker(&state, TrackerId::generate(), input, None).await?;
+    let saved = save_tracker(&state, &principal, TrackerId::generate(), input, None).await?;
     Ok(json_response(StatusCode::CREATED, &saved))
 }
 
-async fn find_tracker(state: &AppState, id: &str) -> ApiResult<TrackerRecord> {
+/// The tracker a path names; one of a workspace a bound key does not reach does not
+/// exist for it.
+async fn find_tracker(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> ApiResult<TrackerRecord> {
     let found = match parley_domain::parse_id(id) {
         Ok(n) => state.store.get_tracker(TrackerId(n)).await?,
         Err(_) => None,
     };
-    found.ok_or_else(|| ApiError::not_found(format!("Tracker ID {id} was not found")))
+    found
+        .filter(|t| principal.reaches(t.workspace_id))
+        .ok_or_else(|| ApiError::not_found(format!("Tracker ID {id} was not found")))
 }
 
 async fn replace_tracker(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let existing = find_tracker(&state, &id).await?;
+    let existing = find_tracker(&state, &principal, &id).await?;
     let input: TrackerInput = parse_json(body, false)?;
-    let saved = save_tracker(&state, existing.def.id, input, Some(existing)).await?;
+    let saved = save_tracker(&state, &principal, existing.def.id, input, Some(existing)).await?;
     Ok(Wire(saved).into_response())
 }
 
 async fn delete_tracker(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let existing = find_tracker(&state, &id).await?;
+    let existing = find_tracker(&state, &principal, &id).await?;
     let job = parley_app::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }

@@ -7,14 +7,15 @@ use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
+use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
 use parley_app::transcripts::{self, TranscriptFormat};
-use parley_domain::CallId;
+use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
-use crate::routes::extract::{call_id_of, existing_call};
+use crate::routes::extract::existing_call;
 use crate::routes::parley::jobs::{JobView, Jobs};
 use crate::AppState;
 
@@ -48,6 +49,7 @@ struct Imported {
 /// the content itself.
 async fn import_transcript(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
     q: Result<Query<FormatQuery>, QueryRejection>,
     headers: HeaderMap,
@@ -74,9 +76,7 @@ async fn import_transcript(
             ),
         )
     })?;
-    let call_id = parley_domain::parse_id(&id)
-        .map(CallId)
-        .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
+    let call_id = existing_call(&state, &principal, &id).await?;
     let report =
         transcripts::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
     Ok(json_response(
@@ -127,15 +127,11 @@ struct TranscriptView {
 /// The transcript with word timings (Gong's `/v2/calls/transcript` has sentences only).
 async fn transcript_detail(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call_id = call_id_of(&id)?;
+    let call_id = existing_call(&state, &principal, &id).await?;
     let Some((source, t)) = state.store.transcript_detail(call_id).await? else {
-        state
-            .store
-            .get_call(call_id)
-            .await?
-            .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
         return Err(ApiError::not_found(format!("call {id} has no transcript")));
     };
     let transcript = t
@@ -178,9 +174,10 @@ async fn transcript_detail(
 /// the new transcript replaces the old one atomically when it is done.
 async fn retranscribe(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call_id = existing_call(&state, &id).await?;
+    let call_id = existing_call(&state, &principal, &id).await?;
     if state.store.call_media(call_id).await?.is_none() {
         return Err(ApiError::bad_request(format!(
             "call {id} has no recording: upload one with PUT /v2/calls/{id}/media"

@@ -8,6 +8,7 @@ use axum::extract::rejection::{BytesRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::Extension;
 use axum::Router;
 
 use gong_api_v2::calls::{
@@ -16,7 +17,7 @@ use gong_api_v2::calls::{
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
-use parley_domain::{Call, CallId, UserId, WorkspaceId};
+use parley_domain::{Call, CallId, Principal, Scope, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey};
 
 use crate::cursor::{ids_of, FilterKey};
@@ -34,7 +35,13 @@ pub fn routes() -> Router<AppState> {
 
 /// Turns the wire filter into a store filter. Ids that are not numeric cannot match a
 /// call, so they filter everything out rather than fail.
-fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
+/// The calls a request asks for, as far as its principal may see them: its workspace (a
+/// bound key's), and its call audience (a member's or manager's calls).
+async fn call_filter(
+    state: &AppState,
+    principal: &Principal,
+    f: &CallsFilter,
+) -> ApiResult<CallFilter> {
     let parse = |name: &str, v: &Option<String>| optional_datetime(state, name, v);
     let from = parse("fromDateTime", &f.from_date_time)?;
     let to = parse("toDateTime", &f.to_date_time)?;
@@ -47,16 +54,21 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
         v.as_ref()
             .map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
     };
+    // An impossible id keeps "unknown workspace" a plain empty result; a key bound to a
+    // workspace lists only that one.
+    let workspace_id = parley_app::access::confine(
+        principal,
+        f.workspace_id
+            .as_ref()
+            .map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
+    )?;
     Ok(CallFilter {
         from,
         to,
-        // An impossible id keeps "unknown workspace" a plain empty result.
-        workspace_id: f
-            .workspace_id
-            .as_ref()
-            .map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
+        workspace_id,
         call_ids: ids(&f.call_ids).map(|v| v.into_iter().map(CallId).collect()),
         primary_user_ids: ids(&f.primary_user_ids).map(|v| v.into_iter().map(UserId).collect()),
+        visible_to: parley_app::access::call_audience(state.store.as_ref(), principal).await?,
     })
 }
 
@@ -69,6 +81,7 @@ fn call_filter_key(f: &CallFilter) -> FilterKey {
         .field("workspaceId", f.workspace_id.map(|w| w.0))
         .field("callIds", ids_of(&f.call_ids, |c| c.0))
         .field("primaryUserIds", ids_of(&f.primary_user_ids, |u| u.0))
+        .field("visibleTo", ids_of(&f.visible_to, |u| u.0))
 }
 
 fn render_failed(e: String) -> ApiError {
@@ -155,11 +168,13 @@ async fn page_of_calls(
 
 async fn list_calls(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<ListCallsQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let filter = call_filter(
         &state,
+        &principal,
         &CallsFilter {
             from_date_time: q.from_date_time,
             to_date_time: q.to_date_time,
@@ -167,7 +182,8 @@ async fn list_calls(
             call_ids: None,
             primary_user_ids: None,
         },
-    )?;
+    )
+    .await?;
     // The calls' places and versions come from an index; their JSON, when this node has
     // rendered that version before, from memory.
     let (versions, records) =
@@ -189,12 +205,20 @@ async fn list_calls(
     .into_response())
 }
 
-async fn get_call(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+async fn get_call(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let call = match parley_domain::parse_id(&id) {
         Ok(n) => state.store.get_call(CallId(n)).await?,
         Err(_) => None,
     };
-    let call = call.ok_or_else(|| ApiError::not_found(messages::call_not_found(&id)))?;
+    let not_found = || ApiError::not_found(messages::call_not_found(&id));
+    let call = call.ok_or_else(not_found)?;
+    if !parley_app::access::may_see_call(state.store.as_ref(), &principal, &call).await? {
+        return Err(not_found());
+    }
     Ok(Wire(CallResponse {
         request_id: request_id(),
         call: CallBasicData::from_domain(&call, &state.render),
@@ -204,12 +228,14 @@ async fn get_call(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
 
 async fn create_call(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let req: NewCallRequest = parse_json(body, false)?;
-    let new = req
+    let mut new = req
         .into_domain(state.config.timezone)
         .map_err(ApiError::bad_request_all)?;
+    new.workspace_id = parley_app::access::confine(&principal, new.workspace_id)?;
     let created = parley_app::calls::create_call(state.store.as_ref(), new).await?;
     Ok(Wire(NewCallResponse {
         request_id: request_id(),
@@ -221,6 +247,7 @@ async fn create_call(
 
 async fn calls_extensive(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<CursorQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
@@ -234,7 +261,10 @@ async fn calls_extensive(
         .content_selector
         .timings()
         .map_err(ApiError::bad_request)?;
-    let filter = call_filter(&state, &req.filter)?;
+    if req.content_selector.exposed_fields.media {
+        parley_app::access::require_scope(&principal, Scope::CallsReadMediaUrl)?;
+    }
+    let filter = call_filter(&state, &principal, &req.filter).await?;
     let cursor = req.cursor.or(q.cursor);
     let (versions, records) =
         page_of_call_versions(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
@@ -296,7 +326,7 @@ async fn render_extensive(
             .interaction
             .is_some_and(|i| i.speakers || i.questions || i.person_interaction_stats);
     let analyses = if wants_analysis {
-        state.store.analyses_of(ids).await?
+        parley_app::stored::analyses_of(state.store.as_ref(), ids).await?
     } else {
         HashMap::new()
     };
@@ -323,12 +353,13 @@ async fn render_extensive(
 
 async fn transcripts(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<CursorQuery>, QueryRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let req: TranscriptRequest = parse_json(body, true)?;
-    let filter = call_filter(&state, &req.filter)?;
+    let filter = call_filter(&state, &principal, &req.filter).await?;
     let cursor = req.cursor.or(q.cursor);
     let (calls, records) = page_of_calls(&state, "transcripts", &filter, cursor.as_deref()).await?;
     let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();

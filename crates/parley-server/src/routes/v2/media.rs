@@ -9,6 +9,7 @@ use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::Extension;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -48,6 +49,7 @@ fn too_large(limit: u64) -> ApiError {
 
 async fn upload(
     State(state): State<AppState>,
+    Extension(principal): Extension<parley_domain::Principal>,
     Path(id): Path<String>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<Response> {
@@ -55,7 +57,10 @@ async fn upload(
     let call_id = parley_domain::parse_id(&id)
         .map(CallId)
         .map_err(|_| not_found())?;
-    state.store.get_call(call_id).await?.ok_or_else(not_found)?;
+    let call = state.store.get_call(call_id).await?.ok_or_else(not_found)?;
+    if !parley_app::access::may_see_call(state.store.as_ref(), &principal, &call).await? {
+        return Err(not_found());
+    }
     let mut multipart = multipart.map_err(|e| {
         ApiError::bad_request(format!(
             "expected multipart/form-data with a mediaFile part: {}",

@@ -5,9 +5,11 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 
 use gong_api_v2::settings::{KeywordTrackerWire, TrackerMeta, TrackersQuery, TrackersResponse};
+use parley_domain::Principal;
 use parley_store::TrackerRecord;
 
 use crate::error::{request_id, ApiResult, Wire};
@@ -20,12 +22,14 @@ pub fn routes() -> Router<AppState> {
 
 pub(crate) async fn gong_trackers(
     State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<Query<TrackersQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let workspace = match q.workspace_id.as_deref().filter(|w| !w.trim().is_empty()) {
-        Some(id) => Some(workspace_of(&state, Some(id)).await?.id),
-        None => None,
+        Some(id) => Some(workspace_of(&state, &principal, Some(id)).await?.id),
+        // Every workspace's, or only a bound key's own.
+        None => principal.workspace,
     };
     let list = state.store.trackers(workspace).await?;
     Ok(Wire(TrackersResponse {

@@ -190,10 +190,13 @@ async fn stats_interaction(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let (_, range, cursor) = stats_request(&state, q, body).await?;
-    let rows = state
-        .store
-        .person_stats(range.from, range.to, range.users.as_deref())
-        .await?;
+    let rows = parley_app::stored::person_stats(
+        state.store.as_ref(),
+        range.from,
+        range.to,
+        range.users.as_deref(),
+    )
+    .await?;
     let mut by_user: BTreeMap<UserId, Vec<_>> = BTreeMap::new();
     for (u, s) in rows {
         by_user.entry(u).or_default().push(s);

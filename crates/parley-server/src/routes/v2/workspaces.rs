@@ -4,9 +4,11 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 
 use gong_api_v2::users::{WorkspaceWire, WorkspacesResponse};
+use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiResult};
 use crate::AppState;
@@ -15,8 +17,13 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v2/workspaces", get(workspaces))
 }
 
-async fn workspaces(State(state): State<AppState>) -> ApiResult<Response> {
-    let list = state.store.list_workspaces().await?;
+async fn workspaces(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> ApiResult<Response> {
+    // A key bound to a workspace sees only that one.
+    let mut list = state.store.list_workspaces().await?;
+    list.retain(|w| principal.reaches(w.id));
     Ok(json_response(
         StatusCode::OK,
         &WorkspacesResponse {

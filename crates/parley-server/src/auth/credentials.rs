@@ -1,0 +1,278 @@
+//! Checking an access key and secret, so that the check cannot be turned against the
+//! server or the rightful client.
+//!
+//! - Secrets are stored as argon2id hashes. Verifying argon2 on every request would cost
+//!   tens of milliseconds, so a node remembers, per access key, the SHA-256 of the secret
+//!   it last verified and re-reads the key row at most every `key_recheck_secs` (so
+//!   revocations and rotations apply promptly on every node).
+//! - Only the right secret takes the fast path. Every other attempt — a wrong secret for
+//!   a known key, or any secret for an unknown key — reads the row and runs one argon2
+//!   verification (against a dummy hash when there is no row), so known and unknown keys
+//!   cost the same and answer in the same time.
+//! - argon2 runs are throttled per (access key, source address) and per source address:
+//!   wrong secrets from one place cannot lock the key out for its owner elsewhere, and
+//!   one source spraying keys is slowed down. The throttles' memory is bounded.
+//! - Comparisons of secrets are constant-time.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+use argon2::Argon2;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use parley_store::{ApiKeyRecord, Store};
+
+use crate::error::ApiError;
+
+/// Longest access key or secret looked at: minted ones are 24 and 48 characters. Longer
+/// credentials cannot be valid and are refused before any lookup.
+pub const MAX_CREDENTIAL_CHARS: usize = 256;
+
+/// Keys tracked by each throttle before idle entries are dropped.
+const THROTTLE_ENTRIES: usize = 10_000;
+
+struct Verified {
+    record: ApiKeyRecord,
+    secret_sha: [u8; 32],
+    checked: Instant,
+}
+
+/// What checking a key's credentials found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Valid(Box<ApiKeyRecord>),
+    Invalid,
+    /// Too many secrets were tried from this source; retry after this many seconds.
+    Throttled(u64),
+}
+
+/// Remembers verified secrets per access key, and throttles the slow checks.
+pub struct KeyCache {
+    entries: Mutex<HashMap<String, Verified>>,
+    recheck: Duration,
+    by_key_and_source: DefaultKeyedRateLimiter<(String, IpAddr)>,
+    by_source: DefaultKeyedRateLimiter<IpAddr>,
+    /// A hash of a random secret with the stored hashes' parameters: unknown keys are
+    /// verified against it, at the same cost as known ones.
+    dummy_hash: String,
+}
+
+impl KeyCache {
+    pub fn new(recheck: Duration) -> Self {
+        // A client with the right secret needs one verification per node; a person
+        // retyping a secret a few. Bursts of 20 then 5 per second, per key and source…
+        let per_key = Quota::per_second(NonZeroU32::new(5).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(20).expect("non-zero"));
+        // …and 50 then 20 per second per source over all keys (many clients behind one
+        // address still fit).
+        let per_source = Quota::per_second(NonZeroU32::new(20).expect("non-zero"))
+            .allow_burst(NonZeroU32::new(50).expect("non-zero"));
+        let random: [u8; 24] = rand::random();
+        KeyCache {
+            entries: Mutex::new(HashMap::new()),
+            recheck,
+            by_key_and_source: RateLimiter::keyed(per_key),
+            by_source: RateLimiter::keyed(per_source),
+            dummy_hash: parley_app::keys::hash_secret(&hex(&random)),
+        }
+    }
+
+    /// Whether `secret` is the live secret of `access_key`, asked from `source`.
+    pub async fn verify(
+        &self,
+        store: &dyn Store,
+        access_key: &str,
+        secret: &str,
+        source: IpAddr,
+    ) -> Result<Verdict, ApiError> {
+        if access_key.chars().count() > MAX_CREDENTIAL_CHARS
+            || secret.chars().count() > MAX_CREDENTIAL_CHARS
+        {
+            return Ok(self
+                .throttle(access_key, source)
+                .unwrap_or(Verdict::Invalid));
+        }
+        let sha: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+        if let Some(record) = self.remembered(access_key, &sha, true) {
+            return Ok(if record.revoked.is_some() {
+                Verdict::Invalid
+            } else {
+                Verdict::Valid(Box::new(record))
+            });
+        }
+        let record = store.get_api_key(access_key).await?;
+        // The row may have been re-read only because the recheck interval passed: the
+        // same hash and the remembered secret need no argon2 run.
+        if let Some(r) = &record {
+            if let Some(known) = self.remembered(access_key, &sha, false) {
+                if known.secret_hash == r.secret_hash {
+                    return Ok(self.settle(r.clone(), sha));
+                }
+            }
+        }
+        if let Some(throttled) = self.throttle(access_key, source) {
+            return Ok(throttled);
+        }
+        let hash = record
+            .as_ref()
+            .map_or_else(|| self.dummy_hash.clone(), |r| r.secret_hash.clone());
+        let secret = secret.to_owned();
+        // argon2 is deliberately slow: keep it off the async workers.
+        let matches = tokio::task::spawn_blocking(move || {
+            PasswordHash::new(&hash).is_ok_and(|parsed| {
+                Argon2::default()
+                    .verify_password(secret.as_bytes(), &parsed)
+                    .is_ok()
+            })
+        })
+        .await
+        .map_err(|_| ApiError::internal())?;
+        match record {
+            Some(r) if matches => Ok(self.settle(r, sha)),
+            _ => Ok(Verdict::Invalid),
+        }
+    }
+
+    /// The remembered record when `sha` is its secret's (and, when `fresh`, checked
+    /// within the recheck interval).
+    fn remembered(&self, access_key: &str, sha: &[u8; 32], fresh: bool) -> Option<ApiKeyRecord> {
+        let entries = self.entries.lock().expect("key cache lock");
+        let v = entries.get(access_key)?;
+        let same = bool::from(v.secret_sha.ct_eq(sha));
+        (same && (!fresh || v.checked.elapsed() < self.recheck)).then(|| v.record.clone())
+    }
+
+    /// Remembers a verified secret; a revoked key is remembered (so the next request
+    /// needs no argon2 run) but is not valid.
+    fn settle(&self, record: ApiKeyRecord, sha: [u8; 32]) -> Verdict {
+        let revoked = record.revoked.is_some();
+        self.entries.lock().expect("key cache lock").insert(
+            record.access_key.clone(),
+            Verified {
+                record: record.clone(),
+                secret_sha: sha,
+                checked: Instant::now(),
+            },
+        );
+        if revoked {
+            Verdict::Invalid
+        } else {
+            Verdict::Valid(Box::new(record))
+        }
+    }
+
+    /// `Some(Throttled)` when this source has tried too many secrets (for this key, or
+    /// in all).
+    fn throttle(&self, access_key: &str, source: IpAddr) -> Option<Verdict> {
+        let now = DefaultClock::default().now();
+        if self.by_source.len() > THROTTLE_ENTRIES {
+            self.by_source.retain_recent();
+        }
+        if self.by_key_and_source.len() > THROTTLE_ENTRIES {
+            self.by_key_and_source.retain_recent();
+        }
+        let wait = self
+            .by_source
+            .check_key(&source)
+            .and_then(|()| {
+                self.by_key_and_source
+                    .check_key(&(access_key.to_owned(), source))
+            })
+            .err()?
+            .wait_time_from(now);
+        Some(Verdict::Throttled(super::whole_seconds(wait)))
+    }
+}
+
+/// A short, stable name for an access key in logs: never the key itself (a pasted secret
+/// or 100 KB of junk must not reach the log), yet the same key always looks the same.
+pub fn fingerprint(access_key: &str) -> String {
+    let sha = Sha256::digest(access_key.as_bytes());
+    format!("k-{}", hex(&sha[..4]))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Logs rejected credentials without letting them flood the log: the first few in each
+/// minute one by one, then one line with how many more there were.
+pub struct FailureLog {
+    window: Mutex<(Instant, u32)>,
+}
+
+/// Rejections logged one by one per minute.
+const LOGGED_PER_MINUTE: u32 = 10;
+
+impl Default for FailureLog {
+    fn default() -> Self {
+        FailureLog {
+            window: Mutex::new((Instant::now(), 0)),
+        }
+    }
+}
+
+impl FailureLog {
+    pub fn rejected(&self, access_key: &str, source: IpAddr, throttled: bool) {
+        let (logged, suppressed) = {
+            let mut w = self.window.lock().expect("failure log lock");
+            let mut suppressed = 0;
+            if w.0.elapsed() >= Duration::from_secs(60) {
+                suppressed = w.1.saturating_sub(LOGGED_PER_MINUTE);
+                *w = (Instant::now(), 0);
+            }
+            w.1 = w.1.saturating_add(1);
+            (w.1 <= LOGGED_PER_MINUTE, suppressed)
+        };
+        if suppressed > 0 {
+            tracing::warn!(suppressed, "more rejected credentials in the last minute");
+        }
+        if logged {
+            let key = fingerprint(access_key);
+            if throttled {
+                tracing::warn!(key = %key, %source, "too many secrets tried; throttled");
+            } else {
+                tracing::info!(key = %key, %source, "rejected credentials");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprints_are_short_stable_and_hide_the_key() {
+        let long = "A\u{1b}[31m\nforged line ".repeat(5000);
+        let f = fingerprint(&long);
+        assert_eq!(f.len(), 10);
+        assert_eq!(f, fingerprint(&long));
+        assert_ne!(f, fingerprint("OTHER"));
+        assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
+
+    #[test]
+    fn throttles_are_per_source() {
+        let cache = KeyCache::new(Duration::from_secs(1));
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let mut throttled = 0;
+        for _ in 0..30 {
+            throttled += u32::from(cache.throttle("KEY", a).is_some());
+        }
+        assert!(throttled >= 5, "{throttled}");
+        assert_eq!(
+            cache.throttle("KEY", b),
+            None,
+            "another source is not locked out"
+        );
+    }
+}

@@ -1,0 +1,229 @@
+//! Every request but `/health` is authenticated here, rate-limited per key, and
+//! authorised: the route's operation ([`operations`]) against what the key may do
+//! ([`parley_app::access::authorize`]). Handlers receive the `parley_domain::Principal` to confine
+//! workspace data with.
+
+pub mod credentials;
+pub mod operations;
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use gong_api_v2::messages;
+
+use crate::config::RateLimit;
+use crate::error::ApiError;
+use crate::AppState;
+
+pub use credentials::{FailureLog, KeyCache, Verdict};
+
+/// The key a request was authenticated with.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub access_key: String,
+}
+
+/// Reads `Authorization: Basic base64(key:secret)`.
+fn basic_credentials(req: &Request) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = STANDARD.decode(encoded.trim()).ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (key, secret) = text.split_once(':')?;
+    Some((key.to_owned(), secret.to_owned()))
+}
+
+/// The address the request came from (unspecified when the server runs without
+/// connection info, as in-process tests may).
+fn source_of(req: &Request) -> IpAddr {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+}
+
+fn unauthorized() -> Response {
+    let mut resp = ApiError::new(StatusCode::UNAUTHORIZED, messages::UNAUTHORIZED).into_response();
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Basic realm=\"parley\""),
+    );
+    resp
+}
+
+fn too_many(retry_after: u64) -> Response {
+    let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, messages::RATE_LIMITED);
+    err.retry_after = Some(retry_after);
+    err.into_response()
+}
+
+/// Authenticates the request, applies the key's rate limits and authorises the route.
+pub async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let source = source_of(&req);
+    let Some((access_key, secret)) = basic_credentials(&req) else {
+        return unauthorized();
+    };
+    let record = match state
+        .keys
+        .verify(state.store.as_ref(), &access_key, &secret, source)
+        .await
+    {
+        Ok(Verdict::Valid(record)) => record,
+        Ok(Verdict::Invalid) => {
+            state.failures.rejected(&access_key, source, false);
+            return unauthorized();
+        }
+        Ok(Verdict::Throttled(retry_after)) => {
+            state.failures.rejected(&access_key, source, true);
+            return too_many(retry_after);
+        }
+        Err(e) => return e.into_response(),
+    };
+    if let Err(retry_after) = state.limits.check(&access_key) {
+        return too_many(retry_after);
+    }
+    let principal = match parley_app::keys::principal_of(state.store.as_ref(), &record).await {
+        Ok(p) => p,
+        Err(e) => return ApiError::from(e).into_response(),
+    };
+    state.usage.touch(&state, &access_key);
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_owned())
+        .unwrap_or_default();
+    let Some(op) = operations::operation(req.method(), &route) else {
+        tracing::error!(method = %req.method(), route = %route, "route without an operation; refused");
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "this route has no permission defined",
+        )
+        .into_response();
+    };
+    if let Err(denied) = parley_app::access::authorize(&principal, op) {
+        return ApiError::from(denied).into_response();
+    }
+    req.extensions_mut().insert(Caller { access_key });
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}
+
+/// Records when keys were last used, writing at most once a minute per key and node
+/// (off the request path), so a busy key costs no write per request.
+#[derive(Default)]
+pub struct Usage {
+    written: Mutex<HashMap<String, Instant>>,
+}
+
+const USAGE_WRITE_EVERY: Duration = Duration::from_secs(60);
+
+impl Usage {
+    fn touch(&self, state: &AppState, access_key: &str) {
+        {
+            let mut written = self.written.lock().expect("usage lock");
+            if written
+                .get(access_key)
+                .is_some_and(|t| t.elapsed() < USAGE_WRITE_EVERY)
+            {
+                return;
+            }
+            written.insert(access_key.to_owned(), Instant::now());
+        }
+        let store = state.store.clone();
+        let key = access_key.to_owned();
+        tokio::spawn(async move {
+            if let Err(e) = store.touch_api_key(&key, chrono::Utc::now()).await {
+                tracing::warn!(key = %credentials::fingerprint(&key), error = %e, "recording key use failed");
+            }
+        });
+    }
+}
+
+/// Per-key rate limits: a per-second bucket with a burst, and a per-day bucket.
+pub struct Limits {
+    per_second: Option<DefaultKeyedRateLimiter<String>>,
+    per_day: Option<DefaultKeyedRateLimiter<String>>,
+    clock: DefaultClock,
+}
+
+impl Limits {
+    pub fn new(cfg: RateLimit) -> Arc<Self> {
+        let per_second = NonZeroU32::new(cfg.per_second).map(|rate| {
+            let burst = NonZeroU32::new(cfg.burst.max(cfg.per_second)).unwrap_or(rate);
+            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+        });
+        // A day's allowance, refilled evenly: the whole allowance is available at once,
+        // and each spent request comes back after 86400/per_day seconds.
+        let per_day = NonZeroU32::new(cfg.per_day).map(|n| {
+            let period = Duration::from_secs_f64(86_400.0 / f64::from(n.get()));
+            RateLimiter::keyed(
+                Quota::with_period(period)
+                    .expect("non-zero period")
+                    .allow_burst(n),
+            )
+        });
+        Arc::new(Limits {
+            per_second,
+            per_day,
+            clock: DefaultClock::default(),
+        })
+    }
+
+    /// `Err(seconds to wait)` when the key is over a limit.
+    pub fn check(&self, key: &str) -> Result<(), u64> {
+        for limiter in [&self.per_second, &self.per_day].into_iter().flatten() {
+            if let Err(not_until) = limiter.check_key(&key.to_owned()) {
+                return Err(whole_seconds(not_until.wait_time_from(self.clock.now())));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A wait in whole seconds, rounded up, at least 1: a client that waits exactly this long
+/// must succeed.
+pub(crate) fn whole_seconds(wait: Duration) -> u64 {
+    (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_refuse_past_the_burst_with_a_whole_second_wait() {
+        let limits = Limits::new(RateLimit {
+            per_second: 3,
+            burst: 3,
+            per_day: 0,
+        });
+        for _ in 0..3 {
+            assert_eq!(limits.check("a"), Ok(()));
+        }
+        assert_eq!(limits.check("a"), Err(1));
+        assert_eq!(limits.check("b"), Ok(()), "keys are limited separately");
+        let daily = Limits::new(RateLimit {
+            per_second: 0,
+            burst: 0,
+            per_day: 2,
+        });
+        assert!(daily.check("a").is_ok() && daily.check("a").is_ok());
+        let wait = daily.check("a").unwrap_err();
+        assert!((43_000..=43_200).contains(&wait), "{wait}");
+        assert!(Limits::new(RateLimit::OFF).check("a").is_ok());
+    }
+}

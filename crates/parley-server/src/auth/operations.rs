@@ -1,0 +1,90 @@
+//! Which operation each route is: the HTTP side of the core's authorisation table
+//! ([`parley_app::access::Operation::need`]). A route missing here is refused to
+//! everyone (fail closed), so a new route cannot ship unguarded: its tests fail first.
+
+use axum::http::Method;
+use parley_app::access::Operation::{self, *};
+
+/// `(method, route template, operation)`; HEAD is treated as GET.
+pub const ROUTES: &[(&str, &str, Operation)] = &[
+    ("GET", "/v2/calls", ListCalls),
+    ("POST", "/v2/calls", CreateCall),
+    ("POST", "/v2/calls/extensive", CallsExtensive),
+    ("POST", "/v2/calls/transcript", Transcripts),
+    ("GET", "/v2/calls/{id}", GetCall),
+    ("PUT", "/v2/calls/{id}/media", UploadMedia),
+    ("GET", "/v2/users", ListUsers),
+    ("POST", "/v2/users/extensive", ListUsers),
+    ("GET", "/v2/users/{id}", ListUsers),
+    ("GET", "/v2/users/{id}/settings-history", ListUsers),
+    ("GET", "/v2/workspaces", ListWorkspaces),
+    ("GET", "/v2/settings/trackers", ReadTrackerSettings),
+    ("POST", "/v2/stats/interaction", StatsInteraction),
+    ("POST", "/v2/stats/activity/aggregate", StatsActivity),
+    (
+        "POST",
+        "/v2/stats/activity/aggregate-by-period",
+        StatsActivity,
+    ),
+    (
+        "POST",
+        "/v2/stats/activity/day-by-day",
+        StatsActivityDetailed,
+    ),
+    ("GET", "/parley/v1/calls/{id}/speakers", ReadCallDetails),
+    ("PUT", "/parley/v1/calls/{id}/speakers/{speaker}", WriteCall),
+    ("POST", "/parley/v1/calls/{id}/transcribe", WriteCall),
+    ("GET", "/parley/v1/calls/{id}/transcript", ReadCallDetails),
+    ("PUT", "/parley/v1/calls/{id}/transcript", WriteCall),
+    ("POST", "/parley/v1/calls/{id}/transcript", WriteCall),
+    ("GET", "/parley/v1/calls/{id}/jobs", ReadCallDetails),
+    ("GET", "/parley/v1/jobs", ListJobs),
+    ("POST", "/parley/v1/analyze", AnalyzeAll),
+    ("POST", "/parley/v1/calls/{id}/analyze", WriteCall),
+    ("GET", "/parley/v1/calls/{id}/analysis", ReadCallDetails),
+    ("POST", "/parley/v1/users", ManageUsers),
+    ("PATCH", "/parley/v1/users/{id}", ManageUsers),
+    ("PUT", "/parley/v1/users/{id}/role", ManageUsers),
+    ("POST", "/parley/v1/activity", RecordActivity),
+    ("GET", "/parley/v1/trackers", ReadSettings),
+    ("POST", "/parley/v1/trackers", WriteSettings),
+    ("PUT", "/parley/v1/trackers/{id}", WriteSettings),
+    ("DELETE", "/parley/v1/trackers/{id}", WriteSettings),
+    ("GET", "/parley/v1/topics", ReadSettings),
+    ("PUT", "/parley/v1/topics", WriteSettings),
+    ("POST", "/parley/v1/workspaces", ManageWorkspaces),
+    ("GET", "/parley/v1/keys", ListKeys),
+    ("POST", "/parley/v1/keys", ManageKeys),
+    ("POST", "/parley/v1/keys/{key}/rotate", ManageKeys),
+    ("DELETE", "/parley/v1/keys/{key}", ManageKeys),
+];
+
+/// The operation of a matched route.
+pub fn operation(method: &Method, route: &str) -> Option<Operation> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    ROUTES
+        .iter()
+        .find(|(m, r, _)| *m == method && *r == route)
+        .map(|(_, _, op)| *op)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_route_is_listed_once_and_head_is_get() {
+        for (i, (m, r, _)) in ROUTES.iter().enumerate() {
+            assert!(
+                !ROUTES[..i].iter().any(|(m2, r2, _)| m2 == m && r2 == r),
+                "{m} {r} twice"
+            );
+        }
+        assert_eq!(operation(&Method::HEAD, "/v2/calls"), Some(ListCalls));
+        assert_eq!(operation(&Method::DELETE, "/v2/calls"), None);
+    }
+}
