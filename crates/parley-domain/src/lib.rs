@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod activity;
+pub mod audit;
 pub mod call;
 pub mod id;
 pub mod job;
@@ -18,6 +19,9 @@ pub mod transcript;
 pub mod user;
 
 pub use activity::*;
+pub use audit::{
+    Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo,
+};
 pub use call::*;
 pub use id::*;
 pub use job::*;
