@@ -220,11 +220,7 @@ impl LogEntryWire {
                         client_ip: ip,
                         verb: req.method.clone(),
                         endpoint_uri: req.path.clone(),
-                        parameters: req
-                            .params
-                            .iter()
-                            .map(|(k, v)| pair(k, [v]))
-                            .collect(),
+                        parameters: req.params.iter().map(|(k, v)| pair(k, [v])).collect(),
                     }),
                     workspace_id: None,
                     custom_data: custom,

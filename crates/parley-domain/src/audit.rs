@@ -372,7 +372,10 @@ mod tests {
             ["42"]
         );
         assert_eq!(
-            route_params("/parley/v1/calls/{id}/speakers/{speaker}", "/parley/v1/calls/1/speakers/2"),
+            route_params(
+                "/parley/v1/calls/{id}/speakers/{speaker}",
+                "/parley/v1/calls/1/speakers/2"
+            ),
             ["1", "2"]
         );
         assert!(route_params("/v2/calls", "/v2/calls").is_empty());
@@ -399,7 +402,9 @@ mod tests {
 
     #[test]
     fn entries_bucket_by_utc_hour_and_bound_targets() {
-        let at = chrono::Utc.with_ymd_and_hms(2025, 6, 12, 19, 55, 14).unwrap();
+        let at = chrono::Utc
+            .with_ymd_and_hms(2025, 6, 12, 19, 55, 14)
+            .unwrap();
         let e = AuditEntry::new(
             at,
             Actor::Cli {

@@ -19,9 +19,7 @@ pub mod transcript;
 pub mod user;
 
 pub use activity::*;
-pub use audit::{
-    Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo,
-};
+pub use audit::{Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo};
 pub use call::*;
 pub use id::*;
 pub use job::*;

@@ -161,9 +161,16 @@ mod tests {
 
     #[test]
     fn only_the_access_key_of_basic_credentials_is_read() {
-        let basic = |s: &str| HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(s))).unwrap();
-        assert_eq!(presented_access_key(&basic("AK:secret")).as_deref(), Some("AK"));
-        assert_eq!(presented_access_key(&basic("no-colon-maybe-a-secret")), None);
+        let basic =
+            |s: &str| HeaderValue::from_str(&format!("Basic {}", STANDARD.encode(s))).unwrap();
+        assert_eq!(
+            presented_access_key(&basic("AK:secret")).as_deref(),
+            Some("AK")
+        );
+        assert_eq!(
+            presented_access_key(&basic("no-colon-maybe-a-secret")),
+            None
+        );
         assert_eq!(
             presented_access_key(&HeaderValue::from_static("Bearer abc")),
             None
@@ -178,11 +185,20 @@ mod tests {
     fn forwarded_for_believes_only_the_last_hop() {
         let mut h = HeaderMap::new();
         assert_eq!(forwarded_for(&h), None);
-        h.append("x-forwarded-for", HeaderValue::from_static("1.1.1.1, 10.0.0.9"));
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.1.1.1, 10.0.0.9"),
+        );
         assert_eq!(forwarded_for(&h), "10.0.0.9".parse().ok());
-        h.append("x-forwarded-for", HeaderValue::from_static("::ffff:192.0.2.4"));
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("::ffff:192.0.2.4"),
+        );
         assert_eq!(forwarded_for(&h), "192.0.2.4".parse().ok());
-        h.append("x-forwarded-for", HeaderValue::from_static("not-an-address"));
+        h.append(
+            "x-forwarded-for",
+            HeaderValue::from_static("not-an-address"),
+        );
         assert_eq!(forwarded_for(&h), None);
     }
 }

@@ -50,9 +50,7 @@ fn custom<'a>(entry: &'a Value, key: &str) -> Vec<&'a str> {
 async fn writes_are_in_the_user_activity_log_with_route_targets_address_and_outcome() {
     let s = TestServer::start().await;
     let user = s.user("ada@acme.example.com", "Ada", "Admin").await;
-    let call = s
-        .call(call_body("u1", &user, "2025-06-12T10:00:00Z"))
-        .await;
+    let call = s.call(call_body("u1", &user, "2025-06-12T10:00:00Z")).await;
     // A refused write is recorded with the status it got.
     let media = s
         .send(Method::PUT, &format!("/v2/calls/{call}/media"), None)
@@ -189,7 +187,10 @@ async fn bad_log_requests_get_gongs_400s_and_empty_logs_a_404() {
     let from = since();
     for (query, message) in [
         ("", "logType is required"),
-        (&format!("logType=Everything&fromDateTime={from}"), "logType: unknown log type \"Everything\""),
+        (
+            &format!("logType=Everything&fromDateTime={from}"),
+            "logType: unknown log type \"Everything\"",
+        ),
         ("logType=AccessLog", "fromDateTime is required"),
         ("logType=AccessLog&fromDateTime=yesterday", "fromDateTime:"),
         (
@@ -270,7 +271,9 @@ async fn forwarded_for_is_believed_only_behind_a_trusted_proxy() {
                     .post(format!("{}/parley/v1/users", s.base))
                     .basic_auth(&s.key, Some(&s.secret))
                     .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
-                    .json(&json!({"email": "x@acme.example.com", "firstName": "X", "lastName": "Y"})),
+                    .json(
+                        &json!({"email": "x@acme.example.com", "firstName": "X", "lastName": "Y"}),
+                    ),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED);
@@ -287,7 +290,9 @@ async fn forwarded_for_is_believed_only_behind_a_trusted_proxy() {
 async fn long_paths_are_kept_bounded() {
     let s = TestServer::start().await;
     let id = "9".repeat(5000);
-    let r = s.send(Method::PUT, &format!("/v2/calls/{id}/media"), None).await;
+    let r = s
+        .send(Method::PUT, &format!("/v2/calls/{id}/media"), None)
+        .await;
     assert!(r.status.is_client_error());
     let e = entries(&logs(&s, "UserActivityLog").await);
     let uri = e[0]["logRecord"]["httpRequest"]["endpointUri"]

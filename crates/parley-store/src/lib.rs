@@ -20,9 +20,10 @@ use parley_analysis::topics::TopicDef;
 use parley_analysis::trackers::{TrackerDef, TrackerHits};
 use parley_analysis::CallAnalysis;
 use parley_domain::{
-    ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind,
-    JobLease, JobSpec, JobState, Party, PartyId, SettingChange, SpeakerId, Timestamp, TrackerId,
-    Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallId, CallMedia,
+    CallSpeaker, CrmLink, Job, JobKind, JobLease, JobSpec, JobState, Party, PartyId, SettingChange,
+    SpeakerId, Timestamp, TrackerId, Transcript, User, UserId, VoiceProfile, Workspace,
+    WorkspaceId,
 };
 
 pub use sqlite::SqliteStore;

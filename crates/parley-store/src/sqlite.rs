@@ -19,12 +19,10 @@ use parley_analysis::trackers::{TrackerDef, TrackerHits};
 use parley_analysis::CallAnalysis;
 
 use crate::{
-    AuditFilter, AuditKey,
-};
-use crate::{
     AnalysisInput, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion, Failure,
     MediaStored, NewJob, Result, Store, StoreError, TrackerRecord, TranscriptWrite, UserFilter,
 };
+use crate::{AuditFilter, AuditKey};
 
 mod audit;
 

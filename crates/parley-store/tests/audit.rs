@@ -83,13 +83,24 @@ async fn key_use_is_counted_in_one_row_per_key_address_outcome_and_hour() {
     let mut three = key_use("K1", at(10, 50), 200);
     three.count = 3;
     three.last_at = at(10, 59);
-    s.append_audit(&[three, key_use("K1", at(10, 20), 404), key_use("K1", at(11, 1), 200)])
-        .await
-        .unwrap();
+    s.append_audit(&[
+        three,
+        key_use("K1", at(10, 20), 404),
+        key_use("K1", at(11, 1), 200),
+    ])
+    .await
+    .unwrap();
     let got = s.list_audit(&all(), None, 10).await.unwrap();
     let summary: Vec<_> = got
         .iter()
-        .map(|r| (r.entry.at, r.entry.last_at, r.entry.count, r.entry.outcome.clone()))
+        .map(|r| {
+            (
+                r.entry.at,
+                r.entry.last_at,
+                r.entry.count,
+                r.entry.outcome.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,
@@ -115,7 +126,9 @@ async fn listings_page_by_time_either_way_and_filter_by_log_and_range() {
     let (_dir, s) = common::store().await;
     let entries: Vec<_> = (0..7).map(|m| write(at(9, m), &format!("/p{m}"))).collect();
     s.append_audit(&entries).await.unwrap();
-    s.append_audit(&[key_use("K1", at(9, 3), 200)]).await.unwrap();
+    s.append_audit(&[key_use("K1", at(9, 3), 200)])
+        .await
+        .unwrap();
     let f = AuditFilter {
         log: Some(AuditLogKind::UserActivity),
         from: Some(at(9, 1)),

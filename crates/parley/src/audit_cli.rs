@@ -15,7 +15,9 @@ use crate::{Command, KeysCommand, UsersCommand};
 /// (or, like `demo` and `trackers`, are not audited yet).
 pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
     Some(match command {
-        Command::Keys(KeysCommand::Create { name }) => (AuditAction::KeyCreated, vec![name.clone()]),
+        Command::Keys(KeysCommand::Create { name }) => {
+            (AuditAction::KeyCreated, vec![name.clone()])
+        }
         Command::Keys(KeysCommand::Revoke { access_key }) => {
             (AuditAction::KeyRevoked, vec![access_key.clone()])
         }
@@ -152,7 +154,10 @@ fn line(r: &AuditRecord) -> String {
     let who = match &e.actor {
         Actor::ApiKey { access_key, .. } => format!("key {access_key}"),
         Actor::Rejected { fingerprint } => {
-            format!("rejected key {}", fingerprint.as_deref().unwrap_or("(none)"))
+            format!(
+                "rejected key {}",
+                fingerprint.as_deref().unwrap_or("(none)")
+            )
         }
         Actor::Cli { os_user } => format!("cli {os_user}"),
         Actor::User { user_id } => format!("user {user_id}"),

@@ -191,8 +191,8 @@ struct ServeArgs {
 }
 
 mod analysis_cli;
-mod audit_cli;
 mod asr;
+mod audit_cli;
 mod cli;
 mod engine;
 mod settings;

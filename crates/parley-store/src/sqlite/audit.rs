@@ -127,7 +127,9 @@ impl SqliteStore {
             .bind(req.map(|r| r.method.as_str()))
             .bind(req.and_then(|r| r.route.as_deref()))
             .bind(req.map(|r| r.path.as_str()))
-            .bind(to_json(&req.map(|r| r.params.as_slice()).unwrap_or_default()))
+            .bind(to_json(
+                &req.map(|r| r.params.as_slice()).unwrap_or_default(),
+            ))
             .bind(to_json(&e.targets))
             .bind(e.outcome.key())
             .execute(&mut *tx)

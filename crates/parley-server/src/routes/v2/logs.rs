@@ -73,8 +73,7 @@ async fn list_logs(
         None => state.store.count_audit(&filter).await?,
     };
     let size = state.config.page_size;
-    let page =
-        parley_app::audit::list(state.store.as_ref(), &filter, after, size + 1).await?;
+    let page = parley_app::audit::list(state.store.as_ref(), &filter, after, size + 1).await?;
     if page.records.is_empty() {
         return Err(ApiError::not_found(messages::NO_LOGS_FOUND));
     }
