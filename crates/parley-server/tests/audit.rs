@@ -303,3 +303,46 @@ async fn long_paths_are_kept_bounded() {
     let target = custom(&e[0], "targetIds")[0];
     assert_eq!(target.chars().count(), 129);
 }
+
+/// The `/v2/logs` pages as a client sees them, with what changes per run masked.
+#[tokio::test]
+async fn log_pages_wire_shape() {
+    let s = TestServer::start().await;
+    let user = s.user("ada@acme.example.com", "Ada", "Admin").await;
+    s.send(
+        Method::PATCH,
+        &format!("/parley/v1/users/{user}?notify=no"),
+        Some(json!({"title": "CRO"})),
+    )
+    .await;
+    let bad = s
+        .raw(
+            s.client
+                .get(format!("{}/v2/users", s.base))
+                .basic_auth("SOMEONEELSE", Some("x")),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    let mask = |r: Reply| -> Value {
+        let text = r
+            .body
+            .to_string()
+            .replace(&s.key, "[access key]")
+            .replace(&user, "[user id]");
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        v["requestId"] = json!("[request id]");
+        for e in v["logEntries"].as_array_mut().unwrap() {
+            e["eventTime"] = json!("[time]");
+            e["logRecord"]["auditId"] = json!("[audit id]");
+            if e["logRecord"].get("lastEventTime").is_some() {
+                e["logRecord"]["lastEventTime"] = json!("[time]");
+            }
+        }
+        v
+    };
+    insta::assert_json_snapshot!(
+        "logs_user_activity",
+        mask(logs(&s, "UserActivityLog").await)
+    );
+    insta::assert_json_snapshot!("logs_access", mask(logs(&s, "AccessLog").await));
+}
