@@ -302,6 +302,58 @@ mod tests {
         )
     }
 
+    async fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("a.db").display());
+        (dir, parley_store::open(&url).await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_recorder_writes_on_flush_and_folds_key_use_into_one_row() {
+        let (_dir, store) = store().await;
+        // The entries are from 2025: with a retention the start-up prune would take them.
+        let config = AuditConfig {
+            retention_days: 0,
+            ..AuditConfig::default()
+        };
+        let log = AuditLog::start(store.clone(), config);
+        for minute in [5, 6, 7] {
+            log.record(entry(AuditAction::KeyUse, minute, 200));
+        }
+        log.record(entry(AuditAction::ApiWrite, 8, 201));
+        log.flush().await;
+        let all = AuditFilter {
+            log: None,
+            from: None,
+            to: None,
+            newest_first: false,
+        };
+        let page = list(store.as_ref(), &all, None, 10).await.unwrap();
+        let got: Vec<_> = page
+            .records
+            .iter()
+            .map(|r| (r.entry.action, r.entry.count))
+            .collect();
+        assert_eq!(got, [(AuditAction::KeyUse, 3), (AuditAction::ApiWrite, 1)]);
+        // The next flush adds to the same hour's row.
+        log.record(entry(AuditAction::KeyUse, 30, 200));
+        log.flush().await;
+        let page = list(store.as_ref(), &all, None, 10).await.unwrap();
+        assert_eq!(page.records[0].entry.count, 4);
+        assert_eq!(log.dropped(), 0);
+    }
+
+    #[tokio::test]
+    async fn retention_zero_keeps_everything() {
+        let (_dir, store) = store().await;
+        let old = entry(AuditAction::ApiWrite, 0, 201);
+        append(store.as_ref(), old.clone()).await.unwrap();
+        let later = old.at + chrono::Duration::days(400);
+        assert_eq!(prune(store.as_ref(), 0, later).await.unwrap(), 0);
+        assert_eq!(prune(store.as_ref(), 500, later).await.unwrap(), 0);
+        assert_eq!(prune(store.as_ref(), 90, later).await.unwrap(), 1);
+    }
+
     #[test]
     fn fingerprints_are_short_and_stable() {
         assert_eq!(key_fingerprint("abc"), "ba7816bf");
