@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calls;
+pub mod logs;
 pub mod settings;
 pub mod stats;
 pub mod time;
@@ -36,6 +37,8 @@ pub mod messages {
     pub const UNAUTHORIZED: &str =
         "Unauthorized: the access key or secret is wrong, or the key was revoked";
     pub const NO_USERS_FOUND: &str = "No users found corresponding to the provided filters";
+    /// Gong documents the 404 of `/v2/logs` as "No logs found".
+    pub const NO_LOGS_FOUND: &str = "No logs found";
 
     pub fn call_not_found(id: &str) -> String {
         format!("Call ID {id} was not found")

@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod analysis;
+pub mod audit;
 pub mod calls;
 pub mod demo;
 pub mod error;

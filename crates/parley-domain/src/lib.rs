@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod audit;
 pub mod call;
 pub mod id;
 pub mod job;
@@ -20,6 +21,7 @@ pub mod user;
 
 pub use access::*;
 pub use activity::*;
+pub use audit::{Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo};
 pub use call::*;
 pub use id::*;
 pub use job::*;

@@ -72,6 +72,12 @@ pub struct ServerConfig {
     pub key_recheck_secs: u64,
     /// Calls kept rendered in memory for listings (about 0.7 KB each); 0 turns it off.
     pub call_cache_entries: usize,
+    /// Whether a proxy in front sets `X-Forwarded-For`: the audit log then records the
+    /// address it gives instead of the proxy's. Off, the header is ignored (a client
+    /// could write anything there).
+    pub trust_proxy: bool,
+    /// The audit log's queue, flush interval and retention.
+    pub audit: parley_app::audit::AuditConfig,
 }
 
 impl Default for ServerConfig {
@@ -91,6 +97,8 @@ impl Default for ServerConfig {
             // database, so an ETL job paging through all of them is served from memory on
             // its next run.
             call_cache_entries: 100_000,
+            trust_proxy: false,
+            audit: parley_app::audit::AuditConfig::default(),
         }
     }
 }

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod auth;
 mod call_cache;
 pub mod config;
@@ -17,6 +18,7 @@ pub mod cursor;
 pub mod error;
 mod routes;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -52,6 +54,8 @@ pub struct AppState {
     pub blobs: parley_blob::BlobStore,
     /// Calls already rendered for `GET /v2/calls`, by row version.
     pub calls: Arc<call_cache::CallCache>,
+    /// The audit log's recorder (`audit::record` feeds it).
+    pub audit: parley_app::audit::AuditLog,
 }
 
 impl AppState {
@@ -71,6 +75,7 @@ impl AppState {
             .await
             .map_err(|e| StartError::WorkDir(std::io::Error::other(e)))?
             .map_err(StartError::WorkDir)?;
+        let audit = parley_app::audit::AuditLog::start(store.clone(), config.audit.clone());
         Ok(AppState {
             blobs,
             store,
@@ -81,6 +86,7 @@ impl AppState {
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
             calls: Arc::new(call_cache::CallCache::new(config.call_cache_entries)),
+            audit,
             config: Arc::new(config),
         })
     }
@@ -142,12 +148,16 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
+    // Layers run outermost last-added: `audit::record` wraps `require_key`, which wraps
+    // `audit::pass_caller` (see `audit` for why there are two).
     let authed = routes::routes(&state)
+        .route_layer(middleware::from_fn(audit::pass_caller))
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_key,
-        ));
+        ))
+        .route_layer(middleware::from_fn_with_state(state.clone(), audit::record));
     Router::new()
         .route("/health", get(health))
         .merge(authed)
@@ -164,9 +174,14 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // With each connection's address: credential throttles are per source.
-    let app = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
+    let audit = state.audit.clone();
+    // The peer's address: credential throttles are per source, and the audit log records
+    // it as the client's.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown)
-        .await
+        .await?;
+    // Key use is summed in memory between flushes: write it before the process ends.
+    audit.flush().await;
+    Ok(())
 }

@@ -18,9 +18,10 @@ use async_trait::async_trait;
 
 use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::{
-    ActivityEvent, ActivityFact, Call, CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind,
-    JobLease, JobSpec, JobState, Party, PartyId, Role, ScopeSet, SettingChange, SpeakerId,
-    Timestamp, TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallId, CallMedia,
+    CallSpeaker, CrmLink, Job, JobKind, JobLease, JobSpec, JobState, Party, PartyId, Role,
+    ScopeSet, SettingChange, SpeakerId, Timestamp, TrackerId, Transcript, User, UserId,
+    VoiceProfile, Workspace, WorkspaceId,
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
@@ -224,6 +225,35 @@ pub enum Failure {
     /// the engine `limit` times, so that a recording that always crashes it ends `failed`
     /// instead of crash-looping.
     Crash { limit: u32 },
+}
+
+/// Which audit entries a listing returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditFilter {
+    /// One log, or both.
+    pub log: Option<AuditLogKind>,
+    /// Inclusive.
+    pub from: Option<Timestamp>,
+    /// Exclusive.
+    pub to: Option<Timestamp>,
+    /// Newest first (the CLI's recent entries) instead of oldest first (the API's paging).
+    pub newest_first: bool,
+}
+
+/// Where an audit listing continues: the last `(at, id)` already returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AuditKey {
+    pub at_us: i64,
+    pub id: i64,
+}
+
+impl AuditKey {
+    pub fn of(r: &AuditRecord) -> AuditKey {
+        AuditKey {
+            at_us: r.entry.at.timestamp_micros(),
+            id: r.id,
+        }
+    }
 }
 
 /// The storage interface. One method per use case; every write is one transaction.
@@ -442,6 +472,22 @@ pub trait Store: Send + Sync + 'static {
 
     /// A named random secret shared by all nodes; created with `fresh` on first use.
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;
+
+    // The audit log (parley_domain::audit).
+
+    /// Appends entries in one transaction. An aggregated action's entry adds its count to
+    /// the row of its actor, action, client address, outcome and hour (made when missing).
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<()>;
+    /// Entries in `(at, id)` order (reversed when `newest_first`) after `after`.
+    async fn list_audit(
+        &self,
+        f: &AuditFilter,
+        after: Option<AuditKey>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>>;
+    async fn count_audit(&self, f: &AuditFilter) -> Result<i64>;
+    /// Deletes entries from before `before`; returns how many.
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64>;
 }
 
 /// Opens (and migrates) the store named by `url`.

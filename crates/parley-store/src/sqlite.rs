@@ -20,6 +20,9 @@ use crate::{
     Failure, MediaStored, NewJob, PersonStatsRow, Result, Store, StoreError, TrackerHitsRow,
     TrackerRecord, TranscriptWrite, UserFilter,
 };
+use crate::{AuditFilter, AuditKey};
+
+mod audit;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -2182,5 +2185,28 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("value")?)
+    }
+
+    // The audit log: the SQL is in `sqlite/audit.rs`.
+
+    async fn append_audit(&self, entries: &[AuditEntry]) -> Result<()> {
+        self.audit_append(entries).await
+    }
+
+    async fn list_audit(
+        &self,
+        f: &AuditFilter,
+        after: Option<AuditKey>,
+        limit: u32,
+    ) -> Result<Vec<AuditRecord>> {
+        self.audit_list(f, after, limit).await
+    }
+
+    async fn count_audit(&self, f: &AuditFilter) -> Result<i64> {
+        self.audit_count(f).await
+    }
+
+    async fn prune_audit(&self, before: Timestamp) -> Result<u64> {
+        self.audit_prune(before).await
     }
 }

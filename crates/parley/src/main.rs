@@ -130,6 +130,16 @@ enum Command {
         #[arg(long)]
         workspace: Option<String>,
     },
+    /// Show the audit log's recent entries (key use, refused credentials, writes from the
+    /// API and the CLI), oldest first.
+    Audit {
+        /// Only entries since: a duration back from now (90m, 24h, 7d) or a date-time
+        #[arg(long)]
+        since: Option<String>,
+        /// The newest this many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
     /// Print the effective settings (flags, environment, file, defaults) as TOML; the
     /// output is a valid settings file.
     Config,
@@ -210,6 +220,7 @@ struct ServeArgs {
 
 mod analysis_cli;
 mod asr;
+mod audit_cli;
 mod cli;
 mod engine;
 mod settings;
@@ -613,8 +624,18 @@ fn main() -> Result<()> {
         .block_on(run(&settings, cli.command))
 }
 
+/// Runs a command; a write is recorded in the audit log once it ended, however it ended.
 async fn run(settings: &Settings, command: Command) -> Result<()> {
-    match &command {
+    let audited = audit_cli::audited(&command);
+    let result = dispatch(settings, &command).await;
+    if let Some((action, targets)) = audited {
+        audit_cli::record(settings, action, targets, &result).await;
+    }
+    result
+}
+
+async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
+    match command {
         Command::Serve(args) => serve(settings, args).await,
         Command::Demo => {
             let store = open_store(settings).await?;
@@ -677,6 +698,9 @@ async fn run(settings: &Settings, command: Command) -> Result<()> {
                 workspace.as_deref(),
             )
             .await
+        }
+        Command::Audit { since, limit } => {
+            audit_cli::print(settings, since.as_deref(), *limit).await
         }
         Command::Config => {
             print!("{}", settings.to_toml()?);

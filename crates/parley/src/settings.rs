@@ -116,6 +116,13 @@ pub struct Settings {
     /// Calls kept rendered in memory for GET /v2/calls (about 0.7 KB each; 0 = off)
     #[arg(long, global = true, env = "PARLEY_CALL_CACHE_ENTRIES", default_value_t = server().call_cache_entries)]
     pub call_cache_entries: usize,
+    /// Believe X-Forwarded-For (its last address) as the client's address in the audit
+    /// log: turn on only behind a proxy that sets it
+    #[arg(long, global = true, env = "PARLEY_TRUST_PROXY", default_value_t = server().trust_proxy)]
+    pub trust_proxy: bool,
+    /// Days audit log entries are kept (0 = forever)
+    #[arg(long, global = true, env = "PARLEY_AUDIT_RETENTION_DAYS", default_value_t = server().audit.retention_days)]
+    pub audit_retention_days: u32,
 
     /// Speech models folder, as scripts/fetch-models.sh fills it
     #[arg(long, global = true, env = "PARLEY_MODELS", default_value_os_t = parley_asr::ModelFiles::default_dir())]
@@ -452,6 +459,11 @@ impl Settings {
             max_media_bytes: self.max_media_bytes,
             key_recheck_secs: self.key_recheck_secs,
             call_cache_entries: self.call_cache_entries,
+            trust_proxy: self.trust_proxy,
+            audit: parley_app::audit::AuditConfig {
+                retention_days: self.audit_retention_days,
+                ..Default::default()
+            },
         })
     }
 

@@ -605,3 +605,45 @@ async fn rejected_credentials_reach_the_log_only_as_sampled_fingerprints() {
     assert!((1..=10).contains(&rejected), "{rejected} lines:\n{text}");
     assert!(text.contains("key=k-"), "{text}");
 }
+
+#[test]
+fn cli_writes_are_audited_with_the_os_user_and_parley_audit_prints_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = [("USER", "ops-alice")];
+    let (ok, out, err) = parley_env(dir.path(), &env, &["keys", "create", "--name", "etl"]);
+    assert!(ok, "{err}");
+    let key = field(&out, "access key:").to_owned();
+    let secret = field(&out, "secret:").to_owned();
+    let (ok, _, _) = parley_env(dir.path(), &env, &["keys", "revoke", &key]);
+    assert!(ok);
+    // A failed write is recorded too, with how it failed.
+    let (ok, _, _) = parley_env(dir.path(), &env, &["keys", "revoke", "NO-SUCH-KEY"]);
+    assert!(!ok);
+    // Reads are not.
+    let (ok, _, _) = parley_env(dir.path(), &env, &["keys", "list"]);
+    assert!(ok);
+
+    let (ok, out, err) = parley(dir.path(), &["audit"]);
+    assert!(ok, "{err}");
+    let lines: Vec<_> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].contains("cli ops-alice")
+            && lines[0].contains("key-created")
+            && lines[0].contains("on etl"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("key-revoked") && lines[1].contains(&key) && lines[1].ends_with("done"),
+        "{out}"
+    );
+    assert!(lines[2].ends_with("failed: not found"), "{out}");
+    assert!(!out.contains(&secret));
+
+    let (ok, out, _) = parley(dir.path(), &["audit", "--limit", "1", "--since", "1h"]);
+    assert!(ok);
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(out.contains("NO-SUCH-KEY"), "{out}");
+    let (ok, _, err) = parley(dir.path(), &["audit", "--since", "last tuesday"]);
+    assert!(!ok && err.contains("--since"), "{err}");
+}

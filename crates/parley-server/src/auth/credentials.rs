@@ -193,9 +193,9 @@ impl KeyCache {
 
 /// A short, stable name for an access key in logs: never the key itself (a pasted secret
 /// or 100 KB of junk must not reach the log), yet the same key always looks the same.
+/// The same digits as the audit log's record of the refusal.
 pub fn fingerprint(access_key: &str) -> String {
-    let sha = Sha256::digest(access_key.as_bytes());
-    format!("k-{}", hex(&sha[..4]))
+    format!("k-{}", parley_app::audit::key_fingerprint(access_key))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -29,10 +29,11 @@ use crate::AppState;
 
 pub use credentials::{FailureLog, KeyCache, Verdict};
 
-/// The key a request was authenticated with.
+/// The key a request was authenticated with, and the user it belongs to.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub access_key: String,
+    pub user: Option<parley_domain::UserId>,
 }
 
 /// Reads `Authorization: Basic base64(key:secret)`.
@@ -117,7 +118,10 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
     if let Err(denied) = parley_app::access::authorize(&principal, op) {
         return ApiError::from(denied).into_response();
     }
-    req.extensions_mut().insert(Caller { access_key });
+    req.extensions_mut().insert(Caller {
+        access_key,
+        user: principal.user,
+    });
     req.extensions_mut().insert(principal);
     next.run(req).await
 }

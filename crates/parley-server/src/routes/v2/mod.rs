@@ -5,6 +5,7 @@ use axum::Router;
 use crate::AppState;
 
 pub mod calls;
+pub mod logs;
 pub mod media;
 pub mod settings;
 pub mod stats;
@@ -14,6 +15,7 @@ pub mod workspaces;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
+        .merge(logs::routes())
         .merge(media::routes(state))
         .merge(users::routes())
         .merge(workspaces::routes())

@@ -1,0 +1,182 @@
+//! The audit log on a real SQLite file: appending, aggregation in place, paging, pruning.
+
+mod common;
+
+use chrono::{Duration, TimeZone, Utc};
+use parley_domain::*;
+use parley_store::{AuditFilter, AuditKey, Store};
+
+fn at(h: u32, m: u32) -> Timestamp {
+    Utc.with_ymd_and_hms(2025, 6, 12, h, m, 0).unwrap()
+}
+
+fn key_use(key: &str, when: Timestamp, status: u16) -> AuditEntry {
+    AuditEntry::new(
+        when,
+        Actor::ApiKey {
+            access_key: key.into(),
+            user_id: None,
+        },
+        AuditAction::KeyUse,
+        Outcome::Status(status),
+    )
+    .from_ip("10.0.0.7".parse().ok())
+}
+
+fn write(when: Timestamp, path: &str) -> AuditEntry {
+    AuditEntry::new(
+        when,
+        Actor::ApiKey {
+            access_key: "K1".into(),
+            user_id: Some(UserId(42)),
+        },
+        AuditAction::ApiWrite,
+        Outcome::Status(201),
+    )
+    .from_ip("2001:db8::1".parse().ok())
+    .with_request(RequestInfo::new(
+        "POST",
+        Some("/v2/calls/{id}/media"),
+        path,
+        [("workspaceId".to_owned(), "7".to_owned())],
+    ))
+    .on(["123".to_owned()])
+}
+
+fn all() -> AuditFilter {
+    AuditFilter {
+        log: None,
+        from: None,
+        to: None,
+        newest_first: false,
+    }
+}
+
+#[tokio::test]
+async fn single_entries_round_trip() {
+    let (_dir, s) = common::store().await;
+    let e = write(at(10, 0), "/v2/calls/123/media");
+    let cli = AuditEntry::new(
+        at(10, 1),
+        Actor::Cli {
+            os_user: "ops".into(),
+        },
+        AuditAction::KeyRevoked,
+        Outcome::Failed("not found".into()),
+    )
+    .on(["ABC".to_owned()]);
+    s.append_audit(&[e.clone(), cli.clone()]).await.unwrap();
+    let got = s.list_audit(&all(), None, 10).await.unwrap();
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0].entry, e);
+    assert_eq!(got[1].entry, cli);
+    assert!(got[0].id < got[1].id);
+}
+
+#[tokio::test]
+async fn key_use_is_counted_in_one_row_per_key_address_outcome_and_hour() {
+    let (_dir, s) = common::store().await;
+    s.append_audit(&[key_use("K1", at(10, 5), 200), key_use("K1", at(10, 7), 200)])
+        .await
+        .unwrap();
+    // A later batch, as another flush or another node would write it.
+    let mut three = key_use("K1", at(10, 50), 200);
+    three.count = 3;
+    three.last_at = at(10, 59);
+    s.append_audit(&[
+        three,
+        key_use("K1", at(10, 20), 404),
+        key_use("K1", at(11, 1), 200),
+    ])
+    .await
+    .unwrap();
+    let got = s.list_audit(&all(), None, 10).await.unwrap();
+    let summary: Vec<_> = got
+        .iter()
+        .map(|r| {
+            (
+                r.entry.at,
+                r.entry.last_at,
+                r.entry.count,
+                r.entry.outcome.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (at(10, 5), at(10, 59), 5, Outcome::Status(200)),
+            (at(10, 20), at(10, 20), 1, Outcome::Status(404)),
+            (at(11, 1), at(11, 1), 1, Outcome::Status(200)),
+        ]
+    );
+    // Writes are never folded together.
+    s.append_audit(&[write(at(12, 0), "/a"), write(at(12, 0), "/a")])
+        .await
+        .unwrap();
+    let writes = AuditFilter {
+        log: Some(AuditLogKind::UserActivity),
+        ..all()
+    };
+    assert_eq!(s.count_audit(&writes).await.unwrap(), 2);
+}
+
+#[tokio::test]
+async fn listings_page_by_time_either_way_and_filter_by_log_and_range() {
+    let (_dir, s) = common::store().await;
+    let entries: Vec<_> = (0..7).map(|m| write(at(9, m), &format!("/p{m}"))).collect();
+    s.append_audit(&entries).await.unwrap();
+    s.append_audit(&[key_use("K1", at(9, 3), 200)])
+        .await
+        .unwrap();
+    let f = AuditFilter {
+        log: Some(AuditLogKind::UserActivity),
+        from: Some(at(9, 1)),
+        to: Some(at(9, 6)),
+        newest_first: false,
+    };
+    assert_eq!(s.count_audit(&f).await.unwrap(), 5);
+    let mut paths = Vec::new();
+    let mut after = None;
+    loop {
+        let page = s.list_audit(&f, after, 2).await.unwrap();
+        paths.extend(page.iter().map(|r| r.entry.request.clone().unwrap().path));
+        match page.last() {
+            Some(last) if page.len() == 2 => after = Some(AuditKey::of(last)),
+            _ => break,
+        }
+    }
+    assert_eq!(paths, ["/p1", "/p2", "/p3", "/p4", "/p5"]);
+    let newest = AuditFilter {
+        newest_first: true,
+        ..all()
+    };
+    let page = s.list_audit(&newest, None, 2).await.unwrap();
+    let next = s
+        .list_audit(&newest, Some(AuditKey::of(&page[1])), 2)
+        .await
+        .unwrap();
+    let times: Vec<_> = page.iter().chain(&next).map(|r| r.entry.at).collect();
+    assert_eq!(times, [at(9, 6), at(9, 5), at(9, 4), at(9, 3)]);
+    let access = AuditFilter {
+        log: Some(AuditLogKind::Access),
+        ..all()
+    };
+    assert_eq!(s.count_audit(&access).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn pruning_removes_only_older_entries() {
+    let (_dir, s) = common::store().await;
+    let now = at(12, 0);
+    let old: Vec<_> = (0..12)
+        .map(|d| write(now - Duration::days(30 + d), "/old"))
+        .collect();
+    s.append_audit(&old).await.unwrap();
+    s.append_audit(&[write(now, "/new"), key_use("K1", now, 200)])
+        .await
+        .unwrap();
+    assert_eq!(s.prune_audit(now - Duration::days(7)).await.unwrap(), 12);
+    assert_eq!(s.count_audit(&all()).await.unwrap(), 2);
+    assert_eq!(s.prune_audit(now - Duration::days(7)).await.unwrap(), 0);
+}
