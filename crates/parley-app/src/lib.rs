@@ -15,6 +15,7 @@ pub mod calls;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod limits;
 pub mod media;
 pub mod speakers;
 pub mod transcripts;
@@ -25,4 +26,5 @@ pub mod workspaces;
 
 pub use error::{AppError, AppResult};
 pub use jobs::{enqueue, JobError};
+pub use limits::Limits;
 pub use parley_domain::JobSpec;

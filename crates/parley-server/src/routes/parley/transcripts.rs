@@ -77,8 +77,14 @@ async fn import_transcript(
     let call_id = parley_domain::parse_id(&id)
         .map(CallId)
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(&id)))?;
-    let report =
-        transcripts::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
+    let report = transcripts::import_transcript_within(
+        state.store.as_ref(),
+        call_id,
+        format,
+        &body,
+        &state.config.limits(),
+    )
+    .await?;
     Ok(json_response(
         StatusCode::OK,
         &Imported {

@@ -21,7 +21,7 @@ use parley_store::{CallFilter, CallKey};
 
 use crate::cursor::{ids_of, FilterKey};
 use crate::error::{request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{optional_datetime, parse_json, query, CursorQuery};
+use crate::routes::extract::{filter_ids, optional_datetime, parse_json, query, CursorQuery};
 use crate::{call_cache, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -43,9 +43,16 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
             return Err(ApiError::bad_request("toDateTime is before fromDateTime"));
         }
     }
-    let ids = |v: &Option<Vec<WireId>>| {
+    let ids = |name: &str, v: &Option<Vec<WireId>>| -> ApiResult<Option<Vec<i64>>> {
         v.as_ref()
-            .map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
+            .map(|ids| {
+                filter_ids(
+                    state,
+                    &format!("filter.{name}"),
+                    ids.iter().filter_map(WireId::numeric),
+                )
+            })
+            .transpose()
     };
     Ok(CallFilter {
         from,
@@ -55,8 +62,9 @@ fn call_filter(state: &AppState, f: &CallsFilter) -> ApiResult<CallFilter> {
             .workspace_id
             .as_ref()
             .map(|w| WorkspaceId(w.numeric().unwrap_or(-1))),
-        call_ids: ids(&f.call_ids).map(|v| v.into_iter().map(CallId).collect()),
-        primary_user_ids: ids(&f.primary_user_ids).map(|v| v.into_iter().map(UserId).collect()),
+        call_ids: ids("callIds", &f.call_ids)?.map(|v| v.into_iter().map(CallId).collect()),
+        primary_user_ids: ids("primaryUserIds", &f.primary_user_ids)?
+            .map(|v| v.into_iter().map(UserId).collect()),
     })
 }
 
@@ -210,7 +218,9 @@ async fn create_call(
     let new = req
         .into_domain(state.config.timezone)
         .map_err(ApiError::bad_request_all)?;
-    let created = parley_app::calls::create_call(state.store.as_ref(), new).await?;
+    let created =
+        parley_app::calls::create_call_within(state.store.as_ref(), new, &state.config.limits())
+            .await?;
     Ok(Wire(NewCallResponse {
         request_id: request_id(),
         call_id: created.call_id.to_string(),
@@ -236,11 +246,19 @@ async fn calls_extensive(
         .map_err(ApiError::bad_request)?;
     let filter = call_filter(&state, &req.filter)?;
     let cursor = req.cursor.or(q.cursor);
-    let (versions, records) =
-        page_of_call_versions(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let p = call_page_start(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let mut versions = state
+        .store
+        .list_call_versions(&filter, p.after, size + 1)
+        .await?;
+    if versions.is_empty() {
+        return Err(ApiError::no_calls());
+    }
 
     // Calls this node rendered with the same selector at the same version come from
-    // memory; the rest are read and rendered.
+    // memory; the rest are read and rendered, a few at a time: a call's transcript (read
+    // for speaker stats) can be megabytes, and a page of them read at once took gigabytes.
     let fields = &req.content_selector.exposed_fields;
     let shape = {
         use std::hash::{Hash, Hasher};
@@ -248,13 +266,38 @@ async fn calls_extensive(
         format!("{fields:?}|{level:?}|{timings:?}").hash(&mut h);
         h.finish() | 1
     };
-    let lookup = state.calls.lookup(&versions, shape);
-    let rendered = if lookup.missing.is_empty() {
-        Vec::new()
-    } else {
-        render_extensive(&state, &lookup.missing, fields, level, &timings).await?
-    };
-    let calls = state.calls.complete(lookup, &versions, shape, rendered);
+    // The page ends early once its calls hold `request_memory_bytes`; the cursor goes on
+    // from the last call served.
+    let budget = state.config.request_memory_bytes;
+    let mut calls = Vec::new();
+    let mut bytes = 0usize;
+    let mut taken = 0usize;
+    let wanted = versions.len().min(size as usize);
+    'page: for chunk in versions[..wanted].chunks(RENDER_CHUNK) {
+        let lookup = state.calls.lookup(chunk, shape);
+        let rendered = if lookup.missing.is_empty() {
+            Vec::new()
+        } else {
+            render_extensive(&state, &lookup.missing, fields, level, &timings).await?
+        };
+        for json in state.calls.complete_aligned(lookup, chunk, shape, rendered) {
+            if taken > 0 && bytes >= budget {
+                break 'page;
+            }
+            taken += 1;
+            if let Some(json) = json {
+                bytes += json.get().len();
+                calls.push(json);
+            }
+        }
+    }
+    if taken < wanted {
+        tracing::debug!(taken, wanted, bytes, budget, "extensive page cut by request_memory_bytes");
+    }
+    versions.truncate(taken + 1);
+    let (_, records) = state.cursors.page(versions, taken as u32, &p.start, p.total, |c| {
+        vec![c.key.started_us, c.key.id]
+    });
     Ok(Wire(RawExtensiveResponse {
         request_id: request_id(),
         records,
@@ -262,6 +305,9 @@ async fn calls_extensive(
     })
     .into_response())
 }
+
+/// Calls read and rendered together by `/v2/calls/extensive`.
+const RENDER_CHUNK: usize = 10;
 
 /// Reads and renders these calls for `/v2/calls/extensive`: `(call, version, json)`.
 async fn render_extensive(
