@@ -102,13 +102,15 @@ impl CallCache {
         let mut missing = Vec::new();
         let found = page
             .iter()
-            .map(|c| match entries.renderings.get(&(CallId(c.key.id), shape)) {
-                Some((version, json)) if *version == c.version => Some(json.clone()),
-                _ => {
-                    missing.push(CallId(c.key.id));
-                    None
-                }
-            })
+            .map(
+                |c| match entries.renderings.get(&(CallId(c.key.id), shape)) {
+                    Some((version, json)) if *version == c.version => Some(json.clone()),
+                    _ => {
+                        missing.push(CallId(c.key.id));
+                        None
+                    }
+                },
+            )
             .collect();
         Lookup { found, missing }
     }

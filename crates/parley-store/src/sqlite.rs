@@ -1209,10 +1209,13 @@ impl Store for SqliteStore {
             .await?;
         // Sentences go in as JSON arrays of rows, a batch per statement: one statement
         // per sentence made a long import hold the write lock for seconds.
-        let rows = w.transcript.iter().enumerate().flat_map(|(m_idx, m)| {
-            m.sentences.iter().enumerate().map(move |(s_idx, s)| {
+        // (A plain loop, not an iterator chain: its closures are not `Send` enough for
+        // this async fn.)
+        let mut rows = Vec::new();
+        for (m_idx, m) in w.transcript.iter().enumerate() {
+            for (s_idx, s) in m.sentences.iter().enumerate() {
                 let words = (!s.words.is_empty()).then(|| words_json(&s.words));
-                serde_json::json!([
+                rows.push(serde_json::json!([
                     m_idx,
                     s_idx,
                     m.speaker_id.0,
@@ -1221,21 +1224,17 @@ impl Store for SqliteStore {
                     s.end_ms,
                     s.text,
                     words
-                ])
-            })
-        });
-        let mut batch = Vec::with_capacity(SENTENCE_BATCH);
-        let mut rows = rows.peekable();
-        while rows.peek().is_some() {
-            batch.clear();
-            batch.extend(rows.by_ref().take(SENTENCE_BATCH));
+                ]));
+            }
+        }
+        for batch in rows.chunks(SENTENCE_BATCH) {
             sqlx::query(
                 "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text, words) \
                  SELECT ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 \
                  FROM json_each(?) ORDER BY key",
             )
             .bind(w.call_id.0)
-            .bind(serde_json::Value::Array(std::mem::take(&mut batch)).to_string())
+            .bind(serde_json::Value::from(batch.to_vec()).to_string())
             .execute(&mut *tx)
             .await?;
         }

@@ -771,7 +771,10 @@ mod tests {
         let e = err(&["--media-fetch-concurrency", "0"], None);
         assert!(e.contains("media_fetch_concurrency"), "{e}");
         let e = err(&[], Some("max_requests_in_flight = 0\n"));
-        assert!(e.contains("max_requests_in_flight: must be at least 1"), "{e}");
+        assert!(
+            e.contains("max_requests_in_flight: must be at least 1"),
+            "{e}"
+        );
         let e = err(&[], Some("page_size = 500\n"));
         assert!(e.contains("page_size"), "{e}");
         let e = err(&[], Some("rate_limit = \"fast\"\n"));
@@ -807,7 +810,10 @@ mod tests {
         assert_eq!(server.limits().max_call_parties, 7);
         assert_eq!(server.request_timeout_secs, 9);
         assert_eq!(server.call_cache_bytes, 0);
-        assert_eq!(server.max_stats_periods, ServerConfig::default().max_stats_periods);
+        assert_eq!(
+            server.max_stats_periods,
+            ServerConfig::default().max_stats_periods
+        );
         assert_eq!(server.rate_limit, RateLimit::GONG);
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));

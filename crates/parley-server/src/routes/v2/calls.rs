@@ -16,7 +16,7 @@ use gong_api_v2::calls::{
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
-use parley_domain::{Call, CallId, UserId, WorkspaceId};
+use parley_domain::{CallId, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey};
 
 use crate::cursor::{ids_of, FilterKey};
@@ -139,25 +139,6 @@ async fn page_of_call_versions(
     }
     Ok(state.cursors.page(versions, size, &p.start, p.total, |c| {
         vec![c.key.started_us, c.key.id]
-    }))
-}
-
-/// One page of calls plus its `records`, or Gong's 404 when nothing matches.
-async fn page_of_calls(
-    state: &AppState,
-    endpoint: &str,
-    filter: &CallFilter,
-    cursor: Option<&str>,
-) -> ApiResult<(Vec<Call>, Records)> {
-    let p = call_page_start(state, endpoint, filter, cursor).await?;
-    let size = state.config.page_size;
-    let calls = state.store.list_calls(filter, p.after, size + 1).await?;
-    if calls.is_empty() {
-        return Err(ApiError::no_calls());
-    }
-    Ok(state.cursors.page(calls, size, &p.start, p.total, |c| {
-        let k = CallKey::of(c);
-        vec![k.started_us, k.id]
     }))
 }
 
@@ -292,12 +273,20 @@ async fn calls_extensive(
         }
     }
     if taken < wanted {
-        tracing::debug!(taken, wanted, bytes, budget, "extensive page cut by request_memory_bytes");
+        tracing::debug!(
+            taken,
+            wanted,
+            bytes,
+            budget,
+            "extensive page cut by request_memory_bytes"
+        );
     }
     versions.truncate(taken + 1);
-    let (_, records) = state.cursors.page(versions, taken as u32, &p.start, p.total, |c| {
-        vec![c.key.started_us, c.key.id]
-    });
+    let (_, records) = state
+        .cursors
+        .page(versions, taken as u32, &p.start, p.total, |c| {
+            vec![c.key.started_us, c.key.id]
+        });
     Ok(Wire(RawExtensiveResponse {
         request_id: request_id(),
         records,
@@ -376,17 +365,54 @@ async fn transcripts(
     let req: TranscriptRequest = parse_json(body, true)?;
     let filter = call_filter(&state, &req.filter)?;
     let cursor = req.cursor.or(q.cursor);
-    let (calls, records) = page_of_calls(&state, "transcripts", &filter, cursor.as_deref()).await?;
-    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
-    let mut stored = state.store.transcripts_of(&ids).await?;
-    let call_transcripts = ids
-        .iter()
-        .map(|id| CallTranscript::from_domain(*id, &stored.remove(id).unwrap_or_default()))
-        .collect();
+    let p = call_page_start(&state, "transcripts", &filter, cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let mut calls = state.store.list_calls(&filter, p.after, size + 1).await?;
+    if calls.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    // Transcripts are read a few calls at a time, and the page ends once it holds about
+    // `request_memory_bytes` of them (the cursor goes on after the last call served).
+    let budget = state.config.request_memory_bytes;
+    let wanted = calls.len().min(size as usize);
+    let mut call_transcripts = Vec::new();
+    let mut bytes = 0usize;
+    'page: for chunk in calls[..wanted].chunks(RENDER_CHUNK) {
+        let ids: Vec<CallId> = chunk.iter().map(|c| c.id).collect();
+        let mut stored = state.store.transcripts_of(&ids).await?;
+        for id in ids {
+            if !call_transcripts.is_empty() && bytes >= budget {
+                break 'page;
+            }
+            let t = stored.remove(&id).unwrap_or_default();
+            bytes += transcript_bytes(&t);
+            call_transcripts.push(CallTranscript::from_domain(id, &t));
+        }
+    }
+    calls.truncate(call_transcripts.len() + 1);
+    let (_, records) = state.cursors.page(
+        calls,
+        call_transcripts.len() as u32,
+        &p.start,
+        p.total,
+        |c| {
+            let k = CallKey::of(c);
+            vec![k.started_us, k.id]
+        },
+    );
     Ok(Wire(TranscriptResponse {
         request_id: request_id(),
         records,
         call_transcripts,
     })
     .into_response())
+}
+
+/// About what a transcript takes in a response: its text plus each sentence's frame.
+fn transcript_bytes(t: &parley_domain::Transcript) -> usize {
+    t.iter()
+        .flat_map(|m| &m.sentences)
+        .map(|s| s.text.len() + 48)
+        .sum::<usize>()
+        + 64
 }

@@ -106,7 +106,11 @@ const USER_BATCH: usize = 500;
 
 /// The users a filter names, sorted, each once; Gong's 404 for the first one unknown.
 async fn known_users(state: &AppState, ids: &[gong_api_v2::WireId]) -> ApiResult<Vec<UserId>> {
-    let numeric = filter_ids(state, "filter.userIds", ids.iter().filter_map(|w| w.numeric()))?;
+    let numeric = filter_ids(
+        state,
+        "filter.userIds",
+        ids.iter().filter_map(|w| w.numeric()),
+    )?;
     let mut known = BTreeSet::new();
     for batch in numeric.chunks(USER_BATCH) {
         let ids: Vec<UserId> = batch.iter().copied().map(UserId).collect();
@@ -293,7 +297,8 @@ const PERIOD_OBJECT_BYTES: usize = 2048;
 /// Users per page when each carries `periods` objects: the configured page size, cut so a
 /// page stays within `request_memory_bytes` (the cursor carries on from there).
 fn users_per_page(state: &AppState, periods: usize) -> u32 {
-    let fit = state.config.request_memory_bytes / periods.max(1).saturating_mul(PERIOD_OBJECT_BYTES);
+    let fit =
+        state.config.request_memory_bytes / periods.max(1).saturating_mul(PERIOD_OBJECT_BYTES);
     (fit.clamp(1, state.config.page_size as usize)) as u32
 }
 
@@ -317,9 +322,7 @@ pub fn periods(
             "DAY" => d.succ_opt(),
             // Checked: near chrono's first date the subtraction overflowed (a panic).
             "WEEK" => d
-                .checked_sub_signed(Days::days(i64::from(
-                    d.weekday().num_days_from_monday(),
-                )))?
+                .checked_sub_signed(Days::days(i64::from(d.weekday().num_days_from_monday())))?
                 .checked_add_signed(Days::days(7)),
             "MONTH" => months_on(d, 1),
             "QUARTER" => months_on(first_of(d.year(), d.month0() / 3 * 3 + 1)?, 3),
