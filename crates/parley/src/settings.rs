@@ -517,6 +517,16 @@ impl Settings {
         })
     }
 
+    /// The bounds on what a call and a transcript may hold, for the CLI's imports (the
+    /// server gets them through [`ServerConfig::limits`]).
+    pub fn limits(&self) -> parley_app::Limits {
+        parley_app::Limits {
+            max_call_parties: self.max_call_parties,
+            max_crm_fields: self.max_crm_fields,
+            max_transcript_sentences: self.max_transcript_sentences,
+        }
+    }
+
     /// The job workers' settings.
     pub fn worker_config(&self) -> Result<WorkerConfig> {
         Ok(WorkerConfig {
