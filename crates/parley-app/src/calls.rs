@@ -6,6 +6,7 @@ use parley_domain::*;
 use parley_store::{Store, StoreError};
 
 use crate::error::{AppError, AppResult};
+use crate::limits::Limits;
 use crate::workspaces::ensure_default_workspace;
 
 /// The result of creating a call.
@@ -22,6 +23,20 @@ pub struct Created {
 /// client that retries after a timeout does not get a spurious failure, and the call is
 /// never created twice.
 pub async fn create_call(store: &dyn Store, new: NewCall) -> AppResult<Created> {
+    create_call_within(store, new, &Limits::default()).await
+}
+
+/// [`create_call`] under the operator's [`Limits`] (parties per call, CRM fields).
+pub async fn create_call_within(
+    store: &dyn Store,
+    new: NewCall,
+    limits: &Limits,
+) -> AppResult<Created> {
+    // Size first: the other checks walk every party.
+    let problems = limits.check_call(&new);
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
     let problems = new.validate();
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));

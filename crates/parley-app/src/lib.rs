@@ -18,6 +18,7 @@ pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod keys;
+pub mod limits;
 pub mod media;
 pub mod speakers;
 pub mod stored;
@@ -29,4 +30,5 @@ pub mod workspaces;
 
 pub use error::{AppError, AppResult};
 pub use jobs::{enqueue, JobError};
+pub use limits::Limits;
 pub use parley_domain::JobSpec;

@@ -7,6 +7,7 @@ use parley_domain::*;
 use parley_store::{Store, TranscriptWrite};
 
 use crate::error::{AppError, AppResult};
+use crate::limits::Limits;
 
 /// Transcript file formats Parley imports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,6 +77,17 @@ pub async fn import_transcript(
     format: Option<TranscriptFormat>,
     bytes: &[u8],
 ) -> AppResult<ImportReport> {
+    import_transcript_within(store, call_id, format, bytes, &Limits::default()).await
+}
+
+/// [`import_transcript`] under the operator's [`Limits`] (sentences per transcript).
+pub async fn import_transcript_within(
+    store: &dyn Store,
+    call_id: CallId,
+    format: Option<TranscriptFormat>,
+    bytes: &[u8],
+    limits: &Limits,
+) -> AppResult<ImportReport> {
     let Some(call) = store.get_call(call_id).await? else {
         return Err(AppError::call_not_found(call_id));
     };
@@ -103,6 +115,9 @@ pub async fn import_transcript(
                 .map_err(AppError::invalid)?
         }
     };
+    // Before speakers are matched and anything is written: the write is one transaction,
+    // and its size is what holds the database's write lock.
+    limits.check_sentences(cues.len())?;
     let parties = store
         .parties_of(&[call_id])
         .await?

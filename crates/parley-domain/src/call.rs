@@ -153,6 +153,10 @@ pub struct NewParty {
 pub const MAX_CLIENT_UNIQUE_ID_LEN: usize = 2048;
 pub const MAX_PURPOSE_LEN: usize = 255;
 pub const MAX_DISPOSITION_LEN: usize = 255;
+/// Longest call duration accepted, in seconds (a week). Choice: a bound, not a setting:
+/// durations are summed and rounded to whole seconds in `i64`, and `1e300` used to be
+/// stored as `i64::MAX`.
+pub const MAX_DURATION_S: f64 = 7.0 * 24.0 * 3600.0;
 
 impl NewCall {
     /// Checks the rules that need no lookup. Returns every problem found, so that a
@@ -222,6 +226,10 @@ impl NewCall {
         if let Some(d) = self.duration_s {
             if !d.is_finite() || d < 0.0 {
                 problems.push("duration must be a non-negative number of seconds".to_owned());
+            } else if d > MAX_DURATION_S {
+                problems.push(format!(
+                    "duration must be at most {MAX_DURATION_S} seconds (a week), got {d}"
+                ));
             }
         }
         if let (Some(s), Some(e)) = (self.scheduled_start, self.scheduled_end) {
@@ -352,6 +360,10 @@ mod tests {
             (
                 |c| c.duration_s = Some(-1.0),
                 "duration must be a non-negative",
+            ),
+            (
+                |c| c.duration_s = Some(1e300),
+                "duration must be at most 604800 seconds",
             ),
             (
                 |c| c.purpose = Some("x".repeat(256)),

@@ -27,13 +27,23 @@ pub const BASIC: Shape = 0;
 /// A call's rendering in one shape, and the version it was rendered at.
 type Renderings = HashMap<(CallId, Shape), (i64, Box<RawValue>)>;
 
+/// The renderings kept and the bytes their JSON takes.
+#[derive(Default)]
+struct Kept {
+    renderings: Renderings,
+    bytes: usize,
+}
+
 pub struct CallCache {
-    entries: Mutex<Renderings>,
+    entries: Mutex<Kept>,
     /// Call counts by filter digest, with the calls generation they were counted at.
     counts: Mutex<HashMap<String, (i64, i64)>>,
     /// Most renderings kept; the cache starts over when it is full (a listing refills
     /// what it needs in one query).
     capacity: usize,
+    /// Most bytes of JSON kept, the same way: calls differ in size by four orders of
+    /// magnitude (a long transcript, many parties), so a count alone bounds nothing.
+    max_bytes: usize,
 }
 
 /// A page looked up: the renderings found, and the calls to render.
@@ -43,12 +53,18 @@ pub struct Lookup {
 }
 
 impl CallCache {
-    pub fn new(capacity: usize) -> CallCache {
+    pub fn new(capacity: usize, max_bytes: usize) -> CallCache {
         CallCache {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(Kept::default()),
             counts: Mutex::new(HashMap::new()),
             capacity,
+            max_bytes,
         }
+    }
+
+    /// Bytes of JSON kept now.
+    pub fn bytes(&self) -> usize {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).bytes
     }
 
     /// How many calls match `filter` (`digest` names it): counted again only when calls
@@ -86,13 +102,15 @@ impl CallCache {
         let mut missing = Vec::new();
         let found = page
             .iter()
-            .map(|c| match entries.get(&(CallId(c.key.id), shape)) {
-                Some((version, json)) if *version == c.version => Some(json.clone()),
-                _ => {
-                    missing.push(CallId(c.key.id));
-                    None
-                }
-            })
+            .map(
+                |c| match entries.renderings.get(&(CallId(c.key.id), shape)) {
+                    Some((version, json)) if *version == c.version => Some(json.clone()),
+                    _ => {
+                        missing.push(CallId(c.key.id));
+                        None
+                    }
+                },
+            )
             .collect();
         Lookup { found, missing }
     }
@@ -106,11 +124,26 @@ impl CallCache {
         shape: Shape,
         rendered: Vec<(CallId, i64, Box<RawValue>)>,
     ) -> Vec<Box<RawValue>> {
+        self.complete_aligned(lookup, page, shape, rendered)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// [`CallCache::complete`], one entry per call of `page` (`None` for a call that no
+    /// longer exists), so a caller can cut the page after any call.
+    pub fn complete_aligned(
+        &self,
+        lookup: Lookup,
+        page: &[CallVersion],
+        shape: Shape,
+        rendered: Vec<(CallId, i64, Box<RawValue>)>,
+    ) -> Vec<Option<Box<RawValue>>> {
         let out = lookup
             .found
             .into_iter()
             .zip(page)
-            .filter_map(|(found, c)| {
+            .map(|(found, c)| {
                 found.or_else(|| {
                     rendered
                         .iter()
@@ -119,21 +152,78 @@ impl CallCache {
                 })
             })
             .collect();
+        // Renderings bigger than the whole budget are served, never kept.
+        let rendered: Vec<_> = rendered
+            .into_iter()
+            .filter(|(_, _, json)| json.get().len() <= self.max_bytes)
+            .collect();
         if self.capacity > 0 && !rendered.is_empty() {
-            let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if entries.len() + rendered.len() > self.capacity {
-                entries.clear();
+            let new_bytes: usize = rendered.iter().map(|(_, _, j)| j.get().len()).sum();
+            let mut kept = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if kept.renderings.len() + rendered.len() > self.capacity
+                || kept.bytes + new_bytes > self.max_bytes
+            {
+                *kept = Kept::default();
             }
+            let Kept { renderings, bytes } = &mut *kept;
             for (id, version, json) in rendered {
-                // A slower request must not put back an older rendering.
-                let slot = entries
-                    .entry((id, shape))
-                    .or_insert((version, json.clone()));
-                if slot.0 < version {
-                    *slot = (version, json);
+                let len = json.get().len();
+                match renderings.entry((id, shape)) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        *bytes += len;
+                        v.insert((version, json));
+                    }
+                    // A slower request must not put back an older rendering.
+                    std::collections::hash_map::Entry::Occupied(mut o) if o.get().0 < version => {
+                        *bytes = *bytes - o.get().1.get().len() + len;
+                        o.insert((version, json));
+                    }
+                    std::collections::hash_map::Entry::Occupied(_) => {}
                 }
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_store::CallKey;
+
+    fn version(id: i64) -> CallVersion {
+        CallVersion {
+            key: CallKey { started_us: 0, id },
+            version: 1,
+        }
+    }
+
+    fn json(len: usize) -> Box<RawValue> {
+        RawValue::from_string(format!("\"{}\"", "x".repeat(len - 2))).unwrap()
+    }
+
+    /// 30 selectors of big calls once held 336 MB: the bytes bound holds whatever the
+    /// number of renderings.
+    #[test]
+    fn the_cache_stays_within_its_bytes() {
+        let cache = CallCache::new(100_000, 10_000);
+        for shape in 0..30u64 {
+            let page: Vec<CallVersion> = (1..=5).map(version).collect();
+            let lookup = cache.lookup(&page, shape);
+            let rendered = (1..=5).map(|id| (CallId(id), 1, json(1_500))).collect();
+            let out = cache.complete(lookup, &page, shape, rendered);
+            assert_eq!(out.len(), 5);
+            assert!(cache.bytes() <= 10_000, "{} bytes kept", cache.bytes());
+        }
+        // The last page is served from memory.
+        let page: Vec<CallVersion> = (1..=5).map(version).collect();
+        assert!(cache.lookup(&page, 29).missing.is_empty());
+        // A rendering bigger than the budget is served but not kept.
+        let page = [version(9)];
+        let lookup = cache.lookup(&page, 0);
+        let out = cache.complete(lookup, &page, 0, vec![(CallId(9), 1, json(20_000))]);
+        assert_eq!(out.len(), 1);
+        assert_eq!(cache.lookup(&page, 0).missing, [CallId(9)]);
+        assert!(cache.bytes() <= 10_000);
     }
 }

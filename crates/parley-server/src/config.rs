@@ -78,10 +78,49 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// The audit log's queue, flush interval and retention.
     pub audit: parley_app::audit::AuditConfig,
+    /// Bytes of rendered calls kept in memory for listings; 0 turns the cache off.
+    pub call_cache_bytes: usize,
+    /// Parties per call (`parley_app::Limits`).
+    pub max_call_parties: usize,
+    /// Fields per CRM object of a call or party (`parley_app::Limits`).
+    pub max_crm_fields: usize,
+    /// Sentences per transcript (`parley_app::Limits`).
+    pub max_transcript_sentences: usize,
+    /// Ids in one list of a filter (`callIds`, `primaryUserIds`, `userIds`), after
+    /// duplicates are dropped.
+    pub max_filter_ids: usize,
+    /// Periods (days, weeks, ...) one `aggregate-by-period` request may span.
+    pub max_stats_periods: usize,
+    /// What one response may hold in memory (bytes, about): a page of big calls is cut
+    /// short of `page_size` to stay under it, and the next page goes on from there.
+    pub request_memory_bytes: usize,
+    /// Requests served at once; more get a 503 with Gong's error body.
+    pub max_requests_in_flight: usize,
+    /// Open client connections; more are answered 503 and closed.
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers.
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may go without a byte before the request fails (408).
+    pub body_read_timeout_secs: u64,
+    /// Seconds a whole request may take (408); recording uploads are bounded by the body
+    /// timeout and `max_media_bytes` instead.
+    pub request_timeout_secs: u64,
+}
+
+impl ServerConfig {
+    /// The bounds the use cases enforce on what is stored.
+    pub fn limits(&self) -> parley_app::Limits {
+        parley_app::Limits {
+            max_call_parties: self.max_call_parties,
+            max_crm_fields: self.max_crm_fields,
+            max_transcript_sentences: self.max_transcript_sentences,
+        }
+    }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
+        let limits = parley_app::Limits::default();
         ServerConfig {
             timezone: chrono_tz::UTC,
             public_url: "http://localhost:8080".to_owned(),
@@ -99,6 +138,21 @@ impl Default for ServerConfig {
             call_cache_entries: 100_000,
             trust_proxy: false,
             audit: parley_app::audit::AuditConfig::default(),
+            // Big calls (long transcripts, many parties) take room by their size, not
+            // their number: 30 selectors of big calls once held 336 MB.
+            call_cache_bytes: 64 * 1024 * 1024,
+            max_call_parties: limits.max_call_parties,
+            max_crm_fields: limits.max_crm_fields,
+            max_transcript_sentences: limits.max_transcript_sentences,
+            max_filter_ids: 10_000,
+            // DAY over two and a half years; WEEK over 19; MONTH over 83.
+            max_stats_periods: 1_000,
+            request_memory_bytes: 64 * 1024 * 1024,
+            max_requests_in_flight: 512,
+            max_connections: 2_048,
+            header_read_timeout_secs: 10,
+            body_read_timeout_secs: 30,
+            request_timeout_secs: 120,
         }
     }
 }

@@ -18,17 +18,17 @@ pub mod cursor;
 pub mod error;
 mod routes;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutBody;
 
 use gong_api_v2::calls::RenderCtx;
 use parley_store::Store;
@@ -85,7 +85,10 @@ impl AppState {
             usage: Arc::new(Usage::default()),
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
-            calls: Arc::new(call_cache::CallCache::new(config.call_cache_entries)),
+            calls: Arc::new(call_cache::CallCache::new(
+                config.call_cache_entries,
+                config.call_cache_bytes,
+            )),
             audit,
             config: Arc::new(config),
         })
@@ -146,10 +149,63 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
+/// Refuses a request at once when `max_requests_in_flight` are being served: queueing it
+/// would hold its memory for no one. (Not tower's `ConcurrencyLimit`: it queues, and its
+/// service is not `Sync`, which axum 0.8's `Router::layer` needs.)
+async fn in_flight_cap(
+    State(slots): State<Arc<tokio::sync::Semaphore>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let Ok(_permit) = slots.try_acquire_owned() else {
+        tracing::warn!("request refused: max_requests_in_flight reached");
+        let mut e = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is serving as many requests as it may (max_requests_in_flight): retry shortly",
+        );
+        e.retry_after = Some(1);
+        return e.into_response();
+    };
+    next.run(req).await
+}
+
+/// Bounds a whole request, so a handler stuck on a client (or on the database) cannot
+/// hold its slot forever. Recording uploads are exempt: they are long by nature, and
+/// bounded by the body timeout and `max_media_bytes` instead.
+async fn request_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let upload = req.method() == axum::http::Method::PUT && req.uri().path().ends_with("/media");
+    if upload {
+        return next.run(req).await;
+    }
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!(secs = limit.as_secs(), "request timed out");
+            ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request took longer than {} s (request_timeout_secs)",
+                    limit.as_secs()
+                ),
+            )
+            .into_response()
+        }
+    }
+}
+
+/// Fails a body read that waits longer than `limit` for its next bytes (tower-http's
+/// body timeout; the body extractors turn its error into a 408).
+async fn body_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(TimeoutBody::new(limit, body));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     // Layers run outermost last-added: `audit::record` wraps `require_key`, which wraps
     // `audit::pass_caller` (see `audit` for why there are two).
+    let config = state.config.clone();
     let authed = routes::routes(&state)
         .route_layer(middleware::from_fn(audit::pass_caller))
         .layer(DefaultBodyLimit::max(state.config.max_json_bytes))
@@ -165,22 +221,94 @@ pub fn app(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state)
         .layer(CatchPanicLayer::custom(panic_response))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(config.request_timeout_secs),
+            request_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(config.body_read_timeout_secs),
+            body_timeout,
+        ))
+        .layer(middleware::from_fn_with_state(
+            Arc::new(tokio::sync::Semaphore::new(config.max_requests_in_flight)),
+            in_flight_cap,
+        ))
         .layer(middleware::from_fn(request_id_layer))
 }
 
-/// Serves `app` on `listener` until `shutdown` completes.
+/// Serves `app` on `listener` until `shutdown` completes, then waits for the requests
+/// in progress.
+///
+/// Not `axum::serve`: it sets no header-read timeout (hyper has one, but only with a
+/// timer) and takes every connection offered. Here a client has
+/// `header_read_timeout_secs` to send its headers, and at most `max_connections` are
+/// open: past that the server stops accepting until one closes (the kernel's backlog
+/// holds the rest), so half-open connections cannot pile up.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let connections = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections));
+    let header_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
     let audit = state.audit.clone();
-    // The peer's address: credential throttles are per source, and the audit log records
-    // it as the client's.
-    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = app(state);
+    let mut builder = Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let permit = tokio::select! {
+            p = connections.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(s) => s,
+                Err(e) => {
+                    // Out of descriptors and the like: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        // The peer's address: credential throttles are per source, and the audit log
+        // records it as the client's.
+        let service = TowerToHyperService::new(
+            tower::ServiceBuilder::new()
+                .map_request(move |mut req: axum::http::Request<_>| {
+                    req.extensions_mut()
+                        .insert(axum::extract::ConnectInfo(peer));
+                    req
+                })
+                .service(app.clone()),
+        );
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!(%peer, error = %e, "connection ended");
+            }
+            drop(permit);
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     // Key use is summed in memory between flushes: write it before the process ends.
     audit.flush().await;
     Ok(())

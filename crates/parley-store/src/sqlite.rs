@@ -330,6 +330,9 @@ fn voice_from_blob(b: &[u8]) -> Vec<f32> {
         .collect()
 }
 
+/// Transcript sentences inserted per statement.
+const SENTENCE_BATCH: usize = 1_000;
+
 fn words_json(words: &[Word]) -> String {
     let arr: Vec<serde_json::Value> = words
         .iter()
@@ -1293,25 +1296,36 @@ impl Store for SqliteStore {
             .bind(us(w.at))
             .execute(&mut *tx)
             .await?;
+        // Sentences go in as JSON arrays of rows, a batch per statement: one statement
+        // per sentence made a long import hold the write lock for seconds.
+        // (A plain loop, not an iterator chain: its closures are not `Send` enough for
+        // this async fn.)
+        let mut rows = Vec::new();
         for (m_idx, m) in w.transcript.iter().enumerate() {
             for (s_idx, s) in m.sentences.iter().enumerate() {
                 let words = (!s.words.is_empty()).then(|| words_json(&s.words));
-                sqlx::query(
-                    "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text, words) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                )
-                .bind(w.call_id.0)
-                .bind(m_idx as i64)
-                .bind(s_idx as i64)
-                .bind(m.speaker_id.0)
-                .bind(&m.topic)
-                .bind(s.start_ms)
-                .bind(s.end_ms)
-                .bind(&s.text)
-                .bind(words)
-                .execute(&mut *tx)
-                .await?;
+                rows.push(serde_json::json!([
+                    m_idx,
+                    s_idx,
+                    m.speaker_id.0,
+                    m.topic,
+                    s.start_ms,
+                    s.end_ms,
+                    s.text,
+                    words
+                ]));
             }
+        }
+        for batch in rows.chunks(SENTENCE_BATCH) {
+            sqlx::query(
+                "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text, words) \
+                 SELECT ?, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6, value ->> 7 \
+                 FROM json_each(?) ORDER BY key",
+            )
+            .bind(w.call_id.0)
+            .bind(serde_json::Value::from(batch.to_vec()).to_string())
+            .execute(&mut *tx)
+            .await?;
         }
         for (party, speaker) in w.speaking_parties {
             sqlx::query("UPDATE parties SET speaker_id = ? WHERE id = ? AND call_id = ?")

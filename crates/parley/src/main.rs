@@ -525,11 +525,13 @@ async fn import(settings: &Settings, call: &str, format: Option<&str>, path: &Pa
         })
         .transpose()?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    let report = transcripts::import_transcript(
+    // The operator's bounds hold for files imported here as for the API's.
+    let report = transcripts::import_transcript_within(
         store.as_ref(),
         parley_domain::CallId(call_id),
         format,
         &bytes,
+        &settings.limits(),
     )
     .await
     .map_err(app_error)

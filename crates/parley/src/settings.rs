@@ -123,6 +123,42 @@ pub struct Settings {
     /// Days audit log entries are kept (0 = forever)
     #[arg(long, global = true, env = "PARLEY_AUDIT_RETENTION_DAYS", default_value_t = server().audit.retention_days)]
     pub audit_retention_days: u32,
+    /// Bytes of rendered calls kept in memory for listings (0 = off)
+    #[arg(long, global = true, env = "PARLEY_CALL_CACHE_BYTES", default_value_t = server().call_cache_bytes)]
+    pub call_cache_bytes: usize,
+    /// Parties per call
+    #[arg(long, global = true, env = "PARLEY_MAX_CALL_PARTIES", default_value_t = server().max_call_parties)]
+    pub max_call_parties: usize,
+    /// Fields per CRM object of a call or a party
+    #[arg(long, global = true, env = "PARLEY_MAX_CRM_FIELDS", default_value_t = server().max_crm_fields)]
+    pub max_crm_fields: usize,
+    /// Sentences per transcript
+    #[arg(long, global = true, env = "PARLEY_MAX_TRANSCRIPT_SENTENCES", default_value_t = server().max_transcript_sentences)]
+    pub max_transcript_sentences: usize,
+    /// Ids in one list of a request filter (callIds, primaryUserIds, userIds), duplicates dropped
+    #[arg(long, global = true, env = "PARLEY_MAX_FILTER_IDS", default_value_t = server().max_filter_ids)]
+    pub max_filter_ids: usize,
+    /// Periods (days, weeks, ...) one aggregate-by-period stats request may span
+    #[arg(long, global = true, env = "PARLEY_MAX_STATS_PERIODS", default_value_t = server().max_stats_periods)]
+    pub max_stats_periods: usize,
+    /// Bytes one response may hold in memory, about; a page of big calls is cut short to stay under it
+    #[arg(long, global = true, env = "PARLEY_REQUEST_MEMORY_BYTES", default_value_t = server().request_memory_bytes)]
+    pub request_memory_bytes: usize,
+    /// Requests served at once; more are answered 503
+    #[arg(long, global = true, env = "PARLEY_MAX_REQUESTS_IN_FLIGHT", default_value_t = server().max_requests_in_flight)]
+    pub max_requests_in_flight: usize,
+    /// Open client connections; more are answered 503 and closed
+    #[arg(long, global = true, env = "PARLEY_MAX_CONNECTIONS", default_value_t = server().max_connections)]
+    pub max_connections: usize,
+    /// Seconds a client has to send a request's headers
+    #[arg(long, global = true, env = "PARLEY_HEADER_READ_TIMEOUT_SECS", default_value_t = server().header_read_timeout_secs)]
+    pub header_read_timeout_secs: u64,
+    /// Seconds a request body may go without a byte (408)
+    #[arg(long, global = true, env = "PARLEY_BODY_READ_TIMEOUT_SECS", default_value_t = server().body_read_timeout_secs)]
+    pub body_read_timeout_secs: u64,
+    /// Seconds a whole request may take (408; recording uploads excepted)
+    #[arg(long, global = true, env = "PARLEY_REQUEST_TIMEOUT_SECS", default_value_t = server().request_timeout_secs)]
+    pub request_timeout_secs: u64,
 
     /// Speech models folder, as scripts/fetch-models.sh fills it
     #[arg(long, global = true, env = "PARLEY_MODELS", default_value_os_t = parley_asr::ModelFiles::default_dir())]
@@ -340,6 +376,20 @@ impl Settings {
             ("max_json_bytes", self.max_json_bytes as u64),
             ("max_transcript_bytes", self.max_transcript_bytes as u64),
             ("max_media_bytes", self.max_media_bytes),
+            ("max_call_parties", self.max_call_parties as u64),
+            ("max_crm_fields", self.max_crm_fields as u64),
+            (
+                "max_transcript_sentences",
+                self.max_transcript_sentences as u64,
+            ),
+            ("max_filter_ids", self.max_filter_ids as u64),
+            ("max_stats_periods", self.max_stats_periods as u64),
+            ("request_memory_bytes", self.request_memory_bytes as u64),
+            ("max_requests_in_flight", self.max_requests_in_flight as u64),
+            ("max_connections", self.max_connections as u64),
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("body_read_timeout_secs", self.body_read_timeout_secs),
+            ("request_timeout_secs", self.request_timeout_secs),
             ("engine_crash_limit", self.engine_crash_limit.into()),
             ("engine_timeout_secs", self.engine_timeout_secs),
             ("worker_concurrency", self.worker_concurrency as u64),
@@ -464,7 +514,29 @@ impl Settings {
                 retention_days: self.audit_retention_days,
                 ..Default::default()
             },
+            call_cache_bytes: self.call_cache_bytes,
+            max_call_parties: self.max_call_parties,
+            max_crm_fields: self.max_crm_fields,
+            max_transcript_sentences: self.max_transcript_sentences,
+            max_filter_ids: self.max_filter_ids,
+            max_stats_periods: self.max_stats_periods,
+            request_memory_bytes: self.request_memory_bytes,
+            max_requests_in_flight: self.max_requests_in_flight,
+            max_connections: self.max_connections,
+            header_read_timeout_secs: self.header_read_timeout_secs,
+            body_read_timeout_secs: self.body_read_timeout_secs,
+            request_timeout_secs: self.request_timeout_secs,
         })
+    }
+
+    /// The bounds on what a call and a transcript may hold, for the CLI's imports (the
+    /// server gets them through [`ServerConfig::limits`]).
+    pub fn limits(&self) -> parley_app::Limits {
+        parley_app::Limits {
+            max_call_parties: self.max_call_parties,
+            max_crm_fields: self.max_crm_fields,
+            max_transcript_sentences: self.max_transcript_sentences,
+        }
     }
 
     /// The job workers' settings.
@@ -720,6 +792,11 @@ mod tests {
         assert!(e.contains("worker_lease_secs: must be at least 1"), "{e}");
         let e = err(&["--media-fetch-concurrency", "0"], None);
         assert!(e.contains("media_fetch_concurrency"), "{e}");
+        let e = err(&[], Some("max_requests_in_flight = 0\n"));
+        assert!(
+            e.contains("max_requests_in_flight: must be at least 1"),
+            "{e}"
+        );
         let e = err(&[], Some("page_size = 500\n"));
         assert!(e.contains("page_size"), "{e}");
         let e = err(&[], Some("rate_limit = \"fast\"\n"));
@@ -743,13 +820,22 @@ mod tests {
                 "0",
                 "--worker-poll-ms",
                 "50",
+                "--max-call-parties",
+                "7",
             ],
-            Some("max_media_bytes = 10\nmedia_fetch_allow = [\"127.0.0.1\"]\nrate_limit = \"gong\"\n"),
+            Some("max_media_bytes = 10\nmedia_fetch_allow = [\"127.0.0.1\"]\nrate_limit = \"gong\"\nrequest_timeout_secs = 9\ncall_cache_bytes = 0\n"),
         )
         .unwrap();
         assert_eq!(s.fetch_policy().unwrap().max_redirects, 0);
         let server = s.server_config().unwrap();
         assert_eq!(server.max_media_bytes, 10);
+        assert_eq!(server.limits().max_call_parties, 7);
+        assert_eq!(server.request_timeout_secs, 9);
+        assert_eq!(server.call_cache_bytes, 0);
+        assert_eq!(
+            server.max_stats_periods,
+            ServerConfig::default().max_stats_periods
+        );
         assert_eq!(server.rate_limit, RateLimit::GONG);
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));

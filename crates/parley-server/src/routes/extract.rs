@@ -22,6 +22,7 @@ pub fn parse_json<T: DeserializeOwned>(
     allow_empty: bool,
 ) -> ApiResult<T> {
     let body = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(e) if is_body_timeout(&e) => body_timeout(),
         BytesRejection::FailedToBufferBody(_) => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "request body is too large or could not be read",
@@ -34,6 +35,27 @@ pub fn parse_json<T: DeserializeOwned>(
         &body
     };
     gong_api_v2::from_json(bytes).map_err(ApiError::bad_request)
+}
+
+/// Whether reading a body failed because the client stopped sending it
+/// (`body_read_timeout_secs`, tower-http's body timeout).
+pub(crate) fn is_body_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// The answer to a body the client stopped sending.
+pub(crate) fn body_timeout() -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request body stalled: no bytes received for body_read_timeout_secs",
+    )
 }
 
 pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
@@ -108,6 +130,24 @@ pub(crate) async fn existing_call(
 }
 
 /// Parses an optional request date-time; a bad one is a 400 naming the field.
+/// An id list of a filter, sorted with duplicates dropped (so a list that names one id
+/// 90,000 times costs one lookup), or a 400 when more ids remain than `max_filter_ids`.
+pub(crate) fn filter_ids(
+    state: &AppState,
+    name: &str,
+    ids: impl Iterator<Item = i64>,
+) -> ApiResult<Vec<i64>> {
+    let ids: std::collections::BTreeSet<i64> = ids.collect();
+    let max = state.config.max_filter_ids;
+    if ids.len() > max {
+        return Err(ApiError::bad_request(format!(
+            "{name} has {} distinct ids, more than the {max} allowed (max_filter_ids)",
+            ids.len()
+        )));
+    }
+    Ok(ids.into_iter().collect())
+}
+
 pub(crate) fn optional_datetime(
     state: &AppState,
     name: &str,

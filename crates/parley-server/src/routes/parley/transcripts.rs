@@ -77,8 +77,14 @@ async fn import_transcript(
         )
     })?;
     let call_id = existing_call(&state, &principal, &id).await?;
-    let report =
-        transcripts::import_transcript(state.store.as_ref(), call_id, format, &body).await?;
+    let report = transcripts::import_transcript_within(
+        state.store.as_ref(),
+        call_id,
+        format,
+        &body,
+        &state.config.limits(),
+    )
+    .await?;
     Ok(json_response(
         StatusCode::OK,
         &Imported {

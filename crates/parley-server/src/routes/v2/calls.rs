@@ -17,12 +17,12 @@ use gong_api_v2::calls::{
 };
 use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
-use parley_domain::{Call, CallId, Principal, Scope, UserId, WorkspaceId};
+use parley_domain::{CallId, Principal, Scope, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey};
 
 use crate::cursor::{ids_of, FilterKey};
 use crate::error::{request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{optional_datetime, parse_json, query, CursorQuery};
+use crate::routes::extract::{filter_ids, optional_datetime, parse_json, query, CursorQuery};
 use crate::{call_cache, AppState};
 
 pub fn routes() -> Router<AppState> {
@@ -33,10 +33,10 @@ pub fn routes() -> Router<AppState> {
         .route("/v2/calls/{id}", get(get_call))
 }
 
-/// Turns the wire filter into a store filter. Ids that are not numeric cannot match a
-/// call, so they filter everything out rather than fail.
-/// The calls a request asks for, as far as its principal may see them: its workspace (a
-/// bound key's), and its call audience (a member's or manager's calls).
+/// Turns the wire filter into a store filter, as far as the principal may see: its
+/// workspace (a bound key's) and its call audience (a member's or manager's calls). Ids
+/// that are not numeric cannot match a call, so they filter everything out rather than
+/// fail.
 async fn call_filter(
     state: &AppState,
     principal: &Principal,
@@ -50,9 +50,16 @@ async fn call_filter(
             return Err(ApiError::bad_request("toDateTime is before fromDateTime"));
         }
     }
-    let ids = |v: &Option<Vec<WireId>>| {
+    let ids = |name: &str, v: &Option<Vec<WireId>>| -> ApiResult<Option<Vec<i64>>> {
         v.as_ref()
-            .map(|ids| ids.iter().filter_map(WireId::numeric).collect::<Vec<i64>>())
+            .map(|ids| {
+                filter_ids(
+                    state,
+                    &format!("filter.{name}"),
+                    ids.iter().filter_map(WireId::numeric),
+                )
+            })
+            .transpose()
     };
     // An impossible id keeps "unknown workspace" a plain empty result; a key bound to a
     // workspace lists only that one.
@@ -66,8 +73,9 @@ async fn call_filter(
         from,
         to,
         workspace_id,
-        call_ids: ids(&f.call_ids).map(|v| v.into_iter().map(CallId).collect()),
-        primary_user_ids: ids(&f.primary_user_ids).map(|v| v.into_iter().map(UserId).collect()),
+        call_ids: ids("callIds", &f.call_ids)?.map(|v| v.into_iter().map(CallId).collect()),
+        primary_user_ids: ids("primaryUserIds", &f.primary_user_ids)?
+            .map(|v| v.into_iter().map(UserId).collect()),
         visible_to: parley_app::access::call_audience(state.store.as_ref(), principal).await?,
     })
 }
@@ -147,25 +155,6 @@ async fn page_of_call_versions(
     }))
 }
 
-/// One page of calls plus its `records`, or Gong's 404 when nothing matches.
-async fn page_of_calls(
-    state: &AppState,
-    endpoint: &str,
-    filter: &CallFilter,
-    cursor: Option<&str>,
-) -> ApiResult<(Vec<Call>, Records)> {
-    let p = call_page_start(state, endpoint, filter, cursor).await?;
-    let size = state.config.page_size;
-    let calls = state.store.list_calls(filter, p.after, size + 1).await?;
-    if calls.is_empty() {
-        return Err(ApiError::no_calls());
-    }
-    Ok(state.cursors.page(calls, size, &p.start, p.total, |c| {
-        let k = CallKey::of(c);
-        vec![k.started_us, k.id]
-    }))
-}
-
 async fn list_calls(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -236,7 +225,9 @@ async fn create_call(
         .into_domain(state.config.timezone)
         .map_err(ApiError::bad_request_all)?;
     new.workspace_id = parley_app::access::confine(&principal, new.workspace_id)?;
-    let created = parley_app::calls::create_call(state.store.as_ref(), new).await?;
+    let created =
+        parley_app::calls::create_call_within(state.store.as_ref(), new, &state.config.limits())
+            .await?;
     Ok(Wire(NewCallResponse {
         request_id: request_id(),
         call_id: created.call_id.to_string(),
@@ -266,11 +257,19 @@ async fn calls_extensive(
     }
     let filter = call_filter(&state, &principal, &req.filter).await?;
     let cursor = req.cursor.or(q.cursor);
-    let (versions, records) =
-        page_of_call_versions(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let p = call_page_start(&state, "calls-extensive", &filter, cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let mut versions = state
+        .store
+        .list_call_versions(&filter, p.after, size + 1)
+        .await?;
+    if versions.is_empty() {
+        return Err(ApiError::no_calls());
+    }
 
     // Calls this node rendered with the same selector at the same version come from
-    // memory; the rest are read and rendered.
+    // memory; the rest are read and rendered, a few at a time: a call's transcript (read
+    // for speaker stats) can be megabytes, and a page of them read at once took gigabytes.
     let fields = &req.content_selector.exposed_fields;
     let shape = {
         use std::hash::{Hash, Hasher};
@@ -278,13 +277,46 @@ async fn calls_extensive(
         format!("{fields:?}|{level:?}|{timings:?}").hash(&mut h);
         h.finish() | 1
     };
-    let lookup = state.calls.lookup(&versions, shape);
-    let rendered = if lookup.missing.is_empty() {
-        Vec::new()
-    } else {
-        render_extensive(&state, &lookup.missing, fields, level, &timings).await?
-    };
-    let calls = state.calls.complete(lookup, &versions, shape, rendered);
+    // The page ends early once its calls hold `request_memory_bytes`; the cursor goes on
+    // from the last call served.
+    let budget = state.config.request_memory_bytes;
+    let mut calls = Vec::new();
+    let mut bytes = 0usize;
+    let mut taken = 0usize;
+    let wanted = versions.len().min(size as usize);
+    'page: for chunk in versions[..wanted].chunks(RENDER_CHUNK) {
+        let lookup = state.calls.lookup(chunk, shape);
+        let rendered = if lookup.missing.is_empty() {
+            Vec::new()
+        } else {
+            render_extensive(&state, &lookup.missing, fields, level, &timings).await?
+        };
+        for json in state.calls.complete_aligned(lookup, chunk, shape, rendered) {
+            if taken > 0 && bytes >= budget {
+                break 'page;
+            }
+            taken += 1;
+            if let Some(json) = json {
+                bytes += json.get().len();
+                calls.push(json);
+            }
+        }
+    }
+    if taken < wanted {
+        tracing::debug!(
+            taken,
+            wanted,
+            bytes,
+            budget,
+            "extensive page cut by request_memory_bytes"
+        );
+    }
+    versions.truncate(taken + 1);
+    let (_, records) = state
+        .cursors
+        .page(versions, taken as u32, &p.start, p.total, |c| {
+            vec![c.key.started_us, c.key.id]
+        });
     Ok(Wire(RawExtensiveResponse {
         request_id: request_id(),
         records,
@@ -292,6 +324,9 @@ async fn calls_extensive(
     })
     .into_response())
 }
+
+/// Calls read and rendered together by `/v2/calls/extensive`.
+const RENDER_CHUNK: usize = 10;
 
 /// Reads and renders these calls for `/v2/calls/extensive`: `(call, version, json)`.
 async fn render_extensive(
@@ -361,17 +396,54 @@ async fn transcripts(
     let req: TranscriptRequest = parse_json(body, true)?;
     let filter = call_filter(&state, &principal, &req.filter).await?;
     let cursor = req.cursor.or(q.cursor);
-    let (calls, records) = page_of_calls(&state, "transcripts", &filter, cursor.as_deref()).await?;
-    let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
-    let mut stored = state.store.transcripts_of(&ids).await?;
-    let call_transcripts = ids
-        .iter()
-        .map(|id| CallTranscript::from_domain(*id, &stored.remove(id).unwrap_or_default()))
-        .collect();
+    let p = call_page_start(&state, "transcripts", &filter, cursor.as_deref()).await?;
+    let size = state.config.page_size;
+    let mut calls = state.store.list_calls(&filter, p.after, size + 1).await?;
+    if calls.is_empty() {
+        return Err(ApiError::no_calls());
+    }
+    // Transcripts are read a few calls at a time, and the page ends once it holds about
+    // `request_memory_bytes` of them (the cursor goes on after the last call served).
+    let budget = state.config.request_memory_bytes;
+    let wanted = calls.len().min(size as usize);
+    let mut call_transcripts = Vec::new();
+    let mut bytes = 0usize;
+    'page: for chunk in calls[..wanted].chunks(RENDER_CHUNK) {
+        let ids: Vec<CallId> = chunk.iter().map(|c| c.id).collect();
+        let mut stored = state.store.transcripts_of(&ids).await?;
+        for id in ids {
+            if !call_transcripts.is_empty() && bytes >= budget {
+                break 'page;
+            }
+            let t = stored.remove(&id).unwrap_or_default();
+            bytes += transcript_bytes(&t);
+            call_transcripts.push(CallTranscript::from_domain(id, &t));
+        }
+    }
+    calls.truncate(call_transcripts.len() + 1);
+    let (_, records) = state.cursors.page(
+        calls,
+        call_transcripts.len() as u32,
+        &p.start,
+        p.total,
+        |c| {
+            let k = CallKey::of(c);
+            vec![k.started_us, k.id]
+        },
+    );
     Ok(Wire(TranscriptResponse {
         request_id: request_id(),
         records,
         call_transcripts,
     })
     .into_response())
+}
+
+/// About what a transcript takes in a response: its text plus each sentence's frame.
+fn transcript_bytes(t: &parley_domain::Transcript) -> usize {
+    t.iter()
+        .flat_map(|m| &m.sentences)
+        .map(|s| s.text.len() + 48)
+        .sum::<usize>()
+        + 64
 }

@@ -23,7 +23,7 @@ use parley_store::UserFilter;
 
 use crate::cursor::FilterKey;
 use crate::error::{request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{parse_json, query, CursorQuery};
+use crate::routes::extract::{filter_ids, parse_json, query, CursorQuery};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -79,19 +79,7 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
     }
     let users = match &f.user_ids {
         None => None,
-        Some(ids) => {
-            let mut out = Vec::new();
-            for w in ids {
-                let known = match w.numeric() {
-                    Some(n) => state.store.get_user(UserId(n)).await?.map(|u| u.id),
-                    None => None,
-                };
-                out.push(known.ok_or_else(|| ApiError::not_found(messages::user_not_found(&w.0)))?);
-            }
-            out.sort();
-            out.dedup();
-            Some(out)
-        }
+        Some(ids) => Some(known_users(state, ids).await?),
     };
     let midnight = |d: NaiveDate| {
         time::local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz).map_err(ApiError::bad_request)
@@ -112,6 +100,43 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
     })
 }
 
+/// Users looked up per query: one bound JSON array each, so 10,000 ids cost 20 queries,
+/// not 10,000.
+const USER_BATCH: usize = 500;
+
+/// The users a filter names, sorted, each once; Gong's 404 for the first one unknown.
+async fn known_users(state: &AppState, ids: &[gong_api_v2::WireId]) -> ApiResult<Vec<UserId>> {
+    let numeric = filter_ids(
+        state,
+        "filter.userIds",
+        ids.iter().filter_map(|w| w.numeric()),
+    )?;
+    let mut known = BTreeSet::new();
+    for batch in numeric.chunks(USER_BATCH) {
+        let ids: Vec<UserId> = batch.iter().copied().map(UserId).collect();
+        let users = state
+            .store
+            .list_users(
+                &UserFilter {
+                    user_ids: Some(ids),
+                    ..UserFilter::default()
+                },
+                None,
+                batch.len() as u32 + 1,
+            )
+            .await?;
+        known.extend(users.into_iter().map(|u| u.id));
+    }
+    // The first id of the request that names no user (a non-numeric id names none).
+    if let Some(w) = ids
+        .iter()
+        .find(|w| w.numeric().is_none_or(|n| !known.contains(&UserId(n))))
+    {
+        return Err(ApiError::not_found(messages::user_not_found(&w.0)));
+    }
+    Ok(known.into_iter().collect())
+}
+
 /// One page of per-user rows (sorted by user id), with emails, or Gong's 404 when no
 /// user has anything in the range.
 async fn page_of_user_rows<T>(
@@ -120,6 +145,7 @@ async fn page_of_user_rows<T>(
     range: &StatsRange,
     cursor: Option<&str>,
     rows: BTreeMap<UserId, T>,
+    size: u32,
 ) -> ApiResult<(Vec<(UserId, String, T)>, Records)> {
     let start = state.cursors.start(cursor, endpoint, &range.digest)?;
     let after = match start.after.as_deref() {
@@ -128,7 +154,6 @@ async fn page_of_user_rows<T>(
         Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
     };
     let total = start.total.unwrap_or(rows.len() as i64);
-    let size = state.config.page_size;
     let page: Vec<(UserId, T)> = rows
         .into_iter()
         .filter(|(u, _)| after.is_none_or(|a| *u > a))
@@ -211,6 +236,7 @@ async fn stats_interaction(
         &range,
         cursor.as_deref(),
         aggregates,
+        state.config.page_size,
     )
     .await?;
     Ok(Wire(InteractionResponse {
@@ -231,8 +257,10 @@ async fn stats_interaction(
     .into_response())
 }
 
-/// Each user's calls per counter per period (`periods` are `[start, end)` dates).
-type Buckets = BTreeMap<UserId, Vec<BTreeMap<Counter, BTreeSet<CallId>>>>;
+/// Each user's calls per counter per period (indexes into the request's `[start, end)`
+/// periods). Sparse: a user gets an entry only for the periods they have activity in, so
+/// a long range costs what its activity costs, not users × periods.
+type Buckets = BTreeMap<UserId, BTreeMap<usize, BTreeMap<Counter, BTreeSet<CallId>>>>;
 
 async fn bucketed_activity(
     state: &AppState,
@@ -247,23 +275,45 @@ async fn bucketed_activity(
     let mut out: Buckets = BTreeMap::new();
     for f in facts {
         let day = f.at.with_timezone(&tz).date_naive();
-        let Some(i) = periods.iter().position(|(s, e)| *s <= day && day < *e) else {
+        // Periods are sorted and contiguous: the last one starting on or before `day`.
+        let Some(i) = periods.partition_point(|(s, _)| *s <= day).checked_sub(1) else {
             continue;
         };
-        let user = out
-            .entry(f.user)
-            .or_insert_with(|| vec![BTreeMap::new(); periods.len()]);
-        user[i].entry(f.counter).or_default().insert(f.call);
+        if day >= periods[i].1 {
+            continue;
+        }
+        out.entry(f.user)
+            .or_default()
+            .entry(i)
+            .or_default()
+            .entry(f.counter)
+            .or_default()
+            .insert(f.call);
     }
     Ok(out)
 }
 
+/// About what one period's object (fifteen counters and two dates) costs in memory while
+/// a response is built.
+const PERIOD_OBJECT_BYTES: usize = 2048;
+
+/// Users per page when each carries `periods` objects: the configured page size, cut so a
+/// page stays within `request_memory_bytes` (the cursor carries on from there).
+fn users_per_page(state: &AppState, periods: usize) -> u32 {
+    let fit =
+        state.config.request_memory_bytes / periods.max(1).saturating_mul(PERIOD_OBJECT_BYTES);
+    (fit.clamp(1, state.config.page_size as usize)) as u32
+}
+
 /// Calendar periods covering `[from, to)`, the first and last clipped to the range.
-/// Weeks start on Monday.
+/// Weeks start on Monday. Stops after `max + 1` periods (the caller refuses more than
+/// `max`), so a long range costs no more than a short one to refuse; `None` for an
+/// unknown period.
 pub fn periods(
     from: NaiveDate,
     to: NaiveDate,
     period: &str,
+    max: usize,
 ) -> Option<Vec<(NaiveDate, NaiveDate)>> {
     let next = |d: NaiveDate| -> Option<NaiveDate> {
         let first_of = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1);
@@ -273,42 +323,48 @@ pub fn periods(
         };
         match period {
             "DAY" => d.succ_opt(),
-            "WEEK" => {
-                Some(d - Days::days(i64::from(d.weekday().num_days_from_monday())) + Days::days(7))
-            }
+            // Checked: near chrono's first date the subtraction overflowed (a panic).
+            "WEEK" => d
+                .checked_sub_signed(Days::days(i64::from(d.weekday().num_days_from_monday())))?
+                .checked_add_signed(Days::days(7)),
             "MONTH" => months_on(d, 1),
             "QUARTER" => months_on(first_of(d.year(), d.month0() / 3 * 3 + 1)?, 3),
             "YEAR" => first_of(d.year() + 1, 1),
             _ => None,
         }
     };
+    if !matches!(period, "DAY" | "WEEK" | "MONTH" | "QUARTER" | "YEAR") {
+        return None;
+    }
     let mut out = Vec::new();
     let mut cur = from;
-    while cur < to {
-        let end = next(cur)?.min(to);
+    while cur < to && out.len() <= max {
+        // A period that would end past chrono's last date ends the range.
+        let end = next(cur).unwrap_or(to).min(to);
         out.push((cur, end));
         cur = end;
     }
     Some(out)
 }
 
-fn counts(m: &BTreeMap<Counter, BTreeSet<CallId>>) -> serde_json::Map<String, Value> {
-    counters_object(|c| json!(m.get(&c).map_or(0, BTreeSet::len)))
+fn counts(m: Option<&BTreeMap<Counter, BTreeSet<CallId>>>) -> serde_json::Map<String, Value> {
+    counters_object(|c| json!(m.and_then(|m| m.get(&c)).map_or(0, BTreeSet::len)))
 }
 
 /// One object per period: the fifteen counters (each `value` of the period's calls) and
 /// the period's `fromDate` and `toDate`.
 fn per_period(
     state: &AppState,
-    buckets: &[BTreeMap<Counter, BTreeSet<CallId>>],
+    buckets: &BTreeMap<usize, BTreeMap<Counter, BTreeSet<CallId>>>,
     periods: &[(NaiveDate, NaiveDate)],
     value: impl Fn(Option<&BTreeSet<CallId>>) -> Value,
 ) -> Vec<serde_json::Map<String, Value>> {
-    buckets
+    periods
         .iter()
-        .zip(periods)
-        .map(|(m, (from, to))| {
-            let mut o = counters_object(|c| value(m.get(&c)));
+        .enumerate()
+        .map(|(i, (from, to))| {
+            let m = buckets.get(&i);
+            let mut o = counters_object(|c| value(m.and_then(|m| m.get(&c))));
             o.insert("fromDate".into(), json!(render_midnight(state, *from)));
             o.insert("toDate".into(), json!(render_midnight(state, *to)));
             o
@@ -330,6 +386,7 @@ async fn stats_aggregate(
         &range,
         cursor.as_deref(),
         buckets,
+        state.config.page_size,
     )
     .await?;
     Ok(Wire(AggregateResponse {
@@ -343,7 +400,7 @@ async fn stats_aggregate(
             .map(|(u, email, b)| UserAggregateActivity {
                 user_id: u.to_string(),
                 user_email_address: email,
-                user_aggregate_activity_stats: counts(&b[0]),
+                user_aggregate_activity_stats: counts(b.get(&0)),
             })
             .collect(),
     })
@@ -360,11 +417,18 @@ async fn stats_aggregate_by_period(
         .aggregation_period
         .as_deref()
         .ok_or_else(|| ApiError::bad_request("aggregationPeriod is required"))?;
-    let periods = periods(range.from_date, range.to_date, period).ok_or_else(|| {
+    let max = state.config.max_stats_periods;
+    let periods = periods(range.from_date, range.to_date, period, max).ok_or_else(|| {
         ApiError::bad_request(format!(
             "aggregationPeriod: {period:?} is not one of DAY, WEEK, MONTH, QUARTER, YEAR"
         ))
     })?;
+    if periods.len() > max {
+        return Err(ApiError::bad_request(format!(
+            "filter.fromDate to filter.toDate spans more than {max} periods of {period} \
+             (max_stats_periods): ask for a shorter range or a longer aggregationPeriod"
+        )));
+    }
     let buckets = bucketed_activity(&state, &range, &periods).await?;
     let (page, records) = page_of_user_rows(
         &state,
@@ -372,6 +436,7 @@ async fn stats_aggregate_by_period(
         &range,
         cursor.as_deref(),
         buckets,
+        users_per_page(&state, periods.len()),
     )
     .await?;
     Ok(Wire(AggregateByPeriodResponse {
@@ -402,7 +467,7 @@ async fn stats_day_by_day(
             "day-by-day stats cover at most 366 days per request",
         ));
     }
-    let days = periods(range.from_date, range.to_date, "DAY").unwrap_or_default();
+    let days = periods(range.from_date, range.to_date, "DAY", 366).unwrap_or_default();
     let buckets = bucketed_activity(&state, &range, &days).await?;
     let (page, records) = page_of_user_rows(
         &state,
@@ -410,6 +475,7 @@ async fn stats_day_by_day(
         &range,
         cursor.as_deref(),
         buckets,
+        users_per_page(&state, days.len()),
     )
     .await?;
     Ok(Wire(DayByDayResponse {
@@ -442,7 +508,7 @@ mod tests {
     #[test]
     fn periods_are_calendar_aligned_and_clipped() {
         assert_eq!(
-            periods(d("2024-03-06"), d("2024-03-20"), "WEEK").unwrap(),
+            periods(d("2024-03-06"), d("2024-03-20"), "WEEK", usize::MAX).unwrap(),
             [
                 (d("2024-03-06"), d("2024-03-11")),
                 (d("2024-03-11"), d("2024-03-18")),
@@ -450,7 +516,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            periods(d("2024-02-15"), d("2024-08-01"), "QUARTER").unwrap(),
+            periods(d("2024-02-15"), d("2024-08-01"), "QUARTER", usize::MAX).unwrap(),
             [
                 (d("2024-02-15"), d("2024-04-01")),
                 (d("2024-04-01"), d("2024-07-01")),
@@ -458,13 +524,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            periods(d("2024-12-30"), d("2025-01-02"), "DAY")
+            periods(d("2024-12-30"), d("2025-01-02"), "DAY", usize::MAX)
                 .unwrap()
                 .len(),
             3
         );
         assert_eq!(
-            periods(d("2024-11-20"), d("2025-02-01"), "MONTH").unwrap(),
+            periods(d("2024-11-20"), d("2025-02-01"), "MONTH", usize::MAX).unwrap(),
             [
                 (d("2024-11-20"), d("2024-12-01")),
                 (d("2024-12-01"), d("2025-01-01")),
@@ -472,11 +538,27 @@ mod tests {
             ]
         );
         assert_eq!(
-            periods(d("2023-06-01"), d("2025-01-01"), "YEAR")
+            periods(d("2023-06-01"), d("2025-01-01"), "YEAR", usize::MAX)
                 .unwrap()
                 .len(),
             2
         );
-        assert!(periods(d("2024-01-01"), d("2024-02-01"), "FORTNIGHT").is_none());
+        assert!(periods(d("2024-01-01"), d("2024-02-01"), "FORTNIGHT", 10).is_none());
+        // A long range stops one past the limit instead of building every period.
+        assert_eq!(
+            periods(d("1970-01-01"), d("9999-12-31"), "DAY", 1000)
+                .unwrap()
+                .len(),
+            1001
+        );
+        // Near chrono's first and last dates nothing overflows.
+        let first = NaiveDate::MIN;
+        assert_eq!(
+            periods(first, first.succ_opt().unwrap(), "WEEK", 10).unwrap(),
+            [(first, first.succ_opt().unwrap())]
+        );
+        let last = NaiveDate::MAX;
+        let before = last.pred_opt().unwrap();
+        assert_eq!(periods(before, last, "YEAR", 10).unwrap(), [(before, last)]);
     }
 }

@@ -17,7 +17,7 @@ use parley_store::UserFilter;
 
 use crate::cursor::{ids_of, FilterKey};
 use crate::error::{request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{optional_datetime, parse_json, query, CursorQuery};
+use crate::routes::extract::{filter_ids, optional_datetime, parse_json, query, CursorQuery};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -99,7 +99,15 @@ async fn users_extensive(
             .filter
             .user_ids
             .as_ref()
-            .map(|ids| ids.iter().filter_map(WireId::numeric).map(UserId).collect()),
+            .map(|ids| {
+                filter_ids(
+                    &state,
+                    "filter.userIds",
+                    ids.iter().filter_map(WireId::numeric),
+                )
+            })
+            .transpose()?
+            .map(|ids| ids.into_iter().map(UserId).collect()),
     };
     let cursor = req.cursor.or(q.cursor);
     page_of_users(&state, "users-extensive", &filter, cursor.as_deref()).await

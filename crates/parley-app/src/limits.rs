@@ -1,0 +1,135 @@
+//! How much one call or transcript may hold. Every entry point (the API, `parley import`,
+//! the demo) goes through these, so what is stored stays bounded whatever is sent: a call
+//! is rendered, cached and analysed in full on every listing, so its size is a cost paid
+//! on every read, not once.
+//!
+//! Each bound is a setting of the binary (the field name is the setting's name, which
+//! every refusal names, so an operator who meets one knows what to raise).
+
+use parley_domain::{CrmLink, NewCall};
+
+use crate::error::AppError;
+
+/// Bounds on a call and its transcript.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Parties (participants) per call.
+    pub max_call_parties: usize,
+    /// Fields per CRM object of a call's or a party's context.
+    pub max_crm_fields: usize,
+    /// Sentences per transcript.
+    pub max_transcript_sentences: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            // A large webinar; a 50,000-party call cost 2 GB per listing page.
+            max_call_parties: 1_000,
+            // Salesforce's own limit on custom fields per object is 800.
+            max_crm_fields: 1_000,
+            // Four hours of fast speech is about 15,000 sentences.
+            max_transcript_sentences: 50_000,
+        }
+    }
+}
+
+impl Limits {
+    /// The size problems of a call to create, each a sentence naming the limit.
+    pub fn check_call(&self, new: &NewCall) -> Vec<String> {
+        let mut problems = Vec::new();
+        if new.parties.len() > self.max_call_parties {
+            problems.push(format!(
+                "parties has {} entries, more than the {} allowed (max_call_parties)",
+                new.parties.len(),
+                self.max_call_parties
+            ));
+        }
+        let objects = new.context.iter().map(|o| ("context", o)).chain(
+            new.parties
+                .iter()
+                .flat_map(|p| p.context.iter().map(|o| ("parties[].context", o))),
+        );
+        for (place, object) in objects {
+            if let Some(problem) = self.check_crm_object(place, object) {
+                problems.push(problem);
+                break;
+            }
+        }
+        problems
+    }
+
+    fn check_crm_object(&self, place: &str, o: &CrmLink) -> Option<String> {
+        (o.fields.len() > self.max_crm_fields).then(|| {
+            format!(
+                "{place}: {} object {} has {} fields, more than the {} allowed (max_crm_fields)",
+                o.object_type,
+                o.object_id,
+                o.fields.len(),
+                self.max_crm_fields
+            )
+        })
+    }
+
+    /// Refuses a transcript with more sentences than allowed.
+    pub fn check_sentences(&self, sentences: usize) -> Result<(), AppError> {
+        if sentences > self.max_transcript_sentences {
+            return Err(AppError::invalid(format!(
+                "transcript has {sentences} sentences, more than the {} allowed (max_transcript_sentences)",
+                self.max_transcript_sentences
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_domain::{CrmSystem, NewParty, UserId};
+
+    fn call(parties: usize, fields: usize) -> NewCall {
+        NewCall {
+            client_unique_id: "x".into(),
+            actual_start: chrono::Utc::now(),
+            workspace_id: None,
+            title: None,
+            purpose: None,
+            scheduled_start: None,
+            scheduled_end: None,
+            duration_s: None,
+            disposition: None,
+            direction: parley_domain::Direction::Inbound,
+            primary_user: UserId(1),
+            parties: vec![NewParty::default(); parties],
+            context: vec![CrmLink {
+                system: CrmSystem::Salesforce,
+                object_type: "Account".into(),
+                object_id: "A1".into(),
+                fields: vec![("f".into(), serde_json::Value::Null); fields],
+            }],
+            custom_data: None,
+            meeting_url: None,
+            call_provider_code: None,
+            download_media_url: None,
+            language_code: None,
+        }
+    }
+
+    #[test]
+    fn calls_over_a_limit_are_refused_naming_the_setting() {
+        let limits = Limits {
+            max_call_parties: 3,
+            max_crm_fields: 2,
+            max_transcript_sentences: 10,
+        };
+        assert!(limits.check_call(&call(3, 2)).is_empty());
+        let p = limits.check_call(&call(4, 3));
+        assert_eq!(p.len(), 2, "{p:?}");
+        assert!(p[0].contains("max_call_parties"), "{p:?}");
+        assert!(p[1].contains("max_crm_fields"), "{p:?}");
+        assert!(limits.check_sentences(10).is_ok());
+        let e = limits.check_sentences(11).unwrap_err().to_string();
+        assert!(e.contains("max_transcript_sentences"), "{e}");
+    }
+}
