@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod auth;
+mod bounds;
 mod call_cache;
 pub mod config;
 pub mod cursor;
@@ -21,14 +22,13 @@ mod routes;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutBody;
 
 use gong_api_v2::calls::RenderCtx;
 use parley_store::Store;
@@ -149,58 +149,6 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal().into_response()
 }
 
-/// Refuses a request at once when `max_requests_in_flight` are being served: queueing it
-/// would hold its memory for no one. (Not tower's `ConcurrencyLimit`: it queues, and its
-/// service is not `Sync`, which axum 0.8's `Router::layer` needs.)
-async fn in_flight_cap(
-    State(slots): State<Arc<tokio::sync::Semaphore>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let Ok(_permit) = slots.try_acquire_owned() else {
-        tracing::warn!("request refused: max_requests_in_flight reached");
-        let mut e = ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is serving as many requests as it may (max_requests_in_flight): retry shortly",
-        );
-        e.retry_after = Some(1);
-        return e.into_response();
-    };
-    next.run(req).await
-}
-
-/// Bounds a whole request, so a handler stuck on a client (or on the database) cannot
-/// hold its slot forever. Recording uploads are exempt: they are long by nature, and
-/// bounded by the body timeout and `max_media_bytes` instead.
-async fn request_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    let upload = req.method() == axum::http::Method::PUT && req.uri().path().ends_with("/media");
-    if upload {
-        return next.run(req).await;
-    }
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => {
-            tracing::warn!(secs = limit.as_secs(), "request timed out");
-            ApiError::new(
-                StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the request took longer than {} s (request_timeout_secs)",
-                    limit.as_secs()
-                ),
-            )
-            .into_response()
-        }
-    }
-}
-
-/// Fails a body read that waits longer than `limit` for its next bytes (tower-http's
-/// body timeout; the body extractors turn its error into a 408).
-async fn body_timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
-    let body = axum::body::Body::new(TimeoutBody::new(limit, body));
-    next.run(Request::from_parts(parts, body)).await
-}
-
 /// The whole HTTP application.
 pub fn app(state: AppState) -> Router {
     // Layers run outermost last-added: `audit::record` wraps `require_key`, which wraps
@@ -223,15 +171,15 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::from_fn_with_state(
             Duration::from_secs(config.request_timeout_secs),
-            request_timeout,
+            bounds::request_timeout,
         ))
         .layer(middleware::from_fn_with_state(
             Duration::from_secs(config.body_read_timeout_secs),
-            body_timeout,
+            bounds::body_timeout,
         ))
         .layer(middleware::from_fn_with_state(
             Arc::new(tokio::sync::Semaphore::new(config.max_requests_in_flight)),
-            in_flight_cap,
+            bounds::in_flight_cap,
         ))
         .layer(middleware::from_fn(request_id_layer))
 }

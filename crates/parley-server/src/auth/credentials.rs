@@ -80,7 +80,7 @@ impl KeyCache {
             recheck,
             by_key_and_source: RateLimiter::keyed(per_key),
             by_source: RateLimiter::keyed(per_source),
-            dummy_hash: parley_app::keys::hash_secret(&hex(&random)),
+            dummy_hash: parley_app::keys::hash_secret(&parley_app::media::hex(&random)),
         }
     }
 
@@ -196,10 +196,6 @@ impl KeyCache {
 /// The same digits as the audit log's record of the refusal.
 pub fn fingerprint(access_key: &str) -> String {
     format!("k-{}", parley_app::audit::key_fingerprint(access_key))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Logs rejected credentials without letting them flood the log: the first few in each
