@@ -84,6 +84,8 @@ operations! {
     ManageUsers => AdminWrite, Admin, Company;
     ManageWorkspaces => AdminWrite, Admin, Company;
     ListKeys => KeysRead, Admin, Company;
+    /// Signing out (a session), or out everywhere (a user's key or session).
+    OwnSessions => ParleyRead, Member, Directory;
     ManageKeys => KeysWrite, Admin, Company;
 }
 

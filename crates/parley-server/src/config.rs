@@ -76,6 +76,8 @@ pub struct ServerConfig {
     /// address it gives instead of the proxy's. Off, the header is ignored (a client
     /// could write anything there).
     pub trust_proxy: bool,
+    /// Hours a sign-in session lasts.
+    pub session_hours: u32,
     /// The audit log's queue, flush interval and retention.
     pub audit: parley_app::audit::AuditConfig,
     /// Bytes of rendered calls kept in memory for listings; 0 turns the cache off.
@@ -137,6 +139,7 @@ impl Default for ServerConfig {
             // its next run.
             call_cache_entries: 100_000,
             trust_proxy: false,
+            session_hours: 12,
             audit: parley_app::audit::AuditConfig::default(),
             // Big calls (long transcripts, many parties) take room by their size, not
             // their number: 30 selectors of big calls once held 336 MB.

@@ -164,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .route_layer(middleware::from_fn_with_state(state.clone(), audit::record));
     Router::new()
         .route("/health", get(health))
+        .merge(routes::public_routes())
         .merge(authed)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

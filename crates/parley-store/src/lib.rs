@@ -114,6 +114,17 @@ pub struct ApiKeyRecord {
     pub last_used: Option<Timestamp>,
 }
 
+/// A signed-in user's session, by the SHA-256 (hex) of its cookie token.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub token_sha: String,
+    pub user: UserId,
+    /// Sent back in `x-csrf-token` on every request that changes something.
+    pub csrf: String,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+}
+
 /// A transcript replacing whatever the call had, with the party changes it implies.
 #[derive(Debug, Clone)]
 pub struct TranscriptWrite<'a> {
@@ -289,6 +300,23 @@ pub trait Store: Send + Sync + 'static {
     async fn rotate_api_key(&self, access_key: &str, secret_hash: &str) -> Result<bool>;
     /// Records that a key was used at `at`.
     async fn touch_api_key(&self, access_key: &str, at: Timestamp) -> Result<()>;
+    /// Sets a user's password hash; `NotFound` for an unknown user.
+    async fn set_password_hash(&self, user: UserId, hash: &str, at: Timestamp) -> Result<()>;
+    async fn password_hash(&self, user: UserId) -> Result<Option<String>>;
+    async fn create_session(&self, s: &SessionRecord) -> Result<()>;
+    async fn get_session(&self, token_sha: &str) -> Result<Option<SessionRecord>>;
+    /// Returns false when there was no such session.
+    async fn delete_session(&self, token_sha: &str) -> Result<bool>;
+    /// Ends every session of the user; returns how many there were.
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
+    async fn create_password_reset(
+        &self,
+        token_sha: &str,
+        user: UserId,
+        expires: Timestamp,
+    ) -> Result<()>;
+    /// Uses up a reset token: its user when it exists and has not expired at `now`.
+    async fn take_password_reset(&self, token_sha: &str, now: Timestamp) -> Result<Option<UserId>>;
     /// A user's role (members have no row).
     async fn user_role(&self, user: UserId) -> Result<Role>;
     /// Fails with `NotFound` for an unknown user.

@@ -17,8 +17,8 @@ use parley_domain::*;
 use crate::rows::{check_format, ANALYSIS_FORMAT};
 use crate::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion,
-    Failure, MediaStored, NewJob, PersonStatsRow, Result, Store, StoreError, TrackerHitsRow,
-    TrackerRecord, TranscriptWrite, UserFilter,
+    Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store, StoreError,
+    TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use crate::{AuditFilter, AuditKey};
 
@@ -1003,6 +1003,111 @@ impl Store for SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn set_password_hash(&self, user: UserId, hash: &str, at: Timestamp) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO user_passwords (user_id, hash, updated_us) VALUES (?, ?, ?) \
+             ON CONFLICT (user_id) DO UPDATE SET hash = excluded.hash, updated_us = excluded.updated_us",
+        )
+        .bind(user.0)
+        .bind(hash)
+        .bind(us(at))
+        .execute(&self.pool)
+        .await
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::NotFound(format!("user {user}"))
+            }
+            _ => StoreError::from(e),
+        })?;
+        Ok(())
+    }
+
+    async fn password_hash(&self, user: UserId) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT hash FROM user_passwords WHERE user_id = ?")
+                .bind(user.0)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    async fn create_session(&self, s: &SessionRecord) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_sha, user_id, csrf, created_us, expires_us) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&s.token_sha)
+        .bind(s.user.0)
+        .bind(&s.csrf)
+        .bind(us(s.created))
+        .bind(us(s.expires))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn get_session(&self, token_sha: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query("SELECT * FROM sessions WHERE token_sha = ?")
+            .bind(token_sha)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| {
+            Ok(SessionRecord {
+                token_sha: r.try_get("token_sha")?,
+                user: UserId(r.try_get("user_id")?),
+                csrf: r.try_get("csrf")?,
+                created: ts(r.try_get("created_us")?)?,
+                expires: ts(r.try_get("expires_us")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn delete_session(&self, token_sha: &str) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM sessions WHERE token_sha = ?")
+            .bind(token_sha)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn delete_user_sessions(&self, user: UserId) -> Result<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE user_id = ?")
+            .bind(user.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn create_password_reset(
+        &self,
+        token_sha: &str,
+        user: UserId,
+        expires: Timestamp,
+    ) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO password_resets (token_sha, user_id, expires_us) VALUES (?, ?, ?)",
+        )
+        .bind(token_sha)
+        .bind(user.0)
+        .bind(us(expires))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn take_password_reset(&self, token_sha: &str, now: Timestamp) -> Result<Option<UserId>> {
+        let user: Option<i64> = sqlx::query_scalar(
+            "DELETE FROM password_resets WHERE token_sha = ? RETURNING \
+             CASE WHEN expires_us > ? THEN user_id END",
+        )
+        .bind(token_sha)
+        .bind(us(now))
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten();
+        Ok(user.map(UserId))
     }
 
     async fn user_role(&self, user: UserId) -> Result<Role> {

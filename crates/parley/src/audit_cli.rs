@@ -21,6 +21,10 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
         Command::Keys(KeysCommand::Rotate { access_key }) => {
             (AuditAction::KeyRotated, vec![access_key.clone()])
         }
+        Command::Users(UsersCommand::Password { email })
+        | Command::Users(UsersCommand::ResetLink { email }) => {
+            (AuditAction::PermissionChanged, vec![email.clone()])
+        }
         Command::Users(UsersCommand::Role { email, .. }) => {
             (AuditAction::PermissionChanged, vec![email.clone()])
         }

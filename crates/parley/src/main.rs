@@ -196,6 +196,17 @@ enum UsersCommand {
         #[arg(long)]
         role: Option<String>,
     },
+    /// Set a user's password (read from the first line of standard input); ends the
+    /// user's sessions.
+    Password {
+        /// The user's email.
+        email: String,
+    },
+    /// Print a one-time link (valid one hour) with which the user sets a new password.
+    ResetLink {
+        /// The user's email.
+        email: String,
+    },
     /// Change a user's role.
     Role {
         /// The user's email.
@@ -377,6 +388,29 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
                 .await
                 .map_err(app_error)?;
             println!("added user {}  {}  ({role})", user.id, user.email);
+        }
+        UsersCommand::Password { email } => {
+            let id = user_by_email(store.as_ref(), email).await?;
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .context("reading the password from standard input")?;
+            let password = line.trim_end_matches(['\r', '\n']);
+            parley_app::sessions::set_password(store.as_ref(), id, password)
+                .await
+                .map_err(app_error)?;
+            println!("password set for {email}; their sessions ended");
+        }
+        UsersCommand::ResetLink { email } => {
+            let id = user_by_email(store.as_ref(), email).await?;
+            let token = parley_app::sessions::create_reset(store.as_ref(), id)
+                .await
+                .map_err(app_error)?;
+            println!(
+                "{}/reset-password?token={token}",
+                settings.public_url().trim_end_matches('/')
+            );
+            println!("valid for one hour, once: POST /parley/v1/password-reset with the token and a new password");
         }
         UsersCommand::Role { email, role } => {
             let id = user_by_email(store.as_ref(), email).await?;

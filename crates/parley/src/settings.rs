@@ -116,6 +116,9 @@ pub struct Settings {
     /// Calls kept rendered in memory for GET /v2/calls (about 0.7 KB each; 0 = off)
     #[arg(long, global = true, env = "PARLEY_CALL_CACHE_ENTRIES", default_value_t = server().call_cache_entries)]
     pub call_cache_entries: usize,
+    /// Hours a sign-in session lasts
+    #[arg(long, global = true, env = "PARLEY_SESSION_HOURS", default_value_t = server().session_hours)]
+    pub session_hours: u32,
     /// Believe X-Forwarded-For (its last address) as the client's address in the audit
     /// log: turn on only behind a proxy that sets it
     #[arg(long, global = true, env = "PARLEY_TRUST_PROXY", default_value_t = server().trust_proxy)]
@@ -417,6 +420,7 @@ impl Settings {
                 self.media_fetch_idle_timeout_secs,
             ),
             ("llm.timeout_secs", self.llm.timeout_secs),
+            ("session_hours", u64::from(self.session_hours)),
             ("llm.max_prompt_chars", self.llm.max_prompt_chars as u64),
         ];
         for (name, value) in positive {
@@ -510,6 +514,7 @@ impl Settings {
             key_recheck_secs: self.key_recheck_secs,
             call_cache_entries: self.call_cache_entries,
             trust_proxy: self.trust_proxy,
+            session_hours: self.session_hours,
             audit: parley_app::audit::AuditConfig {
                 retention_days: self.audit_retention_days,
                 ..Default::default()

@@ -647,3 +647,103 @@ fn cli_writes_are_audited_with_the_os_user_and_parley_audit_prints_them() {
     let (ok, _, err) = parley(dir.path(), &["audit", "--since", "last tuesday"]);
     assert!(!ok && err.contains("--since"), "{err}");
 }
+
+/// Keys with scopes, a workspace and an owner; roles; passwords from standard input and
+/// one-time reset links, all from the command line.
+#[test]
+fn keys_carry_scopes_and_users_get_roles_passwords_and_reset_links() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, _, err) = parley(
+        d,
+        &[
+            "users",
+            "add",
+            "--email",
+            "ada@northwind.example.com",
+            "--name",
+            "Ada Admin",
+            "--admin",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = parley(
+        d,
+        &[
+            "keys",
+            "create",
+            "--name",
+            "etl",
+            "--scopes",
+            "read-only",
+            "--user",
+            "ada@northwind.example.com",
+        ],
+    );
+    assert!(ok, "{err}");
+    let key = field(&out, "access key:").to_owned();
+    let (_, list, _) = parley(d, &["keys", "list"]);
+    let line = list.lines().find(|l| l.contains(&key)).unwrap();
+    assert!(
+        line.contains("scopes: read-only") && line.contains("user ") && line.contains("never used"),
+        "{line}"
+    );
+    let (ok, _, err) = parley(
+        d,
+        &["keys", "create", "--name", "x", "--scopes", "api:nope"],
+    );
+    assert!(!ok && err.contains("unknown scope \"api:nope\""), "{err}");
+    let (ok, _, err) = parley(d, &["keys", "create", "--name", "x", "--workspace", "42"]);
+    assert!(!ok && err.contains("workspace 42 does not exist"), "{err}");
+    let (ok, out, err) = parley(d, &["keys", "rotate", &key]);
+    assert!(ok && out.contains("secret:"), "{err}");
+
+    let (ok, out, err) = parley(
+        d,
+        &["users", "role", "ada@northwind.example.com", "manager"],
+    );
+    assert!(ok && out.contains("is now manager"), "{err}");
+    let (ok, _, err) = parley(
+        d,
+        &["users", "role", "ada@northwind.example.com", "emperor"],
+    );
+    assert!(!ok && err.contains("unknown role"), "{err}");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--data-dir")
+        .arg(d)
+        .args(["users", "password", "ada@northwind.example.com"])
+        .current_dir(d)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (ok, out, err) = parley(d, &["users", "reset-link", "ada@northwind.example.com"]);
+    assert!(ok, "{err}");
+    assert!(out.contains("/reset-password?token="), "{out}");
+    let token = out.split("token=").nth(1).unwrap().lines().next().unwrap();
+    assert_eq!(token.len(), 64);
+    // The database and its write-ahead log, where recent writes may still be.
+    let mut db = std::fs::read(d.join("parley.db")).unwrap();
+    db.extend(std::fs::read(d.join("parley.db-wal")).unwrap_or_default());
+    for secret in [token.as_bytes(), b"correct horse battery".as_slice()] {
+        assert!(
+            !db.windows(secret.len()).any(|w| w == secret),
+            "a secret is stored in clear"
+        );
+    }
+}

@@ -168,6 +168,15 @@ impl KeyCache {
         }
     }
 
+    /// Seconds to wait when `name` (an email signing in) has been tried too often from
+    /// `source`, or `source` too often in all; counts this attempt.
+    pub fn throttle_attempt(&self, name: &str, source: IpAddr) -> Option<u64> {
+        match self.throttle(name, source) {
+            Some(Verdict::Throttled(wait)) => Some(wait),
+            _ => None,
+        }
+    }
+
     /// `Some(Throttled)` when this source has tried too many secrets (for this key, or
     /// in all).
     fn throttle(&self, access_key: &str, source: IpAddr) -> Option<Verdict> {

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
@@ -22,6 +22,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use gong_api_v2::messages;
+use parley_domain::Principal;
+use subtle::ConstantTimeEq;
 
 use crate::config::RateLimit;
 use crate::error::ApiError;
@@ -37,8 +39,8 @@ pub struct Caller {
 }
 
 /// Reads `Authorization: Basic base64(key:secret)`.
-fn basic_credentials(req: &Request) -> Option<(String, String)> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
@@ -51,8 +53,8 @@ fn basic_credentials(req: &Request) -> Option<(String, String)> {
 
 /// The address the request came from (unspecified when the server runs without
 /// connection info, as in-process tests may).
-fn source_of(req: &Request) -> IpAddr {
-    req.extensions()
+pub(crate) fn source_of(extensions: &axum::http::Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
 }
@@ -66,42 +68,95 @@ fn unauthorized() -> Response {
     resp
 }
 
-fn too_many(retry_after: u64) -> Response {
+pub(crate) fn too_many(retry_after: u64) -> Response {
     let mut err = ApiError::new(StatusCode::TOO_MANY_REQUESTS, messages::RATE_LIMITED);
     err.retry_after = Some(retry_after);
     err.into_response()
 }
 
-/// Authenticates the request, applies the key's rate limits and authorises the route.
+/// The cookie a signed-in user's session token travels in.
+pub const SESSION_COOKIE: &str = "parley_session";
+/// The header a session's CSRF token must come back in on every change.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session token of the request's cookie, if any.
+pub fn session_token(req_headers: &axum::http::HeaderMap) -> Option<String> {
+    req_headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (name, value) = pair.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+        })
+}
+
+/// Who a request is: its Basic key, else its session cookie (with the CSRF check for
+/// changes). `Err` is the answer to send instead.
+async fn authenticate(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    method: &Method,
+    source: IpAddr,
+) -> Result<(Principal, String), Response> {
+    if let Some((access_key, secret)) = basic_credentials(headers) {
+        let record = match state
+            .keys
+            .verify(state.store.as_ref(), &access_key, &secret, source)
+            .await
+        {
+            Ok(Verdict::Valid(record)) => record,
+            Ok(Verdict::Invalid) => {
+                state.failures.rejected(&access_key, source, false);
+                return Err(unauthorized());
+            }
+            Ok(Verdict::Throttled(retry_after)) => {
+                state.failures.rejected(&access_key, source, true);
+                return Err(too_many(retry_after));
+            }
+            Err(e) => return Err(e.into_response()),
+        };
+        let principal = parley_app::keys::principal_of(state.store.as_ref(), &record)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?;
+        state.usage.touch(state, &access_key);
+        return Ok((principal, access_key));
+    }
+    let Some(token) = session_token(headers) else {
+        return Err(unauthorized());
+    };
+    let Some((principal, csrf)) =
+        parley_app::sessions::session_principal(state.store.as_ref(), &token)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?
+    else {
+        return Err(unauthorized());
+    };
+    let safe = matches!(*method, Method::GET | Method::HEAD);
+    let sent = headers.get(CSRF_HEADER).map(|v| v.as_bytes());
+    if !safe && !sent.is_some_and(|s| bool::from(s.ct_eq(csrf.as_bytes()))) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!("a change made with a session needs its CSRF token in {CSRF_HEADER}"),
+        )
+        .into_response());
+    }
+    let name = principal.key.clone();
+    Ok((principal, name))
+}
+
+/// Authenticates the request, applies the caller's rate limits and authorises the route.
 pub async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let source = source_of(&req);
-    let Some((access_key, secret)) = basic_credentials(&req) else {
-        return unauthorized();
-    };
-    let record = match state
-        .keys
-        .verify(state.store.as_ref(), &access_key, &secret, source)
-        .await
-    {
-        Ok(Verdict::Valid(record)) => record,
-        Ok(Verdict::Invalid) => {
-            state.failures.rejected(&access_key, source, false);
-            return unauthorized();
-        }
-        Ok(Verdict::Throttled(retry_after)) => {
-            state.failures.rejected(&access_key, source, true);
-            return too_many(retry_after);
-        }
-        Err(e) => return e.into_response(),
-    };
+    let source = source_of(req.extensions());
+    let (principal, access_key) =
+        match authenticate(&state, req.headers(), req.method(), source).await {
+            Ok(found) => found,
+            Err(answer) => return answer,
+        };
     if let Err(retry_after) = state.limits.check(&access_key) {
         return too_many(retry_after);
     }
-    let principal = match parley_app::keys::principal_of(state.store.as_ref(), &record).await {
-        Ok(p) => p,
-        Err(e) => return ApiError::from(e).into_response(),
-    };
-    state.usage.touch(&state, &access_key);
     let route = req
         .extensions()
         .get::<MatchedPath>()

@@ -57,6 +57,12 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/keys", ManageKeys),
     ("POST", "/parley/v1/keys/{key}/rotate", ManageKeys),
     ("DELETE", "/parley/v1/keys/{key}", ManageKeys),
+    ("DELETE", "/parley/v1/session", OwnSessions),
+    (
+        "POST",
+        "/parley/v1/session/sign-out-everywhere",
+        OwnSessions,
+    ),
 ];
 
 /// The operation of a matched route.

@@ -14,6 +14,11 @@ pub mod extract;
 pub mod parley;
 pub mod v2;
 
+/// The routes that need no credentials (signing in, redeeming a password reset).
+pub fn public_routes() -> Router<AppState> {
+    parley::session::public_routes()
+}
+
 /// Every authenticated route.
 pub fn routes(state: &AppState) -> Router<AppState> {
     v2::routes(state).merge(parley::routes(state))

@@ -10,6 +10,7 @@ pub mod activity;
 pub mod analysis;
 pub mod jobs;
 pub mod keys;
+pub mod session;
 pub mod speakers;
 pub mod topics;
 pub mod trackers;
@@ -22,6 +23,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(users::routes())
         .merge(keys::routes())
+        .merge(session::routes())
         .merge(jobs::routes())
         .merge(speakers::routes())
         .merge(transcripts::routes(state))
