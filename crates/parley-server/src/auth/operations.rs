@@ -31,6 +31,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
         "/v2/stats/activity/day-by-day",
         StatsActivityDetailed,
     ),
+    ("GET", "/v2/logs", ReadLogs),
     ("GET", "/parley/v1/calls/{id}/speakers", ReadCallDetails),
     ("PUT", "/parley/v1/calls/{id}/speakers/{speaker}", WriteCall),
     ("POST", "/parley/v1/calls/{id}/transcribe", WriteCall),
