@@ -50,7 +50,7 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(req.extensions(), req.headers(), state.config.trust_proxy);
     let authorization = req.headers().get(header::AUTHORIZATION).cloned();
     let resp = next.run(req).await;
 
@@ -126,13 +126,18 @@ fn presented_access_key(value: &header::HeaderValue) -> Option<String> {
 
 /// Where the request came from: the peer's address, or with `trust_proxy` the address
 /// the proxy in front saw, from `X-Forwarded-For`.
-fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
-    let peer = req
-        .extensions()
+/// The client's address: the peer's, or with `trust_proxy` the last `X-Forwarded-For`
+/// entry. The credential throttles use the same (`auth::source_of`).
+pub(crate) fn client_ip(
+    extensions: &axum::http::Extensions,
+    headers: &HeaderMap,
+    trust_proxy: bool,
+) -> Option<IpAddr> {
+    let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_canonical());
     if trust_proxy {
-        if let Some(ip) = forwarded_for(req.headers()) {
+        if let Some(ip) = forwarded_for(headers) {
             return Some(ip);
         }
     }

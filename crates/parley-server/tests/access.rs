@@ -522,3 +522,28 @@ async fn members_see_their_calls_and_managers_their_teams() {
     let r = s.get("/v2/calls").await;
     assert_eq!(listed(r), sorted(vec![&c_rep, &c_other, &c_joint, &c_boss]));
 }
+
+/// Behind a trusted proxy every client shares the proxy's address: the throttles then go
+/// by the address the proxy forwards, so one guesser behind it locks out no one else.
+#[tokio::test]
+async fn behind_a_trusted_proxy_throttles_go_by_the_forwarded_address() {
+    let s = TestServer::start_with(|c| c.trust_proxy = true).await;
+    let ask = |forwarded: &'static str, secret: String| {
+        s.client
+            .get(format!("{}/v2/workspaces", s.base))
+            .basic_auth(&s.key, Some(secret))
+            .header("x-forwarded-for", forwarded)
+            .send()
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        set.spawn(ask("10.0.0.1", "not-the-secret".into()));
+    }
+    let mut throttled = 0;
+    while let Some(r) = set.join_next().await {
+        throttled += usize::from(r.unwrap().unwrap().status() == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert!(throttled > 0, "the guesser was never throttled");
+    let r = ask("10.0.0.2", s.secret.clone()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}

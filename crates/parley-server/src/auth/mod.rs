@@ -1,18 +1,19 @@
-//! Every request but `/health` is authenticated here, rate-limited per key, and
-//! authorised: the route's operation ([`operations`]) against what the key may do
-//! ([`parley_app::access::authorize`]). Handlers receive the `parley_domain::Principal` to confine
-//! workspace data with.
+//! Every request but the public routes (`/health`, signing in, redeeming a password
+//! reset) is authenticated here — a Basic key, or a session cookie with its CSRF token for
+//! changes — rate-limited, and authorised: the route's operation ([`operations`]) against
+//! what the caller may do ([`parley_app::access::authorize`]). Handlers receive the
+//! `parley_domain::Principal` to confine workspace data with.
 
 pub mod credentials;
 pub mod operations;
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -51,12 +52,16 @@ fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)
     Some((key.to_owned(), secret.to_owned()))
 }
 
-/// The address the request came from (unspecified when the server runs without
-/// connection info, as in-process tests may).
-pub(crate) fn source_of(extensions: &axum::http::Extensions) -> IpAddr {
-    extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.ip())
+/// The address the request came from, as the audit log records it (the peer, or behind
+/// a trusted proxy the address it forwards: otherwise every client behind the proxy
+/// would share one throttle); unspecified without connection info.
+pub(crate) fn source_of(
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    trust_proxy: bool,
+) -> IpAddr {
+    crate::audit::client_ip(extensions, headers, trust_proxy)
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
 fn unauthorized() -> Response {
@@ -148,7 +153,7 @@ async fn authenticate(
 
 /// Authenticates the request, applies the caller's rate limits and authorises the route.
 pub async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let source = source_of(req.extensions());
+    let source = source_of(req.extensions(), req.headers(), state.config.trust_proxy);
     let (principal, access_key) =
         match authenticate(&state, req.headers(), req.method(), source).await {
             Ok(found) => found,

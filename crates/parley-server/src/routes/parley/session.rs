@@ -71,7 +71,7 @@ async fn sign_in(
     parts: axum::http::request::Parts,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let source = source_of(&parts.extensions);
+    let source = source_of(&parts.extensions, &parts.headers, state.config.trust_proxy);
     let body: SignInBody = parse_json(body, false)?;
     let email = body.email.trim().to_lowercase();
     if let Some(wait) = state
