@@ -98,7 +98,8 @@ pub struct ServerConfig {
     pub request_memory_bytes: usize,
     /// Requests served at once; more get a 503 with Gong's error body.
     pub max_requests_in_flight: usize,
-    /// Open client connections; more are answered 503 and closed.
+    /// Open client connections; past it the server accepts no more until one closes
+    /// (the kernel queues the rest).
     pub max_connections: usize,
     /// Seconds a client has to send a request's headers.
     pub header_read_timeout_secs: u64,

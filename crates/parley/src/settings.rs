@@ -150,7 +150,7 @@ pub struct Settings {
     /// Requests served at once; more are answered 503
     #[arg(long, global = true, env = "PARLEY_MAX_REQUESTS_IN_FLIGHT", default_value_t = server().max_requests_in_flight)]
     pub max_requests_in_flight: usize,
-    /// Open client connections; more are answered 503 and closed
+    /// Open client connections; past it the server accepts no more until one closes (the kernel queues the rest)
     #[arg(long, global = true, env = "PARLEY_MAX_CONNECTIONS", default_value_t = server().max_connections)]
     pub max_connections: usize,
     /// Seconds a client has to send a request's headers
