@@ -45,6 +45,14 @@ fn opt_ts(us: Option<i64>) -> Result<Option<Timestamp>> {
     us.map(ts).transpose()
 }
 
+/// A foreign-key violation: the row a write refers to is missing (`what` names it).
+fn map_missing(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
+    match &e {
+        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound(what()),
+        _ => StoreError::from(e),
+    }
+}
+
 fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -1015,12 +1023,7 @@ impl Store for SqliteStore {
         .bind(us(at))
         .execute(&self.pool)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-                StoreError::NotFound(format!("user {user}"))
-            }
-            _ => StoreError::from(e),
-        })?;
+        .map_err(|e| map_missing(e, || format!("user {user}")))?;
         Ok(())
     }
 
@@ -1133,12 +1136,7 @@ impl Store for SqliteStore {
         .bind(us(at))
         .execute(&self.pool)
         .await
-        .map_err(|e| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
-                StoreError::NotFound(format!("user {user}"))
-            }
-            _ => StoreError::from(e),
-        })?;
+        .map_err(|e| map_missing(e, || format!("user {user}")))?;
         Ok(())
     }
 
