@@ -1,7 +1,9 @@
 //! API keys: minting, listing, rotating and revoking them, and the principal a key acts
 //! as. Secrets are stored as argon2id hashes only and shown once, when minted.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::Utc;
 use parley_domain::{Principal, Role, ScopeSet, UserId, WorkspaceId};
@@ -49,6 +51,16 @@ pub fn hash_secret(secret: &str) -> String {
         .hash_password(secret.as_bytes(), &salt)
         .expect("argon2 hashing with default parameters cannot fail")
         .to_string()
+}
+
+/// Whether `secret` matches an argon2 PHC `hash` (slow by design: run it off the async
+/// workers). A hash that does not parse matches nothing.
+pub fn verify_secret(hash: &str, secret: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(secret.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// A 48-character secret (~285 bits).

@@ -5,15 +5,13 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use argon2::Argon2;
 use chrono::Utc;
 use parley_domain::{Principal, ScopeSet, UserId};
 use parley_store::{SessionRecord, Store};
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
-use crate::keys::hash_secret;
+use crate::keys::{hash_secret, verify_secret};
 use crate::media::hex;
 
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -95,15 +93,9 @@ pub async fn sign_in(
     };
     let hash = stored.clone().unwrap_or_else(|| dummy_hash().to_owned());
     let password = password.to_owned();
-    let matches = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).is_ok_and(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("checking a password: {e}")))?;
+    let matches = tokio::task::spawn_blocking(move || verify_secret(&hash, &password))
+        .await
+        .map_err(|e| AppError::internal(format!("checking a password: {e}")))?;
     let (Some(user), Some(_), true) = (user, stored, matches) else {
         return Err(denied());
     };

@@ -20,8 +20,6 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-use argon2::Argon2;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
@@ -125,15 +123,10 @@ impl KeyCache {
             .map_or_else(|| self.dummy_hash.clone(), |r| r.secret_hash.clone());
         let secret = secret.to_owned();
         // argon2 is deliberately slow: keep it off the async workers.
-        let matches = tokio::task::spawn_blocking(move || {
-            PasswordHash::new(&hash).is_ok_and(|parsed| {
-                Argon2::default()
-                    .verify_password(secret.as_bytes(), &parsed)
-                    .is_ok()
-            })
-        })
-        .await
-        .map_err(|_| ApiError::internal())?;
+        let matches =
+            tokio::task::spawn_blocking(move || parley_app::keys::verify_secret(&hash, &secret))
+                .await
+                .map_err(|_| ApiError::internal())?;
         match record {
             Some(r) if matches => Ok(self.settle(r, sha)),
             _ => Ok(Verdict::Invalid),
