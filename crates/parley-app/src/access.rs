@@ -6,9 +6,9 @@
 //! route to its operation (and a test there proves every route has one); use cases that
 //! return workspace data confine it with [`Principal::reaches`] / [`confine`].
 
-use std::collections::{HashMap, HashSet};
-
-use parley_domain::{Call, Principal, Role, Scope, UserId, WorkspaceId};
+use parley_domain::{
+    role_call_access, AccessLevel, Call, CallAccess, Principal, Reports, Role, Scope, WorkspaceId,
+};
 use parley_store::{Store, UserFilter};
 
 use crate::error::{AppError, AppResult};
@@ -87,6 +87,12 @@ operations! {
     /// Signing out (a session), or out everywhere (a user's key or session).
     OwnSessions => ParleyRead, Member, Directory;
     ManageKeys => KeysWrite, Admin, Company;
+    /// Permission profiles of a workspace.
+    ReadProfiles => PermissionProfileRead, Admin, Workspace;
+    /// The users of a permission profile (Gong asks for the users scope).
+    ReadProfileUsers => UsersRead, Admin, Workspace;
+    /// Create and change permission profiles, and give them to users.
+    WriteProfiles => PermissionProfileWrite, Admin, Workspace;
 }
 
 /// Why a principal may not do something.
@@ -152,67 +158,77 @@ pub fn visible(
     }
 }
 
-/// Whose calls `p` may see: `None` for every call (admins and company keys); else the
-/// users whose hosted or attended calls are visible — a member's own, a manager's own and
-/// those of everyone reporting to them, down the manager tree (Gong's "own" and
-/// "report-to-them" call access).
-pub async fn call_audience(store: &dyn Store, p: &Principal) -> AppResult<Option<Vec<UserId>>> {
+/// Whose calls `p` may see, workspace by workspace: `None` for every call (admins and
+/// company keys). Elsewhere the user's permission profile in a workspace decides (its
+/// call access: all, the teams of named leads, their reports', their own, none), and
+/// where they have none their role: a manager's own and their reports' (down the
+/// manager tree), a member's own — "own" meaning hosted or attended.
+pub async fn call_access(store: &dyn Store, p: &Principal) -> AppResult<Option<CallAccess>> {
     let Some(me) = p.user else {
         return Ok(None);
     };
-    match p.role {
-        Role::Admin => Ok(None),
-        Role::Member => Ok(Some(vec![me])),
-        Role::Manager => {
-            let mut reports: HashMap<UserId, Vec<UserId>> = HashMap::new();
-            let mut after = None;
-            loop {
-                let page = store
-                    .list_users(&UserFilter::default(), after, 1000)
-                    .await?;
-                let Some(last) = page.last() else { break };
-                after = Some(last.id);
-                for u in &page {
-                    if let Some(m) = u.manager_id {
-                        reports.entry(m).or_default().push(u.id);
-                    }
-                }
-            }
-            // Breadth-first down the tree; `seen` stops a cycle in bad data.
-            let mut seen: HashSet<UserId> = HashSet::from([me]);
-            let mut next = vec![me];
-            while let Some(u) = next.pop() {
-                for r in reports.get(&u).into_iter().flatten() {
-                    if seen.insert(*r) {
-                        next.push(*r);
-                    }
-                }
-            }
-            let mut all: Vec<UserId> = seen.into_iter().collect();
-            all.sort();
-            Ok(Some(all))
-        }
+    if p.role == Role::Admin {
+        return Ok(None);
     }
+    let profiles = store.user_call_access(me).await?;
+    let by_role = role_call_access(p.role);
+    let needs_tree = std::iter::once(&by_role)
+        .chain(profiles.iter().map(|(_, a)| a))
+        .any(|a| {
+            matches!(
+                a.level,
+                AccessLevel::ReportToThem | AccessLevel::ManagersTeam
+            )
+        });
+    let reports = if needs_tree {
+        manager_tree(store).await?
+    } else {
+        Reports::default()
+    };
+    let access = CallAccess {
+        default: parley_domain::call_audience(me, &by_role, &reports),
+        by_workspace: profiles
+            .iter()
+            .map(|(w, a)| (*w, parley_domain::call_audience(me, a, &reports)))
+            .collect(),
+    };
+    Ok(Some(access).filter(|a| !a.is_everything()))
 }
 
-/// Whether `p` may see `call`: its workspace, and its host or a party among the
-/// principal's call audience.
+/// Who reports to whom, over every user (read in pages).
+async fn manager_tree(store: &dyn Store) -> AppResult<Reports> {
+    let mut pairs = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store
+            .list_users(&UserFilter::default(), after, 1000)
+            .await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        pairs.extend(page.iter().map(|u| (u.id, u.manager_id)));
+    }
+    Ok(Reports::from_managers(pairs))
+}
+
+/// Whether `p` may see `call`: its workspace, and its host or a party among those whose
+/// calls the principal's call access reaches there.
 pub async fn may_see_call(store: &dyn Store, p: &Principal, call: &Call) -> AppResult<bool> {
     if !p.reaches(call.workspace_id) {
         return Ok(false);
     }
-    let Some(audience) = call_audience(store, p).await? else {
+    let Some(access) = call_access(store, p).await? else {
         return Ok(true);
     };
-    if audience.contains(&call.primary_user_id) {
+    if access.sees(call.workspace_id, call.primary_user_id, []) {
         return Ok(true);
     }
     let parties = store.parties_of(&[call.id]).await?;
-    Ok(parties
+    let attendees = parties
         .get(&call.id)
         .into_iter()
         .flatten()
-        .any(|party| party.user_id.is_some_and(|u| audience.contains(&u))))
+        .filter_map(|party| party.user_id);
+    Ok(access.sees(call.workspace_id, call.primary_user_id, attendees))
 }
 
 #[cfg(test)]

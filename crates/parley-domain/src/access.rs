@@ -233,6 +233,17 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The operator at the command line: the company itself, reaching everything.
+    pub fn operator() -> Principal {
+        Principal {
+            key: "cli".into(),
+            user: None,
+            role: Role::Admin,
+            scopes: ScopeSet::full(),
+            workspace: None,
+        }
+    }
+
     /// Whether the principal may see data of `workspace`.
     pub fn reaches(&self, workspace: WorkspaceId) -> bool {
         self.workspace.is_none_or(|w| w == workspace)

@@ -73,6 +73,8 @@ id_type!(
     SpeakerId,
     /// A keyword tracker.
     TrackerId,
+    /// A permission profile (what its users may see and do in one workspace).
+    ProfileId,
 );
 
 /// The text was not a numeric id.

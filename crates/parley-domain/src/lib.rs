@@ -13,6 +13,7 @@ pub mod audit;
 pub mod call;
 pub mod id;
 pub mod job;
+pub mod profile;
 pub mod speaker;
 pub mod subtitle;
 pub mod tracker;
@@ -25,6 +26,7 @@ pub use audit::{Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outco
 pub use call::*;
 pub use id::*;
 pub use job::*;
+pub use profile::*;
 pub use speaker::*;
 pub use transcript::*;
 pub use user::*;

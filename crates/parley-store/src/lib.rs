@@ -18,10 +18,10 @@ use async_trait::async_trait;
 
 use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::{
-    ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallId, CallMedia,
-    CallSpeaker, CrmLink, Job, JobKind, JobLease, JobSpec, JobState, Party, PartyId, Role,
-    ScopeSet, SettingChange, SpeakerId, Timestamp, TrackerId, Transcript, User, UserId,
-    VoiceProfile, Workspace, WorkspaceId,
+    Access, ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallAccess,
+    CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind, JobLease, JobSpec, JobState, Party,
+    PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId, Timestamp,
+    TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
@@ -61,9 +61,8 @@ pub struct CallFilter {
     pub workspace_id: Option<WorkspaceId>,
     pub call_ids: Option<Vec<CallId>>,
     pub primary_user_ids: Option<Vec<UserId>>,
-    /// Only calls one of these users hosted or attended (a caller's call access); `None`:
-    /// every call.
-    pub visible_to: Option<Vec<UserId>>,
+    /// Only calls the caller's call access reaches; `None`: every call.
+    pub visible_to: Option<CallAccess>,
 }
 
 /// Where a call listing continues: the last `(started, id)` already returned.
@@ -516,6 +515,36 @@ pub trait Store: Send + Sync + 'static {
     async fn count_audit(&self, f: &AuditFilter) -> Result<i64>;
     /// Deletes entries from before `before`; returns how many.
     async fn prune_audit(&self, before: Timestamp) -> Result<u64>;
+
+    // Permission profiles (parley_domain::profile).
+
+    /// `Conflict` when the workspace has a profile of that name; `NotFound` for a missing
+    /// workspace.
+    async fn create_profile(&self, p: &PermissionProfile, at: Timestamp) -> Result<()>;
+    /// Replaces the profile's contents (its id and workspace stay); `NotFound`, `Conflict`.
+    async fn update_profile(&self, p: &PermissionProfile, at: Timestamp) -> Result<()>;
+    async fn profile(&self, id: ProfileId) -> Result<Option<PermissionProfile>>;
+    /// A workspace's profiles by name, at most `limit`.
+    async fn profiles_in(&self, w: WorkspaceId, limit: u32) -> Result<Vec<PermissionProfile>>;
+    async fn count_profiles(&self, w: WorkspaceId) -> Result<i64>;
+    /// Gives `user` `profile` in `workspace` (replacing the one they had there), or with
+    /// `None` takes it away; `NotFound` when the profile is not of that workspace.
+    async fn set_user_profile(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+        profile: Option<ProfileId>,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// The users with `id`, by id, after `after`.
+    async fn profile_users(
+        &self,
+        id: ProfileId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<UserId>>;
+    /// The call access of each workspace where `user` has a profile.
+    async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>>;
 }
 
 /// Opens (and migrates) the store named by `url`.

@@ -23,6 +23,7 @@ use crate::{
 use crate::{AuditFilter, AuditKey};
 
 mod audit;
+mod profiles;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -442,11 +443,36 @@ fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
             push_ids(q, ids.iter().map(|i| i.0));
         }
     }
-    if let Some(users) = &f.visible_to {
-        if users.is_empty() {
-            q.push(" AND 0");
-        } else {
-            q.push(" AND (primary_user_id IN ");
+    if let Some(access) = &f.visible_to {
+        // Each workspace with an audience of its own, then the rest by the default.
+        q.push(" AND (");
+        for (w, audience) in &access.by_workspace {
+            q.push("(workspace_id = ").push_bind(w.0).push(" AND ");
+            push_audience(q, audience);
+            q.push(") OR ");
+        }
+        q.push("(");
+        if !access.by_workspace.is_empty() {
+            q.push("workspace_id NOT IN ");
+            push_ids(q, access.by_workspace.keys().map(|w| w.0));
+            q.push(" AND ");
+        }
+        push_audience(q, &access.default);
+        q.push("))");
+    }
+}
+
+/// Calls `audience` sees (hosted or attended), as an SQL condition.
+fn push_audience(q: &mut QueryBuilder<'_, Sqlite>, audience: &Audience) {
+    match audience {
+        Audience::Everyone => {
+            q.push("1");
+        }
+        Audience::Users(users) if users.is_empty() => {
+            q.push("0");
+        }
+        Audience::Users(users) => {
+            q.push("(primary_user_id IN ");
             push_ids(q, users.iter().map(|i| i.0));
             q.push(" OR id IN (SELECT call_id FROM parties WHERE user_id IN ");
             push_ids(q, users.iter().map(|i| i.0));
@@ -2325,5 +2351,48 @@ impl Store for SqliteStore {
 
     async fn prune_audit(&self, before: Timestamp) -> Result<u64> {
         self.audit_prune(before).await
+    }
+
+    async fn create_profile(&self, p: &PermissionProfile, at: Timestamp) -> Result<()> {
+        self.profile_create(p, at).await
+    }
+
+    async fn update_profile(&self, p: &PermissionProfile, at: Timestamp) -> Result<()> {
+        self.profile_update(p, at).await
+    }
+
+    async fn profile(&self, id: ProfileId) -> Result<Option<PermissionProfile>> {
+        self.profile_get(id).await
+    }
+
+    async fn profiles_in(&self, w: WorkspaceId, limit: u32) -> Result<Vec<PermissionProfile>> {
+        self.profiles_list(w, limit).await
+    }
+
+    async fn count_profiles(&self, w: WorkspaceId) -> Result<i64> {
+        self.profiles_count(w).await
+    }
+
+    async fn set_user_profile(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+        profile: Option<ProfileId>,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.user_profile_set(user, workspace, profile, at).await
+    }
+
+    async fn profile_users(
+        &self,
+        id: ProfileId,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<UserId>> {
+        self.profile_users_list(id, after, limit).await
+    }
+
+    async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>> {
+        self.user_call_access_of(user).await
     }
 }

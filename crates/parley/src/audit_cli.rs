@@ -25,7 +25,8 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
         | Command::Users(UsersCommand::ResetLink { email }) => {
             (AuditAction::PermissionChanged, vec![email.clone()])
         }
-        Command::Users(UsersCommand::Role { email, .. }) => {
+        Command::Users(UsersCommand::Role { email, .. })
+        | Command::Users(UsersCommand::Profile { email, .. }) => {
             (AuditAction::PermissionChanged, vec![email.clone()])
         }
         Command::Keys(KeysCommand::Revoke { access_key }) => {

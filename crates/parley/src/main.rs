@@ -214,6 +214,14 @@ enum UsersCommand {
         /// `admin`, `manager` or `member`.
         role: String,
     },
+    /// Give a user a permission profile (by id; `parley`'s API lists them): it decides
+    /// their call access in the profile's workspace instead of their role.
+    Profile {
+        /// The user's email.
+        email: String,
+        /// The profile's id.
+        profile: String,
+    },
     /// List users.
     List,
 }
@@ -419,6 +427,24 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
                 .await
                 .map_err(app_error)?;
             println!("{email} is now {role}");
+        }
+        UsersCommand::Profile { email, profile } => {
+            let id = user_by_email(store.as_ref(), email).await?;
+            let profile = parley_domain::parse_id(profile)
+                .map(parley_domain::ProfileId)
+                .map_err(|_| anyhow::anyhow!("{profile:?} is not a profile id"))?;
+            let p = parley_app::profiles::assign(
+                store.as_ref(),
+                &parley_domain::Principal::operator(),
+                id,
+                profile,
+            )
+            .await
+            .map_err(app_error)?;
+            println!(
+                "{email} now has permission profile {} ({}) in workspace {}",
+                p.name, p.id, p.workspace_id
+            );
         }
         UsersCommand::List => {
             let mut after = None;

@@ -708,6 +708,20 @@ fn keys_carry_scopes_and_users_get_roles_passwords_and_reset_links() {
         &["users", "role", "ada@northwind.example.com", "emperor"],
     );
     assert!(!ok && err.contains("unknown role"), "{err}");
+    // Profiles are made over the API (`POST /v2/permission-profile`); an unknown one is named.
+    let (ok, _, err) = parley(
+        d,
+        &[
+            "users",
+            "profile",
+            "ada@northwind.example.com",
+            "1234567890123456789",
+        ],
+    );
+    assert!(
+        !ok && err.contains("permission profile 1234567890123456789 was not found"),
+        "{err}"
+    );
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
         .arg("--data-dir")

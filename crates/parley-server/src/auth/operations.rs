@@ -58,6 +58,21 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/keys", ManageKeys),
     ("POST", "/parley/v1/keys/{key}/rotate", ManageKeys),
     ("DELETE", "/parley/v1/keys/{key}", ManageKeys),
+    ("GET", "/v2/all-permission-profiles", ReadProfiles),
+    ("GET", "/v2/permission-profile", ReadProfiles),
+    ("POST", "/v2/permission-profile", WriteProfiles),
+    ("PUT", "/v2/permission-profile", WriteProfiles),
+    ("GET", "/v2/permission-profile/users", ReadProfileUsers),
+    (
+        "PUT",
+        "/parley/v1/users/{id}/permission-profile",
+        WriteProfiles,
+    ),
+    (
+        "DELETE",
+        "/parley/v1/users/{id}/permission-profile",
+        WriteProfiles,
+    ),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

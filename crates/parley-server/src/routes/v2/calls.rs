@@ -76,7 +76,7 @@ async fn call_filter(
         call_ids: ids("callIds", &f.call_ids)?.map(|v| v.into_iter().map(CallId).collect()),
         primary_user_ids: ids("primaryUserIds", &f.primary_user_ids)?
             .map(|v| v.into_iter().map(UserId).collect()),
-        visible_to: parley_app::access::call_audience(state.store.as_ref(), principal).await?,
+        visible_to: parley_app::access::call_access(state.store.as_ref(), principal).await?,
     })
 }
 
@@ -89,7 +89,7 @@ fn call_filter_key(f: &CallFilter) -> FilterKey {
         .field("workspaceId", f.workspace_id.map(|w| w.0))
         .field("callIds", ids_of(&f.call_ids, |c| c.0))
         .field("primaryUserIds", ids_of(&f.primary_user_ids, |u| u.0))
-        .field("visibleTo", ids_of(&f.visible_to, |u| u.0))
+        .field("visibleTo", &f.visible_to)
 }
 
 fn render_failed(e: String) -> ApiError {

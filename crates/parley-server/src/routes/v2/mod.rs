@@ -7,6 +7,7 @@ use crate::AppState;
 pub mod calls;
 pub mod logs;
 pub mod media;
+pub mod profiles;
 pub mod settings;
 pub mod stats;
 pub mod users;
@@ -17,6 +18,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(calls::routes())
         .merge(logs::routes())
         .merge(media::routes(state))
+        .merge(profiles::routes())
         .merge(users::routes())
         .merge(workspaces::routes())
         .merge(settings::routes())

@@ -1,0 +1,200 @@
+//! Permission profiles on a real SQLite file: round trips, names unique per workspace,
+//! assignments per workspace, the call access they give, and call listings filtered by it.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use chrono::{TimeZone, Utc};
+use parley_domain::*;
+use parley_store::{CallFilter, Store, StoreError};
+
+fn now() -> Timestamp {
+    Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap()
+}
+
+fn profile(workspace: WorkspaceId, name: &str, calls: Access) -> PermissionProfile {
+    let mut p = PermissionProfile::blank(ProfileId::generate(), workspace);
+    p.apply(ProfilePatch {
+        name: Some(name.into()),
+        description: Some(Some("d".into())),
+        access: BTreeMap::from([
+            (AccessArea::Calls, calls),
+            (AccessArea::Coaching, Access::at(AccessLevel::Own)),
+        ]),
+        library: Some(LibraryAccess {
+            level: LibraryLevel::SpecificFolders,
+            folders: vec![9, 3],
+            manage_streams: true,
+            ..LibraryAccess::default()
+        }),
+        capabilities: BTreeMap::from([
+            (Capability::ScoreCalls, true),
+            (Capability::AiBuilder, true),
+        ]),
+    });
+    p
+}
+
+#[tokio::test]
+async fn profiles_round_trip_and_names_are_unique_per_workspace() {
+    let (_dir, s) = common::store().await;
+    let (ws, user) = common::workspace_and_user(&s, UserId(7), now()).await;
+    let team = Access {
+        level: AccessLevel::ManagersTeam,
+        team_leads: vec![user.id],
+    };
+    let p = profile(ws.id, "Leads", team.clone());
+    s.create_profile(&p, now()).await.unwrap();
+    assert_eq!(s.profile(p.id).await.unwrap().as_ref(), Some(&p));
+
+    let clash = profile(ws.id, "Leads", Access::at(AccessLevel::All));
+    assert!(matches!(
+        s.create_profile(&clash, now()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let lost = profile(WorkspaceId(1), "Leads", Access::at(AccessLevel::All));
+    assert!(matches!(
+        s.create_profile(&lost, now()).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    let mut changed = p.clone();
+    changed.apply(ProfilePatch {
+        name: Some("All leads".into()),
+        access: BTreeMap::from([(AccessArea::Coaching, Access::NONE)]),
+        capabilities: BTreeMap::from([(Capability::ScoreCalls, false)]),
+        ..ProfilePatch::default()
+    });
+    s.update_profile(&changed, now()).await.unwrap();
+    let back = s.profile(p.id).await.unwrap().unwrap();
+    assert_eq!(back, changed);
+    assert_eq!(back.access(AccessArea::Coaching), &Access::NONE);
+    assert_eq!(back.capabilities, [Capability::AiBuilder].into());
+
+    let other = profile(ws.id, "Admins", Access::at(AccessLevel::All));
+    s.create_profile(&other, now()).await.unwrap();
+    let names: Vec<String> = s
+        .profiles_in(ws.id, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["Admins", "All leads"]);
+    assert_eq!(s.count_profiles(ws.id).await.unwrap(), 2);
+    assert_eq!(s.profiles_in(ws.id, 1).await.unwrap().len(), 1);
+
+    let ghost = profile(ws.id, "Ghost", Access::at(AccessLevel::All));
+    assert!(matches!(
+        s.update_profile(&ghost, now()).await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn assignments_give_call_access_per_workspace_and_filter_listings() {
+    let (_dir, s) = common::store().await;
+    let (ws, me) = common::workspace_and_user(&s, UserId(7), now()).await;
+    let east = Workspace {
+        id: WorkspaceId::generate(),
+        name: "east".into(),
+        description: None,
+        created: now(),
+    };
+    s.create_workspace(&east, false).await.unwrap();
+    let all = profile(ws.id, "All", Access::at(AccessLevel::All));
+    s.create_profile(&all, now()).await.unwrap();
+    let none = profile(east.id, "None", Access::at(AccessLevel::None));
+    s.create_profile(&none, now()).await.unwrap();
+
+    // A profile of one workspace cannot be given for another.
+    assert!(matches!(
+        s.set_user_profile(me.id, east.id, Some(all.id), now())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.set_user_profile(UserId(99), ws.id, Some(all.id), now())
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    s.set_user_profile(me.id, ws.id, Some(all.id), now())
+        .await
+        .unwrap();
+    s.set_user_profile(me.id, east.id, Some(none.id), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.user_call_access(me.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .collect::<BTreeMap<_, _>>(),
+        BTreeMap::from([
+            (ws.id, Access::at(AccessLevel::All)),
+            (east.id, Access::NONE)
+        ])
+    );
+    assert_eq!(
+        s.profile_users(all.id, None, 10).await.unwrap(),
+        vec![me.id]
+    );
+    assert!(s
+        .profile_users(all.id, Some(me.id), 10)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // Calls by someone else in both workspaces, and my own in East.
+    let mut other = me.clone();
+    other.id = UserId(8);
+    other.email = "o@northwind.example.com".into();
+    s.create_user(&other).await.unwrap();
+    let mut ids = Vec::new();
+    for (w, host, minute) in [
+        (ws.id, other.id, 1),
+        (east.id, other.id, 2),
+        (east.id, me.id, 3),
+    ] {
+        let id = CallId::generate();
+        let at = now() + chrono::Duration::minutes(minute);
+        s.insert_call(&common::bare_call(id, w, host, at), &[], &[], &[])
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    let listed = |access: CallAccess| {
+        let s = &s;
+        async move {
+            let f = CallFilter {
+                visible_to: Some(access),
+                ..CallFilter::default()
+            };
+            s.list_calls(&f, None, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let access = CallAccess {
+        default: Audience::Users(vec![me.id]),
+        by_workspace: BTreeMap::from([
+            (ws.id, Audience::Everyone),
+            (east.id, Audience::Users(vec![])),
+        ]),
+    };
+    assert_eq!(listed(access).await, vec![ids[0]]);
+    let own_elsewhere = CallAccess {
+        default: Audience::Users(vec![me.id]),
+        by_workspace: BTreeMap::from([(ws.id, Audience::Everyone)]),
+    };
+    assert_eq!(listed(own_elsewhere).await, vec![ids[0], ids[2]]);
+
+    s.set_user_profile(me.id, east.id, None, now())
+        .await
+        .unwrap();
+    assert_eq!(s.user_call_access(me.id).await.unwrap().len(), 1);
+}
