@@ -7,7 +7,8 @@
 //! return workspace data confine it with [`Principal::reaches`] / [`confine`].
 
 use parley_domain::{
-    role_call_access, AccessLevel, Call, CallAccess, Principal, Reports, Role, Scope, WorkspaceId,
+    role_call_access, AccessLevel, Call, CallAccess, Capability, Principal, Reports, Role, Scope,
+    WorkspaceId,
 };
 use parley_store::{Store, UserFilter};
 
@@ -30,14 +31,22 @@ pub struct Need {
     pub scope: Scope,
     pub role: Role,
     pub reach: Reach,
+    /// A permission-profile capability that stands in for the role, in the workspaces
+    /// where the user's profile grants it (Gong's profiles decide who changes settings).
+    pub standin: Option<Capability>,
 }
 
-const fn need(scope: Scope, role: Role, reach: Reach) -> Need {
-    Need { scope, role, reach }
+macro_rules! standin {
+    () => {
+        None
+    };
+    ($cap:ident) => {
+        Some(Capability::$cap)
+    };
 }
 
 macro_rules! operations {
-    ($($(#[$meta:meta])* $name:ident => $scope:ident, $role:ident, $reach:ident;)*) => {
+    ($($(#[$meta:meta])* $name:ident => $scope:ident, $role:ident, $reach:ident $(or $cap:ident)?;)*) => {
         /// Everything a client can ask Parley to do.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Operation {
@@ -50,7 +59,12 @@ macro_rules! operations {
             /// The one table of what each operation takes.
             pub const fn need(self) -> Need {
                 match self {
-                    $(Operation::$name => need(Scope::$scope, Role::$role, Reach::$reach),)*
+                    $(Operation::$name => Need {
+                        scope: Scope::$scope,
+                        role: Role::$role,
+                        reach: Reach::$reach,
+                        standin: standin!($($cap)?),
+                    },)*
                 }
             }
         }
@@ -79,7 +93,8 @@ operations! {
     /// Speaker corrections, transcripts, re-transcription, analysis of one call.
     WriteCall => CallsWrite, Member, Workspace;
     RecordActivity => CallsWrite, Member, Workspace;
-    WriteSettings => SettingsWrite, Admin, Workspace;
+    /// Trackers and topics: admins, or where a profile lets one manage business settings.
+    WriteSettings => SettingsWrite, Admin, Workspace or ManageGeneralBusinessSettings;
     AnalyzeAll => SettingsWrite, Admin, Workspace;
     ManageUsers => AdminWrite, Admin, Company;
     ManageWorkspaces => AdminWrite, Admin, Company;
@@ -122,6 +137,34 @@ pub fn authorize(p: &Principal, op: Operation) -> Result<(), Denied> {
     }
 }
 
+/// [`authorize`], where a role the user lacks may be stood in for by their permission
+/// profiles: when the operation names a capability and the user's profile grants it in
+/// some workspaces, the principal is narrowed to those workspaces (`profile_reach`) and
+/// allowed; the use case's confinement then keeps it there.
+pub async fn authorize_with_profiles(
+    store: &dyn Store,
+    p: &mut Principal,
+    op: Operation,
+) -> AppResult<()> {
+    match authorize(p, op) {
+        Err(Denied::Role(role)) => {
+            let (Some(cap), Some(user)) = (op.need().standin, p.user) else {
+                return Err(Denied::Role(role).into());
+            };
+            let mut granted = store.capability_workspaces(user, cap).await?;
+            if let Some(bound) = p.workspace {
+                granted.retain(|w| *w == bound);
+            }
+            if granted.is_empty() {
+                return Err(Denied::Role(role).into());
+            }
+            p.profile_reach = Some(granted);
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
 /// Also needs `scope` (an operation whose options reach further, such as media URLs in
 /// extensive call data).
 pub fn require_scope(p: &Principal, scope: Scope) -> Result<(), Denied> {
@@ -135,12 +178,25 @@ pub fn require_scope(p: &Principal, scope: Scope) -> Result<(), Denied> {
 /// The workspace a request may read: the one it names, which a bound key must match,
 /// or the key's own when it names none.
 pub fn confine(p: &Principal, asked: Option<WorkspaceId>) -> Result<Option<WorkspaceId>, AppError> {
-    match (p.workspace, asked) {
-        (Some(bound), Some(w)) if w != bound => Err(AppError::Forbidden(format!(
-            "this key is bound to workspace {bound}, not {w}"
-        ))),
-        (Some(bound), _) => Ok(Some(bound)),
+    let asked = match (p.workspace, asked) {
+        (Some(bound), Some(w)) if w != bound => {
+            return Err(AppError::Forbidden(format!(
+                "this key is bound to workspace {bound}, not {w}"
+            )))
+        }
+        (Some(bound), _) => Some(bound),
+        (None, asked) => asked,
+    };
+    match (&p.profile_reach, asked) {
         (None, asked) => Ok(asked),
+        (Some(list), Some(w)) if list.contains(&w) => Ok(Some(w)),
+        (Some(list), None) if list.len() == 1 => Ok(Some(list[0])),
+        (Some(_), Some(w)) => Err(AppError::Forbidden(format!(
+            "your permission profile does not allow this in workspace {w}"
+        ))),
+        (Some(_), None) => Err(AppError::Forbidden(
+            "your permission profile allows this in several workspaces: name one".into(),
+        )),
     }
 }
 
@@ -243,6 +299,7 @@ mod tests {
             role,
             scopes,
             workspace,
+            profile_reach: None,
         }
     }
 
@@ -294,6 +351,27 @@ mod tests {
         assert!(authorize(&ro, Operation::ListCalls).is_ok());
         assert!(authorize(&ro, Operation::CreateCall).is_err());
         assert!(authorize(&ro, Operation::WriteSettings).is_err());
+    }
+
+    #[test]
+    fn a_profile_reach_confines_like_a_bound_key() {
+        let mut p = principal(ScopeSet::full(), Role::Member, None);
+        p.profile_reach = Some(vec![WorkspaceId(3)]);
+        assert_eq!(confine(&p, None).unwrap(), Some(WorkspaceId(3)));
+        assert!(matches!(
+            confine(&p, Some(WorkspaceId(4))),
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(p.reaches(WorkspaceId(3)) && !p.reaches(WorkspaceId(4)));
+        p.profile_reach = Some(vec![WorkspaceId(3), WorkspaceId(4)]);
+        assert!(matches!(confine(&p, None), Err(AppError::Forbidden(_))));
+        assert_eq!(
+            confine(&p, Some(WorkspaceId(4))).unwrap(),
+            Some(WorkspaceId(4))
+        );
+        // A bound key's workspace still wins.
+        p.workspace = Some(WorkspaceId(5));
+        assert!(matches!(confine(&p, None), Err(AppError::Forbidden(_))));
     }
 
     #[test]

@@ -172,5 +172,6 @@ pub async fn principal_of(store: &dyn Store, key: &ApiKeyRecord) -> AppResult<Pr
         role,
         scopes,
         workspace: key.workspace,
+        profile_reach: None,
     })
 }

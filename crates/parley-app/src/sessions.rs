@@ -140,6 +140,7 @@ pub async fn session_principal(
         role: store.user_role(s.user).await?,
         scopes: ScopeSet::full(),
         workspace: None,
+        profile_reach: None,
     };
     Ok(Some((principal, s.csrf)))
 }

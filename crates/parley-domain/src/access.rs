@@ -230,6 +230,10 @@ pub struct Principal {
     pub scopes: ScopeSet,
     /// When set, the key reaches only this workspace.
     pub workspace: Option<WorkspaceId>,
+    /// Set when a permission profile's capability stands in for a role the user lacks
+    /// (say, changing trackers without being an admin): the request then reaches only the
+    /// workspaces where their profile grants it.
+    pub profile_reach: Option<Vec<WorkspaceId>>,
 }
 
 impl Principal {
@@ -241,12 +245,17 @@ impl Principal {
             role: Role::Admin,
             scopes: ScopeSet::full(),
             workspace: None,
+            profile_reach: None,
         }
     }
 
     /// Whether the principal may see data of `workspace`.
     pub fn reaches(&self, workspace: WorkspaceId) -> bool {
         self.workspace.is_none_or(|w| w == workspace)
+            && self
+                .profile_reach
+                .as_ref()
+                .is_none_or(|list| list.contains(&workspace))
     }
 }
 

@@ -328,3 +328,105 @@ async fn a_profile_decides_call_access_in_its_workspace() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(listed(&calls().await), sorted(&[&c_rep]), "own again");
 }
+
+/// Gong's profiles also decide who changes settings: a member whose profile lets them
+/// manage business settings changes trackers and topics in that profile's workspace, and
+/// nowhere else; it gives them nothing else an admin has.
+#[tokio::test]
+async fn a_profile_lets_a_member_change_settings_in_its_workspace_only() {
+    let s = TestServer::start().await;
+    let w = default_workspace(&s).await;
+    let r = s
+        .post("/parley/v1/workspaces", json!({"name": "East"}))
+        .await;
+    let east = r.body["workspaceId"].as_str().unwrap().to_owned();
+    let rep = s.user("rep@northwind.example.com", "Rita", "Rep").await;
+    let k = create_key(
+        s.store.as_ref(),
+        &KeySpec {
+            name: "rep".into(),
+            scopes: ScopeSet::full(),
+            workspace: None,
+            owner: Some(UserId(rep.parse().unwrap())),
+        },
+    )
+    .await
+    .unwrap();
+    let as_rep = |method: Method, path: String, body: Value| {
+        let req = s
+            .client
+            .request(method, format!("{}{path}", s.base))
+            .basic_auth(&k.access_key, Some(&k.secret))
+            .json(&body);
+        s.raw(req)
+    };
+    let tracker = |workspace: Option<&str>| {
+        let mut b = json!({"trackerName": format!("Pricing {workspace:?}"),
+                           "languageKeywords": [{"language": "eng", "keywords": ["price"]}]});
+        if let Some(w) = workspace {
+            b["workspaceId"] = json!(w);
+        }
+        as_rep(Method::POST, "/parley/v1/trackers".into(), b)
+    };
+    let r = tracker(None).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");
+
+    let settings = created(
+        &s,
+        &w,
+        json!({"name": "Ops", "callsAccess": {"permissionLevel": "own"},
+               "manageGeneralBusinessSettings": true}),
+    )
+    .await;
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/users/{rep}/permission-profile"),
+            Some(json!({"profileId": settings})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let r = tracker(None).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["tracker"]["workspaceId"], json!(w));
+    let r = tracker(Some(&w)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = s.get(&format!("/parley/v1/trackers?workspaceId={w}")).await;
+    assert_eq!(r.body["keywordTrackers"].as_array().unwrap().len(), 2);
+    let r = tracker(Some(&east)).await;
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        &format!("your permission profile does not allow this in workspace {east}"),
+    );
+    let r = as_rep(
+        Method::PUT,
+        format!("/parley/v1/topics?workspaceId={east}"),
+        json!({"topics": []}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = as_rep(Method::GET, "/parley/v1/keys".into(), json!({})).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");
+
+    // Granted in two workspaces, a request must say which.
+    let east_ops = created(
+        &s,
+        &east,
+        json!({"name": "Ops", "manageGeneralBusinessSettings": true}),
+    )
+    .await;
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/users/{rep}/permission-profile"),
+            Some(json!({"profileId": east_ops})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = tracker(None).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "name one");
+    let r = tracker(Some(&east)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}

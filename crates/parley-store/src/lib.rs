@@ -19,9 +19,9 @@ use async_trait::async_trait;
 use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallAccess,
-    CallId, CallMedia, CallSpeaker, CrmLink, Job, JobKind, JobLease, JobSpec, JobState, Party,
-    PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId, Timestamp,
-    TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    CallId, CallMedia, CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobSpec, JobState,
+    Party, PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId,
+    Timestamp, TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
@@ -545,6 +545,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<UserId>>;
     /// The call access of each workspace where `user` has a profile.
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>>;
+    /// The workspaces where `user`'s profile grants `capability`.
+    async fn capability_workspaces(
+        &self,
+        user: UserId,
+        capability: Capability,
+    ) -> Result<Vec<WorkspaceId>>;
 }
 
 /// Opens (and migrates) the store named by `url`.

@@ -2395,4 +2395,12 @@ impl Store for SqliteStore {
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>> {
         self.user_call_access_of(user).await
     }
+
+    async fn capability_workspaces(
+        &self,
+        user: UserId,
+        capability: Capability,
+    ) -> Result<Vec<WorkspaceId>> {
+        self.capability_workspaces_of(user, capability).await
+    }
 }

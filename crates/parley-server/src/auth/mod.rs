@@ -175,8 +175,11 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
         )
         .into_response();
     };
-    if let Err(denied) = parley_app::access::authorize(&principal, op) {
-        return ApiError::from(denied).into_response();
+    let mut principal = principal;
+    if let Err(e) =
+        parley_app::access::authorize_with_profiles(state.store.as_ref(), &mut principal, op).await
+    {
+        return ApiError::from(e).into_response();
     }
     req.extensions_mut().insert(Caller {
         access_key,

@@ -80,16 +80,18 @@ pub(crate) fn job_reply(status: StatusCode, job: &parley_domain::Job) -> Respons
     )
 }
 
-/// The workspace a request names, or the default one (a bound key's own); an unknown id
-/// is Gong's 404, another workspace than a bound key's a 403.
+/// The workspace a request names, or the default one (a bound key's own, or the one a
+/// permission profile confines the request to); an unknown id is Gong's 404, another
+/// workspace than a bound key's a 403.
 pub(crate) async fn workspace_of(
     state: &AppState,
     principal: &Principal,
     id: Option<&str>,
 ) -> ApiResult<Workspace> {
-    let w = match (id, principal.workspace) {
-        (None, Some(bound)) => Some(bound.to_string()),
-        (id, _) => id.map(str::to_owned),
+    // Naming none: the one workspace the principal is confined to, if it is.
+    let w = match id {
+        Some(id) => Some(id.to_owned()),
+        None => parley_app::access::confine(principal, None)?.map(|w| w.to_string()),
     };
     let w =
         parley_app::workspaces::workspace_or_default(state.store.as_ref(), w.as_deref()).await?;

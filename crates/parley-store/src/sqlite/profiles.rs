@@ -332,4 +332,22 @@ impl SqliteStore {
             })
             .collect()
     }
+
+    pub(super) async fn capability_workspaces_of(
+        &self,
+        user: UserId,
+        capability: Capability,
+    ) -> Result<Vec<WorkspaceId>> {
+        let rows: Vec<i64> = sqlx::query_scalar(
+            "SELECT up.workspace_id FROM user_profiles up \
+             JOIN permission_profile_capabilities c \
+               ON c.profile_id = up.profile_id AND c.capability = ? \
+             WHERE up.user_id = ? ORDER BY up.workspace_id",
+        )
+        .bind(capability.key())
+        .bind(user.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(WorkspaceId).collect())
+    }
 }
