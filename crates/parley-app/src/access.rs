@@ -87,6 +87,9 @@ operations! {
     /// Signing out (a session), or out everywhere (a user's key or session).
     OwnSessions => ParleyRead, Member, Directory;
     ManageKeys => KeysWrite, Admin, Company;
+    /// OAuth apps are credentials like keys: the same scopes guard them.
+    ListOAuthApps => KeysRead, Admin, Company;
+    ManageOAuthApps => KeysWrite, Admin, Company;
 }
 
 /// Why a principal may not do something.
@@ -114,6 +117,18 @@ pub fn authorize(p: &Principal, op: Operation) -> Result<(), Denied> {
         (Reach::Company, Some(w)) => Err(Denied::Workspace(w)),
         _ => Ok(()),
     }
+}
+
+/// Whether someone of `role` can use `scope` at all: some operation that needs it is
+/// open to the role. A scope no operation needs opens nothing, so any role may hold it.
+/// (OAuth consent grants only these: a token never claims what its user cannot do.)
+pub fn role_may_use(role: Role, scope: Scope) -> bool {
+    let mut needs = Operation::ALL
+        .iter()
+        .map(|op| op.need())
+        .filter(|n| n.scope == scope)
+        .peekable();
+    needs.peek().is_none() || needs.any(|n| n.role <= role)
 }
 
 /// Also needs `scope` (an operation whose options reach further, such as media URLs in
@@ -278,6 +293,16 @@ mod tests {
         assert!(authorize(&ro, Operation::ListCalls).is_ok());
         assert!(authorize(&ro, Operation::CreateCall).is_err());
         assert!(authorize(&ro, Operation::WriteSettings).is_err());
+    }
+
+    #[test]
+    fn roles_may_use_only_scopes_some_operation_opens_to_them() {
+        assert!(role_may_use(Role::Member, Scope::CallsReadBasic));
+        assert!(!role_may_use(Role::Member, Scope::LogsRead));
+        assert!(!role_may_use(Role::Manager, Scope::KeysWrite));
+        assert!(role_may_use(Role::Admin, Scope::KeysWrite));
+        // No operation needs it (Gong's flows API is not served): it opens nothing.
+        assert!(role_may_use(Role::Member, Scope::FlowsWrite));
     }
 
     #[test]
