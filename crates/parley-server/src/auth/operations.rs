@@ -58,6 +58,13 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/keys", ManageKeys),
     ("POST", "/parley/v1/keys/{key}/rotate", ManageKeys),
     ("DELETE", "/parley/v1/keys/{key}", ManageKeys),
+    ("GET", "/parley/v1/oauth-apps", ListOAuthApps),
+    ("POST", "/parley/v1/oauth-apps", ManageOAuthApps),
+    (
+        "DELETE",
+        "/parley/v1/oauth-apps/{client_id}",
+        ManageOAuthApps,
+    ),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

@@ -10,6 +10,7 @@ pub mod activity;
 pub mod analysis;
 pub mod jobs;
 pub mod keys;
+pub mod oauth_apps;
 pub mod session;
 pub mod speakers;
 pub mod topics;
@@ -23,6 +24,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(users::routes())
         .merge(keys::routes())
+        .merge(oauth_apps::routes())
         .merge(session::routes())
         .merge(jobs::routes())
         .merge(speakers::routes())
