@@ -750,3 +750,110 @@ async fn admins_manage_apps_and_revoking_one_ends_its_tokens() {
         .await;
     assert_eq!((p.status, p.location), (StatusCode::BAD_REQUEST, None));
 }
+
+#[tokio::test]
+async fn grants_are_audited_with_actor_and_source_and_no_secret() {
+    let f = flow(Role::Admin, "read-only").await;
+    let code = f.code("api:workspaces:read").await;
+    let (_, t) = f.exchange(&code).await;
+    let access = token_of(&t, "access_token");
+    let refresh = token_of(&t, "refresh_token");
+    let r = f
+        .bearer(reqwest::Method::GET, "/v2/workspaces", &access)
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, t2) = f
+        .token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+        .await;
+    // The replay that revokes the grant.
+    f.token(&[("grant_type", "refresh_token"), ("refresh_token", &refresh)])
+        .await;
+    let since = (chrono::Utc::now() - chrono::Duration::hours(1))
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    let mut all = String::new();
+    let mut actions: Vec<(String, Value)> = Vec::new();
+    for log in ["AccessLog", "UserActivityLog"] {
+        let r =
+            f.s.get(&format!("/v2/logs?logType={log}&fromDateTime={since}"))
+                .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        all.push_str(&r.body.to_string());
+        for e in r.body["logEntries"].as_array().unwrap() {
+            let action = e["logRecord"]["action"].as_str().unwrap().to_owned();
+            actions.push((action, e.clone()));
+        }
+    }
+    let find = |name: &str| {
+        actions
+            .iter()
+            .find(|(a, _)| a == name)
+            .map(|(_, e)| e.clone())
+            .unwrap_or_else(|| panic!("no {name} in {all}"))
+    };
+    let consent = find("oauth-consent");
+    assert!(consent["userId"].as_str().is_some(), "{consent}");
+    assert!(consent.to_string().contains(&f.client_id));
+    assert!(consent.to_string().contains("approved"));
+    let issued = find("oauth-token-issued");
+    let grant_key = issued["logRecord"]["accessKey"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(grant_key.starts_with("oauth:"), "{issued}");
+    assert_eq!(issued["logRecord"]["clientIp"], "127.0.0.1");
+    find("oauth-token-refreshed");
+    find("oauth-token-revoked");
+    // The Bearer call's use is counted under the grant, like a key's.
+    assert!(actions
+        .iter()
+        .any(|(a, e)| a == "key-use" && e["logRecord"]["accessKey"] == grant_key.as_str()));
+    for secret in [
+        &access,
+        &refresh,
+        &token_of(&t2, "access_token"),
+        &token_of(&t2, "refresh_token"),
+        &code,
+        &f.client_secret,
+    ] {
+        assert!(
+            !all.contains(secret.as_str()),
+            "a secret reached the audit log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn guessing_client_secrets_is_throttled() {
+    let f = flow(Role::Admin, "read-only").await;
+    // Sent at once: the throttle bounds the rate of argon2 runs per client and address
+    // (a burst of 20, then 5 a second), so one client's guesses cannot hog the CPU.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..60 {
+        let req = f
+            .http
+            .post(format!("{}/oauth2/generate-customer-token", f.s.base))
+            .basic_auth(&f.client_id, Some("wrong"))
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")]);
+        tasks.spawn(async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            let retry_after = resp.headers().contains_key("retry-after");
+            let body: Value = resp.json().await.unwrap();
+            (status, retry_after, body)
+        });
+    }
+    let mut throttled = 0;
+    while let Some(done) = tasks.join_next().await {
+        let (status, retry_after, body) = done.unwrap();
+        match status {
+            StatusCode::UNAUTHORIZED => assert_eq!(body["error"], "invalid_client"),
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert!(retry_after, "{body}");
+                throttled += 1;
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    assert!(throttled >= 10, "{throttled} of 60 throttled");
+}
