@@ -108,6 +108,9 @@ operations! {
     ReadProfileUsers => UsersRead, Admin, Workspace;
     /// Create and change permission profiles, and give them to users.
     WriteProfiles => PermissionProfileWrite, Admin, Workspace;
+    /// OAuth apps are credentials like keys: the same scopes guard them.
+    ListOAuthApps => KeysRead, Admin, Company;
+    ManageOAuthApps => KeysWrite, Admin, Company;
 }
 
 /// Why a principal may not do something.
@@ -163,6 +166,18 @@ pub async fn authorize_with_profiles(
         }
         other => Ok(other?),
     }
+}
+
+/// Whether someone of `role` can use `scope` at all: some operation that needs it is
+/// open to the role. A scope no operation needs opens nothing, so any role may hold it.
+/// (OAuth consent grants only these: a token never claims what its user cannot do.)
+pub fn role_may_use(role: Role, scope: Scope) -> bool {
+    let mut needs = Operation::ALL
+        .iter()
+        .map(|op| op.need())
+        .filter(|n| n.scope == scope)
+        .peekable();
+    needs.peek().is_none() || needs.any(|n| n.role <= role)
 }
 
 /// Also needs `scope` (an operation whose options reach further, such as media URLs in
@@ -372,6 +387,16 @@ mod tests {
         // A bound key's workspace still wins.
         p.workspace = Some(WorkspaceId(5));
         assert!(matches!(confine(&p, None), Err(AppError::Forbidden(_))));
+    }
+
+    #[test]
+    fn roles_may_use_only_scopes_some_operation_opens_to_them() {
+        assert!(role_may_use(Role::Member, Scope::CallsReadBasic));
+        assert!(!role_may_use(Role::Member, Scope::LogsRead));
+        assert!(!role_may_use(Role::Manager, Scope::KeysWrite));
+        assert!(role_may_use(Role::Admin, Scope::KeysWrite));
+        // No operation needs it (Gong's flows API is not served): it opens nothing.
+        assert!(role_may_use(Role::Member, Scope::FlowsWrite));
     }
 
     #[test]

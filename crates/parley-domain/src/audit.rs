@@ -104,10 +104,23 @@ pub enum AuditAction {
     MediaImported,
     SpeakerAssigned,
     VoiceEnrolled,
+    /// An OAuth app was registered (`targets`: its client id).
+    OAuthAppCreated,
+    /// An OAuth app was revoked, with every token it held.
+    OAuthAppRevoked,
+    /// A user answered an app's authorization request (the outcome says how).
+    OAuthConsent,
+    /// An app exchanged an authorization code for tokens.
+    OAuthTokenIssued,
+    /// An app refreshed its tokens.
+    OAuthTokenRefreshed,
+    /// A grant's tokens were revoked: by the app, or because a spent refresh token or a
+    /// used code was presented again.
+    OAuthTokenRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::KeyUse,
         AuditAction::CredentialsRejected,
         AuditAction::Throttled,
@@ -122,6 +135,12 @@ impl AuditAction {
         AuditAction::MediaImported,
         AuditAction::SpeakerAssigned,
         AuditAction::VoiceEnrolled,
+        AuditAction::OAuthAppCreated,
+        AuditAction::OAuthAppRevoked,
+        AuditAction::OAuthConsent,
+        AuditAction::OAuthTokenIssued,
+        AuditAction::OAuthTokenRefreshed,
+        AuditAction::OAuthTokenRevoked,
     ];
 
     pub fn key(self) -> &'static str {
@@ -140,6 +159,12 @@ impl AuditAction {
             AuditAction::MediaImported => "media-imported",
             AuditAction::SpeakerAssigned => "speaker-assigned",
             AuditAction::VoiceEnrolled => "voice-enrolled",
+            AuditAction::OAuthAppCreated => "oauth-app-created",
+            AuditAction::OAuthAppRevoked => "oauth-app-revoked",
+            AuditAction::OAuthConsent => "oauth-consent",
+            AuditAction::OAuthTokenIssued => "oauth-token-issued",
+            AuditAction::OAuthTokenRefreshed => "oauth-token-refreshed",
+            AuditAction::OAuthTokenRevoked => "oauth-token-revoked",
         }
     }
 
@@ -152,7 +177,9 @@ impl AuditAction {
             AuditAction::KeyUse
             | AuditAction::CredentialsRejected
             | AuditAction::Throttled
-            | AuditAction::SignIn => AuditLogKind::Access,
+            | AuditAction::SignIn
+            | AuditAction::OAuthTokenIssued
+            | AuditAction::OAuthTokenRefreshed => AuditLogKind::Access,
             _ => AuditLogKind::UserActivity,
         }
     }

@@ -62,7 +62,8 @@ async fn every_route_needs_its_scope() {
         let path = route
             .replace("{id}", "1234567890123456789")
             .replace("{speaker}", "1")
-            .replace("{key}", "NOSUCHKEY");
+            .replace("{key}", "NOSUCHKEY")
+            .replace("{client_id}", "nosuchclient");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let r = send_as(&s, &k, method.clone(), &path, Some(json!({}))).await;
         assert_error(
@@ -128,7 +129,8 @@ async fn every_route_checks_role_and_workspace_reach() {
         let path = route
             .replace("{id}", "1234567890123456789")
             .replace("{speaker}", "1")
-            .replace("{key}", "NOSUCHKEY");
+            .replace("{key}", "NOSUCHKEY")
+            .replace("{client_id}", "nosuchclient");
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         for (role, k) in &callers {
             let r = send_as(&s, k, method.clone(), &path, Some(json!({}))).await;

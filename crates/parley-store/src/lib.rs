@@ -124,6 +124,64 @@ pub struct SessionRecord {
     pub expires: Timestamp,
 }
 
+/// A third-party app that may ask users for OAuth tokens (migration 0013).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthAppRecord {
+    pub client_id: String,
+    pub name: String,
+    /// The client secret as an argon2 PHC string.
+    pub secret_hash: String,
+    /// The redirect URIs the app may use, compared exactly.
+    pub redirect_uris: Vec<String>,
+    /// The most the app may ask for.
+    pub scopes: ScopeSet,
+    /// The user who owns the app; `None`: the company's.
+    pub owner: Option<UserId>,
+    pub created: Timestamp,
+    pub revoked: Option<Timestamp>,
+}
+
+/// A one-time authorization code, by the SHA-256 (hex) of the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthCodeRecord {
+    pub code_sha: String,
+    pub client_id: String,
+    pub user: UserId,
+    /// What the user consented to.
+    pub scopes: ScopeSet,
+    pub redirect_uri: String,
+    /// PKCE: BASE64URL(SHA-256(verifier)).
+    pub code_challenge: Option<String>,
+    /// The grant the code's tokens will belong to.
+    pub grant: String,
+    pub created: Timestamp,
+    pub expires: Timestamp,
+    /// When it was exchanged; set on the first exchange.
+    pub used: Option<Timestamp>,
+}
+
+/// An access token and its refresh token, by their SHA-256 (hex).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthTokenRecord {
+    /// Not secret: names the issuance in listings.
+    pub id: String,
+    /// Every token refreshed from one code shares it; revoking revokes them all.
+    pub grant: String,
+    pub access_sha: String,
+    pub refresh_sha: String,
+    pub client_id: String,
+    pub user: UserId,
+    pub scopes: ScopeSet,
+    pub workspace: Option<WorkspaceId>,
+    pub created: Timestamp,
+    pub access_expires: Timestamp,
+    pub refresh_expires: Timestamp,
+    /// When the refresh token was spent (refresh tokens are single use).
+    pub refresh_used: Option<Timestamp>,
+    pub revoked: Option<Timestamp>,
+    pub last_used: Option<Timestamp>,
+}
+
 /// A transcript replacing whatever the call had, with the party changes it implies.
 #[derive(Debug, Clone)]
 pub struct TranscriptWrite<'a> {
@@ -551,6 +609,43 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         capability: Capability,
     ) -> Result<Vec<WorkspaceId>>;
+
+    // OAuth 2.0 (migration 0013; the SQL is in `sqlite/oauth.rs`): apps, one-time
+    // authorization codes and the tokens they are exchanged for (`parley_app::oauth`).
+
+    /// Fails with `Conflict` when the client id is taken, `NotFound` for an unknown owner.
+    async fn create_oauth_app(&self, a: &OAuthAppRecord) -> Result<()>;
+    async fn get_oauth_app(&self, client_id: &str) -> Result<Option<OAuthAppRecord>>;
+    /// Every app, oldest first.
+    async fn list_oauth_apps(&self) -> Result<Vec<OAuthAppRecord>>;
+    /// Revokes a live app with every token and unused code it holds, in one transaction;
+    /// false when there is no such live app.
+    async fn revoke_oauth_app(&self, client_id: &str, at: Timestamp) -> Result<bool>;
+    /// Stores a code (and forgets codes that expired long ago).
+    async fn create_oauth_code(&self, c: &OAuthCodeRecord) -> Result<()>;
+    /// Marks a code used at `at` and returns it as it was before (`used` says whether it
+    /// had been used already); `None` for an unknown code.
+    async fn take_oauth_code(
+        &self,
+        code_sha: &str,
+        at: Timestamp,
+    ) -> Result<Option<OAuthCodeRecord>>;
+    /// Stores a token (and forgets tokens whose refresh token expired long ago).
+    async fn create_oauth_token(&self, t: &OAuthTokenRecord) -> Result<()>;
+    async fn oauth_token_by_access(&self, access_sha: &str) -> Result<Option<OAuthTokenRecord>>;
+    async fn oauth_token_by_refresh(&self, refresh_sha: &str) -> Result<Option<OAuthTokenRecord>>;
+    /// Spends a refresh token that is live at `at` (unspent, unrevoked, unexpired, of
+    /// `client_id`): the token, or `None` when it was not live (nothing changes then).
+    async fn spend_oauth_refresh(
+        &self,
+        refresh_sha: &str,
+        client_id: &str,
+        at: Timestamp,
+    ) -> Result<Option<OAuthTokenRecord>>;
+    /// Revokes every token of a grant; returns how many were not revoked yet.
+    async fn revoke_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<u64>;
+    /// Records that a grant's tokens were used at `at`.
+    async fn touch_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<()>;
 }
 
 /// Opens (and migrates) the store named by `url`.

@@ -21,8 +21,10 @@ use crate::{
     TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use crate::{AuditFilter, AuditKey};
+use crate::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 
 mod audit;
+mod oauth;
 mod profiles;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -2402,5 +2404,64 @@ impl Store for SqliteStore {
         capability: Capability,
     ) -> Result<Vec<WorkspaceId>> {
         self.capability_workspaces_of(user, capability).await
+    }
+
+    // OAuth 2.0: the SQL is in `sqlite/oauth.rs`.
+
+    async fn create_oauth_app(&self, a: &OAuthAppRecord) -> Result<()> {
+        self.oauth_create_app(a).await
+    }
+
+    async fn get_oauth_app(&self, client_id: &str) -> Result<Option<OAuthAppRecord>> {
+        self.oauth_get_app(client_id).await
+    }
+
+    async fn list_oauth_apps(&self) -> Result<Vec<OAuthAppRecord>> {
+        self.oauth_list_apps().await
+    }
+
+    async fn revoke_oauth_app(&self, client_id: &str, at: Timestamp) -> Result<bool> {
+        self.oauth_revoke_app(client_id, at).await
+    }
+
+    async fn create_oauth_code(&self, c: &OAuthCodeRecord) -> Result<()> {
+        self.oauth_create_code(c).await
+    }
+
+    async fn take_oauth_code(
+        &self,
+        code_sha: &str,
+        at: Timestamp,
+    ) -> Result<Option<OAuthCodeRecord>> {
+        self.oauth_take_code(code_sha, at).await
+    }
+
+    async fn create_oauth_token(&self, t: &OAuthTokenRecord) -> Result<()> {
+        self.oauth_create_token(t).await
+    }
+
+    async fn oauth_token_by_access(&self, access_sha: &str) -> Result<Option<OAuthTokenRecord>> {
+        self.oauth_token_by_access_sha(access_sha).await
+    }
+
+    async fn oauth_token_by_refresh(&self, refresh_sha: &str) -> Result<Option<OAuthTokenRecord>> {
+        self.oauth_token_by_refresh_sha(refresh_sha).await
+    }
+
+    async fn spend_oauth_refresh(
+        &self,
+        refresh_sha: &str,
+        client_id: &str,
+        at: Timestamp,
+    ) -> Result<Option<OAuthTokenRecord>> {
+        self.oauth_spend_refresh(refresh_sha, client_id, at).await
+    }
+
+    async fn revoke_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<u64> {
+        self.oauth_revoke_grant(grant, at).await
+    }
+
+    async fn touch_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<()> {
+        self.oauth_touch_grant(grant, at).await
     }
 }

@@ -9,7 +9,7 @@ use parley_domain::{Actor, AuditAction, AuditEntry, AuditRecord, Outcome, Timest
 use parley_store::AuditFilter;
 
 use crate::settings::Settings;
-use crate::{Command, KeysCommand, UsersCommand};
+use crate::{Command, KeysCommand, OAuthAppsCommand, UsersCommand};
 
 /// The write a command makes, and what it acts on; `None` for commands that only read
 /// (or, like `demo` and `trackers`, are not audited yet).
@@ -31,6 +31,12 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
         }
         Command::Keys(KeysCommand::Revoke { access_key }) => {
             (AuditAction::KeyRevoked, vec![access_key.clone()])
+        }
+        Command::OauthApps(OAuthAppsCommand::Create { name, .. }) => {
+            (AuditAction::OAuthAppCreated, vec![name.clone()])
+        }
+        Command::OauthApps(OAuthAppsCommand::Revoke { client_id }) => {
+            (AuditAction::OAuthAppRevoked, vec![client_id.clone()])
         }
         Command::Users(UsersCommand::Add { email, .. }) => {
             (AuditAction::UserAdded, vec![email.clone()])

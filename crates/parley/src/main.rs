@@ -51,6 +51,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage OAuth apps (third-party apps that ask users for access).
+    #[command(subcommand)]
+    OauthApps(OAuthAppsCommand),
     /// Manage company users (the people whose calls are recorded).
     #[command(subcommand)]
     Users(UsersCommand),
@@ -173,6 +176,30 @@ enum KeysCommand {
     Rotate { access_key: String },
     /// Revoke a key; requests using it get 401.
     Revoke { access_key: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum OAuthAppsCommand {
+    /// Register an app and print its client id and secret (the secret shown only once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Where users are sent back after consenting (compared exactly); repeat for
+        /// several. https, or http to localhost.
+        #[arg(long = "redirect-uri", required = true)]
+        redirect_uris: Vec<String>,
+        /// The most the app may ask for: `full`, `read-only`, or scopes separated by
+        /// spaces or commas.
+        #[arg(long, default_value = "read-only")]
+        scopes: String,
+        /// The user (email) who owns the app; without it, the company's.
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// List apps (never their secrets).
+    List,
+    /// Revoke an app and every token it holds.
+    Revoke { client_id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -574,6 +601,70 @@ async fn keys(settings: &Settings, cmd: &KeysCommand) -> Result<()> {
     Ok(())
 }
 
+async fn oauth_apps(settings: &Settings, cmd: &OAuthAppsCommand) -> Result<()> {
+    let store = open_store(settings).await?;
+    match cmd {
+        OAuthAppsCommand::Create {
+            name,
+            redirect_uris,
+            scopes,
+            user,
+        } => {
+            let owner = match user {
+                Some(email) => Some(user_by_email(store.as_ref(), email).await?),
+                None => None,
+            };
+            let spec = parley_app::oauth::AppSpec {
+                name: name.clone(),
+                redirect_uris: redirect_uris.clone(),
+                scopes: ScopeSet::parse(scopes)?,
+                owner,
+            };
+            let app = parley_app::oauth::register_app(store.as_ref(), &spec)
+                .await
+                .map_err(app_error)?;
+            println!("client id:     {}", app.record.client_id);
+            println!("client secret: {}", app.secret);
+            println!("the secret is shown only now; Parley keeps only its hash");
+        }
+        OAuthAppsCommand::List => {
+            for a in parley_app::oauth::list_apps(store.as_ref())
+                .await
+                .map_err(app_error)?
+            {
+                let state = match a.revoked {
+                    Some(t) => format!("revoked {}", t.to_rfc3339()),
+                    None => "active".to_owned(),
+                };
+                let scopes = a
+                    .scopes
+                    .preset_name()
+                    .map_or_else(|| a.scopes.to_string(), str::to_owned);
+                let owner = a
+                    .owner
+                    .map_or_else(|| "company".to_owned(), |u| format!("user {u}"));
+                println!(
+                    "{}  {:<20}  created {}  {}  {}  redirect: {}  scopes: {}",
+                    a.client_id,
+                    a.name,
+                    a.created.to_rfc3339(),
+                    state,
+                    owner,
+                    a.redirect_uris.join(" "),
+                    scopes
+                );
+            }
+        }
+        OAuthAppsCommand::Revoke { client_id } => {
+            parley_app::oauth::revoke_app(store.as_ref(), client_id)
+                .await
+                .map_err(app_error)?;
+            println!("revoked {client_id} and every token it held");
+        }
+    }
+    Ok(())
+}
+
 async fn import(settings: &Settings, call: &str, format: Option<&str>, path: &Path) -> Result<()> {
     let store = open_store(settings).await?;
     let call_id =
@@ -704,6 +795,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
             seed_demo(store.as_ref()).await
         }
         Command::Keys(cmd) => keys(settings, cmd).await,
+        Command::OauthApps(cmd) => oauth_apps(settings, cmd).await,
         Command::Users(cmd) => users(settings, cmd).await,
         Command::Import {
             call: Some(call),

@@ -1,6 +1,6 @@
 //! Every request but the public routes (`/health`, signing in, redeeming a password
-//! reset) is authenticated here — a Basic key, or a session cookie with its CSRF token for
-//! changes — rate-limited, and authorised: the route's operation ([`operations`]) against
+//! reset, the OAuth endpoints) is authenticated here — a Basic key, an OAuth Bearer
+//! token, or a session cookie with its CSRF token for changes — rate-limited, and authorised: the route's operation ([`operations`]) against
 //! what the caller may do ([`parley_app::access::authorize`]). Handlers receive the
 //! `parley_domain::Principal` to confine workspace data with.
 
@@ -40,7 +40,7 @@ pub struct Caller {
 }
 
 /// Reads `Authorization: Basic base64(key:secret)`.
-fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
+pub(crate) fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, encoded) = value.trim().split_once(' ')?;
     if !scheme.eq_ignore_ascii_case("basic") {
@@ -50,6 +50,29 @@ fn basic_credentials(headers: &axum::http::HeaderMap) -> Option<(String, String)
     let text = String::from_utf8(decoded).ok()?;
     let (key, secret) = text.split_once(':')?;
     Some((key.to_owned(), secret.to_owned()))
+}
+
+/// Reads `Authorization: Bearer <token>`.
+fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+/// The answer to a Bearer token that is unknown, expired or revoked (RFC 6750 §3).
+fn invalid_bearer() -> Response {
+    let mut resp = ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "Unauthorized: the access token is invalid, expired or revoked",
+    )
+    .into_response();
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        header::HeaderValue::from_static("Bearer realm=\"parley\", error=\"invalid_token\""),
+    );
+    resp
 }
 
 /// The address the request came from, as the audit log records it (the peer, or behind
@@ -97,8 +120,8 @@ pub fn session_token(req_headers: &axum::http::HeaderMap) -> Option<String> {
         })
 }
 
-/// Who a request is: its Basic key, else its session cookie (with the CSRF check for
-/// changes). `Err` is the answer to send instead.
+/// Who a request is: its Basic key or Bearer token, else its session cookie (with the
+/// CSRF check for changes). `Err` is the answer to send instead.
 async fn authenticate(
     state: &AppState,
     headers: &axum::http::HeaderMap,
@@ -127,6 +150,20 @@ async fn authenticate(
             .map_err(|e| ApiError::from(e).into_response())?;
         state.usage.touch(state, &access_key);
         return Ok((principal, access_key));
+    }
+    if let Some(token) = bearer_token(headers) {
+        // Tokens are 256-bit random: one indexed lookup of their SHA-256, nothing to
+        // guess, so no throttle; the token itself never reaches a log.
+        let Some(principal) = parley_app::oauth::principal_of_bearer(state.store.as_ref(), &token)
+            .await
+            .map_err(|e| ApiError::from(e).into_response())?
+        else {
+            state.failures.rejected("bearer", source, false);
+            return Err(invalid_bearer());
+        };
+        state.usage.touch(state, &principal.key);
+        let name = principal.key.clone();
+        return Ok((principal, name));
     }
     let Some(token) = session_token(headers) else {
         return Err(unauthorized());
@@ -213,7 +250,12 @@ impl Usage {
         let store = state.store.clone();
         let key = access_key.to_owned();
         tokio::spawn(async move {
-            if let Err(e) = store.touch_api_key(&key, chrono::Utc::now()).await {
+            let now = chrono::Utc::now();
+            let done = match parley_app::oauth::grant_of_key(&key) {
+                Some(grant) => store.touch_oauth_grant(grant, now).await,
+                None => store.touch_api_key(&key, now).await,
+            };
+            if let Err(e) = done {
                 tracing::warn!(key = %credentials::fingerprint(&key), error = %e, "recording key use failed");
             }
         });

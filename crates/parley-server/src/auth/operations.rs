@@ -73,6 +73,13 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
         "/parley/v1/users/{id}/permission-profile",
         WriteProfiles,
     ),
+    ("GET", "/parley/v1/oauth-apps", ListOAuthApps),
+    ("POST", "/parley/v1/oauth-apps", ManageOAuthApps),
+    (
+        "DELETE",
+        "/parley/v1/oauth-apps/{client_id}",
+        ManageOAuthApps,
+    ),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

@@ -11,12 +11,14 @@ use axum::Router;
 use crate::AppState;
 
 pub mod extract;
+pub mod oauth;
 pub mod parley;
 pub mod v2;
 
-/// The routes that need no credentials (signing in, redeeming a password reset).
+/// The routes that need no credentials (signing in, redeeming a password reset, the
+/// OAuth endpoints): they are how one gets some.
 pub fn public_routes() -> Router<AppState> {
-    parley::session::public_routes()
+    parley::session::public_routes().merge(oauth::routes())
 }
 
 /// Every authenticated route.

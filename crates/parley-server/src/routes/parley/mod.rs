@@ -10,6 +10,7 @@ pub mod activity;
 pub mod analysis;
 pub mod jobs;
 pub mod keys;
+pub mod oauth_apps;
 pub mod profiles;
 pub mod session;
 pub mod speakers;
@@ -25,6 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(users::routes())
         .merge(keys::routes())
         .merge(profiles::routes())
+        .merge(oauth_apps::routes())
         .merge(session::routes())
         .merge(jobs::routes())
         .merge(speakers::routes())

@@ -1,0 +1,137 @@
+//! `/parley/v1/oauth-apps`: third-party apps that may ask users for OAuth tokens, for
+//! admins: list (never secrets), register (the client secret is shown once), revoke
+//! (with every token the app holds).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+
+use gong_api_v2::WireId;
+use parley_app::oauth::{self, AppSpec};
+use parley_domain::{ScopeSet, UserId};
+use parley_store::OAuthAppRecord;
+
+use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::parse_json;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/oauth-apps", get(list_apps).post(create_app))
+        .route("/parley/v1/oauth-apps/{client_id}", delete(revoke_app))
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppView {
+    client_id: String,
+    name: String,
+    redirect_uris: Vec<String>,
+    /// Space-separated scope strings: the most the app may ask for.
+    scopes: String,
+    owner_user_id: Option<String>,
+    created: String,
+    revoked: Option<String>,
+}
+
+impl AppView {
+    fn of(a: &OAuthAppRecord) -> AppView {
+        AppView {
+            client_id: a.client_id.clone(),
+            name: a.name.clone(),
+            redirect_uris: a.redirect_uris.clone(),
+            scopes: a.scopes.to_string(),
+            owner_user_id: a.owner.map(|u| u.to_string()),
+            created: a.created.to_rfc3339(),
+            revoked: a.revoked.map(|t| t.to_rfc3339()),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AppsResponse {
+    request_id: String,
+    apps: Vec<AppView>,
+}
+
+async fn list_apps(State(state): State<AppState>) -> ApiResult<Response> {
+    let apps = oauth::list_apps(state.store.as_ref()).await?;
+    Ok(Wire(AppsResponse {
+        request_id: request_id(),
+        apps: apps.iter().map(AppView::of).collect(),
+    })
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewAppBody {
+    name: String,
+    redirect_uris: Vec<String>,
+    /// `full`, `read-only`, or scope strings separated by spaces or commas.
+    #[serde(default = "read_only")]
+    scopes: String,
+    owner_user_id: Option<WireId>,
+}
+
+fn read_only() -> String {
+    "read-only".to_owned()
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SecretResponse {
+    request_id: String,
+    app: AppView,
+    /// Shown only in this answer; Parley keeps only its hash.
+    client_secret: String,
+}
+
+async fn create_app(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let b: NewAppBody = parse_json(body, false)?;
+    let scopes =
+        ScopeSet::parse(&b.scopes).map_err(|e| ApiError::bad_request(format!("scopes: {e}")))?;
+    let owner = b
+        .owner_user_id
+        .map(|w| {
+            w.numeric()
+                .map(UserId)
+                .ok_or_else(|| ApiError::bad_request("ownerUserId must be a numeric id"))
+        })
+        .transpose()?;
+    let new = oauth::register_app(
+        state.store.as_ref(),
+        &AppSpec {
+            name: b.name,
+            redirect_uris: b.redirect_uris,
+            scopes,
+            owner,
+        },
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &SecretResponse {
+            request_id: request_id(),
+            app: AppView::of(&new.record),
+            client_secret: new.secret,
+        },
+    ))
+}
+
+async fn revoke_app(
+    State(state): State<AppState>,
+    Path(client_id): Path<String>,
+) -> ApiResult<Response> {
+    oauth::revoke_app(state.store.as_ref(), &client_id).await?;
+    Ok(Wire(serde_json::json!({ "requestId": request_id() })).into_response())
+}
