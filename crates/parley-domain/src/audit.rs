@@ -117,10 +117,16 @@ pub enum AuditAction {
     /// A grant's tokens were revoked: by the app, or because a spent refresh token or a
     /// used code was presented again.
     OAuthTokenRevoked,
+    /// Trackers or topics changed outside the API (the CLI).
+    SettingsChanged,
+    /// Calls were queued for analysis outside the API.
+    AnalysisRequested,
+    /// The demo company was seeded.
+    DemoSeeded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::KeyUse,
         AuditAction::CredentialsRejected,
         AuditAction::Throttled,
@@ -141,6 +147,9 @@ impl AuditAction {
         AuditAction::OAuthTokenIssued,
         AuditAction::OAuthTokenRefreshed,
         AuditAction::OAuthTokenRevoked,
+        AuditAction::SettingsChanged,
+        AuditAction::AnalysisRequested,
+        AuditAction::DemoSeeded,
     ];
 
     pub fn key(self) -> &'static str {
@@ -165,6 +174,9 @@ impl AuditAction {
             AuditAction::OAuthTokenIssued => "oauth-token-issued",
             AuditAction::OAuthTokenRefreshed => "oauth-token-refreshed",
             AuditAction::OAuthTokenRevoked => "oauth-token-revoked",
+            AuditAction::SettingsChanged => "settings-changed",
+            AuditAction::AnalysisRequested => "analysis-requested",
+            AuditAction::DemoSeeded => "demo-seeded",
         }
     }
 

@@ -8,11 +8,11 @@ use parley_domain::audit::bounded_text;
 use parley_domain::{Actor, AuditAction, AuditEntry, AuditRecord, Outcome, Timestamp};
 use parley_store::AuditFilter;
 
+use crate::analysis_cli::TrackersCommand;
 use crate::settings::Settings;
 use crate::{Command, KeysCommand, OAuthAppsCommand, UsersCommand};
 
-/// The write a command makes, and what it acts on; `None` for commands that only read
-/// (or, like `demo` and `trackers`, are not audited yet).
+/// The write a command makes, and what it acts on; `None` for commands that only read.
 pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
     Some(match command {
         Command::Keys(KeysCommand::Create { name, .. }) => {
@@ -59,6 +59,23 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
             vec![call.clone(), speaker.clone(), party.clone()],
         ),
         Command::Enroll { user, .. } => (AuditAction::VoiceEnrolled, vec![user.clone()]),
+        Command::Trackers(TrackersCommand::Add { name, .. }) => (
+            AuditAction::SettingsChanged,
+            vec![format!("tracker {name}")],
+        ),
+        Command::Trackers(TrackersCommand::Remove { id }) => {
+            (AuditAction::SettingsChanged, vec![format!("tracker {id}")])
+        }
+        Command::Analyze {
+            call, workspace, ..
+        } => (
+            AuditAction::AnalysisRequested,
+            vec![call
+                .clone()
+                .or_else(|| workspace.as_ref().map(|w| format!("workspace {w}")))
+                .unwrap_or_else(|| "all".to_owned())],
+        ),
+        Command::Demo => (AuditAction::DemoSeeded, vec![]),
         _ => return None,
     })
 }

@@ -646,6 +646,23 @@ fn cli_writes_are_audited_with_the_os_user_and_parley_audit_prints_them() {
     assert!(out.contains("NO-SUCH-KEY"), "{out}");
     let (ok, _, err) = parley(dir.path(), &["audit", "--since", "last tuesday"]);
     assert!(!ok && err.contains("--since"), "{err}");
+
+    // Settings and analysis runs from the CLI are writes too.
+    parley(
+        dir.path(),
+        &["trackers", "add", "--name", "Pricing", "--phrase", "price"],
+    );
+    parley(dir.path(), &["analyze", "--call", "1234567890123456789"]);
+    let (_, out, _) = parley(dir.path(), &["audit", "--limit", "2"]);
+    let lines: Vec<_> = out.lines().collect();
+    assert!(
+        lines[0].contains("settings-changed") && lines[0].contains("tracker Pricing"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains("analysis-requested") && lines[1].contains("1234567890123456789"),
+        "{out}"
+    );
 }
 
 /// Keys with scopes, a workspace and an owner; roles; passwords from standard input and
