@@ -10,7 +10,7 @@ use parley_domain::{
     role_call_access, AccessLevel, Call, CallAccess, Capability, Principal, Reports, Role, Scope,
     WorkspaceId,
 };
-use parley_store::{Store, UserFilter};
+use parley_store::Store;
 
 use crate::error::{AppError, AppResult};
 
@@ -252,7 +252,7 @@ pub async fn call_access(store: &dyn Store, p: &Principal) -> AppResult<Option<C
             )
         });
     let reports = if needs_tree {
-        manager_tree(store).await?
+        Reports::from_managers(store.manager_edges().await?)
     } else {
         Reports::default()
     };
@@ -264,21 +264,6 @@ pub async fn call_access(store: &dyn Store, p: &Principal) -> AppResult<Option<C
             .collect(),
     };
     Ok(Some(access).filter(|a| !a.is_everything()))
-}
-
-/// Who reports to whom, over every user (read in pages).
-async fn manager_tree(store: &dyn Store) -> AppResult<Reports> {
-    let mut pairs = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store
-            .list_users(&UserFilter::default(), after, 1000)
-            .await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        pairs.extend(page.iter().map(|u| (u.id, u.manager_id)));
-    }
-    Ok(Reports::from_managers(pairs))
 }
 
 /// Whether `p` may see `call`: its workspace, and its host or a party among those whose

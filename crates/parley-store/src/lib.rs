@@ -601,6 +601,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<UserId>,
         limit: u32,
     ) -> Result<Vec<UserId>>;
+    /// Every user with their manager: the manager tree, without the rest of the rows.
+    async fn manager_edges(&self) -> Result<Vec<(UserId, Option<UserId>)>>;
     /// The call access of each workspace where `user` has a profile.
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>>;
     /// The workspaces where `user`'s profile grants `capability`.

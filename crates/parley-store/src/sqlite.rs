@@ -2394,6 +2394,16 @@ impl Store for SqliteStore {
         self.profile_users_list(id, after, limit).await
     }
 
+    async fn manager_edges(&self) -> Result<Vec<(UserId, Option<UserId>)>> {
+        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as("SELECT id, manager_id FROM users")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, m)| (UserId(u), m.map(UserId)))
+            .collect())
+    }
+
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>> {
         self.user_call_access_of(user).await
     }
