@@ -32,11 +32,25 @@ use crate::sessions::token_sha;
 
 /// How long an authorization code can be exchanged.
 pub const CODE_TTL: Duration = Duration::from_secs(600);
-/// How long an access token works (Gong's value is not published; a day, as Gong's
-/// clients assume).
-pub const ACCESS_TTL_SECS: i64 = 86_400;
-/// How long an unused refresh token works; each refresh starts a new one.
-pub const REFRESH_TTL_SECS: i64 = 60 * 86_400;
+/// How long tokens work (the operator's `oauth_access_token_secs` and
+/// `oauth_refresh_token_days`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLifetimes {
+    /// An access token (Gong's value is not published; a day by default, as Gong's
+    /// clients assume).
+    pub access_secs: i64,
+    /// An unused refresh token; each refresh starts a new one.
+    pub refresh_secs: i64,
+}
+
+impl Default for TokenLifetimes {
+    fn default() -> Self {
+        TokenLifetimes {
+            access_secs: 86_400,
+            refresh_secs: 60 * 86_400,
+        }
+    }
+}
 /// Longest app name.
 pub const MAX_NAME_CHARS: usize = 200;
 /// Most redirect URIs per app.
@@ -498,6 +512,7 @@ pub struct Issued {
 
 async fn issue(
     store: &dyn Store,
+    ttl: TokenLifetimes,
     client_id: &str,
     user: UserId,
     scopes: ScopeSet,
@@ -516,8 +531,8 @@ async fn issue(
         scopes: scopes.clone(),
         workspace: None,
         created: now,
-        access_expires: now + chrono::Duration::seconds(ACCESS_TTL_SECS),
-        refresh_expires: now + chrono::Duration::seconds(REFRESH_TTL_SECS),
+        access_expires: now + chrono::Duration::seconds(ttl.access_secs),
+        refresh_expires: now + chrono::Duration::seconds(ttl.refresh_secs),
         refresh_used: None,
         revoked: None,
         last_used: None,
@@ -526,7 +541,7 @@ async fn issue(
     Ok(Issued {
         access_token,
         refresh_token,
-        expires_in: ACCESS_TTL_SECS,
+        expires_in: ttl.access_secs,
         scopes,
         record,
     })
@@ -543,6 +558,7 @@ fn invalid_grant(description: &str) -> OAuthError {
 /// `grant_type=authorization_code`: the code's tokens, for the app it was issued to.
 pub async fn exchange_code(
     store: &dyn Store,
+    ttl: TokenLifetimes,
     app: &OAuthAppRecord,
     code: &str,
     redirect_uri: Option<&str>,
@@ -602,13 +618,14 @@ pub async fn exchange_code(
     if !user_is_active(store, c.user).await? {
         return Err(invalid_grant("the user who consented is no longer active"));
     }
-    issue(store, &app.client_id, c.user, c.scopes, c.grant, now).await
+    issue(store, ttl, &app.client_id, c.user, c.scopes, c.grant, now).await
 }
 
 /// `grant_type=refresh_token`: spends the refresh token and issues new tokens of the same
 /// grant, with the same scopes or (`scope`) fewer.
 pub async fn refresh(
     store: &dyn Store,
+    ttl: TokenLifetimes,
     app: &OAuthAppRecord,
     refresh_token: &str,
     scope: Option<&str>,
@@ -659,7 +676,7 @@ pub async fn refresh(
         store.revoke_oauth_grant(&old.grant, now).await?;
         return Err(invalid_grant("the user who consented is no longer active"));
     }
-    issue(store, &app.client_id, old.user, scopes, old.grant, now).await
+    issue(store, ttl, &app.client_id, old.user, scopes, old.grant, now).await
 }
 
 /// RFC 7009: revokes the grant of an access or refresh token of `app`. Returns the grant
@@ -888,9 +905,16 @@ mod tests {
         assert_eq!(granted.to_string(), "api:calls:read:basic");
         assert_eq!(withheld.to_string(), "api:logs:read");
         let code = approve(store.as_ref(), &req, member).await.unwrap();
-        let issued = exchange_code(store.as_ref(), &a.record, &code, Some(REDIRECT), None)
-            .await
-            .unwrap();
+        let issued = exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            Some(REDIRECT),
+            None,
+        )
+        .await
+        .unwrap();
         assert_eq!(issued.scopes.to_string(), "api:calls:read:basic");
         let p = principal_of_bearer(store.as_ref(), &issued.access_token)
             .await
@@ -923,17 +947,42 @@ mod tests {
         // Another client cannot use it (and burns it).
         let code2 = approve(store.as_ref(), &req, admin).await.unwrap();
         assert_eq!(
-            protocol_code(exchange_code(store.as_ref(), &other.record, &code2, None, None).await),
+            protocol_code(
+                exchange_code(
+                    store.as_ref(),
+                    TokenLifetimes::default(),
+                    &other.record,
+                    &code2,
+                    None,
+                    None
+                )
+                .await
+            ),
             ErrorCode::InvalidGrant
         );
-        let issued = exchange_code(store.as_ref(), &a.record, &code, None, None)
-            .await
-            .unwrap();
+        let issued = exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
         assert!(principal_of_bearer(store.as_ref(), &issued.access_token)
             .await
             .unwrap()
             .is_some());
-        let again = exchange_code(store.as_ref(), &a.record, &code, None, None).await;
+        let again = exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            None,
+            None,
+        )
+        .await;
         assert!(
             matches!(again, Err(OAuthError::Replayed { .. })),
             "{again:?}"
@@ -943,7 +992,17 @@ mod tests {
             .unwrap()
             .is_none());
         assert_eq!(
-            protocol_code(exchange_code(store.as_ref(), &a.record, "f00", None, None).await),
+            protocol_code(
+                exchange_code(
+                    store.as_ref(),
+                    TokenLifetimes::default(),
+                    &a.record,
+                    "f00",
+                    None,
+                    None
+                )
+                .await
+            ),
             ErrorCode::InvalidGrant
         );
     }
@@ -970,7 +1029,15 @@ mod tests {
             })
             .await
             .unwrap();
-        let r = exchange_code(store.as_ref(), &a.record, &code, Some(REDIRECT), None).await;
+        let r = exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            Some(REDIRECT),
+            None,
+        )
+        .await;
         assert!(
             matches!(&r, Err(OAuthError::Protocol { code: ErrorCode::InvalidGrant, description }) if description.contains("expired")),
             "{r:?}"
@@ -993,19 +1060,44 @@ mod tests {
         let wrong = "x".repeat(43);
         assert_eq!(
             protocol_code(
-                exchange_code(store.as_ref(), &a.record, &code, None, Some(&wrong)).await
+                exchange_code(
+                    store.as_ref(),
+                    TokenLifetimes::default(),
+                    &a.record,
+                    &code,
+                    None,
+                    Some(&wrong)
+                )
+                .await
             ),
             ErrorCode::InvalidGrant
         );
         let code = approve(store.as_ref(), &req, admin).await.unwrap();
         assert_eq!(
-            protocol_code(exchange_code(store.as_ref(), &a.record, &code, None, None).await),
+            protocol_code(
+                exchange_code(
+                    store.as_ref(),
+                    TokenLifetimes::default(),
+                    &a.record,
+                    &code,
+                    None,
+                    None
+                )
+                .await
+            ),
             ErrorCode::InvalidGrant
         );
         let code = approve(store.as_ref(), &req, admin).await.unwrap();
-        exchange_code(store.as_ref(), &a.record, &code, None, Some(verifier))
-            .await
-            .unwrap();
+        exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            None,
+            Some(verifier),
+        )
+        .await
+        .unwrap();
     }
 
     #[tokio::test]
@@ -1017,14 +1109,22 @@ mod tests {
             .await
             .unwrap();
         let code = approve(store.as_ref(), &req, admin).await.unwrap();
-        let first = exchange_code(store.as_ref(), &a.record, &code, None, None)
-            .await
-            .unwrap();
+        let first = exchange_code(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &code,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
         // Narrowing is allowed, widening is not.
         assert_eq!(
             protocol_code(
                 refresh(
                     store.as_ref(),
+                    TokenLifetimes::default(),
                     &a.record,
                     &first.refresh_token,
                     Some("api:calls:create")
@@ -1035,6 +1135,7 @@ mod tests {
         );
         let second = refresh(
             store.as_ref(),
+            TokenLifetimes::default(),
             &a.record,
             &first.refresh_token,
             Some("api:calls:read:basic"),
@@ -1048,7 +1149,14 @@ mod tests {
             .await
             .unwrap()
             .is_some());
-        let replay = refresh(store.as_ref(), &a.record, &first.refresh_token, None).await;
+        let replay = refresh(
+            store.as_ref(),
+            TokenLifetimes::default(),
+            &a.record,
+            &first.refresh_token,
+            None,
+        )
+        .await;
         assert!(
             matches!(replay, Err(OAuthError::Replayed { .. })),
             "{replay:?}"
@@ -1060,7 +1168,16 @@ mod tests {
                 .is_none());
         }
         assert_eq!(
-            protocol_code(refresh(store.as_ref(), &a.record, &second.refresh_token, None).await),
+            protocol_code(
+                refresh(
+                    store.as_ref(),
+                    TokenLifetimes::default(),
+                    &a.record,
+                    &second.refresh_token,
+                    None
+                )
+                .await
+            ),
             ErrorCode::InvalidGrant
         );
     }
@@ -1076,9 +1193,16 @@ mod tests {
             .unwrap();
         let issue_one = || async {
             let code = approve(store.as_ref(), &req, admin).await.unwrap();
-            exchange_code(store.as_ref(), &a.record, &code, None, None)
-                .await
-                .unwrap()
+            exchange_code(
+                store.as_ref(),
+                TokenLifetimes::default(),
+                &a.record,
+                &code,
+                None,
+                None,
+            )
+            .await
+            .unwrap()
         };
         let t = issue_one().await;
         // Another app cannot revoke it.

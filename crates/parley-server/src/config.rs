@@ -78,6 +78,8 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// Hours a sign-in session lasts.
     pub session_hours: u32,
+    /// How long OAuth access and refresh tokens work.
+    pub oauth_tokens: parley_app::oauth::TokenLifetimes,
     /// The audit log's queue, flush interval and retention.
     pub audit: parley_app::audit::AuditConfig,
     /// Bytes of rendered calls kept in memory for listings; 0 turns the cache off.
@@ -141,6 +143,7 @@ impl Default for ServerConfig {
             call_cache_entries: 100_000,
             trust_proxy: false,
             session_hours: 12,
+            oauth_tokens: parley_app::oauth::TokenLifetimes::default(),
             audit: parley_app::audit::AuditConfig::default(),
             // Big calls (long transcripts, many parties) take room by their size, not
             // their number: 30 selectors of big calls once held 336 MB.

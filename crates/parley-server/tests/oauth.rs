@@ -55,7 +55,10 @@ async fn register(s: &TestServer, scopes: &str) -> (String, String) {
 
 /// A server with a signed-in user of `role` and an app that may ask for `scopes`.
 async fn flow(role: Role, scopes: &str) -> Flow {
-    let s = TestServer::start().await;
+    flow_on(TestServer::start().await, role, scopes).await
+}
+
+async fn flow_on(s: TestServer, role: Role, scopes: &str) -> Flow {
     user_with_password(&s, "ada@northwind.example.com", role).await;
     let (client_id, client_secret) = register(&s, scopes).await;
     let resp = s
@@ -346,6 +349,25 @@ async fn the_whole_flow_from_consent_to_revocation() {
         (status, e["error"].as_str()),
         (StatusCode::BAD_REQUEST, Some("invalid_grant"))
     );
+}
+
+/// Token lifetimes are the operator's settings, not constants.
+#[tokio::test]
+async fn token_lifetimes_are_the_operators_settings() {
+    let s = TestServer::start_with(|c| {
+        c.oauth_tokens = parley_app::oauth::TokenLifetimes {
+            access_secs: 120,
+            refresh_secs: 3_600,
+        }
+    })
+    .await;
+    let f = flow_on(s, Role::Admin, "read-only").await;
+    let params = f.authorize_params("api:users:read");
+    let q = f.consent(&params).await;
+    let code = param(&q, "code").unwrap().to_owned();
+    let (status, t) = f.exchange(&code).await;
+    assert_eq!(status, StatusCode::OK, "{t}");
+    assert_eq!(t["expires_in"], 120);
 }
 
 #[tokio::test]

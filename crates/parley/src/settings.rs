@@ -119,6 +119,12 @@ pub struct Settings {
     /// Hours a sign-in session lasts
     #[arg(long, global = true, env = "PARLEY_SESSION_HOURS", default_value_t = server().session_hours)]
     pub session_hours: u32,
+    /// Seconds an OAuth access token works
+    #[arg(long, global = true, env = "PARLEY_OAUTH_ACCESS_TOKEN_SECS", default_value_t = server().oauth_tokens.access_secs as u64)]
+    pub oauth_access_token_secs: u64,
+    /// Days an unused OAuth refresh token works (each refresh starts a new one)
+    #[arg(long, global = true, env = "PARLEY_OAUTH_REFRESH_TOKEN_DAYS", default_value_t = (server().oauth_tokens.refresh_secs / 86_400) as u64)]
+    pub oauth_refresh_token_days: u64,
     /// Believe X-Forwarded-For (its last address) as the client's address in the audit
     /// log: turn on only behind a proxy that sets it
     #[arg(long, global = true, env = "PARLEY_TRUST_PROXY", default_value_t = server().trust_proxy)]
@@ -341,6 +347,30 @@ pub fn read_file(explicit: Option<&Path>) -> Result<Option<(PathBuf, String)>> {
 }
 
 impl Settings {
+    /// The OAuth token lifetimes, at most a year for access tokens and ten for refresh
+    /// tokens (beyond, a token is a password that never changes).
+    fn oauth_tokens(&self) -> Result<parley_app::oauth::TokenLifetimes> {
+        const MAX_ACCESS_SECS: u64 = 365 * 86_400;
+        const MAX_REFRESH_DAYS: u64 = 3_650;
+        if self.oauth_access_token_secs > MAX_ACCESS_SECS {
+            bail!(
+                "oauth_access_token_secs: at most {MAX_ACCESS_SECS}, got {}",
+                self.oauth_access_token_secs
+            );
+        }
+        if self.oauth_refresh_token_days > MAX_REFRESH_DAYS {
+            bail!(
+                "oauth_refresh_token_days: at most {MAX_REFRESH_DAYS}, got {}",
+                self.oauth_refresh_token_days
+            );
+        }
+        // Both fit an i64 after the checks above.
+        Ok(parley_app::oauth::TokenLifetimes {
+            access_secs: self.oauth_access_token_secs as i64,
+            refresh_secs: (self.oauth_refresh_token_days * 86_400) as i64,
+        })
+    }
+
     /// Merges the file under what clap parsed (`parsed`, from `matches`), then checks and
     /// completes the result. `file` is the file's path (for messages) and text.
     pub fn load(
@@ -421,6 +451,8 @@ impl Settings {
             ),
             ("llm.timeout_secs", self.llm.timeout_secs),
             ("session_hours", u64::from(self.session_hours)),
+            ("oauth_access_token_secs", self.oauth_access_token_secs),
+            ("oauth_refresh_token_days", self.oauth_refresh_token_days),
             ("llm.max_prompt_chars", self.llm.max_prompt_chars as u64),
         ];
         for (name, value) in positive {
@@ -515,6 +547,7 @@ impl Settings {
             call_cache_entries: self.call_cache_entries,
             trust_proxy: self.trust_proxy,
             session_hours: self.session_hours,
+            oauth_tokens: self.oauth_tokens()?,
             audit: parley_app::audit::AuditConfig {
                 retention_days: self.audit_retention_days,
                 ..Default::default()
@@ -845,5 +878,31 @@ mod tests {
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));
         assert!(s.llm_config().unwrap().is_none());
+    }
+
+    #[test]
+    fn oauth_token_lifetimes_are_bounded_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let s = load(
+            &["--data-dir", data, "--oauth-access-token-secs", "120"],
+            Some("oauth_refresh_token_days = 7\n"),
+        )
+        .unwrap();
+        let tokens = s.server_config().unwrap().oauth_tokens;
+        assert_eq!(tokens.access_secs, 120);
+        assert_eq!(tokens.refresh_secs, 7 * 86_400);
+        let s = load(
+            &[
+                "--data-dir",
+                data,
+                "--oauth-access-token-secs",
+                "99999999999",
+            ],
+            None,
+        )
+        .unwrap();
+        let e = s.server_config().unwrap_err().to_string();
+        assert!(e.contains("oauth_access_token_secs: at most"), "{e}");
     }
 }

@@ -698,6 +698,7 @@ async fn token(
             (
                 oauth::exchange_code(
                     store,
+                    state.config.oauth_tokens,
                     &app,
                     &code,
                     redirect_uri.as_deref(),
@@ -717,7 +718,14 @@ async fn token(
             };
             let scope = field(&pairs, "scope");
             (
-                oauth::refresh(store, &app, &refresh, scope.as_deref()).await,
+                oauth::refresh(
+                    store,
+                    state.config.oauth_tokens,
+                    &app,
+                    &refresh,
+                    scope.as_deref(),
+                )
+                .await,
                 AuditAction::OAuthTokenRefreshed,
             )
         }
