@@ -211,6 +211,9 @@ pub struct TranscriptSize {
     pub sentences: i64,
     /// Bytes of sentence text (UTF-8).
     pub text_bytes: i64,
+    /// Which transcript of the call this is (its creation time, as
+    /// [`AnalysisInput::version`]): a reader in chunks that sees it move re-reads.
+    pub version: i64,
 }
 
 /// A transcript ready for analysis: `version` identifies it (its creation time), so a

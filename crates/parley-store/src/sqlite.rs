@@ -405,6 +405,7 @@ fn transcript_size(t: &Transcript) -> TranscriptSize {
         monologues: t.iter().filter(|m| !m.sentences.is_empty()).count() as i64,
         sentences: sentences().count() as i64,
         text_bytes: sentences().map(|s| s.text.len() as i64).sum(),
+        version: 0,
     }
 }
 
@@ -1720,7 +1721,7 @@ impl Store for SqliteStore {
             return Ok(out);
         }
         let mut q = QueryBuilder::<Sqlite>::new(
-            "SELECT call_id, monologues, sentences, text_bytes FROM transcripts WHERE call_id IN ",
+            "SELECT call_id, monologues, sentences, text_bytes, created_us FROM transcripts WHERE call_id IN ",
         );
         push_ids(&mut q, ids.iter().map(|i| i.0));
         for r in q.build().fetch_all(&self.pool).await? {
@@ -1730,6 +1731,7 @@ impl Store for SqliteStore {
                     monologues: r.try_get("monologues")?,
                     sentences: r.try_get("sentences")?,
                     text_bytes: r.try_get("text_bytes")?,
+                    version: r.try_get("created_us")?,
                 },
             );
         }

@@ -413,7 +413,36 @@ fn transcript_json_bytes(size: Option<&TranscriptSize>) -> usize {
 
 /// Writes one call's transcript as JSON, read from the store a chunk of sentences at a
 /// time: what it holds is its output and one chunk.
+///
+/// The chunks are separate reads, so a transcript replaced meanwhile could come out as
+/// the old one's start and the new one's rest: the transcript's version is checked after
+/// the read, and a moved one is read again (a few times, then the request fails with a
+/// 503 rather than serve a mixture).
 async fn transcript_json(
+    state: &AppState,
+    id: CallId,
+    size: Option<&TranscriptSize>,
+) -> ApiResult<Bytes> {
+    let mut size = size.copied();
+    for _ in 0..TRANSCRIPT_READS {
+        let json = transcript_json_once(state, id, size.as_ref()).await?;
+        let now = state.store.transcript_sizes(&[id]).await?.remove(&id);
+        if now.map(|s| s.version) == size.map(|s| s.version) {
+            return Ok(json);
+        }
+        tracing::debug!(call_id = %id, "transcript replaced while read; reading it again");
+        size = now;
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        format!("the transcript of call {id} kept changing while it was read; try again"),
+    ))
+}
+
+/// Reads of one transcript before [`transcript_json`] gives up on it.
+const TRANSCRIPT_READS: usize = 3;
+
+async fn transcript_json_once(
     state: &AppState,
     id: CallId,
     size: Option<&TranscriptSize>,
