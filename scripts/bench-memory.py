@@ -5,7 +5,10 @@ a normal listing. Each scenario gets a fresh server and database.
     scripts/bench-memory.py [PARLEY_BINARY]   (default: target/release/parley)
 
 Prints one line per scenario: the server's peak RSS after seeding, after the requests,
-and the requests' statuses. Linux only (reads /proc/PID/status).
+the peak of its anonymous memory (heap; sampled every few ms, so about) apart from the
+file pages it maps (the binary and the SQLite file, which SQLite reads through mmap: the
+kernel's page cache, shared and reclaimable, counted in RSS all the same), and the
+requests' statuses. Linux only (reads /proc/PID/status).
 """
 import base64
 import json
@@ -14,6 +17,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -29,12 +33,38 @@ def free_port():
     return port
 
 
-def peak_mb(pid):
+def status_mb(pid, field):
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def peak_mb(pid):
+    return status_mb(pid, "VmHWM")
+
+
+class AnonPeak:
+    """The largest RssAnon seen, sampled every 2 ms on a thread of its own."""
+
+    def __init__(self, pid):
+        self.pid, self.peak, self.done = pid, 0.0, False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.done:
+            try:
+                self.peak = max(self.peak, status_mb(self.pid, "RssAnon"))
+            except OSError:
+                return
+            time.sleep(0.002)
+
+    def stop(self):
+        self.done = True
+        self.thread.join()
+        return self.peak
 
 
 class Server:
@@ -145,12 +175,14 @@ def scenario(name, calls, guests, sentences, extra=None):
                 st, body = s.send("PUT", f"/parley/v1/calls/{c}/transcript?format=vtt", raw=t)
                 assert st == 200, body
         seeded = s.peak()
+        anon = AnonPeak(s.proc.pid)
         statuses = pages(s, "/v2/calls/extensive", EXTENSIVE)
         statuses += pages(s, "/v2/calls/transcript", {"filter": {}})
         if extra:
             statuses += extra(s)
+        anon_peak = anon.stop()
         print(f"{name:<48} seeded {seeded:7.1f} MB  peak {s.peak():7.1f} MB  "
-              f"statuses in order {statuses}", flush=True)
+              f"(anonymous {anon_peak:6.1f} MB)  statuses in order {statuses}", flush=True)
     finally:
         s.stop()
 

@@ -160,6 +160,13 @@ pub struct RawCallsResponse {
     pub calls: Vec<Box<serde_json::value::RawValue>>,
 }
 
+impl RawCallsResponse {
+    /// This page's bytes around its calls (see [`crate::PageFrame`]).
+    pub fn frame(request_id: &str, records: &crate::Records) -> crate::PageFrame {
+        crate::PageFrame::new(request_id, records, "calls")
+    }
+}
+
 impl CallBasicData {
     /// The call rendered as JSON once, to be served again while the call is unchanged.
     pub fn raw(c: &d::Call, ctx: &RenderCtx) -> Result<Box<serde_json::value::RawValue>, String> {
@@ -659,6 +666,13 @@ pub struct RawExtensiveResponse {
     pub calls: Vec<Box<serde_json::value::RawValue>>,
 }
 
+impl RawExtensiveResponse {
+    /// This page's bytes around its calls (see [`crate::PageFrame`]).
+    pub fn frame(request_id: &str, records: &crate::Records) -> crate::PageFrame {
+        crate::PageFrame::new(request_id, records, "calls")
+    }
+}
+
 impl CallData {
     /// The rendering as JSON, to be served again while the call is unchanged.
     pub fn raw(&self) -> Result<Box<serde_json::value::RawValue>, String> {
@@ -672,8 +686,9 @@ pub struct CallFacts<'a> {
     pub call: &'a d::Call,
     pub parties: &'a [d::Party],
     pub context: &'a [d::CrmLink],
-    /// The stored transcript, when there is one.
-    pub transcript: Option<&'a d::Transcript>,
+    /// The stored transcript's talk time and questions, when there is one (summed where
+    /// it is stored: a listing never holds a transcript for them).
+    pub tally: Option<&'a d::TranscriptTally>,
     /// The stored analysis, once the call has been analysed.
     pub analysis: Option<&'a parley_analysis::CallAnalysis>,
 }
@@ -867,7 +882,7 @@ impl ExposedFields {
                         .iter()
                         .map(|s| (s.speaker_id, secs(s.talk_ms)))
                         .collect(),
-                    None => facts.transcript.map(d::talk_time).unwrap_or_default(),
+                    None => facts.tally.map(|t| t.talk.clone()).unwrap_or_default(),
                 };
                 talk.iter()
                     .filter_map(|(speaker, secs)| {
@@ -897,8 +912,8 @@ impl ExposedFields {
                         i64::from(a.interaction.non_company_questions),
                     ),
                     None => facts
-                        .transcript
-                        .map_or((0, 0), |t| d::question_counts(t, facts.parties)),
+                        .tally
+                        .map_or((0, 0), |t| t.question_counts(facts.parties)),
                 };
                 Questions {
                     company_count: company,

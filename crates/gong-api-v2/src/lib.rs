@@ -67,6 +67,52 @@ pub struct Records {
     pub cursor: Option<String>,
 }
 
+/// A page response whose list items are JSON rendered beforehand: the bytes before the
+/// first item and after the last, so that `head`, the items joined by `,`, and `tail` are
+/// the bytes serialising the typed response gives. A server sends the items as they are,
+/// not copied into one buffer (a page of big calls would be held twice).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFrame {
+    pub head: Vec<u8>,
+    pub tail: &'static [u8],
+}
+
+impl PageFrame {
+    /// `{"requestId":…,"records":{…},"<list>":[` and `]}`.
+    pub(crate) fn new(request_id: &str, records: &Records, list: &str) -> PageFrame {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Head<'a> {
+            request_id: &'a str,
+            records: &'a Records,
+        }
+        let head = Head {
+            request_id,
+            records,
+        };
+        // Strings and integers only: serialising them cannot fail.
+        let mut head = serde_json::to_vec(&head).unwrap_or_default();
+        head.pop();
+        head.extend_from_slice(b",\"");
+        head.extend_from_slice(list.as_bytes());
+        head.extend_from_slice(b"\":[");
+        PageFrame { head, tail: b"]}" }
+    }
+
+    /// The whole body in one buffer (for tests and small pages).
+    pub fn join<T: AsRef<[u8]>>(&self, items: &[T]) -> Vec<u8> {
+        let mut out = self.head.clone();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(item.as_ref());
+        }
+        out.extend_from_slice(self.tail);
+        out
+    }
+}
+
 /// Decodes a JSON object body into `T`, naming the offending field on failure
 /// (`filter.callIds[0]: invalid type: ...`), so a 400 tells the client what to fix.
 /// Every request body of the API is an object; serde would otherwise read an array as a

@@ -71,6 +71,97 @@ impl CallTranscript {
     }
 }
 
+impl TranscriptResponse {
+    /// This page's bytes around its transcripts (see [`crate::PageFrame`]).
+    pub fn frame(request_id: &str, records: &crate::Records) -> crate::PageFrame {
+        crate::PageFrame::new(request_id, records, "callTranscripts")
+    }
+}
+
+/// [`SentenceWire`] over borrowed text: the same bytes.
+#[derive(Serialize)]
+struct SentenceRef<'a> {
+    start: i64,
+    end: i64,
+    text: &'a str,
+}
+
+/// One call's [`CallTranscript`] JSON written a sentence at a time, so a transcript read
+/// in chunks is never held whole: the bytes are those of serialising
+/// [`CallTranscript::from_domain`] of the whole transcript.
+pub struct TranscriptJson {
+    out: Vec<u8>,
+    /// The monologue being written (the store's number for it), once one is open.
+    monologue: Option<i64>,
+}
+
+impl TranscriptJson {
+    /// Starts the call's JSON; `capacity` is a guess of its size.
+    pub fn new(call: d::CallId, capacity: usize) -> TranscriptJson {
+        let mut out = Vec::with_capacity(capacity);
+        out.extend_from_slice(b"{\"callId\":\"");
+        out.extend_from_slice(call.to_string().as_bytes());
+        out.extend_from_slice(b"\",\"transcript\":[");
+        TranscriptJson {
+            out,
+            monologue: None,
+        }
+    }
+
+    /// Adds the next sentence, in transcript order; a new `monologue` number starts a
+    /// monologue, spoken by `speaker` under `topic`.
+    pub fn sentence(
+        &mut self,
+        monologue: i64,
+        speaker: d::SpeakerId,
+        topic: Option<&str>,
+        s: &d::Sentence,
+    ) -> Result<(), String> {
+        self.sentence_parts(monologue, speaker, topic, s.start_ms, s.end_ms, &s.text)
+    }
+
+    /// [`TranscriptJson::sentence`] from the sentence's parts.
+    pub fn sentence_parts(
+        &mut self,
+        monologue: i64,
+        speaker: d::SpeakerId,
+        topic: Option<&str>,
+        start_ms: i64,
+        end_ms: i64,
+        text: &str,
+    ) -> Result<(), String> {
+        let failed = |e: serde_json::Error| format!("rendering a transcript: {e}");
+        if self.monologue == Some(monologue) {
+            self.out.push(b',');
+        } else {
+            if self.monologue.is_some() {
+                self.out.extend_from_slice(b"]},");
+            }
+            self.monologue = Some(monologue);
+            self.out.extend_from_slice(b"{\"speakerId\":\"");
+            self.out.extend_from_slice(speaker.to_string().as_bytes());
+            self.out.extend_from_slice(b"\",\"topic\":");
+            serde_json::to_writer(&mut self.out, &topic).map_err(failed)?;
+            self.out.extend_from_slice(b",\"sentences\":[");
+        }
+        let sentence = SentenceRef {
+            start: start_ms,
+            end: end_ms,
+            text,
+        };
+        serde_json::to_writer(&mut self.out, &sentence).map_err(failed)
+    }
+
+    /// Closes the JSON.
+    pub fn finish(mut self) -> Vec<u8> {
+        if self.monologue.is_some() {
+            self.out.extend_from_slice(b"]}");
+        }
+        self.out.extend_from_slice(b"]}");
+        self.out
+    }
+}
+
 /// The shapes of Gong transcript JSON people have on disk: a whole
 /// `/v2/calls/transcript` response, one `{callId, transcript}` entry, or the bare
 /// monologue list.
@@ -156,5 +247,76 @@ mod tests {
         let err = parse_gong_transcript(bad.as_bytes(), None).unwrap_err();
         assert!(err.starts_with("transcript[0].sentences[1]"), "{err}");
         assert!(parse_gong_transcript(b"{\"x\":1}", None).is_err());
+    }
+
+    fn transcript() -> d::Transcript {
+        let sentence = |start: i64, text: &str| d::Sentence {
+            start_ms: start,
+            end_ms: start + 900,
+            text: text.into(),
+            words: vec![],
+        };
+        vec![
+            d::Monologue {
+                speaker_id: d::SpeakerId(11),
+                topic: Some("Pricing \"Q3\"".into()),
+                sentences: vec![sentence(0, "Hi"), sentence(1000, "Tab\there, \u{3000}é?")],
+            },
+            d::Monologue {
+                speaker_id: d::SpeakerId(12),
+                topic: None,
+                sentences: vec![sentence(2000, "\u{1}control")],
+            },
+            d::Monologue {
+                speaker_id: d::SpeakerId(11),
+                topic: None,
+                sentences: vec![sentence(3000, "Back")],
+            },
+        ]
+    }
+
+    /// Written a sentence at a time, a transcript is the very bytes of the typed wire
+    /// struct, and a page of them those of the typed response.
+    #[test]
+    fn a_transcript_written_by_sentence_is_the_typed_json() {
+        for t in [transcript(), vec![]] {
+            let mut w = TranscriptJson::new(d::CallId(7), 0);
+            for (i, m) in t.iter().enumerate() {
+                for s in &m.sentences {
+                    w.sentence(i as i64 * 3, m.speaker_id, m.topic.as_deref(), s)
+                        .unwrap();
+                }
+            }
+            let typed = CallTranscript::from_domain(d::CallId(7), &t);
+            let written = w.finish();
+            assert_eq!(
+                String::from_utf8(written.clone()).unwrap(),
+                serde_json::to_string(&typed).unwrap()
+            );
+
+            for cursor in [None, Some("c".to_owned())] {
+                let records = crate::Records {
+                    total_records: 3,
+                    current_page_size: 2,
+                    current_page_number: 0,
+                    cursor,
+                };
+                let whole = TranscriptResponse {
+                    request_id: "r".into(),
+                    records: records.clone(),
+                    call_transcripts: vec![typed.clone(), typed.clone()],
+                };
+                let frame = TranscriptResponse::frame("r", &records);
+                assert_eq!(
+                    String::from_utf8(frame.join(&[&written, &written])).unwrap(),
+                    serde_json::to_string(&whole).unwrap()
+                );
+                let none = TranscriptResponse {
+                    call_transcripts: vec![],
+                    ..whole
+                };
+                assert_eq!(frame.join::<&[u8]>(&[]), serde_json::to_vec(&none).unwrap());
+            }
+        }
     }
 }

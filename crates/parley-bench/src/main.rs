@@ -1122,7 +1122,7 @@ async fn breakdown(state: &AppState, access_key: &str) -> Result<Vec<Timing>> {
                             call,
                             parties: p,
                             context: c,
-                            transcript: None,
+                            tally: None,
                             analysis: None,
                         };
                         req.content_selector

@@ -233,39 +233,98 @@ pub fn transcript_end_ms(t: &Transcript) -> i64 {
 
 /// Seconds each speaker talked: the sum of their sentence spans.
 pub fn talk_time(t: &Transcript) -> Vec<(SpeakerId, f64)> {
-    let mut out: Vec<(SpeakerId, f64)> = Vec::new();
-    for m in t {
-        let ms: i64 = m.sentences.iter().map(|s| s.end_ms - s.start_ms).sum();
-        match out.iter_mut().find(|(s, _)| *s == m.speaker_id) {
-            Some((_, secs)) => *secs += ms as f64 / 1000.0,
-            None => out.push((m.speaker_id, ms as f64 / 1000.0)),
-        }
-    }
-    out
+    TranscriptTally::of(t).talk
 }
 
 /// Questions asked by each side: sentences ending in `?`, counted for the company when
 /// the speaker's party is internal and for the other side otherwise (including voices
 /// tied to no party).
 pub fn question_counts(t: &Transcript, parties: &[Party]) -> (i64, i64) {
-    let mut company = 0;
-    let mut non_company = 0;
-    for m in t {
-        let internal = parties
-            .iter()
-            .any(|p| p.speaker_id == Some(m.speaker_id) && p.affiliation == Affiliation::Internal);
-        let asked = m
-            .sentences
-            .iter()
-            .filter(|s| s.text.trim_end().ends_with('?'))
-            .count() as i64;
-        if internal {
-            company += asked;
-        } else {
-            non_company += asked;
+    TranscriptTally::of(t).question_counts(parties)
+}
+
+/// Whether a sentence asks a question: its text ends in `?`, trailing white space aside.
+pub fn is_question(text: &str) -> bool {
+    text.trim_end().ends_with('?')
+}
+
+/// The characters [`str::trim_end`] removes (Unicode `White_Space`), for a store that
+/// tells questions apart where the sentences are, as [`is_question`] does.
+pub const WHITE_SPACE: &str = "\u{9}\u{a}\u{b}\u{c}\u{d}\u{20}\u{85}\u{a0}\u{1680}\u{2000}\u{2001}\u{2002}\u{2003}\u{2004}\u{2005}\u{2006}\u{2007}\u{2008}\u{2009}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}\u{3000}";
+
+/// One monologue reduced to what talk time and question counts need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonologueTally {
+    pub speaker_id: SpeakerId,
+    /// The sum of its sentences' spans.
+    pub talk_ms: i64,
+    /// Its sentences that ask a question ([`is_question`]).
+    pub questions: i64,
+}
+
+impl MonologueTally {
+    pub fn of(m: &Monologue) -> Self {
+        MonologueTally {
+            speaker_id: m.speaker_id,
+            talk_ms: m.sentences.iter().map(|s| s.end_ms - s.start_ms).sum(),
+            questions: m.sentences.iter().filter(|s| is_question(&s.text)).count() as i64,
         }
     }
-    (company, non_company)
+}
+
+/// Talk time and questions per speaker, summed monologue by monologue in transcript
+/// order: a store can feed it one monologue at a time (see [`MonologueTally`]) and get
+/// the very numbers, to the last bit of each `f64`, that the whole transcript gives, so
+/// a listing never has to hold a transcript for them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TranscriptTally {
+    /// Seconds each speaker talked, speakers in the order they first spoke.
+    pub talk: Vec<(SpeakerId, f64)>,
+    /// Questions each speaker asked, in the same order.
+    pub questions: Vec<(SpeakerId, i64)>,
+}
+
+impl TranscriptTally {
+    pub fn of(t: &Transcript) -> Self {
+        let mut tally = TranscriptTally::default();
+        for m in t {
+            tally.add(MonologueTally::of(m));
+        }
+        tally
+    }
+
+    /// Adds the next monologue. The seconds are added per monologue, as they always
+    /// were: a different order of additions could change the last digit of the output.
+    pub fn add(&mut self, m: MonologueTally) {
+        let secs = m.talk_ms as f64 / 1000.0;
+        match self.talk.iter().position(|(s, _)| *s == m.speaker_id) {
+            Some(i) => {
+                self.talk[i].1 += secs;
+                self.questions[i].1 += m.questions;
+            }
+            None => {
+                self.talk.push((m.speaker_id, secs));
+                self.questions.push((m.speaker_id, m.questions));
+            }
+        }
+    }
+
+    /// Questions asked by each side (see [`question_counts`]).
+    pub fn question_counts(&self, parties: &[Party]) -> (i64, i64) {
+        let mut company = 0;
+        let mut non_company = 0;
+        for (speaker, asked) in &self.questions {
+            let internal = parties
+                .iter()
+                .any(|p| p.speaker_id == Some(*speaker) && p.affiliation == Affiliation::Internal);
+            if internal {
+                company += asked;
+            } else {
+                non_company += asked;
+            }
+        }
+        (company, non_company)
+    }
 }
 
 #[cfg(test)]
@@ -448,5 +507,18 @@ mod tests {
             .collect();
         assert_eq!(texts, ["first", "second"]);
         assert_eq!(transcript_end_ms(&a.transcript), 2500);
+    }
+
+    /// A store trims with this list where the sentences are: it must be exactly what
+    /// `trim_end` trims, or a question would be counted on one path and not the other.
+    #[test]
+    fn white_space_is_what_trim_end_trims() {
+        let all: String = (0..=0x10ffff_u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(WHITE_SPACE, all);
+        assert!(is_question("why?\u{3000}\n"));
+        assert!(!is_question("why?."));
     }
 }

@@ -11,9 +11,9 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use axum::body::Bytes;
 use parley_domain::CallId;
 use parley_store::{CallFilter, CallVersion, Store};
-use serde_json::value::RawValue;
 
 use crate::error::ApiResult;
 
@@ -24,8 +24,10 @@ const COUNTED_FILTERS: usize = 10_000;
 pub type Shape = u64;
 pub const BASIC: Shape = 0;
 
-/// A call's rendering in one shape, and the version it was rendered at.
-type Renderings = HashMap<(CallId, Shape), (i64, Box<RawValue>)>;
+/// A call's rendering in one shape, and the version it was rendered at. `Bytes`, so a
+/// page served from here shares the cache's bytes instead of copying them: a request's
+/// working set is what it renders, not what it is served.
+type Renderings = HashMap<(CallId, Shape), (i64, Bytes)>;
 
 /// The renderings kept and the bytes their JSON takes.
 #[derive(Default)]
@@ -48,7 +50,7 @@ pub struct CallCache {
 
 /// A page looked up: the renderings found, and the calls to render.
 pub struct Lookup {
-    found: Vec<Option<Box<RawValue>>>,
+    found: Vec<Option<Bytes>>,
     pub missing: Vec<CallId>,
 }
 
@@ -122,8 +124,8 @@ impl CallCache {
         lookup: Lookup,
         page: &[CallVersion],
         shape: Shape,
-        rendered: Vec<(CallId, i64, Box<RawValue>)>,
-    ) -> Vec<Box<RawValue>> {
+        rendered: Vec<(CallId, i64, Bytes)>,
+    ) -> Vec<Bytes> {
         self.complete_aligned(lookup, page, shape, rendered)
             .into_iter()
             .flatten()
@@ -137,8 +139,8 @@ impl CallCache {
         lookup: Lookup,
         page: &[CallVersion],
         shape: Shape,
-        rendered: Vec<(CallId, i64, Box<RawValue>)>,
-    ) -> Vec<Option<Box<RawValue>>> {
+        rendered: Vec<(CallId, i64, Bytes)>,
+    ) -> Vec<Option<Bytes>> {
         let out = lookup
             .found
             .into_iter()
@@ -155,10 +157,10 @@ impl CallCache {
         // Renderings bigger than the whole budget are served, never kept.
         let rendered: Vec<_> = rendered
             .into_iter()
-            .filter(|(_, _, json)| json.get().len() <= self.max_bytes)
+            .filter(|(_, _, json)| json.len() <= self.max_bytes)
             .collect();
         if self.capacity > 0 && !rendered.is_empty() {
-            let new_bytes: usize = rendered.iter().map(|(_, _, j)| j.get().len()).sum();
+            let new_bytes: usize = rendered.iter().map(|(_, _, j)| j.len()).sum();
             let mut kept = self.entries.lock().unwrap_or_else(|e| e.into_inner());
             if kept.renderings.len() + rendered.len() > self.capacity
                 || kept.bytes + new_bytes > self.max_bytes
@@ -167,7 +169,7 @@ impl CallCache {
             }
             let Kept { renderings, bytes } = &mut *kept;
             for (id, version, json) in rendered {
-                let len = json.get().len();
+                let len = json.len();
                 match renderings.entry((id, shape)) {
                     std::collections::hash_map::Entry::Vacant(v) => {
                         *bytes += len;
@@ -175,7 +177,7 @@ impl CallCache {
                     }
                     // A slower request must not put back an older rendering.
                     std::collections::hash_map::Entry::Occupied(mut o) if o.get().0 < version => {
-                        *bytes = *bytes - o.get().1.get().len() + len;
+                        *bytes = *bytes - o.get().1.len() + len;
                         o.insert((version, json));
                     }
                     std::collections::hash_map::Entry::Occupied(_) => {}
@@ -198,8 +200,8 @@ mod tests {
         }
     }
 
-    fn json(len: usize) -> Box<RawValue> {
-        RawValue::from_string(format!("\"{}\"", "x".repeat(len - 2))).unwrap()
+    fn json(len: usize) -> Bytes {
+        Bytes::from(format!("\"{}\"", "x".repeat(len - 2)))
     }
 
     /// 30 selectors of big calls once held 336 MB: the bytes bound holds whatever the

@@ -95,8 +95,9 @@ pub struct ServerConfig {
     pub max_filter_ids: usize,
     /// Periods (days, weeks, ...) one `aggregate-by-period` request may span.
     pub max_stats_periods: usize,
-    /// What one response may hold in memory (bytes, about): a page of big calls is cut
-    /// short of `page_size` to stay under it, and the next page goes on from there.
+    /// What one response may hold in memory (bytes, about), its working set and not only
+    /// its output: a page of big calls ends before the call that would take it past this
+    /// (a call bigger than this alone is served alone), and the cursor goes on from there.
     pub request_memory_bytes: usize,
     /// Requests served at once; more get a 503 with Gong's error body.
     pub max_requests_in_flight: usize,

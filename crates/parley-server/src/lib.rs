@@ -17,6 +17,7 @@ mod call_cache;
 pub mod config;
 pub mod cursor;
 pub mod error;
+mod page_body;
 mod routes;
 
 use std::sync::Arc;

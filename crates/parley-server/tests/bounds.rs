@@ -6,6 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::{assert_error, call_body, TestServer};
+use gong_api_v2::transcript::CallTranscript;
+use parley_domain::{talk_time, CallId};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -399,4 +401,109 @@ async fn connections_over_max_connections_wait_for_a_free_one() {
         .unwrap()
         .unwrap();
     assert_eq!(status, StatusCode::OK);
+}
+
+/// A WebVTT transcript of `n` sentences by Rita Rep and Carl Customer, the speaker
+/// changing every seven sentences, every third a question.
+fn long_vtt(n: u64) -> String {
+    let mut vtt = String::from("WEBVTT\n\n");
+    let ts = |ms: u64| {
+        format!(
+            "{:02}:{:02}:{:02}.{:03}",
+            ms / 3_600_000,
+            ms / 60_000 % 60,
+            ms / 1000 % 60,
+            ms % 1000
+        )
+    };
+    for i in 0..n {
+        let who = if i / 7 % 2 == 0 {
+            "Rita Rep"
+        } else {
+            "Carl Customer"
+        };
+        let end = if i % 3 == 0 { "?" } else { "." };
+        vtt.push_str(&format!(
+            "{} --> {}\n<v {who}>We talked about pricing and onboarding, sentence {i}{end}\n\n",
+            ts(i * 2000),
+            ts(i * 2000 + 1337)
+        ));
+    }
+    vtt
+}
+
+/// A page of transcripts ends before the call that would take it past
+/// `request_memory_bytes`; a call bigger than the budget is served alone, whole (read a
+/// chunk of sentences at a time); the cursor goes on with no gap and no repeat. The
+/// JSON is the stored transcript's, and the talk time of an unanalysed call (summed by
+/// the store) is the whole transcript's.
+#[tokio::test]
+async fn transcript_pages_end_before_request_memory_bytes_and_go_on() {
+    // Small calls take about 1.5 KB each; the big one about 400 KB.
+    let s = TestServer::start_with(|c| c.request_memory_bytes = 100_000).await;
+    let user = s.user("rep@acme.example.com", "Rita", "Rep").await;
+    let mut made = Vec::new();
+    for (i, sentences) in [10, 10, 3_500, 10, 10].into_iter().enumerate() {
+        let start = format!("2024-03-0{}T10:00:00Z", i + 1);
+        let call = s.call(call_body(&format!("c{i}"), &user, &start)).await;
+        let r = s.put_transcript(&call, "vtt", &long_vtt(sentences)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        made.push(call);
+    }
+
+    let mut pages = Vec::new();
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut body = json!({"filter": {}});
+        if let Some(c) = &cursor {
+            body["cursor"] = json!(c);
+        }
+        let r = s.post("/v2/calls/transcript", body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["records"]["totalRecords"], 5);
+        assert_eq!(r.body["records"]["currentPageNumber"], pages.len());
+        let list = r.body["callTranscripts"].as_array().unwrap();
+        assert_eq!(r.body["records"]["currentPageSize"], list.len());
+        pages.push(list.len());
+        for t in list {
+            let id = t["callId"].as_str().unwrap().to_owned();
+            let call = CallId(id.parse().unwrap());
+            let stored = s.store.transcripts_of(&[call]).await.unwrap();
+            let typed = CallTranscript::from_domain(call, &stored[&call]);
+            assert_eq!(t, &serde_json::to_value(&typed).unwrap());
+            seen.push(id);
+        }
+        cursor = r.body["records"]["cursor"].as_str().map(str::to_owned);
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert_eq!(pages, [2, 1, 2], "the big call alone on its page");
+    assert_eq!(seen, made, "every call once, in order");
+
+    let selector = json!({"exposedFields": {"interaction": {"speakers": true, "questions": true}}});
+    let r = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"callIds": [made[2]]}, "contentSelector": selector}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let interaction = &r.body["calls"][0]["interaction"];
+    let call = CallId(made[2].parse().unwrap());
+    let t = &s.store.transcripts_of(&[call]).await.unwrap()[&call];
+    let talk: Vec<f64> = talk_time(t).into_iter().map(|(_, secs)| secs).collect();
+    let served: Vec<f64> = interaction["speakers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|sp| sp["talkTime"].as_f64().unwrap())
+        .collect();
+    assert_eq!(served, talk);
+    let asked = interaction["questions"]["companyCount"].as_i64().unwrap()
+        + interaction["questions"]["nonCompanyCount"]
+            .as_i64()
+            .unwrap();
+    assert_eq!(asked, 1_167, "every third of 3,500 sentences");
 }

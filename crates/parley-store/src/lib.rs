@@ -21,7 +21,8 @@ use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallAccess,
     CallId, CallMedia, CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobSpec, JobState,
     Party, PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId,
-    Timestamp, TrackerId, Transcript, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    Timestamp, TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, Workspace,
+    WorkspaceId,
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
@@ -242,6 +243,37 @@ pub struct TrackerRecord {
     pub updater: Option<UserId>,
 }
 
+/// Where a sentence sits in its stored transcript: a chunked read goes on after one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SentenceKey {
+    pub monologue: i64,
+    pub seq: i64,
+}
+
+/// One stored sentence with its monologue's speaker and topic, as a chunked read of a
+/// transcript yields them (without word timings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSentence {
+    pub key: SentenceKey,
+    pub speaker_id: SpeakerId,
+    pub topic: Option<String>,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub text: String,
+}
+
+/// How big a stored transcript is, known before any sentence is read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TranscriptSize {
+    pub monologues: i64,
+    pub sentences: i64,
+    /// Bytes of sentence text (UTF-8).
+    pub text_bytes: i64,
+    /// Which transcript of the call this is (its creation time, as
+    /// [`AnalysisInput::version`]): a reader in chunks that sees it move re-reads.
+    pub version: i64,
+}
+
 /// A transcript ready for analysis: `version` identifies it (its creation time), so a
 /// result computed from it is refused once the call has a newer one.
 #[derive(Debug, Clone, PartialEq)]
@@ -424,6 +456,21 @@ pub trait Store: Send + Sync + 'static {
     async fn replace_transcript(&self, w: TranscriptWrite<'_>) -> Result<bool>;
     /// Transcripts as the Gong wire needs them (sentences without word timings).
     async fn transcripts_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Transcript>>;
+    /// Each transcript's talk time and questions per speaker, summed where the sentences
+    /// are, one monologue at a time: no transcript is held to count it. Calls without a
+    /// transcript are absent.
+    async fn transcript_tallies(&self, ids: &[CallId]) -> Result<HashMap<CallId, TranscriptTally>>;
+    /// How big each transcript is, as written with it (calls without a transcript are
+    /// absent): a page of transcripts is planned by it before any sentence is read.
+    async fn transcript_sizes(&self, ids: &[CallId]) -> Result<HashMap<CallId, TranscriptSize>>;
+    /// Up to `limit` sentences of a call's transcript after `after` (from the start when
+    /// `None`), in transcript order: a long transcript is read a chunk at a time.
+    async fn transcript_sentences(
+        &self,
+        id: CallId,
+        after: Option<SentenceKey>,
+        limit: u32,
+    ) -> Result<Vec<StoredSentence>>;
     /// One call's transcript with word timings, and where it came from.
     async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>>;
 

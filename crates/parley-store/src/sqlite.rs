@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -22,6 +23,7 @@ use crate::{
 };
 use crate::{AuditFilter, AuditKey};
 use crate::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
+use crate::{SentenceKey, StoredSentence, TranscriptSize};
 
 mod audit;
 mod oauth;
@@ -396,6 +398,18 @@ fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>
     q.push("(SELECT value FROM json_each(")
         .push_bind(list)
         .push("))");
+}
+
+/// What a transcript's stored sentences add up to (monologues without a sentence store
+/// nothing).
+fn transcript_size(t: &Transcript) -> TranscriptSize {
+    let sentences = || t.iter().flat_map(|m| &m.sentences);
+    TranscriptSize {
+        monologues: t.iter().filter(|m| !m.sentences.is_empty()).count() as i64,
+        sentences: sentences().count() as i64,
+        text_bytes: sentences().map(|s| s.text.len() as i64).sum(),
+        version: 0,
+    }
 }
 
 /// The filter, the keyset start and the order of a page of calls.
@@ -1421,12 +1435,20 @@ impl Store for SqliteStore {
             .bind(w.call_id.0)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO transcripts (call_id, source, created_us) VALUES (?, ?, ?)")
-            .bind(w.call_id.0)
-            .bind(w.source)
-            .bind(us(w.at))
-            .execute(&mut *tx)
-            .await?;
+        // Its size goes with it: pages of transcripts are planned by it (migration 0015).
+        let size = transcript_size(w.transcript);
+        sqlx::query(
+            "INSERT INTO transcripts (call_id, source, created_us, monologues, sentences, text_bytes) \
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(w.call_id.0)
+        .bind(w.source)
+        .bind(us(w.at))
+        .bind(size.monologues)
+        .bind(size.sentences)
+        .bind(size.text_bytes)
+        .execute(&mut *tx)
+        .await?;
         // Sentences go in as JSON arrays of rows, a batch per statement: one statement
         // per sentence made a long import hold the write lock for seconds.
         // (A plain loop, not an iterator chain: its closures are not `Send` enough for
@@ -1689,6 +1711,96 @@ impl Store for SqliteStore {
                 });
         }
         Ok(out)
+    }
+
+    async fn transcript_tallies(&self, ids: &[CallId]) -> Result<HashMap<CallId, TranscriptTally>> {
+        let mut out: HashMap<CallId, TranscriptTally> = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        // One row per monologue, in transcript order, streamed: the database sums the
+        // spans (integers, exact) and tells questions apart with the very white space
+        // `is_question` trims; the seconds are added up in Rust, in the order the whole
+        // transcript would add them.
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT call_id, MIN(speaker_id) AS speaker_id, SUM(end_ms - start_ms) AS talk_ms, \
+             SUM(substr(rtrim(text, ",
+        );
+        q.push_bind(WHITE_SPACE)
+            .push("), -1) = '?') AS questions FROM transcript_sentences WHERE call_id IN ");
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        q.push(" GROUP BY call_id, monologue ORDER BY call_id, monologue");
+        let mut rows = q.build().fetch(&self.pool);
+        while let Some(r) = rows.try_next().await? {
+            out.entry(CallId(r.try_get("call_id")?))
+                .or_default()
+                .add(MonologueTally {
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    talk_ms: r.try_get("talk_ms")?,
+                    questions: r.try_get("questions")?,
+                });
+        }
+        Ok(out)
+    }
+
+    async fn transcript_sizes(&self, ids: &[CallId]) -> Result<HashMap<CallId, TranscriptSize>> {
+        let mut out = HashMap::new();
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT call_id, monologues, sentences, text_bytes, created_us FROM transcripts WHERE call_id IN ",
+        );
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        for r in q.build().fetch_all(&self.pool).await? {
+            out.insert(
+                CallId(r.try_get("call_id")?),
+                TranscriptSize {
+                    monologues: r.try_get("monologues")?,
+                    sentences: r.try_get("sentences")?,
+                    text_bytes: r.try_get("text_bytes")?,
+                    version: r.try_get("created_us")?,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    async fn transcript_sentences(
+        &self,
+        id: CallId,
+        after: Option<SentenceKey>,
+        limit: u32,
+    ) -> Result<Vec<StoredSentence>> {
+        let after = after.unwrap_or(SentenceKey {
+            monologue: i64::MIN,
+            seq: i64::MIN,
+        });
+        let rows = sqlx::query(
+            "SELECT monologue, seq, speaker_id, topic, start_ms, end_ms, text FROM transcript_sentences \
+             WHERE call_id = ? AND (monologue, seq) > (?, ?) ORDER BY monologue, seq LIMIT ?",
+        )
+        .bind(id.0)
+        .bind(after.monologue)
+        .bind(after.seq)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(StoredSentence {
+                    key: SentenceKey {
+                        monologue: r.try_get("monologue")?,
+                        seq: r.try_get("seq")?,
+                    },
+                    speaker_id: SpeakerId(r.try_get("speaker_id")?),
+                    topic: r.try_get("topic")?,
+                    start_ms: r.try_get("start_ms")?,
+                    end_ms: r.try_get("end_ms")?,
+                    text: r.try_get("text")?,
+                })
+            })
+            .collect()
     }
 
     async fn store_call_media(

@@ -15,13 +15,14 @@ use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
     ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse, RawExtensiveResponse,
 };
-use gong_api_v2::transcript::{CallTranscript, TranscriptRequest, TranscriptResponse};
+use gong_api_v2::transcript::{TranscriptJson, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
 use parley_domain::{CallId, Principal, Scope, UserId, WorkspaceId};
-use parley_store::{CallFilter, CallKey};
+use parley_store::{CallFilter, CallKey, TranscriptSize};
 
 use crate::cursor::{ids_of, FilterKey};
 use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::page_body::raw_page;
 use crate::routes::extract::{filter_ids, optional_datetime, parse_json, query, CursorQuery};
 use crate::{call_cache, AppState};
 
@@ -181,17 +182,15 @@ async fn list_calls(
     let mut rendered = Vec::with_capacity(lookup.missing.len());
     for (call, version) in state.store.calls_with_versions(&lookup.missing).await? {
         let json = CallBasicData::raw(&call, &state.render).map_err(render_failed)?;
-        rendered.push((call.id, version, json));
+        rendered.push((call.id, version, raw_bytes(json)));
     }
     let calls = state
         .calls
         .complete(lookup, &versions, call_cache::BASIC, rendered);
-    Ok(Wire(RawCallsResponse {
-        request_id: request_id(),
-        records,
+    Ok(raw_page(
+        RawCallsResponse::frame(&request_id(), &records),
         calls,
-    })
-    .into_response())
+    ))
 }
 
 async fn get_call(
@@ -277,8 +276,10 @@ async fn calls_extensive(
         format!("{fields:?}|{level:?}|{timings:?}").hash(&mut h);
         h.finish() | 1
     };
-    // The page ends early once its calls hold `request_memory_bytes`; the cursor goes on
-    // from the last call served.
+    // The page ends before the call that would take it past `request_memory_bytes` (a
+    // call bigger than that is served alone); the cursor goes on from the last call
+    // served. Calls served from the cache share its bytes, so they are counted but not
+    // copied.
     let budget = state.config.request_memory_bytes;
     let mut calls = Vec::new();
     let mut bytes = 0usize;
@@ -292,14 +293,13 @@ async fn calls_extensive(
             render_extensive(&state, &lookup.missing, fields, level, &timings).await?
         };
         for json in state.calls.complete_aligned(lookup, chunk, shape, rendered) {
-            if taken > 0 && bytes >= budget {
+            let len = json.as_ref().map_or(0, Bytes::len);
+            if taken > 0 && bytes.saturating_add(len) > budget {
                 break 'page;
             }
             taken += 1;
-            if let Some(json) = json {
-                bytes += json.get().len();
-                calls.push(json);
-            }
+            bytes += len;
+            calls.extend(json);
         }
     }
     if taken < wanted {
@@ -317,12 +317,15 @@ async fn calls_extensive(
         .page(versions, taken as u32, &p.start, p.total, |c| {
             vec![c.key.started_us, c.key.id]
         });
-    Ok(Wire(RawExtensiveResponse {
-        request_id: request_id(),
-        records,
+    Ok(raw_page(
+        RawExtensiveResponse::frame(&request_id(), &records),
         calls,
-    })
-    .into_response())
+    ))
+}
+
+/// A rendering as the bytes the call cache keeps and a page sends (no copy).
+fn raw_bytes(json: Box<serde_json::value::RawValue>) -> Bytes {
+    Bytes::from(Box::<str>::from(json).into_string())
 }
 
 /// Calls read and rendered together by `/v2/calls/extensive`.
@@ -335,12 +338,12 @@ async fn render_extensive(
     fields: &gong_api_v2::calls::ExposedFields,
     level: ContextLevel,
     timings: &[&str],
-) -> ApiResult<Vec<(CallId, i64, Box<serde_json::value::RawValue>)>> {
+) -> ApiResult<Vec<(CallId, i64, Bytes)>> {
     let calls = state.store.calls_with_versions(ids).await?;
-    let wants_transcript = fields
+    let wants_talk = fields
         .interaction
         .is_some_and(|i| i.speakers || i.questions);
-    let needs_parties = fields.parties || wants_transcript;
+    let needs_parties = fields.parties || wants_talk;
     let mut parties = if needs_parties {
         state.store.parties_of(ids).await?
     } else {
@@ -348,11 +351,6 @@ async fn render_extensive(
     };
     let mut context = if level != ContextLevel::None {
         state.store.call_context_of(ids).await?
-    } else {
-        HashMap::new()
-    };
-    let transcripts = if wants_transcript {
-        state.store.transcripts_of(ids).await?
     } else {
         HashMap::new()
     };
@@ -365,6 +363,18 @@ async fn render_extensive(
     } else {
         HashMap::new()
     };
+    // Talk time and questions of a call not analysed yet are summed by the store, a
+    // monologue at a time: reading the transcripts for them held every sentence of the
+    // chunk (a 5,000-sentence call is megabytes).
+    let unanalysed: Vec<CallId> = if wants_talk {
+        ids.iter()
+            .filter(|id| !analyses.contains_key(id))
+            .copied()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let tallies = state.store.transcript_tallies(&unanalysed).await?;
     calls
         .iter()
         .map(|(call, version)| {
@@ -374,16 +384,96 @@ async fn render_extensive(
                 call,
                 parties: &call_parties,
                 context: &call_context,
-                transcript: transcripts.get(&call.id),
+                tally: tallies.get(&call.id),
                 analysis: analyses.get(&call.id),
             };
             let json = fields
                 .render(&facts, level, timings, &state.render)
                 .raw()
                 .map_err(render_failed)?;
-            Ok((call.id, *version, json))
+            Ok((call.id, *version, raw_bytes(json)))
         })
         .collect()
+}
+
+/// Sentences read at once when a transcript is written out, at most: with the rows
+/// sqlx holds for them, about a megabyte of ordinary speech.
+const SENTENCE_CHUNK: u32 = 2_000;
+/// Bytes of sentence text read at once, about: long sentences make smaller chunks.
+const SENTENCE_CHUNK_BYTES: i64 = 1 << 20;
+
+/// About what a transcript takes in a response, from its stored size: its text plus each
+/// sentence's and monologue's frame (text that JSON escapes takes more, which the
+/// frames' margin covers for ordinary speech).
+fn transcript_json_bytes(size: Option<&TranscriptSize>) -> usize {
+    let s = size.copied().unwrap_or_default();
+    let bytes = s.text_bytes + s.sentences * 48 + s.monologues * 96 + 64;
+    usize::try_from(bytes).unwrap_or(usize::MAX)
+}
+
+/// Writes one call's transcript as JSON, read from the store a chunk of sentences at a
+/// time: what it holds is its output and one chunk.
+///
+/// The chunks are separate reads, so a transcript replaced meanwhile could come out as
+/// the old one's start and the new one's rest: the transcript's version is checked after
+/// the read, and a moved one is read again (a few times, then the request fails with a
+/// 503 rather than serve a mixture).
+async fn transcript_json(
+    state: &AppState,
+    id: CallId,
+    size: Option<&TranscriptSize>,
+) -> ApiResult<Bytes> {
+    let mut size = size.copied();
+    for _ in 0..TRANSCRIPT_READS {
+        let json = transcript_json_once(state, id, size.as_ref()).await?;
+        let now = state.store.transcript_sizes(&[id]).await?.remove(&id);
+        if now.map(|s| s.version) == size.map(|s| s.version) {
+            return Ok(json);
+        }
+        tracing::debug!(call_id = %id, "transcript replaced while read; reading it again");
+        size = now;
+    }
+    Err(ApiError::new(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        format!("the transcript of call {id} kept changing while it was read; try again"),
+    ))
+}
+
+/// Reads of one transcript before [`transcript_json`] gives up on it.
+const TRANSCRIPT_READS: usize = 3;
+
+async fn transcript_json_once(
+    state: &AppState,
+    id: CallId,
+    size: Option<&TranscriptSize>,
+) -> ApiResult<Bytes> {
+    let mut out = TranscriptJson::new(id, transcript_json_bytes(size));
+    let Some(size) = size else {
+        return Ok(Bytes::from(out.finish()));
+    };
+    // Sentences per chunk from the transcript's mean sentence length.
+    let mean = (size.text_bytes / size.sentences.max(1)).max(1);
+    let chunk = u32::try_from((SENTENCE_CHUNK_BYTES / mean).clamp(16, i64::from(SENTENCE_CHUNK)))
+        .unwrap_or(SENTENCE_CHUNK);
+    let mut after = None;
+    loop {
+        let sentences = state.store.transcript_sentences(id, after, chunk).await?;
+        for s in &sentences {
+            out.sentence_parts(
+                s.key.monologue,
+                s.speaker_id,
+                s.topic.as_deref(),
+                s.start_ms,
+                s.end_ms,
+                &s.text,
+            )
+            .map_err(render_failed)?;
+        }
+        if sentences.len() < chunk as usize {
+            return Ok(Bytes::from(out.finish()));
+        }
+        after = sentences.last().map(|s| s.key);
+    }
 }
 
 async fn transcripts(
@@ -402,48 +492,47 @@ async fn transcripts(
     if calls.is_empty() {
         return Err(ApiError::no_calls());
     }
-    // Transcripts are read a few calls at a time, and the page ends once it holds about
-    // `request_memory_bytes` of them (the cursor goes on after the last call served).
+    // The page is planned from the transcripts' stored sizes before any is read: it
+    // ends before the first call that would take it past `request_memory_bytes` (a call
+    // bigger than that alone is served alone, so a cursor never stops at it), and the
+    // cursor goes on from the last call served. Each transcript is then read a chunk of
+    // sentences at a time and written straight to JSON.
     let budget = state.config.request_memory_bytes;
     let wanted = calls.len().min(size as usize);
-    let mut call_transcripts = Vec::new();
+    let ids: Vec<CallId> = calls[..wanted].iter().map(|c| c.id).collect();
+    let sizes = state.store.transcript_sizes(&ids).await?;
+    let mut planned = 0usize;
     let mut bytes = 0usize;
-    'page: for chunk in calls[..wanted].chunks(RENDER_CHUNK) {
-        let ids: Vec<CallId> = chunk.iter().map(|c| c.id).collect();
-        let mut stored = state.store.transcripts_of(&ids).await?;
-        for id in ids {
-            if !call_transcripts.is_empty() && bytes >= budget {
-                break 'page;
-            }
-            let t = stored.remove(&id).unwrap_or_default();
-            bytes += transcript_bytes(&t);
-            call_transcripts.push(CallTranscript::from_domain(id, &t));
+    for id in &ids {
+        let next = transcript_json_bytes(sizes.get(id));
+        if planned > 0 && bytes.saturating_add(next) > budget {
+            break;
         }
+        bytes = bytes.saturating_add(next);
+        planned += 1;
     }
-    calls.truncate(call_transcripts.len() + 1);
-    let (_, records) = state.cursors.page(
-        calls,
-        call_transcripts.len() as u32,
-        &p.start,
-        p.total,
-        |c| {
+    if planned < wanted {
+        tracing::debug!(
+            planned,
+            wanted,
+            bytes,
+            budget,
+            "transcript page cut by request_memory_bytes"
+        );
+    }
+    let mut call_transcripts = Vec::with_capacity(planned);
+    for id in &ids[..planned] {
+        call_transcripts.push(transcript_json(&state, *id, sizes.get(id)).await?);
+    }
+    calls.truncate(planned + 1);
+    let (_, records) = state
+        .cursors
+        .page(calls, planned as u32, &p.start, p.total, |c| {
             let k = CallKey::of(c);
             vec![k.started_us, k.id]
-        },
-    );
-    Ok(Wire(TranscriptResponse {
-        request_id: request_id(),
-        records,
+        });
+    Ok(raw_page(
+        TranscriptResponse::frame(&request_id(), &records),
         call_transcripts,
-    })
-    .into_response())
-}
-
-/// About what a transcript takes in a response: its text plus each sentence's frame.
-fn transcript_bytes(t: &parley_domain::Transcript) -> usize {
-    t.iter()
-        .flat_map(|m| &m.sentences)
-        .map(|s| s.text.len() + 48)
-        .sum::<usize>()
-        + 64
+    ))
 }
