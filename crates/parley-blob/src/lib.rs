@@ -111,13 +111,29 @@ impl BlobStore {
         Ok(())
     }
 
-    /// Copies a local file into the store in parts; returns its size in bytes. A failed
-    /// upload is aborted so no partial object stays behind.
+    /// Copies a local file into the store, in parts when it is larger than one; returns its
+    /// size in bytes. A failed upload is aborted so no partial object stays behind.
     pub async fn put_file(&self, key: &str, file: &FsPath) -> Result<u64> {
         let mut f = tokio::fs::File::open(file).await?;
+        // A file that fits in one part goes up in one request. Besides saving two round
+        // trips, an empty file has to: a multipart upload needs at least one part and
+        // Garage refuses the empty part object_store sends for a file with no bytes.
+        let mut head = Vec::with_capacity(PART_BYTES + 1);
+        (&mut f)
+            .take(PART_BYTES as u64 + 1)
+            .read_to_end(&mut head)
+            .await?;
+        if head.len() <= PART_BYTES {
+            let total = head.len() as u64;
+            self.inner.put(&Path::from(key), head.into()).await?;
+            return Ok(total);
+        }
+
         let upload = self.inner.put_multipart(&Path::from(key)).await?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
-        let mut total = 0u64;
+        writer.write(&head);
+        let mut total = head.len() as u64;
+        drop(head);
         let mut buf = vec![0u8; 1024 * 1024];
         loop {
             let n = match f.read(&mut buf).await {

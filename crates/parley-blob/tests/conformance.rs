@@ -106,7 +106,27 @@ async fn large_files_go_up_in_parts_and_come_back_whole(b: &Backend) {
     assert_eq!(s.size(key).await.unwrap(), None);
 }
 
-/// An empty file is an object of zero bytes (S3 refuses a multipart upload of no parts).
+/// Files of exactly one part (one request) and one byte more (a multipart upload whose
+/// last part is a single byte).
+async fn files_at_the_part_boundary_round_trip(b: &Backend) {
+    let s = &b.store;
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("in.bin");
+    for len in [8 * 1024 * 1024, 8 * 1024 * 1024 + 1] {
+        let data = numbered(len);
+        std::fs::write(&src, &data).unwrap();
+        assert_eq!(s.put_file("calls/7/rec", &src).await.unwrap(), len as u64);
+        assert_eq!(s.size("calls/7/rec").await.unwrap(), Some(len as u64));
+        assert!(
+            s.get_bytes("calls/7/rec").await.unwrap() == data,
+            "{len} bytes differ"
+        );
+    }
+    s.delete("calls/7/rec").await.unwrap();
+}
+
+/// An empty file is an object of zero bytes (a multipart upload needs a part, and Garage
+/// refuses an empty one).
 async fn an_empty_file_is_an_empty_object(b: &Backend) {
     let s = &b.store;
     let dir = tempfile::tempdir().unwrap();
@@ -237,6 +257,7 @@ macro_rules! backend {
             checks!(
                 small_objects_round_trip,
                 large_files_go_up_in_parts_and_come_back_whole,
+                files_at_the_part_boundary_round_trip,
                 an_empty_file_is_an_empty_object,
                 a_missing_object_is_not_found,
                 keys_with_odd_characters_are_distinct_objects,
