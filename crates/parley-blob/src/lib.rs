@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures::StreamExt;
+use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::memory::InMemory;
 use object_store::path::Path;
@@ -54,18 +55,7 @@ impl BlobStore {
             });
         }
         if url.starts_with("s3://") {
-            let parsed =
-                url::Url::parse(url).map_err(|_| BlobError::UnsupportedUrl(url.to_owned()))?;
-            let (store, prefix) = object_store::parse_url_opts(&parsed, std::env::vars())?;
-            let inner: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
-                Arc::from(store)
-            } else {
-                Arc::new(PrefixStore::new(store, prefix))
-            };
-            return Ok(BlobStore {
-                inner,
-                description: url.to_owned(),
-            });
+            return Self::open_s3(url);
         }
         let path = match url.strip_prefix("file://") {
             Some(p) => p,
@@ -80,6 +70,37 @@ impl BlobStore {
         })
     }
 
+    /// An S3 bucket, configured by the `AWS_*` variables. `from_env` is what reads them:
+    /// `parse_url_opts` with `std::env::vars()` matched only lowercase option names, so
+    /// `AWS_ENDPOINT`, the keys and the region were silently ignored and every request
+    /// went to Amazon.
+    fn open_s3(url: &str) -> Result<BlobStore> {
+        let parsed = url::Url::parse(url).map_err(|_| BlobError::UnsupportedUrl(url.to_owned()))?;
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(BlobError::UnsupportedUrl(url.to_owned()));
+        }
+        let store = AmazonS3Builder::from_env().with_url(url).build()?;
+        let prefix = Path::from_url_path(parsed.path())
+            .map_err(|_| BlobError::UnsupportedUrl(url.to_owned()))?;
+        tracing::info!(
+            url,
+            endpoint = std::env::var("AWS_ENDPOINT")
+                .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+                .as_deref()
+                .unwrap_or("aws"),
+            "media in s3-compatible storage"
+        );
+        let inner: Arc<dyn ObjectStore> = if prefix.as_ref().is_empty() {
+            Arc::new(store)
+        } else {
+            Arc::new(PrefixStore::new(store, prefix))
+        };
+        Ok(BlobStore {
+            inner,
+            description: url.to_owned(),
+        })
+    }
+
     /// Where the objects are, for logs (no credentials: those come from the environment).
     pub fn describe(&self) -> &str {
         &self.description
@@ -90,13 +111,29 @@ impl BlobStore {
         Ok(())
     }
 
-    /// Copies a local file into the store in parts; returns its size in bytes. A failed
-    /// upload is aborted so no partial object stays behind.
+    /// Copies a local file into the store, in parts when it is larger than one; returns its
+    /// size in bytes. A failed upload is aborted so no partial object stays behind.
     pub async fn put_file(&self, key: &str, file: &FsPath) -> Result<u64> {
         let mut f = tokio::fs::File::open(file).await?;
+        // A file that fits in one part goes up in one request. Besides saving two round
+        // trips, an empty file has to: a multipart upload needs at least one part and
+        // Garage refuses the empty part object_store sends for a file with no bytes.
+        let mut head = Vec::with_capacity(PART_BYTES + 1);
+        (&mut f)
+            .take(PART_BYTES as u64 + 1)
+            .read_to_end(&mut head)
+            .await?;
+        if head.len() <= PART_BYTES {
+            let total = head.len() as u64;
+            self.inner.put(&Path::from(key), head.into()).await?;
+            return Ok(total);
+        }
+
         let upload = self.inner.put_multipart(&Path::from(key)).await?;
         let mut writer = WriteMultipart::new_with_chunk_size(upload, PART_BYTES);
-        let mut total = 0u64;
+        writer.write(&head);
+        let mut total = head.len() as u64;
+        drop(head);
         let mut buf = vec![0u8; 1024 * 1024];
         loop {
             let n = match f.read(&mut buf).await {
@@ -161,6 +198,51 @@ impl BlobStore {
             Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(e.into()),
         }
+    }
+}
+
+/// For tests that need a real S3-compatible server (`scripts/s3-server.sh` starts one).
+pub mod testing {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A fresh `s3://` location for one test: `PARLEY_TEST_S3_URL` plus a prefix of its
+    /// own, so concurrent tests and runs never see each other's objects. `None` when no
+    /// server is configured, after a printed note; when the run must cover S3
+    /// (`PARLEY_REQUIRE_S3` set, as `.ci/run` does, or `CI=true`) it panics instead, so a
+    /// CI run can never pass by skipping these tests.
+    pub fn s3_url(test: &str) -> Option<String> {
+        match std::env::var("PARLEY_TEST_S3_URL") {
+            Ok(base) if !base.trim().is_empty() => {
+                static N: AtomicU32 = AtomicU32::new(0);
+                let nanos = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_nanos())
+                    .unwrap_or_default();
+                Some(format!(
+                    "{}/{test}-{}-{nanos}-{}",
+                    base.trim().trim_end_matches('/'),
+                    std::process::id(),
+                    N.fetch_add(1, Ordering::Relaxed)
+                ))
+            }
+            _ if required() => panic!(
+                "PARLEY_TEST_S3_URL is not set but this run must test S3 \
+                 (PARLEY_REQUIRE_S3 or CI is set): run `eval \"$(scripts/s3-server.sh)\"` first"
+            ),
+            _ => {
+                eprintln!(
+                    "note: {test} skipped its S3 part: PARLEY_TEST_S3_URL is not set \
+                     (`eval \"$(scripts/s3-server.sh)\"` starts a local server and sets it)"
+                );
+                None
+            }
+        }
+    }
+
+    fn required() -> bool {
+        let on =
+            |name: &str| std::env::var(name).is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"));
+        on("PARLEY_REQUIRE_S3") || on("CI")
     }
 }
 
