@@ -29,6 +29,21 @@ async fn created(s: &TestServer, workspace: &str, body: Value) -> String {
     r.body["profile"]["id"].as_str().unwrap().to_owned()
 }
 
+/// A key with every scope, owned by `user` (so acting with their role and profiles).
+async fn users_key(s: &TestServer, user: &str) -> parley_app::keys::NewKey {
+    create_key(
+        s.store.as_ref(),
+        &KeySpec {
+            name: "user".into(),
+            scopes: ScopeSet::full(),
+            workspace: None,
+            owner: Some(UserId(user.parse().unwrap())),
+        },
+    )
+    .await
+    .unwrap()
+}
+
 #[tokio::test]
 async fn profiles_are_created_changed_read_and_listed_in_gongs_shape() {
     let s = TestServer::start().await;
@@ -211,17 +226,7 @@ async fn a_profile_decides_call_access_in_its_workspace() {
     body["workspaceId"] = json!(east);
     let c_east = s.call(body).await;
 
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "rep".into(),
-            scopes: ScopeSet::full(),
-            workspace: None,
-            owner: Some(UserId(rep.parse().unwrap())),
-        },
-    )
-    .await
-    .unwrap();
+    let k = users_key(&s, &rep).await;
     let as_rep = |method: Method, path: String| {
         let req = s
             .client
@@ -341,17 +346,7 @@ async fn a_profile_lets_a_member_change_settings_in_its_workspace_only() {
         .await;
     let east = r.body["workspaceId"].as_str().unwrap().to_owned();
     let rep = s.user("rep@northwind.example.com", "Rita", "Rep").await;
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "rep".into(),
-            scopes: ScopeSet::full(),
-            workspace: None,
-            owner: Some(UserId(rep.parse().unwrap())),
-        },
-    )
-    .await
-    .unwrap();
+    let k = users_key(&s, &rep).await;
     let as_rep = |method: Method, path: String, body: Value| {
         let req = s
             .client

@@ -33,7 +33,8 @@ use parley_app::oauth::{self, AuthorizeError, AuthorizeParams, AuthorizeRequest,
 use parley_domain::audit::{Actor, AuditAction, AuditEntry, Outcome};
 use parley_domain::{Principal, UserId};
 
-use crate::auth::{basic_credentials, session_token, source_of, SESSION_COOKIE};
+use crate::auth::{basic_credentials, session_token, source_of};
+use crate::routes::parley::session::{session_cookie, start_session, NotSignedIn};
 use crate::AppState;
 
 /// Largest form accepted by these endpoints: every field is short.
@@ -384,8 +385,8 @@ async fn authorize_form(
     }
 }
 
-/// Signs in from the form (throttled like `POST /parley/v1/session`), then shows the
-/// consent page with the new session's cookie.
+/// Signs in from the form (as `POST /parley/v1/session` does), then shows the consent
+/// page with the new session's cookie.
 async fn sign_in(
     state: &AppState,
     req: &AuthorizeRequest,
@@ -397,67 +398,32 @@ async fn sign_in(
         .trim()
         .to_lowercase();
     let password = field(pairs, "password").unwrap_or_default();
-    if let Some(wait) = state
-        .keys
-        .throttle_attempt(&format!("sign-in:{email}"), source)
-    {
-        let mut resp = sign_in_page(
-            req,
-            Some(&format!("too many attempts; wait {wait} seconds")),
-        );
-        *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        return resp;
-    }
-    let hours = u64::from(state.config.session_hours);
-    let lifetime = std::time::Duration::from_secs(hours * 3600);
-    let session = match parley_app::sessions::sign_in(
-        state.store.as_ref(),
-        &email,
-        &password,
-        lifetime,
-    )
-    .await
-    {
+    let session = match start_session(state, &email, &password, source).await {
         Ok(s) => s,
-        Err(parley_app::AppError::Forbidden(m)) => {
-            tracing::info!(%source, "sign-in refused");
+        Err(NotSignedIn::Throttled(wait)) => {
+            let mut resp = sign_in_page(
+                req,
+                Some(&format!("too many attempts; wait {wait} seconds")),
+            );
+            *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            return resp;
+        }
+        Err(NotSignedIn::Refused(parley_app::AppError::Forbidden(m))) => {
             return sign_in_page(req, Some(&m));
         }
-        Err(e) => {
+        Err(NotSignedIn::Refused(e)) => {
             tracing::error!(error = %e, "sign-in failed");
             return error_page(StatusCode::INTERNAL_SERVER_ERROR, "the server failed");
         }
     };
-    state.audit.record(
-        AuditEntry::new(
-            chrono::Utc::now(),
-            Actor::User {
-                user_id: session.record.user,
-            },
-            AuditAction::SignIn,
-            Outcome::Status(200),
-        )
-        .from_ip(Some(source)),
-    );
     let principal =
         match parley_app::sessions::session_principal(state.store.as_ref(), &session.token).await {
             Ok(Some((p, _))) => p,
             _ => return error_page(StatusCode::INTERNAL_SERVER_ERROR, "the server failed"),
         };
     let mut resp = consent_page(req, &email, &principal, &session.csrf);
-    let secure = if state.config.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
-        session.token,
-        hours * 3600
-    );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(state, &session.token));
     resp
 }
 

@@ -4,6 +4,8 @@
 //! /parley/v1/session/sign-out-everywhere`, and `POST /parley/v1/password-reset` (a
 //! one-time token from `parley users reset-link`, and a new password).
 
+use std::net::IpAddr;
+
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -13,6 +15,7 @@ use axum::routing::post;
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
+use parley_app::sessions::NewSession;
 use parley_domain::audit::{Actor, AuditAction, AuditEntry, Outcome};
 use parley_domain::Principal;
 
@@ -66,31 +69,34 @@ fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
     HeaderValue::from_str(&text).expect("a cookie of hex digits is a header value")
 }
 
-async fn sign_in(
-    State(state): State<AppState>,
-    parts: axum::http::request::Parts,
-    body: Result<Bytes, BytesRejection>,
-) -> ApiResult<Response> {
-    let source = source_of(&parts.extensions, &parts.headers, state.config.trust_proxy);
-    let body: SignInBody = parse_json(body, false)?;
-    let email = body.email.trim().to_lowercase();
+/// Why a sign-in started no session.
+pub(crate) enum NotSignedIn {
+    /// Too many attempts for this email from this address: wait this many seconds.
+    Throttled(u64),
+    Refused(parley_app::AppError),
+}
+
+/// Signs `email` in — throttled per (email, address) and per address, audited — for
+/// both ways in: this API and the OAuth authorize page's form.
+pub(crate) async fn start_session(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    source: IpAddr,
+) -> Result<NewSession, NotSignedIn> {
     if let Some(wait) = state
         .keys
         .throttle_attempt(&format!("sign-in:{email}"), source)
     {
-        return Ok(too_many(wait));
+        return Err(NotSignedIn::Throttled(wait));
     }
     let lifetime = std::time::Duration::from_secs(u64::from(state.config.session_hours) * 3600);
-    let session =
-        match parley_app::sessions::sign_in(state.store.as_ref(), &email, &body.password, lifetime)
-            .await
-        {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::info!(%source, "sign-in refused");
-                return Err(e.into());
-            }
-        };
+    let session = parley_app::sessions::sign_in(state.store.as_ref(), email, password, lifetime)
+        .await
+        .map_err(|e| {
+            tracing::info!(%source, "sign-in refused");
+            NotSignedIn::Refused(e)
+        })?;
     state.audit.record(
         AuditEntry::new(
             chrono::Utc::now(),
@@ -102,6 +108,27 @@ async fn sign_in(
         )
         .from_ip(Some(source)),
     );
+    Ok(session)
+}
+
+/// The `Set-Cookie` value that carries a new session's token.
+pub(crate) fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
+    cookie(state, token, i64::from(state.config.session_hours) * 3600)
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    parts: axum::http::request::Parts,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let source = source_of(&parts.extensions, &parts.headers, state.config.trust_proxy);
+    let body: SignInBody = parse_json(body, false)?;
+    let email = body.email.trim().to_lowercase();
+    let session = match start_session(&state, &email, &body.password, source).await {
+        Ok(s) => s,
+        Err(NotSignedIn::Throttled(wait)) => return Ok(too_many(wait)),
+        Err(NotSignedIn::Refused(e)) => return Err(e.into()),
+    };
     let mut resp = json_response(
         StatusCode::OK,
         &SignedIn {
@@ -111,9 +138,8 @@ async fn sign_in(
             expires: session.record.expires.to_rfc3339(),
         },
     );
-    let max_age = i64::from(state.config.session_hours) * 3600;
     resp.headers_mut()
-        .insert(header::SET_COOKIE, cookie(&state, &session.token, max_age));
+        .insert(header::SET_COOKIE, session_cookie(&state, &session.token));
     Ok(resp)
 }
 
