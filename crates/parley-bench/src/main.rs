@@ -492,6 +492,11 @@ impl OneClient {
     }
 
     async fn raw(&mut self, r: &Req) -> Result<Bytes> {
+        // The server closes a keep-alive connection left idle past its header-read timeout
+        // (a scenario's run is longer): reconnect when it has.
+        if self.sender.is_closed() || self.sender.ready().await.is_err() {
+            self.sender = connect(self.target.addr).await?;
+        }
         let req = self.target.request(r)?;
         let (status, body) = send(&mut self.sender, req).await?;
         if status != StatusCode::OK {
