@@ -10,7 +10,7 @@
 # What it does, each step skipped when already done, so it is safe to run again while the
 # server is up:
 # 1. Installs Garage $GARAGE_VERSION from crates.io into $PARLEY_GARAGE_ROOT (outside the
-#    clone; about 7 minutes on 2 cores the first time, nothing after):
+#    clone; 7-35 minutes on 2 cores the first time (35 measured under load), nothing after):
 #      cargo install garage --version $GARAGE_VERSION --locked --root $PARLEY_GARAGE_ROOT
 # 2. Writes a single-node config into $PARLEY_S3_DIR (S3 API on 127.0.0.1:$PARLEY_S3_PORT,
 #    RPC on the next port, admin API two above; nothing listens beyond loopback) and starts
