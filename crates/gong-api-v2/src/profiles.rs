@@ -279,15 +279,21 @@ fn parse_access(v: &Value, path: &str, errors: &mut Vec<String>) -> Option<Acces
     })
 }
 
-fn parse_bool(o: &Map<String, Value>, key: &str, path: &str, errors: &mut Vec<String>) -> bool {
-    match o.get(key) {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
+/// A boolean field: `None` when absent or `null` (not given), an error naming `path` when
+/// not a boolean.
+fn opt_bool(v: Option<&Value>, path: &str, errors: &mut Vec<String>) -> Option<bool> {
+    match v {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
         Some(_) => {
-            errors.push(format!("{path}.{key} must be true or false"));
-            false
+            errors.push(format!("{path} must be true or false"));
+            None
         }
     }
+}
+
+fn parse_bool(o: &Map<String, Value>, key: &str, path: &str, errors: &mut Vec<String>) -> bool {
+    opt_bool(o.get(key), &format!("{path}.{key}"), errors).unwrap_or(false)
 }
 
 fn parse_library(v: &Value, errors: &mut Vec<String>) -> Option<LibraryAccess> {
@@ -377,12 +383,8 @@ pub fn parse_patch(body: &Value) -> Result<ProfilePatch, Vec<String>> {
         Some(v) => patch.library = parse_library(v, &mut errors),
     }
     for (c, name) in CAPABILITY_FIELDS {
-        match o.get(name) {
-            None | Some(Value::Null) => {}
-            Some(Value::Bool(b)) => {
-                patch.capabilities.insert(c, *b);
-            }
-            Some(_) => errors.push(format!("{name} must be true or false")),
+        if let Some(on) = opt_bool(o.get(name), name, &mut errors) {
+            patch.capabilities.insert(c, on);
         }
     }
     if errors.is_empty() {

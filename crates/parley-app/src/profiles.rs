@@ -18,8 +18,8 @@ pub const MAX_PROFILES_PER_WORKSPACE: u32 = 500;
 /// The most users a profile's user listing returns.
 pub const MAX_PROFILE_USERS: u32 = 20_000;
 
-fn profile_not_found(id: ProfileId) -> AppError {
-    AppError::not_found(format!("permission profile {id} was not found"))
+fn profile_not_found(id: ProfileId) -> String {
+    format!("permission profile {id} was not found")
 }
 
 /// A profile `p` may see (a workspace-bound key sees only its workspace's).
@@ -27,10 +27,8 @@ pub async fn get(store: &dyn Store, p: &Principal, id: ProfileId) -> AppResult<P
     let profile = store
         .profile(id)
         .await?
-        .ok_or_else(|| profile_not_found(id))?;
-    visible(p, profile.workspace_id, || {
-        format!("permission profile {id} was not found")
-    })?;
+        .ok_or_else(|| AppError::NotFound(profile_not_found(id)))?;
+    visible(p, profile.workspace_id, || profile_not_found(id))?;
     Ok(profile)
 }
 

@@ -94,19 +94,22 @@ fn profile_of(r: &SqliteRow) -> Result<PermissionProfile> {
     })
 }
 
+/// An access row's `level` and `team_leads` columns.
+fn access_from(level: &str, leads: &str) -> Result<Access> {
+    Ok(Access {
+        level: AccessLevel::parse(level).ok_or_else(|| corrupt("access level", level))?,
+        team_leads: ids_of(leads, "team leads")?
+            .into_iter()
+            .map(UserId)
+            .collect(),
+    })
+}
+
 fn access_of(r: &SqliteRow) -> Result<(AccessArea, Access)> {
     let area: String = r.try_get("area")?;
-    let level: String = r.try_get("level")?;
-    let leads: String = r.try_get("team_leads")?;
     Ok((
         AccessArea::parse(&area).ok_or_else(|| corrupt("access area", &area))?,
-        Access {
-            level: AccessLevel::parse(&level).ok_or_else(|| corrupt("access level", &level))?,
-            team_leads: ids_of(&leads, "team leads")?
-                .into_iter()
-                .map(UserId)
-                .collect(),
-        },
+        access_from(r.try_get("level")?, r.try_get("team_leads")?)?,
     ))
 }
 
@@ -304,31 +307,23 @@ impl SqliteStore {
         let rows = sqlx::query(
             "SELECT up.workspace_id, a.level, a.team_leads FROM user_profiles up \
              LEFT JOIN permission_profile_access a \
-               ON a.profile_id = up.profile_id AND a.area = 'calls' \
+               ON a.profile_id = up.profile_id AND a.area = ? \
              WHERE up.user_id = ? ORDER BY up.workspace_id",
         )
+        .bind(AccessArea::Calls.key())
         .bind(user.0)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
                 let w = WorkspaceId(r.try_get("workspace_id")?);
-                let level: Option<String> = r.try_get("level")?;
-                let Some(level) = level else {
-                    return Ok((w, Access::NONE));
+                // No access row: the profile gives no call access.
+                let level: Option<&str> = r.try_get("level")?;
+                let access = match level {
+                    None => Access::NONE,
+                    Some(level) => access_from(level, r.try_get("team_leads")?)?,
                 };
-                let leads: String = r.try_get("team_leads")?;
-                Ok((
-                    w,
-                    Access {
-                        level: AccessLevel::parse(&level)
-                            .ok_or_else(|| corrupt("access level", &level))?,
-                        team_leads: ids_of(&leads, "team leads")?
-                            .into_iter()
-                            .map(UserId)
-                            .collect(),
-                    },
-                ))
+                Ok((w, access))
             })
             .collect()
     }
