@@ -8,6 +8,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod codec;
 pub mod rows;
 mod sqlite;
 

@@ -5,7 +5,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
@@ -29,138 +28,14 @@ mod audit;
 mod oauth;
 mod profiles;
 
+use crate::codec::*;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// A store on one SQLite file.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-}
-
-fn us(t: Timestamp) -> i64 {
-    t.timestamp_micros()
-}
-
-fn ts(us: i64) -> Result<Timestamp> {
-    DateTime::<Utc>::from_timestamp_micros(us)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {us}")))
-}
-
-fn opt_ts(us: Option<i64>) -> Result<Option<Timestamp>> {
-    us.map(ts).transpose()
-}
-
-/// A foreign-key violation: the row a write refers to is missing (`what` names it).
-fn map_missing(e: sqlx::Error, what: impl FnOnce() -> String) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound(what()),
-        _ => StoreError::from(e),
-    }
-}
-
-fn map_unique(e: sqlx::Error, what: &str) -> StoreError {
-    match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            StoreError::Conflict(what.to_owned())
-        }
-        _ => StoreError::Backend(e),
-    }
-}
-
-fn direction_key(d: Direction) -> &'static str {
-    match d {
-        Direction::Inbound => "inbound",
-        Direction::Outbound => "outbound",
-        Direction::Conference => "conference",
-        Direction::Unknown => "unknown",
-    }
-}
-
-fn direction_of(s: &str) -> Direction {
-    match s {
-        "inbound" => Direction::Inbound,
-        "outbound" => Direction::Outbound,
-        "conference" => Direction::Conference,
-        _ => Direction::Unknown,
-    }
-}
-
-fn scope_key(s: CallScope) -> &'static str {
-    match s {
-        CallScope::Internal => "internal",
-        CallScope::External => "external",
-        CallScope::Unknown => "unknown",
-    }
-}
-
-fn scope_of_key(s: &str) -> CallScope {
-    match s {
-        "internal" => CallScope::Internal,
-        "external" => CallScope::External,
-        _ => CallScope::Unknown,
-    }
-}
-
-fn affiliation_key(a: Affiliation) -> &'static str {
-    match a {
-        Affiliation::Internal => "internal",
-        Affiliation::External => "external",
-        Affiliation::Unknown => "unknown",
-    }
-}
-
-fn affiliation_of(s: &str) -> Affiliation {
-    match s {
-        "internal" => Affiliation::Internal,
-        "external" => Affiliation::External,
-        _ => Affiliation::Unknown,
-    }
-}
-
-fn methods_key(m: &[PartyMethod]) -> String {
-    m.iter()
-        .map(|m| match m {
-            PartyMethod::Invitee => "invitee",
-            PartyMethod::Attendee => "attendee",
-        })
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-fn methods_of(s: &str) -> Vec<PartyMethod> {
-    s.split(',')
-        .filter_map(|m| match m {
-            "invitee" => Some(PartyMethod::Invitee),
-            "attendee" => Some(PartyMethod::Attendee),
-            _ => None,
-        })
-        .collect()
-}
-
-fn crm_system_key(s: CrmSystem) -> &'static str {
-    match s {
-        CrmSystem::Salesforce => "salesforce",
-        CrmSystem::HubSpot => "hubspot",
-        CrmSystem::MicrosoftDynamic => "dynamics",
-        CrmSystem::Generic => "generic",
-    }
-}
-
-fn crm_system_of(s: &str) -> CrmSystem {
-    match s {
-        "salesforce" => CrmSystem::Salesforce,
-        "hubspot" => CrmSystem::HubSpot,
-        "dynamics" => CrmSystem::MicrosoftDynamic,
-        _ => CrmSystem::Generic,
-    }
-}
-
-fn json_list(v: &[String]) -> String {
-    serde_json::to_string(v).expect("a list of strings serialises")
-}
-
-fn list_of(s: &str) -> Result<Vec<String>> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("string list: {e}")))
 }
 
 const CALL_COLUMNS: &str = "id, workspace_id, title, scheduled_us, started_us, duration_s, primary_user_id, \
@@ -311,9 +186,6 @@ fn key_of(r: &SqliteRow) -> Result<ApiKeyRecord> {
     })
 }
 
-/// Appends `(SELECT value FROM json_each(?))` with the ids bound as one JSON array: one
-/// parameter and one statement text whatever the number of ids, so the prepared statement
-/// is reused and binding stays cheap (100 separate binds cost milliseconds through sqlx).
 async fn upsert_profile(
     tx: &mut sqlx::Transaction<'static, Sqlite>,
     p: &VoiceProfile,
@@ -333,49 +205,8 @@ async fn upsert_profile(
     Ok(())
 }
 
-fn voice_blob(v: &[f32]) -> Vec<u8> {
-    v.iter().flat_map(|x| x.to_le_bytes()).collect()
-}
-
-fn voice_from_blob(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
-}
-
 /// Transcript sentences inserted per statement.
 const SENTENCE_BATCH: usize = 1_000;
-
-fn words_json(words: &[Word]) -> String {
-    let arr: Vec<serde_json::Value> = words
-        .iter()
-        .map(|w| serde_json::json!([w.start_ms, w.end_ms, w.text]))
-        .collect();
-    serde_json::Value::Array(arr).to_string()
-}
-
-fn parse_words(json: &str) -> Result<Vec<Word>> {
-    let corrupt = |e: String| StoreError::Corrupt(format!("sentence words: {e}"));
-    let rows: Vec<(i64, i64, String)> =
-        serde_json::from_str(json).map_err(|e| corrupt(e.to_string()))?;
-    Ok(rows
-        .into_iter()
-        .map(|(start_ms, end_ms, text)| Word {
-            start_ms,
-            end_ms,
-            text,
-        })
-        .collect())
-}
-
-fn to_json<T: serde::Serialize>(v: &T) -> String {
-    // Our own plain data types: serialising them cannot fail.
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(s: &str, what: &str) -> Result<T> {
-    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
 
 fn tracker_of(r: &SqliteRow) -> Result<TrackerRecord> {
     let mut def: TrackerDef = from_json(r.try_get("definition")?, "tracker definition")?;
@@ -392,24 +223,15 @@ fn tracker_of(r: &SqliteRow) -> Result<TrackerRecord> {
     })
 }
 
+/// Appends `(SELECT value FROM json_each(?))` with the ids bound as one JSON array: one
+/// parameter and one statement text whatever the number of ids, so the prepared statement
+/// is reused and binding stays cheap (100 separate binds cost milliseconds through sqlx).
 fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
     let list =
         serde_json::to_string(&ids.collect::<Vec<i64>>()).expect("a list of integers serialises");
     q.push("(SELECT value FROM json_each(")
         .push_bind(list)
         .push("))");
-}
-
-/// What a transcript's stored sentences add up to (monologues without a sentence store
-/// nothing).
-fn transcript_size(t: &Transcript) -> TranscriptSize {
-    let sentences = || t.iter().flat_map(|m| &m.sentences);
-    TranscriptSize {
-        monologues: t.iter().filter(|m| !m.sentences.is_empty()).count() as i64,
-        sentences: sentences().count() as i64,
-        text_bytes: sentences().map(|s| s.text.len() as i64).sum(),
-        version: 0,
-    }
 }
 
 /// The filter, the keyset start and the order of a page of calls.

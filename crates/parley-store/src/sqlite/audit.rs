@@ -8,7 +8,8 @@ use parley_domain::{
     Actor, AuditAction, AuditEntry, AuditRecord, Outcome, RequestInfo, Timestamp, UserId,
 };
 
-use super::{from_json, to_json, ts, us, SqliteStore};
+use super::SqliteStore;
+use crate::codec::{from_json, to_json, ts, us};
 use crate::{AuditFilter, AuditKey, Result, StoreError};
 
 /// Rows deleted per statement when pruning, so a large backlog never holds the write lock

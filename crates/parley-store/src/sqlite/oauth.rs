@@ -6,7 +6,8 @@ use sqlx::Row;
 
 use parley_domain::{ScopeSet, Timestamp, UserId, WorkspaceId};
 
-use super::{from_json, map_unique, opt_ts, to_json, ts, us, SqliteStore};
+use super::SqliteStore;
+use crate::codec::{from_json, map_unique, opt_ts, to_json, ts, us};
 use crate::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Result, StoreError};
 
 /// Codes are kept this long past their expiry (then deleted when a new one is made), so a

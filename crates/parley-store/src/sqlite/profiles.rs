@@ -11,7 +11,8 @@ use parley_domain::{
     ProfileId, Timestamp, UserId, WorkspaceId,
 };
 
-use super::{map_missing, map_unique, us, SqliteStore};
+use super::SqliteStore;
+use crate::codec::{map_missing, map_unique, us};
 use crate::{Result, StoreError};
 
 const NAME_TAKEN: &str = "a permission profile of that name exists in this workspace";
