@@ -305,7 +305,7 @@ mod tests {
     async fn store() -> (tempfile::TempDir, Arc<dyn Store>) {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("a.db").display());
-        (dir, parley_store::open(&url).await.unwrap())
+        (dir, crate::storage::open(&url).await.unwrap())
     }
 
     #[tokio::test]

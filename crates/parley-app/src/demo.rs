@@ -171,7 +171,7 @@ mod tests {
 
     use chrono::{Duration, NaiveDate};
     use parley_domain::{Affiliation, CallId, CallScope, CrmSystem};
-    use parley_store::SqliteStore;
+    use parley_store_sqlite::SqliteStore;
 
     use super::*;
 

@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod profiles;
 pub mod sessions;
 pub mod speakers;
+pub mod storage;
 pub mod stored;
 pub mod transcripts;
 pub mod users;

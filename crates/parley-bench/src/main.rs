@@ -1254,7 +1254,7 @@ fn main() -> Result<()> {
     println!("load average at start: {}", loadavg());
     let payloads = Arc::new(Payloads::default());
     let started = server_rt.block_on(async {
-        let store = parley_store::open(&url).await.context("opening the store")?;
+        let store = parley_app::storage::open(&url).await.context("opening the store")?;
         let ws = parley_app::workspaces::ensure_default_workspace(store.as_ref()).await?;
         let existing = store.count_calls(&CallFilter::default()).await?;
         let seed_secs = if existing == 0 {

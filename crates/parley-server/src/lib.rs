@@ -289,7 +289,7 @@ mod tests {
     async fn a_write_that_panics_is_answered_500_and_audited() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("p.db").display());
-        let store = parley_store::open(&url).await.unwrap();
+        let store = parley_app::storage::open(&url).await.unwrap();
         let config = ServerConfig {
             rate_limit: RateLimit::OFF,
             ..ServerConfig::default()

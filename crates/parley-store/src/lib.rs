@@ -1,19 +1,19 @@
 //! Storage for Parley.
 //!
-//! [`Store`] is the one interface handlers and the CLI use; backends implement it and are
-//! chosen by URL with [`open`]: `sqlite://path/to/parley.db` today, `postgres://` next.
+//! [`Store`] is the one interface handlers and the CLI use. Backends implement it, each in
+//! its own crate with its own SQL and `migrations/` folder (`parley-store-sqlite`,
+//! `parley-store-postgres`); the application core picks one by URL. [`codec`] is the one
+//! copy of how domain values are stored, shared by every backend.
 //!
-//! Architecture Invariant: no other crate issues SQL. Each backend owns its own
-//! `migrations/<backend>` folder, applied on open.
+//! Architecture Invariant: no crate but a backend issues SQL, and no backend holds a
+//! business rule another backend would have to repeat.
 
 #![forbid(unsafe_code)]
 
 pub mod codec;
 pub mod rows;
-mod sqlite;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 
@@ -27,7 +27,6 @@ use parley_domain::{
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
-pub use sqlite::SqliteStore;
 
 /// What can go wrong in storage, classified for the callers that must react.
 #[derive(Debug, thiserror::Error)]
@@ -38,7 +37,7 @@ pub enum StoreError {
     /// A referenced row does not exist.
     #[error("not found: {0}")]
     NotFound(String),
-    #[error("unsupported database url {0:?}: expected sqlite://PATH (postgres:// is planned)")]
+    #[error("unsupported database url {0:?}: expected sqlite://PATH or postgres://HOST/DATABASE")]
     UnsupportedUrl(String),
     #[error("database error: {0}")]
     Backend(#[from] sqlx::Error),
@@ -696,17 +695,6 @@ pub trait Store: Send + Sync + 'static {
     async fn revoke_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<u64>;
     /// Records that a grant's tokens were used at `at`.
     async fn touch_oauth_grant(&self, grant: &str, at: Timestamp) -> Result<()>;
-}
-
-/// Opens (and migrates) the store named by `url`.
-pub async fn open(url: &str) -> Result<Arc<dyn Store>> {
-    if let Some(rest) = url.strip_prefix("sqlite://") {
-        return Ok(Arc::new(SqliteStore::open(rest).await?));
-    }
-    if let Some(rest) = url.strip_prefix("sqlite:") {
-        return Ok(Arc::new(SqliteStore::open(rest).await?));
-    }
-    Err(StoreError::UnsupportedUrl(redact(url)))
 }
 
 /// Hides a password in a database URL before it reaches an error or a log.

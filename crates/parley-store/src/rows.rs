@@ -162,7 +162,7 @@ pub struct EngineRow {
 }
 
 /// Checks a row's `format` column before its JSON is read.
-pub(crate) fn check_format(format: i64, what: &str) -> crate::Result<()> {
+pub fn check_format(format: i64, what: &str) -> crate::Result<()> {
     if format == ANALYSIS_FORMAT {
         Ok(())
     } else {

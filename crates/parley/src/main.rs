@@ -274,7 +274,7 @@ mod settings;
 async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
     settings.data_dir()?;
     let url = settings.database_url();
-    parley_store::open(&url)
+    parley_app::storage::open(&url)
         .await
         .with_context(|| format!("opening database {}", parley_store::redact(&url)))
 }

@@ -33,7 +33,7 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("parley.db").display());
-        let store = parley_store::open(&url).await.unwrap();
+        let store = parley_app::storage::open(&url).await.unwrap();
         let mut config = ServerConfig {
             rate_limit: RateLimit::OFF,
             key_recheck_secs: 0,

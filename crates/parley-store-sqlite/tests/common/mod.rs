@@ -3,7 +3,8 @@
 #![allow(dead_code)]
 
 use parley_domain::*;
-use parley_store::{SqliteStore, Store};
+use parley_store::Store;
+use parley_store_sqlite::SqliteStore;
 
 /// A fresh store on a real SQLite file in a temporary folder.
 pub async fn store() -> (tempfile::TempDir, SqliteStore) {

@@ -3,7 +3,8 @@
 
 use chrono::{TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{SentenceKey, SqliteStore, Store, TranscriptWrite};
+use parley_store::{SentenceKey, Store, TranscriptWrite};
+use parley_store_sqlite::SqliteStore;
 
 mod common;
 

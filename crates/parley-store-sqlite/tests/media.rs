@@ -3,7 +3,8 @@
 
 use chrono::{TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{NewJob, SqliteStore, Store, StoreError, TranscriptWrite};
+use parley_store::{NewJob, Store, StoreError, TranscriptWrite};
+use parley_store_sqlite::SqliteStore;
 
 mod common;
 

@@ -11,9 +11,9 @@ use parley_domain::{
     ProfileId, Timestamp, UserId, WorkspaceId,
 };
 
-use super::SqliteStore;
-use crate::codec::{map_missing, map_unique, us};
-use crate::{Result, StoreError};
+use crate::SqliteStore;
+use parley_store::codec::{map_missing, map_unique, us};
+use parley_store::{Result, StoreError};
 
 const NAME_TAKEN: &str = "a permission profile of that name exists in this workspace";
 

@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{Failure, NewJob, SqliteStore, Store, StoreError, TranscriptWrite};
+use parley_store::{Failure, NewJob, Store, StoreError, TranscriptWrite};
+use parley_store_sqlite::SqliteStore;
 
 mod common;
 
@@ -417,7 +418,7 @@ async fn jobs_queued_before_typed_jobs_are_carried_over() {
     let path = dir.path().join("old.db");
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let pool = SqlitePoolOptions::new().connect(&url).await.unwrap();
-    let mut before = sqlx::migrate!("./migrations/sqlite");
+    let mut before = sqlx::migrate!("./migrations");
     before.migrations = before
         .migrations
         .iter()

@@ -8,9 +8,9 @@ use parley_domain::{
     Actor, AuditAction, AuditEntry, AuditRecord, Outcome, RequestInfo, Timestamp, UserId,
 };
 
-use super::SqliteStore;
-use crate::codec::{from_json, to_json, ts, us};
-use crate::{AuditFilter, AuditKey, Result, StoreError};
+use crate::SqliteStore;
+use parley_store::codec::{from_json, to_json, ts, us};
+use parley_store::{AuditFilter, AuditKey, Result, StoreError};
 
 /// Rows deleted per statement when pruning, so a large backlog never holds the write lock
 /// for long.

@@ -6,9 +6,9 @@ use sqlx::Row;
 
 use parley_domain::{ScopeSet, Timestamp, UserId, WorkspaceId};
 
-use super::SqliteStore;
-use crate::codec::{from_json, map_unique, opt_ts, to_json, ts, us};
-use crate::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Result, StoreError};
+use crate::SqliteStore;
+use parley_store::codec::{from_json, map_unique, opt_ts, to_json, ts, us};
+use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Result, StoreError};
 
 /// Codes are kept this long past their expiry (then deleted when a new one is made), so a
 /// late replay is still recognised as one.

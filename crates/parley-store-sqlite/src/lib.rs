@@ -1,4 +1,13 @@
-//! The embedded backend: one SQLite file in WAL mode.
+//! Parley's embedded storage backend: one SQLite file in WAL mode, implementing
+//! [`parley_store::Store`].
+//!
+//! Architecture Invariant: this crate owns its SQL and its `migrations/` folder; every
+//! mapping between domain values and stored values comes from `parley_store::codec`, so
+//! this backend and PostgreSQL's store the same thing the same way.
+//!
+//! Correct under concurrency because SQLite has one writer: write transactions start with
+//! `BEGIN IMMEDIATE` (see [`SqliteStore::write_tx`]), so a read-then-write inside one is
+//! never interleaved with another writer.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -14,23 +23,23 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::*;
 
-use crate::rows::{check_format, ANALYSIS_FORMAT};
-use crate::{
+use parley_store::rows::{check_format, ANALYSIS_FORMAT};
+use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion,
     Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store, StoreError,
     TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
-use crate::{AuditFilter, AuditKey};
-use crate::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
-use crate::{SentenceKey, StoredSentence, TranscriptSize};
+use parley_store::{AuditFilter, AuditKey};
+use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
+use parley_store::{SentenceKey, StoredSentence, TranscriptSize};
 
 mod audit;
 mod oauth;
 mod profiles;
 
-use crate::codec::*;
+use parley_store::codec::*;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// A store on one SQLite file.
 #[derive(Debug, Clone)]

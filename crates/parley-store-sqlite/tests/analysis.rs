@@ -5,7 +5,8 @@ use chrono::{Duration, TimeZone, Utc};
 use parley_domain::tracker::{Keywords, SaidBy, TopicDef, TrackerDef};
 use parley_domain::*;
 use parley_store::rows::*;
-use parley_store::{AnalysisWrite, SqliteStore, Store, StoreError, TrackerRecord, TranscriptWrite};
+use parley_store::{AnalysisWrite, Store, StoreError, TrackerRecord, TranscriptWrite};
+use parley_store_sqlite::SqliteStore;
 
 mod common;
 

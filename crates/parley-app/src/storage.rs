@@ -1,0 +1,20 @@
+//! Which storage backend a database URL names.
+//!
+//! The one place that knows every backend crate: everything else holds an
+//! `Arc<dyn Store>` and cannot tell them apart.
+
+use std::sync::Arc;
+
+use parley_store::{redact, Store, StoreError};
+use parley_store_sqlite::SqliteStore;
+
+/// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`).
+pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if let Some(path) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    {
+        return Ok(Arc::new(SqliteStore::open(path).await?));
+    }
+    Err(StoreError::UnsupportedUrl(redact(url)))
+}
