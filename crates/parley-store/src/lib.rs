@@ -9,6 +9,8 @@
 #![forbid(unsafe_code)]
 
 pub mod codec;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod rows;
 mod sqlite;
 
