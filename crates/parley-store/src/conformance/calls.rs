@@ -159,7 +159,7 @@ pub async fn parties_and_crm_context_round_trip_in_order(h: &dyn Harness) {
     // CRM objects are shared: the newest field values win, and a bare link keeps them.
     let renamed = link("001", vec![("Name".into(), json!("Acme Corp"))]);
     let second = bare_call(CallId::generate(), ws.id, user.id, t0());
-    s.insert_call(&second, &[], &[renamed.clone()], &[])
+    s.insert_call(&second, &[], std::slice::from_ref(&renamed), &[])
         .await
         .unwrap();
     let third = bare_call(CallId::generate(), ws.id, user.id, t0());

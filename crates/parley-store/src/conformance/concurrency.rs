@@ -414,7 +414,7 @@ pub async fn parallel_user_updates_keep_every_settings_change(h: &dyn Harness) {
                     settings: UserSettings {
                         emails_imported: on,
                         gong_connect_enabled: !on,
-                        ..base.settings.clone()
+                        ..base.settings
                     },
                     first_name: format!("racer {i}"),
                     ..base.clone()

@@ -98,7 +98,7 @@ pub async fn users_round_trip_filter_and_keep_a_settings_history(h: &dyn Harness
         first_name: "Renamed".into(),
         settings: UserSettings {
             emails_imported: true,
-            ..full.settings.clone()
+            ..full.settings
         },
         ..full.clone()
     };
