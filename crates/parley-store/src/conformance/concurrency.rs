@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 use super::jobs::job;
 use super::{a_call, bare_call, import, one_sentence, t0, Harness};
 use crate::{Failure, NewJob, Store, StoreError};
+use serde_json::json;
 
 /// How many tasks race in each check.
 const RACERS: usize = 8;
@@ -178,11 +179,12 @@ pub async fn parallel_enqueues_of_one_job_make_one_job(h: &dyn Harness) {
     assert_eq!(calls_jobs.len(), 2);
 
     let analysed = a_call(&*handles[1]).await.id;
+    let takes: Vec<Transcript> = (0..RACERS).map(take).collect();
+    let before = handles[0].calls_with_versions(&[analysed]).await.unwrap()[0].1;
     let written = race(&handles, |i, s| async move {
-        let t = one_sentence(1, &format!("take {i}"));
         s.replace_transcript(import(
             analysed,
-            &t,
+            &take(i),
             t0() + Duration::milliseconds(i as i64),
         ))
         .await
@@ -196,9 +198,61 @@ pub async fn parallel_enqueues_of_one_job_make_one_job(h: &dyn Harness) {
         [(JobKind::Analyze, JobState::Queued)],
         "one queued analysis"
     );
+    let stored = handles[0]
+        .transcript_detail(analysed)
+        .await
+        .unwrap()
+        .expect("a transcript")
+        .1;
+    assert!(
+        takes.contains(&stored),
+        "one whole transcript, not a mixture: {stored:?}"
+    );
+    let size = handles[1].transcript_sizes(&[analysed]).await.unwrap()[&analysed];
+    assert_eq!((size.monologues, size.sentences), (2, 3));
+    let after = handles[1].calls_with_versions(&[analysed]).await.unwrap()[0].1;
+    assert!(after > before, "the writes moved the version");
+}
+
+/// Transcript `i` of a race: three sentences in two monologues, each naming `i`.
+fn take(i: usize) -> Transcript {
+    let sentence = |n: i64| Sentence {
+        start_ms: n * 1000,
+        end_ms: n * 1000 + 500,
+        text: format!("take {i}, sentence {n}"),
+        words: vec![],
+    };
+    vec![
+        Monologue {
+            speaker_id: SpeakerId(1),
+            topic: None,
+            sentences: vec![sentence(0), sentence(1)],
+        },
+        Monologue {
+            speaker_id: SpeakerId(2),
+            topic: None,
+            sentences: vec![sentence(2)],
+        },
+    ]
+}
+
+/// Nodes starting together agree on each server secret: the first write wins.
+pub async fn parallel_server_secrets_agree(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let handles = handles(&f).await;
+    let secrets = race(&handles, |i, s| async move {
+        s.server_secret("cookie", vec![i as u8; 32])
+            .await
+            .expect("secret")
+    })
+    .await;
+    assert!(
+        secrets.iter().all(|x| *x == secrets[0]),
+        "every node reads one secret: {secrets:?}"
+    );
     assert_eq!(
-        handles[0].transcripts_of(&[analysed]).await.unwrap().len(),
-        1
+        handles[0].server_secret("cookie", vec![]).await.unwrap(),
+        secrets[0]
     );
 }
 
@@ -285,7 +339,8 @@ pub async fn an_expired_lease_is_taken_over_and_the_old_one_fenced(h: &dyn Harne
     );
 }
 
-/// Calls inserted on two nodes at once each move the generation as every node reads it.
+/// Calls inserted on two nodes at once (all linking one CRM object) each move the
+/// generation as every node reads it.
 pub async fn parallel_inserts_each_bump_the_generation(h: &dyn Harness) {
     let f = h.fresh().await;
     let handles = handles(&f).await;
@@ -299,7 +354,16 @@ pub async fn parallel_inserts_each_bump_the_generation(h: &dyn Harness) {
             for n in 0..3 {
                 let g0 = reader.calls_generation().await.expect("generation");
                 let call = bare_call(CallId::generate(), ws, user, t0() + Duration::seconds(n));
-                s.insert_call(&call, &[], &[], &[]).await.expect("insert");
+                // Every call links one CRM object, upserted by all at once.
+                let account = CrmLink {
+                    system: CrmSystem::Salesforce,
+                    object_type: "Account".into(),
+                    object_id: "001".into(),
+                    fields: vec![("Name".into(), json!(format!("Acme {i}")))],
+                };
+                s.insert_call(&call, &[], &[account], &[])
+                    .await
+                    .expect("insert");
                 let g1 = reader.calls_generation().await.expect("generation");
                 assert!(g1 > g0, "an insert moves the generation ({g0} -> {g1})");
             }

@@ -154,6 +154,7 @@ macro_rules! conformance_suite {
                 parallel_refreshes_have_one_winner,
                 parallel_user_updates_keep_every_settings_change,
                 parallel_media_stores_queue_one_transcription,
+                parallel_server_secrets_agree,
             }
         }
     };
