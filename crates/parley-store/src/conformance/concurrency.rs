@@ -535,3 +535,75 @@ pub async fn parallel_media_stores_queue_one_transcription(h: &dyn Harness) {
         "calls/c/1.wav"
     );
 }
+
+/// Stale workers report failures while other nodes take their expired jobs over: a
+/// failure lands either before the takeover (the job is requeued, then claimed) or is
+/// refused after it, never undoing it. Each job ends claimed once more, running under a
+/// lease its new worker still holds.
+pub async fn stale_failures_racing_takeovers_never_undo_them(h: &dyn Harness) {
+    const JOBS: usize = 40;
+    let f = h.fresh().await;
+    let handles = handles(&f).await;
+    let mut stale = Vec::new();
+    for _ in 0..JOBS {
+        handles[0]
+            .enqueue_job(&unique_job(JobKind::FetchMedia), t0())
+            .await
+            .unwrap();
+        let (_, lease) = handles[0]
+            .claim_job(&[JobKind::FetchMedia], "old", 60, t0())
+            .await
+            .unwrap()
+            .expect("a queued job");
+        stale.push(lease);
+    }
+    // The stale workers report just after their leases expired; the takeovers happen
+    // past any backoff those reports set.
+    let reported = t0() + Duration::seconds(61);
+    let later = t0() + Duration::days(1);
+    let stale = Arc::new(stale);
+    let results = race(&handles, |i, s| {
+        let stale = stale.clone();
+        async move {
+            let mut claimed = Vec::new();
+            if i % 2 == 0 {
+                // Half the racers are the stale workers, each failing its share.
+                for lease in stale.iter().skip(i / 2).step_by(RACERS / 2) {
+                    match s
+                        .fail_job(*lease, "late", Failure::Transient, reported)
+                        .await
+                    {
+                        Ok(state) => assert_eq!(state, JobState::Queued),
+                        Err(StoreError::LeaseLost(_)) => {}
+                        Err(e) => panic!("fail_job: {e}"),
+                    }
+                }
+            }
+            // Then everyone takes jobs over until none is left.
+            while let Some((_, lease)) = s
+                .claim_job(&[JobKind::FetchMedia], &format!("w{i}"), 3600, later)
+                .await
+                .expect("claim")
+            {
+                claimed.push(lease);
+            }
+            claimed
+        }
+    })
+    .await;
+    let leases: Vec<_> = results.into_iter().flatten().collect();
+    let jobs: HashSet<i64> = leases.iter().map(|l| l.job_id).collect();
+    assert_eq!(leases.len(), JOBS, "each job taken over once: {leases:?}");
+    assert_eq!(jobs.len(), JOBS);
+    for lease in leases {
+        assert_eq!(lease.attempt, 2, "one takeover per job");
+        assert!(
+            handles[1]
+                .heartbeat_job(lease, None, 3600, later)
+                .await
+                .unwrap(),
+            "the new worker still holds job {}",
+            lease.job_id
+        );
+    }
+}

@@ -155,6 +155,7 @@ macro_rules! conformance_suite {
                 parallel_user_updates_keep_every_settings_change,
                 parallel_media_stores_queue_one_transcription,
                 parallel_server_secrets_agree,
+                stale_failures_racing_takeovers_never_undo_them,
             }
         }
     };
