@@ -408,7 +408,9 @@ impl AuditKey {
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
+    /// Oldest first.
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;
+    /// The default workspace, or the oldest when none is.
     async fn default_workspace(&self) -> Result<Option<Workspace>>;
     async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
 
@@ -433,6 +435,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_api_key(&self, k: &ApiKeyRecord) -> Result<()>;
     async fn get_api_key(&self, access_key: &str) -> Result<Option<ApiKeyRecord>>;
+    /// Oldest first.
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>>;
     /// Returns false when no such live key exists.
     async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool>;
@@ -528,7 +531,7 @@ pub trait Store: Send + Sync + 'static {
     /// One call's transcript with word timings, and where it came from.
     async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>>;
 
-    /// The voices of a call's recording.
+    /// The voices of a call's recording, by channel, then speaker.
     async fn call_speakers(&self, id: CallId) -> Result<Vec<CallSpeaker>>;
     /// Ties a voice to a party by hand: the party takes the voice's speaker id (any other
     /// party of the call loses it) and the voice is marked [`SpeakerSource::Manual`].
@@ -607,7 +610,7 @@ pub trait Store: Send + Sync + 'static {
     /// has another tracker of that name.
     async fn save_tracker(&self, t: &TrackerRecord) -> Result<()>;
     async fn get_tracker(&self, id: TrackerId) -> Result<Option<TrackerRecord>>;
-    /// Trackers of one workspace, or of all; in name order.
+    /// Trackers of one workspace, or of all; in name order, ignoring case.
     async fn trackers(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TrackerRecord>>;
     /// Returns false when there was no such tracker.
     async fn delete_tracker(&self, id: TrackerId) -> Result<bool>;
@@ -643,7 +646,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<CallId>,
         limit: u32,
     ) -> Result<Vec<CallId>>;
-    /// Per-person interaction stats of calls started in `[from, to)`, by user id.
+    /// Per-person interaction stats of calls started in `[from, to)`, by user id, then
+    /// call start.
     async fn person_stats(
         &self,
         from: Timestamp,

@@ -13,7 +13,14 @@
 //! multi-thread runtime) among its dev-dependencies.
 //!
 //! Every check is `pub async fn <check>(h: &dyn Harness)` in the module of its area; a
-//! new check is listed once, in [`conformance_suite!`](crate::conformance_suite).
+//! new check is listed once, in [`conformance_suite!`](crate::conformance_suite). A check
+//! takes its own [`Fixture`], asserts with messages that say which rule broke, and holds
+//! a backend only to what the [`Store`] docs promise (its concurrency contract included):
+//! orders a method does not promise are compared sorted.
+//!
+//! The `concurrency` checks start eight tasks together, alternating
+//! between the fixture's store and a second handle from [`Fixture::reopen`], so a backend
+//! whose guarantees rest on one process (a mutex, a single connection) fails them.
 
 use std::any::Any;
 use std::future::Future;
