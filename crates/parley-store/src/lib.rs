@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 pub mod codec;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 pub mod rows;
 
 use std::collections::HashMap;
@@ -357,18 +359,68 @@ impl AuditKey {
 }
 
 /// The storage interface. One method per use case; every write is one transaction.
+///
+/// # Concurrency contract
+///
+/// Several nodes may share one database, each with its own pool of connections, and any
+/// method may run at the same time as any other, on any node. Whatever its isolation
+/// level, a backend guarantees the following (`parley_store::conformance` holds every
+/// backend to it; its `concurrency` checks race two handles onto one database):
+///
+/// - **Writes are atomic.** A method that writes does all of it or nothing: a write that
+///   fails (an error, a lost lease, a refused stale result) leaves no trace, not even the
+///   jobs it would have queued.
+/// - **A job is claimed by one worker.** [`claim_job`](Store::claim_job) hands each
+///   claimable job (queued and due, or running under an expired lease) to exactly one of
+///   any number of concurrent claimers. A claimer may pass over a job another claimer is
+///   taking at that moment, but `None` means no other job was claimable.
+/// - **De-duplication holds under races.** A de-duplicated enqueue (`NewJob::dedupe`, and
+///   the jobs `insert_call`, `replace_transcript` and `store_call_media` queue) returns the
+///   live job of the same kind, call and payload when there is one; concurrent enqueues of
+///   the same job, on any nodes, make one job.
+/// - **Leases fence results.** A [`JobLease`] is a job and one attempt at it. It is held
+///   while the job is `running` at that attempt: it ends when the job is finished, failed
+///   or requeued, or claimed again after the lease expired. `heartbeat_job`, `finish_job`,
+///   `fail_job` and the writes that carry a lease (`replace_transcript`, `save_analysis`)
+///   check the lease in the same transaction as their write: under a lost lease the
+///   heartbeat returns false and the others fail with [`StoreError::LeaseLost`], writing
+///   nothing.
+/// - **Read-then-write is serialised per row.** Methods that read rows and write what
+///   they read decides (`update_user` appending the settings that changed, `fail_job`
+///   counting attempts and crashes, `store_call_media` comparing recordings,
+///   `assign_speaker`, `save_analysis` checking the transcript version, the one-time
+///   takes) behave as if they ran one at a time for the same rows: no change is lost and
+///   none is recorded twice.
+/// - **One-time tokens have one winner.** Of concurrent `take_password_reset`,
+///   `take_oauth_code` or `spend_oauth_refresh` calls with one token, exactly one gets the
+///   user, finds the code unused, or spends the refresh token.
+/// - **Versions and the generation only move forward, with the change.** A call's version
+///   ([`CallVersion`]) grows in the same transaction as every change to what a rendering of
+///   the call shows: the call row, its parties, its CRM links and the CRM objects they
+///   point at (changed through any call), its transcript, its analysis and its recording.
+///   [`calls_generation`](Store::calls_generation) grows in the same transaction as every
+///   insert or removal of a call, and never shrinks: once an insert has returned, every
+///   handle reads a larger generation than before it, and no reader sees a generation whose
+///   change has not committed (so it cannot be a database sequence).
+/// - **E-mail addresses ignore case.** A user's e-mail is unique and found regardless of
+///   its ASCII case.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
+    /// Oldest first.
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;
+    /// The default workspace, or the oldest when none is.
     async fn default_workspace(&self) -> Result<Option<Workspace>>;
     async fn get_workspace(&self, id: WorkspaceId) -> Result<Option<Workspace>>;
 
-    /// Fails with `Conflict` when the email is taken.
+    /// Fails with `Conflict` when the email is taken (in any case).
     async fn create_user(&self, u: &User) -> Result<()>;
-    /// Saves `u` and appends the settings that changed to its history.
+    /// Saves `u` and appends the settings that changed to its history; the row compared
+    /// against is read in the write's transaction, so concurrent updates never record a
+    /// change twice or lose one. `NotFound` for an unknown user, `Conflict` for a taken email.
     async fn update_user(&self, u: &User, at: Timestamp) -> Result<()>;
     async fn get_user(&self, id: UserId) -> Result<Option<User>>;
+    /// The user with this e-mail address, compared ignoring ASCII case.
     async fn find_user_by_email(&self, email: &str) -> Result<Option<User>>;
     /// Users in id order after `after`.
     async fn list_users(
@@ -382,6 +434,7 @@ pub trait Store: Send + Sync + 'static {
 
     async fn create_api_key(&self, k: &ApiKeyRecord) -> Result<()>;
     async fn get_api_key(&self, access_key: &str) -> Result<Option<ApiKeyRecord>>;
+    /// Oldest first.
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyRecord>>;
     /// Returns false when no such live key exists.
     async fn revoke_api_key(&self, access_key: &str, at: Timestamp) -> Result<bool>;
@@ -404,7 +457,8 @@ pub trait Store: Send + Sync + 'static {
         user: UserId,
         expires: Timestamp,
     ) -> Result<()>;
-    /// Uses up a reset token: its user when it exists and has not expired at `now`.
+    /// Uses up a reset token: its user when it exists and has not expired at `now` (an
+    /// expired token is used up too). Of concurrent takes of one token, one gets the user.
     async fn take_password_reset(&self, token_sha: &str, now: Timestamp) -> Result<Option<UserId>>;
     /// A user's role (members have no row).
     async fn user_role(&self, user: UserId) -> Result<Role>;
@@ -443,7 +497,9 @@ pub trait Store: Send + Sync + 'static {
     async fn calls_with_versions(&self, ids: &[CallId]) -> Result<Vec<(Call, i64)>>;
     async fn count_calls(&self, f: &CallFilter) -> Result<i64>;
     /// Changes whenever a call is added or removed: counts under a filter stay right
-    /// while it does not change (no filtered column of a call ever changes).
+    /// while it does not change (no filtered column of a call ever changes). It grows in
+    /// the transaction that adds or removes the call and never shrinks, so a count read
+    /// under a generation is never cached under one whose change has not committed.
     async fn calls_generation(&self) -> Result<i64>;
     /// Parties (with their CRM links) of each call, in the order they were given.
     async fn parties_of(&self, ids: &[CallId]) -> Result<HashMap<CallId, Vec<Party>>>;
@@ -474,7 +530,7 @@ pub trait Store: Send + Sync + 'static {
     /// One call's transcript with word timings, and where it came from.
     async fn transcript_detail(&self, id: CallId) -> Result<Option<(String, Transcript)>>;
 
-    /// The voices of a call's recording.
+    /// The voices of a call's recording, by channel, then speaker.
     async fn call_speakers(&self, id: CallId) -> Result<Vec<CallSpeaker>>;
     /// Ties a voice to a party by hand: the party takes the voice's speaker id (any other
     /// party of the call loses it) and the voice is marked [`SpeakerSource::Manual`].
@@ -506,11 +562,15 @@ pub trait Store: Send + Sync + 'static {
     async fn media_key_in_use(&self, key: &str) -> Result<bool>;
     async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>>;
 
-    /// Adds a job (or returns the live duplicate when `dedupe`).
+    /// Adds a job (or returns the live duplicate when `dedupe`: a queued or running job of
+    /// the same kind, call and payload). Concurrent enqueues of one de-duplicated job, on
+    /// any nodes, make one job and all return it.
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job>;
     /// Takes the next runnable job of one of `kinds`: a queued job whose time has come,
     /// or a running job whose lease expired (its worker died). Returns the job and the
-    /// lease that fences its result.
+    /// lease that fences its result. Each job goes to exactly one of any number of
+    /// concurrent claimers; a running job whose worker died on its last allowed attempt
+    /// is marked failed instead of claimed.
     async fn claim_job(
         &self,
         kinds: &[JobKind],
@@ -518,7 +578,8 @@ pub trait Store: Send + Sync + 'static {
         lease_secs: u32,
         now: Timestamp,
     ) -> Result<Option<(Job, JobLease)>>;
-    /// Extends the lease and records progress; false when the lease was lost.
+    /// Extends the lease and records progress; false (changing nothing) when the lease
+    /// was lost.
     async fn heartbeat_job(
         &self,
         lease: JobLease,
@@ -526,9 +587,11 @@ pub trait Store: Send + Sync + 'static {
         lease_secs: u32,
         now: Timestamp,
     ) -> Result<bool>;
-    /// Marks a job done (for jobs whose result is written elsewhere or not at all).
+    /// Marks a job done (for jobs whose result is written elsewhere or not at all);
+    /// `LeaseLost` when the lease was lost.
     async fn finish_job(&self, lease: JobLease, now: Timestamp) -> Result<()>;
-    /// Records a failed run; returns the state the job is left in.
+    /// Records a failed run; returns the state the job is left in (queued after the
+    /// backoff, or failed). `LeaseLost`, changing nothing, when the lease was lost.
     async fn fail_job(
         &self,
         lease: JobLease,
@@ -546,7 +609,7 @@ pub trait Store: Send + Sync + 'static {
     /// has another tracker of that name.
     async fn save_tracker(&self, t: &TrackerRecord) -> Result<()>;
     async fn get_tracker(&self, id: TrackerId) -> Result<Option<TrackerRecord>>;
-    /// Trackers of one workspace, or of all; in name order.
+    /// Trackers of one workspace, or of all; in name order, ignoring case.
     async fn trackers(&self, workspace: Option<WorkspaceId>) -> Result<Vec<TrackerRecord>>;
     /// Returns false when there was no such tracker.
     async fn delete_tracker(&self, id: TrackerId) -> Result<bool>;
@@ -582,7 +645,8 @@ pub trait Store: Send + Sync + 'static {
         after: Option<CallId>,
         limit: u32,
     ) -> Result<Vec<CallId>>;
-    /// Per-person interaction stats of calls started in `[from, to)`, by user id.
+    /// Per-person interaction stats of calls started in `[from, to)`, by user id, then
+    /// call start.
     async fn person_stats(
         &self,
         from: Timestamp,
@@ -603,6 +667,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<ActivityFact>>;
 
     /// A named random secret shared by all nodes; created with `fresh` on first use.
+    /// When nodes start together, the first write wins and every node reads it.
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;
 
     // The audit log (parley_domain::audit).
@@ -673,7 +738,8 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a code (and forgets codes that expired long ago).
     async fn create_oauth_code(&self, c: &OAuthCodeRecord) -> Result<()>;
     /// Marks a code used at `at` and returns it as it was before (`used` says whether it
-    /// had been used already); `None` for an unknown code.
+    /// had been used already); `None` for an unknown code. Of concurrent takes of one
+    /// code, exactly one finds it unused, and its `at` is the use recorded.
     async fn take_oauth_code(
         &self,
         code_sha: &str,
@@ -685,6 +751,7 @@ pub trait Store: Send + Sync + 'static {
     async fn oauth_token_by_refresh(&self, refresh_sha: &str) -> Result<Option<OAuthTokenRecord>>;
     /// Spends a refresh token that is live at `at` (unspent, unrevoked, unexpired, of
     /// `client_id`): the token, or `None` when it was not live (nothing changes then).
+    /// Of concurrent spends of one refresh token, exactly one gets the token.
     async fn spend_oauth_refresh(
         &self,
         refresh_sha: &str,

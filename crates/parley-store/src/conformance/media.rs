@@ -1,29 +1,13 @@
-//! A call's recording and its transcription on a real SQLite file: stored and queued in
-//! one transaction, replaced while a transcription runs, and the stale result refused.
+//! A call's recording and its transcription: stored and queued in one transaction,
+//! replaced while a transcription runs, and the stale result refused.
 
-use chrono::{TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{NewJob, Store, StoreError, TranscriptWrite};
-use parley_store_sqlite::SqliteStore;
 
-mod common;
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
-}
-
-async fn a_call(s: &SqliteStore) -> CallId {
-    let now = t0();
-    let (ws, user) = common::workspace_and_user(s, UserId::generate(), now).await;
-    another_call(
-        s,
-        &common::bare_call(CallId::generate(), ws.id, user.id, now),
-    )
-    .await
-}
+use super::{a_call, t0, Harness};
+use crate::{NewJob, Store, StoreError, TranscriptWrite};
 
 /// A call like `like` (same workspace and user) under a new id.
-async fn another_call(s: &SqliteStore, like: &Call) -> CallId {
+async fn another_call(s: &dyn Store, like: &Call) -> CallId {
     let call = Call {
         id: CallId::generate(),
         ..like.clone()
@@ -32,7 +16,7 @@ async fn another_call(s: &SqliteStore, like: &Call) -> CallId {
     call.id
 }
 
-fn media(call: CallId, sha: &str, key: &str) -> CallMedia {
+pub fn media(call: CallId, sha: &str, key: &str) -> CallMedia {
     CallMedia {
         call_id: call,
         key: key.into(),
@@ -50,7 +34,7 @@ fn media(call: CallId, sha: &str, key: &str) -> CallMedia {
     }
 }
 
-fn transcribe(call: CallId) -> NewJob {
+pub fn transcribe(call: CallId) -> NewJob {
     NewJob {
         kind: JobKind::Transcribe,
         call_id: Some(call),
@@ -94,10 +78,10 @@ fn asr_write<'a>(
     }
 }
 
-#[tokio::test]
-async fn recording_and_its_transcription_are_one_write() {
-    let (_d, s) = common::store().await;
-    let call = a_call(&s).await;
+pub async fn recording_and_its_transcription_are_one_write(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
     let stored = s
         .store_call_media(&media(call, "aa", "calls/1/a.wav"), &transcribe(call), t0())
         .await
@@ -113,7 +97,7 @@ async fn recording_and_its_transcription_are_one_write() {
     // When the job cannot be queued (here: it names a call that does not exist), the
     // recording is not recorded either.
     let first = s.get_call(call).await.unwrap().unwrap();
-    let other = another_call(&s, &first).await;
+    let other = another_call(s, &first).await;
     let video = CallMedia {
         has_video: true,
         ..media(other, "bb", "calls/2/b.mp4")
@@ -132,10 +116,10 @@ async fn recording_and_its_transcription_are_one_write() {
     );
 }
 
-#[tokio::test]
-async fn a_recording_replaced_during_its_transcription_is_transcribed_again() {
-    let (_d, s) = common::store().await;
-    let call = a_call(&s).await;
+pub async fn a_recording_replaced_during_its_transcription_is_transcribed_again(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
     s.store_call_media(
         &media(call, "old", "calls/c/old.wav"),
         &transcribe(call),
@@ -203,10 +187,10 @@ async fn a_recording_replaced_during_its_transcription_is_transcribed_again() {
     );
 }
 
-#[tokio::test]
-async fn the_same_bytes_again_keep_the_running_transcription() {
-    let (_d, s) = common::store().await;
-    let call = a_call(&s).await;
+pub async fn the_same_bytes_again_keep_the_running_transcription(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
     s.store_call_media(
         &media(call, "same", "calls/c/1.wav"),
         &transcribe(call),

@@ -1,24 +1,12 @@
-//! The job queue on a real SQLite file: leases, fencing, retries, concurrency.
+//! The job queue: leases, fencing, retries, de-duplication.
 
-use std::sync::Arc;
-
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use parley_domain::*;
-use parley_store::{Failure, NewJob, Store, StoreError, TranscriptWrite};
-use parley_store_sqlite::SqliteStore;
 
-mod common;
+use super::{a_call, bare_call, t0, workspace_and_user, Harness};
+use crate::{Failure, NewJob, StoreError, TranscriptWrite};
 
-async fn store() -> (tempfile::TempDir, Arc<SqliteStore>) {
-    let (dir, s) = common::store().await;
-    (dir, Arc::new(s))
-}
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
-}
-
-fn job(kind: JobKind, call: Option<CallId>) -> NewJob {
+pub fn job(kind: JobKind, call: Option<CallId>) -> NewJob {
     NewJob {
         kind,
         call_id: call,
@@ -28,24 +16,10 @@ fn job(kind: JobKind, call: Option<CallId>) -> NewJob {
     }
 }
 
-/// A call to hang jobs and transcripts on.
-async fn a_call(s: &SqliteStore) -> CallId {
-    let now = t0();
-    let (ws, user) = common::workspace_and_user(s, UserId::generate(), now).await;
-    let call = Call {
-        title: "t".into(),
-        direction: Direction::Outbound,
-        scope: CallScope::Internal,
-        ..common::bare_call(CallId::generate(), ws.id, user.id, now)
-    };
-    s.insert_call(&call, &[], &[], &[]).await.unwrap();
-    call.id
-}
-
-#[tokio::test]
-async fn a_job_runs_once_and_duplicates_collapse() {
-    let (_d, s) = store().await;
-    let call = a_call(&s).await;
+pub async fn a_job_runs_once_and_duplicates_collapse(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
     let a = s
         .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
         .await
@@ -102,10 +76,10 @@ async fn a_job_runs_once_and_duplicates_collapse() {
     assert_eq!(s.jobs_for_call(call).await.unwrap().len(), 2);
 }
 
-#[tokio::test]
-async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
-    let (_d, s) = store().await;
-    let call = a_call(&s).await;
+pub async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
     s.enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
         .await
         .unwrap();
@@ -192,9 +166,9 @@ async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused() {
     ));
 }
 
-#[tokio::test]
-async fn failures_retry_with_backoff_until_attempts_run_out() {
-    let (_d, s) = store().await;
+pub async fn failures_retry_with_backoff_until_attempts_run_out(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let j = s
         .enqueue_job(&job(JobKind::FetchMedia, None), t0())
         .await
@@ -264,9 +238,9 @@ async fn failures_retry_with_backoff_until_attempts_run_out() {
     assert_eq!(s.get_job(p.id).await.unwrap().unwrap().attempts, 1);
 }
 
-#[tokio::test]
-async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
-    let (_d, s) = store().await;
+pub async fn engine_crashes_are_counted_and_end_the_job_at_the_limit(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let j = s
         .enqueue_job(
             &NewJob {
@@ -334,9 +308,9 @@ async fn engine_crashes_are_counted_and_end_the_job_at_the_limit() {
     assert!(failed.finished.is_some());
 }
 
-#[tokio::test]
-async fn a_job_whose_worker_dies_on_every_attempt_ends_failed() {
-    let (_d, s) = store().await;
+pub async fn a_job_whose_worker_dies_on_every_attempt_ends_failed(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let j = s
         .enqueue_job(
             &NewJob {
@@ -366,115 +340,16 @@ async fn a_job_whose_worker_dies_on_every_attempt_ends_failed() {
     assert!(failed.error.unwrap().contains("stopped responding"));
 }
 
-#[tokio::test]
-async fn concurrent_workers_never_share_a_job() {
-    let (_d, s) = store().await;
-    for _ in 0..30 {
-        s.enqueue_job(
-            &NewJob {
-                dedupe: false,
-                ..job(JobKind::Analyze, None)
-            },
-            t0(),
-        )
-        .await
-        .unwrap();
-    }
-    let mut workers = Vec::new();
-    for w in 0..6 {
-        let s = s.clone();
-        workers.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
-            while let Some((j, lease)) = s
-                .claim_job(&[JobKind::Analyze], &format!("w{w}"), 60, t0())
-                .await
-                .unwrap()
-            {
-                s.finish_job(lease, t0()).await.unwrap();
-                mine.push(j.id);
-            }
-            mine
-        }));
-    }
-    let mut all = Vec::new();
-    for w in workers {
-        all.extend(w.await.unwrap());
-    }
-    let unique: std::collections::HashSet<_> = all.iter().collect();
-    assert_eq!((all.len(), unique.len()), (30, 30));
-    assert_eq!(
-        s.list_jobs(Some(JobState::Done), 100).await.unwrap().len(),
-        30
-    );
-}
-
-/// Databases from before typed jobs hold tracker back-fills and workspace analyses as
-/// `analyze` jobs with a `scope`; opening them moves those to their own kinds, with the
-/// payload the new code writes (so a new back-fill still de-duplicates against them).
-#[tokio::test]
-async fn jobs_queued_before_typed_jobs_are_carried_over() {
-    use sqlx::sqlite::SqlitePoolOptions;
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("old.db");
-    let url = format!("sqlite://{}?mode=rwc", path.display());
-    let pool = SqlitePoolOptions::new().connect(&url).await.unwrap();
-    let mut before = sqlx::migrate!("./migrations");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 8)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
-    let ws = "1234567890123456789";
-    for (id, payload) in [
-        (1, format!(r#"{{"scope":"trackers","workspaceId":"{ws}"}}"#)),
-        (2, r#"{"scope":"all","workspaceId":null}"#.to_owned()),
-        (3, "{}".to_owned()),
-    ] {
-        sqlx::query(
-            "INSERT INTO jobs (id, kind, call_id, payload, state, attempts, max_attempts, \
-             run_after_us, created_us, updated_us) VALUES (?, 'analyze', NULL, ?, 'queued', 0, 5, 0, 0, 0)",
-        )
-        .bind(id)
-        .bind(payload)
-        .execute(&pool)
-        .await
-        .unwrap();
-    }
-    pool.close().await;
-
-    let s = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
-    let job = |id| s.get_job(id);
-    let workspace = Some(WorkspaceId(ws.parse().unwrap()));
-    assert_eq!(
-        JobSpec::of(&job(1).await.unwrap().unwrap()),
-        Ok(JobSpec::BackfillTrackers { workspace })
-    );
-    assert_eq!(
-        JobSpec::of(&job(2).await.unwrap().unwrap()),
-        Ok(JobSpec::AnalyzeWorkspace { workspace: None })
-    );
-    // An `analyze` job without a call was never valid; it stays what it was.
-    assert_eq!(job(3).await.unwrap().unwrap().kind, JobKind::Analyze);
-    let again = s
-        .enqueue_job(&JobSpec::BackfillTrackers { workspace }.into(), t0())
-        .await
-        .unwrap();
-    assert_eq!(again.id, 1, "the carried-over job is the live one");
-}
-
 /// A call and the jobs it needs are one transaction: stored together, or (a taken
 /// clientUniqueId) neither.
-#[tokio::test]
-async fn a_call_is_stored_with_its_jobs_or_not_at_all() {
-    let (_d, s) = store().await;
-    let (ws, user) = common::workspace_and_user(&s, UserId::generate(), t0()).await;
+pub async fn a_call_is_stored_with_its_jobs_or_not_at_all(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId::generate(), t0()).await;
     let call = Call {
         client_unique_id: Some("crm-1".into()),
         media_source_url: Some("https://media.example/a.mp3".into()),
-        ..common::bare_call(CallId::generate(), ws.id, user.id, t0())
+        ..bare_call(CallId::generate(), ws.id, user.id, t0())
     };
     let fetch = |c: &Call| -> NewJob { JobSpec::FetchMedia { call: c.id }.into() };
     s.insert_call(&call, &[], &[], &[fetch(&call)])
@@ -497,4 +372,79 @@ async fn a_call_is_stored_with_its_jobs_or_not_at_all() {
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
     assert!(s.jobs_for_call(twin.id).await.unwrap().is_empty());
+}
+
+pub async fn listings_of_jobs_by_state_newest_first(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let j = s
+            .enqueue_job(
+                &NewJob {
+                    dedupe: false,
+                    ..job(JobKind::FetchMedia, Some(call))
+                },
+                t0() + Duration::seconds(i),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (j.state, j.attempts, j.crashes, j.call_id),
+            (JobState::Queued, 0, 0, Some(call))
+        );
+        assert_eq!(j.payload, serde_json::json!({"model": "tiny.en"}));
+        assert_eq!(s.get_job(j.id).await.unwrap(), Some(j.clone()));
+        ids.push(j.id);
+    }
+    let (claimed, _) = s
+        .claim_job(&[JobKind::FetchMedia], "w", 60, t0() + Duration::seconds(9))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, ids[0], "the oldest runnable job first");
+    let listed: Vec<i64> = s
+        .list_jobs(None, 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(listed, [ids[2], ids[1], ids[0]]);
+    assert_eq!(s.list_jobs(None, 2).await.unwrap().len(), 2);
+    let running = s.list_jobs(Some(JobState::Running), 10).await.unwrap();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].id, ids[0]);
+    assert!(s
+        .list_jobs(Some(JobState::Failed), 10)
+        .await
+        .unwrap()
+        .is_empty());
+    let of_call: Vec<i64> = s
+        .jobs_for_call(call)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(of_call, ids, "oldest first");
+    assert_eq!(s.get_job(1).await.unwrap(), None);
+    assert!(s
+        .claim_job(&[], "w", 60, t0() + Duration::hours(1))
+        .await
+        .unwrap()
+        .is_none());
+
+    let once = s
+        .enqueue_job(
+            &NewJob {
+                max_attempts: 0,
+                ..job(JobKind::Analyze, None)
+            },
+            t0(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(once.max_attempts, 1, "every job gets at least one attempt");
 }

@@ -1,13 +1,14 @@
-//! Permission profiles on a real SQLite file: round trips, names unique per workspace,
-//! assignments per workspace, the call access they give, and call listings filtered by it.
-
-mod common;
+//! Permission profiles: round trips, names unique per workspace, assignments per
+//! workspace, the call access and capabilities they give, and call listings filtered by
+//! them.
 
 use std::collections::BTreeMap;
 
 use chrono::{TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{CallFilter, Store, StoreError};
+
+use super::{bare_call, workspace_and_user, Harness};
+use crate::{CallFilter, StoreError};
 
 fn now() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 1, 10, 0, 0).unwrap()
@@ -36,10 +37,10 @@ fn profile(workspace: WorkspaceId, name: &str, calls: Access) -> PermissionProfi
     p
 }
 
-#[tokio::test]
-async fn profiles_round_trip_and_names_are_unique_per_workspace() {
-    let (_dir, s) = common::store().await;
-    let (ws, user) = common::workspace_and_user(&s, UserId(7), now()).await;
+pub async fn profiles_round_trip_and_names_are_unique_per_workspace(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId(7), now()).await;
     let team = Access {
         level: AccessLevel::ManagersTeam,
         team_leads: vec![user.id],
@@ -92,10 +93,10 @@ async fn profiles_round_trip_and_names_are_unique_per_workspace() {
     ));
 }
 
-#[tokio::test]
-async fn assignments_give_call_access_per_workspace_and_filter_listings() {
-    let (_dir, s) = common::store().await;
-    let (ws, me) = common::workspace_and_user(&s, UserId(7), now()).await;
+pub async fn assignments_give_call_access_per_workspace_and_filter_listings(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, me) = workspace_and_user(s, UserId(7), now()).await;
     let east = Workspace {
         id: WorkspaceId::generate(),
         name: "east".into(),
@@ -159,25 +160,22 @@ async fn assignments_give_call_access_per_workspace_and_filter_listings() {
     ] {
         let id = CallId::generate();
         let at = now() + chrono::Duration::minutes(minute);
-        s.insert_call(&common::bare_call(id, w, host, at), &[], &[], &[])
+        s.insert_call(&bare_call(id, w, host, at), &[], &[], &[])
             .await
             .unwrap();
         ids.push(id);
     }
-    let listed = |access: CallAccess| {
-        let s = &s;
-        async move {
-            let f = CallFilter {
-                visible_to: Some(access),
-                ..CallFilter::default()
-            };
-            s.list_calls(&f, None, 10)
-                .await
-                .unwrap()
-                .into_iter()
-                .map(|c| c.id)
-                .collect::<Vec<_>>()
-        }
+    let listed = |access: CallAccess| async move {
+        let f = CallFilter {
+            visible_to: Some(access),
+            ..CallFilter::default()
+        };
+        s.list_calls(&f, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
     };
     let access = CallAccess {
         default: Audience::Users(vec![me.id]),
@@ -197,4 +195,76 @@ async fn assignments_give_call_access_per_workspace_and_filter_listings() {
         .await
         .unwrap();
     assert_eq!(s.user_call_access(me.id).await.unwrap().len(), 1);
+}
+
+/// The workspaces where a user's profile grants a capability, and the manager tree.
+pub async fn capabilities_and_the_manager_tree(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, mut me) = workspace_and_user(s, UserId(7), now()).await;
+    let boss = super::a_user(UserId(8), "boss@northwind.example.com", now());
+    s.create_user(&boss).await.unwrap();
+    me.manager_id = Some(boss.id);
+    s.update_user(&me, now()).await.unwrap();
+    let mut edges = s.manager_edges().await.unwrap();
+    edges.sort();
+    assert_eq!(edges, [(me.id, Some(boss.id)), (boss.id, None)]);
+
+    let east = Workspace {
+        id: WorkspaceId::generate(),
+        name: "east".into(),
+        description: None,
+        created: now(),
+    };
+    s.create_workspace(&east, false).await.unwrap();
+    let scoring = profile(ws.id, "Scoring", Access::at(AccessLevel::All));
+    s.create_profile(&scoring, now()).await.unwrap();
+    let mut plain = profile(east.id, "Plain", Access::at(AccessLevel::Own));
+    plain.apply(ProfilePatch {
+        capabilities: BTreeMap::from([(Capability::ScoreCalls, false)]),
+        ..ProfilePatch::default()
+    });
+    s.create_profile(&plain, now()).await.unwrap();
+    for (w, p) in [(ws.id, scoring.id), (east.id, plain.id)] {
+        s.set_user_profile(me.id, w, Some(p), now()).await.unwrap();
+    }
+    assert_eq!(
+        s.capability_workspaces(me.id, Capability::ScoreCalls)
+            .await
+            .unwrap(),
+        vec![ws.id]
+    );
+    let mut both = s
+        .capability_workspaces(me.id, Capability::AiBuilder)
+        .await
+        .unwrap();
+    both.sort();
+    let mut want = vec![ws.id, east.id];
+    want.sort();
+    assert_eq!(both, want);
+    assert!(s
+        .capability_workspaces(me.id, Capability::DeleteCalls)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .capability_workspaces(boss.id, Capability::ScoreCalls)
+        .await
+        .unwrap()
+        .is_empty());
+    // Giving another profile in a workspace replaces the one there.
+    let other = profile(ws.id, "Other", Access::at(AccessLevel::None));
+    s.create_profile(&other, now()).await.unwrap();
+    s.set_user_profile(me.id, ws.id, Some(other.id), now())
+        .await
+        .unwrap();
+    assert!(s
+        .profile_users(scoring.id, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.profile_users(other.id, None, 10).await.unwrap(),
+        vec![me.id]
+    );
 }

@@ -1,10 +1,10 @@
-//! The audit log on a real SQLite file: appending, aggregation in place, paging, pruning.
-
-mod common;
+//! The audit log: appending, aggregation in place, paging, pruning.
 
 use chrono::{Duration, TimeZone, Utc};
 use parley_domain::*;
-use parley_store::{AuditFilter, AuditKey, Store};
+
+use super::Harness;
+use crate::{AuditFilter, AuditKey};
 
 fn at(h: u32, m: u32) -> Timestamp {
     Utc.with_ymd_and_hms(2025, 6, 12, h, m, 0).unwrap()
@@ -52,9 +52,9 @@ fn all() -> AuditFilter {
     }
 }
 
-#[tokio::test]
-async fn single_entries_round_trip() {
-    let (_dir, s) = common::store().await;
+pub async fn single_entries_round_trip(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let e = write(at(10, 0), "/v2/calls/123/media");
     let cli = AuditEntry::new(
         at(10, 1),
@@ -73,9 +73,9 @@ async fn single_entries_round_trip() {
     assert!(got[0].id < got[1].id);
 }
 
-#[tokio::test]
-async fn key_use_is_counted_in_one_row_per_key_address_outcome_and_hour() {
-    let (_dir, s) = common::store().await;
+pub async fn key_use_is_counted_in_one_row_per_key_address_outcome_and_hour(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     s.append_audit(&[key_use("K1", at(10, 5), 200), key_use("K1", at(10, 7), 200)])
         .await
         .unwrap();
@@ -121,9 +121,9 @@ async fn key_use_is_counted_in_one_row_per_key_address_outcome_and_hour() {
     assert_eq!(s.count_audit(&writes).await.unwrap(), 2);
 }
 
-#[tokio::test]
-async fn listings_page_by_time_either_way_and_filter_by_log_and_range() {
-    let (_dir, s) = common::store().await;
+pub async fn listings_page_by_time_either_way_and_filter_by_log_and_range(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let entries: Vec<_> = (0..7).map(|m| write(at(9, m), &format!("/p{m}"))).collect();
     s.append_audit(&entries).await.unwrap();
     s.append_audit(&[key_use("K1", at(9, 3), 200)])
@@ -165,9 +165,9 @@ async fn listings_page_by_time_either_way_and_filter_by_log_and_range() {
     assert_eq!(s.count_audit(&access).await.unwrap(), 1);
 }
 
-#[tokio::test]
-async fn pruning_removes_only_older_entries() {
-    let (_dir, s) = common::store().await;
+pub async fn pruning_removes_only_older_entries(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
     let now = at(12, 0);
     let old: Vec<_> = (0..12)
         .map(|d| write(now - Duration::days(30 + d), "/old"))

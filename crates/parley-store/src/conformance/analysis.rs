@@ -1,53 +1,27 @@
-//! Analysis storage on a real SQLite file: the analysis job queued with each transcript,
-//! results refused for a replaced transcript, tracker-only rewrites, trackers and topics.
+//! Analysis storage: the analysis job queued with each transcript, results refused for a
+//! replaced transcript, tracker-only rewrites, trackers and topics, person stats.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use parley_domain::tracker::{Keywords, SaidBy, TopicDef, TrackerDef};
 use parley_domain::*;
-use parley_store::rows::*;
-use parley_store::{AnalysisWrite, Store, StoreError, TrackerRecord, TranscriptWrite};
-use parley_store_sqlite::SqliteStore;
 
-mod common;
-
-fn t0() -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap()
-}
+use super::{bare_call, import, sql_str, t0, workspace_and_user, Harness};
+use crate::rows::*;
+use crate::{AnalysisWrite, Store, StoreError, TrackerRecord};
 
 fn transcript(text: &str) -> Transcript {
-    vec![Monologue {
-        speaker_id: SpeakerId(7),
-        topic: None,
-        sentences: vec![Sentence {
-            start_ms: 0,
-            end_ms: 2000,
-            text: text.into(),
-            words: vec![],
-        }],
-    }]
+    super::one_sentence(7, text)
 }
 
-async fn write(s: &SqliteStore, call: CallId, t: &Transcript, at: Timestamp) {
-    s.replace_transcript(TranscriptWrite {
-        call_id: call,
-        source: "import:webvtt",
-        transcript: t,
-        speaking_parties: &[],
-        new_parties: &[],
-        duration_s: None,
-        language: None,
-        speakers: &[],
-        at,
-        lease: None,
-        media_sha256: None,
-    })
-    .await
-    .unwrap();
+async fn write(s: &dyn Store, call: CallId, t: &Transcript, at: Timestamp) {
+    s.replace_transcript(import(call, t, at))
+        .await
+        .expect("write the transcript");
 }
 
 /// A stored analysis with one tracker hit (the store keeps what it is given; the
 /// numbers need not add up).
-fn analysis_row(tracker_name: &str) -> AnalysisRow {
+pub fn analysis_row(tracker_name: &str) -> AnalysisRow {
     let hit = OccurrenceRow {
         start_ms: 500,
         speaker_id: SpeakerId(7),
@@ -88,6 +62,26 @@ fn analysis_row(tracker_name: &str) -> AnalysisRow {
     }
 }
 
+fn person(user: Option<UserId>, talk_ms: i64) -> PersonStatsRow {
+    PersonStatsRow {
+        speaker_id: SpeakerId(7),
+        user_id: user,
+        talk_ms,
+        talk_ratio: 0.25,
+        longest_monologue_ms: talk_ms,
+        longest_customer_story_ms: 0,
+        interactivity: 1.5,
+        patience_s: 0.75,
+        patience_samples: 2,
+        questions_asked: 1,
+        question_rate: 0.1,
+        words: 12,
+        words_per_minute: 133.3,
+        call_talk_ms: 8000,
+        call_span_ms: 9000,
+    }
+}
+
 fn tracker(phrase: &str) -> TrackerDef {
     TrackerDef {
         id: TrackerId(11),
@@ -104,15 +98,15 @@ fn tracker(phrase: &str) -> TrackerDef {
     }
 }
 
-#[tokio::test]
-async fn results_for_a_replaced_transcript_are_refused() {
-    let (_dir, s) = common::store().await;
-    let (ws, user) = common::workspace_and_user(&s, UserId::generate(), t0()).await;
-    let call = common::bare_call(CallId::generate(), ws.id, user.id, t0());
+pub async fn results_for_a_replaced_transcript_are_refused(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId::generate(), t0()).await;
+    let call = bare_call(CallId::generate(), ws.id, user.id, t0());
     s.insert_call(&call, &[], &[], &[]).await.unwrap();
 
     let first = transcript("We also looked at Acme.");
-    write(&s, call.id, &first, t0()).await;
+    write(s, call.id, &first, t0()).await;
     // The transcript write queued the analysis in the same transaction, once.
     let jobs = s.jobs_for_call(call.id).await.unwrap();
     assert_eq!(jobs.len(), 1);
@@ -127,7 +121,7 @@ async fn results_for_a_replaced_transcript_are_refused() {
 
     // The transcript changes before the result is written: the result is refused.
     let second = transcript("Only Globex.");
-    write(&s, call.id, &second, t0() + Duration::seconds(5)).await;
+    write(s, call.id, &second, t0() + Duration::seconds(5)).await;
     assert_eq!(
         s.jobs_for_call(call.id).await.unwrap().len(),
         1,
@@ -174,12 +168,14 @@ async fn results_for_a_replaced_transcript_are_refused() {
     let stored = s.analyses_of(&[call.id]).await.unwrap();
     assert!(stored[&call.id].trackers.is_empty());
     assert_eq!(stored[&call.id].interaction, analysis.interaction);
+    assert!(s.analyses_of(&[]).await.unwrap().is_empty());
+    assert_eq!(s.analysis_input(CallId(3)).await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn trackers_and_topics_are_kept_per_workspace() {
-    let (_dir, s) = common::store().await;
-    let (ws, _) = common::workspace_and_user(&s, UserId::generate(), t0()).await;
+pub async fn trackers_and_topics_are_kept_per_workspace(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, _) = workspace_and_user(s, UserId::generate(), t0()).await;
     let record = TrackerRecord {
         def: tracker("Acme"),
         workspace_id: ws.id,
@@ -213,8 +209,21 @@ async fn trackers_and_topics_are_kept_per_workspace() {
     let got = s.get_tracker(TrackerId(11)).await.unwrap().unwrap();
     assert_eq!(got.def.keywords[0].phrases, ["Acme", "Globex"]);
     assert_eq!(got.created, t0());
+
+    // Listed by name, whatever its case, in one workspace or all.
+    let mut apples = record.clone();
+    apples.def.id = TrackerId(13);
+    apples.def.name = "apples".into();
+    s.save_tracker(&apples).await.unwrap();
+    let names = |v: Vec<TrackerRecord>| v.into_iter().map(|t| t.def.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(s.trackers(None).await.unwrap()),
+        ["apples", "Competitors"]
+    );
+
     assert!(s.delete_tracker(TrackerId(11)).await.unwrap());
     assert!(!s.delete_tracker(TrackerId(11)).await.unwrap());
+    assert_eq!(s.get_tracker(TrackerId(11)).await.unwrap(), None);
 
     assert_eq!(s.workspace_topics(ws.id).await.unwrap(), None);
     let topics = vec![TopicDef {
@@ -223,25 +232,32 @@ async fn trackers_and_topics_are_kept_per_workspace() {
     }];
     s.set_workspace_topics(ws.id, &topics, t0()).await.unwrap();
     assert_eq!(s.workspace_topics(ws.id).await.unwrap(), Some(topics));
+    s.set_workspace_topics(ws.id, &[], t0()).await.unwrap();
+    assert_eq!(
+        s.workspace_topics(ws.id).await.unwrap(),
+        Some(vec![]),
+        "an empty set replaces the defaults too"
+    );
 }
 
 /// Rows written before the store had its own row types (and before the `format` column)
 /// are read as format 1: this JSON is what those builds wrote, byte for byte in shape.
 /// A row of a format this build does not know is an error naming the format, and a
 /// tracker back-fill does not write format-1 hits into it.
-#[tokio::test]
-async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused() {
-    use sqlx::sqlite::SqlitePoolOptions;
-    let (dir, s) = common::store().await;
-    let (ws, user) = common::workspace_and_user(&s, UserId(5), t0()).await;
-    let call = common::bare_call(CallId::generate(), ws.id, user.id, t0());
+pub async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let Some(exec) = &f.exec else {
+        eprintln!("skipped: this backend's harness runs no raw SQL");
+        return;
+    };
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId(5), t0()).await;
+    let call = bare_call(CallId::generate(), ws.id, user.id, t0());
     s.insert_call(&call, &[], &[], &[]).await.unwrap();
     let t = transcript("We also looked at Acme.");
-    write(&s, call.id, &t, t0()).await;
+    write(s, call.id, &t, t0()).await;
     let version = s.analysis_input(call.id).await.unwrap().unwrap().version;
 
-    let url = format!("sqlite://{}", dir.path().join("test.db").display());
-    let raw = SqlitePoolOptions::new().connect(&url).await.unwrap();
     // `call_talk_ms` and `call_span_ms` are missing, as in rows from before they existed.
     let person = r#"{"speaker_id":7,"user_id":"5","talk_ms":2000,"talk_ratio":1.0,
         "longest_monologue_ms":2000,"longest_customer_story_ms":0,"interactivity":0.0,
@@ -263,27 +279,24 @@ async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused() {
         "start_ms":0,"duration_ms":2000,"items":[]}],"highlights":[{"title":"Next steps",
         "items":[]}],"next_steps":[],"outcome":{"id":"ONGOING","category":"Open","name":"Ongoing"}}"#;
     let engine = r#"{"engine":"extractive","version":"1","model":null,"prompt":null}"#;
-    sqlx::query(
+    exec(format!(
         "INSERT INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, \
-         summary, engine, analysed_us) VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
-    )
-    .bind(call.id.0)
-    .bind(version)
-    .bind(&interaction)
-    .bind(topics)
-    .bind(trackers)
-    .bind(summary)
-    .bind(engine)
-    .execute(&raw)
+         summary, engine, analysed_us) VALUES ({}, {version}, {}, {}, {}, {}, {}, 0)",
+        call.id.0,
+        sql_str(&interaction),
+        sql_str(topics),
+        sql_str(trackers),
+        sql_str(summary),
+        sql_str(engine),
+    ))
     .await
     .unwrap();
-    sqlx::query(
-        "INSERT INTO call_person_stats (call_id, user_id, started_us, stats) VALUES (?, 5, ?, ?)",
-    )
-    .bind(call.id.0)
-    .bind(t0().timestamp_micros())
-    .bind(person)
-    .execute(&raw)
+    exec(format!(
+        "INSERT INTO call_person_stats (call_id, user_id, started_us, stats) VALUES ({}, 5, {}, {})",
+        call.id.0,
+        t0().timestamp_micros(),
+        sql_str(person),
+    ))
     .await
     .unwrap();
 
@@ -308,12 +321,10 @@ async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused() {
     assert_eq!((stats[0].0, stats[0].1.talk_ms), (UserId(5), 2000));
 
     // A newer build's row: refused by name, and left alone by a tracker back-fill.
-    sqlx::query("UPDATE call_analysis SET format = 2")
-        .execute(&raw)
+    exec("UPDATE call_analysis SET format = 2".into())
         .await
         .unwrap();
-    sqlx::query("UPDATE call_person_stats SET format = 2")
-        .execute(&raw)
+    exec("UPDATE call_person_stats SET format = 2".into())
         .await
         .unwrap();
     match s.analyses_of(&[call.id]).await {
@@ -325,4 +336,135 @@ async fn analysis_rows_in_the_first_format_are_read_and_newer_ones_refused() {
         other => panic!("expected a format error, got {other:?}"),
     }
     assert!(!s.save_tracker_hits(call.id, version, &[]).await.unwrap());
+}
+
+/// Person stats are kept per user and call start; transcribed calls are listed in id
+/// order, per workspace, in pages.
+pub async fn person_stats_and_transcribed_calls(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, me) = workspace_and_user(s, UserId(20), t0()).await;
+    let east = Workspace {
+        id: WorkspaceId::generate(),
+        name: "east".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&east, false).await.unwrap();
+    let mut ids = Vec::new();
+    for (i, w) in [ws.id, east.id, ws.id, ws.id].into_iter().enumerate() {
+        let c = bare_call(
+            CallId(100 + i as i64),
+            w,
+            me.id,
+            t0() + Duration::hours(i as i64),
+        );
+        s.insert_call(&c, &[], &[], &[]).await.unwrap();
+        ids.push(c.id);
+    }
+    // All but the last have a transcript and an analysis with one known and one
+    // unknown person.
+    for (i, id) in ids.iter().take(3).enumerate() {
+        let t = transcript("hello");
+        write(s, *id, &t, t0()).await;
+        let version = s.analysis_input(*id).await.unwrap().unwrap().version;
+        let mut a = analysis_row("Acme");
+        a.interaction.persons = vec![person(Some(me.id), 1000 + i as i64), person(None, 5)];
+        assert!(s
+            .save_analysis(AnalysisWrite {
+                call_id: *id,
+                transcript_version: version,
+                analysis: &a,
+                at: t0(),
+                lease: None,
+            })
+            .await
+            .unwrap());
+        assert_eq!(s.analyses_of(&[*id]).await.unwrap()[id], a);
+    }
+    assert_eq!(
+        s.transcribed_calls(None, None, 10).await.unwrap(),
+        ids[..3].to_vec()
+    );
+    assert_eq!(
+        s.transcribed_calls(Some(ws.id), None, 10).await.unwrap(),
+        vec![ids[0], ids[2]]
+    );
+    assert_eq!(
+        s.transcribed_calls(None, Some(ids[0]), 1).await.unwrap(),
+        vec![ids[1]]
+    );
+
+    let stats = s
+        .person_stats(t0(), t0() + Duration::hours(2), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        stats,
+        vec![
+            (me.id, person(Some(me.id), 1000)),
+            (me.id, person(Some(me.id), 1001))
+        ],
+        "calls started in [from, to), only persons with a user"
+    );
+    assert!(s
+        .person_stats(t0(), t0() + Duration::hours(9), Some(&[UserId(21)]))
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.person_stats(t0(), t0() + Duration::hours(9), Some(&[me.id]))
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+/// An analysis job's result and its completion are one write: refused whole under a
+/// lost lease, and with a stale transcript the job is left running for its worker.
+pub async fn a_leased_analysis_is_written_with_its_job_or_not_at_all(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = super::a_call(s).await;
+    write(s, call.id, &transcript("Acme"), t0()).await;
+    let input = s.analysis_input(call.id).await.unwrap().unwrap();
+    let (job, stale) = s
+        .claim_job(&[JobKind::Analyze], "w1", 60, t0())
+        .await
+        .unwrap()
+        .expect("the transcript queued its analysis");
+    let later = t0() + Duration::seconds(61);
+    let (_, fresh) = s
+        .claim_job(&[JobKind::Analyze], "w2", 60, later)
+        .await
+        .unwrap()
+        .expect("the expired lease is taken over");
+    let a = analysis_row("Acme");
+    let w = |lease, version| AnalysisWrite {
+        call_id: call.id,
+        transcript_version: version,
+        analysis: &a,
+        at: later,
+        lease: Some(lease),
+    };
+    let err = s.save_analysis(w(stale, input.version)).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::LeaseLost(id) if id == job.id),
+        "{err}"
+    );
+    assert!(s.analyses_of(&[call.id]).await.unwrap().is_empty());
+
+    assert!(!s.save_analysis(w(fresh, input.version - 1)).await.unwrap());
+    assert_eq!(
+        s.get_job(job.id).await.unwrap().unwrap().state,
+        JobState::Running,
+        "a refused result does not end the job"
+    );
+    assert!(s.save_analysis(w(fresh, input.version)).await.unwrap());
+    assert_eq!(
+        s.get_job(job.id).await.unwrap().unwrap().state,
+        JobState::Done
+    );
+    assert_eq!(s.analyses_of(&[call.id]).await.unwrap()[&call.id], a);
 }
