@@ -138,9 +138,11 @@ pub(crate) async fn analysis_input(db: &PgStore, id: CallId) -> Result<Option<An
 
 pub(crate) async fn save_analysis(db: &PgStore, w: AnalysisWrite<'_>) -> Result<bool> {
     let mut tx = db.begin().await?;
-    // The call's row is the lock of everything stored about the call: a transcript being
-    // replaced at the same time either committed before this lock was granted (and the
-    // version check below sees it) or waits until this transaction is done.
+    // The call's row is the lock of everything stored about the call, taken first by every
+    // writer of it (replace_transcript's lock_call, in the same NO KEY UPDATE mode, which
+    // inserts referring to the call do not wait for): a transcript being replaced at the
+    // same time either committed before this lock was granted (and the version check
+    // below sees it) or waits until this transaction is done.
     let Some(started_us) = sqlx::query_scalar::<_, i64>(
         "SELECT started_us FROM calls WHERE id = $1 FOR NO KEY UPDATE",
     )
@@ -224,8 +226,18 @@ pub(crate) async fn save_tracker_hits(
     transcript_version: i64,
     hits: &[TrackerHitsRow],
 ) -> Result<bool> {
-    // One conditional statement; the row lock it takes orders it after a concurrent
-    // save_analysis of the call, whose committed row it then re-checks.
+    let mut tx = db.begin().await?;
+    // The call's lock first, as every writer of the call takes it (save_analysis,
+    // replace_transcript): the version trigger on call_analysis locks the call's row after
+    // the analysis row, the reverse of save_analysis's order, and the two would deadlock.
+    // Under it, the statement below sees the call's transcript and analysis as committed.
+    let locked = sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(call.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if locked.is_none() {
+        return Ok(false);
+    }
     let done = sqlx::query(
         "UPDATE call_analysis SET trackers = $1 WHERE call_id = $2 AND transcript_us = $3 \
          AND transcript_us = (SELECT created_us FROM transcripts WHERE call_id = $2) AND format = $4",
@@ -234,8 +246,9 @@ pub(crate) async fn save_tracker_hits(
     .bind(call.0)
     .bind(transcript_version)
     .bind(ANALYSIS_FORMAT)
-    .execute(&db.pool)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -672,3 +672,87 @@ async fn activity_facts_count_hosting_attending_and_events() {
         ]
     );
 }
+
+/// Replaces the call's transcript as replace_transcript does (the call's lock first), with
+/// sentences that have no topic yet.
+async fn replace_under_call_lock(raw: &sqlx::PgPool, call: CallId, version: i64) {
+    let mut tx = raw.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(call.0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM transcripts WHERE call_id = $1")
+        .bind(call.0)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO transcripts (call_id, source, created_us) VALUES ($1, 'asr:x', $2)")
+        .bind(call.0)
+        .bind(version)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, start_ms, end_ms, text) \
+         VALUES ($1, 0, 0, 7, 0, 900, 'Hello.')",
+    )
+    .bind(call.0)
+    .execute(&mut *tx)
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Analyses, tracker back-fills and transcript replacements of one call racing on two
+/// nodes: none deadlocks, and a result is kept only for the transcript it was made from
+/// (a replaced transcript's sentences never get the old analysis's topics).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn analyses_back_fills_and_replacements_of_a_call_race_safely() {
+    let (db, call) = with_call().await;
+    let nodes = [db.store.clone(), db.node().await];
+    pg2_common::transcript(&db, call, 1, &[&["Hello."]]).await;
+    let mut analysis = analysis_row("Acme", 1);
+    analysis.topics.per_monologue = vec![Some("Competition".into())];
+    for version in 1..=15i64 {
+        let save = {
+            let (s, a) = (nodes[0].clone(), analysis.clone());
+            tokio::spawn(async move {
+                s.save_analysis(AnalysisWrite {
+                    call_id: call,
+                    transcript_version: version,
+                    analysis: &a,
+                    at: t0(),
+                    lease: None,
+                })
+                .await
+                .unwrap()
+            })
+        };
+        let backfill = {
+            let s = nodes[1].clone();
+            tokio::spawn(async move { s.save_tracker_hits(call, version, &[]).await.unwrap() })
+        };
+        let replace = {
+            let raw = db.raw.clone();
+            tokio::spawn(async move { replace_under_call_lock(&raw, call, version + 1).await })
+        };
+        let saved = save.await.unwrap();
+        backfill.await.unwrap();
+        replace.await.unwrap();
+        // The transcript now is version + 1, whatever the order was: its sentences were
+        // written after any analysis of `version`, and keep no topic of it.
+        assert_eq!(topics_of(&db, call).await, [None], "round {version}");
+        if saved {
+            let stored = nodes[0].analyses_of(&[call]).await.unwrap();
+            let transcript_us: i64 =
+                sqlx::query_scalar("SELECT transcript_us FROM call_analysis WHERE call_id = $1")
+                    .bind(call.0)
+                    .fetch_one(&db.raw)
+                    .await
+                    .unwrap();
+            assert_eq!(transcript_us, version);
+            assert!(stored.contains_key(&call));
+        }
+    }
+}

@@ -10,7 +10,7 @@ use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Store, Sto
 use pg2_common::{t0, TestDb};
 
 fn sha(c: char) -> String {
-    std::iter::repeat(c).take(64).collect()
+    c.to_string().repeat(64)
 }
 
 fn app(client_id: &str, owner: Option<UserId>) -> OAuthAppRecord {
