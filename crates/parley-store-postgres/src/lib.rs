@@ -88,6 +88,15 @@ impl PgStore {
     async fn begin(&self) -> Result<Tx> {
         Ok(self.pool.begin().await?)
     }
+
+    /// Starts a read-only transaction on one snapshot, for reads of several statements
+    /// that must agree with each other (a transcript's head and its sentences).
+    async fn snapshot(&self) -> Result<Tx> {
+        Ok(self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?)
+    }
 }
 
 /// The raw ids of typed ids, to bind as one `BIGINT[]` for `= ANY($n)`.
