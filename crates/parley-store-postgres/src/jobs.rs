@@ -86,8 +86,9 @@ pub(crate) async fn enqueue_in(
     let payload = job.payload.to_string();
     let call_id = job.call_id.map(|c| c.0);
     if !live_states.is_empty() {
+        // Kind and call never hold a tab; the payload, which may, comes last.
         let identity = format!(
-            "parley-job\u{0}{}\u{0}{}\u{0}{payload}",
+            "parley-job\t{}\t{}\t{payload}",
             job.kind.key(),
             call_id.map(|c| c.to_string()).unwrap_or_default()
         );
