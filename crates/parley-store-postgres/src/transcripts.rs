@@ -139,20 +139,10 @@ pub(crate) async fn replace_transcript(db: &PgStore, w: TranscriptWrite<'_>) -> 
     .await?;
     // Sentences go in a batch per statement, one array per column (UNNEST): one statement
     // per sentence made a long import take seconds.
-    let mut rows: Vec<(i64, i64, i64, Option<&str>, i64, i64, &str, Option<String>)> = Vec::new();
+    let mut rows: Vec<(i64, i64, &Monologue, &Sentence)> = Vec::new();
     for (m_idx, m) in w.transcript.iter().enumerate() {
         for (s_idx, s) in m.sentences.iter().enumerate() {
-            let words = (!s.words.is_empty()).then(|| words_json(&s.words));
-            rows.push((
-                m_idx as i64,
-                s_idx as i64,
-                m.speaker_id.0,
-                m.topic.as_deref(),
-                s.start_ms,
-                s.end_ms,
-                s.text.as_str(),
-                words,
-            ));
+            rows.push((m_idx as i64, s_idx as i64, m, s));
         }
     }
     for batch in rows.chunks(SENTENCE_BATCH) {
@@ -164,15 +154,15 @@ pub(crate) async fn replace_transcript(db: &PgStore, w: TranscriptWrite<'_>) -> 
         let mut end = Vec::with_capacity(batch.len());
         let mut text = Vec::with_capacity(batch.len());
         let mut words = Vec::with_capacity(batch.len());
-        for r in batch {
-            monologue.push(r.0);
-            seq.push(r.1);
-            speaker.push(r.2);
-            topic.push(r.3);
-            start.push(r.4);
-            end.push(r.5);
-            text.push(r.6);
-            words.push(r.7.as_deref());
+        for &(m_idx, s_idx, m, s) in batch {
+            monologue.push(m_idx);
+            seq.push(s_idx);
+            speaker.push(m.speaker_id.0);
+            topic.push(m.topic.as_deref());
+            start.push(s.start_ms);
+            end.push(s.end_ms);
+            text.push(s.text.as_str());
+            words.push((!s.words.is_empty()).then(|| words_json(&s.words)));
         }
         sqlx::query(
             "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, topic, start_ms, end_ms, text, words) \
