@@ -241,6 +241,29 @@ pub(crate) async fn insert_call(
     context: &[CrmLink],
     jobs: &[NewJob],
 ) -> Result<()> {
+    // Changed CRM fields bump the versions of every call linking the object, so two
+    // inserts sharing objects lock other calls' rows in an order neither controls; the
+    // objects' own locks are ordered, but a deadlock between the calls' locks remains
+    // possible. PostgreSQL then aborts one transaction, which is simply run again.
+    let mut tries = 0;
+    loop {
+        match insert_call_once(db, call, parties, context, jobs).await {
+            Err(e) if retryable(&e) && tries < DEADLOCK_RETRIES => {
+                tries += 1;
+                tracing::debug!(call = %call.id, "insert of a call lost a deadlock; again");
+            }
+            done => return done,
+        }
+    }
+}
+
+async fn insert_call_once(
+    db: &PgStore,
+    call: &Call,
+    parties: &[Party],
+    context: &[CrmLink],
+    jobs: &[NewJob],
+) -> Result<()> {
     let mut tx = db.begin().await?;
     let params: Vec<String> = (1..=CALL_COLUMNS.split(',').count())
         .map(|i| format!("${i}"))

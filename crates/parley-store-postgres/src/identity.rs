@@ -224,10 +224,12 @@ pub(crate) async fn create_user(db: &PgStore, u: &User) -> Result<()> {
 
 pub(crate) async fn update_user(db: &PgStore, u: &User, at: Timestamp) -> Result<()> {
     let mut tx = db.begin().await?;
-    // FOR UPDATE: the history records the difference from this very row, so a concurrent
+    // A row lock: the history records the difference from this very row, so a concurrent
     // update of the same user waits instead of diffing against a row about to change.
+    // NO KEY UPDATE, the mode an UPDATE that keeps the id takes anyway: rows that only
+    // refer to the user (a new session) need not wait for it.
     let before = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
+        "SELECT {USER_COLUMNS} FROM users WHERE id = $1 FOR NO KEY UPDATE"
     ))
     .bind(u.id.0)
     .fetch_optional(&mut *tx)

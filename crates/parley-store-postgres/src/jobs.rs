@@ -241,11 +241,11 @@ pub(crate) async fn fail_job(
     now: Timestamp,
 ) -> Result<JobState> {
     let mut tx = db.begin().await?;
-    // FOR UPDATE: the counts read decide the write; a concurrent claim of an expired
+    // A row lock (NO KEY UPDATE, as the UPDATE below takes): the counts read decide the write; a concurrent claim of an expired
     // lease waits for this transaction (and then sees the job no longer running).
     let row = sqlx::query(
         "SELECT attempts, max_attempts, crashes FROM jobs \
-         WHERE id = $1 AND attempts = $2 AND state = 'running' FOR UPDATE",
+         WHERE id = $1 AND attempts = $2 AND state = 'running' FOR NO KEY UPDATE",
     )
     .bind(lease.job_id)
     .bind(i64::from(lease.attempt))

@@ -99,6 +99,20 @@ impl PgStore {
     }
 }
 
+/// Whether a transaction failed only because PostgreSQL chose it as the victim of a
+/// deadlock (or a serialization failure): running it again from the start is right.
+fn retryable(e: &StoreError) -> bool {
+    match e {
+        StoreError::Backend(sqlx::Error::Database(d)) => {
+            matches!(d.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
+}
+
+/// How often a transaction that lost a deadlock is run again before its error is returned.
+const DEADLOCK_RETRIES: u32 = 3;
+
 /// The raw ids of typed ids, to bind as one `BIGINT[]` for `= ANY($n)`.
 fn raw_ids<T: Copy>(ids: &[T], raw: impl Fn(T) -> i64) -> Vec<i64> {
     ids.iter().map(|&i| raw(i)).collect()

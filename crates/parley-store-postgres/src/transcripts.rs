@@ -68,10 +68,15 @@ const SENTENCE_BATCH: usize = 1_000;
 
 /// Locks the call's row for the rest of `tx`, or `NotFound`. Every write that reads a
 /// call's dependent rows before writing them (its transcript, recording, speakers) takes
-/// this lock first, so such writers of one call queue up instead of interleaving, and
-/// the version triggers (which lock the same row) cannot deadlock against them.
+/// this lock first, so such writers of one call queue up instead of interleaving.
+///
+/// FOR NO KEY UPDATE, not FOR UPDATE: the foreign-key check of a row inserted for the
+/// call (a job, a party) takes a key-share lock on it, which FOR UPDATE would block. A
+/// transcript write holds this lock and then waits for a job's de-duplication lock,
+/// while an enqueue of that job holds the latter and checks the call's key: with FOR
+/// UPDATE the two deadlock. It is also the mode the version triggers' UPDATE takes.
 pub(crate) async fn lock_call(tx: &mut Tx, call: CallId) -> Result<()> {
-    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
         .bind(call.0)
         .fetch_optional(&mut **tx)
         .await?
@@ -437,7 +442,7 @@ pub(crate) async fn assign_speaker(
     let mut tx = db.begin().await?;
     // Two assignments on one call read and rewrite the same parties and voices: the
     // call's lock makes them take turns (else both could leave a voice on two parties).
-    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR UPDATE")
+    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
         .bind(call.0)
         .execute(&mut *tx)
         .await?;

@@ -632,3 +632,89 @@ async fn one_time_tokens_are_taken_once_across_nodes() {
     );
     assert_eq!(s1.unwrap(), s2.unwrap());
 }
+
+/// A transcript write holds its call's lock and then queues the analysis; an analysis
+/// queued on its own holds the job's de-duplication lock and then checks the call's row
+/// exists (a key-share lock). Were the call's lock exclusive of key-share locks, the two
+/// would deadlock.
+#[tokio::test]
+async fn transcript_writes_and_analysis_enqueues_of_one_call_do_not_deadlock() {
+    let (db, a) = common::fresh().await;
+    let b = db.open().await;
+    let (ws, u) = workspace_and_user(&a).await;
+    let call = CallId::generate();
+    a.insert_call(&bare_call(call, ws, u, t0()), &[], &[], &[])
+        .await
+        .unwrap();
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let mut tasks = Vec::new();
+    for i in 0..30 {
+        let (a, b) = (a.clone(), b.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 {
+                let t = transcript(&["Hello."]);
+                a.replace_transcript(write(call, &t, t0() + Duration::milliseconds(i)))
+                    .await
+                    .map(|_| ())
+            } else {
+                b.enqueue_job(&JobSpec::Analyze { call }.into(), t0())
+                    .await
+                    .map(|_| ())
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let queued: Vec<_> = a
+        .jobs_for_call(call)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == JobKind::Analyze)
+        .collect();
+    assert_eq!(queued.len(), 1);
+}
+
+/// Calls linking the same CRM objects with new field values bump each other's versions,
+/// locking each other's rows in no set order: every insert still succeeds, and the
+/// objects end with one of the written values.
+#[tokio::test]
+async fn calls_sharing_crm_objects_insert_concurrently() {
+    let (db, a) = common::fresh().await;
+    let b = db.open().await;
+    let (ws, u) = workspace_and_user(&a).await;
+    let (a, b) = (Arc::new(a), Arc::new(b));
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let store = if i % 2 == 0 { a.clone() } else { b.clone() };
+        tasks.push(tokio::spawn(async move {
+            let call = CallId::generate();
+            let links: Vec<CrmLink> = (0..4)
+                .map(|o| CrmLink {
+                    system: CrmSystem::Salesforce,
+                    object_type: "Account".into(),
+                    // Different orders per call.
+                    object_id: format!("00{}", (o + i) % 4),
+                    fields: vec![("Name".into(), serde_json::json!(format!("v{i}")))],
+                })
+                .collect();
+            let p = PartyId::generate();
+            store
+                .insert_call(
+                    &bare_call(call, ws, u, t0()),
+                    &[party(p, call, links[2..].to_vec())],
+                    &links[..2],
+                    &[],
+                )
+                .await
+                .map(|_| call)
+        }));
+    }
+    let mut calls = Vec::new();
+    for t in tasks {
+        calls.push(t.await.unwrap().unwrap());
+    }
+    let ctx = a.call_context_of(&calls).await.unwrap();
+    assert_eq!(ctx.len(), 24);
+}
