@@ -251,9 +251,10 @@ pub(crate) async fn get_user(db: &PgStore, id: UserId) -> Result<Option<User>> {
 }
 
 pub(crate) async fn find_user_by_email(db: &PgStore, email: &str) -> Result<Option<User>> {
-    // lower() on both sides, as the unique index users_email (SQLite: COLLATE NOCASE).
+    // lower() on both sides, as the unique index users_email (SQLite: COLLATE NOCASE);
+    // the parameter in the column's "C" collation, so that both fold ASCII letters only.
     let row = sqlx::query(&format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1)"
+        "SELECT {USER_COLUMNS} FROM users WHERE lower(email) = lower($1 COLLATE \"C\")"
     ))
     .bind(email)
     .fetch_optional(&db.pool)

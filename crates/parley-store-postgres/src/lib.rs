@@ -13,8 +13,10 @@
 //! * SQLite's 0/1 flags are BOOLEAN columns (bind and read `bool`); other integers are
 //!   BIGINT (read `i64`, narrowed with [`narrow`]); `SUM`/`AVG` of BIGINT are NUMERIC in
 //!   PostgreSQL, so cast them back (`::BIGINT`);
-//! * case-insensitive text (e-mail, tracker names) compares `lower(..)`, as its unique
-//!   index does;
+//! * every TEXT column has the "C" collation (byte order, as SQLite's BINARY);
+//!   case-insensitive text (e-mail, tracker names; SQLite's NOCASE) compares and sorts by
+//!   `lower(column)`, as its unique index does, and a parameter compared with it is
+//!   folded as `lower($n COLLATE "C")` (else the database's locale folds non-ASCII too);
 //! * writes that must commit with a job's completion call `jobs::finish_leased` in their
 //!   transaction; jobs queued by other writes go through `jobs::enqueue_in`.
 //!

@@ -718,3 +718,50 @@ async fn calls_sharing_crm_objects_insert_concurrently() {
     let ctx = a.call_context_of(&calls).await.unwrap();
     assert_eq!(ctx.len(), 24);
 }
+
+#[tokio::test]
+async fn e_mail_case_folds_ascii_only_and_text_sorts_by_bytes() {
+    let (_db, s) = common::fresh().await;
+    let id = UserId::generate();
+    s.create_user(&user(id, "Émile@Northwind.example.com"))
+        .await
+        .unwrap();
+    // As SQLite's NOCASE: ASCII letters fold, others do not.
+    assert!(s
+        .find_user_by_email("Émile@NORTHWIND.example.com")
+        .await
+        .unwrap()
+        .is_some());
+    assert!(s
+        .find_user_by_email("émile@northwind.example.com")
+        .await
+        .unwrap()
+        .is_none());
+    s.create_user(&user(UserId::generate(), "émile@northwind.example.com"))
+        .await
+        .unwrap();
+    // Byte order, whatever the database's locale: upper case before lower case.
+    for (key, at) in [("b-key", 0), ("B-key", 0), ("a-key", 0)] {
+        s.create_api_key(&parley_store::ApiKeyRecord {
+            access_key: key.into(),
+            name: key.into(),
+            secret_hash: "h".into(),
+            created: t0() + Duration::seconds(at),
+            revoked: None,
+            scopes: ScopeSet::full(),
+            workspace: None,
+            owner: None,
+            last_used: None,
+        })
+        .await
+        .unwrap();
+    }
+    let keys: Vec<String> = s
+        .list_api_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.access_key)
+        .collect();
+    assert_eq!(keys, ["B-key", "a-key", "b-key"]);
+}
