@@ -86,8 +86,9 @@ pub(crate) async fn enqueue_in(
     let payload = job.payload.to_string();
     let call_id = job.call_id.map(|c| c.0);
     if !live_states.is_empty() {
+        // Kind and call never hold a tab; the payload, which may, comes last.
         let identity = format!(
-            "parley-job\u{0}{}\u{0}{}\u{0}{payload}",
+            "parley-job\t{}\t{}\t{payload}",
             job.kind.key(),
             call_id.map(|c| c.to_string()).unwrap_or_default()
         );
@@ -240,11 +241,11 @@ pub(crate) async fn fail_job(
     now: Timestamp,
 ) -> Result<JobState> {
     let mut tx = db.begin().await?;
-    // FOR UPDATE: the counts read decide the write; a concurrent claim of an expired
+    // A row lock (NO KEY UPDATE, as the UPDATE below takes): the counts read decide the write; a concurrent claim of an expired
     // lease waits for this transaction (and then sees the job no longer running).
     let row = sqlx::query(
         "SELECT attempts, max_attempts, crashes FROM jobs \
-         WHERE id = $1 AND attempts = $2 AND state = 'running' FOR UPDATE",
+         WHERE id = $1 AND attempts = $2 AND state = 'running' FOR NO KEY UPDATE",
     )
     .bind(lease.job_id)
     .bind(i64::from(lease.attempt))

@@ -13,8 +13,10 @@
 //! * SQLite's 0/1 flags are BOOLEAN columns (bind and read `bool`); other integers are
 //!   BIGINT (read `i64`, narrowed with [`narrow`]); `SUM`/`AVG` of BIGINT are NUMERIC in
 //!   PostgreSQL, so cast them back (`::BIGINT`);
-//! * case-insensitive text (e-mail, tracker names) compares `lower(..)`, as its unique
-//!   index does;
+//! * every TEXT column has the "C" collation (byte order, as SQLite's BINARY);
+//!   case-insensitive text (e-mail, tracker names; SQLite's NOCASE) compares and sorts by
+//!   `lower(column)`, as its unique index does, and a parameter compared with it is
+//!   folded as `lower($n COLLATE "C")` (else the database's locale folds non-ASCII too);
 //! * writes that must commit with a job's completion call `jobs::finish_leased` in their
 //!   transaction; jobs queued by other writes go through `jobs::enqueue_in`.
 //!
@@ -88,7 +90,30 @@ impl PgStore {
     async fn begin(&self) -> Result<Tx> {
         Ok(self.pool.begin().await?)
     }
+
+    /// Starts a read-only transaction on one snapshot, for reads of several statements
+    /// that must agree with each other (a transcript's head and its sentences).
+    async fn snapshot(&self) -> Result<Tx> {
+        Ok(self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?)
+    }
 }
+
+/// Whether a transaction failed only because PostgreSQL chose it as the victim of a
+/// deadlock (or a serialization failure): running it again from the start is right.
+fn retryable(e: &StoreError) -> bool {
+    match e {
+        StoreError::Backend(sqlx::Error::Database(d)) => {
+            matches!(d.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
+}
+
+/// How often a transaction that lost a deadlock is run again before its error is returned.
+const DEADLOCK_RETRIES: u32 = 3;
 
 /// The raw ids of typed ids, to bind as one `BIGINT[]` for `= ANY($n)`.
 fn raw_ids<T: Copy>(ids: &[T], raw: impl Fn(T) -> i64) -> Vec<i64> {
