@@ -673,37 +673,6 @@ async fn activity_facts_count_hosting_attending_and_events() {
     );
 }
 
-/// Replaces the call's transcript as replace_transcript does (the call's lock first), with
-/// sentences that have no topic yet.
-async fn replace_under_call_lock(raw: &sqlx::PgPool, call: CallId, version: i64) {
-    let mut tx = raw.begin().await.unwrap();
-    sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(call.0)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM transcripts WHERE call_id = $1")
-        .bind(call.0)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query("INSERT INTO transcripts (call_id, source, created_us) VALUES ($1, 'asr:x', $2)")
-        .bind(call.0)
-        .bind(version)
-        .execute(&mut *tx)
-        .await
-        .unwrap();
-    sqlx::query(
-        "INSERT INTO transcript_sentences (call_id, monologue, seq, speaker_id, start_ms, end_ms, text) \
-         VALUES ($1, 0, 0, 7, 0, 900, 'Hello.')",
-    )
-    .bind(call.0)
-    .execute(&mut *tx)
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-}
-
 /// Analyses, tracker back-fills and transcript replacements of one call racing on two
 /// nodes: none deadlocks, and a result is kept only for the transcript it was made from
 /// (a replaced transcript's sentences never get the old analysis's topics).
@@ -711,10 +680,26 @@ async fn replace_under_call_lock(raw: &sqlx::PgPool, call: CallId, version: i64)
 async fn analyses_back_fills_and_replacements_of_a_call_race_safely() {
     let (db, call) = with_call().await;
     let nodes = [db.store.clone(), db.node().await];
+    let hello: Transcript = vec![Monologue {
+        speaker_id: SpeakerId(7),
+        topic: None,
+        sentences: vec![Sentence {
+            start_ms: 0,
+            end_ms: 900,
+            text: "Hello.".into(),
+            words: vec![],
+        }],
+    }];
     pg2_common::transcript(&db, call, 1, &[&["Hello."]]).await;
     let mut analysis = analysis_row("Acme", 1);
     analysis.topics.per_monologue = vec![Some("Competition".into())];
-    for version in 1..=15i64 {
+    for round in 1..=15i64 {
+        let version = nodes[0]
+            .analysis_input(call)
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
         let save = {
             let (s, a) = (nodes[0].clone(), analysis.clone());
             tokio::spawn(async move {
@@ -734,15 +719,31 @@ async fn analyses_back_fills_and_replacements_of_a_call_race_safely() {
             tokio::spawn(async move { s.save_tracker_hits(call, version, &[]).await.unwrap() })
         };
         let replace = {
-            let raw = db.raw.clone();
-            tokio::spawn(async move { replace_under_call_lock(&raw, call, version + 1).await })
+            let (s, t) = (nodes[1].clone(), hello.clone());
+            tokio::spawn(async move {
+                s.replace_transcript(parley_store::TranscriptWrite {
+                    call_id: call,
+                    source: "asr:x",
+                    transcript: &t,
+                    speaking_parties: &[],
+                    new_parties: &[],
+                    duration_s: None,
+                    language: None,
+                    speakers: &[],
+                    at: t0() + Duration::seconds(round),
+                    lease: None,
+                    media_sha256: None,
+                })
+                .await
+                .unwrap()
+            })
         };
         let saved = save.await.unwrap();
         backfill.await.unwrap();
-        replace.await.unwrap();
-        // The transcript now is version + 1, whatever the order was: its sentences were
-        // written after any analysis of `version`, and keep no topic of it.
-        assert_eq!(topics_of(&db, call).await, [None], "round {version}");
+        assert!(replace.await.unwrap());
+        // The transcript now is this round's replacement, whatever the order was: its
+        // sentences were written after any analysis of `version`, and keep no topic of it.
+        assert_eq!(topics_of(&db, call).await, [None], "round {round}");
         if saved {
             let stored = nodes[0].analyses_of(&[call]).await.unwrap();
             let transcript_us: i64 =
@@ -755,4 +756,82 @@ async fn analyses_back_fills_and_replacements_of_a_call_race_safely() {
             assert!(stored.contains_key(&call));
         }
     }
+}
+
+/// The whole path through the store, as the worker takes it: a transcript queues the
+/// analysis, a worker claims it, its lease expires and another worker takes the job over;
+/// the first worker's result is refused, the second's is kept and finishes the job.
+#[tokio::test]
+async fn a_taken_over_analysis_job_keeps_only_the_new_holders_result() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let ws = Workspace {
+        id: WS,
+        name: "w".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&ws, true).await.unwrap();
+    pg2_common::user(&db, HOST).await;
+    let call = CallId::generate();
+    pg2_common::call(&db, call, WS, HOST, t0()).await;
+    let t: Transcript = vec![Monologue {
+        speaker_id: SpeakerId(7),
+        topic: None,
+        sentences: vec![Sentence {
+            start_ms: 0,
+            end_ms: 2000,
+            text: "We also looked at Acme.".into(),
+            words: vec![],
+        }],
+    }];
+    assert!(s
+        .replace_transcript(parley_store::TranscriptWrite {
+            call_id: call,
+            source: "import:webvtt",
+            transcript: &t,
+            speaking_parties: &[],
+            new_parties: &[],
+            duration_s: None,
+            language: None,
+            speakers: &[],
+            at: t0(),
+            lease: None,
+            media_sha256: None,
+        })
+        .await
+        .unwrap());
+    let input = s.analysis_input(call).await.unwrap().unwrap();
+    assert_eq!((input.version, &input.transcript), (us(t0()), &t));
+
+    let (job, first) = s
+        .claim_job(&[JobKind::Analyze], "w1", 60, t0())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.call_id, Some(call));
+    let (_, second) = s
+        .claim_job(&[JobKind::Analyze], "w2", 60, t0() + Duration::minutes(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(second.job_id, first.job_id);
+    let analysis = analysis_row("Acme", 1);
+    let write = |lease| AnalysisWrite {
+        call_id: call,
+        transcript_version: input.version,
+        analysis: &analysis,
+        at: t0() + Duration::minutes(6),
+        lease: Some(lease),
+    };
+    assert!(matches!(
+        s.save_analysis(write(first)).await,
+        Err(StoreError::LeaseLost(_))
+    ));
+    assert!(s.analyses_of(&[call]).await.unwrap().is_empty());
+    assert!(s.save_analysis(write(second)).await.unwrap());
+    assert_eq!(s.analyses_of(&[call]).await.unwrap()[&call], analysis);
+    let job = s.get_job(first.job_id).await.unwrap().unwrap();
+    assert_eq!(job.state, JobState::Done);
+    assert_eq!(job.finished, Some(t0() + Duration::minutes(6)));
 }
