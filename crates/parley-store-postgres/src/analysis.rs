@@ -75,11 +75,11 @@ pub(crate) async fn trackers(
     db: &PgStore,
     workspace: Option<WorkspaceId>,
 ) -> Result<Vec<TrackerRecord>> {
-    // SQLite's `COLLATE NOCASE` order: ASCII letters folded (lower() under the "C"
-    // collation folds ASCII only), then bytes.
+    // SQLite's `COLLATE NOCASE` order: lower() of the column's "C" collation folds ASCII
+    // letters only, then compares bytes; the same expression as the `trackers_name` index.
     sqlx::query(
         "SELECT * FROM trackers WHERE $1::BIGINT IS NULL OR workspace_id = $1 \
-         ORDER BY lower(name COLLATE \"C\"), id",
+         ORDER BY lower(name), id",
     )
     .bind(workspace.map(|w| w.0))
     .fetch_all(&db.pool)

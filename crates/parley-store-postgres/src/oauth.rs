@@ -107,8 +107,8 @@ pub(crate) async fn get_oauth_app(db: &PgStore, client_id: &str) -> Result<Optio
 }
 
 pub(crate) async fn list_oauth_apps(db: &PgStore) -> Result<Vec<OAuthAppRecord>> {
-    // Byte order on the client id, as SQLite's default collation sorts it.
-    let rows = sqlx::query("SELECT * FROM oauth_apps ORDER BY created_us, client_id COLLATE \"C\"")
+    // Ties in the client id's "C" collation: byte order, as SQLite's BINARY.
+    let rows = sqlx::query("SELECT * FROM oauth_apps ORDER BY created_us, client_id")
         .fetch_all(&db.pool)
         .await?;
     rows.iter().map(app_of).collect()

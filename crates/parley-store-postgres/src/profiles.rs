@@ -256,10 +256,10 @@ pub(crate) async fn profiles_in(
     limit: u32,
 ) -> Result<Vec<PermissionProfile>> {
     let mut tx = snapshot(db).await?;
-    // Byte order, as SQLite's default collation sorts names.
+    // The column's "C" collation: byte order, as SQLite's BINARY sorts names.
     let rows = sqlx::query(
         "SELECT * FROM permission_profiles WHERE workspace_id = $1 \
-         ORDER BY name COLLATE \"C\", id LIMIT $2",
+         ORDER BY name, id LIMIT $2",
     )
     .bind(w.0)
     .bind(i64::from(limit))

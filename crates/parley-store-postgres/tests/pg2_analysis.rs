@@ -194,6 +194,15 @@ async fn trackers_and_topics_are_kept_per_workspace() {
         .map(|t| t.def.id.0)
         .collect();
     assert_eq!(everywhere, [16, 15, 14, 11, 13]);
+    // Only ASCII letters are folded (SQLite's NOCASE): these two names differ.
+    s.save_tracker(&record(tracker(17, "\u{c4}rger", "x"), WS))
+        .await
+        .unwrap();
+    s.save_tracker(&record(tracker(18, "\u{e4}rger", "x"), WS))
+        .await
+        .unwrap();
+    assert!(s.delete_tracker(TrackerId(17)).await.unwrap());
+    assert!(s.delete_tracker(TrackerId(18)).await.unwrap());
 
     assert!(s.delete_tracker(TrackerId(11)).await.unwrap());
     assert!(!s.delete_tracker(TrackerId(11)).await.unwrap());
