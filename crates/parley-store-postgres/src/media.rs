@@ -1,0 +1,124 @@
+//! Call recordings.
+
+use parley_domain::JobSpec;
+use parley_store::codec::{ts, us};
+use sqlx::Row;
+
+use super::*;
+
+pub(crate) async fn store_call_media(
+    db: &PgStore,
+    m: &CallMedia,
+    transcribe: &NewJob,
+    now: Timestamp,
+) -> Result<MediaStored> {
+    let mut tx = db.begin().await?;
+    // The call's lock (as replace_transcript takes it): the old recording read here is
+    // still the call's when this commits, and a transcript checked against the recording
+    // cannot slip in between.
+    transcripts::lock_call(&mut tx, m.call_id).await?;
+    let old = sqlx::query("SELECT key, sha256 FROM call_media WHERE call_id = $1")
+        .bind(m.call_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (old_key, old_sha): (Option<String>, Option<String>) = match &old {
+        Some(r) => (Some(r.try_get("key")?), Some(r.try_get("sha256")?)),
+        None => (None, None),
+    };
+    sqlx::query(
+        "INSERT INTO call_media (call_id, key, size_bytes, sha256, file_name, content_type, container, codec, \
+         channels, sample_rate, duration_ms, has_video, uploaded_us) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (call_id) DO UPDATE SET key = excluded.key, size_bytes = excluded.size_bytes, \
+         sha256 = excluded.sha256, file_name = excluded.file_name, content_type = excluded.content_type, \
+         container = excluded.container, codec = excluded.codec, channels = excluded.channels, \
+         sample_rate = excluded.sample_rate, duration_ms = excluded.duration_ms, \
+         has_video = excluded.has_video, uploaded_us = excluded.uploaded_us",
+    )
+    .bind(m.call_id.0)
+    .bind(&m.key)
+    .bind(i64::try_from(m.size_bytes).unwrap_or(i64::MAX))
+    .bind(&m.sha256)
+    .bind(&m.file_name)
+    .bind(&m.content_type)
+    .bind(&m.container)
+    .bind(&m.codec)
+    .bind(m.channels.map(i64::from))
+    .bind(m.sample_rate.map(i64::from))
+    .bind(m.duration_ms.map(|d| i64::try_from(d).unwrap_or(i64::MAX)))
+    .bind(m.has_video)
+    .bind(us(m.uploaded))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE calls SET media = $1, version = version + 1 WHERE id = $2")
+        .bind(if m.has_video { "video" } else { "audio" })
+        .bind(m.call_id.0)
+        .execute(&mut *tx)
+        .await?;
+    // A queued job has not read the recording yet; a running one has, and its result is
+    // right only if the bytes are the same (it is fenced on their hash).
+    let live: &[&str] = if !transcribe.dedupe {
+        &[]
+    } else if old_sha.as_deref() == Some(m.sha256.as_str()) {
+        &["queued", "running"]
+    } else {
+        &["queued"]
+    };
+    let job = jobs::enqueue_in(&mut tx, transcribe, live, now).await?;
+    let replaced = old_key.filter(|k| *k != m.key);
+    if let Some(key) = &replaced {
+        jobs::enqueue_in(
+            &mut tx,
+            &JobSpec::DeleteMedia { key: key.clone() }.into(),
+            &[],
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(MediaStored { job, replaced })
+}
+
+pub(crate) async fn media_key_in_use(db: &PgStore, key: &str) -> Result<bool> {
+    Ok(
+        sqlx::query("SELECT 1 FROM call_media WHERE key = $1 LIMIT 1")
+            .bind(key)
+            .fetch_optional(&db.pool)
+            .await?
+            .is_some(),
+    )
+}
+
+pub(crate) async fn call_media(db: &PgStore, call_id: CallId) -> Result<Option<CallMedia>> {
+    let row = sqlx::query("SELECT * FROM call_media WHERE call_id = $1")
+        .bind(call_id.0)
+        .fetch_optional(&db.pool)
+        .await?;
+    row.map(|r| -> Result<CallMedia> {
+        Ok(CallMedia {
+            call_id: CallId(r.try_get("call_id")?),
+            key: r.try_get("key")?,
+            size_bytes: narrow(r.try_get("size_bytes")?, "recording size")?,
+            sha256: r.try_get("sha256")?,
+            file_name: r.try_get("file_name")?,
+            content_type: r.try_get("content_type")?,
+            container: r.try_get("container")?,
+            codec: r.try_get("codec")?,
+            channels: r
+                .try_get::<Option<i64>, _>("channels")?
+                .map(|c| narrow(c, "recording channels"))
+                .transpose()?,
+            sample_rate: r
+                .try_get::<Option<i64>, _>("sample_rate")?
+                .map(|c| narrow(c, "recording sample rate"))
+                .transpose()?,
+            duration_ms: r
+                .try_get::<Option<i64>, _>("duration_ms")?
+                .map(|d| narrow(d, "recording duration"))
+                .transpose()?,
+            has_video: r.try_get("has_video")?,
+            uploaded: ts(r.try_get("uploaded_us")?)?,
+        })
+    })
+    .transpose()
+}
