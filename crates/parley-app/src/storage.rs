@@ -6,10 +6,15 @@
 use std::sync::Arc;
 
 use parley_store::{redact, Store, StoreError};
+use parley_store_postgres::PgStore;
 use parley_store_sqlite::SqliteStore;
 
-/// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`).
+/// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`), or
+/// `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://`, with libpq's query options).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(Arc::new(PgStore::open(url).await?));
+    }
     if let Some(path) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))

@@ -6,22 +6,10 @@ use sqlx::{QueryBuilder, Row};
 use parley_domain::tracker::TrackerDef;
 use parley_domain::{counters_of, random_id, ActivityKind, Counter};
 use parley_store::codec::{from_json, map_missing, map_unique, to_json, ts, us};
+use parley_store::rows::check_format;
 use parley_store::ANALYSIS_FORMAT;
 
 use super::*;
-
-/// Checks a row's `format` column before its JSON is read (the same rule and words as
-/// `parley_store::rows`, whose check is not public).
-fn check_format(format: i64, what: &str) -> Result<()> {
-    if format == ANALYSIS_FORMAT {
-        Ok(())
-    } else {
-        Err(StoreError::Corrupt(format!(
-            "{what} is in format {format}; this build reads format {ANALYSIS_FORMAT} only \
-             (written by a newer parley? upgrade this node)"
-        )))
-    }
-}
 
 fn tracker_of(r: &PgRow) -> Result<TrackerRecord> {
     let mut def: TrackerDef = from_json(r.try_get("definition")?, "tracker definition")?;
