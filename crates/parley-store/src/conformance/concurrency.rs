@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use parley_domain::*;
+use serde_json::json;
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 
 use super::jobs::job;
 use super::{a_call, bare_call, import, one_sentence, t0, Harness};
 use crate::{Failure, NewJob, Store, StoreError};
-use serde_json::json;
 
 /// How many tasks race in each check.
 const RACERS: usize = 8;
@@ -43,7 +43,12 @@ where
     }
     let mut out: Vec<(usize, T)> = Vec::new();
     while let Some(done) = tasks.join_next().await {
-        out.push(done.expect("a racing task panicked"));
+        match done {
+            Ok(result) => out.push(result),
+            // The task's own assertion message, not the join error's.
+            Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Err(e) => panic!("a racing task did not finish: {e}"),
+        }
     }
     out.sort_by_key(|(i, _)| *i);
     out.into_iter().map(|(_, t)| t).collect()
