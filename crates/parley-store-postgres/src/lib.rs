@@ -53,6 +53,7 @@ mod jobs;
 mod media;
 mod oauth;
 mod profiles;
+pub mod testing;
 mod transcripts;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");

@@ -1,4 +1,7 @@
-//! A real Parley server on port 0 over a real SQLite file, and an HTTP client for it.
+//! A real Parley server on port 0 over a real database, and an HTTP client for it.
+//!
+//! The database is a SQLite file in a temporary folder, or a fresh PostgreSQL database
+//! when `PARLEY_TEST_DATABASE=postgres` (CI runs these tests both ways).
 
 #![allow(dead_code)]
 
@@ -15,7 +18,7 @@ pub struct TestServer {
     pub key: String,
     pub secret: String,
     pub store: Arc<dyn Store>,
-    _dir: tempfile::TempDir,
+    _database: TestDatabase,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -25,14 +28,38 @@ pub struct Reply {
     pub body: Value,
 }
 
+/// Keeps a test server's database alive (and drops a PostgreSQL one at the end).
+enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres(parley_store_postgres::testing::TestDb),
+}
+
+impl TestDatabase {
+    /// The backend `PARLEY_TEST_DATABASE` names (`sqlite`, the default, or `postgres`).
+    async fn new() -> (TestDatabase, String) {
+        match std::env::var("PARLEY_TEST_DATABASE").as_deref() {
+            Ok("postgres") => {
+                let db = parley_store_postgres::testing::TestDb::new().await;
+                let url = db.url.clone();
+                (TestDatabase::Postgres(db), url)
+            }
+            Ok("sqlite") | Ok("") | Err(_) => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("parley.db").display());
+                (TestDatabase::Sqlite(dir), url)
+            }
+            Ok(other) => panic!("PARLEY_TEST_DATABASE={other:?}: expected sqlite or postgres"),
+        }
+    }
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(|_| {}).await
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("parley.db").display());
+        let (database, url) = TestDatabase::new().await;
         let store = parley_app::storage::open(&url).await.unwrap();
         let mut config = ServerConfig {
             rate_limit: RateLimit::OFF,
@@ -58,7 +85,7 @@ impl TestServer {
             key: key.access_key,
             secret: key.secret,
             store,
-            _dir: dir,
+            _database: database,
             _shutdown: tx,
         }
     }
