@@ -339,7 +339,7 @@ async fn insert_call_once(
         }
     }
     for job in jobs {
-        jobs::enqueue_in(&mut tx, job, jobs::live_states(job), call.created).await?;
+        jobs::enqueue_in(&mut tx, job, job.live_states(), call.created).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -7,6 +7,7 @@
 
 use parley_domain::{random_id, retry_backoff, JobSpec};
 use parley_store::codec::{opt_ts, ts, us};
+use parley_store::ANALYSIS_LIVE_AFTER_TRANSCRIPT;
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -126,24 +127,15 @@ pub(crate) async fn enqueue_in(
     job_of(&row)
 }
 
-/// The live states a de-duplicated job is matched against.
-pub(crate) fn live_states(job: &NewJob) -> &'static [&'static str] {
-    if job.dedupe {
-        &["queued", "running"]
-    } else {
-        &[]
-    }
-}
-
-/// The `analyze` job a new transcript needs: a queued one reads the new transcript anyway,
-/// a running one is for the old transcript and its result will be refused.
+/// The `analyze` job a new transcript needs.
 pub(crate) async fn enqueue_analysis(tx: &mut Tx, call: CallId, now: Timestamp) -> Result<Job> {
-    enqueue_in(tx, &JobSpec::Analyze { call }.into(), &["queued"], now).await
+    let job = JobSpec::Analyze { call }.into();
+    enqueue_in(tx, &job, ANALYSIS_LIVE_AFTER_TRANSCRIPT, now).await
 }
 
 pub(crate) async fn enqueue_job(db: &PgStore, job: &NewJob, now: Timestamp) -> Result<Job> {
     let mut tx = db.begin().await?;
-    let job = enqueue_in(&mut tx, job, live_states(job), now).await?;
+    let job = enqueue_in(&mut tx, job, job.live_states(), now).await?;
     tx.commit().await?;
     Ok(job)
 }

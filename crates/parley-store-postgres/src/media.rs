@@ -55,15 +55,8 @@ pub(crate) async fn store_call_media(
         .bind(m.call_id.0)
         .execute(&mut *tx)
         .await?;
-    // A queued job has not read the recording yet; a running one has, and its result is
-    // right only if the bytes are the same (it is fenced on their hash).
-    let live: &[&str] = if !transcribe.dedupe {
-        &[]
-    } else if old_sha.as_deref() == Some(m.sha256.as_str()) {
-        &["queued", "running"]
-    } else {
-        &["queued"]
-    };
+    let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
+    let live = transcribe.live_states_after_media(same_bytes);
     let job = jobs::enqueue_in(&mut tx, transcribe, live, now).await?;
     let replaced = old_key.filter(|k| *k != m.key);
     if let Some(key) = &replaced {

@@ -29,7 +29,7 @@ use parley_store::{
     Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store, StoreError,
     TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
-use parley_store::{AuditFilter, AuditKey};
+use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{SentenceKey, StoredSentence, TranscriptSize};
 
@@ -1083,12 +1083,7 @@ impl Store for SqliteStore {
             }
         }
         for job in jobs {
-            let live: &[&str] = if job.dedupe {
-                &["queued", "running"]
-            } else {
-                &[]
-            };
-            enqueue_in(&mut tx, job, live, call.created).await?;
+            enqueue_in(&mut tx, job, job.live_states(), call.created).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -1367,7 +1362,7 @@ impl Store for SqliteStore {
         enqueue_in(
             &mut tx,
             &JobSpec::Analyze { call: w.call_id }.into(),
-            &["queued"],
+            ANALYSIS_LIVE_AFTER_TRANSCRIPT,
             w.at,
         )
         .await?;
@@ -1673,15 +1668,8 @@ impl Store for SqliteStore {
             .bind(m.call_id.0)
             .execute(&mut *tx)
             .await?;
-        // A queued job has not read the recording yet; a running one has, and its result
-        // is right only if the bytes are the same (it is fenced on their hash).
-        let live: &[&str] = if !transcribe.dedupe {
-            &[]
-        } else if old_sha.as_deref() == Some(m.sha256.as_str()) {
-            &["queued", "running"]
-        } else {
-            &["queued"]
-        };
+        let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
+        let live = transcribe.live_states_after_media(same_bytes);
         let job = enqueue_in(&mut tx, transcribe, live, now).await?;
         let replaced = old_key.filter(|k| *k != m.key);
         if let Some(key) = &replaced {
@@ -1738,12 +1726,7 @@ impl Store for SqliteStore {
 
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
         let mut tx = self.write_tx().await?;
-        let states: &[&str] = if job.dedupe {
-            &["queued", "running"]
-        } else {
-            &[]
-        };
-        let job = enqueue_in(&mut tx, job, states, now).await?;
+        let job = enqueue_in(&mut tx, job, job.live_states(), now).await?;
         tx.commit().await?;
         Ok(job)
     }

@@ -234,6 +234,36 @@ pub struct NewJob {
     pub dedupe: bool,
 }
 
+/// Which existing job makes a new one unnecessary: the states a job of the same kind, call
+/// and payload must be in for the enqueue to return it instead. Business rules, kept here
+/// so every backend applies the same ones.
+impl NewJob {
+    /// Any enqueue: a de-duplicated job joins a queued or running twin.
+    pub fn live_states(&self) -> &'static [&'static str] {
+        if self.dedupe {
+            &["queued", "running"]
+        } else {
+            &[]
+        }
+    }
+
+    /// The transcription a newly stored recording needs: a queued job has not read the
+    /// recording yet; a running one has, and its result is right only if the bytes are the
+    /// same (it is fenced on their hash).
+    pub fn live_states_after_media(&self, same_bytes: bool) -> &'static [&'static str] {
+        match (self.dedupe, same_bytes) {
+            (false, _) => &[],
+            (true, true) => &["queued", "running"],
+            (true, false) => &["queued"],
+        }
+    }
+}
+
+/// The states of an `analyze` job that serve a newly written transcript: a queued one
+/// reads the new transcript anyway; a running one is for the old transcript and its
+/// result will be refused.
+pub const ANALYSIS_LIVE_AFTER_TRANSCRIPT: &[&str] = &["queued"];
+
 /// A keyword tracker as stored: its definition and who made and last changed it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrackerRecord {
