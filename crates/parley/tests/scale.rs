@@ -214,7 +214,14 @@ async fn kill_mid_job(cluster: &Cluster, worker: &mut Server) -> (i64, i64) {
     loop {
         if let Some(held) = holding(&cluster.jobs().await) {
             run(Command::new("kill").args(["-STOP", &pid.to_string()]));
+            let stopping = Instant::now();
             while !stopped(pid) {
+                if stopping.elapsed() > Duration::from_secs(30) {
+                    panic!(
+                        "worker {pid} did not stop (did it die?)\n{}",
+                        cluster.report().await
+                    );
+                }
                 tokio::time::sleep(Duration::from_millis(10)).await;
             }
             // A statement the worker sent just before it stopped (its result's commit)
