@@ -223,3 +223,51 @@ impl Api {
         jobs["jobs"].as_array().cloned().unwrap_or_default()
     }
 }
+
+/// Starts `cmd`, a `parley serve --listen 127.0.0.1:0` its caller set up (database, media,
+/// where its log goes), and waits until it listens.
+pub fn serve_cmd(mut cmd: Command) -> Server {
+    cmd.stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|l| l.strip_prefix("parley listening on ").map(str::to_owned))
+        .unwrap_or_else(|| panic!("the server did not start: {cmd:?}"));
+    // Keep reading: a closed pipe would make the server's next line fail.
+    std::thread::spawn(move || lines.for_each(drop));
+    Server { child, addr }
+}
+
+/// A key made by `cmd`, a `parley keys create ...` on the database the servers use:
+/// (access key, secret).
+pub fn create_key(cmd: &mut Command) -> (String, String) {
+    let out = cmd.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let field = |label: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(label))
+            .unwrap_or_else(|| panic!("{label} in {text}"))
+            .trim()
+            .to_owned()
+    };
+    (field("access key:"), field("secret:"))
+}
+
+impl Api {
+    /// A client of the server at `addr` with a key made beforehand (one key, many nodes).
+    pub fn with_key(addr: &str, key: (String, String)) -> Api {
+        Api {
+            http: reqwest::Client::new(),
+            base: addr.to_owned(),
+            key,
+            timeout: None,
+        }
+    }
+}
