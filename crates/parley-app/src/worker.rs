@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::Utc;
 use parley_domain::{
     map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, JobKind,
-    JobLease, JobSpec, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
+    JobLease, JobSpec, JobState, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
 use parley_store::{Failure, Store, StoreError, TranscriptWrite};
@@ -336,10 +336,19 @@ impl Workers {
                 match store.heartbeat_job(lease, Some(p), secs, Utc::now()).await {
                     Ok(true) => {}
                     Ok(false) => {
-                        tracing::warn!(
-                            job_id = lease.job_id,
-                            "lease lost; the result will be refused"
+                        // A beat can land between this attempt's own final write and the
+                        // end of the beating: the job is then finished by us, not lost.
+                        let ours = matches!(
+                            store.get_job(lease.job_id).await,
+                            Ok(Some(job)) if job.attempts == lease.attempt
+                                && matches!(job.state, JobState::Done | JobState::Failed)
                         );
+                        if !ours {
+                            tracing::warn!(
+                                job_id = lease.job_id,
+                                "lease lost; the result will be refused"
+                            );
+                        }
                         return;
                     }
                     Err(e) => tracing::warn!(job_id = lease.job_id, error = %e, "heartbeat failed"),

@@ -111,6 +111,10 @@ struct Args {
     /// it already holds exactly `--calls` calls (seeding is the slow part of a run).
     #[arg(long)]
     db: Option<std::path::PathBuf>,
+    /// Measure on this database instead of a SQLite file (`postgres://…`: the same
+    /// scenarios on PostgreSQL; reused when it holds exactly `--calls` calls, as `--db`).
+    #[arg(long, conflicts_with = "db")]
+    database_url: Option<String>,
     /// Skip the store/render timing breakdown printed after the HTTP scenarios.
     #[arg(long)]
     no_breakdown: bool,
@@ -1248,9 +1252,13 @@ fn main() -> Result<()> {
         Some(p) => p.clone(),
         None => tmp.path().join("bench.db"),
     };
-    let url = format!("sqlite://{}", db_path.display());
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", db_path.display()),
+    };
+    let shown = parley_store::redact(&url);
     println!("# parley-bench");
-    println!("database: {url}");
+    println!("database: {shown}");
     println!("load average at start: {}", loadavg());
     let payloads = Arc::new(Payloads::default());
     let started = server_rt.block_on(async {
@@ -1273,10 +1281,10 @@ fn main() -> Result<()> {
             );
             Some(seed_secs)
         } else if existing == args.calls as i64 {
-            println!("reusing {existing} calls already in {}", db_path.display());
+            println!("reusing {existing} calls already in {shown}");
             None
         } else {
-            bail!("{} holds {existing} calls, not --calls {}: remove it or pass the matching --calls", db_path.display(), args.calls);
+            bail!("{shown} holds {existing} calls, not --calls {}: remove it or pass the matching --calls", args.calls);
         };
         let config = ServerConfig { rate_limit: RateLimit::OFF, ..Default::default() };
         let state = AppState::new(store.clone(), config).await?;
@@ -1470,10 +1478,13 @@ fn main() -> Result<()> {
     );
     println!(
         "- data: {} calls (3 parties each: 1 internal user + 2 external; ~half with call-level Salesforce Account + \
-         Opportunity context, 4-5 fields each), {} users, spread over 2025; SQLite file {:.1} MiB; {}",
+         Opportunity context, 4-5 fields each), {} users, spread over 2025; {}; {}",
         args.calls,
         args.users,
-        db_bytes as f64 / (1024.0 * 1024.0),
+        match &args.database_url {
+            Some(_) => format!("database {shown}"),
+            None => format!("SQLite file {:.1} MiB", db_bytes as f64 / (1024.0 * 1024.0)),
+        },
         match seed_secs {
             Some(s) => format!("seeded in {s:.1} s (not part of any timing)"),
             None => "reused from an earlier run".to_owned(),
