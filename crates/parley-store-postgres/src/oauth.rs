@@ -5,7 +5,7 @@
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
-use parley_domain::ScopeSet;
+use parley_store::codec::scopes_of;
 use parley_store::codec::{from_json, map_unique, opt_ts, to_json, ts, us};
 
 use super::*;
@@ -15,10 +15,6 @@ use super::*;
 const CODE_KEPT_US: i64 = 24 * 3600 * 1_000_000;
 /// Tokens are kept this long past their refresh token's expiry.
 const TOKEN_KEPT_US: i64 = 7 * 24 * 3600 * 1_000_000;
-
-fn scopes_of(text: &str, what: &str) -> Result<ScopeSet> {
-    ScopeSet::parse(text).map_err(|e| StoreError::Corrupt(format!("{what} scopes: {e}")))
-}
 
 fn app_of(r: &PgRow) -> Result<OAuthAppRecord> {
     Ok(OAuthAppRecord {

@@ -7,31 +7,12 @@ use sqlx::postgres::PgRow;
 use sqlx::Row;
 
 use parley_domain::{AccessArea, AccessLevel, LibraryAccess, LibraryLevel};
+use parley_store::codec::{access_from, corrupt, id_list, ids_of};
 use parley_store::codec::{map_missing, map_unique, us};
 
 use super::*;
 
 const NAME_TAKEN: &str = "a permission profile of that name exists in this workspace";
-
-fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
-    ids.into_iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn ids_of(text: &str, what: &str) -> Result<Vec<i64>> {
-    text.split_ascii_whitespace()
-        .map(|w| {
-            w.parse()
-                .map_err(|_| StoreError::Corrupt(format!("{what}: {w:?} is not an id")))
-        })
-        .collect()
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("unknown {what} {value:?}"))
-}
 
 /// Writes everything but the profile row itself (access, capabilities), replacing any.
 /// The caller holds the profile row's lock (it has just inserted or updated it), so two
@@ -98,17 +79,6 @@ fn profile_of(r: &PgRow) -> Result<PermissionProfile> {
             share_folders_and_streams: r.try_get("library_share_folders_and_streams")?,
         },
         capabilities: Default::default(),
-    })
-}
-
-/// An access row's `level` and `team_leads` columns.
-fn access_from(level: &str, leads: &str) -> Result<Access> {
-    Ok(Access {
-        level: AccessLevel::parse(level).ok_or_else(|| corrupt("access level", level))?,
-        team_leads: ids_of(leads, "team leads")?
-            .into_iter()
-            .map(UserId)
-            .collect(),
     })
 }
 

@@ -4,47 +4,16 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
-use parley_domain::{
-    Actor, AuditAction, AuditEntry, AuditRecord, Outcome, RequestInfo, Timestamp, UserId,
-};
+use parley_domain::{AuditAction, AuditEntry, AuditRecord, Outcome, RequestInfo, Timestamp};
 
 use crate::SqliteStore;
+use parley_store::codec::{actor_columns, actor_of};
 use parley_store::codec::{from_json, to_json, ts, us};
 use parley_store::{AuditFilter, AuditKey, Result, StoreError};
 
 /// Rows deleted per statement when pruning, so a large backlog never holds the write lock
 /// for long.
 const PRUNE_BATCH: i64 = 5_000;
-
-fn actor_columns(a: &Actor) -> (&'static str, &str, Option<i64>) {
-    match a {
-        Actor::ApiKey {
-            access_key,
-            user_id,
-        } => ("key", access_key, user_id.map(|u| u.0)),
-        Actor::Rejected { fingerprint } => ("rejected", fingerprint.as_deref().unwrap_or(""), None),
-        Actor::Cli { os_user } => ("cli", os_user, None),
-        Actor::User { user_id } => ("user", "", Some(user_id.0)),
-    }
-}
-
-fn actor_of(kind: &str, actor: String, user_id: Option<i64>) -> Result<Actor> {
-    let user = user_id.map(UserId);
-    Ok(match kind {
-        "key" => Actor::ApiKey {
-            access_key: actor,
-            user_id: user,
-        },
-        "rejected" => Actor::Rejected {
-            fingerprint: Some(actor).filter(|f| !f.is_empty()),
-        },
-        "cli" => Actor::Cli { os_user: actor },
-        "user" => Actor::User {
-            user_id: user.ok_or_else(|| StoreError::Corrupt("audit user without id".into()))?,
-        },
-        other => return Err(StoreError::Corrupt(format!("audit actor kind {other}"))),
-    })
-}
 
 fn record_of(r: &SqliteRow) -> Result<AuditRecord> {
     let action: &str = r.try_get("action")?;

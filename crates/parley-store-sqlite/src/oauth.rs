@@ -4,9 +4,10 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use parley_domain::{ScopeSet, Timestamp, UserId, WorkspaceId};
+use parley_domain::{Timestamp, UserId, WorkspaceId};
 
 use crate::SqliteStore;
+use parley_store::codec::scopes_of;
 use parley_store::codec::{from_json, map_unique, opt_ts, to_json, ts, us};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Result, StoreError};
 
@@ -15,10 +16,6 @@ use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord, Result, St
 const CODE_KEPT_US: i64 = 24 * 3600 * 1_000_000;
 /// Tokens are kept this long past their refresh token's expiry.
 const TOKEN_KEPT_US: i64 = 7 * 24 * 3600 * 1_000_000;
-
-fn scopes_of(text: &str, what: &str) -> Result<ScopeSet> {
-    ScopeSet::parse(text).map_err(|e| StoreError::Corrupt(format!("{what} scopes: {e}")))
-}
 
 fn app_of(r: &SqliteRow) -> Result<OAuthAppRecord> {
     Ok(OAuthAppRecord {

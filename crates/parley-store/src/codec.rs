@@ -188,3 +188,74 @@ pub fn transcript_size(t: &Transcript) -> TranscriptSize {
         version: 0,
     }
 }
+
+/// An audit entry's actor as its `actor_kind`, `actor` and `actor_user_id` columns.
+pub fn actor_columns(a: &Actor) -> (&'static str, &str, Option<i64>) {
+    match a {
+        Actor::ApiKey {
+            access_key,
+            user_id,
+        } => ("key", access_key, user_id.map(|u| u.0)),
+        Actor::Rejected { fingerprint } => ("rejected", fingerprint.as_deref().unwrap_or(""), None),
+        Actor::Cli { os_user } => ("cli", os_user, None),
+        Actor::User { user_id } => ("user", "", Some(user_id.0)),
+    }
+}
+
+/// An audit entry's actor from those columns.
+pub fn actor_of(kind: &str, actor: String, user_id: Option<i64>) -> Result<Actor> {
+    let user = user_id.map(UserId);
+    Ok(match kind {
+        "key" => Actor::ApiKey {
+            access_key: actor,
+            user_id: user,
+        },
+        "rejected" => Actor::Rejected {
+            fingerprint: Some(actor).filter(|f| !f.is_empty()),
+        },
+        "cli" => Actor::Cli { os_user: actor },
+        "user" => Actor::User {
+            user_id: user.ok_or_else(|| StoreError::Corrupt("audit user without id".into()))?,
+        },
+        other => return Err(StoreError::Corrupt(format!("audit actor kind {other}"))),
+    })
+}
+
+/// A stored scope list (`what` names its owner in the error).
+pub fn scopes_of(text: &str, what: &str) -> Result<ScopeSet> {
+    ScopeSet::parse(text).map_err(|e| StoreError::Corrupt(format!("{what} scopes: {e}")))
+}
+
+/// Ids as one space-separated column (a profile's team leads).
+pub fn id_list(ids: impl IntoIterator<Item = i64>) -> String {
+    ids.into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Ids from a space-separated column.
+pub fn ids_of(text: &str, what: &str) -> Result<Vec<i64>> {
+    text.split_ascii_whitespace()
+        .map(|w| {
+            w.parse()
+                .map_err(|_| StoreError::Corrupt(format!("{what}: {w:?} is not an id")))
+        })
+        .collect()
+}
+
+/// A stored key this build does not know.
+pub fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("unknown {what} {value:?}"))
+}
+
+/// An access row's `level` and `team_leads` columns.
+pub fn access_from(level: &str, leads: &str) -> Result<Access> {
+    Ok(Access {
+        level: AccessLevel::parse(level).ok_or_else(|| corrupt("access level", level))?,
+        team_leads: ids_of(leads, "team leads")?
+            .into_iter()
+            .map(UserId)
+            .collect(),
+    })
+}
