@@ -137,8 +137,9 @@ macro_rules! conformance_suite {
             audit {
                 single_entries_round_trip,
                 key_use_is_counted_in_one_row_per_key_address_outcome_and_hour,
+                nodes_adding_to_the_same_hour_at_once_lose_no_count,
                 listings_page_by_time_either_way_and_filter_by_log_and_range,
-                pruning_removes_only_older_entries,
+                pruning_removes_only_older_entries_in_batches,
             }
             profiles {
                 profiles_round_trip_and_names_are_unique_per_workspace,
