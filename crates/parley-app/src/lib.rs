@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod keys;
 pub mod limits;
 pub mod media;
+pub mod migrate;
 pub mod oauth;
 pub mod profiles;
 pub mod sessions;

@@ -52,6 +52,7 @@ mod identity;
 mod jobs;
 mod media;
 mod oauth;
+mod portable;
 mod profiles;
 pub mod testing;
 mod transcripts;
@@ -67,6 +68,8 @@ const POOL_SIZE: u32 = 16;
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    /// The database's URL without its password, for messages.
+    url: String,
 }
 
 /// A transaction on the store's pool.
@@ -83,7 +86,10 @@ impl PgStore {
             .connect(url)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(PgStore { pool })
+        Ok(PgStore {
+            pool,
+            url: parley_store::redact(url),
+        })
     }
 
     /// Starts a transaction (READ COMMITTED, the server's default: each statement sees

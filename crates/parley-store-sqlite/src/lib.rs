@@ -35,6 +35,7 @@ use parley_store::{SentenceKey, StoredSentence, TranscriptSize};
 
 mod audit;
 mod oauth;
+mod portable;
 mod profiles;
 
 use parley_store::codec::*;
@@ -45,6 +46,8 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The file, for messages.
+    path: String,
 }
 
 const CALL_COLUMNS: &str = "id, workspace_id, title, scheduled_us, started_us, duration_s, primary_user_id, \
@@ -458,7 +461,15 @@ impl SqliteStore {
             .connect_with(opts)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 
     /// Starts a write transaction. `BEGIN IMMEDIATE` takes the write lock up front, so a

@@ -13,6 +13,7 @@
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod portable;
 pub mod rows;
 
 use std::collections::HashMap;

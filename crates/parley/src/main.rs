@@ -143,6 +143,15 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Copy every table (and with --media-to, every recording) into another database:
+    /// SQLite to PostgreSQL or back. Run it again to resume; it ends by comparing counts
+    /// and checksums. Stop the servers first.
+    Migrate(migrate_cli::MigrateArgs),
+    /// Write a consistent snapshot of the database (as SQLite) and a manifest of the
+    /// recordings into a folder; safe while the server runs.
+    Backup(migrate_cli::BackupArgs),
+    /// Restore a backup folder into an empty database (SQLite or PostgreSQL) and media store.
+    Restore(migrate_cli::RestoreArgs),
     /// Print the effective settings (flags, environment, file, defaults) as TOML; the
     /// output is a valid settings file.
     Config,
@@ -269,6 +278,7 @@ mod asr;
 mod audit_cli;
 mod cli;
 mod engine;
+mod migrate_cli;
 mod settings;
 
 async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
@@ -881,6 +891,9 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Audit { since, limit } => {
             audit_cli::print(settings, since.as_deref(), *limit).await
         }
+        Command::Migrate(args) => migrate_cli::migrate(settings, args).await,
+        Command::Backup(args) => migrate_cli::backup(settings, args).await,
+        Command::Restore(args) => migrate_cli::restore(settings, args).await,
         Command::Config => {
             print!("{}", settings.to_toml()?);
             Ok(())
