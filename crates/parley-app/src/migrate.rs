@@ -65,12 +65,15 @@ pub async fn open(url: &str) -> AppResult<Arc<dyn Portable>> {
     Ok(crate::storage::open_portable(url).await?)
 }
 
-/// Copies every table of `from` into `to`; see the module docs.
+/// Copies every table of `from` into `to`, `page_rows` rows per transaction of the target
+/// ([`PAGE_ROWS`] unless a test wants many pages); see the module docs.
 pub async fn copy(
     from: &dyn Portable,
     to: &dyn Portable,
+    page_rows: usize,
     progress: &dyn Progress,
 ) -> AppResult<Vec<TableCopy>> {
+    let page_rows = page_rows.max(1);
     if from.describe() == to.describe() {
         return Err(AppError::Invalid(vec![
             "the source and the target are the same database".into(),
@@ -106,7 +109,7 @@ pub async fn copy(
         let mut read = after.is_none().then(RowDigest::default);
         let mut copied = 0;
         loop {
-            let mut page = source.read(table, after.as_ref(), PAGE_ROWS).await?;
+            let mut page = source.read(table, after.as_ref(), page_rows).await?;
             let Some(last) = page.last() else { break };
             after = Some(portable::key_of(table, last));
             if let Some(d) = &mut read {
@@ -144,7 +147,7 @@ pub async fn copy(
         progress.stage(&format!("{} (second pass)", table.name), rows, false);
         let mut after = None;
         loop {
-            let page = source.read(table, after.as_ref(), PAGE_ROWS).await?;
+            let page = source.read(table, after.as_ref(), page_rows).await?;
             let Some(last) = page.last() else { break };
             after = Some(portable::key_of(table, last));
             to.rewrite(table, &page).await?;

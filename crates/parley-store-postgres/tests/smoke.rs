@@ -22,3 +22,15 @@ async fn nodes_starting_together_migrate_once() {
         assert_eq!(s.calls_generation().await.unwrap(), 1);
     }
 }
+
+/// Every table of the schema is copied by `parley migrate` with exactly its columns, or
+/// listed as not copied (a new migration must say which).
+#[tokio::test]
+async fn the_portable_schema_covers_every_table_and_column() {
+    use parley_store::portable::{schema_gaps, Portable};
+    let (_db, store) = common::fresh().await;
+    let schema = store.schema().await.unwrap();
+    assert!(schema.iter().any(|(t, _)| t == "calls"), "{schema:?}");
+    let gaps = schema_gaps(&schema);
+    assert!(gaps.is_empty(), "{gaps:#?}");
+}

@@ -66,3 +66,18 @@ async fn jobs_queued_before_typed_jobs_are_carried_over() {
         .unwrap();
     assert_eq!(again.id, 1, "the carried-over job is the live one");
 }
+
+/// Every table of the migrated schema is copied by `parley migrate` with exactly its
+/// columns, or listed as not copied (a new migration must say which).
+#[tokio::test]
+async fn the_portable_schema_covers_every_table_and_column() {
+    use parley_store::portable::{schema_gaps, Portable};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(dir.path().join("p.db").to_str().unwrap())
+        .await
+        .unwrap();
+    let schema = store.schema().await.unwrap();
+    assert!(schema.iter().any(|(t, _)| t == "calls"), "{schema:?}");
+    let gaps = schema_gaps(&schema);
+    assert!(gaps.is_empty(), "{gaps:#?}");
+}

@@ -159,7 +159,7 @@ pub async fn migrate(settings: &Settings, args: &MigrateArgs) -> Result<()> {
     let to = migrate::open(&args.to).await.map_err(app)?;
     println!("copying {} -> {}", from.describe(), to.describe());
     let bars = Bars::new();
-    let copied = migrate::copy(from.as_ref(), to.as_ref(), &bars)
+    let copied = migrate::copy(from.as_ref(), to.as_ref(), migrate::PAGE_ROWS, &bars)
         .await
         .map_err(app)?;
     let rows: u64 = copied.iter().map(|t| t.copied).sum();
@@ -216,7 +216,7 @@ pub async fn backup(settings: &Settings, args: &BackupArgs) -> Result<()> {
     let copy = migrate::open(&paths.database_url()).await.map_err(app)?;
     println!("backing up {} -> {}", source.describe(), args.dir.display());
     let bars = Bars::new();
-    let copied = migrate::copy(source.as_ref(), copy.as_ref(), &bars)
+    let copied = migrate::copy(source.as_ref(), copy.as_ref(), migrate::PAGE_ROWS, &bars)
         .await
         .map_err(app)?;
     // The backup is checked against the snapshot the copy read (the source may have
@@ -284,7 +284,7 @@ pub async fn restore(settings: &Settings, args: &RestoreArgs) -> Result<()> {
     let to_url = args.to.clone().unwrap_or_else(|| settings.database_url());
     let target = migrate::open(&to_url).await.map_err(app)?;
     println!("restoring {} -> {}", args.dir.display(), target.describe());
-    migrate::copy(backup.as_ref(), target.as_ref(), &bars)
+    migrate::copy(backup.as_ref(), target.as_ref(), migrate::PAGE_ROWS, &bars)
         .await
         .map_err(app)?;
     let restored = migrate::digests(target.as_ref(), &bars)
