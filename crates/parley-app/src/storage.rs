@@ -12,7 +12,7 @@ use parley_store_sqlite::SqliteStore;
 /// Opens (and migrates) the store named by `url`: `sqlite://PATH` (or `sqlite:PATH`), or
 /// `postgres://USER@HOST:PORT/DATABASE` (or `postgresql://`, with libpq's query options).
 pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if shared_by_nodes(url) {
         return Ok(Arc::new(PgStore::open(url).await?));
     }
     if let Some(path) = url
@@ -22,4 +22,10 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         return Ok(Arc::new(SqliteStore::open(path).await?));
     }
     Err(StoreError::UnsupportedUrl(redact(url)))
+}
+
+/// Whether the database `url` names is one that processes on several machines can share
+/// (PostgreSQL), rather than a file one machine owns (SQLite).
+pub fn shared_by_nodes(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }
