@@ -37,7 +37,7 @@ async fn open_as<T>(
     pg: impl FnOnce(PgStore) -> T,
     sqlite: impl FnOnce(SqliteStore) -> T,
 ) -> Result<T, StoreError> {
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if shared_by_nodes(url) {
         return Ok(pg(PgStore::open(url).await?));
     }
     if let Some(path) = url
@@ -47,4 +47,10 @@ async fn open_as<T>(
         return Ok(sqlite(SqliteStore::open(path).await?));
     }
     Err(StoreError::UnsupportedUrl(redact(url)))
+}
+
+/// Whether the database `url` names is one that processes on several machines can share
+/// (PostgreSQL), rather than a file one machine owns (SQLite).
+pub fn shared_by_nodes(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

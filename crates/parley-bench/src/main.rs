@@ -45,7 +45,7 @@ use parley_domain::{
     Affiliation, Call, CallId, CallScope, CrmLink, CrmSystem, Direction, MediaKind, Party, PartyId,
     PartyMethod, User, UserId, UserSettings, WorkspaceId,
 };
-use parley_server::{AppState, RateLimit, ServerConfig};
+use parley_server::{AppState, RateLimit, RateLimitScope, ServerConfig};
 use parley_store::{CallFilter, CallKey, Store};
 
 const ALL_SCENARIOS: [&str; 10] = [
@@ -121,6 +121,11 @@ struct Args {
     /// scenarios on PostgreSQL; reused when it holds exactly `--calls` calls, as `--db`).
     #[arg(long, conflicts_with = "db")]
     database_url: Option<String>,
+    /// Rate limits: `off` (the default), or a per-key limit no run reaches (a million a
+    /// second) counted on every authenticated request in this scope: `node` (in memory)
+    /// or `shared` (in the database, `Store::take_rate`): what the check costs.
+    #[arg(long, default_value = "off")]
+    rate_limit_scope: String,
     /// Skip the store/render timing breakdown printed after the HTTP scenarios.
     #[arg(long)]
     no_breakdown: bool,
@@ -1239,6 +1244,12 @@ fn extensive_body(cursor: Option<&str>, windowed: bool) -> Value {
 
 fn main() -> Result<()> {
     let args = Args::parse();
+    if args.rate_limit_scope != "off" {
+        // Refused before seeding, not after.
+        args.rate_limit_scope
+            .parse::<RateLimitScope>()
+            .map_err(|e| anyhow!("--rate-limit-scope: {e}, or off"))?;
+    }
     let mut wanted: Vec<&'static str> = Vec::new();
     for s in &args.scenarios {
         match scenario_name(s)? {
@@ -1301,7 +1312,14 @@ fn main() -> Result<()> {
         } else {
             bail!("{shown} holds {existing} calls, not --calls {}: remove it or pass the matching --calls", args.calls);
         };
-        let config = ServerConfig { rate_limit: RateLimit::OFF, ..Default::default() };
+        let config = match args.rate_limit_scope.as_str() {
+            "off" => ServerConfig { rate_limit: RateLimit::OFF, ..Default::default() },
+            scope => ServerConfig {
+                rate_limit: RateLimit { per_second: 1_000_000, burst: 1_000_000, per_day: 0 },
+                rate_limit_scope: scope.parse::<RateLimitScope>().map_err(|e| anyhow!(e))?,
+                ..Default::default()
+            },
+        };
         let state = AppState::new(store.clone(), config).await?;
         let key = parley_app::keys::create_key(store.as_ref(), &parley_app::keys::KeySpec::full("bench"))
             .await?;
@@ -1547,9 +1565,13 @@ fn main() -> Result<()> {
     );
     println!(
         "- per scenario: {} s warm-up (not recorded) + {} s measured; every latency recorded (HdrHistogram, µs); \
-         rate limits off; page size 100; 30-day window {WINDOW_FROM} .. {WINDOW_TO} (~{} calls)",
+         rate limits {}; page size 100; 30-day window {WINDOW_FROM} .. {WINDOW_TO} (~{} calls)",
         args.warmup_secs,
         args.duration_secs,
+        match args.rate_limit_scope.as_str() {
+            "off" => "off".to_owned(),
+            scope => format!("1,000,000/s per key counted on every request, {scope} scope"),
+        },
         args.calls * 30 / 365
     );
     println!("- target for c–f: ≥ {TARGET_RPS:.0} req/s and p99 < {TARGET_P99_MS} ms");

@@ -47,6 +47,50 @@ impl RateLimit {
     }
 }
 
+/// Where rate limits and the credential throttles are counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RateLimitScope {
+    /// In each process's memory: N nodes behind a load balancer allow N times the limit.
+    /// Right for one process owning a SQLite file (no write per request).
+    Node,
+    /// In the database, one count for every node on it (`Store::take_rate`): a write per
+    /// request and bucket.
+    Shared,
+}
+
+impl RateLimitScope {
+    /// The scope a database calls for when none is set: shared when several nodes can
+    /// share it (`shared_database`), else node.
+    pub fn default_for(shared_database: bool) -> RateLimitScope {
+        if shared_database {
+            RateLimitScope::Shared
+        } else {
+            RateLimitScope::Node
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            RateLimitScope::Node => "node",
+            RateLimitScope::Shared => "shared",
+        }
+    }
+}
+
+impl std::str::FromStr for RateLimitScope {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "node" => Ok(RateLimitScope::Node),
+            "shared" => Ok(RateLimitScope::Shared),
+            _ => Err(format!(
+                "unknown rate-limit scope {s:?}: use node or shared"
+            )),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
     /// The company time zone: dates in responses carry its offset, date-only filters
@@ -55,6 +99,9 @@ pub struct ServerConfig {
     /// The URL users reach Parley at; call links are `{public_url}/call?id=...`.
     pub public_url: String,
     pub rate_limit: RateLimit,
+    /// Where `rate_limit` and the credential throttles are counted. The binary's default
+    /// follows the database (`RateLimitScope::default_for`); this type's is `Node`.
+    pub rate_limit_scope: RateLimitScope,
     /// Records per page on every paged endpoint (Gong: 100).
     pub page_size: u32,
     /// Largest JSON request body accepted.
@@ -131,6 +178,7 @@ impl Default for ServerConfig {
             timezone: chrono_tz::UTC,
             public_url: "http://localhost:8080".to_owned(),
             rate_limit: RateLimit::SELF_HOSTED,
+            rate_limit_scope: RateLimitScope::Node,
             page_size: 100,
             max_json_bytes: 2 * 1024 * 1024,
             max_transcript_bytes: 20 * 1024 * 1024,

@@ -34,8 +34,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use gong_api_v2::calls::RenderCtx;
 use parley_store::Store;
 
-use crate::auth::{FailureLog, KeyCache, Limits, Usage};
-pub use crate::config::{RateLimit, ServerConfig};
+use crate::auth::{FailureLog, KeyCache, Limits, Rates, Usage};
+pub use crate::config::{RateLimit, RateLimitScope, ServerConfig};
 use crate::cursor::CursorCodec;
 use crate::error::{new_request_id, with_request_id, ApiError};
 
@@ -77,11 +77,22 @@ impl AppState {
             .map_err(|e| StartError::WorkDir(std::io::Error::other(e)))?
             .map_err(StartError::WorkDir)?;
         let audit = parley_app::audit::AuditLog::start(store.clone(), config.audit.clone());
+        let rates = match config.rate_limit_scope {
+            RateLimitScope::Node => Rates::node(),
+            RateLimitScope::Shared => Rates::shared(store.clone()).await?,
+        };
+        tracing::info!(
+            scope = rates.scope().name(),
+            "rate limits and throttles counted"
+        );
         Ok(AppState {
             blobs,
             store,
-            keys: Arc::new(KeyCache::new(Duration::from_secs(config.key_recheck_secs))),
-            limits: Limits::new(config.rate_limit),
+            keys: Arc::new(KeyCache::new(
+                Duration::from_secs(config.key_recheck_secs),
+                rates.clone(),
+            )),
+            limits: Limits::new(config.rate_limit, rates),
             failures: Arc::new(FailureLog::default()),
             usage: Arc::new(Usage::default()),
             render: Arc::new(render),

@@ -54,6 +54,7 @@ mod media;
 mod oauth;
 mod portable;
 mod profiles;
+mod rate_limits;
 pub mod testing;
 mod transcripts;
 
@@ -510,6 +511,19 @@ impl Store for PgStore {
 
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>> {
         identity::server_secret(self, name, fresh).await
+    }
+
+    async fn take_rate(
+        &self,
+        bucket: &str,
+        quota: parley_store::RateQuota,
+        now: Timestamp,
+    ) -> Result<parley_store::RateTake> {
+        rate_limits::take_rate(self, bucket, quota, now).await
+    }
+
+    async fn prune_rate_limits(&self, before: Timestamp) -> Result<u64> {
+        rate_limits::prune_rate_limits(self, before).await
     }
 
     async fn append_audit(&self, entries: &[AuditEntry]) -> Result<()> {

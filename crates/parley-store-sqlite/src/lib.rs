@@ -31,12 +31,13 @@ use parley_store::{
 };
 use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
-use parley_store::{SentenceKey, StoredSentence, TranscriptSize};
+use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
 mod audit;
 mod oauth;
 mod portable;
 mod profiles;
+mod rate_limits;
 
 use parley_store::codec::*;
 
@@ -2267,6 +2268,16 @@ impl Store for SqliteStore {
             .fetch_one(&self.pool)
             .await?;
         Ok(row.try_get("value")?)
+    }
+
+    // Rate limits: the SQL is in `rate_limits.rs`.
+
+    async fn take_rate(&self, bucket: &str, quota: RateQuota, now: Timestamp) -> Result<RateTake> {
+        self.rate_take(bucket, quota, now).await
+    }
+
+    async fn prune_rate_limits(&self, before: Timestamp) -> Result<u64> {
+        self.rate_prune(before).await
     }
 
     // The audit log: the SQL is in `sqlite/audit.rs`.

@@ -389,6 +389,72 @@ impl AuditKey {
     }
 }
 
+/// A rate-limit bucket's quota (GCRA, the generic cell rate algorithm): a full bucket
+/// holds `burst` requests, and each request taken comes back `interval_us` later. A bucket
+/// never taken from, or not taken from for `burst × interval_us`, is full.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateQuota {
+    /// Microseconds for one request to come back; at least 1.
+    pub interval_us: i64,
+    /// Requests a full bucket holds; at least 1.
+    pub burst: u32,
+}
+
+impl RateQuota {
+    /// `burst` requests at once, refilled at `per_second` a second (each at least 1).
+    pub fn per_second(per_second: u32, burst: u32) -> RateQuota {
+        RateQuota {
+            interval_us: (1_000_000 / i64::from(per_second.max(1))).max(1),
+            burst: burst.max(1),
+        }
+    }
+
+    /// The values a backend's one-statement take binds, so that the rule is written here
+    /// once: with `tat` the bucket's stored theoretical arrival time (a missing bucket's
+    /// is `now`), the take is admitted when `max(tat, now) <= latest`, and then stores
+    /// `max(tat, now) + interval`; refused, the bucket is left as it was.
+    pub fn take_binds(&self, now: Timestamp) -> TakeBinds {
+        let now_us = now.timestamp_micros();
+        let interval_us = self.interval_us.max(1);
+        let ahead = interval_us.saturating_mul(i64::from(self.burst.max(1)) - 1);
+        TakeBinds {
+            now_us,
+            interval_us,
+            latest_us: now_us.saturating_add(ahead),
+        }
+    }
+}
+
+/// What a backend binds for [`RateQuota::take_binds`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TakeBinds {
+    pub now_us: i64,
+    pub interval_us: i64,
+    /// The latest stored arrival time at which a take is still admitted.
+    pub latest_us: i64,
+}
+
+impl TakeBinds {
+    /// The answer to a take from what the statement returned: whether it was admitted,
+    /// and the bucket's arrival time after it.
+    pub fn outcome(&self, admitted: bool, tat_us: i64) -> RateTake {
+        if admitted {
+            RateTake::Admitted
+        } else {
+            let wait = tat_us.saturating_sub(self.latest_us).max(1);
+            RateTake::Refused(std::time::Duration::from_micros(wait as u64))
+        }
+    }
+}
+
+/// What taking one request from a rate-limit bucket found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateTake {
+    Admitted,
+    /// Refused; the bucket holds a request again after this long (at least 1 µs).
+    Refused(std::time::Duration),
+}
+
 /// The storage interface. One method per use case; every write is one transaction.
 ///
 /// # Concurrency contract
@@ -433,6 +499,15 @@ impl AuditKey {
 ///   insert or removal of a call, and never shrinks: once an insert has returned, every
 ///   handle reads a larger generation than before it, and no reader sees a generation whose
 ///   change has not committed (so it cannot be a database sequence).
+/// - **Rate-limit takes are atomic.** [`take_rate`](Store::take_rate) reads and updates
+///   its bucket in one statement (an upsert that returns the row), never a read then a
+///   write: of any number of concurrent takes from one bucket, on any nodes, exactly as
+///   many are admitted as the bucket held. The time is the caller's `now`: nodes whose
+///   clocks differ by δ can admit about δ / interval more than one clock would (keep them
+///   in sync, as NTP does); a node whose clock lags sees the bucket as the others left
+///   it, never fuller. [`prune_rate_limits`](Store::prune_rate_limits) deletes a bucket
+///   only if it is still full at its `before` when the row is deleted, so a take racing
+///   it is never lost.
 /// - **E-mail addresses ignore case.** A user's e-mail is unique and found regardless of
 ///   its ASCII case.
 #[async_trait]
@@ -700,6 +775,20 @@ pub trait Store: Send + Sync + 'static {
     /// A named random secret shared by all nodes; created with `fresh` on first use.
     /// When nodes start together, the first write wins and every node reads it.
     async fn server_secret(&self, name: &str, fresh: Vec<u8>) -> Result<Vec<u8>>;
+
+    // Rate limits shared by the nodes of one database (migrations 0016 / 0002).
+
+    /// Takes one request from `bucket` at `now` under `quota`, in one statement (see the
+    /// concurrency contract): `Admitted`, or `Refused` with how long until the bucket
+    /// holds a request again. A bucket not in the table is full. `bucket` names it and is
+    /// stored as given: callers pass an id or a keyed digest, never a secret or personal
+    /// data. The quota is the caller's; a bucket taken under another quota keeps its
+    /// stored time and is read under the new one.
+    async fn take_rate(&self, bucket: &str, quota: RateQuota, now: Timestamp) -> Result<RateTake>;
+    /// Deletes the buckets already full at `before` (their stored time is earlier; such a
+    /// row says nothing a missing one does not), a bounded batch per statement; returns
+    /// how many.
+    async fn prune_rate_limits(&self, before: Timestamp) -> Result<u64>;
 
     // The audit log (parley_domain::audit).
 

@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use parley_app::analysis::LlmConfig;
 use parley_app::worker::WorkerConfig;
 use parley_outbound::{FetchPolicy, HostAllowList};
-use parley_server::{RateLimit, ServerConfig};
+use parley_server::{RateLimit, RateLimitScope, ServerConfig};
 
 fn server() -> ServerConfig {
     ServerConfig::default()
@@ -97,6 +97,12 @@ pub struct Settings {
         default_value = "self-hosted"
     )]
     pub rate_limit: RateLimitSetting,
+    /// Where rate limits and the sign-in and secret throttles are counted: shared (in the
+    /// database, one count for every node on it) or node (in each process's memory)
+    /// [default: shared on PostgreSQL, node on SQLite]
+    #[arg(long, global = true, env = "PARLEY_RATE_LIMIT_SCOPE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate_limit_scope: Option<RateLimitScope>,
     /// Records per page on every paged endpoint, 1 to 100 (Gong: 100)
     #[arg(long, global = true, env = "PARLEY_PAGE_SIZE", default_value_t = server().page_size)]
     pub page_size: u32,
@@ -400,6 +406,13 @@ impl Settings {
         if self.public_url.is_none() {
             out.push(("public_url", self.public_url(), "listen"));
         }
+        if self.rate_limit_scope.is_none() {
+            out.push((
+                "rate_limit_scope",
+                self.rate_limit_scope().name().to_owned(),
+                "database_url",
+            ));
+        }
         out
     }
 
@@ -507,6 +520,15 @@ impl Settings {
         })
     }
 
+    /// Where rate limits are counted: the setting, else shared when the database can be
+    /// shared by several nodes (PostgreSQL), and node for a SQLite file (one process owns
+    /// it, and its own memory counts without a write per request).
+    pub fn rate_limit_scope(&self) -> RateLimitScope {
+        self.rate_limit_scope.unwrap_or_else(|| {
+            RateLimitScope::default_for(parley_app::storage::shared_by_nodes(&self.database_url()))
+        })
+    }
+
     /// The URL users reach Parley at: the setting, else `http://<listen>`.
     pub fn public_url(&self) -> String {
         self.public_url
@@ -537,6 +559,7 @@ impl Settings {
                 .map_err(|_| anyhow::anyhow!("unknown time zone {:?}", self.timezone))?,
             public_url: self.public_url(),
             rate_limit: self.rate_limit.limit()?,
+            rate_limit_scope: self.rate_limit_scope(),
             page_size: self.page_size,
             max_json_bytes: self.max_json_bytes,
             max_transcript_bytes: self.max_transcript_bytes,
@@ -778,6 +801,7 @@ mod tests {
         s.database_url = Some("sqlite://x".into());
         s.media_url = Some("memory://".into());
         s.public_url = Some("http://x".into());
+        s.rate_limit_scope = Some(RateLimitScope::Node);
         s.llm.url = Some("http://x".into());
         s.llm.model = Some("m".into());
         let table = toml::Table::try_from(&s).unwrap();
@@ -878,6 +902,48 @@ mod tests {
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));
         assert!(s.llm_config().unwrap().is_none());
+    }
+
+    /// Rate limits are shared by default only where nodes can share the database; the
+    /// setting says otherwise either way, and `parley config` shows the derived value
+    /// without pinning it.
+    #[test]
+    fn the_rate_limit_scope_follows_the_database_unless_set() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let scope = |args: &[&str], file: Option<&str>| {
+            let mut all = vec!["--data-dir", data];
+            all.extend_from_slice(args);
+            load(&all, file)
+                .unwrap()
+                .server_config()
+                .unwrap()
+                .rate_limit_scope
+        };
+        let pg = "postgres://parley@db.example.com/parley";
+        assert_eq!(scope(&[], None), RateLimitScope::Node, "SQLite");
+        assert_eq!(scope(&["--database-url", pg], None), RateLimitScope::Shared);
+        assert_eq!(
+            scope(&["--database-url", pg, "--rate-limit-scope", "node"], None),
+            RateLimitScope::Node
+        );
+        assert_eq!(
+            scope(&[], Some("rate_limit_scope = \"shared\"\n")),
+            RateLimitScope::Shared
+        );
+        let printed = load(&["--database-url", pg], None)
+            .unwrap()
+            .to_toml()
+            .unwrap();
+        assert!(
+            printed.contains("# rate_limit_scope = \"shared\"  (follows database_url"),
+            "{printed}"
+        );
+        let e = format!(
+            "{:#}",
+            load(&[], Some("rate_limit_scope = \"cluster\"\n")).unwrap_err()
+        );
+        assert!(e.contains("rate_limit_scope"), "{e}");
     }
 
     #[test]

@@ -11,30 +11,27 @@
 //!   cost the same and answer in the same time.
 //! - argon2 runs are throttled per (access key, source address) and per source address:
 //!   wrong secrets from one place cannot lock the key out for its owner elsewhere, and
-//!   one source spraying keys is slowed down. The throttles' memory is bounded.
+//!   one source spraying keys is slowed down. The throttles are counted where the rate
+//!   limits are ([`Rates`]): in shared scope a guesser spreading tries over N nodes gets
+//!   one allowance, not N. Their memory on a node is bounded.
 //! - Comparisons of secrets are constant-time.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use parley_store::{ApiKeyRecord, Store};
+use parley_store::{ApiKeyRecord, RateQuota, Store};
 
+use super::rate::{Bucket, Rates};
 use crate::error::ApiError;
 
 /// Longest access key or secret looked at: minted ones are 24 and 48 characters. Longer
 /// credentials cannot be valid and are refused before any lookup.
 pub const MAX_CREDENTIAL_CHARS: usize = 256;
-
-/// Keys tracked by each throttle before idle entries are dropped.
-const THROTTLE_ENTRIES: usize = 10_000;
 
 struct Verified {
     record: ApiKeyRecord,
@@ -55,29 +52,29 @@ pub enum Verdict {
 pub struct KeyCache {
     entries: Mutex<HashMap<String, Verified>>,
     recheck: Duration,
-    by_key_and_source: DefaultKeyedRateLimiter<(String, IpAddr)>,
-    by_source: DefaultKeyedRateLimiter<IpAddr>,
+    rates: Arc<Rates>,
+    by_key_and_source: Bucket,
+    by_source: Bucket,
     /// A hash of a random secret with the stored hashes' parameters: unknown keys are
     /// verified against it, at the same cost as known ones.
     dummy_hash: String,
 }
 
 impl KeyCache {
-    pub fn new(recheck: Duration) -> Self {
+    pub fn new(recheck: Duration, rates: Arc<Rates>) -> Self {
         // A client with the right secret needs one verification per node; a person
         // retyping a secret a few. Bursts of 20 then 5 per second, per key and source…
-        let per_key = Quota::per_second(NonZeroU32::new(5).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(20).expect("non-zero"));
+        let per_key = RateQuota::per_second(5, 20);
         // …and 50 then 20 per second per source over all keys (many clients behind one
         // address still fit).
-        let per_source = Quota::per_second(NonZeroU32::new(20).expect("non-zero"))
-            .allow_burst(NonZeroU32::new(50).expect("non-zero"));
+        let per_source = RateQuota::per_second(20, 50);
         let random: [u8; 24] = rand::random();
         KeyCache {
             entries: Mutex::new(HashMap::new()),
             recheck,
-            by_key_and_source: RateLimiter::keyed(per_key),
-            by_source: RateLimiter::keyed(per_source),
+            rates,
+            by_key_and_source: Bucket::new("tries-name-source", per_key),
+            by_source: Bucket::new("tries-source", per_source),
             dummy_hash: parley_app::keys::hash_secret(&parley_app::media::hex(&random)),
         }
     }
@@ -95,6 +92,7 @@ impl KeyCache {
         {
             return Ok(self
                 .throttle(access_key, source)
+                .await
                 .unwrap_or(Verdict::Invalid));
         }
         let sha: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
@@ -115,7 +113,7 @@ impl KeyCache {
                 }
             }
         }
-        if let Some(throttled) = self.throttle(access_key, source) {
+        if let Some(throttled) = self.throttle(access_key, source).await {
             return Ok(throttled);
         }
         let hash = record
@@ -163,32 +161,25 @@ impl KeyCache {
 
     /// Seconds to wait when `name` (an email signing in) has been tried too often from
     /// `source`, or `source` too often in all; counts this attempt.
-    pub fn throttle_attempt(&self, name: &str, source: IpAddr) -> Option<u64> {
-        match self.throttle(name, source) {
+    pub async fn throttle_attempt(&self, name: &str, source: IpAddr) -> Option<u64> {
+        match self.throttle(name, source).await {
             Some(Verdict::Throttled(wait)) => Some(wait),
             _ => None,
         }
     }
 
     /// `Some(Throttled)` when this source has tried too many secrets (for this key, or
-    /// in all).
-    fn throttle(&self, access_key: &str, source: IpAddr) -> Option<Verdict> {
-        let now = DefaultClock::default().now();
-        if self.by_source.len() > THROTTLE_ENTRIES {
-            self.by_source.retain_recent();
+    /// in all). Counts the attempt against the source first: a source over its own limit
+    /// spends nothing of the key's.
+    async fn throttle(&self, access_key: &str, source: IpAddr) -> Option<Verdict> {
+        let source_name = source.to_string();
+        let mut taken = self.by_source.take(&self.rates, &source_name).await;
+        if taken.is_ok() {
+            // A newline cannot be in an address, so the pair names one bucket.
+            let pair = format!("{source_name}\n{access_key}");
+            taken = self.by_key_and_source.take(&self.rates, &pair).await;
         }
-        if self.by_key_and_source.len() > THROTTLE_ENTRIES {
-            self.by_key_and_source.retain_recent();
-        }
-        let wait = self
-            .by_source
-            .check_key(&source)
-            .and_then(|()| {
-                self.by_key_and_source
-                    .check_key(&(access_key.to_owned(), source))
-            })
-            .err()?
-            .wait_time_from(now);
+        let wait = taken.err()?;
         Some(Verdict::Throttled(super::whole_seconds(wait)))
     }
 }
@@ -257,18 +248,18 @@ mod tests {
         assert!(f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
     }
 
-    #[test]
-    fn throttles_are_per_source() {
-        let cache = KeyCache::new(Duration::from_secs(1));
+    #[tokio::test]
+    async fn throttles_are_per_source() {
+        let cache = KeyCache::new(Duration::from_secs(1), Rates::node());
         let a: IpAddr = "10.0.0.1".parse().unwrap();
         let b: IpAddr = "10.0.0.2".parse().unwrap();
         let mut throttled = 0;
         for _ in 0..30 {
-            throttled += u32::from(cache.throttle("KEY", a).is_some());
+            throttled += u32::from(cache.throttle("KEY", a).await.is_some());
         }
         assert!(throttled >= 5, "{throttled}");
         assert_eq!(
-            cache.throttle("KEY", b),
+            cache.throttle("KEY", b).await,
             None,
             "another source is not locked out"
         );

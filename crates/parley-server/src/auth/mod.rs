@@ -6,10 +6,10 @@
 
 pub mod credentials;
 pub mod operations;
+pub mod rate;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -19,11 +19,10 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use gong_api_v2::messages;
 use parley_domain::Principal;
+use parley_store::RateQuota;
 use subtle::ConstantTimeEq;
 
 use crate::config::RateLimit;
@@ -31,6 +30,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 pub use credentials::{FailureLog, KeyCache, Verdict};
+pub use rate::{Bucket, Rates};
 
 /// The key a request was authenticated with, and the user it belongs to.
 #[derive(Debug, Clone)]
@@ -196,7 +196,7 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
             Ok(found) => found,
             Err(answer) => return answer,
         };
-    if let Err(retry_after) = state.limits.check(&access_key) {
+    if let Err(retry_after) = state.limits.check(&access_key).await {
         return too_many(retry_after);
     }
     let route = req
@@ -262,42 +262,44 @@ impl Usage {
     }
 }
 
-/// Per-key rate limits: a per-second bucket with a burst, and a per-day bucket.
+/// Per-key rate limits: a per-second bucket with a burst, and a per-day bucket, counted
+/// where [`Rates`] says (this node, or every node on the database).
 pub struct Limits {
-    per_second: Option<DefaultKeyedRateLimiter<String>>,
-    per_day: Option<DefaultKeyedRateLimiter<String>>,
-    clock: DefaultClock,
+    rates: Arc<Rates>,
+    per_second: Option<Bucket>,
+    per_day: Option<Bucket>,
 }
 
 impl Limits {
-    pub fn new(cfg: RateLimit) -> Arc<Self> {
-        let per_second = NonZeroU32::new(cfg.per_second).map(|rate| {
-            let burst = NonZeroU32::new(cfg.burst.max(cfg.per_second)).unwrap_or(rate);
-            RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst))
+    pub fn new(cfg: RateLimit, rates: Arc<Rates>) -> Arc<Self> {
+        let per_second = (cfg.per_second > 0).then(|| {
+            Bucket::new(
+                "key-second",
+                RateQuota::per_second(cfg.per_second, cfg.burst.max(cfg.per_second)),
+            )
         });
         // A day's allowance, refilled evenly: the whole allowance is available at once,
         // and each spent request comes back after 86400/per_day seconds.
-        let per_day = NonZeroU32::new(cfg.per_day).map(|n| {
-            let period = Duration::from_secs_f64(86_400.0 / f64::from(n.get()));
-            RateLimiter::keyed(
-                Quota::with_period(period)
-                    .expect("non-zero period")
-                    .allow_burst(n),
+        let per_day = (cfg.per_day > 0).then(|| {
+            Bucket::new(
+                "key-day",
+                RateQuota {
+                    interval_us: (86_400_000_000 / i64::from(cfg.per_day)).max(1),
+                    burst: cfg.per_day,
+                },
             )
         });
         Arc::new(Limits {
+            rates,
             per_second,
             per_day,
-            clock: DefaultClock::default(),
         })
     }
 
     /// `Err(seconds to wait)` when the key is over a limit.
-    pub fn check(&self, key: &str) -> Result<(), u64> {
-        for limiter in [&self.per_second, &self.per_day].into_iter().flatten() {
-            if let Err(not_until) = limiter.check_key(&key.to_owned()) {
-                return Err(whole_seconds(not_until.wait_time_from(self.clock.now())));
-            }
+    pub async fn check(&self, key: &str) -> Result<(), u64> {
+        for bucket in [&self.per_second, &self.per_day].into_iter().flatten() {
+            bucket.take(&self.rates, key).await.map_err(whole_seconds)?;
         }
         Ok(())
     }
@@ -313,26 +315,76 @@ pub(crate) fn whole_seconds(wait: Duration) -> u64 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn limits_refuse_past_the_burst_with_a_whole_second_wait() {
-        let limits = Limits::new(RateLimit {
-            per_second: 3,
-            burst: 3,
-            per_day: 0,
-        });
+    #[tokio::test]
+    async fn limits_refuse_past_the_burst_with_a_whole_second_wait() {
+        let limits = Limits::new(
+            RateLimit {
+                per_second: 3,
+                burst: 3,
+                per_day: 0,
+            },
+            Rates::node(),
+        );
         for _ in 0..3 {
-            assert_eq!(limits.check("a"), Ok(()));
+            assert_eq!(limits.check("a").await, Ok(()));
         }
-        assert_eq!(limits.check("a"), Err(1));
-        assert_eq!(limits.check("b"), Ok(()), "keys are limited separately");
-        let daily = Limits::new(RateLimit {
+        assert_eq!(limits.check("a").await, Err(1));
+        assert_eq!(
+            limits.check("b").await,
+            Ok(()),
+            "keys are limited separately"
+        );
+        let daily = Limits::new(
+            RateLimit {
+                per_second: 0,
+                burst: 0,
+                per_day: 2,
+            },
+            Rates::node(),
+        );
+        assert!(daily.check("a").await.is_ok() && daily.check("a").await.is_ok());
+        let wait = daily.check("a").await.unwrap_err();
+        assert!((43_000..=43_200).contains(&wait), "{wait}");
+        assert!(Limits::new(RateLimit::OFF, Rates::node())
+            .check("a")
+            .await
+            .is_ok());
+    }
+
+    /// Two nodes' limits on one database share its buckets (shared scope), in a real
+    /// SQLite file; on their own (node scope) each allows the whole burst.
+    #[tokio::test]
+    async fn shared_limits_count_once_for_every_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("p.db").display());
+        let store = parley_app::storage::open(&url).await.unwrap();
+        // A daily allowance of 4 (one back every 6 hours): no test time refills it.
+        let cfg = RateLimit {
             per_second: 0,
             burst: 0,
-            per_day: 2,
-        });
-        assert!(daily.check("a").is_ok() && daily.check("a").is_ok());
-        let wait = daily.check("a").unwrap_err();
-        assert!((43_000..=43_200).contains(&wait), "{wait}");
-        assert!(Limits::new(RateLimit::OFF).check("a").is_ok());
+            per_day: 4,
+        };
+        let six_hours = 21_000..=21_600;
+        let nodes = [
+            Limits::new(cfg, Rates::shared(store.clone()).await.unwrap()),
+            Limits::new(cfg, Rates::shared(store.clone()).await.unwrap()),
+        ];
+        for i in 0..4 {
+            assert_eq!(nodes[i % 2].check("k").await, Ok(()), "take {i}");
+        }
+        for node in &nodes {
+            let wait = node.check("k").await.unwrap_err();
+            assert!(six_hours.contains(&wait), "{wait}");
+        }
+        assert_eq!(nodes[1].check("other").await, Ok(()));
+        let alone = [
+            Limits::new(cfg, Rates::node()),
+            Limits::new(cfg, Rates::node()),
+        ];
+        for i in 0..8 {
+            assert_eq!(alone[i % 2].check("k").await, Ok(()), "take {i}");
+        }
+        let wait = alone[0].check("k").await.unwrap_err();
+        assert!(six_hours.contains(&wait), "{wait}");
     }
 }

@@ -582,6 +582,7 @@ async fn authenticated_client(
     if let Some(wait) = state
         .keys
         .throttle_attempt(&format!("oauth-client:{client_id}"), source)
+        .await
     {
         state.failures.rejected(&client_id, source, true);
         let mut resp = token_error(

@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use parley_server::{AppState, RateLimit, ServerConfig};
+use parley_server::{AppState, RateLimit, RateLimitScope, ServerConfig};
 use parley_store::Store;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -18,7 +18,9 @@ pub struct TestServer {
     pub key: String,
     pub secret: String,
     pub store: Arc<dyn Store>,
-    _database: TestDatabase,
+    /// The database's URL: [`TestServer::another_node`] opens it again.
+    pub database_url: String,
+    _database: Arc<TestDatabase>,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -61,18 +63,57 @@ impl TestServer {
     pub async fn start_with(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         let (database, url) = TestDatabase::new().await;
         let store = parley_app::storage::open(&url).await.unwrap();
+        let key =
+            parley_app::keys::create_key(store.as_ref(), &parley_app::keys::KeySpec::full("tests"))
+                .await
+                .unwrap();
+        Self::serve(
+            store,
+            url,
+            Arc::new(database),
+            tweak,
+            key.access_key,
+            key.secret,
+        )
+        .await
+    }
+
+    /// Another node on this server's database: its own store (its own pool, as another
+    /// process would have) and its own in-memory state, the same key.
+    pub async fn another_node(&self, tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+        let store = parley_app::storage::open(&self.database_url).await.unwrap();
+        Self::serve(
+            store,
+            self.database_url.clone(),
+            self._database.clone(),
+            tweak,
+            self.key.clone(),
+            self.secret.clone(),
+        )
+        .await
+    }
+
+    async fn serve(
+        store: Arc<dyn Store>,
+        url: String,
+        database: Arc<TestDatabase>,
+        tweak: impl FnOnce(&mut ServerConfig),
+        key: String,
+        secret: String,
+    ) -> TestServer {
         let mut config = ServerConfig {
             rate_limit: RateLimit::OFF,
+            // As the binary chooses: shared on PostgreSQL, so that the throttles every
+            // test meets are the shared ones there.
+            rate_limit_scope: RateLimitScope::default_for(parley_app::storage::shared_by_nodes(
+                &url,
+            )),
             key_recheck_secs: 0,
             public_url: "https://parley.test-host.example.com".into(),
             ..ServerConfig::default()
         };
         tweak(&mut config);
         let state = AppState::new(store.clone(), config).await.unwrap();
-        let key =
-            parley_app::keys::create_key(store.as_ref(), &parley_app::keys::KeySpec::full("tests"))
-                .await
-                .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -82,9 +123,10 @@ impl TestServer {
         TestServer {
             base: format!("http://{addr}"),
             client: reqwest::Client::new(),
-            key: key.access_key,
-            secret: key.secret,
+            key,
+            secret,
             store,
+            database_url: url,
             _database: database,
             _shutdown: tx,
         }

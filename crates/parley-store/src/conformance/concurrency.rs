@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use super::jobs::job;
 use super::{a_call, bare_call, import, one_sentence, t0, Harness};
-use crate::{Failure, NewJob, Store, StoreError};
+use crate::{Failure, NewJob, RateQuota, RateTake, Store, StoreError};
 
 /// How many tasks race in each check.
 const RACERS: usize = 8;
@@ -258,6 +258,47 @@ pub async fn parallel_server_secrets_agree(h: &dyn Harness) {
     assert_eq!(
         handles[0].server_secret("cookie", vec![]).await.unwrap(),
         secrets[0]
+    );
+}
+
+/// Forty takes from one bucket by eight tasks on two nodes at once admit exactly the
+/// bucket's burst of 20, and every refusal waits one interval: no take is lost to a race
+/// and none counted twice. The bucket is left exactly spent.
+pub async fn parallel_rate_takes_admit_exactly_the_burst(h: &dyn Harness) {
+    const TAKES: usize = 5;
+    let f = h.fresh().await;
+    let handles = handles(&f).await;
+    let quota = RateQuota {
+        interval_us: 1_000_000,
+        burst: 20,
+    };
+    let outcomes = race(&handles, |_, s| async move {
+        let mut mine = Vec::new();
+        for _ in 0..TAKES {
+            mine.push(s.take_rate("hot", quota, t0()).await.expect("take"));
+        }
+        mine
+    })
+    .await;
+    let all: Vec<RateTake> = outcomes.into_iter().flatten().collect();
+    assert_eq!(all.len(), RACERS * TAKES);
+    let admitted = all.iter().filter(|t| **t == RateTake::Admitted).count();
+    assert_eq!(admitted, 20, "exactly the burst is admitted: {all:?}");
+    assert!(
+        all.iter().all(|t| *t == RateTake::Admitted
+            || *t == RateTake::Refused(std::time::Duration::from_secs(1))),
+        "every refusal waits one interval: {all:?}"
+    );
+    let one_later = t0() + Duration::seconds(1);
+    assert_eq!(
+        handles[1].take_rate("hot", quota, one_later).await.unwrap(),
+        RateTake::Admitted,
+        "one comes back after an interval"
+    );
+    assert_eq!(
+        handles[0].take_rate("hot", quota, one_later).await.unwrap(),
+        RateTake::Refused(std::time::Duration::from_secs(1)),
+        "and only one"
     );
 }
 

@@ -42,6 +42,7 @@ pub mod jobs;
 pub mod media;
 pub mod oauth;
 pub mod profiles;
+pub mod rate_limits;
 pub mod transcripts;
 
 /// A boxed future, as the fixture's closures return them.
@@ -151,6 +152,12 @@ macro_rules! conformance_suite {
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
             }
+            rate_limits {
+                a_burst_is_admitted_then_refused_with_the_wait,
+                buckets_are_separate,
+                buckets_refill_one_interval_at_a_time,
+                pruning_removes_only_full_buckets,
+            }
             concurrency {
                 concurrent_workers_never_share_a_job,
                 parallel_claimers_take_every_job_exactly_once,
@@ -164,6 +171,7 @@ macro_rules! conformance_suite {
                 parallel_media_stores_queue_one_transcription,
                 parallel_server_secrets_agree,
                 stale_failures_racing_takeovers_never_undo_them,
+                parallel_rate_takes_admit_exactly_the_burst,
             }
         }
     };

@@ -87,6 +87,7 @@ pub(crate) async fn start_session(
     if let Some(wait) = state
         .keys
         .throttle_attempt(&format!("sign-in:{email}"), source)
+        .await
     {
         return Err(NotSignedIn::Throttled(wait));
     }
