@@ -151,6 +151,14 @@ impl BlobStore {
             writer.write(&buf[..n]);
             total += n as u64;
         }
+        // `finish` aborts the upload when completing it fails, but not when a part failed
+        // before (it returns that error first, and dropping the writer leaves the upload
+        // open: S3 keeps and bills its parts until a lifecycle rule removes them). So the
+        // parts are awaited here, where a failure can still abort.
+        if let Err(e) = writer.wait_for_capacity(0).await {
+            let _ = writer.abort().await;
+            return Err(e.into());
+        }
         writer.finish().await?;
         Ok(total)
     }
@@ -305,6 +313,112 @@ mod tests {
         let bare = BlobStore::open(dir.path().join("bare").to_str().unwrap()).unwrap();
         story(&bare).await;
         story(&BlobStore::open("memory://").unwrap()).await;
+    }
+
+    /// An object store whose multipart uploads fail every part (a network cut, a full
+    /// disk behind S3) and that records whether the failed upload was aborted.
+    #[derive(Debug, Default)]
+    struct FailingParts {
+        inner: InMemory,
+        aborted: Arc<std::sync::atomic::AtomicBool>,
+    }
+
+    impl std::fmt::Display for FailingParts {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("failing-parts")
+        }
+    }
+
+    #[derive(Debug)]
+    struct FailingUpload(Arc<std::sync::atomic::AtomicBool>);
+
+    #[async_trait::async_trait]
+    impl object_store::MultipartUpload for FailingUpload {
+        fn put_part(&mut self, _: object_store::PutPayload) -> object_store::UploadPart {
+            Box::pin(async {
+                Err(object_store::Error::Generic {
+                    store: "failing-parts",
+                    source: "the connection was cut".into(),
+                })
+            })
+        }
+        async fn complete(&mut self) -> object_store::Result<object_store::PutResult> {
+            Ok(object_store::PutResult {
+                e_tag: None,
+                version: None,
+            })
+        }
+        async fn abort(&mut self) -> object_store::Result<()> {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl ObjectStore for FailingParts {
+        async fn put_opts(
+            &self,
+            location: &Path,
+            payload: object_store::PutPayload,
+            opts: object_store::PutOptions,
+        ) -> object_store::Result<object_store::PutResult> {
+            self.inner.put_opts(location, payload, opts).await
+        }
+        async fn put_multipart_opts(
+            &self,
+            _: &Path,
+            _: object_store::PutMultipartOptions,
+        ) -> object_store::Result<Box<dyn object_store::MultipartUpload>> {
+            Ok(Box::new(FailingUpload(self.aborted.clone())))
+        }
+        async fn get_opts(
+            &self,
+            location: &Path,
+            options: object_store::GetOptions,
+        ) -> object_store::Result<object_store::GetResult> {
+            self.inner.get_opts(location, options).await
+        }
+        async fn delete(&self, location: &Path) -> object_store::Result<()> {
+            self.inner.delete(location).await
+        }
+        fn list(
+            &self,
+            prefix: Option<&Path>,
+        ) -> futures::stream::BoxStream<'static, object_store::Result<object_store::ObjectMeta>>
+        {
+            self.inner.list(prefix)
+        }
+        async fn list_with_delimiter(
+            &self,
+            prefix: Option<&Path>,
+        ) -> object_store::Result<object_store::ListResult> {
+            self.inner.list_with_delimiter(prefix).await
+        }
+        async fn copy(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+            self.inner.copy(from, to).await
+        }
+        async fn copy_if_not_exists(&self, from: &Path, to: &Path) -> object_store::Result<()> {
+            self.inner.copy_if_not_exists(from, to).await
+        }
+    }
+
+    #[tokio::test]
+    async fn an_upload_whose_parts_fail_is_aborted() {
+        let failing = Arc::new(FailingParts::default());
+        let store = BlobStore {
+            inner: failing.clone(),
+            description: "failing-parts".into(),
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("big.bin");
+        std::fs::write(&src, vec![7u8; PART_BYTES * 2 + 1]).unwrap();
+        let err = store.put_file("calls/1/rec.bin", &src).await.unwrap_err();
+        assert!(err.to_string().contains("cut"), "{err}");
+        assert!(
+            failing.aborted.load(std::sync::atomic::Ordering::SeqCst),
+            "the open upload was aborted, so its parts do not stay behind"
+        );
+        assert_eq!(store.size("calls/1/rec.bin").await.unwrap(), None);
     }
 
     #[test]
