@@ -215,6 +215,9 @@ async fn a_deployment_moves_to_postgres_and_s3_and_is_restored_from_a_backup() {
         std::fs::read(&stored[0]).unwrap(),
         std::fs::read(&recording).unwrap()
     );
+    if media.starts_with("s3://") {
+        assert_eq!(parley_blob::testing::clear(&media).await.unwrap(), 1);
+    }
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
