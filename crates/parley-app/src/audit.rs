@@ -272,7 +272,7 @@ pub async fn prune(store: &dyn Store, retention_days: u32, now: Timestamp) -> Ap
 /// safe when a client put its secret where the key goes.
 pub fn key_fingerprint(access_key: &str) -> String {
     let digest = Sha256::digest(access_key.as_bytes());
-    digest[..4].iter().map(|b| format!("{b:02x}")).collect()
+    crate::media::hex(&digest[..4])
 }
 
 /// The actor for the `parley` command line: the operating-system user running it.

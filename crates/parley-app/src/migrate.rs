@@ -17,8 +17,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
 
 use parley_blob::BlobStore;
 use parley_store::portable::{self, Later, Portable, RowDigest, Snapshot, Table, Value, TABLES};
@@ -379,22 +377,19 @@ fn blob_error(e: parley_blob::BlobError) -> AppError {
     AppError::Internal(format!("media store: {e}"))
 }
 
+/// The size and SHA-256 of a work file (hashed off the async runtime: recordings run to
+/// gigabytes).
 async fn file_sha256(path: &Path) -> AppResult<(u64, String)> {
+    let owned = path.to_owned();
     let io = |e: std::io::Error| AppError::Internal(format!("reading {}: {e}", path.display()));
-    let mut f = tokio::fs::File::open(path).await.map_err(io)?;
-    let mut hash = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    loop {
-        let n = f.read(&mut buf).await.map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hash.update(&buf[..n]);
-    }
-    let hex = hash.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    Ok((size, hex))
+    let (size, sha) = tokio::task::spawn_blocking(move || {
+        let size = std::fs::metadata(&owned)?.len();
+        Ok::<_, std::io::Error>((size, crate::media::sha256_file(&owned)?))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("hashing a work file: {e}")))?
+    .map_err(io)?;
+    Ok((size, sha))
 }
 
 /// The manifest of a backup folder (`manifest.json`): what the database held, table by
