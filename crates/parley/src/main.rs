@@ -772,12 +772,18 @@ fn bound_malloc_arenas() {}
 
 fn main() -> Result<()> {
     bound_malloc_arenas();
-    let filter = || {
-        tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
-            .unwrap_or_else(|_| "info,sqlx=warn".into())
-    };
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // A bulk copy's page inserts take seconds by design; sqlx would warn of each as a
+    // slow statement, printing its thousands of placeholders between the progress bars.
+    let sqlx_level = match cli.command {
+        Command::Migrate(_) | Command::Backup(_) | Command::Restore(_) => "error",
+        _ => "warn",
+    };
+    let filter = || {
+        tracing_subscriber::EnvFilter::try_from_env("PARLEY_LOG")
+            .unwrap_or_else(|_| format!("info,sqlx={sqlx_level}").into())
+    };
     if let Command::EngineHost = cli.command {
         // Its stderr goes into the worker's log, which adds its own time and colours. No
         // tokio runtime: the host only runs the (blocking) speech engine.
