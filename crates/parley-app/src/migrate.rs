@@ -19,7 +19,9 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use parley_blob::BlobStore;
-use parley_store::portable::{self, Later, Portable, RowDigest, Snapshot, Table, Value, TABLES};
+use parley_store::portable::{
+    self, Later, Pages, Portable, RowDigest, Snapshot, Table, Value, TABLES,
+};
 
 use crate::{AppError, AppResult};
 
@@ -103,13 +105,11 @@ pub async fn copy(
         let present = target.count(table).await?;
         progress.stage(table.name, rows, false);
         progress.advance(present);
-        let mut after = to.last_key(table).await?;
+        let after = to.last_key(table).await?;
         let mut read = after.is_none().then(RowDigest::default);
         let mut copied = 0;
-        loop {
-            let mut page = source.read(table, after.as_ref(), page_rows).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(portable::key_of(table, last));
+        let mut pages = Pages::new(table, after, page_rows);
+        while let Some(mut page) = pages.next(source.as_mut()).await? {
             if let Some(d) = &mut read {
                 page.iter().for_each(|r| d.add(r));
             }
@@ -143,11 +143,8 @@ pub async fn copy(
     for table in TABLES.iter().filter(|t| t.has_later()) {
         let rows = source.count(table).await?;
         progress.stage(&format!("{} (second pass)", table.name), rows, false);
-        let mut after = None;
-        loop {
-            let page = source.read(table, after.as_ref(), page_rows).await?;
-            let Some(last) = page.last() else { break };
-            after = Some(portable::key_of(table, last));
+        let mut pages = Pages::new(table, None, page_rows);
+        while let Some(page) = pages.next(source.as_mut()).await? {
             to.rewrite(table, &page).await?;
             progress.advance(page.len() as u64);
         }
@@ -193,17 +190,14 @@ pub struct TableDigest {
 
 async fn digest_table(
     snap: &mut dyn Snapshot,
-    table: &Table,
+    table: &'static Table,
     progress: &dyn Progress,
 ) -> AppResult<TableDigest> {
     let total = snap.count(table).await?;
     progress.stage(&format!("{} (checking)", table.name), total, false);
     let mut digest = RowDigest::default();
-    let mut after = None;
-    loop {
-        let page = snap.read(table, after.as_ref(), PAGE_ROWS).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(portable::key_of(table, last));
+    let mut pages = Pages::new(table, None, PAGE_ROWS);
+    while let Some(page) = pages.next(snap).await? {
         page.iter().for_each(|r| digest.add(r));
         progress.advance(page.len() as u64);
     }
@@ -264,11 +258,8 @@ pub async fn media_objects(db: &dyn Portable) -> AppResult<Vec<MediaObject>> {
     let (key, size, sha) = (col("key"), col("size_bytes"), col("sha256"));
     let mut snap = db.snapshot().await?;
     let mut out = Vec::new();
-    let mut after = None;
-    loop {
-        let page = snap.read(table, after.as_ref(), PAGE_ROWS).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(portable::key_of(table, last));
+    let mut pages = Pages::new(table, None, PAGE_ROWS);
+    while let Some(page) = pages.next(snap.as_mut()).await? {
         for row in &page {
             match (&row[key], &row[size], &row[sha]) {
                 (Value::Text(k), Value::Int(n), Value::Text(h)) => out.push(MediaObject {

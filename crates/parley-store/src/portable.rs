@@ -186,6 +186,35 @@ pub trait Snapshot: Send {
     async fn read(&mut self, table: &Table, after: Option<&Row>, limit: usize) -> Result<Vec<Row>>;
 }
 
+/// A walk through a table a page at a time, in key order, starting after `after`.
+pub struct Pages {
+    table: &'static Table,
+    after: Option<Row>,
+    rows: usize,
+}
+
+impl Pages {
+    pub fn new(table: &'static Table, after: Option<Row>, rows: usize) -> Pages {
+        Pages {
+            table,
+            after,
+            rows: rows.max(1),
+        }
+    }
+
+    /// The next page from `snap`, or `None` past the last row.
+    pub async fn next(&mut self, snap: &mut dyn Snapshot) -> Result<Option<Vec<Row>>> {
+        let page = snap
+            .read(self.table, self.after.as_ref(), self.rows)
+            .await?;
+        let Some(last) = page.last() else {
+            return Ok(None);
+        };
+        self.after = Some(key_of(self.table, last));
+        Ok(Some(page))
+    }
+}
+
 /// What a backend offers a copy. The target of a copy is a database nobody else writes to
 /// while it runs (a copy is made with the servers stopped, or into a fresh database).
 #[async_trait]
