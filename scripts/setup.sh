@@ -3,10 +3,12 @@
 #
 #   scripts/setup.sh [MODELS_DIR]
 #
-# 1. System packages: python3 (the models script and the hub stand-in in the tests), and
-#    espeak-ng and sox (the speech tests make their audio with them). Installed with the
-#    machine's package manager when missing: apt-get (Debian, Ubuntu), dnf, or apk, as root
-#    or through sudo. Without one of those it stops and names what to install.
+# 1. System packages: python3 (the models script and the hub stand-in in the tests),
+#    espeak-ng and sox (the speech tests make their audio with them), and PostgreSQL's
+#    server programs (initdb, pg_ctl, postgres: the fault-tolerance test crashes and
+#    restarts a server of its own). Installed with the machine's package manager when
+#    missing: apt-get (Debian, Ubuntu), dnf, or apk, as root or through sudo. Without one of
+#    those it stops and names what to install.
 # 2. The speech models and runtimes (`scripts/fetch-models.sh`, pinned and checksummed).
 #
 # Idempotent: what is already there is left alone, so running it before every build costs
@@ -23,6 +25,19 @@ if command -v python3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; 
   need+=(python3-pip)
 fi
 
+# Looked for where the test looks (parley_store_postgres::testing::PgServer): pg_config's
+# bindir (which may be the client library's alone), Debian's per-version folders, PATH.
+has_pg_server() {
+  local d
+  for d in "$(pg_config --bindir 2>/dev/null || true)" /usr/lib/postgresql/*/bin \
+    "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/initdb)")"; do
+    [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ] && return 0
+  done
+  return 1
+}
+# Its package has another name under each package manager (substituted below).
+has_pg_server || need+=(postgresql-server)
+
 if [ "${#need[@]}" -gt 0 ]; then
   sudo=()
   if [ "$(id -u)" -ne 0 ]; then
@@ -35,7 +50,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
   echo "setup: installing ${need[*]}"
   if command -v apt-get >/dev/null; then
-    pkgs=("${need[@]}")
+    pkgs=("${need[@]/#postgresql-server/postgresql}")
     [[ " ${need[*]} " == *" python3 "* ]] && pkgs+=(python3-pip)
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -qq
@@ -43,7 +58,7 @@ if [ "${#need[@]}" -gt 0 ]; then
   elif command -v dnf >/dev/null; then
     "${sudo[@]}" dnf install -y -q "${need[@]}"
   elif command -v apk >/dev/null; then
-    "${sudo[@]}" apk add --quiet "${need[@]}"
+    "${sudo[@]}" apk add --quiet "${need[@]/#postgresql-server/postgresql}"
   else
     echo "setup: missing ${need[*]} and no apt-get, dnf or apk to install them with" >&2
     exit 1

@@ -92,9 +92,24 @@ pub async fn store_media(
     let stored = match store.store_call_media(&media, &transcribe, now).await {
         Ok(stored) => stored,
         Err(e) => {
-            // Nothing refers to the new object: the transaction did not happen.
-            if let Err(d) = blobs.delete(&key).await {
-                tracing::warn!(error = %d, key = %key, "removing an unrecorded recording failed");
+            // The new object goes only once nothing is known to refer to it. An error does
+            // not prove the transaction did not happen: its commit can succeed and the
+            // answer be lost (the database crashing or the connection cut in between), and
+            // deleting the object would then lose a recorded recording. When the store
+            // cannot say (it is still down), the object stays: a stray object costs space,
+            // a dangling key costs the call.
+            match store.media_key_in_use(&key).await {
+                Ok(false) => {
+                    if let Err(d) = blobs.delete(&key).await {
+                        tracing::warn!(error = %d, key = %key, "removing an unrecorded recording failed");
+                    }
+                }
+                Ok(true) => {
+                    tracing::warn!(call_id = %call_id, key = %key, error = %e, "recording stored although storing it reported an error")
+                }
+                Err(check) => {
+                    tracing::warn!(error = %check, key = %key, "cannot tell whether a recording was stored; kept")
+                }
             }
             return Err(e.into());
         }

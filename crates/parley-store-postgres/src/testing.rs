@@ -5,10 +5,16 @@
 //! trust auth, as on the development and CI machines); each test creates
 //! `parley_t_<random hex>` and drops it when its [`TestDb`] goes out of scope (best effort,
 //! also when the test panics).
+//!
+//! A test that must do to its server what the shared one may not suffer (a crash, a
+//! restart) runs a [`PgServer`] of its own and its [`TestDb`] on it ([`TestDb::on`]).
 
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::PgStore;
+
+mod server;
+pub use server::PgServer;
 
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
@@ -21,9 +27,16 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A database on the shared server (`PARLEY_TEST_POSTGRES_URL`).
     pub async fn new() -> TestDb {
         let admin_url =
             std::env::var("PARLEY_TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        TestDb::on(&admin_url).await
+    }
+
+    /// A database on the server of `admin_url` (a superuser's URL).
+    pub async fn on(admin_url: &str) -> TestDb {
+        let admin_url = admin_url.to_owned();
         let name = format!("parley_t_{:016x}", parley_domain::random_id());
         let mut admin = PgConnection::connect(&admin_url).await.unwrap_or_else(|e| {
             panic!(
