@@ -736,4 +736,9 @@ async fn nodes_workers_and_connections_die_and_every_recording_is_transcribed_on
         "{n} recordings through 2+2 nodes in {:.0} s; {again} attempts beyond each job's first",
         started.elapsed().as_secs_f64()
     );
+    if cluster.media_url.starts_with("s3://") {
+        parley_blob::testing::clear(&cluster.media_url)
+            .await
+            .unwrap();
+    }
 }
