@@ -123,25 +123,41 @@ impl Api {
         }
     }
 
+    /// One request, as a well-behaved client makes it: a 429 is waited out for the
+    /// `Retry-After` it names (a few times at most), since the key's rate limit is shared
+    /// by every node on one database and a test polling hard may reach it.
     pub async fn send(
         &self,
         method: reqwest::Method,
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
-        let mut req = self
-            .http
-            .request(method, format!("{}{path}", self.base))
-            .basic_auth(&self.key.0, Some(&self.key.1));
-        if let Some(t) = self.timeout {
-            req = req.timeout(t);
+        for _ in 0..5 {
+            let mut req = self
+                .http
+                .request(method.clone(), format!("{}{path}", self.base))
+                .basic_auth(&self.key.0, Some(&self.key.1));
+            if let Some(t) = self.timeout {
+                req = req.timeout(t);
+            }
+            if let Some(b) = &body {
+                req = req.json(b);
+            }
+            let r = req.send().await.unwrap();
+            let status = r.status().as_u16();
+            if status == 429 {
+                let wait = r
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+                    .unwrap_or(1)
+                    .min(10);
+                tokio::time::sleep(Duration::from_secs(wait)).await;
+                continue;
+            }
+            return (status, r.json().await.unwrap_or(Value::Null));
         }
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        panic!("{method} {path}: still 429 after waiting out Retry-After five times")
     }
 
     pub async fn get(&self, path: &str) -> Value {
