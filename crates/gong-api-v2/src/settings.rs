@@ -35,6 +35,13 @@ pub struct KeywordTrackerWire {
     pub said_at_interval: Option<u32>,
     pub said_at_unit: Option<&'static str>,
     pub said_in_topics: Vec<String>,
+    /// Choice: Gong's spec lists `saidInCallParts` (parts of a call's agenda a tracker is
+    /// limited to); Parley's trackers are not limited by call part, which an empty list
+    /// says (a strict client finds the field it expects).
+    pub said_in_call_parts: Vec<String>,
+    /// Choice: Gong's `filterQuery` is the JSON text of the call filter a tracker applies
+    /// to. A Parley tracker applies to every call of its workspace, the empty filter `{}`,
+    /// which is also what Gong shows for a tracker without one.
     pub filter_query: String,
     pub created: String,
     pub creator_user_id: Option<String>,
@@ -95,6 +102,7 @@ impl KeywordTrackerWire {
             said_at_interval,
             said_at_unit,
             said_in_topics: def.said_in_topics.clone(),
+            said_in_call_parts: Vec::new(),
             filter_query: "{}".into(),
             created: ctx.time(meta.created),
             creator_user_id: meta.creator.map(|u| u.to_string()),

@@ -44,7 +44,18 @@ pub struct UserWire {
     pub settings: UserSettingsWire,
     pub manager_id: Option<String>,
     pub meeting_consent_page_url: Option<String>,
+    /// Choice: real data shows `null` or `[{"provider":"zoom","isDefault":true}]`; Parley
+    /// names the providers of the user's personal meeting URLs (by host), the first the
+    /// default, and `null` when none is known.
+    pub conferencing_providers: Option<Vec<ConferencingProviderWire>>,
     pub spoken_languages: Vec<SpokenLanguageWire>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConferencingProviderWire {
+    pub provider: &'static str,
+    pub is_default: bool,
 }
 
 impl UserWire {
@@ -74,6 +85,16 @@ impl UserWire {
             },
             manager_id: u.manager_id.map(|m| m.to_string()),
             meeting_consent_page_url: u.meeting_consent_page_url.clone(),
+            conferencing_providers: Some(
+                u.conferencing_providers()
+                    .into_iter()
+                    .map(|(provider, is_default)| ConferencingProviderWire {
+                        provider,
+                        is_default,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .filter(|list| !list.is_empty()),
             spoken_languages: u
                 .spoken_languages
                 .iter()

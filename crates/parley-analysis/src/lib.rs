@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod interaction;
+pub mod language;
 pub mod lexicon;
 pub mod llm;
 pub mod summary;

@@ -146,6 +146,21 @@ pub async fn import_transcript_within(
         })
         .collect();
     let end_s = (transcript_end_ms(&assignment.transcript) + 999) / 1000;
+    // A transcript that arrives as text says nothing of its language: the one the call was
+    // created with (`languageCode`), else the one its text is written in, when that is
+    // clear; otherwise the call's language stays as it was.
+    let language = call
+        .language_hint
+        .as_deref()
+        .and_then(lang::bcp47_to_2b)
+        .or_else(|| {
+            parley_analysis::language::detect(
+                assignment
+                    .transcript
+                    .iter()
+                    .flat_map(|m| m.sentences.iter().map(|s| s.text.as_str())),
+            )
+        });
     store
         .replace_transcript(TranscriptWrite {
             call_id,
@@ -154,7 +169,7 @@ pub async fn import_transcript_within(
             speaking_parties: &assignment.speaking_parties,
             new_parties: &new_parties,
             duration_s: (call.duration_s == 0).then_some(end_s),
-            language: None,
+            language,
             speakers: &[],
             at: Utc::now(),
             lease: None,

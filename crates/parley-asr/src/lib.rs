@@ -17,7 +17,7 @@
 //! ([`ModelFiles`]).
 
 mod attribute;
-pub mod lang;
+pub use parley_domain::lang;
 mod mel;
 pub mod segment;
 mod vad;

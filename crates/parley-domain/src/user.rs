@@ -137,6 +137,21 @@ impl User {
             .to_owned()
     }
 
+    /// The conferencing providers of the user's personal meeting URLs, in the order the
+    /// URLs are listed, each once; the first is the default. Known by the URL's host;
+    /// a URL on another host names none.
+    pub fn conferencing_providers(&self) -> Vec<(&'static str, bool)> {
+        let mut out: Vec<(&'static str, bool)> = Vec::new();
+        for url in &self.personal_meeting_urls {
+            if let Some(p) = conferencing_provider(url) {
+                if !out.iter().any(|(q, _)| *q == p) {
+                    out.push((p, out.is_empty()));
+                }
+            }
+        }
+        out
+    }
+
     /// The settings history a freshly created user starts with: one entry per setting.
     pub fn initial_history(&self) -> Vec<SettingChange> {
         Setting::ALL
@@ -166,9 +181,82 @@ impl User {
     }
 }
 
+/// Hosts of the web conferencing services (the host or a subdomain of it) and the
+/// provider each is.
+const CONFERENCING_HOSTS: &[(&str, &str)] = &[
+    ("zoom.us", "zoom"),
+    ("zoomgov.com", "zoom"),
+    ("teams.microsoft.com", "msteams"),
+    ("teams.live.com", "msteams"),
+    ("meet.google.com", "googlemeet"),
+    ("webex.com", "webex"),
+    ("gotomeeting.com", "gotomeeting"),
+    ("gotomeet.me", "gotomeeting"),
+    ("bluejeans.com", "bluejeans"),
+    ("chime.aws", "chime"),
+    ("whereby.com", "whereby"),
+];
+
+/// The provider of a meeting URL, by its host.
+pub fn conferencing_provider(url: &str) -> Option<&'static str> {
+    let rest = url.trim();
+    let rest = rest.split_once("://").map_or(rest, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority.rsplit('@').next()?.split(':').next()?;
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    CONFERENCING_HOSTS.iter().find_map(|(h, p)| {
+        (host == *h || host.strip_suffix(h).is_some_and(|pre| pre.ends_with('.'))).then_some(*p)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn conferencing_providers_come_from_meeting_url_hosts() {
+        assert_eq!(conferencing_provider("https://acme.zoom.us/j/123"), Some("zoom"));
+        assert_eq!(conferencing_provider("zoom.us/my/jane"), Some("zoom"));
+        assert_eq!(
+            conferencing_provider("https://teams.microsoft.com/l/meetup-join/x"),
+            Some("msteams")
+        );
+        assert_eq!(conferencing_provider("https://meet.google.com/abc-defg-hij"), Some("googlemeet"));
+        assert_eq!(conferencing_provider("https://user@ACME.webex.com:443/meet/j"), Some("webex"));
+        // Look-alike hosts and paths name no provider.
+        assert_eq!(conferencing_provider("https://notzoom.us/j/1"), None);
+        assert_eq!(conferencing_provider("https://evil.example.com/zoom.us"), None);
+        assert_eq!(conferencing_provider(""), None);
+        let mut u = User {
+            id: UserId(1),
+            email: "j@acme.example.com".into(),
+            created: Timestamp::default(),
+            active: true,
+            email_aliases: vec![],
+            trusted_email: None,
+            first_name: "J".into(),
+            last_name: "D".into(),
+            title: None,
+            phone: None,
+            extension: None,
+            personal_meeting_urls: vec![
+                "https://example.com/me".into(),
+                "https://meet.google.com/a".into(),
+                "https://acme.zoom.us/j/1".into(),
+                "https://meet.google.com/b".into(),
+            ],
+            settings: UserSettings::default(),
+            manager_id: None,
+            meeting_consent_page_url: None,
+            spoken_languages: vec![],
+        };
+        assert_eq!(
+            u.conferencing_providers(),
+            [("googlemeet", true), ("zoom", false)]
+        );
+        u.personal_meeting_urls.clear();
+        assert!(u.conferencing_providers().is_empty());
+    }
 
     #[test]
     fn setting_keys_round_trip() {

@@ -925,6 +925,117 @@ async fn activity_stats_count_calls_from_call_data_and_the_event_log() {
     assert_eq!(days[0]["othersCallsListenedTo"], json!([]));
 }
 
+/// Gong puts no cap on a day-by-day range: a multi-year window is answered from the first
+/// day with activity to the last, in blocks of `max_stats_periods` days, the cursor going
+/// from one block to the next.
+#[tokio::test]
+async fn day_by_day_answers_a_multi_year_range_in_blocks() {
+    let s = TestServer::start_with(|c| {
+        c.max_stats_periods = 10;
+        c.page_size = 1;
+    })
+    .await;
+    let u = s.user("old@acme.example.com", "Old", "Timer").await;
+    let early = s
+        .call(common::call_body("y2021", &u, "2021-03-05T10:00:00Z"))
+        .await;
+    let late = s
+        .call(common::call_body("y2024", &u, "2024-03-05T10:00:00Z"))
+        .await;
+    let mut pages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut body = stats_filter("2019-01-01", "2025-01-01");
+        if let Some(c) = &cursor {
+            body["cursor"] = json!(c);
+        }
+        let r = s.post("/v2/stats/activity/day-by-day", body).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body["records"]["totalRecords"], 2, "{}", r.body);
+        let rows = r.body["usersDetailedActivities"].as_array().unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["userId"], json!(u));
+        pages.push(rows[0]["userDailyActivityStats"].clone());
+        match r.body["records"]["cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+        assert!(pages.len() < 3, "more pages than blocks with activity");
+    }
+    assert_eq!(pages.len(), 2);
+    // The first block starts on the first day with activity and is ten days long.
+    let first = pages[0].as_array().unwrap();
+    assert_eq!(first.len(), 10);
+    assert_eq!(first[0]["fromDate"], "2021-03-05T00:00:00+00:00");
+    assert_eq!(first[0]["callsAsHost"], json!([early]));
+    assert_eq!(first[1]["callsAsHost"], json!([]));
+    assert_eq!(first[9]["toDate"], "2021-03-15T00:00:00+00:00");
+    // The last block (1,096 days on: block 109 starts on day 1,090) ends after the last
+    // day with activity.
+    let last = pages[1].as_array().unwrap();
+    assert_eq!(last.len(), 7);
+    assert_eq!(last[0]["fromDate"], "2024-02-28T00:00:00+00:00");
+    assert_eq!(last[6]["callsAsHost"], json!([late]));
+    assert_eq!(last[6]["toDate"], "2024-03-06T00:00:00+00:00");
+
+    // A short range is still one element per day of the range, activity or not.
+    let r = s
+        .post(
+            "/v2/stats/activity/day-by-day",
+            stats_filter("2024-03-01", "2024-03-08"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let days = r.body["usersDetailedActivities"][0]["userDailyActivityStats"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(days.len(), 7);
+    assert_eq!(days[4]["callsAsHost"], json!([late]));
+    // A long range with no activity at all: Gong's 404.
+    let r = s
+        .post(
+            "/v2/stats/activity/day-by-day",
+            stats_filter("2010-01-01", "2020-01-01"),
+        )
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
+}
+
+/// `createdFromDateTime`/`createdToDateTime` bound the users' creation time.
+#[tokio::test]
+async fn stats_created_window_selects_users_by_creation_time() {
+    let s = TestServer::start().await;
+    let f = fixture(&s).await;
+    for path in [
+        "/v2/stats/activity/aggregate",
+        "/v2/stats/activity/aggregate-by-period",
+        "/v2/stats/activity/day-by-day",
+    ] {
+        let send = |created: Value| {
+            let mut body = stats_filter("2024-03-01", "2024-04-01");
+            body["aggregationPeriod"] = json!("MONTH");
+            for (k, v) in created.as_object().unwrap() {
+                body["filter"][k] = v.clone();
+            }
+            s.post(path, body)
+        };
+        // Everyone here was created now: a window in the past holds no one.
+        let r = send(json!({"createdToDateTime": "2020-01-01T00:00:00Z"})).await;
+        assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
+        let r = send(json!({"createdFromDateTime": "2999-01-01T00:00:00Z"})).await;
+        assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
+        // A window around now holds the host, and the userIds filter still applies.
+        let r = send(json!({"createdFromDateTime": "2020-01-01T00:00:00Z"})).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        let text = r.body.to_string();
+        assert!(text.contains(&f.rep), "{path}: {text}");
+        let r = send(json!({"createdFromDateTime": "2020-01-01T00:00:00Z", "userIds": [f.manager]}))
+            .await;
+        assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
+    }
+}
+
 #[tokio::test]
 async fn stats_pages_by_user_with_a_cursor() {
     let s = TestServer::start_with(|c| c.page_size = 2).await;

@@ -739,6 +739,65 @@ async fn a_listed_call_shows_its_changes_at_once() {
     assert_eq!(total(&s.get("/v2/calls").await), total(&first) + 1);
 }
 
+/// An imported transcript sets the call's language: the one the call was created with,
+/// else the one its text is in.
+#[tokio::test]
+async fn an_imported_transcript_sets_the_calls_language() {
+    let s = TestServer::start().await;
+    let user = s.user("lang@acme.example.com", "Lena", "Lang").await;
+    let language = |call: String| {
+        let s = &s;
+        async move {
+            let r = s.get(&format!("/v2/calls/{call}")).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.body["call"]["language"].clone()
+        }
+    };
+    let english = s
+        .call(call_body("lang-en", &user, "2024-05-01T10:00:00Z"))
+        .await;
+    assert_eq!(language(english.clone()).await, "und");
+    let r = s
+        .put_transcript(
+            &english,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n<v Lena Lang>Thanks for taking the time \
+             today, I wanted to walk you through our pricing and answer your questions.\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(language(english).await, "eng");
+
+    let german = s
+        .call(call_body("lang-de", &user, "2024-05-01T11:00:00Z"))
+        .await;
+    let r = s
+        .put_transcript(
+            &german,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n<v Lena Lang>Vielen Dank, dass Sie sich \
+             heute die Zeit nehmen. Wir haben uns mehrere Angebote angesehen.\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(language(german).await, "ger");
+
+    // The language the call was created with wins over the text's.
+    let mut body = call_body("lang-hint", &user, "2024-05-01T12:00:00Z");
+    body["languageCode"] = json!("fr-FR");
+    let hinted = s.call(body).await;
+    let r = s
+        .put_transcript(
+            &hinted,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:09.000\n<v Lena Lang>Thanks for taking the time \
+             today, I wanted to walk you through our pricing and answer your questions.\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(language(hinted).await, "fre");
+}
+
 /// `/v2/calls/extensive` serves renderings from memory too; whatever a call renders
 /// changes its version: here a CRM object the call shares with a newer call, and the
 /// parties a transcript import adds.

@@ -18,7 +18,7 @@ use gong_api_v2::stats::{
     UserAggregateActivity, UserDailyActivity,
 };
 use gong_api_v2::{messages, time, Records};
-use parley_domain::{CallId, Counter, Timestamp, UserId};
+use parley_domain::{ActivityFact, CallId, Counter, Timestamp, UserId};
 use parley_store::UserFilter;
 
 use crate::cursor::FilterKey;
@@ -68,19 +68,26 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
             "filter.toDate must be after filter.fromDate (toDate is exclusive)",
         ));
     }
-    for (name, v) in [
+    let mut created = [None, None];
+    for (slot, (name, v)) in created.iter_mut().zip([
         ("createdFromDateTime", &f.created_from_date_time),
         ("createdToDateTime", &f.created_to_date_time),
-    ] {
-        if let Some(v) = v {
-            time::parse_datetime(v, tz)
-                .map_err(|e| ApiError::bad_request(format!("filter.{name}: {e}")))?;
+    ]) {
+        if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
+            *slot = Some(
+                time::parse_datetime(v, tz)
+                    .map_err(|e| ApiError::bad_request(format!("filter.{name}: {e}")))?,
+            );
         }
     }
-    let users = match &f.user_ids {
+    let [created_from, created_to] = created;
+    let mut users = match &f.user_ids {
         None => None,
         Some(ids) => Some(known_users(state, ids).await?),
     };
+    if created_from.is_some() || created_to.is_some() {
+        users = Some(created_between(state, created_from, created_to, users).await?);
+    }
     let midnight = |d: NaiveDate| {
         time::local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz).map_err(ApiError::bad_request)
     };
@@ -89,6 +96,8 @@ async fn stats_range(state: &AppState, req: &StatsRequest) -> ApiResult<StatsRan
         .field("toDate", to_date.to_string())
         .field("userIds", crate::cursor::ids_of(&users, |u| u.0))
         .field("period", req.aggregation_period.as_deref())
+        .field("createdFrom", created_from.map(|t| t.timestamp_micros()))
+        .field("createdTo", created_to.map(|t| t.timestamp_micros()))
         .digest();
     Ok(StatsRange {
         from: midnight(from_date)?,
@@ -137,26 +146,68 @@ async fn known_users(state: &AppState, ids: &[gong_api_v2::WireId]) -> ApiResult
     Ok(known.into_iter().collect())
 }
 
+/// The users created in `[from, to)` (Gong's `createdFromDateTime`/`createdToDateTime`
+/// are bounds on the user's creation time, not on the activity), among `among` when the
+/// request also named users. Read in pages: a company's users, each id once.
+async fn created_between(
+    state: &AppState,
+    from: Option<Timestamp>,
+    to: Option<Timestamp>,
+    among: Option<Vec<UserId>>,
+) -> ApiResult<Vec<UserId>> {
+    let mut out = Vec::new();
+    let batches: Vec<Option<Vec<UserId>>> = match among {
+        None => vec![None],
+        Some(ids) => ids.chunks(USER_BATCH).map(|c| Some(c.to_vec())).collect(),
+    };
+    for user_ids in batches {
+        let filter = UserFilter {
+            created_from: from,
+            created_to: to,
+            user_ids,
+        };
+        let mut after = None;
+        loop {
+            let page = state
+                .store
+                .list_users(&filter, after, USER_BATCH as u32)
+                .await?;
+            let Some(last) = page.last().map(|u| u.id) else {
+                break;
+            };
+            out.extend(page.iter().map(|u| u.id));
+            if page.len() < USER_BATCH {
+                break;
+            }
+            after = Some(last);
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    Ok(out)
+}
+
 /// One page of per-user rows (sorted by user id), with emails, or Gong's 404 when no
 /// user has anything in the range.
-async fn page_of_user_rows<T>(
+async fn page_of_user_rows<K: RowKey, T>(
     state: &AppState,
     endpoint: &str,
     range: &StatsRange,
     cursor: Option<&str>,
-    rows: BTreeMap<UserId, T>,
+    rows: BTreeMap<K, T>,
     size: u32,
-) -> ApiResult<(Vec<(UserId, String, T)>, Records)> {
+) -> ApiResult<(Vec<(K, String, T)>, Records)> {
     let start = state.cursors.start(cursor, endpoint, &range.digest)?;
     let after = match start.after.as_deref() {
         None => None,
-        Some(&[id]) => Some(UserId(id)),
-        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
+        Some(key) => {
+            Some(K::from_cursor(key).ok_or_else(|| ApiError::bad_request("cursor is invalid"))?)
+        }
     };
     let total = start.total.unwrap_or(rows.len() as i64);
-    let page: Vec<(UserId, T)> = rows
+    let page: Vec<(K, T)> = rows
         .into_iter()
-        .filter(|(u, _)| after.is_none_or(|a| *u > a))
+        .filter(|(k, _)| after.is_none_or(|a| *k > a))
         .take(size as usize + 1)
         .collect();
     if page.is_empty() {
@@ -164,8 +215,10 @@ async fn page_of_user_rows<T>(
     }
     let (page, records) = state
         .cursors
-        .page(page, size, &start, total, |(u, _)| vec![u.0]);
-    let ids: Vec<UserId> = page.iter().map(|(u, _)| *u).collect();
+        .page(page, size, &start, total, |(k, _)| k.to_cursor());
+    let mut ids: Vec<UserId> = page.iter().map(|(k, _)| k.user()).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let users = state
         .store
         .list_users(
@@ -185,9 +238,51 @@ async fn page_of_user_rows<T>(
             .unwrap_or_default()
     };
     Ok((
-        page.into_iter().map(|(u, t)| (u, email(u), t)).collect(),
+        page.into_iter()
+            .map(|(k, t)| (k, email(k.user()), t))
+            .collect(),
         records,
     ))
+}
+
+/// The sort key of a row of a stats page, carried in the cursor: the user, or (for
+/// day-by-day over a long range) the block of days and the user.
+trait RowKey: Ord + Copy {
+    fn user(&self) -> UserId;
+    fn to_cursor(&self) -> Vec<i64>;
+    fn from_cursor(key: &[i64]) -> Option<Self>;
+}
+
+impl RowKey for UserId {
+    fn user(&self) -> UserId {
+        *self
+    }
+    fn to_cursor(&self) -> Vec<i64> {
+        vec![self.0]
+    }
+    fn from_cursor(key: &[i64]) -> Option<Self> {
+        match key {
+            &[id] => Some(UserId(id)),
+            _ => None,
+        }
+    }
+}
+
+/// `(block of days, user)`: day-by-day pages go through the users of the first block of
+/// days, then those of the next.
+impl RowKey for (usize, UserId) {
+    fn user(&self) -> UserId {
+        self.1
+    }
+    fn to_cursor(&self) -> Vec<i64> {
+        vec![self.0 as i64, self.1 .0]
+    }
+    fn from_cursor(key: &[i64]) -> Option<Self> {
+        match key {
+            &[block, id] => Some((usize::try_from(block).ok()?, UserId(id))),
+            _ => None,
+        }
+    }
 }
 
 fn render_midnight(state: &AppState, d: NaiveDate) -> String {
@@ -462,20 +557,64 @@ async fn stats_day_by_day(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let (_, range, cursor) = stats_request(&state, q, body).await?;
-    if (range.to_date - range.from_date).num_days() > 366 {
-        return Err(ApiError::bad_request(
-            "day-by-day stats cover at most 366 days per request",
-        ));
+    let facts = state
+        .store
+        .activity_facts(range.from, range.to, range.users.as_deref())
+        .await?;
+    let tz = state.config.timezone;
+    let day_of = |f: &ActivityFact| f.at.with_timezone(&tz).date_naive();
+    // Choice: Gong puts no cap on the range (a multi-year window is a normal ETL request)
+    // and answers one element per day. So does Parley for a range of up to
+    // `max_stats_periods` days. A longer range is answered from the first day with activity
+    // to the last (the days outside hold only empty lists), cut into blocks of
+    // `max_stats_periods` days: a page holds the users of one block and the cursor goes on
+    // to the next, so a user active in several blocks appears once per block, each element
+    // with its own `fromDate`/`toDate`. A request costs what its activity costs, whatever
+    // its range.
+    let block = state.config.max_stats_periods.max(1);
+    let in_range = |d: &NaiveDate| range.from_date <= *d && *d < range.to_date;
+    let (first, end) = if (range.to_date - range.from_date).num_days() as usize <= block {
+        (range.from_date, range.to_date)
+    } else {
+        let (Some(first), Some(last)) = (
+            facts.iter().map(day_of).filter(in_range).min(),
+            facts.iter().map(day_of).filter(in_range).max(),
+        ) else {
+            return Err(ApiError::not_found(NO_STATS_FOUND));
+        };
+        (first, last.succ_opt().unwrap_or(last))
+    };
+    let mut rows: BTreeMap<(usize, UserId), DayBuckets> = BTreeMap::new();
+    for f in &facts {
+        let day = day_of(f);
+        if !in_range(&day) {
+            continue;
+        }
+        let index = (day - first).num_days() as usize;
+        rows.entry((index / block, f.user))
+            .or_default()
+            .entry(index % block)
+            .or_default()
+            .entry(f.counter)
+            .or_default()
+            .insert(f.call);
     }
-    let days = periods(range.from_date, range.to_date, "DAY", 366).unwrap_or_default();
-    let buckets = bucketed_activity(&state, &range, &days).await?;
+    let days_of_block = |b: usize| -> Vec<(NaiveDate, NaiveDate)> {
+        let start = first
+            .checked_add_signed(Days::days((b * block) as i64))
+            .unwrap_or(end);
+        let stop = start
+            .checked_add_signed(Days::days(block as i64))
+            .map_or(end, |d| d.min(end));
+        periods(start, stop, "DAY", block).unwrap_or_default()
+    };
     let (page, records) = page_of_user_rows(
         &state,
         "stats-day-by-day",
         &range,
         cursor.as_deref(),
-        buckets,
-        users_per_page(&state, days.len()),
+        rows,
+        users_per_page(&state, block.min((end - first).num_days() as usize)),
     )
     .await?;
     Ok(Wire(DayByDayResponse {
@@ -483,10 +622,10 @@ async fn stats_day_by_day(
         records,
         users_detailed_activities: page
             .into_iter()
-            .map(|(u, email, b)| UserDailyActivity {
+            .map(|((b, u), email, buckets)| UserDailyActivity {
                 user_id: u.to_string(),
                 user_email_address: email,
-                user_daily_activity_stats: per_period(&state, &b, &days, |calls| {
+                user_daily_activity_stats: per_period(&state, &buckets, &days_of_block(b), |calls| {
                     json!(calls
                         .map(|calls| calls.iter().map(|c| c.to_string()).collect())
                         .unwrap_or_else(Vec::<String>::new))
@@ -496,6 +635,9 @@ async fn stats_day_by_day(
     })
     .into_response())
 }
+
+/// One user's calls per counter per day of a block of days (the index in the block).
+type DayBuckets = BTreeMap<usize, BTreeMap<Counter, BTreeSet<CallId>>>;
 
 #[cfg(test)]
 mod tests {

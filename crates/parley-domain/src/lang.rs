@@ -149,6 +149,14 @@ pub fn whisper_code(code: &str) -> Option<&'static str> {
         .map(|(w, _)| *w)
 }
 
+/// The ISO 639-2/B code of a BCP-47 tag's language (`en-US` → `eng`, `de` → `ger`);
+/// `None` when the language is not one of the table's.
+pub fn bcp47_to_2b(tag: &str) -> Option<&'static str> {
+    let primary = tag.trim().split(['-', '_']).next()?;
+    let b = iso639_2b(whisper_code(primary)?);
+    (b != "und").then_some(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +171,10 @@ mod tests {
         assert_eq!(whisper_code("ger"), Some("de"));
         assert_eq!(whisper_code("fr"), Some("fr"));
         assert_eq!(whisper_code("klingon"), None);
+        assert_eq!(bcp47_to_2b("en-US"), Some("eng"));
+        assert_eq!(bcp47_to_2b("de_AT"), Some("ger"));
+        assert_eq!(bcp47_to_2b("tlh"), None);
+        assert_eq!(bcp47_to_2b(""), None);
         // Every entry round-trips except the two Chinese codes sharing "chi".
         for (w, b) in TABLE {
             if *b != "chi" {
