@@ -398,7 +398,14 @@ impl Workers {
         }
 
         let hints = Hints {
-            language: None,
+            // The language the call was created with (`languageCode`, BCP-47): the engine
+            // decodes in it instead of guessing from the first seconds.
+            language: call
+                .language_hint
+                .as_deref()
+                .and_then(|tag| tag.trim().split(['-', '_']).next())
+                .and_then(parley_domain::lang::whisper_code)
+                .map(str::to_owned),
             max_speakers: parties.len(),
         };
         let path: PathBuf = local.to_path_buf();

@@ -44,7 +44,7 @@ impl Transcriber for Rates {
     fn transcribe(
         &self,
         audio: &DecodedAudio,
-        _hints: &Hints,
+        hints: &Hints,
         _progress: &(dyn Fn(f32) + Sync),
     ) -> Result<Recognised, TranscribeError> {
         if let Some(gate) = &self.gate {
@@ -54,7 +54,10 @@ impl Transcriber for Rates {
                 .recv_timeout(Duration::from_secs(30))
                 .map_err(|_| TranscribeError::Engine("the test never released".into()))?;
         }
-        let text = format!("rate {}.", audio.source_rate);
+        let text = match &hints.language {
+            None => format!("rate {}.", audio.source_rate),
+            Some(language) => format!("rate {} in {language}.", audio.source_rate),
+        };
         Ok(Recognised {
             model: "rates".into(),
             language: "eng".into(),
@@ -171,6 +174,24 @@ impl Setup {
 
 fn stored(media_dir: &Path, key: &str) -> bool {
     media_dir.join(key).is_file()
+}
+
+/// The language a call was created with (`languageCode`, BCP-47) reaches the speech
+/// engine as Whisper's code; without one the engine detects it.
+#[tokio::test]
+async fn the_calls_language_code_reaches_the_speech_engine() {
+    let s = setup().await;
+    let w = s.workers(Some(Rates { gate: None }), None);
+    for (unique, extra, text) in [
+        ("german", json!({"languageCode": "de-DE"}), "rate 8000 in de."),
+        ("unknown", json!({"languageCode": "tlh"}), "rate 8000."),
+        ("none", json!({}), "rate 8000."),
+    ] {
+        let call = s.call(unique, extra).await;
+        s.upload(call, "telephony_8k_ulaw.wav").await;
+        assert!(w.run_next("test", &[JobKind::Transcribe]).await.unwrap());
+        assert_eq!(s.transcript_text(call).await.as_deref(), Some(text), "{unique}");
+    }
 }
 
 #[tokio::test]
