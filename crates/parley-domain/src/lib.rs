@@ -14,6 +14,7 @@ pub mod call;
 pub mod id;
 pub mod job;
 pub mod profile;
+pub mod scorecard;
 pub mod speaker;
 pub mod subtitle;
 pub mod tracker;
