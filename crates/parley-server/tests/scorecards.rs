@@ -225,7 +225,15 @@ async fn a_managers_review_is_listed_counted_and_coached_in_gongs_shapes() {
     assert_eq!(stats(&w.manager)["callsScorecardsFilled"], 1);
     assert_eq!(stats(&w.rep)["callsScorecardsReceived"], 1);
 
-    // Coaching: the manager's one report, one call, scored 4 of 1..5.
+    // Coaching: the manager's one report, one call, listened to and scored 4 of 1..5.
+    let r = s
+        .post(
+            "/parley/v1/activity",
+            json!({"kind": "listen", "userId": w.manager, "callId": w.call,
+                   "at": "2026-03-03T09:00:00Z"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = send_as(
         s,
         &w.manager_key,
@@ -287,7 +295,7 @@ async fn no_scorecards_is_gongs_404() {
     let r = s.get("/v2/settings/scorecards").await;
     assert_error(&r, StatusCode::NOT_FOUND, "Scorecards not found");
     let r = s.get("/v2/settings/scorecards?workspaceId=123").await;
-    assert_error(&r, StatusCode::NOT_FOUND, "123");
+    assert_error(&r, StatusCode::NOT_FOUND, "Workspace not found");
 }
 
 #[tokio::test]
@@ -533,7 +541,16 @@ async fn a_scorecard_is_edited_keeping_its_ids_and_deleted_only_unanswered() {
     assert_ne!(q[1]["questionRevisionId"], old[1]["questionRevisionId"]);
     assert_ne!(q[2]["questionId"], old[2]["questionId"], "not named: a new question");
 
-    w.answered().await;
+    // Answered with the edited questions' ids.
+    let answer = json!({
+        "scorecardId": id,
+        "answers": [
+            {"questionId": q[0]["questionId"], "score": 3},
+            {"questionId": q[2]["questionId"], "selectedOptions": ["No"]},
+        ]
+    });
+    let r = w.answer(&w.manager_key, answer).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let r = w
         .s
         .send(Method::DELETE, &format!("/parley/v1/scorecards/{id}"), None)
@@ -642,7 +659,7 @@ async fn a_review_in_the_future_is_a_400() {
     let w = World::new().await;
     let mut body = w.answer_body();
     body["reviewTime"] = json!("2999-01-01T00:00:00Z");
-    let r = w.answer(&w.manager_key, body).await;
+    let r = w.answer(&w.manager_key, body.clone()).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "cannot be in the future");
     body["reviewTime"] = json!("tomorrow");
     let r = w.answer(&w.manager_key, body).await;
@@ -684,7 +701,7 @@ async fn coaching_of_an_unknown_manager_or_workspace_is_a_404() {
             w.manager
         ))
         .await;
-    assert_error(&r, StatusCode::NOT_FOUND, "1234567890123456789");
+    assert_error(&r, StatusCode::NOT_FOUND, "Workspace not found");
 }
 
 #[tokio::test]

@@ -17,7 +17,7 @@ use parley_store::{
 };
 
 use crate::calls::push_call_filter;
-use crate::{raw_ids, PgStore};
+use crate::PgStore;
 
 const NAME_TAKEN: &str = "a scorecard of that name exists in this workspace";
 
@@ -338,7 +338,7 @@ impl ScorecardStore for PgStore {
             return Ok(list);
         }
         let mut q = QueryBuilder::new("SELECT * FROM scorecard_answers WHERE answered_id = ANY(");
-        q.push_bind(raw_ids(&list, |r: &AnsweredRecord| r.answered.id.0))
+        q.push_bind(list.iter().map(|r| r.answered.id.0).collect::<Vec<i64>>())
             .push(") ORDER BY answered_id, position");
         for r in q.build().fetch_all(&self.pool).await? {
             let owner = AnsweredScorecardId(r.try_get("answered_id")?);
