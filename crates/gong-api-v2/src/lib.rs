@@ -11,8 +11,10 @@
 #![forbid(unsafe_code)]
 
 pub mod calls;
+pub mod coaching;
 pub mod logs;
 pub mod profiles;
+pub mod scorecards;
 pub mod settings;
 pub mod stats;
 pub mod time;

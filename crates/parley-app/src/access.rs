@@ -84,6 +84,17 @@ operations! {
     StatsInteraction => StatsInteraction, Member, Company;
     StatsActivity => StatsUserActions, Member, Company;
     StatsActivityDetailed => StatsUserActionsDetailed, Member, Company;
+    /// Scorecard definitions, as Gong lists them.
+    ReadScorecardSettings => SettingsScorecardsRead, Member, Workspace;
+    /// Answered scorecards (of the calls the caller may see).
+    StatsScorecards => StatsScorecards, Member, Workspace;
+    /// A manager's coaching of their reports (the use case keeps managers to their team).
+    ReadCoaching => CoachingRead, Manager, Workspace;
+    /// Define, change and delete scorecards: admins, or where a profile lets one manage
+    /// scorecards.
+    WriteScorecards => SettingsWrite, Admin, Workspace or ManageScorecards;
+    /// Fill a scorecard for a call: managers review their reps.
+    AnswerScorecard => CallsWrite, Manager, Workspace;
     ReadLogs => LogsRead, Admin, Company;
     /// A call's voices, transcript state, jobs and analysis.
     ReadCallDetails => ParleyRead, Member, Workspace;

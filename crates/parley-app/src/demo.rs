@@ -87,6 +87,14 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
         }
     }
 
+    let scorecards = crate::demo_scorecards::seed_definitions(
+        store,
+        &workspaces,
+        &plan.scorecards,
+        plan.workspaces.iter().map(|w| w.trackers_created).min().unwrap_or(now),
+    )
+    .await?;
+
     // Users, managers first.
     let mut users: Vec<User> = Vec::with_capacity(plan.users.len());
     for spec in &plan.users {
@@ -141,6 +149,24 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
         .await?;
         transcripts += 1;
         for a in &call.activity {
+            // Never in the future, even when `now` is.
+            let at = a.at.min(chrono::Utc::now());
+            if let Some(review) = &a.review {
+                let stored = store.get_call(created.call_id).await?.ok_or_else(|| {
+                    AppError::internal(format!("demo call {} vanished", created.call_id))
+                })?;
+                crate::demo_scorecards::seed_review(
+                    store,
+                    &scorecards[call.workspace],
+                    &stored,
+                    user_ids[a.actor],
+                    a.subject.map(|s| user_ids[s]),
+                    review,
+                    at,
+                )
+                .await?;
+                continue;
+            }
             store
                 .record_activity(&ActivityEvent {
                     id: 0,
@@ -148,8 +174,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
                     actor: user_ids[a.actor],
                     subject: a.subject.map(|s| user_ids[s]),
                     call_id: created.call_id,
-                    // Never in the future, even when `now` is.
-                    at: a.at.min(chrono::Utc::now()),
+                    at,
                 })
                 .await?;
         }

@@ -17,6 +17,7 @@
 
 mod calls;
 mod data;
+mod scorecards;
 mod script;
 
 use chrono::Duration;
@@ -33,6 +34,7 @@ use parley_domain::{
 use crate::calls::{plan_calls, sf, CallPlan};
 use crate::data::{Demo, Role};
 use crate::script::{script, webvtt, Cast, Vars};
+pub use crate::scorecards::{PlannedAnswer, PlannedReview};
 
 /// The seed of the demo the server seeds: the same company, calls and transcripts on
 /// every install (for the same `now`).
@@ -62,6 +64,8 @@ pub struct Plan {
     pub users: Vec<PlannedUser>,
     /// In time order.
     pub calls: Vec<PlannedCall>,
+    /// The scorecards every workspace starts with (`data/scorecards.toml`).
+    pub scorecards: Vec<parley_domain::scorecard::ScorecardDraft>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -134,6 +138,8 @@ pub struct PlannedActivity {
     pub actor: usize,
     pub subject: Option<usize>,
     pub at: Timestamp,
+    /// What a `scorecard` activity answered.
+    pub review: Option<PlannedReview>,
 }
 
 impl PlannedCall {
@@ -177,7 +183,13 @@ pub fn plan(now: Timestamp) -> Result<Plan, DataError> {
 /// The demo a seed gives for `now`: the same seed and `now` give the same plan.
 pub fn plan_with_seed(seed: u64, now: Timestamp) -> Result<Plan, DataError> {
     let demo = Demo::embedded()?;
-    Ok(generate(&demo, seed, now))
+    let scorecards = scorecards::Scorecards::embedded()?;
+    let mut plan = generate(&demo, seed, now);
+    plan.scorecards = scorecards.drafts();
+    for (i, call) in plan.calls.iter_mut().enumerate() {
+        scorecards.review(i + 1, &mut call.activity);
+    }
+    Ok(plan)
 }
 
 fn generate(demo: &Demo, seed: u64, now: Timestamp) -> Plan {
@@ -290,6 +302,7 @@ fn generate(demo: &Demo, seed: u64, now: Timestamp) -> Plan {
         trackers,
         users,
         calls,
+        scorecards: Vec::new(),
     }
 }
 
@@ -350,6 +363,7 @@ fn activity(demo: &Demo, rng: &mut StdRng, plan: &CallPlan) -> Vec<PlannedActivi
             actor,
             subject,
             at: plan.start + Duration::hours(rng.gen_range(2..72)),
+            review: None,
         });
     };
     if rng.gen_bool(0.3) {

@@ -59,6 +59,8 @@ macro_rules! id_type {
         }
     )*};
 }
+// Other modules mint id types of their own with it (`scorecard`).
+pub(crate) use id_type;
 
 id_type!(
     /// A call (conversation) id.

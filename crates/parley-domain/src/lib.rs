@@ -15,6 +15,7 @@ pub mod id;
 pub mod job;
 pub mod lang;
 pub mod profile;
+pub mod scorecard;
 pub mod speaker;
 pub mod subtitle;
 pub mod tracker;

@@ -66,7 +66,7 @@ fn push_call_page(
         .push_bind(i64::from(limit));
 }
 
-fn push_call_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CallFilter) {
+pub(crate) fn push_call_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CallFilter) {
     q.push(" WHERE TRUE");
     if let Some(from) = f.from {
         q.push(" AND started_us >= ").push_bind(us(from));

@@ -55,6 +55,7 @@ mod oauth;
 mod portable;
 mod profiles;
 mod rate_limits;
+mod scorecards;
 pub mod testing;
 mod transcripts;
 

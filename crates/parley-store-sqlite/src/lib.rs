@@ -38,6 +38,7 @@ mod oauth;
 mod portable;
 mod profiles;
 mod rate_limits;
+mod scorecards;
 
 use parley_store::codec::*;
 

@@ -15,6 +15,7 @@ pub mod codec;
 pub mod conformance;
 pub mod portable;
 pub mod rows;
+pub mod scorecards;
 
 use std::collections::HashMap;
 
@@ -30,6 +31,7 @@ use parley_domain::{
 };
 
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
+pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, ScorecardStore};
 
 /// What can go wrong in storage, classified for the callers that must react.
 #[derive(Debug, thiserror::Error)]
@@ -511,7 +513,7 @@ pub enum RateTake {
 /// - **E-mail addresses ignore case.** A user's e-mail is unique and found regardless of
 ///   its ASCII case.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: ScorecardStore + Send + Sync + 'static {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
     /// Oldest first.
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;

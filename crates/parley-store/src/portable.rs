@@ -528,6 +528,45 @@ pub static TABLES: &[Table] = &[
         key: &["user_id", "workspace_id"],
         unique: true,
     },
+    // Scorecards (SQLite 0017, PostgreSQL 0003).
+    Table {
+        name: "scorecards",
+        columns: cols!(
+            id: Int, workspace_id: Int, name: Text, enabled: Bool, review_method: Text,
+            created_us: Int, creator_user_id: Int, updated_us: Int, updater_user_id: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "scorecard_questions",
+        columns: cols!(
+            scorecard_id: Int, position: Int, id: Int, revision_id: Int, text: Text, kind: Text,
+            mandatory: Bool, is_overall: Bool, answer_guide: Text, min_range: Int,
+            max_range: Int, options: Text, created_us: Int, updated_us: Int,
+            updater_user_id: Int,
+        ),
+        key: &["scorecard_id", "position"],
+        unique: true,
+    },
+    Table {
+        name: "answered_scorecards",
+        columns: cols!(
+            id: Int, scorecard_id: Int, call_id: Int, reviewed_user_id: Int,
+            reviewer_user_id: Int, reviewed_us: Int, visibility: Text,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "scorecard_answers",
+        columns: cols!(
+            answered_id: Int, position: Int, question_id: Int, revision_id: Int,
+            not_applicable: Bool, score: Int, answer_text: Text, options: Text,
+        ),
+        key: &["answered_id", "position"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

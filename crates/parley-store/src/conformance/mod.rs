@@ -43,6 +43,7 @@ pub mod media;
 pub mod oauth;
 pub mod profiles;
 pub mod rate_limits;
+pub mod scorecards;
 pub mod transcripts;
 
 /// A boxed future, as the fixture's closures return them.
@@ -151,6 +152,10 @@ macro_rules! conformance_suite {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
+            }
+            scorecards {
+                definitions_round_trip_and_names_are_unique_per_workspace,
+                answered_scorecards_round_trip_filter_page_and_count,
             }
             rate_limits {
                 a_burst_is_admitted_then_refused_with_the_wait,

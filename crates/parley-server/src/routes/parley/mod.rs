@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod keys;
 pub mod oauth_apps;
 pub mod profiles;
+pub mod scorecards;
 pub mod session;
 pub mod speakers;
 pub mod topics;
@@ -35,4 +36,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(topics::routes())
         .merge(analysis::routes())
         .merge(activity::routes())
+        .merge(scorecards::routes())
 }

@@ -5,9 +5,11 @@ use axum::Router;
 use crate::AppState;
 
 pub mod calls;
+pub mod coaching;
 pub mod logs;
 pub mod media;
 pub mod profiles;
+pub mod scorecards;
 pub mod settings;
 pub mod stats;
 pub mod users;
@@ -23,4 +25,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(settings::routes())
         .merge(stats::routes())
+        .merge(scorecards::routes())
+        .merge(coaching::routes())
 }

@@ -1,0 +1,165 @@
+//! Scorecards: defining them (admins, or users whose permission profile lets them manage
+//! scorecards) and filling one for a call (managers and admins). The rules of what a
+//! definition and an answer may hold are `parley_domain::scorecard`'s; here are who may
+//! do it, what it refers to, and storing it.
+
+use chrono::Utc;
+
+use parley_domain::scorecard::{
+    AnswerDraft, AnsweredScorecard, AnsweredScorecardId, Scorecard, ScorecardDraft, ScorecardId,
+    Visibility,
+};
+use parley_domain::{Call, Principal, Role, Timestamp, UserId, WorkspaceId};
+use parley_store::Store;
+
+use crate::access::visible;
+use crate::error::{AppError, AppResult};
+
+pub fn scorecard_not_found(id: &str) -> String {
+    format!("Scorecard ID {id} was not found")
+}
+
+/// The scorecard `id` names, as `p` sees it: one of a workspace the principal does not
+/// reach does not exist for it.
+pub async fn find_scorecard(store: &dyn Store, p: &Principal, id: &str) -> AppResult<Scorecard> {
+    let found = match parley_domain::parse_id(id) {
+        Ok(n) => store.get_scorecard(ScorecardId(n)).await?,
+        Err(_) => None,
+    };
+    let s = found.ok_or_else(|| AppError::not_found(scorecard_not_found(id)))?;
+    visible(p, s.workspace_id, || scorecard_not_found(id))?;
+    Ok(s)
+}
+
+/// Creates a scorecard in `workspace` (which the caller has checked it reaches), or
+/// edits `existing` (whose workspace stays: its answers are about that workspace's calls).
+pub async fn save_scorecard(
+    store: &dyn Store,
+    p: &Principal,
+    workspace: WorkspaceId,
+    draft: ScorecardDraft,
+    existing: Option<&Scorecard>,
+) -> AppResult<Scorecard> {
+    if let Some(e) = existing {
+        if e.workspace_id != workspace {
+            return Err(AppError::invalid(format!(
+                "workspaceId: scorecard {} belongs to workspace {}; a scorecard cannot move",
+                e.id, e.workspace_id
+            )));
+        }
+    }
+    let id = existing.map_or_else(ScorecardId::generate, |e| e.id);
+    let scorecard = draft
+        .define(id, workspace, existing, p.user, Utc::now())
+        .map_err(AppError::Invalid)?;
+    store.save_scorecard(&scorecard).await?;
+    tracing::info!(scorecard = %scorecard.id, workspace = %workspace, "scorecard saved");
+    Ok(scorecard)
+}
+
+/// Deletes a scorecard nobody filled; one with answers is a conflict (disable it).
+pub async fn delete_scorecard(store: &dyn Store, s: &Scorecard) -> AppResult<()> {
+    if !store.delete_scorecard(s.id).await? {
+        return Err(AppError::not_found(scorecard_not_found(&s.id.to_string())));
+    }
+    Ok(())
+}
+
+/// A filled scorecard as a reviewer sends it.
+#[derive(Debug, Clone)]
+pub struct AnswerRequest {
+    pub scorecard: Scorecard,
+    /// Default: the call's host.
+    pub reviewed: Option<UserId>,
+    /// Default: the caller.
+    pub reviewer: Option<UserId>,
+    /// Default: now.
+    pub at: Option<Timestamp>,
+    pub visibility: Visibility,
+    pub answers: Vec<AnswerDraft>,
+}
+
+/// How far ahead of the server's clock a review time may be (clients' clocks drift).
+const CLOCK_SLACK_SECS: i64 = 300;
+
+/// Fills `req.scorecard` for `call` (which the caller may see): the scorecard must be
+/// enabled and of the call's workspace, the reviewed user one of the call's users (its
+/// host by default), the reviewer the caller (only admins fill one in someone else's
+/// name; a key without a user must name the reviewer), and the answers must fit the
+/// questions. Stored with its activity event.
+pub async fn answer_scorecard(
+    store: &dyn Store,
+    p: &Principal,
+    call: &Call,
+    req: AnswerRequest,
+) -> AppResult<AnsweredScorecard> {
+    let s = &req.scorecard;
+    if s.workspace_id != call.workspace_id {
+        return Err(AppError::invalid(format!(
+            "scorecardId: scorecard {} is of another workspace than call {}",
+            s.id, call.id
+        )));
+    }
+    if !s.enabled {
+        return Err(AppError::invalid(format!(
+            "scorecardId: scorecard {} is disabled",
+            s.id
+        )));
+    }
+    let reviewer = match (p.user, req.reviewer) {
+        (Some(me), None) => me,
+        (Some(me), Some(r)) if r == me => me,
+        (_, Some(r)) if p.role == Role::Admin => r,
+        (_, Some(_)) => {
+            return Err(AppError::Forbidden(
+                "only admins fill a scorecard in someone else's name".into(),
+            ))
+        }
+        (None, None) => {
+            return Err(AppError::invalid(
+                "reviewerUserId is required: this key acts for no user",
+            ))
+        }
+    };
+    let reviewed = req.reviewed.unwrap_or(call.primary_user_id);
+    if reviewed != call.primary_user_id {
+        let parties = store.parties_of(&[call.id]).await?;
+        let attended = parties
+            .get(&call.id)
+            .into_iter()
+            .flatten()
+            .any(|party| party.user_id == Some(reviewed));
+        if !attended {
+            return Err(AppError::invalid(format!(
+                "reviewedUserId: user {reviewed} is not a user on call {}",
+                call.id
+            )));
+        }
+    }
+    for u in [reviewer, reviewed] {
+        if store.get_user(u).await?.is_none() {
+            return Err(AppError::not_found(gong_api_v2::messages::user_not_found(
+                &u.to_string(),
+            )));
+        }
+    }
+    let now = Utc::now();
+    let at = req.at.unwrap_or(now);
+    if at > now + chrono::Duration::seconds(CLOCK_SLACK_SECS) {
+        return Err(AppError::invalid("reviewTime: a review cannot be in the future"));
+    }
+    let answers = s.answer(req.answers).map_err(AppError::Invalid)?;
+    let answered = AnsweredScorecard {
+        id: AnsweredScorecardId::generate(),
+        scorecard_id: s.id,
+        call_id: call.id,
+        reviewed_user: reviewed,
+        reviewer,
+        reviewed_at: at,
+        visibility: req.visibility,
+        answers,
+    };
+    store.answer_scorecard(&answered).await?;
+    tracing::info!(answered = %answered.id, call = %call.id, scorecard = %s.id, "scorecard answered");
+    Ok(answered)
+}

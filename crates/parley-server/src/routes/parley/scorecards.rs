@@ -1,0 +1,317 @@
+//! `/parley/v1/scorecards`: defining scorecards (admins, or users whose permission profile
+//! lets them manage scorecards), and `/parley/v1/calls/{id}/scorecards`: filling one for a
+//! call (managers and admins) and listing a call's. Bodies and answers use the field
+//! names Gong renders them with.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Extension;
+use axum::Router;
+use serde::Serialize;
+
+use gong_api_v2::scorecards::{
+    parse_visibility, AnswerScorecardInput, AnsweredMeta, AnsweredScorecardWire, ScorecardInput,
+    ScorecardWire,
+};
+use gong_api_v2::{messages, time};
+use parley_app::scorecards::{find_scorecard, AnswerRequest};
+use parley_domain::scorecard::{Scorecard, Visibility};
+use parley_domain::{CallId, Principal, UserId};
+use parley_store::{AnsweredFilter, CallFilter};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{existing_call, parse_json, query, workspace_of, WorkspaceQuery};
+use crate::routes::v2::scorecards::visible_scorecards;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/parley/v1/scorecards",
+            get(list_scorecards).post(create_scorecard),
+        )
+        .route(
+            "/parley/v1/scorecards/{id}",
+            get(get_scorecard)
+                .put(replace_scorecard)
+                .delete(delete_scorecard),
+        )
+        .route(
+            "/parley/v1/calls/{id}/scorecards",
+            get(call_scorecards).post(answer_scorecard),
+        )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScorecardList {
+    request_id: String,
+    scorecards: Vec<ScorecardWire>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneScorecard {
+    request_id: String,
+    scorecard: ScorecardWire,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Done {
+    request_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AnsweredList {
+    request_id: String,
+    answered_scorecards: Vec<AnsweredScorecardWire>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneAnswered {
+    request_id: String,
+    answered_scorecard: AnsweredScorecardWire,
+}
+
+fn one(state: &AppState, s: &Scorecard) -> OneScorecard {
+    OneScorecard {
+        request_id: request_id(),
+        scorecard: ScorecardWire::from_domain(s, &state.render),
+    }
+}
+
+/// Unlike Gong's listing, an empty one is a 200 with an empty list.
+async fn list_scorecards(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<WorkspaceQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let list = visible_scorecards(&state, &principal, q.workspace_id.as_deref()).await?;
+    Ok(Wire(ScorecardList {
+        request_id: request_id(),
+        scorecards: list
+            .iter()
+            .map(|s| ScorecardWire::from_domain(s, &state.render))
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn create_scorecard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let input: ScorecardInput = parse_json(body, false)?;
+    let workspace = workspace_of(
+        &state,
+        &principal,
+        input.workspace_id.as_ref().map(|w| w.0.as_str()),
+    )
+    .await?;
+    let draft = input.into_draft().map_err(ApiError::bad_request_all)?;
+    let s = parley_app::scorecards::save_scorecard(
+        state.store.as_ref(),
+        &principal,
+        workspace.id,
+        draft,
+        None,
+    )
+    .await?;
+    Ok(json_response(StatusCode::CREATED, &one(&state, &s)))
+}
+
+async fn get_scorecard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let s = find_scorecard(state.store.as_ref(), &principal, &id).await?;
+    Ok(Wire(one(&state, &s)).into_response())
+}
+
+async fn replace_scorecard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let existing = find_scorecard(state.store.as_ref(), &principal, &id).await?;
+    let input: ScorecardInput = parse_json(body, false)?;
+    let workspace = match &input.workspace_id {
+        Some(w) => workspace_of(&state, &principal, Some(&w.0)).await?.id,
+        None => existing.workspace_id,
+    };
+    let draft = input.into_draft().map_err(ApiError::bad_request_all)?;
+    let s = parley_app::scorecards::save_scorecard(
+        state.store.as_ref(),
+        &principal,
+        workspace,
+        draft,
+        Some(&existing),
+    )
+    .await?;
+    Ok(Wire(one(&state, &s)).into_response())
+}
+
+async fn delete_scorecard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let existing = find_scorecard(state.store.as_ref(), &principal, &id).await?;
+    parley_app::scorecards::delete_scorecard(state.store.as_ref(), &existing).await?;
+    Ok(Wire(Done {
+        request_id: request_id(),
+    })
+    .into_response())
+}
+
+/// A user id of the body: one that is no id names no user (404, as Gong's).
+fn user_of(v: &Option<gong_api_v2::WireId>) -> ApiResult<Option<UserId>> {
+    v.as_ref()
+        .map(|w| {
+            w.numeric()
+                .map(UserId)
+                .ok_or_else(|| ApiError::not_found(messages::user_not_found(&w.0)))
+        })
+        .transpose()
+}
+
+async fn answer_scorecard(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let call_id = existing_call(&state, &principal, &id).await?;
+    let input: AnswerScorecardInput = parse_json(body, false)?;
+    let call = state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(messages::call_not_found(&id)))?;
+    let scorecard = find_scorecard(state.store.as_ref(), &principal, &input.scorecard_id.0).await?;
+    let visibility = match input.visibility_type.as_deref() {
+        None => Visibility::Public,
+        Some(v) => parse_visibility(v).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "visibilityType: {v:?} is not one of PUBLIC, PRIVATE, OPT_IN_USERS"
+            ))
+        })?,
+    };
+    let at = input
+        .review_time
+        .as_deref()
+        .map(|t| {
+            time::parse_datetime(t, state.config.timezone)
+                .map_err(|e| ApiError::bad_request(format!("reviewTime: {e}")))
+        })
+        .transpose()?;
+    let mut answers = Vec::with_capacity(input.answers.len());
+    let mut errors = Vec::new();
+    let limit = state.config.max_filter_ids;
+    if input.answers.len() > limit {
+        return Err(ApiError::bad_request(format!(
+            "answers: at most {limit} (max_filter_ids)"
+        )));
+    }
+    for (i, a) in input.answers.into_iter().enumerate() {
+        match a.into_draft(i) {
+            Ok(d) => answers.push(d),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::bad_request_all(errors));
+    }
+    let answered = parley_app::scorecards::answer_scorecard(
+        state.store.as_ref(),
+        &principal,
+        &call,
+        AnswerRequest {
+            reviewed: user_of(&input.reviewed_user_id)?,
+            reviewer: user_of(&input.reviewer_user_id)?,
+            at,
+            visibility,
+            answers,
+            scorecard: scorecard.clone(),
+        },
+    )
+    .await?;
+    let meta = AnsweredMeta {
+        scorecard_name: &scorecard.name,
+        review_method: scorecard.review_method,
+        call_started: call.started,
+        overall: scorecard
+            .questions
+            .iter()
+            .find(|q| q.is_overall)
+            .map(|q| q.id),
+    };
+    Ok(json_response(
+        StatusCode::CREATED,
+        &OneAnswered {
+            request_id: request_id(),
+            answered_scorecard: AnsweredScorecardWire::from_domain(
+                &answered,
+                &meta,
+                &state.render,
+            ),
+        },
+    ))
+}
+
+/// The scorecards filled for one call, in review order (at most a page: a call has few).
+async fn call_scorecards(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call_id: CallId = existing_call(&state, &principal, &id).await?;
+    let list = state
+        .store
+        .answered_scorecards(
+            &AnsweredFilter {
+                calls: CallFilter {
+                    call_ids: Some(vec![call_id]),
+                    ..CallFilter::default()
+                },
+                ..AnsweredFilter::default()
+            },
+            None,
+            state.config.page_size,
+        )
+        .await?;
+    let mut out = Vec::with_capacity(list.len());
+    for r in &list {
+        let overall = state
+            .store
+            .get_scorecard(r.answered.scorecard_id)
+            .await?
+            .and_then(|s| s.questions.iter().find(|q| q.is_overall).map(|q| q.id));
+        out.push(AnsweredScorecardWire::from_domain(
+            &r.answered,
+            &AnsweredMeta {
+                scorecard_name: &r.scorecard_name,
+                review_method: r.review_method,
+                call_started: r.call_started,
+                overall,
+            },
+            &state.render,
+        ));
+    }
+    Ok(Wire(AnsweredList {
+        request_id: request_id(),
+        answered_scorecards: out,
+    })
+    .into_response())
+}
