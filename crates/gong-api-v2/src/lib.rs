@@ -11,7 +11,10 @@
 #![forbid(unsafe_code)]
 
 pub mod calls;
+pub mod engagement;
+pub mod library;
 pub mod logs;
+pub mod meetings;
 pub mod profiles;
 pub mod settings;
 pub mod stats;

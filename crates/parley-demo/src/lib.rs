@@ -17,6 +17,7 @@
 
 mod calls;
 mod data;
+pub mod library;
 mod script;
 
 use chrono::Duration;

@@ -5,8 +5,11 @@ use axum::Router;
 use crate::AppState;
 
 pub mod calls;
+pub mod engagement;
+pub mod library;
 pub mod logs;
 pub mod media;
+pub mod meetings;
 pub mod profiles;
 pub mod settings;
 pub mod stats;
@@ -23,4 +26,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(settings::routes())
         .merge(stats::routes())
+        .merge(library::routes())
+        .merge(meetings::routes())
+        .merge(engagement::routes())
 }
