@@ -181,7 +181,7 @@ async fn delete_folder(
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct AddCall {
-    call_id: gong_api_v2::WireId,
+    call_id: Option<gong_api_v2::WireId>,
     note: Option<String>,
     from_sec: Option<i64>,
     to_sec: Option<i64>,
@@ -227,9 +227,13 @@ async fn add_call(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let req: AddCall = parse_json(body, false)?;
-    let call_id = req.call_id.numeric().map(CallId).ok_or_else(|| {
-        ApiError::not_found(gong_api_v2::messages::call_not_found(&req.call_id.0))
-    })?;
+    let Some(wire_id) = req.call_id else {
+        return Err(ApiError::bad_request("callId is required"));
+    };
+    let call_id = wire_id
+        .numeric()
+        .map(CallId)
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(&wire_id.0)))?;
     let snippet = match (req.from_sec, req.to_sec) {
         (None, None) => None,
         (Some(from), Some(to)) => Some((from, to)),
