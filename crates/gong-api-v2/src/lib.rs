@@ -12,7 +12,10 @@
 
 pub mod calls;
 pub mod coaching;
+pub mod engagement;
+pub mod library;
 pub mod logs;
+pub mod meetings;
 pub mod profiles;
 pub mod scorecards;
 pub mod settings;

@@ -122,6 +122,22 @@ operations! {
     /// OAuth apps are credentials like keys: the same scopes guard them.
     ListOAuthApps => KeysRead, Admin, Company;
     ManageOAuthApps => KeysWrite, Admin, Company;
+    /// Library folders and what they hold (private folders: their creator's).
+    ReadLibrary => LibraryRead, Member, Workspace;
+    /// Create, rename, delete folders; add and remove calls and snippets (checked per
+    /// folder: its creator, managers for public folders, admins).
+    ManageLibrary => CallsWrite, Member, Workspace;
+    CreateMeeting => MeetingsUserCreate, Member, Workspace;
+    UpdateMeeting => MeetingsUserUpdate, Member, Workspace;
+    DeleteMeeting => MeetingsUserDelete, Member, Workspace;
+    /// Whether users can have meetings scheduled for them (the user directory).
+    MeetingIntegrationStatus => MeetingsIntegrationStatus, Member, Directory;
+    ReadMeetings => ParleyRead, Member, Workspace;
+    /// Content viewed, shared, acted on.
+    WriteEngagement => EngagementDataWrite, Member, Workspace;
+    WriteDigitalInteraction => DigitalInteractionsWrite, Member, Workspace;
+    /// The engagement timeline of CRM objects and people.
+    ReadEngagement => ParleyRead, Member, Workspace;
 }
 
 /// Why a principal may not do something.

@@ -167,6 +167,8 @@ pub async fn create_call_within(
     {
         Ok(()) => {
             tracing::info!(call_id = %call_id, workspace_id = %workspace_id, parties = parties.len(), "call created");
+            // A meeting becomes a call when it is recorded.
+            crate::meetings::link_recorded_call(store, &call).await;
             Ok(Created { call_id, new: true })
         }
         // Two concurrent requests with one clientUniqueId: the loser returns the winner.

@@ -122,9 +122,16 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
     }
     let user_ids: Vec<_> = users.iter().map(|u| u.id).collect();
 
+    // Meetings before the calls that record them.
+    let library = parley_demo::library::library_plan(&plan, now)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    crate::demo_library::seed_meetings(store, &library, &workspaces, &users).await?;
+
     let mut transcripts = 0;
+    let mut call_ids = Vec::with_capacity(plan.calls.len());
     for call in &plan.calls {
         let created = create_call(store, call.new_call(&workspaces, &user_ids)).await?;
+        call_ids.push(created.call_id);
         // Seeding again never touches a call it made before. (Plans depend on `now`, so
         // the plan of this clientUniqueId may differ from the one the call was made from.)
         if !created.new {
@@ -179,6 +186,8 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
                 .await?;
         }
     }
+
+    crate::demo_library::seed_library(store, &library, &workspaces, &users, &call_ids).await?;
 
     let summary = DemoSummary {
         workspaces: workspaces.len(),

@@ -18,6 +18,7 @@
 mod calls;
 mod data;
 mod scorecards;
+pub mod library;
 mod script;
 
 use chrono::Duration;

@@ -79,6 +79,17 @@ id_type!(
     ProfileId,
 );
 
+id_type!(
+    /// A library folder.
+    FolderId,
+    /// A call or snippet in a library folder.
+    FolderItemId,
+    /// A scheduled meeting (becomes a call when it is recorded).
+    MeetingId,
+    /// A customer engagement event or digital interaction.
+    EngagementId,
+);
+
 /// The text was not a numeric id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("not a numeric id: {0:?}")]

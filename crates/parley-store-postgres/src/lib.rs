@@ -50,6 +50,7 @@ mod audit;
 mod calls;
 mod identity;
 mod jobs;
+mod library;
 mod media;
 mod oauth;
 mod portable;

@@ -13,6 +13,9 @@
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod engagement;
+pub mod library;
+pub mod meetings;
 pub mod portable;
 pub mod rows;
 pub mod scorecards;
@@ -30,6 +33,9 @@ use parley_domain::{
     WorkspaceId,
 };
 
+pub use engagement::{EngagementKey, EngagementStore};
+pub use library::LibraryStore;
+pub use meetings::MeetingStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, ScorecardStore};
 
@@ -513,7 +519,9 @@ pub enum RateTake {
 /// - **E-mail addresses ignore case.** A user's e-mail is unique and found regardless of
 ///   its ASCII case.
 #[async_trait]
-pub trait Store: ScorecardStore + Send + Sync + 'static {
+pub trait Store:
+    ScorecardStore + LibraryStore + MeetingStore + EngagementStore + Send + Sync + 'static
+{
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
     /// Oldest first.
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;

@@ -567,6 +567,60 @@ pub static TABLES: &[Table] = &[
         key: &["answered_id", "position"],
         unique: true,
     },
+    // The library, meetings and engagement events (SQLite 0018, PostgreSQL 0004).
+    Table {
+        name: "library_folders",
+        columns: cols!(
+            id: Int, workspace_id: Int, parent_id: Int(Null), name: Text, is_public: Bool,
+            created_by: Int, created_us: Int, updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "library_items",
+        columns: cols!(
+            id: Int, folder_id: Int, call_id: Int, note: Text, from_s: Int, to_s: Int,
+            added_by: Int, added_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "meetings",
+        columns: cols!(
+            id: Int, workspace_id: Int, organizer_id: Int, title: Text, start_us: Int,
+            end_us: Int, external_id: Text, url: Text, url_key: Text, call_id: Int,
+            created_us: Int, updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "meeting_invitees",
+        columns: cols!(
+            meeting_id: Int, ord: Int, email: Text, display_name: Text, first_name: Text,
+            last_name: Text,
+        ),
+        key: &["meeting_id", "ord"],
+        unique: true,
+    },
+    Table {
+        name: "engagement_events",
+        columns: cols!(
+            id: Int, kind: Text, workspace_id: Int, source: Text, event_id: Text, at_us: Int,
+            title: Text, url: Text, action: Text, person_email: Text, detail: Text,
+            recorded_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "engagement_objects",
+        columns: cols!(event_id: Int, ord: Int, system: Text, object_type: Text, object_id: Text),
+        key: &["event_id", "ord"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

@@ -96,6 +96,45 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
         "/parley/v1/session/sign-out-everywhere",
         OwnSessions,
     ),
+    // The library, meetings and engagement events.
+    ("GET", "/v2/library/folders", ReadLibrary),
+    ("GET", "/v2/library/folder-content", ReadLibrary),
+    ("GET", "/parley/v1/library/folders", ReadLibrary),
+    ("POST", "/parley/v1/library/folders", ManageLibrary),
+    ("PATCH", "/parley/v1/library/folders/{id}", ManageLibrary),
+    ("DELETE", "/parley/v1/library/folders/{id}", ManageLibrary),
+    (
+        "POST",
+        "/parley/v1/library/folders/{id}/calls",
+        ManageLibrary,
+    ),
+    (
+        "DELETE",
+        "/parley/v1/library/folders/{id}/calls/{item}",
+        ManageLibrary,
+    ),
+    ("POST", "/v2/meetings", CreateMeeting),
+    ("PUT", "/v2/meetings/{id}", UpdateMeeting),
+    ("DELETE", "/v2/meetings/{id}", DeleteMeeting),
+    (
+        "POST",
+        "/v2/meetings/integration/status",
+        MeetingIntegrationStatus,
+    ),
+    ("GET", "/parley/v1/meetings", ReadMeetings),
+    (
+        "PUT",
+        "/v2/customer-engagement/content/viewed",
+        WriteEngagement,
+    ),
+    (
+        "PUT",
+        "/v2/customer-engagement/content/shared",
+        WriteEngagement,
+    ),
+    ("PUT", "/v2/customer-engagement/action", WriteEngagement),
+    ("POST", "/v2/digital-interaction", WriteDigitalInteraction),
+    ("GET", "/parley/v1/engagement", ReadEngagement),
 ];
 
 /// The operation of a matched route.

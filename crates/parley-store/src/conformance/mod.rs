@@ -39,6 +39,7 @@ pub mod calls;
 pub mod concurrency;
 pub mod identity;
 pub mod jobs;
+pub mod library;
 pub mod media;
 pub mod oauth;
 pub mod profiles;
@@ -147,6 +148,11 @@ macro_rules! conformance_suite {
                 profiles_round_trip_and_names_are_unique_per_workspace,
                 assignments_give_call_access_per_workspace_and_filter_listings,
                 capabilities_and_the_manager_tree,
+            }
+            library {
+                folders_nest_change_and_go_with_what_they_hold,
+                meetings_round_trip_change_and_are_linked_once,
+                engagement_events_are_reported_once_and_listed_per_object,
             }
             oauth {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,

@@ -8,8 +8,11 @@ use crate::AppState;
 
 pub mod activity;
 pub mod analysis;
+pub mod engagement;
 pub mod jobs;
 pub mod keys;
+pub mod library;
+pub mod meetings;
 pub mod oauth_apps;
 pub mod profiles;
 pub mod scorecards;
@@ -37,4 +40,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(analysis::routes())
         .merge(activity::routes())
         .merge(scorecards::routes())
+        .merge(library::routes())
+        .merge(meetings::routes())
+        .merge(engagement::routes())
 }

@@ -6,8 +6,11 @@ use crate::AppState;
 
 pub mod calls;
 pub mod coaching;
+pub mod engagement;
+pub mod library;
 pub mod logs;
 pub mod media;
+pub mod meetings;
 pub mod profiles;
 pub mod scorecards;
 pub mod settings;
@@ -27,4 +30,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(stats::routes())
         .merge(scorecards::routes())
         .merge(coaching::routes())
+        .merge(library::routes())
+        .merge(meetings::routes())
+        .merge(engagement::routes())
 }

@@ -1,0 +1,107 @@
+//! Engagement events: `PUT /v2/customer-engagement/content/viewed|shared`,
+//! `PUT /v2/customer-engagement/action` and `POST /v2/digital-interaction`. Each is
+//! checked as the spec says (`gong_api_v2::engagement`), stored with the body as sent,
+//! and read back on the timeline (`/parley/v1/engagement`).
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
+use axum::Extension;
+use axum::Router;
+use chrono::Utc;
+
+use gong_api_v2::engagement::{
+    DigitalInteractionRequest, EngagementAccepted, EngagementRequest, EventContext,
+};
+use parley_domain::engagement::EngagementKind;
+use parley_domain::{EngagementId, Principal};
+
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{parse_json, workspace_of};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v2/customer-engagement/content/viewed", put(viewed))
+        .route("/v2/customer-engagement/content/shared", put(shared))
+        .route("/v2/customer-engagement/action", put(action))
+        .route("/v2/digital-interaction", post(digital_interaction))
+}
+
+/// The body twice: typed, and as sent (kept with the event).
+fn decode<T: serde::de::DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<(T, serde_json::Value)> {
+    let raw: serde_json::Value = parse_json(body, false)?;
+    let bytes = serde_json::to_vec(&raw).map_err(|_| ApiError::internal())?;
+    let typed: T = gong_api_v2::from_json(&bytes).map_err(ApiError::bad_request)?;
+    Ok((typed, raw))
+}
+
+type Body = Result<Bytes, BytesRejection>;
+
+async fn viewed(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
+    engagement(s, p, b, EngagementKind::ContentViewed).await
+}
+
+async fn shared(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
+    engagement(s, p, b, EngagementKind::ContentShared).await
+}
+
+async fn action(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
+    engagement(s, p, b, EngagementKind::Action).await
+}
+
+async fn engagement(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+    kind: EngagementKind,
+) -> ApiResult<Response> {
+    let (req, detail): (EngagementRequest, _) = decode(body)?;
+    let workspace = workspace_of(&state, &principal, req.workspace()).await?;
+    let event = req
+        .into_event(
+            kind,
+            EventContext {
+                id: EngagementId::generate(),
+                workspace_id: workspace.id,
+                tz: state.config.timezone,
+                recorded: Utc::now(),
+                detail,
+            },
+        )
+        .map_err(ApiError::bad_request_all)?;
+    parley_app::engagement::record(state.store.as_ref(), &principal, &event).await?;
+    Ok(Wire(EngagementAccepted {
+        request_id: request_id(),
+    })
+    .into_response())
+}
+
+/// Choice: a digital interaction goes to the default workspace (a bound key's own): its
+/// body names none.
+async fn digital_interaction(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let (req, detail): (DigitalInteractionRequest, _) = decode(body)?;
+    let workspace = workspace_of(&state, &principal, None).await?;
+    let event = req
+        .into_event(EventContext {
+            id: EngagementId::generate(),
+            workspace_id: workspace.id,
+            tz: state.config.timezone,
+            recorded: Utc::now(),
+            detail,
+        })
+        .map_err(ApiError::bad_request_all)?;
+    parley_app::engagement::record(state.store.as_ref(), &principal, &event).await?;
+    Ok(Wire(EngagementAccepted {
+        request_id: request_id(),
+    })
+    .into_response())
+}

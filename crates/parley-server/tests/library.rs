@@ -1,0 +1,1074 @@
+//! The call library, meetings and engagement events over HTTP: Gong's wire shapes
+//! (snapshots), who sees which folder and call, and one test per error path.
+
+mod common;
+
+use common::{assert_error, call_body, Reply, TestServer};
+use parley_app::keys::{create_key, KeySpec};
+use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+struct Key {
+    key: String,
+    secret: String,
+}
+
+async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> Key {
+    let k = create_key(
+        s.store.as_ref(),
+        &KeySpec {
+            name: "test".into(),
+            scopes: ScopeSet::full(),
+            workspace: workspace.map(|w| WorkspaceId(w.parse().unwrap())),
+            owner: owner.map(|u| UserId(u.parse().unwrap())),
+        },
+    )
+    .await
+    .unwrap();
+    Key {
+        key: k.access_key,
+        secret: k.secret,
+    }
+}
+
+async fn send_as(
+    s: &TestServer,
+    k: &Key,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = s
+        .client
+        .request(method, format!("{}{path}", s.base))
+        .basic_auth(&k.key, Some(&k.secret));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    s.raw(req).await
+}
+
+/// A user with a role; returns their id.
+async fn user_with_role(s: &TestServer, email: &str, role: Role) -> String {
+    let id = s.user(email, "U", "Ser").await;
+    s.store
+        .set_user_role(UserId(id.parse().unwrap()), role, chrono::Utc::now())
+        .await
+        .unwrap();
+    id
+}
+
+async fn default_workspace(s: &TestServer) -> String {
+    let r = s.get("/v2/workspaces").await;
+    r.body["workspaces"][0]["id"].as_str().unwrap().to_owned()
+}
+
+async fn other_workspace(s: &TestServer) -> String {
+    let r = s
+        .post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["workspace"]["id"]
+        .as_str()
+        .or_else(|| r.body["id"].as_str())
+        .or_else(|| r.body["workspaceId"].as_str())
+        .unwrap_or_else(|| panic!("no workspace id in {}", r.body))
+        .to_owned()
+}
+
+async fn folder(s: &TestServer, body: Value) -> String {
+    let r = s.post("/parley/v1/library/folders", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["folder"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn add(s: &TestServer, folder: &str, body: Value) -> Reply {
+    s.post(&format!("/parley/v1/library/folders/{folder}/calls"), body)
+        .await
+}
+
+/// Replaces ids and times with stable names so snapshots compare.
+fn stable(mut v: Value, names: &[(&str, &str)]) -> Value {
+    fn walk(v: &mut Value, names: &[(&str, &str)]) {
+        match v {
+            Value::String(s) => {
+                for (from, to) in names {
+                    if s.contains(from) {
+                        *s = s.replace(from, to);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, names)),
+            Value::Object(o) => {
+                for (k, x) in o.iter_mut() {
+                    if matches!(k.as_str(), "updated" | "created") && x.is_string() {
+                        *x = json!("TIME");
+                    } else {
+                        walk(x, names);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    walk(&mut v, names);
+    v["requestId"] = json!("REQUEST_ID");
+    v
+}
+
+#[tokio::test]
+async fn folders_and_their_content_have_gongs_shapes() {
+    let s = TestServer::start().await;
+    let manager = user_with_role(&s, "mia@northwind.example.com", Role::Manager).await;
+    let call = s
+        .call(call_body("lib-1", &manager, "2026-03-02T15:00:00Z"))
+        .await;
+    let mut long = call_body("lib-2", &manager, "2026-03-03T15:00:00Z");
+    long["duration"] = json!(600);
+    let clip_call = s.call(long).await;
+    let m = key(&s, Some(&manager), None).await;
+    let top = send_as(
+        &s,
+        &m,
+        Method::POST,
+        "/parley/v1/library/folders",
+        Some(json!({"name": "Win/Loss", "public": true})),
+    )
+    .await;
+    assert_eq!(top.status, StatusCode::CREATED, "{}", top.body);
+    let top = top.body["folder"]["id"].as_str().unwrap().to_owned();
+    let inner = folder(
+        &s,
+        json!({"name": " Great demos ", "parentFolderId": top, "public": true}),
+    )
+    .await;
+    let r = add(
+        &s,
+        &inner,
+        json!({"callId": call, "note": "pricing handled well"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = add(
+        &s,
+        &inner,
+        json!({"callId": clip_call, "fromSec": 30, "toSec": 95}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+
+    let ws = default_workspace(&s).await;
+    let r = s
+        .get(&format!("/v2/library/folders?workspaceId={ws}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let names = [
+        (top.as_str(), "TOP_FOLDER"),
+        (inner.as_str(), "INNER_FOLDER"),
+        (manager.as_str(), "USER_ID"),
+        (call.as_str(), "CALL_ID"),
+        (clip_call.as_str(), "CLIP_CALL_ID"),
+    ];
+    insta::assert_json_snapshot!("library_folders", stable(r.body.clone(), &names));
+    // Without workspaceId: every workspace the caller reaches.
+    let all = s.get("/v2/library/folders").await;
+    assert_eq!(all.body["folders"], r.body["folders"]);
+
+    let r = s
+        .get(&format!(
+            "/v2/library/folder-content?folderId={inner}&cursor=ignored"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body["calls"][0].get("snippet").is_none(),
+        "a whole call has no snippet"
+    );
+    insta::assert_json_snapshot!("library_folder_content", stable(r.body, &names));
+
+    // Parley's own listing answers the same.
+    let r = s.get("/parley/v1/library/folders").await;
+    assert_eq!(r.body["folders"].as_array().unwrap().len(), 2);
+
+    // Renaming, removing a call, deleting with what it holds.
+    let r = s
+        .send(
+            Method::PATCH,
+            &format!("/parley/v1/library/folders/{inner}"),
+            Some(json!({"name": "Best demos"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["folder"]["name"], "Best demos");
+    let content = s
+        .get(&format!("/v2/library/folder-content?folderId={inner}"))
+        .await;
+    assert_eq!(content.body["name"], "Best demos");
+    let item = add(&s, &inner, json!({"callId": call})).await.body["item"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/library/folders/{inner}/calls/{item}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/library/folders/{top}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s
+        .get(&format!("/v2/library/folder-content?folderId={inner}"))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        &format!("Folder ID {inner} was not found"),
+    );
+}
+
+#[tokio::test]
+async fn folder_content_needs_a_folder_id() {
+    let s = TestServer::start().await;
+    let r = s.get("/v2/library/folder-content").await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "folderId is required");
+}
+
+#[tokio::test]
+async fn unknown_folders_are_not_found() {
+    let s = TestServer::start().await;
+    for id in ["1234567890123456789", "abc"] {
+        let r = s
+            .get(&format!("/v2/library/folder-content?folderId={id}"))
+            .await;
+        assert_error(
+            &r,
+            StatusCode::NOT_FOUND,
+            &format!("Folder ID {id} was not found"),
+        );
+    }
+    let r = s
+        .send(
+            Method::DELETE,
+            "/parley/v1/library/folders/1234567890123456789",
+            None,
+        )
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+}
+
+#[tokio::test]
+async fn no_folders_is_gongs_404() {
+    let s = TestServer::start().await;
+    let ws = default_workspace(&s).await;
+    let r = s
+        .get(&format!("/v2/library/folders?workspaceId={ws}"))
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "No folders found");
+}
+
+#[tokio::test]
+async fn folders_of_another_workspace_are_invisible_to_a_bound_key() {
+    let s = TestServer::start().await;
+    let ws = default_workspace(&s).await;
+    let emea = other_workspace(&s).await;
+    let theirs = folder(
+        &s,
+        json!({"name": "EMEA wins", "workspaceId": emea, "public": true}),
+    )
+    .await;
+    let ours = folder(&s, json!({"name": "NA wins", "public": true})).await;
+    let bound = key(&s, None, Some(&ws)).await;
+    let r = send_as(
+        &s,
+        &bound,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={theirs}"),
+        None,
+    )
+    .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        &format!("Folder ID {theirs} was not found"),
+    );
+    let r = send_as(&s, &bound, Method::GET, "/v2/library/folders", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ids: Vec<_> = r.body["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(ours)]);
+    let r = send_as(
+        &s,
+        &bound,
+        Method::GET,
+        &format!("/v2/library/folders?workspaceId={emea}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = send_as(
+        &s,
+        &bound,
+        Method::DELETE,
+        &format!("/parley/v1/library/folders/{theirs}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+}
+
+#[tokio::test]
+async fn private_folders_are_their_creators() {
+    let s = TestServer::start().await;
+    let ana = user_with_role(&s, "ana@northwind.example.com", Role::Member).await;
+    let ben = user_with_role(&s, "ben@northwind.example.com", Role::Member).await;
+    let (a, b) = (
+        key(&s, Some(&ana), None).await,
+        key(&s, Some(&ben), None).await,
+    );
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/parley/v1/library/folders",
+        Some(json!({"name": "Mine"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["folder"]["public"], false);
+    let mine = r.body["folder"]["id"].as_str().unwrap().to_owned();
+    // A public folder inside it stays hidden with it.
+    let inner = folder(
+        &s,
+        json!({"name": "Inner", "parentFolderId": mine, "public": true}),
+    )
+    .await;
+
+    let r = send_as(
+        &s,
+        &b,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={mine}"),
+        None,
+    )
+    .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        &format!("Folder ID {mine} was not found"),
+    );
+    let r = send_as(
+        &s,
+        &b,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={inner}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+    let r = send_as(&s, &b, Method::GET, "/v2/library/folders", None).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "No folders found");
+    let r = send_as(
+        &s,
+        &b,
+        Method::PATCH,
+        &format!("/parley/v1/library/folders/{mine}"),
+        Some(json!({"name": "x"})),
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+
+    // Its creator and the company key see it.
+    let r = send_as(&s, &a, Method::GET, "/v2/library/folders", None).await;
+    assert_eq!(r.body["folders"].as_array().unwrap().len(), 2, "{}", r.body);
+    assert_eq!(
+        s.get("/v2/library/folders").await.body["folders"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn members_make_only_private_folders_and_change_only_their_own() {
+    let s = TestServer::start().await;
+    let ana = user_with_role(&s, "ana@northwind.example.com", Role::Member).await;
+    let a = key(&s, Some(&ana), None).await;
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/parley/v1/library/folders",
+        Some(json!({"name": "Team", "public": true})),
+    )
+    .await;
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "only managers and admins make public folders",
+    );
+    let public = folder(&s, json!({"name": "Company", "public": true})).await;
+    let r = send_as(
+        &s,
+        &a,
+        Method::DELETE,
+        &format!("/parley/v1/library/folders/{public}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
+}
+
+#[tokio::test]
+async fn a_folder_shows_only_calls_the_caller_may_see() {
+    let s = TestServer::start().await;
+    let ana = user_with_role(&s, "ana@northwind.example.com", Role::Member).await;
+    let ben = user_with_role(&s, "ben@northwind.example.com", Role::Member).await;
+    let hers = s
+        .call(call_body("vis-1", &ana, "2026-03-02T15:00:00Z"))
+        .await;
+    let his = s
+        .call(call_body("vis-2", &ben, "2026-03-02T16:00:00Z"))
+        .await;
+    let shared = folder(&s, json!({"name": "Shared", "public": true})).await;
+    for c in [&hers, &his] {
+        assert_eq!(
+            add(&s, &shared, json!({"callId": c})).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let a = key(&s, Some(&ana), None).await;
+    let r = send_as(
+        &s,
+        &a,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={shared}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ids: Vec<_> = r.body["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(ids, vec![json!(hers)]);
+    assert_eq!(r.body["records"]["totalRecords"], 1);
+    // Nor may she put his call in her folder.
+    let mine = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/parley/v1/library/folders",
+        Some(json!({"name": "Mine"})),
+    )
+    .await;
+    let mine = mine.body["folder"]["id"].as_str().unwrap().to_owned();
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        &format!("/parley/v1/library/folders/{mine}/calls"),
+        Some(json!({"callId": his})),
+    )
+    .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        &format!("Call ID {his} was not found"),
+    );
+}
+
+#[tokio::test]
+async fn folder_and_item_mistakes_are_400s_and_404s() {
+    let s = TestServer::start().await;
+    let user = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let mut body = call_body("err-1", &user, "2026-03-02T15:00:00Z");
+    body["duration"] = json!(100);
+    let call = s.call(body).await;
+    let f = folder(&s, json!({"name": "F"})).await;
+
+    let r = s
+        .post("/parley/v1/library/folders", json!({"name": "  "}))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "a folder needs a name");
+    let r = s
+        .post("/parley/v1/library/folders", json!({"public": true}))
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "name");
+    let r = s
+        .post(
+            "/parley/v1/library/folders",
+            json!({"name": "x", "parentFolderId": "1234567890123456789"}),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "Folder ID 1234567890123456789 was not found",
+    );
+    let r = add(&s, &f, json!({"callId": call, "fromSec": 10})).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "a snippet needs both fromSec and toSec",
+    );
+    let r = add(&s, &f, json!({"callId": call, "fromSec": 20, "toSec": 10})).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "a snippet must end after it starts",
+    );
+    let r = add(&s, &f, json!({"callId": call, "fromSec": 20, "toSec": 500})).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "the snippet ends after the call",
+    );
+    let r = add(&s, &f, json!({"callId": "1234567890123456789"})).await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "Call ID 1234567890123456789 was not found",
+    );
+    let r = add(&s, &f, json!({"note": "no call"})).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "callId");
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/library/folders/{f}/calls/1234567890123456789"),
+            None,
+        )
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "is not in folder");
+    let emea = other_workspace(&s).await;
+    let theirs = folder(&s, json!({"name": "E", "workspaceId": emea})).await;
+    let r = add(&s, &theirs, json!({"callId": call})).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "is in another workspace");
+}
+
+fn meeting_body(organizer: &str) -> Value {
+    json!({
+        "startTime": "2026-04-01T16:00:00Z",
+        "endTime": "2026-04-01T16:30:00+00:00",
+        "organizerEmail": organizer,
+        "title": "Contoso discovery",
+        "externalId": "cal-42",
+        "invitees": [
+            {"email": "megan@contoso.example.com", "displayName": "Megan Foster"},
+            {"email": "kevin@contoso.example.com"}
+        ]
+    })
+}
+
+#[tokio::test]
+async fn meetings_have_gongs_shapes_and_a_recorded_call_is_linked() {
+    let s = TestServer::start().await;
+    let rita = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let r = s
+        .post("/v2/meetings", meeting_body("rita@northwind.example.com"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id = r.body["meetingId"].as_str().unwrap().to_owned();
+    let url = r.body["meetingUrl"].as_str().unwrap().to_owned();
+    assert_eq!(
+        url,
+        format!("https://parley.test-host.example.com/meetings/{id}")
+    );
+    insta::assert_json_snapshot!(
+        "meeting_created",
+        stable(r.body, &[(id.as_str(), "MEETING_ID")])
+    );
+
+    let mut changed = meeting_body("rita@northwind.example.com");
+    changed["startTime"] = json!("2026-04-01T17:00:00Z");
+    changed["endTime"] = json!("2026-04-01T18:00:00Z");
+    let r = s
+        .send(Method::PUT, &format!("/v2/meetings/{id}"), Some(changed))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!(
+        "meeting_updated",
+        stable(r.body, &[(id.as_str(), "MEETING_ID")])
+    );
+
+    // The call that records it (its meeting URL, in another spelling) is linked.
+    let mut call = call_body("rec-1", &rita, "2026-04-01T17:02:00Z");
+    call["meetingUrl"] =
+        json!(url.replace("https://parley.test-host", "HTTPS://Parley.Test-Host") + "/");
+    let call = s.call(call).await;
+    let r = s.get("/parley/v1/meetings").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = &r.body["meetings"][0];
+    assert_eq!(m["callId"], json!(call));
+    assert_eq!(m["startTime"], "2026-04-01T17:00:00+00:00");
+    assert_eq!(m["invitees"].as_array().unwrap().len(), 2);
+
+    // By organiser and scheduled start, when the call names no URL.
+    let mut other = meeting_body("rita@northwind.example.com");
+    other["startTime"] = json!("2026-04-02T09:00:00Z");
+    other["endTime"] = json!("2026-04-02T09:30:00Z");
+    let second = s.post("/v2/meetings", other).await.body["meetingId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut call2 = call_body("rec-2", &rita, "2026-04-02T09:01:00Z");
+    call2["scheduledStart"] = json!("2026-04-02T09:00:00Z");
+    let call2 = s.call(call2).await;
+    let r = s
+        .get("/parley/v1/meetings?fromDateTime=2026-04-02T00:00:00Z")
+        .await;
+    assert_eq!(r.body["meetings"][0]["meetingId"], json!(second));
+    assert_eq!(r.body["meetings"][0]["callId"], json!(call2));
+
+    let r = s
+        .post(
+            "/v2/meetings/integration/status",
+            json!({"emails": ["rita@northwind.example.com", "nobody@northwind.example.com"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!("meeting_integration_status", stable(r.body, &[]));
+
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/v2/meetings/{id}"),
+            Some(json!({"organizerEmail": "rita@northwind.example.com"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!("meeting_deleted", stable(r.body, &[]));
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/v2/meetings/{id}"),
+            Some(json!({"organizerEmail": "rita@northwind.example.com"})),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "The given meeting ID was not found.",
+    );
+}
+
+#[tokio::test]
+async fn a_meeting_needs_its_fields() {
+    let s = TestServer::start().await;
+    s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    for field in ["startTime", "endTime", "invitees", "organizerEmail"] {
+        let mut body = meeting_body("rita@northwind.example.com");
+        body.as_object_mut().unwrap().remove(field);
+        let r = s.post("/v2/meetings", body).await;
+        assert_error(
+            &r,
+            StatusCode::BAD_REQUEST,
+            &format!("missing field `{field}`"),
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_with_bad_values_is_a_400() {
+    let s = TestServer::start().await;
+    s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let mut body = meeting_body("rita@northwind.example.com");
+    body["startTime"] = json!("next tuesday");
+    let r = s.post("/v2/meetings", body).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "startTime");
+    let mut body = meeting_body("rita@northwind.example.com");
+    body["endTime"] = json!("2026-04-01T15:00:00Z");
+    let r = s.post("/v2/meetings", body).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "endTime must be after startTime",
+    );
+    let mut body = meeting_body("rita@northwind.example.com");
+    body["invitees"][0]["email"] = json!("megan");
+    let r = s.post("/v2/meetings", body).await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invitees[0].email");
+    let emails: Vec<String> = (0..101).map(|i| format!("u{i}@x.example.com")).collect();
+    let r = s
+        .post("/v2/meetings/integration/status", json!({"emails": emails}))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "emails has more than 100 entries",
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_organizer_is_a_404() {
+    let s = TestServer::start().await;
+    let r = s
+        .post("/v2/meetings", meeting_body("ghost@northwind.example.com"))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "organizerEmail ghost@northwind.example.com is not an active user",
+    );
+}
+
+#[tokio::test]
+async fn unknown_meetings_and_other_organizers_are_not_found() {
+    let s = TestServer::start().await;
+    s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    s.user("sam@northwind.example.com", "Sam", "Rep").await;
+    let id = s
+        .post("/v2/meetings", meeting_body("rita@northwind.example.com"))
+        .await
+        .body["meetingId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for path in ["/v2/meetings/1234567890123456789", "/v2/meetings/abc"] {
+        let r = s
+            .send(
+                Method::PUT,
+                path,
+                Some(meeting_body("rita@northwind.example.com")),
+            )
+            .await;
+        assert_error(
+            &r,
+            StatusCode::NOT_FOUND,
+            "The given meeting ID was not found.",
+        );
+    }
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/v2/meetings/{id}"),
+            Some(json!({"organizerEmail": "sam@northwind.example.com"})),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "The given meeting ID was not found.",
+    );
+    let r = s
+        .send(Method::DELETE, &format!("/v2/meetings/{id}"), None)
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "invalid JSON body");
+}
+
+#[tokio::test]
+async fn members_schedule_only_their_own_meetings() {
+    let s = TestServer::start().await;
+    let ana = user_with_role(&s, "ana@northwind.example.com", Role::Member).await;
+    s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let a = key(&s, Some(&ana), None).await;
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/v2/meetings",
+        Some(meeting_body("rita@northwind.example.com")),
+    )
+    .await;
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "members schedule only meetings they organise",
+    );
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/v2/meetings",
+        Some(meeting_body("ana@northwind.example.com")),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+fn viewed_body() -> Value {
+    json!({
+        "reportingSystem": "docsend",
+        "eventId": "ev-1",
+        "eventTimestamp": "2026-03-04T10:00:00Z",
+        "contentId": "deck-7",
+        "contentUrl": "https://docs.example.com/deck-7",
+        "contentTitle": "Pricing deck",
+        "viewer": {"email": "Megan@Contoso.example.com", "name": "Megan Foster"},
+        "crmContext": [{"system": "Salesforce", "objects": [{"objectType": "Account", "objectId": "001A"}]}],
+        "contentProperties": [{"name": "pages", "value": "12", "dataType": "number"}],
+        "agentPlatform": "MacOS"
+    })
+}
+
+#[tokio::test]
+async fn engagement_events_are_accepted_once_and_shown_on_the_timeline() {
+    let s = TestServer::start().await;
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/viewed",
+            Some(viewed_body()),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    insta::assert_json_snapshot!("engagement_accepted", stable(r.body, &[]));
+    let again = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/viewed",
+            Some(viewed_body()),
+        )
+        .await;
+    assert_error(&again, StatusCode::CONFLICT, "event was already reported");
+
+    let mut shared = viewed_body();
+    shared["recipients"] = json!([{"email": "kevin@contoso.example.com",
+        "context": [{"system": "Salesforce", "objects": [{"objectType": "Contact", "objectId": "003K"}]}]}]);
+    shared["eventTimestamp"] = json!("2026-03-03T10:00:00Z");
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/shared",
+            Some(shared),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let action = json!({"reportingSystem": "docusign", "eventTimestamp": "2026-03-05T10:00:00Z",
+        "actionName": "Contract signed", "trackingId": "ignored",
+        "crmContext": [{"system": "Salesforce", "objects": [{"objectType": "account", "objectId": "001A"}]}]});
+    let r = s
+        .send(Method::PUT, "/v2/customer-engagement/action", Some(action))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let di = json!({"eventId": "di-1", "timestamp": "2026-03-06T10:00:00Z", "eventType": "page viewed",
+        "content": {"contentTitle": "Pricing"}, "person": {"email": "megan@contoso.example.com",
+        "company": {"companyBusinessContexts": [{"objectType": "ACCOUNT", "objectId": "001A"}]}}});
+    let r = s.post("/v2/digital-interaction", di.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s.post("/v2/digital-interaction", di).await;
+    assert_error(&r, StatusCode::CONFLICT, "event was already reported");
+
+    let r = s
+        .get("/parley/v1/engagement?objectType=Account&objectId=001A")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let kinds: Vec<_> = r.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].clone())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            json!("digital-interaction"),
+            json!("action"),
+            json!("content-viewed"),
+            json!("content-shared")
+        ]
+    );
+    let ws = r.body["events"][0]["workspaceId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let ids: Vec<String> = r.body["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["id"].as_str().unwrap().to_owned())
+        .collect();
+    let mut names: Vec<(&str, &str)> = vec![(ws.as_str(), "WORKSPACE_ID")];
+    let labels = ["EVENT_1", "EVENT_2", "EVENT_3", "EVENT_4"];
+    names.extend(ids.iter().map(String::as_str).zip(labels));
+    let mut body = r.body.clone();
+    for e in body["events"].as_array_mut().unwrap() {
+        e["recorded"] = json!("TIME");
+    }
+    insta::assert_json_snapshot!("engagement_timeline", stable(body, &names));
+
+    // By person, and paged.
+    let r = s
+        .get("/parley/v1/engagement?email=MEGAN@contoso.example.com")
+        .await;
+    assert_eq!(r.body["records"]["totalRecords"], 2, "{}", r.body);
+    let r = s
+        .get("/parley/v1/engagement?objectType=Contact&objectId=003K")
+        .await;
+    assert_eq!(r.body["events"][0]["kind"], "content-shared");
+    let r = s.get("/parley/v1/engagement?objectType=Account").await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "objectType and objectId are given together",
+    );
+}
+
+#[tokio::test]
+async fn engagement_needs_its_required_fields() {
+    let s = TestServer::start().await;
+    for (path, fields) in [
+        (
+            "/v2/customer-engagement/content/viewed",
+            &[
+                "reportingSystem",
+                "eventTimestamp",
+                "contentId",
+                "contentUrl",
+                "contentTitle",
+            ][..],
+        ),
+        (
+            "/v2/customer-engagement/content/shared",
+            &[
+                "reportingSystem",
+                "eventTimestamp",
+                "contentId",
+                "contentUrl",
+                "contentTitle",
+            ][..],
+        ),
+        (
+            "/v2/customer-engagement/action",
+            &["reportingSystem", "eventTimestamp"][..],
+        ),
+    ] {
+        let r = s.send(Method::PUT, path, Some(json!({}))).await;
+        for f in fields {
+            assert_error(&r, StatusCode::BAD_REQUEST, &format!("{f} is required"));
+        }
+        assert_eq!(
+            r.body["errors"].as_array().unwrap().len(),
+            fields.len(),
+            "{path}: {}",
+            r.body
+        );
+    }
+    let r = s.post("/v2/digital-interaction", json!({})).await;
+    for f in [
+        "eventId is required",
+        "timestamp is required",
+        "eventType is required",
+        "content is required",
+        "person is required",
+    ] {
+        assert_error(&r, StatusCode::BAD_REQUEST, f);
+    }
+}
+
+#[tokio::test]
+async fn engagement_values_are_checked() {
+    let s = TestServer::start().await;
+    let mut bad = viewed_body();
+    bad["eventTimestamp"] = json!("yesterday");
+    bad["contentUrl"] = json!("deck-7");
+    bad["agentPlatform"] = json!("BeOS");
+    bad["contentProperties"] = json!([{"name": "pages", "value": "twelve", "dataType": "number"}]);
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/viewed",
+            Some(bad),
+        )
+        .await;
+    for m in [
+        "eventTimestamp",
+        "contentUrl \"deck-7\" is not an http(s) URL",
+        "agentPlatform \"BeOS\"",
+        "contentProperties[0].value",
+    ] {
+        assert_error(&r, StatusCode::BAD_REQUEST, m);
+    }
+    let mut shared = viewed_body();
+    shared["recipients"] = json!([{"name": "no email"}]);
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/shared",
+            Some(shared),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "recipients[0].email is required",
+    );
+    let r = s
+        .post(
+            "/v2/digital-interaction",
+            json!({"eventId": "e", "timestamp": "2026-03-06T10:00:00Z", "eventType": "x",
+            "device": "TV", "content": {"contentTitle": "P"}, "person": {"name": "Anon"}}),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "device \"TV\"");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "person needs an email, phoneNumber or personId",
+    );
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/action",
+            Some(json!([1])),
+        )
+        .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "expected a JSON object");
+}
+
+#[tokio::test]
+async fn engagement_stays_in_a_bound_keys_workspace() {
+    let s = TestServer::start().await;
+    let ws = default_workspace(&s).await;
+    let emea = other_workspace(&s).await;
+    let bound = key(&s, None, Some(&ws)).await;
+    let mut body = viewed_body();
+    body["workspaceId"] = json!(emea);
+    let r = send_as(
+        &s,
+        &bound,
+        Method::PUT,
+        "/v2/customer-engagement/content/viewed",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // The company key writes there; the bound key's timeline does not show it.
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/viewed",
+            Some(body),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send_as(
+        &s,
+        &bound,
+        Method::GET,
+        "/parley/v1/engagement?objectType=Account&objectId=001A",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["records"]["totalRecords"], 0, "{}", r.body);
+    let r = s
+        .get("/parley/v1/engagement?objectType=Account&objectId=001A")
+        .await;
+    assert_eq!(r.body["records"]["totalRecords"], 1, "{}", r.body);
+}

@@ -1,0 +1,375 @@
+//! The library (folders, calls and snippets in them), meetings and engagement events.
+
+use chrono::Duration;
+use parley_domain::engagement::{CrmRef, EngagementEvent, EngagementFilter, EngagementKind};
+use parley_domain::library::{Folder, FolderItem, Snippet};
+use parley_domain::meeting::{Invitee, Meeting};
+use parley_domain::*;
+
+use super::{a_call, bare_call, t0, Harness};
+use crate::{EngagementKey, StoreError};
+
+fn folder(ws: WorkspaceId, parent: Option<FolderId>, name: &str, by: Option<UserId>) -> Folder {
+    Folder {
+        id: FolderId::generate(),
+        workspace_id: ws,
+        parent_id: parent,
+        name: name.into(),
+        public: by.is_none(),
+        created_by: by,
+        created: t0(),
+        updated: t0(),
+    }
+}
+
+fn item(folder: FolderId, call: CallId, at: Timestamp, snippet: Option<Snippet>) -> FolderItem {
+    FolderItem {
+        id: FolderItemId::generate(),
+        folder_id: folder,
+        call_id: call,
+        note: snippet.map(|_| "the pricing part".to_owned()),
+        snippet,
+        added_by: None,
+        added: at,
+    }
+}
+
+pub async fn folders_nest_change_and_go_with_what_they_hold(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let ws = call.workspace_id;
+    let top = folder(ws, None, "Win/Loss", None);
+    s.create_folder(&top).await.unwrap();
+    let mine = folder(ws, Some(top.id), "Mine", Some(call.primary_user_id));
+    s.create_folder(&mine).await.unwrap();
+    assert_eq!(s.get_folder(mine.id).await.unwrap().as_ref(), Some(&mine));
+    let names: Vec<_> = s
+        .folders_in(ws)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.name)
+        .collect();
+    assert_eq!(names, ["Mine", "Win/Loss"], "folders are listed by name");
+    assert!(s.folders_in(WorkspaceId(1)).await.unwrap().is_empty());
+
+    // A parent of another workspace, an unknown workspace or creator: not found.
+    let other = Workspace {
+        id: WorkspaceId::generate(),
+        name: "other".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&other, false).await.unwrap();
+    for bad in [
+        folder(other.id, Some(top.id), "x", None),
+        folder(WorkspaceId(1), None, "x", None),
+        folder(ws, None, "x", Some(UserId(1))),
+    ] {
+        assert!(
+            matches!(s.create_folder(&bad).await, Err(StoreError::NotFound(_))),
+            "{bad:?}"
+        );
+    }
+
+    // Items: whole calls and snippets, in the order added; the folder is marked updated.
+    let later = t0() + Duration::hours(1);
+    let whole = item(mine.id, call.id, later, None);
+    let clip = item(
+        mine.id,
+        call.id,
+        later + Duration::seconds(1),
+        Some(Snippet::new(30, 90).unwrap()),
+    );
+    s.add_folder_item(&clip).await.unwrap();
+    s.add_folder_item(&whole).await.unwrap();
+    assert_eq!(
+        s.folder_items(mine.id).await.unwrap(),
+        vec![whole.clone(), clip.clone()]
+    );
+    let updated = s.get_folder(mine.id).await.unwrap().unwrap().updated;
+    assert_eq!(updated, clip.added, "adding marks the folder updated");
+    assert!(matches!(
+        s.add_folder_item(&item(FolderId(1), call.id, later, None))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        s.add_folder_item(&item(mine.id, CallId(1), later, None))
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Removing: only from its own folder.
+    assert!(!s.remove_folder_item(top.id, whole.id, later).await.unwrap());
+    assert!(s
+        .remove_folder_item(mine.id, whole.id, later)
+        .await
+        .unwrap());
+    assert_eq!(s.folder_items(mine.id).await.unwrap(), vec![clip.clone()]);
+
+    // Renaming and publishing.
+    assert!(s
+        .update_folder(mine.id, "Ours", true, later + Duration::hours(1))
+        .await
+        .unwrap());
+    let changed = s.get_folder(mine.id).await.unwrap().unwrap();
+    assert_eq!((changed.name.as_str(), changed.public), ("Ours", true));
+    assert_eq!(changed.updated, later + Duration::hours(1));
+    assert!(!s
+        .update_folder(FolderId(1), "x", true, later)
+        .await
+        .unwrap());
+
+    // Deleting a folder deletes the folders inside it and what they hold.
+    assert!(s.delete_folder(top.id).await.unwrap());
+    assert!(s.get_folder(mine.id).await.unwrap().is_none());
+    assert!(s.folder_items(mine.id).await.unwrap().is_empty());
+    assert!(!s.delete_folder(top.id).await.unwrap());
+}
+
+fn meeting(ws: WorkspaceId, organizer: UserId, url: &str, start: Timestamp) -> Meeting {
+    Meeting {
+        id: MeetingId::generate(),
+        workspace_id: ws,
+        organizer,
+        title: Some("Discovery".into()),
+        start,
+        end: start + Duration::minutes(30),
+        invitees: vec![
+            Invitee {
+                email: "b@customer.example.com".into(),
+                display_name: Some("B".into()),
+                first_name: None,
+                last_name: Some("Bee".into()),
+            },
+            Invitee {
+                email: "a@customer.example.com".into(),
+                ..Invitee::default()
+            },
+        ],
+        external_id: Some("cal-1".into()),
+        url: url.into(),
+        call_id: None,
+        created: t0(),
+        updated: t0(),
+    }
+}
+
+pub async fn meetings_round_trip_change_and_are_linked_once(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let (ws, user) = (call.workspace_id, call.primary_user_id);
+    let m = meeting(ws, user, "https://meet.example.com/Abc", t0());
+    s.create_meeting(&m).await.unwrap();
+    assert_eq!(s.get_meeting(m.id).await.unwrap().as_ref(), Some(&m));
+    assert!(matches!(
+        s.create_meeting(&meeting(ws, UserId(1), "u", t0())).await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Updates replace times, title, external id and invitees.
+    let mut changed = m.clone();
+    changed.start = t0() + Duration::hours(2);
+    changed.end = changed.start + Duration::hours(1);
+    changed.title = None;
+    changed.invitees.truncate(1);
+    changed.updated = t0() + Duration::minutes(5);
+    assert!(s.update_meeting(&changed).await.unwrap());
+    assert_eq!(s.get_meeting(m.id).await.unwrap().as_ref(), Some(&changed));
+    let mut unknown = changed.clone();
+    unknown.id = MeetingId(1);
+    assert!(!s.update_meeting(&unknown).await.unwrap());
+
+    // Listings by start.
+    let second = meeting(ws, user, "https://meet.example.com/x", t0());
+    s.create_meeting(&second).await.unwrap();
+    let ids: Vec<_> = s
+        .meetings_in(ws, None, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(ids, [second.id, m.id]);
+    let later = s
+        .meetings_in(ws, Some(t0() + Duration::hours(1)), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(later.len(), 1);
+    assert_eq!(s.meetings_in(ws, None, None, 1).await.unwrap().len(), 1);
+
+    // Candidates: by normalised URL, or by organiser and start; unlinked only.
+    let by_url = s
+        .meeting_candidates(ws, Some("https://meet.example.com/Abc"), UserId(1), None)
+        .await
+        .unwrap();
+    assert_eq!(by_url.iter().map(|m| m.id).collect::<Vec<_>>(), [m.id]);
+    assert_eq!(by_url[0].invitees.len(), 1);
+    let by_time = s
+        .meeting_candidates(ws, None, user, Some(t0()))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_time.iter().map(|m| m.id).collect::<Vec<_>>(),
+        [second.id]
+    );
+    assert!(s
+        .meeting_candidates(
+            WorkspaceId(1),
+            Some("https://meet.example.com/Abc"),
+            user,
+            None
+        )
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A meeting is linked to one call, once.
+    assert!(s.link_meeting(m.id, call.id).await.unwrap());
+    let other = bare_call(CallId::generate(), ws, user, t0());
+    s.insert_call(&other, &[], &[], &[]).await.unwrap();
+    assert!(!s.link_meeting(m.id, other.id).await.unwrap());
+    assert_eq!(
+        s.get_meeting(m.id).await.unwrap().unwrap().call_id,
+        Some(call.id)
+    );
+    assert!(s
+        .meeting_candidates(ws, Some("https://meet.example.com/Abc"), UserId(1), None)
+        .await
+        .unwrap()
+        .is_empty());
+
+    assert!(s.delete_meeting(m.id).await.unwrap());
+    assert!(s.get_meeting(m.id).await.unwrap().is_none());
+    assert!(!s.delete_meeting(m.id).await.unwrap());
+}
+
+fn event(
+    ws: WorkspaceId,
+    kind: EngagementKind,
+    event_id: Option<&str>,
+    at: Timestamp,
+    objects: &[(&str, &str)],
+) -> EngagementEvent {
+    EngagementEvent {
+        id: EngagementId::generate(),
+        kind,
+        workspace_id: ws,
+        source: "docsend".into(),
+        event_id: event_id.map(Into::into),
+        at,
+        title: Some("Proposal".into()),
+        url: Some("https://docs.example.com/p".into()),
+        action: None,
+        person_email: Some("buyer@customer.example.com".into()),
+        objects: objects
+            .iter()
+            .map(|(ty, id)| CrmRef {
+                system: Some("Salesforce".into()),
+                object_type: (*ty).into(),
+                object_id: (*id).into(),
+            })
+            .collect(),
+        detail: serde_json::json!({"contentId": "p-1", "n": 1.5}),
+        recorded: t0(),
+    }
+}
+
+pub async fn engagement_events_are_reported_once_and_listed_per_object(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let ws = call.workspace_id;
+    let viewed = event(
+        ws,
+        EngagementKind::ContentViewed,
+        Some("e1"),
+        t0(),
+        &[("Account", "001A"), ("Opportunity", "006B")],
+    );
+    s.record_engagement(&viewed).await.unwrap();
+    assert_eq!(
+        s.get_engagement(viewed.id).await.unwrap().as_ref(),
+        Some(&viewed)
+    );
+    // The same (kind, source, event id) again is a conflict; another kind is not.
+    let again = event(ws, EngagementKind::ContentViewed, Some("e1"), t0(), &[]);
+    assert!(matches!(
+        s.record_engagement(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let shared = event(
+        ws,
+        EngagementKind::ContentShared,
+        Some("e1"),
+        t0() + Duration::hours(1),
+        &[("account", "001A")],
+    );
+    s.record_engagement(&shared).await.unwrap();
+    // Events without an id are never duplicates.
+    for i in 0..2 {
+        let e = event(
+            ws,
+            EngagementKind::Action,
+            None,
+            t0() + Duration::hours(2 + i),
+            &[],
+        );
+        s.record_engagement(&e).await.unwrap();
+    }
+    assert!(matches!(
+        s.record_engagement(&event(
+            WorkspaceId(1),
+            EngagementKind::Action,
+            None,
+            t0(),
+            &[]
+        ))
+        .await,
+        Err(StoreError::NotFound(_))
+    ));
+
+    // A timeline per object, newest first, the type compared without case.
+    let account = EngagementFilter {
+        workspace_id: Some(ws),
+        object: Some(("ACCOUNT".into(), "001A".into())),
+        ..Default::default()
+    };
+    let ids: Vec<_> = s
+        .engagement_events(&account, None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(ids, [shared.id, viewed.id]);
+    assert_eq!(s.count_engagement(&account).await.unwrap(), 2);
+    let page = s.engagement_events(&account, None, 1).await.unwrap();
+    let rest = s
+        .engagement_events(&account, Some(EngagementKey::of(&page[0])), 10)
+        .await
+        .unwrap();
+    assert_eq!(rest.iter().map(|e| e.id).collect::<Vec<_>>(), [viewed.id]);
+
+    // By person (without case), by time, by workspace.
+    let person = EngagementFilter {
+        person_email: Some("Buyer@Customer.example.com".into()),
+        from: Some(t0() + Duration::minutes(30)),
+        to: Some(t0() + Duration::hours(3)),
+        ..Default::default()
+    };
+    assert_eq!(s.count_engagement(&person).await.unwrap(), 2);
+    let all = EngagementFilter {
+        workspace_id: Some(ws),
+        ..Default::default()
+    };
+    assert_eq!(s.count_engagement(&all).await.unwrap(), 4);
+    let elsewhere = EngagementFilter {
+        workspace_id: Some(WorkspaceId(1)),
+        ..Default::default()
+    };
+    assert_eq!(s.count_engagement(&elsewhere).await.unwrap(), 0);
+}
