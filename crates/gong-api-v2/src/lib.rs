@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calls;
+pub mod crm;
 pub mod logs;
 pub mod profiles;
 pub mod settings;

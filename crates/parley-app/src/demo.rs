@@ -115,8 +115,10 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
     let user_ids: Vec<_> = users.iter().map(|u| u.id).collect();
 
     let mut transcripts = 0;
+    let mut call_ids = Vec::with_capacity(plan.calls.len());
     for call in &plan.calls {
         let created = create_call(store, call.new_call(&workspaces, &user_ids)).await?;
+        call_ids.push(created.call_id);
         // Seeding again never touches a call it made before. (Plans depend on `now`, so
         // the plan of this clientUniqueId may differ from the one the call was made from.)
         if !created.new {
@@ -154,6 +156,8 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
                 .await?;
         }
     }
+
+    crate::crm_demo::seed(store, &plan, &workspaces, &call_ids).await?;
 
     let summary = DemoSummary {
         workspaces: workspaces.len(),
@@ -305,7 +309,7 @@ mod tests {
                 };
                 assert_eq!(
                     (link.system, link.object_type.as_str()),
-                    (CrmSystem::Salesforce, "Contact")
+                    (CrmSystem::Generic, "Contact")
                 );
                 assert!(link.object_id.starts_with("003") && link.object_id.len() == 18);
             }

@@ -14,6 +14,8 @@ pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod calls;
+pub mod crm;
+pub mod crm_demo;
 pub mod demo;
 pub mod error;
 pub mod jobs;

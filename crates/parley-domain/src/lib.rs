@@ -11,6 +11,7 @@ pub mod access;
 pub mod activity;
 pub mod audit;
 pub mod call;
+pub mod crm;
 pub mod id;
 pub mod job;
 pub mod profile;
@@ -24,6 +25,10 @@ pub use access::*;
 pub use activity::*;
 pub use audit::{Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo};
 pub use call::*;
+pub use crm::{
+    CrmEntity, CrmFieldType, CrmIntegration, CrmObjectType, CrmRequest, CrmRequestStatus,
+    CrmSchemaField, CrmUploadResult, ManualAssociation,
+};
 pub use id::*;
 pub use job::*;
 pub use profile::*;

@@ -34,6 +34,7 @@ use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
 mod audit;
+mod crm;
 mod oauth;
 mod portable;
 mod profiles;

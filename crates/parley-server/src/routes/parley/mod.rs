@@ -8,6 +8,7 @@ use crate::AppState;
 
 pub mod activity;
 pub mod analysis;
+pub mod crm;
 pub mod jobs;
 pub mod keys;
 pub mod oauth_apps;
@@ -35,4 +36,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(topics::routes())
         .merge(analysis::routes())
         .merge(activity::routes())
+        .merge(crm::routes())
 }

@@ -5,6 +5,7 @@ use axum::Router;
 use crate::AppState;
 
 pub mod calls;
+pub mod crm;
 pub mod logs;
 pub mod media;
 pub mod profiles;
@@ -16,6 +17,7 @@ pub mod workspaces;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
+        .merge(crm::routes())
         .merge(logs::routes())
         .merge(media::routes(state))
         .merge(profiles::routes())
