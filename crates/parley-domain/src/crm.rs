@@ -286,7 +286,7 @@ pub fn parse_entity_line(
     let Value::Object(mut map) = value else {
         return Err("Line is not a JSON object".into());
     };
-    let object_id = match map.remove("objectId") {
+    let object_id = match map.shift_remove("objectId") {
         Some(Value::String(s)) if !s.trim().is_empty() => s,
         Some(Value::Number(n)) => n.to_string(),
         _ => return Err("Mandatory field [objectId] is missing or empty".into()),
@@ -300,12 +300,12 @@ pub fn parse_entity_line(
             "Field [objectId] must be at most {MAX_OBJECT_ID_LEN} letters, digits, '-' or an email address"
         ));
     }
-    let modified = match map.remove("modifiedDate") {
+    let modified = match map.shift_remove("modifiedDate") {
         Some(Value::String(s)) if !s.trim().is_empty() => parse_time(&s)
             .ok_or_else(|| format!("Field [modifiedDate] is not a date-time: {s:?}"))?,
         _ => return Err("Mandatory field [modifiedDate] is missing or empty".into()),
     };
-    let is_deleted = match map.remove("isDeleted") {
+    let is_deleted = match map.shift_remove("isDeleted") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => b,
         Some(_) => return Err("Field [isDeleted] must be a boolean".into()),
