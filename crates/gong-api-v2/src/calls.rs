@@ -1002,9 +1002,36 @@ pub struct NewCallRequest {
     pub language_code: Option<String>,
 }
 
+/// Object types a call's own context may hold (Gong renders only these on a call).
+const CALL_OBJECT_TYPES: &[&str] = &["Opportunity", "Account"];
+/// Object types a party's context may hold (Gong renders only these on a party).
+const PARTY_OBJECT_TYPES: &[&str] = &["Contact", "Lead", "User"];
+
+/// The object types an upload's `objectType` names, in Gong's spelling, or `None` when one
+/// of them is not allowed here.
+///
+/// Choice: Gong's create-call schema offers combined values (`"Opportunity,Account"` on
+/// a call, `"Lead,Contact"` on a party) but renders one type per object, so a combined
+/// value becomes one object per type, all with the given id (or, when the id lists as
+/// many comma-separated ids, each its own). Types outside what Gong renders there are
+/// refused with a 400: stored, they would make strict clients reject whole pages.
+/// Types are matched ignoring ASCII case and stored in Gong's spelling.
+fn split_object_types(value: &str, allowed: &[&'static str]) -> Option<Vec<&'static str>> {
+    value
+        .split(',')
+        .map(|t| {
+            allowed
+                .iter()
+                .find(|a| a.eq_ignore_ascii_case(t.trim()))
+                .copied()
+        })
+        .collect()
+}
+
 fn convert_context(
     ctx: &[UploadContext],
     path: &str,
+    allowed: &[&'static str],
     problems: &mut Vec<String>,
 ) -> Vec<d::CrmLink> {
     let mut out = Vec::new();
@@ -1045,12 +1072,33 @@ fn convert_context(
                     "{path}[{i}].objects[{j}].objectId must be 1 to 64 characters"
                 ));
             }
-            out.push(d::CrmLink {
-                system,
-                object_type: o.object_type.clone(),
-                object_id: o.object_id.0.clone(),
-                fields,
-            });
+            let Some(types) = split_object_types(&o.object_type, allowed) else {
+                problems.push(format!(
+                    "{path}[{i}].objects[{j}].objectType must be one of {} (or several of them separated by commas)",
+                    allowed.join(", ")
+                ));
+                continue;
+            };
+            let ids: Vec<&str> = o.object_id.0.split(',').map(str::trim).collect();
+            let paired = types.len() > 1 && ids.len() == types.len();
+            for (k, object_type) in types.iter().enumerate() {
+                let object_id = if paired {
+                    ids[k]
+                } else {
+                    o.object_id.0.as_str()
+                };
+                if out.iter().any(|l: &d::CrmLink| {
+                    l.system == system && l.object_type == *object_type && l.object_id == object_id
+                }) {
+                    continue;
+                }
+                out.push(d::CrmLink {
+                    system,
+                    object_type: (*object_type).to_owned(),
+                    object_id: object_id.to_owned(),
+                    fields: fields.clone(),
+                });
+            }
         }
     }
     out
@@ -1109,7 +1157,7 @@ impl NewCallRequest {
             }
             n.map(d::WorkspaceId)
         });
-        let context = convert_context(&self.context, "context", &mut problems);
+        let context = convert_context(&self.context, "context", CALL_OBJECT_TYPES, &mut problems);
         let mut parties = Vec::new();
         for (i, p) in self.parties.into_iter().flatten().enumerate() {
             let user_id = p.user_id.as_ref().and_then(|id| {
@@ -1119,8 +1167,12 @@ impl NewCallRequest {
                 }
                 n.map(d::UserId)
             });
-            let context =
-                convert_context(&p.context, &format!("parties[{i}].context"), &mut problems);
+            let context = convert_context(
+                &p.context,
+                &format!("parties[{i}].context"),
+                PARTY_OBJECT_TYPES,
+                &mut problems,
+            );
             let blank_to_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
             parties.push(d::NewParty {
                 name: blank_to_none(p.name),

@@ -14,6 +14,7 @@ pub mod calls;
 pub mod coaching;
 pub mod engagement;
 pub mod library;
+pub mod crm;
 pub mod logs;
 pub mod meetings;
 pub mod profiles;

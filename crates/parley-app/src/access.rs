@@ -138,6 +138,19 @@ operations! {
     WriteDigitalInteraction => DigitalInteractionsWrite, Member, Workspace;
     /// The engagement timeline of CRM objects and people.
     ReadEngagement => ParleyRead, Member, Workspace;
+    /// The generic CRM integration: reading it and its objects.
+    ReadCrmIntegrations => CrmIntegrationsRead, Member, Workspace;
+    /// Registering, deleting, declaring fields and uploading are an admin's.
+    RegisterCrmIntegration => CrmIntegrationRegister, Admin, Workspace;
+    DeleteCrmIntegration => CrmIntegrationDelete, Admin, Workspace;
+    ReadCrmSchema => CrmSchema, Member, Workspace;
+    WriteCrmSchema => CrmSchema, Admin, Workspace;
+    UploadCrmObjects => CrmUpload, Admin, Workspace;
+    /// An upload's state (Gong asks for the upload scope).
+    ReadCrmRequestStatus => CrmUpload, Member, Workspace;
+    ReadCrmObjects => CrmGetObjects, Member, Workspace;
+    /// Manual CRM associations of calls (per-call access applies).
+    ReadManualCrmAssociations => CrmCallsManualAssociationRead, Member, Workspace;
 }
 
 /// Why a principal may not do something.

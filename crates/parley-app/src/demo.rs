@@ -188,6 +188,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
     }
 
     crate::demo_library::seed_library(store, &library, &workspaces, &users, &call_ids).await?;
+    crate::crm_demo::seed(store, &plan, &workspaces, &call_ids).await?;
 
     let summary = DemoSummary {
         workspaces: workspaces.len(),
@@ -339,7 +340,7 @@ mod tests {
                 };
                 assert_eq!(
                     (link.system, link.object_type.as_str()),
-                    (CrmSystem::Salesforce, "Contact")
+                    (CrmSystem::Generic, "Contact")
                 );
                 assert!(link.object_id.starts_with("003") && link.object_id.len() == 18);
             }

@@ -15,6 +15,8 @@ pub mod analysis;
 pub mod audit;
 pub mod calls;
 pub mod coaching;
+pub mod crm;
+pub mod crm_demo;
 pub mod demo;
 mod demo_scorecards;
 pub mod demo_library;

@@ -132,10 +132,11 @@ pub fn default_worker_name() -> String {
 
 /// What the analysis loop runs: milliseconds each, so they never wait behind a
 /// transcription.
-pub const ANALYSIS_KINDS: [JobKind; 3] = [
+pub const ANALYSIS_KINDS: [JobKind; 4] = [
     JobKind::Analyze,
     JobKind::BackfillTrackers,
     JobKind::AnalyzeWorkspace,
+    JobKind::CrmUpload,
 ];
 
 /// Everything a worker needs.
@@ -313,6 +314,13 @@ impl Workers {
             JobSpec::BackfillTrackers { workspace } => {
                 crate::analysis::backfill_trackers(store, workspace, &progress).await?;
                 store.finish_job(lease, Utc::now()).await?;
+                Ok(())
+            }
+            JobSpec::CrmUpload {
+                integration,
+                request,
+            } => {
+                crate::crm::process_upload(store, integration, &request, lease).await?;
                 Ok(())
             }
             JobSpec::AnalyzeWorkspace { workspace } => {

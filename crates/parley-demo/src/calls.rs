@@ -69,7 +69,9 @@ pub(crate) fn sf(
     fields: Vec<(&str, serde_json::Value)>,
 ) -> CrmLink {
     CrmLink {
-        system: CrmSystem::Salesforce,
+        // The demo company's CRM is a generic integration (`parley_app::crm_demo`
+        // uploads these objects), so its calls link to it.
+        system: CrmSystem::Generic,
         object_type: object_type.to_owned(),
         object_id: object_id.to_owned(),
         fields: fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),

@@ -18,16 +18,19 @@ pub enum JobKind {
     AnalyzeWorkspace,
     /// Delete a stored recording that a newer one replaced, once nothing refers to it.
     DeleteMedia,
+    /// Read and store the objects of a generic CRM integration's upload.
+    CrmUpload,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
         JobKind::BackfillTrackers,
         JobKind::AnalyzeWorkspace,
         JobKind::DeleteMedia,
+        JobKind::CrmUpload,
     ];
 
     pub fn key(self) -> &'static str {
@@ -38,6 +41,7 @@ impl JobKind {
             JobKind::BackfillTrackers => "backfill-trackers",
             JobKind::AnalyzeWorkspace => "analyze-workspace",
             JobKind::DeleteMedia => "delete-media",
+            JobKind::CrmUpload => "crm-upload",
         }
     }
 
@@ -73,6 +77,12 @@ pub enum JobSpec {
     DeleteMedia {
         key: String,
     },
+    /// An upload of a CRM integration, known by its `clientRequestId`; the file waits in
+    /// the request's row.
+    CrmUpload {
+        integration: i64,
+        request: String,
+    },
 }
 
 impl JobSpec {
@@ -84,6 +94,7 @@ impl JobSpec {
             JobSpec::BackfillTrackers { .. } => JobKind::BackfillTrackers,
             JobSpec::AnalyzeWorkspace { .. } => JobKind::AnalyzeWorkspace,
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
+            JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
         }
     }
 
@@ -103,6 +114,13 @@ impl JobSpec {
                 serde_json::json!({ "workspaceId": workspace.map(|w| w.to_string()) })
             }
             JobSpec::DeleteMedia { key } => serde_json::json!({ "key": key }),
+            JobSpec::CrmUpload {
+                integration,
+                request,
+            } => serde_json::json!({
+                "integrationId": integration.to_string(),
+                "clientRequestId": request,
+            }),
             _ => serde_json::json!({}),
         }
     }
@@ -118,6 +136,8 @@ impl JobSpec {
             JobSpec::BackfillTrackers { .. } | JobSpec::AnalyzeWorkspace { .. } => 5,
             // Doubling backoff from 10 s: the last try comes about three hours in.
             JobSpec::DeleteMedia { .. } => 10,
+            // Seconds of work; a failure is the database's, which comes back.
+            JobSpec::CrmUpload { .. } => 5,
         }
     }
 
@@ -161,6 +181,16 @@ impl JobSpec {
                 key: job.payload["key"]
                     .as_str()
                     .ok_or("delete-media job without a key")?
+                    .to_owned(),
+            },
+            JobKind::CrmUpload => JobSpec::CrmUpload {
+                integration: job.payload["integrationId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("crm-upload job without an integrationId")?,
+                request: job.payload["clientRequestId"]
+                    .as_str()
+                    .ok_or("crm-upload job without a clientRequestId")?
                     .to_owned(),
             },
         })

@@ -12,6 +12,7 @@ pub mod activity;
 pub mod audit;
 pub mod call;
 pub mod engagement;
+pub mod crm;
 pub mod id;
 pub mod job;
 pub mod lang;
@@ -29,6 +30,10 @@ pub use access::*;
 pub use activity::*;
 pub use audit::{Actor, AuditAction, AuditEntry, AuditLogKind, AuditRecord, Outcome, RequestInfo};
 pub use call::*;
+pub use crm::{
+    CrmEntity, CrmFieldType, CrmIntegration, CrmObjectType, CrmRequest, CrmRequestStatus,
+    CrmSchemaField, CrmUploadResult, ManualAssociation,
+};
 pub use id::*;
 pub use job::*;
 pub use profile::*;

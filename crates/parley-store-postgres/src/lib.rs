@@ -48,6 +48,7 @@ use parley_store::{
 mod analysis;
 mod audit;
 mod calls;
+mod crm;
 mod identity;
 mod jobs;
 mod library;

@@ -35,6 +35,7 @@ use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptS
 
 mod audit;
 mod library;
+mod crm;
 mod oauth;
 mod portable;
 mod profiles;

@@ -13,6 +13,7 @@
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
+pub mod crm;
 pub mod engagement;
 pub mod library;
 pub mod meetings;
@@ -33,6 +34,7 @@ use parley_domain::{
     WorkspaceId,
 };
 
+pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
 pub use meetings::MeetingStore;
@@ -520,7 +522,14 @@ pub enum RateTake {
 ///   its ASCII case.
 #[async_trait]
 pub trait Store:
-    ScorecardStore + LibraryStore + MeetingStore + EngagementStore + Send + Sync + 'static
+    ScorecardStore
+    + LibraryStore
+    + MeetingStore
+    + EngagementStore
+    + CrmStore
+    + Send
+    + Sync
+    + 'static
 {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
     /// Oldest first.

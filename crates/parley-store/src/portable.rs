@@ -621,6 +621,50 @@ pub static TABLES: &[Table] = &[
         key: &["event_id", "ord"],
         unique: true,
     },
+    Table {
+        name: "crm_integrations",
+        columns: cols!(id: Int, workspace_id: Int, owner_email: Text, name: Text, created_us: Int),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "crm_schema_fields",
+        columns: cols!(
+            integration_id: Int, object_type: Text, name: Text, ord: Int, label: Text,
+            field_type: Text, last_modified_us: Int, is_deleted: Bool, reference_to: Text,
+            ordered_values: Text,
+        ),
+        key: &["integration_id", "object_type", "name"],
+        unique: true,
+    },
+    Table {
+        name: "crm_entities",
+        columns: cols!(
+            integration_id: Int, object_type: Text, object_id: Text, modified_us: Int,
+            is_deleted: Bool, fields: Text, updated_us: Int,
+        ),
+        key: &["integration_id", "object_type", "object_id"],
+        unique: true,
+    },
+    Table {
+        name: "crm_requests",
+        columns: cols!(
+            integration_id: Int, client_request_id: Text, workspace_id: Int, object_type: Text,
+            status: Text, errors: Text, error_count: Int, success_count: Int, body: Text,
+            created_us: Int, updated_us: Int,
+        ),
+        key: &["integration_id", "client_request_id"],
+        unique: true,
+    },
+    Table {
+        name: "crm_manual_associations",
+        columns: cols!(
+            id: Int, call_id: Int, workspace_id: Int, user_id: Int, created_us: Int,
+            account_id: Text, deal_id: Text,
+        ),
+        key: &["id"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

@@ -37,6 +37,7 @@ pub mod analysis;
 pub mod audit;
 pub mod calls;
 pub mod concurrency;
+pub mod crm;
 pub mod identity;
 pub mod jobs;
 pub mod library;
@@ -143,6 +144,11 @@ macro_rules! conformance_suite {
                 nodes_adding_to_the_same_hour_at_once_lose_no_count,
                 listings_page_by_time_either_way_and_filter_by_log_and_range,
                 pruning_removes_only_older_entries_in_batches,
+            }
+            crm {
+                one_integration_per_workspace_with_schemas,
+                an_upload_is_stored_with_its_job_and_shows_in_linked_calls,
+                manual_associations_relink_calls_and_list_in_time_order,
             }
             profiles {
                 profiles_round_trip_and_names_are_unique_per_workspace,

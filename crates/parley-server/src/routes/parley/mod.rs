@@ -9,6 +9,7 @@ use crate::AppState;
 pub mod activity;
 pub mod analysis;
 pub mod engagement;
+pub mod crm;
 pub mod jobs;
 pub mod keys;
 pub mod library;
@@ -43,4 +44,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(library::routes())
         .merge(meetings::routes())
         .merge(engagement::routes())
+        .merge(crm::routes())
 }

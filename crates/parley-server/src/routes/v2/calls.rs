@@ -354,6 +354,17 @@ async fn render_extensive(
     } else {
         HashMap::new()
     };
+    if level == ContextLevel::Extended {
+        // Generic links show what the workspace's CRM integration uploaded.
+        let workspaces: HashMap<_, _> = calls.iter().map(|(c, _)| (c.id, c.workspace_id)).collect();
+        parley_app::crm::resolve_context(
+            state.store.as_ref(),
+            &workspaces,
+            &mut context,
+            &mut parties,
+        )
+        .await?;
+    }
     let wants_analysis = fields.content.is_some()
         || fields
             .interaction

@@ -8,6 +8,7 @@ pub mod calls;
 pub mod coaching;
 pub mod engagement;
 pub mod library;
+pub mod crm;
 pub mod logs;
 pub mod media;
 pub mod meetings;
@@ -21,6 +22,7 @@ pub mod workspaces;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
+        .merge(crm::routes())
         .merge(logs::routes())
         .merge(media::routes(state))
         .merge(profiles::routes())

@@ -1,0 +1,90 @@
+//! `/parley/v1/calls/{id}/crm-association`: associating a call with a CRM account (and
+//! deal) by hand, or removing it. Gong's API only lists these
+//! (`/v2/calls/manual-crm-associations`); its web app makes them.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::put;
+use axum::{Extension, Router};
+use serde::{Deserialize, Serialize};
+
+use parley_app::crm::{self, AssociationTarget};
+use parley_domain::Principal;
+
+use crate::error::{json_response, request_id, ApiResult};
+use crate::routes::extract::{call_id_of, parse_json};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/parley/v1/calls/{id}/crm-association",
+        put(associate).delete(dissociate),
+    )
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AssociationBody {
+    account_crm_id: Option<String>,
+    deal_crm_id: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AssociationView {
+    request_id: String,
+    call_id: String,
+    account_crm_id: Option<String>,
+    deal_crm_id: Option<String>,
+}
+
+async fn associate(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    let body: AssociationBody = parse_json(body, false)?;
+    let target = AssociationTarget {
+        account_id: body.account_crm_id,
+        deal_id: body.deal_crm_id,
+    };
+    crm::associate(
+        state.store.as_ref(),
+        &principal,
+        call_id,
+        Some(target.clone()),
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &AssociationView {
+            request_id: request_id(),
+            call_id: call_id.to_string(),
+            account_crm_id: target.account_id,
+            deal_crm_id: target.deal_id,
+        },
+    ))
+}
+
+async fn dissociate(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call_id = call_id_of(&id)?;
+    crm::associate(state.store.as_ref(), &principal, call_id, None).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &AssociationView {
+            request_id: request_id(),
+            call_id: call_id.to_string(),
+            account_crm_id: None,
+            deal_crm_id: None,
+        },
+    ))
+}
