@@ -10,7 +10,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calls;
+pub mod flows;
 pub mod logs;
 pub mod profiles;
 pub mod settings;

@@ -16,6 +16,8 @@ pub mod audit;
 pub mod calls;
 pub mod demo;
 pub mod error;
+pub mod flows;
+pub mod grants;
 pub mod jobs;
 pub mod keys;
 pub mod limits;

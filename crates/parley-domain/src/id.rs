@@ -75,6 +75,10 @@ id_type!(
     TrackerId,
     /// A permission profile (what its users may see and do in one workspace).
     ProfileId,
+    /// An Engage flow (a sequence of steps prospects are put through).
+    FlowId,
+    /// One prospect's run through a flow.
+    FlowInstanceId,
 );
 
 /// The text was not a numeric id.

@@ -33,6 +33,7 @@ use parley_domain::*;
 
 use crate::{Result, Store, TranscriptWrite};
 
+pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod calls;
@@ -151,6 +152,12 @@ macro_rules! conformance_suite {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
+            }
+            access {
+                grants_show_calls_to_their_users_and_move_the_generation,
+                recordings_are_read_by_call,
+                integration_settings_are_kept_per_type,
+                flows_and_their_prospects,
             }
             rate_limits {
                 a_burst_is_admitted_then_refused_with_the_wait,

@@ -8,8 +8,10 @@ use crate::AppState;
 
 pub mod activity;
 pub mod analysis;
+pub mod flows;
 pub mod jobs;
 pub mod keys;
+pub mod media;
 pub mod oauth_apps;
 pub mod profiles;
 pub mod session;
@@ -35,4 +37,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(topics::routes())
         .merge(analysis::routes())
         .merge(activity::routes())
+        .merge(flows::routes())
 }

@@ -4,7 +4,9 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod access;
 pub mod calls;
+pub mod flows;
 pub mod logs;
 pub mod media;
 pub mod profiles;
@@ -16,6 +18,8 @@ pub mod workspaces;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
+        .merge(access::routes())
+        .merge(flows::routes())
         .merge(logs::routes())
         .merge(media::routes(state))
         .merge(profiles::routes())
