@@ -10,7 +10,7 @@ use parley_domain::{
     role_call_access, AccessLevel, Call, CallAccess, Capability, Principal, Reports, Role, Scope,
     WorkspaceId,
 };
-use parley_store::{AccessStore as _, Store};
+use parley_store::Store;
 
 use crate::error::{AppError, AppResult};
 

@@ -7,7 +7,7 @@ use parley_domain::{
     IntegrationSetting, IntegrationType, NotAssigned, Principal, Timestamp, User, WorkspaceId,
     MAX_FLOW_PROSPECTS,
 };
-use parley_store::{AccessStore as _, Store};
+use parley_store::Store;
 
 use crate::access::{confine, visible};
 use crate::error::{AppError, AppResult};

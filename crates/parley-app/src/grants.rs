@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use parley_domain::{CallId, Principal, UserId};
-use parley_store::{AccessStore as _, Store, UserFilter};
+use parley_store::{Store, UserFilter};
 
 use crate::error::{AppError, AppResult};
 

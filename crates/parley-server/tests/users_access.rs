@@ -68,13 +68,13 @@ async fn a_granted_call_is_listed_read_and_revoked() {
     assert_error(&r, StatusCode::NOT_FOUND, "No calls found");
 
     let r = s
-        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[&me])))
+        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[me.as_str()])))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body.as_object().unwrap().len(), 1, "only requestId: {}", r.body);
     // Granting again is a no-op.
     let r = s
-        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[&me])))
+        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[me.as_str()])))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
@@ -126,7 +126,7 @@ async fn a_granted_call_is_listed_read_and_revoked() {
         .send(
             Method::DELETE,
             "/v2/calls/users-access",
-            Some(change(&granted, &[&me])),
+            Some(change(&granted, &[me.as_str()])),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -151,7 +151,7 @@ async fn unknown_calls_and_users_and_bad_bodies_are_refused() {
     for method in [Method::PUT, Method::DELETE] {
         for bad in ["1234567890123456789", "not-a-call"] {
             let r = s
-                .send(method.clone(), "/v2/calls/users-access", Some(change(bad, &[&host])))
+                .send(method.clone(), "/v2/calls/users-access", Some(change(bad, &[host.as_str()])))
                 .await;
             assert_error(&r, StatusCode::BAD_REQUEST, "Some calls not found");
         }
@@ -222,7 +222,7 @@ async fn a_bound_key_grants_only_calls_of_its_workspace_and_members_may_not_gran
         &bound,
         Method::PUT,
         "/v2/calls/users-access",
-        Some(change(&call, &[&host])),
+        Some(change(&call, &[host.as_str()])),
     )
     .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "Some calls not found");
@@ -233,7 +233,7 @@ async fn a_bound_key_grants_only_calls_of_its_workspace_and_members_may_not_gran
         &member,
         Method::PUT,
         "/v2/calls/users-access",
-        Some(change(&call, &[&me])),
+        Some(change(&call, &[me.as_str()])),
     )
     .await;
     assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");

@@ -14,7 +14,6 @@ use gong_api_v2::access::{
     IntegrationSettingsResponse,
 };
 use parley_domain::Principal;
-use parley_store::AccessStore as _;
 
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::parse_json;

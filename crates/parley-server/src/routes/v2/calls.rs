@@ -18,7 +18,7 @@ use gong_api_v2::calls::{
 use gong_api_v2::transcript::{TranscriptJson, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
 use parley_domain::{CallId, Principal, Scope, UserId, WorkspaceId};
-use parley_store::{AccessStore as _, CallFilter, CallKey, TranscriptSize};
+use parley_store::{CallFilter, CallKey, TranscriptSize};
 
 use crate::cursor::{ids_of, FilterKey};
 use crate::error::{request_id, ApiError, ApiResult, Wire};
