@@ -41,15 +41,28 @@ async fn owner(store: &dyn Store, field: &str, email: &str) -> AppResult<User> {
     }
 }
 
-pub async fn create(store: &dyn Store, p: &Principal, new: NewFlow, now: Timestamp) -> AppResult<Flow> {
+pub async fn create(
+    store: &dyn Store,
+    p: &Principal,
+    new: NewFlow,
+    now: Timestamp,
+) -> AppResult<Flow> {
     let mut problems = Vec::new();
     let name = new.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         problems.push(format!("name must be 1 to {MAX_NAME_CHARS} characters"));
     }
-    let folder = new.folder.map(|f| f.trim().to_owned()).filter(|f| !f.is_empty());
-    if folder.as_ref().is_some_and(|f| f.chars().count() > MAX_NAME_CHARS) {
-        problems.push(format!("folder must be at most {MAX_NAME_CHARS} characters"));
+    let folder = new
+        .folder
+        .map(|f| f.trim().to_owned())
+        .filter(|f| !f.is_empty());
+    if folder
+        .as_ref()
+        .is_some_and(|f| f.chars().count() > MAX_NAME_CHARS)
+    {
+        problems.push(format!(
+            "folder must be at most {MAX_NAME_CHARS} characters"
+        ));
     }
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
@@ -122,7 +135,10 @@ pub async fn list(
     } else {
         None
     };
-    Ok((store.list_flows(workspace, seen_by, after, limit).await?, total))
+    Ok((
+        store.list_flows(workspace, seen_by, after, limit).await?,
+        total,
+    ))
 }
 
 /// An instance as shown: with its flow and owner.
@@ -178,7 +194,10 @@ pub async fn assign(
         } else if !seen.insert(trimmed.to_owned()) {
             continue;
         } else if here.contains(trimmed) {
-            refused.push(refuse(AssignRefusal::InvalidState, "the prospect is in this flow already"));
+            refused.push(refuse(
+                AssignRefusal::InvalidState,
+                "the prospect is in this flow already",
+            ));
         } else if exclusive_elsewhere.contains(trimmed) {
             refused.push(refuse(
                 AssignRefusal::InvalidState,

@@ -117,7 +117,8 @@ pub async fn granted(
         )));
     }
     check(store, p, &seen, &BTreeSet::new()).await?;
-    let mut grants: BTreeMap<CallId, Vec<UserId>> = store.call_grants(&ordered).await?.into_iter().collect();
+    let mut grants: BTreeMap<CallId, Vec<UserId>> =
+        store.call_grants(&ordered).await?.into_iter().collect();
     Ok(ordered
         .into_iter()
         .map(|c| {

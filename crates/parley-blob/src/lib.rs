@@ -208,7 +208,10 @@ impl BlobStore {
             .get_opts(&Path::from(key), options)
             .await
             .map_err(|e| not_found(e, key))?;
-        Ok(got.into_stream().map(|r| r.map_err(BlobError::from)).boxed())
+        Ok(got
+            .into_stream()
+            .map(|r| r.map_err(BlobError::from))
+            .boxed())
     }
 
     /// The object's size, or `None` when it does not exist.

@@ -69,7 +69,9 @@ impl AppState {
         let fresh: [u8; 32] = rand::random();
         let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
         let fresh: [u8; 32] = rand::random();
-        let media_key = store.server_secret("media-url-hmac", fresh.to_vec()).await?;
+        let media_key = store
+            .server_secret("media-url-hmac", fresh.to_vec())
+            .await?;
         let media_urls = Arc::new(media_url::MediaSigner::new(
             media_key,
             config.media_url_hours,

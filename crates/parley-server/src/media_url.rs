@@ -202,7 +202,10 @@ mod tests {
             "https://parley.example.com/parley/v1/calls/5/media?expires={exp}&signature="
         )));
         let sig = url.rsplit_once("signature=").unwrap().1;
-        assert_eq!(s.check(CallId(5), "calls/5/a.wav", exp, sig, exp - 1), Ok(()));
+        assert_eq!(
+            s.check(CallId(5), "calls/5/a.wav", exp, sig, exp - 1),
+            Ok(())
+        );
         assert_eq!(
             s.check(CallId(5), "calls/5/a.wav", exp, sig, exp),
             Err(Refused::Expired)
@@ -261,7 +264,10 @@ mod tests {
         assert_eq!(content_type("wav", false, None), "audio/wav");
         assert_eq!(content_type("mp4", true, Some("audio/mp4")), "video/mp4");
         assert_eq!(content_type("m4a", false, None), "audio/mp4");
-        assert_eq!(content_type("xyz", false, Some("audio/x-foo")), "audio/x-foo");
+        assert_eq!(
+            content_type("xyz", false, Some("audio/x-foo")),
+            "audio/x-foo"
+        );
         assert_eq!(
             content_type("xyz", false, Some("text/html")),
             "application/octet-stream"

@@ -101,7 +101,10 @@ async fn flows_are_made_listed_and_filled_with_prospects() {
         )
         .await;
     assert_eq!(r.body["prospectsAssigned"], json!([]));
-    assert_eq!(r.body["prospectsNotAssigned"][0]["errorCode"], "InvalidState");
+    assert_eq!(
+        r.body["prospectsNotAssigned"][0]["errorCode"],
+        "InvalidState"
+    );
 
     let r = s
         .post(
@@ -114,7 +117,10 @@ async fn flows_are_made_listed_and_filled_with_prospects() {
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["crmProspectId"], "003A");
     assert_eq!(found[0]["flowName"], "Inbound follow-up");
-    assert_eq!(found[0]["flowInstanceOwnerEmail"], "pete@northwind.example.com");
+    assert_eq!(
+        found[0]["flowInstanceOwnerEmail"],
+        "pete@northwind.example.com"
+    );
     assert_eq!(found[0]["flowInstanceOwnerFullName"], "Pete Peer");
     assert_eq!(found[0]["flowInstanceStatus"], "Running");
 
@@ -152,13 +158,15 @@ async fn flow_errors() {
         StatusCode::BAD_REQUEST,
         "cursor",
     );
-    let assign = |flow: &str, owner: &str, ids: Value| {
-        json!({"crmProspectsIds": ids, "flowId": flow, "flowInstanceOwnerEmail": owner})
-    };
+    let assign = |flow: &str, owner: &str, ids: Value| json!({"crmProspectsIds": ids, "flowId": flow, "flowInstanceOwnerEmail": owner});
     assert_error(
         &s.post(
             "/v2/flows/prospects/assign",
-            assign("1234567890123456789", "olga@northwind.example.com", json!(["1"])),
+            assign(
+                "1234567890123456789",
+                "olga@northwind.example.com",
+                json!(["1"]),
+            ),
         )
         .await,
         StatusCode::NOT_FOUND,
@@ -227,7 +235,11 @@ async fn flow_errors() {
         "a flow of that name exists",
     );
     assert_error(
-        &create_flow(&s, json!({"name": " ", "ownerEmail": "olga@northwind.example.com"})).await,
+        &create_flow(
+            &s,
+            json!({"name": " ", "ownerEmail": "olga@northwind.example.com"}),
+        )
+        .await,
         StatusCode::BAD_REQUEST,
         "name must be 1 to 200 characters",
     );

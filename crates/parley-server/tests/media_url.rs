@@ -180,13 +180,18 @@ async fn credentials_work_instead_of_a_signature_with_call_access() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
-    assert_eq!(r.bytes().await.unwrap().to_vec(), fixture("speech.ogg")[..10]);
+    assert_eq!(
+        r.bytes().await.unwrap().to_vec(),
+        fixture("speech.ogg")[..10]
+    );
 
     // No credentials and no signature.
     let none = s.raw(s.client.get(&path)).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED, "{}", none.body);
     // A wrong secret.
-    let wrong = s.raw(s.client.get(&path).basic_auth(&s.key, Some("nope"))).await;
+    let wrong = s
+        .raw(s.client.get(&path).basic_auth(&s.key, Some("nope")))
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.body);
 
     // A key without the media-url scope.
@@ -203,7 +208,11 @@ async fn credentials_work_instead_of_a_signature_with_call_access() {
     .await
     .unwrap();
     let r = s
-        .raw(s.client.get(&path).basic_auth(&k.access_key, Some(&k.secret)))
+        .raw(
+            s.client
+                .get(&path)
+                .basic_auth(&k.access_key, Some(&k.secret)),
+        )
         .await;
     assert_error(
         &r,
@@ -229,7 +238,11 @@ async fn credentials_work_instead_of_a_signature_with_call_access() {
     )
     .await
     .unwrap();
-    let as_member = || s.client.get(&path).basic_auth(&k.access_key, Some(&k.secret));
+    let as_member = || {
+        s.client
+            .get(&path)
+            .basic_auth(&k.access_key, Some(&k.secret))
+    };
     assert_error(
         &s.raw(as_member()).await,
         StatusCode::NOT_FOUND,
@@ -282,7 +295,9 @@ async fn media_urls_need_their_scope_in_extensive() {
             s.client
                 .post(format!("{}/v2/calls/extensive", s.base))
                 .basic_auth(&k.access_key, Some(&k.secret))
-                .json(&json!({"filter": {}, "contentSelector": {"exposedFields": {"media": true}}})),
+                .json(
+                    &json!({"filter": {}, "contentSelector": {"exposedFields": {"media": true}}}),
+                ),
         )
         .await;
     assert_error(

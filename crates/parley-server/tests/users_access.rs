@@ -55,12 +55,8 @@ fn change(call: &str, users: &[&str]) -> Value {
 async fn a_granted_call_is_listed_read_and_revoked() {
     let s = TestServer::start().await;
     let host = s.user("rita@northwind.example.com", "Rita", "Rep").await;
-    let granted = s
-        .call(call_body("g", &host, "2024-03-05T10:00:00Z"))
-        .await;
-    let other = s
-        .call(call_body("o", &host, "2024-03-05T11:00:00Z"))
-        .await;
+    let granted = s.call(call_body("g", &host, "2024-03-05T10:00:00Z")).await;
+    let other = s.call(call_body("o", &host, "2024-03-05T11:00:00Z")).await;
     let (me, k) = member_key(&s, "mo@northwind.example.com").await;
 
     // Nothing granted: a member sees no call of someone else.
@@ -68,13 +64,26 @@ async fn a_granted_call_is_listed_read_and_revoked() {
     assert_error(&r, StatusCode::NOT_FOUND, "No calls found");
 
     let r = s
-        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[me.as_str()])))
+        .send(
+            Method::PUT,
+            "/v2/calls/users-access",
+            Some(change(&granted, &[me.as_str()])),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body.as_object().unwrap().len(), 1, "only requestId: {}", r.body);
+    assert_eq!(
+        r.body.as_object().unwrap().len(),
+        1,
+        "only requestId: {}",
+        r.body
+    );
     // Granting again is a no-op.
     let r = s
-        .send(Method::PUT, "/v2/calls/users-access", Some(change(&granted, &[me.as_str()])))
+        .send(
+            Method::PUT,
+            "/v2/calls/users-access",
+            Some(change(&granted, &[me.as_str()])),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
@@ -145,13 +154,15 @@ async fn a_granted_call_is_listed_read_and_revoked() {
 async fn unknown_calls_and_users_and_bad_bodies_are_refused() {
     let s = TestServer::start().await;
     let host = s.user("rita@northwind.example.com", "Rita", "Rep").await;
-    let call = s
-        .call(call_body("g", &host, "2024-03-05T10:00:00Z"))
-        .await;
+    let call = s.call(call_body("g", &host, "2024-03-05T10:00:00Z")).await;
     for method in [Method::PUT, Method::DELETE] {
         for bad in ["1234567890123456789", "not-a-call"] {
             let r = s
-                .send(method.clone(), "/v2/calls/users-access", Some(change(bad, &[host.as_str()])))
+                .send(
+                    method.clone(),
+                    "/v2/calls/users-access",
+                    Some(change(bad, &[host.as_str()])),
+                )
                 .await;
             assert_error(&r, StatusCode::BAD_REQUEST, "Some calls not found");
         }
@@ -195,9 +206,7 @@ async fn unknown_calls_and_users_and_bad_bodies_are_refused() {
 async fn a_bound_key_grants_only_calls_of_its_workspace_and_members_may_not_grant() {
     let s = TestServer::start().await;
     let host = s.user("rita@northwind.example.com", "Rita", "Rep").await;
-    let call = s
-        .call(call_body("g", &host, "2024-03-05T10:00:00Z"))
-        .await;
+    let call = s.call(call_body("g", &host, "2024-03-05T10:00:00Z")).await;
     let east = parley_domain::Workspace {
         id: WorkspaceId::generate(),
         name: "East".into(),

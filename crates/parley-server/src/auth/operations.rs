@@ -84,11 +84,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("PUT", "/v2/calls/users-access", WriteCallUserAccess),
     ("POST", "/v2/calls/users-access", ReadCallUserAccess),
     ("DELETE", "/v2/calls/users-access", WriteCallUserAccess),
-    (
-        "POST",
-        "/v2/integration-settings",
-        WriteIntegrationSettings,
-    ),
+    ("POST", "/v2/integration-settings", WriteIntegrationSettings),
     ("GET", "/v2/integration-settings", WriteIntegrationSettings),
     ("GET", "/v2/flows", ReadFlows),
     ("POST", "/v2/flows/prospects", ReadFlows),

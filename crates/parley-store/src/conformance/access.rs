@@ -44,7 +44,10 @@ pub async fn grants_show_calls_to_their_users_and_move_the_generation(h: &dyn Ha
             .map(|c| c.id)
             .collect::<Vec<_>>()
     };
-    assert!(listed().await.is_empty(), "no grant, no call of another host");
+    assert!(
+        listed().await.is_empty(),
+        "no grant, no call of another host"
+    );
 
     let before = s.calls_generation().await.unwrap();
     s.grant_calls(&[(ids[1], me.id), (ids[2], other.id)], t0())
@@ -183,18 +186,29 @@ pub async fn flows_and_their_prospects(h: &dyn Harness) {
     assert_eq!(s.get_flow(a.id).await.unwrap(), Some(a.clone()));
     let mut all = vec![a.clone(), b.clone()];
     all.sort_by_key(|f| f.id);
-    assert_eq!(s.list_flows(Some(ws.id), None, None, 10).await.unwrap(), all);
+    assert_eq!(
+        s.list_flows(Some(ws.id), None, None, 10).await.unwrap(),
+        all
+    );
     assert_eq!(
         s.list_flows(None, None, Some(all[0].id), 10).await.unwrap(),
         vec![all[1].clone()]
     );
-    assert_eq!(s.list_flows(None, None, None, 1).await.unwrap(), vec![all[0].clone()]);
+    assert_eq!(
+        s.list_flows(None, None, None, 1).await.unwrap(),
+        vec![all[0].clone()]
+    );
     // Someone else sees the company flow, not the owner's personal one.
     assert_eq!(
-        s.list_flows(None, Some(UserId(42)), None, 10).await.unwrap(),
+        s.list_flows(None, Some(UserId(42)), None, 10)
+            .await
+            .unwrap(),
         vec![a.clone()]
     );
-    assert_eq!(s.list_flows(None, Some(owner.id), None, 10).await.unwrap(), all);
+    assert_eq!(
+        s.list_flows(None, Some(owner.id), None, 10).await.unwrap(),
+        all
+    );
     assert_eq!(s.count_flows(None, Some(UserId(42))).await.unwrap(), 1);
     assert_eq!(s.count_flows(Some(ws.id), None).await.unwrap(), 2);
     assert_eq!(s.count_flows(Some(WorkspaceId(42)), None).await.unwrap(), 0);

@@ -43,11 +43,7 @@ fn bad_signature() -> ApiError {
     )
 }
 
-async fn download(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    req: Parts,
-) -> Response {
+async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Parts) -> Response {
     match recording(&state, &id, &req).await {
         Ok(media) => serve(&state, &media, &req.headers)
             .await
@@ -71,7 +67,10 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
         // Whether the call or its recording exists is not told to a wrong signature.
         let (Some(call_id), Some(expires), Some(signature)) = (
             call_id,
-            signed.expires.as_deref().and_then(|e| e.parse::<i64>().ok()),
+            signed
+                .expires
+                .as_deref()
+                .and_then(|e| e.parse::<i64>().ok()),
             signed.signature.as_deref(),
         ) else {
             return Err(answer(bad_signature()));

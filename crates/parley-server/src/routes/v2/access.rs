@@ -52,13 +52,7 @@ async fn grant(
 ) -> ApiResult<Response> {
     let req: CallAccessChange = parse_json(body, false)?;
     let list = req.into_domain().map_err(ApiError::bad_request)?;
-    parley_app::grants::grant(
-        state.store.as_ref(),
-        &principal,
-        &list,
-        chrono::Utc::now(),
-    )
-    .await?;
+    parley_app::grants::grant(state.store.as_ref(), &principal, &list, chrono::Utc::now()).await?;
     Ok(done())
 }
 
@@ -90,12 +84,8 @@ async fn set_integration_settings(
 ) -> ApiResult<Response> {
     let req: IntegrationSettingsRequest = parse_json(body, false)?;
     let settings = req.into_domain().map_err(ApiError::bad_request)?;
-    parley_app::flows::set_integration_settings(
-        state.store.as_ref(),
-        settings,
-        chrono::Utc::now(),
-    )
-    .await?;
+    parley_app::flows::set_integration_settings(state.store.as_ref(), settings, chrono::Utc::now())
+        .await?;
     Ok(done())
 }
 

@@ -13,7 +13,8 @@ use axum::Router;
 
 use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
-    ListCallsQuery, MediaUrls, NewCallRequest, NewCallResponse, RawCallsResponse, RawExtensiveResponse,
+    ListCallsQuery, MediaUrls, NewCallRequest, NewCallResponse, RawCallsResponse,
+    RawExtensiveResponse,
 };
 use gong_api_v2::transcript::{TranscriptJson, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
