@@ -691,6 +691,16 @@ pub struct CallFacts<'a> {
     pub tally: Option<&'a d::TranscriptTally>,
     /// The stored analysis, once the call has been analysed.
     pub analysis: Option<&'a parley_analysis::CallAnalysis>,
+    /// Where the call's recording can be fetched, when it has one and they were asked for.
+    pub media: Option<&'a MediaUrls>,
+}
+
+/// The signed URLs of a call's recording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaUrls {
+    pub audio: String,
+    /// Only for a recording with a video track.
+    pub video: Option<String>,
 }
 
 fn secs(ms: i64) -> f64 {
@@ -937,7 +947,15 @@ impl ExposedFields {
             collaboration: self.collaboration.map(|c| Collaboration {
                 public_comments: c.public_comments.then(Vec::new),
             }),
-            media: self.media.then(Media::default),
+            // Choice: Parley keeps one file per recording, so `audioUrl` and `videoUrl`
+            // (present only when the recording has a video track) serve the same file;
+            // a call without a recording has `media: {}`.
+            media: self.media.then(|| {
+                facts.media.map_or_else(Media::default, |m| Media {
+                    audio_url: Some(m.audio.clone()),
+                    video_url: m.video.clone(),
+                })
+            }),
         }
     }
 }

@@ -10,11 +10,13 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calls;
 pub mod coaching;
 pub mod engagement;
 pub mod library;
 pub mod crm;
+pub mod flows;
 pub mod logs;
 pub mod meetings;
 pub mod profiles;

@@ -151,6 +151,18 @@ operations! {
     ReadCrmObjects => CrmGetObjects, Member, Workspace;
     /// Manual CRM associations of calls (per-call access applies).
     ReadManualCrmAssociations => CrmCallsManualAssociationRead, Member, Workspace;
+    /// A call's recording, by a media URL's route with credentials instead of a signature.
+    DownloadMedia => CallsReadMediaUrl, Member, Workspace;
+    /// Calls granted to single users (Gong's per-user call access).
+    ReadCallUserAccess => CallUserAccessRead, Admin, Workspace;
+    WriteCallUserAccess => CallUserAccessWrite, Admin, Workspace;
+    /// Origins allowed to embed the company's integrations.
+    WriteIntegrationSettings => IntegrationSettingsWrite, Admin, Company;
+    /// Engage flows and the prospects in them.
+    ReadFlows => FlowsRead, Member, Workspace;
+    AssignFlows => FlowsWrite, Member, Workspace;
+    /// Creating and deleting flows (Parley's own routes).
+    ManageFlows => FlowsWrite, Admin, Workspace;
 }
 
 /// Why a principal may not do something.
@@ -302,6 +314,7 @@ pub async fn call_access(store: &dyn Store, p: &Principal) -> AppResult<Option<C
             .iter()
             .map(|(w, a)| (*w, parley_domain::call_audience(me, a, &reports)))
             .collect(),
+        granted_to: Some(me),
     };
     Ok(Some(access).filter(|a| !a.is_everything()))
 }
@@ -324,7 +337,13 @@ pub async fn may_see_call(store: &dyn Store, p: &Principal, call: &Call) -> AppR
         .into_iter()
         .flatten()
         .filter_map(|party| party.user_id);
-    Ok(access.sees(call.workspace_id, call.primary_user_id, attendees))
+    if access.sees(call.workspace_id, call.primary_user_id, attendees) {
+        return Ok(true);
+    }
+    match access.granted_to {
+        Some(user) => Ok(store.call_granted(call.id, user).await?),
+        None => Ok(false),
+    }
 }
 
 #[cfg(test)]
@@ -420,8 +439,9 @@ mod tests {
         assert!(!role_may_use(Role::Member, Scope::LogsRead));
         assert!(!role_may_use(Role::Manager, Scope::KeysWrite));
         assert!(role_may_use(Role::Admin, Scope::KeysWrite));
-        // No operation needs it (Gong's flows API is not served): it opens nothing.
+        // No operation needs it: it opens nothing.
         assert!(role_may_use(Role::Member, Scope::FlowsWrite));
+        assert!(!role_may_use(Role::Member, Scope::CallUserAccessWrite));
     }
 
     #[test]

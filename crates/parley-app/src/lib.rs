@@ -22,6 +22,8 @@ mod demo_scorecards;
 pub mod demo_library;
 pub mod engagement;
 pub mod error;
+pub mod flows;
+pub mod grants;
 pub mod jobs;
 pub mod keys;
 pub mod library;

@@ -319,9 +319,48 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             "user_profiles",
             &[
                 ("user_id", me.clone()),
-                ("workspace_id", ws),
+                ("workspace_id", ws.clone()),
                 ("profile_id", Value::Int(7)),
                 ("updated_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "call_user_access",
+            &[
+                ("call_id", call.clone()),
+                ("user_id", me.clone()),
+                ("granted_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "integration_settings",
+            &[
+                ("integration_type", text("dialer")),
+                ("allowed_origin", text("https://acme.partner.com")),
+                ("updated_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "flows",
+            &[
+                ("id", Value::Int(11)),
+                ("workspace_id", ws),
+                ("name", text("Inbound follow-up")),
+                ("owner_id", me.clone()),
+                ("visibility", text("company")),
+                ("exclusive", Value::Bool(true)),
+                ("created_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "flow_instances",
+            &[
+                ("id", Value::Int(12)),
+                ("flow_id", Value::Int(11)),
+                ("crm_prospect_id", text("003A")),
+                ("owner_id", me.clone()),
+                ("status", text("running")),
+                ("created_us", Value::Int(T)),
             ],
         ),
     ];

@@ -1153,6 +1153,7 @@ async fn breakdown(state: &AppState, access_key: &str) -> Result<Vec<Timing>> {
                             context: c,
                             tally: None,
                             analysis: None,
+                            media: None,
                         };
                         req.content_selector
                             .exposed_fields

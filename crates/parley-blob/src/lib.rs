@@ -191,6 +191,29 @@ impl BlobStore {
         Ok(got.bytes().await?)
     }
 
+    /// The bytes `range` of an object (the whole object when `None`) as a stream of parts
+    /// read as they are sent: a recording is never held in memory. The range must lie
+    /// within the object and not be empty (the caller knows the size).
+    pub async fn get_range_stream(
+        &self,
+        key: &str,
+        range: Option<std::ops::Range<u64>>,
+    ) -> Result<futures::stream::BoxStream<'static, Result<Bytes>>> {
+        let options = object_store::GetOptions {
+            range: range.map(object_store::GetRange::Bounded),
+            ..Default::default()
+        };
+        let got = self
+            .inner
+            .get_opts(&Path::from(key), options)
+            .await
+            .map_err(|e| not_found(e, key))?;
+        Ok(got
+            .into_stream()
+            .map(|r| r.map_err(BlobError::from))
+            .boxed())
+    }
+
     /// The object's size, or `None` when it does not exist.
     pub async fn size(&self, key: &str) -> Result<Option<u64>> {
         match self.inner.head(&Path::from(key)).await {

@@ -167,6 +167,36 @@ async fn a_missing_object_is_not_found(b: &Backend) {
     ));
 }
 
+/// Ranges of an object come back as streams of exactly those bytes; the whole object
+/// without a range; a missing object is `NotFound` before any byte.
+async fn ranges_are_streamed(b: &Backend) {
+    use futures::TryStreamExt;
+    let s = &b.store;
+    let data = numbered(100_000);
+    s.put_bytes("calls/7/rec", Bytes::from(data.clone()))
+        .await
+        .unwrap();
+    let read = |range: Option<std::ops::Range<u64>>| async move {
+        let parts: Vec<Bytes> = s
+            .get_range_stream("calls/7/rec", range)
+            .await
+            .unwrap()
+            .try_collect()
+            .await
+            .unwrap();
+        parts.concat()
+    };
+    assert_eq!(read(None).await, data);
+    assert_eq!(read(Some(0..100)).await, data[..100]);
+    assert_eq!(read(Some(99_000..100_000)).await, data[99_000..]);
+    assert_eq!(read(Some(12_345..67_890)).await, data[12_345..67_890]);
+    assert!(matches!(
+        s.get_range_stream("calls/7/never", Some(0..1)).await,
+        Err(BlobError::NotFound(_))
+    ));
+    s.delete("calls/7/rec").await.unwrap();
+}
+
 /// File names come from uploads: spaces, `+`, `%`, `#`, `?`, non-ASCII. Each key is its
 /// own object (a key that looks percent-encoded is not the key it would decode to) and
 /// survives the trip.
@@ -266,6 +296,7 @@ macro_rules! backend {
                 an_empty_file_is_an_empty_object,
                 a_missing_object_is_not_found,
                 keys_with_odd_characters_are_distinct_objects,
+                ranges_are_streamed,
                 $($extra),*
             );
         }

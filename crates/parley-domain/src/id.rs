@@ -77,6 +77,10 @@ id_type!(
     TrackerId,
     /// A permission profile (what its users may see and do in one workspace).
     ProfileId,
+    /// An Engage flow (a sequence of steps prospects are put through).
+    FlowId,
+    /// One prospect's run through a flow.
+    FlowInstanceId,
 );
 
 id_type!(

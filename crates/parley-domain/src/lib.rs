@@ -13,6 +13,7 @@ pub mod audit;
 pub mod call;
 pub mod engagement;
 pub mod crm;
+pub mod flow;
 pub mod id;
 pub mod job;
 pub mod lang;
@@ -34,6 +35,7 @@ pub use crm::{
     CrmEntity, CrmFieldType, CrmIntegration, CrmObjectType, CrmRequest, CrmRequestStatus,
     CrmSchemaField, CrmUploadResult, ManualAssociation,
 };
+pub use flow::*;
 pub use id::*;
 pub use job::*;
 pub use profile::*;

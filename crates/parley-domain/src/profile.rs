@@ -356,6 +356,9 @@ pub enum Audience {
 pub struct CallAccess {
     pub default: Audience,
     pub by_workspace: BTreeMap<WorkspaceId, Audience>,
+    /// The user whose individually granted calls (Gong's per-user call access) are
+    /// visible too, wherever the audiences above would hide them.
+    pub granted_to: Option<UserId>,
 }
 
 impl CallAccess {
@@ -363,6 +366,7 @@ impl CallAccess {
         CallAccess {
             default: Audience::Everyone,
             by_workspace: BTreeMap::new(),
+            granted_to: None,
         }
     }
 
@@ -376,7 +380,8 @@ impl CallAccess {
     }
 
     /// Whether a call of `workspace`, hosted by `host` and attended by `attendees`, is
-    /// visible.
+    /// visible by the audiences (a call granted to [`Self::granted_to`] is visible
+    /// whatever this says).
     pub fn sees(
         &self,
         workspace: WorkspaceId,
@@ -577,6 +582,7 @@ mod tests {
                 (WorkspaceId(10), Audience::Everyone),
                 (WorkspaceId(11), Audience::Users(vec![])),
             ]),
+            granted_to: None,
         };
         assert!(access.sees(WorkspaceId(10), u(9), []));
         assert!(!access.sees(WorkspaceId(11), u(1), [u(1)]));

@@ -125,6 +125,8 @@ pub struct ServerConfig {
     pub trust_proxy: bool,
     /// Hours a sign-in session lasts.
     pub session_hours: u32,
+    /// Hours a signed recording URL of `/v2/calls/extensive` works (Gong: 8).
+    pub media_url_hours: u32,
     /// How long OAuth access and refresh tokens work.
     pub oauth_tokens: parley_app::oauth::TokenLifetimes,
     /// The audit log's queue, flush interval and retention.
@@ -192,6 +194,7 @@ impl Default for ServerConfig {
             call_cache_entries: 100_000,
             trust_proxy: false,
             session_hours: 12,
+            media_url_hours: 8,
             oauth_tokens: parley_app::oauth::TokenLifetimes::default(),
             audit: parley_app::audit::AuditConfig::default(),
             // Big calls (long transcripts, many parties) take room by their size, not

@@ -17,6 +17,7 @@ mod call_cache;
 pub mod config;
 pub mod cursor;
 pub mod error;
+pub mod media_url;
 mod page_body;
 mod routes;
 
@@ -57,6 +58,8 @@ pub struct AppState {
     pub calls: Arc<call_cache::CallCache>,
     /// The audit log's recorder (`audit::record` feeds it).
     pub audit: parley_app::audit::AuditLog,
+    /// Signs and checks recording URLs.
+    pub media_urls: Arc<media_url::MediaSigner>,
 }
 
 impl AppState {
@@ -65,6 +68,15 @@ impl AppState {
         parley_app::workspaces::ensure_default_workspace(store.as_ref()).await?;
         let fresh: [u8; 32] = rand::random();
         let cursor_key = store.server_secret("cursor-hmac", fresh.to_vec()).await?;
+        let fresh: [u8; 32] = rand::random();
+        let media_key = store
+            .server_secret("media-url-hmac", fresh.to_vec())
+            .await?;
+        let media_urls = Arc::new(media_url::MediaSigner::new(
+            media_key,
+            config.media_url_hours,
+            &config.public_url,
+        ));
         let render = RenderCtx {
             tz: config.timezone,
             call_url_prefix: format!("{}/call?id=", config.public_url.trim_end_matches('/')),
@@ -102,6 +114,7 @@ impl AppState {
                 config.call_cache_bytes,
             )),
             audit,
+            media_urls,
             config: Arc::new(config),
         })
     }

@@ -3,6 +3,7 @@
 //! Skipped with a note on a machine without one; CI always has one and fails without it.
 
 mod common;
+mod media_urls;
 
 use std::time::Duration;
 
@@ -154,4 +155,19 @@ async fn an_upload_the_bucket_refuses_leaves_the_call_as_it_was() {
     );
     assert!(s.store.call_media(call).await.unwrap().is_none());
     assert!(s.store.jobs_for_call(call).await.unwrap().is_empty());
+}
+
+/// A recording's signed URL serves it, whole and by ranges, straight from the bucket.
+#[tokio::test]
+async fn media_urls_serve_ranges_from_the_bucket() {
+    let Some(url) = parley_blob::testing::s3_url("server-media-ranges") else {
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let s = server_on(&url, &work).await;
+    let call = media_urls::recorded_call(&s, "rita@northwind.example.com", "speech.ogg").await;
+    media_urls::ranges_are_served(&s, &call, "speech.ogg", "audio/ogg").await;
+    let id = CallId(call.parse().unwrap());
+    let key = s.store.call_media(id).await.unwrap().unwrap().key;
+    BlobStore::open(&url).unwrap().delete(&key).await.unwrap();
 }

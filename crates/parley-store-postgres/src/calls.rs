@@ -103,7 +103,13 @@ pub(crate) fn push_call_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CallFilte
                 .push(")) AND ");
         }
         push_audience(q, &access.default);
-        q.push("))");
+        q.push(")");
+        if let Some(user) = access.granted_to {
+            q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
+                .push_bind(user.0)
+                .push(")");
+        }
+        q.push(")");
     }
 }
 

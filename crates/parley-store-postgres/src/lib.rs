@@ -45,6 +45,7 @@ use parley_store::{
     StoredSentence, TrackerHitsRow, TrackerRecord, TranscriptSize, TranscriptWrite, UserFilter,
 };
 
+mod access;
 mod analysis;
 mod audit;
 mod calls;

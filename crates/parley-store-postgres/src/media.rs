@@ -87,31 +87,33 @@ pub(crate) async fn call_media(db: &PgStore, call_id: CallId) -> Result<Option<C
         .bind(call_id.0)
         .fetch_optional(&db.pool)
         .await?;
-    row.map(|r| -> Result<CallMedia> {
-        Ok(CallMedia {
-            call_id: CallId(r.try_get("call_id")?),
-            key: r.try_get("key")?,
-            size_bytes: narrow(r.try_get("size_bytes")?, "recording size")?,
-            sha256: r.try_get("sha256")?,
-            file_name: r.try_get("file_name")?,
-            content_type: r.try_get("content_type")?,
-            container: r.try_get("container")?,
-            codec: r.try_get("codec")?,
-            channels: r
-                .try_get::<Option<i64>, _>("channels")?
-                .map(|c| narrow(c, "recording channels"))
-                .transpose()?,
-            sample_rate: r
-                .try_get::<Option<i64>, _>("sample_rate")?
-                .map(|c| narrow(c, "recording sample rate"))
-                .transpose()?,
-            duration_ms: r
-                .try_get::<Option<i64>, _>("duration_ms")?
-                .map(|d| narrow(d, "recording duration"))
-                .transpose()?,
-            has_video: r.try_get("has_video")?,
-            uploaded: ts(r.try_get("uploaded_us")?)?,
-        })
+    row.as_ref().map(call_media_of).transpose()
+}
+
+/// A `call_media` row.
+pub(crate) fn call_media_of(r: &sqlx::postgres::PgRow) -> Result<CallMedia> {
+    Ok(CallMedia {
+        call_id: CallId(r.try_get("call_id")?),
+        key: r.try_get("key")?,
+        size_bytes: narrow(r.try_get("size_bytes")?, "recording size")?,
+        sha256: r.try_get("sha256")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        container: r.try_get("container")?,
+        codec: r.try_get("codec")?,
+        channels: r
+            .try_get::<Option<i64>, _>("channels")?
+            .map(|c| narrow(c, "recording channels"))
+            .transpose()?,
+        sample_rate: r
+            .try_get::<Option<i64>, _>("sample_rate")?
+            .map(|c| narrow(c, "recording sample rate"))
+            .transpose()?,
+        duration_ms: r
+            .try_get::<Option<i64>, _>("duration_ms")?
+            .map(|d| narrow(d, "recording duration"))
+            .transpose()?,
+        has_video: r.try_get("has_video")?,
+        uploaded: ts(r.try_get("uploaded_us")?)?,
     })
-    .transpose()
 }

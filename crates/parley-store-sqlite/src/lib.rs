@@ -33,6 +33,7 @@ use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
+mod access;
 mod audit;
 mod library;
 mod crm;
@@ -239,10 +240,33 @@ fn tracker_of(r: &SqliteRow) -> Result<TrackerRecord> {
     })
 }
 
+/// A `call_media` row.
+pub(crate) fn call_media_of(r: &SqliteRow) -> Result<CallMedia> {
+    Ok(CallMedia {
+        call_id: CallId(r.try_get("call_id")?),
+        key: r.try_get("key")?,
+        size_bytes: r.try_get::<i64, _>("size_bytes")? as u64,
+        sha256: r.try_get("sha256")?,
+        file_name: r.try_get("file_name")?,
+        content_type: r.try_get("content_type")?,
+        container: r.try_get("container")?,
+        codec: r.try_get("codec")?,
+        channels: r.try_get::<Option<i64>, _>("channels")?.map(|c| c as u32),
+        sample_rate: r
+            .try_get::<Option<i64>, _>("sample_rate")?
+            .map(|c| c as u32),
+        duration_ms: r
+            .try_get::<Option<i64>, _>("duration_ms")?
+            .map(|d| d as u64),
+        has_video: r.try_get("has_video")?,
+        uploaded: ts(r.try_get("uploaded_us")?)?,
+    })
+}
+
 /// Appends `(SELECT value FROM json_each(?))` with the ids bound as one JSON array: one
 /// parameter and one statement text whatever the number of ids, so the prepared statement
 /// is reused and binding stays cheap (100 separate binds cost milliseconds through sqlx).
-fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
+pub(crate) fn push_ids<'a>(q: &mut QueryBuilder<'a, Sqlite>, ids: impl Iterator<Item = i64>) {
     let list =
         serde_json::to_string(&ids.collect::<Vec<i64>>()).expect("a list of integers serialises");
     q.push("(SELECT value FROM json_each(")
@@ -312,7 +336,13 @@ fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
             q.push(" AND ");
         }
         push_audience(q, &access.default);
-        q.push("))");
+        q.push(")");
+        if let Some(user) = access.granted_to {
+            q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
+                .push_bind(user.0)
+                .push(")");
+        }
+        q.push(")");
     }
 }
 
@@ -1715,28 +1745,7 @@ impl Store for SqliteStore {
             .bind(call_id.0)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| -> Result<CallMedia> {
-            Ok(CallMedia {
-                call_id: CallId(r.try_get("call_id")?),
-                key: r.try_get("key")?,
-                size_bytes: r.try_get::<i64, _>("size_bytes")? as u64,
-                sha256: r.try_get("sha256")?,
-                file_name: r.try_get("file_name")?,
-                content_type: r.try_get("content_type")?,
-                container: r.try_get("container")?,
-                codec: r.try_get("codec")?,
-                channels: r.try_get::<Option<i64>, _>("channels")?.map(|c| c as u32),
-                sample_rate: r
-                    .try_get::<Option<i64>, _>("sample_rate")?
-                    .map(|c| c as u32),
-                duration_ms: r
-                    .try_get::<Option<i64>, _>("duration_ms")?
-                    .map(|d| d as u64),
-                has_video: r.try_get("has_video")?,
-                uploaded: ts(r.try_get("uploaded_us")?)?,
-            })
-        })
-        .transpose()
+        row.as_ref().map(call_media_of).transpose()
     }
 
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {

@@ -10,6 +10,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
@@ -34,6 +35,7 @@ use parley_domain::{
     WorkspaceId,
 };
 
+pub use access::AccessStore;
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
@@ -522,7 +524,8 @@ pub enum RateTake {
 ///   its ASCII case.
 #[async_trait]
 pub trait Store:
-    ScorecardStore
+    AccessStore
+    + ScorecardStore
     + LibraryStore
     + MeetingStore
     + EngagementStore

@@ -665,6 +665,36 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         unique: true,
     },
+    Table {
+        name: "call_user_access",
+        columns: cols!(call_id: Int, user_id: Int, granted_us: Int),
+        key: &["call_id", "user_id"],
+        unique: true,
+    },
+    Table {
+        name: "integration_settings",
+        columns: cols!(integration_type: Text, allowed_origin: Text, updated_us: Int),
+        key: &["integration_type"],
+        unique: true,
+    },
+    Table {
+        name: "flows",
+        columns: cols!(
+            id: Int, workspace_id: Int, name: Text, owner_id: Int, visibility: Text,
+            folder: Text, exclusive: Bool, created_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "flow_instances",
+        columns: cols!(
+            id: Int, flow_id: Int, crm_prospect_id: Text, owner_id: Int, status: Text,
+            created_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

@@ -125,6 +125,9 @@ pub struct Settings {
     /// Hours a sign-in session lasts
     #[arg(long, global = true, env = "PARLEY_SESSION_HOURS", default_value_t = server().session_hours)]
     pub session_hours: u32,
+    /// Hours a signed recording URL (media.audioUrl / videoUrl) works (Gong: 8)
+    #[arg(long, global = true, env = "PARLEY_MEDIA_URL_HOURS", default_value_t = server().media_url_hours)]
+    pub media_url_hours: u32,
     /// Seconds an OAuth access token works
     #[arg(long, global = true, env = "PARLEY_OAUTH_ACCESS_TOKEN_SECS", default_value_t = server().oauth_tokens.access_secs as u64)]
     pub oauth_access_token_secs: u64,
@@ -464,6 +467,7 @@ impl Settings {
             ),
             ("llm.timeout_secs", self.llm.timeout_secs),
             ("session_hours", u64::from(self.session_hours)),
+            ("media_url_hours", u64::from(self.media_url_hours)),
             ("oauth_access_token_secs", self.oauth_access_token_secs),
             ("oauth_refresh_token_days", self.oauth_refresh_token_days),
             ("llm.max_prompt_chars", self.llm.max_prompt_chars as u64),
@@ -570,6 +574,7 @@ impl Settings {
             call_cache_entries: self.call_cache_entries,
             trust_proxy: self.trust_proxy,
             session_hours: self.session_hours,
+            media_url_hours: self.media_url_hours,
             oauth_tokens: self.oauth_tokens()?,
             audit: parley_app::audit::AuditConfig {
                 retention_days: self.audit_retention_days,

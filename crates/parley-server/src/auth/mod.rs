@@ -188,23 +188,50 @@ async fn authenticate(
     Ok((principal, name))
 }
 
+/// Authenticates a request, applies the caller's rate limits and authorises `op`: what
+/// [`require_key`] does for every guarded route, and what a public route that also takes
+/// credentials (a recording's URL without its signature) does itself. `Err` is the
+/// answer to send instead.
+pub(crate) async fn authorize_request(
+    state: &AppState,
+    extensions: &axum::http::Extensions,
+    headers: &axum::http::HeaderMap,
+    method: &Method,
+    op: parley_app::access::Operation,
+) -> Result<(Principal, String), Response> {
+    let source = source_of(extensions, headers, state.config.trust_proxy);
+    let (mut principal, access_key) = authenticate(state, headers, method, source).await?;
+    if let Err(retry_after) = state.limits.check(&access_key).await {
+        return Err(too_many(retry_after));
+    }
+    if let Err(e) =
+        parley_app::access::authorize_with_profiles(state.store.as_ref(), &mut principal, op).await
+    {
+        return Err(ApiError::from(e).into_response());
+    }
+    Ok((principal, access_key))
+}
+
 /// Authenticates the request, applies the caller's rate limits and authorises the route.
 pub async fn require_key(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let source = source_of(req.extensions(), req.headers(), state.config.trust_proxy);
-    let (principal, access_key) =
-        match authenticate(&state, req.headers(), req.method(), source).await {
-            Ok(found) => found,
-            Err(answer) => return answer,
-        };
-    if let Err(retry_after) = state.limits.check(&access_key).await {
-        return too_many(retry_after);
-    }
     let route = req
         .extensions()
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned())
         .unwrap_or_default();
-    let Some(op) = operations::operation(req.method(), &route) else {
+    let op = operations::operation(req.method(), &route);
+    // Credentials are checked before the route's operation, so that an unknown caller
+    // learns nothing about which routes are guarded how.
+    let Some(op) = op else {
+        let source = source_of(req.extensions(), req.headers(), state.config.trust_proxy);
+        match authenticate(&state, req.headers(), req.method(), source).await {
+            Err(answer) => return answer,
+            Ok((_, access_key)) => {
+                if let Err(retry_after) = state.limits.check(&access_key).await {
+                    return too_many(retry_after);
+                }
+            }
+        }
         tracing::error!(method = %req.method(), route = %route, "route without an operation; refused");
         return ApiError::new(
             StatusCode::FORBIDDEN,
@@ -212,12 +239,11 @@ pub async fn require_key(State(state): State<AppState>, mut req: Request, next: 
         )
         .into_response();
     };
-    let mut principal = principal;
-    if let Err(e) =
-        parley_app::access::authorize_with_profiles(state.store.as_ref(), &mut principal, op).await
-    {
-        return ApiError::from(e).into_response();
-    }
+    let (principal, access_key) =
+        match authorize_request(&state, req.extensions(), req.headers(), req.method(), op).await {
+            Ok(found) => found,
+            Err(answer) => return answer,
+        };
     req.extensions_mut().insert(Caller {
         access_key,
         user: principal.user,

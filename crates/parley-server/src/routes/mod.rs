@@ -16,9 +16,12 @@ pub mod parley;
 pub mod v2;
 
 /// The routes that need no credentials (signing in, redeeming a password reset, the
-/// OAuth endpoints): they are how one gets some.
+/// OAuth endpoints): they are how one gets some. A recording's URL is here too: it
+/// carries a signature instead, and checks credentials itself when it has none.
 pub fn public_routes() -> Router<AppState> {
-    parley::session::public_routes().merge(oauth::routes())
+    parley::session::public_routes()
+        .merge(oauth::routes())
+        .merge(parley::media::public_routes())
 }
 
 /// Every authenticated route.

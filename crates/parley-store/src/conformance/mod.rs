@@ -33,6 +33,7 @@ use parley_domain::*;
 
 use crate::{Result, Store, TranscriptWrite};
 
+pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod calls;
@@ -168,6 +169,12 @@ macro_rules! conformance_suite {
             scorecards {
                 definitions_round_trip_and_names_are_unique_per_workspace,
                 answered_scorecards_round_trip_filter_page_and_count,
+            }
+            access {
+                grants_show_calls_to_their_users_and_move_the_generation,
+                recordings_are_read_by_call,
+                integration_settings_are_kept_per_type,
+                flows_and_their_prospects,
             }
             rate_limits {
                 a_burst_is_admitted_then_refused_with_the_wait,

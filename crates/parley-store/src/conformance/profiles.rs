@@ -183,11 +183,13 @@ pub async fn assignments_give_call_access_per_workspace_and_filter_listings(h: &
             (ws.id, Audience::Everyone),
             (east.id, Audience::Users(vec![])),
         ]),
+        granted_to: None,
     };
     assert_eq!(listed(access).await, vec![ids[0]]);
     let own_elsewhere = CallAccess {
         default: Audience::Users(vec![me.id]),
         by_workspace: BTreeMap::from([(ws.id, Audience::Everyone)]),
+        granted_to: None,
     };
     assert_eq!(listed(own_elsewhere).await, vec![ids[0], ids[2]]);
 

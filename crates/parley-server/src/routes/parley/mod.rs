@@ -14,6 +14,10 @@ pub mod jobs;
 pub mod keys;
 pub mod library;
 pub mod meetings;
+pub mod flows;
+pub mod jobs;
+pub mod keys;
+pub mod media;
 pub mod oauth_apps;
 pub mod profiles;
 pub mod scorecards;
@@ -45,4 +49,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(meetings::routes())
         .merge(engagement::routes())
         .merge(crm::routes())
+        .merge(flows::routes())
 }

@@ -13,7 +13,8 @@ use axum::Router;
 
 use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
-    ListCallsQuery, NewCallRequest, NewCallResponse, RawCallsResponse, RawExtensiveResponse,
+    ListCallsQuery, MediaUrls, NewCallRequest, NewCallResponse, RawCallsResponse,
+    RawExtensiveResponse,
 };
 use gong_api_v2::transcript::{TranscriptJson, TranscriptRequest, TranscriptResponse};
 use gong_api_v2::{messages, Records, WireId};
@@ -270,10 +271,15 @@ async fn calls_extensive(
     // memory; the rest are read and rendered, a few at a time: a call's transcript (read
     // for speaker stats) can be megabytes, and a page of them read at once took gigabytes.
     let fields = &req.content_selector.exposed_fields;
+    // Recording URLs signed now expire at one time for a while (a grid step): the
+    // expiry is part of the shape, so cached renderings never hand out stale URLs.
+    let media_expiry = fields
+        .media
+        .then(|| state.media_urls.expiry(chrono::Utc::now().timestamp()));
     let shape = {
         use std::hash::{Hash, Hasher};
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        format!("{fields:?}|{level:?}|{timings:?}").hash(&mut h);
+        format!("{fields:?}|{level:?}|{timings:?}|{media_expiry:?}").hash(&mut h);
         h.finish() | 1
     };
     // The page ends before the call that would take it past `request_memory_bytes` (a
@@ -290,7 +296,15 @@ async fn calls_extensive(
         let rendered = if lookup.missing.is_empty() {
             Vec::new()
         } else {
-            render_extensive(&state, &lookup.missing, fields, level, &timings).await?
+            render_extensive(
+                &state,
+                &lookup.missing,
+                fields,
+                level,
+                &timings,
+                media_expiry,
+            )
+            .await?
         };
         for json in state.calls.complete_aligned(lookup, chunk, shape, rendered) {
             let len = json.as_ref().map_or(0, Bytes::len);
@@ -338,8 +352,23 @@ async fn render_extensive(
     fields: &gong_api_v2::calls::ExposedFields,
     level: ContextLevel,
     timings: &[&str],
+    media_expiry: Option<i64>,
 ) -> ApiResult<Vec<(CallId, i64, Bytes)>> {
     let calls = state.store.calls_with_versions(ids).await?;
+    let media: HashMap<CallId, MediaUrls> = match media_expiry {
+        Some(expires) => state
+            .store
+            .media_of(ids)
+            .await?
+            .into_iter()
+            .map(|(id, m)| {
+                let url = state.media_urls.url(id, &m.key, expires);
+                let video = m.has_video.then(|| url.clone());
+                (id, MediaUrls { audio: url, video })
+            })
+            .collect(),
+        None => HashMap::new(),
+    };
     let wants_talk = fields
         .interaction
         .is_some_and(|i| i.speakers || i.questions);
@@ -397,6 +426,7 @@ async fn render_extensive(
                 context: &call_context,
                 tally: tallies.get(&call.id),
                 analysis: analyses.get(&call.id),
+                media: media.get(&call.id),
             };
             let json = fields
                 .render(&facts, level, timings, &state.render)

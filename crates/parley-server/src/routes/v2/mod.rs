@@ -4,11 +4,13 @@ use axum::Router;
 
 use crate::AppState;
 
+pub mod access;
 pub mod calls;
 pub mod coaching;
 pub mod engagement;
 pub mod library;
 pub mod crm;
+pub mod flows;
 pub mod logs;
 pub mod media;
 pub mod meetings;
@@ -23,6 +25,8 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
         .merge(crm::routes())
+        .merge(access::routes())
+        .merge(flows::routes())
         .merge(logs::routes())
         .merge(media::routes(state))
         .merge(profiles::routes())

@@ -1,0 +1,163 @@
+//! Engage flows (`/v2/flows`, `/v2/flows/prospects`, `/v2/flows/prospects/assign`).
+
+use chrono_tz::Tz;
+use parley_domain::{
+    AssignRefusal, Flow, FlowInstance, FlowInstanceStatus, FlowVisibility, NotAssigned, User,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::WireId;
+
+/// Query of `GET /v2/flows`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowsQuery {
+    pub flow_owner_email: Option<String>,
+    pub workspace_id: Option<String>,
+    pub cursor: Option<String>,
+}
+
+fn visibility_name(v: FlowVisibility) -> &'static str {
+    match v {
+        FlowVisibility::Company => "Company",
+        FlowVisibility::Personal => "Personal",
+        FlowVisibility::Shared => "Shared",
+    }
+}
+
+fn status_name(s: FlowInstanceStatus) -> &'static str {
+    match s {
+        FlowInstanceStatus::Running => "Running",
+        FlowInstanceStatus::Pending => "Pending",
+        FlowInstanceStatus::Paused => "Paused",
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowWire {
+    pub id: String,
+    pub name: String,
+    pub folder_id: Option<String>,
+    pub folder_name: Option<String>,
+    pub visibility: &'static str,
+    pub creation_date: String,
+    pub exclusive: bool,
+}
+
+impl FlowWire {
+    /// Choice: Parley files a flow in a folder by name only, so `folderId` is `null`
+    /// (Gong's folder listing is not served).
+    pub fn from_domain(f: &Flow, tz: Tz) -> FlowWire {
+        FlowWire {
+            id: f.id.to_string(),
+            name: f.name.clone(),
+            folder_id: None,
+            folder_name: f.folder.clone(),
+            visibility: visibility_name(f.visibility),
+            creation_date: crate::time::format(f.created, tz),
+            exclusive: f.exclusive,
+        }
+    }
+}
+
+/// The answer of `GET /v2/flows`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowsResponse {
+    pub request_id: String,
+    pub records: crate::Records,
+    pub flows: Vec<FlowWire>,
+}
+
+/// The body of `POST /v2/flows/prospects`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProspectsRequest {
+    pub crm_prospects_ids: Vec<String>,
+}
+
+/// The body of `POST /v2/flows/prospects/assign`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignRequest {
+    pub crm_prospects_ids: Vec<String>,
+    pub flow_id: WireId,
+    pub flow_instance_owner_email: String,
+}
+
+/// `PublicApiAssignedFlow`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedFlow {
+    pub flow_id: String,
+    pub flow_name: String,
+    pub crm_prospect_id: String,
+    pub flow_instance_id: String,
+    pub flow_instance_owner_email: String,
+    pub flow_instance_owner_full_name: String,
+    pub flow_instance_create_date: String,
+    pub flow_instance_status: &'static str,
+    pub workspace_id: String,
+    pub exclusive: bool,
+}
+
+impl AssignedFlow {
+    pub fn from_domain(i: &FlowInstance, flow: &Flow, owner: &User, tz: Tz) -> AssignedFlow {
+        AssignedFlow {
+            flow_id: flow.id.to_string(),
+            flow_name: flow.name.clone(),
+            crm_prospect_id: i.crm_prospect_id.clone(),
+            flow_instance_id: i.id.to_string(),
+            flow_instance_owner_email: owner.email.clone(),
+            flow_instance_owner_full_name: format!("{} {}", owner.first_name, owner.last_name)
+                .trim()
+                .to_owned(),
+            flow_instance_create_date: crate::time::format(i.created, tz),
+            flow_instance_status: status_name(i.status),
+            workspace_id: flow.workspace_id.to_string(),
+            exclusive: flow.exclusive,
+        }
+    }
+}
+
+/// The answer of `POST /v2/flows/prospects`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProspectsResponse {
+    pub request_id: String,
+    pub prospects_assigned: Vec<AssignedFlow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotAssignedWire {
+    pub flow_id: String,
+    pub crm_prospect_id: String,
+    /// `InvalidArgument`, `InvalidState` or `UnexpectedError`.
+    pub error_code: &'static str,
+    pub error_message: String,
+}
+
+impl NotAssignedWire {
+    pub fn from_domain(n: &NotAssigned) -> NotAssignedWire {
+        NotAssignedWire {
+            flow_id: n.flow_id.to_string(),
+            crm_prospect_id: n.crm_prospect_id.clone(),
+            error_code: match n.reason {
+                AssignRefusal::InvalidArgument => "InvalidArgument",
+                AssignRefusal::InvalidState => "InvalidState",
+            },
+            error_message: n.message.clone(),
+        }
+    }
+}
+
+/// The answer of `POST /v2/flows/prospects/assign`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignResponse {
+    pub request_id: String,
+    pub prospects_assigned: Vec<AssignedFlow>,
+    pub prospects_not_assigned: Vec<NotAssignedWire>,
+}

@@ -1,0 +1,184 @@
+//! `/parley/v1/flows`: making and removing Engage flows, which Gong's API only lists and
+//! fills (`/v2/flows`).
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{delete, get};
+use axum::{Extension, Router};
+use serde::{Deserialize, Serialize};
+
+use gong_api_v2::WireId;
+use parley_app::flows::NewFlow;
+use parley_domain::{Flow, FlowId, FlowVisibility, Principal, WorkspaceId};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::{parse_json, query};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/parley/v1/flows", get(list_flows).post(create_flow))
+        .route("/parley/v1/flows/{id}", delete(delete_flow))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewFlowBody {
+    name: String,
+    owner_email: String,
+    workspace_id: Option<WireId>,
+    /// `company` (the default), `personal` or `shared`, in any case.
+    visibility: Option<String>,
+    folder_name: Option<String>,
+    #[serde(default)]
+    exclusive: Option<bool>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FlowView {
+    id: String,
+    workspace_id: String,
+    name: String,
+    owner_user_id: String,
+    visibility: &'static str,
+    folder_name: Option<String>,
+    exclusive: bool,
+    created: String,
+}
+
+impl FlowView {
+    fn of(f: &Flow, state: &AppState) -> FlowView {
+        FlowView {
+            id: f.id.to_string(),
+            workspace_id: f.workspace_id.to_string(),
+            name: f.name.clone(),
+            owner_user_id: f.owner_id.to_string(),
+            visibility: f.visibility.key(),
+            folder_name: f.folder.clone(),
+            exclusive: f.exclusive,
+            created: gong_api_v2::time::format(f.created, state.config.timezone),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FlowCreated {
+    request_id: String,
+    flow: FlowView,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Flows {
+    request_id: String,
+    flows: Vec<FlowView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Done {
+    request_id: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListQuery {
+    workspace_id: Option<String>,
+}
+
+/// Flows listed at once here, at most (the paged listing is `GET /v2/flows`).
+const MAX_LISTED: u32 = 1_000;
+
+async fn list_flows(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let workspace = q
+        .workspace_id
+        .as_deref()
+        .map(|w| WorkspaceId(parley_domain::parse_id(w.trim()).unwrap_or(-1)));
+    let (flows, _) = parley_app::flows::list(
+        state.store.as_ref(),
+        &principal,
+        None,
+        workspace,
+        None,
+        MAX_LISTED,
+        false,
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Flows {
+            request_id: request_id(),
+            flows: flows.iter().map(|f| FlowView::of(f, &state)).collect(),
+        },
+    ))
+}
+
+async fn create_flow(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let body: NewFlowBody = parse_json(body, false)?;
+    let visibility = match body.visibility.as_deref().map(str::trim) {
+        None | Some("") => FlowVisibility::Company,
+        Some(v) => FlowVisibility::from_key(&v.to_ascii_lowercase()).ok_or_else(|| {
+            ApiError::bad_request("visibility must be company, personal or shared")
+        })?,
+    };
+    let workspace_id = match &body.workspace_id {
+        None => None,
+        Some(w) => Some(
+            w.numeric()
+                .map(WorkspaceId)
+                .ok_or_else(|| ApiError::not_found(format!("workspace {} was not found", w.0)))?,
+        ),
+    };
+    let flow = parley_app::flows::create(
+        state.store.as_ref(),
+        &principal,
+        NewFlow {
+            workspace_id,
+            name: body.name,
+            owner_email: body.owner_email,
+            visibility,
+            folder: body.folder_name,
+            exclusive: body.exclusive.unwrap_or(false),
+        },
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &FlowCreated {
+            request_id: request_id(),
+            flow: FlowView::of(&flow, &state),
+        },
+    ))
+}
+
+async fn delete_flow(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = parley_domain::parse_id(&id)
+        .map(FlowId)
+        .map_err(|_| ApiError::not_found(parley_app::flows::FLOW_NOT_FOUND))?;
+    parley_app::flows::delete(state.store.as_ref(), &principal, id).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Done {
+            request_id: request_id(),
+        },
+    ))
+}

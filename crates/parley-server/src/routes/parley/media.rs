@@ -1,0 +1,211 @@
+//! `GET /parley/v1/calls/{id}/media`: a call's recording, where `media.audioUrl` and
+//! `videoUrl` of `/v2/calls/extensive` point.
+//!
+//! The route is public (outside `require_key`) because a signed URL carries no
+//! credentials: with `expires` and `signature` it checks them itself
+//! ([`crate::media_url`]); without them it takes a Basic key, a Bearer token or a session
+//! like any guarded route (operation `DownloadMedia`) and the caller's call access.
+//! Single byte ranges are served (206, `Content-Range`; 416 past the end), straight from
+//! the media store as a stream: a recording is never held in memory.
+
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use gong_api_v2::messages;
+use parley_app::access::Operation;
+use parley_domain::{CallId, CallMedia};
+
+use crate::error::{ApiError, ApiResult};
+use crate::media_url::{content_type, range_of, RangeAsk, Refused};
+use crate::AppState;
+
+/// The route; public, see the module's comment.
+pub fn public_routes() -> Router<AppState> {
+    Router::new().route("/parley/v1/calls/{id}/media", get(download))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Signed {
+    expires: Option<String>,
+    signature: Option<String>,
+}
+
+fn bad_signature() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "this media URL's signature is not valid",
+    )
+}
+
+async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Parts) -> Response {
+    match recording(&state, &id, &req).await {
+        Ok(media) => serve(&state, &media, &req.headers)
+            .await
+            .unwrap_or_else(IntoResponse::into_response),
+        Err(answer) => answer,
+    }
+}
+
+/// The error answer of an [`ApiError`] (or anything that becomes one).
+fn answer(e: impl Into<ApiError>) -> Response {
+    e.into().into_response()
+}
+
+/// The recording the request may fetch, or the answer to send instead.
+async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia, Response> {
+    let signed = Query::<Signed>::try_from_uri(&req.uri)
+        .map(|Query(q)| q)
+        .unwrap_or_default();
+    let call_id = parley_domain::parse_id(&id).ok().map(CallId);
+    if signed.expires.is_some() || signed.signature.is_some() {
+        // Whether the call or its recording exists is not told to a wrong signature.
+        let (Some(call_id), Some(expires), Some(signature)) = (
+            call_id,
+            signed
+                .expires
+                .as_deref()
+                .and_then(|e| e.parse::<i64>().ok()),
+            signed.signature.as_deref(),
+        ) else {
+            return Err(answer(bad_signature()));
+        };
+        let media = state
+            .store
+            .call_media(call_id)
+            .await
+            .map_err(answer)?
+            .ok_or_else(|| answer(bad_signature()))?;
+        let now = chrono::Utc::now().timestamp();
+        match state
+            .media_urls
+            .check(call_id, &media.key, expires, signature, now)
+        {
+            Ok(()) => Ok(media),
+            Err(Refused::BadSignature) => Err(answer(bad_signature())),
+            Err(Refused::Expired) => Err(answer(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "this media URL has expired: ask /v2/calls/extensive for a new one",
+            ))),
+        }
+    } else {
+        let (principal, _) = crate::auth::authorize_request(
+            state,
+            &req.extensions,
+            &req.headers,
+            &req.method,
+            Operation::DownloadMedia,
+        )
+        .await?;
+        let not_found = || answer(ApiError::not_found(messages::call_not_found(id)));
+        let call_id = call_id.ok_or_else(not_found)?;
+        let call = state
+            .store
+            .get_call(call_id)
+            .await
+            .map_err(answer)?
+            .ok_or_else(not_found)?;
+        if !parley_app::access::may_see_call(state.store.as_ref(), &principal, &call)
+            .await
+            .map_err(answer)?
+        {
+            return Err(not_found());
+        }
+        state
+            .store
+            .call_media(call_id)
+            .await
+            .map_err(answer)?
+            .ok_or_else(|| answer(ApiError::not_found(format!("call {id} has no recording"))))
+    }
+}
+
+/// The recording, whole or the one range asked for.
+async fn serve(state: &AppState, media: &CallMedia, headers: &HeaderMap) -> ApiResult<Response> {
+    let size = media.size_bytes;
+    let etag = format!("\"{}\"", media.sha256);
+    // A range against another version of the file (If-Range with another tag) gets
+    // the whole file, as RFC 9110 §13.1.5 says.
+    let if_range_differs = headers
+        .get(header::IF_RANGE)
+        .is_some_and(|v| v.as_bytes() != etag.as_bytes());
+    let asked = if if_range_differs {
+        RangeAsk::Whole
+    } else {
+        range_of(
+            headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
+            size,
+        )
+    };
+    let (status, range) = match asked {
+        RangeAsk::Whole => (StatusCode::OK, None),
+        RangeAsk::Part(r) => (StatusCode::PARTIAL_CONTENT, Some(r)),
+        RangeAsk::Unsatisfiable => {
+            let mut resp = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                format!("the range asked for is not within the recording's {size} bytes"),
+            )
+            .into_response();
+            resp.headers_mut().insert(
+                header::CONTENT_RANGE,
+                header_value(&format!("bytes */{size}")),
+            );
+            return Ok(resp);
+        }
+    };
+    let length = range.as_ref().map_or(size, |r| r.end - r.start);
+    let body = if length == 0 {
+        Body::empty()
+    } else {
+        let stream = state
+            .blobs
+            .get_range_stream(&media.key, range.clone())
+            .await
+            .map_err(|e| {
+                tracing::error!(call_id = %media.call_id, key = %media.key, error = %e, "reading a recording failed");
+                match e {
+                    parley_blob::BlobError::NotFound(_) => ApiError::not_found(format!(
+                        "the recording of call {} is missing from the media store",
+                        media.call_id
+                    )),
+                    _ => ApiError::internal(),
+                }
+            })?;
+        Body::from_stream(stream)
+    };
+    let mut resp = Response::new(body);
+    *resp.status_mut() = status;
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        header_value(&content_type(
+            &media.container,
+            media.has_video,
+            media.content_type.as_deref(),
+        )),
+    );
+    h.insert(header::CONTENT_LENGTH, header_value(&length.to_string()));
+    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    h.insert(header::ETAG, header_value(&etag));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=300"),
+    );
+    if let Some(r) = range {
+        h.insert(
+            header::CONTENT_RANGE,
+            header_value(&format!("bytes {}-{}/{size}", r.start, r.end - 1)),
+        );
+    }
+    Ok(resp)
+}
+
+/// A header value from text Parley made (digits, hex, MIME types): always valid.
+fn header_value(text: &str) -> HeaderValue {
+    HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static(""))
+}

@@ -1,0 +1,133 @@
+//! Engage flows (reference §13): `GET /v2/flows`, `POST /v2/flows/prospects`,
+//! `POST /v2/flows/prospects/assign`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+use gong_api_v2::flows::{
+    AssignRequest, AssignResponse, AssignedFlow, FlowWire, FlowsQuery, FlowsResponse,
+    NotAssignedWire, ProspectsRequest, ProspectsResponse,
+};
+use parley_domain::{FlowId, Principal, WorkspaceId};
+
+use crate::cursor::FilterKey;
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{parse_json, query};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v2/flows", get(list_flows))
+        .route("/v2/flows/prospects", post(prospects))
+        .route("/v2/flows/prospects/assign", post(assign))
+}
+
+async fn list_flows(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<FlowsQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    // Choice: Gong marks flowOwnerEmail required; without it Parley lists every flow
+    // the caller reaches (company, personal and shared), which is what an admin's
+    // export wants.
+    let owner = q
+        .flow_owner_email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty());
+    // An impossible id keeps an unknown workspace a plain empty page.
+    let workspace = q
+        .workspace_id
+        .as_deref()
+        .map(|w| WorkspaceId(parley_domain::parse_id(w.trim()).unwrap_or(-1)));
+    let digest = FilterKey::new()
+        .field("owner", owner.map(str::to_ascii_lowercase))
+        .field("workspaceId", workspace.map(|w| w.0))
+        .digest();
+    let start = state.cursors.start(q.cursor.as_deref(), "flows", &digest)?;
+    let after = match start.after.as_deref() {
+        None => None,
+        Some(&[id]) => Some(FlowId(id)),
+        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
+    };
+    let size = state.config.page_size;
+    let (flows, total) = parley_app::flows::list(
+        state.store.as_ref(),
+        &principal,
+        owner,
+        workspace,
+        after,
+        size + 1,
+        start.total.is_none(),
+    )
+    .await?;
+    let total = start.total.or(total).unwrap_or_default();
+    // Gong answers an empty listing with 200, an empty list and totalRecords 0.
+    let (flows, records) = state
+        .cursors
+        .page(flows, size, &start, total, |f| vec![f.id.0]);
+    let tz = state.config.timezone;
+    Ok(Wire(FlowsResponse {
+        request_id: request_id(),
+        records,
+        flows: flows.iter().map(|f| FlowWire::from_domain(f, tz)).collect(),
+    })
+    .into_response())
+}
+
+async fn prospects(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let req: ProspectsRequest = parse_json(body, false)?;
+    let found =
+        parley_app::flows::of_prospects(state.store.as_ref(), &principal, &req.crm_prospects_ids)
+            .await?;
+    let tz = state.config.timezone;
+    Ok(Wire(ProspectsResponse {
+        request_id: request_id(),
+        prospects_assigned: found
+            .iter()
+            .map(|(i, f, u)| AssignedFlow::from_domain(i, f, u, tz))
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn assign(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let req: AssignRequest = parse_json(body, false)?;
+    let flow_id = req
+        .flow_id
+        .numeric()
+        .map(FlowId)
+        .ok_or_else(|| ApiError::not_found(parley_app::flows::FLOW_NOT_FOUND))?;
+    let (assigned, refused) = parley_app::flows::assign(
+        state.store.as_ref(),
+        &principal,
+        flow_id,
+        &req.flow_instance_owner_email,
+        &req.crm_prospects_ids,
+        chrono::Utc::now(),
+    )
+    .await?;
+    let tz = state.config.timezone;
+    Ok(Wire(AssignResponse {
+        request_id: request_id(),
+        prospects_assigned: assigned
+            .iter()
+            .map(|(i, f, u)| AssignedFlow::from_domain(i, f, u, tz))
+            .collect(),
+        prospects_not_assigned: refused.iter().map(NotAssignedWire::from_domain).collect(),
+    })
+    .into_response())
+}

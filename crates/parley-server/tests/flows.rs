@@ -1,0 +1,320 @@
+//! Engage flows (`/v2/flows`, `/v2/flows/prospects`, `/v2/flows/prospects/assign`, made
+//! through `/parley/v1/flows`) and `/v2/integration-settings`.
+
+mod common;
+
+use common::{assert_error, Reply, TestServer};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+/// Replaces each id of `names` with its label, and the request id with a constant.
+fn stable(body: &Value, names: &[(&str, &str)]) -> Value {
+    let mut v = body.clone();
+    v["requestId"] = json!("REQUEST_ID");
+    let mut text = serde_json::to_string(&v).unwrap();
+    for (from, to) in names {
+        text = text.replace(from, to);
+    }
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn create_flow(s: &TestServer, body: Value) -> Reply {
+    s.post("/parley/v1/flows", body).await
+}
+
+#[tokio::test]
+async fn flows_are_made_listed_and_filled_with_prospects() {
+    let s = TestServer::start().await;
+    let owner = s.user("olga@northwind.example.com", "Olga", "Owner").await;
+    let other = s.user("pete@northwind.example.com", "Pete", "Peer").await;
+    let r = create_flow(
+        &s,
+        json!({"name": "Inbound follow-up", "ownerEmail": "olga@northwind.example.com",
+               "folderName": "Inbound", "exclusive": true}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let company = r.body["flow"]["id"].as_str().unwrap().to_owned();
+    let ws = r.body["flow"]["workspaceId"].as_str().unwrap().to_owned();
+    let r = create_flow(
+        &s,
+        json!({"name": "Olga's own", "ownerEmail": "olga@northwind.example.com",
+               "visibility": "personal"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let personal = r.body["flow"]["id"].as_str().unwrap().to_owned();
+
+    // Olga sees both; Pete the company's only.
+    let r = s
+        .get("/v2/flows?flowOwnerEmail=olga@northwind.example.com")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["records"]["totalRecords"], 2);
+    let r = s
+        .get("/v2/flows?flowOwnerEmail=pete@northwind.example.com")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let names = [
+        (company.as_str(), "COMPANY_FLOW"),
+        (personal.as_str(), "PERSONAL_FLOW"),
+        (ws.as_str(), "WORKSPACE_ID"),
+        (owner.as_str(), "OWNER_ID"),
+    ];
+    let mut listed = stable(&r.body, &names);
+    listed["flows"][0]["creationDate"] = json!("CREATED");
+    insta::assert_json_snapshot!("flows_list", listed);
+
+    let r = s
+        .post(
+            "/v2/flows/prospects/assign",
+            json!({"crmProspectsIds": ["003A", "003B", "003A", ""], "flowId": company,
+                   "flowInstanceOwnerEmail": "pete@northwind.example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["prospectsAssigned"].as_array().unwrap().len(), 2);
+    let mut names = names.to_vec();
+    let instances: Vec<String> = r.body["prospectsAssigned"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["flowInstanceId"].as_str().unwrap().to_owned())
+        .collect();
+    let labels = ["INSTANCE_A", "INSTANCE_B"];
+    for (i, id) in instances.iter().enumerate() {
+        names.push((id.as_str(), labels[i]));
+    }
+    names.push((other.as_str(), "PETE_ID"));
+    let mut assigned = stable(&r.body, &names);
+    for p in assigned["prospectsAssigned"].as_array_mut().unwrap() {
+        p["flowInstanceCreateDate"] = json!("CREATED");
+    }
+    insta::assert_json_snapshot!("flows_assign", assigned);
+
+    // Again: already in it.
+    let r = s
+        .post(
+            "/v2/flows/prospects/assign",
+            json!({"crmProspectsIds": ["003A"], "flowId": company,
+                   "flowInstanceOwnerEmail": "pete@northwind.example.com"}),
+        )
+        .await;
+    assert_eq!(r.body["prospectsAssigned"], json!([]));
+    assert_eq!(
+        r.body["prospectsNotAssigned"][0]["errorCode"],
+        "InvalidState"
+    );
+
+    let r = s
+        .post(
+            "/v2/flows/prospects",
+            json!({"crmProspectsIds": ["003A", "003Z"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let found = r.body["prospectsAssigned"].as_array().unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["crmProspectId"], "003A");
+    assert_eq!(found[0]["flowName"], "Inbound follow-up");
+    assert_eq!(
+        found[0]["flowInstanceOwnerEmail"],
+        "pete@northwind.example.com"
+    );
+    assert_eq!(found[0]["flowInstanceOwnerFullName"], "Pete Peer");
+    assert_eq!(found[0]["flowInstanceStatus"], "Running");
+
+    // Deleting the flow takes its prospects' instances with it.
+    let r = s
+        .send(Method::DELETE, &format!("/parley/v1/flows/{company}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s
+        .post("/v2/flows/prospects", json!({"crmProspectsIds": ["003A"]}))
+        .await;
+    assert_eq!(r.body["prospectsAssigned"], json!([]));
+    let r = s.get("/parley/v1/flows").await;
+    assert_eq!(r.body["flows"].as_array().unwrap().len(), 1, "{}", r.body);
+}
+
+#[tokio::test]
+async fn flow_errors() {
+    let s = TestServer::start().await;
+    s.user("olga@northwind.example.com", "Olga", "Owner").await;
+    // An empty listing is a 200 with no flows.
+    let r = s.get("/v2/flows").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["flows"], json!([]));
+    assert_eq!(r.body["records"]["totalRecords"], 0);
+    assert!(r.body["records"].get("cursor").is_none());
+
+    assert_error(
+        &s.get("/v2/flows?flowOwnerEmail=nobody@example.com").await,
+        StatusCode::BAD_REQUEST,
+        "flowOwnerEmail: no active user",
+    );
+    assert_error(
+        &s.get("/v2/flows?cursor=garbage").await,
+        StatusCode::BAD_REQUEST,
+        "cursor",
+    );
+    let assign = |flow: &str, owner: &str, ids: Value| json!({"crmProspectsIds": ids, "flowId": flow, "flowInstanceOwnerEmail": owner});
+    assert_error(
+        &s.post(
+            "/v2/flows/prospects/assign",
+            assign(
+                "1234567890123456789",
+                "olga@northwind.example.com",
+                json!(["1"]),
+            ),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "Flow not found",
+    );
+    assert_error(
+        &s.post(
+            "/v2/flows/prospects/assign",
+            assign("nope", "olga@northwind.example.com", json!(["1"])),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "Flow not found",
+    );
+    let r = create_flow(
+        &s,
+        json!({"name": "F", "ownerEmail": "olga@northwind.example.com"}),
+    )
+    .await;
+    let flow = r.body["flow"]["id"].as_str().unwrap().to_owned();
+    assert_error(
+        &s.post(
+            "/v2/flows/prospects/assign",
+            assign(&flow, "nobody@example.com", json!(["1"])),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "flowInstanceOwnerEmail",
+    );
+    let many: Vec<String> = (0..201).map(|i| i.to_string()).collect();
+    assert_error(
+        &s.post(
+            "/v2/flows/prospects/assign",
+            assign(&flow, "olga@northwind.example.com", json!(many)),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "1 to 200 prospects",
+    );
+    assert_error(
+        &s.post("/v2/flows/prospects", json!({"crmProspectsIds": []}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "1 to 200 prospects",
+    );
+    assert_error(
+        &s.post("/v2/flows/prospects", json!({})).await,
+        StatusCode::BAD_REQUEST,
+        "crmProspectsIds",
+    );
+    assert_error(
+        &s.post("/v2/flows/prospects/assign", json!({"flowId": flow}))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "crmProspectsIds",
+    );
+
+    // Making flows: names unique per workspace, owners that exist, known visibilities.
+    assert_error(
+        &create_flow(
+            &s,
+            json!({"name": "F", "ownerEmail": "olga@northwind.example.com"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "a flow of that name exists",
+    );
+    assert_error(
+        &create_flow(
+            &s,
+            json!({"name": " ", "ownerEmail": "olga@northwind.example.com"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "name must be 1 to 200 characters",
+    );
+    assert_error(
+        &create_flow(&s, json!({"name": "G", "ownerEmail": "x@example.com"})).await,
+        StatusCode::BAD_REQUEST,
+        "ownerEmail",
+    );
+    assert_error(
+        &create_flow(
+            &s,
+            json!({"name": "G", "ownerEmail": "olga@northwind.example.com", "visibility": "secret"}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "visibility must be",
+    );
+    assert_error(
+        &create_flow(
+            &s,
+            json!({"name": "G", "ownerEmail": "olga@northwind.example.com", "workspaceId": "1234567890123456789"}),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "workspace 1234567890123456789 was not found",
+    );
+    assert_error(
+        &s.send(Method::DELETE, "/parley/v1/flows/1234567890123456789", None)
+            .await,
+        StatusCode::NOT_FOUND,
+        "Flow not found",
+    );
+}
+
+#[tokio::test]
+async fn integration_settings_are_set_and_read() {
+    let s = TestServer::start().await;
+    let r = s.get("/v2/integration-settings").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let empty_id = r.body["integrationSettings"]["id"].clone();
+    let r = s
+        .post(
+            "/v2/integration-settings",
+            json!({"integrationTypeSettings": [
+                {"integrationType": "EMAIL_COMPOSER", "allowedOrigin": "https://acme.partner.com"},
+                {"integrationType": "dialer", "allowedOrigin": "https://dialer.example.com:8443/"}
+            ]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body.as_object().unwrap().len(), 1, "{}", r.body);
+    let r = s.get("/v2/integration-settings").await;
+    assert_ne!(r.body["integrationSettings"]["id"], empty_id);
+    insta::assert_json_snapshot!("integration_settings", stable(&r.body, &[]));
+
+    for (body, message) in [
+        (json!({}), "integrationTypeSettings"),
+        (json!({"integrationTypeSettings": []}), "1 to 16 settings"),
+        (
+            json!({"integrationTypeSettings": [{"integrationType": "FAX", "allowedOrigin": "https://a.com"}]}),
+            "integrationTypeSettings[0].integrationType must be",
+        ),
+        (
+            json!({"integrationTypeSettings": [{"integrationType": "DIALER", "allowedOrigin": "https://a.com/path"}]}),
+            "integrationTypeSettings[0].allowedOrigin must be an origin",
+        ),
+        (
+            json!({"integrationTypeSettings": [{"integrationType": "DIALER"}]}),
+            "allowedOrigin",
+        ),
+    ] {
+        assert_error(
+            &s.post("/v2/integration-settings", body).await,
+            StatusCode::BAD_REQUEST,
+            message,
+        );
+    }
+}
