@@ -12,6 +12,7 @@
 
 pub mod calls;
 pub mod logs;
+pub mod privacy;
 pub mod profiles;
 pub mod settings;
 pub mod stats;

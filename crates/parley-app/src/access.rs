@@ -111,6 +111,12 @@ operations! {
     /// OAuth apps are credentials like keys: the same scopes guard them.
     ListOAuthApps => KeysRead, Admin, Company;
     ManageOAuthApps => KeysWrite, Admin, Company;
+    /// What references an e-mail address or phone number, and the erase reports. Gong's
+    /// data-privacy API is company-wide (a person is not in one workspace), so a
+    /// workspace-bound key may neither look nor erase.
+    ReadPersonalData => DataPrivacyRead, Admin, Company;
+    /// Erasing a person's data, and its dry run.
+    ErasePersonalData => DataPrivacyDelete, Admin, Company;
 }
 
 /// Why a principal may not do something.

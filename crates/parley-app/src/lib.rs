@@ -22,6 +22,7 @@ pub mod limits;
 pub mod media;
 pub mod migrate;
 pub mod oauth;
+pub mod privacy;
 pub mod profiles;
 pub mod sessions;
 pub mod speakers;

@@ -18,16 +18,19 @@ pub enum JobKind {
     AnalyzeWorkspace,
     /// Delete a stored recording that a newer one replaced, once nothing refers to it.
     DeleteMedia,
+    /// Erase a person's data (a data-privacy request), see `crate::privacy`.
+    Erase,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 6] = [
+    pub const ALL: [JobKind; 7] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
         JobKind::BackfillTrackers,
         JobKind::AnalyzeWorkspace,
         JobKind::DeleteMedia,
+        JobKind::Erase,
     ];
 
     pub fn key(self) -> &'static str {
@@ -38,6 +41,7 @@ impl JobKind {
             JobKind::BackfillTrackers => "backfill-trackers",
             JobKind::AnalyzeWorkspace => "analyze-workspace",
             JobKind::DeleteMedia => "delete-media",
+            JobKind::Erase => "erase",
         }
     }
 
@@ -73,6 +77,11 @@ pub enum JobSpec {
     DeleteMedia {
         key: String,
     },
+    /// The erasure (a `privacy::Erasure` row) holds the address; the job names only it,
+    /// so the queue never holds the address.
+    Erase {
+        erasure: i64,
+    },
 }
 
 impl JobSpec {
@@ -84,6 +93,7 @@ impl JobSpec {
             JobSpec::BackfillTrackers { .. } => JobKind::BackfillTrackers,
             JobSpec::AnalyzeWorkspace { .. } => JobKind::AnalyzeWorkspace,
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
+            JobSpec::Erase { .. } => JobKind::Erase,
         }
     }
 
@@ -103,6 +113,7 @@ impl JobSpec {
                 serde_json::json!({ "workspaceId": workspace.map(|w| w.to_string()) })
             }
             JobSpec::DeleteMedia { key } => serde_json::json!({ "key": key }),
+            JobSpec::Erase { erasure } => serde_json::json!({ "erasureId": erasure.to_string() }),
             _ => serde_json::json!({}),
         }
     }
@@ -118,6 +129,8 @@ impl JobSpec {
             JobSpec::BackfillTrackers { .. } | JobSpec::AnalyzeWorkspace { .. } => 5,
             // Doubling backoff from 10 s: the last try comes about three hours in.
             JobSpec::DeleteMedia { .. } => 10,
+            // A database or media store that is down for a while; each run starts over.
+            JobSpec::Erase { .. } => 8,
         }
     }
 
@@ -162,6 +175,12 @@ impl JobSpec {
                     .as_str()
                     .ok_or("delete-media job without a key")?
                     .to_owned(),
+            },
+            JobKind::Erase => JobSpec::Erase {
+                erasure: job.payload["erasureId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("erase job without an erasureId")?,
             },
         })
     }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod call;
 pub mod id;
 pub mod job;
+pub mod privacy;
 pub mod profile;
 pub mod speaker;
 pub mod subtitle;

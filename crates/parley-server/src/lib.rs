@@ -85,6 +85,11 @@ impl AppState {
             scope = rates.scope().name(),
             "rate limits and throttles counted"
         );
+        let calls = Arc::new(call_cache::CallCache::new(
+            config.call_cache_entries,
+            config.call_cache_bytes,
+        ));
+        call_cache::CallCache::watch_erasures(&calls, store.clone(), Duration::from_secs(5));
         Ok(AppState {
             blobs,
             store,
@@ -97,10 +102,7 @@ impl AppState {
             usage: Arc::new(Usage::default()),
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
-            calls: Arc::new(call_cache::CallCache::new(
-                config.call_cache_entries,
-                config.call_cache_bytes,
-            )),
+            calls,
             audit,
             config: Arc::new(config),
         })

@@ -53,6 +53,7 @@ mod jobs;
 mod media;
 mod oauth;
 mod portable;
+mod privacy;
 mod profiles;
 mod rate_limits;
 pub mod testing;

@@ -36,6 +36,7 @@ use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptS
 mod audit;
 mod oauth;
 mod portable;
+mod privacy;
 mod profiles;
 mod rate_limits;
 

@@ -14,6 +14,7 @@ pub mod codec;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod portable;
+pub mod privacy;
 pub mod rows;
 
 use std::collections::HashMap;
@@ -29,6 +30,7 @@ use parley_domain::{
     WorkspaceId,
 };
 
+pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 
 /// What can go wrong in storage, classified for the callers that must react.
@@ -511,7 +513,7 @@ pub enum RateTake {
 /// - **E-mail addresses ignore case.** A user's e-mail is unique and found regardless of
 ///   its ASCII case.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PrivacyStore + Send + Sync + 'static {
     async fn create_workspace(&self, w: &Workspace, is_default: bool) -> Result<()>;
     /// Oldest first.
     async fn list_workspaces(&self) -> Result<Vec<Workspace>>;

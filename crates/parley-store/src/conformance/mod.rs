@@ -41,6 +41,7 @@ pub mod identity;
 pub mod jobs;
 pub mod media;
 pub mod oauth;
+pub mod privacy;
 pub mod profiles;
 pub mod rate_limits;
 pub mod transcripts;
@@ -151,6 +152,10 @@ macro_rules! conformance_suite {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
+            }
+            privacy {
+                every_source_is_read_and_rewritten,
+                erasures_round_trip_newest_first,
             }
             rate_limits {
                 a_burst_is_admitted_then_refused_with_the_wait,

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod jobs;
 pub mod keys;
 pub mod oauth_apps;
+pub mod privacy;
 pub mod profiles;
 pub mod session;
 pub mod speakers;
@@ -35,4 +36,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(topics::routes())
         .merge(analysis::routes())
         .merge(activity::routes())
+        .merge(privacy::routes())
 }

@@ -7,6 +7,7 @@ use crate::AppState;
 pub mod calls;
 pub mod logs;
 pub mod media;
+pub mod privacy;
 pub mod profiles;
 pub mod settings;
 pub mod stats;
@@ -23,4 +24,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(settings::routes())
         .merge(stats::routes())
+        .merge(privacy::routes())
 }
