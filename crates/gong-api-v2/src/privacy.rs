@@ -63,7 +63,7 @@ pub struct PrivacyUser {
 #[derive(Debug, Clone)]
 pub struct FoundObject<'a> {
     pub pk: i64,
-    pub system: &'a str,
+    pub system: parley_domain::CrmSystem,
     pub object_type: &'a str,
     pub object_id: &'a str,
     pub fields: &'a [(String, String)],
@@ -97,10 +97,11 @@ pub fn customer_data(objects: &[FoundObject<'_>]) -> Vec<CustomerData> {
                 })
                 .collect(),
         };
-        match out.iter_mut().find(|d| d.system == o.system) {
+        let system = crate::calls::crm_system_str(o.system);
+        match out.iter_mut().find(|d| d.system == system) {
             Some(d) => d.objects.push(object),
             None => out.push(CustomerData {
-                system: o.system.to_owned(),
+                system: system.to_owned(),
                 objects: vec![object],
             }),
         }
@@ -179,14 +180,14 @@ mod tests {
         let objects = [
             FoundObject {
                 pk: 7,
-                system: "Salesforce",
+                system: parley_domain::CrmSystem::Salesforce,
                 object_type: "contact",
                 object_id: "003A",
                 fields: &fields,
             },
             FoundObject {
                 pk: 8,
-                system: "Salesforce",
+                system: parley_domain::CrmSystem::Salesforce,
                 object_type: "Account",
                 object_id: "001A",
                 fields: &fields,

@@ -36,7 +36,7 @@ use chrono::Utc;
 use parley_domain::privacy::{
     Done, Erasure, ErasureReport, ErasureState, Found, Subject, ERASED,
 };
-use parley_domain::{Affiliation, CallId, JobLease, JobSpec, Party, Principal, UserId};
+use parley_domain::{Affiliation, CallId, CrmSystem, JobLease, JobSpec, Party, Principal, UserId};
 use parley_store::privacy::{source, EraseStep, FoundRow, Value};
 use parley_store::Store;
 
@@ -74,7 +74,7 @@ impl Match {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundCrmObject {
     pub pk: i64,
-    pub system: String,
+    pub system: CrmSystem,
     pub object_type: String,
     pub object_id: String,
     /// The fields holding it: (name, value as text).
@@ -184,7 +184,7 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                 if m.hit("fields") {
                     f.crm_objects.push(FoundCrmObject {
                         pk: m.row.key[0],
-                        system: m.value("system").unwrap_or_default().to_owned(),
+                        system: parley_store::codec::crm_system_of(m.value("system").unwrap_or_default()),
                         object_type: m.value("object_type").unwrap_or_default().to_owned(),
                         object_id: m.value("object_id").unwrap_or_default().to_owned(),
                         fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),

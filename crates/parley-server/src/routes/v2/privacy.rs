@@ -51,7 +51,7 @@ fn objects(f: &Findings) -> Vec<FoundObject<'_>> {
         .iter()
         .map(|o| FoundObject {
             pk: o.pk,
-            system: &o.system,
+            system: o.system,
             object_type: &o.object_type,
             object_id: &o.object_id,
             fields: &o.fields,
