@@ -313,6 +313,9 @@ mod tests {
             JobSpec::DeleteMedia {
                 key: "calls/7/a.wav".into(),
             },
+            JobSpec::Erase {
+                erasure: 1234567890123456789,
+            },
         ];
         for spec in &specs {
             assert_eq!(JobSpec::of(&stored(spec)).as_ref(), Ok(spec));
