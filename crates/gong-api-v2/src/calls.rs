@@ -62,7 +62,7 @@ fn affiliation_str(v: d::Affiliation) -> &'static str {
     }
 }
 
-fn crm_system_str(v: d::CrmSystem) -> &'static str {
+pub(crate) fn crm_system_str(v: d::CrmSystem) -> &'static str {
     match v {
         d::CrmSystem::Salesforce => "Salesforce",
         d::CrmSystem::HubSpot => "HubSpot",

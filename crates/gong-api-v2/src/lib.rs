@@ -19,6 +19,7 @@ pub mod crm;
 pub mod flows;
 pub mod logs;
 pub mod meetings;
+pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod settings;

@@ -163,6 +163,12 @@ operations! {
     AssignFlows => FlowsWrite, Member, Workspace;
     /// Creating and deleting flows (Parley's own routes).
     ManageFlows => FlowsWrite, Admin, Workspace;
+    /// What references an e-mail address or phone number, and the erase reports. Gong's
+    /// data-privacy API is company-wide (a person is not in one workspace), so a
+    /// workspace-bound key may neither look nor erase.
+    ReadPersonalData => DataPrivacyRead, Admin, Company;
+    /// Erasing a person's data, and its dry run.
+    ErasePersonalData => DataPrivacyDelete, Admin, Company;
 }
 
 /// Why a principal may not do something.

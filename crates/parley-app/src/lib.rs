@@ -32,6 +32,7 @@ pub mod media;
 pub mod meetings;
 pub mod migrate;
 pub mod oauth;
+pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod sessions;

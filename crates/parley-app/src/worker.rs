@@ -163,6 +163,7 @@ impl Workers {
         }
         kinds.extend(ANALYSIS_KINDS);
         kinds.push(JobKind::DeleteMedia);
+        kinds.push(JobKind::Erase);
         kinds
     }
 
@@ -173,6 +174,8 @@ impl Workers {
             kinds.push(JobKind::FetchMedia);
         }
         kinds.push(JobKind::DeleteMedia);
+        // Erasures delete recordings and wait on the media store as deletions do.
+        kinds.push(JobKind::Erase);
         kinds
     }
 
@@ -307,6 +310,9 @@ impl Workers {
             JobSpec::Transcribe { call } => self.transcribe(call, lease, progress).await,
             JobSpec::FetchMedia { call } => self.fetch_media(call, lease).await,
             JobSpec::DeleteMedia { key } => self.delete_media(&key, lease).await,
+            JobSpec::Erase { erasure } => {
+                crate::privacy::run_erasure(store, &self.blobs, erasure, lease).await
+            }
             JobSpec::Analyze { call } => {
                 let llm = self.llm.as_deref();
                 crate::analysis::analyze_call(store, llm, call, Some(lease)).await

@@ -247,6 +247,10 @@ impl Outcome {
     }
 }
 
+/// Query parameters that name a person (Gong's data-privacy endpoints): kept in the log
+/// as `[erased]`.
+pub const PERSONAL_PARAMS: &[&str] = &["emailAddress", "phoneNumber"];
+
 /// What an entry keeps of an HTTP request, all of it bounded and escaped.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RequestInfo {
@@ -275,6 +279,13 @@ impl RequestInfo {
                 .into_iter()
                 .take(MAX_PARAMS)
                 .map(|(k, v)| {
+                    // A data-privacy request names the person it is about; the log keeps
+                    // that it was asked, never whom (an erase could not remove it later).
+                    let v = if PERSONAL_PARAMS.contains(&k.as_str()) {
+                        crate::privacy::ERASED.to_owned()
+                    } else {
+                        v
+                    };
                     (
                         bounded_text(&k, MAX_PARAM_CHARS),
                         bounded_text(&v, MAX_PARAM_CHARS),

@@ -20,10 +20,12 @@ pub enum JobKind {
     DeleteMedia,
     /// Read and store the objects of a generic CRM integration's upload.
     CrmUpload,
+    /// Erase a person's data (a data-privacy request), see `crate::privacy`.
+    Erase,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 7] = [
+    pub const ALL: [JobKind; 8] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -31,6 +33,7 @@ impl JobKind {
         JobKind::AnalyzeWorkspace,
         JobKind::DeleteMedia,
         JobKind::CrmUpload,
+        JobKind::Erase,
     ];
 
     pub fn key(self) -> &'static str {
@@ -42,6 +45,7 @@ impl JobKind {
             JobKind::AnalyzeWorkspace => "analyze-workspace",
             JobKind::DeleteMedia => "delete-media",
             JobKind::CrmUpload => "crm-upload",
+            JobKind::Erase => "erase",
         }
     }
 
@@ -83,6 +87,11 @@ pub enum JobSpec {
         integration: i64,
         request: String,
     },
+    /// The erasure (a `privacy::Erasure` row) holds the address; the job names only it,
+    /// so the queue never holds the address.
+    Erase {
+        erasure: i64,
+    },
 }
 
 impl JobSpec {
@@ -95,6 +104,7 @@ impl JobSpec {
             JobSpec::AnalyzeWorkspace { .. } => JobKind::AnalyzeWorkspace,
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
             JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
+            JobSpec::Erase { .. } => JobKind::Erase,
         }
     }
 
@@ -121,6 +131,7 @@ impl JobSpec {
                 "integrationId": integration.to_string(),
                 "clientRequestId": request,
             }),
+            JobSpec::Erase { erasure } => serde_json::json!({ "erasureId": erasure.to_string() }),
             _ => serde_json::json!({}),
         }
     }
@@ -138,6 +149,8 @@ impl JobSpec {
             JobSpec::DeleteMedia { .. } => 10,
             // Seconds of work; a failure is the database's, which comes back.
             JobSpec::CrmUpload { .. } => 5,
+            // A database or media store that is down for a while; each run starts over.
+            JobSpec::Erase { .. } => 8,
         }
     }
 
@@ -192,6 +205,12 @@ impl JobSpec {
                     .as_str()
                     .ok_or("crm-upload job without a clientRequestId")?
                     .to_owned(),
+            },
+            JobKind::Erase => JobSpec::Erase {
+                erasure: job.payload["erasureId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("erase job without an erasureId")?,
             },
         })
     }
@@ -323,6 +342,9 @@ mod tests {
             },
             JobSpec::DeleteMedia {
                 key: "calls/7/a.wav".into(),
+            },
+            JobSpec::Erase {
+                erasure: 1234567890123456789,
             },
         ];
         for spec in &specs {

@@ -19,6 +19,7 @@ pub mod job;
 pub mod lang;
 pub mod library;
 pub mod meeting;
+pub mod privacy;
 pub mod profile;
 pub mod scorecard;
 pub mod speaker;

@@ -64,6 +64,43 @@ impl CallCache {
         }
     }
 
+    /// Forgets every rendering and count.
+    pub fn clear(&self) {
+        *self.entries.lock().unwrap_or_else(|e| e.into_inner()) = Kept::default();
+        self.counts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Clears the cache whenever an erase has finished on any node (the store's count of
+    /// finished erasures moved), checking every `every`, for as long as the cache lives.
+    /// Erased calls' versions moved, so no stale rendering would be served anyway; this
+    /// also frees the memory that still held the person's address.
+    pub fn watch_erasures(
+        cache: &std::sync::Arc<CallCache>,
+        store: std::sync::Arc<dyn Store>,
+        every: std::time::Duration,
+    ) {
+        let weak = std::sync::Arc::downgrade(cache);
+        tokio::spawn(async move {
+            let mut seen: Option<i64> = None;
+            loop {
+                {
+                    let Some(cache) = weak.upgrade() else { return };
+                    match store.erasures_done().await {
+                        Ok(n) => {
+                            if seen.is_some_and(|s| s != n) {
+                                cache.clear();
+                                tracing::info!(erasures = n, "call cache cleared after an erase");
+                            }
+                            seen = Some(n);
+                        }
+                        Err(e) => tracing::debug!(error = %e, "erasure count unavailable"),
+                    }
+                }
+                tokio::time::sleep(every).await;
+            }
+        });
+    }
+
     /// Bytes of JSON kept now.
     pub fn bytes(&self) -> usize {
         self.entries.lock().unwrap_or_else(|e| e.into_inner()).bytes

@@ -97,6 +97,11 @@ impl AppState {
             scope = rates.scope().name(),
             "rate limits and throttles counted"
         );
+        let calls = Arc::new(call_cache::CallCache::new(
+            config.call_cache_entries,
+            config.call_cache_bytes,
+        ));
+        call_cache::CallCache::watch_erasures(&calls, store.clone(), Duration::from_secs(5));
         Ok(AppState {
             blobs,
             store,
@@ -109,10 +114,7 @@ impl AppState {
             usage: Arc::new(Usage::default()),
             render: Arc::new(render),
             cursors: CursorCodec::new(cursor_key),
-            calls: Arc::new(call_cache::CallCache::new(
-                config.call_cache_entries,
-                config.call_cache_bytes,
-            )),
+            calls,
             audit,
             media_urls,
             config: Arc::new(config),

@@ -56,6 +56,7 @@ mod library;
 mod media;
 mod oauth;
 mod portable;
+mod privacy;
 mod profiles;
 mod rate_limits;
 mod scorecards;

@@ -39,6 +39,7 @@ mod library;
 mod crm;
 mod oauth;
 mod portable;
+mod privacy;
 mod profiles;
 mod rate_limits;
 mod scorecards;

@@ -19,6 +19,7 @@ pub mod engagement;
 pub mod library;
 pub mod meetings;
 pub mod portable;
+pub mod privacy;
 pub mod rows;
 pub mod scorecards;
 
@@ -40,6 +41,7 @@ pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
 pub use meetings::MeetingStore;
+pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, ScorecardStore};
 
@@ -530,6 +532,7 @@ pub trait Store:
     + MeetingStore
     + EngagementStore
     + CrmStore
+    + PrivacyStore
     + Send
     + Sync
     + 'static

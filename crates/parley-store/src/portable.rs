@@ -695,6 +695,16 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         unique: true,
     },
+    Table {
+        name: "privacy_erasures",
+        columns: cols!(
+            id: Int, kind: Text, subject: Text, masked: Text, dry_run: Bool, state: Text,
+            requested_by: Text, requested_us: Int, finished_us: Int, job_id: Int, report: Text,
+            error: Text,
+        ),
+        key: &["id"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

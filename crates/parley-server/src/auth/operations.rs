@@ -57,6 +57,33 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("DELETE", "/parley/v1/scorecards/{id}", WriteScorecards),
     ("GET", "/parley/v1/calls/{id}/scorecards", ReadCallDetails),
     ("POST", "/parley/v1/calls/{id}/scorecards", AnswerScorecard),
+    (
+        "GET",
+        "/v2/data-privacy/data-for-email-address",
+        ReadPersonalData,
+    ),
+    (
+        "GET",
+        "/v2/data-privacy/data-for-phone-number",
+        ReadPersonalData,
+    ),
+    (
+        "POST",
+        "/v2/data-privacy/erase-data-for-email-address",
+        ErasePersonalData,
+    ),
+    (
+        "POST",
+        "/v2/data-privacy/erase-data-for-phone-number",
+        ErasePersonalData,
+    ),
+    ("GET", "/parley/v1/data-privacy/erasures", ReadPersonalData),
+    ("POST", "/parley/v1/data-privacy/erasures", ErasePersonalData),
+    (
+        "GET",
+        "/parley/v1/data-privacy/erasures/{id}",
+        ReadPersonalData,
+    ),
     ("GET", "/parley/v1/calls/{id}/speakers", ReadCallDetails),
     ("PUT", "/parley/v1/calls/{id}/speakers/{speaker}", WriteCall),
     ("POST", "/parley/v1/calls/{id}/transcribe", WriteCall),

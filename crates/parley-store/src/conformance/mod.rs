@@ -44,6 +44,7 @@ pub mod jobs;
 pub mod library;
 pub mod media;
 pub mod oauth;
+pub mod privacy;
 pub mod profiles;
 pub mod rate_limits;
 pub mod scorecards;
@@ -175,6 +176,10 @@ macro_rules! conformance_suite {
                 recordings_are_read_by_call,
                 integration_settings_are_kept_per_type,
                 flows_and_their_prospects,
+            }
+            privacy {
+                every_source_is_read_and_rewritten,
+                erasures_round_trip_newest_first,
             }
             rate_limits {
                 a_burst_is_admitted_then_refused_with_the_wait,

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod keys;
 pub mod media;
 pub mod oauth_apps;
+pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod session;
@@ -50,4 +51,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(engagement::routes())
         .merge(crm::routes())
         .merge(flows::routes())
+        .merge(privacy::routes())
 }

@@ -14,6 +14,7 @@ pub mod flows;
 pub mod logs;
 pub mod media;
 pub mod meetings;
+pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod settings;
@@ -39,4 +40,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(library::routes())
         .merge(meetings::routes())
         .merge(engagement::routes())
+        .merge(privacy::routes())
 }

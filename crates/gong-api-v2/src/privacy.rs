@@ -1,0 +1,226 @@
+//! Data privacy (reference §11): what Parley holds about an e-mail address or phone number,
+//! and the erase requests' answer.
+
+use serde::{Deserialize, Serialize};
+
+/// `?emailAddress=` (GET and the erase POST); the erase POST also reads it from a JSON body.
+#[derive(Debug, Default, Deserialize)]
+pub struct EmailQuery {
+    #[serde(rename = "emailAddress")]
+    pub email_address: Option<String>,
+}
+
+/// `?phoneNumber=` (GET and the erase POST); the erase POST also reads it from a JSON body.
+#[derive(Debug, Default, Deserialize)]
+pub struct PhoneQuery {
+    #[serde(rename = "phoneNumber")]
+    pub phone_number: Option<String>,
+}
+
+/// A call that references the person.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyCall {
+    pub id: String,
+    /// Choice: Gong's value set is undocumented; every call Parley stores is a held
+    /// conversation, so `COMPLETED`, the value Gong's own example shows.
+    pub status: &'static str,
+    /// Choice: Gong lists the CRM activity records (`Task`, `Conversation`) it wrote for
+    /// the call; Parley writes none to a CRM, so this is always empty.
+    pub external_systems: Vec<serde_json::Value>,
+}
+
+/// A CRM object whose fields hold the address or number.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerObject {
+    pub id: String,
+    pub object_type: String,
+    pub external_id: String,
+    pub mirror_id: String,
+    pub fields: Vec<NameValue>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct NameValue {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CustomerData {
+    pub system: String,
+    pub objects: Vec<CustomerObject>,
+}
+
+/// A company user with that address or number.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PrivacyUser {
+    pub id: String,
+}
+
+/// A CRM object found, as the use case reports it.
+#[derive(Debug, Clone)]
+pub struct FoundObject<'a> {
+    pub pk: i64,
+    pub system: parley_domain::CrmSystem,
+    pub object_type: &'a str,
+    pub object_id: &'a str,
+    pub fields: &'a [(String, String)],
+}
+
+/// Groups objects by system. Choice: only `Contact` and `Lead` objects are listed, the
+/// two types Gong's schema allows here (a strict client would reject a page with an
+/// `Account`); the erase report (`/parley/v1/data-privacy/erasures`) counts them all.
+pub fn customer_data(objects: &[FoundObject<'_>]) -> Vec<CustomerData> {
+    let mut out: Vec<CustomerData> = Vec::new();
+    for o in objects {
+        let object_type = if o.object_type.eq_ignore_ascii_case("contact") {
+            "Contact"
+        } else if o.object_type.eq_ignore_ascii_case("lead") {
+            "Lead"
+        } else {
+            continue;
+        };
+        let object = CustomerObject {
+            id: o.pk.to_string(),
+            object_type: object_type.to_owned(),
+            external_id: o.object_id.to_owned(),
+            // Choice: Parley keeps no mirror of its own; the CRM's id stands in.
+            mirror_id: o.object_id.to_owned(),
+            fields: o
+                .fields
+                .iter()
+                .map(|(name, value)| NameValue {
+                    name: name.clone(),
+                    value: value.clone(),
+                })
+                .collect(),
+        };
+        let system = crate::calls::crm_system_str(o.system);
+        match out.iter_mut().find(|d| d.system == system) {
+            Some(d) => d.objects.push(object),
+            None => out.push(CustomerData {
+                system: system.to_owned(),
+                objects: vec![object],
+            }),
+        }
+    }
+    out
+}
+
+pub fn calls(ids: impl IntoIterator<Item = i64>) -> Vec<PrivacyCall> {
+    ids.into_iter()
+        .map(|id| PrivacyCall {
+            id: id.to_string(),
+            status: "COMPLETED",
+            external_systems: Vec::new(),
+        })
+        .collect()
+}
+
+/// `GET /v2/data-privacy/data-for-email-address`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DataForEmail {
+    pub request_id: String,
+    /// Choice: Parley imports no e-mail messages, so always empty.
+    pub emails: Vec<serde_json::Value>,
+    /// Calls where the person is a party, and calls whose transcript or fields mention
+    /// the address.
+    pub calls: Vec<PrivacyCall>,
+    /// Choice: empty until Parley stores meetings.
+    pub meetings: Vec<serde_json::Value>,
+    pub customer_data: Vec<CustomerData>,
+    /// Choice: empty until Parley stores engagement events.
+    pub customer_engagement: Vec<serde_json::Value>,
+    /// Choice: not in Gong's answer (Gong's users are not data subjects there); Parley
+    /// adds the company users with this address so an admin sees every reference.
+    /// Clients ignore fields they do not know (reference §2.3).
+    pub users: Vec<PrivacyUser>,
+}
+
+/// `GET /v2/data-privacy/data-for-phone-number`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct DataForPhone {
+    pub request_id: String,
+    pub emails: Vec<serde_json::Value>,
+    pub calls: Vec<PrivacyCall>,
+    pub meetings: Vec<serde_json::Value>,
+    pub customer_data: Vec<CustomerData>,
+    /// As the client sent it.
+    pub supplied_phone_number: String,
+    /// The numbers as stored (each spelling once) that are this number.
+    pub matching_phone_numbers: Vec<String>,
+    /// E-mail addresses stored with a matching number (a party's, a user's).
+    pub email_addresses: Vec<String>,
+    /// Choice: as in [`DataForEmail::users`].
+    pub users: Vec<PrivacyUser>,
+}
+
+/// The answer to an erase request. Gong answers `{requestId}` at once and erases within
+/// hours.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct EraseAccepted {
+    pub request_id: String,
+    /// Choice: not in Gong's answer; the erasure whose report
+    /// `/parley/v1/data-privacy/erasures/{id}` shows once its job has run.
+    pub erasure_id: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn data_for_an_address_in_gongs_shape() {
+        let fields = vec![("Email".to_owned(), "carl@customer.example.com".to_owned())];
+        let objects = [
+            FoundObject {
+                pk: 7,
+                system: parley_domain::CrmSystem::Salesforce,
+                object_type: "contact",
+                object_id: "003A",
+                fields: &fields,
+            },
+            FoundObject {
+                pk: 8,
+                system: parley_domain::CrmSystem::Salesforce,
+                object_type: "Account",
+                object_id: "001A",
+                fields: &fields,
+            },
+        ];
+        let email = DataForEmail {
+            request_id: "4al018gzaztcr8nbukw".into(),
+            emails: vec![],
+            calls: calls([7782342274025937895]),
+            meetings: vec![],
+            customer_data: customer_data(&objects),
+            customer_engagement: vec![],
+            users: vec![PrivacyUser {
+                id: "1234567890123456789".into(),
+            }],
+        };
+        insta::assert_json_snapshot!("data_for_email", email);
+        let phone = DataForPhone {
+            request_id: "4al018gzaztcr8nbukw".into(),
+            emails: vec![],
+            calls: vec![],
+            meetings: vec![],
+            customer_data: vec![],
+            supplied_phone_number: "+1 (555) 000-1111".into(),
+            matching_phone_numbers: vec!["+15550001111".into()],
+            email_addresses: vec!["carl@customer.example.com".into()],
+            users: vec![],
+        };
+        insta::assert_json_snapshot!("data_for_phone", phone);
+        let accepted = EraseAccepted {
+            request_id: "glg28nz2xrc8xl9eqo1".into(),
+            erasure_id: "42".into(),
+        };
+        insta::assert_json_snapshot!("erase_accepted", accepted);
+    }
+}

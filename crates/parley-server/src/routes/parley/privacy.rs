@@ -1,0 +1,181 @@
+//! `/parley/v1/data-privacy/erasures`: erase reports (what was found, what was deleted,
+//! when, by whom), and erasing with a dry run — the report of what an erase would do,
+//! with nothing deleted.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use serde::{Deserialize, Serialize};
+
+use parley_domain::privacy::{Erasure, ErasureReport};
+use parley_domain::Principal;
+
+use crate::error::{json_response, request_id, ApiError, ApiResult};
+use crate::routes::extract::{parse_json, query};
+use crate::routes::v2::privacy::{email_subject, phone_subject};
+use crate::AppState;
+
+/// Most erasures one listing shows.
+const MAX_LISTED: u32 = 500;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/parley/v1/data-privacy/erasures",
+            get(list_erasures).post(erase),
+        )
+        .route("/parley/v1/data-privacy/erasures/{id}", get(one_erasure))
+}
+
+/// An erasure as Parley's API shows it. The address itself is never shown: only its
+/// masked form.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ErasureView {
+    id: String,
+    /// `email` or `phone`.
+    kind: &'static str,
+    /// `c***@example.com`, `+1•••••••111`.
+    subject: String,
+    dry_run: bool,
+    /// `queued`, `done`, `failed`.
+    state: &'static str,
+    requested_by: String,
+    requested: String,
+    finished: Option<String>,
+    job_id: Option<String>,
+    report: Option<ErasureReport>,
+    error: Option<String>,
+}
+
+impl ErasureView {
+    fn of(e: Erasure) -> ErasureView {
+        let t =
+            |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        ErasureView {
+            id: e.id.to_string(),
+            kind: e.kind.key(),
+            subject: e.masked,
+            dry_run: e.dry_run,
+            state: e.state.key(),
+            requested_by: e.requested_by,
+            requested: t(e.requested),
+            finished: e.finished.map(t),
+            job_id: e.job_id.map(|j| j.to_string()),
+            report: e.report,
+            error: e.error,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Erasures {
+    request_id: String,
+    erasures: Vec<ErasureView>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EraseBody {
+    email_address: Option<String>,
+    phone_number: Option<String>,
+    #[serde(default)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EraseQuery {
+    dry_run: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+}
+
+fn reply(status: StatusCode, e: Erasure) -> Response {
+    json_response(
+        status,
+        &Erasures {
+            request_id: request_id(),
+            erasures: vec![ErasureView::of(e)],
+        },
+    )
+}
+
+/// `POST {"emailAddress" | "phoneNumber", "dryRun"}` (`?dryRun=true` also works): a dry
+/// run answers 200 with its report; an erase 202 with the queued erasure.
+async fn erase(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<EraseQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let b: EraseBody = parse_json(body, false)?;
+    let dry_run = match q.dry_run.as_deref() {
+        None => b.dry_run,
+        Some("true" | "1") => true,
+        Some("false" | "0") => b.dry_run,
+        Some(_) => return Err(ApiError::bad_request("dryRun must be true or false")),
+    };
+    let subject = match (&b.email_address, &b.phone_number) {
+        (Some(e), None) => email_subject(Some(e))?,
+        (None, Some(p)) => phone_subject(Some(p))?,
+        _ => {
+            return Err(ApiError::bad_request(
+                "give exactly one of emailAddress and phoneNumber",
+            ))
+        }
+    };
+    let store = state.store.as_ref();
+    if dry_run {
+        let e = parley_app::privacy::dry_run(store, &subject, &principal).await?;
+        Ok(reply(StatusCode::OK, e))
+    } else {
+        let e = parley_app::privacy::request_erase(store, &subject, &principal).await?;
+        Ok(reply(StatusCode::ACCEPTED, e))
+    }
+}
+
+async fn list_erasures(
+    State(state): State<AppState>,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let limit = match q.limit.as_deref() {
+        None => 100,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if (1..=MAX_LISTED).contains(&n) => n,
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "limit must be a number from 1 to {MAX_LISTED}"
+                )))
+            }
+        },
+    };
+    let list = state.store.list_erasures(limit).await?;
+    Ok(json_response(
+        StatusCode::OK,
+        &Erasures {
+            request_id: request_id(),
+            erasures: list.into_iter().map(ErasureView::of).collect(),
+        },
+    ))
+}
+
+async fn one_erasure(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let missing = || ApiError::not_found(format!("erasure {id} was not found"));
+    let n: i64 = id.parse().map_err(|_| missing())?;
+    let e = state.store.get_erasure(n).await?.ok_or_else(missing)?;
+    Ok(reply(StatusCode::OK, e))
+}

@@ -1,0 +1,153 @@
+//! Data privacy (reference §11): what references an e-mail address or phone number, and
+//! erasing it. The erase answers at once and runs as a job (`parley_app::privacy`); its
+//! report is at `/parley/v1/data-privacy/erasures/{id}`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, QueryRejection};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Router};
+
+use gong_api_v2::privacy::{
+    calls, customer_data, DataForEmail, DataForPhone, EmailQuery, EraseAccepted, FoundObject,
+    PhoneQuery, PrivacyUser,
+};
+use parley_app::privacy::Findings;
+use parley_domain::privacy::Subject;
+use parley_domain::Principal;
+
+use crate::error::{request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{parse_json, query};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/v2/data-privacy/data-for-email-address",
+            get(data_for_email),
+        )
+        .route("/v2/data-privacy/data-for-phone-number", get(data_for_phone))
+        .route(
+            "/v2/data-privacy/erase-data-for-email-address",
+            post(erase_email),
+        )
+        .route(
+            "/v2/data-privacy/erase-data-for-phone-number",
+            post(erase_phone),
+        )
+}
+
+pub(crate) fn email_subject(raw: Option<&str>) -> ApiResult<Subject> {
+    Subject::email(raw.unwrap_or_default()).map_err(|e| ApiError::bad_request(e.0))
+}
+
+pub(crate) fn phone_subject(raw: Option<&str>) -> ApiResult<Subject> {
+    Subject::phone(raw.unwrap_or_default()).map_err(|e| ApiError::bad_request(e.0))
+}
+
+fn objects(f: &Findings) -> Vec<FoundObject<'_>> {
+    f.crm_objects
+        .iter()
+        .map(|o| FoundObject {
+            pk: o.pk,
+            system: o.system,
+            object_type: &o.object_type,
+            object_id: &o.object_id,
+            fields: &o.fields,
+        })
+        .collect()
+}
+
+fn users(f: &Findings) -> Vec<PrivacyUser> {
+    f.users
+        .iter()
+        .map(|u| PrivacyUser { id: u.to_string() })
+        .collect()
+}
+
+async fn data_for_email(
+    State(state): State<AppState>,
+    q: Result<Query<EmailQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let subject = email_subject(q.email_address.as_deref())?;
+    let f = parley_app::privacy::find(state.store.as_ref(), &subject).await?;
+    Ok(Wire(DataForEmail {
+        request_id: request_id(),
+        emails: Vec::new(),
+        calls: calls(f.calls().into_iter().map(|c| c.0)),
+        meetings: Vec::new(),
+        customer_data: customer_data(&objects(&f)),
+        customer_engagement: Vec::new(),
+        users: users(&f),
+    })
+    .into_response())
+}
+
+async fn data_for_phone(
+    State(state): State<AppState>,
+    q: Result<Query<PhoneQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let subject = phone_subject(q.phone_number.as_deref())?;
+    let f = parley_app::privacy::find(state.store.as_ref(), &subject).await?;
+    Ok(Wire(DataForPhone {
+        request_id: request_id(),
+        emails: Vec::new(),
+        calls: calls(f.calls().into_iter().map(|c| c.0)),
+        meetings: Vec::new(),
+        customer_data: customer_data(&objects(&f)),
+        supplied_phone_number: q.phone_number.unwrap_or_default(),
+        matching_phone_numbers: f.matching_phones.iter().cloned().collect(),
+        email_addresses: f.emails_beside.iter().cloned().collect(),
+        users: users(&f),
+    })
+    .into_response())
+}
+
+/// The parameter from the query string or, when absent there, from a JSON body.
+/// Choice: Gong documents the query string; two public TS clients send a JSON body
+/// (reference §11.3, DISAGREE): both are read, the query string first.
+fn from_query_or_body<T: serde::de::DeserializeOwned + Default>(
+    q: Result<Query<T>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+    present: impl Fn(&T) -> bool,
+) -> ApiResult<T> {
+    let q = query(q)?;
+    if present(&q) {
+        return Ok(q);
+    }
+    parse_json(body, true)
+}
+
+async fn erase_email(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<EmailQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = from_query_or_body(q, body, |q: &EmailQuery| q.email_address.is_some())?;
+    let subject = email_subject(q.email_address.as_deref())?;
+    accept(&state, &principal, &subject).await
+}
+
+async fn erase_phone(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    q: Result<Query<PhoneQuery>, QueryRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let q = from_query_or_body(q, body, |q: &PhoneQuery| q.phone_number.is_some())?;
+    let subject = phone_subject(q.phone_number.as_deref())?;
+    accept(&state, &principal, &subject).await
+}
+
+async fn accept(state: &AppState, principal: &Principal, subject: &Subject) -> ApiResult<Response> {
+    let e = parley_app::privacy::request_erase(state.store.as_ref(), subject, principal).await?;
+    Ok(Wire(EraseAccepted {
+        request_id: request_id(),
+        erasure_id: e.id.to_string(),
+    })
+    .into_response())
+}
