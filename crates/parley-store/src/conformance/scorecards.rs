@@ -201,6 +201,7 @@ pub async fn answered_scorecards_round_trip_filter_page_and_count(h: &dyn Harnes
             visible_to: Some(CallAccess {
                 default: Audience::Users(vec![rep]),
                 by_workspace: Default::default(),
+                granted_to: None,
             }),
             ..Default::default()
         },
