@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use parley_domain::scorecard::{
-    AnswerDraft, AnswerValue, AnsweredScorecard, Question, QuestionDraft, QuestionId,
-    QuestionType, ReviewMethod, Scorecard, ScorecardDraft, Visibility,
+    AnswerDraft, AnswerValue, AnsweredScorecard, Question, QuestionDraft, QuestionId, QuestionType,
+    ReviewMethod, Scorecard, ScorecardDraft, Visibility,
 };
 
 use crate::calls::RenderCtx;
@@ -579,6 +579,9 @@ mod tests {
         assert!(e[0].starts_with("reviewMethod"));
         assert!(e[1].starts_with("questions[0].questionType"));
         assert!(e[2].starts_with("questions[0].minRange"));
-        assert_eq!(parse_visibility("opt-in-users"), Some(Visibility::OptInUsers));
+        assert_eq!(
+            parse_visibility("opt-in-users"),
+            Some(Visibility::OptInUsers)
+        );
     }
 }

@@ -122,7 +122,8 @@ pub async fn coaching(
     from: Timestamp,
     to: Timestamp,
 ) -> AppResult<Coaching> {
-    let not_found = || AppError::not_found(gong_api_v2::messages::user_not_found(&manager.to_string()));
+    let not_found =
+        || AppError::not_found(gong_api_v2::messages::user_not_found(&manager.to_string()));
     let manager_user = store.get_user(manager).await?.ok_or_else(not_found)?;
     if !may_see(store, p, manager).await? {
         return Err(AppError::Forbidden(format!(
@@ -153,7 +154,9 @@ pub async fn coaching(
     users.sort_by(|a, b| {
         (&a.last_name, &a.first_name, a.id).cmp(&(&b.last_name, &b.first_name, b.id))
     });
-    let people: Vec<UserId> = std::iter::once(manager).chain(direct.iter().copied()).collect();
+    let people: Vec<UserId> = std::iter::once(manager)
+        .chain(direct.iter().copied())
+        .collect();
     let facts = store.activity_facts(from, to, Some(&people)).await?;
     // Only the workspace's calls count: the host and workspace of every call named.
     let named: Vec<CallId> = facts

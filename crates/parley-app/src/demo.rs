@@ -91,7 +91,11 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
         store,
         &workspaces,
         &plan.scorecards,
-        plan.workspaces.iter().map(|w| w.trackers_created).min().unwrap_or(now),
+        plan.workspaces
+            .iter()
+            .map(|w| w.trackers_created)
+            .min()
+            .unwrap_or(now),
     )
     .await?;
 

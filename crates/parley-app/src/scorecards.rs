@@ -146,7 +146,9 @@ pub async fn answer_scorecard(
     let now = Utc::now();
     let at = req.at.unwrap_or(now);
     if at > now + chrono::Duration::seconds(CLOCK_SLACK_SECS) {
-        return Err(AppError::invalid("reviewTime: a review cannot be in the future"));
+        return Err(AppError::invalid(
+            "reviewTime: a review cannot be in the future",
+        ));
     }
     let answers = s.answer(req.answers).map_err(AppError::Invalid)?;
     let answered = AnsweredScorecard {

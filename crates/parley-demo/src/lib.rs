@@ -34,8 +34,8 @@ use parley_domain::{
 
 use crate::calls::{plan_calls, sf, CallPlan};
 use crate::data::{Demo, Role};
-use crate::script::{script, webvtt, Cast, Vars};
 pub use crate::scorecards::{PlannedAnswer, PlannedReview};
+use crate::script::{script, webvtt, Cast, Vars};
 
 /// The seed of the demo the server seeds: the same company, calls and transcripts on
 /// every install (for the same `now`).

@@ -72,10 +72,8 @@ pub(crate) struct Scorecards {
 impl Scorecards {
     /// The file, parsed and checked: every question type known, every definition valid.
     pub(crate) fn embedded() -> Result<Scorecards, DataError> {
-        let file: ScorecardsFile = toml::from_str(TOML).map_err(|source| DataError::Parse {
-            file: FILE,
-            source,
-        })?;
+        let file: ScorecardsFile =
+            toml::from_str(TOML).map_err(|source| DataError::Parse { file: FILE, source })?;
         let invalid = |message: String| DataError::Invalid {
             file: FILE,
             message,
@@ -139,7 +137,10 @@ impl Scorecards {
     /// by call, scores lean to the upper half, some optional questions stay unanswered.
     pub(crate) fn review(&self, n: usize, activity: &mut [PlannedActivity]) {
         let mut rng = StdRng::seed_from_u64(0x5c0e_0000 + n as u64);
-        for a in activity.iter_mut().filter(|a| a.kind == ActivityKind::Scorecard) {
+        for a in activity
+            .iter_mut()
+            .filter(|a| a.kind == ActivityKind::Scorecard)
+        {
             let scorecard = n % self.drafts.len();
             let answers = self.drafts[scorecard]
                 .questions
@@ -159,11 +160,8 @@ impl Scorecards {
                         }
                         QuestionType::MultiSelect => {
                             let k = rng.gen_range(1..=q.options.len());
-                            let mut chosen: Vec<String> = q
-                                .options
-                                .choose_multiple(&mut rng, k)
-                                .cloned()
-                                .collect();
+                            let mut chosen: Vec<String> =
+                                q.options.choose_multiple(&mut rng, k).cloned().collect();
                             chosen.sort_by_key(|o| q.options.iter().position(|x| x == o));
                             PlannedAnswer::Options(chosen)
                         }
@@ -200,7 +198,13 @@ mod tests {
             .iter()
             .map(|d| {
                 d.clone()
-                    .define(ScorecardId(1), parley_domain::WorkspaceId(1), None, None, now)
+                    .define(
+                        ScorecardId(1),
+                        parley_domain::WorkspaceId(1),
+                        None,
+                        None,
+                        now,
+                    )
                     .unwrap()
             })
             .collect();

@@ -280,7 +280,9 @@ fn question(
         _ => None,
     };
     if d.is_overall && kind != QuestionType::Range {
-        errors.push(format!("{at}: only a range question can be the overall score"));
+        errors.push(format!(
+            "{at}: only a range question can be the overall score"
+        ));
     }
     let texts: Vec<String> = match kind {
         QuestionType::SingleSelect | QuestionType::MultiSelect => {
@@ -610,8 +612,12 @@ mod tests {
             .unwrap_err();
         assert_eq!(errors.len(), 6, "{errors:?}");
         assert!(errors.iter().any(|e| e == "name is required"));
-        assert!(errors.iter().any(|e| e.contains("questions[1].answerOptions")));
-        assert!(errors.iter().any(|e| e == "questions[3].questionType is required"));
+        assert!(errors
+            .iter()
+            .any(|e| e.contains("questions[1].answerOptions")));
+        assert!(errors
+            .iter()
+            .any(|e| e == "questions[3].questionType is required"));
         assert!(errors.iter().any(|e| e.contains("at most one question")));
 
         let mut empty = draft();
@@ -678,7 +684,10 @@ mod tests {
         assert_eq!(answers[0].value, AnswerValue::Score(4));
         assert_eq!(answers[0].revision, s.questions[0].revision);
         let o = &s.questions[1].options;
-        assert_eq!(answers[1].value, AnswerValue::Options(vec![o[0].id, o[2].id]));
+        assert_eq!(
+            answers[1].value,
+            AnswerValue::Options(vec![o[0].id, o[2].id])
+        );
         assert_eq!(answers[3].value, AnswerValue::NotApplicable);
 
         // The mandatory question unanswered, a score out of range, an unknown option,
@@ -708,10 +717,14 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.len(), 5, "{e:?}");
         assert!(e.iter().any(|m| m.contains("is mandatory")));
-        assert!(e.iter().any(|m| m.contains("\"Champion\" is not an option")));
+        assert!(e
+            .iter()
+            .any(|m| m.contains("\"Champion\" is not an option")));
         assert!(e.iter().any(|m| m.contains("choose one option")));
         assert!(e.iter().any(|m| m.contains("7 is not a question")));
-        assert!(e.iter().any(|m| m.contains("open-ended question is answered with")));
+        assert!(e
+            .iter()
+            .any(|m| m.contains("open-ended question is answered with")));
         let e = s
             .answer(vec![AnswerDraft {
                 question_id: id(0),

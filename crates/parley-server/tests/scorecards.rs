@@ -16,7 +16,13 @@ struct Key {
     secret: String,
 }
 
-async fn send_as(s: &TestServer, k: &Key, method: Method, path: &str, body: Option<Value>) -> Reply {
+async fn send_as(
+    s: &TestServer,
+    k: &Key,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
     let mut req = s
         .client
         .request(method, format!("{}{path}", s.base))
@@ -83,7 +89,9 @@ impl World {
         let s = TestServer::start().await;
         let r = s.get("/v2/workspaces").await;
         let workspace = r.body["workspaces"][0]["id"].as_str().unwrap().to_owned();
-        let manager = s.user("mona@northwind.example.com", "Mona", "Manager").await;
+        let manager = s
+            .user("mona@northwind.example.com", "Mona", "Manager")
+            .await;
         let r = s
             .post(
                 "/parley/v1/users",
@@ -94,9 +102,7 @@ impl World {
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let rep = r.body["userId"].as_str().unwrap().to_owned();
         with_role(&s, &manager, Role::Manager).await;
-        let call = s
-            .call(call_body("c1", &rep, "2026-03-02T15:00:00Z"))
-            .await;
+        let call = s.call(call_body("c1", &rep, "2026-03-02T15:00:00Z")).await;
         let r = s.post("/parley/v1/scorecards", definition()).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         let scorecard = r.body["scorecard"].clone();
@@ -203,7 +209,10 @@ async fn a_managers_review_is_listed_counted_and_coached_in_gongs_shapes() {
     let r = s
         .get(&format!("/parley/v1/calls/{}/scorecards", w.call))
         .await;
-    assert_eq!(r.body["answeredScorecards"][0]["answeredScorecardId"], a["answeredScorecardId"]);
+    assert_eq!(
+        r.body["answeredScorecards"][0]["answeredScorecardId"],
+        a["answeredScorecardId"]
+    );
 
     // The activity counters count it: filled by the manager, received by the rep.
     let r = s
@@ -278,7 +287,9 @@ async fn answered_scorecards_page_with_a_cursor() {
     seen.dedup();
     assert_eq!(seen.len(), 3);
     // A cursor of another filter is refused.
-    let r = s.post("/v2/stats/activity/scorecards", json!({"filter": {}})).await;
+    let r = s
+        .post("/v2/stats/activity/scorecards", json!({"filter": {}}))
+        .await;
     let c = r.body["records"]["cursor"].as_str().unwrap().to_owned();
     let r = s
         .post(
@@ -308,10 +319,9 @@ async fn no_answered_scorecards_is_gongs_404() {
         json!({"reviewFromDate": "2030-01-01"}),
         json!({"callIds": [w.call], "reviewerUserIds": [w.rep]}),
     ] {
-        let r = w
-            .s
-            .post("/v2/stats/activity/scorecards", json!({"filter": filter}))
-            .await;
+        let r =
+            w.s.post("/v2/stats/activity/scorecards", json!({"filter": filter}))
+                .await;
         assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecards not found");
     }
 }
@@ -349,7 +359,11 @@ async fn too_many_ids_in_the_answered_filter_are_a_400() {
             json!({"filter": {"callIds": ["1", "2", "3"]}}),
         )
         .await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "filter.callIds has 3 distinct ids");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "filter.callIds has 3 distinct ids",
+    );
 }
 
 /// A key bound to another workspace sees neither the scorecards nor their answers, and
@@ -358,10 +372,9 @@ async fn too_many_ids_in_the_answered_filter_are_a_400() {
 async fn another_workspaces_key_sees_nothing_of_this_ones_scorecards() {
     let w = World::new().await;
     w.answered().await;
-    let r = w
-        .s
-        .post("/parley/v1/workspaces", json!({"name": "EMEA"}))
-        .await;
+    let r =
+        w.s.post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+            .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let emea = r.body["workspaceId"].as_str().unwrap().to_owned();
     let k = key(&w.s, None, Some(&emea)).await;
@@ -386,7 +399,14 @@ async fn another_workspaces_key_sees_nothing_of_this_ones_scorecards() {
     .await;
     assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecards not found");
     let id = w.scorecard["scorecardId"].as_str().unwrap();
-    let r = send_as(&w.s, &k, Method::GET, &format!("/parley/v1/scorecards/{id}"), None).await;
+    let r = send_as(
+        &w.s,
+        &k,
+        Method::GET,
+        &format!("/parley/v1/scorecards/{id}"),
+        None,
+    )
+    .await;
     assert_error(&r, StatusCode::NOT_FOUND, "Scorecard ID");
     // A bound key of this workspace sees it.
     let k = key(&w.s, None, Some(&w.workspace)).await;
@@ -399,7 +419,9 @@ async fn another_workspaces_key_sees_nothing_of_this_ones_scorecards() {
 async fn a_member_sees_answers_on_their_own_calls_only() {
     let w = World::new().await;
     w.answered().await;
-    let other = w.s.user("olga@northwind.example.com", "Olga", "Other").await;
+    let other =
+        w.s.user("olga@northwind.example.com", "Olga", "Other")
+            .await;
     let k = key(&w.s, Some(&other), None).await;
     let r = send_as(
         &w.s,
@@ -439,18 +461,16 @@ async fn a_non_admin_defining_a_scorecard_is_403() {
 #[tokio::test]
 async fn a_profile_that_manages_scorecards_may_define_them_in_its_workspace() {
     let w = World::new().await;
-    let r = w
-        .s
-        .post(
+    let r =
+        w.s.post(
             &format!("/v2/permission-profile?workspaceId={}", w.workspace),
             json!({"name": "Enablement", "manageScorecards": true}),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let profile = r.body["profile"]["id"].as_str().unwrap().to_owned();
-    let r = w
-        .s
-        .send(
+    let r =
+        w.s.send(
             Method::PUT,
             &format!("/parley/v1/users/{}/permission-profile", w.rep),
             Some(json!({"profileId": profile})),
@@ -492,7 +512,10 @@ async fn an_invalid_definition_is_a_400_naming_every_problem() {
     let errors = r.body["errors"].as_array().unwrap();
     assert_eq!(errors.len(), 4, "{}", r.body);
     let r = s
-        .post("/parley/v1/scorecards", json!({"scorecardName": "x", "questions": "many"}))
+        .post(
+            "/parley/v1/scorecards",
+            json!({"scorecardName": "x", "questions": "many"}),
+        )
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "questions");
 }
@@ -508,16 +531,27 @@ async fn a_taken_name_is_a_409() {
 async fn an_unknown_scorecard_is_a_404() {
     let w = World::new().await;
     for id in ["1234567890123456789", "abc"] {
-        let r = w
-            .s
-            .send(Method::PUT, &format!("/parley/v1/scorecards/{id}"), Some(definition()))
+        let r =
+            w.s.send(
+                Method::PUT,
+                &format!("/parley/v1/scorecards/{id}"),
+                Some(definition()),
+            )
             .await;
-        assert_error(&r, StatusCode::NOT_FOUND, &format!("Scorecard ID {id} was not found"));
+        assert_error(
+            &r,
+            StatusCode::NOT_FOUND,
+            &format!("Scorecard ID {id} was not found"),
+        );
     }
     let mut body = w.answer_body();
     body["scorecardId"] = json!("1234567890123456789");
     let r = w.answer(&w.manager_key, body).await;
-    assert_error(&r, StatusCode::NOT_FOUND, "Scorecard ID 1234567890123456789");
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "Scorecard ID 1234567890123456789",
+    );
 }
 
 #[tokio::test]
@@ -529,9 +563,12 @@ async fn a_scorecard_is_edited_keeping_its_ids_and_deleted_only_unanswered() {
     body["questions"][0]["questionId"] = json!(w.question(0));
     body["questions"][1]["questionId"] = json!(w.question(1));
     body["questions"][1]["questionText"] = json!("Which BANT areas were covered?");
-    let r = w
-        .s
-        .send(Method::PUT, &format!("/parley/v1/scorecards/{id}"), Some(body))
+    let r =
+        w.s.send(
+            Method::PUT,
+            &format!("/parley/v1/scorecards/{id}"),
+            Some(body),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let q = &r.body["scorecard"]["questions"];
@@ -539,7 +576,10 @@ async fn a_scorecard_is_edited_keeping_its_ids_and_deleted_only_unanswered() {
     assert_eq!(q[0]["questionRevisionId"], old[0]["questionRevisionId"]);
     assert_eq!(q[1]["questionId"], old[1]["questionId"]);
     assert_ne!(q[1]["questionRevisionId"], old[1]["questionRevisionId"]);
-    assert_ne!(q[2]["questionId"], old[2]["questionId"], "not named: a new question");
+    assert_ne!(
+        q[2]["questionId"], old[2]["questionId"],
+        "not named: a new question"
+    );
 
     // Answered with the edited questions' ids.
     let answer = json!({
@@ -551,18 +591,23 @@ async fn a_scorecard_is_edited_keeping_its_ids_and_deleted_only_unanswered() {
     });
     let r = w.answer(&w.manager_key, answer).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
-    let r = w
-        .s
-        .send(Method::DELETE, &format!("/parley/v1/scorecards/{id}"), None)
-        .await;
+    let r =
+        w.s.send(Method::DELETE, &format!("/parley/v1/scorecards/{id}"), None)
+            .await;
     assert_error(&r, StatusCode::CONFLICT, "disable it instead");
     let r = w.s.post("/parley/v1/scorecards", json!({
         "scorecardName": "Unused", "questions": [{"questionText": "q", "questionType": "OPEN_ENDED"}]
     })).await;
-    let unused = r.body["scorecard"]["scorecardId"].as_str().unwrap().to_owned();
-    let r = w
-        .s
-        .send(Method::DELETE, &format!("/parley/v1/scorecards/{unused}"), None)
+    let unused = r.body["scorecard"]["scorecardId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r =
+        w.s.send(
+            Method::DELETE,
+            &format!("/parley/v1/scorecards/{unused}"),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = w.s.get(&format!("/parley/v1/scorecards/{unused}")).await;
@@ -589,11 +634,18 @@ async fn a_manager_answering_in_someone_elses_name_is_403() {
 #[tokio::test]
 async fn a_company_key_must_name_the_reviewer() {
     let w = World::new().await;
-    let r = w.s.post(&format!("/parley/v1/calls/{}/scorecards", w.call), w.answer_body()).await;
+    let r =
+        w.s.post(
+            &format!("/parley/v1/calls/{}/scorecards", w.call),
+            w.answer_body(),
+        )
+        .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "reviewerUserId is required");
     let mut body = w.answer_body();
     body["reviewerUserId"] = json!(w.manager);
-    let r = w.s.post(&format!("/parley/v1/calls/{}/scorecards", w.call), body).await;
+    let r =
+        w.s.post(&format!("/parley/v1/calls/{}/scorecards", w.call), body)
+            .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
 
@@ -611,7 +663,11 @@ async fn answers_that_do_not_fit_the_questions_are_a_400() {
     let r = w.answer(&w.manager_key, body).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "score: 9 is not within 1..=5");
     assert_error(&r, StatusCode::BAD_REQUEST, "\"Champion\" is not an option");
-    assert_error(&r, StatusCode::BAD_REQUEST, "is not a question of scorecard");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "is not a question of scorecard",
+    );
     assert_error(&r, StatusCode::BAD_REQUEST, "is mandatory");
 }
 
@@ -630,9 +686,12 @@ async fn a_disabled_scorecard_cannot_be_filled() {
     let id = w.scorecard["scorecardId"].as_str().unwrap();
     let mut body = definition();
     body["enabled"] = json!(false);
-    let r = w
-        .s
-        .send(Method::PUT, &format!("/parley/v1/scorecards/{id}"), Some(body))
+    let r =
+        w.s.send(
+            Method::PUT,
+            &format!("/parley/v1/scorecards/{id}"),
+            Some(body),
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = w.answer(&w.manager_key, w.answer_body()).await;
@@ -642,7 +701,9 @@ async fn a_disabled_scorecard_cannot_be_filled() {
 #[tokio::test]
 async fn a_scorecard_of_another_workspace_cannot_be_filled_for_a_call() {
     let w = World::new().await;
-    let r = w.s.post("/parley/v1/workspaces", json!({"name": "EMEA"})).await;
+    let r =
+        w.s.post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+            .await;
     let emea = r.body["workspaceId"].as_str().unwrap().to_owned();
     let mut body = definition();
     body["workspaceId"] = json!(emea);
@@ -672,12 +733,18 @@ async fn coaching_needs_every_parameter_and_good_dates() {
     let r = w.s.get("/v2/coaching?workspaceId=1").await;
     assert_error(&r, StatusCode::BAD_REQUEST, "manager-id is required");
     assert_eq!(r.body["errors"].as_array().unwrap().len(), 4, "{}", r.body);
-    let base = format!("/v2/coaching?workspace-id={}&manager-id={}", w.workspace, w.manager);
-    let r = w.s.get(&format!("{base}&from=yesterday&to=2026-03-05T00:00:00Z")).await;
+    let base = format!(
+        "/v2/coaching?workspace-id={}&manager-id={}",
+        w.workspace, w.manager
+    );
+    let r =
+        w.s.get(&format!("{base}&from=yesterday&to=2026-03-05T00:00:00Z"))
+            .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "from:");
-    let r = w
-        .s
-        .get(&format!("{base}&from=2026-03-05T00:00:00Z&to=2026-03-01T00:00:00Z"))
+    let r =
+        w.s.get(&format!(
+            "{base}&from=2026-03-05T00:00:00Z&to=2026-03-01T00:00:00Z"
+        ))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "to must be after from");
 }
@@ -686,17 +753,19 @@ async fn coaching_needs_every_parameter_and_good_dates() {
 async fn coaching_of_an_unknown_manager_or_workspace_is_a_404() {
     let w = World::new().await;
     let dates = "from=2026-03-01T00:00:00Z&to=2026-03-05T00:00:00Z";
-    let r = w
-        .s
-        .get(&format!(
+    let r =
+        w.s.get(&format!(
             "/v2/coaching?workspace-id={}&manager-id=1234567890123456789&{dates}",
             w.workspace
         ))
         .await;
-    assert_error(&r, StatusCode::NOT_FOUND, "User ID 1234567890123456789 was not found");
-    let r = w
-        .s
-        .get(&format!(
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "User ID 1234567890123456789 was not found",
+    );
+    let r =
+        w.s.get(&format!(
             "/v2/coaching?workspace-id=1234567890123456789&manager-id={}&{dates}",
             w.manager
         ))
@@ -707,7 +776,9 @@ async fn coaching_of_an_unknown_manager_or_workspace_is_a_404() {
 #[tokio::test]
 async fn coaching_of_another_team_is_403() {
     let w = World::new().await;
-    let other = w.s.user("otto@northwind.example.com", "Otto", "Other").await;
+    let other =
+        w.s.user("otto@northwind.example.com", "Otto", "Other")
+            .await;
     with_role(&w.s, &other, Role::Manager).await;
     let k = key(&w.s, Some(&other), None).await;
     let path = format!(
@@ -731,7 +802,11 @@ async fn the_demo_has_scorecards_answered_by_managers() {
         .unwrap();
     let r = s.get("/v2/settings/scorecards").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.body["scorecards"].as_array().unwrap().len(), 6, "two per workspace");
+    assert_eq!(
+        r.body["scorecards"].as_array().unwrap().len(),
+        6,
+        "two per workspace"
+    );
     let r = s
         .post("/v2/stats/activity/scorecards", json!({"filter": {}}))
         .await;

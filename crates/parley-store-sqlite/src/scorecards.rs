@@ -92,9 +92,24 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AnsweredFilter) {
         q.push(" AND s.workspace_id = ").push_bind(w.0);
     }
     let lists = [
-        ("a.scorecard_id", f.scorecard_ids.as_ref().map(|l| l.iter().map(|i| i.0).collect())),
-        ("a.reviewed_user_id", f.reviewed_users.as_ref().map(|l| l.iter().map(|i| i.0).collect())),
-        ("a.reviewer_user_id", f.reviewers.as_ref().map(|l| l.iter().map(|i| i.0).collect())),
+        (
+            "a.scorecard_id",
+            f.scorecard_ids
+                .as_ref()
+                .map(|l| l.iter().map(|i| i.0).collect()),
+        ),
+        (
+            "a.reviewed_user_id",
+            f.reviewed_users
+                .as_ref()
+                .map(|l| l.iter().map(|i| i.0).collect()),
+        ),
+        (
+            "a.reviewer_user_id",
+            f.reviewers
+                .as_ref()
+                .map(|l| l.iter().map(|i| i.0).collect()),
+        ),
     ];
     for (column, ids) in lists {
         let Some(ids): Option<Vec<i64>> = ids else {
@@ -120,7 +135,8 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AnsweredFilter) {
     }
 }
 
-const ANSWERED_FROM: &str = " FROM answered_scorecards a JOIN scorecards s ON s.id = a.scorecard_id \
+const ANSWERED_FROM: &str =
+    " FROM answered_scorecards a JOIN scorecards s ON s.id = a.scorecard_id \
      JOIN calls c ON c.id = a.call_id";
 
 fn answered_of(r: &SqliteRow) -> Result<AnsweredRecord> {
@@ -256,9 +272,9 @@ impl ScorecardStore for SqliteStore {
     async fn answer_scorecard(&self, a: &AnsweredScorecard) -> Result<()> {
         let mut tx = self.write_tx().await?;
         let missing = |e: sqlx::Error| match &e {
-            sqlx::Error::Database(d) if d.is_foreign_key_violation() => StoreError::NotFound(
-                "the scorecard, call or user of the answered scorecard".into(),
-            ),
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => {
+                StoreError::NotFound("the scorecard, call or user of the answered scorecard".into())
+            }
             _ => StoreError::Backend(e),
         };
         sqlx::query(
@@ -315,9 +331,8 @@ impl ScorecardStore for SqliteStore {
         after: Option<AnsweredKey>,
         limit: u32,
     ) -> Result<Vec<AnsweredRecord>> {
-        let mut q = QueryBuilder::new(
-            "SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us",
-        );
+        let mut q =
+            QueryBuilder::new("SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us");
         q.push(ANSWERED_FROM);
         push_answered_filter(&mut q, f);
         if let Some(k) = after {

@@ -261,11 +261,7 @@ async fn answer_scorecard(
         StatusCode::CREATED,
         &OneAnswered {
             request_id: request_id(),
-            answered_scorecard: AnsweredScorecardWire::from_domain(
-                &answered,
-                &meta,
-                &state.render,
-            ),
+            answered_scorecard: AnsweredScorecardWire::from_domain(&answered, &meta, &state.render),
         },
     ))
 }

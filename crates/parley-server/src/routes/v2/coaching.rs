@@ -43,7 +43,11 @@ async fn coaching(
         ("to", &q.to),
     ]
     .into_iter()
-    .filter_map(|(name, v)| required(name, v).err().map(|_| format!("{name} is required")))
+    .filter_map(|(name, v)| {
+        required(name, v)
+            .err()
+            .map(|_| format!("{name} is required"))
+    })
     .collect();
     if !missing.is_empty() {
         return Err(ApiError::bad_request_all(missing));

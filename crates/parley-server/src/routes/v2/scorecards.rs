@@ -60,21 +60,19 @@ pub(crate) async fn visible_scorecards(
     principal: &Principal,
     workspace: Option<&str>,
 ) -> ApiResult<Vec<Scorecard>> {
-    Ok(
-        match workspace.map(str::trim).filter(|w| !w.is_empty()) {
-            Some(id) => {
-                let w = workspace_of(state, principal, Some(id)).await?;
-                state.store.scorecards(Some(w.id)).await?
-            }
-            None => state
-                .store
-                .scorecards(principal.workspace)
-                .await?
-                .into_iter()
-                .filter(|s| principal.reaches(s.workspace_id))
-                .collect(),
-        },
-    )
+    Ok(match workspace.map(str::trim).filter(|w| !w.is_empty()) {
+        Some(id) => {
+            let w = workspace_of(state, principal, Some(id)).await?;
+            state.store.scorecards(Some(w.id)).await?
+        }
+        None => state
+            .store
+            .scorecards(principal.workspace)
+            .await?
+            .into_iter()
+            .filter(|s| principal.reaches(s.workspace_id))
+            .collect(),
+    })
 }
 
 /// A date of the filter as the instant its day starts in the company time zone.
@@ -83,8 +81,8 @@ fn date_bound(state: &AppState, name: &str, v: &Option<String>) -> ApiResult<Opt
         return Ok(None);
     };
     let tz = state.config.timezone;
-    let d: NaiveDate =
-        time::parse_date(v, tz).map_err(|e| ApiError::bad_request(format!("filter.{name}: {e}")))?;
+    let d: NaiveDate = time::parse_date(v, tz)
+        .map_err(|e| ApiError::bad_request(format!("filter.{name}: {e}")))?;
     time::local_to_utc(d.and_time(chrono::NaiveTime::MIN), tz)
         .map(Some)
         .map_err(|e| ApiError::bad_request(format!("filter.{name}: {e}")))
@@ -155,8 +153,12 @@ async fn answered_scorecards(
         scorecard_ids: scorecards
             .clone()
             .map(|l| l.into_iter().map(ScorecardId).collect()),
-        reviewed_users: reviewed.clone().map(|l| l.into_iter().map(UserId).collect()),
-        reviewers: reviewers.clone().map(|l| l.into_iter().map(UserId).collect()),
+        reviewed_users: reviewed
+            .clone()
+            .map(|l| l.into_iter().map(UserId).collect()),
+        reviewers: reviewers
+            .clone()
+            .map(|l| l.into_iter().map(UserId).collect()),
         review_from,
         review_to,
         calls: CallFilter {
