@@ -248,9 +248,8 @@ pub async fn of_prospects(
     let mut owners = std::collections::HashMap::new();
     let mut out = Vec::new();
     for i in store.prospect_flows(prospects).await? {
-        if !flows.contains_key(&i.flow_id) {
-            let f = store.get_flow(i.flow_id).await?;
-            flows.insert(i.flow_id, f);
+        if let std::collections::hash_map::Entry::Vacant(e) = flows.entry(i.flow_id) {
+            e.insert(store.get_flow(i.flow_id).await?);
         }
         let Some(Some(flow)) = flows.get(&i.flow_id) else {
             continue;
@@ -258,9 +257,8 @@ pub async fn of_prospects(
         if !p.reaches(flow.workspace_id) {
             continue;
         }
-        if !owners.contains_key(&i.owner_id) {
-            let u = store.get_user(i.owner_id).await?;
-            owners.insert(i.owner_id, u);
+        if let std::collections::hash_map::Entry::Vacant(e) = owners.entry(i.owner_id) {
+            e.insert(store.get_user(i.owner_id).await?);
         }
         let Some(Some(owner)) = owners.get(&i.owner_id) else {
             continue;

@@ -62,7 +62,7 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
     let signed = Query::<Signed>::try_from_uri(&req.uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
-    let call_id = parley_domain::parse_id(&id).ok().map(CallId);
+    let call_id = parley_domain::parse_id(id).ok().map(CallId);
     if signed.expires.is_some() || signed.signature.is_some() {
         // Whether the call or its recording exists is not told to a wrong signature.
         let (Some(call_id), Some(expires), Some(signature)) = (
