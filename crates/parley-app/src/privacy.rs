@@ -180,18 +180,16 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                     f.emails_beside.extend(m.value("email").map(str::to_owned));
                 }
             }
-            "crm_objects" => {
-                if m.hit("fields") {
-                    f.crm_objects.push(FoundCrmObject {
-                        pk: m.row.key[0],
-                        system: parley_store::codec::crm_system_of(
-                            m.value("system").unwrap_or_default(),
-                        ),
-                        object_type: m.value("object_type").unwrap_or_default().to_owned(),
-                        object_id: m.value("object_id").unwrap_or_default().to_owned(),
-                        fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
-                    });
-                }
+            "crm_objects" if m.hit("fields") => {
+                f.crm_objects.push(FoundCrmObject {
+                    pk: m.row.key[0],
+                    system: parley_store::codec::crm_system_of(
+                        m.value("system").unwrap_or_default(),
+                    ),
+                    object_type: m.value("object_type").unwrap_or_default().to_owned(),
+                    object_id: m.value("object_id").unwrap_or_default().to_owned(),
+                    fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
+                });
             }
             _ => {}
         }
