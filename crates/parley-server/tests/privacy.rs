@@ -370,11 +370,11 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
     assert_eq!(dry["subject"], "c***@customer.example.com");
     assert_eq!(
         ids(&dry["report"]["done"]["callsDeleted"]),
-        [seeded.alone.clone()]
+        std::slice::from_ref(&seeded.alone)
     );
     assert_eq!(
         ids(&dry["report"]["done"]["recordingsDeleted"]),
-        [seeded.shared.clone()]
+        std::slice::from_ref(&seeded.shared)
     );
     assert_eq!(dry["report"]["done"]["partiesRemoved"], 1);
     assert_eq!(dry["report"]["done"]["sentencesRemoved"], 1);
