@@ -33,9 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
-use parley_domain::privacy::{
-    Done, Erasure, ErasureReport, ErasureState, Found, Subject, ERASED,
-};
+use parley_domain::privacy::{Done, Erasure, ErasureReport, ErasureState, Found, Subject, ERASED};
 use parley_domain::{Affiliation, CallId, CrmSystem, JobLease, JobSpec, Party, Principal, UserId};
 use parley_store::privacy::{source, EraseStep, FoundRow, Value};
 use parley_store::Store;
@@ -156,7 +154,8 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                     if m.hit("email") || m.hit("phone") {
                         f.party_calls.entry(call).or_default().push(m.row.key[0]);
                         if m.hit("phone") {
-                            f.matching_phones.extend(m.value("phone").map(str::to_owned));
+                            f.matching_phones
+                                .extend(m.value("phone").map(str::to_owned));
                             f.emails_beside.extend(m.value("email").map(str::to_owned));
                         }
                     }
@@ -176,20 +175,21 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
             "users" => {
                 f.users.push(UserId(m.row.key[0]));
                 if m.hit("phone") {
-                    f.matching_phones.extend(m.value("phone").map(str::to_owned));
+                    f.matching_phones
+                        .extend(m.value("phone").map(str::to_owned));
                     f.emails_beside.extend(m.value("email").map(str::to_owned));
                 }
             }
-            "crm_objects" => {
-                if m.hit("fields") {
-                    f.crm_objects.push(FoundCrmObject {
-                        pk: m.row.key[0],
-                        system: parley_store::codec::crm_system_of(m.value("system").unwrap_or_default()),
-                        object_type: m.value("object_type").unwrap_or_default().to_owned(),
-                        object_id: m.value("object_id").unwrap_or_default().to_owned(),
-                        fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
-                    });
-                }
+            "crm_objects" if m.hit("fields") => {
+                f.crm_objects.push(FoundCrmObject {
+                    pk: m.row.key[0],
+                    system: parley_store::codec::crm_system_of(
+                        m.value("system").unwrap_or_default(),
+                    ),
+                    object_type: m.value("object_type").unwrap_or_default().to_owned(),
+                    object_id: m.value("object_id").unwrap_or_default().to_owned(),
+                    fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
+                });
             }
             _ => {}
         }
@@ -215,10 +215,9 @@ fn crm_fields_holding(subject: &Subject, json: &str) -> Vec<(String, String)> {
                 serde_json::Value::Array(p) if p.len() == 2 => {
                     Some((p[0].as_str()?.to_owned(), text(&p[1])))
                 }
-                serde_json::Value::Object(o) => Some((
-                    o.get("name")?.as_str()?.to_owned(),
-                    text(o.get("value")?),
-                )),
+                serde_json::Value::Object(o) => {
+                    Some((o.get("name")?.as_str()?.to_owned(), text(o.get("value")?)))
+                }
                 _ => None,
             })
             .collect(),
@@ -258,9 +257,13 @@ fn redacted(subject: &Subject, m: &Match) -> Vec<(&'static str, Value)> {
         .filter(|(_, hit)| **hit)
         .map(|((c, v), _)| {
             let v = v.as_deref().unwrap_or_default();
-            let new = subject
-                .redact(v)
-                .unwrap_or_else(|| if subject.is_field(v) { ERASED.to_owned() } else { v.to_owned() });
+            let new = subject.redact(v).unwrap_or_else(|| {
+                if subject.is_field(v) {
+                    ERASED.to_owned()
+                } else {
+                    v.to_owned()
+                }
+            });
             (*c, Value::Text(Some(new)))
         })
         .collect()
@@ -268,7 +271,11 @@ fn redacted(subject: &Subject, m: &Match) -> Vec<(&'static str, Value)> {
 
 fn key_of(m: &Match) -> Vec<(&'static str, i64)> {
     let s = source(m.row.table).expect("a found row's table is a source");
-    s.key.iter().copied().zip(m.row.key.iter().copied()).collect()
+    s.key
+        .iter()
+        .copied()
+        .zip(m.row.key.iter().copied())
+        .collect()
 }
 
 /// Works out the erase of everything `f` found.
@@ -303,9 +310,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
             .iter()
             .filter(|p| p.affiliation != Affiliation::Internal && !person.contains(&p.id.0))
             .count();
-        let outside_mine = mine
-            .iter()
-            .any(|p| p.affiliation != Affiliation::Internal);
+        let outside_mine = mine.iter().any(|p| p.affiliation != Affiliation::Internal);
         if outside_mine && outside_left == 0 {
             deleted.insert(*call);
             continue;
@@ -448,7 +453,10 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
                 let id = m.row.key[0];
                 let mut set = Vec::new();
                 if m.hit("email") {
-                    set.push(("email", Value::Text(Some(format!("erased-{id}@erased.invalid")))));
+                    set.push((
+                        "email",
+                        Value::Text(Some(format!("erased-{id}@erased.invalid"))),
+                    ));
                 }
                 for c in ["phone", "trusted_email"] {
                     if m.hit(c) {

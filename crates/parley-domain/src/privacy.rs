@@ -433,7 +433,16 @@ mod tests {
             Subject::email(" Carl@Customer.Example.com ").unwrap(),
             Subject::Email("carl@customer.example.com".into())
         );
-        for bad in ["", "carl", "@x.com", "carl@", "carl@x", "a b@x.com", "a@x..com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "carl",
+            "@x.com",
+            "carl@",
+            "carl@x",
+            "a b@x.com",
+            "a@x..com",
+            "a@b@c.com",
+        ] {
             assert!(Subject::email(bad).is_err(), "{bad}");
         }
         assert!(Subject::email(&format!("{}@x.com", "a".repeat(260))).is_err());
@@ -491,6 +500,9 @@ mod tests {
         let p = Subject::phone("+15550001111").unwrap();
         assert_eq!(p.masked(), "+••••••••111");
         assert_eq!(p.canonical(), "+15550001111");
-        assert_eq!(Subject::parse(SubjectKind::Phone, &p.canonical()).unwrap(), p);
+        assert_eq!(
+            Subject::parse(SubjectKind::Phone, &p.canonical()).unwrap(),
+            p
+        );
     }
 }

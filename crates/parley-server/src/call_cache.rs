@@ -67,7 +67,10 @@ impl CallCache {
     /// Forgets every rendering and count.
     pub fn clear(&self) {
         *self.entries.lock().unwrap_or_else(|e| e.into_inner()) = Kept::default();
-        self.counts.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.counts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Clears the cache whenever an erase has finished on any node (the store's count of

@@ -78,7 +78,11 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
         ErasePersonalData,
     ),
     ("GET", "/parley/v1/data-privacy/erasures", ReadPersonalData),
-    ("POST", "/parley/v1/data-privacy/erasures", ErasePersonalData),
+    (
+        "POST",
+        "/parley/v1/data-privacy/erasures",
+        ErasePersonalData,
+    ),
     (
         "GET",
         "/parley/v1/data-privacy/erasures/{id}",

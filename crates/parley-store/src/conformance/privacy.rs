@@ -66,11 +66,20 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
 
     let rows = s.privacy_rows(ADDRESS, 100).await.expect("find");
     let tables: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.table).collect();
-    for t in ["users", "parties", "transcript_sentences", "calls", "audit_log"] {
+    for t in [
+        "users",
+        "parties",
+        "transcript_sentences",
+        "calls",
+        "audit_log",
+    ] {
         assert!(tables.contains(t), "{t} not found in {tables:?}");
     }
     for r in &rows {
-        let src = SOURCES.iter().find(|x| x.table == r.table).expect("a source");
+        let src = SOURCES
+            .iter()
+            .find(|x| x.table == r.table)
+            .expect("a source");
         assert_eq!(r.key.len(), src.key.len());
         assert_eq!(r.values.len(), src.columns.len());
     }
@@ -109,7 +118,10 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
                 ("seq", sentence.key[2]),
             ],
             set: vec![
-                ("text", Value::Text(Some("mail me at [erased] please".into()))),
+                (
+                    "text",
+                    Value::Text(Some("mail me at [erased] please".into())),
+                ),
                 ("words", Value::Text(None)),
             ],
         },
@@ -148,7 +160,12 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         .remove(0)
         .1;
     assert!(after > before, "the call's version moved");
-    assert!(s.parties_of(&[c.id]).await.expect("parties").get(&c.id).is_none_or(Vec::is_empty));
+    assert!(s
+        .parties_of(&[c.id])
+        .await
+        .expect("parties")
+        .get(&c.id)
+        .is_none_or(Vec::is_empty));
     let kept = s.get_user(u.id).await.expect("user").expect("kept");
     assert_eq!(kept.email, "erased@erased.invalid");
     assert!(!kept.active);
@@ -166,7 +183,10 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         },
     ];
     assert!(s.privacy_erase(&bad, &[c.id]).await.is_err());
-    assert!(s.get_call(c.id).await.expect("get").is_some(), "rolled back");
+    assert!(
+        s.get_call(c.id).await.expect("get").is_some(),
+        "rolled back"
+    );
     s.privacy_compact().await.expect("compact");
     // Untouched: the other call.
     assert!(s.get_call(call.id).await.expect("get").is_some());

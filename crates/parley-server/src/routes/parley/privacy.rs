@@ -170,10 +170,7 @@ async fn list_erasures(
     ))
 }
 
-async fn one_erasure(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-) -> ApiResult<Response> {
+async fn one_erasure(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let missing = || ApiError::not_found(format!("erasure {id} was not found"));
     let n: i64 = id.parse().map_err(|_| missing())?;
     let e = state.store.get_erasure(n).await?.ok_or_else(missing)?;

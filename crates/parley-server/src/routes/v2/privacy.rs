@@ -27,7 +27,10 @@ pub fn routes() -> Router<AppState> {
             "/v2/data-privacy/data-for-email-address",
             get(data_for_email),
         )
-        .route("/v2/data-privacy/data-for-phone-number", get(data_for_phone))
+        .route(
+            "/v2/data-privacy/data-for-phone-number",
+            get(data_for_phone),
+        )
         .route(
             "/v2/data-privacy/erase-data-for-email-address",
             post(erase_email),
