@@ -1,8 +1,9 @@
 //! Seeds the demo's library, meetings and engagement events (`parley_demo::library`)
 //! through the use cases the API calls. Meetings are made before the calls, so the call
 //! that recorded one is linked to it as any recorded call is; folders and events after.
-//! Safe to repeat: meetings are found by external id, folders by name and parent, calls
-//! in a folder by call, and an event reported again is refused as a duplicate.
+//! Safe to repeat: meetings are found by external id, folders by name and parent (a
+//! folder found keeps what it holds), and an event reported again is refused as a
+//! duplicate.
 
 use chrono::Utc;
 
@@ -95,8 +96,13 @@ pub async fn seed_library(
             .await?
             .into_iter()
             .find(|e| e.name == f.name && e.parent_id == parent);
+        // A folder seeded before keeps what it holds: a later plan (another `now`) may
+        // place its calls differently.
         let folder = match existing {
-            Some(e) => e,
+            Some(e) => {
+                folders.push(e.id);
+                continue;
+            }
             None => {
                 crate::library::create_folder(
                     store,
@@ -111,18 +117,13 @@ pub async fn seed_library(
                 .await?
             }
         };
-        let held = store.folder_items(folder.id).await?;
         for c in &f.calls {
-            let call_id = calls[c.call];
-            if held.iter().any(|h| h.call_id == call_id) {
-                continue;
-            }
             crate::library::add_item(
                 store,
                 &p,
                 &folder.id.to_string(),
                 crate::library::NewItem {
-                    call_id,
+                    call_id: calls[c.call],
                     note: c.note.clone(),
                     snippet: c.snippet,
                 },
