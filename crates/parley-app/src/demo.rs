@@ -118,6 +118,11 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
                 active: true,
                 settings: spec.settings,
                 spoken_languages: spec.spoken_languages.clone(),
+                // Each demo user has a personal Zoom room, so `conferencingProviders` shows.
+                personal_meeting_urls: vec![format!(
+                    "https://northwind.zoom.us/my/{}",
+                    spec.email.split('@').next().unwrap_or_default()
+                )],
                 created: Some(spec.created),
             },
         )

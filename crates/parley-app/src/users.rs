@@ -19,8 +19,15 @@ pub struct NewUser {
     pub active: bool,
     pub settings: UserSettings,
     pub spoken_languages: Vec<SpokenLanguage>,
+    /// The user's own meeting links (Zoom, Teams, Meet…); their hosts name the user's
+    /// conferencing providers.
+    pub personal_meeting_urls: Vec<String>,
     pub created: Option<Timestamp>,
 }
+
+/// Most personal meeting URLs a user has, and the longest one.
+const MAX_MEETING_URLS: usize = 20;
+const MAX_URL_CHARS: usize = 2_048;
 
 pub async fn create_user(store: &dyn Store, new: NewUser) -> AppResult<User> {
     let mut problems = Vec::new();
@@ -33,6 +40,22 @@ pub async fn create_user(store: &dyn Store, new: NewUser) -> AppResult<User> {
     if let Some(m) = new.manager_id {
         if store.get_user(m).await?.is_none() {
             problems.push(format!("managerId {m} is not a known user"));
+        }
+    }
+    if new.personal_meeting_urls.len() > MAX_MEETING_URLS {
+        problems.push(format!(
+            "personalMeetingUrls holds {} URLs; at most {MAX_MEETING_URLS}",
+            new.personal_meeting_urls.len()
+        ));
+    }
+    for (i, url) in new.personal_meeting_urls.iter().enumerate() {
+        let scheme_ok = ["https://", "http://"]
+            .iter()
+            .any(|p| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)));
+        if !scheme_ok || url.chars().count() > MAX_URL_CHARS || url.chars().any(char::is_whitespace) {
+            problems.push(format!(
+                "personalMeetingUrls[{i}] must be an http(s) URL of at most {MAX_URL_CHARS} characters"
+            ));
         }
     }
     if !problems.is_empty() {
@@ -50,7 +73,7 @@ pub async fn create_user(store: &dyn Store, new: NewUser) -> AppResult<User> {
         title: new.title,
         phone: new.phone,
         extension: None,
-        personal_meeting_urls: vec![],
+        personal_meeting_urls: new.personal_meeting_urls,
         settings: new.settings,
         manager_id: new.manager_id,
         meeting_consent_page_url: None,

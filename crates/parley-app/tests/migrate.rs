@@ -325,6 +325,20 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             ],
         ),
         row(
+            "privacy_erasures",
+            &[
+                ("id", Value::Int(9)),
+                ("kind", text("email")),
+                ("masked", text("c***@customer.example.com")),
+                ("dry_run", Value::Bool(true)),
+                ("state", text("done")),
+                ("requested_by", text("cli:test")),
+                ("requested_us", Value::Int(T)),
+                ("finished_us", Value::Int(T)),
+                ("report", text("{}")),
+            ],
+        ),
+        row(
             "call_user_access",
             &[
                 ("call_id", call.clone()),

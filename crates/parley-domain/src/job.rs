@@ -343,6 +343,10 @@ mod tests {
             JobSpec::DeleteMedia {
                 key: "calls/7/a.wav".into(),
             },
+            JobSpec::CrmUpload {
+                integration: 1234567890123456789,
+                request: "upload-1".into(),
+            },
             JobSpec::Erase {
                 erasure: 1234567890123456789,
             },

@@ -500,6 +500,7 @@ async fn users_and_workspaces() {
             "/parley/v1/users",
             json!({"email": "rita@northwind.example.com", "firstName": "Rita", "lastName": "Rep",
                    "managerId": boss, "title": "AE", "languages": ["en-US"],
+                   "personalMeetingUrls": ["https://acme.zoom.us/my/rita", "https://meet.google.com/abc-defg-hij"],
                    "settings": {"webConferencesRecorded": true}}),
         )
         .await;
@@ -525,6 +526,20 @@ async fn users_and_workspaces() {
         json!([{"language": "en-US", "primary": true}])
     );
     assert!(u["trustedEmailAddress"].is_null());
+    assert_eq!(
+        u["conferencingProviders"],
+        json!([{"provider": "zoom", "isDefault": true}, {"provider": "googlemeet", "isDefault": false}])
+    );
+    let vera = s.get(&format!("/v2/users/{boss}")).await;
+    assert!(vera.body["user"]["conferencingProviders"].is_null(), "{}", vera.body);
+    let bad = s
+        .post(
+            "/parley/v1/users",
+            json!({"email": "x@northwind.example.com", "firstName": "X",
+                   "personalMeetingUrls": ["javascript:alert(1)"]}),
+        )
+        .await;
+    assert_error(&bad, StatusCode::BAD_REQUEST, "personalMeetingUrls[0]");
 
     let all = s.post("/v2/users/extensive", json!({"filter": {}})).await;
     assert_eq!(all.body["users"].as_array().unwrap().len(), 2);

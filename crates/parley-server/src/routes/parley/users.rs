@@ -81,6 +81,8 @@ struct NewUserBody {
     /// BCP-47 tags; the first is primary.
     #[serde(default)]
     languages: Vec<String>,
+    #[serde(default)]
+    personal_meeting_urls: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -119,6 +121,7 @@ async fn create_user(
             active: body.active.unwrap_or(true),
             settings,
             spoken_languages: SpokenLanguage::in_order(&body.languages),
+            personal_meeting_urls: body.personal_meeting_urls,
             created: None,
         },
     )
