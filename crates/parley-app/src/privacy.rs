@@ -157,7 +157,7 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
             "parties" => {
                 if let Some(call) = m.row.call {
                     if m.hit("email") || m.hit("phone") {
-                        f.party_calls.entry(call).or_default().push(int_key(m, 0));
+                        f.party_calls.entry(call).or_default().push(int_key(&m, 0));
                         if m.hit("phone") {
                             f.matching_phones
                                 .extend(m.value("phone").map(str::to_owned));
@@ -171,14 +171,14 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                     f.mention_calls
                         .entry(call)
                         .or_default()
-                        .push((int_key(m, 1), int_key(m, 2)));
+                        .push((int_key(&m, 1), int_key(&m, 2)));
                 }
             }
             "calls" => {
                 f.field_calls.extend(m.row.call);
             }
             "users" => {
-                f.users.push(UserId(int_key(m, 0)));
+                f.users.push(UserId(int_key(&m, 0)));
                 if m.hit("phone") {
                     f.matching_phones
                         .extend(m.value("phone").map(str::to_owned));
@@ -187,13 +187,29 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
             }
             "crm_objects" if m.hit("fields") => {
                 f.crm_objects.push(FoundCrmObject {
-                    pk: int_key(m, 0),
+                    pk: int_key(&m, 0),
                     system: parley_store::codec::crm_system_of(
                         m.value("system").unwrap_or_default(),
                     ),
                     object_type: m.value("object_type").unwrap_or_default().to_owned(),
                     object_id: m.value("object_id").unwrap_or_default().to_owned(),
                     fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
+                });
+            }
+            // An object uploaded to the generic CRM integration: listed with the call
+            // context's objects (the data-for answers show contacts and leads). It has
+            // no integer key of its own; its integration's id stands in.
+            "crm_entities" if m.hit("fields") => {
+                let text = |i: usize| match m.row.key.get(i) {
+                    Some(Key::Text(t)) => t.clone(),
+                    _ => String::new(),
+                };
+                f.crm_objects.push(FoundCrmObject {
+                    pk: int_key(&m, 0),
+                    system: CrmSystem::Generic,
+                    object_type: text(1),
+                    object_id: text(2),
+                    fields: crm_fields_holding(subject, m.value("fields").unwrap_or("{}")),
                 });
             }
             _ => {}
@@ -515,7 +531,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
                 }
                 match table {
                     "audit_log" => found.audit_entries += 1,
-                    "crm_objects" | "calls" | "parties" => {}
+                    "crm_objects" | "crm_entities" | "calls" | "parties" => {}
                     other => *found.other.entry(other.to_owned()).or_default() += 1,
                 }
                 p.steps.push(EraseStep::Update {

@@ -133,7 +133,7 @@ async fn seed(s: &Setup) -> Seeded {
     let rita = srv.user("rita@northwind.example.com", "Rita", "Rep").await;
     let mut b = body("alone", &rita, vec![carl()]);
     b["context"] = json!([{"system": "Salesforce", "objects": [
-        {"objectType": "Contact", "objectId": "003CARL", "fields": [
+        {"objectType": "Account", "objectId": "003CARL", "fields": [
             {"name": "Email", "value": EMAIL}, {"name": "Name", "value": "Carl Customer"}]}
     ]}]);
     let alone = srv.call(b).await;
@@ -201,6 +201,14 @@ async fn seed(s: &Setup) -> Seeded {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let integration = r.body["integrationId"].as_i64().unwrap();
+    let r = srv
+        .post(
+            &format!("/v2/crm/entity-schema?integrationId={integration}&objectType=CONTACT"),
+            json!([{"uniqueName": "name", "label": "Name", "type": "STRING"},
+                {"uniqueName": "email", "label": "E-mail", "type": "EMAILADDRESS"}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let contact = format!(
         "{{\"objectId\":\"C1\",\"modifiedDate\":\"2024-03-01T10:00:00Z\",\"name\":\"Carl Customer\",\"email\":\"{EMAIL}\"}}\n"
     );
@@ -235,7 +243,17 @@ async fn seed(s: &Setup) -> Seeded {
         ))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert!(r.body.to_string().contains(EMAIL), "the contact is stored: {}", r.body);
+    let status = srv
+        .get(&format!(
+            "/v2/crm/request-status?integrationId={integration}&clientRequestId=up-carl"
+        ))
+        .await;
+    assert!(
+        r.body.to_string().contains(EMAIL),
+        "the contact is stored: {} {}",
+        r.body,
+        status.body
+    );
     // What this node recorded goes to the database now.
     let r = srv
         .get("/v2/logs?logType=UserActivityLog&fromDateTime=2000-01-01T00:00:00Z")
@@ -391,7 +409,9 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
     );
     assert_eq!(
         r.body["customerData"][0]["objects"][0]["externalId"],
-        "003CARL"
+        "C1",
+        "the uploaded contact (the call's Account is not a customerData type): {}",
+        r.body
     );
     let r = srv
         .get("/v2/data-privacy/data-for-phone-number?phoneNumber=%2B1%20555%20000-1111")
@@ -435,13 +455,14 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
     assert_eq!(dry["report"]["done"]["partiesRemoved"], 1);
     assert_eq!(dry["report"]["done"]["sentencesRemoved"], 1);
     assert_eq!(dry["report"]["done"]["sentencesRedacted"], 1);
-    assert_eq!(dry["report"]["found"]["crmObjects"], 1);
+    // The call's Account and the uploaded contact.
+    assert_eq!(dry["report"]["found"]["crmObjects"], 2);
     assert_eq!(dry["report"]["found"]["auditEntries"], 1);
     assert_eq!(
         dry["report"]["done"]["rowsDeleted"],
         json!({"meeting_invitees": 1})
     );
-    for table in ["engagement_events", "crm_entities"] {
+    for table in ["engagement_events", "crm_entities", "crm_objects"] {
         assert_eq!(
             dry["report"]["done"]["rowsRedacted"][table], 1,
             "{table}: {}",
