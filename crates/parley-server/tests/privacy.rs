@@ -408,8 +408,7 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
         sorted(vec![seeded.alone.clone(), seeded.shared.clone()])
     );
     assert_eq!(
-        r.body["customerData"][0]["objects"][0]["externalId"],
-        "C1",
+        r.body["customerData"][0]["objects"][0]["externalId"], "C1",
         "the uploaded contact (the call's Account is not a customerData type): {}",
         r.body
     );
