@@ -224,9 +224,8 @@ async fn received(
         let full = page.len() < PAGE as usize;
         for r in page {
             let a = &r.answered;
-            if !cards.contains_key(&a.scorecard_id) {
-                let s = store.get_scorecard(a.scorecard_id).await?;
-                cards.insert(a.scorecard_id, s);
+            if let std::collections::btree_map::Entry::Vacant(e) = cards.entry(a.scorecard_id) {
+                e.insert(store.get_scorecard(a.scorecard_id).await?);
             }
             let overall = cards[&a.scorecard_id].as_ref().and_then(|s| {
                 let q = s.questions.iter().find(|q| q.is_overall)?;

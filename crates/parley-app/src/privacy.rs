@@ -22,7 +22,10 @@
 //! - A company user with that address or number keeps their account (their calls are the
 //!   company's records) but the address is replaced by `erased-<id>@erased.invalid` and a
 //!   matching phone, trusted e-mail or alias is cleared.
-//! - Every other row that holds it (CRM objects, call fields, the audit log, job payloads
+//! - A meeting invitee with that address is deleted (the meeting stays); an uploaded CRM
+//!   object whose id holds it is deleted.
+//! - Every other row that holds it (CRM objects and uploads, engagement events, meeting
+//!   titles, scorecard answers, library notes, call fields, the audit log, job payloads
 //!   and errors, and any source added later) gets the matching text replaced by
 //!   `[erased]`.
 //!
@@ -35,7 +38,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::Utc;
 use parley_domain::privacy::{Done, Erasure, ErasureReport, ErasureState, Found, Subject, ERASED};
 use parley_domain::{Affiliation, CallId, CrmSystem, JobLease, JobSpec, Party, Principal, UserId};
-use parley_store::privacy::{source, EraseStep, FoundRow, Value};
+use parley_store::privacy::{source, EraseStep, FoundRow, Key, Value};
 use parley_store::Store;
 
 use crate::error::{AppError, AppResult};
@@ -121,7 +124,9 @@ fn hits(subject: &Subject, row: &FoundRow) -> Vec<bool> {
             let Some(v) = value else { return false };
             let whole = matches!(
                 (row.table, *column),
-                ("users", "email" | "phone" | "trusted_email") | ("parties", "email" | "phone")
+                ("users", "email" | "phone" | "trusted_email")
+                    | ("parties", "email" | "phone")
+                    | ("meeting_invitees", "email")
             );
             if whole {
                 subject.is_field(v)
@@ -152,7 +157,7 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
             "parties" => {
                 if let Some(call) = m.row.call {
                     if m.hit("email") || m.hit("phone") {
-                        f.party_calls.entry(call).or_default().push(m.row.key[0]);
+                        f.party_calls.entry(call).or_default().push(int_key(&m, 0));
                         if m.hit("phone") {
                             f.matching_phones
                                 .extend(m.value("phone").map(str::to_owned));
@@ -166,14 +171,14 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                     f.mention_calls
                         .entry(call)
                         .or_default()
-                        .push((m.row.key[1], m.row.key[2]));
+                        .push((int_key(&m, 1), int_key(&m, 2)));
                 }
             }
             "calls" => {
                 f.field_calls.extend(m.row.call);
             }
             "users" => {
-                f.users.push(UserId(m.row.key[0]));
+                f.users.push(UserId(int_key(&m, 0)));
                 if m.hit("phone") {
                     f.matching_phones
                         .extend(m.value("phone").map(str::to_owned));
@@ -182,13 +187,29 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
             }
             "crm_objects" if m.hit("fields") => {
                 f.crm_objects.push(FoundCrmObject {
-                    pk: m.row.key[0],
+                    pk: int_key(&m, 0),
                     system: parley_store::codec::crm_system_of(
                         m.value("system").unwrap_or_default(),
                     ),
                     object_type: m.value("object_type").unwrap_or_default().to_owned(),
                     object_id: m.value("object_id").unwrap_or_default().to_owned(),
                     fields: crm_fields_holding(subject, m.value("fields").unwrap_or("[]")),
+                });
+            }
+            // An object uploaded to the generic CRM integration: listed with the call
+            // context's objects (the data-for answers show contacts and leads). It has
+            // no integer key of its own; its integration's id stands in.
+            "crm_entities" if m.hit("fields") => {
+                let text = |i: usize| match m.row.key.get(i) {
+                    Some(Key::Text(t)) => t.clone(),
+                    _ => String::new(),
+                };
+                f.crm_objects.push(FoundCrmObject {
+                    pk: int_key(&m, 0),
+                    system: CrmSystem::Generic,
+                    object_type: text(1),
+                    object_id: text(2),
+                    fields: crm_fields_holding(subject, m.value("fields").unwrap_or("{}")),
                 });
             }
             _ => {}
@@ -241,8 +262,14 @@ pub struct Plan {
     pub report: ErasureReport,
 }
 
-fn by(column: &'static str, v: i64) -> Vec<(&'static str, i64)> {
-    vec![(column, v)]
+fn by(column: &'static str, v: i64) -> Vec<(&'static str, Key)> {
+    vec![(column, Key::Int(v))]
+}
+
+/// Key column `i` of a row of an integer-keyed source (0 if it were text, which no
+/// integer-keyed source's column is).
+fn int_key(m: &Match, i: usize) -> i64 {
+    m.row.key.get(i).and_then(Key::int).unwrap_or_default()
 }
 
 /// The redacted value of each column of `m` that holds the subject.
@@ -269,13 +296,22 @@ fn redacted(subject: &Subject, m: &Match) -> Vec<(&'static str, Value)> {
         .collect()
 }
 
-fn key_of(m: &Match) -> Vec<(&'static str, i64)> {
+fn key_of(m: &Match) -> Vec<(&'static str, Key)> {
     let s = source(m.row.table).expect("a found row's table is a source");
     s.key
         .iter()
         .copied()
-        .zip(m.row.key.iter().copied())
+        .zip(m.row.key.iter().cloned())
         .collect()
+}
+
+fn delete_row(p: &mut Plan, found: &mut Found, done: &mut Done, m: &Match) {
+    *found.other.entry(m.row.table.to_owned()).or_default() += 1;
+    p.steps.push(EraseStep::Delete {
+        table: m.row.table,
+        by: key_of(m),
+    });
+    *done.rows_deleted.entry(m.row.table.to_owned()).or_default() += 1;
 }
 
 /// Works out the erase of everything `f` found.
@@ -340,16 +376,16 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
             if let Some(speaker) = party.speaker_id {
                 p.steps.push(EraseStep::Delete {
                     table: "transcript_sentences",
-                    by: vec![("call_id", call.0), ("speaker_id", speaker.0)],
+                    by: vec![("call_id", call.0.into()), ("speaker_id", speaker.0.into())],
                 });
                 p.steps.push(EraseStep::Delete {
                     table: "call_speakers",
-                    by: vec![("call_id", call.0), ("speaker_id", speaker.0)],
+                    by: vec![("call_id", call.0.into()), ("speaker_id", speaker.0.into())],
                 });
             }
             p.steps.push(EraseStep::Delete {
                 table: "call_speakers",
-                by: vec![("call_id", call.0), ("party_id", party.id.0)],
+                by: vec![("call_id", call.0.into()), ("party_id", party.id.0.into())],
             });
             p.steps.push(EraseStep::Delete {
                 table: "crm_links",
@@ -450,7 +486,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
                 changed.extend(m.row.call);
             }
             "users" => {
-                let id = m.row.key[0];
+                let id = int_key(m, 0);
                 let mut set = Vec::new();
                 if m.hit("email") {
                     set.push((
@@ -483,6 +519,11 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
                 });
                 done.users_anonymised.push(UserId(id));
             }
+            // The person invited: the invitee goes (the meeting stays for the others).
+            // A CRM object whose id is the address: the object goes (its key cannot be
+            // rewritten without clashing with another).
+            "meeting_invitees" if m.hit("email") => delete_row(&mut p, &mut found, &mut done, m),
+            "crm_entities" if m.hit("object_id") => delete_row(&mut p, &mut found, &mut done, m),
             table => {
                 let set = redacted(subject, m);
                 if set.is_empty() {
@@ -490,7 +531,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
                 }
                 match table {
                     "audit_log" => found.audit_entries += 1,
-                    "crm_objects" | "calls" | "parties" => {}
+                    "crm_objects" | "crm_entities" | "calls" | "parties" => {}
                     other => *found.other.entry(other.to_owned()).or_default() += 1,
                 }
                 p.steps.push(EraseStep::Update {

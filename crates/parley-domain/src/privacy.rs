@@ -421,6 +421,10 @@ pub struct Done {
     pub users_anonymised: Vec<UserId>,
     /// Rows whose text was redacted, by table.
     pub rows_redacted: std::collections::BTreeMap<String, u64>,
+    /// Rows that were the person's own and were deleted, by table (meeting invitees,
+    /// CRM objects whose id is the address).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub rows_deleted: std::collections::BTreeMap<String, u64>,
 }
 
 #[cfg(test)]

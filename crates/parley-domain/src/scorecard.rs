@@ -732,7 +732,7 @@ mod tests {
                 ..Default::default()
             }])
             .unwrap_err();
-        assert_eq!(e, [format!("answers[0].score: 6 is not within 1..=5")]);
+        assert_eq!(e, ["answers[0].score: 6 is not within 1..=5"]);
         for k in QuestionType::ALL {
             assert_eq!(QuestionType::parse(k.key()), Some(*k));
         }

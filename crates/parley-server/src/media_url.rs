@@ -195,7 +195,7 @@ mod tests {
     fn urls_verify_until_they_expire_and_only_for_their_recording() {
         let s = signer();
         let exp = s.expiry(1_000_000);
-        assert!(exp >= 1_000_000 + 8 * 3600 && exp <= 1_000_000 + 8 * 3600 + 600);
+        assert!((1_000_000 + 8 * 3600..=1_000_000 + 8 * 3600 + 600).contains(&exp));
         assert_eq!(exp % 600, 0);
         let url = s.url(CallId(5), "calls/5/a.wav", exp);
         assert!(url.starts_with(&format!(

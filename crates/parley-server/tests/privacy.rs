@@ -133,7 +133,7 @@ async fn seed(s: &Setup) -> Seeded {
     let rita = srv.user("rita@northwind.example.com", "Rita", "Rep").await;
     let mut b = body("alone", &rita, vec![carl()]);
     b["context"] = json!([{"system": "Salesforce", "objects": [
-        {"objectType": "Contact", "objectId": "003CARL", "fields": [
+        {"objectType": "Account", "objectId": "003CARL", "fields": [
             {"name": "Email", "value": EMAIL}, {"name": "Name", "value": "Carl Customer"}]}
     ]}]);
     let alone = srv.call(b).await;
@@ -171,6 +171,63 @@ async fn seed(s: &Setup) -> Seeded {
     s.upload(&alone, "speech.mp3").await;
     s.upload(&shared, "speech.ogg").await;
     s.upload(&other, "speech.flac").await;
+    // Tables of the other features: a meeting he is invited to, an engagement event
+    // naming him, and a CRM contact uploaded for the generic integration.
+    let r = srv
+        .post(
+            "/v2/meetings",
+            json!({"startTime": "2026-04-01T16:00:00Z", "endTime": "2026-04-01T16:30:00Z",
+                "organizerEmail": "rita@northwind.example.com", "title": "Customer discovery",
+                "invitees": [{"email": EMAIL.to_uppercase(), "displayName": "Carl Customer"},
+                    {"email": "dana@other.example.com"}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = srv
+        .post(
+            "/v2/digital-interaction",
+            json!({"eventId": "di-carl", "timestamp": "2026-03-06T10:00:00Z",
+                "eventType": "page viewed", "content": {"contentTitle": "Pricing"},
+                "person": {"email": EMAIL}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = srv
+        .send(
+            Method::PUT,
+            "/v2/crm/integrations",
+            Some(json!({"ownerEmail": "crm@northwind.example.com", "name": "Generic"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let integration = r.body["integrationId"].as_i64().unwrap();
+    let r = srv
+        .post(
+            &format!("/v2/crm/entity-schema?integrationId={integration}&objectType=CONTACT"),
+            json!([{"uniqueName": "name", "label": "Name", "type": "STRING"},
+                {"uniqueName": "email", "label": "E-mail", "type": "EMAILADDRESS"}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let contact = format!(
+        "{{\"objectId\":\"C1\",\"modifiedDate\":\"2024-03-01T10:00:00Z\",\"name\":\"Carl Customer\",\"email\":\"{EMAIL}\"}}\n"
+    );
+    let form = reqwest::multipart::Form::new().part(
+        "dataFile",
+        reqwest::multipart::Part::bytes(contact.into_bytes()).file_name("contacts.ldjson"),
+    );
+    let r = srv
+        .raw(
+            srv.client
+                .post(format!(
+                    "{}/v2/crm/entities?integrationId={integration}&objectType=CONTACT&clientRequestId=up-carl",
+                    srv.base
+                ))
+                .basic_auth(&srv.key, Some(&srv.secret))
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     // A write whose (ignored) query parameter holds the address: the audit log keeps it.
     let r = srv
         .post(
@@ -180,6 +237,23 @@ async fn seed(s: &Setup) -> Seeded {
         .await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
     srv.run_analysis_jobs(None).await;
+    let r = srv
+        .get(&format!(
+            "/v2/crm/entities?integrationId={integration}&objectType=CONTACT&objectsCrmIds=C1"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let status = srv
+        .get(&format!(
+            "/v2/crm/request-status?integrationId={integration}&clientRequestId=up-carl"
+        ))
+        .await;
+    assert!(
+        r.body.to_string().contains(EMAIL),
+        "the contact is stored: {} {}",
+        r.body,
+        status.body
+    );
     // What this node recorded goes to the database now.
     let r = srv
         .get("/v2/logs?logType=UserActivityLog&fromDateTime=2000-01-01T00:00:00Z")
@@ -334,8 +408,9 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
         sorted(vec![seeded.alone.clone(), seeded.shared.clone()])
     );
     assert_eq!(
-        r.body["customerData"][0]["objects"][0]["externalId"],
-        "003CARL"
+        r.body["customerData"][0]["objects"][0]["externalId"], "C1",
+        "the uploaded contact (the call's Account is not a customerData type): {}",
+        r.body
     );
     let r = srv
         .get("/v2/data-privacy/data-for-phone-number?phoneNumber=%2B1%20555%20000-1111")
@@ -379,8 +454,20 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
     assert_eq!(dry["report"]["done"]["partiesRemoved"], 1);
     assert_eq!(dry["report"]["done"]["sentencesRemoved"], 1);
     assert_eq!(dry["report"]["done"]["sentencesRedacted"], 1);
-    assert_eq!(dry["report"]["found"]["crmObjects"], 1);
+    // The call's Account and the uploaded contact.
+    assert_eq!(dry["report"]["found"]["crmObjects"], 2);
     assert_eq!(dry["report"]["found"]["auditEntries"], 1);
+    assert_eq!(
+        dry["report"]["done"]["rowsDeleted"],
+        json!({"meeting_invitees": 1})
+    );
+    for table in ["engagement_events", "crm_entities", "crm_objects"] {
+        assert_eq!(
+            dry["report"]["done"]["rowsRedacted"][table], 1,
+            "{table}: {}",
+            dry["report"]
+        );
+    }
     assert_eq!(s.run_erasures().await, 0, "a dry run queues nothing");
     for k in &keys {
         assert!(key_file(&s, k).exists(), "{k} kept by the dry run");

@@ -17,7 +17,7 @@ use sqlx::{Postgres, Row};
 use parley_domain::privacy::Erasure;
 use parley_domain::CallId;
 use parley_store::privacy::{
-    EraseOutcome, EraseStep, ErasureColumns, FoundRow, PrivacyStore, Value, SOURCES,
+    EraseOutcome, EraseStep, ErasureColumns, FoundRow, Key, PrivacyStore, Value, SOURCES,
 };
 use parley_store::Result;
 
@@ -55,6 +55,16 @@ fn bind_value<'q>(
     }
 }
 
+fn bind_key<'q>(
+    q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    v: &'q Key,
+) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+    match v {
+        Key::Int(i) => q.bind(*i),
+        Key::Text(t) => q.bind(t.as_str()),
+    }
+}
+
 #[async_trait]
 impl PrivacyStore for PgStore {
     async fn privacy_rows(&self, needle: &str, limit: u32) -> Result<Vec<FoundRow>> {
@@ -86,8 +96,12 @@ impl PrivacyStore for PgStore {
                 .await?;
             for r in rows {
                 let mut key = Vec::with_capacity(s.key.len());
-                for i in 0..s.key.len() {
-                    key.push(r.try_get::<i64, _>(i)?);
+                for (i, k) in s.key.iter().enumerate() {
+                    key.push(if s.is_text_key(k) {
+                        Key::Text(r.try_get::<String, _>(i)?)
+                    } else {
+                        Key::Int(r.try_get::<i64, _>(i)?)
+                    });
                 }
                 let call: Option<i64> = r.try_get(s.key.len())?;
                 let mut values = Vec::with_capacity(s.columns.len());
@@ -124,7 +138,7 @@ impl PrivacyStore for PgStore {
                     let sql = format!("DELETE FROM {table} WHERE {}", cond.join(" AND "));
                     let mut q = sqlx::query(&sql);
                     for (_, v) in by {
-                        q = q.bind(*v);
+                        q = bind_key(q, v);
                     }
                     q.execute(&mut *tx).await?.rows_affected()
                 }
@@ -149,7 +163,7 @@ impl PrivacyStore for PgStore {
                         q = bind_value(q, v);
                     }
                     for (_, v) in by {
-                        q = q.bind(*v);
+                        q = bind_key(q, v);
                     }
                     q.execute(&mut *tx).await?.rows_affected()
                 }

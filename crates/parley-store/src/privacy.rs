@@ -22,8 +22,10 @@ use crate::{Result, StoreError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Source {
     pub table: &'static str,
-    /// Its key columns (integers).
+    /// Its key columns (integers, but for those named in `text_key`).
     pub key: &'static [&'static str],
+    /// Those of `key` that are TEXT columns (the CRM's object ids, request ids).
+    pub text_key: &'static [&'static str],
     /// The column naming the call a row belongs to, if any.
     pub call: Option<&'static str>,
     /// Text columns searched (and rewritten when redacted).
@@ -35,24 +37,28 @@ pub const SOURCES: &[Source] = &[
     Source {
         table: "users",
         key: &["id"],
+        text_key: &[],
         call: None,
         columns: &["email", "phone", "trusted_email", "email_aliases"],
     },
     Source {
         table: "parties",
         key: &["id"],
+        text_key: &[],
         call: Some("call_id"),
         columns: &["email", "phone", "name"],
     },
     Source {
         table: "transcript_sentences",
         key: &["call_id", "monologue", "seq"],
+        text_key: &[],
         call: Some("call_id"),
         columns: &["text", "words"],
     },
     Source {
         table: "calls",
         key: &["id"],
+        text_key: &[],
         call: Some("id"),
         columns: &[
             "title",
@@ -66,6 +72,7 @@ pub const SOURCES: &[Source] = &[
     Source {
         table: "crm_objects",
         key: &["pk"],
+        text_key: &[],
         call: None,
         // The last three say which object it is (the data-for reports show it).
         columns: &["fields", "system", "object_type", "object_id"],
@@ -73,16 +80,115 @@ pub const SOURCES: &[Source] = &[
     Source {
         table: "audit_log",
         key: &["id"],
+        text_key: &[],
         call: None,
         columns: &["path", "params", "targets"],
     },
     Source {
         table: "jobs",
         key: &["id"],
+        text_key: &[],
         call: None,
         columns: &["payload", "error"],
     },
+    // Scheduled meetings: invitees are people (an invitee row of the subject is deleted
+    // by `parley_app::privacy::plan`); a title or URL may spell an address.
+    Source {
+        table: "meetings",
+        key: &["id"],
+        text_key: &[],
+        call: None,
+        columns: &["title", "url"],
+    },
+    Source {
+        table: "meeting_invitees",
+        key: &["meeting_id", "ord"],
+        text_key: &[],
+        call: None,
+        columns: &["email", "display_name", "first_name", "last_name"],
+    },
+    Source {
+        table: "engagement_events",
+        key: &["id"],
+        text_key: &[],
+        call: None,
+        // `detail` is the request as sent (JSON).
+        columns: &["person_email", "detail", "title", "url"],
+    },
+    // The generic CRM: uploaded objects (a contact's fields), the upload waiting for its
+    // job (the LDJSON as sent) and its errors, and the integration's owner.
+    Source {
+        table: "crm_entities",
+        key: &["integration_id", "object_type", "object_id"],
+        text_key: &["object_type", "object_id"],
+        call: None,
+        columns: &["fields", "object_id"],
+    },
+    Source {
+        table: "crm_requests",
+        key: &["integration_id", "client_request_id"],
+        text_key: &["client_request_id"],
+        call: None,
+        columns: &["body", "errors"],
+    },
+    Source {
+        table: "crm_integrations",
+        key: &["id"],
+        text_key: &[],
+        call: None,
+        columns: &["owner_email"],
+    },
+    Source {
+        table: "scorecard_answers",
+        key: &["answered_id", "position"],
+        text_key: &[],
+        call: None,
+        columns: &["answer_text"],
+    },
+    Source {
+        table: "library_items",
+        key: &["id"],
+        text_key: &[],
+        call: Some("call_id"),
+        columns: &["note"],
+    },
 ];
+
+impl Source {
+    /// Whether key column `column` is TEXT (else INTEGER).
+    pub fn is_text_key(&self, column: &str) -> bool {
+        self.text_key.contains(&column)
+    }
+}
+
+/// A key column's value: most keys are integers; the CRM's are partly text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Int(i64),
+    Text(String),
+}
+
+impl Key {
+    /// The integer, or `None` for a text key.
+    pub fn int(&self) -> Option<i64> {
+        match self {
+            Key::Int(i) => Some(*i),
+            Key::Text(_) => None,
+        }
+    }
+}
+
+impl From<i64> for Key {
+    fn from(v: i64) -> Key {
+        Key::Int(v)
+    }
+}
+
+impl From<&str> for Key {
+    fn from(v: &str) -> Key {
+        Key::Text(v.to_owned())
+    }
+}
 
 /// The source of a table, by name.
 pub fn source(table: &str) -> Option<&'static Source> {
@@ -94,7 +200,7 @@ pub fn source(table: &str) -> Option<&'static Source> {
 pub struct FoundRow {
     pub table: &'static str,
     /// The key's values, in the source's key order.
-    pub key: Vec<i64>,
+    pub key: Vec<Key>,
     pub call: Option<CallId>,
     /// The source's columns, in its order.
     pub values: Vec<Option<String>>,
@@ -115,12 +221,12 @@ pub enum EraseStep {
     /// `DELETE FROM table WHERE c1 = v1 AND …`.
     Delete {
         table: &'static str,
-        by: Vec<(&'static str, i64)>,
+        by: Vec<(&'static str, Key)>,
     },
     /// `UPDATE table SET … WHERE c1 = v1 AND …`.
     Update {
         table: &'static str,
-        by: Vec<(&'static str, i64)>,
+        by: Vec<(&'static str, Key)>,
         set: Vec<(&'static str, Value)>,
     },
 }

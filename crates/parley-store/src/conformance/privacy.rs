@@ -6,7 +6,8 @@ use parley_domain::privacy::{Erasure, ErasureReport, ErasureState, SubjectKind};
 use parley_domain::*;
 
 use super::{a_call, import, one_sentence, t0, Harness};
-use crate::privacy::{EraseStep, Value, SOURCES};
+use crate::privacy::{EraseStep, Key, Value, SOURCES};
+use crate::NewJob;
 
 const ADDRESS: &str = "carl@customer.example.com";
 
@@ -64,6 +65,43 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
     .await
     .expect("append");
 
+    // A source with a text key: an upload waiting for its job.
+    let integration = CrmIntegration {
+        id: random_id(),
+        workspace_id: call.workspace_id,
+        owner_email: "crm@northwind.example.com".into(),
+        name: "Generic".into(),
+        created: t0(),
+    };
+    s.create_crm_integration(&integration)
+        .await
+        .expect("create the integration");
+    let upload = CrmRequest {
+        integration_id: integration.id,
+        client_request_id: "up-carl".into(),
+        workspace_id: call.workspace_id,
+        object_type: Some(CrmObjectType::Contact),
+        status: CrmRequestStatus::Pending,
+        errors: vec![],
+        error_count: 0,
+        success_count: 0,
+        created: t0(),
+        updated: t0(),
+    };
+    let job: NewJob = JobSpec::CrmUpload {
+        integration: integration.id,
+        request: "up-carl".into(),
+    }
+    .into();
+    s.create_crm_upload(
+        &upload,
+        "{\"objectId\":\"c1\",\"email\":\"carl@customer.example.com\"}\n",
+        &job,
+        t0(),
+    )
+    .await
+    .expect("store the upload");
+
     let rows = s.privacy_rows(ADDRESS, 100).await.expect("find");
     let tables: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.table).collect();
     for t in [
@@ -72,6 +110,7 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         "transcript_sentences",
         "calls",
         "audit_log",
+        "crm_requests",
     ] {
         assert!(tables.contains(t), "{t} not found in {tables:?}");
     }
@@ -84,7 +123,7 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         assert_eq!(r.values.len(), src.columns.len());
     }
     let party_row = rows.iter().find(|r| r.table == "parties").expect("party");
-    assert_eq!(party_row.key, vec![p.id.0]);
+    assert_eq!(party_row.key, vec![Key::Int(p.id.0)]);
     assert_eq!(party_row.call, Some(c.id));
     let sentence = rows
         .iter()
@@ -105,17 +144,25 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         .remove(0)
         .1;
     let user_row = rows.iter().find(|r| r.table == "users").expect("user");
+    let request_row = rows
+        .iter()
+        .find(|r| r.table == "crm_requests")
+        .expect("upload");
+    assert_eq!(
+        request_row.key,
+        vec![Key::Int(integration.id), Key::Text("up-carl".into())]
+    );
     let steps = vec![
         EraseStep::Delete {
             table: "parties",
-            by: vec![("id", p.id.0)],
+            by: vec![("id", p.id.0.into())],
         },
         EraseStep::Update {
             table: "transcript_sentences",
             by: vec![
-                ("call_id", sentence.key[0]),
-                ("monologue", sentence.key[1]),
-                ("seq", sentence.key[2]),
+                ("call_id", sentence.key[0].clone()),
+                ("monologue", sentence.key[1].clone()),
+                ("seq", sentence.key[2].clone()),
             ],
             set: vec![
                 (
@@ -127,12 +174,12 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         },
         EraseStep::Update {
             table: "calls",
-            by: vec![("id", c.id.0)],
+            by: vec![("id", c.id.0.into())],
             set: vec![("title", Value::Text(Some("Follow-up".into())))],
         },
         EraseStep::Update {
             table: "users",
-            by: vec![("id", user_row.key[0])],
+            by: vec![("id", user_row.key[0].clone())],
             set: vec![
                 ("email", Value::Text(Some("erased@erased.invalid".into()))),
                 ("phone", Value::Text(None)),
@@ -141,12 +188,20 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         },
         EraseStep::Update {
             table: "transcripts",
-            by: vec![("call_id", c.id.0)],
+            by: vec![("call_id", c.id.0.into())],
             set: vec![("created_us", Value::Int(t0().timestamp_micros() + 1))],
+        },
+        EraseStep::Update {
+            table: "crm_requests",
+            by: vec![
+                ("integration_id", request_row.key[0].clone()),
+                ("client_request_id", request_row.key[1].clone()),
+            ],
+            set: vec![("body", Value::Text(Some("{}\n".into())))],
         },
     ];
     let out = s.privacy_erase(&steps, &[c.id]).await.expect("erase");
-    assert_eq!(out.rows, 5);
+    assert_eq!(out.rows, 6);
     let rows = s.privacy_rows(ADDRESS, 100).await.expect("find");
     assert_eq!(
         rows.iter().map(|r| r.table).collect::<Vec<_>>(),
@@ -171,15 +226,22 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
     assert!(!kept.active);
     let text = &s.transcripts_of(&[c.id]).await.expect("t")[&c.id][0].sentences[0].text;
     assert_eq!(text, "mail me at [erased] please");
+    assert_eq!(
+        s.crm_upload_body(integration.id, "up-carl")
+            .await
+            .expect("body")
+            .as_deref(),
+        Some("{}\n")
+    );
     // A failing step undoes the whole erase.
     let bad = vec![
         EraseStep::Delete {
             table: "calls",
-            by: vec![("id", c.id.0)],
+            by: vec![("id", c.id.0.into())],
         },
         EraseStep::Delete {
             table: "no_such_table",
-            by: vec![("id", 1)],
+            by: vec![("id", 1i64.into())],
         },
     ];
     assert!(s.privacy_erase(&bad, &[c.id]).await.is_err());
