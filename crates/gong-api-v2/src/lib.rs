@@ -13,10 +13,10 @@
 pub mod access;
 pub mod calls;
 pub mod coaching;
-pub mod engagement;
-pub mod library;
 pub mod crm;
+pub mod engagement;
 pub mod flows;
+pub mod library;
 pub mod logs;
 pub mod meetings;
 pub mod privacy;

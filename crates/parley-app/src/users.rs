@@ -49,10 +49,12 @@ pub async fn create_user(store: &dyn Store, new: NewUser) -> AppResult<User> {
         ));
     }
     for (i, url) in new.personal_meeting_urls.iter().enumerate() {
-        let scheme_ok = ["https://", "http://"]
-            .iter()
-            .any(|p| url.get(..p.len()).is_some_and(|s| s.eq_ignore_ascii_case(p)));
-        if !scheme_ok || url.chars().count() > MAX_URL_CHARS || url.chars().any(char::is_whitespace) {
+        let scheme_ok = ["https://", "http://"].iter().any(|p| {
+            url.get(..p.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(p))
+        });
+        if !scheme_ok || url.chars().count() > MAX_URL_CHARS || url.chars().any(char::is_whitespace)
+        {
             problems.push(format!(
                 "personalMeetingUrls[{i}] must be an http(s) URL of at most {MAX_URL_CHARS} characters"
             ));

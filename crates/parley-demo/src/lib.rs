@@ -17,8 +17,8 @@
 
 mod calls;
 mod data;
-mod scorecards;
 pub mod library;
+mod scorecards;
 mod script;
 
 use chrono::Duration;

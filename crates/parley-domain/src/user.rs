@@ -215,17 +215,29 @@ mod tests {
 
     #[test]
     fn conferencing_providers_come_from_meeting_url_hosts() {
-        assert_eq!(conferencing_provider("https://acme.zoom.us/j/123"), Some("zoom"));
+        assert_eq!(
+            conferencing_provider("https://acme.zoom.us/j/123"),
+            Some("zoom")
+        );
         assert_eq!(conferencing_provider("zoom.us/my/jane"), Some("zoom"));
         assert_eq!(
             conferencing_provider("https://teams.microsoft.com/l/meetup-join/x"),
             Some("msteams")
         );
-        assert_eq!(conferencing_provider("https://meet.google.com/abc-defg-hij"), Some("googlemeet"));
-        assert_eq!(conferencing_provider("https://user@ACME.webex.com:443/meet/j"), Some("webex"));
+        assert_eq!(
+            conferencing_provider("https://meet.google.com/abc-defg-hij"),
+            Some("googlemeet")
+        );
+        assert_eq!(
+            conferencing_provider("https://user@ACME.webex.com:443/meet/j"),
+            Some("webex")
+        );
         // Look-alike hosts and paths name no provider.
         assert_eq!(conferencing_provider("https://notzoom.us/j/1"), None);
-        assert_eq!(conferencing_provider("https://evil.example.com/zoom.us"), None);
+        assert_eq!(
+            conferencing_provider("https://evil.example.com/zoom.us"),
+            None
+        );
         assert_eq!(conferencing_provider(""), None);
         let mut u = User {
             id: UserId(1),

@@ -1030,8 +1030,9 @@ async fn stats_created_window_selects_users_by_creation_time() {
         assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
         let text = r.body.to_string();
         assert!(text.contains(&f.rep), "{path}: {text}");
-        let r = send(json!({"createdFromDateTime": "2020-01-01T00:00:00Z", "userIds": [f.manager]}))
-            .await;
+        let r =
+            send(json!({"createdFromDateTime": "2020-01-01T00:00:00Z", "userIds": [f.manager]}))
+                .await;
         assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
     }
 }

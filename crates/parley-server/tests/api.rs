@@ -531,7 +531,11 @@ async fn users_and_workspaces() {
         json!([{"provider": "zoom", "isDefault": true}, {"provider": "googlemeet", "isDefault": false}])
     );
     let vera = s.get(&format!("/v2/users/{boss}")).await;
-    assert!(vera.body["user"]["conferencingProviders"].is_null(), "{}", vera.body);
+    assert!(
+        vera.body["user"]["conferencingProviders"].is_null(),
+        "{}",
+        vera.body
+    );
     let bad = s
         .post(
             "/parley/v1/users",

@@ -183,14 +183,22 @@ async fn the_calls_language_code_reaches_the_speech_engine() {
     let s = setup().await;
     let w = s.workers(Some(Rates { gate: None }), None);
     for (unique, extra, text) in [
-        ("german", json!({"languageCode": "de-DE"}), "rate 8000 in de."),
+        (
+            "german",
+            json!({"languageCode": "de-DE"}),
+            "rate 8000 in de.",
+        ),
         ("unknown", json!({"languageCode": "tlh"}), "rate 8000."),
         ("none", json!({}), "rate 8000."),
     ] {
         let call = s.call(unique, extra).await;
         s.upload(call, "telephony_8k_ulaw.wav").await;
         assert!(w.run_next("test", &[JobKind::Transcribe]).await.unwrap());
-        assert_eq!(s.transcript_text(call).await.as_deref(), Some(text), "{unique}");
+        assert_eq!(
+            s.transcript_text(call).await.as_deref(),
+            Some(text),
+            "{unique}"
+        );
     }
 }
 

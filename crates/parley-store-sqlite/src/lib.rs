@@ -35,8 +35,8 @@ use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptS
 
 mod access;
 mod audit;
-mod library;
 mod crm;
+mod library;
 mod oauth;
 mod portable;
 mod privacy;

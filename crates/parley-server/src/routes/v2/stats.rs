@@ -625,11 +625,16 @@ async fn stats_day_by_day(
             .map(|((b, u), email, buckets)| UserDailyActivity {
                 user_id: u.to_string(),
                 user_email_address: email,
-                user_daily_activity_stats: per_period(&state, &buckets, &days_of_block(b), |calls| {
-                    json!(calls
-                        .map(|calls| calls.iter().map(|c| c.to_string()).collect())
-                        .unwrap_or_else(Vec::<String>::new))
-                }),
+                user_daily_activity_stats: per_period(
+                    &state,
+                    &buckets,
+                    &days_of_block(b),
+                    |calls| {
+                        json!(calls
+                            .map(|calls| calls.iter().map(|c| c.to_string()).collect())
+                            .unwrap_or_else(Vec::<String>::new))
+                    },
+                ),
             })
             .collect(),
     })
