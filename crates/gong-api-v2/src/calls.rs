@@ -994,6 +994,103 @@ pub struct NewParticipant {
     pub context: Vec<UploadContext>,
 }
 
+/// `speakersTimeline` of a create-call request: who spoke when, by the system that
+/// recorded the call.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpeakersTimeline {
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub precise: bool,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub speech_segments: Vec<SpeechSegment>,
+}
+
+/// One `speechSegments` entry: milliseconds from the recording's start.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SpeechSegment {
+    pub from_time: Option<i64>,
+    pub to_time: Option<i64>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub party_ids: Vec<String>,
+}
+
+/// Most problems of a timeline listed in one answer (the rest are cut).
+const MAX_TIMELINE_PROBLEMS: usize = 10;
+
+impl SpeakersTimeline {
+    /// The domain timeline, its party ids resolved against the parties' `partyId`s
+    /// (`party_ids[i]` is party `i`'s); every problem is added to `problems`.
+    fn into_domain(
+        self,
+        party_ids: &[Option<String>],
+        problems: &mut Vec<String>,
+    ) -> d::SpeakerTimeline<usize> {
+        let mut found = 0;
+        let mut problem = |p: String, problems: &mut Vec<String>| {
+            if found < MAX_TIMELINE_PROBLEMS {
+                problems.push(p);
+            }
+            found += 1;
+        };
+        // A map, not a scan per id: a body can hold tens of thousands of both.
+        let index: std::collections::HashMap<&str, usize> = party_ids
+            .iter()
+            .enumerate()
+            .rev()
+            .filter_map(|(k, id)| Some((id.as_deref()?, k)))
+            .collect();
+        let mut segments = Vec::with_capacity(self.speech_segments.len());
+        for (i, s) in self.speech_segments.into_iter().enumerate() {
+            let at = format!("speakersTimeline.speechSegments[{i}]");
+            let (Some(from), Some(to)) = (s.from_time, s.to_time) else {
+                problem(format!("{at} needs fromTime and toTime"), problems);
+                continue;
+            };
+            if from < 0 || to < 0 {
+                problem(
+                    format!("{at}: fromTime and toTime must not be negative"),
+                    problems,
+                );
+            } else if to < from {
+                problem(format!("{at}: toTime is before fromTime"), problems);
+            }
+            if s.party_ids.is_empty() {
+                problem(
+                    format!("{at}.partyIds must name at least one party"),
+                    problems,
+                );
+            }
+            let mut parties = Vec::with_capacity(s.party_ids.len());
+            for id in &s.party_ids {
+                match index.get(id.as_str()).copied() {
+                    Some(k) if !parties.contains(&k) => parties.push(k),
+                    Some(_) => {}
+                    None => problem(
+                        format!("{at}.partyIds names {id:?}, which no party's partyId is"),
+                        problems,
+                    ),
+                }
+            }
+            segments.push(d::TimelineSegment {
+                from_ms: from,
+                to_ms: to,
+                parties,
+            });
+        }
+        if found > MAX_TIMELINE_PROBLEMS {
+            problems.push(format!(
+                "speakersTimeline has {} more problems",
+                found - MAX_TIMELINE_PROBLEMS
+            ));
+        }
+        d::SpeakerTimeline {
+            precise: self.precise,
+            segments,
+        }
+    }
+}
+
 /// Body of `POST /v2/calls`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -1012,7 +1109,7 @@ pub struct NewCallRequest {
     #[serde(default, deserialize_with = "null_as_default")]
     pub context: Vec<UploadContext>,
     pub custom_data: Option<String>,
-    pub speakers_timeline: Option<Value>,
+    pub speakers_timeline: Option<SpeakersTimeline>,
     pub meeting_url: Option<String>,
     pub call_provider_code: Option<String>,
     pub download_media_url: Option<String>,
@@ -1024,6 +1121,9 @@ pub struct NewCallRequest {
 const CALL_OBJECT_TYPES: &[&str] = &["Opportunity", "Account"];
 /// Object types a party's context may hold (Gong renders only these on a party).
 const PARTY_OBJECT_TYPES: &[&str] = &["Contact", "Lead", "User"];
+/// Object types a party's context may be sent with: Gong's create schema lists accounts
+/// and opportunities on parties too.
+const PARTY_UPLOAD_TYPES: &[&str] = &["Contact", "Lead", "User", "Account", "Opportunity"];
 
 /// The object types an upload's `objectType` names, in Gong's spelling, or `None` when one
 /// of them is not allowed here.
@@ -1175,9 +1275,21 @@ impl NewCallRequest {
             }
             n.map(d::WorkspaceId)
         });
-        let context = convert_context(&self.context, "context", CALL_OBJECT_TYPES, &mut problems);
+        let mut call_context =
+            convert_context(&self.context, "context", CALL_OBJECT_TYPES, &mut problems);
         let mut parties = Vec::new();
+        let mut party_ids: Vec<Option<String>> = Vec::new();
+        let mut seen_party_ids: std::collections::HashMap<String, usize> = Default::default();
         for (i, p) in self.parties.into_iter().flatten().enumerate() {
+            let party_id = p.party_id.filter(|id| !id.trim().is_empty());
+            if let Some(id) = &party_id {
+                if let Some(j) = seen_party_ids.insert(id.clone(), i) {
+                    problems.push(format!(
+                        "parties[{i}].partyId {id:?} is also parties[{j}].partyId"
+                    ));
+                }
+            }
+            party_ids.push(party_id);
             let user_id = p.user_id.as_ref().and_then(|id| {
                 let n = id.numeric();
                 if n.is_none() {
@@ -1185,12 +1297,27 @@ impl NewCallRequest {
                 }
                 n.map(d::UserId)
             });
-            let context = convert_context(
+            // Choice: an account or opportunity sent on a party is the call's (Gong
+            // renders those types only at call level; stored on the party they would make
+            // strict clients reject the page), added to the call's context once.
+            let (context, call_level): (Vec<d::CrmLink>, Vec<d::CrmLink>) = convert_context(
                 &p.context,
                 &format!("parties[{i}].context"),
-                PARTY_OBJECT_TYPES,
+                PARTY_UPLOAD_TYPES,
                 &mut problems,
-            );
+            )
+            .into_iter()
+            .partition(|l| PARTY_OBJECT_TYPES.contains(&l.object_type.as_str()));
+            for link in call_level {
+                let same = |l: &d::CrmLink| {
+                    l.system == link.system
+                        && l.object_type == link.object_type
+                        && l.object_id == link.object_id
+                };
+                if !call_context.iter().any(same) {
+                    call_context.push(link);
+                }
+            }
             let blank_to_none = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
             parties.push(d::NewParty {
                 name: blank_to_none(p.name),
@@ -1202,6 +1329,11 @@ impl NewCallRequest {
                 context,
             });
         }
+        // Choice: a timeline is kept even when parties also give media channels (Gong: the
+        // timeline wins); it is used when the recording is transcribed.
+        let speakers_timeline = self
+            .speakers_timeline
+            .map(|t| t.into_domain(&party_ids, &mut problems));
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -1223,12 +1355,13 @@ impl NewCallRequest {
             direction,
             primary_user,
             parties,
-            context,
+            context: call_context,
             custom_data: self.custom_data,
             meeting_url: self.meeting_url,
             call_provider_code: self.call_provider_code,
             download_media_url: self.download_media_url,
             language_code: self.language_code,
+            speakers_timeline,
         })
     }
 }

@@ -59,6 +59,62 @@ pub struct PrivacyUser {
     pub id: String,
 }
 
+/// A meeting that references the person.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PrivacyMeeting {
+    pub id: String,
+}
+
+pub fn meetings(ids: impl IntoIterator<Item = i64>) -> Vec<PrivacyMeeting> {
+    ids.into_iter()
+        .map(|id| PrivacyMeeting { id: id.to_string() })
+        .collect()
+}
+
+/// An engagement event by or about the person (`customerEngagement[]`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct PrivacyEngagement {
+    /// `contentViewed`, `contentShared`, `customEvent` (an action) or `digitalInteraction`.
+    pub event_type: &'static str,
+    pub timestamp: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_url: Option<String>,
+    pub reporting_system: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_event_id: Option<String>,
+}
+
+impl PrivacyEngagement {
+    pub fn of(e: &parley_domain::engagement::EngagementEvent, tz: chrono_tz::Tz) -> Self {
+        use parley_domain::engagement::EngagementKind as K;
+        let text = |key: &str| match e.detail.get(key)? {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Null => None,
+            other => Some(other.to_string()),
+        };
+        PrivacyEngagement {
+            event_type: match e.kind {
+                K::ContentViewed => "contentViewed",
+                K::ContentShared => "contentShared",
+                K::Action => "customEvent",
+                K::DigitalInteraction => "digitalInteraction",
+            },
+            timestamp: crate::time::format(e.at, tz),
+            content_id: text("contentId"),
+            content_url: e.url.clone(),
+            reporting_system: e.source.clone(),
+            // Choice: an action's name; else the content's title or the interaction type.
+            event_name: e.action.clone().or_else(|| e.title.clone()),
+            source_event_id: e.event_id.clone(),
+        }
+    }
+}
+
 /// A CRM object found, as the use case reports it.
 #[derive(Debug, Clone)]
 pub struct FoundObject<'a> {
@@ -129,11 +185,11 @@ pub struct DataForEmail {
     /// Calls where the person is a party, and calls whose transcript or fields mention
     /// the address.
     pub calls: Vec<PrivacyCall>,
-    /// Choice: empty until Parley stores meetings.
-    pub meetings: Vec<serde_json::Value>,
+    /// Meetings the person is invited to, or whose title or URL holds the address.
+    pub meetings: Vec<PrivacyMeeting>,
     pub customer_data: Vec<CustomerData>,
-    /// Choice: empty until Parley stores engagement events.
-    pub customer_engagement: Vec<serde_json::Value>,
+    /// Engagement events by the person or holding the address.
+    pub customer_engagement: Vec<PrivacyEngagement>,
     /// Choice: not in Gong's answer (Gong's users are not data subjects there); Parley
     /// adds the company users with this address so an admin sees every reference.
     /// Clients ignore fields they do not know (reference §2.3).
@@ -147,7 +203,7 @@ pub struct DataForPhone {
     pub request_id: String,
     pub emails: Vec<serde_json::Value>,
     pub calls: Vec<PrivacyCall>,
-    pub meetings: Vec<serde_json::Value>,
+    pub meetings: Vec<PrivacyMeeting>,
     pub customer_data: Vec<CustomerData>,
     /// As the client sent it.
     pub supplied_phone_number: String,
@@ -193,13 +249,32 @@ mod tests {
                 fields: &fields,
             },
         ];
+        let viewed = parley_domain::engagement::EngagementEvent {
+            id: parley_domain::EngagementId(5),
+            kind: parley_domain::engagement::EngagementKind::ContentViewed,
+            workspace_id: parley_domain::WorkspaceId(1),
+            source: "Highspot".into(),
+            event_id: Some("ev-77".into()),
+            at: chrono::DateTime::parse_from_rfc3339("2026-03-04T15:00:00Z")
+                .unwrap()
+                .into(),
+            title: Some("Pricing deck".into()),
+            url: Some("https://content.example.com/deck".into()),
+            action: None,
+            person_email: Some("carl@customer.example.com".into()),
+            objects: vec![],
+            detail: serde_json::json!({"contentId": 991, "contentTitle": "Pricing deck"}),
+            recorded: chrono::DateTime::parse_from_rfc3339("2026-03-04T15:00:01Z")
+                .unwrap()
+                .into(),
+        };
         let email = DataForEmail {
             request_id: "4al018gzaztcr8nbukw".into(),
             emails: vec![],
             calls: calls([7782342274025937895]),
-            meetings: vec![],
+            meetings: meetings([3141592653589793238]),
             customer_data: customer_data(&objects),
-            customer_engagement: vec![],
+            customer_engagement: vec![PrivacyEngagement::of(&viewed, chrono_tz::America::New_York)],
             users: vec![PrivacyUser {
                 id: "1234567890123456789".into(),
             }],

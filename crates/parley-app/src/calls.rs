@@ -161,8 +161,12 @@ pub async fn create_call_within(
         .then(|| JobSpec::FetchMedia { call: call_id }.into())
         .into_iter()
         .collect();
+    let timeline = new
+        .speakers_timeline
+        .as_ref()
+        .map(|t| t.map_parties(|i| parties[i].id));
     match store
-        .insert_call(&call, &parties, &new.context, &jobs)
+        .insert_call_with(&call, &parties, &new.context, &jobs, timeline.as_ref())
         .await
     {
         Ok(()) => {

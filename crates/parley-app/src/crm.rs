@@ -19,13 +19,9 @@ use parley_store::{AssociationFilter, NewJob, Store, StoreError};
 
 use crate::access::{confine, visible};
 use crate::error::{AppError, AppResult};
+use crate::limits::Limits;
 use crate::workspaces::ensure_default_workspace;
 
-/// Bytes of one upload's file, at most (Gong allows 200 MB; the file is kept in the
-/// database until the worker has read it).
-pub const MAX_UPLOAD_BYTES: usize = 20 << 20;
-/// Lines of one upload, at most.
-pub const MAX_UPLOAD_LINES: usize = 100_000;
 /// Objects asked for at once (Gong: 100, the rest ignored).
 pub const MAX_ENTITY_IDS: usize = 100;
 /// Longest `clientRequestId`, owner e-mail and integration name.
@@ -181,25 +177,20 @@ pub async fn upload(
     object_type: CrmObjectType,
     client_request_id: &str,
     body: &[u8],
+    limits: &Limits,
 ) -> AppResult<CrmRequest> {
     check_request_id(client_request_id)?;
     let i = integration(store, p, id).await?;
-    if body.len() > MAX_UPLOAD_BYTES {
-        return Err(AppError::invalid(format!(
-            "dataFile is larger than the {MAX_UPLOAD_BYTES} byte limit"
-        )));
-    }
+    // Size first: a file over the bound is not read any further. (The file is kept in
+    // the database until the worker has read it; Gong allows 200 MB.)
+    limits.check_crm_upload(body.len(), 0)?;
     let text =
         std::str::from_utf8(body).map_err(|_| AppError::invalid("dataFile is not UTF-8 text"))?;
     if text.trim().is_empty() {
         return Err(AppError::invalid("dataFile is empty"));
     }
     let lines = text.lines().count();
-    if lines > MAX_UPLOAD_LINES {
-        return Err(AppError::invalid(format!(
-            "dataFile has {lines} lines, more than the {MAX_UPLOAD_LINES} allowed"
-        )));
-    }
+    limits.check_crm_upload(body.len(), lines)?;
     let now = Utc::now();
     let request = CrmRequest {
         integration_id: id,

@@ -19,6 +19,12 @@ pub struct Limits {
     pub max_crm_fields: usize,
     /// Sentences per transcript.
     pub max_transcript_sentences: usize,
+    /// Speech segments of a call's `speakersTimeline`.
+    pub max_timeline_segments: usize,
+    /// Bytes of one generic-CRM upload file (`POST /v2/crm/entities`).
+    pub max_crm_upload_bytes: usize,
+    /// Lines (objects) of one generic-CRM upload file.
+    pub max_crm_upload_lines: usize,
 }
 
 impl Default for Limits {
@@ -30,6 +36,11 @@ impl Default for Limits {
             max_crm_fields: 1_000,
             // Four hours of fast speech is about 15,000 sentences.
             max_transcript_sentences: 50_000,
+            // Turns as short as a fifth of a second over four hours.
+            max_timeline_segments: 100_000,
+            // Gong documents no limit; 20 MiB is about 100,000 objects of ten fields.
+            max_crm_upload_bytes: 20 << 20,
+            max_crm_upload_lines: 100_000,
         }
     }
 }
@@ -56,6 +67,15 @@ impl Limits {
                 break;
             }
         }
+        if let Some(t) = &new.speakers_timeline {
+            if t.segments.len() > self.max_timeline_segments {
+                problems.push(format!(
+                    "speakersTimeline has {} speech segments, more than the {} allowed (max_timeline_segments)",
+                    t.segments.len(),
+                    self.max_timeline_segments
+                ));
+            }
+        }
         problems
     }
 
@@ -69,6 +89,23 @@ impl Limits {
                 self.max_crm_fields
             )
         })
+    }
+
+    /// Refuses a CRM upload file over the size or line bounds.
+    pub fn check_crm_upload(&self, bytes: usize, lines: usize) -> Result<(), AppError> {
+        if bytes > self.max_crm_upload_bytes {
+            return Err(AppError::invalid(format!(
+                "dataFile is larger than the {} byte limit (max_crm_upload_bytes)",
+                self.max_crm_upload_bytes
+            )));
+        }
+        if lines > self.max_crm_upload_lines {
+            return Err(AppError::invalid(format!(
+                "dataFile has {lines} lines, more than the {} allowed (max_crm_upload_lines)",
+                self.max_crm_upload_lines
+            )));
+        }
+        Ok(())
     }
 
     /// Refuses a transcript with more sentences than allowed.
@@ -113,6 +150,7 @@ mod tests {
             call_provider_code: None,
             download_media_url: None,
             language_code: None,
+            speakers_timeline: None,
         }
     }
 
@@ -122,6 +160,7 @@ mod tests {
             max_call_parties: 3,
             max_crm_fields: 2,
             max_transcript_sentences: 10,
+            ..Limits::default()
         };
         assert!(limits.check_call(&call(3, 2)).is_empty());
         let p = limits.check_call(&call(4, 3));

@@ -36,8 +36,12 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::Utc;
+use parley_domain::engagement::EngagementEvent;
 use parley_domain::privacy::{Done, Erasure, ErasureReport, ErasureState, Found, Subject, ERASED};
-use parley_domain::{Affiliation, CallId, CrmSystem, JobLease, JobSpec, Party, Principal, UserId};
+use parley_domain::{
+    Affiliation, CallId, CrmSystem, EngagementId, JobLease, JobSpec, MeetingId, Party, Principal,
+    UserId,
+};
 use parley_store::privacy::{source, EraseStep, FoundRow, Key, Value};
 use parley_store::Store;
 
@@ -99,6 +103,11 @@ pub struct Findings {
     pub matching_phones: BTreeSet<String>,
     /// E-mail addresses stored beside a matching phone number (of a party or user).
     pub emails_beside: BTreeSet<String>,
+    /// Meetings the person is invited to, or whose title or URL holds it.
+    pub meetings: BTreeSet<MeetingId>,
+    /// Engagement events by or about the person (who viewed, shared, acted, or the
+    /// address in what the sender reported).
+    pub engagement: BTreeSet<EngagementId>,
 }
 
 impl Findings {
@@ -212,6 +221,12 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
                     fields: crm_fields_holding(subject, m.value("fields").unwrap_or("{}")),
                 });
             }
+            "meetings" | "meeting_invitees" => {
+                f.meetings.insert(MeetingId(int_key(&m, 0)));
+            }
+            "engagement_events" => {
+                f.engagement.insert(EngagementId(int_key(&m, 0)));
+            }
             _ => {}
         }
         f.matches.push(m);
@@ -221,6 +236,16 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
         f.emails_beside.retain(|x| !x.eq_ignore_ascii_case(e));
     }
     Ok(f)
+}
+
+/// The engagement events of [`Findings::engagement`], in id order (one gone since is
+/// left out).
+pub async fn engagement_events(store: &dyn Store, f: &Findings) -> AppResult<Vec<EngagementEvent>> {
+    let mut out = Vec::with_capacity(f.engagement.len());
+    for id in &f.engagement {
+        out.extend(store.get_engagement(*id).await?);
+    }
+    Ok(out)
 }
 
 /// The CRM fields (stored as `[[name, value], …]` or an object) whose value holds it.

@@ -293,9 +293,35 @@ impl Workers {
                     .fail_job(lease, &message, failure, Utc::now())
                     .await;
                 tracing::warn!(job_id = job.id, error = %message, state = ?state.as_ref().map(|s| s.key()), "job failed");
+                if matches!(state, Ok(JobState::Failed)) {
+                    self.gave_up(&job).await;
+                }
             }
         }
         Ok(true)
+    }
+
+    /// What a job that will not be tried again leaves behind, made to say so: a CRM
+    /// upload's request would otherwise stay `IN_PROGRESS` for ever.
+    async fn gave_up(&self, job: &parley_domain::Job) {
+        if let Ok(JobSpec::CrmUpload {
+            integration,
+            request,
+        }) = JobSpec::of(job)
+        {
+            let set = self
+                .store
+                .set_crm_request_status(
+                    integration,
+                    &request,
+                    parley_domain::CrmRequestStatus::Failed,
+                    Utc::now(),
+                )
+                .await;
+            if let Err(e) = set {
+                tracing::warn!(job_id = job.id, error = %e, "could not mark the crm request failed");
+            }
+        }
     }
 
     /// Each kind's one handler.
@@ -417,8 +443,7 @@ impl Workers {
             language: call
                 .language_hint
                 .as_deref()
-                .and_then(|tag| tag.trim().split(['-', '_']).next())
-                .and_then(parley_domain::lang::whisper_code)
+                .and_then(parley_domain::lang::bcp47_whisper_code)
                 .map(str::to_owned),
             max_speakers: parties.len(),
         };
@@ -440,6 +465,26 @@ impl Workers {
         drop(local);
         let (recognised, duration_ms) = recognised;
 
+        // The recording system's own account of who spoke when comes before any voice
+        // comparison (a precise one regroups the words by turn). `by_timeline[v]`: voice
+        // `v`'s party by it.
+        let (recognised, by_timeline) = match self.store.speaker_timeline(call_id).await? {
+            Some(t) => {
+                let a = parley_domain::timeline::attribute(
+                    recognised.voices,
+                    recognised.utterances,
+                    &t,
+                );
+                let r = Recognised {
+                    voices: a.voices,
+                    utterances: a.utterances,
+                    ..recognised
+                };
+                (r, a.parties)
+            }
+            None => (recognised, Vec::new()),
+        };
+
         let users: Vec<_> = parties.iter().filter_map(|p| p.user_id).collect();
         let profiles = self.store.voice_profiles(&users).await?;
         let remembered: Vec<(Vec<f32>, PartyId)> = self
@@ -456,6 +501,7 @@ impl Workers {
             Some(call.primary_user_id),
             &profiles,
             &remembered,
+            &by_timeline,
             SAME_VOICE,
         );
 

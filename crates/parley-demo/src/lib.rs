@@ -172,6 +172,7 @@ impl PlannedCall {
             call_provider_code: Some(self.provider.clone()),
             download_media_url: None,
             language_code: None,
+            speakers_timeline: None,
         }
     }
 }

@@ -135,6 +135,8 @@ pub struct NewCall {
     pub call_provider_code: Option<String>,
     pub download_media_url: Option<String>,
     pub language_code: Option<String>,
+    /// Who spoke when, by the recording system; parties are indexes into `parties`.
+    pub speakers_timeline: Option<crate::SpeakerTimeline<usize>>,
 }
 
 /// A participant as given on call creation.
@@ -221,6 +223,14 @@ impl NewCall {
                 problems.push(format!(
                     "parties[{i}].mediaChannelId must be between 0 and 31"
                 ));
+            }
+        }
+        if let Some(t) = &self.speakers_timeline {
+            if t.segments
+                .iter()
+                .any(|s| s.parties.iter().any(|&i| i >= self.parties.len()))
+            {
+                problems.push("speakersTimeline names a party the call does not have".to_owned());
             }
         }
         if let Some(d) = self.duration_s {
@@ -320,6 +330,7 @@ mod tests {
             call_provider_code: None,
             download_media_url: None,
             language_code: None,
+            speakers_timeline: None,
         }
     }
 

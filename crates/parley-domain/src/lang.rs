@@ -149,11 +149,16 @@ pub fn whisper_code(code: &str) -> Option<&'static str> {
         .map(|(w, _)| *w)
 }
 
+/// The Whisper language code of a BCP-47 tag's language (`en-US` → `en`, `deu-CH` →
+/// `de`); `None` when the language is not one of the table's.
+pub fn bcp47_whisper_code(tag: &str) -> Option<&'static str> {
+    whisper_code(tag.trim().split(['-', '_']).next()?)
+}
+
 /// The ISO 639-2/B code of a BCP-47 tag's language (`en-US` → `eng`, `de` → `ger`);
 /// `None` when the language is not one of the table's.
 pub fn bcp47_to_2b(tag: &str) -> Option<&'static str> {
-    let primary = tag.trim().split(['-', '_']).next()?;
-    let b = iso639_2b(whisper_code(primary)?);
+    let b = iso639_2b(bcp47_whisper_code(tag)?);
     (b != "und").then_some(b)
 }
 
@@ -171,6 +176,9 @@ mod tests {
         assert_eq!(whisper_code("ger"), Some("de"));
         assert_eq!(whisper_code("fr"), Some("fr"));
         assert_eq!(whisper_code("klingon"), None);
+        assert_eq!(bcp47_whisper_code(" pt-BR"), Some("pt"));
+        assert_eq!(bcp47_whisper_code("deu-CH"), Some("de"));
+        assert_eq!(bcp47_whisper_code("x-klingon"), None);
         assert_eq!(bcp47_to_2b("en-US"), Some("eng"));
         assert_eq!(bcp47_to_2b("de_AT"), Some("ger"));
         assert_eq!(bcp47_to_2b("tlh"), None);

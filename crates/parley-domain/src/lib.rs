@@ -24,6 +24,7 @@ pub mod profile;
 pub mod scorecard;
 pub mod speaker;
 pub mod subtitle;
+pub mod timeline;
 pub mod tracker;
 pub mod transcript;
 pub mod user;
@@ -41,6 +42,7 @@ pub use id::*;
 pub use job::*;
 pub use profile::*;
 pub use speaker::*;
+pub use timeline::{SpeakerTimeline, TimelineSegment};
 pub use transcript::*;
 pub use user::*;
 

@@ -15,6 +15,8 @@ pub enum SpeakerSource {
     Elimination,
     /// A person said so (API or CLI); it outranks everything else.
     Manual,
+    /// The call's speakers timeline (from the dialer or meeting bot) said so.
+    Timeline,
     /// Nothing matched; the voice got a party of its own.
     Unmatched,
 }
@@ -26,6 +28,7 @@ impl SpeakerSource {
             SpeakerSource::Profile => "profile",
             SpeakerSource::Elimination => "elimination",
             SpeakerSource::Manual => "manual",
+            SpeakerSource::Timeline => "timeline",
             SpeakerSource::Unmatched => "unmatched",
         }
     }
@@ -36,6 +39,7 @@ impl SpeakerSource {
             SpeakerSource::Profile,
             SpeakerSource::Elimination,
             SpeakerSource::Manual,
+            SpeakerSource::Timeline,
             SpeakerSource::Unmatched,
         ]
         .into_iter()
@@ -220,7 +224,8 @@ pub struct VoiceMapping {
 ///
 /// Before all of these, `remembered` (voices a person tied to parties of this call before
 /// it was transcribed again) wins for any voice that sounds like one of them: corrections
-/// stick.
+/// stick. Next, `timeline[v]`: the party the call's speakers timeline gives voice `v`
+/// ([`crate::timeline::attribute`]); Gong lets a timeline win over media channels.
 ///
 /// Voices left without a party get [`SpeakerSource::Unmatched`]; the caller adds parties
 /// for them.
@@ -230,6 +235,7 @@ pub fn map_voices(
     primary_user: Option<UserId>,
     profiles: &[VoiceProfile],
     remembered: &[(Vec<f32>, PartyId)],
+    timeline: &[Option<PartyId>],
     min_similarity: f32,
 ) -> Vec<VoiceMapping> {
     let mut out: Vec<VoiceMapping> = voices
@@ -258,6 +264,21 @@ pub fn map_voices(
             out[i] = VoiceMapping {
                 party: Some(party),
                 source: SpeakerSource::Manual,
+            };
+            taken.push(party);
+        }
+    }
+
+    // 0b. The speakers timeline.
+    for (i, party) in timeline.iter().enumerate().take(voices.len()) {
+        let Some(party) = *party else { continue };
+        if out[i].party.is_none()
+            && !taken.contains(&party)
+            && parties.iter().any(|p| p.id == party)
+        {
+            out[i] = VoiceMapping {
+                party: Some(party),
+                source: SpeakerSource::Timeline,
             };
             taken.push(party);
         }
@@ -385,6 +406,7 @@ mod tests {
             Some(UserId(7)),
             &[],
             &[],
+            &[],
             0.8,
         );
         assert_eq!(m[0].party, Some(PartyId(10)));
@@ -402,6 +424,7 @@ mod tests {
             &[voice(Some(0), None), voice(Some(1), None)],
             &[rep, buyer],
             Some(UserId(7)),
+            &[],
             &[],
             &[],
             0.8,
@@ -431,6 +454,7 @@ mod tests {
             Some(UserId(7)),
             &profiles,
             &[],
+            &[],
             0.8,
         );
         assert_eq!(m[1].party, Some(PartyId(10)));
@@ -457,6 +481,7 @@ mod tests {
             None,
             &profiles,
             &[],
+            &[],
             0.8,
         );
         assert!(m
@@ -482,12 +507,45 @@ mod tests {
             Some(UserId(7)),
             &[],
             &remembered,
+            &[],
             0.8,
         );
         assert_eq!(m[0].party, Some(PartyId(11)));
         assert_eq!(m[0].source, SpeakerSource::Manual);
         // Party 11 is taken, so channel 1 falls to elimination: the rep.
         assert_eq!(m[1].party, Some(PartyId(10)));
+    }
+
+    #[test]
+    fn a_timeline_wins_over_channels_but_not_over_corrections() {
+        let parties = vec![
+            party(10, Some(7), Affiliation::Internal),
+            party(11, None, Affiliation::External),
+            party(12, None, Affiliation::External),
+        ];
+        let remembered = vec![(vec![0.0, 1.0], PartyId(12))];
+        let m = map_voices(
+            &[
+                voice(Some(0), Some(vec![1.0, 0.0])),
+                voice(Some(1), None),
+                voice(None, Some(vec![0.0, 1.0])),
+            ],
+            &parties,
+            Some(UserId(7)),
+            &[],
+            &remembered,
+            // The timeline puts the customer on channel 0 and gives voice 2 to party 10,
+            // which a person had tied to party 12.
+            &[Some(PartyId(11)), None, Some(PartyId(10))],
+            0.8,
+        );
+        assert_eq!(m[0].party, Some(PartyId(11)));
+        assert_eq!(m[0].source, SpeakerSource::Timeline);
+        assert_eq!(m[2].party, Some(PartyId(12)));
+        assert_eq!(m[2].source, SpeakerSource::Manual);
+        // Channel 1 is nobody's by declaration and the convention's customer is taken.
+        assert_eq!(m[1].party, Some(PartyId(10)));
+        assert_eq!(m[1].source, SpeakerSource::Elimination);
     }
 
     #[test]

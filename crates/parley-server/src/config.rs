@@ -133,12 +133,8 @@ pub struct ServerConfig {
     pub audit: parley_app::audit::AuditConfig,
     /// Bytes of rendered calls kept in memory for listings; 0 turns the cache off.
     pub call_cache_bytes: usize,
-    /// Parties per call (`parley_app::Limits`).
-    pub max_call_parties: usize,
-    /// Fields per CRM object of a call or party (`parley_app::Limits`).
-    pub max_crm_fields: usize,
-    /// Sentences per transcript (`parley_app::Limits`).
-    pub max_transcript_sentences: usize,
+    /// What a call, a transcript and a CRM upload may hold.
+    pub limits: parley_app::Limits,
     /// Ids in one list of a filter (`callIds`, `primaryUserIds`, `userIds`), after
     /// duplicates are dropped.
     pub max_filter_ids: usize,
@@ -165,17 +161,12 @@ pub struct ServerConfig {
 impl ServerConfig {
     /// The bounds the use cases enforce on what is stored.
     pub fn limits(&self) -> parley_app::Limits {
-        parley_app::Limits {
-            max_call_parties: self.max_call_parties,
-            max_crm_fields: self.max_crm_fields,
-            max_transcript_sentences: self.max_transcript_sentences,
-        }
+        self.limits
     }
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        let limits = parley_app::Limits::default();
         ServerConfig {
             timezone: chrono_tz::UTC,
             public_url: "http://localhost:8080".to_owned(),
@@ -200,9 +191,7 @@ impl Default for ServerConfig {
             // Big calls (long transcripts, many parties) take room by their size, not
             // their number: 30 selectors of big calls once held 336 MB.
             call_cache_bytes: 64 * 1024 * 1024,
-            max_call_parties: limits.max_call_parties,
-            max_crm_fields: limits.max_crm_fields,
-            max_transcript_sentences: limits.max_transcript_sentences,
+            limits: parley_app::Limits::default(),
             max_filter_ids: 10_000,
             // DAY over two and a half years; WEEK over 19; MONTH over 83.
             max_stats_periods: 1_000,

@@ -348,7 +348,12 @@ async fn a_malformed_file_fails_the_request_with_its_lines() {
 
 #[tokio::test]
 async fn upload_errors_are_clear() {
-    let s = TestServer::start_with(|_| {}).await;
+    // Small bounds, so that the settings are seen to be the ones applied.
+    let s = TestServer::start_with(|c| {
+        c.limits.max_crm_upload_lines = 5;
+        c.limits.max_crm_upload_bytes = 4096;
+    })
+    .await;
     let id = register(&s).await;
     let q = |rest: &str| format!("integrationId={id}&{rest}");
 
@@ -384,13 +389,15 @@ async fn upload_errors_are_clear() {
     let r = upload(
         &s,
         &q("objectType=ACCOUNT&clientRequestId=u1"),
-        &"\n"
-            .repeat(parley_app::crm::MAX_UPLOAD_LINES + 1)
-            .replacen('\n', "{}\n", 1),
+        &"{}\n".repeat(6),
     )
     .await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "lines, more than the");
-    let big = vec![b' '; parley_app::crm::MAX_UPLOAD_BYTES + 1];
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "dataFile has 6 lines, more than the 5 allowed (max_crm_upload_lines)",
+    );
+    let big = vec![b' '; 4097];
     let r = upload_as(
         &s,
         &s.key,
@@ -400,7 +407,11 @@ async fn upload_errors_are_clear() {
         big,
     )
     .await;
-    assert_error(&r, StatusCode::PAYLOAD_TOO_LARGE, "dataFile is larger than");
+    assert_error(
+        &r,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "dataFile is larger than the 4096 byte limit (max_crm_upload_bytes)",
+    );
 
     let ok = upload(&s, &q("objectType=ACCOUNT&clientRequestId=u1"), "{}").await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.body);
@@ -603,8 +614,12 @@ async fn call_context_accepts_only_gongs_object_types() {
     let mut body = call_body("ctx-1", &user, "2024-03-05T10:00:00Z");
     body["context"] = json!([{"system": "Salesforce", "objects": [
         {"objectType": "Opportunity,Account", "objectId": "006X,001Y"}]}]);
+    // The party's account is the call's: added to its context once (001Y is there
+    // already), the new one after it.
     body["parties"][1]["context"] = json!([{"system": "Salesforce", "objects": [
-        {"objectType": "lead,contact", "objectId": "00QZ"}]}]);
+        {"objectType": "lead,contact", "objectId": "00QZ"},
+        {"objectType": "Account", "objectId": "001Y"},
+        {"objectType": "account", "objectId": "001P"}]}]);
     let call = s.call(body).await;
     let r = s
         .post(
@@ -628,7 +643,8 @@ async fn call_context_accepts_only_gongs_object_types() {
         objects,
         [
             ("Opportunity".to_owned(), "006X".to_owned()),
-            ("Account".to_owned(), "001Y".to_owned())
+            ("Account".to_owned(), "001Y".to_owned()),
+            ("Account".to_owned(), "001P".to_owned())
         ]
     );
     let party = r.body["calls"][0]["parties"]
@@ -662,6 +678,6 @@ async fn call_context_accepts_only_gongs_object_types() {
     assert_error(
         &r,
         StatusCode::BAD_REQUEST,
-        "parties[1].context[0].objects[0].objectType must be one of Contact, Lead, User",
+        "parties[1].context[0].objects[0].objectType must be one of Contact, Lead, User, Account, Opportunity",
     );
 }

@@ -3,7 +3,8 @@
 use parley_domain::{Audience, MediaKind};
 use parley_store::codec::{
     affiliation_key, affiliation_of, crm_system_key, crm_system_of, direction_key, direction_of,
-    map_unique, methods_key, methods_of, opt_ts, scope_key, scope_of_key, ts, us,
+    map_unique, methods_key, methods_of, opt_ts, parse_timeline, scope_key, scope_of_key,
+    timeline_json, ts, us,
 };
 use sqlx::postgres::PgRow;
 use sqlx::{QueryBuilder, Row};
@@ -246,6 +247,7 @@ pub(crate) async fn insert_call(
     parties: &[Party],
     context: &[CrmLink],
     jobs: &[NewJob],
+    timeline: Option<&SpeakerTimeline<PartyId>>,
 ) -> Result<()> {
     // Changed CRM fields bump the versions of every call linking the object, so two
     // inserts sharing objects lock other calls' rows in an order neither controls; the
@@ -253,7 +255,7 @@ pub(crate) async fn insert_call(
     // possible. PostgreSQL then aborts one transaction, which is simply run again.
     let mut tries = 0;
     loop {
-        match insert_call_once(db, call, parties, context, jobs).await {
+        match insert_call_once(db, call, parties, context, jobs, timeline).await {
             Err(e) if retryable(&e) && tries < DEADLOCK_RETRIES => {
                 tries += 1;
                 tracing::debug!(call = %call.id, "insert of a call lost a deadlock; again");
@@ -269,6 +271,7 @@ async fn insert_call_once(
     parties: &[Party],
     context: &[CrmLink],
     jobs: &[NewJob],
+    timeline: Option<&SpeakerTimeline<PartyId>>,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     let params: Vec<String> = (1..=CALL_COLUMNS.split(',').count())
@@ -344,11 +347,34 @@ async fn insert_call_once(
             ord += 1;
         }
     }
+    if let Some(t) = timeline {
+        sqlx::query(
+            "INSERT INTO call_speaker_timelines (call_id, precise, segments) VALUES ($1, $2, $3)",
+        )
+        .bind(call.id.0)
+        .bind(t.precise)
+        .bind(timeline_json(t))
+        .execute(&mut *tx)
+        .await?;
+    }
     for job in jobs {
         jobs::enqueue_in(&mut tx, job, job.live_states(), call.created).await?;
     }
     tx.commit().await?;
     Ok(())
+}
+
+pub(crate) async fn speaker_timeline(
+    db: &PgStore,
+    id: CallId,
+) -> Result<Option<SpeakerTimeline<PartyId>>> {
+    let row =
+        sqlx::query("SELECT precise, segments FROM call_speaker_timelines WHERE call_id = $1")
+            .bind(id.0)
+            .fetch_optional(&db.pool)
+            .await?;
+    row.map(|r| parse_timeline(r.try_get("precise")?, &r.try_get::<String, _>("segments")?))
+        .transpose()
 }
 
 pub(crate) async fn call_by_client_unique_id(

@@ -35,8 +35,8 @@ use parley_domain::tracker::TopicDef;
 use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditRecord, Call, CallId, CallMedia,
     CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId,
-    PermissionProfile, ProfileId, Role, SettingChange, SpeakerId, Timestamp, TrackerId, Transcript,
-    TranscriptTally, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    PermissionProfile, ProfileId, Role, SettingChange, SpeakerId, SpeakerTimeline, Timestamp,
+    TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, Workspace, WorkspaceId,
 };
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
@@ -258,14 +258,19 @@ impl Store for PgStore {
         identity::set_user_role(self, user, role, at).await
     }
 
-    async fn insert_call(
+    async fn insert_call_with(
         &self,
         call: &Call,
         parties: &[Party],
         context: &[CrmLink],
         jobs: &[NewJob],
+        timeline: Option<&SpeakerTimeline<PartyId>>,
     ) -> Result<()> {
-        calls::insert_call(self, call, parties, context, jobs).await
+        calls::insert_call(self, call, parties, context, jobs, timeline).await
+    }
+
+    async fn speaker_timeline(&self, id: CallId) -> Result<Option<SpeakerTimeline<PartyId>>> {
+        calls::speaker_timeline(self, id).await
     }
 
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>> {

@@ -1059,12 +1059,13 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn insert_call(
+    async fn insert_call_with(
         &self,
         call: &Call,
         parties: &[Party],
         context: &[CrmLink],
         jobs: &[NewJob],
+        timeline: Option<&SpeakerTimeline<PartyId>>,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
         sqlx::query(&format!(
@@ -1128,11 +1129,31 @@ impl Store for SqliteStore {
                 ord += 1;
             }
         }
+        if let Some(t) = timeline {
+            sqlx::query(
+                "INSERT INTO call_speaker_timelines (call_id, precise, segments) VALUES (?, ?, ?)",
+            )
+            .bind(call.id.0)
+            .bind(t.precise)
+            .bind(timeline_json(t))
+            .execute(&mut *tx)
+            .await?;
+        }
         for job in jobs {
             enqueue_in(&mut tx, job, job.live_states(), call.created).await?;
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn speaker_timeline(&self, id: CallId) -> Result<Option<SpeakerTimeline<PartyId>>> {
+        let row =
+            sqlx::query("SELECT precise, segments FROM call_speaker_timelines WHERE call_id = ?")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| parse_timeline(r.try_get("precise")?, &r.try_get::<String, _>("segments")?))
+            .transpose()
     }
 
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>> {

@@ -168,6 +168,34 @@ pub fn parse_words(json: &str) -> Result<Vec<Word>> {
         .collect())
 }
 
+/// A speakers timeline's segments as stored: `[[from_ms, to_ms, [party_id, ...]], ...]`.
+pub fn timeline_json(t: &SpeakerTimeline<PartyId>) -> String {
+    let arr: Vec<serde_json::Value> = t
+        .segments
+        .iter()
+        .map(|s| {
+            let parties: Vec<i64> = s.parties.iter().map(|p| p.0).collect();
+            serde_json::json!([s.from_ms, s.to_ms, parties])
+        })
+        .collect();
+    serde_json::Value::Array(arr).to_string()
+}
+
+pub fn parse_timeline(precise: bool, json: &str) -> Result<SpeakerTimeline<PartyId>> {
+    let rows: Vec<(i64, i64, Vec<i64>)> = from_json(json, "speakers timeline")?;
+    Ok(SpeakerTimeline {
+        precise,
+        segments: rows
+            .into_iter()
+            .map(|(from_ms, to_ms, parties)| TimelineSegment {
+                from_ms,
+                to_ms,
+                parties: parties.into_iter().map(PartyId).collect(),
+            })
+            .collect(),
+    })
+}
+
 pub fn to_json<T: serde::Serialize>(v: &T) -> String {
     // Our own plain data types: serialising them cannot fail.
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())

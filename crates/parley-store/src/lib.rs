@@ -32,8 +32,8 @@ use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditLogKind, AuditRecord, Call, CallAccess,
     CallId, CallMedia, CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobSpec, JobState,
     Party, PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId,
-    Timestamp, TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, Workspace,
-    WorkspaceId,
+    SpeakerTimeline, Timestamp, TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile,
+    Workspace, WorkspaceId,
 };
 
 pub use access::AccessStore;
@@ -607,7 +607,22 @@ pub trait Store:
         parties: &[Party],
         context: &[CrmLink],
         jobs: &[NewJob],
+    ) -> Result<()> {
+        self.insert_call_with(call, parties, context, jobs, None)
+            .await
+    }
+    /// [`Store::insert_call`] with the call's speakers timeline (its parties among
+    /// `parties`), stored in the same transaction.
+    async fn insert_call_with(
+        &self,
+        call: &Call,
+        parties: &[Party],
+        context: &[CrmLink],
+        jobs: &[NewJob],
+        timeline: Option<&SpeakerTimeline<PartyId>>,
     ) -> Result<()>;
+    /// The speakers timeline the call was created with.
+    async fn speaker_timeline(&self, id: CallId) -> Result<Option<SpeakerTimeline<PartyId>>>;
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>>;
     async fn get_call(&self, id: CallId) -> Result<Option<Call>>;
     /// Calls in `(started, id)` order after `after`.

@@ -416,6 +416,12 @@ pub static TABLES: &[Table] = &[
         unique: true,
     },
     Table {
+        name: "call_speaker_timelines",
+        columns: cols!(call_id: Int, precise: Bool, segments: Text),
+        key: &["call_id"],
+        unique: true,
+    },
+    Table {
         name: "voice_profiles",
         columns: cols!(user_id: Int, voice: Bytes, samples: Int, updated_us: Int),
         key: &["user_id"],

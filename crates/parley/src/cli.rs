@@ -307,6 +307,7 @@ pub async fn import_media(
                 call_provider_code: None,
                 download_media_url: None,
                 language_code: None,
+                speakers_timeline: None,
             },
         )
         .await

@@ -40,6 +40,9 @@ use parley_server::{RateLimit, RateLimitScope, ServerConfig};
 fn server() -> ServerConfig {
     ServerConfig::default()
 }
+fn limits() -> parley_app::Limits {
+    parley_app::Limits::default()
+}
 fn worker() -> WorkerConfig {
     WorkerConfig::default()
 }
@@ -145,14 +148,23 @@ pub struct Settings {
     #[arg(long, global = true, env = "PARLEY_CALL_CACHE_BYTES", default_value_t = server().call_cache_bytes)]
     pub call_cache_bytes: usize,
     /// Parties per call
-    #[arg(long, global = true, env = "PARLEY_MAX_CALL_PARTIES", default_value_t = server().max_call_parties)]
+    #[arg(long, global = true, env = "PARLEY_MAX_CALL_PARTIES", default_value_t = limits().max_call_parties)]
     pub max_call_parties: usize,
     /// Fields per CRM object of a call or a party
-    #[arg(long, global = true, env = "PARLEY_MAX_CRM_FIELDS", default_value_t = server().max_crm_fields)]
+    #[arg(long, global = true, env = "PARLEY_MAX_CRM_FIELDS", default_value_t = limits().max_crm_fields)]
     pub max_crm_fields: usize,
     /// Sentences per transcript
-    #[arg(long, global = true, env = "PARLEY_MAX_TRANSCRIPT_SENTENCES", default_value_t = server().max_transcript_sentences)]
+    #[arg(long, global = true, env = "PARLEY_MAX_TRANSCRIPT_SENTENCES", default_value_t = limits().max_transcript_sentences)]
     pub max_transcript_sentences: usize,
+    /// Speech segments of a created call's speakersTimeline
+    #[arg(long, global = true, env = "PARLEY_MAX_TIMELINE_SEGMENTS", default_value_t = limits().max_timeline_segments)]
+    pub max_timeline_segments: usize,
+    /// Bytes of one generic-CRM upload file (POST /v2/crm/entities)
+    #[arg(long, global = true, env = "PARLEY_MAX_CRM_UPLOAD_BYTES", default_value_t = limits().max_crm_upload_bytes)]
+    pub max_crm_upload_bytes: usize,
+    /// Lines (objects) of one generic-CRM upload file
+    #[arg(long, global = true, env = "PARLEY_MAX_CRM_UPLOAD_LINES", default_value_t = limits().max_crm_upload_lines)]
+    pub max_crm_upload_lines: usize,
     /// Ids in one list of a request filter (callIds, primaryUserIds, userIds), duplicates dropped
     #[arg(long, global = true, env = "PARLEY_MAX_FILTER_IDS", default_value_t = server().max_filter_ids)]
     pub max_filter_ids: usize,
@@ -431,6 +443,9 @@ impl Settings {
                 "max_transcript_sentences",
                 self.max_transcript_sentences as u64,
             ),
+            ("max_timeline_segments", self.max_timeline_segments as u64),
+            ("max_crm_upload_bytes", self.max_crm_upload_bytes as u64),
+            ("max_crm_upload_lines", self.max_crm_upload_lines as u64),
             ("max_filter_ids", self.max_filter_ids as u64),
             ("max_stats_periods", self.max_stats_periods as u64),
             ("request_memory_bytes", self.request_memory_bytes as u64),
@@ -581,9 +596,7 @@ impl Settings {
                 ..Default::default()
             },
             call_cache_bytes: self.call_cache_bytes,
-            max_call_parties: self.max_call_parties,
-            max_crm_fields: self.max_crm_fields,
-            max_transcript_sentences: self.max_transcript_sentences,
+            limits: self.limits(),
             max_filter_ids: self.max_filter_ids,
             max_stats_periods: self.max_stats_periods,
             request_memory_bytes: self.request_memory_bytes,
@@ -602,6 +615,9 @@ impl Settings {
             max_call_parties: self.max_call_parties,
             max_crm_fields: self.max_crm_fields,
             max_transcript_sentences: self.max_transcript_sentences,
+            max_timeline_segments: self.max_timeline_segments,
+            max_crm_upload_bytes: self.max_crm_upload_bytes,
+            max_crm_upload_lines: self.max_crm_upload_lines,
         }
     }
 

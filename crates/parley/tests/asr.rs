@@ -582,6 +582,105 @@ async fn enrolled_voice_names_the_user_in_a_mono_call() {
     );
 }
 
+/// A dialer's precise speakers timeline names the transcript's speakers even where the
+/// voices cannot: one espeak voice reads both sides, so diarization alone finds one
+/// speaker, and the timeline splits it into the rep and the customer.
+#[tokio::test]
+async fn a_precise_timeline_splits_one_voice_into_its_parties() {
+    let dir = tempfile::tempdir().unwrap();
+    let voice = ["-v", "en-us", "-p", "40", "-s", "165"];
+    let a = speak(dir.path(), "side-a", &voice, REP);
+    let b = speak(dir.path(), "side-b", &voice, CUSTOMER);
+    let (la, lb) = (seconds(&a), seconds(&b));
+    let gap = 0.8;
+    let padded = dir.path().join("side-a-pad.wav");
+    run(Command::new("sox").arg("-D").arg(&a).arg(&padded).args([
+        "pad",
+        "0",
+        &format!("{gap:.3}"),
+    ]));
+    let mono = dir.path().join("one-voice.wav");
+    run(Command::new("sox")
+        .arg("-D")
+        .arg(&padded)
+        .arg(&b)
+        .arg(&mono));
+
+    let server = serve(dir.path(), &[]);
+    let api = Api::new(dir.path(), &server.addr);
+    let (s, u) = api
+        .send(
+            reqwest::Method::POST,
+            "/parley/v1/users",
+            Some(json!({"email": "rita.tl@northwind.example.com", "firstName": "Rita", "lastName": "Rep"})),
+        )
+        .await;
+    assert!(s == 200 || s == 201, "{u}");
+    let user = u["userId"]
+        .as_str()
+        .or(u["id"].as_str())
+        .unwrap()
+        .to_owned();
+    let ms = |s: f64| (s * 1000.0).round() as i64;
+    let (s, c) = api
+        .send(
+            reqwest::Method::POST,
+            "/v2/calls",
+            Some(json!({
+                "clientUniqueId": "timeline-1",
+                "actualStart": "2026-11-20T10:00:00Z",
+                "direction": "Outbound",
+                "primaryUser": user,
+                "parties": [
+                    {"userId": user, "partyId": "p-rep"},
+                    {"name": "Dana Customer", "emailAddress": "dana@acme.example.com", "partyId": "p-dana"}
+                ],
+                "speakersTimeline": {"precise": true, "speechSegments": [
+                    {"fromTime": 0, "toTime": ms(la + gap / 2.0), "partyIds": ["p-rep"]},
+                    {"fromTime": ms(la + gap / 2.0), "toTime": ms(la + gap + lb + 1.0), "partyIds": ["p-dana"]}
+                ]}
+            })),
+        )
+        .await;
+    assert_eq!(s, 200, "{c}");
+    let call = c["callId"].as_str().unwrap().to_owned();
+
+    let (s, body) = api.upload(&call, &mono).await;
+    assert_eq!(s, 201, "{body}");
+    let jobs = api.settle(&call, Duration::from_secs(300)).await;
+    assert_eq!(jobs.last().unwrap()["state"], "done", "{jobs:?}");
+    let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
+    let speakers = sp["speakers"].as_array().unwrap();
+    let by_name = |name: &str| {
+        speakers
+            .iter()
+            .find(|s| s["partyName"] == name)
+            .unwrap_or_else(|| panic!("{name} in {sp}"))
+    };
+    let (rita, dana) = (by_name("Rita Rep"), by_name("Dana Customer"));
+    assert_eq!(rita["assignedBy"], "timeline", "{sp}");
+    assert_eq!(dana["assignedBy"], "timeline", "{sp}");
+    let t = api.transcript(&call).await;
+    let said_by = |speaker: &Value| -> String {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["speakerId"] == *speaker)
+            .map(words_of)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let (rep_says, dana_says) = (said_by(&rita["speakerId"]), said_by(&dana["speakerId"]));
+    assert!(
+        rep_says.contains("pricing") && !rep_says.contains("renewal"),
+        "{t}"
+    );
+    assert!(
+        dana_says.contains("renewal") && !dana_says.contains("pricing"),
+        "{t}"
+    );
+}
+
 /// The models folder this checkout was set up with (`scripts/fetch-models.sh`).
 fn models_dir() -> PathBuf {
     match std::env::var_os("PARLEY_MODELS").filter(|d| !d.is_empty()) {

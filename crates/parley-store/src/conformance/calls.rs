@@ -171,6 +171,61 @@ pub async fn parties_and_crm_context_round_trip_in_order(h: &dyn Harness) {
     assert_eq!(ctx[&third.id], vec![renamed]);
 }
 
+pub async fn a_speakers_timeline_is_stored_with_its_call(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId::generate(), t0()).await;
+    let call = Call {
+        client_unique_id: Some("dialer-1".into()),
+        ..bare_call(CallId::generate(), ws.id, user.id, t0())
+    };
+    let parties = vec![
+        party(call.id, "Rep", Some(user.id), vec![]),
+        party(call.id, "Buyer", None, vec![]),
+    ];
+    let (rep, buyer) = (parties[0].id, parties[1].id);
+    let timeline = SpeakerTimeline {
+        precise: true,
+        segments: vec![
+            TimelineSegment {
+                from_ms: 0,
+                to_ms: 1500,
+                parties: vec![rep],
+            },
+            // Overlapping speech, and a segment as long as a day.
+            TimelineSegment {
+                from_ms: 1400,
+                to_ms: 86_400_000,
+                parties: vec![buyer, rep],
+            },
+        ],
+    };
+    s.insert_call_with(&call, &parties, &[], &[], Some(&timeline))
+        .await
+        .unwrap();
+    assert_eq!(s.speaker_timeline(call.id).await.unwrap(), Some(timeline));
+
+    let plain = bare_call(CallId::generate(), ws.id, user.id, t0());
+    s.insert_call(&plain, &[], &[], &[]).await.unwrap();
+    assert_eq!(s.speaker_timeline(plain.id).await.unwrap(), None);
+    assert_eq!(s.speaker_timeline(CallId(12345)).await.unwrap(), None);
+
+    // A call refused (its clientUniqueId is taken) leaves no timeline behind.
+    let twin = Call {
+        id: CallId::generate(),
+        ..call.clone()
+    };
+    let imprecise = SpeakerTimeline {
+        precise: false,
+        segments: vec![],
+    };
+    assert!(s
+        .insert_call_with(&twin, &[], &[], &[], Some(&imprecise))
+        .await
+        .is_err());
+    assert_eq!(s.speaker_timeline(twin.id).await.unwrap(), None);
+}
+
 pub async fn listings_filter_page_and_count(h: &dyn Harness) {
     let f = h.fresh().await;
     let s = &*f.store;

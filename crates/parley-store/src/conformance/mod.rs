@@ -98,6 +98,7 @@ macro_rules! conformance_suite {
             calls {
                 every_call_field_round_trips_through_get_and_list,
                 parties_and_crm_context_round_trip_in_order,
+                a_speakers_timeline_is_stored_with_its_call,
                 listings_filter_page_and_count,
                 a_taken_client_unique_id_is_a_conflict,
                 versions_bump_on_every_change_a_rendering_shows,

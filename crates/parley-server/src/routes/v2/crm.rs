@@ -19,7 +19,7 @@ use gong_api_v2::crm::{
     EntitiesResponse, IntegrationWire, IntegrationsResponse, RegisterRequest, RegisterResponse,
     RequestStatusResponse, SchemaResponse,
 };
-use parley_app::crm::{self, MAX_UPLOAD_BYTES};
+use parley_app::crm;
 use parley_app::AppError;
 use parley_domain::{CrmObjectType, Principal, WorkspaceId};
 
@@ -28,7 +28,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{body_timeout, is_body_timeout, optional_datetime, parse_json};
 use crate::AppState;
 
-pub fn routes() -> Router<AppState> {
+pub fn routes(state: &AppState) -> Router<AppState> {
+    let max_upload = state.config.limits.max_crm_upload_bytes;
     Router::new()
         .route(
             "/v2/crm/integrations",
@@ -39,7 +40,7 @@ pub fn routes() -> Router<AppState> {
             "/v2/crm/entities",
             // Multipart framing adds a little to the file itself.
             axum::routing::post(upload)
-                .layer(DefaultBodyLimit::max(MAX_UPLOAD_BYTES + 64 * 1024))
+                .layer(DefaultBodyLimit::max(max_upload.saturating_add(64 * 1024)))
                 .get(entities),
         )
         .route("/v2/crm/request-status", get(request_status))
@@ -227,10 +228,10 @@ async fn write_schema(
     ))
 }
 
-fn too_large() -> ApiError {
+fn too_large(limit: usize) -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
-        format!("dataFile is larger than the {MAX_UPLOAD_BYTES} byte limit"),
+        format!("dataFile is larger than the {limit} byte limit (max_crm_upload_bytes)"),
     )
 }
 
@@ -254,14 +255,16 @@ async fn upload(
         ))
     })?;
     let mut data: Option<Vec<u8>> = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(multipart_error)? {
+    let limit = state.config.limits.max_crm_upload_bytes;
+    let failed = |e| multipart_error(e, limit);
+    while let Some(mut field) = multipart.next_field().await.map_err(failed)? {
         if field.name() != Some("dataFile") {
             continue;
         }
         let mut buf = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(multipart_error)? {
-            if buf.len() + chunk.len() > MAX_UPLOAD_BYTES {
-                return Err(too_large());
+        while let Some(chunk) = field.chunk().await.map_err(failed)? {
+            if buf.len() + chunk.len() > limit {
+                return Err(too_large(limit));
             }
             buf.extend_from_slice(&chunk);
         }
@@ -277,6 +280,7 @@ async fn upload(
         object_type,
         &client_request_id,
         &data,
+        &state.config.limits,
     )
     .await
     .map_err(|e| match e {
@@ -293,9 +297,9 @@ async fn upload(
     ))
 }
 
-fn multipart_error(e: axum::extract::multipart::MultipartError) -> ApiError {
+fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) -> ApiError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        too_large()
+        too_large(limit)
     } else {
         ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
     }

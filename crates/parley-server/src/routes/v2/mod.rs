@@ -25,7 +25,7 @@ pub mod workspaces;
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(calls::routes())
-        .merge(crm::routes())
+        .merge(crm::routes(state))
         .merge(access::routes())
         .merge(flows::routes())
         .merge(logs::routes())

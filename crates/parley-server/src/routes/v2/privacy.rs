@@ -10,8 +10,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 
 use gong_api_v2::privacy::{
-    calls, customer_data, DataForEmail, DataForPhone, EmailQuery, EraseAccepted, FoundObject,
-    PhoneQuery, PrivacyUser,
+    calls, customer_data, meetings, DataForEmail, DataForPhone, EmailQuery, EraseAccepted,
+    FoundObject, PhoneQuery, PrivacyEngagement, PrivacyUser,
 };
 use parley_app::privacy::Findings;
 use parley_domain::privacy::Subject;
@@ -76,13 +76,17 @@ async fn data_for_email(
     let q = query(q)?;
     let subject = email_subject(q.email_address.as_deref())?;
     let f = parley_app::privacy::find(state.store.as_ref(), &subject).await?;
+    let engagement = parley_app::privacy::engagement_events(state.store.as_ref(), &f).await?;
     Ok(Wire(DataForEmail {
         request_id: request_id(),
         emails: Vec::new(),
         calls: calls(f.calls().into_iter().map(|c| c.0)),
-        meetings: Vec::new(),
+        meetings: meetings(f.meetings.iter().map(|m| m.0)),
         customer_data: customer_data(&objects(&f)),
-        customer_engagement: Vec::new(),
+        customer_engagement: engagement
+            .iter()
+            .map(|e| PrivacyEngagement::of(e, state.config.timezone))
+            .collect(),
         users: users(&f),
     })
     .into_response())
@@ -99,7 +103,7 @@ async fn data_for_phone(
         request_id: request_id(),
         emails: Vec::new(),
         calls: calls(f.calls().into_iter().map(|c| c.0)),
-        meetings: Vec::new(),
+        meetings: meetings(f.meetings.iter().map(|m| m.0)),
         customer_data: customer_data(&objects(&f)),
         supplied_phone_number: q.phone_number.unwrap_or_default(),
         matching_phone_numbers: f.matching_phones.iter().cloned().collect(),
