@@ -68,14 +68,18 @@ compat_free_port() {
 compat_serve() {
   local mode="$1" target bin
   target="${CARGO_TARGET_DIR:-$compat_root/target}"
-  (cd "$compat_root" && cargo build -q -p parley)
+  # PARLEY_COMPAT_BIN: a parley binary already built (skips cargo, for running by hand).
+  if [ -z "${PARLEY_COMPAT_BIN:-}" ]; then
+    (cd "$compat_root" && cargo build -q -p parley)
+  fi
+  trap 'compat_stop' EXIT
+  trap 'exit 143' INT TERM
   # A copy: other checkouts sharing the target folder may rebuild the binary meanwhile.
   compat_data="$(mktemp -d)"
   bin="$compat_data/parley"
-  cp "$target/debug/parley" "$bin"
+  cp "${PARLEY_COMPAT_BIN:-$target/debug/parley}" "$bin"
   mkdir -p "$compat_data/data"
   local log="$compat_data/serve.log" port global=() serve=()
-  trap 'compat_stop' EXIT
   if [ "$mode" = api ]; then
     local out
     out="$("$bin" --data-dir "$compat_data/data" keys create --name compat-seed)"
@@ -84,6 +88,8 @@ compat_serve() {
     # Small pages, so that a few seeded calls and users already span several pages.
     global+=(--page-size "${PARLEY_COMPAT_PAGE_SIZE:-3}")
   else
+    # The demo's 50 calls and 12 users span several pages too.
+    global+=(--page-size "${PARLEY_COMPAT_PAGE_SIZE:-10}")
     serve+=(--demo)
   fi
   local attempt _

@@ -78,7 +78,7 @@ NULLABLE = [
     # Not pinned down: the spec types these party fields `string` (only `speakerId` is
     # `string / null`), but says Gong writes absent values as explicit nulls (2.3), which is
     # what Parley does for a party without a user, phone, email or title. Until a real Gong
-    # answer settles it (null or omitted), the check accepts null here; see NOTES.md.
+    # answer settles it (null or omitted), the check accepts null here; see README.md.
     *[("calls_extensive", "list", f"calls.[].parties.[].{f}")
       for f in ("userId", "phoneNumber", "emailAddress", "title", "name")],
 ]
