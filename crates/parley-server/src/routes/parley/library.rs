@@ -146,7 +146,7 @@ async fn add_call(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let req: AddCallBody = parse_json(body, false)?;
-    let Some(wire_id) = req.call_id else {
+    let Some(wire_id) = req.call_id.clone() else {
         return Err(ApiError::bad_request("callId is required"));
     };
     let call_id = wire_id
