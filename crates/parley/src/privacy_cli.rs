@@ -320,6 +320,18 @@ pub async fn run(settings: &Settings, args: &PrivacyArgs) -> Result<()> {
                     if now.state != ErasureState::Queued {
                         return Ok::<_, anyhow::Error>(now);
                     }
+                    // A job that gave up leaves the erasure queued: say why instead of
+                    // waiting for ever.
+                    if let Some(job) = now.job_id {
+                        if let Some(j) = store.get_job(job).await? {
+                            if j.state == parley_domain::JobState::Failed {
+                                bail!(
+                                    "failed: the erase job {job} failed: {}; `parley jobs --state failed` lists it",
+                                    j.error.unwrap_or_default()
+                                );
+                            }
+                        }
+                    }
                     tokio::time::sleep(POLL).await;
                 }
             }

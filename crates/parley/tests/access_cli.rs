@@ -16,9 +16,13 @@ fn calls_are_granted_shown_and_revoked() {
     let g = d.run(&["access", "grant", "--file", &file]);
     assert!(g.ok && g.out.contains("1 grants of 1 calls"), "{}", g.err);
     let shown = d.run(&["access", "show", &call, "--json"]).json();
-    assert_eq!(shown["calls"][0]["callId"], call.as_str(), "{shown}");
     assert_eq!(
-        shown["calls"][0]["users"][0]["userId"],
+        shown["callAccessList"][0]["callId"],
+        call.as_str(),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["callAccessList"][0]["users"][0]["userId"],
         user.as_str(),
         "{shown}"
     );

@@ -10,7 +10,7 @@ use data_cli::Data;
 fn a_person_is_found_dry_run_erased_and_reported() {
     let d = Data::demo();
     let email = d.sql(
-        "SELECT email FROM parties WHERE affiliation = 'External' AND email IS NOT NULL \
+        "SELECT email FROM parties WHERE affiliation = 'external' AND email IS NOT NULL \
          ORDER BY id LIMIT 1",
     )[0]
     .clone();

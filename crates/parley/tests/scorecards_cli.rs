@@ -105,9 +105,22 @@ fn scorecards_are_defined_filled_listed_and_deleted() {
         "{answered}"
     );
 
-    let gone = d.run(&["scorecards", "delete", &id]);
+    // A filled scorecard is kept (its answers count); one never filled is deleted.
+    d.run(&["scorecards", "delete", &id])
+        .fails_with(&["conflict: ", "disable it instead"]);
+    let spare = json!({"scorecardName": "Spare", "workspaceId": ws,
+                       "questions": [{"questionText": "Notes", "questionType": "OPEN_ENDED"}]});
+    let file = d.file("spare.json", &spare.to_string());
+    let spare = d
+        .run(&["scorecards", "create", "--file", &file, "--json"])
+        .json();
+    let spare = spare["scorecard"]["scorecardId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gone = d.run(&["scorecards", "delete", &spare]);
     assert!(gone.ok && gone.out.contains("deleted"), "{}", gone.err);
-    d.run(&["scorecards", "show", &id])
+    d.run(&["scorecards", "show", &spare])
         .fails_with(&["not found", "parley scorecards list"]);
 
     // Every write is in the audit log, as the CLI's.
@@ -116,7 +129,7 @@ fn scorecards_are_defined_filled_listed_and_deleted() {
         "new scorecard from",
         &format!("scorecard {id}"),
         &format!("scorecard of call {call}"),
-        &format!("deleted scorecard {id}"),
+        &format!("deleted scorecard {spare}"),
     ] {
         assert!(audit.contains(t), "{t:?} not in {audit}");
     }
