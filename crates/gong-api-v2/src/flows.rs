@@ -161,3 +161,69 @@ pub struct AssignResponse {
     pub prospects_assigned: Vec<AssignedFlow>,
     pub prospects_not_assigned: Vec<NotAssignedWire>,
 }
+
+/// The body of `POST /parley/v1/flows` (and `parley flows create`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewFlowBody {
+    pub name: String,
+    pub owner_email: String,
+    pub workspace_id: Option<WireId>,
+    /// `company` (the default), `personal` or `shared`, in any case.
+    pub visibility: Option<String>,
+    pub folder_name: Option<String>,
+    #[serde(default)]
+    pub exclusive: Option<bool>,
+}
+
+impl NewFlowBody {
+    /// The visibility the body names (company when it names none).
+    pub fn visibility(&self) -> Result<FlowVisibility, &'static str> {
+        match self.visibility.as_deref().map(str::trim) {
+            None | Some("") => Ok(FlowVisibility::Company),
+            Some(v) => FlowVisibility::from_key(&v.to_ascii_lowercase())
+                .ok_or("visibility must be company, personal or shared"),
+        }
+    }
+
+    /// The workspace the body names; an id that is no id names none (the caller's 404).
+    pub fn workspace(&self) -> Result<Option<parley_domain::WorkspaceId>, String> {
+        self.workspace_id
+            .as_ref()
+            .map(|w| {
+                w.numeric()
+                    .map(parley_domain::WorkspaceId)
+                    .ok_or_else(|| format!("workspace {} was not found", w.0))
+            })
+            .transpose()
+    }
+}
+
+/// A flow in Parley's view (`/parley/v1/flows`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowView {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub owner_user_id: String,
+    pub visibility: &'static str,
+    pub folder_name: Option<String>,
+    pub exclusive: bool,
+    pub created: String,
+}
+
+impl FlowView {
+    pub fn of(f: &Flow, tz: Tz) -> FlowView {
+        FlowView {
+            id: f.id.to_string(),
+            workspace_id: f.workspace_id.to_string(),
+            name: f.name.clone(),
+            owner_user_id: f.owner_id.to_string(),
+            visibility: f.visibility.key(),
+            folder_name: f.folder.clone(),
+            exclusive: f.exclusive,
+            created: crate::time::format(f.created, tz),
+        }
+    }
+}

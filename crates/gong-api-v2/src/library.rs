@@ -152,3 +152,105 @@ impl FolderContentResponse {
         }
     }
 }
+
+/// The body of `POST /parley/v1/library/folders` (and `parley library create`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewFolderBody {
+    pub name: String,
+    pub workspace_id: Option<crate::WireId>,
+    pub parent_folder_id: Option<crate::WireId>,
+    /// Private unless said otherwise.
+    #[serde(default)]
+    pub public: bool,
+}
+
+/// The body of `PATCH /parley/v1/library/folders/{id}` (and `parley library update`):
+/// only what it names changes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderChangeBody {
+    pub name: Option<String>,
+    pub public: Option<bool>,
+}
+
+/// The body of `POST /parley/v1/library/folders/{id}/calls` (and `parley library add`):
+/// a call, or a snippet of it with `fromSec`/`toSec`, and a note.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AddCallBody {
+    pub call_id: Option<crate::WireId>,
+    pub note: Option<String>,
+    pub from_sec: Option<i64>,
+    pub to_sec: Option<i64>,
+}
+
+impl AddCallBody {
+    /// The snippet's `(from, to)` seconds: both or neither.
+    pub fn snippet(&self) -> Result<Option<(i64, i64)>, &'static str> {
+        match (self.from_sec, self.to_sec) {
+            (None, None) => Ok(None),
+            (Some(from), Some(to)) => Ok(Some((from, to))),
+            _ => Err("a snippet needs both fromSec and toSec"),
+        }
+    }
+}
+
+/// A folder in Parley's view (`/parley/v1/library`): Gong's fields and whether it is
+/// public.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FolderView {
+    pub id: String,
+    pub workspace_id: String,
+    pub name: String,
+    pub parent_folder_id: Option<String>,
+    pub public: bool,
+    pub created_by: Option<String>,
+    pub created: String,
+    pub updated: String,
+}
+
+impl FolderView {
+    pub fn of(f: &Folder, ctx: &RenderCtx) -> Self {
+        FolderView {
+            id: f.id.to_string(),
+            workspace_id: f.workspace_id.to_string(),
+            name: f.name.clone(),
+            parent_folder_id: f.parent_id.map(|p| p.to_string()),
+            public: f.public,
+            created_by: f.created_by.map(|u| u.to_string()),
+            created: ctx.time(f.created),
+            updated: ctx.time(f.updated),
+        }
+    }
+}
+
+/// A call or snippet in a folder, in Parley's view.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemView {
+    pub id: String,
+    pub folder_id: String,
+    pub call_id: String,
+    pub note: Option<String>,
+    pub from_sec: Option<i64>,
+    pub to_sec: Option<i64>,
+    pub added_by: Option<String>,
+    pub added: String,
+}
+
+impl ItemView {
+    pub fn of(i: &FolderItem, ctx: &RenderCtx) -> Self {
+        ItemView {
+            id: i.id.to_string(),
+            folder_id: i.folder_id.to_string(),
+            call_id: i.call_id.to_string(),
+            note: i.note.clone(),
+            from_sec: i.snippet.map(|s| s.from_s),
+            to_sec: i.snippet.map(|s| s.to_s),
+            added_by: i.added_by.map(|u| u.to_string()),
+            added: ctx.time(i.added),
+        }
+    }
+}

@@ -226,6 +226,58 @@ pub struct EraseAccepted {
     pub erasure_id: String,
 }
 
+/// The body of `POST /parley/v1/data-privacy/erasures` (and `parley privacy erase
+/// --file`): exactly one of the address and the number.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EraseBody {
+    pub email_address: Option<String>,
+    pub phone_number: Option<String>,
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// An erasure as Parley shows it (`/parley/v1/data-privacy/erasures`). The address itself
+/// is never shown: only its masked form.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasureView {
+    pub id: String,
+    /// `email` or `phone`.
+    pub kind: &'static str,
+    /// `c***@example.com`, `+1•••••••111`.
+    pub subject: String,
+    pub dry_run: bool,
+    /// `queued`, `done`, `failed`.
+    pub state: &'static str,
+    pub requested_by: String,
+    pub requested: String,
+    pub finished: Option<String>,
+    pub job_id: Option<String>,
+    pub report: Option<parley_domain::privacy::ErasureReport>,
+    pub error: Option<String>,
+}
+
+impl ErasureView {
+    pub fn of(e: parley_domain::privacy::Erasure) -> ErasureView {
+        let t =
+            |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        ErasureView {
+            id: e.id.to_string(),
+            kind: e.kind.key(),
+            subject: e.masked,
+            dry_run: e.dry_run,
+            state: e.state.key(),
+            requested_by: e.requested_by,
+            requested: t(e.requested),
+            finished: e.finished.map(t),
+            job_id: e.job_id.map(|j| j.to_string()),
+            report: e.report,
+            error: e.error,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

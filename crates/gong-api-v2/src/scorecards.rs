@@ -483,6 +483,58 @@ impl AnswerInput {
     }
 }
 
+/// What a filled scorecard's body says beside the scorecard and the users: checked
+/// here so the API and the CLI read it alike.
+#[derive(Debug, Clone)]
+pub struct AnswerParts {
+    pub visibility: Visibility,
+    pub at: Option<parley_domain::Timestamp>,
+    pub answers: Vec<AnswerDraft>,
+}
+
+impl AnswerScorecardInput {
+    /// The visibility, review time (read in `tz` when it has no offset) and answers (at
+    /// most `max_answers`), or every problem found.
+    pub fn parts(&self, tz: chrono_tz::Tz, max_answers: usize) -> Result<AnswerParts, Vec<String>> {
+        let visibility = match self.visibility_type.as_deref() {
+            None => Visibility::Public,
+            Some(v) => parse_visibility(v).ok_or_else(|| {
+                vec![format!(
+                    "visibilityType: {v:?} is not one of PUBLIC, PRIVATE, OPT_IN_USERS"
+                )]
+            })?,
+        };
+        let at = self
+            .review_time
+            .as_deref()
+            .map(|t| {
+                crate::time::parse_datetime(t, tz).map_err(|e| vec![format!("reviewTime: {e}")])
+            })
+            .transpose()?;
+        if self.answers.len() > max_answers {
+            return Err(vec![format!(
+                "answers: at most {max_answers} (max_filter_ids)"
+            )]);
+        }
+        let mut answers = Vec::with_capacity(self.answers.len());
+        let mut errors = Vec::new();
+        for (i, a) in self.answers.iter().cloned().enumerate() {
+            match a.into_draft(i) {
+                Ok(d) => answers.push(d),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(AnswerParts {
+            visibility,
+            at,
+            answers,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

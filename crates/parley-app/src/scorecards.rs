@@ -6,8 +6,8 @@
 use chrono::Utc;
 
 use parley_domain::scorecard::{
-    AnswerDraft, AnsweredScorecard, AnsweredScorecardId, Scorecard, ScorecardDraft, ScorecardId,
-    Visibility,
+    AnswerDraft, AnsweredScorecard, AnsweredScorecardId, QuestionId, Scorecard, ScorecardDraft,
+    ScorecardId, Visibility,
 };
 use parley_domain::{Call, Principal, Role, Timestamp, UserId, WorkspaceId};
 use parley_store::Store;
@@ -164,4 +164,30 @@ pub async fn answer_scorecard(
     store.answer_scorecard(&answered).await?;
     tracing::info!(answered = %answered.id, call = %call.id, scorecard = %s.id, "scorecard answered");
     Ok(answered)
+}
+
+/// The scorecards filled for one call, in review order (at most `limit`: a call has few),
+/// each with its scorecard's overall question, if it has one.
+pub async fn answered_for_call(
+    store: &dyn Store,
+    call: parley_domain::CallId,
+    limit: u32,
+) -> AppResult<Vec<(parley_store::AnsweredRecord, Option<QuestionId>)>> {
+    let filter = parley_store::AnsweredFilter {
+        calls: parley_store::CallFilter {
+            call_ids: Some(vec![call]),
+            ..parley_store::CallFilter::default()
+        },
+        ..parley_store::AnsweredFilter::default()
+    };
+    let list = store.answered_scorecards(&filter, None, limit).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for r in list {
+        let overall = store
+            .get_scorecard(r.answered.scorecard_id)
+            .await?
+            .and_then(|s| s.questions.iter().find(|q| q.is_overall).map(|q| q.id));
+        out.push((r, overall));
+    }
+    Ok(out)
 }

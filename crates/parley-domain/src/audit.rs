@@ -123,10 +123,16 @@ pub enum AuditAction {
     AnalysisRequested,
     /// The demo company was seeded.
     DemoSeeded,
+    /// Scorecards, the library, meetings, the CRM integration, call access grants or
+    /// flows changed from the CLI (`targets`: what, and its id).
+    DataChanged,
+    /// A person's data was erased, or an erase dry-run reported, from the CLI (`targets`:
+    /// the masked address, never the address).
+    PersonalDataErased,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 25] = [
         AuditAction::KeyUse,
         AuditAction::CredentialsRejected,
         AuditAction::Throttled,
@@ -150,6 +156,8 @@ impl AuditAction {
         AuditAction::SettingsChanged,
         AuditAction::AnalysisRequested,
         AuditAction::DemoSeeded,
+        AuditAction::DataChanged,
+        AuditAction::PersonalDataErased,
     ];
 
     pub fn key(self) -> &'static str {
@@ -177,6 +185,8 @@ impl AuditAction {
             AuditAction::SettingsChanged => "settings-changed",
             AuditAction::AnalysisRequested => "analysis-requested",
             AuditAction::DemoSeeded => "demo-seeded",
+            AuditAction::DataChanged => "data-changed",
+            AuditAction::PersonalDataErased => "personal-data-erased",
         }
     }
 

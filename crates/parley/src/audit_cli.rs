@@ -76,6 +76,13 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
                 .unwrap_or_else(|| "all".to_owned())],
         ),
         Command::Demo => (AuditAction::DemoSeeded, vec![]),
+        Command::Scorecards(args) => return crate::scorecards_cli::audited(args),
+        Command::Library(args) => return crate::library_cli::audited(args),
+        Command::Meetings(args) => return crate::meetings_cli::audited(args),
+        Command::Crm(args) => return crate::crm_cli::audited(args),
+        Command::Privacy(args) => return crate::privacy_cli::audited(args),
+        Command::Access(args) => return crate::access_cli::audited(args),
+        Command::Flows(args) => return crate::flows_cli::audited(args),
         _ => return None,
     })
 }

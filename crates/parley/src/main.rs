@@ -143,6 +143,20 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
+    /// Manage scorecards: definitions, and filling one for a call.
+    Scorecards(scorecards_cli::ScorecardsArgs),
+    /// Manage the call library: folders and the calls and snippets in them.
+    Library(library_cli::LibraryArgs),
+    /// Manage scheduled meetings.
+    Meetings(meetings_cli::MeetingsArgs),
+    /// Manage the generic CRM integration: integrations, fields, uploads, objects.
+    Crm(crm_cli::CrmArgs),
+    /// Data privacy: find and erase what is held about an e-mail address or phone number.
+    Privacy(privacy_cli::PrivacyArgs),
+    /// Manage calls granted to single users.
+    Access(access_cli::AccessArgs),
+    /// Manage Engage flows.
+    Flows(flows_cli::FlowsArgs),
     /// Copy every table (and with --media-to, every recording) into another database:
     /// SQLite to PostgreSQL or back. Run it again to resume; it ends by comparing counts
     /// and checksums. Stop the servers first.
@@ -273,12 +287,20 @@ struct ServeArgs {
     no_workers: bool,
 }
 
+mod access_cli;
 mod analysis_cli;
 mod asr;
 mod audit_cli;
 mod cli;
+mod crm_cli;
 mod engine;
+mod flows_cli;
+mod library_cli;
+mod manage;
+mod meetings_cli;
 mod migrate_cli;
+mod privacy_cli;
+mod scorecards_cli;
 mod settings;
 
 async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
@@ -897,6 +919,13 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Audit { since, limit } => {
             audit_cli::print(settings, since.as_deref(), *limit).await
         }
+        Command::Scorecards(args) => scorecards_cli::run(settings, args).await,
+        Command::Library(args) => library_cli::run(settings, args).await,
+        Command::Meetings(args) => meetings_cli::run(settings, args).await,
+        Command::Crm(args) => crm_cli::run(settings, args).await,
+        Command::Privacy(args) => privacy_cli::run(settings, args).await,
+        Command::Access(args) => access_cli::run(settings, args).await,
+        Command::Flows(args) => flows_cli::run(settings, args).await,
         Command::Migrate(args) => migrate_cli::migrate(settings, args).await,
         Command::Backup(args) => migrate_cli::backup(settings, args).await,
         Command::Restore(args) => migrate_cli::restore(settings, args).await,

@@ -10,9 +10,9 @@ use axum::routing::{delete, get};
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
-use gong_api_v2::WireId;
+use gong_api_v2::flows::{FlowView, NewFlowBody};
 use parley_app::flows::NewFlow;
-use parley_domain::{Flow, FlowId, FlowVisibility, Principal, WorkspaceId};
+use parley_domain::{FlowId, Principal, WorkspaceId};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{parse_json, query};
@@ -22,47 +22,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/parley/v1/flows", get(list_flows).post(create_flow))
         .route("/parley/v1/flows/{id}", delete(delete_flow))
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct NewFlowBody {
-    name: String,
-    owner_email: String,
-    workspace_id: Option<WireId>,
-    /// `company` (the default), `personal` or `shared`, in any case.
-    visibility: Option<String>,
-    folder_name: Option<String>,
-    #[serde(default)]
-    exclusive: Option<bool>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct FlowView {
-    id: String,
-    workspace_id: String,
-    name: String,
-    owner_user_id: String,
-    visibility: &'static str,
-    folder_name: Option<String>,
-    exclusive: bool,
-    created: String,
-}
-
-impl FlowView {
-    fn of(f: &Flow, state: &AppState) -> FlowView {
-        FlowView {
-            id: f.id.to_string(),
-            workspace_id: f.workspace_id.to_string(),
-            name: f.name.clone(),
-            owner_user_id: f.owner_id.to_string(),
-            visibility: f.visibility.key(),
-            folder_name: f.folder.clone(),
-            exclusive: f.exclusive,
-            created: gong_api_v2::time::format(f.created, state.config.timezone),
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -118,7 +77,10 @@ async fn list_flows(
         StatusCode::OK,
         &Flows {
             request_id: request_id(),
-            flows: flows.iter().map(|f| FlowView::of(f, &state)).collect(),
+            flows: flows
+                .iter()
+                .map(|f| FlowView::of(f, state.config.timezone))
+                .collect(),
         },
     ))
 }
@@ -129,20 +91,8 @@ async fn create_flow(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let body: NewFlowBody = parse_json(body, false)?;
-    let visibility = match body.visibility.as_deref().map(str::trim) {
-        None | Some("") => FlowVisibility::Company,
-        Some(v) => FlowVisibility::from_key(&v.to_ascii_lowercase()).ok_or_else(|| {
-            ApiError::bad_request("visibility must be company, personal or shared")
-        })?,
-    };
-    let workspace_id = match &body.workspace_id {
-        None => None,
-        Some(w) => Some(
-            w.numeric()
-                .map(WorkspaceId)
-                .ok_or_else(|| ApiError::not_found(format!("workspace {} was not found", w.0)))?,
-        ),
-    };
+    let visibility = body.visibility().map_err(ApiError::bad_request)?;
+    let workspace_id = body.workspace().map_err(ApiError::not_found)?;
     let flow = parley_app::flows::create(
         state.store.as_ref(),
         &principal,
@@ -161,7 +111,7 @@ async fn create_flow(
         StatusCode::CREATED,
         &FlowCreated {
             request_id: request_id(),
-            flow: FlowView::of(&flow, &state),
+            flow: FlowView::of(&flow, state.config.timezone),
         },
     ))
 }

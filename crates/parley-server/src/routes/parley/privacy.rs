@@ -11,7 +11,8 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
-use parley_domain::privacy::{Erasure, ErasureReport};
+use gong_api_v2::privacy::{EraseBody, ErasureView};
+use parley_domain::privacy::Erasure;
 use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
@@ -31,61 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/data-privacy/erasures/{id}", get(one_erasure))
 }
 
-/// An erasure as Parley's API shows it. The address itself is never shown: only its
-/// masked form.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct ErasureView {
-    id: String,
-    /// `email` or `phone`.
-    kind: &'static str,
-    /// `c***@example.com`, `+1•••••••111`.
-    subject: String,
-    dry_run: bool,
-    /// `queued`, `done`, `failed`.
-    state: &'static str,
-    requested_by: String,
-    requested: String,
-    finished: Option<String>,
-    job_id: Option<String>,
-    report: Option<ErasureReport>,
-    error: Option<String>,
-}
-
-impl ErasureView {
-    fn of(e: Erasure) -> ErasureView {
-        let t =
-            |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        ErasureView {
-            id: e.id.to_string(),
-            kind: e.kind.key(),
-            subject: e.masked,
-            dry_run: e.dry_run,
-            state: e.state.key(),
-            requested_by: e.requested_by,
-            requested: t(e.requested),
-            finished: e.finished.map(t),
-            job_id: e.job_id.map(|j| j.to_string()),
-            report: e.report,
-            error: e.error,
-        }
-    }
-}
-
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Erasures {
     request_id: String,
     erasures: Vec<ErasureView>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct EraseBody {
-    email_address: Option<String>,
-    phone_number: Option<String>,
-    #[serde(default)]
-    dry_run: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]

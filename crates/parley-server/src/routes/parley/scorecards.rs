@@ -13,15 +13,13 @@ use axum::Extension;
 use axum::Router;
 use serde::Serialize;
 
+use gong_api_v2::messages;
 use gong_api_v2::scorecards::{
-    parse_visibility, AnswerScorecardInput, AnsweredMeta, AnsweredScorecardWire, ScorecardInput,
-    ScorecardWire,
+    AnswerScorecardInput, AnsweredMeta, AnsweredScorecardWire, ScorecardInput, ScorecardWire,
 };
-use gong_api_v2::{messages, time};
 use parley_app::scorecards::{find_scorecard, AnswerRequest};
-use parley_domain::scorecard::{Scorecard, Visibility};
+use parley_domain::scorecard::Scorecard;
 use parley_domain::{CallId, Principal, UserId};
-use parley_store::{AnsweredFilter, CallFilter};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{existing_call, parse_json, query, workspace_of, WorkspaceQuery};
@@ -200,39 +198,9 @@ async fn answer_scorecard(
         .await?
         .ok_or_else(|| ApiError::not_found(messages::call_not_found(&id)))?;
     let scorecard = find_scorecard(state.store.as_ref(), &principal, &input.scorecard_id.0).await?;
-    let visibility = match input.visibility_type.as_deref() {
-        None => Visibility::Public,
-        Some(v) => parse_visibility(v).ok_or_else(|| {
-            ApiError::bad_request(format!(
-                "visibilityType: {v:?} is not one of PUBLIC, PRIVATE, OPT_IN_USERS"
-            ))
-        })?,
-    };
-    let at = input
-        .review_time
-        .as_deref()
-        .map(|t| {
-            time::parse_datetime(t, state.config.timezone)
-                .map_err(|e| ApiError::bad_request(format!("reviewTime: {e}")))
-        })
-        .transpose()?;
-    let mut answers = Vec::with_capacity(input.answers.len());
-    let mut errors = Vec::new();
-    let limit = state.config.max_filter_ids;
-    if input.answers.len() > limit {
-        return Err(ApiError::bad_request(format!(
-            "answers: at most {limit} (max_filter_ids)"
-        )));
-    }
-    for (i, a) in input.answers.into_iter().enumerate() {
-        match a.into_draft(i) {
-            Ok(d) => answers.push(d),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::bad_request_all(errors));
-    }
+    let parts = input
+        .parts(state.config.timezone, state.config.max_filter_ids)
+        .map_err(ApiError::bad_request_all)?;
     let answered = parley_app::scorecards::answer_scorecard(
         state.store.as_ref(),
         &principal,
@@ -240,9 +208,9 @@ async fn answer_scorecard(
         AnswerRequest {
             reviewed: user_of(&input.reviewed_user_id)?,
             reviewer: user_of(&input.reviewer_user_id)?,
-            at,
-            visibility,
-            answers,
+            at: parts.at,
+            visibility: parts.visibility,
+            answers: parts.answers,
             scorecard: scorecard.clone(),
         },
     )
@@ -273,38 +241,27 @@ async fn call_scorecards(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let call_id: CallId = existing_call(&state, &principal, &id).await?;
-    let list = state
-        .store
-        .answered_scorecards(
-            &AnsweredFilter {
-                calls: CallFilter {
-                    call_ids: Some(vec![call_id]),
-                    ..CallFilter::default()
+    let list = parley_app::scorecards::answered_for_call(
+        state.store.as_ref(),
+        call_id,
+        state.config.page_size,
+    )
+    .await?;
+    let out = list
+        .iter()
+        .map(|(r, overall)| {
+            AnsweredScorecardWire::from_domain(
+                &r.answered,
+                &AnsweredMeta {
+                    scorecard_name: &r.scorecard_name,
+                    review_method: r.review_method,
+                    call_started: r.call_started,
+                    overall: *overall,
                 },
-                ..AnsweredFilter::default()
-            },
-            None,
-            state.config.page_size,
-        )
-        .await?;
-    let mut out = Vec::with_capacity(list.len());
-    for r in &list {
-        let overall = state
-            .store
-            .get_scorecard(r.answered.scorecard_id)
-            .await?
-            .and_then(|s| s.questions.iter().find(|q| q.is_overall).map(|q| q.id));
-        out.push(AnsweredScorecardWire::from_domain(
-            &r.answered,
-            &AnsweredMeta {
-                scorecard_name: &r.scorecard_name,
-                review_method: r.review_method,
-                call_started: r.call_started,
-                overall,
-            },
-            &state.render,
-        ));
-    }
+                &state.render,
+            )
+        })
+        .collect();
     Ok(Wire(AnsweredList {
         request_id: request_id(),
         answered_scorecards: out,
