@@ -373,3 +373,38 @@ pub async fn engagement_events_are_reported_once_and_listed_per_object(h: &dyn H
     };
     assert_eq!(s.count_engagement(&elsewhere).await.unwrap(), 0);
 }
+
+/// An event id is unique within a workspace only: another workspace reporting the same
+/// (kind, source, event id) is stored too, not a conflict (that would drop its event and tell
+/// it what the first workspace had reported).
+pub async fn the_same_engagement_event_in_two_workspaces_is_stored_twice(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let a = call.workspace_id;
+    let b = Workspace {
+        id: WorkspaceId::generate(),
+        name: "other".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&b, false).await.unwrap();
+    let in_a = event(a, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    let in_b = event(b.id, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    s.record_engagement(&in_a).await.unwrap();
+    s.record_engagement(&in_b).await.unwrap();
+    assert_eq!(s.get_engagement(in_b.id).await.unwrap().as_ref(), Some(&in_b));
+    // Still once per workspace.
+    let again = event(b.id, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    assert!(matches!(
+        s.record_engagement(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    for ws in [a, b.id] {
+        let only = EngagementFilter {
+            workspace_id: Some(ws),
+            ..Default::default()
+        };
+        assert_eq!(s.count_engagement(&only).await.unwrap(), 1);
+    }
+}

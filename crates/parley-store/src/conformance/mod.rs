@@ -161,6 +161,7 @@ macro_rules! conformance_suite {
                 folders_nest_change_and_go_with_what_they_hold,
                 meetings_round_trip_change_and_are_linked_once,
                 engagement_events_are_reported_once_and_listed_per_object,
+                the_same_engagement_event_in_two_workspaces_is_stored_twice,
             }
             oauth {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
