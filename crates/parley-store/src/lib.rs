@@ -36,7 +36,7 @@ use parley_domain::{
     WorkspaceId,
 };
 
-pub use access::AccessStore;
+pub use access::{AccessStore, Placement};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;

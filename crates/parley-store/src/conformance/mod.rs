@@ -202,6 +202,7 @@ macro_rules! conformance_suite {
                 parallel_server_secrets_agree,
                 stale_failures_racing_takeovers_never_undo_them,
                 parallel_rate_takes_admit_exactly_the_burst,
+                parallel_assigns_to_exclusive_flows_place_a_prospect_once,
             }
         }
     };
