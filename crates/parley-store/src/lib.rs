@@ -43,7 +43,7 @@ pub use library::LibraryStore;
 pub use meetings::MeetingStore;
 pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
-pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, ScorecardStore};
+pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, AnsweredViewer, ScorecardStore};
 
 /// What can go wrong in storage, classified for the callers that must react.
 #[derive(Debug, thiserror::Error)]

@@ -273,6 +273,7 @@ async fn call_scorecards(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let call_id: CallId = existing_call(&state, &principal, &id).await?;
+    let viewer = parley_app::scorecards::answered_viewer(state.store.as_ref(), &principal).await?;
     let list = state
         .store
         .answered_scorecards(
@@ -281,6 +282,7 @@ async fn call_scorecards(
                     call_ids: Some(vec![call_id]),
                     ..CallFilter::default()
                 },
+                viewer,
                 ..AnsweredFilter::default()
             },
             None,
