@@ -432,6 +432,70 @@ async fn members_make_only_private_folders_and_change_only_their_own() {
     assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
 }
 
+/// A manager may delete a public folder only when they may delete everything inside it:
+/// another user's private sub-folder makes it a 409 (nothing deleted); an admin may.
+#[tokio::test]
+async fn a_public_folder_holding_someone_elses_private_folder_is_not_deleted() {
+    async fn make(s: &TestServer, k: &Key, body: Value) -> String {
+        let r = send_as(s, k, Method::POST, "/parley/v1/library/folders", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["folder"]["id"].as_str().unwrap().to_owned()
+    }
+    async fn delete(s: &TestServer, k: &Key, id: &str) -> Reply {
+        let path = format!("/parley/v1/library/folders/{id}");
+        send_as(s, k, Method::DELETE, &path, None).await
+    }
+    let s = TestServer::start().await;
+    let ann = user_with_role(&s, "ann@northwind.example.com", Role::Manager).await;
+    let bob = user_with_role(&s, "bob@northwind.example.com", Role::Manager).await;
+    let a = key(&s, Some(&ann), None).await;
+    let b = key(&s, Some(&bob), None).await;
+    let top = make(&s, &a, json!({"name": "Wins", "public": true})).await;
+    let inner = make(&s, &b, json!({"name": "Bob's", "parentFolderId": top})).await;
+    assert_error(
+        &delete(&s, &a, &top).await,
+        StatusCode::CONFLICT,
+        &format!("folder {top} holds folders you cannot delete"),
+    );
+    let r = send_as(
+        &s,
+        &b,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={inner}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the private folder stays: {}",
+        r.body
+    );
+    // A public sub-folder Ann may manage does not stop her once Bob's is gone.
+    let r = delete(&s, &b, &inner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    make(
+        &s,
+        &b,
+        json!({"name": "Public", "parentFolderId": top, "public": true}),
+    )
+    .await;
+    let r = delete(&s, &a, &top).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // An admin (here the company key) deletes a folder whatever it holds.
+    let top = make(&s, &a, json!({"name": "Losses", "public": true})).await;
+    make(&s, &b, json!({"name": "Bob's", "parentFolderId": top})).await;
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/library/folders/{top}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
 #[tokio::test]
 async fn a_folder_shows_only_calls_the_caller_may_see() {
     let s = TestServer::start().await;
