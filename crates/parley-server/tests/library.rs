@@ -1136,3 +1136,94 @@ async fn engagement_stays_in_a_bound_keys_workspace() {
         .await;
     assert_eq!(r.body["records"]["totalRecords"], 1, "{}", r.body);
 }
+
+/// `GET /parley/v1/meetings` shows a member the meetings they (or those whose calls they
+/// may see) organise and those they are invited to; the call of a meeting they may not
+/// see is left out; and it pages with a cursor.
+#[tokio::test]
+async fn members_list_only_their_meetings_a_page_at_a_time() {
+    let s = TestServer::start_with(|c| c.page_size = 2).await;
+    let rita = user_with_role(&s, "rita@northwind.example.com", Role::Member).await;
+    let cathy = user_with_role(&s, "cathy@northwind.example.com", Role::Member).await;
+    let meeting = |organizer: &str, start: &str, invitee: &str| {
+        let mut b = meeting_body(organizer);
+        b["startTime"] = json!(start);
+        b["endTime"] = json!(start.replace(":00:00Z", ":30:00Z"));
+        b["externalId"] = json!(start);
+        b["invitees"] = json!([{"email": invitee}]);
+        b
+    };
+    let mut ids = Vec::new();
+    for (organizer, start, invitee) in [
+        // Cathy's one-to-one with someone else: not Rita's to see.
+        (
+            "cathy@northwind.example.com",
+            "2026-04-01T09:00:00Z",
+            "board@northwind.example.com",
+        ),
+        // Rita's own.
+        (
+            "rita@northwind.example.com",
+            "2026-04-01T10:00:00Z",
+            "megan@contoso.example.com",
+        ),
+        // Cathy's, inviting Rita (in another case), recorded by a call Rita was not on.
+        (
+            "cathy@northwind.example.com",
+            "2026-04-01T11:00:00Z",
+            "Rita@Northwind.example.com",
+        ),
+    ] {
+        let r = s
+            .post("/v2/meetings", meeting(organizer, start, invitee))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        ids.push(r.body["meetingId"].as_str().unwrap().to_owned());
+    }
+    let mut call = call_body("cathy-1", &cathy, "2026-04-01T11:01:00Z");
+    call["scheduledStart"] = json!("2026-04-01T11:00:00Z");
+    let call = s.call(call).await;
+
+    let listed = |r: &Reply| -> Vec<(Value, Value)> {
+        r.body["meetings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .iter()
+            .map(|m| (m["meetingId"].clone(), m["callId"].clone()))
+            .collect()
+    };
+    let k = key(&s, Some(&rita), None).await;
+    let r = send_as(&s, &k, Method::GET, "/parley/v1/meetings", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        listed(&r),
+        [(json!(ids[1]), Value::Null), (json!(ids[2]), Value::Null)],
+        "her own and the one she is invited to, without a call she may not see"
+    );
+    assert_eq!(r.body["records"]["totalRecords"], 2);
+    assert!(r.body["records"].get("cursor").is_none());
+
+    // The company key sees all three, two to a page, and the recorded call.
+    let r = s.get("/parley/v1/meetings").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        listed(&r),
+        [(json!(ids[0]), Value::Null), (json!(ids[1]), Value::Null)]
+    );
+    assert_eq!(r.body["records"]["totalRecords"], 3);
+    let cursor = r.body["records"]["cursor"].as_str().unwrap().to_owned();
+    let r = s.get(&format!("/parley/v1/meetings?cursor={cursor}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(listed(&r), [(json!(ids[2]), json!(call))]);
+    assert!(r.body["records"].get("cursor").is_none());
+    // A cursor is the caller's and its filter's.
+    let r = send_as(
+        &s,
+        &k,
+        Method::GET,
+        &format!("/parley/v1/meetings?cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "cursor");
+}

@@ -40,7 +40,7 @@ pub use access::{AccessStore, Placement};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
-pub use meetings::MeetingStore;
+pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
 pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, AnsweredViewer, ScorecardStore};
