@@ -747,6 +747,23 @@ async fn coaching_needs_every_parameter_and_good_dates() {
         ))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "to must be after from");
+    // A window of more than max_coaching_days (366) is refused; exactly that is not.
+    let r =
+        w.s.get(&format!(
+            "{base}&from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"
+        ))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "to is more than 366 days after from (max_coaching_days)",
+    );
+    let r =
+        w.s.get(&format!(
+            "{base}&from=2025-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
 
 /// A `PRIVATE` filled scorecard is read by its reviewer, the reviewed user, the managers
