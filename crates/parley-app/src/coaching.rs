@@ -8,7 +8,7 @@ use parley_domain::scorecard::AnswerValue;
 use parley_domain::{
     ActivityFact, CallId, Counter, Principal, Reports, Role, Timestamp, User, UserId, WorkspaceId,
 };
-use parley_store::{AnsweredFilter, CallFilter, Store, UserFilter};
+use parley_store::{AnsweredFilter, AnsweredViewer, CallFilter, Store, UserFilter};
 
 use crate::error::{AppError, AppResult};
 
@@ -184,9 +184,11 @@ pub async fn coaching(
         .into_iter()
         .filter(|f| host_of.contains_key(&f.call))
         .collect();
+    // The scorecards counted are those the caller may read (private ones stay private).
+    let viewer = crate::scorecards::answered_viewer(store, p).await?;
     let mut reports = Vec::with_capacity(users.len());
     for u in users {
-        let received = received(store, workspace, u.id, from, to).await?;
+        let received = received(store, workspace, u.id, viewer.clone(), from, to).await?;
         let m = metrics(manager, u.id, &facts, &host_of, &received);
         reports.push((u, m));
     }
@@ -196,12 +198,13 @@ pub async fn coaching(
     })
 }
 
-/// The scorecards reviewing `user` filled in `[from, to)` in `workspace`, each with its
-/// overall score scaled to its question's range.
+/// The scorecards reviewing `user` filled in `[from, to)` in `workspace` that `viewer`
+/// may read, each with its overall score scaled to its question's range.
 async fn received(
     store: &dyn Store,
     workspace: WorkspaceId,
     user: UserId,
+    viewer: Option<AnsweredViewer>,
     from: Timestamp,
     to: Timestamp,
 ) -> AppResult<Vec<Received>> {
@@ -210,6 +213,7 @@ async fn received(
         reviewed_users: Some(vec![user]),
         review_from: Some(from),
         review_to: Some(to),
+        viewer,
         ..AnsweredFilter::default()
     };
     let mut out = Vec::new();

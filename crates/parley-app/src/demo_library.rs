@@ -40,7 +40,9 @@ pub async fn seed_meetings(
     let mut made = 0;
     for m in &plan.meetings {
         let ws = workspaces[m.workspace];
-        let existing = store.meetings_in(ws, None, None, 1000).await?;
+        let existing = store
+            .meetings_in(&parley_store::MeetingFilter::all(ws), None, 1000)
+            .await?;
         if existing
             .iter()
             .any(|e| e.external_id.as_deref() == Some(&m.external_id))

@@ -4,10 +4,10 @@
 
 use parley_domain::{
     AssignRefusal, Flow, FlowId, FlowInstance, FlowInstanceId, FlowInstanceStatus, FlowVisibility,
-    IntegrationSetting, IntegrationType, NotAssigned, Principal, Timestamp, User, WorkspaceId,
-    MAX_FLOW_PROSPECTS,
+    IntegrationSetting, IntegrationType, NotAssigned, Principal, Role, Timestamp, User,
+    WorkspaceId, MAX_FLOW_PROSPECTS,
 };
-use parley_store::Store;
+use parley_store::{Placement, Store};
 
 use crate::access::{confine, visible};
 use crate::error::{AppError, AppResult};
@@ -116,6 +116,9 @@ pub async fn delete(store: &dyn Store, p: &Principal, id: FlowId) -> AppResult<(
 
 /// A page of the flows `owner_email` sees (the company's and their own), of one
 /// workspace or every one the caller reaches; with `count`, how many there are in all.
+/// Admins and company keys may name anyone, or no one to list every flow; members and
+/// managers list what they see themselves (a personal flow is its owner's), and naming
+/// another owner is a 403.
 pub async fn list(
     store: &dyn Store,
     p: &Principal,
@@ -125,9 +128,22 @@ pub async fn list(
     limit: u32,
     count: bool,
 ) -> AppResult<(Vec<Flow>, Option<i64>)> {
-    let seen_by = match owner_email {
+    let named = match owner_email {
         Some(email) => Some(owner(store, "flowOwnerEmail", email).await?.id),
         None => None,
+    };
+    let seen_by = if p.role >= Role::Admin {
+        named
+    } else {
+        let me = p
+            .user
+            .ok_or_else(|| AppError::Forbidden("only admins list every flow".into()))?;
+        if named.is_some_and(|n| n != me) {
+            return Err(AppError::Forbidden(
+                "only admins list the flows of another user".into(),
+            ));
+        }
+        Some(me)
     };
     let workspace = confine(p, workspace)?;
     let total = if count {
@@ -161,49 +177,21 @@ pub async fn assign(
     }
     let flow = reachable(store, p, flow).await?;
     let owner = owner(store, "flowInstanceOwnerEmail", owner_email).await?;
-    let current = store.prospect_flows(prospects).await?;
-    let mut exclusive_elsewhere = std::collections::HashSet::new();
-    let mut here = std::collections::HashSet::new();
-    for i in &current {
-        if i.flow_id == flow.id {
-            here.insert(i.crm_prospect_id.clone());
-        } else if flow.exclusive {
-            if let Some(other) = store.get_flow(i.flow_id).await? {
-                if other.exclusive {
-                    exclusive_elsewhere.insert(i.crm_prospect_id.clone());
-                }
-            }
-        }
-    }
+    // Trim, check and de-duplicate first: every later step (the store's checks, the
+    // inserts) sees the ids as they are stored, so " abc" cannot slip past "abc".
     let mut refused = Vec::new();
     let mut wanted = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for id in prospects {
         let trimmed = id.trim();
-        let refuse = |reason, message: &str| NotAssigned {
-            flow_id: flow.id,
-            crm_prospect_id: id.clone(),
-            reason,
-            message: message.to_owned(),
-        };
         if trimmed.is_empty() || trimmed.chars().count() > MAX_PROSPECT_ID_CHARS {
-            refused.push(refuse(
-                AssignRefusal::InvalidArgument,
-                "a CRM prospect id is 1 to 64 characters",
-            ));
-        } else if !seen.insert(trimmed.to_owned()) {
-            continue;
-        } else if here.contains(trimmed) {
-            refused.push(refuse(
-                AssignRefusal::InvalidState,
-                "the prospect is in this flow already",
-            ));
-        } else if exclusive_elsewhere.contains(trimmed) {
-            refused.push(refuse(
-                AssignRefusal::InvalidState,
-                "the prospect is in another exclusive flow",
-            ));
-        } else {
+            refused.push(NotAssigned {
+                flow_id: flow.id,
+                crm_prospect_id: id.clone(),
+                reason: AssignRefusal::InvalidArgument,
+                message: "a CRM prospect id is 1 to 64 characters".to_owned(),
+            });
+        } else if seen.insert(trimmed.to_owned()) {
             wanted.push(FlowInstance {
                 id: FlowInstanceId::generate(),
                 flow_id: flow.id,
@@ -214,17 +202,25 @@ pub async fn assign(
             });
         }
     }
-    let made = store.assign_flow(&wanted).await?;
-    // One that another request put in meanwhile is in the flow already.
-    for w in &wanted {
-        if !made.iter().any(|m| m.id == w.id) {
-            refused.push(NotAssigned {
-                flow_id: flow.id,
-                crm_prospect_id: w.crm_prospect_id.clone(),
-                reason: AssignRefusal::InvalidState,
-                message: "the prospect is in this flow already".into(),
-            });
-        }
+    // Whether a prospect is in this flow or in another exclusive flow of its workspace is
+    // decided inside the store's write, so concurrent assigns cannot both pass the check.
+    let placed = store.assign_flow(&wanted).await?;
+    let mut made = Vec::new();
+    for (w, placement) in wanted.into_iter().zip(placed) {
+        let message = match placement {
+            Placement::Made => {
+                made.push(w);
+                continue;
+            }
+            Placement::InFlow => "the prospect is in this flow already",
+            Placement::InOtherExclusiveFlow => "the prospect is in another exclusive flow",
+        };
+        refused.push(NotAssigned {
+            flow_id: flow.id,
+            crm_prospect_id: w.crm_prospect_id,
+            reason: AssignRefusal::InvalidState,
+            message: message.into(),
+        });
     }
     let assigned = made
         .into_iter()
@@ -247,7 +243,9 @@ pub async fn of_prospects(
     let mut flows = std::collections::HashMap::new();
     let mut owners = std::collections::HashMap::new();
     let mut out = Vec::new();
-    for i in store.prospect_flows(prospects).await? {
+    // Only the instances of the workspace the caller is bound to (or of every one); the
+    // reach of each flow is checked below.
+    for i in store.prospect_flows(p.workspace, prospects).await? {
         if let std::collections::hash_map::Entry::Vacant(e) = flows.entry(i.flow_id) {
             e.insert(store.get_flow(i.flow_id).await?);
         }

@@ -216,6 +216,30 @@ pub async fn change_folder(
 pub async fn delete_folder(store: &dyn Store, p: &Principal, id: &str) -> AppResult<()> {
     let f = folder(store, p, id).await?;
     may_manage(p, &f)?;
+    // Sub-folders go with their parent (ON DELETE CASCADE): refuse unless the caller may
+    // manage every one of them, so a manager deleting a public folder cannot take another
+    // user's private folder (which they cannot even see) with it. Admins and company keys
+    // manage everything.
+    let v = viewer(p);
+    if v != LibraryViewer::Everything {
+        let all = store.folders_in(f.workspace_id).await?;
+        let manager = p.role >= Role::Manager;
+        let mut seen = std::collections::HashSet::from([f.id]);
+        let mut next = vec![f.id];
+        while let Some(parent) = next.pop() {
+            for child in all.iter().filter(|c| c.parent_id == Some(parent)) {
+                if !v.may_manage(child, manager) {
+                    return Err(AppError::Conflict(format!(
+                        "folder {} holds folders you cannot delete",
+                        f.id
+                    )));
+                }
+                if seen.insert(child.id) {
+                    next.push(child.id);
+                }
+            }
+        }
+    }
     if !store.delete_folder(f.id).await? {
         return Err(AppError::NotFound(folder_not_found(id)));
     }

@@ -9,8 +9,10 @@
 use chrono::Utc;
 
 use parley_domain::meeting::{self, Meeting, MeetingInput, OrganizerStatus};
-use parley_domain::{Call, MeetingId, Principal, Role, User, WorkspaceId};
-use parley_store::Store;
+use parley_domain::{
+    Audience, Call, CallId, MeetingId, Principal, Role, Timestamp, User, WorkspaceId,
+};
+use parley_store::{CallFilter, MeetingFilter, MeetingKey, MeetingViewer, Store};
 
 use crate::error::{AppError, AppResult};
 
@@ -225,4 +227,82 @@ pub async fn link_recorded_call(store: &dyn Store, call: &Call) -> Option<Meetin
             None
         }
     }
+}
+
+/// A page of a workspace's meetings starting in `[from, to)` as `p` may see them; with
+/// `count`, how many there are in all.
+///
+/// Admins and company keys, and users whose call access in the workspace is everyone's,
+/// see every meeting. Others see the meetings organised by the users whose calls they may
+/// see (their own, their team's, ..., per their permission profile or role) and the
+/// meetings they are invited to. The recording's call id is left out of a meeting whose
+/// call the caller may not see.
+pub async fn list(
+    store: &dyn Store,
+    p: &Principal,
+    workspace: WorkspaceId,
+    (from, to): (Option<Timestamp>, Option<Timestamp>),
+    after: Option<MeetingKey>,
+    limit: u32,
+    count: bool,
+) -> AppResult<(Vec<Meeting>, Option<i64>)> {
+    let access = crate::access::call_access(store, p).await?;
+    let seen_by = match (&access, p.user) {
+        (Some(access), Some(me)) => match access.in_workspace(workspace) {
+            Audience::Everyone => None,
+            Audience::Users(users) => {
+                let email = store
+                    .get_user(me)
+                    .await?
+                    .map(|u| u.email)
+                    .unwrap_or_default();
+                let mut organizers = users.clone();
+                organizers.push(me);
+                organizers.sort_unstable();
+                organizers.dedup();
+                Some(MeetingViewer { organizers, email })
+            }
+        },
+        _ => None,
+    };
+    let f = MeetingFilter {
+        workspace_id: workspace,
+        from,
+        to,
+        seen_by,
+    };
+    let total = if count {
+        Some(store.count_meetings(&f).await?)
+    } else {
+        None
+    };
+    let mut list = store.meetings_in(&f, after, limit).await?;
+    if let Some(access) = access {
+        let calls: Vec<CallId> = list.iter().filter_map(|m| m.call_id).collect();
+        let visible: std::collections::HashSet<CallId> = if calls.is_empty() {
+            Default::default()
+        } else {
+            store
+                .list_calls(
+                    &CallFilter {
+                        workspace_id: Some(workspace),
+                        call_ids: Some(calls.clone()),
+                        visible_to: Some(access),
+                        ..CallFilter::default()
+                    },
+                    None,
+                    calls.len() as u32 + 1,
+                )
+                .await?
+                .into_iter()
+                .map(|c| c.id)
+                .collect()
+        };
+        for m in &mut list {
+            if m.call_id.is_some_and(|c| !visible.contains(&c)) {
+                m.call_id = None;
+            }
+        }
+    }
+    Ok((list, total))
 }

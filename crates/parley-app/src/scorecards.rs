@@ -9,11 +9,31 @@ use parley_domain::scorecard::{
     AnswerDraft, AnsweredScorecard, AnsweredScorecardId, QuestionId, Scorecard, ScorecardDraft,
     ScorecardId, Visibility,
 };
-use parley_domain::{Call, Principal, Role, Timestamp, UserId, WorkspaceId};
-use parley_store::Store;
+use parley_domain::{Call, Principal, Reports, Role, Timestamp, UserId, WorkspaceId};
+use parley_store::{AnsweredViewer, Store};
 
 use crate::access::visible;
 use crate::error::{AppError, AppResult};
+
+/// Who `p` is as a reader of filled scorecards; `None` reads every one.
+///
+/// Choice: Gong shows a `PRIVATE` (and an `OPT_IN_USERS`) filled scorecard to its reviewer,
+/// the reviewed user, the managers above the reviewed user, and admins. Parley keeps no
+/// list of opted-in users, so `OPT_IN_USERS` is read as `PRIVATE` (the narrower reading).
+/// A `PUBLIC` one is shown to whoever may see its call. Admins and company keys read all.
+pub async fn answered_viewer(
+    store: &dyn Store,
+    p: &Principal,
+) -> AppResult<Option<AnsweredViewer>> {
+    let Some(me) = p.user else {
+        return Ok(None);
+    };
+    if p.role >= Role::Admin {
+        return Ok(None);
+    }
+    let team = Reports::from_managers(store.manager_edges().await?).teams_of([me]);
+    Ok(Some(AnsweredViewer { user: me, team }))
+}
 
 pub fn scorecard_not_found(id: &str) -> String {
     format!("Scorecard ID {id} was not found")
@@ -171,6 +191,7 @@ pub async fn answer_scorecard(
 pub async fn answered_for_call(
     store: &dyn Store,
     call: parley_domain::CallId,
+    viewer: Option<AnsweredViewer>,
     limit: u32,
 ) -> AppResult<Vec<(parley_store::AnsweredRecord, Option<QuestionId>)>> {
     let filter = parley_store::AnsweredFilter {
@@ -178,6 +199,7 @@ pub async fn answered_for_call(
             call_ids: Some(vec![call]),
             ..parley_store::CallFilter::default()
         },
+        viewer,
         ..parley_store::AnsweredFilter::default()
     };
     let list = store.answered_scorecards(&filter, None, limit).await?;

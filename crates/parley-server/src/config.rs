@@ -140,6 +140,9 @@ pub struct ServerConfig {
     pub max_filter_ids: usize,
     /// Periods (days, weeks, ...) one `aggregate-by-period` request may span.
     pub max_stats_periods: usize,
+    /// Days one `GET /v2/coaching` request may span (`to` - `from`): the request holds the
+    /// manager's and their reports' activity of the whole window in memory.
+    pub max_coaching_days: u32,
     /// What one response may hold in memory (bytes, about), its working set and not only
     /// its output: a page of big calls ends before the call that would take it past this
     /// (a call bigger than this alone is served alone), and the cursor goes on from there.
@@ -195,6 +198,7 @@ impl Default for ServerConfig {
             max_filter_ids: 10_000,
             // DAY over two and a half years; WEEK over 19; MONTH over 83.
             max_stats_periods: 1_000,
+            max_coaching_days: 366,
             request_memory_bytes: 64 * 1024 * 1024,
             max_requests_in_flight: 512,
             max_connections: 2_048,

@@ -4,8 +4,50 @@
 mod common;
 
 use common::{assert_error, Reply, TestServer};
+use parley_app::keys::{create_key, KeySpec};
+use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+
+/// A full-scope key of `owner` (none: a company key), bound to `workspace` if given.
+async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> (String, String) {
+    let k = create_key(
+        s.store.as_ref(),
+        &KeySpec {
+            name: "test".into(),
+            scopes: ScopeSet::full(),
+            workspace: workspace.map(|w| WorkspaceId(w.parse().unwrap())),
+            owner: owner.map(|u| UserId(u.parse().unwrap())),
+        },
+    )
+    .await
+    .unwrap();
+    (k.access_key, k.secret)
+}
+
+async fn send_as(
+    s: &TestServer,
+    k: &(String, String),
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = s
+        .client
+        .request(method, format!("{}{path}", s.base))
+        .basic_auth(&k.0, Some(&k.1));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    s.raw(req).await
+}
+
+async fn set_role(s: &TestServer, user: &str, role: Role) {
+    s.store
+        .set_user_role(UserId(user.parse().unwrap()), role, chrono::Utc::now())
+        .await
+        .unwrap();
+}
 
 /// Replaces each id of `names` with its label, and the request id with a constant.
 fn stable(body: &Value, names: &[(&str, &str)]) -> Value {
@@ -316,5 +358,172 @@ async fn integration_settings_are_set_and_read() {
             StatusCode::BAD_REQUEST,
             message,
         );
+    }
+}
+
+async fn exclusive_flow(s: &TestServer, name: &str, workspace: Option<&str>) -> String {
+    let mut body = json!({"name": name, "ownerEmail": "olga@northwind.example.com",
+                          "exclusive": true});
+    if let Some(w) = workspace {
+        body["workspaceId"] = json!(w);
+    }
+    let r = create_flow(s, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["flow"]["id"].as_str().unwrap().to_owned()
+}
+
+fn assign_body(flow: &str, ids: Value) -> Value {
+    json!({"crmProspectsIds": ids, "flowId": flow,
+           "flowInstanceOwnerEmail": "olga@northwind.example.com"})
+}
+
+/// Exclusivity is checked on the ids as stored (a padded id is the same prospect) and
+/// within the flow's workspace only (another workspace's flows neither block nor show).
+#[tokio::test]
+async fn exclusivity_sees_padded_ids_and_stays_in_the_workspace() {
+    let s = TestServer::start().await;
+    s.user("olga@northwind.example.com", "Olga", "Owner").await;
+    let first = exclusive_flow(&s, "First", None).await;
+    let second = exclusive_flow(&s, "Second", None).await;
+    let r = s
+        .post(
+            "/v2/flows/prospects/assign",
+            assign_body(&first, json!(["abc"])),
+        )
+        .await;
+    assert_eq!(r.body["prospectsAssigned"].as_array().unwrap().len(), 1);
+
+    // " abc" is "abc": it is in another exclusive flow already.
+    let r = s
+        .post(
+            "/v2/flows/prospects/assign",
+            assign_body(&second, json!([" abc", "abc "])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["prospectsAssigned"], json!([]), "{}", r.body);
+    let refused = r.body["prospectsNotAssigned"].as_array().unwrap();
+    assert_eq!(refused.len(), 1, "the ids are one prospect: {}", r.body);
+    assert_eq!(refused[0]["errorCode"], "InvalidState");
+    assert!(
+        refused[0]["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("another exclusive flow"),
+        "{}",
+        r.body
+    );
+
+    // Another workspace's exclusive flow takes it, and its key sees only that one.
+    let r = s
+        .post("/parley/v1/workspaces", json!({"name": "EMEA"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let emea = r.body["workspace"]["id"]
+        .as_str()
+        .or_else(|| r.body["id"].as_str())
+        .or_else(|| r.body["workspaceId"].as_str())
+        .unwrap_or_else(|| panic!("no workspace id in {}", r.body))
+        .to_owned();
+    let there = exclusive_flow(&s, "There", Some(&emea)).await;
+    let bound = key(&s, None, Some(&emea)).await;
+    let r = send_as(
+        &s,
+        &bound,
+        Method::POST,
+        "/v2/flows/prospects/assign",
+        Some(assign_body(&there, json!(["abc"]))),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["prospectsAssigned"].as_array().unwrap().len(),
+        1,
+        "{}",
+        r.body
+    );
+    let r = send_as(
+        &s,
+        &bound,
+        Method::POST,
+        "/v2/flows/prospects",
+        Some(json!({"crmProspectsIds": ["abc"]})),
+    )
+    .await;
+    let found = r.body["prospectsAssigned"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", r.body);
+    assert_eq!(found[0]["flowId"], json!(there));
+}
+
+/// Members and managers list the company's flows and their own personal ones; naming
+/// another owner is a 403. Admins and company keys list (and name) anyone.
+#[tokio::test]
+async fn members_list_only_their_own_personal_flows() {
+    let s = TestServer::start().await;
+    let olga = s.user("olga@northwind.example.com", "Olga", "Owner").await;
+    let pete = s.user("pete@northwind.example.com", "Pete", "Peer").await;
+    set_role(&s, &pete, Role::Member).await;
+    set_role(&s, &olga, Role::Admin).await;
+    for (name, owner, visibility) in [
+        ("Company", "olga@northwind.example.com", "company"),
+        ("Olga's own", "olga@northwind.example.com", "personal"),
+        ("Pete's own", "pete@northwind.example.com", "personal"),
+    ] {
+        let r = create_flow(
+            &s,
+            json!({"name": name, "ownerEmail": owner, "visibility": visibility}),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let names = |r: &Reply| -> Vec<String> {
+        let mut n: Vec<String> = r.body["flows"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect();
+        n.sort();
+        n
+    };
+    let member = key(&s, Some(&pete), None).await;
+    for path in [
+        "/v2/flows",
+        "/v2/flows?flowOwnerEmail=pete@northwind.example.com",
+        "/parley/v1/flows",
+    ] {
+        let r = send_as(&s, &member, Method::GET, path, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert_eq!(names(&r), ["Company", "Pete's own"], "{path}");
+    }
+    let r = send_as(&s, &member, Method::GET, "/v2/flows", None).await;
+    assert_eq!(r.body["records"]["totalRecords"], 2);
+    assert_error(
+        &send_as(
+            &s,
+            &member,
+            Method::GET,
+            "/v2/flows?flowOwnerEmail=olga@northwind.example.com",
+            None,
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "only admins list the flows of another user",
+    );
+
+    // An admin's key and the company key: everything, or what a named owner sees.
+    let admin = key(&s, Some(&olga), None).await;
+    for k in [&admin, &(s.key.clone(), s.secret.clone())] {
+        let r = send_as(&s, k, Method::GET, "/v2/flows", None).await;
+        assert_eq!(names(&r), ["Company", "Olga's own", "Pete's own"]);
+        let r = send_as(
+            &s,
+            k,
+            Method::GET,
+            "/v2/flows?flowOwnerEmail=pete@northwind.example.com",
+            None,
+        )
+        .await;
+        assert_eq!(names(&r), ["Company", "Pete's own"]);
     }
 }

@@ -432,6 +432,70 @@ async fn members_make_only_private_folders_and_change_only_their_own() {
     assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
 }
 
+/// A manager may delete a public folder only when they may delete everything inside it:
+/// another user's private sub-folder makes it a 409 (nothing deleted); an admin may.
+#[tokio::test]
+async fn a_public_folder_holding_someone_elses_private_folder_is_not_deleted() {
+    async fn make(s: &TestServer, k: &Key, body: Value) -> String {
+        let r = send_as(s, k, Method::POST, "/parley/v1/library/folders", Some(body)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["folder"]["id"].as_str().unwrap().to_owned()
+    }
+    async fn delete(s: &TestServer, k: &Key, id: &str) -> Reply {
+        let path = format!("/parley/v1/library/folders/{id}");
+        send_as(s, k, Method::DELETE, &path, None).await
+    }
+    let s = TestServer::start().await;
+    let ann = user_with_role(&s, "ann@northwind.example.com", Role::Manager).await;
+    let bob = user_with_role(&s, "bob@northwind.example.com", Role::Manager).await;
+    let a = key(&s, Some(&ann), None).await;
+    let b = key(&s, Some(&bob), None).await;
+    let top = make(&s, &a, json!({"name": "Wins", "public": true})).await;
+    let inner = make(&s, &b, json!({"name": "Bob's", "parentFolderId": top})).await;
+    assert_error(
+        &delete(&s, &a, &top).await,
+        StatusCode::CONFLICT,
+        &format!("folder {top} holds folders you cannot delete"),
+    );
+    let r = send_as(
+        &s,
+        &b,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={inner}"),
+        None,
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "the private folder stays: {}",
+        r.body
+    );
+    // A public sub-folder Ann may manage does not stop her once Bob's is gone.
+    let r = delete(&s, &b, &inner).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    make(
+        &s,
+        &b,
+        json!({"name": "Public", "parentFolderId": top, "public": true}),
+    )
+    .await;
+    let r = delete(&s, &a, &top).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // An admin (here the company key) deletes a folder whatever it holds.
+    let top = make(&s, &a, json!({"name": "Losses", "public": true})).await;
+    make(&s, &b, json!({"name": "Bob's", "parentFolderId": top})).await;
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/library/folders/{top}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
 #[tokio::test]
 async fn a_folder_shows_only_calls_the_caller_may_see() {
     let s = TestServer::start().await;
@@ -1071,4 +1135,95 @@ async fn engagement_stays_in_a_bound_keys_workspace() {
         .get("/parley/v1/engagement?objectType=Account&objectId=001A")
         .await;
     assert_eq!(r.body["records"]["totalRecords"], 1, "{}", r.body);
+}
+
+/// `GET /parley/v1/meetings` shows a member the meetings they (or those whose calls they
+/// may see) organise and those they are invited to; the call of a meeting they may not
+/// see is left out; and it pages with a cursor.
+#[tokio::test]
+async fn members_list_only_their_meetings_a_page_at_a_time() {
+    let s = TestServer::start_with(|c| c.page_size = 2).await;
+    let rita = user_with_role(&s, "rita@northwind.example.com", Role::Member).await;
+    let cathy = user_with_role(&s, "cathy@northwind.example.com", Role::Member).await;
+    let meeting = |organizer: &str, start: &str, invitee: &str| {
+        let mut b = meeting_body(organizer);
+        b["startTime"] = json!(start);
+        b["endTime"] = json!(start.replace(":00:00Z", ":30:00Z"));
+        b["externalId"] = json!(start);
+        b["invitees"] = json!([{"email": invitee}]);
+        b
+    };
+    let mut ids = Vec::new();
+    for (organizer, start, invitee) in [
+        // Cathy's one-to-one with someone else: not Rita's to see.
+        (
+            "cathy@northwind.example.com",
+            "2026-04-01T09:00:00Z",
+            "board@northwind.example.com",
+        ),
+        // Rita's own.
+        (
+            "rita@northwind.example.com",
+            "2026-04-01T10:00:00Z",
+            "megan@contoso.example.com",
+        ),
+        // Cathy's, inviting Rita (in another case), recorded by a call Rita was not on.
+        (
+            "cathy@northwind.example.com",
+            "2026-04-01T11:00:00Z",
+            "Rita@Northwind.example.com",
+        ),
+    ] {
+        let r = s
+            .post("/v2/meetings", meeting(organizer, start, invitee))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        ids.push(r.body["meetingId"].as_str().unwrap().to_owned());
+    }
+    let mut call = call_body("cathy-1", &cathy, "2026-04-01T11:01:00Z");
+    call["scheduledStart"] = json!("2026-04-01T11:00:00Z");
+    let call = s.call(call).await;
+
+    let listed = |r: &Reply| -> Vec<(Value, Value)> {
+        r.body["meetings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}", r.body))
+            .iter()
+            .map(|m| (m["meetingId"].clone(), m["callId"].clone()))
+            .collect()
+    };
+    let k = key(&s, Some(&rita), None).await;
+    let r = send_as(&s, &k, Method::GET, "/parley/v1/meetings", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        listed(&r),
+        [(json!(ids[1]), Value::Null), (json!(ids[2]), Value::Null)],
+        "her own and the one she is invited to, without a call she may not see"
+    );
+    assert_eq!(r.body["records"]["totalRecords"], 2);
+    assert!(r.body["records"].get("cursor").is_none());
+
+    // The company key sees all three, two to a page, and the recorded call.
+    let r = s.get("/parley/v1/meetings").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        listed(&r),
+        [(json!(ids[0]), Value::Null), (json!(ids[1]), Value::Null)]
+    );
+    assert_eq!(r.body["records"]["totalRecords"], 3);
+    let cursor = r.body["records"]["cursor"].as_str().unwrap().to_owned();
+    let r = s.get(&format!("/parley/v1/meetings?cursor={cursor}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(listed(&r), [(json!(ids[2]), json!(call))]);
+    assert!(r.body["records"].get("cursor").is_none());
+    // A cursor is the caller's and its filter's.
+    let r = send_as(
+        &s,
+        &k,
+        Method::GET,
+        &format!("/parley/v1/meetings?cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::BAD_REQUEST, "cursor");
 }

@@ -747,6 +747,118 @@ async fn coaching_needs_every_parameter_and_good_dates() {
         ))
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "to must be after from");
+    // A window of more than max_coaching_days (366) is refused; exactly that is not.
+    let r =
+        w.s.get(&format!(
+            "{base}&from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z"
+        ))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "to is more than 366 days after from (max_coaching_days)",
+    );
+    let r =
+        w.s.get(&format!(
+            "{base}&from=2025-03-01T00:00:00Z&to=2026-03-02T00:00:00Z"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+/// A `PRIVATE` filled scorecard is read by its reviewer, the reviewed user, the managers
+/// above them and admins, not by another party of the call who may see the call.
+#[tokio::test]
+async fn a_private_review_is_read_only_by_those_it_concerns() {
+    let w = World::new().await;
+    let s = &w.s;
+    let sam = s.user("sam@northwind.example.com", "Sam", "Second").await;
+    with_role(s, &sam, Role::Member).await;
+    with_role(s, &w.rep, Role::Member).await;
+    let mut body = call_body("shared", &w.rep, "2026-03-02T16:00:00Z");
+    body["parties"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"userId": sam}));
+    let call = s.call(body).await;
+    let review = |visibility: &str| {
+        let mut b = w.answer_body();
+        b["visibilityType"] = json!(visibility);
+        b
+    };
+    for v in ["PRIVATE", "PUBLIC"] {
+        let r = send_as(
+            s,
+            &w.manager_key,
+            Method::POST,
+            &format!("/parley/v1/calls/{call}/scorecards"),
+            Some(review(v)),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let visibilities = |k: &Key| {
+        let k = Key {
+            key: k.key.clone(),
+            secret: k.secret.clone(),
+        };
+        let call = call.clone();
+        async move {
+            let r = send_as(
+                s,
+                &k,
+                Method::GET,
+                &format!("/parley/v1/calls/{call}/scorecards"),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            let mut on_call: Vec<String> = r.body["answeredScorecards"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a["visibilityType"].as_str().unwrap().to_owned())
+                .collect();
+            on_call.sort();
+            let r = send_as(
+                s,
+                &k,
+                Method::POST,
+                "/v2/stats/activity/scorecards",
+                Some(json!({"filter": {"callIds": [call]}})),
+            )
+            .await;
+            let mut listed: Vec<String> = r.body["answeredScorecards"]
+                .as_array()
+                .map(|l| {
+                    l.iter()
+                        .map(|a| a["visibilityType"].as_str().unwrap().to_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            listed.sort();
+            assert_eq!(on_call, listed, "both routes agree: {}", r.body);
+            on_call
+        }
+    };
+    let sam_key = key(s, Some(&sam), None).await;
+    assert_eq!(visibilities(&sam_key).await, ["PUBLIC"], "another party");
+    let rep_key = key(s, Some(&w.rep), None).await;
+    assert_eq!(
+        visibilities(&rep_key).await,
+        ["PRIVATE", "PUBLIC"],
+        "the reviewed"
+    );
+    assert_eq!(
+        visibilities(&w.manager_key).await,
+        ["PRIVATE", "PUBLIC"],
+        "the reviewer, their manager"
+    );
+    let company = Key {
+        key: s.key.clone(),
+        secret: s.secret.clone(),
+    };
+    assert_eq!(visibilities(&company).await, ["PRIVATE", "PUBLIC"]);
 }
 
 #[tokio::test]

@@ -1,14 +1,16 @@
 //! Per-user call grants, recordings by call, integration settings and Engage flows
 //! (migration 0006). Grants and flow assignments are inserted in key order with
 //! `ON CONFLICT DO NOTHING`, so concurrent writers of overlapping sets neither fail nor
-//! deadlock.
+//! deadlock. An assignment to an exclusive flow first takes a transaction-scoped advisory
+//! lock per (workspace, prospect), in key order, so the check "not in another exclusive
+//! flow" and the insert are one step for concurrent assigns.
 
 use parley_domain::{
     FlowId, FlowInstance, FlowInstanceId, FlowInstanceStatus, FlowVisibility, IntegrationSetting,
     IntegrationType,
 };
 use parley_store::codec::{corrupt, map_missing, map_unique, ts, us};
-use parley_store::AccessStore;
+use parley_store::{AccessStore, Placement};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -242,16 +244,69 @@ impl AccessStore for PgStore {
         .await?)
     }
 
-    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<FlowInstance>> {
+    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<Placement>> {
         let mut order: Vec<usize> = (0..instances.len()).collect();
         order.sort_by(|&a, &b| {
             let (a, b) = (&instances[a], &instances[b]);
             (&a.crm_prospect_id, a.flow_id).cmp(&(&b.crm_prospect_id, b.flow_id))
         });
-        let mut made = vec![false; instances.len()];
+        let mut placed = vec![Placement::InFlow; instances.len()];
         let mut tx = self.begin().await?;
+        let mut flow_ids: Vec<i64> = instances.iter().map(|i| i.flow_id.0).collect();
+        flow_ids.sort_unstable();
+        flow_ids.dedup();
+        let exclusive: HashMap<i64, i64> = sqlx::query_as::<_, (i64, i64)>(
+            "SELECT id, workspace_id FROM flows WHERE id = ANY($1) AND exclusive",
+        )
+        .bind(&flow_ids)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .collect();
+        // Tabs never occur in a workspace id; the prospect id comes last.
+        let mut keys: Vec<String> = instances
+            .iter()
+            .filter_map(|i| {
+                let w = exclusive.get(&i.flow_id.0)?;
+                Some(format!("parley-flow-prospect\t{w}\t{}", i.crm_prospect_id))
+            })
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in keys {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+        }
         for n in order {
             let i = &instances[n];
+            let here: Option<i32> = sqlx::query_scalar(
+                "SELECT 1 FROM flow_instances WHERE crm_prospect_id = $1 AND flow_id = $2",
+            )
+            .bind(&i.crm_prospect_id)
+            .bind(i.flow_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if here.is_some() {
+                continue;
+            }
+            if let Some(w) = exclusive.get(&i.flow_id.0) {
+                let elsewhere: Option<i32> = sqlx::query_scalar(
+                    "SELECT 1 FROM flow_instances i JOIN flows f ON f.id = i.flow_id \
+                     WHERE i.crm_prospect_id = $1 AND f.workspace_id = $2 AND f.exclusive \
+                     AND f.id <> $3 LIMIT 1",
+                )
+                .bind(&i.crm_prospect_id)
+                .bind(w)
+                .bind(i.flow_id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if elsewhere.is_some() {
+                    placed[n] = Placement::InOtherExclusiveFlow;
+                    continue;
+                }
+            }
             let done = sqlx::query(
                 "INSERT INTO flow_instances (id, flow_id, crm_prospect_id, owner_id, status, \
                  created_us) VALUES ($1, $2, $3, $4, $5, $6) \
@@ -266,26 +321,29 @@ impl AccessStore for PgStore {
             .execute(&mut *tx)
             .await
             .map_err(|e| map_missing(e, || format!("flow {} or user {}", i.flow_id, i.owner_id)))?;
-            made[n] = done.rows_affected() > 0;
+            if done.rows_affected() > 0 {
+                placed[n] = Placement::Made;
+            }
         }
         tx.commit().await?;
-        Ok(instances
-            .iter()
-            .zip(made)
-            .filter(|(_, m)| *m)
-            .map(|(i, _)| i.clone())
-            .collect())
+        Ok(placed)
     }
 
-    async fn prospect_flows(&self, prospects: &[String]) -> Result<Vec<FlowInstance>> {
+    async fn prospect_flows(
+        &self,
+        workspace: Option<WorkspaceId>,
+        prospects: &[String],
+    ) -> Result<Vec<FlowInstance>> {
         if prospects.is_empty() {
             return Ok(Vec::new());
         }
         let rows = sqlx::query(
-            "SELECT * FROM flow_instances WHERE crm_prospect_id = ANY($1) \
-             ORDER BY created_us, id",
+            "SELECT i.* FROM flow_instances i JOIN flows f ON f.id = i.flow_id \
+             WHERE i.crm_prospect_id = ANY($1) AND ($2::BIGINT IS NULL OR f.workspace_id = $2) \
+             ORDER BY i.created_us, i.id",
         )
         .bind(prospects)
+        .bind(workspace.map(|w| w.0))
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(instance_of).collect()

@@ -136,6 +136,16 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Postgres>, f: &AnsweredFilter) 
         push_call_filter(q, &f.calls);
         q.push(")");
     }
+    if let Some(v) = &f.viewer {
+        let team: Vec<i64> = v.team.iter().map(|u| u.0).collect();
+        q.push(" AND (a.visibility = ")
+            .push_bind(Visibility::Public.key())
+            .push(" OR a.reviewer_user_id = ")
+            .push_bind(v.user.0)
+            .push(" OR a.reviewed_user_id = ANY(")
+            .push_bind(team)
+            .push("))");
+    }
 }
 
 const ANSWERED_FROM: &str =

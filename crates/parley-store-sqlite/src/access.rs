@@ -12,7 +12,7 @@ use parley_domain::{
     FlowVisibility, IntegrationSetting, IntegrationType, Timestamp, UserId, WorkspaceId,
 };
 use parley_store::codec::{corrupt, map_missing, map_unique, ts, us};
-use parley_store::{AccessStore, Result};
+use parley_store::{AccessStore, Placement, Result};
 
 use crate::{call_media_of, push_ids, SqliteStore};
 
@@ -239,14 +239,41 @@ impl AccessStore for SqliteStore {
         Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
-    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<FlowInstance>> {
+    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<Placement>> {
+        // One writer at a time (`BEGIN IMMEDIATE`): nothing changes between a check and
+        // its insert.
         let mut tx = self.write_tx().await?;
-        let mut made = Vec::new();
+        let mut placed = Vec::with_capacity(instances.len());
         for i in instances {
-            let done = sqlx::query(
+            let here: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM flow_instances WHERE crm_prospect_id = ? AND flow_id = ?",
+            )
+            .bind(&i.crm_prospect_id)
+            .bind(i.flow_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if here.is_some() {
+                placed.push(Placement::InFlow);
+                continue;
+            }
+            let elsewhere: Option<i64> = sqlx::query_scalar(
+                "SELECT 1 FROM flows me \
+                 JOIN flows f ON f.workspace_id = me.workspace_id AND f.id <> me.id \
+                 JOIN flow_instances i ON i.flow_id = f.id \
+                 WHERE me.id = ? AND me.exclusive AND f.exclusive AND i.crm_prospect_id = ? \
+                 LIMIT 1",
+            )
+            .bind(i.flow_id.0)
+            .bind(&i.crm_prospect_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            if elsewhere.is_some() {
+                placed.push(Placement::InOtherExclusiveFlow);
+                continue;
+            }
+            sqlx::query(
                 "INSERT INTO flow_instances (id, flow_id, crm_prospect_id, owner_id, status, \
-                 created_us) VALUES (?, ?, ?, ?, ?, ?) \
-                 ON CONFLICT (crm_prospect_id, flow_id) DO NOTHING",
+                 created_us) VALUES (?, ?, ?, ?, ?, ?)",
             )
             .bind(i.id.0)
             .bind(i.flow_id.0)
@@ -257,26 +284,31 @@ impl AccessStore for SqliteStore {
             .execute(&mut *tx)
             .await
             .map_err(|e| map_missing(e, || format!("flow {} or user {}", i.flow_id, i.owner_id)))?;
-            if done.rows_affected() > 0 {
-                made.push(i.clone());
-            }
+            placed.push(Placement::Made);
         }
         tx.commit().await?;
-        Ok(made)
+        Ok(placed)
     }
 
-    async fn prospect_flows(&self, prospects: &[String]) -> Result<Vec<FlowInstance>> {
+    async fn prospect_flows(
+        &self,
+        workspace: Option<WorkspaceId>,
+        prospects: &[String],
+    ) -> Result<Vec<FlowInstance>> {
         if prospects.is_empty() {
             return Ok(Vec::new());
         }
         let list = serde_json::to_string(prospects).expect("a list of strings serialises");
-        let rows = sqlx::query(
-            "SELECT * FROM flow_instances WHERE crm_prospect_id IN \
-             (SELECT value FROM json_each(?)) ORDER BY created_us, id",
-        )
-        .bind(list)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT i.* FROM flow_instances i JOIN flows f ON f.id = i.flow_id \
+             WHERE i.crm_prospect_id IN (SELECT value FROM json_each(",
+        );
+        q.push_bind(list).push("))");
+        if let Some(w) = workspace {
+            q.push(" AND f.workspace_id = ").push_bind(w.0);
+        }
+        q.push(" ORDER BY i.created_us, i.id");
+        let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(instance_of).collect()
     }
 }

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use sqlx::sqlite::SqliteRow;
-use sqlx::Row;
+use sqlx::{QueryBuilder, Row, Sqlite};
 
 use parley_domain::engagement::{CrmRef, EngagementEvent, EngagementFilter, EngagementKind};
 use parley_domain::library::{Folder, FolderItem, Snippet};
@@ -12,14 +12,47 @@ use parley_domain::{
 };
 use parley_store::codec::{corrupt, from_json, map_missing, map_unique, to_json, ts, us};
 use parley_store::{
-    EngagementKey, EngagementStore, LibraryStore, MeetingStore, Result, StoreError,
+    EngagementKey, EngagementStore, LibraryStore, MeetingFilter, MeetingKey, MeetingStore, Result,
+    StoreError,
 };
 
-use crate::SqliteStore;
+use crate::{push_ids, SqliteStore};
 
 const FOLDER_COLUMNS: &str =
     "id, workspace_id, parent_id, name, is_public, created_by, created_us, updated_us";
 const ITEM_COLUMNS: &str = "id, folder_id, call_id, note, from_s, to_s, added_by, added_us";
+/// The conditions of the meetings `f` selects after `after`.
+fn push_meeting_filter(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    f: &MeetingFilter,
+    after: Option<MeetingKey>,
+) {
+    q.push(" FROM meetings WHERE workspace_id = ")
+        .push_bind(f.workspace_id.0);
+    if let Some(from) = f.from {
+        q.push(" AND start_us >= ").push_bind(us(from));
+    }
+    if let Some(to) = f.to {
+        q.push(" AND start_us < ").push_bind(us(to));
+    }
+    if let Some(v) = &f.seen_by {
+        q.push(" AND (organizer_id IN ");
+        push_ids(q, v.organizers.iter().map(|u| u.0));
+        q.push(" OR id IN (SELECT meeting_id FROM meeting_invitees WHERE lower(email) = lower(")
+            .push_bind(v.email.clone())
+            .push(")))");
+    }
+    if let Some(k) = after {
+        q.push(" AND (start_us > ")
+            .push_bind(k.start_us)
+            .push(" OR (start_us = ")
+            .push_bind(k.start_us)
+            .push(" AND id > ")
+            .push_bind(k.id)
+            .push("))");
+    }
+}
+
 const MEETING_COLUMNS: &str = "id, workspace_id, organizer_id, title, start_us, end_us, \
      external_id, url, call_id, created_us, updated_us";
 const EVENT_COLUMNS: &str = "id, kind, workspace_id, source, event_id, at_us, title, url, \
@@ -462,23 +495,23 @@ impl MeetingStore for SqliteStore {
 
     async fn meetings_in(
         &self,
-        workspace: WorkspaceId,
-        from: Option<Timestamp>,
-        to: Option<Timestamp>,
+        f: &MeetingFilter,
+        after: Option<MeetingKey>,
         limit: u32,
     ) -> Result<Vec<Meeting>> {
-        let rows = sqlx::query(&format!(
-            "SELECT {MEETING_COLUMNS} FROM meetings WHERE workspace_id = ? \
-             AND start_us >= ? AND start_us < ? ORDER BY start_us, id LIMIT ?"
-        ))
-        .bind(workspace.0)
-        .bind(from.map_or(i64::MIN, us))
-        .bind(to.map_or(i64::MAX, us))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await?;
+        let mut q = QueryBuilder::<Sqlite>::new(format!("SELECT {MEETING_COLUMNS}"));
+        push_meeting_filter(&mut q, f, after);
+        q.push(" ORDER BY start_us, id LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows = q.build().fetch_all(&self.pool).await?;
         let meetings = rows.iter().map(meeting_of).collect::<Result<Vec<_>>>()?;
         self.with_invitees(meetings).await
+    }
+
+    async fn count_meetings(&self, f: &MeetingFilter) -> Result<i64> {
+        let mut q = QueryBuilder::<Sqlite>::new("SELECT COUNT(*)");
+        push_meeting_filter(&mut q, f, None);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 
     async fn meeting_candidates(

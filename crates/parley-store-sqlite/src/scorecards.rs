@@ -133,6 +133,17 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AnsweredFilter) {
         push_call_filter(q, &f.calls);
         q.push(")");
     }
+    if let Some(v) = &f.viewer {
+        q.push(" AND (a.visibility = ")
+            .push_bind(Visibility::Public.key())
+            .push(" OR a.reviewer_user_id = ")
+            .push_bind(v.user.0);
+        if !v.team.is_empty() {
+            q.push(" OR a.reviewed_user_id IN ");
+            push_ids(q, v.team.iter().map(|u| u.0));
+        }
+        q.push(")");
+    }
 }
 
 const ANSWERED_FROM: &str =

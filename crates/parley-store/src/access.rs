@@ -54,9 +54,30 @@ pub trait AccessStore: Send + Sync {
         workspace: Option<WorkspaceId>,
         seen_by: Option<UserId>,
     ) -> Result<i64>;
-    /// Puts each prospect into the flow as an instance owned by `owner`, unless it is
-    /// in it already; returns the instances made, in the order given.
-    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<FlowInstance>>;
-    /// The instances of these prospects, in every flow, oldest first.
-    async fn prospect_flows(&self, prospects: &[String]) -> Result<Vec<FlowInstance>>;
+    /// Puts each prospect into its flow, in one transaction, unless it is in that flow
+    /// already or, when the flow is exclusive, in another exclusive flow of the same
+    /// workspace. Both are checked inside the transaction (PostgreSQL: under a lock per
+    /// workspace and prospect), so two concurrent assigns to two exclusive flows cannot
+    /// both put a prospect in. Returns one [`Placement`] per instance, in the order given;
+    /// an unknown flow or owner is `NotFound`.
+    async fn assign_flow(&self, instances: &[FlowInstance]) -> Result<Vec<Placement>>;
+    /// The instances of these prospects, in the flows of one workspace (or every one),
+    /// oldest first.
+    async fn prospect_flows(
+        &self,
+        workspace: Option<WorkspaceId>,
+        prospects: &[String],
+    ) -> Result<Vec<FlowInstance>>;
+}
+
+/// What [`AccessStore::assign_flow`] did with one instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// The instance was stored.
+    Made,
+    /// The prospect is in this flow already; nothing was stored.
+    InFlow,
+    /// The flow is exclusive and the prospect is in another exclusive flow of its
+    /// workspace; nothing was stored.
+    InOtherExclusiveFlow,
 }

@@ -36,14 +36,14 @@ use parley_domain::{
     Workspace, WorkspaceId,
 };
 
-pub use access::AccessStore;
+pub use access::{AccessStore, Placement};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
-pub use meetings::MeetingStore;
+pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
 pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
-pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, ScorecardStore};
+pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, AnsweredViewer, ScorecardStore};
 
 /// What can go wrong in storage, classified for the callers that must react.
 #[derive(Debug, thiserror::Error)]

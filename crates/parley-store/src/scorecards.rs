@@ -27,6 +27,19 @@ pub struct AnsweredFilter {
     /// The calls reviewed (their start, ids and the caller's call access); the default
     /// filters nothing.
     pub calls: CallFilter,
+    /// Who reads the listing, for the visibility of each filled scorecard; `None` (an
+    /// admin, a company key, a job) reads every one.
+    pub viewer: Option<AnsweredViewer>,
+}
+
+/// A reader of filled scorecards who is not an admin. They see the public ones (of calls
+/// they may see; that is [`AnsweredFilter::calls`]) and, of the others, those they filled
+/// and those reviewing someone of their team.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnsweredViewer {
+    pub user: UserId,
+    /// The viewer and everyone under them in the manager tree.
+    pub team: Vec<UserId>,
 }
 
 impl AnsweredFilter {

@@ -171,6 +171,9 @@ pub struct Settings {
     /// Periods (days, weeks, ...) one aggregate-by-period stats request may span
     #[arg(long, global = true, env = "PARLEY_MAX_STATS_PERIODS", default_value_t = server().max_stats_periods)]
     pub max_stats_periods: usize,
+    /// Days one coaching request may span (to - from)
+    #[arg(long, global = true, env = "PARLEY_MAX_COACHING_DAYS", default_value_t = server().max_coaching_days)]
+    pub max_coaching_days: u32,
     /// Bytes one response may hold in memory, about; a page of big calls is cut short to stay under it
     #[arg(long, global = true, env = "PARLEY_REQUEST_MEMORY_BYTES", default_value_t = server().request_memory_bytes)]
     pub request_memory_bytes: usize,
@@ -448,6 +451,7 @@ impl Settings {
             ("max_crm_upload_lines", self.max_crm_upload_lines as u64),
             ("max_filter_ids", self.max_filter_ids as u64),
             ("max_stats_periods", self.max_stats_periods as u64),
+            ("max_coaching_days", u64::from(self.max_coaching_days)),
             ("request_memory_bytes", self.request_memory_bytes as u64),
             ("max_requests_in_flight", self.max_requests_in_flight as u64),
             ("max_connections", self.max_connections as u64),
@@ -599,6 +603,7 @@ impl Settings {
             limits: self.limits(),
             max_filter_ids: self.max_filter_ids,
             max_stats_periods: self.max_stats_periods,
+            max_coaching_days: self.max_coaching_days,
             request_memory_bytes: self.request_memory_bytes,
             max_requests_in_flight: self.max_requests_in_flight,
             max_connections: self.max_connections,

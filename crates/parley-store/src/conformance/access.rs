@@ -6,7 +6,7 @@ use parley_domain::*;
 
 use super::media::{media, transcribe};
 use super::{a_user, bare_call, t0, workspace_and_user, Harness};
-use crate::{CallFilter, StoreError};
+use crate::{CallFilter, Placement, StoreError};
 
 /// A grant shows a call to its user in listings whatever their audience, moves the
 /// generation both ways, and is listed per call; grants to unknown calls are refused.
@@ -227,15 +227,18 @@ pub async fn flows_and_their_prospects(h: &dyn Harness) {
         created: t0() + chrono::Duration::minutes(minute),
     };
     let first = vec![instance(a.id, "003B", 0), instance(a.id, "003A", 1)];
-    assert_eq!(s.assign_flow(&first).await.unwrap(), first);
+    assert_eq!(
+        s.assign_flow(&first).await.unwrap(),
+        [Placement::Made, Placement::Made]
+    );
     let again = vec![instance(a.id, "003A", 2), instance(b.id, "003A", 3)];
     assert_eq!(
         s.assign_flow(&again).await.unwrap(),
-        vec![again[1].clone()],
+        [Placement::InFlow, Placement::Made],
         "a prospect already in a flow is not put in again"
     );
     assert_eq!(
-        s.prospect_flows(&["003A".into(), "003Z".into()])
+        s.prospect_flows(None, &["003A".into(), "003Z".into()])
             .await
             .unwrap(),
         vec![first[1].clone(), again[1].clone()]
@@ -245,10 +248,53 @@ pub async fn flows_and_their_prospects(h: &dyn Harness) {
         Err(StoreError::NotFound(_))
     ));
 
+    // Exclusive flows: a prospect in one exclusive flow of the workspace is not put into
+    // another (checked in the write), but may be in an exclusive flow of another workspace.
+    let c = flow("c");
+    s.create_flow(&c).await.unwrap();
+    let other_ws = Workspace {
+        id: WorkspaceId::generate(),
+        name: "other".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&other_ws, false).await.unwrap();
+    let there = Flow {
+        workspace_id: other_ws.id,
+        ..flow("there")
+    };
+    s.create_flow(&there).await.unwrap();
+    let into_c = vec![instance(c.id, "003B", 5), instance(c.id, "003D", 5)];
+    assert_eq!(
+        s.assign_flow(&into_c).await.unwrap(),
+        [Placement::InOtherExclusiveFlow, Placement::Made]
+    );
+    let into_there = instance(there.id, "003B", 6);
+    assert_eq!(
+        s.assign_flow(std::slice::from_ref(&into_there))
+            .await
+            .unwrap(),
+        [Placement::Made],
+        "exclusivity is per workspace"
+    );
+    assert_eq!(
+        s.prospect_flows(Some(other_ws.id), &["003B".into()])
+            .await
+            .unwrap(),
+        vec![into_there.clone()],
+        "the instances of one workspace only"
+    );
+    assert_eq!(
+        s.prospect_flows(Some(ws.id), &["003B".into()])
+            .await
+            .unwrap(),
+        vec![first[0].clone()]
+    );
+
     assert!(s.delete_flow(a.id).await.unwrap());
     assert!(!s.delete_flow(a.id).await.unwrap());
     assert_eq!(
-        s.prospect_flows(&["003A".into(), "003B".into()])
+        s.prospect_flows(Some(ws.id), &["003A".into(), "003B".into()])
             .await
             .unwrap(),
         vec![again[1].clone()]

@@ -653,3 +653,55 @@ pub async fn stale_failures_racing_takeovers_never_undo_them(h: &dyn Harness) {
         );
     }
 }
+
+/// Eight assigns of one prospect at once, each into an exclusive flow of its own in one
+/// workspace: the prospect ends up in exactly one of them.
+pub async fn parallel_assigns_to_exclusive_flows_place_a_prospect_once(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let handles = handles(&f).await;
+    let call = a_call(&*handles[0]).await;
+    let mut flows = Vec::new();
+    for i in 0..RACERS {
+        let flow = Flow {
+            id: FlowId::generate(),
+            workspace_id: call.workspace_id,
+            name: format!("flow {i}"),
+            owner_id: call.primary_user_id,
+            visibility: FlowVisibility::Company,
+            folder: None,
+            exclusive: true,
+            created: t0(),
+        };
+        handles[0].create_flow(&flow).await.unwrap();
+        flows.push(flow.id);
+    }
+    let owner = call.primary_user_id;
+    let placed = race(&handles, |i, s| {
+        let flow = flows[i];
+        async move {
+            let instance = FlowInstance {
+                id: FlowInstanceId::generate(),
+                flow_id: flow,
+                crm_prospect_id: "003X".into(),
+                owner_id: owner,
+                status: FlowInstanceStatus::Running,
+                created: t0(),
+            };
+            s.assign_flow(&[instance]).await.expect("assign")[0]
+        }
+    })
+    .await;
+    let made = placed
+        .iter()
+        .filter(|p| **p == crate::Placement::Made)
+        .count();
+    assert_eq!(made, 1, "one exclusive flow holds the prospect: {placed:?}");
+    assert_eq!(
+        handles[1]
+            .prospect_flows(Some(call.workspace_id), &["003X".into()])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}

@@ -7,7 +7,7 @@ use parley_domain::meeting::{Invitee, Meeting};
 use parley_domain::*;
 
 use super::{a_call, bare_call, t0, Harness};
-use crate::{EngagementKey, StoreError};
+use crate::{EngagementKey, MeetingFilter, MeetingKey, MeetingViewer, StoreError};
 
 fn folder(ws: WorkspaceId, parent: Option<FolderId>, name: &str, by: Option<UserId>) -> Folder {
     Folder {
@@ -186,20 +186,55 @@ pub async fn meetings_round_trip_change_and_are_linked_once(h: &dyn Harness) {
     // Listings by start.
     let second = meeting(ws, user, "https://meet.example.com/x", t0());
     s.create_meeting(&second).await.unwrap();
-    let ids: Vec<_> = s
-        .meetings_in(ws, None, None, 10)
+    let all = MeetingFilter::all(ws);
+    let ids = |f: MeetingFilter, after: Option<MeetingKey>, limit: u32| async move {
+        let ids: Vec<_> = s
+            .meetings_in(&f, after, limit)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.id)
+            .collect();
+        if after.is_none() && limit > 2 {
+            assert_eq!(s.count_meetings(&f).await.unwrap(), ids.len() as i64);
+        }
+        ids
+    };
+    assert_eq!(ids(all.clone(), None, 10).await, [second.id, m.id]);
+    let later = MeetingFilter {
+        from: Some(t0() + Duration::hours(1)),
+        ..all.clone()
+    };
+    assert_eq!(ids(later, None, 10).await.len(), 1);
+    assert_eq!(ids(all.clone(), None, 1).await, [second.id]);
+    assert_eq!(
+        ids(all.clone(), Some(MeetingKey::of(&second)), 10).await,
+        [m.id],
+        "pages continue after the last (start, id)"
+    );
+    // A viewer: meetings their organisers organise, or that invite them (without case).
+    let viewer = |organizers: Vec<UserId>, email: &str| MeetingFilter {
+        seen_by: Some(MeetingViewer {
+            organizers,
+            email: email.into(),
+        }),
+        ..all.clone()
+    };
+    assert_eq!(
+        ids(viewer(vec![user], "nobody@example.com"), None, 10).await,
+        [second.id, m.id]
+    );
+    assert!(
+        ids(viewer(vec![UserId(1)], "B@Customer.example.com"), None, 10)
+            .await
+            .contains(&second.id)
+    );
+    assert!(ids(viewer(vec![], "nobody@example.com"), None, 10)
         .await
-        .unwrap()
-        .into_iter()
-        .map(|m| m.id)
-        .collect();
-    assert_eq!(ids, [second.id, m.id]);
-    let later = s
-        .meetings_in(ws, Some(t0() + Duration::hours(1)), None, 10)
+        .is_empty());
+    assert!(ids(MeetingFilter::all(WorkspaceId(1)), None, 10)
         .await
-        .unwrap();
-    assert_eq!(later.len(), 1);
-    assert_eq!(s.meetings_in(ws, None, None, 1).await.unwrap().len(), 1);
+        .is_empty());
 
     // Candidates: by normalised URL, or by organiser and start; unlinked only.
     let by_url = s
@@ -372,4 +407,42 @@ pub async fn engagement_events_are_reported_once_and_listed_per_object(h: &dyn H
         ..Default::default()
     };
     assert_eq!(s.count_engagement(&elsewhere).await.unwrap(), 0);
+}
+
+/// An event id is unique within a workspace only: another workspace reporting the same
+/// (kind, source, event id) is stored too, not a conflict (that would drop its event and tell
+/// it what the first workspace had reported).
+pub async fn the_same_engagement_event_in_two_workspaces_is_stored_twice(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let a = call.workspace_id;
+    let b = Workspace {
+        id: WorkspaceId::generate(),
+        name: "other".into(),
+        description: None,
+        created: t0(),
+    };
+    s.create_workspace(&b, false).await.unwrap();
+    let in_a = event(a, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    let in_b = event(b.id, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    s.record_engagement(&in_a).await.unwrap();
+    s.record_engagement(&in_b).await.unwrap();
+    assert_eq!(
+        s.get_engagement(in_b.id).await.unwrap().as_ref(),
+        Some(&in_b)
+    );
+    // Still once per workspace.
+    let again = event(b.id, EngagementKind::ContentViewed, Some("42"), t0(), &[]);
+    assert!(matches!(
+        s.record_engagement(&again).await,
+        Err(StoreError::Conflict(_))
+    ));
+    for ws in [a, b.id] {
+        let only = EngagementFilter {
+            workspace_id: Some(ws),
+            ..Default::default()
+        };
+        assert_eq!(s.count_engagement(&only).await.unwrap(), 1);
+    }
 }

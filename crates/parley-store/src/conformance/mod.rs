@@ -162,6 +162,7 @@ macro_rules! conformance_suite {
                 folders_nest_change_and_go_with_what_they_hold,
                 meetings_round_trip_change_and_are_linked_once,
                 engagement_events_are_reported_once_and_listed_per_object,
+                the_same_engagement_event_in_two_workspaces_is_stored_twice,
             }
             oauth {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
@@ -171,6 +172,7 @@ macro_rules! conformance_suite {
             scorecards {
                 definitions_round_trip_and_names_are_unique_per_workspace,
                 answered_scorecards_round_trip_filter_page_and_count,
+                a_viewer_reads_only_the_private_answers_that_concern_them,
             }
             access {
                 grants_show_calls_to_their_users_and_move_the_generation,
@@ -202,6 +204,7 @@ macro_rules! conformance_suite {
                 parallel_server_secrets_agree,
                 stale_failures_racing_takeovers_never_undo_them,
                 parallel_rate_takes_admit_exactly_the_burst,
+                parallel_assigns_to_exclusive_flows_place_a_prospect_once,
             }
         }
     };

@@ -7,7 +7,7 @@ use parley_domain::scorecard::*;
 use parley_domain::*;
 
 use super::{a_call, a_user, t0, Harness};
-use crate::{AnsweredFilter, AnsweredKey, CallFilter, StoreError};
+use crate::{AnsweredFilter, AnsweredKey, AnsweredViewer, CallFilter, StoreError};
 
 fn scorecard(workspace: WorkspaceId, name: &str) -> Scorecard {
     ScorecardDraft {
@@ -252,4 +252,83 @@ pub async fn answered_scorecards_round_trip_filter_page_and_count(h: &dyn Harnes
         s.delete_scorecard(card.id).await,
         Err(StoreError::Conflict(_))
     ));
+}
+
+/// A viewer reads the public filled scorecards and, of the private ones (and opt-in ones),
+/// those they filled and those reviewing someone of their team; no viewer reads all.
+pub async fn a_viewer_reads_only_the_private_answers_that_concern_them(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let rep = call.primary_user_id;
+    let mut people = Vec::new();
+    for name in ["reviewer", "boss", "peer"] {
+        let u = a_user(
+            UserId::generate(),
+            &format!("{name}@northwind.example.com"),
+            t0(),
+        );
+        s.create_user(&u).await.unwrap();
+        people.push(u.id);
+    }
+    let [reviewer, boss, peer] = people[..] else {
+        unreachable!()
+    };
+    let card = scorecard(call.workspace_id, "Discovery");
+    s.save_scorecard(&card).await.unwrap();
+    let answer = |i: i64, visibility: Visibility| AnsweredScorecard {
+        id: AnsweredScorecardId::generate(),
+        scorecard_id: card.id,
+        call_id: call.id,
+        reviewed_user: rep,
+        reviewer,
+        reviewed_at: t0() + Duration::hours(i),
+        visibility,
+        answers: answers(&card, 1),
+    };
+    let public = answer(1, Visibility::Public);
+    let private = answer(2, Visibility::Private);
+    let opt_in = answer(3, Visibility::OptInUsers);
+    for a in [&public, &private, &opt_in] {
+        s.answer_scorecard(a).await.unwrap();
+    }
+    let seen = |viewer: Option<AnsweredViewer>| async move {
+        let f = AnsweredFilter {
+            viewer,
+            ..Default::default()
+        };
+        let ids: Vec<_> = s
+            .answered_scorecards(&f, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| r.answered.id)
+            .collect();
+        assert_eq!(
+            s.count_answered_scorecards(&f).await.unwrap(),
+            ids.len() as i64
+        );
+        ids
+    };
+    let all = [public.id, private.id, opt_in.id];
+    assert_eq!(seen(None).await, all);
+    let viewer = |user: UserId, team: &[UserId]| {
+        Some(AnsweredViewer {
+            user,
+            team: team.to_vec(),
+        })
+    };
+    assert_eq!(
+        seen(viewer(reviewer, &[reviewer])).await,
+        all,
+        "the reviewer"
+    );
+    assert_eq!(seen(viewer(rep, &[rep])).await, all, "the reviewed user");
+    assert_eq!(seen(viewer(boss, &[boss, rep])).await, all, "their manager");
+    assert_eq!(
+        seen(viewer(peer, &[peer])).await,
+        [public.id],
+        "anyone else"
+    );
+    assert_eq!(seen(viewer(peer, &[])).await, [public.id]);
 }

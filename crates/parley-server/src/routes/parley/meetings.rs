@@ -1,5 +1,6 @@
 //! `GET /parley/v1/meetings`: a workspace's meetings with the call that recorded each
-//! (Gong's API only writes meetings).
+//! (Gong's API only writes meetings), as the caller may see them
+//! (`parley_app::meetings::list`), a page at a time.
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -12,12 +13,12 @@ use serde::{Deserialize, Serialize};
 use gong_api_v2::meetings::MeetingView;
 use parley_domain::Principal;
 
+use parley_store::MeetingKey;
+
+use crate::cursor::FilterKey;
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{optional_datetime, query, workspace_of};
 use crate::AppState;
-
-/// The most meetings one answer lists (narrow the window for more).
-const MAX_MEETINGS: u32 = 1000;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/meetings", get(list))
@@ -29,12 +30,14 @@ struct MeetingsQuery {
     workspace_id: Option<String>,
     from_date_time: Option<String>,
     to_date_time: Option<String>,
+    cursor: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Meetings {
     request_id: String,
+    records: gong_api_v2::Records,
     meetings: Vec<MeetingView>,
 }
 
@@ -52,12 +55,41 @@ async fn list(
             return Err(ApiError::bad_request("toDateTime is before fromDateTime"));
         }
     }
-    let list = state
-        .store
-        .meetings_in(workspace.id, from, to, MAX_MEETINGS)
-        .await?;
+    // A page at a time, with Gong's records and cursor; the cursor is bound to the
+    // filter and to the caller (what one sees is not what another does).
+    let digest = FilterKey::new()
+        .field("workspaceId", workspace.id.0)
+        .field("from", from.map(|t| t.timestamp_micros()))
+        .field("to", to.map(|t| t.timestamp_micros()))
+        .field("viewer", principal.user.map(|u| u.0))
+        .digest();
+    let start = state
+        .cursors
+        .start(q.cursor.as_deref(), "parley-meetings", &digest)?;
+    let after = match start.after.as_deref() {
+        None => None,
+        Some(&[start_us, id]) => Some(MeetingKey { start_us, id }),
+        Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
+    };
+    let size = state.config.page_size;
+    let (list, total) = parley_app::meetings::list(
+        state.store.as_ref(),
+        &principal,
+        workspace.id,
+        (from, to),
+        after,
+        size + 1,
+        start.total.is_none(),
+    )
+    .await?;
+    let total = start.total.or(total).unwrap_or_default();
+    let (list, records) = state.cursors.page(list, size, &start, total, |m| {
+        let k = MeetingKey::of(m);
+        vec![k.start_us, k.id]
+    });
     Ok(Wire(Meetings {
         request_id: request_id(),
+        records,
         meetings: list
             .iter()
             .map(|m| MeetingView::from_domain(m, &state.render))

@@ -241,9 +241,11 @@ async fn call_scorecards(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let call_id: CallId = existing_call(&state, &principal, &id).await?;
+    let viewer = parley_app::scorecards::answered_viewer(state.store.as_ref(), &principal).await?;
     let list = parley_app::scorecards::answered_for_call(
         state.store.as_ref(),
         call_id,
+        viewer,
         state.config.page_size,
     )
     .await?;

@@ -61,6 +61,13 @@ async fn coaching(
     if to <= from {
         return Err(ApiError::bad_request("to must be after from"));
     }
+    // The whole window's activity of the manager and their reports is read at once.
+    let days = state.config.max_coaching_days;
+    if to - from > chrono::Duration::days(i64::from(days)) {
+        return Err(ApiError::bad_request(format!(
+            "to is more than {days} days after from (max_coaching_days)"
+        )));
+    }
     let workspace = workspace_of(&state, &principal, q.workspace_id.as_deref()).await?;
     let manager_text = required("manager-id", &q.manager_id)?;
     let manager = parley_domain::parse_id(&manager_text)

@@ -32,9 +32,10 @@ async fn list_flows(
     q: Result<Query<FlowsQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    // Choice: Gong marks flowOwnerEmail required; without it Parley lists every flow
-    // the caller reaches (company, personal and shared), which is what an admin's
-    // export wants.
+    // Choice: Gong marks flowOwnerEmail required; without it Parley lists, for an admin
+    // or a company key, every flow the caller reaches (company, personal and shared: what
+    // an admin's export wants), and for a member or manager the flows they see themselves.
+    // Only admins may name another owner (403 otherwise): personal flows are their owner's.
     let owner = q
         .flow_owner_email
         .as_deref()

@@ -168,6 +168,7 @@ async fn answered_scorecards(
             visible_to,
             ..CallFilter::default()
         },
+        viewer: parley_app::scorecards::answered_viewer(state.store.as_ref(), &principal).await?,
     };
     let us = |t: Option<Timestamp>| t.map(|t| t.timestamp_micros());
     let digest = FilterKey::new()
