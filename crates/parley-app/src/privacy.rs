@@ -487,6 +487,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
 
     // Every other row: by its table's rule.
     let now = Utc::now().timestamp_micros();
+    let mut relinked: BTreeSet<CallId> = BTreeSet::new();
     for m in &f.matches {
         if m.row.call.is_some_and(|c| deleted.contains(&c)) {
             continue;
@@ -557,6 +558,10 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
             // event names, a call's manual association, a flow's prospect. Each row is
             // only that id, so it goes.
             "engagement_objects" | "crm_manual_associations" | "flow_instances" => {
+                if m.row.table == "crm_manual_associations" {
+                    // The call's CRM context changes: its version moves.
+                    relinked.extend(m.row.call);
+                }
                 delete_row(&mut p, &mut found, &mut done, m)
             }
             table => {
@@ -606,6 +611,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
         }
     }
     done.calls_reanalysed = p.reanalyse.clone();
+    changed.extend(relinked);
     p.touched = changed.into_iter().collect();
     p.media_keys.sort();
     p.media_keys.dedup();
@@ -753,11 +759,25 @@ pub async fn run_erasure(
 /// An erase job that failed for good (out of attempts, or a permanent error): the erasure
 /// must neither keep the address nor say `queued` for ever. A queued erasure becomes
 /// failed with `message`; one whose erase already committed (only its compaction failed)
-/// stays done and records `message`. Called from the worker's "job finally failed" hook.
+/// stays done and records `message`. Then compacts, as an erase does, so no freed page
+/// keeps the address the row held. Called from the worker's "job finally failed" hook.
 pub async fn erase_gave_up(store: &dyn Store, erasure: i64, message: &str) -> AppResult<()> {
     store
-        .erasure_gave_up(erasure, &format!("the erase job gave up: {message}"), Utc::now())
+        .erasure_gave_up(
+            erasure,
+            &format!("the erase job gave up: {message}"),
+            Utc::now(),
+        )
         .await?;
-    tracing::warn!(erasure, error = message, "erase job gave up; the address is forgotten");
+    tracing::warn!(
+        erasure,
+        error = message,
+        "erase job gave up; the address is forgotten"
+    );
+    // The row's old bytes (free space, the WAL) still hold the address, as an erased
+    // row's would: compact as an erase does. Best effort: the database may be what failed.
+    if let Err(e) = store.privacy_compact().await {
+        tracing::warn!(erasure, error = %e, "compaction after a given-up erase failed");
+    }
     Ok(())
 }

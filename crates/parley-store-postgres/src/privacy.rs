@@ -95,11 +95,17 @@ impl PrivacyStore for PgStore {
         );
         if after.is_some() {
             let params: Vec<String> = (0..s.key.len()).map(|i| format!("${}", i + 2)).collect();
-            sql.push_str(&format!(" AND ({}) > ({})", s.key.join(", "), params.join(", ")));
+            sql.push_str(&format!(
+                " AND ({}) > ({})",
+                s.key.join(", "),
+                params.join(", ")
+            ));
         }
-        sql.push_str(&format!(" ORDER BY {} LIMIT ${}",
+        sql.push_str(&format!(
+            " ORDER BY {} LIMIT ${}",
             s.key.join(", "),
-            after.map_or(0, <[Key]>::len) + 2));
+            after.map_or(0, <[Key]>::len) + 2
+        ));
         let mut q = sqlx::query(&sql).bind(needle);
         for k in after.unwrap_or_default() {
             q = bind_key(q, k);
@@ -150,7 +156,10 @@ impl PrivacyStore for PgStore {
         .execute(&mut *tx)
         .await?;
         if written.rows_affected() != 1 {
-            return Err(StoreError::Conflict(format!("erasure {} is not queued", e.id)));
+            return Err(StoreError::Conflict(format!(
+                "erasure {} is not queued",
+                e.id
+            )));
         }
         sqlx::query("SELECT id FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE")
             .bind(erase.locked_calls())

@@ -98,7 +98,11 @@ impl PrivacyStore for SqliteStore {
         );
         if after.is_some() {
             let params: Vec<String> = (0..s.key.len()).map(|i| format!("?{}", i + 2)).collect();
-            sql.push_str(&format!(" AND ({}) > ({})", s.key.join(", "), params.join(", ")));
+            sql.push_str(&format!(
+                " AND ({}) > ({})",
+                s.key.join(", "),
+                params.join(", ")
+            ));
         }
         sql.push_str(&format!(
             " ORDER BY {} LIMIT ?{}",

@@ -202,7 +202,16 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     (
         "audit_log",
-        &["action", "actor", "actor_kind", "client_ip", "log", "method", "outcome", "route"],
+        &[
+            "action",
+            "actor",
+            "actor_kind",
+            "client_ip",
+            "log",
+            "method",
+            "outcome",
+            "route",
+        ],
         "what was done by which key or user; the request's path and parameters are searched",
     ),
     (
@@ -212,7 +221,14 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     (
         "call_media",
-        &["codec", "container", "content_type", "file_name", "key", "sha256"],
+        &[
+            "codec",
+            "container",
+            "content_type",
+            "file_name",
+            "key",
+            "sha256",
+        ],
         "the recording's format and storage key; an erase deletes the row with the recording",
     ),
     (
@@ -223,7 +239,16 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ("call_speakers", &["source"], "an enumeration"),
     (
         "calls",
-        &["client_unique_id", "direction", "language", "language_hint", "media", "scope", "sdr_disposition", "system"],
+        &[
+            "client_unique_id",
+            "direction",
+            "language",
+            "language_hint",
+            "media",
+            "scope",
+            "sdr_disposition",
+            "system",
+        ],
         "the client's key and enumerations; the call's free text is searched",
     ),
     ("crm_entities", &["object_type"], "a CRM object type"),
@@ -235,7 +260,14 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     (
         "crm_schema_fields",
-        &["field_type", "label", "name", "object_type", "ordered_values", "reference_to"],
+        &[
+            "field_type",
+            "label",
+            "name",
+            "object_type",
+            "ordered_values",
+            "reference_to",
+        ],
         "the CRM's schema, not its records",
     ),
     (
@@ -249,7 +281,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         "a CRM system and object type",
     ),
     ("flow_instances", &["status"], "an enumeration"),
-    ("flows", &["folder", "name", "visibility"], "a flow's settings"),
+    (
+        "flows",
+        &["folder", "name", "visibility"],
+        "a flow's settings",
+    ),
     ("generations", &["name"], "a counter's name"),
     (
         "integration_settings",
@@ -269,17 +305,37 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     (
         "oauth_apps",
-        &["client_id", "name", "redirect_uris", "scopes", "secret_hash"],
+        &[
+            "client_id",
+            "name",
+            "redirect_uris",
+            "scopes",
+            "secret_hash",
+        ],
         "an app's registration",
     ),
     (
         "oauth_codes",
-        &["client_id", "code_challenge", "code_sha", "grant_id", "redirect_uri", "scopes"],
+        &[
+            "client_id",
+            "code_challenge",
+            "code_sha",
+            "grant_id",
+            "redirect_uri",
+            "scopes",
+        ],
         "hashes and grants",
     ),
     (
         "oauth_tokens",
-        &["access_sha", "client_id", "grant_id", "id", "refresh_sha", "scopes"],
+        &[
+            "access_sha",
+            "client_id",
+            "grant_id",
+            "id",
+            "refresh_sha",
+            "scopes",
+        ],
         "hashes and grants",
     ),
     (
@@ -293,7 +349,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         &["area", "level", "team_leads"],
         "access settings",
     ),
-    ("permission_profile_capabilities", &["capability"], "an enumeration"),
+    (
+        "permission_profile_capabilities",
+        &["capability"],
+        "an enumeration",
+    ),
     (
         "permission_profiles",
         &["description", "library_folders", "library_level", "name"],
@@ -301,7 +361,15 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     (
         "privacy_erasures",
-        &["error", "kind", "masked", "report", "requested_by", "state", "subject"],
+        &[
+            "error",
+            "kind",
+            "masked",
+            "report",
+            "requested_by",
+            "state",
+            "subject",
+        ],
         "the erasures themselves: `subject` holds the address only until its erase commits",
     ),
     ("rate_limits", &["bucket"], "a key's bucket"),
@@ -315,10 +383,18 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         &["answer_guide", "kind", "options", "text"],
         "a scorecard's definition",
     ),
-    ("scorecards", &["name", "review_method"], "a scorecard's definition"),
+    (
+        "scorecards",
+        &["name", "review_method"],
+        "a scorecard's definition",
+    ),
     ("server_secrets", &["name"], "a secret's name"),
     ("sessions", &["csrf", "token_sha"], "hashes"),
-    ("trackers", &["definition", "name"], "a tracker's definition"),
+    (
+        "trackers",
+        &["definition", "name"],
+        "a tracker's definition",
+    ),
     (
         "transcript_sentences",
         &["topic"],
@@ -330,11 +406,23 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ("user_settings_history", &["setting"], "a setting's name"),
     (
         "users",
-        &["extension", "first_name", "last_name", "meeting_consent_page_url", "personal_meeting_urls", "spoken_languages", "title"],
+        &[
+            "extension",
+            "first_name",
+            "last_name",
+            "meeting_consent_page_url",
+            "personal_meeting_urls",
+            "spoken_languages",
+            "title",
+        ],
         "a company user's own details; the user is anonymised by address, not deleted",
     ),
     ("workspace_topics", &["topics"], "a topic set"),
-    ("workspaces", &["description", "name"], "a workspace's settings"),
+    (
+        "workspaces",
+        &["description", "name"],
+        "a workspace's settings",
+    ),
 ];
 
 impl Source {

@@ -61,7 +61,8 @@ pub type Exec = Box<dyn Fn(String) -> BoxFuture<'static, Result<()>> + Send + Sy
 
 /// Lists every text column of a fixture's schema as (table, column), the migrations'
 /// bookkeeping tables left out.
-pub type TextColumns = Box<dyn Fn() -> BoxFuture<'static, Result<Vec<(String, String)>>> + Send + Sync>;
+pub type TextColumns =
+    Box<dyn Fn() -> BoxFuture<'static, Result<Vec<(String, String)>>> + Send + Sync>;
 
 /// One backend under test.
 #[async_trait]

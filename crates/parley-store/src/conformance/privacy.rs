@@ -23,7 +23,11 @@ async fn all_rows(s: &dyn Store, needle: &str, page: u32) -> Vec<FoundRow> {
                 .privacy_rows(src, needle, after.as_deref(), page)
                 .await
                 .unwrap_or_else(|e| panic!("find in {}: {e}", src.table));
-            assert!(rows.len() <= page as usize, "{}: the limit holds", src.table);
+            assert!(
+                rows.len() <= page as usize,
+                "{}: the limit holds",
+                src.table
+            );
             let more = rows.len() == page as usize;
             after = rows.last().map(|r| r.key.clone());
             out.extend(rows);
@@ -420,15 +424,16 @@ pub async fn sources_are_paged_by_key_and_word_timings_are_not_searched(h: &dyn 
         after = page.last().map(|r| r.key.clone());
         keys.extend(page.into_iter().map(|r| r.key));
     }
-    assert_eq!(keys.len(), 5, "each sentence whose text holds it, once: {keys:?}");
+    assert_eq!(
+        keys.len(),
+        5,
+        "each sentence whose text holds it, once: {keys:?}"
+    );
     let mut sorted = keys.clone();
     sorted.sort_by_key(|k| (k[0].int(), k[1].int(), k[2].int()));
     sorted.dedup();
     assert_eq!(keys, sorted, "in key order, no repeats");
-    let rows = s
-        .privacy_rows(src, "51111", None, 100)
-        .await
-        .expect("find");
+    let rows = s.privacy_rows(src, "51111", None, 100).await.expect("find");
     assert!(rows.is_empty(), "word timings are not searched: {rows:?}");
     assert!(
         CLEARED_WITH.contains(&("transcript_sentences", "words", "text")),
@@ -564,8 +569,11 @@ pub async fn every_text_column_is_a_source_or_not_personal(h: &dyn Harness) {
         eprintln!("skipped: this backend's harness lists no schema");
         return;
     };
-    let schema: std::collections::BTreeSet<(String, String)> =
-        list().await.expect("the schema's text columns").into_iter().collect();
+    let schema: std::collections::BTreeSet<(String, String)> = list()
+        .await
+        .expect("the schema's text columns")
+        .into_iter()
+        .collect();
     assert!(
         schema.contains(&("users".to_owned(), "email".to_owned())),
         "the listing works: {schema:?}"
@@ -585,9 +593,12 @@ pub async fn every_text_column_is_a_source_or_not_personal(h: &dyn Harness) {
             classified.push(((*t).into(), (*c).into()));
         }
     }
-    let known: std::collections::BTreeSet<(String, String)> =
-        classified.iter().cloned().collect();
-    assert_eq!(known.len(), classified.len(), "a column is classified twice");
+    let known: std::collections::BTreeSet<(String, String)> = classified.iter().cloned().collect();
+    assert_eq!(
+        known.len(),
+        classified.len(),
+        "a column is classified twice"
+    );
     let unclassified: Vec<String> = schema
         .difference(&known)
         .map(|(t, c)| format!("{t}.{c}"))
@@ -601,5 +612,8 @@ pub async fn every_text_column_is_a_source_or_not_personal(h: &dyn Harness) {
         .difference(&schema)
         .map(|(t, c)| format!("{t}.{c}"))
         .collect();
-    assert!(stale.is_empty(), "classified, but not text columns of the schema: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "classified, but not text columns of the schema: {stale:?}"
+    );
 }
