@@ -747,6 +747,17 @@ pub async fn run_erasure(
                 store.finish_job(lease, Utc::now()).await?;
                 return Ok(());
             }
+            // Another run of this job (a worker that lost its lease) committed the erase
+            // first: what is left is this run's compaction.
+            Err(AppError::Conflict(m))
+                if store
+                    .get_erasure(id)
+                    .await?
+                    .is_some_and(|now| now.state != ErasureState::Queued) =>
+            {
+                tracing::info!(erasure = id, reason = %m, "erase already committed by another run");
+            }
+            Err(AppError::Conflict(m)) => return Err(JobError::transient(m)),
             Err(other) => return Err(other.into()),
         }
     }
