@@ -5,8 +5,9 @@
 //! (`parley_store::privacy::SOURCES`) whose text may hold the address, keeps those the
 //! domain's recognition rules (`parley_domain::privacy::Subject`) confirm, and says which
 //! calls, parties, transcript sentences, users and other rows they are. [`plan`] turns the
-//! findings into erase steps and the report; an erase runs as a job ([`run_erasure`]),
-//! a dry run only stores the report ([`dry_run`]).
+//! findings into erase steps and the report; an erase runs as a job ([`run_erasure`]) whose
+//! one transaction also queues the recordings' deletion and the re-analyses and records
+//! the report, a dry run only stores the report ([`dry_run`]).
 //!
 //! What an erase does:
 //! - A call where the person is a party and no other outside party remains is deleted
@@ -22,8 +23,9 @@
 //! - A company user with that address or number keeps their account (their calls are the
 //!   company's records) but the address is replaced by `erased-<id>@erased.invalid` and a
 //!   matching phone, trusted e-mail or alias is cleared.
-//! - A meeting invitee with that address is deleted (the meeting stays); an uploaded CRM
-//!   object whose id holds it is deleted.
+//! - A meeting invitee with that address is deleted (the meeting stays); so is an uploaded
+//!   CRM object whose id holds it, and every other row that is a copy of such a CRM id (an
+//!   object an engagement event names, a call's manual CRM association, a flow prospect).
 //! - Every other row that holds it (CRM objects and uploads, engagement events, meeting
 //!   titles, scorecard answers, library notes, call fields, the audit log, job payloads
 //!   and errors, and any source added later) gets the matching text replaced by
@@ -42,7 +44,7 @@ use parley_domain::{
     Affiliation, CallId, CrmSystem, EngagementId, JobLease, JobSpec, MeetingId, Party, Principal,
     UserId,
 };
-use parley_store::privacy::{source, EraseStep, FoundRow, Key, Value};
+use parley_store::privacy::{source, EraseCommit, EraseStep, FoundRow, Key, Value, SOURCES};
 use parley_store::Store;
 
 use crate::error::{AppError, AppResult};
@@ -146,22 +148,49 @@ fn hits(subject: &Subject, row: &FoundRow) -> Vec<bool> {
         .collect()
 }
 
+/// Candidate rows read from the store at a time.
+const PAGE: u32 = 1_000;
+
+/// Every stored row that holds `subject`, confirmed by the recognition rules. The store's
+/// filter (the address, or a number's last four digits) is loose, so the candidates are
+/// read a page at a time, by key, and only confirmed matches are kept and counted
+/// against [`MAX_ROWS`].
+async fn confirmed(store: &dyn Store, subject: &Subject) -> AppResult<Vec<Match>> {
+    let needle = subject.needle();
+    let mut out = Vec::new();
+    for s in SOURCES {
+        let mut after: Option<Vec<Key>> = None;
+        loop {
+            let page = store
+                .privacy_rows(s, &needle, after.as_deref(), PAGE)
+                .await?;
+            let more = page.len() == PAGE as usize;
+            after = page.last().map(|r| r.key.clone());
+            for row in page {
+                let hits = hits(subject, &row);
+                if hits.iter().any(|h| *h) {
+                    out.push(Match { row, hits });
+                }
+            }
+            if out.len() > MAX_ROWS as usize {
+                return Err(AppError::invalid(format!(
+                    "refused: more than {MAX_ROWS} stored rows reference this address; \
+                     an erase that large needs the operator (see docs/data-privacy.md)"
+                )));
+            }
+            if !more {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Everything stored that references `subject`.
 pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
-    let rows = store.privacy_rows(&subject.needle(), MAX_ROWS).await?;
-    if rows.len() > MAX_ROWS as usize {
-        return Err(AppError::invalid(format!(
-            "refused: more than {MAX_ROWS} stored rows reference this address; \
-             an erase that large needs the operator (see docs/data-privacy.md)"
-        )));
-    }
+    let matches = confirmed(store, subject).await?;
     let mut f = Findings::default();
-    for row in rows {
-        let hits = hits(subject, &row);
-        if !hits.iter().any(|h| *h) {
-            continue;
-        }
-        let m = Match { row, hits };
+    for m in matches {
         match m.row.table {
             "parties" => {
                 if let Some(call) = m.row.call {
@@ -483,6 +512,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
 
     // Every other row: by its table's rule.
     let now = Utc::now().timestamp_micros();
+    let mut relinked: BTreeSet<CallId> = BTreeSet::new();
     for m in &f.matches {
         if m.row.call.is_some_and(|c| deleted.contains(&c)) {
             continue;
@@ -549,6 +579,16 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
             // rewritten without clashing with another).
             "meeting_invitees" if m.hit("email") => delete_row(&mut p, &mut found, &mut done, m),
             "crm_entities" if m.hit("object_id") => delete_row(&mut p, &mut found, &mut done, m),
+            // Other copies of a CRM id that is the address: the object an engagement
+            // event names, a call's manual association, a flow's prospect. Each row is
+            // only that id, so it goes.
+            "engagement_objects" | "crm_manual_associations" | "flow_instances" => {
+                if m.row.table == "crm_manual_associations" {
+                    // The call's CRM context changes: its version moves.
+                    relinked.extend(m.row.call);
+                }
+                delete_row(&mut p, &mut found, &mut done, m)
+            }
             table => {
                 let set = redacted(subject, m);
                 if set.is_empty() {
@@ -596,6 +636,7 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
         }
     }
     done.calls_reanalysed = p.reanalyse.clone();
+    changed.extend(relinked);
     p.touched = changed.into_iter().collect();
     p.media_keys.sort();
     p.media_keys.dedup();
@@ -668,12 +709,17 @@ pub async fn request_erase(
     }
 }
 
-/// The erase job: finds, erases in one transaction, deletes the recordings, queues the
-/// re-analyses, records the report (forgetting the address), and compacts the database so
-/// no freed page keeps it.
+/// The erase job: finds, then erases in one transaction that also queues the follow-up
+/// jobs (the recordings to delete, the analyses to make again) and records the report,
+/// forgetting the address; then compacts the database so no freed page keeps it. A job
+/// that dies after the commit loses nothing: its retry finds the erasure done and only
+/// compacts.
+///
+/// `_blobs` is not used: the recordings are deleted by the `DeleteMedia` jobs the erase
+/// queues, which retry until the media store answers.
 pub async fn run_erasure(
     store: &dyn Store,
-    blobs: &parley_blob::BlobStore,
+    _blobs: &parley_blob::BlobStore,
     id: i64,
     lease: JobLease,
 ) -> Result<(), JobError> {
@@ -691,12 +737,32 @@ pub async fn run_erasure(
         let outcome = async {
             let f = find(store, &subject).await?;
             let p = plan(store, &subject, &f).await?;
-            store.privacy_erase(&p.steps, &p.touched).await?;
+            let mut done = e.clone();
+            done.subject = None;
+            done.state = ErasureState::Done;
+            done.finished = Some(Utc::now());
+            done.report = Some(p.report.clone());
+            store
+                .privacy_erase(&EraseCommit {
+                    steps: &p.steps,
+                    calls: &p.touched,
+                    deleted: &p.report.done.calls_deleted,
+                    media_keys: &p.media_keys,
+                    reanalyse: &p.reanalyse,
+                    erasure: &done,
+                    now: Utc::now(),
+                })
+                .await?;
             Ok::<_, AppError>(p)
         }
         .await;
-        let p = match outcome {
-            Ok(p) => p,
+        match outcome {
+            Ok(p) => tracing::info!(
+                erasure = id,
+                recordings = p.media_keys.len(),
+                reanalyse = p.reanalyse.len(),
+                "personal data erased; recordings and analyses queued"
+            ),
             Err(AppError::Invalid(m)) => {
                 e.subject = None;
                 e.state = ErasureState::Failed;
@@ -706,30 +772,48 @@ pub async fn run_erasure(
                 store.finish_job(lease, Utc::now()).await?;
                 return Ok(());
             }
+            // Another run of this job (a worker that lost its lease) committed the erase
+            // first: what is left is this run's compaction.
+            Err(AppError::Conflict(m))
+                if store
+                    .get_erasure(id)
+                    .await?
+                    .is_some_and(|now| now.state != ErasureState::Queued) =>
+            {
+                tracing::info!(erasure = id, reason = %m, "erase already committed by another run");
+            }
+            Err(AppError::Conflict(m)) => return Err(JobError::transient(m)),
             Err(other) => return Err(other.into()),
-        };
-        for key in &p.media_keys {
-            if store.media_key_in_use(key).await? {
-                continue;
-            }
-            if let Err(err) = blobs.delete(key).await {
-                // The delete-media job retries with backoff until the store answers.
-                tracing::warn!(key, error = %err, "erased recording not deleted yet; queued");
-                enqueue(store, JobSpec::DeleteMedia { key: key.clone() }).await?;
-            }
         }
-        for call in &p.reanalyse {
-            enqueue(store, JobSpec::Analyze { call: *call }).await?;
-        }
-        e.subject = None;
-        e.state = ErasureState::Done;
-        e.finished = Some(Utc::now());
-        e.report = Some(p.report);
-        store.update_erasure(&e).await?;
-        tracing::info!(erasure = id, "personal data erased");
     }
     // Also on a re-run after the erase itself committed: the compaction is what is left.
     store.privacy_compact().await?;
     store.finish_job(lease, Utc::now()).await?;
+    Ok(())
+}
+
+/// An erase job that failed for good (out of attempts, or a permanent error): the erasure
+/// must neither keep the address nor say `queued` for ever. A queued erasure becomes
+/// failed with `message`; one whose erase already committed (only its compaction failed)
+/// stays done and records `message`. Then compacts, as an erase does, so no freed page
+/// keeps the address the row held. Called from the worker's "job finally failed" hook.
+pub async fn erase_gave_up(store: &dyn Store, erasure: i64, message: &str) -> AppResult<()> {
+    store
+        .erasure_gave_up(
+            erasure,
+            &format!("the erase job gave up: {message}"),
+            Utc::now(),
+        )
+        .await?;
+    tracing::warn!(
+        erasure,
+        error = message,
+        "erase job gave up; the address is forgotten"
+    );
+    // The row's old bytes (free space, the WAL) still hold the address, as an erased
+    // row's would: compact as an erase does. Best effort: the database may be what failed.
+    if let Err(e) = store.privacy_compact().await {
+        tracing::warn!(erasure, error = %e, "compaction after a given-up erase failed");
+    }
     Ok(())
 }

@@ -294,7 +294,7 @@ impl Workers {
                     .await;
                 tracing::warn!(job_id = job.id, error = %message, state = ?state.as_ref().map(|s| s.key()), "job failed");
                 if matches!(state, Ok(JobState::Failed)) {
-                    self.gave_up(&job).await;
+                    self.gave_up(&job, &message).await;
                 }
             }
         }
@@ -302,14 +302,14 @@ impl Workers {
     }
 
     /// What a job that will not be tried again leaves behind, made to say so: a CRM
-    /// upload's request would otherwise stay `IN_PROGRESS` for ever.
-    async fn gave_up(&self, job: &parley_domain::Job) {
-        if let Ok(JobSpec::CrmUpload {
-            integration,
-            request,
-        }) = JobSpec::of(job)
-        {
-            let set = self
+    /// upload's request would otherwise stay `IN_PROGRESS`, and an erasure `queued` with
+    /// the address it was asked to forget, for ever.
+    async fn gave_up(&self, job: &parley_domain::Job, message: &str) {
+        let done = match JobSpec::of(job) {
+            Ok(JobSpec::CrmUpload {
+                integration,
+                request,
+            }) => self
                 .store
                 .set_crm_request_status(
                     integration,
@@ -317,10 +317,15 @@ impl Workers {
                     parley_domain::CrmRequestStatus::Failed,
                     Utc::now(),
                 )
-                .await;
-            if let Err(e) = set {
-                tracing::warn!(job_id = job.id, error = %e, "could not mark the crm request failed");
+                .await
+                .map_err(AppError::from),
+            Ok(JobSpec::Erase { erasure }) => {
+                crate::privacy::erase_gave_up(self.store.as_ref(), erasure, message).await
             }
+            _ => Ok(()),
+        };
+        if let Err(e) = done {
+            tracing::warn!(job_id = job.id, error = %e, "could not record that the job gave up");
         }
     }
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::{assert_error, TestServer};
 use parley_app::keys::{create_key, KeySpec};
 use parley_app::worker::{WorkerConfig, Workers};
-use parley_domain::{CallId, JobKind, Role, ScopeSet, UserId, WorkspaceId};
+use parley_domain::{CallId, JobKind, JobState, Role, ScopeSet, UserId, WorkspaceId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -66,12 +66,40 @@ impl Setup {
 
     /// Runs queued erase jobs; how many ran.
     async fn run_erasures(&self) -> usize {
+        self.run(JobKind::Erase).await
+    }
+
+    /// Runs queued jobs of one kind; how many ran.
+    async fn run(&self, kind: JobKind) -> usize {
         let w = self.workers();
         let mut n = 0;
-        while w.run_next("test", &[JobKind::Erase]).await.unwrap() {
+        while w.run_next("test", &[kind]).await.unwrap() {
             n += 1;
         }
         n
+    }
+
+    /// The keys of the queued delete-media jobs, and the calls of the queued analyses.
+    async fn queued(&self) -> (Vec<String>, Vec<CallId>) {
+        let jobs = self
+            .server
+            .store
+            .list_jobs(Some(JobState::Queued), 1000)
+            .await
+            .unwrap();
+        let mut keys: Vec<String> = jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::DeleteMedia)
+            .map(|j| j.payload["key"].as_str().unwrap().to_owned())
+            .collect();
+        keys.sort();
+        let mut calls: Vec<CallId> = jobs
+            .iter()
+            .filter(|j| j.kind == JobKind::Analyze)
+            .filter_map(|j| j.call_id)
+            .collect();
+        calls.sort();
+        (keys, calls)
     }
 
     async fn upload(&self, call: &str, file: &str) {
@@ -228,6 +256,45 @@ async fn seed(s: &Setup) -> Seeded {
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    // Copies of a CRM id that is his address: an object a content view names, a call's
+    // manual CRM association (on a call he is not on) and a flow prospect.
+    let r = srv
+        .send(
+            Method::PUT,
+            "/v2/customer-engagement/content/viewed",
+            Some(json!({"reportingSystem": "docsend", "eventId": "ev-carl",
+                "eventTimestamp": "2026-03-04T10:00:00Z", "contentId": "deck-7",
+                "contentUrl": "https://docs.example.com/deck-7", "contentTitle": "Pricing deck",
+                "viewer": {"email": "megan@contoso.example.com", "name": "Megan Foster"},
+                "crmContext": [{"system": "Salesforce",
+                    "objects": [{"objectType": "Contact", "objectId": EMAIL}]}]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = srv
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/calls/{other}/crm-association"),
+            Some(json!({"accountCrmId": EMAIL})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = srv
+        .post(
+            "/parley/v1/flows",
+            json!({"name": "Inbound follow-up", "ownerEmail": "rita@northwind.example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let flow = r.body["flow"]["id"].as_str().unwrap().to_owned();
+    let r = srv
+        .post(
+            "/v2/flows/prospects/assign",
+            json!({"crmProspectsIds": [EMAIL], "flowId": flow,
+                "flowInstanceOwnerEmail": "rita@northwind.example.com"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // A write whose (ignored) query parameter holds the address: the audit log keeps it.
     let r = srv
         .post(
@@ -459,15 +526,21 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
     assert_eq!(dry["report"]["found"]["auditEntries"], 1);
     assert_eq!(
         dry["report"]["done"]["rowsDeleted"],
-        json!({"meeting_invitees": 1})
+        json!({"meeting_invitees": 1, "engagement_objects": 1,
+            "crm_manual_associations": 1, "flow_instances": 1}),
+        "{}",
+        dry["report"]
     );
-    for table in ["engagement_events", "crm_entities", "crm_objects"] {
-        assert_eq!(
-            dry["report"]["done"]["rowsRedacted"][table], 1,
-            "{table}: {}",
-            dry["report"]
-        );
-    }
+    // The digital interaction naming him, and the content view whose request names the
+    // CRM object.
+    assert_eq!(
+        dry["report"]["done"]["rowsRedacted"]["engagement_events"],
+        2
+    );
+    assert_eq!(dry["report"]["done"]["rowsRedacted"]["crm_entities"], 1);
+    // The call's Account (a field), and the object the manual association linked to the
+    // other call (its id).
+    assert_eq!(dry["report"]["done"]["rowsRedacted"]["crm_objects"], 2);
     assert_eq!(s.run_erasures().await, 0, "a dry run queues nothing");
     for k in &keys {
         assert!(key_file(&s, k).exists(), "{k} kept by the dry run");
@@ -490,7 +563,18 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
         .get(&format!("/parley/v1/data-privacy/erasures/{erasure}"))
         .await;
     assert_eq!(r.body["erasures"][0]["state"], "queued", "{}", r.body);
+    assert_eq!(s.queued().await, (vec![], vec![]));
     assert_eq!(s.run_erasures().await, 1);
+    // The erase's transaction queued the recordings' deletion and the shared call's
+    // analysis with the report: the job itself deletes no file, so dying after its
+    // commit loses neither.
+    let mut erased_keys = vec![keys[0].clone(), keys[1].clone()];
+    erased_keys.sort();
+    assert_eq!(
+        s.queued().await,
+        (erased_keys, vec![CallId(seeded.shared.parse().unwrap())])
+    );
+    assert!(key_file(&s, &keys[0]).exists(), "deleted by its own job");
     let r = srv
         .get(&format!("/parley/v1/data-privacy/erasures/{erasure}"))
         .await;
@@ -515,6 +599,7 @@ async fn an_erase_leaves_no_byte_of_the_address_or_number() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(s.run_erasures().await, 1);
+    assert_eq!(s.run(JobKind::DeleteMedia).await, 2);
 
     // The call he alone attended is gone; the shared one is kept without him or the
     // recording, its analysis queued again.
@@ -857,4 +942,138 @@ async fn only_company_wide_admins_look_up_or_erase() {
     );
     // Nothing was queued by the refused requests.
     assert!(srv.store.list_erasures(10).await.unwrap().is_empty());
+}
+
+/// Runs one statement on the test server's database (SQLite or PostgreSQL).
+async fn exec_sql(srv: &TestServer, sqlite: &str, postgres: &str) {
+    let url = &srv.database_url;
+    if url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sqlite).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(postgres).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+/// A phone look-up searches the stored text for the number's last four digits; more than
+/// `MAX_ROWS` sentences holding them inside other numbers (ticket numbers here, with word
+/// timings full of them) neither refuse the look-up nor the erase, and the one sentence
+/// that does say the number, last in key order, is still found.
+#[tokio::test]
+async fn a_phone_look_up_counts_only_rows_that_hold_the_number() {
+    let s = setup().await;
+    let srv = &s.server;
+    let rita = srv.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let call = srv
+        .call(body(
+            "busy",
+            &rita,
+            vec![json!({"name": "Dana Buyer", "emailAddress": "dana@other.example.com"})],
+        ))
+        .await;
+    let vtt = "WEBVTT\n\n00:00:00.000 --> 00:00:02.000\n<v Rita Rep>Hello Dana.\n";
+    let r = srv.put_transcript(&call, "vtt", vtt).await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let n = parley_app::privacy::MAX_ROWS + 1;
+    let text = "ticket 41111 is open";
+    let words = "[[51111,51480,\"ticket\"],[61111,61400,\"41111\"]]";
+    exec_sql(
+        srv,
+        &format!(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+             INSERT INTO transcript_sentences \
+             (call_id, monologue, seq, speaker_id, start_ms, end_ms, text, words) \
+             SELECT {call}, 1 + i / 1000, i % 1000, 1, i, i + 1, '{text}', '{words}' FROM n"
+        ),
+        &format!(
+            "INSERT INTO transcript_sentences \
+             (call_id, monologue, seq, speaker_id, start_ms, end_ms, text, words) \
+             SELECT {call}, 1 + i / 1000, i % 1000, 1, i, i + 1, '{text}', '{words}' \
+             FROM generate_series(1, {n}) AS i"
+        ),
+    )
+    .await;
+    exec_sql(
+        srv,
+        &format!(
+            "INSERT INTO transcript_sentences \
+             (call_id, monologue, seq, speaker_id, start_ms, end_ms, text, words) \
+             VALUES ({call}, 1000000, 0, 1, 5, 6, 'call me on 555 000 1111', '{words}')"
+        ),
+        &format!(
+            "INSERT INTO transcript_sentences \
+             (call_id, monologue, seq, speaker_id, start_ms, end_ms, text, words) \
+             VALUES ({call}, 1000000, 0, 1, 5, 6, 'call me on 555 000 1111', '{words}')"
+        ),
+    )
+    .await;
+
+    let r = srv
+        .get("/v2/data-privacy/data-for-phone-number?phoneNumber=%2B15550001111")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(call_ids(&r.body), std::slice::from_ref(&call));
+
+    let r = srv
+        .send(
+            Method::POST,
+            "/v2/data-privacy/erase-data-for-phone-number",
+            Some(json!({"phoneNumber": PHONE})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let erasure = r.body["erasureId"].as_str().unwrap().to_owned();
+    assert_eq!(s.run_erasures().await, 1);
+    let r = srv
+        .get(&format!("/parley/v1/data-privacy/erasures/{erasure}"))
+        .await;
+    let e = &r.body["erasures"][0];
+    assert_eq!(e["state"], "done", "{}", r.body);
+    assert_eq!(e["report"]["done"]["sentencesRedacted"], 1, "{}", r.body);
+    let r = srv
+        .get("/v2/data-privacy/data-for-phone-number?phoneNumber=%2B15550001111")
+        .await;
+    assert_eq!(call_ids(&r.body), Vec::<String>::new());
+}
+
+/// An erase job that ran out of attempts: the worker's "finally failed" hook calls
+/// `erase_gave_up`, and the erasure says failed, why, and no longer holds the address.
+#[tokio::test]
+async fn an_erase_that_gave_up_is_failed_and_forgets_the_address() {
+    let s = setup().await;
+    let srv = &s.server;
+    let r = srv
+        .send(
+            Method::POST,
+            &format!("/v2/data-privacy/erase-data-for-email-address?emailAddress={EMAIL}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let id: i64 = r.body["erasureId"].as_str().unwrap().parse().unwrap();
+    let stored = srv.store.get_erasure(id).await.unwrap().unwrap();
+    assert_eq!(stored.subject.as_deref(), Some(EMAIL), "held while queued");
+
+    parley_app::privacy::erase_gave_up(srv.store.as_ref(), id, "statement timeout")
+        .await
+        .unwrap();
+    let r = srv
+        .get(&format!("/parley/v1/data-privacy/erasures/{id}"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &r.body["erasures"][0];
+    assert_eq!(e["state"], "failed", "{}", r.body);
+    assert!(e["finished"].is_string(), "{}", r.body);
+    assert!(
+        e["error"].as_str().unwrap().contains("statement timeout"),
+        "{}",
+        r.body
+    );
+    let stored = srv.store.get_erasure(id).await.unwrap().unwrap();
+    assert_eq!(stored.subject, None, "the address is forgotten");
+    let left = remnants(&s).await;
+    assert!(left.is_empty(), "left behind: {left:#?}");
 }

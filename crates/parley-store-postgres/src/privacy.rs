@@ -8,18 +8,21 @@
 //! would, and is left to the operator. WAL segments and base backups taken before the
 //! erase still hold the bytes until they are recycled or expire (`docs/data-privacy.md`).
 //!
-//! The erase locks its calls first, in id order, `FOR UPDATE` (it may delete them), the
-//! order every writer of a call follows, so it cannot deadlock with them.
+//! The erase locks its calls first (those it changes and those it deletes), in id order,
+//! `FOR UPDATE`, the order every writer of a call follows, so it cannot deadlock with
+//! them. It queues its follow-up jobs and writes the erasure's report in the same
+//! transaction, so a job that dies after the commit loses nothing.
 
 use async_trait::async_trait;
 use sqlx::{Postgres, Row};
 
 use parley_domain::privacy::Erasure;
-use parley_domain::CallId;
+use parley_domain::{CallId, Timestamp};
 use parley_store::privacy::{
-    EraseOutcome, EraseStep, ErasureColumns, FoundRow, Key, PrivacyStore, Value, SOURCES,
+    EraseCommit, EraseOutcome, EraseStep, ErasureColumns, FoundRow, Key, PrivacyStore, Source,
+    Value,
 };
-use parley_store::Result;
+use parley_store::{Result, StoreError};
 
 use crate::PgStore;
 
@@ -67,67 +70,104 @@ fn bind_key<'q>(
 
 #[async_trait]
 impl PrivacyStore for PgStore {
-    async fn privacy_rows(&self, needle: &str, limit: u32) -> Result<Vec<FoundRow>> {
-        let mut out = Vec::new();
-        let cap = i64::from(limit) + 1;
-        for s in SOURCES {
-            let left = cap - out.len() as i64;
-            if left <= 0 {
-                break;
-            }
-            let mut select: Vec<String> = s.key.iter().map(|k| k.to_string()).collect();
-            select.push(s.call.unwrap_or("NULL").to_owned());
-            select.extend(s.columns.iter().map(|c| c.to_string()));
-            let cond: Vec<String> = s
-                .columns
-                .iter()
-                .map(|c| format!("strpos(lower({c}), $1) > 0"))
-                .collect();
-            let sql = format!(
-                "SELECT {} FROM {} WHERE {} LIMIT $2",
-                select.join(", "),
-                s.table,
-                cond.join(" OR ")
-            );
-            let rows = sqlx::query(&sql)
-                .bind(needle)
-                .bind(left)
-                .fetch_all(&self.pool)
-                .await?;
-            for r in rows {
-                let mut key = Vec::with_capacity(s.key.len());
-                for (i, k) in s.key.iter().enumerate() {
-                    key.push(if s.is_text_key(k) {
-                        Key::Text(r.try_get::<String, _>(i)?)
-                    } else {
-                        Key::Int(r.try_get::<i64, _>(i)?)
-                    });
-                }
-                let call: Option<i64> = r.try_get(s.key.len())?;
-                let mut values = Vec::with_capacity(s.columns.len());
-                for i in 0..s.columns.len() {
-                    values.push(r.try_get::<Option<String>, _>(s.key.len() + 1 + i)?);
-                }
-                out.push(FoundRow {
-                    table: s.table,
-                    key,
-                    call: call.map(CallId),
-                    values,
+    async fn privacy_rows(
+        &self,
+        s: &'static Source,
+        needle: &str,
+        after: Option<&[Key]>,
+        limit: u32,
+    ) -> Result<Vec<FoundRow>> {
+        let mut select: Vec<String> = s.key.iter().map(|k| k.to_string()).collect();
+        select.push(s.call.unwrap_or("NULL").to_owned());
+        select.extend(s.columns.iter().map(|c| c.to_string()));
+        let cond: Vec<String> = s
+            .columns
+            .iter()
+            .map(|c| format!("strpos(lower({c}), $1) > 0"))
+            .collect();
+        // Keyset paging: a row-value comparison on the key, which is the table's primary
+        // key, so each page resumes where the last one stopped.
+        let mut sql = format!(
+            "SELECT {} FROM {} WHERE ({})",
+            select.join(", "),
+            s.table,
+            cond.join(" OR ")
+        );
+        if after.is_some() {
+            let params: Vec<String> = (0..s.key.len()).map(|i| format!("${}", i + 2)).collect();
+            sql.push_str(&format!(
+                " AND ({}) > ({})",
+                s.key.join(", "),
+                params.join(", ")
+            ));
+        }
+        sql.push_str(&format!(
+            " ORDER BY {} LIMIT ${}",
+            s.key.join(", "),
+            after.map_or(0, <[Key]>::len) + 2
+        ));
+        let mut q = sqlx::query(&sql).bind(needle);
+        for k in after.unwrap_or_default() {
+            q = bind_key(q, k);
+        }
+        let rows = q.bind(i64::from(limit)).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let mut key = Vec::with_capacity(s.key.len());
+            for (i, k) in s.key.iter().enumerate() {
+                key.push(if s.is_text_key(k) {
+                    Key::Text(r.try_get::<String, _>(i)?)
+                } else {
+                    Key::Int(r.try_get::<i64, _>(i)?)
                 });
             }
+            let call: Option<i64> = r.try_get(s.key.len())?;
+            let mut values = Vec::with_capacity(s.columns.len());
+            for i in 0..s.columns.len() {
+                values.push(r.try_get::<Option<String>, _>(s.key.len() + 1 + i)?);
+            }
+            out.push(FoundRow {
+                table: s.table,
+                key,
+                call: call.map(CallId),
+                values,
+            });
         }
         Ok(out)
     }
 
-    async fn privacy_erase(&self, steps: &[EraseStep], calls: &[CallId]) -> Result<EraseOutcome> {
+    async fn privacy_erase(&self, erase: &EraseCommit<'_>) -> Result<EraseOutcome> {
         let mut tx = self.pool.begin().await?;
-        let ids: Vec<i64> = calls.iter().map(|c| c.0).collect();
+        // The erasure first: a second run of the same erase waits here for the first,
+        // then finds it no longer queued and changes nothing.
+        let e = ErasureColumns::of(erase.erasure)?;
+        let written = sqlx::query(
+            "UPDATE privacy_erasures SET subject = $1, masked = $2, state = $3, finished_us = $4, \
+             job_id = $5, report = $6, error = $7 WHERE id = $8 AND state = 'queued'",
+        )
+        .bind(e.subject)
+        .bind(e.masked)
+        .bind(e.state)
+        .bind(e.finished_us)
+        .bind(e.job_id)
+        .bind(e.report)
+        .bind(e.error)
+        .bind(e.id)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() != 1 {
+            return Err(StoreError::Conflict(format!(
+                "erasure {} is not queued",
+                e.id
+            )));
+        }
         sqlx::query("SELECT id FROM calls WHERE id = ANY($1) ORDER BY id FOR UPDATE")
-            .bind(&ids)
+            .bind(erase.locked_calls())
             .fetch_all(&mut *tx)
             .await?;
+        let ids: Vec<i64> = erase.calls.iter().map(|c| c.0).collect();
         let mut rows = 0;
-        for step in steps {
+        for step in erase.steps {
             rows += match step {
                 EraseStep::Delete { table, by } => {
                     let cond: Vec<String> = by
@@ -173,6 +213,9 @@ impl PrivacyStore for PgStore {
             .bind(&ids)
             .execute(&mut *tx)
             .await?;
+        for (job, live) in erase.jobs() {
+            crate::jobs::enqueue_in(&mut tx, &job, live, erase.now).await?;
+        }
         tx.commit().await?;
         Ok(EraseOutcome { rows })
     }
@@ -219,6 +262,20 @@ impl PrivacyStore for PgStore {
         .bind(c.report)
         .bind(c.error)
         .bind(c.id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn erasure_gave_up(&self, id: i64, error: &str, now: Timestamp) -> Result<()> {
+        sqlx::query(
+            "UPDATE privacy_erasures SET subject = NULL, error = $1, \
+             state = CASE WHEN state = 'queued' THEN 'failed' ELSE state END, \
+             finished_us = COALESCE(finished_us, $2) WHERE id = $3",
+        )
+        .bind(error)
+        .bind(now.timestamp_micros())
+        .bind(id)
         .execute(&self.pool)
         .await?;
         Ok(())

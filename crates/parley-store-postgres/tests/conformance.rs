@@ -16,7 +16,7 @@ impl Harness for PgHarness {
     async fn fresh(&self) -> Fixture {
         let db = common::TestDb::new().await;
         let store = db.open().await;
-        let (reopen_url, exec_url) = (db.url.clone(), db.url.clone());
+        let (reopen_url, exec_url, schema_url) = (db.url.clone(), db.url.clone(), db.url.clone());
         Fixture {
             store: Arc::new(store),
             reopen: Box::new(move || {
@@ -33,6 +33,22 @@ impl Harness for PgHarness {
                     sqlx::query(&sql).execute(&pool).await?;
                     pool.close().await;
                     Ok(())
+                })
+            })),
+            text_columns: Some(Box::new(move || {
+                let url = schema_url.clone();
+                Box::pin(async move {
+                    let pool = sqlx::PgPool::connect(&url).await?;
+                    let rows: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                         WHERE table_schema = current_schema() \
+                         AND data_type IN ('text', 'character varying', 'character', 'json', 'jsonb') \
+                         AND table_name NOT LIKE '\\_sqlx%' ESCAPE '\\'",
+                    )
+                    .fetch_all(&pool)
+                    .await?;
+                    pool.close().await;
+                    Ok(rows)
                 })
             })),
             guard: Box::new(db),

@@ -15,7 +15,7 @@ impl Harness for SqliteHarness {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let path = dir.path().join("parley.db").display().to_string();
         let store = SqliteStore::open(&path).await.expect("open the store");
-        let (reopen_path, exec_path) = (path.clone(), path);
+        let (reopen_path, exec_path, schema_path) = (path.clone(), path.clone(), path);
         Fixture {
             store: Arc::new(store),
             reopen: Box::new(move || {
@@ -32,6 +32,22 @@ impl Harness for SqliteHarness {
                     sqlx::query(&sql).execute(&pool).await?;
                     pool.close().await;
                     Ok(())
+                })
+            })),
+            text_columns: Some(Box::new(move || {
+                let url = format!("sqlite://{schema_path}");
+                Box::pin(async move {
+                    let pool = sqlx::SqlitePool::connect(&url).await?;
+                    let rows: Vec<(String, String)> = sqlx::query_as(
+                        "SELECT m.name, p.name FROM sqlite_schema AS m \
+                         JOIN pragma_table_info(m.name) AS p \
+                         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                         AND m.name NOT LIKE '\\_sqlx%' ESCAPE '\\' AND upper(p.type) LIKE '%TEXT%'",
+                    )
+                    .fetch_all(&pool)
+                    .await?;
+                    pool.close().await;
+                    Ok(rows)
                 })
             })),
             guard: Box::new(dir),

@@ -14,7 +14,7 @@
 use async_trait::async_trait;
 
 use parley_domain::privacy::{Erasure, ErasureReport, ErasureState, SubjectKind};
-use parley_domain::CallId;
+use parley_domain::{CallId, JobSpec, Timestamp};
 
 use crate::{Result, StoreError};
 
@@ -53,7 +53,8 @@ pub const SOURCES: &[Source] = &[
         key: &["call_id", "monologue", "seq"],
         text_key: &[],
         call: Some("call_id"),
-        columns: &["text", "words"],
+        // Not `words`: see [`CLEARED_WITH`].
+        columns: &["text"],
     },
     Source {
         table: "calls",
@@ -152,6 +153,276 @@ pub const SOURCES: &[Source] = &[
         call: Some("call_id"),
         columns: &["note"],
     },
+    // Copies of CRM ids, which may be an address (`crm_entities.object_id` is searched for
+    // the same reason): the objects an engagement event names, a call's manual CRM
+    // association, a flow's prospect. `parley_app::privacy::plan` deletes a matching row.
+    Source {
+        table: "engagement_objects",
+        key: &["event_id", "ord"],
+        text_key: &[],
+        call: None,
+        columns: &["object_id"],
+    },
+    Source {
+        table: "crm_manual_associations",
+        key: &["id"],
+        text_key: &[],
+        call: Some("call_id"),
+        columns: &["account_id", "deal_id"],
+    },
+    Source {
+        table: "flow_instances",
+        key: &["id"],
+        text_key: &[],
+        call: None,
+        columns: &["crm_prospect_id"],
+    },
+];
+
+/// Text columns that are not searched because they repeat a searched column of the same
+/// row, and are cleared (set NULL) whenever that column matches: (table, column, the
+/// searched column). A sentence's word timings (`[[51234,51480,"word"],…]`) spell its
+/// text out one word at a time, so an address never sits in them whole, while their
+/// millisecond numbers hold any four digits a phone look-up searches for.
+pub const CLEARED_WITH: &[(&str, &str, &str)] = &[("transcript_sentences", "words", "text")];
+
+/// Every other text column of the schema, by table, and why it holds no person's address
+/// or number. The conformance check `every_text_column_is_a_source_or_not_personal`
+/// compares the schema with [`SOURCES`], [`CLEARED_WITH`] and this list, so a new column
+/// is classified when it is added. Key columns of sources are covered by their source.
+pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
+    // Words of Parley's own vocabulary (kinds, states, roles, enumerations), hashes,
+    // tokens and random ids.
+    ("activity_events", &["kind"], "an activity kind"),
+    ("answered_scorecards", &["visibility"], "an enumeration"),
+    (
+        "api_keys",
+        &["access_key", "name", "scopes", "secret_hash"],
+        "a key's name, scopes and hash",
+    ),
+    (
+        "audit_log",
+        &[
+            "action",
+            "actor",
+            "actor_kind",
+            "client_ip",
+            "log",
+            "method",
+            "outcome",
+            "route",
+        ],
+        "what was done by which key or user; the request's path and parameters are searched",
+    ),
+    (
+        "call_analysis",
+        &["engine", "interaction", "summary", "topics", "trackers"],
+        "made from the call: deleted and made again with the call when an erase changes it",
+    ),
+    (
+        "call_media",
+        &[
+            "codec",
+            "container",
+            "content_type",
+            "file_name",
+            "key",
+            "sha256",
+        ],
+        "the recording's format and storage key; an erase deletes the row with the recording",
+    ),
+    (
+        "call_person_stats",
+        &["stats"],
+        "made from the call: deleted with its analysis",
+    ),
+    ("call_speakers", &["source"], "an enumeration"),
+    (
+        "calls",
+        &[
+            "client_unique_id",
+            "direction",
+            "language",
+            "language_hint",
+            "media",
+            "scope",
+            "sdr_disposition",
+            "system",
+        ],
+        "the client's key and enumerations; the call's free text is searched",
+    ),
+    ("crm_entities", &["object_type"], "a CRM object type"),
+    ("crm_integrations", &["name"], "the integration's name"),
+    (
+        "crm_requests",
+        &["client_request_id", "object_type", "status"],
+        "the client's id for its upload, and enumerations",
+    ),
+    (
+        "crm_schema_fields",
+        &[
+            "field_type",
+            "label",
+            "name",
+            "object_type",
+            "ordered_values",
+            "reference_to",
+        ],
+        "the CRM's schema, not its records",
+    ),
+    (
+        "engagement_events",
+        &["action", "event_id", "kind", "source"],
+        "the reporting system's ids and enumerations",
+    ),
+    (
+        "engagement_objects",
+        &["object_type", "system"],
+        "a CRM system and object type",
+    ),
+    ("flow_instances", &["status"], "an enumeration"),
+    (
+        "flows",
+        &["folder", "name", "visibility"],
+        "a flow's settings",
+    ),
+    ("generations", &["name"], "a counter's name"),
+    (
+        "integration_settings",
+        &["allowed_origin", "integration_type"],
+        "an integration's settings",
+    ),
+    (
+        "jobs",
+        &["kind", "lease_owner", "state"],
+        "the queue's bookkeeping; payload and error are searched",
+    ),
+    ("library_folders", &["name"], "a folder's name"),
+    (
+        "meetings",
+        &["external_id", "url_key"],
+        "the calendar's id and a normalised URL for matching",
+    ),
+    (
+        "oauth_apps",
+        &[
+            "client_id",
+            "name",
+            "redirect_uris",
+            "scopes",
+            "secret_hash",
+        ],
+        "an app's registration",
+    ),
+    (
+        "oauth_codes",
+        &[
+            "client_id",
+            "code_challenge",
+            "code_sha",
+            "grant_id",
+            "redirect_uri",
+            "scopes",
+        ],
+        "hashes and grants",
+    ),
+    (
+        "oauth_tokens",
+        &[
+            "access_sha",
+            "client_id",
+            "grant_id",
+            "id",
+            "refresh_sha",
+            "scopes",
+        ],
+        "hashes and grants",
+    ),
+    (
+        "parties",
+        &["affiliation", "methods", "title"],
+        "enumerations and a job title",
+    ),
+    ("password_resets", &["token_sha"], "a hash"),
+    (
+        "permission_profile_access",
+        &["area", "level", "team_leads"],
+        "access settings",
+    ),
+    (
+        "permission_profile_capabilities",
+        &["capability"],
+        "an enumeration",
+    ),
+    (
+        "permission_profiles",
+        &["description", "library_folders", "library_level", "name"],
+        "a profile's settings",
+    ),
+    (
+        "privacy_erasures",
+        &[
+            "error",
+            "kind",
+            "masked",
+            "report",
+            "requested_by",
+            "state",
+            "subject",
+        ],
+        "the erasures themselves: `subject` holds the address only until its erase commits",
+    ),
+    ("rate_limits", &["bucket"], "a key's bucket"),
+    (
+        "scorecard_answers",
+        &["options"],
+        "the chosen options of the scorecard",
+    ),
+    (
+        "scorecard_questions",
+        &["answer_guide", "kind", "options", "text"],
+        "a scorecard's definition",
+    ),
+    (
+        "scorecards",
+        &["name", "review_method"],
+        "a scorecard's definition",
+    ),
+    ("server_secrets", &["name"], "a secret's name"),
+    ("sessions", &["csrf", "token_sha"], "hashes"),
+    (
+        "trackers",
+        &["definition", "name"],
+        "a tracker's definition",
+    ),
+    (
+        "transcript_sentences",
+        &["topic"],
+        "a topic name from the workspace's topic set",
+    ),
+    ("transcripts", &["source"], "an enumeration"),
+    ("user_passwords", &["hash"], "a hash"),
+    ("user_roles", &["role"], "an enumeration"),
+    ("user_settings_history", &["setting"], "a setting's name"),
+    (
+        "users",
+        &[
+            "extension",
+            "first_name",
+            "last_name",
+            "meeting_consent_page_url",
+            "personal_meeting_urls",
+            "spoken_languages",
+            "title",
+        ],
+        "a company user's own details; the user is anonymised by address, not deleted",
+    ),
+    ("workspace_topics", &["topics"], "a topic set"),
+    (
+        "workspaces",
+        &["description", "name"],
+        "a workspace's settings",
+    ),
 ];
 
 impl Source {
@@ -231,6 +502,52 @@ pub enum EraseStep {
     },
 }
 
+/// An erase as one transaction: its statements and everything that must not be lost if
+/// the job dies once they are committed.
+#[derive(Debug, Clone, Copy)]
+pub struct EraseCommit<'a> {
+    pub steps: &'a [EraseStep],
+    /// Calls whose version moves (PostgreSQL locks them first).
+    pub calls: &'a [CallId],
+    /// Calls whose rows the steps delete (PostgreSQL locks them with `calls`).
+    pub deleted: &'a [CallId],
+    /// Recordings to delete: one `DeleteMedia` job each (the job leaves a key another
+    /// call still uses).
+    pub media_keys: &'a [String],
+    /// Kept calls to analyse again: one `Analyze` job each (joining a queued one).
+    pub reanalyse: &'a [CallId],
+    /// The erasure in its final state (subject cleared, report); written only if the
+    /// stored one is still queued.
+    pub erasure: &'a Erasure,
+    pub now: Timestamp,
+}
+
+impl EraseCommit<'_> {
+    /// The jobs to queue with the erase, and the states of a twin each one joins.
+    pub fn jobs(&self) -> Vec<(crate::NewJob, &'static [&'static str])> {
+        let media = self.media_keys.iter().map(|key| {
+            let job: crate::NewJob = JobSpec::DeleteMedia { key: key.clone() }.into();
+            let live = job.live_states();
+            (job, live)
+        });
+        let analyses = self.reanalyse.iter().map(|call| {
+            let job: crate::NewJob = JobSpec::Analyze { call: *call }.into();
+            // The transcript's version moves with the erase: a running analysis is of
+            // the old one (and will be refused); a queued one reads the new one.
+            (job, crate::ANALYSIS_LIVE_AFTER_TRANSCRIPT)
+        });
+        media.chain(analyses).collect()
+    }
+
+    /// The calls to lock, in id order, without repeats.
+    pub fn locked_calls(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.calls.iter().chain(self.deleted).map(|c| c.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
 /// Which statements moved which rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EraseOutcome {
@@ -239,14 +556,28 @@ pub struct EraseOutcome {
 
 #[async_trait]
 pub trait PrivacyStore: Send + Sync {
-    /// Every row of every [`SOURCES`] table one of whose columns contains `needle`
-    /// (ASCII case folded; `needle` is lowercase), at most `limit` + 1 (so a caller sees
-    /// that there were more).
-    async fn privacy_rows(&self, needle: &str, limit: u32) -> Result<Vec<FoundRow>>;
+    /// The rows of `source` one of whose columns contains `needle` (ASCII case folded;
+    /// `needle` is lowercase), in key order, after the key `after` (from the first row
+    /// when `None`), at most `limit`: a caller pages through a table by key, holding
+    /// one page at a time.
+    async fn privacy_rows(
+        &self,
+        source: &'static Source,
+        needle: &str,
+        after: Option<&[Key]>,
+        limit: u32,
+    ) -> Result<Vec<FoundRow>>;
 
-    /// Runs the steps in order in one transaction, and bumps the version of every call
-    /// in `calls` (so no node serves a rendering made before).
-    async fn privacy_erase(&self, steps: &[EraseStep], calls: &[CallId]) -> Result<EraseOutcome>;
+    /// The erase, in one transaction: runs the steps in order, bumps the version of every
+    /// call in `calls` (so no node serves a rendering made before), queues the follow-up
+    /// jobs and writes the erasure's final state. Refused with [`StoreError::Conflict`]
+    /// (nothing written) if the erasure is no longer queued: an erase commits once.
+    async fn privacy_erase(&self, erase: &EraseCommit<'_>) -> Result<EraseOutcome>;
+
+    /// An erase job gave up for good: a queued erasure becomes failed with `error`; its
+    /// address is forgotten either way (an erasure already done keeps its state and
+    /// report, and records `error`, which says what was left undone).
+    async fn erasure_gave_up(&self, id: i64, error: &str, now: Timestamp) -> Result<()>;
 
     /// After an erase: makes sure no freed page or log keeps erased bytes. SQLite:
     /// `VACUUM` (the file rewritten from live rows only) and a `TRUNCATE` checkpoint (the

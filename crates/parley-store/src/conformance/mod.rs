@@ -59,6 +59,11 @@ pub type Reopen = Box<dyn Fn() -> BoxFuture<'static, Arc<dyn Store>> + Send + Sy
 /// Runs one SQL statement (values written inline, no parameters) on a fixture's database.
 pub type Exec = Box<dyn Fn(String) -> BoxFuture<'static, Result<()>> + Send + Sync>;
 
+/// Lists every text column of a fixture's schema as (table, column), the migrations'
+/// bookkeeping tables left out.
+pub type TextColumns =
+    Box<dyn Fn() -> BoxFuture<'static, Result<Vec<(String, String)>>> + Send + Sync>;
+
 /// One backend under test.
 #[async_trait]
 pub trait Harness: Send + Sync + 'static {
@@ -76,6 +81,9 @@ pub struct Fixture {
     /// writes (rows in an older or newer stored format). Both backends share column names
     /// and value formats, so the same statements serve both; `None` skips those checks.
     pub exec: Option<Exec>,
+    /// The schema's text columns, for the check that each is classified for data
+    /// privacy; `None` skips it.
+    pub text_columns: Option<TextColumns>,
     /// Whatever must live as long as the database (a temporary folder, a connection that
     /// drops the database when dropped).
     pub guard: Box<dyn Any + Send + Sync>,
@@ -182,6 +190,10 @@ macro_rules! conformance_suite {
             }
             privacy {
                 every_source_is_read_and_rewritten,
+                sources_are_paged_by_key_and_word_timings_are_not_searched,
+                the_erase_commits_its_jobs_and_report_once,
+                a_given_up_erasure_forgets_the_address,
+                every_text_column_is_a_source_or_not_personal,
                 erasures_round_trip_newest_first,
             }
             rate_limits {
