@@ -279,7 +279,7 @@ pub async fn run(settings: &Settings, args: &CrmArgs) -> Result<()> {
                 .map_err(|e| hint(e, LIST))?;
             let data = read_input(file)?;
             let request = request_id.clone().unwrap_or_else(new_request_id);
-            let mut r = crm::upload(store, who, id, t, &request, &data)
+            let mut r = crm::upload(store, who, id, t, &request, &data, &ctx.settings.limits())
                 .await
                 .map_err(crate::app_error)?;
             if !*no_wait {

@@ -14,7 +14,8 @@ use crate::manage::{body, hint, Ctx};
 use crate::settings::Settings;
 
 /// The most meetings one listing prints (narrow the window for more), as the route.
-const MAX_MEETINGS: u32 = 1000;
+/// Meetings read from the store at once.
+const PAGE: u32 = 500;
 
 #[derive(Debug, Args)]
 pub struct MeetingsArgs {
@@ -124,7 +125,24 @@ pub async fn run(settings: &Settings, args: &MeetingsArgs) -> Result<()> {
                     return Err(anyhow!("invalid: --to is before --from"));
                 }
             }
-            let list = store.meetings_in(w, from, to, MAX_MEETINGS).await?;
+            // Every meeting of the range, a page at a time.
+            let filter = parley_store::MeetingFilter {
+                workspace_id: w,
+                from,
+                to,
+                seen_by: None,
+            };
+            let mut list = Vec::new();
+            let mut after = None;
+            loop {
+                let page = store.meetings_in(&filter, after, PAGE).await?;
+                after = page.last().map(parley_store::MeetingKey::of);
+                let done = page.len() < PAGE as usize;
+                list.extend(page);
+                if done {
+                    break;
+                }
+            }
             let wire: Vec<MeetingView> = list
                 .iter()
                 .map(|m| MeetingView::from_domain(m, &ctx.render))
