@@ -144,6 +144,10 @@ pub struct ServerConfig {
     pub max_filter_ids: usize,
     /// Periods (days, weeks, ...) one `aggregate-by-period` request may span.
     pub max_stats_periods: usize,
+    /// Characters of one comment on a call.
+    pub max_comment_chars: usize,
+    /// Comments one call holds (public and private, replies included).
+    pub max_comments_per_call: usize,
     /// What one response may hold in memory (bytes, about), its working set and not only
     /// its output: a page of big calls ends before the call that would take it past this
     /// (a call bigger than this alone is served alone), and the cursor goes on from there.
@@ -206,6 +210,9 @@ impl Default for ServerConfig {
             max_filter_ids: 10_000,
             // DAY over two and a half years; WEEK over 19; MONTH over 83.
             max_stats_periods: 1_000,
+            max_comment_chars: parley_domain::comment::CommentBounds::default().max_comment_chars,
+            max_comments_per_call: parley_domain::comment::CommentBounds::default()
+                .max_comments_per_call,
             request_memory_bytes: 64 * 1024 * 1024,
             max_requests_in_flight: 512,
             max_connections: 2_048,

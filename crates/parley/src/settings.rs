@@ -159,6 +159,12 @@ pub struct Settings {
     /// Periods (days, weeks, ...) one aggregate-by-period stats request may span
     #[arg(long, global = true, env = "PARLEY_MAX_STATS_PERIODS", default_value_t = server().max_stats_periods)]
     pub max_stats_periods: usize,
+    /// Characters of one comment on a call
+    #[arg(long, global = true, env = "PARLEY_MAX_COMMENT_CHARS", default_value_t = server().max_comment_chars)]
+    pub max_comment_chars: usize,
+    /// Comments one call holds (public and private, replies included)
+    #[arg(long, global = true, env = "PARLEY_MAX_COMMENTS_PER_CALL", default_value_t = server().max_comments_per_call)]
+    pub max_comments_per_call: usize,
     /// Bytes one response may hold in memory, about; a page of big calls is cut short to stay under it
     #[arg(long, global = true, env = "PARLEY_REQUEST_MEMORY_BYTES", default_value_t = server().request_memory_bytes)]
     pub request_memory_bytes: usize,
@@ -433,6 +439,8 @@ impl Settings {
             ),
             ("max_filter_ids", self.max_filter_ids as u64),
             ("max_stats_periods", self.max_stats_periods as u64),
+            ("max_comment_chars", self.max_comment_chars as u64),
+            ("max_comments_per_call", self.max_comments_per_call as u64),
             ("request_memory_bytes", self.request_memory_bytes as u64),
             ("max_requests_in_flight", self.max_requests_in_flight as u64),
             ("max_connections", self.max_connections as u64),
@@ -586,6 +594,8 @@ impl Settings {
             max_transcript_sentences: self.max_transcript_sentences,
             max_filter_ids: self.max_filter_ids,
             max_stats_periods: self.max_stats_periods,
+            max_comment_chars: self.max_comment_chars,
+            max_comments_per_call: self.max_comments_per_call,
             request_memory_bytes: self.request_memory_bytes,
             max_requests_in_flight: self.max_requests_in_flight,
             max_connections: self.max_connections,
