@@ -692,7 +692,8 @@ pub struct CallFacts<'a> {
     /// The stored analysis, once the call has been analysed.
     pub analysis: Option<&'a parley_analysis::CallAnalysis>,
     /// Where the call's recording can be fetched, when it has one and they were asked for.
-    pub media: Option<&'a MediaUrls>,    /// The call's public comments, by posted time (read only when they were asked for).
+    pub media: Option<&'a MediaUrls>,
+    /// The call's public comments, by posted time (read only when they were asked for).
     pub comments: &'a [d::comment::Comment],
 }
 

@@ -73,7 +73,9 @@ fn millis(field: &str, s: f64) -> Result<i64, String> {
     // A week, the longest call, with room to spare; larger values cannot be a time in a
     // call and would not fit once multiplied.
     if !s.is_finite() || !(0.0..=1.0e9).contains(&s) {
-        return Err(format!("{field}: {s} is not a time in the call (seconds ≥ 0)"));
+        return Err(format!(
+            "{field}: {s} is not a time in the call (seconds ≥ 0)"
+        ));
     }
     Ok((s * 1000.0).round() as i64)
 }
@@ -125,7 +127,9 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!((r.start_ms, r.end_ms), (1500, 2000));
-        let point = input(r#"{"comment":"x","audioStartTime":3}"#).range().unwrap();
+        let point = input(r#"{"comment":"x","audioStartTime":3}"#)
+            .range()
+            .unwrap();
         assert_eq!(point.map(|r| (r.start_ms, r.end_ms)), Some((3000, 3000)));
         assert_eq!(input(r#"{"comment":"x"}"#).range().unwrap(), None);
         for bad in [

@@ -69,15 +69,7 @@ pub(crate) async fn seed_comment(
         workspace: None,
         profile_reach: None,
     };
-    add_comment_at(
-        store,
-        &manager,
-        call,
-        new,
-        CommentBounds::default(),
-        posted,
-    )
-    .await
+    add_comment_at(store, &manager, call, new, CommentBounds::default(), posted).await
 }
 
 async fn add_comment_at(
@@ -120,9 +112,9 @@ async fn add_comment_at(
                 "inReplyTo: {parent} is not a comment of call {}",
                 call.id
             )),
-            Some(c) if !c.public && new.public => problems.push(
-                "inReplyTo: a reply to a private comment must be private too".into(),
-            ),
+            Some(c) if !c.public && new.public => {
+                problems.push("inReplyTo: a reply to a private comment must be private too".into())
+            }
             Some(_) => {}
         }
     }

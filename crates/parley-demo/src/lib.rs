@@ -34,8 +34,8 @@ use parley_domain::{
 };
 
 use crate::calls::{plan_calls, sf, CallPlan};
-use crate::data::{Demo, Role};
 pub use crate::comments::PlannedComment;
+use crate::data::{Demo, Role};
 pub use crate::scorecards::{PlannedAnswer, PlannedReview};
 use crate::script::{script, webvtt, Cast, Vars};
 

@@ -59,7 +59,9 @@ impl CommentRange {
             return Err("a comment cannot start before the call (audioStartTime < 0)".into());
         }
         if end_ms < start_ms {
-            return Err("a comment cannot end before it starts (audioEndTime < audioStartTime)".into());
+            return Err(
+                "a comment cannot end before it starts (audioEndTime < audioStartTime)".into(),
+            );
         }
         if end_ms as f64 > crate::MAX_DURATION_S * 1000.0 {
             return Err("a comment cannot end more than a week into a call".into());

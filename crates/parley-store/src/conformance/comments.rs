@@ -64,7 +64,10 @@ pub async fn comments_round_trip_in_threads_with_their_activity(h: &dyn Harness)
         version(s, call.id).await > v0,
         "adding a comment bumps the call's version"
     );
-    assert_eq!(s.get_comment(first.id).await.unwrap().as_ref(), Some(&first));
+    assert_eq!(
+        s.get_comment(first.id).await.unwrap().as_ref(),
+        Some(&first)
+    );
 
     let mut reply = comment(&call, host, 2, true);
     reply.in_reply_to = Some(first.id);

@@ -417,10 +417,7 @@ async fn render_extensive(
     let tallies = state.store.transcript_tallies(&unanalysed).await?;
     // The chunk's public comments in one read (a call holds at most
     // `max_comments_per_call` of at most `max_comment_chars` each).
-    let mut comments = if fields
-        .collaboration
-        .is_some_and(|c| c.public_comments)
-    {
+    let mut comments = if fields.collaboration.is_some_and(|c| c.public_comments) {
         state.store.public_comments_of(ids).await?
     } else {
         HashMap::new()
