@@ -512,7 +512,9 @@ mod tests {
             .collect();
         assert!(!given.is_empty(), "the demo comments on some calls");
         for f in &given {
-            let comments = store.call_comments(f.call).await.unwrap();
+            let comments = parley_store::CommentStore::call_comments(&store, f.call)
+                .await
+                .unwrap();
             assert!(
                 comments.iter().any(|c| c.author == f.user && c.public),
                 "a comment by {} on call {}",
