@@ -19,7 +19,10 @@ CREATE INDEX call_comments_reply ON call_comments (call_id, in_reply_to);
 -- Every change bumps the call's version (0001's trigger functions).
 CREATE TRIGGER call_comments_inserted AFTER INSERT ON call_comments
     FOR EACH ROW EXECUTE FUNCTION bump_call_version_new();
-CREATE TRIGGER call_comments_updated AFTER UPDATE ON call_comments
+-- Not on `in_reply_to`: only a copy between databases writes it, after `calls.version`.
+CREATE TRIGGER call_comments_updated
+    AFTER UPDATE OF call_id, text, start_ms, end_ms, is_public, during_call, posted_us
+    ON call_comments
     FOR EACH ROW EXECUTE FUNCTION bump_call_version_moved();
 CREATE TRIGGER call_comments_deleted AFTER DELETE ON call_comments
     FOR EACH ROW EXECUTE FUNCTION bump_call_version_old();

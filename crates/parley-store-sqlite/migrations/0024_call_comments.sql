@@ -19,11 +19,15 @@ CREATE UNIQUE INDEX call_comments_call ON call_comments (call_id, id);
 CREATE INDEX call_comments_reply ON call_comments (call_id, in_reply_to);
 
 -- `/v2/calls/extensive` renders a call's public comments: every change bumps the call's
--- version (see 0006), an erase's rewrite of a comment's text included.
+-- version (see 0006), an erase's rewrite of a comment's text included. `in_reply_to` never
+-- changes but in a copy between databases (written after every table, `calls.version`
+-- included), so its rewrite must not move the copied version.
 CREATE TRIGGER call_comments_inserted AFTER INSERT ON call_comments BEGIN
     UPDATE calls SET version = version + 1 WHERE id = NEW.call_id;
 END;
-CREATE TRIGGER call_comments_updated AFTER UPDATE ON call_comments BEGIN
+CREATE TRIGGER call_comments_updated
+    AFTER UPDATE OF call_id, text, start_ms, end_ms, is_public, during_call, posted_us
+    ON call_comments BEGIN
     UPDATE calls SET version = version + 1 WHERE id IN (OLD.call_id, NEW.call_id);
 END;
 CREATE TRIGGER call_comments_deleted AFTER DELETE ON call_comments BEGIN
