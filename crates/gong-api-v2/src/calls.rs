@@ -693,6 +693,8 @@ pub struct CallFacts<'a> {
     pub analysis: Option<&'a parley_analysis::CallAnalysis>,
     /// Where the call's recording can be fetched, when it has one and they were asked for.
     pub media: Option<&'a MediaUrls>,
+    /// The call's public comments, by posted time (read only when they were asked for).
+    pub comments: &'a [d::comment::Comment],
 }
 
 /// The signed URLs of a call's recording.
@@ -944,8 +946,17 @@ impl ExposedFields {
             }),
             content,
             interaction,
+            // Only public comments reach a rendering: renderings are shared by every
+            // caller through the call cache, and a private comment is its author's.
             collaboration: self.collaboration.map(|c| Collaboration {
-                public_comments: c.public_comments.then(Vec::new),
+                public_comments: c.public_comments.then(|| {
+                    facts
+                        .comments
+                        .iter()
+                        .filter(|c| c.public)
+                        .map(|c| Comment::from_domain(c, ctx))
+                        .collect()
+                }),
             }),
             // Choice: Parley keeps one file per recording, so `audioUrl` and `videoUrl`
             // (present only when the recording has a video track) serve the same file;

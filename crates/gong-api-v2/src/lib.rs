@@ -13,6 +13,7 @@
 pub mod access;
 pub mod calls;
 pub mod coaching;
+pub mod comments;
 pub mod crm;
 pub mod engagement;
 pub mod flows;

@@ -104,6 +104,11 @@ operations! {
     /// Speaker corrections, transcripts, re-transcription, analysis of one call.
     WriteCall => CallsWrite, Member, Workspace;
     RecordActivity => CallsWrite, Member, Workspace;
+    /// A call's comments: its public ones and the caller's own private ones.
+    ReadComments => ParleyRead, Member, Workspace;
+    /// Commenting on a call, and deleting a comment (the use case keeps deletes to the
+    /// comment's author and admins).
+    WriteComments => CallsWrite, Member, Workspace;
     /// Trackers and topics: admins, or where a profile lets one manage business settings.
     WriteSettings => SettingsWrite, Admin, Workspace or ManageGeneralBusinessSettings;
     AnalyzeAll => SettingsWrite, Admin, Workspace;

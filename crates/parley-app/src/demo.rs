@@ -183,6 +183,39 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
                 .await?;
                 continue;
             }
+            if let Some(planned) = &a.comment {
+                // A real comment: its activity event is written with it.
+                let host = &users[call.primary];
+                let text = planned.text.replace(
+                    parley_demo::comments::HOST,
+                    &parley_domain::comment::mention(
+                        &format!("{} {}", host.first_name, host.last_name),
+                        host.id,
+                    ),
+                );
+                let stored = store.get_call(created.call_id).await?.ok_or_else(|| {
+                    AppError::internal(format!("demo call {} vanished", created.call_id))
+                })?;
+                crate::comments::seed_comment(
+                    store,
+                    &stored,
+                    user_ids[a.actor],
+                    crate::comments::NewComment {
+                        text,
+                        range: parley_domain::comment::CommentRange::new(
+                            planned.start_s * 1000,
+                            planned.end_s * 1000,
+                        )
+                        .ok(),
+                        in_reply_to: None,
+                        public: true,
+                        during_call: false,
+                    },
+                    at,
+                )
+                .await?;
+                continue;
+            }
             store
                 .record_activity(&ActivityEvent {
                     id: 0,
@@ -469,6 +502,26 @@ mod tests {
             .unwrap()
             .len();
         assert!(activity > 50, "hosting, attending and events: {activity}");
+        // Every comment the counters count is a real comment of the call.
+        let given: Vec<_> = store
+            .activity_facts(now - Duration::days(400), now + Duration::days(1), None)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.counter == parley_domain::Counter::CallsCommentsGiven)
+            .collect();
+        assert!(!given.is_empty(), "the demo comments on some calls");
+        for f in &given {
+            let comments = parley_store::CommentStore::call_comments(&store, f.call)
+                .await
+                .unwrap();
+            assert!(
+                comments.iter().any(|c| c.author == f.user && c.public),
+                "a comment by {} on call {}",
+                f.user,
+                f.call
+            );
+        }
         let second = seed(&store, now + Duration::hours(1)).await.unwrap();
         assert_eq!(first, second);
         assert_eq!(store.trackers(None).await.unwrap().len(), trackers);

@@ -15,6 +15,7 @@ pub mod analysis;
 pub mod audit;
 pub mod calls;
 pub mod coaching;
+pub mod comments;
 pub mod crm;
 pub mod crm_demo;
 pub mod demo;

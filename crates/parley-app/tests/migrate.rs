@@ -91,6 +91,27 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
     let (users, u1) = user(1, Some(2), "first@example.com");
     let (_, u2) = user(2, None, "second@example.com");
     db.insert(users, &[u1, u2]).await.unwrap();
+    // Comment 20 answers comment 21, later in key order: the same trap for `in_reply_to`.
+    let comment = |id: i64, reply_to: Option<i64>| {
+        row(
+            "call_comments",
+            &[
+                ("id", Value::Int(id)),
+                ("call_id", call.clone()),
+                ("author_user_id", Value::Int(1)),
+                ("text", text("très bien, @[Zoë](1)")),
+                ("start_ms", Value::Int(1_500)),
+                ("end_ms", Value::Int(2_500)),
+                ("in_reply_to", reply_to.map_or(Value::Null, Value::Int)),
+                ("is_public", Value::Bool(true)),
+                ("during_call", Value::Bool(false)),
+                ("posted_us", Value::Int(T)),
+            ],
+        )
+    };
+    let (comments, parent) = comment(21, None);
+    let (_, reply) = comment(20, Some(21));
+    db.insert(comments, &[parent, reply]).await.unwrap();
     let me = Value::Int(1);
     let scopes = text("api:calls:read:basic");
     let rows = vec![

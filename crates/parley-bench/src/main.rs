@@ -1154,6 +1154,7 @@ async fn breakdown(state: &AppState, access_key: &str) -> Result<Vec<Timing>> {
                             tally: None,
                             analysis: None,
                             media: None,
+                            comments: &[],
                         };
                         req.content_selector
                             .exposed_fields

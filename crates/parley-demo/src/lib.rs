@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod calls;
+pub mod comments;
 mod data;
 pub mod library;
 mod scorecards;
@@ -33,6 +34,7 @@ use parley_domain::{
 };
 
 use crate::calls::{plan_calls, sf, CallPlan};
+pub use crate::comments::PlannedComment;
 use crate::data::{Demo, Role};
 pub use crate::scorecards::{PlannedAnswer, PlannedReview};
 use crate::script::{script, webvtt, Cast, Vars};
@@ -141,6 +143,8 @@ pub struct PlannedActivity {
     pub at: Timestamp,
     /// What a `scorecard` activity answered.
     pub review: Option<PlannedReview>,
+    /// What a `comment` activity wrote.
+    pub comment: Option<PlannedComment>,
 }
 
 impl PlannedCall {
@@ -186,10 +190,12 @@ pub fn plan(now: Timestamp) -> Result<Plan, DataError> {
 pub fn plan_with_seed(seed: u64, now: Timestamp) -> Result<Plan, DataError> {
     let demo = Demo::embedded()?;
     let scorecards = scorecards::Scorecards::embedded()?;
+    let comments = comments::Comments::embedded()?;
     let mut plan = generate(&demo, seed, now);
     plan.scorecards = scorecards.drafts();
     for (i, call) in plan.calls.iter_mut().enumerate() {
         scorecards.review(i + 1, &mut call.activity);
+        comments.write(i + 1, call.duration_s, &mut call.activity);
     }
     Ok(plan)
 }
@@ -366,6 +372,7 @@ fn activity(demo: &Demo, rng: &mut StdRng, plan: &CallPlan) -> Vec<PlannedActivi
             subject,
             at: plan.start + Duration::hours(rng.gen_range(2..72)),
             review: None,
+            comment: None,
         });
     };
     if rng.gen_bool(0.3) {

@@ -143,6 +143,12 @@ fn the_plan_is_a_consistent_company() {
         }
         for a in &call.activity {
             assert!(a.at > call.start);
+            // Every comment activity is a real comment, on a part of the recording.
+            assert_eq!(a.comment.is_some(), a.kind == ActivityKind::Comment);
+            if let Some(c) = &a.comment {
+                assert!(0 <= c.start_s && c.start_s <= c.end_s && c.end_s <= call.duration_s);
+                assert!(!c.text.replace(crate::comments::HOST, "").contains('{'));
+            }
         }
     }
 }

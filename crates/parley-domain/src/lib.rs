@@ -11,6 +11,7 @@ pub mod access;
 pub mod activity;
 pub mod audit;
 pub mod call;
+pub mod comment;
 pub mod crm;
 pub mod engagement;
 pub mod flow;

@@ -143,6 +143,10 @@ pub struct ServerConfig {
     /// Days one `GET /v2/coaching` request may span (`to` - `from`): the request holds the
     /// manager's and their reports' activity of the whole window in memory.
     pub max_coaching_days: u32,
+    /// Characters of one comment on a call.
+    pub max_comment_chars: usize,
+    /// Comments one call holds (public and private, replies included).
+    pub max_comments_per_call: usize,
     /// What one response may hold in memory (bytes, about), its working set and not only
     /// its output: a page of big calls ends before the call that would take it past this
     /// (a call bigger than this alone is served alone), and the cursor goes on from there.
@@ -199,6 +203,9 @@ impl Default for ServerConfig {
             // DAY over two and a half years; WEEK over 19; MONTH over 83.
             max_stats_periods: 1_000,
             max_coaching_days: 366,
+            max_comment_chars: parley_domain::comment::CommentBounds::default().max_comment_chars,
+            max_comments_per_call: parley_domain::comment::CommentBounds::default()
+                .max_comments_per_call,
             request_memory_bytes: 64 * 1024 * 1024,
             max_requests_in_flight: 512,
             max_connections: 2_048,

@@ -49,6 +49,7 @@ mod access;
 mod analysis;
 mod audit;
 mod calls;
+mod comments;
 mod crm;
 mod identity;
 mod jobs;

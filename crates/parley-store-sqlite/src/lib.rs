@@ -35,6 +35,7 @@ use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptS
 
 mod access;
 mod audit;
+mod comments;
 mod crm;
 mod library;
 mod oauth;

@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod codec;
+pub mod comments;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod crm;
@@ -37,6 +38,7 @@ use parley_domain::{
 };
 
 pub use access::{AccessStore, Placement};
+pub use comments::{CommentAdded, CommentStore};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
@@ -527,6 +529,7 @@ pub enum RateTake {
 #[async_trait]
 pub trait Store:
     AccessStore
+    + CommentStore
     + ScorecardStore
     + LibraryStore
     + MeetingStore

@@ -466,6 +466,17 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         unique: true,
     },
+    // Comments on calls (SQLite 0024, PostgreSQL 0010): a reply may come before the
+    // comment it answers in key order, so `in_reply_to` is written once all are copied.
+    Table {
+        name: "call_comments",
+        columns: cols!(
+            id: Int, call_id: Int, author_user_id: Int, text: Text, start_ms: Int, end_ms: Int,
+            in_reply_to: Int(Null), is_public: Bool, during_call: Bool, posted_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
     Table {
         name: "audit_log",
         columns: cols!(

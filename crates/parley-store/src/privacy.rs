@@ -146,6 +146,16 @@ pub const SOURCES: &[Source] = &[
         call: None,
         columns: &["answer_text"],
     },
+    // Comments on calls: free text a colleague wrote (redacted, the comment kept:
+    // `parley_app::privacy::plan` has no arm of its own for it). Its trigger bumps the
+    // call's version when an erase rewrites it.
+    Source {
+        table: "call_comments",
+        key: &["id"],
+        text_key: &[],
+        call: Some("call_id"),
+        columns: &["text"],
+    },
     Source {
         table: "library_items",
         key: &["id"],

@@ -174,6 +174,12 @@ pub struct Settings {
     /// Days one coaching request may span (to - from)
     #[arg(long, global = true, env = "PARLEY_MAX_COACHING_DAYS", default_value_t = server().max_coaching_days)]
     pub max_coaching_days: u32,
+    /// Characters of one comment on a call
+    #[arg(long, global = true, env = "PARLEY_MAX_COMMENT_CHARS", default_value_t = server().max_comment_chars)]
+    pub max_comment_chars: usize,
+    /// Comments one call holds (public and private, replies included)
+    #[arg(long, global = true, env = "PARLEY_MAX_COMMENTS_PER_CALL", default_value_t = server().max_comments_per_call)]
+    pub max_comments_per_call: usize,
     /// Bytes one response may hold in memory, about; a page of big calls is cut short to stay under it
     #[arg(long, global = true, env = "PARLEY_REQUEST_MEMORY_BYTES", default_value_t = server().request_memory_bytes)]
     pub request_memory_bytes: usize,
@@ -452,6 +458,8 @@ impl Settings {
             ("max_filter_ids", self.max_filter_ids as u64),
             ("max_stats_periods", self.max_stats_periods as u64),
             ("max_coaching_days", u64::from(self.max_coaching_days)),
+            ("max_comment_chars", self.max_comment_chars as u64),
+            ("max_comments_per_call", self.max_comments_per_call as u64),
             ("request_memory_bytes", self.request_memory_bytes as u64),
             ("max_requests_in_flight", self.max_requests_in_flight as u64),
             ("max_connections", self.max_connections as u64),
@@ -604,6 +612,8 @@ impl Settings {
             max_filter_ids: self.max_filter_ids,
             max_stats_periods: self.max_stats_periods,
             max_coaching_days: self.max_coaching_days,
+            max_comment_chars: self.max_comment_chars,
+            max_comments_per_call: self.max_comments_per_call,
             request_memory_bytes: self.request_memory_bytes,
             max_requests_in_flight: self.max_requests_in_flight,
             max_connections: self.max_connections,

@@ -103,6 +103,13 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("PATCH", "/parley/v1/users/{id}", ManageUsers),
     ("PUT", "/parley/v1/users/{id}/role", ManageUsers),
     ("POST", "/parley/v1/activity", RecordActivity),
+    ("GET", "/parley/v1/calls/{id}/comments", ReadComments),
+    ("POST", "/parley/v1/calls/{id}/comments", WriteComments),
+    (
+        "DELETE",
+        "/parley/v1/calls/{id}/comments/{comment}",
+        WriteComments,
+    ),
     ("GET", "/parley/v1/trackers", ReadSettings),
     ("POST", "/parley/v1/trackers", WriteSettings),
     ("PUT", "/parley/v1/trackers/{id}", WriteSettings),

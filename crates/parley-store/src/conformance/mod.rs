@@ -37,6 +37,7 @@ pub mod access;
 pub mod analysis;
 pub mod audit;
 pub mod calls;
+pub mod comments;
 pub mod concurrency;
 pub mod crm;
 pub mod identity;
@@ -176,6 +177,10 @@ macro_rules! conformance_suite {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
+            }
+            comments {
+                comments_round_trip_in_threads_with_their_activity,
+                a_call_holds_at_most_its_bound_of_comments,
             }
             scorecards {
                 definitions_round_trip_and_names_are_unique_per_workspace,

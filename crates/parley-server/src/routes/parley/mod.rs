@@ -1,6 +1,6 @@
 //! Parley's own API under `/parley/v1`: what Gong does in its web app but not in its
 //! public API (workspaces and users, transcripts and speakers, jobs, trackers and topics,
-//! analyses, activity).
+//! analyses, activity, comments).
 
 use axum::Router;
 
@@ -8,6 +8,7 @@ use crate::AppState;
 
 pub mod activity;
 pub mod analysis;
+pub mod comments;
 pub mod crm;
 pub mod engagement;
 pub mod flows;
@@ -44,6 +45,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(analysis::routes())
         .merge(activity::routes())
         .merge(scorecards::routes())
+        .merge(comments::routes())
         .merge(library::routes())
         .merge(meetings::routes())
         .merge(engagement::routes())

@@ -415,11 +415,19 @@ async fn render_extensive(
         Vec::new()
     };
     let tallies = state.store.transcript_tallies(&unanalysed).await?;
+    // The chunk's public comments in one read (a call holds at most
+    // `max_comments_per_call` of at most `max_comment_chars` each).
+    let mut comments = if fields.collaboration.is_some_and(|c| c.public_comments) {
+        state.store.public_comments_of(ids).await?
+    } else {
+        HashMap::new()
+    };
     calls
         .iter()
         .map(|(call, version)| {
             let call_parties = parties.remove(&call.id).unwrap_or_default();
             let call_context = context.remove(&call.id).unwrap_or_default();
+            let call_comments = comments.remove(&call.id).unwrap_or_default();
             let facts = CallFacts {
                 call,
                 parties: &call_parties,
@@ -427,6 +435,7 @@ async fn render_extensive(
                 tally: tallies.get(&call.id),
                 analysis: analyses.get(&call.id),
                 media: media.get(&call.id),
+                comments: &call_comments,
             };
             let json = fields
                 .render(&facts, level, timings, &state.render)

@@ -1,0 +1,152 @@
+//! `/parley/v1/calls/{id}/comments`: a call's comments (its public ones and the caller's
+//! own private ones), commenting, and `/parley/v1/calls/{id}/comments/{comment}`:
+//! deleting one (its author, or an admin). Bodies and answers use the field names of
+//! Gong's `Comment`, plus `public`.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get};
+use axum::Extension;
+use axum::Router;
+use serde::Serialize;
+
+use gong_api_v2::comments::{CommentInput, CommentView};
+use gong_api_v2::messages;
+use parley_app::comments::NewComment;
+use parley_domain::comment::CommentBounds;
+use parley_domain::{Call, Principal};
+
+use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
+use crate::routes::extract::{call_id_of, parse_json};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/parley/v1/calls/{id}/comments",
+            get(list_comments).post(add_comment),
+        )
+        .route(
+            "/parley/v1/calls/{id}/comments/{comment}",
+            delete(delete_comment),
+        )
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentList {
+    request_id: String,
+    comments: Vec<CommentView>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct OneComment {
+    request_id: String,
+    comment: CommentView,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Deleted {
+    request_id: String,
+    /// The comment and the replies to it.
+    deleted: u64,
+}
+
+/// The call a path names (its visibility is the use case's to check).
+async fn call_of(state: &AppState, id: &str) -> ApiResult<Call> {
+    let call_id = call_id_of(id)?;
+    state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(messages::call_not_found(id)))
+}
+
+fn bounds(state: &AppState) -> CommentBounds {
+    CommentBounds {
+        max_comment_chars: state.config.max_comment_chars,
+        max_comments_per_call: state.config.max_comments_per_call,
+    }
+}
+
+async fn list_comments(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let call = call_of(&state, &id).await?;
+    let list = parley_app::comments::list_comments(state.store.as_ref(), &principal, &call).await?;
+    Ok(Wire(CommentList {
+        request_id: request_id(),
+        comments: list
+            .iter()
+            .map(|c| CommentView::from_domain(c, &state.render))
+            .collect(),
+    })
+    .into_response())
+}
+
+async fn add_comment(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let call = call_of(&state, &id).await?;
+    let input: CommentInput = parse_json(body, false)?;
+    let mut problems = Vec::new();
+    let range = input.range().unwrap_or_else(|e| {
+        problems.push(e);
+        None
+    });
+    let in_reply_to = input.in_reply_to().unwrap_or_else(|e| {
+        problems.push(e);
+        None
+    });
+    if !problems.is_empty() {
+        return Err(ApiError::bad_request_all(problems));
+    }
+    let new = NewComment {
+        text: input.comment,
+        range,
+        in_reply_to,
+        public: input.public.unwrap_or(true),
+        during_call: input.during_call,
+    };
+    let c = parley_app::comments::add_comment(
+        state.store.as_ref(),
+        &principal,
+        &call,
+        new,
+        bounds(&state),
+    )
+    .await?;
+    Ok(json_response(
+        StatusCode::CREATED,
+        &OneComment {
+            request_id: request_id(),
+            comment: CommentView::from_domain(&c, &state.render),
+        },
+    ))
+}
+
+async fn delete_comment(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, comment)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let call = call_of(&state, &id).await?;
+    let deleted =
+        parley_app::comments::delete_comment(state.store.as_ref(), &principal, &call, &comment)
+            .await?;
+    Ok(Wire(Deleted {
+        request_id: request_id(),
+        deleted,
+    })
+    .into_response())
+}
