@@ -253,10 +253,14 @@ pub async fn run(settings: &Settings, args: &ScorecardsArgs) -> Result<()> {
         }
         ScorecardsCommand::Answered { call: c } => {
             let call = crate::manage::call(&ctx, c).await?;
-            let list =
-                parley_app::scorecards::answered_for_call(store, call.id, None, ctx.settings.page_size)
-                    .await
-                    .map_err(crate::app_error)?;
+            let list = parley_app::scorecards::answered_for_call(
+                store,
+                call.id,
+                None,
+                ctx.settings.page_size,
+            )
+            .await
+            .map_err(crate::app_error)?;
             let wire: Vec<AnsweredScorecardWire> = list
                 .iter()
                 .map(|(r, overall)| {
