@@ -82,7 +82,9 @@ pub struct PrivacyEngagement {
     pub content_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_url: Option<String>,
-    pub reporting_system: String,
+    /// Absent when the sender named none (a digital interaction may not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reporting_system: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,7 +109,7 @@ impl PrivacyEngagement {
             timestamp: crate::time::format(e.at, tz),
             content_id: text("contentId"),
             content_url: e.url.clone(),
-            reporting_system: e.source.clone(),
+            reporting_system: Some(e.source.clone()).filter(|s| !s.trim().is_empty()),
             // Choice: an action's name; else the content's title or the interaction type.
             event_name: e.action.clone().or_else(|| e.title.clone()),
             source_event_id: e.event_id.clone(),

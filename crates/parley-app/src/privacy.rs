@@ -267,13 +267,14 @@ pub async fn find(store: &dyn Store, subject: &Subject) -> AppResult<Findings> {
     Ok(f)
 }
 
-/// The engagement events of [`Findings::engagement`], in id order (one gone since is
+/// The engagement events of [`Findings::engagement`], oldest first (one gone since is
 /// left out).
 pub async fn engagement_events(store: &dyn Store, f: &Findings) -> AppResult<Vec<EngagementEvent>> {
     let mut out = Vec::with_capacity(f.engagement.len());
     for id in &f.engagement {
         out.extend(store.get_engagement(*id).await?);
     }
+    out.sort_by_key(|e| (e.at, e.id.0));
     Ok(out)
 }
 

@@ -209,6 +209,14 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             ],
         ),
         row(
+            "call_speaker_timelines",
+            &[
+                ("call_id", call.clone()),
+                ("precise", Value::Bool(true)),
+                ("segments", text("[[0,1500,[1]],[1400,3000,[2,1]]]")),
+            ],
+        ),
+        row(
             "voice_profiles",
             &[
                 ("user_id", me.clone()),

@@ -248,6 +248,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     ("call_speakers", &["source"], "an enumeration"),
     (
+        "call_speaker_timelines",
+        &["segments"],
+        "millisecond times and party ids",
+    ),
+    (
         "calls",
         &[
             "client_unique_id",
