@@ -415,9 +415,10 @@ async def main() -> int:
         assert managers, "no user has a manager"
         manager = sorted(managers)[0]
         workspace = state["calls"][0]["workspaceId"]
+        # A year back: Parley bounds the window (max_coaching_days, 366 by default).
         r = await conn.execute("coaching", "list", {
             "workspace-id": workspace, "manager-id": manager,
-            "from": iso(since), "to": iso(now)})
+            "from": iso(max(since, now - dt.timedelta(days=365))), "to": iso(now)})
         # Choice: Airbyte models `coachingData[]` as flat user rows (userId, coachingMetrics);
         # Gong's spec (and Parley) sends {manager, directReportsMetrics[]} per manager. The
         # connector passes the rows through untouched, so only the envelope is checked here.

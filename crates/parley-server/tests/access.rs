@@ -4,24 +4,11 @@
 
 mod common;
 
-use common::{assert_error, call_body, Reply, TestServer};
-use parley_app::keys::{create_key, KeySpec};
+use common::{assert_error, call_body, key_with, send_as, Key, Reply, TestServer};
+use parley_app::keys::KeySpec;
 use parley_domain::{Role, Scope, ScopeSet, UserId, WorkspaceId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-struct Key {
-    key: String,
-    secret: String,
-}
-
-async fn key(s: &TestServer, spec: KeySpec) -> Key {
-    let k = create_key(s.store.as_ref(), &spec).await.unwrap();
-    Key {
-        key: k.access_key,
-        secret: k.secret,
-    }
-}
 
 fn spec(scopes: ScopeSet) -> KeySpec {
     KeySpec {
@@ -30,23 +17,6 @@ fn spec(scopes: ScopeSet) -> KeySpec {
         workspace: None,
         owner: None,
     }
-}
-
-async fn send_as(
-    s: &TestServer,
-    k: &Key,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut req = s
-        .client
-        .request(method, format!("{}{path}", s.base))
-        .basic_auth(&k.key, Some(&k.secret));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    s.raw(req).await
 }
 
 /// Every route of the table, asked by a key with every scope but the route's own: Gong's
@@ -58,7 +28,7 @@ async fn every_route_needs_its_scope() {
     for &(method, route, op) in parley_server::auth::operations::ROUTES {
         let need = op.need().scope;
         let others: ScopeSet = Scope::ALL.iter().copied().filter(|x| *x != need).collect();
-        let k = key(&s, spec(others)).await;
+        let k = key_with(&s, spec(others)).await;
         let path = route
             .replace("{id}", "1234567890123456789")
             .replace("{speaker}", "1")
@@ -98,7 +68,7 @@ async fn every_route_checks_role_and_workspace_reach() {
             .set_user_role(UserId(id), role, chrono::Utc::now())
             .await
             .unwrap();
-        let k = key(
+        let k = key_with(
             &s,
             KeySpec {
                 owner: Some(UserId(id)),
@@ -114,7 +84,7 @@ async fn every_route_checks_role_and_workspace_reach() {
         .unwrap()
         .parse()
         .unwrap();
-    let bound = key(
+    let bound = key_with(
         &s,
         KeySpec {
             workspace: Some(WorkspaceId(w)),
@@ -162,7 +132,7 @@ async fn a_read_only_key_reads_and_cannot_write() {
     let s = TestServer::start().await;
     let user = s.user("rep@northwind.example.com", "Rita", "Rep").await;
     s.call(call_body("c1", &user, "2026-03-01T10:00:00Z")).await;
-    let ro = key(&s, spec(ScopeSet::read_only())).await;
+    let ro = key_with(&s, spec(ScopeSet::read_only())).await;
     let r = send_as(&s, &ro, Method::GET, "/v2/calls", None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = send_as(
@@ -180,7 +150,7 @@ async fn a_read_only_key_reads_and_cannot_write() {
     );
     // Media URLs need their own scope on top of extensive call data.
     let basic: ScopeSet = [Scope::CallsReadExtensive].into_iter().collect();
-    let k = key(&s, spec(basic)).await;
+    let k = key_with(&s, spec(basic)).await;
     let body = json!({"filter": {}, "contentSelector": {"exposedFields": {"media": true}}});
     let r = send_as(&s, &k, Method::POST, "/v2/calls/extensive", Some(body)).await;
     assert_error(&r, StatusCode::UNAUTHORIZED, "'api:calls:read:media-url'");
@@ -200,7 +170,7 @@ async fn a_users_key_acts_with_the_users_role() {
         .await
         .parse()
         .unwrap();
-    let k = key(
+    let k = key_with(
         &s,
         KeySpec {
             owner: Some(UserId(user)),
@@ -282,7 +252,7 @@ async fn a_workspace_bound_key_sees_only_its_workspace() {
         body["workspaceId"] = json!(w);
         calls.push(s.call(body).await);
     }
-    let k = key(
+    let k = key_with(
         &s,
         KeySpec {
             workspace: Some(WorkspaceId(east.parse().unwrap())),
@@ -443,7 +413,7 @@ async fn admins_manage_keys_over_the_api() {
     let r = s.post("/parley/v1/keys", json!({"name": " "})).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "a key needs a name");
     // A read-only key manages nothing.
-    let ro = key(&s, spec(ScopeSet::read_only())).await;
+    let ro = key_with(&s, spec(ScopeSet::read_only())).await;
     let r = send_as(
         &s,
         &ro,
@@ -568,7 +538,7 @@ async fn members_see_their_calls_and_managers_their_teams() {
         v.into_iter().cloned().collect::<Vec<String>>()
     };
 
-    let rep_key = key(&s, owned(&rep)).await;
+    let rep_key = key_with(&s, owned(&rep)).await;
     let r = send_as(&s, &rep_key, Method::GET, "/v2/calls", None).await;
     assert_eq!(listed(r), sorted(vec![&c_rep, &c_joint]));
     let r = send_as(
@@ -599,7 +569,7 @@ async fn members_see_their_calls_and_managers_their_teams() {
         )
         .await
         .unwrap();
-    let boss_key = key(&s, owned(&boss)).await;
+    let boss_key = key_with(&s, owned(&boss)).await;
     let r = send_as(&s, &boss_key, Method::GET, "/v2/calls", None).await;
     assert_eq!(listed(r), sorted(vec![&c_rep, &c_joint, &c_boss]));
 

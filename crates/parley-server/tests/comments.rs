@@ -5,51 +5,11 @@
 
 mod common;
 
-use common::{assert_error, call_body, Reply, TestServer};
+use common::{assert_error, call_body, key, send_as, Key, Reply, TestServer};
 use parley_app::keys::{create_key, KeySpec};
-use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
+use parley_domain::{Role, ScopeSet, UserId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-struct Key {
-    key: String,
-    secret: String,
-}
-
-async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> Key {
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "test".into(),
-            scopes: ScopeSet::full(),
-            workspace: workspace.map(|w| WorkspaceId(w.parse().unwrap())),
-            owner: owner.map(|u| UserId(u.parse().unwrap())),
-        },
-    )
-    .await
-    .unwrap();
-    Key {
-        key: k.access_key,
-        secret: k.secret,
-    }
-}
-
-async fn send_as(
-    s: &TestServer,
-    k: &Key,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut req = s
-        .client
-        .request(method, format!("{}{path}", s.base))
-        .basic_auth(&k.key, Some(&k.secret));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    s.raw(req).await
-}
 
 /// A manager, their rep, a member on nobody's team, and a call the rep hosted.
 struct World {

@@ -3,51 +3,10 @@
 
 mod common;
 
-use common::{assert_error, call_body, Reply, TestServer};
-use parley_app::keys::{create_key, KeySpec};
-use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
+use common::{assert_error, call_body, key, send_as, Key, Reply, TestServer};
+use parley_domain::{Role, UserId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-struct Key {
-    key: String,
-    secret: String,
-}
-
-async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> Key {
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "test".into(),
-            scopes: ScopeSet::full(),
-            workspace: workspace.map(|w| WorkspaceId(w.parse().unwrap())),
-            owner: owner.map(|u| UserId(u.parse().unwrap())),
-        },
-    )
-    .await
-    .unwrap();
-    Key {
-        key: k.access_key,
-        secret: k.secret,
-    }
-}
-
-async fn send_as(
-    s: &TestServer,
-    k: &Key,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut req = s
-        .client
-        .request(method, format!("{}{path}", s.base))
-        .basic_auth(&k.key, Some(&k.secret));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    s.raw(req).await
-}
 
 /// A user with a role; returns their id.
 async fn user_with_role(s: &TestServer, email: &str, role: Role) -> String {

@@ -262,3 +262,52 @@ impl TestServer {
         .await
     }
 }
+
+/// A key's credentials.
+pub struct Key {
+    pub key: String,
+    pub secret: String,
+}
+
+/// A full-scope key of `owner` (a user id; else the company's), bound to `workspace`
+/// when given.
+pub async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> Key {
+    key_with(
+        s,
+        parley_app::keys::KeySpec {
+            name: "test".into(),
+            scopes: parley_domain::ScopeSet::full(),
+            workspace: workspace.map(|w| parley_domain::WorkspaceId(w.parse().unwrap())),
+            owner: owner.map(|u| parley_domain::UserId(u.parse().unwrap())),
+        },
+    )
+    .await
+}
+
+pub async fn key_with(s: &TestServer, spec: parley_app::keys::KeySpec) -> Key {
+    let k = parley_app::keys::create_key(s.store.as_ref(), &spec)
+        .await
+        .unwrap();
+    Key {
+        key: k.access_key,
+        secret: k.secret,
+    }
+}
+
+/// A request with `k`'s credentials (Basic auth) and an optional JSON body.
+pub async fn send_as(
+    s: &TestServer,
+    k: &Key,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Reply {
+    let mut req = s
+        .client
+        .request(method, format!("{}{path}", s.base))
+        .basic_auth(&k.key, Some(&k.secret));
+    if let Some(b) = body {
+        req = req.json(&b);
+    }
+    s.raw(req).await
+}
