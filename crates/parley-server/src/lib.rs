@@ -21,6 +21,8 @@ pub mod media_url;
 mod page_body;
 mod routes;
 
+pub use routes::v2::privacy::{email_answer, phone_answer};
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -7,10 +7,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail, Result};
 use clap::{Args, Subcommand};
 
-use gong_api_v2::privacy::{
-    calls, customer_data, DataForEmail, DataForPhone, EraseBody, ErasureView, FoundObject,
-    PrivacyUser,
-};
+use gong_api_v2::privacy::{EraseBody, ErasureView};
 use parley_app::privacy::Findings;
 use parley_domain::privacy::{Erasure, ErasureState, Subject};
 use parley_domain::AuditAction;
@@ -107,26 +104,6 @@ pub fn audited(args: &PrivacyArgs) -> Option<(AuditAction, Vec<String>)> {
         AuditAction::PersonalDataErased,
         vec![format!("{what} {who}")],
     ))
-}
-
-fn objects(f: &Findings) -> Vec<FoundObject<'_>> {
-    f.crm_objects
-        .iter()
-        .map(|o| FoundObject {
-            pk: o.pk,
-            system: o.system,
-            object_type: &o.object_type,
-            object_id: &o.object_id,
-            fields: &o.fields,
-        })
-        .collect()
-}
-
-fn users(f: &Findings) -> Vec<PrivacyUser> {
-    f.users
-        .iter()
-        .map(|u| PrivacyUser { id: u.to_string() })
-        .collect()
 }
 
 fn print_findings(s: &Subject, f: &Findings) {
@@ -254,29 +231,22 @@ pub async fn run(settings: &Settings, args: &PrivacyArgs) -> Result<()> {
             let f = parley_app::privacy::find(store, &s)
                 .await
                 .map_err(crate::app_error)?;
-            let found_calls = calls(f.calls().into_iter().map(|c| c.0));
-            let value = match (&person.email, &person.phone) {
-                (Some(_), _) => serde_json::to_value(DataForEmail {
-                    request_id: String::new(),
-                    emails: Vec::new(),
-                    calls: found_calls,
-                    meetings: Vec::new(),
-                    customer_data: customer_data(&objects(&f)),
-                    customer_engagement: Vec::new(),
-                    users: users(&f),
-                })?,
-                (None, phone) => serde_json::to_value(DataForPhone {
-                    request_id: String::new(),
-                    emails: Vec::new(),
-                    calls: found_calls,
-                    meetings: Vec::new(),
-                    customer_data: customer_data(&objects(&f)),
-                    supplied_phone_number: phone.clone().unwrap_or_default(),
-                    matching_phone_numbers: f.matching_phones.iter().cloned().collect(),
-                    email_addresses: f.emails_beside.iter().cloned().collect(),
-                    users: users(&f),
-                })?,
+            // The API's answer, without its request id.
+            let mut value = match (&person.email, &person.phone) {
+                (Some(_), _) => serde_json::to_value(
+                    parley_server::email_answer(store, &s, ctx.render.tz)
+                        .await
+                        .map_err(crate::app_error)?,
+                )?,
+                (None, phone) => serde_json::to_value(
+                    parley_server::phone_answer(store, &s, phone.clone().unwrap_or_default())
+                        .await
+                        .map_err(crate::app_error)?,
+                )?,
             };
+            if let Some(o) = value.as_object_mut() {
+                o.remove("requestId");
+            }
             ctx.show(&value, || print_findings(&s, &f))
         }
         PrivacyCommand::Erase {

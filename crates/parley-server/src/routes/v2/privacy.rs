@@ -69,15 +69,15 @@ fn users(f: &Findings) -> Vec<PrivacyUser> {
         .collect()
 }
 
-async fn data_for_email(
-    State(state): State<AppState>,
-    q: Result<Query<EmailQuery>, QueryRejection>,
-) -> ApiResult<Response> {
-    let q = query(q)?;
-    let subject = email_subject(q.email_address.as_deref())?;
-    let f = parley_app::privacy::find(state.store.as_ref(), &subject).await?;
-    let engagement = parley_app::privacy::engagement_events(state.store.as_ref(), &f).await?;
-    Ok(Wire(DataForEmail {
+/// The answer to `data-for-email-address` about `subject` (also `parley privacy find`).
+pub async fn email_answer(
+    store: &dyn parley_store::Store,
+    subject: &Subject,
+    tz: chrono_tz::Tz,
+) -> Result<DataForEmail, parley_app::AppError> {
+    let f = parley_app::privacy::find(store, subject).await?;
+    let engagement = parley_app::privacy::engagement_events(store, &f).await?;
+    Ok(DataForEmail {
         request_id: request_id(),
         emails: Vec::new(),
         calls: calls(f.calls().into_iter().map(|c| c.0)),
@@ -85,11 +85,41 @@ async fn data_for_email(
         customer_data: customer_data(&objects(&f)),
         customer_engagement: engagement
             .iter()
-            .map(|e| PrivacyEngagement::of(e, state.config.timezone))
+            .map(|e| PrivacyEngagement::of(e, tz))
             .collect(),
         users: users(&f),
     })
-    .into_response())
+}
+
+/// The answer to `data-for-phone-number` about `subject`, `supplied` as the client wrote
+/// the number (also `parley privacy find`).
+pub async fn phone_answer(
+    store: &dyn parley_store::Store,
+    subject: &Subject,
+    supplied: String,
+) -> Result<DataForPhone, parley_app::AppError> {
+    let f = parley_app::privacy::find(store, subject).await?;
+    Ok(DataForPhone {
+        request_id: request_id(),
+        emails: Vec::new(),
+        calls: calls(f.calls().into_iter().map(|c| c.0)),
+        meetings: meetings(f.meetings.iter().map(|m| m.0)),
+        customer_data: customer_data(&objects(&f)),
+        supplied_phone_number: supplied,
+        matching_phone_numbers: f.matching_phones.iter().cloned().collect(),
+        email_addresses: f.emails_beside.iter().cloned().collect(),
+        users: users(&f),
+    })
+}
+
+async fn data_for_email(
+    State(state): State<AppState>,
+    q: Result<Query<EmailQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let subject = email_subject(q.email_address.as_deref())?;
+    let answer = email_answer(state.store.as_ref(), &subject, state.config.timezone).await?;
+    Ok(Wire(answer).into_response())
 }
 
 async fn data_for_phone(
@@ -98,19 +128,13 @@ async fn data_for_phone(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let subject = phone_subject(q.phone_number.as_deref())?;
-    let f = parley_app::privacy::find(state.store.as_ref(), &subject).await?;
-    Ok(Wire(DataForPhone {
-        request_id: request_id(),
-        emails: Vec::new(),
-        calls: calls(f.calls().into_iter().map(|c| c.0)),
-        meetings: meetings(f.meetings.iter().map(|m| m.0)),
-        customer_data: customer_data(&objects(&f)),
-        supplied_phone_number: q.phone_number.unwrap_or_default(),
-        matching_phone_numbers: f.matching_phones.iter().cloned().collect(),
-        email_addresses: f.emails_beside.iter().cloned().collect(),
-        users: users(&f),
-    })
-    .into_response())
+    let answer = phone_answer(
+        state.store.as_ref(),
+        &subject,
+        q.phone_number.unwrap_or_default(),
+    )
+    .await?;
+    Ok(Wire(answer).into_response())
 }
 
 /// The parameter from the query string or, when absent there, from a JSON body.
