@@ -916,6 +916,10 @@ impl ExposedFields {
                     .map(|a| host_stats(a, facts.call.primary_user_id))
                     .unwrap_or_default()
             }),
+            // Choice: Gong's `video` is time in each video segment (presentation, webcam of
+            // the host, of the customer) measured from the frames. Parley reads no frames,
+            // so asked for it the list is empty, never made up: a client summing durations
+            // gets 0, and one iterating it finds nothing (docs/analysis-metrics.md).
             video: i.video.then(Vec::new),
             questions: i.questions.then(|| {
                 let (company, non_company) = match facts.analysis {

@@ -19,12 +19,15 @@ use crate::transcripts::{import_transcript, TranscriptFormat};
 use crate::users::{create_user, NewUser};
 
 /// What [`seed`] put in place (found or created).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSummary {
     pub workspaces: usize,
     pub users: usize,
     pub calls: usize,
     pub transcripts: usize,
+    /// The calls this run made with a transcript: what
+    /// [`crate::demo_recordings::queue`] can give a recording spoken from it.
+    pub new_with_transcripts: Vec<parley_domain::CallId>,
 }
 
 /// True when the store already holds calls, so seeding would mix demo data into data
@@ -137,6 +140,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
     crate::demo_library::seed_meetings(store, &library, &workspaces, &users).await?;
 
     let mut transcripts = 0;
+    let mut new_with_transcripts = Vec::new();
     let mut call_ids = Vec::with_capacity(plan.calls.len());
     for call in &plan.calls {
         let created = create_call(store, call.new_call(&workspaces, &user_ids)).await?;
@@ -164,6 +168,7 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
         )
         .await?;
         transcripts += 1;
+        new_with_transcripts.push(created.call_id);
         for a in &call.activity {
             // Never in the future, even when `now` is.
             let at = a.at.min(chrono::Utc::now());
@@ -237,8 +242,15 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
         users: users.len(),
         calls: plan.calls.len(),
         transcripts,
+        new_with_transcripts,
     };
-    tracing::info!(?summary, "demo data seeded");
+    tracing::info!(
+        workspaces = summary.workspaces,
+        users = summary.users,
+        calls = summary.calls,
+        transcripts = summary.transcripts,
+        "demo data seeded"
+    );
     Ok(summary)
 }
 
@@ -523,7 +535,18 @@ mod tests {
             );
         }
         let second = seed(&store, now + Duration::hours(1)).await.unwrap();
-        assert_eq!(first, second);
+        assert_eq!(first.new_with_transcripts.len(), first.transcripts);
+        assert!(
+            second.new_with_transcripts.is_empty(),
+            "nothing new to record"
+        );
+        assert_eq!(
+            DemoSummary {
+                new_with_transcripts: first.new_with_transcripts.clone(),
+                ..second
+            },
+            first
+        );
         assert_eq!(store.trackers(None).await.unwrap().len(), trackers);
         assert_eq!(
             store
@@ -558,7 +581,11 @@ mod tests {
             .unwrap()
             .to_utc();
         let summary = seed(&store, now).await.unwrap();
-        let mut out = format!("{summary:?}\n");
+        // Ids are random: only the counts go in the dump.
+        let mut out = format!(
+            "{} {} {} {}\n",
+            summary.workspaces, summary.users, summary.calls, summary.transcripts
+        );
         for w in store.list_workspaces().await.unwrap() {
             writeln!(out, "{w:?}").unwrap();
             let mut trackers = store.trackers(Some(w.id)).await.unwrap();

@@ -20,6 +20,7 @@ pub mod crm;
 pub mod crm_demo;
 pub mod demo;
 pub mod demo_library;
+pub mod demo_recordings;
 mod demo_scorecards;
 pub mod engagement;
 pub mod error;

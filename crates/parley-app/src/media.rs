@@ -41,6 +41,31 @@ pub async fn store_media(
     call_id: CallId,
     r: Received,
 ) -> AppResult<(parley_domain::Job, u64)> {
+    let (job, size) = keep(store.as_ref(), blobs, call_id, r, true).await?;
+    let job = job.ok_or_else(|| AppError::internal("the recording was stored without its job"))?;
+    Ok((job, size))
+}
+
+/// Stores a recording made from the call's own transcript (the demo's, spoken from its
+/// script) as its media, without queueing a transcription that would replace the
+/// transcript it was made from.
+pub async fn store_recording_of_transcript(
+    store: &dyn parley_store::Store,
+    blobs: &parley_blob::BlobStore,
+    call_id: CallId,
+    r: Received,
+) -> AppResult<u64> {
+    Ok(keep(store, blobs, call_id, r, false).await?.1)
+}
+
+/// Probes, stores and records a recording, with its transcription job when `transcribe`.
+async fn keep(
+    store: &dyn parley_store::Store,
+    blobs: &parley_blob::BlobStore,
+    call_id: CallId,
+    r: Received,
+    transcribe: bool,
+) -> AppResult<(Option<parley_domain::Job>, u64)> {
     let Received {
         path,
         file_name,
@@ -88,8 +113,8 @@ pub async fn store_media(
         has_video: info.has_video,
         uploaded: now,
     };
-    let transcribe = JobSpec::Transcribe { call: call_id }.into();
-    let stored = match store.store_call_media(&media, &transcribe, now).await {
+    let job = transcribe.then(|| JobSpec::Transcribe { call: call_id }.into());
+    let stored = match store.store_call_media(&media, job.as_ref(), now).await {
         Ok(stored) => stored,
         Err(e) => {
             // The new object goes only once nothing is known to refer to it. An error does

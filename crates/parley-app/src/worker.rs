@@ -164,6 +164,7 @@ impl Workers {
         kinds.extend(ANALYSIS_KINDS);
         kinds.push(JobKind::DeleteMedia);
         kinds.push(JobKind::Erase);
+        kinds.push(JobKind::DemoRecording);
         kinds
     }
 
@@ -176,6 +177,9 @@ impl Workers {
         kinds.push(JobKind::DeleteMedia);
         // Erasures delete recordings and wait on the media store as deletions do.
         kinds.push(JobKind::Erase);
+        // Seconds of speech synthesis per demo call, writing to the media store: here, so
+        // they never hold up a transcription or an analysis.
+        kinds.push(JobKind::DemoRecording);
         kinds
     }
 
@@ -343,6 +347,10 @@ impl Workers {
             JobSpec::DeleteMedia { key } => self.delete_media(&key, lease).await,
             JobSpec::Erase { erasure } => {
                 crate::privacy::run_erasure(store, &self.blobs, erasure, lease).await
+            }
+            JobSpec::DemoRecording { call } => {
+                crate::demo_recordings::run(store, &self.blobs, &self.config.work_dir, call, lease)
+                    .await
             }
             JobSpec::Analyze { call } => {
                 let llm = self.llm.as_deref();

@@ -22,10 +22,12 @@ pub enum JobKind {
     CrmUpload,
     /// Erase a person's data (a data-privacy request), see `crate::privacy`.
     Erase,
+    /// Speak a demo call's scripted transcript into a recording of it.
+    DemoRecording,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -34,6 +36,7 @@ impl JobKind {
         JobKind::DeleteMedia,
         JobKind::CrmUpload,
         JobKind::Erase,
+        JobKind::DemoRecording,
     ];
 
     pub fn key(self) -> &'static str {
@@ -46,6 +49,7 @@ impl JobKind {
             JobKind::DeleteMedia => "delete-media",
             JobKind::CrmUpload => "crm-upload",
             JobKind::Erase => "erase",
+            JobKind::DemoRecording => "demo-recording",
         }
     }
 
@@ -92,6 +96,9 @@ pub enum JobSpec {
     Erase {
         erasure: i64,
     },
+    DemoRecording {
+        call: CallId,
+    },
 }
 
 impl JobSpec {
@@ -105,6 +112,7 @@ impl JobSpec {
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
             JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
             JobSpec::Erase { .. } => JobKind::Erase,
+            JobSpec::DemoRecording { .. } => JobKind::DemoRecording,
         }
     }
 
@@ -112,7 +120,8 @@ impl JobSpec {
         match self {
             JobSpec::FetchMedia { call }
             | JobSpec::Transcribe { call }
-            | JobSpec::Analyze { call } => Some(*call),
+            | JobSpec::Analyze { call }
+            | JobSpec::DemoRecording { call } => Some(*call),
             _ => None,
         }
     }
@@ -151,6 +160,8 @@ impl JobSpec {
             JobSpec::CrmUpload { .. } => 5,
             // A database or media store that is down for a while; each run starts over.
             JobSpec::Erase { .. } => 8,
+            // Seconds of CPU; a missing speech synthesiser is not retried (see its handler).
+            JobSpec::DemoRecording { .. } => 3,
         }
     }
 
@@ -184,6 +195,7 @@ impl JobSpec {
             JobKind::FetchMedia => JobSpec::FetchMedia { call: call()? },
             JobKind::Transcribe => JobSpec::Transcribe { call: call()? },
             JobKind::Analyze => JobSpec::Analyze { call: call()? },
+            JobKind::DemoRecording => JobSpec::DemoRecording { call: call()? },
             JobKind::BackfillTrackers => JobSpec::BackfillTrackers {
                 workspace: workspace()?,
             },

@@ -61,6 +61,7 @@
 
 mod channels;
 mod decode;
+mod encode;
 mod error;
 mod mp4;
 mod opus;
@@ -69,6 +70,7 @@ mod sniff;
 
 pub use channels::{dedupe_channels, distinct_channels, is_audible, is_copy};
 pub use decode::{decode, decode_file, probe, probe_file};
+pub use encode::{flac_from_clips, Clip, EncodeError};
 pub use error::{MediaError, MediaErrorKind};
 
 /// The sample rate of every [`DecodedAudio`] unless [`DecodeOptions::target_rate`] says

@@ -3,44 +3,10 @@
 
 mod common;
 
-use common::{assert_error, Reply, TestServer};
-use parley_app::keys::{create_key, KeySpec};
-use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
+use common::{assert_error, key, send_as, Reply, TestServer};
+use parley_domain::{Role, UserId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-/// A full-scope key of `owner` (none: a company key), bound to `workspace` if given.
-async fn key(s: &TestServer, owner: Option<&str>, workspace: Option<&str>) -> (String, String) {
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "test".into(),
-            scopes: ScopeSet::full(),
-            workspace: workspace.map(|w| WorkspaceId(w.parse().unwrap())),
-            owner: owner.map(|u| UserId(u.parse().unwrap())),
-        },
-    )
-    .await
-    .unwrap();
-    (k.access_key, k.secret)
-}
-
-async fn send_as(
-    s: &TestServer,
-    k: &(String, String),
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut req = s
-        .client
-        .request(method, format!("{}{path}", s.base))
-        .basic_auth(&k.0, Some(&k.1));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    s.raw(req).await
-}
 
 async fn set_role(s: &TestServer, user: &str, role: Role) {
     s.store
@@ -513,7 +479,11 @@ async fn members_list_only_their_own_personal_flows() {
 
     // An admin's key and the company key: everything, or what a named owner sees.
     let admin = key(&s, Some(&olga), None).await;
-    for k in [&admin, &(s.key.clone(), s.secret.clone())] {
+    let company = common::Key {
+        key: s.key.clone(),
+        secret: s.secret.clone(),
+    };
+    for k in [&admin, &company] {
         let r = send_as(&s, k, Method::GET, "/v2/flows", None).await;
         assert_eq!(names(&r), ["Company", "Olga's own", "Pete's own"]);
         let r = send_as(

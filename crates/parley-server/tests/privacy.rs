@@ -7,8 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{assert_error, TestServer};
-use parley_app::keys::{create_key, KeySpec};
+use common::{assert_error, key_with, send_as, TestServer};
+use parley_app::keys::KeySpec;
 use parley_app::worker::{WorkerConfig, Workers};
 use parley_domain::{CallId, JobKind, JobState, Role, ScopeSet, UserId, WorkspaceId};
 use reqwest::{Method, StatusCode};
@@ -849,20 +849,6 @@ async fn bad_addresses_and_numbers_are_400s() {
     assert_error(&r, StatusCode::NOT_FOUND, "erasure abc was not found");
 }
 
-struct Key {
-    key: String,
-    secret: String,
-}
-
-async fn send_as(s: &TestServer, k: &Key, method: Method, path: &str) -> common::Reply {
-    s.raw(
-        s.client
-            .request(method, format!("{}{path}", s.base))
-            .basic_auth(&k.key, Some(&k.secret)),
-    )
-    .await
-}
-
 /// Only admins look up or erase a person, and only with a company-wide key: a person is
 /// not in one workspace, and an erase reaches every workspace.
 #[tokio::test]
@@ -878,22 +864,15 @@ async fn only_company_wide_admins_look_up_or_erase() {
         .set_user_role(UserId(user), Role::Manager, chrono::Utc::now())
         .await
         .unwrap();
-    let make = |spec: KeySpec| {
-        let store = srv.store.clone();
-        async move {
-            let k = create_key(store.as_ref(), &spec).await.unwrap();
-            Key {
-                key: k.access_key,
-                secret: k.secret,
-            }
-        }
-    };
-    let manager = make(KeySpec {
-        name: "m".into(),
-        scopes: ScopeSet::full(),
-        workspace: None,
-        owner: Some(UserId(user)),
-    })
+    let manager = key_with(
+        srv,
+        KeySpec {
+            name: "m".into(),
+            scopes: ScopeSet::full(),
+            workspace: None,
+            owner: Some(UserId(user)),
+        },
+    )
     .await;
     let workspaces = srv.get("/v2/workspaces").await;
     let ws: i64 = workspaces.body["workspaces"][0]["id"]
@@ -901,19 +880,25 @@ async fn only_company_wide_admins_look_up_or_erase() {
         .unwrap()
         .parse()
         .unwrap();
-    let bound = make(KeySpec {
-        name: "b".into(),
-        scopes: ScopeSet::full(),
-        workspace: Some(WorkspaceId(ws)),
-        owner: None,
-    })
+    let bound = key_with(
+        srv,
+        KeySpec {
+            name: "b".into(),
+            scopes: ScopeSet::full(),
+            workspace: Some(WorkspaceId(ws)),
+            owner: None,
+        },
+    )
     .await;
-    let read_only = make(KeySpec {
-        name: "r".into(),
-        scopes: ScopeSet::read_only(),
-        workspace: None,
-        owner: None,
-    })
+    let read_only = key_with(
+        srv,
+        KeySpec {
+            name: "r".into(),
+            scopes: ScopeSet::read_only(),
+            workspace: None,
+            owner: None,
+        },
+    )
     .await;
     let look = format!("/v2/data-privacy/data-for-email-address?emailAddress={EMAIL}");
     let erase = format!("/v2/data-privacy/erase-data-for-email-address?emailAddress={EMAIL}");
@@ -922,9 +907,9 @@ async fn only_company_wide_admins_look_up_or_erase() {
         (Method::POST, erase.as_str()),
         (Method::GET, "/parley/v1/data-privacy/erasures"),
     ] {
-        let r = send_as(srv, &manager, method.clone(), path).await;
+        let r = send_as(srv, &manager, method.clone(), path, None).await;
         assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");
-        let r = send_as(srv, &bound, method.clone(), path).await;
+        let r = send_as(srv, &bound, method.clone(), path, None).await;
         assert_error(
             &r,
             StatusCode::FORBIDDEN,
@@ -932,9 +917,9 @@ async fn only_company_wide_admins_look_up_or_erase() {
         );
     }
     // Reading is a read scope; erasing is not.
-    let r = send_as(srv, &read_only, Method::GET, &look).await;
+    let r = send_as(srv, &read_only, Method::GET, &look, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = send_as(srv, &read_only, Method::POST, &erase).await;
+    let r = send_as(srv, &read_only, Method::POST, &erase, None).await;
     assert_error(
         &r,
         StatusCode::UNAUTHORIZED,

@@ -3,48 +3,23 @@
 
 mod common;
 
-use common::{assert_error, call_body, Reply, TestServer};
-use parley_app::keys::{create_key, KeySpec};
-use parley_domain::{Role, ScopeSet, UserId, WorkspaceId};
+use common::{assert_error, call_body, key, send_as as as_key, Key, TestServer};
+use parley_domain::{Role, UserId, WorkspaceId};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn member_key(s: &TestServer, email: &str) -> (String, (String, String)) {
+async fn member_key(s: &TestServer, email: &str) -> (String, Key) {
     let id = s.user(email, "Mo", "Member").await;
-    let user = UserId(id.parse().unwrap());
     s.store
-        .set_user_role(user, Role::Member, chrono::Utc::now())
+        .set_user_role(
+            UserId(id.parse().unwrap()),
+            Role::Member,
+            chrono::Utc::now(),
+        )
         .await
         .unwrap();
-    let k = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "member".into(),
-            scopes: ScopeSet::full(),
-            workspace: None,
-            owner: Some(user),
-        },
-    )
-    .await
-    .unwrap();
-    (id, (k.access_key, k.secret))
-}
-
-async fn as_key(
-    s: &TestServer,
-    k: &(String, String),
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> Reply {
-    let mut req = s
-        .client
-        .request(method, format!("{}{path}", s.base))
-        .basic_auth(&k.0, Some(&k.1));
-    if let Some(b) = body {
-        req = req.json(&b);
-    }
-    s.raw(req).await
+    let k = key(s, Some(&id), None).await;
+    (id, k)
 }
 
 fn change(call: &str, users: &[&str]) -> Value {
@@ -214,18 +189,7 @@ async fn a_bound_key_grants_only_calls_of_its_workspace_and_members_may_not_gran
         created: chrono::Utc::now(),
     };
     s.store.create_workspace(&east, false).await.unwrap();
-    let bound = create_key(
-        s.store.as_ref(),
-        &KeySpec {
-            name: "east".into(),
-            scopes: ScopeSet::full(),
-            workspace: Some(east.id),
-            owner: None,
-        },
-    )
-    .await
-    .unwrap();
-    let bound = (bound.access_key, bound.secret);
+    let bound = key(&s, None, Some(&east.id.to_string())).await;
     let r = as_key(
         &s,
         &bound,

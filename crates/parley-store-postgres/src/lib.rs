@@ -375,7 +375,7 @@ impl Store for PgStore {
     async fn store_call_media(
         &self,
         media: &CallMedia,
-        transcribe: &NewJob,
+        transcribe: Option<&NewJob>,
         now: Timestamp,
     ) -> Result<MediaStored> {
         media::store_call_media(self, media, transcribe, now).await

@@ -9,7 +9,7 @@ use super::*;
 pub(crate) async fn store_call_media(
     db: &PgStore,
     m: &CallMedia,
-    transcribe: &NewJob,
+    transcribe: Option<&NewJob>,
     now: Timestamp,
 ) -> Result<MediaStored> {
     let mut tx = db.begin().await?;
@@ -56,8 +56,13 @@ pub(crate) async fn store_call_media(
         .execute(&mut *tx)
         .await?;
     let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
-    let live = transcribe.live_states_after_media(same_bytes);
-    let job = jobs::enqueue_in(&mut tx, transcribe, live, now).await?;
+    let job = match transcribe {
+        Some(t) => {
+            let live = t.live_states_after_media(same_bytes);
+            Some(jobs::enqueue_in(&mut tx, t, live, now).await?)
+        }
+        None => None,
+    };
     let replaced = old_key.filter(|k| *k != m.key);
     if let Some(key) = &replaced {
         jobs::enqueue_in(

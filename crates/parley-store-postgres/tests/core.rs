@@ -568,7 +568,7 @@ async fn a_replaced_recording_refuses_the_stale_transcript_and_queues_its_deleti
     };
     let transcribe: NewJob = JobSpec::Transcribe { call }.into();
     let first = s
-        .store_call_media(&media("a", "sha-a"), &transcribe, t0())
+        .store_call_media(&media("a", "sha-a"), Some(&transcribe), t0())
         .await
         .unwrap();
     assert_eq!(first.replaced, None);
@@ -578,12 +578,13 @@ async fn a_replaced_recording_refuses_the_stale_transcript_and_queues_its_deleti
         .unwrap()
         .unwrap();
     let second = s
-        .store_call_media(&media("b", "sha-b"), &transcribe, t0())
+        .store_call_media(&media("b", "sha-b"), Some(&transcribe), t0())
         .await
         .unwrap();
     assert_eq!(second.replaced.as_deref(), Some("a"));
     assert_ne!(
-        second.job.id, first.job.id,
+        second.job.as_ref().unwrap().id,
+        first.job.as_ref().unwrap().id,
         "new bytes: a new transcription"
     );
     assert!(s.media_key_in_use("b").await.unwrap());

@@ -1700,7 +1700,7 @@ impl Store for SqliteStore {
     async fn store_call_media(
         &self,
         m: &CallMedia,
-        transcribe: &NewJob,
+        transcribe: Option<&NewJob>,
         now: Timestamp,
     ) -> Result<MediaStored> {
         let mut tx = self.write_tx().await?;
@@ -1737,8 +1737,13 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
-        let live = transcribe.live_states_after_media(same_bytes);
-        let job = enqueue_in(&mut tx, transcribe, live, now).await?;
+        let job = match transcribe {
+            Some(t) => {
+                let live = t.live_states_after_media(same_bytes);
+                Some(enqueue_in(&mut tx, t, live, now).await?)
+            }
+            None => None,
+        };
         let replaced = old_key.filter(|k| *k != m.key);
         if let Some(key) = &replaced {
             enqueue_in(

@@ -232,8 +232,9 @@ pub struct TranscriptWrite<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaStored {
     /// The job that transcribes the new recording: a new one, or the queued one that will
-    /// read it anyway (or the running one, when the bytes did not change).
-    pub job: Job,
+    /// read it anyway (or the running one, when the bytes did not change). `None` when
+    /// none was asked for (a recording made from its transcript, as the demo's are).
+    pub job: Option<Job>,
     /// The replaced recording's key, when there was one under another key; a
     /// `delete-media` job queued in the same transaction removes it.
     pub replaced: Option<String>,
@@ -696,7 +697,8 @@ pub trait Store:
     async fn save_voice_profile(&self, profile: &VoiceProfile, at: Timestamp) -> Result<()>;
 
     /// Records (or replaces) a call's recording and queues its transcription `transcribe`
-    /// in one transaction, so a recording is never left without its job; a recording with
+    /// in one transaction, so a recording is never left without its job (`None`: the call
+    /// keeps the transcript it has, for a recording made from it); a recording with
     /// video makes the call's media `Video`. A queued transcription of the call is reused
     /// (it reads the new recording when it runs); a running one is reused only when the
     /// bytes are the same, otherwise its result will be refused and a new job is queued.
@@ -704,7 +706,7 @@ pub trait Store:
     async fn store_call_media(
         &self,
         media: &CallMedia,
-        transcribe: &NewJob,
+        transcribe: Option<&NewJob>,
         now: Timestamp,
     ) -> Result<MediaStored>;
     /// Whether any call's recording is stored under `key`.

@@ -311,7 +311,7 @@ async fn open_store(settings: &Settings) -> Result<Arc<dyn Store>> {
         .with_context(|| format!("opening database {}", parley_store::redact(&url)))
 }
 
-async fn seed_demo(store: &dyn Store) -> Result<()> {
+async fn seed_demo(store: &dyn Store, recordings: bool) -> Result<()> {
     if parley_app::demo::already_seeded(store)
         .await
         .map_err(app_error)?
@@ -326,6 +326,16 @@ async fn seed_demo(store: &dyn Store) -> Result<()> {
         "demo: seeded {} workspaces, {} users, {} calls ({} with transcripts)",
         summary.workspaces, summary.users, summary.calls, summary.transcripts
     );
+    if recordings {
+        if let Some(note) = parley_app::demo_recordings::availability_note() {
+            println!("demo: {note}");
+        } else {
+            let n = parley_app::demo_recordings::queue(store, &summary.new_with_transcripts)
+                .await
+                .map_err(app_error)?;
+            println!("demo: {n} recordings queued (spoken from the calls' scripts by the workers)");
+        }
+    }
     Ok(())
 }
 
@@ -361,7 +371,7 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<()> {
     let config = settings.server_config()?;
     // The demo goes first so that its default workspace is the server's default.
     if args.demo {
-        seed_demo(store.as_ref()).await?;
+        seed_demo(store.as_ref(), !settings.no_demo_recordings).await?;
     }
     let state = AppState::new(store.clone(), config)
         .await
@@ -855,7 +865,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Serve(args) => serve(settings, args).await,
         Command::Demo => {
             let store = open_store(settings).await?;
-            seed_demo(store.as_ref()).await
+            seed_demo(store.as_ref(), !settings.no_demo_recordings).await
         }
         Command::Keys(cmd) => keys(settings, cmd).await,
         Command::OauthApps(cmd) => oauth_apps(settings, cmd).await,

@@ -141,6 +141,11 @@ pub struct Settings {
     /// log: turn on only behind a proxy that sets it
     #[arg(long, global = true, env = "PARLEY_TRUST_PROXY", default_value_t = server().trust_proxy)]
     pub trust_proxy: bool,
+    /// Give the demo company's calls no recordings (by default each call's script is
+    /// spoken by espeak-ng, when it is installed, into a recording of the call)
+    #[arg(long, global = true, env = "PARLEY_NO_DEMO_RECORDINGS")]
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub no_demo_recordings: bool,
     /// Days audit log entries are kept (0 = forever)
     #[arg(long, global = true, env = "PARLEY_AUDIT_RETENTION_DAYS", default_value_t = server().audit.retention_days)]
     pub audit_retention_days: u32,

@@ -107,7 +107,7 @@ pub async fn recordings_are_read_by_call(h: &dyn Harness) {
             .unwrap();
     }
     let m = media(with, "aa", "calls/1/a.wav");
-    s.store_call_media(&m, &transcribe(with), t0())
+    s.store_call_media(&m, Some(&transcribe(with)), t0())
         .await
         .unwrap();
     let got = s.media_of(&[with, without]).await.unwrap();

@@ -425,7 +425,7 @@ pub async fn versions_bump_on_every_change_a_rendering_shows(h: &dyn Harness) {
     bumped("an analysis").await;
 
     let media = super::media::media(call.id, "aa", "calls/v/a.wav");
-    s.store_call_media(&media, &super::media::transcribe(call.id), t0())
+    s.store_call_media(&media, Some(&super::media::transcribe(call.id)), t0())
         .await
         .unwrap();
     bumped("a recording").await;

@@ -83,12 +83,16 @@ pub async fn recording_and_its_transcription_are_one_write(h: &dyn Harness) {
     let s = &*f.store;
     let call = a_call(s).await.id;
     let stored = s
-        .store_call_media(&media(call, "aa", "calls/1/a.wav"), &transcribe(call), t0())
+        .store_call_media(
+            &media(call, "aa", "calls/1/a.wav"),
+            Some(&transcribe(call)),
+            t0(),
+        )
         .await
         .unwrap();
     assert_eq!(stored.replaced, None);
-    assert_eq!(stored.job.kind, JobKind::Transcribe);
-    assert_eq!(stored.job.state, JobState::Queued);
+    assert_eq!(stored.job.as_ref().unwrap().kind, JobKind::Transcribe);
+    assert_eq!(stored.job.as_ref().unwrap().state, JobState::Queued);
     assert_eq!(
         s.call_media(call).await.unwrap().unwrap().key,
         "calls/1/a.wav"
@@ -103,7 +107,7 @@ pub async fn recording_and_its_transcription_are_one_write(h: &dyn Harness) {
         ..media(other, "bb", "calls/2/b.mp4")
     };
     let err = s
-        .store_call_media(&video, &transcribe(CallId(42)), t0())
+        .store_call_media(&video, Some(&transcribe(CallId(42))), t0())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Backend(_)), "{err}");
@@ -122,7 +126,7 @@ pub async fn a_recording_replaced_during_its_transcription_is_transcribed_again(
     let call = a_call(s).await.id;
     s.store_call_media(
         &media(call, "old", "calls/c/old.wav"),
-        &transcribe(call),
+        Some(&transcribe(call)),
         t0(),
     )
     .await
@@ -136,13 +140,17 @@ pub async fn a_recording_replaced_during_its_transcription_is_transcribed_again(
     let stored = s
         .store_call_media(
             &media(call, "new", "calls/c/new.wav"),
-            &transcribe(call),
+            Some(&transcribe(call)),
             t0(),
         )
         .await
         .unwrap();
-    assert_ne!(stored.job.id, running.id, "a new job for the new recording");
-    assert_eq!(stored.job.state, JobState::Queued);
+    assert_ne!(
+        stored.job.as_ref().unwrap().id,
+        running.id,
+        "a new job for the new recording"
+    );
+    assert_eq!(stored.job.as_ref().unwrap().state, JobState::Queued);
     assert_eq!(stored.replaced.as_deref(), Some("calls/c/old.wav"));
     let deletions: Vec<Job> = s
         .list_jobs(Some(JobState::Queued), 100)
@@ -175,7 +183,7 @@ pub async fn a_recording_replaced_during_its_transcription_is_transcribed_again(
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(next.id, stored.job.id);
+    assert_eq!(next.id, stored.job.as_ref().unwrap().id);
     let new_t = transcript("from the new recording");
     assert!(s
         .replace_transcript(asr_write(call, &new_t, lease, "new"))
@@ -193,7 +201,7 @@ pub async fn the_same_bytes_again_keep_the_running_transcription(h: &dyn Harness
     let call = a_call(s).await.id;
     s.store_call_media(
         &media(call, "same", "calls/c/1.wav"),
-        &transcribe(call),
+        Some(&transcribe(call)),
         t0(),
     )
     .await
@@ -206,13 +214,14 @@ pub async fn the_same_bytes_again_keep_the_running_transcription(h: &dyn Harness
     let again = s
         .store_call_media(
             &media(call, "same", "calls/c/2.wav"),
-            &transcribe(call),
+            Some(&transcribe(call)),
             t0(),
         )
         .await
         .unwrap();
     assert_eq!(
-        again.job.id, running.id,
+        again.job.as_ref().unwrap().id,
+        running.id,
         "the running job reads the same bytes"
     );
     assert_eq!(again.replaced.as_deref(), Some("calls/c/1.wav"));
@@ -227,7 +236,7 @@ pub async fn the_same_bytes_again_keep_the_running_transcription(h: &dyn Harness
     let same_key = s
         .store_call_media(
             &media(call, "same", "calls/c/2.wav"),
-            &transcribe(call),
+            Some(&transcribe(call)),
             t0(),
         )
         .await
@@ -238,4 +247,59 @@ pub async fn the_same_bytes_again_keep_the_running_transcription(h: &dyn Harness
         before + 1,
         "only the transcription is queued"
     );
+}
+
+/// A recording made from the call's transcript (the demo's) is stored without a
+/// transcription: the transcript stays, no job is queued, and a replaced recording is
+/// still deleted.
+pub async fn a_recording_without_transcription_keeps_the_transcript(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
+    let t = transcript("scripted");
+    let mut w = asr_write(
+        call,
+        &t,
+        JobLease {
+            job_id: 0,
+            attempt: 0,
+        },
+        "none",
+    );
+    w.lease = None;
+    w.media_sha256 = None;
+    assert!(s.replace_transcript(w).await.unwrap());
+    let before = s.list_jobs(None, 100).await.unwrap().len();
+
+    let stored = s
+        .store_call_media(&media(call, "one", "calls/c/one.flac"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(stored.job, None);
+    assert_eq!(stored.replaced, None);
+    assert_eq!(
+        s.list_jobs(None, 100).await.unwrap().len(),
+        before,
+        "no transcription queued"
+    );
+    assert_eq!(
+        s.call_media(call).await.unwrap().unwrap().key,
+        "calls/c/one.flac"
+    );
+    assert_eq!(
+        s.transcripts_of(&[call]).await.unwrap()[&call][0].sentences[0].text,
+        "scripted"
+    );
+
+    let again = s
+        .store_call_media(&media(call, "two", "calls/c/two.flac"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(again.job, None);
+    assert_eq!(again.replaced.as_deref(), Some("calls/c/one.flac"));
+    let jobs = s.list_jobs(None, 100).await.unwrap();
+    assert_eq!(jobs.len(), before + 1, "only the deletion is queued");
+    assert!(jobs
+        .iter()
+        .any(|j| j.kind == JobKind::DeleteMedia && j.payload["key"] == "calls/c/one.flac"));
 }

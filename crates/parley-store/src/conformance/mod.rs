@@ -133,6 +133,7 @@ macro_rules! conformance_suite {
                 recording_and_its_transcription_are_one_write,
                 a_recording_replaced_during_its_transcription_is_transcribed_again,
                 the_same_bytes_again_keep_the_running_transcription,
+                a_recording_without_transcription_keeps_the_transcript,
             }
             jobs {
                 a_job_runs_once_and_duplicates_collapse,
