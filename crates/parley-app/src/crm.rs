@@ -420,8 +420,9 @@ fn check_crm_id(name: &str, v: &Option<String>) -> AppResult<()> {
 
 /// Associates a call with an account (and optionally a deal) by hand, or removes the
 /// association (`None`). As Gong reports it, a re-association is two events: the
-/// removal of the previous association, then the new one. The call's generic
-/// call-level links become the associated objects.
+/// removal of the previous association, then the new one (written in one transaction,
+/// [`parley_store::CrmStore::reassociate_manually`]). The call's generic call-level
+/// links become the associated objects.
 pub async fn associate(
     store: &dyn Store,
     p: &Principal,
@@ -442,8 +443,6 @@ pub async fn associate(
     if !crate::access::may_see_call(store, p, &call).await? {
         return Err(AppError::call_not_found(call_id));
     }
-    let previous = store.manual_association_of(call_id).await?;
-    let was_associated = previous.is_some_and(|a| a.account_id.is_some());
     let now = Utc::now();
     let event = |at: Timestamp, t: &AssociationTarget| ManualAssociation {
         id: parley_domain::random_id(),
@@ -454,33 +453,26 @@ pub async fn associate(
         account_id: t.account_id.clone(),
         deal_id: t.deal_id.clone(),
     };
-    match target {
-        None => {
-            if !was_associated {
-                return Ok(None);
-            }
-            store
-                .record_manual_association(&event(now, &AssociationTarget::default()))
-                .await?;
-            Ok(None)
-        }
-        Some(t) => {
-            if was_associated {
-                store
-                    .record_manual_association(&event(now, &AssociationTarget::default()))
-                    .await?;
-            }
-            // A microsecond later, so that the two events keep their order.
-            let a = event(now + chrono::Duration::microseconds(1), &t);
-            store.record_manual_association(&a).await?;
-            Ok(Some(a))
-        }
-    }
+    let removal = event(now, &AssociationTarget::default());
+    // A microsecond later, so that the two events keep their order.
+    let next = target.map(|t| event(now + chrono::Duration::microseconds(1), &t));
+    // One store transaction reads whether the call is associated and writes the removal
+    // and the new association together: a crash between them cannot lose or double one.
+    store
+        .reassociate_manually(&removal, next.as_ref())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => AppError::call_not_found(call_id),
+            other => other.into(),
+        })?;
+    Ok(next)
 }
 
-/// Manual associations of the workspaces the principal reaches, oldest first, after
-/// `after`, at most `limit`, and how many there are in all. Filter them with
-/// [`visible_associations`] before showing them.
+/// Manual associations of the calls the principal may see (the workspaces it reaches,
+/// and there its call access: permission profile or role), oldest first, after `after`,
+/// at most `limit`, and how many there are in all. The store filters by visibility in
+/// the query itself, so the total counts only what the caller sees and no page comes out
+/// short while a cursor continues.
 pub async fn associations(
     store: &dyn Store,
     p: &Principal,
@@ -493,39 +485,12 @@ pub async fn associations(
         (None, Some(list)) => Some(list.clone()),
         (None, None) => None,
     };
-    let f = AssociationFilter { workspaces, from };
+    let f = AssociationFilter {
+        workspaces,
+        from,
+        visible_to: crate::access::call_access(store, p).await?,
+    };
     let total = store.count_manual_associations(&f).await?;
     let page = store.manual_associations(&f, after, limit).await?;
     Ok((page, total))
-}
-
-/// The associations of calls the principal may see (per-call access by permission
-/// profile or role).
-pub async fn visible_associations(
-    store: &dyn Store,
-    p: &Principal,
-    page: Vec<ManualAssociation>,
-) -> AppResult<Vec<ManualAssociation>> {
-    if crate::access::call_access(store, p).await?.is_none() {
-        return Ok(page);
-    }
-    let mut seen: HashMap<CallId, bool> = HashMap::new();
-    let mut out = Vec::with_capacity(page.len());
-    for a in page {
-        let ok = match seen.get(&a.call_id) {
-            Some(ok) => *ok,
-            None => {
-                let ok = match store.get_call(a.call_id).await? {
-                    Some(call) => crate::access::may_see_call(store, p, &call).await?,
-                    None => false,
-                };
-                seen.insert(a.call_id, ok);
-                ok
-            }
-        };
-        if ok {
-            out.push(a);
-        }
-    }
-    Ok(out)
 }

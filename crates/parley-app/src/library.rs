@@ -14,7 +14,7 @@ use parley_domain::library::{
     MAX_FOLDERS_PER_WORKSPACE, MAX_FOLDER_DEPTH, MAX_ITEMS_PER_FOLDER,
 };
 use parley_domain::{Call, CallId, FolderId, FolderItemId, Principal, Role, WorkspaceId};
-use parley_store::{CallFilter, Store, StoreError};
+use parley_store::{CallFilter, FolderDeletion, Store, StoreError};
 
 use crate::access::{call_access, may_see_call};
 use crate::error::{AppError, AppResult};
@@ -219,29 +219,26 @@ pub async fn delete_folder(store: &dyn Store, p: &Principal, id: &str) -> AppRes
     // Sub-folders go with their parent (ON DELETE CASCADE): refuse unless the caller may
     // manage every one of them, so a manager deleting a public folder cannot take another
     // user's private folder (which they cannot even see) with it. Admins and company keys
-    // manage everything.
+    // manage everything. The store asks this of each folder inside the delete's own
+    // transaction, so a private sub-folder added meanwhile is not deleted unseen.
     let v = viewer(p);
-    if v != LibraryViewer::Everything {
-        let all = store.folders_in(f.workspace_id).await?;
-        let manager = p.role >= Role::Manager;
-        let mut seen = std::collections::HashSet::from([f.id]);
-        let mut next = vec![f.id];
-        while let Some(parent) = next.pop() {
-            for child in all.iter().filter(|c| c.parent_id == Some(parent)) {
-                if !v.may_manage(child, manager) {
-                    return Err(AppError::Conflict(format!(
-                        "folder {} holds folders you cannot delete",
-                        f.id
-                    )));
-                }
-                if seen.insert(child.id) {
-                    next.push(child.id);
-                }
-            }
+    let manager = p.role >= Role::Manager;
+    let may_delete = move |folder: &Folder| v.may_manage(folder, manager);
+    match store.delete_folder(f.id, &may_delete).await? {
+        FolderDeletion::Deleted => {}
+        FolderDeletion::NotFound => return Err(AppError::NotFound(folder_not_found(id))),
+        // The folder itself changed since it was read (made private by its creator).
+        FolderDeletion::Refused(refused) if refused.id == f.id => {
+            return Err(may_manage(p, &refused).err().unwrap_or_else(|| {
+                AppError::Conflict(format!("folder {} changed; try again", f.id))
+            }))
         }
-    }
-    if !store.delete_folder(f.id).await? {
-        return Err(AppError::NotFound(folder_not_found(id)));
+        FolderDeletion::Refused(_) => {
+            return Err(AppError::Conflict(format!(
+                "folder {} holds folders you cannot delete",
+                f.id
+            )))
+        }
     }
     tracing::info!(folder_id = %f.id, "library folder deleted");
     Ok(())

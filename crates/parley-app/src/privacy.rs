@@ -797,12 +797,15 @@ pub async fn run_erasure(
 /// must neither keep the address nor say `queued` for ever. A queued erasure becomes
 /// failed with `message`; one whose erase already committed (only its compaction failed)
 /// stays done and records `message`. Then compacts, as an erase does, so no freed page
-/// keeps the address the row held. Called from the worker's "job finally failed" hook.
+/// keeps the address the row held. The store does the same itself in the transaction
+/// that fails an erase job (`fail_job`, and `claim_job` for a worker that died on the
+/// last attempt: [`parley_store::GaveUp`]); this is that step on its own, for an erasure
+/// whose job is gone.
 pub async fn erase_gave_up(store: &dyn Store, erasure: i64, message: &str) -> AppResult<()> {
     store
         .erasure_gave_up(
             erasure,
-            &format!("the erase job gave up: {message}"),
+            &parley_store::GaveUp::erasure_error(message),
             Utc::now(),
         )
         .await?;

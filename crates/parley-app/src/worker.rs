@@ -298,39 +298,14 @@ impl Workers {
                     .await;
                 tracing::warn!(job_id = job.id, error = %message, state = ?state.as_ref().map(|s| s.key()), "job failed");
                 if matches!(state, Ok(JobState::Failed)) {
-                    self.gave_up(&job, &message).await;
+                    // What the job served (a CRM upload's request, an erasure) was marked
+                    // failed by `fail_job` in the same transaction (parley_store::GaveUp),
+                    // as `claim_job` does for a job whose worker died on its last attempt.
+                    tracing::warn!(job_id = job.id, kind = job.kind.key(), "job gave up");
                 }
             }
         }
         Ok(true)
-    }
-
-    /// What a job that will not be tried again leaves behind, made to say so: a CRM
-    /// upload's request would otherwise stay `IN_PROGRESS`, and an erasure `queued` with
-    /// the address it was asked to forget, for ever.
-    async fn gave_up(&self, job: &parley_domain::Job, message: &str) {
-        let done = match JobSpec::of(job) {
-            Ok(JobSpec::CrmUpload {
-                integration,
-                request,
-            }) => self
-                .store
-                .set_crm_request_status(
-                    integration,
-                    &request,
-                    parley_domain::CrmRequestStatus::Failed,
-                    Utc::now(),
-                )
-                .await
-                .map_err(AppError::from),
-            Ok(JobSpec::Erase { erasure }) => {
-                crate::privacy::erase_gave_up(self.store.as_ref(), erasure, message).await
-            }
-            _ => Ok(()),
-        };
-        if let Err(e) = done {
-            tracing::warn!(job_id = job.id, error = %e, "could not record that the job gave up");
-        }
     }
 
     /// Each kind's one handler.

@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{assert_error, call_body, Reply, TestServer};
+use common::{assert_error, call_body, key, send_as, Reply, TestServer};
 use parley_app::keys::{create_key, KeySpec};
-use parley_domain::{ScopeSet, WorkspaceId};
+use parley_domain::{CrmRequestStatus, JobKind, JobState, Role, ScopeSet, UserId, WorkspaceId};
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -680,4 +680,166 @@ async fn call_context_accepts_only_gongs_object_types() {
         StatusCode::BAD_REQUEST,
         "parties[1].context[0].objects[0].objectType must be one of Contact, Lead, User, Account, Opportunity",
     );
+}
+
+/// The listing is the caller's: a member sees the associations of their own calls only,
+/// in the total too, and in full pages (visibility is part of the query, not a filter
+/// after paging that would leave pages short while a cursor continues).
+#[tokio::test]
+async fn manual_associations_are_the_callers_calls_counted_and_paged_so() {
+    let s = TestServer::start_with(|c| c.page_size = 2).await;
+    let rita = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let otto = s.user("otto@northwind.example.com", "Otto", "Other").await;
+    for u in [&rita, &otto] {
+        s.store
+            .set_user_role(UserId(u.parse().unwrap()), Role::Member, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    // Otto's calls associated between Rita's, so that a filter after paging would
+    // leave Rita's pages short.
+    let mut ritas = Vec::new();
+    for n in 0..3 {
+        let start = format!("2024-03-0{}T10:00:00Z", n + 1);
+        let mine = s.call(call_body(&format!("rita-{n}"), &rita, &start)).await;
+        let theirs = s.call(call_body(&format!("otto-{n}"), &otto, &start)).await;
+        for call in [&mine, &theirs] {
+            let r = s
+                .send(
+                    Method::PUT,
+                    &format!("/parley/v1/calls/{call}/crm-association"),
+                    Some(json!({"accountCrmId": format!("A{n}")})),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        }
+        ritas.push(mine);
+    }
+    let rita_key = key(&s, Some(&rita), None).await;
+    let path = "/v2/calls/manual-crm-associations";
+    let first = send_as(&s, &rita_key, Method::GET, path, None).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.body["records"]["totalRecords"], 3, "{}", first.body);
+    assert_eq!(
+        first.body["records"]["currentPageSize"], 2,
+        "{}",
+        first.body
+    );
+    let calls = |r: &Reply| -> Vec<String> {
+        r.body["associations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["callId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(calls(&first), ritas[..2], "a full page of Rita's calls");
+    let cursor = first.body["records"]["cursor"].as_str().unwrap().to_owned();
+    let second = send_as(
+        &s,
+        &rita_key,
+        Method::GET,
+        &format!("{path}?cursor={cursor}"),
+        None,
+    )
+    .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(calls(&second), ritas[2..]);
+    assert_eq!(second.body["records"]["totalRecords"], 3);
+    assert!(
+        second.body["records"]
+            .get("cursor")
+            .is_none_or(Value::is_null),
+        "the last page: {}",
+        second.body
+    );
+
+    // The company's key sees every call.
+    let all = s.get(path).await;
+    assert_eq!(all.body["records"]["totalRecords"], 6, "{}", all.body);
+}
+
+/// Runs one statement on the test's database, as a failure would.
+async fn exec(url: &str, sql: &str) {
+    if parley_app::storage::shared_by_nodes(url) {
+        let pool = sqlx::PgPool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::SqlitePool::connect(url).await.unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+}
+
+/// Workers that die holding the upload's job (leases of no time, never finished) until
+/// it has `left` attempts; the request says IN_PROGRESS, as the worker's first step sets.
+async fn dead_workers(s: &TestServer, integration: i64, request: &str, left: u32) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let (job, _) = s
+            .store
+            .claim_job(&[JobKind::CrmUpload], "dead", 0, chrono::Utc::now())
+            .await
+            .unwrap()
+            .expect("the upload's job");
+        s.store
+            .set_crm_request_status(
+                integration,
+                request,
+                CrmRequestStatus::InProgress,
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap();
+        if job.attempts + left >= job.max_attempts {
+            break;
+        }
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+}
+
+async fn request_status(s: &TestServer, integration: i64, request: &str) -> Value {
+    let r = s
+        .get(&format!(
+            "/v2/crm/request-status?integrationId={integration}&clientRequestId={request}"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["status"].clone()
+}
+
+/// An upload whose job will not run again answers FAILED, not IN_PROGRESS for ever:
+/// when the worker's last attempt fails (the failure it records fails the request with
+/// the job), and when every worker died on it (the next claim fails the job and the
+/// request; no worker hears of it).
+#[tokio::test]
+async fn an_upload_whose_job_fails_for_good_answers_failed() {
+    let s = TestServer::start().await;
+    let id = with_schema(&s).await;
+
+    // The worker's own last attempt fails (its request lost its object type, which
+    // retrying would not bring back, but the failure is the server's: transient).
+    let q = format!("integrationId={id}&objectType=ACCOUNT&clientRequestId=last-try");
+    let r = upload(&s, &q, ACCOUNTS).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    dead_workers(&s, id, "last-try", 1).await;
+    exec(
+        &s.database_url,
+        "UPDATE crm_requests SET object_type = NULL WHERE client_request_id = 'last-try'",
+    )
+    .await;
+    assert_eq!(s.run_analysis_jobs(None).await, 1, "the last attempt ran");
+    assert_eq!(request_status(&s, id, "last-try").await, "FAILED");
+
+    // Every worker died on it: the claim that finds it out of attempts fails it.
+    let q = format!("integrationId={id}&objectType=ACCOUNT&clientRequestId=all-died");
+    let r = upload(&s, &q, ACCOUNTS).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    dead_workers(&s, id, "all-died", 0).await;
+    assert_eq!(request_status(&s, id, "all-died").await, "IN_PROGRESS");
+    assert_eq!(s.run_analysis_jobs(None).await, 0, "nothing left to run");
+    assert_eq!(request_status(&s, id, "all-died").await, "FAILED");
+    let failed = s.store.list_jobs(Some(JobState::Failed), 10).await.unwrap();
+    assert_eq!(failed.len(), 2, "{failed:?}");
 }

@@ -1,6 +1,6 @@
 //! Calls, their versions and the call-set generation, parties and CRM context.
 
-use parley_domain::{Audience, MediaKind};
+use parley_domain::{Audience, CallAccess, MediaKind};
 use parley_store::codec::{
     affiliation_key, affiliation_of, crm_system_key, crm_system_of, direction_key, direction_of,
     map_unique, methods_key, methods_of, opt_ts, parse_timeline, scope_key, scope_of_key,
@@ -89,29 +89,37 @@ pub(crate) fn push_call_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CallFilte
             .push(")");
     }
     if let Some(access) = &f.visible_to {
-        // Each workspace with an audience of its own, then the rest by the default.
-        q.push(" AND (");
-        for (w, audience) in &access.by_workspace {
-            q.push("(workspace_id = ").push_bind(w.0).push(" AND ");
-            push_audience(q, audience);
-            q.push(") OR ");
-        }
-        q.push("(");
-        if !access.by_workspace.is_empty() {
-            let own: Vec<i64> = access.by_workspace.keys().map(|w| w.0).collect();
-            q.push("NOT (workspace_id = ANY(")
-                .push_bind(own)
-                .push(")) AND ");
-        }
-        push_audience(q, &access.default);
-        q.push(")");
-        if let Some(user) = access.granted_to {
-            q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
-                .push_bind(user.0)
-                .push(")");
-        }
-        q.push(")");
+        q.push(" AND ");
+        push_call_access(q, access);
     }
+}
+
+/// The calls `access` reaches, as one parenthesised SQL condition on the `calls` row in
+/// scope (call listings, and the manual associations' `call_id IN (SELECT id FROM calls
+/// WHERE ...)`).
+pub(crate) fn push_call_access(q: &mut QueryBuilder<'_, Postgres>, access: &CallAccess) {
+    // Each workspace with an audience of its own, then the rest by the default.
+    q.push("(");
+    for (w, audience) in &access.by_workspace {
+        q.push("(workspace_id = ").push_bind(w.0).push(" AND ");
+        push_audience(q, audience);
+        q.push(") OR ");
+    }
+    q.push("(");
+    if !access.by_workspace.is_empty() {
+        let own: Vec<i64> = access.by_workspace.keys().map(|w| w.0).collect();
+        q.push("NOT (workspace_id = ANY(")
+            .push_bind(own)
+            .push(")) AND ");
+    }
+    push_audience(q, &access.default);
+    q.push(")");
+    if let Some(user) = access.granted_to {
+        q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
+            .push_bind(user.0)
+            .push(")");
+    }
+    q.push(")");
 }
 
 /// Calls `audience` sees (hosted or attended), as an SQL condition.

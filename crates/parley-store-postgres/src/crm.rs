@@ -101,6 +101,79 @@ fn association_where(q: &mut QueryBuilder<'_, Postgres>, f: &AssociationFilter) 
     if let Some(from) = f.from {
         q.push(" AND created_us >= ").push_bind(us(from));
     }
+    if let Some(access) = &f.visible_to {
+        // In the query, not after it: the total and every page are the caller's.
+        q.push(" AND call_id IN (SELECT id FROM calls WHERE ");
+        crate::calls::push_call_access(q, access);
+        q.push(")");
+    }
+}
+
+/// Records one manual association event inside `tx` and makes the call's generic
+/// call-level links its objects.
+async fn insert_association(tx: &mut crate::Tx, a: &ManualAssociation) -> Result<()> {
+    let call = sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(a.call_id.0)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if call.is_none() {
+        return Err(StoreError::NotFound(format!("call {}", a.call_id)));
+    }
+    sqlx::query(
+        "INSERT INTO crm_manual_associations (id, call_id, workspace_id, user_id, created_us, account_id, deal_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.id)
+    .bind(a.call_id.0)
+    .bind(a.workspace_id.0)
+    .bind(a.user_id.map(|u| u.0))
+    .bind(us(a.created))
+    .bind(&a.account_id)
+    .bind(&a.deal_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_missing(e, || format!("call {}", a.call_id)))?;
+    // The call's generic call-level links become the associated objects.
+    sqlx::query(
+        "DELETE FROM crm_links WHERE call_id = $1 AND party_id IS NULL AND crm_pk IN \
+         (SELECT pk FROM crm_objects WHERE system = 'generic' AND object_type IN ('Account', 'Opportunity'))",
+    )
+    .bind(a.call_id.0)
+    .execute(&mut **tx)
+    .await?;
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(ord), -1) + 1 FROM crm_links WHERE call_id = $1 AND party_id IS NULL",
+    )
+    .bind(a.call_id.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let objects = [("Account", &a.account_id), ("Opportunity", &a.deal_id)];
+    for (n, (t, id)) in objects
+        .iter()
+        .filter_map(|(t, id)| id.as_ref().map(|id| (*t, id)))
+        .enumerate()
+    {
+        let pk: i64 = sqlx::query_scalar(
+            "INSERT INTO crm_objects (system, object_type, object_id, fields, updated_us) \
+             VALUES ('generic', $1, $2, '[]', $3) \
+             ON CONFLICT (system, object_type, object_id) DO UPDATE SET object_id = excluded.object_id \
+             RETURNING pk",
+        )
+        .bind(t)
+        .bind(id)
+        .bind(us(a.created))
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES ($1, NULL, $2, $3)",
+        )
+        .bind(a.call_id.0)
+        .bind(next + n as i64)
+        .bind(pk)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -473,69 +546,42 @@ impl CrmStore for PgStore {
 
     async fn record_manual_association(&self, a: &ManualAssociation) -> Result<()> {
         let mut tx = self.begin().await?;
+        insert_association(&mut tx, a).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn reassociate_manually(
+        &self,
+        removal: &ManualAssociation,
+        next: Option<&ManualAssociation>,
+    ) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        // The call's row lock orders re-associations of one call: the second reads the
+        // first's records.
         let call = sqlx::query("SELECT 1 FROM calls WHERE id = $1 FOR NO KEY UPDATE")
-            .bind(a.call_id.0)
+            .bind(removal.call_id.0)
             .fetch_optional(&mut *tx)
             .await?;
         if call.is_none() {
-            return Err(StoreError::NotFound(format!("call {}", a.call_id)));
+            return Err(StoreError::NotFound(format!("call {}", removal.call_id)));
         }
-        sqlx::query(
-            "INSERT INTO crm_manual_associations (id, call_id, workspace_id, user_id, created_us, account_id, deal_id) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        let account: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT account_id FROM crm_manual_associations WHERE call_id = $1 \
+             ORDER BY created_us DESC, id DESC LIMIT 1",
         )
-        .bind(a.id)
-        .bind(a.call_id.0)
-        .bind(a.workspace_id.0)
-        .bind(a.user_id.map(|u| u.0))
-        .bind(us(a.created))
-        .bind(&a.account_id)
-        .bind(&a.deal_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_missing(e, || format!("call {}", a.call_id)))?;
-        // The call's generic call-level links become the associated objects.
-        sqlx::query(
-            "DELETE FROM crm_links WHERE call_id = $1 AND party_id IS NULL AND crm_pk IN \
-             (SELECT pk FROM crm_objects WHERE system = 'generic' AND object_type IN ('Account', 'Opportunity'))",
-        )
-        .bind(a.call_id.0)
-        .execute(&mut *tx)
+        .bind(removal.call_id.0)
+        .fetch_optional(&mut *tx)
         .await?;
-        let next: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(ord), -1) + 1 FROM crm_links WHERE call_id = $1 AND party_id IS NULL",
-        )
-        .bind(a.call_id.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let objects = [("Account", &a.account_id), ("Opportunity", &a.deal_id)];
-        for (n, (t, id)) in objects
-            .iter()
-            .filter_map(|(t, id)| id.as_ref().map(|id| (*t, id)))
-            .enumerate()
-        {
-            let pk: i64 = sqlx::query_scalar(
-                "INSERT INTO crm_objects (system, object_type, object_id, fields, updated_us) \
-                 VALUES ('generic', $1, $2, '[]', $3) \
-                 ON CONFLICT (system, object_type, object_id) DO UPDATE SET object_id = excluded.object_id \
-                 RETURNING pk",
-            )
-            .bind(t)
-            .bind(id)
-            .bind(us(a.created))
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES ($1, NULL, $2, $3)",
-            )
-            .bind(a.call_id.0)
-            .bind(next + n as i64)
-            .bind(pk)
-            .execute(&mut *tx)
-            .await?;
+        let associated = account.flatten().is_some();
+        if associated {
+            insert_association(&mut tx, removal).await?;
+        }
+        if let Some(a) = next {
+            insert_association(&mut tx, a).await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(associated)
     }
 
     async fn manual_association_of(&self, call: CallId) -> Result<Option<ManualAssociation>> {

@@ -5,7 +5,7 @@
 //! whose lease expired and was claimed by another finds its lease no longer matching, and
 //! its writes fail with `LeaseLost` and roll back.
 
-use parley_domain::{random_id, retry_backoff, JobSpec};
+use parley_domain::{random_id, retry_backoff, CrmRequestStatus, JobSpec};
 use parley_store::codec::{opt_ts, ts, us};
 use parley_store::ANALYSIS_LIVE_AFTER_TRANSCRIPT;
 use sqlx::postgres::PgRow;
@@ -13,9 +13,7 @@ use sqlx::Row;
 
 use super::*;
 
-/// What a claim's worker records when it gives up on a job whose worker died on the last
-/// allowed attempt.
-const STOPPED_RESPONDING: &str = "the worker running this job stopped responding";
+use parley_store::{GaveUp, PrivacyStore, WORKER_STOPPED};
 
 pub(crate) fn job_of(r: &PgRow) -> Result<Job> {
     let kind: &str = r.try_get("kind")?;
@@ -140,6 +138,49 @@ pub(crate) async fn enqueue_job(db: &PgStore, job: &NewJob, now: Timestamp) -> R
     Ok(job)
 }
 
+/// Records what a job failed for good leaves behind ([`GaveUp`]) inside `tx`, the
+/// transaction that fails it. True when an erasure was given up: the caller compacts
+/// once it has committed ([`compact_after_gave_up`]).
+async fn record_gave_up(tx: &mut Tx, job: &Job, error: &str, now: Timestamp) -> Result<bool> {
+    match GaveUp::of(job, error) {
+        None => Ok(false),
+        Some(GaveUp::CrmRequest {
+            integration,
+            request,
+        }) => {
+            // A request that finished keeps its result.
+            sqlx::query(
+                "UPDATE crm_requests SET status = $1, updated_us = $2 \
+                 WHERE integration_id = $3 AND client_request_id = $4 AND status = ANY($5)",
+            )
+            .bind(CrmRequestStatus::Failed.key())
+            .bind(us(now))
+            .bind(integration)
+            .bind(&request)
+            .bind(vec![
+                CrmRequestStatus::Pending.key(),
+                CrmRequestStatus::InProgress.key(),
+            ])
+            .execute(&mut **tx)
+            .await?;
+            Ok(false)
+        }
+        Some(GaveUp::Erasure { id, error }) => {
+            crate::privacy::erasure_gave_up_in(&mut **tx, id, &error, now).await?;
+            Ok(true)
+        }
+    }
+}
+
+/// After a given-up erasure committed: the row's old bytes still hold the address, as an
+/// erased row's would, so compact as an erase does. Best effort: the database may be what
+/// failed, and the job has ended either way.
+async fn compact_after_gave_up(db: &PgStore, job: i64) {
+    if let Err(e) = db.privacy_compact().await {
+        tracing::warn!(job_id = job, error = %e, "compaction after a given-up erase failed");
+    }
+}
+
 pub(crate) async fn claim_job(
     db: &PgStore,
     kinds: &[JobKind],
@@ -155,8 +196,10 @@ pub(crate) async fn claim_job(
     // One statement per attempt: the candidate is picked and locked with SKIP LOCKED, so
     // concurrent claimers on any node each take a different job and never wait on each
     // other. A candidate whose worker died on its last allowed attempt is failed by the
-    // same statement (as SQLite does in its claim loop) and the next one is tried.
+    // same statement (as SQLite does in its claim loop), with what it served in the same
+    // transaction ([`GaveUp`]), and the next one is tried.
     loop {
+        let mut tx = db.begin().await?;
         let row = sqlx::query(
             "WITH pick AS ( \
                 SELECT id, (state = 'running' AND attempts >= max_attempts) AS dead FROM jobs \
@@ -178,16 +221,23 @@ pub(crate) async fn claim_job(
         .bind(us(lease_until))
         .bind(us(now))
         .bind(&kinds)
-        .bind(STOPPED_RESPONDING)
-        .fetch_optional(&db.pool)
+        .bind(WORKER_STOPPED)
+        .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
+            tx.commit().await?;
             return Ok(None);
         };
         let job = job_of(&row)?;
         if job.state != JobState::Running {
+            let erased = record_gave_up(&mut tx, &job, WORKER_STOPPED, now).await?;
+            tx.commit().await?;
+            if erased {
+                compact_after_gave_up(db, job.id).await;
+            }
             continue;
         }
+        tx.commit().await?;
         let lease = JobLease {
             job_id: job.id,
             attempt: job.attempts,
@@ -236,8 +286,7 @@ pub(crate) async fn fail_job(
     // A row lock (NO KEY UPDATE, as the UPDATE below takes): the counts read decide the write; a concurrent claim of an expired
     // lease waits for this transaction (and then sees the job no longer running).
     let row = sqlx::query(
-        "SELECT attempts, max_attempts, crashes FROM jobs \
-         WHERE id = $1 AND attempts = $2 AND state = 'running' FOR NO KEY UPDATE",
+        "SELECT * FROM jobs WHERE id = $1 AND attempts = $2 AND state = 'running' FOR NO KEY UPDATE",
     )
     .bind(lease.job_id)
     .bind(i64::from(lease.attempt))
@@ -274,7 +323,15 @@ pub(crate) async fn fail_job(
     .bind(lease.job_id)
     .execute(&mut *tx)
     .await?;
+    let erased = if retry {
+        false
+    } else {
+        record_gave_up(&mut tx, &job_of(&row)?, error, now).await?
+    };
     tx.commit().await?;
+    if erased {
+        compact_after_gave_up(db, lease.job_id).await;
+    }
     Ok(state)
 }
 

@@ -12,8 +12,8 @@ use parley_domain::{
 };
 use parley_store::codec::{corrupt, from_json, map_missing, map_unique, to_json, ts, us};
 use parley_store::{
-    EngagementKey, EngagementStore, LibraryStore, MeetingFilter, MeetingKey, MeetingStore, Result,
-    StoreError,
+    EngagementKey, EngagementStore, FolderDeletion, LibraryStore, MeetingFilter, MeetingKey,
+    MeetingStore, Result, StoreError,
 };
 
 use crate::{PgStore, Tx};
@@ -352,14 +352,60 @@ impl LibraryStore for PgStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn delete_folder(&self, id: FolderId) -> Result<bool> {
+    async fn delete_folder(
+        &self,
+        id: FolderId,
+        may_delete: &(dyn for<'f> Fn(&'f Folder) -> bool + Send + Sync),
+    ) -> Result<FolderDeletion> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query("DELETE FROM library_folders WHERE id = $1")
+        // Top down, each level locked (FOR UPDATE) before its children are read: a folder
+        // being added under a locked one (its foreign key check takes KEY SHARE on the
+        // parent) either committed before the lock, and is read with the next level, or
+        // waits for this transaction and then finds its parent gone. A concurrent rename
+        // or change of visibility is waited for, and its result checked.
+        let root = sqlx::query(&format!(
+            "SELECT {FOLDER_COLUMNS} FROM library_folders WHERE id = $1 FOR UPDATE"
+        ))
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(root) = root.as_ref().map(folder_of).transpose()? else {
+            return Ok(FolderDeletion::NotFound);
+        };
+        let mut level = vec![root];
+        // Bounded by the depth of folders (and by the folders there are, were a cycle
+        // ever stored).
+        let mut seen = std::collections::HashSet::new();
+        while !level.is_empty() {
+            if let Some(refused) = level.iter().find(|f| !may_delete(f)) {
+                return Ok(FolderDeletion::Refused(refused.clone()));
+            }
+            let parents: Vec<i64> = level
+                .iter()
+                .map(|f| f.id.0)
+                .filter(|id| seen.insert(*id))
+                .collect();
+            if parents.is_empty() {
+                break;
+            }
+            level = sqlx::query(&format!(
+                "SELECT {FOLDER_COLUMNS} FROM library_folders WHERE parent_id = ANY($1) \
+                 ORDER BY id FOR UPDATE"
+            ))
+            .bind(parents)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(folder_of)
+            .collect::<Result<Vec<_>>>()?;
+        }
+        // The folders inside go with it (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM library_folders WHERE id = $1")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(FolderDeletion::Deleted)
     }
 
     async fn add_folder_item(&self, item: &FolderItem) -> Result<()> {

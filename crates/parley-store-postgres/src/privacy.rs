@@ -68,6 +68,27 @@ fn bind_key<'q>(
     }
 }
 
+/// [`PrivacyStore::erasure_gave_up`] on `db` (the pool, or the transaction that fails
+/// the erase job: [`parley_store::GaveUp`]).
+pub(crate) async fn erasure_gave_up_in<'e>(
+    db: impl sqlx::Executor<'e, Database = Postgres>,
+    id: i64,
+    error: &str,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE privacy_erasures SET subject = NULL, error = $1, \
+         state = CASE WHEN state = 'queued' THEN 'failed' ELSE state END, \
+         finished_us = COALESCE(finished_us, $2) WHERE id = $3",
+    )
+    .bind(error)
+    .bind(now.timestamp_micros())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 #[async_trait]
 impl PrivacyStore for PgStore {
     async fn privacy_rows(
@@ -268,17 +289,7 @@ impl PrivacyStore for PgStore {
     }
 
     async fn erasure_gave_up(&self, id: i64, error: &str, now: Timestamp) -> Result<()> {
-        sqlx::query(
-            "UPDATE privacy_erasures SET subject = NULL, error = $1, \
-             state = CASE WHEN state = 'queued' THEN 'failed' ELSE state END, \
-             finished_us = COALESCE(finished_us, $2) WHERE id = $3",
-        )
-        .bind(error)
-        .bind(now.timestamp_micros())
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        erasure_gave_up_in(&self.pool, id, error, now).await
     }
 
     async fn get_erasure(&self, id: i64) -> Result<Option<Erasure>> {

@@ -104,6 +104,75 @@ fn association_where(q: &mut QueryBuilder<'_, Sqlite>, f: &AssociationFilter) {
     if let Some(from) = f.from {
         q.push(" AND created_us >= ").push_bind(us(from));
     }
+    if let Some(access) = &f.visible_to {
+        // In the query, not after it: the total and every page are the caller's.
+        q.push(" AND call_id IN (SELECT id FROM calls WHERE ");
+        crate::push_call_access(q, access);
+        q.push(")");
+    }
+}
+
+/// Records one manual association event inside `tx` and makes the call's generic
+/// call-level links its objects.
+async fn insert_association(
+    tx: &mut Transaction<'static, Sqlite>,
+    a: &ManualAssociation,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO crm_manual_associations (id, call_id, workspace_id, user_id, created_us, account_id, deal_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(a.id)
+    .bind(a.call_id.0)
+    .bind(a.workspace_id.0)
+    .bind(a.user_id.map(|u| u.0))
+    .bind(us(a.created))
+    .bind(&a.account_id)
+    .bind(&a.deal_id)
+    .execute(&mut **tx)
+    .await
+    .map_err(|e| map_missing(e, || format!("call {}", a.call_id)))?;
+    // The call's generic call-level links become the associated objects.
+    sqlx::query(
+        "DELETE FROM crm_links WHERE call_id = ? AND party_id IS NULL AND crm_pk IN \
+         (SELECT pk FROM crm_objects WHERE system = 'generic' AND object_type IN ('Account', 'Opportunity'))",
+    )
+    .bind(a.call_id.0)
+    .execute(&mut **tx)
+    .await?;
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(ord), -1) + 1 FROM crm_links WHERE call_id = ? AND party_id IS NULL",
+    )
+    .bind(a.call_id.0)
+    .fetch_one(&mut **tx)
+    .await?;
+    let objects = [("Account", &a.account_id), ("Opportunity", &a.deal_id)];
+    for (n, (t, id)) in objects
+        .iter()
+        .filter_map(|(t, id)| id.as_ref().map(|id| (*t, id)))
+        .enumerate()
+    {
+        let pk: i64 = sqlx::query_scalar(
+            "INSERT INTO crm_objects (system, object_type, object_id, fields, updated_us) \
+             VALUES ('generic', ?, ?, '[]', ?) \
+             ON CONFLICT (system, object_type, object_id) DO UPDATE SET object_id = excluded.object_id \
+             RETURNING pk",
+        )
+        .bind(t)
+        .bind(id)
+        .bind(us(a.created))
+        .fetch_one(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, NULL, ?, ?)",
+        )
+        .bind(a.call_id.0)
+        .bind(next + n as i64)
+        .bind(pk)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -471,62 +540,41 @@ impl CrmStore for SqliteStore {
 
     async fn record_manual_association(&self, a: &ManualAssociation) -> Result<()> {
         let mut tx = self.write_tx().await?;
-        sqlx::query(
-            "INSERT INTO crm_manual_associations (id, call_id, workspace_id, user_id, created_us, account_id, deal_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(a.id)
-        .bind(a.call_id.0)
-        .bind(a.workspace_id.0)
-        .bind(a.user_id.map(|u| u.0))
-        .bind(us(a.created))
-        .bind(&a.account_id)
-        .bind(&a.deal_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| map_missing(e, || format!("call {}", a.call_id)))?;
-        // The call's generic call-level links become the associated objects.
-        sqlx::query(
-            "DELETE FROM crm_links WHERE call_id = ? AND party_id IS NULL AND crm_pk IN \
-             (SELECT pk FROM crm_objects WHERE system = 'generic' AND object_type IN ('Account', 'Opportunity'))",
-        )
-        .bind(a.call_id.0)
-        .execute(&mut *tx)
-        .await?;
-        let next: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(ord), -1) + 1 FROM crm_links WHERE call_id = ? AND party_id IS NULL",
-        )
-        .bind(a.call_id.0)
-        .fetch_one(&mut *tx)
-        .await?;
-        let objects = [("Account", &a.account_id), ("Opportunity", &a.deal_id)];
-        for (n, (t, id)) in objects
-            .iter()
-            .filter_map(|(t, id)| id.as_ref().map(|id| (*t, id)))
-            .enumerate()
-        {
-            let pk: i64 = sqlx::query_scalar(
-                "INSERT INTO crm_objects (system, object_type, object_id, fields, updated_us) \
-                 VALUES ('generic', ?, ?, '[]', ?) \
-                 ON CONFLICT (system, object_type, object_id) DO UPDATE SET object_id = excluded.object_id \
-                 RETURNING pk",
-            )
-            .bind(t)
-            .bind(id)
-            .bind(us(a.created))
-            .fetch_one(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO crm_links (call_id, party_id, ord, crm_pk) VALUES (?, NULL, ?, ?)",
-            )
-            .bind(a.call_id.0)
-            .bind(next + n as i64)
-            .bind(pk)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_association(&mut tx, a).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn reassociate_manually(
+        &self,
+        removal: &ManualAssociation,
+        next: Option<&ManualAssociation>,
+    ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        // BEGIN IMMEDIATE: no other write comes between the read and the records.
+        let call: Option<i64> = sqlx::query_scalar("SELECT id FROM calls WHERE id = ?")
+            .bind(removal.call_id.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if call.is_none() {
+            return Err(StoreError::NotFound(format!("call {}", removal.call_id)));
+        }
+        let account: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT account_id FROM crm_manual_associations WHERE call_id = ? \
+             ORDER BY created_us DESC, id DESC LIMIT 1",
+        )
+        .bind(removal.call_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let associated = account.flatten().is_some();
+        if associated {
+            insert_association(&mut tx, removal).await?;
+        }
+        if let Some(a) = next {
+            insert_association(&mut tx, a).await?;
+        }
+        tx.commit().await?;
+        Ok(associated)
     }
 
     async fn manual_association_of(&self, call: CallId) -> Result<Option<ManualAssociation>> {

@@ -30,6 +30,7 @@ use parley_store::{
     TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
+use parley_store::{GaveUp, WORKER_STOPPED};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
@@ -324,28 +325,36 @@ fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
         }
     }
     if let Some(access) = &f.visible_to {
-        // Each workspace with an audience of its own, then the rest by the default.
-        q.push(" AND (");
-        for (w, audience) in &access.by_workspace {
-            q.push("(workspace_id = ").push_bind(w.0).push(" AND ");
-            push_audience(q, audience);
-            q.push(") OR ");
-        }
-        q.push("(");
-        if !access.by_workspace.is_empty() {
-            q.push("workspace_id NOT IN ");
-            push_ids(q, access.by_workspace.keys().map(|w| w.0));
-            q.push(" AND ");
-        }
-        push_audience(q, &access.default);
-        q.push(")");
-        if let Some(user) = access.granted_to {
-            q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
-                .push_bind(user.0)
-                .push(")");
-        }
-        q.push(")");
+        q.push(" AND ");
+        push_call_access(q, access);
     }
+}
+
+/// The calls `access` reaches, as one parenthesised SQL condition on the `calls` row in
+/// scope (call listings, and the manual associations' `call_id IN (SELECT id FROM calls
+/// WHERE ...)`).
+pub(crate) fn push_call_access(q: &mut QueryBuilder<'_, Sqlite>, access: &CallAccess) {
+    // Each workspace with an audience of its own, then the rest by the default.
+    q.push("(");
+    for (w, audience) in &access.by_workspace {
+        q.push("(workspace_id = ").push_bind(w.0).push(" AND ");
+        push_audience(q, audience);
+        q.push(") OR ");
+    }
+    q.push("(");
+    if !access.by_workspace.is_empty() {
+        q.push("workspace_id NOT IN ");
+        push_ids(q, access.by_workspace.keys().map(|w| w.0));
+        q.push(" AND ");
+    }
+    push_audience(q, &access.default);
+    q.push(")");
+    if let Some(user) = access.granted_to {
+        q.push(" OR id IN (SELECT call_id FROM call_user_access WHERE user_id = ")
+            .push_bind(user.0)
+            .push(")");
+    }
+    q.push(")");
 }
 
 /// Calls `audience` sees (hosted or attended), as an SQL condition.
@@ -434,6 +443,43 @@ async fn finish_leased(
     }
 }
 
+/// Records what a job failed for good leaves behind ([`GaveUp`]) inside `tx`, the
+/// transaction that fails it. True when an erasure was given up: the caller compacts
+/// once it has committed ([`SqliteStore::compact_after_gave_up`]).
+async fn record_gave_up(
+    tx: &mut sqlx::Transaction<'_, Sqlite>,
+    job: &Job,
+    error: &str,
+    now: Timestamp,
+) -> Result<bool> {
+    match GaveUp::of(job, error) {
+        None => Ok(false),
+        Some(GaveUp::CrmRequest {
+            integration,
+            request,
+        }) => {
+            // A request that finished keeps its result.
+            sqlx::query(
+                "UPDATE crm_requests SET status = ?, updated_us = ? \
+                 WHERE integration_id = ? AND client_request_id = ? AND status IN (?, ?)",
+            )
+            .bind(CrmRequestStatus::Failed.key())
+            .bind(us(now))
+            .bind(integration)
+            .bind(&request)
+            .bind(CrmRequestStatus::Pending.key())
+            .bind(CrmRequestStatus::InProgress.key())
+            .execute(&mut **tx)
+            .await?;
+            Ok(false)
+        }
+        Some(GaveUp::Erasure { id, error }) => {
+            privacy::erasure_gave_up_in(&mut **tx, id, &error, now).await?;
+            Ok(true)
+        }
+    }
+}
+
 /// Adds a job inside `tx`, unless a job of the same kind for the same call is in one of
 /// `live_states` (that job is returned instead).
 async fn enqueue_in(
@@ -513,6 +559,15 @@ impl SqliteStore {
     /// failing with `SQLITE_BUSY` when another writer got there first.
     async fn write_tx(&self) -> Result<sqlx::Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// After a given-up erasure committed ([`GaveUp`]): the row's old bytes (free pages,
+    /// the WAL) still hold the address, as an erased row's would, so compact as an erase
+    /// does. Best effort: the database may be what failed, and the job has ended anyway.
+    async fn compact_after_gave_up(&self) {
+        if let Err(e) = parley_store::PrivacyStore::privacy_compact(self).await {
+            tracing::warn!(error = %e, "compaction after a given-up erase failed");
+        }
     }
 
     /// A call's transcript with word timings, its source and its version (`created_us`).
@@ -1794,6 +1849,7 @@ impl Store for SqliteStore {
             return Ok(None);
         }
         let mut tx = self.write_tx().await?;
+        let mut erased = false;
         loop {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "SELECT id, attempts, max_attempts, state FROM jobs WHERE ((state = 'queued' AND run_after_us <= ",
@@ -1809,6 +1865,9 @@ impl Store for SqliteStore {
             q.push(") ORDER BY run_after_us, created_us LIMIT 1");
             let Some(row) = q.build().fetch_optional(&mut *tx).await? else {
                 tx.commit().await?;
+                if erased {
+                    self.compact_after_gave_up().await;
+                }
                 return Ok(None);
             };
             let id: i64 = row.try_get("id")?;
@@ -1816,16 +1875,20 @@ impl Store for SqliteStore {
             let max_attempts: i64 = row.try_get("max_attempts")?;
             let state: &str = row.try_get("state")?;
             if state == "running" && attempts >= max_attempts {
-                // Its worker died on the last allowed attempt: give up rather than loop.
-                sqlx::query(
-                    "UPDATE jobs SET state = 'failed', error = 'the worker running this job stopped responding', \
-                     lease_owner = NULL, lease_until_us = NULL, updated_us = ?, finished_us = ? WHERE id = ?",
+                // Its worker died on the last allowed attempt: give up rather than loop,
+                // with what the job served (no worker hears of this failure).
+                let failed = sqlx::query(
+                    "UPDATE jobs SET state = 'failed', error = ?, \
+                     lease_owner = NULL, lease_until_us = NULL, updated_us = ?, finished_us = ? WHERE id = ? \
+                     RETURNING *",
                 )
+                .bind(WORKER_STOPPED)
                 .bind(us(now))
                 .bind(us(now))
                 .bind(id)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
+                erased |= record_gave_up(&mut tx, &job_of(&failed)?, WORKER_STOPPED, now).await?;
                 continue;
             }
             let lease_until = now + chrono::Duration::seconds(i64::from(lease_secs));
@@ -1840,6 +1903,9 @@ impl Store for SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
             tx.commit().await?;
+            if erased {
+                self.compact_after_gave_up().await;
+            }
             let job = job_of(&row)?;
             let lease = JobLease {
                 job_id: job.id,
@@ -1886,12 +1952,13 @@ impl Store for SqliteStore {
         now: Timestamp,
     ) -> Result<JobState> {
         let mut tx = self.write_tx().await?;
-        let row = sqlx::query("SELECT attempts, max_attempts, crashes FROM jobs WHERE id = ? AND attempts = ? AND state = 'running'")
-            .bind(lease.job_id)
-            .bind(i64::from(lease.attempt))
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(StoreError::LeaseLost(lease.job_id))?;
+        let row =
+            sqlx::query("SELECT * FROM jobs WHERE id = ? AND attempts = ? AND state = 'running'")
+                .bind(lease.job_id)
+                .bind(i64::from(lease.attempt))
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or(StoreError::LeaseLost(lease.job_id))?;
         let attempts: i64 = row.try_get("attempts")?;
         let max_attempts: i64 = row.try_get("max_attempts")?;
         let mut crashes: i64 = row.try_get("crashes")?;
@@ -1922,7 +1989,15 @@ impl Store for SqliteStore {
         .bind(lease.job_id)
         .execute(&mut *tx)
         .await?;
+        let erased = if retry {
+            false
+        } else {
+            record_gave_up(&mut tx, &job_of(&row)?, error, now).await?
+        };
         tx.commit().await?;
+        if erased {
+            self.compact_after_gave_up().await;
+        }
         Ok(state)
     }
 

@@ -12,8 +12,8 @@ use parley_domain::{
 };
 use parley_store::codec::{corrupt, from_json, map_missing, map_unique, to_json, ts, us};
 use parley_store::{
-    EngagementKey, EngagementStore, LibraryStore, MeetingFilter, MeetingKey, MeetingStore, Result,
-    StoreError,
+    EngagementKey, EngagementStore, FolderDeletion, LibraryStore, MeetingFilter, MeetingKey,
+    MeetingStore, Result, StoreError,
 };
 
 use crate::{push_ids, SqliteStore};
@@ -339,14 +339,37 @@ impl LibraryStore for SqliteStore {
         Ok(done.rows_affected() > 0)
     }
 
-    async fn delete_folder(&self, id: FolderId) -> Result<bool> {
+    async fn delete_folder(
+        &self,
+        id: FolderId,
+        may_delete: &(dyn for<'f> Fn(&'f Folder) -> bool + Send + Sync),
+    ) -> Result<FolderDeletion> {
+        // BEGIN IMMEDIATE: no folder is added under these or changed between the check
+        // and the delete.
         let mut tx = self.write_tx().await?;
-        let done = sqlx::query("DELETE FROM library_folders WHERE id = ?")
+        let rows = sqlx::query(&format!(
+            "WITH RECURSIVE tree(id) AS (SELECT id FROM library_folders WHERE id = ? \
+             UNION SELECT f.id FROM library_folders f JOIN tree t ON f.parent_id = t.id) \
+             SELECT {FOLDER_COLUMNS} FROM library_folders WHERE id IN (SELECT id FROM tree) \
+             ORDER BY id"
+        ))
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await?;
+        let tree = rows.iter().map(folder_of).collect::<Result<Vec<_>>>()?;
+        if tree.is_empty() {
+            return Ok(FolderDeletion::NotFound);
+        }
+        if let Some(refused) = tree.into_iter().find(|f| !may_delete(f)) {
+            return Ok(FolderDeletion::Refused(refused));
+        }
+        // The folders inside go with it (ON DELETE CASCADE).
+        sqlx::query("DELETE FROM library_folders WHERE id = ?")
             .bind(id.0)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(done.rows_affected() > 0)
+        Ok(FolderDeletion::Deleted)
     }
 
     async fn add_folder_item(&self, item: &FolderItem) -> Result<()> {

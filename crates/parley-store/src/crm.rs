@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use parley_domain::{
-    CallId, CrmEntity, CrmIntegration, CrmObjectType, CrmRequest, CrmRequestStatus, CrmSchemaField,
-    CrmUploadResult, JobLease, ManualAssociation, Timestamp, WorkspaceId,
+    CallAccess, CallId, CrmEntity, CrmIntegration, CrmObjectType, CrmRequest, CrmRequestStatus,
+    CrmSchemaField, CrmUploadResult, JobLease, ManualAssociation, Timestamp, WorkspaceId,
 };
 
 use crate::{NewJob, Result};
@@ -20,6 +20,9 @@ pub struct AssociationFilter {
     pub workspaces: Option<Vec<WorkspaceId>>,
     /// Only associations made at or after this time.
     pub from: Option<Timestamp>,
+    /// Only associations of calls this call access reaches (`None`: every call), so that
+    /// counts and pages are those of what the caller may see.
+    pub visible_to: Option<CallAccess>,
 }
 
 #[async_trait]
@@ -112,6 +115,19 @@ pub trait CrmStore: Send + Sync {
     /// call's generic call-level links those objects, in one transaction. `NotFound` for
     /// an unknown call.
     async fn record_manual_association(&self, a: &ManualAssociation) -> Result<()>;
+    /// Makes `next` the call's manual association (`None`: removes it) in one
+    /// transaction that first reads the call's latest record: when that names an account
+    /// (the call is associated now), `removal` (neither id, the same call, before
+    /// `next`) is recorded first, as Gong reports a re-association as two events; the
+    /// call's generic call-level links become the objects of the last record written. A
+    /// crash leaves either both events or neither, and two re-associations at once do
+    /// not both record a removal. Returns whether `removal` was recorded. `NotFound` for
+    /// an unknown call.
+    async fn reassociate_manually(
+        &self,
+        removal: &ManualAssociation,
+        next: Option<&ManualAssociation>,
+    ) -> Result<bool>;
     /// The latest association record of a call.
     async fn manual_association_of(&self, call: CallId) -> Result<Option<ManualAssociation>>;
     /// Associations in `(created, id)` order after `after`.

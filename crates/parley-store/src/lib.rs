@@ -41,7 +41,7 @@ pub use access::{AccessStore, Placement};
 pub use comments::{CommentAdded, CommentStore};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
-pub use library::LibraryStore;
+pub use library::{FolderDeletion, LibraryStore};
 pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
 pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
@@ -360,6 +360,49 @@ impl From<&JobSpec> for NewJob {
 impl From<JobSpec> for NewJob {
     fn from(spec: JobSpec) -> NewJob {
         NewJob::from(&spec)
+    }
+}
+
+/// The error of a running job failed at claim time because its worker died (its lease
+/// expired) on its last allowed attempt.
+pub const WORKER_STOPPED: &str = "the worker running this job stopped responding";
+
+/// What a job that failed for good leaves to record on what it served, so that nothing
+/// says it is under way for ever: a CRM upload's request becomes `FAILED` (unless it
+/// finished), an erasure is given up as [`PrivacyStore::erasure_gave_up`] does. Both
+/// backends write this in the transaction that fails the job, wherever that happens:
+/// [`Store::fail_job`] (out of attempts, or a permanent error) and [`Store::claim_job`]
+/// (a job whose worker died on its last attempt, which no worker hears about), then
+/// compact after a given-up erasure ([`PrivacyStore::privacy_compact`], best effort) so
+/// no freed page keeps the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GaveUp {
+    CrmRequest { integration: i64, request: String },
+    Erasure { id: i64, error: String },
+}
+
+impl GaveUp {
+    /// What `job`, failed for good with `error`, leaves to record (`None`: nothing).
+    pub fn of(job: &Job, error: &str) -> Option<GaveUp> {
+        match JobSpec::of(job).ok()? {
+            JobSpec::CrmUpload {
+                integration,
+                request,
+            } => Some(GaveUp::CrmRequest {
+                integration,
+                request,
+            }),
+            JobSpec::Erase { erasure } => Some(GaveUp::Erasure {
+                id: erasure,
+                error: GaveUp::erasure_error(error),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The error a given-up erasure records for its job's `error`.
+    pub fn erasure_error(error: &str) -> String {
+        format!("the erase job gave up: {error}")
     }
 }
 
@@ -721,7 +764,7 @@ pub trait Store:
     /// or a running job whose lease expired (its worker died). Returns the job and the
     /// lease that fences its result. Each job goes to exactly one of any number of
     /// concurrent claimers; a running job whose worker died on its last allowed attempt
-    /// is marked failed instead of claimed.
+    /// is marked failed instead of claimed, with what it served ([`GaveUp`]).
     async fn claim_job(
         &self,
         kinds: &[JobKind],
@@ -742,7 +785,8 @@ pub trait Store:
     /// `LeaseLost` when the lease was lost.
     async fn finish_job(&self, lease: JobLease, now: Timestamp) -> Result<()>;
     /// Records a failed run; returns the state the job is left in (queued after the
-    /// backoff, or failed). `LeaseLost`, changing nothing, when the lease was lost.
+    /// backoff, or failed, with what it served: [`GaveUp`]). `LeaseLost`, changing
+    /// nothing, when the lease was lost.
     async fn fail_job(
         &self,
         lease: JobLease,

@@ -8,6 +8,18 @@ use parley_domain::{FolderId, FolderItemId, Timestamp, WorkspaceId};
 
 use crate::Result;
 
+/// What [`LibraryStore::delete_folder`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderDeletion {
+    /// The folder and everything inside it are gone.
+    Deleted,
+    /// There is no such folder.
+    NotFound,
+    /// `may_delete` refused this folder (the one named or one inside it); nothing was
+    /// deleted.
+    Refused(Folder),
+}
+
 #[async_trait]
 pub trait LibraryStore: Send + Sync {
     /// Stores a new folder; `NotFound` when its workspace, parent (which must be in the
@@ -24,9 +36,15 @@ pub trait LibraryStore: Send + Sync {
         public: bool,
         at: Timestamp,
     ) -> Result<bool>;
-    /// Deletes a folder with the folders inside it and everything they hold; false when
-    /// there is no such folder.
-    async fn delete_folder(&self, id: FolderId) -> Result<bool>;
+    /// Deletes a folder with the folders inside it and everything they hold, when
+    /// `may_delete` allows the folder and every folder inside it as they are in the
+    /// delete's own transaction (a sub-folder created or changed meanwhile is seen, so no
+    /// check outside can race the delete). Nothing is deleted when one is refused.
+    async fn delete_folder(
+        &self,
+        id: FolderId,
+        may_delete: &(dyn for<'f> Fn(&'f Folder) -> bool + Send + Sync),
+    ) -> Result<FolderDeletion>;
     /// Puts a call (or a snippet of one) in a folder and marks the folder updated at the
     /// item's time; `NotFound` for an unknown folder or call.
     async fn add_folder_item(&self, item: &FolderItem) -> Result<()>;

@@ -396,3 +396,325 @@ pub async fn manual_associations_relink_calls_and_list_in_time_order(h: &dyn Har
         Err(StoreError::NotFound(_))
     ));
 }
+
+/// The listing filters by the caller's call access in the query: the count is of the
+/// calls they may see, and pages are full while more of them follow.
+pub async fn manual_associations_list_only_calls_the_caller_may_see(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let ws = call.workspace_id;
+    let me = call.primary_user_id;
+    let other = super::a_user(UserId::generate(), "other@northwind.example.com", t0());
+    s.create_user(&other).await.unwrap();
+    let granted = super::a_user(UserId::generate(), "granted@northwind.example.com", t0());
+    s.create_user(&granted).await.unwrap();
+    let theirs = bare_call_in(s, ws, other.id).await;
+    let shown = bare_call_in(s, ws, other.id).await;
+    s.grant_calls(&[(shown, granted.id)], t0()).await.unwrap();
+    // Interleaved in time: mine, theirs, mine, theirs, ... and one of the granted call.
+    let mut n = 0;
+    let mut record = |call_id: CallId| {
+        n += 1;
+        ManualAssociation {
+            id: random_id(),
+            call_id,
+            workspace_id: ws,
+            user_id: Some(me),
+            created: t0() + Duration::minutes(n),
+            account_id: Some(format!("A{n}")),
+            deal_id: None,
+        }
+    };
+    let mut mine = Vec::new();
+    let mut all = Vec::new();
+    for _ in 0..3 {
+        let a = record(call.id);
+        mine.push(a.clone());
+        all.push(a);
+        all.push(record(theirs));
+    }
+    let granted_one = record(shown);
+    all.push(granted_one.clone());
+    for a in &all {
+        s.record_manual_association(a).await.unwrap();
+    }
+
+    let own = |user: UserId| AssociationFilter {
+        visible_to: Some(CallAccess {
+            default: Audience::Users(vec![user]),
+            by_workspace: Default::default(),
+            granted_to: Some(user),
+        }),
+        ..AssociationFilter::default()
+    };
+    assert_eq!(
+        s.count_manual_associations(&own(me)).await.unwrap(),
+        3,
+        "the total counts only the calls the caller may see"
+    );
+    let first = s.manual_associations(&own(me), None, 2).await.unwrap();
+    assert_eq!(first, mine[..2], "a page is full of visible associations");
+    let last = first.last().unwrap();
+    let rest = s
+        .manual_associations(&own(me), Some((last.created, last.id)), 2)
+        .await
+        .unwrap();
+    assert_eq!(rest, mine[2..]);
+    assert_eq!(
+        s.manual_associations(&own(granted.id), None, 10)
+            .await
+            .unwrap(),
+        vec![granted_one],
+        "a call granted to the user is visible"
+    );
+    assert_eq!(
+        s.count_manual_associations(&own(granted.id)).await.unwrap(),
+        1
+    );
+    // Per-workspace audiences: everyone in this workspace sees every call.
+    let everyone_here = AssociationFilter {
+        visible_to: Some(CallAccess {
+            default: Audience::Users(vec![]),
+            by_workspace: [(ws, Audience::Everyone)].into_iter().collect(),
+            granted_to: None,
+        }),
+        ..AssociationFilter::default()
+    };
+    assert_eq!(
+        s.count_manual_associations(&everyone_here).await.unwrap(),
+        all.len() as i64
+    );
+    let nobody = AssociationFilter {
+        visible_to: Some(CallAccess {
+            default: Audience::Users(vec![]),
+            by_workspace: Default::default(),
+            granted_to: None,
+        }),
+        ..AssociationFilter::default()
+    };
+    assert_eq!(s.count_manual_associations(&nobody).await.unwrap(), 0);
+    assert!(s
+        .manual_associations(&nobody, None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+fn event(call: &Call, at: Timestamp, account: Option<&str>) -> ManualAssociation {
+    ManualAssociation {
+        id: random_id(),
+        call_id: call.id,
+        workspace_id: call.workspace_id,
+        user_id: Some(call.primary_user_id),
+        created: at,
+        account_id: account.map(str::to_owned),
+        deal_id: None,
+    }
+}
+
+/// A re-association reads whether the call is associated and writes the removal and the
+/// new association in one transaction: both or neither.
+pub async fn a_reassociation_is_one_transaction(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let all = AssociationFilter::default();
+    let at = |m: i64| t0() + Duration::minutes(m);
+    let links = |id: CallId| async move {
+        s.call_context_of(&[id])
+            .await
+            .unwrap()
+            .remove(&id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|l| l.object_id)
+            .collect::<Vec<_>>()
+    };
+
+    // Not associated: no removal, only the association.
+    let first = event(&call, at(1), Some("A1"));
+    assert!(!s
+        .reassociate_manually(&event(&call, at(1), None), Some(&first))
+        .await
+        .unwrap());
+    assert_eq!(
+        s.manual_associations(&all, None, 10).await.unwrap(),
+        vec![first.clone()]
+    );
+    // Associated: the removal, then the new one.
+    let removal = event(&call, at(2), None);
+    let second = event(&call, at(2) + Duration::microseconds(1), Some("A2"));
+    assert!(s
+        .reassociate_manually(&removal, Some(&second))
+        .await
+        .unwrap());
+    assert_eq!(
+        s.manual_associations(&all, None, 10).await.unwrap(),
+        vec![first.clone(), removal.clone(), second.clone()]
+    );
+    assert_eq!(links(call.id).await, ["A2"]);
+
+    // The new association fails (an id taken): the removal before it is rolled back.
+    let removal_lost = event(&call, at(3), None);
+    let clash = ManualAssociation {
+        id: first.id,
+        ..event(&call, at(3) + Duration::microseconds(1), Some("A3"))
+    };
+    assert!(s
+        .reassociate_manually(&removal_lost, Some(&clash))
+        .await
+        .is_err());
+    assert_eq!(
+        s.count_manual_associations(&all).await.unwrap(),
+        3,
+        "neither event of a failed re-association is kept"
+    );
+    assert_eq!(
+        s.manual_association_of(call.id).await.unwrap(),
+        Some(second.clone())
+    );
+    assert_eq!(links(call.id).await, ["A2"]);
+
+    // Removing: one removal; removing again records nothing.
+    let gone = event(&call, at(4), None);
+    assert!(s.reassociate_manually(&gone, None).await.unwrap());
+    assert!(!s
+        .reassociate_manually(&event(&call, at(5), None), None)
+        .await
+        .unwrap());
+    assert_eq!(s.count_manual_associations(&all).await.unwrap(), 4);
+    assert!(links(call.id).await.is_empty());
+
+    let missing = Call {
+        id: CallId(42),
+        ..call.clone()
+    };
+    assert!(matches!(
+        s.reassociate_manually(&event(&missing, at(6), None), None)
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// Dissociations of one call at once, on two handles, record one removal between them.
+pub async fn parallel_dissociations_record_one_removal(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let call = a_call(&*f.store).await;
+    f.store
+        .record_manual_association(&event(&call, t0(), Some("A1")))
+        .await
+        .unwrap();
+    let other = f.reopen().await;
+    let mut tasks = Vec::new();
+    for n in 0..8i64 {
+        let s = if n % 2 == 0 {
+            f.store.clone()
+        } else {
+            other.clone()
+        };
+        let removal = event(&call, t0() + Duration::minutes(1 + n), None);
+        tasks.push(tokio::spawn(async move {
+            s.reassociate_manually(&removal, None).await.unwrap()
+        }));
+    }
+    let mut recorded = 0;
+    for t in tasks {
+        recorded += usize::from(t.await.unwrap());
+    }
+    assert_eq!(recorded, 1, "one removal between them");
+    assert_eq!(
+        f.store
+            .count_manual_associations(&AssociationFilter::default())
+            .await
+            .unwrap(),
+        2
+    );
+}
+
+/// A crm-upload job that fails for good fails its request in the transaction that
+/// fails the job: at claim time when its worker died on the last attempt (no worker
+/// hears of that), and in `fail_job`. A job that will be retried leaves it as it is.
+pub async fn an_upload_whose_job_fails_for_good_fails_its_request(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let i = integration(call.workspace_id);
+    s.create_crm_integration(&i).await.unwrap();
+    let integration_id = i.id;
+    let status = |id: &'static str| async move {
+        s.crm_request(integration_id, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .status
+    };
+
+    // Its worker dies on every attempt: each lease expires.
+    let job = NewJob {
+        max_attempts: 2,
+        ..JobSpec::CrmUpload {
+            integration: i.id,
+            request: "dies".into(),
+        }
+        .into()
+    };
+    s.create_crm_upload(
+        &request(&i, "dies", Some(CrmObjectType::Account)),
+        "{}\n",
+        &job,
+        t0(),
+    )
+    .await
+    .unwrap();
+    let mut now = t0();
+    for _ in 0..2 {
+        assert!(s
+            .claim_job(&[JobKind::CrmUpload], "w", 10, now)
+            .await
+            .unwrap()
+            .is_some());
+        s.set_crm_request_status(i.id, "dies", CrmRequestStatus::InProgress, now)
+            .await
+            .unwrap();
+        now += Duration::seconds(11);
+    }
+    assert!(
+        s.claim_job(&[JobKind::CrmUpload], "w", 10, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "failed at claim time, not claimed"
+    );
+    let r = s.crm_request(i.id, "dies").await.unwrap().unwrap();
+    assert_eq!(
+        r.status,
+        CrmRequestStatus::Failed,
+        "not IN_PROGRESS for ever"
+    );
+    assert_eq!(r.updated, now);
+
+    // A transient failure with attempts left: retried, the request as it was.
+    let lease = queued_upload(s, &i, "retried").await;
+    assert_eq!(
+        s.fail_job(lease, "busy", crate::Failure::Transient, t0())
+            .await
+            .unwrap(),
+        JobState::Queued
+    );
+    assert_eq!(status("retried").await, CrmRequestStatus::Pending);
+    // A permanent failure: failed with its job.
+    let later = t0() + Duration::hours(1);
+    let (_, lease) = s
+        .claim_job(&[JobKind::CrmUpload], "w", 60, later)
+        .await
+        .unwrap()
+        .expect("the retry is due");
+    assert_eq!(
+        s.fail_job(lease, "bad", crate::Failure::Permanent, later)
+            .await
+            .unwrap(),
+        JobState::Failed
+    );
+    assert_eq!(status("retried").await, CrmRequestStatus::Failed);
+}

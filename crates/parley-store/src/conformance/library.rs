@@ -7,7 +7,7 @@ use parley_domain::meeting::{Invitee, Meeting};
 use parley_domain::*;
 
 use super::{a_call, bare_call, t0, Harness};
-use crate::{EngagementKey, MeetingFilter, MeetingKey, MeetingViewer, StoreError};
+use crate::{EngagementKey, FolderDeletion, MeetingFilter, MeetingKey, MeetingViewer, StoreError};
 
 fn folder(ws: WorkspaceId, parent: Option<FolderId>, name: &str, by: Option<UserId>) -> Folder {
     Folder {
@@ -123,10 +123,102 @@ pub async fn folders_nest_change_and_go_with_what_they_hold(h: &dyn Harness) {
         .unwrap());
 
     // Deleting a folder deletes the folders inside it and what they hold.
-    assert!(s.delete_folder(top.id).await.unwrap());
+    let anything = |_: &Folder| true;
+    assert_eq!(
+        s.delete_folder(top.id, &anything).await.unwrap(),
+        FolderDeletion::Deleted
+    );
     assert!(s.get_folder(mine.id).await.unwrap().is_none());
     assert!(s.folder_items(mine.id).await.unwrap().is_empty());
-    assert!(!s.delete_folder(top.id).await.unwrap());
+    assert_eq!(
+        s.delete_folder(top.id, &anything).await.unwrap(),
+        FolderDeletion::NotFound
+    );
+}
+
+/// The delete asks `may_delete` of the folder and of every folder inside it, however
+/// deep, as they are in its own transaction; one refusal deletes nothing.
+pub async fn a_folder_is_deleted_only_when_every_folder_inside_may_be(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let ws = call.workspace_id;
+    let me = call.primary_user_id;
+    let top = folder(ws, None, "Team", None);
+    let middle = folder(ws, Some(top.id), "Deals", None);
+    let mine = folder(ws, Some(middle.id), "Mine", Some(me));
+    for x in [&top, &middle, &mine] {
+        s.create_folder(x).await.unwrap();
+    }
+    let sibling = folder(ws, None, "Elsewhere", None);
+    s.create_folder(&sibling).await.unwrap();
+
+    // Only public folders: the private one two levels down is refused, and so nothing
+    // goes.
+    let public_only = |x: &Folder| x.public;
+    assert_eq!(
+        s.delete_folder(top.id, &public_only).await.unwrap(),
+        FolderDeletion::Refused(mine.clone())
+    );
+    for x in [&top, &middle, &mine, &sibling] {
+        assert!(s.get_folder(x.id).await.unwrap().is_some(), "{x:?} kept");
+    }
+    // The folder named is asked too.
+    let not_top = |x: &Folder| x.id != top.id;
+    assert_eq!(
+        s.delete_folder(top.id, &not_top).await.unwrap(),
+        FolderDeletion::Refused(top.clone())
+    );
+    // What the predicate sees is the stored folder as it is now.
+    assert!(s
+        .update_folder(mine.id, "Mine", true, t0() + Duration::hours(1))
+        .await
+        .unwrap());
+    assert_eq!(
+        s.delete_folder(top.id, &public_only).await.unwrap(),
+        FolderDeletion::Deleted
+    );
+    for x in [&top, &middle, &mine] {
+        assert!(s.get_folder(x.id).await.unwrap().is_none(), "{x:?} deleted");
+    }
+    assert!(s.get_folder(sibling.id).await.unwrap().is_some());
+}
+
+/// A private folder created under a folder while it is being deleted, by a caller allowed
+/// only public ones, is never deleted unseen: either the delete saw it (refused) or the
+/// create came second (and found no parent). Raced on two handles.
+pub async fn a_folder_added_during_a_delete_is_not_deleted_unseen(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let call = a_call(&*f.store).await;
+    let ws = call.workspace_id;
+    let me = call.primary_user_id;
+    let other = f.reopen().await;
+    for round in 0..8 {
+        let s = f.store.clone();
+        let top = folder(ws, None, &format!("Team {round}"), None);
+        let middle = folder(ws, Some(top.id), "Deals", None);
+        s.create_folder(&top).await.unwrap();
+        s.create_folder(&middle).await.unwrap();
+        let private = folder(ws, Some(middle.id), "Mine", Some(me));
+        let (deleting, creating) = {
+            let (s, other, private) = (s.clone(), other.clone(), private.clone());
+            let public_only = |x: &Folder| x.public;
+            let del = tokio::spawn(async move { s.delete_folder(top.id, &public_only).await });
+            let add = tokio::spawn(async move { other.create_folder(&private).await });
+            (del.await.unwrap().unwrap(), add.await.unwrap())
+        };
+        match (&deleting, &creating) {
+            (FolderDeletion::Refused(x), Ok(())) => assert_eq!(x.id, private.id),
+            (FolderDeletion::Deleted, Err(StoreError::NotFound(_))) => {}
+            _ => panic!("round {round}: delete {deleting:?} and create {creating:?} both won"),
+        }
+        let kept = s.get_folder(private.id).await.unwrap();
+        assert_eq!(
+            kept.is_some(),
+            creating.is_ok(),
+            "round {round}: a created folder is kept"
+        );
+    }
 }
 
 fn meeting(ws: WorkspaceId, organizer: UserId, url: &str, start: Timestamp) -> Meeting {

@@ -162,6 +162,10 @@ macro_rules! conformance_suite {
                 one_integration_per_workspace_with_schemas,
                 an_upload_is_stored_with_its_job_and_shows_in_linked_calls,
                 manual_associations_relink_calls_and_list_in_time_order,
+                manual_associations_list_only_calls_the_caller_may_see,
+                a_reassociation_is_one_transaction,
+                parallel_dissociations_record_one_removal,
+                an_upload_whose_job_fails_for_good_fails_its_request,
             }
             profiles {
                 profiles_round_trip_and_names_are_unique_per_workspace,
@@ -170,6 +174,8 @@ macro_rules! conformance_suite {
             }
             library {
                 folders_nest_change_and_go_with_what_they_hold,
+                a_folder_is_deleted_only_when_every_folder_inside_may_be,
+                a_folder_added_during_a_delete_is_not_deleted_unseen,
                 meetings_round_trip_change_and_are_linked_once,
                 engagement_events_are_reported_once_and_listed_per_object,
                 the_same_engagement_event_in_two_workspaces_is_stored_twice,
@@ -199,6 +205,7 @@ macro_rules! conformance_suite {
                 sources_are_paged_by_key_and_word_timings_are_not_searched,
                 the_erase_commits_its_jobs_and_report_once,
                 a_given_up_erasure_forgets_the_address,
+                an_erase_job_that_fails_for_good_gives_its_erasure_up,
                 every_text_column_is_a_source_or_not_personal,
                 erasures_round_trip_newest_first,
             }

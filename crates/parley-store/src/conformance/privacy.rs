@@ -560,6 +560,71 @@ pub async fn a_given_up_erasure_forgets_the_address(h: &dyn Harness) {
     s.erasure_gave_up(3, "x", later).await.expect("give up");
 }
 
+/// An erase job that fails for good gives its erasure up ([`crate::GaveUp`]) in the
+/// transaction that fails the job: at claim time when its worker died on the last
+/// attempt (no worker hears of that), and in `fail_job`. The erasure says failed and why,
+/// and forgets the address.
+pub async fn an_erase_job_that_fails_for_good_gives_its_erasure_up(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let erase_job = |erasure: i64| NewJob {
+        max_attempts: 1,
+        ..JobSpec::Erase { erasure }.into()
+    };
+    s.create_erasure(&erasure(1, t0(), false))
+        .await
+        .expect("create");
+    let job = s.enqueue_job(&erase_job(1), t0()).await.expect("enqueue");
+    assert!(s
+        .claim_job(&[JobKind::Erase], "w", 10, t0())
+        .await
+        .expect("claim")
+        .is_some());
+    let later = t0() + Duration::seconds(11);
+    assert!(
+        s.claim_job(&[JobKind::Erase], "w", 10, later)
+            .await
+            .expect("claim")
+            .is_none(),
+        "its worker died on the last attempt: failed, not claimed"
+    );
+    assert_eq!(
+        s.get_job(job.id).await.expect("get").expect("kept").state,
+        JobState::Failed
+    );
+    let e = s.get_erasure(1).await.expect("get").expect("kept");
+    assert_eq!(e.state, ErasureState::Failed, "not queued for ever");
+    assert_eq!(e.subject, None, "the address is forgotten");
+    assert_eq!(
+        e.error,
+        Some(crate::GaveUp::erasure_error(crate::WORKER_STOPPED))
+    );
+    assert_eq!(e.finished, Some(later));
+
+    s.create_erasure(&erasure(2, t0(), false))
+        .await
+        .expect("create");
+    s.enqueue_job(&erase_job(2), later).await.expect("enqueue");
+    let (_, lease) = s
+        .claim_job(&[JobKind::Erase], "w", 60, later)
+        .await
+        .expect("claim")
+        .expect("queued");
+    assert_eq!(
+        s.fail_job(lease, "statement timeout", crate::Failure::Permanent, later)
+            .await
+            .expect("fail"),
+        JobState::Failed
+    );
+    let e = s.get_erasure(2).await.expect("get").expect("kept");
+    assert_eq!(e.state, ErasureState::Failed);
+    assert_eq!(e.subject, None, "the address is forgotten");
+    assert_eq!(
+        e.error.as_deref(),
+        Some("the erase job gave up: statement timeout")
+    );
+}
+
 /// Every text column of the schema is searched by the erase (a [`SOURCES`] column),
 /// cleared with one ([`CLEARED_WITH`]), or listed in [`NOT_PERSONAL`] with the reason;
 /// a branch that adds a column decides which. Every column those lists name exists.

@@ -377,11 +377,9 @@ async fn associations(
     let (page, total) =
         crm::associations(state.store.as_ref(), &principal, from, after, size + 1).await?;
     let total = start.total.unwrap_or(total);
-    let (page, mut records) = state.cursors.page(page, size, &start, total, |a| {
+    let (page, records) = state.cursors.page(page, size, &start, total, |a| {
         vec![a.created.timestamp_micros(), a.id]
     });
-    let page = crm::visible_associations(state.store.as_ref(), &principal, page).await?;
-    records.current_page_size = page.len() as i64;
     // Choice: an empty listing is a 200 with no associations (Gong documents no 404
     // here), so a client polling for new associations need not special-case it.
     Ok(Wire(AssociationsResponse {
