@@ -1,6 +1,7 @@
 //! Background work: what a job is and how its retries are spaced. The queue itself
 //! lives in the store, so that every worker process shares it.
 
+use crate::automation::DeliveryId;
 use crate::{CallId, Timestamp, WorkspaceId};
 
 /// What a job does: the key it is stored and shown under.
@@ -22,10 +23,12 @@ pub enum JobKind {
     CrmUpload,
     /// Erase a person's data (a data-privacy request), see `crate::privacy`.
     Erase,
+    /// Send one automation rule's webhook for one call (an outbox row).
+    Deliver,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -34,6 +37,7 @@ impl JobKind {
         JobKind::DeleteMedia,
         JobKind::CrmUpload,
         JobKind::Erase,
+        JobKind::Deliver,
     ];
 
     pub fn key(self) -> &'static str {
@@ -46,6 +50,7 @@ impl JobKind {
             JobKind::DeleteMedia => "delete-media",
             JobKind::CrmUpload => "crm-upload",
             JobKind::Erase => "erase",
+            JobKind::Deliver => "deliver",
         }
     }
 
@@ -92,6 +97,11 @@ pub enum JobSpec {
     Erase {
         erasure: i64,
     },
+    /// The delivery row holds the rule, the action and the call; a retry is the same job
+    /// again, so the delivery id (the receivers' de-duplication id) never changes.
+    Deliver {
+        delivery: DeliveryId,
+    },
 }
 
 impl JobSpec {
@@ -105,6 +115,7 @@ impl JobSpec {
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
             JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
             JobSpec::Erase { .. } => JobKind::Erase,
+            JobSpec::Deliver { .. } => JobKind::Deliver,
         }
     }
 
@@ -132,6 +143,9 @@ impl JobSpec {
                 "clientRequestId": request,
             }),
             JobSpec::Erase { erasure } => serde_json::json!({ "erasureId": erasure.to_string() }),
+            JobSpec::Deliver { delivery } => {
+                serde_json::json!({ "deliveryId": delivery.to_string() })
+            }
             _ => serde_json::json!({}),
         }
     }
@@ -151,6 +165,9 @@ impl JobSpec {
             JobSpec::CrmUpload { .. } => 5,
             // A database or media store that is down for a while; each run starts over.
             JobSpec::Erase { .. } => 8,
+            // Retries are timed by the delivery's own policy (at least 24 hours, honouring
+            // `Retry-After`) and end by it; this only stops a job that keeps dying.
+            JobSpec::Deliver { .. } => 1000,
         }
     }
 
@@ -211,6 +228,12 @@ impl JobSpec {
                     .as_str()
                     .and_then(|s| s.parse().ok())
                     .ok_or("erase job without an erasureId")?,
+            },
+            JobKind::Deliver => JobSpec::Deliver {
+                delivery: job.payload["deliveryId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("deliver job without a deliveryId")?,
             },
         })
     }
@@ -349,6 +372,9 @@ mod tests {
             },
             JobSpec::Erase {
                 erasure: 1234567890123456789,
+            },
+            JobSpec::Deliver {
+                delivery: DeliveryId(1234567890123456789),
             },
         ];
         for spec in &specs {
