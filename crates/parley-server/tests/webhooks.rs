@@ -263,6 +263,13 @@ async fn a_ready_call_fires_a_signed_webhook_once_and_a_test_on_request() {
         }
     };
     let key = f.public_key().await;
+    // The private key is made on first use, readable by its owner only.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&f.key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
     let port = free_port();
     let receiver = Receiver::start(f.dir.path(), port, &key, &python);
     let url = format!("http://127.0.0.1:{port}/hooks/ok");
