@@ -203,7 +203,10 @@ impl Fixture {
         let r = self
             .s
             .client
-            .get(format!("{}/parley/v1/automation/public-key", self.s.base))
+            .get(format!(
+                "{}/parley/v1/automation/public-key?format=pem",
+                self.s.base
+            ))
             .basic_auth(&self.s.key, Some(&self.s.secret))
             .send()
             .await

@@ -314,16 +314,54 @@ async fn send_test(
     ))
 }
 
-/// The company's webhook public key as PEM (SPKI), what receivers verify JWTs with.
-async fn public_key(State(state): State<AppState>) -> ApiResult<Response> {
+#[derive(Debug, Default, Deserialize)]
+struct KeyQuery {
+    format: Option<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PublicKey {
+    request_id: String,
+    algorithm: &'static str,
+    /// PEM (SPKI), `-----BEGIN PUBLIC KEY-----`.
+    public_key: String,
+}
+
+/// The company's webhook public key, what receivers verify JWTs with: in a JSON body, or
+/// with `?format=pem` as the PEM file itself (`curl … > gong-webhook.pem`).
+async fn public_key(
+    State(state): State<AppState>,
+    q: Result<Query<KeyQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let pem = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("pem") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format {other:?} is not one of json, pem"
+            )))
+        }
+    };
     let signer = state.webhook_keys.signer().await.map_err(|e| {
         tracing::error!(error = %e, "webhook signing key unavailable");
         ApiError::internal()
     })?;
-    Ok((
+    if pem {
+        return Ok((
+            StatusCode::OK,
+            [(header::CONTENT_TYPE, "application/x-pem-file")],
+            signer.public_pem.clone(),
+        )
+            .into_response());
+    }
+    Ok(json_response(
         StatusCode::OK,
-        [(header::CONTENT_TYPE, "application/x-pem-file")],
-        signer.public_pem.clone(),
-    )
-        .into_response())
+        &PublicKey {
+            request_id: request_id(),
+            algorithm: "RS256",
+            public_key: signer.public_pem.clone(),
+        },
+    ))
 }
