@@ -35,11 +35,11 @@ pub const DELIVERY_ID_HEADER: &str = "x-parley-delivery-id";
 /// crate implements it with the route's own renderer, so a webhook's `callData` is the
 /// API's to the byte.
 pub trait CallRenderer: Send + Sync + 'static {
-    fn render(
-        &self,
-        call: CallId,
-    ) -> Pin<Box<dyn Future<Output = Result<Option<Vec<u8>>, String>> + Send + '_>>;
+    fn render(&self, call: CallId) -> Rendering<'_>;
 }
+
+/// A call being rendered: its JSON bytes, `None` when it is gone, or why it failed.
+pub type Rendering<'a> = Pin<Box<dyn Future<Output = Result<Option<Vec<u8>>, String>> + Send + 'a>>;
 
 /// How deliveries are sent.
 #[derive(Debug, Clone)]

@@ -63,7 +63,7 @@ impl Receiver {
         let script = dir.join("receiver.py");
         std::fs::write(&script, RECEIVER).unwrap();
         let log = dir.join(format!("log-{port}.jsonl"));
-        let child = Command::new(python)
+        let mut child = Command::new(python)
             .arg(&script)
             .arg(port.to_string())
             .arg(public_key)
@@ -78,6 +78,8 @@ impl Receiver {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the receiver did not start on port {port}");
     }
 

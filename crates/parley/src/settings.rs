@@ -958,6 +958,7 @@ mod tests {
         s.media_url = Some("memory://".into());
         s.public_url = Some("http://x".into());
         s.rate_limit_scope = Some(RateLimitScope::Node);
+        s.webhook_key_file = Some("webhook.pem".into());
         s.llm.url = Some("http://x".into());
         s.llm.model = Some("m".into());
         let table = toml::Table::try_from(&s).unwrap();
@@ -1058,6 +1059,31 @@ mod tests {
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));
         assert!(s.llm_config().unwrap().is_none());
+        // Webhooks: their key in the data folder, private destinations refused by default.
+        assert_eq!(
+            server.webhook_key_file,
+            dir.path().join("webhook-signing-key.pem")
+        );
+        let hooks = s.webhook_config().unwrap();
+        assert_eq!(hooks.policy.max_redirects, 0);
+        assert_eq!(hooks.retry.window, chrono::Duration::hours(24));
+        assert_eq!(hooks.policy.allow, HostAllowList::default());
+        let s = load(
+            &[
+                "--webhook-allow",
+                "127.0.0.1,*",
+                "--webhook-retry-hours",
+                "48",
+            ],
+            None,
+        )
+        .unwrap();
+        let hooks = s.webhook_config().unwrap();
+        assert_eq!(hooks.retry.window, chrono::Duration::hours(48));
+        assert_eq!(
+            hooks.policy.allow,
+            HostAllowList::parse(&["127.0.0.1", "*"]).unwrap()
+        );
     }
 
     /// Rate limits are shared by default only where nodes can share the database; the

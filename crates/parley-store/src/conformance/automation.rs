@@ -148,7 +148,7 @@ pub async fn a_call_fires_a_rule_once_with_its_analysis(h: &dyn Harness) {
         .unwrap());
     assert_eq!(s.get_delivery(again.id).await.unwrap(), None);
     assert!(s
-        .queue_deliveries(&[again.clone()], t0())
+        .queue_deliveries(std::slice::from_ref(&again), t0())
         .await
         .unwrap()
         .is_empty());

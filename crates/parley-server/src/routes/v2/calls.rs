@@ -592,12 +592,7 @@ pub struct WebhookRenderer {
 }
 
 impl parley_app::webhooks::CallRenderer for WebhookRenderer {
-    fn render(
-        &self,
-        call: CallId,
-    ) -> std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<Option<Vec<u8>>, String>> + Send + '_>,
-    > {
+    fn render(&self, call: CallId) -> parley_app::webhooks::Rendering<'_> {
         Box::pin(async move {
             // Choice: spec §18.1 recommends the whole extensive object without media URLs
             // (they are signed, expire, and would hand the recording to any receiver).
