@@ -239,6 +239,38 @@ pub struct ExposedFields {
     pub media: bool,
 }
 
+impl ExposedFields {
+    /// Every block a client can ask for except `media` (signed recording URLs): what an
+    /// automation webhook's `callData` holds.
+    pub fn all_but_media() -> ExposedFields {
+        ExposedFields {
+            parties: true,
+            content: Some(ContentFields {
+                structure: true,
+                topics: true,
+                trackers: true,
+                tracker_occurrences: true,
+                points_of_interest: true,
+                brief: true,
+                outline: true,
+                highlights: true,
+                call_outcome: true,
+                key_points: true,
+            }),
+            interaction: Some(InteractionFields {
+                speakers: true,
+                video: true,
+                person_interaction_stats: true,
+                questions: true,
+            }),
+            collaboration: Some(CollaborationFields {
+                public_comments: true,
+            }),
+            media: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContentFields {

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod automation;
 pub mod calls;
 pub mod coaching;
 pub mod comments;

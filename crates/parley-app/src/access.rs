@@ -174,6 +174,10 @@ operations! {
     ReadPersonalData => DataPrivacyRead, Admin, Company;
     /// Erasing a person's data, and its dry run.
     ErasePersonalData => DataPrivacyDelete, Admin, Company;
+    /// Automation rules, their delivery logs and the webhook public key.
+    ReadAutomation => ParleyRead, Admin, Workspace;
+    /// Creating, changing, deleting rules; replays and test sends.
+    ManageAutomation => SettingsWrite, Admin, Workspace;
 }
 
 /// Why a principal may not do something.

@@ -213,15 +213,24 @@ pub async fn analyze_call(
             .remove(&id)
             .map(CallAnalysis::from_row);
         let version = loaded.input.version;
+        let call = loaded.call.clone();
         let analysis = compute(loaded, trackers, settings.topics, llm, previous).await?;
+        // The call is ready now: the automation rules it matches fire, their deliveries
+        // written in the analysis's transaction (none if it is refused).
+        let fired = crate::automation::firing(store, &call, &analysis)
+            .await
+            .map_err(|e| JobError::transient(format!("evaluating automation rules: {e}")))?;
         let stored = store
-            .save_analysis(AnalysisWrite {
-                call_id: id,
-                transcript_version: version,
-                analysis: &analysis.to_row(),
-                at: Utc::now(),
-                lease,
-            })
+            .save_analysis_firing(
+                AnalysisWrite {
+                    call_id: id,
+                    transcript_version: version,
+                    analysis: &analysis.to_row(),
+                    at: Utc::now(),
+                    lease,
+                },
+                &fired,
+            )
             .await?;
         if stored {
             tracing::info!(

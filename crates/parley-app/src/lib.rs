@@ -13,6 +13,7 @@
 pub mod access;
 pub mod analysis;
 pub mod audit;
+pub mod automation;
 pub mod calls;
 pub mod coaching;
 pub mod comments;
@@ -43,6 +44,7 @@ pub mod storage;
 pub mod stored;
 pub mod transcripts;
 pub mod users;
+pub mod webhooks;
 pub mod workdir;
 pub mod worker;
 pub mod workspaces;

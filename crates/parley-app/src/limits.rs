@@ -25,6 +25,18 @@ pub struct Limits {
     pub max_crm_upload_bytes: usize,
     /// Lines (objects) of one generic-CRM upload file.
     pub max_crm_upload_lines: usize,
+    /// Automation rules per workspace.
+    pub max_rules_per_workspace: usize,
+    /// Actions of one automation rule.
+    pub max_rule_actions: usize,
+    /// Values in one rule's filter (all its lists together).
+    pub max_rule_filter_values: usize,
+    /// Characters of a webhook URL.
+    pub max_webhook_url_chars: usize,
+    /// Past calls a rule is applied to when created or edited with `applyToPastCalls`.
+    pub max_rule_backfill_calls: usize,
+    /// Deliveries listed at once from a rule's log.
+    pub max_deliveries_page: usize,
 }
 
 impl Default for Limits {
@@ -41,6 +53,15 @@ impl Default for Limits {
             // Gong documents no limit; 20 MiB is about 100,000 objects of ten fields.
             max_crm_upload_bytes: 20 << 20,
             max_crm_upload_lines: 100_000,
+            // Each is evaluated for every call that becomes ready.
+            max_rules_per_workspace: 100,
+            max_rule_actions: 10,
+            max_rule_filter_values: 1_000,
+            // Browsers and most servers stop at 8 KB of request line.
+            max_webhook_url_chars: 2_048,
+            // Evaluated in the request that edits the rule.
+            max_rule_backfill_calls: 10_000,
+            max_deliveries_page: 500,
         }
     }
 }

@@ -107,6 +107,8 @@ pub struct WorkerConfig {
     /// A transcription job that has crashed the speech engine this many times ends
     /// `failed` (it still has no more than its `max_attempts` runs).
     pub engine_crash_limit: u32,
+    /// Webhook deliveries sent at once by this process (`webhook_concurrency`).
+    pub delivery_concurrency: usize,
 }
 
 impl Default for WorkerConfig {
@@ -119,6 +121,7 @@ impl Default for WorkerConfig {
             poll: Duration::from_millis(500),
             work_dir: std::env::temp_dir(),
             engine_crash_limit: 3,
+            delivery_concurrency: 4,
         }
     }
 }
@@ -149,6 +152,9 @@ pub struct Workers {
     pub fetch: Option<Arc<parley_outbound::FetchPolicy>>,
     /// Writes summaries when the operator configured an LLM endpoint.
     pub llm: Option<Arc<crate::analysis::LlmEngine>>,
+    /// Sends automation rules' webhooks; `None`: this process leaves `deliver` jobs to
+    /// others.
+    pub webhooks: Option<Arc<crate::webhooks::Webhooks>>,
 }
 
 impl Workers {
@@ -165,6 +171,9 @@ impl Workers {
         kinds.push(JobKind::DeleteMedia);
         kinds.push(JobKind::Erase);
         kinds.push(JobKind::DemoRecording);
+        if self.webhooks.is_some() {
+            kinds.push(JobKind::Deliver);
+        }
         kinds
     }
 
@@ -227,6 +236,13 @@ impl Workers {
         // keep them from occupying the transcription slots.
         for _ in 0..self.config.media_concurrency.max(1) {
             spawn(media.clone(), shutdown.clone());
+        }
+        // Webhooks wait on receivers (up to their timeout each); loops of their own keep
+        // a slow receiver from holding up analyses or pulls.
+        if self.webhooks.is_some() {
+            for _ in 0..self.config.delivery_concurrency.max(1) {
+                spawn(vec![JobKind::Deliver], shutdown.clone());
+            }
         }
         // Analyses take milliseconds; one loop of their own keeps them from waiting behind
         // a long transcription.
@@ -342,6 +358,13 @@ impl Workers {
             } => {
                 crate::crm::process_upload(store, integration, &request, lease).await?;
                 Ok(())
+            }
+            JobSpec::Deliver { delivery } => {
+                let hooks = self
+                    .webhooks
+                    .as_deref()
+                    .ok_or_else(|| JobError::transient("this worker does not send webhooks"))?;
+                crate::webhooks::deliver(store, hooks, delivery, lease).await
             }
             JobSpec::AnalyzeWorkspace { workspace } => {
                 let n = crate::analysis::analyze_all(store, workspace).await?;

@@ -3,7 +3,7 @@
 use crate::{CallId, PartyId, SpeakerId, Timestamp, UserId, WorkspaceId};
 
 /// Who started the conversation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     Inbound,
     Outbound,
@@ -12,7 +12,7 @@ pub enum Direction {
 }
 
 /// Whether anyone outside the company took part.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum CallScope {
     Internal,
     External,

@@ -1,6 +1,7 @@
 //! Background work: what a job is and how its retries are spaced. The queue itself
 //! lives in the store, so that every worker process shares it.
 
+use crate::automation::DeliveryId;
 use crate::{CallId, Timestamp, WorkspaceId};
 
 /// What a job does: the key it is stored and shown under.
@@ -24,10 +25,12 @@ pub enum JobKind {
     Erase,
     /// Speak a demo call's scripted transcript into a recording of it.
     DemoRecording,
+    /// Send one automation rule's webhook for one call (an outbox row).
+    Deliver,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -37,6 +40,7 @@ impl JobKind {
         JobKind::CrmUpload,
         JobKind::Erase,
         JobKind::DemoRecording,
+        JobKind::Deliver,
     ];
 
     pub fn key(self) -> &'static str {
@@ -50,6 +54,7 @@ impl JobKind {
             JobKind::CrmUpload => "crm-upload",
             JobKind::Erase => "erase",
             JobKind::DemoRecording => "demo-recording",
+            JobKind::Deliver => "deliver",
         }
     }
 
@@ -99,6 +104,11 @@ pub enum JobSpec {
     DemoRecording {
         call: CallId,
     },
+    /// The delivery row holds the rule, the action and the call; a retry is the same job
+    /// again, so the delivery id (the receivers' de-duplication id) never changes.
+    Deliver {
+        delivery: DeliveryId,
+    },
 }
 
 impl JobSpec {
@@ -113,6 +123,7 @@ impl JobSpec {
             JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
             JobSpec::Erase { .. } => JobKind::Erase,
             JobSpec::DemoRecording { .. } => JobKind::DemoRecording,
+            JobSpec::Deliver { .. } => JobKind::Deliver,
         }
     }
 
@@ -141,6 +152,9 @@ impl JobSpec {
                 "clientRequestId": request,
             }),
             JobSpec::Erase { erasure } => serde_json::json!({ "erasureId": erasure.to_string() }),
+            JobSpec::Deliver { delivery } => {
+                serde_json::json!({ "deliveryId": delivery.to_string() })
+            }
             _ => serde_json::json!({}),
         }
     }
@@ -162,6 +176,9 @@ impl JobSpec {
             JobSpec::Erase { .. } => 8,
             // Seconds of CPU; a missing speech synthesiser is not retried (see its handler).
             JobSpec::DemoRecording { .. } => 3,
+            // Retries are timed by the delivery's own policy (at least 24 hours, honouring
+            // `Retry-After`) and end by it; this only stops a job that keeps dying.
+            JobSpec::Deliver { .. } => 1000,
         }
     }
 
@@ -223,6 +240,12 @@ impl JobSpec {
                     .as_str()
                     .and_then(|s| s.parse().ok())
                     .ok_or("erase job without an erasureId")?,
+            },
+            JobKind::Deliver => JobSpec::Deliver {
+                delivery: job.payload["deliveryId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("deliver job without a deliveryId")?,
             },
         })
     }
@@ -361,6 +384,9 @@ mod tests {
             },
             JobSpec::Erase {
                 erasure: 1234567890123456789,
+            },
+            JobSpec::Deliver {
+                delivery: DeliveryId(1234567890123456789),
             },
         ];
         for spec in &specs {

@@ -10,6 +10,7 @@
 pub mod access;
 pub mod activity;
 pub mod audit;
+pub mod automation;
 pub mod call;
 pub mod comment;
 pub mod crm;

@@ -8,7 +8,8 @@
 //! `http://169.254.169.254/` (cloud credentials), `http://127.0.0.1:5432/` or anything
 //! else on the operator's network: a server-side request forgery.
 //!
-//! [`json::post_json`] sends one JSON request to an endpoint under the same policy.
+//! [`json::post_json`] sends one JSON request to an endpoint under the same policy, and
+//! [`webhook::post_webhook`] one webhook (raw signed bytes, any status an answer).
 //!
 //! # Policy
 //!
@@ -65,9 +66,11 @@ use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
 pub mod json;
+pub mod webhook;
 pub use json::post_json;
 /// URLs as this crate takes them.
 pub use reqwest::Url;
+pub use webhook::{post_webhook, WebhookAnswer};
 
 /// [`FetchPolicy::min_bytes_per_sec`] unless the operator says otherwise.
 pub const DEFAULT_MIN_BYTES_PER_SEC: u64 = 16 * 1024;

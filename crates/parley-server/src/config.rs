@@ -163,6 +163,9 @@ pub struct ServerConfig {
     /// Seconds a whole request may take (408); recording uploads are bounded by the body
     /// timeout and `max_media_bytes` instead.
     pub request_timeout_secs: u64,
+    /// The company's webhook signing key (PKCS#8 PEM, mode 0600, made on first use); every
+    /// node and worker must name the same file (`webhook_key_file`).
+    pub webhook_key_file: std::path::PathBuf,
 }
 
 impl ServerConfig {
@@ -212,6 +215,7 @@ impl Default for ServerConfig {
             header_read_timeout_secs: 10,
             body_read_timeout_secs: 30,
             request_timeout_secs: 120,
+            webhook_key_file: std::env::temp_dir().join("parley-webhook-signing-key.pem"),
         }
     }
 }

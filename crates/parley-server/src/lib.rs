@@ -21,6 +21,7 @@ pub mod media_url;
 mod page_body;
 mod routes;
 
+pub use routes::v2::calls::WebhookRenderer;
 pub use routes::v2::privacy::{email_answer, phone_answer};
 
 use std::sync::Arc;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub audit: parley_app::audit::AuditLog,
     /// Signs and checks recording URLs.
     pub media_urls: Arc<media_url::MediaSigner>,
+    /// The webhook signing key, for its public half (`/parley/v1/automation/public-key`).
+    pub webhook_keys: Arc<parley_app::webhooks::SigningKeys>,
 }
 
 impl AppState {
@@ -119,6 +122,9 @@ impl AppState {
             calls,
             audit,
             media_urls,
+            webhook_keys: Arc::new(parley_app::webhooks::SigningKeys::new(
+                config.webhook_key_file.clone(),
+            )),
             config: Arc::new(config),
         })
     }

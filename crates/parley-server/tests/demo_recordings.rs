@@ -53,6 +53,7 @@ async fn demo_calls_are_spoken_into_playable_recordings() {
         },
         fetch: None,
         llm: None,
+        webhooks: None,
     };
     let mut ran = 0;
     while workers

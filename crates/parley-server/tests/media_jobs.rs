@@ -118,6 +118,7 @@ impl Setup {
             },
             fetch: fetch.map(Arc::new),
             llm: None,
+            webhooks: None,
         }
     }
 

@@ -103,6 +103,7 @@ async fn an_upload_lands_in_the_bucket_and_a_replaced_one_is_deleted_from_it() {
         },
         fetch: None,
         llm: None,
+        webhooks: None,
     };
     assert!(workers
         .run_next("test", &[JobKind::DeleteMedia])

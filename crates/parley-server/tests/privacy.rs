@@ -61,6 +61,7 @@ impl Setup {
             },
             fetch: None,
             llm: None,
+            webhooks: None,
         }
     }
 

@@ -124,7 +124,11 @@ pub(crate) async fn analysis_input(db: &PgStore, id: CallId) -> Result<Option<An
         }))
 }
 
-pub(crate) async fn save_analysis(db: &PgStore, w: AnalysisWrite<'_>) -> Result<bool> {
+pub(crate) async fn save_analysis(
+    db: &PgStore,
+    w: AnalysisWrite<'_>,
+    deliveries: &[parley_domain::automation::NewDelivery],
+) -> Result<bool> {
     let mut tx = db.begin().await?;
     // The call's row is the lock of everything stored about the call, taken first by every
     // writer of it (replace_transcript's lock_call, in the same NO KEY UPDATE mode, which
@@ -204,6 +208,7 @@ pub(crate) async fn save_analysis(db: &PgStore, w: AnalysisWrite<'_>) -> Result<
         .execute(&mut *tx)
         .await?;
     }
+    crate::automation::insert_deliveries(&mut tx, deliveries, w.at).await?;
     tx.commit().await?;
     Ok(true)
 }

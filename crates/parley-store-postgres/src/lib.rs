@@ -48,6 +48,7 @@ use parley_store::{
 mod access;
 mod analysis;
 mod audit;
+mod automation;
 mod calls;
 mod comments;
 mod crm;
@@ -473,7 +474,7 @@ impl Store for PgStore {
     }
 
     async fn save_analysis(&self, w: AnalysisWrite<'_>) -> Result<bool> {
-        analysis::save_analysis(self, w).await
+        analysis::save_analysis(self, w, &[]).await
     }
 
     async fn save_tracker_hits(

@@ -36,6 +36,7 @@ use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptS
 
 mod access;
 mod audit;
+mod automation;
 mod comments;
 mod crm;
 mod library;
@@ -520,6 +521,81 @@ async fn enqueue_in(
     .fetch_one(&mut **tx)
     .await?;
     job_of(&row)
+}
+
+impl SqliteStore {
+    /// Stores an analysis and, in the same transaction, the deliveries it fires
+    /// (`automation`).
+    pub(crate) async fn save_analysis_in(
+        &self,
+        w: AnalysisWrite<'_>,
+        deliveries: &[parley_domain::automation::NewDelivery],
+    ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let current = sqlx::query(
+            "SELECT t.created_us, c.started_us FROM transcripts t JOIN calls c ON c.id = t.call_id \
+             WHERE t.call_id = ?",
+        )
+        .bind(w.call_id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(current) = current else {
+            return Ok(false);
+        };
+        if current.try_get::<i64, _>("created_us")? != w.transcript_version {
+            return Ok(false);
+        }
+        let started_us: i64 = current.try_get("started_us")?;
+        if let Some(lease) = w.lease {
+            finish_leased(&mut tx, lease, w.at).await?;
+        }
+        let a = w.analysis;
+        sqlx::query(
+            "INSERT OR REPLACE INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, summary, engine, analysed_us, format) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(w.call_id.0)
+        .bind(w.transcript_version)
+        .bind(to_json(&a.interaction))
+        .bind(to_json(&a.topics))
+        .bind(to_json(&a.trackers))
+        .bind(to_json(&a.summary))
+        .bind(to_json(&a.engine))
+        .bind(us(w.at))
+        .bind(ANALYSIS_FORMAT)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM call_person_stats WHERE call_id = ?")
+            .bind(w.call_id.0)
+            .execute(&mut *tx)
+            .await?;
+        for p in &a.interaction.persons {
+            let Some(user) = p.user_id else { continue };
+            sqlx::query(
+                "INSERT OR REPLACE INTO call_person_stats (call_id, user_id, started_us, stats, format) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(w.call_id.0)
+            .bind(user.0)
+            .bind(started_us)
+            .bind(to_json(p))
+            .bind(ANALYSIS_FORMAT)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (m, topic) in a.topics.per_monologue.iter().enumerate() {
+            sqlx::query(
+                "UPDATE transcript_sentences SET topic = ? WHERE call_id = ? AND monologue = ?",
+            )
+            .bind(topic)
+            .bind(w.call_id.0)
+            .bind(m as i64)
+            .execute(&mut *tx)
+            .await?;
+        }
+        automation::insert_deliveries(&mut tx, deliveries, w.at).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
 }
 
 impl SqliteStore {
@@ -2118,69 +2194,7 @@ impl Store for SqliteStore {
     }
 
     async fn save_analysis(&self, w: AnalysisWrite<'_>) -> Result<bool> {
-        let mut tx = self.write_tx().await?;
-        let current = sqlx::query(
-            "SELECT t.created_us, c.started_us FROM transcripts t JOIN calls c ON c.id = t.call_id \
-             WHERE t.call_id = ?",
-        )
-        .bind(w.call_id.0)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(current) = current else {
-            return Ok(false);
-        };
-        if current.try_get::<i64, _>("created_us")? != w.transcript_version {
-            return Ok(false);
-        }
-        let started_us: i64 = current.try_get("started_us")?;
-        if let Some(lease) = w.lease {
-            finish_leased(&mut tx, lease, w.at).await?;
-        }
-        let a = w.analysis;
-        sqlx::query(
-            "INSERT OR REPLACE INTO call_analysis (call_id, transcript_us, interaction, topics, trackers, summary, engine, analysed_us, format) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(w.call_id.0)
-        .bind(w.transcript_version)
-        .bind(to_json(&a.interaction))
-        .bind(to_json(&a.topics))
-        .bind(to_json(&a.trackers))
-        .bind(to_json(&a.summary))
-        .bind(to_json(&a.engine))
-        .bind(us(w.at))
-        .bind(ANALYSIS_FORMAT)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM call_person_stats WHERE call_id = ?")
-            .bind(w.call_id.0)
-            .execute(&mut *tx)
-            .await?;
-        for p in &a.interaction.persons {
-            let Some(user) = p.user_id else { continue };
-            sqlx::query(
-                "INSERT OR REPLACE INTO call_person_stats (call_id, user_id, started_us, stats, format) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(w.call_id.0)
-            .bind(user.0)
-            .bind(started_us)
-            .bind(to_json(p))
-            .bind(ANALYSIS_FORMAT)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (m, topic) in a.topics.per_monologue.iter().enumerate() {
-            sqlx::query(
-                "UPDATE transcript_sentences SET topic = ? WHERE call_id = ? AND monologue = ?",
-            )
-            .bind(topic)
-            .bind(w.call_id.0)
-            .bind(m as i64)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        self.save_analysis_in(w, &[]).await
     }
 
     async fn save_tracker_hits(

@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod automation;
 pub mod codec;
 pub mod comments;
 #[cfg(feature = "conformance")]
@@ -38,6 +39,7 @@ use parley_domain::{
 };
 
 pub use access::{AccessStore, Placement};
+pub use automation::{AutomationStore, RecordedDelivery};
 pub use comments::{CommentAdded, CommentStore};
 pub use crm::{AssociationFilter, CrmStore};
 pub use engagement::{EngagementKey, EngagementStore};
@@ -573,6 +575,7 @@ pub enum RateTake {
 #[async_trait]
 pub trait Store:
     AccessStore
+    + AutomationStore
     + CommentStore
     + ScorecardStore
     + LibraryStore

@@ -722,6 +722,25 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         unique: true,
     },
+    Table {
+        name: "automation_rules",
+        columns: cols!(
+            id: Int, workspace_id: Int, name: Text, enabled: Bool, filter: Text, actions: Text,
+            disabled_reason: Text, failures: Int, created_us: Int, updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "webhook_deliveries",
+        columns: cols!(
+            id: Int, rule_id: Int, call_id: Int, action: Int, is_test: Bool, state: Text,
+            attempts: Int, status: Int, latency_ms: Int, response: Text, error: Text,
+            created_us: Int, updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

@@ -225,6 +225,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         "what was done by which key or user; the request's path and parameters are searched",
     ),
     (
+        "automation_rules",
+        &["actions", "disabled_reason", "filter", "name"],
+        "an admin's rule: call conditions (domains, words, ids) and destination URLs",
+    ),
+    (
         "call_analysis",
         &["engine", "interaction", "summary", "topics", "trackers"],
         "made from the call: deleted and made again with the call when an erase changes it",
@@ -437,6 +442,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         "workspaces",
         &["description", "name"],
         "a workspace's settings",
+    ),
+    (
+        "webhook_deliveries",
+        &["error", "response", "state"],
+        "a delivery's state and the first bytes of its receiver's answer; deleted with the call",
     ),
 ];
 

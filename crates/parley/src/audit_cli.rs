@@ -83,6 +83,7 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
         Command::Privacy(args) => return crate::privacy_cli::audited(args),
         Command::Access(args) => return crate::access_cli::audited(args),
         Command::Flows(args) => return crate::flows_cli::audited(args),
+        Command::Rules(args) => return crate::rules_cli::audited(args),
         _ => return None,
     })
 }

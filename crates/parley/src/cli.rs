@@ -79,6 +79,7 @@ pub async fn workers(
             None
         }
     };
+    let store_for_hooks = store.clone();
     Ok(Workers {
         store,
         blobs,
@@ -86,6 +87,30 @@ pub async fn workers(
         config: settings.worker_config()?,
         fetch: Some(Arc::new(settings.fetch_policy()?)),
         llm: crate::analysis_cli::llm_engine(settings)?,
+        webhooks: Some(Arc::new(webhooks(settings, store_for_hooks)?)),
+    })
+}
+
+/// What `deliver` jobs need: the server's call renderer (so `callData` is the API's), the
+/// signing key file and the sending policy.
+pub fn webhooks(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+) -> Result<parley_app::webhooks::Webhooks> {
+    let server = settings.server_config()?;
+    let render = gong_api_v2::calls::RenderCtx {
+        tz: server.timezone,
+        call_url_prefix: format!("{}/call?id=", server.public_url.trim_end_matches('/')),
+    };
+    Ok(parley_app::webhooks::Webhooks {
+        renderer: Arc::new(parley_server::WebhookRenderer {
+            store,
+            render: Arc::new(render),
+        }),
+        keys: Arc::new(parley_app::webhooks::SigningKeys::new(
+            settings.webhook_key_file(),
+        )),
+        config: settings.webhook_config()?,
     })
 }
 

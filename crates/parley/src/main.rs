@@ -157,6 +157,8 @@ enum Command {
     Access(access_cli::AccessArgs),
     /// Manage Engage flows.
     Flows(flows_cli::FlowsArgs),
+    /// Manage automation rules (webhooks fired when a call is ready) and their deliveries.
+    Rules(rules_cli::RulesArgs),
     /// Copy every table (and with --media-to, every recording) into another database:
     /// SQLite to PostgreSQL or back. Run it again to resume; it ends by comparing counts
     /// and checksums. Stop the servers first.
@@ -300,6 +302,7 @@ mod manage;
 mod meetings_cli;
 mod migrate_cli;
 mod privacy_cli;
+mod rules_cli;
 mod scorecards_cli;
 mod settings;
 
@@ -936,6 +939,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Privacy(args) => privacy_cli::run(settings, args).await,
         Command::Access(args) => access_cli::run(settings, args).await,
         Command::Flows(args) => flows_cli::run(settings, args).await,
+        Command::Rules(args) => rules_cli::run(settings, args).await,
         Command::Migrate(args) => migrate_cli::migrate(settings, args).await,
         Command::Backup(args) => migrate_cli::backup(settings, args).await,
         Command::Restore(args) => migrate_cli::restore(settings, args).await,

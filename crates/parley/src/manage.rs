@@ -191,6 +191,7 @@ impl LocalWorkers {
             config: ctx.settings.worker_config()?,
             fetch: None,
             llm: crate::analysis_cli::llm_engine(&ctx.settings)?,
+            webhooks: None,
         };
         let (stop, stopped) = tokio::sync::watch::channel(false);
         let run = tokio::spawn(workers.run(stopped));

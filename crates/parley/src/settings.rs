@@ -170,6 +170,24 @@ pub struct Settings {
     /// Lines (objects) of one generic-CRM upload file
     #[arg(long, global = true, env = "PARLEY_MAX_CRM_UPLOAD_LINES", default_value_t = limits().max_crm_upload_lines)]
     pub max_crm_upload_lines: usize,
+    /// Automation rules per workspace
+    #[arg(long, global = true, env = "PARLEY_MAX_RULES_PER_WORKSPACE", default_value_t = limits().max_rules_per_workspace)]
+    pub max_rules_per_workspace: usize,
+    /// Actions of one automation rule
+    #[arg(long, global = true, env = "PARLEY_MAX_RULE_ACTIONS", default_value_t = limits().max_rule_actions)]
+    pub max_rule_actions: usize,
+    /// Values in one automation rule's filter (all its lists together)
+    #[arg(long, global = true, env = "PARLEY_MAX_RULE_FILTER_VALUES", default_value_t = limits().max_rule_filter_values)]
+    pub max_rule_filter_values: usize,
+    /// Characters of a webhook URL
+    #[arg(long, global = true, env = "PARLEY_MAX_WEBHOOK_URL_CHARS", default_value_t = limits().max_webhook_url_chars)]
+    pub max_webhook_url_chars: usize,
+    /// Past calls a rule is applied to when saved with applyToPastCalls
+    #[arg(long, global = true, env = "PARLEY_MAX_RULE_BACKFILL_CALLS", default_value_t = limits().max_rule_backfill_calls)]
+    pub max_rule_backfill_calls: usize,
+    /// Deliveries listed at once from a rule's delivery log
+    #[arg(long, global = true, env = "PARLEY_MAX_DELIVERIES_PAGE", default_value_t = limits().max_deliveries_page)]
+    pub max_deliveries_page: usize,
     /// Ids in one list of a request filter (callIds, primaryUserIds, userIds), duplicates dropped
     #[arg(long, global = true, env = "PARLEY_MAX_FILTER_IDS", default_value_t = server().max_filter_ids)]
     pub max_filter_ids: usize,
@@ -279,6 +297,49 @@ pub struct Settings {
     /// Redirects a pull follows at most (each hop checked against media_fetch_allow)
     #[arg(long, global = true, env = "PARLEY_MEDIA_FETCH_MAX_REDIRECTS", default_value_t = fetch().max_redirects)]
     pub media_fetch_max_redirects: usize,
+
+    /// Hosts automation webhooks may be sent to (comma-separated in flag and environment;
+    /// same patterns as media_fetch_allow); * = any host whose addresses are all public
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_WEBHOOK_ALLOW",
+        value_delimiter = ',',
+        default_value = "*"
+    )]
+    pub webhook_allow: Vec<String>,
+    /// Seconds one webhook request may take (connecting included)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_WEBHOOK_TIMEOUT_SECS",
+        default_value_t = 30
+    )]
+    pub webhook_timeout_secs: u64,
+    /// Hours a webhook delivery is retried for (network errors, timeouts, 408, 429, 5xx)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_WEBHOOK_RETRY_HOURS",
+        default_value_t = 24
+    )]
+    pub webhook_retry_hours: u32,
+    /// Deliveries given up in a row that switch an automation rule off (0 = never)
+    #[arg(
+        long,
+        global = true,
+        env = "PARLEY_WEBHOOK_DISABLE_AFTER",
+        default_value_t = 20
+    )]
+    pub webhook_disable_after: u32,
+    /// Webhook deliveries sent at once per process
+    #[arg(long, global = true, env = "PARLEY_WEBHOOK_CONCURRENCY", default_value_t = worker().delivery_concurrency)]
+    pub webhook_concurrency: usize,
+    /// The webhook signing key (RSA, PKCS#8 PEM, mode 0600, made on first use); every node
+    /// and worker must name the same file [default: <data-dir>/webhook-signing-key.pem]
+    #[arg(long, global = true, env = "PARLEY_WEBHOOK_KEY_FILE")]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub webhook_key_file: Option<PathBuf>,
 
     /// `[llm]`: summaries by an OpenAI-compatible model instead of the built-in engine.
     #[command(flatten)]
@@ -435,6 +496,13 @@ impl Settings {
         if self.public_url.is_none() {
             out.push(("public_url", self.public_url(), "listen"));
         }
+        if self.webhook_key_file.is_none() {
+            out.push((
+                "webhook_key_file",
+                self.webhook_key_file().display().to_string(),
+                "data_dir",
+            ));
+        }
         if self.rate_limit_scope.is_none() {
             out.push((
                 "rate_limit_scope",
@@ -460,6 +528,21 @@ impl Settings {
             ("max_timeline_segments", self.max_timeline_segments as u64),
             ("max_crm_upload_bytes", self.max_crm_upload_bytes as u64),
             ("max_crm_upload_lines", self.max_crm_upload_lines as u64),
+            (
+                "max_rules_per_workspace",
+                self.max_rules_per_workspace as u64,
+            ),
+            ("max_rule_actions", self.max_rule_actions as u64),
+            ("max_rule_filter_values", self.max_rule_filter_values as u64),
+            ("max_webhook_url_chars", self.max_webhook_url_chars as u64),
+            (
+                "max_rule_backfill_calls",
+                self.max_rule_backfill_calls as u64,
+            ),
+            ("max_deliveries_page", self.max_deliveries_page as u64),
+            ("webhook_timeout_secs", self.webhook_timeout_secs),
+            ("webhook_retry_hours", self.webhook_retry_hours.into()),
+            ("webhook_concurrency", self.webhook_concurrency as u64),
             ("max_filter_ids", self.max_filter_ids as u64),
             ("max_stats_periods", self.max_stats_periods as u64),
             ("max_coaching_days", u64::from(self.max_coaching_days)),
@@ -523,6 +606,8 @@ impl Settings {
             .map_err(|_| anyhow::anyhow!("timezone: unknown time zone {:?}", self.timezone))?;
         self.rate_limit.limit()?;
         self.allow_list()?;
+        HostAllowList::parse(&self.webhook_allow)
+            .map_err(|e| anyhow::anyhow!("webhook_allow: {e}"))?;
         if self
             .llm
             .url
@@ -625,6 +710,34 @@ impl Settings {
             header_read_timeout_secs: self.header_read_timeout_secs,
             body_read_timeout_secs: self.body_read_timeout_secs,
             request_timeout_secs: self.request_timeout_secs,
+            webhook_key_file: self.webhook_key_file(),
+        })
+    }
+
+    /// The webhook signing key's file: the setting, else in the data folder.
+    pub fn webhook_key_file(&self) -> PathBuf {
+        self.webhook_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("webhook-signing-key.pem"))
+    }
+
+    /// How automation webhooks are sent.
+    pub fn webhook_config(&self) -> Result<parley_app::webhooks::WebhookConfig> {
+        let timeout = Duration::from_secs(self.webhook_timeout_secs);
+        let defaults = parley_app::webhooks::WebhookConfig::default();
+        Ok(parley_app::webhooks::WebhookConfig {
+            policy: FetchPolicy {
+                connect_timeout: timeout,
+                total_timeout: timeout,
+                allow: HostAllowList::parse(&self.webhook_allow)
+                    .map_err(|e| anyhow::anyhow!("webhook_allow: {e}"))?,
+                ..defaults.policy
+            },
+            retry: parley_domain::automation::RetryPolicy {
+                window: chrono::Duration::hours(i64::from(self.webhook_retry_hours)),
+                ..defaults.retry
+            },
+            disable_after: self.webhook_disable_after,
         })
     }
 
@@ -638,6 +751,12 @@ impl Settings {
             max_timeline_segments: self.max_timeline_segments,
             max_crm_upload_bytes: self.max_crm_upload_bytes,
             max_crm_upload_lines: self.max_crm_upload_lines,
+            max_rules_per_workspace: self.max_rules_per_workspace,
+            max_rule_actions: self.max_rule_actions,
+            max_rule_filter_values: self.max_rule_filter_values,
+            max_webhook_url_chars: self.max_webhook_url_chars,
+            max_rule_backfill_calls: self.max_rule_backfill_calls,
+            max_deliveries_page: self.max_deliveries_page,
         }
     }
 
@@ -650,6 +769,7 @@ impl Settings {
             poll: Duration::from_millis(self.worker_poll_ms),
             work_dir: self.work_dir()?,
             engine_crash_limit: self.engine_crash_limit,
+            delivery_concurrency: self.webhook_concurrency,
             ..WorkerConfig::default()
         })
     }
@@ -843,6 +963,7 @@ mod tests {
         s.media_url = Some("memory://".into());
         s.public_url = Some("http://x".into());
         s.rate_limit_scope = Some(RateLimitScope::Node);
+        s.webhook_key_file = Some("webhook.pem".into());
         s.llm.url = Some("http://x".into());
         s.llm.model = Some("m".into());
         let table = toml::Table::try_from(&s).unwrap();
@@ -943,6 +1064,31 @@ mod tests {
         assert_eq!(server.work_dir, dir.path().join("tmp"));
         assert_eq!(s.worker_config().unwrap().poll, Duration::from_millis(50));
         assert!(s.llm_config().unwrap().is_none());
+        // Webhooks: their key in the data folder, private destinations refused by default.
+        assert_eq!(
+            server.webhook_key_file,
+            dir.path().join("webhook-signing-key.pem")
+        );
+        let hooks = s.webhook_config().unwrap();
+        assert_eq!(hooks.policy.max_redirects, 0);
+        assert_eq!(hooks.retry.window, chrono::Duration::hours(24));
+        assert_eq!(hooks.policy.allow, HostAllowList::default());
+        let s = load(
+            &[
+                "--webhook-allow",
+                "127.0.0.1,*",
+                "--webhook-retry-hours",
+                "48",
+            ],
+            None,
+        )
+        .unwrap();
+        let hooks = s.webhook_config().unwrap();
+        assert_eq!(hooks.retry.window, chrono::Duration::hours(48));
+        assert_eq!(
+            hooks.policy.allow,
+            HostAllowList::parse(&["127.0.0.1", "*"]).unwrap()
+        );
     }
 
     /// Rate limits are shared by default only where nodes can share the database; the

@@ -155,6 +155,31 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("GET", "/parley/v1/flows", ReadFlows),
     ("POST", "/parley/v1/flows", ManageFlows),
     ("DELETE", "/parley/v1/flows/{id}", ManageFlows),
+    ("GET", "/parley/v1/automation/rules", ReadAutomation),
+    ("POST", "/parley/v1/automation/rules", ManageAutomation),
+    ("GET", "/parley/v1/automation/rules/{id}", ReadAutomation),
+    ("PUT", "/parley/v1/automation/rules/{id}", ManageAutomation),
+    (
+        "DELETE",
+        "/parley/v1/automation/rules/{id}",
+        ManageAutomation,
+    ),
+    (
+        "GET",
+        "/parley/v1/automation/rules/{id}/deliveries",
+        ReadAutomation,
+    ),
+    (
+        "POST",
+        "/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay",
+        ManageAutomation,
+    ),
+    (
+        "POST",
+        "/parley/v1/automation/rules/{id}/test",
+        ManageAutomation,
+    ),
+    ("GET", "/parley/v1/automation/public-key", ReadAutomation),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

@@ -237,6 +237,7 @@ impl TestServer {
             config: parley_app::worker::WorkerConfig::default(),
             fetch: None,
             llm,
+            webhooks: None,
         };
         let mut n = 0;
         while workers

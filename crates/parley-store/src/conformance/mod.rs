@@ -36,6 +36,7 @@ use crate::{Result, Store, TranscriptWrite};
 pub mod access;
 pub mod analysis;
 pub mod audit;
+pub mod automation;
 pub mod calls;
 pub mod comments;
 pub mod concurrency;
@@ -184,6 +185,11 @@ macro_rules! conformance_suite {
                 apps_round_trip_and_revoking_one_revokes_its_tokens_and_codes,
                 a_code_is_taken_once,
                 refresh_tokens_are_spent_once_and_grants_revoked_together,
+            }
+            automation {
+                rules_round_trip_change_and_go,
+                a_call_fires_a_rule_once_with_its_analysis,
+                attempts_are_fenced_and_move_the_delivery_and_its_job,
             }
             comments {
                 comments_round_trip_in_threads_with_their_activity,

@@ -8,6 +8,7 @@ use crate::AppState;
 
 pub mod activity;
 pub mod analysis;
+pub mod automation;
 pub mod comments;
 pub mod crm;
 pub mod engagement;
@@ -52,4 +53,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(crm::routes())
         .merge(flows::routes())
         .merge(privacy::routes())
+        .merge(automation::routes())
 }

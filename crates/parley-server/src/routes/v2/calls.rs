@@ -297,12 +297,13 @@ async fn calls_extensive(
             Vec::new()
         } else {
             render_extensive(
-                &state,
+                state.store.as_ref(),
+                &state.render,
                 &lookup.missing,
                 fields,
                 level,
                 &timings,
-                media_expiry,
+                media_expiry.map(|e| (state.media_urls.as_ref(), e)),
             )
             .await?
         };
@@ -345,24 +346,26 @@ fn raw_bytes(json: Box<serde_json::value::RawValue>) -> Bytes {
 /// Calls read and rendered together by `/v2/calls/extensive`.
 const RENDER_CHUNK: usize = 10;
 
-/// Reads and renders these calls for `/v2/calls/extensive`: `(call, version, json)`.
-async fn render_extensive(
-    state: &AppState,
+/// Reads and renders these calls for `/v2/calls/extensive` (and automation webhooks,
+/// [`WebhookRenderer`]): `(call, version, json)`. Recording URLs are signed when `media`
+/// gives the signer and expiry.
+pub(crate) async fn render_extensive(
+    store: &dyn parley_store::Store,
+    render: &gong_api_v2::calls::RenderCtx,
     ids: &[CallId],
     fields: &gong_api_v2::calls::ExposedFields,
     level: ContextLevel,
     timings: &[&str],
-    media_expiry: Option<i64>,
+    media: Option<(&crate::media_url::MediaSigner, i64)>,
 ) -> ApiResult<Vec<(CallId, i64, Bytes)>> {
-    let calls = state.store.calls_with_versions(ids).await?;
-    let media: HashMap<CallId, MediaUrls> = match media_expiry {
-        Some(expires) => state
-            .store
+    let calls = store.calls_with_versions(ids).await?;
+    let media: HashMap<CallId, MediaUrls> = match media {
+        Some((signer, expires)) => store
             .media_of(ids)
             .await?
             .into_iter()
             .map(|(id, m)| {
-                let url = state.media_urls.url(id, &m.key, expires);
+                let url = signer.url(id, &m.key, expires);
                 let video = m.has_video.then(|| url.clone());
                 (id, MediaUrls { audio: url, video })
             })
@@ -374,32 +377,26 @@ async fn render_extensive(
         .is_some_and(|i| i.speakers || i.questions);
     let needs_parties = fields.parties || wants_talk;
     let mut parties = if needs_parties {
-        state.store.parties_of(ids).await?
+        store.parties_of(ids).await?
     } else {
         HashMap::new()
     };
     let mut context = if level != ContextLevel::None {
-        state.store.call_context_of(ids).await?
+        store.call_context_of(ids).await?
     } else {
         HashMap::new()
     };
     if level == ContextLevel::Extended {
         // Generic links show what the workspace's CRM integration uploaded.
         let workspaces: HashMap<_, _> = calls.iter().map(|(c, _)| (c.id, c.workspace_id)).collect();
-        parley_app::crm::resolve_context(
-            state.store.as_ref(),
-            &workspaces,
-            &mut context,
-            &mut parties,
-        )
-        .await?;
+        parley_app::crm::resolve_context(store, &workspaces, &mut context, &mut parties).await?;
     }
     let wants_analysis = fields.content.is_some()
         || fields
             .interaction
             .is_some_and(|i| i.speakers || i.questions || i.person_interaction_stats);
     let analyses = if wants_analysis {
-        parley_app::stored::analyses_of(state.store.as_ref(), ids).await?
+        parley_app::stored::analyses_of(store, ids).await?
     } else {
         HashMap::new()
     };
@@ -414,11 +411,11 @@ async fn render_extensive(
     } else {
         Vec::new()
     };
-    let tallies = state.store.transcript_tallies(&unanalysed).await?;
+    let tallies = store.transcript_tallies(&unanalysed).await?;
     // The chunk's public comments in one read (a call holds at most
     // `max_comments_per_call` of at most `max_comment_chars` each).
     let mut comments = if fields.collaboration.is_some_and(|c| c.public_comments) {
-        state.store.public_comments_of(ids).await?
+        store.public_comments_of(ids).await?
     } else {
         HashMap::new()
     };
@@ -438,7 +435,7 @@ async fn render_extensive(
                 comments: &call_comments,
             };
             let json = fields
-                .render(&facts, level, timings, &state.render)
+                .render(&facts, level, timings, render)
                 .raw()
                 .map_err(render_failed)?;
             Ok((call.id, *version, raw_bytes(json)))
@@ -585,4 +582,36 @@ async fn transcripts(
         TranscriptResponse::frame(&request_id(), &records),
         call_transcripts,
     ))
+}
+
+/// Renders calls for automation webhooks exactly as `/v2/calls/extensive` does with
+/// Extended context and every exposed field but the recording URLs.
+pub struct WebhookRenderer {
+    pub store: std::sync::Arc<dyn parley_store::Store>,
+    pub render: std::sync::Arc<gong_api_v2::calls::RenderCtx>,
+}
+
+impl parley_app::webhooks::CallRenderer for WebhookRenderer {
+    fn render(&self, call: CallId) -> parley_app::webhooks::Rendering<'_> {
+        Box::pin(async move {
+            // Choice: spec §18.1 recommends the whole extensive object without media URLs
+            // (they are signed, expire, and would hand the recording to any receiver).
+            let fields = gong_api_v2::calls::ExposedFields::all_but_media();
+            let rendered = render_extensive(
+                self.store.as_ref(),
+                &self.render,
+                &[call],
+                &fields,
+                ContextLevel::Extended,
+                &["Now"],
+                None,
+            )
+            .await
+            .map_err(|e| format!("rendering call {call}: {}", e.errors.join("; ")))?;
+            Ok(rendered
+                .into_iter()
+                .next()
+                .map(|(_, _, json)| json.to_vec()))
+        })
+    }
 }
