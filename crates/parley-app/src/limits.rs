@@ -25,6 +25,13 @@ pub struct Limits {
     pub max_crm_upload_bytes: usize,
     /// Lines (objects) of one generic-CRM upload file.
     pub max_crm_upload_lines: usize,
+    /// Requests for recordings (`GET /parley/v1/calls/{id}/media`, where `media.audioUrl`
+    /// and `videoUrl` point) per minute, per access key, or per client address for signed
+    /// URLs (which carry no key); a minute's allowance may be used at once. 0 turns the
+    /// limit off. Every request counts, byte ranges included: each one reads the media
+    /// store, and a limit on whole downloads alone would be escaped by asking for
+    /// `bytes=1-`.
+    pub media_requests_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -41,6 +48,9 @@ impl Default for Limits {
             // Gong documents no limit; 20 MiB is about 100,000 objects of ten fields.
             max_crm_upload_bytes: 20 << 20,
             max_crm_upload_lines: 100_000,
+            // A player streaming one recording asks for a few dozen ranges a minute at
+            // most; a script fetching every recording is held to ten a second.
+            media_requests_per_minute: 600,
         }
     }
 }

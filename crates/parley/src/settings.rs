@@ -165,6 +165,10 @@ pub struct Settings {
     /// Lines (objects) of one generic-CRM upload file
     #[arg(long, global = true, env = "PARLEY_MAX_CRM_UPLOAD_LINES", default_value_t = limits().max_crm_upload_lines)]
     pub max_crm_upload_lines: usize,
+    /// Recording requests (media URLs, byte ranges included) per minute per access key, or
+    /// per client address for signed URLs; 0 turns the limit off
+    #[arg(long, global = true, env = "PARLEY_MEDIA_REQUESTS_PER_MINUTE", default_value_t = limits().media_requests_per_minute)]
+    pub media_requests_per_minute: u32,
     /// Ids in one list of a request filter (callIds, primaryUserIds, userIds), duplicates dropped
     #[arg(long, global = true, env = "PARLEY_MAX_FILTER_IDS", default_value_t = server().max_filter_ids)]
     pub max_filter_ids: usize,
@@ -633,6 +637,7 @@ impl Settings {
             max_timeline_segments: self.max_timeline_segments,
             max_crm_upload_bytes: self.max_crm_upload_bytes,
             max_crm_upload_lines: self.max_crm_upload_lines,
+            media_requests_per_minute: self.media_requests_per_minute,
         }
     }
 
