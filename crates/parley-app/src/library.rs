@@ -177,7 +177,7 @@ fn may_file_calls(v: &LibraryViewer, f: &Folder) -> AppResult<()> {
 fn may_publish(v: &LibraryViewer, public: bool) -> AppResult<()> {
     if public && !v.may_publish() {
         return Err(AppError::Forbidden(
-            "only those who manage public folders (managers, or by their permission profile) and admins make a folder public or private".into(),
+            "only managers and admins make public folders (or make them private), or users whose permission profile lets them manage public folders".into(),
         ));
     }
     Ok(())

@@ -1382,13 +1382,21 @@ async fn specific_folders_open_what_is_inside_them_and_folder_calls_may_be_filed
     let r = p
         .create(&p.rep_key, json!({"name": "Public", "public": true}))
         .await;
-    assert_error(&r, StatusCode::FORBIDDEN, "make a folder public");
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "only managers and admins make public folders",
+    );
     let r = p.create(&p.rep_key, json!({"name": "Mine"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let mine = r.body["folder"]["id"].as_str().unwrap().to_owned();
     assert_eq!(p.seen(&p.rep_key).await, p.sorted(&[&p.a, &p.sub, &mine]));
     let r = p.rename(&p.rep_key, &mine, json!({"public": true})).await;
-    assert_error(&r, StatusCode::FORBIDDEN, "make a folder public");
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "only managers and admins make public folders",
+    );
 }
 
 /// A profile replaces the role: a manager whose profile does not let them manage public
