@@ -310,11 +310,17 @@ mod tests {
     fn managing_is_for_creators_admins_and_managers_of_public_folders() {
         let private = folder(2, None, false, Some(7));
         let public = folder(3, None, true, Some(7));
-        assert!(LibraryViewer::User(UserId(7)).may_manage(&private, false));
-        assert!(!LibraryViewer::User(UserId(8)).may_manage(&private, true));
-        assert!(!LibraryViewer::User(UserId(8)).may_manage(&public, false));
-        assert!(LibraryViewer::User(UserId(8)).may_manage(&public, true));
-        assert!(LibraryViewer::Everything.may_manage(&private, false));
+        let user = |u: i64, manager: bool| LibraryViewer::User {
+            user: UserId(u),
+            rights: LibraryRights::of_role(manager),
+        };
+        assert!(user(7, false).may_manage(&private));
+        assert!(!user(8, true).may_manage(&private));
+        assert!(!user(8, false).may_manage(&public));
+        assert!(user(8, true).may_manage(&public));
+        assert!(user(8, true).may_manage_calls(&public));
+        assert!(!user(8, false).may_manage_calls(&public));
+        assert!(LibraryViewer::Everything.may_manage(&private));
     }
 
     #[test]
