@@ -205,7 +205,7 @@ impl LogEntryWire {
                         custom.push(pair("accessKey", [access_key]))
                     }
                     d::Actor::Cli { os_user } => custom.push(pair("cliUser", [os_user])),
-                    d::Actor::Rejected { .. } | d::Actor::User { .. } => {}
+                    d::Actor::Rejected { .. } | d::Actor::User { .. } | d::Actor::MediaUrl => {}
                 }
                 if let Some(route) = e.request.as_ref().and_then(|r| r.route.as_ref()) {
                     custom.push(pair("route", [route]));

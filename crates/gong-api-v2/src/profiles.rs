@@ -296,6 +296,13 @@ fn parse_bool(o: &Map<String, Value>, key: &str, path: &str, errors: &mut Vec<St
     opt_bool(o.get(key), &format!("{path}.{key}"), errors).unwrap_or(false)
 }
 
+/// `libraryFolderAccess` read into the domain's library access. What each field opens is
+/// `parley_domain::library::LibraryRights::of_profile`: `permissionLevel` which public
+/// folders are seen (`specific-folders`: `libraryFolderIds` and what is inside them;
+/// `none`: none, and no folder may be made), `managePublicFolder` creating, renaming,
+/// deleting and publishing public folders, `manageFolderCalls` filing calls in them.
+/// Choice: `manageStreams` and `shareFoldersAndStreams` are kept and rendered but
+/// enforce nothing: Parley has no streams and no sharing of folders outside the company.
 fn parse_library(v: &Value, errors: &mut Vec<String>) -> Option<LibraryAccess> {
     let Value::Object(o) = v else {
         errors.push(format!("{LIBRARY} must be an object"));

@@ -535,6 +535,91 @@ impl AnswerScorecardInput {
     }
 }
 
+/// An answered scorecard on Parley's own routes (`/parley/v1/calls/{id}/scorecards`):
+/// Gong's fields and the last edit.
+///
+/// Choice: Gong's answered scorecard (`POST /v2/stats/activity/scorecards`, spec §6.4)
+/// has no field for an edit, so the Gong route renders an edited one with its new
+/// answers and visibility and its original `reviewTime` (the review it corrects), and
+/// only Parley's routes add `editorUserId` and `editTime` (null when never edited).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParleyAnsweredWire {
+    #[serde(flatten)]
+    pub answered: AnsweredScorecardWire,
+    pub editor_user_id: Option<String>,
+    pub edit_time: Option<String>,
+}
+
+impl ParleyAnsweredWire {
+    pub fn from_domain(
+        a: &AnsweredScorecard,
+        meta: &AnsweredMeta<'_>,
+        ctx: &RenderCtx,
+    ) -> ParleyAnsweredWire {
+        ParleyAnsweredWire {
+            answered: AnsweredScorecardWire::from_domain(a, meta, ctx),
+            editor_user_id: a.edited.map(|e| e.by.to_string()),
+            edit_time: a.edited.map(|e| ctx.time(e.at)),
+        }
+    }
+}
+
+/// The body of `PUT /parley/v1/calls/{id}/scorecards/{answeredScorecardId}`: the answers
+/// in full (as when filling it: a question left out is not applicable) and optionally a
+/// new `visibilityType`. The scorecard, users and review time of a filled scorecard do
+/// not change (delete it and fill another instead).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditAnsweredInput {
+    pub visibility_type: Option<String>,
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub answers: Option<Vec<AnswerInput>>,
+}
+
+impl EditAnsweredInput {
+    /// The new visibility (when given) and answers (at most `max_answers`), or every
+    /// problem found.
+    pub fn parts(
+        &self,
+        max_answers: usize,
+    ) -> Result<(Option<Visibility>, Vec<AnswerDraft>), Vec<String>> {
+        let mut errors = Vec::new();
+        let visibility = match self.visibility_type.as_deref() {
+            None => None,
+            Some(v) => {
+                let parsed = parse_visibility(v);
+                if parsed.is_none() {
+                    errors.push(format!(
+                        "visibilityType: {v:?} is not one of PUBLIC, PRIVATE, OPT_IN_USERS"
+                    ));
+                }
+                parsed
+            }
+        };
+        let mut answers = Vec::new();
+        match &self.answers {
+            None => errors.push("answers is required: the answers in full".to_owned()),
+            Some(list) if list.len() > max_answers => {
+                errors.push(format!("answers: at most {max_answers} (max_filter_ids)"))
+            }
+            Some(list) => {
+                for (i, a) in list.iter().cloned().enumerate() {
+                    match a.into_draft(i) {
+                        Ok(d) => answers.push(d),
+                        Err(e) => errors.push(e),
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok((visibility, answers))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,6 +677,7 @@ mod tests {
             reviewer: UserId(563515258458746),
             reviewed_at: now + chrono::Duration::days(1),
             visibility: Visibility::Public,
+            edited: None,
             answers: s
                 .answer(vec![
                     AnswerDraft {

@@ -95,6 +95,9 @@ operations! {
     WriteScorecards => SettingsWrite, Admin, Workspace or ManageScorecards;
     /// Fill a scorecard for a call: managers review their reps.
     AnswerScorecard => CallsWrite, Manager, Workspace;
+    /// Edit or delete a filled scorecard: any role here, since the use case keeps it to
+    /// the scorecard's reviewer (who may be a member an admin filled it for) and admins.
+    ChangeAnsweredScorecard => CallsWrite, Member, Workspace;
     ReadLogs => LogsRead, Admin, Company;
     /// A call's voices, transcript state, jobs and analysis.
     ReadCallDetails => ParleyRead, Member, Workspace;

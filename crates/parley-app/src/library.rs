@@ -6,11 +6,18 @@
 //! shows only the calls the viewer may see (their call access). Who changes one: its
 //! creator, admins and company keys, and managers for public folders; only managers and
 //! admins make public folders.
+//!
+//! A user with a permission profile in the folder's workspace has their profile's library
+//! access there instead of their role's (as for call access): which public folders they
+//! see, whether they make folders, manage public folders and file calls in them
+//! (`parley_domain::library::LibraryRights::of_profile` maps each field). That applies to
+//! every route of the library: `/v2/library/folders` and `folder-content` (what is seen)
+//! and `/parley/v1/library/...` (what is changed).
 
 use chrono::Utc;
 
 use parley_domain::library::{
-    self, depth_under, visible_folders, Folder, FolderItem, LibraryViewer, Snippet,
+    self, depth_under, visible_folders, Folder, FolderItem, LibraryRights, LibraryViewer, Snippet,
     MAX_FOLDERS_PER_WORKSPACE, MAX_FOLDER_DEPTH, MAX_ITEMS_PER_FOLDER,
 };
 use parley_domain::{Call, CallId, FolderId, FolderItemId, Principal, Role, WorkspaceId};
@@ -19,12 +26,26 @@ use parley_store::{CallFilter, FolderDeletion, Store, StoreError};
 use crate::access::{call_access, may_see_call};
 use crate::error::{AppError, AppResult};
 
-/// How `p` looks at libraries.
-pub fn viewer(p: &Principal) -> LibraryViewer {
-    match p.user {
-        Some(u) if p.role < Role::Admin => LibraryViewer::User(u),
-        _ => LibraryViewer::Everything,
-    }
+/// How `p` looks at `workspace`'s library: admins and company keys see everything; a
+/// user has their permission profile's library access there, else their role's.
+pub async fn viewer(
+    store: &dyn Store,
+    p: &Principal,
+    workspace: WorkspaceId,
+) -> AppResult<LibraryViewer> {
+    let user = match p.user {
+        Some(u) if p.role < Role::Admin => u,
+        _ => return Ok(LibraryViewer::Everything),
+    };
+    let profile = match store.user_profile(user, workspace).await? {
+        Some(id) => store.profile(id).await?,
+        None => None,
+    };
+    let rights = match profile {
+        Some(profile) => LibraryRights::of_profile(&profile.library),
+        None => LibraryRights::of_role(p.role >= Role::Manager),
+    };
+    Ok(LibraryViewer::User { user, rights })
 }
 
 /// The message for a folder that does not exist (or is not the caller's to see).
@@ -40,14 +61,21 @@ pub async fn folders(
 ) -> AppResult<Vec<Folder>> {
     crate::access::visible(p, workspace, || format!("workspace {workspace}"))?;
     let all = store.folders_in(workspace).await?;
-    Ok(visible_folders(&all, viewer(p))
-        .into_iter()
-        .cloned()
-        .collect())
+    let v = viewer(store, p, workspace).await?;
+    Ok(visible_folders(&all, &v).into_iter().cloned().collect())
 }
 
 /// The folder `id` names, if the principal sees it; else Gong's 404 for it.
 pub async fn folder(store: &dyn Store, p: &Principal, id: &str) -> AppResult<Folder> {
+    Ok(folder_and_viewer(store, p, id).await?.0)
+}
+
+/// [`folder`], with how the principal looks at its workspace's library.
+async fn folder_and_viewer(
+    store: &dyn Store,
+    p: &Principal,
+    id: &str,
+) -> AppResult<(Folder, LibraryViewer)> {
     let not_found = || AppError::NotFound(folder_not_found(id));
     let found = match parley_domain::parse_id(id) {
         Ok(n) => store.get_folder(FolderId(n)).await?,
@@ -59,13 +87,11 @@ pub async fn folder(store: &dyn Store, p: &Principal, id: &str) -> AppResult<Fol
     }
     // Its ancestors must be open to the viewer too.
     let all = store.folders_in(f.workspace_id).await?;
-    if !visible_folders(&all, viewer(p))
-        .iter()
-        .any(|v| v.id == f.id)
-    {
+    let v = viewer(store, p, f.workspace_id).await?;
+    if !visible_folders(&all, &v).iter().any(|x| x.id == f.id) {
         return Err(not_found());
     }
-    Ok(f)
+    Ok((f, v))
 }
 
 /// A folder and the calls in it the viewer may see, each with its call.
@@ -116,15 +142,15 @@ pub struct NewFolder {
     pub public: bool,
 }
 
-fn may_manage(p: &Principal, f: &Folder) -> AppResult<()> {
-    if viewer(p).may_manage(f, p.role >= Role::Manager) {
+fn may_manage(v: &LibraryViewer, f: &Folder) -> AppResult<()> {
+    if v.may_manage(f) {
         Ok(())
     } else {
         Err(AppError::Forbidden(format!(
             "folder {} is changed only by its creator{}",
             f.id,
             if f.public {
-                ", managers and admins"
+                ", those who manage public folders (managers, or by their permission profile) and admins"
             } else {
                 " and admins"
             }
@@ -132,10 +158,26 @@ fn may_manage(p: &Principal, f: &Folder) -> AppResult<()> {
     }
 }
 
-fn may_publish(p: &Principal, public: bool) -> AppResult<()> {
-    if public && p.role < Role::Manager {
+fn may_file_calls(v: &LibraryViewer, f: &Folder) -> AppResult<()> {
+    if v.may_manage_calls(f) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "calls are filed in folder {} only by its creator{}",
+            f.id,
+            if f.public {
+                ", those who manage the calls of public folders (managers, or by their permission profile) and admins"
+            } else {
+                " and admins"
+            }
+        )))
+    }
+}
+
+fn may_publish(v: &LibraryViewer, public: bool) -> AppResult<()> {
+    if public && !v.may_publish() {
         return Err(AppError::Forbidden(
-            "only managers and admins make public folders".into(),
+            "only managers and admins make public folders (or make them private), or users whose permission profile lets them manage public folders".into(),
         ));
     }
     Ok(())
@@ -144,7 +186,13 @@ fn may_publish(p: &Principal, public: bool) -> AppResult<()> {
 pub async fn create_folder(store: &dyn Store, p: &Principal, new: NewFolder) -> AppResult<Folder> {
     crate::access::confine(p, Some(new.workspace_id))?;
     let name = library::folder_name(&new.name).map_err(|e| AppError::Invalid(vec![e]))?;
-    may_publish(p, new.public)?;
+    let v = viewer(store, p, new.workspace_id).await?;
+    if !v.may_create() {
+        return Err(AppError::Forbidden(
+            "your permission profile gives you no library access in this workspace".into(),
+        ));
+    }
+    may_publish(&v, new.public)?;
     let all = store.folders_in(new.workspace_id).await?;
     if all.len() >= MAX_FOLDERS_PER_WORKSPACE {
         return Err(AppError::Invalid(vec![format!(
@@ -152,11 +200,11 @@ pub async fn create_folder(store: &dyn Store, p: &Principal, new: NewFolder) -> 
         )]));
     }
     if let Some(parent) = new.parent_id {
-        let visible = visible_folders(&all, viewer(p));
+        let visible = visible_folders(&all, &v);
         let Some(parent) = visible.iter().find(|f| f.id == parent) else {
             return Err(AppError::NotFound(folder_not_found(&parent.to_string())));
         };
-        may_manage(p, parent)?;
+        may_manage(&v, parent)?;
         if depth_under(&all, Some(parent.id)) > MAX_FOLDER_DEPTH {
             return Err(AppError::Invalid(vec![format!(
                 "folders nest at most {MAX_FOLDER_DEPTH} deep"
@@ -192,14 +240,14 @@ pub async fn change_folder(
     name: Option<&str>,
     public: Option<bool>,
 ) -> AppResult<Folder> {
-    let mut f = folder(store, p, id).await?;
-    may_manage(p, &f)?;
+    let (mut f, v) = folder_and_viewer(store, p, id).await?;
+    may_manage(&v, &f)?;
     if let Some(name) = name {
         f.name = library::folder_name(name).map_err(|e| AppError::Invalid(vec![e]))?;
     }
     if let Some(public) = public {
         if public != f.public {
-            may_publish(p, true)?;
+            may_publish(&v, true)?;
         }
         f.public = public;
     }
@@ -214,22 +262,20 @@ pub async fn change_folder(
 }
 
 pub async fn delete_folder(store: &dyn Store, p: &Principal, id: &str) -> AppResult<()> {
-    let f = folder(store, p, id).await?;
-    may_manage(p, &f)?;
+    let (f, v) = folder_and_viewer(store, p, id).await?;
+    may_manage(&v, &f)?;
     // Sub-folders go with their parent (ON DELETE CASCADE): refuse unless the caller may
     // manage every one of them, so a manager deleting a public folder cannot take another
     // user's private folder (which they cannot even see) with it. Admins and company keys
     // manage everything. The store asks this of each folder inside the delete's own
     // transaction, so a private sub-folder added meanwhile is not deleted unseen.
-    let v = viewer(p);
-    let manager = p.role >= Role::Manager;
-    let may_delete = move |folder: &Folder| v.may_manage(folder, manager);
+    let may_delete = |folder: &Folder| v.may_manage(folder);
     match store.delete_folder(f.id, &may_delete).await? {
         FolderDeletion::Deleted => {}
         FolderDeletion::NotFound => return Err(AppError::NotFound(folder_not_found(id))),
         // The folder itself changed since it was read (made private by its creator).
         FolderDeletion::Refused(refused) if refused.id == f.id => {
-            return Err(may_manage(p, &refused).err().unwrap_or_else(|| {
+            return Err(may_manage(&v, &refused).err().unwrap_or_else(|| {
                 AppError::Conflict(format!("folder {} changed; try again", f.id))
             }))
         }
@@ -259,8 +305,8 @@ pub async fn add_item(
     folder_id: &str,
     new: NewItem,
 ) -> AppResult<FolderItem> {
-    let f = folder(store, p, folder_id).await?;
-    may_manage(p, &f)?;
+    let (f, v) = folder_and_viewer(store, p, folder_id).await?;
+    may_file_calls(&v, &f)?;
     let mut problems = Vec::new();
     let note = library::item_note(new.note.as_deref()).unwrap_or_else(|e| {
         problems.push(e);
@@ -325,8 +371,8 @@ pub async fn remove_item(
     folder_id: &str,
     item: &str,
 ) -> AppResult<()> {
-    let f = folder(store, p, folder_id).await?;
-    may_manage(p, &f)?;
+    let (f, v) = folder_and_viewer(store, p, folder_id).await?;
+    may_file_calls(&v, &f)?;
     let missing = || AppError::NotFound(format!("item {item} is not in folder {folder_id}"));
     let id = parley_domain::parse_id(item).map_err(|_| missing())?;
     if !store

@@ -37,6 +37,13 @@ pub struct Limits {
     pub max_rule_backfill_calls: usize,
     /// Deliveries listed at once from a rule's log.
     pub max_deliveries_page: usize,
+    /// Requests for recordings (`GET /parley/v1/calls/{id}/media`, where `media.audioUrl`
+    /// and `videoUrl` point) per minute, per access key, or per client address for signed
+    /// URLs (which carry no key); a minute's allowance may be used at once. 0 turns the
+    /// limit off. Every request counts, byte ranges included: each one reads the media
+    /// store, and a limit on whole downloads alone would be escaped by asking for
+    /// `bytes=1-`.
+    pub media_requests_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -62,6 +69,9 @@ impl Default for Limits {
             // Evaluated in the request that edits the rule.
             max_rule_backfill_calls: 10_000,
             max_deliveries_page: 500,
+            // A player streaming one recording asks for a few dozen ranges a minute at
+            // most; a script fetching every recording is held to ten a second.
+            media_requests_per_minute: 600,
         }
     }
 }

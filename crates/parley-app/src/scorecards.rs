@@ -180,6 +180,7 @@ pub async fn answer_scorecard(
         reviewed_at: at,
         visibility: req.visibility,
         answers,
+        edited: None,
     };
     store.answer_scorecard(&answered).await?;
     tracing::info!(answered = %answered.id, call = %call.id, scorecard = %s.id, "scorecard answered");
@@ -212,4 +213,115 @@ pub async fn answered_for_call(
         out.push((r, overall));
     }
     Ok(out)
+}
+
+/// The message for an answered scorecard that does not exist (or that the caller may
+/// not read).
+pub fn answered_not_found(id: &str) -> String {
+    format!("Answered scorecard ID {id} was not found")
+}
+
+/// The answered scorecard `id` names on `call`, if the principal may read it: one of
+/// another call, or private and not theirs to read, does not exist for them (404, so
+/// ids leak nothing).
+pub async fn find_answered(
+    store: &dyn Store,
+    p: &Principal,
+    call: &Call,
+    id: &str,
+) -> AppResult<parley_store::AnsweredRecord> {
+    let not_found = || AppError::not_found(answered_not_found(id));
+    let found = match parley_domain::parse_id(id) {
+        Ok(n) => store.get_answered_scorecard(AnsweredScorecardId(n)).await?,
+        Err(_) => None,
+    };
+    let r = found.ok_or_else(not_found)?;
+    if r.answered.call_id != call.id || !p.reaches(r.workspace_id) {
+        return Err(not_found());
+    }
+    if r.answered.visibility != Visibility::Public {
+        if let Some(v) = answered_viewer(store, p).await? {
+            let a = &r.answered;
+            if a.reviewer != v.user && !v.team.contains(&a.reviewed_user) {
+                return Err(not_found());
+            }
+        }
+    }
+    Ok(r)
+}
+
+/// Whether `p` may change `a`: its reviewer, or an admin (a company key acts as one).
+fn may_change(p: &Principal, a: &AnsweredScorecard) -> AppResult<()> {
+    if p.role >= Role::Admin || a.editable_by(p.user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "answered scorecard {} is changed only by its reviewer (user {}) and admins",
+            a.id, a.reviewer
+        )))
+    }
+}
+
+/// A change to a filled scorecard: its answers (all of them, as when filling it: a
+/// question left out is not applicable) and, when given, its visibility.
+#[derive(Debug, Clone)]
+pub struct AnswerChange {
+    pub visibility: Option<Visibility>,
+    pub answers: Vec<AnswerDraft>,
+}
+
+/// Edits a filled scorecard (`found` by [`find_answered`]): only its reviewer or an admin
+/// may; the answers are checked against the scorecard as it is now (as when filling it:
+/// mandatory questions, ranges, options), and the scorecard must still be enabled. The
+/// id, reviewer, reviewed user and review time stay; the edit's author and time are
+/// recorded.
+pub async fn edit_answered(
+    store: &dyn Store,
+    p: &Principal,
+    found: &parley_store::AnsweredRecord,
+    change: AnswerChange,
+) -> AppResult<AnsweredScorecard> {
+    let a = &found.answered;
+    may_change(p, a)?;
+    let scorecard = store
+        .get_scorecard(a.scorecard_id)
+        .await?
+        .ok_or_else(|| AppError::not_found(scorecard_not_found(&a.scorecard_id.to_string())))?;
+    if !scorecard.enabled {
+        return Err(AppError::invalid(format!(
+            "scorecardId: scorecard {} is disabled; its answers can no longer change",
+            scorecard.id
+        )));
+    }
+    let answers = scorecard
+        .answer(change.answers)
+        .map_err(AppError::Invalid)?;
+    // A company key edits in the reviewer's name: the edit needs a user to record.
+    let by = p.user.unwrap_or(a.reviewer);
+    let edited = AnsweredScorecard {
+        visibility: change.visibility.unwrap_or(a.visibility),
+        answers,
+        edited: Some(parley_domain::scorecard::AnswerEdit { by, at: Utc::now() }),
+        ..a.clone()
+    };
+    if !store.edit_answered_scorecard(&edited).await? {
+        return Err(AppError::not_found(answered_not_found(&a.id.to_string())));
+    }
+    tracing::info!(answered = %a.id, by = %by, "answered scorecard edited");
+    Ok(edited)
+}
+
+/// Deletes a filled scorecard with its activity event: only its reviewer or an admin.
+pub async fn delete_answered(
+    store: &dyn Store,
+    p: &Principal,
+    found: &parley_store::AnsweredRecord,
+) -> AppResult<()> {
+    let a = &found.answered;
+    may_change(p, a)?;
+    if !store.delete_answered_scorecard(a.id).await? {
+        return Err(AppError::not_found(answered_not_found(&a.id.to_string())));
+    }
+    tracing::info!(answered = %a.id, "answered scorecard deleted");
+    Ok(())
 }

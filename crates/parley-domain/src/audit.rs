@@ -34,6 +34,9 @@ pub enum Actor {
     Cli { os_user: String },
     /// A signed-in user (the UI, once it exists).
     User { user_id: UserId },
+    /// Whoever holds a signed media URL (`media.audioUrl`/`videoUrl`): it carries no
+    /// credentials, so only the client address says who.
+    MediaUrl,
 }
 
 impl Actor {
@@ -42,14 +45,14 @@ impl Actor {
         match self {
             Actor::ApiKey { user_id, .. } => *user_id,
             Actor::User { user_id } => Some(*user_id),
-            Actor::Rejected { .. } | Actor::Cli { .. } => None,
+            Actor::Rejected { .. } | Actor::Cli { .. } | Actor::MediaUrl => None,
         }
     }
 
     /// Where the action came from: `api`, `cli` or `ui`.
     pub fn source(&self) -> &'static str {
         match self {
-            Actor::ApiKey { .. } | Actor::Rejected { .. } => "api",
+            Actor::ApiKey { .. } | Actor::Rejected { .. } | Actor::MediaUrl => "api",
             Actor::Cli { .. } => "cli",
             Actor::User { .. } => "ui",
         }
@@ -129,10 +132,13 @@ pub enum AuditAction {
     /// A person's data was erased, or an erase dry-run reported, from the CLI (`targets`:
     /// the masked address, never the address).
     PersonalDataErased,
+    /// A call's recording was downloaded (`targets`: the call): one entry per download,
+    /// not per byte range of it (a request without `Range`, or whose range starts at byte 0).
+    MediaDownloaded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 25] = [
+    pub const ALL: [AuditAction; 26] = [
         AuditAction::KeyUse,
         AuditAction::CredentialsRejected,
         AuditAction::Throttled,
@@ -158,6 +164,7 @@ impl AuditAction {
         AuditAction::DemoSeeded,
         AuditAction::DataChanged,
         AuditAction::PersonalDataErased,
+        AuditAction::MediaDownloaded,
     ];
 
     pub fn key(self) -> &'static str {
@@ -187,6 +194,7 @@ impl AuditAction {
             AuditAction::DemoSeeded => "demo-seeded",
             AuditAction::DataChanged => "data-changed",
             AuditAction::PersonalDataErased => "personal-data-erased",
+            AuditAction::MediaDownloaded => "media-downloaded",
         }
     }
 

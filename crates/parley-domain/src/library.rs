@@ -100,51 +100,154 @@ pub fn item_note(note: Option<&str>) -> Result<Option<String>, String> {
     Ok(Some(note.to_owned()))
 }
 
-/// Who is looking at a workspace's library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LibraryViewer {
-    /// Admins and company keys: every folder.
-    Everything,
-    /// A user: public folders and their own private ones.
-    User(UserId),
+/// Which public folders a user's library access opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicFolders {
+    All,
+    /// None: the user sees only the folders they made.
+    None,
+    /// These folders and everything inside them.
+    Only(Vec<FolderId>),
 }
 
-impl LibraryViewer {
-    /// Whether the folder itself is open to the viewer (not looking at its parents).
-    pub fn may_open(self, f: &Folder) -> bool {
-        match self {
-            LibraryViewer::Everything => true,
-            LibraryViewer::User(u) => f.public || f.created_by == Some(u),
+/// What a user (not an admin) may do in one workspace's library: from their permission
+/// profile there ([`LibraryRights::of_profile`]), else from their role
+/// ([`LibraryRights::of_role`]). Their own folders are always theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LibraryRights {
+    pub public: PublicFolders,
+    /// Create folders at all (private ones too).
+    pub create_folders: bool,
+    /// Create, rename and delete public folders, and make a folder public or private.
+    pub manage_public_folders: bool,
+    /// Add calls and snippets to public folders, and remove them.
+    pub manage_public_calls: bool,
+}
+
+impl LibraryRights {
+    /// Without a permission profile: every public folder; managers (and admins) manage
+    /// public folders and what they hold.
+    pub fn of_role(manager: bool) -> LibraryRights {
+        LibraryRights {
+            public: PublicFolders::All,
+            create_folders: true,
+            manage_public_folders: manager,
+            manage_public_calls: manager,
         }
     }
 
-    /// Whether the viewer may change the folder: its creator, or an admin (a manager
-    /// may change public folders too).
-    pub fn may_manage(self, f: &Folder, manager: bool) -> bool {
+    /// A permission profile's library access, field by field:
+    /// - `level` [`LibraryLevel::All`](crate::profile::LibraryLevel) opens every public
+    ///   folder, `SpecificFolders` the `folders` listed and everything inside them, `None`
+    ///   no public folder; with `None` no folder may be made either (a library the user
+    ///   cannot open is no place to file calls). Folders the user made stay theirs.
+    /// - `manage_public_folder`: create, rename and delete public folders (of those
+    ///   opened), and make a folder public or private.
+    /// - `manage_folder_calls`: add calls and snippets to the public folders opened, and
+    ///   remove them.
+    /// - `manage_streams` and `share_folders_and_streams` are kept and shown but open
+    ///   nothing: Parley has no streams (saved searches that fill a folder) and no sharing
+    ///   of a folder with people outside the company.
+    pub fn of_profile(access: &crate::profile::LibraryAccess) -> LibraryRights {
+        use crate::profile::LibraryLevel;
+        let public = match access.level {
+            LibraryLevel::All => PublicFolders::All,
+            LibraryLevel::None => PublicFolders::None,
+            LibraryLevel::SpecificFolders => {
+                PublicFolders::Only(access.folders.iter().copied().map(FolderId).collect())
+            }
+        };
+        LibraryRights {
+            create_folders: access.level != LibraryLevel::None,
+            public,
+            manage_public_folders: access.manage_public_folder,
+            manage_public_calls: access.manage_folder_calls,
+        }
+    }
+}
+
+/// Who is looking at a workspace's library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LibraryViewer {
+    /// Admins and company keys: every folder.
+    Everything,
+    /// A user: the public folders their rights open and their own folders.
+    User { user: UserId, rights: LibraryRights },
+}
+
+impl LibraryViewer {
+    /// Whether the viewer may change the folder (rename, delete, make folders in it):
+    /// its creator, or anyone who manages public folders when it is public.
+    pub fn may_manage(&self, f: &Folder) -> bool {
         match self {
             LibraryViewer::Everything => true,
-            LibraryViewer::User(u) => f.created_by == Some(u) || (manager && f.public),
+            LibraryViewer::User { user, rights } => {
+                f.created_by == Some(*user) || (f.public && rights.manage_public_folders)
+            }
+        }
+    }
+
+    /// Whether the viewer may add calls to the folder and remove them: its creator, or
+    /// anyone who manages the calls of public folders when it is public.
+    pub fn may_manage_calls(&self, f: &Folder) -> bool {
+        match self {
+            LibraryViewer::Everything => true,
+            LibraryViewer::User { user, rights } => {
+                f.created_by == Some(*user) || (f.public && rights.manage_public_calls)
+            }
+        }
+    }
+
+    /// Whether the viewer may make a folder public (or a public one private).
+    pub fn may_publish(&self) -> bool {
+        match self {
+            LibraryViewer::Everything => true,
+            LibraryViewer::User { rights, .. } => rights.manage_public_folders,
+        }
+    }
+
+    /// Whether the viewer may make folders at all.
+    pub fn may_create(&self) -> bool {
+        match self {
+            LibraryViewer::Everything => true,
+            LibraryViewer::User { rights, .. } => rights.create_folders,
         }
     }
 }
 
 /// The folders of one workspace the viewer sees: those open to them whose every ancestor
 /// is open too (a public folder inside someone's private one stays hidden with it), in
-/// the order given.
-pub fn visible_folders(all: &[Folder], viewer: LibraryViewer) -> Vec<&Folder> {
+/// the order given. A folder is open to its creator; a public one to whoever's rights
+/// open it (all public folders, or a listed folder and what is inside it).
+pub fn visible_folders<'a>(all: &'a [Folder], viewer: &LibraryViewer) -> Vec<&'a Folder> {
+    let LibraryViewer::User { user, rights } = viewer else {
+        return all.iter().collect();
+    };
     let by_id: HashMap<FolderId, &Folder> = all.iter().map(|f| (f.id, f)).collect();
     all.iter()
         .filter(|f| {
+            // The folder and its ancestors, nearest first.
+            let mut chain = Vec::new();
             let mut cur = Some(*f);
-            let mut steps = 0;
             while let Some(folder) = cur {
-                if !viewer.may_open(folder) || steps > MAX_FOLDER_DEPTH {
+                if chain.len() > MAX_FOLDER_DEPTH {
                     return false;
                 }
-                steps += 1;
+                chain.push(folder);
                 cur = folder.parent_id.and_then(|p| by_id.get(&p).copied());
             }
-            true
+            (0..chain.len()).all(|i| {
+                let c = chain[i];
+                c.created_by == Some(*user)
+                    || (c.public
+                        && match &rights.public {
+                            PublicFolders::All => true,
+                            PublicFolders::None => false,
+                            PublicFolders::Only(list) => {
+                                chain[i..].iter().any(|a| list.contains(&a.id))
+                            }
+                        })
+            })
         })
         .collect()
 }
@@ -192,22 +295,32 @@ mod tests {
             folder(4, Some(1), true, Some(8)),
         ];
         let ids = |v: LibraryViewer| -> Vec<i64> {
-            visible_folders(&all, v).iter().map(|f| f.id.0).collect()
+            visible_folders(&all, &v).iter().map(|f| f.id.0).collect()
+        };
+        let user = |u: i64| LibraryViewer::User {
+            user: UserId(u),
+            rights: LibraryRights::of_role(false),
         };
         assert_eq!(ids(LibraryViewer::Everything), [1, 2, 3, 4]);
-        assert_eq!(ids(LibraryViewer::User(UserId(7))), [1, 2, 3, 4]);
-        assert_eq!(ids(LibraryViewer::User(UserId(8))), [1, 4]);
+        assert_eq!(ids(user(7)), [1, 2, 3, 4]);
+        assert_eq!(ids(user(8)), [1, 4]);
     }
 
     #[test]
     fn managing_is_for_creators_admins_and_managers_of_public_folders() {
         let private = folder(2, None, false, Some(7));
         let public = folder(3, None, true, Some(7));
-        assert!(LibraryViewer::User(UserId(7)).may_manage(&private, false));
-        assert!(!LibraryViewer::User(UserId(8)).may_manage(&private, true));
-        assert!(!LibraryViewer::User(UserId(8)).may_manage(&public, false));
-        assert!(LibraryViewer::User(UserId(8)).may_manage(&public, true));
-        assert!(LibraryViewer::Everything.may_manage(&private, false));
+        let user = |u: i64, manager: bool| LibraryViewer::User {
+            user: UserId(u),
+            rights: LibraryRights::of_role(manager),
+        };
+        assert!(user(7, false).may_manage(&private));
+        assert!(!user(8, true).may_manage(&private));
+        assert!(!user(8, false).may_manage(&public));
+        assert!(user(8, true).may_manage(&public));
+        assert!(user(8, true).may_manage_calls(&public));
+        assert!(!user(8, false).may_manage_calls(&public));
+        assert!(LibraryViewer::Everything.may_manage(&private));
     }
 
     #[test]
@@ -229,5 +342,45 @@ mod tests {
         let all = [folder(1, None, true, None), folder(2, Some(1), true, None)];
         assert_eq!(depth_under(&all, None), 1);
         assert_eq!(depth_under(&all, Some(FolderId(2))), 3);
+    }
+
+    #[test]
+    fn a_profiles_library_access_decides_what_a_user_sees_and_manages() {
+        use crate::profile::{LibraryAccess, LibraryLevel};
+        let all = [
+            folder(1, None, true, None),
+            folder(2, Some(1), true, None),
+            folder(3, None, true, None),
+            folder(4, None, false, Some(8)),
+            folder(5, None, true, Some(8)),
+        ];
+        let with = |access: LibraryAccess| LibraryViewer::User {
+            user: UserId(8),
+            rights: LibraryRights::of_profile(&access),
+        };
+        let ids = |v: &LibraryViewer| -> Vec<i64> {
+            visible_folders(&all, v).iter().map(|f| f.id.0).collect()
+        };
+        let none = with(LibraryAccess::default());
+        assert_eq!(ids(&none), [4, 5], "only their own");
+        assert!(!none.may_create());
+        let specific = with(LibraryAccess {
+            level: LibraryLevel::SpecificFolders,
+            folders: vec![1],
+            manage_folder_calls: true,
+            ..LibraryAccess::default()
+        });
+        assert_eq!(ids(&specific), [1, 2, 4, 5], "folder 1 and what is inside");
+        assert!(specific.may_create() && !specific.may_publish());
+        assert!(specific.may_manage_calls(&all[1]) && !specific.may_manage(&all[1]));
+        let managing = with(LibraryAccess {
+            level: LibraryLevel::All,
+            manage_public_folder: true,
+            ..LibraryAccess::default()
+        });
+        assert_eq!(ids(&managing), [1, 2, 3, 4, 5]);
+        assert!(managing.may_publish() && managing.may_manage(&all[2]));
+        assert!(!managing.may_manage_calls(&all[2]));
+        assert!(managing.may_manage_calls(&all[4]), "their own folder");
     }
 }

@@ -397,6 +397,25 @@ pub struct AnsweredScorecard {
     pub visibility: Visibility,
     /// One per question of the scorecard, in its order.
     pub answers: Vec<Answer>,
+    /// The last edit of the answers, if they were edited after the review.
+    pub edited: Option<AnswerEdit>,
+}
+
+/// Who last edited a filled scorecard's answers, and when. An edit keeps the filled
+/// scorecard's id, reviewer, reviewed user and review time: it corrects the review, it is
+/// not another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerEdit {
+    pub by: UserId,
+    pub at: Timestamp,
+}
+
+impl AnsweredScorecard {
+    /// Whether `user` (not an admin) may edit or delete this filled scorecard: only its
+    /// reviewer may (admins always may; the caller decides that).
+    pub fn editable_by(&self, user: Option<UserId>) -> bool {
+        user == Some(self.reviewer)
+    }
 }
 
 /// An answer as a reviewer states it: a score, options (by id or by text, any case) or a

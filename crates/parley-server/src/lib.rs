@@ -38,7 +38,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use gong_api_v2::calls::RenderCtx;
 use parley_store::Store;
 
-use crate::auth::{FailureLog, KeyCache, Limits, Rates, Usage};
+use crate::auth::{FailureLog, KeyCache, Limits, MediaLimit, Rates, Usage};
 pub use crate::config::{RateLimit, RateLimitScope, ServerConfig};
 use crate::cursor::CursorCodec;
 use crate::error::{new_request_id, with_request_id, ApiError};
@@ -52,6 +52,8 @@ pub struct AppState {
     pub cursors: CursorCodec,
     pub keys: Arc<KeyCache>,
     pub limits: Arc<Limits>,
+    /// Recording requests per key or client address (`Limits::media_requests_per_minute`).
+    pub media_limit: Arc<MediaLimit>,
     /// Rejected credentials, logged without flooding.
     pub failures: Arc<FailureLog>,
     /// When each key was last recorded as used.
@@ -114,6 +116,7 @@ impl AppState {
                 Duration::from_secs(config.key_recheck_secs),
                 rates.clone(),
             )),
+            media_limit: MediaLimit::new(config.limits.media_requests_per_minute, rates.clone()),
             limits: Limits::new(config.rate_limit, rates),
             failures: Arc::new(FailureLog::default()),
             usage: Arc::new(Usage::default()),

@@ -1186,3 +1186,266 @@ async fn members_list_only_their_meetings_a_page_at_a_time() {
     .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "cursor");
 }
+
+/// A workspace's library for the permission-profile tests: public folders `a` (with a
+/// public `sub` inside) and `b`, a rep with a call, and a manager; both with keys.
+struct Profiled {
+    s: TestServer,
+    w: String,
+    a: String,
+    sub: String,
+    b: String,
+    rep: String,
+    rep_key: Key,
+    call: String,
+    manager: String,
+    manager_key: Key,
+}
+
+impl Profiled {
+    async fn new() -> Profiled {
+        let s = TestServer::start().await;
+        let w = default_workspace(&s).await;
+        let manager = user_with_role(&s, "max@northwind.example.com", Role::Manager).await;
+        // The rep reports to the manager, whose role lets them see the rep's calls.
+        let r = s
+            .post(
+                "/parley/v1/users",
+                json!({"email": "rita@northwind.example.com", "firstName": "Rita",
+                       "lastName": "Rep", "managerId": manager}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        let rep = r.body["userId"].as_str().unwrap().to_owned();
+        let call = s.call(call_body("p1", &rep, "2026-03-02T15:00:00Z")).await;
+        let a = folder(&s, json!({"name": "Wins", "public": true})).await;
+        let sub = folder(
+            &s,
+            json!({"name": "Wins 2026", "public": true, "parentFolderId": a}),
+        )
+        .await;
+        let b = folder(&s, json!({"name": "Losses", "public": true})).await;
+        let rep_key = key(&s, Some(&rep), None).await;
+        let manager_key = key(&s, Some(&manager), None).await;
+        Profiled {
+            s,
+            w,
+            a,
+            sub,
+            b,
+            rep,
+            rep_key,
+            call,
+            manager,
+            manager_key,
+        }
+    }
+
+    /// Gives `user` a new profile of this workspace with this library access.
+    async fn give(&self, user: &str, name: &str, library: Value) {
+        let r = self
+            .s
+            .post(
+                &format!("/v2/permission-profile?workspaceId={}", self.w),
+                json!({"name": name, "callsAccess": {"permissionLevel": "all"},
+                       "libraryFolderAccess": library}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let profile = r.body["profile"]["id"].as_str().unwrap().to_owned();
+        let r = self
+            .s
+            .send(
+                Method::PUT,
+                &format!("/parley/v1/users/{user}/permission-profile"),
+                Some(json!({"profileId": profile})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
+    /// The folder ids `k` sees in the workspace (none: Gong's 404).
+    async fn seen(&self, k: &Key) -> Vec<String> {
+        let r = send_as(
+            &self.s,
+            k,
+            Method::GET,
+            &format!("/v2/library/folders?workspaceId={}", self.w),
+            None,
+        )
+        .await;
+        if r.status == StatusCode::NOT_FOUND {
+            assert_error(&r, StatusCode::NOT_FOUND, "No folders found");
+            return Vec::new();
+        }
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let mut ids: Vec<String> = r.body["folders"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn sorted(&self, ids: &[&String]) -> Vec<String> {
+        let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    async fn file_call(&self, k: &Key, folder: &str) -> Reply {
+        send_as(
+            &self.s,
+            k,
+            Method::POST,
+            &format!("/parley/v1/library/folders/{folder}/calls"),
+            Some(json!({"callId": self.call})),
+        )
+        .await
+    }
+
+    async fn rename(&self, k: &Key, folder: &str, body: Value) -> Reply {
+        send_as(
+            &self.s,
+            k,
+            Method::PATCH,
+            &format!("/parley/v1/library/folders/{folder}"),
+            Some(body),
+        )
+        .await
+    }
+
+    async fn create(&self, k: &Key, body: Value) -> Reply {
+        send_as(
+            &self.s,
+            k,
+            Method::POST,
+            "/parley/v1/library/folders",
+            Some(body),
+        )
+        .await
+    }
+}
+
+/// Library access `none`: no public folder is seen (Gong's 404 for an empty listing, 404
+/// for a folder's content) and no folder may be made.
+#[tokio::test]
+async fn a_profile_without_library_access_sees_no_public_folder_and_makes_none() {
+    let p = Profiled::new().await;
+    assert_eq!(
+        p.seen(&p.rep_key).await.len(),
+        3,
+        "by role: every public folder"
+    );
+    p.give(&p.rep, "No library", json!({"permissionLevel": "none"}))
+        .await;
+    assert!(p.seen(&p.rep_key).await.is_empty());
+    let r = send_as(
+        &p.s,
+        &p.rep_key,
+        Method::GET,
+        &format!("/v2/library/folder-content?folderId={}", p.a),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+    let r = p.create(&p.rep_key, json!({"name": "Mine"})).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "no library access");
+    let r = p.file_call(&p.rep_key, &p.a).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+}
+
+/// Library access to specific folders: those folders and what is inside them; with
+/// `manageFolderCalls` calls may be filed there, but folders are not managed without
+/// `managePublicFolder`; private folders of one's own may be made.
+#[tokio::test]
+async fn specific_folders_open_what_is_inside_them_and_folder_calls_may_be_filed() {
+    let p = Profiled::new().await;
+    p.give(
+        &p.rep,
+        "Wins only",
+        json!({"permissionLevel": "specific-folders", "libraryFolderIds": [p.a],
+               "manageFolderCalls": true}),
+    )
+    .await;
+    assert_eq!(p.seen(&p.rep_key).await, p.sorted(&[&p.a, &p.sub]));
+    let r = p.file_call(&p.rep_key, &p.sub).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = p.file_call(&p.rep_key, &p.b).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+    let r = p
+        .rename(&p.rep_key, &p.a, json!({"name": "Big wins"}))
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
+    let r = p
+        .create(&p.rep_key, json!({"name": "Public", "public": true}))
+        .await;
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "only managers and admins make public folders",
+    );
+    let r = p.create(&p.rep_key, json!({"name": "Mine"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let mine = r.body["folder"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(p.seen(&p.rep_key).await, p.sorted(&[&p.a, &p.sub, &mine]));
+    let r = p.rename(&p.rep_key, &mine, json!({"public": true})).await;
+    assert_error(
+        &r,
+        StatusCode::FORBIDDEN,
+        "only managers and admins make public folders",
+    );
+}
+
+/// A profile replaces the role: a manager whose profile does not let them manage public
+/// folders or their calls may do neither; `managePublicFolder` lets them make, rename and
+/// publish public folders, still not file calls without `manageFolderCalls`.
+#[tokio::test]
+async fn managing_public_folders_and_their_calls_follow_the_profile_not_the_role() {
+    let p = Profiled::new().await;
+    // By role, a manager files calls in public folders and renames them.
+    let r = p.file_call(&p.manager_key, &p.b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = p
+        .rename(&p.manager_key, &p.b, json!({"name": "Lost"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    p.give(&p.manager, "Viewer", json!({"permissionLevel": "all"}))
+        .await;
+    assert_eq!(p.seen(&p.manager_key).await.len(), 3);
+    let r = p.file_call(&p.manager_key, &p.a).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "calls are filed in folder");
+    let r = p
+        .rename(&p.manager_key, &p.b, json!({"name": "Losses"}))
+        .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
+    let r = send_as(
+        &p.s,
+        &p.manager_key,
+        Method::DELETE,
+        &format!("/parley/v1/library/folders/{}", p.b),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
+
+    p.give(
+        &p.manager,
+        "Curator",
+        json!({"permissionLevel": "all", "managePublicFolder": true}),
+    )
+    .await;
+    let r = p
+        .create(&p.manager_key, json!({"name": "Demos", "public": true}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = p
+        .rename(&p.manager_key, &p.b, json!({"name": "Losses"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = p.file_call(&p.manager_key, &p.a).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "calls are filed in folder");
+}

@@ -334,3 +334,120 @@ async fn a_replaced_recordings_url_stops_working() {
     let new = local(&s, media_of(&s, &call).await["audioUrl"].as_str().unwrap());
     assert_eq!(fetch(&s, &new, None).await.bytes, fixture("speech.mp3"));
 }
+
+/// The `media-downloaded` entries of the user-activity log.
+async fn downloads(s: &TestServer) -> Vec<serde_json::Value> {
+    let since = (chrono::Utc::now() - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ");
+    let r = s
+        .get(&format!(
+            "/v2/logs?logType=UserActivityLog&fromDateTime={since}"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["logEntries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["logRecord"]["action"] == "media-downloaded")
+        .cloned()
+        .collect()
+}
+
+fn custom(entry: &serde_json::Value, key: &str) -> serde_json::Value {
+    entry["logRecord"]["customData"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|kv| kv["key"] == key)
+        .map(|kv| kv["values"].clone())
+        .unwrap_or_default()
+}
+
+/// A download is one audit entry however many ranges it takes: a request without Range,
+/// or whose range starts at byte 0, starts one; later ranges, refusals and bad signatures
+/// are not downloads. The entry names the call, the client address and the key (none for
+/// a signed URL), and never the signature.
+#[tokio::test]
+async fn each_download_is_audited_once_not_each_range() {
+    let s = TestServer::start().await;
+    let call = recorded_call(&s, "rita@northwind.example.com", "speech.ogg").await;
+    let url = local(&s, media_of(&s, &call).await["audioUrl"].as_str().unwrap());
+    assert_eq!(fetch(&s, &url, None).await.status, StatusCode::OK);
+    for range in ["bytes=0-99", "bytes=100-199", "bytes=200-", "bytes=-10"] {
+        let got = fetch(&s, &url, Some(range)).await;
+        assert_eq!(got.status, StatusCode::PARTIAL_CONTENT, "{range}");
+    }
+    let past = fetch(&s, &url, Some("bytes=99999999-")).await;
+    assert_eq!(past.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    let tampered = fetch(&s, &format!("{url}x"), None).await;
+    assert_eq!(tampered.status, StatusCode::FORBIDDEN);
+    let with_key = s
+        .client
+        .get(format!("{}/parley/v1/calls/{call}/media", s.base))
+        .basic_auth(&s.key, Some(&s.secret))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(with_key.status(), StatusCode::OK);
+    // `GET /v2/logs` flushes the audit queue before it reads.
+
+    let got = downloads(&s).await;
+    assert_eq!(got.len(), 3, "whole, from byte 0, with a key: {got:?}");
+    for e in &got {
+        assert_eq!(custom(e, "targetIds"), json!([call]));
+        assert_eq!(
+            e["logRecord"]["httpRequest"]["clientIp"], "127.0.0.1",
+            "{e}"
+        );
+        assert!(!e.to_string().contains("signature"), "{e}");
+    }
+    assert_eq!(custom(&got[0], "outcome"), json!(["200"]));
+    assert_eq!(custom(&got[0], "accessKey"), serde_json::Value::Null);
+    assert_eq!(custom(&got[1], "outcome"), json!(["206"]));
+    assert_eq!(custom(&got[2], "accessKey"), json!([s.key]));
+}
+
+/// Recording requests are limited per client address for signed URLs and per key with
+/// credentials (`media_requests_per_minute`), ranges included: past it, a 429 in Gong's
+/// error body with `Retry-After`; another key has its own allowance.
+#[tokio::test]
+async fn recording_requests_are_rate_limited_per_address_and_per_key() {
+    let s = TestServer::start_with(|c| c.limits.media_requests_per_minute = 2).await;
+    let call = recorded_call(&s, "rita@northwind.example.com", "speech.ogg").await;
+    let url = local(&s, media_of(&s, &call).await["audioUrl"].as_str().unwrap());
+    assert_eq!(fetch(&s, &url, None).await.status, StatusCode::OK);
+    assert_eq!(
+        fetch(&s, &url, Some("bytes=10-19")).await.status,
+        StatusCode::PARTIAL_CONTENT
+    );
+    let refused = fetch(&s, &url, Some("bytes=20-29")).await;
+    assert_gong_error(
+        &refused,
+        StatusCode::TOO_MANY_REQUESTS,
+        "API request limit exceeded",
+    );
+    let wait: u64 = refused.header("retry-after").parse().unwrap();
+    assert!((1..=30).contains(&wait), "retry after {wait}");
+    // A bad signature from the same address is refused by the limit too.
+    let guessed = fetch(&s, &format!("{url}x"), None).await;
+    assert_eq!(guessed.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // The key's own bucket.
+    let path = format!("{}/parley/v1/calls/{call}/media", s.base);
+    let with_key = || async {
+        s.client
+            .get(&path)
+            .basic_auth(&s.key, Some(&s.secret))
+            .header("range", "bytes=0-9")
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(with_key().await.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(with_key().await.status(), StatusCode::PARTIAL_CONTENT);
+    let r = with_key().await;
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["errors"], json!(["API request limit exceeded"]));
+}

@@ -888,3 +888,236 @@ async fn the_demo_has_scorecards_answered_by_managers() {
         assert_ne!(a["reviewerUserId"], a["reviewedUserId"]);
     }
 }
+
+/// `/v2/stats/activity/scorecards` of the test call's reviews, as the admin key sees it.
+async fn gong_answered(w: &World) -> Value {
+    let r =
+        w.s.post(
+            "/v2/stats/activity/scorecards",
+            json!({"filter": {"callIds": [w.call]}}),
+        )
+        .await;
+    r.body
+}
+
+/// The reviewer edits a filled scorecard in place: the same id, the new answers and
+/// visibility in Gong's listing (with the review time of the review it corrects), the
+/// edit's author and time on Parley's routes; an edit is not another review; the write
+/// is in the audit log.
+#[tokio::test]
+async fn the_reviewer_edits_a_filled_scorecard_in_place() {
+    let w = World::new().await;
+    let a = w.answered().await;
+    let id = a["answeredScorecardId"].as_str().unwrap();
+    assert_eq!(a["editorUserId"], Value::Null);
+    assert_eq!(a["editTime"], Value::Null);
+    let path = format!("/parley/v1/calls/{}/scorecards/{id}", w.call);
+    let edit = json!({
+        "visibilityType": "PRIVATE",
+        "answers": [
+            {"questionId": w.question(0), "score": 2},
+            {"questionId": w.question(2), "selectedOptions": ["No"]},
+            {"questionId": w.question(3), "answerText": "Rushed the close"},
+        ]
+    });
+    let r = send_as(&w.s, &w.manager_key, Method::PUT, &path, Some(edit)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = &r.body["answeredScorecard"];
+    assert_eq!(e["answeredScorecardId"], id, "an edit keeps the id");
+    assert_eq!(e["editorUserId"], w.manager.as_str());
+    assert!(e["editTime"].as_str().is_some(), "{e}");
+    assert_eq!(e["reviewTime"], a["reviewTime"]);
+    assert_eq!(e["visibilityType"], "PRIVATE");
+
+    // Gong's listing shows the new answers and no field of its own for the edit.
+    let body = gong_answered(&w).await;
+    let listed = &body["answeredScorecards"];
+    assert_eq!(listed.as_array().unwrap().len(), 1, "{body}");
+    let g = &listed[0];
+    assert_eq!(g["answeredScorecardId"], id);
+    assert_eq!(g["reviewTime"], a["reviewTime"]);
+    assert_eq!(g["visibilityType"], "PRIVATE");
+    assert_eq!(g["answers"][0]["score"], 2);
+    assert_eq!(
+        g["answers"][1]["notApplicable"], true,
+        "left out: not applicable"
+    );
+    assert_eq!(g["answers"][3]["answerText"], "Rushed the close");
+    assert!(g.get("editTime").is_none() && g.get("editorUserId").is_none());
+
+    // Parley's routes show the edit.
+    let r = w.s.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.body["answeredScorecard"]["editorUserId"],
+        w.manager.as_str()
+    );
+    let r =
+        w.s.get(&format!("/parley/v1/calls/{}/scorecards", w.call))
+            .await;
+    assert_eq!(r.body["answeredScorecards"][0]["answers"][0]["score"], 2);
+    assert_eq!(
+        r.body["answeredScorecards"][0]["editTime"],
+        e["editTime"].clone()
+    );
+
+    // Still one review for the activity counters.
+    let r =
+        w.s.post(
+            "/v2/stats/activity/aggregate",
+            json!({"filter": {"fromDate": "2026-03-01", "toDate": "2026-03-05"}}),
+        )
+        .await;
+    let filled = r.body["usersAggregateActivityStats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["userId"] == w.manager.as_str())
+        .unwrap()["userAggregateActivityStats"]["callsScorecardsFilled"]
+        .clone();
+    assert_eq!(filled, 1);
+
+    // The write is in the audit log, by its route.
+    let r =
+        w.s.get(&format!(
+            "/v2/logs?logType=UserActivityLog&fromDateTime={}",
+            (chrono::Utc::now() - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M:%SZ")
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body["logEntries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(
+                |x| x["logRecord"]["action"] == "PUT /parley/v1/calls/{id}/scorecards/{answered}"
+                    && x["userId"] == w.manager.as_str()
+            ),
+        "{}",
+        r.body
+    );
+}
+
+/// Only the reviewer (or an admin) changes a filled scorecard: anyone else gets 403 in
+/// Gong's error body; an unknown id, or one of another call, 404; answers that do not fit
+/// the scorecard 400, naming each problem; nothing changes on a refusal.
+#[tokio::test]
+async fn changing_a_filled_scorecard_is_refused_in_gongs_error_body() {
+    let w = World::new().await;
+    let a = w.answered().await;
+    let id = a["answeredScorecardId"].as_str().unwrap();
+    let path = format!("/parley/v1/calls/{}/scorecards/{id}", w.call);
+    let good = json!({"answers": [
+        {"questionId": w.question(0), "score": 5},
+        {"questionId": w.question(2), "selectedOptions": ["Yes"]},
+    ]});
+
+    // 403: the reviewed rep sees the review (of their own call) but may not change it.
+    let rep_key = key(&w.s, Some(&w.rep), None).await;
+    let r = send_as(&w.s, &rep_key, Method::GET, &path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send_as(&w.s, &rep_key, Method::PUT, &path, Some(good.clone())).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "changed only by its reviewer");
+    let r = send_as(&w.s, &rep_key, Method::DELETE, &path, None).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "changed only by its reviewer");
+
+    // 404: unknown ids, not an id, another call's path.
+    for bad in [
+        format!("/parley/v1/calls/{}/scorecards/1234567890123456789", w.call),
+        format!("/parley/v1/calls/{}/scorecards/nope", w.call),
+    ] {
+        let r = send_as(&w.s, &w.manager_key, Method::PUT, &bad, Some(good.clone())).await;
+        assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecard ID");
+        let r = send_as(&w.s, &w.manager_key, Method::DELETE, &bad, None).await;
+        assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecard ID");
+    }
+    let other_call =
+        w.s.call(call_body("c2", &w.rep, "2026-03-04T15:00:00Z"))
+            .await;
+    let r = send_as(
+        &w.s,
+        &w.manager_key,
+        Method::DELETE,
+        &format!("/parley/v1/calls/{other_call}/scorecards/{id}"),
+        None,
+    )
+    .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecard ID");
+
+    // 400: answers that do not fit, each named; a body without answers; a bad visibility.
+    let cases = [
+        (
+            json!({"answers": [{"questionId": w.question(0), "score": 9},
+                               {"questionId": w.question(2), "selectedOptions": ["Yes"]}]}),
+            "score: 9 is not within 1..=5",
+        ),
+        (
+            json!({"answers": [{"questionId": w.question(0), "score": 3}]}),
+            "is mandatory",
+        ),
+        (
+            json!({"answers": [{"questionId": w.question(0), "score": 3},
+                               {"questionId": w.question(2), "selectedOptions": ["Maybe"]}]}),
+            "\"Maybe\" is not an option",
+        ),
+        (json!({"visibilityType": "PUBLIC"}), "answers is required"),
+        (
+            json!({"visibilityType": "SECRET", "answers": []}),
+            "visibilityType",
+        ),
+    ];
+    for (body, message) in cases {
+        let r = send_as(&w.s, &w.manager_key, Method::PUT, &path, Some(body)).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, message);
+    }
+    let body = gong_answered(&w).await;
+    assert_eq!(
+        body["answeredScorecards"][0]["answers"][0]["score"], 4,
+        "unchanged"
+    );
+
+    // An admin may (the server's own key is an admin's).
+    let r = w.s.send(Method::PUT, &path, Some(good)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["answeredScorecard"]["answers"][0]["score"], 5);
+}
+
+/// The reviewer deletes a filled scorecard: it is gone from every listing and from the
+/// activity counters; deleting it again is a 404.
+#[tokio::test]
+async fn the_reviewer_deletes_a_filled_scorecard() {
+    let w = World::new().await;
+    let a = w.answered().await;
+    let id = a["answeredScorecardId"].as_str().unwrap();
+    let path = format!("/parley/v1/calls/{}/scorecards/{id}", w.call);
+    let r = send_as(&w.s, &w.manager_key, Method::DELETE, &path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = send_as(&w.s, &w.manager_key, Method::DELETE, &path, None).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecard ID");
+    let r = w.s.get(&path).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecard ID");
+    let r =
+        w.s.post(
+            "/v2/stats/activity/scorecards",
+            json!({"filter": {"callIds": [w.call]}}),
+        )
+        .await;
+    assert_error(&r, StatusCode::NOT_FOUND, "Answered scorecards not found");
+    let r =
+        w.s.post(
+            "/v2/stats/activity/aggregate",
+            json!({"filter": {"fromDate": "2026-03-01", "toDate": "2026-03-05"}}),
+        )
+        .await;
+    // No stats at all (Gong's 404) or none filled by the manager.
+    let manager = r.body["usersAggregateActivityStats"]
+        .as_array()
+        .and_then(|l| l.iter().find(|x| x["userId"] == w.manager.as_str()))
+        .map(|x| x["userAggregateActivityStats"]["callsScorecardsFilled"].clone());
+    assert!(
+        matches!(manager, None | Some(Value::Null)) || manager == Some(json!(0)),
+        "{}",
+        r.body
+    );
+}

@@ -602,6 +602,21 @@ impl Store for PgStore {
         profiles::manager_edges(self).await
     }
 
+    async fn user_profile(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<Option<ProfileId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT profile_id FROM user_profiles WHERE user_id = $1 AND workspace_id = $2",
+        )
+        .bind(user.0)
+        .bind(workspace.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(ProfileId))
+    }
+
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>> {
         profiles::user_call_access(self, user).await
     }

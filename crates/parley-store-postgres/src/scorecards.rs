@@ -6,7 +6,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{Postgres, QueryBuilder, Row};
 
 use parley_domain::scorecard::{
-    Answer, AnsweredScorecard, AnsweredScorecardId, Question, QuestionId, QuestionType,
+    Answer, AnswerEdit, AnsweredScorecard, AnsweredScorecardId, Question, QuestionId, QuestionType,
     ReviewMethod, Scorecard, ScorecardId, Visibility,
 };
 use parley_domain::{ActivityKind, CallId, UserId, WorkspaceId};
@@ -148,6 +148,8 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Postgres>, f: &AnsweredFilter) 
     }
 }
 
+const ANSWERED_SELECT: &str = "SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us";
+
 const ANSWERED_FROM: &str =
     " FROM answered_scorecards a JOIN scorecards s ON s.id = a.scorecard_id \
      JOIN calls c ON c.id = a.call_id";
@@ -166,6 +168,16 @@ fn answered_of(r: &PgRow) -> Result<AnsweredRecord> {
             visibility: Visibility::parse(&visibility)
                 .ok_or_else(|| corrupt("visibility", &visibility))?,
             answers: Vec::new(),
+            edited: match (
+                r.try_get::<Option<i64>, _>("edited_us")?,
+                r.try_get::<Option<i64>, _>("editor_user_id")?,
+            ) {
+                (Some(at), Some(by)) => Some(AnswerEdit {
+                    by: UserId(by),
+                    at: ts(at)?,
+                }),
+                _ => None,
+            },
         },
         scorecard_name: r.try_get("name")?,
         review_method: ReviewMethod::parse(&method)
@@ -173,6 +185,31 @@ fn answered_of(r: &PgRow) -> Result<AnsweredRecord> {
         workspace_id: WorkspaceId(r.try_get("workspace_id")?),
         call_started: ts(r.try_get("started_us")?)?,
     })
+}
+
+/// Writes a filled scorecard's answers, in the scorecard's order.
+async fn insert_answers(
+    tx: &mut sqlx::Transaction<'static, Postgres>,
+    a: &AnsweredScorecard,
+) -> Result<()> {
+    for (i, answer) in a.answers.iter().enumerate() {
+        let (na, score, text, options) = answer_columns(&answer.value);
+        sqlx::query(
+            "INSERT INTO scorecard_answers (answered_id, position, question_id, revision_id, \
+             not_applicable, score, answer_text, options) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(a.id.0)
+        .bind(i as i64)
+        .bind(answer.question_id.0)
+        .bind(answer.revision)
+        .bind(na)
+        .bind(score)
+        .bind(text)
+        .bind(options)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -305,23 +342,7 @@ impl ScorecardStore for PgStore {
         .execute(&mut *tx)
         .await
         .map_err(missing)?;
-        for (i, answer) in a.answers.iter().enumerate() {
-            let (na, score, text, options) = answer_columns(&answer.value);
-            sqlx::query(
-                "INSERT INTO scorecard_answers (answered_id, position, question_id, revision_id, \
-                 not_applicable, score, answer_text, options) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(a.id.0)
-            .bind(i as i64)
-            .bind(answer.question_id.0)
-            .bind(answer.revision)
-            .bind(na)
-            .bind(score)
-            .bind(text)
-            .bind(options)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_answers(&mut tx, a).await?;
         sqlx::query(
             "INSERT INTO activity_events (id, kind, actor_user_id, subject_user_id, call_id, at_us) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -345,8 +366,7 @@ impl ScorecardStore for PgStore {
         after: Option<AnsweredKey>,
         limit: u32,
     ) -> Result<Vec<AnsweredRecord>> {
-        let mut q =
-            QueryBuilder::new("SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us");
+        let mut q = QueryBuilder::new(ANSWERED_SELECT);
         q.push(ANSWERED_FROM);
         push_answered_filter(&mut q, f);
         if let Some(k) = after {
@@ -358,6 +378,78 @@ impl ScorecardStore for PgStore {
         }
         q.push(" ORDER BY a.reviewed_us, a.id LIMIT ")
             .push_bind(i64::from(limit));
+        self.answered_where(q).await
+    }
+
+    async fn count_answered_scorecards(&self, f: &AnsweredFilter) -> Result<i64> {
+        let mut q = QueryBuilder::new("SELECT COUNT(*)::BIGINT");
+        q.push(ANSWERED_FROM);
+        push_answered_filter(&mut q, f);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    async fn get_answered_scorecard(
+        &self,
+        id: AnsweredScorecardId,
+    ) -> Result<Option<AnsweredRecord>> {
+        let mut q = QueryBuilder::new(ANSWERED_SELECT);
+        q.push(ANSWERED_FROM);
+        q.push(" WHERE a.id = ").push_bind(id.0);
+        Ok(self.answered_where(q).await?.into_iter().next())
+    }
+
+    async fn edit_answered_scorecard(&self, a: &AnsweredScorecard) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        // The row's update comes first: on PostgreSQL it locks the row, so concurrent
+        // edits of one answered scorecard replace its answers one after the other.
+        let found = sqlx::query(
+            "UPDATE answered_scorecards SET visibility = $1, edited_us = $2, \
+             editor_user_id = $3 WHERE id = $4",
+        )
+        .bind(a.visibility.key())
+        .bind(a.edited.map(|e| us(e.at)))
+        .bind(a.edited.map(|e| e.by.0))
+        .bind(a.id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if found == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM scorecard_answers WHERE answered_id = $1")
+            .bind(a.id.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_answers(&mut tx, a).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn delete_answered_scorecard(&self, id: AnsweredScorecardId) -> Result<bool> {
+        let mut tx = self.begin().await?;
+        sqlx::query("DELETE FROM activity_events WHERE id = $1 AND kind = $2")
+            .bind(id.0)
+            .bind(ActivityKind::Scorecard.key())
+            .execute(&mut *tx)
+            .await?;
+        // The answers go with it (ON DELETE CASCADE).
+        let done = sqlx::query("DELETE FROM answered_scorecards WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(done > 0)
+    }
+}
+
+impl PgStore {
+    /// The answered scorecards `q` selects (`ANSWERED_SELECT` `ANSWERED_FROM` ...), with
+    /// their answers.
+    async fn answered_where(
+        &self,
+        mut q: QueryBuilder<'_, Postgres>,
+    ) -> Result<Vec<AnsweredRecord>> {
         let rows = q.build().fetch_all(&self.pool).await?;
         let mut list: Vec<AnsweredRecord> = rows.iter().map(answered_of).collect::<Result<_>>()?;
         if list.is_empty() {
@@ -383,12 +475,5 @@ impl ScorecardStore for PgStore {
             }
         }
         Ok(list)
-    }
-
-    async fn count_answered_scorecards(&self, f: &AnsweredFilter) -> Result<i64> {
-        let mut q = QueryBuilder::new("SELECT COUNT(*)::BIGINT");
-        q.push(ANSWERED_FROM);
-        push_answered_filter(&mut q, f);
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 }

@@ -2481,6 +2481,21 @@ impl Store for SqliteStore {
             .collect())
     }
 
+    async fn user_profile(
+        &self,
+        user: UserId,
+        workspace: WorkspaceId,
+    ) -> Result<Option<ProfileId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT profile_id FROM user_profiles WHERE user_id = ? AND workspace_id = ?",
+        )
+        .bind(user.0)
+        .bind(workspace.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map(ProfileId))
+    }
+
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>> {
         self.user_call_access_of(user).await
     }

@@ -6,7 +6,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{QueryBuilder, Row, Sqlite};
 
 use parley_domain::scorecard::{
-    Answer, AnsweredScorecard, AnsweredScorecardId, Question, QuestionId, QuestionType,
+    Answer, AnswerEdit, AnsweredScorecard, AnsweredScorecardId, Question, QuestionId, QuestionType,
     ReviewMethod, Scorecard, ScorecardId, Visibility,
 };
 use parley_domain::{ActivityKind, CallId, UserId, WorkspaceId};
@@ -146,6 +146,8 @@ fn push_answered_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &AnsweredFilter) {
     }
 }
 
+const ANSWERED_SELECT: &str = "SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us";
+
 const ANSWERED_FROM: &str =
     " FROM answered_scorecards a JOIN scorecards s ON s.id = a.scorecard_id \
      JOIN calls c ON c.id = a.call_id";
@@ -164,6 +166,16 @@ fn answered_of(r: &SqliteRow) -> Result<AnsweredRecord> {
             visibility: Visibility::parse(&visibility)
                 .ok_or_else(|| corrupt("visibility", &visibility))?,
             answers: Vec::new(),
+            edited: match (
+                r.try_get::<Option<i64>, _>("edited_us")?,
+                r.try_get::<Option<i64>, _>("editor_user_id")?,
+            ) {
+                (Some(at), Some(by)) => Some(AnswerEdit {
+                    by: UserId(by),
+                    at: ts(at)?,
+                }),
+                _ => None,
+            },
         },
         scorecard_name: r.try_get("name")?,
         review_method: ReviewMethod::parse(&method)
@@ -171,6 +183,31 @@ fn answered_of(r: &SqliteRow) -> Result<AnsweredRecord> {
         workspace_id: WorkspaceId(r.try_get("workspace_id")?),
         call_started: ts(r.try_get("started_us")?)?,
     })
+}
+
+/// Writes a filled scorecard's answers, in the scorecard's order.
+async fn insert_answers(
+    tx: &mut sqlx::Transaction<'static, Sqlite>,
+    a: &AnsweredScorecard,
+) -> Result<()> {
+    for (i, answer) in a.answers.iter().enumerate() {
+        let (na, score, text, options) = answer_columns(&answer.value);
+        sqlx::query(
+            "INSERT INTO scorecard_answers (answered_id, position, question_id, revision_id, \
+             not_applicable, score, answer_text, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(a.id.0)
+        .bind(i as i64)
+        .bind(answer.question_id.0)
+        .bind(answer.revision)
+        .bind(na)
+        .bind(score)
+        .bind(text)
+        .bind(options)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -302,23 +339,7 @@ impl ScorecardStore for SqliteStore {
         .execute(&mut *tx)
         .await
         .map_err(missing)?;
-        for (i, answer) in a.answers.iter().enumerate() {
-            let (na, score, text, options) = answer_columns(&answer.value);
-            sqlx::query(
-                "INSERT INTO scorecard_answers (answered_id, position, question_id, revision_id, \
-                 not_applicable, score, answer_text, options) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(a.id.0)
-            .bind(i as i64)
-            .bind(answer.question_id.0)
-            .bind(answer.revision)
-            .bind(na)
-            .bind(score)
-            .bind(text)
-            .bind(options)
-            .execute(&mut *tx)
-            .await?;
-        }
+        insert_answers(&mut tx, a).await?;
         sqlx::query(
             "INSERT INTO activity_events (id, kind, actor_user_id, subject_user_id, call_id, at_us) \
              VALUES (?, ?, ?, ?, ?, ?)",
@@ -342,8 +363,7 @@ impl ScorecardStore for SqliteStore {
         after: Option<AnsweredKey>,
         limit: u32,
     ) -> Result<Vec<AnsweredRecord>> {
-        let mut q =
-            QueryBuilder::new("SELECT a.*, s.name, s.review_method, s.workspace_id, c.started_us");
+        let mut q = QueryBuilder::new(ANSWERED_SELECT);
         q.push(ANSWERED_FROM);
         push_answered_filter(&mut q, f);
         if let Some(k) = after {
@@ -355,6 +375,75 @@ impl ScorecardStore for SqliteStore {
         }
         q.push(" ORDER BY a.reviewed_us, a.id LIMIT ")
             .push_bind(i64::from(limit));
+        self.answered_where(q).await
+    }
+
+    async fn count_answered_scorecards(&self, f: &AnsweredFilter) -> Result<i64> {
+        let mut q = QueryBuilder::new("SELECT COUNT(*)");
+        q.push(ANSWERED_FROM);
+        push_answered_filter(&mut q, f);
+        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
+    }
+
+    async fn get_answered_scorecard(
+        &self,
+        id: AnsweredScorecardId,
+    ) -> Result<Option<AnsweredRecord>> {
+        let mut q = QueryBuilder::new(ANSWERED_SELECT);
+        q.push(ANSWERED_FROM);
+        q.push(" WHERE a.id = ").push_bind(id.0);
+        Ok(self.answered_where(q).await?.into_iter().next())
+    }
+
+    async fn edit_answered_scorecard(&self, a: &AnsweredScorecard) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        // An IMMEDIATE transaction: concurrent edits replace the answers one after the
+        // other.
+        let found = sqlx::query(
+            "UPDATE answered_scorecards SET visibility = ?, edited_us = ?, \
+             editor_user_id = ? WHERE id = ?",
+        )
+        .bind(a.visibility.key())
+        .bind(a.edited.map(|e| us(e.at)))
+        .bind(a.edited.map(|e| e.by.0))
+        .bind(a.id.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if found == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM scorecard_answers WHERE answered_id = ?")
+            .bind(a.id.0)
+            .execute(&mut *tx)
+            .await?;
+        insert_answers(&mut tx, a).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn delete_answered_scorecard(&self, id: AnsweredScorecardId) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM activity_events WHERE id = ? AND kind = ?")
+            .bind(id.0)
+            .bind(ActivityKind::Scorecard.key())
+            .execute(&mut *tx)
+            .await?;
+        // The answers go with it (ON DELETE CASCADE).
+        let done = sqlx::query("DELETE FROM answered_scorecards WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(done > 0)
+    }
+}
+
+impl SqliteStore {
+    /// The answered scorecards `q` selects (`ANSWERED_SELECT` `ANSWERED_FROM` ...), with
+    /// their answers.
+    async fn answered_where(&self, mut q: QueryBuilder<'_, Sqlite>) -> Result<Vec<AnsweredRecord>> {
         let rows = q.build().fetch_all(&self.pool).await?;
         let mut list: Vec<AnsweredRecord> = rows.iter().map(answered_of).collect::<Result<_>>()?;
         if list.is_empty() {
@@ -380,12 +469,5 @@ impl ScorecardStore for SqliteStore {
             }
         }
         Ok(list)
-    }
-
-    async fn count_answered_scorecards(&self, f: &AnsweredFilter) -> Result<i64> {
-        let mut q = QueryBuilder::new("SELECT COUNT(*)");
-        q.push(ANSWERED_FROM);
-        push_answered_filter(&mut q, f);
-        Ok(q.build_query_scalar().fetch_one(&self.pool).await?)
     }
 }

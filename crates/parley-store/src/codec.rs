@@ -227,6 +227,7 @@ pub fn actor_columns(a: &Actor) -> (&'static str, &str, Option<i64>) {
         Actor::Rejected { fingerprint } => ("rejected", fingerprint.as_deref().unwrap_or(""), None),
         Actor::Cli { os_user } => ("cli", os_user, None),
         Actor::User { user_id } => ("user", "", Some(user_id.0)),
+        Actor::MediaUrl => ("media-url", "", None),
     }
 }
 
@@ -242,6 +243,7 @@ pub fn actor_of(kind: &str, actor: String, user_id: Option<i64>) -> Result<Actor
             fingerprint: Some(actor).filter(|f| !f.is_empty()),
         },
         "cli" => Actor::Cli { os_user: actor },
+        "media-url" => Actor::MediaUrl,
         "user" => Actor::User {
             user_id: user.ok_or_else(|| StoreError::Corrupt("audit user without id".into()))?,
         },

@@ -927,6 +927,9 @@ pub trait Store:
     ) -> Result<Vec<UserId>>;
     /// Every user with their manager: the manager tree, without the rest of the rows.
     async fn manager_edges(&self) -> Result<Vec<(UserId, Option<UserId>)>>;
+    /// The profile `user` has in `workspace`, if any.
+    async fn user_profile(&self, user: UserId, workspace: WorkspaceId)
+        -> Result<Option<ProfileId>>;
     /// The call access of each workspace where `user` has a profile.
     async fn user_call_access(&self, user: UserId) -> Result<Vec<(WorkspaceId, Access)>>;
     /// The workspaces where `user`'s profile grants `capability`.

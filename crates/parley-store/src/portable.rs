@@ -571,6 +571,8 @@ pub static TABLES: &[Table] = &[
         columns: cols!(
             id: Int, scorecard_id: Int, call_id: Int, reviewed_user_id: Int,
             reviewer_user_id: Int, reviewed_us: Int, visibility: Text,
+            // SQLite 0028, PostgreSQL 0014: the last edit.
+            edited_us: Int, editor_user_id: Int,
         ),
         key: &["id"],
         unique: true,

@@ -6,7 +6,8 @@
 use async_trait::async_trait;
 
 use parley_domain::scorecard::{
-    AnswerOption, AnswerValue, AnsweredScorecard, ReviewMethod, Scorecard, ScorecardId,
+    AnswerOption, AnswerValue, AnsweredScorecard, AnsweredScorecardId, ReviewMethod, Scorecard,
+    ScorecardId,
 };
 use parley_domain::{Timestamp, UserId, WorkspaceId};
 
@@ -99,6 +100,18 @@ pub trait ScorecardStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<AnsweredRecord>>;
     async fn count_answered_scorecards(&self, f: &AnsweredFilter) -> Result<i64>;
+    /// One answered scorecard by id, as listed (no viewer filter: the caller decides).
+    async fn get_answered_scorecard(
+        &self,
+        id: AnsweredScorecardId,
+    ) -> Result<Option<AnsweredRecord>>;
+    /// Replaces a filled scorecard's answers and visibility and writes its edit
+    /// (`a.edited`) in one transaction; its id, scorecard, call, users, review time and
+    /// activity event stay. False when there is no such answered scorecard.
+    async fn edit_answered_scorecard(&self, a: &AnsweredScorecard) -> Result<bool>;
+    /// Deletes a filled scorecard, its answers and its activity event in one transaction
+    /// (false when there is none), so the activity counters stop counting it.
+    async fn delete_answered_scorecard(&self, id: AnsweredScorecardId) -> Result<bool>;
 }
 
 /// How an answer is stored: `(not_applicable, score, answer_text, options)`, the last

@@ -203,6 +203,7 @@ fn line(r: &AuditRecord) -> String {
         }
         Actor::Cli { os_user } => format!("cli {os_user}"),
         Actor::User { user_id } => format!("user {user_id}"),
+        Actor::MediaUrl => "signed media url".to_owned(),
     };
     let what = match &e.request {
         Some(req) => format!(

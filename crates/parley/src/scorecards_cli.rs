@@ -8,8 +8,8 @@ use anyhow::{anyhow, Result};
 use clap::{Args, Subcommand};
 
 use gong_api_v2::scorecards::{
-    question_type_name, review_method_name, AnswerScorecardInput, AnsweredMeta,
-    AnsweredScorecardWire, ScorecardInput, ScorecardWire,
+    question_type_name, review_method_name, AnswerScorecardInput, AnsweredMeta, EditAnsweredInput,
+    ParleyAnsweredWire, ScorecardInput, ScorecardWire,
 };
 use parley_app::scorecards::{find_scorecard, AnswerRequest};
 use parley_domain::scorecard::Scorecard;
@@ -70,6 +70,23 @@ pub enum ScorecardsCommand {
         #[arg(long)]
         call: String,
     },
+    /// Edit a filled scorecard in place (same id) from a JSON file, the body of
+    /// PUT /parley/v1/calls/{id}/scorecards/{answeredScorecardId}: {"visibilityType",
+    /// "answers": [...]} (the answers in full; a question left out is not applicable).
+    EditAnswer {
+        #[arg(long)]
+        call: String,
+        /// The answered scorecard's id (`parley scorecards answered --call ...`).
+        answered: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Delete a filled scorecard (and its activity event).
+    DeleteAnswer {
+        #[arg(long)]
+        call: String,
+        answered: String,
+    },
 }
 
 const LIST: &str = "parley scorecards list";
@@ -83,6 +100,12 @@ pub fn audited(args: &ScorecardsArgs) -> Option<(AuditAction, Vec<String>)> {
         ScorecardsCommand::Update { id, .. } => format!("scorecard {id}"),
         ScorecardsCommand::Delete { id } => format!("deleted scorecard {id}"),
         ScorecardsCommand::Answer { call, .. } => format!("scorecard of call {call}"),
+        ScorecardsCommand::EditAnswer { call, answered, .. } => {
+            format!("answered scorecard {answered} of call {call}")
+        }
+        ScorecardsCommand::DeleteAnswer { call, answered } => {
+            format!("deleted answered scorecard {answered} of call {call}")
+        }
         ScorecardsCommand::List { .. }
         | ScorecardsCommand::Show { .. }
         | ScorecardsCommand::Answered { .. } => return None,
@@ -243,7 +266,7 @@ pub async fn run(settings: &Settings, args: &ScorecardsArgs) -> Result<()> {
                 call_started: call.started,
                 overall: s.questions.iter().find(|q| q.is_overall).map(|q| q.id),
             };
-            let wire = AnsweredScorecardWire::from_domain(&answered, &meta, &ctx.render);
+            let wire = ParleyAnsweredWire::from_domain(&answered, &meta, &ctx.render);
             ctx.show(&serde_json::json!({ "answeredScorecard": wire }), || {
                 println!(
                     "scorecard {} filled for call {} (answered scorecard {}, reviewer {}, reviewed {})",
@@ -261,10 +284,10 @@ pub async fn run(settings: &Settings, args: &ScorecardsArgs) -> Result<()> {
             )
             .await
             .map_err(crate::app_error)?;
-            let wire: Vec<AnsweredScorecardWire> = list
+            let wire: Vec<ParleyAnsweredWire> = list
                 .iter()
                 .map(|(r, overall)| {
-                    AnsweredScorecardWire::from_domain(
+                    ParleyAnsweredWire::from_domain(
                         &r.answered,
                         &AnsweredMeta {
                             scorecard_name: &r.scorecard_name,
@@ -280,18 +303,87 @@ pub async fn run(settings: &Settings, args: &ScorecardsArgs) -> Result<()> {
                 for (r, _) in &list {
                     let a = &r.answered;
                     println!(
-                        "{}  {:<32}  reviewed {}  by {}  at {}  {} answers",
+                        "{}  {:<32}  reviewed {}  by {}  at {}  {} answers{}",
                         a.id,
                         r.scorecard_name,
                         a.reviewed_user,
                         a.reviewer,
                         ctx.render.time(a.reviewed_at),
-                        a.answers.len()
+                        a.answers.len(),
+                        a.edited.map_or_else(String::new, |e| format!(
+                            "  edited by {} at {}",
+                            e.by,
+                            ctx.render.time(e.at)
+                        ))
                     );
                 }
             })
         }
+        ScorecardsCommand::EditAnswer {
+            call: c,
+            answered,
+            file,
+        } => {
+            let (_, found) = answered_of(&ctx, c, answered).await?;
+            let input: EditAnsweredInput = body(file)?;
+            let (visibility, answers) = input
+                .parts(ctx.settings.max_filter_ids)
+                .map_err(|p| anyhow!("invalid: {}", p.join("; ")))?;
+            let edited = parley_app::scorecards::edit_answered(
+                store,
+                &ctx.who,
+                &found,
+                parley_app::scorecards::AnswerChange {
+                    visibility,
+                    answers,
+                },
+            )
+            .await
+            .map_err(crate::app_error)?;
+            let overall = store
+                .get_scorecard(found.answered.scorecard_id)
+                .await?
+                .and_then(|s| s.questions.iter().find(|q| q.is_overall).map(|q| q.id));
+            let meta = AnsweredMeta {
+                scorecard_name: &found.scorecard_name,
+                review_method: found.review_method,
+                call_started: found.call_started,
+                overall,
+            };
+            let wire = ParleyAnsweredWire::from_domain(&edited, &meta, &ctx.render);
+            ctx.show(&serde_json::json!({ "answeredScorecard": wire }), || {
+                println!("answered scorecard {} edited", edited.id)
+            })
+        }
+        ScorecardsCommand::DeleteAnswer { call: c, answered } => {
+            let (_, found) = answered_of(&ctx, c, answered).await?;
+            parley_app::scorecards::delete_answered(store, &ctx.who, &found)
+                .await
+                .map_err(crate::app_error)?;
+            ctx.show(
+                &serde_json::json!({ "deleted": found.answered.id.to_string() }),
+                || println!("answered scorecard {} deleted", found.answered.id),
+            )
+        }
     }
+}
+
+/// The call `c` and its filled scorecard `answered`, as the CLI's principal sees them.
+async fn answered_of(
+    ctx: &Ctx,
+    c: &str,
+    answered: &str,
+) -> Result<(parley_domain::Call, parley_store::AnsweredRecord)> {
+    let call = crate::manage::call(ctx, c).await?;
+    let found = parley_app::scorecards::find_answered(ctx.store(), &ctx.who, &call, answered)
+        .await
+        .map_err(|e| {
+            hint(
+                e,
+                &format!("list them with `parley scorecards answered --call {c}`"),
+            )
+        })?;
+    Ok((call, found))
 }
 
 fn saved(ctx: &Ctx, s: &Scorecard, done: &str) -> Result<()> {

@@ -188,6 +188,10 @@ pub struct Settings {
     /// Deliveries listed at once from a rule's delivery log
     #[arg(long, global = true, env = "PARLEY_MAX_DELIVERIES_PAGE", default_value_t = limits().max_deliveries_page)]
     pub max_deliveries_page: usize,
+    /// Recording requests (media URLs, byte ranges included) per minute per access key, or
+    /// per client address for signed URLs; 0 turns the limit off
+    #[arg(long, global = true, env = "PARLEY_MEDIA_REQUESTS_PER_MINUTE", default_value_t = limits().media_requests_per_minute)]
+    pub media_requests_per_minute: u32,
     /// Ids in one list of a request filter (callIds, primaryUserIds, userIds), duplicates dropped
     #[arg(long, global = true, env = "PARLEY_MAX_FILTER_IDS", default_value_t = server().max_filter_ids)]
     pub max_filter_ids: usize,
@@ -757,6 +761,7 @@ impl Settings {
             max_webhook_url_chars: self.max_webhook_url_chars,
             max_rule_backfill_calls: self.max_rule_backfill_calls,
             max_deliveries_page: self.max_deliveries_page,
+            media_requests_per_minute: self.media_requests_per_minute,
         }
     }
 

@@ -169,3 +169,98 @@ fn scorecard_mistakes_are_named_and_fail() {
     assert!(audit.contains("failed: invalid"), "{audit}");
     assert!(audit.contains("failed: not found"), "{audit}");
 }
+
+#[test]
+fn a_filled_scorecard_is_edited_in_place_and_deleted() {
+    let d = Data::demo();
+    let call = d.sql("SELECT id FROM calls ORDER BY id LIMIT 1")[0].clone();
+    let ws = d.sql(&format!("SELECT workspace_id FROM calls WHERE id = {call}"))[0].clone();
+    let host = d.sql(&format!(
+        "SELECT primary_user_id FROM calls WHERE id = {call}"
+    ))[0]
+        .clone();
+    let def = json!({
+        "scorecardName": "CLI edits",
+        "workspaceId": ws,
+        "questions": [
+            {"questionText": "How was the call?", "questionType": "RANGE", "isOverall": true,
+             "minRange": 1, "maxRange": 5, "isMandatory": true}
+        ]
+    });
+    let file = d.file("edits.json", &def.to_string());
+    let s = d
+        .run(&["scorecards", "create", "--file", &file, "--json"])
+        .json();
+    let id = s["scorecard"]["scorecardId"].as_str().unwrap().to_owned();
+    let q0 = s["scorecard"]["questions"][0]["questionId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = json!({"scorecardId": id, "reviewerUserId": host,
+                        "answers": [{"questionId": q0, "score": 2}]});
+    let file = d.file("answer.json", &answer.to_string());
+    let a = d
+        .run(&[
+            "scorecards",
+            "answer",
+            "--call",
+            &call,
+            "--file",
+            &file,
+            "--json",
+        ])
+        .json();
+    let answered = a["answeredScorecard"]["answeredScorecardId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let edit = json!({"answers": [{"questionId": q0, "score": 5}]});
+    let file = d.file("edit.json", &edit.to_string());
+    let e = d
+        .run(&[
+            "scorecards",
+            "edit-answer",
+            "--call",
+            &call,
+            &answered,
+            "--file",
+            &file,
+            "--json",
+        ])
+        .json();
+    let e = &e["answeredScorecard"];
+    assert_eq!(e["answeredScorecardId"], answered.as_str());
+    assert_eq!(e["answers"][0]["score"], 5);
+    assert_eq!(e["editorUserId"], host.as_str(), "in the reviewer's name");
+    // Out of range: named, nothing changed.
+    let bad = d.file(
+        "bad.json",
+        &json!({"answers": [{"questionId": q0, "score": 7}]}).to_string(),
+    );
+    d.run(&[
+        "scorecards",
+        "edit-answer",
+        "--call",
+        &call,
+        &answered,
+        "--file",
+        &bad,
+    ])
+    .fails_with(&["invalid: ", "not within 1..=5"]);
+    d.run(&["scorecards", "delete-answer", "--call", &call, "123"])
+        .fails_with(&["not found", "parley scorecards answered --call"]);
+
+    let gone = d.run(&["scorecards", "delete-answer", "--call", &call, &answered]);
+    assert!(gone.ok && gone.out.contains("deleted"), "{}", gone.err);
+    // With its only answer gone, the scorecard itself can be deleted.
+    let del = d.run(&["scorecards", "delete", &id]);
+    assert!(del.ok, "{}", del.err);
+    let audit = d.audit();
+    for t in [
+        format!("answered scorecard {answered} of call {call}"),
+        format!("deleted answered scorecard {answered} of call {call}"),
+    ] {
+        assert!(audit.contains(&t), "{t:?} not in {audit}");
+    }
+}

@@ -331,6 +331,38 @@ impl Limits {
     }
 }
 
+/// The limit on recording requests (`parley_app::Limits::media_requests_per_minute`):
+/// one bucket per access key, or per client address for signed URLs, counted where
+/// [`Rates`] says.
+pub struct MediaLimit {
+    rates: Arc<Rates>,
+    per_minute: Option<Bucket>,
+}
+
+impl MediaLimit {
+    pub fn new(per_minute: u32, rates: Arc<Rates>) -> Arc<Self> {
+        let per_minute = (per_minute > 0).then(|| {
+            Bucket::new(
+                "media-minute",
+                RateQuota {
+                    interval_us: (60_000_000 / i64::from(per_minute)).max(1),
+                    burst: per_minute,
+                },
+            )
+        });
+        Arc::new(MediaLimit { rates, per_minute })
+    }
+
+    /// `Err(seconds to wait)` when `who` (`key:<access key>` or `ip:<address>`) is over
+    /// the limit.
+    pub async fn check(&self, who: &str) -> Result<(), u64> {
+        match &self.per_minute {
+            Some(bucket) => bucket.take(&self.rates, who).await.map_err(whole_seconds),
+            None => Ok(()),
+        }
+    }
+}
+
 /// A wait in whole seconds, rounded up, at least 1: a client that waits exactly this long
 /// must succeed.
 pub(crate) fn whole_seconds(wait: Duration) -> u64 {

@@ -59,6 +59,21 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/calls/{id}/scorecards", AnswerScorecard),
     (
         "GET",
+        "/parley/v1/calls/{id}/scorecards/{answered}",
+        ReadCallDetails,
+    ),
+    (
+        "PUT",
+        "/parley/v1/calls/{id}/scorecards/{answered}",
+        ChangeAnsweredScorecard,
+    ),
+    (
+        "DELETE",
+        "/parley/v1/calls/{id}/scorecards/{answered}",
+        ChangeAnsweredScorecard,
+    ),
+    (
+        "GET",
         "/v2/data-privacy/data-for-email-address",
         ReadPersonalData,
     ),

@@ -199,6 +199,7 @@ macro_rules! conformance_suite {
                 definitions_round_trip_and_names_are_unique_per_workspace,
                 answered_scorecards_round_trip_filter_page_and_count,
                 a_viewer_reads_only_the_private_answers_that_concern_them,
+                answered_scorecards_are_edited_in_place_and_deleted,
             }
             access {
                 grants_show_calls_to_their_users_and_move_the_generation,

@@ -193,10 +193,16 @@ pub async fn assignments_give_call_access_per_workspace_and_filter_listings(h: &
     };
     assert_eq!(listed(own_elsewhere).await, vec![ids[0], ids[2]]);
 
+    // The profile of one user in one workspace.
+    assert_eq!(s.user_profile(me.id, ws.id).await.unwrap(), Some(all.id));
+    assert_eq!(s.user_profile(me.id, east.id).await.unwrap(), Some(none.id));
+    assert_eq!(s.user_profile(UserId(99), ws.id).await.unwrap(), None);
+
     s.set_user_profile(me.id, east.id, None, now())
         .await
         .unwrap();
     assert_eq!(s.user_call_access(me.id).await.unwrap().len(), 1);
+    assert_eq!(s.user_profile(me.id, east.id).await.unwrap(), None);
 }
 
 /// The workspaces where a user's profile grants a capability, and the manager tree.

@@ -130,6 +130,7 @@ pub async fn answered_scorecards_round_trip_filter_page_and_count(h: &dyn Harnes
         reviewed_at: t0() + Duration::hours(i),
         visibility: Visibility::Public,
         answers: answers(card, 1 + i as i32),
+        edited: None,
     };
     let first = answer(1, &card, &call, rep);
     let second = answer(2, &card, &call, manager.id);
@@ -285,6 +286,7 @@ pub async fn a_viewer_reads_only_the_private_answers_that_concern_them(h: &dyn H
         reviewed_at: t0() + Duration::hours(i),
         visibility,
         answers: answers(&card, 1),
+        edited: None,
     };
     let public = answer(1, Visibility::Public);
     let private = answer(2, Visibility::Private);
@@ -331,4 +333,84 @@ pub async fn a_viewer_reads_only_the_private_answers_that_concern_them(h: &dyn H
         "anyone else"
     );
     assert_eq!(seen(viewer(peer, &[])).await, [public.id]);
+}
+
+/// An answered scorecard is read by id, edited in place (same id, review time and activity
+/// event; new answers, visibility and the edit recorded) and deleted with its answers and
+/// activity event.
+pub async fn answered_scorecards_are_edited_in_place_and_deleted(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await;
+    let rep = call.primary_user_id;
+    let manager = a_user(UserId::generate(), "m@northwind.example.com", t0());
+    s.create_user(&manager).await.unwrap();
+    let card = scorecard(call.workspace_id, "Discovery");
+    s.save_scorecard(&card).await.unwrap();
+    let a = AnsweredScorecard {
+        id: AnsweredScorecardId::generate(),
+        scorecard_id: card.id,
+        call_id: call.id,
+        reviewed_user: rep,
+        reviewer: manager.id,
+        reviewed_at: t0() + Duration::hours(1),
+        visibility: Visibility::Public,
+        answers: answers(&card, 3),
+        edited: None,
+    };
+    s.answer_scorecard(&a).await.unwrap();
+    let got = s.get_answered_scorecard(a.id).await.unwrap().unwrap();
+    assert_eq!(got.answered, a);
+    assert_eq!(got.scorecard_name, "Discovery");
+    assert_eq!(
+        s.get_answered_scorecard(AnsweredScorecardId(7))
+            .await
+            .unwrap(),
+        None
+    );
+
+    let mut edited = a.clone();
+    edited.visibility = Visibility::Private;
+    edited.answers = answers(&card, 9);
+    edited.answers.truncate(1);
+    edited.answers.push(Answer {
+        question_id: card.questions[1].id,
+        revision: card.questions[1].revision,
+        value: AnswerValue::NotApplicable,
+    });
+    edited.edited = Some(AnswerEdit {
+        by: manager.id,
+        at: t0() + Duration::hours(5),
+    });
+    assert!(s.edit_answered_scorecard(&edited).await.unwrap());
+    let got = s.get_answered_scorecard(a.id).await.unwrap().unwrap();
+    assert_eq!(
+        got.answered, edited,
+        "the answers, visibility and edit replaced"
+    );
+    let listed = s
+        .answered_scorecards(&AnsweredFilter::default(), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].answered, edited);
+    let mut lost = edited.clone();
+    lost.id = AnsweredScorecardId::generate();
+    assert!(!s.edit_answered_scorecard(&lost).await.unwrap());
+
+    let filled = || async {
+        s.activity_facts(t0(), t0() + Duration::days(1), Some(&[manager.id]))
+            .await
+            .unwrap()
+            .iter()
+            .filter(|x| x.counter == Counter::CallsScorecardsFilled)
+            .count()
+    };
+    assert_eq!(filled().await, 1, "an edit is not another review");
+    assert!(s.delete_answered_scorecard(a.id).await.unwrap());
+    assert!(!s.delete_answered_scorecard(a.id).await.unwrap());
+    assert_eq!(s.get_answered_scorecard(a.id).await.unwrap(), None);
+    assert_eq!(filled().await, 0, "its activity event goes with it");
+    // With no answers left, the scorecard itself can go.
+    assert!(s.delete_scorecard(card.id).await.unwrap());
 }

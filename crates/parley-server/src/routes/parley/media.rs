@@ -7,6 +7,16 @@
 //! like any guarded route (operation `DownloadMedia`) and the caller's call access.
 //! Single byte ranges are served (206, `Content-Range`; 416 past the end), straight from
 //! the media store as a stream: a recording is never held in memory.
+//!
+//! Every request is rate-limited (`Limits::media_requests_per_minute`): per access key, or
+//! per client address for a signed URL (checked before its signature, so guessing costs
+//! the same), with a 429 in Gong's error body and `Retry-After`. Every download served is
+//! in the audit log (`media-downloaded`, the call as target, the key or `MediaUrl` as
+//! actor, the client address). Choice: one entry per download, not per range: a request
+//! without `Range` (200) or whose range starts at byte 0 (206 `bytes 0-…`) starts a
+//! download; a player's later ranges and seeks are parts of it and are not logged (a
+//! stream of a one-hour call would otherwise be dozens of entries). The URL's query (its
+//! signature) is never kept: it works as a credential until it expires.
 
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -19,7 +29,7 @@ use serde::Deserialize;
 
 use gong_api_v2::messages;
 use parley_app::access::Operation;
-use parley_domain::{CallId, CallMedia};
+use parley_domain::{Actor, AuditAction, AuditEntry, CallId, CallMedia, Outcome, RequestInfo};
 
 use crate::error::{ApiError, ApiResult};
 use crate::media_url::{content_type, range_of, RangeAsk, Refused};
@@ -27,8 +37,10 @@ use crate::AppState;
 
 /// The route; public, see the module's comment.
 pub fn public_routes() -> Router<AppState> {
-    Router::new().route("/parley/v1/calls/{id}/media", get(download))
+    Router::new().route(ROUTE, get(download))
 }
+
+const ROUTE: &str = "/parley/v1/calls/{id}/media";
 
 #[derive(Debug, Default, Deserialize)]
 struct Signed {
@@ -44,11 +56,72 @@ fn bad_signature() -> ApiError {
 }
 
 async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Parts) -> Response {
-    match recording(&state, &id, &req).await {
-        Ok(media) => serve(&state, &media, &req.headers)
-            .await
-            .unwrap_or_else(IntoResponse::into_response),
-        Err(answer) => answer,
+    let ip = crate::audit::client_ip(&req.extensions, &req.headers, state.config.trust_proxy);
+    let (media, actor) = match recording(&state, &id, &req, ip).await {
+        Ok(found) => found,
+        Err(answer) => return answer,
+    };
+    let resp = serve(&state, &media, &req.headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+    if starts_download(&resp) {
+        state.audit.record(
+            AuditEntry::new(
+                chrono::Utc::now(),
+                actor,
+                AuditAction::MediaDownloaded,
+                Outcome::Status(resp.status().as_u16()),
+            )
+            .from_ip(ip)
+            // The path, never the query: a signed URL's signature is a credential.
+            .with_request(RequestInfo::new(
+                "GET",
+                Some(ROUTE),
+                req.uri.path(),
+                Vec::new(),
+            ))
+            .on([media.call_id.to_string()]),
+        );
+    }
+    resp
+}
+
+/// Whether an answer starts a download (see the module's comment): the whole recording,
+/// or a range from byte 0.
+fn starts_download(resp: &Response) -> bool {
+    match resp.status() {
+        StatusCode::OK => true,
+        StatusCode::PARTIAL_CONTENT => resp
+            .headers()
+            .get(header::CONTENT_RANGE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("bytes 0-")),
+        _ => false,
+    }
+}
+
+/// Takes one request from `who`'s media bucket; the 429 to send when it is empty (the
+/// refusal is in the audit log's access log as throttled, like the per-key limits').
+async fn take_media(
+    state: &AppState,
+    who: &str,
+    actor: Actor,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), Response> {
+    match state.media_limit.check(who).await {
+        Ok(()) => Ok(()),
+        Err(wait) => {
+            state.audit.record(
+                AuditEntry::new(
+                    chrono::Utc::now(),
+                    actor,
+                    AuditAction::Throttled,
+                    Outcome::Status(429),
+                )
+                .from_ip(ip),
+            );
+            Err(crate::auth::too_many(wait))
+        }
     }
 }
 
@@ -57,13 +130,23 @@ fn answer(e: impl Into<ApiError>) -> Response {
     e.into().into_response()
 }
 
-/// The recording the request may fetch, or the answer to send instead.
-async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia, Response> {
+/// The recording the request may fetch and who fetches it, or the answer to send instead.
+async fn recording(
+    state: &AppState,
+    id: &str,
+    req: &Parts,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(CallMedia, Actor), Response> {
     let signed = Query::<Signed>::try_from_uri(&req.uri)
         .map(|Query(q)| q)
         .unwrap_or_default();
     let call_id = parley_domain::parse_id(id).ok().map(CallId);
     if signed.expires.is_some() || signed.signature.is_some() {
+        let who = format!(
+            "ip:{}",
+            ip.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+        );
+        take_media(state, &who, Actor::MediaUrl, ip).await?;
         // Whether the call or its recording exists is not told to a wrong signature.
         let (Some(call_id), Some(expires), Some(signature)) = (
             call_id,
@@ -86,7 +169,7 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
             .media_urls
             .check(call_id, &media.key, expires, signature, now)
         {
-            Ok(()) => Ok(media),
+            Ok(()) => Ok((media, Actor::MediaUrl)),
             Err(Refused::BadSignature) => Err(answer(bad_signature())),
             Err(Refused::Expired) => Err(answer(ApiError::new(
                 StatusCode::FORBIDDEN,
@@ -94,7 +177,7 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
             ))),
         }
     } else {
-        let (principal, _) = crate::auth::authorize_request(
+        let (principal, access_key) = crate::auth::authorize_request(
             state,
             &req.extensions,
             &req.headers,
@@ -102,6 +185,11 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
             Operation::DownloadMedia,
         )
         .await?;
+        let actor = Actor::ApiKey {
+            access_key: access_key.clone(),
+            user_id: principal.user,
+        };
+        take_media(state, &format!("key:{access_key}"), actor.clone(), ip).await?;
         let not_found = || answer(ApiError::not_found(messages::call_not_found(id)));
         let call_id = call_id.ok_or_else(not_found)?;
         let call = state
@@ -122,6 +210,7 @@ async fn recording(state: &AppState, id: &str, req: &Parts) -> Result<CallMedia,
             .await
             .map_err(answer)?
             .ok_or_else(|| answer(ApiError::not_found(format!("call {id} has no recording"))))
+            .map(|media| (media, actor))
     }
 }
 

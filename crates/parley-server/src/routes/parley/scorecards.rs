@@ -15,7 +15,8 @@ use serde::Serialize;
 
 use gong_api_v2::messages;
 use gong_api_v2::scorecards::{
-    AnswerScorecardInput, AnsweredMeta, AnsweredScorecardWire, ScorecardInput, ScorecardWire,
+    AnswerScorecardInput, AnsweredMeta, EditAnsweredInput, ParleyAnsweredWire, ScorecardInput,
+    ScorecardWire,
 };
 use parley_app::scorecards::{find_scorecard, AnswerRequest};
 use parley_domain::scorecard::Scorecard;
@@ -41,6 +42,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/parley/v1/calls/{id}/scorecards",
             get(call_scorecards).post(answer_scorecard),
+        )
+        .route(
+            "/parley/v1/calls/{id}/scorecards/{answered}",
+            get(get_answered).put(edit_answered).delete(delete_answered),
         )
 }
 
@@ -68,14 +73,14 @@ struct Done {
 #[serde(rename_all = "camelCase")]
 struct AnsweredList {
     request_id: String,
-    answered_scorecards: Vec<AnsweredScorecardWire>,
+    answered_scorecards: Vec<ParleyAnsweredWire>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct OneAnswered {
     request_id: String,
-    answered_scorecard: AnsweredScorecardWire,
+    answered_scorecard: ParleyAnsweredWire,
 }
 
 fn one(state: &AppState, s: &Scorecard) -> OneScorecard {
@@ -229,7 +234,7 @@ async fn answer_scorecard(
         StatusCode::CREATED,
         &OneAnswered {
             request_id: request_id(),
-            answered_scorecard: AnsweredScorecardWire::from_domain(&answered, &meta, &state.render),
+            answered_scorecard: ParleyAnsweredWire::from_domain(&answered, &meta, &state.render),
         },
     ))
 }
@@ -252,7 +257,7 @@ async fn call_scorecards(
     let out = list
         .iter()
         .map(|(r, overall)| {
-            AnsweredScorecardWire::from_domain(
+            ParleyAnsweredWire::from_domain(
                 &r.answered,
                 &AnsweredMeta {
                     scorecard_name: &r.scorecard_name,
@@ -267,6 +272,96 @@ async fn call_scorecards(
     Ok(Wire(AnsweredList {
         request_id: request_id(),
         answered_scorecards: out,
+    })
+    .into_response())
+}
+
+/// The call of `id` (which the caller may see) and its answered scorecard `answered`
+/// (which the caller may read).
+async fn call_and_answered(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+    answered: &str,
+) -> ApiResult<(parley_domain::Call, parley_store::AnsweredRecord)> {
+    let call_id = existing_call(state, principal, id).await?;
+    let call = state
+        .store
+        .get_call(call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(messages::call_not_found(id)))?;
+    let found =
+        parley_app::scorecards::find_answered(state.store.as_ref(), principal, &call, answered)
+            .await?;
+    Ok((call, found))
+}
+
+/// One answered scorecard as Parley renders it, with its scorecard's overall question.
+async fn render_answered(
+    state: &AppState,
+    r: &parley_store::AnsweredRecord,
+    answered: &parley_domain::scorecard::AnsweredScorecard,
+) -> ApiResult<OneAnswered> {
+    let overall = state
+        .store
+        .get_scorecard(r.answered.scorecard_id)
+        .await?
+        .and_then(|s| s.questions.iter().find(|q| q.is_overall).map(|q| q.id));
+    let meta = AnsweredMeta {
+        scorecard_name: &r.scorecard_name,
+        review_method: r.review_method,
+        call_started: r.call_started,
+        overall,
+    };
+    Ok(OneAnswered {
+        request_id: request_id(),
+        answered_scorecard: ParleyAnsweredWire::from_domain(answered, &meta, &state.render),
+    })
+}
+
+async fn get_answered(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, answered)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (_, found) = call_and_answered(&state, &principal, &id, &answered).await?;
+    Ok(Wire(render_answered(&state, &found, &found.answered).await?).into_response())
+}
+
+/// Edits a filled scorecard in place (its reviewer or an admin): same id, new answers.
+async fn edit_answered(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, answered)): Path<(String, String)>,
+    body: Result<Bytes, BytesRejection>,
+) -> ApiResult<Response> {
+    let (_, found) = call_and_answered(&state, &principal, &id, &answered).await?;
+    let input: EditAnsweredInput = parse_json(body, false)?;
+    let (visibility, answers) = input
+        .parts(state.config.max_filter_ids)
+        .map_err(ApiError::bad_request_all)?;
+    let edited = parley_app::scorecards::edit_answered(
+        state.store.as_ref(),
+        &principal,
+        &found,
+        parley_app::scorecards::AnswerChange {
+            visibility,
+            answers,
+        },
+    )
+    .await?;
+    Ok(Wire(render_answered(&state, &found, &edited).await?).into_response())
+}
+
+async fn delete_answered(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((id, answered)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (_, found) = call_and_answered(&state, &principal, &id, &answered).await?;
+    parley_app::scorecards::delete_answered(state.store.as_ref(), &principal, &found).await?;
+    Ok(Wire(Done {
+        request_id: request_id(),
     })
     .into_response())
 }
