@@ -164,6 +164,9 @@ impl Workers {
         kinds.extend(ANALYSIS_KINDS);
         kinds.push(JobKind::DeleteMedia);
         kinds.push(JobKind::Erase);
+        if self.fetch.is_some() {
+            kinds.push(JobKind::CrmWrite);
+        }
         kinds
     }
 
@@ -176,6 +179,10 @@ impl Workers {
         kinds.push(JobKind::DeleteMedia);
         // Erasures delete recordings and wait on the media store as deletions do.
         kinds.push(JobKind::Erase);
+        // CRM writes wait on other servers as pulls do, and need the outbound policy.
+        if self.fetch.is_some() {
+            kinds.push(JobKind::CrmWrite);
+        }
         kinds
     }
 
@@ -322,6 +329,9 @@ impl Workers {
             Ok(JobSpec::Erase { erasure }) => {
                 crate::privacy::erase_gave_up(self.store.as_ref(), erasure, message).await
             }
+            Ok(JobSpec::CrmWrite { write, .. }) => {
+                crate::crm_writeback::gave_up(self.store.as_ref(), write, message).await
+            }
             _ => Ok(()),
         };
         if let Err(e) = done {
@@ -359,6 +369,10 @@ impl Workers {
             } => {
                 crate::crm::process_upload(store, integration, &request, lease).await?;
                 Ok(())
+            }
+            JobSpec::CrmWrite { write, .. } => {
+                let policy = crate::crm_clients::policy_from(self.fetch.as_deref());
+                crate::crm_writeback::run_write(store, &policy, write, lease).await
             }
             JobSpec::AnalyzeWorkspace { workspace } => {
                 let n = crate::analysis::analyze_all(store, workspace).await?;

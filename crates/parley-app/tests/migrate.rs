@@ -387,7 +387,7 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             "flows",
             &[
                 ("id", Value::Int(11)),
-                ("workspace_id", ws),
+                ("workspace_id", ws.clone()),
                 ("name", text("Inbound follow-up")),
                 ("owner_id", me.clone()),
                 ("visibility", text("company")),
@@ -404,6 +404,34 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
                 ("owner_id", me.clone()),
                 ("status", text("running")),
                 ("created_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "crm_connectors",
+            &[
+                ("id", Value::Int(13)),
+                ("workspace_id", ws.clone()),
+                ("name", text("Salesforce")),
+                ("kind", text("salesforce")),
+                ("settings", text(r#"{"loginUrl":"https://login.salesforce.com"}"#)),
+                ("secret", text("c2VhbGVk")),
+                ("created_us", Value::Int(T)),
+                ("updated_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "crm_writes",
+            &[
+                ("id", Value::Int(14)),
+                ("workspace_id", ws.clone()),
+                ("call_id", call.clone()),
+                ("action", text(r#"{"field":"Main_Competitors__c"}"#)),
+                ("object_id", text("006A")),
+                ("state", text("written")),
+                ("attempts", Value::Int(1)),
+                ("value", text("Acme, Globex")),
+                ("created_us", Value::Int(T)),
+                ("updated_us", Value::Int(T)),
             ],
         ),
     ];

@@ -22,10 +22,12 @@ pub enum JobKind {
     CrmUpload,
     /// Erase a person's data (a data-privacy request), see `crate::privacy`.
     Erase,
+    /// Write a CRM field action's value to the call's opportunity (`crate::crm_write`).
+    CrmWrite,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 8] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -34,6 +36,7 @@ impl JobKind {
         JobKind::DeleteMedia,
         JobKind::CrmUpload,
         JobKind::Erase,
+        JobKind::CrmWrite,
     ];
 
     pub fn key(self) -> &'static str {
@@ -46,6 +49,7 @@ impl JobKind {
             JobKind::DeleteMedia => "delete-media",
             JobKind::CrmUpload => "crm-upload",
             JobKind::Erase => "erase",
+            JobKind::CrmWrite => "crm-write",
         }
     }
 
@@ -92,6 +96,12 @@ pub enum JobSpec {
     Erase {
         erasure: i64,
     },
+    /// A CRM write (a `crm_write::CrmWrite` row: the action, the target object, the
+    /// outcome) for a call.
+    CrmWrite {
+        call: CallId,
+        write: i64,
+    },
 }
 
 impl JobSpec {
@@ -105,6 +115,7 @@ impl JobSpec {
             JobSpec::DeleteMedia { .. } => JobKind::DeleteMedia,
             JobSpec::CrmUpload { .. } => JobKind::CrmUpload,
             JobSpec::Erase { .. } => JobKind::Erase,
+            JobSpec::CrmWrite { .. } => JobKind::CrmWrite,
         }
     }
 
@@ -112,7 +123,8 @@ impl JobSpec {
         match self {
             JobSpec::FetchMedia { call }
             | JobSpec::Transcribe { call }
-            | JobSpec::Analyze { call } => Some(*call),
+            | JobSpec::Analyze { call }
+            | JobSpec::CrmWrite { call, .. } => Some(*call),
             _ => None,
         }
     }
@@ -132,6 +144,7 @@ impl JobSpec {
                 "clientRequestId": request,
             }),
             JobSpec::Erase { erasure } => serde_json::json!({ "erasureId": erasure.to_string() }),
+            JobSpec::CrmWrite { write, .. } => serde_json::json!({ "writeId": write.to_string() }),
             _ => serde_json::json!({}),
         }
     }
@@ -151,6 +164,9 @@ impl JobSpec {
             JobSpec::CrmUpload { .. } => 5,
             // A database or media store that is down for a while; each run starts over.
             JobSpec::Erase { .. } => 8,
+            // A CRM that rate-limits or is down for a while: doubling from 10 s, the last
+            // try comes about 40 minutes in.
+            JobSpec::CrmWrite { .. } => 8,
         }
     }
 
@@ -211,6 +227,13 @@ impl JobSpec {
                     .as_str()
                     .and_then(|s| s.parse().ok())
                     .ok_or("erase job without an erasureId")?,
+            },
+            JobKind::CrmWrite => JobSpec::CrmWrite {
+                call: call()?,
+                write: job.payload["writeId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("crm-write job without a writeId")?,
             },
         })
     }
@@ -349,6 +372,10 @@ mod tests {
             },
             JobSpec::Erase {
                 erasure: 1234567890123456789,
+            },
+            JobSpec::CrmWrite {
+                call: CallId(7),
+                write: 1234567890123456789,
             },
         ];
         for spec in &specs {

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod call;
 pub mod comment;
 pub mod crm;
+pub mod crm_write;
 pub mod engagement;
 pub mod flow;
 pub mod id;

@@ -64,6 +64,7 @@ use reqwest::StatusCode;
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
+pub mod api;
 pub mod json;
 pub use json::post_json;
 /// URLs as this crate takes them.

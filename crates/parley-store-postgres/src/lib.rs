@@ -51,6 +51,7 @@ mod audit;
 mod calls;
 mod comments;
 mod crm;
+mod crm_write;
 mod identity;
 mod jobs;
 mod library;

@@ -37,6 +37,7 @@ mod access;
 mod audit;
 mod comments;
 mod crm;
+mod crm_write;
 mod library;
 mod oauth;
 mod portable;

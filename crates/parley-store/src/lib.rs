@@ -16,6 +16,7 @@ pub mod comments;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod crm;
+pub mod crm_write;
 pub mod engagement;
 pub mod library;
 pub mod meetings;
@@ -40,6 +41,7 @@ use parley_domain::{
 pub use access::{AccessStore, Placement};
 pub use comments::{CommentAdded, CommentStore};
 pub use crm::{AssociationFilter, CrmStore};
+pub use crm_write::CrmWriteStore;
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::LibraryStore;
 pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
@@ -535,6 +537,7 @@ pub trait Store:
     + MeetingStore
     + EngagementStore
     + CrmStore
+    + CrmWriteStore
     + PrivacyStore
     + Send
     + Sync

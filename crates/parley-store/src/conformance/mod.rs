@@ -40,6 +40,7 @@ pub mod calls;
 pub mod comments;
 pub mod concurrency;
 pub mod crm;
+pub mod crm_write;
 pub mod identity;
 pub mod jobs;
 pub mod library;
@@ -161,6 +162,11 @@ macro_rules! conformance_suite {
                 one_integration_per_workspace_with_schemas,
                 an_upload_is_stored_with_its_job_and_shows_in_linked_calls,
                 manual_associations_relink_calls_and_list_in_time_order,
+            }
+            crm_write {
+                connectors_round_trip_and_names_are_unique_per_workspace,
+                a_write_is_recorded_with_its_job_and_finished_fenced,
+                a_generic_objects_field_is_set_and_its_calls_bumped,
             }
             profiles {
                 profiles_round_trip_and_names_are_unique_per_workspace,

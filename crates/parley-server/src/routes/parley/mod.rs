@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod comments;
 pub mod crm;
 pub mod engagement;
+pub mod crm_writeback;
 pub mod flows;
 pub mod jobs;
 pub mod keys;
@@ -51,5 +52,6 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(engagement::routes())
         .merge(crm::routes())
         .merge(flows::routes())
+        .merge(crm_writeback::routes())
         .merge(privacy::routes())
 }
