@@ -21,7 +21,6 @@ use axum::Router;
 use common::{assert_error, call_body, key, send_as, TestServer};
 use parley_app::worker::{WorkerConfig, Workers};
 use parley_domain::JobKind;
-use parley_store::{CrmWriteStore, Store};
 use parley_outbound::{FetchPolicy, HostAllowList};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
