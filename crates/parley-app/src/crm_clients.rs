@@ -152,9 +152,7 @@ fn inline_wait(r: &ApiResponse, try_no: u32) -> Option<Duration> {
     if try_no + 1 >= RATE_LIMIT_TRIES {
         return None;
     }
-    let wait = r
-        .retry_after
-        .unwrap_or(Duration::from_secs(1u64 << try_no));
+    let wait = r.retry_after.unwrap_or(Duration::from_secs(1u64 << try_no));
     (wait <= MAX_INLINE_WAIT).then_some(wait)
 }
 
@@ -382,7 +380,9 @@ impl Client<'_> {
         ));
         path.query_pairs_mut().append_pair("fields", field);
         let pq = format!("{}?{}", path.path(), path.query().unwrap_or(""));
-        let r = self.salesforce_request(Method::Get, &pq, Body::None).await?;
+        let r = self
+            .salesforce_request(Method::Get, &pq, Body::None)
+            .await?;
         if !r.is_success() {
             return Err(by_status(r.status, salesforce_error(&r)));
         }
@@ -449,13 +449,8 @@ fn text_of(v: &Value) -> Option<String> {
         Value::Null => None,
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(s.clone()),
-        Value::Array(a) => Some(
-            a.iter()
-                .filter_map(text_of)
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-        .filter(|s| !s.is_empty()),
+        Value::Array(a) => Some(a.iter().filter_map(text_of).collect::<Vec<_>>().join(", "))
+            .filter(|s| !s.is_empty()),
         other => Some(other.to_string()),
     }
 }
@@ -520,8 +515,8 @@ impl Client<'_> {
 
     fn hubspot_url(&self, id: &str) -> Result<parley_outbound::Url, CrmError> {
         check_object_id(id)?;
-        let s: HubSpotSettings = serde_json::from_value(self.connector.settings.clone())
-            .map_err(|_| {
+        let s: HubSpotSettings =
+            serde_json::from_value(self.connector.settings.clone()).map_err(|_| {
                 CrmError::Permanent(format!(
                     "crm connector {} has unreadable settings",
                     self.connector.id
@@ -534,7 +529,9 @@ impl Client<'_> {
     async fn hubspot_read(&self, id: &str, field: &str) -> Result<Option<String>, CrmError> {
         let mut url = self.hubspot_url(id)?;
         url.query_pairs_mut().append_pair("properties", field);
-        let r = self.hubspot_request(Method::Get, url.as_str(), Body::None).await?;
+        let r = self
+            .hubspot_request(Method::Get, url.as_str(), Body::None)
+            .await?;
         if !r.is_success() {
             return Err(by_status(r.status, hubspot_error(&r)));
         }
@@ -581,10 +578,7 @@ impl Client<'_> {
             .crm_schema(i.id, Some(CrmObjectType::Deal))
             .await
             .map_err(store_err)?;
-        if schema
-            .iter()
-            .any(|(_, f)| f.name == field && !f.is_deleted)
-        {
+        if schema.iter().any(|(_, f)| f.name == field && !f.is_deleted) {
             Ok(())
         } else {
             Err(CrmError::Permanent(format!(
@@ -668,9 +662,18 @@ mod tests {
             salesforce_error(&r),
             "salesforce answered 400: invalid_grant: authentication failure"
         );
-        assert!(matches!(by_status(400, String::new()), CrmError::Permanent(_)));
-        assert!(matches!(by_status(503, String::new()), CrmError::Transient(_)));
-        assert!(matches!(by_status(429, String::new()), CrmError::Transient(_)));
+        assert!(matches!(
+            by_status(400, String::new()),
+            CrmError::Permanent(_)
+        ));
+        assert!(matches!(
+            by_status(503, String::new()),
+            CrmError::Transient(_)
+        ));
+        assert!(matches!(
+            by_status(429, String::new()),
+            CrmError::Transient(_)
+        ));
     }
 
     #[test]

@@ -77,7 +77,10 @@ impl Secrets {
 }
 
 fn url_setting(name: &str, value: Option<&str>, default: &str) -> Result<String, String> {
-    let v = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or(default);
+    let v = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or(default);
     let url = parley_outbound::Url::parse(v).map_err(|_| format!("{name} is not a url"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("{name} must be an http or https url"));
@@ -138,12 +141,12 @@ pub fn check(input: &ConnectorInput) -> AppResult<(ConnectorKind, serde_json::Va
                 String::new()
             });
             let instance_url = match input.instance_url.as_deref() {
-                Some(u) if !u.trim().is_empty() => Some(
-                    url_setting("instanceUrl", Some(u), "").unwrap_or_else(|p| {
+                Some(u) if !u.trim().is_empty() => {
+                    Some(url_setting("instanceUrl", Some(u), "").unwrap_or_else(|p| {
                         problems.push(p);
                         String::new()
-                    }),
-                ),
+                    }))
+                }
                 _ => None,
             };
             let api_version = input
@@ -166,8 +169,11 @@ pub fn check(input: &ConnectorInput) -> AppResult<(ConnectorKind, serde_json::Va
             let mut audience = None;
             match auth {
                 SalesforceAuth::ClientCredentials => {
-                    secrets.client_secret =
-                        Some(required("clientSecret", &input.client_secret, &mut problems));
+                    secrets.client_secret = Some(required(
+                        "clientSecret",
+                        &input.client_secret,
+                        &mut problems,
+                    ));
                 }
                 SalesforceAuth::JwtBearer => {
                     username = Some(required("username", &input.username, &mut problems));
@@ -249,7 +255,12 @@ pub async fn unseal(store: &dyn Store, c: &CrmConnector) -> AppResult<Secrets> {
     if c.secret.is_empty() {
         return Ok(Secrets::default());
     }
-    let broken = || AppError::internal(format!("the secrets of crm connector {} cannot be opened", c.id));
+    let broken = || {
+        AppError::internal(format!(
+            "the secrets of crm connector {} cannot be opened",
+            c.id
+        ))
+    };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(&c.secret)
         .map_err(|_| broken())?;
@@ -305,7 +316,9 @@ async fn workspace_for(
     match crate::access::confine(who, asked)? {
         Some(w) => {
             if store.get_workspace(w).await?.is_none() {
-                return Err(AppError::not_found(format!("Workspace ID {w} was not found")));
+                return Err(AppError::not_found(format!(
+                    "Workspace ID {w} was not found"
+                )));
             }
             Ok(w)
         }
@@ -338,7 +351,11 @@ pub async fn create(
         updated: now,
     };
     store.save_crm_connector(&c).await?;
-    tracing::info!(connector_id = id, kind = kind.key(), "crm connector created");
+    tracing::info!(
+        connector_id = id,
+        kind = kind.key(),
+        "crm connector created"
+    );
     view(store, &c).await
 }
 

@@ -54,7 +54,8 @@ pub async fn enqueue_for_call(
         .remove(&call)
         .unwrap_or_default();
     let system = connector.kind.system();
-    let object_id = target_object(&context, system, action.object_type).map(|l| l.object_id.clone());
+    let object_id =
+        target_object(&context, system, action.object_type).map(|l| l.object_id.clone());
     let now = Utc::now();
     let mut w = CrmWrite {
         id: random_id(),
@@ -105,11 +106,14 @@ async fn said(store: &dyn Store, w: &CrmWrite) -> Result<Vec<String>, JobError> 
         .await?
         .remove(&w.call_id)
         .ok_or_else(|| JobError::transient("the call has not been analysed yet"))?;
-    let hits = analysis.trackers.iter().find(|h| match (&w.action.tracker, def) {
-        (_, Some(d)) => h.tracker_id == d.id,
-        (TrackerRef::Id(id), None) => h.tracker_id == *id,
-        (TrackerRef::Name(n), None) => h.name.eq_ignore_ascii_case(n.trim()),
-    });
+    let hits = analysis
+        .trackers
+        .iter()
+        .find(|h| match (&w.action.tracker, def) {
+            (_, Some(d)) => h.tracker_id == d.id,
+            (TrackerRef::Id(id), None) => h.tracker_id == *id,
+            (TrackerRef::Name(n), None) => h.name.eq_ignore_ascii_case(n.trim()),
+        });
     if def.is_none() && hits.is_none() {
         return Err(JobError::permanent(match &w.action.tracker {
             TrackerRef::Id(id) => format!("tracker {id} is not a tracker of the call's workspace"),
@@ -184,7 +188,9 @@ async fn attempt(
     let connector = store
         .crm_connector(w.action.connector)
         .await?
-        .ok_or_else(|| JobError::permanent(format!("crm connector {} was deleted", w.action.connector)))?;
+        .ok_or_else(|| {
+            JobError::permanent(format!("crm connector {} was deleted", w.action.connector))
+        })?;
     let said = said(store, w).await?;
     if said.is_empty() {
         w.state = CrmWriteState::Skipped;
@@ -249,7 +255,11 @@ pub async fn gave_up(store: &dyn Store, write: i64, message: &str) -> AppResult<
 }
 
 /// A call the caller may see, by id (a 404 in Gong's words otherwise).
-async fn seen_call(store: &dyn Store, who: &Principal, call: CallId) -> AppResult<parley_domain::Call> {
+async fn seen_call(
+    store: &dyn Store,
+    who: &Principal,
+    call: CallId,
+) -> AppResult<parley_domain::Call> {
     let c = store
         .get_call(call)
         .await?

@@ -413,7 +413,10 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
                 ("workspace_id", ws.clone()),
                 ("name", text("Salesforce")),
                 ("kind", text("salesforce")),
-                ("settings", text(r#"{"loginUrl":"https://login.salesforce.com"}"#)),
+                (
+                    "settings",
+                    text(r#"{"loginUrl":"https://login.salesforce.com"}"#),
+                ),
                 ("secret", text("c2VhbGVk")),
                 ("created_us", Value::Int(T)),
                 ("updated_us", Value::Int(T)),

@@ -94,9 +94,7 @@ impl CrmFieldAction {
             return Err("field must not be empty".into());
         }
         if field.chars().count() > MAX_FIELD_CHARS {
-            return Err(format!(
-                "field is longer than {MAX_FIELD_CHARS} characters"
-            ));
+            return Err(format!("field is longer than {MAX_FIELD_CHARS} characters"));
         }
         if field.chars().any(char::is_control) {
             return Err("field must not contain control characters".into());
@@ -445,7 +443,11 @@ mod tests {
             link(CrmSystem::HubSpot, "Opportunity", "55"),
             link(CrmSystem::Salesforce, "Opportunity", "006A"),
         ];
-        let t = target_object(&context, CrmSystem::Salesforce, WriteObjectType::Opportunity);
+        let t = target_object(
+            &context,
+            CrmSystem::Salesforce,
+            WriteObjectType::Opportunity,
+        );
         assert_eq!(t.unwrap().object_id, "006A");
         let t = target_object(&context, CrmSystem::HubSpot, WriteObjectType::Deal);
         assert_eq!(t.unwrap().object_id, "55");

@@ -69,7 +69,10 @@ impl ApiResponse {
 /// for what kept an answer from arriving (the policy, the network, the limits).
 /// [`FetchPolicy::max_bytes`] bounds the answer, [`FetchPolicy::total_timeout`] the
 /// whole exchange.
-pub async fn send(request: ApiRequest<'_>, policy: &FetchPolicy) -> Result<ApiResponse, FetchError> {
+pub async fn send(
+    request: ApiRequest<'_>,
+    policy: &FetchPolicy,
+) -> Result<ApiResponse, FetchError> {
     let url = Url::parse(request.url.trim()).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
     match tokio::time::timeout(policy.total_timeout, exchange(&url, &request, policy)).await {
         Ok(result) => result,
@@ -140,7 +143,10 @@ mod tests {
     /// A one-connection server on loopback answering `reply`, handing back the request.
     async fn serve_once(reply: &'static str) -> (String, tokio::task::JoinHandle<String>) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/services/oauth2/token", listener.local_addr().unwrap());
+        let url = format!(
+            "http://{}/services/oauth2/token",
+            listener.local_addr().unwrap()
+        );
         let task = tokio::spawn(async move {
             let (mut socket, _) = listener.accept().await.unwrap();
             let mut seen = Vec::new();
@@ -206,7 +212,10 @@ mod tests {
         assert_eq!(got.retry_after, Some(Duration::from_secs(3)));
         assert_eq!(got.json()["status"], "error");
         let request = seen.await.unwrap();
-        assert!(request.starts_with("POST /services/oauth2/token"), "{request}");
+        assert!(
+            request.starts_with("POST /services/oauth2/token"),
+            "{request}"
+        );
         assert!(
             request.contains("content-type: application/x-www-form-urlencoded"),
             "{request}"
@@ -219,10 +228,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_patch_with_a_token_and_the_policy_first() {
-        let (url, seen) = serve_once(
-            "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n",
-        )
-        .await;
+        let (url, seen) = serve_once("HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
         let got = send(
             ApiRequest {
                 method: Method::Patch,

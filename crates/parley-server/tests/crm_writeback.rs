@@ -177,7 +177,12 @@ async fn sf_get(
         return r;
     }
     let Some(o) = c.opportunities.get(&id) else {
-        return sf_error(404, "NOT_FOUND", "The requested resource does not exist", &[]);
+        return sf_error(
+            404,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+            &[],
+        );
     };
     let mut out = serde_json::Map::new();
     out.insert(
@@ -217,7 +222,12 @@ async fn sf_patch(
         return sf_error(400, "JSON_PARSER_ERROR", "Unexpected character", &[]);
     };
     let Some(o) = c.opportunities.get_mut(&id) else {
-        return sf_error(404, "NOT_FOUND", "The requested resource does not exist", &[]);
+        return sf_error(
+            404,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+            &[],
+        );
     };
     for (k, v) in changes {
         if !o.contains_key(&k) {
@@ -275,12 +285,21 @@ async fn hs_get(
         return r;
     }
     let Some(d) = c.deals.get(&id) else {
-        return hs_error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        return hs_error(
+            404,
+            "OBJECT_NOT_FOUND",
+            "Object not found.  objectId are usually numeric.",
+        );
     };
     // HubSpot answers only the properties asked for (unknown ones are left out).
     let mut props = serde_json::Map::new();
     props.insert("hs_object_id".into(), json!(id));
-    for p in q.get("properties").map(|p| p.split(',')).into_iter().flatten() {
+    for p in q
+        .get("properties")
+        .map(|p| p.split(','))
+        .into_iter()
+        .flatten()
+    {
         if let Some(v) = d.get(p) {
             props.insert(p.to_owned(), v.clone());
         }
@@ -303,7 +322,11 @@ async fn hs_patch(
         return hs_error(400, "VALIDATION_ERROR", "Invalid input JSON on line 1");
     };
     let Some(d) = c.deals.get_mut(&id) else {
-        return hs_error(404, "OBJECT_NOT_FOUND", "Object not found.  objectId are usually numeric.");
+        return hs_error(
+            404,
+            "OBJECT_NOT_FOUND",
+            "Object not found.  objectId are usually numeric.",
+        );
     };
     for (k, v) in changes {
         if !d.contains_key(&k) {
@@ -340,10 +363,7 @@ fn opportunity(crm: &Shared, id: &str, current: Value) {
     let mut fields = serde_json::Map::new();
     fields.insert("Name".into(), json!("Northwind renewal"));
     fields.insert("Main_Competitors__c".into(), current);
-    crm.lock()
-        .unwrap()
-        .opportunities
-        .insert(id.into(), fields);
+    crm.lock().unwrap().opportunities.insert(id.into(), fields);
 }
 
 /// Workers that run CRM writes, allowed to reach the stand-in on loopback.
@@ -528,16 +548,27 @@ async fn rate_limits_are_waited_out_expired_sessions_refreshed_and_client_errors
         w["outcome"],
         "salesforce answered 400: INVALID_FIELD: No such column 'Main_Competitor__c' on sobject of type Opportunity"
     );
-    let jobs = s.store.jobs_for_call(parley_domain::CallId(call.parse().unwrap())).await.unwrap();
-    let last = jobs.iter().rev().find(|j| j.kind == JobKind::CrmWrite).unwrap();
+    let jobs = s
+        .store
+        .jobs_for_call(parley_domain::CallId(call.parse().unwrap()))
+        .await
+        .unwrap();
+    let last = jobs
+        .iter()
+        .rev()
+        .find(|j| j.kind == JobKind::CrmWrite)
+        .unwrap();
     assert_eq!(last.state, parley_domain::JobState::Failed);
     assert_eq!(last.attempts, 1);
 
     // A 5xx that outlasts the attempt leaves the write pending and its job queued for
     // a retry after the backoff.
-    crm.lock().unwrap().forced.extend([
-        (500, None, json!([{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}]).to_string()),
-    ]);
+    crm.lock().unwrap().forced.extend([(
+        500,
+        None,
+        json!([{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}])
+            .to_string(),
+    )]);
     run(&s, &call, action.clone()).await;
     assert_eq!(run_writes(&s).await, 1);
     let w = writes(&s, &call).await.pop().unwrap();
@@ -546,8 +577,16 @@ async fn rate_limits_are_waited_out_expired_sessions_refreshed_and_client_errors
         w["outcome"],
         "salesforce answered 500: UNKNOWN_EXCEPTION: An unexpected error occurred"
     );
-    let jobs = s.store.jobs_for_call(parley_domain::CallId(call.parse().unwrap())).await.unwrap();
-    let last = jobs.iter().rev().find(|j| j.kind == JobKind::CrmWrite).unwrap();
+    let jobs = s
+        .store
+        .jobs_for_call(parley_domain::CallId(call.parse().unwrap()))
+        .await
+        .unwrap();
+    let last = jobs
+        .iter()
+        .rev()
+        .find(|j| j.kind == JobKind::CrmWrite)
+        .unwrap();
     assert_eq!(last.state, parley_domain::JobState::Queued);
     assert!(last.run_after > chrono::Utc::now());
 }
@@ -626,7 +665,11 @@ async fn hubspot_deals_are_written_through_properties_after_a_429() {
     );
     assert_eq!(
         crm.lock().unwrap().seen,
-        vec!["GET deals/18293847", "GET deals/18293847", "PATCH deals/18293847"]
+        vec![
+            "GET deals/18293847",
+            "GET deals/18293847",
+            "PATCH deals/18293847"
+        ]
     );
 
     // A property HubSpot does not have is its 400, not retried.
@@ -728,7 +771,9 @@ async fn the_workspaces_own_generic_crm_deals_are_written() {
         )
         .await;
     assert!(
-        c.body["calls"][0]["context"].to_string().contains("Initech, Acme, Globex"),
+        c.body["calls"][0]["context"]
+            .to_string()
+            .contains("Initech, Acme, Globex"),
         "{}",
         c.body
     );
@@ -761,7 +806,12 @@ async fn connectors_are_for_admins_and_never_show_their_secrets() {
     assert!(!listed.body.to_string().contains("consumer-secret"));
     assert_eq!(listed.body["connectors"].as_array().unwrap().len(), 1);
     // Nor does the database hold it in the clear.
-    let stored = s.store.crm_connector(id.parse().unwrap()).await.unwrap().unwrap();
+    let stored = s
+        .store
+        .crm_connector(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!stored.secret.contains("consumer-secret"));
     assert!(!stored.settings.to_string().contains("consumer-secret"));
 
@@ -770,8 +820,10 @@ async fn connectors_are_for_admins_and_never_show_their_secrets() {
         .send(
             Method::PUT,
             &format!("/parley/v1/crm/connectors/{id}"),
-            Some(json!({"name": "Salesforce prod", "loginUrl": crm.lock().unwrap().base,
-                        "clientId": "3MVG9-consumer"})),
+            Some(
+                json!({"name": "Salesforce prod", "loginUrl": crm.lock().unwrap().base,
+                        "clientId": "3MVG9-consumer"}),
+            ),
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -798,14 +850,22 @@ async fn connectors_are_for_admins_and_never_show_their_secrets() {
             json!({"name": "x", "kind": "salesforce", "loginUrl": "ftp://example.com"}),
         )
         .await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "loginUrl must be an http or https url");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "loginUrl must be an http or https url",
+    );
     let r = s
         .post(
             &format!("/parley/v1/calls/{call}/crm-writes"),
             json!({"tracker": "Competitors", "field": "F", "objectType": "Lead", "connectorId": id}),
         )
         .await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "objectType must be one of Opportunity, Deal");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "objectType must be one of Opportunity, Deal",
+    );
     let member = s.user("mia@northwind.example.com", "Mia", "Member").await;
     let k = key(&s, Some(&member), None).await;
     let r = send_as(&s, &k, Method::GET, "/parley/v1/crm/connectors", None).await;
@@ -821,7 +881,11 @@ async fn connectors_are_for_admins_and_never_show_their_secrets() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
     let r = s
-        .send(Method::DELETE, &format!("/parley/v1/crm/connectors/{id}"), None)
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/crm/connectors/{id}"),
+            None,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = s.get(&format!("/parley/v1/crm/connectors/{id}")).await;

@@ -112,7 +112,10 @@ impl CrmWriteStore for SqliteStore {
         let mut q = QueryBuilder::<Sqlite>::new("SELECT * FROM crm_connectors");
         if let Some(ws) = workspaces {
             q.push(" WHERE workspace_id IN (SELECT value FROM json_each(")
-                .push_bind(serde_json::to_string(&ws.iter().map(|w| w.0).collect::<Vec<_>>()).unwrap_or_default())
+                .push_bind(
+                    serde_json::to_string(&ws.iter().map(|w| w.0).collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                )
                 .push("))");
         }
         q.push(" ORDER BY created_us, id");

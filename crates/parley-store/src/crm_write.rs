@@ -33,8 +33,7 @@ pub trait CrmWriteStore: Send + Sync {
     async fn update_crm_write(&self, w: &CrmWrite) -> Result<()>;
     /// Records the write's final state and finishes its job fenced by `lease`, in one
     /// transaction (`LeaseLost` changes nothing).
-    async fn finish_crm_write(&self, w: &CrmWrite, lease: JobLease, now: Timestamp)
-        -> Result<()>;
+    async fn finish_crm_write(&self, w: &CrmWrite, lease: JobLease, now: Timestamp) -> Result<()>;
 
     /// Sets one field of a live uploaded object of a workspace's generic CRM integration
     /// (the field is added after the others when the object lacks it) and bumps the

@@ -198,7 +198,9 @@ pub async fn run_connectors(settings: &Settings, args: &ConnectorsArgs) -> Resul
             parley_app::crm_connectors::delete(store, &ctx.who, id)
                 .await
                 .map_err(crate::app_error)?;
-            ctx.show(&serde_json::json!({}), || println!("deleted crm connector {id}"))
+            ctx.show(&serde_json::json!({}), || {
+                println!("deleted crm connector {id}")
+            })
         }
     }
 }

@@ -38,7 +38,14 @@ fn connectors_are_created_shown_redacted_and_deleted() {
         &json!({"name": "HubSpot EU", "baseUrl": "https://api-eu1.hubapi.com"}).to_string(),
     );
     let c = d
-        .run(&["crm-connectors", "update", &id, "--file", &changed, "--json"])
+        .run(&[
+            "crm-connectors",
+            "update",
+            &id,
+            "--file",
+            &changed,
+            "--json",
+        ])
         .json();
     assert_eq!(c["connector"]["name"], "HubSpot EU");
     assert_eq!(c["connector"]["secrets"], json!({"token": "<redacted>"}));
@@ -48,7 +55,8 @@ fn connectors_are_created_shown_redacted_and_deleted() {
         .fails_with(&["not found"]);
     let audit = d.audit();
     assert!(
-        audit.contains("new crm connector from") && audit.contains(&format!("deleted crm connector {id}")),
+        audit.contains("new crm connector from")
+            && audit.contains(&format!("deleted crm connector {id}")),
         "{audit}"
     );
 }

@@ -159,7 +159,11 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/crm/connectors", ManageCrmConnectors),
     ("GET", "/parley/v1/crm/connectors/{id}", ReadCrmConnectors),
     ("PUT", "/parley/v1/crm/connectors/{id}", ManageCrmConnectors),
-    ("DELETE", "/parley/v1/crm/connectors/{id}", ManageCrmConnectors),
+    (
+        "DELETE",
+        "/parley/v1/crm/connectors/{id}",
+        ManageCrmConnectors,
+    ),
     ("GET", "/parley/v1/calls/{id}/crm-writes", ReadCrmWrites),
     ("POST", "/parley/v1/calls/{id}/crm-writes", RunCrmAction),
     ("DELETE", "/parley/v1/session", OwnSessions),

@@ -331,7 +331,11 @@ pub async fn a_generic_objects_field_is_set_and_its_calls_bumped(h: &dyn Harness
         version(s, linked.id).await > before,
         "calls linked to the object render it: their version moves"
     );
-    for (ws, id) in [(call.workspace_id, "D2"), (call.workspace_id, "D9"), (WorkspaceId(5), "D1")] {
+    for (ws, id) in [
+        (call.workspace_id, "D2"),
+        (call.workspace_id, "D9"),
+        (WorkspaceId(5), "D1"),
+    ] {
         assert!(
             !s.set_crm_entity_field(ws, CrmObjectType::Deal, id, "x", &json!("y"), t0())
                 .await
