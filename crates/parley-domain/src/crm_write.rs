@@ -183,11 +183,11 @@ pub fn field_value(said: &[String], current: Option<&str>, merge: bool) -> Optio
 
 /// The call-level context object a write goes to: the first of the call's links of
 /// `system` whose type is an opportunity (or deal).
-pub fn target_object<'a>(
-    context: &'a [crate::CrmLink],
+pub fn target_object(
+    context: &[crate::CrmLink],
     system: CrmSystem,
     object_type: WriteObjectType,
-) -> Option<&'a crate::CrmLink> {
+) -> Option<&crate::CrmLink> {
     context
         .iter()
         .find(|l| l.system == system && object_type.matches_context(&l.object_type))
