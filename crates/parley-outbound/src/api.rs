@@ -191,7 +191,7 @@ mod tests {
     #[tokio::test]
     async fn a_form_post_and_an_error_answer_with_retry_after() {
         let (url, seen) = serve_once(
-            "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nretry-after: 3\r\ncontent-length: 17\r\nconnection: close\r\n\r\n{\"status\":\"error\"}",
+            "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nretry-after: 3\r\ncontent-length: 18\r\nconnection: close\r\n\r\n{\"status\":\"error\"}",
         )
         .await;
         let got = send(
