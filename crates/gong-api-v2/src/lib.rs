@@ -16,6 +16,7 @@ pub mod calls;
 pub mod coaching;
 pub mod comments;
 pub mod crm;
+pub mod crm_writeback;
 pub mod engagement;
 pub mod flows;
 pub mod library;

@@ -171,6 +171,14 @@ operations! {
     AssignFlows => FlowsWrite, Member, Workspace;
     /// Creating and deleting flows (Parley's own routes).
     ManageFlows => FlowsWrite, Admin, Workspace;
+    /// CRM connectors (their settings; secrets are never shown) and changing them.
+    ReadCrmConnectors => ParleyRead, Admin, Workspace;
+    ManageCrmConnectors => SettingsWrite, Admin, Workspace;
+    /// The CRM writes of a call (per-call access applies).
+    ReadCrmWrites => ParleyRead, Member, Workspace;
+    /// Running a CRM field action against a call by hand: it writes to the CRM with the
+    /// workspace's connector, an admin's to use.
+    RunCrmAction => SettingsWrite, Admin, Workspace;
     /// What references an e-mail address or phone number, and the erase reports. Gong's
     /// data-privacy API is company-wide (a person is not in one workspace), so a
     /// workspace-bound key may neither look nor erase.

@@ -174,6 +174,9 @@ impl Workers {
         if self.webhooks.is_some() {
             kinds.push(JobKind::Deliver);
         }
+        if self.fetch.is_some() {
+            kinds.push(JobKind::CrmWrite);
+        }
         kinds
     }
 
@@ -189,6 +192,10 @@ impl Workers {
         // Seconds of speech synthesis per demo call, writing to the media store: here, so
         // they never hold up a transcription or an analysis.
         kinds.push(JobKind::DemoRecording);
+        // CRM writes wait on other servers as pulls do, and need the outbound policy.
+        if self.fetch.is_some() {
+            kinds.push(JobKind::CrmWrite);
+        }
         kinds
     }
 
@@ -314,8 +321,8 @@ impl Workers {
                     .await;
                 tracing::warn!(job_id = job.id, error = %message, state = ?state.as_ref().map(|s| s.key()), "job failed");
                 if matches!(state, Ok(JobState::Failed)) {
-                    // What the job served (a CRM upload's request, an erasure) was marked
-                    // failed by `fail_job` in the same transaction (parley_store::GaveUp),
+                    // What the job served (a CRM upload's request, an erasure, a CRM write)
+                    // was marked failed by `fail_job` in the same transaction (GaveUp),
                     // as `claim_job` does for a job whose worker died on its last attempt.
                     tracing::warn!(job_id = job.id, kind = job.kind.key(), "job gave up");
                 }
@@ -365,6 +372,10 @@ impl Workers {
                     .as_deref()
                     .ok_or_else(|| JobError::transient("this worker does not send webhooks"))?;
                 crate::webhooks::deliver(store, hooks, delivery, lease).await
+            }
+            JobSpec::CrmWrite { write, .. } => {
+                let policy = crate::crm_clients::policy_from(self.fetch.as_deref());
+                crate::crm_writeback::run_write(store, &policy, write, lease).await
             }
             JobSpec::AnalyzeWorkspace { workspace } => {
                 let n = crate::analysis::analyze_all(store, workspace).await?;

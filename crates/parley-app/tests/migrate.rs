@@ -425,6 +425,22 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             ],
         ),
         row(
+            "crm_connectors",
+            &[
+                ("id", Value::Int(13)),
+                ("workspace_id", ws.clone()),
+                ("name", text("Salesforce")),
+                ("kind", text("salesforce")),
+                (
+                    "settings",
+                    text(r#"{"loginUrl":"https://login.salesforce.com"}"#),
+                ),
+                ("secret", text("c2VhbGVk")),
+                ("created_us", Value::Int(T)),
+                ("updated_us", Value::Int(T)),
+            ],
+        ),
+        row(
             "webhook_deliveries",
             &[
                 ("id", Value::Int(14)),
@@ -438,6 +454,21 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
                 ("latency_ms", Value::Int(12)),
                 ("response", text("busy")),
                 ("error", text("the receiver answered 503")),
+                ("created_us", Value::Int(T)),
+                ("updated_us", Value::Int(T)),
+            ],
+        ),
+        row(
+            "crm_writes",
+            &[
+                ("id", Value::Int(14)),
+                ("workspace_id", ws.clone()),
+                ("call_id", call.clone()),
+                ("action", text(r#"{"field":"Main_Competitors__c"}"#)),
+                ("object_id", text("006A")),
+                ("state", text("written")),
+                ("attempts", Value::Int(1)),
+                ("value", text("Acme, Globex")),
                 ("created_us", Value::Int(T)),
                 ("updated_us", Value::Int(T)),
             ],

@@ -27,10 +27,12 @@ pub enum JobKind {
     DemoRecording,
     /// Send one automation rule's webhook for one call (an outbox row).
     Deliver,
+    /// Write a CRM field action's value to the call's opportunity (`crate::crm_write`).
+    CrmWrite,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 10] = [
+    pub const ALL: [JobKind; 11] = [
         JobKind::FetchMedia,
         JobKind::Transcribe,
         JobKind::Analyze,
@@ -41,6 +43,7 @@ impl JobKind {
         JobKind::Erase,
         JobKind::DemoRecording,
         JobKind::Deliver,
+        JobKind::CrmWrite,
     ];
 
     pub fn key(self) -> &'static str {
@@ -55,6 +58,7 @@ impl JobKind {
             JobKind::Erase => "erase",
             JobKind::DemoRecording => "demo-recording",
             JobKind::Deliver => "deliver",
+            JobKind::CrmWrite => "crm-write",
         }
     }
 
@@ -109,6 +113,12 @@ pub enum JobSpec {
     Deliver {
         delivery: DeliveryId,
     },
+    /// A CRM write (a `crm_write::CrmWrite` row: the action, the target object, the
+    /// outcome) for a call.
+    CrmWrite {
+        call: CallId,
+        write: i64,
+    },
 }
 
 impl JobSpec {
@@ -124,6 +134,7 @@ impl JobSpec {
             JobSpec::Erase { .. } => JobKind::Erase,
             JobSpec::DemoRecording { .. } => JobKind::DemoRecording,
             JobSpec::Deliver { .. } => JobKind::Deliver,
+            JobSpec::CrmWrite { .. } => JobKind::CrmWrite,
         }
     }
 
@@ -132,7 +143,8 @@ impl JobSpec {
             JobSpec::FetchMedia { call }
             | JobSpec::Transcribe { call }
             | JobSpec::Analyze { call }
-            | JobSpec::DemoRecording { call } => Some(*call),
+            | JobSpec::DemoRecording { call }
+            | JobSpec::CrmWrite { call, .. } => Some(*call),
             _ => None,
         }
     }
@@ -155,6 +167,7 @@ impl JobSpec {
             JobSpec::Deliver { delivery } => {
                 serde_json::json!({ "deliveryId": delivery.to_string() })
             }
+            JobSpec::CrmWrite { write, .. } => serde_json::json!({ "writeId": write.to_string() }),
             _ => serde_json::json!({}),
         }
     }
@@ -179,6 +192,9 @@ impl JobSpec {
             // Retries are timed by the delivery's own policy (at least 24 hours, honouring
             // `Retry-After`) and end by it; this only stops a job that keeps dying.
             JobSpec::Deliver { .. } => 1000,
+            // A CRM that rate-limits or is down for a while: doubling from 10 s, the last
+            // try comes about 40 minutes in.
+            JobSpec::CrmWrite { .. } => 8,
         }
     }
 
@@ -246,6 +262,13 @@ impl JobSpec {
                     .as_str()
                     .and_then(|s| s.parse().ok())
                     .ok_or("deliver job without a deliveryId")?,
+            },
+            JobKind::CrmWrite => JobSpec::CrmWrite {
+                call: call()?,
+                write: job.payload["writeId"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .ok_or("crm-write job without a writeId")?,
             },
         })
     }
@@ -387,6 +410,10 @@ mod tests {
             },
             JobSpec::Deliver {
                 delivery: DeliveryId(1234567890123456789),
+            },
+            JobSpec::CrmWrite {
+                call: CallId(7),
+                write: 1234567890123456789,
             },
         ];
         for spec in &specs {

@@ -14,6 +14,7 @@ pub mod automation;
 pub mod call;
 pub mod comment;
 pub mod crm;
+pub mod crm_write;
 pub mod engagement;
 pub mod flow;
 pub mod id;

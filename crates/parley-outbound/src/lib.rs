@@ -65,6 +65,7 @@ use reqwest::StatusCode;
 use tempfile::TempPath;
 use tokio::io::AsyncWriteExt;
 
+pub mod api;
 pub mod json;
 pub mod webhook;
 pub use json::post_json;

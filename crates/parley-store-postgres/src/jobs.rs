@@ -169,6 +169,20 @@ async fn record_gave_up(tx: &mut Tx, job: &Job, error: &str, now: Timestamp) -> 
             crate::privacy::erasure_gave_up_in(&mut **tx, id, &error, now).await?;
             Ok(true)
         }
+        Some(GaveUp::CrmWrite { write, error }) => {
+            sqlx::query(
+                "UPDATE crm_writes SET state = $1, outcome = $2, updated_us = $3 \
+                 WHERE id = $4 AND state = $5",
+            )
+            .bind(parley_domain::crm_write::CrmWriteState::Failed.key())
+            .bind(&error)
+            .bind(us(now))
+            .bind(write)
+            .bind(parley_domain::crm_write::CrmWriteState::Pending.key())
+            .execute(&mut **tx)
+            .await?;
+            Ok(false)
+        }
     }
 }
 

@@ -52,6 +52,7 @@ mod automation;
 mod calls;
 mod comments;
 mod crm;
+mod crm_write;
 mod identity;
 mod jobs;
 mod library;

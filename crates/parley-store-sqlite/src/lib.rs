@@ -39,6 +39,7 @@ mod audit;
 mod automation;
 mod comments;
 mod crm;
+mod crm_write;
 mod library;
 mod oauth;
 mod portable;
@@ -477,6 +478,20 @@ async fn record_gave_up(
         Some(GaveUp::Erasure { id, error }) => {
             privacy::erasure_gave_up_in(&mut **tx, id, &error, now).await?;
             Ok(true)
+        }
+        Some(GaveUp::CrmWrite { write, error }) => {
+            sqlx::query(
+                "UPDATE crm_writes SET state = ?, outcome = ?, updated_us = ? \
+                 WHERE id = ? AND state = ?",
+            )
+            .bind(parley_domain::crm_write::CrmWriteState::Failed.key())
+            .bind(&error)
+            .bind(us(now))
+            .bind(write)
+            .bind(parley_domain::crm_write::CrmWriteState::Pending.key())
+            .execute(&mut **tx)
+            .await?;
+            Ok(false)
         }
     }
 }

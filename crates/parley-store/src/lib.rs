@@ -17,6 +17,7 @@ pub mod comments;
 #[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod crm;
+pub mod crm_write;
 pub mod engagement;
 pub mod library;
 pub mod meetings;
@@ -42,6 +43,7 @@ pub use access::{AccessStore, Placement};
 pub use automation::{AutomationStore, RecordedDelivery};
 pub use comments::{CommentAdded, CommentStore};
 pub use crm::{AssociationFilter, CrmStore};
+pub use crm_write::CrmWriteStore;
 pub use engagement::{EngagementKey, EngagementStore};
 pub use library::{FolderDeletion, LibraryStore};
 pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
@@ -381,6 +383,8 @@ pub const WORKER_STOPPED: &str = "the worker running this job stopped responding
 pub enum GaveUp {
     CrmRequest { integration: i64, request: String },
     Erasure { id: i64, error: String },
+    /// A CRM write still pending ends `failed` with the job's error as its outcome.
+    CrmWrite { write: i64, error: String },
 }
 
 impl GaveUp {
@@ -397,6 +401,10 @@ impl GaveUp {
             JobSpec::Erase { erasure } => Some(GaveUp::Erasure {
                 id: erasure,
                 error: GaveUp::erasure_error(error),
+            }),
+            JobSpec::CrmWrite { write, .. } => Some(GaveUp::CrmWrite {
+                write,
+                error: error.to_owned(),
             }),
             _ => None,
         }
@@ -582,6 +590,7 @@ pub trait Store:
     + MeetingStore
     + EngagementStore
     + CrmStore
+    + CrmWriteStore
     + PrivacyStore
     + Send
     + Sync

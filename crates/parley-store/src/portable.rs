@@ -743,6 +743,25 @@ pub static TABLES: &[Table] = &[
         key: &["id"],
         unique: true,
     },
+    Table {
+        name: "crm_connectors",
+        columns: cols!(
+            id: Int, workspace_id: Int, name: Text, kind: Text, settings: Text, secret: Text,
+            created_us: Int, updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
+        name: "crm_writes",
+        columns: cols!(
+            id: Int, workspace_id: Int, call_id: Int, action: Text, object_id: Text, state: Text,
+            attempts: Int, value: Text, previous: Text, outcome: Text, created_us: Int,
+            updated_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
 ];
 
 /// How a backend spells a bound parameter: the `n`th (1-based) of type `ty`.

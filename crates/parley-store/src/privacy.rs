@@ -163,6 +163,15 @@ pub const SOURCES: &[Source] = &[
         call: Some("call_id"),
         columns: &["note"],
     },
+    // A CRM write: the object it targets (a copy of a call's CRM id), and the field's
+    // value before and after, which hold whatever the CRM field held. Redacted.
+    Source {
+        table: "crm_writes",
+        key: &["id"],
+        text_key: &[],
+        call: Some("call_id"),
+        columns: &["object_id", "value", "previous", "outcome"],
+    },
     // Copies of CRM ids, which may be an address (`crm_entities.object_id` is searched for
     // the same reason): the objects an engagement event names, a call's manual CRM
     // association, a flow's prospect. `parley_app::privacy::plan` deletes a matching row.
@@ -272,6 +281,16 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         "the client's key and enumerations; the call's free text is searched",
     ),
     ("crm_entities", &["object_type"], "a CRM object type"),
+    (
+        "crm_connectors",
+        &["kind", "name", "secret", "settings"],
+        "a connector's kind, name, sealed secrets and settings (URLs, client id, the company's integration user)",
+    ),
+    (
+        "crm_writes",
+        &["action", "state"],
+        "the action (tracker, field, connector) and an enumeration",
+    ),
     ("crm_integrations", &["name"], "the integration's name"),
     (
         "crm_requests",

@@ -84,6 +84,8 @@ pub fn audited(command: &Command) -> Option<(AuditAction, Vec<String>)> {
         Command::Access(args) => return crate::access_cli::audited(args),
         Command::Flows(args) => return crate::flows_cli::audited(args),
         Command::Rules(args) => return crate::rules_cli::audited(args),
+        Command::CrmConnectors(args) => return crate::crm_writeback_cli::audited_connectors(args),
+        Command::CrmWrites(args) => return crate::crm_writeback_cli::audited_writes(args),
         _ => return None,
     })
 }

@@ -159,6 +159,11 @@ enum Command {
     Flows(flows_cli::FlowsArgs),
     /// Manage automation rules (webhooks fired when a call is ready) and their deliveries.
     Rules(rules_cli::RulesArgs),
+    /// Manage the connectors CRM field actions write through (Salesforce, HubSpot, the
+    /// generic CRM objects).
+    CrmConnectors(crm_writeback_cli::ConnectorsArgs),
+    /// A call's CRM writes, and running a CRM field action against a call.
+    CrmWrites(crm_writeback_cli::WritesArgs),
     /// Copy every table (and with --media-to, every recording) into another database:
     /// SQLite to PostgreSQL or back. Run it again to resume; it ends by comparing counts
     /// and checksums. Stop the servers first.
@@ -295,6 +300,7 @@ mod asr;
 mod audit_cli;
 mod cli;
 mod crm_cli;
+mod crm_writeback_cli;
 mod engine;
 mod flows_cli;
 mod library_cli;
@@ -940,6 +946,8 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Access(args) => access_cli::run(settings, args).await,
         Command::Flows(args) => flows_cli::run(settings, args).await,
         Command::Rules(args) => rules_cli::run(settings, args).await,
+        Command::CrmConnectors(args) => crm_writeback_cli::run_connectors(settings, args).await,
+        Command::CrmWrites(args) => crm_writeback_cli::run_writes(settings, args).await,
         Command::Migrate(args) => migrate_cli::migrate(settings, args).await,
         Command::Backup(args) => migrate_cli::backup(settings, args).await,
         Command::Restore(args) => migrate_cli::restore(settings, args).await,

@@ -195,6 +195,17 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
         ManageAutomation,
     ),
     ("GET", "/parley/v1/automation/public-key", ReadAutomation),
+    ("GET", "/parley/v1/crm/connectors", ReadCrmConnectors),
+    ("POST", "/parley/v1/crm/connectors", ManageCrmConnectors),
+    ("GET", "/parley/v1/crm/connectors/{id}", ReadCrmConnectors),
+    ("PUT", "/parley/v1/crm/connectors/{id}", ManageCrmConnectors),
+    (
+        "DELETE",
+        "/parley/v1/crm/connectors/{id}",
+        ManageCrmConnectors,
+    ),
+    ("GET", "/parley/v1/calls/{id}/crm-writes", ReadCrmWrites),
+    ("POST", "/parley/v1/calls/{id}/crm-writes", RunCrmAction),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

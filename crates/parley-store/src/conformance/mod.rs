@@ -41,6 +41,7 @@ pub mod calls;
 pub mod comments;
 pub mod concurrency;
 pub mod crm;
+pub mod crm_write;
 pub mod identity;
 pub mod jobs;
 pub mod library;
@@ -167,6 +168,11 @@ macro_rules! conformance_suite {
                 a_reassociation_is_one_transaction,
                 parallel_dissociations_record_one_removal,
                 an_upload_whose_job_fails_for_good_fails_its_request,
+            }
+            crm_write {
+                connectors_round_trip_and_names_are_unique_per_workspace,
+                a_write_is_recorded_with_its_job_and_finished_fenced,
+                a_generic_objects_field_is_set_and_its_calls_bumped,
             }
             profiles {
                 profiles_round_trip_and_names_are_unique_per_workspace,

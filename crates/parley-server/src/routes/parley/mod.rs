@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod automation;
 pub mod comments;
 pub mod crm;
+pub mod crm_writeback;
 pub mod engagement;
 pub mod flows;
 pub mod jobs;
@@ -52,6 +53,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(engagement::routes())
         .merge(crm::routes())
         .merge(flows::routes())
+        .merge(crm_writeback::routes())
         .merge(privacy::routes())
         .merge(automation::routes())
 }

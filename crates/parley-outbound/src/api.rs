@@ -1,0 +1,266 @@
+//! One request to a third-party REST API (a CRM's token endpoint, its objects) under the
+//! same policy as downloads: every resolved address checked and the connection pinned to
+//! them, no proxy from the environment, limits on time and on the size of the answer, no
+//! redirect followed (an API that redirects a PATCH is misconfigured, and following it
+//! would send the body and the token elsewhere).
+//!
+//! Unlike [`crate::post_json`], an answer of any status is returned, with its body and
+//! `Retry-After`: API clients read the error bodies (Salesforce's `errorCode`, HubSpot's
+//! `category`) to decide what to do.
+
+use std::time::Duration;
+
+use reqwest::header::RETRY_AFTER;
+use reqwest::Url;
+
+use crate::{check_destination, pinned_client, send_error, FetchError, FetchPolicy};
+
+/// HTTP methods an API request may use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Put,
+    Delete,
+}
+
+/// What a request carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    None,
+    Json(serde_json::Value),
+    /// `application/x-www-form-urlencoded` (OAuth token requests).
+    Form(Vec<(String, String)>),
+}
+
+/// One request. `bearer` goes in the `Authorization` header; neither it, nor the body,
+/// nor the URL's query is ever logged.
+#[derive(Debug, Clone)]
+pub struct ApiRequest<'a> {
+    pub method: Method,
+    pub url: &'a str,
+    pub bearer: Option<&'a str>,
+    pub body: Body,
+}
+
+/// An answer, whatever its status.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiResponse {
+    pub status: u16,
+    /// `Retry-After` in seconds (the HTTP-date form is read as "unknown").
+    pub retry_after: Option<Duration>,
+    /// At most [`FetchPolicy::max_bytes`].
+    pub body: Vec<u8>,
+}
+
+impl ApiResponse {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON (`Null` when empty or not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// Sends `request` under `policy` and returns the answer of any status. Errors are only
+/// for what kept an answer from arriving (the policy, the network, the limits).
+/// [`FetchPolicy::max_bytes`] bounds the answer, [`FetchPolicy::total_timeout`] the
+/// whole exchange.
+pub async fn send(
+    request: ApiRequest<'_>,
+    policy: &FetchPolicy,
+) -> Result<ApiResponse, FetchError> {
+    let url = Url::parse(request.url.trim()).map_err(|e| FetchError::InvalidUrl(e.to_string()))?;
+    match tokio::time::timeout(policy.total_timeout, exchange(&url, &request, policy)).await {
+        Ok(result) => result,
+        Err(_) => Err(FetchError::TotalTimeout(policy.total_timeout)),
+    }
+}
+
+async fn exchange(
+    url: &Url,
+    request: &ApiRequest<'_>,
+    policy: &FetchPolicy,
+) -> Result<ApiResponse, FetchError> {
+    let addrs = check_destination(url, policy).await?;
+    let host = url.host_str().unwrap_or("").to_string();
+    let client = pinned_client(url, &addrs, policy)?;
+    let method = match request.method {
+        Method::Get => reqwest::Method::GET,
+        Method::Post => reqwest::Method::POST,
+        Method::Patch => reqwest::Method::PATCH,
+        Method::Put => reqwest::Method::PUT,
+        Method::Delete => reqwest::Method::DELETE,
+    };
+    let mut builder = client
+        .request(method, url.clone())
+        .header(reqwest::header::ACCEPT, "application/json");
+    if let Some(token) = request.bearer {
+        builder = builder.bearer_auth(token);
+    }
+    builder = match &request.body {
+        Body::None => builder,
+        Body::Json(v) => builder.json(v),
+        Body::Form(pairs) => builder.form(pairs),
+    };
+    let mut response = builder.send().await.map_err(|e| send_error(e, &host))?;
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    let limit = policy.max_bytes;
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(FetchError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|_| FetchError::Network)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(FetchError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(ApiResponse {
+        status,
+        retry_after,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::HostAllowList;
+
+    /// A one-connection server on loopback answering `reply`, handing back the request.
+    async fn serve_once(reply: &'static str) -> (String, tokio::task::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!(
+            "http://{}/services/oauth2/token",
+            listener.local_addr().unwrap()
+        );
+        let task = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let n = socket.read(&mut buf).await.unwrap();
+                seen.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&seen).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let len = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap())
+                        })
+                        .unwrap_or(0);
+                    if seen.len() >= end + 4 + len {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            socket.write_all(reply.as_bytes()).await.unwrap();
+            socket.shutdown().await.ok();
+            String::from_utf8_lossy(&seen).to_string()
+        });
+        (url, task)
+    }
+
+    fn loopback() -> FetchPolicy {
+        FetchPolicy {
+            allow: HostAllowList::parse(&["127.0.0.1"]).unwrap(),
+            total_timeout: Duration::from_secs(10),
+            max_bytes: 1024,
+            ..FetchPolicy::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_form_post_and_an_error_answer_with_retry_after() {
+        let (url, seen) = serve_once(
+            "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\nretry-after: 3\r\ncontent-length: 18\r\nconnection: close\r\n\r\n{\"status\":\"error\"}",
+        )
+        .await;
+        let got = send(
+            ApiRequest {
+                method: Method::Post,
+                url: &url,
+                bearer: None,
+                body: Body::Form(vec![
+                    ("grant_type".into(), "client_credentials".into()),
+                    ("client_secret".into(), "a b&c".into()),
+                ]),
+            },
+            &loopback(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(got.status, 429);
+        assert_eq!(got.retry_after, Some(Duration::from_secs(3)));
+        assert_eq!(got.json()["status"], "error");
+        let request = seen.await.unwrap();
+        assert!(
+            request.starts_with("POST /services/oauth2/token"),
+            "{request}"
+        );
+        assert!(
+            request.contains("content-type: application/x-www-form-urlencoded"),
+            "{request}"
+        );
+        assert!(
+            request.ends_with("grant_type=client_credentials&client_secret=a+b%26c"),
+            "{request}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_patch_with_a_token_and_the_policy_first() {
+        let (url, seen) = serve_once("HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n").await;
+        let got = send(
+            ApiRequest {
+                method: Method::Patch,
+                url: &url,
+                bearer: Some("tok"),
+                body: Body::Json(serde_json::json!({"A__c": "x"})),
+            },
+            &loopback(),
+        )
+        .await
+        .unwrap();
+        assert!(got.is_success());
+        assert_eq!(got.json(), serde_json::Value::Null);
+        let request = seen.await.unwrap();
+        assert!(request.starts_with("PATCH "), "{request}");
+        assert!(request.contains("authorization: Bearer tok"), "{request}");
+
+        let refused = FetchPolicy {
+            allow: HostAllowList::default(),
+            ..loopback()
+        };
+        let err = send(
+            ApiRequest {
+                method: Method::Get,
+                url: "http://127.0.0.1:9/x",
+                bearer: None,
+                body: Body::None,
+            },
+            &refused,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(err, FetchError::HostRefused { .. }), "{err:?}");
+    }
+}

@@ -1,0 +1,894 @@
+//! CRM write-back end to end: connectors over `/parley/v1/crm/connectors` (admins only,
+//! secrets redacted), a CRM field action run against a call over
+//! `/parley/v1/calls/{id}/crm-writes`, and the `crm-write` job writing through local
+//! stand-ins that speak Salesforce's REST API (OAuth 2.0 client credentials and JWT
+//! bearer token endpoints, sObject GET and PATCH, its `[{"message","errorCode","fields"}]`
+//! errors, `REQUEST_LIMIT_EXCEEDED`, expired sessions) and HubSpot's CRM v3 objects API
+//! (private-app bearer tokens, `properties`, its JSON error bodies and 429 with
+//! `Retry-After`), and into the workspace's own generic CRM objects.
+
+mod common;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode as AxStatus};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use common::{assert_error, call_body, key, send_as, TestServer};
+use parley_app::worker::{WorkerConfig, Workers};
+use parley_domain::JobKind;
+use parley_outbound::{FetchPolicy, HostAllowList};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+const PRIVATE_KEY: &str = include_str!("data/salesforce-jwt-test-key.pem");
+const PUBLIC_KEY: &str = include_str!("data/salesforce-jwt-test-key.pub.pem");
+
+const VTT: &str = "WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+<v Rita Rep>Thanks for joining. Who else are you looking at?
+
+00:00:04.500 --> 00:00:09.000
+<v Carl Customer>Mostly Acme, and we had a call with globex last week.
+
+00:00:09.500 --> 00:00:12.000
+<v Carl Customer>Acme is cheaper, honestly.
+";
+
+/// What the stand-in CRM holds and has seen.
+#[derive(Default)]
+struct Crm {
+    base: String,
+    /// Salesforce: Opportunity id → fields.
+    opportunities: HashMap<String, serde_json::Map<String, Value>>,
+    /// HubSpot: deal id → properties.
+    deals: HashMap<String, serde_json::Map<String, Value>>,
+    /// Tokens issued (the last one is the valid one).
+    tokens: Vec<String>,
+    /// Answers forced on the next API (non-token) requests: status, Retry-After, body.
+    forced: VecDeque<(u16, Option<u64>, String)>,
+    /// Every request: "METHOD path".
+    seen: Vec<String>,
+    /// The grant types token requests used.
+    grants: Vec<String>,
+}
+
+type Shared = Arc<Mutex<Crm>>;
+
+fn json_reply(status: u16, retry_after: Option<u64>, body: String) -> Response {
+    let mut r = (
+        AxStatus::from_u16(status).unwrap(),
+        [("content-type", "application/json;charset=UTF-8")],
+        body,
+    )
+        .into_response();
+    if let Some(s) = retry_after {
+        r.headers_mut()
+            .insert("retry-after", s.to_string().parse().unwrap());
+    }
+    r
+}
+
+fn bearer(h: &HeaderMap) -> String {
+    h.get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_owned()
+}
+
+async fn sf_token(State(crm): State<Shared>, body: Bytes) -> Response {
+    let form: HashMap<String, String> = url_decode(&body);
+    let mut c = crm.lock().unwrap();
+    let grant = form.get("grant_type").cloned().unwrap_or_default();
+    c.grants.push(grant.clone());
+    let ok = match grant.as_str() {
+        "client_credentials" => {
+            form.get("client_id").map(String::as_str) == Some("3MVG9-consumer")
+                && form.get("client_secret").map(String::as_str) == Some("consumer-secret")
+        }
+        "urn:ietf:params:oauth:grant-type:jwt-bearer" => {
+            let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+            v.set_audience(&["https://login.salesforce.com"]);
+            v.set_issuer(&["3MVG9-consumer"]);
+            let key = jsonwebtoken::DecodingKey::from_rsa_pem(PUBLIC_KEY.as_bytes()).unwrap();
+            jsonwebtoken::decode::<Value>(
+                form.get("assertion").map(String::as_str).unwrap_or(""),
+                &key,
+                &v,
+            )
+            .is_ok_and(|t| t.claims["sub"] == "integration@northwind.example.com")
+        }
+        _ => {
+            return json_reply(
+                400,
+                None,
+                json!({"error": "unsupported_grant_type", "error_description": "grant type not supported"}).to_string(),
+            )
+        }
+    };
+    if !ok {
+        return json_reply(
+            400,
+            None,
+            json!({"error": "invalid_client", "error_description": "invalid client credentials"})
+                .to_string(),
+        );
+    }
+    let token = format!("00Dxx0000001gPL!tok{}", c.tokens.len() + 1);
+    c.tokens.push(token.clone());
+    json_reply(
+        200,
+        None,
+        json!({
+            "access_token": token,
+            "instance_url": c.base,
+            "id": format!("{}/id/00Dxx0000001gPLEAY/005xx000001SwiUAAS", c.base),
+            "token_type": "Bearer",
+            "issued_at": "1733472000000",
+            "signature": "c2lnbmF0dXJl"
+        })
+        .to_string(),
+    )
+}
+
+fn url_decode(body: &[u8]) -> HashMap<String, String> {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn sf_error(status: u16, code: &str, message: &str, fields: &[&str]) -> Response {
+    json_reply(
+        status,
+        None,
+        json!([{"message": message, "errorCode": code, "fields": fields}]).to_string(),
+    )
+}
+
+/// The checks every Salesforce API request passes first: a forced answer, the token.
+fn sf_gate(c: &mut Crm, h: &HeaderMap, what: String) -> Option<Response> {
+    c.seen.push(what);
+    if let Some((status, retry, body)) = c.forced.pop_front() {
+        return Some(json_reply(status, retry, body));
+    }
+    if c.tokens.last().map(String::as_str) != Some(bearer(h).as_str()) {
+        return Some(sf_error(
+            401,
+            "INVALID_SESSION_ID",
+            "Session expired or invalid",
+            &[],
+        ));
+    }
+    None
+}
+
+async fn sf_get(
+    State(crm): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> Response {
+    let mut c = crm.lock().unwrap();
+    if let Some(r) = sf_gate(&mut c, &h, format!("GET {version} Opportunity/{id}")) {
+        return r;
+    }
+    let Some(o) = c.opportunities.get(&id) else {
+        return sf_error(
+            404,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+            &[],
+        );
+    };
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "attributes".into(),
+        json!({"type": "Opportunity", "url": format!("/services/data/{version}/sobjects/Opportunity/{id}")}),
+    );
+    for f in q.get("fields").map(|f| f.split(',')).into_iter().flatten() {
+        match o.get(f) {
+            Some(v) => {
+                out.insert(f.to_owned(), v.clone());
+            }
+            None => {
+                return sf_error(
+                    400,
+                    "INVALID_FIELD",
+                    &format!("No such column '{f}' on entity 'Opportunity'."),
+                    &[],
+                )
+            }
+        }
+    }
+    out.insert("Id".into(), json!(id));
+    json_reply(200, None, Value::Object(out).to_string())
+}
+
+async fn sf_patch(
+    State(crm): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut c = crm.lock().unwrap();
+    if let Some(r) = sf_gate(&mut c, &h, format!("PATCH {version} Opportunity/{id}")) {
+        return r;
+    }
+    let Ok(Value::Object(changes)) = serde_json::from_slice::<Value>(&body) else {
+        return sf_error(400, "JSON_PARSER_ERROR", "Unexpected character", &[]);
+    };
+    let Some(o) = c.opportunities.get_mut(&id) else {
+        return sf_error(
+            404,
+            "NOT_FOUND",
+            "The requested resource does not exist",
+            &[],
+        );
+    };
+    for (k, v) in changes {
+        if !o.contains_key(&k) {
+            return sf_error(
+                400,
+                "INVALID_FIELD",
+                &format!("No such column '{k}' on sobject of type Opportunity"),
+                &[],
+            );
+        }
+        o.insert(k, v);
+    }
+    AxStatus::NO_CONTENT.into_response()
+}
+
+fn hs_error(status: u16, category: &str, message: &str) -> Response {
+    json_reply(
+        status,
+        None,
+        json!({"status": "error", "message": message,
+               "correlationId": "aeb5e1f4-2f3f-4c2b-9d9e-0d7b9a1f3c11", "category": category})
+        .to_string(),
+    )
+}
+
+fn hs_gate(c: &mut Crm, h: &HeaderMap, what: String) -> Option<Response> {
+    c.seen.push(what);
+    if let Some((status, retry, body)) = c.forced.pop_front() {
+        return Some(json_reply(status, retry, body));
+    }
+    if bearer(h) != "pat-na1-11111111-2222-3333-4444-555555555555" {
+        return Some(hs_error(
+            401,
+            "INVALID_AUTHENTICATION",
+            "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview",
+        ));
+    }
+    None
+}
+
+fn hs_deal(id: &str, props: &serde_json::Map<String, Value>) -> String {
+    json!({"id": id, "properties": props, "createdAt": "2024-03-01T10:00:00.000Z",
+           "updatedAt": "2024-03-05T10:00:00.000Z", "archived": false})
+    .to_string()
+}
+
+async fn hs_get(
+    State(crm): State<Shared>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    h: HeaderMap,
+) -> Response {
+    let mut c = crm.lock().unwrap();
+    if let Some(r) = hs_gate(&mut c, &h, format!("GET deals/{id}")) {
+        return r;
+    }
+    let Some(d) = c.deals.get(&id) else {
+        return hs_error(
+            404,
+            "OBJECT_NOT_FOUND",
+            "Object not found.  objectId are usually numeric.",
+        );
+    };
+    // HubSpot answers only the properties asked for (unknown ones are left out).
+    let mut props = serde_json::Map::new();
+    props.insert("hs_object_id".into(), json!(id));
+    for p in q
+        .get("properties")
+        .map(|p| p.split(','))
+        .into_iter()
+        .flatten()
+    {
+        if let Some(v) = d.get(p) {
+            props.insert(p.to_owned(), v.clone());
+        }
+    }
+    json_reply(200, None, hs_deal(&id, &props))
+}
+
+async fn hs_patch(
+    State(crm): State<Shared>,
+    Path(id): Path<String>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut c = crm.lock().unwrap();
+    if let Some(r) = hs_gate(&mut c, &h, format!("PATCH deals/{id}")) {
+        return r;
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let Some(Value::Object(changes)) = body.get("properties").cloned() else {
+        return hs_error(400, "VALIDATION_ERROR", "Invalid input JSON on line 1");
+    };
+    let Some(d) = c.deals.get_mut(&id) else {
+        return hs_error(
+            404,
+            "OBJECT_NOT_FOUND",
+            "Object not found.  objectId are usually numeric.",
+        );
+    };
+    for (k, v) in changes {
+        if !d.contains_key(&k) {
+            return hs_error(
+                400,
+                "VALIDATION_ERROR",
+                &format!("Property values were not valid: [{{\"isValid\":false,\"message\":\"Property \\\"{k}\\\" does not exist\",\"error\":\"PROPERTY_DOESNT_EXIST\",\"name\":\"{k}\"}}]"),
+            );
+        }
+        d.insert(k, v);
+    }
+    let props = d.clone();
+    json_reply(200, None, hs_deal(&id, &props))
+}
+
+/// Starts the stand-in CRM on a free port of 127.0.0.1.
+async fn stand_in() -> Shared {
+    let crm: Shared = Arc::default();
+    let app = Router::new()
+        .route("/services/oauth2/token", post(sf_token))
+        .route(
+            "/services/data/{version}/sobjects/Opportunity/{id}",
+            get(sf_get).patch(sf_patch),
+        )
+        .route("/crm/v3/objects/deals/{id}", get(hs_get).patch(hs_patch))
+        .with_state(crm.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    crm.lock().unwrap().base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    crm
+}
+
+fn opportunity(crm: &Shared, id: &str, current: Value) {
+    let mut fields = serde_json::Map::new();
+    fields.insert("Name".into(), json!("Northwind renewal"));
+    fields.insert("Main_Competitors__c".into(), current);
+    crm.lock().unwrap().opportunities.insert(id.into(), fields);
+}
+
+/// Workers that run CRM writes, allowed to reach the stand-in on loopback.
+fn workers(s: &TestServer) -> Workers {
+    Workers {
+        store: s.store.clone(),
+        blobs: parley_blob::BlobStore::open("memory://").unwrap(),
+        transcriber: None,
+        config: WorkerConfig::default(),
+        fetch: Some(Arc::new(FetchPolicy {
+            allow: HostAllowList::parse(&["127.0.0.1"]).unwrap(),
+            ..FetchPolicy::default()
+        })),
+        llm: None,
+        webhooks: None,
+    }
+}
+
+/// Runs the queued CRM writes whose time has come; how many ran.
+async fn run_writes(s: &TestServer) -> usize {
+    let w = workers(s);
+    let mut n = 0;
+    while w.run_next("test", &[JobKind::CrmWrite]).await.unwrap() {
+        n += 1;
+    }
+    n
+}
+
+/// The Competitors tracker, and a call of a rep with a customer whose context links it
+/// to `context`; the call is transcribed (by import) and analysed. Once per test.
+async fn analysed_call(s: &TestServer, unique: &str, context: Value) -> String {
+    let r = s
+        .post(
+            "/parley/v1/trackers",
+            json!({"trackerName": "Competitors",
+                   "languageKeywords": [{"language": "eng", "keywords": ["Acme", "Globex", "Initech"]}]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let rep = s.user("rita@northwind.example.com", "Rita", "Rep").await;
+    let mut body = call_body(unique, &rep, "2024-03-05T10:00:00Z");
+    body["parties"] = json!([
+        {"userId": rep, "name": "Rita Rep"},
+        {"name": "Carl Customer", "emailAddress": "carl@customer.example.com"}
+    ]);
+    body["context"] = context;
+    let call = s.call(body).await;
+    let r = s.put_transcript(&call, "vtt", VTT).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    s.run_analysis_jobs(None).await;
+    call
+}
+
+fn salesforce_context(id: &str) -> Value {
+    json!([{"system": "Salesforce", "objects": [
+        {"objectType": "Account", "objectId": "001xx000003DGb2AAG"},
+        {"objectType": "Opportunity", "objectId": id}]}])
+}
+
+async fn connector(s: &TestServer, body: Value) -> String {
+    let r = s.post("/parley/v1/crm/connectors", body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.body["connector"]["id"].as_str().unwrap().to_owned()
+}
+
+fn salesforce(crm: &Shared) -> Value {
+    json!({"name": "Salesforce", "kind": "salesforce",
+           "loginUrl": crm.lock().unwrap().base, "clientId": "3MVG9-consumer",
+           "clientSecret": "consumer-secret", "apiVersion": "v62.0"})
+}
+
+async fn run(s: &TestServer, call: &str, action: Value) -> Value {
+    let r = s
+        .post(&format!("/parley/v1/calls/{call}/crm-writes"), action)
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    r.body["write"].clone()
+}
+
+async fn writes(s: &TestServer, call: &str) -> Vec<Value> {
+    let r = s.get(&format!("/parley/v1/calls/{call}/crm-writes")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["writes"].as_array().unwrap().clone()
+}
+
+fn field(crm: &Shared, id: &str) -> Value {
+    crm.lock().unwrap().opportunities[id]["Main_Competitors__c"].clone()
+}
+
+#[tokio::test]
+async fn the_competitors_said_are_written_to_the_opportunity_in_salesforce() {
+    let s = TestServer::start().await;
+    let crm = stand_in().await;
+    opportunity(&crm, "0065g00000AbCdEAAV", Value::Null);
+    let call = analysed_call(&s, "sf-1", salesforce_context("0065g00000AbCdEAAV")).await;
+    let id = connector(&s, salesforce(&crm)).await;
+
+    let action = json!({"tracker": "Competitors", "objectType": "Opportunity",
+                        "field": "Main_Competitors__c", "connectorId": id});
+    let w = run(&s, &call, action.clone()).await;
+    assert_eq!(w["state"], "pending");
+    assert_eq!(w["objectId"], "0065g00000AbCdEAAV");
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(field(&crm, "0065g00000AbCdEAAV"), json!("Acme, Globex"));
+    let w = &writes(&s, &call).await[0];
+    assert_eq!(w["state"], "written", "{w}");
+    assert_eq!(w["value"], "Acme, Globex");
+    assert_eq!(w["attempts"], 1);
+    {
+        let c = crm.lock().unwrap();
+        assert_eq!(c.grants, vec!["client_credentials"]);
+        assert_eq!(c.seen, vec!["PATCH v62.0 Opportunity/0065g00000AbCdEAAV"]);
+    }
+
+    // Merge mode keeps what the field holds first and adds what it lacks, once.
+    opportunity(&crm, "0065g00000AbCdEAAV", json!("Initech; acme"));
+    let mut merge = action.clone();
+    merge["mergeWithCurrent"] = json!(true);
+    run(&s, &call, merge.clone()).await;
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(
+        field(&crm, "0065g00000AbCdEAAV"),
+        json!("Initech, acme, Globex")
+    );
+    let w = &writes(&s, &call).await[1];
+    assert_eq!(w["previous"], "Initech; acme");
+    // Nothing new to add: nothing is written.
+    run(&s, &call, merge).await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = &writes(&s, &call).await[2];
+    assert_eq!(w["state"], "skipped", "{w}");
+    assert_eq!(w["outcome"], "the field already holds every phrase");
+    // The token was reused throughout.
+    assert_eq!(crm.lock().unwrap().tokens.len(), 1);
+}
+
+#[tokio::test]
+async fn rate_limits_are_waited_out_expired_sessions_refreshed_and_client_errors_not_retried() {
+    let s = TestServer::start().await;
+    let crm = stand_in().await;
+    opportunity(&crm, "006A", json!("Initech"));
+    let call = analysed_call(&s, "sf-2", salesforce_context("006A")).await;
+    let id = connector(&s, salesforce(&crm)).await;
+    let action = json!({"tracker": "Competitors", "field": "Main_Competitors__c",
+                        "mergeWithCurrent": true, "connectorId": id});
+
+    // 429 with Retry-After, then Salesforce's REQUEST_LIMIT_EXCEEDED: both waited out
+    // within the attempt.
+    crm.lock().unwrap().forced.extend([
+        (429, Some(1), json!([{"message": "Too many requests", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]).to_string()),
+        (403, None, json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]).to_string()),
+    ]);
+    run(&s, &call, action.clone()).await;
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(field(&crm, "006A"), json!("Initech, Acme, Globex"));
+    assert_eq!(writes(&s, &call).await[0]["state"], "written");
+    assert_eq!(
+        crm.lock().unwrap().seen,
+        vec!["GET v62.0 Opportunity/006A"; 3]
+            .into_iter()
+            .chain(["PATCH v62.0 Opportunity/006A"])
+            .collect::<Vec<_>>()
+    );
+
+    // An expired session gets one new token.
+    opportunity(&crm, "006A", Value::Null);
+    crm.lock().unwrap().tokens.push("revoked-elsewhere".into());
+    let before = crm.lock().unwrap().grants.len();
+    run(&s, &call, action.clone()).await;
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(field(&crm, "006A"), json!("Acme, Globex"));
+    assert_eq!(crm.lock().unwrap().grants.len(), before + 1);
+
+    // A 400 is not retried: the write fails at once with Salesforce's words.
+    let mut bad = action.clone();
+    bad["field"] = json!("Main_Competitor__c");
+    bad["mergeWithCurrent"] = json!(false);
+    run(&s, &call, bad).await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "failed", "{w}");
+    assert_eq!(
+        w["outcome"],
+        "salesforce answered 400: INVALID_FIELD: No such column 'Main_Competitor__c' on sobject of type Opportunity"
+    );
+    let jobs = s
+        .store
+        .jobs_for_call(parley_domain::CallId(call.parse().unwrap()))
+        .await
+        .unwrap();
+    let last = jobs
+        .iter()
+        .rev()
+        .find(|j| j.kind == JobKind::CrmWrite)
+        .unwrap();
+    assert_eq!(last.state, parley_domain::JobState::Failed);
+    assert_eq!(last.attempts, 1);
+
+    // A 5xx that outlasts the attempt leaves the write pending and its job queued for
+    // a retry after the backoff.
+    crm.lock().unwrap().forced.extend([(
+        500,
+        None,
+        json!([{"message": "An unexpected error occurred", "errorCode": "UNKNOWN_EXCEPTION"}])
+            .to_string(),
+    )]);
+    run(&s, &call, action.clone()).await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "pending", "{w}");
+    assert_eq!(
+        w["outcome"],
+        "salesforce answered 500: UNKNOWN_EXCEPTION: An unexpected error occurred"
+    );
+    let jobs = s
+        .store
+        .jobs_for_call(parley_domain::CallId(call.parse().unwrap()))
+        .await
+        .unwrap();
+    let last = jobs
+        .iter()
+        .rev()
+        .find(|j| j.kind == JobKind::CrmWrite)
+        .unwrap();
+    assert_eq!(last.state, parley_domain::JobState::Queued);
+    assert!(last.run_after > chrono::Utc::now());
+}
+
+#[tokio::test]
+async fn the_jwt_bearer_flow_signs_an_rs256_assertion() {
+    let s = TestServer::start().await;
+    let crm = stand_in().await;
+    opportunity(&crm, "006B", Value::Null);
+    let call = analysed_call(&s, "sf-3", salesforce_context("006B")).await;
+    let base = crm.lock().unwrap().base.clone();
+    let id = connector(
+        &s,
+        json!({"name": "Salesforce JWT", "kind": "salesforce", "loginUrl": base,
+               "auth": "jwt_bearer", "clientId": "3MVG9-consumer",
+               "username": "integration@northwind.example.com",
+               "audience": "https://login.salesforce.com", "privateKey": PRIVATE_KEY}),
+    )
+    .await;
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "field": "Main_Competitors__c", "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(
+        crm.lock().unwrap().grants,
+        vec!["urn:ietf:params:oauth:grant-type:jwt-bearer"]
+    );
+    assert_eq!(field(&crm, "006B"), json!("Acme, Globex"));
+}
+
+#[tokio::test]
+async fn hubspot_deals_are_written_through_properties_after_a_429() {
+    let s = TestServer::start().await;
+    let crm = stand_in().await;
+    let mut props = serde_json::Map::new();
+    props.insert("dealname".into(), json!("Northwind renewal"));
+    props.insert("main_competitors".into(), json!("Hooli"));
+    crm.lock().unwrap().deals.insert("18293847".into(), props);
+    let call = analysed_call(
+        &s,
+        "hs-1",
+        json!([{"system": "HubSpot", "objects": [{"objectType": "Opportunity", "objectId": "18293847"}]}]),
+    )
+    .await;
+    let base = crm.lock().unwrap().base.clone();
+    let id = connector(
+        &s,
+        json!({"name": "HubSpot", "kind": "hubspot", "baseUrl": base,
+               "token": "pat-na1-11111111-2222-3333-4444-555555555555"}),
+    )
+    .await;
+    crm.lock().unwrap().forced.push_back((
+        429,
+        Some(1),
+        json!({"status": "error", "message": "You have reached your secondly limit.",
+               "errorType": "RATE_LIMIT", "correlationId": "c0ffee", "policyName": "SECONDLY",
+               "groupName": "publicapi:private-app:burst"})
+        .to_string(),
+    ));
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "objectType": "Deal", "field": "main_competitors",
+               "mergeWithCurrent": true, "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "written", "{w}");
+    assert_eq!(
+        crm.lock().unwrap().deals["18293847"]["main_competitors"],
+        json!("Hooli, Acme, Globex")
+    );
+    assert_eq!(
+        crm.lock().unwrap().seen,
+        vec![
+            "GET deals/18293847",
+            "GET deals/18293847",
+            "PATCH deals/18293847"
+        ]
+    );
+
+    // A property HubSpot does not have is its 400, not retried.
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "objectType": "Deal", "field": "competitors",
+               "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "failed", "{w}");
+    assert!(
+        w["outcome"]
+            .as_str()
+            .unwrap()
+            .starts_with("hubspot answered 400: VALIDATION_ERROR: Property values were not valid"),
+        "{w}"
+    );
+}
+
+#[tokio::test]
+async fn the_workspaces_own_generic_crm_deals_are_written() {
+    let s = TestServer::start().await;
+    let r = s
+        .send(
+            Method::PUT,
+            "/v2/crm/integrations",
+            Some(json!({"ownerEmail": "crm@northwind.example.com", "name": "Generic"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let integration = r.body["integrationId"].as_i64().unwrap();
+    let r = s
+        .post(
+            &format!("/v2/crm/entity-schema?integrationId={integration}&objectType=DEAL"),
+            json!([{"uniqueName": "main_competitors", "label": "Main Competitors", "type": "STRING",
+                    "lastModified": "2024-01-01T00:00:00Z"}]),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let form = reqwest::multipart::Form::new().part(
+        "dataFile",
+        reqwest::multipart::Part::bytes(
+            br#"{"objectId":"D1","modifiedDate":"2024-03-01T10:00:00Z","name":"Northwind renewal","main_competitors":"Initech"}
+"#
+            .to_vec(),
+        )
+        .file_name("deals.ldjson"),
+    );
+    let r = s
+        .raw(
+            s.client
+                .post(format!(
+                    "{}/v2/crm/entities?integrationId={integration}&objectType=DEAL&clientRequestId=deals-1",
+                    s.base
+                ))
+                .basic_auth(&s.key, Some(&s.secret))
+                .multipart(form),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let call = analysed_call(
+        &s,
+        "own-1",
+        json!([{"system": "Generic", "objects": [{"objectType": "Opportunity", "objectId": "D1"}]}]),
+    )
+    .await;
+    let id = connector(&s, json!({"name": "Own CRM", "kind": "parley"})).await;
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "field": "main_competitors", "mergeWithCurrent": true,
+               "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "written", "{w}");
+    let r = s
+        .send(
+            Method::GET,
+            &format!("/v2/crm/entities?integrationId={integration}&objectType=DEAL"),
+            Some(json!(["D1"])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(
+        r.body.to_string().contains("Initech, Acme, Globex"),
+        "{}",
+        r.body
+    );
+    // The call's context shows the new value too.
+    let c = s
+        .post(
+            "/v2/calls/extensive",
+            json!({"filter": {"callIds": [call]}, "contentSelector": {"context": "Extended"}}),
+        )
+        .await;
+    assert!(
+        c.body["calls"][0]["context"]
+            .to_string()
+            .contains("Initech, Acme, Globex"),
+        "{}",
+        c.body
+    );
+
+    // A field the integration does not declare is refused, not retried.
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "field": "competitors", "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    let w = writes(&s, &call).await.pop().unwrap();
+    assert_eq!(w["state"], "failed", "{w}");
+}
+
+#[tokio::test]
+async fn connectors_are_for_admins_and_never_show_their_secrets() {
+    let s = TestServer::start().await;
+    let crm = stand_in().await;
+    let id = connector(&s, salesforce(&crm)).await;
+    let r = s.get(&format!("/parley/v1/crm/connectors/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let c = &r.body["connector"];
+    assert_eq!(c["kind"], "salesforce");
+    assert_eq!(c["settings"]["clientId"], "3MVG9-consumer");
+    assert_eq!(c["secrets"], json!({"clientSecret": "<redacted>"}));
+    assert!(!r.body.to_string().contains("consumer-secret"));
+    let listed = s.get("/parley/v1/crm/connectors").await;
+    assert!(!listed.body.to_string().contains("consumer-secret"));
+    assert_eq!(listed.body["connectors"].as_array().unwrap().len(), 1);
+    // Nor does the database hold it in the clear.
+    let stored = s
+        .store
+        .crm_connector(id.parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stored.secret.contains("consumer-secret"));
+    assert!(!stored.settings.to_string().contains("consumer-secret"));
+
+    // A change that leaves the secret out keeps it; the connector still works.
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/crm/connectors/{id}"),
+            Some(
+                json!({"name": "Salesforce prod", "loginUrl": crm.lock().unwrap().base,
+                        "clientId": "3MVG9-consumer"}),
+            ),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["connector"]["name"], "Salesforce prod");
+    assert_eq!(
+        r.body["connector"]["secrets"],
+        json!({"clientSecret": "<redacted>"})
+    );
+    opportunity(&crm, "006C", Value::Null);
+    let call = analysed_call(&s, "sf-4", salesforce_context("006C")).await;
+    run(
+        &s,
+        &call,
+        json!({"tracker": "Competitors", "field": "Main_Competitors__c", "connectorId": id}),
+    )
+    .await;
+    assert_eq!(run_writes(&s).await, 1);
+    assert_eq!(field(&crm, "006C"), json!("Acme, Globex"));
+
+    // Mistakes are 400s naming the field; a member may not list or change connectors.
+    let r = s
+        .post(
+            "/parley/v1/crm/connectors",
+            json!({"name": "x", "kind": "salesforce", "loginUrl": "ftp://example.com"}),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "loginUrl must be an http or https url",
+    );
+    let r = s
+        .post(
+            &format!("/parley/v1/calls/{call}/crm-writes"),
+            json!({"tracker": "Competitors", "field": "F", "objectType": "Lead", "connectorId": id}),
+        )
+        .await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "objectType must be one of Opportunity, Deal",
+    );
+    let member = s.user("mia@northwind.example.com", "Mia", "Member").await;
+    let k = key(&s, Some(&member), None).await;
+    let r = send_as(&s, &k, Method::GET, "/parley/v1/crm/connectors", None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = send_as(
+        &s,
+        &k,
+        Method::POST,
+        &format!("/parley/v1/calls/{call}/crm-writes"),
+        Some(json!({"tracker": "Competitors", "field": "F", "connectorId": id})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let r = s
+        .send(
+            Method::DELETE,
+            &format!("/parley/v1/crm/connectors/{id}"),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = s.get(&format!("/parley/v1/crm/connectors/{id}")).await;
+    assert_error(&r, StatusCode::NOT_FOUND, "was not found");
+}
