@@ -5,6 +5,10 @@
 //! does), so the demo exercises the same validation, party classification and speaker
 //! matching as real traffic.
 //!
+//! Then the library, the CRM, permission profiles with per-user call grants and Engage
+//! flows, each through its own use cases (`demo_library`, `crm_demo`,
+//! `demo_permissions`, `demo_flows`).
+//!
 //! The content is deterministic (a fixed random seed); ids are random, as always.
 //! Seeding is safe to repeat: workspaces are found by name, users by email and calls by
 //! their `clientUniqueId`, so a second run (or a run after an interrupted one) adds only
@@ -237,6 +241,15 @@ pub async fn seed(store: &dyn Store, now: Timestamp) -> AppResult<DemoSummary> {
     crate::demo_library::seed_library(store, &library, &workspaces, &users, &call_ids).await?;
     crate::crm_demo::seed(store, &plan, &workspaces, &call_ids).await?;
 
+    // Who may see and do what, and the Engage flows the CRM's contacts are in.
+    let permissions = parley_demo::permissions::permissions_plan(&plan)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    crate::demo_permissions::seed_profiles(store, &permissions, &workspaces, &users).await?;
+    crate::demo_permissions::seed_grants(store, &permissions, &users, &call_ids).await?;
+    let flows = parley_demo::flows::flows_plan(&plan, now)
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    crate::demo_flows::seed(store, &flows, &workspaces, &users).await?;
+
     let summary = DemoSummary {
         workspaces: workspaces.len(),
         users: users.len(),
@@ -269,6 +282,50 @@ mod tests {
         let path = dir.path().join("demo.db");
         let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
         (dir, store)
+    }
+
+    /// What the demo's profiles, grants and flows add up to: profiles (by workspace and
+    /// name) with their users, granted (call, user) pairs, flows and prospects in them.
+    async fn access_and_flows(
+        store: &SqliteStore,
+    ) -> (Vec<(WorkspaceId, String, usize)>, usize, usize, usize) {
+        use parley_store::AccessStore;
+        let mut profiles = Vec::new();
+        for w in store.list_workspaces().await.unwrap() {
+            for p in store.profiles_in(w.id, 100).await.unwrap() {
+                let users = store.profile_users(p.id, None, 100).await.unwrap().len();
+                profiles.push((w.id, p.name, users));
+            }
+        }
+        let calls = store
+            .list_calls(&Default::default(), None, 1000)
+            .await
+            .unwrap();
+        let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
+        let grants = store
+            .call_grants(&ids)
+            .await
+            .unwrap()
+            .values()
+            .map(Vec::len)
+            .sum();
+        let flows = store
+            .list_flows(None, None, None, 1000)
+            .await
+            .unwrap()
+            .len();
+        let contacts: Vec<String> = store
+            .parties_of(&ids)
+            .await
+            .unwrap()
+            .values()
+            .flatten()
+            .flat_map(|p| p.context.iter().map(|l| l.object_id.clone()))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let prospects = store.prospect_flows(None, &contacts).await.unwrap().len();
+        (profiles, grants, flows, prospects)
     }
 
     #[tokio::test]
@@ -498,6 +555,62 @@ mod tests {
             names,
             HashSet::from(["Unknown caller".to_owned(), "Dial-in user".to_owned()])
         );
+
+        // Permission profiles: several in every workspace, every user has one somewhere,
+        // and the admins' one lets them manage scorecards and settings.
+        for w in &workspaces {
+            let profiles = store.profiles_in(w.id, 100).await.unwrap();
+            assert!(profiles.len() >= 2, "{}", w.name);
+            for p in &profiles {
+                let users = store.profile_users(p.id, None, 100).await.unwrap();
+                assert!(!users.is_empty(), "{} of {} has users", p.name, w.name);
+            }
+        }
+        for u in &users {
+            assert!(
+                !store.user_call_access(u.id).await.unwrap().is_empty(),
+                "{} has a profile",
+                u.email
+            );
+        }
+        let dana = users.iter().find(|u| u.first_name == "Dana").unwrap();
+        assert_eq!(
+            store
+                .capability_workspaces(dana.id, parley_domain::Capability::ManageScorecards)
+                .await
+                .unwrap()
+                .len(),
+            3
+        );
+
+        // Calls granted to single users, none to the call's host.
+        let grants = parley_store::AccessStore::call_grants(&store, &ids)
+            .await
+            .unwrap();
+        assert!(grants.len() >= 2, "{grants:?}");
+        for (call, users) in &grants {
+            let call = calls.iter().find(|c| c.id == *call).unwrap();
+            assert!(!users.is_empty() && !users.contains(&call.primary_user_id));
+        }
+
+        // Engage flows in every workspace, company and personal ones, with the CRM's
+        // contacts in them run by reps.
+        let flows = parley_store::AccessStore::list_flows(&store, None, None, None, 1000)
+            .await
+            .unwrap();
+        for w in &workspaces {
+            assert!(
+                flows.iter().any(|f| f.workspace_id == w.id
+                    && f.visibility == parley_domain::FlowVisibility::Company),
+                "{}",
+                w.name
+            );
+        }
+        assert!(flows
+            .iter()
+            .any(|f| f.visibility == parley_domain::FlowVisibility::Personal));
+        let (_, _, _, prospects) = access_and_flows(&store).await;
+        assert!(prospects >= 8, "{prospects} prospects in flows");
     }
 
     #[tokio::test]
@@ -534,7 +647,9 @@ mod tests {
                 f.call
             );
         }
+        let access = access_and_flows(&store).await;
         let second = seed(&store, now + Duration::hours(1)).await.unwrap();
+        assert_eq!(access_and_flows(&store).await, access);
         assert_eq!(first.new_with_transcripts.len(), first.transcripts);
         assert!(
             second.new_with_transcripts.is_empty(),

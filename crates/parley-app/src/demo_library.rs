@@ -19,7 +19,7 @@ use parley_store::Store;
 use crate::error::{AppError, AppResult};
 
 /// What the demo seeds acts as: `user` with an admin's reach (or the company).
-fn acting(user: Option<&User>) -> Principal {
+pub(crate) fn acting(user: Option<&User>) -> Principal {
     Principal {
         key: "demo".into(),
         user: user.map(|u| u.id),

@@ -3,7 +3,9 @@
 //! from the last sixty days, most of them with a transcript.
 //!
 //! The company, its accounts and what its calls say are data (`data/company.toml`,
-//! `data/accounts.toml`, `data/scripts.toml`, embedded); this crate turns them into a
+//! `data/accounts.toml`, `data/scripts.toml`, embedded); so are its library
+//! ([`library`]), permission profiles and call grants ([`permissions`]) and Engage flows
+//! ([`flows`]), each planned over the [`Plan`]. This crate turns them into a
 //! [`Plan`] of domain values: workspaces, trackers, users with their managers, calls
 //! with parties and CRM context, WebVTT transcripts and what the team did with the
 //! calls afterwards. Applying the plan to a store is the seeder's job (in the server),
@@ -18,7 +20,9 @@
 mod calls;
 pub mod comments;
 mod data;
+pub mod flows;
 pub mod library;
+pub mod permissions;
 mod scorecards;
 mod script;
 

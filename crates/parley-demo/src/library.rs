@@ -171,6 +171,18 @@ fn workspace(plan: &Plan, name: &str) -> Result<usize, DataError> {
 
 /// The `nth` (from 1) planned call of an account with a label.
 fn call(plan: &Plan, account: &str, label: &str, nth: Option<usize>) -> Result<usize, DataError> {
+    call_index(plan, account, label, nth)
+        .ok_or_else(|| invalid(format!("no call {label:?} of {account:?} in the plan")))
+}
+
+/// The `nth` (from 1) planned call of an account with a label, if there is one (the
+/// other data files name calls the same way).
+pub(crate) fn call_index(
+    plan: &Plan,
+    account: &str,
+    label: &str,
+    nth: Option<usize>,
+) -> Option<usize> {
     let prefix = format!("{account} / ");
     let suffix = format!(" – {label}");
     plan.calls
@@ -179,7 +191,6 @@ fn call(plan: &Plan, account: &str, label: &str, nth: Option<usize>) -> Result<u
         .filter(|(_, c)| c.title.starts_with(&prefix) && c.title.ends_with(&suffix))
         .nth(nth.unwrap_or(1).saturating_sub(1))
         .map(|(i, _)| i)
-        .ok_or_else(|| invalid(format!("no call {label:?} of {account:?} in the plan")))
 }
 
 /// An account's CRM object and main contact's email, from its first planned call.

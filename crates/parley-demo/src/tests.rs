@@ -185,3 +185,58 @@ fn no_reserved_test_domains() {
         assert!(u.email.ends_with("@northwind.example.com"), "{}", u.email);
     }
 }
+
+#[test]
+fn the_permissions_file_resolves_against_the_plan() {
+    use std::collections::BTreeSet;
+    let plan = plan(fixed_now()).unwrap();
+    let p = crate::permissions::permissions_plan(&plan).unwrap();
+    // Every workspace has profiles, and every user has one somewhere.
+    for w in 0..plan.workspaces.len() {
+        assert!(
+            p.profiles.iter().filter(|x| x.workspace == w).count() >= 2,
+            "{}",
+            plan.workspaces[w].name
+        );
+    }
+    let with_profile: BTreeSet<usize> = p.profiles.iter().flat_map(|x| x.users.clone()).collect();
+    assert_eq!(with_profile.len(), plan.users.len());
+    let names: BTreeSet<_> = p
+        .profiles
+        .iter()
+        .filter_map(|x| x.patch.name.clone())
+        .collect();
+    for n in ["Sales rep", "Sales manager", "RevOps admin"] {
+        assert!(names.contains(n), "{n}");
+    }
+    assert!(p.grants.len() >= 2);
+    for g in &p.grants {
+        assert!(!g.users.is_empty() && !g.users.contains(&plan.calls[g.call].primary));
+    }
+}
+
+#[test]
+fn the_flows_file_resolves_against_the_plan() {
+    use parley_domain::FlowVisibility;
+    let now = fixed_now();
+    let plan = plan(now).unwrap();
+    let flows = crate::flows::flows_plan(&plan, now).unwrap();
+    for w in 0..plan.workspaces.len() {
+        assert!(flows.iter().any(|f| f.workspace == w
+            && f.visibility == FlowVisibility::Company
+            && !f.assigned.is_empty()));
+    }
+    assert!(flows
+        .iter()
+        .any(|f| f.visibility == FlowVisibility::Personal));
+    for f in &flows {
+        assert!(f.created < now);
+        for a in &f.assigned {
+            assert!(a.at > f.created && a.at < now);
+            for p in &a.prospects {
+                // A contact of the demo's CRM (the ids its calls link contacts with).
+                assert!(p.starts_with("003") && p.len() == 18, "{p}");
+            }
+        }
+    }
+}

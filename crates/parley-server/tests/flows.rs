@@ -497,3 +497,94 @@ async fn members_list_only_their_own_personal_flows() {
         assert_eq!(names(&r), ["Company", "Pete's own"]);
     }
 }
+
+/// The demo company has flows with its CRM's contacts in them, permission profiles in
+/// every workspace and calls granted to single users, so a new user sees data on every
+/// one of these routes.
+#[tokio::test]
+async fn the_demo_has_flows_profiles_and_call_grants() {
+    let s = TestServer::start().await;
+    parley_app::demo::seed(s.store.as_ref(), chrono::Utc::now())
+        .await
+        .unwrap();
+
+    let r = s.get("/v2/workspaces").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut with_profiles = 0;
+    for w in r.body["workspaces"].as_array().unwrap() {
+        let id = w["id"].as_str().unwrap();
+        let r = s
+            .get(&format!("/v2/all-permission-profiles?workspaceId={id}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let profiles = r.body["profiles"].as_array().unwrap();
+        // The test server's own workspace is not the demo's.
+        if profiles.is_empty() {
+            continue;
+        }
+        with_profiles += 1;
+        assert!(profiles.len() >= 2, "{}: {}", w["name"], r.body);
+        let first = profiles[0]["id"].as_str().unwrap();
+        let r = s
+            .get(&format!("/v2/permission-profile/users?profileId={first}"))
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert!(
+            !r.body["users"].as_array().unwrap().is_empty(),
+            "{}",
+            r.body
+        );
+    }
+    assert_eq!(with_profiles, 3, "every demo workspace has profiles");
+
+    let r = s.get("/v2/flows").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.body["flows"].as_array().unwrap().len() >= 4, "{}", r.body);
+
+    let r = s.get("/v2/calls").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let calls: Vec<Value> = r.body["calls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    let ids: Vec<parley_domain::CallId> = calls
+        .iter()
+        .map(|c| parley_domain::CallId(c.as_str().unwrap().parse().unwrap()))
+        .collect();
+    // The prospects are contacts the demo's calls link.
+    let contacts: std::collections::BTreeSet<String> = s
+        .store
+        .parties_of(&ids)
+        .await
+        .unwrap()
+        .values()
+        .flatten()
+        .flat_map(|p| p.context.iter().map(|l| l.object_id.clone()))
+        .collect();
+    let r = s
+        .post(
+            "/v2/flows/prospects",
+            json!({"crmProspectsIds": contacts.into_iter().take(200).collect::<Vec<_>>()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let found = r.body["prospectsAssigned"].as_array().unwrap();
+    assert!(found.len() >= 8, "{}", r.body);
+
+    let r = s
+        .post(
+            "/v2/calls/users-access",
+            json!({"filter": {"callIds": calls}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let granted = r.body["callAccessList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| !c["users"].as_array().unwrap().is_empty())
+        .count();
+    assert!(granted >= 2, "{}", r.body);
+}
