@@ -381,10 +381,19 @@ pub const WORKER_STOPPED: &str = "the worker running this job stopped responding
 /// no freed page keeps the address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GaveUp {
-    CrmRequest { integration: i64, request: String },
-    Erasure { id: i64, error: String },
+    CrmRequest {
+        integration: i64,
+        request: String,
+    },
+    Erasure {
+        id: i64,
+        error: String,
+    },
     /// A CRM write still pending ends `failed` with the job's error as its outcome.
-    CrmWrite { write: i64, error: String },
+    CrmWrite {
+        write: i64,
+        error: String,
+    },
 }
 
 impl GaveUp {
