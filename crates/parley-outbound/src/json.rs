@@ -61,62 +61,13 @@ async fn exchange(
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    use tokio::net::TcpListener;
 
     use super::*;
+    use crate::testing::loopback;
     use crate::HostAllowList;
 
-    /// A one-connection HTTP server on loopback answering `reply` (status line onwards),
-    /// handing back the request it read.
     async fn serve_once(reply: String) -> (String, tokio::task::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!(
-            "http://{}/v1/chat/completions",
-            listener.local_addr().unwrap()
-        );
-        let task = tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut seen = Vec::new();
-            let mut buf = [0u8; 4096];
-            // Headers, then the body by its length.
-            loop {
-                let n = socket.read(&mut buf).await.unwrap();
-                seen.extend_from_slice(&buf[..n]);
-                let text = String::from_utf8_lossy(&seen).to_string();
-                if let Some(end) = text.find("\r\n\r\n") {
-                    let len = text[..end]
-                        .lines()
-                        .find_map(|l| {
-                            l.to_ascii_lowercase()
-                                .strip_prefix("content-length:")
-                                .map(|v| v.trim().parse::<usize>().unwrap())
-                        })
-                        .unwrap_or(0);
-                    if seen.len() >= end + 4 + len {
-                        break;
-                    }
-                }
-                if n == 0 {
-                    break;
-                }
-            }
-            socket.write_all(reply.as_bytes()).await.unwrap();
-            socket.shutdown().await.ok();
-            String::from_utf8_lossy(&seen).to_string()
-        });
-        (url, task)
-    }
-
-    fn loopback() -> FetchPolicy {
-        FetchPolicy {
-            allow: HostAllowList::parse(&["127.0.0.1"]).unwrap(),
-            total_timeout: Duration::from_secs(10),
-            max_bytes: 1024,
-            ..FetchPolicy::default()
-        }
+        crate::testing::serve_once("/v1/chat/completions", reply).await
     }
 
     fn ok(body: &str) -> String {

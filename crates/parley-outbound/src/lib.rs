@@ -67,6 +67,8 @@ use tokio::io::AsyncWriteExt;
 
 pub mod api;
 pub mod json;
+#[cfg(test)]
+mod testing;
 pub mod webhook;
 pub use json::post_json;
 /// URLs as this crate takes them.
