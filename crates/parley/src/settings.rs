@@ -144,7 +144,7 @@ pub struct Settings {
     /// Give the demo company's calls no recordings (by default each call's script is
     /// spoken by espeak-ng, when it is installed, into a recording of the call)
     #[arg(long, global = true, env = "PARLEY_NO_DEMO_RECORDINGS")]
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default)]
     pub no_demo_recordings: bool,
     /// Days audit log entries are kept (0 = forever)
     #[arg(long, global = true, env = "PARLEY_AUDIT_RETENTION_DAYS", default_value_t = server().audit.retention_days)]
