@@ -408,6 +408,7 @@ mod tests {
             JobSpec::Erase {
                 erasure: 1234567890123456789,
             },
+            JobSpec::DemoRecording { call: CallId(7) },
             JobSpec::Deliver {
                 delivery: DeliveryId(1234567890123456789),
             },
