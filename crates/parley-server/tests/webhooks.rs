@@ -18,8 +18,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{assert_error, TestServer};
-use parley_app::webhooks::{SigningKeys, WebhookConfig, Webhooks};
-use parley_app::worker::{WorkerConfig, Workers};
+use parley_app::worker::Workers;
 use parley_domain::JobKind;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -154,39 +153,8 @@ async fn fixture() -> Fixture {
 
 impl Fixture {
     fn workers(&self, disable_after: u32) -> Workers {
-        let config = WebhookConfig {
-            policy: parley_outbound::FetchPolicy {
-                allow: parley_outbound::HostAllowList::parse(&["127.0.0.1"]).unwrap(),
-                connect_timeout: Duration::from_secs(5),
-                total_timeout: Duration::from_secs(10),
-                max_redirects: 0,
-                ..parley_outbound::FetchPolicy::default()
-            },
-            retry: parley_domain::automation::RetryPolicy {
-                first: chrono::Duration::milliseconds(200),
-                ..Default::default()
-            },
-            disable_after,
-        };
-        Workers {
-            store: self.s.store.clone(),
-            blobs: parley_blob::BlobStore::open("memory://").unwrap(),
-            transcriber: None,
-            config: WorkerConfig::default(),
-            fetch: None,
-            llm: None,
-            webhooks: Some(Arc::new(Webhooks {
-                renderer: Arc::new(parley_server::WebhookRenderer {
-                    store: self.s.store.clone(),
-                    render: Arc::new(gong_api_v2::calls::RenderCtx {
-                        tz: chrono_tz::UTC,
-                        call_url_prefix: "https://parley.test-host.example.com/call?id=".into(),
-                    }),
-                }),
-                keys: Arc::new(SigningKeys::new(self.key_file.clone())),
-                config,
-            })),
-        }
+        self.s
+            .outbound_workers(self.key_file.clone(), disable_after)
     }
 
     /// Runs deliveries due now until `done` holds (or 20 s pass).

@@ -250,6 +250,52 @@ impl TestServer {
         n
     }
 
+    /// Workers that send webhooks (JWTs signed with the key in `key_file`) and write to
+    /// CRMs, both allowed to reach 127.0.0.1 only; a delivery's first retry comes after
+    /// 200 ms. The test server runs none itself: tests run them when they choose.
+    pub fn outbound_workers(
+        &self,
+        key_file: std::path::PathBuf,
+        disable_after: u32,
+    ) -> parley_app::worker::Workers {
+        use parley_app::webhooks::{SigningKeys, WebhookConfig, Webhooks};
+        use std::time::Duration;
+        let policy = parley_outbound::FetchPolicy {
+            allow: parley_outbound::HostAllowList::parse(&["127.0.0.1"]).unwrap(),
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(10),
+            max_redirects: 0,
+            ..parley_outbound::FetchPolicy::default()
+        };
+        let config = WebhookConfig {
+            policy: policy.clone(),
+            retry: parley_domain::automation::RetryPolicy {
+                first: chrono::Duration::milliseconds(200),
+                ..Default::default()
+            },
+            disable_after,
+        };
+        parley_app::worker::Workers {
+            store: self.store.clone(),
+            blobs: parley_blob::BlobStore::open("memory://").unwrap(),
+            transcriber: None,
+            config: parley_app::worker::WorkerConfig::default(),
+            fetch: Some(Arc::new(policy)),
+            llm: None,
+            webhooks: Some(Arc::new(Webhooks {
+                renderer: Arc::new(parley_server::WebhookRenderer {
+                    store: self.store.clone(),
+                    render: Arc::new(gong_api_v2::calls::RenderCtx {
+                        tz: chrono_tz::UTC,
+                        call_url_prefix: "https://parley.test-host.example.com/call?id=".into(),
+                    }),
+                }),
+                keys: Arc::new(SigningKeys::new(key_file)),
+                config,
+            })),
+        }
+    }
+
     pub async fn put_transcript(&self, call: &str, format: &str, text: &str) -> Reply {
         self.raw(
             self.client
