@@ -61,14 +61,18 @@ pub async fn queue(store: &dyn Store, calls: &[CallId]) -> AppResult<usize> {
     Ok(calls.len())
 }
 
-/// Whether espeak-ng can be run here.
+/// Whether espeak-ng can be run here. Asked once per process (a demo seed queues 40
+/// recordings, each asking): installing espeak-ng under a running server takes a restart.
 pub fn synthesiser_available() -> bool {
-    Command::new(SYNTHESISER)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+    static AVAILABLE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *AVAILABLE.get_or_init(|| {
+        Command::new(SYNTHESISER)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
 /// One line to speak: when it starts, how long its slot is, who says it.
