@@ -1,11 +1,15 @@
 //! Bodies of Parley's automation routes (`/parley/v1/automation/rules`), which Gong
-//! configures only in its web app. A rule's `filter` and `actions` are the domain's JSON
-//! form (`parley_domain::automation`), read with unknown fields refused.
+//! configures only in its web app. A rule's `filter` and webhook actions are the domain's
+//! JSON form (`parley_domain::automation`), the filter read with unknown fields refused;
+//! a CRM field action has the shape `/parley/v1/calls/{id}/crm-writes` takes
+//! ([`CrmActionBody`]), tagged `"type": "CrmField"`.
 
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use parley_domain::automation::{Action, CallFilter, Delivery, Rule};
+use parley_domain::automation::{Action, CallFilter, Delivery, Rule, WebhookAction};
+
+use crate::crm_writeback::{CrmActionBody, CrmActionView};
 
 /// A rule as `POST /parley/v1/automation/rules` and `PUT …/{id}` take it.
 #[derive(Debug, Clone, Deserialize)]
@@ -18,7 +22,7 @@ pub struct RuleBody {
     pub enabled: bool,
     #[serde(default)]
     pub filter: CallFilter,
-    pub actions: Vec<Action>,
+    pub actions: Vec<ActionBody>,
     /// Fire the rule now for the workspace's calls analysed already (each once).
     #[serde(default)]
     pub apply_to_past_calls: bool,
@@ -26,6 +30,59 @@ pub struct RuleBody {
 
 fn yes() -> bool {
     true
+}
+
+impl RuleBody {
+    /// The actions, or every problem, each naming the action (`actions[1].field …`).
+    pub fn actions(&self) -> Result<Vec<Action>, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut actions = Vec::with_capacity(self.actions.len());
+        for (i, a) in self.actions.iter().enumerate() {
+            match a.clone().into_domain() {
+                Ok(a) => actions.push(a),
+                Err(p) => problems.extend(p.into_iter().map(|p| format!("actions[{i}].{p}"))),
+            }
+        }
+        if problems.is_empty() {
+            Ok(actions)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// An action as a rule's body gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "type")]
+pub enum ActionBody {
+    Webhook(WebhookAction),
+    CrmField(CrmActionBody),
+}
+
+impl ActionBody {
+    pub fn into_domain(self) -> Result<Action, Vec<String>> {
+        match self {
+            ActionBody::Webhook(w) => Ok(Action::Webhook(w)),
+            ActionBody::CrmField(a) => a.into_domain().map(Action::CrmField),
+        }
+    }
+}
+
+/// An action as a rule is shown: the same shape a body gives.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type")]
+pub enum ActionView {
+    Webhook(WebhookAction),
+    CrmField(CrmActionView),
+}
+
+impl ActionView {
+    pub fn of(a: &Action) -> ActionView {
+        match a {
+            Action::Webhook(w) => ActionView::Webhook(w.clone()),
+            Action::CrmField(a) => ActionView::CrmField(CrmActionView::of(a)),
+        }
+    }
 }
 
 /// A rule as the routes and `parley rules --json` show it.
@@ -37,7 +94,7 @@ pub struct RuleView {
     pub name: String,
     pub enabled: bool,
     pub filter: CallFilter,
-    pub actions: Vec<Action>,
+    pub actions: Vec<ActionView>,
     /// Why the rule was switched off automatically.
     pub disabled_reason: Option<String>,
     /// Deliveries given up in a row.
@@ -54,7 +111,7 @@ impl RuleView {
             name: r.name.clone(),
             enabled: r.enabled,
             filter: r.filter.clone(),
-            actions: r.actions.clone(),
+            actions: r.actions.iter().map(ActionView::of).collect(),
             disabled_reason: r.disabled_reason.clone(),
             consecutive_failures: r.failures,
             created: crate::time::format(r.created, tz),
@@ -111,4 +168,76 @@ impl DeliveryView {
 #[serde(rename_all = "camelCase")]
 pub struct TestBody {
     pub call_id: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_domain::automation::WebhookAuth;
+    use parley_domain::crm_write::{TrackerRef, WriteObjectType};
+    use serde_json::json;
+
+    fn body(actions: serde_json::Value) -> Result<RuleBody, serde_json::Error> {
+        serde_json::from_value(json!({"name": "r", "actions": actions}))
+    }
+
+    #[test]
+    fn a_rule_takes_webhook_and_crm_field_actions_and_shows_them_as_given() {
+        let given = json!([
+            {"type": "Webhook", "url": "https://h.example.com/x", "auth": "Jwt"},
+            {"type": "CrmField", "tracker": "Competitors", "field": "Main_Competitors__c",
+             "connectorId": "1234567890123456789"}
+        ]);
+        let actions = body(given.clone()).unwrap().actions().unwrap();
+        assert_eq!(
+            actions[0],
+            Action::Webhook(WebhookAction {
+                url: "https://h.example.com/x".into(),
+                auth: WebhookAuth::Jwt
+            })
+        );
+        let Action::CrmField(a) = &actions[1] else {
+            panic!("{actions:?}")
+        };
+        assert_eq!(a.tracker, TrackerRef::Name("Competitors".into()));
+        assert_eq!(a.object_type, WriteObjectType::Opportunity);
+        assert_eq!(a.connector, 1234567890123456789);
+        let shown: Vec<_> = actions.iter().map(ActionView::of).collect();
+        let shown = serde_json::to_value(shown).unwrap();
+        assert_eq!(shown[0], given[0]);
+        assert_eq!(
+            shown[1],
+            json!({"type": "CrmField", "tracker": "Competitors", "objectType": "Opportunity",
+                   "field": "Main_Competitors__c", "mergeWithCurrent": false,
+                   "connectorId": "1234567890123456789"})
+        );
+        // What is shown is a body again.
+        assert_eq!(body(shown).unwrap().actions().unwrap(), actions);
+    }
+
+    #[test]
+    fn crm_field_mistakes_name_the_action_and_unknown_fields_are_refused() {
+        let problems = body(json!([
+            {"type": "Webhook", "url": "https://h.example.com/x", "auth": "Jwt"},
+            {"type": "CrmField", "tracker": " ", "field": "", "objectType": "Lead",
+             "connectorId": "x"}
+        ]))
+        .unwrap()
+        .actions()
+        .unwrap_err();
+        assert_eq!(
+            problems,
+            [
+                "actions[1].objectType must be one of Opportunity, Deal",
+                "actions[1].connectorId must be a connector id",
+                "actions[1].field must not be empty",
+            ]
+        );
+        let e = body(json!([{"type": "CrmField", "tracker": "T", "field": "F",
+                             "connectorId": "1", "connector": "2"}]))
+        .unwrap_err();
+        assert!(e.to_string().contains("unknown field `connector`"), "{e}");
+        let e = body(json!([{"type": "Email", "to": "a@b.example"}])).unwrap_err();
+        assert!(e.to_string().contains("unknown variant `Email`"), "{e}");
+    }
 }

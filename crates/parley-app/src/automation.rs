@@ -1,5 +1,7 @@
 //! Automation rules: defining them (admins), firing them when a call becomes ready, the
-//! delivery log, replays and test sends. The filter is pure
+//! delivery log, replays and test sends. Every action of a firing rule is a delivery (the
+//! outbox row written with the call's analysis): a webhook is POSTed by its `deliver`
+//! job, a CRM field action is handed by it to a `crm-write` job (`webhooks::deliver`). The filter is pure
 //! (`parley_domain::automation::CallFilter::matches`); this module gathers the facts it
 //! reads and writes the deliveries (the webhook outbox) the store sends from.
 
@@ -68,9 +70,36 @@ pub fn check(input: &RuleInput, limits: &Limits) -> Vec<String> {
                     problems.push(format!("actions[{i}].url {p}"));
                 }
             }
+            Action::CrmField(a) => {
+                if let Err(p) = a.validate() {
+                    problems.push(format!("actions[{i}].{p}"));
+                }
+            }
         }
     }
     problems
+}
+
+/// Every problem [`check`] finds, and every CRM field action whose connector is not one
+/// of the rule's workspace (a rule must not write through another workspace's CRM).
+async fn problems(store: &dyn Store, input: &RuleInput, limits: &Limits) -> AppResult<Vec<String>> {
+    let mut problems = check(input, limits);
+    for (i, action) in input.actions.iter().enumerate() {
+        let Action::CrmField(a) = action else {
+            continue;
+        };
+        let theirs = store
+            .crm_connector(a.connector)
+            .await?
+            .is_some_and(|c| c.workspace_id == input.workspace_id);
+        if !theirs {
+            problems.push(format!(
+                "actions[{i}]: crm connector {} is not a connector of workspace {}",
+                a.connector, input.workspace_id
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 fn check_url(url: &str, limits: &Limits) -> Option<String> {
@@ -127,7 +156,7 @@ pub async fn create(
     apply_to_past: bool,
 ) -> AppResult<Rule> {
     crate::access::confine(p, Some(input.workspace_id))?;
-    let problems = check(&input, limits);
+    let problems = problems(store, &input, limits).await?;
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
@@ -179,7 +208,7 @@ pub async fn update(
             "workspaceId cannot change; create the rule in the other workspace instead",
         ));
     }
-    let problems = check(&input, limits);
+    let problems = problems(store, &input, limits).await?;
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
@@ -240,8 +269,10 @@ pub async fn replay(
         .ok_or_else(not_found)
 }
 
-/// "Send a test": each of the rule's actions for a real call (`call`, or the workspace's
-/// most recently started analysed call) with `isTest: true`, whether or not it matches.
+/// "Send a test": each of the rule's webhook actions for a real call (`call`, or the
+/// workspace's most recently started analysed call) with `isTest: true`, whether or not
+/// it matches. CRM field actions are not run by a test: a test must not change the CRM
+/// (`crm_writeback::run_by_hand` runs one against a call on purpose).
 pub async fn send_test(
     store: &dyn Store,
     p: &Principal,
@@ -249,6 +280,14 @@ pub async fn send_test(
     call: Option<CallId>,
 ) -> AppResult<(CallId, Vec<DeliveryId>)> {
     let rule = get(store, p, id).await?;
+    let webhooks: Vec<u32> = (0..rule.actions.len() as u32)
+        .filter(|i| matches!(rule.actions[*i as usize], Action::Webhook(_)))
+        .collect();
+    if webhooks.is_empty() {
+        return Err(AppError::invalid(
+            "the rule has no webhook action to send a test of; a crm field action is run against one call by hand",
+        ));
+    }
     let call = match call {
         Some(c) => {
             let found = store
@@ -265,7 +304,8 @@ pub async fn send_test(
                 )
             })?,
     };
-    let deliveries: Vec<NewDelivery> = (0..rule.actions.len() as u32)
+    let deliveries: Vec<NewDelivery> = webhooks
+        .into_iter()
         .map(|action| NewDelivery {
             id: DeliveryId::generate(),
             rule_id: rule.id,

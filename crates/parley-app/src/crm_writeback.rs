@@ -1,7 +1,7 @@
 //! The CRM field action, run: "write the phrases of tracker T said in the call to field F
 //! of the opportunity the call is linked to". [`enqueue_for_call`] records a write and
-//! queues its `crm-write` job (the rules engine calls it when a rule with the action
-//! fires; `POST /parley/v1/calls/{id}/crm-writes` and `parley crm-writes run` call it by
+//! queues its `crm-write` job (a rule's delivery calls [`enqueue_for_delivery`] when a
+//! rule with the action fires; `POST /parley/v1/calls/{id}/crm-writes` and `parley crm-writes run` call it by
 //! hand); [`run_write`] is the job's handler.
 //!
 //! The target is the call's context object of the connector's system whose type is an
@@ -11,6 +11,7 @@
 //! (`parley_domain::crm_write::{said_phrases, field_value}`).
 
 use chrono::Utc;
+use parley_domain::automation::DeliveryId;
 use parley_domain::crm_write::{
     field_value, said_phrases, target_object, CrmFieldAction, CrmWrite, CrmWriteState, SaidPhrase,
     TrackerRef,
@@ -30,6 +31,30 @@ type AppResult<T> = Result<T, AppError>;
 /// its job then only finishes).
 pub async fn enqueue_for_call(
     store: &dyn Store,
+    call: CallId,
+    action: &CrmFieldAction,
+) -> AppResult<CrmWrite> {
+    enqueue(store, random_id(), call, action).await
+}
+
+/// The write a rule's delivery hands its CRM field action to. It takes the delivery's
+/// id, so a delivery attempt that dies after queuing it and is run again finds it
+/// instead of queuing a second write.
+pub async fn enqueue_for_delivery(
+    store: &dyn Store,
+    delivery: DeliveryId,
+    call: CallId,
+    action: &CrmFieldAction,
+) -> AppResult<CrmWrite> {
+    if let Some(w) = store.crm_write(delivery.0).await? {
+        return Ok(w);
+    }
+    enqueue(store, delivery.0, call, action).await
+}
+
+async fn enqueue(
+    store: &dyn Store,
+    id: i64,
     call: CallId,
     action: &CrmFieldAction,
 ) -> AppResult<CrmWrite> {
@@ -58,7 +83,7 @@ pub async fn enqueue_for_call(
         target_object(&context, system, action.object_type).map(|l| l.object_id.clone());
     let now = Utc::now();
     let mut w = CrmWrite {
-        id: random_id(),
+        id,
         workspace_id: c.workspace_id,
         call_id: call,
         action: action.clone(),

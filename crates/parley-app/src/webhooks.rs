@@ -18,13 +18,15 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::Utc;
 use parley_domain::automation::{
-    next_step, Action, Answer, DeliveryAttempt, DeliveryId, DeliveryNext, DeliveryState,
-    RetryPolicy, WebhookAuth,
+    next_step, Action, Answer, Delivery, DeliveryAttempt, DeliveryId, DeliveryNext, DeliveryState,
+    RetryPolicy, Rule, WebhookAction, WebhookAuth,
 };
+use parley_domain::crm_write::CrmFieldAction;
 use parley_domain::{CallId, JobLease};
 use parley_store::Store;
 use sha2::{Digest, Sha256};
 
+use crate::error::AppError;
 use crate::jobs::JobError;
 
 /// The header naming the delivery, stable across retries and replays.
@@ -241,27 +243,114 @@ pub async fn deliver(
         store.finish_job(lease, now).await?;
         return Ok(());
     }
-    let rule = store.get_rule(delivery.rule_id).await?;
-    let action = rule
-        .as_ref()
-        .and_then(|r| r.actions.get(delivery.action as usize));
-    let cancel = match (&rule, action) {
-        (None, _) => Some("the rule no longer exists"),
-        (Some(r), _) if !r.enabled && !delivery.is_test => Some("the rule is disabled"),
-        (_, None) => Some("the rule no longer has this action"),
-        _ => None,
+    let cancel = |reason: &'static str| store.cancel_delivery(lease, id, reason, now);
+    let Some(rule) = store.get_rule(delivery.rule_id).await? else {
+        cancel("the rule no longer exists").await?;
+        return Ok(());
     };
-    if let Some(reason) = cancel {
-        store.cancel_delivery(lease, id, reason, now).await?;
+    if !rule.enabled && !delivery.is_test {
+        cancel("the rule is disabled").await?;
         return Ok(());
     }
-    let (Some(rule), Some(Action::Webhook(hook))) = (rule.as_ref(), action) else {
-        // Other kinds of action are not sent as webhooks.
-        store
-            .cancel_delivery(lease, id, "the action is not a webhook", now)
-            .await?;
-        return Ok(());
+    match rule.actions.get(delivery.action as usize) {
+        None => cancel("the rule no longer has this action").await?,
+        Some(Action::Webhook(hook)) => send(store, hooks, &rule, &delivery, hook, lease).await?,
+        Some(Action::CrmField(_)) if delivery.is_test => {
+            cancel("a test changes nothing in the crm").await?
+        }
+        Some(Action::CrmField(a)) => hand_to_crm(store, hooks, &delivery, a, lease).await?,
+    }
+    Ok(())
+}
+
+/// The reason a rule is switched off with, after `error` ended a run of failures.
+fn switched_off(config: &WebhookConfig, error: Option<&str>) -> String {
+    format!(
+        "switched off after {} deliveries in a row failed; the last: {}",
+        config.disable_after,
+        error.unwrap_or("failed")
+    )
+}
+
+/// A CRM field action's delivery: queues the CRM write (its own `crm-write` job, with
+/// its own retries and record) and is delivered once the write is queued. Only a
+/// mistake that no retry mends (the connector deleted or moved to another workspace)
+/// gives the delivery up.
+async fn hand_to_crm(
+    store: &dyn Store,
+    hooks: &Webhooks,
+    delivery: &Delivery,
+    action: &CrmFieldAction,
+    lease: JobLease,
+) -> Result<(), JobError> {
+    let started = Utc::now();
+    let queued =
+        crate::crm_writeback::enqueue_for_delivery(store, delivery.id, delivery.call_id, action)
+            .await;
+    let at = Utc::now();
+    let (attempt, next) = match queued {
+        Ok(w) => (
+            DeliveryAttempt {
+                status: None,
+                latency_ms: latency(started, at),
+                response: Some(format!("crm write {} {}", w.id, w.state.key())),
+                error: None,
+                at,
+            },
+            DeliveryNext::Delivered,
+        ),
+        Err(AppError::Store(e)) => return Err(JobError::transient(e.to_string())),
+        Err(e) => (
+            DeliveryAttempt {
+                status: None,
+                latency_ms: latency(started, at),
+                response: None,
+                error: Some(e.to_string()),
+                at,
+            },
+            DeliveryNext::GiveUp,
+        ),
     };
+    let reason = switched_off(&hooks.config, attempt.error.as_deref());
+    let recorded = store
+        .record_delivery(
+            lease,
+            delivery.id,
+            &attempt,
+            next,
+            hooks.config.disable_after,
+            &reason,
+        )
+        .await?;
+    match next {
+        DeliveryNext::Delivered => {
+            tracing::info!(delivery_id = %delivery.id, call_id = %delivery.call_id, response = ?attempt.response, "crm field action handed to its write")
+        }
+        _ => {
+            tracing::warn!(delivery_id = %delivery.id, call_id = %delivery.call_id, error = ?attempt.error, "crm field action given up")
+        }
+    }
+    if recorded.disabled_rule {
+        tracing::warn!(rule_id = %delivery.rule_id, "automation rule switched off after a run of failed deliveries");
+    }
+    Ok(())
+}
+
+fn latency(from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>) -> u32 {
+    u32::try_from((to - from).num_milliseconds()).unwrap_or(0)
+}
+
+/// A webhook's delivery: one POST, and what it answered recorded.
+async fn send(
+    store: &dyn Store,
+    hooks: &Webhooks,
+    rule: &Rule,
+    delivery: &Delivery,
+    hook: &WebhookAction,
+    lease: JobLease,
+) -> Result<(), JobError> {
+    let id = delivery.id;
+    let now = Utc::now();
     let Some(call_data) = hooks
         .renderer
         .render(delivery.call_id)
@@ -313,7 +402,7 @@ pub async fn deliver(
             },
             DeliveryAttempt {
                 status: None,
-                latency_ms: u32::try_from((at - now).num_milliseconds()).unwrap_or(0),
+                latency_ms: latency(now, at),
                 response: None,
                 error: Some(e.to_string()),
                 at,
@@ -326,11 +415,7 @@ pub async fn deliver(
         .await?
         .map_or(delivery.created, |j| j.created);
     let next = next_step(&answer, lease.attempt, queued, at, &hooks.config.retry);
-    let reason = format!(
-        "switched off after {} deliveries in a row failed; the last: {}",
-        hooks.config.disable_after,
-        attempt.error.as_deref().unwrap_or("failed")
-    );
+    let reason = switched_off(&hooks.config, attempt.error.as_deref());
     let recorded = store
         .record_delivery(
             lease,

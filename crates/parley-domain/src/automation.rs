@@ -12,6 +12,7 @@ use std::str::FromStr;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
+use crate::crm_write::CrmFieldAction;
 use crate::id::{id_type, parse_id, random_id, ParseIdError};
 use crate::{
     Call, CallId, CallScope, CrmLink, Direction, Party, Timestamp, TrackerId, UserId, WorkspaceId,
@@ -211,13 +212,16 @@ fn title_words(title: &str) -> Vec<String> {
         .collect()
 }
 
-/// What a rule does for a matching call. Stored as JSON tagged by `type`; more kinds
-/// (writing a CRM field) are variants here.
+/// What a rule does for a matching call. Stored as JSON tagged by `type` (a stored rule
+/// of an older release reads unchanged: variants are only ever added).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Action {
     /// POST the call, as Gong's webhooks do, to a URL.
     Webhook(WebhookAction),
+    /// Write the phrases of a tracker said in the call to a field of the opportunity the
+    /// call is linked to (the seed workflow of Gong's webhook integrators, built in).
+    CrmField(CrmFieldAction),
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

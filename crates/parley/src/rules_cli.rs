@@ -135,13 +135,16 @@ fn delivery_line(d: &DeliveryView) -> String {
 
 async fn input(ctx: &Ctx, b: RuleBody) -> Result<(RuleInput, bool)> {
     let workspace_id = ctx.workspace(b.workspace_id.as_deref()).await?;
+    let actions = b
+        .actions()
+        .map_err(|p| crate::app_error(parley_app::AppError::Invalid(p)))?;
     Ok((
         RuleInput {
             workspace_id,
             name: b.name,
             enabled: b.enabled,
             filter: b.filter,
-            actions: b.actions,
+            actions,
         },
         b.apply_to_past_calls,
     ))

@@ -1,6 +1,6 @@
 //! `parley rules` on a real data folder: a rule created, listed, shown, updated and
 //! deleted with the body of `/parley/v1/automation/rules`; the public key; and the
-//! mistakes people meet.
+//! mistakes people meet (CRM field actions' included).
 
 mod data_cli;
 
@@ -81,6 +81,29 @@ fn rule_mistakes_are_named_and_fail() {
         &f(json!({"name": "x", "actions": []})),
     ])
     .fails_with(&["invalid", "at least one action"]);
+    d.run(&[
+        "rules",
+        "create",
+        "--file",
+        &f(
+            json!({"name": "x", "actions": [{"type": "CrmField", "tracker": "Competitors",
+                  "field": "Main_Competitors__c", "connectorId": "not-an-id"}]}),
+        ),
+    ])
+    .fails_with(&["invalid", "actions[0].connectorId must be a connector id"]);
+    d.run(&[
+        "rules",
+        "create",
+        "--file",
+        &f(
+            json!({"name": "x", "actions": [{"type": "CrmField", "tracker": "Competitors",
+                  "field": "Main_Competitors__c", "connectorId": "1234567890123456789"}]}),
+        ),
+    ])
+    .fails_with(&[
+        "invalid",
+        "crm connector 1234567890123456789 is not a connector",
+    ]);
     d.run(&["rules", "deliveries", "123", "--limit", "0"])
         .fails_with(&["max_deliveries_page"]);
     d.run(&["rules", "test", "123"])

@@ -1,5 +1,5 @@
-//! `/parley/v1/automation`: automation rules (a call filter and webhook actions fired once
-//! per call when it is ready), their delivery logs, replays, test sends, and the public
+//! `/parley/v1/automation`: automation rules (a call filter and actions, webhooks and CRM
+//! field writes, fired once per call when it is ready), their delivery logs, replays, test sends, and the public
 //! key webhook JWTs are signed with. Admins only (`parley_app::access`).
 
 use axum::body::Bytes;
@@ -106,13 +106,16 @@ async fn input(state: &AppState, body: RuleBody) -> ApiResult<(RuleInput, bool)>
         body.workspace_id.as_deref(),
     )
     .await?;
+    let actions = body
+        .actions()
+        .map_err(|p| ApiError::from(parley_app::AppError::Invalid(p)))?;
     Ok((
         RuleInput {
             workspace_id: workspace.id,
             name: body.name,
             enabled: body.enabled,
             filter: body.filter,
-            actions: body.actions,
+            actions,
         },
         body.apply_to_past_calls,
     ))
