@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use parley_domain::crm_write::{ConnectorKind, CrmConnector, WriteObjectType};
 use parley_domain::{CrmObjectType, WorkspaceId};
-use parley_outbound::api::{self, ApiRequest, ApiResponse, Body, Method};
+use parley_outbound::api::{self, ApiRequest, ApiResponse, Auth, Body, Method};
 use parley_outbound::FetchPolicy;
 use parley_store::Store;
 use serde_json::Value;
@@ -263,7 +263,8 @@ impl Client<'_> {
                 ApiRequest {
                     method: Method::Post,
                     url: &url,
-                    bearer: None,
+                    auth: Auth::None,
+                    headers: Vec::new(),
                     body: Body::Form(form.clone()),
                 },
                 self.policy,
@@ -336,7 +337,8 @@ impl Client<'_> {
                 ApiRequest {
                     method,
                     url: &url,
-                    bearer: Some(&token),
+                    auth: Auth::Bearer(&token),
+                    headers: Vec::new(),
                     body: body.clone(),
                 },
                 self.policy,
@@ -491,7 +493,8 @@ impl Client<'_> {
                 ApiRequest {
                     method,
                     url,
-                    bearer: Some(&token),
+                    auth: Auth::Bearer(&token),
+                    headers: Vec::new(),
                     body: body.clone(),
                 },
                 self.policy,
@@ -634,6 +637,7 @@ mod tests {
         ApiResponse {
             status,
             retry_after: None,
+            headers: Vec::new(),
             body: body.as_bytes().to_vec(),
         }
     }

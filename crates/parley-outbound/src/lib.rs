@@ -190,6 +190,8 @@ pub enum FetchError {
     Internal,
     #[error("the response is not json")]
     NotJson,
+    #[error("the request is not valid: {0}")]
+    InvalidRequest(String),
 }
 
 impl FetchError {
@@ -218,6 +220,7 @@ impl FetchError {
             | Self::BadRedirect
             | Self::TooLarge { .. }
             | Self::EmptyBody
+            | Self::InvalidRequest(_)
             | Self::Internal => false,
             // A broken endpoint may be mended or restarted.
             Self::NotJson => true,

@@ -157,7 +157,8 @@ enum Command {
     Access(access_cli::AccessArgs),
     /// Manage Engage flows.
     Flows(flows_cli::FlowsArgs),
-    /// Manage automation rules (webhooks fired when a call is ready) and their deliveries.
+    /// Manage automation rules (webhooks and CRM field writes fired when a call is ready)
+    /// and their deliveries.
     Rules(rules_cli::RulesArgs),
     /// Manage the connectors CRM field actions write through (Salesforce, HubSpot, the
     /// generic CRM objects).
@@ -176,6 +177,14 @@ enum Command {
     /// Print the effective settings (flags, environment, file, defaults) as TOML; the
     /// output is a valid settings file.
     Config,
+    /// Saved connections to Gong's API or a Parley (an access key and secret, or a
+    /// token), for `parley request`.
+    Connection(client_cli::ConnectionArgs),
+    /// Send a request through a connection, with its base URL and credentials added:
+    /// `parley request [CONNECTION] /v2/calls --query fromDateTime=…`. Exit code: 0
+    /// success, 1 other client error, 2 usage, 3 auth (401/403), 4 not found, 5 rate
+    /// limited (429), 6 server error, 7 no answer.
+    Request(client_cli::RequestArgs),
     /// Internal: the speech engine process a worker starts and talks to over stdin/stdout
     /// (see `engine.rs`).
     #[command(hide = true)]
@@ -299,6 +308,7 @@ mod analysis_cli;
 mod asr;
 mod audit_cli;
 mod cli;
+mod client_cli;
 mod crm_cli;
 mod crm_writeback_cli;
 mod engine;
@@ -951,6 +961,14 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Migrate(args) => migrate_cli::migrate(settings, args).await,
         Command::Backup(args) => migrate_cli::backup(settings, args).await,
         Command::Restore(args) => migrate_cli::restore(settings, args).await,
+        Command::Connection(args) => client_cli::connection(args).await,
+        Command::Request(args) => {
+            let code = client_cli::request(args).await?;
+            if code != 0 {
+                std::process::exit(code);
+            }
+            Ok(())
+        }
         Command::Config => {
             print!("{}", settings.to_toml()?);
             Ok(())

@@ -1,0 +1,325 @@
+//! `parley connection` and `parley request` against a real `parley serve` (which speaks
+//! Gong's API): a connection saved with its secret read from standard input and never
+//! shown, raw requests with path parameters, queries, JSON bodies and `-i`, the exit
+//! codes scripts rely on, and a connection from the environment.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+struct Out {
+    code: i32,
+    out: String,
+    err: String,
+}
+
+impl Out {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.out)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}{}", self.out, self.err))
+    }
+}
+
+/// `parley ARGS` with only `env` of the client variables set, and `input` on stdin.
+fn parley(args: &[&str], env: &[(&str, &str)], input: &str) -> Out {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_parley"));
+    cmd.args(args)
+        .env_remove("PARLEY_CONFIG")
+        .env_remove("PARLEY_CONNECTIONS")
+        .env_remove("PARLEY_API_URL")
+        .env_remove("PARLEY_ACCESS_KEY")
+        .env_remove("PARLEY_ACCESS_KEY_SECRET")
+        .env_remove("PARLEY_API_TOKEN")
+        .envs(env.iter().copied())
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        out: String::from_utf8_lossy(&out.stdout).into_owned(),
+        err: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn file_of(dir: &Path) -> PathBuf {
+    dir.join("config/parley/connections.toml")
+}
+
+#[tokio::test]
+async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apart() {
+    let data = tempfile::tempdir().unwrap();
+    let server = common::serve(data.path(), &[]);
+    let api = common::Api::new(data.path(), &server.addr);
+    let (call, _) = api.call("req-1", json!({})).await;
+    let (access_key, secret) = api.key.clone();
+    let conns = tempfile::tempdir().unwrap();
+    let file = file_of(conns.path());
+    let file_arg = file.to_str().unwrap();
+
+    // Saved with the secret on standard input; nothing shows it.
+    let add = parley(
+        &[
+            "connection",
+            "add",
+            "local",
+            "--url",
+            &server.addr,
+            "--access-key",
+            &access_key,
+            "--file",
+            file_arg,
+        ],
+        &[],
+        &format!("{secret}\n"),
+    );
+    assert_eq!(add.code, 0, "{}", add.err);
+    assert!(!add.out.contains(&secret) && !add.err.contains(&secret));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let list = parley(
+        &["connection", "list", "--json", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_eq!(list.code, 0, "{}", list.err);
+    let shown = &list.json()["connections"][0];
+    assert_eq!(shown["name"], "local");
+    assert_eq!(shown["accessKey"], access_key.as_str());
+    assert_eq!(shown["secret"], "<redacted>");
+    assert!(!list.out.contains(&secret));
+
+    // GET with a path parameter.
+    let get = parley(
+        &[
+            "request",
+            "local",
+            "/v2/calls/{id}",
+            "--pathParam",
+            &format!("id={call}"),
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(get.code, 0, "{}", get.err);
+    assert_eq!(get.json()["call"]["id"], call.as_str());
+
+    // POST with a JSON body (the only connection is chosen without its name), and -i.
+    let body = json!({"filter": {"callIds": [call]}}).to_string();
+    let post = parley(
+        &[
+            "request",
+            "/v2/calls/extensive",
+            "--json",
+            &body,
+            "-i",
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(post.code, 0, "{}", post.err);
+    let (head, rest) = post.out.split_once("\n\n").unwrap();
+    assert!(head.starts_with("HTTP 200"), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let v: Value = serde_json::from_str(rest).unwrap();
+    assert_eq!(v["calls"][0]["metaData"]["id"], call.as_str());
+
+    // A query: a window with no calls.
+    let none = parley(
+        &[
+            "request",
+            "local",
+            "/v2/calls",
+            "--query",
+            "fromDateTime=2020-01-01T00:00:00Z",
+            "--query",
+            "toDateTime=2020-01-02T00:00:00Z",
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(none.code, 4, "{}{}", none.out, none.err);
+    assert!(none.json()["errors"].is_array(), "{}", none.out);
+
+    // Not found: exit 4 with Gong's error body printed.
+    let missing = parley(
+        &[
+            "request",
+            "local",
+            "/v2/calls/{id}",
+            "--pathParam",
+            "id=1234",
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(missing.code, 4, "{}{}", missing.out, missing.err);
+    assert!(missing.json()["requestId"].is_string());
+
+    // Usage mistakes exit 2 and say what to do.
+    let bad = parley(
+        &["request", "local", "/v2/calls/{id}", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.err.contains("--pathParam id=VALUE"), "{}", bad.err);
+    let bad = parley(
+        &[
+            "request",
+            "local",
+            "/v2/calls",
+            "-X",
+            "BREW",
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "",
+    );
+    assert_eq!(bad.code, 2);
+    assert!(bad.err.contains("-X takes GET"), "{}", bad.err);
+    let bad = parley(
+        &["request", "nope", "/v2/calls", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.err.contains("no connection named \"nope\""),
+        "{}",
+        bad.err
+    );
+
+    // A wrong secret: exit 3, the server's 401 printed.
+    let wrong = parley(
+        &[
+            "connection",
+            "add",
+            "wrong",
+            "--url",
+            &server.addr,
+            "--access-key",
+            &access_key,
+            "--file",
+            file_arg,
+        ],
+        &[],
+        "not-the-secret\n",
+    );
+    assert_eq!(wrong.code, 0, "{}", wrong.err);
+    let denied = parley(
+        &["request", "wrong", "/v2/users", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_eq!(denied.code, 3, "{}{}", denied.out, denied.err);
+    // Two connections now: one must be named.
+    let which = parley(&["request", "/v2/users", "--file", file_arg], &[], "");
+    assert_eq!(which.code, 2);
+    assert!(
+        which.err.contains("name one of: local, wrong"),
+        "{}",
+        which.err
+    );
+
+    // Removed, it is gone.
+    let rm = parley(
+        &["connection", "remove", "wrong", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_eq!(rm.code, 0, "{}", rm.err);
+    let again = parley(
+        &["connection", "show", "wrong", "--file", file_arg],
+        &[],
+        "",
+    );
+    assert_ne!(again.code, 0);
+    assert!(again.err.contains("no connection named"), "{}", again.err);
+
+    // Nothing reachable: exit 7.
+    let down = parley(
+        &["request", "/v2/users"],
+        &[
+            ("PARLEY_API_URL", "http://127.0.0.1:9"),
+            ("PARLEY_ACCESS_KEY", &access_key),
+            ("PARLEY_ACCESS_KEY_SECRET", &secret),
+        ],
+        "",
+    );
+    assert_eq!(down.code, 7, "{}{}", down.out, down.err);
+}
+
+#[tokio::test]
+async fn the_environment_names_a_connection_for_ci() {
+    let data = tempfile::tempdir().unwrap();
+    let server = common::serve(data.path(), &[]);
+    let api = common::Api::new(data.path(), &server.addr);
+    api.call("env-1", json!({})).await;
+    let (access_key, secret) = api.key.clone();
+    let empty = tempfile::tempdir().unwrap();
+    let users = parley(
+        &["request", "/v2/users"],
+        &[
+            (
+                "PARLEY_CONNECTIONS",
+                file_of(empty.path()).to_str().unwrap(),
+            ),
+            ("PARLEY_API_URL", &server.addr),
+            ("PARLEY_ACCESS_KEY", &access_key),
+            ("PARLEY_ACCESS_KEY_SECRET", &secret),
+        ],
+        "",
+    );
+    assert_eq!(users.code, 0, "{}", users.err);
+    assert!(users.json()["users"].is_array(), "{}", users.out);
+    // A key without its secret is a usage mistake, said plainly.
+    let half = parley(
+        &["request", "/v2/users"],
+        &[
+            (
+                "PARLEY_CONNECTIONS",
+                file_of(empty.path()).to_str().unwrap(),
+            ),
+            ("PARLEY_API_URL", &server.addr),
+            ("PARLEY_ACCESS_KEY", &access_key),
+        ],
+        "",
+    );
+    assert_eq!(half.code, 2);
+    assert!(
+        half.err
+            .contains("PARLEY_ACCESS_KEY is set without PARLEY_ACCESS_KEY_SECRET"),
+        "{}",
+        half.err
+    );
+}
