@@ -542,3 +542,79 @@ async fn connectors_are_for_admins_and_never_show_their_secrets() {
     let r = s.get(&format!("/parley/v1/crm/connectors/{id}")).await;
     assert_error(&r, StatusCode::NOT_FOUND, "was not found");
 }
+
+/// A connector as `GET /parley/v1/crm/connectors/{id}` answers it, checked to show no
+/// secret.
+async fn shown(s: &TestServer, id: &str) -> Value {
+    let r = s.get(&format!("/parley/v1/crm/connectors/{id}")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = r.body.to_string();
+    assert!(
+        !text.contains("consumer-secret") && !text.contains("pat-na1"),
+        "{text}"
+    );
+    r.body
+}
+
+#[tokio::test]
+async fn wire_snapshots_of_connectors_and_writes() {
+    let s = TestServer::start().await;
+    // Connectors as GET /parley/v1/crm/connectors/{id} shows them: settings, and the
+    // secrets held as "<redacted>".
+    let sf = connector(
+        &s,
+        json!({"name": "Salesforce Northwind", "kind": "salesforce",
+               "loginUrl": "https://northwind.my.salesforce.com/",
+               "instanceUrl": "https://northwind.my.salesforce.com",
+               "clientId": "3MVG9-consumer", "clientSecret": "consumer-secret"}),
+    )
+    .await;
+    let hs = connector(
+        &s,
+        json!({"name": "HubSpot", "kind": "hubspot",
+               "token": "pat-na1-11111111-2222-3333-4444-555555555555"}),
+    )
+    .await;
+    insta::assert_json_snapshot!("salesforce_connector", shown(&s, &sf).await, {
+        ".requestId" => "[id]",
+        ".connector.id" => "[id]",
+        ".connector.workspaceId" => "[id]",
+        ".connector.created" => "[time]",
+        ".connector.updated" => "[time]",
+    });
+    insta::assert_json_snapshot!("hubspot_connector", shown(&s, &hs).await, {
+        ".requestId" => "[id]",
+        ".connector.id" => "[id]",
+        ".connector.workspaceId" => "[id]",
+        ".connector.created" => "[time]",
+        ".connector.updated" => "[time]",
+    });
+
+    // A call's writes as GET /parley/v1/calls/{id}/crm-writes lists them: one written,
+    // and one skipped (merging adds nothing the field lacks).
+    let crm = stand_in().await;
+    opportunity(&crm, "0065g00000AbCdEAAV", Value::Null);
+    let call = analysed_call(&s, "wire-1", salesforce_context("0065g00000AbCdEAAV")).await;
+    let id = connector(&s, salesforce(&crm)).await;
+    let action = json!({"tracker": "Competitors", "objectType": "Opportunity",
+                        "field": "Main_Competitors__c", "connectorId": id});
+    run(&s, &call, action.clone()).await;
+    assert_eq!(run_writes(&s).await, 1);
+    let mut merge = action;
+    merge["mergeWithCurrent"] = json!(true);
+    run(&s, &call, merge).await;
+    assert_eq!(run_writes(&s).await, 1);
+    let r = s.get(&format!("/parley/v1/calls/{call}/crm-writes")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["writes"][0]["callId"], call.as_str());
+    assert_eq!(r.body["writes"][0]["action"]["connectorId"], id.as_str());
+    insta::assert_json_snapshot!("crm_writes", r.body, {
+        ".requestId" => "[id]",
+        ".writes[].id" => "[id]",
+        ".writes[].callId" => "[id]",
+        ".writes[].workspaceId" => "[id]",
+        ".writes[].action.connectorId" => "[id]",
+        ".writes[].created" => "[time]",
+        ".writes[].updated" => "[time]",
+    });
+}

@@ -513,3 +513,123 @@ impl Fixture {
             == StatusCode::NOT_FOUND
     }
 }
+
+impl Fixture {
+    /// Creates a rule firing on the Competitors tracker for outbound calls, with `extra`
+    /// merged into the body; returns its id.
+    async fn rule_with(&self, name: &str, extra: Value) -> String {
+        let r = self
+            .s
+            .post("/parley/v1/automation/rules", self.rule_body(name, extra))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.body["rule"]["id"].as_str().unwrap().to_owned()
+    }
+
+    fn rule_body(&self, name: &str, extra: Value) -> Value {
+        let mut body = json!({
+            "name": name,
+            "filter": {
+                "directions": ["Outbound"],
+                "trackers": [{"trackerId": self.tracker, "minCount": 1}]
+            },
+            "actions": [{"type": "Webhook", "url": "https://hooks.example.com/gong", "auth": "Jwt"}]
+        });
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            body[k] = v.clone();
+        }
+        body
+    }
+
+    /// Replaces a rule with the body `rule_with` makes.
+    async fn put_rule(&self, rule: &str, name: &str, extra: Value) {
+        let r = self
+            .s
+            .send(
+                reqwest::Method::PUT,
+                &format!("/parley/v1/automation/rules/{rule}"),
+                Some(self.rule_body(name, extra)),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
+    /// The `deliver` jobs queued, in any state.
+    async fn deliver_jobs(&self) -> usize {
+        let r = self.s.get("/parley/v1/jobs").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.body["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["kind"] == "deliver")
+            .count()
+    }
+}
+
+#[tokio::test]
+async fn apply_to_past_calls_fires_once_per_matching_call_and_only_when_asked() {
+    let f = fixture().await;
+    // Analysed before any rule exists: the fixture's outbound call saying Acme and Globex,
+    // and an inbound call saying the same, which the rules' filter leaves out.
+    f.ready().await;
+    let rep = f.s.user("ivan@acme.example.com", "Ivan", "Inbound").await;
+    let inbound =
+        f.s.call(json!({
+            "clientUniqueId": "hook-2",
+            "actualStart": "2024-03-06T10:00:00Z",
+            "direction": "Inbound",
+            "primaryUser": rep,
+            "title": "Carl calls back",
+            "parties": [
+                {"userId": rep},
+                {"name": "Carl Customer", "emailAddress": "carl@customer.example.com"}
+            ]
+        }))
+        .await;
+    let r = f.s.put_transcript(&inbound, "vtt", VTT).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    f.s.run_analysis_jobs(None).await;
+    assert_eq!(f.deliver_jobs().await, 0, "no rule, nothing fired");
+
+    // Without the flag, past calls are left alone.
+    let plain = f.rule_with("Plain", json!({})).await;
+    assert_eq!(f.deliveries(&plain).await, Vec::<Value>::new());
+    // Disabled, the flag queues nothing.
+    let off = f
+        .rule_with("Off", json!({"enabled": false, "applyToPastCalls": true}))
+        .await;
+    assert_eq!(f.deliveries(&off).await, Vec::<Value>::new());
+    assert_eq!(f.deliver_jobs().await, 0);
+
+    // With it: one delivery, for the matching call only, queued to be sent.
+    let past = f.rule_with("Past", json!({"applyToPastCalls": true})).await;
+    let log = f.deliveries(&past).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["callId"], f.call.as_str());
+    assert_eq!(
+        (log[0]["state"].clone(), log[0]["isTest"].clone()),
+        (json!("pending"), json!(false))
+    );
+    assert_eq!(f.deliver_jobs().await, 1);
+
+    // Updated with the flag again: the rule fired for that call already.
+    f.put_rule(&past, "Past, renamed", json!({"applyToPastCalls": true}))
+        .await;
+    let again = f.deliveries(&past).await;
+    assert_eq!(again.len(), 1, "{again:?}");
+    assert_eq!(again[0]["id"], log[0]["id"]);
+
+    // The flag on an update fires the rule without it too, once.
+    f.put_rule(&plain, "Plain", json!({"applyToPastCalls": true}))
+        .await;
+    f.put_rule(&plain, "Plain", json!({"applyToPastCalls": true}))
+        .await;
+    let log = f.deliveries(&plain).await;
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["callId"], f.call.as_str());
+    // And an update without it does nothing for the disabled one being enabled.
+    f.put_rule(&off, "Off", json!({})).await;
+    assert_eq!(f.deliveries(&off).await, Vec::<Value>::new());
+    assert_eq!(f.deliver_jobs().await, 2);
+}
