@@ -366,7 +366,7 @@ async fn apply_to_past_calls(store: &dyn Store, rule: &Rule, limits: &Limits) ->
                 continue;
             };
             let call_parties = parties.remove(&call.id).unwrap_or_default();
-            let call_context = context.remove(&call.id).unwrap_or_default();
+            let call_context = extended_context(context.remove(&call.id), &call_parties);
             let managers = managers_of(store, call.primary_user_id).await?;
             let facts = Facts::new(analysis);
             if rule
@@ -379,6 +379,17 @@ async fn apply_to_past_calls(store: &dyn Store, rule: &Rule, limits: &Limits) ->
         queued += store.queue_deliveries(&fired, Utc::now()).await?.len();
     }
     Ok(queued)
+}
+
+/// The CRM objects a filter sees: the call's own and its parties' (what Extended
+/// context shows). One place, so a rule applied to past calls matches as firing does.
+fn extended_context(
+    call: Option<Vec<parley_domain::CrmLink>>,
+    parties: &[Party],
+) -> Vec<parley_domain::CrmLink> {
+    let mut all = call.unwrap_or_default();
+    all.extend(parties.iter().flat_map(|p| p.context.iter().cloned()));
+    all
 }
 
 fn new_deliveries(rule: &Rule, call: CallId) -> impl Iterator<Item = NewDelivery> + '_ {
@@ -471,11 +482,9 @@ pub async fn firing(
         .await?
         .remove(&call.id)
         .unwrap_or_default();
-    // The call's objects and its parties' (what Extended context shows).
     let mut context: HashMap<CallId, Vec<parley_domain::CrmLink>> =
         store.call_context_of(&[call.id]).await?;
-    let mut call_context = context.remove(&call.id).unwrap_or_default();
-    call_context.extend(parties.iter().flat_map(|p| p.context.iter().cloned()));
+    let call_context = extended_context(context.remove(&call.id), &parties);
     let managers = managers_of(store, call.primary_user_id).await?;
     let facts = Facts::new(analysis);
     let facts = facts.of(call, &parties, &managers, &call_context);

@@ -633,3 +633,44 @@ async fn apply_to_past_calls_fires_once_per_matching_call_and_only_when_asked() 
     assert_eq!(f.deliveries(&off).await, Vec::<Value>::new());
     assert_eq!(f.deliver_jobs().await, 2);
 }
+
+/// Applied to past calls, a rule sees what firing sees: the parties' CRM objects too.
+#[tokio::test]
+async fn apply_to_past_calls_sees_the_parties_crm_context_as_firing_does() {
+    let f = fixture().await;
+    let rep = f.s.user("ivan@acme.example.com", "Ivan", "Inbound").await;
+    let body = |unique: &str, start: &str| {
+        json!({
+            "clientUniqueId": unique, "actualStart": start,
+            "direction": "Outbound", "primaryUser": rep, "title": unique,
+            "parties": [{"userId": rep},
+                {"name": "Carl Customer", "emailAddress": "carl@customer.example.com",
+                 "context": [{"system": "Salesforce", "objects": [
+                     {"objectType": "Contact", "objectId": "0031Q00002abcdEQAQ"}]}]}]
+        })
+    };
+    let past = f.s.call(body("past", "2024-03-06T10:00:00Z")).await;
+    assert_eq!(
+        f.s.put_transcript(&past, "vtt", VTT).await.status,
+        StatusCode::OK
+    );
+    f.s.run_analysis_jobs(None).await;
+    let rule = f
+        .rule_with(
+            "Contact",
+            json!({"filter": {"crm": {"objectType": "Contact"}}, "applyToPastCalls": true}),
+        )
+        .await;
+    assert_eq!(f.deliveries(&rule).await.len(), 1, "the past call matches");
+    let now = f.s.call(body("now", "2024-03-07T10:00:00Z")).await;
+    assert_eq!(
+        f.s.put_transcript(&now, "vtt", VTT).await.status,
+        StatusCode::OK
+    );
+    f.s.run_analysis_jobs(None).await;
+    assert_eq!(
+        f.deliveries(&rule).await.len(),
+        2,
+        "and so does the new one"
+    );
+}
