@@ -13,8 +13,13 @@
 //! `GET /health` (static JSON, no auth) is measured in the same run, the same way, as
 //! the reference: on a 2-core machine generator and server share the CPU, so absolute
 //! numbers mean little without it.
+//!
+//! `--webhook-deliveries` / `--webhook-ready-calls` add a phase after the scenarios: the
+//! real workers sending automation webhooks to a receiver in this process (throughput, and
+//! the delay from a call becoming ready to its webhook arriving); see `webhooks.rs`.
 
 mod claims;
+mod webhooks;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,6 +46,7 @@ use gong_api_v2::calls::{
     CallBasicData, CallFacts, CallsResponse, ExtensiveRequest, ExtensiveResponse,
 };
 use gong_api_v2::Records;
+use parley_app::worker::WorkerConfig;
 use parley_domain::{
     Affiliation, Call, CallId, CallScope, CrmLink, CrmSystem, Direction, MediaKind, Party, PartyId,
     PartyMethod, User, UserId, UserSettings, WorkspaceId,
@@ -140,6 +146,29 @@ struct Args {
     /// Concurrent claimers for `--claim-jobs` (each a worker on its own connection).
     #[arg(long, default_value_t = 8)]
     claimers: usize,
+    /// Webhook throughput (issue 15), after the scenarios: queue this many deliveries of
+    /// one rule over as many analysed calls and time the real workers sending them to a
+    /// receiver in this process, once per `--webhook-concurrency` value (0 = skip).
+    /// Needs that many calls without a transcript (plus 2 × `--webhook-ready-calls`): use
+    /// a fresh database, not a `--db` kept for the HTTP scenarios.
+    #[arg(long, default_value_t = 0)]
+    webhook_deliveries: usize,
+    /// `webhook_concurrency` values (deliver loops) for `--webhook-deliveries`, comma
+    /// separated; the first also runs `--webhook-ready-calls`.
+    #[arg(long, value_delimiter = ',', default_values_t = [WorkerConfig::default().delivery_concurrency])]
+    webhook_concurrency: Vec<usize>,
+    /// Webhook latency (issue 15): calls made ready one at a time on an otherwise idle
+    /// server, for each way of becoming ready (the analysis loop's poll, and at once);
+    /// from ready to arrival at the receiver (0 = skip).
+    #[arg(long, default_value_t = 0)]
+    webhook_ready_calls: usize,
+    /// How deliveries are authenticated: `jwt` (an RS256 JWT per request) or
+    /// `secret-in-url`.
+    #[arg(long, default_value = "jwt")]
+    webhook_auth: String,
+    /// The workers' `worker_poll_ms` (how often an idle loop looks for work).
+    #[arg(long, default_value_t = WorkerConfig::default().poll.as_millis() as u64)]
+    worker_poll_ms: u64,
 }
 
 fn scenario_name(s: &str) -> Result<&'static str> {
@@ -724,6 +753,8 @@ struct CpuSnap {
     sqlite: u64,
     /// The load generator (main thread).
     generator: u64,
+    /// The webhook receiver's thread (`bench-receiver`): what another machine would do.
+    receiver: u64,
     other: u64,
 }
 
@@ -751,6 +782,8 @@ impl CpuSnap {
                 snap.sqlite += t;
             } else if comm.starts_with("parley-bench") {
                 snap.generator += t;
+            } else if comm.starts_with("bench-receiver") {
+                snap.receiver += t;
             } else {
                 snap.other += t;
             }
@@ -763,12 +796,13 @@ impl CpuSnap {
             server: self.server.saturating_sub(o.server),
             sqlite: self.sqlite.saturating_sub(o.sqlite),
             generator: self.generator.saturating_sub(o.generator),
+            receiver: self.receiver.saturating_sub(o.receiver),
             other: self.other.saturating_sub(o.other),
         }
     }
 
     fn total(self) -> u64 {
-        self.server + self.sqlite + self.generator + self.other
+        self.server + self.sqlite + self.generator + self.receiver + self.other
     }
 }
 
@@ -1252,6 +1286,23 @@ fn main() -> Result<()> {
             .parse::<RateLimitScope>()
             .map_err(|e| anyhow!("--rate-limit-scope: {e}, or off"))?;
     }
+    let webhook_opts = webhooks::Options {
+        deliveries: args.webhook_deliveries,
+        concurrency: args.webhook_concurrency.clone(),
+        ready_calls: args.webhook_ready_calls,
+        auth: webhooks::parse_auth(&args.webhook_auth)?,
+        poll: Duration::from_millis(args.worker_poll_ms),
+    };
+    if webhook_opts.calls_needed() > args.calls {
+        bail!(
+            "the webhook phase needs {} calls without a transcript; --calls is {}",
+            webhook_opts.calls_needed(),
+            args.calls
+        );
+    }
+    if webhook_opts.concurrency.is_empty() || webhook_opts.concurrency.contains(&0) {
+        bail!("--webhook-concurrency: give one or more values above 0");
+    }
     let mut wanted: Vec<&'static str> = Vec::new();
     for s in &args.scenarios {
         match scenario_name(s)? {
@@ -1337,9 +1388,9 @@ fn main() -> Result<()> {
         tokio::spawn(async move {
             let _ = axum::serve(payload_listener, app).await;
         });
-        anyhow::Ok((state, store, key, addr, payload_addr, tx, task, seed_secs))
+        anyhow::Ok((state, store, key, addr, payload_addr, tx, task, seed_secs, ws.id))
     })?;
-    let (state, store, key, addr, payload_addr, shutdown, server_task, seed_secs) = started;
+    let (state, store, key, addr, payload_addr, shutdown, server_task, seed_secs, ws) = started;
     let db_bytes: u64 = ["", "-wal", "-shm"]
         .iter()
         .filter_map(|s| std::fs::metadata(format!("{}{s}", db_path.display())).ok())
@@ -1521,6 +1572,14 @@ fn main() -> Result<()> {
         None
     };
 
+    // ---- webhook deliveries ------------------------------------------------------------
+    let hooks = if webhook_opts.calls_needed() > 0 {
+        println!("webhook deliveries (issue 15)...");
+        Some(server_rt.block_on(webhooks::run(&state, ws, webhook_opts.clone()))?)
+    } else {
+        None
+    };
+
     // ---- store / render breakdown ----------------------------------------------------
     let timings = if args.no_breakdown {
         Vec::new()
@@ -1647,6 +1706,11 @@ fn main() -> Result<()> {
             c.jobs_per_sec(),
             c.duplicates
         );
+    }
+
+    if let Some(h) = &hooks {
+        let health = outcomes.iter().find(|o| o.name == "health");
+        webhooks::print_report(h, &webhook_opts, health.map(|o| (o.rps, o.p99)));
     }
 
     if args.linger_secs > 0 {
