@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::Utc;
 use parley_domain::automation::{
     next_step, Action, Answer, Delivery, DeliveryAttempt, DeliveryId, DeliveryNext, DeliveryState,
-    RetryPolicy, Rule, WebhookAction, WebhookAuth,
+    RetryPolicy, WebhookAction, WebhookAuth,
 };
 use parley_domain::crm_write::CrmFieldAction;
 use parley_domain::{CallId, JobLease};
@@ -254,7 +254,7 @@ pub async fn deliver(
     }
     match rule.actions.get(delivery.action as usize) {
         None => cancel("the rule no longer has this action").await?,
-        Some(Action::Webhook(hook)) => send(store, hooks, &rule, &delivery, hook, lease).await?,
+        Some(Action::Webhook(hook)) => send(store, hooks, &delivery, hook, lease).await?,
         Some(Action::CrmField(_)) if delivery.is_test => {
             cancel("a test changes nothing in the crm").await?
         }
@@ -263,13 +263,35 @@ pub async fn deliver(
     Ok(())
 }
 
-/// The reason a rule is switched off with, after `error` ended a run of failures.
-fn switched_off(config: &WebhookConfig, error: Option<&str>) -> String {
-    format!(
+/// Records an attempt and the delivery's next step (fenced by the lease; a give-up may
+/// switch the rule off, with the attempt's error as the reason).
+async fn record(
+    store: &dyn Store,
+    hooks: &Webhooks,
+    lease: JobLease,
+    delivery: &Delivery,
+    attempt: &DeliveryAttempt,
+    next: DeliveryNext,
+) -> Result<(), JobError> {
+    let reason = format!(
         "switched off after {} deliveries in a row failed; the last: {}",
-        config.disable_after,
-        error.unwrap_or("failed")
-    )
+        hooks.config.disable_after,
+        attempt.error.as_deref().unwrap_or("failed")
+    );
+    let recorded = store
+        .record_delivery(
+            lease,
+            delivery.id,
+            attempt,
+            next,
+            hooks.config.disable_after,
+            &reason,
+        )
+        .await?;
+    if recorded.disabled_rule {
+        tracing::warn!(rule_id = %delivery.rule_id, "automation rule switched off after a run of failed deliveries");
+    }
+    Ok(())
 }
 
 /// A CRM field action's delivery: queues the CRM write (its own `crm-write` job, with
@@ -311,17 +333,7 @@ async fn hand_to_crm(
             DeliveryNext::GiveUp,
         ),
     };
-    let reason = switched_off(&hooks.config, attempt.error.as_deref());
-    let recorded = store
-        .record_delivery(
-            lease,
-            delivery.id,
-            &attempt,
-            next,
-            hooks.config.disable_after,
-            &reason,
-        )
-        .await?;
+    record(store, hooks, lease, delivery, &attempt, next).await?;
     match next {
         DeliveryNext::Delivered => {
             tracing::info!(delivery_id = %delivery.id, call_id = %delivery.call_id, response = ?attempt.response, "crm field action handed to its write")
@@ -329,9 +341,6 @@ async fn hand_to_crm(
         _ => {
             tracing::warn!(delivery_id = %delivery.id, call_id = %delivery.call_id, error = ?attempt.error, "crm field action given up")
         }
-    }
-    if recorded.disabled_rule {
-        tracing::warn!(rule_id = %delivery.rule_id, "automation rule switched off after a run of failed deliveries");
     }
     Ok(())
 }
@@ -344,7 +353,6 @@ fn latency(from: chrono::DateTime<Utc>, to: chrono::DateTime<Utc>) -> u32 {
 async fn send(
     store: &dyn Store,
     hooks: &Webhooks,
-    rule: &Rule,
     delivery: &Delivery,
     hook: &WebhookAction,
     lease: JobLease,
@@ -415,23 +423,13 @@ async fn send(
         .await?
         .map_or(delivery.created, |j| j.created);
     let next = next_step(&answer, lease.attempt, queued, at, &hooks.config.retry);
-    let reason = switched_off(&hooks.config, attempt.error.as_deref());
-    let recorded = store
-        .record_delivery(
-            lease,
-            id,
-            &attempt,
-            next,
-            hooks.config.disable_after,
-            &reason,
-        )
-        .await?;
+    record(store, hooks, lease, delivery, &attempt, next).await?;
     let url = parley_outbound::Url::parse(&hook.url)
         .map(|u| parley_outbound::redact_url(&u))
         .unwrap_or_default();
     match next {
         DeliveryNext::Delivered => {
-            tracing::info!(delivery_id = %id, rule_id = %rule.id, call_id = %delivery.call_id, url = %url, status = ?attempt.status, latency_ms = attempt.latency_ms, "webhook delivered")
+            tracing::info!(delivery_id = %id, rule_id = %delivery.rule_id, call_id = %delivery.call_id, url = %url, status = ?attempt.status, latency_ms = attempt.latency_ms, "webhook delivered")
         }
         DeliveryNext::RetryAt(when) => {
             tracing::info!(delivery_id = %id, url = %url, error = ?attempt.error, retry_at = %when, "webhook not delivered; will retry")
@@ -439,9 +437,6 @@ async fn send(
         DeliveryNext::GiveUp => {
             tracing::warn!(delivery_id = %id, url = %url, error = ?attempt.error, "webhook given up")
         }
-    }
-    if recorded.disabled_rule {
-        tracing::warn!(rule_id = %rule.id, "automation rule switched off after a run of failed deliveries");
     }
     Ok(())
 }
