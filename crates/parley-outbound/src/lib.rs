@@ -785,6 +785,53 @@ impl reqwest::dns::Resolve for RefuseResolver {
     }
 }
 
+/// The TLS settings every client shares: the roots of trust (webpki-roots and the
+/// system's) read and parsed once per process. Left to reqwest, every client (one per
+/// request, to pin its addresses) re-read and re-parsed the system's certificate store:
+/// about 4 ms of CPU per webhook, which held deliveries to half the target rate
+/// (BENCHMARKS.md, "Webhook deliveries"). `None` (logged) when no provider could be set
+/// up, which cannot happen with ring's defaults.
+fn tls_config() -> Option<rustls::ClientConfig> {
+    static CONFIG: std::sync::OnceLock<Option<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = roots();
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            match rustls::ClientConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+            {
+                Ok(b) => {
+                    let mut config = b.with_root_certificates(roots).with_no_client_auth();
+                    // HTTP/1.1 only, as the clients speak it (one request per client).
+                    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+                    Some(config)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not set up tls");
+                    None
+                }
+            }
+        })
+        .clone()
+}
+
+/// The authorities a server's certificate may chain to: webpki-roots (Mozilla's list)
+/// and the system's store.
+fn roots() -> rustls::RootCertStore {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let native = rustls_native_certs::load_native_certs();
+    if !native.errors.is_empty() {
+        tracing::warn!(
+            errors = native.errors.len(),
+            "some system root certificates could not be read"
+        );
+    }
+    let (added, ignored) = roots.add_parsable_certificates(native.certs);
+    tracing::debug!(added, ignored, "system root certificates loaded");
+    roots
+}
+
 /// One client per hop, connecting only to the addresses that were just checked.
 fn pinned_client(
     url: &Url,
@@ -803,7 +850,8 @@ fn pinned_client(
         .no_deflate()
         .no_zstd()
         .referer(false)
-        .user_agent(concat!("parley/", env!("CARGO_PKG_VERSION")));
+        .user_agent(concat!("parley/", env!("CARGO_PKG_VERSION")))
+        .use_preconfigured_tls(tls_config().ok_or(FetchError::Internal)?);
     if let Some(UrlHost::Domain(name)) = url_host(url) {
         builder = builder.resolve_to_addrs(name, addrs);
     }
@@ -1083,6 +1131,17 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+
+    #[test]
+    fn every_client_shares_one_tls_setup_with_the_roots_of_trust() {
+        // webpki-roots alone holds well over 100 authorities.
+        assert!(roots().len() > 100);
+        let config = tls_config().unwrap();
+        assert_eq!(config.alpn_protocols, vec![b"http/1.1".to_vec()]);
+        let url = Url::parse("https://hooks.example.com/x").unwrap();
+        let addrs = [SocketAddr::from(([93, 184, 215, 14], 443))];
+        assert!(pinned_client(&url, &addrs, &FetchPolicy::default()).is_ok());
+    }
 
     fn media_body() -> Vec<u8> {
         (0..10_000u32).map(|i| (i % 251) as u8).collect()

@@ -323,3 +323,137 @@ async fn the_environment_names_a_connection_for_ci() {
         half.err
     );
 }
+
+/// `openssl` with `args` in `dir`, to success.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("openssl runs (apt-get install openssl)");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// HTTPS through the one outbound client (its TLS set up once per process): a server
+/// whose certificate chains to no trusted authority is refused; trusted through the
+/// system's store (`SSL_CERT_FILE`), the same server answers.
+#[test]
+fn https_is_verified_against_the_roots_of_trust() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    openssl(
+        d,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-subj",
+            "/CN=Parley Test CA",
+            "-days",
+            "1",
+        ],
+    );
+    openssl(
+        d,
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    );
+    std::fs::write(
+        d.join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        d,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.pem",
+            "-days",
+            "1",
+            "-extfile",
+            "ext.cnf",
+        ],
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = Command::new("openssl")
+        .args([
+            "s_server",
+            "-accept",
+            &port.to_string(),
+            "-cert",
+            "leaf.pem",
+            "-key",
+            "leaf.key",
+            "-www",
+        ])
+        .current_dir(d)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let url = format!("https://127.0.0.1:{port}");
+    let ca = d.join("ca.pem");
+    let env = |trust: bool| {
+        let mut e = vec![
+            ("PARLEY_API_URL", url.clone()),
+            ("PARLEY_ACCESS_KEY", "a".to_owned()),
+            ("PARLEY_ACCESS_KEY_SECRET", "b".to_owned()),
+        ];
+        if trust {
+            e.push(("SSL_CERT_FILE", ca.to_str().unwrap().to_owned()));
+        }
+        e
+    };
+    let run = |trust: bool| {
+        let e = env(trust);
+        let e: Vec<(&str, &str)> = e.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        parley(&["request", "/", "-i"], &e, "")
+    };
+    let refused = run(false);
+    assert_eq!(refused.code, 7, "{}{}", refused.out, refused.err);
+    let trusted = run(true);
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(trusted.code, 0, "{}{}", trusted.out, trusted.err);
+    assert!(trusted.out.starts_with("HTTP 200"), "{}", trusted.out);
+}
