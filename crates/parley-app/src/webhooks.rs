@@ -118,6 +118,10 @@ impl SigningKeys {
     }
 
     pub async fn signer(self: &Arc<Self>) -> Result<Arc<Signer>, String> {
+        // Loaded already (every delivery but the process's first): no thread hand-off.
+        if let Some(loaded) = self.loaded.get() {
+            return loaded.clone();
+        }
         let me = self.clone();
         tokio::task::spawn_blocking(move || me.load())
             .await
