@@ -20,7 +20,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::Router;
 use common::{assert_error, call_body, TestServer};
-use crm_stand_in::{field, opportunity, salesforce, salesforce_context, stand_in};
+use crm_stand_in::{field, opportunity, salesforce, salesforce_context, stand_in, VTT};
 use parley_app::worker::Workers;
 use parley_domain::JobKind;
 use reqwest::StatusCode;
@@ -28,18 +28,6 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 const OPPORTUNITY: &str = "0065g00000AbCdEAAV";
-
-const VTT: &str = "WEBVTT
-
-00:00:00.000 --> 00:00:04.000
-<v Rita Rep>Thanks for joining. Who else are you looking at?
-
-00:00:04.500 --> 00:00:09.000
-<v Carl Customer>Mostly Acme, and we had a call with globex last week.
-
-00:00:09.500 --> 00:00:12.000
-<v Carl Customer>Acme is cheaper, honestly.
-";
 
 /// What the webhook receiver was sent: headers and raw body of each POST.
 type Received = Arc<Mutex<Vec<(HeaderMap, Bytes)>>>;

@@ -11,7 +11,7 @@ mod crm_stand_in;
 use std::sync::Arc;
 
 use common::{assert_error, call_body, key, send_as, TestServer};
-use crm_stand_in::{field, opportunity, salesforce, salesforce_context, stand_in};
+use crm_stand_in::{field, opportunity, salesforce, salesforce_context, stand_in, VTT};
 use parley_app::worker::{WorkerConfig, Workers};
 use parley_domain::JobKind;
 use parley_outbound::{FetchPolicy, HostAllowList};
@@ -19,18 +19,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 const PRIVATE_KEY: &str = include_str!("data/salesforce-jwt-test-key.pem");
-
-const VTT: &str = "WEBVTT
-
-00:00:00.000 --> 00:00:04.000
-<v Rita Rep>Thanks for joining. Who else are you looking at?
-
-00:00:04.500 --> 00:00:09.000
-<v Carl Customer>Mostly Acme, and we had a call with globex last week.
-
-00:00:09.500 --> 00:00:12.000
-<v Carl Customer>Acme is cheaper, honestly.
-";
 
 /// Workers that run CRM writes, allowed to reach the stand-in on loopback.
 fn workers(s: &TestServer) -> Workers {

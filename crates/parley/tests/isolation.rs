@@ -63,20 +63,6 @@ fn maps_contain(pid: u32, lib: &str) -> bool {
 }
 
 impl Api {
-    /// The API answers: health, and a listing that reads the database.
-    async fn answers(&self) {
-        let health = self
-            .http
-            .get(format!("{}/health", self.base))
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(health.status().as_u16(), 200);
-        let calls = self.get("/v2/calls").await;
-        assert!(!calls["calls"].as_array().unwrap().is_empty(), "{calls}");
-    }
-
     /// A user and a call of theirs with one outside party, its recording uploaded.
     async fn call_with(&self, unique: &str, file: &Path) -> String {
         let (call, _) = self.call(unique, json!({})).await;

@@ -137,17 +137,9 @@ impl Api {
             .clone()
     }
 
-    /// The API answers: health, a listing that reads the database, and the rule.
-    async fn answers(&self, call: &str, rule: &str) {
-        let health = self
-            .http
-            .get(format!("{}/health", self.base))
-            .timeout(Duration::from_secs(10))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(health.status().as_u16(), 200);
-        let calls = self.get("/v2/calls").await;
+    /// The API answers (`common::Api::answers`), the call is listed and the rule read.
+    async fn answers_with(&self, call: &str, rule: &str) {
+        let calls = self.answers().await;
         assert_eq!(calls["calls"][0]["id"], call, "{calls}");
         let r = self
             .get(&format!("/parley/v1/automation/rules/{rule}"))
@@ -242,7 +234,7 @@ async fn kill_9_mid_delivery_sends_it_again_with_its_id_and_once_acknowledged_ne
     // lease runs out the delivery is sent again, with its id.
     let server = serve(dir.path());
     let api = client(&server.addr, key);
-    api.answers(&call, &rule).await;
+    api.answers_with(&call, &rule).await;
     until(
         "the delivery after the restart",
         Duration::from_secs(120),
@@ -295,5 +287,5 @@ async fn kill_9_mid_delivery_sends_it_again_with_its_id_and_once_acknowledged_ne
         (log.len(), log[0]["state"].clone()),
         (1, json!("delivered"))
     );
-    api.answers(&call, &rule).await;
+    api.answers_with(&call, &rule).await;
 }

@@ -16,6 +16,20 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
+/// A call in which the customer names two competitors (Acme, globex, Acme again):
+/// what the tests that write to a CRM transcribe.
+pub const VTT: &str = "WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+<v Rita Rep>Thanks for joining. Who else are you looking at?
+
+00:00:04.500 --> 00:00:09.000
+<v Carl Customer>Mostly Acme, and we had a call with globex last week.
+
+00:00:09.500 --> 00:00:12.000
+<v Carl Customer>Acme is cheaper, honestly.
+";
+
 const PUBLIC_KEY: &str = include_str!("../data/salesforce-jwt-test-key.pub.pem");
 
 /// What the stand-in CRM holds and has seen.

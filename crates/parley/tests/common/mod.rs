@@ -160,6 +160,22 @@ impl Api {
         panic!("{method} {path}: still 429 after waiting out Retry-After five times")
     }
 
+    /// The API answers: health, and a listing that reads the database (the calls
+    /// there are, returned).
+    pub async fn answers(&self) -> Value {
+        let health = self
+            .http
+            .get(format!("{}/health", self.base))
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(health.status().as_u16(), 200);
+        let calls = self.get("/v2/calls").await;
+        assert!(!calls["calls"].as_array().unwrap().is_empty(), "{calls}");
+        calls
+    }
+
     pub async fn get(&self, path: &str) -> Value {
         let (status, body) = self.send(reqwest::Method::GET, path, None).await;
         assert_eq!(status, 200, "GET {path}: {body}");
