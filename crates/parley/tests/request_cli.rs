@@ -68,9 +68,15 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
     let conns = tempfile::tempdir().unwrap();
     let file = file_of(conns.path());
     let file_arg = file.to_str().unwrap();
+    // Every command of this test on its own connections file.
+    let run = |args: &[&str], input: &str| {
+        let mut all = args.to_vec();
+        all.extend(["--file", file_arg]);
+        parley(&all, &[], input)
+    };
 
     // Saved with the secret on standard input; nothing shows it.
-    let add = parley(
+    let add = run(
         &[
             "connection",
             "add",
@@ -79,10 +85,7 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
             &server.addr,
             "--access-key",
             &access_key,
-            "--file",
-            file_arg,
         ],
-        &[],
         &format!("{secret}\n"),
     );
     assert_eq!(add.code, 0, "{}", add.err);
@@ -93,11 +96,7 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
         let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600);
     }
-    let list = parley(
-        &["connection", "list", "--json", "--file", file_arg],
-        &[],
-        "",
-    );
+    let list = run(&["connection", "list", "--json"], "");
     assert_eq!(list.code, 0, "{}", list.err);
     let shown = &list.json()["connections"][0];
     assert_eq!(shown["name"], "local");
@@ -106,17 +105,14 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
     assert!(!list.out.contains(&secret));
 
     // GET with a path parameter.
-    let get = parley(
+    let get = run(
         &[
             "request",
             "local",
             "/v2/calls/{id}",
             "--pathParam",
             &format!("id={call}"),
-            "--file",
-            file_arg,
         ],
-        &[],
         "",
     );
     assert_eq!(get.code, 0, "{}", get.err);
@@ -124,17 +120,8 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
 
     // POST with a JSON body (the only connection is chosen without its name), and -i.
     let body = json!({"filter": {"callIds": [call]}}).to_string();
-    let post = parley(
-        &[
-            "request",
-            "/v2/calls/extensive",
-            "--json",
-            &body,
-            "-i",
-            "--file",
-            file_arg,
-        ],
-        &[],
+    let post = run(
+        &["request", "/v2/calls/extensive", "--json", &body, "-i"],
         "",
     );
     assert_eq!(post.code, 0, "{}", post.err);
@@ -149,7 +136,7 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
     assert_eq!(v["calls"][0]["metaData"]["id"], call.as_str());
 
     // A query: a window with no calls.
-    let none = parley(
+    let none = run(
         &[
             "request",
             "local",
@@ -158,60 +145,34 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
             "fromDateTime=2020-01-01T00:00:00Z",
             "--query",
             "toDateTime=2020-01-02T00:00:00Z",
-            "--file",
-            file_arg,
         ],
-        &[],
         "",
     );
     assert_eq!(none.code, 4, "{}{}", none.out, none.err);
     assert!(none.json()["errors"].is_array(), "{}", none.out);
 
     // Not found: exit 4 with Gong's error body printed.
-    let missing = parley(
+    let missing = run(
         &[
             "request",
             "local",
             "/v2/calls/{id}",
             "--pathParam",
             "id=1234",
-            "--file",
-            file_arg,
         ],
-        &[],
         "",
     );
     assert_eq!(missing.code, 4, "{}{}", missing.out, missing.err);
     assert!(missing.json()["requestId"].is_string());
 
     // Usage mistakes exit 2 and say what to do.
-    let bad = parley(
-        &["request", "local", "/v2/calls/{id}", "--file", file_arg],
-        &[],
-        "",
-    );
+    let bad = run(&["request", "local", "/v2/calls/{id}"], "");
     assert_eq!(bad.code, 2);
     assert!(bad.err.contains("--pathParam id=VALUE"), "{}", bad.err);
-    let bad = parley(
-        &[
-            "request",
-            "local",
-            "/v2/calls",
-            "-X",
-            "BREW",
-            "--file",
-            file_arg,
-        ],
-        &[],
-        "",
-    );
+    let bad = run(&["request", "local", "/v2/calls", "-X", "BREW"], "");
     assert_eq!(bad.code, 2);
     assert!(bad.err.contains("-X takes GET"), "{}", bad.err);
-    let bad = parley(
-        &["request", "nope", "/v2/calls", "--file", file_arg],
-        &[],
-        "",
-    );
+    let bad = run(&["request", "nope", "/v2/calls"], "");
     assert_eq!(bad.code, 2);
     assert!(
         bad.err.contains("no connection named \"nope\""),
@@ -220,7 +181,7 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
     );
 
     // A wrong secret: exit 3, the server's 401 printed.
-    let wrong = parley(
+    let wrong = run(
         &[
             "connection",
             "add",
@@ -229,21 +190,14 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
             &server.addr,
             "--access-key",
             &access_key,
-            "--file",
-            file_arg,
         ],
-        &[],
         "not-the-secret\n",
     );
     assert_eq!(wrong.code, 0, "{}", wrong.err);
-    let denied = parley(
-        &["request", "wrong", "/v2/users", "--file", file_arg],
-        &[],
-        "",
-    );
+    let denied = run(&["request", "wrong", "/v2/users"], "");
     assert_eq!(denied.code, 3, "{}{}", denied.out, denied.err);
     // Two connections now: one must be named.
-    let which = parley(&["request", "/v2/users", "--file", file_arg], &[], "");
+    let which = run(&["request", "/v2/users"], "");
     assert_eq!(which.code, 2);
     assert!(
         which.err.contains("name one of: local, wrong"),
@@ -252,17 +206,9 @@ async fn a_saved_connection_sends_raw_requests_and_exit_codes_tell_failures_apar
     );
 
     // Removed, it is gone.
-    let rm = parley(
-        &["connection", "remove", "wrong", "--file", file_arg],
-        &[],
-        "",
-    );
+    let rm = run(&["connection", "remove", "wrong"], "");
     assert_eq!(rm.code, 0, "{}", rm.err);
-    let again = parley(
-        &["connection", "show", "wrong", "--file", file_arg],
-        &[],
-        "",
-    );
+    let again = run(&["connection", "show", "wrong"], "");
     assert_ne!(again.code, 0);
     assert!(again.err.contains("no connection named"), "{}", again.err);
 
