@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::{null_as_default, WireId};
 
 /// One call and users, in a grant or a revocation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessEntry {
     pub call_id: WireId,
@@ -16,7 +16,7 @@ pub struct CallAccessEntry {
 }
 
 /// The body of `PUT` and `DELETE /v2/calls/users-access`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessChange {
     pub call_access_list: Vec<CallAccessEntry>,
@@ -46,14 +46,15 @@ impl CallAccessChange {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessFilter {
     pub call_ids: Vec<WireId>,
 }
 
 /// The body of `POST /v2/calls/users-access` (the read).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessQuery {
     pub filter: CallAccessFilter,
@@ -69,13 +70,13 @@ impl CallAccessQuery {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessUser {
     pub user_id: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessItem {
     pub call_id: String,
@@ -83,7 +84,7 @@ pub struct CallAccessItem {
 }
 
 /// The answer of `POST /v2/calls/users-access`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallAccessResponse {
     pub request_id: String,
@@ -119,7 +120,7 @@ pub fn integration_type_name(t: IntegrationType) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationTypeSetting {
     pub integration_type: String,
@@ -127,7 +128,7 @@ pub struct IntegrationTypeSetting {
 }
 
 /// The body of `POST /v2/integration-settings`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSettingsRequest {
     pub integration_type_settings: Vec<IntegrationTypeSetting>,
@@ -156,14 +157,14 @@ impl IntegrationSettingsRequest {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationTypeSettingWire {
     pub integration_type: &'static str,
     pub allowed_origin: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSettingsWire {
     pub id: String,
@@ -171,7 +172,7 @@ pub struct IntegrationSettingsWire {
 }
 
 /// The answer of `GET /v2/integration-settings`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSettingsResponse {
     pub request_id: String,

@@ -12,7 +12,7 @@ use parley_domain::automation::{Action, CallFilter, Delivery, Rule, WebhookActio
 use crate::crm_writeback::{CrmActionBody, CrmActionView};
 
 /// A rule as `POST /parley/v1/automation/rules` and `PUT …/{id}` take it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleBody {
     /// Default: the company's default workspace.
@@ -21,7 +21,9 @@ pub struct RuleBody {
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
+    #[schema(value_type = Object)]
     pub filter: CallFilter,
+    #[schema(value_type = Vec<Object>)]
     pub actions: Vec<ActionBody>,
     /// Fire the rule now for the workspace's calls analysed already (each once).
     #[serde(default)]
@@ -86,14 +88,16 @@ impl ActionView {
 }
 
 /// A rule as the routes and `parley rules --json` show it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleView {
     pub id: String,
     pub workspace_id: String,
     pub name: String,
     pub enabled: bool,
+    #[schema(value_type = Object)]
     pub filter: CallFilter,
+    #[schema(value_type = Vec<Object>)]
     pub actions: Vec<ActionView>,
     /// Why the rule was switched off automatically.
     pub disabled_reason: Option<String>,
@@ -121,7 +125,7 @@ impl RuleView {
 }
 
 /// One entry of a rule's delivery log.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryView {
     /// Also the `x-parley-delivery-id` header receivers de-duplicate on.
@@ -164,7 +168,7 @@ impl DeliveryView {
 }
 
 /// `POST …/rules/{id}/test`: the call to send (default: the workspace's latest analysed).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TestBody {
     pub call_id: Option<String>,

@@ -82,7 +82,7 @@ fn parse_crm_system(s: &str) -> Option<d::CrmSystem> {
 }
 
 /// `CallBasicData`: the metadata of one call.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallBasicData {
     pub id: String,
@@ -142,7 +142,7 @@ impl CallBasicData {
 }
 
 /// `GET /v2/calls` response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallsResponse {
     pub request_id: String,
@@ -176,7 +176,7 @@ impl CallBasicData {
 }
 
 /// `GET /v2/calls/{id}` response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallResponse {
     pub request_id: String,
@@ -184,7 +184,8 @@ pub struct CallResponse {
 }
 
 /// Query of `GET /v2/calls`. Unknown parameters are ignored.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ListCallsQuery {
     pub from_date_time: Option<String>,
@@ -194,7 +195,7 @@ pub struct ListCallsQuery {
 }
 
 /// Body of `POST /v2/calls/extensive`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtensiveRequest {
     pub cursor: Option<String>,
@@ -207,7 +208,7 @@ pub struct ExtensiveRequest {
 }
 
 /// The `filter` of the call list endpoints.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallsFilter {
     pub from_date_time: Option<String>,
@@ -217,7 +218,7 @@ pub struct CallsFilter {
     pub primary_user_ids: Option<Vec<WireId>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContentSelector {
     pub context: Option<String>,
@@ -227,7 +228,7 @@ pub struct ContentSelector {
     pub exposed_fields: ExposedFields,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExposedFields {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -271,7 +272,7 @@ impl ExposedFields {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ContentFields {
     #[serde(deserialize_with = "null_as_default")]
@@ -296,7 +297,7 @@ pub struct ContentFields {
     pub key_points: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InteractionFields {
     #[serde(deserialize_with = "null_as_default")]
@@ -309,7 +310,7 @@ pub struct InteractionFields {
     pub questions: bool,
 }
 
-#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CollaborationFields {
     #[serde(deserialize_with = "null_as_default")]
@@ -362,13 +363,13 @@ impl ContentSelector {
 }
 
 /// `{name, value}` of a CRM field; values keep their JSON types.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CrmField {
     pub name: String,
     pub value: Value,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextObject {
     pub object_type: String,
@@ -382,7 +383,7 @@ pub struct ContextObject {
 /// Choice: the OpenAPI puts `timing` on each object, gongy requires it on the entry.
 /// We emit one entry per (system, timing) pair and put `timing` in both places; each
 /// reader ignores the key it does not expect.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CallContext {
     pub system: String,
     pub objects: Vec<ContextObject>,
@@ -440,7 +441,7 @@ pub fn render_context(
 }
 
 /// A participant of a call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PartyWire {
     pub id: String,
@@ -480,20 +481,20 @@ impl PartyWire {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NameDuration {
     pub name: String,
     pub duration: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackerOccurrence {
     pub start_time: f64,
     pub speaker_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackerPhrase {
     pub count: i64,
@@ -502,7 +503,7 @@ pub struct TrackerPhrase {
     pub occurrences: Option<Vec<TrackerOccurrence>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Tracker {
     pub id: String,
@@ -515,7 +516,7 @@ pub struct Tracker {
     pub phrases: Vec<TrackerPhrase>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActionItem {
     pub snippet_start_time: f64,
@@ -525,20 +526,20 @@ pub struct ActionItem {
     pub snippet: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PointsOfInterest {
     pub action_items: Vec<ActionItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OutlineItem {
     pub text: String,
     pub start_time: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct OutlineSection {
     pub section: String,
@@ -547,33 +548,33 @@ pub struct OutlineSection {
     pub items: Vec<OutlineItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HighlightItem {
     pub text: String,
     pub start_times: Vec<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct Highlight {
     pub title: String,
     pub items: Vec<HighlightItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct CallOutcome {
     pub id: String,
     pub category: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct KeyPoint {
     pub text: String,
 }
 
 /// The `content` block. Each member is present only when requested.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Content {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -597,7 +598,7 @@ pub struct Content {
     pub key_points: Option<Vec<KeyPoint>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpeakerTalkTime {
     pub id: String,
@@ -605,13 +606,13 @@ pub struct SpeakerTalkTime {
     pub talk_time: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NamedValue {
     pub name: String,
     pub value: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Questions {
     pub company_count: i64,
@@ -619,7 +620,7 @@ pub struct Questions {
 }
 
 /// The `interaction` block. Each member is present only when requested.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Interaction {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -632,7 +633,7 @@ pub struct Interaction {
     pub questions: Option<Questions>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Comment {
     pub id: String,
@@ -645,14 +646,14 @@ pub struct Comment {
     pub during_call: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Collaboration {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public_comments: Option<Vec<Comment>>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Media {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -662,7 +663,7 @@ pub struct Media {
 }
 
 /// `CallData`: one element of `/v2/calls/extensive` and the webhook's `callData`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallData {
     pub meta_data: CallBasicData,
@@ -680,7 +681,7 @@ pub struct CallData {
     pub media: Option<Media>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ExtensiveResponse {
     pub request_id: String,
@@ -1008,7 +1009,7 @@ impl ExposedFields {
 }
 
 /// A CRM object reference in a create-call request.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UploadContextObject {
     pub object_type: String,
@@ -1019,7 +1020,7 @@ pub struct UploadContextObject {
     pub fields: Option<Value>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct UploadContext {
     pub system: String,
     #[serde(default, deserialize_with = "null_as_default")]
@@ -1027,7 +1028,7 @@ pub struct UploadContext {
 }
 
 /// `CallParticipant` of a create-call request.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewParticipant {
     pub phone_number: Option<String>,
@@ -1043,7 +1044,7 @@ pub struct NewParticipant {
 
 /// `speakersTimeline` of a create-call request: who spoke when, by the system that
 /// recorded the call.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpeakersTimeline {
     #[serde(default, deserialize_with = "null_as_default")]
@@ -1053,7 +1054,7 @@ pub struct SpeakersTimeline {
 }
 
 /// One `speechSegments` entry: milliseconds from the recording's start.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SpeechSegment {
     pub from_time: Option<i64>,
@@ -1139,7 +1140,7 @@ impl SpeakersTimeline {
 }
 
 /// Body of `POST /v2/calls`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewCallRequest {
     pub client_unique_id: Option<String>,
@@ -1414,7 +1415,7 @@ impl NewCallRequest {
 }
 
 /// `POST /v2/calls` response.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewCallResponse {
     pub request_id: String,

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use parley_domain::User;
 
 /// The query, with Gong's hyphenated names.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CoachingQuery {
     #[serde(rename = "workspace-id")]
     pub workspace_id: Option<String>,
@@ -19,7 +20,7 @@ pub struct CoachingQuery {
     pub to: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoachingUser {
     pub id: String,
@@ -42,7 +43,7 @@ impl CoachingUser {
 }
 
 /// Parley's coaching metrics of one report over the period (`docs/coaching.md`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoachingMetrics {
     pub calls_as_host: u32,
@@ -55,21 +56,21 @@ pub struct CoachingMetrics {
     pub coaching_coverage: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ReportMetrics {
     pub report: CoachingUser,
     pub metrics: CoachingMetrics,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoachingData {
     pub manager: CoachingUser,
     pub direct_reports_metrics: Vec<ReportMetrics>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CoachingResponse {
     pub request_id: String,

@@ -35,7 +35,7 @@ fn secs(ms: i64) -> f64 {
 }
 
 /// A comment as Parley's API shows it: Gong's fields, and whether it is public.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentView {
     #[serde(flatten)]
@@ -53,7 +53,7 @@ impl CommentView {
 }
 
 /// Body of `POST /parley/v1/calls/{id}/comments`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentInput {
     pub comment: String,

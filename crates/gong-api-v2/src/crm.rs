@@ -10,7 +10,7 @@ use parley_domain as d;
 use crate::{time, Records};
 
 /// One integration of `GET /v2/crm/integrations`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationWire {
     /// Choice: a JSON number, as Gong's recorded answer has it (unlike every other id).
@@ -29,7 +29,7 @@ impl IntegrationWire {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationsResponse {
     pub request_id: String,
@@ -37,7 +37,7 @@ pub struct IntegrationsResponse {
 }
 
 /// Body of `PUT /v2/crm/integrations`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
     pub owner_email: Option<String>,
@@ -58,7 +58,7 @@ impl RegisterRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterResponse {
     pub request_id: String,
@@ -66,7 +66,7 @@ pub struct RegisterResponse {
 }
 
 /// The answer of an asynchronous request (an upload, a deletion).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ClientRequestResponse {
     pub request_id: String,
@@ -74,7 +74,7 @@ pub struct ClientRequestResponse {
 }
 
 /// A declared field as `POST /v2/crm/entity-schema` sends it.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaFieldInput {
     pub unique_name: Option<String>,
@@ -158,7 +158,7 @@ pub fn parse_schema(bytes: &[u8], tz: Tz) -> Result<Vec<d::CrmSchemaField>, Vec<
 }
 
 /// A declared field as `GET /v2/crm/entity-schema` shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaFieldWire {
     pub name: String,
@@ -171,7 +171,7 @@ pub struct SchemaFieldWire {
     pub ordered_value_list: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SchemaResponse {
     pub request_id: String,
@@ -213,14 +213,14 @@ impl SchemaResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct LineError {
     pub line: u64,
     pub description: String,
 }
 
 /// `GET /v2/crm/request-status`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestStatusResponse {
     pub request_id: String,
@@ -250,7 +250,7 @@ impl RequestStatusResponse {
 }
 
 /// `GET /v2/crm/entities`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EntitiesResponse {
     pub request_id: String,
@@ -316,7 +316,7 @@ pub fn parse_entity_ids(bytes: &[u8]) -> Result<Vec<String>, String> {
         .collect()
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssociatedObjects {
     pub account_crm_id: String,
@@ -325,7 +325,7 @@ pub struct AssociatedObjects {
 }
 
 /// One (re)association of `GET /v2/calls/manual-crm-associations`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssociationWire {
     pub call_id: String,
@@ -355,7 +355,7 @@ impl AssociationWire {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssociationsResponse {
     pub request_id: String,

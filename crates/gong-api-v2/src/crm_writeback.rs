@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 pub const REDACTED: &str = "<redacted>";
 
 /// Body of `POST /parley/v1/crm/connectors` and `PUT /parley/v1/crm/connectors/{id}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConnectorBody {
     pub workspace_id: Option<String>,
@@ -27,6 +27,7 @@ pub struct ConnectorBody {
     pub instance_url: Option<String>,
     pub api_version: Option<String>,
     /// `client_credentials` (the default) or `jwt_bearer`.
+    #[schema(value_type = Option<String>)]
     pub auth: Option<SalesforceAuth>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -59,7 +60,7 @@ impl ConnectorBody {
 }
 
 /// A connector as shown: its settings, and the secrets it holds as [`REDACTED`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectorView {
     pub id: String,
@@ -92,7 +93,7 @@ impl ConnectorView {
 }
 
 /// The tracker of an action: a name, or `{"id": "…"}`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum TrackerBody {
     Name(String),
@@ -101,7 +102,7 @@ pub enum TrackerBody {
 
 /// A CRM field action (the body of `POST /parley/v1/calls/{id}/crm-writes`, and the
 /// action of a rule).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CrmActionBody {
     pub tracker: TrackerBody,
@@ -157,7 +158,7 @@ impl CrmActionBody {
 }
 
 /// An action as shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CrmActionView {
     pub tracker: serde_json::Value,
@@ -183,7 +184,7 @@ impl CrmActionView {
 }
 
 /// A CRM write as shown.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CrmWriteView {
     pub id: String,

@@ -20,7 +20,7 @@ use crate::calls::RenderCtx;
 use crate::{time, WireId};
 
 /// `Actor` (and the recipients and participants of the same shape).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
     pub email: Option<String>,
@@ -30,7 +30,7 @@ pub struct Actor {
 }
 
 /// `Sharer`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Sharer {
     pub id: Option<WireId>,
@@ -39,14 +39,14 @@ pub struct Sharer {
 }
 
 /// `CallUploadContext` / `PartyUploadContext`: a CRM and objects in it.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
     pub system: Option<String>,
     pub objects: Option<Vec<ContextObject>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextObject {
     pub object_type: Option<String>,
@@ -54,7 +54,7 @@ pub struct ContextObject {
 }
 
 /// A generic property: `{name, value, dataType}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Property {
     pub name: Option<String>,
@@ -63,7 +63,7 @@ pub struct Property {
 }
 
 /// The body of the three customer-engagement endpoints (the union of their fields).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementRequest {
     pub reporting_system: Option<String>,
@@ -430,7 +430,7 @@ impl EngagementRequest {
 }
 
 /// `POST /v2/digital-interaction`'s body.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DigitalInteractionRequest {
     pub event_id: Option<String>,
@@ -446,7 +446,7 @@ pub struct DigitalInteractionRequest {
     pub tracking_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiContent {
     pub content_title: Option<String>,
@@ -460,7 +460,7 @@ pub struct DiContent {
     pub content_custom_fields: Option<Vec<Property>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Numeric {
     pub value: Option<f64>,
@@ -469,14 +469,14 @@ pub struct Numeric {
     pub numeric_type: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Steps {
     pub value: Option<String>,
     pub available_steps: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchObject {
     pub name: Option<String>,
@@ -486,7 +486,7 @@ pub struct SearchObject {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiPerson {
     pub name: Option<String>,
@@ -499,7 +499,7 @@ pub struct DiPerson {
     pub person_custom_fields: Option<Vec<Property>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BusinessContext {
     pub object_type: Option<String>,
@@ -507,7 +507,7 @@ pub struct BusinessContext {
     pub system_name: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiCompany {
     pub company_id: Option<String>,
@@ -723,14 +723,14 @@ impl DigitalInteractionRequest {
 /// Choice: only `requestId`. The 2024 spec names a CRM-registration schema here
 /// (`requestId` + `integrationId`), a copy error; the 2023 spec and real answers of
 /// digital interactions carry only the request id.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementAccepted {
     pub request_id: String,
 }
 
 /// A CRM object in Parley's timeline view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectView {
     pub system: Option<String>,
@@ -740,7 +740,7 @@ pub struct ObjectView {
 
 /// One event of `/parley/v1/engagement` (Parley's own view, Gong's field names where
 /// they exist).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementView {
     pub id: String,

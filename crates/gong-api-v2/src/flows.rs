@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::WireId;
 
 /// Query of `GET /v2/flows`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowsQuery {
     pub flow_owner_email: Option<String>,
@@ -33,7 +34,7 @@ fn status_name(s: FlowInstanceStatus) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowWire {
     pub id: String,
@@ -62,7 +63,7 @@ impl FlowWire {
 }
 
 /// The answer of `GET /v2/flows`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowsResponse {
     pub request_id: String,
@@ -71,14 +72,14 @@ pub struct FlowsResponse {
 }
 
 /// The body of `POST /v2/flows/prospects`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProspectsRequest {
     pub crm_prospects_ids: Vec<String>,
 }
 
 /// The body of `POST /v2/flows/prospects/assign`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignRequest {
     pub crm_prospects_ids: Vec<String>,
@@ -87,7 +88,7 @@ pub struct AssignRequest {
 }
 
 /// `PublicApiAssignedFlow`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignedFlow {
     pub flow_id: String,
@@ -122,14 +123,14 @@ impl AssignedFlow {
 }
 
 /// The answer of `POST /v2/flows/prospects`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProspectsResponse {
     pub request_id: String,
     pub prospects_assigned: Vec<AssignedFlow>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NotAssignedWire {
     pub flow_id: String,
@@ -154,7 +155,7 @@ impl NotAssignedWire {
 }
 
 /// The answer of `POST /v2/flows/prospects/assign`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssignResponse {
     pub request_id: String,
@@ -163,7 +164,7 @@ pub struct AssignResponse {
 }
 
 /// The body of `POST /parley/v1/flows` (and `parley flows create`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewFlowBody {
     pub name: String,
@@ -200,7 +201,7 @@ impl NewFlowBody {
 }
 
 /// A flow in Parley's view (`/parley/v1/flows`).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowView {
     pub id: String,

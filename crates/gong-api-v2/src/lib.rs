@@ -34,7 +34,7 @@ pub mod users;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The body of every non-2xx response: `{"requestId": "...", "errors": ["..."]}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub request_id: String,
@@ -69,7 +69,7 @@ pub mod messages {
 
 /// Paging information on list responses. `cursor` is absent (not null) on the last page:
 /// Airbyte and gongy stop on its absence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Records {
     pub total_records: i64,
@@ -193,6 +193,30 @@ impl<'de> Deserialize<'de> for WireId {
         }
     }
 }
+
+/// A string of digits; a number is accepted too.
+impl utoipa::PartialSchema for WireId {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[0-9]{1,19}$")),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(0)),
+            )
+            .description(Some(
+                "An id: a string of digits (a JSON number is accepted too).",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for WireId {}
 
 impl WireId {
     /// The numeric value, or `None` when the text is not a valid id. Unknown or malformed

@@ -11,20 +11,22 @@ use crate::Records;
 /// Gong's 404 when a workspace has no folders the caller sees.
 pub const NO_FOLDERS_FOUND: &str = "No folders found";
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FoldersQuery {
     pub workspace_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderContentQuery {
     pub folder_id: Option<String>,
 }
 
 /// One element of `folders`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderWire {
     pub id: String,
@@ -51,7 +53,7 @@ impl FolderWire {
 /// `records.cursor`, and Airbyte-style clients stop when the cursor is absent, so one
 /// complete page with `records` and no cursor ends every client's loop at once. Folders
 /// and their content are bounded (`parley_domain::library`), so one page holds them all.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FoldersResponse {
     pub request_id: String,
@@ -78,7 +80,7 @@ fn one_page(n: usize) -> Records {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SnippetWire {
     pub from_sec: i64,
@@ -91,7 +93,7 @@ pub struct SnippetWire {
 /// `started`, ...), which no Gong source shows. `note` and `addedBy` are `null` when
 /// absent, as Gong writes nullable fields; `snippet` is only on snippets ("only for
 /// clips"), so a whole call has no `snippet` key.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LibraryCallWire {
     pub id: String,
@@ -122,7 +124,7 @@ impl LibraryCallWire {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderContentResponse {
     pub request_id: String,
@@ -154,7 +156,7 @@ impl FolderContentResponse {
 }
 
 /// The body of `POST /parley/v1/library/folders` (and `parley library create`).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewFolderBody {
     pub name: String,
@@ -167,7 +169,7 @@ pub struct NewFolderBody {
 
 /// The body of `PATCH /parley/v1/library/folders/{id}` (and `parley library update`):
 /// only what it names changes.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderChangeBody {
     pub name: Option<String>,
@@ -176,7 +178,7 @@ pub struct FolderChangeBody {
 
 /// The body of `POST /parley/v1/library/folders/{id}/calls` (and `parley library add`):
 /// a call, or a snippet of it with `fromSec`/`toSec`, and a note.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddCallBody {
     pub call_id: Option<crate::WireId>,
@@ -198,7 +200,7 @@ impl AddCallBody {
 
 /// A folder in Parley's view (`/parley/v1/library`): Gong's fields and whether it is
 /// public.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderView {
     pub id: String,
@@ -227,7 +229,7 @@ impl FolderView {
 }
 
 /// A call or snippet in a folder, in Parley's view.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemView {
     pub id: String,

@@ -8,7 +8,8 @@ use crate::calls::RenderCtx;
 use crate::Records;
 
 /// The query string.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct LogsQuery {
     pub log_type: Option<String>,
@@ -79,7 +80,7 @@ fn shown(text: &str) -> String {
     d::audit::bounded_text(text, 64)
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogsResponse {
     pub request_id: String,
@@ -89,7 +90,7 @@ pub struct LogsResponse {
 
 /// One entry. Choice: the impersonator fields are left out, as in Gong's real entries
 /// (Parley has no impersonation).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntryWire {
     pub user_id: Option<String>,
@@ -99,7 +100,7 @@ pub struct LogEntryWire {
     pub log_record: LogRecordWire,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum LogRecordWire {
     Access(AccessRecordWire),
@@ -110,7 +111,7 @@ pub enum LogRecordWire {
 /// with `clientIp` spelled as in `httpRequest`. Key use and refused credentials are
 /// counted per key, address, outcome and hour: `eventTime` is the first in the hour,
 /// `lastEventTime` the last, `count` how many.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AccessRecordWire {
     pub audit_id: String,
@@ -129,7 +130,7 @@ pub struct AccessRecordWire {
 /// A `UserActivityLog` record, in the shape of Gong's real ones (`action`, `httpRequest`,
 /// `workspaceId`, `customData`); Parley's extras (the key, the route, the targets, the
 /// outcome, the CLI user) are `customData` pairs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ActivityRecordWire {
     pub audit_id: String,
@@ -144,7 +145,7 @@ pub struct ActivityRecordWire {
     pub custom_data: Vec<KeyValues>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HttpRequestWire {
     pub client_ip: Option<String>,
@@ -154,7 +155,7 @@ pub struct HttpRequestWire {
     pub parameters: Vec<KeyValues>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct KeyValues {
     pub key: String,
     pub values: Vec<String>,

@@ -10,7 +10,7 @@ use crate::calls::RenderCtx;
 use crate::time;
 
 /// `MeetingInvitee`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteeWire {
     pub email: String,
@@ -23,7 +23,7 @@ pub struct InviteeWire {
 }
 
 /// The body of `POST /v2/meetings` and `PUT /v2/meetings/{id}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingRequest {
     pub start_time: String,
@@ -72,7 +72,7 @@ impl MeetingRequest {
 }
 
 /// The answer to `POST /v2/meetings`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingCreated {
     pub request_id: String,
@@ -96,34 +96,34 @@ impl MeetingCreated {
 }
 
 /// The answer to `PUT /v2/meetings/{id}`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingUpdated {
     pub request_id: String,
     pub meeting_id: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteMeetingRequest {
     pub organizer_email: String,
 }
 
 /// The answer to `DELETE /v2/meetings/{id}`: Gong's spec echoes the organiser.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingDeleted {
     pub request_id: String,
     pub organizer_email: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationStatusRequest {
     pub emails: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserStatusWire {
     pub email: String,
@@ -149,7 +149,7 @@ impl UserStatusWire {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationStatusResponse {
     pub request_id: String,
@@ -157,7 +157,7 @@ pub struct IntegrationStatusResponse {
 }
 
 /// A meeting in Parley's own listing (`/parley/v1/meetings`), in the same names.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingView {
     pub meeting_id: String,

@@ -4,21 +4,23 @@
 use serde::{Deserialize, Serialize};
 
 /// `?emailAddress=` (GET and the erase POST); the erase POST also reads it from a JSON body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EmailQuery {
     #[serde(rename = "emailAddress")]
     pub email_address: Option<String>,
 }
 
 /// `?phoneNumber=` (GET and the erase POST); the erase POST also reads it from a JSON body.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
     #[serde(rename = "phoneNumber")]
     pub phone_number: Option<String>,
 }
 
 /// A call that references the person.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivacyCall {
     pub id: String,
@@ -31,7 +33,7 @@ pub struct PrivacyCall {
 }
 
 /// A CRM object whose fields hold the address or number.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CustomerObject {
     pub id: String,
@@ -41,26 +43,26 @@ pub struct CustomerObject {
     pub fields: Vec<NameValue>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct NameValue {
     pub name: String,
     pub value: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct CustomerData {
     pub system: String,
     pub objects: Vec<CustomerObject>,
 }
 
 /// A company user with that address or number.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PrivacyUser {
     pub id: String,
 }
 
 /// A meeting that references the person.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PrivacyMeeting {
     pub id: String,
 }
@@ -72,7 +74,7 @@ pub fn meetings(ids: impl IntoIterator<Item = i64>) -> Vec<PrivacyMeeting> {
 }
 
 /// An engagement event by or about the person (`customerEngagement[]`).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PrivacyEngagement {
     /// `contentViewed`, `contentShared`, `customEvent` (an action) or `digitalInteraction`.
@@ -178,7 +180,7 @@ pub fn calls(ids: impl IntoIterator<Item = i64>) -> Vec<PrivacyCall> {
 }
 
 /// `GET /v2/data-privacy/data-for-email-address`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DataForEmail {
     pub request_id: String,
@@ -199,7 +201,7 @@ pub struct DataForEmail {
 }
 
 /// `GET /v2/data-privacy/data-for-phone-number`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DataForPhone {
     pub request_id: String,
@@ -219,7 +221,7 @@ pub struct DataForPhone {
 
 /// The answer to an erase request. Gong answers `{requestId}` at once and erases within
 /// hours.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EraseAccepted {
     pub request_id: String,
@@ -230,7 +232,7 @@ pub struct EraseAccepted {
 
 /// The body of `POST /parley/v1/data-privacy/erasures` (and `parley privacy erase
 /// --file`): exactly one of the address and the number.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EraseBody {
     pub email_address: Option<String>,
@@ -241,7 +243,7 @@ pub struct EraseBody {
 
 /// An erasure as Parley shows it (`/parley/v1/data-privacy/erasures`). The address itself
 /// is never shown: only its masked form.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErasureView {
     pub id: String,
@@ -256,6 +258,7 @@ pub struct ErasureView {
     pub requested: String,
     pub finished: Option<String>,
     pub job_id: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub report: Option<parley_domain::privacy::ErasureReport>,
     pub error: Option<String>,
 }

@@ -402,7 +402,7 @@ pub fn parse_patch(body: &Value) -> Result<ProfilePatch, Vec<String>> {
 }
 
 /// GET `/v2/all-permission-profiles`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfilesResponse {
     pub request_id: String,
@@ -410,7 +410,7 @@ pub struct ProfilesResponse {
 }
 
 /// GET, POST and PUT `/v2/permission-profile`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileResponse {
     pub request_id: String,
@@ -418,7 +418,7 @@ pub struct ProfileResponse {
 }
 
 /// One user of a profile.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileUserWire {
     pub id: String,
@@ -427,7 +427,7 @@ pub struct ProfileUserWire {
 }
 
 /// GET `/v2/permission-profile/users`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileUsersResponse {
     pub request_id: String,

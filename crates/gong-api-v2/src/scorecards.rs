@@ -72,13 +72,14 @@ pub fn parse_visibility(s: &str) -> Option<Visibility> {
 
 /// Query of `GET /v2/settings/scorecards`. Clients also send `cursor`, `limit`,
 /// `fromDateTime`, `toDateTime`: ignored (unknown parameters always are).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ScorecardsQuery {
     pub workspace_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AnswerOptionWire {
     pub id: String,
     pub text: String,
@@ -86,7 +87,7 @@ pub struct AnswerOptionWire {
 
 /// One element of `questions`. Choice (§2.4): every id and `minRange`/`maxRange` are
 /// strings, as Gong's real response has them; the built-in actor is `"-1"`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionWire {
     pub question_id: String,
@@ -107,7 +108,7 @@ pub struct QuestionWire {
 }
 
 /// One element of `scorecards`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScorecardWire {
     pub scorecard_id: String,
@@ -174,7 +175,7 @@ impl ScorecardWire {
 }
 
 /// `GET /v2/settings/scorecards`. No `records`: the list is not paged.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScorecardsResponse {
     pub request_id: String,
@@ -185,7 +186,7 @@ pub struct ScorecardsResponse {
 /// company time zone (a date-time is read as its date); `to` bounds are exclusive.
 /// Choice: AAG's extras (`reviewerUserIds`, `callIds`, `fromDateTime`, `toDateTime`, the
 /// last two as the review window) are supported too.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnsweredScorecardsFilter {
     pub call_from_date: Option<String>,
@@ -204,7 +205,7 @@ pub struct AnsweredScorecardsFilter {
     pub call_ids: Option<Vec<WireId>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnsweredScorecardsRequest {
     pub cursor: Option<String>,
@@ -214,7 +215,7 @@ pub struct AnsweredScorecardsRequest {
 
 /// One element of `answers`: exactly one of `score`, `answerText`, `selectedOptions` is
 /// set, or none with `notApplicable`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerWire {
     pub question_id: String,
@@ -226,7 +227,7 @@ pub struct AnswerWire {
     pub selected_options: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnsweredScorecardWire {
     pub answered_scorecard_id: String,
@@ -297,7 +298,7 @@ impl AnsweredScorecardWire {
 }
 
 /// `POST /v2/stats/activity/scorecards`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnsweredScorecardsResponse {
     pub request_id: String,
@@ -307,7 +308,7 @@ pub struct AnsweredScorecardsResponse {
 
 // Parley's bodies: a definition and a filled scorecard, in the field names Gong renders.
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionInput {
     pub question_id: Option<WireId>,
@@ -327,14 +328,14 @@ pub struct QuestionInput {
     pub answer_options: Vec<OptionInput>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum OptionInput {
     Text(String),
     Object { text: String },
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum NumberOrText {
     Number(i64),
@@ -342,7 +343,7 @@ pub enum NumberOrText {
 }
 
 /// The body of `POST /parley/v1/scorecards` and `PUT /parley/v1/scorecards/{id}`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ScorecardInput {
     pub workspace_id: Option<WireId>,
@@ -435,7 +436,7 @@ impl ScorecardInput {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerInput {
     pub question_id: WireId,
@@ -448,7 +449,7 @@ pub struct AnswerInput {
 }
 
 /// The body of `POST /parley/v1/calls/{id}/scorecards`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnswerScorecardInput {
     pub scorecard_id: WireId,
@@ -542,7 +543,7 @@ impl AnswerScorecardInput {
 /// has no field for an edit, so the Gong route renders an edited one with its new
 /// answers and visibility and its original `reviewTime` (the review it corrects), and
 /// only Parley's routes add `editorUserId` and `editTime` (null when never edited).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ParleyAnsweredWire {
     #[serde(flatten)]
@@ -569,7 +570,7 @@ impl ParleyAnsweredWire {
 /// in full (as when filling it: a question left out is not applicable) and optionally a
 /// new `visibilityType`. The scorecard, users and review time of a filled scorecard do
 /// not change (delete it and fill another instead).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EditAnsweredInput {
     pub visibility_type: Option<String>,

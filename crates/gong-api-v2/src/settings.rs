@@ -9,7 +9,7 @@ use parley_domain as d;
 use crate::calls::RenderCtx;
 use crate::null_as_default;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LanguageKeywords {
     pub language: String,
@@ -20,7 +20,7 @@ pub struct LanguageKeywords {
 }
 
 /// One element of `keywordTrackers`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeywordTrackerWire {
     pub tracker_id: String,
@@ -112,14 +112,15 @@ impl KeywordTrackerWire {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackersResponse {
     pub request_id: String,
     pub keyword_trackers: Vec<KeywordTrackerWire>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackersQuery {
     pub workspace_id: Option<String>,
@@ -128,7 +129,7 @@ pub struct TrackersQuery {
 /// A tracker as a client sends it to create or replace one: the fields of
 /// `keywordTrackers[]` that a user sets. Unknown fields are ignored, so a tracker read
 /// from Gong can be posted as it is.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackerInput {
     pub tracker_name: String,

@@ -8,7 +8,7 @@ use parley_domain::Counter;
 use crate::null_as_default;
 
 /// `filter` of every stats request (`MultipleUsersWithDates`).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsFilter {
     pub from_date: Option<String>,
@@ -19,7 +19,7 @@ pub struct StatsFilter {
     pub user_ids: Option<Vec<crate::WireId>>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsRequest {
     pub cursor: Option<String>,
@@ -60,7 +60,7 @@ pub fn counters_object(
         .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserAggregateActivity {
     pub user_id: String,
@@ -68,7 +68,7 @@ pub struct UserAggregateActivity {
     pub user_aggregate_activity_stats: serde_json::Map<String, serde_json::Value>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AggregateResponse {
     pub request_id: String,
@@ -79,7 +79,7 @@ pub struct AggregateResponse {
     pub users_aggregate_activity_stats: Vec<UserAggregateActivity>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserActivityByPeriod {
     pub user_id: String,
@@ -88,7 +88,7 @@ pub struct UserActivityByPeriod {
     pub user_aggregate_activity: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AggregateByPeriodResponse {
     pub request_id: String,
@@ -96,7 +96,7 @@ pub struct AggregateByPeriodResponse {
     pub users_aggregate_activity: Vec<UserActivityByPeriod>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserDailyActivity {
     pub user_id: String,
@@ -105,7 +105,7 @@ pub struct UserDailyActivity {
     pub user_daily_activity_stats: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DayByDayResponse {
     pub request_id: String,
@@ -113,7 +113,7 @@ pub struct DayByDayResponse {
     pub users_detailed_activities: Vec<UserDailyActivity>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct NamedStat {
     pub name: &'static str,
     pub value: f64,
@@ -149,7 +149,7 @@ pub fn person_interaction_stats(a: &PersonAggregate) -> Vec<NamedStat> {
     ]
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PersonInteraction {
     pub user_id: String,
@@ -157,7 +157,7 @@ pub struct PersonInteraction {
     pub person_interaction_stats: Vec<NamedStat>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InteractionResponse {
     pub request_id: String,

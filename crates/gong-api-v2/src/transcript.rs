@@ -8,7 +8,7 @@ use crate::calls::CallsFilter;
 use crate::null_as_default;
 
 /// Body of `POST /v2/calls/transcript`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptRequest {
     pub cursor: Option<String>,
@@ -16,14 +16,14 @@ pub struct TranscriptRequest {
     pub filter: CallsFilter,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SentenceWire {
     pub start: i64,
     pub end: i64,
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MonologueWire {
     pub speaker_id: String,
@@ -32,14 +32,14 @@ pub struct MonologueWire {
     pub sentences: Vec<SentenceWire>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CallTranscript {
     pub call_id: String,
     pub transcript: Vec<MonologueWire>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TranscriptResponse {
     pub request_id: String,
@@ -79,7 +79,7 @@ impl TranscriptResponse {
 }
 
 /// [`SentenceWire`] over borrowed text: the same bytes.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct SentenceRef<'a> {
     start: i64,
     end: i64,
@@ -165,7 +165,7 @@ impl TranscriptJson {
 /// The shapes of Gong transcript JSON people have on disk: a whole
 /// `/v2/calls/transcript` response, one `{callId, transcript}` entry, or the bare
 /// monologue list.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(untagged)]
 enum GongTranscriptFile {
     Response {

@@ -7,7 +7,7 @@ use parley_domain as d;
 use crate::calls::RenderCtx;
 use crate::{null_as_default, WireId};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserSettingsWire {
     pub web_conferences_recorded: bool,
@@ -19,14 +19,14 @@ pub struct UserSettingsWire {
     pub gong_connect_enabled: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SpokenLanguageWire {
     pub language: String,
     pub primary: bool,
 }
 
 /// `UserMetadata`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserWire {
     pub id: String,
@@ -51,7 +51,7 @@ pub struct UserWire {
     pub spoken_languages: Vec<SpokenLanguageWire>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ConferencingProviderWire {
     pub provider: &'static str,
@@ -107,7 +107,7 @@ impl UserWire {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersResponse {
     pub request_id: String,
@@ -115,7 +115,7 @@ pub struct UsersResponse {
     pub users: Vec<UserWire>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserResponse {
     pub request_id: String,
@@ -123,7 +123,8 @@ pub struct UserResponse {
 }
 
 /// Query of `GET /v2/users`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersQuery {
     pub cursor: Option<String>,
@@ -131,7 +132,7 @@ pub struct ListUsersQuery {
 }
 
 /// Body of `POST /v2/users/extensive`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersExtensiveRequest {
     pub cursor: Option<String>,
@@ -139,7 +140,7 @@ pub struct UsersExtensiveRequest {
     pub filter: UsersFilter,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersFilter {
     pub created_from_date_time: Option<String>,
@@ -162,14 +163,14 @@ fn setting_str(s: d::Setting) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct SettingChangeWire {
     pub setting: String,
     pub value: bool,
     pub time: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsHistoryResponse {
     pub request_id: String,
@@ -186,14 +187,14 @@ impl SettingChangeWire {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct WorkspaceWire {
     pub id: String,
     pub name: String,
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspacesResponse {
     pub request_id: String,

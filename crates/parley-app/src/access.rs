@@ -120,6 +120,8 @@ operations! {
     ListKeys => KeysRead, Admin, Company;
     /// Signing out (a session), or out everywhere (a user's key or session).
     OwnSessions => ParleyRead, Member, Directory;
+    /// The OpenAPI document and the reference page: anyone signed in.
+    ReadApiDescription => ParleyRead, Member, Directory;
     ManageKeys => KeysWrite, Admin, Company;
     /// Permission profiles of a workspace.
     ReadProfiles => PermissionProfileRead, Admin, Workspace;

@@ -1,14 +1,18 @@
 //! The client side of Gong's public API v2 (and of any Parley, which speaks it): saved
-//! connections ([`connection`]) and raw requests through one ([`request`]). The `parley`
-//! binary's `connection` and `request` commands are thin shells over this crate; the
-//! action catalogue and the MCP server of issue 16 are to be built on it.
+//! connections ([`connection`]), the action catalogue read from the OpenAPI document
+//! ([`catalogue`]), finding actions by intent ([`intent`]), running them with paging and
+//! rate-limit waits ([`run`]), and raw requests ([`request`]). The `parley` binary's
+//! `connection`, `action`, `request` and `mcp` commands are thin shells over this crate.
 //!
 //! Requests leave through `parley-outbound` like every other request Parley makes: pinned
 //! addresses, no proxy from the environment, no redirect followed (a redirect would carry
 //! the credentials elsewhere), bounded time and answer size.
 
+pub mod catalogue;
 pub mod connection;
+pub mod intent;
 pub mod request;
+pub mod run;
 
 pub use connection::{Connection, Connections, Credentials};
 pub use request::{RawRequest, RequestBody};

@@ -11,8 +11,9 @@ use crate::connection::{Connection, Credentials};
 use crate::ClientError;
 
 /// What a raw request sends.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub enum RequestBody {
+    #[default]
     None,
     /// JSON, checked, sent as `application/json`.
     Json(serde_json::Value),
@@ -23,7 +24,7 @@ pub enum RequestBody {
     Raw(Vec<u8>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct RawRequest {
     /// `None`: GET, or POST when there is a body (as curl does).
     pub method: Option<Method>,

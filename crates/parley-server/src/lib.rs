@@ -18,6 +18,8 @@ pub mod config;
 pub mod cursor;
 pub mod error;
 pub mod media_url;
+pub mod openapi;
+mod openapi_page;
 mod page_body;
 mod routes;
 

@@ -250,7 +250,7 @@ pub async fn connection(args: &ConnectionArgs) -> Result<()> {
 
 /// A body argument: `@FILE`, `@-` (standard input), or the text itself; at most
 /// `MAX_BODY` bytes.
-fn body_bytes(arg: &str) -> Result<Vec<u8>> {
+pub(crate) fn body_bytes(arg: &str) -> Result<Vec<u8>> {
     const MAX_BODY: u64 = 64 * 1024 * 1024;
     let read = |r: &mut dyn Read| -> Result<Vec<u8>> {
         let mut b = Vec::new();
@@ -328,21 +328,13 @@ pub async fn request(args: &RequestArgs) -> Result<i32> {
             return Ok(parley_client::EXIT_USAGE);
         }
     };
-    let chosen =
-        load(args.file.as_deref()).and_then(|all| all.choose(name.as_deref()).map_err(usage));
-    let conn = match chosen {
+    let conn = match choose(args.file.as_deref(), name.as_deref()) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(parley_client::EXIT_USAGE);
         }
     };
-    if conn.plain_http_beyond_loopback() {
-        eprintln!(
-            "warning: connection {} is plain http: its credentials cross the network unencrypted",
-            conn.name
-        );
-    }
     let limits = Limits {
         timeout: Duration::from_secs(args.max_time.max(1)),
         ..Limits::default()
@@ -372,6 +364,19 @@ pub async fn request(args: &RequestArgs) -> Result<i32> {
     }
     out.flush()?;
     Ok(parley_client::exit_code(answer.status))
+}
+
+/// The connection to use (see [`Connections::choose`]), with a warning when its
+/// credentials would cross the network unencrypted.
+pub(crate) fn choose(file: Option<&std::path::Path>, name: Option<&str>) -> Result<Connection> {
+    let conn = load(file).and_then(|all| all.choose(name).map_err(usage))?;
+    if conn.plain_http_beyond_loopback() {
+        eprintln!(
+            "warning: connection {} is plain http: its credentials cross the network unencrypted",
+            conn.name
+        );
+    }
+    Ok(conn)
 }
 
 fn out_is_terminal() -> bool {

@@ -185,6 +185,11 @@ enum Command {
     /// success, 1 other client error, 2 usage, 3 auth (401/403), 4 not found, 5 rate
     /// limited (429), 6 server error, 7 no answer.
     Request(client_cli::RequestArgs),
+    /// The API's operations as actions: find one by intent (`parley action list --intent
+    /// "who talked most last week"`), see its schemas (`show`), run it with JSON input
+    /// through a connection (`run`, following pages and waiting out rate limits). Exit
+    /// codes as for `request`.
+    Action(action_cli::ActionArgs),
     /// Internal: the speech engine process a worker starts and talks to over stdin/stdout
     /// (see `engine.rs`).
     #[command(hide = true)]
@@ -304,6 +309,7 @@ struct ServeArgs {
 }
 
 mod access_cli;
+mod action_cli;
 mod analysis_cli;
 mod asr;
 mod audit_cli;
@@ -962,13 +968,8 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Backup(args) => migrate_cli::backup(settings, args).await,
         Command::Restore(args) => migrate_cli::restore(settings, args).await,
         Command::Connection(args) => client_cli::connection(args).await,
-        Command::Request(args) => {
-            let code = client_cli::request(args).await?;
-            if code != 0 {
-                std::process::exit(code);
-            }
-            Ok(())
-        }
+        Command::Request(args) => exit_with(client_cli::request(args).await?),
+        Command::Action(args) => exit_with(action_cli::run(args).await?),
         Command::Config => {
             print!("{}", settings.to_toml()?);
             Ok(())
@@ -976,4 +977,12 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         // Dispatched in `main`, before the runtime starts.
         Command::EngineHost => bail!("engine-host cannot run inside the async runtime"),
     }
+}
+
+/// Ends the process with a client command's exit code (0 returns normally).
+fn exit_with(code: i32) -> Result<()> {
+    if code != 0 {
+        std::process::exit(code);
+    }
+    Ok(())
 }

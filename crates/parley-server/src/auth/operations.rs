@@ -8,6 +8,8 @@ use parley_app::access::Operation::{self, *};
 /// `(method, route template, operation)`; HEAD is treated as GET.
 pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("GET", "/v2/calls", ListCalls),
+    ("GET", "/openapi.json", ReadApiDescription),
+    ("GET", "/docs/api", ReadApiDescription),
     ("POST", "/v2/calls", CreateCall),
     ("POST", "/v2/calls/extensive", CallsExtensive),
     ("POST", "/v2/calls/transcript", Transcripts),

@@ -64,8 +64,10 @@ pub(crate) fn query<T>(q: Result<Query<T>, QueryRejection>) -> ApiResult<T> {
 }
 
 /// Cursor given in the query string of a POST (Airbyte sends it there for transcripts).
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(crate) struct CursorQuery {
+    /// The `records.cursor` of the previous page (the body's `cursor` wins).
     pub cursor: Option<String>,
 }
 

@@ -26,5 +26,7 @@ pub fn public_routes() -> Router<AppState> {
 
 /// Every authenticated route.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    v2::routes(state).merge(parley::routes(state))
+    v2::routes(state)
+        .merge(parley::routes(state))
+        .merge(crate::openapi::routes())
 }

@@ -133,3 +133,8 @@ mod tests {
         assert_eq!(camel("_private"), "_private");
     }
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -113,3 +113,8 @@ async fn call_jobs(
         },
     ))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -57,3 +57,38 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(privacy::routes())
         .merge(automation::routes())
 }
+
+/// The operations of these routes, for the OpenAPI document (`crate::openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = utoipa::openapi::OpenApi::default();
+    for part in [
+        activity::Doc::openapi(),
+        analysis::Doc::openapi(),
+        automation::Doc::openapi(),
+        comments::Doc::openapi(),
+        crm::Doc::openapi(),
+        crm_writeback::Doc::openapi(),
+        engagement::Doc::openapi(),
+        flows::Doc::openapi(),
+        jobs::Doc::openapi(),
+        keys::Doc::openapi(),
+        library::Doc::openapi(),
+        media::Doc::openapi(),
+        meetings::Doc::openapi(),
+        oauth_apps::Doc::openapi(),
+        privacy::Doc::openapi(),
+        profiles::Doc::openapi(),
+        scorecards::Doc::openapi(),
+        session::Doc::openapi(),
+        speakers::Doc::openapi(),
+        topics::Doc::openapi(),
+        trackers::Doc::openapi(),
+        transcripts::Doc::openapi(),
+        users::Doc::openapi(),
+        workspaces::Doc::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}

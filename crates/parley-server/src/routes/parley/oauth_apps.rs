@@ -135,3 +135,8 @@ async fn revoke_app(
     oauth::revoke_app(state.store.as_ref(), &client_id).await?;
     Ok(Wire(serde_json::json!({ "requestId": request_id() })).into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -127,3 +127,8 @@ async fn one_erasure(State(state): State<AppState>, Path(id): Path<String>) -> A
     let e = state.store.get_erasure(n).await?.ok_or_else(missing)?;
     Ok(reply(StatusCode::OK, e))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -80,3 +80,8 @@ async fn unassign(
     }))
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -365,3 +365,8 @@ async fn delete_answered(
     })
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

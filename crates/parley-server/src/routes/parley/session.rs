@@ -189,3 +189,8 @@ async fn reset_password(
             .into_response(),
     )
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -111,3 +111,8 @@ async fn assign_speaker(
     parley_app::speakers::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
     call_speakers(State(state), Extension(principal), Path(id)).await
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

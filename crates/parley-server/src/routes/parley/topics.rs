@@ -116,3 +116,8 @@ async fn put_topics(
     let job = parley_app::analysis::set_topics(state.store.as_ref(), w.id, &defs).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

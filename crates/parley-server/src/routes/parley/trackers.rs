@@ -124,3 +124,8 @@ async fn delete_tracker(
     let job = parley_app::analysis::delete_tracker(state.store.as_ref(), &existing).await?;
     Ok(job_reply(StatusCode::OK, &job))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

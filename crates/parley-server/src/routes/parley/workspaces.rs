@@ -58,3 +58,8 @@ async fn create_workspace(
         },
     ))
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -99,3 +99,8 @@ async fn integration_settings(State(state): State<AppState>) -> ApiResult<Respon
     ))
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

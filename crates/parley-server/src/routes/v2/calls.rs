@@ -12,8 +12,8 @@ use axum::Extension;
 use axum::Router;
 
 use gong_api_v2::calls::{
-    CallBasicData, CallFacts, CallResponse, CallsFilter, ContextLevel, ExtensiveRequest,
-    ListCallsQuery, MediaUrls, NewCallRequest, NewCallResponse, RawCallsResponse,
+    CallBasicData, CallFacts, CallResponse, CallsFilter, CallsResponse, ContextLevel,
+    ExtensiveRequest, ListCallsQuery, MediaUrls, NewCallRequest, NewCallResponse, RawCallsResponse,
     RawExtensiveResponse,
 };
 use gong_api_v2::transcript::{TranscriptJson, TranscriptRequest, TranscriptResponse};
@@ -157,6 +157,22 @@ async fn page_of_call_versions(
     }))
 }
 
+/// List calls that took place in a date range.
+///
+/// Pages of basic call data (id, title, start, duration, host, direction, URL), oldest
+/// first, 100 per page; follow `records.cursor`. Without dates: every call the caller may
+/// see.
+#[utoipa::path(
+    get,
+    path = "/v2/calls",
+    operation_id = "list-calls",
+    tag = "Calls",
+    params(ListCallsQuery),
+    responses(
+        (status = 200, description = "A page of calls.", body = CallsResponse),
+        (status = 404, description = "No calls match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_calls(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -194,6 +210,18 @@ async fn list_calls(
     ))
 }
 
+/// Get one call's basic data by its id.
+#[utoipa::path(
+    get,
+    path = "/v2/calls/{id}",
+    operation_id = "get-call",
+    tag = "Calls",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The call.", body = CallResponse),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_call(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -215,6 +243,21 @@ async fn get_call(
     .into_response())
 }
 
+/// Add a new call (from a dialer, a recorder or another system).
+///
+/// Creates the call from its metadata and parties; upload the recording afterwards with
+/// `PUT /v2/calls/{id}/media`, or give `downloadMediaUrl` and Parley fetches it. A repeated
+/// `clientUniqueId` answers with the call made the first time.
+#[utoipa::path(
+    post,
+    path = "/v2/calls",
+    operation_id = "create-call",
+    tag = "Calls",
+    request_body = NewCallRequest,
+    responses(
+        (status = 200, description = "The call was created.", body = NewCallResponse),
+    )
+)]
 async fn create_call(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -236,6 +279,22 @@ async fn create_call(
     .into_response())
 }
 
+/// List call data by date or call ids, with the content you choose.
+///
+/// The extensive export: parties, CRM context, trackers, topics, highlights, interaction
+/// stats, comments and media URLs, as `contentSelector` asks; 100 calls per page.
+#[utoipa::path(
+    post,
+    path = "/v2/calls/extensive",
+    operation_id = "get-calls-extensive",
+    tag = "Calls",
+    params(CursorQuery),
+    request_body = ExtensiveRequest,
+    responses(
+        (status = 200, description = "A page of calls.", body = gong_api_v2::calls::ExtensiveResponse),
+        (status = 404, description = "No calls match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn calls_extensive(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -523,6 +582,22 @@ async fn transcript_json_once(
     }
 }
 
+/// Get the transcripts of calls by date or call ids.
+///
+/// Each call's transcript as monologues of one speaker with timed sentences; pages of
+/// calls.
+#[utoipa::path(
+    post,
+    path = "/v2/calls/transcript",
+    operation_id = "get-call-transcripts",
+    tag = "Calls",
+    params(CursorQuery),
+    request_body = TranscriptRequest,
+    responses(
+        (status = 200, description = "A page of transcripts.", body = TranscriptResponse),
+        (status = 404, description = "No calls match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn transcripts(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -615,3 +690,8 @@ impl parley_app::webhooks::CallRenderer for WebhookRenderer {
         })
     }
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list_calls, get_call, create_call, calls_extensive, transcripts))]
+pub struct Doc;

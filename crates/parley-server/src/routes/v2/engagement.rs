@@ -105,3 +105,8 @@ async fn digital_interaction(
     })
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -89,3 +89,8 @@ pub(crate) async fn folder_content(
     ))
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

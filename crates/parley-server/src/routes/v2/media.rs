@@ -140,3 +140,8 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> A
         ApiError::bad_request(format!("malformed multipart body: {}", e.body_text()))
     }
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

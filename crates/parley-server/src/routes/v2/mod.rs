@@ -42,3 +42,31 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(engagement::routes())
         .merge(privacy::routes())
 }
+
+/// The operations of these routes, for the OpenAPI document (`crate::openapi`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi;
+    let mut doc = utoipa::openapi::OpenApi::default();
+    for part in [
+        access::Doc::openapi(),
+        calls::Doc::openapi(),
+        coaching::Doc::openapi(),
+        crm::Doc::openapi(),
+        engagement::Doc::openapi(),
+        flows::Doc::openapi(),
+        library::Doc::openapi(),
+        logs::Doc::openapi(),
+        media::Doc::openapi(),
+        meetings::Doc::openapi(),
+        privacy::Doc::openapi(),
+        profiles::Doc::openapi(),
+        scorecards::Doc::openapi(),
+        settings::Doc::openapi(),
+        stats::Doc::openapi(),
+        users::Doc::openapi(),
+        workspaces::Doc::openapi(),
+    ] {
+        doc.merge(part);
+    }
+    doc
+}

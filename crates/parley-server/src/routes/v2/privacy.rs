@@ -182,3 +182,8 @@ async fn accept(state: &AppState, principal: &Principal, subject: &Subject) -> A
     })
     .into_response())
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

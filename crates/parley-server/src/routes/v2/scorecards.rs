@@ -247,3 +247,8 @@ async fn overall_questions(
     }
     Ok(out)
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

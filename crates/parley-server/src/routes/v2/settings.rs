@@ -52,3 +52,8 @@ pub(crate) fn tracker_wire(state: &AppState, t: &TrackerRecord) -> KeywordTracke
         &state.render,
     )
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

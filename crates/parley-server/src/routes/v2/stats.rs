@@ -709,3 +709,8 @@ mod tests {
         assert_eq!(periods(before, last, "YEAR", 10).unwrap(), [(before, last)]);
     }
 }
+
+/// This module's operations in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Doc;

@@ -1,0 +1,243 @@
+//! Finding actions by intent, offline: "who talked most on last week's calls" →
+//! `get-interaction-stats`.
+//!
+//! A ranked text search over each action's words (its key, name, description, tag and
+//! path, the names other tools give it, and everyday phrasings from `data/actions.toml`),
+//! where words are compared by their stems (Snowball, English) and by meaning through a
+//! thesaurus of the domain (`data/thesaurus.toml`: "chatty", "talked" and "monologue"
+//! mean talk; "forget", "wipe" and "erase" mean delete). Scoring is BM25 over the weighted
+//! fields: rare words count more, a word found many times counts less each time, and a
+//! long description does not win by its length. No model to download, a few hundred
+//! microseconds a query; measured on a set of everyday intents in BENCHMARKS.md
+//! (`cargo run -p parley-client --example intents`).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Deserialize;
+
+use crate::catalogue::{Action, Catalogue};
+
+const THESAURUS: &str = include_str!("../data/thesaurus.toml");
+
+/// Words that say nothing about which action is meant.
+const STOP: &[&str] = &[
+    "a", "about", "all", "am", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can",
+    "could", "do", "does", "for", "from", "give", "had", "has", "have", "i", "in", "into", "is",
+    "it", "its", "me", "my", "of", "on", "or", "our", "please", "so", "some", "that", "the",
+    "their", "them", "there", "these", "this", "those", "to", "us", "was", "we", "were", "with",
+    "you", "your", "i'd", "i'm", "want", "need", "like", "would", "should", "let", "just",
+];
+
+/// Field weights: the key and the names say most, the description least.
+const W_KEY: f32 = 3.0;
+const W_NAME: f32 = 2.0;
+const W_PHRASE: f32 = 2.0;
+const W_TEXT: f32 = 0.6;
+/// How much a match by meaning (a thesaurus group) counts against a match of the word.
+const W_CONCEPT: f32 = 0.7;
+const K1: f32 = 1.2;
+const B: f32 = 0.5;
+
+#[derive(Deserialize)]
+struct Thesaurus {
+    groups: Vec<Vec<String>>,
+}
+
+/// The search index over a catalogue.
+pub struct Index<'a> {
+    actions: &'a [Action],
+    /// Per action: term → weighted frequency.
+    docs: Vec<HashMap<String, f32>>,
+    lengths: Vec<f32>,
+    average: f32,
+    /// term → in how many actions it occurs.
+    df: HashMap<String, usize>,
+    words: Words,
+}
+
+/// Turns text into terms: stems, and the thesaurus groups of each word.
+struct Words {
+    stemmer: Stemmer,
+    /// stem → group ids.
+    groups: HashMap<String, Vec<usize>>,
+}
+
+impl Words {
+    fn new() -> Words {
+        let stemmer = Stemmer::create(Algorithm::English);
+        // The thesaurus is part of the build and checked by its tests.
+        let t: Thesaurus = toml::from_str(THESAURUS).expect("the thesaurus parses");
+        let mut groups: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, group) in t.groups.iter().enumerate() {
+            for word in group {
+                for w in split(word) {
+                    let stem = stemmer.stem(&w).into_owned();
+                    let ids = groups.entry(stem).or_default();
+                    if !ids.contains(&i) {
+                        ids.push(i);
+                    }
+                }
+            }
+        }
+        Words { stemmer, groups }
+    }
+
+    /// The words of `text` as (stem, its groups' terms).
+    fn terms(&self, text: &str) -> Vec<(String, Vec<String>)> {
+        split(text)
+            .filter(|w| !STOP.contains(&w.as_str()))
+            .map(|w| {
+                let stem = self.stemmer.stem(&w).into_owned();
+                let concepts = self
+                    .groups
+                    .get(&stem)
+                    .map(|ids| ids.iter().map(|i| format!("#{i}")).collect())
+                    .unwrap_or_default();
+                (stem, concepts)
+            })
+            .collect()
+    }
+}
+
+/// Lowercase words: letters and digits, `'s` dropped; camelCase and kebab-case split.
+fn split(text: &str) -> impl Iterator<Item = String> + '_ {
+    let mut spaced = String::with_capacity(text.len() + 8);
+    let mut prev_lower = false;
+    for c in text.chars() {
+        if c.is_uppercase() && prev_lower {
+            spaced.push(' ');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        spaced.push(c);
+    }
+    spaced
+        .to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\'').trim_end_matches("'s").to_owned())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+/// One ranked action.
+#[derive(Debug, Clone)]
+pub struct Hit<'a> {
+    pub action: &'a Action,
+    pub score: f32,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(catalogue: &'a Catalogue) -> Index<'a> {
+        let words = Words::new();
+        let actions = catalogue.all();
+        let mut docs = Vec::with_capacity(actions.len());
+        let mut lengths = Vec::with_capacity(actions.len());
+        let mut df: HashMap<String, usize> = HashMap::new();
+        for a in actions {
+            let mut doc: HashMap<String, f32> = HashMap::new();
+            let mut length = 0.0;
+            let mut add = |text: &str, weight: f32| {
+                for (stem, concepts) in words.terms(text) {
+                    *doc.entry(stem).or_default() += weight;
+                    for c in concepts {
+                        *doc.entry(c).or_default() += weight;
+                    }
+                    length += weight;
+                }
+            };
+            add(&a.key, W_KEY);
+            add(&a.name, W_NAME);
+            for alias in &a.aliases {
+                add(alias, W_NAME);
+            }
+            for phrase in &a.phrases {
+                add(phrase, W_PHRASE);
+            }
+            add(&a.description, W_TEXT);
+            add(&a.tag, W_TEXT);
+            add(&a.path.replace(['{', '}', '/'], " "), W_TEXT);
+            for term in doc.keys() {
+                *df.entry(term.clone()).or_default() += 1;
+            }
+            docs.push(doc);
+            lengths.push(length);
+        }
+        let average = lengths.iter().sum::<f32>() / lengths.len().max(1) as f32;
+        Index {
+            actions,
+            docs,
+            lengths,
+            average,
+            df,
+            words,
+        }
+    }
+
+    fn idf(&self, term: &str) -> f32 {
+        let n = self.actions.len() as f32;
+        let df = *self.df.get(term).unwrap_or(&0) as f32;
+        ((n - df + 0.5) / (df + 0.5) + 1.0).ln()
+    }
+
+    fn weight(&self, doc: usize, term: &str) -> f32 {
+        let Some(&tf) = self.docs[doc].get(term) else {
+            return 0.0;
+        };
+        let norm = 1.0 - B + B * self.lengths[doc] / self.average;
+        self.idf(term) * tf * (K1 + 1.0) / (tf + K1 * norm)
+    }
+
+    /// The actions best matching `query`, best first; none when no word matches.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<Hit<'a>> {
+        let terms = self.words.terms(query);
+        let mut hits: Vec<Hit<'a>> = (0..self.actions.len())
+            .filter_map(|d| {
+                let score: f32 = terms
+                    .iter()
+                    .map(|(stem, concepts)| {
+                        let direct = self.weight(d, stem);
+                        concepts
+                            .iter()
+                            .map(|c| W_CONCEPT * self.weight(d, c))
+                            .fold(direct, f32::max)
+                    })
+                    .sum();
+                (score > 0.0).then_some(Hit {
+                    action: &self.actions[d],
+                    score,
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.action.key.cmp(&b.action.key))
+        });
+        hits.truncate(limit);
+        hits
+    }
+}
+
+/// The index over the built-in catalogue (built once).
+pub fn builtin() -> &'static Index<'static> {
+    static INDEX: OnceLock<Index<'static>> = OnceLock::new();
+    INDEX.get_or_init(|| Index::new(Catalogue::builtin()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_split_and_stemmed() {
+        let w = Words::new();
+        let stems: Vec<String> = w
+            .terms("Who talked most on last week's callIds")
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(stems, ["who", "talk", "most", "last", "week", "call", "id"]);
+    }
+}
