@@ -57,6 +57,54 @@ pub struct Connection {
     /// `https://parley.example.com`); request paths (`/v2/calls`) are added to it.
     pub url: String,
     pub credentials: Credentials,
+    /// How a token connection gets a new access token when its own expires
+    /// ([`crate::oauth`]); `None` for keys and for tokens given without one.
+    pub refresh: Option<Refresh>,
+}
+
+/// An OAuth app's credentials and the refresh token of a token connection. Refresh
+/// tokens are single use: each refresh returns the next, which is saved at once.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Refresh {
+    /// Where tokens are refreshed: Gong's `https://app.gong.io/oauth2/generate-customer-token`,
+    /// a Parley's `{url}/oauth2/generate-customer-token`.
+    pub token_url: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+    /// When the access token expires (Unix seconds), when known.
+    pub expires_at: Option<i64>,
+}
+
+impl fmt::Debug for Refresh {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Refresh")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &REDACTED)
+            .field("refresh_token", &REDACTED)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Gong's token endpoint (its OAuth lives on the app's host, not the API's).
+pub const GONG_TOKEN_URL: &str = "https://app.gong.io/oauth2/generate-customer-token";
+
+/// The token endpoint for a connection's base URL: Gong's for Gong, else the server's own.
+pub fn default_token_url(base: &str) -> String {
+    let gong = url::Url::parse(base)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .is_some_and(|h| h == "gong.io" || h.ends_with(".gong.io"));
+    if gong {
+        GONG_TOKEN_URL.to_owned()
+    } else {
+        format!(
+            "{}/oauth2/generate-customer-token",
+            base.trim_end_matches('/')
+        )
+    }
 }
 
 /// A connection as shown: no secret.
@@ -65,7 +113,7 @@ pub struct Connection {
 pub struct Shown {
     pub name: String,
     pub url: String,
-    /// `key` or `token`.
+    /// `key`, `token` or `oauth` (a token refreshed with a refresh token).
     pub auth: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub access_key: Option<String>,
@@ -98,7 +146,32 @@ impl Connection {
             name,
             url,
             credentials,
+            refresh: None,
         })
+    }
+
+    /// The connection with the means to refresh its token (a token connection only).
+    pub fn with_refresh(mut self, refresh: Refresh) -> Result<Connection, ClientError> {
+        if !matches!(self.credentials, Credentials::Token { .. }) {
+            return Err(ClientError::Usage(
+                "only a token connection can be refreshed".into(),
+            ));
+        }
+        let empty = [
+            &refresh.client_id,
+            &refresh.client_secret,
+            &refresh.refresh_token,
+        ]
+        .iter()
+        .any(|v| v.trim().is_empty());
+        if empty {
+            return Err(ClientError::Usage(
+                "refreshing needs the OAuth app's client id and secret and a refresh token".into(),
+            ));
+        }
+        base_url(&refresh.token_url)?;
+        self.refresh = Some(refresh);
+        Ok(self)
     }
 
     /// The environment's connection, when it names credentials.
@@ -144,6 +217,7 @@ impl Connection {
     pub fn shown(&self) -> Shown {
         let (auth, access_key) = match &self.credentials {
             Credentials::Key { access_key, .. } => ("key", Some(access_key.clone())),
+            Credentials::Token { .. } if self.refresh.is_some() => ("oauth", None),
             Credentials::Token { .. } => ("token", None),
         };
         Shown {
@@ -210,6 +284,17 @@ struct Stored {
     secret: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    /// Unix seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<i64>,
 }
 
 /// The saved connections, read from and written to one file.
@@ -263,8 +348,29 @@ impl Connections {
                     )))
                 }
             };
-            let c = Connection::new(&name, Some(&s.url), credentials)
-                .map_err(|e| ClientError::File(format!("connection {name:?} in {shown}: {e}")))?;
+            let in_file =
+                |e: ClientError| ClientError::File(format!("connection {name:?} in {shown}: {e}"));
+            let mut c = Connection::new(&name, Some(&s.url), credentials).map_err(in_file)?;
+            match (s.client_id, s.client_secret, s.refresh_token) {
+                (Some(client_id), Some(client_secret), Some(refresh_token)) => {
+                    let token_url = s.token_url.unwrap_or_else(|| default_token_url(&c.url));
+                    c = c
+                        .with_refresh(Refresh {
+                            token_url,
+                            client_id,
+                            client_secret,
+                            refresh_token,
+                            expires_at: s.expires_at,
+                        })
+                        .map_err(in_file)?;
+                }
+                (None, None, None) => {}
+                _ => {
+                    return Err(in_file(ClientError::Usage(
+                        "refreshing needs client_id, client_secret and refresh_token".into(),
+                    )))
+                }
+            }
             list.insert(c.name.clone(), c);
         }
         Ok(Connections {
@@ -342,6 +448,7 @@ impl Connections {
                         }
                         Credentials::Token { token } => (None, None, Some(token.clone())),
                     };
+                    let r = c.refresh.as_ref();
                     (
                         c.name.clone(),
                         Stored {
@@ -349,6 +456,11 @@ impl Connections {
                             access_key,
                             secret,
                             token,
+                            token_url: r.map(|r| r.token_url.clone()),
+                            client_id: r.map(|r| r.client_id.clone()),
+                            client_secret: r.map(|r| r.client_secret.clone()),
+                            refresh_token: r.map(|r| r.refresh_token.clone()),
+                            expires_at: r.and_then(|r| r.expires_at),
                         },
                     )
                 })

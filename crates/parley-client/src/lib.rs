@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod connection;
 pub mod intent;
+pub mod oauth;
 pub mod request;
 pub mod run;
 
@@ -29,6 +30,9 @@ pub enum ClientError {
     /// No answer arrived (the network, the limits, a refused destination).
     #[error("{0}")]
     Transport(#[from] parley_outbound::FetchError),
+    /// The connection's credentials could not be made usable (a failed token refresh).
+    #[error("{0}")]
+    Auth(String),
 }
 
 /// The process exit code for an answer's HTTP status, so that scripts can tell failures
@@ -47,7 +51,19 @@ pub fn exit_code(status: u16) -> i32 {
 }
 
 pub const EXIT_USAGE: i32 = 2;
+pub const EXIT_AUTH: i32 = 3;
 pub const EXIT_TRANSPORT: i32 = 7;
+
+impl ClientError {
+    /// The exit code of a command that failed before any answer.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            ClientError::Usage(_) | ClientError::File(_) => EXIT_USAGE,
+            ClientError::Auth(_) => EXIT_AUTH,
+            ClientError::Transport(_) => EXIT_TRANSPORT,
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -165,7 +165,7 @@ impl RawRequest {
 /// ranges too (a self-hosted Parley is often on one); never link-local addresses, where
 /// cloud metadata lives. No redirect is followed, so the credentials go to the
 /// connection's host only.
-fn policy(limits: Limits) -> FetchPolicy {
+pub(crate) fn policy(limits: Limits) -> FetchPolicy {
     let allow = HostAllowList::parse(&[
         "*",
         "127.0.0.0/8",

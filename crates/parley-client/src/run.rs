@@ -181,19 +181,61 @@ pub trait Transport: Sync {
     }
 }
 
-/// A saved connection, with the bounds of each request.
-pub struct Remote<'a> {
-    pub connection: &'a Connection,
-    pub limits: Limits,
+/// A connection over the network, with the bounds of each request. A token connection
+/// that can be refreshed is refreshed when its token has expired, and once more when an
+/// answer is 401; the new tokens are saved in `file` (none for the environment's
+/// connection, which is refreshed for this process only).
+pub struct Remote {
+    connection: std::sync::Mutex<Connection>,
+    file: Option<std::path::PathBuf>,
+    limits: Limits,
 }
 
-impl Transport for Remote<'_> {
+impl Remote {
+    pub fn new(connection: Connection, file: Option<std::path::PathBuf>, limits: Limits) -> Remote {
+        Remote {
+            connection: std::sync::Mutex::new(connection),
+            file,
+            limits,
+        }
+    }
+
+    /// The connection as it is now (after any refresh).
+    pub fn connection(&self) -> Connection {
+        self.connection
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    async fn refreshed(&self, c: &Connection) -> Result<Connection, ClientError> {
+        let next = match &self.file {
+            Some(file) => crate::oauth::refresh_saved(c, file, self.limits).await?,
+            None => crate::oauth::refresh(c, self.limits).await?,
+        };
+        *self.connection.lock().unwrap_or_else(|p| p.into_inner()) = next.clone();
+        Ok(next)
+    }
+}
+
+impl Transport for Remote {
     async fn send(&self, req: &RawRequest) -> Result<ApiResponse, ClientError> {
-        req.send(self.connection, self.limits).await
+        let mut c = self.connection();
+        let mut fresh = false;
+        if crate::oauth::expired(&c) {
+            c = self.refreshed(&c).await?;
+            fresh = true;
+        }
+        let answer = req.send(&c, self.limits).await?;
+        if answer.status == 401 && c.refresh.is_some() && !fresh {
+            let c = self.refreshed(&c).await?;
+            return req.send(&c, self.limits).await;
+        }
+        Ok(answer)
     }
 
     fn is_gong(&self) -> bool {
-        url::Url::parse(&self.connection.url)
+        url::Url::parse(&self.connection().url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned))
             .is_some_and(|h| h == "gong.io" || h.ends_with(".gong.io"))

@@ -10,9 +10,9 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::Value;
 
 use parley_client::catalogue::{Action, Catalogue};
+use parley_client::intent;
 use parley_client::request::Limits;
 use parley_client::run::{self, Outcome, Pages};
-use parley_client::{intent, ClientError};
 
 use crate::client_cli;
 
@@ -219,33 +219,25 @@ pub async fn run(args: &ActionArgs) -> Result<i32> {
                 };
                 let value: Value = serde_json::from_str(&text)
                     .map_err(|e| anyhow!("--input is not valid JSON: {e}"))?;
-                let conn = client_cli::choose(file.as_deref(), connection.as_deref())?;
-                Ok((a, value, conn))
+                let limits = Limits {
+                    timeout: Duration::from_secs((*max_time).max(1)),
+                    ..Limits::default()
+                };
+                let remote = client_cli::remote(file.as_deref(), connection.as_deref(), limits)?;
+                Ok((a, value, remote))
             });
-            let (a, value, conn) = match prepared {
+            let (a, value, remote) = match prepared {
                 Ok(p) => p,
                 Err(e) => {
                     eprintln!("error: {e}");
                     return Ok(parley_client::EXIT_USAGE);
                 }
             };
-            let limits = Limits {
-                timeout: Duration::from_secs((*max_time).max(1)),
-                ..Limits::default()
-            };
-            let remote = run::Remote {
-                connection: &conn,
-                limits,
-            };
             let outcome = match run::run(a, &value, &remote, pages).await {
                 Ok(o) => o,
-                Err(ClientError::Transport(e)) => {
-                    eprintln!("error: {e}");
-                    return Ok(parley_client::EXIT_TRANSPORT);
-                }
                 Err(e) => {
                     eprintln!("error: {e}");
-                    return Ok(parley_client::EXIT_USAGE);
+                    return Ok(e.exit_code());
                 }
             };
             print_outcome(&outcome, format)?;

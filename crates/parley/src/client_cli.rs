@@ -10,6 +10,7 @@ use clap::{Args, Subcommand};
 
 use parley_client::connection::{self, Connection, Connections, Credentials};
 use parley_client::request::{self, Limits, RawRequest, RequestBody};
+use parley_client::run::{Remote, Transport};
 use parley_client::ClientError;
 use parley_outbound::api::Method;
 
@@ -40,6 +41,17 @@ pub enum ConnectionCommand {
         /// input or PARLEY_API_TOKEN.
         #[arg(long)]
         token: bool,
+        /// Refresh the token when it expires, as this OAuth app: its client secret and the
+        /// refresh token are read from the next lines of standard input, or from
+        /// PARLEY_OAUTH_CLIENT_SECRET and PARLEY_OAUTH_REFRESH_TOKEN
+        #[arg(long, requires = "token")]
+        oauth_client_id: Option<String>,
+        /// The OAuth token endpoint [default: Gong's for Gong, else URL/oauth2/generate-customer-token]
+        #[arg(long, requires = "oauth_client_id")]
+        token_url: Option<String>,
+        /// Seconds until the token given expires (unknown: it is refreshed on its first 401)
+        #[arg(long, requires = "oauth_client_id")]
+        expires_in: Option<i64>,
         #[arg(long)]
         json: bool,
     },
@@ -188,6 +200,9 @@ pub async fn connection(args: &ConnectionArgs) -> Result<()> {
             url,
             access_key,
             token,
+            oauth_client_id,
+            token_url,
+            expires_in,
             json,
         } => {
             let credentials = match (access_key, token) {
@@ -200,7 +215,23 @@ pub async fn connection(args: &ConnectionArgs) -> Result<()> {
                 },
                 _ => return Err(anyhow!("give --access-key KEY or --token")),
             };
-            let c = Connection::new(name, url.as_deref(), credentials).map_err(usage)?;
+            let mut c = Connection::new(name, url.as_deref(), credentials).map_err(usage)?;
+            if let Some(client_id) = oauth_client_id {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                let refresh = connection::Refresh {
+                    token_url: token_url
+                        .clone()
+                        .unwrap_or_else(|| connection::default_token_url(&c.url)),
+                    client_id: client_id.trim().to_owned(),
+                    client_secret: secret("PARLEY_OAUTH_CLIENT_SECRET", "oauth client secret")?,
+                    refresh_token: secret("PARLEY_OAUTH_REFRESH_TOKEN", "refresh token")?,
+                    expires_at: expires_in.map(|s| now + s),
+                };
+                c = c.with_refresh(refresh).map_err(usage)?;
+            }
             all.put(c.clone());
             all.save().map_err(usage)?;
             print(
@@ -328,26 +359,22 @@ pub async fn request(args: &RequestArgs) -> Result<i32> {
             return Ok(parley_client::EXIT_USAGE);
         }
     };
-    let conn = match choose(args.file.as_deref(), name.as_deref()) {
+    let limits = Limits {
+        timeout: Duration::from_secs(args.max_time.max(1)),
+        ..Limits::default()
+    };
+    let remote = match remote(args.file.as_deref(), name.as_deref(), limits) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(parley_client::EXIT_USAGE);
         }
     };
-    let limits = Limits {
-        timeout: Duration::from_secs(args.max_time.max(1)),
-        ..Limits::default()
-    };
-    let answer = match req.send(&conn, limits).await {
+    let answer = match remote.send(&req).await {
         Ok(a) => a,
-        Err(ClientError::Transport(e)) => {
-            eprintln!("error: {e}");
-            return Ok(parley_client::EXIT_TRANSPORT);
-        }
         Err(e) => {
             eprintln!("error: {e}");
-            return Ok(parley_client::EXIT_USAGE);
+            return Ok(e.exit_code());
         }
     };
     let mut out = std::io::stdout().lock();
@@ -366,17 +393,26 @@ pub async fn request(args: &RequestArgs) -> Result<i32> {
     Ok(parley_client::exit_code(answer.status))
 }
 
-/// The connection to use (see [`Connections::choose`]), with a warning when its
-/// credentials would cross the network unencrypted.
-pub(crate) fn choose(file: Option<&std::path::Path>, name: Option<&str>) -> Result<Connection> {
-    let conn = load(file).and_then(|all| all.choose(name).map_err(usage))?;
+/// The connection to use (see [`Connections::choose`]) as a transport that refreshes
+/// its token and saves it, with a warning when its credentials would cross the network
+/// unencrypted.
+pub(crate) fn remote(
+    file: Option<&std::path::Path>,
+    name: Option<&str>,
+    limits: Limits,
+) -> Result<Remote> {
+    let all = load(file)?;
+    let conn = all.choose(name).map_err(usage)?;
     if conn.plain_http_beyond_loopback() {
         eprintln!(
             "warning: connection {} is plain http: its credentials cross the network unencrypted",
             conn.name
         );
     }
-    Ok(conn)
+    // The environment's connection is not in the file: its refreshed tokens live as long
+    // as the process.
+    let saved = (conn.name != connection::ENV_NAME).then(|| all.path().to_owned());
+    Ok(Remote::new(conn, saved, limits))
 }
 
 fn out_is_terminal() -> bool {

@@ -3,6 +3,8 @@
 //! with a fresh key.
 #![allow(dead_code)] // each test binary uses its own part
 
+pub mod client;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Schemathesis against a live Parley with the OpenAPI document it serves: generated
+# requests to every operation (examples, coverage, fuzzing and stateful phases), each
+# answer checked: no 5xx, a documented status, a documented content type and headers,
+# and a body that validates against the operation's schema.
+#
+#   scripts/schemathesis.sh              # build, start `parley serve --demo`, run
+#   PARLEY_SCHEMATHESIS_EXAMPLES=40 ...  # test cases per operation and phase (default 40)
+#
+# The run must make at least PARLEY_SCHEMATHESIS_MIN_REQUESTS requests (default 5000) and
+# find nothing; its reports are left in $PARLEY_SCHEMATHESIS_REPORT (default a temporary
+# folder, printed). Schemathesis comes from PyPI, pinned with its whole closure
+# (compat/schemathesis/requirements.txt), in a venv cached outside the clone.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+# shellcheck source=compat-lib.sh
+source "$root/scripts/compat-lib.sh"
+
+reqs="$root/compat/schemathesis/requirements.txt"
+venv="$compat_cache/schemathesis-venv"
+stamp="$(sha256sum "$reqs" | cut -c1-16)"
+if [ ! -x "$venv/bin/st" ] || [ "$(cat "$venv/.compat-reqs" 2>/dev/null)" != "$stamp" ]; then
+  rm -rf "$venv"
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --no-deps -r "$reqs"
+  "$venv/bin/pip" check >&2
+  echo "$stamp" >"$venv/.compat-reqs"
+fi
+
+# Rate limits off: the run is one client making thousands of requests on purpose (the
+# limits have their own tests).
+export PARLEY_RATE_LIMIT=off
+compat_serve demo
+
+report="${PARLEY_SCHEMATHESIS_REPORT:-$(mktemp -d)}"
+mkdir -p "$report"
+# The document as the server serves it (it takes credentials like every route).
+curl -fsS -u "$PARLEY_ACCESS_KEY:$PARLEY_ACCESS_SECRET" "$PARLEY_URL/openapi.json" \
+  -o "$report/openapi.json"
+
+# Operations left out, and why: each would end the run's own credentials or session
+# (the key the run uses, every session and key of its user), after which every request
+# is a 401 and tests nothing.
+exclude=(
+  --exclude-operation-id sign-out-everywhere
+  --exclude-operation-id sign-out
+)
+
+set +e
+"$venv/bin/st" run "$report/openapi.json" \
+  --url "$PARLEY_URL" \
+  --auth "$PARLEY_ACCESS_KEY:$PARLEY_ACCESS_SECRET" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+  --max-examples "${PARLEY_SCHEMATHESIS_EXAMPLES:-40}" \
+  --seed 20261206 \
+  --generation-database none \
+  --workers 2 \
+  --request-timeout 30 \
+  --no-color \
+  --report ndjson,junit --report-dir "$report" \
+  "${exclude[@]}"
+status=$?
+set -e
+
+# How many requests were made, from the run's event log.
+requests="$(python3 - "$report" <<'EOF'
+import json, pathlib, sys
+n = 0
+for path in pathlib.Path(sys.argv[1]).glob("*.ndjson"):
+    for line in path.open():
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        # Every check result carries the response it judged; count distinct interactions.
+        for value in event.values():
+            if isinstance(value, dict) and "recorder" in value:
+                n += len(value["recorder"].get("interactions", {}))
+print(n)
+EOF
+)"
+echo "schemathesis: $requests requests; reports in $report"
+if [ "$status" -ne 0 ]; then
+  echo "schemathesis found failures (exit $status)" >&2
+  exit "$status"
+fi
+min="${PARLEY_SCHEMATHESIS_MIN_REQUESTS:-5000}"
+if [ "$requests" -lt "$min" ]; then
+  echo "schemathesis made $requests requests, fewer than $min" >&2
+  exit 1
+fi
