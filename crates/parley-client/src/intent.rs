@@ -86,7 +86,8 @@ impl Words {
 
     /// The words of `text` as (stem, its groups' terms).
     fn terms(&self, text: &str) -> Vec<(String, Vec<String>)> {
-        split(text)
+        let text = typed_values(text);
+        split(&text)
             .filter(|w| !STOP.contains(&w.as_str()))
             .map(|w| {
                 let stem = self.stemmer.stem(&w).into_owned();
@@ -99,6 +100,31 @@ impl Words {
             })
             .collect()
     }
+}
+
+/// Values that say what kind of thing they are: an e-mail address is "email", a phone
+/// number "phone", a long number an "id" ("calls of 7782342274025937895").
+fn typed_values(text: &str) -> String {
+    text.split_whitespace()
+        .map(|w| {
+            let w = w.trim_matches(|c: char| matches!(c, ',' | ';' | '?' | '!' | '(' | ')' | '"'));
+            let digits = w.chars().filter(char::is_ascii_digit).count();
+            if w.contains('@') && w.contains('.') {
+                "email"
+            } else if digits >= 7
+                && w.chars()
+                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.'))
+                && (w.starts_with('+') || w.contains('-'))
+            {
+                "phone"
+            } else if digits >= 5 && digits == w.len() {
+                "id"
+            } else {
+                w
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Lowercase words: letters and digits, `'s` dropped; camelCase and kebab-case split.
@@ -239,5 +265,11 @@ mod tests {
             .map(|(s, _)| s)
             .collect();
         assert_eq!(stems, ["who", "talk", "most", "last", "week", "call", "id"]);
+        let typed: Vec<String> = w
+            .terms("forget jane@example.com, +1-415-555-0100 and call 7782342274025937895")
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect();
+        assert_eq!(typed, ["forget", "email", "phone", "call", "id"]);
     }
 }

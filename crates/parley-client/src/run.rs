@@ -348,3 +348,107 @@ async fn send_patiently(
         tokio::time::sleep(wait).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue::Catalogue;
+    use serde_json::json;
+
+    /// A document of two operations in the server's shapes.
+    fn catalogue() -> Catalogue {
+        let doc = json!({
+            "openapi": "3.1.0",
+            "paths": {
+                "/v2/users/{id}": {"get": {
+                    "operationId": "get-user", "summary": "Get a user",
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+                        {"name": "tags", "in": "query", "schema": {"type": "array", "items": {"type": "string"}}}
+                    ],
+                    "responses": {"200": {"description": "ok"}}
+                }},
+                "/v2/calls/extensive": {"post": {
+                    "operationId": "get-calls-extensive", "summary": "Calls",
+                    "parameters": [{"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}},
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}}}}
+                }}
+            },
+            "components": {"schemas": {
+                "Req": {"type": "object", "required": ["filter"], "properties": {
+                    "cursor": {"type": ["string", "null"]},
+                    "filter": {"$ref": "#/components/schemas/Filter"}
+                }},
+                "Filter": {"type": "object", "properties": {
+                    "fromDateTime": {"type": ["string", "null"], "format": "date-time"},
+                    "callIds": {"type": ["array", "null"], "items": {"type": "string"}}
+                }},
+                "Page": {"type": "object", "properties": {
+                    "records": {"type": "object"},
+                    "calls": {"type": "array", "items": {"type": "object"}}
+                }}
+            }}
+        });
+        Catalogue::from_parts(&doc.to_string(), "").unwrap()
+    }
+
+    #[test]
+    fn input_goes_to_the_path_the_query_and_the_body() {
+        let c = catalogue();
+        let user = c.find("get-user").unwrap();
+        let req = request(user, &json!({"id": "42", "tags": ["a", "b"]}), None);
+        assert_eq!(req.path_params, [("id".to_owned(), "42".to_owned())]);
+        assert_eq!(
+            req.query,
+            [("tags".into(), "a".into()), ("tags".into(), "b".into())]
+        );
+        assert_eq!(req.body, RequestBody::None);
+
+        let calls = c.find("get-calls-extensive").unwrap();
+        let paging = calls.paging.as_ref().unwrap();
+        assert_eq!(paging.items, "calls");
+        // The body's cursor wins over the query parameter of the same name.
+        assert_eq!(paging.cursor_place, Place::Body);
+        let req = request(calls, &json!({"filter": {"callIds": ["1"]}}), Some("next"));
+        assert_eq!(
+            req.body,
+            RequestBody::Json(json!({"filter": {"callIds": ["1"]}, "cursor": "next"}))
+        );
+        assert!(req.query.is_empty());
+    }
+
+    #[test]
+    fn mistakes_name_their_field() {
+        let c = catalogue();
+        let calls = c.find("get-calls-extensive").unwrap();
+        assert!(validate(calls, &json!({"filter": {}})).is_ok());
+        let problems =
+            validate(calls, &json!({"filter": {"callIds": "1"}, "bogus": 1})).unwrap_err();
+        assert!(
+            problems.iter().any(|p| p.starts_with("filter.callIds:")),
+            "{problems:?}"
+        );
+        assert!(problems.iter().any(|p| p.contains("bogus")), "{problems:?}");
+        let missing = validate(calls, &json!({})).unwrap_err();
+        assert!(missing[0].contains("\"filter\""), "{missing:?}");
+        let user = c.find("get-user").unwrap();
+        assert!(validate(user, &json!({"id": 42})).unwrap_err()[0].starts_with("id:"));
+    }
+
+    #[test]
+    fn the_outcome_of_a_listing_is_its_items_and_cursor() {
+        let o = Outcome {
+            status: 200,
+            items: Some(vec![json!({"id": "1"})]),
+            next_cursor: Some("c".into()),
+            pages: 1,
+            body: json!({}),
+        };
+        assert_eq!(
+            o.to_json(),
+            json!({"items": [{"id": "1"}], "pages": 1, "nextCursor": "c"})
+        );
+        assert!(Pages::AtMost(2).allows(1) && !Pages::AtMost(2).allows(2) && !Pages::One.allows(1));
+    }
+}
