@@ -52,6 +52,14 @@ pub struct CallAccessFilter {
     pub call_ids: Vec<WireId>,
 }
 
+/// The answer to a change of `/v2/calls/users-access` or `/v2/integration-settings`:
+/// the request id alone.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangeAccepted {
+    pub request_id: String,
+}
+
 /// The body of `POST /v2/calls/users-access` (the read).
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -1414,6 +1414,16 @@ impl NewCallRequest {
     }
 }
 
+/// `PUT /v2/calls/{id}/media` response: the call the recording was added to.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaUploaded {
+    pub request_id: String,
+    pub call_id: String,
+    /// The call's page in Parley.
+    pub url: String,
+}
+
 /// `POST /v2/calls` response.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

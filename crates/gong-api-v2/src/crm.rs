@@ -73,6 +73,35 @@ pub struct ClientRequestResponse {
     pub client_request_id: String,
 }
 
+/// A CRM object type as the integration API spells it (case-sensitive). Schema only.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CrmObjectTypeName {
+    Account,
+    Contact,
+    Deal,
+    Lead,
+    BusinessUser,
+    Stage,
+}
+
+/// The multipart body of `POST /v2/crm/entities`. Schema only.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CrmEntitiesUpload {
+    /// The objects as LDJSON: one JSON object per line, with `objectId`, `modifiedDate`,
+    /// `isDeleted`, `url` and the fields the entity schema declares.
+    #[schema(value_type = String, format = Binary)]
+    pub data_file: Vec<u8>,
+}
+
+/// The answer to `POST /v2/crm/entity-schema`: the request id alone.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaUploaded {
+    pub request_id: String,
+}
+
 /// A declared field as `POST /v2/crm/entity-schema` sends it.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]

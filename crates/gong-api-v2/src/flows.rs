@@ -13,8 +13,12 @@ use crate::WireId;
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FlowsQuery {
+    /// The email address of the user whose flows to list (only admins may name another
+    /// user); every flow the caller may see when left out.
     pub flow_owner_email: Option<String>,
+    /// Only the flows of this workspace.
     pub workspace_id: Option<String>,
+    /// The `records.cursor` of the previous page.
     pub cursor: Option<String>,
 }
 

@@ -15,6 +15,7 @@ pub const NO_FOLDERS_FOUND: &str = "No folders found";
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FoldersQuery {
+    /// The workspace's id; every workspace the caller reaches when left out.
     pub workspace_id: Option<String>,
 }
 
@@ -22,6 +23,7 @@ pub struct FoldersQuery {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderContentQuery {
+    /// The folder's id (required).
     pub folder_id: Option<String>,
 }
 

@@ -12,9 +12,19 @@ use crate::Records;
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct LogsQuery {
+    /// The log to read (required): `AccessLog`, `UserActivityLog`, `UserCallPlay`,
+    /// `ExternallySharedCallAccess` or `ExternallySharedCallPlay`.
+    #[param(example = "AccessLog")]
     pub log_type: Option<String>,
+    /// Entries from this time on (required, ISO-8601).
+    #[param(format = DateTime)]
+    #[schema(format = DateTime)]
     pub from_date_time: Option<String>,
+    /// Entries before this time (ISO-8601).
+    #[param(format = DateTime)]
+    #[schema(format = DateTime)]
     pub to_date_time: Option<String>,
+    /// The `records.cursor` of the previous page.
     pub cursor: Option<String>,
 }
 

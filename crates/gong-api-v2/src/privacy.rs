@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EmailQuery {
+    /// The email address (required).
     #[serde(rename = "emailAddress")]
     pub email_address: Option<String>,
 }
@@ -15,6 +16,7 @@ pub struct EmailQuery {
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
+    /// The phone number, in any formatting (required).
     #[serde(rename = "phoneNumber")]
     pub phone_number: Option<String>,
 }

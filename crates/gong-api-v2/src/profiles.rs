@@ -406,6 +406,7 @@ pub fn parse_patch(body: &Value) -> Result<ProfilePatch, Vec<String>> {
 #[serde(rename_all = "camelCase")]
 pub struct ProfilesResponse {
     pub request_id: String,
+    #[schema(value_type = Vec<PermissionProfileWire>)]
     pub profiles: Vec<Value>,
 }
 
@@ -414,7 +415,202 @@ pub struct ProfilesResponse {
 #[serde(rename_all = "camelCase")]
 pub struct ProfileResponse {
     pub request_id: String,
+    #[schema(value_type = PermissionProfileWire)]
     pub profile: Value,
+}
+
+/// The schema of a profile as [`render`] writes it (`PermissionProfileDTO`), built from
+/// the same field tables so the two cannot disagree. Schema only.
+pub struct PermissionProfileWire;
+
+/// The schema of a profile body as [`parse_patch`] reads it: every field optional,
+/// `null` meaning "not given", unknown fields ignored. Schema only.
+pub struct PermissionProfileInput;
+
+mod profile_schema {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ArrayBuilder, Object, ObjectBuilder, Schema, SchemaType, Type,
+    };
+    use utoipa::openapi::RefOr;
+
+    use super::{ALWAYS_NULL, AREA_FIELDS, CAPABILITY_FIELDS, FORECAST, LIBRARY};
+
+    fn ty(t: Type, nullable: bool) -> SchemaType {
+        if nullable {
+            SchemaType::from_iter([t, Type::Null])
+        } else {
+            SchemaType::Type(t)
+        }
+    }
+
+    /// An object whose properties are all required in an answer and all optional (and
+    /// nullable) in a request.
+    struct Props {
+        input: bool,
+        b: ObjectBuilder,
+    }
+
+    impl Props {
+        fn new(input: bool) -> Self {
+            Props {
+                input,
+                b: ObjectBuilder::new().schema_type(ty(Type::Object, false)),
+            }
+        }
+        fn add(mut self, name: &str, schema: impl Into<RefOr<Schema>>) -> Self {
+            self.b = self.b.property(name, schema);
+            if !self.input {
+                self.b = self.b.required(name);
+            }
+            self
+        }
+        fn build(self, description: &str) -> Object {
+            let b = self.b.description(Some(description));
+            if self.input {
+                b.additional_properties(Some(AdditionalProperties::FreeForm(true)))
+                    .build()
+            } else {
+                b.build()
+            }
+        }
+    }
+
+    fn boolean(input: bool) -> Object {
+        ObjectBuilder::new()
+            .schema_type(ty(Type::Boolean, input))
+            .build()
+    }
+
+    fn ids(input: bool) -> RefOr<Schema> {
+        // Answers write ids as strings (or `null` for none); requests may also send
+        // numbers.
+        let item = if input {
+            ObjectBuilder::new()
+                .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+                .build()
+        } else {
+            ObjectBuilder::new()
+                .schema_type(ty(Type::String, false))
+                .build()
+        };
+        ArrayBuilder::new()
+            .schema_type(ty(Type::Array, true))
+            .items(item)
+            .build()
+            .into()
+    }
+
+    fn level(values: &[&str], input: bool) -> Object {
+        let mut e: Vec<Option<&str>> = values.iter().copied().map(Some).collect();
+        if input {
+            e.push(None);
+        }
+        ObjectBuilder::new()
+            .schema_type(ty(Type::String, input))
+            .enum_values(Some(e))
+            .build()
+    }
+
+    const LEVELS: [&str; 5] = ["all", "managers-team", "report-to-them", "own", "none"];
+
+    fn access(input: bool) -> Object {
+        Props::new(input)
+            .add("permissionLevel", level(&LEVELS, input))
+            .add("teamLeadIds", ids(input))
+            .build("An access level and, for managers-team, the team leads it covers.")
+    }
+
+    fn library(input: bool) -> Object {
+        Props::new(input)
+            .add(
+                "permissionLevel",
+                level(&["none", "all", "specific-folders"], input),
+            )
+            .add("libraryFolderIds", ids(input))
+            .add("managePublicFolder", boolean(input))
+            .add("manageStreams", boolean(input))
+            .add("manageFolderCalls", boolean(input))
+            .add("shareFoldersAndStreams", boolean(input))
+            .build("Which public library folders the profile's users see and manage.")
+    }
+
+    pub(super) fn profile(input: bool) -> Object {
+        let text = || {
+            ObjectBuilder::new()
+                .schema_type(ty(Type::String, input))
+                .build()
+        };
+        let mut p = Props::new(input);
+        if !input {
+            p = p.add("id", text());
+        }
+        p = p.add("name", text()).add(
+            "description",
+            ObjectBuilder::new()
+                .schema_type(ty(Type::String, true))
+                .build(),
+        );
+        let mut forecast = Props::new(input);
+        for (area, name) in AREA_FIELDS {
+            if super::is_forecast(area) {
+                forecast = forecast.add(name, access(input));
+            }
+        }
+        p = p
+            .add("callsAccess", access(input))
+            .add(LIBRARY, library(input))
+            .add("dealsAccess", access(input))
+            .add(FORECAST, forecast.build("Forecast access levels."));
+        for (area, name) in AREA_FIELDS {
+            if !super::is_forecast(area)
+                && !matches!(
+                    area,
+                    parley_domain::AccessArea::Calls | parley_domain::AccessArea::Deals
+                )
+            {
+                p = p.add(name, access(input));
+            }
+        }
+        for (_, name) in CAPABILITY_FIELDS {
+            p = p.add(name, boolean(input));
+        }
+        p = p.add(
+            ALWAYS_NULL,
+            ObjectBuilder::new()
+                .schema_type(ty(Type::Null, false))
+                .build(),
+        );
+        p.build(if input {
+            "A permission profile, whole or in part: what it names changes; `null` or \
+             absent means not given (off, when creating)."
+        } else {
+            "A permission profile: access levels by area and capabilities."
+        })
+    }
+}
+
+impl utoipa::PartialSchema for PermissionProfileWire {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::Object(profile_schema::profile(false)).into()
+    }
+}
+
+impl utoipa::ToSchema for PermissionProfileWire {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PermissionProfile".into()
+    }
+}
+
+impl utoipa::PartialSchema for PermissionProfileInput {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::Schema::Object(profile_schema::profile(true)).into()
+    }
+}
+
+impl utoipa::ToSchema for PermissionProfileInput {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "PermissionProfileInput".into()
+    }
 }
 
 /// One user of a profile.

@@ -76,6 +76,7 @@ pub fn parse_visibility(s: &str) -> Option<Visibility> {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ScorecardsQuery {
+    /// The workspace's id; every workspace the caller reaches when left out.
     pub workspace_id: Option<String>,
 }
 

@@ -123,6 +123,7 @@ pub struct TrackersResponse {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackersQuery {
+    /// The workspace's id; every workspace the caller reaches when left out.
     pub workspace_id: Option<String>,
 }
 

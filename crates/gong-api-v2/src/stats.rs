@@ -60,11 +60,86 @@ pub fn counters_object(
         .collect()
 }
 
+/// The fifteen activity counters of a user over the range (schema of the object
+/// [`counters_object`] builds for `/v2/stats/activity/aggregate`): calls counted.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityCounts {
+    pub calls_as_host: i64,
+    pub calls_gave_feedback: i64,
+    pub calls_requested_feedback: i64,
+    pub calls_received_feedback: i64,
+    pub own_calls_listened_to: i64,
+    pub others_calls_listened_to: i64,
+    pub calls_shared_internally: i64,
+    pub calls_shared_externally: i64,
+    pub calls_scorecards_filled: i64,
+    pub calls_scorecards_received: i64,
+    pub calls_attended: i64,
+    pub calls_comments_given: i64,
+    pub calls_comments_received: i64,
+    pub calls_marked_as_feedback_given: i64,
+    pub calls_marked_as_feedback_received: i64,
+}
+
+/// One period of `/v2/stats/activity/aggregate-by-period`: the fifteen counters (calls
+/// counted) and the period's dates. Schema only.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PeriodActivityCounts {
+    pub calls_as_host: i64,
+    pub calls_gave_feedback: i64,
+    pub calls_requested_feedback: i64,
+    pub calls_received_feedback: i64,
+    pub own_calls_listened_to: i64,
+    pub others_calls_listened_to: i64,
+    pub calls_shared_internally: i64,
+    pub calls_shared_externally: i64,
+    pub calls_scorecards_filled: i64,
+    pub calls_scorecards_received: i64,
+    pub calls_attended: i64,
+    pub calls_comments_given: i64,
+    pub calls_comments_received: i64,
+    pub calls_marked_as_feedback_given: i64,
+    pub calls_marked_as_feedback_received: i64,
+    /// The period's first day (midnight, company time zone).
+    pub from_date: String,
+    /// The day after the period (exclusive).
+    pub to_date: String,
+}
+
+/// One day of `/v2/stats/activity/day-by-day`: for each of the fifteen counters the ids
+/// of the calls it counts, and the day's dates. Schema only.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DailyActivityCalls {
+    pub calls_as_host: Vec<String>,
+    pub calls_gave_feedback: Vec<String>,
+    pub calls_requested_feedback: Vec<String>,
+    pub calls_received_feedback: Vec<String>,
+    pub own_calls_listened_to: Vec<String>,
+    pub others_calls_listened_to: Vec<String>,
+    pub calls_shared_internally: Vec<String>,
+    pub calls_shared_externally: Vec<String>,
+    pub calls_scorecards_filled: Vec<String>,
+    pub calls_scorecards_received: Vec<String>,
+    pub calls_attended: Vec<String>,
+    pub calls_comments_given: Vec<String>,
+    pub calls_comments_received: Vec<String>,
+    pub calls_marked_as_feedback_given: Vec<String>,
+    pub calls_marked_as_feedback_received: Vec<String>,
+    /// The period's first day (midnight, company time zone).
+    pub from_date: String,
+    /// The day after the period (exclusive).
+    pub to_date: String,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UserAggregateActivity {
     pub user_id: String,
     pub user_email_address: String,
+    #[schema(value_type = ActivityCounts)]
     pub user_aggregate_activity_stats: serde_json::Map<String, serde_json::Value>,
 }
 
@@ -85,6 +160,7 @@ pub struct UserActivityByPeriod {
     pub user_id: String,
     pub user_email_address: String,
     /// Each element: the fifteen counters plus `fromDate` and `toDate`.
+    #[schema(value_type = Vec<PeriodActivityCounts>)]
     pub user_aggregate_activity: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -102,6 +178,7 @@ pub struct UserDailyActivity {
     pub user_id: String,
     pub user_email_address: String,
     /// Each element: the fifteen counters as lists of call ids plus `fromDate`/`toDate`.
+    #[schema(value_type = Vec<DailyActivityCalls>)]
     pub user_daily_activity_stats: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 

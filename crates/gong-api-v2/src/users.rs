@@ -127,7 +127,9 @@ pub struct UserResponse {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ListUsersQuery {
+    /// The `records.cursor` of the previous page.
     pub cursor: Option<String>,
+    /// Accepted for compatibility and ignored: Parley has no avatar users.
     pub include_avatars: Option<String>,
 }
 

@@ -7,11 +7,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{post, put};
 use axum::{Extension, Router};
-use serde::Serialize;
-
 use gong_api_v2::access::{
-    CallAccessChange, CallAccessQuery, CallAccessResponse, IntegrationSettingsRequest,
-    IntegrationSettingsResponse,
+    CallAccessChange, CallAccessQuery, CallAccessResponse, ChangeAccepted,
+    IntegrationSettingsRequest, IntegrationSettingsResponse,
 };
 use parley_domain::Principal;
 
@@ -32,19 +30,27 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Gong's answer to a change: the request id alone.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
 fn done() -> Response {
-    Wire(Done {
+    Wire(ChangeAccepted {
         request_id: request_id(),
     })
     .into_response()
 }
 
+/// Give users access to calls they would not otherwise see.
+///
+/// Each entry names a call and the users (by email address) who get access to it; users
+/// who already have it keep it. Unknown calls or users are a 400 naming them.
+#[utoipa::path(
+    put,
+    path = "/v2/calls/users-access",
+    operation_id = "add-call-users-access",
+    tag = "Calls",
+    request_body = CallAccessChange,
+    responses(
+        (status = 200, description = "The access was granted.", body = ChangeAccepted),
+    )
+)]
 async fn grant(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -56,6 +62,20 @@ async fn grant(
     Ok(done())
 }
 
+/// Take away users' individual access to calls.
+///
+/// Removes access given with `PUT /v2/calls/users-access`; access users have through
+/// their role or team is not affected.
+#[utoipa::path(
+    delete,
+    path = "/v2/calls/users-access",
+    operation_id = "delete-call-users-access",
+    tag = "Calls",
+    request_body = CallAccessChange,
+    responses(
+        (status = 200, description = "The access was removed.", body = ChangeAccepted),
+    )
+)]
 async fn revoke(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -67,6 +87,20 @@ async fn revoke(
     Ok(done())
 }
 
+/// See which users were given individual access to calls.
+///
+/// For each call id of `filter.callIds`, the users granted access to it with
+/// `PUT /v2/calls/users-access`.
+#[utoipa::path(
+    post,
+    path = "/v2/calls/users-access",
+    operation_id = "get-call-users-access",
+    tag = "Calls",
+    request_body = CallAccessQuery,
+    responses(
+        (status = 200, description = "The users with access, call by call.", body = CallAccessResponse),
+    )
+)]
 async fn read(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -78,6 +112,20 @@ async fn read(
     Ok(Wire(CallAccessResponse::from_domain(request_id(), &grants)).into_response())
 }
 
+/// Turn the Engage flows integration settings on or off.
+///
+/// Sets, per integration type, whether prospects may be added to flows through the API;
+/// the settings apply company-wide.
+#[utoipa::path(
+    post,
+    path = "/v2/integration-settings",
+    operation_id = "update-integration-settings",
+    tag = "Flows",
+    request_body = IntegrationSettingsRequest,
+    responses(
+        (status = 200, description = "The settings were saved.", body = ChangeAccepted),
+    )
+)]
 async fn set_integration_settings(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -89,6 +137,18 @@ async fn set_integration_settings(
     Ok(done())
 }
 
+/// Get the Engage flows integration settings.
+///
+/// The company's current integration settings, one entry per integration type.
+#[utoipa::path(
+    get,
+    path = "/v2/integration-settings",
+    operation_id = "get-integration-settings",
+    tag = "Flows",
+    responses(
+        (status = 200, description = "The settings.", body = IntegrationSettingsResponse),
+    )
+)]
 async fn integration_settings(State(state): State<AppState>) -> ApiResult<Response> {
     let settings = state.store.integration_settings().await?;
     let id = parley_app::flows::integration_settings_id(&settings);
@@ -102,5 +162,5 @@ async fn integration_settings(State(state): State<AppState>) -> ApiResult<Respon
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(grant, read, revoke, set_integration_settings, integration_settings))]
 pub struct Doc;

@@ -22,6 +22,22 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v2/coaching", get(coaching))
 }
 
+/// See how a manager coached their direct reports over a period.
+///
+/// For the manager (`manager-id`) in the workspace (`workspace-id`) between `from` and
+/// `to` (all required): per direct report, calls hosted, calls the manager listened to,
+/// gave feedback or comments on, scorecards and coaching coverage.
+#[utoipa::path(
+    get,
+    path = "/v2/coaching",
+    operation_id = "get-coaching",
+    tag = "Coaching",
+    params(CoachingQuery),
+    responses(
+        (status = 200, description = "The manager's coaching metrics.", body = CoachingResponse),
+        (status = 404, description = "No such manager or workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn coaching(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -110,5 +126,5 @@ async fn coaching(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(coaching))]
 pub struct Doc;

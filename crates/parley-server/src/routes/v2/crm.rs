@@ -19,6 +19,7 @@ use gong_api_v2::crm::{
     EntitiesResponse, IntegrationWire, IntegrationsResponse, RegisterRequest, RegisterResponse,
     RequestStatusResponse, SchemaResponse,
 };
+use gong_api_v2::crm::{CrmObjectTypeName, SchemaUploaded};
 use parley_app::crm;
 use parley_app::AppError;
 use parley_domain::{CrmObjectType, Principal, WorkspaceId};
@@ -132,6 +133,18 @@ fn body_bytes(body: Result<Bytes, BytesRejection>) -> ApiResult<Bytes> {
     })
 }
 
+/// List the generic CRM integrations registered for the company.
+///
+/// Each integration's id, name and owner, in the workspaces the caller reaches.
+#[utoipa::path(
+    get,
+    path = "/v2/crm/integrations",
+    operation_id = "get-crm-integrations",
+    tag = "CRM",
+    responses(
+        (status = 200, description = "The integrations.", body = IntegrationsResponse),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -144,6 +157,22 @@ async fn list(
     .into_response())
 }
 
+/// Register a generic CRM integration to upload CRM data through.
+///
+/// Creates the integration (`name`, `ownerEmail`) in the workspace, or answers the
+/// existing one; its `integrationId` names it in the other CRM requests.
+#[utoipa::path(
+    put,
+    path = "/v2/crm/integrations",
+    operation_id = "register-crm-integration",
+    tag = "CRM",
+    params(("workspaceId" = Option<String>, Query, description = "The workspace the integration belongs to (a Parley extension); the default workspace when left out.")),
+    request_body = RegisterRequest,
+    responses(
+        (status = 200, description = "The integration.", body = RegisterResponse),
+        (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn register(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -168,6 +197,21 @@ async fn register(
     .into_response())
 }
 
+/// Delete a generic CRM integration and the CRM data uploaded through it.
+///
+/// The deletion is asynchronous: follow it with `GET /v2/crm/request-status` and the
+/// same `clientRequestId`.
+#[utoipa::path(
+    delete,
+    path = "/v2/crm/integrations",
+    operation_id = "delete-crm-integration",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    responses(
+        (status = 201, description = "The deletion was accepted.", body = ClientRequestResponse),
+        (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -186,6 +230,21 @@ async fn delete(
     ))
 }
 
+/// Get the fields declared for a CRM object type.
+///
+/// The entity schema of the integration: each field's name, label, type and options, for
+/// `objectType` or for every type.
+#[utoipa::path(
+    get,
+    path = "/v2/crm/entity-schema",
+    operation_id = "get-crm-entity-schema",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = Option<CrmObjectTypeName>, Query, description = "The CRM object type; every type when left out.")),
+    responses(
+        (status = 200, description = "The declared fields.", body = SchemaResponse),
+        (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn read_schema(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -209,6 +268,22 @@ async fn read_schema(
     .into_response())
 }
 
+/// Declare the fields of a CRM object type before uploading objects.
+///
+/// The body is a JSON array of fields (`uniqueName`, `label`, `type`, ...); it replaces
+/// the type's declared fields.
+#[utoipa::path(
+    post,
+    path = "/v2/crm/entity-schema",
+    operation_id = "upload-crm-entity-schema",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type.")),
+    request_body = Vec<gong_api_v2::crm::SchemaFieldInput>,
+    responses(
+        (status = 200, description = "The schema was saved.", body = gong_api_v2::crm::SchemaUploaded),
+        (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn write_schema(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -222,10 +297,10 @@ async fn write_schema(
     let fields = parse_schema(&body, state.config.timezone).map_err(ApiError::bad_request_all)?;
     crm::set_schema(state.store.as_ref(), &principal, id, object_type, fields).await?;
     // Choice: 200 with `{requestId}`, as Gong's recorded answer (its spec says 201).
-    Ok(json_response(
-        StatusCode::OK,
-        &serde_json::json!({ "requestId": request_id() }),
-    ))
+    Ok(Wire(SchemaUploaded {
+        request_id: request_id(),
+    })
+    .into_response())
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -235,6 +310,25 @@ fn too_large(limit: usize) -> ApiError {
     )
 }
 
+/// Upload CRM objects (accounts, contacts, deals...) as an LDJSON file.
+///
+/// A `multipart/form-data` body whose `dataFile` part holds one object per line. The
+/// upload is processed in the background: follow it with `GET /v2/crm/request-status` and
+/// the same `clientRequestId`.
+#[utoipa::path(
+    post,
+    path = "/v2/crm/entities",
+    operation_id = "upload-crm-entities",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    request_body(content = gong_api_v2::crm::CrmEntitiesUpload, content_type = "multipart/form-data", description = "The objects as the `dataFile` part."),
+    responses(
+        (status = 201, description = "The upload was accepted.", body = ClientRequestResponse),
+        (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "A request with this `clientRequestId` exists.", body = gong_api_v2::ErrorBody),
+        (status = 413, description = "The file is larger than the server accepts.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -305,6 +399,21 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) ->
     }
 }
 
+/// Check the progress of a CRM upload or deletion.
+///
+/// The request's status (pending, in progress, done, failed), with counts of objects
+/// stored and the errors of lines that were not.
+#[utoipa::path(
+    get,
+    path = "/v2/crm/request-status",
+    operation_id = "get-crm-request-status",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    responses(
+        (status = 200, description = "The request's status.", body = RequestStatusResponse),
+        (status = 404, description = "No such integration or request.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn request_status(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -317,6 +426,21 @@ async fn request_status(
     Ok(Wire(RequestStatusResponse::from_domain(request_id(), &r)).into_response())
 }
 
+/// Read uploaded CRM objects by their CRM ids.
+///
+/// The objects of `objectType` with the CRM ids given (as `objectsCrmIds` in the query,
+/// repeated or comma-separated, or as a JSON array body), with their fields.
+#[utoipa::path(
+    get,
+    path = "/v2/crm/entities",
+    operation_id = "get-crm-entities",
+    tag = "CRM",
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("objectsCrmIds" = Option<Vec<String>>, Query, description = "The objects' CRM ids.", explode = true)),
+    responses(
+        (status = 200, description = "The objects found.", body = EntitiesResponse),
+        (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn entities(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -347,6 +471,24 @@ async fn entities(
     .into_response())
 }
 
+/// List calls users linked to CRM objects by hand.
+///
+/// Manual associations of calls with accounts, deals, contacts or leads made since
+/// `fromDateTime`, oldest first, in pages; follow `records.cursor`. An empty listing is a
+/// 200 with no associations.
+#[utoipa::path(
+    get,
+    path = "/v2/calls/manual-crm-associations",
+    operation_id = "get-manual-crm-associations",
+    tag = "CRM",
+    params(
+        ("fromDateTime" = Option<String>, Query, format = DateTime, description = "Associations made from this time on (ISO-8601)."),
+        ("cursor" = Option<String>, Query, description = "The `records.cursor` of the previous page."),
+    ),
+    responses(
+        (status = 200, description = "A page of associations.", body = AssociationsResponse),
+    )
+)]
 async fn associations(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -395,5 +537,15 @@ async fn associations(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list,
+    register,
+    delete,
+    read_schema,
+    write_schema,
+    upload,
+    request_status,
+    entities,
+    associations
+))]
 pub struct Doc;

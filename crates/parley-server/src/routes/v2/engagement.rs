@@ -42,14 +42,59 @@ fn decode<T: serde::de::DeserializeOwned>(
 
 type Body = Result<Bytes, BytesRejection>;
 
+/// Report that a customer viewed content you shared (a document, a page, a video).
+///
+/// Records the view on the customer engagement timeline, with who viewed what, when, and the CRM context given.
+#[utoipa::path(
+    put,
+    path = "/v2/customer-engagement/content/viewed",
+    operation_id = "report-content-viewed",
+    tag = "Engagement",
+    request_body = EngagementRequest,
+    responses(
+        (status = 200, description = "The event was recorded.", body = EngagementAccepted),
+        (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "This event (the same `eventId`) was already reported.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn viewed(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
     engagement(s, p, b, EngagementKind::ContentViewed).await
 }
 
+/// Report that a user shared content with a customer.
+///
+/// Records the share on the customer engagement timeline, with the sharer, the recipients and the CRM context given.
+#[utoipa::path(
+    put,
+    path = "/v2/customer-engagement/content/shared",
+    operation_id = "report-content-shared",
+    tag = "Engagement",
+    request_body = EngagementRequest,
+    responses(
+        (status = 200, description = "The event was recorded.", body = EngagementAccepted),
+        (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "This event (the same `eventId`) was already reported.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn shared(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
     engagement(s, p, b, EngagementKind::ContentShared).await
 }
 
+/// Report an action a customer took (signed a document, filled a form...).
+///
+/// Records the action on the customer engagement timeline, with the actor, the content and the CRM context given.
+#[utoipa::path(
+    put,
+    path = "/v2/customer-engagement/action",
+    operation_id = "report-customer-action",
+    tag = "Engagement",
+    request_body = EngagementRequest,
+    responses(
+        (status = 200, description = "The event was recorded.", body = EngagementAccepted),
+        (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "This event (the same `eventId`) was already reported.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn action(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResult<Response> {
     engagement(s, p, b, EngagementKind::Action).await
 }
@@ -83,6 +128,20 @@ async fn engagement(
 
 /// Choice: a digital interaction goes to the default workspace (a bound key's own): its
 /// body names none.
+/// Report a digital interaction with a customer, such as a web visit or a chat.
+///
+/// Records the interaction (its content, the person and company involved) on the customer engagement timeline of the default workspace.
+#[utoipa::path(
+    post,
+    path = "/v2/digital-interaction",
+    operation_id = "add-digital-interaction",
+    tag = "Engagement",
+    request_body = DigitalInteractionRequest,
+    responses(
+        (status = 200, description = "The event was recorded.", body = EngagementAccepted),
+        (status = 409, description = "This event (the same `eventId`) was already reported.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn digital_interaction(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -108,5 +167,5 @@ async fn digital_interaction(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(viewed, shared, action, digital_interaction))]
 pub struct Doc;

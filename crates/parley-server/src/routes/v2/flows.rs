@@ -26,6 +26,21 @@ pub fn routes() -> Router<AppState> {
         .route("/v2/flows/prospects/assign", post(assign))
 }
 
+/// List Engage flows (sequences) and who owns them.
+///
+/// Flows of `flowOwnerEmail` (company, personal and shared ones), or without it every
+/// flow the caller may see; optionally of one `workspaceId`. Pages of flows; follow
+/// `records.cursor`. An empty listing is a 200 with no flows.
+#[utoipa::path(
+    get,
+    path = "/v2/flows",
+    operation_id = "list-flows",
+    tag = "Flows",
+    params(FlowsQuery),
+    responses(
+        (status = 200, description = "A page of flows.", body = FlowsResponse),
+    )
+)]
 async fn list_flows(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -81,6 +96,20 @@ async fn list_flows(
     .into_response())
 }
 
+/// Find which flows CRM prospects are in.
+///
+/// For each CRM id of `crmProspectsIds`, the flows the prospect was assigned to, by whom
+/// and when.
+#[utoipa::path(
+    post,
+    path = "/v2/flows/prospects",
+    operation_id = "get-flows-for-prospects",
+    tag = "Flows",
+    request_body = ProspectsRequest,
+    responses(
+        (status = 200, description = "The prospects' flows.", body = ProspectsResponse),
+    )
+)]
 async fn prospects(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -101,6 +130,22 @@ async fn prospects(
     .into_response())
 }
 
+/// Add CRM prospects to an Engage flow.
+///
+/// Assigns each prospect of `crmProspectsIds` to the flow `flowId`, run by
+/// `flowInstanceOwnerEmail`; the answer lists the prospects assigned and, with reasons,
+/// those that were not.
+#[utoipa::path(
+    post,
+    path = "/v2/flows/prospects/assign",
+    operation_id = "assign-prospects-to-flow",
+    tag = "Flows",
+    request_body = AssignRequest,
+    responses(
+        (status = 200, description = "The prospects assigned and not assigned.", body = AssignResponse),
+        (status = 404, description = "No such flow, or the owner is not a user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn assign(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -135,5 +180,5 @@ async fn assign(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_flows, prospects, assign))]
 pub struct Doc;

@@ -24,13 +24,28 @@ pub fn routes() -> Router<AppState> {
         .route("/v2/library/folder-content", get(folder_content))
 }
 
-/// The folders the caller sees: of the workspace named, or (naming none) of every
-/// workspace the caller reaches.
+/// List the call library's folders.
 ///
-/// Choice: without `workspaceId`, every workspace's folders (Gong's spec makes the
-/// parameter optional; AAG always sends it). Folders of a workspace a bound key does not
-/// reach are never listed; private folders only to their creator, admins and company
-/// keys. No visible folder is Gong's documented 404 `No folders found`.
+/// The folders of the workspace named by `workspaceId`, or of every workspace the caller
+/// reaches; private folders only for their creator and admins.
+#[utoipa::path(
+    get,
+    path = "/v2/library/folders",
+    operation_id = "list-library-folders",
+    tag = "Library",
+    params(FoldersQuery),
+    responses(
+        (status = 200, description = "The folders.", body = FoldersResponse),
+        (status = 404, description = "No folders found, or the workspace named does not exist.", body = gong_api_v2::ErrorBody),
+    )
+)]
+// The folders the caller sees: of the workspace named, or (naming none) of every
+// workspace the caller reaches.
+//
+// Choice: without `workspaceId`, every workspace's folders (Gong's spec makes the
+// parameter optional; AAG always sends it). Folders of a workspace a bound key does not
+// reach are never listed; private folders only to their creator, admins and company
+// keys. No visible folder is Gong's documented 404 `No folders found`.
 pub(crate) async fn folders(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -60,7 +75,22 @@ pub(crate) async fn folders(
     Ok(Wire(FoldersResponse::new(request_id(), list)).into_response())
 }
 
-/// A folder and the calls in it the caller may see.
+/// List the calls saved in a library folder.
+///
+/// The folder (`folderId`, required) and the calls in it the caller may see, with the
+/// snippet times and notes they were saved with.
+#[utoipa::path(
+    get,
+    path = "/v2/library/folder-content",
+    operation_id = "get-library-folder-content",
+    tag = "Library",
+    params(FolderContentQuery),
+    responses(
+        (status = 200, description = "The folder and its calls.", body = FolderContentResponse),
+        (status = 404, description = "No such folder, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
+// A folder and the calls in it the caller may see.
 pub(crate) async fn folder_content(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -92,5 +122,5 @@ pub(crate) async fn folder_content(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(folders, folder_content))]
 pub struct Doc;

@@ -10,9 +10,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Extension;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use gong_api_v2::calls::MediaUploaded;
 use gong_api_v2::messages;
 use parley_app::media::{hex, store_media, Received};
 use parley_app::AppError;
@@ -32,12 +32,13 @@ pub fn routes(state: &AppState) -> axum::Router<AppState> {
     )
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Uploaded {
-    request_id: String,
-    call_id: String,
-    url: String,
+/// The multipart body of `PUT /v2/calls/{id}/media`, for the OpenAPI document.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, non_snake_case)]
+struct MediaUpload {
+    /// The recording: audio or video in any format ffmpeg reads (WAV, MP3, MP4, ...).
+    #[schema(value_type = String, format = Binary)]
+    mediaFile: Vec<u8>,
 }
 
 fn too_large(limit: u64) -> ApiError {
@@ -47,6 +48,25 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+/// Upload the recording of a call created with `POST /v2/calls`.
+///
+/// A `multipart/form-data` body whose `mediaFile` part is the audio or video file (other
+/// parts are ignored). The file is stored and queued for transcription and analysis; the
+/// answer comes once it is stored. Files over the server's `max_media_bytes` are refused
+/// with a 413.
+#[utoipa::path(
+    put,
+    path = "/v2/calls/{id}/media",
+    operation_id = "add-call-media",
+    tag = "Calls",
+    params(("id" = String, Path, description = "The call's id.")),
+    request_body(content = MediaUpload, content_type = "multipart/form-data", description = "The recording as the `mediaFile` part."),
+    responses(
+        (status = 201, description = "The recording was stored and transcription queued.", body = MediaUploaded),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+        (status = 413, description = "The file is larger than the server accepts.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn upload(
     State(state): State<AppState>,
     Extension(principal): Extension<parley_domain::Principal>,
@@ -125,7 +145,7 @@ async fn upload(
     tracing::info!(call_id = %call_id, bytes = size, job_id = job.id, "media stored, transcription queued");
     Ok(json_response(
         StatusCode::CREATED,
-        &Uploaded {
+        &MediaUploaded {
             request_id: request_id(),
             call_id: call_id.to_string(),
             url: state.render.call_url(call_id),
@@ -143,5 +163,5 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: u64) -> A
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(upload))]
 pub struct Doc;

@@ -34,8 +34,23 @@ fn input(state: &AppState, body: Result<Bytes, BytesRejection>) -> ApiResult<Mee
         .map_err(ApiError::bad_request_all)
 }
 
-/// Choice: a meeting goes to the default workspace (a bound key's own): Gong's body has
-/// no workspace.
+/// Schedule a meeting so Parley records it.
+///
+/// Creates a meeting from its time, organiser and invitees, as a calendar integration
+/// would; the answer carries its id and join URL. The organiser must be an active user.
+#[utoipa::path(
+    post,
+    path = "/v2/meetings",
+    operation_id = "create-meeting",
+    tag = "Meetings",
+    request_body = MeetingRequest,
+    responses(
+        (status = 200, description = "The meeting was created.", body = MeetingCreated),
+        (status = 404, description = "The organiser is not an active user.", body = gong_api_v2::ErrorBody),
+    )
+)]
+// Choice: a meeting goes to the default workspace (a bound key's own): Gong's body has
+// no workspace.
 async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -54,6 +69,22 @@ async fn create(
     Ok(Wire(MeetingCreated::from_domain(request_id(), &m)).into_response())
 }
 
+/// Change a scheduled meeting's time, title or invitees.
+///
+/// The body is the whole meeting, as for creating it; its organiser must be the
+/// meeting's.
+#[utoipa::path(
+    put,
+    path = "/v2/meetings/{id}",
+    operation_id = "update-meeting",
+    tag = "Meetings",
+    params(("id" = String, Path, description = "The meeting's id.")),
+    request_body = MeetingRequest,
+    responses(
+        (status = 200, description = "The meeting was updated.", body = MeetingUpdated),
+        (status = 404, description = "No such meeting, or the organiser is not an active user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -70,6 +101,21 @@ async fn update(
     .into_response())
 }
 
+/// Cancel a scheduled meeting.
+///
+/// The body names the meeting's organiser; the answer echoes it.
+#[utoipa::path(
+    delete,
+    path = "/v2/meetings/{id}",
+    operation_id = "delete-meeting",
+    tag = "Meetings",
+    params(("id" = String, Path, description = "The meeting's id.")),
+    request_body = DeleteMeetingRequest,
+    responses(
+        (status = 200, description = "The meeting was deleted.", body = MeetingDeleted),
+        (status = 404, description = "No such meeting.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -86,6 +132,20 @@ async fn delete(
     .into_response())
 }
 
+/// Check whether users can have meetings scheduled for them.
+///
+/// For each email address: whether it is a user, whether they can organise meetings, and
+/// if not, why.
+#[utoipa::path(
+    post,
+    path = "/v2/meetings/integration/status",
+    operation_id = "get-meeting-integration-status",
+    tag = "Meetings",
+    request_body = IntegrationStatusRequest,
+    responses(
+        (status = 200, description = "Each user's status.", body = IntegrationStatusResponse),
+    )
+)]
 async fn integration_status(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -102,5 +162,5 @@ async fn integration_status(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(create, update, delete, integration_status))]
 pub struct Doc;

@@ -112,6 +112,20 @@ pub async fn phone_answer(
     })
 }
 
+/// Find all data Parley holds that mentions an email address.
+///
+/// The calls, meetings, CRM objects, customer engagement events and users that reference
+/// `emailAddress`: what erasing it would remove.
+#[utoipa::path(
+    get,
+    path = "/v2/data-privacy/data-for-email-address",
+    operation_id = "get-data-for-email-address",
+    tag = "Data privacy",
+    params(EmailQuery),
+    responses(
+        (status = 200, description = "What references the address.", body = DataForEmail),
+    )
+)]
 async fn data_for_email(
     State(state): State<AppState>,
     q: Result<Query<EmailQuery>, QueryRejection>,
@@ -122,6 +136,20 @@ async fn data_for_email(
     Ok(Wire(answer).into_response())
 }
 
+/// Find all data Parley holds that mentions a phone number.
+///
+/// The calls, meetings, CRM objects and users that reference `phoneNumber` (in any
+/// formatting), with the numbers that matched and the email addresses found beside them.
+#[utoipa::path(
+    get,
+    path = "/v2/data-privacy/data-for-phone-number",
+    operation_id = "get-data-for-phone-number",
+    tag = "Data privacy",
+    params(PhoneQuery),
+    responses(
+        (status = 200, description = "What references the number.", body = DataForPhone),
+    )
+)]
 async fn data_for_phone(
     State(state): State<AppState>,
     q: Result<Query<PhoneQuery>, QueryRejection>,
@@ -152,6 +180,23 @@ fn from_query_or_body<T: serde::de::DeserializeOwned + Default>(
     parse_json(body, true)
 }
 
+/// Erase all data that mentions an email address (right to be forgotten).
+///
+/// Accepts the request at once and erases in the background: calls the address took part
+/// in, its CRM objects, engagement events and mentions. `emailAddress` comes in the query
+/// string or, if absent there, in a JSON body. The answer's `erasureId` gives the report
+/// at `/parley/v1/data-privacy/erasures/{id}`.
+#[utoipa::path(
+    post,
+    path = "/v2/data-privacy/erase-data-for-email-address",
+    operation_id = "erase-data-for-email-address",
+    tag = "Data privacy",
+    params(EmailQuery),
+    request_body(content = Option<EmailQuery>, description = "The address, when the query string does not give it."),
+    responses(
+        (status = 200, description = "The erasure was accepted.", body = EraseAccepted),
+    )
+)]
 async fn erase_email(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -163,6 +208,22 @@ async fn erase_email(
     accept(&state, &principal, &subject).await
 }
 
+/// Erase all data that mentions a phone number (right to be forgotten).
+///
+/// Accepts the request at once and erases in the background. `phoneNumber` comes in the
+/// query string or, if absent there, in a JSON body. The answer's `erasureId` gives the
+/// report at `/parley/v1/data-privacy/erasures/{id}`.
+#[utoipa::path(
+    post,
+    path = "/v2/data-privacy/erase-data-for-phone-number",
+    operation_id = "erase-data-for-phone-number",
+    tag = "Data privacy",
+    params(PhoneQuery),
+    request_body(content = Option<PhoneQuery>, description = "The number, when the query string does not give it."),
+    responses(
+        (status = 200, description = "The erasure was accepted.", body = EraseAccepted),
+    )
+)]
 async fn erase_phone(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -185,5 +246,5 @@ async fn accept(state: &AppState, principal: &Principal, subject: &Subject) -> A
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(data_for_email, data_for_phone, erase_email, erase_phone))]
 pub struct Doc;

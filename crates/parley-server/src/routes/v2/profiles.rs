@@ -70,6 +70,20 @@ fn patch_of(body: Result<Bytes, BytesRejection>) -> ApiResult<parley_domain::Pro
     parse_patch(&value).map_err(ApiError::bad_request_all)
 }
 
+/// List the permission profiles of a workspace.
+///
+/// Every profile of `workspaceId` (required) with all its access levels and capabilities.
+#[utoipa::path(
+    get,
+    path = "/v2/all-permission-profiles",
+    operation_id = "list-permission-profiles",
+    tag = "Permissions",
+    params(("workspaceId" = String, Query, description = "The workspace's id.")),
+    responses(
+        (status = 200, description = "The profiles.", body = ProfilesResponse),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -84,6 +98,18 @@ async fn list(
     .into_response())
 }
 
+/// Get a permission profile: what its users may see and do.
+#[utoipa::path(
+    get,
+    path = "/v2/permission-profile",
+    operation_id = "get-permission-profile",
+    tag = "Permissions",
+    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    responses(
+        (status = 200, description = "The profile.", body = ProfileResponse),
+        (status = 404, description = "No such profile, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn read(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -94,6 +120,22 @@ async fn read(
     Ok(answer(&p))
 }
 
+/// Create a permission profile in a workspace.
+///
+/// The body is the profile: its name, access levels and capabilities; what it leaves out
+/// is off. The answer is the profile as stored, with its id.
+#[utoipa::path(
+    post,
+    path = "/v2/permission-profile",
+    operation_id = "create-permission-profile",
+    tag = "Permissions",
+    params(("workspaceId" = String, Query, description = "The workspace's id.")),
+    request_body = gong_api_v2::profiles::PermissionProfileInput,
+    responses(
+        (status = 200, description = "The profile was created.", body = ProfileResponse),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -107,6 +149,21 @@ async fn create(
     Ok(answer(&p))
 }
 
+/// Change a permission profile's name, access levels or capabilities.
+///
+/// Only the fields the body gives change. The answer is the profile as stored.
+#[utoipa::path(
+    put,
+    path = "/v2/permission-profile",
+    operation_id = "update-permission-profile",
+    tag = "Permissions",
+    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    request_body = gong_api_v2::profiles::PermissionProfileInput,
+    responses(
+        (status = 200, description = "The profile was updated.", body = ProfileResponse),
+        (status = 404, description = "No such profile, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn update(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -120,6 +177,19 @@ async fn update(
     Ok(answer(&p))
 }
 
+/// List the users who have a permission profile.
+///
+/// Each user's id, name and email address. An unknown profile is a 400 (as Gong answers).
+#[utoipa::path(
+    get,
+    path = "/v2/permission-profile/users",
+    operation_id = "list-permission-profile-users",
+    tag = "Permissions",
+    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    responses(
+        (status = 200, description = "The profile's users.", body = ProfileUsersResponse),
+    )
+)]
 async fn users(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -143,5 +213,5 @@ async fn users(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list, read, create, update, users))]
 pub struct Doc;

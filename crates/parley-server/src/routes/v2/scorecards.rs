@@ -32,6 +32,21 @@ pub fn routes() -> Router<AppState> {
         .route("/v2/stats/activity/scorecards", post(answered_scorecards))
 }
 
+/// List the scorecards and their questions.
+///
+/// The scorecards of `workspaceId` (of every workspace the caller reaches when none is
+/// named), each with its questions and answer options.
+#[utoipa::path(
+    get,
+    path = "/v2/settings/scorecards",
+    operation_id = "get-scorecards-settings",
+    tag = "Settings",
+    params(ScorecardsQuery),
+    responses(
+        (status = 200, description = "The scorecards.", body = ScorecardsResponse),
+        (status = 404, description = "No scorecards found, or the workspace named does not exist.", body = gong_api_v2::ErrorBody),
+    )
+)]
 /// The scorecards of the workspace named (every workspace the caller reaches when none
 /// is), as Gong lists them; Gong's 404 when there are none.
 pub(crate) async fn settings_scorecards(
@@ -111,6 +126,22 @@ fn ids(state: &AppState, name: &str, list: &Option<Vec<WireId>>) -> ApiResult<Op
         .transpose()
 }
 
+/// Get the scorecards reviewers filled in for calls, with every answer.
+///
+/// Answered scorecards matching `filter` (review dates, call dates, scorecards, reviewed
+/// users, reviewers, calls), by review time, 100 per page; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/stats/activity/scorecards",
+    operation_id = "get-scorecard-stats",
+    tag = "Stats",
+    params(CursorQuery),
+    request_body = AnsweredScorecardsRequest,
+    responses(
+        (status = 200, description = "A page of answered scorecards.", body = AnsweredScorecardsResponse),
+        (status = 404, description = "No answered scorecards match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn answered_scorecards(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -250,5 +281,5 @@ async fn overall_questions(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(settings_scorecards, answered_scorecards))]
 pub struct Doc;

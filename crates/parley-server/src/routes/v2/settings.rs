@@ -20,6 +20,21 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v2/settings/trackers", get(gong_trackers))
 }
 
+/// List the keyword trackers and the words they track.
+///
+/// Every tracker of the workspace named by `workspaceId` (of every workspace, or a bound
+/// key's own, when none is named), with its keywords, filters and who made it.
+#[utoipa::path(
+    get,
+    path = "/v2/settings/trackers",
+    operation_id = "get-trackers-settings",
+    tag = "Settings",
+    params(TrackersQuery),
+    responses(
+        (status = 200, description = "The trackers.", body = TrackersResponse),
+        (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+    )
+)]
 pub(crate) async fn gong_trackers(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -55,5 +70,5 @@ pub(crate) fn tracker_wire(state: &AppState, t: &TrackerRecord) -> KeywordTracke
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(gong_trackers))]
 pub struct Doc;

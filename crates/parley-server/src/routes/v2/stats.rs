@@ -304,6 +304,21 @@ async fn stats_request(
     Ok((req, range, cursor))
 }
 
+/// Get talk ratio, longest monologue and other interaction stats per user.
+///
+/// For each user with analysed calls from `filter.fromDate` to `filter.toDate` (company time zone; optionally only `filter.userIds`): talk ratio, longest monologue, longest customer story, interactivity, patience and question rate. Pages of users; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/stats/interaction",
+    operation_id = "get-interaction-stats",
+    tag = "Stats",
+    params(CursorQuery),
+    request_body = StatsRequest,
+    responses(
+        (status = 200, description = "A page of users' stats.", body = InteractionResponse),
+        (status = 404, description = "No stats match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn stats_interaction(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -467,6 +482,21 @@ fn per_period(
         .collect()
 }
 
+/// Get how active each user was: calls hosted, attended, listened to, commented on, scored.
+///
+/// For each user, the fifteen activity counters summed from `filter.fromDate` to `filter.toDate` (company time zone; optionally only `filter.userIds`). Pages of users; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/stats/activity/aggregate",
+    operation_id = "get-user-activity-stats",
+    tag = "Stats",
+    params(CursorQuery),
+    request_body = StatsRequest,
+    responses(
+        (status = 200, description = "A page of users' stats.", body = AggregateResponse),
+        (status = 404, description = "No stats match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn stats_aggregate(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -502,6 +532,21 @@ async fn stats_aggregate(
     .into_response())
 }
 
+/// Get each user's activity counters per day, week, month, quarter or year.
+///
+/// Like the aggregate, cut into periods of `aggregationPeriod` (`DAY`, `WEEK`, `MONTH`, `QUARTER` or `YEAR`, required); one object per period with its `fromDate` and `toDate`. Pages of users; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/stats/activity/aggregate-by-period",
+    operation_id = "get-user-activity-stats-by-period",
+    tag = "Stats",
+    params(CursorQuery),
+    request_body = StatsRequest,
+    responses(
+        (status = 200, description = "A page of users' stats.", body = AggregateByPeriodResponse),
+        (status = 404, description = "No stats match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn stats_aggregate_by_period(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -551,6 +596,21 @@ async fn stats_aggregate_by_period(
     .into_response())
 }
 
+/// Get, day by day, the ids of the calls behind each user's activity counters.
+///
+/// For each user and day from `filter.fromDate` to `filter.toDate`, the ids of the calls each of the fifteen activity counters counts. Pages of users; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/stats/activity/day-by-day",
+    operation_id = "get-user-activity-day-by-day",
+    tag = "Stats",
+    params(CursorQuery),
+    request_body = StatsRequest,
+    responses(
+        (status = 200, description = "A page of users' stats.", body = DayByDayResponse),
+        (status = 404, description = "No stats match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn stats_day_by_day(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -712,5 +772,10 @@ mod tests {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    stats_interaction,
+    stats_aggregate,
+    stats_aggregate_by_period,
+    stats_day_by_day
+))]
 pub struct Doc;

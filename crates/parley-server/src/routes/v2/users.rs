@@ -72,6 +72,21 @@ async fn page_of_users(
     .into_response())
 }
 
+/// List the company's users.
+///
+/// Every user with their id, name, email address, title, manager, phone and settings, in
+/// id order, 100 per page; follow `records.cursor`.
+#[utoipa::path(
+    get,
+    path = "/v2/users",
+    operation_id = "list-users",
+    tag = "Users",
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "A page of users.", body = UsersResponse),
+        (status = 404, description = "No users found.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_users(
     State(state): State<AppState>,
     q: Result<Query<ListUsersQuery>, QueryRejection>,
@@ -81,6 +96,22 @@ async fn list_users(
     page_of_users(&state, "users", &UserFilter::default(), q.cursor.as_deref()).await
 }
 
+/// List users by id or by when they were created.
+///
+/// Users matching `filter` (`userIds`, `createdFromDateTime`, `createdToDateTime`), in
+/// id order, 100 per page; follow `records.cursor`.
+#[utoipa::path(
+    post,
+    path = "/v2/users/extensive",
+    operation_id = "get-users-extensive",
+    tag = "Users",
+    params(CursorQuery),
+    request_body = UsersExtensiveRequest,
+    responses(
+        (status = 200, description = "A page of users.", body = UsersResponse),
+        (status = 404, description = "No users match the filter.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn users_extensive(
     State(state): State<AppState>,
     q: Result<Query<CursorQuery>, QueryRejection>,
@@ -121,6 +152,18 @@ async fn find_user(state: &AppState, id: &str) -> ApiResult<parley_domain::User>
     user.ok_or_else(|| ApiError::not_found(messages::user_not_found(id)))
 }
 
+/// Get one user by their id.
+#[utoipa::path(
+    get,
+    path = "/v2/users/{id}",
+    operation_id = "get-user",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    responses(
+        (status = 200, description = "The user.", body = UserResponse),
+        (status = 404, description = "No such user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let user = find_user(&state, &id).await?;
     Ok(Wire(UserResponse {
@@ -130,6 +173,20 @@ async fn get_user(State(state): State<AppState>, Path(id): Path<String>) -> ApiR
     .into_response())
 }
 
+/// See how a user's settings (recording, import, telephony) changed over time.
+///
+/// Each change of the user's settings: which setting, its new value, and from when.
+#[utoipa::path(
+    get,
+    path = "/v2/users/{id}/settings-history",
+    operation_id = "get-user-settings-history",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    responses(
+        (status = 200, description = "The user's settings history.", body = SettingsHistoryResponse),
+        (status = 404, description = "No such user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn settings_history(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -148,5 +205,5 @@ async fn settings_history(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_users, users_extensive, get_user, settings_history))]
 pub struct Doc;

@@ -17,6 +17,19 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/v2/workspaces", get(workspaces))
 }
 
+/// List the company's workspaces.
+///
+/// Each workspace's id, name and description; a key bound to a workspace sees only its
+/// own.
+#[utoipa::path(
+    get,
+    path = "/v2/workspaces",
+    operation_id = "list-workspaces",
+    tag = "Workspaces",
+    responses(
+        (status = 200, description = "The workspaces.", body = WorkspacesResponse),
+    )
+)]
 async fn workspaces(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -35,5 +48,5 @@ async fn workspaces(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(workspaces))]
 pub struct Doc;
