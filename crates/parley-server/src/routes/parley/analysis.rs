@@ -57,7 +57,7 @@ async fn analyze_one(
     path = "/parley/v1/analyze",
     operation_id = "analyze-all-calls",
     tag = "Analysis",
-    request_body(content = AnalyzeBody, description = "The workspace; may be empty."),
+    request_body(content = Option<AnalyzeBody>, description = "The workspace; may be empty."),
     responses(
         (status = 202, description = "The analysis job was queued.", body = crate::routes::parley::jobs::Jobs),
         (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),

@@ -20,6 +20,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{parse_json, query};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -78,12 +80,6 @@ struct Queued {
     delivery_ids: Vec<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
@@ -97,6 +93,7 @@ struct ListQuery {
 #[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
     /// The `nextBefore` of the previous page: deliveries older than this one.
+    #[param(pattern = "^\\s*[0-9]{1,18}\\s*$")]
     before: Option<String>,
     /// How many deliveries, newest first: 1 to `max_deliveries_page` (100 when absent).
     #[param(minimum = 1)]
@@ -415,7 +412,7 @@ async fn replay(
     operation_id = "test-automation-rule",
     tag = "Automation",
     params(("id" = String, Path, description = "The rule's id.")),
-    request_body(content = TestBody, description = "The call to test with; may be empty."),
+    request_body(content = Option<TestBody>, description = "The call to test with; may be empty."),
     responses(
         (status = 202, description = "The test deliveries were queued.", body = Queued),
         (status = 404, description = "No such rule or call, or no call to test with.", body = gong_api_v2::ErrorBody),

@@ -29,9 +29,10 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase")]
 struct AssociationBody {
     /// The CRM account's id (required).
-    #[schema(value_type = String, min_length = 1)]
+    #[schema(value_type = String, min_length = 1, max_length = 64)]
     account_crm_id: Option<String>,
     /// The CRM deal (opportunity) within the account, if any.
+    #[schema(min_length = 1, max_length = 64)]
     deal_crm_id: Option<String>,
 }
 

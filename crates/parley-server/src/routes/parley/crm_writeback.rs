@@ -20,6 +20,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{call_id_of, parse_json};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -67,12 +69,6 @@ struct Writes {
 struct OneWrite {
     request_id: String,
     write: CrmWriteView,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
 }
 
 fn view(s: &Shown) -> ConnectorView {

@@ -37,8 +37,10 @@ struct TimelineQuery {
     /// Only events of this person.
     email: Option<String>,
     /// Events at or after this time (ISO 8601).
+    #[param(format = DateTime)]
     from_date_time: Option<String>,
     /// Events before this time (ISO 8601).
+    #[param(format = DateTime)]
     to_date_time: Option<String>,
     /// The `records.cursor` of the previous page.
     cursor: Option<String>,

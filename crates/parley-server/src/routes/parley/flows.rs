@@ -18,6 +18,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{parse_json, query};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/parley/v1/flows", get(list_flows).post(create_flow))
@@ -37,12 +39,6 @@ struct FlowCreated {
 struct Flows {
     request_id: String,
     flows: Vec<FlowView>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
-use crate::routes::extract::existing_call;
+use crate::routes::extract::{existing_call, query};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -98,7 +98,7 @@ async fn list_jobs(
     State(state): State<AppState>,
     q: Result<Query<JobsQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = query(q)?;
     let filter = match q.state.as_deref() {
         None => None,
         Some(name) => Some(parley_domain::JobState::from_key(name).ok_or_else(|| {

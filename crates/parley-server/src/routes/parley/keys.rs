@@ -94,6 +94,7 @@ async fn list_keys(State(state): State<AppState>) -> ApiResult<Response> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewApiKey)]
 struct NewKeyBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     /// `full`, `read-only`, or scope strings separated by spaces or commas.
     #[serde(default = "full")]
@@ -222,7 +223,7 @@ async fn revoke_key(
 #[serde(deny_unknown_fields)]
 struct RoleBody {
     /// `admin`, `manager` or `member`.
-    #[schema(example = "manager")]
+    #[schema(pattern = "^(admin|manager|member)$")]
     role: String,
 }
 

@@ -21,6 +21,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{parse_json, workspace_of};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -169,12 +171,6 @@ async fn change_folder(
         folder: FolderView::of(&folder, &state.render),
     })
     .into_response())
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
 }
 
 /// Delete a library folder.

@@ -31,8 +31,10 @@ struct MeetingsQuery {
     /// The workspace; the default one when absent.
     workspace_id: Option<String>,
     /// Meetings starting at or after this time (ISO 8601).
+    #[param(format = DateTime)]
     from_date_time: Option<String>,
     /// Meetings starting before this time (ISO 8601).
+    #[param(format = DateTime)]
     to_date_time: Option<String>,
     /// The `records.cursor` of the previous page.
     cursor: Option<String>,

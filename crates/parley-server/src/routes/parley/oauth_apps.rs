@@ -87,7 +87,11 @@ async fn list_apps(State(state): State<AppState>) -> ApiResult<Response> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = NewOAuthApp)]
 struct NewAppBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
+    /// Where the app may be sent back to: 1 to 10 absolute URLs (https, or http on
+    /// loopback).
+    #[schema(min_items = 1, max_items = 10)]
     redirect_uris: Vec<String>,
     /// `full`, `read-only`, or scope strings separated by spaces or commas.
     #[serde(default = "read_only")]

@@ -27,6 +27,8 @@ use crate::routes::extract::{existing_call, parse_json, query, workspace_of, Wor
 use crate::routes::v2::scorecards::visible_scorecards;
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -61,12 +63,6 @@ struct ScorecardList {
 struct OneScorecard {
     request_id: String,
     scorecard: ScorecardWire,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -238,6 +238,8 @@ async fn sign_out_everywhere(
 struct ResetBody {
     /// The one-time token of a reset link (`parley users reset-link`).
     token: String,
+    /// The new password: 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     password: String,
 }
 

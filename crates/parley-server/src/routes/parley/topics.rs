@@ -26,7 +26,10 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 struct TopicView {
+    #[schema(min_length = 1, pattern = "\\S")]
     name: String,
+    /// At least one keyword that is not blank.
+    #[schema(min_items = 1)]
     keywords: Vec<String>,
 }
 
@@ -42,7 +45,8 @@ struct TopicsView {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TopicsBody {
-    /// The whole topic set (at most 100); it replaces the workspace's.
+    /// The whole topic set (at most 100, names unique); it replaces the workspace's.
+    #[schema(max_items = 100)]
     topics: Vec<TopicView>,
 }
 

@@ -37,7 +37,7 @@ struct FormatQuery {
     /// `vtt`, `srt` or `json` (Gong's transcript JSON); else the `Content-Type` says, else
     /// the content.
     #[param(
-        pattern = "^(?i)(vtt|webvtt|text/vtt|srt|subrip|application/x-subrip|text/srt|json|gong|gong-json|application/json)$"
+        pattern = "^(vtt|webvtt|text/vtt|srt|subrip|application/x-subrip|text/srt|json|gong|gong-json|application/json)$"
     )]
     format: Option<String>,
 }
