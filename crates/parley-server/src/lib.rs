@@ -163,9 +163,34 @@ async fn request_id_layer(req: Request, next: Next) -> Response {
     resp
 }
 
-async fn health() -> Response {
-    error::json_response(StatusCode::OK, &serde_json::json!({"status": "ok"}))
+/// The answer of `GET /health`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Health {
+    /// `ok`.
+    #[schema(value_type = String, pattern = "^ok$")]
+    status: &'static str,
 }
+
+/// Check that the server is up.
+///
+/// Answers `{"status": "ok"}` while the server runs; needs no credentials (for load
+/// balancers and probes).
+#[utoipa::path(
+    get,
+    path = "/health",
+    operation_id = "get-health",
+    tag = "Health",
+    security(()),
+    responses((status = 200, description = "The server is up.", body = Health))
+)]
+async fn health() -> Response {
+    error::json_response(StatusCode::OK, &Health { status: "ok" })
+}
+
+/// `GET /health` in the OpenAPI document (`crate::openapi`).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(health))]
+pub(crate) struct HealthDoc;
 
 async fn not_found(req: Request) -> Response {
     ApiError::not_found(format!(

@@ -26,7 +26,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use parley_app::oauth::{self, AuthorizeError, AuthorizeParams, AuthorizeRequest, OAuthError};
@@ -81,6 +80,114 @@ fn authorize_params(pairs: &[(String, String)]) -> AuthorizeParams {
         code_challenge_method: field(pairs, "code_challenge_method"),
     }
 }
+
+// ---- what the OpenAPI document shows ----
+
+/// The parameters of an authorization request (RFC 6749 §4.1.1, with PKCE), in the query
+/// of `GET /oauth2/authorize` or the form of `POST`.
+#[derive(serde::Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct AuthorizeQuery {
+    /// `code`.
+    response_type: Option<String>,
+    /// The app's client id.
+    client_id: Option<String>,
+    /// One of the app's registered redirect URIs.
+    redirect_uri: Option<String>,
+    /// Space-separated scopes, at most the app's.
+    scope: Option<String>,
+    /// Returned to the app unchanged.
+    state: Option<String>,
+    /// PKCE: the S256 challenge.
+    code_challenge: Option<String>,
+    /// PKCE: `S256`.
+    code_challenge_method: Option<String>,
+}
+
+/// The form of `POST /oauth2/authorize`: the authorization request's parameters and what
+/// the user did on the page.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct AuthorizeForm {
+    /// `sign-in` (with `email` and `password`), `approve` or `deny` (with `csrf`).
+    #[schema(pattern = "^(sign-in|approve|deny)$")]
+    action: String,
+    email: Option<String>,
+    password: Option<String>,
+    /// The session's CSRF token, from the consent page.
+    csrf: Option<String>,
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    code_challenge: Option<String>,
+    code_challenge_method: Option<String>,
+}
+
+/// The form of `POST /oauth2/generate-customer-token` (RFC 6749 §4.1.3 and §6). The
+/// client authenticates with Basic `client_id:client_secret` or with both in the form.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct TokenForm {
+    /// `authorization_code` or `refresh_token`.
+    #[schema(pattern = "^(authorization_code|refresh_token)$")]
+    grant_type: String,
+    /// The code from the redirect (`authorization_code`).
+    code: Option<String>,
+    /// The redirect URI the code was asked with (`authorization_code`).
+    redirect_uri: Option<String>,
+    /// PKCE: the verifier of the code's challenge.
+    code_verifier: Option<String>,
+    /// The refresh token (`refresh_token`).
+    refresh_token: Option<String>,
+    /// Fewer scopes than the grant's (`refresh_token`).
+    scope: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// The form of `POST /oauth2/revoke` (RFC 7009); the client authenticates as for tokens.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RevokeForm {
+    /// An access or refresh token of the app.
+    token: String,
+    /// `access_token` or `refresh_token` (not needed).
+    token_type_hint: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// Tokens issued (RFC 6749 §5.1), and the API's base URL.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    /// Seconds the access token lives.
+    expires_in: i64,
+    /// `Bearer`.
+    #[schema(value_type = String)]
+    token_type: &'static str,
+    /// The granted scopes, space-separated.
+    scope: String,
+    /// Where to send API requests with the token.
+    api_base_url_for_customer: String,
+}
+
+/// RFC 6749 §5.2's error body.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct OAuthErrorBody {
+    /// `invalid_request`, `invalid_client`, `invalid_grant`, `unsupported_grant_type`,
+    /// `invalid_scope` or `server_error`.
+    error: String,
+    error_description: String,
+}
+
+/// The empty answer of a revocation (RFC 7009 §2.2).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Revoked {}
 
 // ---- pages ----
 
@@ -324,6 +431,26 @@ async fn session_of(
     Ok(Some((principal, email, csrf)))
 }
 
+/// Show the page where a user lets an app use Parley as them.
+///
+/// Checks the authorization request, then shows the consent page (the app and each
+/// scope, Allow and Deny) to a signed-in user, or a sign-in form first. A wrong client or
+/// redirect URI is a page saying so; later mistakes redirect to the app with `error=`.
+#[utoipa::path(
+    get,
+    path = "/oauth2/authorize",
+    operation_id = "get-oauth-consent-page",
+    tag = "OAuth",
+    security(()),
+    params(AuthorizeQuery),
+    responses(
+        (status = 200, description = "The consent page, or the sign-in form.", content_type = "text/html", body = String),
+        (status = 302, description = "Back to the app's redirect URI with `error` and `state`.",
+            headers(("location" = String, description = "The redirect URI."))),
+        (status = 400, description = "The request's client or redirect URI is wrong (never redirected).", content_type = "text/html", body = String),
+        (status = 429, description = "Too many requests.", content_type = "text/html", body = String),
+    )
+)]
 async fn authorize_page(State(state): State<AppState>, headers: HeaderMap, uri: Uri) -> Response {
     let pairs = match pairs(uri.query().unwrap_or_default().as_bytes()) {
         Ok(p) => p,
@@ -340,6 +467,29 @@ async fn authorize_page(State(state): State<AppState>, headers: HeaderMap, uri: 
     }
 }
 
+/// Sign in, approve or deny an app's request to use Parley as the user.
+///
+/// The consent page's form: `action=sign-in` (email and password: a session, then the
+/// consent page), `approve` or `deny` (with the page's CSRF token): a 302 to the app's
+/// redirect URI with `code` and `state`, or `error=access_denied`.
+#[utoipa::path(
+    post,
+    path = "/oauth2/authorize",
+    operation_id = "authorize-oauth-app",
+    tag = "OAuth",
+    security(()),
+    request_body(content = AuthorizeForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The consent page (after signing in).", content_type = "text/html", body = String),
+        (status = 302, description = "Back to the app's redirect URI with `code` (or `error`) and `state`.",
+            headers(("location" = String, description = "The redirect URI."))),
+        (status = 400, description = "The request or the form is wrong.", content_type = "text/html", body = String),
+        (status = 401, description = "The sign-in form again: the sign-in failed or the session ended.", content_type = "text/html", body = String),
+        (status = 403, description = "The CSRF token is not the session's, or the user may not grant this.", content_type = "text/html", body = String),
+        (status = 413, description = "The form is too large.", content_type = "text/html", body = String),
+        (status = 429, description = "Too many sign-in attempts.", content_type = "text/html", body = String),
+    )
+)]
 async fn authorize_form(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -483,7 +633,7 @@ async fn decide(
 // ---- token and revocation endpoints ----
 
 /// A JSON answer that no one caches (RFC 6749 §5.1).
-fn token_json(status: StatusCode, body: &serde_json::Value) -> Response {
+fn token_json<T: serde::Serialize>(status: StatusCode, body: &T) -> Response {
     let mut resp = crate::error::json_response(status, body);
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -495,7 +645,10 @@ fn token_json(status: StatusCode, body: &serde_json::Value) -> Response {
 fn token_error(status: StatusCode, code: &str, description: &str) -> Response {
     let mut resp = token_json(
         status,
-        &json!({"error": code, "error_description": description}),
+        &OAuthErrorBody {
+            error: code.to_owned(),
+            error_description: description.to_owned(),
+        },
     );
     if status == StatusCode::UNAUTHORIZED {
         resp.headers_mut().insert(
@@ -640,6 +793,26 @@ fn record_grant(
     );
 }
 
+/// Exchange an authorization code or refresh token for an access token.
+///
+/// The OAuth token endpoint (Gong's path): `grant_type=authorization_code` (with `code`,
+/// `redirect_uri`, PKCE `code_verifier`) or `refresh_token`; the client authenticates
+/// with Basic or in the form. Answers the tokens, or RFC 6749's error JSON.
+#[utoipa::path(
+    post,
+    path = "/oauth2/generate-customer-token",
+    operation_id = "generate-customer-token",
+    tag = "OAuth",
+    security(()),
+    request_body(content = TokenForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The tokens.", body = TokenResponse),
+        (status = 400, description = "RFC 6749's error: the request, code or refresh token is not valid.", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: the client's credentials are missing or wrong.", body = OAuthErrorBody),
+        (status = 413, description = "The form is too large.", body = OAuthErrorBody),
+        (status = 429, description = "Too many attempts for this client.", body = OAuthErrorBody),
+    )
+)]
 async fn token(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -724,14 +897,18 @@ async fn token(
             );
             token_json(
                 StatusCode::OK,
-                &json!({
-                    "access_token": issued.access_token,
-                    "refresh_token": issued.refresh_token,
-                    "expires_in": issued.expires_in,
-                    "token_type": "Bearer",
-                    "scope": issued.scopes.to_string(),
-                    "api_base_url_for_customer": state.config.public_url.trim_end_matches('/'),
-                }),
+                &TokenResponse {
+                    access_token: issued.access_token,
+                    refresh_token: issued.refresh_token,
+                    expires_in: issued.expires_in,
+                    token_type: "Bearer",
+                    scope: issued.scopes.to_string(),
+                    api_base_url_for_customer: state
+                        .config
+                        .public_url
+                        .trim_end_matches('/')
+                        .to_owned(),
+                },
             )
         }
         Err(e) => {
@@ -752,6 +929,25 @@ async fn token(
     }
 }
 
+/// Revoke an OAuth access or refresh token.
+///
+/// RFC 7009: revokes the grant the token belongs to (its access and refresh tokens);
+/// an unknown token is answered the same. The client authenticates as for tokens.
+#[utoipa::path(
+    post,
+    path = "/oauth2/revoke",
+    operation_id = "revoke-oauth-token",
+    tag = "OAuth",
+    security(()),
+    request_body(content = RevokeForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The token is revoked (or was unknown).", body = Revoked),
+        (status = 400, description = "RFC 6749's error: the request is not valid.", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`: the client's credentials are missing or wrong.", body = OAuthErrorBody),
+        (status = 413, description = "The form is too large.", body = OAuthErrorBody),
+        (status = 429, description = "Too many attempts for this client.", body = OAuthErrorBody),
+    )
+)]
 async fn revoke(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -780,10 +976,10 @@ async fn revoke(
                 200,
                 source,
             );
-            token_json(StatusCode::OK, &json!({}))
+            token_json(StatusCode::OK, &Revoked {})
         }
         // RFC 7009 §2.2: an unknown token is answered like a revoked one.
-        Ok(None) => token_json(StatusCode::OK, &json!({})),
+        Ok(None) => token_json(StatusCode::OK, &Revoked {}),
         Err(e) => server_error(&e),
     }
 }
@@ -826,5 +1022,5 @@ mod tests {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(authorize_page, authorize_form, token, revoke))]
 pub struct Doc;

@@ -23,23 +23,46 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/activity", post(record_activity))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ActivityBody {
+    /// What the user did.
+    #[schema(value_type = String, pattern = "^(listen|comment|share-internal|share-external|feedback-request|feedback-give|feedback-mark|scorecard)$")]
     kind: String,
+    /// The user who did it.
+    #[schema(value_type = WireId)]
     user_id: Option<WireId>,
+    /// The call it was done on.
+    #[schema(value_type = WireId)]
     call_id: Option<WireId>,
+    /// The user it was about (whose call was reviewed, who was asked for feedback).
     subject_user_id: Option<WireId>,
+    /// When (ISO 8601); now when absent.
     at: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ActivityRecorded {
     request_id: String,
     event_id: String,
 }
 
+/// Record that a user listened to, commented on, shared or reviewed a call.
+///
+/// Adds one activity event (listen, comment, share, feedback, scorecard) that feeds the
+/// activity statistics of `/v2/stats/activity/*`; answers the event's id.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/activity",
+    operation_id = "record-activity",
+    tag = "Activity",
+    request_body = ActivityBody,
+    responses(
+        (status = 201, description = "The event was recorded.", body = ActivityRecorded),
+        (status = 404, description = "No such user or call.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn record_activity(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -100,5 +123,5 @@ async fn record_activity(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(record_activity))]
 pub struct Doc;

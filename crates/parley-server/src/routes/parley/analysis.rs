@@ -23,6 +23,21 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/calls/{id}/analysis", get(call_analysis))
 }
 
+/// Re-run the analysis of a call.
+///
+/// Queues an analysis job (trackers, topics, highlights, interaction stats) for the call's
+/// transcript and answers it; poll `GET /parley/v1/calls/{id}/jobs`.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/calls/{id}/analyze",
+    operation_id = "analyze-call",
+    tag = "Analysis",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 202, description = "The analysis job was queued.", body = crate::routes::parley::jobs::Jobs),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn analyze_one(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -33,6 +48,21 @@ async fn analyze_one(
     Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
+/// Re-run the analysis of every call of a workspace.
+///
+/// Queues one job that re-analyses every transcribed call of the workspace (every
+/// workspace the caller reaches when none is named) and answers it.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/analyze",
+    operation_id = "analyze-all-calls",
+    tag = "Analysis",
+    request_body(content = Option<AnalyzeBody>, description = "The workspace; may be empty."),
+    responses(
+        (status = 202, description = "The analysis job was queued.", body = crate::routes::parley::jobs::Jobs),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn analyze_everything(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -49,12 +79,23 @@ async fn analyze_everything(
     Ok(job_reply(StatusCode::ACCEPTED, &job))
 }
 
-#[derive(Debug, Serialize)]
+/// The body of `POST /parley/v1/analyze` (read as [`WorkspaceQuery`]).
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct AnalyzeBody {
+    /// The workspace whose calls to analyse; all the caller reaches when absent.
+    workspace_id: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AnalysisView {
     request_id: String,
     call_id: String,
-    /// The stored analysis with camelCase keys (see [`camel_case_keys`]).
+    /// The stored analysis with camelCase keys: talk ratio, trackers, topics, highlights,
+    /// per-monologue facts and the engine that made it.
+    #[schema(value_type = Object)]
     analysis: serde_json::Value,
 }
 
@@ -91,6 +132,21 @@ fn camel(key: &str) -> String {
     out
 }
 
+/// Get everything Parley's analysis found in a call.
+///
+/// The call's whole stored analysis (trackers, topics, highlights, questions, talk
+/// ratios, next steps) with camelCase keys. 404 until the call has been analysed.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/analysis",
+    operation_id = "get-call-analysis",
+    tag = "Analysis",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The call's analysis.", body = AnalysisView),
+        (status = 404, description = "No such call, or it has not been analysed yet.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn call_analysis(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -136,5 +192,5 @@ mod tests {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(analyze_everything, analyze_one, call_analysis))]
 pub struct Doc;

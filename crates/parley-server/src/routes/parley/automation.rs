@@ -20,6 +20,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{parse_json, query};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -42,22 +44,24 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/automation/public-key", get(public_key))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OneRule {
     request_id: String,
     rule: RuleView,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = AutomationRules)]
 struct Rules {
     request_id: String,
     rules: Vec<RuleView>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = RuleDeliveries)]
 struct Deliveries {
     request_id: String,
     deliveries: Vec<DeliveryView>,
@@ -66,8 +70,9 @@ struct Deliveries {
     next_before: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = DeliveriesQueued)]
 struct Queued {
     request_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,22 +80,23 @@ struct Queued {
     delivery_ids: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only this workspace's rules.
     workspace_id: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
+    /// The `nextBefore` of the previous page: deliveries older than this one.
+    #[param(pattern = "^\\s*[0-9]{1,18}\\s*$")]
     before: Option<String>,
+    /// How many deliveries, newest first: 1 to `max_deliveries_page` (100 when absent).
+    #[param(minimum = 1)]
     limit: Option<u32>,
 }
 
@@ -121,6 +127,21 @@ async fn input(state: &AppState, body: RuleBody) -> ApiResult<(RuleInput, bool)>
     ))
 }
 
+/// List automation rules.
+///
+/// Every rule (of one workspace, if named): its call filter, actions (webhooks, CRM field
+/// writes), whether it is enabled, and its counts. Admins only.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/automation/rules",
+    operation_id = "list-automation-rules",
+    tag = "Automation",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "The rules.", body = Rules),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_rules(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -144,6 +165,22 @@ async fn list_rules(
     ))
 }
 
+/// Create an automation rule that fires a webhook or CRM write for matching calls.
+///
+/// A rule of a workspace: a call filter and its actions, run once for each call that is
+/// ready (transcribed and analysed) and matches; optionally for past calls too. Answers
+/// the rule.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/automation/rules",
+    operation_id = "create-automation-rule",
+    tag = "Automation",
+    request_body = RuleBody,
+    responses(
+        (status = 201, description = "The rule was created.", body = OneRule),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_rule(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -168,6 +205,20 @@ async fn create_rule(
     ))
 }
 
+/// Get one automation rule.
+///
+/// Its filter, actions, whether it is enabled, and its counts.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/automation/rules/{id}",
+    operation_id = "get-automation-rule",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id.")),
+    responses(
+        (status = 200, description = "The rule.", body = OneRule),
+        (status = 404, description = "No such rule.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_rule(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -183,6 +234,22 @@ async fn get_rule(
     ))
 }
 
+/// Change an automation rule's filter, actions or state.
+///
+/// Replaces the rule with the body (same id; its workspace unless the body names one);
+/// answers it.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/automation/rules/{id}",
+    operation_id = "update-automation-rule",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id.")),
+    request_body = RuleBody,
+    responses(
+        (status = 200, description = "The rule as changed.", body = OneRule),
+        (status = 404, description = "No such rule or workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn update_rule(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -215,6 +282,20 @@ async fn update_rule(
     ))
 }
 
+/// Delete an automation rule.
+///
+/// The rule stops firing; its pending deliveries are dropped.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/automation/rules/{id}",
+    operation_id = "delete-automation-rule",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id.")),
+    responses(
+        (status = 200, description = "The rule was deleted.", body = Done),
+        (status = 404, description = "No such rule.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_rule(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -229,6 +310,21 @@ async fn delete_rule(
     ))
 }
 
+/// List an automation rule's webhook deliveries, newest first.
+///
+/// Each delivery's call, action, state, attempts, response status and error; page with
+/// `before` = the previous page's `nextBefore`.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/automation/rules/{id}/deliveries",
+    operation_id = "list-rule-deliveries",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id."), DeliveriesQuery),
+    responses(
+        (status = 200, description = "A page of deliveries.", body = Deliveries),
+        (status = 404, description = "No such rule.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_deliveries(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -271,6 +367,21 @@ async fn list_deliveries(
     ))
 }
 
+/// Send an automation rule's delivery again.
+///
+/// Queues the delivery anew (same call and action, fresh payload and signature);
+/// answers its id.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay",
+    operation_id = "replay-rule-delivery",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id."), ("deliveryId" = String, Path, description = "The delivery's id.")),
+    responses(
+        (status = 202, description = "The delivery was queued again.", body = Queued),
+        (status = 404, description = "No such rule or delivery.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn replay(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -291,6 +402,22 @@ async fn replay(
     ))
 }
 
+/// Test an automation rule against a call.
+///
+/// Queues the rule's actions for a call (the given one, else a recent one it matches)
+/// as test deliveries; answers the call and the deliveries' ids.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/automation/rules/{id}/test",
+    operation_id = "test-automation-rule",
+    tag = "Automation",
+    params(("id" = String, Path, description = "The rule's id.")),
+    request_body(content = Option<TestBody>, description = "The call to test with; may be empty."),
+    responses(
+        (status = 202, description = "The test deliveries were queued.", body = Queued),
+        (status = 404, description = "No such rule or call, or no call to test with.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn send_test(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -317,22 +444,42 @@ async fn send_test(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct KeyQuery {
+    /// `json` (the default) or `pem` (the PEM file itself).
+    #[param(pattern = "^(json|pem)$")]
     format: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = WebhookPublicKey)]
 struct PublicKey {
     request_id: String,
+    /// The JWT signing algorithm: `RS256`.
+    #[schema(value_type = String)]
     algorithm: &'static str,
     /// PEM (SPKI), `-----BEGIN PUBLIC KEY-----`.
     public_key: String,
 }
 
-/// The company's webhook public key, what receivers verify JWTs with: in a JSON body, or
-/// with `?format=pem` as the PEM file itself (`curl … > gong-webhook.pem`).
+/// Get the public key that verifies Parley's webhook signatures.
+///
+/// The company's webhook public key, what receivers verify the JWT of each delivery
+/// with: in a JSON body, or with `?format=pem` as the PEM file itself
+/// (`curl … > gong-webhook.pem`).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/automation/public-key",
+    operation_id = "get-webhook-public-key",
+    tag = "Automation",
+    params(KeyQuery),
+    responses(
+        (status = 200, description = "The public key.",
+            content((PublicKey = "application/json"), (String = "application/x-pem-file"))),
+    )
+)]
 async fn public_key(
     State(state): State<AppState>,
     q: Result<Query<KeyQuery>, QueryRejection>,
@@ -371,5 +518,15 @@ async fn public_key(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list_rules,
+    create_rule,
+    get_rule,
+    update_rule,
+    delete_rule,
+    list_deliveries,
+    replay,
+    send_test,
+    public_key
+))]
 pub struct Doc;

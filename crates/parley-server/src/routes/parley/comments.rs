@@ -35,22 +35,23 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct CommentList {
     request_id: String,
     comments: Vec<CommentView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OneComment {
     request_id: String,
     comment: CommentView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CommentsDeleted)]
 struct Deleted {
     request_id: String,
     /// The comment and the replies to it.
@@ -74,6 +75,21 @@ fn bounds(state: &AppState) -> CommentBounds {
     }
 }
 
+/// List the comments on a call.
+///
+/// The call's public comments and the caller's own private ones, with their author,
+/// time in the recording and replies (Gong's `Comment` fields plus `public`).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/comments",
+    operation_id = "list-call-comments",
+    tag = "Comments",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The comments.", body = CommentList),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_comments(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -91,6 +107,22 @@ async fn list_comments(
     .into_response())
 }
 
+/// Comment on a call, or on a moment of its recording.
+///
+/// Adds a comment as the calling user, on the whole call or a time range of it, public
+/// (the default) or private, or as a reply to another comment; answers the comment.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/calls/{id}/comments",
+    operation_id = "add-call-comment",
+    tag = "Comments",
+    params(("id" = String, Path, description = "The call's id.")),
+    request_body = CommentInput,
+    responses(
+        (status = 201, description = "The comment was added.", body = OneComment),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn add_comment(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -135,6 +167,21 @@ async fn add_comment(
     ))
 }
 
+/// Delete a comment on a call, with its replies.
+///
+/// Its author or an admin may; answers how many comments went (the comment and the
+/// replies to it).
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/calls/{id}/comments/{comment}",
+    operation_id = "delete-call-comment",
+    tag = "Comments",
+    params(("id" = String, Path, description = "The call's id."), ("comment" = String, Path, description = "The comment's id.")),
+    responses(
+        (status = 200, description = "The comment and its replies were deleted.", body = Deleted),
+        (status = 404, description = "No such call or comment, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_comment(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -153,5 +200,5 @@ async fn delete_comment(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_comments, add_comment, delete_comment))]
 pub struct Doc;

@@ -25,14 +25,18 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AssociationBody {
+    /// The CRM account's id (required).
+    #[schema(value_type = String, min_length = 1, max_length = 64)]
     account_crm_id: Option<String>,
+    /// The CRM deal (opportunity) within the account, if any.
+    #[schema(min_length = 1, max_length = 64)]
     deal_crm_id: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AssociationView {
     request_id: String,
@@ -41,6 +45,22 @@ struct AssociationView {
     deal_crm_id: Option<String>,
 }
 
+/// Link a call to a CRM account and deal by hand.
+///
+/// Replaces the call's manual CRM association (what `GET /v2/calls/manual-crm-associations`
+/// lists) with this account and optional deal.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/calls/{id}/crm-association",
+    operation_id = "set-call-crm-association",
+    tag = "CRM",
+    params(("id" = String, Path, description = "The call's id.")),
+    request_body = AssociationBody,
+    responses(
+        (status = 200, description = "The call is associated.", body = AssociationView),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn associate(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -71,6 +91,21 @@ async fn associate(
     ))
 }
 
+/// Remove a call's manual link to a CRM account.
+///
+/// The call has no manual CRM association afterwards (the removal is listed by
+/// `GET /v2/calls/manual-crm-associations`).
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/calls/{id}/crm-association",
+    operation_id = "remove-call-crm-association",
+    tag = "CRM",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The association is removed.", body = AssociationView),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn dissociate(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -91,5 +126,5 @@ async fn dissociate(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(associate, dissociate))]
 pub struct Doc;

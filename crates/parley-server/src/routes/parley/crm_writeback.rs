@@ -20,6 +20,8 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{call_id_of, parse_json};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -38,38 +40,35 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CrmConnectors)]
 struct Connectors {
     request_id: String,
     connectors: Vec<ConnectorView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OneConnector {
     request_id: String,
     connector: ConnectorView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CrmWrites)]
 struct Writes {
     request_id: String,
     writes: Vec<CrmWriteView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OneCrmWrite)]
 struct OneWrite {
     request_id: String,
     write: CrmWriteView,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
 }
 
 fn view(s: &Shown) -> ConnectorView {
@@ -86,6 +85,17 @@ fn one(status: StatusCode, s: &Shown) -> Response {
     )
 }
 
+/// List the CRM connectors Parley writes call data to.
+///
+/// Each connector of the caller's workspaces (Salesforce, HubSpot or generic CRM
+/// objects): its kind, settings and which secrets it holds, never the secrets. Admins.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/crm/connectors",
+    operation_id = "list-crm-connectors",
+    tag = "CRM write-back",
+    responses((status = 200, description = "The connectors.", body = Connectors))
+)]
 async fn list_connectors(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -100,6 +110,21 @@ async fn list_connectors(
     ))
 }
 
+/// Connect a workspace to Salesforce, HubSpot or generic CRM objects.
+///
+/// Adds a connector that CRM field actions write through, with its credentials (kept
+/// secret); answers it.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/crm/connectors",
+    operation_id = "create-crm-connector",
+    tag = "CRM write-back",
+    request_body = ConnectorBody,
+    responses(
+        (status = 201, description = "The connector was created.", body = OneConnector),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_connector(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -112,6 +137,20 @@ async fn create_connector(
     Ok(one(StatusCode::CREATED, &shown))
 }
 
+/// Get one CRM connector.
+///
+/// Its kind, settings and which secrets it holds (never the secrets).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/crm/connectors/{id}",
+    operation_id = "get-crm-connector",
+    tag = "CRM write-back",
+    params(("id" = String, Path, description = "The connector's id.")),
+    responses(
+        (status = 200, description = "The connector.", body = OneConnector),
+        (status = 404, description = "No such connector.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_connector(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -123,6 +162,21 @@ async fn get_connector(
     Ok(one(StatusCode::OK, &shown))
 }
 
+/// Change a CRM connector's settings or credentials.
+///
+/// Replaces the connector with the body (same id); answers it.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/crm/connectors/{id}",
+    operation_id = "update-crm-connector",
+    tag = "CRM write-back",
+    params(("id" = String, Path, description = "The connector's id.")),
+    request_body = ConnectorBody,
+    responses(
+        (status = 200, description = "The connector as changed.", body = OneConnector),
+        (status = 404, description = "No such connector.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn update_connector(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -140,6 +194,20 @@ async fn update_connector(
     Ok(one(StatusCode::OK, &shown))
 }
 
+/// Delete a CRM connector.
+///
+/// Parley no longer writes through it; its secrets are deleted.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/crm/connectors/{id}",
+    operation_id = "delete-crm-connector",
+    tag = "CRM write-back",
+    params(("id" = String, Path, description = "The connector's id.")),
+    responses(
+        (status = 200, description = "The connector was deleted.", body = Done),
+        (status = 404, description = "No such connector.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_connector(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -154,6 +222,21 @@ async fn delete_connector(
     ))
 }
 
+/// List the CRM writes made for a call.
+///
+/// Each field write automation rules or people ran for the call: the connector, object,
+/// fields, state and error.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/crm-writes",
+    operation_id = "list-call-crm-writes",
+    tag = "CRM write-back",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The call's CRM writes.", body = Writes),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_writes(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -171,8 +254,22 @@ async fn list_writes(
     ))
 }
 
-/// Queues the action's write for the call and answers 202 with it (pending, or skipped
-/// when the call's context names no object to write to); workers run it.
+/// Write a call's data to CRM fields now.
+///
+/// Queues a CRM field action's write for the call and answers 202 with it (pending, or
+/// skipped when the call's context names no object to write to); workers run it.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/calls/{id}/crm-writes",
+    operation_id = "run-call-crm-write",
+    tag = "CRM write-back",
+    params(("id" = String, Path, description = "The call's id.")),
+    request_body = CrmActionBody,
+    responses(
+        (status = 202, description = "The write was queued.", body = OneWrite),
+        (status = 404, description = "No such call or connector, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn run_action(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -196,5 +293,13 @@ async fn run_action(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list_connectors,
+    create_connector,
+    get_connector,
+    update_connector,
+    delete_connector,
+    list_writes,
+    run_action
+))]
 pub struct Doc;

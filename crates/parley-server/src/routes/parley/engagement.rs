@@ -24,20 +24,31 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/engagement", get(timeline))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct TimelineQuery {
+    /// Only this workspace's events.
     workspace_id: Option<String>,
+    /// A CRM object's type (`Account`, `Deal`, ...), with `objectId`.
     object_type: Option<String>,
+    /// The CRM object's id, with `objectType`.
     object_id: Option<String>,
+    /// Only events of this person.
     email: Option<String>,
+    /// Events at or after this time (ISO 8601).
+    #[param(format = DateTime)]
     from_date_time: Option<String>,
+    /// Events before this time (ISO 8601).
+    #[param(format = DateTime)]
     to_date_time: Option<String>,
+    /// The `records.cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = EngagementTimeline)]
 struct Timeline {
     request_id: String,
     records: Records,
@@ -51,6 +62,22 @@ fn given(s: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Show the engagement timeline of an account, deal, person or workspace.
+///
+/// Calls, emails, content views and shares and other customer actions, newest first, a
+/// page at a time (follow `records.cursor`), for a CRM object (`objectType` and
+/// `objectId`), a person (`email`) or a whole workspace.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/engagement",
+    operation_id = "get-engagement-timeline",
+    tag = "Engagement",
+    params(TimelineQuery),
+    responses(
+        (status = 200, description = "A page of events.", body = Timeline),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn timeline(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -122,5 +149,5 @@ async fn timeline(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(timeline))]
 pub struct Doc;

@@ -18,41 +18,52 @@ use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{parse_json, query};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/parley/v1/flows", get(list_flows).post(create_flow))
         .route("/parley/v1/flows/{id}", delete(delete_flow))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct FlowCreated {
     request_id: String,
     flow: FlowView,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ParleyFlows)]
 struct Flows {
     request_id: String,
     flows: Vec<FlowView>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only this workspace's flows.
     workspace_id: Option<String>,
 }
 
 /// Flows listed at once here, at most (the paged listing is `GET /v2/flows`).
 const MAX_LISTED: u32 = 1_000;
 
+/// List Engage flows, all at once.
+///
+/// The flows the caller may see (admins: every flow), up to 1000, with their owner,
+/// visibility and folder; `GET /v2/flows` is the paged listing.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/flows",
+    operation_id = "list-parley-flows",
+    tag = "Flows",
+    params(ListQuery),
+    responses((status = 200, description = "The flows.", body = Flows))
+)]
 async fn list_flows(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -85,6 +96,21 @@ async fn list_flows(
     ))
 }
 
+/// Create an Engage flow.
+///
+/// A flow (sequence) owned by a user, company-wide, personal or shared, optionally in a
+/// folder and exclusive; prospects are then added with `POST /v2/flows/prospects/assign`.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/flows",
+    operation_id = "create-flow",
+    tag = "Flows",
+    request_body = NewFlowBody,
+    responses(
+        (status = 201, description = "The flow was created.", body = FlowCreated),
+        (status = 404, description = "No such workspace or owner.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_flow(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -116,6 +142,20 @@ async fn create_flow(
     ))
 }
 
+/// Delete an Engage flow.
+///
+/// The flow and its prospects' assignments go.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/flows/{id}",
+    operation_id = "delete-flow",
+    tag = "Flows",
+    params(("id" = String, Path, description = "The flow's id.")),
+    responses(
+        (status = 200, description = "The flow was deleted.", body = Done),
+        (status = 404, description = "No such flow.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_flow(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -135,5 +175,5 @@ async fn delete_flow(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_flows, create_flow, delete_flow))]
 pub struct Doc;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
-use crate::routes::extract::existing_call;
+use crate::routes::extract::{existing_call, query};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -22,12 +22,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A background job as Parley's API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct JobView {
     id: String,
+    /// What the job does: `transcribe`, `analyze`, `fetch-media`, `backfill-trackers`,
+    /// `analyze-workspace`, `erase`, `deliver`, `crm-write`...
+    #[schema(value_type = String)]
     kind: &'static str,
     call_id: Option<String>,
+    #[schema(value_type = String, pattern = "^(queued|running|done|failed)$")]
     state: &'static str,
     attempts: u32,
     max_attempts: u32,
@@ -63,23 +67,38 @@ impl JobView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Jobs {
     pub request_id: String,
     pub jobs: Vec<JobView>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct JobsQuery {
+    /// Only jobs in this state: `queued`, `running`, `done` or `failed`.
+    #[param(pattern = "^(queued|running|done|failed)$")]
     state: Option<String>,
 }
 
+/// List background jobs, newest first.
+///
+/// Transcriptions, analyses, media fetches, deliveries and the like, with their state,
+/// attempts, progress and error; at most 200, optionally only those in one state.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/jobs",
+    operation_id = "list-jobs",
+    tag = "Jobs",
+    params(JobsQuery),
+    responses((status = 200, description = "The jobs.", body = Jobs))
+)]
 async fn list_jobs(
     State(state): State<AppState>,
     q: Result<Query<JobsQuery>, QueryRejection>,
 ) -> ApiResult<Response> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = query(q)?;
     let filter = match q.state.as_deref() {
         None => None,
         Some(name) => Some(parley_domain::JobState::from_key(name).ok_or_else(|| {
@@ -98,6 +117,21 @@ async fn list_jobs(
     ))
 }
 
+/// List the background jobs of a call.
+///
+/// Its media fetch, transcriptions and analyses, with their state and progress: how to
+/// follow a call from upload to analysis.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/jobs",
+    operation_id = "list-call-jobs",
+    tag = "Jobs",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The call's jobs.", body = Jobs),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn call_jobs(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -116,5 +150,5 @@ async fn call_jobs(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_jobs, call_jobs))]
 pub struct Doc;

@@ -27,14 +27,17 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/users/{id}/role", put(set_role))
 }
 
-#[derive(Debug, Serialize)]
+/// An API key as admins see it (never its secret).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ApiKeyView)]
 struct KeyView {
     access_key: String,
     name: String,
     /// Space-separated scope strings.
     scopes: String,
     /// `full` or `read-only` when the scopes are exactly a preset.
+    #[schema(value_type = Option<String>)]
     preset: Option<&'static str>,
     workspace_id: Option<String>,
     owner_user_id: Option<String>,
@@ -59,13 +62,25 @@ impl KeyView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ApiKeys)]
 struct KeysResponse {
     request_id: String,
     keys: Vec<KeyView>,
 }
 
+/// List the company's API keys.
+///
+/// Every key, active or revoked, with its scopes, workspace, owner and when it was last
+/// used; never a secret. Admins only.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/keys",
+    operation_id = "list-api-keys",
+    tag = "Keys",
+    responses((status = 200, description = "The keys.", body = KeysResponse))
+)]
 async fn list_keys(State(state): State<AppState>) -> ApiResult<Response> {
     let list = keys::list_keys(state.store.as_ref()).await?;
     Ok(Wire(KeysResponse {
@@ -75,14 +90,19 @@ async fn list_keys(State(state): State<AppState>) -> ApiResult<Response> {
     .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewApiKey)]
 struct NewKeyBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
     /// `full`, `read-only`, or scope strings separated by spaces or commas.
     #[serde(default = "full")]
+    #[schema(default = "full")]
     scopes: String,
+    /// Binds the key to one workspace.
     workspace_id: Option<WireId>,
+    /// The user the key acts for (a company key when absent).
     owner_user_id: Option<WireId>,
 }
 
@@ -90,8 +110,9 @@ fn full() -> String {
     "full".to_owned()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ApiKeySecret)]
 struct SecretResponse {
     request_id: String,
     key: KeyView,
@@ -107,6 +128,18 @@ fn numeric(name: &str, id: Option<WireId>) -> ApiResult<Option<i64>> {
     .transpose()
 }
 
+/// Create an API key with chosen scopes.
+///
+/// Makes an access key and secret (scopes `full`, `read-only` or a list), optionally bound
+/// to a workspace and acting for a user. The secret is in this answer only.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/keys",
+    operation_id = "create-api-key",
+    tag = "Keys",
+    request_body = NewKeyBody,
+    responses((status = 201, description = "The key and its secret.", body = SecretResponse))
+)]
 async fn create_key(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -131,6 +164,21 @@ async fn create_key(
     ))
 }
 
+/// Give an API key a new secret.
+///
+/// The old secret stops working at once; the new one is in this answer only. Rotating
+/// the key the request is made with locks the caller out until it uses the new secret.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/keys/{key}/rotate",
+    operation_id = "rotate-api-key",
+    tag = "Keys",
+    params(("key" = String, Path, description = "The access key.")),
+    responses(
+        (status = 200, description = "The key and its new secret.", body = SecretResponse),
+        (status = 404, description = "No active key with this access key.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn rotate_key(
     State(state): State<AppState>,
     Path(access_key): Path<String>,
@@ -149,20 +197,62 @@ async fn rotate_key(
     .into_response())
 }
 
+/// Revoke an API key.
+///
+/// The key stops working at once and for good; it stays listed as revoked.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/keys/{key}",
+    operation_id = "revoke-api-key",
+    tag = "Keys",
+    params(("key" = String, Path, description = "The access key.")),
+    responses(
+        (status = 200, description = "The key is revoked.", body = super::Done),
+        (status = 404, description = "No active key with this access key.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn revoke_key(
     State(state): State<AppState>,
     Path(access_key): Path<String>,
 ) -> ApiResult<Response> {
     keys::revoke_key(state.store.as_ref(), &access_key).await?;
-    Ok(Wire(serde_json::json!({ "requestId": request_id() })).into_response())
+    Ok(Wire(super::Done::now()).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct RoleBody {
+    /// `admin`, `manager` or `member`.
+    #[schema(pattern = "^(admin|manager|member)$")]
     role: String,
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct RoleSet {
+    request_id: String,
+    user_id: String,
+    /// `admin`, `manager` or `member`.
+    #[schema(value_type = String)]
+    role: &'static str,
+}
+
+/// Make a user an admin, manager or member.
+///
+/// Sets the user's company role, which decides what they may do and which calls they see
+/// (unless a permission profile says otherwise).
+#[utoipa::path(
+    put,
+    path = "/parley/v1/users/{id}/role",
+    operation_id = "set-user-role",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = RoleBody,
+    responses(
+        (status = 200, description = "The role is set.", body = RoleSet),
+        (status = 404, description = "No such user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn set_role(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -185,15 +275,15 @@ async fn set_role(
             parley_app::AppError::NotFound(_) => not_found(),
             other => other.into(),
         })?;
-    Ok(Wire(serde_json::json!({
-        "requestId": request_id(),
-        "userId": id,
-        "role": role.key(),
-    }))
+    Ok(Wire(RoleSet {
+        request_id: request_id(),
+        user_id: id,
+        role: role.key(),
+    })
     .into_response())
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_keys, create_key, rotate_key, revoke_key, set_role))]
 pub struct Doc;

@@ -21,11 +21,13 @@ use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{parse_json, workspace_of};
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/parley/v1/library/folders",
-            get(crate::routes::v2::library::folders).post(create_folder),
+            get(list_folders).post(create_folder),
         )
         .route(
             "/parley/v1/library/folders/{id}",
@@ -41,7 +43,34 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+/// List the call library's folders (as `GET /v2/library/folders`).
+///
+/// The folders the caller may see, of one workspace or of every workspace it reaches:
+/// names, parents, creators and whether they are public. No visible folder is a 404.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/library/folders",
+    operation_id = "list-parley-library-folders",
+    tag = "Library",
+    params(gong_api_v2::library::FoldersQuery),
+    responses(
+        (status = 200, description = "The folders.", body = gong_api_v2::library::FoldersResponse),
+        (status = 404, description = "No folders found, or no such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn list_folders(
+    state: State<AppState>,
+    principal: Extension<Principal>,
+    q: Result<
+        axum::extract::Query<gong_api_v2::library::FoldersQuery>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> ApiResult<Response> {
+    // The same answer as Gong's route; its own operation in the OpenAPI document.
+    crate::routes::v2::library::folders(state, principal, q).await
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct FolderSaved {
     request_id: String,
@@ -55,6 +84,21 @@ fn folder_id(id: &gong_api_v2::WireId) -> ApiResult<FolderId> {
         .ok_or_else(|| ApiError::not_found(parley_app::library::folder_not_found(&id.0)))
 }
 
+/// Create a folder in the call library.
+///
+/// A folder in a workspace (its parent's, the named one, or the default), optionally
+/// inside another folder, private unless `public`; answers the folder.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/library/folders",
+    operation_id = "create-library-folder",
+    tag = "Library",
+    request_body = NewFolderBody,
+    responses(
+        (status = 201, description = "The folder was created.", body = FolderSaved),
+        (status = 404, description = "No such workspace or parent folder.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_folder(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -92,6 +136,21 @@ async fn create_folder(
     ))
 }
 
+/// Rename a library folder or make it public or private.
+///
+/// Changes only what the body names (`name`, `public`); answers the folder.
+#[utoipa::path(
+    patch,
+    path = "/parley/v1/library/folders/{id}",
+    operation_id = "rename-library-folder",
+    tag = "Library",
+    params(("id" = String, Path, description = "The folder's id.")),
+    request_body = FolderChangeBody,
+    responses(
+        (status = 200, description = "The folder as changed.", body = FolderSaved),
+        (status = 404, description = "No such folder, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn change_folder(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -114,12 +173,20 @@ async fn change_folder(
     .into_response())
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
+/// Delete a library folder.
+///
+/// The folder and the calls and snippets in it go (the calls themselves stay).
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/library/folders/{id}",
+    operation_id = "delete-library-folder",
+    tag = "Library",
+    params(("id" = String, Path, description = "The folder's id.")),
+    responses(
+        (status = 200, description = "The folder was deleted.", body = Done),
+        (status = 404, description = "No such folder, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_folder(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -132,13 +199,29 @@ async fn delete_folder(
     .into_response())
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ItemSaved {
     request_id: String,
     item: ItemView,
 }
 
+/// Add a call, or a snippet of it, to a library folder.
+///
+/// The whole call, or the part from `fromSec` to `toSec`, with an optional note;
+/// answers the folder item.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/library/folders/{id}/calls",
+    operation_id = "add-library-folder-item",
+    tag = "Library",
+    params(("id" = String, Path, description = "The folder's id.")),
+    request_body = AddCallBody,
+    responses(
+        (status = 201, description = "The item was added.", body = ItemSaved),
+        (status = 404, description = "No such folder or call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn add_call(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -174,6 +257,23 @@ async fn add_call(
     ))
 }
 
+/// Remove a call or snippet from a library folder.
+///
+/// The item leaves the folder; the call itself stays.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/library/folders/{id}/calls/{item}",
+    operation_id = "remove-library-folder-item",
+    tag = "Library",
+    params(
+        ("id" = String, Path, description = "The folder's id."),
+        ("item" = String, Path, description = "The folder item's id."),
+    ),
+    responses(
+        (status = 200, description = "The item was removed.", body = Done),
+        (status = 404, description = "No such folder or item.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn remove_call(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -188,5 +288,12 @@ async fn remove_call(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list_folders,
+    create_folder,
+    change_folder,
+    delete_folder,
+    add_call,
+    remove_call
+))]
 pub struct Doc;

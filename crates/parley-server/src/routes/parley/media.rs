@@ -55,6 +55,37 @@ fn bad_signature() -> ApiError {
     )
 }
 
+/// Download a call's recording (audio or video).
+///
+/// The recording's bytes, whole (200) or the one byte range asked for with `Range` (206;
+/// 416 past the end). Authenticate with credentials like any route, or with nothing but
+/// the `expires` and `signature` of a signed URL from `media.audioUrl`/`videoUrl` of
+/// `POST /v2/calls/extensive`. Rate-limited per key or client address; every download is
+/// audited.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/media",
+    operation_id = "download-call-media",
+    tag = "Calls",
+    security((), ("basicAuth" = []), ("bearerAuth" = [])),
+    params(
+        ("id" = String, Path, description = "The call's id."),
+        ("expires" = Option<String>, Query, description = "A signed URL's expiry (Unix seconds)."),
+        ("signature" = Option<String>, Query, description = "A signed URL's signature."),
+        ("range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`."),
+    ),
+    responses(
+        (status = 200, description = "The whole recording, as `audio/*` or `video/*` (its format's type).",
+            content((super::Binary = "audio/*"), (super::Binary = "video/*"), (super::Binary = "application/octet-stream")),
+            headers(("etag" = String), ("accept-ranges" = String), ("content-length" = String))),
+        (status = 206, description = "The asked range of the recording.",
+            content((super::Binary = "audio/*"), (super::Binary = "video/*"), (super::Binary = "application/octet-stream")),
+            headers(("content-range" = String), ("etag" = String))),
+        (status = 403, description = "The signed URL's signature is wrong or expired, or the caller may not download media.", body = gong_api_v2::ErrorBody),
+        (status = 404, description = "No such call, the caller may not see it, or it has no recording.", body = gong_api_v2::ErrorBody),
+        (status = 416, description = "The range starts past the end of the recording.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Parts) -> Response {
     let ip = crate::audit::client_ip(&req.extensions, &req.headers, state.config.trust_proxy);
     let (media, actor) = match recording(&state, &id, &req, ip).await {
@@ -301,5 +332,5 @@ fn header_value(text: &str) -> HeaderValue {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(download))]
 pub struct Doc;

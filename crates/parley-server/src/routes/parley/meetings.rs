@@ -24,23 +24,46 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/meetings", get(list))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct MeetingsQuery {
+    /// The workspace; the default one when absent.
     workspace_id: Option<String>,
+    /// Meetings starting at or after this time (ISO 8601).
+    #[param(format = DateTime)]
     from_date_time: Option<String>,
+    /// Meetings starting before this time (ISO 8601).
+    #[param(format = DateTime)]
     to_date_time: Option<String>,
+    /// The `records.cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = MeetingsPage)]
 struct Meetings {
     request_id: String,
     records: gong_api_v2::Records,
     meetings: Vec<MeetingView>,
 }
 
+/// List scheduled meetings and the calls that recorded them.
+///
+/// A workspace's meetings the caller may see, a page at a time (follow
+/// `records.cursor`), optionally in a date range.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/meetings",
+    operation_id = "list-meetings",
+    tag = "Meetings",
+    params(MeetingsQuery),
+    responses(
+        (status = 200, description = "A page of meetings.", body = Meetings),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -100,5 +123,5 @@ async fn list(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list))]
 pub struct Doc;

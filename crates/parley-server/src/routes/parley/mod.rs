@@ -31,6 +31,36 @@ pub mod transcripts;
 pub mod users;
 pub mod workspaces;
 
+/// An answer with nothing to report but its request id.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Done {
+    pub request_id: String,
+}
+
+impl Done {
+    pub(crate) fn now() -> Done {
+        Done {
+            request_id: crate::error::request_id(),
+        }
+    }
+}
+
+/// Bytes of a file (a recording), for the OpenAPI document.
+pub(crate) struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Binary {}
+
 pub fn routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(workspaces::routes())

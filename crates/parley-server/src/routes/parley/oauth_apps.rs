@@ -26,8 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/oauth-apps/{client_id}", delete(revoke_app))
 }
 
-#[derive(Debug, Serialize)]
+/// A registered OAuth app (never its secret).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OAuthAppView)]
 struct AppView {
     client_id: String,
     name: String,
@@ -53,13 +55,25 @@ impl AppView {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OAuthApps)]
 struct AppsResponse {
     request_id: String,
     apps: Vec<AppView>,
 }
 
+/// List the OAuth apps registered with Parley.
+///
+/// Every third-party app that may ask users for tokens, with its redirect URIs, most
+/// scopes and whether it was revoked; never a secret. Admins only.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/oauth-apps",
+    operation_id = "list-oauth-apps",
+    tag = "OAuth",
+    responses((status = 200, description = "The apps.", body = AppsResponse))
+)]
 async fn list_apps(State(state): State<AppState>) -> ApiResult<Response> {
     let apps = oauth::list_apps(state.store.as_ref()).await?;
     Ok(Wire(AppsResponse {
@@ -69,13 +83,19 @@ async fn list_apps(State(state): State<AppState>) -> ApiResult<Response> {
     .into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = NewOAuthApp)]
 struct NewAppBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     name: String,
+    /// Where the app may be sent back to: 1 to 10 absolute URLs (https, or http on
+    /// loopback).
+    #[schema(min_items = 1, max_items = 10)]
     redirect_uris: Vec<String>,
     /// `full`, `read-only`, or scope strings separated by spaces or commas.
     #[serde(default = "read_only")]
+    #[schema(default = "read-only")]
     scopes: String,
     owner_user_id: Option<WireId>,
 }
@@ -84,8 +104,9 @@ fn read_only() -> String {
     "read-only".to_owned()
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = OAuthAppSecret)]
 struct SecretResponse {
     request_id: String,
     app: AppView,
@@ -93,6 +114,18 @@ struct SecretResponse {
     client_secret: String,
 }
 
+/// Register a third-party app for OAuth.
+///
+/// Gives the app a client id and secret, its allowed redirect URIs and the most scopes it
+/// may ask users for (`read-only` unless said). The secret is in this answer only.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/oauth-apps",
+    operation_id = "create-oauth-app",
+    tag = "OAuth",
+    request_body = NewAppBody,
+    responses((status = 201, description = "The app and its client secret.", body = SecretResponse))
+)]
 async fn create_app(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -128,15 +161,30 @@ async fn create_app(
     ))
 }
 
+/// Revoke an OAuth app and every token it holds.
+///
+/// The app can no longer get tokens, and the access and refresh tokens users gave it stop
+/// working at once.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/oauth-apps/{client_id}",
+    operation_id = "delete-oauth-app",
+    tag = "OAuth",
+    params(("client_id" = String, Path, description = "The app's client id.")),
+    responses(
+        (status = 200, description = "The app is revoked.", body = super::Done),
+        (status = 404, description = "No active app with this client id.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn revoke_app(
     State(state): State<AppState>,
     Path(client_id): Path<String>,
 ) -> ApiResult<Response> {
     oauth::revoke_app(state.store.as_ref(), &client_id).await?;
-    Ok(Wire(serde_json::json!({ "requestId": request_id() })).into_response())
+    Ok(Wire(super::Done::now()).into_response())
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_apps, create_app, revoke_app))]
 pub struct Doc;

@@ -32,21 +32,27 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/data-privacy/erasures/{id}", get(one_erasure))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct Erasures {
     request_id: String,
     erasures: Vec<ErasureView>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 struct EraseQuery {
+    /// `true`: only report what an erase would delete (as `dryRun` in the body).
+    #[param(pattern = "^(true|false|1|0)$")]
     dry_run: Option<String>,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// How many erasures, newest first: 1 to 500 (100 when absent).
+    #[param(pattern = "^([1-9][0-9]?|[1-4][0-9]{2}|500)$")]
     limit: Option<String>,
 }
 
@@ -62,6 +68,23 @@ fn reply(status: StatusCode, e: Erasure) -> Response {
 
 /// `POST {"emailAddress" | "phoneNumber", "dryRun"}` (`?dryRun=true` also works): a dry
 /// run answers 200 with its report; an erase 202 with the queued erasure.
+/// Erase everything Parley holds about an email address or phone number.
+///
+/// GDPR/CCPA erasure: calls, transcripts, recordings, emails, engagement and CRM data of
+/// the person. With `dryRun` it deletes nothing and answers (200) the report of what it
+/// would delete; otherwise it queues the erasure (202) and answers it.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/data-privacy/erasures",
+    operation_id = "create-erasure",
+    tag = "Data privacy",
+    params(EraseQuery),
+    request_body = EraseBody,
+    responses(
+        (status = 200, description = "The dry run's report; nothing was deleted.", body = Erasures),
+        (status = 202, description = "The erasure was queued.", body = Erasures),
+    )
+)]
 async fn erase(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -95,6 +118,18 @@ async fn erase(
     }
 }
 
+/// List data-privacy erasures, newest first.
+///
+/// Each erasure's masked subject, state, who asked, when, and its report of what was
+/// found and deleted.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/data-privacy/erasures",
+    operation_id = "list-erasures",
+    tag = "Data privacy",
+    params(ListQuery),
+    responses((status = 200, description = "The erasures.", body = Erasures))
+)]
 async fn list_erasures(
     State(state): State<AppState>,
     q: Result<Query<ListQuery>, QueryRejection>,
@@ -121,6 +156,20 @@ async fn list_erasures(
     ))
 }
 
+/// Get one data-privacy erasure and its report.
+///
+/// Its state and what was found and deleted (an erasure is queued, then runs).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/data-privacy/erasures/{id}",
+    operation_id = "get-erasure",
+    tag = "Data privacy",
+    params(("id" = String, Path, description = "The erasure's id.")),
+    responses(
+        (status = 200, description = "The erasure (the one item of `erasures`).", body = Erasures),
+        (status = 404, description = "No such erasure.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn one_erasure(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let missing = || ApiError::not_found(format!("erasure {id} was not found"));
     let n: i64 = id.parse().map_err(|_| missing())?;
@@ -130,5 +179,5 @@ async fn one_erasure(State(state): State<AppState>, Path(id): Path<String>) -> A
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_erasures, erase, one_erasure))]
 pub struct Doc;

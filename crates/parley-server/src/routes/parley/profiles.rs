@@ -24,10 +24,39 @@ pub fn routes() -> Router<AppState> {
     )
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(as = ProfileAssignment)]
 struct AssignBody {
+    /// The permission profile (it belongs to one workspace).
     profile_id: WireId,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ProfileAssigned {
+    request_id: String,
+    user_id: String,
+    workspace_id: String,
+    profile_id: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ProfileRemoved {
+    request_id: String,
+    user_id: String,
+    workspace_id: String,
+}
+
+/// `?workspaceId=` as the OpenAPI document shows it (handlers read [`WorkspaceQuery`]).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct WorkspaceParam {
+    /// The workspace; the default one when absent.
+    workspace_id: Option<String>,
 }
 
 fn user_of(id: &str) -> ApiResult<UserId> {
@@ -36,7 +65,22 @@ fn user_of(id: &str) -> ApiResult<UserId> {
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::user_not_found(id)))
 }
 
-/// Gives the user the profile in the profile's workspace (replacing the one they had).
+/// Give a user a permission profile in a workspace.
+///
+/// The user gets the profile in the profile's workspace, replacing the one they had
+/// there; it decides what they may do and which calls they see there.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/users/{id}/permission-profile",
+    operation_id = "assign-permission-profile",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "The profile is assigned.", body = ProfileAssigned),
+        (status = 404, description = "No such user or profile.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn assign(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -52,17 +96,30 @@ async fn assign(
         ))
     })?;
     let p = profiles::assign(state.store.as_ref(), &principal, user, profile).await?;
-    Ok(Wire(serde_json::json!({
-        "requestId": request_id(),
-        "userId": id,
-        "workspaceId": p.workspace_id.to_string(),
-        "profileId": p.id.to_string(),
-    }))
+    Ok(Wire(ProfileAssigned {
+        request_id: request_id(),
+        user_id: id,
+        workspace_id: p.workspace_id.to_string(),
+        profile_id: p.id.to_string(),
+    })
     .into_response())
 }
 
-/// Takes the user's profile in a workspace away (the default one when none is named):
-/// their role decides their call access there again.
+/// Take a user's permission profile away in a workspace.
+///
+/// In the named workspace (the default one when none is named) the user's role decides
+/// their access again.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/users/{id}/permission-profile",
+    operation_id = "remove-permission-profile",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id."), WorkspaceParam),
+    responses(
+        (status = 200, description = "The profile is removed.", body = ProfileRemoved),
+        (status = 404, description = "No such user or workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn unassign(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -73,15 +130,15 @@ async fn unassign(
     let q = query(q)?;
     let w = workspace_of(&state, &principal, q.workspace_id.as_deref()).await?;
     profiles::unassign(state.store.as_ref(), &principal, user, w.id).await?;
-    Ok(Wire(serde_json::json!({
-        "requestId": request_id(),
-        "userId": id,
-        "workspaceId": w.id.to_string(),
-    }))
+    Ok(Wire(ProfileRemoved {
+        request_id: request_id(),
+        user_id: id,
+        workspace_id: w.id.to_string(),
+    })
     .into_response())
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(assign, unassign))]
 pub struct Doc;

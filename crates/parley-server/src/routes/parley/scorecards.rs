@@ -27,6 +27,8 @@ use crate::routes::extract::{existing_call, parse_json, query, workspace_of, Wor
 use crate::routes::v2::scorecards::visible_scorecards;
 use crate::AppState;
 
+use super::Done;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
@@ -49,34 +51,28 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct ScorecardList {
     request_id: String,
     scorecards: Vec<ScorecardWire>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OneScorecard {
     request_id: String,
     scorecard: ScorecardWire,
 }
 
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Done {
-    request_id: String,
-}
-
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct AnsweredList {
     request_id: String,
     answered_scorecards: Vec<ParleyAnsweredWire>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct OneAnswered {
     request_id: String,
@@ -90,7 +86,21 @@ fn one(state: &AppState, s: &Scorecard) -> OneScorecard {
     }
 }
 
-/// Unlike Gong's listing, an empty one is a 200 with an empty list.
+/// List scorecard definitions with their questions.
+///
+/// The scorecards of a workspace (the default one when none is named) with their
+/// questions and answer options. Unlike Gong's listing, none is a 200 with an empty list.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/scorecards",
+    operation_id = "list-scorecards",
+    tag = "Scorecards",
+    params(super::profiles::WorkspaceParam),
+    responses(
+        (status = 200, description = "The scorecards.", body = ScorecardList),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn list_scorecards(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -108,6 +118,21 @@ async fn list_scorecards(
     .into_response())
 }
 
+/// Create a scorecard with its questions.
+///
+/// A scorecard of a workspace: name, review method, questions and their answer options;
+/// answers it with its ids.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/scorecards",
+    operation_id = "create-scorecard",
+    tag = "Scorecards",
+    request_body = ScorecardInput,
+    responses(
+        (status = 201, description = "The scorecard was created.", body = OneScorecard),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_scorecard(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -132,6 +157,20 @@ async fn create_scorecard(
     Ok(json_response(StatusCode::CREATED, &one(&state, &s)))
 }
 
+/// Get one scorecard definition.
+///
+/// Its questions and answer options, review method and whether it is enabled.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/scorecards/{id}",
+    operation_id = "get-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The scorecard's id.")),
+    responses(
+        (status = 200, description = "The scorecard.", body = OneScorecard),
+        (status = 404, description = "No such scorecard.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_scorecard(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -141,6 +180,21 @@ async fn get_scorecard(
     Ok(Wire(one(&state, &s)).into_response())
 }
 
+/// Change a scorecard's questions or settings.
+///
+/// Replaces the scorecard with the body (same id); answers it.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/scorecards/{id}",
+    operation_id = "update-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The scorecard's id.")),
+    request_body = ScorecardInput,
+    responses(
+        (status = 200, description = "The scorecard as changed.", body = OneScorecard),
+        (status = 404, description = "No such scorecard or workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn replace_scorecard(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -165,6 +219,20 @@ async fn replace_scorecard(
     Ok(Wire(one(&state, &s)).into_response())
 }
 
+/// Delete a scorecard definition.
+///
+/// The scorecard can no longer be filled.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/scorecards/{id}",
+    operation_id = "delete-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The scorecard's id.")),
+    responses(
+        (status = 200, description = "The scorecard was deleted.", body = Done),
+        (status = 404, description = "No such scorecard.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_scorecard(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -189,6 +257,22 @@ fn user_of(v: &Option<gong_api_v2::WireId>) -> ApiResult<Option<UserId>> {
         .transpose()
 }
 
+/// Fill in a scorecard for a call.
+///
+/// Reviews the call with a scorecard: the answers to its questions, who was reviewed,
+/// by whom, and who may see it; answers the answered scorecard. Managers and admins.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/calls/{id}/scorecards",
+    operation_id = "answer-call-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The call's id.")),
+    request_body = AnswerScorecardInput,
+    responses(
+        (status = 201, description = "The answered scorecard.", body = OneAnswered),
+        (status = 404, description = "No such call, scorecard or user, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn answer_scorecard(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -239,7 +323,21 @@ async fn answer_scorecard(
     ))
 }
 
-/// The scorecards filled for one call, in review order (at most a page: a call has few).
+/// List the scorecards filled for a call.
+///
+/// The answered scorecards of the call the caller may read, in review order, with their
+/// answers (at most a page: a call has few).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/scorecards",
+    operation_id = "list-call-scorecards",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The answered scorecards.", body = AnsweredList),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn call_scorecards(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -319,6 +417,20 @@ async fn render_answered(
     })
 }
 
+/// Get one filled scorecard of a call.
+///
+/// Its answers, reviewer, reviewed user and visibility.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/scorecards/{answered}",
+    operation_id = "get-answered-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The call's id."), ("answered" = String, Path, description = "The answered scorecard's id.")),
+    responses(
+        (status = 200, description = "The answered scorecard.", body = OneAnswered),
+        (status = 404, description = "No such call or answered scorecard, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_answered(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -328,7 +440,21 @@ async fn get_answered(
     Ok(Wire(render_answered(&state, &found, &found.answered).await?).into_response())
 }
 
-/// Edits a filled scorecard in place (its reviewer or an admin): same id, new answers.
+/// Change the answers of a filled scorecard.
+///
+/// Edits it in place (its reviewer or an admin): same id, new answers or visibility.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/calls/{id}/scorecards/{answered}",
+    operation_id = "update-answered-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The call's id."), ("answered" = String, Path, description = "The answered scorecard's id.")),
+    request_body = EditAnsweredInput,
+    responses(
+        (status = 200, description = "The answered scorecard as changed.", body = OneAnswered),
+        (status = 404, description = "No such call or answered scorecard, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn edit_answered(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -353,6 +479,20 @@ async fn edit_answered(
     Ok(Wire(render_answered(&state, &found, &edited).await?).into_response())
 }
 
+/// Delete a filled scorecard of a call.
+///
+/// Its reviewer or an admin may.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/calls/{id}/scorecards/{answered}",
+    operation_id = "delete-answered-scorecard",
+    tag = "Scorecards",
+    params(("id" = String, Path, description = "The call's id."), ("answered" = String, Path, description = "The answered scorecard's id.")),
+    responses(
+        (status = 200, description = "The answered scorecard was deleted.", body = Done),
+        (status = 404, description = "No such call or answered scorecard, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_answered(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -368,5 +508,16 @@ async fn delete_answered(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(
+    list_scorecards,
+    create_scorecard,
+    get_scorecard,
+    replace_scorecard,
+    delete_scorecard,
+    call_scorecards,
+    answer_scorecard,
+    get_answered,
+    edit_answered,
+    delete_answered
+))]
 pub struct Doc;

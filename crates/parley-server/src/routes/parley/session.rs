@@ -40,21 +40,38 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SignInBody {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SignedIn {
     request_id: String,
     user_id: String,
     /// Send back in `x-csrf-token` with every request that changes something.
     csrf_token: String,
+    /// When the session ends (RFC 3339).
     expires: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct SignedOutEverywhere {
+    request_id: String,
+    /// How many of the user's sessions were ended.
+    sessions_ended: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct PasswordReset {
+    request_id: String,
+    /// The user whose password was set.
+    user_id: String,
 }
 
 fn cookie(state: &AppState, value: &str, max_age_secs: i64) -> HeaderValue {
@@ -117,6 +134,24 @@ pub(crate) fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
     cookie(state, token, i64::from(state.config.session_hours) * 3600)
 }
 
+/// Sign in with an email address and password.
+///
+/// Starts a browser session: the answer sets the HttpOnly `parley_session` cookie and
+/// carries the CSRF token to send back in `x-csrf-token` with every request that changes
+/// something. Attempts are throttled per email and address (429 with `Retry-After`).
+#[utoipa::path(
+    post,
+    path = "/parley/v1/session",
+    operation_id = "sign-in",
+    tag = "Session",
+    security(()),
+    request_body = SignInBody,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set.", body = SignedIn,
+            headers(("set-cookie" = String, description = "The session cookie."))),
+        (status = 403, description = "Wrong email or password, or the user is inactive.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn sign_in(
     State(state): State<AppState>,
     parts: axum::http::request::Parts,
@@ -144,16 +179,42 @@ async fn sign_in(
     Ok(resp)
 }
 
+/// Sign out of the current browser session.
+///
+/// Ends the session whose cookie (or bearer session token) the request carries and clears
+/// the cookie. Other sessions of the user stay signed in.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/session",
+    operation_id = "sign-out",
+    tag = "Session",
+    responses(
+        (status = 200, description = "Signed out; the cookie is cleared.", body = super::Done),
+    )
+)]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let token = session_token(&headers)
         .ok_or_else(|| ApiError::bad_request("not signed in with a session"))?;
     parley_app::sessions::sign_out(state.store.as_ref(), &token).await?;
-    let mut resp = Wire(serde_json::json!({ "requestId": request_id() })).into_response();
+    let mut resp = Wire(super::Done::now()).into_response();
     resp.headers_mut()
         .insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(resp)
 }
 
+/// Sign the user out of every browser session at once.
+///
+/// Ends all sessions of the calling user (e.g. after a lost laptop) and clears this
+/// request's cookie; answers how many ended. A company key, which has no user, gets a 400.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/session/sign-out-everywhere",
+    operation_id = "sign-out-everywhere",
+    tag = "Session",
+    responses(
+        (status = 200, description = "Every session of the user ended.", body = SignedOutEverywhere),
+    )
+)]
 async fn sign_out_everywhere(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -162,20 +223,42 @@ async fn sign_out_everywhere(
         .user
         .ok_or_else(|| ApiError::bad_request("a company key has no sessions"))?;
     let ended = parley_app::sessions::sign_out_everywhere(state.store.as_ref(), user).await?;
-    let mut resp = Wire(serde_json::json!({ "requestId": request_id(), "sessionsEnded": ended }))
-        .into_response();
+    let mut resp = Wire(SignedOutEverywhere {
+        request_id: request_id(),
+        sessions_ended: ended,
+    })
+    .into_response();
     resp.headers_mut()
         .insert(header::SET_COOKIE, cookie(&state, "", 0));
     Ok(resp)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ResetBody {
+    /// The one-time token of a reset link (`parley users reset-link`).
     token: String,
+    /// The new password: 12 to 256 characters.
+    #[schema(min_length = 12, max_length = 256)]
     password: String,
 }
 
+/// Set a new password with a one-time reset token.
+///
+/// Redeems the token of a reset link (made by an admin with `parley users reset-link`)
+/// and sets the user's password; the token cannot be used again.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/password-reset",
+    operation_id = "reset-password",
+    tag = "Session",
+    security(()),
+    request_body = ResetBody,
+    responses(
+        (status = 200, description = "The password was set.", body = PasswordReset),
+        (status = 403, description = "The reset token is unknown, used or expired.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn reset_password(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -184,13 +267,14 @@ async fn reset_password(
     let user =
         parley_app::sessions::redeem_reset(state.store.as_ref(), &body.token, &body.password)
             .await?;
-    Ok(
-        Wire(serde_json::json!({ "requestId": request_id(), "userId": user.to_string() }))
-            .into_response(),
-    )
+    Ok(Wire(PasswordReset {
+        request_id: request_id(),
+        user_id: user.to_string(),
+    })
+    .into_response())
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(sign_in, sign_out, sign_out_everywhere, reset_password))]
 pub struct Doc;

@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct SpeakerView {
     speaker_id: String,
@@ -35,17 +35,34 @@ struct SpeakerView {
     party_name: Option<String>,
     user_id: Option<String>,
     /// How the voice was tied to its party: channel, profile, elimination, manual, unmatched.
+    #[schema(value_type = String)]
     assigned_by: &'static str,
     has_voiceprint: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = CallSpeakers)]
 struct Speakers {
     request_id: String,
     speakers: Vec<SpeakerView>,
 }
 
+/// List the voices heard on a call and who each one is.
+///
+/// Each speaker of the transcript: how long they spoke, the party (participant and user)
+/// they were tied to and how, and whether Parley holds their voiceprint.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/calls/{id}/speakers",
+    operation_id = "list-call-speakers",
+    tag = "Speakers",
+    params(("id" = String, Path, description = "The call's id.")),
+    responses(
+        (status = 200, description = "The call's speakers.", body = Speakers),
+        (status = 404, description = "No such call, or the caller may not see it.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn call_speakers(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -86,12 +103,31 @@ async fn call_speakers(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = SpeakerAssignment)]
 struct AssignBody {
+    /// The call party (participant) the voice belongs to.
+    #[schema(pattern = "^[0-9]{1,18}$")]
     party_id: String,
 }
 
+/// Correct who a speaker is on a call.
+///
+/// Ties the voice to another party of the call (the transcript and stats follow); answers
+/// the call's speakers as they are now.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/calls/{id}/speakers/{speaker}",
+    operation_id = "update-call-speaker",
+    tag = "Speakers",
+    params(("id" = String, Path, description = "The call's id."), ("speaker" = String, Path, description = "The speaker's id.")),
+    request_body = AssignBody,
+    responses(
+        (status = 200, description = "The call's speakers after the change.", body = Speakers),
+        (status = 404, description = "No such call, speaker or party.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn assign_speaker(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -114,5 +150,5 @@ async fn assign_speaker(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(call_speakers, assign_speaker))]
 pub struct Doc;

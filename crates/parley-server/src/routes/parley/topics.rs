@@ -24,13 +24,16 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/topics", get(get_topics).put(put_topics))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 struct TopicView {
+    #[schema(min_length = 1, pattern = "\\S")]
     name: String,
+    /// At least one keyword that is not blank.
+    #[schema(min_items = 1)]
     keywords: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct TopicsView {
     request_id: String,
@@ -40,11 +43,28 @@ struct TopicsView {
     topics: Vec<TopicView>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 struct TopicsBody {
+    /// The whole topic set (at most 100, names unique); it replaces the workspace's.
+    #[schema(max_items = 100)]
     topics: Vec<TopicView>,
 }
 
+/// List the topics calls are sorted into.
+///
+/// A workspace's call topics (the default one's when none is named) with their keywords;
+/// `isDefault` while it uses Parley's default set.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/topics",
+    operation_id = "list-topics",
+    tag = "Topics",
+    params(super::profiles::WorkspaceParam),
+    responses(
+        (status = 200, description = "The topics.", body = TopicsView),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn get_topics(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -70,6 +90,22 @@ async fn get_topics(
     .into_response())
 }
 
+/// Replace a workspace's call topics.
+///
+/// Sets the whole topic set (names and keywords) and queues the job that re-sorts the
+/// workspace's calls into them; answers that job.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/topics",
+    operation_id = "replace-topics",
+    tag = "Topics",
+    params(super::profiles::WorkspaceParam),
+    request_body = TopicsBody,
+    responses(
+        (status = 200, description = "The topics are set; the job that re-sorts the calls.", body = crate::routes::parley::jobs::Jobs),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn put_topics(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -119,5 +155,5 @@ async fn put_topics(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(get_topics, put_topics))]
 pub struct Doc;

@@ -25,7 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route(
             "/parley/v1/trackers",
-            get(crate::routes::v2::settings::gong_trackers).post(create_tracker),
+            get(list_trackers).post(create_tracker),
         )
         .route(
             "/parley/v1/trackers/{id}",
@@ -33,7 +33,34 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-#[derive(Debug, Serialize)]
+/// List keyword trackers (as `GET /v2/settings/trackers`).
+///
+/// The trackers of one workspace, or of every workspace the caller reaches: name,
+/// keywords, who and where they apply to.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/trackers",
+    operation_id = "list-trackers",
+    tag = "Trackers",
+    params(gong_api_v2::settings::TrackersQuery),
+    responses(
+        (status = 200, description = "The trackers.", body = gong_api_v2::settings::TrackersResponse),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn list_trackers(
+    state: State<AppState>,
+    principal: Extension<Principal>,
+    q: Result<
+        axum::extract::Query<gong_api_v2::settings::TrackersQuery>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> ApiResult<Response> {
+    // The same answer as Gong's route; its own operation in the OpenAPI document.
+    crate::routes::v2::settings::gong_trackers(state, principal, q).await
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct TrackerSaved {
     request_id: String,
@@ -77,6 +104,21 @@ async fn save_tracker(
     })
 }
 
+/// Create a keyword tracker.
+///
+/// A tracker of keywords and phrases in a workspace; answers it and the back-fill job
+/// that runs it over the workspace's past calls.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/trackers",
+    operation_id = "create-tracker",
+    tag = "Trackers",
+    request_body = TrackerInput,
+    responses(
+        (status = 201, description = "The tracker and its back-fill job.", body = TrackerSaved),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_tracker(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -103,6 +145,22 @@ async fn find_tracker(
         .ok_or_else(|| ApiError::not_found(format!("Tracker ID {id} was not found")))
 }
 
+/// Change a keyword tracker's keywords or settings.
+///
+/// Replaces the tracker with the body (same id) and re-runs it over the workspace's
+/// calls; answers it and the back-fill job.
+#[utoipa::path(
+    put,
+    path = "/parley/v1/trackers/{id}",
+    operation_id = "update-tracker",
+    tag = "Trackers",
+    params(("id" = String, Path, description = "The tracker's id.")),
+    request_body = TrackerInput,
+    responses(
+        (status = 200, description = "The tracker and its back-fill job.", body = TrackerSaved),
+        (status = 404, description = "No such tracker or workspace.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn replace_tracker(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -115,6 +173,21 @@ async fn replace_tracker(
     Ok(Wire(saved).into_response())
 }
 
+/// Delete a keyword tracker.
+///
+/// The tracker goes, and a job removes its hits from the workspace's calls; answers
+/// that job.
+#[utoipa::path(
+    delete,
+    path = "/parley/v1/trackers/{id}",
+    operation_id = "delete-tracker",
+    tag = "Trackers",
+    params(("id" = String, Path, description = "The tracker's id.")),
+    responses(
+        (status = 200, description = "The tracker is deleted; the job that updates the calls.", body = crate::routes::parley::jobs::Jobs),
+        (status = 404, description = "No such tracker.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn delete_tracker(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -127,5 +200,5 @@ async fn delete_tracker(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list_trackers, create_tracker, replace_tracker, delete_tracker))]
 pub struct Doc;

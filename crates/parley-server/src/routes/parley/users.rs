@@ -23,8 +23,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Recording and import switches, all optional in requests.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = UserSettingsChange)]
 struct SettingsBody {
     web_conferences_recorded: Option<bool>,
     prevent_web_conference_recording: Option<bool>,
@@ -64,8 +65,9 @@ impl SettingsBody {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NewUser)]
 struct NewUserBody {
     email: String,
     #[serde(default)]
@@ -85,8 +87,9 @@ struct NewUserBody {
     personal_meeting_urls: Vec<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = UserSaved)]
 struct UserCreated {
     request_id: String,
     user_id: String,
@@ -98,6 +101,21 @@ fn user_id_of(id: &gong_api_v2::WireId, field: &str) -> ApiResult<UserId> {
         .ok_or_else(|| ApiError::bad_request(format!("{field} {:?} is not a user id", id.0)))
 }
 
+/// Add a user to the company.
+///
+/// Creates a user from an email address and optional name, title, phone, manager,
+/// recording settings, spoken languages and meeting URLs; answers the new user's id.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/users",
+    operation_id = "create-user",
+    tag = "Users",
+    request_body = NewUserBody,
+    responses(
+        (status = 201, description = "The user was created.", body = UserCreated),
+        (status = 409, description = "A user with this email address exists.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn create_user(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -135,8 +153,9 @@ async fn create_user(
     ))
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = UserChange)]
 struct UserPatchBody {
     active: Option<bool>,
     title: Option<String>,
@@ -144,6 +163,21 @@ struct UserPatchBody {
     settings: SettingsBody,
 }
 
+/// Deactivate or reactivate a user, or change their title or recording settings.
+///
+/// Changes only what the body names; answers the user's id.
+#[utoipa::path(
+    patch,
+    path = "/parley/v1/users/{id}",
+    operation_id = "update-user",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    request_body = UserPatchBody,
+    responses(
+        (status = 200, description = "The user was changed.", body = UserCreated),
+        (status = 404, description = "No such user.", body = gong_api_v2::ErrorBody),
+    )
+)]
 async fn update_user(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -176,5 +210,5 @@ async fn update_user(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(create_user, update_user))]
 pub struct Doc;

@@ -19,22 +19,37 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/parley/v1/workspaces", post(create_workspace))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NewWorkspace)]
 struct NewWorkspaceBody {
+    #[schema(pattern = "\\S")]
     name: String,
     description: Option<String>,
+    /// Make it the default workspace (of requests that name none).
     #[serde(default)]
     default: bool,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct WorkspaceCreated {
     request_id: String,
     workspace_id: String,
 }
 
+/// Create a workspace.
+///
+/// A workspace (a team or business unit with its own calls, trackers and settings),
+/// optionally the default one; answers its id.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/workspaces",
+    operation_id = "create-workspace",
+    tag = "Workspaces",
+    request_body = NewWorkspaceBody,
+    responses((status = 201, description = "The workspace was created.", body = WorkspaceCreated))
+)]
 async fn create_workspace(
     State(state): State<AppState>,
     body: Result<Bytes, BytesRejection>,
@@ -61,5 +76,5 @@ async fn create_workspace(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(create_workspace))]
 pub struct Doc;
