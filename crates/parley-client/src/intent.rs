@@ -28,22 +28,82 @@ const STOP: &[&str] = &[
     "it", "its", "me", "my", "of", "on", "or", "our", "please", "so", "some", "that", "the",
     "their", "them", "there", "these", "this", "those", "to", "us", "was", "we", "were", "with",
     "you", "your", "i'd", "i'm", "want", "need", "like", "would", "should", "let", "just",
+    // Question words: they say a request reads (see `Kind`), not what it reads.
+    "what", "which", "who", "whose", "how", "when", "where", "why", "did", "done", "will",
 ];
 
-/// Field weights: the key and the names say most, the description least.
-const W_KEY: f32 = 3.0;
-const W_NAME: f32 = 2.0;
-const W_PHRASE: f32 = 2.0;
-const W_TEXT: f32 = 0.6;
-/// How much a match by meaning (a thesaurus group) counts against a match of the word.
-const W_CONCEPT: f32 = 0.7;
-const K1: f32 = 1.2;
-const B: f32 = 0.5;
+/// The ranking's weights (the defaults are the measured ones; `examples/intents.rs
+/// --sweep` tries others).
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Field weights: the key and the names say most, the description least.
+    pub key: f32,
+    pub name: f32,
+    pub phrase: f32,
+    pub text: f32,
+    /// How much a match by meaning (a thesaurus group) counts against a match of the word.
+    pub concept: f32,
+    /// BM25's saturation and length normalisation.
+    pub k1: f32,
+    pub b: f32,
+    /// A request of one kind (reading, making, changing, deleting): actions of that kind
+    /// count this much more, actions of another kind this much less.
+    pub same_kind: f32,
+    pub other_kind: f32,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            key: 3.0,
+            name: 2.0,
+            phrase: 2.0,
+            text: 0.6,
+            concept: 0.7,
+            k1: 1.2,
+            b: 0.5,
+            same_kind: 1.25,
+            other_kind: 0.75,
+        }
+    }
+}
 
 #[derive(Deserialize)]
 struct Thesaurus {
+    verbs: Verbs,
     groups: Vec<Vec<String>>,
 }
+
+#[derive(Deserialize)]
+struct Verbs {
+    read: Vec<String>,
+    create: Vec<String>,
+    change: Vec<String>,
+    delete: Vec<String>,
+}
+
+/// What a request or an action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Create,
+    Change,
+    Delete,
+}
+
+/// An action's kind, by its key's first word (the keys are verb first).
+fn kind_of_action(key: &str) -> Option<Kind> {
+    match key.split('-').next().unwrap_or_default() {
+        "list" | "get" | "download" => Some(Kind::Read),
+        "create" | "add" | "report" | "upload" | "register" | "record" | "answer" | "generate" => {
+            Some(Kind::Create)
+        }
+        "update" | "set" | "replace" | "rename" | "rotate" | "assign" => Some(Kind::Change),
+        "delete" | "remove" | "erase" | "revoke" => Some(Kind::Delete),
+        _ => None,
+    }
+}
+
 
 /// The search index over a catalogue.
 pub struct Index<'a> {
@@ -55,6 +115,7 @@ pub struct Index<'a> {
     /// term → in how many actions it occurs.
     df: HashMap<String, usize>,
     words: Words,
+    params: Params,
 }
 
 /// Turns text into terms: stems, and the thesaurus groups of each word.
@@ -62,6 +123,8 @@ struct Words {
     stemmer: Stemmer,
     /// stem → group ids.
     groups: HashMap<String, Vec<usize>>,
+    /// stem → the kind of request it makes (the first word with one decides).
+    verbs: HashMap<String, Kind>,
 }
 
 impl Words {
@@ -81,7 +144,27 @@ impl Words {
                 }
             }
         }
-        Words { stemmer, groups }
+        let mut verbs = HashMap::new();
+        for (kind, words) in [
+            (Kind::Read, &t.verbs.read),
+            (Kind::Create, &t.verbs.create),
+            (Kind::Change, &t.verbs.change),
+            (Kind::Delete, &t.verbs.delete),
+        ] {
+            for w in words {
+                verbs.entry(stemmer.stem(w).into_owned()).or_insert(kind);
+            }
+        }
+        Words {
+            stemmer,
+            groups,
+            verbs,
+        }
+    }
+
+    /// The kind of request `text` makes: its first word that names one.
+    fn kind(&self, text: &str) -> Option<Kind> {
+        split(text).find_map(|w| self.verbs.get(self.stemmer.stem(&w).as_ref()).copied())
     }
 
     /// The words of `text` as (stem, its groups' terms).
@@ -103,20 +186,16 @@ impl Words {
 }
 
 /// Values that say what kind of thing they are: an e-mail address is "email", a phone
-/// number "phone", a long number an "id" ("calls of 7782342274025937895").
+/// number "phone" (`+1 425 555 2671`, `(425) 555-2671`), a long number an "id" ("calls of
+/// 7782342274025937895"). Dates (`2026-11-01`: eight digits) stay as they are.
 fn typed_values(text: &str) -> String {
+    let text = phones(text);
     text.split_whitespace()
         .map(|w| {
             let w = w.trim_matches(|c: char| matches!(c, ',' | ';' | '?' | '!' | '(' | ')' | '"'));
             let digits = w.chars().filter(char::is_ascii_digit).count();
             if w.contains('@') && w.contains('.') {
                 "email"
-            } else if digits >= 7
-                && w.chars()
-                    .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '(' | ')' | '.'))
-                && (w.starts_with('+') || w.contains('-'))
-            {
-                "phone"
             } else if digits >= 5 && digits == w.len() {
                 "id"
             } else {
@@ -125,6 +204,44 @@ fn typed_values(text: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// Replaces phone numbers by the word "phone": a run of digits and separators (space, `-`,
+/// `.`, parentheses) with at least nine digits and a separator, or starting with `+` and
+/// holding at least seven.
+fn phones(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let starts = chars[i] == '+' || chars[i] == '(' || chars[i].is_ascii_digit();
+        let fresh = i == 0 || !chars[i - 1].is_alphanumeric();
+        if starts && fresh {
+            let mut j = i;
+            let mut end = i;
+            let (mut digits, mut separated) = (0, false);
+            while j < chars.len()
+                && (chars[j].is_ascii_digit() || matches!(chars[j], '+' | ' ' | '-' | '.' | '(' | ')'))
+            {
+                if chars[j].is_ascii_digit() {
+                    digits += 1;
+                    end = j + 1;
+                } else if j > i {
+                    separated = true;
+                }
+                j += 1;
+            }
+            let plus = chars[i] == '+';
+            if (plus && digits >= 7) || (separated && digits >= 9) {
+                out.push_str(" phone ");
+                i = end;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Lowercase words: letters and digits, `'s` dropped; camelCase and kebab-case split.
@@ -156,9 +273,14 @@ pub struct Hit<'a> {
 
 impl<'a> Index<'a> {
     pub fn new(catalogue: &'a Catalogue) -> Index<'a> {
+        Index::with_params(catalogue, Params::default())
+    }
+
+    pub fn with_params(catalogue: &'a Catalogue, p: Params) -> Index<'a> {
         let words = Words::new();
         let actions = catalogue.all();
         let mut docs = Vec::with_capacity(actions.len());
+
         let mut lengths = Vec::with_capacity(actions.len());
         let mut df: HashMap<String, usize> = HashMap::new();
         for a in actions {
@@ -173,17 +295,17 @@ impl<'a> Index<'a> {
                     length += weight;
                 }
             };
-            add(&a.key, W_KEY);
-            add(&a.name, W_NAME);
+            add(&a.key, p.key);
+            add(&a.name, p.name);
             for alias in &a.aliases {
-                add(alias, W_NAME);
+                add(alias, p.name);
             }
             for phrase in &a.phrases {
-                add(phrase, W_PHRASE);
+                add(phrase, p.phrase);
             }
-            add(&a.description, W_TEXT);
-            add(&a.tag, W_TEXT);
-            add(&a.path.replace(['{', '}', '/'], " "), W_TEXT);
+            add(&a.description, p.text);
+            add(&a.tag, p.text);
+            add(&a.path.replace(['{', '}', '/'], " "), p.text);
             for term in doc.keys() {
                 *df.entry(term.clone()).or_default() += 1;
             }
@@ -198,6 +320,7 @@ impl<'a> Index<'a> {
             average,
             df,
             words,
+            params: p,
         }
     }
 
@@ -211,13 +334,15 @@ impl<'a> Index<'a> {
         let Some(&tf) = self.docs[doc].get(term) else {
             return 0.0;
         };
-        let norm = 1.0 - B + B * self.lengths[doc] / self.average;
-        self.idf(term) * tf * (K1 + 1.0) / (tf + K1 * norm)
+        let (k1, b) = (self.params.k1, self.params.b);
+        let norm = 1.0 - b + b * self.lengths[doc] / self.average;
+        self.idf(term) * tf * (k1 + 1.0) / (tf + k1 * norm)
     }
 
     /// The actions best matching `query`, best first; none when no word matches.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit<'a>> {
         let terms = self.words.terms(query);
+        let wanted = self.words.kind(query);
         let mut hits: Vec<Hit<'a>> = (0..self.actions.len())
             .filter_map(|d| {
                 let score: f32 = terms
@@ -226,10 +351,15 @@ impl<'a> Index<'a> {
                         let direct = self.weight(d, stem);
                         concepts
                             .iter()
-                            .map(|c| W_CONCEPT * self.weight(d, c))
+                            .map(|c| self.params.concept * self.weight(d, c))
                             .fold(direct, f32::max)
                     })
                     .sum();
+                let score = match (wanted, kind_of_action(&self.actions[d].key)) {
+                    (Some(w), Some(k)) if w == k => score * self.params.same_kind,
+                    (Some(_), Some(_)) => score * self.params.other_kind,
+                    _ => score,
+                };
                 (score > 0.0).then_some(Hit {
                     action: &self.actions[d],
                     score,
@@ -266,10 +396,11 @@ mod tests {
             .collect();
         assert_eq!(stems, ["who", "talk", "most", "last", "week", "call", "id"]);
         let typed: Vec<String> = w
-            .terms("forget jane@example.com, +1-415-555-0100 and call 7782342274025937895")
+            .terms("forget jane@example.com, +1 415 555 0100 and call 7782342274025937895")
             .into_iter()
             .map(|(s, _)| s)
             .collect();
         assert_eq!(typed, ["forget", "email", "phone", "call", "id"]);
+        assert_eq!(phones("(425) 555-2671 since 2026-11-01"), " phone  since 2026-11-01");
     }
 }
