@@ -131,6 +131,8 @@ pub fn integration_type_name(t: IntegrationType) -> &'static str {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationTypeSetting {
+    /// `EMAIL_COMPOSER`, `ACCOUNT_PAGES` or `DIALER`.
+    #[schema(pattern = "^(EMAIL_COMPOSER|ACCOUNT_PAGES|DIALER)$")]
     pub integration_type: String,
     pub allowed_origin: String,
 }
@@ -139,6 +141,7 @@ pub struct IntegrationTypeSetting {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSettingsRequest {
+    #[schema(min_items = 1, max_items = 16)]
     pub integration_type_settings: Vec<IntegrationTypeSetting>,
 }
 

@@ -66,7 +66,11 @@ pub struct Property {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementRequest {
+    /// The system reporting the event (required).
+    #[schema(value_type = String, min_length = 1)]
     pub reporting_system: Option<String>,
+    /// When the event happened (required, ISO-8601).
+    #[schema(value_type = String, format = DateTime)]
     pub event_timestamp: Option<String>,
     pub event_id: Option<String>,
     pub content_id: Option<String>,
@@ -89,6 +93,7 @@ pub struct EngagementRequest {
     pub event_properties: Option<Vec<Property>>,
     pub user_agent: Option<String>,
     pub mobile_app_id: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(Windows|Linux|MacOS|iOS|Android)$")]
     pub agent_platform: Option<String>,
     pub workspace_id: Option<WireId>,
     pub sharing_message_subject: Option<String>,
@@ -433,13 +438,24 @@ impl EngagementRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DigitalInteractionRequest {
+    /// The event's id in the reporting system (required).
+    #[schema(value_type = String, min_length = 1)]
     pub event_id: Option<String>,
+    /// When it happened (required, ISO-8601).
+    #[schema(value_type = String, format = DateTime)]
     pub timestamp: Option<String>,
+    /// What happened, e.g. `page-view` (required).
+    #[schema(value_type = String, min_length = 1)]
     pub event_type: Option<String>,
+    /// What the person interacted with (required).
+    #[schema(value_type = DiContent)]
     pub content: Option<DiContent>,
+    /// Who interacted (required).
+    #[schema(value_type = DiPerson)]
     pub person: Option<DiPerson>,
     pub source_system_name: Option<String>,
     pub session_id: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(MOBILE|PC)$")]
     pub device: Option<String>,
     pub custom_fields: Option<Vec<Property>>,
     /// UMG sends it; kept in the event's detail.

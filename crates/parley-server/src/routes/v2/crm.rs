@@ -166,7 +166,7 @@ async fn list(
     path = "/v2/crm/integrations",
     operation_id = "register-crm-integration",
     tag = "CRM",
-    params(("workspaceId" = Option<String>, Query, description = "The workspace the integration belongs to (a Parley extension); the default workspace when left out.")),
+    params(("workspaceId" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "The workspace the integration belongs to (a Parley extension); the default workspace when left out.")),
     request_body = RegisterRequest,
     responses(
         (status = 200, description = "The integration.", body = RegisterResponse),
@@ -206,7 +206,7 @@ async fn register(
     path = "/v2/crm/integrations",
     operation_id = "delete-crm-integration",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     responses(
         (status = 201, description = "The deletion was accepted.", body = ClientRequestResponse),
         (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
@@ -320,7 +320,7 @@ fn too_large(limit: usize) -> ApiError {
     path = "/v2/crm/entities",
     operation_id = "upload-crm-entities",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     request_body(content = gong_api_v2::crm::CrmEntitiesUpload, content_type = "multipart/form-data", description = "The objects as the `dataFile` part."),
     responses(
         (status = 201, description = "The upload was accepted.", body = ClientRequestResponse),
@@ -408,7 +408,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) ->
     path = "/v2/crm/request-status",
     operation_id = "get-crm-request-status",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     responses(
         (status = 200, description = "The request's status.", body = RequestStatusResponse),
         (status = 404, description = "No such integration or request.", body = gong_api_v2::ErrorBody),
@@ -537,15 +537,18 @@ async fn associations(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list,
-    register,
-    delete,
-    read_schema,
-    write_schema,
-    upload,
-    request_status,
-    entities,
-    associations
-))]
+#[openapi(
+    components(schemas(CrmObjectTypeName)),
+    paths(
+        list,
+        register,
+        delete,
+        read_schema,
+        write_schema,
+        upload,
+        request_status,
+        entities,
+        associations
+    )
+)]
 pub struct Doc;
