@@ -100,6 +100,45 @@ pub struct EngagementRequest {
     pub sharing_message_body: Option<String>,
 }
 
+/// The body of `PUT /v2/customer-engagement/content/viewed` and `.../shared`: an
+/// [`EngagementRequest`] whose `contentId`, `contentUrl` and `contentTitle` are required.
+/// Schema only.
+pub struct ContentEngagementRequest;
+
+impl utoipa::PartialSchema for ContentEngagementRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        let mut schema = <EngagementRequest as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(o)) = &mut schema {
+            for name in ["contentId", "contentUrl", "contentTitle"] {
+                if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(name) {
+                    p.schema_type = utoipa::openapi::schema::SchemaType::Type(
+                        utoipa::openapi::schema::Type::String,
+                    );
+                    p.min_length = Some(1);
+                }
+                o.required.push(name.to_owned());
+            }
+            o.description = Some(
+                "A content view or share: the content's id, URL and title are required.".to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for ContentEngagementRequest {
+    fn schemas(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <EngagementRequest as utoipa::ToSchema>::schemas(out);
+    }
+}
+
 const AGENT_PLATFORMS: &[&str] = &["Windows", "Linux", "MacOS", "iOS", "Android"];
 
 /// What a decoded event needs from the server besides the body.
@@ -465,6 +504,8 @@ pub struct DigitalInteractionRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiContent {
+    /// The content's title (required).
+    #[schema(value_type = String, min_length = 1)]
     pub content_title: Option<String>,
     pub content_id: Option<String>,
     pub content_label: Option<Vec<String>>,

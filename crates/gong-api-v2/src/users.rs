@@ -138,7 +138,9 @@ pub struct ListUsersQuery {
 #[serde(rename_all = "camelCase")]
 pub struct UsersExtensiveRequest {
     pub cursor: Option<String>,
+    /// Which users; all of them when absent or `null`.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<UsersFilter>)]
     pub filter: UsersFilter,
 }
 

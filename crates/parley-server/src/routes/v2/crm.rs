@@ -159,8 +159,8 @@ async fn list(
 
 /// Register a generic CRM integration to upload CRM data through.
 ///
-/// Creates the integration (`name`, `ownerEmail`) in the workspace, or answers the
-/// existing one; its `integrationId` names it in the other CRM requests.
+/// Creates the integration (`name`, `ownerEmail`) in the workspace; its `integrationId`
+/// names it in the other CRM requests. Only one active integration is supported.
 #[utoipa::path(
     put,
     path = "/v2/crm/integrations",
@@ -171,6 +171,7 @@ async fn list(
     responses(
         (status = 200, description = "The integration.", body = RegisterResponse),
         (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "The company already has an active integration (one is supported).", body = gong_api_v2::ErrorBody),
     )
 )]
 async fn register(
