@@ -134,6 +134,8 @@ pub struct IntegrationTypeSetting {
     /// `EMAIL_COMPOSER`, `ACCOUNT_PAGES` or `DIALER`.
     #[schema(pattern = "^(EMAIL_COMPOSER|ACCOUNT_PAGES|DIALER)$")]
     pub integration_type: String,
+    /// The origin the integration runs at, such as `https://app.example.com`.
+    #[schema(pattern = "^https?://[^/?#\\s]+$")]
     pub allowed_origin: String,
 }
 

@@ -118,6 +118,7 @@ pub struct SchemaFieldInput {
         pattern = "^(DATE|DATETIME|NUMBER|PERCENT|CURRENCY|ID|URL|STRING|BOOLEAN|PHONENUMBER|EMAILADDRESS|PICKLIST|REFERENCE|STRINGARRAY)$"
     )]
     pub field_type: Option<String>,
+    #[schema(format = DateTime)]
     pub last_modified: Option<String>,
     #[serde(default)]
     pub is_deleted: Option<bool>,

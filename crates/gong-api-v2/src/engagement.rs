@@ -74,6 +74,7 @@ pub struct EngagementRequest {
     pub event_timestamp: Option<String>,
     pub event_id: Option<String>,
     pub content_id: Option<String>,
+    #[schema(pattern = "^https?://")]
     pub content_url: Option<String>,
     pub content_title: Option<String>,
     pub view_action_title: Option<String>,

@@ -13,6 +13,7 @@ use crate::time;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteeWire {
+    #[schema(format = Email)]
     pub email: String,
     #[serde(default)]
     pub display_name: Option<String>,

@@ -147,7 +147,9 @@ pub struct UsersExtensiveRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersFilter {
+    #[schema(format = DateTime)]
     pub created_from_date_time: Option<String>,
+    #[schema(format = DateTime)]
     pub created_to_date_time: Option<String>,
     pub include_avatars: Option<bool>,
     pub user_ids: Option<Vec<WireId>>,
