@@ -131,7 +131,11 @@ pub fn integration_type_name(t: IntegrationType) -> &'static str {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationTypeSetting {
+    /// `EMAIL_COMPOSER`, `ACCOUNT_PAGES` or `DIALER`.
+    #[schema(pattern = "^(EMAIL_COMPOSER|ACCOUNT_PAGES|DIALER)$")]
     pub integration_type: String,
+    /// The origin the integration runs at, such as `https://app.example.com`.
+    #[schema(pattern = "^https?://[^/?#\\s]+$")]
     pub allowed_origin: String,
 }
 
@@ -139,6 +143,7 @@ pub struct IntegrationTypeSetting {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationSettingsRequest {
+    #[schema(min_items = 1, max_items = 16)]
     pub integration_type_settings: Vec<IntegrationTypeSetting>,
 }
 

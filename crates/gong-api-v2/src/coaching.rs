@@ -13,17 +13,19 @@ use parley_domain::User;
 #[into_params(parameter_in = Query)]
 pub struct CoachingQuery {
     /// The workspace's id (required).
+    #[param(required = true, min_length = 1)]
     #[serde(rename = "workspace-id")]
     pub workspace_id: Option<String>,
     /// The manager's user id (required).
+    #[param(required = true, min_length = 1)]
     #[serde(rename = "manager-id")]
     pub manager_id: Option<String>,
     /// The period's start (required, ISO-8601).
-    #[param(format = DateTime)]
+    #[param(required = true, format = DateTime)]
     #[schema(format = DateTime)]
     pub from: Option<String>,
     /// The period's end (required, ISO-8601), after `from`.
-    #[param(format = DateTime)]
+    #[param(required = true, format = DateTime)]
     #[schema(format = DateTime)]
     pub to: Option<String>,
 }

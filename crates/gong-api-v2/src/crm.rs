@@ -40,7 +40,11 @@ pub struct IntegrationsResponse {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RegisterRequest {
+    /// The email address of the user who owns the integration (required).
+    #[schema(value_type = String, format = Email, max_length = 255)]
     pub owner_email: Option<String>,
+    /// The integration's name (required).
+    #[schema(value_type = String, min_length = 1)]
     pub name: Option<String>,
 }
 
@@ -109,7 +113,12 @@ pub struct SchemaFieldInput {
     pub unique_name: Option<String>,
     pub label: Option<String>,
     #[serde(rename = "type")]
+    #[schema(
+        value_type = Option<String>,
+        pattern = "^(DATE|DATETIME|NUMBER|PERCENT|CURRENCY|ID|URL|STRING|BOOLEAN|PHONENUMBER|EMAILADDRESS|PICKLIST|REFERENCE|STRINGARRAY)$"
+    )]
     pub field_type: Option<String>,
+    #[schema(format = DateTime)]
     pub last_modified: Option<String>,
     #[serde(default)]
     pub is_deleted: Option<bool>,

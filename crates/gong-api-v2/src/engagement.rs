@@ -66,10 +66,15 @@ pub struct Property {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct EngagementRequest {
+    /// The system reporting the event (required).
+    #[schema(value_type = String, min_length = 1)]
     pub reporting_system: Option<String>,
+    /// When the event happened (required, ISO-8601).
+    #[schema(value_type = String, format = DateTime)]
     pub event_timestamp: Option<String>,
     pub event_id: Option<String>,
     pub content_id: Option<String>,
+    #[schema(pattern = "^https?://")]
     pub content_url: Option<String>,
     pub content_title: Option<String>,
     pub view_action_title: Option<String>,
@@ -89,10 +94,50 @@ pub struct EngagementRequest {
     pub event_properties: Option<Vec<Property>>,
     pub user_agent: Option<String>,
     pub mobile_app_id: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(Windows|Linux|MacOS|iOS|Android)$")]
     pub agent_platform: Option<String>,
     pub workspace_id: Option<WireId>,
     pub sharing_message_subject: Option<String>,
     pub sharing_message_body: Option<String>,
+}
+
+/// The body of `PUT /v2/customer-engagement/content/viewed` and `.../shared`: an
+/// [`EngagementRequest`] whose `contentId`, `contentUrl` and `contentTitle` are required.
+/// Schema only.
+pub struct ContentEngagementRequest;
+
+impl utoipa::PartialSchema for ContentEngagementRequest {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        let mut schema = <EngagementRequest as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(o)) = &mut schema {
+            for name in ["contentId", "contentUrl", "contentTitle"] {
+                if let Some(RefOr::T(Schema::Object(p))) = o.properties.get_mut(name) {
+                    p.schema_type = utoipa::openapi::schema::SchemaType::Type(
+                        utoipa::openapi::schema::Type::String,
+                    );
+                    p.min_length = Some(1);
+                }
+                o.required.push(name.to_owned());
+            }
+            o.description = Some(
+                "A content view or share: the content's id, URL and title are required.".to_owned(),
+            );
+        }
+        schema
+    }
+}
+
+impl utoipa::ToSchema for ContentEngagementRequest {
+    fn schemas(
+        out: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <EngagementRequest as utoipa::ToSchema>::schemas(out);
+    }
 }
 
 const AGENT_PLATFORMS: &[&str] = &["Windows", "Linux", "MacOS", "iOS", "Android"];
@@ -433,13 +478,24 @@ impl EngagementRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DigitalInteractionRequest {
+    /// The event's id in the reporting system (required).
+    #[schema(value_type = String, min_length = 1)]
     pub event_id: Option<String>,
+    /// When it happened (required, ISO-8601).
+    #[schema(value_type = String, format = DateTime)]
     pub timestamp: Option<String>,
+    /// What happened, e.g. `page-view` (required).
+    #[schema(value_type = String, min_length = 1)]
     pub event_type: Option<String>,
+    /// What the person interacted with (required).
+    #[schema(value_type = DiContent)]
     pub content: Option<DiContent>,
+    /// Who interacted (required).
+    #[schema(value_type = DiPerson)]
     pub person: Option<DiPerson>,
     pub source_system_name: Option<String>,
     pub session_id: Option<String>,
+    #[schema(value_type = Option<String>, pattern = "^(MOBILE|PC)$")]
     pub device: Option<String>,
     pub custom_fields: Option<Vec<Property>>,
     /// UMG sends it; kept in the event's detail.
@@ -449,6 +505,8 @@ pub struct DigitalInteractionRequest {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DiContent {
+    /// The content's title (required).
+    #[schema(value_type = String, min_length = 1)]
     pub content_title: Option<String>,
     pub content_id: Option<String>,
     pub content_label: Option<Vec<String>>,

@@ -79,6 +79,8 @@ pub struct FlowsResponse {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProspectsRequest {
+    /// The prospects' CRM ids (1 to 200).
+    #[schema(min_items = 1, max_items = 200)]
     pub crm_prospects_ids: Vec<String>,
 }
 

@@ -24,6 +24,7 @@ pub struct FoldersQuery {
 #[serde(rename_all = "camelCase")]
 pub struct FolderContentQuery {
     /// The folder's id (required).
+    #[param(required = true, min_length = 1)]
     pub folder_id: Option<String>,
 }
 

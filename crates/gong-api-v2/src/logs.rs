@@ -14,10 +14,14 @@ use crate::Records;
 pub struct LogsQuery {
     /// The log to read (required): `AccessLog`, `UserActivityLog`, `UserCallPlay`,
     /// `ExternallySharedCallAccess` or `ExternallySharedCallPlay`.
-    #[param(example = "AccessLog")]
+    #[param(
+        required = true,
+        pattern = "^(AccessLog|UserActivityLog|UserCallPlay|ExternallySharedCallAccess|ExternallySharedCallPlay)$",
+        example = "AccessLog"
+    )]
     pub log_type: Option<String>,
     /// Entries from this time on (required, ISO-8601).
-    #[param(format = DateTime)]
+    #[param(required = true, format = DateTime)]
     #[schema(format = DateTime)]
     pub from_date_time: Option<String>,
     /// Entries before this time (ISO-8601).

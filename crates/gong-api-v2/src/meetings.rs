@@ -13,6 +13,7 @@ use crate::time;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteeWire {
+    #[schema(format = Email)]
     pub email: String,
     #[serde(default)]
     pub display_name: Option<String>,
@@ -26,9 +27,15 @@ pub struct InviteeWire {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MeetingRequest {
+    /// When the meeting starts (ISO-8601; without an offset, in the company time zone).
+    #[schema(format = DateTime)]
     pub start_time: String,
+    /// When the meeting ends (ISO-8601), after `startTime`.
+    #[schema(format = DateTime)]
     pub end_time: String,
     pub invitees: Vec<InviteeWire>,
+    /// The organiser: an active user's email address.
+    #[schema(format = Email)]
     pub organizer_email: String,
     #[serde(default)]
     pub title: Option<String>,
@@ -106,6 +113,8 @@ pub struct MeetingUpdated {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteMeetingRequest {
+    /// The meeting's organiser.
+    #[schema(format = Email)]
     pub organizer_email: String,
 }
 

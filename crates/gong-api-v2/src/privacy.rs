@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 #[into_params(parameter_in = Query)]
 pub struct EmailQuery {
     /// The email address (required).
+    #[param(required = true, min_length = 1)]
     #[serde(rename = "emailAddress")]
     pub email_address: Option<String>,
 }
@@ -17,6 +18,7 @@ pub struct EmailQuery {
 #[into_params(parameter_in = Query)]
 pub struct PhoneQuery {
     /// The phone number, in any formatting (required).
+    #[param(required = true, min_length = 1)]
     #[serde(rename = "phoneNumber")]
     pub phone_number: Option<String>,
 }

@@ -487,6 +487,8 @@ mod profile_schema {
         let item = if input {
             ObjectBuilder::new()
                 .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
+                .pattern(Some("^[0-9]{1,18}$"))
+                .minimum(Some(0))
                 .build()
         } else {
             ObjectBuilder::new()

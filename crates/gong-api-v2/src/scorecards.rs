@@ -190,11 +190,17 @@ pub struct ScorecardsResponse {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AnsweredScorecardsFilter {
+    #[schema(format = Date)]
     pub call_from_date: Option<String>,
+    #[schema(format = Date)]
     pub call_to_date: Option<String>,
+    #[schema(format = Date)]
     pub review_from_date: Option<String>,
+    #[schema(format = Date)]
     pub review_to_date: Option<String>,
+    #[schema(format = DateTime)]
     pub from_date_time: Option<String>,
+    #[schema(format = DateTime)]
     pub to_date_time: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub scorecard_ids: Option<Vec<WireId>>,

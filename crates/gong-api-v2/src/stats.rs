@@ -11,9 +11,17 @@ use crate::null_as_default;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsFilter {
+    /// The first day (`YYYY-MM-DD`, company time zone).
+    #[schema(value_type = String, format = Date)]
     pub from_date: Option<String>,
+    /// The day after the last one (`YYYY-MM-DD`, exclusive).
+    #[schema(value_type = String, format = Date)]
     pub to_date: Option<String>,
+    /// Only users created from this time on (ISO-8601).
+    #[schema(format = DateTime)]
     pub created_from_date_time: Option<String>,
+    /// Only users created before this time (ISO-8601).
+    #[schema(format = DateTime)]
     pub created_to_date_time: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub user_ids: Option<Vec<crate::WireId>>,
@@ -23,6 +31,8 @@ pub struct StatsFilter {
 #[serde(rename_all = "camelCase")]
 pub struct StatsRequest {
     pub cursor: Option<String>,
+    /// The users and dates (required).
+    #[schema(value_type = StatsFilter)]
     pub filter: Option<StatsFilter>,
     /// Only `aggregate-by-period`: `DAY`, `WEEK`, `MONTH`, `QUARTER` or `YEAR`.
     pub aggregation_period: Option<String>,

@@ -138,14 +138,18 @@ pub struct ListUsersQuery {
 #[serde(rename_all = "camelCase")]
 pub struct UsersExtensiveRequest {
     pub cursor: Option<String>,
+    /// Which users; all of them when absent or `null`.
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(value_type = Option<UsersFilter>)]
     pub filter: UsersFilter,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct UsersFilter {
+    #[schema(format = DateTime)]
     pub created_from_date_time: Option<String>,
+    #[schema(format = DateTime)]
     pub created_to_date_time: Option<String>,
     pub include_avatars: Option<bool>,
     pub user_ids: Option<Vec<WireId>>,

@@ -159,18 +159,19 @@ async fn list(
 
 /// Register a generic CRM integration to upload CRM data through.
 ///
-/// Creates the integration (`name`, `ownerEmail`) in the workspace, or answers the
-/// existing one; its `integrationId` names it in the other CRM requests.
+/// Creates the integration (`name`, `ownerEmail`) in the workspace; its `integrationId`
+/// names it in the other CRM requests. Only one active integration is supported.
 #[utoipa::path(
     put,
     path = "/v2/crm/integrations",
     operation_id = "register-crm-integration",
     tag = "CRM",
-    params(("workspaceId" = Option<String>, Query, description = "The workspace the integration belongs to (a Parley extension); the default workspace when left out.")),
+    params(("workspaceId" = Option<String>, Query, pattern = "^[0-9]{1,19}$", description = "The workspace the integration belongs to (a Parley extension); the default workspace when left out.")),
     request_body = RegisterRequest,
     responses(
         (status = 200, description = "The integration.", body = RegisterResponse),
         (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "The company already has an active integration (one is supported).", body = gong_api_v2::ErrorBody),
     )
 )]
 async fn register(
@@ -206,7 +207,7 @@ async fn register(
     path = "/v2/crm/integrations",
     operation_id = "delete-crm-integration",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     responses(
         (status = 201, description = "The deletion was accepted.", body = ClientRequestResponse),
         (status = 404, description = "No such integration, or the caller may not reach it.", body = gong_api_v2::ErrorBody),
@@ -320,7 +321,7 @@ fn too_large(limit: usize) -> ApiError {
     path = "/v2/crm/entities",
     operation_id = "upload-crm-entities",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("objectType" = CrmObjectTypeName, Query, description = "The CRM object type."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     request_body(content = gong_api_v2::crm::CrmEntitiesUpload, content_type = "multipart/form-data", description = "The objects as the `dataFile` part."),
     responses(
         (status = 201, description = "The upload was accepted.", body = ClientRequestResponse),
@@ -408,7 +409,7 @@ fn multipart_error(e: axum::extract::multipart::MultipartError, limit: usize) ->
     path = "/v2/crm/request-status",
     operation_id = "get-crm-request-status",
     tag = "CRM",
-    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, description = "The id the client gave the request.")),
+    params(("integrationId" = i64, Query, description = "The integration's id (from `PUT /v2/crm/integrations`)."), ("clientRequestId" = String, Query, pattern = "^[A-Za-z0-9_-]{1,255}$", description = "The id the client gave the request.")),
     responses(
         (status = 200, description = "The request's status.", body = RequestStatusResponse),
         (status = 404, description = "No such integration or request.", body = gong_api_v2::ErrorBody),
@@ -537,15 +538,18 @@ async fn associations(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(
-    list,
-    register,
-    delete,
-    read_schema,
-    write_schema,
-    upload,
-    request_status,
-    entities,
-    associations
-))]
+#[openapi(
+    components(schemas(CrmObjectTypeName)),
+    paths(
+        list,
+        register,
+        delete,
+        read_schema,
+        write_schema,
+        upload,
+        request_status,
+        entities,
+        associations
+    )
+)]
 pub struct Doc;

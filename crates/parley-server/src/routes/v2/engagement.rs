@@ -50,7 +50,7 @@ type Body = Result<Bytes, BytesRejection>;
     path = "/v2/customer-engagement/content/viewed",
     operation_id = "report-content-viewed",
     tag = "Engagement",
-    request_body = EngagementRequest,
+    request_body = gong_api_v2::engagement::ContentEngagementRequest,
     responses(
         (status = 200, description = "The event was recorded.", body = EngagementAccepted),
         (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),
@@ -69,7 +69,7 @@ async fn viewed(s: State<AppState>, p: Extension<Principal>, b: Body) -> ApiResu
     path = "/v2/customer-engagement/content/shared",
     operation_id = "report-content-shared",
     tag = "Engagement",
-    request_body = EngagementRequest,
+    request_body = gong_api_v2::engagement::ContentEngagementRequest,
     responses(
         (status = 200, description = "The event was recorded.", body = EngagementAccepted),
         (status = 404, description = "The workspace named does not exist.", body = gong_api_v2::ErrorBody),

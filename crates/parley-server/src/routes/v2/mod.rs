@@ -43,6 +43,26 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(privacy::routes())
 }
 
+/// Marks the JSON bodies of these operations (method, path) optional in the document:
+/// their handlers read an empty body as `{}` (`parse_json(body, true)`). utoipa makes a
+/// body optional only by typing it `Option<T>`, which would also allow a JSON `null`.
+pub(crate) fn optional_bodies(doc: &mut utoipa::openapi::OpenApi, ops: &[(&str, &str)]) {
+    use utoipa::openapi::Required;
+    for (method, path) in ops {
+        let Some(item) = doc.paths.paths.get_mut(*path) else {
+            continue;
+        };
+        let op = match *method {
+            "post" => item.post.as_mut(),
+            "put" => item.put.as_mut(),
+            _ => None,
+        };
+        if let Some(body) = op.and_then(|op| op.request_body.as_mut()) {
+            body.required = Some(Required::False);
+        }
+    }
+}
+
 /// The operations of these routes, for the OpenAPI document (`crate::openapi`).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     use utoipa::OpenApi;

@@ -191,8 +191,8 @@ fn from_query_or_body<T: serde::de::DeserializeOwned + Default>(
     path = "/v2/data-privacy/erase-data-for-email-address",
     operation_id = "erase-data-for-email-address",
     tag = "Data privacy",
-    params(EmailQuery),
-    request_body(content = Option<EmailQuery>, description = "The address, when the query string does not give it."),
+    params(("emailAddress" = Option<String>, Query, description = "The email address; or give it in the body.")),
+    request_body(content = EmailQuery, description = "The address, when the query string does not give it."),
     responses(
         (status = 200, description = "The erasure was accepted.", body = EraseAccepted),
     )
@@ -218,8 +218,8 @@ async fn erase_email(
     path = "/v2/data-privacy/erase-data-for-phone-number",
     operation_id = "erase-data-for-phone-number",
     tag = "Data privacy",
-    params(PhoneQuery),
-    request_body(content = Option<PhoneQuery>, description = "The number, when the query string does not give it."),
+    params(("phoneNumber" = Option<String>, Query, description = "The phone number; or give it in the body.")),
+    request_body(content = PhoneQuery, description = "The number, when the query string does not give it."),
     responses(
         (status = 200, description = "The erasure was accepted.", body = EraseAccepted),
     )
@@ -246,5 +246,20 @@ async fn accept(state: &AppState, principal: &Principal, subject: &Subject) -> A
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(data_for_email, data_for_phone, erase_email, erase_phone))]
+#[openapi(modifiers(&EmptyBodies), paths(data_for_email, data_for_phone, erase_email, erase_phone))]
 pub struct Doc;
+
+/// The bodies of `/v2/data-privacy/erase-data-for-email-address`, `/v2/data-privacy/erase-data-for-phone-number` may be left out (read as `{}`).
+struct EmptyBodies;
+
+impl utoipa::Modify for EmptyBodies {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        super::optional_bodies(
+            doc,
+            &[
+                ("post", "/v2/data-privacy/erase-data-for-email-address"),
+                ("post", "/v2/data-privacy/erase-data-for-phone-number"),
+            ],
+        );
+    }
+}

@@ -78,7 +78,7 @@ fn patch_of(body: Result<Bytes, BytesRejection>) -> ApiResult<parley_domain::Pro
     path = "/v2/all-permission-profiles",
     operation_id = "list-permission-profiles",
     tag = "Permissions",
-    params(("workspaceId" = String, Query, description = "The workspace's id.")),
+    params(("workspaceId" = String, Query, pattern = "^[0-9]{1,19}$", description = "The workspace's id.")),
     responses(
         (status = 200, description = "The profiles.", body = ProfilesResponse),
         (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
@@ -104,7 +104,7 @@ async fn list(
     path = "/v2/permission-profile",
     operation_id = "get-permission-profile",
     tag = "Permissions",
-    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    params(("profileId" = String, Query, pattern = "^[0-9]{1,19}$", description = "The permission profile's id.")),
     responses(
         (status = 200, description = "The profile.", body = ProfileResponse),
         (status = 404, description = "No such profile, or the caller may not see it.", body = gong_api_v2::ErrorBody),
@@ -129,7 +129,7 @@ async fn read(
     path = "/v2/permission-profile",
     operation_id = "create-permission-profile",
     tag = "Permissions",
-    params(("workspaceId" = String, Query, description = "The workspace's id.")),
+    params(("workspaceId" = String, Query, pattern = "^[0-9]{1,19}$", description = "The workspace's id.")),
     request_body = gong_api_v2::profiles::PermissionProfileInput,
     responses(
         (status = 200, description = "The profile was created.", body = ProfileResponse),
@@ -157,7 +157,7 @@ async fn create(
     path = "/v2/permission-profile",
     operation_id = "update-permission-profile",
     tag = "Permissions",
-    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    params(("profileId" = String, Query, pattern = "^[0-9]{1,19}$", description = "The permission profile's id.")),
     request_body = gong_api_v2::profiles::PermissionProfileInput,
     responses(
         (status = 200, description = "The profile was updated.", body = ProfileResponse),
@@ -185,7 +185,7 @@ async fn update(
     path = "/v2/permission-profile/users",
     operation_id = "list-permission-profile-users",
     tag = "Permissions",
-    params(("profileId" = String, Query, description = "The permission profile's id.")),
+    params(("profileId" = String, Query, pattern = "^[0-9]{1,19}$", description = "The permission profile's id.")),
     responses(
         (status = 200, description = "The profile's users.", body = ProfileUsersResponse),
     )

@@ -281,5 +281,14 @@ async fn overall_questions(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(settings_scorecards, answered_scorecards))]
+#[openapi(modifiers(&EmptyBodies), paths(settings_scorecards, answered_scorecards))]
 pub struct Doc;
+
+/// The bodies of `/v2/stats/activity/scorecards` may be left out (read as `{}`).
+struct EmptyBodies;
+
+impl utoipa::Modify for EmptyBodies {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        super::optional_bodies(doc, &[("post", "/v2/stats/activity/scorecards")]);
+    }
+}

@@ -205,5 +205,14 @@ async fn settings_history(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_users, users_extensive, get_user, settings_history))]
+#[openapi(modifiers(&EmptyBodies), paths(list_users, users_extensive, get_user, settings_history))]
 pub struct Doc;
+
+/// The bodies of `/v2/users/extensive` may be left out (read as `{}`).
+struct EmptyBodies;
+
+impl utoipa::Modify for EmptyBodies {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        super::optional_bodies(doc, &[("post", "/v2/users/extensive")]);
+    }
+}
