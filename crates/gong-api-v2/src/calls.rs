@@ -188,9 +188,17 @@ pub struct CallResponse {
 #[into_params(parameter_in = Query)]
 #[serde(rename_all = "camelCase")]
 pub struct ListCallsQuery {
+    /// Calls that started at or after this time (ISO-8601).
+    #[param(format = DateTime)]
+    #[schema(format = DateTime)]
     pub from_date_time: Option<String>,
+    /// Calls that started before this time (ISO-8601).
+    #[param(format = DateTime)]
+    #[schema(format = DateTime)]
     pub to_date_time: Option<String>,
+    /// Only this workspace's calls.
     pub workspace_id: Option<String>,
+    /// The `records.cursor` of the previous page.
     pub cursor: Option<String>,
 }
 
@@ -1143,10 +1151,21 @@ impl SpeakersTimeline {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewCallRequest {
+    /// The call's id in the recording system; a repeated one answers with the call made the
+    /// first time.
+    #[schema(required = true, nullable = false, min_length = 1)]
     pub client_unique_id: Option<String>,
+    /// When the call started (ISO-8601).
+    #[schema(required = true, nullable = false, format = DateTime)]
     pub actual_start: Option<String>,
+    /// The call's participants; one of them is the primary user.
+    #[schema(required = true, nullable = false)]
     pub parties: Option<Vec<NewParticipant>>,
+    /// `Inbound`, `Outbound`, `Conference` or `Unknown`.
+    #[schema(required = true, nullable = false, example = "Outbound")]
     pub direction: Option<String>,
+    /// The id of the user who hosted the call.
+    #[schema(required = true, nullable = false)]
     pub primary_user: Option<WireId>,
     pub title: Option<String>,
     pub purpose: Option<String>,

@@ -18,7 +18,10 @@ fn main() {
     let show_misses = args.iter().any(|a| a == "--misses");
     let started = Instant::now();
     let index = intent::builtin();
-    println!("index built in {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    println!(
+        "index built in {:.1} ms",
+        started.elapsed().as_secs_f64() * 1e3
+    );
     for (name, cases) in intents_eval::load() {
         let started = Instant::now();
         let score = intents_eval::score(index, &cases);

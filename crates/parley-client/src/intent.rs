@@ -104,7 +104,6 @@ fn kind_of_action(key: &str) -> Option<Kind> {
     }
 }
 
-
 /// The search index over a catalogue.
 pub struct Index<'a> {
     actions: &'a [Action],
@@ -221,7 +220,8 @@ fn phones(text: &str) -> String {
             let mut end = i;
             let (mut digits, mut separated) = (0, false);
             while j < chars.len()
-                && (chars[j].is_ascii_digit() || matches!(chars[j], '+' | ' ' | '-' | '.' | '(' | ')'))
+                && (chars[j].is_ascii_digit()
+                    || matches!(chars[j], '+' | ' ' | '-' | '.' | '(' | ')'))
             {
                 if chars[j].is_ascii_digit() {
                     digits += 1;
@@ -401,6 +401,9 @@ mod tests {
             .map(|(s, _)| s)
             .collect();
         assert_eq!(typed, ["forget", "email", "phone", "call", "id"]);
-        assert_eq!(phones("(425) 555-2671 since 2026-11-01"), " phone  since 2026-11-01");
+        assert_eq!(
+            phones("(425) 555-2671 since 2026-11-01"),
+            " phone  since 2026-11-01"
+        );
     }
 }

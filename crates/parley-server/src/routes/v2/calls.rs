@@ -693,5 +693,23 @@ impl parley_app::webhooks::CallRenderer for WebhookRenderer {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_calls, get_call, create_call, calls_extensive, transcripts))]
+#[openapi(
+    modifiers(&EmptyBodies),
+    paths(list_calls, get_call, create_call, calls_extensive, transcripts)
+)]
 pub struct Doc;
+
+/// The bodies of the extensive export and the transcripts may be left out (read as `{}`).
+struct EmptyBodies;
+
+impl utoipa::Modify for EmptyBodies {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        super::optional_bodies(
+            doc,
+            &[
+                ("post", "/v2/calls/extensive"),
+                ("post", "/v2/calls/transcript"),
+            ],
+        );
+    }
+}
