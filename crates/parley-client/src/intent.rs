@@ -161,9 +161,13 @@ impl Words {
         }
     }
 
-    /// The kind of request `text` makes: its first word that names one.
+    /// The kind of request `text` makes: its first verb that names one. A past participle
+    /// describes what is read ("users created since June", "the erasure I started") rather
+    /// than asking for it, so it does not count.
     fn kind(&self, text: &str) -> Option<Kind> {
-        split(text).find_map(|w| self.verbs.get(self.stemmer.stem(&w).as_ref()).copied())
+        split(text)
+            .filter(|w| !w.ends_with("ed"))
+            .find_map(|w| self.verbs.get(self.stemmer.stem(&w).as_ref()).copied())
     }
 
     /// The words of `text` as (stem, its groups' terms).
@@ -189,6 +193,7 @@ impl Words {
 /// 7782342274025937895"). Dates (`2026-11-01`: eight digits) stay as they are.
 fn typed_values(text: &str) -> String {
     let text = phones(text);
+    let text = without_dates(&text);
     text.split_whitespace()
         .map(|w| {
             let w = w.trim_matches(|c: char| matches!(c, ',' | ';' | '?' | '!' | '(' | ')' | '"'));
@@ -205,6 +210,93 @@ fn typed_values(text: &str) -> String {
         .join(" ")
 }
 
+/// Words naming a time, not a thing: a request's dates are filter values ("last week's
+/// calls" lists calls), so "last week", "this month", "since Monday", "in March",
+/// "yesterday" are dropped. "Week by week" and "each day" stay: there the unit is the point.
+fn without_dates(text: &str) -> String {
+    const NAMES: &[&str] = &[
+        "yesterday",
+        "today",
+        "tomorrow",
+        "tonight",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    const LEADS: &[&str] = &[
+        "last", "this", "next", "past", "previous", "since", "in", "on",
+    ];
+    const UNITS: &[&str] = &[
+        "week",
+        "weeks",
+        "week's",
+        "month",
+        "months",
+        "month's",
+        "quarter",
+        "quarter's",
+        "year",
+        "year's",
+        "day",
+        "days",
+        "morning",
+        "afternoon",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+    ];
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
+            .to_lowercase()
+    };
+    let mut out = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = bare(words[i]);
+        let next = words.get(i + 1).map(|n| bare(n)).unwrap_or_default();
+        if NAMES.contains(&w.as_str()) {
+            i += 1;
+        } else if LEADS.contains(&w.as_str())
+            && (UNITS.contains(&next.as_str()) || NAMES.contains(&next.as_str()))
+        {
+            i += 2;
+        } else {
+            out.push(words[i]);
+            i += 1;
+        }
+    }
+    out.join(" ")
+}
+
 /// Replaces phone numbers by the word "phone": a run of digits and separators (space, `-`,
 /// `.`, parentheses) with at least nine digits and a separator, or starting with `+` and
 /// holding at least seven.
@@ -218,16 +310,19 @@ fn phones(text: &str) -> String {
         if starts && fresh {
             let mut j = i;
             let mut end = i;
-            let (mut digits, mut separated) = (0, false);
+            // A separator counts only between digits (a trailing space does not make an
+            // id a phone number).
+            let (mut digits, mut separated, mut pending) = (0, false, false);
             while j < chars.len()
                 && (chars[j].is_ascii_digit()
                     || matches!(chars[j], '+' | ' ' | '-' | '.' | '(' | ')'))
             {
                 if chars[j].is_ascii_digit() {
+                    separated |= pending;
                     digits += 1;
                     end = j + 1;
-                } else if j > i {
-                    separated = true;
+                } else if digits > 0 {
+                    pending = true;
                 }
                 j += 1;
             }
@@ -394,7 +489,7 @@ mod tests {
             .into_iter()
             .map(|(s, _)| s)
             .collect();
-        assert_eq!(stems, ["who", "talk", "most", "last", "week", "call", "id"]);
+        assert_eq!(stems, ["talk", "most", "call", "id"]);
         let typed: Vec<String> = w
             .terms("forget jane@example.com, +1 415 555 0100 and call 7782342274025937895")
             .into_iter()
@@ -404,6 +499,12 @@ mod tests {
         assert_eq!(
             phones("(425) 555-2671 since 2026-11-01"),
             " phone  since 2026-11-01"
+        );
+        let id = "call 5267567709724788696 please";
+        assert_eq!(phones(id), id);
+        assert_eq!(
+            without_dates("calls since Monday and last week's demos in March, week by week"),
+            "calls and demos week by week"
         );
     }
 }
