@@ -377,3 +377,21 @@ mod tests {
         assert!(e.to_string().contains("unknown variant `Email`"), "{e}");
     }
 }
+
+#[cfg(test)]
+mod filter_schema_tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The schema mirrors the domain's filter: a condition added there must be added here.
+    #[test]
+    fn the_call_filter_schema_has_the_filters_fields() {
+        let v = serde_json::to_value(CallFilter::default()).unwrap();
+        let mut fields: Vec<&String> = v.as_object().unwrap().keys().collect();
+        fields.sort();
+        let s = serde_json::to_value(RuleCallFilter::schema()).unwrap();
+        let mut props: Vec<&String> = s["properties"].as_object().unwrap().keys().collect();
+        props.sort();
+        assert_eq!(fields, props);
+    }
+}
