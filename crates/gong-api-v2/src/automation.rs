@@ -61,7 +61,7 @@ impl RuleBody {
 /// Which calls fire a rule: every condition given must hold, and within one a call
 /// matches when any listed value does. An empty filter matches every call. Unknown
 /// fields are refused.
-#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(default, rename_all = "camelCase", deny_unknown_fields)]
 #[allow(dead_code)]
 struct RuleCallFilter {
@@ -84,25 +84,6 @@ struct RuleCallFilter {
     crm: Option<RuleCrmCondition>,
     /// Some of these words is in the title (whole words, without case).
     title_words: Vec<String>,
-}
-
-impl Default for RuleCallFilter {
-    fn default() -> Self {
-        RuleCallFilter {
-            directions: Vec::new(),
-            scopes: Vec::new(),
-            primary_users: Vec::new(),
-            teams: Vec::new(),
-            external_participants: None,
-            participant_domains: Vec::new(),
-            min_duration_sec: None,
-            max_duration_sec: None,
-            trackers: Vec::new(),
-            topics: Vec::new(),
-            crm: None,
-            title_words: Vec::new(),
-        }
-    }
 }
 
 #[derive(Deserialize, Serialize, utoipa::ToSchema)]
