@@ -17,13 +17,15 @@ use crate::crm_writeback::{CrmActionBody, CrmActionView};
 pub struct RuleBody {
     /// Default: the company's default workspace.
     pub workspace_id: Option<String>,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     #[serde(default = "yes")]
     pub enabled: bool,
     #[serde(default)]
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleCallFilter)]
     pub filter: CallFilter,
-    #[schema(value_type = Vec<Object>)]
+    /// At least one.
+    #[schema(value_type = Vec<RuleActionInput>, min_items = 1)]
     pub actions: Vec<ActionBody>,
     /// Fire the rule now for the workspace's calls analysed already (each once).
     #[serde(default)]
@@ -51,6 +53,117 @@ impl RuleBody {
             Err(problems)
         }
     }
+}
+
+// ---- the schemas of the domain's JSON forms, for the OpenAPI document ----
+// (`parley_domain` has no OpenAPI; these mirror its serde forms field for field.)
+
+/// Which calls fire a rule: every condition given must hold, and within one a call
+/// matches when any listed value does. An empty filter matches every call. Unknown
+/// fields are refused.
+#[derive(Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+struct RuleCallFilter {
+    directions: Vec<RuleDirection>,
+    scopes: Vec<RuleCallScope>,
+    /// The call's primary user is one of these user ids.
+    primary_users: Vec<DomainId>,
+    /// The call's primary user is one of these users or reports to one of them.
+    teams: Vec<DomainId>,
+    /// Some outside participant took part (or none did).
+    external_participants: Option<bool>,
+    /// Some participant's e-mail address is at one of these domains (or a subdomain).
+    participant_domains: Vec<String>,
+    min_duration_sec: Option<i64>,
+    max_duration_sec: Option<i64>,
+    /// Some of these trackers fired at least `minCount` times.
+    trackers: Vec<RuleTrackerCondition>,
+    /// Some of these topics (by name, without case) was discussed.
+    topics: Vec<String>,
+    crm: Option<RuleCrmCondition>,
+    /// Some of these words is in the title (whole words, without case).
+    title_words: Vec<String>,
+}
+
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+enum RuleDirection {
+    Inbound,
+    Outbound,
+    Conference,
+    Unknown,
+}
+
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+enum RuleCallScope {
+    Internal,
+    External,
+    Unknown,
+}
+
+/// An id of the domain: a string of digits.
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(value_type = String, pattern = "^[0-9]{1,19}$")]
+#[allow(dead_code)]
+struct DomainId(String);
+
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+struct RuleTrackerCondition {
+    tracker_id: DomainId,
+    /// 1 when absent.
+    #[serde(default)]
+    min_count: u32,
+}
+
+/// The call's CRM context: some object is linked (of `objectType`, when given; with
+/// `field` equal to `value`, when given: strings compared without case).
+#[derive(Deserialize, Serialize, utoipa::ToSchema, Default)]
+#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[allow(dead_code)]
+struct RuleCrmCondition {
+    object_type: Option<String>,
+    field: Option<String>,
+    value: Option<serde_json::Value>,
+}
+
+/// A webhook: Parley POSTs the call's JSON to `url` when the rule fires.
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct RuleWebhook {
+    /// The destination (https); with `SecretInUrl` it holds the secret.
+    url: String,
+    auth: RuleWebhookAuth,
+}
+
+/// How a receiver knows a webhook came from Parley: a secret in the URL, or a JWT
+/// (RS256, verify with `GET /parley/v1/automation/public-key`).
+#[derive(Deserialize, Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+enum RuleWebhookAuth {
+    SecretInUrl,
+    Jwt,
+}
+
+/// An action of a rule as a body gives it, by `type`.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(tag = "type")]
+#[allow(dead_code)]
+enum RuleActionInput {
+    Webhook(RuleWebhook),
+    CrmField(CrmActionBody),
+}
+
+/// An action of a rule as it is shown, by `type`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(tag = "type")]
+#[allow(dead_code)]
+enum RuleActionView {
+    Webhook(RuleWebhook),
+    CrmField(CrmActionView),
 }
 
 /// An action as a rule's body gives it.
@@ -95,9 +208,9 @@ pub struct RuleView {
     pub workspace_id: String,
     pub name: String,
     pub enabled: bool,
-    #[schema(value_type = Object)]
+    #[schema(value_type = RuleCallFilter)]
     pub filter: CallFilter,
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<RuleActionView>)]
     pub actions: Vec<ActionView>,
     /// Why the rule was switched off automatically.
     pub disabled_reason: Option<String>,
@@ -243,5 +356,23 @@ mod tests {
         assert!(e.to_string().contains("unknown field `connector`"), "{e}");
         let e = body(json!([{"type": "Email", "to": "a@b.example"}])).unwrap_err();
         assert!(e.to_string().contains("unknown variant `Email`"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod filter_schema_tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    /// The schema mirrors the domain's filter: a condition added there must be added here.
+    #[test]
+    fn the_call_filter_schema_has_the_filters_fields() {
+        let v = serde_json::to_value(CallFilter::default()).unwrap();
+        let mut fields: Vec<&String> = v.as_object().unwrap().keys().collect();
+        fields.sort();
+        let s = serde_json::to_value(RuleCallFilter::schema()).unwrap();
+        let mut props: Vec<&String> = s["properties"].as_object().unwrap().keys().collect();
+        props.sort();
+        assert_eq!(fields, props);
     }
 }

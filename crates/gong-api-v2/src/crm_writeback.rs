@@ -10,6 +10,17 @@ use parley_domain::crm_write::{
 use parley_domain::TrackerId;
 use serde::{Deserialize, Serialize};
 
+/// How a Salesforce connector gets its access token (`parley_domain`'s
+/// `SalesforceAuth`): the client credentials flow, or the JWT bearer flow with the
+/// connected app's key.
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum SalesforceAuthKind {
+    ClientCredentials,
+    JwtBearer,
+}
+
 /// What a secret is shown as.
 pub const REDACTED: &str = "<redacted>";
 
@@ -19,15 +30,17 @@ pub const REDACTED: &str = "<redacted>";
 pub struct ConnectorBody {
     pub workspace_id: Option<String>,
     #[serde(default)]
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     /// `salesforce`, `hubspot` or `parley`.
     #[serde(default)]
+    #[schema(pattern = "^(salesforce|hubspot|parley)$")]
     pub kind: String,
     pub login_url: Option<String>,
     pub instance_url: Option<String>,
     pub api_version: Option<String>,
     /// `client_credentials` (the default) or `jwt_bearer`.
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<SalesforceAuthKind>)]
     pub auth: Option<SalesforceAuth>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -107,10 +120,13 @@ pub enum TrackerBody {
 pub struct CrmActionBody {
     pub tracker: TrackerBody,
     /// `Opportunity` (the default) or `Deal`.
+    #[schema(pattern = "^(Opportunity|Deal)$")]
     pub object_type: Option<String>,
+    #[schema(min_length = 1, pattern = "\\S")]
     pub field: String,
     #[serde(default)]
     pub merge_with_current: bool,
+    #[schema(pattern = "^\\s*[0-9]{1,18}\\s*$")]
     pub connector_id: String,
 }
 

@@ -173,6 +173,7 @@ pub struct AssignResponse {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewFlowBody {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     pub owner_email: String,
     pub workspace_id: Option<WireId>,

@@ -162,6 +162,7 @@ impl FolderContentResponse {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewFolderBody {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: String,
     pub workspace_id: Option<crate::WireId>,
     pub parent_folder_id: Option<crate::WireId>,
@@ -175,6 +176,7 @@ pub struct NewFolderBody {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FolderChangeBody {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub name: Option<String>,
     pub public: Option<bool>,
 }
@@ -184,6 +186,8 @@ pub struct FolderChangeBody {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AddCallBody {
+    /// Required.
+    #[schema(value_type = crate::WireId)]
     pub call_id: Option<crate::WireId>,
     pub note: Option<String>,
     pub from_sec: Option<i64>,

@@ -262,9 +262,68 @@ pub struct ErasureView {
     pub requested: String,
     pub finished: Option<String>,
     pub job_id: Option<String>,
-    #[schema(value_type = Option<Object>)]
+    /// What the erase found and did (or, in a dry run, would do); ids and counts only.
+    #[schema(value_type = Option<ErasureReportSchema>)]
     pub report: Option<parley_domain::privacy::ErasureReport>,
     pub error: Option<String>,
+}
+
+/// `parley_domain::privacy::ErasureReport`'s JSON form, for the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = ErasureReport)]
+#[allow(dead_code)]
+struct ErasureReportSchema {
+    found: ErasureFound,
+    done: ErasureDone,
+}
+
+/// What references the person.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ErasureFound {
+    /// Calls where the person is a party.
+    calls_as_party: Vec<String>,
+    /// Calls whose transcript mentions the address or number.
+    calls_mentioning: Vec<String>,
+    /// Calls whose own fields (title, purpose, custom data…) hold it.
+    calls_with_fields: Vec<String>,
+    parties: u64,
+    transcript_sentences: u64,
+    users: Vec<String>,
+    /// CRM objects whose fields hold it.
+    crm_objects: u64,
+    audit_entries: u64,
+    /// Rows of other tables, by table.
+    other: std::collections::BTreeMap<String, u64>,
+}
+
+/// What was (or, in a dry run, would be) done.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)]
+struct ErasureDone {
+    /// Calls deleted with everything they hold: the person was their only outside party.
+    calls_deleted: Vec<String>,
+    /// Recordings deleted from calls that were kept.
+    recordings_deleted: Vec<String>,
+    parties_removed: u64,
+    /// Sentences the person spoke, removed.
+    sentences_removed: u64,
+    /// Sentences that mention the address or number, kept with it replaced by `[erased]`.
+    sentences_redacted: u64,
+    /// Voice embeddings of the person's speakers.
+    voices_removed: u64,
+    /// Calls whose analysis was deleted and queued again.
+    calls_reanalysed: Vec<String>,
+    /// Company users whose address or number was replaced.
+    users_anonymised: Vec<String>,
+    /// Rows whose text was redacted, by table.
+    rows_redacted: std::collections::BTreeMap<String, u64>,
+    /// Rows that were the person's own and were deleted, by table (absent when none).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    rows_deleted: std::collections::BTreeMap<String, u64>,
 }
 
 impl ErasureView {
@@ -358,5 +417,40 @@ mod tests {
             erasure_id: "42".into(),
         };
         insta::assert_json_snapshot!("erase_accepted", accepted);
+    }
+}
+
+#[cfg(test)]
+mod report_schema_tests {
+    use super::*;
+    use utoipa::PartialSchema;
+
+    fn properties<S: PartialSchema>() -> Vec<String> {
+        let v = serde_json::to_value(S::schema()).unwrap();
+        let mut keys: Vec<String> = v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    fn keys(v: &serde_json::Value) -> Vec<String> {
+        let mut keys: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
+    /// The schema mirrors the domain's report: a field added there must be added here.
+    #[test]
+    fn the_erasure_report_schema_has_the_reports_fields() {
+        let mut report = parley_domain::privacy::ErasureReport::default();
+        report.done.rows_deleted.insert("t".into(), 1);
+        let v = serde_json::to_value(&report).unwrap();
+        assert_eq!(keys(&v), properties::<ErasureReportSchema>());
+        assert_eq!(keys(&v["found"]), properties::<ErasureFound>());
+        assert_eq!(keys(&v["done"]), properties::<ErasureDone>());
     }
 }

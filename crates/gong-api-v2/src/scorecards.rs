@@ -321,6 +321,7 @@ pub struct QuestionInput {
     pub question_id: Option<WireId>,
     #[serde(default)]
     pub question_text: String,
+    #[schema(pattern = "^(RANGE|SINGLE_SELECT|MULTI_SELECT|YES_NO|OPEN_ENDED)$")]
     pub question_type: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub is_overall: bool,
@@ -358,6 +359,7 @@ pub struct ScorecardInput {
     pub scorecard_name: String,
     /// Default true.
     pub enabled: Option<bool>,
+    #[schema(pattern = "^(MANUAL|AUTOMATIC)$")]
     pub review_method: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub questions: Vec<QuestionInput>,

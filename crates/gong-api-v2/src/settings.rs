@@ -133,17 +133,20 @@ pub struct TrackersQuery {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackerInput {
+    #[schema(min_length = 1, pattern = "\\S")]
     pub tracker_name: String,
     pub workspace_id: Option<crate::WireId>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub language_keywords: Vec<LanguageKeywords>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(pattern = "^(Anyone|Company|NonCompany)$")]
     pub affiliation: Option<String>,
     #[serde(default, deserialize_with = "null_as_default")]
     pub part_of_question: bool,
     #[serde(default, deserialize_with = "null_as_default")]
     pub said_in_topics: Vec<String>,
     #[serde(default, deserialize_with = "null_as_default")]
+    #[schema(pattern = "^(Anytime|First|Last)$")]
     pub said_at: Option<String>,
     /// A number; a numeric string is taken too (some clients type it as text).
     #[serde(default, deserialize_with = "null_as_default")]

@@ -21,8 +21,9 @@ use axum::routing::get;
 use axum::Router;
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response as ApiResponse, ResponseBuilder};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr};
+use utoipa::openapi::{ContentBuilder, OpenApi as Document, Ref, RefOr, Required};
 use utoipa::OpenApi;
 
 use crate::routes;
@@ -126,6 +127,7 @@ fn build() -> Document {
     }
     for item in doc.paths.paths.values_mut() {
         for op in operations(item) {
+            optional_body(op);
             add_errors(op);
         }
     }
@@ -143,6 +145,29 @@ fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut
     ]
     .into_iter()
     .flatten()
+}
+
+/// A body declared `Option<T>` may be left out, not sent as `null` (handlers read an
+/// empty body as `{}` and refuse `null`): its schema is `T`'s, and it is not required.
+fn optional_body(op: &mut Operation) {
+    let Some(body) = op.request_body.as_mut() else {
+        return;
+    };
+    let is_null = |s: &RefOr<Schema>| {
+        serde_json::to_value(s).is_ok_and(|v| v == serde_json::json!({"type": "null"}))
+    };
+    let mut optional = false;
+    for content in body.content.values_mut() {
+        if let Some(RefOr::T(Schema::OneOf(one))) = &content.schema {
+            if one.items.len() == 2 && one.items.iter().any(is_null) {
+                content.schema = one.items.iter().find(|s| !is_null(s)).cloned();
+                optional = true;
+            }
+        }
+    }
+    if optional {
+        body.required = Some(Required::False);
+    }
 }
 
 fn error_response(description: &str) -> ApiResponse {

@@ -82,6 +82,12 @@ async fn an_upload_is_stored_probed_and_queued_for_transcription() {
         StatusCode::BAD_REQUEST,
         "state \"stuck\" is not one of",
     );
+    // A malformed query is refused, not read as "every job" (its OpenAPI says so).
+    assert_error(
+        &s.get("/parley/v1/jobs?state=queued&state=done").await,
+        StatusCode::BAD_REQUEST,
+        "invalid query string",
+    );
     assert_error(
         &s.get("/parley/v1/calls/77/jobs").await,
         StatusCode::NOT_FOUND,

@@ -96,7 +96,7 @@ struct DeliveriesQuery {
     #[param(pattern = "^\\s*[0-9]{1,18}\\s*$")]
     before: Option<String>,
     /// How many deliveries, newest first: 1 to `max_deliveries_page` (100 when absent).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 500)]
     limit: Option<u32>,
 }
 

@@ -37,10 +37,10 @@ struct TimelineQuery {
     /// Only events of this person.
     email: Option<String>,
     /// Events at or after this time (ISO 8601).
-    #[param(format = DateTime)]
+    #[param(format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     from_date_time: Option<String>,
     /// Events before this time (ISO 8601).
-    #[param(format = DateTime)]
+    #[param(format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     to_date_time: Option<String>,
     /// The `records.cursor` of the previous page.
     cursor: Option<String>,

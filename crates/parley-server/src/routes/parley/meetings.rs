@@ -31,10 +31,10 @@ struct MeetingsQuery {
     /// The workspace; the default one when absent.
     workspace_id: Option<String>,
     /// Meetings starting at or after this time (ISO 8601).
-    #[param(format = DateTime)]
+    #[param(format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     from_date_time: Option<String>,
     /// Meetings starting before this time (ISO 8601).
-    #[param(format = DateTime)]
+    #[param(format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     to_date_time: Option<String>,
     /// The `records.cursor` of the previous page.
     cursor: Option<String>,
