@@ -77,17 +77,70 @@ fn save_connection(file: &std::path::Path, name: &str, url: &str, key: &(String,
     );
 }
 
+/// The HTTP transport's edges, with a plain HTTP client: a notification is accepted with
+/// no body, there is no SSE stream to GET, a body that is not JSON is refused as JSON-RPC
+/// says, and an unknown method is a JSON-RPC error in a 200.
+async fn http_edges(api: &common::Api) {
+    let url = format!("{}/mcp", api.base);
+    let post = |body: &'static str, content_type: &'static str| {
+        api.http
+            .post(&url)
+            .basic_auth(&api.key.0, Some(&api.key.1))
+            .header("content-type", content_type)
+            .header("accept", "application/json, text/event-stream")
+            .body(body)
+            .send()
+    };
+    let r = post(
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 202);
+    assert!(r.bytes().await.unwrap().is_empty());
+    let r = api
+        .http
+        .get(&url)
+        .basic_auth(&api.key.0, Some(&api.key.1))
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    let r = post(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, "text/plain")
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 415);
+    let r = post("{not json", "application/json").await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["code"], -32700, "{v}");
+    let r = post(
+        r#"{"jsonrpc":"2.0","id":"a","method":"brew/coffee"}"#,
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.headers().get("mcp-session-id").is_none());
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["id"], "a");
+    assert_eq!(v["error"]["code"], -32601, "{v}");
+}
+
 #[tokio::test]
 async fn the_official_python_client_uses_stdio_and_http() {
-    let Some(python) = python() else {
-        eprintln!(
-            "skipped: PARLEY_TEST_MCP_PYTHON is not set (a python with `mcp` from PyPI; see .ci/run)"
-        );
-        return;
-    };
     let data = tempfile::tempdir().unwrap();
     let server = common::serve(data.path(), &[]);
     let api = common::Api::new(data.path(), &server.addr);
+    http_edges(&api).await;
+    let Some(python) = python() else {
+        eprintln!(
+            "skipped the MCP client part: PARLEY_TEST_MCP_PYTHON is not set (a python with `mcp` from PyPI; see .ci/run)"
+        );
+        return;
+    };
     let (call, _) = api.call("mcp-1", json!({})).await;
     let imported = api
         .http
