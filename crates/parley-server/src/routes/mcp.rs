@@ -50,7 +50,10 @@ pub fn routes() -> Router<AppState> {
 
 /// This server's routes, called in process with the caller's credentials.
 struct InProcess {
-    app: Router,
+    state: AppState,
+    /// The whole application, built on the first request a message sends (initialize,
+    /// ping and tools/list send none).
+    app: std::sync::OnceLock<Router>,
     headers: HeaderMap,
     peer: Option<ConnectInfo<SocketAddr>>,
 }
@@ -93,7 +96,11 @@ impl Transport for InProcess {
         if let Some(peer) = self.peer {
             request.extensions_mut().insert(peer);
         }
-        let answer = match self.app.clone().oneshot(request).await {
+        let app = self
+            .app
+            .get_or_init(|| crate::app(self.state.clone()))
+            .clone();
+        let answer = match app.oneshot(request).await {
             Ok(a) => a,
             Err(never) => match never {},
         };
@@ -252,7 +259,8 @@ async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
         return StatusCode::ACCEPTED.into_response();
     }
     let transport = InProcess {
-        app: crate::app(state),
+        state,
+        app: std::sync::OnceLock::new(),
         headers,
         peer: parts.extensions.get::<ConnectInfo<SocketAddr>>().copied(),
     };
