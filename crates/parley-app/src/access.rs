@@ -122,6 +122,9 @@ operations! {
     OwnSessions => ParleyRead, Member, Directory;
     /// The OpenAPI document and the reference page: anyone signed in.
     ReadApiDescription => ParleyRead, Member, Directory;
+    /// The MCP endpoint: anyone signed in. Each of its tools is a request to a route,
+    /// authorised as that route's own operation, so this grants nothing else.
+    UseMcp => ParleyRead, Member, Directory;
     ManageKeys => KeysWrite, Admin, Company;
     /// Permission profiles of a workspace.
     ReadProfiles => PermissionProfileRead, Admin, Workspace;

@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod connection;
 pub mod intent;
+pub mod mcp;
 pub mod oauth;
 pub mod request;
 pub mod run;

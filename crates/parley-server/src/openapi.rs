@@ -91,6 +91,7 @@ fn build() -> Document {
     doc.merge(routes::v2::openapi());
     doc.merge(routes::parley::openapi());
     doc.merge(routes::oauth::Doc::openapi());
+    doc.merge(routes::mcp::Doc::openapi());
     doc.merge(Doc::openapi());
     doc.merge(crate::HealthDoc::openapi());
     let components = doc.components.get_or_insert_with(Default::default);

@@ -190,6 +190,10 @@ enum Command {
     /// through a connection (`run`, following pages and waiting out rate limits). Exit
     /// codes as for `request`.
     Action(action_cli::ActionArgs),
+    /// An MCP server on standard input and output for AI assistants (Claude Desktop and
+    /// other MCP clients): the actions as tools, calls and transcripts as resources, run
+    /// through a saved connection with its key's or token's access (docs/mcp.md).
+    Mcp(mcp_cli::McpArgs),
     /// Internal: the speech engine process a worker starts and talks to over stdin/stdout
     /// (see `engine.rs`).
     #[command(hide = true)]
@@ -321,6 +325,7 @@ mod engine;
 mod flows_cli;
 mod library_cli;
 mod manage;
+mod mcp_cli;
 mod meetings_cli;
 mod migrate_cli;
 mod privacy_cli;
@@ -970,6 +975,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Connection(args) => client_cli::connection(args).await,
         Command::Request(args) => exit_with(client_cli::request(args).await?),
         Command::Action(args) => exit_with(action_cli::run(args).await?),
+        Command::Mcp(args) => exit_with(mcp_cli::run(args).await?),
         Command::Config => {
             print!("{}", settings.to_toml()?);
             Ok(())

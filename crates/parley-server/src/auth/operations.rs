@@ -10,6 +10,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("GET", "/v2/calls", ListCalls),
     ("GET", "/openapi.json", ReadApiDescription),
     ("GET", "/docs/api", ReadApiDescription),
+    ("POST", "/mcp", UseMcp),
     ("POST", "/v2/calls", CreateCall),
     ("POST", "/v2/calls/extensive", CallsExtensive),
     ("POST", "/v2/calls/transcript", Transcripts),

@@ -11,6 +11,7 @@ use axum::Router;
 use crate::AppState;
 
 pub mod extract;
+pub mod mcp;
 pub mod oauth;
 pub mod parley;
 pub mod v2;
@@ -29,4 +30,5 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     v2::routes(state)
         .merge(parley::routes(state))
         .merge(crate::openapi::routes())
+        .merge(mcp::routes())
 }
