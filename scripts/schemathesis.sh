@@ -39,15 +39,21 @@ mkdir -p "$report"
 curl -fsS -u "$PARLEY_ACCESS_KEY:$PARLEY_ACCESS_SECRET" "$PARLEY_URL/openapi.json" \
   -o "$report/openapi.json"
 
-# Operations left out, and why: each would end the run's own credentials or session
-# (the key the run uses, every session and key of its user), after which every request
-# is a 401 and tests nothing.
+# Operations left out, and why: each can end the run's own credentials (signing out
+# everywhere revokes the user's keys; rotating or revoking a key, or demoting its owner, can
+# hit the key the run uses, once the stateful phase learns its id from a listing), after
+# which every request is a 401 and tests nothing. Their own tests cover them.
 exclude=(
   --exclude-operation-id sign-out-everywhere
   --exclude-operation-id sign-out
+  --exclude-operation-id rotate-api-key
+  --exclude-operation-id revoke-api-key
+  --exclude-operation-id set-user-role
 )
 
 set +e
+# From the report folder: schemathesis keeps a cache in the working directory.
+cd "$report"
 "$venv/bin/st" run "$report/openapi.json" \
   --url "$PARLEY_URL" \
   --auth "$PARLEY_ACCESS_KEY:$PARLEY_ACCESS_SECRET" \

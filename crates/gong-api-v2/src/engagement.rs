@@ -47,6 +47,7 @@ pub struct Context {
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = EngagementContextObject)]
 #[serde(rename_all = "camelCase")]
 pub struct ContextObject {
     pub object_type: Option<String>,

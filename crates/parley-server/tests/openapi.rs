@@ -78,6 +78,14 @@ fn every_route_has_one_operation_and_nothing_else_does() {
 }
 
 #[test]
+fn no_two_schemas_share_a_name() {
+    assert_eq!(
+        parley_server::openapi::clashing_schemas(),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn operations_have_unique_action_keys_a_summary_and_gong_errors() {
     let doc = document();
     assert_eq!(doc["openapi"], "3.1.0");

@@ -88,11 +88,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(automation::routes())
 }
 
-/// The operations of these routes, for the OpenAPI document (`crate::openapi`).
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The operations of these routes, module by module, for the OpenAPI document
+/// (`crate::openapi`).
+pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
-    let mut doc = utoipa::openapi::OpenApi::default();
-    for part in [
+    vec![
         activity::Doc::openapi(),
         analysis::Doc::openapi(),
         automation::Doc::openapi(),
@@ -117,8 +117,5 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         transcripts::Doc::openapi(),
         users::Doc::openapi(),
         workspaces::Doc::openapi(),
-    ] {
-        doc.merge(part);
-    }
-    doc
+    ]
 }

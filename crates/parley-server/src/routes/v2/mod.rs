@@ -63,11 +63,11 @@ pub(crate) fn optional_bodies(doc: &mut utoipa::openapi::OpenApi, ops: &[(&str, 
     }
 }
 
-/// The operations of these routes, for the OpenAPI document (`crate::openapi`).
-pub fn openapi() -> utoipa::openapi::OpenApi {
+/// The operations of these routes, module by module, for the OpenAPI document
+/// (`crate::openapi`).
+pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
     use utoipa::OpenApi;
-    let mut doc = utoipa::openapi::OpenApi::default();
-    for part in [
+    vec![
         access::Doc::openapi(),
         calls::Doc::openapi(),
         coaching::Doc::openapi(),
@@ -85,8 +85,5 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         stats::Doc::openapi(),
         users::Doc::openapi(),
         workspaces::Doc::openapi(),
-    ] {
-        doc.merge(part);
-    }
-    doc
+    ]
 }
