@@ -311,7 +311,8 @@ async fn gong_token(State(g): State<Arc<Gong>>, headers: HeaderMap, body: String
     .into_response()
 }
 
-#[tokio::test]
+// Two threads: the commands are waited for on one while the stand-in answers on the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn against_gong_tokens_are_refreshed_once_and_429s_are_waited_out() {
     let gong = Arc::new(Gong::default());
     let app = Router::new()
