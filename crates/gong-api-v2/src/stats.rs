@@ -97,21 +97,8 @@ pub struct ActivityCounts {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PeriodActivityCounts {
-    pub calls_as_host: i64,
-    pub calls_gave_feedback: i64,
-    pub calls_requested_feedback: i64,
-    pub calls_received_feedback: i64,
-    pub own_calls_listened_to: i64,
-    pub others_calls_listened_to: i64,
-    pub calls_shared_internally: i64,
-    pub calls_shared_externally: i64,
-    pub calls_scorecards_filled: i64,
-    pub calls_scorecards_received: i64,
-    pub calls_attended: i64,
-    pub calls_comments_given: i64,
-    pub calls_comments_received: i64,
-    pub calls_marked_as_feedback_given: i64,
-    pub calls_marked_as_feedback_received: i64,
+    #[serde(flatten)]
+    pub counts: ActivityCounts,
     /// The period's first day (midnight, company time zone).
     pub from_date: String,
     /// The day after the period (exclusive).

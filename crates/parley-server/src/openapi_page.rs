@@ -15,8 +15,9 @@ code,pre{font:13px ui-monospace,monospace}h2{border-bottom:1px solid #ddd;margin
 td,th{border:1px solid #ddd;padding:.15rem .5rem;text-align:left;vertical-align:top}\
 nav a{margin-right:.8rem}.key{color:#666}";
 
-/// HTML-escapes text for element content and attribute values.
-fn esc(s: &str) -> String {
+/// HTML-escapes text for element content and attribute values (the OAuth consent page
+/// uses it too).
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -35,7 +36,7 @@ fn esc(s: &str) -> String {
 fn type_of(schema: &Value) -> String {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.rsplit('/').next().unwrap_or(r);
-        return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
+        return format!("<a href=\"#schema-{0}\">{0}</a>", escape(name));
     }
     if let Some(all) = schema
         .get("oneOf")
@@ -58,14 +59,14 @@ fn type_of(schema: &Value) -> String {
         let items = schema.get("items").map(type_of).unwrap_or_default();
         ty.replacen("array", &format!("array of {items}"), 1)
     } else {
-        esc(&ty)
+        escape(&ty)
     };
     let mut extra = Vec::new();
     if let Some(f) = schema.get("format").and_then(Value::as_str) {
-        extra.push(esc(f));
+        extra.push(escape(f));
     }
     if let Some(e) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> = e.iter().map(|v| esc(&v.to_string())).collect();
+        let values: Vec<String> = e.iter().map(|v| escape(&v.to_string())).collect();
         extra.push(format!("one of {}", values.join(", ")));
     }
     if extra.is_empty() {
@@ -78,7 +79,7 @@ fn type_of(schema: &Value) -> String {
 fn text(v: &Value, key: &str) -> String {
     v.get(key)
         .and_then(Value::as_str)
-        .map(esc)
+        .map(escape)
         .unwrap_or_default()
 }
 
@@ -88,10 +89,10 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
         out,
         "<div class=\"op\" id=\"op-{}\"><div><span class=\"m\">{}</span><code>{}</code> \
          <span class=\"key\">action <code>{}</code></span></div>",
-        esc(id),
+        escape(id),
         method.to_uppercase(),
-        esc(path),
-        esc(id)
+        escape(path),
+        escape(id)
     );
     let summary = text(op, "summary");
     let description = text(op, "description");
@@ -127,7 +128,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
             let _ = write!(
                 out,
                 "<p>Body ({}): {}</p>",
-                esc(media),
+                escape(media),
                 body.get("schema").map(type_of).unwrap_or_default()
             );
         }
@@ -150,7 +151,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value) {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{what} {schema}</td></tr>",
-                esc(status)
+                escape(status)
             );
         }
         out.push_str("</table>");
@@ -188,16 +189,16 @@ pub fn render(doc: &OpenApi) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{0} reference</title>\
          <style>{STYLE}</style></head><body><h1>{0} reference</h1><p>{1}</p>\
          <p>Machine-readable: <a href=\"/openapi.json\">/openapi.json</a> (OpenAPI {2}).</p><nav>",
-        esc(title),
-        doc.pointer("/info/description").and_then(Value::as_str).map(esc).unwrap_or_default(),
-        doc.get("openapi").and_then(Value::as_str).map(esc).unwrap_or_default(),
+        escape(title),
+        doc.pointer("/info/description").and_then(Value::as_str).map(escape).unwrap_or_default(),
+        doc.get("openapi").and_then(Value::as_str).map(escape).unwrap_or_default(),
     );
     for tag in by_tag.keys() {
-        let _ = write!(out, "<a href=\"#tag-{0}\">{0}</a>", esc(tag));
+        let _ = write!(out, "<a href=\"#tag-{0}\">{0}</a>", escape(tag));
     }
     out.push_str("<a href=\"#schemas\">Schemas</a></nav>");
     for (tag, ops) in &by_tag {
-        let _ = write!(out, "<h2 id=\"tag-{0}\">{0}</h2>", esc(tag));
+        let _ = write!(out, "<h2 id=\"tag-{0}\">{0}</h2>", escape(tag));
         for (method, path, op) in ops {
             operation(&mut out, method, path, op);
         }
@@ -211,7 +212,7 @@ pub fn render(doc: &OpenApi) -> String {
             let _ = write!(
                 out,
                 "<h3 id=\"schema-{0}\">{0}</h3><p>{1}</p>",
-                esc(name),
+                escape(name),
                 text(schema, "description")
             );
             let required: Vec<&str> = schema
@@ -226,7 +227,7 @@ pub fn render(doc: &OpenApi) -> String {
                         let _ = write!(
                             out,
                             "<tr><td><code>{}</code>{}</td><td>{}</td><td>{}</td></tr>",
-                            esc(field),
+                            escape(field),
                             if required.contains(&field.as_str()) {
                                 " (always)"
                             } else {
@@ -255,7 +256,7 @@ mod tests {
     #[test]
     fn text_from_the_document_is_escaped() {
         assert_eq!(
-            esc("<a href=\"x\">&'"),
+            escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
     }

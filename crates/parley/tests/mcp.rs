@@ -142,18 +142,7 @@ async fn the_official_python_client_uses_stdio_and_http() {
         return;
     };
     let (call, _) = api.call("mcp-1", json!({})).await;
-    let imported = api
-        .http
-        .put(format!(
-            "{}/parley/v1/calls/{call}/transcript?format=vtt",
-            api.base
-        ))
-        .basic_auth(&api.key.0, Some(&api.key.1))
-        .body(VTT)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status().as_u16(), 200);
+    api.import_vtt(&call, VTT).await;
     // May use the MCP endpoint (parley:read) but read no calls.
     let unscoped = common::create_key(common::parley(data.path()).args([
         "keys",

@@ -186,18 +186,7 @@ async fn kill_9_mid_delivery_sends_it_again_with_its_id_and_once_acknowledged_ne
         .await;
     let rule = r["rule"]["id"].as_str().unwrap().to_owned();
     let (call, _) = api.call("crash-1", json!({})).await;
-    let imported = api
-        .http
-        .put(format!(
-            "{}/parley/v1/calls/{call}/transcript?format=vtt",
-            api.base
-        ))
-        .basic_auth(&api.key.0, Some(&api.key.1))
-        .body(VTT)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(imported.status().as_u16(), 200);
+    api.import_vtt(&call, VTT).await;
 
     // The first request arrives and is held: the delivery is pending in the log.
     until("the first delivery", Duration::from_secs(120), || {

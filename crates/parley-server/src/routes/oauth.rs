@@ -33,6 +33,7 @@ use parley_domain::audit::{Actor, AuditAction, AuditEntry, Outcome};
 use parley_domain::{Principal, UserId};
 
 use crate::auth::{basic_credentials, session_token, source_of};
+use crate::openapi_page::escape;
 use crate::routes::parley::session::{session_cookie, start_session, NotSignedIn};
 use crate::AppState;
 
@@ -117,13 +118,8 @@ struct AuthorizeForm {
     password: Option<String>,
     /// The session's CSRF token, from the consent page.
     csrf: Option<String>,
-    response_type: Option<String>,
-    client_id: Option<String>,
-    redirect_uri: Option<String>,
-    scope: Option<String>,
-    state: Option<String>,
-    code_challenge: Option<String>,
-    code_challenge_method: Option<String>,
+    #[serde(flatten)]
+    request: AuthorizeQuery,
 }
 
 /// The form of `POST /oauth2/generate-customer-token` (RFC 6749 §4.1.3 and §6). The
@@ -190,21 +186,6 @@ struct OAuthErrorBody {
 struct Revoked {}
 
 // ---- pages ----
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// An HTML page that no other site may frame (clickjacking a consent button) or cache.
 fn html(status: StatusCode, title: &str, body: &str) -> Response {

@@ -238,6 +238,22 @@ impl Api {
         (c["callId"].as_str().unwrap().to_owned(), user)
     }
 
+    /// Imports a WebVTT transcript as the call's (`PUT /parley/v1/calls/{call}/transcript`).
+    pub async fn import_vtt(&self, call: &str, vtt: &str) {
+        let r = self
+            .http
+            .put(format!(
+                "{}/parley/v1/calls/{call}/transcript?format=vtt",
+                self.base
+            ))
+            .basic_auth(&self.key.0, Some(&self.key.1))
+            .body(vtt.to_owned())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+
     /// The call's transcript (its monologues) from `POST /v2/calls/transcript`.
     pub async fn transcript(&self, call: &str) -> Value {
         let (s, t) = self
