@@ -78,6 +78,7 @@ struct Thesaurus {
 struct Verbs {
     read: Vec<String>,
     create: Vec<String>,
+    create_first: Vec<String>,
     change: Vec<String>,
     delete: Vec<String>,
 }
@@ -124,6 +125,8 @@ struct Words {
     groups: HashMap<String, Vec<usize>>,
     /// stem → the kind of request it makes (the first word with one decides).
     verbs: HashMap<String, Kind>,
+    /// Stems that make a request of making something when they open it.
+    create_first: Vec<String>,
 }
 
 impl Words {
@@ -154,10 +157,17 @@ impl Words {
                 verbs.entry(stemmer.stem(w).into_owned()).or_insert(kind);
             }
         }
+        let create_first = t
+            .verbs
+            .create_first
+            .iter()
+            .map(|w| stemmer.stem(w).into_owned())
+            .collect();
         Words {
             stemmer,
             groups,
             verbs,
+            create_first,
         }
     }
 
@@ -165,6 +175,14 @@ impl Words {
     /// describes what is read ("users created since June", "the erasure I started") rather
     /// than asking for it, so it does not count.
     fn kind(&self, text: &str) -> Option<Kind> {
+        let first = split(text).next().unwrap_or_default();
+        if self
+            .create_first
+            .iter()
+            .any(|c| *c == self.stemmer.stem(&first))
+        {
+            return Some(Kind::Create);
+        }
         split(text)
             .filter(|w| !w.ends_with("ed"))
             .find_map(|w| self.verbs.get(self.stemmer.stem(&w).as_ref()).copied())
