@@ -66,12 +66,11 @@ fn reply(status: StatusCode, e: Erasure) -> Response {
     )
 }
 
-/// `POST {"emailAddress" | "phoneNumber", "dryRun"}` (`?dryRun=true` also works): a dry
-/// run answers 200 with its report; an erase 202 with the queued erasure.
 /// Erase everything Parley holds about an email address or phone number.
 ///
 /// GDPR/CCPA erasure: calls, transcripts, recordings, emails, engagement and CRM data of
-/// the person. With `dryRun` it deletes nothing and answers (200) the report of what it
+/// the person. The body is `{"emailAddress" | "phoneNumber", "dryRun"}` (`?dryRun=true`
+/// also works). With `dryRun` it deletes nothing and answers (200) the report of what it
 /// would delete; otherwise it queues the erasure (202) and answers it.
 #[utoipa::path(
     post,

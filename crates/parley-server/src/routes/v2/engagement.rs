@@ -126,11 +126,11 @@ async fn engagement(
     .into_response())
 }
 
-/// Choice: a digital interaction goes to the default workspace (a bound key's own): its
-/// body names none.
 /// Report a digital interaction with a customer, such as a web visit or a chat.
 ///
-/// Records the interaction (its content, the person and company involved) on the customer engagement timeline of the default workspace.
+/// Records the interaction (its content, the person and company involved) on the customer
+/// engagement timeline of the default workspace (a workspace-bound key's own: the body
+/// names none).
 #[utoipa::path(
     post,
     path = "/v2/digital-interaction",
