@@ -203,6 +203,12 @@ fn accepts_json(headers: &HeaderMap) -> bool {
     responses(
         (status = 200, description = "The JSON-RPC answer.", content_type = "application/json", body = Object),
         (status = 202, description = "A notification or response was accepted; no body."),
+        // The transport's own refusals answer in JSON-RPC, not Gong's error body: an MCP
+        // client reads them as protocol errors.
+        (status = 400, description = "Not a JSON-RPC message: a JSON-RPC error answer.", content_type = "application/json", body = Object),
+        (status = 406, description = "`Accept` excludes JSON: a JSON-RPC error answer.", content_type = "application/json", body = Object),
+        (status = 413, description = "The message is over 4 MiB: a JSON-RPC error answer.", content_type = "application/json", body = Object),
+        (status = 415, description = "Not sent as JSON: a JSON-RPC error answer.", content_type = "application/json", body = Object),
     )
 )]
 async fn endpoint(State(state): State<AppState>, req: Request) -> Response {
