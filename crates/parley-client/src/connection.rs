@@ -91,13 +91,17 @@ impl fmt::Debug for Refresh {
 /// Gong's token endpoint (its OAuth lives on the app's host, not the API's).
 pub const GONG_TOKEN_URL: &str = "https://app.gong.io/oauth2/generate-customer-token";
 
-/// The token endpoint for a connection's base URL: Gong's for Gong, else the server's own.
-pub fn default_token_url(base: &str) -> String {
-    let gong = url::Url::parse(base)
+/// Whether a base URL is Gong's own (`api.gong.io`, a customer's `*.api.gong.io`).
+pub fn is_gong(base: &str) -> bool {
+    url::Url::parse(base)
         .ok()
         .and_then(|u| u.host_str().map(str::to_owned))
-        .is_some_and(|h| h == "gong.io" || h.ends_with(".gong.io"));
-    if gong {
+        .is_some_and(|h| h == "gong.io" || h.ends_with(".gong.io"))
+}
+
+/// The token endpoint for a connection's base URL: Gong's for Gong, else the server's own.
+pub fn default_token_url(base: &str) -> String {
+    if is_gong(base) {
         GONG_TOKEN_URL.to_owned()
     } else {
         format!(

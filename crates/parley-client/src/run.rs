@@ -235,10 +235,7 @@ impl Transport for Remote {
     }
 
     fn is_gong(&self) -> bool {
-        url::Url::parse(&self.connection().url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .is_some_and(|h| h == "gong.io" || h.ends_with(".gong.io"))
+        crate::connection::is_gong(&self.connection().url)
     }
 }
 

@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -43,8 +43,9 @@ fn python() -> Option<String> {
 /// Saves the connection `name` to `file` with `parley connection add`, the secret on
 /// standard input.
 fn save_connection(file: &std::path::Path, name: &str, url: &str, key: &(String, String)) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
-        .args([
+    let file = file.to_str().unwrap();
+    let out = common::client::parley(
+        &[
             "connection",
             "add",
             name,
@@ -52,29 +53,13 @@ fn save_connection(file: &std::path::Path, name: &str, url: &str, key: &(String,
             url,
             "--access-key",
             &key.0,
-        ])
-        .arg("--file")
-        .arg(file)
-        .env_remove("PARLEY_CONFIG")
-        .env_remove("PARLEY_ACCESS_KEY_SECRET")
-        .current_dir(std::env::temp_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{}\n", key.1).as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "connection add: {}",
-        String::from_utf8_lossy(&out.stderr)
+            "--file",
+            file,
+        ],
+        &[],
+        &format!("{}\n", key.1),
     );
+    assert_eq!(out.code, 0, "connection add: {}", out.err);
 }
 
 /// The HTTP transport's edges, with a plain HTTP client: a notification is accepted with
