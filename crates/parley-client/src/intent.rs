@@ -1,21 +1,36 @@
 //! Finding actions by intent, offline: "who talked most on last week's calls" →
 //! `get-interaction-stats`.
 //!
-//! A ranked text search over each action's words (its key, name, description, tag and
-//! path, the names other tools give it, and everyday phrasings from `data/actions.toml`),
-//! where words are compared by their stems (Snowball, English) and by meaning through a
-//! thesaurus of the domain (`data/thesaurus.toml`: "chatty", "talked" and "monologue"
-//! mean talk; "forget", "wipe" and "erase" mean delete). Scoring is BM25 over the weighted
-//! fields: rare words count more, a word found many times counts less each time, and a
-//! long description does not win by its length. No model to download, a few hundred
-//! microseconds a query; measured on a set of everyday intents in BENCHMARKS.md
-//! (`cargo run -p parley-client --example intents`).
+//! Two rankings, added:
+//! - **Words**: a ranked text search over each action's words (its key, name,
+//!   description, tag and path, the names other tools give it, and everyday phrasings from
+//!   `data/actions.toml`), where words are compared by their stems (Snowball, English) and
+//!   by meaning through a thesaurus of the domain (`data/thesaurus.toml`: "chatty",
+//!   "talked" and "monologue" mean talk; "forget", "wipe" and "erase" mean delete).
+//!   Scoring is BM25 over the weighted fields: rare words count more, a word found many
+//!   times counts less each time, and a long description does not win by its length.
+//! - **Meaning** (when the sentence encoder is installed: `scripts/fetch-models.sh` puts
+//!   all-MiniLM-L6-v2 in the models folder): the request and every phrasing of every
+//!   action as sentence embeddings ([`parley_embed`]), an action scored by a soft maximum
+//!   of its phrasings' cosines. It finds what shares no word ("how chatty was Bob" and
+//!   "talk ratio").
+//!
+//! The words' scores (favouring actions of the request's kind: reading, making, changing,
+//! deleting) and the meaning's are each put in standard units over the catalogue and added,
+//! the meaning with a weight. The actions' embeddings are computed once per catalogue and model and cached
+//! on disk; a query costs one encoder pass (10–15 ms). Measured on a set of
+//! everyday intents in BENCHMARKS.md (`cargo run -p parley-client --example intents`).
+//! Without the model the words alone rank.
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+
+use parley_embed::Encoder;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use crate::catalogue::{Action, Catalogue};
 
@@ -50,6 +65,14 @@ pub struct Params {
     /// count this much more, actions of another kind this much less.
     pub same_kind: f32,
     pub other_kind: f32,
+    /// How much the meaning counts against the words (both in standard units).
+    pub meaning: f32,
+    /// The soft maximum over an action's phrasings: `ln Σ exp(s·cos) / s`. Large is the
+    /// best phrasing alone; smaller lets several close phrasings add up.
+    pub sharpness: f32,
+    /// An action no word of the request matches is found by meaning only when one of its
+    /// phrasings is at least this close.
+    pub min_cosine: f32,
 }
 
 impl Default for Params {
@@ -64,6 +87,9 @@ impl Default for Params {
             b: 0.5,
             same_kind: 1.25,
             other_kind: 0.75,
+            meaning: 1.0,
+            sharpness: 10.0,
+            min_cosine: 0.3,
         }
     }
 }
@@ -116,6 +142,152 @@ pub struct Index<'a> {
     df: HashMap<String, usize>,
     words: Words,
     params: Params,
+    meaning: Option<Meaning>,
+}
+
+/// Ranking by meaning: the encoder and, per action, its phrasings' embeddings.
+pub struct Meaning {
+    encoder: Encoder,
+    /// Per action, the embeddings of its texts (`dim` each, concatenated).
+    vectors: Vec<Vec<f32>>,
+}
+
+/// The texts of an action that are embedded: its name, the names other tools give it and
+/// its everyday phrasings (descriptions are too long and too technical to compare with a
+/// request).
+fn texts(a: &Action) -> impl Iterator<Item = &str> {
+    std::iter::once(a.name.as_str())
+        .chain(a.aliases.iter().map(String::as_str))
+        .chain(a.phrases.iter().map(String::as_str))
+}
+
+/// Bumped when what is cached, or how, changes.
+const CACHE_MAGIC: &[u8; 8] = b"PRLYINT1";
+
+impl Meaning {
+    /// Embeds every action's texts, or reads them from `cache_dir` when an earlier run
+    /// embedded the same texts with the same model (keyed by both). A cache that cannot be
+    /// read or written is skipped: it only saves time.
+    pub fn new(encoder: Encoder, actions: &[Action], cache_dir: Option<&Path>) -> Meaning {
+        let dim = encoder.dim();
+        let mut key = Sha256::new();
+        key.update(CACHE_MAGIC);
+        key.update(encoder.fingerprint());
+        for a in actions {
+            for t in texts(a) {
+                key.update((t.len() as u64).to_le_bytes());
+                key.update(t.as_bytes());
+            }
+            key.update([0xff]);
+        }
+        let key: [u8; 32] = key.finalize().into();
+        let file = cache_dir.map(|d| d.join(format!("intent-{}.f32", hex(&key[..8]))));
+        let counts: Vec<usize> = actions.iter().map(|a| texts(a).count()).collect();
+        let total: usize = counts.iter().sum();
+        let flat = file
+            .as_deref()
+            .and_then(|f| read_cache(f, &key, total * dim))
+            .unwrap_or_else(|| {
+                let all: Vec<&str> = actions.iter().flat_map(texts).collect();
+                let flat = encode_all(&encoder, &all);
+                if let Some(f) = &file {
+                    if let Err(e) = write_cache(f, &key, &flat) {
+                        tracing::debug!(file = %f.display(), error = %e, "intent cache not written");
+                    }
+                }
+                flat
+            });
+        let mut rest = flat.as_slice();
+        let vectors = counts
+            .iter()
+            .map(|&c| {
+                let (mine, tail) = rest.split_at(c * dim);
+                rest = tail;
+                mine.to_vec()
+            })
+            .collect();
+        Meaning { encoder, vectors }
+    }
+
+    /// Per action: (soft maximum of its texts' cosines with `query`, best cosine).
+    fn scores(&self, query: &str, sharpness: f32) -> Vec<(f32, f32)> {
+        let q = self.encoder.encode(query);
+        let dim = q.len();
+        self.vectors
+            .iter()
+            .map(|v| {
+                let cosines: Vec<f32> = v
+                    .chunks_exact(dim)
+                    .map(|p| p.iter().zip(&q).map(|(a, b)| a * b).sum())
+                    .collect();
+                let best = cosines.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                if cosines.is_empty() {
+                    return (0.0, 0.0);
+                }
+                let soft = best
+                    + cosines
+                        .iter()
+                        .map(|c| (sharpness * (c - best)).exp())
+                        .sum::<f32>()
+                        .ln()
+                        / sharpness;
+                (soft, best)
+            })
+            .collect()
+    }
+}
+
+/// Every text's embedding, concatenated, on all cores (the catalogue's ~800 texts take
+/// 5-10 s on two; done once, then cached).
+fn encode_all(encoder: &Encoder, texts: &[&str]) -> Vec<f32> {
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    let per = texts.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = texts
+            .chunks(per)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .flat_map(|t| encoder.encode(t))
+                        .collect::<Vec<f32>>()
+                })
+            })
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn read_cache(file: &Path, key: &[u8; 32], floats: usize) -> Option<Vec<f32>> {
+    let bytes = std::fs::read(file).ok()?;
+    let body = bytes.strip_prefix(CACHE_MAGIC)?.strip_prefix(key)?;
+    (body.len() == floats * 4).then(|| {
+        body.chunks_exact(4)
+            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+            .collect()
+    })
+}
+
+/// Written to a temporary name and renamed: a reader never sees half a file.
+fn write_cache(file: &Path, key: &[u8; 32], flat: &[f32]) -> std::io::Result<()> {
+    if let Some(dir) = file.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut bytes = Vec::with_capacity(40 + flat.len() * 4);
+    bytes.extend_from_slice(CACHE_MAGIC);
+    bytes.extend_from_slice(key);
+    for v in flat {
+        bytes.extend_from_slice(&v.to_le_bytes());
+    }
+    let part = file.with_extension(format!("part.{}", std::process::id()));
+    std::fs::write(&part, &bytes)?;
+    std::fs::rename(&part, file)
 }
 
 /// Turns text into terms: stems, and the thesaurus groups of each word.
@@ -434,7 +606,24 @@ impl<'a> Index<'a> {
             df,
             words,
             params: p,
+            meaning: None,
         }
+    }
+
+    /// Adds ranking by meaning (see the module's documentation).
+    pub fn with_meaning(mut self, meaning: Meaning) -> Index<'a> {
+        self.meaning = Some(meaning);
+        self
+    }
+
+    /// Whether the search ranks by meaning too (the encoder was found).
+    pub fn has_meaning(&self) -> bool {
+        self.meaning.is_some()
+    }
+
+    /// The actions this index ranks, in the catalogue's order.
+    pub fn actions(&self) -> &'a [Action] {
+        self.actions
     }
 
     fn idf(&self, term: &str) -> f32 {
@@ -452,31 +641,54 @@ impl<'a> Index<'a> {
         self.idf(term) * tf * (k1 + 1.0) / (tf + k1 * norm)
     }
 
-    /// The actions best matching `query`, best first; none when no word matches.
+    /// The actions best matching `query`, best first; none when no word matches and
+    /// nothing comes close in meaning.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit<'a>> {
+        let p = &self.params;
         let terms = self.words.terms(query);
-        let wanted = self.words.kind(query);
-        let mut hits: Vec<Hit<'a>> = (0..self.actions.len())
-            .filter_map(|d| {
-                let score: f32 = terms
+        let words: Vec<f32> = (0..self.actions.len())
+            .map(|d| {
+                terms
                     .iter()
                     .map(|(stem, concepts)| {
                         let direct = self.weight(d, stem);
                         concepts
                             .iter()
-                            .map(|c| self.params.concept * self.weight(d, c))
+                            .map(|c| p.concept * self.weight(d, c))
                             .fold(direct, f32::max)
                     })
-                    .sum();
-                let score = match (wanted, kind_of_action(&self.actions[d].key)) {
-                    (Some(w), Some(k)) if w == k => score * self.params.same_kind,
-                    (Some(_), Some(_)) => score * self.params.other_kind,
-                    _ => score,
-                };
-                (score > 0.0).then_some(Hit {
-                    action: &self.actions[d],
-                    score,
-                })
+                    .sum()
+            })
+            .collect();
+        let meaning = self.meaning.as_ref().map(|m| m.scores(query, p.sharpness));
+        let wanted = self.words.kind(query);
+        let by_kind = |d: usize| match (wanted, kind_of_action(&self.actions[d].key)) {
+            (Some(w), Some(k)) if w == k => p.same_kind,
+            (Some(_), Some(_)) => p.other_kind,
+            _ => 1.0,
+        };
+        let words: Vec<f32> = words
+            .iter()
+            .enumerate()
+            .map(|(d, w)| w * by_kind(d))
+            .collect();
+        let scores: Vec<f32> = match &meaning {
+            None => words.clone(),
+            // The two scales differ (BM25 is unbounded, cosines lie in [-1, 1]), so each
+            // is put in standard units over the catalogue before they are added.
+            Some(m) => {
+                let soft: Vec<f32> = m.iter().map(|(soft, _)| *soft).collect();
+                standard(&words)
+                    .zip(standard(&soft))
+                    .map(|(w, s)| w + p.meaning * s)
+                    .collect()
+            }
+        };
+        let mut hits: Vec<Hit<'a>> = (0..self.actions.len())
+            .filter(|&d| words[d] > 0.0 || meaning.as_ref().is_some_and(|m| m[d].1 >= p.min_cosine))
+            .map(|d| Hit {
+                action: &self.actions[d],
+                score: scores[d],
             })
             .collect();
         hits.sort_by(|a, b| {
@@ -489,15 +701,81 @@ impl<'a> Index<'a> {
     }
 }
 
-/// The index over the built-in catalogue (built once).
+/// `(x - mean) / standard deviation` of each value (zeros when all are equal).
+fn standard(xs: &[f32]) -> impl Iterator<Item = f32> + '_ {
+    let n = xs.len().max(1) as f32;
+    let mean = xs.iter().sum::<f32>() / n;
+    let sd = (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f32>() / n).sqrt();
+    xs.iter()
+        .map(move |x| if sd > 0.0 { (x - mean) / sd } else { 0.0 })
+}
+
+/// The models folder: `$PARLEY_MODELS`, else `~/.cache/parley/models` (where
+/// `scripts/fetch-models.sh` installs).
+pub fn models_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("PARLEY_MODELS").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    home_cache().join("models")
+}
+
+fn home_cache() -> PathBuf {
+    match std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        Some(dir) => PathBuf::from(dir).join("parley"),
+        None => PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/parley"),
+    }
+}
+
+/// An index over `catalogue` that ranks by meaning too when the sentence encoder is in
+/// `models` (its actions' embeddings cached under the user's cache folder), by words
+/// alone otherwise.
+pub fn open<'a>(catalogue: &'a Catalogue, models: &Path, p: Params) -> Index<'a> {
+    let index = Index::with_params(catalogue, p);
+    match Encoder::load(&parley_embed::default_model_dir(models)) {
+        Ok(encoder) => {
+            let cache = home_cache().join("intent");
+            index.with_meaning(Meaning::new(encoder, catalogue.all(), Some(&cache)))
+        }
+        Err(e) => {
+            tracing::debug!(error = %e, "intent search by words only: no sentence encoder");
+            index
+        }
+    }
+}
+
+/// The index over the built-in catalogue with the encoder of [`models_dir`] when it is
+/// there (built once).
 pub fn builtin() -> &'static Index<'static> {
     static INDEX: OnceLock<Index<'static>> = OnceLock::new();
-    INDEX.get_or_init(|| Index::new(Catalogue::builtin()))
+    INDEX.get_or_init(|| open(Catalogue::builtin(), &models_dir(), Params::default()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_gives_back_only_what_was_written_under_the_same_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("new/intent-x.f32");
+        let key = [7u8; 32];
+        write_cache(&file, &key, &[1.0, -2.5, 3.25]).unwrap();
+        assert_eq!(read_cache(&file, &key, 3), Some(vec![1.0, -2.5, 3.25]));
+        // Another model or catalogue, a different shape, a damaged file: computed afresh.
+        assert_eq!(read_cache(&file, &[8u8; 32], 3), None);
+        assert_eq!(read_cache(&file, &key, 4), None);
+        std::fs::write(&file, b"PRLYINT1short").unwrap();
+        assert_eq!(read_cache(&file, &key, 3), None);
+        assert_eq!(read_cache(&dir.path().join("absent"), &key, 3), None);
+    }
+
+    #[test]
+    fn scores_are_put_in_standard_units() {
+        let z: Vec<f32> = standard(&[1.0, 2.0, 3.0]).collect();
+        assert!((z[0] + 1.2247).abs() < 1e-3 && z[1].abs() < 1e-6 && (z[2] - 1.2247).abs() < 1e-3);
+        assert_eq!(standard(&[5.0, 5.0]).collect::<Vec<_>>(), [0.0, 0.0]);
+        assert_eq!(standard(&[]).count(), 0);
+    }
 
     #[test]
     fn words_are_split_and_stemmed() {

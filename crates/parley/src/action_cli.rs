@@ -3,6 +3,8 @@
 //! run}`).
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
@@ -44,10 +46,13 @@ enum ActionCommand {
         /// How many actions --intent shows
         #[arg(long, default_value_t = 5)]
         limit: usize,
-        /// Accepted for symmetry with `run`; the catalogue is the same for every
-        /// connection (Gong's operations and Parley's own).
+        /// Only the actions this connection's server has: against Gong, Gong's own
+        /// (`/v2`); against a Parley, all of them
         #[arg(long)]
         connection: Option<String>,
+        /// The connections file (as for `parley connection`)
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
         /// Print JSON: each action with its id, name, description, inputSchema and
         /// outputSchema
         #[arg(long)]
@@ -96,9 +101,16 @@ enum ActionCommand {
     },
 }
 
-fn find(id: &str) -> Result<&'static Action> {
+/// The intent index over the built-in catalogue, ranking by meaning too when the sentence
+/// encoder is in the models folder.
+fn index(models: &Path) -> &'static intent::Index<'static> {
+    static INDEX: OnceLock<intent::Index<'static>> = OnceLock::new();
+    INDEX.get_or_init(|| intent::open(Catalogue::builtin(), models, intent::Params::default()))
+}
+
+fn find(id: &str, models: &Path) -> Result<&'static Action> {
     Catalogue::builtin().find(id).ok_or_else(|| {
-        let close: Vec<String> = intent::builtin()
+        let close: Vec<String> = index(models)
             .search(id, 3)
             .into_iter()
             .map(|h| h.action.key.clone())
@@ -112,21 +124,38 @@ fn find(id: &str) -> Result<&'static Action> {
 }
 
 /// Runs the command; the exit code says how it went (`parley_client::exit_code`).
-pub async fn run(args: &ActionArgs) -> Result<i32> {
+pub async fn run(args: &ActionArgs, models: &Path) -> Result<i32> {
     match &args.command {
         ActionCommand::List {
             intent: query,
             limit,
-            connection: _,
+            connection,
+            file,
             json,
         } => {
+            // Gong has only its own API; a Parley answers both (`connection::is_gong`).
+            let gong_only = match connection {
+                None => false,
+                Some(name) => match client_cli::connection_url(file.as_deref(), name) {
+                    Ok(url) => parley_client::connection::is_gong(&url),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return Ok(parley_client::EXIT_USAGE);
+                    }
+                },
+            };
+            let served = |a: &&Action| !gong_only || a.path.starts_with("/v2/");
             let actions: Vec<&Action> = match query {
-                Some(q) => intent::builtin()
-                    .search(q, (*limit).max(1))
+                // Ranked over the whole catalogue, then filtered: enough hits to fill the
+                // limit with the connection's own.
+                Some(q) => index(models)
+                    .search(q, usize::MAX)
                     .into_iter()
                     .map(|h| h.action)
+                    .filter(served)
+                    .take((*limit).max(1))
                     .collect(),
-                None => Catalogue::builtin().all().iter().collect(),
+                None => Catalogue::builtin().all().iter().filter(served).collect(),
             };
             let mut out = std::io::stdout().lock();
             if *json {
@@ -142,7 +171,7 @@ pub async fn run(args: &ActionArgs) -> Result<i32> {
             Ok(0)
         }
         ActionCommand::Show { action, json } => {
-            let a = match find(action) {
+            let a = match find(action, models) {
                 Ok(a) => a,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -211,7 +240,7 @@ pub async fn run(args: &ActionArgs) -> Result<i32> {
                 (_, Some(n)) => Pages::AtMost(*n),
                 _ => Pages::One,
             };
-            let prepared = find(action).and_then(|a| {
+            let prepared = find(action, models).and_then(|a| {
                 let text = match input {
                     Some(i) => String::from_utf8(client_cli::body_bytes(i)?)
                         .map_err(|_| anyhow!("--input is not UTF-8"))?,

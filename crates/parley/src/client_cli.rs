@@ -393,6 +393,12 @@ pub async fn request(args: &RequestArgs) -> Result<i32> {
     Ok(parley_client::exit_code(answer.status))
 }
 
+/// The base URL of a saved connection (or the environment's), to know what it serves.
+pub(crate) fn connection_url(file: Option<&std::path::Path>, name: &str) -> Result<String> {
+    let all = load(file)?;
+    Ok(all.choose(Some(name)).map_err(usage)?.url.clone())
+}
+
 /// The connection to use (see [`Connections::choose`]) as a transport that refreshes
 /// its token and saves it, with a warning when its credentials would cross the network
 /// unencrypted.

@@ -974,7 +974,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
         Command::Restore(args) => migrate_cli::restore(settings, args).await,
         Command::Connection(args) => client_cli::connection(args).await,
         Command::Request(args) => exit_with(client_cli::request(args).await?),
-        Command::Action(args) => exit_with(action_cli::run(args).await?),
+        Command::Action(args) => exit_with(action_cli::run(args, &settings.models).await?),
         Command::Mcp(args) => exit_with(mcp_cli::run(args).await?),
         Command::Config => {
             print!("{}", settings.to_toml()?);

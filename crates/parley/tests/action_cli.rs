@@ -211,6 +211,63 @@ fn actions_are_found_by_intent_with_their_schemas() {
     assert_eq!(show.json()["id"], "get-data-for-email-address");
 }
 
+#[test]
+fn a_connection_lists_the_actions_its_server_has() {
+    let conns = tempfile::tempdir().unwrap();
+    let file = conns.path().join("connections.toml");
+    for (name, url) in [
+        ("gong", "https://api.gong.io"),
+        ("ours", "http://127.0.0.1:9"),
+    ] {
+        let add = with_file(
+            &file,
+            &["connection", "add", name, "--url", url, "--access-key", "k"],
+            "s\n",
+        );
+        assert_eq!(add.code, 0, "{}", add.err);
+    }
+    let ids = |args: &[&str]| -> Vec<String> {
+        let out = with_file(&file, args, "");
+        assert_eq!(out.code, 0, "{}", out.err);
+        out.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Gong has only its own API; a Parley has Parley's too.
+    let gong = ids(&["action", "list", "--connection", "gong", "--json"]);
+    let ours = ids(&["action", "list", "--connection", "ours", "--json"]);
+    assert!(gong.contains(&"list-calls".to_owned()));
+    assert!(!gong.contains(&"transcribe-call".to_owned()), "{gong:?}");
+    assert!(ours.contains(&"transcribe-call".to_owned()));
+    assert!(
+        gong.len() < ours.len() && gong.len() > 40,
+        "{} {}",
+        gong.len(),
+        ours.len()
+    );
+    // By intent, the limit is filled with the connection's own actions.
+    let found = ids(&[
+        "action",
+        "list",
+        "--intent",
+        "transcribe a call",
+        "--limit",
+        "3",
+        "--connection",
+        "gong",
+        "--json",
+    ]);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(!found.contains(&"transcribe-call".to_owned()), "{found:?}");
+
+    let unknown = with_file(&file, &["action", "list", "--connection", "nope"], "");
+    assert_eq!(unknown.code, 2, "{}", unknown.err);
+    assert!(unknown.err.contains("nope"), "{}", unknown.err);
+}
+
 /// What the stand-in saw and decides.
 #[derive(Default)]
 struct Gong {
