@@ -1,0 +1,341 @@
+// A tiny server for the smoke test ONLY: it serves web/dist with the SPA fallback the
+// Rust server will have, and stubs the few API routes the pages call, answering in the
+// formats of crates/parley-client/data/openapi.json (every JSON answer is checked against
+// that document's schema before it is sent, see checkShape). This is a spike: the real
+// end-to-end tests will run Playwright against the real `parley serve` binary with a
+// seeded database and a fixture recording, and this stub will go.
+
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const DIST = resolve(here, '../dist');
+const OPENAPI = resolve(here, '../../crates/parley-client/data/openapi.json');
+
+export const USER = { email: 'ada@example.com', password: 'correct horse', userId: '1000000000000000001' };
+const SESSION_TOKEN = 'stub-session-token';
+const CSRF = 'stub-csrf-token';
+
+/** The CSP the Rust server should send as a header next to index.html's <meta> policy. */
+export const CSP_HEADER = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+const TYPES = {
+	'.html': 'text/html; charset=utf-8',
+	'.js': 'text/javascript; charset=utf-8',
+	'.css': 'text/css; charset=utf-8',
+	'.svg': 'image/svg+xml',
+	'.json': 'application/json',
+	'.png': 'image/png',
+	'.woff2': 'font/woff2'
+};
+
+// ---- fixtures (ids are strings of digits, as the API's) ----
+
+const CALLS = [
+	call('7100000000000000001', 'Discovery: Acme Corp', '2024-03-04T15:00:00Z', 1834, 'Outbound'),
+	call('7100000000000000002', 'Pricing follow-up with Globex', '2024-03-11T09:30:00Z', 20, 'Inbound'),
+	call('7100000000000000003', 'Quarterly review — Initech (a rather long title to see how it wraps)', '2024-03-19T13:05:00Z', 3725, 'Conference')
+];
+
+function call(id, title, started, duration, direction) {
+	return {
+		id,
+		url: `http://parley.example.com/call?id=${id}`,
+		title,
+		scheduled: started,
+		started,
+		duration,
+		primaryUserId: USER.userId,
+		direction,
+		system: 'Parley',
+		scope: 'External',
+		media: 'Audio',
+		language: 'eng',
+		workspaceId: '5000000000000000001',
+		sdrDisposition: null,
+		clientUniqueId: null,
+		customData: null,
+		purpose: null,
+		meetingUrl: null,
+		isPrivate: false,
+		calendarEventId: null
+	};
+}
+
+const PARTIES = [
+	{ id: '1', name: 'Ada Lovelace', emailAddress: USER.email, userId: USER.userId, speakerId: '11', context: [], affiliation: 'Internal', methods: ['Invitee'] },
+	{ id: '2', name: 'Dana Buyer', emailAddress: 'dana@acme.example', speakerId: '12', context: [], affiliation: 'External', methods: ['Invitee'] },
+	{ id: '3', name: null, emailAddress: 'cfo@acme.example', speakerId: null, context: [], affiliation: 'External', methods: ['Invitee'] }
+];
+
+const LINES = [
+	['11', 0, 'Hi Dana, thanks for taking the time today.'],
+	['12', 3200, 'Happy to. We have about twenty minutes.'],
+	['11', 6100, 'Great. Could you tell me how your team reviews sales calls today?'],
+	['12', 10400, 'Mostly by listening to recordings, which takes forever.'],
+	['13', 14800, 'And the notes end up scattered across three tools.'],
+	['11', 18900, 'That is exactly what Parley is for. Let me show you the call page.']
+];
+
+function transcriptOf(callId) {
+	const monologues = [];
+	for (let i = 0; i < LINES.length; i++) {
+		const [speakerId, start, text] = LINES[i];
+		const end = (LINES[i + 1]?.[1] ?? start + 4000) - 300;
+		const words = text.split(' ').map((w, k, all) => {
+			const span = (end - start) / all.length;
+			return { start: Math.round(start + k * span), end: Math.round(start + (k + 1) * span), text: w };
+		});
+		const sentence = { start, end, text, words };
+		const last = monologues.at(-1);
+		if (last?.speakerId === speakerId) last.sentences.push(sentence);
+		else monologues.push({ speakerId, topic: null, sentences: [sentence] });
+	}
+	return { requestId: rid(), callId, source: 'asr:stub', transcript: monologues };
+}
+
+/** 24 s of mono 16-bit 8 kHz PCM: a soft tone whose pitch steps every 3 s. */
+function wav() {
+	const rate = 8000, seconds = 24, n = rate * seconds;
+	const buf = Buffer.alloc(44 + n * 2);
+	buf.write('RIFF', 0); buf.writeUInt32LE(36 + n * 2, 4); buf.write('WAVE', 8);
+	buf.write('fmt ', 12); buf.writeUInt32LE(16, 16); buf.writeUInt16LE(1, 20); buf.writeUInt16LE(1, 22);
+	buf.writeUInt32LE(rate, 24); buf.writeUInt32LE(rate * 2, 28); buf.writeUInt16LE(2, 32); buf.writeUInt16LE(16, 34);
+	buf.write('data', 36); buf.writeUInt32LE(n * 2, 40);
+	for (let i = 0; i < n; i++) {
+		const f = 220 + 55 * Math.floor(i / rate / 3);
+		buf.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * f * i) / rate)), 44 + i * 2);
+	}
+	return buf;
+}
+const WAV = wav();
+
+// ---- a small checker of answers against the OpenAPI document ----
+
+const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
+
+function deref(schema) {
+	while (schema?.$ref) schema = spec.components.schemas[schema.$ref.split('/').pop()];
+	return schema;
+}
+
+function typeOk(t, v) {
+	if (t === 'null') return v === null;
+	if (t === 'integer') return Number.isInteger(v);
+	if (t === 'number') return typeof v === 'number';
+	if (t === 'array') return Array.isArray(v);
+	if (t === 'object') return v !== null && typeof v === 'object' && !Array.isArray(v);
+	return typeof v === t;
+}
+
+/** Problems of `value` against a schema (types, required, properties, items, oneOf). */
+export function checkShape(schema, value, path = '$') {
+	schema = deref(schema);
+	if (!schema) return [];
+	if (schema.oneOf) {
+		const fits = schema.oneOf.filter((s) => checkShape(s, value, path).length === 0);
+		return fits.length ? [] : [`${path}: fits none of oneOf`];
+	}
+	const problems = [];
+	if (schema.type) {
+		const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+		if (!types.some((t) => typeOk(t, value))) return [`${path}: ${JSON.stringify(value)} is not ${types.join('|')}`];
+	}
+	if (Array.isArray(value) && schema.items) value.forEach((v, i) => problems.push(...checkShape(schema.items, v, `${path}[${i}]`)));
+	if (value && typeof value === 'object' && !Array.isArray(value)) {
+		for (const k of schema.required ?? []) if (!(k in value)) problems.push(`${path}.${k}: required`);
+		for (const [k, v] of Object.entries(value)) {
+			if (schema.properties?.[k]) problems.push(...checkShape(schema.properties[k], v, `${path}.${k}`));
+			else if (schema.properties && schema.additionalProperties === false) problems.push(`${path}.${k}: not allowed`);
+		}
+	}
+	return problems;
+}
+
+function responseSchema(method, route, status) {
+	const op = spec.paths[route]?.[method.toLowerCase()];
+	let r = op?.responses?.[String(status)] ?? op?.responses?.default;
+	if (r?.$ref) r = spec.components.responses[r.$ref.split('/').pop()];
+	return r?.content?.['application/json']?.schema;
+}
+
+// ---- HTTP ----
+
+let counter = 0;
+function rid() {
+	return `stub${String(++counter).padStart(12, '0')}`;
+}
+
+export const requests = [];
+
+function send(res, status, body, headers = {}) {
+	res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+	res.end(JSON.stringify(body));
+}
+
+function sendChecked(res, method, route, status, body, headers) {
+	const schema = responseSchema(method, route, status);
+	if (!schema) throw new Error(`stub: no schema for ${method} ${route} ${status}`);
+	const problems = checkShape(schema, body);
+	if (problems.length) throw new Error(`stub answer of ${method} ${route} does not fit openapi.json:\n${problems.join('\n')}`);
+	send(res, status, body, headers);
+}
+
+function gongError(res, method, route, status, message, headers) {
+	sendChecked(res, method, route, status, { requestId: rid(), errors: [message] }, headers);
+}
+
+async function jsonBody(req) {
+	const chunks = [];
+	for await (const c of req) chunks.push(c);
+	const text = Buffer.concat(chunks).toString('utf8');
+	return text ? JSON.parse(text) : {};
+}
+
+function signedIn(req) {
+	return (req.headers.cookie ?? '').split(';').some((c) => c.trim() === `parley_session=${SESSION_TOKEN}`);
+}
+
+/** What the real server does: 401 without a session; a change needs the CSRF token. */
+function guard(req, res, method, route) {
+	if (!signedIn(req)) {
+		// The real server adds `www-authenticate: Basic realm="parley"` here; see docs/ui.md
+		// on why the UI needs it left out for browser requests.
+		gongError(res, method, route, 401, 'Unauthorized: the access key or secret is wrong, or the key was revoked');
+		return false;
+	}
+	if (method !== 'GET' && method !== 'HEAD' && req.headers['x-csrf-token'] !== CSRF) {
+		gongError(res, method, route, 403, 'a change made with a session needs its CSRF token in x-csrf-token');
+		return false;
+	}
+	return true;
+}
+
+const PAGE_SIZE = 2;
+
+async function api(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	if (p === '/parley/v1/session' && method === 'POST') {
+		const body = await jsonBody(req);
+		if (body.email?.trim().toLowerCase() !== USER.email || body.password !== USER.password) {
+			return gongError(res, method, p, 403, 'wrong email or password');
+		}
+		return sendChecked(res, method, p, 200, { requestId: rid(), userId: USER.userId, csrfToken: CSRF, expires: new Date(Date.now() + 12 * 3600e3).toISOString() }, {
+			'set-cookie': `parley_session=${SESSION_TOKEN}; Path=/; HttpOnly; SameSite=Strict`
+		});
+	}
+	if (p === '/parley/v1/session' && method === 'DELETE') {
+		if (!guard(req, res, method, p)) return;
+		return sendChecked(res, method, p, 200, { requestId: rid() }, { 'set-cookie': 'parley_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0' });
+	}
+	if (p === '/v2/calls' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		const from = url.searchParams.get('fromDateTime');
+		const to = url.searchParams.get('toDateTime');
+		const all = CALLS.filter((c) => (!from || c.started >= new Date(from).toISOString().replace('.000', '')) && (!to || c.started < new Date(to).toISOString().replace('.000', '')));
+		if (!all.length) return gongError(res, method, p, 404, 'No calls found corresponding to the provided filters');
+		const page = Number(url.searchParams.get('cursor') ?? 0);
+		const slice = all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+		const records = { totalRecords: all.length, currentPageSize: slice.length, currentPageNumber: page };
+		if ((page + 1) * PAGE_SIZE < all.length) records.cursor = String(page + 1);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records, calls: slice });
+	}
+	if (p === '/v2/calls/extensive' && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		const body = await jsonBody(req);
+		const ids = (body.filter?.callIds ?? []).map(String);
+		const found = CALLS.filter((c) => ids.includes(c.id));
+		if (!found.length) return gongError(res, method, p, 404, 'No calls found corresponding to the provided filters');
+		const calls = found.map((c) => ({
+			metaData: c,
+			parties: body.contentSelector?.exposedFields?.parties ? PARTIES : undefined,
+			// Absolute, on the configured public URL (another host than the page's), as the
+			// real server signs them: the UI must play it same-origin.
+			media: body.contentSelector?.exposedFields?.media
+				? { audioUrl: `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature`, videoUrl: null }
+				: undefined
+		}));
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, calls });
+	}
+	let m = /^\/parley\/v1\/calls\/(\d+)\/transcript$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/transcript';
+		if (!guard(req, res, method, route)) return;
+		if (m[1] !== CALLS[0].id) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
+		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/media';
+		if (url.searchParams.get('signature') !== 'stub-signature' && !guard(req, res, method, route)) return;
+		const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+		const size = WAV.length;
+		if (!range) {
+			res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': size, 'accept-ranges': 'bytes' });
+			return res.end(WAV);
+		}
+		const start = Number(range[1]);
+		const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+		if (start >= size) return gongError(res, method, route, 416, 'range past the end');
+		res.writeHead(206, { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
+		return res.end(WAV.subarray(start, end + 1));
+	}
+	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
+}
+
+const API = /^\/(v2|parley|oauth2|mcp|openapi\.json|docs\/api|health)(\/|$)/;
+
+async function serve(req, res) {
+	const url = new URL(req.url, 'http://stub');
+	requests.push({ method: req.method, path: url.pathname, query: url.search, csrf: req.headers['x-csrf-token'] ?? null });
+	if (API.test(url.pathname)) return api(req, res, url);
+	// Static files of dist/; a missing hashed asset is a 404, never the SPA shell.
+	const file = normalize(join(DIST, decodeURIComponent(url.pathname)));
+	if (file.startsWith(DIST + '/')) {
+		const s = await stat(file).catch(() => null);
+		if (s?.isFile()) {
+			const immutable = url.pathname.startsWith('/_app/immutable/');
+			res.writeHead(200, {
+				'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+				'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
+				'x-content-type-options': 'nosniff'
+			});
+			return res.end(await readFile(file));
+		}
+	}
+	if (url.pathname.startsWith('/_app/')) {
+		res.writeHead(404, { 'content-type': 'text/plain' });
+		return res.end('not found');
+	}
+	res.writeHead(200, {
+		'content-type': TYPES['.html'],
+		'cache-control': 'no-store',
+		'content-security-policy': CSP_HEADER,
+		'x-content-type-options': 'nosniff',
+		'referrer-policy': 'same-origin'
+	});
+	res.end(await readFile(join(DIST, 'index.html')));
+}
+
+export function start(port = 0) {
+	return new Promise((ok) => {
+		const server = createServer((req, res) =>
+			serve(req, res).catch((e) => {
+				console.error(e);
+				if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+				res.end(String(e));
+			})
+		);
+		server.listen(port, '127.0.0.1', () => ok(server));
+	});
+}
+
+export { CALLS, LINES };
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const server = await start(Number(process.env.PORT ?? 4173));
+	console.log(`stub Parley on http://127.0.0.1:${server.address().port} (${USER.email} / ${USER.password})`);
+}

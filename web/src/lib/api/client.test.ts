@@ -1,0 +1,111 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError, apiErrorOf, createApi, unwrap } from './client';
+import { safeNext, storageSession, type SessionInfo } from './session';
+
+const signedIn: SessionInfo = { userId: '7', csrfToken: 'csrf-123', expires: '2999-01-01T00:00:00Z' };
+
+function json(status: number, body: unknown): Response {
+	return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
+
+function setup(answer: (req: Request) => Response) {
+	localStorage.clear();
+	const session = storageSession(localStorage);
+	const seen: Request[] = [];
+	const onUnauthorized = vi.fn();
+	const api = createApi({
+		session,
+		onUnauthorized,
+		baseUrl: 'http://parley.test',
+		fetch: async (input: RequestInfo | URL) => {
+			const req = input as Request;
+			seen.push(req);
+			return answer(req);
+		}
+	});
+	return { api, session, seen, onUnauthorized };
+}
+
+describe('apiErrorOf', () => {
+	it("carries the Gong error body's messages and request id", () => {
+		const e = apiErrorOf(400, { requestId: 'r1', errors: ['fromDateTime is not a date', 'cursor is stale'] });
+		expect(e).toBeInstanceOf(ApiError);
+		expect(e.status).toBe(400);
+		expect(e.messages).toEqual(['fromDateTime is not a date', 'cursor is stale']);
+		expect(e.requestId).toBe('r1');
+		expect(e.message).toBe('fromDateTime is not a date cursor is stale');
+	});
+
+	it('falls back to a generic message for other bodies', () => {
+		expect(apiErrorOf(502, '<html>bad gateway</html>').messages).toEqual(['The server failed (HTTP 502).']);
+		expect(apiErrorOf(404, { requestId: 'r2', errors: [] }).messages).toEqual(['Not found.']);
+		expect(apiErrorOf(404, { requestId: 'r2', errors: [] }).requestId).toBe('r2');
+		expect(apiErrorOf(429, undefined).messages[0]).toMatch(/Too many/);
+	});
+});
+
+describe('createApi', () => {
+	it('sends the CSRF token on changes only', async () => {
+		const { api, session, seen } = setup(() => json(200, { requestId: 'r', records: {}, calls: [] }));
+		session.set(signedIn);
+		await api.GET('/v2/calls', { params: { query: { fromDateTime: '2024-01-01T00:00:00Z' } } });
+		await api.POST('/v2/calls/extensive', { body: { filter: { callIds: ['1'] } } });
+		expect(seen[0]!.url).toBe('http://parley.test/v2/calls?fromDateTime=2024-01-01T00%3A00%3A00Z');
+		expect(seen[0]!.headers.get('x-csrf-token')).toBeNull();
+		expect(seen[1]!.method).toBe('POST');
+		expect(seen[1]!.headers.get('x-csrf-token')).toBe('csrf-123');
+		expect(await seen[1]!.json()).toEqual({ filter: { callIds: ['1'] } });
+	});
+
+	it('on 401 forgets the session and asks for sign-in; unwrap throws the messages', async () => {
+		const { api, session, onUnauthorized } = setup(() => json(401, { requestId: 'r9', errors: ['session expired'] }));
+		session.set(signedIn);
+		const err = await unwrap(api.GET('/v2/calls')).catch((e) => e);
+		expect(err).toBeInstanceOf(ApiError);
+		expect(err.status).toBe(401);
+		expect(err.messages).toEqual(['session expired']);
+		expect(onUnauthorized).toHaveBeenCalledOnce();
+		expect(session.get()).toBeUndefined();
+	});
+
+	it('does not treat a failed sign-in as an ended session', async () => {
+		const { api, onUnauthorized } = setup(() => json(403, { requestId: 'r3', errors: ['wrong email or password'] }));
+		const err = await unwrap(api.POST('/parley/v1/session', { body: { email: 'a@b.c', password: 'x' } })).catch((e) => e);
+		expect(err.status).toBe(403);
+		expect(err.messages).toEqual(['wrong email or password']);
+		expect(onUnauthorized).not.toHaveBeenCalled();
+	});
+
+	it('unwrap returns the data of a 2xx answer', async () => {
+		const { api } = setup(() => json(200, { requestId: 'r', userId: '7', csrfToken: 'c', expires: 'x' }));
+		const data = await unwrap(api.POST('/parley/v1/session', { body: { email: 'a@b.c', password: 'pw' } }));
+		expect(data.csrfToken).toBe('c');
+	});
+});
+
+describe('session store and safeNext', () => {
+	it('reads back what it stored, and forgets expired or corrupt entries', () => {
+		localStorage.clear();
+		let now = Date.parse('2030-01-01T00:00:00Z');
+		const s = storageSession(localStorage, () => now);
+		expect(s.get()).toBeUndefined();
+		s.set({ ...signedIn, expires: '2030-01-01T01:00:00Z' });
+		expect(s.get()?.csrfToken).toBe('csrf-123');
+		now += 3_600_000;
+		expect(s.get()).toBeUndefined();
+		localStorage.setItem('parley.session', '{not json');
+		expect(s.get()).toBeUndefined();
+		s.set(signedIn);
+		s.clear();
+		expect(s.get()).toBeUndefined();
+	});
+
+	it('only follows paths of this site after sign-in', () => {
+		expect(safeNext('/calls/12?t=5')).toBe('/calls/12?t=5');
+		expect(safeNext(null)).toBe('/calls');
+		expect(safeNext('https://evil.example/')).toBe('/calls');
+		expect(safeNext('//evil.example/')).toBe('/calls');
+		expect(safeNext('/\\evil.example')).toBe('/calls');
+		expect(safeNext('/sign-in?next=/x')).toBe('/calls');
+	});
+});
