@@ -8,11 +8,12 @@
 //! `config.json`, `model.safetensors` (float32) and `tokenizer.json`. The tokenizer is
 //! Hugging Face's own crate reading that file; the network (embeddings, self-attention,
 //! GELU feed-forward, layer norms) is written here over `matrixmultiply`, as CAM++ is in
-//! parley-voice: a few hundred lines instead of a tensor framework, and no native runtime
+//! parley-voice (`parley_gemm`): a few hundred lines instead of a tensor framework, and no native runtime
 //! whose crash could take a process down. A 10-token sentence takes about 10 ms on one core.
 
 use std::path::{Path, PathBuf};
 
+use parley_gemm::gemm;
 use safetensors::{Dtype, SafeTensors};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -419,44 +420,6 @@ impl Weights<'_> {
             b: self.tensor(&format!("{name}.bias"), None, d)?,
             eps,
         })
-    }
-}
-
-/// `C = A · B` over strided views: `(m, k, n)`, then each operand as (slice, row stride,
-/// column stride). The asserts only fire on a bug here: shapes come from the model.
-fn gemm(
-    (m, k, n): (usize, usize, usize),
-    (a, rsa, csa): (&[f32], usize, usize),
-    (b, rsb, csb): (&[f32], usize, usize),
-    (c, rsc, csc): (&mut [f32], usize, usize),
-) {
-    if m == 0 || n == 0 || k == 0 {
-        return;
-    }
-    let last = |r: usize, rs: usize, cl: usize, cs: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(last(m, rsa, k, csa) < a.len(), "gemm: A overruns");
-    assert!(last(k, rsb, n, csb) < b.len(), "gemm: B overruns");
-    assert!(last(m, rsc, n, csc) < c.len(), "gemm: C overruns");
-    let s = |v: usize| v as isize;
-    // SAFETY: the asserts keep every element the views address inside its slice; `c` is
-    // borrowed mutably, so it aliases neither `a` nor `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            s(rsa),
-            s(csa),
-            b.as_ptr(),
-            s(rsb),
-            s(csb),
-            0.0,
-            c.as_mut_ptr(),
-            s(rsc),
-            s(csc),
-        );
     }
 }
 

@@ -29,6 +29,8 @@
 use std::ops::Range;
 use std::path::Path;
 
+use parley_gemm::gemm;
+
 use crate::error::VoiceError;
 use crate::fbank::{Fbank, FbankFrontEnd, FBANK_BINS};
 use crate::torch_pickle::Tensor;
@@ -699,53 +701,6 @@ fn fold(mut w: Vec<f32>, bn: Affine) -> (Vec<f32>, Vec<f32>) {
         row.iter_mut().for_each(|v| *v *= s);
     }
     (w, bn.shift)
-}
-
-/// `C = A · B` for row-major-ish strided views: `(m, k, n)`, then each operand as
-/// (slice, row stride, column stride). Panics if a view overruns its slice, which only a
-/// bug in this module could cause (shapes come from the model, never from the input).
-fn gemm(
-    (m, k, n): (usize, usize, usize),
-    (a, rsa, csa): (&[f32], usize, usize),
-    (b, rsb, csb): (&[f32], usize, usize),
-    (c, rsc, csc): (&mut [f32], usize, usize),
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    let last = |r: usize, rs: usize, cl: usize, cs: usize| (r - 1) * rs + (cl - 1) * cs;
-    assert!(k == 0 || last(m, rsa, k, csa) < a.len(), "gemm: A overruns");
-    assert!(k == 0 || last(k, rsb, n, csb) < b.len(), "gemm: B overruns");
-    assert!(last(m, rsc, n, csc) < c.len(), "gemm: C overruns");
-    if k == 0 {
-        for i in 0..m {
-            for j in 0..n {
-                c[i * rsc + j * csc] = 0.0;
-            }
-        }
-        return;
-    }
-    let s = |v: usize| v as isize;
-    // SAFETY: the asserts above keep every element the views address inside its slice;
-    // `c` is borrowed mutably, so it cannot alias `a` or `b`.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            s(rsa),
-            s(csa),
-            b.as_ptr(),
-            s(rsb),
-            s(csb),
-            0.0,
-            c.as_mut_ptr(),
-            s(rsc),
-            s(csc),
-        );
-    }
 }
 
 /// The state dict by name; every tensor is taken once, with its shape checked.
