@@ -58,7 +58,8 @@ pub fn is_api_path(path: &str) -> bool {
 /// What the server adds to the page's own policy (`index.html` carries the script and
 /// style policy in a meta tag, with the hash of the build's inline bootstrap; a meta tag
 /// cannot carry `frame-ancestors`).
-pub const CSP: &str = "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+pub const CSP: &str =
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 /// Where the hashed build output lives (`Cache-Control: immutable`).
 const IMMUTABLE: &str = "/_app/immutable/";
@@ -191,7 +192,16 @@ mod tests {
         ] {
             assert!(is_api_path(p), "{p}");
         }
-        for p in ["/", "/calls", "/calls/12", "/call", "/v2x", "/parleyx", "/healthz", "/_app/x.js"] {
+        for p in [
+            "/",
+            "/calls",
+            "/calls/12",
+            "/call",
+            "/v2x",
+            "/parleyx",
+            "/healthz",
+            "/_app/x.js",
+        ] {
             assert!(!is_api_path(p), "{p}");
         }
     }
@@ -199,7 +209,10 @@ mod tests {
     #[test]
     fn content_types() {
         assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
-        assert_eq!(content_type("_app/immutable/a.B1.js"), "text/javascript; charset=utf-8");
+        assert_eq!(
+            content_type("_app/immutable/a.B1.js"),
+            "text/javascript; charset=utf-8"
+        );
         assert_eq!(content_type("x.CSS"), "text/css; charset=utf-8");
         assert_eq!(content_type("favicon.svg"), "image/svg+xml");
         assert_eq!(content_type("noext"), "application/octet-stream");

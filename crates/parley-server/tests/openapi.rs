@@ -92,7 +92,7 @@ fn every_documented_path_is_the_apis_not_the_uis() {
         outside.is_empty(),
         "documented paths that the UI would answer (add their prefix to ui::API_PREFIXES): {outside:#?}"
     );
-    for (_, p, _) in PUBLIC {
+    for (_, p) in PUBLIC {
         assert!(parley_server::ui::is_api_path(p), "{p}");
     }
 }

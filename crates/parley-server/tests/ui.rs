@@ -242,8 +242,20 @@ async fn the_session_is_read_back_from_its_cookie() {
     assert_eq!(r.body["name"], "Ada Lovelace");
     assert_eq!(r.body["role"], "manager");
     assert_eq!(r.body["csrfToken"], signed.body["csrfToken"]);
-    assert_eq!(r.body["expires"], signed.body["expires"]);
-    assert_eq!(r.body["requestId"], r.headers["x-traceid"].to_str().unwrap());
+    // The same instant (the store keeps microseconds, sign-in's answer had nanoseconds).
+    let instant = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(
+        instant(&r.body["expires"]),
+        instant(&signed.body["expires"])
+    );
+    assert_eq!(
+        r.body["requestId"],
+        r.headers["x-traceid"].to_str().unwrap()
+    );
 
     // Signed out, the cookie reads as no session: 401, with no Basic challenge.
     let out = s

@@ -216,10 +216,7 @@ async fn sign_in(
         (status = 200, description = "The session and its user.", body = CurrentSession),
     )
 )]
-async fn current_session(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
+async fn current_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let no_session = || ApiError::bad_request("not signed in with a session");
     let token = session_token(&headers).ok_or_else(no_session)?;
     // The guard accepted this request, but maybe with a key while a cookie came along.
