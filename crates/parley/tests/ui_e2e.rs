@@ -100,10 +100,10 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
     let data = dir.path();
     let mut cmd = common::parley(data);
     cmd.args(["serve", "--demo", "--no-workers", "--listen", "127.0.0.1:0"])
-        .env("PARLEY_NO_DEMO_RECORDINGS", "1")
+        .env("PARLEY_NO_DEMO_RECORDINGS", "true")
         .stderr(Stdio::null());
     let server = common::serve_cmd(cmd);
-    let base = format!("http://{}", server.addr);
+    let base = server.addr.clone();
 
     // A user who can sign in: an admin, who sees every call.
     common::run(common::parley(data).args([
