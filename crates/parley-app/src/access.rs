@@ -118,7 +118,8 @@ operations! {
     ManageUsers => AdminWrite, Admin, Company;
     ManageWorkspaces => AdminWrite, Admin, Company;
     ListKeys => KeysRead, Admin, Company;
-    /// Signing out (a session), or out everywhere (a user's key or session).
+    /// Reading one's session, signing out (a session), or out everywhere (a user's key or
+    /// session).
     OwnSessions => ParleyRead, Member, Directory;
     /// The OpenAPI document and the reference page: anyone signed in.
     ReadApiDescription => ParleyRead, Member, Directory;

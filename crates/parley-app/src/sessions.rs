@@ -122,6 +122,17 @@ pub async fn session_principal(
     store: &dyn Store,
     token: &str,
 ) -> AppResult<Option<(Principal, String)>> {
+    Ok(live_session(store, token)
+        .await?
+        .map(|(principal, record)| (principal, record.csrf)))
+}
+
+/// A live session: its principal and its record (user, CSRF token, expiry); `None` as
+/// for [`session_principal`].
+pub async fn live_session(
+    store: &dyn Store,
+    token: &str,
+) -> AppResult<Option<(Principal, SessionRecord)>> {
     let sha = token_sha(token);
     let Some(s) = store.get_session(&sha).await? else {
         return Ok(None);
@@ -142,7 +153,7 @@ pub async fn session_principal(
         workspace: None,
         profile_reach: None,
     };
-    Ok(Some((principal, s.csrf)))
+    Ok(Some((principal, s)))
 }
 
 pub async fn sign_out(store: &dyn Store, token: &str) -> AppResult<()> {

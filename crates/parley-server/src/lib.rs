@@ -5,8 +5,9 @@
 //!
 //! Architecture Invariant: handlers never build SQL and never spell Gong field names;
 //! they decode with `gong_api_v2`, call `parley_app` or the `Store`, and encode with
-//! `gong_api_v2`. Every response body, error or not, carries the request id that the
-//! `x-traceid` header also carries.
+//! `gong_api_v2`. Every response body of the API, error or not, carries the request id
+//! that the `x-traceid` header also carries. The web UI's static files ([`ui`]) are the
+//! only other answers, for GETs outside the API's paths.
 
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod openapi;
 mod openapi_page;
 mod page_body;
 mod routes;
+pub mod ui;
 
 pub use routes::v2::calls::WebhookRenderer;
 pub use routes::v2::privacy::{email_answer, phone_answer};
@@ -192,7 +194,12 @@ async fn health() -> Response {
 #[openapi(paths(health))]
 pub(crate) struct HealthDoc;
 
+/// What no route answers: a page of the web UI (`ui`, for a GET outside the API's
+/// paths), else Gong's JSON 404.
 async fn not_found(req: Request) -> Response {
+    if let Some(page) = ui::answer(&req) {
+        return page;
+    }
     ApiError::not_found(format!(
         "no such endpoint: {} {}",
         req.method(),

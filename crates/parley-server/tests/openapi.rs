@@ -77,6 +77,26 @@ fn every_route_has_one_operation_and_nothing_else_does() {
     assert!(extra.is_empty(), "operations of no route: {extra:#?}");
 }
 
+/// The web UI's pages and files (`parley_server::ui`) are no routes of the table: they are
+/// what the server answers to a GET outside the API's paths, and are not in the document.
+/// Every documented path must be under one of those API prefixes, or the UI would answer
+/// it with its shell (and no route of the UI may be documented as an operation).
+#[test]
+fn every_documented_path_is_the_apis_not_the_uis() {
+    let outside: Vec<_> = operations(&document())
+        .into_iter()
+        .filter(|(_, p, _)| !parley_server::ui::is_api_path(p))
+        .map(|(m, p, _)| format!("{m} {p}"))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "documented paths that the UI would answer (add their prefix to ui::API_PREFIXES): {outside:#?}"
+    );
+    for (_, p) in PUBLIC {
+        assert!(parley_server::ui::is_api_path(p), "{p}");
+    }
+}
+
 #[test]
 fn no_two_schemas_share_a_name() {
     assert_eq!(

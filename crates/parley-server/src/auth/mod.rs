@@ -87,12 +87,20 @@ pub(crate) fn source_of(
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
 }
 
-fn unauthorized() -> Response {
+/// The 401 to a request without valid credentials. An API client is told to use Basic
+/// (`WWW-Authenticate`); a browser page is not, since browsers answer that header with
+/// their own login box, even for a script's `fetch`: a request that carries a session
+/// cookie, or says it comes from a browser (`Sec-Fetch-Mode`), and sent no Basic key.
+fn unauthorized(headers: &axum::http::HeaderMap) -> Response {
     let mut resp = ApiError::new(StatusCode::UNAUTHORIZED, messages::UNAUTHORIZED).into_response();
-    resp.headers_mut().insert(
-        header::WWW_AUTHENTICATE,
-        header::HeaderValue::from_static("Basic realm=\"parley\""),
-    );
+    let from_browser = headers.get(header::AUTHORIZATION).is_none()
+        && (session_token(headers).is_some() || headers.contains_key("sec-fetch-mode"));
+    if !from_browser {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Basic realm=\"parley\""),
+        );
+    }
     resp
 }
 
@@ -137,7 +145,7 @@ async fn authenticate(
             Ok(Verdict::Valid(record)) => record,
             Ok(Verdict::Invalid) => {
                 state.failures.rejected(&access_key, source, false);
-                return Err(unauthorized());
+                return Err(unauthorized(headers));
             }
             Ok(Verdict::Throttled(retry_after)) => {
                 state.failures.rejected(&access_key, source, true);
@@ -166,14 +174,14 @@ async fn authenticate(
         return Ok((principal, name));
     }
     let Some(token) = session_token(headers) else {
-        return Err(unauthorized());
+        return Err(unauthorized(headers));
     };
     let Some((principal, csrf)) =
         parley_app::sessions::session_principal(state.store.as_ref(), &token)
             .await
             .map_err(|e| ApiError::from(e).into_response())?
     else {
-        return Err(unauthorized());
+        return Err(unauthorized(headers));
     };
     let safe = matches!(*method, Method::GET | Method::HEAD);
     let sent = headers.get(CSRF_HEADER).map(|v| v.as_bytes());

@@ -209,6 +209,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ),
     ("GET", "/parley/v1/calls/{id}/crm-writes", ReadCrmWrites),
     ("POST", "/parley/v1/calls/{id}/crm-writes", RunCrmAction),
+    ("GET", "/parley/v1/session", OwnSessions),
     ("DELETE", "/parley/v1/session", OwnSessions),
     (
         "POST",

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, apiErrorOf, createApi, unwrap } from './client';
-import { safeNext, storageSession, type SessionInfo } from './session';
+import { restoreSession, safeNext, storageSession, type SessionInfo } from './session';
 
 const signedIn: SessionInfo = { userId: '7', csrfToken: 'csrf-123', expires: '2999-01-01T00:00:00Z' };
 
@@ -107,5 +107,44 @@ describe('session store and safeNext', () => {
 		expect(safeNext('//evil.example/')).toBe('/calls');
 		expect(safeNext('/\\evil.example')).toBe('/calls');
 		expect(safeNext('/sign-in?next=/x')).toBe('/calls');
+	});
+});
+
+describe('restoreSession', () => {
+	const info: SessionInfo = { userId: '7', csrfToken: 'c1', expires: '2999-01-01T00:00:00Z' };
+	const answer = (status: number, body: unknown) =>
+		vi.fn(async () => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } }));
+
+	it('keeps what localStorage holds without asking the server', async () => {
+		localStorage.clear();
+		const s = storageSession(localStorage);
+		s.set(info);
+		const f = answer(500, {});
+		expect(await restoreSession(s, f)).toEqual(info);
+		expect(f).not.toHaveBeenCalled();
+	});
+
+	it("asks GET /parley/v1/session for the cookie's session and keeps it", async () => {
+		localStorage.clear();
+		const s = storageSession(localStorage);
+		const f = answer(200, { requestId: 'r', userId: '7', email: 'a@b.c', name: 'A B', role: 'member', csrfToken: 'c1', expires: '2999-01-01T00:00:00Z' });
+		expect(await restoreSession(s, f)).toEqual(info);
+		expect(f).toHaveBeenCalledWith('/parley/v1/session', expect.objectContaining({ credentials: 'same-origin' }));
+		expect(s.get()).toEqual(info);
+	});
+
+	it('is no session on a 401, a broken answer or a network failure', async () => {
+		for (const f of [
+			answer(401, { requestId: 'r', errors: ['Unauthorized'] }),
+			answer(200, { nope: 1 }),
+			vi.fn(async () => {
+				throw new TypeError('offline');
+			})
+		]) {
+			localStorage.clear();
+			const s = storageSession(localStorage);
+			expect(await restoreSession(s, f)).toBeUndefined();
+			expect(s.get()).toBeUndefined();
+		}
 	});
 });

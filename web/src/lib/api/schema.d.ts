@@ -1943,7 +1943,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Get the current browser session and its user.
+         * @description Answers who the session cookie (or bearer session token) belongs to — user id, email,
+         *     name, role — with the session's CSRF token and expiry, so that a page that lost what
+         *     sign-in answered can carry on. Without a session the answer is 401; a request made
+         *     with a key or OAuth token, which has no session, gets a 400.
+         */
+        get: operations["get-session"];
         put?: never;
         /**
          * Sign in with an email address and password.
@@ -3142,6 +3149,20 @@ export interface components {
         CrmWrites: {
             requestId: string;
             writes: components["schemas"]["CrmWriteView"][];
+        };
+        /** @description The session a request is signed in with, and its user. */
+        CurrentSession: {
+            requestId: string;
+            userId: string;
+            email: string;
+            /** @description First and last name. */
+            name: string;
+            /** @description `admin`, `manager` or `member`. */
+            role: string;
+            /** @description Send back in `x-csrf-token` with every request that changes something. */
+            csrfToken: string;
+            /** @description When the session ends (RFC 3339). */
+            expires: string;
         };
         CustomerData: {
             system: string;
@@ -9848,6 +9869,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session and its user. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CurrentSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };

@@ -1,7 +1,11 @@
 // What the browser keeps of a session. The session token itself is in the HttpOnly
 // `parley_session` cookie, out of reach of scripts; the CSRF token that every change
-// (any method but GET/HEAD) must carry in `x-csrf-token` comes in sign-in's answer only,
-// so it is kept here, in localStorage, so that a reload or a second tab keeps working.
+// (any method but GET/HEAD) must carry in `x-csrf-token` comes in sign-in's answer, and is
+// kept here, in localStorage, so that a reload or a second tab keeps working. When
+// localStorage holds nothing (cleared, another profile's tab), `restoreSession` asks
+// `GET /parley/v1/session` for it: the cookie alone is enough to carry on.
+
+import type { paths } from './schema';
 
 export interface SessionInfo {
 	userId: string;
@@ -55,4 +59,34 @@ export function safeNext(next: string | null | undefined, fallback = '/calls'): 
 	if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
 	if (next === '/sign-in' || next.startsWith('/sign-in?')) return fallback;
 	return next;
+}
+
+/** What `GET /parley/v1/session` answers (200). */
+type CurrentSession = paths['/parley/v1/session']['get']['responses'][200]['content']['application/json'];
+
+/**
+ * The session this tab keeps, else the one its cookie carries (`GET /parley/v1/session`,
+ * kept for next time); `undefined` when there is none (401) or the server cannot say.
+ */
+export async function restoreSession(
+	store: SessionStore,
+	fetchFn: typeof fetch = fetch
+): Promise<SessionInfo | undefined> {
+	const kept = store.get();
+	if (kept) return kept;
+	let body: CurrentSession;
+	try {
+		const r = await fetchFn('/parley/v1/session', {
+			credentials: 'same-origin',
+			headers: { accept: 'application/json' }
+		});
+		if (!r.ok) return undefined;
+		body = await r.json();
+	} catch {
+		return undefined;
+	}
+	if (typeof body?.csrfToken !== 'string' || typeof body.userId !== 'string') return undefined;
+	const s: SessionInfo = { userId: body.userId, csrfToken: body.csrfToken, expires: body.expires };
+	store.set(s);
+	return s;
 }

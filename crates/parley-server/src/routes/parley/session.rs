@@ -1,6 +1,7 @@
 //! Signing in and out: `POST /parley/v1/session` (email and password: a session cookie,
 //! HttpOnly and SameSite=Strict, Secure behind https, plus the CSRF token every change
-//! must send back), `DELETE /parley/v1/session`, `POST
+//! must send back), `GET /parley/v1/session` (who the session's user is, and its CSRF
+//! token again: how the web UI restores a session from its cookie), `DELETE /parley/v1/session`, `POST
 //! /parley/v1/session/sign-out-everywhere`, and `POST /parley/v1/password-reset` (a
 //! one-time token from `parley users reset-link`, and a new password).
 
@@ -33,7 +34,10 @@ pub fn public_routes() -> Router<AppState> {
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/parley/v1/session", axum::routing::delete(sign_out))
+        .route(
+            "/parley/v1/session",
+            axum::routing::get(current_session).delete(sign_out),
+        )
         .route(
             "/parley/v1/session/sign-out-everywhere",
             post(sign_out_everywhere),
@@ -52,6 +56,24 @@ struct SignInBody {
 struct SignedIn {
     request_id: String,
     user_id: String,
+    /// Send back in `x-csrf-token` with every request that changes something.
+    csrf_token: String,
+    /// When the session ends (RFC 3339).
+    expires: String,
+}
+
+/// The session a request is signed in with, and its user.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct CurrentSession {
+    request_id: String,
+    user_id: String,
+    email: String,
+    /// First and last name.
+    name: String,
+    /// `admin`, `manager` or `member`.
+    #[schema(value_type = String, pattern = "^(admin|manager|member)$")]
+    role: &'static str,
     /// Send back in `x-csrf-token` with every request that changes something.
     csrf_token: String,
     /// When the session ends (RFC 3339).
@@ -179,6 +201,45 @@ async fn sign_in(
     Ok(resp)
 }
 
+/// Get the current browser session and its user.
+///
+/// Answers who the session cookie (or bearer session token) belongs to — user id, email,
+/// name, role — with the session's CSRF token and expiry, so that a page that lost what
+/// sign-in answered can carry on. Without a session the answer is 401; a request made
+/// with a key or OAuth token, which has no session, gets a 400.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/session",
+    operation_id = "get-session",
+    tag = "Session",
+    responses(
+        (status = 200, description = "The session and its user.", body = CurrentSession),
+    )
+)]
+async fn current_session(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
+    let no_session = || ApiError::bad_request("not signed in with a session");
+    let token = session_token(&headers).ok_or_else(no_session)?;
+    // The guard accepted this request, but maybe with a key while a cookie came along.
+    let (principal, record) = parley_app::sessions::live_session(state.store.as_ref(), &token)
+        .await?
+        .ok_or_else(no_session)?;
+    let user = state
+        .store
+        .get_user(record.user)
+        .await?
+        .ok_or_else(no_session)?;
+    Ok(Wire(CurrentSession {
+        request_id: request_id(),
+        user_id: user.id.to_string(),
+        email: user.email.clone(),
+        name: user.full_name(),
+        role: principal.role.key(),
+        csrf_token: record.csrf,
+        expires: record.expires.to_rfc3339(),
+    })
+    .into_response())
+}
+
 /// Sign out of the current browser session.
 ///
 /// Ends the session whose cookie (or bearer session token) the request carries and clears
@@ -276,5 +337,11 @@ async fn reset_password(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(sign_in, sign_out, sign_out_everywhere, reset_password))]
+#[openapi(paths(
+    sign_in,
+    current_session,
+    sign_out,
+    sign_out_everywhere,
+    reset_password
+))]
 pub struct Doc;
