@@ -10,9 +10,7 @@
 // CHROMIUM=/path overrides the browser. Screenshots go to e2e/screenshots/real-*.png.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { Run, launch, shots, watchedPage } from './harness.mjs';
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '');
 const email = process.env.PARLEY_E2E_EMAIL;
@@ -23,22 +21,9 @@ if (!base || !email || !password || !id) {
 	process.exit(2);
 }
 
-const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
-await mkdir(shots, { recursive: true });
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	headless: true,
-	args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio']
-});
-
-const problems = [];
-let step = '';
-async function check(name, fn) {
-	step = name;
-	const t0 = Date.now();
-	await fn();
-	console.log(`ok  ${name} (${Date.now() - t0} ms)`);
-}
+const browser = await launch();
+const run = new Run();
+const check = (name, fn) => run.check(name, fn);
 
 /** Seconds of a "Play from m:ss" (or h:mm:ss) label. */
 function secondsOf(label) {
@@ -47,21 +32,7 @@ function secondsOf(label) {
 }
 
 try {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
-	// Any CSP violation or uncaught error fails the run.
-	await context.addInitScript(() => {
-		document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-	});
-	const page = await context.newPage();
-	page.on('console', (m) => {
-		if (m.type() !== 'error') return;
-		const text = m.text();
-		// 4xx answers the app handles itself are logged by Chromium as failed loads.
-		if (/Failed to load resource: the server responded with a status of (401|403|404)/.test(text)) return;
-		problems.push(`[${step}] console: ${text}`);
-	});
-	page.on('pageerror', (e) => problems.push(`[${step}] page error: ${e.message}`));
-	const shot = (name) => page.screenshot({ path: `${shots}real-${name}.png`, fullPage: true });
+	const { context, page, shot } = await watchedPage(browser, run, 'real-');
 
 	await check('the server sends the shell with its security headers', async () => {
 		const r = await page.goto(`${base}/`);
@@ -187,13 +158,9 @@ try {
 		await page.waitForURL(/\/sign-in\?next=/);
 	});
 } catch (e) {
-	problems.push(`[${step}] ${e.stack ?? e}`);
+	run.failed(e);
 } finally {
 	await browser.close();
 }
 
-if (problems.length) {
-	console.error(`\nFAILED:\n${problems.join('\n')}`);
-	process.exit(1);
-}
-console.log(`\ne2e against the real server passed; screenshots in ${shots}`);
+run.finish(`e2e against the real server passed; screenshots in ${shots}`);

@@ -8,47 +8,18 @@
 // Usage: npm run build && node e2e/smoke.mjs   (CHROMIUM=/path overrides the browser)
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { CALLS, LINES, USER, requests, start } from './stub-server.mjs';
 
-const shots = fileURLToPath(new URL('./screenshots/', import.meta.url));
-await mkdir(shots, { recursive: true });
 
 const server = await start(0);
 const base = `http://127.0.0.1:${server.address().port}`;
-const browser = await chromium.launch({
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	headless: true,
-	args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required', '--mute-audio']
-});
-
-const problems = [];
-let step = '';
-async function check(name, fn) {
-	step = name;
-	const t0 = Date.now();
-	await fn();
-	console.log(`ok  ${name} (${Date.now() - t0} ms)`);
-}
+const browser = await launch();
+const run = new Run();
+const check = (name, fn) => run.check(name, fn);
 
 try {
-	const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
-	// Any CSP violation or uncaught error fails the run.
-	await context.addInitScript(() => {
-		document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
-	});
-	const page = await context.newPage();
-	page.on('console', (m) => {
-		if (m.type() !== 'error') return;
-		const text = m.text();
-		// 4xx answers the app handles itself are logged by Chromium as failed loads.
-		if (/Failed to load resource: the server responded with a status of (401|403|404)/.test(text)) return;
-		problems.push(`[${step}] console: ${text}`);
-	});
-	page.on('pageerror', (e) => problems.push(`[${step}] page error: ${e.message}`));
-	const shot = (name) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+	const { context, page, shot } = await watchedPage(browser, run, '');
 
 	await check('signed out, /calls leads to sign-in', async () => {
 		await page.goto(`${base}/calls`);
@@ -205,14 +176,10 @@ try {
 		assert.equal(r.status(), 404);
 	});
 } catch (e) {
-	problems.push(`[${step}] ${e.stack ?? e}`);
+	run.failed(e);
 } finally {
 	await browser.close();
 	server.close();
 }
 
-if (problems.length) {
-	console.error(`\nFAILED:\n${problems.join('\n')}`);
-	process.exit(1);
-}
-console.log(`\nsmoke passed; screenshots in ${shots}`);
+run.finish(`smoke passed; screenshots in ${shots}`);
