@@ -125,26 +125,37 @@ describe('buildLanes', () => {
 		expect(buildLanes([], labels, 100)).toEqual([]);
 		const lanes = buildLanes([seg('r', 0, 0)], labels, 0);
 		expect(lanes[0]!.share).toBe(0);
-		expect(lanes[0]!.bars[0]!.left).toBe(0);
+		expect(lanes[0]!.bars).toEqual([]);
+	});
+
+	it('does not draw turns that start past the end (a recording shorter than its transcript)', () => {
+		const [rep] = buildLanes([seg('r', 10, 20), seg('r', 50, 70), seg('r', 80, 90)], labels, 60, new Map(), { mergeGap: 0, minWidth: 0 });
+		expect(rep!.bars.map((b) => [b.start, b.end])).toEqual([
+			[10, 20],
+			[50, 60]
+		]);
+		expect(rep!.talk).toBe(40);
 	});
 });
 
 describe('trackerMarkers', () => {
-	it('puts every occurrence on the timeline, by time, clamped', () => {
+	it('puts every occurrence on the timeline by time; none past its end', () => {
 		const m = trackerMarkers(
 			[
-				{ name: 'Pricing', occurrences: [{ startTime: 50, speakerId: 'r' }, { startTime: 130, speakerId: 'c' }] },
+				{ name: 'Pricing', occurrences: [{ startTime: 50, speakerId: 'r' }, { startTime: 130, speakerId: 'c' }, { startTime: 100, speakerId: 'c' }, { startTime: -0.5, speakerId: 'c' }] },
 				{ name: 'Competitors', occurrences: [{ startTime: 10, speakerId: 'c' }, { startTime: NaN, speakerId: 'c' }] },
 				{ name: 'No occurrences asked', occurrences: null }
 			],
 			100
 		);
 		expect(m.map((x) => [x.label, x.at, x.left])).toEqual([
+			['Pricing', 0, 0],
 			['Competitors', 10, 10],
 			['Pricing', 50, 50],
 			['Pricing', 100, 100]
 		]);
 		expect(trackerMarkers(undefined, 100)).toEqual([]);
+		expect(trackerMarkers([{ name: 'x', occurrences: [{ startTime: 0, speakerId: 'r' }] }], 0)).toEqual([]);
 	});
 });
 
@@ -167,6 +178,14 @@ describe('topicSpans', () => {
 			['Small talk', 0, 10, 0, 10],
 			['Pricing', 10, 30, 10, 20],
 			['Pricing', 40, 50, 40, 10]
+		]);
+	});
+
+	it('leaves out spans that start past the end, and cuts those that run past it', () => {
+		const spans = topicSpans([mono('A', [0, 30000]), mono('B', [30000, 70000]), mono('C', [70000, 80000])], 60);
+		expect(spans.map((s) => [s.name, s.start, s.end])).toEqual([
+			['A', 0, 30],
+			['B', 30, 60]
 		]);
 	});
 

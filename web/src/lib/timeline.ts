@@ -103,7 +103,8 @@ const SIDE_ORDER: Record<string, number> = { Internal: 0, External: 1 };
 /**
  * One lane per speaker of the transcript: company speakers first, then non-company, then
  * unknown, each group in order of first appearance. A lane's bars are its sentences merged
- * into turns (sentences of that speaker less than `mergeGap` apart). `talk` is the server's
+ * into turns (sentences of that speaker less than `mergeGap` apart); turns that start at or
+ * past the end of the timeline are not drawn. `talk` is the server's
  * figure from `talkSeconds` when it has one for every lane (shares of mixed sources would
  * not add up), else the length of the speaker's sentences, overlaps counted once.
  */
@@ -131,7 +132,9 @@ export function buildLanes(
 			affiliation: label?.affiliation ?? 'Unknown',
 			talk: spoken,
 			share: 0,
-			bars: mergeIntervals(intervals, mergeGap).map(([s, e]) => spanOf(s, e, duration, minWidth))
+			bars: mergeIntervals(intervals, mergeGap)
+				.filter(([s]) => s < duration)
+				.map(([s, e]) => spanOf(s, e, duration, minWidth))
 		});
 	}
 	if (lanes.length && lanes.every((l) => talkSeconds.has(l.speakerId))) {
@@ -150,15 +153,16 @@ interface TrackerLike {
 
 /**
  * One marker per tracker occurrence (times in seconds, as `/v2/calls/extensive` gives
- * them), sorted by time; occurrences outside [0, duration] are clamped onto the ends, and
- * ones that are not finite numbers are left out.
+ * them), sorted by time. An occurrence before 0 is put at 0; one past the end of the
+ * timeline (a recording shorter than its transcript) cannot be played and is left out,
+ * as are times that are not finite numbers.
  */
 export function trackerMarkers(trackers: readonly TrackerLike[] | null | undefined, duration: number): Marker[] {
 	const out: Marker[] = [];
 	for (const t of trackers ?? []) {
 		for (const o of t.occurrences ?? []) {
-			if (!Number.isFinite(o.startTime)) continue;
-			const at = duration > 0 ? Math.min(Math.max(0, o.startTime), duration) : 0;
+			if (!Number.isFinite(o.startTime) || !(duration > 0) || o.startTime > duration) continue;
+			const at = Math.max(0, o.startTime);
 			out.push({ at, left: percent(at, duration), label: t.name, speakerId: o.speakerId });
 		}
 	}
@@ -173,7 +177,8 @@ interface MonologueLike {
 /**
  * Topic spans from the transcript's monologues (each carries the topic it was said under;
  * times in ms): consecutive monologues of one topic become one span, from the first
- * sentence's start to the last one's end. Monologues without a topic end a span.
+ * sentence's start to the last one's end. Monologues without a topic end a span. Spans
+ * that start at or past the end of the timeline are left out.
  */
 export function topicSpans(monologues: readonly MonologueLike[], duration: number): TopicSpan[] {
 	const runs: { name: string; start: number; end: number }[] = [];
@@ -195,5 +200,5 @@ export function topicSpans(monologues: readonly MonologueLike[], duration: numbe
 		open = m.topic ? { name: m.topic, start: m.start, end: m.end } : undefined;
 		if (open) runs.push(open);
 	}
-	return runs.map((r) => ({ name: r.name, ...spanOf(r.start, r.end, duration, 0.4) }));
+	return runs.filter((r) => r.start < duration).map((r) => ({ name: r.name, ...spanOf(r.start, r.end, duration, 0.4) }));
 }
