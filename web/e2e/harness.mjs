@@ -44,7 +44,7 @@ export class Run {
 }
 
 /** A page whose CSP violations, uncaught errors and console errors are the run's problems;
- * `shot(name)` writes `screenshots/PREFIXname.png`. */
+ * `shot(name)` writes `screenshots/PREFIXname.png` (the whole page, from the top). */
 export async function watchedPage(browser, run, prefix = '') {
 	const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC' });
 	await context.addInitScript(() => {
@@ -59,6 +59,10 @@ export async function watchedPage(browser, run, prefix = '') {
 		run.problems.push(`[${run.step}] console: ${text}`);
 	});
 	page.on('pageerror', (e) => run.problems.push(`[${run.step}] page error: ${e.message}`));
-	const shot = (name) => page.screenshot({ path: `${shots}${prefix}${name}.png`, fullPage: true });
+	// From the top: a full-page shot of a scrolled page draws the sticky header mid-page.
+	const shot = async (name) => {
+		await page.evaluate(() => window.scrollTo(0, 0));
+		await page.screenshot({ path: `${shots}${prefix}${name}.png`, fullPage: true });
+	};
 	return { context, page, shot };
 }

@@ -31,6 +31,19 @@ function secondsOf(label) {
 	return parts.reduce((acc, n) => acc * 60 + n, 0);
 }
 
+/** The audio element's state. */
+const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused, duration: a.duration }));
+const marked = (page) => page.evaluate(() => document.querySelector('li[aria-current="true"]')?.id);
+
+/** The call's sentence starts in seconds, in the order the page lists them. */
+async function sentenceStarts(page) {
+	const r = await page.request.get(`${base}/parley/v1/calls/${id}/transcript`);
+	assert.equal(r.status(), 200);
+	return (await r.json()).transcript
+		.flatMap((m) => m.sentences.map((s) => s.start / 1000))
+		.sort((a, b) => a - b);
+}
+
 try {
 	const { context, page, shot } = await watchedPage(browser, run, 'real-');
 
@@ -120,6 +133,123 @@ try {
 		assert.notEqual(t0, t1);
 		await shot('04-call-playing');
 		await page.locator('audio').evaluate((a) => a.pause());
+	});
+
+	await check('the timeline has one lane per speaker of the transcript, with their turns', async () => {
+		const r = await page.request.get(`${base}/parley/v1/calls/${id}/transcript`);
+		assert.equal(r.status(), 200);
+		const speakers = new Set((await r.json()).transcript.map((m) => m.speakerId));
+		const lanes = page.locator('.timeline .lane');
+		assert.equal(await lanes.count(), speakers.size, `${speakers.size} speakers`);
+		for (let i = 0; i < speakers.size; i++) {
+			assert.ok((await lanes.nth(i).locator('.bar').count()) > 0, `lane ${i} has turns`);
+			assert.ok(speakers.has(await lanes.nth(i).getAttribute('data-speaker')));
+		}
+		const labels = await page.locator('.timeline .labels .label').allInnerTexts();
+		for (const l of labels.slice(0, speakers.size)) assert.match(l, /\S+\s+\d+% · (Company|Non-company|Side unknown)/);
+		const shares = labels.slice(0, speakers.size).map((l) => Number(/(\d+)%/.exec(l)[1]));
+		const sum = shares.reduce((a, b) => a + b, 0);
+		assert.ok(sum >= 98 && sum <= 102, `talk shares add up to ${sum}%`);
+	});
+
+	await check('a click on a lane, and on a tracker marker if any, seeks the player', async () => {
+		await page.locator('audio').evaluate((a) => a.pause());
+		const { duration } = await player(page);
+		await page.locator('.timeline').scrollIntoViewIfNeeded();
+		const box = await page.locator('.timeline .lanes').boundingBox();
+		await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+		let { t } = await player(page);
+		assert.ok(Math.abs(t - duration / 2) < 1, `clicked the middle of ${duration} s: currentTime ${t}`);
+		const head = await page.locator('.timeline .playhead').evaluate((h) => parseFloat(h.style.left));
+		assert.ok(Math.abs(head - 50) < 3, `playhead at ${head}%`);
+		// ui_e2e.rs analysed the call: it has topic spans, and tracker markers when a
+		// tracker fired.
+		const spans = page.locator('.timeline .topic');
+		const markers = page.locator('.timeline .marker');
+		console.log(`    (${await spans.count()} topic spans and ${await markers.count()} tracker markers on the timeline)`);
+		assert.ok((await spans.count()) > 0, 'topic spans from the analysis');
+		for (const m of [spans.nth(1), markers.first()]) {
+			if (!(await m.count())) continue;
+			const label = await m.getAttribute('aria-label');
+			const at = secondsOf(/(\d+(?::\d+)+)/.exec(label)[1]);
+			await m.click();
+			({ t } = await player(page));
+			const reachable = Math.min(at, duration);
+			assert.ok(t >= reachable - 0.01 && t < reachable + 3, `${label}: currentTime ${t} (recording of ${duration} s)`);
+		}
+		await page.locator('audio').evaluate((a) => a.pause());
+		// The transcript followed the seek: the sentence playing is in its box's view.
+		await page.waitForFunction(() => {
+			const b = document.querySelector('.transcript-box');
+			const r = document.querySelector('li[aria-current="true"]');
+			return r && r.offsetTop >= b.scrollTop && r.offsetTop + r.offsetHeight <= b.scrollTop + b.clientHeight;
+		});
+		await shot('05-call-timeline');
+	});
+
+	await check('the summary panel shows what the server has, and its moments seek', async () => {
+		const panel = page.locator('aside.summary');
+		await panel.waitFor();
+		const moments = panel.locator('button.when');
+		const n = await moments.count();
+		console.log(`    (${n} linked moments in the summary panel)`);
+		assert.ok(n > 0, 'the analysed call has moments (outline, next steps, highlights…)');
+		const { duration } = await player(page);
+		const label = await moments.first().getAttribute('aria-label');
+		const at = Math.min(duration, secondsOf(/Play from (\d+(?::\d+)+)/.exec(label)[1]));
+		await moments.first().click();
+		const { t } = await player(page);
+		assert.ok(t >= at - 0.01 && t < at + 3, `${label}: currentTime ${t}`);
+		await page.locator('audio').evaluate((a) => a.pause());
+		const text = await panel.innerText();
+		for (const want of [/Brief/i, /Outline/i, /Topics/i, /Interaction\s+Talk ratio\s+\d+%/i, /Questions\s+\d+ company · \d+ non-company/i]) assert.match(text, want);
+		await panel.screenshot({ path: `${shots}real-05b-summary.png` });
+	});
+
+	await check('keyboard: Space plays/pauses, ←/→ step 5 s, j/k move by sentence', async () => {
+		await page.locator('audio').evaluate((a) => {
+			a.pause();
+			a.currentTime = 2;
+		});
+		await page.locator('h1').click();
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => !document.querySelector('audio').paused);
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => document.querySelector('audio').paused);
+		await page.locator('audio').evaluate((a) => (a.currentTime = 2));
+		await page.keyboard.press('ArrowRight');
+		assert.ok(Math.abs((await player(page)).t - 7) < 0.05, '→ is +5 s');
+		await page.keyboard.press('ArrowLeft');
+		assert.ok(Math.abs((await player(page)).t - 2) < 0.05, '← is −5 s');
+		const starts = await sentenceStarts(page);
+		await page.locator('audio').evaluate((a, t) => (a.currentTime = t + 0.01), starts[1]);
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-1');
+		await page.keyboard.press('k');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-2');
+		assert.ok(Math.abs((await player(page)).t - starts[2]) < 0.001, `k: to ${starts[2]} s`);
+		await page.keyboard.press('j');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-1');
+		assert.ok((await player(page)).paused);
+	});
+
+	await check('?t= opens the call at that moment; the page fits a phone', async () => {
+		await page.goto(`${base}/calls/${id}?t=0m4s`);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1 && document.querySelector('audio').currentTime > 0);
+		const { t, paused } = await player(page);
+		assert.equal(t, 4);
+		assert.ok(paused);
+		const starts = await sentenceStarts(page);
+		const want = starts.findLastIndex((s) => s <= 4);
+		await page.waitForFunction((w) => document.querySelector('li[aria-current="true"]')?.id === w, want >= 0 ? `seg-${want}` : undefined);
+		if (want >= 0) assert.equal(await marked(page), `seg-${want}`);
+		await page.setViewportSize({ width: 390, height: 844 });
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+		await shot('06-call-phone');
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await shot('07-call-phone-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 860 });
 	});
 
 	await check("a call's `url` (/call?id=) reaches the call page", async () => {

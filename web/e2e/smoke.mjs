@@ -11,6 +11,9 @@ import assert from 'node:assert/strict';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { CALLS, LINES, USER, requests, start } from './stub-server.mjs';
 
+/** The audio element's state. */
+const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
+
 
 const server = await start(0);
 const base = `http://127.0.0.1:${server.address().port}`;
@@ -104,8 +107,168 @@ try {
 		await shot('05-call');
 	});
 
+	await check('the timeline has a lane per speaker: name, side, talk share; their turns as bars', async () => {
+		const lanes = page.locator('.timeline .lane');
+		assert.equal(await lanes.count(), 3, 'Ada, Dana and the unnamed speaker');
+		const labels = await page.locator('.timeline .labels .label').allInnerTexts();
+		assert.match(labels[0], /Ada Lovelace\s+50% · Company/);
+		assert.match(labels[1], /Dana Buyer\s+32% · Non-company/);
+		assert.match(labels[2], /Speaker 1\s+18% · Side unknown/);
+		assert.deepEqual(labels.slice(3), ['Topics', 'Trackers']);
+		// Ada's three sentences are three turns (each is followed by someone else).
+		assert.equal(await lanes.nth(0).locator('.bar').count(), 3);
+		const bar = await lanes.nth(1).locator('.bar').first().evaluate((b) => [b.style.left, b.style.width]);
+		assert.ok(bar[0].endsWith('%') && Math.abs(parseFloat(bar[0]) - (3.2 / 24) * 100) < 0.01, `Dana from 3.2 s of 24 s: ${bar[0]}`);
+		assert.ok(Math.abs(parseFloat(bar[1]) - ((6.1 - 0.3 - 3.2) / 24) * 100) < 0.01, `…to 5.8 s: ${bar[1]}`);
+		assert.equal(await page.locator('.timeline .marker').count(), 3, 'three tracker occurrences');
+		assert.equal(await page.locator('.timeline .topic').count(), 3, 'Small talk, Needs, Product');
+	});
+
+	await check('the summary panel shows the analysis; missing and empty parts show nothing', async () => {
+		const panel = page.locator('aside.summary');
+		const text = await panel.innerText();
+		for (const want of [/Outcome\s+Demo scheduled · Qualified/i, /Brief\s+Ada asked Dana/i, /Key points\s+Reviews take forever\s+Notes are scattered/i, /Next steps\s+0:18\s+Show Dana the call page — Ada Lovelace/i, /Highlights\s+Pain points\s+0:10\s+Listening to recordings takes forever/i, /Outline\s+0:00\s+Introductions\s+0:03\s+Dana has twenty minutes/i, /Topics\s+0:06\s+Needs · 0:12\s+12 s\s+0:00\s+Small talk · 0:06\s+6 s/i, /Trackers\s+Pricing ×2[\s\S]*Competitors ×1/i, /Talk ratio\s+52%/i, /Longest monologue\s+0:05/i, /Interactivity\s+7\.3 \/ 10/i, /Patience\s+0\.8 s/i, /Questions\s+1 company · 0 non-company/i]) {
+			assert.match(text, want);
+		}
+		assert.doesNotMatch(text, /Legal|Pricing ·|No analysis/, 'a tracker that never fired and a topic of 0 s are left out');
+	});
+
+	await check('a moment of the summary seeks the player there', async () => {
+		await page.getByRole('button', { name: 'Play from 0:10: Listening to recordings takes forever' }).click();
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		const { t } = await player(page);
+		assert.ok(t >= 10.4 && t < 11.5, `currentTime ${t}`);
+		await page.locator('audio').evaluate((a) => a.pause());
+	});
+
+	await check('tracker markers, topic spans and the lanes seek the player', async () => {
+		await page.getByRole('button', { name: 'Tracker Pricing at 0:18' }).click();
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-5');
+		assert.ok((await player(page)).t >= 18.9);
+		await page.getByRole('button', { name: /^Topic Needs, from 0:06/ }).click();
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-2');
+		await page.locator('audio').evaluate((a) => a.pause());
+		// A click a quarter of the way along the lanes: 6 s of the 24 s recording.
+		const box = await page.locator('.timeline .lanes').boundingBox();
+		await page.mouse.click(box.x + box.width / 4, box.y + box.height / 2);
+		const { t } = await player(page);
+		assert.ok(Math.abs(t - 6) < 0.3, `currentTime ${t}`);
+		const head = await page.locator('.timeline .playhead').evaluate((h) => parseFloat(h.style.left));
+		assert.ok(Math.abs(head - 25) < 2, `playhead at ${head}%`);
+		await page.locator('audio').evaluate((a) => a.pause());
+	});
+
+	await check('keyboard: Space plays and pauses, ←/→ step 5 s, j/k go to the previous/next sentence', async () => {
+		await page.locator('audio').evaluate((a) => { a.pause(); a.currentTime = 12; });
+		await page.locator('h1').click();
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => !document.querySelector('audio').paused);
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => document.querySelector('audio').paused);
+		await page.locator('audio').evaluate((a) => (a.currentTime = 12));
+		await page.keyboard.press('ArrowRight');
+		assert.ok(Math.abs((await player(page)).t - 17) < 0.05, '→ is +5 s');
+		await page.keyboard.press('ArrowLeft');
+		await page.keyboard.press('ArrowLeft');
+		assert.ok(Math.abs((await player(page)).t - 7) < 0.05, '← is −5 s');
+		await page.keyboard.press('k');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		assert.ok(Math.abs((await player(page)).t - 10.4) < 0.01, 'k: the next sentence');
+		await page.keyboard.press('k');
+		await page.keyboard.press('j');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		await page.keyboard.press('j');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-2');
+		assert.ok((await player(page)).paused, 'stepping does not start playback');
+		// Space on a focused timestamp plays/pauses instead of jumping there again.
+		await page.locator('audio').evaluate((a) => (a.currentTime = 20));
+		await page.getByRole('button', { name: 'Play from 0:03', exact: true }).focus();
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => !document.querySelector('audio').paused);
+		assert.ok((await player(page)).t >= 20, 'did not jump to 0:03');
+		await page.keyboard.press('Space');
+		await page.waitForFunction(() => document.querySelector('audio').paused);
+	});
+
+	await check('?t= opens the call at that moment; "copy link" gives a link to the moment', async () => {
+		await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+		await page.goto(`${base}/calls/${id}?t=0m15s`);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1 && document.querySelector('li[aria-current="true"]')?.id === 'seg-4');
+		const { t, paused } = await player(page);
+		assert.equal(t, 15);
+		assert.ok(paused, 'a link does not start playing by itself');
+		await page.getByRole('button', { name: 'Copy link at this moment' }).click();
+		await page.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
+		const link = await page.evaluate(() => navigator.clipboard.readText());
+		assert.equal(link, `${base}/calls/${id}?t=15s`);
+		await page.goto(`${base}/calls/${id}?t=0:07`);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1 && document.querySelector('li[aria-current="true"]')?.id === 'seg-2');
+		assert.equal((await player(page)).t, 7);
+	});
+
+	await check('the call page at phone width, and in dark mode', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.evaluate(() => window.scrollTo(0, 0));
+		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
+		await shot('05b-call-phone');
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await shot('05c-call-phone-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 860 });
+	});
+
+	await check('a long transcript follows the moment, stops when scrolled away, and "Back to now" returns', async () => {
+		const long = CALLS[2].id;
+		await page.goto(`${base}/calls/${long}?t=50m`);
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-100');
+		const box = page.locator('.transcript-box');
+		const seen = () =>
+			box.evaluate((b) => {
+				const r = document.querySelector('li[aria-current="true"]');
+				return r.offsetTop + r.offsetHeight > b.scrollTop && r.offsetTop < b.scrollTop + b.clientHeight;
+			});
+		await page.waitForFunction(() => document.querySelector('.transcript-box').scrollTop > 1000);
+		assert.ok(await seen(), 'the moment of ?t= is scrolled into view');
+		assert.equal(await page.getByRole('button', { name: /Back to now/ }).count(), 0);
+		// The user scrolls up: following stops, the button shows.
+		await box.scrollIntoViewIfNeeded();
+		const r = await box.boundingBox();
+		await page.mouse.move(r.x + r.width / 2, r.y + r.height / 2);
+		for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -600);
+		await page.getByRole('button', { name: /Back to now/ }).waitFor();
+		assert.equal(await seen(), false);
+		// Moving on (k) does not scroll it back while the user reads elsewhere…
+		const top = await box.evaluate((b) => b.scrollTop);
+		await page.locator('h1').click();
+		await page.keyboard.press('k');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-101');
+		// (k is a seek: it resumes following, as a click on the timeline does)
+		await page.waitForFunction(() => !document.querySelector('button.now'));
+		assert.ok(await seen(), 'a seek brings the moment back into view');
+		assert.notEqual(await box.evaluate((b) => b.scrollTop), top);
+		await box.scrollIntoViewIfNeeded();
+		const r2 = await box.boundingBox();
+		await page.mouse.move(r2.x + r2.width / 2, r2.y + r2.height / 2);
+		for (let i = 0; i < 10; i++) await page.mouse.wheel(0, -600);
+		await page.getByRole('button', { name: /Back to now/ }).click();
+		await page.waitForFunction(() => !document.querySelector('button.now'));
+		await page.waitForFunction(() => {
+			const b = document.querySelector('.transcript-box');
+			const r = document.querySelector('li[aria-current="true"]');
+			return r.offsetTop + r.offsetHeight > b.scrollTop && r.offsetTop < b.scrollTop + b.clientHeight;
+		});
+		assert.match(await page.getByText('This call has no recording.').innerText(), /no recording/);
+		await page.evaluate(() => window.scrollTo(0, 0));
+		await shot('05d-call-long');
+	});
+
+	await page.goto(`${base}/calls/${id}`);
+	await page.locator('ol.transcript > li').first().waitFor();
+	await page.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+
 	await check('clicking a timestamp seeks the player and marks the segment', async () => {
-		await page.getByRole('button', { name: 'Play from 0:10' }).click();
+		await page.getByRole('button', { name: 'Play from 0:10', exact: true }).click();
 		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
 		const t = await page.locator('audio').evaluate((a) => a.currentTime);
 		assert.ok(t >= 10.4 && t < 11.5, `currentTime ${t}`);
@@ -118,7 +281,7 @@ try {
 			await page.waitForFunction((w) => document.querySelector('li[aria-current="true"]')?.id === w, want);
 			assert.equal(await page.locator('li[aria-current="true"]').count(), 1);
 		}
-		await page.getByRole('button', { name: 'Play from 0:14' }).click();
+		await page.getByRole('button', { name: 'Play from 0:14', exact: true }).click();
 		await page.locator('audio').evaluate((a) => a.pause());
 	});
 

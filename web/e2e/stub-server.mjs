@@ -70,6 +70,44 @@ const PARTIES = [
 	{ id: '3', name: null, emailAddress: 'cfo@acme.example', speakerId: null, context: [], affiliation: 'External', methods: ['Invitee'] }
 ];
 
+/** The analysis of the first call, as `/v2/calls/extensive` gives it (times in seconds). */
+export const CONTENT = {
+	topics: [
+		{ name: 'Needs', duration: 12 },
+		{ name: 'Small talk', duration: 6 },
+		{ name: 'Pricing', duration: 0 }
+	],
+	trackers: [
+		{ id: '801', name: 'Pricing', count: 2, type: 'KEYWORD', occurrences: [{ startTime: 6.1, speakerId: '11' }, { startTime: 18.9, speakerId: '11' }], phrases: [] },
+		{ id: '802', name: 'Competitors', count: 1, type: 'KEYWORD', occurrences: [{ startTime: 10.4, speakerId: '12' }], phrases: [] },
+		{ id: '803', name: 'Legal', count: 0, type: 'KEYWORD', occurrences: [], phrases: [] }
+	],
+	pointsOfInterest: { actionItems: [{ snippetStartTime: 18.9, snippetEndTime: 23, speakerID: '11', snippet: 'Show Dana the call page' }] },
+	brief: 'Ada asked Dana how her team reviews sales calls; Dana said listening to recordings takes forever.',
+	outline: [
+		{ section: 'Introductions', startTime: 0, duration: 6, items: [{ text: 'Dana has twenty minutes', startTime: 3.2 }] },
+		{ section: 'Current process', startTime: 6.1, duration: 12, items: [{ text: 'Reviews by listening', startTime: 10.4 }] }
+	],
+	highlights: [{ title: 'Pain points', items: [{ text: 'Listening to recordings takes forever', startTimes: [10.4] }] }],
+	callOutcome: { id: 'demo', category: 'Qualified', name: 'Demo scheduled' },
+	keyPoints: [{ text: 'Reviews take forever' }, { text: 'Notes are scattered across three tools' }]
+};
+
+export const INTERACTION = {
+	speakers: [
+		{ id: '1', userId: USER.userId, talkTime: 11.2 },
+		{ id: '2', userId: null, talkTime: 7 }
+	],
+	interactionStats: [
+		{ name: 'Talk Ratio', value: 0.52 },
+		{ name: 'Longest Monologue', value: 5.5 },
+		{ name: 'Longest Customer Story', value: 4.1 },
+		{ name: 'Interactivity', value: 7.25 },
+		{ name: 'Patience', value: 0.8 }
+	],
+	questions: { companyCount: 1, nonCompanyCount: 0 }
+};
+
 const LINES = [
 	['11', 0, 'Hi Dana, thanks for taking the time today.'],
 	['12', 3200, 'Happy to. We have about twenty minutes.'],
@@ -79,19 +117,28 @@ const LINES = [
 	['11', 18900, 'That is exactly what Parley is for. Let me show you the call page.']
 ];
 
+// The topic each line was said under (the transcript's monologues carry it).
+const TOPICS = ['Small talk', 'Small talk', 'Needs', 'Needs', 'Needs', 'Product'];
+
+/** A long transcript (for the third call, which has no recording): scrolling and following. */
+const LONG = Array.from({ length: 120 }, (_, i) => [i % 3 === 0 ? '12' : '11', i * 30000, `Sentence ${i + 1} of the quarterly review, long enough to wrap on a phone screen now and then.`]);
+
 function transcriptOf(callId) {
+	const lines = callId === CALLS[2].id ? LONG : LINES;
+	const topics = callId === CALLS[2].id ? [] : TOPICS;
 	const monologues = [];
-	for (let i = 0; i < LINES.length; i++) {
-		const [speakerId, start, text] = LINES[i];
-		const end = (LINES[i + 1]?.[1] ?? start + 4000) - 300;
+	for (let i = 0; i < lines.length; i++) {
+		const [speakerId, start, text] = lines[i];
+		const end = (lines[i + 1]?.[1] ?? start + 4000) - 300;
 		const words = text.split(' ').map((w, k, all) => {
 			const span = (end - start) / all.length;
 			return { start: Math.round(start + k * span), end: Math.round(start + (k + 1) * span), text: w };
 		});
 		const sentence = { start, end, text, words };
 		const last = monologues.at(-1);
-		if (last?.speakerId === speakerId) last.sentences.push(sentence);
-		else monologues.push({ speakerId, topic: null, sentences: [sentence] });
+		const topic = topics[i] ?? null;
+		if (last?.speakerId === speakerId && last.topic === topic) last.sentences.push(sentence);
+		else monologues.push({ speakerId, topic, sentences: [sentence] });
 	}
 	return { requestId: rid(), callId, source: 'asr:stub', transcript: monologues };
 }
@@ -252,10 +299,15 @@ async function api(req, res, url) {
 		const calls = found.map((c) => ({
 			metaData: c,
 			parties: body.contentSelector?.exposedFields?.parties ? PARTIES : undefined,
+			// Only the first call is analysed; the others show that missing parts are fine.
+			content: body.contentSelector?.exposedFields?.content ? (c.id === CALLS[0].id ? CONTENT : { brief: null, trackers: [], topics: [] }) : undefined,
+			interaction: body.contentSelector?.exposedFields?.interaction ? (c.id === CALLS[0].id ? INTERACTION : { speakers: [], interactionStats: [] }) : undefined,
 			// Absolute, on the configured public URL (another host than the page's), as the
 			// real server signs them: the UI must play it same-origin.
 			media: body.contentSelector?.exposedFields?.media
-				? { audioUrl: `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature`, videoUrl: null }
+				? c.id === CALLS[2].id
+					? {}
+					: { audioUrl: `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature`, videoUrl: null }
 				: undefined
 		}));
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, calls });
@@ -264,7 +316,7 @@ async function api(req, res, url) {
 	if (m && method === 'GET') {
 		const route = '/parley/v1/calls/{id}/transcript';
 		if (!guard(req, res, method, route)) return;
-		if (m[1] !== CALLS[0].id) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
+		if (m[1] !== CALLS[0].id && m[1] !== CALLS[2].id) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
 		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
