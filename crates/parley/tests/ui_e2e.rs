@@ -151,9 +151,10 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
     std::fs::write(&file, wav(seconds)).unwrap();
     let (status, body) = api.upload(&call, &file).await;
     assert!(status == 200 || status == 201, "upload: {status} {body}");
-    // Its analysis (trackers, topics, summary, stats), which `--no-workers` leaves undone,
-    // so that the call page has markers, topic spans and linked moments to click.
-    common::run(common::parley(data).args(["analyze", "--call", &call]));
+    // The analysis (trackers, topics, summary, stats) of every transcribed call, which
+    // `--no-workers` leaves undone: the call page needs markers, topic spans and linked
+    // moments to click, and the Team page needs each rep's interaction stats.
+    common::run(common::parley(data).args(["analyze", "--all"]));
 
     let out = Command::new("node")
         .arg(PathBuf::from(WEB).join("e2e/real.mjs"))
