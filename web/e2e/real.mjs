@@ -258,6 +258,111 @@ try {
 		await page.locator('ol.transcript > li').first().waitFor();
 	});
 
+	/** A read-only POST of the API with this session's CSRF token, as the app sends it. */
+	const post = async (path, body) => {
+		const csrf = await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session') ?? 'null')?.csrfToken);
+		const r = await page.request.post(`${base}${path}`, { data: body, headers: { 'x-csrf-token': csrf ?? '' } });
+		return { status: r.status(), body: r.status() === 200 ? await r.json() : null };
+	};
+	const fitsPhone = async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		const w = await page.evaluate(() => document.documentElement.scrollWidth);
+		await page.setViewportSize({ width: 1280, height: 860 });
+		return w;
+	};
+
+	await check("Team: the demo reps with their stats over the last 30 days; a rep's name opens their calls", async () => {
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.goto(`${base}/team`);
+		const inter = page.locator('table').first();
+		await inter.locator('tbody tr').first().waitFor();
+		const rows = await inter.locator('tbody tr').allInnerTexts();
+		// ui_e2e analyses every demo call: several reps host calls in the last 30 days
+		assert.ok(rows.length >= 2, `interaction rows: ${rows.length}`);
+		for (const r of rows) {
+			assert.doesNotMatch(r.split('\n')[0], /@/, 'reps are named from /v2/users, not by email');
+			assert.match(r, /\d+%/, `a talk ratio in ${JSON.stringify(r)}`);
+		}
+		// the same numbers as the API's for the first rep listed (sorted by name)
+		const today = new Date();
+		const day = (d) => d.toISOString().slice(0, 10);
+		const api = await post('/v2/stats/interaction', { filter: { fromDate: day(new Date(today - 29 * 86400e3)), toDate: day(new Date(+today + 86400e3)) } });
+		assert.equal(api.status, 200);
+		assert.equal(api.body.peopleInteractionStats.length, rows.length, 'one row per rep of the API');
+		const act = page.locator('table').nth(1);
+		assert.ok((await act.locator('tbody tr').count()) >= 2, 'activity rows');
+		const hosted = await act.locator('tbody tr td').first().innerText();
+		assert.match(hosted, /^\d+$/);
+		assert.equal(await page.locator('figure.strip').count(), 6);
+		assert.ok((await page.locator('figure.strip').first().locator('circle').count()) >= 2);
+		await page.screenshot({ path: `${shots}real-team.png`, fullPage: true });
+		assert.ok((await fitsPhone()) <= 390, 'Team fits a phone');
+		// drill-down: the calls of the rep who hosted most (the activity table's first row;
+		// the interaction table also lists company people who only attended, and the API
+		// filters calls by host only)
+		assert.notEqual(hosted, '0');
+		const link = act.locator('tbody tr').first().getByRole('link');
+		const name = await link.innerText();
+		await link.click();
+		await page.waitForURL(/\/calls\?from=\d{4}-\d{2}-\d{2}&to=\d{4}-\d{2}-\d{2}&rep=\d+$/);
+		await page.getByText(`Hosted by ${name}`).waitFor();
+		await page.locator('tbody tr').first().waitFor();
+		const rep = new URL(page.url()).searchParams.get('rep');
+		const first = await page.locator('tbody tr').first().getByRole('link').getAttribute('href');
+		const r = await post('/v2/calls/extensive', { filter: { callIds: [first.split('/').pop()] } });
+		assert.equal(r.body.calls[0].metaData.primaryUserId, rep, 'the listed call is hosted by the rep');
+	});
+
+	await check('Library: the demo folders; a folder lists calls whose links open', async () => {
+		await page.goto(`${base}/library`);
+		const nav = page.getByRole('navigation', { name: 'Library folders' });
+		await nav.getByRole('link').first().waitFor();
+		const folders = await nav.getByRole('link').count();
+		assert.ok(folders >= 4, `demo folders: ${folders}`);
+		assert.ok((await nav.locator('ul ul a').count()) >= 1, 'a nested folder');
+		let opened = false;
+		for (let i = 0; i < folders && !opened; i++) {
+			await nav.getByRole('link').nth(i).click();
+			await page.waitForFunction(() => !document.querySelector('.content')?.textContent?.includes('Loading'));
+			await page.locator('.content h2').waitFor();
+			const calls = page.locator('.content .calls a');
+			if ((await calls.count()) === 0) continue;
+			await page.screenshot({ path: `${shots}real-library.png`, fullPage: true });
+			const title = await calls.first().innerText();
+			await calls.first().click();
+			await page.waitForURL(/\/calls\/\d+/);
+			await page.getByRole('heading', { level: 1 }).waitFor();
+			assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), title);
+			opened = true;
+		}
+		assert.ok(opened, 'some demo folder holds a call');
+	});
+
+	await check('Scorecards: the demo scorecards, their averages and the answered ones', async () => {
+		const defs = await page.request.get(`${base}/v2/settings/scorecards`);
+		const answered = await post('/v2/stats/activity/scorecards', { filter: null });
+		await page.goto(`${base}/scorecards`);
+		await page.waitForFunction(() => /scorecards?, \d+\s+answered/.test(document.querySelector('.status')?.textContent ?? ''));
+		if (defs.status() === 200) {
+			const list = (await defs.json()).scorecards;
+			assert.equal(await page.getByRole('article').count(), list.length);
+			await page.getByRole('article', { name: list[0].scorecardName }).first().waitFor();
+		} else {
+			await page.getByText('No scorecards are defined yet.').waitFor();
+		}
+		if (answered.status === 200 && answered.body.answeredScorecards.length) {
+			assert.ok((await page.locator('[data-scorecard-average]').count()) >= 1, 'an average score');
+			assert.ok((await page.locator('tbody tr').count()) >= 1);
+			await page.screenshot({ path: `${shots}real-scorecards.png`, fullPage: true });
+			assert.ok((await fitsPhone()) <= 390, 'Scorecards fit a phone');
+			await page.locator('tbody tr').first().getByRole('link').click();
+			await page.waitForURL(/\/calls\/\d+$/);
+			await page.getByRole('heading', { level: 1 }).waitFor();
+		} else {
+			await page.screenshot({ path: `${shots}real-scorecards.png`, fullPage: true });
+		}
+	});
+
 	await check('with localStorage cleared, the cookie alone restores the session', async () => {
 		await page.evaluate(() => localStorage.clear());
 		await page.goto(`${base}/calls`);

@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
-import { CALLS, LINES, USER, requests, start } from './stub-server.mjs';
+import { ANSWERED, CALLS, FOLDERS, LINES, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -70,7 +70,8 @@ try {
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await page.waitForURL(`${base}/calls?from=2024-03-10&to=2024-03-11`);
 		await page.getByRole('link', { name: /Pricing follow-up/ }).waitFor();
-		assert.equal(await page.locator('tbody tr').count(), 1);
+		// The first page's rows (Pricing follow-up among them) may still be showing: wait for the new list.
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
 		const sent = requests.filter((r) => r.path === '/v2/calls').at(-1);
 		assert.equal(sent.query, '?fromDateTime=2024-03-10T00%3A00%3A00.000Z&toDateTime=2024-03-12T00%3A00%3A00.000Z');
 		// An empty range is Gong's 404, shown as an empty list.
@@ -308,11 +309,204 @@ try {
 
 	await check('pages not built yet say so, by keyboard too', async () => {
 		await page.goto(`${base}/calls`);
-		await page.getByRole('link', { name: 'Scorecards' }).focus();
+		await page.getByRole('link', { name: 'Settings' }).focus();
 		await page.keyboard.press('Enter');
-		await page.waitForURL(`${base}/scorecards`);
+		await page.waitForURL(`${base}/settings`);
 		await page.getByText('Not yet.').waitFor();
 		await shot('08-not-yet');
+	});
+
+	/** The last request to a path, with its JSON body. */
+	const last = (path) => requests.filter((r) => r.path === path).at(-1);
+	const noOverflow = async () => {
+		const w = await page.evaluate(() => document.documentElement.scrollWidth);
+		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
+	};
+	/** `YYYY-MM-DD` n days from today (UTC, the browser context's zone). */
+	const dayFromToday = (n) => new Date(Date.now() + n * 86400e3).toISOString().slice(0, 10);
+
+	await check('Team: last 30 days by default, every page of both stats, reps named, ranges shown', async () => {
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.goto(`${base}/team`);
+		const inter = page.locator('table').first();
+		await inter.locator('tbody tr').nth(1).waitFor();
+		const body = last('/v2/stats/interaction').body;
+		assert.deepEqual(body.filter, { fromDate: dayFromToday(-29), toDate: dayFromToday(1) });
+		// 3 activity users at 2 a page: the page followed records.cursor
+		assert.equal(requests.filter((r) => r.path === '/v2/stats/activity/aggregate' && r.body?.cursor === '1').length >= 1, true);
+		assert.equal(await page.getByRole('button', { name: 'Last 30 days' }).getAttribute('aria-pressed'), 'true');
+		const rows = await inter.locator('tbody tr').allInnerTexts();
+		assert.equal(rows.length, 2, 'Alan has no analysed call: not in the interaction table');
+		assert.match(rows[0], /Ada Lovelace[\s\S]*42%[\s\S]*in range[\s\S]*48\.5 s|Ada Lovelace[\s\S]*42%[\s\S]*in range/);
+		assert.match(rows[1], /Grace Hopper[\s\S]*71%[\s\S]*above/);
+		const graceTalk = inter.locator('tbody tr').nth(1).locator('td[data-stat="Talk Ratio"]');
+		assert.match(await graceTalk.innerText(), /71%\s*above/);
+		assert.match(await inter.locator('tbody tr').nth(1).locator('td[data-stat="Patience"]').innerText(), /0\.6 s\s*below/);
+		assert.match(await inter.locator('thead').innerText(), /rec\. at most 65%[\s\S]*rec\. at least 1\.5 s/);
+		const act = page.locator('table').nth(1);
+		assert.equal(await act.locator('tbody tr').count(), 3);
+		assert.match(await act.locator('tbody tr').first().innerText(), /Ada Lovelace\s+12\s+14/);
+		// one distribution strip per metric, a dot per rep, the recommended band
+		assert.equal(await page.locator('figure.strip').count(), 6);
+		const talk = page.locator('figure.strip').first();
+		assert.equal(await talk.locator('circle').count(), 2);
+		assert.equal(await talk.locator('rect.band').count(), 1);
+		assert.match(await talk.locator('svg').getAttribute('aria-label'), /Talk ratio of 2 reps: from 42% to 71%; team average 5[67]%; recommended at most 65%, 1 of 2 within it/);
+		await page.getByText('Where the recommended ranges come from').click();
+		assert.match(await page.locator('details.sources').innerText(), /Gong Labs/);
+		await shot('10-team');
+	});
+
+	await check('Team: column headers sort, by keyboard too', async () => {
+		const inter = page.locator('table').first();
+		const th = inter.locator('thead th').nth(1);
+		await th.getByRole('button').focus();
+		await page.keyboard.press('Enter');
+		assert.equal(await th.getAttribute('aria-sort'), 'descending');
+		assert.match(await inter.locator('tbody tr').first().innerText(), /Grace Hopper/);
+		await page.keyboard.press('Enter');
+		assert.equal(await th.getAttribute('aria-sort'), 'ascending');
+		assert.match(await inter.locator('tbody tr').first().innerText(), /Ada Lovelace/);
+		const act = page.locator('table').nth(1);
+		assert.equal(await act.locator('thead th').nth(1).getAttribute('aria-sort'), 'descending');
+		await act.getByRole('button', { name: "Others' calls listened to" }).click();
+		assert.match(await act.locator('tbody tr').first().innerText(), /Alan Turing\s+0\s+0\s+11/);
+	});
+
+	await check('Team: presets and a custom period go to the URL and the API (toDate exclusive)', async () => {
+		await page.getByRole('button', { name: 'Last 7 days' }).click();
+		await page.waitForURL(`${base}/team?period=7`);
+		await page.waitForFunction(() => !document.querySelector('.status')?.textContent?.includes('Loading'));
+		assert.deepEqual(last('/v2/stats/interaction').body.filter, { fromDate: dayFromToday(-6), toDate: dayFromToday(1) });
+		await page.getByLabel('From', { exact: true }).fill('2024-03-01');
+		await page.getByLabel('To', { exact: true }).fill('2024-03-31');
+		await page.getByRole('button', { name: 'Apply' }).click();
+		await page.waitForURL(`${base}/team?from=2024-03-01&to=2024-03-31`);
+		await page.locator('table').first().locator('tbody tr').nth(1).waitFor();
+		assert.deepEqual(last('/v2/stats/interaction').body.filter, { fromDate: '2024-03-01', toDate: '2024-04-01' });
+		assert.equal(await page.getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed'), 'false');
+	});
+
+	await check("Team: a rep's name opens their calls in the period", async () => {
+		await page.locator('table').first().getByRole('link', { name: 'Grace Hopper' }).click();
+		await page.waitForURL(`${base}/calls?from=2024-03-01&to=2024-03-31&rep=${USERS[1].id}`);
+		await page.getByText('Hosted by Grace Hopper').waitFor();
+		await page.getByRole('link', { name: /Pricing follow-up with Globex/ }).waitFor();
+		assert.equal(await page.locator('tbody tr').count(), 1);
+		const ext = last('/v2/calls/extensive').body;
+		assert.deepEqual(ext.filter.primaryUserIds, [USERS[1].id]);
+		assert.ok(ext.filter.fromDateTime.startsWith('2024-03-01'));
+		await shot('11-calls-of-rep');
+		await page.getByRole('link', { name: 'Show every rep' }).click();
+		await page.waitForURL(`${base}/calls?from=2024-03-01&to=2024-03-31`);
+	});
+
+	await check('Team: an empty period says so', async () => {
+		await page.goto(`${base}/team?from=2023-01-01&to=2023-01-31`);
+		await page.getByText('No analysed calls in this period').waitFor();
+		await page.getByText('No activity in this period.').waitFor();
+	});
+
+	await check('Team: 403 is a clear message, not a crash', async () => {
+		forbidden.add('/v2/stats/interaction').add('/v2/stats/activity/aggregate');
+		try {
+			await page.goto(`${base}/team`);
+			const alert = page.getByRole('alert');
+			await alert.waitFor();
+			assert.equal(await alert.count(), 1, 'one message for both stats');
+			assert.match(await alert.innerText(), /You don't have permission to see the team's interaction stats\.[\s\S]*permission profile does not allow reading stats[\s\S]*Request id: stub/);
+			await shot('12-team-forbidden');
+		} finally {
+			forbidden.clear();
+		}
+	});
+
+	await check('Team at phone width and in dark mode: cards, no overflow', async () => {
+		await page.goto(`${base}/team?from=2024-03-01&to=2024-03-31`);
+		await page.locator('table').first().locator('tbody tr').nth(1).waitFor();
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('13-team-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await shot('13b-team-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check('Library: the folder tree, a folder of calls, a snippet opens at its start', async () => {
+		await page.getByRole('link', { name: 'Library' }).click();
+		await page.waitForURL(`${base}/library`);
+		const nav = page.getByRole('navigation', { name: 'Library folders' });
+		await nav.getByRole('link', { name: /Great demos/ }).waitFor();
+		// Great demos sits inside Win/Loss
+		assert.equal(await nav.locator('li:has(> a:text("Win/Loss")) li a', { hasText: 'Great demos' }).count(), 1);
+		assert.match(await nav.innerText(), /Onboarding[\s\S]*Win\/Loss[\s\S]*Great demos/);
+		await page.getByText('Choose a folder to see its calls.').waitFor();
+		await nav.getByRole('link', { name: /Onboarding/ }).click();
+		await page.getByText('This folder has no calls you may see.').waitFor();
+		await nav.getByRole('link', { name: /Great demos/ }).click();
+		await page.waitForURL(`${base}/library?folder=${FOLDERS[1].id}`);
+		await page.getByRole('heading', { name: 'Great demos' }).waitFor();
+		assert.equal(await nav.getByRole('link', { name: /Great demos/ }).getAttribute('aria-current'), 'page');
+		const link = page.getByRole('link', { name: 'Discovery: Acme Corp' });
+		assert.equal(await link.getAttribute('href'), `/calls/${CALLS[0].id}?t=6s`);
+		assert.match(await page.locator('.content').innerText(), /Snippet 0:06–0:19[\s\S]*Textbook discovery/);
+		assert.equal(await page.getByRole('link', { name: /Quarterly review/ }).getAttribute('href'), `/calls/${CALLS[2].id}`);
+		await shot('14-library');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noOverflow();
+		await shot('14b-library-phone');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await link.click();
+		await page.waitForURL(`${base}/calls/${CALLS[0].id}?t=6s`);
+		await page.getByRole('heading', { name: 'Discovery: Acme Corp' }).waitFor();
+	});
+
+	await check('Library: 403 is a clear message', async () => {
+		forbidden.add('/v2/library/folders');
+		try {
+			await page.goto(`${base}/library`);
+			assert.match(await page.getByRole('alert').innerText(), /You don't have permission to see the library/);
+		} finally {
+			forbidden.clear();
+		}
+	});
+
+	await check('Scorecards: definitions with questions, averages, answered list linking to calls', async () => {
+		await page.goto(`${base}/scorecards`);
+		const disc = page.getByRole('article', { name: 'Discovery Call Review' });
+		await disc.waitFor();
+		assert.match(await disc.innerText(), /Average 3\.5\s*on 1–5\s*· 2 answered/);
+		assert.match(await page.getByRole('article', { name: 'Demo Review' }).innerText(), /Success\s*disabled[\s\S]*Not answered yet/);
+		assert.match(await disc.innerText(), /^Discovery Call Review\s*Sales/);
+		await disc.getByText('3 questions').click();
+		assert.match(await disc.innerText(), /How would you rate this call overall\?\s*Range 1–5 · overall · mandatory · average 3\.5 \(2\)[\s\S]*Multi-select[\s\S]*Budget · Authority[\s\S]*Open-ended/);
+		const rows = page.locator('tbody tr');
+		await page.getByRole('link', { name: 'Pricing follow-up with Globex' }).waitFor();
+		assert.equal(await rows.count(), ANSWERED.length);
+		assert.match(await rows.first().innerText(), /Pricing follow-up with Globex\s+Discovery Call Review\s+Grace Hopper\s+Alan Turing[\s\S]*3\.0/);
+		assert.match(await rows.nth(1).innerText(), /Discovery: Acme Corp[\s\S]*Ada Lovelace[\s\S]*4\.0/);
+		await shot('15-scorecards');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('15b-scorecards-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.getByRole('link', { name: 'Discovery: Acme Corp' }).click();
+		await page.waitForURL(`${base}/calls/${CALLS[0].id}`);
+	});
+
+	await check('Scorecards: 403 on the answers still shows the definitions', async () => {
+		forbidden.add('/v2/stats/activity/scorecards');
+		try {
+			await page.goto(`${base}/scorecards`);
+			await page.getByRole('article', { name: 'Discovery Call Review' }).waitFor();
+			assert.match(await page.getByRole('alert').innerText(), /You don't have permission to see answered scorecards/);
+		} finally {
+			forbidden.clear();
+		}
 	});
 
 	await check('an ended session (401) leads back to sign-in, then to where one was', async () => {

@@ -35,7 +35,7 @@ const TYPES = {
 
 const CALLS = [
 	call('7100000000000000001', 'Discovery: Acme Corp', '2024-03-04T15:00:00Z', 1834, 'Outbound'),
-	call('7100000000000000002', 'Pricing follow-up with Globex', '2024-03-11T09:30:00Z', 20, 'Inbound'),
+	{ ...call('7100000000000000002', 'Pricing follow-up with Globex', '2024-03-11T09:30:00Z', 20, 'Inbound'), primaryUserId: '1000000000000000002' },
 	call('7100000000000000003', 'Quarterly review — Initech (a rather long title to see how it wraps)', '2024-03-19T13:05:00Z', 3725, 'Conference')
 ];
 
@@ -159,6 +159,90 @@ function wav() {
 }
 const WAV = wav();
 
+
+// ---- Team, Library and Scorecards ----
+
+function user(id, firstName, lastName, email) {
+	return {
+		id, emailAddress: email, created: '2024-01-01T09:00:00Z', active: true, emailAliases: [], trustedEmailAddress: null,
+		firstName, lastName, title: 'Account Executive', phoneNumber: null, extension: null, personalMeetingUrls: [],
+		settings: { webConferencesRecorded: true, preventWebConferenceRecording: false, telephonyCallsImported: false, emailsImported: false, preventEmailImport: false, nonRecordedMeetingsImported: false, gongConnectEnabled: false },
+		managerId: null, meetingConsentPageUrl: null, conferencingProviders: null, spokenLanguages: []
+	};
+}
+export const USERS = [
+	user(USER.userId, 'Ada', 'Lovelace', USER.email),
+	user('1000000000000000002', 'Grace', 'Hopper', 'grace@example.com'),
+	user('1000000000000000003', 'Alan', 'Turing', 'alan@example.com')
+];
+
+const stats6 = (tr, lm, lcs, inter, pat, qr) => [
+	{ name: 'Talk Ratio', value: tr }, { name: 'Longest Monologue', value: lm }, { name: 'Longest Customer Story', value: lcs },
+	{ name: 'Interactivity', value: inter }, { name: 'Patience', value: pat }, { name: 'Question Rate', value: qr }
+];
+/** Ada within every range, Grace talks too much and answers too fast; Alan has no analysed call. */
+export const INTERACTION_STATS = [
+	{ userId: USERS[0].id, userEmailAddress: USERS[0].emailAddress, personInteractionStats: stats6(0.42, 48.5, 260, 6.2, 1.8, 14.1) },
+	{ userId: USERS[1].id, userEmailAddress: USERS[1].emailAddress, personInteractionStats: stats6(0.71, 151.2, 95, 3.4, 0.6, 5.5) }
+];
+const counts = (host, attended, listened, comments, filled, received) => ({
+	callsAsHost: host, callsGaveFeedback: 0, callsRequestedFeedback: 0, callsReceivedFeedback: 0, ownCallsListenedTo: 1, othersCallsListenedTo: listened,
+	callsSharedInternally: 0, callsSharedExternally: 0, callsScorecardsFilled: filled, callsScorecardsReceived: received, callsAttended: attended,
+	callsCommentsGiven: comments, callsCommentsReceived: 0, callsMarkedAsFeedbackGiven: 0, callsMarkedAsFeedbackReceived: 0
+});
+export const ACTIVITY = [
+	{ userId: USERS[0].id, userEmailAddress: USERS[0].emailAddress, userAggregateActivityStats: counts(12, 14, 3, 2, 0, 1) },
+	{ userId: USERS[1].id, userEmailAddress: USERS[1].emailAddress, userAggregateActivityStats: counts(7, 9, 0, 0, 0, 1) },
+	{ userId: USERS[2].id, userEmailAddress: USERS[2].emailAddress, userAggregateActivityStats: counts(0, 0, 11, 6, 2, 0) }
+];
+
+export const FOLDERS = [
+	{ id: '6100000000000000001', name: 'Win/Loss', parentFolderId: null, createdBy: USER.userId, updated: '2024-03-20T10:00:00Z' },
+	{ id: '6100000000000000002', name: 'Great demos', parentFolderId: '6100000000000000001', createdBy: USER.userId, updated: '2024-03-21T10:00:00Z' },
+	{ id: '6100000000000000003', name: 'Onboarding', parentFolderId: null, createdBy: null, updated: '2024-03-22T10:00:00Z' }
+];
+function folderCalls(id) {
+	if (id === FOLDERS[1].id)
+		return [
+			{ id: CALLS[0].id, title: CALLS[0].title, note: 'Textbook discovery: listen from 0:06', addedBy: USER.userId, created: '2024-03-21T10:00:00Z', url: CALLS[0].url, snippet: { fromSec: 6, toSec: 19 } },
+			{ id: CALLS[2].id, title: CALLS[2].title, note: null, addedBy: null, created: '2024-03-21T11:00:00Z', url: CALLS[2].url, snippet: null }
+		];
+	return [];
+}
+
+const question = (questionId, questionText, questionType, isOverall, minRange, maxRange, answerOptions = []) => ({
+	questionId, questionRevisionId: questionId, questionText, isOverall, updaterUserId: '-1', questionType, answerGuide: null,
+	minRange, maxRange, answerOptions, isMandatory: isOverall, created: '2024-01-01T00:00:00Z', updated: '2024-01-01T00:00:00Z'
+});
+export const SCORECARDS = [
+	{
+		scorecardId: '8100000000000000001', scorecardName: 'Discovery Call Review', workspaceId: '5000000000000000001', enabled: true, updaterUserId: '-1',
+		created: '2024-01-01T00:00:00Z', updated: '2024-01-01T00:00:00Z', reviewMethod: 'MANUAL',
+		questions: [
+			question('8200000000000000001', 'How would you rate this call overall?', 'RANGE', true, '1', '5'),
+			question('8200000000000000002', 'Which qualification areas did the rep cover?', 'MULTI_SELECT', false, null, null, [{ id: '1', text: 'Budget' }, { id: '2', text: 'Authority' }]),
+			question('8200000000000000003', 'What should the rep do differently?', 'OPEN_ENDED', false, null, null)
+		]
+	},
+	{
+		scorecardId: '8100000000000000002', scorecardName: 'Demo Review', workspaceId: '5000000000000000002', enabled: false, updaterUserId: '-1',
+		created: '2024-01-01T00:00:00Z', updated: '2024-01-01T00:00:00Z', reviewMethod: 'MANUAL',
+		questions: [question('8200000000000000004', 'How clear was the demo?', 'RANGE', true, '1', '5')]
+	}
+];
+const answer = (questionId, isOverall, score, extra = {}) => ({ questionId, questionRevisionId: questionId, isOverall, score, answerText: null, notApplicable: false, selectedOptions: null, ...extra });
+export const ANSWERED = [
+	{ answeredScorecardId: '8300000000000000001', scorecardId: SCORECARDS[0].scorecardId, scorecardName: SCORECARDS[0].scorecardName, callId: CALLS[0].id, callStartTime: CALLS[0].started,
+		reviewedUserId: USERS[0].id, reviewerUserId: USERS[2].id, reviewTime: '2024-03-05T10:00:00Z', visibilityType: 'PUBLIC', reviewMethod: 'MANUAL',
+		answers: [answer('8200000000000000001', true, 4), answer('8200000000000000002', false, null, { selectedOptions: ['Budget'] }), answer('8200000000000000003', false, null, { answerText: 'Ask about the budget owner.' })] },
+	{ answeredScorecardId: '8300000000000000002', scorecardId: SCORECARDS[0].scorecardId, scorecardName: SCORECARDS[0].scorecardName, callId: CALLS[1].id, callStartTime: CALLS[1].started,
+		reviewedUserId: USERS[1].id, reviewerUserId: USERS[2].id, reviewTime: '2024-03-12T10:00:00Z', visibilityType: 'PUBLIC', reviewMethod: 'MANUAL',
+		answers: [answer('8200000000000000001', true, 3)] }
+];
+
+/** Routes the smoke test makes answer 403 (a user whose permission profile lacks them). */
+export const forbidden = new Set();
+
 // ---- a small checker of answers against the OpenAPI document ----
 
 const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
@@ -223,6 +307,8 @@ function send(res, status, body, headers = {}) {
 }
 
 function sendChecked(res, method, route, status, body, headers) {
+	// Check what is sent: keys whose value is undefined are not in the JSON.
+	body = JSON.parse(JSON.stringify(body));
 	const schema = responseSchema(method, route, status);
 	if (!schema) throw new Error(`stub: no schema for ${method} ${route} ${status}`);
 	const problems = checkShape(schema, body);
@@ -293,8 +379,18 @@ async function api(req, res, url) {
 	if (p === '/v2/calls/extensive' && method === 'POST') {
 		if (!guard(req, res, method, p)) return;
 		const body = await jsonBody(req);
-		const ids = (body.filter?.callIds ?? []).map(String);
-		const found = CALLS.filter((c) => ids.includes(c.id));
+		requests.at(-1).body = body;
+		const ids = body.filter?.callIds?.map(String);
+		const hosts = body.filter?.primaryUserIds?.map(String);
+		const { fromDateTime: from, toDateTime: to } = body.filter ?? {};
+		const found = CALLS.filter(
+			(c) =>
+				(!ids || ids.includes(c.id)) &&
+				(!hosts || hosts.includes(c.primaryUserId)) &&
+				(!from || Date.parse(c.started) >= Date.parse(from)) &&
+				(!to || Date.parse(c.started) < Date.parse(to)) &&
+				(ids || hosts)
+		);
 		if (!found.length) return gongError(res, method, p, 404, 'No calls found corresponding to the provided filters');
 		const calls = found.map((c) => ({
 			metaData: c,
@@ -312,7 +408,66 @@ async function api(req, res, url) {
 		}));
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, calls });
 	}
-	let m = /^\/parley\/v1\/calls\/(\d+)\/transcript$/.exec(p);
+
+	const team = {
+		'/v2/stats/interaction': (b) => ({ list: INTERACTION_STATS, key: 'peopleInteractionStats' }),
+		'/v2/stats/activity/aggregate': (b) => ({ list: ACTIVITY, key: 'usersAggregateActivityStats' })
+	};
+	if (team[p] && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow reading stats');
+		const { fromDate, toDate } = body.filter ?? {};
+		if (!fromDate || !toDate) return gongError(res, method, p, 400, 'filter.fromDate is required');
+		// A period before 2024 has nothing (the empty state).
+		if (toDate < '2024-01-01') return gongError(res, method, p, 404, 'No stats found corresponding to the provided filters');
+		const { list, key } = team[p](body);
+		// Two pages of users: the page must follow records.cursor.
+		const page = Number(body.cursor ?? 0);
+		const slice = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+		const records = { totalRecords: list.length, currentPageSize: slice.length, currentPageNumber: page };
+		if ((page + 1) * PAGE_SIZE < list.length) records.cursor = String(page + 1);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records, timeZone: 'Europe/London', fromDateTime: `${fromDate}T00:00:00Z`, toDateTime: `${toDate}T00:00:00Z`, [key]: slice });
+	}
+	if (p === '/v2/users' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: USERS.length, currentPageSize: USERS.length, currentPageNumber: 0 }, users: USERS });
+	}
+	let m = /^\/v2\/users\/(\d+)$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/v2/users/{id}';
+		if (!guard(req, res, method, route)) return;
+		const u = USERS.find((x) => x.id === m[1]);
+		if (!u) return gongError(res, method, route, 404, `user ${m[1]} not found`);
+		return sendChecked(res, method, route, 200, { requestId: rid(), user: u });
+	}
+	if (p === '/v2/library/folders' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow the library');
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: FOLDERS.length, currentPageSize: FOLDERS.length, currentPageNumber: 0 }, folders: FOLDERS });
+	}
+	if (p === '/v2/library/folder-content' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		const f = FOLDERS.find((x) => x.id === url.searchParams.get('folderId'));
+		if (!f) return gongError(res, method, p, 404, 'folder not found');
+		const calls = folderCalls(f.id);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, id: f.id, name: f.name, createdBy: f.createdBy, updated: f.updated, calls });
+	}
+	if (p === '/v2/workspaces' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		return sendChecked(res, method, p, 200, { requestId: rid(), workspaces: [{ id: '5000000000000000001', name: 'Sales', description: null }, { id: '5000000000000000002', name: 'Success', description: null }] });
+	}
+	if (p === '/v2/settings/scorecards' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		return sendChecked(res, method, p, 200, { requestId: rid(), scorecards: SCORECARDS });
+	}
+	if (p === '/v2/stats/activity/scorecards' && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow reading scorecards');
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: ANSWERED.length, currentPageSize: ANSWERED.length, currentPageNumber: 0 }, answeredScorecards: ANSWERED });
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/transcript$/.exec(p);
 	if (m && method === 'GET') {
 		const route = '/parley/v1/calls/{id}/transcript';
 		if (!guard(req, res, method, route)) return;

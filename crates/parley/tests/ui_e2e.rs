@@ -2,7 +2,8 @@
 //! on port 0 serves the UI it was built with (`web/dist`), a user with a password signs
 //! in, sees the calls list, opens a call with a transcript, a recording and its analysis,
 //! and plays it: clicks on sentences, the timeline, its markers and the summary's moments
-//! seek, keys and `?t=` links work (`web/e2e/real.mjs`, playwright-core and Chromium).
+//! seek, keys and `?t=` links work; then the Team, Library and Scorecards pages show the
+//! demo's reps, folders and scorecards (`web/e2e/real.mjs`, playwright-core and Chromium).
 //!
 //! Needs Node, `web/node_modules` and `web/dist` (`cd web && npm ci && npm run build`) and
 //! `/usr/bin/chromium` (or `CHROMIUM`). Without them the test says so loudly and passes,
@@ -151,9 +152,10 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
     std::fs::write(&file, wav(seconds)).unwrap();
     let (status, body) = api.upload(&call, &file).await;
     assert!(status == 200 || status == 201, "upload: {status} {body}");
-    // Its analysis (trackers, topics, summary, stats), which `--no-workers` leaves undone,
-    // so that the call page has markers, topic spans and linked moments to click.
-    common::run(common::parley(data).args(["analyze", "--call", &call]));
+    // The analysis (trackers, topics, summary, stats) of every transcribed call, which
+    // `--no-workers` leaves undone: the call page needs markers, topic spans and linked
+    // moments to click, and the Team page needs each rep's interaction stats.
+    common::run(common::parley(data).args(["analyze", "--all"]));
 
     let out = Command::new("node")
         .arg(PathBuf::from(WEB).join("e2e/real.mjs"))

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { filterFromQuery, filterHref, filterProblem, filterToQuery, toListCallsQuery, type CallsFilter } from './callsFilter';
+import { filterFromQuery, filterHref, filterProblem, filterToQuery, toExtensiveFilter, toListCallsQuery, type CallsFilter } from './callsFilter';
 
 beforeAll(() => {
 	// Node re-reads TZ on assignment: local midnights below are New York's (with DST).
@@ -61,5 +61,24 @@ describe('toListCallsQuery', () => {
 		expect(filterProblem({ from: '2024-02-01', to: '2024-01-31' })).toMatch(/after/);
 		expect(filterProblem({ from: '2024-02-01', to: '2024-02-01' })).toBeUndefined();
 		expect(filterProblem({ from: '2024-02-01' })).toBeUndefined();
+	});
+});
+
+describe('rep filter (Team drill-down)', () => {
+	it('round-trips a rep id and drops anything that is not one', () => {
+		const f = filterFromQuery(new URLSearchParams('from=2024-01-01&rep=1234567890123456789'));
+		expect(f).toEqual({ from: '2024-01-01', rep: '1234567890123456789' });
+		expect(filterToQuery(f).toString()).toBe('from=2024-01-01&rep=1234567890123456789');
+		expect(filterFromQuery(new URLSearchParams('rep=abc')).rep).toBeUndefined();
+		expect(filterFromQuery(new URLSearchParams('rep=')).rep).toBeUndefined();
+	});
+
+	it('asks /v2/calls/extensive for the rep as primary user with the same dates', () => {
+		expect(toExtensiveFilter({ from: '2024-01-01', to: '2024-01-31', rep: '7', cursor: 'c' })).toEqual({
+			fromDateTime: toListCallsQuery({ from: '2024-01-01' }).fromDateTime,
+			toDateTime: toListCallsQuery({ to: '2024-01-31' }).toDateTime,
+			primaryUserIds: ['7']
+		});
+		expect(toExtensiveFilter({})).toEqual({});
 	});
 });

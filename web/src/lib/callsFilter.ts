@@ -8,6 +8,8 @@ export interface CallsFilter {
 	to?: string;
 	/** `records.cursor` of the previous page. */
 	cursor?: string;
+	/** Only calls this user hosted (their user id; the Team page's drill-down). */
+	rep?: string;
 }
 
 export interface ListCallsQuery {
@@ -34,8 +36,10 @@ export function filterFromQuery(q: URLSearchParams): CallsFilter {
 	const from = q.get('from');
 	const to = q.get('to');
 	const cursor = q.get('cursor');
+	const rep = q.get('rep');
 	if (parseDay(from)) f.from = from!;
 	if (parseDay(to)) f.to = to!;
+	if (rep && /^\d{1,20}$/.test(rep)) f.rep = rep;
 	if (cursor) f.cursor = cursor;
 	return f;
 }
@@ -45,6 +49,7 @@ export function filterToQuery(f: CallsFilter): URLSearchParams {
 	const q = new URLSearchParams();
 	if (f.from) q.set('from', f.from);
 	if (f.to) q.set('to', f.to);
+	if (f.rep) q.set('rep', f.rep);
 	if (f.cursor) q.set('cursor', f.cursor);
 	return q;
 }
@@ -79,4 +84,17 @@ export function toListCallsQuery(f: CallsFilter): ListCallsQuery {
 export function filterProblem(f: CallsFilter): string | undefined {
 	if (f.from && f.to && f.from > f.to) return 'The first day is after the last day.';
 	return undefined;
+}
+
+/**
+ * The `filter` of POST /v2/calls/extensive for a filter naming a rep (GET /v2/calls has
+ * no user filter): the same dates, and `primaryUserIds` (the host).
+ */
+export function toExtensiveFilter(f: CallsFilter): { fromDateTime?: string; toDateTime?: string; primaryUserIds?: string[] } {
+	const { fromDateTime, toDateTime } = toListCallsQuery(f);
+	const out: { fromDateTime?: string; toDateTime?: string; primaryUserIds?: string[] } = {};
+	if (fromDateTime) out.fromDateTime = fromDateTime;
+	if (toDateTime) out.toDateTime = toDateTime;
+	if (f.rep) out.primaryUserIds = [f.rep];
+	return out;
 }
