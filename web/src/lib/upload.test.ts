@@ -54,8 +54,9 @@ describe('what may be sent', () => {
 		const a = newItem(file('a.wav', 5000), { repId: '1' }, uid);
 		const b = newItem(file('b.wav', 500), { repId: '1' }, uid);
 		const c: Item = { ...newItem(file('c.wav', 5000), { repId: '1' }, uid), phase: { kind: 'watching', processing: 'queued' } };
-		const out = applyLimit([a, b, c], 1000);
-		expect(out.map((i) => i.phase.kind)).toEqual(['refused', 'ready', 'watching']);
+		const d = newItem(file('d.wav', 5000), { repId: '1' }, uid);
+		const out = applyLimit([a, b, c, d], 1000, d.key);
+		expect(out.map((i) => i.phase.kind)).toEqual(['refused', 'ready', 'watching', 'ready']);
 	});
 	it('formats sizes', () => {
 		expect(formatBytes(512)).toBe('512 B');

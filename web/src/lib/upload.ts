@@ -179,13 +179,14 @@ export function refuse(file: { name: string; size: number; type: string }, limit
 	return undefined;
 }
 
-/** Rows still ready whose file is now known to be over the limit become refused. */
-export function applyLimit(items: Item[], limit: number): Item[] {
-	return items.map((i) =>
-		(i.phase.kind === 'ready' || i.phase.kind === 'error' || i.phase.kind === 'cancelled') && i.size > limit
-			? { ...i, phase: { kind: 'refused', message: refuse({ name: i.fileName, size: i.size, type: 'audio/x' }, limit)! } }
-			: i
-	);
+/** Rows not sent yet whose file is now known to be over the limit become refused; the row
+ * whose 413 taught the limit (`except`) keeps the server's own message. */
+export function applyLimit(items: Item[], limit: number, except?: string): Item[] {
+	return items.map((i) => {
+		if (i.key === except || !canStart(i)) return i;
+		const message = refuse({ name: i.fileName, size: i.size, type: 'audio/x' }, limit);
+		return message ? { ...i, phase: { kind: 'refused', message } } : i;
+	});
 }
 
 // ---- the request ----

@@ -50,6 +50,9 @@ function setup(csrf = 'tok') {
 	return { x, h, progress, counts: () => ({ cleared, unauthorized }) };
 }
 
+/** The rejection of an upload, as the ApiError (or Cancelled) it is. */
+const rejection = (p: Promise<unknown>) => p.then(() => { throw new Error('resolved'); }, (e) => e as ApiError);
+
 describe('media upload over XMLHttpRequest', () => {
 	it('PUTs the multipart body with the CSRF header and reports progress', async () => {
 		const { x, h, progress } = setup();
@@ -65,27 +68,27 @@ describe('media upload over XMLHttpRequest', () => {
 	it("turns Gong's error body into an ApiError", async () => {
 		const { x, h } = setup();
 		x.answer(413, '{"requestId":"r9","errors":["mediaFile is larger than the 10 byte limit"]}');
-		const e = await h.done.catch((e) => e);
+		const e = await rejection(h.done);
 		expect(e).toBeInstanceOf(ApiError);
 		expect([e.status, e.messages, e.requestId]).toEqual([413, ['mediaFile is larger than the 10 byte limit'], 'r9']);
 	});
 	it('a non-JSON answer gets the generic message; 401 ends the session', async () => {
 		const a = setup();
 		a.x.answer(502, '<html>bad gateway</html>');
-		expect((await a.h.done.catch((e) => e)).messages).toEqual(['The server failed (HTTP 502).']);
+		expect((await rejection(a.h.done)).messages).toEqual(['The server failed (HTTP 502).']);
 		const b = setup();
 		b.x.answer(401, '');
-		expect((await b.h.done.catch((e) => e)).status).toBe(401);
+		expect((await rejection(b.h.done)).status).toBe(401);
 		expect(b.counts()).toEqual({ cleared: 1, unauthorized: 1 });
 	});
 	it('cancel rejects with Cancelled; a network failure says so', async () => {
 		const a = setup();
 		a.h.abort();
-		expect(await a.h.done.catch((e) => e)).toBeInstanceOf(Cancelled);
+		expect(await rejection(a.h.done)).toBeInstanceOf(Cancelled);
 		const b = setup('');
 		expect(b.x.headers['x-csrf-token']).toBeUndefined();
 		b.x.onerror?.();
-		expect((await b.h.done.catch((e) => e)).messages[0]).toMatch(/interrupted/);
+		expect((await rejection(b.h.done)).messages[0]).toMatch(/interrupted/);
 	});
 	it('escapes the id in the path', () => {
 		expect(mediaPath('1/2')).toBe('/v2/calls/1%2F2/media');
