@@ -606,6 +606,20 @@ try {
 		await shot('18-upload-errors');
 	});
 
+	await check('Upload: a file dropped on the drop zone becomes a row', async () => {
+		await page.evaluate(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(['ID3'], 'Dropped_call.mp3', { type: 'audio/mpeg' }));
+			const zone = document.querySelector('[aria-label="Add recordings"]');
+			zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+			zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+		});
+		const row = rowOf('Dropped_call.mp3');
+		assert.equal(await row.getByLabel('Title').inputValue(), 'Dropped call');
+		await row.getByRole('button', { name: /Remove Dropped_call.mp3/ }).click();
+		assert.equal(await rowOf('Dropped_call.mp3').count(), 0);
+	});
+
 	await check('Upload: cancel stops the upload', async () => {
 		await page.locator('input[type=file]').setInputFiles([media('long-call.wav', 30)]);
 		const row = rowOf('long-call.wav');
