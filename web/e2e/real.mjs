@@ -10,6 +10,9 @@
 // CHROMIUM=/path overrides the browser. Screenshots go to e2e/screenshots/real-*.png.
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '');
@@ -29,6 +32,27 @@ const check = (name, fn) => run.check(name, fn);
 function secondsOf(label) {
 	const parts = label.replace('Play from ', '').split(':').map(Number);
 	return parts.reduce((acc, n) => acc * 60 + n, 0);
+}
+
+/** A mono 16-bit 8 kHz WAV of a 440 Hz tone. */
+function toneWav(seconds) {
+	const rate = 8000;
+	const n = rate * seconds;
+	const b = Buffer.alloc(44 + 2 * n);
+	b.write('RIFF', 0);
+	b.writeUInt32LE(36 + 2 * n, 4);
+	b.write('WAVEfmt ', 8);
+	b.writeUInt32LE(16, 16);
+	b.writeUInt16LE(1, 20);
+	b.writeUInt16LE(1, 22);
+	b.writeUInt32LE(rate, 24);
+	b.writeUInt32LE(2 * rate, 28);
+	b.writeUInt16LE(2, 32);
+	b.writeUInt16LE(16, 34);
+	b.write('data', 36);
+	b.writeUInt32LE(2 * n, 40);
+	for (let i = 0; i < n; i++) b.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / rate)), 44 + 2 * i);
+	return b;
 }
 
 /** The audio element's state. */
@@ -361,6 +385,53 @@ try {
 		} else {
 			await page.screenshot({ path: `${shots}real-scorecards.png`, fullPage: true });
 		}
+	});
+
+	await check('Upload: a generated WAV through the page; the call is created, its media stored, transcription queued', async () => {
+		const wavPath = join(mkdtempSync(join(tmpdir(), 'parley-e2e-')), 'e2e_upload-test.wav');
+		const wav = toneWav(2);
+		writeFileSync(wavPath, wav);
+		const me = await (await page.request.get(`${base}/parley/v1/session`)).json();
+		await page.goto(`${base}/upload`);
+		await page.getByRole('heading', { name: 'Upload recordings' }).waitFor();
+		await page.locator('input[type=file]').setInputFiles(wavPath);
+		const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'e2e_upload-test.wav' }) });
+		assert.equal(await row.getByLabel('Title').inputValue(), 'e2e upload test');
+		// The rep list is every active user of GET /v2/users; the signed-in user is chosen.
+		await page.waitForFunction((uid) => document.querySelector('select')?.value === uid, me.userId);
+		await row.getByLabel('Name').fill('Erin External');
+		await row.getByLabel('Email').fill('erin@prospect.example');
+		await row.getByLabel('Direction').selectOption('Inbound');
+		await row.getByRole('button', { name: 'Upload', exact: true }).click();
+		// --no-workers: the transcription job stays queued, and the page says so.
+		await row.getByText('Queued for transcription').waitFor();
+		const href = await row.getByRole('link', { name: 'Open the call' }).getAttribute('href');
+		const callId = /^\/calls\/(\d+)$/.exec(href)?.[1];
+		assert.ok(callId, href);
+		await page.screenshot({ path: `${shots}real-upload.png`, fullPage: true });
+		assert.ok((await fitsPhone()) <= 390, 'Upload fits a phone');
+
+		const jobs = await (await page.request.get(`${base}/parley/v1/calls/${callId}/jobs`)).json();
+		assert.ok(jobs.jobs.some((j) => j.kind === 'transcribe' && j.state === 'queued'), JSON.stringify(jobs));
+		const m = await page.request.get(`${base}/parley/v1/calls/${callId}/media`);
+		assert.equal(m.status(), 200);
+		assert.ok((await m.body()).length > 0, 'the media is stored');
+		const ext = await post('/v2/calls/extensive', { filter: { callIds: [callId] }, contentSelector: { exposedFields: { parties: true, media: true } } });
+		assert.equal(ext.status, 200);
+		const c = ext.body.calls[0];
+		assert.equal(c.metaData.title, 'e2e upload test');
+		assert.equal(c.metaData.direction, 'Inbound');
+		assert.equal(String(c.metaData.primaryUserId), me.userId);
+		const erin = c.parties.find((p) => p.emailAddress === 'erin@prospect.example');
+		assert.equal(erin?.name, 'Erin External');
+		assert.ok(c.media?.audioUrl, 'the call has a recording');
+
+		await row.getByRole('link', { name: 'Open the call' }).click();
+		await page.waitForURL(`${base}/calls/${callId}`);
+		await page.getByRole('heading', { name: 'e2e upload test' }).waitFor();
+		await page.getByText('No transcript yet.').waitFor();
+		await page.locator('audio').waitFor({ state: 'attached' });
+		await page.screenshot({ path: `${shots}real-upload-call.png`, fullPage: true });
 	});
 
 	await check('with localStorage cleared, the cookie alone restores the session', async () => {

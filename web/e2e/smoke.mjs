@@ -8,8 +8,11 @@
 // Usage: npm run build && node e2e/smoke.mjs   (CHROMIUM=/path overrides the browser)
 
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
-import { ANSWERED, CALLS, FOLDERS, LINES, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
+import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -20,6 +23,8 @@ const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await launch();
 const run = new Run();
 const check = (name, fn) => run.check(name, fn);
+// Upload's files on disk: Playwright takes at most 50 MB of buffers, and the stub's limit is 40 MB.
+const upDir = mkdtempSync(join(tmpdir(), 'parley-smoke-'));
 
 try {
 	const { context, page, shot } = await watchedPage(browser, run, '');
@@ -509,6 +514,135 @@ try {
 		}
 	});
 
+	const media = (name, mb, text = '') => {
+		const path = join(upDir, name);
+		writeFileSync(path, Buffer.concat([Buffer.from(text), Buffer.alloc(Math.round(mb * 1024 * 1024) - text.length)]));
+		return path;
+	};
+	const rowOf = (name) => page.getByRole('listitem').filter({ has: page.getByRole('heading', { name, exact: true }) });
+	const puts = () => requests.filter((r) => r.method === 'PUT' && /^\/v2\/calls\/\d+\/media$/.test(r.path));
+
+	await check('Upload: picked files become rows; a non-media file is refused at once', async () => {
+		await page.goto(`${base}/upload`);
+		await page.getByRole('heading', { name: 'Upload recordings' }).waitFor();
+		assert.equal(await page.getByRole('link', { name: 'Upload', exact: true }).getAttribute('aria-current'), 'page');
+		await page.getByText(/size limit is not known yet/).waitFor();
+		await page.locator('input[type=file]').setInputFiles([media('acme_discovery-call.wav', 24), media('huge.wav', 41), media('notes.txt', 0.01)]);
+		await rowOf('notes.txt').getByText('notes.txt is not an audio or video file.').waitFor();
+		const acme = rowOf('acme_discovery-call.wav');
+		assert.equal(await acme.getByLabel('Title').inputValue(), 'acme discovery call');
+		assert.equal(await acme.getByLabel('Direction').inputValue(), 'Outbound');
+		await page.waitForFunction(() => document.querySelector('select')?.selectedOptions[0]?.textContent === 'Ada Lovelace');
+		assert.equal(await acme.getByLabel('Rep').inputValue(), USER.userId);
+		await shot('16-upload-rows');
+	});
+
+	await check('Upload: the form says what is missing and focuses it (keyboard)', async () => {
+		const acme = rowOf('acme_discovery-call.wav');
+		await acme.getByRole('button', { name: 'Upload' }).focus();
+		await page.keyboard.press('Enter');
+		assert.match(await acme.getByRole('alert').innerText(), /at least one person from outside the company/);
+		assert.equal(await page.evaluate(() => document.activeElement?.id.endsWith('-party0')), true);
+		assert.equal(UPLOADED.length, 0, 'nothing was sent');
+		await page.keyboard.type('Dana Buyer');
+		await acme.getByLabel('Email').fill('dana@acme.example');
+		await acme.getByLabel('Direction').selectOption('Inbound');
+		await acme.getByLabel('Started').fill('2024-03-04T15:00');
+	});
+
+	await check('Upload: create, upload with a moving progress bar, then queued → transcribing → done', async () => {
+		const acme = rowOf('acme_discovery-call.wav');
+		await acme.getByRole('button', { name: 'Upload' }).click();
+		await page.waitForFunction(() => {
+			const p = document.querySelector('progress');
+			return p && p.value > 0 && p.value < 100;
+		});
+		await shot('17-upload-progress');
+		await acme.getByText('Queued for transcription').waitFor();
+		const made = UPLOADED.at(-1);
+		assert.equal(made.body.primaryUser, USER.userId);
+		assert.equal(made.body.title, 'acme discovery call');
+		assert.equal(made.body.direction, 'Inbound');
+		assert.equal(made.body.actualStart, '2024-03-04T15:00:00.000Z');
+		assert.match(made.body.clientUniqueId, /^parley-ui-/);
+		assert.deepEqual(made.body.parties, [
+			{ userId: USER.userId, name: 'Ada Lovelace', emailAddress: USER.email },
+			{ name: 'Dana Buyer', emailAddress: 'dana@acme.example' }
+		]);
+		assert.deepEqual(made.media, { fileName: 'acme_discovery-call.wav', size: made.media.size });
+		assert.ok(made.media.size > 24 * 1024 * 1024);
+		assert.equal(puts().at(-1).csrf, 'stub-csrf-token');
+		assert.equal(await acme.getByRole('link', { name: 'Open the call' }).getAttribute('href'), `/calls/${made.id}`);
+		await acme.getByText(/Transcribing 40%/).waitFor({ timeout: 15000 });
+		await acme.getByText('Done', { exact: true }).waitFor({ timeout: 15000 });
+		assert.equal(await acme.getByLabel('Title').isDisabled(), true, 'a sent row cannot be edited');
+	});
+
+	await check("Upload: the server's 413 is shown, and then larger files are refused before sending", async () => {
+		const huge = rowOf('huge.wav');
+		await huge.getByLabel('Name').fill('Someone');
+		await huge.getByRole('button', { name: 'Upload' }).click();
+		const err = huge.getByTestId('upload-error');
+		await err.waitFor();
+		assert.match(await err.innerText(), /The recording was not stored\.\s*mediaFile is larger than the 41943040 byte limit\s*Request id: stub/);
+		await page.getByText('This server accepts files up to 40.0 MB').waitFor();
+		// Trying that file again does not send it: the limit is known now.
+		await huge.getByRole('button', { name: 'Try again' }).click();
+		await huge.getByText("huge.wav is 41.0 MB, over this server's limit of 40.0 MB; it was not sent.").waitFor();
+		const sent = puts().length;
+		await page.locator('input[type=file]').setInputFiles([media('huge2.wav', 40.5), media('bad.wav', 0.2, 'not audio')]);
+		await rowOf('huge2.wav').getByText("huge2.wav is 40.5 MB, over this server's limit of 40.0 MB; it was not sent.").waitFor();
+		assert.equal(await rowOf('huge2.wav').getByRole('button', { name: 'Upload' }).count(), 0);
+		// A file the server cannot read: its message, and a retry goes to the same call.
+		const bad = rowOf('bad.wav');
+		await bad.getByLabel('Email').fill('x@y.example');
+		await bad.getByRole('button', { name: 'Upload' }).click();
+		await bad.getByText('mediaFile: ffprobe found no audio or video stream').waitFor();
+		const calls = UPLOADED.length;
+		await bad.getByRole('button', { name: 'Try again' }).click();
+		await bad.getByText('mediaFile: ffprobe found no audio or video stream').waitFor();
+		assert.equal(UPLOADED.length, calls, 'a retry does not create another call');
+		assert.equal(puts().length, sent + 2);
+		await shot('18-upload-errors');
+	});
+
+	await check('Upload: a file dropped on the drop zone becomes a row', async () => {
+		await page.evaluate(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File(['ID3'], 'Dropped_call.mp3', { type: 'audio/mpeg' }));
+			const zone = document.querySelector('[aria-label="Add recordings"]');
+			zone.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+			zone.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+		});
+		const row = rowOf('Dropped_call.mp3');
+		assert.equal(await row.getByLabel('Title').inputValue(), 'Dropped call');
+		await row.getByRole('button', { name: /Remove Dropped_call.mp3/ }).click();
+		assert.equal(await rowOf('Dropped_call.mp3').count(), 0);
+	});
+
+	await check('Upload: cancel stops the upload', async () => {
+		await page.locator('input[type=file]').setInputFiles([media('long-call.wav', 30)]);
+		const row = rowOf('long-call.wav');
+		await row.getByLabel('Name').fill('Pat Prospect');
+		await row.getByRole('button', { name: 'Upload' }).click();
+		await page.waitForFunction(() => [...document.querySelectorAll('progress')].some((p) => p.value > 0 && p.value < 100));
+		await row.getByRole('button', { name: 'Cancel' }).click();
+		await row.getByText(/Cancelled\. The call exists without a recording/).waitFor();
+		assert.equal(UPLOADED.at(-1).media, null);
+		await row.getByRole('button', { name: 'Try again' }).waitFor();
+		await row.getByRole('button', { name: /Remove long-call.wav/ }).click();
+		assert.equal(await rowOf('long-call.wav').count(), 0);
+	});
+
+	await check('Upload: phone width and dark mode', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('19-upload-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
 	await check('an ended session (401) leads back to sign-in, then to where one was', async () => {
 		await context.clearCookies();
 		await page.goto(`${base}/calls/${id}`);
@@ -537,6 +671,7 @@ try {
 } finally {
 	await browser.close();
 	server.close();
+	rmSync(upDir, { recursive: true, force: true });
 }
 
 run.finish(`smoke passed; screenshots in ${shots}`);

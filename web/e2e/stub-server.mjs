@@ -301,6 +301,11 @@ function rid() {
 
 export const requests = [];
 
+/** Calls made through POST /v2/calls, and their media. */
+export const UPLOADED = [];
+/** The stub's `max_media_bytes`. */
+export const STUB_MAX_MEDIA = 40 * 1024 * 1024;
+
 function send(res, status, body, headers = {}) {
 	res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
 	res.end(JSON.stringify(body));
@@ -466,6 +471,64 @@ async function api(req, res, url) {
 		if (!guard(req, res, method, p)) return;
 		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow reading scorecards');
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: ANSWERED.length, currentPageSize: ANSWERED.length, currentPageNumber: 0 }, answeredScorecards: ANSWERED });
+	}
+	if (p === '/v2/calls' && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		const missing = ['clientUniqueId', 'actualStart', 'parties', 'direction', 'primaryUser'].filter((k) => body[k] == null);
+		if (missing.length) return gongError(res, method, p, 400, `${missing[0]} is required`);
+		if (!body.parties.some((x) => String(x.userId) === String(body.primaryUser))) return gongError(res, method, p, 400, 'the primary user must be one of the parties');
+		// A repeated clientUniqueId answers with the call made the first time, as the server does.
+		let made = UPLOADED.find((c) => c.clientUniqueId === body.clientUniqueId);
+		if (!made) {
+			made = { id: String(7200000000000000001n + BigInt(UPLOADED.length)), clientUniqueId: body.clientUniqueId, body, media: null, polls: 0 };
+			UPLOADED.push(made);
+		}
+		return sendChecked(res, method, p, 200, { requestId: rid(), callId: made.id, url: `http://parley.example.com/call?id=${made.id}` });
+	}
+	m = /^\/v2\/calls\/(\d+)\/media$/.exec(p);
+	if (m && method === 'PUT') {
+		const route = '/v2/calls/{id}/media';
+		if (!guard(req, res, method, route)) return;
+		const made = UPLOADED.find((c) => c.id === m[1]);
+		if (!made) return gongError(res, method, route, 404, `call ${m[1]} not found`);
+		// Read slowly (a chunk every 10 ms) once past 12 MB, so that the browser's upload
+		// progress moves: the sockets' buffers take the first megabytes at once.
+		let size = 0;
+		let head = '';
+		const whole = await new Promise((ok) => {
+			req.on('data', (chunk) => {
+				size += chunk.length;
+				if (head.length < 2048) head += chunk.subarray(0, 2048).toString('latin1');
+				if (size > STUB_MAX_MEDIA) return;
+				req.pause();
+				setTimeout(() => req.resume(), size > 12 * 1024 * 1024 ? 10 : 0);
+			});
+			req.on('end', () => ok(true));
+			// The browser cancelled: nobody is left to answer.
+			req.on('error', () => ok(false));
+		});
+		if (!whole) return;
+		const fileName = /name="mediaFile"; filename="([^"]*)"/.exec(head)?.[1];
+		requests.at(-1).fileName = fileName;
+		if (size > STUB_MAX_MEDIA) return gongError(res, method, route, 413, `mediaFile is larger than the ${STUB_MAX_MEDIA} byte limit`);
+		if (/not audio/.test(head)) return gongError(res, method, route, 400, 'mediaFile: ffprobe found no audio or video stream');
+		made.media = { fileName, size };
+		return sendChecked(res, method, route, 201, { requestId: rid(), callId: made.id, url: `http://parley.example.com/call?id=${made.id}` });
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/jobs$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/jobs';
+		if (!guard(req, res, method, route)) return;
+		const made = UPLOADED.find((c) => c.id === m[1]);
+		if (!made) return gongError(res, method, route, 404, `call ${m[1]} not found`);
+		// Queued, then transcribing, then done (with its analysis) on the third look.
+		const n = made.media ? ++made.polls : 0;
+		const at = '2024-03-04T10:00:00Z';
+		const job = (id, kind, state, progress = null) => ({ id, kind, callId: made.id, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress, error: null, created: at, updated: at, runAfter: at, finished: state === 'done' ? at : null });
+		const jobs = !made.media ? [] : n <= 1 ? [job('1', 'transcribe', 'queued')] : n === 2 ? [job('1', 'transcribe', 'running', 0.4)] : [job('1', 'transcribe', 'done', 1), job('2', 'analyze', 'done', 1)];
+		return sendChecked(res, method, route, 200, { requestId: rid(), jobs });
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/transcript$/.exec(p);
 	if (m && method === 'GET') {

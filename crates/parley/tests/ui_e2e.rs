@@ -3,7 +3,9 @@
 //! in, sees the calls list, opens a call with a transcript, a recording and its analysis,
 //! and plays it: clicks on sentences, the timeline, its markers and the summary's moments
 //! seek, keys and `?t=` links work; then the Team, Library and Scorecards pages show the
-//! demo's reps, folders and scorecards (`web/e2e/real.mjs`, playwright-core and Chromium).
+//! demo's reps, folders and scorecards, and the Upload page sends a generated WAV (the call
+//! is created with its parties, its media stored, its transcription queued: `--no-workers`
+//! leaves it there) (`web/e2e/real.mjs`, playwright-core and Chromium).
 //!
 //! Needs Node, `web/node_modules` and `web/dist` (`cd web && npm ci && npm run build`) and
 //! `/usr/bin/chromium` (or `CHROMIUM`). Without them the test says so loudly and passes,

@@ -3,16 +3,23 @@
 import { goto } from '$app/navigation';
 import { createApi } from './client';
 import { storageSession } from './session';
+import { mediaForm, uploadMedia } from './xhrUpload';
+
+export { Cancelled } from './xhrUpload';
 
 export { ApiError, unwrap } from './client';
 export type { components, paths } from './schema';
 
 export const session = storageSession(localStorage);
 
-export const api = createApi({
-	session,
-	onUnauthorized() {
-		const here = location.pathname + location.search;
-		if (location.pathname !== '/sign-in') void goto(`/sign-in?next=${encodeURIComponent(here)}`);
-	}
-});
+function onUnauthorized() {
+	const here = location.pathname + location.search;
+	if (location.pathname !== '/sign-in') void goto(`/sign-in?next=${encodeURIComponent(here)}`);
+}
+
+export const api = createApi({ session, onUnauthorized });
+
+/** `PUT /v2/calls/{id}/media` with upload progress (XMLHttpRequest; see xhrUpload.ts). */
+export function uploadCallMedia<T>(callId: string, file: Blob, fileName: string, onProgress: (loaded: number, total: number) => void) {
+	return uploadMedia<T>(callId, mediaForm(file, fileName), { session, onUnauthorized, onProgress });
+}
