@@ -60,6 +60,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(v) = env_f32("VOTE") {
         s.params.pieces.change_vote = v;
     }
+    if let Some(v) = env_f32("BRIDGE_S") {
+        s.params.bridge = samples(v);
+    }
+    if std::env::var("RESEG").is_ok_and(|v| v == "0") {
+        s.params.reseg = None;
+    } else {
+        let mut r = parley_voice::reseg::ResegParams::default();
+        if let Some(v) = env_f32("R_WINDOW_S") {
+            r.window = samples(v);
+        }
+        if let Some(v) = env_f32("R_HOP_S") {
+            r.hop = samples(v);
+        }
+        if let Some(v) = env_f32("R_MIN_S") {
+            r.min_piece = samples(v);
+        }
+        if let Some(v) = env_f32("R_SHARP") {
+            r.sharpness = v;
+        }
+        if let Some(v) = env_f32("R_SWITCH") {
+            r.switch = v;
+        }
+        if let Some(v) = env_f32("R_DISCOUNT") {
+            r.change_discount = v;
+        }
+        s.params.reseg = Some(r);
+        if let Some(v) = env_f32("R_STRETCH_S") {
+            s.pool_stretch = samples(v);
+        }
+    }
     let bounds = match env_f32("MAX") {
         Some(m) => parley_voice::SpeakerBounds::at_most(m as usize),
         None => parley_voice::SpeakerBounds::default(),

@@ -89,6 +89,9 @@ pub struct DiarizationSettings {
     /// Hop between segmentation chunks, in samples.
     pub chunk_step: usize,
     pub params: SegmentedParams,
+    /// Longest stretch of speech (samples) run through CAM++ in one pass, whose frame
+    /// outputs the resegmentation's windows are pooled from.
+    pub pool_stretch: usize,
 }
 
 impl Default for DiarizationSettings {
@@ -98,6 +101,7 @@ impl Default for DiarizationSettings {
             // moment is seen by four chunks, whose votes decide speaker changes.
             chunk_step: 148 * FRAME_STEP,
             params: SegmentedParams::default(),
+            pool_stretch: 3 * 16_000,
         }
     }
 }
@@ -119,8 +123,40 @@ pub fn diarize_mono(
         let frames: Vec<Range<usize>> = spans.iter().filter_map(fbank_frames).collect();
         enc.embed_spans(&fbank, &frames)
     };
-    let track =
-        parley_voice::diarize_segmented(&chunks, audio.len(), &embed, bounds, &settings.params);
+    // The resegmentation's short windows (one every 0.25 s) are pooled from one network
+    // pass per stretch of at most `pool_stretch`: about a third of the CPU of embedding
+    // each window alone. Short stretches keep what the network sees around a window close
+    // to it, and a long monologue's buffers small (~6 KB per frame).
+    let fine = |wins: &[Range<usize>]| -> Vec<Option<Vec<f32>>> {
+        let mut out = Vec::with_capacity(wins.len());
+        let mut i = 0;
+        while i < wins.len() {
+            let from = wins[i].start;
+            let mut j = i + 1;
+            while j < wins.len() && wins[j].end - from <= settings.pool_stretch {
+                j += 1;
+            }
+            let to = wins[i..j].iter().map(|w| w.end).max().unwrap_or(from);
+            match fbank_frames(&(from..to)).and_then(|f| enc.frame_outputs(&fbank, f)) {
+                Some(pass) => out.extend(
+                    wins[i..j]
+                        .iter()
+                        .map(|w| fbank_frames(w).and_then(|f| pass.embed(f))),
+                ),
+                None => out.extend(std::iter::repeat_n(None, j - i)),
+            }
+            i = j;
+        }
+        out
+    };
+    let track = parley_voice::diarize_segmented_with(
+        &chunks,
+        audio.len(),
+        &embed,
+        &fine,
+        bounds,
+        &settings.params,
+    );
     tracing::debug!(
         chunks = chunks.len(),
         segmentation_s = segmented.as_secs_f32(),

@@ -138,40 +138,9 @@ impl CamPlusPlus {
     /// 6 KB per frame while it runs (360 MB for ten minutes), so embed long recordings as
     /// windows. CPU-bound: call it from a blocking thread, never on the async runtime.
     pub fn embed_spans(&self, f: &Fbank, spans: &[Range<usize>]) -> Option<Vec<f32>> {
-        let n = f.len();
-        let mut feats = Vec::new();
-        for r in spans {
-            let (a, b) = (r.start.min(n), r.end.min(n));
-            if a < b {
-                feats.extend_from_slice(&f.as_slice()[a * FBANK_BINS..b * FBANK_BINS]);
-            }
-        }
-        let t = feats.len() / FBANK_BINS;
-        // A NaN would not propagate to the output (`f32::max` in the ReLUs drops it) but
-        // silently skew it: refuse non-finite input instead.
-        if t < Self::MIN_FRAMES || !feats.iter().all(|v| v.is_finite()) {
-            return None;
-        }
-        // Per-segment mean removal, accumulated in f64 so a long segment loses nothing.
-        let mut mean = [0f64; FBANK_BINS];
-        for row in feats.chunks_exact(FBANK_BINS) {
-            for (m, &v) in mean.iter_mut().zip(row) {
-                *m += f64::from(v);
-            }
-        }
-        let mean = mean.map(|m| (m / t as f64) as f32);
-        for row in feats.chunks_exact_mut(FBANK_BINS) {
-            for (v, m) in row.iter_mut().zip(&mean) {
-                *v -= m;
-            }
-        }
-        let mut e = self.forward(&feats, t);
-        let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if !norm.is_finite() || norm <= f32::MIN_POSITIVE {
-            return None;
-        }
-        e.iter_mut().for_each(|v| *v /= norm);
-        Some(e)
+        let (feats, t) = normalised(f, spans)?;
+        let (x, channels, to) = self.frame_level(&feats, t);
+        pool(&self.dense, &x, channels, to, 0..to)
     }
 
     /// Convenience: [`Self::features`] then [`Self::embed_frames`] over all of `samples`.
@@ -180,9 +149,28 @@ impl CamPlusPlus {
         self.embed_frames(&f, 0..f.len())
     }
 
-    /// The network on mean-normalised features (`t` frames × 80, row-major); returns the
-    /// un-normalised 192-d output.
-    fn forward(&self, feats: &[f32], t: usize) -> Vec<f32> {
+    /// The network up to its statistics pooling, over frames `frames` of `f` (mean removed
+    /// over them), so that many windows inside one stretch can each be embedded by pooling
+    /// alone ([`FrameOutputs::embed`]): one pass over the stretch instead of one per
+    /// window. Not the same numbers as [`Self::embed_frames`] of a window: the network's
+    /// context (the feature mean, its segment-level masks) is the stretch's, not the
+    /// window's. `None` as for [`Self::embed_frames`].
+    pub fn frame_outputs(&self, f: &Fbank, frames: Range<usize>) -> Option<FrameOutputs<'_>> {
+        let first = frames.start.min(f.len());
+        let (feats, t) = normalised(f, std::slice::from_ref(&frames))?;
+        let (x, channels, to) = self.frame_level(&feats, t);
+        Some(FrameOutputs {
+            model: self,
+            x,
+            channels,
+            t: to,
+            first,
+        })
+    }
+
+    /// Mean-normalised features (`t` frames × 80, row-major) → the last layer before
+    /// pooling: (values, channels, frames), channel-major.
+    fn frame_level(&self, feats: &[f32], t: usize) -> (Vec<f32>, usize, usize) {
         let x = self.head.forward_features(feats, t);
         let (mut x, t) = self.tdnn.forward(&x, t);
         relu(&mut x);
@@ -192,20 +180,93 @@ impl CamPlusPlus {
             channels = block.transit.out;
         }
         self.out_bn.apply_relu(&mut x, t);
-        let mut stats = vec![0f32; 2 * channels];
-        for (c, row) in x.chunks_exact(t).enumerate() {
-            let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / t as f64;
-            let var = row
-                .iter()
-                .map(|&v| (f64::from(v) - mean).powi(2))
-                .sum::<f64>()
-                / (t - 1).max(1) as f64;
-            stats[c] = mean as f32;
-            stats[channels + c] = var.sqrt() as f32;
-        }
-        let (e, _) = self.dense.forward(&stats, 1);
-        e
+        (x, channels, t)
     }
+}
+
+/// The frame-level outputs of one stretch of speech (see [`CamPlusPlus::frame_outputs`]).
+pub struct FrameOutputs<'a> {
+    model: &'a CamPlusPlus,
+    /// channels × t, channel-major.
+    x: Vec<f32>,
+    channels: usize,
+    t: usize,
+    /// Fbank frame of the stretch's first frame; output frame `o` is fbank frame
+    /// `first + 2 o` (the first TDNN layer has stride 2).
+    first: usize,
+}
+
+impl FrameOutputs<'_> {
+    /// Unit-length embedding of the fbank frames `frames` (clipped to the stretch) by
+    /// pooling their outputs; `None` below [`CamPlusPlus::MIN_FRAMES`] fbank frames.
+    pub fn embed(&self, frames: Range<usize>) -> Option<Vec<f32>> {
+        let a = frames.start.max(self.first) - self.first;
+        let b = frames.end.saturating_sub(self.first);
+        if b < a + CamPlusPlus::MIN_FRAMES {
+            return None;
+        }
+        let r = (a / 2).min(self.t)..b.div_ceil(2).min(self.t);
+        pool(&self.model.dense, &self.x, self.channels, self.t, r)
+    }
+}
+
+/// Features of the frames in `spans` (clipped, concatenated), the mean over them removed:
+/// (values, frames). `None` below [`CamPlusPlus::MIN_FRAMES`] or for non-finite input.
+fn normalised(f: &Fbank, spans: &[Range<usize>]) -> Option<(Vec<f32>, usize)> {
+    let n = f.len();
+    let mut feats = Vec::new();
+    for r in spans {
+        let (a, b) = (r.start.min(n), r.end.min(n));
+        if a < b {
+            feats.extend_from_slice(&f.as_slice()[a * FBANK_BINS..b * FBANK_BINS]);
+        }
+    }
+    let t = feats.len() / FBANK_BINS;
+    // A NaN would not propagate to the output (`f32::max` in the ReLUs drops it) but
+    // silently skew it: refuse non-finite input instead.
+    if t < CamPlusPlus::MIN_FRAMES || !feats.iter().all(|v| v.is_finite()) {
+        return None;
+    }
+    // Per-segment mean removal, accumulated in f64 so a long segment loses nothing.
+    let mut mean = [0f64; FBANK_BINS];
+    for row in feats.chunks_exact(FBANK_BINS) {
+        for (m, &v) in mean.iter_mut().zip(row) {
+            *m += f64::from(v);
+        }
+    }
+    let mean = mean.map(|m| (m / t as f64) as f32);
+    for row in feats.chunks_exact_mut(FBANK_BINS) {
+        for (v, m) in row.iter_mut().zip(&mean) {
+            *v -= m;
+        }
+    }
+    Some((feats, t))
+}
+
+/// Statistics pooling (mean and standard deviation per channel) of frames `r` of `x`
+/// (channels × t), the final dense layer, unit length; `None` for an empty range or a
+/// degenerate output.
+fn pool(dense: &Conv1d, x: &[f32], channels: usize, t: usize, r: Range<usize>) -> Option<Vec<f32>> {
+    let len = r.end.checked_sub(r.start).filter(|&l| l > 0)?;
+    let mut stats = vec![0f32; 2 * channels];
+    for (c, row) in x.chunks_exact(t).take(channels).enumerate() {
+        let row = &row[r.clone()];
+        let mean = row.iter().map(|&v| f64::from(v)).sum::<f64>() / len as f64;
+        let var = row
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / (len - 1).max(1) as f64;
+        stats[c] = mean as f32;
+        stats[channels + c] = var.sqrt() as f32;
+    }
+    let (mut e, _) = dense.forward(&stats, 1);
+    let norm = e.iter().map(|v| v * v).sum::<f32>().sqrt();
+    if !norm.is_finite() || norm <= f32::MIN_POSITIVE {
+        return None;
+    }
+    e.iter_mut().for_each(|v| *v /= norm);
+    Some(e)
 }
 
 /// Per-channel `scale * x + shift` (an eval-mode BatchNorm), applied before a ReLU.

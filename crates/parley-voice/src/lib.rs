@@ -29,8 +29,9 @@
 //! change of speaker, embeds 1.5 s windows (0.75 s hop) between the cuts with any embedder
 //! ([`CamPlusPlus`] in Parley), and clusters them by [`spectral`] clustering (speaker count
 //! from the eigengap, bounded by [`SpeakerBounds`]) or by a similarity threshold
-//! ([`cluster`]). The output is an exclusive track of [`Turn`]s and one voice embedding per
-//! speaker. Measurements and the reasons for each choice are in the module docs.
+//! ([`cluster`]), then reads every piece again in short windows against the speakers'
+//! centroids ([`reseg`]). The output is an exclusive track of [`Turn`]s and one voice
+//! embedding per speaker. Measurements and the reasons for each choice are in the module docs.
 //!
 //! Matching voices to people's voice profiles is `parley_domain::map_voices`.
 
@@ -39,17 +40,20 @@ pub mod cluster;
 mod diarize;
 mod error;
 mod fbank;
+pub mod reseg;
 pub mod segmentation;
 mod segmented;
 pub mod spectral;
 mod torch_pickle;
 mod torch_zip;
 
-pub use campp::CamPlusPlus;
+pub use campp::{CamPlusPlus, FrameOutputs};
 pub use diarize::{SpeakerBounds, Turn};
 pub use error::VoiceError;
 pub use fbank::{Fbank, FBANK_BINS, FRAME_LEN, FRAME_SHIFT};
-pub use segmented::{diarize_segmented, Clustering, SegmentedParams, SpeakerTrack};
+pub use segmented::{
+    diarize_segmented, diarize_segmented_with, Clustering, SegmentedParams, SpeakerTrack,
+};
 
 /// Sample rate every function of this crate expects.
 pub const SAMPLE_RATE: u32 = 16_000;

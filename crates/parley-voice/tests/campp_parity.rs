@@ -176,3 +176,39 @@ fn too_short_or_non_finite_audio_gives_none() {
     bad[5_000] = f32::NAN;
     assert_eq!(m.embed(&bad), None);
 }
+
+#[test]
+fn pooled_frame_outputs_embed_windows_of_a_stretch() {
+    let Some(m) = model() else { return };
+    // Two speakers' clips back to back: one stretch with a change of voice in it.
+    let a = m.features(&s16(CLIPS[0].1));
+    let b = m.features(&s16(CLIPS[1].1));
+    let mut joined = a.as_slice().to_vec();
+    joined.extend_from_slice(b.as_slice());
+    let joined = Fbank::from_vec(joined).unwrap();
+    let n = a.len();
+    let out = m
+        .frame_outputs(&joined, 0..joined.len())
+        .expect("5 s stretch");
+    // The whole stretch pooled is exactly the stretch's own embedding.
+    let whole = out.embed(0..joined.len()).unwrap();
+    let direct = m.embed_frames(&joined, 0..joined.len()).unwrap();
+    assert!(cosine(&whole, &direct) > 0.999_99);
+    // A window inside each voice, pooled, sits with that voice's own embedding and away
+    // from the other's, as a window embedded on its own would.
+    let own_a = m.embed_frames(&a, 0..a.len()).unwrap();
+    let own_b = m.embed_frames(&b, 0..b.len()).unwrap();
+    let wa = out.embed(40..140).unwrap();
+    let wb = out.embed(n + 60..n + 160).unwrap();
+    let (aa, ab) = (cosine(&wa, &own_a), cosine(&wa, &own_b));
+    let (ba, bb) = (cosine(&wb, &own_a), cosine(&wb, &own_b));
+    println!("pooled window a: {aa:.3} / {ab:.3}; window b: {ba:.3} / {bb:.3}");
+    assert!(aa > ab + 0.2 && bb > ba + 0.2, "{aa} {ab} {ba} {bb}");
+    // Too few frames, out of range or backwards: None, not a panic.
+    assert_eq!(out.embed(0..CamPlusPlus::MIN_FRAMES - 1), None);
+    assert_eq!(out.embed(10_000..20_000), None);
+    #[allow(clippy::reversed_empty_ranges)]
+    let backwards = 100..50;
+    assert_eq!(out.embed(backwards), None);
+    assert!(m.frame_outputs(&joined, 0..10).is_none());
+}

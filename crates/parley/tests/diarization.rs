@@ -141,7 +141,8 @@ fn two_real_voices_on_a_phone_line_are_told_apart() {
     let hyp = transcribe(&fixture("two-speakers-phone.wav"));
     let (attribution, found) = score(&fixture("two-speakers-phone.json"), &hyp);
     assert_eq!(found, 2, "speakers found: {hyp}");
-    assert!(attribution >= 0.72, "attribution {attribution:.3}");
+    // 0.809 measured (tiny.en); see BENCHMARKS.md for the bench.
+    assert!(attribution >= 0.76, "attribution {attribution:.3}");
 }
 
 #[test]
@@ -149,7 +150,8 @@ fn three_real_voices_with_short_turns_are_separated() {
     let hyp = transcribe(&fixture("three-speakers.flac"));
     let (attribution, found) = score(&fixture("three-speakers.json"), &hyp);
     assert!((2..=3).contains(&found), "speakers found: {found}");
-    assert!(attribution >= 0.65, "attribution {attribution:.3}");
+    // 0.792 measured (tiny.en).
+    assert!(attribution >= 0.72, "attribution {attribution:.3}");
 }
 
 #[test]
@@ -159,7 +161,8 @@ fn one_real_voice_stays_one_voice() {
     let hyp = transcribe(&fixture("one-voice-phone.wav"));
     let (attribution, found) = score(&fixture("one-voice-phone.json"), &hyp);
     assert_eq!(found, 1, "speakers found: {hyp}");
-    assert!(attribution >= 0.85, "attribution {attribution:.3}");
+    // 0.944 measured; 0.897 before pauses under 0.5 s became part of their turn.
+    assert!(attribution >= 0.92, "attribution {attribution:.3}");
 }
 
 #[test]
