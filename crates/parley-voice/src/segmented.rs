@@ -492,11 +492,7 @@ mod tests {
     fn a_short_pause_inside_one_voice_is_part_of_its_turn() {
         // One voice with a 0.3 s and a 1.5 s pause.
         let world = World {
-            truth: vec![
-                (0..64_000, 1),
-                (68_800..128_000, 1),
-                (152_000..200_000, 1),
-            ],
+            truth: vec![(0..64_000, 1), (68_800..128_000, 1), (152_000..200_000, 1)],
         };
         let len = 208_000;
         let chunks = world.chunks(len, 148, false);
