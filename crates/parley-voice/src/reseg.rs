@@ -127,36 +127,13 @@ pub fn resegment(
     let mut back = vec![0usize; steps * n];
     for i in 1..steps {
         let cost = p.switch * (1.0 - p.change_discount * vote_between(centre(i - 1), centre(i)));
-        let (best_j, best_v) =
-            dp.iter()
-                .enumerate()
-                .fold(
-                    (0, f32::NEG_INFINITY),
-                    |acc, (j, &v)| if v > acc.1 { (j, v) } else { acc },
-                );
         let mut next = vec![0f32; n];
         for k in 0..n {
-            let stay = dp[k];
-            // The best other label to come from (the best overall unless it is k itself).
-            let (from, other) = if best_j != k {
-                (best_j, best_v)
-            } else {
-                dp.iter().enumerate().filter(|&(j, _)| j != k).fold(
-                    (k, f32::NEG_INFINITY),
-                    |acc, (j, &v)| {
-                        if v > acc.1 {
-                            (j, v)
-                        } else {
-                            acc
-                        }
-                    },
-                )
-            };
-            let (prev, v) = if stay >= other - cost {
-                (k, stay)
-            } else {
-                (from, other - cost)
-            };
+            // Stay with k unless another label is better even after the cost of a change.
+            let (prev, v) = (0..n)
+                .filter(|&j| j != k)
+                .map(|j| (j, dp[j] - cost))
+                .fold((k, dp[k]), |best, c| if c.1 > best.1 { c } else { best });
             next[k] = v + scores[i * n + k];
             back[i * n + k] = prev;
         }
