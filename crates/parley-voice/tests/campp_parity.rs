@@ -81,6 +81,16 @@ fn cosine(a: &[f32], b: &[f32]) -> f32 {
     dot / (na * nb)
 }
 
+/// The features of the first two clips (two speakers), and of both back to back.
+fn two_clips(m: &CamPlusPlus) -> (Fbank, Fbank, Fbank) {
+    let a = m.features(&s16(CLIPS[0].1));
+    let b = m.features(&s16(CLIPS[1].1));
+    let mut joined = a.as_slice().to_vec();
+    joined.extend_from_slice(b.as_slice());
+    let joined = Fbank::from_vec(joined).expect("frames x 80");
+    (a, b, joined)
+}
+
 #[test]
 fn fbank_matches_torchaudio_kaldi() {
     let Some(m) = model() else { return };
@@ -137,13 +147,9 @@ fn different_speakers_are_far_apart() {
 #[test]
 fn spans_pool_like_the_concatenated_frames() {
     let Some(m) = model() else { return };
-    let a = m.features(&s16(CLIPS[0].1));
-    let b = m.features(&s16(CLIPS[1].1));
     // Two clips' features back to back; spans over both halves must equal the embedding of
     // the same frames laid out contiguously.
-    let mut joined = a.as_slice().to_vec();
-    joined.extend_from_slice(b.as_slice());
-    let joined = Fbank::from_vec(joined).unwrap();
+    let (a, b, joined) = two_clips(m);
     let n = a.len();
     let spans = m
         .embed_spans(&joined, &[10..110, n + 40..n + 120])
@@ -181,11 +187,7 @@ fn too_short_or_non_finite_audio_gives_none() {
 fn pooled_frame_outputs_embed_windows_of_a_stretch() {
     let Some(m) = model() else { return };
     // Two speakers' clips back to back: one stretch with a change of voice in it.
-    let a = m.features(&s16(CLIPS[0].1));
-    let b = m.features(&s16(CLIPS[1].1));
-    let mut joined = a.as_slice().to_vec();
-    joined.extend_from_slice(b.as_slice());
-    let joined = Fbank::from_vec(joined).unwrap();
+    let (a, b, joined) = two_clips(m);
     let n = a.len();
     let out = m
         .frame_outputs(&joined, 0..joined.len())
