@@ -38,6 +38,8 @@ const CALLS = [
 	{ ...call('7100000000000000002', 'Pricing follow-up with Globex', '2024-03-11T09:30:00Z', 20, 'Inbound'), primaryUserId: '1000000000000000002' },
 	call('7100000000000000003', 'Quarterly review — Initech (a rather long title to see how it wraps)', '2024-03-19T13:05:00Z', 3725, 'Conference')
 ];
+/** Only the first and third calls have a transcript. */
+const hasTranscript = (id) => id === CALLS[0].id || id === CALLS[2].id;
 
 function call(id, title, started, duration, direction) {
 	return {
@@ -397,6 +399,10 @@ async function api(req, res, url) {
 				(ids || hosts)
 		);
 		if (!found.length) return gongError(res, method, p, 404, 'No calls found corresponding to the provided filters');
+		// A call with no transcript: its transcript's 404 arrives before the call itself, as it
+		// did once on the real server in CI. The call page must handle that 404 even while it
+		// still waits for the call (an unhandled rejection fails the smoke run as a page error).
+		if (ids?.length === 1 && !hasTranscript(ids[0])) await new Promise((r) => setTimeout(r, 300));
 		const calls = found.map((c) => ({
 			metaData: c,
 			parties: body.contentSelector?.exposedFields?.parties ? PARTIES : undefined,
@@ -534,7 +540,7 @@ async function api(req, res, url) {
 	if (m && method === 'GET') {
 		const route = '/parley/v1/calls/{id}/transcript';
 		if (!guard(req, res, method, route)) return;
-		if (m[1] !== CALLS[0].id && m[1] !== CALLS[2].id) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
+		if (!hasTranscript(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
 		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
