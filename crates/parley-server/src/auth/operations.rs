@@ -132,6 +132,12 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/trackers", WriteSettings),
     ("PUT", "/parley/v1/trackers/{id}", WriteSettings),
     ("DELETE", "/parley/v1/trackers/{id}", WriteSettings),
+    ("POST", "/parley/v1/trackers/preview", WriteSettings),
+    (
+        "GET",
+        "/parley/v1/trackers/backfills/{job}",
+        WriteSettings,
+    ),
     ("GET", "/parley/v1/topics", ReadSettings),
     ("PUT", "/parley/v1/topics", WriteSettings),
     ("POST", "/parley/v1/workspaces", ManageWorkspaces),
