@@ -117,6 +117,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/analyze", AnalyzeAll),
     ("POST", "/parley/v1/calls/{id}/analyze", WriteCall),
     ("GET", "/parley/v1/calls/{id}/analysis", ReadCallDetails),
+    ("GET", "/parley/v1/users", ManageUsers),
     ("POST", "/parley/v1/users", ManageUsers),
     ("PATCH", "/parley/v1/users/{id}", ManageUsers),
     ("PUT", "/parley/v1/users/{id}/role", ManageUsers),

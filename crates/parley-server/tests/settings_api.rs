@@ -1,7 +1,7 @@
-//! What the Settings page needs for trackers, over HTTP: a draft tracker previewed over
-//! the most recent transcribed calls (nothing stored; the caller's call access applies),
-//! a back-fill's progress after a save, and what the signed-in user may manage
-//! (`GET /parley/v1/session`'s `can`).
+//! What the web UI's Settings page needs, over HTTP: a draft tracker previewed over the
+//! most recent transcribed calls (nothing stored; the caller's call access applies), a
+//! back-fill's progress after a save, users with their roles and profiles, and what the
+//! signed-in user may manage (`GET /parley/v1/session`'s `can`).
 
 mod common;
 
@@ -328,4 +328,82 @@ async fn the_session_says_what_its_user_may_manage() {
     assert_eq!(mo["can"]["manageTrackers"], true, "{mo}");
     assert_eq!(mo["can"]["manageKeys"], false, "{mo}");
     assert_eq!(mo["can"]["manageUsers"], false, "{mo}");
+}
+
+#[tokio::test]
+async fn admins_list_users_with_roles_and_profiles_page_by_page() {
+    let s = TestServer::start().await;
+    let boss = user_with_password(&s, "ada@northwind.example.com", Role::Admin).await;
+    let mut ids = vec![boss.to_string()];
+    for n in 0..101 {
+        ids.push(
+            s.user(&format!("u{n:03}@northwind.example.com"), "User", &format!("{n:03}"))
+                .await,
+        );
+    }
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/users/{}/role", ids[1]),
+            Some(json!({"role": "manager"})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let ws = s.get("/v2/workspaces").await.body["workspaces"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let profile = s
+        .post(
+            &format!("/v2/permission-profile?workspaceId={ws}"),
+            json!({"name": "Ops", "manageGeneralBusinessSettings": true}),
+        )
+        .await;
+    let profile_id = profile.body["profile"]["id"].as_str().unwrap().to_owned();
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/users/{}/permission-profile", ids[2]),
+            Some(json!({"profileId": profile_id})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let first = s.get("/parley/v1/users").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let users = first.body["users"].as_array().unwrap();
+    assert_eq!(users.len(), 100);
+    let by_id = |id: &str| users.iter().find(|u| u["id"] == id).cloned().unwrap();
+    assert_eq!(by_id(&ids[0])["role"], "admin");
+    assert_eq!(by_id(&ids[0])["email"], "ada@northwind.example.com");
+    assert_eq!(by_id(&ids[1])["role"], "manager");
+    let member = by_id(&ids[2]);
+    assert_eq!(member["role"], "member");
+    assert_eq!(member["active"], true);
+    assert_eq!(
+        member["profiles"],
+        json!([{"workspaceId": ws, "profileId": profile_id}])
+    );
+    let cursor = first.body["cursor"].as_str().unwrap().to_owned();
+    let rest = s.get(&format!("/parley/v1/users?cursor={cursor}")).await;
+    assert_eq!(rest.body["users"].as_array().unwrap().len(), 2, "{}", rest.body);
+    assert!(rest.body["cursor"].is_null());
+    let mut seen: Vec<String> = users
+        .iter()
+        .chain(rest.body["users"].as_array().unwrap())
+        .map(|u| u["id"].as_str().unwrap().to_owned())
+        .collect();
+    seen.sort();
+    ids.sort();
+    assert_eq!(seen, ids);
+
+    let r = s.get("/parley/v1/users?cursor=abc").await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "cursor \"abc\" is not a cursor this route gave",
+    );
+    let member_key = key(&s, Some(&ids[2]), None).await;
+    let r = send_as(&s, &member_key, Method::GET, "/parley/v1/users", None).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");
 }
