@@ -96,7 +96,7 @@ describe('the tracker form', () => {
 	});
 	it('a stored tracker round-trips through the form', () => {
 		const d = draftOf(tracker);
-		expect(d.languages[0].keywords).toBe('Acme, "1,000 seats"');
+		expect(d.languages[0]?.keywords).toBe('Acme, "1,000 seats"');
 		expect(d.saidInTopics).toBe('Pricing');
 		expect(trackerInput(d)).toEqual({
 			trackerName: 'Competitors',

@@ -152,7 +152,7 @@ export function trackerFilters(t: TrackerWire): string {
 	if (t.saidInTopics?.length) parts.push(`in ${t.saidInTopics.join(', ')}`);
 	if (!parts.length) return 'Anyone, any time';
 	const s = parts.join(' · ');
-	return s[0].toUpperCase() + s.slice(1);
+	return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 // ---- a back-fill job ----

@@ -2195,7 +2195,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        get: operations["list-users-with-roles"];
         put?: never;
         /**
          * Add a user to the company.
@@ -2388,6 +2388,38 @@ export interface paths {
          *     balancers and probes).
          */
         get: operations["get-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/trackers/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["preview-tracker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/trackers/backfills/{job}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["get-tracker-backfill"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3163,6 +3195,7 @@ export interface components {
             csrfToken: string;
             /** @description When the session ends (RFC 3339). */
             expires: string;
+            can: components["schemas"]["SessionCan"];
         };
         CustomerData: {
             system: string;
@@ -5353,6 +5386,62 @@ export interface components {
         WorkspacesResponse: {
             requestId: string;
             workspaces: components["schemas"]["WorkspaceWire"][];
+        };
+        SessionCan: {
+            manageTrackers: boolean;
+            manageUsers: boolean;
+            manageProfiles: boolean;
+            manageKeys: boolean;
+            manageAutomation: boolean;
+            manageWorkspaces: boolean;
+            readJobs: boolean;
+        };
+        PreviewSnippetWire: {
+            /** Format: int64 */
+            startMs: number;
+            phrase: string;
+            speakerName?: string | null;
+            affiliation?: string | null;
+            text: string;
+        };
+        PreviewCallWire: {
+            id: string;
+            title: string;
+            started: string;
+            /** Format: int32 */
+            hits: number;
+            snippets: components["schemas"]["PreviewSnippetWire"][];
+        };
+        TrackerPreviewWire: {
+            requestId: string;
+            workspaceId: string;
+            callsScanned: number;
+            hits: number;
+            calls: components["schemas"]["PreviewCallWire"][];
+        };
+        BackfillState: {
+            requestId: string;
+            job: components["schemas"]["JobView"];
+        };
+        UserProfileWire: {
+            workspaceId: string;
+            profileId: string;
+        };
+        UserRoleWire: {
+            id: string;
+            email: string;
+            firstName: string;
+            lastName: string;
+            title?: string | null;
+            active: boolean;
+            managerId?: string | null;
+            role: string;
+            profiles: components["schemas"]["UserProfileWire"][];
+        };
+        UserRolesPage: {
+            requestId: string;
+            cursor?: string | null;
+            users: components["schemas"]["UserRoleWire"][];
         };
     };
     responses: {
@@ -10527,6 +10616,33 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "list-users-with-roles": {
+        parameters: {
+            query?: {
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRolesPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     "create-user": {
         parameters: {
             query?: never;
@@ -11040,6 +11156,82 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "preview-tracker": {
+        parameters: {
+            query?: {
+                calls?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackerInput"];
+            };
+        };
+        responses: {
+            /** @description The calls the draft matched in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackerPreviewWire"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-tracker-backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The back-fill job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description Not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
