@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
-import { KEYS, SETTINGS, SETTINGS_USERS, TRACKERS } from './stub-server.mjs';
+import { KEYS, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -650,12 +650,12 @@ try {
 		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
 	};
 
-	await check('Settings: an admin is offered trackers, users and keys', async () => {
+	await check('Settings: an admin is offered trackers, topics, users and keys', async () => {
 		await page.goto(`${base}/calls`);
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Users', 'API keys']);
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Users', 'API keys']);
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByText('No trackers yet.').waitFor();
 	});
@@ -722,6 +722,28 @@ try {
 		await page.getByText('No trackers yet.').waitFor();
 		await page.locator('.backfill').getByText(/Pain points deleted/).waitFor();
 		assert.equal(TRACKERS.length, 0);
+	});
+
+	await check("Settings: a workspace's topics are edited and saved as a whole", async () => {
+		await page.getByRole('link', { name: 'Topics', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=topics`);
+		await page.getByText("This workspace uses Parley's default topics.").waitFor();
+		assert.equal(await page.getByLabel('Keywords of topic 1').inputValue(), 'price, pricing, cost');
+		await page.getByRole('button', { name: 'Add a topic' }).click();
+		await page.getByLabel('Name of topic 3').fill('Security');
+		await page.getByRole('button', { name: 'Save topics' }).click();
+		assert.match(await page.getByRole('alert').innerText(), /topics\[2\]\.keywords must hold at least one keyword/);
+		await page.getByLabel('Keywords of topic 3').fill('SOC 2, "encryption, at rest"');
+		await page.getByRole('button', { name: 'Remove topic Next steps' }).click();
+		await page.getByRole('button', { name: 'Save topics' }).click();
+		await page.getByRole('status').getByText(/Topics saved \(2\)/).waitFor();
+		const put = requests.filter((r) => r.method === 'PUT' && r.path === '/parley/v1/topics').at(-1);
+		assert.equal(put.query, '?workspaceId=5000000000000000001');
+		assert.deepEqual(STUB_TOPICS.get('5000000000000000001'), [
+			{ name: 'Pricing', keywords: ['price', 'pricing', 'cost'] },
+			{ name: 'Security', keywords: ['SOC 2', 'encryption, at rest'] }
+		]);
+		await shot('36-settings-topics');
 	});
 
 	await check('Settings: an API key is created (its secret shown once), rotated and revoked', async () => {

@@ -632,6 +632,11 @@ const PROFILES = [
 	{ id: '8000000000000000001', name: 'Sales ops' },
 	{ id: '8000000000000000002', name: 'Read-only reviewers' }
 ];
+export const STUB_TOPICS = new Map();
+const DEFAULT_TOPICS = [
+	{ name: 'Pricing', keywords: ['price', 'pricing', 'cost'] },
+	{ name: 'Next steps', keywords: ['next step', 'follow up'] }
+];
 export const KEYS = [
 	{ accessKey: 'PK0000000000000000000001', name: 'airbyte', scopes: 'api:calls:read:basic', preset: 'read-only', workspaceId: null, ownerUserId: null, created: '2024-03-01T09:00:00Z', lastUsed: AT, revoked: null }
 ];
@@ -722,6 +727,8 @@ async function settingsApi(req, res, url) {
 		['GET', /^\/parley\/v1\/trackers\/backfills\/(\d+)$/, '/parley/v1/trackers/backfills/{job}'],
 		['PUT', /^\/parley\/v1\/trackers\/(\d+)$/, '/parley/v1/trackers/{id}'],
 		['DELETE', /^\/parley\/v1\/trackers\/(\d+)$/, '/parley/v1/trackers/{id}'],
+		['GET', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
+		['PUT', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
 		['GET', /^\/parley\/v1\/users$/, '/parley/v1/users'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
@@ -738,7 +745,7 @@ async function settingsApi(req, res, url) {
 	const route = hit[2];
 	if (!guard(req, res, method, route)) return true;
 	// The server refuses what the role may not do (the page should not even offer it).
-	if (!admin() && route !== '/parley/v1/trackers') {
+	if (!admin() && route !== '/parley/v1/trackers' && !(route === '/parley/v1/topics' && method === 'GET')) {
 		gongError(res, method, route, 403, 'this needs the admin role');
 		return true;
 	}
@@ -783,6 +790,22 @@ async function settingsApi(req, res, url) {
 			if (j.polls === 2) Object.assign(j, { state: 'running', progress: 0.5 });
 			if (j.polls >= 3) Object.assign(j, { state: 'done', progress: 0.99 });
 			return ok(200, { requestId: rid(), job: jobView(j) });
+		}
+		case 'GET /parley/v1/topics': {
+			const w = url.searchParams.get('workspaceId') || WS;
+			return ok(200, { requestId: rid(), workspaceId: w, isDefault: !STUB_TOPICS.has(w), topics: STUB_TOPICS.get(w) ?? DEFAULT_TOPICS });
+		}
+		case 'PUT /parley/v1/topics': {
+			const w = url.searchParams.get('workspaceId') || WS;
+			const problems = [];
+			for (const [i, t] of (body.topics ?? []).entries()) {
+				if (!String(t.name ?? '').trim()) problems.push(`topics[${i}].name must not be empty`);
+				if (!(t.keywords ?? []).some((k) => k.trim())) problems.push(`topics[${i}].keywords must hold at least one keyword`);
+			}
+			if (problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+			STUB_TOPICS.set(w, body.topics);
+			const job = { ...newBackfill(), kind: 'analyze-workspace' };
+			return ok(200, { requestId: rid(), jobs: [job] });
 		}
 		case 'GET /parley/v1/users':
 			return ok(200, { requestId: rid(), cursor: null, users: SETTINGS_USERS });

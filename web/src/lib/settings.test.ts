@@ -55,12 +55,13 @@ describe('sections by permission', () => {
 	it('offers only what the server says the user may manage', () => {
 		expect(sectionsFor(undefined)).toEqual([]);
 		expect(sectionsFor(none)).toEqual([]);
-		expect(sectionsFor({ ...none, manageTrackers: true }).map((s) => s.id)).toEqual(['trackers']);
-		expect(sectionsFor({ ...none, manageTrackers: true, manageUsers: true, manageKeys: true }).map((s) => s.label)).toEqual(['Trackers', 'Users', 'API keys']);
+		expect(sectionsFor({ ...none, manageTrackers: true }).map((s) => s.id)).toEqual(['trackers', 'topics']);
+		expect(sectionsFor({ ...none, manageTrackers: true, manageUsers: true, manageKeys: true }).map((s) => s.label)).toEqual(['Trackers', 'Topics', 'Users', 'API keys']);
 	});
 	it('a section asked for that the user lacks falls back to their first', () => {
 		const s = sectionsFor({ ...none, manageTrackers: true });
 		expect(chosenSection(s, 'keys')?.id).toBe('trackers');
+		expect(chosenSection(s, 'topics')?.id).toBe('topics');
 		expect(chosenSection(s, null)?.id).toBe('trackers');
 		expect(chosenSection([], 'keys')).toBeUndefined();
 		const all = sectionsFor({ ...none, manageTrackers: true, manageKeys: true });
