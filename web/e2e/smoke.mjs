@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
-import { KEYS, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
+import { DELIVERIES, KEYS, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -650,12 +650,12 @@ try {
 		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
 	};
 
-	await check('Settings: an admin is offered trackers, topics, users and keys', async () => {
+	await check('Settings: an admin is offered trackers, topics, automation, users and keys', async () => {
 		await page.goto(`${base}/calls`);
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Users', 'API keys']);
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys']);
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByText('No trackers yet.').waitFor();
 	});
@@ -746,6 +746,33 @@ try {
 		await shot('36-settings-topics');
 	});
 
+	await check('Settings: automation rules in words, with their delivery log, a test send and a replay', async () => {
+		await page.getByRole('link', { name: 'Automation', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=automation`);
+		const rule = page.locator('.rules > li').first();
+		await rule.getByRole('heading', { name: 'Competitors to Slack' }).waitFor();
+		const text = await rule.innerText();
+		assert.match(text, /Outbound calls · with outside participants · at least 5 min · when tracker 42 \(2×\) fired/);
+		assert.match(text, /Webhook to hooks\.example\.com \(secret in the URL\)/);
+		assert.doesNotMatch(text, /SECRET/, 'the secret in the URL is never shown');
+		await rule.getByRole('button', { name: 'Delivery log' }).click();
+		const rows = rule.locator('tbody tr');
+		await rows.nth(1).waitFor();
+		assert.equal(await rows.count(), 2, 'a page of the stub is 2');
+		assert.match(await rows.nth(0).innerText(), /Test[\s\S]*Delivered \(HTTP 200\)/);
+		assert.match(await rows.nth(1).innerText(), /Failed \(HTTP 500\)[\s\S]*the receiver answered 500/);
+		await rule.getByRole('button', { name: 'Older deliveries' }).click();
+		await rows.nth(2).waitFor();
+		const failed = DELIVERIES[1];
+		await rule.getByRole('button', { name: `Replay delivery ${failed.id}` }).click();
+		await page.getByRole('status').getByText(`Delivery ${failed.id} is queued again.`).waitFor();
+		await rule.getByText('Waiting to be sent').first().waitFor();
+		await rule.getByRole('button', { name: 'Send a test of Competitors to Slack' }).click();
+		await page.getByRole('status').getByText(/A test of “Competitors to Slack” is queued \(1 delivery\)/).waitFor();
+		assert.equal(requests.filter((r) => r.path.endsWith('/test')).at(-1).csrf, 'stub-csrf-token');
+		await shot('37-settings-automation');
+	});
+
 	await check('Settings: an API key is created (its secret shown once), rotated and revoked', async () => {
 		await page.getByRole('link', { name: 'API keys' }).click();
 		await page.waitForURL(`${base}/settings?section=keys`);
@@ -797,7 +824,7 @@ try {
 	await check('Settings: phone width and dark mode', async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.emulateMedia({ colorScheme: 'dark' });
-		for (const section of ['users', 'keys', 'trackers']) {
+		for (const section of ['automation', 'topics', 'users', 'keys', 'trackers']) {
 			await page.goto(`${base}/settings?section=${section}`);
 			await page.locator('section h2').waitFor();
 			await page.waitForLoadState('networkidle');

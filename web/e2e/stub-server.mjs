@@ -637,6 +637,29 @@ const DEFAULT_TOPICS = [
 	{ name: 'Pricing', keywords: ['price', 'pricing', 'cost'] },
 	{ name: 'Next steps', keywords: ['next step', 'follow up'] }
 ];
+export const RULES = [
+	{
+		id: '9100000000000000001',
+		workspaceId: WS,
+		name: 'Competitors to Slack',
+		enabled: true,
+		filter: { directions: ['Outbound'], externalParticipants: true, trackers: [{ trackerId: '42', minCount: 2 }], topics: [], titleWords: [], participantDomains: [], primaryUsers: [], teams: [], scopes: [], crm: null, minDurationSec: 300, maxDurationSec: null },
+		actions: [{ type: 'Webhook', url: 'https://hooks.example.com/services/T0/B0/SECRET', auth: 'SecretInUrl' }],
+		disabledReason: null,
+		consecutiveFailures: 0,
+		created: AT,
+		updated: AT
+	}
+];
+export const DELIVERIES = [];
+function delivery(ruleId, state, responseCode, isTest) {
+	const d = { id: String(9200000000000000001n + BigInt(DELIVERIES.length)), ruleId, callId: CALLS[0].id, action: 0, isTest, state, attempts: state === 'pending' ? 0 : 1, responseCode, latencyMs: responseCode ? 120 : null, response: responseCode ? 'ok' : null, error: state === 'failed' ? 'the receiver answered 500' : null, created: AT, updated: AT };
+	DELIVERIES.push(d);
+	return d;
+}
+delivery(RULES[0].id, 'delivered', 200, false);
+delivery(RULES[0].id, 'failed', 500, false);
+delivery(RULES[0].id, 'delivered', 200, true);
 export const KEYS = [
 	{ accessKey: 'PK0000000000000000000001', name: 'airbyte', scopes: 'api:calls:read:basic', preset: 'read-only', workspaceId: null, ownerUserId: null, created: '2024-03-01T09:00:00Z', lastUsed: AT, revoked: null }
 ];
@@ -729,6 +752,10 @@ async function settingsApi(req, res, url) {
 		['DELETE', /^\/parley\/v1\/trackers\/(\d+)$/, '/parley/v1/trackers/{id}'],
 		['GET', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
 		['PUT', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
+		['GET', /^\/parley\/v1\/automation\/rules$/, '/parley/v1/automation/rules'],
+		['GET', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries$/, '/parley/v1/automation/rules/{id}/deliveries'],
+		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/test$/, '/parley/v1/automation/rules/{id}/test'],
+		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries\/(\d+)\/replay$/, '/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay'],
 		['GET', /^\/parley\/v1\/users$/, '/parley/v1/users'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
@@ -806,6 +833,27 @@ async function settingsApi(req, res, url) {
 			STUB_TOPICS.set(w, body.topics);
 			const job = { ...newBackfill(), kind: 'analyze-workspace' };
 			return ok(200, { requestId: rid(), jobs: [job] });
+		}
+		case 'GET /parley/v1/automation/rules':
+			return ok(200, { requestId: rid(), rules: RULES });
+		case 'GET /parley/v1/automation/rules/{id}/deliveries': {
+			const list = DELIVERIES.filter((d) => d.ruleId === m[1]).sort((a, b) => b.id.localeCompare(a.id));
+			const before = url.searchParams.get('before');
+			const from = before ? list.filter((d) => d.id < before) : list;
+			const limit = Number(url.searchParams.get('limit') ?? 50);
+			// Pages of 2 in the stub, so that "Older deliveries" is needed.
+			const page = from.slice(0, Math.min(limit, 2));
+			return ok(200, { requestId: rid(), deliveries: page, nextBefore: from.length > page.length ? page.at(-1).id : null });
+		}
+		case 'POST /parley/v1/automation/rules/{id}/test': {
+			const d = delivery(m[1], 'pending', null, true);
+			return ok(202, { requestId: rid(), callId: CALLS[0].id, deliveryIds: [d.id] });
+		}
+		case 'POST /parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay': {
+			const old = DELIVERIES.find((d) => d.id === m[2] && d.ruleId === m[1]);
+			if (!old) return err(404, `delivery ${m[2]} not found`);
+			const d = delivery(m[1], 'pending', null, false);
+			return ok(202, { requestId: rid(), callId: old.callId, deliveryIds: [d.id] });
 		}
 		case 'GET /parley/v1/users':
 			return ok(200, { requestId: rid(), cursor: null, users: SETTINGS_USERS });

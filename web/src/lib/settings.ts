@@ -10,7 +10,7 @@ export type TrackerWire = components['schemas']['KeywordTrackerWire'];
 export type TrackerInput = components['schemas']['TrackerInput'];
 export type JobView = components['schemas']['JobView'];
 
-export type SectionId = 'trackers' | 'topics' | 'users' | 'keys';
+export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys';
 
 export interface Section {
 	id: SectionId;
@@ -20,6 +20,7 @@ export interface Section {
 const SECTIONS: { id: SectionId; label: string; allowed: (c: SessionCan) => boolean }[] = [
 	{ id: 'trackers', label: 'Trackers', allowed: (c) => c.manageTrackers },
 	{ id: 'topics', label: 'Topics', allowed: (c) => c.manageTrackers },
+	{ id: 'automation', label: 'Automation', allowed: (c) => c.manageAutomation },
 	{ id: 'users', label: 'Users', allowed: (c) => c.manageUsers },
 	{ id: 'keys', label: 'API keys', allowed: (c) => c.manageKeys }
 ];
