@@ -465,7 +465,7 @@ try {
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys'], 'an admin manages them all');
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces'], 'an admin manages them all');
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByRole('button', { name: 'New tracker' }).first().click();
 		await page.getByLabel('Name').fill('E2E needle');

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
-import { DELIVERIES, KEYS, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
+import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -650,12 +650,12 @@ try {
 		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
 	};
 
-	await check('Settings: an admin is offered trackers, topics, automation, users and keys', async () => {
+	await check('Settings: an admin is offered every section', async () => {
 		await page.goto(`${base}/calls`);
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys']);
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces']);
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByText('No trackers yet.').waitFor();
 	});
@@ -821,10 +821,22 @@ try {
 		await shot('33-settings-users');
 	});
 
+	await check('Settings: workspaces are listed and a new one is created', async () => {
+		await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=workspaces`);
+		await page.locator('.list li').nth(1).waitFor();
+		assert.deepEqual(await page.locator('.list li strong').allInnerTexts(), ['Sales', 'Success']);
+		await page.getByLabel('Name').fill('EMEA');
+		await page.getByLabel('Make it the default workspace').check();
+		await page.getByRole('button', { name: 'Create workspace' }).click();
+		await page.getByRole('status').getByText('Workspace “EMEA” created and made the default.').waitFor();
+		assert.deepEqual(NEW_WORKSPACES.at(-1), { name: 'EMEA', description: null, default: true });
+	});
+
 	await check('Settings: phone width and dark mode', async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.emulateMedia({ colorScheme: 'dark' });
-		for (const section of ['automation', 'topics', 'users', 'keys', 'trackers']) {
+		for (const section of ['workspaces', 'automation', 'topics', 'users', 'keys', 'trackers']) {
 			await page.goto(`${base}/settings?section=${section}`);
 			await page.locator('section h2').waitFor();
 			await page.waitForLoadState('networkidle');

@@ -660,6 +660,7 @@ function delivery(ruleId, state, responseCode, isTest) {
 delivery(RULES[0].id, 'delivered', 200, false);
 delivery(RULES[0].id, 'failed', 500, false);
 delivery(RULES[0].id, 'delivered', 200, true);
+export const NEW_WORKSPACES = [];
 export const KEYS = [
 	{ accessKey: 'PK0000000000000000000001', name: 'airbyte', scopes: 'api:calls:read:basic', preset: 'read-only', workspaceId: null, ownerUserId: null, created: '2024-03-01T09:00:00Z', lastUsed: AT, revoked: null }
 ];
@@ -756,6 +757,7 @@ async function settingsApi(req, res, url) {
 		['GET', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries$/, '/parley/v1/automation/rules/{id}/deliveries'],
 		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/test$/, '/parley/v1/automation/rules/{id}/test'],
 		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries\/(\d+)\/replay$/, '/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay'],
+		['POST', /^\/parley\/v1\/workspaces$/, '/parley/v1/workspaces'],
 		['GET', /^\/parley\/v1\/users$/, '/parley/v1/users'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
@@ -854,6 +856,11 @@ async function settingsApi(req, res, url) {
 			if (!old) return err(404, `delivery ${m[2]} not found`);
 			const d = delivery(m[1], 'pending', null, false);
 			return ok(202, { requestId: rid(), callId: old.callId, deliveryIds: [d.id] });
+		}
+		case 'POST /parley/v1/workspaces': {
+			if (!String(body.name ?? '').trim()) return err(400, 'name must not be empty');
+			NEW_WORKSPACES.push({ name: body.name, description: body.description ?? null, default: !!body.default });
+			return ok(201, { requestId: rid(), workspaceId: String(5000000000000000100n + BigInt(NEW_WORKSPACES.length)) });
 		}
 		case 'GET /parley/v1/users':
 			return ok(200, { requestId: rid(), cursor: null, users: SETTINGS_USERS });

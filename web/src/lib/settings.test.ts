@@ -58,6 +58,7 @@ describe('sections by permission', () => {
 		expect(sectionsFor({ ...none, manageTrackers: true }).map((s) => s.id)).toEqual(['trackers', 'topics']);
 		expect(sectionsFor({ ...none, manageTrackers: true, manageUsers: true, manageKeys: true }).map((s) => s.label)).toEqual(['Trackers', 'Topics', 'Users', 'API keys']);
 		expect(sectionsFor({ ...none, manageAutomation: true }).map((s) => s.id)).toEqual(['automation']);
+		expect(sectionsFor({ ...none, manageWorkspaces: true }).map((s) => s.id)).toEqual(['workspaces']);
 	});
 	it('a section asked for that the user lacks falls back to their first', () => {
 		const s = sectionsFor({ ...none, manageTrackers: true });
