@@ -36,9 +36,13 @@ const OTHER_VTT: &str = "WEBVTT
 async fn fixture(s: &TestServer) -> (String, Vec<String>) {
     let rep = s.user("rita@acme.example.com", "Rita", "Rep").await;
     let mut calls = Vec::new();
-    for (n, start) in ["2024-03-01T10:00:00Z", "2024-03-05T10:00:00Z", "2024-03-09T10:00:00Z"]
-        .iter()
-        .enumerate()
+    for (n, start) in [
+        "2024-03-01T10:00:00Z",
+        "2024-03-05T10:00:00Z",
+        "2024-03-09T10:00:00Z",
+    ]
+    .iter()
+    .enumerate()
     {
         let call = s
             .call(json!({
@@ -100,7 +104,10 @@ async fn a_draft_tracker_is_previewed_over_recent_calls_and_nothing_is_stored() 
         "We are looking at Acme and Globex right now."
     );
     assert!((12500..20000).contains(&at(1)), "{}", r.body);
-    assert_eq!(snippets[1]["text"], "The price from ACME was lower, but their support is weak.");
+    assert_eq!(
+        snippets[1]["text"],
+        "The price from ACME was lower, but their support is weak."
+    );
 
     // The filters apply as in the analysis: the company side never said it.
     let mut by_company = draft(&["Acme"]);
@@ -146,7 +153,10 @@ async fn a_bad_draft_or_a_caller_without_the_permission_gets_a_4xx() {
     );
     for q in ["calls=0", "calls=51", "calls=many"] {
         let r = s
-            .post(&format!("/parley/v1/trackers/preview?{q}"), draft(&["Acme"]))
+            .post(
+                &format!("/parley/v1/trackers/preview?{q}"),
+                draft(&["Acme"]),
+            )
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.body);
     }
@@ -342,8 +352,12 @@ async fn admins_list_users_with_roles_and_profiles_page_by_page() {
     let mut ids = vec![boss.to_string()];
     for n in 0..101 {
         ids.push(
-            s.user(&format!("u{n:03}@northwind.example.com"), "User", &format!("{n:03}"))
-                .await,
+            s.user(
+                &format!("u{n:03}@northwind.example.com"),
+                "User",
+                &format!("{n:03}"),
+            )
+            .await,
         );
     }
     let r = s
@@ -379,7 +393,12 @@ async fn admins_list_users_with_roles_and_profiles_page_by_page() {
     assert_eq!(first.body["users"].as_array().unwrap().len(), 100);
     let cursor = first.body["cursor"].as_str().unwrap().to_owned();
     let rest = s.get(&format!("/parley/v1/users?cursor={cursor}")).await;
-    assert_eq!(rest.body["users"].as_array().unwrap().len(), 2, "{}", rest.body);
+    assert_eq!(
+        rest.body["users"].as_array().unwrap().len(),
+        2,
+        "{}",
+        rest.body
+    );
     assert!(rest.body["cursor"].is_null());
     let users: Vec<Value> = first.body["users"]
         .as_array()

@@ -134,11 +134,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("PUT", "/parley/v1/trackers/{id}", WriteSettings),
     ("DELETE", "/parley/v1/trackers/{id}", WriteSettings),
     ("POST", "/parley/v1/trackers/preview", WriteSettings),
-    (
-        "GET",
-        "/parley/v1/trackers/backfills/{job}",
-        WriteSettings,
-    ),
+    ("GET", "/parley/v1/trackers/backfills/{job}", WriteSettings),
     ("GET", "/parley/v1/topics", ReadSettings),
     ("PUT", "/parley/v1/topics", WriteSettings),
     ("POST", "/parley/v1/workspaces", ManageWorkspaces),

@@ -32,10 +32,7 @@ pub fn routes() -> Router<AppState> {
             put(replace_tracker).delete(delete_tracker),
         )
         .route("/parley/v1/trackers/preview", post(preview_tracker))
-        .route(
-            "/parley/v1/trackers/backfills/{job}",
-            get(backfill_state),
-        )
+        .route("/parley/v1/trackers/backfills/{job}", get(backfill_state))
 }
 
 /// List keyword trackers (as `GET /v2/settings/trackers`).
@@ -288,7 +285,9 @@ async fn preview_tracker(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let q = query(q)?;
-    let calls = q.calls.unwrap_or(parley_app::analysis::PREVIEW_DEFAULT_CALLS);
+    let calls = q
+        .calls
+        .unwrap_or(parley_app::analysis::PREVIEW_DEFAULT_CALLS);
     if !(1..=parley_app::analysis::PREVIEW_MAX_CALLS).contains(&calls) {
         return Err(ApiError::bad_request(format!(
             "calls must be between 1 and {}",
@@ -382,9 +381,7 @@ async fn backfill_state(
     .filter(|j| j.kind == JobKind::BackfillTrackers)
     .ok_or_else(not_found)?;
     let reached = match JobSpec::of(&job) {
-        Ok(JobSpec::BackfillTrackers {
-            workspace: Some(w),
-        }) => principal.reaches(w),
+        Ok(JobSpec::BackfillTrackers { workspace: Some(w) }) => principal.reaches(w),
         // A back-fill of every workspace: only for whoever reaches them all.
         Ok(JobSpec::BackfillTrackers { workspace: None }) => {
             principal.workspace.is_none() && principal.profile_reach.is_none()
