@@ -14,6 +14,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
 
 const base = (process.argv[2] ?? '').replace(/\/$/, '');
 const email = process.env.PARLEY_E2E_EMAIL;
@@ -432,6 +433,92 @@ try {
 		await page.getByText('No transcript yet.').waitFor();
 		await page.locator('audio').waitFor({ state: 'attached' });
 		await page.screenshot({ path: `${shots}real-upload-call.png`, fullPage: true });
+	});
+
+	await check('Settings: add a tracker, preview it over recent calls, and see it back-filled', async () => {
+		// A word of the newest transcribed call: the preview reads the most recent calls.
+		const all = [];
+		for (let cursor, i = 0; i < 50; i++) {
+			const r = await page.request.get(`${base}/v2/calls${cursor ? `?cursor=${cursor}` : ''}`);
+			assert.equal(r.status(), 200);
+			const body = await r.json();
+			all.push(...body.calls);
+			cursor = body.records.cursor;
+			if (!cursor) break;
+		}
+		all.sort((a, b) => b.started.localeCompare(a.started) || b.id.localeCompare(a.id));
+		let target;
+		let word;
+		for (const c of all.slice(0, 10)) {
+			const r = await page.request.get(`${base}/parley/v1/calls/${c.id}/transcript`);
+			if (r.status() !== 200) continue;
+			const words = (await r.json()).transcript.flatMap((m) => m.sentences.flatMap((x) => x.text.split(/[^A-Za-z]+/))).filter((w) => w.length >= 7);
+			if (words.length) {
+				target = c;
+				word = words[0].toLowerCase();
+				break;
+			}
+		}
+		assert.ok(target, 'a recent demo call with a transcript');
+
+		await page.goto(`${base}/calls`);
+		await page.getByRole('link', { name: 'Settings', exact: true }).click();
+		await page.waitForURL(`${base}/settings`);
+		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces'], 'an admin manages them all');
+		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
+		await page.getByRole('button', { name: 'New tracker' }).first().click();
+		await page.getByLabel('Name').fill('E2E needle');
+		if (await page.getByLabel('Workspace').count()) await page.getByLabel('Workspace').selectOption(target.workspaceId);
+		await page.getByLabel('Keywords').fill(word);
+		await page.getByRole('button', { name: 'Preview matches' }).click();
+		const preview = page.locator('.preview');
+		await preview.getByText(/\d+ match(es)? in \d+ of the \d+ most recent transcribed calls\./).waitFor();
+		assert.ok(await preview.getByRole('link', { name: target.title, exact: true }).count(), `the preview lists ${target.title}`);
+		assert.equal((await preview.locator('mark').first().innerText()).toLowerCase(), word);
+		await page.screenshot({ path: `${shots}real-settings-preview.png`, fullPage: true });
+		// Nothing stored by the preview.
+		const before = await (await page.request.get(`${base}/parley/v1/trackers`)).json();
+		assert.ok(!before.keywordTrackers.some((t) => t.trackerName === 'E2E needle'));
+
+		await page.getByRole('button', { name: 'Save tracker' }).click();
+		const status = page.locator('.backfill');
+		await status.getByText(/E2E needle saved\. Back-fill queued/).waitFor();
+		await page.getByRole('row', { name: /E2E needle/ }).waitFor();
+		// `--no-workers` leaves the back-fill queued: run the queued analysis jobs as a
+		// worker would (`parley analyze --queued`, which ui_e2e.rs passes).
+		const command = process.env.PARLEY_E2E_ANALYZE_QUEUED;
+		if (!command) {
+			console.log('    (PARLEY_E2E_ANALYZE_QUEUED not set: the back-fill is not run)');
+			return;
+		}
+		const [bin, ...args] = JSON.parse(command);
+		const ran = spawnSync(bin, args, { encoding: 'utf8', timeout: 120_000 });
+		assert.equal(ran.status, 0, `parley analyze --queued: ${ran.stderr}`);
+		await status.getByText('Back-filled: every past call is up to date').waitFor({ timeout: 30_000 });
+		await page.screenshot({ path: `${shots}real-settings-backfilled.png`, fullPage: true });
+
+		// The call has the tracker's hits now, in the API and on its page.
+		const r = await page.request.post(`${base}/v2/calls/extensive`, {
+			headers: { 'x-csrf-token': await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session')).csrfToken) },
+			data: { filter: { callIds: [target.id] }, contentSelector: { exposedFields: { content: { trackers: true } } } }
+		});
+		assert.equal(r.status(), 200);
+		const hits = (await r.json()).calls[0].content.trackers.find((t) => t.name === 'E2E needle');
+		assert.ok(hits?.count >= 1, `E2E needle back-filled on ${target.id}: ${JSON.stringify(hits)}`);
+		await page.goto(`${base}/calls/${target.id}`);
+		await page.locator('aside.summary').getByText(/E2E needle ×\d+/).waitFor();
+
+		// Phone width and dark mode.
+		await page.goto(`${base}/settings`);
+		await page.getByRole('row', { name: /E2E needle/ }).waitFor();
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		const w = await page.evaluate(() => document.documentElement.scrollWidth);
+		assert.ok(w <= 390, `settings is ${w}px wide at 390px`);
+		await page.screenshot({ path: `${shots}real-settings-phone-dark.png`, fullPage: true });
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
 	});
 
 	await check('with localStorage cleared, the cookie alone restores the session', async () => {

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
+import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -312,13 +313,13 @@ try {
 		assert.match(await page.getByRole('alert').innerText(), /No calls found corresponding to the provided filters/);
 	});
 
-	await check('pages not built yet say so, by keyboard too', async () => {
+	await check('Settings opens from the navigation by keyboard', async () => {
 		await page.goto(`${base}/calls`);
 		await page.getByRole('link', { name: 'Settings' }).focus();
 		await page.keyboard.press('Enter');
 		await page.waitForURL(`${base}/settings`);
-		await page.getByText('Not yet.').waitFor();
-		await shot('08-not-yet');
+		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
+		await shot('08-settings');
 	});
 
 	/** The last request to a path, with its JSON body. */
@@ -641,6 +642,236 @@ try {
 		await shot('19-upload-phone-dark');
 		await page.setViewportSize({ width: 1280, height: 860 });
 		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	// ---- Settings (trackers, users, API keys; offered by permission) ----
+	const settingsFit = async () => {
+		const w = await page.evaluate(() => document.documentElement.scrollWidth);
+		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
+	};
+
+	await check('Settings: an admin is offered every section', async () => {
+		await page.goto(`${base}/calls`);
+		await page.getByRole('link', { name: 'Settings', exact: true }).click();
+		await page.waitForURL(`${base}/settings`);
+		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces']);
+		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
+		await page.getByText('No trackers yet.').waitFor();
+	});
+
+	await check('Settings: a draft tracker is previewed over recent calls before it is saved', async () => {
+		await page.getByRole('button', { name: 'New tracker' }).first().click();
+		await page.getByLabel('Name').fill('Pain');
+		// No keywords: the server's own message comes back from the preview.
+		await page.getByRole('button', { name: 'Preview matches' }).click();
+		assert.match(await page.getByRole('alert').innerText(), /tracker has no phrases/);
+		await page.getByLabel('Keywords').fill('recordings, "notes, scattered", Notes');
+		await page.getByRole('button', { name: 'Preview matches' }).click();
+		const preview = page.locator('.preview');
+		await preview.getByText(/2 matches in 1 of the 2 most recent transcribed calls/).waitFor();
+		const sent = requests.filter((r) => r.path === '/parley/v1/trackers/preview').at(-1);
+		assert.equal(sent.csrf, 'stub-csrf-token');
+		assert.deepEqual(sent.body.languageKeywords, [{ language: 'eng', keywords: ['recordings', 'notes, scattered', 'Notes'], includeRelatedForms: false }]);
+		assert.equal(sent.body.saidAt, 'Anytime');
+		assert.equal(await preview.locator('mark').first().innerText(), 'recordings');
+		assert.match(await preview.locator('.matches > li').first().innerText(), /Discovery: Acme Corp[\s\S]*0:10\s+Dana Buyer:/);
+		assert.equal(await preview.getByRole('link', { name: 'Open at 0:10' }).getAttribute('href'), `/calls/${CALLS[0].id}?t=10s`);
+		// Said by the company only: no match.
+		await page.getByLabel('Said by').selectOption('Company');
+		await page.getByRole('button', { name: 'Preview matches' }).click();
+		await preview.getByText('No match in the 2 most recent transcribed calls.').waitFor();
+		await page.getByLabel('Said by').selectOption('Anyone');
+		await shot('30-settings-tracker-preview');
+	});
+
+	await check('Settings: saving a tracker shows its back-fill until done', async () => {
+		await page.getByRole('button', { name: 'Save tracker' }).click();
+		const status = page.locator('.backfill');
+		await status.getByText(/Pain saved\. Back-fill queued/).waitFor();
+		assert.equal(TRACKERS.length, 1);
+		assert.deepEqual(TRACKERS[0].languageKeywords[0].keywords, ['recordings', 'notes, scattered', 'Notes']);
+		await status.getByText('Back-filling past calls: 50%').waitFor({ timeout: 5000 });
+		assert.equal(await status.locator('progress').getAttribute('value'), '50');
+		await status.getByText('Back-filled: every past call is up to date').waitFor({ timeout: 8000 });
+		const row = page.locator('table.list tbody tr');
+		assert.equal(await row.count(), 1);
+		assert.match(await row.first().innerText(), /Pain[\s\S]*recordings, notes, scattered, Notes[\s\S]*Anyone, any time/);
+		await shot('31-settings-trackers');
+	});
+
+	await check('Settings: a tracker is edited and deleted (with a confirmation)', async () => {
+		await page.getByRole('button', { name: 'Edit Pain' }).click();
+		assert.equal(await page.getByLabel('Keywords').inputValue(), 'recordings, "notes, scattered", Notes');
+		await page.getByLabel('Name').fill('Pain points');
+		await page.getByLabel('When in the call').selectOption('First');
+		await page.getByLabel('How much').fill('10');
+		await page.getByLabel('Only when said in a question').check();
+		await page.getByRole('button', { name: 'Save tracker' }).click();
+		await page.locator('.backfill').getByText(/Pain points saved/).waitFor();
+		const put = requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/parley/v1/trackers/')).at(-1);
+		assert.equal(put.body.saidAtInterval, '10');
+		assert.equal(put.body.saidAtUnit, 'Minutes');
+		assert.equal(put.body.partOfQuestion, true);
+		assert.match(await page.locator('table.list tbody tr').first().innerText(), /In the first 10 minutes · in a question/);
+		await page.getByRole('button', { name: 'Delete Pain points' }).click();
+		await page.getByRole('button', { name: 'Keep' }).click();
+		assert.equal(TRACKERS.length, 1, 'Keep keeps it');
+		await page.getByRole('button', { name: 'Delete Pain points' }).click();
+		await page.getByRole('button', { name: 'Yes, delete' }).click();
+		await page.getByText('No trackers yet.').waitFor();
+		await page.locator('.backfill').getByText(/Pain points deleted/).waitFor();
+		assert.equal(TRACKERS.length, 0);
+	});
+
+	await check("Settings: a workspace's topics are edited and saved as a whole", async () => {
+		await page.getByRole('link', { name: 'Topics', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=topics`);
+		await page.getByText("This workspace uses Parley's default topics.").waitFor();
+		assert.equal(await page.getByLabel('Keywords of topic 1').inputValue(), 'price, pricing, cost');
+		await page.getByRole('button', { name: 'Add a topic' }).click();
+		await page.getByLabel('Name of topic 3').fill('Security');
+		await page.getByRole('button', { name: 'Save topics' }).click();
+		assert.match(await page.getByRole('alert').innerText(), /topics\[2\]\.keywords must hold at least one keyword/);
+		await page.getByLabel('Keywords of topic 3').fill('SOC 2, "encryption, at rest"');
+		await page.getByRole('button', { name: 'Remove topic Next steps' }).click();
+		await page.getByRole('button', { name: 'Save topics' }).click();
+		await page.getByRole('status').getByText(/Topics saved \(2\)/).waitFor();
+		const put = requests.filter((r) => r.method === 'PUT' && r.path === '/parley/v1/topics').at(-1);
+		assert.equal(put.query, '?workspaceId=5000000000000000001');
+		assert.deepEqual(STUB_TOPICS.get('5000000000000000001'), [
+			{ name: 'Pricing', keywords: ['price', 'pricing', 'cost'] },
+			{ name: 'Security', keywords: ['SOC 2', 'encryption, at rest'] }
+		]);
+		await shot('36-settings-topics');
+	});
+
+	await check('Settings: automation rules in words, with their delivery log, a test send and a replay', async () => {
+		await page.getByRole('link', { name: 'Automation', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=automation`);
+		const rule = page.locator('.rules > li').first();
+		await rule.getByRole('heading', { name: 'Competitors to Slack' }).waitFor();
+		const text = await rule.innerText();
+		assert.match(text, /Outbound calls · with outside participants · at least 5 min · when tracker 42 \(2×\) fired/);
+		assert.match(text, /Webhook to hooks\.example\.com \(secret in the URL\)/);
+		assert.doesNotMatch(text, /SECRET/, 'the secret in the URL is never shown');
+		await rule.getByRole('button', { name: 'Delivery log' }).click();
+		const rows = rule.locator('tbody tr');
+		await rows.nth(1).waitFor();
+		assert.equal(await rows.count(), 2, 'a page of the stub is 2');
+		assert.match(await rows.nth(0).innerText(), /Test[\s\S]*Delivered \(HTTP 200\)/);
+		assert.match(await rows.nth(1).innerText(), /Failed \(HTTP 500\)[\s\S]*the receiver answered 500/);
+		await rule.getByRole('button', { name: 'Older deliveries' }).click();
+		await rows.nth(2).waitFor();
+		const failed = DELIVERIES[1];
+		await rule.getByRole('button', { name: `Replay delivery ${failed.id}` }).click();
+		await page.getByRole('status').getByText(`Delivery ${failed.id} is queued again.`).waitFor();
+		await rule.getByText('Waiting to be sent').first().waitFor();
+		await rule.getByRole('button', { name: 'Send a test of Competitors to Slack' }).click();
+		await page.getByRole('status').getByText(/A test of “Competitors to Slack” is queued \(1 delivery\)/).waitFor();
+		assert.equal(requests.filter((r) => r.path.endsWith('/test')).at(-1).csrf, 'stub-csrf-token');
+		await shot('37-settings-automation');
+	});
+
+	await check('Settings: an API key is created (its secret shown once), rotated and revoked', async () => {
+		await page.getByRole('link', { name: 'API keys' }).click();
+		await page.waitForURL(`${base}/settings?section=keys`);
+		await page.getByRole('row', { name: /airbyte/ }).waitFor();
+		await page.getByRole('button', { name: 'New key' }).click();
+		await page.getByLabel('Name').fill('n8n');
+		await page.getByRole('combobox', { name: /^Access/ }).selectOption('read-only');
+		await page.getByLabel('Acts as').selectOption(USERS[1].id);
+		await page.getByRole('button', { name: 'Create key' }).click();
+		const secret = page.locator('.secret');
+		await secret.getByText(/Key “n8n” created\. Copy the secret now/).waitFor();
+		assert.equal(await secret.getByLabel('Secret').inputValue(), 'stub-secret-2');
+		const made = requests.filter((r) => r.method === 'POST' && r.path === '/parley/v1/keys').at(-1);
+		assert.deepEqual(made.body, { name: 'n8n', scopes: 'read-only', ownerUserId: USERS[1].id });
+		assert.match(await page.getByRole('row', { name: /n8n/ }).innerText(), /Read-only[\s\S]*Every workspace[\s\S]*Grace Hopper[\s\S]*Never/);
+		await shot('32-settings-key-secret');
+		await secret.getByRole('button', { name: 'I have copied it' }).click();
+		assert.equal(await page.locator('.secret').count(), 0, 'the secret is gone for good');
+		await page.getByRole('button', { name: 'Rotate n8n' }).click();
+		await page.getByRole('button', { name: 'Yes, rotate' }).click();
+		await secret.getByText(/Key “n8n” rotated/).waitFor();
+		assert.equal(await secret.getByLabel('Secret').inputValue(), 'stub-rotated-02');
+		await page.getByRole('button', { name: 'Revoke n8n' }).click();
+		await page.getByRole('button', { name: 'Yes, revoke' }).click();
+		await page.getByRole('row', { name: /n8n.*Revoked/ }).waitFor();
+		assert.ok(KEYS.find((k) => k.name === 'n8n').revoked);
+		assert.equal(await page.locator('.secret').count(), 0, "a revoked key's secret is not left on screen");
+	});
+
+	await check("Settings: users' roles and profiles are changed in place", async () => {
+		await page.getByRole('link', { name: 'Users', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=users`);
+		const role = page.getByLabel('Role of Alan Turing');
+		assert.equal(await role.inputValue(), 'member');
+		assert.ok(await page.getByLabel('Role of Ada Lovelace').isDisabled(), "one's own role is not offered");
+		await role.selectOption('manager');
+		await page.getByRole('status').getByText('Alan Turing is now a manager.').waitFor();
+		assert.equal(SETTINGS_USERS[2].role, 'manager');
+		const profile = page.getByLabel('Profile of Grace Hopper in Sales');
+		await profile.selectOption({ label: 'Sales ops' });
+		await page.getByRole('status').getByText('Grace Hopper has the Sales ops profile in Sales.').waitFor();
+		assert.deepEqual(SETTINGS_USERS[1].profiles, [{ workspaceId: '5000000000000000001', profileId: '8000000000000000001' }]);
+		await page.getByLabel('Find a user').fill('turing');
+		assert.equal(await page.locator('table.list tbody tr').count(), 1);
+		await page.getByLabel('Find a user').fill('');
+		await shot('33-settings-users');
+	});
+
+	await check('Settings: workspaces are listed and a new one is created', async () => {
+		await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=workspaces`);
+		await page.locator('.list li').nth(1).waitFor();
+		assert.deepEqual(await page.locator('.list li strong').allInnerTexts(), ['Sales', 'Success']);
+		await page.getByLabel('Name').fill('EMEA');
+		await page.getByLabel('Make it the default workspace').check();
+		await page.getByRole('button', { name: 'Create workspace' }).click();
+		await page.getByRole('status').getByText('Workspace “EMEA” created and made the default.').waitFor();
+		assert.deepEqual(NEW_WORKSPACES.at(-1), { name: 'EMEA', description: null, default: true });
+	});
+
+	await check('Settings: phone width and dark mode', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		for (const section of ['workspaces', 'automation', 'topics', 'users', 'keys', 'trackers']) {
+			await page.goto(`${base}/settings?section=${section}`);
+			await page.locator('section h2').waitFor();
+			await page.waitForLoadState('networkidle');
+			await settingsFit();
+		}
+		await page.getByRole('button', { name: 'New tracker' }).first().click();
+		await page.getByLabel('Name').fill('Phone');
+		await page.getByLabel('Keywords').fill('notes');
+		await page.getByRole('button', { name: 'Preview matches' }).click();
+		await page.locator('.preview mark').first().waitFor();
+		await settingsFit();
+		await shot('34-settings-tracker-phone-dark');
+		await page.getByRole('button', { name: 'Cancel' }).click();
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check('Settings: a member is not offered Settings, and the page says why', async () => {
+		SETTINGS.role = 'member';
+		try {
+			await page.goto(`${base}/calls`);
+			await page.locator('tbody tr').first().waitFor();
+			await page.getByRole('link', { name: 'Team', exact: true }).waitFor();
+			await page.waitForLoadState('networkidle');
+			assert.equal(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).count(), 0);
+			const keysAsked = () => requests.filter((r) => r.path === '/parley/v1/keys').length;
+			const before = keysAsked();
+			await page.goto(`${base}/settings?section=keys`);
+			await page.getByText('There is nothing here you can change.').waitFor();
+			assert.match(await page.locator('main').innerText(), /you are a member/);
+			assert.equal(keysAsked(), before, 'the keys are not even asked for');
+			await shot('35-settings-member');
+		} finally {
+			SETTINGS.role = 'admin';
+		}
 	});
 
 	await check('an ended session (401) leads back to sign-in, then to where one was', async () => {

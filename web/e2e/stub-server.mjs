@@ -559,6 +559,8 @@ async function api(req, res, url) {
 		res.writeHead(206, { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
 		return res.end(WAV.subarray(start, end + 1));
 	}
+	// Settings (trackers, users, keys, the session's permissions): see the section at the end.
+	if (await settingsApi(req, res, url)) return;
 	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
 }
 
@@ -610,6 +612,329 @@ export function start(port = 0) {
 }
 
 export { CALLS, LINES };
+
+// ---- Settings: the session's permissions, trackers (preview, back-fill), users, API keys ----
+
+/** What the signed-in stub user is: `admin` (may manage everything) or `member` (nothing). */
+export const SETTINGS = { role: 'admin' };
+const WS = '5000000000000000001';
+const AT = '2024-03-20T10:00:00Z';
+export const TRACKERS = [];
+const BACKFILLS = new Map();
+let settingsSeq = 0;
+const settingsId = () => String(6100000000000000000n + BigInt(++settingsSeq));
+export const SETTINGS_USERS = USERS.map((u, i) => ({
+	id: u.id,
+	email: u.emailAddress,
+	firstName: u.firstName,
+	lastName: u.lastName,
+	title: u.title ?? null,
+	active: true,
+	managerId: null,
+	role: i === 0 ? 'admin' : i === 1 ? 'manager' : 'member',
+	profiles: i === 2 ? [{ workspaceId: WS, profileId: '8000000000000000001' }] : []
+}));
+const PROFILES = [
+	{ id: '8000000000000000001', name: 'Sales ops' },
+	{ id: '8000000000000000002', name: 'Read-only reviewers' }
+];
+export const STUB_TOPICS = new Map();
+const DEFAULT_TOPICS = [
+	{ name: 'Pricing', keywords: ['price', 'pricing', 'cost'] },
+	{ name: 'Next steps', keywords: ['next step', 'follow up'] }
+];
+export const RULES = [
+	{
+		id: '9100000000000000001',
+		workspaceId: WS,
+		name: 'Competitors to Slack',
+		enabled: true,
+		filter: { directions: ['Outbound'], externalParticipants: true, trackers: [{ trackerId: '42', minCount: 2 }], topics: [], titleWords: [], participantDomains: [], primaryUsers: [], teams: [], scopes: [], crm: null, minDurationSec: 300, maxDurationSec: null },
+		actions: [{ type: 'Webhook', url: 'https://hooks.example.com/services/T0/B0/SECRET', auth: 'SecretInUrl' }],
+		disabledReason: null,
+		consecutiveFailures: 0,
+		created: AT,
+		updated: AT
+	}
+];
+export const DELIVERIES = [];
+function delivery(ruleId, state, responseCode, isTest) {
+	const d = { id: String(9200000000000000001n + BigInt(DELIVERIES.length)), ruleId, callId: CALLS[0].id, action: 0, isTest, state, attempts: state === 'pending' ? 0 : 1, responseCode, latencyMs: responseCode ? 120 : null, response: responseCode ? 'ok' : null, error: state === 'failed' ? 'the receiver answered 500' : null, created: AT, updated: AT };
+	DELIVERIES.push(d);
+	return d;
+}
+delivery(RULES[0].id, 'delivered', 200, false);
+delivery(RULES[0].id, 'failed', 500, false);
+delivery(RULES[0].id, 'delivered', 200, true);
+export const NEW_WORKSPACES = [];
+export const KEYS = [
+	{ accessKey: 'PK0000000000000000000001', name: 'airbyte', scopes: 'api:calls:read:basic', preset: 'read-only', workspaceId: null, ownerUserId: null, created: '2024-03-01T09:00:00Z', lastUsed: AT, revoked: null }
+];
+
+function canOf(role) {
+	const admin = role === 'admin';
+	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin };
+}
+
+function jobView(j) {
+	return { id: j.id, kind: 'backfill-trackers', callId: null, state: j.state, attempts: j.state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: j.progress, error: null, created: AT, updated: AT, runAfter: AT, finished: j.state === 'done' ? AT : null };
+}
+
+function newBackfill() {
+	const j = { id: settingsId(), state: 'queued', progress: null, polls: 0 };
+	BACKFILLS.set(j.id, j);
+	return jobView(j);
+}
+
+/** The stub's check of a tracker body: the server's messages for the usual mistakes. */
+function trackerProblems(b) {
+	const problems = [];
+	if (!String(b.trackerName ?? '').trim()) problems.push('trackerName is empty');
+	const phrases = (b.languageKeywords ?? []).flatMap((k) => k.keywords ?? []);
+	if (!phrases.length) problems.push('tracker has no phrases');
+	for (const [i, k] of (b.languageKeywords ?? []).entries()) {
+		if (!/^[a-z]{3}$/.test(k.language ?? '')) problems.push(`languageKeywords[${i}].language ${JSON.stringify(k.language)} is not a three-letter lower-case language code`);
+	}
+	return problems;
+}
+
+function trackerWire(id, b, created = AT) {
+	return {
+		trackerId: id,
+		trackerName: b.trackerName.trim(),
+		workspaceId: b.workspaceId ?? WS,
+		languageKeywords: (b.languageKeywords ?? []).map((k) => ({ language: k.language, keywords: k.keywords ?? [], includeRelatedForms: !!k.includeRelatedForms })),
+		affiliation: b.affiliation ?? 'Anyone',
+		partOfQuestion: !!b.partOfQuestion,
+		saidAt: b.saidAt ?? 'Anytime',
+		saidAtInterval: b.saidAt && b.saidAt !== 'Anytime' ? Number(b.saidAtInterval) : null,
+		saidAtUnit: b.saidAt && b.saidAt !== 'Anytime' ? b.saidAtUnit : null,
+		saidInTopics: b.saidInTopics ?? [],
+		saidInCallParts: [],
+		filterQuery: '{}',
+		created,
+		creatorUserId: null,
+		updated: AT,
+		updaterUserId: null
+	};
+}
+
+/** The stub's matcher: whole words, ignoring case, over the first call's lines. */
+function previewOf(b) {
+	const phrases = (b.languageKeywords ?? []).flatMap((k) => k.keywords ?? []);
+	const hits = [];
+	for (const [speaker, start, text] of LINES) {
+		for (const phrase of phrases) {
+			const at = new RegExp(`\\b${phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').exec(text);
+			if (!at) continue;
+			if (b.affiliation === 'Company' && speaker !== '11') continue;
+			if (b.affiliation === 'NonCompany' && speaker === '11') continue;
+			const party = PARTIES.find((x) => x.speakerId === speaker);
+			hits.push({ startMs: start, phrase, speakerName: party?.name ?? null, affiliation: party ? (party.affiliation === 'Internal' ? 'Company' : 'NonCompany') : null, text });
+		}
+	}
+	const calls = hits.length ? [{ id: CALLS[0].id, title: CALLS[0].title, started: CALLS[0].started, hits: hits.length, snippets: hits.slice(0, 5) }] : [];
+	return { requestId: rid(), workspaceId: WS, callsScanned: 2, hits: hits.length, calls };
+}
+
+async function settingsApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	const admin = () => {
+		if (SETTINGS.role === 'admin') return true;
+		return false;
+	};
+	if (p === '/parley/v1/session' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		const u = USERS[0];
+		sendChecked(res, method, p, 200, { requestId: rid(), userId: USER.userId, email: USER.email, name: `${u.firstName} ${u.lastName}`, role: SETTINGS.role, csrfToken: CSRF, expires: new Date(Date.now() + 12 * 3600e3).toISOString(), can: canOf(SETTINGS.role) });
+		return true;
+	}
+	const routes = [
+		['GET', /^\/parley\/v1\/trackers$/, '/parley/v1/trackers'],
+		['POST', /^\/parley\/v1\/trackers$/, '/parley/v1/trackers'],
+		['POST', /^\/parley\/v1\/trackers\/preview$/, '/parley/v1/trackers/preview'],
+		['GET', /^\/parley\/v1\/trackers\/backfills\/(\d+)$/, '/parley/v1/trackers/backfills/{job}'],
+		['PUT', /^\/parley\/v1\/trackers\/(\d+)$/, '/parley/v1/trackers/{id}'],
+		['DELETE', /^\/parley\/v1\/trackers\/(\d+)$/, '/parley/v1/trackers/{id}'],
+		['GET', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
+		['PUT', /^\/parley\/v1\/topics$/, '/parley/v1/topics'],
+		['GET', /^\/parley\/v1\/automation\/rules$/, '/parley/v1/automation/rules'],
+		['GET', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries$/, '/parley/v1/automation/rules/{id}/deliveries'],
+		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/test$/, '/parley/v1/automation/rules/{id}/test'],
+		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries\/(\d+)\/replay$/, '/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay'],
+		['POST', /^\/parley\/v1\/workspaces$/, '/parley/v1/workspaces'],
+		['GET', /^\/parley\/v1\/users$/, '/parley/v1/users'],
+		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
+		['PUT', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
+		['DELETE', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
+		['GET', /^\/v2\/all-permission-profiles$/, '/v2/all-permission-profiles'],
+		['GET', /^\/parley\/v1\/keys$/, '/parley/v1/keys'],
+		['POST', /^\/parley\/v1\/keys$/, '/parley/v1/keys'],
+		['POST', /^\/parley\/v1\/keys\/([A-Z0-9]+)\/rotate$/, '/parley/v1/keys/{key}/rotate'],
+		['DELETE', /^\/parley\/v1\/keys\/([A-Z0-9]+)$/, '/parley/v1/keys/{key}']
+	];
+	let m;
+	const hit = routes.find(([verb, re]) => verb === method && (m = re.exec(p)));
+	if (!hit) return false;
+	const route = hit[2];
+	if (!guard(req, res, method, route)) return true;
+	// The server refuses what the role may not do (the page should not even offer it).
+	if (!admin() && route !== '/parley/v1/trackers' && !(route === '/parley/v1/topics' && method === 'GET')) {
+		gongError(res, method, route, 403, 'this needs the admin role');
+		return true;
+	}
+	const body = method === 'POST' || method === 'PUT' ? await jsonBody(req) : undefined;
+	requests.at(-1).body = body;
+	const ok = (status, b) => (sendChecked(res, method, route, status, b), true);
+	const err = (status, msg) => (gongError(res, method, route, status, msg), true);
+	switch (`${method} ${route}`) {
+		case 'GET /parley/v1/trackers':
+			return ok(200, { requestId: rid(), keywordTrackers: TRACKERS });
+		case 'POST /parley/v1/trackers/preview': {
+			const problems = trackerProblems(body);
+			if (problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+			return ok(200, previewOf(body));
+		}
+		case 'POST /parley/v1/trackers': {
+			const problems = trackerProblems(body);
+			if (problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+			const t = trackerWire(settingsId(), body);
+			TRACKERS.push(t);
+			return ok(201, { requestId: rid(), tracker: t, job: newBackfill() });
+		}
+		case 'PUT /parley/v1/trackers/{id}': {
+			const i = TRACKERS.findIndex((t) => t.trackerId === m[1]);
+			if (i < 0) return err(404, `Tracker ID ${m[1]} was not found`);
+			const problems = trackerProblems(body);
+			if (problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+			TRACKERS[i] = trackerWire(m[1], body, TRACKERS[i].created);
+			return ok(200, { requestId: rid(), tracker: TRACKERS[i], job: newBackfill() });
+		}
+		case 'DELETE /parley/v1/trackers/{id}': {
+			const i = TRACKERS.findIndex((t) => t.trackerId === m[1]);
+			if (i < 0) return err(404, `Tracker ID ${m[1]} was not found`);
+			TRACKERS.splice(i, 1);
+			return ok(200, { requestId: rid(), jobs: [newBackfill()] });
+		}
+		case 'GET /parley/v1/trackers/backfills/{job}': {
+			const j = BACKFILLS.get(m[1]);
+			if (!j) return err(404, `Back-fill job ${m[1]} was not found`);
+			// Queued on the first look, half done on the second, done on the third.
+			j.polls++;
+			if (j.polls === 2) Object.assign(j, { state: 'running', progress: 0.5 });
+			if (j.polls >= 3) Object.assign(j, { state: 'done', progress: 0.99 });
+			return ok(200, { requestId: rid(), job: jobView(j) });
+		}
+		case 'GET /parley/v1/topics': {
+			const w = url.searchParams.get('workspaceId') || WS;
+			return ok(200, { requestId: rid(), workspaceId: w, isDefault: !STUB_TOPICS.has(w), topics: STUB_TOPICS.get(w) ?? DEFAULT_TOPICS });
+		}
+		case 'PUT /parley/v1/topics': {
+			const w = url.searchParams.get('workspaceId') || WS;
+			const problems = [];
+			for (const [i, t] of (body.topics ?? []).entries()) {
+				if (!String(t.name ?? '').trim()) problems.push(`topics[${i}].name must not be empty`);
+				if (!(t.keywords ?? []).some((k) => k.trim())) problems.push(`topics[${i}].keywords must hold at least one keyword`);
+			}
+			if (problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+			STUB_TOPICS.set(w, body.topics);
+			const job = { ...newBackfill(), kind: 'analyze-workspace' };
+			return ok(200, { requestId: rid(), jobs: [job] });
+		}
+		case 'GET /parley/v1/automation/rules':
+			return ok(200, { requestId: rid(), rules: RULES });
+		case 'GET /parley/v1/automation/rules/{id}/deliveries': {
+			const list = DELIVERIES.filter((d) => d.ruleId === m[1]).sort((a, b) => b.id.localeCompare(a.id));
+			const before = url.searchParams.get('before');
+			const from = before ? list.filter((d) => d.id < before) : list;
+			const limit = Number(url.searchParams.get('limit') ?? 50);
+			// Pages of 2 in the stub, so that "Older deliveries" is needed.
+			const page = from.slice(0, Math.min(limit, 2));
+			return ok(200, { requestId: rid(), deliveries: page, nextBefore: from.length > page.length ? page.at(-1).id : null });
+		}
+		case 'POST /parley/v1/automation/rules/{id}/test': {
+			const d = delivery(m[1], 'pending', null, true);
+			return ok(202, { requestId: rid(), callId: CALLS[0].id, deliveryIds: [d.id] });
+		}
+		case 'POST /parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay': {
+			const old = DELIVERIES.find((d) => d.id === m[2] && d.ruleId === m[1]);
+			if (!old) return err(404, `delivery ${m[2]} not found`);
+			const d = delivery(m[1], 'pending', null, false);
+			return ok(202, { requestId: rid(), callId: old.callId, deliveryIds: [d.id] });
+		}
+		case 'POST /parley/v1/workspaces': {
+			if (!String(body.name ?? '').trim()) return err(400, 'name must not be empty');
+			NEW_WORKSPACES.push({ name: body.name, description: body.description ?? null, default: !!body.default });
+			return ok(201, { requestId: rid(), workspaceId: String(5000000000000000100n + BigInt(NEW_WORKSPACES.length)) });
+		}
+		case 'GET /parley/v1/users':
+			return ok(200, { requestId: rid(), cursor: null, users: SETTINGS_USERS });
+		case 'PUT /parley/v1/users/{id}/role': {
+			const u = SETTINGS_USERS.find((x) => x.id === m[1]);
+			if (!u) return err(404, `user ${m[1]} not found`);
+			if (!['admin', 'manager', 'member'].includes(body.role)) return err(400, `role ${JSON.stringify(body.role)} is not one of admin, manager, member`);
+			u.role = body.role;
+			return ok(200, { requestId: rid(), userId: u.id, role: u.role });
+		}
+		case 'PUT /parley/v1/users/{id}/permission-profile': {
+			const u = SETTINGS_USERS.find((x) => x.id === m[1]);
+			if (!u || !PROFILES.some((x) => x.id === body.profileId)) return err(404, 'no such user or profile');
+			u.profiles = [{ workspaceId: WS, profileId: body.profileId }];
+			return ok(200, { requestId: rid(), userId: u.id, workspaceId: WS, profileId: body.profileId });
+		}
+		case 'DELETE /parley/v1/users/{id}/permission-profile': {
+			const u = SETTINGS_USERS.find((x) => x.id === m[1]);
+			if (!u) return err(404, 'no such user');
+			u.profiles = [];
+			return ok(200, { requestId: rid(), userId: u.id, workspaceId: WS });
+		}
+		case 'GET /v2/all-permission-profiles': {
+			const w = url.searchParams.get('workspaceId');
+			return ok(200, { requestId: rid(), profiles: w === WS ? PROFILES.map(profileWire) : [] });
+		}
+		case 'GET /parley/v1/keys':
+			return ok(200, { requestId: rid(), keys: KEYS });
+		case 'POST /parley/v1/keys': {
+			if (!String(body.name ?? '').trim()) return err(400, 'name is empty');
+			const k = { accessKey: `PK${String(KEYS.length + 1).padStart(22, '0')}`, name: body.name, scopes: body.scopes === 'read-only' ? 'api:calls:read:basic' : 'api:calls:read:basic api:calls:create', preset: body.scopes, workspaceId: body.workspaceId ?? null, ownerUserId: body.ownerUserId ?? null, created: new Date().toISOString(), lastUsed: null, revoked: null };
+			KEYS.push(k);
+			return ok(201, { requestId: rid(), key: k, secret: `stub-secret-${KEYS.length}` });
+		}
+		case 'POST /parley/v1/keys/{key}/rotate': {
+			const k = KEYS.find((x) => x.accessKey === m[1] && !x.revoked);
+			if (!k) return err(404, `no active key ${m[1]}`);
+			return ok(200, { requestId: rid(), key: k, secret: `stub-rotated-${m[1].slice(-2)}` });
+		}
+		case 'DELETE /parley/v1/keys/{key}': {
+			const k = KEYS.find((x) => x.accessKey === m[1] && !x.revoked);
+			if (!k) return err(404, `no active key ${m[1]}`);
+			k.revoked = new Date().toISOString();
+			return ok(200, { requestId: rid() });
+		}
+	}
+	return false;
+}
+
+/** A permission profile as `/v2/all-permission-profiles` lists it (only what the UI reads, and what the schema requires). */
+function profileWire(p) {
+	return { ...sampleOf(spec.components.schemas.PermissionProfile), id: p.id, name: p.name };
+}
+
+/** The plainest value a schema allows: its required properties, false, '', null, the first of an enum. */
+function sampleOf(schema) {
+	schema = deref(schema);
+	if (!schema) return null;
+	if (schema.oneOf) return sampleOf(schema.oneOf[0]);
+	if (schema.enum) return schema.enum[0];
+	const types = [].concat(schema.type ?? 'object');
+	if (types.includes('null')) return null;
+	if (types.includes('object')) return Object.fromEntries((schema.required ?? []).map((k) => [k, sampleOf(schema.properties?.[k])]));
+	if (types.includes('array')) return [];
+	if (types.includes('boolean')) return false;
+	if (types.includes('integer') || types.includes('number')) return 0;
+	return '';
+}
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const server = await start(Number(process.env.PORT ?? 4173));

@@ -292,8 +292,20 @@ pub async fn backfill_trackers(
     workspace: Option<WorkspaceId>,
     progress: &AtomicU32,
 ) -> Result<(), JobError> {
+    // How many calls there are, from the id index alone, so that progress is a true
+    // fraction (calls transcribed meanwhile may push it past 1: it is clamped).
+    let mut total = 0u64;
     let mut after = None;
-    let mut done = 0u32;
+    loop {
+        let ids = store.transcribed_calls(workspace, after, 5000).await?;
+        let Some(last) = ids.last().copied() else {
+            break;
+        };
+        after = Some(last);
+        total += ids.len() as u64;
+    }
+    let mut after = None;
+    let mut done = 0u64;
     // Compiled once per workspace, not per call (1,000 phrases take milliseconds).
     let mut compiled: std::collections::HashMap<WorkspaceId, Arc<TrackerSet>> =
         std::collections::HashMap::new();
@@ -304,6 +316,8 @@ pub async fn backfill_trackers(
         };
         after = Some(last);
         for id in ids {
+            done += 1;
+            progress.store(backfill_progress(done, total).to_bits(), Ordering::Relaxed);
             let Some(loaded) = load(store, id).await? else {
                 continue;
             };
@@ -336,13 +350,17 @@ pub async fn backfill_trackers(
                 // The transcript changed meanwhile; its own analysis job covers it.
                 tracing::debug!(call_id = %id, "tracker back-fill skipped a changed transcript");
             }
-            done += 1;
-            progress.store(
-                (done as f32 / (done as f32 + 1.0)).to_bits(),
-                Ordering::Relaxed,
-            );
         }
     }
+}
+
+/// The share of a back-fill done after `done` of `total` calls, below 1 until the job
+/// ends (the job's own end says it is complete).
+fn backfill_progress(done: u64, total: u64) -> f32 {
+    if total == 0 {
+        return 0.0;
+    }
+    (done as f32 / total as f32).min(0.99)
 }
 
 /// Queues a full analysis of every transcribed call (of one workspace, or all).
@@ -421,5 +439,237 @@ pub async fn delete_tracker(store: &dyn Store, record: &TrackerRecord) -> Result
 fn backfill(workspace: WorkspaceId) -> JobSpec {
     JobSpec::BackfillTrackers {
         workspace: Some(workspace),
+    }
+}
+
+/// Most calls a tracker preview reads, and its default.
+pub const PREVIEW_MAX_CALLS: usize = 50;
+pub const PREVIEW_DEFAULT_CALLS: usize = 20;
+/// Most snippets shown per call, and characters per snippet.
+pub const PREVIEW_SNIPPETS_PER_CALL: usize = 5;
+const PREVIEW_SNIPPET_CHARS: usize = 300;
+/// Most calls looked at (with or without a transcript) before the preview gives up
+/// finding more transcribed ones.
+const PREVIEW_MAX_EXAMINED: usize = 1_000;
+
+/// One hit of a previewed tracker: the sentence it is in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreviewSnippet {
+    pub start_ms: i64,
+    /// The configured phrase that matched.
+    pub phrase: String,
+    /// The speaker's party name, when the voice is tied to a party.
+    pub speaker_name: Option<String>,
+    pub affiliation: Option<parley_domain::Affiliation>,
+    /// The sentence the phrase begins in (cut to 300 characters).
+    pub text: String,
+}
+
+/// A call where the draft tracker matched.
+#[derive(Debug, Clone)]
+pub struct PreviewCall {
+    pub call: Call,
+    /// All its hits (more than the snippets shown).
+    pub hits: u32,
+    pub snippets: Vec<PreviewSnippet>,
+}
+
+/// What saving a tracker would find in the most recent transcribed calls.
+#[derive(Debug, Clone)]
+pub struct TrackerPreview {
+    /// Transcribed calls the draft ran over (at most the number asked for).
+    pub calls_scanned: usize,
+    /// The calls it matched in, newest first.
+    pub calls: Vec<PreviewCall>,
+}
+
+/// Runs a draft tracker — not stored — over the `limit` most recent transcribed calls of
+/// `workspace` that `principal` may see, with the matcher the analysis uses (the
+/// stored topics of each call feed its topic filter, as in a back-fill).
+pub async fn preview_tracker(
+    store: &dyn Store,
+    principal: &parley_domain::Principal,
+    workspace: WorkspaceId,
+    def: &TrackerDef,
+    limit: usize,
+) -> AppResult<TrackerPreview> {
+    let limit = limit.clamp(1, PREVIEW_MAX_CALLS);
+    let set = TrackerSet::compile(std::slice::from_ref(def))
+        .map_err(|e| AppError::invalid(e.to_string()))?;
+    let access = crate::access::call_access(store, principal).await?;
+    let mut preview = TrackerPreview {
+        calls_scanned: 0,
+        calls: Vec::new(),
+    };
+    let mut examined = 0usize;
+    // Windows going back in time, each twice as long as the last: the newest calls
+    // first, and a few dozen index reads reach back to 1970.
+    let floor = chrono::DateTime::<Utc>::UNIX_EPOCH;
+    let mut to: Option<parley_domain::Timestamp> = None;
+    let mut span = chrono::Duration::days(7);
+    'windows: loop {
+        let from = to
+            .unwrap_or_else(Utc::now)
+            .checked_sub_signed(span)
+            .unwrap_or(floor)
+            .max(floor);
+        let filter = parley_store::CallFilter {
+            from: Some(from),
+            to,
+            workspace_id: Some(workspace),
+            visible_to: access.clone(),
+            ..Default::default()
+        };
+        // The window's calls, oldest first; only the newest few are kept.
+        let mut keys = std::collections::VecDeque::new();
+        let mut after = None;
+        loop {
+            let page = store.list_call_versions(&filter, after, 1000).await?;
+            let Some(last) = page.last() else { break };
+            after = Some(last.key);
+            let full = page.len() == 1000;
+            for v in page {
+                keys.push_back(v.key);
+                if keys.len() > PREVIEW_MAX_EXAMINED {
+                    keys.pop_front();
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        for key in keys.into_iter().rev() {
+            if preview.calls_scanned >= limit || examined >= PREVIEW_MAX_EXAMINED {
+                break 'windows;
+            }
+            examined += 1;
+            let id = CallId(key.id);
+            let Some(loaded) = load(store, id).await.map_err(job_to_app)? else {
+                continue;
+            };
+            preview.calls_scanned += 1;
+            let topics = store
+                .analyses_of(&[id])
+                .await?
+                .remove(&id)
+                .map(|row| row.topics.per_monologue)
+                .unwrap_or_default();
+            let hits = set.scan(&loaded.call_input(), &topics);
+            let Some(hit) = hits.into_iter().next() else {
+                continue;
+            };
+            let parties = store
+                .parties_of(&[id])
+                .await?
+                .remove(&id)
+                .unwrap_or_default();
+            let mut found: Vec<(i64, parley_domain::SpeakerId, &str)> = hit
+                .phrases
+                .iter()
+                .flat_map(|p| {
+                    p.occurrences
+                        .iter()
+                        .map(move |o| (o.start_ms, o.speaker_id, p.phrase.as_str()))
+                })
+                .collect();
+            found.sort_by_key(|(start, _, _)| *start);
+            let snippets = found
+                .into_iter()
+                .take(PREVIEW_SNIPPETS_PER_CALL)
+                .map(|(start_ms, speaker, phrase)| {
+                    let party = parties.iter().find(|p| p.speaker_id == Some(speaker));
+                    PreviewSnippet {
+                        start_ms,
+                        phrase: phrase.to_owned(),
+                        speaker_name: party.and_then(|p| p.name.clone()),
+                        affiliation: party.map(|p| p.affiliation),
+                        text: sentence_at(&loaded.input.transcript, speaker, start_ms),
+                    }
+                })
+                .collect();
+            preview.calls.push(PreviewCall {
+                call: loaded.call,
+                hits: hit.count,
+                snippets,
+            });
+        }
+        if from <= floor {
+            break;
+        }
+        to = Some(from);
+        span = span * 2;
+    }
+    Ok(preview)
+}
+
+fn job_to_app(e: JobError) -> AppError {
+    AppError::Internal(e.message)
+}
+
+/// The text of `speaker`'s sentence that holds `start_ms` (the last one starting at or
+/// before it), cut to [`PREVIEW_SNIPPET_CHARS`].
+fn sentence_at(
+    transcript: &parley_domain::Transcript,
+    speaker: parley_domain::SpeakerId,
+    start_ms: i64,
+) -> String {
+    let text = transcript
+        .iter()
+        .filter(|m| m.speaker_id == speaker)
+        .flat_map(|m| &m.sentences)
+        .filter(|s| s.start_ms <= start_ms)
+        .max_by_key(|s| s.start_ms)
+        .map(|s| s.text.as_str())
+        .unwrap_or_default();
+    match text.char_indices().nth(PREVIEW_SNIPPET_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod preview_tests {
+    use super::*;
+
+    #[test]
+    fn backfill_progress_is_a_fraction_below_one() {
+        assert_eq!(backfill_progress(0, 0), 0.0);
+        assert_eq!(backfill_progress(1, 4), 0.25);
+        assert_eq!(backfill_progress(4, 4), 0.99);
+        assert_eq!(backfill_progress(9, 4), 0.99);
+    }
+
+    #[test]
+    fn a_snippet_is_the_speakers_sentence_holding_the_hit() {
+        use parley_domain::{Monologue, Sentence, SpeakerId};
+        let s = |start: i64, text: &str| Sentence {
+            start_ms: start,
+            end_ms: start + 900,
+            text: text.into(),
+            words: Vec::new(),
+        };
+        let t = vec![
+            Monologue {
+                speaker_id: SpeakerId(1),
+                topic: None,
+                sentences: vec![s(0, "Hello there."), s(1000, "We use Acme today.")],
+            },
+            Monologue {
+                speaker_id: SpeakerId(2),
+                topic: None,
+                sentences: vec![s(2000, "Acme is slow.")],
+            },
+        ];
+        assert_eq!(sentence_at(&t, SpeakerId(1), 1400), "We use Acme today.");
+        assert_eq!(sentence_at(&t, SpeakerId(2), 2100), "Acme is slow.");
+        assert_eq!(sentence_at(&t, SpeakerId(3), 2100), "");
+        let long = vec![Monologue {
+            speaker_id: SpeakerId(1),
+            topic: None,
+            sentences: vec![s(0, &"é".repeat(400))],
+        }];
+        let cut = sentence_at(&long, SpeakerId(1), 0);
+        assert_eq!(cut.chars().count(), PREVIEW_SNIPPET_CHARS + 1);
+        assert!(cut.ends_with('…'));
     }
 }

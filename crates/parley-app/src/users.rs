@@ -93,3 +93,47 @@ pub async fn set_role(store: &dyn Store, user: UserId, role: Role) -> AppResult<
     store.set_user_role(user, role, Utc::now()).await?;
     Ok(())
 }
+
+/// A user as the people admin sees them: with their role and their permission profile
+/// in each workspace where they have one.
+#[derive(Debug, Clone)]
+pub struct UserWithRole {
+    pub user: User,
+    pub role: Role,
+    pub profiles: Vec<(WorkspaceId, ProfileId)>,
+}
+
+/// Most users one page of [`users_with_roles`] holds.
+pub const USERS_PAGE: u32 = 100;
+
+/// A page of users in id order after `after`, each with role and profiles.
+pub async fn users_with_roles(
+    store: &dyn Store,
+    after: Option<UserId>,
+    limit: u32,
+) -> AppResult<Vec<UserWithRole>> {
+    let users = store
+        .list_users(
+            &parley_store::UserFilter::default(),
+            after,
+            limit.clamp(1, USERS_PAGE),
+        )
+        .await?;
+    let workspaces = store.list_workspaces().await?;
+    let mut out = Vec::with_capacity(users.len());
+    for user in users {
+        let role = store.user_role(user.id).await?;
+        let mut profiles = Vec::new();
+        for w in &workspaces {
+            if let Some(p) = store.user_profile(user.id, w.id).await? {
+                profiles.push((w.id, p));
+            }
+        }
+        out.push(UserWithRole {
+            user,
+            role,
+            profiles,
+        });
+    }
+    Ok(out)
+}

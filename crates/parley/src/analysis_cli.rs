@@ -245,3 +245,27 @@ pub async fn analyze(
     }
     Ok(())
 }
+
+/// `parley analyze --queued`: runs the queued analysis jobs (and those they queue) here
+/// until none is left; prints how many ran.
+pub async fn run_queued(store: Arc<dyn Store>, settings: &Settings) -> Result<()> {
+    let workers = parley_app::worker::Workers {
+        store,
+        blobs: parley_blob::BlobStore::open("memory://")?,
+        transcriber: None,
+        config: settings.worker_config()?,
+        fetch: None,
+        llm: llm_engine(settings)?,
+        webhooks: None,
+    };
+    let name = format!("{}-analyze", parley_app::worker::default_worker_name());
+    let mut ran = 0usize;
+    while workers
+        .run_next(&name, &parley_app::worker::ANALYSIS_KINDS)
+        .await?
+    {
+        ran += 1;
+    }
+    println!("{ran} queued analysis jobs run");
+    Ok(())
+}

@@ -125,13 +125,22 @@ enum Command {
     /// Analyse calls now (trackers, stats, topics, summary): one call, or every
     /// transcribed call.
     Analyze {
-        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        #[arg(
+            long,
+            required_unless_present_any = ["all", "queued"],
+            conflicts_with_all = ["all", "queued"]
+        )]
         call: Option<String>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "queued")]
         all: bool,
         /// With --all: only this workspace's calls.
         #[arg(long)]
         workspace: Option<String>,
+        /// Run the queued analysis jobs instead (analyses, tracker back-fills,
+        /// re-analyses of a workspace) until none is left, as a server started with
+        /// --no-workers leaves them.
+        #[arg(long)]
+        queued: bool,
     },
     /// Show the audit log's recent entries (key use, refused credentials, writes from the
     /// API and the CLI), oldest first.
@@ -946,8 +955,12 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
             call,
             all: _,
             workspace,
+            queued,
         } => {
             let store = open_store(settings).await?;
+            if *queued {
+                return analysis_cli::run_queued(store, settings).await;
+            }
             analysis_cli::analyze(
                 store.as_ref(),
                 settings,

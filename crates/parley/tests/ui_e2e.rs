@@ -166,6 +166,19 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
         .env("PARLEY_E2E_EMAIL", EMAIL)
         .env("PARLEY_E2E_PASSWORD", PASSWORD)
         .env("PARLEY_E2E_CALL", &call)
+        // How real.mjs runs the back-fill a tracker saved in the browser queued, which
+        // `--no-workers` leaves to it: `parley analyze --queued` on the server's data.
+        .env(
+            "PARLEY_E2E_ANALYZE_QUEUED",
+            serde_json::json!([
+                env!("CARGO_BIN_EXE_parley"),
+                "--data-dir",
+                data,
+                "analyze",
+                "--queued"
+            ])
+            .to_string(),
+        )
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

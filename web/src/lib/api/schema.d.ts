@@ -2132,6 +2132,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/trackers/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Preview a draft tracker over recent calls.
+         * @description Runs a tracker as it would be saved (the body of `create-tracker`; nothing is
+         *     stored) over the most recent transcribed calls of its workspace that the caller may
+         *     see, with the matcher the analysis uses, and answers the calls it matched in with a
+         *     few snippets each.
+         */
+        post: operations["preview-tracker"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/trackers/backfills/{job}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a tracker back-fill's progress.
+         * @description The job a tracker's save or delete answered (`job.id`): its state and progress, for
+         *     whoever may change the trackers of its workspace. Other jobs are not found here.
+         */
+        get: operations["get-tracker-backfill"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/calls/{id}/transcribe": {
         parameters: {
             query?: never;
@@ -2195,7 +2239,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List users with their roles and permission profiles.
+         * @description Every company user in id order, 100 a page, with their role (`admin`, `manager`,
+         *     `member`) and their permission profile in each workspace: what an admin needs to
+         *     manage people. (`GET /v2/users` is Gong's directory, without roles.)
+         */
+        get: operations["list-users-with-roles"];
         put?: never;
         /**
          * Add a user to the company.
@@ -2753,6 +2803,14 @@ export interface components {
             requestId: string;
             rules: components["schemas"]["RuleView"][];
         };
+        BackfillState: {
+            requestId: string;
+            /**
+             * @description The back-fill: `state` (queued, running, done, failed) and `progress` (0 to 1
+             *     while it runs).
+             */
+            job: components["schemas"]["JobView"];
+        };
         /** Format: binary */
         Binary: string;
         BusinessContext: {
@@ -3163,6 +3221,11 @@ export interface components {
             csrfToken: string;
             /** @description When the session ends (RFC 3339). */
             expires: string;
+            /**
+             * @description What the user may manage, from their role and permission profiles (the server
+             *     decides each request anyway; this is for showing only what can be used).
+             */
+            can: components["schemas"]["SessionCan"];
         };
         CustomerData: {
             system: string;
@@ -4527,6 +4590,34 @@ export interface components {
         PointsOfInterest: {
             actionItems: components["schemas"]["ActionItem"][];
         };
+        /** @description A call where the draft tracker matched. */
+        PreviewCallWire: {
+            id: string;
+            title: string;
+            /** @description When the call started (RFC 3339). */
+            started: string;
+            /**
+             * Format: u-int32
+             * @description All hits in the call (at most 5 are shown as snippets).
+             */
+            hits: number;
+            snippets: components["schemas"]["PreviewSnippetWire"][];
+        };
+        /** @description One hit of a previewed tracker. */
+        PreviewSnippetWire: {
+            /**
+             * Format: int64
+             * @description Milliseconds from the start of the call.
+             */
+            startMs: number;
+            /** @description The configured phrase that matched. */
+            phrase: string;
+            speakerName?: string | null;
+            /** @description `Company`, `NonCompany` or `Unknown` (null when the voice has no party). */
+            affiliation?: string | null;
+            /** @description The sentence the phrase begins in (at most 300 characters). */
+            text: string;
+        };
         /** @description A call that references the person. */
         PrivacyCall: {
             id: string;
@@ -4941,6 +5032,29 @@ export interface components {
             end: number;
             text: string;
         };
+        /**
+         * @description Settings the signed-in user may change: each is true when the route's operation
+         *     would be allowed in some workspace.
+         */
+        SessionCan: {
+            /**
+             * @description Trackers and topics (`/parley/v1/trackers`, `/parley/v1/topics`): admins, or a
+             *     permission profile with `manageGeneralBusinessSettings`.
+             */
+            manageTrackers: boolean;
+            /** @description Users, their roles (`/parley/v1/users`). */
+            manageUsers: boolean;
+            /** @description Permission profiles and who has them. */
+            manageProfiles: boolean;
+            /** @description API keys (`/parley/v1/keys`). */
+            manageKeys: boolean;
+            /** @description Automation rules and their delivery logs. */
+            manageAutomation: boolean;
+            /** @description Workspaces (`/parley/v1/workspaces`). */
+            manageWorkspaces: boolean;
+            /** @description The job queue (`/parley/v1/jobs`). */
+            readJobs: boolean;
+        };
         SettingChangeWire: {
             setting: string;
             value: boolean;
@@ -5177,6 +5291,19 @@ export interface components {
             phrase: string;
             occurrences?: components["schemas"]["TrackerOccurrence"][] | null;
         };
+        TrackerPreviewWire: {
+            requestId: string;
+            workspaceId: string;
+            /** @description Transcribed calls the draft ran over. */
+            callsScanned: number;
+            /**
+             * Format: u-int32
+             * @description Hits over all of them.
+             */
+            hits: number;
+            /** @description The calls it matched in, newest first. */
+            calls: components["schemas"]["PreviewCallWire"][];
+        };
         TrackerSaved: {
             requestId: string;
             tracker: components["schemas"]["KeywordTrackerWire"];
@@ -5243,9 +5370,37 @@ export interface components {
             /** @description Each element: the fifteen counters as lists of call ids plus `fromDate`/`toDate`. */
             userDailyActivityStats: components["schemas"]["DailyActivityCalls"][];
         };
+        /** @description A permission profile a user has in a workspace. */
+        UserProfileWire: {
+            workspaceId: string;
+            profileId: string;
+        };
         UserResponse: {
             requestId: string;
             user: components["schemas"]["UserWire"];
+        };
+        /** @description A user with their role, as the people admin sees them. */
+        UserRoleWire: {
+            id: string;
+            email: string;
+            firstName: string;
+            lastName: string;
+            title?: string | null;
+            active: boolean;
+            managerId?: string | null;
+            /** @description `admin`, `manager` or `member`. */
+            role: string;
+            /**
+             * @description Their permission profile in each workspace where they have one (it decides there
+             *     in place of the role).
+             */
+            profiles: components["schemas"]["UserProfileWire"][];
+        };
+        UserRolesPage: {
+            requestId: string;
+            /** @description Set when there are more users: send it as `cursor` for the next page. */
+            cursor?: string | null;
+            users: components["schemas"]["UserRoleWire"][];
         };
         UserSaved: {
             requestId: string;
@@ -10333,6 +10488,95 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "preview-tracker": {
+        parameters: {
+            query?: {
+                /**
+                 * @description How many of the most recent transcribed calls to run the draft over: 1 to 50,
+                 *     default 20.
+                 */
+                calls?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackerInput"];
+            };
+        };
+        responses: {
+            /** @description The calls the draft matched in. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackerPreviewWire"];
+                };
+            };
+            /** @description The draft is not a valid tracker. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-tracker-backfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The back-fill job's id. */
+                job: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The back-fill job. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackfillState"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such back-fill, or of a workspace the caller does not reach. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     "transcribe-call": {
         parameters: {
             query?: never;
@@ -10523,6 +10767,42 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "list-users-with-roles": {
+        parameters: {
+            query?: {
+                /** @description The `records.cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of users. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserRolesPage"];
+                };
+            };
+            /** @description The cursor is not one this route gave. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };

@@ -78,6 +78,58 @@ struct CurrentSession {
     csrf_token: String,
     /// When the session ends (RFC 3339).
     expires: String,
+    /// What the user may manage, from their role and permission profiles (the server
+    /// decides each request anyway; this is for showing only what can be used).
+    can: SessionCan,
+}
+
+/// Settings the signed-in user may change: each is true when the route's operation
+/// would be allowed in some workspace.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct SessionCan {
+    /// Trackers and topics (`/parley/v1/trackers`, `/parley/v1/topics`): admins, or a
+    /// permission profile with `manageGeneralBusinessSettings`.
+    manage_trackers: bool,
+    /// Users, their roles (`/parley/v1/users`).
+    manage_users: bool,
+    /// Permission profiles and who has them.
+    manage_profiles: bool,
+    /// API keys (`/parley/v1/keys`).
+    manage_keys: bool,
+    /// Automation rules and their delivery logs.
+    manage_automation: bool,
+    /// Workspaces (`/parley/v1/workspaces`).
+    manage_workspaces: bool,
+    /// The job queue (`/parley/v1/jobs`).
+    read_jobs: bool,
+}
+
+impl SessionCan {
+    async fn of(store: &dyn parley_store::Store, principal: &Principal) -> ApiResult<SessionCan> {
+        use parley_app::access::Operation;
+        let may = |op: Operation| {
+            let mut p = principal.clone();
+            async move {
+                match parley_app::access::authorize_with_profiles(store, &mut p, op).await {
+                    Ok(()) => Ok(true),
+                    Err(parley_app::AppError::Forbidden(_) | parley_app::AppError::Denied(_)) => {
+                        Ok(false)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        };
+        Ok(SessionCan {
+            manage_trackers: may(Operation::WriteSettings).await?,
+            manage_users: may(Operation::ManageUsers).await?,
+            manage_profiles: may(Operation::WriteProfiles).await?,
+            manage_keys: may(Operation::ManageKeys).await?,
+            manage_automation: may(Operation::ManageAutomation).await?,
+            manage_workspaces: may(Operation::ManageWorkspaces).await?,
+            read_jobs: may(Operation::ListJobs).await?,
+        })
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -236,6 +288,7 @@ async fn current_session(State(state): State<AppState>, headers: HeaderMap) -> A
         role: principal.role.key(),
         csrf_token: record.csrf,
         expires: record.expires.to_rfc3339(),
+        can: SessionCan::of(state.store.as_ref(), &principal).await?,
     })
     .into_response())
 }

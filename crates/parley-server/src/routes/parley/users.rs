@@ -2,10 +2,11 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{patch, post};
+use axum::routing::{get, patch};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
@@ -13,12 +14,12 @@ use parley_app::users;
 use parley_domain::{SpokenLanguage, UserId, UserSettings};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
-use crate::routes::extract::parse_json;
+use crate::routes::extract::{parse_json, query};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/parley/v1/users", post(create_user))
+        .route("/parley/v1/users", get(list_users).post(create_user))
         .route("/parley/v1/users/{id}", patch(update_user))
 }
 
@@ -208,7 +209,111 @@ async fn update_user(
     ))
 }
 
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct UsersQuery {
+    /// The `records.cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// A permission profile a user has in a workspace.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct UserProfileWire {
+    workspace_id: String,
+    profile_id: String,
+}
+
+/// A user with their role, as the people admin sees them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct UserRoleWire {
+    id: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    title: Option<String>,
+    active: bool,
+    manager_id: Option<String>,
+    /// `admin`, `manager` or `member`.
+    #[schema(value_type = String, pattern = "^(admin|manager|member)$")]
+    role: &'static str,
+    /// Their permission profile in each workspace where they have one (it decides there
+    /// in place of the role).
+    profiles: Vec<UserProfileWire>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct UserRolesPage {
+    request_id: String,
+    /// Set when there are more users: send it as `cursor` for the next page.
+    cursor: Option<String>,
+    users: Vec<UserRoleWire>,
+}
+
+/// List users with their roles and permission profiles.
+///
+/// Every company user in id order, 100 a page, with their role (`admin`, `manager`,
+/// `member`) and their permission profile in each workspace: what an admin needs to
+/// manage people. (`GET /v2/users` is Gong's directory, without roles.)
+#[utoipa::path(
+    get,
+    path = "/parley/v1/users",
+    operation_id = "list-users-with-roles",
+    tag = "Users",
+    params(UsersQuery),
+    responses(
+        (status = 200, description = "A page of users.", body = UserRolesPage),
+        (status = 400, description = "The cursor is not one this route gave.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn list_users(
+    State(state): State<AppState>,
+    q: Result<Query<UsersQuery>, QueryRejection>,
+) -> ApiResult<Response> {
+    let q = query(q)?;
+    let after = match q.cursor.as_deref() {
+        None | Some("") => None,
+        Some(c) => Some(UserId(c.parse().map_err(|_| {
+            ApiError::bad_request(format!("cursor {c:?} is not a cursor this route gave"))
+        })?)),
+    };
+    let page = users::users_with_roles(state.store.as_ref(), after, users::USERS_PAGE).await?;
+    let cursor = (page.len() == users::USERS_PAGE as usize)
+        .then(|| page.last().map(|u| u.user.id.to_string()))
+        .flatten();
+    Ok(json_response(
+        StatusCode::OK,
+        &UserRolesPage {
+            request_id: request_id(),
+            cursor,
+            users: page
+                .into_iter()
+                .map(|u| UserRoleWire {
+                    id: u.user.id.to_string(),
+                    email: u.user.email,
+                    first_name: u.user.first_name,
+                    last_name: u.user.last_name,
+                    title: u.user.title,
+                    active: u.user.active,
+                    manager_id: u.user.manager_id.map(|m| m.to_string()),
+                    role: u.role.key(),
+                    profiles: u
+                        .profiles
+                        .into_iter()
+                        .map(|(w, p)| UserProfileWire {
+                            workspace_id: w.to_string(),
+                            profile_id: p.to_string(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+        },
+    ))
+}
+
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(create_user, update_user))]
+#[openapi(paths(list_users, create_user, update_user))]
 pub struct Doc;
