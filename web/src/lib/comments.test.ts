@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentParts, insertMention, mentionMarkup, mentionQuery, threads } from './comments';
+import { commentMarkers, commentParts, insertMention, mentionMarkup, mentionQuery, threads } from './comments';
 
 describe('mentions', () => {
 	it('splits text and mentions', () => {
@@ -38,5 +38,18 @@ describe('threads', () => {
 		const t = threads([c('b', 30, '2024-01-02'), c('r2', 0, '2024-01-05', 'a'), c('a', 10, '2024-01-03'), c('r1', 0, '2024-01-04', 'a'), c('z', 10, '2024-01-01'), c('o', 5, '2024-01-01', 'gone')]);
 		expect(t.map((x) => x.comment.id)).toEqual(['o', 'z', 'a', 'b']);
 		expect(t[2]!.replies.map((r) => r.id)).toEqual(['r1', 'r2']);
+	});
+});
+
+describe('commentMarkers', () => {
+	const c = (id: string, at: number, comment: string, inReplyTo: string | null = null) => ({
+		id, audioStartTime: at, audioEndTime: at, commenterUserId: '1', comment, posted: '2024-01-01', inReplyTo, duringCall: false, public: true
+	});
+	it('marks top-level comments within the timeline, with their text', () => {
+		const m = commentMarkers([c('a', 50, 'Ask @[Grace](2)\nnow'), c('b', 10, 'x'.repeat(80)), c('r', 20, 'reply', 'a'), c('z', 120, 'late')], 100);
+		expect(m.map((x) => [x.at, x.left])).toEqual([[10, 10], [50, 50]]);
+		expect(m[1]!.label).toBe('Ask @Grace now');
+		expect(m[0]!.label).toHaveLength(60);
+		expect(commentMarkers([c('a', 1, 'x')], 0)).toEqual([]);
 	});
 });

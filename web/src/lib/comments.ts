@@ -3,6 +3,7 @@
 // comments are shown in.
 
 import type { components } from './api/schema';
+import { percent, type Marker } from './timeline';
 
 type CommentView = components['schemas']['CommentView'];
 
@@ -55,4 +56,22 @@ export function threads(comments: readonly CommentView[]): Thread[] {
 	return top
 		.sort((a, b) => a.audioStartTime - b.audioStartTime || byPosted(a, b))
 		.map((c) => ({ comment: c, replies: comments.filter((r) => r.inReplyTo === c.id).sort(byPosted) }));
+}
+
+/** The comments as timeline markers: each top-level comment at its start, labelled with its
+ * text (mentions as names, cut at 60 characters); none past the end of the timeline. */
+export function commentMarkers(comments: readonly CommentView[], duration: number): Marker[] {
+	if (!(duration > 0)) return [];
+	return threads(comments)
+		.map((t) => t.comment)
+		.filter((c) => Number.isFinite(c.audioStartTime) && c.audioStartTime <= duration)
+		.map((c) => {
+			const text = commentParts(c.comment)
+				.map((p) => ('mention' in p ? `@${p.mention}` : p.text))
+				.join('')
+				.replace(/\s+/g, ' ')
+				.trim();
+			const at = Math.max(0, c.audioStartTime);
+			return { at, left: percent(at, duration), label: text.length > 60 ? `${text.slice(0, 59)}…` : text };
+		});
 }
