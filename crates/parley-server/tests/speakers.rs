@@ -121,11 +121,12 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
         .await;
     assert_error(&r, StatusCode::BAD_REQUEST, "userId must be a numeric id");
     // A voice the call does not have adds nobody either.
+    let dan = s.user("dan@acme.example.com", "Dan", "Dev").await;
     let r = s
         .send(
             Method::PUT,
             &format!("/parley/v1/calls/{call}/speakers/999"),
-            Some(json!({"userId": rep})),
+            Some(json!({"userId": dan})),
         )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
