@@ -700,6 +700,31 @@ try {
 		await page.getByRole('button', { name: 'Cancel' }).click();
 	});
 
+	await check('Call page: a voice given to a company user who was not on the call adds them', async () => {
+		await page.getByRole('button', { name: 'Change who Dana Buyer is' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Who is Dana Buyer?' });
+		await dialog.waitFor();
+		// Ada is on the call, so only Grace and Alan are offered as "someone else".
+		const people = dialog.getByLabel('Company user');
+		assert.deepEqual(await people.locator('option').allInnerTexts(), ['Choose a person…', 'Alan Turing (alan@example.com)', 'Grace Hopper (grace@example.com)']);
+		await dialog.getByRole('radio', { name: 'Someone else at the company' }).check();
+		assert.equal(await dialog.getByRole('button', { name: 'Save' }).isDisabled(), true, 'no person chosen yet');
+		await dialog.getByRole('radio', { name: /Dana Buyer/ }).check();
+		await people.selectOption({ label: 'Grace Hopper (grace@example.com)' });
+		assert.equal(await dialog.getByRole('radio', { name: 'Someone else at the company' }).isChecked(), true);
+		await dialog.getByRole('button', { name: 'Save' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await page.getByRole('status').filter({ hasText: 'Dana Buyer is now Grace Hopper.' }).waitFor();
+		assert.deepEqual(CALLPAGE.speakerPuts.at(-1), { speaker: '12', partyId: '4', userId: USERS[1].id });
+		assert.equal(await page.locator('#seg-1 button.speaker').innerText(), 'Grace Hopper');
+		assert.match(await page.locator('ul.parties').innerText(), /Grace Hopper\s*Company/);
+		// Back, so the steps below see Dana.
+		await page.getByRole('button', { name: 'Change who Grace Hopper is' }).click();
+		await page.getByRole('radio', { name: /Dana Buyer/ }).check();
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('status').filter({ hasText: 'Grace Hopper is now Dana Buyer.' }).waitFor();
+	});
+
 	await check('Call page: fill a scorecard (a mandatory answer is asked for), then it is listed', async () => {
 		await page.getByRole('button', { name: 'Scorecards', exact: true }).click();
 		const panel = page.locator('section.scorecards');

@@ -572,6 +572,7 @@ export function resetCallPage({ seeded = false } = {}) {
 	CALLPAGE.comments = [];
 	CALLPAGE.libraryItems = [];
 	CALLPAGE.speakerPuts = [];
+	PARTIES.length = INITIAL_SPEAKERS.length;
 	PARTIES.forEach((x, i) => (x.speakerId = INITIAL_SPEAKERS[i]));
 }
 
@@ -602,7 +603,21 @@ async function callPageApi(req, res, url) {
 		if (!guard(req, res, method, route)) return true;
 		const body = await jsonBody(req);
 		requests.at(-1).body = body;
-		const party = PARTIES.find((x) => x.id === String(body.partyId));
+		if ((body.partyId == null) === (body.userId == null)) {
+			gongError(res, method, route, 400, 'give one of partyId and userId');
+			return true;
+		}
+		let party = body.partyId != null ? PARTIES.find((x) => x.id === String(body.partyId)) : PARTIES.find((x) => x.userId === String(body.userId));
+		if (!party && body.userId != null) {
+			// A company user not on the call becomes a party of it, as the server does.
+			const u = USERS.find((x) => x.id === String(body.userId));
+			if (!u) {
+				gongError(res, method, route, 404, `user ${body.userId} not found`);
+				return true;
+			}
+			party = { id: String(PARTIES.length + 1), name: `${u.firstName} ${u.lastName}`, emailAddress: u.emailAddress, userId: u.id, speakerId: null, context: [], affiliation: 'Internal', methods: ['Attendee'] };
+			PARTIES.push(party);
+		}
 		if (!party) {
 			gongError(res, method, route, 404, `party ${body.partyId} is not a party of call ${m[1]}`);
 			return true;
@@ -610,7 +625,7 @@ async function callPageApi(req, res, url) {
 		// As the store does: no other party keeps this voice.
 		for (const x of PARTIES) if (x.speakerId === m[2]) x.speakerId = null;
 		party.speakerId = m[2];
-		CALLPAGE.speakerPuts.push({ speaker: m[2], partyId: party.id });
+		CALLPAGE.speakerPuts.push({ speaker: m[2], partyId: party.id, ...(body.userId != null ? { userId: String(body.userId) } : {}) });
 		sendChecked(res, method, route, 200, { requestId: rid(), speakers: speakersView(m[1]) });
 		return true;
 	}

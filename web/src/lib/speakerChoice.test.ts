@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choiceNote, partyName, speakerChoices, voicesOf } from './speakerChoice';
+import { choiceNote, otherUsers, partyName, speakerChoices, voicesOf } from './speakerChoice';
 
 const party = (id: string, name: string | null, affiliation: string, extra: object = {}) => ({ id, name, affiliation, context: [], methods: [], ...extra });
 
@@ -32,5 +32,17 @@ describe('voicesOf', () => {
 	it('lists each voice once, in order of first appearance', () => {
 		expect(voicesOf([{ speakerId: 'b' }, { speakerId: 'a' }, { speakerId: 'b' }, { speakerId: 'c' }])).toEqual(['b', 'a', 'c']);
 		expect(voicesOf([])).toEqual([]);
+	});
+});
+
+describe('otherUsers', () => {
+	const u = (id: string, firstName: string, lastName: string, active = true) => ({ id, firstName, lastName, emailAddress: `${id}@x.example`, active });
+	it('lists active users not on the call, by name', () => {
+		const users = [u('3', 'Zoe', 'Z'), u('1', 'Ann', 'A'), u('2', 'Bo', 'B'), u('4', 'Old', 'O', false), u('5', '', '')];
+		expect(otherUsers(users, [{ userId: '2' }, { userId: null }])).toEqual([
+			{ userId: '5', name: '5@x.example', email: '5@x.example' },
+			{ userId: '1', name: 'Ann A', email: '1@x.example' },
+			{ userId: '3', name: 'Zoe Z', email: '3@x.example' }
+		]);
 	});
 });

@@ -1,6 +1,7 @@
 // "Who is this voice?": the choices the call page offers when a speaker label is wrong.
 // The server decides (PUT /parley/v1/calls/{id}/speakers/{speaker} ties the voice to a party
-// of the call); this only lists the call's parties in a stable, readable order.
+// of the call, or to a company user, who becomes a party when not on the call); this only
+// lists the call's parties and the other company users in a stable, readable order.
 
 import type { components } from './api/schema';
 
@@ -49,4 +50,22 @@ export function choiceNote(c: SpeakerChoice, forSpeaker: string): string {
 	if (!c.speakerId) return `${side} · no voice yet`;
 	if (c.speakerId === forSpeaker) return `${side} · this voice now`;
 	return `${side} · now tied to another voice`;
+}
+
+export interface UserChoice {
+	userId: string;
+	name: string;
+	email: string;
+}
+
+/** Active company users who are not a party of the call, by name: the "someone else" list. */
+export function otherUsers(
+	users: readonly { id: string; firstName?: string; lastName?: string; emailAddress: string; active: boolean }[],
+	parties: readonly Pick<PartyWire, 'userId'>[]
+): UserChoice[] {
+	const on = new Set(parties.map((p) => p.userId).filter(Boolean));
+	return users
+		.filter((u) => u.active && !on.has(u.id))
+		.map((u) => ({ userId: u.id, name: `${u.firstName ?? ''} ${u.lastName ?? ''}`.trim() || u.emailAddress, email: u.emailAddress }))
+		.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
 }
