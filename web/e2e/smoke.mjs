@@ -712,6 +712,7 @@ try {
 		await dialog.getByRole('radio', { name: /Dana Buyer/ }).check();
 		await people.selectOption({ label: 'Grace Hopper (grace@example.com)' });
 		assert.equal(await dialog.getByRole('radio', { name: 'Someone else at the company' }).isChecked(), true);
+		await page.screenshot({ path: `${shots}21-call-speaker-someone-else.png` });
 		await dialog.getByRole('button', { name: 'Save' }).click();
 		await dialog.waitFor({ state: 'hidden' });
 		await page.getByRole('status').filter({ hasText: 'Dana Buyer is now Grace Hopper.' }).waitFor();
