@@ -741,6 +741,14 @@ try {
 		await alert.waitFor();
 		assert.match(await alert.innerText(), /"How would you rate this call overall\?" is mandatory/);
 		await panel.getByRole('group', { name: /How would you rate/ }).getByRole('radio', { name: '5' }).check();
+		// The scale's arrows move its choice, not the player.
+		const t0 = (await player(page)).t;
+		await panel.getByRole('group', { name: /How would you rate/ }).getByRole('radio', { name: '5' }).focus();
+		await page.keyboard.press('ArrowLeft');
+		assert.equal(await panel.getByRole('radio', { name: '4', exact: true }).isChecked(), true);
+		await page.keyboard.press('ArrowRight');
+		assert.equal(await panel.getByRole('radio', { name: '5', exact: true }).isChecked(), true);
+		assert.equal((await player(page)).t, t0);
 		await panel.getByLabel('Answer').fill('  Ask who signs.  ');
 		await shot('22-call-scorecard');
 		await panel.getByRole('button', { name: 'Save scorecard' }).click();
