@@ -442,6 +442,7 @@ try {
 		return { status: r.status(), body: await r.json().catch(() => null) };
 	};
 	const partyName = (p) => p.name?.trim() || p.emailAddress?.trim() || p.phoneNumber?.trim() || 'Unnamed participant';
+	const literally = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 	await check('correct a speaker: the dialog ties a voice to another participant; transcript, lanes and API follow', async () => {
 		await page.setViewportSize({ width: 1280, height: 860 });
@@ -464,7 +465,7 @@ try {
 		await page.keyboard.press('Enter');
 		const dialog = page.getByRole('dialog', { name: `Who is ${label}?` });
 		await dialog.waitFor();
-		const radio = dialog.getByRole('radio', { name: new RegExp(partyName(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+		const radio = dialog.getByRole('radio', { name: new RegExp(`^${literally(partyName(target))}\\s*(Company|Non-company|Side unknown) ·`) });
 		await radio.focus();
 		await page.keyboard.press('Space');
 		assert.equal(await radio.isChecked(), true);
@@ -473,7 +474,7 @@ try {
 		await dialog.waitFor({ state: 'hidden' });
 		await page.getByRole('status').filter({ hasText: `${label} is now ${partyName(target)}.` }).waitFor();
 		assert.equal(await page.locator(`#seg-${row} button.speaker`).innerText(), partyName(target));
-		assert.match(await page.locator('.timeline .labels').innerText(), new RegExp(partyName(target).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+		assert.match(await page.locator('.timeline .labels').innerText(), new RegExp(literally(partyName(target))));
 		const after = (await (await page.request.get(`${base}/parley/v1/calls/${id}/speakers`)).json()).speakers.find((s) => s.speakerId === voice);
 		assert.equal(after.partyId, target.id);
 		assert.equal(after.assignedBy, 'manual');
@@ -482,6 +483,7 @@ try {
 		await page.locator(`#seg-${row} button.speaker`).filter({ hasText: partyName(target) }).waitFor();
 		await page.screenshot({ path: `${shots}real-speaker-corrected.png`, fullPage: true });
 		// Put it back, so the steps after this one see the demo's speakers.
+		if (target.speakerId) assert.equal((await send('PUT', `/parley/v1/calls/${id}/speakers/${target.speakerId}`, { partyId: target.id })).status, 200);
 		if (before) assert.equal((await send('PUT', `/parley/v1/calls/${id}/speakers/${voice}`, { partyId: before.id })).status, 200);
 	});
 
@@ -497,7 +499,7 @@ try {
 		await panel.getByLabel('Scorecard').selectOption({ label: card.scorecardName });
 		const expected = {};
 		for (const q of card.questions) {
-			const group = panel.getByRole('group', { name: q.questionText });
+			const group = panel.getByRole('group', { name: new RegExp(`^${literally(q.questionText)}( \\(required\\))?$`) });
 			switch (q.questionType) {
 				case 'RANGE': {
 					const max = Number(q.maxRange ?? 5);
@@ -537,7 +539,7 @@ try {
 			if ('selectedOptions' in want) assert.ok(got.selectedOptions?.length === 1, JSON.stringify(got));
 		}
 		const first = panel.locator('.answered > li').first();
-		assert.match(await first.innerText(), new RegExp(card.scorecardName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+		assert.match(await first.innerText(), new RegExp(literally(card.scorecardName)));
 		await page.emulateMedia({ colorScheme: 'dark' });
 		assert.ok((await fitsPhone()) <= 390, 'the call page with its scorecard panel fits a phone');
 		await page.setViewportSize({ width: 390, height: 844 });
@@ -559,17 +561,17 @@ try {
 		const box = panel.getByLabel('Comment', { exact: true });
 		await box.click();
 		await box.pressSequentially('End-to-end note for @');
-		const option = panel.getByRole('option').first();
-		await option.waitFor();
-		const who = (await option.innerText()).split('\n')[0].trim();
+		await panel.getByRole('option').first().waitFor();
 		await page.keyboard.press('Enter');
+		const who = /@\[([^\]]+)\]\(\d+\) $/.exec(await box.inputValue())?.[1];
+		assert.ok(who, `a mention was inserted: ${await box.inputValue()}`);
 		await panel.getByRole('button', { name: 'Comment', exact: true }).click();
 		await panel.getByRole('status').filter({ hasText: 'Comment added at 0:04.' }).waitFor();
 		const list = (await (await page.request.get(`${base}/parley/v1/calls/${id}/comments`)).json()).comments;
 		const mine = list.find((c) => c.comment.startsWith('End-to-end note for @['));
 		assert.ok(mine, JSON.stringify(list));
 		assert.equal(mine.audioStartTime, 4.2);
-		assert.match(mine.comment, new RegExp(`@\\[${who.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\]\\(\\d+\\)`));
+		assert.match(mine.comment, new RegExp(`@\\[${literally(who)}\\]\\(\\d+\\)`));
 		await page.getByRole('button', { name: /^Comment at 0:04: End-to-end note for @/ }).waitFor();
 		await page.screenshot({ path: `${shots}real-comment.png`, fullPage: true });
 		assert.equal((await send('DELETE', `/parley/v1/calls/${id}/comments/${mine.id}`)).status, 200);
