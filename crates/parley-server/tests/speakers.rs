@@ -46,16 +46,14 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let voices = s.get(&format!("/parley/v1/calls/{call}/speakers")).await;
-    assert_eq!(voices.status, StatusCode::OK, "{}", voices.body);
-    let carl_voice = voices.body["speakers"]
-        .as_array()
-        .unwrap()
+    // An imported transcript ties its voices to parties (no voice embeddings: the call's
+    // speakers list is empty, the parties carry the speaker ids).
+    let before = parties(&s, &call).await;
+    let carl_voice = before
         .iter()
-        .find(|v| v["partyName"] == "Carl Customer")
-        .unwrap_or_else(|| panic!("{}", voices.body))["speakerId"]
-        .as_str()
-        .unwrap()
+        .find(|p| p["name"] == "Carl Customer")
+        .and_then(|p| p["speakerId"].as_str())
+        .unwrap_or_else(|| panic!("{before:?}"))
         .to_owned();
     let path = format!("/parley/v1/calls/{call}/speakers/{carl_voice}");
 
@@ -64,19 +62,12 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
         .send(Method::PUT, &path, Some(json!({"userId": coach})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let v = r.body["speakers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["speakerId"] == carl_voice.as_str())
-        .unwrap()
-        .clone();
-    assert_eq!(v["userId"], coach.as_str(), "{v}");
-    assert_eq!(v["partyName"], "Cora Coach");
-    assert_eq!(v["assignedBy"], "manual");
     let after = parties(&s, &call).await;
     assert_eq!(after.len(), 3, "{after:?}");
-    let cora = after.iter().find(|p| p["userId"] == coach.as_str()).unwrap();
+    let cora = after
+        .iter()
+        .find(|p| p["userId"] == coach.as_str())
+        .unwrap();
     assert_eq!(cora["name"], "Cora Coach");
     assert_eq!(cora["emailAddress"], "cora@acme.example.com");
     assert_eq!(cora["affiliation"], "Internal");
@@ -113,9 +104,17 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
             Some(json!({"userId": coach, "partyId": carl["id"]})),
         )
         .await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "give one of partyId and userId");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "give one of partyId and userId",
+    );
     let r = s.send(Method::PUT, &path, Some(json!({}))).await;
-    assert_error(&r, StatusCode::BAD_REQUEST, "give one of partyId and userId");
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "give one of partyId and userId",
+    );
     let r = s
         .send(Method::PUT, &path, Some(json!({"userId": "cora"})))
         .await;

@@ -376,8 +376,16 @@ pub async fn speakers_are_assigned_by_hand_and_voices_learned(h: &dyn Harness) {
         .await
         .unwrap();
     let names = |ps: &[parley_domain::Party]| ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
-    let now = s.parties_of(&[call.id]).await.unwrap().remove(&call.id).unwrap();
-    assert_eq!(names(&now), [Some("Ann".into()), Some("Bob".into()), Some("Cleo".into())]);
+    let now = s
+        .parties_of(&[call.id])
+        .await
+        .unwrap()
+        .remove(&call.id)
+        .unwrap();
+    assert_eq!(
+        names(&now),
+        [Some("Ann".into()), Some("Bob".into()), Some("Cleo".into())]
+    );
     assert_eq!(speaker_of(cleo.id).await, Some(SpeakerId(1)));
     // A refused assignment adds nobody.
     let dan = party(call.id, "Dan", None);
