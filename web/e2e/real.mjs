@@ -521,6 +521,163 @@ try {
 		await page.emulateMedia({ colorScheme: 'light' });
 	});
 
+	// ---- call page: correct a speaker, fill a scorecard, comment, library (ui-callpage) ----
+	/** A JSON request with the session's CSRF token (for the API checks around the UI's). */
+	const send = async (method, path, body) => {
+		const csrf = await page.evaluate(() => JSON.parse(localStorage.getItem('parley.session') ?? 'null')?.csrfToken);
+		const r = await page.request.fetch(`${base}${path}`, { method, data: body, headers: { 'x-csrf-token': csrf ?? '' } });
+		return { status: r.status(), body: await r.json().catch(() => null) };
+	};
+	const partyName = (p) => p.name?.trim() || p.emailAddress?.trim() || p.phoneNumber?.trim() || 'Unnamed participant';
+	const literally = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+	await check('correct a speaker: the dialog ties a voice to another participant; transcript, lanes and API follow', async () => {
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.goto(`${base}/calls/${id}`);
+		await page.locator('ol.transcript > li').first().waitFor();
+		const t = await (await page.request.get(`${base}/parley/v1/calls/${id}/transcript`)).json();
+		// The page's order: sentences by start (stable), so a voice's first row is known.
+		const rows = t.transcript.flatMap((m) => m.sentences.map((s) => ({ speakerId: m.speakerId, start: s.start }))).sort((a, b) => a.start - b.start);
+		const voice = rows[0].speakerId;
+		const row = rows.findIndex((r) => r.speakerId === voice);
+		const parties = (await post('/v2/calls/extensive', { filter: { callIds: [id] }, contentSelector: { exposedFields: { parties: true } } })).body.calls[0].parties;
+		const before = parties.find((p) => p.speakerId === voice);
+		// Another participant: one without a voice if there is one, else someone else's.
+		const target = parties.find((p) => !p.speakerId && p.id !== before?.id) ?? parties.find((p) => p.id !== before?.id);
+		assert.ok(target, `the call has another participant than ${before?.id}: ${JSON.stringify(parties)}`);
+		const label = await page.locator(`#seg-${row} button.speaker`).innerText();
+
+		const change = page.getByRole('button', { name: `Change who ${label} is` });
+		await change.focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.getByRole('dialog', { name: `Who is ${label}?` });
+		await dialog.waitFor();
+		const radio = dialog.getByRole('radio', { name: new RegExp(`^${literally(partyName(target))}\\s*(Company|Non-company|Side unknown) ·`) });
+		await radio.focus();
+		await page.keyboard.press('Space');
+		assert.equal(await radio.isChecked(), true);
+		await page.screenshot({ path: `${shots}real-speaker-dialog.png` });
+		await dialog.getByRole('button', { name: 'Save' }).press('Enter');
+		await dialog.waitFor({ state: 'hidden' });
+		await page.getByRole('status').filter({ hasText: `${label} is now ${partyName(target)}.` }).waitFor();
+		assert.equal(await page.locator(`#seg-${row} button.speaker`).innerText(), partyName(target));
+		assert.match(await page.locator('.timeline .labels').innerText(), new RegExp(literally(partyName(target))));
+		const after = (await (await page.request.get(`${base}/parley/v1/calls/${id}/speakers`)).json()).speakers.find((s) => s.speakerId === voice);
+		assert.equal(after.partyId, target.id);
+		assert.equal(after.assignedBy, 'manual');
+		// A reload shows the same (the server kept it).
+		await page.reload();
+		await page.locator(`#seg-${row} button.speaker`).filter({ hasText: partyName(target) }).waitFor();
+		await page.screenshot({ path: `${shots}real-speaker-corrected.png`, fullPage: true });
+		// Put it back, so the steps after this one see the demo's speakers.
+		if (target.speakerId) assert.equal((await send('PUT', `/parley/v1/calls/${id}/speakers/${target.speakerId}`, { partyId: target.id })).status, 200);
+		if (before) assert.equal((await send('PUT', `/parley/v1/calls/${id}/speakers/${voice}`, { partyId: before.id })).status, 200);
+	});
+
+	await check('fill a scorecard on the call: every question answered, saved, listed, and in the API', async () => {
+		const call = (await post('/v2/calls/extensive', { filter: { callIds: [id] }, contentSelector: {} })).body.calls[0].metaData;
+		const defs = (await (await page.request.get(`${base}/parley/v1/scorecards?workspaceId=${call.workspaceId}`)).json()).scorecards;
+		const card = defs.find((d) => d.enabled && d.questions.length);
+		assert.ok(card, `the demo has an enabled scorecard in workspace ${call.workspaceId}`);
+		const beforeIds = new Set((await (await page.request.get(`${base}/parley/v1/calls/${id}/scorecards`)).json()).answeredScorecards.map((a) => a.answeredScorecardId));
+		await page.goto(`${base}/calls/${id}`);
+		await page.getByRole('button', { name: 'Scorecards', exact: true }).click();
+		const panel = page.locator('section.scorecards');
+		await panel.getByLabel('Scorecard').selectOption({ label: card.scorecardName });
+		const expected = {};
+		for (const q of card.questions) {
+			const group = panel.getByRole('group', { name: new RegExp(`^${literally(q.questionText)}( \\(required\\))?$`) });
+			switch (q.questionType) {
+				case 'RANGE': {
+					const max = Number(q.maxRange ?? 5);
+					const min = Number(q.minRange ?? 1);
+					if (max - min + 1 <= 20) await group.getByRole('radio', { name: String(max), exact: true }).check();
+					else await group.getByLabel('Score').fill(String(max));
+					expected[q.questionId] = { score: max };
+					break;
+				}
+				case 'OPEN_ENDED':
+					await group.getByLabel('Answer').fill('Checked by the end-to-end test.');
+					expected[q.questionId] = { answerText: 'Checked by the end-to-end test.' };
+					break;
+				default: {
+					const o = q.answerOptions[0];
+					await group.getByLabel(o.text, { exact: true }).check();
+					expected[q.questionId] = { selectedOptions: [o.id] };
+				}
+			}
+		}
+		await page.screenshot({ path: `${shots}real-scorecard-form.png`, fullPage: true });
+		await panel.getByRole('button', { name: 'Save scorecard' }).click();
+		await panel.getByRole('status').filter({ hasText: `Saved “${card.scorecardName}”.` }).waitFor();
+		const now = (await (await page.request.get(`${base}/parley/v1/calls/${id}/scorecards`)).json()).answeredScorecards;
+		const made = now.filter((a) => !beforeIds.has(a.answeredScorecardId));
+		assert.equal(made.length, 1, 'one answered scorecard more');
+		const a = made[0];
+		assert.equal(a.scorecardId, card.scorecardId);
+		assert.equal(a.callId, id);
+		assert.equal(a.reviewedUserId, call.primaryUserId);
+		for (const q of card.questions) {
+			const got = a.answers.find((x) => x.questionId === q.questionId);
+			assert.ok(got && !got.notApplicable, `question ${q.questionText} answered`);
+			const want = expected[q.questionId];
+			if ('score' in want) assert.equal(got.score, want.score);
+			if ('answerText' in want) assert.equal(got.answerText, want.answerText);
+			if ('selectedOptions' in want) assert.ok(got.selectedOptions?.length === 1, JSON.stringify(got));
+		}
+		const first = panel.locator('.answered > li').first();
+		assert.match(await first.innerText(), new RegExp(literally(card.scorecardName)));
+		await page.emulateMedia({ colorScheme: 'dark' });
+		assert.ok((await fitsPhone()) <= 390, 'the call page with its scorecard panel fits a phone');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.screenshot({ path: `${shots}real-scorecard-phone-dark.png`, fullPage: true });
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		// Leave the demo as it was.
+		assert.equal((await send('DELETE', `/parley/v1/calls/${id}/scorecards/${a.answeredScorecardId}`)).status, 200);
+	});
+
+	await check('a comment at the moment, with an @mention, is stored and marked on the timeline', async () => {
+		await page.goto(`${base}/calls/${id}`);
+		await page.locator('ol.transcript > li').first().waitFor();
+		await page.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+		await page.locator('audio').evaluate((a) => (a.currentTime = 4.25));
+		await page.waitForFunction(() => document.querySelector('.clock')?.textContent?.startsWith('0:04'));
+		await page.getByRole('button', { name: /^Comments/ }).click();
+		const panel = page.locator('section.comments');
+		const box = panel.getByLabel('Comment', { exact: true });
+		await box.click();
+		await box.pressSequentially('End-to-end note for @');
+		await panel.getByRole('option').first().waitFor();
+		await page.keyboard.press('Enter');
+		const who = /@\[([^\]]+)\]\(\d+\) $/.exec(await box.inputValue())?.[1];
+		assert.ok(who, `a mention was inserted: ${await box.inputValue()}`);
+		await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+		await panel.getByRole('status').filter({ hasText: 'Comment added at 0:04.' }).waitFor();
+		const list = (await (await page.request.get(`${base}/parley/v1/calls/${id}/comments`)).json()).comments;
+		const mine = list.find((c) => c.comment.startsWith('End-to-end note for @['));
+		assert.ok(mine, JSON.stringify(list));
+		assert.equal(mine.audioStartTime, 4.2);
+		assert.match(mine.comment, new RegExp(`@\\[${literally(who)}\\]\\(\\d+\\)`));
+		await page.getByRole('button', { name: /^Comment at 0:04: End-to-end note for @/ }).waitFor();
+		await page.screenshot({ path: `${shots}real-comment.png`, fullPage: true });
+		assert.equal((await send('DELETE', `/parley/v1/calls/${id}/comments/${mine.id}`)).status, 200);
+	});
+
+	await check('the call goes into a library folder', async () => {
+		await page.getByRole('button', { name: 'Add to library' }).click();
+		const form = page.getByRole('form', { name: 'Add this call to a library folder' });
+		const folder = form.getByLabel('Folder');
+		await folder.waitFor();
+		const name = (await folder.locator('option').first().innerText()).replace(/^(— )+/, '');
+		const folderId = await folder.inputValue();
+		await form.getByLabel('Note').fill('Added by the end-to-end test');
+		await form.getByRole('button', { name: 'Add', exact: true }).click();
+		await page.getByRole('status').filter({ hasText: `Added to ${name}.` }).waitFor();
+		const content = await (await page.request.get(`${base}/v2/library/folder-content?folderId=${folderId}`)).json();
+		assert.ok(content.calls.some((c) => c.id === id && c.note === 'Added by the end-to-end test'), JSON.stringify(content.calls));
+	});
+
 	await check('with localStorage cleared, the cookie alone restores the session', async () => {
 		await page.evaluate(() => localStorage.clear());
 		await page.goto(`${base}/calls`);

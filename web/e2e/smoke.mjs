@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
+import { CALLPAGE, resetCallPage } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -872,6 +873,195 @@ try {
 		} finally {
 			SETTINGS.role = 'admin';
 		}
+	});
+
+	// ---- call page: words, speakers, scorecards, comments, library (ui-callpage) ----
+	await check('Call page: a click on a word plays from it; the spoken word is highlighted as it plays', async () => {
+		resetCallPage({ seeded: true });
+		await page.goto(`${base}/calls/${id}`);
+		const word = page.locator('#seg-3 [data-w]').nth(4);
+		await word.waitFor();
+		assert.equal(await word.innerText(), 'recordings,');
+		await word.click();
+		await page.waitForFunction(() => document.querySelector('#seg-3 [data-w].on')?.getAttribute('data-w') === '3:4');
+		// The stub's words of "Mostly by listening to recordings, which takes forever." span 10.4–14.5 s evenly.
+		const t = (await player(page)).t;
+		assert.ok(t >= 12.4 && t < 12.95, `played from ${t}`);
+		assert.equal(await page.locator('li[aria-current="true"]').getAttribute('id'), 'seg-3');
+		await page.waitForFunction(() => document.querySelector('#seg-3 [data-w].on')?.getAttribute('data-w') === '3:5', null, { timeout: 5000 });
+		assert.equal(await page.locator('[data-w].on').count(), 1, 'one word lit at a time');
+		await page.locator('audio').evaluate((a) => a.pause());
+		// Seeking elsewhere moves the word into the other sentence, and only there.
+		await page.locator('audio').evaluate((a) => (a.currentTime = 19.5));
+		await page.waitForFunction(() => document.querySelector('[data-w].on')?.getAttribute('data-w')?.startsWith('5:'));
+		assert.equal(await page.locator('[data-w].on').count(), 1);
+		await shot('20-call-word');
+	});
+
+	await check('Call page: correcting a speaker by keyboard renames their transcript rows and lane', async () => {
+		// Speaker 13 has no party: "Speaker 1" until it is tied to the CFO (party 3).
+		const rows = page.locator('#seg-4 button.speaker');
+		assert.equal(await rows.innerText(), 'Speaker 1');
+		const change = page.getByRole('button', { name: 'Change who Speaker 1 is' });
+		await change.focus();
+		await page.keyboard.press('Enter');
+		const dialog = page.getByRole('dialog', { name: 'Who is Speaker 1?' });
+		await dialog.waitFor();
+		await shot('21-call-speaker-dialog');
+		// Esc closes without a change; focus is back on the button.
+		await page.keyboard.press('Escape');
+		await dialog.waitFor({ state: 'hidden' });
+		assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Change who Speaker 1 is');
+		await page.keyboard.press('Enter');
+		await dialog.waitFor();
+		await dialog.getByRole('radio', { name: /cfo@acme\.example/ }).check();
+		await dialog.getByRole('button', { name: 'Save' }).press('Enter');
+		await dialog.waitFor({ state: 'hidden' });
+		await page.getByRole('status').filter({ hasText: 'Speaker 1 is now cfo@acme.example.' }).waitFor();
+		assert.deepEqual(CALLPAGE.speakerPuts, [{ speaker: '13', partyId: '3' }]);
+		const put = requests.findLast((r) => r.method === 'PUT' && r.path.endsWith('/speakers/13'));
+		assert.equal(put.csrf, 'stub-csrf-token');
+		assert.equal(await rows.innerText(), 'cfo@acme.example');
+		assert.match(await page.locator('.timeline .labels').innerText(), /cfo@acme\.example/);
+		assert.doesNotMatch(await page.locator('.timeline .labels').innerText(), /Speaker 1/);
+		// The transcript's speaker name opens the same dialog (a mouse shortcut).
+		await page.locator('#seg-0 button.speaker').click();
+		await page.getByRole('dialog', { name: 'Who is Ada Lovelace?' }).waitFor();
+		assert.equal(await page.getByRole('radio', { name: /Ada Lovelace/ }).isChecked(), true);
+		await page.getByRole('button', { name: 'Cancel' }).click();
+	});
+
+	await check('Call page: a voice given to a company user who was not on the call adds them', async () => {
+		await page.getByRole('button', { name: 'Change who Dana Buyer is' }).click();
+		const dialog = page.getByRole('dialog', { name: 'Who is Dana Buyer?' });
+		await dialog.waitFor();
+		// Ada is on the call, so only Grace and Alan are offered as "someone else".
+		const people = dialog.getByLabel('Company user');
+		assert.deepEqual(await people.locator('option').allInnerTexts(), ['Choose a person…', 'Alan Turing (alan@example.com)', 'Grace Hopper (grace@example.com)']);
+		await dialog.getByRole('radio', { name: 'Someone else at the company' }).check();
+		assert.equal(await dialog.getByRole('button', { name: 'Save' }).isDisabled(), true, 'no person chosen yet');
+		await dialog.getByRole('radio', { name: /Dana Buyer/ }).check();
+		await people.selectOption({ label: 'Grace Hopper (grace@example.com)' });
+		assert.equal(await dialog.getByRole('radio', { name: 'Someone else at the company' }).isChecked(), true);
+		await page.screenshot({ path: `${shots}21-call-speaker-someone-else.png` });
+		await dialog.getByRole('button', { name: 'Save' }).click();
+		await dialog.waitFor({ state: 'hidden' });
+		await page.getByRole('status').filter({ hasText: 'Dana Buyer is now Grace Hopper.' }).waitFor();
+		assert.deepEqual(CALLPAGE.speakerPuts.at(-1), { speaker: '12', partyId: '4', userId: USERS[1].id });
+		assert.equal(await page.locator('#seg-1 button.speaker').innerText(), 'Grace Hopper');
+		assert.match(await page.locator('ul.parties').innerText(), /Grace Hopper\s*Company/);
+		// Back, so the steps below see Dana.
+		await page.getByRole('button', { name: 'Change who Grace Hopper is' }).click();
+		await page.getByRole('radio', { name: /Dana Buyer/ }).check();
+		await page.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('status').filter({ hasText: 'Grace Hopper is now Dana Buyer.' }).waitFor();
+	});
+
+	await check('Call page: fill a scorecard (a mandatory answer is asked for), then it is listed', async () => {
+		await page.getByRole('button', { name: 'Scorecards', exact: true }).click();
+		const panel = page.locator('section.scorecards');
+		await panel.locator('.answered').waitFor();
+		// The answered one of the fixtures is listed; the disabled scorecard is not offered.
+		assert.match(await panel.locator('.answered').innerText(), /Discovery Call Review[\s\S]*score 4/);
+		const select = panel.getByLabel('Scorecard');
+		assert.deepEqual(await select.locator('option').allInnerTexts(), ['Choose a scorecard…', 'Discovery Call Review']);
+		await select.selectOption({ label: 'Discovery Call Review' });
+		await panel.getByRole('group', { name: /Which qualification areas/ }).getByLabel('Authority').check();
+		await panel.getByRole('button', { name: 'Save scorecard' }).click();
+		const alert = panel.getByRole('alert');
+		await alert.waitFor();
+		assert.match(await alert.innerText(), /"How would you rate this call overall\?" is mandatory/);
+		await panel.getByRole('group', { name: /How would you rate/ }).getByRole('radio', { name: '5' }).check();
+		// The scale's arrows move its choice, not the player.
+		const t0 = (await player(page)).t;
+		await panel.getByRole('group', { name: /How would you rate/ }).getByRole('radio', { name: '5' }).focus();
+		await page.keyboard.press('ArrowLeft');
+		assert.equal(await panel.getByRole('radio', { name: '4', exact: true }).isChecked(), true);
+		await page.keyboard.press('ArrowRight');
+		assert.equal(await panel.getByRole('radio', { name: '5', exact: true }).isChecked(), true);
+		assert.equal((await player(page)).t, t0);
+		await panel.getByLabel('Answer').fill('  Ask who signs.  ');
+		await shot('22-call-scorecard');
+		await panel.getByRole('button', { name: 'Save scorecard' }).click();
+		await panel.getByRole('status').filter({ hasText: 'Saved “Discovery Call Review”.' }).waitFor();
+		const body = requests.findLast((r) => r.method === 'POST' && r.path === `/parley/v1/calls/${id}/scorecards`).body;
+		assert.deepEqual(body, {
+			scorecardId: '8100000000000000001',
+			reviewedUserId: USER.userId,
+			answers: [
+				{ questionId: '8200000000000000001', score: 5 },
+				{ questionId: '8200000000000000002', selectedOptions: ['2'] },
+				{ questionId: '8200000000000000003', answerText: 'Ask who signs.' }
+			]
+		});
+		const first = panel.locator('.answered > li').first();
+		assert.match(await first.innerText(), /Discovery Call Review[\s\S]*Ada Lovelace · by Ada Lovelace[\s\S]*score 5/);
+		await first.locator('summary').click();
+		assert.match(await first.innerText(), /Which qualification areas did the rep cover\?\s*Authority/);
+	});
+
+	await check('Call page: comments show at their moment; a new one with an @mention at the player time', async () => {
+		await page.getByRole('button', { name: /^Comments/ }).click();
+		const panel = page.locator('section.comments');
+		await panel.getByText('Good pain point').waitFor();
+		assert.match(await panel.locator('.mention').first().innerText(), /@Ada Lovelace/);
+		// On the timeline (a button that seeks) and as a count on the sentence at 0:10.
+		const marker = page.getByRole('button', { name: /^Comment at 0:10: Good pain point/ });
+		await marker.click();
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		assert.equal(await page.locator('#seg-3 .c-count').innerText(), '1 comment');
+		await page.locator('audio').evaluate((a) => a.pause());
+		await page.locator('audio').evaluate((a) => (a.currentTime = 18.95));
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-5');
+		const box = panel.getByLabel('Comment', { exact: true });
+		await box.click();
+		await box.pressSequentially('Show this to @gra');
+		const option = panel.getByRole('option', { name: /Grace Hopper/ });
+		await option.waitFor();
+		await shot('23-call-comment-mention');
+		await page.keyboard.press('Enter');
+		assert.equal(await box.inputValue(), 'Show this to @[Grace Hopper](1000000000000000002) ');
+		await box.pressSequentially('please');
+		await panel.getByRole('button', { name: 'Comment', exact: true }).click();
+		await panel.getByRole('status').filter({ hasText: 'Comment added at 0:18.' }).waitFor();
+		const body = requests.findLast((r) => r.method === 'POST' && r.path.endsWith('/comments')).body;
+		assert.deepEqual(body, { comment: 'Show this to @[Grace Hopper](1000000000000000002) please', audioStartTime: 18.9, public: true });
+		assert.match(await panel.locator('.threads').innerText(), /0:10[\s\S]*Good pain point[\s\S]*0:18[\s\S]*Show this to @Grace Hopper please/);
+		assert.equal(await page.locator('.timeline .marker.comment').count(), 2);
+		assert.equal(await page.locator('#seg-5 .c-count').innerText(), '1 comment');
+	});
+
+	await check('Call page: add the call (or a snippet) to a library folder', async () => {
+		await page.getByRole('button', { name: 'Add to library' }).click();
+		const form = page.getByRole('form', { name: 'Add this call to a library folder' });
+		await form.getByLabel('Folder').waitFor();
+		assert.deepEqual(await form.getByLabel('Folder').locator('option').allInnerTexts(), ['Onboarding', 'Win/Loss', '— Great demos']);
+		await form.getByLabel('Folder').selectOption({ label: '— Great demos' });
+		await form.getByLabel('Note').fill('Listen to the pricing bit');
+		await form.getByLabel(/Only a snippet/).check();
+		await form.getByLabel('Snippet length in seconds').fill('4');
+		await form.getByRole('button', { name: 'Add', exact: true }).click();
+		await page.getByRole('status').filter({ hasText: 'Added 0:18–0:22 to Great demos.' }).waitFor();
+		assert.deepEqual(CALLPAGE.libraryItems.map(({ folderId, callId, note, fromSec, toSec }) => ({ folderId, callId, note, fromSec, toSec })), [
+			{ folderId: FOLDERS[1].id, callId: id, note: 'Listen to the pricing bit', fromSec: 18, toSec: 22 }
+		]);
+	});
+
+	await check('Call page panels: phone width and dark mode', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await page.getByRole('button', { name: 'Scorecards', exact: true }).click();
+		await page.locator('section.scorecards').getByLabel('Scorecard').selectOption({ label: 'Discovery Call Review' });
+		await noOverflow();
+		await shot('24-call-panels-phone-dark');
+		await page.getByRole('button', { name: 'Change who cfo@acme.example is' }).click();
+		await page.getByRole('dialog').waitFor();
+		await noOverflow();
+		await page.screenshot({ path: `${shots}25-call-speaker-phone-dark.png` });
+		await page.keyboard.press('Escape');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		resetCallPage();
 	});
 
 	await check('an ended session (401) leads back to sign-in, then to where one was', async () => {

@@ -561,7 +561,186 @@ async function api(req, res, url) {
 	}
 	// Settings (trackers, users, keys, the session's permissions): see the section at the end.
 	if (await settingsApi(req, res, url)) return;
+	if (await callPageApi(req, res, url)) return;
 	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
+}
+
+// ---- call page: speakers, scorecards, comments, library (ui-callpage) ----
+// Each answers in the format of the real route (checked against openapi.json like the
+// rest). State lives in CALLPAGE and is changed by the PUT/POST handlers; the smoke test
+// resets it with resetCallPage().
+
+export const CALLPAGE = { answered: [], comments: [], libraryItems: [], speakerPuts: [], seeded: false };
+const INITIAL_SPEAKERS = PARTIES.map((x) => x.speakerId);
+/** Back to the fixtures; `seeded`: the first call then has a comment (the steps before the
+ * call page's own see none, so their timeline has no comments row). */
+export function resetCallPage({ seeded = false } = {}) {
+	CALLPAGE.seeded = seeded;
+	CALLPAGE.answered = [];
+	CALLPAGE.comments = [];
+	CALLPAGE.libraryItems = [];
+	CALLPAGE.speakerPuts = [];
+	PARTIES.length = INITIAL_SPEAKERS.length;
+	PARTIES.forEach((x, i) => (x.speakerId = INITIAL_SPEAKERS[i]));
+}
+
+function speakersView(callId) {
+	const voices = [...new Set(transcriptOf(callId).transcript.map((m) => m.speakerId))];
+	return voices.map((sid) => {
+		const party = PARTIES.find((x) => x.speakerId === sid);
+		return {
+			speakerId: sid, channel: null, speechMs: 4000, partyId: party?.id ?? null, partyName: party?.name ?? null,
+			userId: party?.userId ?? null, assignedBy: party ? 'manual' : 'unmatched', hasVoiceprint: false
+		};
+	});
+}
+
+async function callPageApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	let m = /^\/parley\/v1\/calls\/(\d+)\/speakers$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/speakers';
+		if (!guard(req, res, method, route)) return true;
+		sendChecked(res, method, route, 200, { requestId: rid(), speakers: speakersView(m[1]) });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/speakers\/(\d+)$/.exec(p);
+	if (m && method === 'PUT') {
+		const route = '/parley/v1/calls/{id}/speakers/{speaker}';
+		if (!guard(req, res, method, route)) return true;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if ((body.partyId == null) === (body.userId == null)) {
+			gongError(res, method, route, 400, 'give one of partyId and userId');
+			return true;
+		}
+		let party = body.partyId != null ? PARTIES.find((x) => x.id === String(body.partyId)) : PARTIES.find((x) => x.userId === String(body.userId));
+		if (!party && body.userId != null) {
+			// A company user not on the call becomes a party of it, as the server does.
+			const u = USERS.find((x) => x.id === String(body.userId));
+			if (!u) {
+				gongError(res, method, route, 404, `user ${body.userId} not found`);
+				return true;
+			}
+			party = { id: String(PARTIES.length + 1), name: `${u.firstName} ${u.lastName}`, emailAddress: u.emailAddress, userId: u.id, speakerId: null, context: [], affiliation: 'Internal', methods: ['Attendee'] };
+			PARTIES.push(party);
+		}
+		if (!party) {
+			gongError(res, method, route, 404, `party ${body.partyId} is not a party of call ${m[1]}`);
+			return true;
+		}
+		// As the store does: no other party keeps this voice.
+		for (const x of PARTIES) if (x.speakerId === m[2]) x.speakerId = null;
+		party.speakerId = m[2];
+		CALLPAGE.speakerPuts.push({ speaker: m[2], partyId: party.id, ...(body.userId != null ? { userId: String(body.userId) } : {}) });
+		sendChecked(res, method, route, 200, { requestId: rid(), speakers: speakersView(m[1]) });
+		return true;
+	}
+	if (p === '/parley/v1/scorecards' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		sendChecked(res, method, p, 200, { requestId: rid(), scorecards: SCORECARDS });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/scorecards$/.exec(p);
+	if (m && (method === 'GET' || method === 'POST')) {
+		const route = '/parley/v1/calls/{id}/scorecards';
+		if (!guard(req, res, method, route)) return true;
+		const mine = () => [...ANSWERED.filter((a) => a.callId === m[1]), ...CALLPAGE.answered.filter((a) => a.callId === m[1])];
+		if (method === 'GET') {
+			sendChecked(res, method, route, 200, { requestId: rid(), answeredScorecards: mine() });
+			return true;
+		}
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		const card = SCORECARDS.find((x) => x.scorecardId === String(body.scorecardId));
+		if (!card || !card.enabled) {
+			gongError(res, method, route, 404, `scorecard ${body.scorecardId} not found`);
+			return true;
+		}
+		// The server's rule the smoke test relies on: a mandatory question needs an answer.
+		const problems = card.questions
+			.filter((q) => q.isMandatory)
+			.filter((q) => {
+				const a = body.answers?.find((x) => String(x.questionId) === q.questionId);
+				return !a || a.notApplicable || (a.score == null && !a.selectedOptions?.length && !a.answerText);
+			})
+			.map((q) => `answers: "${q.questionText}" is mandatory`);
+		if (problems.length) {
+			sendChecked(res, method, route, 400, { requestId: rid(), errors: problems });
+			return true;
+		}
+		const call = CALLS.find((c) => c.id === m[1]);
+		const answered = {
+			answeredScorecardId: String(8300000000000000100n + BigInt(CALLPAGE.answered.length)), scorecardId: card.scorecardId, scorecardName: card.scorecardName,
+			callId: m[1], callStartTime: call.started, reviewedUserId: String(body.reviewedUserId ?? call.primaryUserId), reviewerUserId: USER.userId,
+			reviewTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), visibilityType: 'PUBLIC', reviewMethod: 'MANUAL',
+			answers: card.questions.map((q) => {
+				const a = body.answers?.find((x) => String(x.questionId) === q.questionId) ?? { notApplicable: true };
+				return {
+					questionId: q.questionId, questionRevisionId: q.questionRevisionId, isOverall: q.isOverall, score: a.score ?? null,
+					answerText: a.answerText ?? null, notApplicable: !!a.notApplicable, selectedOptions: a.selectedOptions ?? null
+				};
+			}),
+			editorUserId: null, editTime: null
+		};
+		CALLPAGE.answered.push(answered);
+		sendChecked(res, method, route, 201, { requestId: rid(), answeredScorecard: answered });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/comments$/.exec(p);
+	if (m && (method === 'GET' || method === 'POST')) {
+		const route = '/parley/v1/calls/{id}/comments';
+		if (!guard(req, res, method, route)) return true;
+		if (method === 'GET') {
+			const seeded = CALLPAGE.seeded && m[1] === CALLS[0].id
+				? [{ id: '9100000000000000001', audioStartTime: 10.4, audioEndTime: 10.4, commenterUserId: USERS[1].id, comment: 'Good pain point, @[Ada Lovelace](1000000000000000001)', posted: '2024-03-05T09:00:00Z', inReplyTo: null, duringCall: false, public: true }]
+				: [];
+			sendChecked(res, method, route, 200, { requestId: rid(), comments: [...seeded, ...CALLPAGE.comments.filter((c) => c.callId === m[1]).map(({ callId, ...c }) => c)] });
+			return true;
+		}
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		for (const mm of String(body.comment ?? '').matchAll(/@\[[^\]]*\]\((\d+)\)/g)) {
+			if (!USERS.some((u) => u.id === mm[1])) {
+				gongError(res, method, route, 400, `comment: the mention of user ${mm[1]} names no user`);
+				return true;
+			}
+		}
+		const at = body.audioStartTime ?? 0;
+		const c = {
+			id: String(9100000000000000100n + BigInt(CALLPAGE.comments.length)), audioStartTime: at, audioEndTime: body.audioEndTime ?? at,
+			commenterUserId: USER.userId, comment: body.comment, posted: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+			inReplyTo: body.inReplyTo ?? null, duringCall: false, public: body.public ?? true
+		};
+		CALLPAGE.comments.push({ ...c, callId: m[1] });
+		sendChecked(res, method, route, 201, { requestId: rid(), comment: c });
+		return true;
+	}
+	if (p === '/parley/v1/library/folders' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: FOLDERS.length, currentPageSize: FOLDERS.length, currentPageNumber: 0 }, folders: FOLDERS });
+		return true;
+	}
+	m = /^\/parley\/v1\/library\/folders\/(\d+)\/calls$/.exec(p);
+	if (m && method === 'POST') {
+		const route = '/parley/v1/library/folders/{id}/calls';
+		if (!guard(req, res, method, route)) return true;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (!FOLDERS.some((f) => f.id === m[1])) {
+			gongError(res, method, route, 404, `folder ${m[1]} not found`);
+			return true;
+		}
+		const item = {
+			id: String(6200000000000000001n + BigInt(CALLPAGE.libraryItems.length)), folderId: m[1], callId: String(body.callId), note: body.note ?? null,
+			fromSec: body.fromSec ?? null, toSec: body.toSec ?? null, addedBy: USER.userId, added: new Date().toISOString().replace(/\.\d+Z$/, 'Z')
+		};
+		CALLPAGE.libraryItems.push(item);
+		sendChecked(res, method, route, 201, { requestId: rid(), item });
+		return true;
+	}
+	return false;
 }
 
 const API = /^\/(v2|parley|oauth2|mcp|openapi\.json|docs\/api|health)(\/|$)/;

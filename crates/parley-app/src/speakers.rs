@@ -17,6 +17,26 @@ pub async fn assign_speaker(
     speaker: parley_domain::SpeakerId,
     party: parley_domain::PartyId,
 ) -> AppResult<()> {
+    assign(store, call_id, speaker, VoiceOwner::Party(party)).await
+}
+
+/// Who a voice is said to be: a party of the call, or a company user (on the call or not).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VoiceOwner {
+    Party(PartyId),
+    User(UserId),
+}
+
+/// Ties a voice of a call to a party of it or to a company user. A user who is a party
+/// of the call is that party (the first one, by the call's order); a user who is not on
+/// the call becomes a party of it (company side, an attendee, named as the user), added
+/// in the same write as the assignment, so a refused assignment adds nobody.
+pub async fn assign(
+    store: &dyn Store,
+    call_id: CallId,
+    speaker: parley_domain::SpeakerId,
+    owner: VoiceOwner,
+) -> AppResult<()> {
     if store.get_call(call_id).await?.is_none() {
         return Err(AppError::call_not_found(call_id));
     }
@@ -25,11 +45,42 @@ pub async fn assign_speaker(
         .await?
         .remove(&call_id)
         .unwrap_or_default();
-    let Some(target) = parties.iter().find(|p| p.id == party) else {
-        return Err(AppError::not_found(format!(
-            "party {party} is not a party of call {call_id}"
-        )));
+    let added: Option<Party>;
+    let target = match owner {
+        VoiceOwner::Party(party) => {
+            added = None;
+            parties.iter().find(|p| p.id == party).ok_or_else(|| {
+                AppError::not_found(format!("party {party} is not a party of call {call_id}"))
+            })?
+        }
+        VoiceOwner::User(user) => match parties.iter().find(|p| p.user_id == Some(user)) {
+            Some(p) => {
+                added = None;
+                p
+            }
+            None => {
+                let Some(u) = store.get_user(user).await? else {
+                    return Err(AppError::not_found(format!("user {user} not found")));
+                };
+                added = Some(Party {
+                    id: PartyId::generate(),
+                    call_id,
+                    name: Some(u.full_name()).filter(|n| !n.trim().is_empty()),
+                    email: Some(u.email.clone()),
+                    title: u.title.clone(),
+                    user_id: Some(u.id),
+                    speaker_id: None,
+                    affiliation: Affiliation::Internal,
+                    phone: None,
+                    methods: vec![PartyMethod::Attendee],
+                    media_channel: None,
+                    context: vec![],
+                });
+                added.as_ref().expect("just set")
+            }
+        },
     };
+    let party = target.id;
     let voices = store.call_speakers(call_id).await?;
     let voice = voices.iter().find(|v| v.speaker_id == speaker);
     let learn = match (target.user_id, voice.and_then(|v| v.voice.as_ref())) {
@@ -45,7 +96,14 @@ pub async fn assign_speaker(
         _ => None,
     };
     match store
-        .assign_speaker(call_id, speaker, party, learn.as_ref(), Utc::now())
+        .assign_speaker(
+            call_id,
+            speaker,
+            party,
+            added.as_ref(),
+            learn.as_ref(),
+            Utc::now(),
+        )
         .await
     {
         Err(parley_store::StoreError::NotFound(_)) => Err(AppError::not_found(format!(

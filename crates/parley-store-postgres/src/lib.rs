@@ -360,10 +360,11 @@ impl Store for PgStore {
         call: CallId,
         speaker: SpeakerId,
         party: PartyId,
+        new_party: Option<&Party>,
         learn: Option<&VoiceProfile>,
         at: Timestamp,
     ) -> Result<()> {
-        transcripts::assign_speaker(self, call, speaker, party, learn, at).await
+        transcripts::assign_speaker(self, call, speaker, party, new_party, learn, at).await
     }
 
     async fn voice_profiles(&self, users: &[UserId]) -> Result<Vec<VoiceProfile>> {

@@ -436,6 +436,7 @@ pub(crate) async fn assign_speaker(
     call: CallId,
     speaker: SpeakerId,
     party: PartyId,
+    new_party: Option<&Party>,
     learn: Option<&VoiceProfile>,
     at: Timestamp,
 ) -> Result<()> {
@@ -446,6 +447,14 @@ pub(crate) async fn assign_speaker(
         .bind(call.0)
         .execute(&mut *tx)
         .await?;
+    if let Some(p) = new_party.filter(|p| p.call_id == call && p.id == party) {
+        let next_ord: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(ord) + 1, 0) FROM parties WHERE call_id = $1")
+                .bind(call.0)
+                .fetch_one(&mut *tx)
+                .await?;
+        calls::insert_party(&mut tx, p, next_ord).await?;
+    }
     let found = sqlx::query("SELECT 1 FROM parties WHERE id = $1 AND call_id = $2")
         .bind(party.0)
         .bind(call.0)

@@ -392,7 +392,7 @@ async fn call_versions_follow_parties_crm_transcripts_and_analyses() {
     let v2 = version(&s, call).await;
     assert!(v2 > v1, "transcript: {v1} -> {v2}");
 
-    s.assign_speaker(call, SpeakerId(7), p, None, t0())
+    s.assign_speaker(call, SpeakerId(7), p, None, None, t0())
         .await
         .unwrap();
     let v3 = version(&s, call).await;

@@ -1622,10 +1622,20 @@ impl Store for SqliteStore {
         call: CallId,
         speaker: SpeakerId,
         party: PartyId,
+        new_party: Option<&Party>,
         learn: Option<&VoiceProfile>,
         at: Timestamp,
     ) -> Result<()> {
         let mut tx = self.write_tx().await?;
+        if let Some(p) = new_party.filter(|p| p.call_id == call && p.id == party) {
+            let next_ord: i64 =
+                sqlx::query("SELECT COALESCE(MAX(ord) + 1, 0) AS n FROM parties WHERE call_id = ?")
+                    .bind(call.0)
+                    .fetch_one(&mut *tx)
+                    .await?
+                    .try_get("n")?;
+            Self::insert_party(&mut tx, p, next_ord).await?;
+        }
         let found = sqlx::query("SELECT 1 FROM parties WHERE id = ? AND call_id = ?")
             .bind(party.0)
             .bind(call.0)

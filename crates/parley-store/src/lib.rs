@@ -749,11 +749,14 @@ pub trait Store:
     /// Ties a voice to a party by hand: the party takes the voice's speaker id (any other
     /// party of the call loses it) and the voice is marked [`SpeakerSource::Manual`].
     /// With `learn`, the party's user's voice profile is updated in the same transaction.
+    /// With `new_party` (whose id is `party`), that party is added to the call first, in
+    /// the same transaction: a company user who was not on the call.
     async fn assign_speaker(
         &self,
         call: CallId,
         speaker: SpeakerId,
         party: PartyId,
+        new_party: Option<&Party>,
         learn: Option<&VoiceProfile>,
         at: Timestamp,
     ) -> Result<()>;

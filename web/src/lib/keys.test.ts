@@ -25,6 +25,13 @@ describe('shortcutOf', () => {
 		expect(shortcutOf({ key: 'J', shiftKey: true }, body)).toBeUndefined();
 	});
 
+	it("leaves a radio group's arrows and Space to it", () => {
+		const radio = { tagName: 'INPUT', type: 'radio' };
+		for (const key of ['ArrowLeft', 'ArrowRight', ' ']) expect(shortcutOf({ key }, radio)).toBeUndefined();
+		expect(shortcutOf({ key: 'ArrowLeft' }, { tagName: 'INPUT', type: 'checkbox' })).toBe('back');
+		expect(shortcutOf({ key: 'k' }, radio)).toBe('next');
+	});
+
 	it('leaves Space to buttons and links that do something, but not to seek buttons', () => {
 		expect(shortcutOf({ key: ' ' }, { tagName: 'BUTTON' })).toBeUndefined();
 		expect(shortcutOf({ key: ' ' }, { tagName: 'A' })).toBeUndefined();

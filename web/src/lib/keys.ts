@@ -47,7 +47,8 @@ export function shortcutOf(e: KeyLike, target: KeyTarget): Shortcut | undefined 
 	if (e.ctrlKey || e.metaKey || e.altKey) return undefined;
 	if (typingAt(target)) return undefined;
 	const tag = target.tagName.toUpperCase();
-	const media = tag === 'AUDIO' || tag === 'VIDEO';
+	// A radio group's arrows move its choice (the speaker dialog, a scorecard's scale).
+	const media = tag === 'AUDIO' || tag === 'VIDEO' || (tag === 'INPUT' && target.type?.toLowerCase() === 'radio');
 	switch (e.key) {
 		case ' ':
 		case 'Spacebar':

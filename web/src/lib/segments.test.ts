@@ -65,8 +65,15 @@ describe('flattenTranscript and speakerLabels', () => {
 	it('flattens to seconds, sorted by start, ties kept in order', () => {
 		const segs = flattenTranscript(monologues);
 		expect(segs.map((s) => s.text)).toEqual(['First.', 'Second.', 'Third.', 'Tie.']);
-		expect(segs[1]).toEqual({ speakerId: 'b', start: 4, end: 6, text: 'Second.' });
+		expect(segs[1]).toEqual({ speakerId: 'b', start: 4, end: 6, text: 'Second.', words: [] });
 		expect(Array.from(startsOf(segs))).toEqual([0, 4, 8, 8]);
+	});
+
+	it('keeps word times in seconds, sorted by start', () => {
+		const segs = flattenTranscript([
+			{ speakerId: 'a', sentences: [{ start: 1000, end: 2000, text: 'Hi there', words: [{ start: 1500, end: 2000, text: 'there' }, { start: 1000, end: 1400, text: 'Hi' }] }] }
+		]);
+		expect(segs[0]!.words).toEqual([{ start: 1, end: 1.4, text: 'Hi' }, { start: 1.5, end: 2, text: 'there' }]);
 	});
 
 	it('names speakers from parties, numbering the unknown ones', () => {

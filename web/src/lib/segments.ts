@@ -3,6 +3,7 @@
 // time is found by binary search (O(log n) per animation frame, even for a 1-hour call).
 
 import type { components } from './api/schema';
+import type { Word } from './words';
 
 type TimedMonologue = components['schemas']['TimedMonologue'];
 type PartyWire = components['schemas']['PartyWire'];
@@ -33,6 +34,8 @@ export interface Segment {
 	start: number;
 	end: number;
 	text: string;
+	/** The sentence's words with their times in seconds, when the transcript has them. */
+	words?: Word[];
 }
 
 /** The API's monologues (times in ms) as sentence segments in seconds, sorted by start. */
@@ -40,7 +43,9 @@ export function flattenTranscript(monologues: readonly TimedMonologue[]): Segmen
 	const out: Segment[] = [];
 	for (const m of monologues) {
 		for (const s of m.sentences) {
-			out.push({ speakerId: m.speakerId, start: s.start / 1000, end: s.end / 1000, text: s.text });
+			const words = (s.words ?? []).map((w) => ({ start: w.start / 1000, end: w.end / 1000, text: w.text }));
+			words.sort((a, b) => a.start - b.start);
+			out.push({ speakerId: m.speakerId, start: s.start / 1000, end: s.end / 1000, text: s.text, words });
 		}
 	}
 	// Stable sort: sentences of one monologue keep their order when starts tie.

@@ -447,7 +447,7 @@ pub async fn versions_bump_on_every_change_a_rendering_shows(h: &dyn Harness) {
     let got = s.get_call(call.id).await.unwrap().unwrap();
     assert_eq!((got.language.as_deref(), got.duration_s), (Some("deu"), 42));
 
-    s.assign_speaker(call.id, SpeakerId(1), p.id, None, t0())
+    s.assign_speaker(call.id, SpeakerId(1), p.id, None, None, t0())
         .await
         .unwrap();
     bumped("a speaker assigned by hand").await;

@@ -332,7 +332,7 @@ pub async fn speakers_are_assigned_by_hand_and_voices_learned(h: &dyn Harness) {
         voice: vec![0.1, 0.2, 0.3],
         samples: 4,
     };
-    s.assign_speaker(call.id, SpeakerId(2), ann.id, Some(&learned), t0())
+    s.assign_speaker(call.id, SpeakerId(2), ann.id, None, Some(&learned), t0())
         .await
         .unwrap();
     let voices = s.call_speakers(call.id).await.unwrap();
@@ -361,22 +361,48 @@ pub async fn speakers_are_assigned_by_hand_and_voices_learned(h: &dyn Harness) {
 
     // A voice only the transcript knows (no embedding) can be assigned too; it moves
     // from the party that had it.
-    s.assign_speaker(call.id, SpeakerId(3), bob.id, None, t0())
+    s.assign_speaker(call.id, SpeakerId(3), bob.id, None, None, t0())
         .await
         .unwrap();
-    s.assign_speaker(call.id, SpeakerId(3), ann.id, None, t0())
+    s.assign_speaker(call.id, SpeakerId(3), ann.id, None, None, t0())
         .await
         .unwrap();
     assert_eq!(speaker_of(ann.id).await, Some(SpeakerId(3)));
     assert_eq!(speaker_of(bob.id).await, None);
 
+    // Someone who was not on the call: their party is added in the same write, last.
+    let cleo = party(call.id, "Cleo", None);
+    s.assign_speaker(call.id, SpeakerId(1), cleo.id, Some(&cleo), None, t0())
+        .await
+        .unwrap();
+    let names = |ps: &[parley_domain::Party]| ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>();
+    let now = s
+        .parties_of(&[call.id])
+        .await
+        .unwrap()
+        .remove(&call.id)
+        .unwrap();
+    assert_eq!(
+        names(&now),
+        [Some("Ann".into()), Some("Bob".into()), Some("Cleo".into())]
+    );
+    assert_eq!(speaker_of(cleo.id).await, Some(SpeakerId(1)));
+    // A refused assignment adds nobody.
+    let dan = party(call.id, "Dan", None);
     let err = s
-        .assign_speaker(call.id, SpeakerId(9), ann.id, None, t0())
+        .assign_speaker(call.id, SpeakerId(9), dan.id, Some(&dan), None, t0())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    assert_eq!(s.parties_of(&[call.id]).await.unwrap()[&call.id].len(), 3);
+
+    let err = s
+        .assign_speaker(call.id, SpeakerId(9), ann.id, None, None, t0())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
     let err = s
-        .assign_speaker(call.id, SpeakerId(1), PartyId(5), None, t0())
+        .assign_speaker(call.id, SpeakerId(1), PartyId(5), None, None, t0())
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");

@@ -2043,8 +2043,9 @@ export interface paths {
         get?: never;
         /**
          * Correct who a speaker is on a call.
-         * @description Ties the voice to another party of the call (the transcript and stats follow); answers
-         *     the call's speakers as they are now.
+         * @description Ties the voice to another party of the call, or to a company user (added to the call
+         *     when not on it); the transcript and stats follow. Answers the call's speakers as they
+         *     are now.
          */
         put: operations["update-call-speaker"];
         post?: never;
@@ -5097,8 +5098,13 @@ export interface components {
             toSec: number;
         };
         SpeakerAssignment: {
-            /** @description The call party (participant) the voice belongs to. */
-            partyId: string;
+            /** @description The call party (participant) the voice belongs to. Give this or `userId`. */
+            partyId?: string | null;
+            /**
+             * @description A company user the voice belongs to: their party on the call, or, when they are
+             *     not on it, a new company-side party of the call for them. Give this or `partyId`.
+             */
+            userId?: string | null;
         };
         SpeakerTalkTime: {
             id: string;

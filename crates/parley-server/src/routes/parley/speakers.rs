@@ -10,6 +10,7 @@ use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
+use parley_app::speakers::VoiceOwner;
 use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
@@ -107,15 +108,20 @@ async fn call_speakers(
 #[serde(rename_all = "camelCase")]
 #[schema(as = SpeakerAssignment)]
 struct AssignBody {
-    /// The call party (participant) the voice belongs to.
+    /// The call party (participant) the voice belongs to. Give this or `userId`.
     #[schema(pattern = "^[0-9]{1,18}$")]
-    party_id: String,
+    party_id: Option<String>,
+    /// A company user the voice belongs to: their party on the call, or, when they are
+    /// not on it, a new company-side party of the call for them. Give this or `partyId`.
+    #[schema(pattern = "^[0-9]{1,18}$")]
+    user_id: Option<String>,
 }
 
 /// Correct who a speaker is on a call.
 ///
-/// Ties the voice to another party of the call (the transcript and stats follow); answers
-/// the call's speakers as they are now.
+/// Ties the voice to another party of the call, or to a company user (added to the call
+/// when not on it); the transcript and stats follow. Answers the call's speakers as they
+/// are now.
 #[utoipa::path(
     put,
     path = "/parley/v1/calls/{id}/speakers/{speaker}",
@@ -141,10 +147,16 @@ async fn assign_speaker(
             ApiError::not_found(format!("speaker {speaker} does not speak in call {id}"))
         })?;
     let body: AssignBody = parse_json(body, false)?;
-    let party = parley_domain::parse_id(&body.party_id)
-        .map(parley_domain::PartyId)
-        .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?;
-    parley_app::speakers::assign_speaker(state.store.as_ref(), call_id, speaker, party).await?;
+    let owner = match (body.party_id, body.user_id) {
+        (Some(party), None) => parley_domain::parse_id(&party)
+            .map(|p| VoiceOwner::Party(parley_domain::PartyId(p)))
+            .map_err(|_| ApiError::bad_request("partyId must be a numeric id"))?,
+        (None, Some(user)) => parley_domain::parse_id(&user)
+            .map(|u| VoiceOwner::User(parley_domain::UserId(u)))
+            .map_err(|_| ApiError::bad_request("userId must be a numeric id"))?,
+        _ => return Err(ApiError::bad_request("give one of partyId and userId")),
+    };
+    parley_app::speakers::assign(state.store.as_ref(), call_id, speaker, owner).await?;
     call_speakers(State(state), Extension(principal), Path(id)).await
 }
 
