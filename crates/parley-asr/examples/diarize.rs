@@ -2,7 +2,7 @@
 //! reference turns: `cargo run --release -p parley-asr --example diarize -- OUT_DIR FILE...`
 //! (`MAX=N` bounds the speaker count). Tuning knobs as environment variables, all optional:
 //! `STEP_S` (chunk hop), `WINDOW_S`, `SHIFT_S`, `VOTE`, `THRESHOLD` (threshold clustering
-//! instead of spectral), `KEEP_SHARE` (spectral pruning).
+//! instead of spectral), `KEEP_SHARE` (spectral pruning), `FEW_T` (few windows' threshold; 1 makes them one speaker).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -56,6 +56,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 keep_share: v,
                 ..Default::default()
             });
+    }
+    if let Some(v) = env_f32("FEW_T") {
+        if let parley_voice::Clustering::Spectral(sp) = &mut s.params.clustering {
+            sp.few_threshold = (v < 1.0).then_some(v);
+        }
+    }
+    if let Some(v) = env_f32("MIN_ITEMS") {
+        if let parley_voice::Clustering::Spectral(sp) = &mut s.params.clustering {
+            sp.min_items = v as usize;
+        }
     }
     if let Some(v) = env_f32("VOTE") {
         s.params.pieces.change_vote = v;
