@@ -24,7 +24,6 @@ pub struct SpectralParams {
     /// `min_items`: a recording of a few seconds) are one voice; `None` makes them one
     /// speaker.
     pub few_threshold: Option<f32>,
-
     /// Clusters with fewer items are merged into the nearest larger one.
     pub min_cluster: usize,
     /// Above this many items an evenly spaced subset is clustered (the eigensolver is
@@ -103,26 +102,42 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
     let items: Vec<&[f32]> = shaping.iter().map(|&i| embs[i].as_slice()).collect();
     let s = items.len();
 
-    let sims: Vec<f32> = (0..s * s)
-        .map(|ij| dot(items[ij / s], items[ij % s]))
-        .collect();
-    // No more speakers than there are clusters of `min_cluster` items (smaller ones are
-    // merged away below): with few windows the eigenvalues spread, and the largest gap can
-    // lie far up (a 17 s recording of one voice: 15 windows, the widest gap after the
-    // fourth eigenvalue, two voices after the merging).
-    let top = (max + 1).min(s).min(s / p.min_cluster.max(1) + 1);
-    let largest_gap = |values: &[f64]| {
-        (0..top - 1)
-            .map(|x| (x, values[x + 1] - values[x]))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-    };
+    // Pruned, symmetrised affinity and its unnormalised Laplacian.
+    let mut a = vec![0f64; s * s];
     let keep = ((p.keep_share * s as f32) as usize).max(p.min_keep).min(s);
-    let Some((values, vectors)) = symmetric_eigen(laplacian(&sims, s, keep), s) else {
+    let mut row: Vec<(f32, usize)> = Vec::with_capacity(s);
+    for i in 0..s {
+        row.clear();
+        row.extend((0..s).map(|j| (dot(items[i], items[j]), j)));
+        row.sort_by(|x, y| y.0.total_cmp(&x.0));
+        for &(v, j) in row.iter().take(keep) {
+            a[i * s + j] = f64::from(v.max(0.0));
+        }
+    }
+    let mut lap = vec![0f64; s * s];
+    for i in 0..s {
+        let mut degree = 0.0;
+        for j in 0..s {
+            if i != j {
+                let v = 0.5 * (a[i * s + j] + a[j * s + i]);
+                lap[i * s + j] = -v;
+                degree += v;
+            }
+        }
+        lap[i * s + i] = degree;
+    }
+    let Some((values, vectors)) = symmetric_eigen(lap, s) else {
         return vec![0; n];
     };
-    // The number of speakers: the largest gap among the smallest eigenvalues.
-    let k = largest_gap(&values)
-        .map_or(1, |(i, _)| i + 1)
+    // The number of speakers: the largest gap among the smallest eigenvalues. No more
+    // speakers than there are clusters of `min_cluster` items (smaller ones are merged
+    // away below): with few windows the eigenvalues spread, and the largest gap can lie
+    // far up (a 17 s recording of one voice: 15 windows, the widest gap after the fourth
+    // eigenvalue, two voices after the merging).
+    let top = (max + 1).min(s).min(s / p.min_cluster.max(1) + 1);
+    let k = (0..top - 1)
+        .max_by(|&x, &y| (values[x + 1] - values[x]).total_cmp(&(values[y + 1] - values[y])))
+        .map_or(1, |i| i + 1)
         .clamp(1, max);
     if k == 1 {
         return vec![0; n];
@@ -186,34 +201,6 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
     let mut out = first_appearance(out);
     merge_similar(embs, &ok, &mut out, dim, p.merge_above);
     out
-}
-
-/// The unnormalised Laplacian of the similarity graph that keeps each row's `keep` largest
-/// similarities (negative ones as zero), symmetrised.
-fn laplacian(sims: &[f32], s: usize, keep: usize) -> Vec<f64> {
-    let mut a = vec![0f64; s * s];
-    let mut row: Vec<(f32, usize)> = Vec::with_capacity(s);
-    for i in 0..s {
-        row.clear();
-        row.extend((0..s).map(|j| (sims[i * s + j], j)));
-        row.sort_by(|x, y| y.0.total_cmp(&x.0));
-        for &(v, j) in row.iter().take(keep) {
-            a[i * s + j] = f64::from(v.max(0.0));
-        }
-    }
-    let mut lap = vec![0f64; s * s];
-    for i in 0..s {
-        let mut degree = 0.0;
-        for j in 0..s {
-            if i != j {
-                let v = 0.5 * (a[i * s + j] + a[j * s + i]);
-                lap[i * s + j] = -v;
-                degree += v;
-            }
-        }
-        lap[i * s + i] = degree;
-    }
-    lap
 }
 
 /// Merges the two clusters with the most similar centroids while that similarity is at
