@@ -681,6 +681,23 @@ try {
 		await shot('19b-upload-session-limit');
 	});
 
+	await check('Upload: a member whose upload failed is told an administrator can delete the call', async () => {
+		SETTINGS.role = 'member';
+		try {
+			await page.goto(`${base}/upload`);
+			await page.getByText('This server accepts files up to 40.0 MB; larger ones are not sent.').waitFor();
+			await page.locator('input[type=file]').setInputFiles([media('member-bad.wav', 0.2, 'not audio')]);
+			const row = rowOf('member-bad.wav');
+			await row.getByLabel('Email').fill('x@y.example');
+			await row.getByRole('button', { name: 'Upload' }).click();
+			await row.getByText('mediaFile: ffprobe found no audio or video stream').waitFor();
+			await row.getByText('The call exists without a recording; an administrator can delete it.').waitFor();
+			assert.equal(await row.getByRole('button', { name: 'Delete this call' }).count(), 0);
+		} finally {
+			SETTINGS.role = 'admin';
+		}
+	});
+
 	await check('Upload: phone width and dark mode', async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.emulateMedia({ colorScheme: 'dark' });
