@@ -55,7 +55,7 @@ export async function watchedPage(browser, run, prefix = '') {
 		if (m.type() !== 'error') return;
 		const text = m.text();
 		// 4xx answers the app handles itself are logged by Chromium as failed loads.
-		if (/Failed to load resource: the server responded with a status of (400|401|403|404|413)/.test(text)) return;
+		if (/Failed to load resource: the server responded with a status of (400|401|403|404|409|413|429)/.test(text)) return;
 		run.problems.push(`[${run.step}] console: ${text}`);
 	});
 	page.on('pageerror', (e) => run.problems.push(`[${run.step}] page error: ${e.message}`));

@@ -388,13 +388,21 @@ try {
 		}
 	});
 
+	/** The call the Upload step makes (deleted from its call page at the end of the run). */
+	let uploadedId;
+
 	await check('Upload: a generated WAV through the page; the call is created, its media stored, transcription queued', async () => {
 		const wavPath = join(mkdtempSync(join(tmpdir(), 'parley-e2e-')), 'e2e_upload-test.wav');
 		const wav = toneWav(2);
 		writeFileSync(wavPath, wav);
 		const me = await (await page.request.get(`${base}/parley/v1/session`)).json();
+		// The session publishes the media size limit: the page says it from the start (no 413 needed).
+		assert.ok(Number.isInteger(me.limits?.maxMediaBytes) && me.limits.maxMediaBytes > 0, JSON.stringify(me.limits));
+		await page.evaluate(() => localStorage.removeItem('parley.maxMediaBytes'));
 		await page.goto(`${base}/upload`);
 		await page.getByRole('heading', { name: 'Upload recordings' }).waitFor();
+		await page.getByText(/^This server accepts files up to [\d.]+ (B|KB|MB|GB|TB); larger ones are not sent\.$/).waitFor();
+		assert.equal(await page.getByText(/not known yet/).count(), 0);
 		await page.locator('input[type=file]').setInputFiles(wavPath);
 		const row = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'e2e_upload-test.wav' }) });
 		assert.equal(await row.getByLabel('Title').inputValue(), 'e2e upload test');
@@ -409,6 +417,7 @@ try {
 		const href = await row.getByRole('link', { name: 'Open the call' }).getAttribute('href');
 		const callId = /^\/calls\/(\d+)$/.exec(href)?.[1];
 		assert.ok(callId, href);
+		uploadedId = callId;
 		await page.screenshot({ path: `${shots}real-upload.png`, fullPage: true });
 		assert.ok((await fitsPhone()) <= 390, 'Upload fits a phone');
 
@@ -433,6 +442,20 @@ try {
 		await page.getByText('No transcript yet.').waitFor();
 		await page.locator('audio').waitFor({ state: 'attached' });
 		await page.screenshot({ path: `${shots}real-upload-call.png`, fullPage: true });
+	});
+
+	await check("Settings › Jobs: the upload's transcription is listed as queued (--no-workers), its call linked", async () => {
+		assert.ok(uploadedId, 'the Upload step made a call');
+		await page.goto(`${base}/settings?section=jobs&state=queued`);
+		await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
+		await page.locator('table.jobs tbody tr').first().waitFor();
+		const row = page.locator('table.jobs tbody tr').filter({ has: page.locator(`a[href="/calls/${uploadedId}"]`) });
+		assert.equal(await row.count(), 1, 'one queued job of the uploaded call');
+		assert.match(await row.innerText(), /Transcription[\s\S]*Queued/);
+		assert.match(await page.getByTestId('job-counts').innerText(), /\d+ queued/);
+		await page.getByText(/Refreshed at/).waitFor();
+		await page.screenshot({ path: `${shots}real-jobs.png`, fullPage: true });
+		assert.ok((await fitsPhone()) <= 390, 'Jobs fit a phone');
 	});
 
 	await check('Settings: add a tracker, preview it over recent calls, and see it back-filled', async () => {
@@ -465,7 +488,7 @@ try {
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces'], 'an admin manages them all');
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces', 'Jobs'], 'an admin manages them all');
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByRole('button', { name: 'New tracker' }).first().click();
 		await page.getByLabel('Name').fill('E2E needle');
@@ -677,6 +700,19 @@ try {
 		await page.getByRole('status').filter({ hasText: `Added to ${name}.` }).waitFor();
 		const content = await (await page.request.get(`${base}/v2/library/folder-content?folderId=${folderId}`)).json();
 		assert.ok(content.calls.some((c) => c.id === id && c.note === 'Added by the end-to-end test'), JSON.stringify(content.calls));
+	});
+
+	await check('the uploaded call is deleted from its call page; the list says so and the API no longer has it', async () => {
+		assert.ok(uploadedId, 'the Upload step made a call');
+		await page.goto(`${base}/calls/${uploadedId}`);
+		await page.getByRole('heading', { name: 'e2e upload test' }).waitFor();
+		await page.getByRole('button', { name: 'Delete call' }).click();
+		await page.getByRole('button', { name: 'Yes, delete' }).click();
+		await page.waitForURL(`${base}/calls`);
+		await page.getByText('Deleted “e2e upload test”').waitFor();
+		const ext = await post('/v2/calls/extensive', { filter: { callIds: [uploadedId] } });
+		// Gong's answer when no call matches is a 404; a 200 must at least leave it out.
+		assert.ok(ext.status === 404 || (ext.status === 200 && !ext.body.calls.some((c) => String(c.metaData.id) === uploadedId)), `the call is still there: ${JSON.stringify(ext)}`);
 	});
 
 	await check('with localStorage cleared, the cookie alone restores the session', async () => {

@@ -249,6 +249,26 @@ export const forbidden = new Set();
 
 const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
 
+// The contract of the routes and fields the server gains with the web-admin branch (first
+// run, deleting a call, the published media limit), for as long as openapi.json does not
+// have them yet: once it does, its own definitions are the ones checked.
+{
+	const json = (name) => ({ description: name, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+	const s = spec.components.schemas;
+	s.SetupStatus ??= { type: 'object', required: ['requestId', 'needsAdmin'], properties: { requestId: { type: 'string' }, needsAdmin: { type: 'boolean' } } };
+	s.DeletedCall ??= { type: 'object', required: ['requestId', 'callId', 'recordingDeleted'], properties: { requestId: { type: 'string' }, callId: { type: 'string' }, recordingDeleted: { type: 'boolean' } } };
+	s.SessionLimits ??= { type: 'object', required: ['maxMediaBytes'], properties: { maxMediaBytes: { type: 'integer', format: 'int64' } } };
+	s.CurrentSession.properties.limits ??= { $ref: '#/components/schemas/SessionLimits' };
+	if (!s.CurrentSession.required.includes('limits')) s.CurrentSession.required.push('limits');
+	s.SessionCan.properties.deleteCalls ??= { type: 'boolean' };
+	if (!s.SessionCan.required.includes('deleteCalls')) s.SessionCan.required.push('deleteCalls');
+	spec.paths['/parley/v1/setup'] ??= {
+		get: { operationId: 'get-setup', responses: { 200: json('SetupStatus'), default: json('ErrorBody') } },
+		post: { operationId: 'create-first-admin', responses: { 201: json('SignedIn'), default: json('ErrorBody') } }
+	};
+	spec.paths['/parley/v1/calls/{id}'] ??= { delete: { operationId: 'delete-call', responses: { 200: json('DeletedCall'), default: json('ErrorBody') } } };
+}
+
 function deref(schema) {
 	while (schema?.$ref) schema = spec.components.schemas[schema.$ref.split('/').pop()];
 	return schema;
@@ -375,7 +395,7 @@ async function api(req, res, url) {
 		if (!guard(req, res, method, p)) return;
 		const from = url.searchParams.get('fromDateTime');
 		const to = url.searchParams.get('toDateTime');
-		const all = CALLS.filter((c) => (!from || c.started >= new Date(from).toISOString().replace('.000', '')) && (!to || c.started < new Date(to).toISOString().replace('.000', '')));
+		const all = CALLS.filter((c) => !DELETED.has(c.id)).filter((c) => (!from || c.started >= new Date(from).toISOString().replace('.000', '')) && (!to || c.started < new Date(to).toISOString().replace('.000', '')));
 		if (!all.length) return gongError(res, method, p, 404, 'No calls found corresponding to the provided filters');
 		const page = Number(url.searchParams.get('cursor') ?? 0);
 		const slice = all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
@@ -392,6 +412,7 @@ async function api(req, res, url) {
 		const { fromDateTime: from, toDateTime: to } = body.filter ?? {};
 		const found = CALLS.filter(
 			(c) =>
+				!DELETED.has(c.id) &&
 				(!ids || ids.includes(c.id)) &&
 				(!hosts || hosts.includes(c.primaryUserId)) &&
 				(!from || Date.parse(c.started) >= Date.parse(from)) &&
@@ -497,7 +518,7 @@ async function api(req, res, url) {
 	if (m && method === 'PUT') {
 		const route = '/v2/calls/{id}/media';
 		if (!guard(req, res, method, route)) return;
-		const made = UPLOADED.find((c) => c.id === m[1]);
+		const made = UPLOADED.find((c) => c.id === m[1] && !c.deleted);
 		if (!made) return gongError(res, method, route, 404, `call ${m[1]} not found`);
 		// Read slowly (a chunk every 10 ms) once past 12 MB, so that the browser's upload
 		// progress moves: the sockets' buffers take the first megabytes at once.
@@ -527,7 +548,7 @@ async function api(req, res, url) {
 	if (m && method === 'GET') {
 		const route = '/parley/v1/calls/{id}/jobs';
 		if (!guard(req, res, method, route)) return;
-		const made = UPLOADED.find((c) => c.id === m[1]);
+		const made = UPLOADED.find((c) => c.id === m[1] && !c.deleted);
 		if (!made) return gongError(res, method, route, 404, `call ${m[1]} not found`);
 		// Queued, then transcribing, then done (with its analysis) on the third look.
 		const n = made.media ? ++made.polls : 0;
@@ -559,6 +580,8 @@ async function api(req, res, url) {
 		res.writeHead(206, { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
 		return res.end(WAV.subarray(start, end + 1));
 	}
+	// First run, deleting calls, the job queue: see "admin" at the end.
+	if (await adminApi(req, res, url)) return;
 	// Settings (trackers, users, keys, the session's permissions): see the section at the end.
 	if (await settingsApi(req, res, url)) return;
 	if (await callPageApi(req, res, url)) return;
@@ -852,7 +875,7 @@ export const KEYS = [
 
 function canOf(role) {
 	const admin = role === 'admin';
-	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin };
+	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin, deleteCalls: admin };
 }
 
 function jobView(j) {
@@ -926,7 +949,15 @@ async function settingsApi(req, res, url) {
 	if (p === '/parley/v1/session' && method === 'GET') {
 		if (!guard(req, res, method, p)) return true;
 		const u = USERS[0];
-		sendChecked(res, method, p, 200, { requestId: rid(), userId: USER.userId, email: USER.email, name: `${u.firstName} ${u.lastName}`, role: SETTINGS.role, csrfToken: CSRF, expires: new Date(Date.now() + 12 * 3600e3).toISOString(), can: canOf(SETTINGS.role) });
+		const body = { requestId: rid(), userId: USER.userId, email: USER.email, name: `${u.firstName} ${u.lastName}`, role: SETTINGS.role, csrfToken: CSRF, expires: new Date(Date.now() + 12 * 3600e3).toISOString(), can: canOf(SETTINGS.role), limits: { maxMediaBytes: STUB_MAX_MEDIA } };
+		if (SESSION_LIMITS.publish) sendChecked(res, method, p, 200, body);
+		else {
+			// A server from before the limit was published: the same answer, checked, without it.
+			const problems = checkShape(responseSchema(method, p, 200), body);
+			if (problems.length) throw new Error(`stub answer of ${method} ${p} does not fit openapi.json:\n${problems.join('\n')}`);
+			delete body.limits;
+			send(res, 200, body);
+		}
 		return true;
 	}
 	const routes = [
@@ -1113,6 +1144,80 @@ function sampleOf(schema) {
 	if (types.includes('boolean')) return false;
 	if (types.includes('integer') || types.includes('number')) return 0;
 	return '';
+}
+
+// ---- admin (web-admin): the first run, deleting a call, the job queue ----
+
+/** `needsAdmin`: GET /parley/v1/setup says so and POST makes the first admin (with `code`). */
+export const SETUP = { needsAdmin: false, code: 'stub-setup-code', made: [] };
+/** `publish: false` answers the session without `limits` (a server from before they were published). */
+export const SESSION_LIMITS = { publish: true };
+/** Calls deleted through DELETE /parley/v1/calls/{id}: the lists leave them out. */
+export const DELETED = new Set();
+/** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most). */
+export const JOBS_STUB = { fail: false, many: false };
+
+/** The queue's newest jobs, times relative to now (so "5 min ago" reads the same every run). */
+function stubJobs(now = Date.now()) {
+	const ago = (min) => new Date(now - min * 60e3).toISOString().replace(/\.\d+Z$/, 'Z');
+	const job = (id, kind, callId, state, extra = {}) => ({
+		id: String(id), kind, callId, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: null, error: null,
+		created: ago(id), updated: ago(id), runAfter: ago(id), finished: state === 'done' || state === 'failed' ? ago(id - 0.5) : null, ...extra
+	});
+	if (JOBS_STUB.many) return Array.from({ length: 200 }, (_, i) => job(300 - i, i % 2 ? 'analyze' : 'transcribe', CALLS[0].id, i < 3 ? 'queued' : 'done'));
+	return [
+		job(1, 'transcribe', CALLS[0].id, 'running', { progress: 0.42, attempts: 1 }),
+		job(2, 'analyze', CALLS[2].id, 'queued', { attempts: 1, error: 'the analysis model did not answer in time', runAfter: new Date(now + 4 * 60e3).toISOString().replace(/\.\d+Z$/, 'Z') }),
+		job(3, 'erase', null, 'queued'),
+		job(4, 'transcribe', CALLS[1].id, 'failed', { attempts: 3, crashes: 1, error: 'the speech engine exited with signal 9' }),
+		job(5, 'deliver', CALLS[0].id, 'done'),
+		job(6, 'backfill-trackers', null, 'done', { progress: 1 }),
+		job(7, 'reindex-search', null, 'done')
+	];
+}
+
+async function adminApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	const ok = (route, status, b, headers) => (sendChecked(res, method, route, status, b, headers), true);
+	const err = (route, status, msg) => (gongError(res, method, route, status, msg), true);
+	if (p === '/parley/v1/setup' && method === 'GET') return ok(p, 200, { requestId: rid(), needsAdmin: SETUP.needsAdmin });
+	if (p === '/parley/v1/setup' && method === 'POST') {
+		const body = await jsonBody(req);
+		requests.at(-1).body = { ...body, password: body.password ? '…' : body.password };
+		if (!SETUP.needsAdmin) return err(p, 409, 'an administrator can already sign in; sign in instead');
+		if (String(body.setupCode ?? '').trim() !== SETUP.code) return err(p, 403, 'the set-up code is wrong');
+		if (!String(body.firstName ?? '').trim()) return err(p, 400, 'firstName is empty');
+		if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(String(body.email ?? ''))) return err(p, 400, `email ${JSON.stringify(body.email ?? '')} is not an email address`);
+		if (String(body.password ?? '').length < 12) return err(p, 400, 'password must be at least 12 characters');
+		SETUP.needsAdmin = false;
+		SETUP.made.push({ email: body.email, firstName: body.firstName, lastName: body.lastName });
+		// The stub has one identity: the new admin is signed in as it.
+		return ok(p, 201, { requestId: rid(), userId: USER.userId, csrfToken: CSRF, expires: new Date(Date.now() + 12 * 3600e3).toISOString() }, {
+			'set-cookie': `parley_session=${SESSION_TOKEN}; Path=/; HttpOnly; SameSite=Strict`
+		});
+	}
+	let m = /^\/parley\/v1\/calls\/(\d+)$/.exec(p);
+	if (m && method === 'DELETE') {
+		const route = '/parley/v1/calls/{id}';
+		if (!guard(req, res, method, route)) return true;
+		if (!canOf(SETTINGS.role).deleteCalls) return err(route, 403, 'deleting calls needs the admin role or a permission profile with deleteCalls');
+		const listed = CALLS.find((c) => c.id === m[1] && !DELETED.has(c.id));
+		const made = UPLOADED.find((c) => c.id === m[1] && !c.deleted);
+		if (!listed && !made) return err(route, 404, `call ${m[1]} not found`);
+		if (listed) DELETED.add(listed.id);
+		if (made) made.deleted = true;
+		return ok(route, 200, { requestId: rid(), callId: m[1], recordingDeleted: listed ? listed.id !== CALLS[2].id : !!made.media });
+	}
+	if (p === '/parley/v1/jobs' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		if (!canOf(SETTINGS.role).readJobs) return err(p, 403, 'the job queue needs the admin role');
+		if (JOBS_STUB.fail) return err(p, 429, 'too many requests; slow down');
+		const state = url.searchParams.get('state');
+		if (state !== null && !['queued', 'running', 'done', 'failed'].includes(state)) return err(p, 400, 'state must be one of queued, running, done, failed');
+		return ok(p, 200, { requestId: rid(), jobs: stubJobs().filter((j) => !state || j.state === state) });
+	}
+	return false;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

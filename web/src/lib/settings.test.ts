@@ -26,7 +26,8 @@ const none: SessionCan = {
 	manageKeys: false,
 	manageAutomation: false,
 	manageWorkspaces: false,
-	readJobs: false
+	readJobs: false,
+	deleteCalls: false
 };
 
 const tracker: TrackerWire = {
@@ -59,6 +60,7 @@ describe('sections by permission', () => {
 		expect(sectionsFor({ ...none, manageTrackers: true, manageUsers: true, manageKeys: true }).map((s) => s.label)).toEqual(['Trackers', 'Topics', 'Users', 'API keys']);
 		expect(sectionsFor({ ...none, manageAutomation: true }).map((s) => s.id)).toEqual(['automation']);
 		expect(sectionsFor({ ...none, manageWorkspaces: true }).map((s) => s.id)).toEqual(['workspaces']);
+		expect(sectionsFor({ ...none, readJobs: true }).map((s) => s.label)).toEqual(['Jobs']);
 	});
 	it('a section asked for that the user lacks falls back to their first', () => {
 		const s = sectionsFor({ ...none, manageTrackers: true });

@@ -10,7 +10,7 @@ export type TrackerWire = components['schemas']['KeywordTrackerWire'];
 export type TrackerInput = components['schemas']['TrackerInput'];
 export type JobView = components['schemas']['JobView'];
 
-export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces';
+export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces' | 'jobs';
 
 export interface Section {
 	id: SectionId;
@@ -23,7 +23,8 @@ const SECTIONS: { id: SectionId; label: string; allowed: (c: SessionCan) => bool
 	{ id: 'automation', label: 'Automation', allowed: (c) => c.manageAutomation },
 	{ id: 'users', label: 'Users', allowed: (c) => c.manageUsers },
 	{ id: 'keys', label: 'API keys', allowed: (c) => c.manageKeys },
-	{ id: 'workspaces', label: 'Workspaces', allowed: (c) => c.manageWorkspaces }
+	{ id: 'workspaces', label: 'Workspaces', allowed: (c) => c.manageWorkspaces },
+	{ id: 'jobs', label: 'Jobs', allowed: (c) => c.readJobs }
 ];
 
 /** The sections this user may use, in page order; none when `can` is unknown. */

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import {
 	applyLimit,
 	buildNewCall,
+	canDeleteCall,
 	canStart,
 	formatBytes,
 	isMediaFile,
 	limitFromMessages,
+	limitNote,
+	mediaLimit,
 	newItem,
 	nextDelay,
 	processingOf,
@@ -58,6 +61,16 @@ describe('what may be sent', () => {
 		const out = applyLimit([a, b, c, d], 1000, d.key);
 		expect(out.map((i) => i.phase.kind)).toEqual(['refused', 'ready', 'watching', 'ready']);
 	});
+	it("holds files to the session's published limit, the 413's only when there is none", () => {
+		expect(mediaLimit(41943040, 1000)).toBe(41943040);
+		expect(mediaLimit(undefined, 1000)).toBe(1000);
+		expect(mediaLimit(0, 1000)).toBe(1000);
+		expect(mediaLimit(undefined, undefined)).toBeUndefined();
+		expect(limitNote(41943040)).toBe('This server accepts files up to 40.0 MB; larger ones are not sent.');
+		expect(limitNote(undefined)).toMatch(/not known yet/);
+		const big = newItem(file('big.wav', 5000), { repId: '1', limit: mediaLimit(1000, undefined) }, uid);
+		expect(big.phase).toEqual({ kind: 'refused', message: "big.wav is 4.9 KB, over this server's limit of 1000 B; it was not sent." });
+	});
 	it('formats sizes', () => {
 		expect(formatBytes(512)).toBe('512 B');
 		expect(formatBytes(1536)).toBe('1.5 KB');
@@ -105,6 +118,23 @@ describe('a row, step by step', () => {
 		const refused = newItem(file('a.txt', 3, 'text/plain'), { repId: '7' }, uid);
 		expect(refused.phase.kind).toBe('refused');
 		expect(step(refused, { type: 'create' })).toBe(refused);
+	});
+	it('offers to delete a call left without a recording, and then nothing more', () => {
+		const made = step(step(base(), { type: 'create' }), { type: 'created', callId: '42' });
+		expect(canDeleteCall(made)).toBe(false);
+		const cancelled = step(made, { type: 'cancelled' });
+		expect(canDeleteCall(cancelled)).toBe(true);
+		expect(canDeleteCall(step(made, { type: 'failed', messages: ['x'] }))).toBe(true);
+		const notMade = step(step(base(), { type: 'create' }), { type: 'cancelled' });
+		expect(canDeleteCall(notMade)).toBe(false);
+		expect(step(notMade, { type: 'deleted' })).toBe(notMade);
+		const deleted = step(cancelled, { type: 'deleted' });
+		expect(deleted.phase).toEqual({ kind: 'deleted' });
+		expect(canStart(deleted)).toBe(false);
+		expect(canDeleteCall(deleted)).toBe(false);
+		expect(step(deleted, { type: 'create' })).toBe(deleted);
+		const watching = step(made, { type: 'uploaded' });
+		expect(step(watching, { type: 'deleted' })).toBe(watching);
 	});
 	it('marks a watch that gave up, keeping its state', () => {
 		let i = step(step(step(base(), { type: 'create' }), { type: 'created', callId: '1' }), { type: 'uploaded' });

@@ -40,8 +40,23 @@ export function formatBytes(n: number): string {
 	return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
 }
 
-/** The server's limit, from its 413 message ("mediaFile is larger than the N byte limit");
- * the API has no other way to tell it. */
+/** The media size limit to hold files to: the one the session publishes
+ * (`GET /parley/v1/session`'s `limits.maxMediaBytes`), else one a 413 taught (a server
+ * that does not publish it yet). */
+export function mediaLimit(published: number | undefined, learned: number | undefined): number | undefined {
+	if (typeof published === 'number' && Number.isFinite(published) && published > 0) return published;
+	return learned;
+}
+
+/** The sentence above the list about the limit. */
+export function limitNote(limit: number | undefined): string {
+	return limit
+		? `This server accepts files up to ${formatBytes(limit)}; larger ones are not sent.`
+		: "The server's size limit is not known yet (it says it when a file is too large).";
+}
+
+/** The server's limit, from its 413 message ("mediaFile is larger than the N byte limit"),
+ * for a server whose session does not publish it. */
 export function limitFromMessages(messages: string[]): number | undefined {
 	for (const m of messages) {
 		const x = /larger than the (\d+) byte limit/.exec(m);
@@ -85,6 +100,8 @@ export type Phase =
 	| { kind: 'uploading'; loaded: number; total: number }
 	| { kind: 'error'; messages: string[]; requestId?: string }
 	| { kind: 'cancelled' }
+	/** The call made for it (which has no recording) was deleted: nothing more to do. */
+	| { kind: 'deleted' }
 	| { kind: 'watching'; processing: Processing; progress?: number; error?: string; gaveUp?: boolean };
 
 export interface Item {
@@ -106,12 +123,18 @@ export type Event =
 	| { type: 'uploaded' }
 	| { type: 'failed'; messages: string[]; requestId?: string }
 	| { type: 'cancelled' }
+	| { type: 'deleted' }
 	| { type: 'status'; processing: Processing; progress?: number; error?: string }
 	| { type: 'gave-up' };
 
 /** May this row be (re)sent? */
 export function canStart(i: Item): boolean {
 	return i.phase.kind === 'ready' || i.phase.kind === 'error' || i.phase.kind === 'cancelled';
+}
+
+/** Is there a call without a recording to delete? (Its upload was cancelled or failed.) */
+export function canDeleteCall(i: Item): boolean {
+	return !!i.callId && (i.phase.kind === 'cancelled' || i.phase.kind === 'error' || i.phase.kind === 'refused');
 }
 
 export function isBusy(i: Item): boolean {
@@ -135,6 +158,8 @@ export function step(i: Item, e: Event): Item {
 			return isBusy(i) ? { ...i, phase: { kind: 'error', messages: e.messages, requestId: e.requestId } } : i;
 		case 'cancelled':
 			return isBusy(i) ? { ...i, phase: { kind: 'cancelled' } } : i;
+		case 'deleted':
+			return canDeleteCall(i) ? { ...i, phase: { kind: 'deleted' } } : i;
 		case 'status':
 			return k === 'watching' ? { ...i, phase: { kind: 'watching', processing: e.processing, progress: e.progress, error: e.error } } : i;
 		case 'gave-up':

@@ -2,19 +2,17 @@
 // every non-API, non-asset path with index.html (SPA fallback) and the router takes over.
 import { redirect } from '@sveltejs/kit';
 import { session } from '$lib/api';
-import { restoreSession } from '$lib/api/session';
+import { PUBLIC_PATHS, restoreSession } from '$lib/api/session';
 
 export const ssr = false;
 export const prerender = false;
 export const trailingSlash = 'never';
 
-const PUBLIC = new Set(['/sign-in']);
-
 export async function load({ url, fetch }) {
-	// Without a live session only sign-in is shown: its CSRF token is in localStorage, or
+	// Without a live session only sign-in (and the first-run set-up) is shown: its CSRF token is in localStorage, or
 	// the server gives it again for the session cookie (GET /parley/v1/session). The
 	// cookie is the real credential: a 401 from any call also leads here.
-	if (!PUBLIC.has(url.pathname) && !(await restoreSession(session, fetch))) {
+	if (!PUBLIC_PATHS.has(url.pathname) && !(await restoreSession(session, fetch))) {
 		redirect(307, `/sign-in?next=${encodeURIComponent(url.pathname + url.search)}`);
 	}
 	return {};

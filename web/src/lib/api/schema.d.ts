@@ -1037,6 +1037,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a call.
+         * @description The call, its transcript, analysis and recording go.
+         */
+        delete: operations["delete-call"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/calls/{id}/analyze": {
         parameters: {
             query?: never;
@@ -1931,6 +1951,30 @@ export interface paths {
          * @description Its reviewer or an admin may.
          */
         delete: operations["delete-answered-scorecard"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the first administrator is still to be made.
+         * @description `needsAdmin` is true when no active administrator can sign in with a password.
+         */
+        get: operations["get-setup"];
+        put?: never;
+        /**
+         * Create the first administrator.
+         * @description With the set-up code `parley serve` wrote to its data folder; signs the new admin in.
+         */
+        post: operations["create-first-admin"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3227,6 +3271,7 @@ export interface components {
              *     decides each request anyway; this is for showing only what can be used).
              */
             can: components["schemas"]["SessionCan"];
+            limits: components["schemas"]["SessionLimits"];
         };
         CustomerData: {
             system: string;
@@ -3314,6 +3359,11 @@ export interface components {
              * @description The meeting's organiser.
              */
             organizerEmail: string;
+        };
+        DeletedCall: {
+            requestId: string;
+            callId: string;
+            recordingDeleted: boolean;
         };
         DeliveriesQueued: {
             requestId: string;
@@ -5055,6 +5105,11 @@ export interface components {
             manageWorkspaces: boolean;
             /** @description The job queue (`/parley/v1/jobs`). */
             readJobs: boolean;
+            deleteCalls: boolean;
+        };
+        SessionLimits: {
+            /** Format: int64 */
+            maxMediaBytes: number;
         };
         SettingChangeWire: {
             setting: string;
@@ -5064,6 +5119,17 @@ export interface components {
         SettingsHistoryResponse: {
             requestId: string;
             userSettingsHistory: components["schemas"]["SettingChangeWire"][];
+        };
+        SetupBody: {
+            setupCode: string;
+            email: string;
+            firstName: string;
+            lastName: string;
+            password: string;
+        };
+        SetupStatus: {
+            requestId: string;
+            needsAdmin: boolean;
         };
         /** @description `Sharer`. */
         Sharer: {
@@ -7758,6 +7824,43 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "delete-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call is deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     "analyze-call": {
         parameters: {
             query?: never;
@@ -10023,6 +10126,75 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             /** @description No such call or answered scorecard, or the caller may not see it. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether the first administrator is still to be made. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "create-first-admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupBody"];
+            };
+        };
+        responses: {
+            /** @description The first administrator, signed in; the session cookie is set. */
+            201: {
+                headers: {
+                    /** @description The session cookie. */
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The set-up code is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An administrator can already sign in. */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

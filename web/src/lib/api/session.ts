@@ -51,6 +51,14 @@ export function storageSession(storage: Storage, now: () => number = Date.now): 
 	};
 }
 
+/** What the browser keeps of sign-in's (or the first-run set-up's) answer, `SignedIn`. */
+export function sessionOf(signedIn: SessionInfo): SessionInfo {
+	return { userId: signedIn.userId, csrfToken: signedIn.csrfToken, expires: signedIn.expires };
+}
+
+/** Pages shown without a session, and without the app's header: sign-in and first-run set-up. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/sign-in', '/setup']);
+
 /**
  * Where to go after signing in: only a path of this site (starting with one `/`), so a
  * crafted `?next=https://evil.example` or `//evil.example` cannot send the user away.
