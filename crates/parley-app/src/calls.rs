@@ -191,3 +191,31 @@ pub async fn create_call_within(
         Err(e) => Err(e.into()),
     }
 }
+
+/// Deletes a call the principal may see, with everything of it; its recording goes by a
+/// queued `DeleteMedia` job (retried until the media store answers). True when it had a
+/// recording. `NotFound` for a call the principal may not see (as if it did not exist);
+/// `Forbidden` when they may see it but their right to delete calls (the admin role, or
+/// a permission profile's `deleteCalls`) does not reach its workspace.
+pub async fn delete_call(store: &dyn Store, p: &Principal, id: CallId) -> AppResult<bool> {
+    let not_found = || AppError::call_not_found(id);
+    let call = store.get_call(id).await?.ok_or_else(not_found)?;
+    if !crate::access::may_see_call(store, p, &call).await? {
+        return Err(not_found());
+    }
+    if !p.reaches(call.workspace_id) {
+        return Err(AppError::Forbidden(format!(
+            "you may not delete calls of workspace {}",
+            call.workspace_id
+        )));
+    }
+    let key = store
+        .delete_call(id, Utc::now())
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound(_) => not_found(),
+            other => other.into(),
+        })?;
+    tracing::info!(call_id = %id, recording = key.is_some(), "call deleted");
+    Ok(key.is_some())
+}

@@ -44,6 +44,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod sessions;
+pub mod setup;
 pub mod speakers;
 pub mod storage;
 pub mod stored;

@@ -36,7 +36,7 @@ pub fn token_sha(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn check_password(password: &str) -> AppResult<()> {
+pub(crate) fn check_password(password: &str) -> AppResult<()> {
     let n = password.chars().count();
     if (MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&n) {
         Ok(())

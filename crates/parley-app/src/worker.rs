@@ -12,7 +12,7 @@
 //! blocking pool, never on the async runtime's threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -20,6 +20,7 @@ use chrono::Utc;
 use parley_domain::{
     map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, JobKind,
     JobLease, JobSpec, JobState, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
+    WorkerBeat,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
 use parley_store::{Failure, Store, StoreError, TranscriptWrite};
@@ -109,6 +110,9 @@ pub struct WorkerConfig {
     pub engine_crash_limit: u32,
     /// Webhook deliveries sent at once by this process (`webhook_concurrency`).
     pub delivery_concurrency: usize,
+    /// How often this process reports itself for the job queue's health view
+    /// (`GET /parley/v1/workers`).
+    pub report_every: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -122,8 +126,24 @@ impl Default for WorkerConfig {
             work_dir: std::env::temp_dir(),
             engine_crash_limit: 3,
             delivery_concurrency: 4,
+            report_every: REPORT_EVERY,
         }
     }
+}
+
+/// How often a worker process reports itself by default; the health view calls one that
+/// has been silent for three of these (and did not say it stopped) unresponsive.
+pub const REPORT_EVERY: Duration = Duration::from_secs(15);
+
+/// How long a worker that stopped reporting stays in the health view.
+const FORGET_WORKERS_AFTER: chrono::Duration = chrono::Duration::days(1);
+
+/// What this process's loops have done since it started, for its reports.
+#[derive(Default)]
+struct Tally {
+    running: AtomicU32,
+    done: AtomicU64,
+    failed: AtomicU64,
 }
 
 pub fn default_worker_name() -> String {
@@ -226,14 +246,23 @@ impl Workers {
             kinds = ?kinds.iter().map(|k| k.key()).collect::<Vec<_>>(),
             "workers started"
         );
+        let tally = Arc::new(Tally::default());
+        let started = Utc::now();
+        let reporter = tokio::spawn(self.clone().report(
+            kinds.clone(),
+            started,
+            tally.clone(),
+            shutdown.clone(),
+        ));
         let mut loops = Vec::new();
         let mut n = 0;
         let mut spawn = |kinds: Vec<JobKind>, shutdown: watch::Receiver<bool>| {
             let me = self.clone();
+            let tally = tally.clone();
             let id = n;
             n += 1;
             loops.push(tokio::spawn(async move {
-                me.work_loop(id, &kinds, shutdown).await
+                me.work_loop(id, &kinds, &tally, shutdown).await
             }));
         };
         for _ in 0..self.config.concurrency.max(1) {
@@ -257,15 +286,78 @@ impl Workers {
         for l in loops {
             let _ = l.await;
         }
+        let _ = reporter.await;
+        // The last word: stopped on purpose, not died (a dead worker just falls silent).
+        self.record_beat(&kinds, started, &tally, true).await;
     }
 
-    async fn work_loop(&self, n: usize, kinds: &[JobKind], mut shutdown: watch::Receiver<bool>) {
+    /// Reports this process every `report_every` until `shutdown` turns true.
+    async fn report(
+        self,
+        kinds: Vec<JobKind>,
+        started: chrono::DateTime<Utc>,
+        tally: Arc<Tally>,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            self.record_beat(&kinds, started, &tally, false).await;
+            tokio::select! {
+                _ = tokio::time::sleep(self.config.report_every) => {}
+                _ = shutdown.changed() => {}
+            }
+        }
+    }
+
+    async fn record_beat(
+        &self,
+        kinds: &[JobKind],
+        started: chrono::DateTime<Utc>,
+        tally: &Tally,
+        stopped: bool,
+    ) {
+        let now = Utc::now();
+        let beat = WorkerBeat {
+            name: self.config.name.clone(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            kinds: kinds.iter().map(|k| k.key().to_owned()).collect(),
+            speech_model: self.transcriber.as_ref().map(|t| t.model()),
+            transcription_slots: if self.transcriber.is_some() {
+                u32::try_from(self.config.concurrency.max(1)).unwrap_or(u32::MAX)
+            } else {
+                0
+            },
+            started,
+            last_seen: now,
+            stopped,
+            running: tally.running.load(Ordering::Relaxed),
+            done: tally.done.load(Ordering::Relaxed),
+            failed: tally.failed.load(Ordering::Relaxed),
+        };
+        if let Err(e) = self
+            .store
+            .record_worker(&beat, now - FORGET_WORKERS_AFTER)
+            .await
+        {
+            tracing::warn!(worker = %self.config.name, error = %e, "could not report this worker's health");
+        }
+    }
+
+    async fn work_loop(
+        &self,
+        n: usize,
+        kinds: &[JobKind],
+        tally: &Tally,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
         let name = format!("{}#{n}", self.config.name);
         loop {
             if *shutdown.borrow() {
                 return;
             }
-            match self.run_next(&name, kinds).await {
+            match self.run_tallied(&name, kinds, Some(tally)).await {
                 Ok(true) => continue,
                 Ok(false) => {}
                 Err(e) => tracing::warn!(worker = %name, error = %e, "job queue unavailable"),
@@ -279,6 +371,17 @@ impl Workers {
 
     /// Claims and runs one job; false when there was none.
     pub async fn run_next(&self, name: &str, kinds: &[JobKind]) -> Result<bool, StoreError> {
+        self.run_tallied(name, kinds, None).await
+    }
+
+    /// [`Workers::run_next`], counting the job in `tally` (running while it runs, then
+    /// done or failed).
+    async fn run_tallied(
+        &self,
+        name: &str,
+        kinds: &[JobKind],
+        tally: Option<&Tally>,
+    ) -> Result<bool, StoreError> {
         let Some((job, lease)) = self
             .store
             .claim_job(kinds, name, self.config.lease_secs, Utc::now())
@@ -286,6 +389,9 @@ impl Workers {
         else {
             return Ok(false);
         };
+        if let Some(t) = tally {
+            t.running.fetch_add(1, Ordering::Relaxed);
+        }
         tracing::info!(job_id = job.id, kind = job.kind.key(), call_id = ?job.call_id.map(|c| c.0), attempt = job.attempts, "job started");
         let progress = Arc::new(AtomicU32::new(0f32.to_bits()));
         let beat = self.heartbeat(lease, progress.clone());
@@ -294,6 +400,11 @@ impl Workers {
             Ok(spec) => self.run_spec(spec, lease, progress).await,
         };
         beat.abort();
+        if let Some(t) = tally {
+            t.running.fetch_sub(1, Ordering::Relaxed);
+            let ended = if outcome.is_ok() { &t.done } else { &t.failed };
+            ended.fetch_add(1, Ordering::Relaxed);
+        }
         match outcome {
             Ok(()) => tracing::info!(job_id = job.id, "job done"),
             Err(e) => {

@@ -342,6 +342,33 @@ pub struct JobLease {
     pub attempt: u32,
 }
 
+/// A worker process (the workers of `parley serve`, or a `parley worker`) as it last
+/// reported itself: what the job queue's health view shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerBeat {
+    /// `host:pid`, as the worker names itself on the jobs it holds.
+    pub name: String,
+    /// Parley's version the process runs.
+    pub version: String,
+    /// The keys of the job kinds it runs (strings: a newer worker may run kinds this
+    /// node does not know).
+    pub kinds: Vec<String>,
+    /// The speech model it transcribes with; `None` when it does not transcribe.
+    pub speech_model: Option<String>,
+    /// Transcriptions it runs at once.
+    pub transcription_slots: u32,
+    pub started: Timestamp,
+    pub last_seen: Timestamp,
+    /// True once it stopped on purpose (a shutdown); a worker that died says nothing and
+    /// is only seen to fall silent.
+    pub stopped: bool,
+    /// Jobs it is running now.
+    pub running: u32,
+    /// Jobs it ended since it started: done, and failed (to be retried or for good).
+    pub done: u64,
+    pub failed: u64,
+}
+
 /// How long to wait before attempt `attempt + 1` after attempt `attempt` failed
 /// transiently: 10 s, 20 s, 40 s, ... capped at one hour.
 pub fn retry_backoff(attempt: u32) -> chrono::Duration {

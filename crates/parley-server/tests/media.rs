@@ -173,3 +173,84 @@ async fn bad_uploads_are_refused_and_the_call_keeps_its_data() {
         "the call is intact"
     );
 }
+
+#[tokio::test]
+async fn a_call_is_deleted_with_its_recording_by_whoever_may() {
+    use reqwest::Method;
+    let s = TestServer::start().await;
+    let call = a_call(&s).await;
+    let r = upload(&s, &call, "mediaFile", "call.mp4", fixture("video.mp4")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let path = format!("/parley/v1/calls/{call}");
+
+    // A member may not; a member whose profile has `deleteCalls` in the call's
+    // workspace may.
+    let member = s.user("mo@northwind.example.com", "Mo", "Member").await;
+    let k = common::key(&s, Some(&member), None).await;
+    let r = common::send_as(&s, &k, Method::DELETE, &path, None).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let workspace = s.get("/v2/workspaces").await.body["workspaces"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let profile = s
+        .post(
+            &format!("/v2/permission-profile?workspaceId={workspace}"),
+            json!({"name": "Cleaners", "callsAccess": {"permissionLevel": "all"},
+                   "deleteCalls": true}),
+        )
+        .await;
+    assert_eq!(profile.status, StatusCode::OK, "{}", profile.body);
+    let r = s
+        .send(
+            Method::PUT,
+            &format!("/parley/v1/users/{member}/permission-profile"),
+            Some(json!({"profileId": profile.body["profile"]["id"]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let r = common::send_as(&s, &k, Method::DELETE, &path, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["callId"], call.as_str());
+    assert_eq!(r.body["recordingDeleted"], true);
+    assert!(r.body["requestId"].is_string());
+
+    let gone = s.get(&format!("/v2/calls/{call}")).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.body);
+    let queued = s.get("/parley/v1/jobs?state=queued").await;
+    let kinds: Vec<&str> = queued.body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["delete-media"],
+        "the recording's deletion, and nothing of the call"
+    );
+
+    let again = s.send(Method::DELETE, &path, None).await;
+    assert_error(
+        &again,
+        StatusCode::NOT_FOUND,
+        &gong_api_v2::messages::call_not_found(&call),
+    );
+    let bad = s.send(Method::DELETE, "/parley/v1/calls/abc", None).await;
+    assert_error(
+        &bad,
+        StatusCode::NOT_FOUND,
+        &gong_api_v2::messages::call_not_found("abc"),
+    );
+
+    // A call whose upload never came (cancelled in the UI): nothing to delete but the call.
+    let bare = s
+        .call(call_body("rec-2", &member, "2024-03-06T10:00:00Z"))
+        .await;
+    let r = s
+        .send(Method::DELETE, &format!("/parley/v1/calls/{bare}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["recordingDeleted"], false);
+}

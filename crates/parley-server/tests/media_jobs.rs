@@ -423,3 +423,93 @@ async fn work_files_of_a_crashed_process_are_removed_at_start() {
         .join(format!(".parley-{}.lock", parley_app::workdir::owner()))
         .exists());
 }
+
+/// `GET /parley/v1/workers` until `done` says the answer is the one awaited.
+async fn workers_until(s: &Setup, done: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let r = s.server.get("/parley/v1/workers").await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        if done(&r.body) {
+            return r.body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the workers never showed as awaited: {}",
+            r.body
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn workers_report_their_health_and_say_when_they_stop() {
+    let s = setup().await;
+    let mut workers = s.workers(Some(Rates { gate: None }), None);
+    workers.config.name = "test-host:4242".into();
+    workers.config.report_every = Duration::from_millis(100);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(workers.run(stopped));
+
+    let call = s.call("reported", json!({})).await;
+    s.upload(call, "telephony_8k_ulaw.wav").await;
+    let body = workers_until(&s, |b| b["workers"][0]["done"].as_u64() >= Some(1)).await;
+    let w = &body["workers"][0];
+    assert_eq!(body["workers"].as_array().unwrap().len(), 1, "{body}");
+    assert_eq!(body["reportEverySeconds"], 15);
+    assert_eq!(w["name"], "test-host:4242");
+    assert_eq!(w["state"], "alive");
+    assert_eq!(w["speechModel"], "rates");
+    assert_eq!(w["transcriptionSlots"], 1);
+    assert_eq!(w["failed"], 0);
+    let kinds: Vec<&str> = w["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    assert!(
+        kinds.contains(&"transcribe") && kinds.contains(&"analyze"),
+        "{kinds:?}"
+    );
+    assert!(w["started"].as_str().unwrap() <= w["lastSeen"].as_str().unwrap());
+
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("the workers stop")
+        .unwrap();
+    let body = workers_until(&s, |b| b["workers"][0]["state"] == "stopped").await;
+    assert_eq!(body["workers"][0]["running"], 0);
+
+    // One that died says nothing: after three report intervals of silence it is `silent`.
+    let long_ago = chrono::Utc::now() - chrono::Duration::minutes(2);
+    s.server
+        .store
+        .record_worker(
+            &parley_domain::WorkerBeat {
+                name: "gone:1".into(),
+                version: "0.0.0".into(),
+                kinds: vec!["transcribe".into()],
+                speech_model: None,
+                transcription_slots: 1,
+                started: long_ago,
+                last_seen: long_ago,
+                stopped: false,
+                running: 1,
+                done: 0,
+                failed: 0,
+            },
+            long_ago - chrono::Duration::days(1),
+        )
+        .await
+        .unwrap();
+    let body = s.server.get("/parley/v1/workers").await.body;
+    let gone = body["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "gone:1")
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(gone["state"], "silent");
+}

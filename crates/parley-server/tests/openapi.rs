@@ -22,6 +22,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("GET", "/health"),
     ("POST", "/parley/v1/session"),
     ("POST", "/parley/v1/password-reset"),
+    ("GET", "/parley/v1/setup"),
+    ("POST", "/parley/v1/setup"),
     ("GET", "/oauth2/authorize"),
     ("POST", "/oauth2/authorize"),
     ("POST", "/oauth2/generate-customer-token"),

@@ -269,3 +269,141 @@ async fn password_guessing_is_throttled() {
     let r = with_session(&s, &m, Method::GET, "/parley/v1/keys", None, false).await;
     assert_error(&r, StatusCode::FORBIDDEN, "this needs the admin role");
 }
+
+/// `POST /parley/v1/setup` with no credentials: the answer, and the session it set.
+async fn set_up(s: &TestServer, body: Value) -> (Reply, Option<Session>) {
+    let resp = s
+        .client
+        .post(format!("{}/parley/v1/setup", s.base))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let set_cookie = resp
+        .headers()
+        .get("set-cookie")
+        .map(|v| v.to_str().unwrap().to_owned());
+    let r = TestServer::reply(resp).await;
+    let session = set_cookie.map(|c| Session {
+        cookie: c.split(';').next().unwrap().to_owned(),
+        csrf: r.body["csrfToken"].as_str().unwrap_or_default().to_owned(),
+    });
+    (r, session)
+}
+
+async fn needs_admin(s: &TestServer) -> bool {
+    let r = TestServer::reply(
+        s.client
+            .get(format!("{}/parley/v1/setup", s.base))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.body["needsAdmin"].as_bool().unwrap()
+}
+
+fn first_admin(code: &str, password: &str) -> Value {
+    json!({"setupCode": code, "email": "Ada@Northwind.example.com", "firstName": "Ada",
+           "lastName": "Admin", "password": password})
+}
+
+#[tokio::test]
+async fn the_first_admin_is_made_with_the_setup_code_and_only_once() {
+    let s = TestServer::start().await;
+    assert!(
+        needs_admin(&s).await,
+        "a fresh server (its API key is no admin who signs in)"
+    );
+    // A member who can sign in is not an admin who can.
+    let member: i64 = s
+        .user("mo@northwind.example.com", "Mo", "Member")
+        .await
+        .parse()
+        .unwrap();
+    parley_app::sessions::set_password(s.store.as_ref(), UserId(member), PASSWORD)
+        .await
+        .unwrap();
+    assert!(needs_admin(&s).await);
+
+    let code = parley_app::setup::code(s.store.as_ref()).await.unwrap();
+    assert_eq!(
+        code,
+        parley_app::setup::code(s.store.as_ref()).await.unwrap(),
+        "one code"
+    );
+    let (r, session) = set_up(&s, first_admin("0000-1111", PASSWORD)).await;
+    assert_error(&r, StatusCode::FORBIDDEN, "the set-up code is wrong");
+    assert!(session.is_none());
+    let (r, _) = set_up(&s, first_admin(&code, "short")).await;
+    assert_error(
+        &r,
+        StatusCode::BAD_REQUEST,
+        "a password needs 12 to 256 characters",
+    );
+    let mut extra = first_admin(&code, PASSWORD);
+    extra["role"] = json!("admin");
+    let (r, _) = set_up(&s, extra).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(
+        s.store
+            .find_user_by_email("ada@northwind.example.com")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing was written by the refused attempts"
+    );
+
+    // Copied with its case changed and a line break: still the code.
+    let typed = format!(" {}\n", code.to_uppercase());
+    let (r, session) = set_up(&s, first_admin(&typed, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let session = session.expect("signed in");
+    let me = with_session(&s, &session, Method::GET, "/parley/v1/session", None, false).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.body["userId"], r.body["userId"]);
+    assert_eq!(me.body["role"], "admin");
+    assert_eq!(me.body["email"], "ada@northwind.example.com");
+    assert_eq!(me.body["can"]["manageUsers"], true);
+    assert_eq!(me.body["can"]["deleteCalls"], true);
+    assert_eq!(
+        me.body["limits"]["maxMediaBytes"],
+        1536u64 * 1024 * 1024,
+        "the server's media limit, published"
+    );
+    assert!(!needs_admin(&s).await);
+
+    let (r, session) = set_up(&s, first_admin(&code, PASSWORD)).await;
+    assert_error(
+        &r,
+        StatusCode::CONFLICT,
+        "an administrator can already sign in; sign in instead",
+    );
+    assert!(session.is_none());
+    // The admin signs in as anyone does.
+    let (r, _) = sign_in(&s, "ada@northwind.example.com", PASSWORD).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn an_existing_user_can_become_the_first_admin() {
+    let s = TestServer::start().await;
+    let ada = s.user("ada@northwind.example.com", "Ada", "Lovelace").await;
+    let code = parley_app::setup::code(s.store.as_ref()).await.unwrap();
+    let (r, session) = set_up(&s, first_admin(&code, PASSWORD)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(
+        r.body["userId"],
+        ada.as_str(),
+        "the same user, no second one"
+    );
+    assert!(session.is_some());
+    let user = UserId(ada.parse().unwrap());
+    assert_eq!(s.store.user_role(user).await.unwrap(), Role::Admin);
+    assert_eq!(
+        s.store.get_user(user).await.unwrap().unwrap().last_name,
+        "Lovelace",
+        "their name stays"
+    );
+}

@@ -1,6 +1,6 @@
 //! Calls, their versions and the call-set generation, parties and CRM context.
 
-use parley_domain::{Audience, CallAccess, MediaKind};
+use parley_domain::{Audience, CallAccess, JobSpec, MediaKind};
 use parley_store::codec::{
     affiliation_key, affiliation_of, crm_system_key, crm_system_of, direction_key, direction_of,
     map_unique, methods_key, methods_of, opt_ts, parse_timeline, scope_key, scope_of_key,
@@ -394,6 +394,31 @@ pub(crate) async fn call_by_client_unique_id(
         .fetch_optional(&db.pool)
         .await?;
     Ok(id.map(CallId))
+}
+
+pub(crate) async fn delete_call(
+    db: &PgStore,
+    id: CallId,
+    now: Timestamp,
+) -> Result<Option<String>> {
+    let mut tx = db.pool.begin().await?;
+    let key: Option<String> = sqlx::query_scalar("SELECT key FROM call_media WHERE call_id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let gone = sqlx::query("DELETE FROM calls WHERE id = $1")
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await?;
+    if gone.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("call {id}")));
+    }
+    if let Some(key) = &key {
+        let job: NewJob = JobSpec::DeleteMedia { key: key.clone() }.into();
+        crate::jobs::enqueue_in(&mut tx, &job, job.live_states(), now).await?;
+    }
+    tx.commit().await?;
+    Ok(key)
 }
 
 pub(crate) async fn get_call(db: &PgStore, id: CallId) -> Result<Option<Call>> {

@@ -410,6 +410,15 @@ pub(crate) async fn password_hash(db: &PgStore, user: UserId) -> Result<Option<S
     )
 }
 
+pub(crate) async fn admin_can_sign_in(db: &PgStore) -> Result<bool> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+         JOIN user_passwords p ON p.user_id = r.user_id WHERE r.role = 'admin' AND u.active)",
+    )
+    .fetch_one(&db.pool)
+    .await?)
+}
+
 pub(crate) async fn create_session(db: &PgStore, s: &SessionRecord) -> Result<()> {
     sqlx::query(
         "INSERT INTO sessions (token_sha, user_id, csrf, created_us, expires_us) VALUES ($1, $2, $3, $4, $5)",

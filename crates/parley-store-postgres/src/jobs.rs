@@ -380,3 +380,67 @@ pub(crate) async fn list_jobs(
     .await?;
     rows.iter().map(job_of).collect()
 }
+
+pub(crate) async fn record_worker(
+    db: &PgStore,
+    w: &WorkerBeat,
+    forget_before: Timestamp,
+) -> Result<()> {
+    let mut tx = db.pool.begin().await?;
+    sqlx::query("DELETE FROM workers WHERE last_seen_us < $1")
+        .bind(us(forget_before))
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO workers (name, version, kinds, speech_model, transcription_slots, started_us, \
+         last_seen_us, stopped, running, done, failed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+         ON CONFLICT (name) DO UPDATE SET version = excluded.version, kinds = excluded.kinds, \
+         speech_model = excluded.speech_model, transcription_slots = excluded.transcription_slots, \
+         started_us = excluded.started_us, last_seen_us = excluded.last_seen_us, \
+         stopped = excluded.stopped, running = excluded.running, done = excluded.done, \
+         failed = excluded.failed",
+    )
+    .bind(&w.name)
+    .bind(&w.version)
+    .bind(w.kinds.join(","))
+    .bind(&w.speech_model)
+    .bind(i64::from(w.transcription_slots))
+    .bind(us(w.started))
+    .bind(us(w.last_seen))
+    .bind(w.stopped)
+    .bind(i64::from(w.running))
+    .bind(i64::try_from(w.done).unwrap_or(i64::MAX))
+    .bind(i64::try_from(w.failed).unwrap_or(i64::MAX))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub(crate) async fn list_workers(db: &PgStore, since: Timestamp) -> Result<Vec<WorkerBeat>> {
+    let rows = sqlx::query(
+        "SELECT * FROM workers WHERE last_seen_us >= $1 ORDER BY started_us DESC, name",
+    )
+    .bind(us(since))
+    .fetch_all(&db.pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WorkerBeat {
+                name: r.try_get("name")?,
+                version: r.try_get("version")?,
+                kinds: parley_store::codec::worker_kinds(r.try_get("kinds")?),
+                speech_model: r.try_get("speech_model")?,
+                transcription_slots: parley_store::codec::narrow_u32(
+                    r.try_get("transcription_slots")?,
+                ),
+                started: ts(r.try_get("started_us")?)?,
+                last_seen: ts(r.try_get("last_seen_us")?)?,
+                stopped: r.try_get("stopped")?,
+                running: parley_store::codec::narrow_u32(r.try_get("running")?),
+                done: u64::try_from(r.try_get::<i64, _>("done")?).unwrap_or(0),
+                failed: u64::try_from(r.try_get::<i64, _>("failed")?).unwrap_or(0),
+            })
+        })
+        .collect()
+}

@@ -36,7 +36,8 @@ use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditRecord, Call, CallId, CallMedia,
     CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId,
     PermissionProfile, ProfileId, Role, SettingChange, SpeakerId, SpeakerTimeline, Timestamp,
-    TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, Workspace, WorkspaceId,
+    TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, WorkerBeat, Workspace,
+    WorkspaceId,
 };
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
@@ -224,6 +225,10 @@ impl Store for PgStore {
         identity::password_hash(self, user).await
     }
 
+    async fn admin_can_sign_in(&self) -> Result<bool> {
+        identity::admin_can_sign_in(self).await
+    }
+
     async fn create_session(&self, s: &SessionRecord) -> Result<()> {
         identity::create_session(self, s).await
     }
@@ -282,6 +287,10 @@ impl Store for PgStore {
 
     async fn get_call(&self, id: CallId) -> Result<Option<Call>> {
         calls::get_call(self, id).await
+    }
+
+    async fn delete_call(&self, id: CallId, now: Timestamp) -> Result<Option<String>> {
+        calls::delete_call(self, id, now).await
     }
 
     async fn list_calls(
@@ -440,6 +449,14 @@ impl Store for PgStore {
 
     async fn list_jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>> {
         jobs::list_jobs(self, state, limit).await
+    }
+
+    async fn record_worker(&self, w: &WorkerBeat, forget_before: Timestamp) -> Result<()> {
+        jobs::record_worker(self, w, forget_before).await
+    }
+
+    async fn list_workers(&self, since: Timestamp) -> Result<Vec<WorkerBeat>> {
+        jobs::list_workers(self, since).await
     }
 
     async fn save_tracker(&self, t: &TrackerRecord) -> Result<()> {

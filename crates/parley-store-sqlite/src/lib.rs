@@ -1102,6 +1102,15 @@ impl Store for SqliteStore {
         )
     }
 
+    async fn admin_can_sign_in(&self) -> Result<bool> {
+        Ok(sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id \
+             JOIN user_passwords p ON p.user_id = r.user_id WHERE r.role = 'admin' AND u.active = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
     async fn create_session(&self, s: &SessionRecord) -> Result<()> {
         sqlx::query(
             "INSERT INTO sessions (token_sha, user_id, csrf, created_us, expires_us) VALUES (?, ?, ?, ?, ?)",
@@ -1319,6 +1328,28 @@ impl Store for SqliteStore {
         .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(call_of).transpose()
+    }
+
+    async fn delete_call(&self, id: CallId, now: Timestamp) -> Result<Option<String>> {
+        let mut tx = self.write_tx().await?;
+        let key: Option<String> =
+            sqlx::query_scalar("SELECT key FROM call_media WHERE call_id = ?")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let gone = sqlx::query("DELETE FROM calls WHERE id = ?")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?;
+        if gone.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("call {id}")));
+        }
+        if let Some(key) = &key {
+            let job: NewJob = JobSpec::DeleteMedia { key: key.clone() }.into();
+            enqueue_in(&mut tx, &job, job.live_states(), now).await?;
+        }
+        tx.commit().await?;
+        Ok(key)
     }
 
     async fn list_calls(
@@ -2127,6 +2158,64 @@ impl Store for SqliteStore {
             .push_bind(i64::from(limit));
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(job_of).collect()
+    }
+
+    async fn record_worker(&self, w: &WorkerBeat, forget_before: Timestamp) -> Result<()> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM workers WHERE last_seen_us < ?")
+            .bind(us(forget_before))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO workers (name, version, kinds, speech_model, transcription_slots, started_us, \
+             last_seen_us, stopped, running, done, failed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (name) DO UPDATE SET version = excluded.version, kinds = excluded.kinds, \
+             speech_model = excluded.speech_model, transcription_slots = excluded.transcription_slots, \
+             started_us = excluded.started_us, last_seen_us = excluded.last_seen_us, \
+             stopped = excluded.stopped, running = excluded.running, done = excluded.done, \
+             failed = excluded.failed",
+        )
+        .bind(&w.name)
+        .bind(&w.version)
+        .bind(w.kinds.join(","))
+        .bind(&w.speech_model)
+        .bind(i64::from(w.transcription_slots))
+        .bind(us(w.started))
+        .bind(us(w.last_seen))
+        .bind(w.stopped)
+        .bind(i64::from(w.running))
+        .bind(i64::try_from(w.done).unwrap_or(i64::MAX))
+        .bind(i64::try_from(w.failed).unwrap_or(i64::MAX))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn list_workers(&self, since: Timestamp) -> Result<Vec<WorkerBeat>> {
+        let rows = sqlx::query(
+            "SELECT * FROM workers WHERE last_seen_us >= ? ORDER BY started_us DESC, name",
+        )
+        .bind(us(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(WorkerBeat {
+                    name: r.try_get("name")?,
+                    version: r.try_get("version")?,
+                    kinds: parley_store::codec::worker_kinds(r.try_get("kinds")?),
+                    speech_model: r.try_get("speech_model")?,
+                    transcription_slots: narrow_u32(r.try_get("transcription_slots")?),
+                    started: ts(r.try_get("started_us")?)?,
+                    last_seen: ts(r.try_get("last_seen_us")?)?,
+                    stopped: r.try_get("stopped")?,
+                    running: narrow_u32(r.try_get("running")?),
+                    done: u64::try_from(r.try_get::<i64, _>("done")?).unwrap_or(0),
+                    failed: u64::try_from(r.try_get::<i64, _>("failed")?).unwrap_or(0),
+                })
+            })
+            .collect()
     }
 
     async fn save_tracker(&self, t: &TrackerRecord) -> Result<()> {

@@ -289,3 +289,17 @@ pub fn access_from(level: &str, leads: &str) -> Result<Access> {
             .collect(),
     })
 }
+
+/// A worker's job kinds as stored: keys joined by commas.
+pub fn worker_kinds(stored: String) -> Vec<String> {
+    stored
+        .split(',')
+        .filter(|k| !k.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A stored count that fits a `u32` (a bad row reads as the largest).
+pub fn narrow_u32(v: i64) -> u32 {
+    u32::try_from(v.max(0)).unwrap_or(u32::MAX)
+}

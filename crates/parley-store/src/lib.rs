@@ -36,7 +36,7 @@ use parley_domain::{
     CallId, CallMedia, CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobSpec, JobState,
     Party, PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId,
     SpeakerTimeline, Timestamp, TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile,
-    Workspace, WorkspaceId,
+    WorkerBeat, Workspace, WorkspaceId,
 };
 
 pub use access::{AccessStore, Placement};
@@ -644,6 +644,9 @@ pub trait Store:
     /// Sets a user's password hash; `NotFound` for an unknown user.
     async fn set_password_hash(&self, user: UserId, hash: &str, at: Timestamp) -> Result<()>;
     async fn password_hash(&self, user: UserId) -> Result<Option<String>>;
+    /// Whether some active user with the admin role has a password: until one does, the
+    /// first-run screen may create one (`parley_app::setup`).
+    async fn admin_can_sign_in(&self) -> Result<bool>;
     async fn create_session(&self, s: &SessionRecord) -> Result<()>;
     async fn get_session(&self, token_sha: &str) -> Result<Option<SessionRecord>>;
     /// Returns false when there was no such session.
@@ -693,6 +696,11 @@ pub trait Store:
     async fn speaker_timeline(&self, id: CallId) -> Result<Option<SpeakerTimeline<PartyId>>>;
     async fn call_by_client_unique_id(&self, client_unique_id: &str) -> Result<Option<CallId>>;
     async fn get_call(&self, id: CallId) -> Result<Option<Call>>;
+    /// Deletes a call with everything that hangs off it (parties, transcript, analysis,
+    /// comments, answered scorecards, library items, its jobs: the schema's cascades) and,
+    /// in the same transaction, queues a `DeleteMedia` job for its recording. Answers the
+    /// recording's key, if it had one; `NotFound` when there is no such call.
+    async fn delete_call(&self, id: CallId, now: Timestamp) -> Result<Option<String>>;
     /// Calls in `(started, id)` order after `after`.
     async fn list_calls(
         &self,
@@ -823,6 +831,11 @@ pub trait Store:
     async fn jobs_for_call(&self, call_id: CallId) -> Result<Vec<Job>>;
     /// The most recent jobs, optionally only in one state.
     async fn list_jobs(&self, state: Option<JobState>, limit: u32) -> Result<Vec<Job>>;
+    /// Records a worker's report, replacing its previous one, and forgets workers last
+    /// seen before `forget_before`.
+    async fn record_worker(&self, w: &WorkerBeat, forget_before: Timestamp) -> Result<()>;
+    /// The workers last seen at `since` or later, most recently started first.
+    async fn list_workers(&self, since: Timestamp) -> Result<Vec<WorkerBeat>>;
 
     /// Creates or (same id) replaces a tracker. Fails with `Conflict` when the workspace
     /// has another tracker of that name.

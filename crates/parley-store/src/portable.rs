@@ -246,6 +246,10 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
         "rate_limits",
         "short-lived rate-limit buckets; they refill within a day",
     ),
+    (
+        "workers",
+        "worker processes' last reports; the workers of the target's servers report within seconds",
+    ),
     ("_sqlx_migrations", "each backend's own migration history"),
     ("sqlite_sequence", "SQLite's id counters, moved by the inserts"),
     ("sqlite_stat1", "SQLite's planner statistics, made by ANALYZE"),

@@ -467,6 +467,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         &["error", "response", "state"],
         "a delivery's state and the first bytes of its receiver's answer; deleted with the call",
     ),
+    (
+        "workers",
+        &["kinds", "name", "speech_model", "version"],
+        "a worker process: its host and pid, version, job kinds and model",
+    ),
 ];
 
 impl Source {

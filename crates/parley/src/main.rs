@@ -291,6 +291,9 @@ enum UsersCommand {
         /// The user's email.
         email: String,
     },
+    /// Print the set-up code with which the web UI's first-run screen makes the first
+    /// administrator (only while no active admin can sign in with a password).
+    SetupCode,
     /// Change a user's role.
     Role {
         /// The user's email.
@@ -442,6 +445,9 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<()> {
     if !args.demo {
         say("create an API key with: parley keys create --name my-key".to_owned());
     }
+    if let Some(line) = first_run(settings, store.as_ref()).await? {
+        say(line);
+    }
     tracing::info!(%addr, "listening");
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let workers = if args.no_workers {
@@ -456,6 +462,50 @@ async fn serve(settings: &Settings, args: &ServeArgs) -> Result<()> {
         let _ = w.await;
     }
     Ok(())
+}
+
+/// While no administrator can sign in, writes the set-up code to `setup-code` in the data
+/// folder (readable by its owner only) and answers what to tell the operator; once one
+/// can, removes a file left from before. The code itself never goes to the log.
+async fn first_run(settings: &Settings, store: &dyn parley_store::Store) -> Result<Option<String>> {
+    let path = settings.data_dir()?.join(parley_app::setup::CODE_FILE);
+    if !parley_app::setup::needs_admin(store)
+        .await
+        .map_err(app_error)?
+    {
+        match std::fs::remove_file(&path) {
+            Ok(()) => {
+                tracing::info!(path = %path.display(), "an administrator can sign in: set-up code file removed")
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "could not remove the set-up code file")
+            }
+        }
+        return Ok(None);
+    }
+    let code = parley_app::setup::code(store).await.map_err(app_error)?;
+    {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        // Made anew, so an old file's looser mode does not carry over.
+        let _ = std::fs::remove_file(&path);
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&path)
+            .with_context(|| format!("writing the set-up code to {}", path.display()))?;
+        writeln!(file, "{code}")
+            .with_context(|| format!("writing the set-up code to {}", path.display()))?;
+    }
+    tracing::warn!(path = %path.display(), "no administrator can sign in yet: the set-up code is in this file");
+    Ok(Some(format!(
+        "no administrator yet: open {}/setup and enter the set-up code from {} (or `parley users setup-code`)",
+        settings.public_url().trim_end_matches('/'),
+        path.display()
+    )))
 }
 
 async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
@@ -527,6 +577,22 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
                 settings.public_url().trim_end_matches('/')
             );
             println!("valid for one hour, once: POST /parley/v1/password-reset with the token and a new password");
+        }
+        UsersCommand::SetupCode => {
+            if parley_app::setup::needs_admin(store.as_ref())
+                .await
+                .map_err(app_error)?
+            {
+                let code = parley_app::setup::code(store.as_ref())
+                    .await
+                    .map_err(app_error)?;
+                println!("{code}");
+            } else {
+                anyhow::bail!(
+                    "an administrator can already sign in: the set-up code opens nothing; \
+                     add users with `parley users add` or in Settings › Users"
+                );
+            }
         }
         UsersCommand::Role { email, role } => {
             let id = user_by_email(store.as_ref(), email).await?;

@@ -778,3 +778,97 @@ fn keys_carry_scopes_and_users_get_roles_passwords_and_reset_links() {
         );
     }
 }
+
+/// Starts `parley serve --no-workers` on `data` and answers its address and stdout lines
+/// after the one that gives it.
+fn serve_no_workers(
+    data: &Path,
+) -> (
+    Server,
+    String,
+    std::io::Lines<BufReader<std::process::ChildStdout>>,
+) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--no-workers", "--listen", "127.0.0.1:0"])
+        .current_dir(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let server = Server(child);
+    let addr = lines
+        .by_ref()
+        .find_map(|l| {
+            l.unwrap()
+                .strip_prefix("parley listening on ")
+                .map(str::to_owned)
+        })
+        .expect("the server says where it listens");
+    (server, addr, lines)
+}
+
+#[tokio::test]
+async fn a_fresh_server_writes_its_setup_code_and_the_first_admin_is_made_with_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (ok, out, err) = parley(d, &["users", "setup-code"]);
+    assert!(ok, "{err}");
+    let code = out.trim().to_owned();
+    let groups: Vec<&str> = code.split('-').collect();
+    assert!(
+        groups.len() == 4
+            && groups
+                .iter()
+                .all(|g| g.len() == 8 && g.chars().all(|c| c.is_ascii_hexdigit())),
+        "{code:?}"
+    );
+
+    let (server, addr, mut lines) = serve_no_workers(d);
+    let said = lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("no administrator yet"))
+        .expect("the server says how to make the first admin");
+    let file = d.join("setup-code");
+    assert!(
+        said.contains("/setup") && said.contains(&file.display().to_string()),
+        "{said}"
+    );
+    assert!(
+        !said.contains(&code),
+        "the code itself is not printed: {said}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap().trim(), code);
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "only its owner reads the code"
+    );
+    let client = reqwest::Client::new();
+    let r = client
+        .post(format!("{addr}/parley/v1/setup"))
+        .json(
+            &serde_json::json!({"setupCode": code, "email": "ada@northwind.example.com",
+               "firstName": "Ada", "lastName": "Admin", "password": "correct horse battery"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    drop(server);
+
+    // Once an admin can sign in, the next start removes the file and the code is refused.
+    let (_server, addr, _lines) = serve_no_workers(d);
+    let health = client.get(format!("{addr}/health")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(!file.exists(), "the set-up code file is removed");
+    let (ok, _, err) = parley(d, &["users", "setup-code"]);
+    assert!(
+        !ok && err.contains("an administrator can already sign in"),
+        "{err}"
+    );
+}

@@ -114,6 +114,8 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/calls/{id}/transcript", WriteCall),
     ("GET", "/parley/v1/calls/{id}/jobs", ReadCallDetails),
     ("GET", "/parley/v1/jobs", ListJobs),
+    ("GET", "/parley/v1/workers", ListJobs),
+    ("DELETE", "/parley/v1/calls/{id}", DeleteCall),
     ("POST", "/parley/v1/analyze", AnalyzeAll),
     ("POST", "/parley/v1/calls/{id}/analyze", WriteCall),
     ("GET", "/parley/v1/calls/{id}/analysis", ReadCallDetails),

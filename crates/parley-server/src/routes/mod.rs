@@ -21,6 +21,7 @@ pub mod v2;
 /// carries a signature instead, and checks credentials itself when it has none.
 pub fn public_routes() -> Router<AppState> {
     parley::session::public_routes()
+        .merge(parley::setup::public_routes())
         .merge(oauth::routes())
         .merge(parley::media::public_routes())
 }

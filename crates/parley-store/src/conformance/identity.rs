@@ -280,7 +280,9 @@ pub async fn passwords_roles_and_sessions(h: &dyn Harness) {
     let s = &*f.store;
     let (_, me) = workspace_and_user(s, UserId::generate(), t0()).await;
     assert_eq!(s.password_hash(me.id).await.unwrap(), None);
+    assert!(!s.admin_can_sign_in().await.unwrap());
     s.set_password_hash(me.id, "h1", t0()).await.unwrap();
+    assert!(!s.admin_can_sign_in().await.unwrap(), "a member's password");
     s.set_password_hash(me.id, "h2", t0()).await.unwrap();
     assert_eq!(s.password_hash(me.id).await.unwrap().as_deref(), Some("h2"));
     let err = s.set_password_hash(UserId(1), "h", t0()).await.unwrap_err();
@@ -289,7 +291,15 @@ pub async fn passwords_roles_and_sessions(h: &dyn Harness) {
     assert_eq!(s.user_role(me.id).await.unwrap(), Role::Member);
     s.set_user_role(me.id, Role::Admin, t0()).await.unwrap();
     assert_eq!(s.user_role(me.id).await.unwrap(), Role::Admin);
+    assert!(s.admin_can_sign_in().await.unwrap());
+    let mut away = me.clone();
+    away.active = false;
+    s.update_user(&away, t0()).await.unwrap();
+    assert!(!s.admin_can_sign_in().await.unwrap(), "an inactive admin");
+    s.update_user(&me, t0()).await.unwrap();
+    assert!(s.admin_can_sign_in().await.unwrap());
     s.set_user_role(me.id, Role::Manager, t0()).await.unwrap();
+    assert!(!s.admin_can_sign_in().await.unwrap(), "a manager");
     assert_eq!(s.user_role(me.id).await.unwrap(), Role::Manager);
     let err = s
         .set_user_role(UserId(1), Role::Admin, t0())

@@ -448,3 +448,67 @@ pub async fn listings_of_jobs_by_state_newest_first(h: &dyn Harness) {
         .unwrap();
     assert_eq!(once.max_attempts, 1, "every job gets at least one attempt");
 }
+
+pub async fn workers_report_replace_their_last_report_and_are_forgotten_after_a_day(
+    h: &dyn Harness,
+) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let beat = |name: &str, started: Timestamp, seen: Timestamp| WorkerBeat {
+        name: name.into(),
+        version: "0.1.0".into(),
+        kinds: vec!["transcribe".into(), "analyze".into()],
+        speech_model: Some("whisper-base".into()),
+        transcription_slots: 2,
+        started,
+        last_seen: seen,
+        stopped: false,
+        running: 1,
+        done: 7,
+        failed: 1,
+    };
+    let day = Duration::days(1);
+    assert!(s.list_workers(t0() - day).await.unwrap().is_empty());
+    let a = beat("host-a:41", t0(), t0());
+    s.record_worker(&a, t0() - day).await.unwrap();
+    let b = WorkerBeat {
+        speech_model: None,
+        kinds: Vec::new(),
+        ..beat(
+            "host-b:42",
+            t0() + Duration::seconds(5),
+            t0() + Duration::seconds(5),
+        )
+    };
+    s.record_worker(&b, t0() - day).await.unwrap();
+    assert_eq!(
+        s.list_workers(t0() - day).await.unwrap(),
+        vec![b.clone(), a.clone()],
+        "every field kept, the latest started first"
+    );
+
+    // A new report replaces the last one; a stop is recorded.
+    let a2 = WorkerBeat {
+        last_seen: t0() + Duration::seconds(15),
+        stopped: true,
+        running: 0,
+        done: 8,
+        ..a.clone()
+    };
+    s.record_worker(&a2, t0() - day).await.unwrap();
+    assert_eq!(
+        s.list_workers(t0() - day).await.unwrap(),
+        vec![b.clone(), a2.clone()]
+    );
+    assert_eq!(
+        s.list_workers(t0() + Duration::seconds(10)).await.unwrap(),
+        vec![a2.clone()],
+        "only those seen since"
+    );
+
+    // A day later, a report from a new worker forgets the silent ones.
+    let later = t0() + day + Duration::minutes(1);
+    let c = beat("host-c:43", later, later);
+    s.record_worker(&c, later - day).await.unwrap();
+    assert_eq!(s.list_workers(t0() - day).await.unwrap(), vec![c]);
+}

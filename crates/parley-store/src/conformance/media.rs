@@ -303,3 +303,70 @@ pub async fn a_recording_without_transcription_keeps_the_transcript(h: &dyn Harn
         .iter()
         .any(|j| j.kind == JobKind::DeleteMedia && j.payload["key"] == "calls/c/one.flac"));
 }
+
+pub async fn a_deleted_call_takes_its_rows_and_queues_its_recordings_deletion(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let first = a_call(s).await;
+    let call = first.id;
+    s.store_call_media(
+        &media(call, "aa", "calls/1/a.wav"),
+        Some(&transcribe(call)),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let kept = another_call(s, &first).await;
+    s.store_call_media(&media(kept, "bb", "calls/2/b.wav"), None, t0())
+        .await
+        .unwrap();
+
+    let key = s.delete_call(call, t0()).await.unwrap();
+    assert_eq!(key.as_deref(), Some("calls/1/a.wav"), "the recording's key");
+    assert!(
+        s.get_call(call).await.unwrap().is_none(),
+        "the call is gone"
+    );
+    assert!(
+        s.call_media(call).await.unwrap().is_none(),
+        "so is its recording's row"
+    );
+    assert!(
+        s.jobs_for_call(call).await.unwrap().is_empty(),
+        "and its transcription job"
+    );
+    let queued = s.list_jobs(Some(JobState::Queued), 50).await.unwrap();
+    let deletes: Vec<&Job> = queued
+        .iter()
+        .filter(|j| j.kind == JobKind::DeleteMedia)
+        .collect();
+    assert_eq!(
+        deletes.len(),
+        1,
+        "one recording deletion queued: {queued:?}"
+    );
+    assert!(
+        deletes[0].payload.to_string().contains("calls/1/a.wav"),
+        "for the deleted call's recording: {:?}",
+        deletes[0].payload
+    );
+    assert!(
+        s.get_call(kept).await.unwrap().is_some(),
+        "another call stays"
+    );
+    assert!(s.call_media(kept).await.unwrap().is_some());
+
+    let err = s.delete_call(call, t0()).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound(_)), "{err:?}");
+    let bare = another_call(s, &first).await;
+    assert_eq!(
+        s.delete_call(bare, t0()).await.unwrap(),
+        None,
+        "a call without a recording"
+    );
+    assert_eq!(
+        s.list_jobs(Some(JobState::Queued), 50).await.unwrap().len(),
+        queued.len(),
+        "queues nothing"
+    );
+}

@@ -136,6 +136,7 @@ macro_rules! conformance_suite {
                 a_recording_replaced_during_its_transcription_is_transcribed_again,
                 the_same_bytes_again_keep_the_running_transcription,
                 a_recording_without_transcription_keeps_the_transcript,
+                a_deleted_call_takes_its_rows_and_queues_its_recordings_deletion,
             }
             jobs {
                 a_job_runs_once_and_duplicates_collapse,
@@ -145,6 +146,7 @@ macro_rules! conformance_suite {
                 a_job_whose_worker_dies_on_every_attempt_ends_failed,
                 a_call_is_stored_with_its_jobs_or_not_at_all,
                 listings_of_jobs_by_state_newest_first,
+                workers_report_replace_their_last_report_and_are_forgotten_after_a_day,
             }
             analysis {
                 results_for_a_replaced_transcript_are_refused,

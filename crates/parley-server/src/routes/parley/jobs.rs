@@ -18,6 +18,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/parley/v1/jobs", get(list_jobs))
+        .route("/parley/v1/workers", get(list_workers))
         .route("/parley/v1/calls/{id}/jobs", get(call_jobs))
 }
 
@@ -148,7 +149,95 @@ async fn call_jobs(
     ))
 }
 
+/// A worker process as it last reported itself.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct WorkerView {
+    /// `host:pid`.
+    name: String,
+    version: String,
+    /// The job kinds it runs.
+    kinds: Vec<String>,
+    /// The speech model it transcribes with; absent when it does not transcribe.
+    speech_model: Option<String>,
+    /// Transcriptions it runs at once.
+    transcription_slots: u32,
+    started: String,
+    last_seen: String,
+    /// `alive` (reported within three report intervals), `stopped` (it said it was
+    /// stopping), or `silent` (no report for longer, and no word of stopping: it died,
+    /// hangs, or cannot reach the database).
+    #[schema(value_type = String, pattern = "^(alive|stopped|silent)$")]
+    state: &'static str,
+    /// Jobs it is running now.
+    running: u32,
+    /// Jobs it ended since it started, done and failed.
+    done: u64,
+    failed: u64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct WorkersList {
+    request_id: String,
+    /// How often a running worker reports.
+    report_every_seconds: u64,
+    workers: Vec<WorkerView>,
+}
+
+/// List the worker processes and their health.
+///
+/// Every process that runs jobs (the workers of `parley serve`, each `parley worker`)
+/// reports every few seconds: what it runs, its speech model, its jobs running, done and
+/// failed since it started. Those seen in the last day, the latest started first.
+#[utoipa::path(
+    get,
+    path = "/parley/v1/workers",
+    operation_id = "list-workers",
+    tag = "Jobs",
+    responses((status = 200, description = "The workers.", body = WorkersList))
+)]
+async fn list_workers(State(state): State<AppState>) -> ApiResult<Response> {
+    let now = chrono::Utc::now();
+    let every = parley_app::worker::REPORT_EVERY;
+    let silent_after = chrono::Duration::from_std(every * 3).unwrap_or(chrono::Duration::MAX);
+    let t = |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let workers = state
+        .store
+        .list_workers(now - chrono::Duration::days(1))
+        .await?
+        .into_iter()
+        .map(|w| WorkerView {
+            state: if w.stopped {
+                "stopped"
+            } else if now - w.last_seen > silent_after {
+                "silent"
+            } else {
+                "alive"
+            },
+            started: t(w.started),
+            last_seen: t(w.last_seen),
+            name: w.name,
+            version: w.version,
+            kinds: w.kinds,
+            speech_model: w.speech_model,
+            transcription_slots: w.transcription_slots,
+            running: w.running,
+            done: w.done,
+            failed: w.failed,
+        })
+        .collect();
+    Ok(json_response(
+        StatusCode::OK,
+        &WorkersList {
+            request_id: request_id(),
+            report_every_seconds: every.as_secs(),
+            workers,
+        },
+    ))
+}
+
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_jobs, call_jobs))]
+#[openapi(paths(list_jobs, call_jobs, list_workers))]
 pub struct Doc;

@@ -9,6 +9,7 @@ use crate::AppState;
 pub mod activity;
 pub mod analysis;
 pub mod automation;
+pub mod calls;
 pub mod comments;
 pub mod crm;
 pub mod crm_writeback;
@@ -24,6 +25,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod scorecards;
 pub mod session;
+pub mod setup;
 pub mod speakers;
 pub mod topics;
 pub mod trackers;
@@ -70,6 +72,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(oauth_apps::routes())
         .merge(session::routes())
         .merge(jobs::routes())
+        .merge(calls::routes())
         .merge(speakers::routes())
         .merge(transcripts::routes(state))
         .merge(trackers::routes())
@@ -96,6 +99,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         activity::Doc::openapi(),
         analysis::Doc::openapi(),
         automation::Doc::openapi(),
+        calls::Doc::openapi(),
         comments::Doc::openapi(),
         crm::Doc::openapi(),
         crm_writeback::Doc::openapi(),
@@ -111,6 +115,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         profiles::Doc::openapi(),
         scorecards::Doc::openapi(),
         session::Doc::openapi(),
+        setup::Doc::openapi(),
         speakers::Doc::openapi(),
         topics::Doc::openapi(),
         trackers::Doc::openapi(),

@@ -53,13 +53,13 @@ struct SignInBody {
 
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
-struct SignedIn {
-    request_id: String,
-    user_id: String,
+pub(crate) struct SignedIn {
+    pub(crate) request_id: String,
+    pub(crate) user_id: String,
     /// Send back in `x-csrf-token` with every request that changes something.
-    csrf_token: String,
+    pub(crate) csrf_token: String,
     /// When the session ends (RFC 3339).
-    expires: String,
+    pub(crate) expires: String,
 }
 
 /// The session a request is signed in with, and its user.
@@ -81,6 +81,16 @@ struct CurrentSession {
     /// What the user may manage, from their role and permission profiles (the server
     /// decides each request anyway; this is for showing only what can be used).
     can: SessionCan,
+    limits: SessionLimits,
+}
+
+/// This server's bounds that a page should know before it sends something.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct SessionLimits {
+    /// The largest recording `PUT /v2/calls/{id}/media` takes, in bytes (setting
+    /// `max_media_bytes`); a larger one is refused with 413.
+    max_media_bytes: u64,
 }
 
 /// Settings the signed-in user may change: each is true when the route's operation
@@ -103,6 +113,9 @@ struct SessionCan {
     manage_workspaces: bool,
     /// The job queue (`/parley/v1/jobs`).
     read_jobs: bool,
+    /// Deleting calls (`DELETE /parley/v1/calls/{id}`): admins, or a permission profile
+    /// with `deleteCalls` (in its workspaces only).
+    delete_calls: bool,
 }
 
 impl SessionCan {
@@ -128,6 +141,7 @@ impl SessionCan {
             manage_automation: may(Operation::ManageAutomation).await?,
             manage_workspaces: may(Operation::ManageWorkspaces).await?,
             read_jobs: may(Operation::ListJobs).await?,
+            delete_calls: may(Operation::DeleteCall).await?,
         })
     }
 }
@@ -289,6 +303,9 @@ async fn current_session(State(state): State<AppState>, headers: HeaderMap) -> A
         csrf_token: record.csrf,
         expires: record.expires.to_rfc3339(),
         can: SessionCan::of(state.store.as_ref(), &principal).await?,
+        limits: SessionLimits {
+            max_media_bytes: state.config.max_media_bytes,
+        },
     })
     .into_response())
 }
