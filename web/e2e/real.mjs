@@ -444,7 +444,7 @@ try {
 		await page.screenshot({ path: `${shots}real-upload-call.png`, fullPage: true });
 	});
 
-	await check("Settings › Jobs: the upload's transcription is listed as queued (--no-workers), its call linked", async () => {
+	await check("Settings › Jobs: the upload's transcription is listed as queued (--no-workers), its call linked; no worker is working", async () => {
 		assert.ok(uploadedId, 'the Upload step made a call');
 		await page.goto(`${base}/settings?section=jobs&state=queued`);
 		await page.getByRole('heading', { name: 'Jobs', exact: true }).waitFor();
@@ -453,6 +453,15 @@ try {
 		assert.equal(await row.count(), 1, 'one queued job of the uploaded call');
 		assert.match(await row.innerText(), /Transcription[\s\S]*Queued/);
 		assert.match(await page.getByTestId('job-counts').innerText(), /\d+ queued/);
+		// `--no-workers`: no process runs jobs, so none reports, and the page says how to start one.
+		const workers = page.getByTestId('worker-summary');
+		await workers.waitFor();
+		assert.equal(
+			await workers.innerText(),
+			'No worker is working: queued jobs wait until one starts (parley serve without --no-workers, or parley worker).'
+		);
+		// (A one-off command that ran jobs and stopped may be listed, as stopped: none is working.)
+		assert.equal(await page.locator('table.workers .badge.alive').count(), 0, 'no worker listed as working');
 		await page.getByText(/Refreshed at/).waitFor();
 		await page.screenshot({ path: `${shots}real-jobs.png`, fullPage: true });
 		assert.ok((await fitsPhone()) <= 390, 'Jobs fit a phone');

@@ -15,7 +15,7 @@ import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 import { CALLPAGE, resetCallPage } from './stub-server.mjs';
-import { DELETED, JOBS_STUB, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA } from './stub-server.mjs';
+import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -1004,12 +1004,133 @@ try {
 		await page.getByText('7 jobs: 2 queued, 1 running, 1 failed, 3 done.').waitFor();
 	});
 
+	// ---- Settings › Jobs › Workers ----
+	const workersAsked = () => requests.filter((r) => r.path === '/parley/v1/workers').length;
+	const workerRows = page.locator('table.workers tbody tr');
+	const workerSummary = page.getByTestId('worker-summary');
+	const NO_WORKER = 'No worker is working: queued jobs wait until one starts (parley serve without --no-workers, or parley worker).';
+
+	await check('Settings › Jobs › Workers: one row per worker, working ones first, states in words, the summary line', async () => {
+		await page.goto(`${base}/settings?section=jobs`);
+		await page.getByRole('heading', { name: 'Workers', exact: true }).waitFor();
+		await workerRows.first().waitFor();
+		assert.equal(await workerRows.count(), 4);
+		assert.equal(await workerSummary.innerText(), '2 workers working; 1 not responding.');
+		assert.match(await page.locator('section.workers').innerText(), /every 15 seconds; one that has not reported for 45 seconds/);
+		const names = await page.locator('table.workers tbody th .name').allInnerTexts();
+		assert.deepEqual(names, ['host-a:4242', 'analysis-box-with-a-long-host-name.internal.example.com:977', 'host-c:311', 'host-a:4100']);
+		const [a, b, silent, stopped] = [0, 1, 2, 3].map((i) => workerRows.nth(i));
+		assert.match(await a.innerText(), /runs 9 kinds of job[\s\S]*Working[\s\S]*whisper-base[\s\S]*2 transcriptions at a time[\s\S]*1 running, 42 done, 3 failed[\s\S]*\d+ min ago[\s\S]*just now[\s\S]*0\.3\.0/);
+		assert.match(await b.innerText(), /runs 2 kinds of job[\s\S]*Working[\s\S]*does not transcribe[\s\S]*0 running, 7 done, 0 failed/);
+		assert.doesNotMatch(await b.innerText(), /at a time/);
+		assert.match(await silent.innerText(), /Not responding\s+since \d+ \w+ \d{4}, \d\d:\d\d[\s\S]*whisper-small[\s\S]*1 transcription at a time[\s\S]*4 min ago/);
+		assert.match(await stopped.innerText(), /Stopped[\s\S]*does not transcribe[\s\S]*118 done[\s\S]*3 h ago[\s\S]*1 h ago[\s\S]*0\.2\.9/);
+		// Told apart by words and a shape, not by colour alone.
+		const badges = await page.locator('table.workers .badge').allInnerTexts();
+		assert.deepEqual(badges.map((t) => t.trim()), ['Working', 'Working', 'Not responding', 'Stopped']);
+		const shapes = await page.locator('table.workers .badge .mark').evaluateAll((ms) => ms.map((m) => `${getComputedStyle(m).borderRadius}|${getComputedStyle(m).transform}|${getComputedStyle(m).backgroundColor}`));
+		assert.equal(new Set([shapes[0], shapes[2], shapes[3]]).size, 3, `three different marks: ${shapes}`);
+		assert.equal(await silent.locator('time').first().getAttribute('datetime') !== null, true);
+		// The kinds in words, behind a summary.
+		const details = a.locator('details');
+		assert.equal(await details.evaluate((d) => d.open), false);
+		await details.locator('summary').click();
+		assert.deepEqual(await details.locator('li').allInnerTexts(), ['Transcription', 'Analysis', 'Media download', 'Tracker back-fill', 'Workspace re-analysis', 'Erasure', 'Recording deletion', 'Webhook delivery', 'CRM write']);
+		await shot('43-settings-jobs-workers');
+		// It stays open across the 5-second refresh (the rows are keyed).
+		const n = workersAsked();
+		await new Promise((r) => setTimeout(r, 5600));
+		assert.ok(workersAsked() > n, 'the workers are asked again with the jobs');
+		assert.equal(await details.evaluate((d) => d.open), true);
+		await details.locator('summary').click();
+	});
+
+	await check('Settings › Jobs › Workers: Refresh asks both; one failing does not hide the other', async () => {
+		const n = workersAsked();
+		const j = jobsAsked().length;
+		await page.getByRole('button', { name: 'Refresh' }).click();
+		await page.waitForFunction(() => !document.querySelector('.refresh button')?.disabled);
+		assert.ok(workersAsked() > n && jobsAsked().length > j, 'Refresh asks for both');
+		WORKERS_STUB.fail = true;
+		try {
+			await page.getByRole('button', { name: 'Refresh' }).click();
+			await page.getByText("The workers' refresh failed: too many requests; slow down.").waitFor();
+			assert.equal(await workerRows.count(), 4, "the workers' last listing stays");
+			assert.equal(await page.locator('table.jobs tbody tr').count(), 7, 'the jobs are shown');
+			assert.equal(await page.getByText('The refresh failed:').count(), 0);
+		} finally {
+			WORKERS_STUB.fail = false;
+		}
+		await page.getByRole('button', { name: 'Refresh' }).click();
+		await page.waitForFunction(() => !document.body.innerText.includes("The workers' refresh failed"));
+		// A page opened while the workers cannot be read still lists the jobs, and the other way round.
+		WORKERS_STUB.fail = true;
+		try {
+			await page.reload();
+			await page.locator('table.jobs tbody tr').first().waitFor();
+			await page.locator('section.workers [role=alert]').filter({ hasText: 'too many requests; slow down' }).waitFor();
+			assert.equal(await workerRows.count(), 0);
+		} finally {
+			WORKERS_STUB.fail = false;
+		}
+		JOBS_STUB.fail = true;
+		try {
+			await page.reload();
+			await workerRows.first().waitFor();
+			await page.getByRole('alert').filter({ hasText: 'too many requests; slow down' }).waitFor();
+			assert.equal(await page.locator('table.jobs').count(), 0);
+			assert.equal(await workerSummary.innerText(), '2 workers working; 1 not responding.');
+		} finally {
+			JOBS_STUB.fail = false;
+		}
+		await page.reload();
+		await page.locator('table.jobs tbody tr').first().waitFor();
+	});
+
+	await check('Settings › Jobs › Workers: with none working (none at all, or only stopped and silent ones) the page says how to start one', async () => {
+		WORKERS_STUB.empty = true;
+		try {
+			await page.getByRole('button', { name: 'Refresh' }).click();
+			await workerSummary.filter({ hasText: 'No worker is working' }).waitFor();
+			assert.equal(await workerSummary.innerText(), NO_WORKER);
+			assert.deepEqual(await workerSummary.locator('code').allInnerTexts(), ['parley serve', '--no-workers', 'parley worker']);
+			assert.equal(await page.locator('table.workers').count(), 0);
+			assert.equal(await page.locator('table.jobs tbody tr').count(), 7, 'the jobs are still listed');
+			await shot('44-settings-jobs-no-worker');
+		} finally {
+			WORKERS_STUB.empty = false;
+		}
+		WORKERS_STUB.down = true;
+		try {
+			await page.getByRole('button', { name: 'Refresh' }).click();
+			await workerSummary.filter({ hasText: 'not responding' }).waitFor();
+			assert.equal(await workerSummary.innerText(), `${NO_WORKER} 1 worker not responding.`);
+			assert.equal(await workerRows.count(), 2);
+		} finally {
+			WORKERS_STUB.down = false;
+		}
+		await page.getByRole('button', { name: 'Refresh' }).click();
+		await workerSummary.filter({ hasText: '2 workers working' }).waitFor();
+	});
+
 	await check('Settings › Jobs: phone width and dark mode', async () => {
 		await page.setViewportSize({ width: 390, height: 844 });
 		await page.emulateMedia({ colorScheme: 'dark' });
 		await page.locator('table.jobs tbody tr').first().waitFor();
+		await workerRows.first().waitFor();
+		await settingsFit();
+		await workerRows.first().locator('details summary').click();
 		await settingsFit();
 		await shot('39-settings-jobs-phone-dark');
+		WORKERS_STUB.down = true;
+		try {
+			await page.getByRole('button', { name: 'Refresh' }).click();
+			await workerSummary.filter({ hasText: 'No worker is working' }).waitFor();
+			await settingsFit();
+			await shot('45-settings-jobs-no-worker-phone-dark');
+		} finally {
+			WORKERS_STUB.down = false;
+		}
 		await page.setViewportSize({ width: 1280, height: 860 });
 		await page.emulateMedia({ colorScheme: 'light' });
 	});
@@ -1348,6 +1469,91 @@ try {
 		await page.getByRole('button', { name: 'Create the administrator and sign in' }).click();
 		await page.getByRole('alert').filter({ hasText: 'an administrator can already sign in; sign in instead' }).waitFor();
 		await page.getByRole('link', { name: 'sign in', exact: true }).waitFor();
+	});
+
+	// ---- a reset link (`parley users reset-link EMAIL`) ----
+	const resetPosts = () => requests.filter((r) => r.path === '/parley/v1/password-reset' && r.method === 'POST');
+	const tokenGone = async (token) => {
+		await page.waitForURL(`${base}/reset-password`);
+		assert.equal(await page.evaluate(() => location.href), `${base}/reset-password`);
+		assert.ok(!(await page.content()).includes(token), 'the token is not on the page');
+	};
+
+	await check('reset link: without a token the page says the link is incomplete and to ask for a new one', async () => {
+		await context.clearCookies();
+		await page.evaluate(() => localStorage.clear());
+		for (const url of ['/reset-password', '/reset-password?token=']) {
+			await page.goto(`${base}${url}`);
+			await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+			await page.getByText('This link is incomplete: it has no reset token.').waitFor();
+			assert.match(await page.locator('main').innerText(), /ask an administrator for a new one/);
+			assert.equal(await page.getByLabel('New password', { exact: true }).count(), 0, 'no form');
+			assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, 'no app header, no session asked for');
+			assert.equal(await page.getByRole('link', { name: 'Back to sign-in' }).getAttribute('href'), '/sign-in');
+		}
+		await shot('46-reset-no-token');
+	});
+
+	await check("reset link: the token leaves the address bar; the repeat is checked here; a short password (400) and a used link (403) are the server's words", async () => {
+		await page.goto(`${base}/reset-password?token=stub-used-token`);
+		await page.getByRole('heading', { name: 'Set a new password' }).waitFor();
+		await tokenGone('stub-used-token');
+		assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0);
+		const before = resetPosts().length;
+		await page.getByLabel('New password', { exact: true }).fill('short');
+		await page.getByLabel('Repeat the new password').fill('shorter');
+		await page.getByRole('button', { name: 'Set the password' }).click();
+		await page.getByText('The two passwords are not the same.').waitFor();
+		assert.equal(await page.getByLabel('Repeat the new password').evaluate((i) => i === document.activeElement), true);
+		assert.equal(await page.getByLabel('Repeat the new password').getAttribute('aria-invalid'), 'true');
+		assert.equal(resetPosts().length, before, 'nothing sent');
+		await page.getByLabel('Repeat the new password').fill('short');
+		await page.getByLabel('Repeat the new password').press('Enter');
+		const alert = page.getByRole('alert');
+		await alert.filter({ hasText: 'a password needs 12 to 256 characters' }).waitFor();
+		assert.match(await alert.innerText(), /Request id: stub/);
+		assert.deepEqual(resetPosts().at(-1).body, { token: 'stub-used-token', password: '5 characters' });
+		await page.getByLabel('New password', { exact: true }).fill('a long enough password');
+		await page.getByLabel('Repeat the new password').fill('a long enough password');
+		await page.getByRole('button', { name: 'Set the password' }).click();
+		await alert.filter({ hasText: 'the reset link is unknown, used or expired' }).waitFor();
+		assert.match(await alert.innerText(), /Request id: stub/);
+		await page.getByText('Ask an administrator for a new link.').waitFor();
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('47-reset-error-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check('reset link: a good link sets the password once; the page says so and links to sign-in', async () => {
+		const token = RESET.good;
+		await page.goto(`${base}/reset-password?token=${token}`);
+		await page.getByLabel('New password', { exact: true }).waitFor();
+		await tokenGone(token);
+		await page.getByLabel('New password', { exact: true }).fill('a long enough password');
+		await page.getByLabel('Repeat the new password').fill('a long enough password');
+		await page.getByLabel('Repeat the new password').press('Enter');
+		await page.getByRole('heading', { name: 'Your password is set' }).waitFor();
+		assert.deepEqual(resetPosts().at(-1).body, { token, password: '22 characters' });
+		assert.deepEqual(RESET.done, [USER.userId]);
+		assert.equal(await page.getByRole('navigation', { name: 'Main' }).count(), 0, 'not signed in');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('48-reset-done-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.getByRole('link', { name: 'Sign in' }).click();
+		await page.waitForURL(`${base}/sign-in`);
+		await page.getByRole('heading', { name: 'Sign in to Parley' }).waitFor();
+		// The link works once.
+		await page.goto(`${base}/reset-password?token=${token}`);
+		await page.getByLabel('New password', { exact: true }).fill('another long password');
+		await page.getByLabel('Repeat the new password').fill('another long password');
+		await page.getByRole('button', { name: 'Set the password' }).click();
+		await page.getByRole('alert').filter({ hasText: 'the reset link is unknown, used or expired' }).waitFor();
 	});
 
 	await check('a missing hashed asset is a 404, not the SPA shell', async () => {

@@ -267,6 +267,23 @@ const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
 		post: { operationId: 'create-first-admin', responses: { 201: json('SignedIn'), default: json('ErrorBody') } }
 	};
 	spec.paths['/parley/v1/calls/{id}'] ??= { delete: { operationId: 'delete-call', responses: { 200: json('DeletedCall'), default: json('ErrorBody') } } };
+	// Worker health (web-workers): GET /parley/v1/workers.
+	const int = (format) => ({ type: 'integer', format, minimum: 0 });
+	s.WorkerView ??= {
+		type: 'object',
+		required: ['name', 'version', 'kinds', 'transcriptionSlots', 'started', 'lastSeen', 'state', 'running', 'done', 'failed'],
+		properties: {
+			name: { type: 'string' }, version: { type: 'string' }, kinds: { type: 'array', items: { type: 'string' } },
+			speechModel: { type: ['string', 'null'] }, transcriptionSlots: int('int32'), started: { type: 'string' }, lastSeen: { type: 'string' },
+			state: { type: 'string', pattern: '^(alive|stopped|silent)$' }, running: int('int32'), done: int('int64'), failed: int('int64')
+		}
+	};
+	s.WorkersList ??= {
+		type: 'object',
+		required: ['requestId', 'reportEverySeconds', 'workers'],
+		properties: { requestId: { type: 'string' }, reportEverySeconds: int('int64'), workers: { type: 'array', items: { $ref: '#/components/schemas/WorkerView' } } }
+	};
+	spec.paths['/parley/v1/workers'] ??= { get: { operationId: 'list-workers', responses: { 200: json('WorkersList'), default: json('ErrorBody') } } };
 }
 
 function deref(schema) {
@@ -1157,6 +1174,32 @@ export const DELETED = new Set();
 /** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most). */
 export const JOBS_STUB = { fail: false, many: false };
 
+/** `empty`: no worker seen in the last day (as under `parley serve --no-workers`); `down`: only
+ * the stopped and silent ones (none working); `fail`: 429. */
+export const WORKERS_STUB = { empty: false, down: false, fail: false };
+
+const STUB_STARTED = Date.now();
+
+/** Workers seen in the last day, latest started first (as the server lists them): started
+ * relative to when the stub started (a worker's start does not move), last seen to now. */
+function stubWorkers(now = Date.now()) {
+	if (WORKERS_STUB.empty) return [];
+	const ago = (s) => new Date(now - s * 1000).toISOString();
+	const since = (s) => new Date(STUB_STARTED - s * 1000).toISOString();
+	const every = ['transcribe', 'analyze', 'fetch-media', 'backfill-trackers', 'analyze-workspace', 'erase', 'delete-media', 'deliver', 'crm-write'];
+	const all = [
+		{ name: 'host-a:4242', version: '0.3.0', kinds: every, speechModel: 'whisper-base', transcriptionSlots: 2, started: since(600), lastSeen: ago(4), state: 'alive', running: 1, done: 42, failed: 3 },
+		// No speech model: the field is left out, as the server does.
+		{ name: 'analysis-box-with-a-long-host-name.internal.example.com:977', version: '0.3.0', kinds: ['analyze', 'deliver'], transcriptionSlots: 0, started: since(1200), lastSeen: ago(9), state: 'alive', running: 0, done: 7, failed: 0 },
+		{ name: 'host-c:311', version: '0.2.9', kinds: ['transcribe'], speechModel: 'whisper-small', transcriptionSlots: 1, started: since(3600), lastSeen: ago(240), state: 'silent', running: 1, done: 5, failed: 1 },
+		{ name: 'host-a:4100', version: '0.2.9', kinds: every, speechModel: null, transcriptionSlots: 0, started: since(3 * 3600), lastSeen: ago(3600 + 120), state: 'stopped', running: 0, done: 118, failed: 2 }
+	];
+	return WORKERS_STUB.down ? all.filter((w) => w.state !== 'alive') : all;
+}
+
+/** Reset links (`parley users reset-link`): `good` works once, then is used; `used` is used already. */
+export const RESET = { good: 'stub-reset-token-7f3a9c', used: new Set(['stub-used-token']), done: [] };
+
 /** The queue's newest jobs, times relative to now (so "5 min ago" reads the same every run). */
 function stubJobs(now = Date.now()) {
 	const ago = (min) => new Date(now - min * 60e3).toISOString().replace(/\.\d+Z$/, 'Z');
@@ -1216,6 +1259,25 @@ async function adminApi(req, res, url) {
 		const state = url.searchParams.get('state');
 		if (state !== null && !['queued', 'running', 'done', 'failed'].includes(state)) return err(p, 400, 'state must be one of queued, running, done, failed');
 		return ok(p, 200, { requestId: rid(), jobs: stubJobs().filter((j) => !state || j.state === state) });
+	}
+	if (p === '/parley/v1/password-reset' && method === 'POST') {
+		// No session needed (the route's `security: [{}]`). As the server: the password is
+		// judged first (a refused one does not use the link up), then the token is taken.
+		const body = await jsonBody(req);
+		requests.at(-1).body = { ...body, password: typeof body.password === 'string' ? `${body.password.length} characters` : body.password };
+		const { token, password } = body;
+		if (typeof token !== 'string' || typeof password !== 'string') return err(p, 400, 'the body needs token and password, both strings');
+		if ([...password].length < 12 || [...password].length > 256) return err(p, 400, 'a password needs 12 to 256 characters');
+		if (token !== RESET.good || RESET.used.has(token)) return err(p, 403, 'the reset link is unknown, used or expired');
+		RESET.used.add(token);
+		RESET.done.push(USER.userId);
+		return ok(p, 200, { requestId: rid(), userId: USER.userId });
+	}
+	if (p === '/parley/v1/workers' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		if (!canOf(SETTINGS.role).readJobs) return err(p, 403, 'the job queue needs the admin role');
+		if (WORKERS_STUB.fail) return err(p, 429, 'too many requests; slow down');
+		return ok(p, 200, { requestId: rid(), reportEverySeconds: 15, workers: stubWorkers() });
 	}
 	return false;
 }

@@ -9,7 +9,7 @@ export const prerender = false;
 export const trailingSlash = 'never';
 
 export async function load({ url, fetch }) {
-	// Without a live session only sign-in (and the first-run set-up) is shown: its CSRF token is in localStorage, or
+	// Without a live session only sign-in (and the first-run set-up, and a reset link's page) is shown: its CSRF token is in localStorage, or
 	// the server gives it again for the session cookie (GET /parley/v1/session). The
 	// cookie is the real credential: a 401 from any call also leads here.
 	if (!PUBLIC_PATHS.has(url.pathname) && !(await restoreSession(session, fetch))) {

@@ -1503,6 +1503,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the processes that run jobs, and whether they are alive.
+         * @description The workers seen in the last day, latest started first: each reports every
+         *     `reportEverySeconds`; `alive` when it did within three intervals, `stopped` when it said it
+         *     stopped, `silent` when it did neither.
+         */
+        get: operations["list-workers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/keys": {
         parameters: {
             query?: never;
@@ -5568,6 +5590,49 @@ export interface components {
             end: number;
             text: string;
         };
+        /** @description A process that runs jobs (the workers of `parley serve`, or a `parley worker`). */
+        WorkerView: {
+            /** @description Host and process id: `host-a:4242`. */
+            name: string;
+            version: string;
+            /** @description The job kinds it runs. */
+            kinds: string[];
+            /** @description The speech model it transcribes with; absent when it does not transcribe. */
+            speechModel?: string | null;
+            /**
+             * Format: int32
+             * @description How many transcriptions it runs at once.
+             */
+            transcriptionSlots: number;
+            started: string;
+            lastSeen: string;
+            /** @description `alive`, `stopped` (it said so) or `silent` (no report for three intervals). */
+            state: string;
+            /**
+             * Format: int32
+             * @description Jobs it runs now.
+             */
+            running: number;
+            /**
+             * Format: int64
+             * @description Jobs it finished since it started.
+             */
+            done: number;
+            /**
+             * Format: int64
+             * @description Jobs that failed in it since it started.
+             */
+            failed: number;
+        };
+        WorkersList: {
+            requestId: string;
+            /**
+             * Format: int64
+             * @description How often a worker reports, in seconds.
+             */
+            reportEverySeconds: number;
+            workers: components["schemas"]["WorkerView"][];
+        };
         WorkspaceCreated: {
             requestId: string;
             workspaceId: string;
@@ -8941,6 +9006,31 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "list-workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workers. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkersList"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };

@@ -56,8 +56,9 @@ export function sessionOf(signedIn: SessionInfo): SessionInfo {
 	return { userId: signedIn.userId, csrfToken: signedIn.csrfToken, expires: signedIn.expires };
 }
 
-/** Pages shown without a session, and without the app's header: sign-in and first-run set-up. */
-export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/sign-in', '/setup']);
+/** Pages shown without a session, and without the app's header: sign-in, first-run set-up and
+ * a reset link's new password. */
+export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/sign-in', '/setup', '/reset-password']);
 
 /**
  * Where to go after signing in: only a path of this site (starting with one `/`), so a
