@@ -1037,26 +1037,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/parley/v1/calls/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Delete a call.
-         * @description The call, its transcript, analysis and recording go.
-         */
-        delete: operations["delete-call"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/parley/v1/calls/{id}/analyze": {
         parameters: {
             query?: never;
@@ -1235,6 +1215,29 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a call.
+         * @description The call goes with everything of it at once: parties, transcript, analysis, comments,
+         *     answered scorecards, library items and jobs; its recording is deleted by a queued
+         *     job. Admins may, and users whose permission profile has `deleteCalls` in the call's
+         *     workspace. Cannot be undone.
+         */
+        delete: operations["delete-call"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1511,10 +1514,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the processes that run jobs, and whether they are alive.
-         * @description The workers seen in the last day, latest started first: each reports every
-         *     `reportEverySeconds`; `alive` when it did within three intervals, `stopped` when it said it
-         *     stopped, `silent` when it did neither.
+         * List the worker processes and their health.
+         * @description Every process that runs jobs (the workers of `parley serve`, each `parley worker`)
+         *     reports every few seconds: what it runs, its speech model, its jobs running, done and
+         *     failed since it started. Those seen in the last day, the latest started first.
          */
         get: operations["list-workers"];
         put?: never;
@@ -1978,30 +1981,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/parley/v1/setup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Whether the first administrator is still to be made.
-         * @description `needsAdmin` is true when no active administrator can sign in with a password.
-         */
-        get: operations["get-setup"];
-        put?: never;
-        /**
-         * Create the first administrator.
-         * @description With the set-up code `parley serve` wrote to its data folder; signs the new admin in.
-         */
-        post: operations["create-first-admin"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/parley/v1/session": {
         parameters: {
             query?: never;
@@ -2072,6 +2051,34 @@ export interface paths {
          *     and sets the user's password; the token cannot be used again.
          */
         post: operations["reset-password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether the first administrator is still to be made.
+         * @description Open without credentials, like the sign-in it leads to: the web UI asks it to decide
+         *     between its sign-in and first-run screens.
+         */
+        get: operations["get-setup"];
+        put?: never;
+        /**
+         * Make the first administrator and sign them in.
+         * @description Only while no active administrator can sign in with a password, and only with the
+         *     set-up code that `parley serve` writes to `setup-code` in its data folder (also printed
+         *     by `parley users setup-code`). Answers as a sign-in does: the session cookie and the
+         *     CSRF token. Attempts are throttled per address.
+         */
+        post: operations["create-first-admin"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3385,6 +3392,10 @@ export interface components {
         DeletedCall: {
             requestId: string;
             callId: string;
+            /**
+             * @description Whether the call had a recording; its file is deleted by a queued job
+             *     (`delete-media`), which retries until the media store answers.
+             */
             recordingDeleted: boolean;
         };
         DeliveriesQueued: {
@@ -5127,10 +5138,19 @@ export interface components {
             manageWorkspaces: boolean;
             /** @description The job queue (`/parley/v1/jobs`). */
             readJobs: boolean;
+            /**
+             * @description Deleting calls (`DELETE /parley/v1/calls/{id}`): admins, or a permission profile
+             *     with `deleteCalls` (in its workspaces only).
+             */
             deleteCalls: boolean;
         };
+        /** @description This server's bounds that a page should know before it sends something. */
         SessionLimits: {
-            /** Format: int64 */
+            /**
+             * Format: u-int64
+             * @description The largest recording `PUT /v2/calls/{id}/media` takes, in bytes (setting
+             *     `max_media_bytes`); a larger one is refused with 413.
+             */
             maxMediaBytes: number;
         };
         SettingChangeWire: {
@@ -5143,14 +5163,28 @@ export interface components {
             userSettingsHistory: components["schemas"]["SettingChangeWire"][];
         };
         SetupBody: {
+            /**
+             * @description The set-up code: in the file `setup-code` of the server's data folder, or printed
+             *     by `parley users setup-code`.
+             */
             setupCode: string;
+            /**
+             * @description The administrator's e-mail address; an active user who already has it becomes the
+             *     administrator.
+             */
             email: string;
-            firstName: string;
-            lastName: string;
+            firstName?: string;
+            lastName?: string;
+            /** @description 12 to 256 characters. */
             password: string;
         };
+        /** @description Whether the first administrator is still to be made. */
         SetupStatus: {
             requestId: string;
+            /**
+             * @description True while no active administrator can sign in with a password: the web UI then
+             *     offers its first-run screen.
+             */
             needsAdmin: boolean;
         };
         /** @description `Sharer`. */
@@ -5590,9 +5624,9 @@ export interface components {
             end: number;
             text: string;
         };
-        /** @description A process that runs jobs (the workers of `parley serve`, or a `parley worker`). */
+        /** @description A worker process as it last reported itself. */
         WorkerView: {
-            /** @description Host and process id: `host-a:4242`. */
+            /** @description `host:pid`. */
             name: string;
             version: string;
             /** @description The job kinds it runs. */
@@ -5600,35 +5634,36 @@ export interface components {
             /** @description The speech model it transcribes with; absent when it does not transcribe. */
             speechModel?: string | null;
             /**
-             * Format: int32
-             * @description How many transcriptions it runs at once.
+             * Format: u-int32
+             * @description Transcriptions it runs at once.
              */
             transcriptionSlots: number;
             started: string;
             lastSeen: string;
-            /** @description `alive`, `stopped` (it said so) or `silent` (no report for three intervals). */
+            /**
+             * @description `alive` (reported within three report intervals), `stopped` (it said it was
+             *     stopping), or `silent` (no report for longer, and no word of stopping: it died,
+             *     hangs, or cannot reach the database).
+             */
             state: string;
             /**
-             * Format: int32
-             * @description Jobs it runs now.
+             * Format: u-int32
+             * @description Jobs it is running now.
              */
             running: number;
             /**
-             * Format: int64
-             * @description Jobs it finished since it started.
+             * Format: u-int64
+             * @description Jobs it ended since it started, done and failed.
              */
             done: number;
-            /**
-             * Format: int64
-             * @description Jobs that failed in it since it started.
-             */
+            /** Format: u-int64 */
             failed: number;
         };
         WorkersList: {
             requestId: string;
             /**
-             * Format: int64
-             * @description How often a worker reports, in seconds.
+             * Format: u-int64
+             * @description How often a running worker reports.
              */
             reportEverySeconds: number;
             workers: components["schemas"]["WorkerView"][];
@@ -7889,43 +7924,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    "delete-call": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The call's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The call is deleted. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["DeletedCall"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such call, or the caller may not see it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
     "analyze-call": {
         parameters: {
             query?: never;
@@ -8338,6 +8336,51 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "delete-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call is deleted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeletedCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller may not delete this call. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
@@ -10227,75 +10270,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    "get-setup": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Whether the first administrator is still to be made. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SetupStatus"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "create-first-admin": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["SetupBody"];
-            };
-        };
-        responses: {
-            /** @description The first administrator, signed in; the session cookie is set. */
-            201: {
-                headers: {
-                    /** @description The session cookie. */
-                    "set-cookie"?: string;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SignedIn"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            /** @description The set-up code is wrong. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            /** @description An administrator can already sign in. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
     "get-session": {
         parameters: {
             query?: never;
@@ -10442,6 +10416,92 @@ export interface operations {
                 };
             };
             429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether an administrator is needed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "create-first-admin": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupBody"];
+            };
+        };
+        responses: {
+            /** @description The administrator exists and is signed in. */
+            201: {
+                headers: {
+                    /** @description The session cookie. */
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            /** @description A field is wrong (e-mail, name, password). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The set-up code is wrong. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An administrator can already sign in. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many attempts from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             default: components["responses"]["Error"];
         };
     };
