@@ -1346,10 +1346,10 @@ try {
 	await check('Call page: reply to a comment by keyboard (Esc closes the picker, then the form, focus back on Reply)', async () => {
 		const panel = page.locator('section.comments');
 		const seeded = '9100000000000000001';
-		const reply = panel.getByRole('button', { name: 'Reply to Grace Hopper' });
+		const reply = panel.getByRole('button', { name: 'Reply to Grace Hopper’s comment at 0:10' });
 		await reply.focus();
 		await page.keyboard.press('Enter');
-		const form = panel.getByRole('form', { name: 'Reply to Grace Hopper' });
+		const form = panel.getByRole('form', { name: 'Reply to Grace Hopper’s comment at 0:10' });
 		await form.waitFor();
 		assert.equal(await reply.getAttribute('aria-expanded'), 'true');
 		assert.equal(await page.evaluate(() => document.activeElement?.id), 'cm-reply-text');
@@ -1380,17 +1380,18 @@ try {
 		assert.match(await panel.locator('.threads > li').first().locator('.replies').innerText(), /Ada Lovelace[\s\S]*Agreed @Ada Lovelace thanks/);
 		assert.equal(await page.evaluate(() => document.activeElement?.id), `cm-r-${seeded}`);
 		assert.equal(await page.locator('.timeline .marker.comment').count(), 2, 'a reply is no marker of its own');
+		assert.equal(await panel.locator('.replies').getByRole('button', { name: 'Delete reply by Ada Lovelace' }).count(), 1);
 	});
 
 	await check('Call page: delete one\'s own comment (asked first); a 403 is shown with its request id', async () => {
 		const panel = page.locator('section.comments');
 		const own = panel.locator('.threads > li').filter({ hasText: 'Show this to' });
-		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace' }).click();
+		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).click();
 		const keep = own.getByRole('button', { name: 'Keep' });
 		assert.equal(await keep.evaluate((b) => b === document.activeElement), true);
 		await keep.click();
-		assert.equal(await own.getByRole('button', { name: 'Delete comment by Ada Lovelace' }).evaluate((b) => b === document.activeElement), true);
-		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace' }).click();
+		assert.equal(await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).evaluate((b) => b === document.activeElement), true);
+		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).click();
 		await own.getByRole('button', { name: 'Yes, delete' }).click();
 		await panel.getByRole('status').filter({ hasText: 'Comment deleted.' }).waitFor();
 		assert.equal(await panel.getByText('Show this to').count(), 0);
@@ -1403,7 +1404,7 @@ try {
 		forbidden.add(route);
 		try {
 			const first = panel.locator('.threads > li').first();
-			await first.getByRole('button', { name: 'Delete comment by Grace Hopper' }).click();
+			await first.getByRole('button', { name: 'Delete comment by Grace Hopper at 0:10' }).click();
 			await first.getByRole('button', { name: 'Yes, delete' }).click();
 			const alert = first.getByRole('alert');
 			await alert.waitFor();
@@ -1439,8 +1440,8 @@ try {
 		await noOverflow();
 		await shot('24-call-panels-phone-dark');
 		await page.getByRole('button', { name: /^Comments/ }).click();
-		await page.getByRole('button', { name: 'Reply to Grace Hopper' }).click();
-		await page.locator('section.comments').getByRole('button', { name: 'Delete comment by Grace Hopper' }).click();
+		await page.getByRole('button', { name: 'Reply to Grace Hopper’s comment at 0:10' }).click();
+		await page.locator('section.comments').getByRole('button', { name: 'Delete comment by Grace Hopper at 0:10' }).click();
 		await noOverflow();
 		await shot('24b-call-comments-phone-dark');
 		await page.locator('section.comments').getByRole('button', { name: 'Keep' }).click();
