@@ -666,6 +666,40 @@ try {
 		await page.screenshot({ path: `${shots}real-scorecard-phone-dark.png`, fullPage: true });
 		await page.setViewportSize({ width: 1280, height: 860 });
 		await page.emulateMedia({ colorScheme: 'light' });
+		// Edit it: the form opens with its answers; one changed answer is saved (PUT) and the API has it.
+		const rq = card.questions.find((q) => q.questionType === 'RANGE' && Number(q.maxRange ?? 5) > Number(q.minRange ?? 1));
+		const tq = card.questions.find((q) => q.questionType === 'OPEN_ENDED');
+		assert.ok(rq || tq, `the scorecard has a range or open question to change: ${JSON.stringify(card.questions)}`);
+		await panel.locator(`#sc-e-${a.answeredScorecardId}`).click();
+		await panel.getByRole('button', { name: 'Save changes' }).waitFor();
+		const groupOf = (q) => panel.getByRole('group', { name: new RegExp(`^${literally(q.questionText)}( \\(required\\))?$`) });
+		let changed;
+		if (rq) {
+			const max = Number(rq.maxRange ?? 5);
+			const min = Number(rq.minRange ?? 1);
+			if (max - min + 1 <= 20) {
+				assert.equal(await groupOf(rq).getByRole('radio', { name: String(max), exact: true }).isChecked(), true, 'prefilled score');
+				await groupOf(rq).getByRole('radio', { name: String(min), exact: true }).check();
+			} else {
+				assert.equal(await groupOf(rq).getByLabel('Score').inputValue(), String(max), 'prefilled score');
+				await groupOf(rq).getByLabel('Score').fill(String(min));
+			}
+			changed = { questionId: rq.questionId, score: min };
+		} else {
+			assert.equal(await groupOf(tq).getByLabel('Answer').inputValue(), 'Checked by the end-to-end test.', 'prefilled answer');
+			await groupOf(tq).getByLabel('Answer').fill('Edited by the end-to-end test.');
+			changed = { questionId: tq.questionId, answerText: 'Edited by the end-to-end test.' };
+		}
+		const putDone = page.waitForResponse((r) => r.request().method() === 'PUT' && r.url().endsWith(`/parley/v1/calls/${id}/scorecards/${a.answeredScorecardId}`));
+		await panel.getByRole('button', { name: 'Save changes' }).click();
+		assert.equal((await putDone).status(), 200);
+		await panel.getByRole('status').filter({ hasText: `Saved the changes to “${card.scorecardName}”.` }).waitFor();
+		const edited = (await (await page.request.get(`${base}/parley/v1/calls/${id}/scorecards`)).json()).answeredScorecards.find((x) => x.answeredScorecardId === a.answeredScorecardId);
+		assert.ok(edited, 'the edited scorecard keeps its id');
+		const got = edited.answers.find((x) => x.questionId === changed.questionId);
+		if ('score' in changed) assert.equal(got?.score, changed.score, JSON.stringify(edited.answers));
+		else assert.equal(got?.answerText, changed.answerText, JSON.stringify(edited.answers));
+		for (const q of card.questions) assert.ok(edited.answers.find((x) => x.questionId === q.questionId && !x.notApplicable), `question ${q.questionText} still answered`);
 		// Leave the demo as it was.
 		assert.equal((await send('DELETE', `/parley/v1/calls/${id}/scorecards/${a.answeredScorecardId}`)).status, 200);
 	});
@@ -694,6 +728,29 @@ try {
 		assert.match(mine.comment, new RegExp(`@\\[${literally(who)}\\]\\(\\d+\\)`));
 		await page.getByRole('button', { name: /^Comment at 0:04: End-to-end note for @/ }).waitFor();
 		await page.screenshot({ path: `${shots}real-comment.png`, fullPage: true });
+		// Reply to it through the page: the API has the reply, tied to it by inReplyTo.
+		await panel.locator(`#cm-r-${mine.id}`).click();
+		const form = panel.getByRole('form', { name: /^Reply to / });
+		await form.getByLabel('Reply').fill('End-to-end reply.');
+		const replied = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/parley/v1/calls/${id}/comments`));
+		await form.getByRole('button', { name: 'Send reply' }).click();
+		assert.equal((await replied).status(), 201);
+		await panel.getByRole('status').filter({ hasText: 'Reply added.' }).waitFor();
+		const withReply = (await (await page.request.get(`${base}/parley/v1/calls/${id}/comments`)).json()).comments;
+		const reply = withReply.find((c) => c.comment === 'End-to-end reply.');
+		assert.ok(reply, JSON.stringify(withReply));
+		assert.equal(String(reply.inReplyTo), String(mine.id));
+		await panel.locator('.replies').getByText('End-to-end reply.').waitFor();
+		// Delete the reply through the page (asked first): the API no longer has it; its comment stays.
+		await panel.locator(`#cm-d-${reply.id}`).click();
+		const deleted = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/parley/v1/calls/${id}/comments/${reply.id}`));
+		await panel.getByRole('group', { name: 'Delete this comment' }).getByRole('button', { name: 'Yes, delete' }).click();
+		assert.equal((await deleted).status(), 200);
+		await panel.getByRole('status').filter({ hasText: 'Comment deleted.' }).waitFor();
+		const afterDelete = (await (await page.request.get(`${base}/parley/v1/calls/${id}/comments`)).json()).comments;
+		assert.ok(!afterDelete.some((c) => c.id === reply.id), JSON.stringify(afterDelete));
+		assert.ok(afterDelete.some((c) => c.id === mine.id), 'the comment replied to stays');
+		assert.equal(await panel.getByText('End-to-end reply.').count(), 0);
 		assert.equal((await send('DELETE', `/parley/v1/calls/${id}/comments/${mine.id}`)).status, 200);
 	});
 

@@ -1260,6 +1260,58 @@ try {
 		assert.match(await first.innerText(), /Which qualification areas did the rep cover\?\s*Authority/);
 	});
 
+	await check('Call page: edit a filled scorecard (answers prefilled, PUT with every answer), then delete it (asked first)', async () => {
+		const panel = page.locator('section.scorecards');
+		const mine = CALLPAGE.answered.at(-1);
+		const item = panel.locator('.answered > li').first();
+		const edit = item.getByRole('button', { name: /^Edit “Discovery Call Review”/ });
+		await edit.focus();
+		await page.keyboard.press('Enter');
+		await page.waitForFunction(() => document.activeElement?.id === 'sc-fill');
+		assert.match(await panel.locator('#sc-fill').textContent(), /Edit “Discovery Call Review” of Ada Lovelace/);
+		assert.equal(await panel.getByLabel('Scorecard').count(), 0, 'the scorecard of a filled one does not change');
+		const overall = panel.getByRole('group', { name: /How would you rate/ });
+		assert.equal(await overall.getByRole('radio', { name: '5', exact: true }).isChecked(), true);
+		const areas = panel.getByRole('group', { name: /Which qualification areas/ });
+		assert.equal(await areas.getByLabel('Authority').isChecked(), true);
+		assert.equal(await areas.getByLabel('Budget').isChecked(), false);
+		assert.equal(await panel.getByLabel('Answer').inputValue(), 'Ask who signs.');
+		// Cancel puts the focus back on Edit.
+		await panel.getByRole('button', { name: 'Cancel' }).click();
+		await page.waitForFunction((id) => document.activeElement?.id === `sc-e-${id}`, mine.answeredScorecardId);
+		await page.keyboard.press('Enter');
+		await overall.getByRole('radio', { name: '3', exact: true }).check();
+		await areas.getByLabel('Budget').check();
+		await shot('22b-call-scorecard-edit');
+		await panel.getByRole('button', { name: 'Save changes' }).click();
+		await panel.getByRole('status').filter({ hasText: 'Saved the changes to “Discovery Call Review”.' }).waitFor();
+		const put = requests.findLast((r) => r.method === 'PUT' && r.path === `/parley/v1/calls/${id}/scorecards/${mine.answeredScorecardId}`);
+		assert.equal(put.csrf, 'stub-csrf-token');
+		assert.deepEqual(put.body, {
+			answers: [
+				{ questionId: '8200000000000000001', score: 3 },
+				{ questionId: '8200000000000000002', selectedOptions: ['2', '1'] },
+				{ questionId: '8200000000000000003', answerText: 'Ask who signs.' }
+			]
+		});
+		await page.waitForFunction((id) => document.activeElement?.id === `sc-e-${id}`, mine.answeredScorecardId);
+		assert.match(await item.innerText(), /score 3/);
+		assert.match(await panel.locator('#sc-fill').textContent(), /Score this call/);
+		// Delete: "Keep" takes the focus and gives it back; "Yes, delete" deletes and the list is read again.
+		await item.getByRole('button', { name: /^Delete “Discovery Call Review”/ }).click();
+		const keep = item.getByRole('button', { name: 'Keep' });
+		assert.equal(await keep.evaluate((b) => b === document.activeElement), true);
+		await keep.press('Enter');
+		await page.waitForFunction((id) => document.activeElement?.id === `sc-d-${id}`, mine.answeredScorecardId);
+		await page.keyboard.press('Enter');
+		await item.getByRole('button', { name: 'Yes, delete' }).click();
+		await panel.getByRole('status').filter({ hasText: 'Deleted “Discovery Call Review”.' }).waitFor();
+		assert.ok(requests.some((r) => r.method === 'DELETE' && r.path === `/parley/v1/calls/${id}/scorecards/${mine.answeredScorecardId}`));
+		assert.equal(CALLPAGE.answered.length, 0);
+		assert.equal(await panel.locator('.answered > li').count(), 1, 'the fixture\'s one is left');
+		assert.match(await panel.locator('.answered').innerText(), /score 4/);
+	});
+
 	await check('Call page: comments show at their moment; a new one with an @mention at the player time', async () => {
 		await page.getByRole('button', { name: /^Comments/ }).click();
 		const panel = page.locator('section.comments');
@@ -1291,6 +1343,79 @@ try {
 		assert.equal(await page.locator('#seg-5 .c-count').innerText(), '1 comment');
 	});
 
+	await check('Call page: reply to a comment by keyboard (Esc closes the picker, then the form, focus back on Reply)', async () => {
+		const panel = page.locator('section.comments');
+		const seeded = '9100000000000000001';
+		const reply = panel.getByRole('button', { name: 'Reply to Grace Hopper’s comment at 0:10' });
+		await reply.focus();
+		await page.keyboard.press('Enter');
+		const form = panel.getByRole('form', { name: 'Reply to Grace Hopper’s comment at 0:10' });
+		await form.waitFor();
+		assert.equal(await reply.getAttribute('aria-expanded'), 'true');
+		assert.equal(await page.evaluate(() => document.activeElement?.id), 'cm-reply-text');
+		await page.keyboard.type('x @ad');
+		await form.getByRole('option', { name: /Ada Lovelace/ }).waitFor();
+		await page.keyboard.press('Escape');
+		await form.getByRole('listbox').waitFor({ state: 'hidden' });
+		assert.equal(await form.isVisible(), true, 'the first Esc closes only the picker');
+		await page.keyboard.press('Escape');
+		await form.waitFor({ state: 'hidden' });
+		assert.equal(await page.evaluate(() => document.activeElement?.id), `cm-r-${seeded}`);
+		await page.keyboard.press('Enter');
+		await form.waitFor();
+		assert.equal(await form.getByLabel('Reply').inputValue(), '', 'a reopened form is empty');
+		await page.keyboard.type('Agreed @ad');
+		await form.getByRole('option', { name: /Ada Lovelace/ }).waitFor();
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('thanks');
+		await shot('23b-call-comment-reply');
+		await page.keyboard.press('Tab');
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Send reply');
+		await page.keyboard.press('Enter');
+		await panel.getByRole('status').filter({ hasText: 'Reply added.' }).waitFor();
+		const body = requests.findLast((r) => r.method === 'POST' && r.path.endsWith('/comments')).body;
+		assert.deepEqual(body, { comment: 'Agreed @[Ada Lovelace](1000000000000000001) thanks', inReplyTo: seeded });
+		await form.waitFor({ state: 'hidden' });
+		assert.match(await panel.locator('.threads > li').first().locator('.replies').innerText(), /Ada Lovelace[\s\S]*Agreed @Ada Lovelace thanks/);
+		assert.equal(await page.evaluate(() => document.activeElement?.id), `cm-r-${seeded}`);
+		assert.equal(await page.locator('.timeline .marker.comment').count(), 2, 'a reply is no marker of its own');
+		assert.equal(await panel.locator('.replies').getByRole('button', { name: 'Delete reply by Ada Lovelace' }).count(), 1);
+	});
+
+	await check('Call page: delete one\'s own comment (asked first); a 403 is shown with its request id', async () => {
+		const panel = page.locator('section.comments');
+		const own = panel.locator('.threads > li').filter({ hasText: 'Show this to' });
+		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).click();
+		const keep = own.getByRole('button', { name: 'Keep' });
+		assert.equal(await keep.evaluate((b) => b === document.activeElement), true);
+		await keep.click();
+		assert.equal(await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).evaluate((b) => b === document.activeElement), true);
+		await own.getByRole('button', { name: 'Delete comment by Ada Lovelace at 0:18' }).click();
+		await own.getByRole('button', { name: 'Yes, delete' }).click();
+		await panel.getByRole('status').filter({ hasText: 'Comment deleted.' }).waitFor();
+		assert.equal(await panel.getByText('Show this to').count(), 0);
+		assert.equal(await page.evaluate(() => document.activeElement?.id), 'cm-title');
+		assert.equal(await page.locator('.timeline .marker.comment').count(), 1);
+		assert.equal(await page.locator('#seg-5 .c-count').count(), 0);
+		assert.deepEqual(CALLPAGE.comments.map((c) => c.comment), ['Agreed @[Ada Lovelace](1000000000000000001) thanks']);
+		// The server refuses (the stub's switch): its message and request id show under the comment, which stays.
+		const route = '/parley/v1/calls/{id}/comments/{comment}';
+		forbidden.add(route);
+		try {
+			const first = panel.locator('.threads > li').first();
+			await first.getByRole('button', { name: 'Delete comment by Grace Hopper at 0:10' }).click();
+			await first.getByRole('button', { name: 'Yes, delete' }).click();
+			const alert = first.getByRole('alert');
+			await alert.waitFor();
+			assert.match(await alert.innerText(), /only its author or an admin may delete a comment[\s\S]*Request id: stub/);
+			assert.equal(await panel.getByText('Good pain point').count(), 1);
+			await shot('23c-call-comment-delete-refused');
+		} finally {
+			forbidden.delete(route);
+		}
+	});
+
 	await check('Call page: add the call (or a snippet) to a library folder', async () => {
 		await page.getByRole('button', { name: 'Add to library' }).click();
 		const form = page.getByRole('form', { name: 'Add this call to a library folder' });
@@ -1314,6 +1439,13 @@ try {
 		await page.locator('section.scorecards').getByLabel('Scorecard').selectOption({ label: 'Discovery Call Review' });
 		await noOverflow();
 		await shot('24-call-panels-phone-dark');
+		await page.getByRole('button', { name: /^Comments/ }).click();
+		await page.getByRole('button', { name: 'Reply to Grace Hopper’s comment at 0:10' }).click();
+		await page.locator('section.comments').getByRole('button', { name: 'Delete comment by Grace Hopper at 0:10' }).click();
+		await noOverflow();
+		await shot('24b-call-comments-phone-dark');
+		await page.locator('section.comments').getByRole('button', { name: 'Keep' }).click();
+		await page.getByRole('button', { name: 'Scorecards', exact: true }).click();
 		await page.getByRole('button', { name: 'Change who cfo@acme.example is' }).click();
 		await page.getByRole('dialog').waitFor();
 		await noOverflow();

@@ -610,12 +610,13 @@ async function api(req, res, url) {
 // rest). State lives in CALLPAGE and is changed by the PUT/POST handlers; the smoke test
 // resets it with resetCallPage().
 
-export const CALLPAGE = { answered: [], comments: [], libraryItems: [], speakerPuts: [], seeded: false };
+export const CALLPAGE = { answered: [], comments: [], libraryItems: [], speakerPuts: [], seeded: false, seedGone: false, seq: 0 };
 const INITIAL_SPEAKERS = PARTIES.map((x) => x.speakerId);
 /** Back to the fixtures; `seeded`: the first call then has a comment (the steps before the
  * call page's own see none, so their timeline has no comments row). */
 export function resetCallPage({ seeded = false } = {}) {
 	CALLPAGE.seeded = seeded;
+	CALLPAGE.seedGone = false;
 	CALLPAGE.answered = [];
 	CALLPAGE.comments = [];
 	CALLPAGE.libraryItems = [];
@@ -631,6 +632,32 @@ function speakersView(callId) {
 		return {
 			speakerId: sid, channel: null, speechMs: 4000, partyId: party?.id ?? null, partyName: party?.name ?? null,
 			userId: party?.userId ?? null, assignedBy: party ? 'manual' : 'unmatched', hasVoiceprint: false
+		};
+	});
+}
+
+const SEEDED_COMMENT = { id: '9100000000000000001', audioStartTime: 10.4, audioEndTime: 10.4, commenterUserId: USERS[1].id, comment: 'Good pain point, @[Ada Lovelace](1000000000000000001)', posted: '2024-03-05T09:00:00Z', inReplyTo: null, duringCall: false, public: true };
+function commentsOf(callId) {
+	const seeded = CALLPAGE.seeded && !CALLPAGE.seedGone && callId === CALLS[0].id ? [SEEDED_COMMENT] : [];
+	return [...seeded, ...CALLPAGE.comments.filter((c) => c.callId === callId).map(({ callId, ...c }) => c)];
+}
+/** The server's rule the smoke test relies on: a mandatory question needs an answer. */
+function mandatoryProblems(card, body) {
+	return card.questions
+		.filter((q) => q.isMandatory)
+		.filter((q) => {
+			const a = body.answers?.find((x) => String(x.questionId) === q.questionId);
+			return !a || a.notApplicable || (a.score == null && !a.selectedOptions?.length && !a.answerText);
+		})
+		.map((q) => `answers: "${q.questionText}" is mandatory`);
+}
+/** Every question's answer as stored (one left out is not applicable). */
+function answersOf(card, body) {
+	return card.questions.map((q) => {
+		const a = body.answers?.find((x) => String(x.questionId) === q.questionId) ?? { notApplicable: true };
+		return {
+			questionId: q.questionId, questionRevisionId: q.questionRevisionId, isOverall: q.isOverall, score: a.score ?? null,
+			answerText: a.answerText ?? null, notApplicable: !!a.notApplicable, selectedOptions: a.selectedOptions ?? null
 		};
 	});
 }
@@ -698,30 +725,17 @@ async function callPageApi(req, res, url) {
 			gongError(res, method, route, 404, `scorecard ${body.scorecardId} not found`);
 			return true;
 		}
-		// The server's rule the smoke test relies on: a mandatory question needs an answer.
-		const problems = card.questions
-			.filter((q) => q.isMandatory)
-			.filter((q) => {
-				const a = body.answers?.find((x) => String(x.questionId) === q.questionId);
-				return !a || a.notApplicable || (a.score == null && !a.selectedOptions?.length && !a.answerText);
-			})
-			.map((q) => `answers: "${q.questionText}" is mandatory`);
+		const problems = mandatoryProblems(card, body);
 		if (problems.length) {
 			sendChecked(res, method, route, 400, { requestId: rid(), errors: problems });
 			return true;
 		}
 		const call = CALLS.find((c) => c.id === m[1]);
 		const answered = {
-			answeredScorecardId: String(8300000000000000100n + BigInt(CALLPAGE.answered.length)), scorecardId: card.scorecardId, scorecardName: card.scorecardName,
+			answeredScorecardId: String(8300000000000000100n + BigInt(CALLPAGE.seq++)), scorecardId: card.scorecardId, scorecardName: card.scorecardName,
 			callId: m[1], callStartTime: call.started, reviewedUserId: String(body.reviewedUserId ?? call.primaryUserId), reviewerUserId: USER.userId,
 			reviewTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), visibilityType: 'PUBLIC', reviewMethod: 'MANUAL',
-			answers: card.questions.map((q) => {
-				const a = body.answers?.find((x) => String(x.questionId) === q.questionId) ?? { notApplicable: true };
-				return {
-					questionId: q.questionId, questionRevisionId: q.questionRevisionId, isOverall: q.isOverall, score: a.score ?? null,
-					answerText: a.answerText ?? null, notApplicable: !!a.notApplicable, selectedOptions: a.selectedOptions ?? null
-				};
-			}),
+			answers: answersOf(card, body),
 			editorUserId: null, editTime: null
 		};
 		CALLPAGE.answered.push(answered);
@@ -733,10 +747,7 @@ async function callPageApi(req, res, url) {
 		const route = '/parley/v1/calls/{id}/comments';
 		if (!guard(req, res, method, route)) return true;
 		if (method === 'GET') {
-			const seeded = CALLPAGE.seeded && m[1] === CALLS[0].id
-				? [{ id: '9100000000000000001', audioStartTime: 10.4, audioEndTime: 10.4, commenterUserId: USERS[1].id, comment: 'Good pain point, @[Ada Lovelace](1000000000000000001)', posted: '2024-03-05T09:00:00Z', inReplyTo: null, duringCall: false, public: true }]
-				: [];
-			sendChecked(res, method, route, 200, { requestId: rid(), comments: [...seeded, ...CALLPAGE.comments.filter((c) => c.callId === m[1]).map(({ callId, ...c }) => c)] });
+			sendChecked(res, method, route, 200, { requestId: rid(), comments: commentsOf(m[1]) });
 			return true;
 		}
 		const body = await jsonBody(req);
@@ -749,12 +760,72 @@ async function callPageApi(req, res, url) {
 		}
 		const at = body.audioStartTime ?? 0;
 		const c = {
-			id: String(9100000000000000100n + BigInt(CALLPAGE.comments.length)), audioStartTime: at, audioEndTime: body.audioEndTime ?? at,
+			id: String(9100000000000000100n + BigInt(CALLPAGE.seq++)), audioStartTime: at, audioEndTime: body.audioEndTime ?? at,
 			commenterUserId: USER.userId, comment: body.comment, posted: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
 			inReplyTo: body.inReplyTo ?? null, duringCall: false, public: body.public ?? true
 		};
 		CALLPAGE.comments.push({ ...c, callId: m[1] });
 		sendChecked(res, method, route, 201, { requestId: rid(), comment: c });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/comments\/(\d+)$/.exec(p);
+	if (m && method === 'DELETE') {
+		// The server's rule: the comment's author or an admin; the replies go with it.
+		// `forbidden` holding the route makes it refuse anyway (as for a role changed since sign-in).
+		const route = '/parley/v1/calls/{id}/comments/{comment}';
+		if (!guard(req, res, method, route)) return true;
+		const c = commentsOf(m[1]).find((x) => x.id === m[2]);
+		if (!c) {
+			gongError(res, method, route, 404, `comment ${m[2]} not found on call ${m[1]}`);
+			return true;
+		}
+		if (forbidden.has(route) || (SETTINGS.role !== 'admin' && c.commenterUserId !== USER.userId)) {
+			gongError(res, method, route, 403, 'only its author or an admin may delete a comment');
+			return true;
+		}
+		const gone = new Set([c.id]);
+		for (let grew = true; grew; ) {
+			grew = false;
+			for (const x of commentsOf(m[1])) if (x.inReplyTo && gone.has(x.inReplyTo) && !gone.has(x.id)) gone.add(x.id), (grew = true);
+		}
+		if (gone.has(SEEDED_COMMENT.id)) CALLPAGE.seedGone = true;
+		CALLPAGE.comments = CALLPAGE.comments.filter((x) => !(x.callId === m[1] && gone.has(x.id)));
+		sendChecked(res, method, route, 200, { requestId: rid(), deleted: gone.size });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/scorecards\/(\d+)$/.exec(p);
+	if (m && (method === 'PUT' || method === 'DELETE')) {
+		// The server's rules: its reviewer or an admin; a PUT gives the answers in full.
+		const route = '/parley/v1/calls/{id}/scorecards/{answered}';
+		if (!guard(req, res, method, route)) return true;
+		const list = CALLPAGE.answered.some((a) => a.answeredScorecardId === m[2]) ? CALLPAGE.answered : ANSWERED;
+		const a = list.find((x) => x.callId === m[1] && x.answeredScorecardId === m[2]);
+		if (!a) {
+			gongError(res, method, route, 404, `answered scorecard ${m[2]} not found on call ${m[1]}`);
+			return true;
+		}
+		if (forbidden.has(route) || (SETTINGS.role !== 'admin' && a.reviewerUserId !== USER.userId)) {
+			gongError(res, method, route, 403, 'only its reviewer or an admin may change a filled scorecard');
+			return true;
+		}
+		if (method === 'DELETE') {
+			list.splice(list.indexOf(a), 1);
+			sendChecked(res, method, route, 200, { requestId: rid() });
+			return true;
+		}
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		const card = SCORECARDS.find((x) => x.scorecardId === a.scorecardId);
+		const problems = mandatoryProblems(card, body);
+		if (problems.length) {
+			sendChecked(res, method, route, 400, { requestId: rid(), errors: problems });
+			return true;
+		}
+		if (body.answers) a.answers = answersOf(card, body);
+		if (body.visibilityType) a.visibilityType = body.visibilityType;
+		a.editorUserId = USER.userId;
+		a.editTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+		sendChecked(res, method, route, 200, { requestId: rid(), answeredScorecard: a });
 		return true;
 	}
 	if (p === '/parley/v1/library/folders' && method === 'GET') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commentMarkers, commentParts, insertMention, mentionMarkup, mentionQuery, threads } from './comments';
+import { canDeleteComment, commentMarkers, commentParts, deletedText, insertMention, mentionMarkup, mentionMatches, mentionQuery, threads } from './comments';
 
 describe('mentions', () => {
 	it('splits text and mentions', () => {
@@ -51,5 +51,32 @@ describe('commentMarkers', () => {
 		expect(m[1]!.label).toBe('Ask @Grace now');
 		expect(m[0]!.label).toHaveLength(60);
 		expect(commentMarkers([c('a', 1, 'x')], 0)).toEqual([]);
+	});
+});
+
+describe('mention picker, deleting', () => {
+	const users = [
+		{ id: '1', name: 'Ada Lovelace', email: 'ada@example.com' },
+		{ id: '2', name: 'Grace Hopper', email: 'grace@example.com' },
+		{ id: '3', name: 'Alan Turing', email: 'turing@example.com' }
+	];
+	it('matches a word of the name or the start of the email', () => {
+		expect(mentionMatches(users, 'ho').map((u) => u.id)).toEqual(['2']);
+		expect(mentionMatches(users, 'TUR').map((u) => u.id)).toEqual(['3']);
+		expect(mentionMatches(users, 'a').map((u) => u.id)).toEqual(['1', '3']);
+		expect(mentionMatches(users, '').length).toBe(3);
+		expect(mentionMatches(users, '', 2).length).toBe(2);
+		expect(mentionMatches(users, 'velace')).toEqual([]);
+	});
+	it('offers Delete on one’s own comments, and on all to admins', () => {
+		expect(canDeleteComment({ commenterUserId: '1' }, { userId: '1', role: 'member' })).toBe(true);
+		expect(canDeleteComment({ commenterUserId: '2' }, { userId: '1', role: 'manager' })).toBe(false);
+		expect(canDeleteComment({ commenterUserId: '2' }, { userId: '1', role: 'admin' })).toBe(true);
+		expect(canDeleteComment({ commenterUserId: '1' }, undefined)).toBe(false);
+	});
+	it('says how many replies went with a comment', () => {
+		expect(deletedText(1)).toBe('Comment deleted.');
+		expect(deletedText(2)).toBe('Comment deleted, with 1 reply.');
+		expect(deletedText(4)).toBe('Comment deleted, with 3 replies.');
 	});
 });

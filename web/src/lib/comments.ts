@@ -75,3 +75,22 @@ export function commentMarkers(comments: readonly CommentView[], duration: numbe
 			return { at, left: percent(at, duration), label: text.length > 60 ? `${text.slice(0, 59)}…` : text };
 		});
 }
+
+/** The users the mention picker offers for `query`: a word of the name or the email starts
+ * with it (case aside); at most `most`. */
+export function mentionMatches<U extends { name: string; email: string }>(users: readonly U[], query: string, most = 6): U[] {
+	const q = query.toLowerCase();
+	return users.filter((u) => u.name.toLowerCase().split(/\s+/).some((w) => w.startsWith(q)) || u.email.toLowerCase().startsWith(q)).slice(0, most);
+}
+
+/** Whether the signed-in user is offered "Delete" on a comment: their own, or any for an
+ * admin (the server's rule; it still decides). */
+export function canDeleteComment(c: Pick<CommentView, 'commenterUserId'>, me: { userId: string; role: string } | undefined): boolean {
+	return !!me && (me.role === 'admin' || c.commenterUserId === me.userId);
+}
+
+/** What the status line says after a delete (the server counts the comment and its replies). */
+export function deletedText(deleted: number): string {
+	const replies = deleted - 1;
+	return replies > 0 ? `Comment deleted, with ${replies === 1 ? '1 reply' : `${replies} replies`}.` : 'Comment deleted.';
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerKind, answerSummary, answersBody, draftOf, emptyDraft, rangeChoices } from './scorecardForm';
+import { answerKind, answerSummary, answersBody, canChangeAnswered, draftOf, emptyDraft, rangeChoices } from './scorecardForm';
 
 const q = (questionId: string, questionType: string, extra: object = {}) => ({
 	questionId, questionRevisionId: questionId, questionText: `Q${questionId}`, isOverall: false, updaterUserId: '1', questionType,
@@ -53,5 +53,35 @@ describe('scorecard form', () => {
 		expect(answerSummary(questions[1], { ...saved[1]!, selectedOptions: ['10', '11'] })).toBe('Budget, Authority');
 		expect(answerSummary(questions[3], saved[2]!)).toBe('N/A');
 		expect(answerSummary(undefined, { ...saved[2]!, notApplicable: false, answerText: 'Good' })).toBe('Good');
+	});
+	it('a saved scorecard read back and sent again gives the same answers (editing it)', () => {
+		const saved = [
+			{ questionId: '1', questionRevisionId: '1', isOverall: true, score: 2, notApplicable: false, selectedOptions: null, answerText: null },
+			{ questionId: '2', questionRevisionId: '2', isOverall: false, score: null, selectedOptions: ['11', 'Budget'], notApplicable: false, answerText: null },
+			{ questionId: '3', questionRevisionId: '3', isOverall: false, score: null, selectedOptions: ['21'], notApplicable: false, answerText: null },
+			{ questionId: '4', questionRevisionId: '4', isOverall: false, score: null, answerText: 'Ask who signs.', notApplicable: false, selectedOptions: null },
+			{ questionId: '99', questionRevisionId: '99', isOverall: false, score: 5, notApplicable: false }
+		];
+		const d = draftOf(questions, saved);
+		expect(d).toEqual({
+			'1': { score: '2', options: [], text: '' },
+			'2': { score: '', options: ['11', '10'], text: '' },
+			'3': { score: '', options: ['21'], text: '' },
+			'4': { score: '', options: [], text: 'Ask who signs.' }
+		});
+		expect(answersBody(questions, d)).toEqual([
+			{ questionId: '1', score: 2 },
+			{ questionId: '2', selectedOptions: ['11', '10'] },
+			{ questionId: '3', selectedOptions: ['21'] },
+			{ questionId: '4', answerText: 'Ask who signs.' }
+		]);
+		// A question left unanswered stays not applicable.
+		expect(answersBody(questions, draftOf(questions, saved.slice(0, 1)))[3]).toEqual({ questionId: '4', notApplicable: true });
+	});
+	it('offers Edit and Delete to the reviewer and to admins', () => {
+		expect(canChangeAnswered({ reviewerUserId: '1' }, { userId: '1', role: 'member' })).toBe(true);
+		expect(canChangeAnswered({ reviewerUserId: '2' }, { userId: '1', role: 'manager' })).toBe(false);
+		expect(canChangeAnswered({ reviewerUserId: '2' }, { userId: '1', role: 'admin' })).toBe(true);
+		expect(canChangeAnswered({ reviewerUserId: '1' }, undefined)).toBe(false);
 	});
 });

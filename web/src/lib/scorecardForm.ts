@@ -95,3 +95,9 @@ export function answerSummary(q: QuestionWire | undefined, a: AnswerWire): strin
 	if (a.answerText) return a.answerText;
 	return 'N/A';
 }
+
+/** Whether the signed-in user is offered "Edit" and "Delete" on a filled scorecard: one they
+ * reviewed, or any for an admin (the server's rule; it still decides). */
+export function canChangeAnswered(a: { reviewerUserId: string }, me: { userId: string; role: string } | undefined): boolean {
+	return !!me && (me.role === 'admin' || a.reviewerUserId === me.userId);
+}
