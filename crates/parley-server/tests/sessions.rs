@@ -41,6 +41,11 @@ async fn sign_in(s: &TestServer, email: &str, password: &str) -> (Reply, Option<
         .send()
         .await
         .unwrap();
+    session_of(resp).await
+}
+
+/// An answer that may start a session: the reply, and the session its cookie carries.
+async fn session_of(resp: reqwest::Response) -> (Reply, Option<Session>) {
     let set_cookie = resp
         .headers()
         .get("set-cookie")
@@ -279,16 +284,7 @@ async fn set_up(s: &TestServer, body: Value) -> (Reply, Option<Session>) {
         .send()
         .await
         .unwrap();
-    let set_cookie = resp
-        .headers()
-        .get("set-cookie")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let r = TestServer::reply(resp).await;
-    let session = set_cookie.map(|c| Session {
-        cookie: c.split(';').next().unwrap().to_owned(),
-        csrf: r.body["csrfToken"].as_str().unwrap_or_default().to_owned(),
-    });
-    (r, session)
+    session_of(resp).await
 }
 
 async fn needs_admin(s: &TestServer) -> bool {

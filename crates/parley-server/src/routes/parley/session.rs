@@ -54,12 +54,12 @@ struct SignInBody {
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct SignedIn {
-    pub(crate) request_id: String,
-    pub(crate) user_id: String,
+    request_id: String,
+    user_id: String,
     /// Send back in `x-csrf-token` with every request that changes something.
-    pub(crate) csrf_token: String,
+    csrf_token: String,
     /// When the session ends (RFC 3339).
-    pub(crate) expires: String,
+    expires: String,
 }
 
 /// The session a request is signed in with, and its user.
@@ -222,6 +222,23 @@ pub(crate) fn session_cookie(state: &AppState, token: &str) -> HeaderValue {
     cookie(state, token, i64::from(state.config.session_hours) * 3600)
 }
 
+/// The answer that starts a browser session (a sign-in, or the first-run set-up, which
+/// signs its admin in): the user, the CSRF token and expiry, and the session cookie.
+pub(crate) fn signed_in(state: &AppState, session: NewSession, status: StatusCode) -> Response {
+    let mut resp = json_response(
+        status,
+        &SignedIn {
+            request_id: request_id(),
+            user_id: session.record.user.to_string(),
+            csrf_token: session.csrf,
+            expires: session.record.expires.to_rfc3339(),
+        },
+    );
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(state, &session.token));
+    resp
+}
+
 /// Sign in with an email address and password.
 ///
 /// Starts a browser session: the answer sets the HttpOnly `parley_session` cookie and
@@ -253,18 +270,7 @@ async fn sign_in(
         Err(NotSignedIn::Throttled(wait)) => return Ok(too_many(wait)),
         Err(NotSignedIn::Refused(e)) => return Err(e.into()),
     };
-    let mut resp = json_response(
-        StatusCode::OK,
-        &SignedIn {
-            request_id: request_id(),
-            user_id: session.record.user.to_string(),
-            csrf_token: session.csrf,
-            expires: session.record.expires.to_rfc3339(),
-        },
-    );
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, &session.token));
-    Ok(resp)
+    Ok(signed_in(&state, session, StatusCode::OK))
 }
 
 /// Get the current browser session and its user.

@@ -6,7 +6,7 @@
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use parley_app::setup::FirstAdmin;
 use parley_domain::audit::{Actor, AuditAction, AuditEntry, Outcome};
 
-use super::session::{session_cookie, start_session, NotSignedIn, SignedIn};
+use super::session::{signed_in, start_session, NotSignedIn, SignedIn};
 use crate::auth::{source_of, too_many};
 use crate::error::{json_response, request_id, ApiResult};
 use crate::routes::extract::parse_json;
@@ -136,18 +136,7 @@ async fn create_first_admin(
         Err(NotSignedIn::Throttled(wait)) => return Ok(too_many(wait)),
         Err(NotSignedIn::Refused(e)) => return Err(e.into()),
     };
-    let mut resp = json_response(
-        StatusCode::CREATED,
-        &SignedIn {
-            request_id: request_id(),
-            user_id: session.record.user.to_string(),
-            csrf_token: session.csrf,
-            expires: session.record.expires.to_rfc3339(),
-        },
-    );
-    resp.headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, &session.token));
-    Ok(resp)
+    Ok(signed_in(&state, session, StatusCode::CREATED))
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
