@@ -442,3 +442,12 @@ pub struct CallMedia {
     pub has_video: bool,
     pub uploaded: Timestamp,
 }
+
+impl CallMedia {
+    /// The declared duration in whole seconds (rounded); 0 when the probe found none.
+    pub fn duration_s(&self) -> i64 {
+        self.duration_ms.map_or(0, |ms| {
+            i64::try_from(ms.saturating_add(500) / 1000).unwrap_or(i64::MAX)
+        })
+    }
+}

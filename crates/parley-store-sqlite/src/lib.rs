@@ -1918,11 +1918,17 @@ impl Store for SqliteStore {
         .bind(us(m.uploaded))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE calls SET media = ?, version = version + 1 WHERE id = ?")
-            .bind(if m.has_video { "video" } else { "audio" })
-            .bind(m.call_id.0)
-            .execute(&mut *tx)
-            .await?;
+        // A call created without its duration (an upload's) takes the recording's, as a
+        // transcription would later.
+        sqlx::query(
+            "UPDATE calls SET media = ?, duration_s = CASE WHEN duration_s = 0 THEN ? ELSE duration_s END, \
+             version = version + 1 WHERE id = ?",
+        )
+        .bind(if m.has_video { "video" } else { "audio" })
+        .bind(m.duration_s())
+        .bind(m.call_id.0)
+        .execute(&mut *tx)
+        .await?;
         let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
         let job = match transcribe {
             Some(t) => {

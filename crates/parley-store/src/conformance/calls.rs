@@ -424,7 +424,11 @@ pub async fn versions_bump_on_every_change_a_rendering_shows(h: &dyn Harness) {
         .unwrap());
     bumped("an analysis").await;
 
-    let media = super::media::media(call.id, "aa", "calls/v/a.wav");
+    // Without a declared duration, so that the transcript's below is the call's.
+    let media = CallMedia {
+        duration_ms: None,
+        ..super::media::media(call.id, "aa", "calls/v/a.wav")
+    };
     s.store_call_media(&media, Some(&super::media::transcribe(call.id)), t0())
         .await
         .unwrap();

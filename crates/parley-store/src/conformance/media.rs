@@ -98,9 +98,26 @@ pub async fn recording_and_its_transcription_are_one_write(h: &dyn Harness) {
         "calls/1/a.wav"
     );
 
+    // A call without a duration takes the recording's (1 s); one with a duration keeps it.
+    let first = s.get_call(call).await.unwrap().unwrap();
+    assert_eq!(first.duration_s, 1, "the recording's duration");
+    let timed = Call {
+        id: CallId::generate(),
+        duration_s: 1800,
+        ..first.clone()
+    };
+    s.insert_call(&timed, &[], &[], &[]).await.unwrap();
+    s.store_call_media(&media(timed.id, "cc", "calls/3/c.wav"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_call(timed.id).await.unwrap().unwrap().duration_s,
+        1800,
+        "a duration the call was given stays"
+    );
+
     // When the job cannot be queued (here: it names a call that does not exist), the
     // recording is not recorded either.
-    let first = s.get_call(call).await.unwrap().unwrap();
     let other = another_call(s, &first).await;
     let video = CallMedia {
         has_video: true,
