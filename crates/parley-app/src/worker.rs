@@ -136,7 +136,7 @@ impl Default for WorkerConfig {
 pub const REPORT_EVERY: Duration = Duration::from_secs(15);
 
 /// How long a worker that stopped reporting stays in the health view.
-const FORGET_WORKERS_AFTER: chrono::Duration = chrono::Duration::days(1);
+pub const FORGET_WORKERS_AFTER: chrono::Duration = chrono::Duration::days(1);
 
 /// What this process's loops have done since it started, for its reports.
 #[derive(Default)]

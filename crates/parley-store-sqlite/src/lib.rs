@@ -2210,7 +2210,7 @@ impl Store for SqliteStore {
                 Ok(WorkerBeat {
                     name: r.try_get("name")?,
                     version: r.try_get("version")?,
-                    kinds: parley_store::codec::worker_kinds(r.try_get("kinds")?),
+                    kinds: worker_kinds(r.try_get("kinds")?),
                     speech_model: r.try_get("speech_model")?,
                     transcription_slots: narrow_u32(r.try_get("transcription_slots")?),
                     started: ts(r.try_get("started_us")?)?,

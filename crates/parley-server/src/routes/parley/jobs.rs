@@ -204,7 +204,7 @@ async fn list_workers(State(state): State<AppState>) -> ApiResult<Response> {
     let t = |t: parley_domain::Timestamp| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let workers = state
         .store
-        .list_workers(now - chrono::Duration::days(1))
+        .list_workers(now - parley_app::worker::FORGET_WORKERS_AFTER)
         .await?
         .into_iter()
         .map(|w| WorkerView {
