@@ -126,7 +126,7 @@ pub struct CrmActionBody {
     pub field: String,
     #[serde(default)]
     pub merge_with_current: bool,
-    #[schema(pattern = "^\\s*[0-9]{1,18}\\s*$")]
+    #[schema(pattern = "^\\s*[0-9]{1,19}\\s*$")]
     pub connector_id: String,
 }
 

@@ -487,7 +487,7 @@ mod profile_schema {
         let item = if input {
             ObjectBuilder::new()
                 .schema_type(SchemaType::from_iter([Type::String, Type::Integer]))
-                .pattern(Some("^[0-9]{1,18}$"))
+                .pattern(Some("^[0-9]{1,19}$"))
                 .minimum(Some(0))
                 .build()
         } else {

@@ -104,6 +104,8 @@ operations! {
     /// Workspace settings in Parley's own form (trackers, topics).
     ReadSettings => ParleyRead, Member, Workspace;
     ListJobs => ParleyRead, Admin, Company;
+    /// Cancelling a queued job, running a failed one again: the operator's.
+    ManageJobs => AdminWrite, Admin, Company;
     /// Delete a call with everything of it: admins, or where a profile has `deleteCalls`.
     DeleteCall => CallsWrite, Admin, Workspace or DeleteCalls;
     /// Speaker corrections, transcripts, re-transcription, analysis of one call.

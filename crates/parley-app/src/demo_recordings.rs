@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use parley_domain::{CallId, JobLease, JobSpec, SpeakerId};
+use parley_domain::{CallId, JobLease, JobSpec, SpeakerId, Waveform};
 use parley_media::Clip;
 use parley_store::Store;
 
@@ -168,8 +168,13 @@ fn speak(line: &Line, wav: &Path) -> Result<Vec<f32>, String> {
     }
 }
 
-/// Speaks every line and lays them out over `duration_ms`: a FLAC file's bytes.
-pub fn render(lines: &[Line], duration_ms: i64, work_dir: &Path) -> Result<Vec<u8>, String> {
+/// Speaks every line and lays them out over `duration_ms`: a FLAC file's bytes, and the
+/// recording's waveform.
+pub fn render(
+    lines: &[Line],
+    duration_ms: i64,
+    work_dir: &Path,
+) -> Result<(Vec<u8>, Waveform), String> {
     let wav = crate::workdir::temp_file(work_dir, "speech")
         .map_err(|e| format!("cannot create a work file: {e}"))?
         .into_temp_path();
@@ -190,7 +195,12 @@ pub fn render(lines: &[Line], duration_ms: i64, work_dir: &Path) -> Result<Vec<u
         .max()
         .unwrap_or(0);
     let total = (duration_ms.max(0) as usize * per_ms).max(end);
-    parley_media::flac_from_clips(&clips, total, RATE).map_err(|e| e.to_string())
+    let mut waveform = Waveform::builder((total / per_ms) as u64, RATE);
+    for c in &clips {
+        waveform.add(c.start, &c.samples);
+    }
+    let flac = parley_media::flac_from_clips(&clips, total, RATE).map_err(|e| e.to_string())?;
+    Ok((flac, waveform.finish()))
 }
 
 /// The `demo-recording` job: speaks the call's transcript and stores it as the call's
@@ -230,7 +240,7 @@ pub async fn run(
     let lines = lines_of(&transcript);
     let duration_ms = call.duration_s * 1000;
     let dir: PathBuf = work_dir.to_path_buf();
-    let flac = tokio::task::spawn_blocking(move || render(&lines, duration_ms, &dir))
+    let (flac, waveform) = tokio::task::spawn_blocking(move || render(&lines, duration_ms, &dir))
         .await
         .map_err(|_| JobError::transient("the speech synthesis thread panicked"))?
         .map_err(JobError::transient)?;
@@ -248,11 +258,12 @@ pub async fn run(
         file_name: Some("recording.flac".to_owned()),
         content_type: Some("audio/flac".to_owned()),
         size,
-        sha256,
+        sha256: sha256.clone(),
     };
     crate::media::store_recording_of_transcript(store, blobs, call_id, received)
         .await
         .map_err(|e: AppError| JobError::transient(e.to_string()))?;
+    store.put_waveform(call_id, &sha256, &waveform).await?;
     store.finish_job(lease, now()).await?;
     tracing::info!(call_id = %call_id, bytes = size, "demo recording made");
     Ok(())
@@ -328,7 +339,7 @@ mod tests {
             monologue(1, 2_000, "Thanks for making the time today."),
             monologue(2, 12_000, "Of course, we have been looking forward to it."),
         ];
-        let flac = render(&lines_of(&t), 20_000, dir.path()).unwrap();
+        let (flac, waveform) = render(&lines_of(&t), 20_000, dir.path()).unwrap();
         let audio = parley_media::decode(
             std::io::Cursor::new(flac),
             Some("flac"),
@@ -344,6 +355,22 @@ mod tests {
         assert!(loud(2_000, 4_000), "the first line");
         assert!(!loud(9_000, 11_990), "silence between the lines");
         assert!(loud(12_000, 14_000), "the second line");
+        // The waveform drawn beside it is the recording's own: the same peaks as the
+        // decoded file's (FLAC is lossless; rounding to a byte may differ by one).
+        assert_eq!(waveform.duration_ms, 20_000);
+        let decoded = parley_domain::Waveform::of_channels(&audio.channels, 16_000, 20_000);
+        assert_eq!(waveform.peaks.len(), decoded.peaks.len());
+        for (i, (a, b)) in waveform.peaks.iter().zip(&decoded.peaks).enumerate() {
+            assert!(a.abs_diff(*b) <= 1, "bucket {i}: {a} against {b}");
+        }
+        assert!(
+            waveform.peaks[..39].iter().all(|&p| p == 0),
+            "silence before the first line"
+        );
+        assert!(
+            waveform.peaks[40..80].iter().any(|&p| p > 12),
+            "the first line"
+        );
         // No stray work files: the WAV scratch file goes with the render.
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()

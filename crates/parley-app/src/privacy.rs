@@ -502,6 +502,11 @@ pub async fn plan(store: &dyn Store, subject: &Subject, f: &Findings) -> AppResu
     for call in &recording_gone {
         if let Some(m) = store.call_media(*call).await? {
             p.media_keys.push(m.key);
+            // The waveform was made from the recording: it goes with it.
+            p.steps.push(EraseStep::Delete {
+                table: "call_waveforms",
+                by: by("call_id", call.0),
+            });
             p.steps.push(EraseStep::Delete {
                 table: "call_media",
                 by: by("call_id", call.0),

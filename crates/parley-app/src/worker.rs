@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::Utc;
 use parley_domain::{
     map_voices, transcript_from_speech, Affiliation, CallId, CallSpeaker, FoundVoice, JobKind,
-    JobLease, JobSpec, JobState, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance,
+    JobLease, JobSpec, JobState, Party, PartyId, PartyMethod, SpeakerId, VoiceUtterance, Waveform,
     WorkerBeat,
 };
 use parley_media::{DecodeOptions, DecodedAudio, MediaError};
@@ -581,12 +581,30 @@ impl Workers {
             max_speakers: parties.len(),
         };
         let path: PathBuf = local.to_path_buf();
-        let recognised = tokio::task::spawn_blocking(move || {
+        let (audio, waveform) = tokio::task::spawn_blocking(move || {
             let audio = decode(&path)?;
+            let waveform =
+                Waveform::of_channels(&audio.channels, audio.sample_rate, audio.duration_ms);
+            Ok::<_, JobError>((audio, waveform))
+        })
+        .await
+        .map_err(|_| JobError::transient("the decoding thread panicked"))??;
+        drop(local);
+        // The call page draws the recording while it is still being transcribed. Not
+        // kept: the recording was replaced since it was read, and its own job will run.
+        if !self
+            .store
+            .put_waveform(call_id, &media.sha256, &waveform)
+            .await?
+        {
+            return self.superseded(call_id, lease).await;
+        }
+        drop(waveform);
+        let duration_ms = audio.duration_ms;
+        let recognised = tokio::task::spawn_blocking(move || {
             let report = |p: f32| progress.store(p.to_bits(), Ordering::Relaxed);
             transcriber
                 .transcribe(&audio, &hints, &report)
-                .map(|r| (r, audio.duration_ms))
                 .map_err(|e| match e {
                     TranscribeError::Engine(m) => JobError::transient(m),
                     TranscribeError::Input(m) => JobError::permanent(m),
@@ -595,8 +613,6 @@ impl Workers {
         })
         .await
         .map_err(|_| JobError::transient("the transcription thread panicked"))??;
-        drop(local);
-        let (recognised, duration_ms) = recognised;
 
         // The recording system's own account of who spoke when comes before any voice
         // comparison (a precise one regroups the words by turn). `by_timeline[v]`: voice

@@ -31,6 +31,7 @@ pub mod timeline;
 pub mod tracker;
 pub mod transcript;
 pub mod user;
+pub mod waveform;
 
 pub use access::*;
 pub use activity::*;
@@ -48,6 +49,7 @@ pub use speaker::*;
 pub use timeline::{SpeakerTimeline, TimelineSegment};
 pub use transcript::*;
 pub use user::*;
+pub use waveform::Waveform;
 
 /// A point in time. Always stored and compared in UTC; the wire layer renders it in
 /// the company time zone.

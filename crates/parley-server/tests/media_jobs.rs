@@ -289,6 +289,209 @@ async fn a_recording_replaced_during_transcription_is_the_one_transcribed() {
     assert_eq!(deleted.payload["key"], old_key.as_str());
 }
 
+/// The waveform of a fixture as the transcription job draws it (decoded the same way).
+fn waveform_of(file: &str) -> parley_domain::Waveform {
+    let path = format!(
+        "{}/../parley-media/tests/fixtures/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let audio =
+        parley_media::decode_file(Path::new(&path), &parley_media::DecodeOptions::default())
+            .unwrap();
+    parley_domain::Waveform::of_channels(&audio.channels, audio.sample_rate, audio.duration_ms)
+}
+
+/// The recording's waveform is drawn as soon as the transcription has decoded it (before
+/// the transcript), is served as the route says, and is only ever the current
+/// recording's: a replacement takes it away until its own transcription draws it.
+#[tokio::test]
+async fn the_waveform_is_the_current_recordings_from_the_moment_it_is_decoded() {
+    let s = setup().await;
+    let call = s.call("waveform", json!({})).await;
+    let path = format!("/parley/v1/calls/{call}/waveform");
+    let not_yet =
+        "this call has no waveform: it has no recording, or the recording is not decoded yet";
+    common::assert_error(&s.server.get(&path).await, StatusCode::NOT_FOUND, not_yet);
+    s.upload(call, "speech.mp3").await;
+    common::assert_error(&s.server.get(&path).await, StatusCode::NOT_FOUND, not_yet);
+
+    let (started_tx, started) = mpsc::channel();
+    let (release, release_rx) = mpsc::channel();
+    let w = s.workers(
+        Some(Rates {
+            gate: Some(Mutex::new((started_tx, release_rx))),
+        }),
+        None,
+    );
+    let first = {
+        let w = w.clone();
+        tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
+    };
+    let started = tokio::task::spawn_blocking(move || {
+        started.recv_timeout(Duration::from_secs(30)).unwrap();
+        started
+    })
+    .await
+    .unwrap();
+
+    // Transcribing: the waveform is there, the transcript not yet.
+    let expected = waveform_of("speech.mp3");
+    let r = s.server.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["bucketMs"], 50);
+    assert_eq!(r.body["durationMs"], expected.duration_ms);
+    let peaks: Vec<u8> = serde_json::from_value(r.body["peaks"].clone()).unwrap();
+    assert_eq!(peaks, expected.peaks);
+    assert_eq!(
+        peaks.len() as u64,
+        expected.duration_ms.div_ceil(50),
+        "one peak per 50 ms"
+    );
+    assert!(peaks.iter().any(|&p| p > 25), "speech is drawn: {peaks:?}");
+    assert_eq!(s.transcript_text(call).await, None);
+
+    // Replaced while transcribing: the old recording's waveform is gone at once.
+    s.upload(call, "telephony_8k_ulaw.wav").await;
+    common::assert_error(&s.server.get(&path).await, StatusCode::NOT_FOUND, not_yet);
+    release.send(()).unwrap();
+    assert!(first.await.unwrap().unwrap());
+    common::assert_error(&s.server.get(&path).await, StatusCode::NOT_FOUND, not_yet);
+
+    // The new recording's transcription draws its own.
+    let second = {
+        let w = w.clone();
+        tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
+    };
+    tokio::task::spawn_blocking(move || started.recv_timeout(Duration::from_secs(30)).unwrap())
+        .await
+        .unwrap();
+    release.send(()).unwrap();
+    assert!(second.await.unwrap().unwrap());
+    let r = s.server.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let expected = waveform_of("telephony_8k_ulaw.wav");
+    assert_eq!(r.body["durationMs"], expected.duration_ms);
+    let peaks: Vec<u8> = serde_json::from_value(r.body["peaks"].clone()).unwrap();
+    assert_eq!(peaks, expected.peaks);
+
+    // Nobody else's: an unknown call is the same 404 as any call route's.
+    common::assert_error(
+        &s.server.get("/parley/v1/calls/123456789/waveform").await,
+        StatusCode::NOT_FOUND,
+        "123456789",
+    );
+}
+
+/// An admin cancels a queued job (no worker takes it) and runs a failed one again (a new
+/// job, or the live one doing that work); anything else is a 409 saying why, and only
+/// admins may.
+#[tokio::test]
+async fn an_admin_cancels_a_queued_job_and_runs_a_failed_one_again() {
+    let s = setup().await;
+    let call = s.call("cancel", json!({})).await;
+    s.upload(call, "telephony_8k_ulaw.wav").await;
+    let queued = s.jobs(call, JobKind::Transcribe).await.remove(0);
+    let cancel = |id: i64| format!("/parley/v1/jobs/{id}/cancel");
+    let retry = |id: i64| format!("/parley/v1/jobs/{id}/retry");
+
+    // A member may see their call but not manage the queue.
+    let member = s
+        .server
+        .user("member@northwind.example.com", "Mo", "Member")
+        .await;
+    let k = common::key(&s.server, Some(&member), None).await;
+    let r = common::send_as(
+        &s.server,
+        &k,
+        reqwest::Method::POST,
+        &cancel(queued.id),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    let listed = s.server.get(&format!("/parley/v1/calls/{call}/jobs")).await;
+    assert_eq!(
+        listed.body["jobs"][0]["actions"],
+        json!(["cancel"]),
+        "{}",
+        listed.body
+    );
+    let r = s.server.post(&cancel(queued.id), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["job"]["id"], queued.id.to_string());
+    assert_eq!(r.body["job"]["state"], "failed");
+    assert_eq!(r.body["job"]["actions"], json!(["retry"]));
+    assert_eq!(r.body["job"]["error"], "cancelled by the operator");
+    let w = s.workers(Some(Rates { gate: None }), None);
+    assert!(
+        !w.run_next("test", &[JobKind::Transcribe]).await.unwrap(),
+        "no worker takes a cancelled job"
+    );
+    common::assert_error(
+        &s.server.post(&cancel(queued.id), json!({})).await,
+        StatusCode::CONFLICT,
+        "is failed: only a queued job can be cancelled",
+    );
+
+    // Run again: a new job; asking twice answers the same live one.
+    let r = s.server.post(&retry(queued.id), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["job"]["state"], "queued");
+    assert_eq!(r.body["job"]["kind"], "transcribe");
+    assert_eq!(r.body["job"]["callId"], call.to_string());
+    let again = r.body["job"]["id"].clone();
+    assert_ne!(again, queued.id.to_string());
+    let r = s.server.post(&retry(queued.id), json!({})).await;
+    assert_eq!(r.body["job"]["id"], again, "the live job already does it");
+    assert!(w.run_next("test", &[JobKind::Transcribe]).await.unwrap());
+    assert_eq!(s.transcript_text(call).await.as_deref(), Some("rate 8000."));
+    let done: i64 = again.as_str().unwrap().parse().unwrap();
+    common::assert_error(
+        &s.server.post(&retry(done), json!({})).await,
+        StatusCode::CONFLICT,
+        "is done: only a failed job can be run again",
+    );
+    common::assert_error(
+        &s.server.post(&cancel(done), json!({})).await,
+        StatusCode::CONFLICT,
+        "is done: only a queued job can be cancelled",
+    );
+
+    // Jobs whose outcome another record keeps are left to their own routes.
+    let erase = s
+        .server
+        .store
+        .enqueue_job(
+            &parley_domain::JobSpec::Erase { erasure: 7 }.into(),
+            chrono::Utc::now(),
+        )
+        .await
+        .unwrap();
+    let listed = s.server.get("/parley/v1/jobs?state=queued").await;
+    let erase_id = erase.id.to_string();
+    let e = listed.body["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["id"] == erase_id.as_str())
+        .unwrap();
+    assert_eq!(e["actions"], json!([]), "{e}");
+    common::assert_error(
+        &s.server.post(&cancel(erase.id), json!({})).await,
+        StatusCode::CONFLICT,
+        "erase jobs cannot be cancelled here",
+    );
+    for path in [
+        cancel(424242),
+        retry(424242),
+        "/parley/v1/jobs/nope/cancel".into(),
+    ] {
+        let r = s.server.post(&path, json!({})).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
+    }
+}
+
 /// An HTTP server on port 0 that sends one byte every 50 ms, forever.
 async fn trickle_server() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -349,6 +349,29 @@ pub(crate) async fn fail_job(
     Ok(state)
 }
 
+pub(crate) async fn cancel_job(
+    db: &PgStore,
+    id: i64,
+    reason: &str,
+    now: Timestamp,
+) -> Result<Option<Job>> {
+    // One statement: a claim that takes the job first leaves it running, and then it is
+    // read back as it is.
+    let cancelled = sqlx::query(
+        "UPDATE jobs SET state = 'failed', error = $1, progress = NULL, updated_us = $2, finished_us = $2 \
+         WHERE id = $3 AND state = 'queued' RETURNING *",
+    )
+    .bind(reason)
+    .bind(us(now))
+    .bind(id)
+    .fetch_optional(&db.pool)
+    .await?;
+    match cancelled {
+        Some(row) => job_of(&row).map(Some),
+        None => get_job(db, id).await,
+    }
+}
+
 pub(crate) async fn get_job(db: &PgStore, id: i64) -> Result<Option<Job>> {
     let row = sqlx::query("SELECT * FROM jobs WHERE id = $1")
         .bind(id)

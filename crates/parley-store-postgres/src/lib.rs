@@ -36,8 +36,8 @@ use parley_domain::{
     Access, ActivityEvent, ActivityFact, AuditEntry, AuditRecord, Call, CallId, CallMedia,
     CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobState, Party, PartyId,
     PermissionProfile, ProfileId, Role, SettingChange, SpeakerId, SpeakerTimeline, Timestamp,
-    TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, WorkerBeat, Workspace,
-    WorkspaceId,
+    TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile, Waveform, WorkerBeat,
+    Workspace, WorkspaceId,
 };
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
@@ -401,6 +401,19 @@ impl Store for PgStore {
         media::call_media(self, call_id).await
     }
 
+    async fn put_waveform(
+        &self,
+        call_id: CallId,
+        media_sha256: &str,
+        w: &Waveform,
+    ) -> Result<bool> {
+        media::put_waveform(self, call_id, media_sha256, w).await
+    }
+
+    async fn waveform(&self, call_id: CallId) -> Result<Option<Waveform>> {
+        media::waveform(self, call_id).await
+    }
+
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
         jobs::enqueue_job(self, job, now).await
     }
@@ -437,6 +450,10 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> Result<JobState> {
         jobs::fail_job(self, lease, error, failure, now).await
+    }
+
+    async fn cancel_job(&self, id: i64, reason: &str, now: Timestamp) -> Result<Option<Job>> {
+        jobs::cancel_job(self, id, reason, now).await
     }
 
     async fn get_job(&self, id: i64) -> Result<Option<Job>> {

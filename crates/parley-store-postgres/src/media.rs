@@ -62,6 +62,12 @@ pub(crate) async fn store_call_media(
     .execute(&mut *tx)
     .await?;
     let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
+    // Another recording's waveform goes with it (the transcription draws the new one).
+    sqlx::query("DELETE FROM call_waveforms WHERE call_id = $1 AND media_sha256 <> $2")
+        .bind(m.call_id.0)
+        .bind(&m.sha256)
+        .execute(&mut *tx)
+        .await?;
     let job = match transcribe {
         Some(t) => {
             let live = t.live_states_after_media(same_bytes);
@@ -99,6 +105,51 @@ pub(crate) async fn call_media(db: &PgStore, call_id: CallId) -> Result<Option<C
         .fetch_optional(&db.pool)
         .await?;
     row.as_ref().map(call_media_of).transpose()
+}
+
+pub(crate) async fn put_waveform(
+    db: &PgStore,
+    call_id: CallId,
+    media_sha256: &str,
+    w: &Waveform,
+) -> Result<bool> {
+    // Under the call's lock, as `store_call_media`: a replacement either comes before
+    // (no row is written: the recording is not the one read) or after (it deletes it).
+    let mut tx = db.begin().await?;
+    transcripts::lock_call(&mut tx, call_id).await?;
+    let done = sqlx::query(
+        "INSERT INTO call_waveforms (call_id, media_sha256, bucket_ms, duration_ms, peaks) \
+         SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM call_media WHERE call_id = $1 AND sha256 = $2) \
+         ON CONFLICT (call_id) DO UPDATE SET media_sha256 = excluded.media_sha256, \
+         bucket_ms = excluded.bucket_ms, duration_ms = excluded.duration_ms, peaks = excluded.peaks",
+    )
+    .bind(call_id.0)
+    .bind(media_sha256)
+    .bind(i64::from(w.bucket_ms))
+    .bind(i64::try_from(w.duration_ms).unwrap_or(i64::MAX))
+    .bind(&w.peaks)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub(crate) async fn waveform(db: &PgStore, call_id: CallId) -> Result<Option<Waveform>> {
+    let row = sqlx::query(
+        "SELECT w.bucket_ms, w.duration_ms, w.peaks FROM call_waveforms w \
+         JOIN call_media m ON m.call_id = w.call_id AND m.sha256 = w.media_sha256 WHERE w.call_id = $1",
+    )
+    .bind(call_id.0)
+    .fetch_optional(&db.pool)
+    .await?;
+    row.map(|r| {
+        Ok(Waveform {
+            bucket_ms: narrow(r.try_get("bucket_ms")?, "waveform bucket")?,
+            duration_ms: narrow(r.try_get("duration_ms")?, "waveform duration")?,
+            peaks: r.try_get("peaks")?,
+        })
+    })
+    .transpose()
 }
 
 /// A `call_media` row.

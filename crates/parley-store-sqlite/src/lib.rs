@@ -1930,6 +1930,12 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         let same_bytes = old_sha.as_deref() == Some(m.sha256.as_str());
+        // Another recording's waveform goes with it (the transcription draws the new one).
+        sqlx::query("DELETE FROM call_waveforms WHERE call_id = ? AND media_sha256 <> ?")
+            .bind(m.call_id.0)
+            .bind(&m.sha256)
+            .execute(&mut *tx)
+            .await?;
         let job = match transcribe {
             Some(t) => {
                 let live = t.live_states_after_media(same_bytes);
@@ -1967,6 +1973,50 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(call_media_of).transpose()
+    }
+
+    async fn put_waveform(
+        &self,
+        call_id: CallId,
+        media_sha256: &str,
+        w: &Waveform,
+    ) -> Result<bool> {
+        let mut tx = self.write_tx().await?;
+        let done = sqlx::query(
+            "INSERT INTO call_waveforms (call_id, media_sha256, bucket_ms, duration_ms, peaks) \
+             SELECT ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM call_media WHERE call_id = ? AND sha256 = ?) \
+             ON CONFLICT (call_id) DO UPDATE SET media_sha256 = excluded.media_sha256, \
+             bucket_ms = excluded.bucket_ms, duration_ms = excluded.duration_ms, peaks = excluded.peaks",
+        )
+        .bind(call_id.0)
+        .bind(media_sha256)
+        .bind(i64::from(w.bucket_ms))
+        .bind(i64::try_from(w.duration_ms).unwrap_or(i64::MAX))
+        .bind(&w.peaks)
+        .bind(call_id.0)
+        .bind(media_sha256)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn waveform(&self, call_id: CallId) -> Result<Option<Waveform>> {
+        let row = sqlx::query(
+            "SELECT w.bucket_ms, w.duration_ms, w.peaks FROM call_waveforms w \
+             JOIN call_media m ON m.call_id = w.call_id AND m.sha256 = w.media_sha256 WHERE w.call_id = ?",
+        )
+        .bind(call_id.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(Waveform {
+                bucket_ms: parley_store::codec::narrow_u32(r.try_get("bucket_ms")?),
+                duration_ms: r.try_get::<i64, _>("duration_ms")?.max(0) as u64,
+                peaks: r.try_get("peaks")?,
+            })
+        })
+        .transpose()
     }
 
     async fn enqueue_job(&self, job: &NewJob, now: Timestamp) -> Result<Job> {
@@ -2137,6 +2187,26 @@ impl Store for SqliteStore {
             self.compact_after_gave_up().await;
         }
         Ok(state)
+    }
+
+    async fn cancel_job(&self, id: i64, reason: &str, now: Timestamp) -> Result<Option<Job>> {
+        let mut tx = self.write_tx().await?;
+        sqlx::query(
+            "UPDATE jobs SET state = 'failed', error = ?, progress = NULL, updated_us = ?, finished_us = ? \
+             WHERE id = ? AND state = 'queued'",
+        )
+        .bind(reason)
+        .bind(us(now))
+        .bind(us(now))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        row.as_ref().map(job_of).transpose()
     }
 
     async fn get_job(&self, id: i64) -> Result<Option<Job>> {

@@ -36,7 +36,7 @@ use parley_domain::{
     CallId, CallMedia, CallSpeaker, Capability, CrmLink, Job, JobKind, JobLease, JobSpec, JobState,
     Party, PartyId, PermissionProfile, ProfileId, Role, ScopeSet, SettingChange, SpeakerId,
     SpeakerTimeline, Timestamp, TrackerId, Transcript, TranscriptTally, User, UserId, VoiceProfile,
-    WorkerBeat, Workspace, WorkspaceId,
+    Waveform, WorkerBeat, Workspace, WorkspaceId,
 };
 
 pub use access::{AccessStore, Placement};
@@ -787,6 +787,17 @@ pub trait Store:
     /// Whether any call's recording is stored under `key`.
     async fn media_key_in_use(&self, key: &str) -> Result<bool>;
     async fn call_media(&self, call_id: CallId) -> Result<Option<CallMedia>>;
+    /// Keeps the waveform made from the recording whose SHA-256 is `media_sha256`, in
+    /// place of the call's last one; `false` (nothing kept) when that recording is no
+    /// longer the call's (replaced or erased while it was read).
+    async fn put_waveform(
+        &self,
+        call_id: CallId,
+        media_sha256: &str,
+        waveform: &Waveform,
+    ) -> Result<bool>;
+    /// The waveform of the call's current recording, if one was made from it.
+    async fn waveform(&self, call_id: CallId) -> Result<Option<Waveform>>;
 
     /// Adds a job (or returns the live duplicate when `dedupe`: a queued or running job of
     /// the same kind, call and payload). Concurrent enqueues of one de-duplicated job, on
@@ -827,6 +838,11 @@ pub trait Store:
         now: Timestamp,
     ) -> Result<JobState>;
     async fn get_job(&self, id: i64) -> Result<Option<Job>>;
+    /// Ends a queued job `failed` with `reason` before any worker takes it. Returns the job
+    /// as it is afterwards (in its own state when it was no longer queued), `None` when
+    /// there is no such job. A kind whose failure is recorded elsewhere ([`GaveUp`]) is
+    /// the caller's to refuse: nothing of it is recorded here.
+    async fn cancel_job(&self, id: i64, reason: &str, now: Timestamp) -> Result<Option<Job>>;
     /// Jobs of one call, oldest first.
     async fn jobs_for_call(&self, call_id: CallId) -> Result<Vec<Job>>;
     /// The most recent jobs, optionally only in one state.

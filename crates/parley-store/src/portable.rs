@@ -411,6 +411,14 @@ pub static TABLES: &[Table] = &[
         unique: true,
     },
     Table {
+        name: "call_waveforms",
+        columns: cols!(
+            call_id: Int, media_sha256: Text, bucket_ms: Int, duration_ms: Int, peaks: Bytes,
+        ),
+        key: &["call_id"],
+        unique: true,
+    },
+    Table {
         name: "call_speakers",
         columns: cols!(
             call_id: Int, speaker_id: Int, channel: Int, speech_ms: Int, voice: Bytes,

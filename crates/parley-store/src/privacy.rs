@@ -262,6 +262,11 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
     ),
     ("call_speakers", &["source"], "an enumeration"),
     (
+        "call_waveforms",
+        &["media_sha256"],
+        "the recording's hash; an erase deletes the row with the recording",
+    ),
+    (
         "call_speaker_timelines",
         &["segments"],
         "millisecond times and party ids",

@@ -10,7 +10,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde::Serialize;
 
 use parley_app::worker::{Transcriber, Workers};
-use parley_domain::{CallId, Direction, JobState, NewCall, NewParty, PartyId, SpeakerId};
+use parley_domain::{CallId, Direction, JobKind, JobState, NewCall, NewParty, PartyId, SpeakerId};
 use parley_store::Store;
 
 use crate::asr::LocalAsr;
@@ -114,15 +114,40 @@ pub fn webhooks(
     })
 }
 
-/// `parley worker`: runs workers until Ctrl-C / SIGTERM.
-pub async fn worker(settings: &Settings) -> Result<()> {
+/// `parley worker`: runs workers until Ctrl-C / SIGTERM; with `drain`, runs the queued
+/// jobs of `kinds` (every kind it can run when empty) until none is left.
+pub async fn worker(settings: &Settings, drain: bool, kinds: &[String]) -> Result<()> {
+    let chosen = kinds
+        .iter()
+        .map(|k| {
+            JobKind::from_key(k).ok_or_else(|| {
+                let known: Vec<_> = JobKind::ALL.iter().map(|k| k.key()).collect();
+                anyhow::anyhow!("no job kind {k:?} (kinds: {})", known.join(", "))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
     let store = open_store(settings).await?;
     let blobs = parley_blob::BlobStore::open(&settings.media_url())?;
     let w = workers(settings, store, blobs).await?;
-    if w.transcriber.is_none() {
+    let transcribes = chosen.is_empty() || chosen.contains(&JobKind::Transcribe);
+    if w.transcriber.is_none() && transcribes {
         bail!(
             "this worker cannot transcribe: the speech models did not load (see the warning above)"
         );
+    }
+    if drain {
+        let can = w.kinds();
+        if let Some(k) = chosen.iter().find(|k| !can.contains(k)) {
+            bail!("this worker cannot run {} jobs here", k.key());
+        }
+        let kinds = if chosen.is_empty() { can } else { chosen };
+        let name = format!("{}-drain", parley_app::worker::default_worker_name());
+        let mut ran = 0usize;
+        while w.run_next(&name, &kinds).await? {
+            ran += 1;
+        }
+        println!("{ran} queued jobs run");
+        return Ok(());
     }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let run = tokio::spawn(w.run(stopped));

@@ -90,7 +90,17 @@ enum Command {
     },
     /// Run background workers only (transcription, media download) against the database
     /// (`--concurrency` is `--worker-concurrency`).
-    Worker,
+    Worker {
+        /// Run the queued jobs (and those they queue) one at a time until none is left,
+        /// then exit: for a cron job, a script or a test, beside servers run with
+        /// `--no-workers`.
+        #[arg(long)]
+        drain: bool,
+        /// With --drain: only jobs of these kinds (comma-separated keys, as `parley jobs`
+        /// shows them: transcribe, analyze, …).
+        #[arg(long, value_delimiter = ',', requires = "drain")]
+        kinds: Vec<String>,
+    },
     /// Enroll a company user's voice from a recording of them alone, so that mono calls
     /// name them (adds to the voice profile their calls have taught).
     Enroll {
@@ -1000,7 +1010,7 @@ async fn dispatch(settings: &Settings, command: &Command) -> Result<()> {
             file: path,
         } => cli::transcribe(settings, path, format, language.as_deref(), *max_speakers),
         Command::Enroll { user, file: path } => cli::enroll(settings, user, path).await,
-        Command::Worker => cli::worker(settings).await,
+        Command::Worker { drain, kinds } => cli::worker(settings, *drain, kinds).await,
         Command::Speakers {
             call,
             speaker,

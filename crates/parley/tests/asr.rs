@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{parley, run, serve, Api};
+use common::{parley, run, serve, serve_cmd, Api};
 use serde_json::{json, Value};
 
 const REP: &str =
@@ -186,6 +186,24 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
         "{a}"
     );
 
+    // The waveform the call page draws: as long as the recording, with speech in it.
+    let w = api.get(&format!("/parley/v1/calls/{call}/waveform")).await;
+    let peaks: Vec<u8> = serde_json::from_value(w["peaks"].clone()).unwrap();
+    let length_ms = (seconds(&stereo) * 1000.0) as u64;
+    assert!(
+        w["durationMs"].as_u64().unwrap().abs_diff(length_ms) <= 50,
+        "{length_ms} ms: {w}"
+    );
+    assert_eq!(w["bucketMs"], 50);
+    assert_eq!(
+        peaks.len() as u64,
+        w["durationMs"].as_u64().unwrap().div_ceil(50)
+    );
+    assert!(
+        peaks.iter().filter(|&&p| p > 25).count() > 40,
+        "speech: {peaks:?}"
+    );
+
     // Language, duration, word timings.
     let c = api.get(&format!("/v2/calls/{call}")).await;
     assert_eq!(c["call"]["language"], "eng");
@@ -279,6 +297,67 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
         monologues.len(),
         "replaced, not appended: {t2}"
     );
+}
+
+/// A server run without workers queues an upload's transcription; `parley worker
+/// --drain` runs it and the analysis it queues, then exits. An unknown kind is named.
+#[tokio::test]
+async fn worker_drain_runs_what_a_server_without_workers_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mono) = make_call(dir.path());
+    let mut cmd = parley(dir.path());
+    cmd.args(["serve", "--no-workers", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::null());
+    let server = serve_cmd(cmd);
+    let api = Api::new(dir.path(), &server.addr);
+    let (call, _) = api.call("drain-1", json!({})).await;
+    let (s, body) = api.upload(&call, &mono).await;
+    assert_eq!(s, 201, "{body}");
+    let states = |jobs: &[Value]| -> Vec<(String, String)> {
+        jobs.iter()
+            .map(|j| (j["kind"].to_string(), j["state"].to_string()))
+            .collect()
+    };
+    let queued = api.jobs(&call).await;
+    assert_eq!(
+        states(&queued),
+        [(r#""transcribe""#.into(), r#""queued""#.into())]
+    );
+
+    let out = parley(dir.path())
+        .args(["worker", "--drain", "--kinds", "transcribe,nope"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no job kind \"nope\""),
+        "{err}"
+    );
+    assert_eq!(
+        states(&api.jobs(&call).await),
+        states(&queued),
+        "nothing ran"
+    );
+
+    let out = parley(dir.path())
+        .args(["worker", "--drain", "--kinds", "transcribe,analyze"])
+        .output()
+        .unwrap();
+    assert_ran(&out);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2 queued jobs run"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let jobs = api.jobs(&call).await;
+    let done: Vec<(String, String)> = ["transcribe", "analyze"]
+        .iter()
+        .map(|k| (format!("{k:?}"), r#""done""#.to_owned()))
+        .collect();
+    assert_eq!(states(&jobs), done, "{jobs:?}");
+    let t = api.transcript(&call).await;
+    let all: String = t.as_array().unwrap().iter().map(words_of).collect();
+    assert!(all.contains("pricing"), "{t}");
 }
 
 #[tokio::test]

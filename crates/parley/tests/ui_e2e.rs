@@ -5,7 +5,8 @@
 //! seek, keys and `?t=` links work; then the Team, Library and Scorecards pages show the
 //! demo's reps, folders and scorecards, and the Upload page sends a generated WAV (the call
 //! is created with its parties, its media stored, its transcription queued: `--no-workers`
-//! leaves it there) (`web/e2e/real.mjs`, playwright-core and Chromium).
+//! leaves it there, until `parley worker --drain` transcribes it near the end of the run)
+//! (`web/e2e/real.mjs`, playwright-core and Chromium).
 //!
 //! Needs Node, `web/node_modules` and `web/dist` (`cd web && npm ci && npm run build`) and
 //! `/usr/bin/chromium` (or `CHROMIUM`). Without them the test says so loudly and passes,
@@ -154,6 +155,22 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
     std::fs::write(&file, wav(seconds)).unwrap();
     let (status, body) = api.upload(&call, &file).await;
     assert!(status == 200 || status == 201, "upload: {status} {body}");
+    // A tone is no speech: its transcription (which real.mjs's `worker --drain` would run)
+    // would replace the demo transcript the page is checked against. Cancelled, as an
+    // admin can.
+    let jobs = api.jobs(&call).await;
+    let transcribe = jobs.iter().find(|j| j["kind"] == "transcribe").unwrap();
+    let (status, body) = api
+        .send(
+            reqwest::Method::POST,
+            &format!(
+                "/parley/v1/jobs/{}/cancel",
+                transcribe["id"].as_str().unwrap()
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "cancel: {body}");
     // The analysis (trackers, topics, summary, stats) of every transcribed call, which
     // `--no-workers` leaves undone: the call page needs markers, topic spans and linked
     // moments to click, and the Team page needs each rep's interaction stats.
@@ -176,6 +193,31 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
                 data,
                 "analyze",
                 "--queued"
+            ])
+            .to_string(),
+        )
+        // The upload: real people talking (a council recording through a telephone
+        // channel, the diarization fixture), transcribed by `parley worker --drain`, run
+        // with the speech models this checkout was set up with.
+        .env(
+            "PARLEY_E2E_SPEECH",
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/diarization/two-speakers-phone.wav"),
+        )
+        .env(
+            "PARLEY_E2E_TRANSCRIBE_QUEUED",
+            serde_json::json!([
+                env!("CARGO_BIN_EXE_parley"),
+                "--data-dir",
+                data,
+                "--asr-model",
+                "tiny.en",
+                "--asr-threads",
+                "2",
+                "worker",
+                "--drain",
+                "--kinds",
+                "transcribe,analyze"
             ])
             .to_string(),
         )

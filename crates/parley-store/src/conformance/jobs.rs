@@ -512,3 +512,58 @@ pub async fn workers_report_replace_their_last_report_and_are_forgotten_after_a_
     s.record_worker(&c, later - day).await.unwrap();
     assert_eq!(s.list_workers(t0() - day).await.unwrap(), vec![c]);
 }
+
+pub async fn only_a_queued_job_is_cancelled_and_none_takes_it_after(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
+    let queued = s
+        .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
+        .await
+        .unwrap();
+    let later = t0() + Duration::seconds(5);
+    let c = s
+        .cancel_job(queued.id, "cancelled by an admin", later)
+        .await
+        .unwrap()
+        .expect("the job");
+    assert_eq!(c.state, JobState::Failed);
+    assert_eq!(c.error.as_deref(), Some("cancelled by an admin"));
+    assert_eq!(c.finished, Some(later));
+    assert_eq!(c.attempts, 0, "it never ran");
+    assert!(
+        s.claim_job(&[JobKind::Transcribe], "w", 60, later)
+            .await
+            .unwrap()
+            .is_none(),
+        "a cancelled job is never claimed"
+    );
+    // A new one for the same call is a new job, not the cancelled one.
+    let again = s
+        .enqueue_job(&job(JobKind::Transcribe, Some(call)), later)
+        .await
+        .unwrap();
+    assert_ne!(again.id, queued.id);
+
+    // Running (and finished) jobs are left as they are, and said to be.
+    let (running, lease) = s
+        .claim_job(&[JobKind::Transcribe], "w", 60, later)
+        .await
+        .unwrap()
+        .unwrap();
+    let r = s
+        .cancel_job(running.id, "no", later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(r.state, JobState::Running);
+    assert_eq!(r.error, None);
+    s.finish_job(lease, later).await.unwrap();
+    let d = s
+        .cancel_job(running.id, "no", later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.state, JobState::Done);
+    assert_eq!(s.cancel_job(424242, "no", later).await.unwrap(), None);
+}

@@ -387,3 +387,62 @@ pub async fn a_deleted_call_takes_its_rows_and_queues_its_recordings_deletion(h:
         "queues nothing"
     );
 }
+
+pub async fn a_waveform_is_only_ever_of_the_calls_current_recording(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let call = a_call(s).await.id;
+    let w = |peaks: Vec<u8>| Waveform {
+        bucket_ms: 50,
+        duration_ms: 50 * peaks.len() as u64,
+        peaks,
+    };
+    assert!(
+        !s.put_waveform(call, "aa", &w(vec![1, 2])).await.unwrap(),
+        "no recording: nothing is kept"
+    );
+    assert_eq!(s.waveform(call).await.unwrap(), None);
+
+    s.store_call_media(&media(call, "aa", "calls/1/a.wav"), None, t0())
+        .await
+        .unwrap();
+    assert!(
+        !s.put_waveform(call, "zz", &w(vec![1])).await.unwrap(),
+        "another recording's waveform is not kept"
+    );
+    assert_eq!(s.waveform(call).await.unwrap(), None);
+    let first = w(vec![0, 128, 255, 7]);
+    assert!(s.put_waveform(call, "aa", &first).await.unwrap());
+    assert_eq!(s.waveform(call).await.unwrap(), Some(first.clone()));
+    // Drawn again (a second transcription of the same bytes): the new one replaces it.
+    let again = Waveform {
+        bucket_ms: 60,
+        duration_ms: 120,
+        peaks: vec![9, 9],
+    };
+    assert!(s.put_waveform(call, "aa", &again).await.unwrap());
+    assert_eq!(s.waveform(call).await.unwrap(), Some(again.clone()));
+
+    // The same bytes stored again keep it; other bytes take it away.
+    s.store_call_media(&media(call, "aa", "calls/1/a2.wav"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(s.waveform(call).await.unwrap(), Some(again));
+    s.store_call_media(&media(call, "bb", "calls/1/b.wav"), None, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.waveform(call).await.unwrap(),
+        None,
+        "the replaced recording's waveform is not the new one's"
+    );
+    assert!(
+        !s.put_waveform(call, "aa", &first).await.unwrap(),
+        "a transcription of the replaced recording cannot bring it back"
+    );
+    assert!(s.put_waveform(call, "bb", &first).await.unwrap());
+
+    // It goes with its call.
+    s.delete_call(call, t0()).await.unwrap();
+    assert_eq!(s.waveform(call).await.unwrap(), None);
+}

@@ -137,9 +137,11 @@ macro_rules! conformance_suite {
                 the_same_bytes_again_keep_the_running_transcription,
                 a_recording_without_transcription_keeps_the_transcript,
                 a_deleted_call_takes_its_rows_and_queues_its_recordings_deletion,
+                a_waveform_is_only_ever_of_the_calls_current_recording,
             }
             jobs {
                 a_job_runs_once_and_duplicates_collapse,
+                only_a_queued_job_is_cancelled_and_none_takes_it_after,
                 a_dead_worker_loses_its_job_and_its_late_result_is_refused,
                 failures_retry_with_backoff_until_attempts_run_out,
                 engine_crashes_are_counted_and_end_the_job_at_the_limit,

@@ -93,7 +93,7 @@ struct ListQuery {
 #[into_params(parameter_in = Query)]
 struct DeliveriesQuery {
     /// The `nextBefore` of the previous page: deliveries older than this one.
-    #[param(pattern = "^\\s*[0-9]{1,18}\\s*$")]
+    #[param(pattern = "^\\s*[0-9]{1,19}\\s*$")]
     before: Option<String>,
     /// How many deliveries, newest first: 1 to `max_deliveries_page` (100 when absent).
     #[param(minimum = 1, maximum = 500)]

@@ -4,7 +4,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,86 @@ pub fn routes() -> Router<AppState> {
         .route("/parley/v1/jobs", get(list_jobs))
         .route("/parley/v1/workers", get(list_workers))
         .route("/parley/v1/calls/{id}/jobs", get(call_jobs))
+        .route("/parley/v1/jobs/{id}/cancel", post(cancel_job))
+        .route("/parley/v1/jobs/{id}/retry", post(retry_job))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(as = JobAnswer)]
+struct OneJob {
+    request_id: String,
+    job: JobView,
+}
+
+fn job_id_of(id: &str) -> ApiResult<i64> {
+    id.parse()
+        .map_err(|_| ApiError::not_found(format!("job {id} was not found")))
+}
+
+fn one(job: &parley_domain::Job) -> Response {
+    json_response(
+        StatusCode::OK,
+        &OneJob {
+            request_id: request_id(),
+            job: JobView::of(job),
+        },
+    )
+}
+
+/// Cancel a queued job.
+///
+/// It ends `failed` with the error "cancelled by …" and no worker takes it. Only a
+/// queued job (a running one finishes its attempt); not erasures, CRM uploads and writes,
+/// or webhook deliveries, whose outcome is recorded beside the job.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/jobs/{id}/cancel",
+    operation_id = "cancel-job",
+    tag = "Jobs",
+    params(("id" = String, Path, description = "The job's id.")),
+    responses(
+        (status = 200, description = "The job, cancelled.", body = OneJob),
+        (status = 404, description = "No such job.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "The job is not queued, or is of a kind not cancelled here.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn cancel_job(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = job_id_of(&id)?;
+    let job = parley_app::jobs::cancel(state.store.as_ref(), &principal, id).await?;
+    Ok(one(&job))
+}
+
+/// Run a failed job again.
+///
+/// Queues a new job of the same kind, for the same call and payload, with all its
+/// attempts (or answers the queued or running one that already does that work). Only a
+/// failed job; not erasures, CRM uploads and writes, or webhook deliveries (replay those
+/// from their own routes).
+#[utoipa::path(
+    post,
+    path = "/parley/v1/jobs/{id}/retry",
+    operation_id = "retry-job",
+    tag = "Jobs",
+    params(("id" = String, Path, description = "The failed job's id.")),
+    responses(
+        (status = 200, description = "The job that runs it again.", body = OneJob),
+        (status = 404, description = "No such job.", body = gong_api_v2::ErrorBody),
+        (status = 409, description = "The job has not failed, or is of a kind not run again here.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn retry_job(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = job_id_of(&id)?;
+    let job = parley_app::jobs::retry(state.store.as_ref(), &principal, id).await?;
+    Ok(one(&job))
 }
 
 /// A background job as Parley's API shows it.
@@ -44,6 +124,12 @@ pub(crate) struct JobView {
     updated: String,
     run_after: String,
     finished: Option<String>,
+    /// What an admin may do to it now: `cancel` (a queued job) or `retry` (a failed one),
+    /// through `POST /parley/v1/jobs/{id}/cancel` or `…/retry`. Empty for other states,
+    /// and for kinds whose outcome another record keeps (erasures, CRM uploads and writes,
+    /// webhook deliveries).
+    #[schema(value_type = Vec<String>)]
+    actions: &'static [&'static str],
 }
 
 impl JobView {
@@ -64,6 +150,7 @@ impl JobView {
             updated: t(j.updated),
             run_after: t(j.run_after),
             finished: j.finished.map(t),
+            actions: parley_app::jobs::actions(j),
         }
     }
 }
@@ -239,5 +326,5 @@ async fn list_workers(State(state): State<AppState>) -> ApiResult<Response> {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_jobs, call_jobs, list_workers))]
+#[openapi(paths(list_jobs, call_jobs, list_workers, cancel_job, retry_job))]
 pub struct Doc;

@@ -109,11 +109,11 @@ async fn call_speakers(
 #[schema(as = SpeakerAssignment)]
 struct AssignBody {
     /// The call party (participant) the voice belongs to. Give this or `userId`.
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    #[schema(pattern = "^[0-9]{1,19}$")]
     party_id: Option<String>,
     /// A company user the voice belongs to: their party on the call, or, when they are
     /// not on it, a new company-side party of the call for them. Give this or `partyId`.
-    #[schema(pattern = "^[0-9]{1,18}$")]
+    #[schema(pattern = "^[0-9]{1,19}$")]
     user_id: Option<String>,
 }
 
