@@ -10,7 +10,7 @@
 // CHROMIUM=/path overrides the browser. Screenshots go to e2e/screenshots/real-*.png.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
@@ -20,6 +20,11 @@ const base = (process.argv[2] ?? '').replace(/\/$/, '');
 const email = process.env.PARLEY_E2E_EMAIL;
 const password = process.env.PARLEY_E2E_PASSWORD;
 const id = process.env.PARLEY_E2E_CALL;
+// Optional: a WAV of people talking to upload (else a tone), and the command that runs the
+// queued transcription and analysis (`parley worker --drain`, as a JSON argv), which the
+// server started with --no-workers leaves to it.
+const speech = process.env.PARLEY_E2E_SPEECH;
+const transcribeQueued = process.env.PARLEY_E2E_TRANSCRIBE_QUEUED;
 if (!base || !email || !password || !id) {
 	console.error('usage: PARLEY_E2E_EMAIL=… PARLEY_E2E_PASSWORD=… PARLEY_E2E_CALL=… node e2e/real.mjs BASE_URL');
 	process.exit(2);
@@ -393,7 +398,8 @@ try {
 
 	await check('Upload: a generated WAV through the page; the call is created, its media stored, transcription queued', async () => {
 		const wavPath = join(mkdtempSync(join(tmpdir(), 'parley-e2e-')), 'e2e_upload-test.wav');
-		const wav = toneWav(2);
+		// Real voices when the test gives a recording of them (a worker transcribes it later).
+		const wav = speech ? readFileSync(speech) : toneWav(2);
 		writeFileSync(wavPath, wav);
 		const me = await (await page.request.get(`${base}/parley/v1/session`)).json();
 		// The session publishes the media size limit: the page says it from the start (no 413 needed).
@@ -766,6 +772,56 @@ try {
 		await page.getByRole('status').filter({ hasText: `Added to ${name}.` }).waitFor();
 		const content = await (await page.request.get(`${base}/v2/library/folder-content?folderId=${folderId}`)).json();
 		assert.ok(content.calls.some((c) => c.id === id && c.note === 'Added by the end-to-end test'), JSON.stringify(content.calls));
+	});
+
+	await check('a worker transcribes the upload: its call page shows the transcript, speakers, waveform and stats; Jobs says so', async () => {
+		assert.ok(uploadedId, 'the Upload step made a call');
+		if (!transcribeQueued || !speech) {
+			console.log('    (PARLEY_E2E_TRANSCRIBE_QUEUED or PARLEY_E2E_SPEECH not set: the upload is not transcribed)');
+			return;
+		}
+		await page.goto(`${base}/calls/${uploadedId}`);
+		await page.getByText('No transcript yet.').waitFor();
+		assert.equal(await page.getByRole('heading', { name: 'Interaction' }).count(), 0, 'no stats before the analysis');
+		const [cmd, ...args] = JSON.parse(transcribeQueued);
+		const ran = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
+		assert.equal(ran.status, 0, `${cmd} ${args.join(' ')}: ${ran.stderr}`);
+		const jobs = (await (await page.request.get(`${base}/parley/v1/calls/${uploadedId}/jobs`)).json()).jobs;
+		assert.deepEqual(
+			jobs.map((j) => `${j.kind} ${j.state}`),
+			['transcribe done', 'analyze done'],
+			JSON.stringify(jobs)
+		);
+
+		await page.goto(`${base}/calls/${uploadedId}`);
+		await page.getByRole('heading', { name: 'e2e upload test' }).waitFor();
+		const rows = page.locator('ol.transcript > li');
+		await rows.first().waitFor();
+		const text = await page.locator('ol.transcript').innerText();
+		const words = text.split(/\s+/).filter((w) => /[a-z]{2,}/i.test(w));
+		assert.ok(words.length >= 10, `recognised words: ${JSON.stringify(text.slice(0, 400))}`);
+		const detail = await (await page.request.get(`${base}/parley/v1/calls/${uploadedId}/transcript`)).json();
+		assert.match(detail.source, /^asr:/, 'transcribed by the speech engine, not imported');
+		const voices = (await (await page.request.get(`${base}/parley/v1/calls/${uploadedId}/speakers`)).json()).speakers;
+		assert.ok(voices.length >= 1, JSON.stringify(voices));
+		// The analysis of the new transcript: the call's interaction stats.
+		await page.getByRole('heading', { name: 'Interaction' }).waitFor();
+		assert.match(await page.locator('dl.stats').innerText(), /\d/);
+		const wave = await page.request.get(`${base}/parley/v1/calls/${uploadedId}/waveform`);
+		assert.equal(wave.status(), 200, 'the transcription drew the waveform');
+		const w = await wave.json();
+		assert.ok(w.peaks.some((p) => p > 25), 'speech in the waveform');
+		// a sentence plays from its start
+		await rows.nth(1).locator('button').first().click();
+		await page.waitForFunction(() => !document.querySelector('audio').paused);
+		await page.screenshot({ path: `${shots}real-transcribed.png`, fullPage: true });
+
+		// Settings › Jobs: the transcription is done, and the worker that ran it is listed, stopped.
+		await page.goto(`${base}/settings?section=jobs`);
+		const row = page.locator('table.jobs tbody tr').filter({ has: page.locator(`a[href="/calls/${uploadedId}"]`) });
+		await row.first().waitFor();
+		assert.match(await row.allInnerTexts().then((t) => t.join('\n')), /Transcription[\s\S]*Done/);
+		await page.locator('table.workers tbody tr').filter({ hasText: /-drain/ }).first().waitFor();
 	});
 
 	await check('the uploaded call is deleted from its call page; the list says so and the API no longer has it', async () => {

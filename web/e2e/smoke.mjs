@@ -1004,6 +1004,32 @@ try {
 		await page.getByText('7 jobs: 2 queued, 1 running, 1 failed, 3 done.').waitFor();
 	});
 
+	await check('Settings › Jobs: Cancel a queued job, Run again a failed one, where the server lists them', async () => {
+		const rows = page.locator('table.jobs tbody tr');
+		const buttons = async (i) => rows.nth(i).getByRole('button').allInnerTexts();
+		assert.deepEqual(await buttons(0), [], 'running: none');
+		assert.deepEqual(await buttons(1), ['Cancel'], 'queued analysis');
+		assert.deepEqual(await buttons(2), [], 'an erasure is not cancelled here');
+		assert.deepEqual(await buttons(3), ['Run again'], 'failed transcription');
+		try {
+			await page.getByRole('button', { name: 'Cancel Analysis #2' }).click();
+			await page.getByRole('status').filter({ hasText: 'Analysis #2 is cancelled.' }).waitFor();
+			await page.waitForFunction(() => /Failed[\s\S]*cancelled by user 1/.test(document.querySelectorAll('table.jobs tbody tr')[1]?.innerText ?? ''));
+			assert.deepEqual(await buttons(1), ['Run again']);
+			await page.getByRole('button', { name: 'Run again Transcription #4' }).click();
+			await page.getByRole('status').filter({ hasText: 'Transcription #4 runs again as #900.' }).waitFor();
+			await page.waitForFunction(() => document.querySelectorAll('table.jobs tbody tr').length === 8);
+			assert.match(await rows.nth(0).innerText(), /Transcription #900[\s\S]*Queued/);
+			assert.deepEqual(await buttons(0), ['Cancel']);
+			await shot('38b-settings-jobs-actions');
+		} finally {
+			JOBS_STUB.changed.clear();
+			JOBS_STUB.added.length = 0;
+		}
+		await page.getByRole('button', { name: 'Refresh' }).click();
+		await page.getByText('7 jobs: 2 queued, 1 running, 1 failed, 3 done.').waitFor();
+	});
+
 	// ---- Settings › Jobs › Workers ----
 	const workersAsked = () => requests.filter((r) => r.path === '/parley/v1/workers').length;
 	const workerRows = page.locator('table.workers tbody tr');

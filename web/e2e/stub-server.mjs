@@ -570,7 +570,7 @@ async function api(req, res, url) {
 		// Queued, then transcribing, then done (with its analysis) on the third look.
 		const n = made.media ? ++made.polls : 0;
 		const at = '2024-03-04T10:00:00Z';
-		const job = (id, kind, state, progress = null) => ({ id, kind, callId: made.id, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress, error: null, created: at, updated: at, runAfter: at, finished: state === 'done' ? at : null });
+		const job = (id, kind, state, progress = null) => ({ id, kind, callId: made.id, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress, error: null, created: at, updated: at, runAfter: at, finished: state === 'done' ? at : null, actions: actionsOf(kind, state) });
 		const jobs = !made.media ? [] : n <= 1 ? [job('1', 'transcribe', 'queued')] : n === 2 ? [job('1', 'transcribe', 'running', 0.4)] : [job('1', 'transcribe', 'done', 1), job('2', 'analyze', 'done', 1)];
 		return sendChecked(res, method, route, 200, { requestId: rid(), jobs });
 	}
@@ -966,8 +966,16 @@ function canOf(role) {
 	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin, deleteCalls: admin };
 }
 
+/** What the server lists a job's `actions` as: cancel a queued job, retry a failed one, and
+ * nothing for kinds whose outcome another record keeps. */
+const KEPT_ELSEWHERE = new Set(['erase', 'crm-upload', 'crm-write', 'deliver']);
+function actionsOf(kind, state) {
+	if (KEPT_ELSEWHERE.has(kind)) return [];
+	return state === 'queued' ? ['cancel'] : state === 'failed' ? ['retry'] : [];
+}
+
 function jobView(j) {
-	return { id: j.id, kind: 'backfill-trackers', callId: null, state: j.state, attempts: j.state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: j.progress, error: null, created: AT, updated: AT, runAfter: AT, finished: j.state === 'done' ? AT : null };
+	return { id: j.id, kind: 'backfill-trackers', callId: null, state: j.state, attempts: j.state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: j.progress, error: null, created: AT, updated: AT, runAfter: AT, finished: j.state === 'done' ? AT : null, actions: actionsOf('backfill-trackers', j.state) };
 }
 
 function newBackfill() {
@@ -1242,8 +1250,9 @@ export const SETUP = { needsAdmin: false, code: 'stub-setup-code', made: [] };
 export const SESSION_LIMITS = { publish: true };
 /** Calls deleted through DELETE /parley/v1/calls/{id}: the lists leave them out. */
 export const DELETED = new Set();
-/** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most). */
-export const JOBS_STUB = { fail: false, many: false };
+/** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most).
+ * `changed`: what POST …/cancel did to a job (id → fields); `added`: the jobs POST …/retry queued. */
+export const JOBS_STUB = { fail: false, many: false, changed: new Map(), added: [] };
 
 /** `empty`: no worker seen in the last day (as under `parley serve --no-workers`); `down`: only
  * the stopped and silent ones (none working); `fail`: 429. */
@@ -1274,12 +1283,17 @@ export const RESET = { good: 'stub-reset-token-7f3a9c', used: new Set(['stub-use
 /** The queue's newest jobs, times relative to now (so "5 min ago" reads the same every run). */
 function stubJobs(now = Date.now()) {
 	const ago = (min) => new Date(now - min * 60e3).toISOString().replace(/\.\d+Z$/, 'Z');
-	const job = (id, kind, callId, state, extra = {}) => ({
-		id: String(id), kind, callId, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: null, error: null,
-		created: ago(id), updated: ago(id), runAfter: ago(id), finished: state === 'done' || state === 'failed' ? ago(id - 0.5) : null, ...extra
-	});
+	const job = (id, kind, callId, state, extra = {}) => {
+		const j = {
+			id: String(id), kind, callId, state, attempts: state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: null, error: null,
+			created: ago(id), updated: ago(id), runAfter: ago(id), finished: state === 'done' || state === 'failed' ? ago(id - 0.5) : null, ...extra,
+			...JOBS_STUB.changed.get(String(id))
+		};
+		return { ...j, actions: actionsOf(j.kind, j.state) };
+	};
 	if (JOBS_STUB.many) return Array.from({ length: 200 }, (_, i) => job(300 - i, i % 2 ? 'analyze' : 'transcribe', CALLS[0].id, i < 3 ? 'queued' : 'done'));
 	return [
+		...JOBS_STUB.added.map((a) => job(a.id, a.kind, a.callId, 'queued', { created: a.created, updated: a.created, runAfter: a.created })),
 		job(1, 'transcribe', CALLS[0].id, 'running', { progress: 0.42, attempts: 1 }),
 		job(2, 'analyze', CALLS[2].id, 'queued', { attempts: 1, error: 'the analysis model did not answer in time', runAfter: new Date(now + 4 * 60e3).toISOString().replace(/\.\d+Z$/, 'Z') }),
 		job(3, 'erase', null, 'queued'),
@@ -1330,6 +1344,26 @@ async function adminApi(req, res, url) {
 		const state = url.searchParams.get('state');
 		if (state !== null && !['queued', 'running', 'done', 'failed'].includes(state)) return err(p, 400, 'state must be one of queued, running, done, failed');
 		return ok(p, 200, { requestId: rid(), jobs: stubJobs().filter((j) => !state || j.state === state) });
+	}
+	m = /^\/parley\/v1\/jobs\/([^/]+)\/(cancel|retry)$/.exec(p);
+	if (m && method === 'POST') {
+		const route = `/parley/v1/jobs/{id}/${m[2]}`;
+		if (!guard(req, res, method, route)) return true;
+		if (!canOf(SETTINGS.role).readJobs) return err(route, 403, 'managing jobs needs the admin role');
+		const j = stubJobs().find((x) => x.id === m[1]);
+		if (!j) return err(route, 404, `job ${m[1]} was not found`);
+		if (KEPT_ELSEWHERE.has(j.kind)) return err(route, 409, `${j.kind} jobs cannot be ${m[2] === 'cancel' ? 'cancelled' : 'run again'} here`);
+		if (m[2] === 'cancel') {
+			if (j.state !== 'queued') return err(route, 409, `job ${j.id} is ${j.state}: only a queued job can be cancelled`);
+			const changed = { state: 'failed', error: 'cancelled by user 1', finished: new Date().toISOString() };
+			JOBS_STUB.changed.set(j.id, changed);
+			return ok(route, 200, { requestId: rid(), job: { ...j, ...changed, actions: actionsOf(j.kind, 'failed') } });
+		}
+		if (j.state !== 'failed') return err(route, 409, `job ${j.id} is ${j.state}: only a failed job can be run again`);
+		const live = JOBS_STUB.added.find((a) => a.kind === j.kind && a.callId === j.callId);
+		const a = live ?? { id: String(900 + JOBS_STUB.added.length), kind: j.kind, callId: j.callId, created: new Date().toISOString() };
+		if (!live) JOBS_STUB.added.push(a);
+		return ok(route, 200, { requestId: rid(), job: stubJobs().find((x) => x.id === a.id) });
 	}
 	if (p === '/parley/v1/password-reset' && method === 'POST') {
 		// No session needed (the route's `security: [{}]`). As the server: the password is
