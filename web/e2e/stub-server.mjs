@@ -951,7 +951,7 @@ export const RULES = [
 export const DELETED_RULES = [];
 const WORKSPACE_IDS = [WS, '5000000000000000002'];
 export const CONNECTORS = [
-	{ id: '930000000000000001', workspaceId: WS, name: 'Salesforce', kind: 'salesforce', settings: { loginUrl: 'https://login.salesforce.com' }, secrets: { clientSecret: true }, created: AT, updated: AT }
+	{ id: '9300000000000000001', workspaceId: WS, name: 'Salesforce', kind: 'salesforce', settings: { loginUrl: 'https://login.salesforce.com' }, secrets: { clientSecret: true }, created: AT, updated: AT }
 ];
 const FILTER_FIELDS = ['directions', 'scopes', 'primaryUsers', 'teams', 'externalParticipants', 'participantDomains', 'minDurationSec', 'maxDurationSec', 'trackers', 'topics', 'crm', 'titleWords'];
 
@@ -977,7 +977,8 @@ function ruleProblems(b, workspaceId) {
 	for (const [i, a] of b.actions.entries()) {
 		if (a.type !== 'CrmField') continue;
 		if (a.objectType != null && !['Opportunity', 'Deal'].includes(a.objectType)) problems.push(`actions[${i}].objectType must be one of Opportunity, Deal`);
-		if (!/^\s*[0-9]{1,18}\s*$/.test(a.connectorId ?? '')) problems.push(`actions[${i}].connectorId must be a connector id`);
+		// parse_id: up to 19 digits, as every generated id has (openapi.json's pattern says 18).
+		if (!/^\s*[0-9]{1,19}\s*$/.test(a.connectorId ?? '')) problems.push(`actions[${i}].connectorId must be a connector id`);
 	}
 	if (problems.length) return { problems };
 	const name = b.name.trim();
