@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
+import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
 import { CALLPAGE, resetCallPage } from './stub-server.mjs';
 import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
@@ -834,6 +835,167 @@ try {
 		await page.getByRole('status').getByText(/A test of “Competitors to Slack” is queued \(1 delivery\)/).waitFor();
 		assert.equal(requests.filter((r) => r.path.endsWith('/test')).at(-1).csrf, 'stub-csrf-token');
 		await shot('37-settings-automation');
+	});
+
+	await check('Settings › Automation: a rule is created through the form (a 400 shown beside it, what was typed kept) and listed in words', async () => {
+		const pricing = addTracker('Pricing', ['price', 'pricing']);
+		await page.goto(`${base}/settings?section=automation`);
+		await page.locator('.rules > li').first().waitFor();
+		await page.getByRole('button', { name: 'New rule' }).click();
+		const form = page.getByRole('form', { name: 'New rule' });
+		await form.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('placeholder')), 'Competitors to Slack', 'the name has the focus');
+		await form.getByLabel('Name', { exact: true }).fill('Pricing to the CRM');
+		await form.getByRole('combobox', { name: /^Workspace/ }).selectOption({ label: 'Sales' });
+		await form.getByRole('checkbox', { name: 'Outbound' }).check();
+		await form.getByRole('radio', { name: 'Some took part' }).check();
+		await form.getByLabel('Someone from these e-mail domains').fill('acme.example');
+		await form.getByLabel('At least (minutes)').fill('10');
+		await form.getByLabel('At most (minutes)').fill('5');
+		await form.getByRole('button', { name: 'Add a tracker' }).click();
+		await form.getByRole('combobox', { name: /^Tracker 1/ }).selectOption({ label: 'Pricing' });
+		await form.getByLabel('At least (times)').fill('2');
+		await form.getByText(/Hosted by \(anyone\)/).click();
+		await form.locator('details.users').first().getByRole('checkbox', { name: 'Grace Hopper' }).check();
+		await form.getByText(/Hosted by \(1 chosen\)/).waitFor();
+		await form.getByLabel('Webhook URL').fill('ftp://hooks.example.com/parley');
+		await form.getByRole('button', { name: 'Add a CRM field write' }).click();
+		await form.getByLabel('Tracker whose phrases are written').selectOption({ label: 'Pricing' });
+		await form.getByLabel('Field (the CRM\'s API name)').fill('Competitors__c');
+		await form.getByRole('combobox', { name: /^Connector/ }).selectOption({ label: 'Salesforce (salesforce)' });
+		await form.getByRole('button', { name: 'Create rule' }).click();
+		// The server's 400, every problem, next to the form; what was typed is kept.
+		const alert = form.getByRole('alert');
+		await alert.waitFor();
+		const said = await alert.innerText();
+		assert.match(said, /filter\.minDurationSec is above filter\.maxDurationSec/);
+		assert.match(said, /actions\[0\]\.url must be http or https/);
+		assert.match(said, /Request id: stub/);
+		assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'Pricing to the CRM');
+		assert.equal(await form.getByRole('combobox', { name: /^Tracker 1/ }).inputValue(), pricing.trackerId);
+		assert.equal(RULES.length, 1, 'nothing was made');
+		await shot('37b-settings-automation-400');
+		await form.getByLabel('At most (minutes)').fill('60');
+		await form.getByLabel('Webhook URL').fill('https://hooks.example.com/parley');
+		await form.getByRole('button', { name: 'Create rule' }).click();
+		await page.getByRole('status').getByText('Rule “Pricing to the CRM” created.').waitFor();
+		assert.equal(await page.getByRole('form').count(), 0, 'the form is closed');
+		assert.equal(await page.evaluate(() => document.activeElement?.id), 'new-rule', 'the focus is back on New rule');
+		const made = requests.filter((r) => r.method === 'POST' && r.path === '/parley/v1/automation/rules').at(-1);
+		assert.equal(made.csrf, 'stub-csrf-token');
+		assert.deepEqual(made.body, {
+			name: 'Pricing to the CRM',
+			enabled: true,
+			workspaceId: '5000000000000000001',
+			filter: {
+				directions: ['Outbound'],
+				externalParticipants: true,
+				participantDomains: ['acme.example'],
+				primaryUsers: [USERS[1].id],
+				minDurationSec: 600,
+				maxDurationSec: 3600,
+				trackers: [{ trackerId: pricing.trackerId, minCount: 2 }]
+			},
+			actions: [
+				{ type: 'Webhook', url: 'https://hooks.example.com/parley', auth: 'Jwt' },
+				{ type: 'CrmField', tracker: { id: pricing.trackerId }, objectType: 'Opportunity', field: 'Competitors__c', mergeWithCurrent: false, connectorId: CONNECTORS[0].id }
+			]
+		});
+		const rule = page.locator('.rules > li').filter({ has: page.getByRole('heading', { name: 'Pricing to the CRM' }) });
+		const text = await rule.innerText();
+		assert.match(text, /Outbound calls · with outside participants · with someone from acme\.example · hosted by Grace Hopper · at least 10 min · at most 60 min · when Pricing \(2×\) fired/);
+		assert.match(text, /Webhook to hooks\.example\.com \(signed JWT\)/);
+		assert.match(text, /CRM: write the tracker's phrases to Opportunity\.Competitors__c/);
+		assert.match(text, /On/);
+		await shot('37c-settings-automation-created');
+	});
+
+	await check('Settings › Automation: a rule is edited, paused, resumed and deleted (with a confirmation); a 403 says so', async () => {
+		const rule = () => page.locator('.rules > li').filter({ has: page.getByRole('heading', { name: /^Pricing to/ }) });
+		await rule().getByRole('button', { name: 'Edit Pricing to the CRM' }).click();
+		const form = page.getByRole('form', { name: 'Edit Pricing to the CRM' });
+		await form.waitFor();
+		// The form holds the rule as saved.
+		assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'Pricing to the CRM');
+		assert.ok(await form.getByRole('checkbox', { name: 'Outbound' }).isChecked());
+		assert.ok(await form.getByRole('radio', { name: 'Some took part' }).isChecked());
+		assert.equal(await form.getByLabel('At least (minutes)').inputValue(), '10');
+		assert.equal(await form.getByLabel('At least (times)').inputValue(), '2');
+		assert.equal(await form.getByLabel('Webhook URL').inputValue(), 'https://hooks.example.com/parley');
+		assert.equal(await form.getByRole('combobox', { name: /^Connector/ }).inputValue(), CONNECTORS[0].id);
+		assert.equal(await form.getByRole('combobox', { name: /^Workspace/ }).count(), 0, 'a rule keeps its workspace');
+		await form.getByLabel('Name', { exact: true }).fill('Pricing to Salesforce');
+		await form.getByRole('checkbox', { name: 'Outbound' }).uncheck();
+		await form.getByRole('checkbox', { name: 'Inbound' }).check();
+		await form.getByLabel('At most (minutes)').fill('');
+		await form.getByRole('button', { name: 'Remove action 1' }).click();
+		await form.getByLabel('Merge with what the field holds').check();
+		await form.getByRole('button', { name: 'Save rule' }).click();
+		await page.getByRole('status').getByText('Rule “Pricing to Salesforce” saved.').waitFor();
+		const put = requests.filter((r) => r.method === 'PUT' && r.path.startsWith('/parley/v1/automation/rules/')).at(-1);
+		const id = put.path.split('/').at(-1);
+		assert.equal(put.body.workspaceId, undefined, 'an edit sends no workspace');
+		assert.deepEqual(put.body.filter.directions, ['Inbound']);
+		assert.equal(put.body.filter.maxDurationSec, undefined, 'an emptied condition is left out');
+		assert.deepEqual(put.body.actions, [{ type: 'CrmField', tracker: { id: TRACKERS.at(-1).trackerId }, objectType: 'Opportunity', field: 'Competitors__c', mergeWithCurrent: true, connectorId: CONNECTORS[0].id }]);
+		assert.match(await rule().innerText(), /Inbound calls · with outside participants[\s\S]*CRM: write the tracker's phrases to Opportunity\.Competitors__c \(merged\)/);
+		assert.equal(await page.evaluate(() => document.activeElement?.id), `edit-${id}`, 'the focus is back on Edit');
+
+		await rule().getByRole('button', { name: 'Pause Pricing to Salesforce' }).click();
+		await page.getByRole('status').getByText(/“Pricing to Salesforce” is paused/).waitFor();
+		await rule().locator('.badge').getByText('Paused').waitFor();
+		const paused = requests.filter((r) => r.method === 'PUT' && r.path.endsWith(`/rules/${id}`)).at(-1);
+		assert.equal(paused.body.enabled, false);
+		assert.deepEqual(paused.body.actions, put.body.actions, 'only the state changes');
+		assert.equal(RULES.find((r) => r.id === id).enabled, false);
+		await rule().getByRole('button', { name: 'Resume Pricing to Salesforce' }).click();
+		await page.getByRole('status').getByText('“Pricing to Salesforce” is on again.').waitFor();
+		assert.equal(RULES.find((r) => r.id === id).enabled, true);
+
+		// The server decides: a refused change is said plainly, with the server's words.
+		SETTINGS.role = 'member';
+		try {
+			await rule().getByRole('button', { name: 'Pause Pricing to Salesforce' }).click();
+			const alert = page.getByRole('alert');
+			await alert.waitFor();
+			assert.match(await alert.innerText(), /You don't have permission to change automation rules\.[\s\S]*this needs the admin role/);
+		} finally {
+			SETTINGS.role = 'admin';
+		}
+		assert.equal(RULES.find((r) => r.id === id).enabled, true);
+
+		await rule().getByRole('button', { name: 'Delete Pricing to Salesforce' }).click();
+		await rule().getByText('Delete “Pricing to Salesforce” and its delivery log?').waitFor();
+		assert.equal(await page.getByRole('alert').count(), 0, 'a new action clears the last error');
+		assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep', 'the focus is on Keep');
+		await rule().getByRole('button', { name: 'Keep' }).click();
+		assert.equal(await page.evaluate(() => document.activeElement?.id), `delete-${id}`);
+		await rule().getByRole('button', { name: 'Delete Pricing to Salesforce' }).click();
+		await rule().getByRole('button', { name: 'Yes, delete' }).click();
+		await page.getByRole('status').getByText('Rule “Pricing to Salesforce” deleted.').waitFor();
+		assert.equal(await rule().count(), 0);
+		assert.equal(RULES.some((r) => r.id === id), false);
+		assert.equal(requests.filter((r) => r.method === 'DELETE' && r.path === `/parley/v1/automation/rules/${id}`).at(-1).csrf, 'stub-csrf-token');
+	});
+
+	await check('Settings › Automation: the rule form at phone width and in dark mode', async () => {
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await shot('37d-settings-automation-dark');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.getByRole('button', { name: 'Edit Competitors to Slack' }).click();
+		const form = page.getByRole('form', { name: 'Edit Competitors to Slack' });
+		await form.waitFor();
+		// A rule naming a tracker the page does not know keeps it (by id).
+		assert.equal(await form.getByRole('combobox', { name: /^Tracker 1/ }).inputValue(), '42');
+		await form.getByRole('button', { name: 'Add a CRM field write' }).click();
+		await form.locator('details.users summary').first().click();
+		await settingsFit();
+		await shot('37e-settings-automation-edit-phone-dark');
+		await form.getByRole('button', { name: 'Cancel' }).click();
+		await page.getByRole('button', { name: 'Edit Competitors to Slack' }).waitFor();
+		assert.equal(RULES[0].actions.length, 1, 'Cancel changes nothing');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
 	});
 
 	await check('Settings: an API key is created (its secret shown once), rotated and revoked', async () => {

@@ -947,6 +947,105 @@ export const RULES = [
 		updated: AT
 	}
 ];
+/** Rules deleted through DELETE …/rules/{id} (their ids are not given again). */
+export const DELETED_RULES = [];
+const WORKSPACE_IDS = [WS, '5000000000000000002'];
+export const CONNECTORS = [
+	{ id: '9300000000000000001', workspaceId: WS, name: 'Salesforce', kind: 'salesforce', settings: { loginUrl: 'https://login.salesforce.com' }, secrets: { clientSecret: true }, created: AT, updated: AT }
+];
+const FILTER_FIELDS = ['directions', 'scopes', 'primaryUsers', 'teams', 'externalParticipants', 'participantDomains', 'minDurationSec', 'maxDurationSec', 'trackers', 'topics', 'crm', 'titleWords'];
+
+/** The server's checks of a rule body (RuleBody's serde, `RuleBody::actions`, `automation::check`
+ * and the connector's workspace), in its words: `{status}` for a 404, else the 400's problems. */
+function ruleProblems(b, workspaceId) {
+	if (!b || typeof b !== 'object' || Array.isArray(b)) return { problems: ['invalid type: expected struct RuleBody'] };
+	if (typeof b.name !== 'string') return { problems: ['missing field `name`'] };
+	if (!Array.isArray(b.actions)) return { problems: ['missing field `actions`'] };
+	const f = b.filter ?? {};
+	const unknown = Object.keys(f).find((k) => !FILTER_FIELDS.includes(k));
+	if (unknown) return { problems: [`unknown field \`${unknown}\`, expected one of ${FILTER_FIELDS.map((k) => `\`${k}\``).join(', ')}`] };
+	for (const k of ['minDurationSec', 'maxDurationSec']) {
+		if (f[k] != null && !Number.isInteger(f[k])) return { problems: [`invalid type: ${JSON.stringify(f[k])}, expected i64`] };
+	}
+	for (const a of b.actions) {
+		if (a?.type !== 'Webhook' && a?.type !== 'CrmField') return { problems: [`unknown variant \`${a?.type}\`, expected \`Webhook\` or \`CrmField\``] };
+		if (a.type === 'Webhook' && !['Jwt', 'SecretInUrl'].includes(a.auth)) return { problems: [`unknown variant \`${a.auth}\`, expected \`SecretInUrl\` or \`Jwt\``] };
+	}
+	if (!WORKSPACE_IDS.includes(workspaceId)) return { status: 404, problems: [`workspace ${workspaceId} was not found`] };
+	const problems = [];
+	// RuleBody::actions: each CRM field action's own mistakes.
+	for (const [i, a] of b.actions.entries()) {
+		if (a.type !== 'CrmField') continue;
+		if (a.objectType != null && !['Opportunity', 'Deal'].includes(a.objectType)) problems.push(`actions[${i}].objectType must be one of Opportunity, Deal`);
+		// parse_id: up to 19 digits, as every generated id has (openapi.json's pattern says 18).
+		if (!/^\s*[0-9]{1,19}\s*$/.test(a.connectorId ?? '')) problems.push(`actions[${i}].connectorId must be a connector id`);
+	}
+	if (problems.length) return { problems };
+	const name = b.name.trim();
+	if (!name) problems.push('name must not be empty');
+	else if ([...name].length > 200) problems.push('name is longer than 200 characters');
+	if (!b.actions.length) problems.push('actions must hold at least one action');
+	if (b.actions.length > 10) problems.push(`actions has ${b.actions.length} entries, more than the 10 allowed (max_rule_actions)`);
+	if (f.minDurationSec != null && f.maxDurationSec != null && f.minDurationSec > f.maxDurationSec) problems.push('filter.minDurationSec is above filter.maxDurationSec');
+	for (const [i, a] of b.actions.entries()) {
+		if (a.type === 'Webhook') {
+			let u;
+			try {
+				u = new URL(a.url);
+			} catch {
+				problems.push(`actions[${i}].url is not an absolute url`);
+				continue;
+			}
+			if (!['http:', 'https:'].includes(u.protocol)) problems.push(`actions[${i}].url must be http or https`);
+			else if (u.username || u.password) problems.push(`actions[${i}].url must not hold a user name or password`);
+		} else {
+			if (!String(a.field ?? '').trim()) problems.push(`actions[${i}].field must not be empty`);
+			else if (typeof a.tracker === 'string' && !a.tracker.trim()) problems.push(`actions[${i}].tracker must not be empty`);
+		}
+	}
+	for (const [i, a] of b.actions.entries()) {
+		if (a.type === 'CrmField' && !CONNECTORS.some((c) => c.id === a.connectorId.trim() && c.workspaceId === workspaceId)) {
+			problems.push(`actions[${i}]: crm connector ${a.connectorId.trim()} is not a connector of workspace ${workspaceId}`);
+		}
+	}
+	return { problems };
+}
+
+/** A rule as the server shows it: the filter in full (the domain's defaults), CRM actions with theirs. */
+function ruleView(id, b, workspaceId, old) {
+	const f = b.filter ?? {};
+	const enabled = b.enabled ?? true;
+	return {
+		id,
+		workspaceId,
+		name: b.name.trim(),
+		enabled,
+		filter: {
+			directions: f.directions ?? [],
+			scopes: f.scopes ?? [],
+			primaryUsers: f.primaryUsers ?? [],
+			teams: f.teams ?? [],
+			externalParticipants: f.externalParticipants ?? null,
+			participantDomains: f.participantDomains ?? [],
+			minDurationSec: f.minDurationSec ?? null,
+			maxDurationSec: f.maxDurationSec ?? null,
+			trackers: (f.trackers ?? []).map((t) => ({ trackerId: t.trackerId, minCount: t.minCount || 1 })),
+			topics: f.topics ?? [],
+			crm: f.crm ? { objectType: f.crm.objectType ?? null, field: f.crm.field ?? null, ...(f.crm.value != null ? { value: f.crm.value } : {}) } : null,
+			titleWords: f.titleWords ?? []
+		},
+		actions: b.actions.map((a) =>
+			a.type === 'Webhook'
+				? { type: 'Webhook', url: a.url, auth: a.auth }
+				: { type: 'CrmField', tracker: typeof a.tracker === 'string' ? a.tracker.trim() : { id: String(a.tracker.id) }, objectType: a.objectType ?? 'Opportunity', field: a.field.trim(), mergeWithCurrent: !!a.mergeWithCurrent, connectorId: a.connectorId.trim() }
+		),
+		// Enabling clears the reason it was switched off and its run of failures.
+		disabledReason: enabled ? null : (old?.disabledReason ?? null),
+		consecutiveFailures: enabled ? 0 : (old?.consecutiveFailures ?? 0),
+		created: old?.created ?? AT,
+		updated: new Date().toISOString()
+	};
+}
 export const DELIVERIES = [];
 function delivery(ruleId, state, responseCode, isTest) {
 	const d = { id: String(9200000000000000001n + BigInt(DELIVERIES.length)), ruleId, callId: CALLS[0].id, action: 0, isTest, state, attempts: state === 'pending' ? 0 : 1, responseCode, latencyMs: responseCode ? 120 : null, response: responseCode ? 'ok' : null, error: state === 'failed' ? 'the receiver answered 500' : null, created: AT, updated: AT };
@@ -1017,6 +1116,13 @@ function trackerWire(id, b, created = AT) {
 	};
 }
 
+/** A tracker made as POST /parley/v1/trackers would (for the steps that need one to exist). */
+export function addTracker(name, keywords) {
+	const t = trackerWire(settingsId(), { trackerName: name, languageKeywords: [{ language: 'eng', keywords }] });
+	TRACKERS.push(t);
+	return t;
+}
+
 /** The stub's matcher: whole words, ignoring case, over the first call's lines. */
 function previewOf(b) {
 	const phrases = (b.languageKeywords ?? []).flatMap((k) => k.keywords ?? []);
@@ -1069,6 +1175,11 @@ async function settingsApi(req, res, url) {
 		['GET', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries$/, '/parley/v1/automation/rules/{id}/deliveries'],
 		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/test$/, '/parley/v1/automation/rules/{id}/test'],
 		['POST', /^\/parley\/v1\/automation\/rules\/(\d+)\/deliveries\/(\d+)\/replay$/, '/parley/v1/automation/rules/{id}/deliveries/{deliveryId}/replay'],
+		['POST', /^\/parley\/v1\/automation\/rules$/, '/parley/v1/automation/rules'],
+		['GET', /^\/parley\/v1\/automation\/rules\/(\d+)$/, '/parley/v1/automation/rules/{id}'],
+		['PUT', /^\/parley\/v1\/automation\/rules\/(\d+)$/, '/parley/v1/automation/rules/{id}'],
+		['DELETE', /^\/parley\/v1\/automation\/rules\/(\d+)$/, '/parley/v1/automation/rules/{id}'],
+		['GET', /^\/parley\/v1\/crm\/connectors$/, '/parley/v1/crm/connectors'],
 		['POST', /^\/parley\/v1\/workspaces$/, '/parley/v1/workspaces'],
 		['GET', /^\/parley\/v1\/users$/, '/parley/v1/users'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
@@ -1169,6 +1280,40 @@ async function settingsApi(req, res, url) {
 			const d = delivery(m[1], 'pending', null, false);
 			return ok(202, { requestId: rid(), callId: old.callId, deliveryIds: [d.id] });
 		}
+		case 'POST /parley/v1/automation/rules': {
+			const checked = ruleProblems(body, body?.workspaceId ?? WS);
+			if (checked.status) return err(checked.status, checked.problems[0]);
+			if (checked.problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: checked.problems }), true);
+			const r = ruleView(String(9100000000000000001n + BigInt(RULES.length + DELETED_RULES.length)), body, body.workspaceId ?? WS);
+			RULES.push(r);
+			return ok(201, { requestId: rid(), rule: r });
+		}
+		case 'GET /parley/v1/automation/rules/{id}': {
+			const r = RULES.find((x) => x.id === m[1]);
+			if (!r) return err(404, `automation rule ${m[1]} was not found`);
+			return ok(200, { requestId: rid(), rule: r });
+		}
+		case 'PUT /parley/v1/automation/rules/{id}': {
+			const i = RULES.findIndex((x) => x.id === m[1]);
+			if (i < 0) return err(404, `automation rule ${m[1]} was not found`);
+			const ws = body?.workspaceId ?? RULES[i].workspaceId;
+			if (ws !== RULES[i].workspaceId) return err(400, 'workspaceId cannot change; create the rule in the other workspace instead');
+			const checked = ruleProblems(body, ws);
+			if (checked.status) return err(checked.status, checked.problems[0]);
+			if (checked.problems.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: checked.problems }), true);
+			const old = RULES[i];
+			const r = ruleView(old.id, body, ws, old);
+			RULES[i] = r;
+			return ok(200, { requestId: rid(), rule: r });
+		}
+		case 'DELETE /parley/v1/automation/rules/{id}': {
+			const i = RULES.findIndex((x) => x.id === m[1]);
+			if (i < 0) return err(404, `automation rule ${m[1]} was not found`);
+			DELETED_RULES.push(...RULES.splice(i, 1));
+			return ok(200, { requestId: rid() });
+		}
+		case 'GET /parley/v1/crm/connectors':
+			return ok(200, { requestId: rid(), connectors: CONNECTORS });
 		case 'POST /parley/v1/workspaces': {
 			if (!String(body.name ?? '').trim()) return err(400, 'name must not be empty');
 			NEW_WORKSPACES.push({ name: body.name, description: body.description ?? null, default: !!body.default });

@@ -21,6 +21,11 @@ describe('a rule in words', () => {
 		);
 		expect(filterWords({ crm: { objectType: 'Opportunity', field: 'Stage', value: 'Won' } })).toBe('Linked to a CRM Opportunity whose Stage is "Won"');
 	});
+	it('users by name when all are known, else counted', () => {
+		const name = (id: string) => ({ '1': 'Ada Lovelace', '2': 'Grace Hopper' })[id];
+		expect(filterWords({ primaryUsers: ['1', '2'], teams: ['2'] }, undefined, name)).toBe('Hosted by Ada Lovelace or Grace Hopper · hosted in the team of Grace Hopper');
+		expect(filterWords({ primaryUsers: ['1', '3'], teams: ['3'] }, undefined, name)).toBe('Hosted by 2 chosen users · hosted in the team of 1 chosen user');
+	});
 	it('webhooks show only their host: the URL may hold the secret', () => {
 		expect(webhookHost('https://hooks.example.com/x?secret=s3cr3t')).toBe('hooks.example.com');
 		expect(webhookHost('not a url')).toBe('an invalid URL');

@@ -11,16 +11,25 @@ type ActionView = RuleView['actions'][number];
 const list = (xs: string[], or = 'or') => (xs.length <= 1 ? (xs[0] ?? '') : `${xs.slice(0, -1).join(', ')} ${or} ${xs.at(-1)}`);
 
 /** "Outbound or Inbound calls · with outside participants · at least 5 min · …"; an empty
- * filter is "Every call". Tracker ids are named with `trackerName` when it knows them. */
-export function filterWords(f: Partial<RuleFilter>, trackerName: (id: string) => string | undefined = () => undefined): string {
+ * filter is "Every call". Tracker ids are named with `trackerName` when it knows them,
+ * user ids with `userName` when it knows them all (else they are counted). */
+export function filterWords(
+	f: Partial<RuleFilter>,
+	trackerName: (id: string) => string | undefined = () => undefined,
+	userName: (id: string) => string | undefined = () => undefined
+): string {
+	const people = (ids: string[], what: string) => {
+		const names = ids.map((id) => userName(String(id)));
+		return names.every((n) => n) ? list(names as string[]) : `${ids.length} chosen ${ids.length === 1 ? what : `${what}s`}`;
+	};
 	const parts: string[] = [];
 	if (f.directions?.length) parts.push(`${list(f.directions)} calls`);
 	if (f.scopes?.length) parts.push(`${list(f.scopes.map((s) => s.toLowerCase()))} scope`);
 	if (f.externalParticipants === true) parts.push('with outside participants');
 	if (f.externalParticipants === false) parts.push('without outside participants');
 	if (f.participantDomains?.length) parts.push(`with someone from ${list(f.participantDomains)}`);
-	if (f.primaryUsers?.length) parts.push(`hosted by ${f.primaryUsers.length} chosen ${f.primaryUsers.length === 1 ? 'user' : 'users'}`);
-	if (f.teams?.length) parts.push(`hosted in ${f.teams.length} chosen ${f.teams.length === 1 ? 'team' : 'teams'}`);
+	if (f.primaryUsers?.length) parts.push(`hosted by ${people(f.primaryUsers, 'user')}`);
+	if (f.teams?.length) parts.push(`hosted in the team of ${people(f.teams, 'user')}`);
 	if (f.minDurationSec != null) parts.push(`at least ${Math.round(f.minDurationSec / 60)} min`);
 	if (f.maxDurationSec != null) parts.push(`at most ${Math.round(f.maxDurationSec / 60)} min`);
 	if (f.trackers?.length)
