@@ -75,7 +75,7 @@ function probe() {
 				if (r.bottom > v.top && r.top < v.bottom) afterFrame((t) => (b.inView ||= t));
 			}
 		}
-		if (b.want && !b.all && rows.length === b.want.rows && document.querySelectorAll('[data-w]').length === b.want.words) afterFrame((t) => (b.all ||= t));
+		if (b.want && !b.all && rows.length === b.want.rows && (!b.want.words || document.querySelectorAll('[data-w]').length === b.want.words)) afterFrame((t) => (b.all ||= t));
 		if (!b.all || (b.want?.at !== undefined && !b.inView)) requestAnimationFrame(look);
 	};
 	requestAnimationFrame(look);
@@ -154,7 +154,7 @@ try {
 		const b = await p.evaluate(() => window.__bench);
 		const until = b.all + 1000;
 		const lt = b.longtasks.filter(([s]) => s < until).map(([, d]) => d);
-		const seeks = words ? await p.evaluate(seekFrames, targets) : [];
+		const seeks = want.words ? await p.evaluate(seekFrames, targets) : [];
 		if (k > 0) rows.push({ heading: b.heading, first: b.firstRows, all: b.all, inView: b.inView, ltSum: lt.reduce((a, d) => a + d, 0), ltMax: Math.max(0, ...lt), seek: seeks.length ? median(seeks) : NaN });
 		await p.close();
 	}
