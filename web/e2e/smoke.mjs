@@ -15,7 +15,7 @@ import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
-import { CALLPAGE, resetCallPage } from './stub-server.mjs';
+import { CALLPAGE, HOUR_CALL, HOUR_LINES, resetCallPage } from './stub-server.mjs';
 import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
@@ -271,6 +271,73 @@ try {
 		assert.match(await page.getByText('This call has no recording.').innerText(), /no recording/);
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await shot('05d-call-long');
+	});
+
+	// The 60-minute call (1,000 sentences, 9,563 timed words): rendered progressively, the
+	// rows around the moment first (Transcript.svelte, progressive.ts).
+	const hourStart = (i) => HOUR_LINES[i][1] / 1000;
+	const hourMarked = () => page.evaluate(() => document.querySelector('li[aria-current="true"]')?.id);
+	const inBox = (sel) =>
+		page.evaluate((sel) => {
+			const b = document.querySelector('.transcript-box').getBoundingClientRect();
+			const r = document.querySelector(sel)?.getBoundingClientRect();
+			return !!r && r.bottom > b.top && r.top < b.bottom;
+		}, sel);
+	await check('an hour-long call: ?t=55m lands on the sentence at 55:00, in view, and plays it', async () => {
+		const want = HOUR_LINES.findLastIndex(([, start]) => start <= 55 * 60 * 1000);
+		assert.ok(want > 900, `the sentence at 55:00 is far down (${want})`);
+		await page.goto(`${base}/calls/${HOUR_CALL.id}?t=55m`);
+		await page.waitForFunction((w) => document.querySelector('li[aria-current="true"]')?.id === `seg-${w}`, want);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1);
+		assert.ok(await inBox(`#seg-${want}`), 'the sentence is scrolled into the transcript box');
+		assert.equal(Math.round(await page.locator('audio').evaluate((a) => a.duration)), 3600);
+		assert.equal((await player(page)).t, 3300);
+		await page.getByRole('button', { name: 'Play', exact: true }).click();
+		await page.waitForFunction(() => !document.querySelector('audio').paused && document.querySelector('audio').currentTime > 3300.2);
+		await page.locator('audio').evaluate((a) => a.pause());
+		const { t } = await player(page);
+		assert.ok(t > 3300 && t < 3303, `played on from 55:00 (${t})`);
+		assert.match(await hourMarked(), new RegExp(`^seg-(${want}|${want + 1})$`));
+		// Then the rest arrives in idle time: every sentence and word, the top included, and
+		// the rows put above the ones in view did not move them.
+		await page.waitForFunction((n) => document.querySelectorAll('ol.transcript > li').length === n, HOUR_LINES.length, { timeout: 5000 });
+		assert.equal(await page.locator('[data-w]').count(), HOUR_LINES.reduce((n, l) => n + l[3].length, 0));
+		assert.equal(await page.locator('ol.transcript > li').first().getAttribute('id'), 'seg-0');
+		assert.ok(await inBox(`#seg-${want}`), 'the sentence stayed in view while rows came above it');
+		// Find in page reaches a sentence that is not on screen (content-visibility keeps text findable).
+		const far = HOUR_LINES[3][3].map((w) => w.text).join(' ');
+		assert.ok(await page.evaluate((text) => window.find(text), far), `find-in-page finds "${far}"`);
+		// Not a full-page shot: rows out of view are not painted (content-visibility: auto).
+		await page.locator('.transcript-box').scrollIntoViewIfNeeded();
+		await page.screenshot({ path: `${shots}05e-call-hour.png` });
+	});
+
+	await check('an hour-long call: a click on a word near the end seeks there; j/k then step by sentence', async () => {
+		const i = HOUR_LINES.length - 4;
+		const word = page.locator(`[data-w="${i}:2"]`);
+		await word.click();
+		await page.waitForFunction((i) => document.querySelector('li[aria-current="true"]')?.id === `seg-${i}`, i);
+		await page.locator('audio').evaluate((a) => a.pause());
+		const from = HOUR_LINES[i][3][2].start / 1000;
+		const { t } = await player(page);
+		assert.ok(t >= from && t < from + 1, `played from the word at ${from} (${t})`);
+		await page.locator('h1').click();
+		await page.keyboard.press('k');
+		await page.waitForFunction((i) => document.querySelector('li[aria-current="true"]')?.id === `seg-${i + 1}`, i);
+		assert.ok(Math.abs((await player(page)).t - hourStart(i + 1)) < 0.01, 'k: the next sentence');
+		await page.keyboard.press('k');
+		await page.waitForFunction((i) => document.querySelector('li[aria-current="true"]')?.id === `seg-${i + 2}`, i);
+		await page.keyboard.press('j');
+		await page.waitForFunction((i) => document.querySelector('li[aria-current="true"]')?.id === `seg-${i + 1}`, i);
+		assert.ok(Math.abs((await player(page)).t - hourStart(i + 1)) < 0.01, 'j: the previous sentence');
+		assert.ok(await inBox(`#seg-${i + 1}`));
+		assert.ok((await player(page)).paused, 'stepping does not start playback');
+		// And the timeline back to the start: the first sentence is marked and in view.
+		await page.locator('audio').evaluate((a) => (a.currentTime = 0.5));
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-0');
+		await page.keyboard.press('k');
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-1');
+		assert.ok(await inBox('#seg-1'));
 	});
 
 	await page.goto(`${base}/calls/${id}`);

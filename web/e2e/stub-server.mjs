@@ -38,8 +38,13 @@ const CALLS = [
 	{ ...call('7100000000000000002', 'Pricing follow-up with Globex', '2024-03-11T09:30:00Z', 20, 'Inbound'), primaryUserId: '1000000000000000002' },
 	call('7100000000000000003', 'Quarterly review — Initech (a rather long title to see how it wraps)', '2024-03-19T13:05:00Z', 3725, 'Conference')
 ];
-/** Only the first and third calls have a transcript. */
-const hasTranscript = (id) => id === CALLS[0].id || id === CALLS[2].id;
+/** A 60-minute call (~1,000 sentences, ~9,500 timed words, four voices, a silent hour of
+ * audio) for the long-call smoke steps and e2e/bench-call.mjs. It is not in the calls list
+ * (the list's paging and counts stay as they were): only `/v2/calls/extensive` by its id,
+ * its transcript and its media know it. */
+export const HOUR_CALL = call('7100000000000000060', 'An hour with Umbrella Corp', '2024-03-25T14:00:00Z', 3600, 'Conference');
+/** Only the first and third calls, and the hour, have a transcript. */
+const hasTranscript = (id) => id === CALLS[0].id || id === CALLS[2].id || id === HOUR_CALL.id;
 
 function call(id, title, started, duration, direction) {
 	return {
@@ -125,7 +130,84 @@ const TOPICS = ['Small talk', 'Small talk', 'Needs', 'Needs', 'Needs', 'Product'
 /** A long transcript (for the third call, which has no recording): scrolling and following. */
 const LONG = Array.from({ length: 120 }, (_, i) => [i % 3 === 0 ? '12' : '11', i * 30000, `Sentence ${i + 1} of the quarterly review, long enough to wrap on a phone screen now and then.`]);
 
+/** mulberry32: a small seeded PRNG, so the hour's transcript is the same on every run. */
+function prng(seed) {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+const VOCAB = (
+	'the we our your team pipeline quarter budget renewal pricing contract security review legal procurement timeline ' +
+	'onboarding integration dashboard forecast deal stage champion decision process pilot users seats discount value ' +
+	'problem calls coaching recordings notes CRM Salesforce HubSpot rollout training manager rep quota churn expansion ' +
+	'is are was will would could should can need want think know see make sure about with from for to of and but so that ' +
+	'this it they them really just actually probably next week month Friday Monday yes no okay right great exactly'
+).split(' ');
+
+/** The hour's sentences: [speakerId, start ms, end ms, words [{start, end, text}], topic]. Deterministic. */
+function hourLines() {
+	const rnd = prng(60);
+	const voices = ['11', '12', '13', '14'];
+	const raw = [];
+	let t = 0;
+	let voice = '11';
+	for (let i = 0; i < 1000; i++) {
+		if (i > 0 && rnd() < 0.4) voice = voices[Math.floor(rnd() * voices.length)];
+		const n = 3 + Math.floor(rnd() * 7) + Math.floor(rnd() * 7) + Math.floor(rnd() * 2);
+		const words = [];
+		for (let k = 0; k < n; k++) {
+			const len = 0.18 + rnd() * 0.3;
+			let text = VOCAB[Math.floor(rnd() * VOCAB.length)];
+			if (k === 0) text = text[0].toUpperCase() + text.slice(1);
+			if (k === n - 1) text += rnd() < 0.2 ? '?' : '.';
+			else if (rnd() < 0.08) text += ',';
+			words.push({ start: t, end: t + len, text });
+			t += len + 0.02 + rnd() * 0.08;
+		}
+		raw.push({ voice, words, topic: ['Small talk', 'Needs', 'Product', 'Pricing', 'Next steps'][Math.min(4, Math.floor(i / 200))] });
+		t += 0.3 + rnd() * 1.2;
+	}
+	// Stretched to end at 59:50, so sentences are spread over the whole hour.
+	const k = 3590 / t;
+	return raw.map(({ voice, words, topic }) => {
+		const ws = words.map((w) => ({ start: Math.round(w.start * k * 1000), end: Math.round(w.end * k * 1000), text: w.text }));
+		return [voice, ws[0].start, ws.at(-1).end, ws, topic];
+	});
+}
+export const HOUR_LINES = hourLines();
+
+function hourTranscript() {
+	const monologues = [];
+	for (const [speakerId, start, end, words, topic] of HOUR_LINES) {
+		const sentence = { start, end, text: words.map((w) => w.text).join(' '), words };
+		const last = monologues.at(-1);
+		if (last?.speakerId === speakerId && last.topic === topic) last.sentences.push(sentence);
+		else monologues.push({ speakerId, topic, sentences: [sentence] });
+	}
+	return monologues;
+}
+const HOUR_TRANSCRIPT = hourTranscript();
+
+/** The hour's transcript checked once and kept as JSON (checking 9,563 words on every
+ * request took the stub 50-200 ms, which the page's measurements would count). */
+let hourJson;
+function sendHour(res, method, route) {
+	if (!hourJson) {
+		const body = transcriptOf(HOUR_CALL.id);
+		const problems = checkShape(responseSchema(method, route, 200), body);
+		if (problems.length) throw new Error(`stub: the hour's transcript does not fit openapi.json:\n${problems.slice(0, 5).join('\n')}`);
+		hourJson = JSON.stringify({ ...body, requestId: undefined });
+	}
+	res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(`{"requestId":"${rid()}",${hourJson.slice(1)}`);
+}
+
 function transcriptOf(callId) {
+	if (callId === HOUR_CALL.id) return { requestId: rid(), callId, source: 'asr:stub', transcript: HOUR_TRANSCRIPT };
 	const lines = callId === CALLS[2].id ? LONG : LINES;
 	const topics = callId === CALLS[2].id ? [] : TOPICS;
 	const monologues = [];
@@ -160,6 +242,43 @@ function wav() {
 	return buf;
 }
 const WAV = wav();
+
+/** An hour of silence (mono 8-bit 8 kHz WAV, 28.8 MB) made on the fly for the range asked:
+ * the bytes are never all in memory, and a range is sent in 64 KB pieces (with back-pressure:
+ * Chromium asks for `bytes=N-` and drops the connection once it has enough). */
+const HOUR_RATE = 8000;
+const HOUR_DATA = HOUR_RATE * 3600;
+function silentHour(res, range) {
+	const head = Buffer.alloc(44);
+	head.write('RIFF', 0); head.writeUInt32LE(36 + HOUR_DATA, 4); head.write('WAVE', 8);
+	head.write('fmt ', 12); head.writeUInt32LE(16, 16); head.writeUInt16LE(1, 20); head.writeUInt16LE(1, 22);
+	head.writeUInt32LE(HOUR_RATE, 24); head.writeUInt32LE(HOUR_RATE, 28); head.writeUInt16LE(1, 32); head.writeUInt16LE(8, 34);
+	head.write('data', 36); head.writeUInt32LE(HOUR_DATA, 40);
+	const size = 44 + HOUR_DATA;
+	const start = range ? Number(range[1]) : 0;
+	const end = range ? Math.min(range[2] ? Number(range[2]) : size - 1, size - 1) : size - 1;
+	if (start >= size) {
+		res.writeHead(416, { 'content-range': `bytes */${size}` });
+		return res.end();
+	}
+	const headers = { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'accept-ranges': 'bytes' };
+	if (range) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}` });
+	else res.writeHead(200, headers);
+	const piece = Buffer.alloc(65536, 0x80);
+	let at = start;
+	const pump = () => {
+		while (at <= end) {
+			const n = Math.min(piece.length, end - at + 1);
+			const chunk = Buffer.from(piece.subarray(0, n));
+			if (at < 44) head.copy(chunk, 0, at, Math.min(44, at + n));
+			at += n;
+			if (!res.write(chunk)) return void res.once('drain', pump);
+		}
+		res.end();
+	};
+	res.on('close', () => (at = end + 1));
+	pump();
+}
 
 
 // ---- Team, Library and Scorecards ----
@@ -427,7 +546,7 @@ async function api(req, res, url) {
 		const ids = body.filter?.callIds?.map(String);
 		const hosts = body.filter?.primaryUserIds?.map(String);
 		const { fromDateTime: from, toDateTime: to } = body.filter ?? {};
-		const found = CALLS.filter(
+		const found = (ids ? [...CALLS, HOUR_CALL] : CALLS).filter(
 			(c) =>
 				!DELETED.has(c.id) &&
 				(!ids || ids.includes(c.id)) &&
@@ -579,6 +698,7 @@ async function api(req, res, url) {
 		const route = '/parley/v1/calls/{id}/transcript';
 		if (!guard(req, res, method, route)) return;
 		if (!hasTranscript(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
+		if (m[1] === HOUR_CALL.id) return sendHour(res, method, route);
 		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
@@ -586,6 +706,7 @@ async function api(req, res, url) {
 		const route = '/parley/v1/calls/{id}/media';
 		if (url.searchParams.get('signature') !== 'stub-signature' && !guard(req, res, method, route)) return;
 		const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+		if (m[1] === HOUR_CALL.id) return silentHour(res, range);
 		const size = WAV.length;
 		if (!range) {
 			res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': size, 'accept-ranges': 'bytes' });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { flattenTranscript, segmentAt, speakerLabels, startsOf } from './segments';
+import { flattenTranscript, segmentAt, sideOf, speakerLabels, startsOf } from './segments';
 
 const starts = Float64Array.from([0, 2.5, 2.5, 7, 10.25]);
 
@@ -89,5 +89,14 @@ describe('flattenTranscript and speakerLabels', () => {
 		expect(labels.get('a')).toEqual({ name: 'Speaker 1', affiliation: 'Unknown' });
 		expect(labels.get('b')).toEqual({ name: 'Dana Buyer', affiliation: 'External' });
 		expect(labels.get('c')).toEqual({ name: 'rep@example.com', affiliation: 'Internal' });
+	});
+});
+
+describe('sideOf', () => {
+	it('says the side in words', () => {
+		expect(sideOf('Internal')).toBe('Company');
+		expect(sideOf('External')).toBe('Non-company');
+		expect(sideOf('Unknown')).toBe('Side unknown');
+		expect(sideOf(undefined)).toBe('Side unknown');
 	});
 });

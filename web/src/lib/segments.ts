@@ -85,3 +85,8 @@ export function speakerLabels(
 	}
 	return labels;
 }
+
+/** A side in words: a party's or speaker label's affiliation. */
+export function sideOf(affiliation: string | undefined): string {
+	return affiliation === 'Internal' ? 'Company' : affiliation === 'External' ? 'Non-company' : 'Side unknown';
+}
