@@ -14,11 +14,20 @@ import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
-import { CALLPAGE, resetCallPage } from './stub-server.mjs';
+import { CALLPAGE, WAVEFORM, resetCallPage } from './stub-server.mjs';
 import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
+
+/** The waveform's unplayed canvas: its size, and how many pixels are drawn in each column. */
+const waveColumns = (page) =>
+	page.locator('.timeline .wave canvas.all').evaluate((c) => {
+		const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		const drawn = new Array(c.width).fill(0);
+		for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn[((i - 3) / 4) % c.width]++;
+		return { width: c.width, height: c.height, cssWidth: c.clientWidth, drawn };
+	});
 
 
 const server = await start(0);
@@ -133,6 +142,56 @@ try {
 		assert.equal(await page.locator('.timeline .topic').count(), 3, 'Small talk, Needs, Product');
 	});
 
+	await check("the recording's waveform is drawn above the lanes, following the turns", async () => {
+		const wave = page.locator('.timeline .wave');
+		await wave.waitFor();
+		assert.equal(await wave.getAttribute('aria-hidden'), 'true');
+		assert.ok(requests.some((r) => r.path === `/parley/v1/calls/${id}/waveform`));
+		// Drawn once the player knows the recording's 24 s (the call's metadata says 30 min).
+		await page.waitForFunction(() => {
+			const c = document.querySelector('.timeline .wave canvas.all');
+			if (!c?.width) return false;
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			return d[(Math.floor(c.height / 2) * c.width + c.width - 5) * 4 + 3] > 0;
+		});
+		const { width, height, cssWidth, drawn } = await waveColumns(page);
+		assert.equal(width, cssWidth, 'one canvas pixel per CSS pixel at a pixel ratio of 1');
+		const lanes = await page.locator('.timeline .lanes').boundingBox();
+		assert.ok(Math.abs(cssWidth - lanes.width) < 1, `the strip is as wide as the lanes: ${cssWidth} vs ${lanes.width}`);
+		const at = (s) => drawn[Math.floor((s / 24) * width)];
+		// Ada speaks at 1 s; 2.9–3.2 s is the pause before Dana; the unnamed speaker (quieter) at 16 s.
+		assert.ok(at(1) > height / 3, `speech at 1 s is tall: ${at(1)} of ${height}`);
+		assert.ok(at(3.05) < height / 5, `the pause at 3.05 s is low: ${at(3.05)}`);
+		assert.ok(at(3.05) > 0, 'silence is still a thin line');
+		assert.ok(drawn.filter((n) => n > 0).length > width * 0.98, 'the recording spans the timeline');
+		// The played part: nothing yet (the player is at its start).
+		const clip = await page.locator('.timeline .wave canvas.played').evaluate((c) => c.style.clipPath);
+		assert.match(clip, /^inset\(0(px)? 100% 0(px)? 0(px)?\)$/, `nothing played yet: ${clip}`);
+	});
+
+	await check('a click on the waveform seeks, and the played part follows the playhead', async () => {
+		const box = await page.locator('.timeline .wave').boundingBox();
+		await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+		const { t } = await player(page);
+		assert.ok(Math.abs(t - 18) < 0.3, `currentTime ${t}`);
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-4');
+		await page.locator('audio').evaluate((a) => a.pause());
+		await page.locator('audio').evaluate((a) => (a.currentTime = 12));
+		await page.waitForFunction(() => /^inset\(0(px)? 50% 0(px)? 0(px)?\)$/.test(document.querySelector('.timeline .wave canvas.played').style.clipPath));
+		await page.locator('.timeline').screenshot({ path: `${shots}05a-call-waveform.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		// Redrawn in the dark scheme's colours.
+		await page.waitForFunction(() => {
+			const c = document.querySelector('.timeline .wave canvas.all');
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			const i = (Math.floor(c.height / 2) * c.width + 10) * 4;
+			return d[i] > 128;
+		});
+		await page.locator('.timeline').screenshot({ path: `${shots}05a-call-waveform-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.locator('audio').evaluate((a) => (a.currentTime = 0));
+	});
+
 	await check('the summary panel shows the analysis; missing and empty parts show nothing', async () => {
 		const panel = page.locator('aside.summary');
 		const text = await panel.innerText();
@@ -221,8 +280,10 @@ try {
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
 		await shot('05b-call-phone');
+		await page.locator('.timeline').screenshot({ path: `${shots}05b-call-phone-timeline.png` });
 		await page.emulateMedia({ colorScheme: 'dark' });
 		await shot('05c-call-phone-dark');
+		await page.locator('.timeline').screenshot({ path: `${shots}05c-call-phone-timeline-dark.png` });
 		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 1280, height: 860 });
 	});
@@ -270,6 +331,29 @@ try {
 		assert.match(await page.getByText('This call has no recording.').innerText(), /no recording/);
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await shot('05d-call-long');
+	});
+
+	await check('no waveform without a recording, nor while it is not computed: the lanes as before, no error', async () => {
+		// The long call (no recording) has lanes but no strip, and its waveform is not even asked for.
+		assert.ok((await page.locator('.timeline .lane').count()) > 0);
+		assert.equal(await page.locator('.timeline .wave, .timeline .wave-label').count(), 0);
+		assert.ok(!requests.some((r) => r.path === `/parley/v1/calls/${CALLS[2].id}/waveform`));
+		// A recording whose waveform is not computed yet: a 404, and the lanes as they were.
+		WAVEFORM.missing = true;
+		try {
+			const asked = requests.length;
+			await page.goto(`${base}/calls/${id}`);
+			await page.locator('.timeline .lane').first().waitFor();
+			await page.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+			for (let i = 0; i < 50 && !requests.slice(asked).some((r) => r.path === `/parley/v1/calls/${id}/waveform`); i++) await page.waitForTimeout(50);
+			assert.ok(requests.slice(asked).some((r) => r.path === `/parley/v1/calls/${id}/waveform`), 'asked for');
+			await page.waitForTimeout(200);
+			assert.equal(await page.locator('.timeline .wave, .timeline .wave-label').count(), 0);
+			assert.equal(await page.locator('.timeline .lane').count(), 3);
+			assert.equal(await page.getByRole('alert').count(), 0);
+		} finally {
+			WAVEFORM.missing = false;
+		}
 	});
 
 	await page.goto(`${base}/calls/${id}`);

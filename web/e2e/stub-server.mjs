@@ -161,6 +161,32 @@ function wav() {
 }
 const WAV = wav();
 
+/** The stub's waveform switch: `missing` makes the first call's waveform a 404 too (not computed yet). */
+export const WAVEFORM = { missing: false };
+
+/**
+ * The waveform of the first call's recording (24 s, as WAV): 100 ms buckets whose peaks
+ * follow the transcript's words, so it looks like speech: a bump per word, louder or softer
+ * word by word, the unnamed speaker (13) quieter, a low noise floor between the turns.
+ */
+function waveformOf(callId) {
+	const bucketMs = 100;
+	const durationMs = 24000;
+	const words = transcriptOf(callId).transcript.flatMap((m) => m.sentences.flatMap((s) => s.words.map((w) => ({ ...w, speakerId: m.speakerId }))));
+	let seed = 7;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	const loudness = words.map((w) => (w.speakerId === '13' ? 0.3 : 0.55) + 0.4 * random());
+	const peaks = Array.from({ length: Math.ceil(durationMs / bucketMs) }, (_, b) => {
+		const t = (b + 0.5) * bucketMs;
+		let p = 1 + 2 * random();
+		words.forEach((w, k) => {
+			if (t >= w.start && t < w.end) p = Math.max(p, 255 * loudness[k] * (0.35 + 0.65 * Math.sin((Math.PI * (t - w.start)) / (w.end - w.start))));
+		});
+		return Math.min(255, Math.round(p));
+	});
+	return { bucketMs, durationMs, peaks };
+}
+
 
 // ---- Team, Library and Scorecards ----
 
@@ -283,6 +309,13 @@ const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
 		required: ['requestId', 'reportEverySeconds', 'workers'],
 		properties: { requestId: { type: 'string' }, reportEverySeconds: int('int64'), workers: { type: 'array', items: { $ref: '#/components/schemas/WorkerView' } } }
 	};
+	// The recording's waveform (ui-waveform): GET /parley/v1/calls/{id}/waveform.
+	s.Waveform ??= {
+		type: 'object',
+		required: ['bucketMs', 'durationMs', 'peaks'],
+		properties: { bucketMs: int('int64'), durationMs: int('int64'), peaks: { type: 'array', items: { type: 'integer', minimum: 0, maximum: 255 } } }
+	};
+	spec.paths['/parley/v1/calls/{id}/waveform'] ??= { get: { operationId: 'get-call-waveform', responses: { 200: json('Waveform'), default: json('ErrorBody') } } };
 	spec.paths['/parley/v1/workers'] ??= { get: { operationId: 'list-workers', responses: { 200: json('WorkersList'), default: json('ErrorBody') } } };
 }
 
@@ -580,6 +613,14 @@ async function api(req, res, url) {
 		if (!guard(req, res, method, route)) return;
 		if (!hasTranscript(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
 		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/waveform$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/waveform';
+		if (!guard(req, res, method, route)) return;
+		// Only the first call's recording is transcribed (the second's is not yet, the third has none).
+		if (m[1] !== CALLS[0].id || WAVEFORM.missing || DELETED.has(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no waveform`);
+		return sendChecked(res, method, route, 200, waveformOf(m[1]));
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
 	if (m && method === 'GET') {
