@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
-import { CALLPAGE, WAVEFORM, resetCallPage } from './stub-server.mjs';
+import { CALLPAGE, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
 import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
@@ -478,6 +478,55 @@ try {
 		await page.locator('table').first().locator('tbody tr').nth(1).waitFor();
 		assert.deepEqual(last('/v2/stats/interaction').body.filter, { fromDate: '2024-03-01', toDate: '2024-04-01' });
 		assert.equal(await page.getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed'), 'false');
+	});
+
+	await check('Team: the trend per week and month, for the team and a chosen rep', async () => {
+		// The custom period of the step before: 1–31 March 2024, five weeks from Friday 1 March.
+		const chart = page.locator('figure.trend');
+		await chart.locator('svg').waitFor();
+		const sent = last('/v2/stats/activity/aggregate-by-period').body;
+		assert.deepEqual(sent.filter, { fromDate: '2024-03-01', toDate: '2024-04-01' });
+		assert.equal(sent.aggregationPeriod, 'WEEK');
+		assert.ok(requests.some((r) => r.path === '/v2/stats/activity/aggregate-by-period' && r.body?.cursor === '1'), 'every page of users');
+		assert.equal(await page.getByRole('button', { name: 'Per week' }).getAttribute('aria-pressed'), 'true');
+		const stub = activityByPeriod('2024-03-01', '2024-04-01', 'WEEK');
+		const team = stub[0].userAggregateActivity.map((_, i) => stub.reduce((sum, u) => sum + u.userAggregateActivity[i].callsAsHost, 0));
+		const total = team.reduce((a, b) => a + b, 0);
+		const label = await chart.getByRole('img').getAttribute('aria-label');
+		assert.equal(label.split('. ')[0], 'Calls hosted per week, 5 weeks');
+		assert.match(label, new RegExp(`Team: ${total} in all`));
+		assert.equal(await chart.locator('circle.point.team').count(), 5);
+		assert.equal(await chart.locator('circle.point.partial').count(), 1, 'Friday 1 – Sunday 3 March is a part week');
+		assert.match(await chart.locator('text.x').first().textContent(), /1 Mar/);
+		await chart.getByText('The numbers').click();
+		const cells = await chart.locator('tbody tr td').allInnerTexts();
+		assert.deepEqual(cells.map(Number), team);
+		// A rep to compare, and another counter.
+		await page.getByLabel('Compare a rep').selectOption({ label: 'Grace Hopper' });
+		await chart.locator('rect.point.rep').nth(4).waitFor();
+		const grace = stub[1].userAggregateActivity.map((p) => p.callsAsHost);
+		assert.match(await chart.getByRole('img').getAttribute('aria-label'), new RegExp(`Grace Hopper: ${grace.reduce((a, b) => a + b, 0)} in all, from 0 to 2, falling`));
+		assert.match(await chart.locator('thead').innerText(), /Week\s+Team\s+Grace Hopper/);
+		await page.getByLabel('Count').selectOption({ label: "Others' calls listened to" });
+		await page.waitForFunction(() => /^Others' calls listened to per week/.test(document.querySelector('figure.trend svg').getAttribute('aria-label')));
+		await shot('11a-team-trend');
+		// Per month: one (whole) month, one point.
+		await page.getByRole('button', { name: 'Per month' }).click();
+		await page.waitForFunction(() => document.querySelector('figure.trend svg')?.getAttribute('aria-label')?.includes('per month, 1 month'));
+		assert.equal(last('/v2/stats/activity/aggregate-by-period').body.aggregationPeriod, 'MONTH');
+		assert.equal(await chart.locator('circle.point.team').count(), 1);
+		assert.equal(await chart.locator('circle.point.partial').count(), 0);
+		await page.getByRole('button', { name: 'Per week' }).click();
+		await page.getByLabel('Count').selectOption({ label: 'Calls hosted' });
+		await page.waitForFunction(() => document.querySelector('figure.trend svg')?.getAttribute('aria-label')?.includes('Calls hosted per week, 5 weeks'));
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noOverflow();
+		await chart.screenshot({ path: `${shots}11b-team-trend-phone.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await chart.screenshot({ path: `${shots}11c-team-trend-phone-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.getByLabel('Compare a rep').selectOption({ label: 'Team only' });
 	});
 
 	await check("Team: a rep's name opens their calls in the period", async () => {

@@ -224,6 +224,51 @@ export const ACTIVITY = [
 	{ userId: USERS[2].id, userEmailAddress: USERS[2].emailAddress, userAggregateActivityStats: counts(0, 0, 11, 6, 2, 0) }
 ];
 
+/** The periods of `aggregate-by-period` as Gong cuts them: weeks from Monday, months from the
+ * 1st (also days, quarters, years), the first and last clipped to the filter's days. */
+function statsPeriods(fromDate, toDate, period) {
+	const day = (t) => new Date(t).toISOString().slice(0, 10);
+	const out = [];
+	let from = fromDate;
+	while (from < toDate && out.length < 1000) {
+		const d = new Date(`${from}T00:00:00Z`);
+		const [y, m] = [d.getUTCFullYear(), d.getUTCMonth()];
+		const next =
+			period === 'DAY' ? day(d.getTime() + 86400e3)
+			: period === 'WEEK' ? day(d.getTime() + (7 - ((d.getUTCDay() + 6) % 7)) * 86400e3)
+			: period === 'MONTH' ? day(Date.UTC(y, m + 1, 1))
+			: period === 'QUARTER' ? day(Date.UTC(y, m - (m % 3) + 3, 1))
+			: day(Date.UTC(y + 1, 0, 1));
+		const to = next < toDate ? next : toDate;
+		out.push({ from, to });
+		from = to;
+	}
+	return out;
+}
+
+/**
+ * Each user's activity per period: ACTIVITY's totals spread over the periods, Ada's rising
+ * (weights 1, 2, 3, …), Grace's falling, Alan's even (rounded, so a total may be off by a
+ * little). The smoke test computes what the chart should show from this too.
+ */
+export function activityByPeriod(fromDate, toDate, period) {
+	const periods = statsPeriods(fromDate, toDate, period);
+	const n = periods.length;
+	return ACTIVITY.map((u, k) => {
+		const weight = (i) => (k === 0 ? i + 1 : k === 1 ? n - i : 1);
+		const sum = periods.reduce((s, _, i) => s + weight(i), 0);
+		return {
+			userId: u.userId,
+			userEmailAddress: u.userEmailAddress,
+			userAggregateActivity: periods.map((p, i) => ({
+				...Object.fromEntries(Object.entries(u.userAggregateActivityStats).map(([c, total]) => [c, Math.round((total * weight(i)) / sum)])),
+				fromDate: `${p.from}T00:00:00Z`,
+				toDate: `${p.to}T00:00:00Z`
+			}))
+		};
+	});
+}
+
 export const FOLDERS = [
 	{ id: '6100000000000000001', name: 'Win/Loss', parentFolderId: null, createdBy: USER.userId, updated: '2024-03-20T10:00:00Z' },
 	{ id: '6100000000000000002', name: 'Great demos', parentFolderId: '6100000000000000001', createdBy: USER.userId, updated: '2024-03-21T10:00:00Z' },
@@ -511,6 +556,22 @@ async function api(req, res, url) {
 		const records = { totalRecords: list.length, currentPageSize: slice.length, currentPageNumber: page };
 		if ((page + 1) * PAGE_SIZE < list.length) records.cursor = String(page + 1);
 		return sendChecked(res, method, p, 200, { requestId: rid(), records, timeZone: 'Europe/London', fromDateTime: `${fromDate}T00:00:00Z`, toDateTime: `${toDate}T00:00:00Z`, [key]: slice });
+	}
+	if (p === '/v2/stats/activity/aggregate-by-period' && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow reading stats');
+		const { fromDate, toDate } = body.filter ?? {};
+		if (!fromDate || !toDate) return gongError(res, method, p, 400, 'filter.fromDate is required');
+		if (!['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'].includes(body.aggregationPeriod)) return gongError(res, method, p, 400, 'aggregationPeriod must be DAY, WEEK, MONTH, QUARTER or YEAR');
+		if (toDate < '2024-01-01') return gongError(res, method, p, 404, 'No stats found corresponding to the provided filters');
+		const list = activityByPeriod(fromDate, toDate, body.aggregationPeriod);
+		const page = Number(body.cursor ?? 0);
+		const slice = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+		const records = { totalRecords: list.length, currentPageSize: slice.length, currentPageNumber: page };
+		if ((page + 1) * PAGE_SIZE < list.length) records.cursor = String(page + 1);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records, usersAggregateActivity: slice });
 	}
 	if (p === '/v2/users' && method === 'GET') {
 		if (!guard(req, res, method, p)) return;
