@@ -15,11 +15,20 @@ import { Run, launch, shots, watchedPage } from './harness.mjs';
 import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requests, start } from './stub-server.mjs';
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
-import { CALLPAGE, HOUR_CALL, HOUR_LINES, resetCallPage } from './stub-server.mjs';
+import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
 import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
+
+/** The waveform's unplayed canvas: its size, and how many pixels are drawn in each column. */
+const waveColumns = (page) =>
+	page.locator('.timeline .wave canvas.all').evaluate((c) => {
+		const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		const drawn = new Array(c.width).fill(0);
+		for (let i = 3; i < data.length; i += 4) if (data[i] > 0) drawn[((i - 3) / 4) % c.width]++;
+		return { width: c.width, height: c.height, cssWidth: c.clientWidth, drawn };
+	});
 
 
 const server = await start(0);
@@ -134,6 +143,74 @@ try {
 		assert.equal(await page.locator('.timeline .topic').count(), 3, 'Small talk, Needs, Product');
 	});
 
+	await check("the recording's waveform is drawn above the lanes, following the turns", async () => {
+		const wave = page.locator('.timeline .wave');
+		await wave.waitFor();
+		assert.equal(await wave.getAttribute('aria-hidden'), 'true');
+		assert.ok(requests.some((r) => r.path === `/parley/v1/calls/${id}/waveform`));
+		// Drawn once the player knows the recording's 24 s (the call's metadata says 30 min).
+		await page.waitForFunction(() => {
+			const c = document.querySelector('.timeline .wave canvas.all');
+			if (!c?.width) return false;
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			return d[(Math.floor(c.height / 2) * c.width + c.width - 5) * 4 + 3] > 0;
+		});
+		const { width, height, cssWidth, drawn } = await waveColumns(page);
+		assert.equal(width, cssWidth, 'one canvas pixel per CSS pixel at a pixel ratio of 1');
+		const lanes = await page.locator('.timeline .lanes').boundingBox();
+		assert.ok(Math.abs(cssWidth - lanes.width) < 1, `the strip is as wide as the lanes: ${cssWidth} vs ${lanes.width}`);
+		const at = (s) => drawn[Math.floor((s / 24) * width)];
+		// Ada speaks at 1 s; 2.9–3.2 s is the pause before Dana; the unnamed speaker (quieter) at 16 s.
+		assert.ok(at(1) > height / 3, `speech at 1 s is tall: ${at(1)} of ${height}`);
+		assert.ok(at(3.05) < height / 5, `the pause at 3.05 s is low: ${at(3.05)}`);
+		assert.ok(at(3.05) > 0, 'silence is still a thin line');
+		assert.ok(drawn.filter((n) => n > 0).length > width * 0.98, 'the recording spans the timeline');
+		// The played part: nothing yet (the player is at its start).
+		const clip = await page.locator('.timeline .wave canvas.played').evaluate((c) => c.style.clipPath);
+		assert.match(clip, /^inset\(0(px)? 100% 0(px)? 0(px)?\)$/, `nothing played yet: ${clip}`);
+	});
+
+	await check('a click on the waveform seeks, and the played part follows the playhead', async () => {
+		const box = await page.locator('.timeline .wave').boundingBox();
+		await page.mouse.click(box.x + box.width * 0.75, box.y + box.height / 2);
+		const { t } = await player(page);
+		assert.ok(Math.abs(t - 18) < 0.3, `currentTime ${t}`);
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-4');
+		await page.locator('audio').evaluate((a) => a.pause());
+		await page.locator('audio').evaluate((a) => (a.currentTime = 12));
+		await page.waitForFunction(() => /^inset\(0(px)? 50% 0(px)? 0(px)?\)$/.test(document.querySelector('.timeline .wave canvas.played').style.clipPath));
+		await page.locator('.timeline').screenshot({ path: `${shots}05a-call-waveform.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		// Redrawn in the dark scheme's colours.
+		await page.waitForFunction(() => {
+			const c = document.querySelector('.timeline .wave canvas.all');
+			const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+			const i = (Math.floor(c.height / 2) * c.width + 10) * 4;
+			return d[i] > 128;
+		});
+		await page.locator('.timeline').screenshot({ path: `${shots}05a-call-waveform-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+		// A screen of pixel ratio 2: drawn at twice the pixels. (Chromium's emulation changes
+		// the ratio of an open page without telling ResizeObserver or media queries, so a new
+		// context with the same session is opened at 2× instead.)
+		const sharpContext = await browser.newContext({ storageState: await context.storageState(), viewport: { width: 1280, height: 860 }, deviceScaleFactor: 2 });
+		try {
+			const sharpPage = await sharpContext.newPage();
+			await sharpPage.goto(`${base}/calls/${id}`);
+			await sharpPage.locator('.timeline .wave').waitFor();
+			await sharpPage.waitForFunction(() => document.querySelector('audio')?.readyState >= 1);
+			await sharpPage.waitForFunction(() => {
+				const c = document.querySelector('.timeline .wave canvas.all');
+				return c.width > 0 && Math.abs(c.width - 2 * c.getBoundingClientRect().width) <= 1 && c.height === 2 * c.clientHeight;
+			});
+			const sharp = await waveColumns(sharpPage);
+			assert.ok(sharp.drawn.filter((n) => n > 0).length > sharp.width * 0.98, 'drawn across at 2×');
+		} finally {
+			await sharpContext.close();
+		}
+		await page.locator('audio').evaluate((a) => (a.currentTime = 0));
+	});
+
 	await check('the summary panel shows the analysis; missing and empty parts show nothing', async () => {
 		const panel = page.locator('aside.summary');
 		const text = await panel.innerText();
@@ -222,8 +299,10 @@ try {
 		const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 		assert.ok(overflow <= 0, `the page is ${overflow}px wider than the phone`);
 		await shot('05b-call-phone');
+		await page.locator('.timeline').screenshot({ path: `${shots}05b-call-phone-timeline.png` });
 		await page.emulateMedia({ colorScheme: 'dark' });
 		await shot('05c-call-phone-dark');
+		await page.locator('.timeline').screenshot({ path: `${shots}05c-call-phone-timeline-dark.png` });
 		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 1280, height: 860 });
 	});
@@ -271,6 +350,29 @@ try {
 		assert.match(await page.getByText('This call has no recording.').innerText(), /no recording/);
 		await page.evaluate(() => window.scrollTo(0, 0));
 		await shot('05d-call-long');
+	});
+
+	await check('no waveform without a recording, nor while it is not computed: the lanes as before, no error', async () => {
+		// The long call (no recording) has lanes but no strip, and its waveform is not even asked for.
+		assert.ok((await page.locator('.timeline .lane').count()) > 0);
+		assert.equal(await page.locator('.timeline .wave, .timeline .wave-label').count(), 0);
+		assert.ok(!requests.some((r) => r.path === `/parley/v1/calls/${CALLS[2].id}/waveform`));
+		// A recording whose waveform is not computed yet: a 404, and the lanes as they were.
+		WAVEFORM.missing = true;
+		try {
+			const asked = requests.length;
+			await page.goto(`${base}/calls/${id}`);
+			await page.locator('.timeline .lane').first().waitFor();
+			await page.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+			for (let i = 0; i < 50 && !requests.slice(asked).some((r) => r.path === `/parley/v1/calls/${id}/waveform`); i++) await page.waitForTimeout(50);
+			assert.ok(requests.slice(asked).some((r) => r.path === `/parley/v1/calls/${id}/waveform`), 'asked for');
+			await page.waitForTimeout(200);
+			assert.equal(await page.locator('.timeline .wave, .timeline .wave-label').count(), 0);
+			assert.equal(await page.locator('.timeline .lane').count(), 3);
+			assert.equal(await page.getByRole('alert').count(), 0);
+		} finally {
+			WAVEFORM.missing = false;
+		}
 	});
 
 	// The 60-minute call (1,000 sentences, 9,563 timed words): rendered progressively, the
@@ -462,6 +564,56 @@ try {
 		await page.locator('table').first().locator('tbody tr').nth(1).waitFor();
 		assert.deepEqual(last('/v2/stats/interaction').body.filter, { fromDate: '2024-03-01', toDate: '2024-04-01' });
 		assert.equal(await page.getByRole('button', { name: 'Last 7 days' }).getAttribute('aria-pressed'), 'false');
+	});
+
+	await check('Team: the trend per week and month, for the team and a chosen rep', async () => {
+		// The custom period of the step before: 1–31 March 2024, five weeks from Friday 1 March.
+		const chart = page.locator('figure.trend');
+		await page.locator('.trend-wrap[aria-busy="false"] figure.trend svg').waitFor();
+		const sent = last('/v2/stats/activity/aggregate-by-period').body;
+		assert.deepEqual(sent.filter, { fromDate: '2024-03-01', toDate: '2024-04-01' });
+		assert.equal(sent.aggregationPeriod, 'WEEK');
+		assert.ok(requests.some((r) => r.path === '/v2/stats/activity/aggregate-by-period' && r.body?.cursor === '1'), 'every page of users');
+		assert.equal(await page.getByRole('button', { name: 'Per week' }).getAttribute('aria-pressed'), 'true');
+		const stub = activityByPeriod('2024-03-01', '2024-04-01', 'WEEK');
+		const team = stub[0].userAggregateActivity.map((_, i) => stub.reduce((sum, u) => sum + u.userAggregateActivity[i].callsAsHost, 0));
+		const total = team.reduce((a, b) => a + b, 0);
+		const label = await chart.getByRole('img').getAttribute('aria-label');
+		assert.equal(label.split('. ')[0], 'Calls hosted per week, 5 weeks');
+		assert.match(label, new RegExp(`Team: ${total} in all`));
+		assert.equal(await chart.locator('circle.point.team').count(), 5);
+		assert.equal(await chart.locator('circle.point.partial').count(), 1, 'Friday 1 – Sunday 3 March is a part week');
+		assert.match(await chart.locator('text.x').first().textContent(), /1 Mar/);
+		await chart.getByText('The numbers').click();
+		const cells = await chart.locator('tbody tr td').allInnerTexts();
+		assert.deepEqual(cells.map(Number), team);
+		// A rep to compare, and another counter.
+		await page.getByLabel('Compare a rep').selectOption({ label: 'Grace Hopper' });
+		await chart.locator('rect.point.rep').nth(4).waitFor();
+		const grace = stub[1].userAggregateActivity.map((p) => p.callsAsHost);
+		assert.match(await chart.getByRole('img').getAttribute('aria-label'), new RegExp(`Grace Hopper: ${grace.reduce((a, b) => a + b, 0)} in all, from 0 to 2, falling`));
+		assert.match(await chart.locator('thead').innerText(), /Week\s+Team\s+Grace Hopper/);
+		await page.getByLabel('Count').selectOption({ label: "Others' calls listened to" });
+		await page.waitForFunction(() => /^Others' calls listened to per week/.test(document.querySelector('figure.trend svg').getAttribute('aria-label')));
+		await shot('11a-team-trend');
+		// Per month: one (whole) month, one point.
+		await page.getByRole('button', { name: 'Per month' }).click();
+		await page.waitForFunction(() => document.querySelector('figure.trend svg')?.getAttribute('aria-label')?.includes('per month, 1 month'));
+		await page.locator('.trend-wrap[aria-busy="false"]').waitFor();
+		assert.equal(last('/v2/stats/activity/aggregate-by-period').body.aggregationPeriod, 'MONTH');
+		assert.equal(await chart.locator('circle.point.team').count(), 1);
+		assert.equal(await chart.locator('circle.point.partial').count(), 0);
+		await page.getByRole('button', { name: 'Per week' }).click();
+		await page.getByLabel('Count').selectOption({ label: 'Calls hosted' });
+		await page.waitForFunction(() => document.querySelector('figure.trend svg')?.getAttribute('aria-label')?.includes('Calls hosted per week, 5 weeks'));
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noOverflow();
+		await chart.screenshot({ path: `${shots}11b-team-trend-phone.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await chart.screenshot({ path: `${shots}11c-team-trend-phone-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.getByLabel('Compare a rep').selectOption({ label: 'Team only' });
 	});
 
 	await check("Team: a rep's name opens their calls in the period", async () => {

@@ -280,6 +280,32 @@ function silentHour(res, range) {
 	pump();
 }
 
+/** The stub's waveform switch: `missing` makes the first call's waveform a 404 too (not computed yet). */
+export const WAVEFORM = { missing: false };
+
+/**
+ * The waveform of the first call's recording (24 s, as WAV): 100 ms buckets whose peaks
+ * follow the transcript's words, so it looks like speech: a bump per word, louder or softer
+ * word by word, the unnamed speaker (13) quieter, a low noise floor between the turns.
+ */
+function waveformOf(callId) {
+	const bucketMs = 100;
+	const durationMs = 24000;
+	const words = transcriptOf(callId).transcript.flatMap((m) => m.sentences.flatMap((s) => s.words.map((w) => ({ ...w, speakerId: m.speakerId }))));
+	let seed = 7;
+	const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+	const loudness = words.map((w) => (w.speakerId === '13' ? 0.3 : 0.55) + 0.4 * random());
+	const peaks = Array.from({ length: Math.ceil(durationMs / bucketMs) }, (_, b) => {
+		const t = (b + 0.5) * bucketMs;
+		let p = 1 + 2 * random();
+		words.forEach((w, k) => {
+			if (t >= w.start && t < w.end) p = Math.max(p, 255 * loudness[k] * (0.35 + 0.65 * Math.sin((Math.PI * (t - w.start)) / (w.end - w.start))));
+		});
+		return Math.min(255, Math.round(p));
+	});
+	return { bucketMs, durationMs, peaks };
+}
+
 
 // ---- Team, Library and Scorecards ----
 
@@ -316,6 +342,51 @@ export const ACTIVITY = [
 	{ userId: USERS[1].id, userEmailAddress: USERS[1].emailAddress, userAggregateActivityStats: counts(7, 9, 0, 0, 0, 1) },
 	{ userId: USERS[2].id, userEmailAddress: USERS[2].emailAddress, userAggregateActivityStats: counts(0, 0, 11, 6, 2, 0) }
 ];
+
+/** The periods of `aggregate-by-period` as Gong cuts them: weeks from Monday, months from the
+ * 1st (also days, quarters, years), the first and last clipped to the filter's days. */
+function statsPeriods(fromDate, toDate, period) {
+	const day = (t) => new Date(t).toISOString().slice(0, 10);
+	const out = [];
+	let from = fromDate;
+	while (from < toDate && out.length < 1000) {
+		const d = new Date(`${from}T00:00:00Z`);
+		const [y, m] = [d.getUTCFullYear(), d.getUTCMonth()];
+		const next =
+			period === 'DAY' ? day(d.getTime() + 86400e3)
+			: period === 'WEEK' ? day(d.getTime() + (7 - ((d.getUTCDay() + 6) % 7)) * 86400e3)
+			: period === 'MONTH' ? day(Date.UTC(y, m + 1, 1))
+			: period === 'QUARTER' ? day(Date.UTC(y, m - (m % 3) + 3, 1))
+			: day(Date.UTC(y + 1, 0, 1));
+		const to = next < toDate ? next : toDate;
+		out.push({ from, to });
+		from = to;
+	}
+	return out;
+}
+
+/**
+ * Each user's activity per period: ACTIVITY's totals spread over the periods, Ada's rising
+ * (weights 1, 2, 3, …), Grace's falling, Alan's even (rounded, so a total may be off by a
+ * little). The smoke test computes what the chart should show from this too.
+ */
+export function activityByPeriod(fromDate, toDate, period) {
+	const periods = statsPeriods(fromDate, toDate, period);
+	const n = periods.length;
+	return ACTIVITY.map((u, k) => {
+		const weight = (i) => (k === 0 ? i + 1 : k === 1 ? n - i : 1);
+		const sum = periods.reduce((s, _, i) => s + weight(i), 0);
+		return {
+			userId: u.userId,
+			userEmailAddress: u.userEmailAddress,
+			userAggregateActivity: periods.map((p, i) => ({
+				...Object.fromEntries(Object.entries(u.userAggregateActivityStats).map(([c, total]) => [c, Math.round((total * weight(i)) / sum)])),
+				fromDate: `${p.from}T00:00:00Z`,
+				toDate: `${p.to}T00:00:00Z`
+			}))
+		};
+	});
+}
 
 export const FOLDERS = [
 	{ id: '6100000000000000001', name: 'Win/Loss', parentFolderId: null, createdBy: USER.userId, updated: '2024-03-20T10:00:00Z' },
@@ -367,43 +438,6 @@ export const forbidden = new Set();
 // ---- a small checker of answers against the OpenAPI document ----
 
 const spec = JSON.parse(await readFile(OPENAPI, 'utf8'));
-
-// The contract of the routes and fields the server gains with the web-admin branch (first
-// run, deleting a call, the published media limit), for as long as openapi.json does not
-// have them yet: once it does, its own definitions are the ones checked.
-{
-	const json = (name) => ({ description: name, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
-	const s = spec.components.schemas;
-	s.SetupStatus ??= { type: 'object', required: ['requestId', 'needsAdmin'], properties: { requestId: { type: 'string' }, needsAdmin: { type: 'boolean' } } };
-	s.DeletedCall ??= { type: 'object', required: ['requestId', 'callId', 'recordingDeleted'], properties: { requestId: { type: 'string' }, callId: { type: 'string' }, recordingDeleted: { type: 'boolean' } } };
-	s.SessionLimits ??= { type: 'object', required: ['maxMediaBytes'], properties: { maxMediaBytes: { type: 'integer', format: 'int64' } } };
-	s.CurrentSession.properties.limits ??= { $ref: '#/components/schemas/SessionLimits' };
-	if (!s.CurrentSession.required.includes('limits')) s.CurrentSession.required.push('limits');
-	s.SessionCan.properties.deleteCalls ??= { type: 'boolean' };
-	if (!s.SessionCan.required.includes('deleteCalls')) s.SessionCan.required.push('deleteCalls');
-	spec.paths['/parley/v1/setup'] ??= {
-		get: { operationId: 'get-setup', responses: { 200: json('SetupStatus'), default: json('ErrorBody') } },
-		post: { operationId: 'create-first-admin', responses: { 201: json('SignedIn'), default: json('ErrorBody') } }
-	};
-	spec.paths['/parley/v1/calls/{id}'] ??= { delete: { operationId: 'delete-call', responses: { 200: json('DeletedCall'), default: json('ErrorBody') } } };
-	// Worker health (web-workers): GET /parley/v1/workers.
-	const int = (format) => ({ type: 'integer', format, minimum: 0 });
-	s.WorkerView ??= {
-		type: 'object',
-		required: ['name', 'version', 'kinds', 'transcriptionSlots', 'started', 'lastSeen', 'state', 'running', 'done', 'failed'],
-		properties: {
-			name: { type: 'string' }, version: { type: 'string' }, kinds: { type: 'array', items: { type: 'string' } },
-			speechModel: { type: ['string', 'null'] }, transcriptionSlots: int('int32'), started: { type: 'string' }, lastSeen: { type: 'string' },
-			state: { type: 'string', pattern: '^(alive|stopped|silent)$' }, running: int('int32'), done: int('int64'), failed: int('int64')
-		}
-	};
-	s.WorkersList ??= {
-		type: 'object',
-		required: ['requestId', 'reportEverySeconds', 'workers'],
-		properties: { requestId: { type: 'string' }, reportEverySeconds: int('int64'), workers: { type: 'array', items: { $ref: '#/components/schemas/WorkerView' } } }
-	};
-	spec.paths['/parley/v1/workers'] ??= { get: { operationId: 'list-workers', responses: { 200: json('WorkersList'), default: json('ErrorBody') } } };
-}
 
 function deref(schema) {
 	while (schema?.$ref) schema = spec.components.schemas[schema.$ref.split('/').pop()];
@@ -598,6 +632,22 @@ async function api(req, res, url) {
 		if ((page + 1) * PAGE_SIZE < list.length) records.cursor = String(page + 1);
 		return sendChecked(res, method, p, 200, { requestId: rid(), records, timeZone: 'Europe/London', fromDateTime: `${fromDate}T00:00:00Z`, toDateTime: `${toDate}T00:00:00Z`, [key]: slice });
 	}
+	if (p === '/v2/stats/activity/aggregate-by-period' && method === 'POST') {
+		if (!guard(req, res, method, p)) return;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow reading stats');
+		const { fromDate, toDate } = body.filter ?? {};
+		if (!fromDate || !toDate) return gongError(res, method, p, 400, 'filter.fromDate is required');
+		if (!['DAY', 'WEEK', 'MONTH', 'QUARTER', 'YEAR'].includes(body.aggregationPeriod)) return gongError(res, method, p, 400, 'aggregationPeriod must be DAY, WEEK, MONTH, QUARTER or YEAR');
+		if (toDate < '2024-01-01') return gongError(res, method, p, 404, 'No stats found corresponding to the provided filters');
+		const list = activityByPeriod(fromDate, toDate, body.aggregationPeriod);
+		const page = Number(body.cursor ?? 0);
+		const slice = list.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE);
+		const records = { totalRecords: list.length, currentPageSize: slice.length, currentPageNumber: page };
+		if ((page + 1) * PAGE_SIZE < list.length) records.cursor = String(page + 1);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records, usersAggregateActivity: slice });
+	}
 	if (p === '/v2/users' && method === 'GET') {
 		if (!guard(req, res, method, p)) return;
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: USERS.length, currentPageSize: USERS.length, currentPageNumber: 0 }, users: USERS });
@@ -700,6 +750,14 @@ async function api(req, res, url) {
 		if (!hasTranscript(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no transcript`);
 		if (m[1] === HOUR_CALL.id) return sendHour(res, method, route);
 		return sendChecked(res, method, route, 200, transcriptOf(m[1]));
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/waveform$/.exec(p);
+	if (m && method === 'GET') {
+		const route = '/parley/v1/calls/{id}/waveform';
+		if (!guard(req, res, method, route)) return;
+		// Only the first call's recording is transcribed (the second's is not yet, the third has none).
+		if (m[1] !== CALLS[0].id || WAVEFORM.missing || DELETED.has(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no waveform`);
+		return sendChecked(res, method, route, 200, { requestId: rid(), ...waveformOf(m[1]) });
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/media$/.exec(p);
 	if (m && method === 'GET') {

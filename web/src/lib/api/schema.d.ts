@@ -2306,6 +2306,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/calls/{id}/waveform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read the peaks of a call's recording, for drawing its waveform.
+         * @description One peak per bucket of `bucketMs` milliseconds from the start of the recording
+         *     (the last bucket may be partial), each the largest absolute sample over all channels
+         *     in that bucket, 0–255 linear in amplitude. Computed when the recording is transcribed;
+         *     a call without a recording, or whose waveform is not computed yet, is a 404.
+         */
+        get: operations["get-call-waveform"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/users": {
         parameters: {
             query?: never;
@@ -5607,6 +5630,22 @@ export interface components {
             requestId: string;
             records: components["schemas"]["Records"];
             users: components["schemas"]["UserWire"][];
+        };
+        /** @description A recording's waveform: its peaks, one per bucket of `bucketMs` milliseconds. */
+        Waveform: {
+            /**
+             * Format: int64
+             * @description The length of a bucket in milliseconds: at least 50, more for long recordings
+             *     (at most 10,000 buckets).
+             */
+            bucketMs: number;
+            /**
+             * Format: int64
+             * @description The recording's length in milliseconds.
+             */
+            durationMs: number;
+            /** @description One peak per bucket (`ceil(durationMs / bucketMs)` of them), 0–255 linear in amplitude (255 is full scale). */
+            peaks: number[];
         };
         WebhookPublicKey: {
             requestId: string;
@@ -11088,6 +11127,43 @@ export interface operations {
             };
             /** @description The file is larger than `max_transcript_bytes`. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-call-waveform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The waveform. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Waveform"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, the caller may not see it, it has no recording, or its waveform is not computed yet. */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
