@@ -190,6 +190,7 @@ const job = (over: Partial<JobView>): JobView => ({
 	created: '2024-03-04T10:00:00Z',
 	updated: '2024-03-04T10:00:00Z',
 	runAfter: '2024-03-04T10:00:00Z',
+	actions: [],
 	...over
 });
 

@@ -6,8 +6,9 @@
 import type { Api } from './api/client';
 import type { components } from './api/schema';
 
-/** `GET /parley/v1/calls/{id}/waveform`: one peak (0–255, linear) per bucket of `bucketMs` ms. */
-export type Waveform = components['schemas']['Waveform'];
+/** `GET /parley/v1/calls/{id}/waveform`: one peak (0–255, linear) per bucket of `bucketMs` ms
+ * (its `requestId` is not needed to draw it). */
+export type Waveform = Omit<components['schemas']['Waveform'], 'requestId'>;
 
 /** Peaks of at most this are drawn at full height however quiet the loudest one is (see `referencePeak`). */
 export const MIN_REFERENCE = 64;

@@ -1243,6 +1243,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/calls/{id}/waveform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a call's waveform.
+         * @description The loudest moment of every short stretch of the call's recording, for drawing it.
+         *     Made when the recording is decoded for transcription (or spoken, for a demo call),
+         *     and only ever of the call's current recording.
+         */
+        get: operations["get-call-waveform"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/calls/{id}/comments": {
         parameters: {
             query?: never;
@@ -1522,6 +1544,51 @@ export interface paths {
         get: operations["list-workers"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a queued job.
+         * @description It ends `failed` with the error "cancelled by …" and no worker takes it. Only a
+         *     queued job (a running one finishes its attempt); not erasures, CRM uploads and writes,
+         *     or webhook deliveries, whose outcome is recorded beside the job.
+         */
+        post: operations["cancel-job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Run a failed job again.
+         * @description Queues a new job of the same kind, for the same call and payload, with all its
+         *     attempts (or answers the queued or running one that already does that work). Only a
+         *     failed job; not erasures, CRM uploads and writes, or webhook deliveries (replay those
+         *     from their own routes).
+         */
+        post: operations["retry-job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2300,29 +2367,6 @@ export interface paths {
          *     any earlier one and tying each voice to a party; as `PUT` of the same path.
          */
         post: operations["upload-call-transcript"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/parley/v1/calls/{id}/waveform": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read the peaks of a call's recording, for drawing its waveform.
-         * @description One peak per bucket of `bucketMs` milliseconds from the start of the recording
-         *     (the last bucket may be partial), each the largest absolute sample over all channels
-         *     in that bucket, 0–255 linear in amplitude. Computed when the recording is transcribed;
-         *     a call without a recording, or whose waveform is not computed yet, is a 404.
-         */
-        get: operations["get-call-waveform"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -3949,6 +3993,10 @@ export interface components {
             addedBy?: string | null;
             added: string;
         };
+        JobAnswer: {
+            requestId: string;
+            job: components["schemas"]["JobView"];
+        };
         /** @description A background job as Parley's API shows it. */
         JobView: {
             id: string;
@@ -3975,6 +4023,13 @@ export interface components {
             updated: string;
             runAfter: string;
             finished?: string | null;
+            /**
+             * @description What an admin may do to it now: `cancel` (a queued job) or `retry` (a failed one),
+             *     through `POST /parley/v1/jobs/{id}/cancel` or `…/retry`. Empty for other states,
+             *     and for kinds whose outcome another record keeps (erasures, CRM uploads and writes,
+             *     webhook deliveries).
+             */
+            actions: string[];
         };
         Jobs: {
             requestId: string;
@@ -5631,20 +5686,23 @@ export interface components {
             records: components["schemas"]["Records"];
             users: components["schemas"]["UserWire"][];
         };
-        /** @description A recording's waveform: its peaks, one per bucket of `bucketMs` milliseconds. */
         Waveform: {
+            requestId: string;
             /**
-             * Format: int64
-             * @description The length of a bucket in milliseconds: at least 50, more for long recordings
-             *     (at most 10,000 buckets).
+             * Format: u-int32
+             * @description Milliseconds each peak covers: 50, or more for recordings over 500 s so that
+             *     there are at most 10,000 peaks (a 60-minute call: 360 ms).
              */
             bucketMs: number;
             /**
-             * Format: int64
-             * @description The recording's length in milliseconds.
+             * Format: u-int64
+             * @description The recording's length.
              */
             durationMs: number;
-            /** @description One peak per bucket (`ceil(durationMs / bucketMs)` of them), 0–255 linear in amplitude (255 is full scale). */
+            /**
+             * @description One per `bucketMs` from the start (the last may cover less): the largest absolute
+             *     sample of any channel in it, linear, 0–255 (255 = full scale).
+             */
             peaks: number[];
         };
         WebhookPublicKey: {
@@ -8424,6 +8482,43 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "get-call-waveform": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recording's peaks. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Waveform"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, the caller may not see it, it has no recording, or its recording is not decoded yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
     "list-call-comments": {
         parameters: {
             query?: never;
@@ -9113,6 +9208,98 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "cancel-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, cancelled. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such job. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job is not queued, or is of a kind not cancelled here. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "retry-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The failed job's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job that runs it again. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such job. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job has not failed, or is of a kind not run again here. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
@@ -11127,43 +11314,6 @@ export interface operations {
             };
             /** @description The file is larger than `max_transcript_bytes`. */
             413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "get-call-waveform": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The call's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The waveform. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Waveform"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such call, the caller may not see it, it has no recording, or its waveform is not computed yet. */
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
