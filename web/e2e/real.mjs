@@ -778,7 +778,7 @@ try {
 		assert.ok(content.calls.some((c) => c.id === id && c.note === 'Added by the end-to-end test'), JSON.stringify(content.calls));
 	});
 
-	await check('a worker transcribes the upload: its call page shows the transcript, speakers, waveform and stats; Jobs says so', async () => {
+	await check('a worker transcribes the upload (real voices): transcript, waveform and talk shares; a corrected voice gives the host stats; Jobs says done', async () => {
 		assert.ok(uploadedId, 'the Upload step made a call');
 		if (!transcribeQueued || !speech) {
 			console.log('    (PARLEY_E2E_TRANSCRIBE_QUEUED or PARLEY_E2E_SPEECH not set: the upload is not transcribed)');
@@ -786,7 +786,8 @@ try {
 		}
 		await page.goto(`${base}/calls/${uploadedId}`);
 		await page.getByText('No transcript yet.').waitFor();
-		assert.equal(await page.getByRole('heading', { name: 'Interaction' }).count(), 0, 'no stats before the analysis');
+		const statsText = async () => ((await page.locator('dl.stats').count()) ? await page.locator('dl.stats').innerText() : '');
+		const statsBefore = await statsText();
 		const [cmd, ...args] = JSON.parse(transcribeQueued);
 		const ran = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
 		assert.equal(ran.status, 0, `${cmd} ${args.join(' ')}: ${ran.stderr}`);
@@ -808,24 +809,43 @@ try {
 		assert.match(detail.source, /^asr:/, 'transcribed by the speech engine, not imported');
 		const voices = (await (await page.request.get(`${base}/parley/v1/calls/${uploadedId}/speakers`)).json()).speakers;
 		assert.ok(voices.length >= 1, JSON.stringify(voices));
-		// The analysis of the new transcript: the call's interaction stats.
-		await page.getByRole('heading', { name: 'Interaction' }).waitFor();
-		assert.match(await page.locator('dl.stats').innerText(), /\d/);
+		// The analysis of the new transcript: a lane per voice with its share of the talk.
+		const lanes = await page.locator('.timeline .labels').innerText();
+		assert.match(lanes, /\d+%/, lanes);
+		// A mono recording of strangers: nobody's voice is known, so the company's people have
+		// no stats yet. Say the first voice is the host: the call is analysed again (by the
+		// worker) and the host's talk ratio appears.
+		assert.doesNotMatch(await statsText(), /Talk ratio/);
+		const parties = (await post('/v2/calls/extensive', { filter: { callIds: [uploadedId] }, contentSelector: { exposedFields: { parties: true } } })).body.calls[0].parties;
+		const host = parties.find((p) => p.emailAddress === email);
+		assert.ok(host, JSON.stringify(parties));
+		const label = await page.locator('#seg-0 button.speaker').textContent();
+		await page.getByRole('button', { name: `Change who ${label} is` }).click();
+		const dialog = page.getByRole('dialog', { name: `Who is ${label}?` });
+		await dialog.getByRole('radio', { name: new RegExp(`^${literally(partyName(host))}\\s*Company ·`) }).check();
+		await dialog.getByRole('button', { name: 'Save' }).click();
+		await page.getByRole('status').filter({ hasText: `${label} is now ${partyName(host)}.` }).waitFor();
+		const again = spawnSync(cmd, args, { encoding: 'utf8', timeout: 600_000 });
+		assert.equal(again.status, 0, again.stderr);
+		await page.reload();
+		await page.locator('dl.stats').getByText('Talk ratio').waitFor();
+		const statsAfter = await statsText();
+		assert.notEqual(statsAfter, statsBefore, 'the stats moved');
+		assert.match(statsAfter, /Talk ratio\s*\d+%/, statsAfter);
 		const wave = await page.request.get(`${base}/parley/v1/calls/${uploadedId}/waveform`);
 		assert.equal(wave.status(), 200, 'the transcription drew the waveform');
 		const w = await wave.json();
 		assert.ok(w.peaks.some((p) => p > 25), 'speech in the waveform');
 		// a sentence plays from its start
-		await rows.nth(1).locator('button').first().click();
+		await rows.nth(1).locator('button.at').click();
 		await page.waitForFunction(() => !document.querySelector('audio').paused);
 		await page.screenshot({ path: `${shots}real-transcribed.png`, fullPage: true });
 
-		// Settings › Jobs: the transcription is done, and the worker that ran it is listed, stopped.
+		// Settings › Jobs: the upload's transcription is done.
 		await page.goto(`${base}/settings?section=jobs`);
 		const row = page.locator('table.jobs tbody tr').filter({ has: page.locator(`a[href="/calls/${uploadedId}"]`) });
 		await row.first().waitFor();
 		assert.match(await row.allInnerTexts().then((t) => t.join('\n')), /Transcription[\s\S]*Done/);
-		await page.locator('table.workers tbody tr').filter({ hasText: /-drain/ }).first().waitFor();
 	});
 
 	await check('the uploaded call is deleted from its call page; the list says so and the API no longer has it', async () => {

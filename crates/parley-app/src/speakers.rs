@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 /// Ties a voice of a call's recording to one of its parties, by a person's word. When
 /// the party is a company user and the voice has an embedding, the user's voice profile
 /// learns from it, so their later mono calls name them; re-transcribing this call keeps
-/// the correction (see `parley_domain::map_voices`).
+/// the correction (see `parley_domain::map_voices`). The call is analysed again.
 pub async fn assign_speaker(
     store: &dyn Store,
     call_id: CallId,
@@ -106,9 +106,16 @@ pub async fn assign(
         )
         .await
     {
-        Err(parley_store::StoreError::NotFound(_)) => Err(AppError::not_found(format!(
-            "speaker {speaker} does not speak in call {call_id}"
-        ))),
-        other => Ok(other?),
+        Err(parley_store::StoreError::NotFound(_)) => {
+            return Err(AppError::not_found(format!(
+                "speaker {speaker} does not speak in call {call_id}"
+            )))
+        }
+        other => other?,
     }
+    // Who said what decides the people's stats (talk ratio, monologues, questions) and
+    // trackers said by one side: the call is analysed again. Queued after the write: if
+    // queueing fails the correction stands and the caller's retry (the same PUT) queues it.
+    crate::jobs::enqueue(store, JobSpec::Analyze { call: call_id }).await?;
+    Ok(())
 }

@@ -56,12 +56,33 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
         .unwrap_or_else(|| panic!("{before:?}"))
         .to_owned();
     let path = format!("/parley/v1/calls/{call}/speakers/{carl_voice}");
+    let persons = |a: &serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = a["analysis"]["interaction"]["persons"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{a}"))
+            .iter()
+            .map(|p| p["userId"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    s.run_analysis_jobs(None).await;
+    let analysis = format!("/parley/v1/calls/{call}/analysis");
+    assert_eq!(persons(&s.get(&analysis).await.body), [rep.clone()]);
 
     // The coach was not on the call: saying the voice is hers adds her, company side.
     let r = s
         .send(Method::PUT, &path, Some(json!({"userId": coach})))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The call is analysed again: the company people's stats now include hers.
+    assert!(
+        s.run_analysis_jobs(None).await >= 1,
+        "an analysis was queued"
+    );
+    let mut both = vec![rep.clone(), coach.clone()];
+    both.sort();
+    assert_eq!(persons(&s.get(&analysis).await.body), both);
     let after = parties(&s, &call).await;
     assert_eq!(after.len(), 3, "{after:?}");
     let cora = after

@@ -279,9 +279,15 @@ async fn stereo_upload_is_transcribed_mapped_corrected_and_retranscribed() {
     assert_eq!(s, 202, "{body}");
     let jobs = api.settle(&call, Duration::from_secs(300)).await;
     assert!(jobs.iter().all(|j| j["state"] == "done"), "{jobs:?}");
-    // Two transcriptions, each followed by the analysis of its transcript.
+    // Two transcriptions, each followed by the analysis of its transcript; the correction
+    // queued one of its own between them (merged into the second transcript's when it was
+    // still queued as that was written).
     let kinds: Vec<&str> = jobs.iter().map(|j| j["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["transcribe", "analyze", "transcribe", "analyze"]);
+    assert!(
+        kinds == ["transcribe", "analyze", "analyze", "transcribe", "analyze"]
+            || kinds == ["transcribe", "analyze", "transcribe", "analyze"],
+        "{kinds:?}"
+    );
     let sp = api.get(&format!("/parley/v1/calls/{call}/speakers")).await;
     let again = sp["speakers"].as_array().unwrap();
     let ch1 = again.iter().find(|s| s["channel"] == 1).unwrap();
