@@ -103,6 +103,15 @@ async fn setup() -> Setup {
 }
 
 impl Setup {
+    /// Workers whose speech engine says when each transcription starts (its recording's
+    /// rate) and holds it until released.
+    fn gated_workers(&self) -> (Workers, mpsc::Receiver<u32>, mpsc::Sender<()>) {
+        let (started_tx, started) = mpsc::channel();
+        let (release, release_rx) = mpsc::channel();
+        let gate = Some(Mutex::new((started_tx, release_rx)));
+        (self.workers(Some(Rates { gate }), None), started, release)
+    }
+
     fn workers(&self, transcriber: Option<Rates>, fetch: Option<FetchPolicy>) -> Workers {
         Workers {
             store: self.server.store.clone(),
@@ -211,14 +220,7 @@ async fn a_recording_replaced_during_transcription_is_the_one_transcribed() {
     let old_key = s.key(call).await;
     assert!(stored(&s.media_dir, &old_key));
 
-    let (started_tx, started) = mpsc::channel();
-    let (release, release_rx) = mpsc::channel();
-    let w = s.workers(
-        Some(Rates {
-            gate: Some(Mutex::new((started_tx, release_rx))),
-        }),
-        None,
-    );
+    let (w, started, release) = s.gated_workers();
     let first = {
         let w = w.clone();
         tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
@@ -315,14 +317,7 @@ async fn the_waveform_is_the_current_recordings_from_the_moment_it_is_decoded() 
     s.upload(call, "speech.mp3").await;
     common::assert_error(&s.server.get(&path).await, StatusCode::NOT_FOUND, not_yet);
 
-    let (started_tx, started) = mpsc::channel();
-    let (release, release_rx) = mpsc::channel();
-    let w = s.workers(
-        Some(Rates {
-            gate: Some(Mutex::new((started_tx, release_rx))),
-        }),
-        None,
-    );
+    let (w, started, release) = s.gated_workers();
     let first = {
         let w = w.clone();
         tokio::spawn(async move { w.run_next("test", &[JobKind::Transcribe]).await })
