@@ -307,6 +307,8 @@ async fn the_session_says_what_its_user_may_manage() {
         "manageAutomation",
         "manageWorkspaces",
         "readJobs",
+        "deleteCalls",
+        "manageScorecards",
     ] {
         assert_eq!(admin["can"][what], true, "{what}: {admin}");
     }

@@ -68,7 +68,7 @@ async fn a_voice_is_given_to_a_party_or_to_a_company_user_not_on_the_call() {
     };
     s.run_analysis_jobs(None).await;
     let analysis = format!("/parley/v1/calls/{call}/analysis");
-    assert_eq!(persons(&s.get(&analysis).await.body), [rep.clone()]);
+    assert_eq!(persons(&s.get(&analysis).await.body), vec![rep.clone()]);
 
     // The coach was not on the call: saying the voice is hers adds her, company side.
     let r = s

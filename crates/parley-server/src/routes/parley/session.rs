@@ -116,6 +116,9 @@ struct SessionCan {
     /// Deleting calls (`DELETE /parley/v1/calls/{id}`): admins, or a permission profile
     /// with `deleteCalls` (in its workspaces only).
     delete_calls: bool,
+    /// Defining scorecards (`POST`/`PUT`/`DELETE /parley/v1/scorecards`): admins, or a
+    /// permission profile with `manageScorecards`.
+    manage_scorecards: bool,
 }
 
 impl SessionCan {
@@ -142,6 +145,7 @@ impl SessionCan {
             manage_workspaces: may(Operation::ManageWorkspaces).await?,
             read_jobs: may(Operation::ListJobs).await?,
             delete_calls: may(Operation::DeleteCall).await?,
+            manage_scorecards: may(Operation::WriteScorecards).await?,
         })
     }
 }
