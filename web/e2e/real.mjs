@@ -138,6 +138,8 @@ try {
 		const starts = (await buttons.evaluateAll((bs) => bs.map((b) => b.getAttribute('aria-label')))).map(secondsOf);
 		const last = starts.findLastIndex((t) => t < duration - 3);
 		assert.ok(last > 2, `recording of ${duration} s, sentences at ${starts}`);
+		// The first play is a listen of the signed-in user in the activity stats.
+		const listened = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/parley/v1/activity'));
 		for (const n of [2, last]) {
 			const button = buttons.nth(n);
 			const at = starts[n];
@@ -157,6 +159,9 @@ try {
 			assert.ok(t >= at && t < at + 5, `sentence ${n} at ${at} s: currentTime ${t}`);
 			assert.equal(await page.locator('li[aria-current="true"]').count(), 1);
 		}
+		const l = await listened;
+		assert.equal(l.status(), 201, await l.text());
+		assert.equal(l.request().postDataJSON().kind, 'listen');
 		// It plays: time moves on by itself.
 		const t0 = await page.locator('audio').evaluate((a) => a.currentTime);
 		await buttons.nth(1).click();

@@ -16,7 +16,7 @@ import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requ
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
 import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
-import { DELETED, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
+import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -462,6 +462,17 @@ try {
 		}
 		await page.getByRole('button', { name: 'Play from 0:14', exact: true }).click();
 		await page.locator('audio').evaluate((a) => a.pause());
+	});
+
+	await check('a play is a listen in the activity stats: one per call and page load, for the signed-in user', async () => {
+		const listens = () => EVENTS.filter((a) => a.kind === 'listen' && String(a.callId) === id);
+		assert.ok(listens().length >= 1, 'the plays above sent a listen');
+		assert.ok(listens().every((a) => String(a.userId) === USER.userId), JSON.stringify(listens()));
+		const n = listens().length;
+		await page.getByRole('button', { name: 'Play from 0:10', exact: true }).click();
+		await page.locator('audio').evaluate((a) => a.pause());
+		await page.waitForTimeout(200);
+		assert.equal(listens().length, n, 'not again in the same page load');
 	});
 
 	await check('dark mode', async () => {

@@ -1572,6 +1572,8 @@ function sampleOf(schema) {
 export const SETUP = { needsAdmin: false, code: 'stub-setup-code', made: [] };
 /** `publish: false` answers the session without `limits` (a server from before they were published). */
 export const SESSION_LIMITS = { publish: true };
+/** The activity events POST /parley/v1/activity recorded (the call page's listens). */
+export const EVENTS = [];
 /** Calls deleted through DELETE /parley/v1/calls/{id}: the lists leave them out. */
 export const DELETED = new Set();
 /** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most).
@@ -1668,6 +1670,16 @@ async function adminApi(req, res, url) {
 		const state = url.searchParams.get('state');
 		if (state !== null && !['queued', 'running', 'done', 'failed'].includes(state)) return err(p, 400, 'state must be one of queued, running, done, failed');
 		return ok(p, 200, { requestId: rid(), jobs: stubJobs().filter((j) => !state || j.state === state) });
+	}
+	if (p === '/parley/v1/activity' && method === 'POST') {
+		if (!guard(req, res, method, p)) return true;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (!['listen', 'comment', 'scorecard'].includes(body.kind)) return err(p, 400, `kind: ${JSON.stringify(body.kind)} is not one of listen, comment, …`);
+		// As the server: people record what they did themselves.
+		if (SETTINGS.role !== 'admin' && String(body.userId) !== USER.userId) return err(p, 403, 'userId must be your own: only admins record activity for other users');
+		EVENTS.push(body);
+		return ok(p, 201, { requestId: rid(), eventId: String(EVENTS.length) });
 	}
 	m = /^\/parley\/v1\/jobs\/([^/]+)\/(cancel|retry)$/.exec(p);
 	if (m && method === 'POST') {

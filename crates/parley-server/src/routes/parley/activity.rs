@@ -13,7 +13,7 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use gong_api_v2::{messages, time, WireId};
-use parley_domain::{ActivityEvent, ActivityKind, Principal, UserId};
+use parley_domain::{ActivityEvent, ActivityKind, Principal, Role, UserId};
 
 use crate::error::{json_response, request_id, ApiError, ApiResult};
 use crate::routes::extract::{existing_call, parse_json};
@@ -60,6 +60,7 @@ struct ActivityRecorded {
     request_body = ActivityBody,
     responses(
         (status = 201, description = "The event was recorded.", body = ActivityRecorded),
+        (status = 403, description = "A user who is not an admin gave another user's id.", body = gong_api_v2::ErrorBody),
         (status = 404, description = "No such user or call.", body = gong_api_v2::ErrorBody),
     )
 )]
@@ -86,6 +87,14 @@ async fn record_activity(
         v.ok_or_else(|| ApiError::bad_request(format!("{name} is required")))
     };
     let actor = user(&required(b.user_id, "userId")?)?;
+    // People record what they did themselves (the call page sends its listens); recording
+    // for someone else is an admin's or a company key's (an integration importing history).
+    if principal.role < Role::Admin && principal.user.is_some_and(|me| me != actor) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "userId must be your own: only admins record activity for other users",
+        ));
+    }
     let call = required(b.call_id, "callId")?;
     let subject = b.subject_user_id.as_ref().map(user).transpose()?;
     for u in std::iter::once(actor).chain(subject) {
