@@ -288,6 +288,12 @@ try {
 		await page.getByRole('status').filter({ hasText: 'Link copied' }).waitFor();
 		const link = await page.evaluate(() => navigator.clipboard.readText());
 		assert.equal(link, `${base}/calls/${id}?t=15s`);
+		// A copied link is a share in the activity stats, by the signed-in user.
+		for (let i = 0; i < 40 && !EVENTS.some((e) => e.kind === 'share-internal'); i++) await page.waitForTimeout(25);
+		assert.deepEqual(
+			EVENTS.filter((e) => e.kind === 'share-internal').map((e) => [String(e.userId), String(e.callId)]),
+			[[USER.userId, id]]
+		);
 		await page.goto(`${base}/calls/${id}?t=0:07`);
 		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1 && document.querySelector('li[aria-current="true"]')?.id === 'seg-2');
 		assert.equal((await player(page)).t, 7);

@@ -1675,7 +1675,7 @@ async function adminApi(req, res, url) {
 		if (!guard(req, res, method, p)) return true;
 		const body = await jsonBody(req);
 		requests.at(-1).body = body;
-		if (!['listen', 'comment', 'scorecard'].includes(body.kind)) return err(p, 400, `kind: ${JSON.stringify(body.kind)} is not one of listen, comment, …`);
+		if (!['listen', 'share-internal', 'comment', 'scorecard'].includes(body.kind)) return err(p, 400, `kind: ${JSON.stringify(body.kind)} is not one of listen, comment, …`);
 		// As the server: people record what they did themselves.
 		if (SETTINGS.role !== 'admin' && String(body.userId) !== USER.userId) return err(p, 403, 'userId must be your own: only admins record activity for other users');
 		EVENTS.push(body);
