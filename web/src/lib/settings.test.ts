@@ -27,7 +27,8 @@ const none: SessionCan = {
 	manageAutomation: false,
 	manageWorkspaces: false,
 	readJobs: false,
-	deleteCalls: false
+	deleteCalls: false,
+	manageScorecards: false
 };
 
 const tracker: TrackerWire = {

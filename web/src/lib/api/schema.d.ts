@@ -5221,6 +5221,11 @@ export interface components {
              *     with `deleteCalls` (in its workspaces only).
              */
             deleteCalls: boolean;
+            /**
+             * @description Scorecard definitions (`/parley/v1/scorecards`): admins, or a permission
+             *     profile with `manageScorecards`.
+             */
+            manageScorecards: boolean;
         };
         /** @description This server's bounds that a page should know before it sends something. */
         SessionLimits: {
