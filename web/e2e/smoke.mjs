@@ -754,6 +754,112 @@ try {
 		}
 	});
 
+	await check('Scorecards: an admin creates one through the form (a 400 first, what was typed kept)', async () => {
+		await page.goto(`${base}/scorecards`);
+		await page.getByRole('article', { name: 'Discovery Call Review' }).waitFor();
+		await page.getByRole('button', { name: 'New scorecard' }).click();
+		const form = page.getByRole('form', { name: 'New scorecard' });
+		const name = form.getByLabel('Name', { exact: true });
+		assert.equal(await name.evaluate((el) => el === document.activeElement), true, 'the form takes the focus');
+		await form.getByRole('textbox', { name: 'Question 1', exact: true }).fill('How was the close?');
+		await form.getByLabel('Answer type').selectOption('SINGLE_SELECT');
+		await form.getByLabel('Options, one per line').fill('Strong\n');
+		await form.getByRole('button', { name: 'Create scorecard' }).click();
+		const alert = form.getByRole('alert');
+		await alert.waitFor();
+		assert.match(await alert.innerText(), /name is required[\s\S]*questions\[0\]\.answerOptions: a select question needs 2 to 50 options/);
+		assert.equal(await form.getByRole('textbox', { name: 'Question 1', exact: true }).inputValue(), 'How was the close?');
+		assert.equal(await form.getByLabel('Answer type').inputValue(), 'SINGLE_SELECT');
+		assert.deepEqual(last('/parley/v1/scorecards').body, {
+			scorecardName: '',
+			enabled: true,
+			questions: [{ questionText: 'How was the close?', questionType: 'SINGLE_SELECT', answerOptions: ['Strong'] }]
+		});
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		await shot('15c-scorecards-new-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		await name.fill('Closing review');
+		await form.getByLabel('Options, one per line').fill('Strong\nWeak');
+		await form.getByLabel('Mandatory').check();
+		await form.getByRole('button', { name: 'Create scorecard' }).click();
+		await page.getByRole('status').getByText('Scorecard “Closing review” created.').waitFor();
+		assert.equal(await form.count(), 0);
+		const card = page.getByRole('article', { name: 'Closing review' });
+		await card.waitFor();
+		assert.match(await card.innerText(), /Not answered yet[\s\S]*1 question/);
+		assert.equal(await page.getByRole('button', { name: 'New scorecard' }).evaluate((b) => b === document.activeElement), true);
+		assert.equal(requests.filter((r) => r.method === 'GET' && r.path === '/v2/settings/scorecards').length >= 2, true);
+	});
+
+	await check('Scorecards: edit adds a question and moves it up; the PUT keeps the first one by id', async () => {
+		const card = page.getByRole('article', { name: 'Closing review' });
+		await card.getByRole('button', { name: 'Edit Closing review' }).click();
+		const form = page.getByRole('form', { name: 'Edit Closing review' });
+		await form.waitFor();
+		assert.equal(await form.getByLabel('Options, one per line').inputValue(), 'Strong\nWeak');
+		await form.getByRole('button', { name: 'Add a question' }).click();
+		const q2 = form.getByRole('textbox', { name: 'Question 2', exact: true });
+		assert.equal(await q2.evaluate((el) => el === document.activeElement), true, 'the new question takes the focus');
+		await q2.fill('Was a next step agreed?');
+		await form.getByLabel('Answer type').nth(1).selectOption('YES_NO');
+		await form.getByRole('button', { name: 'Move question 2 up' }).click();
+		assert.equal(await form.getByRole('textbox', { name: 'Question 1', exact: true }).inputValue(), 'Was a next step agreed?');
+		assert.equal(await form.getByRole('textbox', { name: 'Question 2', exact: true }).inputValue(), 'How was the close?');
+		assert.equal(await form.getByRole('button', { name: 'Move question 1 up' }).isDisabled(), true);
+		await shot('15d-scorecards-edit');
+		await form.getByRole('button', { name: 'Save scorecard' }).click();
+		await page.getByRole('status').getByText('Scorecard “Closing review” saved.').waitFor();
+		const put = requests.findLast((r) => r.method === 'PUT' && r.path.startsWith('/parley/v1/scorecards/'));
+		const id = put.path.split('/').pop();
+		const firstId = put.body.questions[1].questionId;
+		assert.ok(firstId, 'the kept question is named by its id');
+		assert.deepEqual(put.body, {
+			scorecardName: 'Closing review',
+			enabled: true,
+			reviewMethod: 'MANUAL',
+			questions: [
+				{ questionText: 'Was a next step agreed?', questionType: 'YES_NO' },
+				{ questionId: firstId, questionText: 'How was the close?', questionType: 'SINGLE_SELECT', isMandatory: true, answerOptions: ['Strong', 'Weak'] }
+			]
+		});
+		assert.ok(requests.some((r) => r.method === 'GET' && r.path === `/parley/v1/scorecards/${id}`), 'the form reads the scorecard afresh');
+		await card.getByText('2 questions').click();
+		assert.match(await card.innerText(), /Was a next step agreed\?\s*Yes\/No\s*Yes · No[\s\S]*How was the close\?\s*Single select · mandatory\s*Strong · Weak/);
+	});
+
+	await check('Scorecards: delete asks first (focus on Keep), Keep keeps it, then it goes', async () => {
+		const card = page.getByRole('article', { name: 'Closing review' });
+		await card.getByRole('button', { name: 'Delete Closing review' }).click();
+		const keep = card.getByRole('button', { name: 'Keep' });
+		assert.equal(await keep.evaluate((b) => b === document.activeElement), true, 'the confirmation takes the focus');
+		assert.match(await card.innerText(), /Delete “Closing review”\? It can no longer be filled in\./);
+		await keep.click();
+		assert.equal(await card.getByRole('button', { name: 'Delete Closing review' }).evaluate((b) => b === document.activeElement), true, 'kept: focus back on Delete');
+		assert.equal(requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/parley/v1/scorecards/')), false);
+		await card.getByRole('button', { name: 'Delete Closing review' }).click();
+		await card.getByRole('button', { name: 'Yes, delete' }).click();
+		await page.getByRole('status').getByText('Scorecard “Closing review” deleted.').waitFor();
+		await card.waitFor({ state: 'detached' });
+		assert.ok(requests.some((r) => r.method === 'DELETE' && r.path.startsWith('/parley/v1/scorecards/')));
+		assert.equal(await page.getByRole('article').count(), 2);
+	});
+
+	await check('Scorecards: a member is not offered New, Edit or Delete', async () => {
+		SETTINGS.role = 'member';
+		try {
+			await page.goto(`${base}/scorecards`);
+			await page.getByRole('article', { name: 'Discovery Call Review' }).waitFor();
+			await page.getByRole('link', { name: 'Pricing follow-up with Globex' }).waitFor();
+			assert.equal(await page.getByRole('button', { name: 'New scorecard' }).count(), 0);
+			assert.equal(await page.getByRole('button', { name: /^(Edit|Delete) / }).count(), 0);
+		} finally {
+			SETTINGS.role = 'admin';
+		}
+	});
+
 	const media = (name, mb, text = '') => {
 		const path = join(upDir, name);
 		writeFileSync(path, Buffer.concat([Buffer.from(text), Buffer.alloc(Math.round(mb * 1024 * 1024) - text.length)]));

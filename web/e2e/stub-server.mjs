@@ -422,6 +422,76 @@ export const SCORECARDS = [
 		questions: [question('8200000000000000004', 'How clear was the demo?', 'RANGE', true, '1', '5')]
 	}
 ];
+const STUB_WORKSPACES = ['5000000000000000001', '5000000000000000002'];
+const QUESTION_TYPES = ['RANGE', 'SINGLE_SELECT', 'MULTI_SELECT', 'YES_NO', 'OPEN_ENDED'];
+let questionSeq = 0;
+/** A scorecard body read as the server does (gong-api-v2's `into_draft`, then the domain's
+ * `define`): the usual mistakes in its words, or the scorecard's fields. */
+function scorecardOf(body, previous) {
+	const errors = [];
+	/** Fields that cannot be read: the server names only these when there are any. */
+	const unread = [];
+	const name = String(body.scorecardName ?? body.name ?? '').trim();
+	if (!name) errors.push('name is required');
+	else if (name.length > 200) errors.push('name: at most 200 characters');
+	const qs = Array.isArray(body.questions) ? body.questions : [];
+	if (!qs.length) errors.push('questions: a scorecard needs at least one question');
+	let overall = 0;
+	const seen = new Set();
+	const now = new Date().toISOString();
+	const questions = qs.map((q, i) => {
+		const at = `questions[${i}]`;
+		const text = String(q.questionText ?? '').trim();
+		if (!text) errors.push(`${at}.questionText is required`);
+		const type = q.questionType == null ? undefined : String(q.questionType).toUpperCase().replace(/-/g, '_');
+		if (q.questionType != null && !QUESTION_TYPES.includes(type)) unread.push(`${at}.questionType: ${JSON.stringify(q.questionType)} is not one of RANGE, SINGLE_SELECT, MULTI_SELECT, YES_NO, OPEN_ENDED`);
+		const num = (name, v) => {
+			if (v == null) return undefined;
+			const n = typeof v === 'number' ? v : /^\s*-?\d+\s*$/.test(v) ? Number(v) : NaN;
+			if (!Number.isInteger(n)) unread.push(`${at}.${name}: not a whole number`);
+			return n;
+		};
+		const min = num('minRange', q.minRange);
+		const max = num('maxRange', q.maxRange);
+		let id;
+		if (q.questionId != null) {
+			id = String(q.questionId);
+			if (seen.has(id)) errors.push(`${at}.questionId: ${id} is named twice`);
+			seen.add(id);
+			if (!previous?.questions.some((x) => x.questionId === id)) errors.push(`${at}.questionId: ${id} is not a question of this scorecard`);
+		}
+		if (type === undefined || !QUESTION_TYPES.includes(type)) errors.push(`${at}.questionType is required`);
+		const options = (q.answerOptions ?? []).map((o) => String(typeof o === 'string' ? o : o.text).trim());
+		if (type === 'RANGE') {
+			const lo = min ?? 1;
+			const hi = max ?? 5;
+			if (!(lo >= 1 && hi <= 50 && lo < hi)) errors.push(`${at}: minRange and maxRange must be 1..=50 with minRange below maxRange`);
+		} else if (min !== undefined || max !== undefined) errors.push(`${at}: minRange and maxRange are for range questions only`);
+		if (q.isOverall && type !== 'RANGE') errors.push(`${at}: only a range question can be the overall score`);
+		if (q.isOverall) overall++;
+		if (type === 'SINGLE_SELECT' || type === 'MULTI_SELECT') {
+			if (options.length < 2 || options.length > 50) errors.push(`${at}.answerOptions: a select question needs 2 to 50 options`);
+			const distinct = new Set();
+			for (const t of options) {
+				if (!t) errors.push(`${at}.answerOptions: each option has 1 to 500 characters`);
+				else if (distinct.has(t.toLowerCase())) errors.push(`${at}.answerOptions: ${JSON.stringify(t)} is listed twice`);
+				else distinct.add(t.toLowerCase());
+			}
+		} else if (options.length) errors.push(`${at}.answerOptions: only select questions have options`);
+		const texts = type === 'YES_NO' ? ['Yes', 'No'] : type === 'SINGLE_SELECT' || type === 'MULTI_SELECT' ? options : [];
+		const qid = id ?? String(8200000000000000100n + BigInt(++questionSeq));
+		return {
+			...question(qid, text, type ?? 'OPEN_ENDED', !!q.isOverall, type === 'RANGE' ? String(min ?? 1) : null, type === 'RANGE' ? String(max ?? 5) : null, texts.map((t, j) => ({ id: String(j + 1), text: t }))),
+			isMandatory: !!q.isMandatory,
+			answerGuide: q.answerGuide?.trim() || null,
+			updated: now
+		};
+	});
+	if (overall > 1) errors.push('questions: at most one question is the overall score');
+	if (unread.length) return { errors: unread, card: undefined };
+	const card = { scorecardName: name, enabled: body.enabled ?? true, updaterUserId: USER.userId, created: now, updated: now, reviewMethod: body.reviewMethod ?? 'MANUAL', questions };
+	return { errors, card };
+}
 const answer = (questionId, isOverall, score, extra = {}) => ({ questionId, questionRevisionId: questionId, isOverall, score, answerText: null, notApplicable: false, selectedOptions: null, ...extra });
 export const ANSWERED = [
 	{ answeredScorecardId: '8300000000000000001', scorecardId: SCORECARDS[0].scorecardId, scorecardName: SCORECARDS[0].scorecardName, callId: CALLS[0].id, callStartTime: CALLS[0].started,
@@ -886,6 +956,44 @@ async function callPageApi(req, res, url) {
 	if (p === '/parley/v1/scorecards' && method === 'GET') {
 		if (!guard(req, res, method, p)) return true;
 		sendChecked(res, method, p, 200, { requestId: rid(), scorecards: SCORECARDS });
+		return true;
+	}
+	if (p === '/parley/v1/scorecards' && method === 'POST') {
+		if (!guard(req, res, method, p)) return true;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		if (!canOf(SETTINGS.role).manageScorecards) return (gongError(res, method, p, 403, 'this needs the admin role'), true);
+		const ws = body.workspaceId == null ? STUB_WORKSPACES[0] : String(body.workspaceId);
+		if (!STUB_WORKSPACES.includes(ws)) return (gongError(res, method, p, 404, `Workspace ID ${body.workspaceId} was not found`), true);
+		const made = scorecardOf(body, undefined);
+		if (made.errors.length) return (sendChecked(res, method, p, 400, { requestId: rid(), errors: made.errors }), true);
+		const card = { scorecardId: String(8100000000000000100n + BigInt(CALLPAGE.seq++)), workspaceId: ws, ...made.card };
+		SCORECARDS.push(card);
+		sendChecked(res, method, p, 201, { requestId: rid(), scorecard: card });
+		return true;
+	}
+	m = /^\/parley\/v1\/scorecards\/([^/]+)$/.exec(p);
+	if (m && (method === 'GET' || method === 'PUT' || method === 'DELETE')) {
+		const route = '/parley/v1/scorecards/{id}';
+		if (!guard(req, res, method, route)) return true;
+		const body = method === 'PUT' ? await jsonBody(req) : undefined;
+		if (body) requests.at(-1).body = body;
+		const i = SCORECARDS.findIndex((x) => x.scorecardId === m[1]);
+		if (i < 0) return (gongError(res, method, route, 404, `Scorecard ID ${m[1]} was not found`), true);
+		if (method === 'GET') return (sendChecked(res, method, route, 200, { requestId: rid(), scorecard: SCORECARDS[i] }), true);
+		if (!canOf(SETTINGS.role).manageScorecards) return (gongError(res, method, route, 403, 'this needs the admin role'), true);
+		if (method === 'DELETE') {
+			SCORECARDS.splice(i, 1);
+			return (sendChecked(res, method, route, 200, { requestId: rid() }), true);
+		}
+		const old = SCORECARDS[i];
+		if (body.workspaceId != null && String(body.workspaceId) !== old.workspaceId) {
+			return (sendChecked(res, method, route, 400, { requestId: rid(), errors: [`workspaceId: scorecard ${old.scorecardId} belongs to workspace ${old.workspaceId}; a scorecard cannot move`] }), true);
+		}
+		const made = scorecardOf(body, old);
+		if (made.errors.length) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: made.errors }), true);
+		SCORECARDS[i] = { ...old, ...made.card, created: old.created };
+		sendChecked(res, method, route, 200, { requestId: rid(), scorecard: SCORECARDS[i] });
 		return true;
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/scorecards$/.exec(p);
