@@ -199,6 +199,16 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             ],
         ),
         row(
+            "call_waveforms",
+            &[
+                ("call_id", call.clone()),
+                ("media_sha256", text("abc")),
+                ("bucket_ms", Value::Int(50)),
+                ("duration_ms", Value::Int(150)),
+                ("peaks", Value::Bytes(vec![0, 128, 255])),
+            ],
+        ),
+        row(
             "call_speakers",
             &[
                 ("call_id", call.clone()),
