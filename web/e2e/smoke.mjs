@@ -1388,6 +1388,18 @@ try {
 		await shot('33-settings-users');
 	});
 
+	await check('Settings › Users: an admin makes a one-time password link for a user, shown to copy', async () => {
+		await page.getByRole('button', { name: 'Make a password link for Grace Hopper' }).click();
+		const box = page.getByRole('region', { name: 'Password link for Grace Hopper' });
+		await box.waitFor();
+		const link = await box.getByLabel('Password link').inputValue();
+		assert.equal(link, `${base}/reset-password?token=stub-made-${SETTINGS_USERS[1].id}`);
+		assert.match(await box.innerText(), /Give this link to Grace Hopper only: it sets their password once, until/);
+		await box.getByRole('button', { name: 'Copy' }).click();
+		await box.getByRole('status').filter({ hasText: 'Copied.' }).waitFor();
+		assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+	});
+
 	await check('Settings: workspaces are listed and a new one is created', async () => {
 		await page.getByRole('link', { name: 'Workspaces', exact: true }).click();
 		await page.waitForURL(`${base}/settings?section=workspaces`);

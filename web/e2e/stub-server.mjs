@@ -1472,6 +1472,7 @@ async function settingsApi(req, res, url) {
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/role$/, '/parley/v1/users/{id}/role'],
 		['PUT', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
 		['DELETE', /^\/parley\/v1\/users\/(\d+)\/permission-profile$/, '/parley/v1/users/{id}/permission-profile'],
+		['POST', /^\/parley\/v1\/users\/(\d+)\/reset-link$/, '/parley/v1/users/{id}/reset-link'],
 		['GET', /^\/v2\/all-permission-profiles$/, '/v2/all-permission-profiles'],
 		['GET', /^\/parley\/v1\/keys$/, '/parley/v1/keys'],
 		['POST', /^\/parley\/v1\/keys$/, '/parley/v1/keys'],
@@ -1627,6 +1628,18 @@ async function settingsApi(req, res, url) {
 			u.profiles = [];
 			return ok(200, { requestId: rid(), userId: u.id, workspaceId: WS });
 		}
+		case 'POST /parley/v1/users/{id}/reset-link': {
+			const u = SETTINGS_USERS.find((x) => x.id === m[1]);
+			if (!u) return err(404, `User ID ${m[1]} was not found`);
+			const token = `stub-made-${m[1]}`;
+			RESET.made.push(token);
+			return sendChecked(res, method, route, 201, {
+				requestId: rid(),
+				userId: u.id,
+				link: `http://${req.headers.host}/reset-password?token=${token}`,
+				expires: new Date(Date.now() + 3600e3).toISOString().replace(/\.\d+Z$/, 'Z')
+			}), true;
+		}
 		case 'GET /v2/all-permission-profiles': {
 			const w = url.searchParams.get('workspaceId');
 			return ok(200, { requestId: rid(), profiles: w === WS ? PROFILES.map(profileWire) : [] });
@@ -1712,7 +1725,7 @@ function stubWorkers(now = Date.now()) {
 }
 
 /** Reset links (`parley users reset-link`): `good` works once, then is used; `used` is used already. */
-export const RESET = { good: 'stub-reset-token-7f3a9c', used: new Set(['stub-used-token']), done: [] };
+export const RESET = { good: 'stub-reset-token-7f3a9c', used: new Set(['stub-used-token']), done: [], made: [] };
 
 /** The queue's newest jobs, times relative to now (so "5 min ago" reads the same every run). */
 function stubJobs(now = Date.now()) {

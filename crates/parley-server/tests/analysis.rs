@@ -842,14 +842,29 @@ async fn activity_stats_count_calls_from_call_data_and_the_event_log() {
     }
     // A member records their own listens, not someone else's (the company key above may).
     let rita = common::key(&s, Some(&f.rep), None).await;
-    let as_rita = |user: &str| json!({"kind": "listen", "userId": user, "callId": f.call, "at": at});
-    let r = common::send_as(&s, &rita, Method::POST, "/parley/v1/activity", Some(as_rita(&f.manager))).await;
+    let as_rita =
+        |user: &str| json!({"kind": "listen", "userId": user, "callId": f.call, "at": at});
+    let r = common::send_as(
+        &s,
+        &rita,
+        Method::POST,
+        "/parley/v1/activity",
+        Some(as_rita(&f.manager)),
+    )
+    .await;
     assert_error(
         &r,
         StatusCode::FORBIDDEN,
         "userId must be your own: only admins record activity for other users",
     );
-    let r = common::send_as(&s, &rita, Method::POST, "/parley/v1/activity", Some(as_rita(&f.rep))).await;
+    let r = common::send_as(
+        &s,
+        &rita,
+        Method::POST,
+        "/parley/v1/activity",
+        Some(as_rita(&f.rep)),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     let r = s

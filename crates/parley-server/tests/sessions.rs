@@ -201,9 +201,40 @@ async fn signing_out_everywhere_and_a_new_password_end_every_session() {
     // ends the sessions the old password opened.
     let (_, c) = sign_in(&s, "ada@northwind.example.com", PASSWORD).await;
     let c = c.unwrap();
-    let token = parley_app::sessions::create_reset(s.store.as_ref(), user)
-        .await
-        .unwrap();
+    // An admin makes the link (Settings › Users, or `parley users reset-link`).
+    let made = s
+        .post(&format!("/parley/v1/users/{user}/reset-link"), json!({}))
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.body);
+    assert_eq!(made.body["userId"], user.to_string());
+    let link = made.body["link"].as_str().unwrap();
+    let (page, token) = link
+        .split_once("?token=")
+        .unwrap_or_else(|| panic!("{link}"));
+    assert!(page.ends_with("/reset-password"), "{link}");
+    let token = token.to_owned();
+    assert!(made.body["expires"].as_str().unwrap().ends_with('Z'));
+    assert_error(
+        &s.post("/parley/v1/users/4242/reset-link", json!({})).await,
+        StatusCode::NOT_FOUND,
+        "4242",
+    );
+    let mo = s.user("mo@northwind.example.com", "Mo", "Member").await;
+    let mo_key = common::key(&s, Some(&mo), None).await;
+    let r = common::send_as(
+        &s,
+        &mo_key,
+        Method::POST,
+        &format!("/parley/v1/users/{user}/reset-link"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "a member makes no links: {}",
+        r.body
+    );
     let reset = |password: &str| {
         s.client
             .post(format!("{}/parley/v1/password-reset", s.base))

@@ -125,6 +125,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("GET", "/parley/v1/users", ManageUsers),
     ("POST", "/parley/v1/users", ManageUsers),
     ("PATCH", "/parley/v1/users/{id}", ManageUsers),
+    ("POST", "/parley/v1/users/{id}/reset-link", ManageUsers),
     ("PUT", "/parley/v1/users/{id}/role", ManageUsers),
     ("POST", "/parley/v1/activity", RecordActivity),
     ("GET", "/parley/v1/calls/{id}/comments", ReadComments),

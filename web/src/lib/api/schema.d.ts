@@ -2420,6 +2420,27 @@ export interface paths {
         patch: operations["update-user"];
         trace?: never;
     };
+    "/parley/v1/users/{id}/reset-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a one-time link that sets a user's password.
+         * @description What `parley users reset-link` prints, for an admin to give to the user (Parley sends
+         *     no e-mail): valid for an hour, once. The user's sessions stay until the password is set.
+         */
+        post: operations["create-password-reset-link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/workspaces": {
         parameters: {
             query?: never;
@@ -4954,6 +4975,16 @@ export interface components {
             token: string;
             /** @description The new password: 12 to 256 characters. */
             password: string;
+        };
+        ResetLink: {
+            requestId: string;
+            userId: string;
+            /**
+             * @description `{public_url}/reset-password?token=…`: whoever opens it sets the user's password,
+             *     once, until `expires`. Give it to the user only; it is shown this once.
+             */
+            link: string;
+            expires: string;
         };
         /** @description The form of `POST /oauth2/revoke` (RFC 7009); the client authenticates as for tokens. */
         RevokeForm: {
@@ -7973,7 +8004,15 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
+            /** @description A user who is not an admin gave another user's id. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description No such user or call. */
             404: {
                 headers: {
@@ -11427,6 +11466,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserSaved"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such user. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "create-password-reset-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The user's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResetLink"];
                 };
             };
             400: components["responses"]["BadRequest"];

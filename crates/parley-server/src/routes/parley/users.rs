@@ -6,7 +6,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::{get, patch};
+use axum::routing::{get, patch, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,58 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/parley/v1/users", get(list_users).post(create_user))
         .route("/parley/v1/users/{id}", patch(update_user))
+        .route("/parley/v1/users/{id}/reset-link", post(reset_link))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct ResetLink {
+    request_id: String,
+    user_id: String,
+    /// `{public_url}/reset-password?token=…`: whoever opens it sets the user's password,
+    /// once, until `expires`. Give it to the user only; it is shown this once.
+    link: String,
+    expires: String,
+}
+
+/// Make a one-time link that sets a user's password.
+///
+/// What `parley users reset-link` prints, for an admin to give to the user (Parley sends
+/// no e-mail): valid for an hour, once. The user's sessions stay until the password is set.
+#[utoipa::path(
+    post,
+    path = "/parley/v1/users/{id}/reset-link",
+    operation_id = "create-password-reset-link",
+    tag = "Users",
+    params(("id" = String, Path, description = "The user's id.")),
+    responses(
+        (status = 201, description = "The link.", body = ResetLink),
+        (status = 404, description = "No such user.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn reset_link(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let not_found = || ApiError::not_found(gong_api_v2::messages::user_not_found(&id));
+    let user = parley_domain::parse_id(&id).map_err(|_| not_found())?;
+    let token = parley_app::sessions::create_reset(state.store.as_ref(), UserId(user))
+        .await
+        .map_err(|e| match e {
+            parley_app::AppError::NotFound(_) => not_found(),
+            other => other.into(),
+        })?;
+    let expires = chrono::Utc::now()
+        + chrono::Duration::from_std(parley_app::sessions::RESET_TTL).expect("an hour fits");
+    Ok(json_response(
+        StatusCode::CREATED,
+        &ResetLink {
+            request_id: request_id(),
+            user_id: user.to_string(),
+            link: format!(
+                "{}/reset-password?token={token}",
+                state.config.public_url.trim_end_matches('/')
+            ),
+            expires: expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        },
+    ))
 }
 
 /// Recording and import switches, all optional in requests.
@@ -315,5 +367,5 @@ async fn list_users(
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list_users, create_user, update_user))]
+#[openapi(paths(list_users, create_user, update_user, reset_link))]
 pub struct Doc;
