@@ -166,8 +166,12 @@ pub async fn sign_out_everywhere(store: &dyn Store, user: UserId) -> AppResult<u
     Ok(store.delete_user_sessions(user).await?)
 }
 
-/// A one-time token that lets the user set a new password within [`RESET_TTL`].
-pub async fn create_reset(store: &dyn Store, user: UserId) -> AppResult<String> {
+/// A one-time token that lets the user set a new password within [`RESET_TTL`], and when
+/// it expires.
+pub async fn create_reset(
+    store: &dyn Store,
+    user: UserId,
+) -> AppResult<(String, parley_domain::Timestamp)> {
     if store.get_user(user).await?.is_none() {
         return Err(AppError::not_found(format!("user {user}")));
     }
@@ -176,7 +180,7 @@ pub async fn create_reset(store: &dyn Store, user: UserId) -> AppResult<String> 
     store
         .create_password_reset(&token_sha(&token), user, expires)
         .await?;
-    Ok(token)
+    Ok((token, expires))
 }
 
 /// Sets a new password with a reset token (used up either way).

@@ -579,7 +579,7 @@ async fn users(settings: &Settings, cmd: &UsersCommand) -> Result<()> {
         }
         UsersCommand::ResetLink { email } => {
             let id = user_by_email(store.as_ref(), email).await?;
-            let token = parley_app::sessions::create_reset(store.as_ref(), id)
+            let (token, _) = parley_app::sessions::create_reset(store.as_ref(), id)
                 .await
                 .map_err(app_error)?;
             println!(

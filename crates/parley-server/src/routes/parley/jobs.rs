@@ -33,8 +33,7 @@ struct OneJob {
 }
 
 fn job_id_of(id: &str) -> ApiResult<i64> {
-    id.parse()
-        .map_err(|_| ApiError::not_found(format!("job {id} was not found")))
+    parley_domain::parse_id(id).map_err(|_| ApiError::not_found(format!("job {id} was not found")))
 }
 
 fn one(job: &parley_domain::Job) -> Response {

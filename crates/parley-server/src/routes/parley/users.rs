@@ -53,14 +53,12 @@ struct ResetLink {
 async fn reset_link(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let not_found = || ApiError::not_found(gong_api_v2::messages::user_not_found(&id));
     let user = parley_domain::parse_id(&id).map_err(|_| not_found())?;
-    let token = parley_app::sessions::create_reset(state.store.as_ref(), UserId(user))
+    let (token, expires) = parley_app::sessions::create_reset(state.store.as_ref(), UserId(user))
         .await
         .map_err(|e| match e {
             parley_app::AppError::NotFound(_) => not_found(),
             other => other.into(),
         })?;
-    let expires = chrono::Utc::now()
-        + chrono::Duration::from_std(parley_app::sessions::RESET_TTL).expect("an hour fits");
     Ok(json_response(
         StatusCode::CREATED,
         &ResetLink {
