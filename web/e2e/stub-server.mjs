@@ -1349,7 +1349,7 @@ export const KEYS = [
 
 function canOf(role) {
 	const admin = role === 'admin';
-	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin, deleteCalls: admin, manageScorecards: admin };
+	return { manageTrackers: admin, manageUsers: admin, manageProfiles: admin, manageKeys: admin, manageAutomation: admin, manageWorkspaces: admin, readJobs: admin, deleteCalls: admin, manageScorecards: admin, manageOAuthApps: admin, manageCrm: admin };
 }
 
 /** What the server lists a job's `actions` as: cancel a queued job, retry a failed one, and

@@ -28,7 +28,9 @@ const none: SessionCan = {
 	manageWorkspaces: false,
 	readJobs: false,
 	deleteCalls: false,
-	manageScorecards: false
+	manageScorecards: false,
+	manageOAuthApps: false,
+	manageCrm: false
 };
 
 const tracker: TrackerWire = {

@@ -5257,6 +5257,10 @@ export interface components {
              *     permission profile with `manageScorecards`.
              */
             manageScorecards: boolean;
+            /** @description OAuth apps (`POST`/`DELETE /parley/v1/oauth-apps`): admins only. */
+            manageOAuthApps: boolean;
+            /** @description CRM connections (`POST`/`PUT`/`DELETE /parley/v1/crm/connectors`). */
+            manageCrm: boolean;
         };
         /** @description This server's bounds that a page should know before it sends something. */
         SessionLimits: {

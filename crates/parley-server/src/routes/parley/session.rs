@@ -119,6 +119,11 @@ struct SessionCan {
     /// Defining scorecards (`POST`/`PUT`/`DELETE /parley/v1/scorecards`): admins, or a
     /// permission profile with `manageScorecards`.
     manage_scorecards: bool,
+    /// OAuth apps (`POST`/`DELETE /parley/v1/oauth-apps`): admins only.
+    #[serde(rename = "manageOAuthApps")]
+    manage_oauth_apps: bool,
+    /// CRM connections (`POST`/`PUT`/`DELETE /parley/v1/crm/connectors`).
+    manage_crm: bool,
 }
 
 impl SessionCan {
@@ -146,6 +151,8 @@ impl SessionCan {
             read_jobs: may(Operation::ListJobs).await?,
             delete_calls: may(Operation::DeleteCall).await?,
             manage_scorecards: may(Operation::WriteScorecards).await?,
+            manage_oauth_apps: may(Operation::ManageOAuthApps).await?,
+            manage_crm: may(Operation::ManageCrmConnectors).await?,
         })
     }
 }
