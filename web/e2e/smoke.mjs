@@ -17,6 +17,7 @@ import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS
 import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
 import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
 import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
+import { PROFILE_CHANGES } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -1062,7 +1063,7 @@ try {
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces', 'Jobs']);
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'Permission profiles', 'API keys', 'Workspaces', 'Jobs']);
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByText('No trackers yet.').waitFor();
 	});
@@ -1451,6 +1452,120 @@ try {
 			await shot('35-settings-member');
 		} finally {
 			SETTINGS.role = 'admin';
+		}
+	});
+
+	// ---- Settings › Permission profiles ----
+	const profileCard = (name) => page.getByRole('article', { name, exact: true });
+
+	await check('Settings › Permission profiles: the workspace’s profiles; one opened in words, with who has it', async () => {
+		await page.goto(`${base}/settings`);
+		await page.getByRole('link', { name: 'Permission profiles', exact: true }).click();
+		await page.waitForURL(`${base}/settings?section=profiles`);
+		await page.locator('table.list tbody tr').nth(2).waitFor();
+		assert.deepEqual(await page.locator('table.list tbody th').allInnerTexts(), ['Read-only reviewers', 'Sales manager', 'Sales ops']);
+		assert.match(await page.locator('table.list tbody tr').nth(2).innerText(), /Revenue operations[\s\S]*13 of 43 capabilities/);
+		await page.getByRole('button', { name: 'Open Sales ops' }).click();
+		const card = profileCard('Sales ops');
+		await card.getByRole('list', { name: 'Who has it' }).waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement?.id), 'profile-open-h', 'focus moves to the opened profile');
+		const text = await card.innerText();
+		assert.match(text, /Calls\s+All\n/);
+		assert.match(text, /Coaching\s+Their own and their reports’/);
+		assert.match(text, /Emails\s+None/);
+		assert.match(text, /Library\s+All public folders; may create, rename and delete public folders; add calls to folders and remove them/);
+		assert.match(await card.getByRole('group', { name: 'Deals and forecast' }).innerText(), /\(2 of 4\)[\s\S]*Export deal data[\s\S]*Manage the forecast/);
+		assert.match(await card.getByRole('group', { name: 'Engage' }).innerText(), /None/);
+		// Alan had it from the start; Grace was given it on the Users page above.
+		const holders = await card.getByRole('list', { name: 'Who has it' }).getByRole('listitem').allInnerTexts();
+		assert.deepEqual(holders, ['Grace Hopper grace@example.com', 'Alan Turing alan@example.com']);
+		await shot('49-settings-profile-open');
+		// Team leads by name; nobody has it yet.
+		await page.getByRole('button', { name: 'Open Sales manager' }).click();
+		const manager = profileCard('Sales manager');
+		await manager.getByText('Nobody has this profile yet.').waitFor();
+		assert.match(await manager.innerText(), /Calls\s+The teams of Grace Hopper/);
+		// Close gives focus back to its Open button.
+		await manager.getByRole('button', { name: 'Close' }).click();
+		assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Open Sales manager');
+	});
+
+	await check('Settings › Permission profiles: a new profile (the server’s 400s shown, what was typed kept), then listed and opened', async () => {
+		await page.getByRole('button', { name: 'New profile' }).click();
+		const form = page.getByRole('form', { name: 'New profile in Sales' });
+		await form.waitFor();
+		assert.equal(await page.evaluate(() => document.activeElement?.closest('label')?.innerText.trim()), 'Name', 'the name is focused');
+		await form.getByRole('button', { name: 'Create profile' }).click();
+		await form.getByRole('alert').filter({ hasText: 'a permission profile needs a name' }).waitFor();
+		await form.getByLabel('Name', { exact: true }).fill('Coaches');
+		await form.getByLabel('Description (optional)').fill('Enablement: they score calls of the teams they coach');
+		await form.getByRole('combobox', { name: 'Calls', exact: true }).selectOption({ label: "Chosen managers' teams" });
+		await form.getByRole('group', { name: 'Calls', exact: true }).getByLabel('Score calls').check();
+		await form.getByRole('button', { name: 'Create profile' }).click();
+		await form.getByRole('alert').filter({ hasText: 'calls access at the managers-team level names at least one team lead' }).waitFor();
+		assert.equal(await form.getByLabel('Name', { exact: true }).inputValue(), 'Coaches');
+		await form.getByRole('group', { name: 'Team leads for Calls' }).getByLabel('Grace Hopper').check();
+		await form.getByRole('button', { name: 'Create profile' }).click();
+		await page.getByRole('status').getByText('Profile “Coaches” created in Sales.').waitFor();
+		const sent = PROFILE_CHANGES.at(-1);
+		assert.equal(sent.method, 'POST');
+		assert.equal(sent.workspaceId, '5000000000000000001');
+		assert.equal(sent.body.scoreCalls, true);
+		assert.equal(sent.body.trimCalls, false);
+		assert.deepEqual(sent.body.callsAccess, { permissionLevel: 'managers-team', teamLeadIds: [USERS[1].id] });
+		assert.deepEqual(sent.body.forecastPermissions.forecastAccess, { permissionLevel: 'none', teamLeadIds: null });
+		assert.equal(await form.count(), 0, 'the form closes');
+		assert.deepEqual(await page.locator('table.list tbody th').allInnerTexts(), ['Coaches', 'Read-only reviewers', 'Sales manager', 'Sales ops']);
+		const card = profileCard('Coaches');
+		await card.getByText('Nobody has this profile yet.').waitFor();
+		assert.match(await card.getByRole('group', { name: 'Calls', exact: true }).innerText(), /\(1 of 10\)[\s\S]*Score calls/);
+		assert.match(await card.innerText(), /Calls\s+The teams of Grace Hopper/);
+	});
+
+	await check('Settings › Permission profiles: the open profile is edited (its name), the list and the profile refresh', async () => {
+		const card = profileCard('Coaches');
+		await card.getByRole('button', { name: 'Edit' }).click();
+		const form = page.getByRole('form', { name: 'Edit “Coaches”' });
+		await form.waitFor();
+		assert.ok(await form.getByRole('group', { name: 'Calls', exact: true }).getByLabel('Score calls').isChecked());
+		assert.ok(await form.getByRole('group', { name: 'Team leads for Calls' }).getByLabel('Grace Hopper').isChecked());
+		await form.getByLabel('Name', { exact: true }).fill('');
+		await form.getByRole('button', { name: 'Save profile' }).click();
+		await form.getByRole('alert').filter({ hasText: 'a permission profile needs a name' }).waitFor();
+		await form.getByLabel('Name', { exact: true }).fill('Sales coaches');
+		const asked = requests.filter((r) => r.path === '/v2/permission-profile' && r.method === 'GET').length;
+		await form.getByRole('button', { name: 'Save profile' }).click();
+		await page.getByRole('status').getByText('Profile “Sales coaches” saved.').waitFor();
+		const sent = PROFILE_CHANGES.at(-1);
+		assert.equal(sent.method, 'PUT');
+		assert.equal(sent.body.name, 'Sales coaches');
+		assert.equal(sent.body.scoreCalls, true, 'the whole profile is sent, as the form shows it');
+		await profileCard('Sales coaches').getByText('Enablement: they score calls of the teams they coach').waitFor();
+		assert.ok(requests.filter((r) => r.path === '/v2/permission-profile' && r.method === 'GET').length > asked, 'the profile is read again');
+		assert.deepEqual(await page.locator('table.list tbody th').allInnerTexts(), ['Read-only reviewers', 'Sales coaches', 'Sales manager', 'Sales ops']);
+		// The Users page offers it.
+		await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'Users', exact: true }).click();
+		await page.getByLabel('Profile of Alan Turing in Sales').getByRole('option', { name: 'Sales coaches' }).waitFor({ state: 'attached' });
+	});
+
+	await check('Settings › Permission profiles: phone width and dark mode', async () => {
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		try {
+			await page.goto(`${base}/settings?section=profiles`);
+			await page.getByRole('button', { name: 'Open Sales manager' }).click();
+			await profileCard('Sales manager').getByText('Nobody has this profile yet.').waitFor();
+			await settingsFit();
+			await profileCard('Sales manager').getByRole('button', { name: 'Edit' }).click();
+			const form = page.getByRole('form', { name: 'Edit “Sales manager”' });
+			await form.waitFor();
+			await settingsFit();
+			await shot('49b-settings-profile-edit-phone-dark');
+			await form.getByRole('button', { name: 'Cancel' }).click();
+			assert.equal(await page.evaluate(() => document.activeElement?.id), 'edit-profile');
+		} finally {
+			await page.setViewportSize({ width: 1280, height: 860 });
+			await page.emulateMedia({ colorScheme: 'light' });
 		}
 	});
 

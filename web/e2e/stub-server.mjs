@@ -851,6 +851,7 @@ async function api(req, res, url) {
 	// Settings (trackers, users, keys, the session's permissions): see the section at the end.
 	if (await settingsApi(req, res, url)) return;
 	if (await callPageApi(req, res, url)) return;
+	if (await profilesApi(req, res, url)) return;
 	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
 }
 
@@ -1669,7 +1670,7 @@ async function settingsApi(req, res, url) {
 
 /** A permission profile as `/v2/all-permission-profiles` lists it (only what the UI reads, and what the schema requires). */
 function profileWire(p) {
-	return { ...sampleOf(spec.components.schemas.PermissionProfile), id: p.id, name: p.name };
+	return PROFILE_BODIES.get(p.id) ?? { ...sampleOf(spec.components.schemas.PermissionProfile), id: p.id, name: p.name };
 }
 
 /** The plainest value a schema allows: its required properties, false, '', null, the first of an enum. */
@@ -1842,6 +1843,196 @@ async function adminApi(req, res, url) {
 		return ok(p, 200, { requestId: rid(), reportEverySeconds: 15, workers: stubWorkers() });
 	}
 	return false;
+}
+
+// ---- Settings › Permission profiles (ui-profiles) ----
+// The whole profile of each of PROFILES (which keeps the names the Users page offers), as the
+// server renders it; who has one comes from SETTINGS_USERS. POST and PUT check a little like
+// the server (crates/gong-api-v2/src/profiles.rs parse_patch, parley-domain's validate).
+
+const PROFILE_AREAS = [
+	['callsAccess', 'calls'],
+	['dealsAccess', 'deals'],
+	['forecastAccess', 'forecast'],
+	['forecastEditSubmissions', 'forecast_edit_submissions'],
+	['forecastEditTargets', 'forecast_edit_targets'],
+	['coachingAccess', 'coaching'],
+	['insightsAccess', 'insights'],
+	['usageAccess', 'usage'],
+	['emailsAccess', 'emails']
+];
+const FORECAST_AREAS = new Set(['forecastAccess', 'forecastEditSubmissions', 'forecastEditTargets']);
+const ACCESS_LEVELS = ['all', 'managers-team', 'report-to-them', 'own', 'none'];
+const LIBRARY_LEVELS = ['none', 'all', 'specific-folders'];
+const LIBRARY_RIGHTS = ['managePublicFolder', 'manageStreams', 'manageFolderCalls', 'shareFoldersAndStreams'];
+const PROFILE_CAPABILITIES = Object.entries(spec.components.schemas.PermissionProfile.properties)
+	.filter(([, v]) => v.type === 'boolean')
+	.map(([k]) => k);
+/** The changes POST/PUT /v2/permission-profile were sent, in order (for the smoke test). */
+export const PROFILE_CHANGES = [];
+
+/** A profile as the server renders it: `access` maps an area field to [level, team leads]. */
+function renderProfile(id, name, description, { access = {}, library = ['none', []], rights = [], capabilities = [] } = {}) {
+	const area = (k) => {
+		const [level, leads] = access[k] ?? ['none', []];
+		return { permissionLevel: level, teamLeadIds: leads.length ? leads : null };
+	};
+	const p = { id, name, description, callsAccess: area('callsAccess') };
+	p.libraryFolderAccess = { permissionLevel: library[0], libraryFolderIds: library[1].length ? library[1] : null, ...Object.fromEntries(LIBRARY_RIGHTS.map((r) => [r, rights.includes(r)])) };
+	p.dealsAccess = area('dealsAccess');
+	p.forecastPermissions = { forecastAccess: area('forecastAccess'), forecastEditSubmissions: area('forecastEditSubmissions'), forecastEditTargets: area('forecastEditTargets') };
+	for (const [k] of PROFILE_AREAS) if (!FORECAST_AREAS.has(k) && !(k in p)) p[k] = area(k);
+	for (const c of PROFILE_CAPABILITIES) p[c] = capabilities.includes(c);
+	p.orchestrateCreateAndManagePlays = null;
+	return p;
+}
+
+const PROFILE_BODIES = new Map();
+PROFILES.push({ id: '8000000000000000003', name: 'Sales manager' });
+for (const [id, description, shape] of [
+	[
+		'8000000000000000001',
+		'Revenue operations: every call, deal and forecast; they run the library and export data',
+		{
+			access: { callsAccess: ['all', []], dealsAccess: ['all', []], forecastAccess: ['all', []], forecastEditTargets: ['all', []], coachingAccess: ['report-to-them', []], insightsAccess: ['all', []], usageAccess: ['all', []] },
+			library: ['all', []],
+			rights: ['managePublicFolder', 'manageFolderCalls'],
+			capabilities: ['callsAndSearch', 'library', 'deals', 'account', 'activity', 'teamStats', 'forecast', 'forecastManage', 'downloadCallMedia', 'exportCallsAndCoachingDataToCSV', 'dealsDataExport', 'crmDataImport', 'viewRevenueAnalytics']
+		}
+	],
+	[
+		'8000000000000000002',
+		'Listen-only access for enablement and legal review: the Win/Loss folder and their own calls',
+		{ access: { callsAccess: ['own', []] }, library: ['specific-folders', [FOLDERS[0].id]], capabilities: ['callsAndSearch', 'library'] }
+	],
+	[
+		'8000000000000000003',
+		"First-line managers: their team's calls, deals and coaching; they score calls",
+		{
+			access: { callsAccess: ['managers-team', [USERS[1].id]], dealsAccess: ['report-to-them', []], forecastAccess: ['report-to-them', []], forecastEditSubmissions: ['report-to-them', []], coachingAccess: ['report-to-them', []], emailsAccess: ['own', []] },
+			library: ['all', []],
+			rights: ['manageFolderCalls', 'shareFoldersAndStreams'],
+			capabilities: ['callsAndSearch', 'library', 'deals', 'coaching', 'teamStats', 'forecast', 'scoreCalls', 'overrideScore', 'downloadCallMedia', 'trimCalls', 'listenInCalls']
+		}
+	]
+]) {
+	const named = PROFILES.find((x) => x.id === id);
+	PROFILE_BODIES.set(id, renderProfile(id, named.name, description, shape));
+}
+
+/** The server's reading of a profile body over `old` (a blank one when creating): the
+ * changed profile, or its problems. */
+function patchProfile(old, body) {
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return { problems: ['the body must be a permission profile object'] };
+	const problems = [];
+	const p = structuredClone(old);
+	if (body.name != null) {
+		if (typeof body.name === 'string') p.name = body.name;
+		else problems.push('name must be a string');
+	}
+	if (body.description !== undefined) {
+		if (body.description === null || typeof body.description === 'string') p.description = body.description;
+		else problems.push('description must be a string');
+	}
+	const ids = (v, path) => {
+		if (v == null) return null;
+		if (!Array.isArray(v) || v.some((i) => !/^[0-9]{1,19}$/.test(String(i)))) {
+			problems.push(`${path} must be a list of numeric ids`);
+			return null;
+		}
+		return v.length ? v.map(String) : null;
+	};
+	for (const [k] of PROFILE_AREAS) {
+		const forecast = FORECAST_AREAS.has(k);
+		const v = forecast ? body.forecastPermissions?.[k] : body[k];
+		const path = forecast ? `forecastPermissions.${k}` : k;
+		if (v == null) continue;
+		if (typeof v !== 'object') {
+			problems.push(`${path} must be an object with permissionLevel and teamLeadIds`);
+			continue;
+		}
+		const level = v.permissionLevel ?? 'none';
+		if (!ACCESS_LEVELS.includes(level)) {
+			problems.push(`${path}.permissionLevel must be one of all, managers-team, report-to-them, own, none`);
+			continue;
+		}
+		const a = { permissionLevel: level, teamLeadIds: ids(v.teamLeadIds, `${path}.teamLeadIds`) };
+		if (forecast) p.forecastPermissions[k] = a;
+		else p[k] = a;
+	}
+	const lib = body.libraryFolderAccess;
+	if (lib != null) {
+		const level = lib.permissionLevel ?? 'none';
+		if (!LIBRARY_LEVELS.includes(level)) problems.push('libraryFolderAccess.permissionLevel must be one of none, all, specific-folders');
+		else p.libraryFolderAccess = { permissionLevel: level, libraryFolderIds: ids(lib.libraryFolderIds, 'libraryFolderAccess.libraryFolderIds'), ...Object.fromEntries(LIBRARY_RIGHTS.map((r) => [r, lib[r] === true])) };
+	}
+	for (const c of PROFILE_CAPABILITIES) {
+		if (body[c] == null) continue;
+		if (typeof body[c] === 'boolean') p[c] = body[c];
+		else problems.push(`${c} must be true or false`);
+	}
+	if (problems.length) return { problems };
+	// The profile's own rules (PermissionProfile::validate), the first broken one.
+	if (!p.name) return { problems: ['a permission profile needs a name'] };
+	if ([...p.name].length > 256) return { problems: ['a permission profile name has at most 256 characters'] };
+	for (const [k, key] of PROFILE_AREAS) {
+		const a = FORECAST_AREAS.has(k) ? p.forecastPermissions[k] : p[k];
+		if (a.permissionLevel === 'managers-team' && !a.teamLeadIds) return { problems: [`${key} access at the managers-team level names at least one team lead`] };
+		const unknown = (a.teamLeadIds ?? []).filter((u) => !USERS.some((x) => x.id === u));
+		if (unknown.length) return { problems: unknown.map((u) => `user ${u} named as a team lead was not found`) };
+	}
+	const l = p.libraryFolderAccess;
+	if (l.permissionLevel === 'none' && LIBRARY_RIGHTS.some((r) => l[r])) return { problems: ['library permissions need library access other than none'] };
+	if (l.permissionLevel === 'specific-folders' && !l.libraryFolderIds) return { problems: ['library access to specific folders names at least one folder'] };
+	return { profile: p };
+}
+
+async function profilesApi(req, res, url) {
+	const method = req.method;
+	const route = url.pathname;
+	if (route !== '/v2/permission-profile' && route !== '/v2/permission-profile/users') return false;
+	if (!['GET', 'POST', 'PUT'].includes(method) || (route.endsWith('/users') && method !== 'GET')) return false;
+	if (!guard(req, res, method, route)) return true;
+	const ok = (status, b) => (sendChecked(res, method, route, status, b), true);
+	const err = (status, msg) => (gongError(res, method, route, status, msg), true);
+	if (!canOf(SETTINGS.role).manageProfiles) return err(403, 'managing permission profiles needs the admin role');
+	const q = (name) => {
+		const v = url.searchParams.get(name);
+		return v && /^[0-9]{1,19}$/.test(v) ? v : undefined;
+	};
+	if (route === '/v2/permission-profile/users') {
+		const id = q('profileId');
+		if (!id || !PROFILE_BODIES.has(id)) return err(400, 'Bad request');
+		const users = SETTINGS_USERS.filter((u) => u.profiles.some((x) => x.profileId === id)).map((u) => ({ id: u.id, fullName: `${u.firstName} ${u.lastName}`.trim(), emailAddress: u.email }));
+		return ok(200, { requestId: rid(), users });
+	}
+	if (method === 'POST') {
+		const w = q('workspaceId');
+		if (!w) return err(400, 'workspaceId is required');
+		if (!WORKSPACE_IDS.includes(w)) return err(404, `workspace ${w} was not found`);
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		const made = patchProfile(renderProfile(String(8000000000000000100n + BigInt(PROFILE_BODIES.size)), '', null), body);
+		if (made.problems) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: made.problems }), true);
+		// The stub's other workspaces have no profiles to list: new ones join the first's.
+		PROFILES.push({ id: made.profile.id, name: made.profile.name });
+		PROFILE_BODIES.set(made.profile.id, made.profile);
+		PROFILE_CHANGES.push({ method, workspaceId: w, body });
+		return ok(200, { requestId: rid(), profile: made.profile });
+	}
+	const id = q('profileId');
+	if (!id) return err(400, 'profileId is required');
+	const old = PROFILE_BODIES.get(id);
+	if (!old) return err(404, `permission profile ${id} was not found`);
+	if (method === 'GET') return ok(200, { requestId: rid(), profile: old });
+	const body = await jsonBody(req);
+	requests.at(-1).body = body;
+	const changed = patchProfile(old, body);
+	if (changed.problems) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: changed.problems }), true);
+	PROFILE_BODIES.set(id, changed.profile);
+	PROFILES.find((x) => x.id === id).name = changed.profile.name;
+	PROFILE_CHANGES.push({ method, profileId: id, body });
+	return ok(200, { requestId: rid(), profile: changed.profile });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

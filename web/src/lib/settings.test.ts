@@ -64,6 +64,8 @@ describe('sections by permission', () => {
 		expect(sectionsFor({ ...none, manageAutomation: true }).map((s) => s.id)).toEqual(['automation']);
 		expect(sectionsFor({ ...none, manageWorkspaces: true }).map((s) => s.id)).toEqual(['workspaces']);
 		expect(sectionsFor({ ...none, readJobs: true }).map((s) => s.label)).toEqual(['Jobs']);
+		expect(sectionsFor({ ...none, manageProfiles: true }).map((s) => s.label)).toEqual(['Permission profiles']);
+		expect(sectionsFor({ ...none, manageUsers: true, manageProfiles: true, readJobs: true }).map((s) => s.id)).toEqual(['users', 'profiles', 'jobs']);
 	});
 	it('a section asked for that the user lacks falls back to their first', () => {
 		const s = sectionsFor({ ...none, manageTrackers: true });

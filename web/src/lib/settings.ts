@@ -10,7 +10,7 @@ export type TrackerWire = components['schemas']['KeywordTrackerWire'];
 export type TrackerInput = components['schemas']['TrackerInput'];
 export type JobView = components['schemas']['JobView'];
 
-export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces' | 'jobs';
+export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces' | 'jobs' | 'profiles';
 
 export interface Section {
 	id: SectionId;
@@ -22,6 +22,7 @@ const SECTIONS: { id: SectionId; label: string; allowed: (c: SessionCan) => bool
 	{ id: 'topics', label: 'Topics', allowed: (c) => c.manageTrackers },
 	{ id: 'automation', label: 'Automation', allowed: (c) => c.manageAutomation },
 	{ id: 'users', label: 'Users', allowed: (c) => c.manageUsers },
+	{ id: 'profiles', label: 'Permission profiles', allowed: (c) => c.manageProfiles },
 	{ id: 'keys', label: 'API keys', allowed: (c) => c.manageKeys },
 	{ id: 'workspaces', label: 'Workspaces', allowed: (c) => c.manageWorkspaces },
 	{ id: 'jobs', label: 'Jobs', allowed: (c) => c.readJobs }
