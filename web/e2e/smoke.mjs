@@ -18,6 +18,7 @@ import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
 import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
 import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 import { PROFILE_CHANGES } from './stub-server.mjs';
+import { CRM_SECRETS, OAUTH_APPS } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -1063,7 +1064,7 @@ try {
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'Permission profiles', 'API keys', 'Workspaces', 'Jobs']);
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'Permission profiles', 'API keys', 'Workspaces', 'Jobs', 'OAuth apps', 'CRM connections']);
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByText('No trackers yet.').waitFor();
 	});
@@ -1566,6 +1567,152 @@ try {
 		} finally {
 			await page.setViewportSize({ width: 1280, height: 860 });
 			await page.emulateMedia({ colorScheme: 'light' });
+	// ---- Settings › OAuth apps and CRM connections ----
+	const lastBody = (method, path) => requests.filter((r) => r.method === method && r.path === path).at(-1)?.body;
+
+	await check('Settings › OAuth apps: an admin registers an app, sees its secret once, and revokes it', async () => {
+		await page.goto(`${base}/settings`);
+		await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'OAuth apps' }).click();
+		await page.waitForURL(`${base}/settings?section=oauth`);
+		const zapier = page.getByRole('row', { name: /Zapier/ });
+		await zapier.waitFor();
+		assert.match(await zapier.innerText(), /q8x2mz4k7tn1vb6r3pw9c5hd[\s\S]*https:\/\/zapier\.com\/dashboard\/auth\/oauth\/return\/App182541CLIAPI\/[\s\S]*16 scopes[\s\S]*1 Mar 2024/);
+		await zapier.getByText('16 scopes').click();
+		await zapier.getByText('api:calls:read:transcript').waitFor();
+		// The server's 400 is shown as it is.
+		await page.getByRole('button', { name: 'Register an app' }).click();
+		await page.getByLabel('Name').fill('Acme Sync');
+		await page.getByLabel('Redirect URIs').fill('http://sync.acme.example.com/cb');
+		await page.getByRole('button', { name: 'Register app' }).click();
+		const alert = page.getByRole('alert');
+		await alert.filter({ hasText: 'redirect uri "http://sync.acme.example.com/cb" must be https (or http to localhost)' }).waitFor();
+		assert.match(await alert.innerText(), /Request id: stub/);
+		await page.getByLabel('Redirect URIs').fill('https://sync.acme.example.com/oauth/callback\n\nhttp://localhost:8765/cb\n');
+		await page.getByRole('combobox', { name: 'Most it may ask for' }).selectOption('custom');
+		await page.getByRole('textbox', { name: 'Scopes', exact: true }).fill('api:calls:read:basic parley:read');
+		await page.getByLabel('Owner').selectOption(USERS[1].id);
+		await page.getByRole('textbox', { name: 'Scopes', exact: true }).press('Enter');
+		const secret = page.locator('.secret');
+		await secret.getByText(/App “Acme Sync” registered\. Copy the client secret now: you will not see it again/).waitFor();
+		assert.deepEqual(lastBody('POST', '/parley/v1/oauth-apps'), { name: 'Acme Sync', redirectUris: ['https://sync.acme.example.com/oauth/callback', 'http://localhost:8765/cb'], scopes: 'api:calls:read:basic parley:read', ownerUserId: USERS[1].id });
+		const made = OAUTH_APPS.at(-1);
+		const clientSecret = await secret.getByRole('textbox', { name: 'Client secret', exact: true }).inputValue();
+		assert.match(clientSecret, /^stubsecret2/);
+		assert.equal(await secret.getByRole('textbox', { name: 'Client id', exact: true }).inputValue(), made.clientId);
+		assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('secret')), true, 'the secret box takes the focus');
+		await secret.getByRole('button', { name: 'Copy the client secret' }).click();
+		await secret.getByRole('button', { name: 'Client secret copied' }).waitFor();
+		assert.equal(await page.evaluate(() => navigator.clipboard.readText()), clientSecret);
+		const row = page.getByRole('row', { name: /Acme Sync/ });
+		assert.match(await row.innerText(), /Acme Sync[\s\S]*Owner: Grace Hopper[\s\S]*https:\/\/sync\.acme\.example\.com\/oauth\/callback\s+http:\/\/localhost:8765\/cb[\s\S]*api:calls:read:basic, parley:read/);
+		await shot('49o-settings-oauth-secret');
+		await secret.getByRole('button', { name: 'I have copied it' }).click();
+		assert.equal(await page.locator('.secret').count(), 0, 'the secret is gone for good');
+		assert.ok(!(await page.locator('main').innerText()).includes(clientSecret));
+		await page.reload();
+		await row.waitFor();
+		assert.ok(!(await page.content()).includes(clientSecret), 'the list never holds a secret');
+		// Revoke, with a confirmation whose Cancel takes the focus (Escape-free keyboard path).
+		await page.getByRole('button', { name: 'Revoke Acme Sync' }).click();
+		assert.match(await row.innerText(), /Revoke Acme Sync\? It can no longer get tokens, and every token people gave it stops working at once\./);
+		assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel');
+		await page.keyboard.press('Enter');
+		await page.getByRole('button', { name: 'Revoke Acme Sync' }).waitFor();
+		assert.equal(made.revoked, null, 'Cancel revokes nothing');
+		await page.getByRole('button', { name: 'Revoke Acme Sync' }).click();
+		await page.getByRole('button', { name: 'Yes, revoke' }).click();
+		await page.getByRole('status').filter({ hasText: '“Acme Sync” is revoked' }).waitFor();
+		await page.getByRole('row', { name: /Acme Sync.*Revoked/ }).waitFor();
+		assert.ok(made.revoked);
+		assert.equal(await page.getByRole('button', { name: 'Revoke Acme Sync' }).count(), 0);
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await settingsFit();
+		await shot('49p-settings-oauth-phone-dark');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check('Settings › CRM connections: an admin adds one, changes it (its secret kept), and deletes it', async () => {
+		await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link', { name: 'CRM connections' }).click();
+		await page.waitForURL(`${base}/settings?section=crm`);
+		const sales = page.getByRole('region', { name: 'Sales' });
+		const first = sales.getByRole('listitem').filter({ hasText: 'Salesforce' });
+		await first.waitFor();
+		assert.match(await first.innerText(), /Salesforce\s+Salesforce[\s\S]*Login URL\s+https:\/\/login\.salesforce\.com[\s\S]*Signs in with\s+Client credentials[\s\S]*Client id\s+3MVG9[\s\S]*Secrets\s+Client secret \(stored, never shown\)/);
+		await page.getByRole('region', { name: 'Success' }).getByText('No connections in this workspace.').waitFor();
+		assert.ok(!(await page.content()).includes(CRM_SECRETS.get(CONNECTORS[0].id).clientSecret), 'no secret on the page');
+		// Add: the server's 400 first (no token), then with one.
+		await page.getByRole('button', { name: 'New connection' }).click();
+		const form = page.getByRole('form', { name: 'New CRM connection' });
+		await form.getByLabel('Name').fill('HubSpot EU');
+		await form.getByLabel('Workspace').selectOption({ label: 'Success' });
+		await form.getByLabel('Kind').selectOption('hubspot');
+		await form.getByRole('button', { name: 'Add connection' }).click();
+		await form.getByRole('alert').filter({ hasText: 'token is required' }).waitFor();
+		await form.getByLabel('Access token (private app)').fill('pat-eu1-4f1c');
+		await form.getByLabel('Access token (private app)').press('Enter');
+		await page.getByRole('status').filter({ hasText: 'Connection “HubSpot EU” added.' }).waitFor();
+		assert.deepEqual(lastBody('POST', '/parley/v1/crm/connectors'), { name: 'HubSpot EU', kind: 'hubspot', workspaceId: '5000000000000000002', token: '…' });
+		const made = CONNECTORS.at(-1);
+		assert.deepEqual(CRM_SECRETS.get(made.id), { token: 'pat-eu1-4f1c' });
+		const card = page.getByRole('region', { name: 'Success' }).getByRole('listitem').filter({ hasText: 'HubSpot EU' });
+		assert.match(await card.innerText(), /HubSpot EU\s+HubSpot[\s\S]*API URL\s+https:\/\/api\.hubapi\.com[\s\S]*Secrets\s+Access token \(stored, never shown\)/);
+		assert.ok(!(await page.content()).includes('pat-eu1-4f1c'));
+		await shot('49c-settings-crm');
+		// Edit: the token field is empty and says the stored one is kept when left so.
+		await page.getByRole('button', { name: 'Edit HubSpot EU' }).click();
+		const edit = page.getByRole('form', { name: 'Edit “HubSpot EU”' });
+		const token = edit.getByLabel('Access token (private app)');
+		assert.equal(await token.inputValue(), '');
+		assert.equal(await token.getAttribute('placeholder'), 'Stored: leave empty to keep it');
+		assert.match(await edit.innerText(), /HubSpot connection in Success\. Its kind and workspace stay/);
+		assert.equal(await edit.getByLabel('API URL').inputValue(), 'https://api.hubapi.com');
+		await edit.getByLabel('Name').fill('HubSpot Europe');
+		await edit.getByLabel('API URL').fill('ftp://api.hubapi.com');
+		await edit.getByRole('button', { name: 'Save connection' }).click();
+		await edit.getByRole('alert').filter({ hasText: 'baseUrl must be an http or https url' }).waitFor();
+		await edit.getByLabel('API URL').fill('https://api.hubapi.com/');
+		await edit.getByRole('button', { name: 'Save connection' }).click();
+		await page.getByRole('status').filter({ hasText: 'Connection “HubSpot Europe” saved.' }).waitFor();
+		assert.deepEqual(lastBody('PUT', `/parley/v1/crm/connectors/${made.id}`), { name: 'HubSpot Europe', kind: 'hubspot', baseUrl: 'https://api.hubapi.com/' });
+		assert.deepEqual(CRM_SECRETS.get(made.id), { token: 'pat-eu1-4f1c' }, 'the token left empty is kept');
+		assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Edit HubSpot Europe', 'the focus is back on Edit');
+		// Phone width, dark, with the Salesforce form open.
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await page.getByRole('button', { name: 'Edit Salesforce' }).click();
+		const sf = page.getByRole('form', { name: 'Edit “Salesforce”' });
+		assert.equal(await sf.getByLabel('Client secret (consumer secret)').inputValue(), '');
+		assert.equal(await sf.getByLabel('Client id (consumer key)').inputValue(), '3MVG9fMtCkV6eLhdjB5FspKNuLjXBmL0B7Cq');
+		await settingsFit();
+		await shot('49d-settings-crm-edit-phone-dark');
+		await sf.getByRole('button', { name: 'Cancel' }).click();
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+		// Delete, after a confirmation.
+		await page.getByRole('button', { name: 'Delete HubSpot Europe' }).click();
+		await page.getByText('Delete “HubSpot Europe”? Parley no longer writes through it, and its secrets are deleted.').waitFor();
+		await page.getByRole('button', { name: 'Yes, delete' }).click();
+		await page.getByRole('status').filter({ hasText: 'Connection “HubSpot Europe” deleted, with its secrets.' }).waitFor();
+		assert.equal(CONNECTORS.some((c) => c.id === made.id), false);
+		assert.equal(CRM_SECRETS.has(made.id), false);
+		await page.getByRole('region', { name: 'Success' }).getByText('No connections in this workspace.').waitFor();
+	});
+
+	await check('Settings › OAuth apps and CRM connections: a member is not offered them, nor are they asked for', async () => {
+		SETTINGS.role = 'member';
+		try {
+			const asked = () => requests.filter((r) => r.path === '/parley/v1/oauth-apps' || r.path.startsWith('/parley/v1/crm/connectors')).length;
+			const before = asked();
+			for (const section of ['oauth', 'crm']) {
+				await page.goto(`${base}/settings?section=${section}`);
+				await page.getByText('There is nothing here you can change.').waitFor();
+			}
+			await page.waitForLoadState('networkidle');
+			assert.equal(asked(), before);
+		} finally {
+			SETTINGS.role = 'admin';
 		}
 	});
 

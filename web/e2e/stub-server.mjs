@@ -850,6 +850,8 @@ async function api(req, res, url) {
 	if (await adminApi(req, res, url)) return;
 	// Settings (trackers, users, keys, the session's permissions): see the section at the end.
 	if (await settingsApi(req, res, url)) return;
+	// Settings › OAuth apps and CRM connections: see oauthCrmApi.
+	if (await oauthCrmApi(req, res, url)) return;
 	if (await callPageApi(req, res, url)) return;
 	if (await profilesApi(req, res, url)) return;
 	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
@@ -1239,7 +1241,7 @@ export const RULES = [
 export const DELETED_RULES = [];
 const WORKSPACE_IDS = [WS, '5000000000000000002'];
 export const CONNECTORS = [
-	{ id: '9300000000000000001', workspaceId: WS, name: 'Salesforce', kind: 'salesforce', settings: { loginUrl: 'https://login.salesforce.com' }, secrets: { clientSecret: true }, created: AT, updated: AT }
+	{ id: '9300000000000000001', workspaceId: WS, name: 'Salesforce', kind: 'salesforce', settings: { loginUrl: 'https://login.salesforce.com', apiVersion: 'v62.0', auth: 'client_credentials', clientId: '3MVG9fMtCkV6eLhdjB5FspKNuLjXBmL0B7Cq' }, secrets: { clientSecret: '<redacted>' }, created: AT, updated: AT }
 ];
 const FILTER_FIELDS = ['directions', 'scopes', 'primaryUsers', 'teams', 'externalParticipants', 'participantDomains', 'minDurationSec', 'maxDurationSec', 'trackers', 'topics', 'crm', 'titleWords'];
 
@@ -1664,6 +1666,199 @@ async function settingsApi(req, res, url) {
 			k.revoked = new Date().toISOString();
 			return ok(200, { requestId: rid() });
 		}
+	}
+	return false;
+}
+
+// ---- Settings › OAuth apps and CRM connections (ui-oauth-crm) ----
+// As the server: apps are listed with their scopes spelled out and never a secret; DELETE
+// revokes (the app stays listed); a connector shows which secrets it holds as "<redacted>",
+// and a PUT that leaves a secret out keeps the stored one. Validation messages are the
+// server's (parley_app::oauth::register_app, parley_app::crm_connectors::check).
+
+const SCOPES = [
+	['api:calls:read:basic', true], ['api:calls:read:extensive', true], ['api:calls:read:transcript', true], ['api:calls:create', false],
+	['api:workspaces:read', true], ['api:users:read', true], ['api:stats:scorecards', true], ['api:stats:interaction', true],
+	['api:settings:scorecards:read', true], ['api:settings:trackers:read', true], ['api:library:read', true],
+	['api:meetings:user:create', false], ['api:meetings:user:update', false], ['api:meetings:user:delete', false], ['api:meetings:integration:status', false],
+	['api:crm:integrations:read', true], ['api:crm:integration:register', false], ['api:crm:integration:delete', false], ['api:crm:schema', false], ['api:crm:upload', false],
+	['api:flows:read', true], ['api:flows:write', false], ['api:logs:read', true], ['api:coaching:read', true],
+	['parley:admin:write', false], ['parley:keys:read', true], ['parley:keys:write', false], ['parley:settings:write', false], ['parley:read', true], ['parley:calls:write', false]
+];
+
+/** ScopeSet::parse: the scopes named (presets spelled out), in the server's order; or the unknown word. */
+function parseScopes(text) {
+	const set = new Set();
+	for (const w of String(text).split(/[ ,]/).filter(Boolean)) {
+		if (w === 'full' || w === 'all') SCOPES.forEach(([s]) => set.add(s));
+		else if (w === 'read-only' || w === 'read') SCOPES.filter(([, r]) => r).forEach(([s]) => set.add(s));
+		else if (SCOPES.some(([s]) => s === w)) set.add(w);
+		else return { unknown: w };
+	}
+	return { scopes: SCOPES.map(([s]) => s).filter((s) => set.has(s)).join(' ') };
+}
+
+export const OAUTH_APPS = [
+	{ clientId: 'q8x2mz4k7tn1vb6r3pw9c5hd', name: 'Zapier', redirectUris: ['https://zapier.com/dashboard/auth/oauth/return/App182541CLIAPI/'], scopes: parseScopes('read-only').scopes, ownerUserId: null, created: '2024-03-01T09:00:00+00:00', revoked: null }
+];
+
+/** The secrets each connector holds (the stub's stand-in for the sealed column). */
+export const CRM_SECRETS = new Map([['9300000000000000001', { clientSecret: 'stub-consumer-secret' }]]);
+let crmSeq = 1;
+
+function redirectUriProblem(uri) {
+	let u;
+	try {
+		u = new URL(uri);
+	} catch {
+		return `redirect uri ${JSON.stringify(uri)} is not an absolute url: relative URL without a base`;
+	}
+	const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+	if (!(u.protocol === 'https:' || (u.protocol === 'http:' && loopback))) return `redirect uri ${JSON.stringify(uri)} must be https (or http to localhost)`;
+	if (uri.includes('#')) return `redirect uri ${JSON.stringify(uri)} must not have a fragment`;
+	if (u.username || u.password) return `redirect uri ${JSON.stringify(uri)} must not carry credentials`;
+	return null;
+}
+
+function urlSetting(name, value, fallback, problems) {
+	const v = String(value ?? '').trim() || fallback;
+	let u;
+	try {
+		u = new URL(v);
+	} catch {
+		problems.push(`${name} is not a url`);
+		return '';
+	}
+	if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`${name} must be an http or https url`);
+	else if (u.username || u.password || u.search) problems.push(`${name} must not hold a user name, a password or a query`);
+	return v.replace(/\/+$/, '');
+}
+
+/** crm_connectors::check: the kind's settings and secrets, or every problem at once. */
+function connectorCheck(b) {
+	const problems = [];
+	const name = String(b.name ?? '').trim();
+	if (!name) problems.push('name is required');
+	else if ([...name].length > 200) problems.push('name is longer than 200 characters');
+	if (!['salesforce', 'hubspot', 'parley'].includes(b.kind)) return { problems: [...problems, 'kind must be one of salesforce, hubspot, parley'] };
+	const required = (n) => {
+		const v = String(b[n] ?? '').trim();
+		if (!v) problems.push(`${n} is required`);
+		return v;
+	};
+	const secrets = {};
+	let settings = {};
+	if (b.kind === 'salesforce') {
+		const loginUrl = urlSetting('loginUrl', b.loginUrl, 'https://login.salesforce.com', problems);
+		const instanceUrl = String(b.instanceUrl ?? '').trim() ? urlSetting('instanceUrl', b.instanceUrl, '', problems) : undefined;
+		const apiVersion = String(b.apiVersion ?? '').trim() || 'v62.0';
+		if (!/^v[0-9]*\.[0-9.]*$/.test(apiVersion)) problems.push('apiVersion must look like v62.0');
+		const clientId = required('clientId');
+		const auth = b.auth ?? 'client_credentials';
+		settings = { loginUrl, instanceUrl, apiVersion, auth, clientId };
+		if (auth === 'jwt_bearer') {
+			settings.username = required('username');
+			const key = required('privateKey');
+			if (key && !/-----BEGIN (RSA )?PRIVATE KEY-----/.test(key)) problems.push('privateKey is not an rsa private key in pem');
+			secrets.privateKey = key;
+			if (String(b.audience ?? '').trim()) settings.audience = b.audience.trim();
+		} else secrets.clientSecret = required('clientSecret');
+	} else if (b.kind === 'hubspot') {
+		settings = { baseUrl: urlSetting('baseUrl', b.baseUrl, 'https://api.hubapi.com', problems) };
+		secrets.token = required('token');
+	}
+	return { problems, name, settings, secrets };
+}
+
+/** Keeps a connector's secrets (the stub's sealed column) and shows which it holds. */
+function holdSecrets(c, secrets) {
+	CRM_SECRETS.set(c.id, secrets);
+	c.secrets = Object.fromEntries(Object.keys(secrets).map((n) => [n, '<redacted>']));
+	return c;
+}
+
+async function oauthCrmApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	const routes = [
+		['GET', /^\/parley\/v1\/oauth-apps$/, '/parley/v1/oauth-apps', 'manageOAuthApps'],
+		['POST', /^\/parley\/v1\/oauth-apps$/, '/parley/v1/oauth-apps', 'manageOAuthApps'],
+		['DELETE', /^\/parley\/v1\/oauth-apps\/([^/]+)$/, '/parley/v1/oauth-apps/{client_id}', 'manageOAuthApps'],
+		['POST', /^\/parley\/v1\/crm\/connectors$/, '/parley/v1/crm/connectors', 'manageCrm'],
+		['GET', /^\/parley\/v1\/crm\/connectors\/([^/]+)$/, '/parley/v1/crm/connectors/{id}', 'manageCrm'],
+		['PUT', /^\/parley\/v1\/crm\/connectors\/([^/]+)$/, '/parley/v1/crm/connectors/{id}', 'manageCrm'],
+		['DELETE', /^\/parley\/v1\/crm\/connectors\/([^/]+)$/, '/parley/v1/crm/connectors/{id}', 'manageCrm']
+	];
+	let m;
+	const hit = routes.find(([verb, re]) => verb === method && (m = re.exec(p)));
+	if (!hit) return false;
+	const route = hit[2];
+	if (!guard(req, res, method, route)) return true;
+	const ok = (status, b) => (sendChecked(res, method, route, status, b), true);
+	const err = (status, msg) => (gongError(res, method, route, status, msg), true);
+	const invalid = (problems) => (sendChecked(res, method, route, 400, { requestId: rid(), errors: problems }), true);
+	if (!canOf(SETTINGS.role)[hit[3]]) return err(403, 'this needs the admin role');
+	const body = method === 'POST' || method === 'PUT' ? await jsonBody(req) : undefined;
+	// What the log keeps of a body: never a secret.
+	requests.at(-1).body = body && Object.fromEntries(Object.entries(body).map(([k, v]) => [k, ['clientSecret', 'privateKey', 'token'].includes(k) && v ? '…' : v]));
+	const id = m[1] && decodeURIComponent(m[1]);
+	switch (`${method} ${route}`) {
+		case 'GET /parley/v1/oauth-apps':
+			return ok(200, { requestId: rid(), apps: OAUTH_APPS });
+		case 'POST /parley/v1/oauth-apps': {
+			const parsed = parseScopes(body.scopes ?? 'read-only');
+			if (parsed.unknown) return err(400, `scopes: unknown scope ${JSON.stringify(parsed.unknown)}: use read-only, full, or scopes such as api:calls:read:basic`);
+			const problems = [];
+			const name = String(body.name ?? '').trim();
+			if (!name || [...name].length > 200) problems.push('an app needs a name of 1 to 200 characters');
+			const uris = [...new Set(Array.isArray(body.redirectUris) ? body.redirectUris : [])];
+			if (!uris.length || uris.length > 10) problems.push('an app needs 1 to 10 redirect uris');
+			problems.push(...uris.map(redirectUriProblem).filter(Boolean));
+			if (!parsed.scopes) problems.push('an app needs at least one scope (or the preset full or read-only)');
+			if (problems.length) return invalid(problems);
+			if (body.ownerUserId != null && !SETTINGS_USERS.some((u) => u.id === String(body.ownerUserId))) return err(400, `user ${body.ownerUserId} does not exist`);
+			const app = { clientId: `stubapp${String(OAUTH_APPS.length + 1).padStart(17, '0')}`, name, redirectUris: uris, scopes: parsed.scopes, ownerUserId: body.ownerUserId == null ? null : String(body.ownerUserId), created: new Date().toISOString().replace('Z', '+00:00'), revoked: null };
+			OAUTH_APPS.push(app);
+			return ok(201, { requestId: rid(), app, clientSecret: `stubsecret${OAUTH_APPS.length}Xq7LmP2vR9sT4wY6zA1bC3dE5fG8hJ0kN` });
+		}
+		case 'DELETE /parley/v1/oauth-apps/{client_id}': {
+			const app = OAUTH_APPS.find((a) => a.clientId === id && !a.revoked);
+			if (!app) return err(404, `no active oauth app ${id}`);
+			app.revoked = new Date().toISOString().replace('Z', '+00:00');
+			return ok(200, { requestId: rid() });
+		}
+		case 'POST /parley/v1/crm/connectors': {
+			const checked = connectorCheck(body);
+			if (checked.problems.length) return invalid(checked.problems);
+			const ws = String(body.workspaceId ?? '').trim() || WS;
+			if (!WORKSPACE_IDS.includes(ws)) return err(404, `Workspace ID ${ws} was not found`);
+			const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+			const c = { id: String(9300000000000000001n + BigInt(crmSeq++)), workspaceId: ws, name: checked.name, kind: body.kind, settings: checked.settings, secrets: {}, created: now, updated: now };
+			CONNECTORS.push(holdSecrets(c, checked.secrets));
+			return ok(201, { requestId: rid(), connector: c });
+		}
+	}
+	const i = CONNECTORS.findIndex((c) => c.id === String(id).trim());
+	if (i < 0) return err(404, `crm connector ${id} was not found`);
+	const old = CONNECTORS[i];
+	switch (`${method} ${route}`) {
+		case 'GET /parley/v1/crm/connectors/{id}':
+			return ok(200, { requestId: rid(), connector: old });
+		case 'PUT /parley/v1/crm/connectors/{id}': {
+			const kept = CRM_SECRETS.get(old.id) ?? {};
+			const filled = { ...body, kind: String(body.kind ?? '').trim() || old.kind };
+			for (const n of ['clientSecret', 'privateKey', 'token']) filled[n] = body[n] ?? kept[n];
+			const checked = connectorCheck(filled);
+			if (checked.problems.length) return invalid(checked.problems);
+			if (filled.kind !== old.kind) return err(400, 'kind cannot change: create another connector');
+			const c = { ...old, name: checked.name, settings: checked.settings, updated: new Date().toISOString().replace(/\.\d+Z$/, 'Z') };
+			CONNECTORS[i] = holdSecrets(c, checked.secrets);
+			return ok(200, { requestId: rid(), connector: c });
+		}
+		case 'DELETE /parley/v1/crm/connectors/{id}':
+			CONNECTORS.splice(i, 1);
+			CRM_SECRETS.delete(old.id);
+			return ok(200, { requestId: rid() });
 	}
 	return false;
 }

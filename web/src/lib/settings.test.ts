@@ -186,3 +186,12 @@ describe('API keys', () => {
 		expect(sorted.map((x) => x.accessKey)).toEqual(['new', 'old', 'gone']);
 	});
 });
+
+describe('OAuth apps and CRM connections sections', () => {
+	it('are offered by manageOAuthApps and manageCrm, after the others', () => {
+		expect(sectionsFor({ ...none, manageOAuthApps: true }).map((s) => [s.id, s.label])).toEqual([['oauth', 'OAuth apps']]);
+		expect(sectionsFor({ ...none, manageCrm: true }).map((s) => [s.id, s.label])).toEqual([['crm', 'CRM connections']]);
+		expect(sectionsFor({ ...none, manageKeys: true, manageOAuthApps: true, manageCrm: true }).map((s) => s.id)).toEqual(['keys', 'oauth', 'crm']);
+		expect(chosenSection(sectionsFor({ ...none, manageCrm: true }), 'oauth')?.id).toBe('crm');
+	});
+});

@@ -10,7 +10,7 @@ export type TrackerWire = components['schemas']['KeywordTrackerWire'];
 export type TrackerInput = components['schemas']['TrackerInput'];
 export type JobView = components['schemas']['JobView'];
 
-export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces' | 'jobs' | 'profiles';
+export type SectionId = 'trackers' | 'topics' | 'automation' | 'users' | 'keys' | 'workspaces' | 'jobs' | 'profiles' | 'oauth' | 'crm';
 
 export interface Section {
 	id: SectionId;
@@ -25,7 +25,9 @@ const SECTIONS: { id: SectionId; label: string; allowed: (c: SessionCan) => bool
 	{ id: 'profiles', label: 'Permission profiles', allowed: (c) => c.manageProfiles },
 	{ id: 'keys', label: 'API keys', allowed: (c) => c.manageKeys },
 	{ id: 'workspaces', label: 'Workspaces', allowed: (c) => c.manageWorkspaces },
-	{ id: 'jobs', label: 'Jobs', allowed: (c) => c.readJobs }
+	{ id: 'jobs', label: 'Jobs', allowed: (c) => c.readJobs },
+	{ id: 'oauth', label: 'OAuth apps', allowed: (c) => c.manageOAuthApps },
+	{ id: 'crm', label: 'CRM connections', allowed: (c) => c.manageCrm }
 ];
 
 /** The sections this user may use, in page order; none when `can` is unknown. */
