@@ -19,6 +19,7 @@ import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallP
 import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 import { PROFILE_CHANGES } from './stub-server.mjs';
 import { CRM_SECRETS, OAUTH_APPS } from './stub-server.mjs';
+import { SHARES, TEAM_AVERAGES } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -2259,6 +2260,185 @@ try {
 		await page.setViewportSize({ width: 1280, height: 860 });
 		await page.emulateMedia({ colorScheme: 'light' });
 		resetCallPage();
+	});
+
+	// ---- team averages and sharing a call outside the company, as a rep (ui-share-averages) ----
+	const AVERAGES = '/parley/v1/stats/interaction/averages';
+	await check("Call page: the team's averages over the 90 days before the call sit beside its stats; a 403 or an empty period adds nothing", async () => {
+		SETTINGS.role = 'member';
+		await page.goto(`${base}/calls/${id}`);
+		const stats = page.locator('aside.summary section[aria-labelledby="s-stats"]');
+		await stats.getByText('Team average, 37 calls of 4 reps, 5 Dec 2023–4 Mar 2024').waitFor();
+		assert.equal(requests.filter((r) => r.path === AVERAGES).at(-1).query, '?fromDate=2023-12-05&toDate=2024-03-05');
+		const rows = await stats.locator('.stats > div').allInnerTexts();
+		const want = [
+			/^Talk ratio\s+52%\s+▲Team avg 46%\s*This call is higher than the team average, 46%\.$/,
+			/^Longest monologue\s+0:05\s+▼Team avg 1:11\s*This call is lower than the team average, 1:11\.$/,
+			/^Longest customer story\s+0:04\s+▼Team avg 0:48/,
+			/^Interactivity\s+7\.3 \/ 10\s+Team avg 7\.3 \/ 10\s*This call is the same as the team average, 7\.3 \/ 10\.$/,
+			/^Patience\s+0\.8 s\s+▼Team avg 1\.1 s/,
+			/^Questions\s+1 company · 0 non-company$/
+		];
+		assert.equal(rows.length, want.length, rows.join(' | '));
+		rows.forEach((r, i) => assert.match(r.replace(/\n/g, ' '), want[i]));
+		// The marker is not read out: the sentence after it says the same in words.
+		assert.equal(await stats.locator('.marker').first().evaluate((m) => m.closest('[aria-hidden="true"]') !== null), true);
+		await stats.screenshot({ path: `${shots}49-call-team-averages.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await stats.screenshot({ path: `${shots}49b-call-team-averages-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+
+		const saved = { ...TEAM_AVERAGES };
+		for (const [why, before, after] of [
+			['403', () => forbidden.add(AVERAGES), () => forbidden.delete(AVERAGES)],
+			['empty', () => Object.assign(TEAM_AVERAGES, { users: 0, calls: 0, interactionStats: [] }), () => Object.assign(TEAM_AVERAGES, saved)]
+		]) {
+			before();
+			try {
+				const asked = requests.filter((r) => r.path === AVERAGES).length;
+				await page.reload();
+				await stats.getByText('Talk ratio').waitFor();
+				for (let i = 0; i < 80 && requests.filter((r) => r.path === AVERAGES).length === asked; i++) await page.waitForTimeout(25);
+				await page.waitForLoadState('networkidle');
+				assert.equal(await stats.locator('dd.avg').count(), 0, why);
+				assert.equal(await stats.getByText(/Team average/).count(), 0, why);
+				assert.equal(await page.locator('aside.summary').getByRole('alert').count(), 0, `${why}: no error`);
+			} finally {
+				after();
+			}
+		}
+	});
+
+	let sharedLink = '';
+	const shareDialog = page.getByRole('dialog', { name: 'Share outside the company' });
+	await check('Call page: Share makes a link outside the company (a 400 shown as the server says), shown once with Copy, then listed', async () => {
+		await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+		await page.goto(`${base}/calls/${id}`);
+		await page.getByRole('heading', { name: 'Discovery: Acme Corp' }).waitFor();
+		assert.equal(await page.getByRole('button', { name: 'Copy link at this moment' }).count(), 1, 'the internal link stays');
+		await page.getByRole('button', { name: 'Share', exact: true }).click();
+		await shareDialog.waitFor();
+		await shareDialog.getByText('No links yet.').waitFor();
+		const recipient = shareDialog.getByLabel('Recipient (optional)');
+		assert.equal(await recipient.evaluate((i) => i === document.activeElement), true, 'focus starts in the dialog');
+		assert.equal(await shareDialog.getByLabel('Link expires in').inputValue(), '30');
+		assert.deepEqual(await shareDialog.getByLabel('Link expires in').locator('option').allInnerTexts(), ['7 days', '30 days', '90 days', '1 year']);
+		// The length rule is the server's: its 400 is shown, nothing is made.
+		await recipient.fill('x'.repeat(300));
+		await shareDialog.getByRole('button', { name: 'Create link' }).click();
+		const alert = shareDialog.getByRole('alert');
+		await alert.filter({ hasText: 'recipient: at most 254 characters' }).waitFor();
+		assert.match(await alert.innerText(), /Request id: stub/);
+		assert.equal(SHARES.length, 0);
+		await recipient.fill('dana@acme.example');
+		await shareDialog.getByLabel('Link expires in').selectOption({ label: '7 days' });
+		await recipient.press('Enter');
+		const box = shareDialog.getByLabel('Link to share');
+		await box.waitFor();
+		sharedLink = await box.inputValue();
+		assert.match(sharedLink, new RegExp(`^${base}/shared/[A-Za-z0-9_-]{32}$`));
+		assert.equal(await box.evaluate((i) => i === document.activeElement), true, 'focus on the new link');
+		const post = requests.filter((r) => r.method === 'POST' && r.path === `/parley/v1/calls/${id}/shares`).at(-1);
+		assert.deepEqual(post.body, { expiresInDays: 7, recipient: 'dana@acme.example' });
+		assert.equal(post.csrf, 'stub-csrf-token');
+		await shareDialog.getByRole('button', { name: 'Copy', exact: true }).click();
+		await shareDialog.getByRole('status').filter({ hasText: 'Link copied.' }).waitFor();
+		assert.equal(await page.evaluate(() => navigator.clipboard.readText()), sharedLink);
+		const row = shareDialog.locator('tbody tr');
+		await row.first().waitFor();
+		assert.equal(await row.count(), 1);
+		assert.match((await row.first().innerText()).replace(/\s+/g, ' '), /^dana@acme\.example \S.* Active 0 Never Revoke$/);
+		await page.screenshot({ path: `${shots}50-call-share-dialog.png` });
+		await page.setViewportSize({ width: 390, height: 844 });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await noOverflow();
+		assert.ok(await shareDialog.evaluate((d) => d.scrollWidth <= d.clientWidth + 1), 'the dialog does not overflow sideways');
+		await page.screenshot({ path: `${shots}50b-call-share-dialog-phone-dark.png` });
+		await page.setViewportSize({ width: 1280, height: 860 });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	const pub = await watchedPage(browser, run, '');
+	const pubApi = [];
+	pub.page.on('request', (r) => {
+		const path = new URL(r.url()).pathname;
+		if (/^\/(v2|parley)\//.test(path)) pubApi.push(path);
+	});
+	await check('Shared page: the link opens without signing in (no app, no session asked for); it plays, and a transcript line seeks', async () => {
+		const token = sharedLink.split('/').pop();
+		await pub.page.goto(sharedLink);
+		await pub.page.getByRole('heading', { name: 'Discovery: Acme Corp' }).waitFor();
+		assert.equal(pub.page.url(), sharedLink, 'not sent to sign-in');
+		assert.equal(await pub.page.title(), 'Discovery: Acme Corp · Shared call');
+		assert.equal(await pub.page.getByRole('navigation', { name: 'Main' }).count(), 0, 'no app navigation');
+		assert.equal(await pub.page.getByRole('button', { name: 'Sign out' }).count(), 0);
+		const main = await pub.page.locator('main').innerText();
+		assert.match(main, /Date\s+4 Mar 2024, 15:00/);
+		assert.match(main, /Duration\s+30:34/);
+		const expires = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' }).format(new Date(SHARES[0].share.expires));
+		assert.match(main, new RegExp(`Shared with you · link expires ${expires}`));
+		const items = pub.page.locator('ol.transcript > li');
+		assert.equal(await items.count(), LINES.length);
+		assert.match(await items.nth(0).innerText(), /Ada Lovelace[\s\S]*Hi Dana/);
+		assert.match(await items.nth(1).innerText(), /Dana Buyer/);
+		assert.match(await items.nth(4).innerText(), /Speaker 1/);
+		assert.equal(await pub.page.locator('ol.transcript button.speaker').count(), 0, 'names are not editable here');
+		assert.equal(await pub.page.locator('audio').getAttribute('src'), `/parley/v1/shared/${token}/media`);
+		await pub.page.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+		await pub.page.getByRole('button', { name: 'Play', exact: true }).click();
+		await pub.page.waitForFunction(() => !document.querySelector('audio').paused && document.querySelector('audio').currentTime > 0.2);
+		await pub.page.getByRole('button', { name: 'Play from 0:10' }).click();
+		await pub.page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		const { t } = await player(pub.page);
+		assert.ok(t >= 10.4 && t < 12, `currentTime ${t}`);
+		await pub.page.locator('audio').evaluate((a) => a.pause());
+		// Only the link's own routes: no session, no call, no user.
+		assert.ok(pubApi.length > 0 && pubApi.every((p) => p.startsWith(`/parley/v1/shared/${token}`)), pubApi.join(', '));
+		assert.equal(SHARES[0].share.views, 1);
+		await pub.shot('51-shared-call');
+		await pub.page.setViewportSize({ width: 390, height: 844 });
+		await pub.page.emulateMedia({ colorScheme: 'dark' });
+		assert.ok((await pub.page.evaluate(() => document.documentElement.scrollWidth)) <= 390);
+		await pub.shot('51b-shared-call-phone-dark');
+		await pub.page.setViewportSize({ width: 1280, height: 860 });
+		await pub.page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check("Shared page: revoked in the first context (asked first), the link says it has expired or was revoked; the app's pages still need sign-in", async () => {
+		const revoke = shareDialog.getByRole('button', { name: 'Revoke the link for dana@acme.example' });
+		await revoke.click();
+		const keep = shareDialog.getByRole('button', { name: 'Keep' });
+		assert.equal(await keep.evaluate((b) => b === document.activeElement), true, 'focus on Keep');
+		await page.keyboard.press('Enter');
+		await revoke.waitFor();
+		assert.equal(await revoke.evaluate((b) => b === document.activeElement), true, 'kept: focus back on Revoke');
+		await revoke.click();
+		await shareDialog.getByRole('button', { name: 'Yes, revoke' }).click();
+		await shareDialog.getByRole('status').filter({ hasText: 'The link for dana@acme.example is revoked: it no longer opens.' }).waitFor();
+		const row = shareDialog.locator('tbody tr').first();
+		await row.filter({ hasText: 'Revoked' }).waitFor();
+		assert.match((await row.innerText()).replace(/\s+/g, ' '), /^dana@acme\.example \S.* Revoked 1 \d/);
+		assert.equal(await shareDialog.getByRole('button', { name: /^Revoke/ }).count(), 0);
+		const del = requests.filter((r) => r.method === 'DELETE' && r.path === `/parley/v1/calls/${id}/shares/${SHARES[0].share.id}`);
+		assert.equal(del.length, 1);
+		assert.equal(del[0].csrf, 'stub-csrf-token');
+		await page.keyboard.press('Escape');
+		await shareDialog.waitFor({ state: 'hidden' });
+		assert.equal(await page.getByRole('button', { name: 'Share', exact: true }).evaluate((b) => b === document.activeElement), true, 'focus back on Share');
+
+		await pub.page.reload();
+		await pub.page.getByRole('heading', { name: 'This link has expired or was revoked.' }).waitFor();
+		assert.equal(await pub.page.locator('audio').count(), 0);
+		assert.equal(await pub.page.title(), 'Shared call');
+		assert.equal((await pub.page.request.get(`${sharedLink.replace('/shared/', '/parley/v1/shared/')}/media`)).status(), 404);
+		await pub.shot('52-shared-link-revoked');
+		// Only /shared/<token> is public (the near misses are unit-tested in client.test.ts): the app's pages still need sign-in.
+		for (const path of ['/calls', `/calls/${id}`]) {
+			await pub.page.goto(`${base}${path}`);
+			await pub.page.waitForURL(`${base}/sign-in?next=${encodeURIComponent(path)}`);
+		}
+		await pub.context.close();
+		SETTINGS.role = 'admin';
 	});
 
 	await check('Call page: a member is not offered "Delete call"', async () => {

@@ -5,6 +5,7 @@
 // end-to-end tests will run Playwright against the real `parley serve` binary with a
 // seeded database and a fixture recording, and this stub will go.
 
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -854,6 +855,8 @@ async function api(req, res, url) {
 	if (await oauthCrmApi(req, res, url)) return;
 	if (await callPageApi(req, res, url)) return;
 	if (await profilesApi(req, res, url)) return;
+	// Team averages and sharing a call outside the company (ui-share-averages).
+	if (await shareApi(req, res, url)) return;
 	send(res, 404, { requestId: rid(), errors: ['Not Found'] });
 }
 
@@ -2228,6 +2231,142 @@ async function profilesApi(req, res, url) {
 	PROFILES.find((x) => x.id === id).name = changed.profile.name;
 	PROFILE_CHANGES.push({ method, profileId: id, body });
 	return ok(200, { requestId: rid(), profile: changed.profile });
+}
+
+// ---- team averages, sharing a call outside the company (ui-share-averages) ----
+// These routes are not in openapi.json yet (the server's side is being built): they answer
+// with `send`, unchecked, in the shapes of the contract in issue 17 (web/src/lib/api/schema.d.ts
+// has them by hand until it is generated again).
+
+/** The team's mean interaction stats the stub gives for any period from 2024 on. */
+export const TEAM_AVERAGES = {
+	users: 4,
+	calls: 37,
+	interactionStats: [
+		{ name: 'Talk Ratio', value: 0.46 },
+		{ name: 'Longest Monologue', value: 71.3 },
+		{ name: 'Longest Customer Story', value: 48.2 },
+		{ name: 'Interactivity', value: 7.26 },
+		{ name: 'Patience', value: 1.05 },
+		{ name: 'Question Rate', value: 11.8 }
+	]
+};
+/** The links made through POST /parley/v1/calls/{id}/shares: `{ token, share }`, oldest first. */
+export const SHARES = [];
+let shareSeq = 0;
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const stamp = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** The shared view of a call, as GET /parley/v1/shared/{token} gives it. */
+function sharedView(share, token) {
+	const c = [...CALLS, HOUR_CALL].find((x) => x.id === share.callId);
+	const transcript = hasTranscript(c.id) ? transcriptOf(c.id).transcript : [];
+	const voices = [...new Set(transcript.map((m) => m.speakerId))];
+	let n = 0;
+	const speakers = voices.map((speakerId) => {
+		const party = PARTIES.find((x) => x.speakerId === speakerId);
+		const name = party?.name ?? party?.emailAddress;
+		return name ? { speakerId, name, affiliation: party.affiliation } : { speakerId, name: `Speaker ${++n}`, affiliation: 'Unknown' };
+	});
+	return {
+		requestId: rid(), title: c.title, started: c.started, duration: c.duration, expires: share.expires, speakers, transcript,
+		mediaUrl: c.id === CALLS[2].id ? null : `/parley/v1/shared/${token}/media`
+	};
+}
+
+/** A link that opens: made, not revoked, not expired. */
+function liveShare(token) {
+	const s = SHARES.find((x) => x.token === token)?.share;
+	return s && !s.revoked && Date.parse(s.expires) > Date.now() ? s : undefined;
+}
+
+async function shareApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	if (p === '/parley/v1/stats/interaction/averages' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		if (forbidden.has(p)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow reading stats'] }), true);
+		const fromDate = url.searchParams.get('fromDate') ?? '';
+		const toDate = url.searchParams.get('toDate') ?? '';
+		const bad = (m) => (send(res, 400, { requestId: rid(), errors: [m] }), true);
+		if (!DAY.test(fromDate) || Number.isNaN(Date.parse(fromDate))) return bad('fromDate: expected a date, YYYY-MM-DD');
+		if (!DAY.test(toDate) || Number.isNaN(Date.parse(toDate))) return bad('toDate: expected a date, YYYY-MM-DD');
+		const days = (Date.parse(toDate) - Date.parse(fromDate)) / 86400e3;
+		if (days <= 0) return bad('toDate must be after fromDate');
+		if (days > 366) return bad('the period is at most 366 days');
+		// Before 2024 the stub has no calls: the empty answer.
+		const empty = toDate <= '2024-01-01';
+		send(res, 200, {
+			requestId: rid(), fromDateTime: `${fromDate}T00:00:00Z`, toDateTime: `${toDate}T00:00:00Z`,
+			...(empty ? { users: 0, calls: 0, interactionStats: [] } : TEAM_AVERAGES)
+		});
+		return true;
+	}
+	let m = /^\/parley\/v1\/calls\/(\d+)\/shares$/.exec(p);
+	if (m && (method === 'GET' || method === 'POST')) {
+		const route = '/parley/v1/calls/{id}/shares';
+		if (!guard(req, res, method, route)) return true;
+		const body = method === 'POST' ? await jsonBody(req) : undefined;
+		if (body) requests.at(-1).body = body;
+		if (forbidden.has(route)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
+		if (![...CALLS, HOUR_CALL].some((c) => c.id === m[1]) || DELETED.has(m[1])) return (send(res, 404, { requestId: rid(), errors: [`call ${m[1]} not found`] }), true);
+		if (method === 'GET') {
+			const shares = SHARES.filter((x) => x.share.callId === m[1]).map((x) => x.share).reverse();
+			return (send(res, 200, { requestId: rid(), shares }), true);
+		}
+		const days = body.expiresInDays ?? 30;
+		if (!Number.isInteger(days) || days < 1 || days > 365) return (send(res, 400, { requestId: rid(), errors: ['expiresInDays: a link lasts 1 to 365 days'] }), true);
+		if (body.recipient != null && (typeof body.recipient !== 'string' || [...body.recipient].length > 254)) {
+			return (send(res, 400, { requestId: rid(), errors: ['recipient: at most 254 characters'] }), true);
+		}
+		const now = Date.now();
+		const token = randomBytes(24).toString('base64url');
+		const share = {
+			id: String(9400000000000000001n + BigInt(shareSeq++)), callId: m[1], recipient: body.recipient?.trim() || null, createdBy: USER.userId,
+			created: stamp(now), expires: stamp(now + days * 86400e3), revoked: null, views: 0, lastViewed: null
+		};
+		SHARES.push({ token, share });
+		send(res, 201, { requestId: rid(), share, url: `http://${req.headers.host}/shared/${token}` });
+		return true;
+	}
+	m = /^\/parley\/v1\/calls\/(\d+)\/shares\/(\d+)$/.exec(p);
+	if (m && method === 'DELETE') {
+		const route = '/parley/v1/calls/{id}/shares/{share}';
+		if (!guard(req, res, method, route)) return true;
+		if (forbidden.has(route)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
+		const s = SHARES.find((x) => x.share.callId === m[1] && x.share.id === m[2])?.share;
+		if (!s) return (send(res, 404, { requestId: rid(), errors: [`link ${m[2]} not found on call ${m[1]}`] }), true);
+		s.revoked ??= stamp(Date.now());
+		send(res, 200, { requestId: rid() });
+		return true;
+	}
+	// The customer's side: no session, no CSRF token; the token is the credential.
+	m = /^\/parley\/v1\/shared\/([A-Za-z0-9_-]+)$/.exec(p);
+	if (m && method === 'GET') {
+		const s = liveShare(m[1]);
+		if (!s) return (send(res, 404, { requestId: rid(), errors: ['this link is unknown, expired or revoked'] }), true);
+		s.views += 1;
+		s.lastViewed = stamp(Date.now());
+		send(res, 200, sharedView(s, m[1]));
+		return true;
+	}
+	m = /^\/parley\/v1\/shared\/([A-Za-z0-9_-]+)\/media$/.exec(p);
+	if (m && (method === 'GET' || method === 'HEAD')) {
+		const s = liveShare(m[1]);
+		if (!s || s.callId === CALLS[2].id) return (send(res, 404, { requestId: rid(), errors: ['this link is unknown, expired or revoked'] }), true);
+		const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+		if (s.callId === HOUR_CALL.id) return (silentHour(res, range), true);
+		const size = WAV.length;
+		const start = range ? Number(range[1]) : 0;
+		const end = range ? Math.min(range[2] ? Number(range[2]) : size - 1, size - 1) : size - 1;
+		if (start >= size) return (res.writeHead(416, { 'content-range': `bytes */${size}` }), res.end(), true);
+		const headers = { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'accept-ranges': 'bytes', 'cache-control': 'no-store' };
+		res.writeHead(range ? 206 : 200, range ? { ...headers, 'content-range': `bytes ${start}-${end}/${size}` } : headers);
+		res.end(method === 'HEAD' ? undefined : WAV.subarray(start, end + 1));
+		return true;
+	}
+	return false;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -23,6 +23,10 @@ export interface Stat {
 	value: string;
 	/** What it means, for a title/tooltip and screen readers. */
 	hint: string;
+	/** The server's name of an interaction stat ("Talk Ratio"), and its value: what the team's
+	 * averages are matched by. Not on the question counts. */
+	stat?: string;
+	raw?: number;
 }
 
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
@@ -60,17 +64,25 @@ const STATS: Record<string, { label: string; show: (v: number) => string; hint: 
 	}
 };
 
+/** A value of the interaction stat the server calls `name`, formatted as the panel shows it. */
+export function formatStat(name: string, value: number): string {
+	const known = STATS[name];
+	return known ? known.show(value) : String(Math.round(value * 100) / 100);
+}
+
 /** The host's interaction stats in the server's order, formatted; unknown names kept as they are. */
 export function statRows(interaction: Interaction | null | undefined): Stat[] {
 	const rows: Stat[] = [];
 	for (const s of interaction?.interactionStats ?? []) {
 		if (!finite(s.value)) continue;
 		const known = STATS[s.name];
-		rows.push(
-			known
-				? { name: known.label, value: known.show(s.value), hint: known.hint }
-				: { name: s.name, value: String(Math.round(s.value * 100) / 100), hint: s.name }
-		);
+		rows.push({
+			name: known?.label ?? s.name,
+			value: formatStat(s.name, s.value),
+			hint: known?.hint ?? s.name,
+			stat: s.name,
+			raw: s.value
+		});
 	}
 	const q = interaction?.questions;
 	if (q && finite(q.companyCount) && finite(q.nonCompanyCount)) {

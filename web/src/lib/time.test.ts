@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDuration, formatDateTime, formatDuration, msToSeconds } from './time';
+import { describeDuration, formatDate, formatDateTime, formatDuration, msToSeconds } from './time';
 
 describe('formatDuration', () => {
 	it('formats m:ss under an hour and h:mm:ss above', () => {
@@ -41,5 +41,13 @@ describe('msToSeconds and formatDateTime', () => {
 		expect(formatDateTime('2024-03-05T14:07:00Z', 'en-GB', 'UTC')).toBe('5 Mar 2024, 14:07');
 		expect(formatDateTime('2024-03-05T14:07:00Z', 'en-GB', 'Asia/Tokyo')).toBe('5 Mar 2024, 23:07');
 		expect(formatDateTime('not a date', 'en-GB', 'UTC')).toBe('not a date');
+	});
+});
+
+describe('formatDate', () => {
+	it('formats the date only, in the given locale and zone, and leaves garbage as it is', () => {
+		expect(formatDate('2024-03-05T23:07:00Z', 'en-GB', 'UTC')).toBe('5 Mar 2024');
+		expect(formatDate('2024-03-05T23:07:00Z', 'en-GB', 'Asia/Tokyo')).toBe('6 Mar 2024');
+		expect(formatDate('nope', 'en-GB', 'UTC')).toBe('nope');
 	});
 });

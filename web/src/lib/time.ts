@@ -39,3 +39,11 @@ export function formatDateTime(iso: string, locale?: string, timeZone?: string):
 	if (Number.isNaN(d.getTime())) return iso;
 	return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
 }
+
+/** A date for people ("4 Mar 2024" in en-GB), in the browser's locale and zone unless given; an
+ * unparseable string comes back as it is. */
+export function formatDate(iso: string, locale?: string, timeZone?: string): string {
+	const d = new Date(iso);
+	if (Number.isNaN(d.getTime())) return iso;
+	return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(d);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError, apiErrorOf, createApi, unwrap } from './client';
-import { restoreSession, safeNext, storageSession, type SessionInfo } from './session';
+import { isPublicPath, restoreSession, safeNext, storageSession, type SessionInfo } from './session';
 
 const signedIn: SessionInfo = { userId: '7', csrfToken: 'csrf-123', expires: '2999-01-01T00:00:00Z' };
 
@@ -107,6 +107,32 @@ describe('session store and safeNext', () => {
 		expect(safeNext('//evil.example/')).toBe('/calls');
 		expect(safeNext('/\\evil.example')).toBe('/calls');
 		expect(safeNext('/sign-in?next=/x')).toBe('/calls');
+	});
+});
+
+describe('isPublicPath', () => {
+	it('shows sign-in, set-up, a reset link and a shared call without a session', () => {
+		for (const p of ['/sign-in', '/setup', '/reset-password', '/shared/abc-DEF_123', '/shared/x']) expect(isPublicPath(p), p).toBe(true);
+	});
+
+	it('keeps every other path behind sign-in, near misses of /shared/<token> too', () => {
+		for (const p of [
+			'/',
+			'/calls',
+			'/calls/7100000000000000001',
+			'/settings',
+			'/shared',
+			'/shared/',
+			'/shared/abc/',
+			'/shared/abc/media',
+			'/sharedx/abc',
+			'/shared-calls/abc',
+			'/SHARED/abc',
+			'/calls/shared/abc',
+			'/sign-in/x',
+			'/parley/v1/shared/abc'
+		])
+			expect(isPublicPath(p), p).toBe(false);
 	});
 });
 

@@ -2,7 +2,7 @@
 
 import { goto } from '$app/navigation';
 import { createApi } from './client';
-import { PUBLIC_PATHS, storageSession } from './session';
+import { isPublicPath, storageSession } from './session';
 import { mediaForm, uploadMedia } from './xhrUpload';
 
 export { Cancelled } from './xhrUpload';
@@ -14,7 +14,7 @@ export const session = storageSession(localStorage);
 
 function onUnauthorized() {
 	const here = location.pathname + location.search;
-	if (!PUBLIC_PATHS.has(location.pathname)) void goto(`/sign-in?next=${encodeURIComponent(here)}`);
+	if (!isPublicPath(location.pathname)) void goto(`/sign-in?next=${encodeURIComponent(here)}`);
 }
 
 export const api = createApi({ session, onUnauthorized });

@@ -2608,6 +2608,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/stats/interaction/averages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's average interaction stats over a period.
+         * @description Over the analysed calls from `fromDate` (inclusive) to `toDate` (exclusive), dates in the company
+         *     time zone, at most 366 days: how many reps and calls, and the mean of each interaction stat
+         *     (the names of a call's `interaction.interactionStats`). An empty period has no stats.
+         */
+        get: operations["team-interaction-averages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/calls/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the links sharing a call outside the company.
+         * @description Newest first, expired and revoked ones included (their tokens are never shown again).
+         */
+        get: operations["list-call-shares"];
+        put?: never;
+        /**
+         * Share a call outside the company.
+         * @description Makes a link (`https://host/shared/<token>`) that opens the call's recording and transcript
+         *     without signing in, until it expires or is revoked; the link is in this answer only.
+         */
+        post: operations["create-call-share"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/calls/{id}/shares/{share}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a link sharing a call.
+         * @description The link stops working at once.
+         */
+        delete: operations["revoke-call-share"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A call shared outside the company.
+         * @description No session and no CSRF token: the link's token is the credential. The call's title, start,
+         *     duration, speakers, transcript and a same-origin recording path; 404 for an unknown, expired
+         *     or revoked link.
+         */
+        get: operations["get-shared-call"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -3063,6 +3152,36 @@ export interface components {
         CallResponse: {
             requestId: string;
             call: components["schemas"]["CallBasicData"];
+        };
+        /** @description A link sharing a call outside the company (its token is never shown again). */
+        CallShare: {
+            id: string;
+            callId: string;
+            /** @description A note of whom the link was for (e.g. the customer's email). */
+            recipient: string | null;
+            /** @description The user who made the link. */
+            createdBy: string;
+            /** Format: date-time */
+            created: string;
+            /** Format: date-time */
+            expires: string;
+            /** Format: date-time */
+            revoked: string | null;
+            /** Format: int64 */
+            views: number;
+            /** Format: date-time */
+            lastViewed: string | null;
+        };
+        CallShareCreated: {
+            requestId: string;
+            share: components["schemas"]["CallShare"];
+            /** @description The absolute link, `https://host/shared/<token>`: shown in this answer only. */
+            url: string;
+        };
+        CallShares: {
+            requestId: string;
+            /** @description Newest first, expired and revoked ones included. */
+            shares: components["schemas"]["CallShare"][];
         };
         CallSpeakers: {
             requestId: string;
@@ -5305,6 +5424,29 @@ export interface components {
              */
             needsAdmin: boolean;
         };
+        /** @description `GET /parley/v1/shared/{token}`: what the customer who opens a shared link sees. */
+        SharedCall: {
+            requestId: string;
+            title: string;
+            /** Format: date-time */
+            started: string | null;
+            /**
+             * Format: int64
+             * @description Seconds.
+             */
+            duration: number;
+            /** Format: date-time */
+            expires: string;
+            speakers: {
+                speakerId: string;
+                name: string;
+                /** @enum {string} */
+                affiliation: "Internal" | "External" | "Unknown";
+            }[];
+            transcript: components["schemas"]["TimedMonologue"][];
+            /** @description `/parley/v1/shared/{token}/media` (audio, Range supported), or null without a recording. */
+            mediaUrl: string | null;
+        };
         /** @description `Sharer`. */
         Sharer: {
             id?: null | components["schemas"]["WireId"];
@@ -5421,6 +5563,29 @@ export interface components {
             availableSteps?: string[] | null;
         };
         /** @description `POST …/rules/{id}/test`: the call to send (default: the workspace's latest analysed). */
+        /** @description `GET /parley/v1/stats/interaction/averages`: the team's mean interaction stats over a period. */
+        TeamInteractionAverages: {
+            requestId: string;
+            /** Format: date-time */
+            fromDateTime: string;
+            /** Format: date-time */
+            toDateTime: string;
+            /**
+             * Format: int64
+             * @description Reps with analysed calls in the period.
+             */
+            users: number;
+            /**
+             * Format: int64
+             * @description Analysed calls in the period.
+             */
+            calls: number;
+            interactionStats: {
+                name: string;
+                /** Format: double */
+                value: number;
+            }[];
+        };
         TestBody: {
             callId?: string | null;
         };
@@ -11959,6 +12124,196 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "team-interaction-averages": {
+        parameters: {
+            query: {
+                /** @description The first day (`YYYY-MM-DD`, company time zone). */
+                fromDate: string;
+                /** @description The day after the last one (`YYYY-MM-DD`, exclusive). */
+                toDate: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The team's averages (no stats for an empty period). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInteractionAverages"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "list-call-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The call's links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallShares"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "create-call-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int32
+                     * @description Days the link works, 1 to 365.
+                     * @default 30
+                     */
+                    expiresInDays?: number;
+                    /** @description A note of whom the link is for (at most 254 characters), e.g. the customer's email. */
+                    recipient?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The link was made. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallShareCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "revoke-call-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+                /** @description The link's id. */
+                share: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link is revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Done"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call or link, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-shared-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link's token. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCall"];
+                };
+            };
+            /** @description An unknown, expired or revoked link. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };

@@ -60,6 +60,16 @@ export function sessionOf(signedIn: SessionInfo): SessionInfo {
  * a reset link's new password. */
 export const PUBLIC_PATHS: ReadonlySet<string> = new Set(['/sign-in', '/setup', '/reset-password']);
 
+/** A call shared outside the company (`/shared/<token>`): one path segment after the prefix,
+ * the token being the credential. Not `/shared` itself, nor `/shared/x/y`, nor `/sharedx`. */
+const SHARED_PATH = /^\/shared\/[^/]+$/;
+
+/** Whether a page is shown without a session (and without the app's header): the
+ * PUBLIC_PATHS, and a shared call's page. Every other path needs a session. */
+export function isPublicPath(pathname: string): boolean {
+	return PUBLIC_PATHS.has(pathname) || SHARED_PATH.test(pathname);
+}
+
 /**
  * Where to go after signing in: only a path of this site (starting with one `/`), so a
  * crafted `?next=https://evil.example` or `//evil.example` cannot send the user away.
