@@ -858,6 +858,7 @@ try {
 		assert.ok(!FOLDERS.some((f) => f.id === q4));
 		assert.equal(FOLDERS.length, 3);
 		await page.getByRole('status').filter({ hasText: 'Folder “Q4 2024 wins” deleted.' }).waitFor({ state: 'attached' });
+		await page.waitForFunction(() => document.activeElement?.id === 'folder-title' && document.activeElement.textContent === 'Win/Loss');
 	});
 
 	await check('Scorecards: definitions with questions, averages, answered list linking to calls', async () => {
