@@ -774,7 +774,7 @@ try {
 		const form = page.getByRole('form', { name: 'Add this call to a library folder' });
 		const folder = form.getByLabel('Folder');
 		await folder.waitFor();
-		const name = (await folder.locator('option').first().innerText()).replace(/^(— )+/, '');
+		const name = (await folder.locator('option:checked').innerText()).replace(/^(— )+/, '');
 		const folderId = await folder.inputValue();
 		await form.getByLabel('Note').fill('Added by the end-to-end test');
 		await form.getByRole('button', { name: 'Add', exact: true }).click();

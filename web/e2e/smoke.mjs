@@ -20,6 +20,7 @@ import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDI
 import { PROFILE_CHANGES } from './stub-server.mjs';
 import { CRM_SECRETS, OAUTH_APPS } from './stub-server.mjs';
 import { SHARES, TEAM_AVERAGES } from './stub-server.mjs';
+import { LIBRARY_REMOVED } from './stub-server.mjs';
 
 /** The audio element's state. */
 const player = (page) => page.locator('audio').evaluate((a) => ({ t: a.currentTime, paused: a.paused }));
@@ -713,13 +714,154 @@ try {
 	});
 
 	await check('Library: 403 is a clear message', async () => {
-		forbidden.add('/v2/library/folders');
+		forbidden.add('/parley/v1/library/folders');
 		try {
 			await page.goto(`${base}/library`);
 			assert.match(await page.getByRole('alert').innerText(), /You don't have permission to see the library/);
 		} finally {
 			forbidden.clear();
 		}
+	});
+
+	// ---- managing the library (ui-library) ----
+	const libNav = page.getByRole('navigation', { name: 'Library folders' });
+	const libActions = page.getByRole('group', { name: 'Folder actions' });
+	/** The folder the smoke steps make (its id once made). */
+	let q4 = '';
+
+	await check('Library: a new folder inside the selected one, renamed (an empty name is the server\'s 400), made public', async () => {
+		await page.goto(`${base}/library?folder=${FOLDERS[0].id}`);
+		await page.getByRole('heading', { name: 'Win/Loss' }).waitFor();
+		assert.match(await libNav.getByRole('link', { name: /Win\/Loss/ }).innerText(), /Win\/Loss\s*public/);
+		await page.getByRole('button', { name: 'New folder' }).click();
+		const form = page.getByRole('form', { name: 'New folder' });
+		assert.equal(await page.evaluate(() => document.activeElement?.closest('label')?.textContent?.trim()), 'Name');
+		await form.getByLabel('Name').fill('Q4 wins');
+		assert.equal(await form.getByLabel('Inside “Win/Loss”').isChecked(), true);
+		assert.equal(await form.getByLabel(/Public/).isChecked(), false);
+		await form.getByRole('button', { name: 'Create' }).click();
+		await page.getByRole('heading', { name: 'Q4 wins' }).waitFor();
+		const made = FOLDERS.find((f) => f.name === 'Q4 wins');
+		assert.ok(made, 'the stub made the folder');
+		q4 = made.id;
+		assert.deepEqual(requests.findLast((r) => r.method === 'POST' && r.path === '/parley/v1/library/folders').body, { name: 'Q4 wins', public: false, parentFolderId: FOLDERS[0].id });
+		await page.waitForURL(`${base}/library?folder=${q4}`);
+		assert.equal(await libNav.locator('li:has(> a:text("Win/Loss")) li a', { hasText: 'Q4 wins' }).count(), 1);
+		assert.equal(await libNav.getByRole('link', { name: 'Q4 wins (private)' }).getAttribute('aria-current'), 'page');
+		assert.match(await page.locator('.content .meta').innerText(), /^Private · 0 calls/);
+		await page.getByRole('status').filter({ hasText: 'Folder “Q4 wins” created in “Win/Loss”.' }).waitFor({ state: 'attached' });
+		await shot('14e-library-new-private-folder');
+
+		await libActions.getByRole('button', { name: 'Rename' }).click();
+		const rename = page.getByRole('form', { name: 'Rename the folder' });
+		assert.equal(await rename.getByLabel('New name').inputValue(), 'Q4 wins');
+		await rename.getByLabel('New name').fill('   ');
+		await rename.getByRole('button', { name: 'Save' }).click();
+		assert.match(await page.locator('.content').getByRole('alert').innerText(), /a folder needs a name/);
+		await rename.getByLabel('New name').fill('Q4 2024 wins');
+		await rename.getByLabel('New name').press('Enter');
+		await page.getByRole('heading', { name: 'Q4 2024 wins' }).waitFor();
+		await libNav.getByRole('link', { name: /Q4 2024 wins/ }).waitFor();
+		assert.equal(await page.locator('.content').getByRole('alert').count(), 0);
+
+		await libActions.getByRole('button', { name: 'Make public' }).click();
+		await libActions.getByRole('button', { name: 'Make private' }).waitFor();
+		assert.match(await libNav.getByRole('link', { name: /Q4 2024 wins/ }).innerText(), /Q4 2024 wins\s*public/);
+		assert.match(await page.locator('.content .meta').innerText(), /^Public · 0 calls/);
+		assert.equal(FOLDERS.find((f) => f.id === q4).public, true);
+	});
+
+	await check('Library: remove a saved call (asks first, focus on "Keep"); the management controls', async () => {
+		try {
+			await libNav.getByRole('link', { name: /Great demos/ }).click();
+			await page.getByRole('heading', { name: 'Great demos' }).waitFor();
+			const removeQ = page.getByRole('button', { name: `Remove “${CALLS[2].title}” from this folder` });
+			await removeQ.waitFor();
+			assert.equal(await page.locator('.calls').getByRole('button', { name: 'Remove' }).count(), 2);
+			assert.deepEqual(await libActions.getByRole('button').allInnerTexts(), ['Rename', 'Make private', 'Delete']);
+			await shot('14c-library-manage');
+			await removeQ.click();
+			const confirm = page.getByRole('group', { name: 'Remove this call' });
+			assert.match(await confirm.innerText(), /Remove “Quarterly review[^”]*” from this folder\? The call itself stays\./);
+			assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Keep');
+			await page.keyboard.press('Enter');
+			await confirm.waitFor({ state: 'detached' });
+			assert.equal(LIBRARY_REMOVED.size, 0, 'Keep keeps it');
+			await removeQ.click();
+			await confirm.getByRole('button', { name: 'Yes, remove' }).click();
+			await page.locator('.calls').getByRole('link', { name: CALLS[2].title }).waitFor({ state: 'detached' });
+			assert.deepEqual([...LIBRARY_REMOVED], ['6200000000000000102']);
+			assert.match(await page.locator('.content .meta').innerText(), /1 call ·/);
+			await page.getByRole('link', { name: 'Discovery: Acme Corp' }).waitFor();
+			await page.setViewportSize({ width: 390, height: 844 });
+			await page.emulateMedia({ colorScheme: 'dark' });
+			await noOverflow();
+			await shot('14d-library-manage-phone-dark');
+		} finally {
+			await page.setViewportSize({ width: 1280, height: 860 });
+			await page.emulateMedia({ colorScheme: 'light' });
+			LIBRARY_REMOVED.clear();
+		}
+	});
+
+	await check('Library: a member is offered no change of a public folder they did not make; a refused change is the server\'s 403', async () => {
+		SETTINGS.role = 'member';
+		try {
+			await page.goto(`${base}/library?folder=${FOLDERS[2].id}`);
+			await page.getByRole('heading', { name: 'Onboarding' }).waitFor();
+			await page.waitForLoadState('networkidle');
+			assert.equal(await libActions.count(), 0);
+			await page.getByRole('button', { name: 'New folder' }).waitFor();
+			// Their own public folder: theirs to rename, but only managers publish.
+			await libNav.getByRole('link', { name: /Q4 2024 wins/ }).click();
+			await page.getByRole('heading', { name: 'Q4 2024 wins' }).waitFor();
+			await libActions.getByRole('button', { name: 'Make private' }).click();
+			const alert = page.locator('.content').getByRole('alert');
+			await alert.waitFor();
+			assert.match(await alert.innerText(), /You don't have permission to change this folder[\s\S]*only managers and admins make public folders/);
+			assert.equal(FOLDERS.find((f) => f.id === q4).public, true);
+		} finally {
+			SETTINGS.role = 'admin';
+		}
+	});
+
+	await check('Library: delete asks first (saying what goes too), shows the server\'s 409, then selects the parent', async () => {
+		// Another user's private folder inside it: a manager cannot see it, nor delete it.
+		const hidden = { id: '6100000000000000900', workspaceId: '5000000000000000001', name: 'Private notes', parentFolderId: q4, public: false, createdBy: USERS[1].id, created: '2024-03-01T10:00:00Z', updated: '2024-03-01T10:00:00Z' };
+		FOLDERS.push(hidden);
+		SETTINGS.role = 'manager';
+		try {
+			await page.goto(`${base}/library?folder=${q4}`);
+			await page.getByRole('heading', { name: 'Q4 2024 wins' }).waitFor();
+			await libActions.getByRole('button', { name: 'Delete' }).click();
+			const confirm = page.getByRole('group', { name: 'Delete this folder' });
+			assert.match(await confirm.innerText(), /Delete “Q4 2024 wins”\? It holds no sub-folders or saved calls\./);
+			await confirm.getByRole('button', { name: 'Yes, delete' }).click();
+			const alert = page.locator('.content').getByRole('alert');
+			await alert.waitFor();
+			assert.match(await alert.innerText(), /holds folders you cannot delete/);
+			assert.ok(FOLDERS.some((f) => f.id === q4));
+		} finally {
+			FOLDERS.splice(FOLDERS.indexOf(hidden), 1);
+			SETTINGS.role = 'admin';
+		}
+		// Its parent asks about what it holds.
+		await page.goto(`${base}/library?folder=${FOLDERS[0].id}`);
+		await page.getByRole('heading', { name: 'Win/Loss' }).waitFor();
+		await libActions.getByRole('button', { name: 'Delete' }).click();
+		assert.match(await page.getByRole('group', { name: 'Delete this folder' }).innerText(), /Its 2 sub-folders \(and what they hold\) will be deleted too \(the calls themselves stay\)/);
+		await page.getByRole('button', { name: 'Keep' }).click();
+		await libNav.getByRole('link', { name: /Q4 2024 wins/ }).click();
+		await page.getByRole('heading', { name: 'Q4 2024 wins' }).waitFor();
+		await libActions.getByRole('button', { name: 'Delete' }).click();
+		await page.getByRole('group', { name: 'Delete this folder' }).getByRole('button', { name: 'Yes, delete' }).click();
+		await page.waitForURL(`${base}/library?folder=${FOLDERS[0].id}`);
+		await page.getByRole('heading', { name: 'Win/Loss' }).waitFor();
+		await libNav.getByRole('link', { name: /Q4 2024 wins/ }).waitFor({ state: 'detached' });
+		assert.ok(!FOLDERS.some((f) => f.id === q4));
+		assert.equal(FOLDERS.length, 3);
+		await page.getByRole('status').filter({ hasText: 'Folder “Q4 2024 wins” deleted.' }).waitFor({ state: 'attached' });
+		await page.waitForFunction(() => document.activeElement?.id === 'folder-title' && document.activeElement.textContent === 'Win/Loss');
 	});
 
 	await check('Scorecards: definitions with questions, averages, answered list linking to calls', async () => {
@@ -1568,6 +1710,9 @@ try {
 		} finally {
 			await page.setViewportSize({ width: 1280, height: 860 });
 			await page.emulateMedia({ colorScheme: 'light' });
+		}
+	});
+
 	// ---- Settings › OAuth apps and CRM connections ----
 	const lastBody = (method, path) => requests.filter((r) => r.method === method && r.path === path).at(-1)?.body;
 

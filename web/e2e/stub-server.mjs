@@ -389,18 +389,26 @@ export function activityByPeriod(fromDate, toDate, period) {
 	});
 }
 
+// Parley's view of a folder (FolderView: workspaceId, public, created); Gong's answers
+// keep FolderWire's fields (folderWire). The library smoke steps change this list.
 export const FOLDERS = [
-	{ id: '6100000000000000001', name: 'Win/Loss', parentFolderId: null, createdBy: USER.userId, updated: '2024-03-20T10:00:00Z' },
-	{ id: '6100000000000000002', name: 'Great demos', parentFolderId: '6100000000000000001', createdBy: USER.userId, updated: '2024-03-21T10:00:00Z' },
-	{ id: '6100000000000000003', name: 'Onboarding', parentFolderId: null, createdBy: null, updated: '2024-03-22T10:00:00Z' }
+	{ id: '6100000000000000001', workspaceId: '5000000000000000001', name: 'Win/Loss', parentFolderId: null, public: true, createdBy: USER.userId, created: '2024-03-01T10:00:00Z', updated: '2024-03-20T10:00:00Z' },
+	{ id: '6100000000000000002', workspaceId: '5000000000000000001', name: 'Great demos', parentFolderId: '6100000000000000001', public: true, createdBy: USER.userId, created: '2024-03-01T10:00:00Z', updated: '2024-03-21T10:00:00Z' },
+	{ id: '6100000000000000003', workspaceId: '5000000000000000001', name: 'Onboarding', parentFolderId: null, public: true, createdBy: null, created: '2024-03-01T10:00:00Z', updated: '2024-03-22T10:00:00Z' }
 ];
+const folderWire = ({ id, name, parentFolderId, createdBy, updated }) => ({ id, name, parentFolderId, createdBy, updated });
+/** Saved items removed through DELETE /parley/v1/library/folders/{id}/calls/{item}. */
+export const LIBRARY_REMOVED = new Set();
 function folderCalls(id) {
-	if (id === FOLDERS[1].id)
-		return [
-			{ id: CALLS[0].id, title: CALLS[0].title, note: 'Textbook discovery: listen from 0:06', addedBy: USER.userId, created: '2024-03-21T10:00:00Z', url: CALLS[0].url, snippet: { fromSec: 6, toSec: 19 } },
-			{ id: CALLS[2].id, title: CALLS[2].title, note: null, addedBy: null, created: '2024-03-21T11:00:00Z', url: CALLS[2].url, snippet: null }
-		];
-	return [];
+	// `itemId`: the saved item's id, which DELETE …/calls/{item} takes (not yet in openapi.json).
+	const calls =
+		id === '6100000000000000002'
+			? [
+					{ itemId: '6200000000000000101', id: CALLS[0].id, title: CALLS[0].title, note: 'Textbook discovery: listen from 0:06', addedBy: USER.userId, created: '2024-03-21T10:00:00Z', url: CALLS[0].url, snippet: { fromSec: 6, toSec: 19 } },
+					{ itemId: '6200000000000000102', id: CALLS[2].id, title: CALLS[2].title, note: null, addedBy: null, created: '2024-03-21T11:00:00Z', url: CALLS[2].url, snippet: null }
+				]
+			: [];
+	return calls.filter((c) => !LIBRARY_REMOVED.has(c.itemId));
 }
 
 const question = (questionId, questionText, questionType, isOverall, minRange, maxRange, answerOptions = []) => ({
@@ -734,11 +742,12 @@ async function api(req, res, url) {
 	if (p === '/v2/library/folders' && method === 'GET') {
 		if (!guard(req, res, method, p)) return;
 		if (forbidden.has(p)) return gongError(res, method, p, 403, 'your permission profile does not allow the library');
-		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: FOLDERS.length, currentPageSize: FOLDERS.length, currentPageNumber: 0 }, folders: FOLDERS });
+		const folders = visibleFolders().map(folderWire);
+		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: folders.length, currentPageSize: folders.length, currentPageNumber: 0 }, folders });
 	}
 	if (p === '/v2/library/folder-content' && method === 'GET') {
 		if (!guard(req, res, method, p)) return;
-		const f = FOLDERS.find((x) => x.id === url.searchParams.get('folderId'));
+		const f = visibleFolders().find((x) => x.id === url.searchParams.get('folderId'));
 		if (!f) return gongError(res, method, p, 404, 'folder not found');
 		const calls = folderCalls(f.id);
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, id: f.id, name: f.name, createdBy: f.createdBy, updated: f.updated, calls });
@@ -853,6 +862,7 @@ async function api(req, res, url) {
 	if (await settingsApi(req, res, url)) return;
 	// Settings › OAuth apps and CRM connections: see oauthCrmApi.
 	if (await oauthCrmApi(req, res, url)) return;
+	if (await libraryApi(req, res, url)) return;
 	if (await callPageApi(req, res, url)) return;
 	if (await profilesApi(req, res, url)) return;
 	// Team averages and sharing a call outside the company (ui-share-averages).
@@ -1119,11 +1129,6 @@ async function callPageApi(req, res, url) {
 		a.editorUserId = USER.userId;
 		a.editTime = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 		sendChecked(res, method, route, 200, { requestId: rid(), answeredScorecard: a });
-		return true;
-	}
-	if (p === '/parley/v1/library/folders' && method === 'GET') {
-		if (!guard(req, res, method, p)) return true;
-		sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: FOLDERS.length, currentPageSize: FOLDERS.length, currentPageNumber: 0 }, folders: FOLDERS });
 		return true;
 	}
 	m = /^\/parley\/v1\/library\/folders\/(\d+)\/calls$/.exec(p);
@@ -2364,6 +2369,107 @@ async function shareApi(req, res, url) {
 		const headers = { 'content-type': 'audio/wav', 'content-length': end - start + 1, 'accept-ranges': 'bytes', 'cache-control': 'no-store' };
 		res.writeHead(range ? 206 : 200, range ? { ...headers, 'content-range': `bytes ${start}-${end}/${size}` } : headers);
 		res.end(method === 'HEAD' ? undefined : WAV.subarray(start, end + 1));
+		return true;
+	}
+	return false;
+}
+
+// ---- library management (ui-library): /parley/v1/library/folders ----
+// The server's rules (parley_app::library) for a user without a permission profile: a
+// private folder is seen and changed by its creator and admins; everyone sees public
+// folders; managers (and admins) manage public folders, file calls in them and make
+// folders public or private. `forbidden` holding a route makes it refuse anyway.
+
+const isAdmin = () => SETTINGS.role === 'admin';
+const isManager = () => SETTINGS.role === 'admin' || SETTINGS.role === 'manager';
+const mayManageFolder = (f) => isAdmin() || f.createdBy === USER.userId || (f.public && isManager());
+/** The folders the signed-in user sees: each one and every folder above it open to them. */
+function visibleFolders() {
+	const open = (f) => isAdmin() || f.createdBy === USER.userId || f.public;
+	return FOLDERS.filter((f) => {
+		for (let cur = f, n = 0; cur && n < 20; cur = FOLDERS.find((x) => x.id === cur.parentFolderId), n++) if (!open(cur)) return false;
+		return true;
+	});
+}
+let folderSeq = 100;
+const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+async function libraryApi(req, res, url) {
+	const method = req.method;
+	const p = url.pathname;
+	const err = (route, status, message) => (gongError(res, method, route, status, message), true);
+	const notFound = (route, id) => err(route, 404, `Folder ID ${id} was not found`);
+	const mayNotChange = (route, f) => err(route, 403, `folder ${f.id} is changed only by its creator${f.public ? ', those who manage public folders (managers, or by their permission profile) and admins' : ' and admins'}`);
+	const mayNotPublish = (route) => err(route, 403, 'only managers and admins make public folders (or make them private), or users whose permission profile lets them manage public folders');
+	const nameProblem = (name) => (typeof name !== 'string' || !name.trim() ? 'a folder needs a name' : name.trim().length > 100 ? 'a folder name has at most 100 characters' : undefined);
+	const view = (f) => ({ ...f, mayManage: mayManageFolder(f), mayFileCalls: mayManageFolder(f) });
+
+	if (p === '/parley/v1/library/folders' && method === 'GET') {
+		if (!guard(req, res, method, p)) return true;
+		if (forbidden.has(p)) return err(p, 403, 'your permission profile does not allow the library');
+		const ws = url.searchParams.get('workspaceId');
+		if (ws && !['5000000000000000001', '5000000000000000002'].includes(ws)) return err(p, 404, `workspace ${ws} not found`);
+		const folders = visibleFolders().filter((f) => !ws || f.workspaceId === ws);
+		sendChecked(res, method, p, 200, { requestId: rid(), folders: folders.map(view) });
+		return true;
+	}
+	if (p === '/parley/v1/library/folders' && method === 'POST') {
+		if (!guard(req, res, method, p)) return true;
+		const body = await jsonBody(req);
+		requests.at(-1).body = body;
+		const problem = nameProblem(body.name);
+		if (problem) return err(p, 400, problem);
+		if (body.public && !isManager()) return mayNotPublish(p);
+		let workspaceId = body.workspaceId ?? '5000000000000000001';
+		if (body.parentFolderId) {
+			const parent = visibleFolders().find((f) => f.id === body.parentFolderId);
+			if (!parent) return notFound(p, body.parentFolderId);
+			if (!mayManageFolder(parent)) return mayNotChange(p, parent);
+			workspaceId = parent.workspaceId;
+		}
+		const at = nowIso();
+		const folder = { id: String(6100000000000000000n + BigInt(++folderSeq)), workspaceId, name: body.name.trim(), parentFolderId: body.parentFolderId ?? null, public: !!body.public, createdBy: USER.userId, created: at, updated: at };
+		FOLDERS.push(folder);
+		sendChecked(res, method, p, 201, { requestId: rid(), folder });
+		return true;
+	}
+	let m = /^\/parley\/v1\/library\/folders\/([^/]+)$/.exec(p);
+	if (m && (method === 'PATCH' || method === 'DELETE')) {
+		const route = '/parley/v1/library/folders/{id}';
+		if (!guard(req, res, method, route)) return true;
+		const f = visibleFolders().find((x) => x.id === m[1]);
+		const body = method === 'PATCH' ? await jsonBody(req) : undefined;
+		requests.at(-1).body = body;
+		if (!f) return notFound(route, m[1]);
+		if (forbidden.has(route) || !mayManageFolder(f)) return mayNotChange(route, f);
+		if (method === 'PATCH') {
+			if (body.name != null && nameProblem(body.name)) return err(route, 400, nameProblem(body.name));
+			if (body.public != null && body.public !== f.public && !isManager()) return mayNotPublish(route);
+			if (body.name != null) f.name = body.name.trim();
+			if (body.public != null) f.public = body.public;
+			f.updated = nowIso();
+			sendChecked(res, method, route, 200, { requestId: rid(), folder: f });
+			return true;
+		}
+		// Sub-folders go too: refused (409) when one of them is not the caller's to delete.
+		const gone = [f.id];
+		for (let i = 0; i < gone.length; i++) for (const x of FOLDERS) if (x.parentFolderId === gone[i] && !gone.includes(x.id)) gone.push(x.id);
+		if (gone.some((id) => !mayManageFolder(FOLDERS.find((x) => x.id === id)))) return err(route, 409, `folder ${f.id} holds folders you cannot delete`);
+		for (const id of gone) FOLDERS.splice(FOLDERS.findIndex((x) => x.id === id), 1);
+		sendChecked(res, method, route, 200, { requestId: rid() });
+		return true;
+	}
+	m = /^\/parley\/v1\/library\/folders\/([^/]+)\/calls\/([^/]+)$/.exec(p);
+	if (m && method === 'DELETE') {
+		const route = '/parley/v1/library/folders/{id}/calls/{item}';
+		if (!guard(req, res, method, route)) return true;
+		const f = visibleFolders().find((x) => x.id === m[1]);
+		if (!f) return notFound(route, m[1]);
+		if (forbidden.has(route) || !mayManageFolder(f))
+			return err(route, 403, `calls are filed in folder ${f.id} only by its creator${f.public ? ', those who manage the calls of public folders (managers, or by their permission profile) and admins' : ' and admins'}`);
+		if (!folderCalls(f.id).some((c) => c.itemId === m[2])) return err(route, 404, `item ${m[2]} is not in folder ${f.id}`);
+		LIBRARY_REMOVED.add(m[2]);
+		sendChecked(res, method, route, 200, { requestId: rid() });
 		return true;
 	}
 	return false;

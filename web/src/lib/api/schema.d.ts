@@ -1693,7 +1693,8 @@ export interface paths {
         /**
          * List the call library's folders (as `GET /v2/library/folders`).
          * @description The folders the caller may see, of one workspace or of every workspace it reaches:
-         *     names, parents, creators and whether they are public. No visible folder is a 404.
+         *     names, parents, creators, whether they are public, and what the caller may do with
+         *     each. No visible folder is an empty list.
          */
         get: operations["list-parley-library-folders"];
         put?: never;
@@ -4238,6 +4239,32 @@ export interface components {
             created: string;
             url: string;
             snippet?: null | components["schemas"]["SnippetWire"];
+        };
+        /**
+         * @description A folder of `GET /parley/v1/library/folders`: the folder (as `FolderView`) and what the
+         *     caller may do with it.
+         */
+        LibraryFolder: {
+            id: string;
+            workspaceId: string;
+            name: string;
+            parentFolderId?: string | null;
+            public: boolean;
+            createdBy?: string | null;
+            created: string;
+            updated: string;
+            /** @description Whether the caller may rename it, make it public or private, and delete it. */
+            mayManage: boolean;
+            /** @description Whether the caller may add calls to it and remove them. */
+            mayFileCalls: boolean;
+        };
+        /**
+         * @description The answer of `GET /parley/v1/library/folders`: the folders the caller may see (an
+         *     empty list when none).
+         */
+        LibraryFolders: {
+            requestId: string;
+            folders: components["schemas"]["LibraryFolder"][];
         };
         LineError: {
             /** Format: u-int64 */
@@ -9704,13 +9731,13 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FoldersResponse"];
+                    "application/json": components["schemas"]["LibraryFolders"];
                 };
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
-            /** @description No folders found, or no such workspace. */
+            /** @description No such workspace. */
             404: {
                 headers: {
                     [name: string]: unknown;
