@@ -1372,7 +1372,7 @@ function actionsOf(kind, state) {
 }
 
 function jobView(j) {
-	return { id: j.id, kind: 'backfill-trackers', callId: null, state: j.state, attempts: j.state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: j.progress, error: null, created: AT, updated: AT, runAfter: AT, finished: j.state === 'done' ? AT : null, actions: actionsOf('backfill-trackers', j.state) };
+	return { id: j.id, kind: 'backfill-trackers', callId: null, state: j.state, attempts: j.state === 'queued' ? 0 : 1, maxAttempts: 3, crashes: 0, progress: j.progress, error: null, created: AT, updated: AT, runAfter: AT, finished: j.state === 'done' ? AT : null, worker: j.state === 'queued' ? null : 'worker-1:4242', actions: actionsOf('backfill-trackers', j.state) };
 }
 
 function newBackfill() {
