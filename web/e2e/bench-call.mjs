@@ -18,6 +18,11 @@
 //   seek+frame   a click on a word (five words, spread over the call, the last one near the
 //                end; each scrolled to first) to the next painted frame; the median of the
 //                five per run
+//   zoom step    (a call with the timeline's zoom) a click on Zoom in to the next painted
+//                frame, six steps from the whole call to 1/64 of it; the median per run
+//   pan          the zoomed timeline's scroller moved by half its width (towards the side with
+//                room) to the next painted
+//                frame after its scroll event (the waveform's window is redrawn); the median
 // Then median and max over the runs. CHROMIUM=/path overrides the browser.
 
 import { launch } from './harness.mjs';
@@ -103,6 +108,39 @@ async function seekFrames(targets) {
 	return out;
 }
 
+/** In the page: the timeline's zoom steps and pans to the next painted frame (ms, medians). */
+async function zoomFrames() {
+	const frame = () => new Promise((ok) => requestAnimationFrame(() => { const ch = new MessageChannel(); ch.port1.onmessage = ok; ch.port2.postMessage(0); }));
+	const mid = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+	const zoomIn = document.querySelector('.timeline .zoom-in');
+	const scroller = document.querySelector('.timeline .scroller');
+	if (!zoomIn || !scroller) return { zoom: NaN, pan: NaN };
+	zoomIn.scrollIntoView({ block: 'center' });
+	await frame();
+	await frame();
+	const zooms = [];
+	for (let k = 0; k < 6; k++) {
+		const t0 = performance.now();
+		zoomIn.click();
+		await frame();
+		zooms.push(performance.now() - t0);
+	}
+	const pans = [];
+	for (let k = 0; k < 5; k++) {
+		const t0 = performance.now();
+		const scrolled = new Promise((ok) => scroller.addEventListener('scroll', ok, { once: true }));
+		// Towards the side with room (the view may start at either end of the call).
+		const room = scroller.scrollWidth - scroller.clientWidth - scroller.scrollLeft;
+		scroller.scrollLeft += (room > scroller.clientWidth ? 1 : -1) * (scroller.clientWidth / 2);
+		await scrolled;
+		await frame();
+		pans.push(performance.now() - t0);
+	}
+	document.querySelector('.timeline .fit')?.click();
+	await frame();
+	return { zoom: mid(zooms), pan: mid(pans) };
+}
+
 const secondsOf = (t) => {
 	const m = /^(?:(\d+)m)?(?:(\d+)s?)?$/.exec(t ?? '');
 	return m ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
@@ -158,7 +196,8 @@ try {
 		const until = b.all + 1000;
 		const lt = b.longtasks.filter(([s]) => s < until).map(([, d]) => d);
 		const seeks = want.words ? await p.evaluate(seekFrames, targets) : [];
-		if (k > 0) rows.push({ heading: b.heading, first: b.firstRows, all: b.all, inView: b.inView, ltSum: lt.reduce((a, d) => a + d, 0), ltMax: Math.max(0, ...lt), seek: seeks.length ? median(seeks) : NaN });
+		const zoomed = await p.evaluate(zoomFrames);
+		if (k > 0) rows.push({ heading: b.heading, first: b.firstRows, all: b.all, inView: b.inView, ltSum: lt.reduce((a, d) => a + d, 0), ltMax: Math.max(0, ...lt), seek: seeks.length ? median(seeks) : NaN, zoom: zoomed.zoom, pan: zoomed.pan });
 		await p.close();
 	}
 
@@ -173,6 +212,8 @@ try {
 	console.log(line('long tasks, total', 'ltSum'));
 	console.log(line('long tasks, longest', 'ltMax'));
 	console.log(line('word click (seek) + next frame', 'seek'));
+	console.log(line('timeline zoom step + next frame', 'zoom'));
+	console.log(line('timeline pan + next frame', 'pan'));
 } finally {
 	await browser.close();
 	server?.close();

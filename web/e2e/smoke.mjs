@@ -16,6 +16,7 @@ import { ANSWERED, CALLS, FOLDERS, LINES, UPLOADED, USER, USERS, forbidden, requ
 import { DELIVERIES, KEYS, NEW_WORKSPACES, SETTINGS, SETTINGS_USERS, STUB_TOPICS, TRACKERS } from './stub-server.mjs';
 import { CONNECTORS, RULES, addTracker } from './stub-server.mjs';
 import { CALLPAGE, HOUR_CALL, HOUR_LINES, WAVEFORM, activityByPeriod, resetCallPage } from './stub-server.mjs';
+import { VIDEO_CALL } from './stub-server.mjs';
 import { DELETED, EVENTS, JOBS_STUB, RESET, SESSION_LIMITS, SETUP, STUB_MAX_MEDIA, WORKERS_STUB } from './stub-server.mjs';
 import { PROFILE_CHANGES } from './stub-server.mjs';
 import { CRM_SECRETS, OAUTH_APPS } from './stub-server.mjs';
@@ -451,6 +452,131 @@ try {
 		await page.keyboard.press('k');
 		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-1');
 		assert.ok(await inBox('#seg-1'));
+	});
+
+	// The timeline's zoom (Timeline.svelte, $lib/zoom): the window the waveform, lanes and marks show.
+	const zoomWindow = () => page.locator('.timeline .zoom .window').innerText();
+	const hourSentenceAt = (t) => HOUR_LINES.findLastIndex(([, start]) => start <= t * 1000);
+	await check('an hour-long call: zoom the timeline (keys, Ctrl+wheel), pan it, click a lane to seek at the zoom', async () => {
+		await page.locator('.timeline .wave canvas.all').waitFor();
+		assert.equal(await zoomWindow(), 'Whole call');
+		const marks = await page.locator('.timeline .marker').count();
+		assert.ok(marks > 100, `the hour's tracker marks (${marks})`);
+		// + four times on the focused lanes: 1/16 of the hour, anchored at the playhead (near 0).
+		await page.getByRole('slider', { name: 'Position in the call, by speaker' }).focus();
+		await page.keyboard.press('Home');
+		await page.waitForFunction(() => document.querySelector('audio').currentTime < 0.01);
+		for (let k = 0; k < 4; k++) await page.keyboard.press('+');
+		assert.equal(await zoomWindow(), '0:00–3:45 (3 min 45 s of 60 min)');
+		const scroller = page.locator('.timeline .scroller');
+		const box = await scroller.boundingBox();
+		const area = await page.locator('.timeline .area').boundingBox();
+		assert.ok(Math.abs(area.width - 16 * box.width) < 2, `the track is 16 times the visible width (${area.width} vs ${box.width})`);
+		// The waveform is a strip as wide as the visible area, drawn for the window.
+		const wave = await waveColumns(page);
+		assert.ok(Math.abs(wave.cssWidth - box.width) < 1, `strip ${wave.cssWidth} vs ${box.width}`);
+		assert.ok(wave.drawn.filter((n) => n > 0).length > wave.width * 0.98, 'drawn across the window');
+		// Ctrl+wheel up over the middle of the lanes: twice as close, the middle moment kept.
+		await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+		await page.keyboard.down('Control');
+		await page.mouse.wheel(0, -200);
+		await page.keyboard.up('Control');
+		await page.waitForFunction(() => /\(1 min 53 s of 60 min\)/.test(document.querySelector('.timeline .zoom .window').textContent));
+		assert.match(await zoomWindow(), /^0:56–2:48 /);
+		// Pan: the Later button, then the scroller itself (its scrollbar, a trackpad) to 30:00.
+		await page.getByRole('button', { name: 'Later' }).click();
+		assert.match(await zoomWindow(), /^2:20–4:13 /);
+		await scroller.evaluate((el) => (el.scrollLeft = el.scrollWidth / 2));
+		await page.waitForFunction(() => /^30:00–31:5\d /.test(document.querySelector('.timeline .zoom .window').textContent));
+		// A click on a lane a quarter of the way across the visible area seeks there (30:28),
+		// and the transcript follows.
+		const lanes = await page.locator('.timeline .lanes').boundingBox();
+		await page.mouse.click(box.x + box.width / 4, lanes.y + lanes.height / 2);
+		const want = 1800 + 112.5 / 4;
+		await page.locator('audio').evaluate((a) => a.pause());
+		const { t } = await player(page);
+		assert.ok(Math.abs(t - want) < 1, `seeked to ${want} s at the zoom (${t})`);
+		const i = hourSentenceAt(t);
+		await page.waitForFunction((i) => document.querySelector('li[aria-current="true"]')?.id === `seg-${i}`, i);
+		assert.ok(await inBox(`#seg-${i}`), 'the transcript followed');
+		assert.match(await zoomWindow(), /^30:00–/, 'a seek inside the window does not move it');
+		await page.locator('.player').evaluate((el) => el.scrollIntoView({ block: 'center' }));
+		await page.locator('.player').screenshot({ path: `${shots}05f-call-hour-zoomed.png` });
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await page.locator('.player').screenshot({ path: `${shots}05f-call-hour-zoomed-dark.png` });
+		await page.emulateMedia({ colorScheme: 'light' });
+	});
+
+	await check('an hour-long call: the zoomed view follows the playhead (pages on at the edge; a far seek brings it in); 0 fits', async () => {
+		// Playing across the right edge of the window: the view pages on, once.
+		await page.locator('audio').evaluate((a) => {
+			a.currentTime = 1800 + 111.8;
+			return a.play();
+		});
+		await page.waitForFunction(() => /^31:4\d–/.test(document.querySelector('.timeline .zoom .window').textContent), null, { timeout: 5000 });
+		await page.locator('audio').evaluate((a) => a.pause());
+		// A seek far away (Home on the lanes: the start) brings the playhead into view.
+		await page.getByRole('slider', { name: 'Position in the call, by speaker' }).focus();
+		await page.keyboard.press('Home');
+		await page.waitForFunction(() => /^0:00–1:5\d /.test(document.querySelector('.timeline .zoom .window').textContent));
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-0');
+		// 0: the whole call; − stops there (the zoom buttons say so).
+		await page.keyboard.press('0');
+		assert.equal(await zoomWindow(), 'Whole call');
+		assert.equal(await page.getByRole('button', { name: 'Zoom out' }).getAttribute('aria-disabled'), 'true');
+		await page.keyboard.press('-');
+		assert.equal(await zoomWindow(), 'Whole call');
+		// The buttons zoom as the keys do.
+		await page.getByRole('button', { name: 'Zoom in' }).click();
+		assert.equal(await zoomWindow(), '0:00–30:00 (30 min of 60 min)');
+		await page.getByRole('button', { name: 'Fit' }).click();
+		assert.equal(await zoomWindow(), 'Whole call');
+	});
+
+	await check('a call recorded with video: a <video> player (same-origin), play, seek from the transcript, hide the video', async () => {
+		const listens = EVENTS.filter((e) => e.kind === 'listen' && e.callId === VIDEO_CALL.id).length;
+		await page.goto(`${base}/calls/${VIDEO_CALL.id}`);
+		const video = page.locator('.player video');
+		await video.waitFor();
+		assert.equal(await page.locator('.player audio').count(), 0, 'a <video> instead of the <audio>');
+		assert.equal(await video.getAttribute('src'), `/parley/v1/calls/${VIDEO_CALL.id}/media?expires=4102444800&signature=stub-signature`);
+		await page.waitForFunction(() => document.querySelector('.player video').readyState >= 1);
+		const vbox = await page.locator('.video-box').boundingBox();
+		assert.ok(Math.abs(vbox.width / vbox.height - 16 / 9) < 0.02, `16:9 (${vbox.width}×${vbox.height})`);
+		const played = () => page.locator('.player video').evaluate((v) => ({ t: v.currentTime, paused: v.paused }));
+		await page.getByRole('button', { name: 'Play', exact: true }).click();
+		await page.waitForFunction(() => !document.querySelector('.player video').paused && document.querySelector('.player video').currentTime > 0.2);
+		await page.getByRole('button', { name: 'Pause', exact: true }).click();
+		assert.ok((await played()).paused);
+		for (let k = 0; k < 50 && EVENTS.filter((e) => e.kind === 'listen' && e.callId === VIDEO_CALL.id).length === listens; k++) await page.waitForTimeout(50);
+		assert.equal(EVENTS.filter((e) => e.kind === 'listen' && e.callId === VIDEO_CALL.id).length, listens + 1, 'the first play is a listen');
+		// The transcript and the timeline drive the <video> as they drive the <audio>.
+		await page.getByRole('button', { name: 'Play from 0:10', exact: true }).click();
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		await page.locator('.player video').evaluate((v) => v.pause());
+		const { t } = await played();
+		assert.ok(t >= 10.4 && t < 11.5, `currentTime ${t}`);
+		const lanes = await page.locator('.timeline .lanes').boundingBox();
+		await page.mouse.click(lanes.x + lanes.width * 0.75, lanes.y + lanes.height / 2);
+		await page.waitForFunction(() => document.querySelector('li[aria-current="true"]')?.id === 'seg-4');
+		await page.locator('.player video').evaluate((v) => v.pause());
+		assert.equal(EVENTS.filter((e) => e.kind === 'listen' && e.callId === VIDEO_CALL.id).length, listens + 1, 'one listen per page load');
+		await shot('05g-call-video');
+		// Hide video: the pictures go, the player's strip and every control stay.
+		const hide = page.getByRole('button', { name: 'Hide video' });
+		assert.equal(await hide.getAttribute('aria-expanded'), 'true');
+		await hide.click();
+		const shown = page.getByRole('button', { name: 'Show video' });
+		assert.equal(await shown.getAttribute('aria-expanded'), 'false');
+		assert.ok((await page.locator('.video-box').boundingBox()).height < 80, 'collapsed to the controls strip');
+		await page.getByRole('button', { name: 'Play', exact: true }).click();
+		await page.waitForFunction(() => !document.querySelector('.player video').paused);
+		await page.locator('.player video').evaluate((v) => v.pause());
+		await shown.click();
+		assert.ok((await page.locator('.video-box').boundingBox()).height > 200);
+		await page.setViewportSize({ width: 390, height: 844 });
+		await shot('05g-call-video-phone');
+		await page.setViewportSize({ width: 1280, height: 860 });
 	});
 
 	await page.goto(`${base}/calls/${id}`);

@@ -44,8 +44,13 @@ const CALLS = [
  * (the list's paging and counts stay as they were): only `/v2/calls/extensive` by its id,
  * its transcript and its media know it. */
 export const HOUR_CALL = call('7100000000000000060', 'An hour with Umbrella Corp', '2024-03-25T14:00:00Z', 3600, 'Conference');
-/** Only the first and third calls, and the hour, have a transcript. */
-const hasTranscript = (id) => id === CALLS[0].id || id === CALLS[2].id || id === HOUR_CALL.id;
+/** A call recorded with video: its media has a `videoUrl` (the same file as `audioUrl`, as the
+ * server gives it when the recording has a video track). The stub has no video file: the
+ * <video> plays the first call's 24 s WAV (sound, no pictures), which exercises the player's
+ * logic. Its transcript is the first call's. Like the hour, not in the calls list. */
+export const VIDEO_CALL = call('7100000000000000070', 'Product demo for Hooli (video)', '2024-03-26T10:00:00Z', 24, 'Conference');
+/** Only the first and third calls, the hour and the video call have a transcript. */
+const hasTranscript = (id) => id === CALLS[0].id || id === CALLS[2].id || id === HOUR_CALL.id || id === VIDEO_CALL.id;
 
 function call(id, title, started, duration, direction) {
 	return {
@@ -192,6 +197,38 @@ function hourTranscript() {
 	return monologues;
 }
 const HOUR_TRANSCRIPT = hourTranscript();
+
+/** The hour's analysis: two trackers that fire on their words all through the hour (a few
+ * hundred marks: too dense to tell apart at the whole call, what the timeline's zoom is for). */
+const HOUR_CONTENT = (() => {
+	const tracker = (id, name, words) => {
+		const occurrences = HOUR_LINES.flatMap(([speakerId, , , ws]) => ws.filter((w) => words.test(w.text)).map((w) => ({ startTime: w.start / 1000, speakerId })));
+		return { id, name, count: occurrences.length, type: 'KEYWORD', occurrences, phrases: [] };
+	};
+	return { brief: null, topics: [], trackers: [tracker('801', 'Pricing', /^pricing\b/i), tracker('802', 'Competitors', /^(Salesforce|HubSpot)\b/i)] };
+})();
+
+/** The hour's waveform as the server makes it for 60 minutes (360 ms buckets, 10,000 peaks):
+ * a bump per word, quieter or louder per sentence, a low floor between them. (The hour's
+ * media is silence: the waveform is decoration and the stub's is made up.) Checked once. */
+let hourWaveJson;
+function sendHourWaveform(res, method, route) {
+	if (!hourWaveJson) {
+		const bucketMs = 360;
+		const rnd = prng(61);
+		const peaks = Array.from({ length: 10000 }, () => 1 + Math.floor(rnd() * 3));
+		for (const [, , , ws] of HOUR_LINES) {
+			const loud = 90 + rnd() * 150;
+			for (const w of ws) for (let b = Math.floor(w.start / bucketMs); b <= Math.floor(w.end / bucketMs) && b < peaks.length; b++) peaks[b] = Math.max(peaks[b], Math.round(loud * (0.6 + 0.4 * rnd())));
+		}
+		const body = { requestId: 'stub', bucketMs, durationMs: 3600000, peaks };
+		const problems = checkShape(responseSchema(method, route, 200), body);
+		if (problems.length) throw new Error(`stub: the hour's waveform does not fit openapi.json:\n${problems.slice(0, 5).join('\n')}`);
+		hourWaveJson = JSON.stringify({ ...body, requestId: undefined });
+	}
+	res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+	res.end(`{"requestId":"${rid()}",${hourWaveJson.slice(1)}`);
+}
 
 /** The hour's transcript checked once and kept as JSON (checking 9,563 words on every
  * request took the stub 50-200 ms, which the page's measurements would count). */
@@ -659,7 +696,7 @@ async function api(req, res, url) {
 		const ids = body.filter?.callIds?.map(String);
 		const hosts = body.filter?.primaryUserIds?.map(String);
 		const { fromDateTime: from, toDateTime: to } = body.filter ?? {};
-		const found = (ids ? [...CALLS, HOUR_CALL] : CALLS).filter(
+		const found = (ids ? [...CALLS, HOUR_CALL, VIDEO_CALL] : CALLS).filter(
 			(c) =>
 				!DELETED.has(c.id) &&
 				(!ids || ids.includes(c.id)) &&
@@ -677,14 +714,14 @@ async function api(req, res, url) {
 			metaData: c,
 			parties: body.contentSelector?.exposedFields?.parties ? PARTIES : undefined,
 			// Only the first call is analysed; the others show that missing parts are fine.
-			content: body.contentSelector?.exposedFields?.content ? (c.id === CALLS[0].id ? CONTENT : { brief: null, trackers: [], topics: [] }) : undefined,
+			content: body.contentSelector?.exposedFields?.content ? (c.id === CALLS[0].id ? CONTENT : c.id === HOUR_CALL.id ? HOUR_CONTENT : { brief: null, trackers: [], topics: [] }) : undefined,
 			interaction: body.contentSelector?.exposedFields?.interaction ? (c.id === CALLS[0].id ? INTERACTION : { speakers: [], interactionStats: [] }) : undefined,
 			// Absolute, on the configured public URL (another host than the page's), as the
 			// real server signs them: the UI must play it same-origin.
 			media: body.contentSelector?.exposedFields?.media
 				? c.id === CALLS[2].id
 					? {}
-					: { audioUrl: `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature`, videoUrl: null }
+					: { audioUrl: `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature`, videoUrl: c.id === VIDEO_CALL.id ? `http://parley.example.com/parley/v1/calls/${c.id}/media?expires=4102444800&signature=stub-signature` : null }
 				: undefined
 		}));
 		return sendChecked(res, method, p, 200, { requestId: rid(), records: { totalRecords: calls.length, currentPageSize: calls.length, currentPageNumber: 0 }, calls });
@@ -836,6 +873,7 @@ async function api(req, res, url) {
 		const route = '/parley/v1/calls/{id}/waveform';
 		if (!guard(req, res, method, route)) return;
 		// Only the first call's recording is transcribed (the second's is not yet, the third has none).
+		if (m[1] === HOUR_CALL.id) return sendHourWaveform(res, method, route);
 		if (m[1] !== CALLS[0].id || WAVEFORM.missing || DELETED.has(m[1])) return gongError(res, method, route, 404, `call ${m[1]} has no waveform`);
 		return sendChecked(res, method, route, 200, { requestId: rid(), ...waveformOf(m[1]) });
 	}

@@ -175,3 +175,19 @@ describe('fetchWaveform', () => {
 		expect(url).toBe('http://parley.test/parley/v1/calls/7100000000000000001/waveform');
 	});
 });
+
+describe('a zoomed window of the waveform', () => {
+	const w: Waveform = { bucketMs: 100, durationMs: 1000, peaks: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] };
+	it('reducePeaks starts at fromMs', () => {
+		expect(Array.from(reducePeaks(w, 4, 400, 300))).toEqual([4, 5, 6, 7]);
+		expect(Array.from(reducePeaks(w, 4, 400, 800))).toEqual([9, 10, NO_DATA, NO_DATA]);
+		expect(Array.from(reducePeaks(w, 2, 400, -50))).toEqual([2, 4]);
+	});
+
+	it('waveformPath keeps the whole recording’s reference, so a quiet window is not blown up', () => {
+		const whole = waveformPath(w, 2, 20, 0.2, { minHalf: 0, pad: 0 }, 0);
+		const zoomedRef = waveformPath(w, 2, 20, 0.2, { minHalf: 0, pad: 0 }, 0, 2);
+		expect(whole).not.toBe(zoomedRef);
+		expect(waveformPath(w, 2, 20, 0.2, { minHalf: 0, pad: 0 }, 0, referencePeak(w.peaks))).toBe(whole);
+	});
+});

@@ -53,24 +53,26 @@ export function dataEnd(w: Waveform): number {
 }
 
 /**
- * The peaks reduced to `columns` pixel columns that span `spanMs` of the timeline from its
- * start: column c covers [c, c+1) × spanMs / columns, and is the largest peak of the buckets
+ * The peaks reduced to `columns` pixel columns that span `spanMs` of the timeline from
+ * `fromMs` (its start unless the timeline is zoomed): column c covers
+ * fromMs + [c, c+1) × spanMs / columns, and is the largest peak of the buckets
  * it overlaps (so a short loud moment is never averaged away, however many buckets fall in
  * a pixel). With fewer buckets than columns a bucket spans several columns. A column past
  * the end of the recording (a timeline longer than the recording) is NO_DATA; buckets past
  * the timeline's span (a recording longer than the timeline) are not drawn.
  */
-export function reducePeaks(w: Waveform, columns: number, spanMs: number): Float32Array {
+export function reducePeaks(w: Waveform, columns: number, spanMs: number, fromMs = 0): Float32Array {
 	const n = Math.max(0, Math.floor(columns));
 	const out = new Float32Array(n).fill(NO_DATA);
 	const count = w.peaks.length;
 	if (!(spanMs > 0) || !(w.bucketMs > 0) || count === 0) return out;
 	const end = dataEnd(w);
 	const perColumn = spanMs / n;
+	const from = Number.isFinite(fromMs) ? Math.max(0, fromMs) : 0;
 	for (let c = 0; c < n; c++) {
-		const t0 = c * perColumn;
+		const t0 = from + c * perColumn;
 		if (t0 >= end) break;
-		const t1 = Math.min((c + 1) * perColumn, end);
+		const t1 = Math.min(from + (c + 1) * perColumn, end);
 		const first = Math.min(count - 1, Math.floor(t0 / w.bucketMs));
 		// The bucket that ends exactly at t1 is the last one; tolerate float error on that edge.
 		const last = Math.min(count - 1, Math.max(first, Math.ceil(t1 / w.bucketMs - 1e-9) - 1));
@@ -149,11 +151,19 @@ export function wavePath(levels: ArrayLike<number>, height: number, { minHalf = 
 
 /**
  * Everything a strip `columns` device pixels wide and `height` high needs: the path of the
- * waveform over `spanSeconds` of the timeline, on the perceptual scale relative to the
- * recording's reference peak.
+ * waveform over `spanSeconds` of the timeline from `fromSeconds` (the zoomed view's start),
+ * on the perceptual scale relative to the recording's reference peak (`reference`, when the
+ * caller already has it: the whole recording's, so that zooming never rescales it).
  */
-export function waveformPath(w: Waveform, columns: number, height: number, spanSeconds: number, options?: PathOptions): string {
-	const ref = referencePeak(w.peaks);
-	const levels = Array.from(reducePeaks(w, columns, spanSeconds * 1000), (p) => level(p, ref));
+export function waveformPath(
+	w: Waveform,
+	columns: number,
+	height: number,
+	spanSeconds: number,
+	options?: PathOptions,
+	fromSeconds = 0,
+	reference = referencePeak(w.peaks)
+): string {
+	const levels = Array.from(reducePeaks(w, columns, spanSeconds * 1000, fromSeconds * 1000), (p) => level(p, reference));
 	return wavePath(levels, height, options);
 }
