@@ -2607,7 +2607,7 @@ try {
 		const box = shareDialog.getByLabel('Link to share');
 		await box.waitFor();
 		sharedLink = await box.inputValue();
-		assert.match(sharedLink, new RegExp(`^${base}/shared/[A-Za-z0-9_-]{32}$`));
+		assert.match(sharedLink, new RegExp(`^${base}/shared/[0-9a-f]{64}$`));
 		assert.equal(await box.evaluate((i) => i === document.activeElement), true, 'focus on the new link');
 		const post = requests.filter((r) => r.method === 'POST' && r.path === `/parley/v1/calls/${id}/shares`).at(-1);
 		assert.deepEqual(post.body, { expiresInDays: 7, recipient: 'dana@acme.example' });

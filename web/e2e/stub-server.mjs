@@ -2277,9 +2277,8 @@ async function profilesApi(req, res, url) {
 }
 
 // ---- team averages, sharing a call outside the company (ui-share-averages) ----
-// These routes are not in openapi.json yet (the server's side is being built): they answer
-// with `send`, unchecked, in the shapes of the contract in issue 17 (web/src/lib/api/schema.d.ts
-// has them by hand until it is generated again).
+// Answers checked against openapi.json, as the server's routes give them (tokens are 64 hex
+// digits, as the server makes them).
 
 /** The team's mean interaction stats the stub gives for any period from 2024 on. */
 export const TEAM_AVERAGES = {
@@ -2329,10 +2328,10 @@ async function shareApi(req, res, url) {
 	const p = url.pathname;
 	if (p === '/parley/v1/stats/interaction/averages' && method === 'GET') {
 		if (!guard(req, res, method, p)) return true;
-		if (forbidden.has(p)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow reading stats'] }), true);
+		if (forbidden.has(p)) return (sendChecked(res, method, p, 403, { requestId: rid(), errors: ['your permission profile does not allow reading stats'] }), true);
 		const fromDate = url.searchParams.get('fromDate') ?? '';
 		const toDate = url.searchParams.get('toDate') ?? '';
-		const bad = (m) => (send(res, 400, { requestId: rid(), errors: [m] }), true);
+		const bad = (m) => (sendChecked(res, method, p, 400, { requestId: rid(), errors: [m] }), true);
 		if (!DAY.test(fromDate) || Number.isNaN(Date.parse(fromDate))) return bad('fromDate: expected a date, YYYY-MM-DD');
 		if (!DAY.test(toDate) || Number.isNaN(Date.parse(toDate))) return bad('toDate: expected a date, YYYY-MM-DD');
 		const days = (Date.parse(toDate) - Date.parse(fromDate)) / 86400e3;
@@ -2340,7 +2339,7 @@ async function shareApi(req, res, url) {
 		if (days > 366) return bad('the period is at most 366 days');
 		// Before 2024 the stub has no calls: the empty answer.
 		const empty = toDate <= '2024-01-01';
-		send(res, 200, {
+		sendChecked(res, method, p, 200, {
 			requestId: rid(), fromDateTime: `${fromDate}T00:00:00Z`, toDateTime: `${toDate}T00:00:00Z`,
 			...(empty ? { users: 0, calls: 0, interactionStats: [] } : TEAM_AVERAGES)
 		});
@@ -2352,52 +2351,52 @@ async function shareApi(req, res, url) {
 		if (!guard(req, res, method, route)) return true;
 		const body = method === 'POST' ? await jsonBody(req) : undefined;
 		if (body) requests.at(-1).body = body;
-		if (forbidden.has(route)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
-		if (![...CALLS, HOUR_CALL].some((c) => c.id === m[1]) || DELETED.has(m[1])) return (send(res, 404, { requestId: rid(), errors: [`call ${m[1]} not found`] }), true);
+		if (forbidden.has(route)) return (sendChecked(res, method, route, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
+		if (![...CALLS, HOUR_CALL].some((c) => c.id === m[1]) || DELETED.has(m[1])) return (sendChecked(res, method, route, 404, { requestId: rid(), errors: [`call ${m[1]} not found`] }), true);
 		if (method === 'GET') {
 			const shares = SHARES.filter((x) => x.share.callId === m[1]).map((x) => x.share).reverse();
-			return (send(res, 200, { requestId: rid(), shares }), true);
+			return (sendChecked(res, method, route, 200, { requestId: rid(), shares }), true);
 		}
 		const days = body.expiresInDays ?? 30;
-		if (!Number.isInteger(days) || days < 1 || days > 365) return (send(res, 400, { requestId: rid(), errors: ['expiresInDays: a link lasts 1 to 365 days'] }), true);
+		if (!Number.isInteger(days) || days < 1 || days > 365) return (sendChecked(res, method, route, 400, { requestId: rid(), errors: ['expiresInDays: a link lasts 1 to 365 days'] }), true);
 		if (body.recipient != null && (typeof body.recipient !== 'string' || [...body.recipient].length > 254)) {
-			return (send(res, 400, { requestId: rid(), errors: ['recipient: at most 254 characters'] }), true);
+			return (sendChecked(res, method, route, 400, { requestId: rid(), errors: ['recipient: at most 254 characters'] }), true);
 		}
 		const now = Date.now();
-		const token = randomBytes(24).toString('base64url');
+		const token = randomBytes(32).toString('hex');
 		const share = {
 			id: String(9400000000000000001n + BigInt(shareSeq++)), callId: m[1], recipient: body.recipient?.trim() || null, createdBy: USER.userId,
 			created: stamp(now), expires: stamp(now + days * 86400e3), revoked: null, views: 0, lastViewed: null
 		};
 		SHARES.push({ token, share });
-		send(res, 201, { requestId: rid(), share, url: `http://${req.headers.host}/shared/${token}` });
+		sendChecked(res, method, route, 201, { requestId: rid(), share, url: `http://${req.headers.host}/shared/${token}` });
 		return true;
 	}
 	m = /^\/parley\/v1\/calls\/(\d+)\/shares\/(\d+)$/.exec(p);
 	if (m && method === 'DELETE') {
 		const route = '/parley/v1/calls/{id}/shares/{share}';
 		if (!guard(req, res, method, route)) return true;
-		if (forbidden.has(route)) return (send(res, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
+		if (forbidden.has(route)) return (sendChecked(res, method, route, 403, { requestId: rid(), errors: ['your permission profile does not allow sharing calls'] }), true);
 		const s = SHARES.find((x) => x.share.callId === m[1] && x.share.id === m[2])?.share;
-		if (!s) return (send(res, 404, { requestId: rid(), errors: [`link ${m[2]} not found on call ${m[1]}`] }), true);
+		if (!s) return (sendChecked(res, method, route, 404, { requestId: rid(), errors: [`link ${m[2]} not found on call ${m[1]}`] }), true);
 		s.revoked ??= stamp(Date.now());
-		send(res, 200, { requestId: rid() });
+		sendChecked(res, method, route, 200, { requestId: rid(), share: s });
 		return true;
 	}
 	// The customer's side: no session, no CSRF token; the token is the credential.
 	m = /^\/parley\/v1\/shared\/([A-Za-z0-9_-]+)$/.exec(p);
 	if (m && method === 'GET') {
 		const s = liveShare(m[1]);
-		if (!s) return (send(res, 404, { requestId: rid(), errors: ['this link is unknown, expired or revoked'] }), true);
+		if (!s) return (sendChecked(res, method, '/parley/v1/shared/{token}', 404, { requestId: rid(), errors: ['this link has expired, was revoked, or does not exist'] }), true);
 		s.views += 1;
 		s.lastViewed = stamp(Date.now());
-		send(res, 200, sharedView(s, m[1]));
+		sendChecked(res, method, '/parley/v1/shared/{token}', 200, sharedView(s, m[1]));
 		return true;
 	}
 	m = /^\/parley\/v1\/shared\/([A-Za-z0-9_-]+)\/media$/.exec(p);
 	if (m && (method === 'GET' || method === 'HEAD')) {
 		const s = liveShare(m[1]);
-		if (!s || s.callId === CALLS[2].id) return (send(res, 404, { requestId: rid(), errors: ['this link is unknown, expired or revoked'] }), true);
+		if (!s || s.callId === CALLS[2].id) return (sendChecked(res, method, '/parley/v1/shared/{token}/media', 404, { requestId: rid(), errors: ['this link has expired, was revoked, or does not exist'] }), true);
 		const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
 		if (s.callId === HOUR_CALL.id) return (silentHour(res, range), true);
 		const size = WAV.length;

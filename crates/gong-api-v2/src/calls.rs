@@ -54,7 +54,8 @@ fn scope_str(v: d::CallScope) -> &'static str {
     }
 }
 
-fn affiliation_str(v: d::Affiliation) -> &'static str {
+/// Gong's name of a party's side.
+pub fn affiliation_str(v: d::Affiliation) -> &'static str {
     match v {
         d::Affiliation::Internal => "Internal",
         d::Affiliation::External => "External",

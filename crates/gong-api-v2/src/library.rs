@@ -108,6 +108,10 @@ pub struct LibraryCallWire {
     pub url: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<SnippetWire>,
+    /// Parley's addition: the saved item's id, which
+    /// `DELETE /parley/v1/library/folders/{id}/calls/{item}` takes (one call may be saved
+    /// in a folder more than once, as snippets).
+    pub item_id: String,
 }
 
 impl LibraryCallWire {
@@ -123,6 +127,7 @@ impl LibraryCallWire {
                 from_sec: s.from_s,
                 to_sec: s.to_s,
             }),
+            item_id: item.id.to_string(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use parley_analysis::interaction::PersonAggregate;
+use parley_analysis::interaction::{PersonAggregate, TeamAverage};
 use parley_domain::Counter;
 
 use crate::null_as_default;
@@ -193,34 +193,46 @@ pub struct NamedStat {
     pub value: f64,
 }
 
+/// The six interaction stats of a person or a team, in Gong's order.
+const INTERACTION_STATS: [&str; 6] = [
+    "Talk Ratio",
+    "Longest Monologue",
+    "Longest Customer Story",
+    "Interactivity",
+    "Patience",
+    "Question Rate",
+];
+
+fn named(values: [f64; 6]) -> Vec<NamedStat> {
+    INTERACTION_STATS
+        .into_iter()
+        .zip(values)
+        .map(|(name, value)| NamedStat { name, value })
+        .collect()
+}
+
 /// The person stats of `/v2/stats/interaction`, in Gong's order.
 pub fn person_interaction_stats(a: &PersonAggregate) -> Vec<NamedStat> {
-    vec![
-        NamedStat {
-            name: "Talk Ratio",
-            value: a.talk_ratio,
-        },
-        NamedStat {
-            name: "Longest Monologue",
-            value: a.longest_monologue_s,
-        },
-        NamedStat {
-            name: "Longest Customer Story",
-            value: a.longest_customer_story_s,
-        },
-        NamedStat {
-            name: "Interactivity",
-            value: a.interactivity,
-        },
-        NamedStat {
-            name: "Patience",
-            value: a.patience_s,
-        },
-        NamedStat {
-            name: "Question Rate",
-            value: a.question_rate,
-        },
-    ]
+    named([
+        a.talk_ratio,
+        a.longest_monologue_s,
+        a.longest_customer_story_s,
+        a.interactivity,
+        a.patience_s,
+        a.question_rate,
+    ])
+}
+
+/// A team's averages, named as a person's stats are (`/parley/v1/stats/interaction/averages`).
+pub fn team_interaction_stats(t: &TeamAverage) -> Vec<NamedStat> {
+    named([
+        t.talk_ratio,
+        t.longest_monologue_s,
+        t.longest_customer_story_s,
+        t.interactivity,
+        t.patience_s,
+        t.question_rate,
+    ])
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

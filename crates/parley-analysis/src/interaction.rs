@@ -425,6 +425,52 @@ pub fn aggregate(per_call: &[PersonStats]) -> Option<PersonAggregate> {
     })
 }
 
+/// The team's average over a period: each rep's [`aggregate`] counts once, whatever their
+/// number of calls, so one rep with many calls does not set the team's norm. See
+/// `docs/analysis-metrics.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TeamAverage {
+    /// Reps averaged (those with at least one analysed call in the period).
+    pub reps: u32,
+    /// Their calls, summed (a call two reps were on counts for each).
+    pub calls: u32,
+    pub talk_ratio: f64,
+    pub longest_monologue_s: f64,
+    pub longest_customer_story_s: f64,
+    pub interactivity: f64,
+    /// Mean over the reps who paused at all (a rep with no pause has no patience, not 0).
+    pub patience_s: f64,
+    pub question_rate: f64,
+}
+
+/// The mean of the reps' period aggregates; `None` when there are none.
+pub fn team_average(reps: &[PersonAggregate]) -> Option<TeamAverage> {
+    if reps.is_empty() {
+        return None;
+    }
+    let n = reps.len() as f64;
+    let mean = |f: fn(&PersonAggregate) -> f64| reps.iter().map(f).sum::<f64>() / n;
+    let paused: Vec<f64> = reps
+        .iter()
+        .filter(|r| r.patience_samples > 0)
+        .map(|r| r.patience_s)
+        .collect();
+    Some(TeamAverage {
+        reps: count_u32(reps.len()),
+        calls: reps.iter().fold(0u32, |acc, r| acc.saturating_add(r.calls)),
+        talk_ratio: mean(|r| r.talk_ratio),
+        longest_monologue_s: mean(|r| r.longest_monologue_s),
+        longest_customer_story_s: mean(|r| r.longest_customer_story_s),
+        interactivity: mean(|r| r.interactivity),
+        patience_s: if paused.is_empty() {
+            0.0
+        } else {
+            paused.iter().sum::<f64>() / paused.len() as f64
+        },
+        question_rate: mean(|r| r.question_rate),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use parley_domain::{Affiliation, Transcript};
@@ -761,6 +807,36 @@ mod tests {
             }
             assert!(p.talk_ratio <= 1.0 && p.interactivity <= 10.0);
         }
+    }
+
+    #[test]
+    fn team_average_weighs_each_rep_once() {
+        assert_eq!(team_average(&[]), None);
+        let rep = |calls: u32, talk_ratio: f64, patience_s: f64, samples: u32| PersonAggregate {
+            calls,
+            talk_ms: 0,
+            call_talk_ms: 0,
+            talk_ratio,
+            longest_monologue_s: 10.0 * f64::from(calls),
+            longest_customer_story_s: 4.0,
+            interactivity: 5.0,
+            patience_s,
+            patience_samples: samples,
+            questions_asked: 0,
+            span_ms: 0,
+            question_rate: 2.0 * f64::from(calls),
+            words: 0,
+            words_per_minute: 0.0,
+        };
+        // Ten calls at 0.8 and one at 0.4: the reps' mean is 0.6, not the calls' 0.76.
+        let t = team_average(&[rep(10, 0.8, 1.0, 30), rep(1, 0.4, 0.0, 0)]).unwrap();
+        assert_eq!((t.reps, t.calls), (2, 11));
+        assert!((t.talk_ratio - 0.6).abs() < 1e-9);
+        assert!((t.longest_monologue_s - 55.0).abs() < 1e-9);
+        assert!((t.question_rate - 11.0).abs() < 1e-9);
+        assert!((t.interactivity - 5.0).abs() < 1e-9);
+        // The rep who never paused does not pull patience to half.
+        assert!((t.patience_s - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -116,6 +116,9 @@ operations! {
     /// Commenting on a call, and deleting a comment (the use case keeps deletes to the
     /// comment's author and admins).
     WriteComments => CallsWrite, Member, Workspace;
+    /// Sharing a call outside the company, and revoking a link (the use case keeps
+    /// revoking to the link's maker and admins).
+    ShareCall => CallsWrite, Member, Workspace;
     /// Trackers and topics: admins, or where a profile lets one manage business settings.
     WriteSettings => SettingsWrite, Admin, Workspace or ManageGeneralBusinessSettings;
     AnalyzeAll => SettingsWrite, Admin, Workspace;

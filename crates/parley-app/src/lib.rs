@@ -45,6 +45,7 @@ pub mod profiles;
 pub mod scorecards;
 pub mod sessions;
 pub mod setup;
+pub mod shares;
 pub mod speakers;
 pub mod storage;
 pub mod stored;

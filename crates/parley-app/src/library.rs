@@ -59,10 +59,42 @@ pub async fn folders(
     p: &Principal,
     workspace: WorkspaceId,
 ) -> AppResult<Vec<Folder>> {
+    Ok(folders_with_rights(store, p, workspace)
+        .await?
+        .into_iter()
+        .map(|(f, _)| f)
+        .collect())
+}
+
+/// What the principal may do with a folder it sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderRights {
+    /// Rename, publish or unpublish, delete it ([`change_folder`], [`delete_folder`]).
+    pub manage: bool,
+    /// Add calls to it and remove them ([`add_item`], [`remove_item`]).
+    pub file_calls: bool,
+}
+
+/// The folders of `workspace` the principal sees, by name, each with what the principal
+/// may do with it (the same rules the changes check), so a page offers only what works.
+pub async fn folders_with_rights(
+    store: &dyn Store,
+    p: &Principal,
+    workspace: WorkspaceId,
+) -> AppResult<Vec<(Folder, FolderRights)>> {
     crate::access::visible(p, workspace, || format!("workspace {workspace}"))?;
     let all = store.folders_in(workspace).await?;
     let v = viewer(store, p, workspace).await?;
-    Ok(visible_folders(&all, &v).into_iter().cloned().collect())
+    Ok(visible_folders(&all, &v)
+        .into_iter()
+        .map(|f| {
+            let rights = FolderRights {
+                manage: v.may_manage(f),
+                file_calls: v.may_manage_calls(f),
+            };
+            (f.clone(), rights)
+        })
+        .collect())
 }
 
 /// The folder `id` names, if the principal sees it; else Gong's 404 for it.

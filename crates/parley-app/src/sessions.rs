@@ -26,7 +26,7 @@ pub struct NewSession {
     pub record: SessionRecord,
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let bytes: [u8; 32] = rand::random();
     hex(&bytes)
 }

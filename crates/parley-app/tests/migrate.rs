@@ -209,6 +209,21 @@ async fn source_with_every_table(dir: &std::path::Path) -> Arc<dyn Portable> {
             ],
         ),
         row(
+            "call_shares",
+            &[
+                ("id", Value::Int(31)),
+                ("call_id", call.clone()),
+                ("created_by_user_id", me.clone()),
+                ("token_sha256", text("0123abcd")),
+                ("recipient", text("Zoë <zoe@example.com>")),
+                ("created_us", Value::Int(T)),
+                ("expires_us", Value::Int(T + 1)),
+                ("revoked_us", Value::Null),
+                ("views", Value::Int(2)),
+                ("last_viewed_us", Value::Int(T)),
+            ],
+        ),
+        row(
             "call_speakers",
             &[
                 ("call_id", call.clone()),

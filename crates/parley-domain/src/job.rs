@@ -331,6 +331,9 @@ pub struct Job {
     pub created: Timestamp,
     pub updated: Timestamp,
     pub finished: Option<Timestamp>,
+    /// The worker that took its last attempt (`parley worker --name`, `host:pid` by
+    /// default), kept after the attempt ends; `None` before any.
+    pub worker: Option<String>,
 }
 
 /// Proof that a worker holds a job: the job and the attempt it is running. A write
@@ -408,6 +411,7 @@ mod tests {
             created: t,
             updated: t,
             finished: None,
+            worker: None,
         }
     }
 

@@ -25,6 +25,7 @@ pub mod meeting;
 pub mod privacy;
 pub mod profile;
 pub mod scorecard;
+pub mod share;
 pub mod speaker;
 pub mod subtitle;
 pub mod timeline;

@@ -147,6 +147,10 @@ pub struct ServerConfig {
     pub max_comment_chars: usize,
     /// Comments one call holds (public and private, replies included).
     pub max_comments_per_call: usize,
+    /// Days a link to a call shared outside the company may stay open.
+    pub max_share_days: u32,
+    /// Links one call may have (open, expired and revoked).
+    pub max_shares_per_call: usize,
     /// What one response may hold in memory (bytes, about), its working set and not only
     /// its output: a page of big calls ends before the call that would take it past this
     /// (a call bigger than this alone is served alone), and the cursor goes on from there.
@@ -209,6 +213,8 @@ impl Default for ServerConfig {
             max_comment_chars: parley_domain::comment::CommentBounds::default().max_comment_chars,
             max_comments_per_call: parley_domain::comment::CommentBounds::default()
                 .max_comments_per_call,
+            max_share_days: parley_domain::share::ShareBounds::default().max_days,
+            max_shares_per_call: parley_domain::share::ShareBounds::default().max_per_call,
             request_memory_bytes: 64 * 1024 * 1024,
             max_requests_in_flight: 512,
             max_connections: 2_048,

@@ -152,7 +152,8 @@ pub enum StartError {
 async fn request_id_layer(req: Request, next: Next) -> Response {
     let id = new_request_id();
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // A shared link's token is a credential: cut out of the path before it is logged.
+    let path = routes::parley::shares::loggable_path(req.uri().path()).into_owned();
     let started = std::time::Instant::now();
     let mut resp = with_request_id(id.clone(), next.run(req)).await;
     tracing::debug!(

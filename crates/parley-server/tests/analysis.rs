@@ -709,6 +709,66 @@ async fn interaction_stats_per_user_over_a_date_range() {
     assert_error(&r, StatusCode::NOT_FOUND, "No stats found");
 }
 
+/// `GET /parley/v1/stats/interaction/averages`: each rep's stats over the period, then
+/// their mean; with one rep that is the rep's own, named as a call's stats are.
+#[tokio::test]
+async fn team_averages_over_a_period() {
+    let s = TestServer::start().await;
+    let f = fixture(&s).await;
+    import(&s, &f.call, VTT).await;
+    s.run_analysis_jobs(None).await;
+
+    let path = "/parley/v1/stats/interaction/averages";
+    let r = s
+        .get(&format!("{path}?fromDate=2024-03-01&toDate=2024-04-01"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        (r.body["users"].clone(), r.body["calls"].clone()),
+        (json!(1), json!(1))
+    );
+    assert_eq!(r.body["fromDateTime"], "2024-03-01T00:00:00+00:00");
+    let person = s
+        .post(
+            "/v2/stats/interaction",
+            stats_filter("2024-03-01", "2024-04-01"),
+        )
+        .await;
+    assert_eq!(
+        r.body["interactionStats"],
+        person.body["peopleInteractionStats"][0]["personInteractionStats"]
+    );
+    assert!(close(
+        stat(&r.body["interactionStats"], "Talk Ratio"),
+        14.0 / 26.5
+    ));
+
+    // Nobody's calls in the period: an empty average, not an error.
+    let r = s
+        .get(&format!("{path}?fromDate=2024-04-01&toDate=2024-05-01"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["users"], 0);
+    assert_eq!(r.body["interactionStats"], json!([]));
+
+    for (query, message) in [
+        ("", "fromDate is required"),
+        ("?fromDate=2024-03-01", "toDate is required"),
+        (
+            "?fromDate=2024-03-01&toDate=2024-03-01",
+            "toDate must be after fromDate",
+        ),
+        ("?fromDate=2024-13-01&toDate=2024-03-02", "fromDate:"),
+        (
+            "?fromDate=2023-01-01&toDate=2024-03-01",
+            "the period is 425 days; at most 366 are averaged at once",
+        ),
+    ] {
+        let r = s.get(&format!("{path}{query}")).await;
+        assert_error(&r, StatusCode::BAD_REQUEST, message);
+    }
+}
+
 #[tokio::test]
 async fn stats_filters_are_validated() {
     let s = TestServer::start().await;

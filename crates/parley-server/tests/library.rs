@@ -63,6 +63,8 @@ fn stable(mut v: Value, names: &[(&str, &str)]) -> Value {
                 for (k, x) in o.iter_mut() {
                     if matches!(k.as_str(), "updated" | "created") && x.is_string() {
                         *x = json!("TIME");
+                    } else if k == "itemId" && x.is_string() {
+                        *x = json!("ITEM_ID");
                     } else {
                         walk(x, names);
                     }
@@ -146,9 +148,14 @@ async fn folders_and_their_content_have_gongs_shapes() {
     );
     insta::assert_json_snapshot!("library_folder_content", stable(r.body, &names));
 
-    // Parley's own listing answers the same.
+    // Parley's own listing has the same folders, with what the caller may do (an admin's
+    // company key: everything).
     let r = s.get("/parley/v1/library/folders").await;
-    assert_eq!(r.body["folders"].as_array().unwrap().len(), 2);
+    let listed = r.body["folders"].as_array().unwrap();
+    assert_eq!(listed.len(), 2);
+    assert!(listed
+        .iter()
+        .all(|f| f["mayManage"] == true && f["mayFileCalls"] == true && f["public"].is_boolean()));
 
     // Renaming, removing a call, deleting with what it holds.
     let r = s
@@ -168,6 +175,19 @@ async fn folders_and_their_content_have_gongs_shapes() {
         .as_str()
         .unwrap()
         .to_owned();
+    // The folder's content names each saved item, for removing it.
+    let content = s
+        .get(&format!("/v2/library/folder-content?folderId={inner}"))
+        .await;
+    assert!(
+        content.body["calls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["itemId"] == item.as_str()),
+        "{}",
+        content.body
+    );
     let r = s
         .send(
             Method::DELETE,
@@ -389,6 +409,39 @@ async fn members_make_only_private_folders_and_change_only_their_own() {
     )
     .await;
     assert_error(&r, StatusCode::FORBIDDEN, "is changed only by its creator");
+
+    // The listing says so before she tries: the company's folder is not hers to change,
+    // her own private one is.
+    let r = send_as(
+        &s,
+        &a,
+        Method::POST,
+        "/parley/v1/library/folders",
+        Some(json!({"name": "Mine"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let r = send_as(&s, &a, Method::GET, "/parley/v1/library/folders", None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let rights: Vec<(String, bool, bool)> = r.body["folders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["name"].as_str().unwrap().to_owned(),
+                f["mayManage"].as_bool().unwrap(),
+                f["mayFileCalls"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rights,
+        [
+            ("Company".to_owned(), false, false),
+            ("Mine".to_owned(), true, true)
+        ]
+    );
 }
 
 /// A manager may delete a public folder only when they may delete everything inside it:

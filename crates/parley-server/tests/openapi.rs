@@ -28,6 +28,8 @@ const PUBLIC: &[(&str, &str)] = &[
     ("POST", "/oauth2/authorize"),
     ("POST", "/oauth2/generate-customer-token"),
     ("POST", "/oauth2/revoke"),
+    ("GET", "/parley/v1/shared/{token}"),
+    ("GET", "/parley/v1/shared/{token}/media"),
 ];
 
 fn document() -> Value {

@@ -111,7 +111,7 @@ async fn move_job(
     };
     let done = sqlx::query(
         "UPDATE jobs SET state = $1, error = $2, run_after_us = COALESCE($3::BIGINT, run_after_us), \
-         progress = CASE WHEN $4::TEXT = 'done' THEN 1.0 ELSE progress END, lease_owner = NULL, \
+         progress = CASE WHEN $4::TEXT = 'done' THEN 1.0 ELSE progress END, \
          lease_until_us = NULL, updated_us = $5, finished_us = $6 \
          WHERE id = $7 AND attempts = $8 AND state = 'running'",
     )

@@ -37,6 +37,7 @@ pub(crate) fn job_of(r: &PgRow) -> Result<Job> {
         created: ts(r.try_get("created_us")?)?,
         updated: ts(r.try_get("updated_us")?)?,
         finished: opt_ts(r.try_get("finished_us")?)?,
+        worker: r.try_get("lease_owner")?,
     })
 }
 
@@ -48,7 +49,7 @@ pub(crate) fn job_of(r: &PgRow) -> Result<Job> {
 /// the job done (its claim condition is re-checked on the new row).
 pub(crate) async fn finish_leased(tx: &mut Tx, lease: JobLease, now: Timestamp) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', progress = 1.0, error = NULL, lease_owner = NULL, \
+        "UPDATE jobs SET state = 'done', progress = 1.0, error = NULL, \
          lease_until_us = NULL, updated_us = $1, finished_us = $1 \
          WHERE id = $2 AND attempts = $3 AND state = 'running'",
     )
@@ -325,7 +326,7 @@ pub(crate) async fn fail_job(
     };
     let run_after = now + retry_backoff(narrow(attempts, "job attempts")?);
     sqlx::query(
-        "UPDATE jobs SET state = $1, error = $2, crashes = $3, run_after_us = $4, lease_owner = NULL, \
+        "UPDATE jobs SET state = $1, error = $2, crashes = $3, run_after_us = $4, \
          lease_until_us = NULL, updated_us = $5, finished_us = $6 WHERE id = $7",
     )
     .bind(state.key())

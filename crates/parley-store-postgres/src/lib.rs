@@ -64,6 +64,7 @@ mod privacy;
 mod profiles;
 mod rate_limits;
 mod scorecards;
+mod shares;
 pub mod testing;
 mod transcripts;
 

@@ -108,7 +108,7 @@ async fn move_job(
     };
     let done = sqlx::query(
         "UPDATE jobs SET state = ?, error = ?, run_after_us = COALESCE(?, run_after_us), \
-         progress = CASE WHEN ? = 'done' THEN 1.0 ELSE progress END, lease_owner = NULL, \
+         progress = CASE WHEN ? = 'done' THEN 1.0 ELSE progress END, \
          lease_until_us = NULL, updated_us = ?, finished_us = ? \
          WHERE id = ? AND attempts = ? AND state = 'running'",
     )

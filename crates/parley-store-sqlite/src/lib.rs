@@ -47,6 +47,7 @@ mod privacy;
 mod profiles;
 mod rate_limits;
 mod scorecards;
+mod shares;
 
 use parley_store::codec::*;
 
@@ -418,6 +419,7 @@ fn job_of(r: &SqliteRow) -> Result<Job> {
         created: ts(r.try_get("created_us")?)?,
         updated: ts(r.try_get("updated_us")?)?,
         finished: opt_ts(r.try_get("finished_us")?)?,
+        worker: r.try_get("lease_owner")?,
     })
 }
 
@@ -429,7 +431,7 @@ async fn finish_leased(
     now: Timestamp,
 ) -> Result<()> {
     let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', progress = 1.0, error = NULL, lease_owner = NULL, lease_until_us = NULL, \
+        "UPDATE jobs SET state = 'done', progress = 1.0, error = NULL, lease_until_us = NULL, \
          updated_us = ?, finished_us = ? WHERE id = ? AND attempts = ? AND state = 'running'",
     )
     .bind(us(now))
@@ -2067,7 +2069,7 @@ impl Store for SqliteStore {
                 // with what the job served (no worker hears of this failure).
                 let failed = sqlx::query(
                     "UPDATE jobs SET state = 'failed', error = ?, \
-                     lease_owner = NULL, lease_until_us = NULL, updated_us = ?, finished_us = ? WHERE id = ? \
+                     lease_until_us = NULL, updated_us = ?, finished_us = ? WHERE id = ? \
                      RETURNING *",
                 )
                 .bind(WORKER_STOPPED)
@@ -2165,7 +2167,7 @@ impl Store for SqliteStore {
         };
         let run_after = now + retry_backoff(attempts as u32);
         sqlx::query(
-            "UPDATE jobs SET state = ?, error = ?, crashes = ?, run_after_us = ?, lease_owner = NULL, lease_until_us = NULL, \
+            "UPDATE jobs SET state = ?, error = ?, crashes = ?, run_after_us = ?, lease_until_us = NULL, \
              updated_us = ?, finished_us = ? WHERE id = ?",
         )
         .bind(state.key())

@@ -25,6 +25,7 @@ pub mod portable;
 pub mod privacy;
 pub mod rows;
 pub mod scorecards;
+pub mod shares;
 
 use std::collections::HashMap;
 
@@ -50,6 +51,7 @@ pub use meetings::{MeetingFilter, MeetingKey, MeetingStore, MeetingViewer};
 pub use privacy::PrivacyStore;
 pub use rows::{AnalysisRow, PersonStatsRow, TrackerHitsRow, ANALYSIS_FORMAT};
 pub use scorecards::{AnsweredFilter, AnsweredKey, AnsweredRecord, AnsweredViewer, ScorecardStore};
+pub use shares::{ShareAdded, ShareStore};
 
 /// What can go wrong in storage, classified for the callers that must react.
 #[derive(Debug, thiserror::Error)]
@@ -594,6 +596,7 @@ pub trait Store:
     AccessStore
     + AutomationStore
     + CommentStore
+    + ShareStore
     + ScorecardStore
     + LibraryStore
     + MeetingStore

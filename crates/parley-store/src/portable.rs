@@ -490,6 +490,15 @@ pub static TABLES: &[Table] = &[
         unique: true,
     },
     Table {
+        name: "call_shares",
+        columns: cols!(
+            id: Int, call_id: Int, created_by_user_id: Int, token_sha256: Text, recipient: Text,
+            created_us: Int, expires_us: Int, revoked_us: Int, views: Int, last_viewed_us: Int,
+        ),
+        key: &["id"],
+        unique: true,
+    },
+    Table {
         name: "audit_log",
         columns: cols!(
             id: Int, log: Text, at_us: Int, last_us: Int, count: Int, bucket_us: Int,

@@ -156,6 +156,15 @@ pub const SOURCES: &[Source] = &[
         call: Some("call_id"),
         columns: &["text"],
     },
+    // Links shared outside the company: the maker's note of who it was for (redacted,
+    // the link kept: it is the record of what was shared; revoke it to close it).
+    Source {
+        table: "call_shares",
+        key: &["id"],
+        text_key: &[],
+        call: Some("call_id"),
+        columns: &["recipient"],
+    },
     Source {
         table: "library_items",
         key: &["id"],
@@ -260,6 +269,7 @@ pub const NOT_PERSONAL: &[(&str, &[&str], &str)] = &[
         &["stats"],
         "made from the call: deleted with its analysis",
     ),
+    ("call_shares", &["token_sha256"], "a hash"),
     ("call_speakers", &["source"], "an enumeration"),
     (
         "call_waveforms",

@@ -207,6 +207,12 @@ pub struct Settings {
     /// Comments one call holds (public and private, replies included)
     #[arg(long, global = true, env = "PARLEY_MAX_COMMENTS_PER_CALL", default_value_t = server().max_comments_per_call)]
     pub max_comments_per_call: usize,
+    /// Days a link to a call shared outside the company may stay open
+    #[arg(long, global = true, env = "PARLEY_MAX_SHARE_DAYS", default_value_t = server().max_share_days)]
+    pub max_share_days: u32,
+    /// Links one call may have (open, expired and revoked)
+    #[arg(long, global = true, env = "PARLEY_MAX_SHARES_PER_CALL", default_value_t = server().max_shares_per_call)]
+    pub max_shares_per_call: usize,
     /// Bytes one response may hold in memory, about; a page of big calls is cut short to stay under it
     #[arg(long, global = true, env = "PARLEY_REQUEST_MEMORY_BYTES", default_value_t = server().request_memory_bytes)]
     pub request_memory_bytes: usize,
@@ -552,6 +558,8 @@ impl Settings {
             ("max_coaching_days", u64::from(self.max_coaching_days)),
             ("max_comment_chars", self.max_comment_chars as u64),
             ("max_comments_per_call", self.max_comments_per_call as u64),
+            ("max_share_days", u64::from(self.max_share_days)),
+            ("max_shares_per_call", self.max_shares_per_call as u64),
             ("request_memory_bytes", self.request_memory_bytes as u64),
             ("max_requests_in_flight", self.max_requests_in_flight as u64),
             ("max_connections", self.max_connections as u64),
@@ -708,6 +716,8 @@ impl Settings {
             max_coaching_days: self.max_coaching_days,
             max_comment_chars: self.max_comment_chars,
             max_comments_per_call: self.max_comments_per_call,
+            max_share_days: self.max_share_days,
+            max_shares_per_call: self.max_shares_per_call,
             request_memory_bytes: self.request_memory_bytes,
             max_requests_in_flight: self.max_requests_in_flight,
             max_connections: self.max_connections,

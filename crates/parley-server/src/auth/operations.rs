@@ -38,6 +38,11 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("GET", "/v2/workspaces", ListWorkspaces),
     ("GET", "/v2/settings/trackers", ReadTrackerSettings),
     ("POST", "/v2/stats/interaction", StatsInteraction),
+    (
+        "GET",
+        "/parley/v1/stats/interaction/averages",
+        StatsInteraction,
+    ),
     ("POST", "/v2/stats/activity/aggregate", StatsActivity),
     (
         "POST",
@@ -128,6 +133,9 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/users/{id}/reset-link", ManageUsers),
     ("PUT", "/parley/v1/users/{id}/role", ManageUsers),
     ("POST", "/parley/v1/activity", RecordActivity),
+    ("GET", "/parley/v1/calls/{id}/shares", ReadCallDetails),
+    ("POST", "/parley/v1/calls/{id}/shares", ShareCall),
+    ("DELETE", "/parley/v1/calls/{id}/shares/{share}", ShareCall),
     ("GET", "/parley/v1/calls/{id}/comments", ReadComments),
     ("POST", "/parley/v1/calls/{id}/comments", WriteComments),
     (

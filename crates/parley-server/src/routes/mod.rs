@@ -24,6 +24,7 @@ pub fn public_routes() -> Router<AppState> {
         .merge(parley::setup::public_routes())
         .merge(oauth::routes())
         .merge(parley::media::public_routes())
+        .merge(parley::shares::public_routes())
 }
 
 /// Every authenticated route.

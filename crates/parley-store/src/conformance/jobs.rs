@@ -50,6 +50,8 @@ pub async fn a_job_runs_once_and_duplicates_collapse(h: &dyn Harness) {
         (claimed.id, claimed.state, claimed.attempts),
         (a.id, JobState::Running, 1)
     );
+    assert_eq!(a.worker, None, "no worker before a claim");
+    assert_eq!(claimed.worker.as_deref(), Some("w1"));
     assert!(
         s.claim_job(&[JobKind::Transcribe], "w2", 60, t0())
             .await
@@ -68,6 +70,11 @@ pub async fn a_job_runs_once_and_duplicates_collapse(h: &dyn Harness) {
     let done = s.get_job(a.id).await.unwrap().unwrap();
     assert_eq!((done.state, done.progress), (JobState::Done, Some(1.0)));
     assert!(done.finished.is_some());
+    assert_eq!(
+        done.worker.as_deref(),
+        Some("w1"),
+        "the worker that ran it is kept"
+    );
     let again = s
         .enqueue_job(&job(JobKind::Transcribe, Some(call)), t0())
         .await
@@ -96,6 +103,11 @@ pub async fn a_dead_worker_loses_its_job_and_its_late_result_is_refused(h: &dyn 
         .unwrap()
         .unwrap();
     assert_eq!(retaken.attempts, 2);
+    assert_eq!(
+        retaken.worker.as_deref(),
+        Some("w2"),
+        "the worker of the last attempt"
+    );
     assert!(!s.heartbeat_job(stale, None, 60, later).await.unwrap());
 
     let t = vec![Monologue {

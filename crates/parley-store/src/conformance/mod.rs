@@ -51,6 +51,7 @@ pub mod privacy;
 pub mod profiles;
 pub mod rate_limits;
 pub mod scorecards;
+pub mod shares;
 pub mod transcripts;
 
 /// A boxed future, as the fixture's closures return them.
@@ -204,6 +205,10 @@ macro_rules! conformance_suite {
             comments {
                 comments_round_trip_in_threads_with_their_activity,
                 a_call_holds_at_most_its_bound_of_comments,
+            }
+            shares {
+                shares_round_trip_open_by_token_and_revoke,
+                a_call_holds_at_most_its_bound_of_shares,
             }
             scorecards {
                 definitions_round_trip_and_names_are_unique_per_workspace,

@@ -98,6 +98,21 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
     let mut u = super::a_user(UserId::generate(), "CARL@customer.example.com", t0());
     u.phone = Some("+15550001111".into());
     s.create_user(&u).await.expect("create the user");
+    // A link shared outside the company, its note naming the person.
+    let share = parley_domain::share::CallShare {
+        id: parley_domain::share::ShareId::generate(),
+        call_id: c.id,
+        created_by: u.id,
+        recipient: Some("Carl <carl@customer.example.com>".into()),
+        created: t0(),
+        expires: t0() + chrono::Duration::days(30),
+        revoked: None,
+        views: 0,
+        last_viewed: None,
+    };
+    s.add_share(&share, "ab12", 10)
+        .await
+        .expect("add the share");
     s.append_audit(&[AuditEntry::new(
         t0(),
         Actor::Cli {
@@ -161,6 +176,7 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         "calls",
         "audit_log",
         "crm_requests",
+        "call_shares",
     ] {
         assert!(tables.contains(t), "{t} not found in {tables:?}");
     }
@@ -249,6 +265,11 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
             ],
             set: vec![("body", Value::Text(Some("{}\n".into())))],
         },
+        EraseStep::Update {
+            table: "call_shares",
+            by: vec![("id", share.id.0.into())],
+            set: vec![("recipient", Value::Text(Some("Carl <[erased]>".into())))],
+        },
     ];
     let e = erasure(1, t0(), false);
     s.create_erasure(&e).await.expect("create the erasure");
@@ -257,7 +278,7 @@ pub async fn every_source_is_read_and_rewritten(h: &dyn Harness) {
         .privacy_erase(&commit(&steps, &[c.id], &done))
         .await
         .expect("erase");
-    assert_eq!(out.rows, 6);
+    assert_eq!(out.rows, 7);
     let rows = all_rows(s, ADDRESS, 100).await;
     assert_eq!(
         rows.iter().map(|r| r.table).collect::<Vec<_>>(),

@@ -1691,10 +1691,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the call library's folders (as `GET /v2/library/folders`).
+         * List the call library's folders, with what the caller may do with each.
          * @description The folders the caller may see, of one workspace or of every workspace it reaches:
-         *     names, parents, creators, whether they are public, and what the caller may do with
-         *     each. No visible folder is an empty list.
+         *     names, parents, creators, whether they are public, and whether the caller may manage
+         *     each one and file calls in it (the rules the changes check). Unlike
+         *     `GET /v2/library/folders`, no visible folder is an empty list, not a 404.
          */
         get: operations["list-parley-library-folders"];
         put?: never;
@@ -1791,6 +1792,29 @@ export interface paths {
          *     audited.
          */
         get: operations["download-call-media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/shared/{token}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Play the recording of a call shared outside the company.
+         * @description No credentials: the link's token is one. The recording whole (200) or the one byte
+         *     range asked for (206; 416 past the end), as `GET /parley/v1/calls/{id}/media` serves
+         *     it; not counted as a view of the link (a player asks for many ranges). Rate-limited per
+         *     client address; every download is audited, under the route (the token is never kept).
+         */
+        get: operations["download-shared-call-media"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2153,6 +2177,77 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/calls/{id}/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a call's links shared outside the company.
+         * @description Every link of the call, newest first: who made it and for whom, when it expires or was
+         *     revoked, and how often it was opened. The links themselves are never shown again.
+         */
+        get: operations["list-call-shares"];
+        put?: never;
+        /**
+         * Share a call outside the company.
+         * @description Makes a link whose holder reads the call's transcript and plays its recording without
+         *     an account, until it expires (`expiresInDays`, 30 by default) or is revoked. The URL
+         *     is in this answer only. Counts as the maker sharing the call externally in the
+         *     activity stats.
+         */
+        post: operations["share-call"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/calls/{id}/shares/{share}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a link to a call.
+         * @description The link stops opening at once (its page and its recording); it stays in the call's
+         *     list as revoked. Its maker or an admin may revoke it.
+         */
+        delete: operations["revoke-call-share"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/shared/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a call shared outside the company.
+         * @description No credentials: the link's token is one. The call's title, start, duration, speakers
+         *     (names and sides), transcript with word timings and where its recording is. Counts a
+         *     view of the link. Rate-limited per client address.
+         */
+        get: operations["open-shared-call"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/calls/{id}/speakers": {
         parameters: {
             query?: never;
@@ -2189,6 +2284,29 @@ export interface paths {
          *     are now.
          */
         put: operations["update-call-speaker"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/stats/interaction/averages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The team's average interaction stats over a period.
+         * @description Each rep's stats over the calls they took part in from `fromDate` to `toDate` (as
+         *     `/v2/stats/interaction` computes them), then the mean over the reps, so each rep counts
+         *     once (`docs/analysis-metrics.md`, "Team average"). The call page shows it beside a
+         *     call's own stats.
+         */
+        get: operations["get-team-interaction-averages"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -2601,95 +2719,6 @@ export interface paths {
          *     balancers and probes).
          */
         get: operations["get-health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/parley/v1/stats/interaction/averages": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The team's average interaction stats over a period.
-         * @description Over the analysed calls from `fromDate` (inclusive) to `toDate` (exclusive), dates in the company
-         *     time zone, at most 366 days: how many reps and calls, and the mean of each interaction stat
-         *     (the names of a call's `interaction.interactionStats`). An empty period has no stats.
-         */
-        get: operations["team-interaction-averages"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/parley/v1/calls/{id}/shares": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List the links sharing a call outside the company.
-         * @description Newest first, expired and revoked ones included (their tokens are never shown again).
-         */
-        get: operations["list-call-shares"];
-        put?: never;
-        /**
-         * Share a call outside the company.
-         * @description Makes a link (`https://host/shared/<token>`) that opens the call's recording and transcript
-         *     without signing in, until it expires or is revoked; the link is in this answer only.
-         */
-        post: operations["create-call-share"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/parley/v1/calls/{id}/shares/{share}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke a link sharing a call.
-         * @description The link stops working at once.
-         */
-        delete: operations["revoke-call-share"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/parley/v1/shared/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * A call shared outside the company.
-         * @description No session and no CSRF token: the link's token is the credential. The call's title, start,
-         *     duration, speakers, transcript and a same-origin recording path; 404 for an unknown, expired
-         *     or revoked link.
-         */
-        get: operations["get-shared-call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3154,34 +3183,39 @@ export interface components {
             requestId: string;
             call: components["schemas"]["CallBasicData"];
         };
-        /** @description A link sharing a call outside the company (its token is never shown again). */
+        /** @description A link to a call for someone outside the company. */
         CallShare: {
             id: string;
             callId: string;
-            /** @description A note of whom the link was for (e.g. the customer's email). */
-            recipient: string | null;
-            /** @description The user who made the link. */
+            recipient?: string | null;
+            /** @description The user who made it. */
             createdBy: string;
-            /** Format: date-time */
             created: string;
-            /** Format: date-time */
             expires: string;
-            /** Format: date-time */
-            revoked: string | null;
-            /** Format: int64 */
+            revoked?: string | null;
+            /**
+             * Format: u-int32
+             * @description Times the shared page was opened.
+             */
             views: number;
-            /** Format: date-time */
-            lastViewed: string | null;
+            lastViewed?: string | null;
         };
         CallShareCreated: {
             requestId: string;
             share: components["schemas"]["CallShare"];
-            /** @description The absolute link, `https://host/shared/<token>`: shown in this answer only. */
+            /**
+             * @description The link to give the recipient: `{public_url}/shared/{token}`. Answered only
+             *     here; Parley keeps a hash of it.
+             */
             url: string;
+        };
+        CallShareRevoked: {
+            requestId: string;
+            share: components["schemas"]["CallShare"];
         };
         CallShares: {
             requestId: string;
-            /** @description Newest first, expired and revoked ones included. */
+            /** @description Newest first, open, expired and revoked. */
             shares: components["schemas"]["CallShare"][];
         };
         CallSpeakers: {
@@ -4165,6 +4199,11 @@ export interface components {
             runAfter: string;
             finished?: string | null;
             /**
+             * @description The worker that took its last attempt (a worker's `name` in
+             *     `GET /parley/v1/workers`); null before any.
+             */
+            worker?: string | null;
+            /**
              * @description What an admin may do to it now: `cancel` (a queued job) or `retry` (a failed one),
              *     through `POST /parley/v1/jobs/{id}/cancel` or `…/retry`. Empty for other states,
              *     and for kinds whose outcome another record keeps (erasures, CRM uploads and writes,
@@ -4239,31 +4278,23 @@ export interface components {
             created: string;
             url: string;
             snippet?: null | components["schemas"]["SnippetWire"];
+            /**
+             * @description Parley's addition: the saved item's id, which
+             *     `DELETE /parley/v1/library/folders/{id}/calls/{item}` takes (one call may be saved
+             *     in a folder more than once, as snippets).
+             */
+            itemId: string;
         };
-        /**
-         * @description A folder of `GET /parley/v1/library/folders`: the folder (as `FolderView`) and what the
-         *     caller may do with it.
-         */
-        LibraryFolder: {
-            id: string;
-            workspaceId: string;
-            name: string;
-            parentFolderId?: string | null;
-            public: boolean;
-            createdBy?: string | null;
-            created: string;
-            updated: string;
-            /** @description Whether the caller may rename it, make it public or private, and delete it. */
+        /** @description A folder with what the caller may do with it. */
+        LibraryFolder: components["schemas"]["FolderView"] & {
+            /** @description The caller may rename it, make it public or private, and delete it. */
             mayManage: boolean;
-            /** @description Whether the caller may add calls to it and remove them. */
+            /** @description The caller may add calls to it and remove them. */
             mayFileCalls: boolean;
         };
-        /**
-         * @description The answer of `GET /parley/v1/library/folders`: the folders the caller may see (an
-         *     empty list when none).
-         */
         LibraryFolders: {
             requestId: string;
+            /** @description By workspace, then name; empty when the caller sees none. */
             folders: components["schemas"]["LibraryFolder"][];
         };
         LineError: {
@@ -5451,28 +5482,42 @@ export interface components {
              */
             needsAdmin: boolean;
         };
-        /** @description `GET /parley/v1/shared/{token}`: what the customer who opens a shared link sees. */
+        ShareBody: {
+            /**
+             * Format: int64
+             * @description Days the link stays open: 1 to `max_share_days` (365 unless configured); 30 when
+             *     absent.
+             */
+            expiresInDays?: number | null;
+            /**
+             * @description Who it is for (a note for the list of links, at most 254 characters); whoever
+             *     holds the link opens it.
+             */
+            recipient?: string | null;
+        };
+        /** @description What a shared link opens. */
         SharedCall: {
             requestId: string;
             title: string;
-            /** Format: date-time */
-            started: string | null;
+            started: string;
             /**
              * Format: int64
              * @description Seconds.
              */
             duration: number;
-            /** Format: date-time */
+            /** @description When the link stops opening. */
             expires: string;
-            speakers: {
-                speakerId: string;
-                name: string;
-                /** @enum {string} */
-                affiliation: "Internal" | "External" | "Unknown";
-            }[];
+            speakers: components["schemas"]["SharedSpeakerView"][];
+            /** @description Empty while the call has no transcript. */
             transcript: components["schemas"]["TimedMonologue"][];
-            /** @description `/parley/v1/shared/{token}/media` (audio, Range supported), or null without a recording. */
-            mediaUrl: string | null;
+            /** @description The recording (`/parley/v1/shared/{token}/media`), or null without one. */
+            mediaUrl?: string | null;
+        };
+        /** @description A voice of a shared call: a name (or `Speaker N`) and a side, never an address. */
+        SharedSpeakerView: {
+            speakerId: string;
+            name: string;
+            affiliation: string;
         };
         /** @description `Sharer`. */
         Sharer: {
@@ -5589,30 +5634,27 @@ export interface components {
             value?: string | null;
             availableSteps?: string[] | null;
         };
-        /** @description `POST …/rules/{id}/test`: the call to send (default: the workspace's latest analysed). */
-        /** @description `GET /parley/v1/stats/interaction/averages`: the team's mean interaction stats over a period. */
         TeamInteractionAverages: {
             requestId: string;
-            /** Format: date-time */
             fromDateTime: string;
-            /** Format: date-time */
             toDateTime: string;
             /**
-             * Format: int64
-             * @description Reps with analysed calls in the period.
+             * Format: u-int32
+             * @description Reps with at least one analysed call in the period; each counts once.
              */
             users: number;
             /**
-             * Format: int64
-             * @description Analysed calls in the period.
+             * Format: u-int32
+             * @description Their analysed calls (a call two reps were on counts for each).
              */
             calls: number;
-            interactionStats: {
-                name: string;
-                /** Format: double */
-                value: number;
-            }[];
+            /**
+             * @description The mean of the reps' stats, named as a call's `interactionStats` are; empty
+             *     when nobody had an analysed call.
+             */
+            interactionStats: components["schemas"]["NamedStat"][];
         };
+        /** @description `POST …/rules/{id}/test`: the call to send (default: the workspace's latest analysed). */
         TestBody: {
             callId?: string | null;
         };
@@ -10026,6 +10068,79 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "download-shared-call-media": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description One byte range, e.g. `bytes=0-1023`. */
+                range?: string | null;
+            };
+            path: {
+                /** @description The token of the link (`/shared/{token}`). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The whole recording, as `audio/*` or `video/*` (its format's type). */
+            200: {
+                headers: {
+                    "accept-ranges"?: string;
+                    "content-length"?: string;
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": components["schemas"]["Binary"];
+                    "video/*": components["schemas"]["Binary"];
+                    "application/octet-stream": components["schemas"]["Binary"];
+                };
+            };
+            /** @description The asked range of the recording. */
+            206: {
+                headers: {
+                    "content-range"?: string;
+                    etag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "audio/*": components["schemas"]["Binary"];
+                    "video/*": components["schemas"]["Binary"];
+                    "application/octet-stream": components["schemas"]["Binary"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The link has expired, was revoked or does not exist, or the call has no recording. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The range starts past the end of the recording. */
+            416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     "list-meetings": {
         parameters: {
             query?: {
@@ -10971,6 +11086,182 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
+    "list-call-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The links. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallShares"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "share-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareBody"];
+            };
+        };
+        responses: {
+            /** @description The link was made. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallShareCreated"];
+                };
+            };
+            /** @description A bad expiry or recipient, the call's links at their bound, or a key acting for no user. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such call, or the caller may not see it. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "revoke-call-share": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The call's id. */
+                id: string;
+                /** @description The link's id. */
+                share: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The link, revoked. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallShareRevoked"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The caller neither made the link nor is an admin. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such call or link, or the caller may not see the call. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "open-shared-call": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of the link (`/shared/{token}`). */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The shared call. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedCall"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The link has expired, was revoked, or does not exist. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            default: components["responses"]["Error"];
+        };
+    };
     "list-call-speakers": {
         parameters: {
             query?: never;
@@ -11047,6 +11338,47 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "get-team-interaction-averages": {
+        parameters: {
+            query: {
+                /** @description The first day (`YYYY-MM-DD`, company time zone). */
+                fromDate: string;
+                /**
+                 * @description The day after the last one (`YYYY-MM-DD`, exclusive); at most 366 days after
+                 *     `fromDate`.
+                 */
+                toDate: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The averages (empty when nobody had an analysed call). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamInteractionAverages"];
+                };
+            };
+            /** @description A missing or malformed date, or a period that is empty or longer than 366 days. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };
@@ -12151,196 +12483,6 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "team-interaction-averages": {
-        parameters: {
-            query: {
-                /** @description The first day (`YYYY-MM-DD`, company time zone). */
-                fromDate: string;
-                /** @description The day after the last one (`YYYY-MM-DD`, exclusive). */
-                toDate: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The team's averages (no stats for an empty period). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["TeamInteractionAverages"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "list-call-shares": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The call's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The call's links. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CallShares"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such call, or the caller may not see it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "create-call-share": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The call's id. */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /**
-                     * Format: int32
-                     * @description Days the link works, 1 to 365.
-                     * @default 30
-                     */
-                    expiresInDays?: number;
-                    /** @description A note of whom the link is for (at most 254 characters), e.g. the customer's email. */
-                    recipient?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description The link was made. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CallShareCreated"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such call, or the caller may not see it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "revoke-call-share": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The call's id. */
-                id: string;
-                /** @description The link's id. */
-                share: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The link is revoked. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Done"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such call or link, or the caller may not see it. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
-    "get-shared-call": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description The link's token. */
-                token: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The shared call. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SharedCall"];
-                };
-            };
-            /** @description An unknown, expired or revoked link. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
             429: components["responses"]["TooManyRequests"];
             default: components["responses"]["Error"];
         };

@@ -123,6 +123,9 @@ pub(crate) struct JobView {
     updated: String,
     run_after: String,
     finished: Option<String>,
+    /// The worker that took its last attempt (a worker's `name` in
+    /// `GET /parley/v1/workers`); null before any.
+    worker: Option<String>,
     /// What an admin may do to it now: `cancel` (a queued job) or `retry` (a failed one),
     /// through `POST /parley/v1/jobs/{id}/cancel` or `…/retry`. Empty for other states,
     /// and for kinds whose outcome another record keeps (erasures, CRM uploads and writes,
@@ -149,6 +152,7 @@ impl JobView {
             updated: t(j.updated),
             run_after: t(j.run_after),
             finished: j.finished.map(t),
+            worker: j.worker.clone(),
             actions: parley_app::jobs::actions(j),
         }
     }

@@ -43,10 +43,32 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// List the call library's folders (as `GET /v2/library/folders`).
+/// A folder with what the caller may do with it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct LibraryFolder {
+    #[serde(flatten)]
+    folder: FolderView,
+    /// The caller may rename it, make it public or private, and delete it.
+    may_manage: bool,
+    /// The caller may add calls to it and remove them.
+    may_file_calls: bool,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct LibraryFolders {
+    request_id: String,
+    /// By workspace, then name; empty when the caller sees none.
+    folders: Vec<LibraryFolder>,
+}
+
+/// List the call library's folders, with what the caller may do with each.
 ///
 /// The folders the caller may see, of one workspace or of every workspace it reaches:
-/// names, parents, creators and whether they are public. No visible folder is a 404.
+/// names, parents, creators, whether they are public, and whether the caller may manage
+/// each one and file calls in it (the rules the changes check). Unlike
+/// `GET /v2/library/folders`, no visible folder is an empty list, not a 404.
 #[utoipa::path(
     get,
     path = "/parley/v1/library/folders",
@@ -54,20 +76,38 @@ pub fn routes() -> Router<AppState> {
     tag = "Library",
     params(gong_api_v2::library::FoldersQuery),
     responses(
-        (status = 200, description = "The folders.", body = gong_api_v2::library::FoldersResponse),
-        (status = 404, description = "No folders found, or no such workspace.", body = gong_api_v2::ErrorBody),
+        (status = 200, description = "The folders.", body = LibraryFolders),
+        (status = 404, description = "No such workspace.", body = gong_api_v2::ErrorBody),
     )
 )]
 async fn list_folders(
-    state: State<AppState>,
-    principal: Extension<Principal>,
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
     q: Result<
         axum::extract::Query<gong_api_v2::library::FoldersQuery>,
         axum::extract::rejection::QueryRejection,
     >,
 ) -> ApiResult<Response> {
-    // The same answer as Gong's route; its own operation in the OpenAPI document.
-    crate::routes::v2::library::folders(state, principal, q).await
+    let q = crate::routes::extract::query(q)?;
+    let store = state.store.as_ref();
+    let mut folders = Vec::new();
+    for w in
+        crate::routes::v2::library::listed_workspaces(&state, &principal, q.workspace_id.as_deref())
+            .await?
+    {
+        for (f, rights) in parley_app::library::folders_with_rights(store, &principal, w).await? {
+            folders.push(LibraryFolder {
+                folder: FolderView::of(&f, &state.render),
+                may_manage: rights.manage,
+                may_file_calls: rights.file_calls,
+            });
+        }
+    }
+    Ok(Wire(LibraryFolders {
+        request_id: request_id(),
+        folders,
+    })
+    .into_response())
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

@@ -37,10 +37,13 @@ use crate::AppState;
 
 /// The route; public, see the module's comment.
 pub fn public_routes() -> Router<AppState> {
-    Router::new().route(ROUTE, get(download))
+    Router::new()
+        .route(ROUTE, get(download))
+        .route(SHARED_ROUTE, get(shared_media))
 }
 
 const ROUTE: &str = "/parley/v1/calls/{id}/media";
+const SHARED_ROUTE: &str = "/parley/v1/shared/{token}/media";
 
 #[derive(Debug, Default, Deserialize)]
 struct Signed {
@@ -156,6 +159,98 @@ async fn take_media(
     }
 }
 
+/// Takes one request from the client address's media bucket (requests that carry no
+/// credentials: signed URLs, shared links).
+pub(super) async fn take_by_address(
+    state: &AppState,
+    actor: Actor,
+    ip: Option<std::net::IpAddr>,
+) -> Result<(), Response> {
+    let who = format!(
+        "ip:{}",
+        ip.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
+    );
+    take_media(state, &who, actor, ip).await
+}
+
+/// Play the recording of a call shared outside the company.
+///
+/// No credentials: the link's token is one. The recording whole (200) or the one byte
+/// range asked for (206; 416 past the end), as `GET /parley/v1/calls/{id}/media` serves
+/// it; not counted as a view of the link (a player asks for many ranges). Rate-limited per
+/// client address; every download is audited, under the route (the token is never kept).
+#[utoipa::path(
+    get,
+    path = "/parley/v1/shared/{token}/media",
+    operation_id = "download-shared-call-media",
+    tag = "Calls",
+    security(()),
+    params(
+        ("token" = String, Path, description = "The token of the link (`/shared/{token}`)."),
+        ("range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`."),
+    ),
+    responses(
+        (status = 200, description = "The whole recording, as `audio/*` or `video/*` (its format's type).",
+            content((super::Binary = "audio/*"), (super::Binary = "video/*"), (super::Binary = "application/octet-stream")),
+            headers(("etag" = String), ("accept-ranges" = String), ("content-length" = String))),
+        (status = 206, description = "The asked range of the recording.",
+            content((super::Binary = "audio/*"), (super::Binary = "video/*"), (super::Binary = "application/octet-stream")),
+            headers(("content-range" = String), ("etag" = String))),
+        (status = 404, description = "The link has expired, was revoked or does not exist, or the call has no recording.", body = gong_api_v2::ErrorBody),
+        (status = 416, description = "The range starts past the end of the recording.", body = gong_api_v2::ErrorBody),
+        (status = 429, description = "Too many requests from this address.", body = gong_api_v2::ErrorBody),
+    )
+)]
+async fn shared_media(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    req: Parts,
+) -> Response {
+    let ip = crate::audit::client_ip(&req.extensions, &req.headers, state.config.trust_proxy);
+    if let Err(answer) = take_by_address(&state, Actor::MediaUrl, ip).await {
+        return answer;
+    }
+    let media = match shared_recording(&state, &token).await {
+        Ok(m) => m,
+        Err(e) => return e.into_response(),
+    };
+    let resp = serve(&state, &media, &req.headers)
+        .await
+        .unwrap_or_else(IntoResponse::into_response);
+    if starts_download(&resp) {
+        state.audit.record(
+            AuditEntry::new(
+                chrono::Utc::now(),
+                Actor::MediaUrl,
+                AuditAction::MediaDownloaded,
+                Outcome::Status(resp.status().as_u16()),
+            )
+            .from_ip(ip)
+            // The route, never the path: the token is a credential.
+            .with_request(RequestInfo::new(
+                "GET",
+                Some(SHARED_ROUTE),
+                SHARED_ROUTE,
+                Vec::new(),
+            ))
+            .on([media.call_id.to_string()]),
+        );
+    }
+    resp
+}
+
+/// The recording of the call an open link shares.
+async fn shared_recording(state: &AppState, token: &str) -> ApiResult<CallMedia> {
+    let share = parley_app::shares::open(state.store.as_ref(), token, chrono::Utc::now(), false)
+        .await?
+        .ok_or_else(super::shares::link_closed)?;
+    state
+        .store
+        .call_media(share.call_id)
+        .await?
+        .ok_or_else(|| ApiError::not_found("the shared call has no recording"))
+}
+
 /// The error answer of an [`ApiError`] (or anything that becomes one).
 fn answer(e: impl Into<ApiError>) -> Response {
     e.into().into_response()
@@ -173,11 +268,7 @@ async fn recording(
         .unwrap_or_default();
     let call_id = parley_domain::parse_id(id).ok().map(CallId);
     if signed.expires.is_some() || signed.signature.is_some() {
-        let who = format!(
-            "ip:{}",
-            ip.map_or_else(|| "unknown".to_owned(), |a| a.to_string())
-        );
-        take_media(state, &who, Actor::MediaUrl, ip).await?;
+        take_by_address(state, Actor::MediaUrl, ip).await?;
         // Whether the call or its recording exists is not told to a wrong signature.
         let (Some(call_id), Some(expires), Some(signature)) = (
             call_id,
@@ -332,5 +423,5 @@ fn header_value(text: &str) -> HeaderValue {
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(download))]
+#[openapi(paths(download, shared_media))]
 pub struct Doc;

@@ -26,7 +26,9 @@ pub mod profiles;
 pub mod scorecards;
 pub mod session;
 pub mod setup;
+pub mod shares;
 pub mod speakers;
+pub mod stats;
 pub mod topics;
 pub mod trackers;
 pub mod transcripts;
@@ -74,6 +76,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(jobs::routes())
         .merge(calls::routes())
         .merge(speakers::routes())
+        .merge(stats::routes())
         .merge(transcripts::routes(state))
         .merge(trackers::routes())
         .merge(topics::routes())
@@ -81,6 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(activity::routes())
         .merge(scorecards::routes())
         .merge(comments::routes())
+        .merge(shares::routes())
         .merge(library::routes())
         .merge(meetings::routes())
         .merge(engagement::routes())
@@ -116,7 +120,9 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         scorecards::Doc::openapi(),
         session::Doc::openapi(),
         setup::Doc::openapi(),
+        shares::Doc::openapi(),
         speakers::Doc::openapi(),
+        stats::Doc::openapi(),
         topics::Doc::openapi(),
         trackers::Doc::openapi(),
         transcripts::Doc::openapi(),

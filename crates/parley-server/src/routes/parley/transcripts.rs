@@ -230,7 +230,7 @@ struct SentenceView {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[schema(as = TimedMonologue)]
-struct MonologueView {
+pub(crate) struct MonologueView {
     speaker_id: String,
     topic: Option<String>,
     sentences: Vec<SentenceView>,
@@ -245,6 +245,34 @@ struct TranscriptView {
     /// `asr:<model>` or `import:<format>`.
     source: String,
     transcript: Vec<MonologueView>,
+}
+
+/// A transcript as `TimedMonologue`s (the call page's, and a shared call's).
+pub(crate) fn monologue_views(t: parley_domain::Transcript) -> Vec<MonologueView> {
+    t.into_iter()
+        .map(|m| MonologueView {
+            speaker_id: m.speaker_id.to_string(),
+            topic: m.topic,
+            sentences: m
+                .sentences
+                .into_iter()
+                .map(|s| SentenceView {
+                    start: s.start_ms,
+                    end: s.end_ms,
+                    text: s.text,
+                    words: s
+                        .words
+                        .into_iter()
+                        .map(|w| WordView {
+                            start: w.start_ms,
+                            end: w.end_ms,
+                            text: w.text,
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// Read a call's transcript with word timings.
@@ -272,31 +300,7 @@ async fn transcript_detail(
     let Some((source, t)) = state.store.transcript_detail(call_id).await? else {
         return Err(ApiError::not_found(format!("call {id} has no transcript")));
     };
-    let transcript = t
-        .into_iter()
-        .map(|m| MonologueView {
-            speaker_id: m.speaker_id.to_string(),
-            topic: m.topic,
-            sentences: m
-                .sentences
-                .into_iter()
-                .map(|s| SentenceView {
-                    start: s.start_ms,
-                    end: s.end_ms,
-                    text: s.text,
-                    words: s
-                        .words
-                        .into_iter()
-                        .map(|w| WordView {
-                            start: w.start_ms,
-                            end: w.end_ms,
-                            text: w.text,
-                        })
-                        .collect(),
-                })
-                .collect(),
-        })
-        .collect();
+    let transcript = monologue_views(t);
     Ok(json_response(
         StatusCode::OK,
         &TranscriptView {

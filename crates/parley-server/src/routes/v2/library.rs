@@ -53,18 +53,8 @@ pub(crate) async fn folders(
 ) -> ApiResult<Response> {
     let q = query(q)?;
     let store = state.store.as_ref();
-    let workspaces = match q.workspace_id.as_deref().filter(|w| !w.trim().is_empty()) {
-        Some(id) => vec![workspace_of(&state, &principal, Some(id)).await?.id],
-        None => store
-            .list_workspaces()
-            .await?
-            .into_iter()
-            .map(|w| w.id)
-            .filter(|w| principal.reaches(*w))
-            .collect(),
-    };
     let mut list = Vec::new();
-    for w in workspaces {
+    for w in listed_workspaces(&state, &principal, q.workspace_id.as_deref()).await? {
         for f in parley_app::library::folders(store, &principal, w).await? {
             list.push(FolderWire::from_domain(&f, &state.render));
         }
@@ -73,6 +63,25 @@ pub(crate) async fn folders(
         return Err(ApiError::not_found(NO_FOLDERS_FOUND));
     }
     Ok(Wire(FoldersResponse::new(request_id(), list)).into_response())
+}
+
+/// The workspace a folder listing names, else every workspace the caller reaches.
+pub(crate) async fn listed_workspaces(
+    state: &AppState,
+    principal: &Principal,
+    named: Option<&str>,
+) -> ApiResult<Vec<parley_domain::WorkspaceId>> {
+    Ok(match named.filter(|w| !w.trim().is_empty()) {
+        Some(id) => vec![workspace_of(state, principal, Some(id)).await?.id],
+        None => state
+            .store
+            .list_workspaces()
+            .await?
+            .into_iter()
+            .map(|w| w.id)
+            .filter(|w| principal.reaches(*w))
+            .collect(),
+    })
 }
 
 /// List the calls saved in a library folder.
