@@ -437,7 +437,7 @@ const folderWire = ({ id, name, parentFolderId, createdBy, updated }) => ({ id, 
 /** Saved items removed through DELETE /parley/v1/library/folders/{id}/calls/{item}. */
 export const LIBRARY_REMOVED = new Set();
 function folderCalls(id) {
-	// `itemId`: the saved item's id, which DELETE …/calls/{item} takes (not yet in openapi.json).
+	// `itemId`: the saved item's id, which DELETE …/calls/{item} takes.
 	const calls =
 		id === '6100000000000000002'
 			? [
