@@ -27,7 +27,8 @@ impl RenderCtx {
     }
 }
 
-fn direction_str(v: d::Direction) -> &'static str {
+/// Gong's name of a call's direction.
+pub fn direction_str(v: d::Direction) -> &'static str {
     match v {
         d::Direction::Inbound => "Inbound",
         d::Direction::Outbound => "Outbound",
@@ -36,7 +37,8 @@ fn direction_str(v: d::Direction) -> &'static str {
     }
 }
 
-fn parse_direction(s: &str) -> Option<d::Direction> {
+/// A call's direction from Gong's name of it.
+pub fn parse_direction(s: &str) -> Option<d::Direction> {
     Some(match s {
         "Inbound" => d::Direction::Inbound,
         "Outbound" => d::Direction::Outbound,

@@ -54,7 +54,7 @@ use parley_domain::{
 use parley_server::{AppState, RateLimit, RateLimitScope, ServerConfig};
 use parley_store::{CallFilter, CallKey, Store};
 
-const ALL_SCENARIOS: [&str; 10] = [
+const ALL_SCENARIOS: [&str; 13] = [
     "health",
     "workspaces",
     "calls-first",
@@ -65,6 +65,9 @@ const ALL_SCENARIOS: [&str; 10] = [
     "payload-extensive",
     "calls-page1",
     "calls-last",
+    "search-newest",
+    "search-title",
+    "search-rare",
 ];
 
 /// The fixed 30-day window of the first-page scenarios (calls are spread over 2025).
@@ -102,8 +105,10 @@ struct Args {
     /// process serving the bytes of a c / e response from memory: the cost of HTTP and of
     /// moving that many bytes, without the database or rendering); i=calls-page1 (the
     /// first page of the whole table, no filter) and j=calls-last (its last page: page
-    /// 10,000 of 1M calls; the walk there is not measured). `all` = a-j. The default is
-    /// a-f, to keep a default run within about four minutes.
+    /// 10,000 of 1M calls; the walk there is not measured); the UI's calls list
+    /// (`GET /parley/v1/calls`): k=search-newest, l=search-title (a word of a quarter of
+    /// the titles), m=search-rare (one account's calls: every call read). `all` = a-m. The
+    /// default is a-f, to keep a default run within about four minutes.
     #[arg(
         long,
         value_delimiter = ',',
@@ -184,6 +189,9 @@ fn scenario_name(s: &str) -> Result<&'static str> {
         "h" => Some(7),
         "i" => Some(8),
         "j" => Some(9),
+        "k" => Some(10),
+        "l" => Some(11),
+        "m" => Some(12),
         _ => None,
     };
     if let Some(i) = by_letter {
@@ -197,7 +205,7 @@ fn scenario_name(s: &str) -> Result<&'static str> {
         .find(|n| **n == s)
         .copied()
         .ok_or_else(|| {
-            anyhow!("unknown scenario {s:?}; expected one of {ALL_SCENARIOS:?}, a-j or all")
+            anyhow!("unknown scenario {s:?}; expected one of {ALL_SCENARIOS:?}, a-m or all")
         })
 }
 
@@ -1439,6 +1447,22 @@ fn main() -> Result<()> {
                     format!("GET /v2/calls?{window_q} (first page, 30-day window)"),
                     Plan::new(vec![calls_first.clone()]),
                 ),
+                // The calls list of the UI (`GET /parley/v1/calls`), newest first.
+                "search-newest" => (
+                    "GET /parley/v1/calls?limit=100 (the UI's list: newest 100 of the whole table)".to_owned(),
+                    Plan::new(vec![Req::get("/parley/v1/calls?limit=100", true)]),
+                ),
+                // A quarter of the titles say "Pricing": a page fills after ~400 calls.
+                "search-title" => (
+                    "GET /parley/v1/calls?limit=100&q=pricing (a word of a quarter of the titles)".to_owned(),
+                    Plan::new(vec![Req::get("/parley/v1/calls?limit=100&q=pricing", true)]),
+                ),
+                // One account's participants (~50 calls of the table): the page never fills,
+                // so every call's title and parties are read — the worst case of the search.
+                "search-rare" => (
+                    "GET /parley/v1/calls?limit=100&q=customer7.example (one account's ~50 calls: every call read)".to_owned(),
+                    Plan::new(vec![Req::get("/parley/v1/calls?limit=100&q=customer7.example", true)]),
+                ),
                 "calls-deep" => {
                     let t0 = Instant::now();
                     let cursors = walk_cursors(&mut client, Req::get("/v2/calls", true), |c| {
@@ -1543,7 +1567,7 @@ fn main() -> Result<()> {
             if !matches!(*name, "health" | "workspaces") {
                 let n = body["calls"].as_array().map_or(0, Vec::len);
                 // The last page of the table may be short.
-                if n != 100 && !(*name == "calls-last" && n > 0) {
+                if n != 100 && !(matches!(*name, "calls-last" | "search-rare") && n > 0) {
                     bail!("{name}: expected a page of 100 calls, got {n}");
                 }
                 if name.contains("extensive") {

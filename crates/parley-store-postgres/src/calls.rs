@@ -67,6 +67,88 @@ fn push_call_page(
         .push_bind(i64::from(limit));
 }
 
+/// A [`CallSearch`]'s conditions, keyset start and order (the calls list of the UI).
+fn push_call_search(
+    q: &mut QueryBuilder<'_, Postgres>,
+    s: &CallSearch,
+    after: Option<CallKey>,
+    limit: u32,
+) {
+    push_call_filter(q, &s.filter);
+    if let Some(text) = &s.text {
+        // ILIKE, not LIKE: SQLite's LIKE ignores ASCII case, and both backends find the
+        // same calls.
+        let pattern = parley_store::like_anywhere(text);
+        q.push(" AND (title ILIKE ")
+            .push_bind(pattern.clone())
+            .push(
+                " ESCAPE '\\' OR EXISTS (SELECT 1 FROM parties p WHERE p.call_id = calls.id \
+                 AND (p.name ILIKE ",
+            )
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR p.email ILIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')))");
+    }
+    if let Some(d) = s.direction {
+        q.push(" AND direction = ").push_bind(direction_key(d));
+    }
+    if let Some(min) = s.min_duration_s {
+        q.push(" AND duration_s >= ").push_bind(min);
+    }
+    if let Some(max) = s.max_duration_s {
+        q.push(" AND duration_s <= ").push_bind(max);
+    }
+    if let Some(has) = s.has_recording {
+        q.push(if has { " AND " } else { " AND NOT " })
+            .push("EXISTS (SELECT 1 FROM call_media m WHERE m.call_id = calls.id)");
+    }
+    if let Some(t) = s.tracker {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM call_analysis a, \
+             jsonb_array_elements(a.trackers::jsonb) h \
+             WHERE a.call_id = calls.id AND h->>'tracker_id' = ",
+        )
+        .push_bind(t.to_string())
+        .push(" AND (h->>'count')::bigint > 0)");
+    }
+    if let Some(topic) = &s.topic {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM call_analysis a, \
+             jsonb_array_elements(a.topics::jsonb -> 'totals') t \
+             WHERE a.call_id = calls.id AND t->>0 = ",
+        )
+        .push_bind(topic.clone())
+        .push(" AND (t->>1)::bigint > 0)");
+    }
+    let (cmp, order) = if s.newest_first {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(k) = after {
+        q.push(format!(" AND (started_us, id) {cmp} ("))
+            .push_bind(k.started_us)
+            .push(", ")
+            .push_bind(k.id)
+            .push(")");
+    }
+    q.push(format!(" ORDER BY started_us {order}, id {order} LIMIT "))
+        .push_bind(i64::from(limit));
+}
+
+pub(crate) async fn search_calls(
+    db: &PgStore,
+    s: &CallSearch,
+    after: Option<CallKey>,
+    limit: u32,
+) -> Result<Vec<Call>> {
+    let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));
+    push_call_search(&mut q, s, after, limit);
+    let rows = q.build().fetch_all(&db.pool).await?;
+    rows.iter().map(call_of).collect()
+}
+
 pub(crate) fn push_call_filter(q: &mut QueryBuilder<'_, Postgres>, f: &CallFilter) {
     q.push(" WHERE TRUE");
     if let Some(from) = f.from {

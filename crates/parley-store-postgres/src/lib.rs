@@ -41,7 +41,7 @@ use parley_domain::{
 };
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
-    CallKey, CallVersion, Failure, MediaStored, NewJob, OAuthAppRecord, OAuthCodeRecord,
+    CallKey, CallSearch, CallVersion, Failure, MediaStored, NewJob, OAuthAppRecord, OAuthCodeRecord,
     OAuthTokenRecord, PersonStatsRow, Result, SentenceKey, SessionRecord, Store, StoreError,
     StoredSentence, TrackerHitsRow, TrackerRecord, TranscriptSize, TranscriptWrite, UserFilter,
 };
@@ -301,6 +301,15 @@ impl Store for PgStore {
         limit: u32,
     ) -> Result<Vec<Call>> {
         calls::list_calls(self, f, after, limit).await
+    }
+
+    async fn search_calls(
+        &self,
+        s: &CallSearch,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<Call>> {
+        calls::search_calls(self, s, after, limit).await
     }
 
     async fn list_call_versions(

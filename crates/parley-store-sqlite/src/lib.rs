@@ -25,12 +25,12 @@ use parley_domain::*;
 
 use parley_store::rows::{check_format, ANALYSIS_FORMAT};
 use parley_store::{
-    AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallVersion,
+    AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallSearch, CallVersion,
     Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store, StoreError,
     TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
-use parley_store::{GaveUp, WORKER_STOPPED};
+use parley_store::{like_anywhere, GaveUp, WORKER_STOPPED};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
@@ -298,6 +298,76 @@ fn push_call_page(
     }
     q.push(" ORDER BY started_us, id LIMIT ")
         .push_bind(i64::from(limit));
+}
+
+/// A [`CallSearch`]'s conditions, keyset start and order (the calls list of the UI).
+fn push_call_search(
+    q: &mut QueryBuilder<'_, Sqlite>,
+    s: &CallSearch,
+    after: Option<CallKey>,
+    limit: u32,
+) {
+    push_call_filter(q, &s.filter);
+    if let Some(text) = &s.text {
+        // LIKE ignores the case of ASCII letters in SQLite.
+        let pattern = like_anywhere(text);
+        q.push(" AND (title LIKE ")
+            .push_bind(pattern.clone())
+            .push(
+                " ESCAPE '\\' OR EXISTS (SELECT 1 FROM parties p WHERE p.call_id = calls.id \
+                 AND (p.name LIKE ",
+            )
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR p.email LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')))");
+    }
+    if let Some(d) = s.direction {
+        q.push(" AND direction = ")
+            .push_bind(parley_store::codec::direction_key(d));
+    }
+    if let Some(min) = s.min_duration_s {
+        q.push(" AND duration_s >= ").push_bind(min);
+    }
+    if let Some(max) = s.max_duration_s {
+        q.push(" AND duration_s <= ").push_bind(max);
+    }
+    if let Some(has) = s.has_recording {
+        q.push(if has { " AND " } else { " AND NOT " })
+            .push("EXISTS (SELECT 1 FROM call_media m WHERE m.call_id = calls.id)");
+    }
+    if let Some(t) = s.tracker {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM call_analysis a, json_each(a.trackers) h \
+             WHERE a.call_id = calls.id AND json_extract(h.value, '$.tracker_id') = ",
+        )
+        .push_bind(t.to_string())
+        .push(" AND json_extract(h.value, '$.count') > 0)");
+    }
+    if let Some(topic) = &s.topic {
+        q.push(
+            " AND EXISTS (SELECT 1 FROM call_analysis a, json_each(a.topics, '$.totals') t \
+             WHERE a.call_id = calls.id AND json_extract(t.value, '$[0]') = ",
+        )
+        .push_bind(topic.clone())
+        .push(" AND json_extract(t.value, '$[1]') > 0)");
+    }
+    let (cmp, order) = if s.newest_first {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    if let Some(k) = after {
+        q.push(format!(" AND (started_us, id) {cmp} ("))
+            .push_bind(k.started_us)
+            .push(", ")
+            .push_bind(k.id)
+            .push(")");
+    }
+    q.push(format!(
+        " ORDER BY started_us {order}, id {order} LIMIT "
+    ))
+    .push_bind(i64::from(limit));
 }
 
 fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
@@ -1367,6 +1437,20 @@ impl Store for SqliteStore {
             "SELECT json_array({CALL_COLUMNS}) AS row FROM calls"
         ));
         push_call_page(&mut q, f, after, limit);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(call_of).collect()
+    }
+
+    async fn search_calls(
+        &self,
+        s: &CallSearch,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<Call>> {
+        let mut q = QueryBuilder::<Sqlite>::new(format!(
+            "SELECT json_array({CALL_COLUMNS}) AS row FROM calls"
+        ));
+        push_call_search(&mut q, s, after, limit);
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(call_of).collect()
     }

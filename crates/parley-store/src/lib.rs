@@ -91,6 +91,42 @@ pub struct CallFilter {
     pub visible_to: Option<CallAccess>,
 }
 
+/// A search of calls (the calls list of the UI): a [`CallFilter`] and what else a call is
+/// found by. All members combine with AND.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CallSearch {
+    pub filter: CallFilter,
+    /// Found in the title, or in a party's name or e-mail address (ASCII letters in either
+    /// case; `%` and `_` are plain characters).
+    pub text: Option<String>,
+    pub direction: Option<parley_domain::Direction>,
+    /// Seconds, inclusive.
+    pub min_duration_s: Option<i64>,
+    pub max_duration_s: Option<i64>,
+    /// Only calls with (`true`) or without (`false`) a stored recording.
+    pub has_recording: Option<bool>,
+    /// Only calls whose analysis has hits of this tracker.
+    pub tracker: Option<TrackerId>,
+    /// Only calls whose analysis gave this topic (by name) some time.
+    pub topic: Option<String>,
+    /// Newest first (keyset descending); else oldest first, as [`Store::list_calls`].
+    pub newest_first: bool,
+}
+
+/// `text` as a LIKE pattern that finds it anywhere (a backslash escapes `%`, `_` and itself).
+pub fn like_anywhere(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// Where a call listing continues: the last `(started, id)` already returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CallKey {
@@ -704,6 +740,14 @@ pub trait Store:
     /// in the same transaction, queues a `DeleteMedia` job for its recording. Answers the
     /// recording's key, if it had one; `NotFound` when there is no such call.
     async fn delete_call(&self, id: CallId, now: Timestamp) -> Result<Option<String>>;
+    /// Calls a [`CallSearch`] finds, in `(started, id)` order after `after` (or before it,
+    /// newest first).
+    async fn search_calls(
+        &self,
+        s: &CallSearch,
+        after: Option<CallKey>,
+        limit: u32,
+    ) -> Result<Vec<Call>>;
     /// Calls in `(started, id)` order after `after`.
     async fn list_calls(
         &self,

@@ -133,6 +133,7 @@ pub const ROUTES: &[(&str, &str, Operation)] = &[
     ("POST", "/parley/v1/users/{id}/reset-link", ManageUsers),
     ("PUT", "/parley/v1/users/{id}/role", ManageUsers),
     ("POST", "/parley/v1/activity", RecordActivity),
+    ("GET", "/parley/v1/calls", ListCalls),
     ("GET", "/parley/v1/calls/{id}/shares", ReadCallDetails),
     ("POST", "/parley/v1/calls/{id}/shares", ShareCall),
     ("DELETE", "/parley/v1/calls/{id}/shares/{share}", ShareCall),

@@ -7,7 +7,7 @@ use parley_domain::*;
 
 use super::{bare_call, import, sql_str, t0, workspace_and_user, Harness};
 use crate::rows::*;
-use crate::{AnalysisWrite, Store, StoreError, TrackerRecord};
+use crate::{AnalysisWrite, CallFilter, CallKey, CallSearch, Store, StoreError, TrackerRecord};
 
 fn transcript(text: &str) -> Transcript {
     super::one_sentence(7, text)
@@ -467,4 +467,148 @@ pub async fn a_leased_analysis_is_written_with_its_job_or_not_at_all(h: &dyn Har
         JobState::Done
     );
     assert_eq!(s.analyses_of(&[call.id]).await.unwrap()[&call.id], a);
+}
+
+/// The calls list's search: text in the title or a party's name or address (either case;
+/// `%` and `_` plain), direction, duration, recording, a tracker that fired, a topic that
+/// got time, newest or oldest first with a keyset that continues either way, and the
+/// listing's own filter (workspace, dates, access) under it all.
+pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
+    let f = h.fresh().await;
+    let s = &*f.store;
+    let (ws, user) = workspace_and_user(s, UserId::generate(), t0()).await;
+    let mut calls = Vec::new();
+    for (i, (title, direction, duration)) in [
+        ("Pricing call with ACME", Direction::Outbound, 600),
+        ("Renewal 100% sure", Direction::Inbound, 1800),
+        ("Intro", Direction::Outbound, 120),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut c = bare_call(
+            CallId::generate(),
+            ws.id,
+            user.id,
+            t0() + Duration::minutes(i as i64),
+        );
+        c.title = title.into();
+        c.direction = direction;
+        c.duration_s = duration;
+        let guest = Party {
+            id: PartyId::generate(),
+            call_id: c.id,
+            name: Some(["Dana Buyer", "Eli Globex", "Fay"][i].into()),
+            email: Some(format!("guest{i}@Globex.example.com")),
+            title: None,
+            user_id: None,
+            speaker_id: None,
+            affiliation: Affiliation::External,
+            phone: None,
+            methods: vec![],
+            media_channel: None,
+            context: vec![],
+        };
+        s.insert_call(&c, &[guest], &[], &[]).await.unwrap();
+        calls.push(c);
+    }
+    let [pricing, renewal, intro] = [calls[0].id, calls[1].id, calls[2].id];
+    // The intro has a recording; the pricing call an analysis with a tracker hit and a topic.
+    s.store_call_media(&super::media::media(intro, "ab", "calls/i.wav"), None, t0())
+        .await
+        .unwrap();
+    write(s, pricing, &transcript("What does Acme cost?"), t0()).await;
+    let input = s.analysis_input(pricing).await.unwrap().unwrap();
+    let mut analysis = analysis_row("Acme");
+    analysis.topics.totals = vec![("Pricing".into(), 4000), ("Small talk".into(), 0)];
+    assert!(s
+        .save_analysis(AnalysisWrite {
+            call_id: pricing,
+            transcript_version: input.version,
+            analysis: &analysis,
+            at: t0(),
+            lease: None,
+        })
+        .await
+        .unwrap());
+
+    let base = CallFilter {
+        workspace_id: Some(ws.id),
+        ..Default::default()
+    };
+    let find = |search: CallSearch| async move {
+        s.search_calls(&search, None, 10)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.id)
+            .collect::<Vec<_>>()
+    };
+    let search = |f: fn(&mut CallSearch)| {
+        let mut q = CallSearch {
+            filter: base.clone(),
+            ..Default::default()
+        };
+        f(&mut q);
+        q
+    };
+    assert_eq!(find(search(|_| {})).await, [pricing, renewal, intro]);
+    let newest = search(|q| q.newest_first = true);
+    assert_eq!(find(newest.clone()).await, [intro, renewal, pricing]);
+    // Title, party name, party address; either case; `%` is a character, not a wildcard.
+    assert_eq!(find(search(|q| q.text = Some("acme".into()))).await, [pricing]);
+    assert_eq!(find(search(|q| q.text = Some("ELI glo".into()))).await, [renewal]);
+    assert_eq!(
+        find(search(|q| q.text = Some("globex.EXAMPLE".into()))).await,
+        [pricing, renewal, intro]
+    );
+    assert_eq!(find(search(|q| q.text = Some("100%".into()))).await, [renewal]);
+    assert_eq!(find(search(|q| q.text = Some("1_0".into()))).await, Vec::<CallId>::new());
+    assert_eq!(
+        find(search(|q| q.direction = Some(Direction::Outbound))).await,
+        [pricing, intro]
+    );
+    assert_eq!(
+        find(search(|q| {
+            q.min_duration_s = Some(120);
+            q.max_duration_s = Some(600);
+        }))
+        .await,
+        [pricing, intro]
+    );
+    assert_eq!(find(search(|q| q.has_recording = Some(true))).await, [intro]);
+    assert_eq!(
+        find(search(|q| q.has_recording = Some(false))).await,
+        [pricing, renewal]
+    );
+    assert_eq!(find(search(|q| q.tracker = Some(TrackerId(11)))).await, [pricing]);
+    assert_eq!(find(search(|q| q.tracker = Some(TrackerId(12)))).await, Vec::<CallId>::new());
+    assert_eq!(find(search(|q| q.topic = Some("Pricing".into()))).await, [pricing]);
+    assert_eq!(find(search(|q| q.topic = Some("Small talk".into()))).await, Vec::<CallId>::new(), "no time");
+    // The keyset continues in the order asked.
+    let first = s.search_calls(&newest, None, 1).await.unwrap();
+    let next = s
+        .search_calls(&newest, Some(CallKey::of(&first[0])), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [renewal, pricing]
+    );
+    let oldest = search(|_| {});
+    let first = s.search_calls(&oldest, None, 2).await.unwrap();
+    let next = s
+        .search_calls(&oldest, Some(CallKey::of(&first[1])), 10)
+        .await
+        .unwrap();
+    assert_eq!(next.iter().map(|c| c.id).collect::<Vec<_>>(), [intro]);
+    // The listing's filter still applies: another workspace has none of them.
+    let other = CallSearch {
+        filter: CallFilter {
+            workspace_id: Some(WorkspaceId::generate()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    assert!(s.search_calls(&other, None, 10).await.unwrap().is_empty());
 }

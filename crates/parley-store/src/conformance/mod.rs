@@ -157,6 +157,7 @@ macro_rules! conformance_suite {
                 analysis_rows_in_the_first_format_are_read_and_newer_ones_refused,
                 person_stats_and_transcribed_calls,
                 a_leased_analysis_is_written_with_its_job_or_not_at_all,
+                calls_are_searched_by_text_facts_and_analysis,
             }
             audit {
                 single_entries_round_trip,

@@ -118,7 +118,7 @@ impl Api {
                 .to_owned()
         };
         Api {
-            http: reqwest::Client::new(),
+            http: fresh_connections(),
             base: addr.to_owned(),
             key: (field("access key:"), field("secret:")),
             timeout: None,
@@ -310,11 +310,22 @@ pub fn create_key(cmd: &mut Command) -> (String, String) {
     (field("access key:"), field("secret:"))
 }
 
+/// A client that opens a connection per request. These tests wait minutes between
+/// requests (a worker process transcribing); the server closes a connection idle that
+/// long, and a pooled one reused just as it closes fails the request
+/// (`IncompleteMessage`, seen once in CI on `worker_drain_runs_what_a_server_without_workers_queued`).
+fn fresh_connections() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("an HTTP client")
+}
+
 impl Api {
     /// A client of the server at `addr` with a key made beforehand (one key, many nodes).
     pub fn with_key(addr: &str, key: (String, String)) -> Api {
         Api {
-            http: reqwest::Client::new(),
+            http: fresh_connections(),
             base: addr.to_owned(),
             key,
             timeout: None,

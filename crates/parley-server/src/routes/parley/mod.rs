@@ -9,6 +9,7 @@ use crate::AppState;
 pub mod activity;
 pub mod analysis;
 pub mod automation;
+pub mod call_list;
 pub mod calls;
 pub mod comments;
 pub mod crm;
@@ -75,6 +76,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(session::routes())
         .merge(jobs::routes())
         .merge(calls::routes())
+        .merge(call_list::routes())
         .merge(speakers::routes())
         .merge(stats::routes())
         .merge(transcripts::routes(state))
@@ -104,6 +106,7 @@ pub fn openapi_parts() -> Vec<utoipa::openapi::OpenApi> {
         analysis::Doc::openapi(),
         automation::Doc::openapi(),
         calls::Doc::openapi(),
+        call_list::Doc::openapi(),
         comments::Doc::openapi(),
         crm::Doc::openapi(),
         crm_writeback::Doc::openapi(),
