@@ -46,6 +46,11 @@ const upDir = mkdtempSync(join(tmpdir(), 'parley-smoke-'));
 
 try {
 	const { context, page, shot } = await watchedPage(browser, run, '');
+	const last = (path) => requests.filter((r) => r.path === path).at(-1);
+	const noOverflow = async () => {
+		const w = await page.evaluate(() => document.documentElement.scrollWidth);
+		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
+	};
 
 	await check('signed out, /calls leads to sign-in', async () => {
 		await page.goto(`${base}/calls`);
@@ -71,44 +76,173 @@ try {
 		await page.waitForURL(`${base}/calls`);
 		await page.getByRole('row').nth(2).waitFor();
 		const rows = await page.locator('tbody tr').count();
-		assert.equal(rows, 2, 'first page holds 2 calls');
+		assert.equal(rows, 2, "first page holds 2 calls (the stub's page)");
 		assert.equal(await page.getByRole('link', { name: 'Calls', exact: true }).getAttribute('aria-current'), 'page');
-		assert.match(await page.locator('tbody tr').first().innerText(), /Discovery: Acme Corp[\s\S]*4 Mar 2024, 15:00[\s\S]*30:34[\s\S]*Outbound/);
+		// Newest first: the video call, with its rep, the people on it and a recording.
+		assert.match(
+			await page.locator('tbody tr').first().innerText(),
+			/Product demo for Hooli \(video\)[\s\S]*26 Mar 2024, 10:00[\s\S]*0:24[\s\S]*Conference[\s\S]*Ada Lovelace[\s\S]*Gavin Belson/
+		);
+		assert.equal(await page.locator('tbody tr').first().locator('th .rec').innerText(), 'Has a recording');
+		const sent = last('/parley/v1/calls');
+		assert.equal(sent.query, '', 'no filter: no parameters (newest first, the default page size)');
 		await shot('03-calls');
 	});
 
-	await check('cursor paging follows records.cursor', async () => {
+	await check('cursor paging follows nextCursor', async () => {
 		await page.getByRole('link', { name: 'Next page' }).click();
-		await page.waitForURL(`${base}/calls?cursor=1`);
+		await page.waitForURL(/\/calls\?cursor=[\w-]+$/);
 		await page.getByRole('link', { name: /Quarterly review/ }).waitFor();
+		assert.equal(await page.locator('tbody tr').count(), 2);
+		await page.getByRole('link', { name: 'Next page' }).click();
+		await page.getByRole('link', { name: 'Discovery: Acme Corp' }).waitFor();
 		assert.equal(await page.locator('tbody tr').count(), 1);
+		assert.match(await page.locator('tbody tr').first().innerText(), /Dana Buyer, cfo@acme\.example/);
 		assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 0);
+		// Back goes to the page before, as the URL says.
+		await page.goBack();
+		await page.getByRole('link', { name: /Quarterly review/ }).waitFor();
 		await page.getByRole('link', { name: 'First page' }).click();
 		await page.waitForURL(`${base}/calls`);
+		await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
 	});
 
 	await check('the date filter goes to the URL and to fromDateTime/toDateTime', async () => {
 		await page.getByLabel('From').fill('2024-03-10');
-		await page.getByLabel('To').fill('2024-03-11');
+		await page.getByLabel('To', { exact: true }).fill('2024-03-11');
 		await page.getByRole('button', { name: 'Apply' }).click();
 		await page.waitForURL(`${base}/calls?from=2024-03-10&to=2024-03-11`);
 		await page.getByRole('link', { name: /Pricing follow-up/ }).waitFor();
-		// The first page's rows (Pricing follow-up among them) may still be showing: wait for the new list.
 		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
-		const sent = requests.filter((r) => r.path === '/v2/calls').at(-1);
-		assert.equal(sent.query, '?fromDateTime=2024-03-10T00%3A00%3A00.000Z&toDateTime=2024-03-12T00%3A00%3A00.000Z');
-		// An empty range is Gong's 404, shown as an empty list.
+		assert.equal(last('/parley/v1/calls').query, '?fromDateTime=2024-03-10T00%3A00%3A00.000Z&toDateTime=2024-03-12T00%3A00%3A00.000Z');
+		assert.match(await page.locator('tbody tr').first().innerText(), /Grace Hopper[\s\S]*Hank Scorpio/);
+		assert.equal(await page.locator('tbody tr').first().locator('.rec').count(), 0, 'no recording, no mark');
+		// An empty range is an empty list.
 		await page.goto(`${base}/calls?from=2020-01-01&to=2020-01-02`);
-		await page.getByText('No calls in these dates.').waitFor();
+		await page.getByText('No calls match this filter.').waitFor();
 		assert.equal(await page.getByRole('alert').count(), 0);
 	});
 
-	await check('the phone layout of the calls list', async () => {
+	await check('Calls: search by a participant (typed, debounced; Enter at once), into the URL', async () => {
 		await page.goto(`${base}/calls`);
+		await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
+		const box = page.getByRole('searchbox', { name: 'Search calls' });
+		await box.pressSequentially('hank', { delay: 30 });
+		await page.waitForURL(`${base}/calls?q=hank`);
+		await page.getByRole('link', { name: /Pricing follow-up with Globex/ }).waitFor();
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+		assert.equal(last('/parley/v1/calls').query, '?q=hank');
+		assert.equal(await box.evaluate((b) => b === document.activeElement), true, 'the box keeps the focus');
+		await box.fill('Lumbergh');
+		await box.press('Enter');
+		await page.waitForURL(`${base}/calls?q=Lumbergh`);
+		await page.getByRole('link', { name: /Quarterly review/ }).waitFor();
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+		// An e-mail address is searched too.
+		await box.fill('cfo@acme');
+		await box.press('Enter');
+		await page.getByRole('link', { name: 'Discovery: Acme Corp' }).waitFor();
+		assert.match(await page.getByRole('status').filter({ hasText: 'call' }).innerText(), /1 call · 1 filter/);
+		await shot('60-calls-search');
+		// The server judges: a search over 200 characters is its 400, shown as it says.
+		await box.fill('x'.repeat(201));
+		await box.press('Enter');
+		assert.match(await page.getByRole('alert').innerText(), /q: at most 200 characters[\s\S]*Request id: stub/);
+		assert.equal(await page.locator('tbody tr').count(), 0);
+	});
+
+	await check('Calls: filter by direction and by tracker, sort oldest first, page, clear filters', async () => {
+		const competitors = addTracker('Competitors', ['Salesforce', 'HubSpot']);
+		try {
+			await page.goto(`${base}/calls`);
+			await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
+			await page.getByLabel('Direction').selectOption('Conference');
+			await page.waitForURL(`${base}/calls?direction=Conference`);
+			await page.getByRole('link', { name: /Quarterly review/ }).waitFor({ state: 'detached' }).catch(() => {});
+			await page.getByRole('link', { name: /An hour with Umbrella/ }).waitFor();
+			assert.equal(last('/parley/v1/calls').query, '?direction=Conference');
+			assert.equal(await page.getByRole('link', { name: 'Next page' }).count(), 1, 'three conference calls: two pages');
+			// Oldest first: the sort is in the URL, and a page continues the same filter and sort.
+			await page.getByLabel('Sort').selectOption('oldest');
+			await page.waitForURL(`${base}/calls?direction=Conference&sort=oldest`);
+			await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent?.startsWith('Quarterly review'));
+			assert.equal(last('/parley/v1/calls').query, '?direction=Conference&sort=oldest');
+			await page.getByRole('link', { name: 'Next page' }).click();
+			await page.waitForURL(/\/calls\?direction=Conference&sort=oldest&cursor=[\w-]+$/);
+			await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
+			assert.equal(await page.locator('tbody tr').count(), 1);
+			const cursor = new URL(page.url()).searchParams.get('cursor');
+			// Changing the filter on a later page starts again from the first.
+			await page.getByLabel('Tracker').selectOption({ label: 'Competitors' });
+			await page.waitForURL(`${base}/calls?direction=Conference&tracker=${competitors.trackerId}&sort=oldest`);
+			await page.getByRole('link', { name: /An hour with Umbrella/ }).waitFor();
+			await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+			assert.equal(last('/parley/v1/calls').query, `?direction=Conference&trackerId=${competitors.trackerId}&sort=oldest`);
+			assert.match(await page.getByRole('status').filter({ hasText: 'call' }).innerText(), /1 call · 2 filters/);
+			await shot('61-calls-filtered');
+			// An old cursor with another filter is the server's 400, shown; "First page" recovers.
+			await page.goto(`${base}/calls?direction=Inbound&cursor=${cursor}`);
+			assert.match(await page.getByRole('alert').innerText(), /cursor: it continues another filter/);
+			await page.getByRole('link', { name: 'First page' }).click();
+			await page.waitForURL(`${base}/calls?direction=Inbound`);
+			await page.getByRole('link', { name: /Pricing follow-up/ }).waitFor();
+			assert.equal(await page.getByRole('alert').count(), 0);
+			// Duration (minutes → seconds), recording and topic.
+			await page.goto(`${base}/calls?sort=oldest`);
+			await page.getByRole('link', { name: 'Discovery: Acme Corp' }).waitFor();
+			await page.getByLabel('Shortest, in minutes').fill('1');
+			await page.getByLabel('Longest, in minutes').fill('63');
+			await page.getByRole('button', { name: 'Apply' }).click();
+			await page.waitForURL(`${base}/calls?min=1&max=63&sort=oldest`);
+			await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent === 'Discovery: Acme Corp');
+			assert.equal(last('/parley/v1/calls').query, '?minDuration=60&maxDuration=3780&sort=oldest');
+			await page.getByLabel('Recording').selectOption('yes');
+			await page.getByLabel('Topic').selectOption('Next steps');
+			await page.waitForURL(`${base}/calls?min=1&max=63&recording=yes&topic=Next+steps&sort=oldest`);
+			await page.getByRole('link', { name: /Quarterly review/ }).waitFor();
+			await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+			assert.equal(last('/parley/v1/calls').query, '?minDuration=60&maxDuration=3780&hasRecording=true&topic=Next%20steps&sort=oldest');
+			// Clear filters keeps the sort (not a filter).
+			await page.getByRole('link', { name: 'Clear filters' }).click();
+			await page.waitForURL(`${base}/calls?sort=oldest`);
+			await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 2);
+			assert.equal(await page.getByLabel('Direction').inputValue(), '');
+			assert.equal(await page.getByLabel('Recording').inputValue(), '');
+			assert.equal(await page.getByLabel('Shortest, in minutes').inputValue(), '');
+			assert.equal(await page.getByRole('link', { name: 'Clear filters' }).count(), 0);
+			// Back restores the filters, form included.
+			await page.goBack();
+			await page.waitForURL(`${base}/calls?min=1&max=63&recording=yes&topic=Next+steps&sort=oldest`);
+			assert.equal(await page.getByLabel('Recording').inputValue(), 'yes');
+			assert.equal(await page.getByLabel('Longest, in minutes').inputValue(), '63');
+		} finally {
+			TRACKERS.splice(TRACKERS.indexOf(competitors), 1);
+		}
+	});
+
+	await check('the phone layout of the calls list: filters fold behind "Filters"', async () => {
+		await page.goto(`${base}/calls?direction=Conference&recording=yes`);
 		await page.locator('tbody tr').first().waitFor();
 		await page.setViewportSize({ width: 390, height: 844 });
+		const toggle = page.getByRole('button', { name: /^Filters/ });
+		assert.equal(await toggle.getAttribute('aria-expanded'), 'false');
+		assert.equal(await page.getByRole('button', { name: 'Filters (2 filters on)' }).count(), 1, 'the badge says how many');
+		assert.equal(await page.getByLabel('Direction').isVisible(), false);
+		await noOverflow();
 		await shot('04-calls-phone');
+		await toggle.click();
+		assert.equal(await toggle.getAttribute('aria-expanded'), 'true');
+		await page.getByLabel('Direction').waitFor();
+		await noOverflow();
+		await shot('04b-calls-phone-filters');
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await shot('04c-calls-phone-filters-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
 		await page.setViewportSize({ width: 1280, height: 860 });
+		assert.equal(await page.getByLabel('Direction').isVisible(), true, 'always shown on a wide screen');
+		// Oldest first, for the next step's first call.
+		await page.goto(`${base}/calls?sort=oldest`);
+		await page.locator('tbody tr').first().waitFor();
 	});
 
 	const id = CALLS[0].id;
@@ -643,11 +777,6 @@ try {
 	});
 
 	/** The last request to a path, with its JSON body. */
-	const last = (path) => requests.filter((r) => r.path === path).at(-1);
-	const noOverflow = async () => {
-		const w = await page.evaluate(() => document.documentElement.scrollWidth);
-		assert.ok(w <= 390, `page is ${w}px wide at 390px`);
-	};
 	/** `YYYY-MM-DD` n days from today (UTC, the browser context's zone). */
 	const dayFromToday = (n) => new Date(Date.now() + n * 86400e3).toISOString().slice(0, 10);
 
@@ -770,9 +899,11 @@ try {
 		await page.getByText('Hosted by Grace Hopper').waitFor();
 		await page.getByRole('link', { name: /Pricing follow-up with Globex/ }).waitFor();
 		assert.equal(await page.locator('tbody tr').count(), 1);
-		const ext = last('/v2/calls/extensive').body;
-		assert.deepEqual(ext.filter.primaryUserIds, [USERS[1].id]);
-		assert.ok(ext.filter.fromDateTime.startsWith('2024-03-01'));
+		const sent = new URLSearchParams(last('/parley/v1/calls').query);
+		assert.equal(sent.get('primaryUserId'), USERS[1].id);
+		assert.ok(sent.get('fromDateTime').startsWith('2024-03-01'));
+		assert.equal(await page.getByLabel('Rep').inputValue(), USERS[1].id, 'the rep select shows the drill-down');
+		assert.match(await page.getByRole('status').filter({ hasText: 'call' }).innerText(), /1 call · 2 filters/);
 		await shot('11-calls-of-rep');
 		await page.getByRole('link', { name: 'Show every rep' }).click();
 		await page.waitForURL(`${base}/calls?from=2024-03-01&to=2024-03-31`);

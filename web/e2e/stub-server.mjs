@@ -689,6 +689,12 @@ async function api(req, res, url) {
 		if ((page + 1) * PAGE_SIZE < all.length) records.cursor = String(page + 1);
 		return sendChecked(res, method, p, 200, { requestId: rid(), records, calls: slice });
 	}
+	if (p === '/parley/v1/calls' && method === 'GET') {
+		if (!guard(req, res, method, p)) return;
+		const answer = searchCalls(url.searchParams);
+		if (answer.status !== 200) return gongError(res, method, p, answer.status, answer.message);
+		return sendChecked(res, method, p, 200, { requestId: rid(), calls: answer.calls, nextCursor: answer.nextCursor });
+	}
 	if (p === '/v2/calls/extensive' && method === 'POST') {
 		if (!guard(req, res, method, p)) return;
 		const body = await jsonBody(req);
@@ -1939,6 +1945,132 @@ export const SESSION_LIMITS = { publish: true };
 export const EVENTS = [];
 /** Calls deleted through DELETE /parley/v1/calls/{id}: the lists leave them out. */
 export const DELETED = new Set();
+
+// ---- GET /parley/v1/calls (the calls list's search) ----
+
+/** What the list knows of each call besides its metadata: who else was on it, whether it
+ * has a recording, the trackers that fired (by name: GET /parley/v1/trackers's ids are made
+ * by the steps, so a tracker matches a call by its name) and the topics discussed. The
+ * uploaded calls are not in the list. */
+const LISTED = new Map([
+	[CALLS[0].id, { parties: ['Dana Buyer', 'cfo@acme.example'], participants: PARTIES.map((x) => [x.name, x.emailAddress]), recording: true, trackers: ['Pricing', 'Competitors'], topics: ['Pricing'] }],
+	[CALLS[1].id, { parties: ['Hank Scorpio'], participants: [['Grace Hopper', 'grace@example.com'], ['Hank Scorpio', 'hank@globex.example']], recording: false, trackers: ['Pricing'], topics: ['Pricing', 'Next steps'] }],
+	[CALLS[2].id, { parties: ['Bill Lumbergh', 'Milton Waddams', 'peter@initech.example'], participants: [['Ada Lovelace', USER.email], ['Bill Lumbergh', 'bill@initech.example'], ['Milton Waddams', 'milton@initech.example'], [null, 'peter@initech.example']], recording: true, trackers: [], topics: ['Next steps'] }],
+	[HOUR_CALL.id, { parties: ['Albert Wesker', 'Jill Valentine', 'Chris Redfield'], participants: [['Ada Lovelace', USER.email], ['Albert Wesker', 'wesker@umbrella.example'], ['Jill Valentine', 'jill@umbrella.example'], ['Chris Redfield', 'chris@umbrella.example']], recording: true, trackers: ['Pricing', 'Competitors'], topics: [] }],
+	[VIDEO_CALL.id, { parties: ['Gavin Belson'], participants: [['Ada Lovelace', USER.email], ['Gavin Belson', 'gavin@hooli.example']], recording: true, trackers: [], topics: [] }]
+]);
+/** The list's page is 2 calls whatever `limit` asks (the stub has five calls; paging must show). */
+const SEARCH_PAGE = 2;
+const SEARCH_DIRECTIONS = ['Inbound', 'Outbound', 'Conference', 'Unknown'];
+
+function filterHash(params) {
+	const keys = [...new Set([...params.keys()])].filter((k) => k !== 'cursor' && k !== 'limit').sort();
+	let h = 2166136261;
+	for (const ch of keys.map((k) => `${k}=${params.getAll(k).join(',')}`).join('&')) h = Math.imul(h ^ ch.codePointAt(0), 16777619) >>> 0;
+	return h.toString(16);
+}
+
+/** GET /parley/v1/calls as the server answers it: every filter (AND), the sort, cursor
+ * paging (an opaque base64 of the last call's key and a hash of the filter). */
+export function searchCalls(params) {
+	const bad = (message) => ({ status: 400, message });
+	const one = (k) => {
+		const v = params.get(k);
+		return v === null || v === '' ? undefined : v;
+	};
+	const known = ['fromDateTime', 'toDateTime', 'q', 'primaryUserId', 'workspaceId', 'direction', 'minDuration', 'maxDuration', 'hasRecording', 'trackerId', 'topic', 'sort', 'limit', 'cursor'];
+	for (const k of params.keys()) if (!known.includes(k)) return bad(`${k}: unknown parameter`);
+	const instant = (k) => {
+		const v = one(k);
+		if (v === undefined) return undefined;
+		const t = Date.parse(v);
+		return Number.isNaN(t) ? NaN : t;
+	};
+	const from = instant('fromDateTime');
+	const to = instant('toDateTime');
+	if (Number.isNaN(from)) return bad('fromDateTime: not an ISO 8601 date-time');
+	if (Number.isNaN(to)) return bad('toDateTime: not an ISO 8601 date-time');
+	const q = one('q');
+	if (q !== undefined && [...q].length > 200) return bad(`q: at most 200 characters (got ${[...q].length})`);
+	const direction = one('direction');
+	if (direction !== undefined && !SEARCH_DIRECTIONS.includes(direction)) return bad(`direction: unknown direction ${direction} (Inbound, Outbound, Conference or Unknown)`);
+	const seconds = (k) => {
+		const v = one(k);
+		if (v === undefined) return undefined;
+		return /^\d{1,9}$/.test(v) ? Number(v) : NaN;
+	};
+	const minDuration = seconds('minDuration');
+	const maxDuration = seconds('maxDuration');
+	if (Number.isNaN(minDuration)) return bad('minDuration: a whole number of seconds, 0 or more');
+	if (Number.isNaN(maxDuration)) return bad('maxDuration: a whole number of seconds, 0 or more');
+	const hasRecording = one('hasRecording');
+	if (hasRecording !== undefined && hasRecording !== 'true' && hasRecording !== 'false') return bad('hasRecording: true or false');
+	const sort = one('sort') ?? 'newest';
+	if (sort !== 'newest' && sort !== 'oldest') return bad('sort: newest or oldest');
+	const limitText = one('limit');
+	const limit = limitText === undefined ? 50 : Number(limitText);
+	if (!Number.isInteger(limit) || limit < 1 || limit > 100) return bad('limit: 1 to 100');
+	const workspaceId = one('workspaceId');
+	if (workspaceId !== undefined && !STUB_WORKSPACES.includes(workspaceId)) return { status: 404, message: `Workspace ID ${workspaceId} was not found` };
+	const hash = filterHash(params);
+	let after;
+	const cursor = one('cursor');
+	if (cursor !== undefined) {
+		let c;
+		try {
+			c = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+		} catch {
+			return bad('cursor: not a cursor of this list');
+		}
+		if (!c || typeof c.k !== 'string' || c.h !== hash) return bad('cursor: it continues another filter; start again from the first page');
+		after = c.k;
+	}
+	const trackerId = one('trackerId');
+	const trackerName = trackerId === undefined ? undefined : TRACKERS.find((t) => t.trackerId === trackerId)?.trackerName ?? null;
+	const topic = one('topic');
+	const primaryUserId = one('primaryUserId');
+	const needle = q?.toLowerCase();
+	const key = (c) => `${c.started}|${c.id.padStart(20, '0')}`;
+	const rows = [...CALLS, HOUR_CALL, VIDEO_CALL]
+		.filter((c) => !DELETED.has(c.id))
+		.map((c) => ({ c, x: LISTED.get(c.id) }))
+		.filter(({ c, x }) => {
+			const t = Date.parse(c.started);
+			if (from !== undefined && t < from) return false;
+			if (to !== undefined && t >= to) return false;
+			if (needle && !(c.title.toLowerCase().includes(needle) || x.participants.some(([n, e]) => n?.toLowerCase().includes(needle) || e?.toLowerCase().includes(needle)))) return false;
+			if (primaryUserId !== undefined && c.primaryUserId !== primaryUserId) return false;
+			if (workspaceId !== undefined && c.workspaceId !== workspaceId) return false;
+			if (direction !== undefined && c.direction !== direction) return false;
+			if (minDuration !== undefined && c.duration < minDuration) return false;
+			if (maxDuration !== undefined && c.duration > maxDuration) return false;
+			if (hasRecording !== undefined && x.recording !== (hasRecording === 'true')) return false;
+			if (trackerId !== undefined && (trackerName === null || !x.trackers.includes(trackerName))) return false;
+			if (topic !== undefined && !x.topics.includes(topic)) return false;
+			return true;
+		})
+		.sort((a, b) => (sort === 'oldest' ? 1 : -1) * (key(a.c) < key(b.c) ? -1 : key(a.c) > key(b.c) ? 1 : 0));
+	const rest = after === undefined ? rows : rows.filter(({ c }) => (sort === 'oldest' ? key(c) > after : key(c) < after));
+	const size = Math.min(limit, SEARCH_PAGE);
+	const slice = rest.slice(0, size);
+	const nextCursor = rest.length > size ? Buffer.from(JSON.stringify({ k: key(slice.at(-1).c), h: hash })).toString('base64url') : null;
+	const calls = slice.map(({ c, x }) => {
+		const host = USERS.find((u) => u.id === c.primaryUserId);
+		return {
+			id: c.id,
+			title: c.title,
+			started: c.started,
+			duration: c.duration,
+			direction: c.direction,
+			workspaceId: c.workspaceId,
+			primaryUserId: c.primaryUserId,
+			primaryUserName: host ? `${host.firstName} ${host.lastName}` : null,
+			hasRecording: x.recording,
+			externalParties: x.parties.slice(0, 5)
+		};
+	});
+	return { status: 200, calls, nextCursor };
+}
 /** `fail`: GET /parley/v1/jobs answers 429 (the server's rate limit); `many`: 200 jobs (the API's most).
  * `changed`: what POST …/cancel did to a job (id → fields); `added`: the jobs POST …/retry queued. */
 export const JOBS_STUB = { fail: false, many: false, changed: new Map(), added: [] };

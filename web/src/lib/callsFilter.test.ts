@@ -1,19 +1,49 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { filterFromQuery, filterHref, filterProblem, filterToQuery, toExtensiveFilter, toListCallsQuery, type CallsFilter } from './callsFilter';
+import {
+	activeFilters,
+	changeFilter,
+	filterFromQuery,
+	filterHref,
+	filterProblem,
+	filterToQuery,
+	parseMinutes,
+	sameFilter,
+	toSearchQuery,
+	type CallsFilter
+} from './callsFilter';
 
 beforeAll(() => {
 	// Node re-reads TZ on assignment: local midnights below are New York's (with DST).
 	process.env.TZ = 'America/New_York';
 });
 
+const every: CallsFilter = {
+	q: 'dana & co/é',
+	from: '2024-01-01',
+	to: '2024-12-31',
+	rep: '1000000000000000002',
+	workspace: '5000000000000000001',
+	direction: 'Inbound',
+	minMinutes: 0.5,
+	maxMinutes: 30,
+	recording: 'no',
+	tracker: '6100000000000000001',
+	topic: 'Next steps',
+	sort: 'oldest',
+	cursor: 'eyJhIjoxfQ=='
+};
+
 describe('filter ↔ query string', () => {
-	it('round-trips every combination', () => {
+	it('round-trips every field and combinations', () => {
 		const filters: CallsFilter[] = [
 			{},
 			{ from: '2024-01-31' },
 			{ to: '2024-02-29' },
 			{ from: '2024-01-01', to: '2024-12-31', cursor: 'eyJhIjoxfQ==' },
-			{ cursor: 'a b&c=d/é' }
+			{ cursor: 'a b&c=d/é' },
+			{ minMinutes: 0 },
+			{ recording: 'yes', direction: 'Unknown' },
+			every
 		];
 		for (const f of filters) {
 			expect(filterFromQuery(new URLSearchParams(filterToQuery(f).toString()))).toEqual(f);
@@ -21,24 +51,69 @@ describe('filter ↔ query string', () => {
 	});
 
 	it('writes keys in a fixed order and leaves empty ones out', () => {
-		expect(filterToQuery({ cursor: 'c', to: '2024-01-02', from: '2024-01-01' }).toString()).toBe(
-			'from=2024-01-01&to=2024-01-02&cursor=c'
+		expect(filterToQuery({ cursor: 'c', to: '2024-01-02', from: '2024-01-01' }).toString()).toBe('from=2024-01-01&to=2024-01-02&cursor=c');
+		expect(filterToQuery({ from: '', cursor: '', q: '  ', topic: '' }).toString()).toBe('');
+		expect(filterToQuery(every).toString()).toBe(
+			'q=dana+%26+co%2F%C3%A9&from=2024-01-01&to=2024-12-31&rep=1000000000000000002&workspace=5000000000000000001&direction=Inbound&min=0.5&max=30&recording=no&tracker=6100000000000000001&topic=Next+steps&sort=oldest&cursor=eyJhIjoxfQ%3D%3D'
 		);
-		expect(filterToQuery({ from: '', cursor: '' }).toString()).toBe('');
 		expect(filterHref('/calls', {})).toBe('/calls');
 		expect(filterHref('/calls', { from: '2024-01-01' })).toBe('/calls?from=2024-01-01');
 	});
 
-	it('drops what is not a real day, and unknown keys', () => {
-		const q = new URLSearchParams('from=2023-02-29&to=2024-13-01&cursor=&x=1');
+	it('drops invalid values and unknown keys', () => {
+		const q = new URLSearchParams(
+			'from=2023-02-29&to=2024-13-01&cursor=&x=1&direction=inbound&min=-1&max=ten&recording=true&sort=newest&rep=abc&workspace=1.5&tracker=&q=%20%20&topic='
+		);
 		expect(filterFromQuery(q)).toEqual({});
 		expect(filterFromQuery(new URLSearchParams('from=2024-02-29&to=24-1-1'))).toEqual({ from: '2024-02-29' });
+		expect(filterFromQuery(new URLSearchParams('sort=newest&direction=Conference'))).toEqual({ direction: 'Conference' });
+	});
+
+	it('keeps what only the server can judge (a long search, any id)', () => {
+		const long = 'x'.repeat(300);
+		expect(filterFromQuery(new URLSearchParams({ q: long, workspace: '99' }))).toEqual({ q: long, workspace: '99' });
+	});
+
+	it('reads minutes', () => {
+		expect(parseMinutes('2')).toBe(2);
+		expect(parseMinutes(' 0.5 ')).toBe(0.5);
+		expect(parseMinutes('')).toBeUndefined();
+		expect(parseMinutes('1e3')).toBeUndefined();
+		expect(parseMinutes('-2')).toBeUndefined();
+		expect(parseMinutes(undefined)).toBeUndefined();
+		expect(parseMinutes(null)).toBeUndefined();
+		expect(parseMinutes(1.5)).toBe(1.5);
+		expect(parseMinutes(-1)).toBeUndefined();
 	});
 });
 
-describe('toListCallsQuery', () => {
+describe('changing the filter', () => {
+	it('drops the cursor when the filter changes, the sort included', () => {
+		const paged: CallsFilter = { q: 'acme', cursor: 'abc' };
+		expect(changeFilter(paged, { direction: 'Outbound' })).toEqual({ q: 'acme', direction: 'Outbound' });
+		expect(changeFilter(paged, { sort: 'oldest' })).toEqual({ q: 'acme', sort: 'oldest' });
+		expect(changeFilter(paged, { q: undefined })).toEqual({});
+		// A change that leaves a field empty or invalid leaves it out.
+		expect(changeFilter(paged, { q: '  ', topic: '' })).toEqual({});
+	});
+
+	it('compares filters without their cursor', () => {
+		expect(sameFilter({ q: 'a', cursor: 'x' }, { q: 'a' })).toBe(true);
+		expect(sameFilter({ q: 'a' }, { q: 'b' })).toBe(false);
+		expect(sameFilter({}, { sort: 'oldest' })).toBe(false);
+	});
+
+	it('counts the active filters: dates as one, durations as one, not the sort or the page', () => {
+		expect(activeFilters({})).toBe(0);
+		expect(activeFilters({ sort: 'oldest', cursor: 'c' })).toBe(0);
+		expect(activeFilters({ from: '2024-01-01', to: '2024-01-31', minMinutes: 0, maxMinutes: 5 })).toBe(2);
+		expect(activeFilters(every)).toBe(9);
+	});
+});
+
+describe('toSearchQuery', () => {
 	it('sends local midnights; the last day is inclusive, toDateTime exclusive', () => {
-		expect(toListCallsQuery({ from: '2024-01-15', to: '2024-01-15' })).toEqual({
+		expect(toSearchQuery({ from: '2024-01-15', to: '2024-01-15' })).toEqual({
 			fromDateTime: '2024-01-15T05:00:00.000Z',
 			toDateTime: '2024-01-16T05:00:00.000Z'
 		});
@@ -46,15 +121,31 @@ describe('toListCallsQuery', () => {
 
 	it('follows daylight saving time and month ends', () => {
 		// DST starts 2024-03-10 in New York: midnight is -05:00 before, -04:00 after.
-		expect(toListCallsQuery({ from: '2024-03-10', to: '2024-03-31' })).toEqual({
+		expect(toSearchQuery({ from: '2024-03-10', to: '2024-03-31' })).toEqual({
 			fromDateTime: '2024-03-10T05:00:00.000Z',
 			toDateTime: '2024-04-01T04:00:00.000Z'
 		});
-		expect(toListCallsQuery({ to: '2024-12-31', cursor: 'k' })).toEqual({
+		expect(toSearchQuery({ to: '2024-12-31', cursor: 'k' })).toEqual({ toDateTime: '2025-01-01T05:00:00.000Z', cursor: 'k' });
+		expect(toSearchQuery({})).toEqual({});
+	});
+
+	it('maps every field to its parameter: minutes to seconds, yes/no to a boolean', () => {
+		expect(toSearchQuery(every)).toEqual({
+			fromDateTime: '2024-01-01T05:00:00.000Z',
 			toDateTime: '2025-01-01T05:00:00.000Z',
-			cursor: 'k'
+			q: 'dana & co/é',
+			primaryUserId: '1000000000000000002',
+			workspaceId: '5000000000000000001',
+			direction: 'Inbound',
+			minDuration: 30,
+			maxDuration: 1800,
+			hasRecording: false,
+			trackerId: '6100000000000000001',
+			topic: 'Next steps',
+			sort: 'oldest',
+			cursor: 'eyJhIjoxfQ=='
 		});
-		expect(toListCallsQuery({})).toEqual({});
+		expect(toSearchQuery({ recording: 'yes', minMinutes: 0 })).toEqual({ hasRecording: true, minDuration: 0 });
 	});
 
 	it('names a reversed range', () => {
@@ -65,20 +156,12 @@ describe('toListCallsQuery', () => {
 });
 
 describe('rep filter (Team drill-down)', () => {
-	it('round-trips a rep id and drops anything that is not one', () => {
+	it('round-trips a rep id, sends it as primaryUserId, and drops anything that is not one', () => {
 		const f = filterFromQuery(new URLSearchParams('from=2024-01-01&rep=1234567890123456789'));
 		expect(f).toEqual({ from: '2024-01-01', rep: '1234567890123456789' });
 		expect(filterToQuery(f).toString()).toBe('from=2024-01-01&rep=1234567890123456789');
+		expect(toSearchQuery(f).primaryUserId).toBe('1234567890123456789');
 		expect(filterFromQuery(new URLSearchParams('rep=abc')).rep).toBeUndefined();
 		expect(filterFromQuery(new URLSearchParams('rep=')).rep).toBeUndefined();
-	});
-
-	it('asks /v2/calls/extensive for the rep as primary user with the same dates', () => {
-		expect(toExtensiveFilter({ from: '2024-01-01', to: '2024-01-31', rep: '7', cursor: 'c' })).toEqual({
-			fromDateTime: toListCallsQuery({ from: '2024-01-01' }).fromDateTime,
-			toDateTime: toListCallsQuery({ to: '2024-01-31' }).toDateTime,
-			primaryUserIds: ['7']
-		});
-		expect(toExtensiveFilter({})).toEqual({});
 	});
 });

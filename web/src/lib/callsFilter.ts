@@ -1,27 +1,63 @@
 // The calls list's filter lives in the URL (shareable, back button works). This module is
-// the round-trip filter ↔ query string, and filter → the parameters of GET /v2/calls.
+// the round trip filter ↔ query string, and filter → the parameters of GET /parley/v1/calls.
+// It only drops what cannot be a value of a field (a direction that is not one, a duration
+// that is not a number); the server judges the rest (a search over 200 characters, a
+// workspace that does not exist…) and its 400 is shown.
+
+export const DIRECTIONS = ['Inbound', 'Outbound', 'Conference', 'Unknown'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
 
 export interface CallsFilter {
+	/** Search text (title, a participant's name or e-mail address). */
+	q?: string;
 	/** First day, inclusive, `YYYY-MM-DD` in the browser's zone. */
 	from?: string;
 	/** Last day, inclusive, `YYYY-MM-DD` in the browser's zone. */
 	to?: string;
-	/** `records.cursor` of the previous page. */
-	cursor?: string;
-	/** Only calls this user hosted (their user id; the Team page's drill-down). */
+	/** Only calls this user hosted (their user id; `primaryUserId`, the Team page's drill-down). */
 	rep?: string;
+	workspace?: string;
+	direction?: Direction;
+	/** Shortest duration, in minutes (the API takes seconds). */
+	minMinutes?: number;
+	/** Longest duration, in minutes. */
+	maxMinutes?: number;
+	/** `yes`: only calls with a recording; `no`: only calls without. */
+	recording?: 'yes' | 'no';
+	/** A tracker's id: only calls where it fired. */
+	tracker?: string;
+	/** A topic's name: only calls where it was discussed. */
+	topic?: string;
+	/** Oldest first; newest first when absent (the API's default). */
+	sort?: 'oldest';
+	/** `nextCursor` of the previous page (it only continues the same filter). */
+	cursor?: string;
 }
 
-export interface ListCallsQuery {
+/** The query of GET /parley/v1/calls. */
+export interface SearchCallsQuery {
 	fromDateTime?: string;
 	toDateTime?: string;
+	q?: string;
+	primaryUserId?: string;
+	workspaceId?: string;
+	direction?: Direction;
+	minDuration?: number;
+	maxDuration?: number;
+	hasRecording?: boolean;
+	trackerId?: string;
+	topic?: string;
+	sort?: 'newest' | 'oldest';
+	limit?: number;
 	cursor?: string;
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const ID = /^\d{1,20}$/;
+const MINUTES = /^\d{1,6}(\.\d{1,3})?$/;
 
 /** `YYYY-MM-DD` of a real calendar day (no 2024-02-30), else undefined. */
-function parseDay(s: string | null): [number, number, number] | undefined {
+function parseDay(s: string | null | undefined): [number, number, number] | undefined {
 	const m = s ? DAY.exec(s) : null;
 	if (!m) return undefined;
 	const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -30,16 +66,43 @@ function parseDay(s: string | null): [number, number, number] | undefined {
 	return [y, mo, d];
 }
 
+/** A number of minutes typed in a box (a number input binds a number, or null when empty)
+ * or read from the URL (`2`, `0.5`), else undefined. */
+export function parseMinutes(s: string | number | null | undefined): number | undefined {
+	const t = s == null ? '' : String(s).trim();
+	return t && MINUTES.test(t) ? Number(t) : undefined;
+}
+
 /** The filter a query string describes; invalid or empty values are dropped, not guessed at. */
 export function filterFromQuery(q: URLSearchParams): CallsFilter {
 	const f: CallsFilter = {};
-	const from = q.get('from');
-	const to = q.get('to');
-	const cursor = q.get('cursor');
-	const rep = q.get('rep');
-	if (parseDay(from)) f.from = from!;
-	if (parseDay(to)) f.to = to!;
-	if (rep && /^\d{1,20}$/.test(rep)) f.rep = rep;
+	const get = (k: string) => q.get(k) ?? undefined;
+	const text = get('q');
+	if (text?.trim()) f.q = text.trim();
+	const from = get('from');
+	const to = get('to');
+	if (parseDay(from)) f.from = from;
+	if (parseDay(to)) f.to = to;
+	for (const [key, field] of [
+		['rep', 'rep'],
+		['workspace', 'workspace'],
+		['tracker', 'tracker']
+	] as const) {
+		const v = get(key);
+		if (v && ID.test(v)) f[field] = v;
+	}
+	const direction = get('direction');
+	if (DIRECTIONS.includes(direction as Direction)) f.direction = direction as Direction;
+	const min = parseMinutes(get('min'));
+	const max = parseMinutes(get('max'));
+	if (min !== undefined) f.minMinutes = min;
+	if (max !== undefined) f.maxMinutes = max;
+	const recording = get('recording');
+	if (recording === 'yes' || recording === 'no') f.recording = recording;
+	const topic = get('topic');
+	if (topic?.trim()) f.topic = topic.trim();
+	if (get('sort') === 'oldest') f.sort = 'oldest';
+	const cursor = get('cursor');
 	if (cursor) f.cursor = cursor;
 	return f;
 }
@@ -47,17 +110,55 @@ export function filterFromQuery(q: URLSearchParams): CallsFilter {
 /** The query string of a filter, keys in a fixed order, empty values left out. */
 export function filterToQuery(f: CallsFilter): URLSearchParams {
 	const q = new URLSearchParams();
+	if (f.q?.trim()) q.set('q', f.q.trim());
 	if (f.from) q.set('from', f.from);
 	if (f.to) q.set('to', f.to);
 	if (f.rep) q.set('rep', f.rep);
+	if (f.workspace) q.set('workspace', f.workspace);
+	if (f.direction) q.set('direction', f.direction);
+	if (f.minMinutes !== undefined) q.set('min', String(f.minMinutes));
+	if (f.maxMinutes !== undefined) q.set('max', String(f.maxMinutes));
+	if (f.recording) q.set('recording', f.recording);
+	if (f.tracker) q.set('tracker', f.tracker);
+	if (f.topic?.trim()) q.set('topic', f.topic.trim());
+	if (f.sort === 'oldest') q.set('sort', 'oldest');
 	if (f.cursor) q.set('cursor', f.cursor);
 	return q;
 }
 
-/** `?from=…` (or '' for no filter) to put after a path. */
+/** `/calls?…` (or just the path for no filter). */
 export function filterHref(path: string, f: CallsFilter): string {
 	const q = filterToQuery(f).toString();
 	return q ? `${path}?${q}` : path;
+}
+
+/** The same filter with some fields changed: a cursor only continues the filter it came
+ * from, so any change (the sort included) goes back to the first page. */
+export function changeFilter(f: CallsFilter, change: Partial<CallsFilter>): CallsFilter {
+	const next: CallsFilter = { ...f, ...change };
+	delete next.cursor;
+	return filterFromQuery(filterToQuery(next));
+}
+
+/** Whether two filters ask for the same calls (the cursor aside). */
+export function sameFilter(a: CallsFilter, b: CallsFilter): boolean {
+	return filterToQuery({ ...a, cursor: undefined }).toString() === filterToQuery({ ...b, cursor: undefined }).toString();
+}
+
+/** How many filters are on (the dates count as one, and so do the durations; the sort and
+ * the page are not filters): the "3 filters" of the collapsed filter bar. */
+export function activeFilters(f: CallsFilter): number {
+	return [
+		f.q,
+		f.from || f.to,
+		f.rep,
+		f.workspace,
+		f.direction,
+		f.minMinutes !== undefined || f.maxMinutes !== undefined,
+		f.recording,
+		f.tracker,
+		f.topic
+	].filter(Boolean).length;
 }
 
 /** Local midnight starting the given day, as an ISO instant (DST-aware through Date). */
@@ -66,35 +167,33 @@ function localMidnight([y, m, d]: [number, number, number], plusDays = 0): strin
 }
 
 /**
- * GET /v2/calls parameters: `from` → its local midnight (calls at or after it), `to` →
- * the next day's local midnight (the API's `toDateTime` is exclusive, the UI's last day
- * is inclusive).
+ * GET /parley/v1/calls parameters: `from` → its local midnight (calls at or after it), `to`
+ * → the next day's local midnight (`toDateTime` is exclusive, the UI's last day is
+ * inclusive); minutes → whole seconds; the sort only when it is not the default.
  */
-export function toListCallsQuery(f: CallsFilter): ListCallsQuery {
-	const q: ListCallsQuery = {};
-	const from = parseDay(f.from ?? null);
-	const to = parseDay(f.to ?? null);
+export function toSearchQuery(f: CallsFilter): SearchCallsQuery {
+	const q: SearchCallsQuery = {};
+	const from = parseDay(f.from);
+	const to = parseDay(f.to);
 	if (from) q.fromDateTime = localMidnight(from);
 	if (to) q.toDateTime = localMidnight(to, 1);
+	if (f.q?.trim()) q.q = f.q.trim();
+	if (f.rep) q.primaryUserId = f.rep;
+	if (f.workspace) q.workspaceId = f.workspace;
+	if (f.direction) q.direction = f.direction;
+	if (f.minMinutes !== undefined) q.minDuration = Math.round(f.minMinutes * 60);
+	if (f.maxMinutes !== undefined) q.maxDuration = Math.round(f.maxMinutes * 60);
+	if (f.recording) q.hasRecording = f.recording === 'yes';
+	if (f.tracker) q.trackerId = f.tracker;
+	if (f.topic?.trim()) q.topic = f.topic.trim();
+	if (f.sort === 'oldest') q.sort = 'oldest';
 	if (f.cursor) q.cursor = f.cursor;
 	return q;
 }
 
-/** Why the filter cannot be sent, or undefined when it can. */
+/** Why the filter cannot be sent, or undefined when it can (the form's own check of what
+ * it offers as a range; everything else is the server's to judge). */
 export function filterProblem(f: CallsFilter): string | undefined {
 	if (f.from && f.to && f.from > f.to) return 'The first day is after the last day.';
 	return undefined;
-}
-
-/**
- * The `filter` of POST /v2/calls/extensive for a filter naming a rep (GET /v2/calls has
- * no user filter): the same dates, and `primaryUserIds` (the host).
- */
-export function toExtensiveFilter(f: CallsFilter): { fromDateTime?: string; toDateTime?: string; primaryUserIds?: string[] } {
-	const { fromDateTime, toDateTime } = toListCallsQuery(f);
-	const out: { fromDateTime?: string; toDateTime?: string; primaryUserIds?: string[] } = {};
-	if (fromDateTime) out.fromDateTime = fromDateTime;
-	if (toDateTime) out.toDateTime = toDateTime;
-	if (f.rep) out.primaryUserIds = [f.rep];
-	return out;
 }

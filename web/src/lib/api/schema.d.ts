@@ -1037,6 +1037,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/parley/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search and filter the calls one may see.
+         * @description The calls list of the web app: every parameter is optional and they combine with AND;
+         *     newest first unless `sort=oldest`; paged by `nextCursor`.
+         */
+        get: operations["search-calls"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/parley/v1/calls/{id}/analyze": {
         parameters: {
             query?: never;
@@ -3172,6 +3193,30 @@ export interface components {
             interaction?: null | components["schemas"]["Interaction"];
             collaboration?: null | components["schemas"]["Collaboration"];
             media?: null | components["schemas"]["Media"];
+        };
+        CallList: {
+            requestId: string;
+            calls: components["schemas"]["CallListItem"][];
+            /** @description The next page's `cursor`; null on the last page. */
+            nextCursor: string | null;
+        };
+        CallListItem: {
+            id: string;
+            title: string;
+            /** Format: date-time */
+            started: string;
+            /**
+             * Format: int64
+             * @description Seconds.
+             */
+            duration: number;
+            direction: string;
+            workspaceId: string;
+            primaryUserId: string;
+            primaryUserName: string | null;
+            hasRecording: boolean;
+            /** @description Names, else e-mail addresses, of the non-company participants (at most 5). */
+            externalParties: string[];
         };
         CallOutcome: {
             id: string;
@@ -8285,6 +8330,69 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Jobs"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such workspace. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "search-calls": {
+        parameters: {
+            query?: {
+                /** @description Calls that started at or after this time (ISO-8601). */
+                fromDateTime?: string;
+                /** @description Calls that started before this time (ISO-8601). */
+                toDateTime?: string;
+                /** @description At most 200 characters: calls whose title, or a participant's name or e-mail address, contains it (ignoring case). Transcripts are not searched. */
+                q?: string;
+                /** @description Only calls this user hosted. */
+                primaryUserId?: string;
+                /** @description Only calls of this workspace. */
+                workspaceId?: string;
+                /** @description Only calls of this direction. */
+                direction?: "Inbound" | "Outbound" | "Conference" | "Unknown";
+                /** @description Only calls at least this long (seconds). */
+                minDuration?: number;
+                /** @description Only calls at most this long (seconds). */
+                maxDuration?: number;
+                /** @description Only calls with (true) or without (false) a recording. */
+                hasRecording?: boolean;
+                /** @description Only calls where this tracker fired (an id from GET /parley/v1/trackers). */
+                trackerId?: string;
+                /** @description Only calls where this topic was discussed (a topic name, from GET /parley/v1/topics). */
+                topic?: string;
+                /** @description `newest` (the default) or `oldest` first. */
+                sort?: "newest" | "oldest";
+                /** @description Calls per page, 1 to 100 (50 when absent). */
+                limit?: number;
+                /** @description The previous page's `nextCursor`; it only continues the same filter. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
                 };
             };
             400: components["responses"]["BadRequest"];
