@@ -114,6 +114,25 @@ try {
 		await shot('02-calls');
 	});
 
+	await check("the calls list searches the server: the call's title finds it; a search that matches nothing says so", async () => {
+		const meta = await (await page.request.get(`${base}/v2/calls/${id}`)).json();
+		const title = meta.call.title;
+		const box = page.getByRole('searchbox', { name: 'Search calls' });
+		await box.fill(title);
+		await box.press('Enter');
+		await page.waitForURL((u) => u.searchParams.get('q') === title);
+		await page.locator(`a[href="/calls/${id}"]`).waitFor();
+		// Every row the server answered has the title (or a participant with it).
+		const api = await (await page.request.get(`${base}/parley/v1/calls?q=${encodeURIComponent(title)}`)).json();
+		assert.ok(api.calls.some((c) => c.id === id), JSON.stringify(api.calls.map((c) => c.title)));
+		assert.equal(await page.locator('tbody tr').count(), api.calls.length);
+		await box.fill('no call is called this 7f3a');
+		await box.press('Enter');
+		await page.getByText('No calls match this filter.').waitFor();
+		await page.goto(`${base}/calls`);
+		await page.locator(`a[href="/calls/${id}"]`).waitFor();
+	});
+
 	await check('a call opens from the list with its transcript and recording', async () => {
 		await page.locator(`a[href="/calls/${id}"]`).click();
 		await page.waitForURL(`${base}/calls/${id}`);
@@ -510,7 +529,7 @@ try {
 		await page.getByRole('link', { name: 'Settings', exact: true }).click();
 		await page.waitForURL(`${base}/settings`);
 		const tabs = await page.getByRole('navigation', { name: 'Settings sections' }).getByRole('link').allInnerTexts();
-		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'API keys', 'Workspaces', 'Jobs'], 'an admin manages them all');
+		assert.deepEqual(tabs, ['Trackers', 'Topics', 'Automation', 'Users', 'Permission profiles', 'API keys', 'Workspaces', 'Jobs', 'OAuth apps', 'CRM connections'], 'an admin manages them all');
 		await page.getByRole('heading', { name: 'Trackers', exact: true }).waitFor();
 		await page.getByRole('button', { name: 'New tracker' }).first().click();
 		await page.getByLabel('Name').fill('E2E needle');
@@ -781,6 +800,51 @@ try {
 		await page.getByRole('status').filter({ hasText: `Added to ${name}.` }).waitFor();
 		const content = await (await page.request.get(`${base}/v2/library/folder-content?folderId=${folderId}`)).json();
 		assert.ok(content.calls.some((c) => c.id === id && c.note === 'Added by the end-to-end test'), JSON.stringify(content.calls));
+	});
+
+	await check('the call is shared outside the company: the link opens it in a browser with no session; revoked, it no longer opens', async () => {
+		await page.goto(`${base}/calls/${id}`);
+		const title = await page.getByRole('heading', { level: 1 }).innerText();
+		await page.getByRole('button', { name: 'Share', exact: true }).click();
+		const dialog = page.getByRole('dialog', { name: 'Share outside the company' });
+		await dialog.waitFor();
+		await dialog.getByLabel('Recipient (optional)').fill('buyer@customer.example');
+		await dialog.getByRole('button', { name: 'Create link' }).click();
+		const box = dialog.getByLabel('Link to share');
+		await box.waitFor();
+		const token = /\/shared\/([0-9a-f]{64})$/.exec(await box.inputValue())?.[1];
+		assert.ok(token, await box.inputValue());
+		// The link is on the server's public_url; the same path on the address under test.
+		const other = await browser.newContext();
+		try {
+			const pub = await other.newPage();
+			const asked = [];
+			pub.on('request', (r) => {
+				const path = new URL(r.url()).pathname;
+				if (/^\/(v2|parley)\//.test(path)) asked.push(path);
+			});
+			await pub.goto(`${base}/shared/${token}`);
+			await pub.getByRole('heading', { name: title }).waitFor();
+			const items = pub.locator('ol.transcript > li');
+			await items.first().waitFor();
+			assert.ok((await items.count()) > 2, 'the transcript');
+			assert.equal(await pub.locator('audio').getAttribute('src'), `/parley/v1/shared/${token}/media`);
+			await pub.waitForFunction(() => document.querySelector('audio').readyState >= 1);
+			assert.ok(asked.every((p) => p.startsWith(`/parley/v1/shared/${token}`)), asked.join(', '));
+			const listed = await (await page.request.get(`${base}/parley/v1/calls/${id}/shares`)).json();
+			assert.equal(listed.shares[0].recipient, 'buyer@customer.example');
+			assert.equal(listed.shares[0].views, 1);
+			await dialog.getByRole('button', { name: 'Revoke the link for buyer@customer.example' }).click();
+			await dialog.getByRole('button', { name: 'Yes, revoke' }).click();
+			await dialog.getByRole('status').filter({ hasText: 'no longer opens' }).waitFor();
+			await pub.reload();
+			await pub.getByText('This link has expired or was revoked.').waitFor();
+			const media = await other.request.get(`${base}/parley/v1/shared/${token}/media`);
+			assert.equal(media.status(), 404);
+		} finally {
+			await other.close();
+		}
+		await page.keyboard.press('Escape');
 	});
 
 	await check('a worker transcribes the upload (real voices): transcript, waveform and talk shares; a corrected voice gives the host stats; Jobs says done', async () => {

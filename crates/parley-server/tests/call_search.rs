@@ -61,12 +61,24 @@ async fn calls_are_searched_filtered_ordered_and_paged() {
     let s = TestServer::start().await;
     let rita = user(&s, "rita@northwind.example.com", "Rita").await;
     let sam = user(&s, "sam@northwind.example.com", "Sam").await;
-    let pricing = call(&s, &rita, "Pricing with Acme", "Dana Buyer", "Outbound", 600, 0).await;
+    let pricing = call(
+        &s,
+        &rita,
+        "Pricing with Acme",
+        "Dana Buyer",
+        "Outbound",
+        600,
+        0,
+    )
+    .await;
     let renewal = call(&s, &sam, "Renewal", "Eli Globex", "Inbound", 1800, 10).await;
     let intro = call(&s, &rita, "Intro", "Fay Stone", "Outbound", 120, 20).await;
     // Newest first by default, each with its host, customers and whether it has a recording.
     let all = get(&s, "").await;
-    assert_eq!(ids(&all), [intro.as_str(), renewal.as_str(), pricing.as_str()]);
+    assert_eq!(
+        ids(&all),
+        [intro.as_str(), renewal.as_str(), pricing.as_str()]
+    );
     assert_eq!(all["nextCursor"], Value::Null);
     let first = &all["calls"][2];
     assert_eq!(first["title"], "Pricing with Acme");
@@ -76,21 +88,47 @@ async fn calls_are_searched_filtered_ordered_and_paged() {
     assert_eq!(first["primaryUserName"], "Rita Rep");
     assert_eq!(first["externalParties"], json!(["Dana Buyer"]));
     assert_eq!(first["hasRecording"], false);
-    assert_eq!(ids(&get(&s, "?sort=oldest").await), [pricing.as_str(), renewal.as_str(), intro.as_str()]);
+    assert_eq!(
+        ids(&get(&s, "?sort=oldest").await),
+        [pricing.as_str(), renewal.as_str(), intro.as_str()]
+    );
 
     // Title, a participant's name or address, in either case.
     assert_eq!(ids(&get(&s, "?q=ACME").await), [pricing.as_str()]);
     assert_eq!(ids(&get(&s, "?q=eli%20glo").await), [renewal.as_str()]);
-    assert_eq!(ids(&get(&s, "?q=fay.stone%40customer").await), [intro.as_str()]);
-    assert_eq!(ids(&get(&s, "?q=%25").await), Vec::<String>::new(), "% is a character");
+    assert_eq!(
+        ids(&get(&s, "?q=fay.stone%40customer").await),
+        [intro.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, "?q=%25").await),
+        Vec::<String>::new(),
+        "% is a character"
+    );
     // Facts of the call.
-    assert_eq!(ids(&get(&s, "?direction=Inbound").await), [renewal.as_str()]);
-    assert_eq!(ids(&get(&s, "?minDuration=300&maxDuration=600").await), [pricing.as_str()]);
-    assert_eq!(ids(&get(&s, &format!("?primaryUserId={rita}")).await), [intro.as_str(), pricing.as_str()]);
-    assert_eq!(ids(&get(&s, "?hasRecording=true").await), Vec::<String>::new());
+    assert_eq!(
+        ids(&get(&s, "?direction=Inbound").await),
+        [renewal.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, "?minDuration=300&maxDuration=600").await),
+        [pricing.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, &format!("?primaryUserId={rita}")).await),
+        [intro.as_str(), pricing.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, "?hasRecording=true").await),
+        Vec::<String>::new()
+    );
     assert_eq!(ids(&get(&s, "?hasRecording=false").await).len(), 3);
     assert_eq!(
-        ids(&get(&s, "?fromDateTime=2026-03-02T09:05:00Z&toDateTime=2026-03-02T09:15:00Z").await),
+        ids(&get(
+            &s,
+            "?fromDateTime=2026-03-02T09:05:00Z&toDateTime=2026-03-02T09:15:00Z"
+        )
+        .await),
         [renewal.as_str()]
     );
 
@@ -99,13 +137,21 @@ async fn calls_are_searched_filtered_ordered_and_paged() {
     assert_eq!(ids(&page), [pricing.as_str()]);
     let cursor = page["nextCursor"].as_str().unwrap().to_owned();
     let next = s
-        .get(&format!("/parley/v1/calls?limit=1&sort=oldest&cursor={cursor}"))
+        .get(&format!(
+            "/parley/v1/calls?limit=1&sort=oldest&cursor={cursor}"
+        ))
         .await;
     assert_eq!(ids(&next.body), [renewal.as_str()]);
     let other = s
-        .get(&format!("/parley/v1/calls?limit=1&sort=newest&cursor={cursor}"))
+        .get(&format!(
+            "/parley/v1/calls?limit=1&sort=newest&cursor={cursor}"
+        ))
         .await;
-    assert_error(&other, StatusCode::BAD_REQUEST, "cursor belongs to a request with other filters");
+    assert_error(
+        &other,
+        StatusCode::BAD_REQUEST,
+        "cursor belongs to a request with other filters",
+    );
 
     // A member sees their own calls only.
     let k = key(&s, Some(&sam), None).await;
@@ -118,10 +164,19 @@ async fn calls_are_searched_filtered_ordered_and_paged() {
 async fn bad_parameters_are_400s_and_an_unknown_workspace_a_404() {
     let s = TestServer::start().await;
     for (q, message) in [
-        ("minDuration=ten", "minDuration: \"ten\" is not a whole number"),
+        (
+            "minDuration=ten",
+            "minDuration: \"ten\" is not a whole number",
+        ),
         ("maxDuration=-5", "0 or more"),
-        ("direction=Sideways", "direction: \"Sideways\" is not Inbound"),
-        ("hasRecording=maybe", "hasRecording: \"maybe\" is not true or false"),
+        (
+            "direction=Sideways",
+            "direction: \"Sideways\" is not Inbound",
+        ),
+        (
+            "hasRecording=maybe",
+            "hasRecording: \"maybe\" is not true or false",
+        ),
         ("sort=random", "sort: \"random\" is not newest or oldest"),
         ("limit=0", "limit: 0 is not from 1 to 100"),
         ("limit=101", "limit: 101 is not from 1 to 100"),
@@ -139,6 +194,8 @@ async fn bad_parameters_are_400s_and_an_unknown_workspace_a_404() {
     let long = "x".repeat(201);
     let r = s.get(&format!("/parley/v1/calls?q={long}")).await;
     assert_error(&r, StatusCode::BAD_REQUEST, "q: at most 200 characters");
-    let r = s.get("/parley/v1/calls?workspaceId=1234567890123456789").await;
+    let r = s
+        .get("/parley/v1/calls?workspaceId=1234567890123456789")
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }

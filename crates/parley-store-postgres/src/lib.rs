@@ -41,9 +41,10 @@ use parley_domain::{
 };
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
-    CallKey, CallSearch, CallVersion, Failure, MediaStored, NewJob, OAuthAppRecord, OAuthCodeRecord,
-    OAuthTokenRecord, PersonStatsRow, Result, SentenceKey, SessionRecord, Store, StoreError,
-    StoredSentence, TrackerHitsRow, TrackerRecord, TranscriptSize, TranscriptWrite, UserFilter,
+    CallKey, CallSearch, CallVersion, Failure, MediaStored, NewJob, OAuthAppRecord,
+    OAuthCodeRecord, OAuthTokenRecord, PersonStatsRow, Result, SentenceKey, SessionRecord, Store,
+    StoreError, StoredSentence, TrackerHitsRow, TrackerRecord, TranscriptSize, TranscriptWrite,
+    UserFilter,
 };
 
 mod access;

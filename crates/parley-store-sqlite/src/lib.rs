@@ -24,13 +24,13 @@ use parley_domain::tracker::{TopicDef, TrackerDef};
 use parley_domain::*;
 
 use parley_store::rows::{check_format, ANALYSIS_FORMAT};
+use parley_store::{like_anywhere, GaveUp, WORKER_STOPPED};
 use parley_store::{
-    AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallSearch, CallVersion,
-    Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store, StoreError,
-    TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
+    AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallSearch,
+    CallVersion, Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store,
+    StoreError, TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
-use parley_store::{like_anywhere, GaveUp, WORKER_STOPPED};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
 use parley_store::{RateQuota, RateTake, SentenceKey, StoredSentence, TranscriptSize};
 
@@ -364,10 +364,8 @@ fn push_call_search(
             .push_bind(k.id)
             .push(")");
     }
-    q.push(format!(
-        " ORDER BY started_us {order}, id {order} LIMIT "
-    ))
-    .push_bind(i64::from(limit));
+    q.push(format!(" ORDER BY started_us {order}, id {order} LIMIT "))
+        .push_bind(i64::from(limit));
 }
 
 fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {

@@ -556,14 +556,26 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
     let newest = search(|q| q.newest_first = true);
     assert_eq!(find(newest.clone()).await, [intro, renewal, pricing]);
     // Title, party name, party address; either case; `%` is a character, not a wildcard.
-    assert_eq!(find(search(|q| q.text = Some("acme".into()))).await, [pricing]);
-    assert_eq!(find(search(|q| q.text = Some("ELI glo".into()))).await, [renewal]);
+    assert_eq!(
+        find(search(|q| q.text = Some("acme".into()))).await,
+        [pricing]
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("ELI glo".into()))).await,
+        [renewal]
+    );
     assert_eq!(
         find(search(|q| q.text = Some("globex.EXAMPLE".into()))).await,
         [pricing, renewal, intro]
     );
-    assert_eq!(find(search(|q| q.text = Some("100%".into()))).await, [renewal]);
-    assert_eq!(find(search(|q| q.text = Some("1_0".into()))).await, Vec::<CallId>::new());
+    assert_eq!(
+        find(search(|q| q.text = Some("100%".into()))).await,
+        [renewal]
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("1_0".into()))).await,
+        Vec::<CallId>::new()
+    );
     assert_eq!(
         find(search(|q| q.direction = Some(Direction::Outbound))).await,
         [pricing, intro]
@@ -576,15 +588,31 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
         .await,
         [pricing, intro]
     );
-    assert_eq!(find(search(|q| q.has_recording = Some(true))).await, [intro]);
+    assert_eq!(
+        find(search(|q| q.has_recording = Some(true))).await,
+        [intro]
+    );
     assert_eq!(
         find(search(|q| q.has_recording = Some(false))).await,
         [pricing, renewal]
     );
-    assert_eq!(find(search(|q| q.tracker = Some(TrackerId(11)))).await, [pricing]);
-    assert_eq!(find(search(|q| q.tracker = Some(TrackerId(12)))).await, Vec::<CallId>::new());
-    assert_eq!(find(search(|q| q.topic = Some("Pricing".into()))).await, [pricing]);
-    assert_eq!(find(search(|q| q.topic = Some("Small talk".into()))).await, Vec::<CallId>::new(), "no time");
+    assert_eq!(
+        find(search(|q| q.tracker = Some(TrackerId(11)))).await,
+        [pricing]
+    );
+    assert_eq!(
+        find(search(|q| q.tracker = Some(TrackerId(12)))).await,
+        Vec::<CallId>::new()
+    );
+    assert_eq!(
+        find(search(|q| q.topic = Some("Pricing".into()))).await,
+        [pricing]
+    );
+    assert_eq!(
+        find(search(|q| q.topic = Some("Small talk".into()))).await,
+        Vec::<CallId>::new(),
+        "no time"
+    );
     // The keyset continues in the order asked.
     let first = s.search_calls(&newest, None, 1).await.unwrap();
     let next = s

@@ -1037,27 +1037,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/parley/v1/calls": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Search and filter the calls one may see.
-         * @description The calls list of the web app: every parameter is optional and they combine with AND;
-         *     newest first unless `sort=oldest`; paged by `nextCursor`.
-         */
-        get: operations["search-calls"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/parley/v1/calls/{id}/analyze": {
         parameters: {
             query?: never;
@@ -1278,6 +1257,30 @@ export interface paths {
          *     and only ever of the call's current recording.
          */
         get: operations["get-call-waveform"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/parley/v1/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search and filter the calls.
+         * @description The calls the caller may see that match every filter given: text in the title or in a
+         *     participant's name or e-mail address, the rep who hosted, workspace, dates, direction,
+         *     duration, whether there is a recording, a tracker that fired, a topic that was
+         *     discussed; newest (default) or oldest first. Pages of up to 100: follow `nextCursor`
+         *     with the same filters.
+         */
+        get: operations["search-calls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3197,13 +3200,13 @@ export interface components {
         CallList: {
             requestId: string;
             calls: components["schemas"]["CallListItem"][];
-            /** @description The next page's `cursor`; null on the last page. */
-            nextCursor: string | null;
+            /** @description The next page's cursor; null on the last page. */
+            nextCursor?: string | null;
         };
+        /** @description A call as the calls list shows it. */
         CallListItem: {
             id: string;
             title: string;
-            /** Format: date-time */
             started: string;
             /**
              * Format: int64
@@ -3213,9 +3216,9 @@ export interface components {
             direction: string;
             workspaceId: string;
             primaryUserId: string;
-            primaryUserName: string | null;
+            primaryUserName?: string | null;
             hasRecording: boolean;
-            /** @description Names, else e-mail addresses, of the non-company participants (at most 5). */
+            /** @description Names, else addresses, of the participants outside the company (at most five). */
             externalParties: string[];
         };
         CallOutcome: {
@@ -8348,69 +8351,6 @@ export interface operations {
             default: components["responses"]["Error"];
         };
     };
-    "search-calls": {
-        parameters: {
-            query?: {
-                /** @description Calls that started at or after this time (ISO-8601). */
-                fromDateTime?: string;
-                /** @description Calls that started before this time (ISO-8601). */
-                toDateTime?: string;
-                /** @description At most 200 characters: calls whose title, or a participant's name or e-mail address, contains it (ignoring case). Transcripts are not searched. */
-                q?: string;
-                /** @description Only calls this user hosted. */
-                primaryUserId?: string;
-                /** @description Only calls of this workspace. */
-                workspaceId?: string;
-                /** @description Only calls of this direction. */
-                direction?: "Inbound" | "Outbound" | "Conference" | "Unknown";
-                /** @description Only calls at least this long (seconds). */
-                minDuration?: number;
-                /** @description Only calls at most this long (seconds). */
-                maxDuration?: number;
-                /** @description Only calls with (true) or without (false) a recording. */
-                hasRecording?: boolean;
-                /** @description Only calls where this tracker fired (an id from GET /parley/v1/trackers). */
-                trackerId?: string;
-                /** @description Only calls where this topic was discussed (a topic name, from GET /parley/v1/topics). */
-                topic?: string;
-                /** @description `newest` (the default) or `oldest` first. */
-                sort?: "newest" | "oldest";
-                /** @description Calls per page, 1 to 100 (50 when absent). */
-                limit?: number;
-                /** @description The previous page's `nextCursor`; it only continues the same filter. */
-                cursor?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description A page of calls. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CallList"];
-                };
-            };
-            400: components["responses"]["BadRequest"];
-            401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            /** @description No such workspace. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorBody"];
-                };
-            };
-            429: components["responses"]["TooManyRequests"];
-            default: components["responses"]["Error"];
-        };
-    };
     "analyze-call": {
         parameters: {
             query?: never;
@@ -8897,6 +8837,79 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             /** @description No such call, the caller may not see it, it has no recording, or its recording is not decoded yet. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: components["responses"]["TooManyRequests"];
+            default: components["responses"]["Error"];
+        };
+    };
+    "search-calls": {
+        parameters: {
+            query?: {
+                /** @description Calls started at or after this time (ISO 8601). */
+                fromDateTime?: string;
+                /** @description Calls started before this time (ISO 8601). */
+                toDateTime?: string;
+                /**
+                 * @description Found in the title, or in a participant's name or e-mail address (letters A–Z in
+                 *     either case); at most 200 characters. Transcripts are not searched.
+                 */
+                q?: string;
+                /** @description Only calls this user hosted. */
+                primaryUserId?: string;
+                workspaceId?: string;
+                /** @description `Inbound`, `Outbound`, `Conference` or `Unknown`. */
+                direction?: string;
+                /** @description Seconds, at least. */
+                minDuration?: number;
+                /** @description Seconds, at most. */
+                maxDuration?: number;
+                /** @description Only calls with (`true`) or without (`false`) a recording. */
+                hasRecording?: boolean;
+                /** @description Only calls where this tracker fired. */
+                trackerId?: string;
+                /** @description Only calls where this topic (by name) was discussed. */
+                topic?: string;
+                /** @description `newest` (the default) or `oldest` first. */
+                sort?: string;
+                /** @description Calls per page, 1 to 100 (50 when absent). */
+                limit?: number;
+                /** @description The previous page's `nextCursor` (the same filter only). */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of calls (an empty list when none matches). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallList"];
+                };
+            };
+            /** @description A malformed filter, or a cursor of another search. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description No such workspace. */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -142,12 +142,11 @@ async fn search_of(
             return Err(ApiError::bad_request("toDateTime is before fromDateTime"));
         }
     }
-    let text = q
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned);
+    let text =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
     if text
         .as_ref()
         .is_some_and(|t| t.chars().count() > MAX_SEARCH_CHARS)
@@ -206,8 +205,7 @@ async fn search_of(
             to,
             workspace_id: parley_app::access::confine(principal, workspace)?,
             call_ids: None,
-            primary_user_ids: id_of("primaryUserId", &q.primary_user_id)?
-                .map(|u| vec![UserId(u)]),
+            primary_user_ids: id_of("primaryUserId", &q.primary_user_id)?.map(|u| vec![UserId(u)]),
             visible_to: parley_app::access::call_access(state.store.as_ref(), principal).await?,
         },
         text,
@@ -317,7 +315,9 @@ async fn list_calls(
             .await?
             .into_iter()
             .map(|u| {
-                let name = format!("{} {}", u.first_name, u.last_name).trim().to_owned();
+                let name = format!("{} {}", u.first_name, u.last_name)
+                    .trim()
+                    .to_owned();
                 (u.id, if name.is_empty() { u.email } else { name })
             })
             .collect()
