@@ -113,6 +113,16 @@ pub(crate) fn call_id_of(id: &str) -> ApiResult<CallId> {
         .map_err(|_| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
 }
 
+/// The call a path names, or Gong's 404 when there is none (whether the caller may see it
+/// is the use case's to check).
+pub(crate) async fn call_named(state: &AppState, id: &str) -> ApiResult<parley_domain::Call> {
+    state
+        .store
+        .get_call(call_id_of(id)?)
+        .await?
+        .ok_or_else(|| ApiError::not_found(gong_api_v2::messages::call_not_found(id)))
+}
+
 /// The call's id, or Gong's 404 when there is no such call (or it is in a workspace
 /// the caller's key does not reach).
 pub(crate) async fn existing_call(

@@ -14,13 +14,12 @@ use axum::Router;
 use serde::Serialize;
 
 use gong_api_v2::comments::{CommentInput, CommentView};
-use gong_api_v2::messages;
 use parley_app::comments::NewComment;
 use parley_domain::comment::CommentBounds;
-use parley_domain::{Call, Principal};
+use parley_domain::Principal;
 
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{call_id_of, parse_json};
+use crate::routes::extract::{call_named, parse_json};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -58,16 +57,6 @@ struct Deleted {
     deleted: u64,
 }
 
-/// The call a path names (its visibility is the use case's to check).
-async fn call_of(state: &AppState, id: &str) -> ApiResult<Call> {
-    let call_id = call_id_of(id)?;
-    state
-        .store
-        .get_call(call_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(messages::call_not_found(id)))
-}
-
 fn bounds(state: &AppState) -> CommentBounds {
     CommentBounds {
         max_comment_chars: state.config.max_comment_chars,
@@ -95,7 +84,7 @@ async fn list_comments(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let list = parley_app::comments::list_comments(state.store.as_ref(), &principal, &call).await?;
     Ok(Wire(CommentList {
         request_id: request_id(),
@@ -129,7 +118,7 @@ async fn add_comment(
     Path(id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let input: CommentInput = parse_json(body, false)?;
     let mut problems = Vec::new();
     let range = input.range().unwrap_or_else(|e| {
@@ -187,7 +176,7 @@ async fn delete_comment(
     Extension(principal): Extension<Principal>,
     Path((id, comment)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let deleted =
         parley_app::comments::delete_comment(state.store.as_ref(), &principal, &call, &comment)
             .await?;

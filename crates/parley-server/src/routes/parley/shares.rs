@@ -22,14 +22,13 @@ use axum::Extension;
 use axum::Router;
 use serde::{Deserialize, Serialize};
 
-use gong_api_v2::messages;
 use parley_app::shares::{share_not_found, NewShare};
 use parley_domain::share::{CallShare, ShareBounds, ShareId};
-use parley_domain::{Actor, Call, Principal};
+use parley_domain::{Actor, Principal};
 
 use super::transcripts::{monologue_views, MonologueView};
 use crate::error::{json_response, request_id, ApiError, ApiResult, Wire};
-use crate::routes::extract::{call_id_of, parse_json};
+use crate::routes::extract::{call_named, parse_json};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -169,15 +168,6 @@ fn bounds(state: &AppState) -> ShareBounds {
     }
 }
 
-/// The call a path names (its visibility is the use case's to check).
-async fn call_of(state: &AppState, id: &str) -> ApiResult<Call> {
-    state
-        .store
-        .get_call(call_id_of(id)?)
-        .await?
-        .ok_or_else(|| ApiError::not_found(messages::call_not_found(id)))
-}
-
 /// Share a call outside the company.
 ///
 /// Makes a link whose holder reads the call's transcript and plays its recording without
@@ -204,7 +194,7 @@ async fn create_share(
     body: Result<Bytes, BytesRejection>,
 ) -> ApiResult<Response> {
     let b: ShareBody = parse_json(body, true)?;
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let made = parley_app::shares::create(
         state.store.as_ref(),
         &principal,
@@ -252,7 +242,7 @@ async fn list_shares(
     Extension(principal): Extension<Principal>,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let shares = parley_app::shares::list(state.store.as_ref(), &principal, &call).await?;
     Ok(Wire(CallShares {
         request_id: request_id(),
@@ -285,7 +275,7 @@ async fn revoke_share(
     Extension(principal): Extension<Principal>,
     Path((id, share)): Path<(String, String)>,
 ) -> ApiResult<Response> {
-    let call = call_of(&state, &id).await?;
+    let call = call_named(&state, &id).await?;
     let share_id = parley_domain::parse_id(&share)
         .map(ShareId)
         .map_err(|_| ApiError::not_found(share_not_found(&share)))?;
