@@ -16,7 +16,6 @@ use gong_api_v2::calls::{direction_str, parse_direction};
 use parley_domain::{Affiliation, CallId, Principal, TrackerId, UserId, WorkspaceId};
 use parley_store::{CallFilter, CallKey, CallSearch, UserFilter};
 
-use crate::cursor::FilterKey;
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{optional_datetime, query};
 use crate::AppState;
@@ -227,18 +226,10 @@ async fn search_of(
     })
 }
 
-/// What a page of the list is bound to: a cursor continues only the same search.
+/// What a page of the list is bound to: a cursor continues only the same search (the
+/// listing filter's key, as `GET /v2/calls` binds its pages, plus the search's own terms).
 fn search_key(s: &CallSearch) -> String {
-    let f = &s.filter;
-    FilterKey::new()
-        .field("from", f.from.map(|t| t.timestamp_micros()))
-        .field("to", f.to.map(|t| t.timestamp_micros()))
-        .field("workspaceId", f.workspace_id.map(|w| w.0))
-        .field(
-            "primaryUserIds",
-            crate::cursor::ids_of(&f.primary_user_ids, |u| u.0),
-        )
-        .field("visibleTo", &f.visible_to)
+    crate::routes::v2::calls::call_filter_key(&s.filter)
         .field("q", s.text.as_deref())
         .field("direction", s.direction.map(direction_str))
         .field("minDuration", s.min_duration_s)
@@ -315,9 +306,7 @@ async fn list_calls(
             .await?
             .into_iter()
             .map(|u| {
-                let name = format!("{} {}", u.first_name, u.last_name)
-                    .trim()
-                    .to_owned();
+                let name = u.full_name();
                 (u.id, if name.is_empty() { u.email } else { name })
             })
             .collect()

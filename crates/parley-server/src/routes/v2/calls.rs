@@ -84,7 +84,7 @@ async fn call_filter(
 
 /// What a page of calls is bound to (see [`FilterKey`]); the call cache's counts are
 /// keyed by it too.
-fn call_filter_key(f: &CallFilter) -> FilterKey {
+pub(crate) fn call_filter_key(f: &CallFilter) -> FilterKey {
     FilterKey::new()
         .field("from", f.from.map(|t| t.timestamp_micros()))
         .field("to", f.to.map(|t| t.timestamp_micros()))
