@@ -95,7 +95,22 @@ async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Pa
         Ok(found) => found,
         Err(answer) => return answer,
     };
-    let resp = serve(&state, &media, &req.headers)
+    // The path, never the query: a signed URL's signature is a credential.
+    serve_audited(&state, &media, &req, actor, ip, ROUTE, req.uri.path()).await
+}
+
+/// The recording, with the audit entry of a download when the answer starts one;
+/// `path` is what the entry keeps of the request.
+async fn serve_audited(
+    state: &AppState,
+    media: &CallMedia,
+    req: &Parts,
+    actor: Actor,
+    ip: Option<std::net::IpAddr>,
+    route: &'static str,
+    path: &str,
+) -> Response {
+    let resp = serve(state, media, &req.headers)
         .await
         .unwrap_or_else(IntoResponse::into_response);
     if starts_download(&resp) {
@@ -107,13 +122,7 @@ async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Pa
                 Outcome::Status(resp.status().as_u16()),
             )
             .from_ip(ip)
-            // The path, never the query: a signed URL's signature is a credential.
-            .with_request(RequestInfo::new(
-                "GET",
-                Some(ROUTE),
-                req.uri.path(),
-                Vec::new(),
-            ))
+            .with_request(RequestInfo::new("GET", Some(route), path, Vec::new()))
             .on([media.call_id.to_string()]),
         );
     }
@@ -214,29 +223,17 @@ async fn shared_media(
         Ok(m) => m,
         Err(e) => return e.into_response(),
     };
-    let resp = serve(&state, &media, &req.headers)
-        .await
-        .unwrap_or_else(IntoResponse::into_response);
-    if starts_download(&resp) {
-        state.audit.record(
-            AuditEntry::new(
-                chrono::Utc::now(),
-                Actor::MediaUrl,
-                AuditAction::MediaDownloaded,
-                Outcome::Status(resp.status().as_u16()),
-            )
-            .from_ip(ip)
-            // The route, never the path: the token is a credential.
-            .with_request(RequestInfo::new(
-                "GET",
-                Some(SHARED_ROUTE),
-                SHARED_ROUTE,
-                Vec::new(),
-            ))
-            .on([media.call_id.to_string()]),
-        );
-    }
-    resp
+    // The route, never the path: the token is a credential.
+    serve_audited(
+        &state,
+        &media,
+        &req,
+        Actor::MediaUrl,
+        ip,
+        SHARED_ROUTE,
+        SHARED_ROUTE,
+    )
+    .await
 }
 
 /// The recording of the call an open link shares.
