@@ -576,6 +576,24 @@ async fn every_table_goes_to_postgres_and_back_unchanged() {
         a.transcripts_of(&ids).await.unwrap(),
         b.transcripts_of(&ids).await.unwrap()
     );
+    // The search indexes are not copied: the target wrote its own, which finds the same
+    // calls by a title and by words of a transcript.
+    let transcripts = a.transcripts_of(&ids).await.unwrap();
+    let sentence = &transcripts.values().next().expect("a transcript")[0].sentences[0].text;
+    let said = parley_domain::search::phrase_words(sentence)[..2].join(" ");
+    for text in [said, calls_a[0].title.clone()] {
+        let search = parley_store::CallSearch {
+            text: Some(text.clone()),
+            ..Default::default()
+        };
+        let found = a.search_calls(&search, None, 100).await.unwrap();
+        assert!(!found.is_empty(), "{text:?} finds a call");
+        assert_eq!(
+            found,
+            b.search_calls(&search, None, 100).await.unwrap(),
+            "{text:?}"
+        );
+    }
     let before_audit = b.count_audit(&all_audit()).await.unwrap();
     let entry = parley_domain::AuditEntry::new(
         chrono::Utc::now(),

@@ -114,6 +114,21 @@ pub struct CrmLink {
     pub fields: Vec<(String, serde_json::Value)>,
 }
 
+impl CrmLink {
+    /// The name of a linked account (its `Name` field, as the CRMs and the search index
+    /// read it); `None` for another object or an account without one.
+    pub fn account_name(&self) -> Option<&str> {
+        if self.object_type != "Account" {
+            return None;
+        }
+        self.fields
+            .iter()
+            .find(|(k, _)| k == "Name")
+            .and_then(|(_, v)| v.as_str())
+            .filter(|n| !n.trim().is_empty())
+    }
+}
+
 /// A call as a client asks to create it, already decoded from the wire.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCall {

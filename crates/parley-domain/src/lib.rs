@@ -25,6 +25,7 @@ pub mod meeting;
 pub mod privacy;
 pub mod profile;
 pub mod scorecard;
+pub mod search;
 pub mod share;
 pub mod speaker;
 pub mod subtitle;

@@ -1,6 +1,6 @@
-//! `GET /parley/v1/calls` over HTTP on a real server: the calls list's search (title and
-//! participants), filters, order and keyset pages; what a member sees; every bad parameter
-//! a clear 400. (The tracker and topic filters' SQL is checked on both backends by the
+//! `GET /parley/v1/calls` over HTTP on a real server: the calls list's search (title,
+//! participants, accounts, transcripts), filters, teams, orders and keyset pages; what a
+//! member sees; every bad parameter a clear 400. (The tracker and topic filters' SQL is checked on both backends by the
 //! store's conformance suite.)
 
 mod common;
@@ -177,7 +177,11 @@ async fn bad_parameters_are_400s_and_an_unknown_workspace_a_404() {
             "hasRecording=maybe",
             "hasRecording: \"maybe\" is not true or false",
         ),
-        ("sort=random", "sort: \"random\" is not newest or oldest"),
+        (
+            "sort=random",
+            "sort: \"random\" is not newest, oldest, longest or shortest",
+        ),
+        ("teamOf=me", "teamOf: \"me\" is not an id"),
         ("limit=0", "limit: 0 is not from 1 to 100"),
         ("limit=101", "limit: 101 is not from 1 to 100"),
         ("trackerId=abc", "trackerId: \"abc\" is not an id"),
@@ -198,4 +202,100 @@ async fn bad_parameters_are_400s_and_an_unknown_workspace_a_404() {
         .get("/parley/v1/calls?workspaceId=1234567890123456789")
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = s.get("/parley/v1/calls?teamOf=1234567890123456789").await;
+    assert_error(
+        &r,
+        StatusCode::NOT_FOUND,
+        "teamOf: no user 1234567890123456789",
+    );
+}
+
+#[tokio::test]
+async fn accounts_transcripts_teams_and_durations() {
+    let s = TestServer::start().await;
+    let lead = s
+        .post(
+            "/parley/v1/users",
+            json!({"email": "lead@northwind.example.com", "firstName": "Lee", "lastName": "Lead"}),
+        )
+        .await
+        .body["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rep = s
+        .post(
+            "/parley/v1/users",
+            json!({"email": "rep@northwind.example.com", "firstName": "Ray", "lastName": "Rep",
+                   "managerId": lead}),
+        )
+        .await
+        .body["userId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let other = user(&s, "other@northwind.example.com", "Olga").await;
+    let mut body = common::call_body("acct", &rep, "2026-03-02T09:00:00Z");
+    body["duration"] = json!(900);
+    body["context"] = json!([{"system": "Salesforce", "objects": [
+        {"objectType": "Account", "objectId": "001INI", "fields": [{"name": "Name", "value": "Initech Ltd"}]}
+    ]}]);
+    let with_account = s.call(body).await;
+    let said = call(&s, &other, "Weekly sync", "Hal Byer", "Inbound", 300, 30).await;
+    let r = s
+        .put_transcript(
+            &said,
+            "vtt",
+            "WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Hal Byer>Hello.\n\n             00:01:05.000 --> 00:01:09.000\n<v Hal Byer>Can we open the Pricing Page, please?\n",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let by_lead = call(&s, &lead, "Forecast", "Ivy Ives", "Outbound", 2400, 60).await;
+
+    // An account's name, shown on the call.
+    let r = get(&s, "?q=initech").await;
+    assert_eq!(ids(&r), [with_account.as_str()]);
+    assert_eq!(r["calls"][0]["accounts"], json!(["Initech Ltd"]));
+    assert_eq!(r["calls"][0]["transcriptMatch"], Value::Null);
+    // A phrase said in the transcript, quoted with its moment.
+    let r = get(&s, "?q=pricing%20pag").await;
+    assert_eq!(ids(&r), [said.as_str()]);
+    assert_eq!(
+        r["calls"][0]["transcriptMatch"],
+        json!({"startMs": 65000, "text": "Can we open the Pricing Page, please?"})
+    );
+    assert_eq!(r["calls"][0]["accounts"], json!([]));
+    assert_eq!(
+        ids(&get(&s, "?q=page%20pricing").await),
+        Vec::<String>::new()
+    );
+    // A manager's team: the manager and everyone under them.
+    assert_eq!(
+        ids(&get(&s, &format!("?teamOf={lead}")).await),
+        [by_lead.as_str(), with_account.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, &format!("?teamOf={rep}")).await),
+        [with_account.as_str()]
+    );
+    assert_eq!(
+        ids(&get(&s, &format!("?teamOf={lead}&primaryUserId={other}")).await),
+        Vec::<String>::new()
+    );
+    // By duration, in pages.
+    assert_eq!(
+        ids(&get(&s, "?sort=longest").await),
+        [by_lead.as_str(), with_account.as_str(), said.as_str()]
+    );
+    let page = get(&s, "?sort=shortest&limit=2").await;
+    assert_eq!(ids(&page), [said.as_str(), with_account.as_str()]);
+    let next = get(
+        &s,
+        &format!(
+            "?sort=shortest&limit=2&cursor={}",
+            page["nextCursor"].as_str().unwrap()
+        ),
+    )
+    .await;
+    assert_eq!(ids(&next), [by_lead.as_str()]);
 }

@@ -71,24 +71,27 @@ fn push_call_page(
 fn push_call_search(
     q: &mut QueryBuilder<'_, Postgres>,
     s: &CallSearch,
-    after: Option<CallKey>,
+    after: Option<SearchKey>,
     limit: u32,
 ) {
     push_call_filter(q, &s.filter);
     if let Some(text) = &s.text {
-        // ILIKE, not LIKE: SQLite's LIKE ignores ASCII case, and both backends find the
-        // same calls.
-        let pattern = parley_store::like_anywhere(text);
-        q.push(" AND (title ILIKE ")
-            .push_bind(pattern.clone())
-            .push(
-                " ESCAPE '\\' OR EXISTS (SELECT 1 FROM parties p WHERE p.call_id = calls.id \
-                 AND (p.name ILIKE ",
+        // The indexes of migration 0018: ILIKE (as SQLite's LIKE, ASCII case ignored)
+        // reads the trigram index for a piece of 3 characters or more; the words are a
+        // phrase of plain words (no tsquery syntax can get through), the last a prefix.
+        q.push(" AND (id IN (SELECT call_id FROM call_facts WHERE facts ILIKE ")
+            .push_bind(parley_store::like_anywhere(text))
+            .push(" ESCAPE '\\')");
+        let words = parley_domain::search::phrase_words(text);
+        if !words.is_empty() {
+            let query: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+            q.push(
+                " OR id IN (SELECT call_id FROM call_words WHERE words @@ to_tsquery('simple', ",
             )
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR p.email ILIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')))");
+            .push_bind(format!("{}:*", query.join(" <-> ")))
+            .push("))");
+        }
+        q.push(")");
     }
     if let Some(d) = s.direction {
         q.push(" AND direction = ").push_bind(direction_key(d));
@@ -121,26 +124,13 @@ fn push_call_search(
         .push_bind(topic.clone())
         .push(" AND (t->>1)::bigint > 0)");
     }
-    let (cmp, order) = if s.newest_first {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if let Some(k) = after {
-        q.push(format!(" AND (started_us, id) {cmp} ("))
-            .push_bind(k.started_us)
-            .push(", ")
-            .push_bind(k.id)
-            .push(")");
-    }
-    q.push(format!(" ORDER BY started_us {order}, id {order} LIMIT "))
-        .push_bind(i64::from(limit));
+    parley_store::push_search_order(q, s.order, after, limit);
 }
 
 pub(crate) async fn search_calls(
     db: &PgStore,
     s: &CallSearch,
-    after: Option<CallKey>,
+    after: Option<SearchKey>,
     limit: u32,
 ) -> Result<Vec<Call>> {
     let mut q = QueryBuilder::<Postgres>::new(format!("SELECT {CALL_COLUMNS} FROM calls"));

@@ -42,9 +42,9 @@ use parley_domain::{
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, AuditFilter, AuditKey, CallFilter,
     CallKey, CallSearch, CallVersion, Failure, MediaStored, NewJob, OAuthAppRecord,
-    OAuthCodeRecord, OAuthTokenRecord, PersonStatsRow, Result, SentenceKey, SessionRecord, Store,
-    StoreError, StoredSentence, TrackerHitsRow, TrackerRecord, TranscriptSize, TranscriptWrite,
-    UserFilter,
+    OAuthCodeRecord, OAuthTokenRecord, PersonStatsRow, Result, SearchKey, SentenceKey,
+    SessionRecord, Store, StoreError, StoredSentence, TrackerHitsRow, TrackerRecord,
+    TranscriptSize, TranscriptWrite, UserFilter,
 };
 
 mod access;
@@ -307,10 +307,19 @@ impl Store for PgStore {
     async fn search_calls(
         &self,
         s: &CallSearch,
-        after: Option<CallKey>,
+        after: Option<SearchKey>,
         limit: u32,
     ) -> Result<Vec<Call>> {
         calls::search_calls(self, s, after, limit).await
+    }
+
+    async fn sentences_like(
+        &self,
+        ids: &[CallId],
+        pattern: &str,
+        per_call: u32,
+    ) -> Result<Vec<(CallId, i64, String)>> {
+        transcripts::sentences_like(self, ids, pattern, per_call).await
     }
 
     async fn list_call_versions(

@@ -186,6 +186,11 @@ pub(crate) async fn replace_transcript(db: &PgStore, w: TranscriptWrite<'_>) -> 
         .execute(&mut *tx)
         .await?;
     }
+    // The calls search's words (migration 0018).
+    sqlx::query("SELECT call_words_refresh($1)")
+        .bind(w.call_id.0)
+        .execute(&mut *tx)
+        .await?;
     for (party, speaker) in w.speaking_parties {
         sqlx::query("UPDATE parties SET speaker_id = $1 WHERE id = $2 AND call_id = $3")
             .bind(speaker.0)
@@ -541,4 +546,31 @@ pub(crate) async fn save_voice_profile(
     upsert_profile(&mut tx, profile, at).await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// [`parley_store::Store::sentences_like`]: ILIKE, as SQLite's LIKE ignores ASCII case.
+pub(crate) async fn sentences_like(
+    db: &PgStore,
+    ids: &[CallId],
+    pattern: &str,
+    per_call: u32,
+) -> Result<Vec<(CallId, i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT call_id, start_ms, text FROM (SELECT call_id, start_ms, text, monologue, seq, \
+         row_number() OVER (PARTITION BY call_id ORDER BY monologue, seq) AS n \
+         FROM transcript_sentences WHERE call_id = ANY($1) AND text ILIKE $2 ESCAPE '\\') s \
+         WHERE n <= $3 ORDER BY call_id, monologue, seq",
+    )
+    .bind(ids.iter().map(|c| c.0).collect::<Vec<_>>())
+    .bind(pattern)
+    .bind(i64::from(per_call))
+    .fetch_all(&db.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, at, text)| (CallId(c), at, text))
+        .collect())
 }

@@ -27,8 +27,8 @@ use parley_store::rows::{check_format, ANALYSIS_FORMAT};
 use parley_store::{like_anywhere, GaveUp, WORKER_STOPPED};
 use parley_store::{
     AnalysisInput, AnalysisRow, AnalysisWrite, ApiKeyRecord, CallFilter, CallKey, CallSearch,
-    CallVersion, Failure, MediaStored, NewJob, PersonStatsRow, Result, SessionRecord, Store,
-    StoreError, TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
+    CallVersion, Failure, MediaStored, NewJob, PersonStatsRow, Result, SearchKey, SessionRecord,
+    Store, StoreError, TrackerHitsRow, TrackerRecord, TranscriptWrite, UserFilter,
 };
 use parley_store::{AuditFilter, AuditKey, ANALYSIS_LIVE_AFTER_TRANSCRIPT};
 use parley_store::{OAuthAppRecord, OAuthCodeRecord, OAuthTokenRecord};
@@ -304,23 +304,32 @@ fn push_call_page(
 fn push_call_search(
     q: &mut QueryBuilder<'_, Sqlite>,
     s: &CallSearch,
-    after: Option<CallKey>,
+    after: Option<SearchKey>,
     limit: u32,
 ) {
     push_call_filter(q, &s.filter);
     if let Some(text) = &s.text {
-        // LIKE ignores the case of ASCII letters in SQLite.
-        let pattern = like_anywhere(text);
-        q.push(" AND (title LIKE ")
-            .push_bind(pattern.clone())
-            .push(
-                " ESCAPE '\\' OR EXISTS (SELECT 1 FROM parties p WHERE p.call_id = calls.id \
-                 AND (p.name LIKE ",
-            )
-            .push_bind(pattern.clone())
-            .push(" ESCAPE '\\' OR p.email LIKE ")
-            .push_bind(pattern)
-            .push(" ESCAPE '\\')))");
+        // The indexes of migration 0032. Trigrams find a piece of 3 characters or more
+        // from the index (case folded); a shorter one is LIKE over the indexed text, which
+        // is small (no transcript) but read whole.
+        q.push(" AND (id IN (SELECT rowid FROM call_facts WHERE ");
+        if text.chars().count() >= 3 {
+            q.push("call_facts MATCH ")
+                .push_bind(format!("\"{}\"", text.replace('"', "\"\"")));
+        } else {
+            q.push("facts LIKE ")
+                .push_bind(like_anywhere(text))
+                .push(" ESCAPE '\\'");
+        }
+        q.push(")");
+        let words = parley_domain::search::phrase_words(text);
+        if !words.is_empty() {
+            // A phrase of plain words (no FTS5 syntax can get through), the last a prefix.
+            q.push(" OR id IN (SELECT rowid FROM call_words WHERE call_words MATCH ")
+                .push_bind(format!("\"{}\" *", words.join(" ")))
+                .push(")");
+        }
+        q.push(")");
     }
     if let Some(d) = s.direction {
         q.push(" AND direction = ")
@@ -352,20 +361,7 @@ fn push_call_search(
         .push_bind(topic.clone())
         .push(" AND json_extract(t.value, '$[1]') > 0)");
     }
-    let (cmp, order) = if s.newest_first {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if let Some(k) = after {
-        q.push(format!(" AND (started_us, id) {cmp} ("))
-            .push_bind(k.started_us)
-            .push(", ")
-            .push_bind(k.id)
-            .push(")");
-    }
-    q.push(format!(" ORDER BY started_us {order}, id {order} LIMIT "))
-        .push_bind(i64::from(limit));
+    parley_store::push_search_order(q, s.order, after, limit);
 }
 
 fn push_call_filter<'a>(q: &mut QueryBuilder<'a, Sqlite>, f: &CallFilter) {
@@ -1442,7 +1438,7 @@ impl Store for SqliteStore {
     async fn search_calls(
         &self,
         s: &CallSearch,
-        after: Option<CallKey>,
+        after: Option<SearchKey>,
         limit: u32,
     ) -> Result<Vec<Call>> {
         let mut q = QueryBuilder::<Sqlite>::new(format!(
@@ -1451,6 +1447,40 @@ impl Store for SqliteStore {
         push_call_search(&mut q, s, after, limit);
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(call_of).collect()
+    }
+
+    async fn sentences_like(
+        &self,
+        ids: &[CallId],
+        pattern: &str,
+        per_call: u32,
+    ) -> Result<Vec<(CallId, i64, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT call_id, start_ms, text FROM (SELECT call_id, start_ms, text, monologue, seq, \
+             row_number() OVER (PARTITION BY call_id ORDER BY monologue, seq) AS n \
+             FROM transcript_sentences WHERE text LIKE ",
+        );
+        q.push_bind(pattern.to_owned())
+            .push(" ESCAPE '\\' AND call_id IN ");
+        push_ids(&mut q, ids.iter().map(|i| i.0));
+        q.push(") WHERE n <= ")
+            .push_bind(i64::from(per_call))
+            .push(" ORDER BY call_id, monologue, seq");
+        q.build()
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok((
+                    CallId(r.try_get("call_id")?),
+                    r.try_get("start_ms")?,
+                    r.try_get("text")?,
+                ))
+            })
+            .collect()
     }
 
     async fn list_call_versions(
@@ -1635,6 +1665,15 @@ impl Store for SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
+        // The calls search's words (migration 0032): the old row went with the old
+        // transcript.
+        sqlx::query(
+            "INSERT INTO call_words (rowid, words) SELECT call_id, words FROM call_words_source \
+             WHERE call_id = ?",
+        )
+        .bind(w.call_id.0)
+        .execute(&mut *tx)
+        .await?;
         for (party, speaker) in w.speaking_parties {
             sqlx::query("UPDATE parties SET speaker_id = ? WHERE id = ? AND call_id = ?")
                 .bind(speaker.0)

@@ -159,6 +159,16 @@ impl Portable for SqliteStore {
     /// that the file alone is the whole database (a backup's `parley.sqlite` is copied
     /// around on its own).
     async fn finish(&self) -> Result<()> {
+        // The calls search's words: inserted sentences write none (migration 0032); the
+        // facts were written by the triggers as calls, parties and links were copied.
+        sqlx::query("INSERT INTO call_words (call_words) VALUES ('delete-all')")
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO call_words (rowid, words) SELECT call_id, words FROM call_words_source",
+        )
+        .execute(&self.pool)
+        .await?;
         sqlx::query("ANALYZE").execute(&self.pool).await?;
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
             .execute(&self.pool)
@@ -167,9 +177,12 @@ impl Portable for SqliteStore {
     }
 
     async fn schema(&self) -> Result<Vec<(String, Vec<String>)>> {
+        // `pragma_table_list`, not `sqlite_master`: it tells a full-text table ("virtual")
+        // from the tables FTS5 keeps its index in ("shadow"), which are not the schema's.
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT m.name, p.name FROM sqlite_master AS m, pragma_table_info(m.name) AS p \
-             WHERE m.type = 'table' ORDER BY m.name, p.cid",
+            "SELECT m.name, p.name FROM pragma_table_list AS m, pragma_table_info(m.name) AS p \
+             WHERE m.schema = 'main' AND m.type IN ('table', 'virtual') AND m.name <> 'sqlite_schema' \
+             ORDER BY m.name, p.cid",
         )
         .fetch_all(&self.pool)
         .await?;

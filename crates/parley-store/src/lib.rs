@@ -96,8 +96,10 @@ pub struct CallFilter {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CallSearch {
     pub filter: CallFilter,
-    /// Found in the title, or in a party's name or e-mail address (ASCII letters in either
-    /// case; `%` and `_` are plain characters).
+    /// Found in the title, in a party's name or e-mail address, or in the name of a CRM
+    /// account linked to the call (a piece of any of them; letters in either case; `%` and
+    /// `_` are plain characters); or said in the call's transcript (its
+    /// [`parley_domain::search::phrase_words`] in that order, the last one as a prefix).
     pub text: Option<String>,
     pub direction: Option<parley_domain::Direction>,
     /// Seconds, inclusive.
@@ -109,8 +111,82 @@ pub struct CallSearch {
     pub tracker: Option<TrackerId>,
     /// Only calls whose analysis gave this topic (by name) some time.
     pub topic: Option<String>,
-    /// Newest first (keyset descending); else oldest first, as [`Store::list_calls`].
-    pub newest_first: bool,
+    pub order: CallOrder,
+}
+
+/// The order of a [`CallSearch`]'s calls. Ties of duration go newest first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CallOrder {
+    /// As [`Store::list_calls`]: `(started, id)` ascending.
+    #[default]
+    Oldest,
+    Newest,
+    Longest,
+    Shortest,
+}
+
+/// Ends a [`CallSearch`]'s SQL, the same on every backend: the keyset condition after
+/// `after`, the order and the limit (columns `duration_s`, `started_us` and `id` of
+/// `calls`; the orders by duration read the index on those three).
+pub fn push_search_order<'a, DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<'a, DB>,
+    order: CallOrder,
+    after: Option<SearchKey>,
+    limit: u32,
+) where
+    i64: 'a + sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let by_time = |q: &mut sqlx::QueryBuilder<'a, DB>, cmp: &str, k: CallKey| {
+        q.push(format!("(started_us, id) {cmp} ("))
+            .push_bind(k.started_us)
+            .push(", ")
+            .push_bind(k.id)
+            .push(")");
+    };
+    let (duration, cmp, time) = match order {
+        CallOrder::Oldest => (None, ">", "ASC"),
+        CallOrder::Newest => (None, "<", "DESC"),
+        CallOrder::Longest => (Some(("<", "DESC")), "<", "DESC"),
+        CallOrder::Shortest => (Some((">", "ASC")), "<", "DESC"),
+    };
+    if let Some(a) = after {
+        q.push(" AND ");
+        match duration {
+            None => by_time(q, cmp, a.key),
+            Some((dcmp, _)) => {
+                q.push(format!("(duration_s {dcmp} "))
+                    .push_bind(a.duration_s)
+                    .push(" OR (duration_s = ")
+                    .push_bind(a.duration_s)
+                    .push(" AND ");
+                by_time(q, cmp, a.key);
+                q.push("))");
+            }
+        }
+    }
+    q.push(" ORDER BY ");
+    if let Some((_, dorder)) = duration {
+        q.push(format!("duration_s {dorder}, "));
+    }
+    q.push(format!("started_us {time}, id {time} LIMIT "))
+        .push_bind(i64::from(limit));
+}
+
+/// Where a [`CallSearch`] continues: the last call already returned (its duration matters
+/// only to the orders by duration).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchKey {
+    pub duration_s: i64,
+    pub key: CallKey,
+}
+
+impl SearchKey {
+    pub fn of(call: &Call) -> SearchKey {
+        SearchKey {
+            duration_s: call.duration_s,
+            key: CallKey::of(call),
+        }
+    }
 }
 
 /// `text` as a LIKE pattern that finds it anywhere (a backslash escapes `%`, `_` and itself).
@@ -740,14 +816,22 @@ pub trait Store:
     /// in the same transaction, queues a `DeleteMedia` job for its recording. Answers the
     /// recording's key, if it had one; `NotFound` when there is no such call.
     async fn delete_call(&self, id: CallId, now: Timestamp) -> Result<Option<String>>;
-    /// Calls a [`CallSearch`] finds, in `(started, id)` order after `after` (or before it,
-    /// newest first).
+    /// Calls a [`CallSearch`] finds, in its [`CallOrder`], after `after`.
     async fn search_calls(
         &self,
         s: &CallSearch,
-        after: Option<CallKey>,
+        after: Option<SearchKey>,
         limit: u32,
     ) -> Result<Vec<Call>>;
+    /// Sentences of these calls' transcripts whose text is LIKE `pattern` (see
+    /// [`like_anywhere`]; ASCII letters in either case), at most `per_call` of each call,
+    /// each call's in transcript order: `(call, start ms, text)`.
+    async fn sentences_like(
+        &self,
+        ids: &[CallId],
+        pattern: &str,
+        per_call: u32,
+    ) -> Result<Vec<(CallId, i64, String)>>;
     /// Calls in `(started, id)` order after `after`.
     async fn list_calls(
         &self,

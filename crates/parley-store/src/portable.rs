@@ -250,6 +250,14 @@ pub const NOT_COPIED: &[(&str, &str)] = &[
         "workers",
         "worker processes' last reports; the workers of the target's servers report within seconds",
     ),
+    (
+        "call_facts",
+        "the calls search's index: triggers write the target's as calls, parties and links are copied",
+    ),
+    (
+        "call_words",
+        "the calls search's index: the target's is written from the copied sentences when the copy ends",
+    ),
     ("_sqlx_migrations", "each backend's own migration history"),
     ("sqlite_sequence", "SQLite's id counters, moved by the inserts"),
     ("sqlite_stat1", "SQLite's planner statistics, made by ANALYZE"),

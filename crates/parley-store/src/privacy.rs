@@ -214,6 +214,18 @@ pub const SOURCES: &[Source] = &[
 /// millisecond numbers hold any four digits a phone look-up searches for.
 pub const CLEARED_WITH: &[(&str, &str, &str)] = &[("transcript_sentences", "words", "text")];
 
+/// Text columns that copy searched columns of other rows and follow them: (table,
+/// column, what rewrites it). They are not searched: the erase changes their sources,
+/// and the database's triggers rewrite them in the same transaction. (On SQLite they are
+/// columns of full-text tables, which declare no type: the schema lists them only on
+/// PostgreSQL.)
+pub const DERIVED: &[(&str, &str, &str)] = &[(
+    "call_facts",
+    "facts",
+    "the calls search's index: triggers rewrite it whenever a call's title, a party's \
+     name or address, or a linked account's fields change",
+)];
+
 /// Every other text column of the schema, by table, and why it holds no person's address
 /// or number. The conformance check `every_text_column_is_a_source_or_not_personal`
 /// compares the schema with [`SOURCES`], [`CLEARED_WITH`] and this list, so a new column

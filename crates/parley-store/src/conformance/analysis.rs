@@ -7,7 +7,9 @@ use parley_domain::*;
 
 use super::{bare_call, import, sql_str, t0, workspace_and_user, Harness};
 use crate::rows::*;
-use crate::{AnalysisWrite, CallFilter, CallKey, CallSearch, Store, StoreError, TrackerRecord};
+use crate::{
+    AnalysisWrite, CallFilter, CallOrder, CallSearch, SearchKey, Store, StoreError, TrackerRecord,
+};
 
 fn transcript(text: &str) -> Transcript {
     super::one_sentence(7, text)
@@ -469,10 +471,20 @@ pub async fn a_leased_analysis_is_written_with_its_job_or_not_at_all(h: &dyn Har
     assert_eq!(s.analyses_of(&[call.id]).await.unwrap()[&call.id], a);
 }
 
-/// The calls list's search: text in the title or a party's name or address (either case;
-/// `%` and `_` plain), direction, duration, recording, a tracker that fired, a topic that
-/// got time, newest or oldest first with a keyset that continues either way, and the
-/// listing's own filter (workspace, dates, access) under it all.
+fn account(name: &str) -> CrmLink {
+    CrmLink {
+        system: CrmSystem::Salesforce,
+        object_type: "Account".into(),
+        object_id: "001A".into(),
+        fields: vec![("Name".into(), serde_json::json!(name))],
+    }
+}
+
+/// The calls list's search: text in the title, a party's name or address or an account's
+/// name (either case; `%` and `_` plain) or said in the transcript, direction, duration,
+/// recording, a tracker that fired, a topic that got time; newest, oldest, longest or
+/// shortest first with a keyset that continues each way; and the listing's own filter
+/// (workspace, dates, access) under it all.
 pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
     let f = h.fresh().await;
     let s = &*f.store;
@@ -509,7 +521,13 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
             media_channel: None,
             context: vec![],
         };
-        s.insert_call(&c, &[guest], &[], &[]).await.unwrap();
+        // The intro is with an account.
+        let context = if i == 2 {
+            vec![account("Initech Ltd")]
+        } else {
+            vec![]
+        };
+        s.insert_call(&c, &[guest], &context, &[]).await.unwrap();
         calls.push(c);
     }
     let [pricing, renewal, intro] = [calls[0].id, calls[1].id, calls[2].id];
@@ -553,7 +571,7 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
         q
     };
     assert_eq!(find(search(|_| {})).await, [pricing, renewal, intro]);
-    let newest = search(|q| q.newest_first = true);
+    let newest = search(|q| q.order = CallOrder::Newest);
     assert_eq!(find(newest.clone()).await, [intro, renewal, pricing]);
     // Title, party name, party address; either case; `%` is a character, not a wildcard.
     assert_eq!(
@@ -576,6 +594,71 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
         find(search(|q| q.text = Some("1_0".into()))).await,
         Vec::<CallId>::new()
     );
+    // A linked account's name; its new name once a later call brings it.
+    assert_eq!(
+        find(search(|q| q.text = Some("initech".into()))).await,
+        [intro]
+    );
+    // Said in the transcript: the words in order, the last a prefix, punctuation aside.
+    assert_eq!(
+        find(search(|q| q.text = Some("Does ACME co".into()))).await,
+        [pricing]
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("acme does".into()))).await,
+        Vec::<CallId>::new()
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("cost?!".into()))).await,
+        [pricing]
+    );
+    // Short pieces are found too (read, not indexed).
+    assert_eq!(find(search(|q| q.text = Some("ro".into()))).await, [intro]);
+    assert_eq!(
+        find(search(|q| q.text = Some("\"".into()))).await,
+        Vec::<CallId>::new()
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("a \"b\" OR c*".into()))).await,
+        Vec::<CallId>::new(),
+        "no query syntax gets through"
+    );
+    let mut later = bare_call(
+        CallId::generate(),
+        ws.id,
+        user.id,
+        t0() + Duration::minutes(8),
+    );
+    later.title = "Later".into();
+    s.insert_call(&later, &[], &[account("Hooli")], &[])
+        .await
+        .unwrap();
+    assert_eq!(
+        find(search(|q| q.text = Some("initech".into()))).await,
+        Vec::<CallId>::new()
+    );
+    assert_eq!(
+        find(search(|q| q.text = Some("HOOLI".into()))).await,
+        [intro, later.id]
+    );
+    s.delete_call(later.id, t0()).await.unwrap();
+    assert_eq!(
+        find(search(|q| q.text = Some("hooli".into()))).await,
+        [intro]
+    );
+    // The sentences a search quotes: LIKE, either case, at most so many a call.
+    let lines = s
+        .sentences_like(&[pricing, renewal], &crate::like_anywhere("ACME"), 5)
+        .await
+        .unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].0, pricing);
+    assert_eq!(lines[0].2, "What does Acme cost?");
+    assert!(s
+        .sentences_like(&[pricing], &crate::like_anywhere("acme"), 0)
+        .await
+        .unwrap()
+        .is_empty());
     assert_eq!(
         find(search(|q| q.direction = Some(Direction::Outbound))).await,
         [pricing, intro]
@@ -616,7 +699,7 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
     // The keyset continues in the order asked.
     let first = s.search_calls(&newest, None, 1).await.unwrap();
     let next = s
-        .search_calls(&newest, Some(CallKey::of(&first[0])), 10)
+        .search_calls(&newest, Some(SearchKey::of(&first[0])), 10)
         .await
         .unwrap();
     assert_eq!(
@@ -626,10 +709,49 @@ pub async fn calls_are_searched_by_text_facts_and_analysis(h: &dyn Harness) {
     let oldest = search(|_| {});
     let first = s.search_calls(&oldest, None, 2).await.unwrap();
     let next = s
-        .search_calls(&oldest, Some(CallKey::of(&first[1])), 10)
+        .search_calls(&oldest, Some(SearchKey::of(&first[1])), 10)
         .await
         .unwrap();
     assert_eq!(next.iter().map(|c| c.id).collect::<Vec<_>>(), [intro]);
+    // By duration (600, 1800, 120 s), ties newest first, the keyset continuing each way.
+    let longest = search(|q| q.order = CallOrder::Longest);
+    assert_eq!(find(longest.clone()).await, [renewal, pricing, intro]);
+    let shortest = search(|q| q.order = CallOrder::Shortest);
+    assert_eq!(find(shortest.clone()).await, [intro, pricing, renewal]);
+    for (order, all) in [
+        (longest, [renewal, pricing, intro]),
+        (shortest, [intro, pricing, renewal]),
+    ] {
+        let first = s.search_calls(&order, None, 1).await.unwrap();
+        let next = s
+            .search_calls(&order, Some(SearchKey::of(&first[0])), 10)
+            .await
+            .unwrap();
+        assert_eq!(next.iter().map(|c| c.id).collect::<Vec<_>>(), all[1..]);
+    }
+    let mut tie = bare_call(
+        CallId::generate(),
+        ws.id,
+        user.id,
+        t0() + Duration::minutes(9),
+    );
+    tie.duration_s = 600;
+    s.insert_call(&tie, &[], &[], &[]).await.unwrap();
+    let shortest = search(|q| q.order = CallOrder::Shortest);
+    assert_eq!(
+        find(shortest.clone()).await,
+        [intro, tie.id, pricing, renewal]
+    );
+    let first = s.search_calls(&shortest, None, 2).await.unwrap();
+    let next = s
+        .search_calls(&shortest, Some(SearchKey::of(&first[1])), 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [pricing, renewal]
+    );
+    s.delete_call(tie.id, t0()).await.unwrap();
     // The listing's filter still applies: another workspace has none of them.
     let other = CallSearch {
         filter: CallFilter {

@@ -1,6 +1,7 @@
 //! `GET /parley/v1/calls`: the calls list of the UI — searched by text (title, a
-//! participant's name or address), filtered by rep, workspace, dates, direction, duration,
-//! recording, a tracker that fired and a topic, newest or oldest first, in keyset pages
+//! participant's name or address, an account's name, a phrase of the transcript), filtered
+//! by rep or team, workspace, dates, direction, duration, recording, a tracker that fired
+//! and a topic, newest, oldest, longest or shortest first, in keyset pages
 //! (`parley_store::CallSearch`). Gong's `GET /v2/calls` stays as Gong has it.
 
 use std::collections::HashMap;
@@ -13,8 +14,9 @@ use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
 use gong_api_v2::calls::{direction_str, parse_direction};
-use parley_domain::{Affiliation, CallId, Principal, TrackerId, UserId, WorkspaceId};
-use parley_store::{CallFilter, CallKey, CallSearch, UserFilter};
+use parley_domain::search::{longest_word, phrase_words, says_phrase};
+use parley_domain::{Affiliation, CallId, Principal, Reports, TrackerId, UserId, WorkspaceId};
+use parley_store::{CallFilter, CallKey, CallOrder, CallSearch, SearchKey, UserFilter};
 
 use crate::error::{request_id, ApiError, ApiResult, Wire};
 use crate::routes::extract::{optional_datetime, query};
@@ -42,13 +44,19 @@ struct CallListQuery {
     /// Calls started before this time (ISO 8601).
     #[param(format = DateTime, pattern = "^(19[7-9][0-9]|[2-9][0-9]{3})-")]
     to_date_time: Option<String>,
-    /// Found in the title, or in a participant's name or e-mail address (letters A–Z in
-    /// either case); at most 200 characters. Transcripts are not searched.
+    /// Found in the title, in a participant's name or e-mail address or in the name of a
+    /// CRM account linked to the call (a piece of any; letters A–Z in either case), or
+    /// said in the transcript (its words in that order, the last one as the start of a
+    /// word; punctuation aside); at most 200 characters.
     #[param(max_length = 200)]
     q: Option<String>,
     /// Only calls this user hosted.
     #[param(value_type = Option<String>, pattern = "^[0-9]{1,19}$")]
     primary_user_id: Option<String>,
+    /// Only calls hosted by this user or by anyone who reports to them, down the manager
+    /// tree (a manager's team).
+    #[param(value_type = Option<String>, pattern = "^[0-9]{1,19}$")]
+    team_of: Option<String>,
     #[param(value_type = Option<String>, pattern = "^[0-9]{1,19}$")]
     workspace_id: Option<String>,
     /// `Inbound`, `Outbound`, `Conference` or `Unknown`.
@@ -69,8 +77,9 @@ struct CallListQuery {
     /// Only calls where this topic (by name) was discussed.
     #[param(max_length = 200)]
     topic: Option<String>,
-    /// `newest` (the default) or `oldest` first.
-    #[param(pattern = "^(newest|oldest)$")]
+    /// `newest` (the default), `oldest`, `longest` or `shortest` first (ties of
+    /// duration newest first).
+    #[param(pattern = "^(newest|oldest|longest|shortest)$")]
     sort: Option<String>,
     /// Calls per page, 1 to 100 (50 when absent).
     #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
@@ -95,6 +104,20 @@ struct CallListItem {
     has_recording: bool,
     /// Names, else addresses, of the participants outside the company (at most five).
     external_parties: Vec<String>,
+    /// Names of the CRM accounts linked to the call.
+    accounts: Vec<String>,
+    /// When the search text was said in the transcript: the first sentence that says it.
+    transcript_match: Option<TranscriptMatch>,
+}
+
+/// Where a call's transcript says the searched words.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+struct TranscriptMatch {
+    /// Milliseconds from the start of the call.
+    start_ms: i64,
+    /// The sentence.
+    text: String,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -193,6 +216,19 @@ async fn search_of(
             )))
         }
     };
+    let mut hosts: Option<Vec<UserId>> =
+        id_of("primaryUserId", &q.primary_user_id)?.map(|u| vec![UserId(u)]);
+    if let Some(manager) = id_of("teamOf", &q.team_of)?.map(UserId) {
+        let store = state.store.as_ref();
+        if store.get_user(manager).await?.is_none() {
+            return Err(ApiError::not_found(format!("teamOf: no user {manager}")));
+        }
+        let team = Reports::from_managers(store.manager_edges().await?).teams_of([manager]);
+        hosts = Some(match hosts {
+            None => team,
+            Some(one) => one.into_iter().filter(|u| team.contains(u)).collect(),
+        });
+    }
     let workspace = id_of("workspaceId", &q.workspace_id)?.map(WorkspaceId);
     if let Some(w) = workspace {
         // An unknown workspace is a 404, as the other listings answer it.
@@ -204,7 +240,7 @@ async fn search_of(
             to,
             workspace_id: parley_app::access::confine(principal, workspace)?,
             call_ids: None,
-            primary_user_ids: id_of("primaryUserId", &q.primary_user_id)?.map(|u| vec![UserId(u)]),
+            primary_user_ids: hosts,
             visible_to: parley_app::access::call_access(state.store.as_ref(), principal).await?,
         },
         text,
@@ -214,12 +250,14 @@ async fn search_of(
         has_recording,
         tracker: id_of("trackerId", &q.tracker_id)?.map(TrackerId),
         topic,
-        newest_first: match q.sort.as_deref().filter(|s| !s.is_empty()) {
-            None | Some("newest") => true,
-            Some("oldest") => false,
+        order: match q.sort.as_deref().filter(|s| !s.is_empty()) {
+            None | Some("newest") => CallOrder::Newest,
+            Some("oldest") => CallOrder::Oldest,
+            Some("longest") => CallOrder::Longest,
+            Some("shortest") => CallOrder::Shortest,
             Some(other) => {
                 return Err(ApiError::bad_request(format!(
-                    "sort: {other:?} is not newest or oldest"
+                    "sort: {other:?} is not newest, oldest, longest or shortest"
                 )))
             }
         },
@@ -237,17 +275,19 @@ fn search_key(s: &CallSearch) -> String {
         .field("hasRecording", s.has_recording)
         .field("trackerId", s.tracker.map(|t| t.0))
         .field("topic", s.topic.as_deref())
-        .field("newestFirst", s.newest_first)
+        .field("order", format!("{:?}", s.order))
         .digest()
 }
 
 /// Search and filter the calls.
 ///
-/// The calls the caller may see that match every filter given: text in the title or in a
-/// participant's name or e-mail address, the rep who hosted, workspace, dates, direction,
-/// duration, whether there is a recording, a tracker that fired, a topic that was
-/// discussed; newest (default) or oldest first. Pages of up to 100: follow `nextCursor`
-/// with the same filters.
+/// The calls the caller may see that match every filter given: text in the title, in a
+/// participant's name or e-mail address, in a linked account's name or said in the
+/// transcript (each such call quotes the first sentence that says it); the rep who
+/// hosted or the team of a manager; workspace, dates, direction, duration, whether there
+/// is a recording, a tracker that fired, a topic that was discussed; newest (default),
+/// oldest, longest or shortest first. Pages of up to 100: follow `nextCursor` with the
+/// same filters.
 #[utoipa::path(
     get,
     path = "/parley/v1/calls",
@@ -278,14 +318,17 @@ async fn list_calls(
         .start(q.cursor.as_deref(), "parley-calls", &search_key(&search))?;
     let after = match start.after.as_deref() {
         None => None,
-        Some(&[started_us, id]) => Some(CallKey { started_us, id }),
+        Some(&[duration_s, started_us, id]) => Some(SearchKey {
+            duration_s,
+            key: CallKey { started_us, id },
+        }),
         Some(_) => return Err(ApiError::bad_request("cursor is invalid")),
     };
     let store = state.store.as_ref();
     let found = store.search_calls(&search, after, limit + 1).await?;
     let (calls, records) = state.cursors.page(found, limit, &start, 0, |c| {
-        let k = CallKey::of(c);
-        vec![k.started_us, k.id]
+        let k = SearchKey::of(c);
+        vec![k.duration_s, k.key.started_us, k.key.id]
     });
     let ids: Vec<CallId> = calls.iter().map(|c| c.id).collect();
     let mut hosts: Vec<UserId> = calls.iter().map(|c| c.primary_user_id).collect();
@@ -313,6 +356,20 @@ async fn list_calls(
     };
     let mut parties = store.parties_of(&ids).await?;
     let media = store.media_of(&ids).await?;
+    let mut accounts: HashMap<CallId, Vec<String>> = HashMap::new();
+    for (call, links) in store.call_context_of(&ids).await? {
+        accounts.insert(
+            call,
+            links
+                .iter()
+                .filter_map(|l| l.account_name().map(str::to_owned))
+                .collect(),
+        );
+    }
+    let mut said = match &search.text {
+        Some(text) => transcript_matches(store, &ids, text).await?,
+        None => HashMap::new(),
+    };
     let items = calls
         .iter()
         .map(|c| CallListItem {
@@ -333,6 +390,8 @@ async fn list_calls(
                 .filter_map(|p| p.name.filter(|n| !n.trim().is_empty()).or(p.email))
                 .take(MAX_NAMED_PARTIES)
                 .collect(),
+            accounts: accounts.remove(&c.id).unwrap_or_default(),
+            transcript_match: said.remove(&c.id),
         })
         .collect();
     Ok(Wire(CallList {
@@ -341,6 +400,36 @@ async fn list_calls(
         next_cursor: records.cursor,
     })
     .into_response())
+}
+
+/// Sentences read per call to find the one that says the searched words: the words'
+/// longest one narrows them in the database, [`says_phrase`] decides.
+const SENTENCES_PER_CALL: u32 = 50;
+
+/// The first sentence of each call's transcript that says `text`'s words.
+async fn transcript_matches(
+    store: &dyn parley_store::Store,
+    ids: &[CallId],
+    text: &str,
+) -> ApiResult<HashMap<CallId, TranscriptMatch>> {
+    let words = phrase_words(text);
+    let Some(longest) = longest_word(&words) else {
+        return Ok(HashMap::new());
+    };
+    let lines = store
+        .sentences_like(
+            ids,
+            &parley_store::like_anywhere(longest),
+            SENTENCES_PER_CALL,
+        )
+        .await?;
+    let mut out = HashMap::new();
+    for (call, start_ms, text) in lines {
+        if !out.contains_key(&call) && says_phrase(&text, &words) {
+            out.insert(call, TranscriptMatch { start_ms, text });
+        }
+    }
+    Ok(out)
 }
 
 /// This module's operations in the OpenAPI document (`crate::openapi`).
