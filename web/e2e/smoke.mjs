@@ -151,6 +151,107 @@ try {
 		assert.equal(await page.locator('tbody tr').count(), 0);
 	});
 
+	await check('Calls: a phrase said only in a transcript shows the sentence, marked, and its time opens the call there', async () => {
+		await page.goto(`${base}/calls`);
+		await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
+		const box = page.getByRole('searchbox', { name: 'Search calls' });
+		assert.match(await box.getAttribute('placeholder'), /titles, people, accounts, transcripts/i);
+		assert.equal(await page.getByLabel('Search calls: titles, people, accounts and transcripts').count(), 1);
+		// In no title, name, address or account: only the first call's transcript says it
+		// (and the video call's, which is the same transcript).
+		await box.fill('Listening TO rec');
+		await box.press('Enter');
+		await page.waitForURL(`${base}/calls?q=Listening+TO+rec`);
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr.hit').length === 2);
+		assert.equal(last('/parley/v1/calls').query, '?q=Listening%20TO%20rec');
+		assert.match(await page.getByRole('status').filter({ hasText: 'call' }).innerText(), /^2 calls · 1 filter$/);
+		const acme = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: 'Discovery: Acme Corp', exact: true }) });
+		assert.match(await acme.locator('td.with').innerText(), /Dana Buyer, cfo@acme\.example\s*Account:\s*Acme Corp/);
+		assert.deepEqual(await acme.locator('.account').allInnerTexts(), ['Acme Corp']);
+		const hit = acme.locator('xpath=following-sibling::tr[1]');
+		assert.equal(await hit.evaluate((tr) => tr.classList.contains('hit')), true);
+		assert.match(await hit.innerText(), /^0:10\s+Mostly by listening to recordings, which takes forever\.$/);
+		// The searched words are marked (whatever their case), as text: no markup from the server.
+		assert.deepEqual(await hit.locator('mark').allInnerTexts(), ['listening to recordings']);
+		assert.equal(await hit.locator('q *:not(mark)').count(), 0);
+		const at = hit.getByRole('link', { name: 'Discovery: Acme Corp at 0:10', exact: true });
+		assert.equal(await at.getAttribute('href'), `/calls/${CALLS[0].id}?t=10.4`);
+		// The video call has no CRM account: its people, no tags.
+		const video = page.locator('tbody tr').filter({ has: page.getByRole('link', { name: /Product demo for Hooli/ }) });
+		assert.equal(await video.locator('.account').count(), 0);
+		assert.equal(await video.locator('td.with').innerText(), 'Gavin Belson');
+		await shot('62-calls-transcript-hit');
+		await page.emulateMedia({ colorScheme: 'dark' });
+		await shot('62b-calls-transcript-hit-dark');
+		await page.setViewportSize({ width: 390, height: 844 });
+		await noOverflow();
+		await shot('62d-calls-transcript-hit-phone-dark');
+		await page.emulateMedia({ colorScheme: 'light' });
+		await shot('62c-calls-transcript-hit-phone');
+		await page.setViewportSize({ width: 1280, height: 860 });
+		// The time opens the call at that sentence: ?t= in seconds, the player there, not playing.
+		await at.click();
+		await page.waitForURL(`${base}/calls/${CALLS[0].id}?t=10.4`);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1 && document.querySelector('li[aria-current="true"]')?.id === 'seg-3');
+		const { t, paused } = await player(page);
+		assert.ok(Math.abs(t - 10.4) < 0.01, `the player is at ${t}, not 10.4`);
+		assert.ok(paused, 'a link does not start playing by itself');
+		assert.match(await page.locator('li[aria-current="true"]').innerText(), /Mostly by listening to recordings/);
+		// A CRM account's name is searched too (and a call found by it has no transcript line).
+		await page.goto(`${base}/calls?q=initrode`);
+		await page.getByRole('link', { name: /Quarterly review/ }).waitFor();
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+		assert.deepEqual(await page.locator('tbody tr .account').allInnerTexts(), ['Initech', 'Initrode']);
+		// A phrase is the words in that order: the same words the other way round find nothing.
+		await page.goto(`${base}/calls?q=${encodeURIComponent('recordings listening')}`);
+		await page.getByText('No calls match this filter.').waitFor();
+	});
+
+	await check("Calls: the Team filter (a manager's team, down the tree), sorting by duration", async () => {
+		await page.goto(`${base}/calls`);
+		await page.getByRole('link', { name: /Product demo for Hooli/ }).waitFor();
+		const team = page.getByLabel('Team', { exact: true });
+		await team.locator('option').nth(1).waitFor({ state: 'attached' });
+		// The users someone reports to: Ada (Alan reports to her) and Alan (Grace reports to him).
+		assert.deepEqual(await team.locator('option').allInnerTexts(), ['Any team', "Ada Lovelace's team", "Alan Turing's team"]);
+		await team.selectOption({ label: "Alan Turing's team" });
+		await page.waitForURL(`${base}/calls?teamOf=${USERS[2].id}`);
+		await page.getByRole('link', { name: /Pricing follow-up with Globex/ }).waitFor();
+		await page.waitForFunction(() => document.querySelectorAll('tbody tr').length === 1);
+		assert.equal(last('/parley/v1/calls').query, `?teamOf=${USERS[2].id}`);
+		assert.match(await page.getByRole('status').filter({ hasText: 'call' }).innerText(), /^1 call · 1 filter$/);
+		// Ada's team holds Grace's call too (Grace reports to Alan, who reports to Ada); shortest first.
+		await team.selectOption({ label: "Ada Lovelace's team" });
+		await page.waitForURL(`${base}/calls?teamOf=${USERS[0].id}`);
+		await page.getByLabel('Sort').selectOption('shortest');
+		await page.waitForURL(`${base}/calls?teamOf=${USERS[0].id}&sort=shortest`);
+		await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent === 'Pricing follow-up with Globex');
+		assert.equal(last('/parley/v1/calls').query, `?teamOf=${USERS[0].id}&sort=shortest`);
+		assert.equal(await page.locator('table caption').innerText(), 'Calls, shortest first');
+		// Clear filters drops the team and keeps the sort.
+		await page.getByRole('link', { name: 'Clear filters' }).click();
+		await page.waitForURL(`${base}/calls?sort=shortest`);
+		assert.equal(await team.inputValue(), '');
+		// Longest first: by duration, page after page.
+		await page.getByLabel('Sort').selectOption('longest');
+		await page.waitForURL(`${base}/calls?sort=longest`);
+		await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent?.startsWith('Quarterly review'));
+		assert.equal(last('/parley/v1/calls').query, '?sort=longest');
+		const titles = () => page.locator('tbody tr th a').allInnerTexts();
+		const durations = () => page.locator('tbody td[data-label="Duration"] span[aria-hidden="true"]').allInnerTexts();
+		assert.deepEqual(await durations(), ['1:02:05', '1:00:00']);
+		assert.equal((await titles())[1], 'An hour with Umbrella Corp');
+		await page.getByRole('link', { name: 'Next page' }).click();
+		await page.waitForURL(/\/calls\?sort=longest&cursor=[\w-]+$/);
+		await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent === 'Discovery: Acme Corp');
+		assert.deepEqual(await durations(), ['30:34', '0:24']);
+		await page.getByRole('link', { name: 'Next page' }).click();
+		await page.waitForFunction(() => document.querySelector('tbody tr th a')?.textContent === 'Pricing follow-up with Globex');
+		assert.deepEqual(await durations(), ['0:20']);
+		assert.equal(await page.getByLabel('Sort').inputValue(), 'longest');
+		await shot('63-calls-longest');
+	});
+
 	await check('Calls: filter by direction and by tracker, sort oldest first, page, clear filters', async () => {
 		const competitors = addTracker('Competitors', ['Salesforce', 'HubSpot']);
 		try {

@@ -355,10 +355,12 @@ function user(id, firstName, lastName, email) {
 		managerId: null, meetingConsentPageUrl: null, conferencingProviders: null, spokenLanguages: []
 	};
 }
+/** The manager tree (`managerId`): Alan reports to Ada and Grace to Alan, so Ada's team is
+ * everyone's calls (Grace's through Alan) and Alan's team is Grace's call. */
 export const USERS = [
 	user(USER.userId, 'Ada', 'Lovelace', USER.email),
-	user('1000000000000000002', 'Grace', 'Hopper', 'grace@example.com'),
-	user('1000000000000000003', 'Alan', 'Turing', 'alan@example.com')
+	{ ...user('1000000000000000002', 'Grace', 'Hopper', 'grace@example.com'), managerId: '1000000000000000003' },
+	{ ...user('1000000000000000003', 'Alan', 'Turing', 'alan@example.com'), managerId: USER.userId }
 ];
 
 const stats6 = (tr, lm, lcs, inter, pat, qr) => [
@@ -1262,7 +1264,7 @@ export const SETTINGS_USERS = USERS.map((u, i) => ({
 	lastName: u.lastName,
 	title: u.title ?? null,
 	active: true,
-	managerId: null,
+	managerId: u.managerId,
 	role: i === 0 ? 'admin' : i === 1 ? 'manager' : 'member',
 	profiles: i === 2 ? [{ workspaceId: WS, profileId: '8000000000000000001' }] : []
 }));
@@ -1950,15 +1952,72 @@ export const DELETED = new Set();
 
 /** What the list knows of each call besides its metadata: who else was on it, whether it
  * has a recording, the trackers that fired (by name: GET /parley/v1/trackers's ids are made
- * by the steps, so a tracker matches a call by its name) and the topics discussed. The
- * uploaded calls are not in the list. */
+ * by the steps, so a tracker matches a call by its name), the topics discussed and the CRM
+ * accounts linked to it. The uploaded calls are not in the list. */
 const LISTED = new Map([
-	[CALLS[0].id, { parties: ['Dana Buyer', 'cfo@acme.example'], participants: PARTIES.map((x) => [x.name, x.emailAddress]), recording: true, trackers: ['Pricing', 'Competitors'], topics: ['Pricing'] }],
-	[CALLS[1].id, { parties: ['Hank Scorpio'], participants: [['Grace Hopper', 'grace@example.com'], ['Hank Scorpio', 'hank@globex.example']], recording: false, trackers: ['Pricing'], topics: ['Pricing', 'Next steps'] }],
-	[CALLS[2].id, { parties: ['Bill Lumbergh', 'Milton Waddams', 'peter@initech.example'], participants: [['Ada Lovelace', USER.email], ['Bill Lumbergh', 'bill@initech.example'], ['Milton Waddams', 'milton@initech.example'], [null, 'peter@initech.example']], recording: true, trackers: [], topics: ['Next steps'] }],
-	[HOUR_CALL.id, { parties: ['Albert Wesker', 'Jill Valentine', 'Chris Redfield'], participants: [['Ada Lovelace', USER.email], ['Albert Wesker', 'wesker@umbrella.example'], ['Jill Valentine', 'jill@umbrella.example'], ['Chris Redfield', 'chris@umbrella.example']], recording: true, trackers: ['Pricing', 'Competitors'], topics: [] }],
-	[VIDEO_CALL.id, { parties: ['Gavin Belson'], participants: [['Ada Lovelace', USER.email], ['Gavin Belson', 'gavin@hooli.example']], recording: true, trackers: [], topics: [] }]
+	[CALLS[0].id, { parties: ['Dana Buyer', 'cfo@acme.example'], participants: PARTIES.map((x) => [x.name, x.emailAddress]), recording: true, trackers: ['Pricing', 'Competitors'], topics: ['Pricing'], accounts: ['Acme Corp'] }],
+	[CALLS[1].id, { parties: ['Hank Scorpio'], participants: [['Grace Hopper', 'grace@example.com'], ['Hank Scorpio', 'hank@globex.example']], recording: false, trackers: ['Pricing'], topics: ['Pricing', 'Next steps'], accounts: ['Globex Corporation'] }],
+	[CALLS[2].id, { parties: ['Bill Lumbergh', 'Milton Waddams', 'peter@initech.example'], participants: [['Ada Lovelace', USER.email], ['Bill Lumbergh', 'bill@initech.example'], ['Milton Waddams', 'milton@initech.example'], [null, 'peter@initech.example']], recording: true, trackers: [], topics: ['Next steps'], accounts: ['Initech', 'Initrode'] }],
+	[HOUR_CALL.id, { parties: ['Albert Wesker', 'Jill Valentine', 'Chris Redfield'], participants: [['Ada Lovelace', USER.email], ['Albert Wesker', 'wesker@umbrella.example'], ['Jill Valentine', 'jill@umbrella.example'], ['Chris Redfield', 'chris@umbrella.example']], recording: true, trackers: ['Pricing', 'Competitors'], topics: [], accounts: ['Umbrella Corp'] }],
+	[VIDEO_CALL.id, { parties: ['Gavin Belson'], participants: [['Ada Lovelace', USER.email], ['Gavin Belson', 'gavin@hooli.example']], recording: true, trackers: [], topics: [], accounts: [] }]
 ]);
+
+/** The words of a text as the search compares them: runs of letters and digits, lower case. */
+const searchWords = (text) => text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/** The transcript's sentences of a call in the list ([start ms, text]), in order. */
+function sentencesOf(callId) {
+	if (!hasTranscript(callId)) return [];
+	if (callId === HOUR_CALL.id) return HOUR_LINES.map(([, start, , words]) => [start, words.map((w) => w.text).join(' ')]);
+	return (callId === CALLS[2].id ? LONG : LINES).map(([, start, text]) => [start, text]);
+}
+
+/** The first sentence of the call's transcript that says the search as a phrase (its words in
+ * that order, the last one as a prefix), as `transcriptMatch`; null when none does. */
+function transcriptMatchOf(callId, q) {
+	const want = searchWords(q);
+	if (!want.length) return null;
+	for (const [start, text] of sentencesOf(callId)) {
+		const said = searchWords(text);
+		for (let i = 0; i + want.length <= said.length; i++) {
+			if (want.every((w, k) => (k === want.length - 1 ? said[i + k].startsWith(w) : said[i + k] === w))) return { startMs: start, text };
+		}
+	}
+	return null;
+}
+
+/** The user and everyone who reports to them, down the manager tree (`teamOf`). */
+function teamMembers(managerId) {
+	const team = new Set([managerId]);
+	for (let grew = true; grew; ) {
+		grew = false;
+		for (const u of USERS) if (u.managerId && team.has(u.managerId) && !team.has(u.id)) grew = team.add(u.id);
+	}
+	return team;
+}
+
+/** GET /parley/v1/calls's additions to CallListItem, checked here until openapi.json has them
+ * (a copy of the server's contract: `accounts` and `transcriptMatch`, TranscriptMatch). */
+const CALL_LIST_ADDITIONS = {
+	TranscriptMatch: {
+		type: 'object',
+		description: "Where the searched words were first said in a call's transcript.",
+		required: ['startMs', 'text'],
+		properties: {
+			startMs: { type: 'integer', format: 'int64', description: "Milliseconds from the call's start." },
+			text: { type: 'string', description: 'That sentence.' }
+		}
+	},
+	accounts: { type: 'array', items: { type: 'string' }, description: 'Names of the CRM accounts linked to the call (may be empty).' },
+	transcriptMatch: { oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/TranscriptMatch' }] }
+};
+{
+	const schemas = spec.components.schemas;
+	schemas.TranscriptMatch ??= CALL_LIST_ADDITIONS.TranscriptMatch;
+	const item = schemas.CallListItem;
+	for (const k of ['accounts', 'transcriptMatch']) item.properties[k] ??= CALL_LIST_ADDITIONS[k];
+	if (!item.required.includes('accounts')) item.required.push('accounts');
+}
 /** The list's page is 2 calls whatever `limit` asks (the stub has five calls; paging must show). */
 const SEARCH_PAGE = 2;
 const SEARCH_DIRECTIONS = ['Inbound', 'Outbound', 'Conference', 'Unknown'];
@@ -1978,7 +2037,7 @@ export function searchCalls(params) {
 		const v = params.get(k);
 		return v === null || v === '' ? undefined : v;
 	};
-	const known = ['fromDateTime', 'toDateTime', 'q', 'primaryUserId', 'workspaceId', 'direction', 'minDuration', 'maxDuration', 'hasRecording', 'trackerId', 'topic', 'sort', 'limit', 'cursor'];
+	const known = ['fromDateTime', 'toDateTime', 'q', 'primaryUserId', 'teamOf', 'workspaceId', 'direction', 'minDuration', 'maxDuration', 'hasRecording', 'trackerId', 'topic', 'sort', 'limit', 'cursor'];
 	for (const k of params.keys()) if (!known.includes(k)) return bad(`${k}: unknown parameter`);
 	const instant = (k) => {
 		const v = one(k);
@@ -2006,7 +2065,9 @@ export function searchCalls(params) {
 	const hasRecording = one('hasRecording');
 	if (hasRecording !== undefined && hasRecording !== 'true' && hasRecording !== 'false') return bad('hasRecording: true or false');
 	const sort = one('sort') ?? 'newest';
-	if (sort !== 'newest' && sort !== 'oldest') return bad('sort: newest or oldest');
+	if (!['newest', 'oldest', 'longest', 'shortest'].includes(sort)) return bad('sort: newest, oldest, longest or shortest');
+	const teamId = one('teamOf');
+	if (teamId !== undefined && !/^[0-9]{1,19}$/.test(teamId)) return bad('teamOf: a user id');
 	const limitText = one('limit');
 	const limit = limitText === undefined ? 50 : Number(limitText);
 	if (!Number.isInteger(limit) || limit < 1 || limit > 100) return bad('limit: 1 to 100');
@@ -2023,23 +2084,42 @@ export function searchCalls(params) {
 			return bad('cursor: not a cursor of this list');
 		}
 		if (!c || typeof c.k !== 'string' || c.h !== hash) return bad('cursor: it continues another filter; start again from the first page');
-		after = c.k;
+		const [duration, started, id] = c.k.split('|');
+		after = { duration: Number(duration), started, id };
 	}
 	const trackerId = one('trackerId');
 	const trackerName = trackerId === undefined ? undefined : TRACKERS.find((t) => t.trackerId === trackerId)?.trackerName ?? null;
 	const topic = one('topic');
 	const primaryUserId = one('primaryUserId');
 	const needle = q?.toLowerCase();
-	const key = (c) => `${c.started}|${c.id.padStart(20, '0')}`;
+	const team = teamId === undefined ? undefined : teamMembers(teamId);
+	// The list's order: by start, or by duration with ties newest first; a cursor is the last
+	// call's key (duration|started|id) and the next page is what comes after it in that order.
+	const key = (c) => `${c.duration}|${c.started}|${c.id}`;
+	const newestFirst = (a, b) => (a.started < b.started ? 1 : a.started > b.started ? -1 : b.id.padStart(20, '0').localeCompare(a.id.padStart(20, '0')));
+	const order = {
+		newest: newestFirst,
+		oldest: (a, b) => -newestFirst(a, b),
+		longest: (a, b) => b.duration - a.duration || newestFirst(a, b),
+		shortest: (a, b) => a.duration - b.duration || newestFirst(a, b)
+	}[sort];
 	const rows = [...CALLS, HOUR_CALL, VIDEO_CALL]
 		.filter((c) => !DELETED.has(c.id))
-		.map((c) => ({ c, x: LISTED.get(c.id) }))
-		.filter(({ c, x }) => {
+		.map((c) => ({ c, x: LISTED.get(c.id), hit: needle ? transcriptMatchOf(c.id, q) : null }))
+		.filter(({ c, x, hit }) => {
 			const t = Date.parse(c.started);
 			if (from !== undefined && t < from) return false;
 			if (to !== undefined && t >= to) return false;
-			if (needle && !(c.title.toLowerCase().includes(needle) || x.participants.some(([n, e]) => n?.toLowerCase().includes(needle) || e?.toLowerCase().includes(needle)))) return false;
+			if (
+				needle &&
+				!hit &&
+				!(c.title.toLowerCase().includes(needle) ||
+					x.participants.some(([n, e]) => n?.toLowerCase().includes(needle) || e?.toLowerCase().includes(needle)) ||
+					x.accounts.some((a) => a.toLowerCase().includes(needle)))
+			)
+				return false;
 			if (primaryUserId !== undefined && c.primaryUserId !== primaryUserId) return false;
+			if (team !== undefined && !team.has(c.primaryUserId)) return false;
 			if (workspaceId !== undefined && c.workspaceId !== workspaceId) return false;
 			if (direction !== undefined && c.direction !== direction) return false;
 			if (minDuration !== undefined && c.duration < minDuration) return false;
@@ -2049,12 +2129,12 @@ export function searchCalls(params) {
 			if (topic !== undefined && !x.topics.includes(topic)) return false;
 			return true;
 		})
-		.sort((a, b) => (sort === 'oldest' ? 1 : -1) * (key(a.c) < key(b.c) ? -1 : key(a.c) > key(b.c) ? 1 : 0));
-	const rest = after === undefined ? rows : rows.filter(({ c }) => (sort === 'oldest' ? key(c) > after : key(c) < after));
+		.sort((a, b) => order(a.c, b.c));
+	const rest = after === undefined ? rows : rows.filter(({ c }) => order(c, after) > 0);
 	const size = Math.min(limit, SEARCH_PAGE);
 	const slice = rest.slice(0, size);
 	const nextCursor = rest.length > size ? Buffer.from(JSON.stringify({ k: key(slice.at(-1).c), h: hash })).toString('base64url') : null;
-	const calls = slice.map(({ c, x }) => {
+	const calls = slice.map(({ c, x, hit }) => {
 		const host = USERS.find((u) => u.id === c.primaryUserId);
 		return {
 			id: c.id,
@@ -2066,7 +2146,9 @@ export function searchCalls(params) {
 			primaryUserId: c.primaryUserId,
 			primaryUserName: host ? `${host.firstName} ${host.lastName}` : null,
 			hasRecording: x.recording,
-			externalParties: x.parties.slice(0, 5)
+			externalParties: x.parties.slice(0, 5),
+			accounts: x.accounts,
+			transcriptMatch: hit
 		};
 	});
 	return { status: 200, calls, nextCursor };

@@ -8,6 +8,9 @@ import {
 	filterToQuery,
 	parseMinutes,
 	sameFilter,
+	sortField,
+	teamLabel,
+	teamOptions,
 	toSearchQuery,
 	type CallsFilter
 } from './callsFilter';
@@ -22,6 +25,7 @@ const every: CallsFilter = {
 	from: '2024-01-01',
 	to: '2024-12-31',
 	rep: '1000000000000000002',
+	teamOf: '1000000000000000003',
 	workspace: '5000000000000000001',
 	direction: 'Inbound',
 	minMinutes: 0.5,
@@ -54,7 +58,7 @@ describe('filter ↔ query string', () => {
 		expect(filterToQuery({ cursor: 'c', to: '2024-01-02', from: '2024-01-01' }).toString()).toBe('from=2024-01-01&to=2024-01-02&cursor=c');
 		expect(filterToQuery({ from: '', cursor: '', q: '  ', topic: '' }).toString()).toBe('');
 		expect(filterToQuery(every).toString()).toBe(
-			'q=dana+%26+co%2F%C3%A9&from=2024-01-01&to=2024-12-31&rep=1000000000000000002&workspace=5000000000000000001&direction=Inbound&min=0.5&max=30&recording=no&tracker=6100000000000000001&topic=Next+steps&sort=oldest&cursor=eyJhIjoxfQ%3D%3D'
+			'q=dana+%26+co%2F%C3%A9&from=2024-01-01&to=2024-12-31&rep=1000000000000000002&teamOf=1000000000000000003&workspace=5000000000000000001&direction=Inbound&min=0.5&max=30&recording=no&tracker=6100000000000000001&topic=Next+steps&sort=oldest&cursor=eyJhIjoxfQ%3D%3D'
 		);
 		expect(filterHref('/calls', {})).toBe('/calls');
 		expect(filterHref('/calls', { from: '2024-01-01' })).toBe('/calls?from=2024-01-01');
@@ -62,7 +66,7 @@ describe('filter ↔ query string', () => {
 
 	it('drops invalid values and unknown keys', () => {
 		const q = new URLSearchParams(
-			'from=2023-02-29&to=2024-13-01&cursor=&x=1&direction=inbound&min=-1&max=ten&recording=true&sort=newest&rep=abc&workspace=1.5&tracker=&q=%20%20&topic='
+			'from=2023-02-29&to=2024-13-01&cursor=&x=1&direction=inbound&min=-1&max=ten&recording=true&sort=newest&rep=abc&teamOf=x1&workspace=1.5&tracker=&q=%20%20&topic='
 		);
 		expect(filterFromQuery(q)).toEqual({});
 		expect(filterFromQuery(new URLSearchParams('from=2024-02-29&to=24-1-1'))).toEqual({ from: '2024-02-29' });
@@ -107,7 +111,8 @@ describe('changing the filter', () => {
 		expect(activeFilters({})).toBe(0);
 		expect(activeFilters({ sort: 'oldest', cursor: 'c' })).toBe(0);
 		expect(activeFilters({ from: '2024-01-01', to: '2024-01-31', minMinutes: 0, maxMinutes: 5 })).toBe(2);
-		expect(activeFilters(every)).toBe(9);
+		expect(activeFilters({ teamOf: '1000000000000000003', sort: 'longest' })).toBe(1);
+		expect(activeFilters(every)).toBe(10);
 	});
 });
 
@@ -135,6 +140,7 @@ describe('toSearchQuery', () => {
 			toDateTime: '2025-01-01T05:00:00.000Z',
 			q: 'dana & co/é',
 			primaryUserId: '1000000000000000002',
+			teamOf: '1000000000000000003',
 			workspaceId: '5000000000000000001',
 			direction: 'Inbound',
 			minDuration: 30,
@@ -163,5 +169,85 @@ describe('rep filter (Team drill-down)', () => {
 		expect(toSearchQuery(f).primaryUserId).toBe('1234567890123456789');
 		expect(filterFromQuery(new URLSearchParams('rep=abc')).rep).toBeUndefined();
 		expect(filterFromQuery(new URLSearchParams('rep=')).rep).toBeUndefined();
+	});
+});
+
+describe('sort', () => {
+	it('round-trips oldest, longest and shortest; newest is the default and no parameter', () => {
+		for (const sort of ['oldest', 'longest', 'shortest'] as const) {
+			const f = filterFromQuery(new URLSearchParams(`direction=Inbound&sort=${sort}`));
+			expect(f).toEqual({ direction: 'Inbound', sort });
+			expect(filterToQuery(f).toString()).toBe(`direction=Inbound&sort=${sort}`);
+			expect(toSearchQuery(f)).toEqual({ direction: 'Inbound', sort });
+		}
+		expect(filterFromQuery(new URLSearchParams('sort=newest'))).toEqual({});
+		expect(filterFromQuery(new URLSearchParams('sort=Longest'))).toEqual({});
+		expect(filterFromQuery(new URLSearchParams('sort=duration'))).toEqual({});
+		expect(toSearchQuery({}).sort).toBeUndefined();
+	});
+
+	it('reads the select', () => {
+		expect(sortField('newest')).toBeUndefined();
+		expect(sortField('longest')).toBe('longest');
+		expect(sortField('shortest')).toBe('shortest');
+		expect(sortField('oldest')).toBe('oldest');
+		expect(sortField('')).toBeUndefined();
+		expect(sortField('biggest')).toBeUndefined();
+	});
+
+	it('changing the sort keeps the filters and goes back to the first page', () => {
+		expect(changeFilter({ teamOf: '7', sort: 'oldest', cursor: 'c' }, { sort: 'longest' })).toEqual({ teamOf: '7', sort: 'longest' });
+		expect(changeFilter({ q: 'x', sort: 'shortest' }, { sort: undefined })).toEqual({ q: 'x' });
+		expect(sameFilter({ sort: 'longest' }, { sort: 'shortest' })).toBe(false);
+	});
+});
+
+describe('team filter', () => {
+	it('round-trips a manager id as teamOf, sends it as teamOf, and drops anything that is not one', () => {
+		const f = filterFromQuery(new URLSearchParams('teamOf=1000000000000000002&sort=longest'));
+		expect(f).toEqual({ teamOf: '1000000000000000002', sort: 'longest' });
+		expect(filterToQuery(f).toString()).toBe('teamOf=1000000000000000002&sort=longest');
+		expect(toSearchQuery(f)).toEqual({ teamOf: '1000000000000000002', sort: 'longest' });
+		expect(filterFromQuery(new URLSearchParams('teamOf=abc')).teamOf).toBeUndefined();
+		expect(filterFromQuery(new URLSearchParams('teamOf=')).teamOf).toBeUndefined();
+		expect(filterFromQuery(new URLSearchParams('teamOf=-1')).teamOf).toBeUndefined();
+	});
+
+	it('is one filter, cleared like the others (clear filters keeps only the sort)', () => {
+		const f: CallsFilter = { teamOf: '1000000000000000002', rep: '1000000000000000003', sort: 'shortest' };
+		expect(activeFilters(f)).toBe(2);
+		expect(filterHref('/calls', { sort: f.sort })).toBe('/calls?sort=shortest');
+		expect(changeFilter(f, { teamOf: undefined })).toEqual({ rep: '1000000000000000003', sort: 'shortest' });
+	});
+
+	const u = (id: string, firstName: string, lastName: string, managerId: string | null = null, emailAddress = `${firstName.toLowerCase()}@example.com`) => ({
+		id,
+		firstName,
+		lastName,
+		emailAddress,
+		managerId
+	});
+
+	it('offers a team for each user someone reports to, named "<manager>\'s team", by name', () => {
+		const users = [
+			u('1', 'Ada', 'Lovelace'),
+			u('2', 'Grace', 'Hopper', '1'),
+			u('3', 'Alan', 'Turing', '2'),
+			u('4', 'Barbara', 'Liskov', '2'),
+			u('5', 'Edsger', 'Dijkstra', '9'), // reports to someone the list does not hold
+			u('6', '', '', '1', 'nameless@example.com')
+		];
+		expect(teamOptions(users)).toEqual([
+			{ id: '1', label: "Ada Lovelace's team" },
+			{ id: '2', label: "Grace Hopper's team" }
+		]);
+	});
+
+	it('offers no team when nobody has a manager, and names a manager without a name by address', () => {
+		expect(teamOptions([u('1', 'Ada', 'Lovelace'), u('2', 'Grace', 'Hopper')])).toEqual([]);
+		expect(teamOptions([])).toEqual([]);
+		expect(teamOptions([u('1', '', '', null, 'boss@example.com'), u('2', 'Grace', 'Hopper', '1')])).toEqual([{ id: '1', label: "boss@example.com's team" }]);
+		expect(teamOptions([{ id: '1', firstName: 'Solo', managerId: '1' }])).toEqual([{ id: '1', label: "Solo's team" }]);
+		expect(teamLabel('James')).toBe("James's team");
 	});
 });

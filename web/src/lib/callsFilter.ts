@@ -4,11 +4,24 @@
 // that is not a number); the server judges the rest (a search over 200 characters, a
 // workspace that does not exist…) and its 400 is shown.
 
+import { userName } from './users';
+
 export const DIRECTIONS = ['Inbound', 'Outbound', 'Conference', 'Unknown'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
+/** The orders of the list: by start (newest is the API's default) or by duration (ties newest first). */
+export const SORTS = ['newest', 'oldest', 'longest', 'shortest'] as const;
+export type Sort = (typeof SORTS)[number];
+export const SORT_LABELS: Record<Sort, string> = {
+	newest: 'Newest first',
+	oldest: 'Oldest first',
+	longest: 'Longest first',
+	shortest: 'Shortest first'
+};
+
 export interface CallsFilter {
-	/** Search text (title, a participant's name or e-mail address). */
+	/** Search text (title, a participant's name or e-mail address, a linked CRM account's name,
+	 * the words of the transcript as a phrase). */
 	q?: string;
 	/** First day, inclusive, `YYYY-MM-DD` in the browser's zone. */
 	from?: string;
@@ -16,6 +29,8 @@ export interface CallsFilter {
 	to?: string;
 	/** Only calls this user hosted (their user id; `primaryUserId`, the Team page's drill-down). */
 	rep?: string;
+	/** Only calls hosted by this manager or anyone reporting to them, down the tree (`teamOf`). */
+	teamOf?: string;
 	workspace?: string;
 	direction?: Direction;
 	/** Shortest duration, in minutes (the API takes seconds). */
@@ -28,8 +43,8 @@ export interface CallsFilter {
 	tracker?: string;
 	/** A topic's name: only calls where it was discussed. */
 	topic?: string;
-	/** Oldest first; newest first when absent (the API's default). */
-	sort?: 'oldest';
+	/** Oldest, longest or shortest first; newest first when absent (the API's default). */
+	sort?: Exclude<Sort, 'newest'>;
 	/** `nextCursor` of the previous page (it only continues the same filter). */
 	cursor?: string;
 }
@@ -40,6 +55,7 @@ export interface SearchCallsQuery {
 	toDateTime?: string;
 	q?: string;
 	primaryUserId?: string;
+	teamOf?: string;
 	workspaceId?: string;
 	direction?: Direction;
 	minDuration?: number;
@@ -47,7 +63,7 @@ export interface SearchCallsQuery {
 	hasRecording?: boolean;
 	trackerId?: string;
 	topic?: string;
-	sort?: 'newest' | 'oldest';
+	sort?: Sort;
 	limit?: number;
 	cursor?: string;
 }
@@ -85,6 +101,7 @@ export function filterFromQuery(q: URLSearchParams): CallsFilter {
 	if (parseDay(to)) f.to = to;
 	for (const [key, field] of [
 		['rep', 'rep'],
+		['teamOf', 'teamOf'],
 		['workspace', 'workspace'],
 		['tracker', 'tracker']
 	] as const) {
@@ -101,7 +118,8 @@ export function filterFromQuery(q: URLSearchParams): CallsFilter {
 	if (recording === 'yes' || recording === 'no') f.recording = recording;
 	const topic = get('topic');
 	if (topic?.trim()) f.topic = topic.trim();
-	if (get('sort') === 'oldest') f.sort = 'oldest';
+	const sort = sortField(get('sort') ?? '');
+	if (sort) f.sort = sort;
 	const cursor = get('cursor');
 	if (cursor) f.cursor = cursor;
 	return f;
@@ -114,6 +132,7 @@ export function filterToQuery(f: CallsFilter): URLSearchParams {
 	if (f.from) q.set('from', f.from);
 	if (f.to) q.set('to', f.to);
 	if (f.rep) q.set('rep', f.rep);
+	if (f.teamOf) q.set('teamOf', f.teamOf);
 	if (f.workspace) q.set('workspace', f.workspace);
 	if (f.direction) q.set('direction', f.direction);
 	if (f.minMinutes !== undefined) q.set('min', String(f.minMinutes));
@@ -121,7 +140,7 @@ export function filterToQuery(f: CallsFilter): URLSearchParams {
 	if (f.recording) q.set('recording', f.recording);
 	if (f.tracker) q.set('tracker', f.tracker);
 	if (f.topic?.trim()) q.set('topic', f.topic.trim());
-	if (f.sort === 'oldest') q.set('sort', 'oldest');
+	if (f.sort) q.set('sort', f.sort);
 	if (f.cursor) q.set('cursor', f.cursor);
 	return q;
 }
@@ -152,6 +171,7 @@ export function activeFilters(f: CallsFilter): number {
 		f.q,
 		f.from || f.to,
 		f.rep,
+		f.teamOf,
 		f.workspace,
 		f.direction,
 		f.minMinutes !== undefined || f.maxMinutes !== undefined,
@@ -169,7 +189,8 @@ function localMidnight([y, m, d]: [number, number, number], plusDays = 0): strin
 /**
  * GET /parley/v1/calls parameters: `from` → its local midnight (calls at or after it), `to`
  * → the next day's local midnight (`toDateTime` is exclusive, the UI's last day is
- * inclusive); minutes → whole seconds; the sort only when it is not the default.
+ * inclusive); minutes → whole seconds; `rep` → `primaryUserId`, `teamOf` as it is; the
+ * sort only when it is not the default.
  */
 export function toSearchQuery(f: CallsFilter): SearchCallsQuery {
 	const q: SearchCallsQuery = {};
@@ -179,6 +200,7 @@ export function toSearchQuery(f: CallsFilter): SearchCallsQuery {
 	if (to) q.toDateTime = localMidnight(to, 1);
 	if (f.q?.trim()) q.q = f.q.trim();
 	if (f.rep) q.primaryUserId = f.rep;
+	if (f.teamOf) q.teamOf = f.teamOf;
 	if (f.workspace) q.workspaceId = f.workspace;
 	if (f.direction) q.direction = f.direction;
 	if (f.minMinutes !== undefined) q.minDuration = Math.round(f.minMinutes * 60);
@@ -186,7 +208,7 @@ export function toSearchQuery(f: CallsFilter): SearchCallsQuery {
 	if (f.recording) q.hasRecording = f.recording === 'yes';
 	if (f.tracker) q.trackerId = f.tracker;
 	if (f.topic?.trim()) q.topic = f.topic.trim();
-	if (f.sort === 'oldest') q.sort = 'oldest';
+	if (f.sort) q.sort = f.sort;
 	if (f.cursor) q.cursor = f.cursor;
 	return q;
 }
@@ -196,4 +218,32 @@ export function toSearchQuery(f: CallsFilter): SearchCallsQuery {
 export function filterProblem(f: CallsFilter): string | undefined {
 	if (f.from && f.to && f.from > f.to) return 'The first day is after the last day.';
 	return undefined;
+}
+
+/** The list's sort as a filter field: newest (the default) is no field at all. */
+export function sortField(v: string): CallsFilter['sort'] {
+	return v === 'oldest' || v === 'longest' || v === 'shortest' ? v : undefined;
+}
+
+/** A team of the Team select: a manager (a user someone reports to) and its label. */
+export interface TeamOption {
+	id: string;
+	label: string;
+}
+
+type TeamUser = { id: string; managerId?: string | null; firstName?: string; lastName?: string; emailAddress?: string };
+
+/** "<manager name>'s team" for every user at least one user reports to (`managerId`), by
+ * name; a manager the list does not hold (an inactive or unreadable one) has no team here. */
+export function teamOptions(users: TeamUser[]): TeamOption[] {
+	const managers = new Set(users.map((u) => u.managerId).filter((m): m is string => !!m));
+	return users
+		.filter((u) => managers.has(u.id))
+		.map((u) => ({ id: u.id, label: teamLabel(userName(u) ?? `user ${u.id}`) }))
+		.sort((a, b) => a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
+}
+
+/** "Grace Hopper's team". */
+export function teamLabel(name: string): string {
+	return `${name}'s team`;
 }

@@ -1274,11 +1274,12 @@ export interface paths {
         };
         /**
          * Search and filter the calls.
-         * @description The calls the caller may see that match every filter given: text in the title or in a
-         *     participant's name or e-mail address, the rep who hosted, workspace, dates, direction,
-         *     duration, whether there is a recording, a tracker that fired, a topic that was
-         *     discussed; newest (default) or oldest first. Pages of up to 100: follow `nextCursor`
-         *     with the same filters.
+         * @description The calls the caller may see that match every filter given: text in the title, in a
+         *     participant's name or e-mail address, in the name of a CRM account linked to the call or
+         *     in the transcript (a phrase), the rep who hosted, a manager's team, workspace, dates,
+         *     direction, duration, whether there is a recording, a tracker that fired, a topic that
+         *     was discussed; newest (default), oldest, longest or shortest first. Pages of up to 100:
+         *     follow `nextCursor` with the same filters.
          */
         get: operations["search-calls"];
         put?: never;
@@ -3220,6 +3221,13 @@ export interface components {
             hasRecording: boolean;
             /** @description Names, else addresses, of the participants outside the company (at most five). */
             externalParties: string[];
+            /** @description Names of the CRM accounts linked to the call (may be empty). */
+            accounts: string[];
+            /**
+             * @description Only when `q` was given and the call's transcript contains it: the first sentence
+             *     where it was said; otherwise null.
+             */
+            transcriptMatch?: null | components["schemas"]["TranscriptMatch"];
         };
         CallOutcome: {
             id: string;
@@ -5851,6 +5859,16 @@ export interface components {
             monologues: number;
             sentences: number;
             speakers: components["schemas"]["ImportedSpeakerView"][];
+        };
+        /** @description Where the searched words were first said in a call's transcript. */
+        TranscriptMatch: {
+            /**
+             * Format: int64
+             * @description Milliseconds from the call's start.
+             */
+            startMs: number;
+            /** @description That sentence. */
+            text: string;
         };
         /** @description Body of `POST /v2/calls/transcript`. */
         TranscriptRequest: {
@@ -8857,12 +8875,18 @@ export interface operations {
                 /** @description Calls started before this time (ISO 8601). */
                 toDateTime?: string;
                 /**
-                 * @description Found in the title, or in a participant's name or e-mail address (letters A–Z in
-                 *     either case); at most 200 characters. Transcripts are not searched.
+                 * @description Found in the title, in a participant's name or e-mail address, in the name of a
+                 *     CRM account linked to the call, or in the words of the call's transcript (as a phrase:
+                 *     the words in that order, the last one as a prefix); at most 200 characters.
                  */
                 q?: string;
                 /** @description Only calls this user hosted. */
                 primaryUserId?: string;
+                /**
+                 * @description Only calls hosted by this user or by anyone who reports to them, down the manager
+                 *     tree (a manager's team).
+                 */
+                teamOf?: string;
                 workspaceId?: string;
                 /** @description `Inbound`, `Outbound`, `Conference` or `Unknown`. */
                 direction?: string;
@@ -8876,7 +8900,10 @@ export interface operations {
                 trackerId?: string;
                 /** @description Only calls where this topic (by name) was discussed. */
                 topic?: string;
-                /** @description `newest` (the default) or `oldest` first. */
+                /**
+                 * @description `newest` (the default), `oldest`, `longest` or `shortest` first (by duration; ties
+                 *     newest first).
+                 */
                 sort?: string;
                 /** @description Calls per page, 1 to 100 (50 when absent). */
                 limit?: number;
