@@ -1996,28 +1996,6 @@ function teamMembers(managerId) {
 	return team;
 }
 
-/** GET /parley/v1/calls's additions to CallListItem, checked here until openapi.json has them
- * (a copy of the server's contract: `accounts` and `transcriptMatch`, TranscriptMatch). */
-const CALL_LIST_ADDITIONS = {
-	TranscriptMatch: {
-		type: 'object',
-		description: "Where the searched words were first said in a call's transcript.",
-		required: ['startMs', 'text'],
-		properties: {
-			startMs: { type: 'integer', format: 'int64', description: "Milliseconds from the call's start." },
-			text: { type: 'string', description: 'That sentence.' }
-		}
-	},
-	accounts: { type: 'array', items: { type: 'string' }, description: 'Names of the CRM accounts linked to the call (may be empty).' },
-	transcriptMatch: { oneOf: [{ type: 'null' }, { $ref: '#/components/schemas/TranscriptMatch' }] }
-};
-{
-	const schemas = spec.components.schemas;
-	schemas.TranscriptMatch ??= CALL_LIST_ADDITIONS.TranscriptMatch;
-	const item = schemas.CallListItem;
-	for (const k of ['accounts', 'transcriptMatch']) item.properties[k] ??= CALL_LIST_ADDITIONS[k];
-	if (!item.required.includes('accounts')) item.required.push('accounts');
-}
 /** The list's page is 2 calls whatever `limit` asks (the stub has five calls; paging must show). */
 const SEARCH_PAGE = 2;
 const SEARCH_DIRECTIONS = ['Inbound', 'Outbound', 'Conference', 'Unknown'];

@@ -1275,11 +1275,12 @@ export interface paths {
         /**
          * Search and filter the calls.
          * @description The calls the caller may see that match every filter given: text in the title, in a
-         *     participant's name or e-mail address, in the name of a CRM account linked to the call or
-         *     in the transcript (a phrase), the rep who hosted, a manager's team, workspace, dates,
-         *     direction, duration, whether there is a recording, a tracker that fired, a topic that
-         *     was discussed; newest (default), oldest, longest or shortest first. Pages of up to 100:
-         *     follow `nextCursor` with the same filters.
+         *     participant's name or e-mail address, in a linked account's name or said in the
+         *     transcript (each such call quotes the first sentence that says it); the rep who
+         *     hosted or the team of a manager; workspace, dates, direction, duration, whether there
+         *     is a recording, a tracker that fired, a topic that was discussed; newest (default),
+         *     oldest, longest or shortest first. Pages of up to 100: follow `nextCursor` with the
+         *     same filters.
          */
         get: operations["search-calls"];
         put?: never;
@@ -3221,12 +3222,8 @@ export interface components {
             hasRecording: boolean;
             /** @description Names, else addresses, of the participants outside the company (at most five). */
             externalParties: string[];
-            /** @description Names of the CRM accounts linked to the call (may be empty). */
+            /** @description Names of the CRM accounts linked to the call. */
             accounts: string[];
-            /**
-             * @description Only when `q` was given and the call's transcript contains it: the first sentence
-             *     where it was said; otherwise null.
-             */
             transcriptMatch?: null | components["schemas"]["TranscriptMatch"];
         };
         CallOutcome: {
@@ -5860,14 +5857,14 @@ export interface components {
             sentences: number;
             speakers: components["schemas"]["ImportedSpeakerView"][];
         };
-        /** @description Where the searched words were first said in a call's transcript. */
+        /** @description Where a call's transcript says the searched words. */
         TranscriptMatch: {
             /**
              * Format: int64
-             * @description Milliseconds from the call's start.
+             * @description Milliseconds from the start of the call.
              */
             startMs: number;
-            /** @description That sentence. */
+            /** @description The sentence. */
             text: string;
         };
         /** @description Body of `POST /v2/calls/transcript`. */
@@ -8875,9 +8872,10 @@ export interface operations {
                 /** @description Calls started before this time (ISO 8601). */
                 toDateTime?: string;
                 /**
-                 * @description Found in the title, in a participant's name or e-mail address, in the name of a
-                 *     CRM account linked to the call, or in the words of the call's transcript (as a phrase:
-                 *     the words in that order, the last one as a prefix); at most 200 characters.
+                 * @description Found in the title, in a participant's name or e-mail address or in the name of a
+                 *     CRM account linked to the call (a piece of any; letters A–Z in either case), or
+                 *     said in the transcript (its words in that order, the last one as the start of a
+                 *     word; punctuation aside); at most 200 characters.
                  */
                 q?: string;
                 /** @description Only calls this user hosted. */
@@ -8901,8 +8899,8 @@ export interface operations {
                 /** @description Only calls where this topic (by name) was discussed. */
                 topic?: string;
                 /**
-                 * @description `newest` (the default), `oldest`, `longest` or `shortest` first (by duration; ties
-                 *     newest first).
+                 * @description `newest` (the default), `oldest`, `longest` or `shortest` first (ties of
+                 *     duration newest first).
                  */
                 sort?: string;
                 /** @description Calls per page, 1 to 100 (50 when absent). */
