@@ -133,6 +133,35 @@ try {
 		await page.locator(`a[href="/calls/${id}"]`).waitFor();
 	});
 
+	await check("the calls list finds words said in the call's transcript: the sentence under the row, its time opening the call there", async () => {
+		const r = await page.request.get(`${base}/parley/v1/calls/${id}/transcript`);
+		const sentences = (await r.json()).transcript.flatMap((m) => m.sentences);
+		// Three words in a row of the longest sentence, searched as the user typed them.
+		const longest = sentences.reduce((a, b) => (b.text.length > a.text.length ? b : a));
+		const words = longest.text.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+		assert.ok(words.length >= 3, longest.text);
+		const phrase = words.slice(0, 3).join(' ');
+		const api = await (await page.request.get(`${base}/parley/v1/calls?q=${encodeURIComponent(phrase)}`)).json();
+		const found = api.calls.find((c) => c.id === id);
+		assert.ok(found, `${phrase} finds the call: ${JSON.stringify(api.calls.map((c) => c.title))}`);
+		assert.ok(found.transcriptMatch, JSON.stringify(found));
+		await page.goto(`${base}/calls?q=${encodeURIComponent(phrase)}`);
+		const row = page.locator('tbody tr').filter({ has: page.locator(`a[href="/calls/${id}"]`) });
+		const hit = row.locator('xpath=following-sibling::tr[1]');
+		await hit.locator('mark').first().waitFor();
+		assert.equal(await hit.evaluate((tr) => tr.classList.contains('hit')), true);
+		assert.equal(await hit.locator('q').innerText(), found.transcriptMatch.text);
+		await hit.locator('a.at').click();
+		await page.waitForURL((u) => u.pathname === `/calls/${id}` && u.searchParams.has('t'));
+		const at = Number(new URL(page.url()).searchParams.get('t'));
+		assert.ok(Math.abs(at - found.transcriptMatch.startMs / 1000) < 0.01, `t=${at}`);
+		await page.waitForFunction(() => document.querySelector('audio')?.readyState >= 1);
+		const { t } = await player(page);
+		assert.ok(Math.abs(t - at) < 0.05, `the player is at ${t}, not ${at}`);
+		await page.goto(`${base}/calls`);
+		await page.locator(`a[href="/calls/${id}"]`).waitFor();
+	});
+
 	await check('a call opens from the list with its transcript and recording', async () => {
 		await page.locator(`a[href="/calls/${id}"]`).click();
 		await page.waitForURL(`${base}/calls/${id}`);
