@@ -107,7 +107,7 @@ struct Args {
     /// first page of the whole table, no filter) and j=calls-last (its last page: page
     /// 10,000 of 1M calls; the walk there is not measured); the UI's calls list
     /// (`GET /parley/v1/calls`): k=search-newest, l=search-title (a word of a quarter of
-    /// the titles), m=search-rare (one account's calls: every call read). `all` = a-m. The
+    /// the titles), m=search-rare (one account's calls: few matches). `all` = a-m. The
     /// default is a-f, to keep a default run within about four minutes.
     #[arg(
         long,
@@ -1458,9 +1458,9 @@ fn main() -> Result<()> {
                     Plan::new(vec![Req::get("/parley/v1/calls?limit=100&q=pricing", true)]),
                 ),
                 // One account's participants (~50 calls of the table): the page never fills,
-                // so every call's title and parties are read — the worst case of the search.
+                // which made a scan read every call (before the search index).
                 "search-rare" => (
-                    "GET /parley/v1/calls?limit=100&q=customer7.example (one account's ~50 calls: every call read)".to_owned(),
+                    "GET /parley/v1/calls?limit=100&q=customer7.example (one account's ~50 calls: the page never fills)".to_owned(),
                     Plan::new(vec![Req::get("/parley/v1/calls?limit=100&q=customer7.example", true)]),
                 ),
                 "calls-deep" => {
