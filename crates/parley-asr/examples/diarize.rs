@@ -2,7 +2,8 @@
 //! reference turns: `cargo run --release -p parley-asr --example diarize -- OUT_DIR FILE...`
 //! (`MAX=N` bounds the speaker count). Tuning knobs as environment variables, all optional:
 //! `STEP_S` (chunk hop), `WINDOW_S`, `SHIFT_S`, `VOTE`, `THRESHOLD` (threshold clustering
-//! instead of spectral), `KEEP_SHARE` (spectral pruning), `FEW_T` (few windows' threshold; 1 makes them one speaker).
+//! instead of spectral), `KEEP_SHARE` (spectral pruning), `FEW_T` (few windows' threshold; 1 makes them one speaker),
+//! `MERGE_T` (voices merged at this cosine; 1 never), `R_CENTRING`, `R_*` (resegmentation).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -70,6 +71,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(v) = env_f32("VOTE") {
         s.params.pieces.change_vote = v;
     }
+    if let Some(v) = env_f32("MERGE_T") {
+        s.params.merge_voices = (v < 1.0).then_some(v);
+    }
     if let Some(v) = env_f32("BRIDGE_S") {
         s.params.bridge = samples(v);
     }
@@ -94,6 +98,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(v) = env_f32("R_DISCOUNT") {
             r.change_discount = v;
+        }
+        if let Some(v) = env_f32("R_CENTRING") {
+            r.centring = v;
         }
         s.params.reseg = Some(r);
         if let Some(v) = env_f32("R_STRETCH_S") {
@@ -128,6 +135,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "SPEAKER {stem} 1 {start:.3} {dur:.3} <NA> <NA> spk{} <NA> <NA>",
                 turn.speaker
             )?;
+        }
+        let vs: Vec<&Vec<f32>> = track.voices.iter().flatten().collect();
+        for i in 0..vs.len() {
+            for j in i + 1..vs.len() {
+                let c: f32 = vs[i].iter().zip(vs[j]).map(|(a, b)| a * b).sum();
+                eprintln!("{stem}: voices {i} {j} cosine {c:.3}");
+            }
         }
         eprintln!(
             "{stem}: {} speakers, {} turns, {:.1} s audio in {took:.2} CPU s",

@@ -34,6 +34,11 @@ pub struct ResegParams {
     pub switch: f32,
     /// Share of `switch` waived where every covering chunk voted for a change.
     pub change_discount: f32,
+    /// Share of the recording's mean embedding taken off every window and centroid before
+    /// scoring (0: none). What all the recording's voices share (its room, line and
+    /// microphone) then no longer counts as likeness: on the dev conversations the centroids
+    /// of two people on one telephone line had cosines up to 0.76.
+    pub centring: f32,
 }
 
 impl Default for ResegParams {
@@ -45,6 +50,7 @@ impl Default for ResegParams {
             sharpness: 10.0,
             switch: 1.0,
             change_discount: 0.5,
+            centring: 1.0,
         }
     }
 }
@@ -73,6 +79,64 @@ pub fn centroids(embs: &[Vec<f32>], labels: &[usize], k: usize) -> Vec<Option<Ve
         .collect()
 }
 
+/// One piece read in short windows: the embedding of every step (`None` where it could not
+/// be made). Made once; the label path can then be found again with other centroids.
+#[derive(Debug, Clone)]
+pub struct Reading {
+    /// The piece's sample span.
+    pub range: Range<usize>,
+    /// Distance between steps.
+    pub hop: usize,
+    /// Per step: its window's embedding.
+    pub embs: Vec<Option<Vec<f32>>>,
+}
+
+impl Reading {
+    /// Centre sample of step `i`.
+    fn centre(&self, i: usize) -> usize {
+        (self.range.start + i * self.hop + self.hop / 2).min(self.range.end - 1)
+    }
+
+    /// Span of step `i`.
+    fn step_span(&self, i: usize) -> Range<usize> {
+        let a = self.range.start + i * self.hop;
+        let b = if i + 1 == self.embs.len() {
+            self.range.end
+        } else {
+            self.range.start + (i + 1) * self.hop
+        };
+        a..b
+    }
+}
+
+/// Reads a piece in short windows; `None` when the piece is too short or nothing in it could
+/// be embedded (the caller keeps the labels it had).
+pub fn read_piece(piece: &Piece, embed: &FineEmbedder<'_>, p: &ResegParams) -> Option<Reading> {
+    let (start, end) = (piece.range.start, piece.range.end);
+    if end - start < p.min_piece || p.hop == 0 {
+        return None;
+    }
+    let mut reading = Reading {
+        range: start..end,
+        hop: p.hop,
+        embs: Vec::new(),
+    };
+    let steps = (end - start).div_ceil(p.hop);
+    let wins: Vec<Range<usize>> = (0..steps)
+        .map(|i| {
+            let c = reading.centre(i);
+            c.saturating_sub(p.window / 2).max(start)..(c + p.window / 2).min(end)
+        })
+        .collect();
+    let mut embs = embed(&wins);
+    embs.resize(steps, None);
+    if embs.iter().all(Option::is_none) {
+        return None;
+    }
+    reading.embs = embs;
+    Some(reading)
+}
+
 /// New labels for one piece, as (sample span, label) tiling the piece; `None` when the
 /// piece is too short or nothing in it could be embedded (the caller keeps what it had).
 /// `changes` are the chunks' change votes per global frame.
@@ -83,36 +147,37 @@ pub fn resegment(
     changes: &[f32],
     p: &ResegParams,
 ) -> Option<Vec<(Range<usize>, usize)>> {
-    let (start, end) = (piece.range.start, piece.range.end);
+    if centroids.iter().flatten().count() < 2 {
+        return None;
+    }
+    let reading = read_piece(piece, embed, p)?;
+    label_path(&reading, centroids, changes, p).map(|path| spans(&reading, &path))
+}
+
+/// The best label of every step of a reading (Viterbi); `None` with fewer than two
+/// speakers.
+pub fn label_path(
+    r: &Reading,
+    centroids: &[Option<Vec<f32>>],
+    changes: &[f32],
+    p: &ResegParams,
+) -> Option<Vec<usize>> {
     let speakers: Vec<usize> = (0..centroids.len())
         .filter(|&k| centroids[k].is_some())
         .collect();
-    if end - start < p.min_piece || speakers.len() < 2 || p.hop == 0 {
+    let steps = r.embs.len();
+    if speakers.len() < 2 || steps == 0 {
         return None;
     }
-    let steps = (end - start).div_ceil(p.hop);
-    let centre = |i: usize| (start + i * p.hop + p.hop / 2).min(end - 1);
     let mut scores = vec![0f32; steps * speakers.len()];
-    let mut any = false;
-    let wins: Vec<Range<usize>> = (0..steps)
-        .map(|i| {
-            let c = centre(i);
-            c.saturating_sub(p.window / 2).max(start)..(c + p.window / 2).min(end)
-        })
-        .collect();
-    let embs = embed(&wins);
-    for (i, row) in scores.chunks_exact_mut(speakers.len()).enumerate() {
-        if let Some(Some(e)) = embs.get(i) {
-            any = true;
+    for (row, e) in scores.chunks_exact_mut(speakers.len()).zip(&r.embs) {
+        if let Some(e) = e {
             for (s, &k) in row.iter_mut().zip(&speakers) {
                 if let Some(cen) = &centroids[k] {
                     *s = p.sharpness * dot(e, cen);
                 }
             }
         }
-    }
-    if !any {
-        return None;
     }
     // The strongest change vote between two step centres lowers the cost of switching there.
     let vote_between = |a: usize, b: usize| -> f32 {
@@ -126,7 +191,8 @@ pub fn resegment(
     let mut dp = scores[..n].to_vec();
     let mut back = vec![0usize; steps * n];
     for i in 1..steps {
-        let cost = p.switch * (1.0 - p.change_discount * vote_between(centre(i - 1), centre(i)));
+        let cost =
+            p.switch * (1.0 - p.change_discount * vote_between(r.centre(i - 1), r.centre(i)));
         let mut next = vec![0f32; n];
         for k in 0..n {
             // Stay with k unless another label is better even after the cost of a change.
@@ -146,24 +212,23 @@ pub fn resegment(
         .map_or(0, |(j, _)| j);
     let mut path = vec![0usize; steps];
     for i in (0..steps).rev() {
-        path[i] = k;
+        path[i] = speakers[k];
         k = back[i * n + k];
     }
+    Some(path)
+}
+
+/// A label path as (sample span, label) tiling the reading's piece.
+pub fn spans(r: &Reading, path: &[usize]) -> Vec<(Range<usize>, usize)> {
     let mut out: Vec<(Range<usize>, usize)> = Vec::new();
-    for (i, &j) in path.iter().enumerate() {
-        let a = start + i * p.hop;
-        let b = if i + 1 == steps {
-            end
-        } else {
-            start + (i + 1) * p.hop
-        };
-        let l = speakers[j];
+    for (i, &l) in path.iter().enumerate() {
+        let span = r.step_span(i);
         match out.last_mut() {
-            Some((r, last)) if *last == l => r.end = b,
-            _ => out.push((a..b, l)),
+            Some((s, last)) if *last == l => s.end = span.end,
+            _ => out.push((span, l)),
         }
     }
-    Some(out)
+    out
 }
 
 #[cfg(test)]

@@ -141,8 +141,9 @@ fn two_real_voices_on_a_phone_line_are_told_apart() {
     let hyp = transcribe(&fixture("two-speakers-phone.wav"));
     let (attribution, found) = score(&fixture("two-speakers-phone.json"), &hyp);
     assert_eq!(found, 2, "speakers found: {hyp}");
-    // 0.809 measured (tiny.en); see BENCHMARKS.md for the bench.
-    assert!(attribution >= 0.76, "attribution {attribution:.3}");
+    // 0.825 measured (tiny.en; 0.809 before the resegmentation's centring); see
+    // BENCHMARKS.md for the bench.
+    assert!(attribution >= 0.78, "attribution {attribution:.3}");
 }
 
 #[test]
@@ -150,8 +151,8 @@ fn three_real_voices_with_short_turns_are_separated() {
     let hyp = transcribe(&fixture("three-speakers.flac"));
     let (attribution, found) = score(&fixture("three-speakers.json"), &hyp);
     assert!((2..=3).contains(&found), "speakers found: {found}");
-    // 0.792 measured (tiny.en).
-    assert!(attribution >= 0.72, "attribution {attribution:.3}");
+    // 0.828 measured (tiny.en; 0.792 before the resegmentation's centring).
+    assert!(attribution >= 0.76, "attribution {attribution:.3}");
 }
 
 #[test]
