@@ -80,7 +80,8 @@ pub fn centroids(embs: &[Vec<f32>], labels: &[usize], k: usize) -> Vec<Option<Ve
 }
 
 /// One piece read in short windows: the embedding of every step (`None` where it could not
-/// be made). Made once; the label path can then be found again with other centroids.
+/// be made). Apart from the path so that the caller can change the embeddings (centre them
+/// on the recording) before they are scored.
 #[derive(Debug, Clone)]
 pub struct Reading {
     /// The piece's sample span.

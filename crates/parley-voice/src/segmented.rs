@@ -51,8 +51,7 @@
 
 use std::ops::Range;
 
-use crate::cluster::{cluster, ClusterParams};
-use crate::cluster::{dot, mean_direction};
+use crate::cluster::{cluster, dot, mean_direction, ClusterParams};
 use crate::diarize::{SpeakerBounds, Turn};
 use crate::reseg::{centroids, label_path, read_piece, spans, FineEmbedder, Reading, ResegParams};
 use crate::segmentation::{
@@ -246,11 +245,10 @@ pub fn diarize_segmented_with(
                         .for_each(shift);
                 }
             }
-            for (pi, r) in readings.iter().enumerate() {
-                if let Some(r) = r {
-                    if let Some(path) = label_path(r, &cents, &frames.changes, rp) {
-                        piece_labels[pi] = spans(r, &path);
-                    }
+            for (labels, r) in piece_labels.iter_mut().zip(&readings) {
+                let Some(r) = r else { continue };
+                if let Some(path) = label_path(r, &cents, &frames.changes, rp) {
+                    *labels = spans(r, &path);
                 }
             }
         }
@@ -262,30 +260,42 @@ pub fn diarize_segmented_with(
             push_turn(&mut turns, r.start, r.end, *l, p.bridge);
         }
     }
-    let mut track = finish(turns, embed, p);
-    if let Some(above) = p.merge_voices {
-        // Two speakers whose voices (seconds of each one's own turns) are this alike are one
-        // person the windows split, e.g. by a change of microphone or line.
-        while track.voices.iter().flatten().count() > bounds.min.max(1) {
-            let mut best: Option<(usize, usize, f32)> = None;
-            for (i, a) in track.voices.iter().enumerate() {
-                for (j, b) in track.voices.iter().enumerate().skip(i + 1) {
-                    if let (Some(a), Some(b)) = (a, b) {
-                        let c = dot(a, b);
-                        if c >= above && best.is_none_or(|(_, _, bc)| c > bc) {
-                            best = Some((i, j, c));
-                        }
+    let track = finish(turns, embed, p);
+    match p.merge_voices {
+        Some(above) => merge_alike(track, embed, above, bounds.min, p),
+        None => track,
+    }
+}
+
+/// Merges the two speakers whose voices (seconds of each one's own turns) are most alike
+/// while their cosine is at least `above`, never below `min` speakers: one person the windows
+/// split, e.g. at a change of microphone or line.
+fn merge_alike(
+    mut track: SpeakerTrack,
+    embed: &SpanEmbedder<'_>,
+    above: f32,
+    min: usize,
+    p: &SegmentedParams,
+) -> SpeakerTrack {
+    while track.voices.iter().flatten().count() > min.max(1) {
+        let mut best: Option<(usize, usize, f32)> = None;
+        for (i, a) in track.voices.iter().enumerate() {
+            for (j, b) in track.voices.iter().enumerate().skip(i + 1) {
+                if let (Some(a), Some(b)) = (a, b) {
+                    let c = dot(a, b);
+                    if c >= above && best.is_none_or(|(_, _, bc)| c > bc) {
+                        best = Some((i, j, c));
                     }
                 }
             }
-            let Some((i, j, _)) = best else { break };
-            let mut turns = Vec::with_capacity(track.turns.len());
-            for t in &track.turns {
-                let l = if t.speaker == j { i } else { t.speaker };
-                push_turn(&mut turns, t.start, t.end, l, p.bridge);
-            }
-            track = finish(turns, embed, p);
         }
+        let Some((i, j, _)) = best else { break };
+        let mut turns = Vec::with_capacity(track.turns.len());
+        for t in &track.turns {
+            let l = if t.speaker == j { i } else { t.speaker };
+            push_turn(&mut turns, t.start, t.end, l, p.bridge);
+        }
+        track = finish(turns, embed, p);
     }
     track
 }
@@ -590,7 +600,7 @@ mod tests {
         assert_eq!(track.turns.len(), 1, "{:?}", track.turns);
         assert!(track.voices[0].is_some());
         // A lower bound of two speakers keeps them apart.
-        let two = SpeakerBounds { min: 2, max: 2 };
+        let two = SpeakerBounds::new(2, 2);
         let kept = diarize_segmented(&chunks, len, &embed, two, &p);
         assert_eq!(kept.speech.len(), 2, "{:?}", kept.turns);
     }
