@@ -139,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let vs: Vec<&Vec<f32>> = track.voices.iter().flatten().collect();
         for i in 0..vs.len() {
             for j in i + 1..vs.len() {
-                let c: f32 = vs[i].iter().zip(vs[j]).map(|(a, b)| a * b).sum();
+                let c = parley_voice::cluster::dot(vs[i], vs[j]);
                 eprintln!("{stem}: voices {i} {j} cosine {c:.3}");
             }
         }

@@ -41,6 +41,23 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The two most similar of some vectors (skipping `None`s) and their dot product: `(i, j, s)`
+/// with `i < j`; `None` with fewer than two.
+pub fn most_alike(vectors: &[Option<Vec<f32>>]) -> Option<(usize, usize, f32)> {
+    let mut best: Option<(usize, usize, f32)> = None;
+    for (i, a) in vectors.iter().enumerate() {
+        for (j, b) in vectors.iter().enumerate().skip(i + 1) {
+            if let (Some(a), Some(b)) = (a, b) {
+                let s = dot(a, b);
+                if best.is_none_or(|(_, _, bs)| s > bs) {
+                    best = Some((i, j, s));
+                }
+            }
+        }
+    }
+    best
+}
+
 /// Normalised mean of `items`; `None` for none or a zero/non-finite mean.
 pub fn mean_direction<'a>(
     items: impl IntoIterator<Item = &'a [f32]>,

@@ -51,7 +51,7 @@
 
 use std::ops::Range;
 
-use crate::cluster::{cluster, dot, mean_direction, ClusterParams};
+use crate::cluster::{cluster, mean_direction, most_alike, ClusterParams};
 use crate::diarize::{SpeakerBounds, Turn};
 use crate::reseg::{centroids, label_path, read_piece, spans, FineEmbedder, Reading, ResegParams};
 use crate::segmentation::{
@@ -278,18 +278,9 @@ fn merge_alike(
     p: &SegmentedParams,
 ) -> SpeakerTrack {
     while track.voices.iter().flatten().count() > min.max(1) {
-        let mut best: Option<(usize, usize, f32)> = None;
-        for (i, a) in track.voices.iter().enumerate() {
-            for (j, b) in track.voices.iter().enumerate().skip(i + 1) {
-                if let (Some(a), Some(b)) = (a, b) {
-                    let c = dot(a, b);
-                    if c >= above && best.is_none_or(|(_, _, bc)| c > bc) {
-                        best = Some((i, j, c));
-                    }
-                }
-            }
-        }
-        let Some((i, j, _)) = best else { break };
+        let Some((i, j, _)) = most_alike(&track.voices).filter(|&(_, _, c)| c >= above) else {
+            break;
+        };
         let mut turns = Vec::with_capacity(track.turns.len());
         for t in &track.turns {
             let l = if t.speaker == j { i } else { t.speaker };
@@ -607,6 +598,7 @@ mod tests {
 
     #[test]
     fn centring_pulls_apart_what_the_recording_shares() {
+        use crate::cluster::dot;
         let a = vec![0.9f32, 0.435_9];
         let b = vec![0.9f32, -0.435_9];
         let mean = crate::cluster::mean_direction([a.as_slice(), b.as_slice()], 2).unwrap();

@@ -8,7 +8,7 @@
 //! threshold found the right count on at most 35% of dev files). The eigengap is relative
 //! to the recording's own similarity structure: it found the right count on 83–87%.
 
-use crate::cluster::{cluster, dot, mean_direction, ClusterParams};
+use crate::cluster::{cluster, dot, mean_direction, most_alike, ClusterParams};
 
 /// Settings of [`spectral`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -221,18 +221,7 @@ fn merge_similar(embs: &[Vec<f32>], ok: &[bool], labels: &mut Vec<usize>, dim: u
                 )
             })
             .collect();
-        let mut best: Option<(usize, usize, f32)> = None;
-        for i in 0..k {
-            for j in i + 1..k {
-                if let (Some(a), Some(b)) = (&centroids[i], &centroids[j]) {
-                    let s = dot(a, b);
-                    if best.is_none_or(|(_, _, bs)| s > bs) {
-                        best = Some((i, j, s));
-                    }
-                }
-            }
-        }
-        match best {
+        match most_alike(&centroids) {
             Some((i, j, s)) if s >= above => {
                 for l in labels.iter_mut() {
                     if *l == j {
