@@ -3,7 +3,9 @@
 //! (`MAX=N` bounds the speaker count). Tuning knobs as environment variables, all optional:
 //! `STEP_S` (chunk hop), `WINDOW_S`, `SHIFT_S`, `VOTE`, `THRESHOLD` (threshold clustering
 //! instead of spectral), `KEEP_SHARE` (spectral pruning), `FEW_T` (few windows' threshold; 1 makes them one speaker),
-//! `MERGE_T` (voices merged at this cosine; 1 never), `R_CENTRING`, `R_*` (resegmentation).
+//! `MERGE_T` (voices merged at this cosine; 1 never), `HEARD_SHARE` / `HEARD_SOLO` (the
+//! segmentation's count as a lower bound; share 0 off), `R_CENTRING`, `R_SHORT=0` (short
+//! pieces keep their clustering label), `R_*` (resegmentation).
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -74,6 +76,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(v) = env_f32("MERGE_T") {
         s.params.merge_voices = (v < 1.0).then_some(v);
     }
+    if let Some(v) = env_f32("HEARD_SHARE") {
+        s.params.heard = (v > 0.0).then(|| parley_voice::HeardParams {
+            min_solo: env_f32("HEARD_SOLO").map_or(30, |f| f as usize),
+            share: v,
+        });
+    }
     if let Some(v) = env_f32("BRIDGE_S") {
         s.params.bridge = samples(v);
     }
@@ -98,6 +106,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         if let Some(v) = env_f32("R_DISCOUNT") {
             r.change_discount = v;
+        }
+        if std::env::var("R_SHORT").is_ok_and(|v| v == "0") {
+            r.short_pieces = false;
         }
         if let Some(v) = env_f32("R_CENTRING") {
             r.centring = v;

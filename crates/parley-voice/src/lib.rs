@@ -28,7 +28,8 @@
 //! its powerset output and aggregates the chunks), cuts speech where the chunks vote for a
 //! change of speaker, embeds 1.5 s windows (0.75 s hop) between the cuts with any embedder
 //! ([`CamPlusPlus`] in Parley), and clusters them by [`spectral`] clustering (speaker count
-//! from the eigengap, bounded by [`SpeakerBounds`]) or by a similarity threshold
+//! from the eigengap, bounded by [`SpeakerBounds`] and never below the voices the
+//! segmentation itself hears, [`segmentation::voices_heard`]) or by a similarity threshold
 //! ([`cluster`]), then reads every piece again in short windows against the speakers'
 //! centroids ([`reseg`]). The output is an exclusive track of [`Turn`]s and one voice
 //! embedding per speaker. Measurements and the reasons for each choice are in the module docs.
@@ -52,7 +53,8 @@ pub use diarize::{SpeakerBounds, Turn};
 pub use error::VoiceError;
 pub use fbank::{Fbank, FBANK_BINS, FRAME_LEN, FRAME_SHIFT};
 pub use segmented::{
-    diarize_segmented, diarize_segmented_with, Clustering, SegmentedParams, SpeakerTrack,
+    diarize_segmented, diarize_segmented_with, Clustering, HeardParams, SegmentedParams,
+    SpeakerTrack,
 };
 
 /// Sample rate every function of this crate expects.

@@ -39,18 +39,22 @@ pub struct ResegParams {
     /// microphone) then no longer counts as likeness: on the dev conversations the centroids
     /// of two people on one telephone line had cosines up to 0.76.
     pub centring: f32,
+    /// Pieces too short to read take the speaker whose centroid is nearest to their own
+    /// embedding, scored as the steps are (centred), instead of their clustering label.
+    pub short_pieces: bool,
 }
 
 impl Default for ResegParams {
     fn default() -> Self {
         ResegParams {
-            window: 12_000,
+            window: 8_000,
             hop: 4_000,
             min_piece: 24_000,
             sharpness: 10.0,
-            switch: 1.0,
+            switch: 0.25,
             change_discount: 0.5,
             centring: 1.0,
+            short_pieces: true,
         }
     }
 }

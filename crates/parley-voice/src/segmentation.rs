@@ -162,6 +162,32 @@ pub fn aggregate(chunks: &[ChunkFrames], len: usize) -> GlobalFrames {
     }
 }
 
+/// Local speakers of one chunk heard alone for at least `min_solo` frames: how many voices
+/// the segmentation model hears in its 10 s, which it was trained to tell apart on real
+/// conversations.
+pub fn local_voices(c: &ChunkFrames, min_solo: usize) -> usize {
+    let mut solo = [0usize; 3];
+    for &f in &c.frames {
+        if f.count_ones() == 1 {
+            solo[f.trailing_zeros() as usize % 3] += 1;
+        }
+    }
+    solo.iter().filter(|&&n| n >= min_solo.max(1)).count()
+}
+
+/// How many voices the segmentation hears in the recording: the most local voices (see
+/// [`local_voices`]) that at least `share` of the chunks hear, at least one.
+pub fn voices_heard(chunks: &[ChunkFrames], min_solo: usize, share: f32) -> usize {
+    let counts: Vec<usize> = chunks.iter().map(|c| local_voices(c, min_solo)).collect();
+    (2..=3)
+        .take_while(|&v| {
+            let heard = counts.iter().filter(|&&n| n >= v).count();
+            !counts.is_empty() && heard as f32 >= share * counts.len() as f32
+        })
+        .last()
+        .unwrap_or(1)
+}
+
 /// Speech pieces: frames where at least one speaker is active (by the rounded mean count),
 /// cut wherever enough chunks agree on a change of speaker.
 pub fn speech_pieces(g: &GlobalFrames, len: usize, p: PieceParams) -> Vec<Piece> {
@@ -351,6 +377,32 @@ mod tests {
         // Chunk starts that are not on the frame grid are rounded onto it.
         let shifted = aggregate(&[chunk(FRAME_STEP * 2 + 10, &one)], len + 3 * FRAME_STEP);
         assert!(shifted.changes[21] > 0.0 || shifted.changes[22] > 0.0);
+    }
+
+    #[test]
+    fn the_voices_a_chunk_hears_alone_are_counted() {
+        // a alone for 30 frames, b alone for 10, c only ever with a: two voices at 10
+        // frames, one at 20; overlap is nobody's solo.
+        let pat = format!("{}{}{}", "a".repeat(30), "x".repeat(40), "b".repeat(10));
+        let c = chunk(0, &pat);
+        assert_eq!(local_voices(&c, 10), 2);
+        assert_eq!(local_voices(&c, 20), 1);
+        assert_eq!(local_voices(&chunk(0, "---"), 1), 0);
+        // Across chunks: the count at least `share` of them hear.
+        let two = chunk(0, &format!("{}{}", "a".repeat(20), "b".repeat(20)));
+        let one = chunk(0, &"a".repeat(40));
+        let three = chunk(
+            0,
+            &format!("{}{}{}", "a".repeat(20), "b".repeat(20), "c".repeat(20)),
+        );
+        assert_eq!(voices_heard(&[two.clone(), one.clone()], 20, 0.5), 2);
+        assert_eq!(
+            voices_heard(&[two.clone(), one.clone(), one.clone()], 20, 0.5),
+            1
+        );
+        assert_eq!(voices_heard(&[three.clone(), two.clone()], 20, 0.5), 3);
+        assert_eq!(voices_heard(&[three, two, one], 20, 0.5), 2);
+        assert_eq!(voices_heard(&[], 20, 0.5), 1);
     }
 
     #[test]

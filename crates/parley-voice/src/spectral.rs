@@ -55,10 +55,12 @@ impl Default for SpectralParams {
 }
 
 /// A speaker label per embedding (unit vectors of one dimension), numbered by first
-/// appearance; at most `max` speakers (at least 1).
-pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> {
+/// appearance; at most `max` speakers (at least 1), and at least `min` where there are items
+/// enough to make them.
+pub fn spectral(embs: &[Vec<f32>], min: usize, max: usize, p: SpectralParams) -> Vec<usize> {
     let n = embs.len();
     let max = max.max(1);
+    let min = min.clamp(1, max);
     if n == 0 {
         return Vec::new();
     }
@@ -74,20 +76,29 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
     if usable.len() < p.min_items {
         return match p.few_threshold {
             Some(threshold) => {
-                let mut out = cluster(
-                    embs,
-                    1,
-                    max,
-                    ClusterParams {
-                        threshold,
-                        // A voice needs two windows: one odd window of a few seconds'
-                        // recording is not a person (one voice split four ways at 0.3).
-                        min_share: 0.34,
-                        min_size: 2,
-                        ..ClusterParams::default()
-                    },
-                );
-                merge_similar(embs, &ok, &mut out, dim, p.merge_above);
+                // Below a caller's lower bound, the threshold rises until the groups are
+                // that many (two voices alike at the threshold, known to be two).
+                let mut t = threshold;
+                let mut out = loop {
+                    let out = cluster(
+                        embs,
+                        min,
+                        max,
+                        ClusterParams {
+                            threshold: t,
+                            // A voice needs two windows: one odd window of a few seconds'
+                            // recording is not a person (one voice split four ways at 0.3).
+                            min_share: 0.34,
+                            min_size: 2,
+                            ..ClusterParams::default()
+                        },
+                    );
+                    if out.iter().max().map_or(0, |m| m + 1) >= min || t >= 1.0 {
+                        break out;
+                    }
+                    t += 0.1;
+                };
+                merge_similar(embs, &ok, &mut out, dim, min, p.merge_above);
                 out
             }
             None => vec![0; n],
@@ -135,10 +146,10 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
     // far up (a 17 s recording of one voice: 15 windows, the widest gap after the fourth
     // eigenvalue, two voices after the merging).
     let top = (max + 1).min(s).min(s / p.min_cluster.max(1) + 1);
-    let k = (0..top - 1)
+    let k = (min - 1..top.saturating_sub(1))
         .max_by(|&x, &y| (values[x + 1] - values[x]).total_cmp(&(values[y + 1] - values[y])))
-        .map_or(1, |i| i + 1)
-        .clamp(1, max);
+        .map_or(min, |i| i + 1)
+        .clamp(min.min(s), max);
     if k == 1 {
         return vec![0; n];
     }
@@ -199,16 +210,23 @@ pub fn spectral(embs: &[Vec<f32>], max: usize, p: SpectralParams) -> Vec<usize> 
         out.push(l);
     }
     let mut out = first_appearance(out);
-    merge_similar(embs, &ok, &mut out, dim, p.merge_above);
+    merge_similar(embs, &ok, &mut out, dim, min, p.merge_above);
     out
 }
 
 /// Merges the two clusters with the most similar centroids while that similarity is at
-/// least `above`, then renumbers by first appearance.
-fn merge_similar(embs: &[Vec<f32>], ok: &[bool], labels: &mut Vec<usize>, dim: usize, above: f32) {
+/// least `above` and more than `min` remain, then renumbers by first appearance.
+fn merge_similar(
+    embs: &[Vec<f32>],
+    ok: &[bool],
+    labels: &mut Vec<usize>,
+    dim: usize,
+    min: usize,
+    above: f32,
+) {
     loop {
         let k = labels.iter().max().map_or(0, |m| m + 1);
-        if k < 2 {
+        if k < 2 || k <= min {
             return;
         }
         let centroids: Vec<Option<Vec<f32>>> = (0..k)
@@ -532,7 +550,7 @@ mod tests {
     fn the_eigengap_counts_the_voices() {
         for k in 1..=4usize {
             let e: Vec<Vec<f32>> = (0..60).map(|i| voice(i % k, 0.15, i as u32)).collect();
-            let labels = spectral(&e, 8, SpectralParams::default());
+            let labels = spectral(&e, 1, 8, SpectralParams::default());
             assert_eq!(
                 labels.iter().max().map(|m| m + 1),
                 Some(k),
@@ -545,13 +563,16 @@ mod tests {
         }
         // Bounded by max.
         let e: Vec<Vec<f32>> = (0..60).map(|i| voice(i % 4, 0.15, i as u32)).collect();
-        assert!(spectral(&e, 2, SpectralParams::default())
+        assert!(spectral(&e, 1, 2, SpectralParams::default())
             .iter()
             .all(|&l| l < 2));
         // One noisier voice stays one (the spectrum may split it; the centroids merge).
         let one: Vec<Vec<f32>> = (0..60).map(|i| voice(3, 0.3, i as u32)).collect();
-        let labels = spectral(&one, 8, SpectralParams::default());
+        let labels = spectral(&one, 1, 8, SpectralParams::default());
         assert!(labels.iter().all(|&l| l == 0), "{labels:?}");
+        // A lower bound is kept even where the spectrum sees one voice.
+        let labels = spectral(&one, 2, 8, SpectralParams::default());
+        assert_eq!(labels.iter().max(), Some(&1), "{labels:?}");
     }
 
     #[test]
@@ -562,27 +583,29 @@ mod tests {
             few_threshold: Some(0.85),
             ..SpectralParams::default()
         };
-        assert_eq!(spectral(&two, 8, p), vec![0, 1, 0, 1, 0, 1]);
+        assert_eq!(spectral(&two, 1, 8, p), vec![0, 1, 0, 1, 0, 1]);
         let one: Vec<Vec<f32>> = (0..6).map(|i| voice(3, 0.1, i as u32)).collect();
-        assert_eq!(spectral(&one, 8, p), vec![0; 6]);
+        assert_eq!(spectral(&one, 1, 8, p), vec![0; 6]);
         // Bounded by the caller's count; below the threshold two voices are one.
-        assert_eq!(spectral(&two, 1, p), vec![0; 6]);
+        assert_eq!(spectral(&two, 1, 1, p), vec![0; 6]);
         let low = SpectralParams {
             few_threshold: Some(0.6),
             ..p
         };
-        assert_eq!(spectral(&two, 8, low), vec![0; 6]);
+        assert_eq!(spectral(&two, 1, 8, low), vec![0; 6]);
+        // ... unless the caller knows there are two.
+        assert_eq!(spectral(&two, 2, 8, low), vec![0, 1, 0, 1, 0, 1]);
         // Without a threshold a handful is one speaker.
         let none = SpectralParams {
             few_threshold: None,
             ..p
         };
-        assert_eq!(spectral(&two, 8, none), vec![0; 6]);
+        assert_eq!(spectral(&two, 1, 8, none), vec![0; 6]);
     }
 
     #[test]
     fn odd_items_are_labelled_and_subsets_label_everything() {
-        assert!(spectral(&[], 8, SpectralParams::default()).is_empty());
+        assert!(spectral(&[], 1, 8, SpectralParams::default()).is_empty());
         let mut odd: Vec<Vec<f32>> = (0..40).map(|i| voice(i % 2, 0.2, i as u32)).collect();
         odd[3] = vec![f32::NAN; 8];
         odd[5] = vec![1.0];
@@ -590,7 +613,7 @@ mod tests {
             max_items: 20,
             ..SpectralParams::default()
         };
-        let labels = spectral(&odd, 8, p);
+        let labels = spectral(&odd, 1, 8, p);
         assert_eq!(labels.len(), 40);
         for i in (6..40).filter(|i| i % 2 == 0) {
             assert_eq!(labels[i], labels[0], "item {i}: {labels:?}");
