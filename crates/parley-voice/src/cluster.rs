@@ -58,6 +58,17 @@ pub fn most_alike(vectors: &[Option<Vec<f32>>]) -> Option<(usize, usize, f32)> {
     best
 }
 
+/// The vector most similar to `e` among some vectors (skipping `None`s), by index; `None`
+/// when there is none.
+pub fn most_like(e: &[f32], vectors: &[Option<Vec<f32>>]) -> Option<usize> {
+    vectors
+        .iter()
+        .enumerate()
+        .filter_map(|(k, v)| Some((k, dot(e, v.as_ref()?))))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| k)
+}
+
 /// Normalised mean of `items`; `None` for none or a zero/non-finite mean.
 pub fn mean_direction<'a>(
     items: impl IntoIterator<Item = &'a [f32]>,

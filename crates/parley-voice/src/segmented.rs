@@ -62,7 +62,7 @@
 
 use std::ops::Range;
 
-use crate::cluster::{cluster, dot, mean_direction, most_alike, ClusterParams};
+use crate::cluster::{cluster, mean_direction, most_alike, most_like, ClusterParams};
 use crate::diarize::{SpeakerBounds, Turn};
 use crate::reseg::{centroids, label_path, read_piece, spans, FineEmbedder, Reading, ResegParams};
 use crate::segmentation::{
@@ -290,7 +290,7 @@ pub fn diarize_segmented_with(
                     None if rp.short_pieces && labels.len() == 1 => {
                         let own = embed(std::slice::from_ref(&pc.range)).and_then(|mut e| {
                             shift(&mut e);
-                            nearest(&e, &cents)
+                            most_like(&e, &cents)
                         });
                         if let Some(k) = own {
                             labels[0].1 = k;
@@ -313,16 +313,6 @@ pub fn diarize_segmented_with(
         Some(above) => merge_alike(track, embed, above, min, p),
         None => track,
     }
-}
-
-/// The label of the centroid most similar to `e`, skipping labels without one.
-fn nearest(e: &[f32], cents: &[Option<Vec<f32>>]) -> Option<usize> {
-    cents
-        .iter()
-        .enumerate()
-        .filter_map(|(k, c)| Some((k, dot(e, c.as_ref()?))))
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(k, _)| k)
 }
 
 /// Merges the two speakers whose voices (seconds of each one's own turns) are most alike

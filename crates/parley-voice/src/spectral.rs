@@ -226,7 +226,7 @@ fn merge_similar(
 ) {
     loop {
         let k = labels.iter().max().map_or(0, |m| m + 1);
-        if k < 2 || k <= min {
+        if k <= min.max(1) {
             return;
         }
         let centroids: Vec<Option<Vec<f32>>> = (0..k)
