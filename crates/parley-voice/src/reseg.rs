@@ -19,7 +19,7 @@ use crate::segmentation::{Piece, FRAME_SPAN, FRAME_STEP};
 /// a stretch and pool each window from it ([`crate::FrameOutputs`]).
 pub type FineEmbedder<'a> = dyn Fn(&[Range<usize>]) -> Vec<Option<Vec<f32>>> + 'a;
 
-/// Settings of [`resegment`]; sample counts at 16 kHz.
+/// Settings of [`read_piece`] and [`label_path`]; sample counts at 16 kHz.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ResegParams {
     /// Window embedded at every step, centred on it (clipped to the piece).
@@ -142,23 +142,6 @@ pub fn read_piece(piece: &Piece, embed: &FineEmbedder<'_>, p: &ResegParams) -> O
     Some(reading)
 }
 
-/// New labels for one piece, as (sample span, label) tiling the piece; `None` when the
-/// piece is too short or nothing in it could be embedded (the caller keeps what it had).
-/// `changes` are the chunks' change votes per global frame.
-pub fn resegment(
-    piece: &Piece,
-    embed: &FineEmbedder<'_>,
-    centroids: &[Option<Vec<f32>>],
-    changes: &[f32],
-    p: &ResegParams,
-) -> Option<Vec<(Range<usize>, usize)>> {
-    if centroids.iter().flatten().count() < 2 {
-        return None;
-    }
-    let reading = read_piece(piece, embed, p)?;
-    label_path(&reading, centroids, changes, p).map(|path| spans(&reading, &path))
-}
-
 /// The best label of every step of a reading (Viterbi); `None` with fewer than two
 /// speakers.
 pub fn label_path(
@@ -239,6 +222,19 @@ pub fn spans(r: &Reading, path: &[usize]) -> Vec<(Range<usize>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A piece read, its path found and turned into (sample span, label) spans: what the
+    /// pipeline does (`crate::segmented`) without the centring.
+    fn resegment(
+        piece: &Piece,
+        embed: &FineEmbedder<'_>,
+        centroids: &[Option<Vec<f32>>],
+        changes: &[f32],
+        p: &ResegParams,
+    ) -> Option<Vec<(Range<usize>, usize)>> {
+        let reading = read_piece(piece, embed, p)?;
+        label_path(&reading, centroids, changes, p).map(|path| spans(&reading, &path))
+    }
 
     fn piece(len: usize) -> Piece {
         Piece {
