@@ -168,10 +168,12 @@ impl Cluster {
         let mut round = 0u32;
         while start.elapsed() < within {
             let cut: Option<(String,)> = sqlx::query_as(
-                // MATERIALIZED: the planner may not test the kill before the filters.
+                // MATERIALIZED: the planner may not test the kill before the filters. A
+                // transaction id: it has written (a read-only snapshot of a transcript, cut
+                // as it commits, loses nothing, and no attempt would be made again).
                 "WITH t AS MATERIALIZED (SELECT pid, query FROM pg_stat_activity \
                  WHERE datname = current_database() AND pid <> pg_backend_pid() \
-                 AND state = 'idle in transaction' \
+                 AND state = 'idle in transaction' AND backend_xid IS NOT NULL \
                  AND query ~ '(transcript|call_speakers|call_analysis|call_person_stats)' \
                  LIMIT 1) \
                  SELECT query FROM t WHERE pg_terminate_backend(pid)",
