@@ -129,13 +129,21 @@ async fn a_user_signs_in_opens_a_call_and_plays_it_in_a_browser() {
     writeln!(set.stdin.take().unwrap(), "{PASSWORD}").unwrap();
     assert!(set.wait().unwrap().success());
 
-    // A call of the list's first page (oldest first, as the UI asks) with a transcript,
-    // given a recording as long as its transcript.
+    // A call of the list's first page (oldest first, as the UI asks) with a transcript, in
+    // a workspace with library folders (real.mjs files it in one; which demo call is oldest
+    // moves with the date, and not every demo workspace has folders), given a recording as
+    // long as its transcript.
     let api = common::Api::new(data, &base);
     let calls = api.get("/v2/calls").await;
     let mut chosen = None;
     for call in calls["calls"].as_array().unwrap() {
         let id = call["id"].as_str().unwrap().to_owned();
+        let workspace = call["workspaceId"].as_str().unwrap_or_default();
+        let path = format!("/v2/library/folders?workspaceId={workspace}");
+        let (status, folders) = api.send(reqwest::Method::GET, &path, None).await;
+        if status != 200 || folders["folders"].as_array().is_none_or(Vec::is_empty) {
+            continue;
+        }
         let (status, transcript) = api
             .send(
                 reqwest::Method::GET,
